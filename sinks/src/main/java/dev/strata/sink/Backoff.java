@@ -1,0 +1,43 @@
+package dev.strata.sink;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Bounded exponential backoff with full jitter: attempt {@code n} (1-based, the first retry is attempt 1) waits a
+ * uniformly random time in {@code [0, min(maxDelay, initialDelay * 2^(n-1))]}, never less than 1 ms. After
+ * {@code maxAttempts} attempts in all (the first try included) a transient failure becomes the job's failure.
+ */
+public record Backoff(int maxAttempts, Duration initialDelay, Duration maxDelay) implements Serializable {
+
+  public static final Backoff DEFAULT = new Backoff(8, Duration.ofMillis(100), Duration.ofSeconds(10));
+
+  public Backoff {
+    Config.require(maxAttempts >= 1, "retry.max_attempts", "must be >= 1, was " + maxAttempts);
+    Config.require(initialDelay != null && !initialDelay.isNegative() && !initialDelay.isZero(),
+        "retry.initial_delay", "must be > 0, was " + initialDelay);
+    Config.require(maxDelay != null && maxDelay.compareTo(initialDelay) >= 0,
+        "retry.max_delay", "must be >= retry.initial_delay, was " + maxDelay);
+  }
+
+  /** True if a transient failure of attempt {@code attempt} (1 = first try) may be retried. */
+  public boolean canRetry(int attempt) {
+    return attempt < maxAttempts;
+  }
+
+  /** Delay before retry number {@code retry} (1 = first retry), with full jitter. */
+  public long delayMillis(int retry) {
+    long ceiling = ceilingMillis(retry);
+    return Math.max(1, ThreadLocalRandom.current().nextLong(ceiling + 1));
+  }
+
+  /** The upper bound of {@link #delayMillis(int)}. */
+  public long ceilingMillis(int retry) {
+    int shift = Math.min(Math.max(retry - 1, 0), 30);
+    long initial = initialDelay.toMillis();
+    long max = maxDelay.toMillis();
+    long exp = initial > (max >> shift) ? max : initial << shift;
+    return Math.min(max, Math.max(1, exp));
+  }
+}

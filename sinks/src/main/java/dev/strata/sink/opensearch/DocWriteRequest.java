@@ -1,0 +1,66 @@
+package dev.strata.sink.opensearch;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One document to index: the sink's buffered request entry (kept in Flink checkpoints, see
+ * {@link DocWriteRequestSerializer}). Written with the bulk op {@code index} and the given id, so a retry or a replay
+ * overwrites the same document instead of adding one.
+ *
+ * @param source the document, compact JSON (UTF-8, no raw newline: the {@code _bulk} body is newline-delimited)
+ * @param attempt 1 for the first try; incremented on each transient-failure retry
+ */
+public record DocWriteRequest(String index, String id, byte[] source, int attempt) implements Serializable {
+  private static final long serialVersionUID = 1L;
+  /** Bytes of the action line around index and id: {@code {"index":{"_index":"","_id":""}}\n} plus a newline. */
+  static final int ACTION_OVERHEAD = 32;
+
+  public DocWriteRequest {
+    Objects.requireNonNull(index, "index");
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(source, "source");
+    if (index.isEmpty() || id.isEmpty()) {
+      throw new IllegalArgumentException("index and id must not be empty");
+    }
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt must be >= 1");
+    }
+  }
+
+  public DocWriteRequest(String index, String id, byte[] source) {
+    this(index, id, source, 1);
+  }
+
+  /** The same document, for its next attempt. */
+  public DocWriteRequest nextAttempt() {
+    return new DocWriteRequest(index, id, source, attempt + 1);
+  }
+
+  /** Approximate bytes this document adds to a {@code _bulk} body. */
+  public long sizeInBytes() {
+    return source.length + index.length() + id.length() + ACTION_OVERHEAD;
+  }
+
+  public String sourceAsString() {
+    return new String(source, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DocWriteRequest r && r.attempt == attempt && r.index.equals(index) && r.id.equals(id)
+        && Arrays.equals(r.source, source);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(index, id, attempt) * 31 + Arrays.hashCode(source);
+  }
+
+  @Override
+  public String toString() {
+    return "DocWriteRequest[" + index + "/" + id + ", " + source.length + " bytes, attempt " + attempt + "]";
+  }
+}

@@ -1,0 +1,124 @@
+package dev.strata.sink.opensearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.sink.FailureClass;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The _bulk body, the response parser, and the checkpoint format of buffered documents. */
+class BulkWireTest {
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void bodyIsNdjsonWithIndexOpsAndIds() {
+    byte[] body = BulkBody.of(List.of(
+        new DocWriteRequest("strata-events-v1", "id1", b("{\"a\":1}")),
+        new DocWriteRequest("strata-events-v1", "we\"ird\\id", b("{\n\"b\":2}"))));
+    assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo(
+        "{\"index\":{\"_index\":\"strata-events-v1\",\"_id\":\"id1\"}}\n{\"a\":1}\n"
+            + "{\"index\":{\"_index\":\"strata-events-v1\",\"_id\":\"we\\\"ird\\\\id\"}}\n{ \"b\":2}\n");
+  }
+
+  @Test
+  void responseWithoutErrorsIsNotReadFurther() throws IOException {
+    BulkResponse r = BulkResponse.parse(b("{\"errors\":false,\"items\":[{\"index\":{\"status\":201}}]}"), 1);
+    assertThat(r.errors).isFalse();
+  }
+
+  @Test
+  void responseItemsAreClassified() throws IOException {
+    String json = "{\"took\":3,\"errors\":true,\"items\":["
+        + "{\"index\":{\"status\":201}},"
+        + "{\"index\":{\"status\":400,\"error\":{\"type\":\"mapper_parsing_exception\",\"reason\":\"failed to parse"
+        + " field [class_uid] of type [integer]\",\"caused_by\":{\"type\":\"number_format_exception\",\"reason\":"
+        + "\"For input string: \\\"x\\\"\"}}}},"
+        + "{\"index\":{\"status\":429,\"error\":{\"type\":\"es_rejected_execution_exception\",\"reason\":\"queue"
+        + " full\"}}},"
+        + "{\"index\":{\"status\":200}}]}";
+    List<DocWriteRequest> reqs = List.of(req("1"), req("2"), req("3"), req("4"));
+    BulkClient.Outcome o = BulkClient.Outcome.of(reqs, BulkResponse.parse(b(json), 4));
+    assertThat(o.indexed()).isEqualTo(2);
+    assertThat(o.permanentItems()).singleElement().satisfies(r -> {
+      assertThat(r.request().id()).isEqualTo("2");
+      assertThat(r.failure().status()).isEqualTo(400);
+      assertThat(r.failure().type()).isEqualTo("mapper_parsing_exception");
+      assertThat(r.failure().reason()).contains("class_uid").contains("caused by number_format_exception");
+      assertThat(r.failureClass()).isEqualTo(FailureClass.PERMANENT);
+    });
+    assertThat(o.transientItems()).singleElement().satisfies(r -> assertThat(r.request().id()).isEqualTo("3"));
+    assertThat(o.fatalItems()).isEmpty();
+  }
+
+  @Test
+  void itemCountMismatchIsAnError() {
+    assertThatThrownBy(() -> BulkResponse.parse(b("{\"errors\":true,\"items\":[{\"index\":{\"status\":201}}]}"), 2))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void checkpointFormatRoundTrips() throws IOException {
+    DocWriteRequest r = new DocWriteRequest("strata-events-v1", "abc", b("{\"x\":\"ü\"}"), 3);
+    DocWriteRequestSerializer s = new DocWriteRequestSerializer();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      s.serializeRequestToStream(r, out);
+    }
+    DocWriteRequest back = s.deserializeRequestFromStream(bytes.size(),
+        new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    assertThat(back).isEqualTo(r);
+  }
+
+  @Test
+  void sinkDeadLetterCarriesLineageAndIsDeterministic() throws Exception {
+    DocWriteRequest rejected = EventDocuments.DEFAULT.toRequest(dev.strata.sink.testing.SampleEvents.cloudTrail());
+    ItemFailure f = new ItemFailure(400, "mapper_parsing_exception", "failed to parse");
+    var a = SinkDeadLetters.of(rejected, f, java.time.Instant.parse("2024-01-01T00:00:00Z"));
+    var b = SinkDeadLetters.of(rejected, f, java.time.Instant.parse("2024-02-01T00:00:00Z"));
+    assertThat(a.getDeadLetterId()).isEqualTo(b.getDeadLetterId()).hasSize(64);
+    assertThat(a.getStage().name()).isEqualTo("SINK");
+    assertThat(a.getReason()).isEqualTo("sink_rejected");
+    assertThat(a.getExceptionClass()).isEqualTo("mapper_parsing_exception");
+    assertThat(a.getArtifactSha256()).isEqualTo(dev.strata.sink.testing.SampleEvents.ARTIFACT);
+    assertThat(a.getSourceType()).isEqualTo("aws_cloudtrail");
+    assertThat(a.getByteOffset()).isEqualTo(12L);
+    assertThat(a.getRecordIndex()).isEqualTo(0L);
+    assertThat(a.getChunkIndex()).isEqualTo(0);
+    assertThat(a.getOriginal().array()).isEqualTo(rejected.source());
+    assertThat(a.getMessage()).contains("strata-events-v1/" + rejected.id());
+
+    List<DocWriteRequest> instead =
+        PermanentFailureHandler.deadLetterIndex("strata-deadletters-v1").onPermanentFailure(rejected, f);
+    assertThat(instead).singleElement().satisfies(d -> {
+      assertThat(d.index()).isEqualTo("strata-deadletters-v1");
+      assertThat(d.id()).isEqualTo(a.getDeadLetterId());
+      try {
+        assertThat(new ObjectMapper().readTree(d.source()).get("reason").asText()).isEqualTo("sink_rejected");
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    });
+  }
+
+  @Test
+  void aRejectedDeadLetterFailsTheJob() {
+    DocWriteRequest dl = new DocWriteRequest("strata-deadletters-v1", "x", b("{}"));
+    assertThatThrownBy(() -> PermanentFailureHandler.deadLetterIndex("strata-deadletters-v1")
+        .onPermanentFailure(dl, new ItemFailure(400, "mapper_parsing_exception", "")))
+        .isInstanceOf(dev.strata.sink.SinkException.class);
+  }
+
+  private static DocWriteRequest req(String id) {
+    return new DocWriteRequest("strata-events-v1", id, b("{}"));
+  }
+}
