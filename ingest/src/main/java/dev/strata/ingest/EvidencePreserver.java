@@ -1,0 +1,27 @@
+package dev.strata.ingest;
+
+import dev.strata.schema.raw.ArtifactManifest;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Preserves the original bytes of an artifact (compressed or not) before any chunk of it is published. Implemented
+ * outside ingest (the S3 evidence store in sinks/s3) and wired by the CLI.
+ *
+ * <p>Called once per artifact, after pass 1 (hashes and chunk count are known; {@code storage_uri} is still null) and
+ * before pass 2 publishes chunks. {@code file} is the real file inside the evidence root (never a symlink); the
+ * implementation must open it read-only and should verify {@code manifest.getArtifactSha256()} over what it stored.
+ * An exception fails the collection: nothing is published for an artifact that was not preserved.
+ */
+@FunctionalInterface
+public interface EvidencePreserver {
+
+  /** Preserves nothing; {@code storage_uri} stays null (used by {@code strata parse} and tests). */
+  EvidencePreserver NONE = (manifest, file) -> null;
+
+  /**
+   * @return the storage URI of the preserved bytes (e.g. {@code s3://bucket/artifacts/sha256/<hex>}), or null when
+   *     nothing was stored
+   */
+  String preserve(ArtifactManifest manifest, Path file) throws IOException;
+}

@@ -1,0 +1,420 @@
+package dev.strata.ingest;
+
+import dev.strata.ingest.chunk.ChunkMismatchException;
+import dev.strata.ingest.chunk.ChunkPlan;
+import dev.strata.ingest.chunk.Chunker;
+import dev.strata.ingest.chunk.ContentReader;
+import dev.strata.ingest.chunk.CorruptGzipException;
+import dev.strata.ingest.chunk.PlannedChunk;
+import dev.strata.ingest.chunk.TooLargeDecompressedException;
+import dev.strata.ingest.context.ContextManifest;
+import dev.strata.ingest.context.ContextResolver;
+import dev.strata.ingest.publish.ChunkPublisher;
+import dev.strata.ingest.recognize.ArtifactRecognizer;
+import dev.strata.ingest.recognize.ContentSample;
+import dev.strata.ingest.recognize.Recognition;
+import dev.strata.ingest.recognize.Recognizers;
+import dev.strata.ingest.walk.EvidenceFile;
+import dev.strata.ingest.walk.EvidenceWalker;
+import dev.strata.schema.common.CollectorInfo;
+import dev.strata.schema.common.Compression;
+import dev.strata.schema.common.EvidenceContext;
+import dev.strata.schema.common.Framing;
+import dev.strata.schema.raw.ArtifactManifest;
+import dev.strata.schema.raw.ChunkInfo;
+import dev.strata.schema.raw.RawArtifactChunk;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The file collector: walks an evidence directory (a mounted disk image or an evidence bundle) safely, recognizes
+ * artifacts, and for each one
+ *
+ * <ol>
+ *   <li>pass 1: streams it once, computing the artifact SHA-256 over the exact bytes (and content SHA-256 and size of
+ *       the decompressed stream for gzip) and planning the chunks;
+ *   <li>has the original preserved ({@link EvidencePreserver});
+ *   <li>pass 2: streams it again and publishes the chunks (each checked against pass 1), then the manifest.
+ * </ol>
+ * Collectors move, hash and publish bytes; they do not parse. Everything skipped is in the {@link CollectionReport}
+ * with a reason code. Re-collecting the same evidence publishes the same artifact ids and chunk payloads (only
+ * {@code collected_at} and {@code run_id} differ).
+ */
+public final class FileCollector {
+  public static final String COLLECTOR_ID = "file_collector";
+  private static final long PROGRESS_BYTES = 16L * 1024 * 1024;
+
+  private final List<ArtifactRecognizer> recognizers;
+
+  public FileCollector() {
+    this(Recognizers.defaults());
+  }
+
+  public FileCollector(List<ArtifactRecognizer> recognizers) {
+    this.recognizers = List.copyOf(recognizers);
+  }
+
+  /** Collects {@code root} with the default recognizers. See {@link #run}. */
+  public static CollectionReport collect(
+      Path root,
+      CollectorOptions options,
+      ChunkPublisher publisher,
+      EvidencePreserver preserver,
+      ProgressListener progress) {
+    return new FileCollector().run(root, options, publisher, preserver, progress);
+  }
+
+  /**
+   * Collects everything under {@code root} and flushes the publisher (it is not closed).
+   *
+   * @throws CollectionException if the root is not a readable directory, a context manifest is invalid, or
+   *     preserving or publishing fails (the run stops there)
+   */
+  public CollectionReport run(
+      Path root,
+      CollectorOptions options,
+      ChunkPublisher publisher,
+      EvidencePreserver preserver,
+      ProgressListener progress) {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(publisher, "publisher");
+    EvidenceWalker walker;
+    try {
+      walker = new EvidenceWalker(root);
+    } catch (IOException e) {
+      throw new CollectionException("evidence root " + root + " is not a readable directory: " + e, e);
+    }
+    Run run = new Run(walker.realRoot(), options, publisher,
+        preserver == null ? EvidencePreserver.NONE : preserver,
+        progress == null ? ProgressListener.NONE : progress);
+    try {
+      List<EvidenceFile> manifests = walker.findByName(ContextManifest.FILE_NAMES);
+      List<ContextManifest.Entry> entries = new ArrayList<>();
+      for (EvidenceFile m : manifests) {
+        entries.addAll(ContextManifest.read(m.path(), m.relPath()));
+        run.report.contextManifest(m.relPath());
+        run.manifestPaths.add(m.relPath());
+      }
+      run.context = new ContextResolver(entries, options.contextDefaults());
+      walker.walk(run);
+    } catch (IOException e) {
+      throw new CollectionException("walking " + root + " failed: " + e, e);
+    }
+    long acked = publisher.flush();
+    run.progress(null, true);
+    return run.report.build(Instant.now(), acked);
+  }
+
+  /** One collection run: walk visitor and counters. */
+  private final class Run implements EvidenceWalker.Visitor {
+    final Path realRoot;
+    final CollectorOptions options;
+    final ChunkPublisher publisher;
+    final EvidencePreserver preserver;
+    final ProgressListener listener;
+    final CollectionReport.Builder report;
+    final CollectorInfo collector;
+    final Chunker chunker;
+    final ContentReader.GzipLimits limits;
+    final Set<String> manifestPaths = new HashSet<>();
+    ContextResolver context;
+    long bytesHashed;
+    long bytesPublished;
+    long chunksPublished;
+
+    Run(Path realRoot, CollectorOptions options, ChunkPublisher publisher, EvidencePreserver preserver,
+        ProgressListener listener) {
+      this.realRoot = realRoot;
+      this.options = options;
+      this.publisher = publisher;
+      this.preserver = preserver;
+      this.listener = listener;
+      String runId = options.runId() != null ? options.runId() : UUID.randomUUID().toString();
+      this.report = new CollectionReport.Builder(realRoot.toString(), runId, Instant.now());
+      this.collector = CollectorInfo.newBuilder()
+          .setId(COLLECTOR_ID)
+          .setVersion(version())
+          .setHostname(options.collectorHostname() != null ? options.collectorHostname() : hostname())
+          .setRunId(runId)
+          .setOperator(options.operator() != null ? options.operator() : System.getProperty("user.name"))
+          .build();
+      this.chunker = new Chunker(options.chunkSize(), options.maxRecordBytes());
+      this.limits = new ContentReader.GzipLimits(
+          options.maxContentBytes(), options.maxGzipRatio(), options.gzipRatioGraceBytes());
+    }
+
+    void progress(String current, boolean finished) {
+      listener.onProgress(new ProgressListener.Progress(report.filesSeen(), report.artifactCount(),
+          report.skippedTotal(), bytesHashed, bytesPublished, chunksPublished, current, finished));
+    }
+
+    @Override
+    public void skipped(SkipReason reason, String relPath, String detail) {
+      report.fileSeen();
+      report.skip(reason, relPath, detail);
+    }
+
+    @Override
+    public void alias(String linkRel, String targetRel, boolean clamped) {
+      report.fileSeen();
+      report.alias(linkRel, targetRel);
+      if (clamped) {
+        report.warn("symlink_clamped", linkRel,
+            "symlink target climbs above the evidence root; resolved inside the root as /" + targetRel);
+      }
+    }
+
+    @Override
+    public void file(EvidenceFile f) {
+      report.fileSeen();
+      if (manifestPaths.contains(f.relPath())) {
+        return; // a context manifest: metadata from the user, not evidence
+      }
+      String rel = f.relPath();
+      progress(rel, false);
+      if (f.size() == 0) {
+        report.skip(SkipReason.EMPTY, rel, null);
+        return;
+      }
+      boolean gzip;
+      ContentSample sample;
+      try {
+        gzip = ContentReader.isGzip(f.path());
+        sample = sample(f.path(), gzip);
+      } catch (TooLargeDecompressedException e) {
+        report.skip(SkipReason.TOO_LARGE_DECOMPRESSED, rel, e.getMessage());
+        return;
+      } catch (CorruptGzipException e) {
+        report.skip(SkipReason.CORRUPT_GZIP, rel, e.getMessage());
+        return;
+      } catch (IOException e) {
+        report.skip(SkipReason.UNREADABLE, rel, e.toString());
+        return;
+      }
+      if (sample.bytes().length == 0) {
+        report.skip(SkipReason.EMPTY, rel, gzip ? "gzip with empty content" : null);
+        return;
+      }
+      Recognition rec = Recognizers.recognize(recognizers, rel, sample);
+      if (!rec.recognized()) {
+        report.skip(SkipReason.NOT_RECOGNIZED, rel, rec.detail());
+        return;
+      }
+      for (String w : rec.warnings()) {
+        report.warn("misleading_path", rel, w);
+      }
+      ContextResolver.Resolved ctx = context.resolve(rel, rec.pathHints());
+      for (String w : ctx.warnings()) {
+        report.warn("context_conflict", rel, w);
+      }
+      collectArtifact(f, gzip, rec, ctx.context().toAvro());
+    }
+
+    private ContentSample sample(Path file, boolean gzip) throws IOException {
+      try (ContentReader r = ContentReader.open(file, gzip, limits, null)) {
+        byte[] b = new byte[ContentSample.SIZE];
+        int n = 0;
+        while (n < b.length) {
+          int k = r.read(b, n, b.length - n);
+          if (k < 0) {
+            return new ContentSample(java.util.Arrays.copyOf(b, n), true, gzip);
+          }
+          n += k;
+        }
+        return new ContentSample(b, r.read() < 0, gzip);
+      }
+    }
+
+    private void collectArtifact(EvidenceFile f, boolean gzip, Recognition rec, EvidenceContext ctx) {
+      String rel = f.relPath();
+      Instant collectedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+      MessageDigest rawDigest = gzip ? sha256() : null;
+      ChunkPlan plan;
+      long artifactSize;
+      long hashedBefore = bytesHashed;
+      try (ContentReader r = ContentReader.open(f.path(), gzip, limits, rawDigest)) {
+        plan = chunker.plan(new ProgressStream(r, rel), rec.framing());
+        if (gzip) {
+          r.drainRaw();
+        }
+        artifactSize = r.rawBytes();
+        bytesHashed = hashedBefore + artifactSize;
+      } catch (TooLargeDecompressedException e) {
+        report.skip(SkipReason.TOO_LARGE_DECOMPRESSED, rel, e.getMessage());
+        return;
+      } catch (CorruptGzipException e) {
+        report.skip(SkipReason.CORRUPT_GZIP, rel, e.getMessage());
+        return;
+      } catch (IOException e) {
+        report.skip(SkipReason.UNREADABLE, rel, e.toString());
+        return;
+      }
+      if (plan.contentSize() == 0) {
+        report.skip(SkipReason.EMPTY, rel, gzip ? "gzip with empty content" : null);
+        return;
+      }
+      if (artifactSize != f.size()) {
+        report.warn("size_changed", rel, "size was " + f.size() + " when listed, " + artifactSize + " when read");
+      }
+      String artifactSha = gzip ? Chunker.hex(rawDigest.digest()) : plan.contentSha256();
+      Instant mtime = f.mtime().truncatedTo(ChronoUnit.MICROS);
+      ArtifactManifest manifest = ArtifactManifest.newBuilder()
+          .setArtifactSha256(artifactSha)
+          .setSize(artifactSize)
+          .setCompression(gzip ? Compression.GZIP : Compression.NONE)
+          .setContentSha256(plan.contentSha256())
+          .setContentSize(plan.contentSize())
+          .setSourceType(rec.sourceType())
+          .setOrigin(rel)
+          .setEvidenceRoot(realRoot.toString())
+          .setOriginMtime(mtime)
+          .setContext(ctx)
+          .setCollector(collector)
+          .setCollectedAt(collectedAt)
+          .setChunkCount(plan.count())
+          .setStorageUri(null)
+          .build();
+      String storageUri;
+      try {
+        storageUri = preserver.preserve(ArtifactManifest.newBuilder(manifest).build(), f.path());
+      } catch (IOException | RuntimeException e) {
+        throw new CollectionException("preserving " + rel + " (sha256 " + artifactSha + ") failed: " + e, e);
+      }
+      manifest.setStorageUri(storageUri);
+
+      int[] published = {0};
+      try (ContentReader r = ContentReader.open(f.path(), gzip, limits, null)) {
+        chunker.emit(r, plan, (pc, payload) -> {
+          publisher.publish(chunk(manifest, rec.framing(), plan, pc, payload));
+          published[0]++;
+          chunksPublished++;
+          bytesPublished += payload.length;
+          progress(rel, false);
+        });
+      } catch (ChunkMismatchException | TooLargeDecompressedException | CorruptGzipException e) {
+        report.skip(SkipReason.CHANGED_DURING_COLLECTION, rel,
+            e.getMessage() + "; " + published[0] + " of " + plan.count() + " chunks were published, no manifest");
+        return;
+      } catch (IOException e) {
+        report.skip(SkipReason.UNREADABLE, rel,
+            "pass 2: " + e + "; " + published[0] + " of " + plan.count() + " chunks were published, no manifest");
+        return;
+      }
+      publisher.publishManifest(manifest);
+
+      for (ChunkPlan.Truncation t : plan.truncations()) {
+        report.truncation(new CollectionReport.Truncation(
+            rel, artifactSha, t.chunkIndex(), t.recordOffset(), t.recordLength(), t.skippedBytes()));
+      }
+      report.artifact(new CollectionReport.Artifact(rel, artifactSha, rec.sourceType(), rec.framing().name(),
+          manifest.getCompression().name(), artifactSize, plan.contentSize(), plan.count(), storageUri),
+          plan.truncations().size());
+      progress(rel, false);
+    }
+
+    private RawArtifactChunk chunk(
+        ArtifactManifest m, Framing framing, ChunkPlan plan, PlannedChunk pc, byte[] payload) {
+      return RawArtifactChunk.newBuilder()
+          .setArtifactSha256(m.getArtifactSha256())
+          .setArtifactSize(m.getSize())
+          .setContentSha256(m.getContentSha256())
+          .setContentSize(m.getContentSize())
+          .setCompression(m.getCompression())
+          .setSourceType(m.getSourceType())
+          .setOrigin(m.getOrigin())
+          .setEvidenceRoot(m.getEvidenceRoot())
+          .setOriginMtime(m.getOriginMtime())
+          .setContext(m.getContext())
+          .setCollector(m.getCollector())
+          .setCollectedAt(m.getCollectedAt())
+          .setFraming(framing)
+          .setChunk(ChunkInfo.newBuilder()
+              .setIndex(pc.index())
+              .setCount(plan.count())
+              .setOffset(pc.offset())
+              .setLength(pc.length())
+              .setFirstLine(pc.firstLine())
+              .setFirstRecord(pc.firstRecord())
+              .setSha256(pc.sha256())
+              .setTruncatedRecord(pc.truncatedRecord())
+              .build())
+          .setStorageUri(m.getStorageUri())
+          .setPayload(ByteBuffer.wrap(payload))
+          .build();
+    }
+
+    /** Reports hashing progress every 16 MiB of a large file. */
+    private final class ProgressStream extends FilterInputStream {
+      private final String rel;
+      private final ContentReader reader;
+      private final long base = bytesHashed;
+      private long nextReport = PROGRESS_BYTES;
+
+      ProgressStream(ContentReader in, String rel) {
+        super(in);
+        this.reader = in;
+        this.rel = rel;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = in.read(b, off, len);
+        long raw = reader.rawBytes();
+        if (raw >= nextReport) {
+          bytesHashed = base + raw;
+          nextReport = raw + PROGRESS_BYTES;
+          progress(rel, false);
+        }
+        return n;
+      }
+    }
+  }
+
+  static String version() {
+    String v = FileCollector.class.getPackage().getImplementationVersion();
+    return v != null ? v : "dev";
+  }
+
+  static String hostname() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    try {
+      Path etc = Path.of("/etc/hostname");
+      if (Files.isReadable(etc)) {
+        String s = Files.readString(etc).strip();
+        if (!s.isEmpty()) {
+          return s;
+        }
+      }
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

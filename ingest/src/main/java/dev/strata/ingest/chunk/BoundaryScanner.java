@@ -1,0 +1,33 @@
+package dev.strata.ingest.chunk;
+
+import dev.strata.schema.common.Framing;
+
+/**
+ * Finds record boundaries in a byte stream fed piece by piece (stateful; one instance per pass over one content). A
+ * boundary is the position right after the byte that ends a record: after a {@code \n} (LINES), after the {@code ,}
+ * that follows a complete element of the top-level array (JSON_RECORDS), never (WHOLE).
+ */
+public interface BoundaryScanner {
+
+  /**
+   * Scans {@code buf[from, to)} (continuing from the bytes scanned before) up to and including the first boundary.
+   *
+   * @return the index in {@code buf} just after the boundary, or -1 if {@code buf[from, to)} holds none (then all of
+   *     it was scanned)
+   */
+  int next(byte[] buf, int from, int to);
+
+  /** Number of {@code \n} bytes scanned so far. */
+  long newlines();
+
+  /** Number of boundaries found so far (= index of the record that starts at the last boundary). */
+  long boundaries();
+
+  static BoundaryScanner forFraming(Framing framing) {
+    return switch (framing) {
+      case LINES -> new LineBoundaryScanner();
+      case JSON_RECORDS -> new JsonRecordsBoundaryScanner();
+      case WHOLE -> new NoBoundaryScanner();
+    };
+  }
+}

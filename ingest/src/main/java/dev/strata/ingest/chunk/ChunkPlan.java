@@ -1,0 +1,28 @@
+package dev.strata.ingest.chunk;
+
+import java.util.List;
+
+/**
+ * Result of pass 1 over an artifact's content.
+ *
+ * @param chunks the chunks, in order; payloads are contiguous except after a truncated record, whose rest is skipped
+ * @param contentSize bytes of content
+ * @param contentSha256 lowercase hex SHA-256 of the content
+ * @param truncations records larger than max_record_bytes
+ */
+public record ChunkPlan(List<PlannedChunk> chunks, long contentSize, String contentSha256, List<Truncation> truncations) {
+
+  /**
+   * A record cut at max_record_bytes.
+   *
+   * @param chunkIndex the chunk holding the record's first bytes
+   * @param recordOffset content offset of the record
+   * @param recordLength full length of the record (up to the end of the content if it never ended)
+   * @param skippedBytes bytes of the record not published ({@code recordLength - max_record_bytes})
+   */
+  public record Truncation(int chunkIndex, long recordOffset, long recordLength, long skippedBytes) {}
+
+  public int count() {
+    return chunks.size();
+  }
+}

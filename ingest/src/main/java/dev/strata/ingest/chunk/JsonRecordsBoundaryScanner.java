@@ -1,0 +1,168 @@
+package dev.strata.ingest.chunk;
+
+/**
+ * JSON_RECORDS framing: a streaming structural scanner (string/escape state and nesting depth, no parsing) that finds
+ * the top-level record array — the document itself when it starts with {@code [}, or the value of the
+ * {@code "Records"} key of a top-level object (CloudTrail) — and reports a boundary right after each {@code ,} that
+ * follows a complete element of that array. Bytes before the array (the prefix, e.g. {@code {"Records":[}) belong to
+ * the first record, bytes after it (the suffix {@code ]}}) to the last. Input that is not such a document yields no
+ * boundary at all.
+ */
+public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
+  private static final byte[] RECORDS = {'R', 'e', 'c', 'o', 'r', 'd', 's'};
+
+  private static final int START = 0;
+  private static final int PREFIX_OBJECT = 1;
+  private static final int IN_RECORDS = 2;
+  private static final int DONE = 3;
+
+  private int mode = START;
+  private int depth;
+  private boolean inString;
+  private boolean escape;
+  private int recordsDepth;
+  // key tracking at depth 1 of a top-level object (PREFIX_OBJECT)
+  private boolean expectKey;
+  private boolean capturingKey;
+  private int keyMatch;
+  private boolean keyIsRecords;
+  private boolean valueIsRecords;
+
+  private long newlines;
+  private long boundaries;
+
+  @Override
+  public int next(byte[] buf, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte c = buf[i];
+      if (c == '\n') {
+        newlines++;
+      }
+      if (inString) {
+        if (escape) {
+          escape = false;
+          keyMatch = -1;
+        } else if (c == '\\') {
+          escape = true;
+        } else if (c == '"') {
+          inString = false;
+          if (capturingKey) {
+            capturingKey = false;
+            keyIsRecords = keyMatch == RECORDS.length;
+          }
+        } else if (capturingKey) {
+          keyMatch = keyMatch >= 0 && keyMatch < RECORDS.length && c == RECORDS[keyMatch] ? keyMatch + 1 : -1;
+        }
+        continue;
+      }
+      switch (mode) {
+        case IN_RECORDS -> {
+          switch (c) {
+            case '"' -> inString = true;
+            case '{', '[' -> depth++;
+            case '}', ']' -> {
+              if (--depth < recordsDepth) {
+                mode = DONE;
+              }
+            }
+            case ',' -> {
+              if (depth == recordsDepth) {
+                boundaries++;
+                return i + 1;
+              }
+            }
+            default -> {}
+          }
+        }
+        case START -> {
+          if (c == '[') {
+            depth = 1;
+            recordsDepth = 1;
+            mode = IN_RECORDS;
+          } else if (c == '{') {
+            depth = 1;
+            expectKey = true;
+            mode = PREFIX_OBJECT;
+          } else if (!isWhitespace(c) && !isBom(c)) {
+            mode = DONE;
+          }
+        }
+        case PREFIX_OBJECT -> prefixObject(c);
+        default -> {
+          // DONE: suffix or not a record document; only strings matter (for the state to stay consistent)
+          if (c == '"') {
+            inString = true;
+          }
+        }
+      }
+    }
+    return -1;
+  }
+
+  private void prefixObject(byte c) {
+    switch (c) {
+      case '"' -> {
+        inString = true;
+        if (depth == 1 && expectKey) {
+          capturingKey = true;
+          keyMatch = 0;
+          expectKey = false;
+        } else if (depth == 1) {
+          valueIsRecords = false;
+        }
+      }
+      case '[' -> {
+        depth++;
+        if (depth == 2 && valueIsRecords) {
+          recordsDepth = 2;
+          mode = IN_RECORDS;
+        }
+        valueIsRecords = false;
+      }
+      case '{' -> {
+        depth++;
+        valueIsRecords = false;
+      }
+      case '}', ']' -> {
+        if (--depth == 0) {
+          mode = DONE;
+        }
+      }
+      case ':' -> {
+        if (depth == 1) {
+          valueIsRecords = keyIsRecords;
+          keyIsRecords = false;
+        }
+      }
+      case ',' -> {
+        if (depth == 1) {
+          expectKey = true;
+          valueIsRecords = false;
+        }
+      }
+      default -> {
+        if (depth == 1 && !isWhitespace(c)) {
+          valueIsRecords = false;
+        }
+      }
+    }
+  }
+
+  private static boolean isWhitespace(byte c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+  }
+
+  private static boolean isBom(byte c) {
+    return c == (byte) 0xEF || c == (byte) 0xBB || c == (byte) 0xBF;
+  }
+
+  @Override
+  public long newlines() {
+    return newlines;
+  }
+
+  @Override
+  public long boundaries() {
+    return boundaries;
+  }
+}

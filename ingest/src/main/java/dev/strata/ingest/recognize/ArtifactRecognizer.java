@@ -1,0 +1,24 @@
+package dev.strata.ingest.recognize;
+
+import dev.strata.ingest.context.ContextValues;
+import java.util.Optional;
+
+/**
+ * Recognizes one evidence format: a path rule (standard locations, with context hints taken from the layout) and a
+ * cheap content probe on the first 64 KiB. Recognizers never parse an artifact; they only say what it is and how
+ * to cut it. Register new ones in {@link Recognizers#defaults()}.
+ */
+public interface ArtifactRecognizer {
+
+  /** Format id, lower_snake_case ({@code docker_json_log}); becomes the artifact's {@code source_type}. */
+  String sourceType();
+
+  /**
+   * @param relPath path relative to the evidence root, '/' separators
+   * @return context from the path layout (possibly empty) when the path is a standard location of this format
+   */
+  Optional<ContextValues> matchPath(String relPath);
+
+  /** Looks at the first bytes of the content. */
+  ContentMatch probe(ContentSample sample);
+}

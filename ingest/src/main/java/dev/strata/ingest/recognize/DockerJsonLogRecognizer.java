@@ -1,0 +1,52 @@
+package dev.strata.ingest.recognize;
+
+import dev.strata.ingest.context.ContextValues;
+import dev.strata.schema.common.Framing;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code docker_json_log}: Docker's json-file logging driver.
+ *
+ * <p>Path: {@code **}{@code /containers/<64 hex>/<64 hex>-json.log}, rotated {@code .1}, {@code .2}, ... and
+ * {@code .gz}. Content: JSON lines whose first object has a string {@code "log"} and a {@code "stream"} or
+ * {@code "time"} field. Framing: LINES.
+ */
+public final class DockerJsonLogRecognizer implements ArtifactRecognizer {
+  public static final String SOURCE_TYPE = "docker_json_log";
+
+  private static final Pattern PATH =
+      Pattern.compile("(?:^|.*/)containers/[0-9a-f]{64}/[0-9a-f]{64}-json\\.log(?:\\.\\d+)?(?:\\.gz)?");
+
+  @Override
+  public String sourceType() {
+    return SOURCE_TYPE;
+  }
+
+  @Override
+  public Optional<ContextValues> matchPath(String relPath) {
+    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  }
+
+  @Override
+  public ContentMatch probe(ContentSample sample) {
+    List<JsonSniff.Line> lines = JsonSniff.lines(sample, 1);
+    if (lines.isEmpty()) {
+      return ContentMatch.none("no content");
+    }
+    JsonSniff.Line l = lines.get(0);
+    JsonSniff.Obj o = JsonSniff.object(sample.bytes(), l.offset(), l.length());
+    if (!o.valid()) {
+      return ContentMatch.none("first line is not a JSON object");
+    }
+    boolean log = o.has("log") && !JsonSniff.NESTED.equals(o.fields().get("log"));
+    if (log && (o.has("stream") || o.has("time"))) {
+      return ContentMatch.strong(Framing.LINES, "JSON lines with log and stream/time");
+    }
+    if (!o.complete() && (o.fields().isEmpty() || (log && o.fields().size() == 1))) {
+      return ContentMatch.weak(Framing.LINES, "first line longer than the sample, starts like a docker log line");
+    }
+    return ContentMatch.none("first line has no log + stream/time fields");
+  }
+}

@@ -1,0 +1,143 @@
+package dev.strata.ingest.recognize;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cheap look at the top-level fields of JSON objects in a content sample (not a parser of the artifact): tolerant of
+ * a sample that ends in the middle of a value.
+ */
+final class JsonSniff {
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+          .build();
+
+  /** Marker value of a field whose value is an object or array. */
+  static final String NESTED = "\u0000nested";
+
+  /**
+   * Top-level fields of one JSON object: scalar values as text, nested values as {@link #NESTED}.
+   *
+   * @param fields in document order
+   * @param complete the object ended inside the sample
+   * @param valid no syntax error was met (a sample ending early is not an error)
+   * @param endOffset byte offset (in the sample) just after the object, -1 when incomplete
+   */
+  record Obj(Map<String, String> fields, boolean complete, boolean valid, long endOffset) {
+    static final Obj INVALID = new Obj(Map.of(), false, false, -1);
+
+    boolean has(String k) {
+      return fields.containsKey(k);
+    }
+
+    String get(String k) {
+      String v = fields.get(k);
+      return v == null || v.equals(NESTED) ? null : v;
+    }
+  }
+
+  /** A line of the sample: {@code complete} when followed by a newline or the end of the content. */
+  record Line(int offset, int length, boolean complete) {}
+
+  private JsonSniff() {}
+
+  /** Up to {@code max} non-blank lines of the sample. */
+  static List<Line> lines(ContentSample s, int max) {
+    List<Line> out = new ArrayList<>();
+    byte[] b = s.bytes();
+    int start = 0;
+    while (start < b.length && out.size() < max) {
+      int nl = start;
+      while (nl < b.length && b[nl] != '\n') {
+        nl++;
+      }
+      boolean complete = nl < b.length || s.complete();
+      if (!isBlank(b, start, nl)) {
+        out.add(new Line(start, nl - start, complete));
+      }
+      start = nl + 1;
+    }
+    return out;
+  }
+
+  /** The object at the start of {@code b[off, off+len)} (after whitespace). */
+  static Obj object(byte[] b, int off, int len) {
+    try (JsonParser p = FACTORY.createParser(b, off, len)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return Obj.INVALID;
+      }
+      return readObject(p, off);
+    } catch (IOException e) {
+      return Obj.INVALID;
+    }
+  }
+
+  static Obj object(String json) {
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    return object(b, 0, b.length);
+  }
+
+  /** Reads the fields of the object whose START_OBJECT was just read. */
+  static Obj readObject(JsonParser p, long baseOffset) throws IOException {
+    Map<String, String> fields = new LinkedHashMap<>();
+    try {
+      while (true) {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+          return new Obj(fields, false, true, -1);
+        }
+        if (t == JsonToken.END_OBJECT) {
+          return new Obj(fields, true, true, baseOffset + p.currentLocation().getByteOffset());
+        }
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (v == null) {
+          return new Obj(fields, false, true, -1);
+        }
+        if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+          fields.put(name, NESTED);
+          p.skipChildren();
+        } else if (v == JsonToken.VALUE_STRING) {
+          fields.put(name, p.getText());
+        } else {
+          fields.put(name, p.getText());
+        }
+      }
+    } catch (JsonEOFException e) {
+      return new Obj(Collections.unmodifiableMap(fields), false, true, -1);
+    } catch (StreamReadException e) {
+      return new Obj(Collections.unmodifiableMap(fields), false, isEofLike(e), -1);
+    }
+  }
+
+  private static boolean isEofLike(StreamReadException e) {
+    String m = String.valueOf(e.getOriginalMessage());
+    return m.contains("end-of-input") || m.contains("Unexpected end");
+  }
+
+  private static boolean isBlank(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte c = b[i];
+      if (!(c == ' ' || c == '\r' || c == '\t')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static JsonParser parser(byte[] b, int off, int len) throws IOException {
+    return FACTORY.createParser(b, off, len);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.strata.ingest.recognize;
+
+import dev.strata.ingest.context.ContextValues;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The registered formats (an explicit list, not a classpath scan) and the decision rule:
+ *
+ * <ol>
+ *   <li>content decides: the first recognizer (in list order) whose probe is STRONG wins, whatever the path; if the
+ *       path is a standard location of another format, a warning says so;
+ *   <li>else a WEAK probe (consistent, but the sample could not prove it) wins only if the same format's path rule
+ *       matches;
+ *   <li>else the file is not recognized; if a path rule matched, the detail names the format and why its content
+ *       probe failed.
+ * </ol>
+ * Path-layout context hints come only from the winning format's path rule.
+ */
+public final class Recognizers {
+  private Recognizers() {}
+
+  /** The formats known to the file collector. */
+  public static List<ArtifactRecognizer> defaults() {
+    return List.of(new DockerJsonLogRecognizer(), new K8sAuditRecognizer(), new AwsCloudTrailRecognizer());
+  }
+
+  public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {
+    List<Probe> probes = new ArrayList<>();
+    for (ArtifactRecognizer r : recognizers) {
+      probes.add(new Probe(r, r.matchPath(relPath), r.probe(sample)));
+    }
+    for (Probe p : probes) {
+      if (p.content.strength() == ContentMatch.Strength.STRONG) {
+        List<String> warnings = new ArrayList<>();
+        for (Probe other : probes) {
+          if (other != p && other.path.isPresent() && !p.path.isPresent()) {
+            warnings.add("path looks like " + other.r.sourceType() + " but the content is " + p.r.sourceType()
+                + " (" + p.content.detail() + ")");
+          }
+        }
+        return new Recognition(p.r.sourceType(), p.content.framing(), p.path.orElse(ContextValues.EMPTY),
+            p.content.detail() + (p.path.isPresent() ? "; standard path" : ""), warnings);
+      }
+    }
+    for (Probe p : probes) {
+      if (p.content.strength() == ContentMatch.Strength.WEAK && p.path.isPresent()) {
+        return new Recognition(p.r.sourceType(), p.content.framing(), p.path.get(),
+            p.content.detail() + "; standard path", List.of());
+      }
+    }
+    StringBuilder detail = new StringBuilder();
+    for (Probe p : probes) {
+      if (p.path.isPresent()) {
+        if (detail.length() > 0) {
+          detail.append("; ");
+        }
+        detail.append("path matches ").append(p.r.sourceType()).append(" but content does not: ")
+            .append(p.content.detail());
+      }
+    }
+    if (detail.length() == 0) {
+      detail.append("no recognizer matched the content or path");
+    }
+    return new Recognition(null, null, ContextValues.EMPTY, detail.toString(), List.of());
+  }
+
+  private record Probe(ArtifactRecognizer r, Optional<ContextValues> path, ContentMatch content) {}
+}

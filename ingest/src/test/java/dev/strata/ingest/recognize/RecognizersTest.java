@@ -1,0 +1,175 @@
+package dev.strata.ingest.recognize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.ingest.TestFiles;
+import dev.strata.ingest.context.ContextValues;
+import dev.strata.schema.common.Framing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class RecognizersTest {
+  private static final List<ArtifactRecognizer> R = Recognizers.defaults();
+  private static final String DOCKER_PATH =
+      "var/lib/docker/containers/" + TestFiles.ID_B + "/" + TestFiles.ID_B + "-json.log";
+  private static final String CT_PATH =
+      "AWSLogs/123456789012/CloudTrail/eu-west-1/2024/05/01/123456789012_CloudTrail_eu-west-1_20240501T1200Z_abc.json.gz";
+
+  static Recognition rec(String path, String content) {
+    return Recognizers.recognize(R, path, ContentSample.of(content));
+  }
+
+  @Test
+  void dockerByPathAndContent() {
+    Recognition r = rec(DOCKER_PATH, TestFiles.dockerLine(1) + TestFiles.dockerLine(2));
+    assertThat(r.sourceType()).isEqualTo("docker_json_log");
+    assertThat(r.framing()).isEqualTo(Framing.LINES);
+    assertThat(r.warnings()).isEmpty();
+    for (String rotated : List.of(".1", ".2", ".1.gz", ".gz")) {
+      assertThat(new DockerJsonLogRecognizer().matchPath(DOCKER_PATH + rotated)).isPresent();
+    }
+    assertThat(new DockerJsonLogRecognizer().matchPath("containers/abc/abc-json.log")).isEmpty();
+  }
+
+  @Test
+  void dockerLogWithAPlainNameIsRecognizedByContent() {
+    assertThat(rec("evidence/app.txt", TestFiles.dockerLine(1)).sourceType()).isEqualTo("docker_json_log");
+  }
+
+  @Test
+  void dockerFirstLineLongerThanTheSampleNeedsThePath() {
+    byte[] b = ("{\"log\":\"" + "a".repeat(70_000)).getBytes();
+    ContentSample s = new ContentSample(java.util.Arrays.copyOf(b, ContentSample.SIZE), false, false);
+    assertThat(Recognizers.recognize(R, DOCKER_PATH, s).sourceType()).isEqualTo("docker_json_log");
+    assertThat(Recognizers.recognize(R, "x/plain.log", s).recognized()).isFalse();
+  }
+
+  @Test
+  void k8sAuditByContentAndPaths() {
+    Recognition r = rec("var/log/kubernetes/audit/audit.log", TestFiles.auditLine(1));
+    assertThat(r.sourceType()).isEqualTo("k8s_audit");
+    assertThat(r.framing()).isEqualTo(Framing.LINES);
+    K8sAuditRecognizer k = new K8sAuditRecognizer();
+    assertThat(k.matchPath("var/log/kube-apiserver-audit.log.1")).isPresent();
+    assertThat(k.matchPath("var/log/audit/audit-2024-05-01.log.gz")).isPresent();
+    assertThat(k.matchPath("var/log/syslog")).isEmpty();
+    // auditID + stage + verb, without kind
+    assertThat(rec("x.json", "{\"auditID\":\"1\",\"stage\":\"ResponseComplete\",\"verb\":\"get\"}\n").sourceType())
+        .isEqualTo("k8s_audit");
+  }
+
+  @Test
+  void eksCloudWatchExportLinesAreK8sAudit() {
+    String inner = TestFiles.auditLine(1).strip().replace("\"", "\\\"");
+    String line = "{\"timestamp\":1714564800000,\"message\":\"" + inner + "\",\"logStreamName\":\"kube-apiserver-audit-1\"}\n";
+    assertThat(rec("export/eks.jsonl", line).sourceType()).isEqualTo("k8s_audit");
+  }
+
+  @Test
+  void linuxAuditdAtAnAuditPathIsReportedWithBothFacts() {
+    Recognition r = rec("var/log/audit/audit.log", "type=SYSCALL msg=audit(1714564800.123:42): arch=c000003e\n");
+    assertThat(r.recognized()).isFalse();
+    assertThat(r.detail()).contains("path matches k8s_audit but content does not", "not a JSON object");
+  }
+
+  @Test
+  void cloudTrailByPathWithContextHints() {
+    Recognition r = rec(CT_PATH, TestFiles.cloudTrailFile(3, 10));
+    assertThat(r.sourceType()).isEqualTo("aws_cloudtrail");
+    assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
+    assertThat(r.pathHints()).isEqualTo(new ContextValues(null, null, "aws", "123456789012", "eu-west-1"));
+    Recognition org = rec("bucket/AWSLogs/o-abcd123456/210987654321/CloudTrail/us-east-2/2024/05/01/f.json",
+        TestFiles.cloudTrailFile(1, 1));
+    assertThat(org.pathHints()).isEqualTo(new ContextValues(null, null, "aws", "210987654321", "us-east-2"));
+  }
+
+  @Test
+  void cloudTrailWithAWrongNameIsRecognizedByContentWithoutPathHints() {
+    Recognition r = rec("downloads/notes.txt", TestFiles.cloudTrailFile(2, 10));
+    assertThat(r.sourceType()).isEqualTo("aws_cloudtrail");
+    assertThat(r.pathHints()).isEqualTo(ContextValues.EMPTY);
+  }
+
+  @Test
+  void contentWinsOverAMisleadingName() {
+    Recognition r = rec(DOCKER_PATH, TestFiles.cloudTrailFile(2, 10));
+    assertThat(r.sourceType()).isEqualTo("aws_cloudtrail");
+    assertThat(r.warnings()).singleElement().asString().contains("path looks like docker_json_log");
+  }
+
+  @Test
+  void cloudTrailArrayAndJsonLinesForms() {
+    String rec = TestFiles.cloudTrailRecord(1, "p");
+    assertThat(rec("a.json", "[\n  " + rec + ",\n  " + rec + "\n]").framing()).isEqualTo(Framing.JSON_RECORDS);
+    assertThat(rec("a.jsonl", rec + "\n" + rec + "\n").framing()).isEqualTo(Framing.LINES);
+    // several {"Records":[...]} documents, one per line
+    String doc = TestFiles.cloudTrailFile(2, 1).replace("\n", "");
+    assertThat(rec("a.json", doc + "\n" + doc + "\n").framing()).isEqualTo(Framing.LINES);
+    // a pretty-printed Records document is one document
+    assertThat(rec("a.json", "{\n \"Records\": [\n" + rec + "\n]\n}\n").framing()).isEqualTo(Framing.JSON_RECORDS);
+    // lookup-events output
+    assertThat(rec("a.jsonl", "{\"EventId\":\"1\",\"EventName\":\"X\",\"CloudTrailEvent\":\"{}\"}\n").sourceType())
+        .isEqualTo("aws_cloudtrail");
+    // empty Records: only with the standard path
+    assertThat(rec(CT_PATH, "{\"Records\":[]}").sourceType()).isEqualTo("aws_cloudtrail");
+    assertThat(rec("x.json", "{\"Records\":[]}").recognized()).isFalse();
+  }
+
+  @Test
+  void cloudTrailLongerThanTheSample() {
+    byte[] b = TestFiles.cloudTrailFile(1000, 400).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ContentSample s = new ContentSample(java.util.Arrays.copyOf(b, ContentSample.SIZE), false, false);
+    Recognition r = Recognizers.recognize(R, "x/dump.txt", s);
+    assertThat(r.sourceType()).isEqualTo("aws_cloudtrail");
+    assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
+  }
+
+  @Test
+  void unrelatedJsonAndTextAreNotRecognized() {
+    assertThat(rec("config.json", "{\"name\":\"x\",\"items\":[1,2]}").recognized()).isFalse();
+    assertThat(rec("notes.txt", "hello world\n").detail()).isEqualTo("no recognizer matched the content or path");
+    assertThat(rec("a", "").recognized()).isFalse();
+  }
+
+  /** The shared corpus (real samples): every file of the three formats is recognized with the right framing. */
+  @Test
+  void realCorpusSamples() throws IOException {
+    Path corpus = Path.of(System.getProperty("strata.shared.dir", "../../shared"), "corpus");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(corpus), "no shared corpus");
+    assertFormat(corpus.resolve("cloudtrail/stratus-red-team"), "aws_cloudtrail", Framing.JSON_RECORDS);
+    assertFormat(corpus.resolve("cloudtrail/falco"), "aws_cloudtrail", Framing.JSON_RECORDS);
+    assertFormat(corpus.resolve("cloudtrail/plaso"), "aws_cloudtrail", Framing.LINES);
+    assertFormat(corpus.resolve("k8s-audit/falco-trace-files"), "k8s_audit", Framing.LINES);
+    try (Stream<Path> s = Files.walk(corpus.resolve("docker/docker-explorer"))) {
+      for (Path p : s.filter(p -> p.toString().endsWith("-json.log")).filter(p -> p.toFile().length() > 0).toList()) {
+        assertThat(sample(corpus, p).sourceType()).as(p.toString()).isEqualTo("docker_json_log");
+      }
+    }
+    assertThat(sample(corpus, corpus.resolve("docker/plaso/e7d0b7ea5ccf_container-json.log")).sourceType())
+        .isEqualTo("docker_json_log");
+    assertThat(sample(corpus, corpus.resolve("cri/plaso_cri.log")).recognized()).isFalse();
+  }
+
+  private static void assertFormat(Path dir, String type, Framing framing) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      List<Path> files = s.filter(Files::isRegularFile).toList();
+      assertThat(files).isNotEmpty();
+      for (Path p : files) {
+        Recognition r = sample(dir, p);
+        assertThat(r.sourceType()).as(p.toString()).isEqualTo(type);
+        assertThat(r.framing()).as(p.toString()).isEqualTo(framing);
+      }
+    }
+  }
+
+  private static Recognition sample(Path base, Path p) throws IOException {
+    byte[] b = Files.readAllBytes(p);
+    boolean complete = b.length <= ContentSample.SIZE;
+    ContentSample s = new ContentSample(complete ? b : java.util.Arrays.copyOf(b, ContentSample.SIZE), complete, false);
+    return Recognizers.recognize(R, base.relativize(p).toString(), s);
+  }
+}
