@@ -10,6 +10,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -18,10 +20,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A child process of the stack (Kafka broker, OpenSearch) whose output goes to a log file, with a pid file in its
- * data dir, and a stop that never leaves the process or its descendants behind.
+ * data dir, and a stop that never leaves the process or its descendants behind. Children still running when the
+ * JVM shuts down (Ctrl-C during start-up included) are stopped by a shutdown hook.
  */
 public final class ChildProcess {
   private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
+  private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  /** Children not stopped yet; a JVM shutdown hook stops them, so none outlives a JVM that exits normally. */
+  private static final Set<ChildProcess> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> List.copyOf(RUNNING).forEach(child -> child.stop(SHUTDOWN_GRACE)),
+                "strata-child-process-reaper"));
+  }
 
   private final String name;
   private final Process process;
@@ -44,14 +59,22 @@ public final class ChildProcess {
   public static ChildProcess start(String name, ProcessBuilder command, Path logFile, Path pidFile) {
     refuseIfStillRunning(name, pidFile);
     command.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    Process process;
     try {
-      Process process = command.start();
-      Files.writeString(pidFile, Long.toString(process.pid()));
-      LOG.debug("{} started as pid {}: {}", name, process.pid(), command.command());
-      return new ChildProcess(name, process, logFile, pidFile);
+      process = command.start();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start " + name + " (" + command.command().get(0) + ")", e);
     }
+    ChildProcess child = new ChildProcess(name, process, logFile, pidFile);
+    RUNNING.add(child);
+    try {
+      Files.writeString(pidFile, Long.toString(process.pid()));
+    } catch (IOException e) {
+      child.stop(Duration.ofSeconds(5));
+      throw new UncheckedIOException("Cannot write the pid file " + pidFile + " of " + name, e);
+    }
+    LOG.debug("{} started as pid {}: {}", name, process.pid(), command.command());
+    return child;
   }
 
   /** The process. */
@@ -95,26 +118,22 @@ public final class ChildProcess {
         Thread.currentThread().interrupt();
       }
     }
-    Stream.concat(descendants.stream(), process.descendants()).filter(ProcessHandle::isAlive)
-        .forEach(ProcessHandle::destroyForcibly);
+    List<ProcessHandle> leftovers =
+        Stream.concat(descendants.stream(), process.descendants()).filter(ProcessHandle::isAlive).toList();
+    leftovers.forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        process.waitFor();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
+    awaitExit(process.toHandle(), Duration.ofDays(1));
+    for (ProcessHandle leftover : leftovers) {
+      if (!awaitExit(leftover, KILL_WAIT)) {
+        LOG.warn("{}: descendant pid {} is still alive after SIGKILL", name, leftover.pid());
       }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
     try {
       Files.deleteIfExists(pidFile);
     } catch (IOException e) {
       LOG.warn("Cannot delete {}: {}", pidFile, e.getMessage());
     }
+    RUNNING.remove(this);
   }
 
   /** The last {@code lines} lines of {@code file}, or a note saying why there are none. */
@@ -135,6 +154,32 @@ public final class ChildProcess {
       return "(cannot read " + file + ": " + e.getMessage() + ")";
     }
     return String.join(System.lineSeparator(), last);
+  }
+
+  /** Waits for {@code handle} to end, ignoring interrupts until then (and restoring the flag). */
+  private static boolean awaitExit(ProcessHandle handle, Duration timeout) {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (handle.isAlive()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          handle.onExit().get(left, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          // loop re-checks isAlive and the deadline
+        }
+      }
+      return true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static void refuseIfStillRunning(String name, Path pidFile) {
