@@ -1,0 +1,122 @@
+package dev.strata.parse;
+
+import dev.strata.schema.deadletter.Stage;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Deterministic ids, so re-processing the same evidence yields the same ids (and sinks that use them as document
+ * keys never duplicate).
+ *
+ * <pre>
+ * event_id       = lowercase hex SHA-256 of UTF-8 "{artifact_sha256}|{byte_offset}|{record_index}|{sub_index}"
+ * dead_letter_id = lowercase hex SHA-256 of UTF-8
+ *                  "dl|{artifact_sha256}|{chunk_index}|{byte_offset}|{record_index}|{stage}|{reason}"
+ * </pre>
+ *
+ * Numbers are written in decimal; a null value is written as the empty string. {@code byte_offset} is relative to
+ * the artifact's content, {@code sub_index} tells apart several events made from one record (0 for the first).
+ */
+public final class EventIds {
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  private EventIds() {}
+
+  /** The event id of the {@code subIndex}-th event made from the record at {@code byteOffset}. */
+  public static String eventId(String artifactSha256, long byteOffset, long recordIndex, int subIndex) {
+    return new Generator(artifactSha256).eventId(byteOffset, recordIndex, subIndex);
+  }
+
+  /** The dead letter id: artifact, chunk, offset, record, stage and reason. */
+  public static String deadLetterId(
+      String artifactSha256, Integer chunkIndex, Long byteOffset, Long recordIndex, Stage stage, String reason) {
+    StringBuilder sb = new StringBuilder(128).append("dl|");
+    sb.append(artifactSha256 == null ? "" : artifactSha256).append('|');
+    if (chunkIndex != null) sb.append(chunkIndex.intValue());
+    sb.append('|');
+    if (byteOffset != null) sb.append(byteOffset.longValue());
+    sb.append('|');
+    if (recordIndex != null) sb.append(recordIndex.longValue());
+    sb.append('|').append(stage == null ? "" : stage.name()).append('|').append(reason == null ? "" : reason);
+    return sha256Hex(sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Lowercase hex SHA-256 of {@code bytes}. */
+  public static String sha256Hex(byte[] bytes) {
+    return sha256Hex(bytes, 0, bytes.length);
+  }
+
+  /** Lowercase hex SHA-256 of a byte range. */
+  public static String sha256Hex(byte[] bytes, int off, int len) {
+    MessageDigest md = sha256();
+    md.update(bytes, off, len);
+    return hex(md.digest());
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+    }
+  }
+
+  static String hex(byte[] digest) {
+    byte[] out = new byte[digest.length * 2];
+    for (int i = 0; i < digest.length; i++) {
+      out[2 * i] = HEX[(digest[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX[digest[i] & 0xf];
+    }
+    return new String(out, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Event ids for one artifact, without per-id allocation of the input text. Not thread-safe: one per chunk (or per
+   * thread).
+   */
+  public static final class Generator {
+    private final MessageDigest md = sha256();
+    private final byte[] prefix;
+    private final byte[] buf = new byte[64];
+
+    public Generator(String artifactSha256) {
+      this.prefix = ((artifactSha256 == null ? "" : artifactSha256) + "|").getBytes(StandardCharsets.UTF_8);
+    }
+
+    public String eventId(long byteOffset, long recordIndex, int subIndex) {
+      md.update(prefix);
+      int n = writeLong(buf, 0, byteOffset);
+      buf[n++] = '|';
+      n = writeLong(buf, n, recordIndex);
+      buf[n++] = '|';
+      n = writeLong(buf, n, subIndex);
+      md.update(buf, 0, n);
+      return hex(md.digest());
+    }
+
+    private static int writeLong(byte[] b, int pos, long v) {
+      if (v == Long.MIN_VALUE) {
+        byte[] s = Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(s, 0, b, pos, s.length);
+        return pos + s.length;
+      }
+      if (v < 0) {
+        b[pos++] = '-';
+        v = -v;
+      }
+      int start = pos;
+      do {
+        b[pos++] = (byte) ('0' + (v % 10));
+        v /= 10;
+      } while (v != 0);
+      for (int i = start, j = pos - 1; i < j; i++, j--) {
+        byte t = b[i];
+        b[i] = b[j];
+        b[j] = t;
+      }
+      return pos;
+    }
+  }
+}

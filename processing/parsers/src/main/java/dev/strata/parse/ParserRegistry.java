@@ -1,0 +1,53 @@
+package dev.strata.parse;
+
+import dev.strata.parse.formats.awscloudtrail.AwsCloudTrailParser;
+import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
+import dev.strata.parse.formats.k8saudit.K8sAuditParser;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The parsers known to the pipeline, by format id. An explicit list, never a classpath scan. */
+public final class ParserRegistry {
+
+  private final Map<String, EvidenceParser> byFormat;
+
+  private ParserRegistry(List<EvidenceParser> parsers) {
+    Map<String, EvidenceParser> m = new LinkedHashMap<>();
+    for (EvidenceParser p : parsers) {
+      if (p == null) throw new IllegalArgumentException("parser list contains null");
+      String f = p.format();
+      if (f == null || !f.matches("[a-z][a-z0-9_]*")) {
+        throw new IllegalArgumentException("format id must be lower_snake_case: " + f);
+      }
+      if (m.putIfAbsent(f, p) != null) throw new IllegalArgumentException("duplicate format id: " + f);
+    }
+    this.byFormat = Collections.unmodifiableMap(m);
+  }
+
+  /** Every parser of this module. Adding a format = one line here. */
+  public static ParserRegistry defaults() {
+    return of(List.of(new DockerJsonLogParser(), new K8sAuditParser(), new AwsCloudTrailParser()));
+  }
+
+  public static ParserRegistry of(List<? extends EvidenceParser> parsers) {
+    return new ParserRegistry(new ArrayList<>(parsers));
+  }
+
+  /** The parser whose format id equals the chunk's source_type. */
+  public Optional<EvidenceParser> forSourceType(String sourceType) {
+    return Optional.ofNullable(sourceType == null ? null : byFormat.get(sourceType));
+  }
+
+  /** Registered format ids, in registration order. */
+  public List<String> formats() {
+    return List.copyOf(byFormat.keySet());
+  }
+
+  public List<EvidenceParser> parsers() {
+    return List.copyOf(byFormat.values());
+  }
+}

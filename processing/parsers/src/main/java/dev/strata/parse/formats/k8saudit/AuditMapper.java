@@ -1,0 +1,452 @@
+package dev.strata.parse.formats.k8saudit;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.parse.ChunkContext;
+import dev.strata.parse.Events;
+import dev.strata.parse.Json;
+import dev.strata.parse.JsonRecordStream;
+import dev.strata.parse.JsonRecordStream.RecordException;
+import dev.strata.parse.JsonRecordStream.RecordSpan;
+import dev.strata.parse.JsonRecordStream.Source;
+import dev.strata.parse.OcsfClass;
+import dev.strata.parse.RejectReason;
+import dev.strata.parse.Timestamps;
+import dev.strata.schema.event.Actor;
+import dev.strata.schema.event.Api;
+import dev.strata.schema.event.Endpoint;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.HttpRequest;
+import dev.strata.schema.event.Kubernetes;
+import dev.strata.schema.event.Process;
+import dev.strata.schema.event.Resource;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One audit Event to OCSF 6003 API Activity.
+ *
+ * <pre>
+ * verb                 -> activity: create 1 Create; get/list/watch 2 Read; update/patch 3 Update;
+ *                         delete/deletecollection 4 Delete; anything else 99 Other (activity_name = verb)
+ * user                 -> actor.user_name/user_uid/groups, user_type "ServiceAccount" (system:serviceaccount:*)
+ *                         or "User"; user.extra -> unmapped; impersonatedUser.username -> actor.impersonated_user
+ * sourceIPs[0]         -> src_endpoint.ip (all of them in unmapped "sourceIPs")
+ * requestURI/userAgent -> http_request.url/user_agent; method inferred from the verb
+ * auditID, verb, objectRef.apiVersion, responseStatus -> api.request_uid/operation/version/response_code/
+ *                         response_message (message, else reason); response_error = reason when code >= 400
+ * objectRef            -> resources[0] (resource, name, namespace, subresource, apiGroup, uid),
+ *                         kubernetes.namespace, kubernetes.pod_name (resource pods)
+ * exec/attach/portforward -> process.cmd_line from the requestURI command= params, kubernetes.container_name
+ * status               -> Success if responseStatus.code < 400, Failure if >= 400, Unknown without code
+ * time                 -> stageTimestamp, else requestReceivedTimestamp, else v1beta1 timestamp, else CloudWatch
+ *                         timestamp (ms)
+ * unmapped             -> level, stage, apiVersion, annotations.*, requestObject / responseObject (JSON text,
+ *                         bounded), metadata, objectRef.resourceVersion, CloudWatch wrapper fields (cloudwatch.*)
+ * </pre>
+ */
+final class AuditMapper implements JsonRecordStream.RecordMapper {
+
+  /** requestObject/responseObject and other JSON blobs keep at most this many bytes. */
+  static final int MAX_OBJECT_BYTES = 64 * 1024;
+
+  private final ChunkContext ctx;
+
+  // one record's fields
+  private String kind;
+  private String apiVersion;
+  private String level;
+  private String auditId;
+  private String stage;
+  private String requestUri;
+  private String verb;
+  private String userAgent;
+  private JsonNode user;
+  private JsonNode impersonatedUser;
+  private JsonNode sourceIps;
+  private JsonNode objectRef;
+  private JsonNode responseStatus;
+  private JsonNode annotations;
+  private String requestObject;
+  private String responseObject;
+  private String stageTimestamp;
+  private String requestReceivedTimestamp;
+  private String timestamp;
+  private final Map<String, String> other = new LinkedHashMap<>();
+  // unknown fields at the top level: the Event's own, or (if it was a wrapper) the CloudWatch record's
+  private final Map<String, String> top = new LinkedHashMap<>();
+  private String cloudWatchTimestamp;
+  private String wrappedMessage;
+  private boolean inner;
+
+  AuditMapper(ChunkContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void begin() {
+    kind = apiVersion = level = auditId = stage = requestUri = verb = userAgent = null;
+    user = impersonatedUser = sourceIps = objectRef = responseStatus = annotations = null;
+    requestObject = responseObject = stageTimestamp = requestReceivedTimestamp = timestamp = null;
+    other.clear();
+    wrappedMessage = null;
+    cloudWatchTimestamp = null;
+    top.clear();
+    inner = false;
+  }
+
+  @Override
+  public void field(String name, JsonParser p, Source src) throws IOException {
+    switch (name) {
+      case "kind" -> kind = Json.scalarText(p);
+      case "apiVersion" -> apiVersion = Json.scalarText(p);
+      case "level" -> level = Json.scalarText(p);
+      case "auditID" -> auditId = Json.scalarText(p);
+      case "stage" -> stage = Json.scalarText(p);
+      case "requestURI" -> requestUri = Json.scalarText(p);
+      case "verb" -> verb = Json.scalarText(p);
+      case "userAgent" -> userAgent = Json.scalarText(p);
+      case "user" -> user = Json.tree(p);
+      case "impersonatedUser" -> impersonatedUser = Json.tree(p);
+      case "sourceIPs" -> sourceIps = Json.tree(p);
+      case "objectRef" -> objectRef = Json.tree(p);
+      case "responseStatus" -> responseStatus = Json.tree(p);
+      case "annotations" -> annotations = Json.tree(p);
+      case "requestObject" -> requestObject = src.valueText(p, MAX_OBJECT_BYTES);
+      case "responseObject" -> responseObject = src.valueText(p, MAX_OBJECT_BYTES);
+      case "stageTimestamp" -> stageTimestamp = Json.scalarText(p);
+      case "requestReceivedTimestamp" -> requestReceivedTimestamp = Json.scalarText(p);
+      case "timestamp" -> {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+          timestamp = p.getText();
+        } else {
+          cloudWatchTimestamp = src.valueText(p, MAX_OBJECT_BYTES); // CloudWatch: epoch millis
+        }
+      }
+      case "message", "@message" -> {
+        if (!inner && p.currentToken() == JsonToken.VALUE_STRING) {
+          wrappedMessage = p.getText();
+        } else {
+          other.put(name, src.valueText(p, MAX_OBJECT_BYTES));
+        }
+      }
+      default -> {
+        String v = src.valueText(p, MAX_OBJECT_BYTES);
+        if (v != null) (inner ? other : top).put(name, v);
+      }
+    }
+  }
+
+  @Override
+  public EvidenceEvent end(RecordSpan span) throws RecordException {
+    if (!isAuditEvent() && wrappedMessage != null) {
+      String msg = wrappedMessage;
+      wrappedMessage = null;
+      inner = true;
+      JsonRecordStream.readObject(msg.getBytes(StandardCharsets.UTF_8), this);
+    }
+    if (!isAuditEvent()) {
+      throw new RecordException(
+          RejectReason.MISSING_FIELD,
+          "not a Kubernetes audit Event: no verb, auditID or requestURI"
+              + (kind != null ? " (kind " + kind + ")" : ""));
+    }
+    if (apiVersion != null && apiVersion.startsWith("audit.k8s.io/") && !apiVersion.equals("audit.k8s.io/v1")
+        && !apiVersion.startsWith("audit.k8s.io/v1beta1") && !apiVersion.startsWith("audit.k8s.io/v1alpha1")) {
+      throw new RecordException(RejectReason.UNSUPPORTED_VERSION, "unsupported audit apiVersion " + apiVersion);
+    }
+    return map(span);
+  }
+
+  private boolean isAuditEvent() {
+    return verb != null || auditId != null || requestUri != null;
+  }
+
+  private EvidenceEvent map(RecordSpan span) {
+    int activity = activityOf(verb);
+    String activityName = activity == OcsfClass.ACTIVITY_OTHER ? verb : OcsfClass.apiActivityName(activity);
+    EvidenceEvent e =
+        ctx.newEvent(
+            OcsfClass.API_ACTIVITY, activity, activityName, span.start(), span.end(), span.line(),
+            span.ordinal(), 0);
+    e.setSeverityId(1);
+    e.setSeverity("Informational");
+    Map<String, String> u = e.getUnmapped();
+
+    // time
+    if (stageTimestamp != null) {
+      ctx.applyTime(e, stageTimestamp, "stageTimestamp");
+    } else if (requestReceivedTimestamp != null) {
+      ctx.applyTime(e, requestReceivedTimestamp, "requestReceivedTimestamp");
+    } else if (timestamp != null) {
+      ctx.applyTime(e, timestamp, "timestamp");
+    } else if (isDigits(cloudWatchTimestamp)) {
+      e.setTimeOriginal(cloudWatchTimestamp);
+      e.setTime(Timestamps.toInstant(Long.parseLong(cloudWatchTimestamp) * 1000L));
+      Events.warn(e, "no audit timestamp; time = CloudWatch Logs timestamp");
+    } else {
+      ctx.applyTime(e, null, "stageTimestamp");
+    }
+    if (requestReceivedTimestamp != null) u.put("requestReceivedTimestamp", requestReceivedTimestamp);
+    if (stageTimestamp != null && timestamp != null) u.put("timestamp", timestamp);
+
+    // actor
+    String userName = Json.text(user, "username");
+    if (user != null || impersonatedUser != null) {
+      List<String> groups = new ArrayList<>();
+      JsonNode g = user == null ? null : user.get("groups");
+      if (g != null && g.isArray()) g.forEach(x -> groups.add(x.asText()));
+      String imp = Json.text(impersonatedUser, "username");
+      e.setActor(
+          new Actor(
+              userName,
+              Json.text(user, "uid"),
+              userName == null ? null : userName.startsWith("system:serviceaccount:") ? "ServiceAccount" : "User",
+              null,
+              groups,
+              null,
+              null,
+              null,
+              imp));
+      if (user != null && user.has("extra")) Json.flatten(u, "user.extra", user.get("extra"), MAX_OBJECT_BYTES);
+      if (impersonatedUser != null) Json.flatten(u, "impersonatedUser", impersonatedUser, MAX_OBJECT_BYTES);
+    }
+
+    // source
+    String ip = null;
+    if (sourceIps != null && sourceIps.isArray() && sourceIps.size() > 0) {
+      ip = sourceIps.get(0).asText();
+      u.put("sourceIPs", sourceIps.toString());
+    }
+    if (ip != null) e.setSrcEndpoint(new Endpoint(ip, null, null, null, null, null));
+    if (requestUri != null || userAgent != null) {
+      e.setHttpRequest(new HttpRequest(methodOf(verb), requestUri, userAgent));
+    }
+
+    // api + status
+    Integer code = null;
+    String reason = null;
+    String statusMessage = null;
+    if (responseStatus != null) {
+      JsonNode c = responseStatus.get("code");
+      if (c != null && c.canConvertToInt()) code = c.asInt();
+      reason = Json.text(responseStatus, "reason");
+      statusMessage = Json.text(responseStatus, "message");
+      String st = Json.text(responseStatus, "status");
+      if (st != null) u.put("responseStatus.status", st);
+      if (responseStatus.has("details")) u.put("responseStatus.details", responseStatus.get("details").toString());
+    }
+    String resource = Json.text(objectRef, "resource");
+    String subresource = Json.text(objectRef, "subresource");
+    String namespace = Json.text(objectRef, "namespace");
+    String name = Json.text(objectRef, "name");
+    if (name == null && objectRef != null) {
+      // create: the object has no name in objectRef yet; the API server returns it (generateName)
+      name = metadataName(responseObject);
+      if (name == null) name = metadataName(requestObject);
+      if (name != null) u.put("strata.name_from", responseObject != null ? "responseObject" : "requestObject");
+    }
+    e.setApi(
+        new Api(
+            "kube-apiserver",
+            verb,
+            Json.text(objectRef, "apiVersion"),
+            auditId,
+            code,
+            code != null && code >= 400 ? (reason != null ? reason : Integer.toString(code)) : null,
+            statusMessage != null ? statusMessage : reason));
+    if (code != null) {
+      e.setStatus(code < 400 ? "Success" : "Failure");
+      e.setStatusCode(Integer.toString(code));
+      if (reason != null || statusMessage != null) e.setStatusDetail(reason != null ? reason : statusMessage);
+    } else {
+      e.setStatus("Unknown");
+    }
+
+    // resource + kubernetes
+    if (objectRef != null) {
+      e.getResources()
+          .add(
+              new Resource(
+                  resource, name, Json.text(objectRef, "uid"), namespace, subresource,
+                  Json.text(objectRef, "apiGroup")));
+      String rv = Json.text(objectRef, "resourceVersion");
+      if (rv != null) u.put("objectRef.resourceVersion", rv);
+    }
+    Kubernetes k = e.getKubernetes();
+    if (namespace != null || "pods".equals(resource)) {
+      if (k == null) {
+        k = new Kubernetes();
+        e.setKubernetes(k);
+      }
+      k.setNamespace(namespace);
+      if ("pods".equals(resource)) k.setPodName(name);
+    }
+    if ("pods".equals(resource)
+        && ("exec".equals(subresource) || "attach".equals(subresource) || "portforward".equals(subresource))
+        && requestUri != null) {
+      Query q = Query.of(requestUri);
+      if (!q.commands.isEmpty()) {
+        e.setProcess(new Process(null, q.commands.get(0), String.join(" ", q.commands), null, null, q.tty, null, null));
+      }
+      if (q.container != null) k.setContainerName(q.container);
+      if (q.ports != null) u.put("portforward.ports", q.ports);
+    }
+
+    // unmapped
+    putIf(u, "kind", kind);
+    putIf(u, "apiVersion", apiVersion);
+    putIf(u, "level", level);
+    putIf(u, "stage", stage);
+    if (annotations != null) Json.flatten(u, "annotations", annotations, MAX_OBJECT_BYTES);
+    putIf(u, "requestObject", requestObject);
+    putIf(u, "responseObject", responseObject);
+    u.putAll(other);
+    for (Map.Entry<String, String> w : top.entrySet()) u.put(inner ? "cloudwatch." + w.getKey() : w.getKey(), w.getValue());
+    if (cloudWatchTimestamp != null) u.put("cloudwatch.timestamp", cloudWatchTimestamp);
+
+    e.setMessage(summary(userName, name, namespace, resource, subresource, code));
+    e.setRawData(ctx.rawText(span.start(), span.end()));
+    return e;
+  }
+
+  private String summary(
+      String userName, String name, String namespace, String resource, String subresource, Integer code) {
+    StringBuilder sb = new StringBuilder(96);
+    sb.append(userName == null ? "?" : userName).append(' ').append(verb == null ? "?" : verb);
+    if (resource != null) {
+      sb.append(' ').append(resource);
+      if (subresource != null) sb.append('/').append(subresource);
+    } else if (requestUri != null) {
+      sb.append(' ').append(requestUri);
+    }
+    if (namespace != null && name != null) {
+      sb.append(' ').append(namespace).append('/').append(name);
+    } else if (namespace != null) {
+      sb.append(' ').append(namespace);
+    } else if (name != null) {
+      sb.append(' ').append(name);
+    }
+    if (code != null) sb.append(" (").append(code).append(')');
+    return sb.toString();
+  }
+
+  /** metadata.name of a (possibly cut) Kubernetes object in JSON text, or null. */
+  static String metadataName(String json) {
+    if (json == null || !json.startsWith("{")) return null;
+    try (JsonParser p = Json.FACTORY.createParser(json)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        JsonToken t = p.nextToken();
+        if ("metadata".equals(f) && t == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String g = p.currentName();
+            JsonToken v = p.nextToken();
+            if ("name".equals(g) && v == JsonToken.VALUE_STRING) return p.getText();
+            p.skipChildren();
+          }
+          return null;
+        }
+        p.skipChildren();
+      }
+    } catch (IOException | RuntimeException e) {
+      return null; // cut or odd JSON: no name
+    }
+    return null;
+  }
+
+  static int activityOf(String verb) {
+    if (verb == null) return OcsfClass.ACTIVITY_UNKNOWN;
+    switch (verb) {
+      case "create":
+        return OcsfClass.ACTIVITY_CREATE;
+      case "get":
+      case "list":
+      case "watch":
+        return OcsfClass.ACTIVITY_READ;
+      case "update":
+      case "patch":
+        return OcsfClass.ACTIVITY_UPDATE;
+      case "delete":
+      case "deletecollection":
+        return OcsfClass.ACTIVITY_DELETE;
+      default:
+        return OcsfClass.ACTIVITY_OTHER;
+    }
+  }
+
+  static String methodOf(String verb) {
+    if (verb == null) return null;
+    switch (verb) {
+      case "create":
+        return "POST";
+      case "get":
+      case "list":
+      case "watch":
+        return "GET";
+      case "update":
+        return "PUT";
+      case "patch":
+        return "PATCH";
+      case "delete":
+      case "deletecollection":
+        return "DELETE";
+      default:
+        return null; // impersonate, bind, escalate, approve, ...: not an HTTP method
+    }
+  }
+
+  private static boolean isDigits(String s) {
+    if (s == null || s.isEmpty() || s.length() > 18) return false;
+    for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+    return true;
+  }
+
+  private static void putIf(Map<String, String> u, String k, String v) {
+    if (v != null) u.put(k, v);
+  }
+
+  /** The query parameters of an exec/attach/portforward request URI. */
+  static final class Query {
+    final List<String> commands = new ArrayList<>();
+    String container;
+    Boolean tty;
+    String ports;
+
+    static Query of(String uri) {
+      Query q = new Query();
+      int qm = uri.indexOf('?');
+      if (qm < 0) return q;
+      for (String part : uri.substring(qm + 1).split("&")) {
+        int eq = part.indexOf('=');
+        String k = decode(eq < 0 ? part : part.substring(0, eq));
+        String v = eq < 0 ? "" : decode(part.substring(eq + 1));
+        switch (k) {
+          case "command" -> q.commands.add(v);
+          case "container" -> {
+            if (q.container == null) q.container = v;
+          }
+          case "tty" -> q.tty = "true".equals(v) || "1".equals(v);
+          case "ports" -> q.ports = q.ports == null ? v : q.ports + "," + v;
+          default -> {}
+        }
+      }
+      return q;
+    }
+
+    private static String decode(String s) {
+      try {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return s; // bad %-escape: keep as written
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.strata.parse.formats.k8saudit;
+
+import dev.strata.parse.ChunkContext;
+import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.JsonRecordStream;
+import dev.strata.parse.ParseException;
+import dev.strata.parse.ParseOutput;
+import dev.strata.parse.Payloads;
+import dev.strata.schema.raw.RawArtifactChunk;
+import java.util.Set;
+
+/**
+ * Kubernetes API server audit log ({@code audit.k8s.io/v1} and {@code v1beta1} {@code Event}s) to OCSF 6003 API
+ * Activity. Shapes: one Event per line (the log backend), an {@code EventList} document ({@code items}), the EKS
+ * CloudWatch Logs forms (a record whose {@code message} / {@code @message} string holds the Event JSON, one per line
+ * or in a {@code {"events":[...]}} document as {@code aws logs get-log-events}/{@code filter-log-events} print it),
+ * and chunks of those cut by the collector (see {@link JsonRecordStream}). The mapping is in {@link AuditMapper}.
+ */
+public final class K8sAuditParser implements EvidenceParser {
+
+  public static final String FORMAT = "k8s_audit";
+
+  /** Container fields whose array elements are records: EventList.items, CloudWatch Logs events. */
+  static final Set<String> CONTAINERS = Set.of("items", "events");
+
+  @Override
+  public String format() {
+    return FORMAT;
+  }
+
+  @Override
+  public boolean accepts(RawArtifactChunk chunk) {
+    if (!FORMAT.equals(chunk.getSourceType())) return false;
+    return Payloads.startsLikeJson(chunk);
+  }
+
+  @Override
+  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
+    ChunkContext ctx = ChunkContext.of(chunk);
+    new JsonRecordStream(ctx, new AuditMapper(ctx), CONTAINERS, out).run();
+  }
+}

@@ -1,0 +1,36 @@
+package dev.strata.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.schema.deadletter.Stage;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class EventIdsTest {
+
+  private static String sha(String s) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void eventIdIsTheDocumentedHash() throws Exception {
+    String a = "0123456789abcdef".repeat(4);
+    assertThat(EventIds.eventId(a, 1234, 5, 0)).isEqualTo(sha(a + "|1234|5|0"));
+    assertThat(EventIds.eventId(a, 0, -1, 2)).isEqualTo(sha(a + "|0|-1|2"));
+    assertThat(EventIds.eventId(a, Long.MAX_VALUE, Long.MIN_VALUE, 0))
+        .isEqualTo(sha(a + "|" + Long.MAX_VALUE + "|" + Long.MIN_VALUE + "|0"));
+    EventIds.Generator g = new EventIds.Generator(a);
+    assertThat(g.eventId(1234, 5, 0)).isEqualTo(EventIds.eventId(a, 1234, 5, 0));
+    assertThat(g.eventId(1234, 5, 1)).isNotEqualTo(g.eventId(1234, 5, 0));
+  }
+
+  @Test
+  void deadLetterIdIsTheDocumentedHash() throws Exception {
+    String a = "ab".repeat(32);
+    assertThat(EventIds.deadLetterId(a, 2, 100L, 7L, Stage.PARSE, "malformed_json"))
+        .isEqualTo(sha("dl|" + a + "|2|100|7|PARSE|malformed_json"));
+    assertThat(EventIds.deadLetterId(a, null, null, null, Stage.PARSE, "x")).isEqualTo(sha("dl|" + a + "||||PARSE|x"));
+  }
+}

@@ -1,0 +1,165 @@
+package dev.strata.parse.bench;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.parse.ChunkOutput;
+import dev.strata.parse.ChunkParser;
+import dev.strata.parse.Payloads;
+import dev.strata.parse.ParserRegistry;
+import dev.strata.parse.testing.Chunks;
+import dev.strata.schema.deadletter.DeadLetter;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.raw.RawArtifactChunk;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Throughput of a parser next to a bare Jackson read of the same bytes, in the same run, on one thread.
+ *
+ * <pre>
+ * usage: ParserBenchmark FORMAT FILE [--max-mb N] [--rounds N] [--chunk-kib N]
+ *   FORMAT  docker_json_log | k8s_audit | aws_cloudtrail (the file is JSON Lines, fed as LINES chunks)
+ * e.g. python3 /work/shared/bench/gen_container_logs.py /tmp/strata-bench
+ *      java -cp ... dev.strata.parse.bench.ParserBenchmark docker_json_log /tmp/strata-bench/docker.log
+ * </pre>
+ *
+ * Baselines, per non-blank line: "tree" = ObjectMapper.readTree (a JsonNode per record); "skip" = a streaming
+ * parser that reads the root token and skipChildren(). Each round runs baseline and parser back to back; the best
+ * round of each is reported (the machine is shared and noisy: the ratio is the figure that holds).
+ */
+public final class ParserBenchmark {
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 2) {
+      System.err.println("usage: ParserBenchmark FORMAT FILE [--max-mb N] [--rounds N] [--chunk-kib N]");
+      System.exit(2);
+    }
+    String format = args[0];
+    Path file = Path.of(args[1]);
+    long maxMb = 256;
+    int rounds = 5;
+    int chunkKib = 512;
+    for (int i = 2; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--max-mb" -> maxMb = Long.parseLong(args[i + 1]);
+        case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--chunk-kib" -> chunkKib = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException(args[i]);
+      }
+    }
+    byte[] content = readUpTo(file, maxMb << 20);
+    List<RawArtifactChunk> chunks =
+        Chunks.lines(content, format, "bench/" + file.getFileName(), chunkKib << 10);
+    System.out.printf(
+        Locale.ROOT,
+        "format=%s file=%s bytes=%,d chunks=%d (LINES, %d KiB) rounds=%d java=%s%n",
+        format, file, content.length, chunks.size(), chunkKib, rounds, System.getProperty("java.version"));
+
+    ObjectMapper mapper = new ObjectMapper();
+    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
+    double bestTree = 0, bestSkip = 0, bestOurs = 0;
+    long records = 0, events = 0, dead = 0;
+    for (int r = 0; r < rounds + 1; r++) { // round 0 = warm-up
+      long t0 = System.nanoTime();
+      long n = 0;
+      for (RawArtifactChunk c : chunks) n += baselineTree(mapper, Payloads.bytes(c));
+      long t1 = System.nanoTime();
+      for (RawArtifactChunk c : chunks) baselineSkip(mapper, Payloads.bytes(c));
+      long t2 = System.nanoTime();
+      Counter out = new Counter();
+      for (RawArtifactChunk c : chunks) parser.parse(c, out);
+      long t3 = System.nanoTime();
+      records = n;
+      events = out.events;
+      dead = out.dead;
+      if (r == 0) continue;
+      bestTree = Math.max(bestTree, n / ((t1 - t0) / 1e9));
+      bestSkip = Math.max(bestSkip, n / ((t2 - t1) / 1e9));
+      bestOurs = Math.max(bestOurs, n / ((t3 - t2) / 1e9));
+      System.out.printf(
+          Locale.ROOT,
+          "round %d: tree %.0f rec/s, skip %.0f rec/s, %s %.0f rec/s%n",
+          r, n / ((t1 - t0) / 1e9), n / ((t2 - t1) / 1e9), format, n / ((t3 - t2) / 1e9));
+    }
+    double mbPerRec = content.length / 1e6 / records;
+    System.out.printf(Locale.ROOT, "records=%,d events=%,d dead_letters=%,d%n", records, events, dead);
+    System.out.printf(
+        Locale.ROOT, "baseline jackson readTree : %,10.0f records/s %7.1f MB/s%n", bestTree, bestTree * mbPerRec);
+    System.out.printf(
+        Locale.ROOT, "baseline jackson skip     : %,10.0f records/s %7.1f MB/s%n", bestSkip, bestSkip * mbPerRec);
+    System.out.printf(
+        Locale.ROOT, "strata %-18s : %,10.0f records/s %7.1f MB/s%n", format, bestOurs, bestOurs * mbPerRec);
+    System.out.printf(
+        Locale.ROOT,
+        "ratio vs readTree %.2f, vs skip %.2f%n",
+        bestOurs / bestTree,
+        bestOurs / bestSkip);
+  }
+
+  private static byte[] readUpTo(Path file, long max) throws Exception {
+    byte[] all;
+    try (var in = Files.newInputStream(file)) {
+      all = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, max));
+    }
+    int end = all.length;
+    while (end > 0 && all[end - 1] != '\n') end--; // whole lines only
+    return end == all.length ? all : java.util.Arrays.copyOf(all, end);
+  }
+
+  private static long baselineTree(ObjectMapper m, byte[] b) throws Exception {
+    long n = 0;
+    int i = 0;
+    while (i < b.length) {
+      int nl = i;
+      while (nl < b.length && b[nl] != '\n') nl++;
+      if (nl > i) {
+        try (JsonParser p = m.getFactory().createParser(b, i, nl - i)) {
+          JsonNode node = m.readTree(p);
+          if (node != null) n++;
+        }
+      }
+      i = nl + 1;
+    }
+    return n;
+  }
+
+  private static long baselineSkip(ObjectMapper m, byte[] b) throws Exception {
+    long n = 0;
+    int i = 0;
+    while (i < b.length) {
+      int nl = i;
+      while (nl < b.length && b[nl] != '\n') nl++;
+      if (nl > i) {
+        try (JsonParser p = m.getFactory().createParser(b, i, nl - i)) {
+          if (p.nextToken() == JsonToken.START_OBJECT) {
+            p.skipChildren();
+            n++;
+          }
+        }
+      }
+      i = nl + 1;
+    }
+    return n;
+  }
+
+  private static final class Counter implements ChunkOutput {
+    long events;
+    long dead;
+    long sink;
+
+    @Override
+    public void event(EvidenceEvent e) {
+      events++;
+      sink += e.getEventId().hashCode();
+    }
+
+    @Override
+    public void deadLetter(DeadLetter d) {
+      dead++;
+    }
+  }
+}

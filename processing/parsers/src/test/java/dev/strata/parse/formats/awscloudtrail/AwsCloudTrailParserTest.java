@@ -1,0 +1,255 @@
+package dev.strata.parse.formats.awscloudtrail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.parse.ChunkParser;
+import dev.strata.parse.EventIds;
+import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.OcsfClass;
+import dev.strata.parse.ParserContractTest;
+import dev.strata.parse.ParserRegistry;
+import dev.strata.parse.testing.Chunks;
+import dev.strata.parse.testing.CollectingOutput;
+import dev.strata.schema.common.Framing;
+import dev.strata.schema.deadletter.DeadLetter;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.raw.RawArtifactChunk;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AwsCloudTrailParserTest extends ParserContractTest {
+
+  private static final ObjectMapper M = new ObjectMapper();
+
+  @Override
+  protected EvidenceParser parser() {
+    return new AwsCloudTrailParser();
+  }
+
+  private static Map<String, Object> record(int i) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("eventVersion", "1.09");
+    r.put("userIdentity", Map.of("type", "IAMUser", "arn", "arn:aws:iam::111122223333:user/u" + i, "userName", "u" + i));
+    r.put("eventTime", String.format("2024-07-01T10:%02d:%02dZ", (i / 60) % 60, i % 60));
+    r.put("eventSource", "s3.amazonaws.com");
+    r.put("eventName", i % 3 == 0 ? "PutObject" : "GetObject");
+    r.put("awsRegion", "eu-west-1");
+    r.put("sourceIPAddress", "192.0.2." + (i % 250));
+    r.put("requestParameters", Map.of("bucketName", "b", "key", "k/" + i, "pad", "é".repeat(i % 7)));
+    r.put("eventID", "id-" + i);
+    return r;
+  }
+
+  /** A CloudTrail file as AWS writes it; pretty = with newlines and indentation. */
+  private static byte[] document(int n, boolean pretty) throws Exception {
+    List<Map<String, Object>> recs = new ArrayList<>();
+    for (int i = 0; i < n; i++) recs.add(record(i));
+    Object doc = Map.of("Records", recs);
+    String s = pretty ? M.writerWithDefaultPrettyPrinter().writeValueAsString(doc) : M.writeValueAsString(doc);
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Element start offsets and the cut points (just after the ',' following each element) of the Records array. */
+  private static int[][] elements(byte[] content) throws Exception {
+    List<int[]> out = new ArrayList<>();
+    try (JsonParser p = M.getFactory().createParser(content)) {
+      p.nextToken(); // {
+      p.nextToken(); // Records
+      p.nextToken(); // [
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int end = (int) p.currentLocation().getByteOffset();
+        int i = end;
+        while (content[i] != ',' && content[i] != ']') i++;
+        out.add(new int[] {start, content[i] == ',' ? i + 1 : -1});
+      }
+    }
+    return out.toArray(new int[0][]);
+  }
+
+  /** Cuts the document into JSON_RECORDS chunks the way the collector does, about {@code perChunk} records each. */
+  private static List<RawArtifactChunk> cut(byte[] content, int[][] el, Random rnd) {
+    String sha = EventIds.sha256Hex(content);
+    List<int[]> spans = new ArrayList<>(); // [start, end, firstRecord]
+    int start = 0;
+    int first = 0;
+    int i = 0;
+    while (i < el.length) {
+      int take = 1 + rnd.nextInt(3);
+      int last = Math.min(el.length - 1, i + take - 1);
+      int end = el[last][1] < 0 ? content.length : el[last][1];
+      if (last == el.length - 1) end = content.length;
+      spans.add(new int[] {start, end, first});
+      first = last + 1;
+      start = end;
+      i = last + 1;
+    }
+    List<RawArtifactChunk> chunks = new ArrayList<>();
+    long line = 1;
+    for (int c = 0; c < spans.size(); c++) {
+      int[] s = spans.get(c);
+      byte[] payload = Arrays.copyOfRange(content, s[0], s[1]);
+      chunks.add(
+          Chunks.chunk(payload, sha, AwsCloudTrailParser.FORMAT, Framing.JSON_RECORDS, "AWSLogs/x.json.gz", c,
+              spans.size(), s[0], line, s[2], false, content));
+      for (byte b : payload) if (b == '\n') line++;
+    }
+    return chunks;
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void chunkedDocumentParsesEveryRecordOnce(boolean pretty) throws Exception {
+    byte[] content = document(40, pretty);
+    int[][] el = elements(content);
+    assertThat(el.length).isEqualTo(40);
+    List<RawArtifactChunk> chunks = cut(content, el, new Random(pretty ? 1 : 2));
+    assertThat(chunks.size()).isGreaterThan(10);
+    // the chunks restore the content bit for bit
+    var all = new java.io.ByteArrayOutputStream();
+    for (RawArtifactChunk c : chunks) all.write(c.getPayload().array());
+    assertThat(all.toByteArray()).isEqualTo(content);
+    assertThat(new String(chunks.get(0).getPayload().array(), StandardCharsets.UTF_8)).startsWith("{");
+    assertThat(new String(chunks.get(chunks.size() - 1).getPayload().array(), StandardCharsets.UTF_8).replaceAll("\\s", ""))
+        .endsWith("]}");
+
+    ChunkParser cp = new ChunkParser(ParserRegistry.defaults());
+    List<EvidenceEvent> events = new ArrayList<>();
+    for (RawArtifactChunk c : chunks) {
+      var r = cp.parse(c);
+      assertThat(r.deadLetters()).as("chunk %d", c.getChunk().getIndex()).isEmpty();
+      events.addAll(r.events());
+    }
+    assertThat(events).hasSize(40);
+    byte[] b = content;
+    for (int i = 0; i < 40; i++) {
+      EvidenceEvent e = events.get(i);
+      assertThat(e.getLineage().getRecordIndex()).isEqualTo((long) i);
+      int off = (int) (long) e.getLineage().getByteOffset();
+      assertThat(off).isEqualTo(el[i][0]);
+      String tail = new String(b, off, b.length - off, StandardCharsets.UTF_8);
+      assertThat(tail).startsWith("{");
+      assertThat(e.getApi().getRequestUid()).isEqualTo("id-" + i);
+      assertThat(e.getLineage().getByteLength()).isPositive();
+      String rec = new String(b, off, (int) (long) e.getLineage().getByteLength(), StandardCharsets.UTF_8);
+      assertThat(M.readTree(rec).get("eventID").asText()).isEqualTo("id-" + i);
+      long line = 1;
+      for (int k = 0; k < off; k++) if (b[k] == '\n') line++;
+      assertThat(e.getLineage().getLineNumber()).isEqualTo(line);
+    }
+    assertThat(events.stream().map(EvidenceEvent::getEventId).distinct()).hasSize(40);
+  }
+
+  @Test
+  void chunkedBareArray() throws Exception {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < 5; i++) sb.append(i == 0 ? "" : ",\n").append(M.writeValueAsString(record(i)));
+    sb.append("]\n");
+    byte[] content = sb.toString().getBytes(StandardCharsets.UTF_8);
+    String sha = EventIds.sha256Hex(content);
+    // cut after the ',' following records 1 and 3
+    String s = new String(content, StandardCharsets.ISO_8859_1); // one char per byte: indexes are byte offsets
+    int c1 = nthIndexOf(s, ",\n{", 2) + 1;
+    int c2 = nthIndexOf(s, ",\n{", 4) + 1;
+    int[][] spans = {{0, c1, 0}, {c1, c2, 2}, {c2, content.length, 4}};
+    List<EvidenceEvent> events = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      byte[] p = Arrays.copyOfRange(content, spans[i][0], spans[i][1]);
+      long line = 1 + s.substring(0, spans[i][0]).chars().filter(ch -> ch == '\n').count();
+      var r = new ChunkParser(ParserRegistry.defaults()).parse(
+          Chunks.chunk(p, sha, AwsCloudTrailParser.FORMAT, Framing.JSON_RECORDS, "x.json", i, 3, spans[i][0], line,
+              spans[i][2], false, content));
+      assertThat(r.deadLetters()).isEmpty();
+      events.addAll(r.events());
+    }
+    assertThat(events).extracting(e -> e.getLineage().getRecordIndex()).containsExactly(0L, 1L, 2L, 3L, 4L);
+    for (EvidenceEvent e : events) {
+      assertThat(s.substring((int) (long) e.getLineage().getByteOffset())).startsWith("{\"eventVersion\"");
+      assertThat(e.getLineage().getLineNumber()).isEqualTo(e.getLineage().getRecordIndex() + 1);
+    }
+  }
+
+  @Test
+  void truncatedRecordInAChunkIsRecordTooLarge() throws Exception {
+    String rec = M.writeValueAsString(record(1));
+    byte[] payload = (rec + "," + rec.substring(0, 50)).getBytes(StandardCharsets.UTF_8);
+    int recBytes = rec.getBytes(StandardCharsets.UTF_8).length;
+    RawArtifactChunk c = Chunks.chunk(payload, "d".repeat(64), AwsCloudTrailParser.FORMAT, Framing.JSON_RECORDS,
+        "x.json", 1, 3, 100, 1, 7, true, new byte[0]);
+    var r = new ChunkParser(ParserRegistry.defaults()).parse(c);
+    assertThat(r.events()).hasSize(1);
+    assertThat(r.events().get(0).getLineage().getRecordIndex()).isEqualTo(7L);
+    assertThat(r.events().get(0).getLineage().getByteOffset()).isEqualTo(100L);
+    DeadLetter d = r.deadLetters().get(0);
+    assertThat(r.deadLetters()).hasSize(1);
+    assertThat(d.getReason()).isEqualTo("record_too_large");
+    assertThat(d.getByteOffset()).isEqualTo(100L + recBytes + 1);
+    assertThat(d.getRecordIndex()).isEqualTo(8L);
+    assertThat(d.getOriginalTruncated()).isTrue();
+  }
+
+  @Test
+  void emptyRecordsFileGivesNothing() throws Exception {
+    CollectingOutput out = parse("{\"Records\":[]}", Framing.WHOLE, "x");
+    assertThat(out.events).isEmpty();
+    assertThat(out.rejections).isEmpty();
+  }
+
+  @Test
+  void digestFileIsNotRecognized() throws Exception {
+    CollectingOutput out = parse(
+        "{\"awsAccountId\":\"1\",\"digestStartTime\":\"2024-01-01T00:00:00Z\",\"logFiles\":[]}", Framing.WHOLE, "x");
+    assertThat(out.events).isEmpty();
+    assertThat(out.rejections).singleElement().satisfies(r -> assertThat(r.reason().code()).isEqualTo("not_recognized"));
+  }
+
+  @Test
+  void activityTable() {
+    assertThat(CloudTrailMapper.activityOf("RunInstances", false)).isEqualTo(OcsfClass.ACTIVITY_CREATE);
+    assertThat(CloudTrailMapper.activityOf("AttachRolePolicy", false)).isEqualTo(OcsfClass.ACTIVITY_CREATE);
+    assertThat(CloudTrailMapper.activityOf("StartLogging", false)).isEqualTo(OcsfClass.ACTIVITY_CREATE);
+    assertThat(CloudTrailMapper.activityOf("DescribeInstances", false)).isEqualTo(OcsfClass.ACTIVITY_READ);
+    assertThat(CloudTrailMapper.activityOf("BatchGetSecretValue", false)).isEqualTo(OcsfClass.ACTIVITY_READ);
+    assertThat(CloudTrailMapper.activityOf("ModifySnapshotAttribute", false)).isEqualTo(OcsfClass.ACTIVITY_UPDATE);
+    assertThat(CloudTrailMapper.activityOf("PutEventSelectors", false)).isEqualTo(OcsfClass.ACTIVITY_CREATE);
+    assertThat(CloudTrailMapper.activityOf("DisableKey", false)).isEqualTo(OcsfClass.ACTIVITY_UPDATE);
+    assertThat(CloudTrailMapper.activityOf("DisassociateAddress", false)).isEqualTo(OcsfClass.ACTIVITY_DELETE);
+    assertThat(CloudTrailMapper.activityOf("DeleteTrail", false)).isEqualTo(OcsfClass.ACTIVITY_DELETE);
+    assertThat(CloudTrailMapper.activityOf("StopLogging", false)).isEqualTo(OcsfClass.ACTIVITY_DELETE);
+    assertThat(CloudTrailMapper.activityOf("TerminateInstances", false)).isEqualTo(OcsfClass.ACTIVITY_DELETE);
+    assertThat(CloudTrailMapper.activityOf("ConsoleLogin", false)).isEqualTo(OcsfClass.ACTIVITY_OTHER);
+    assertThat(CloudTrailMapper.activityOf("Settle", false)).isEqualTo(OcsfClass.ACTIVITY_OTHER);
+    assertThat(CloudTrailMapper.activityOf("Decrypt", true)).isEqualTo(OcsfClass.ACTIVITY_READ);
+  }
+
+  @Test
+  void instanceIdsAndIps() {
+    assertThat(CloudTrailMapper.instanceId("AROAX:i-0abc1234def567890", null)).isEqualTo("i-0abc1234def567890");
+    assertThat(CloudTrailMapper.instanceId(null, "arn:aws:sts::1:assumed-role/r/i-12345678")).isEqualTo("i-12345678");
+    assertThat(CloudTrailMapper.instanceId("AROAX:alice", "arn:aws:sts::1:assumed-role/r/alice")).isNull();
+    assertThat(CloudTrailMapper.isIp("10.0.0.1")).isTrue();
+    assertThat(CloudTrailMapper.isIp("2001:db8::1")).isTrue();
+    assertThat(CloudTrailMapper.isIp("ec2.amazonaws.com")).isFalse();
+    assertThat(CloudTrailMapper.isIp("AWS Internal")).isFalse();
+    assertThat(CloudTrailMapper.isIp("300.1.1.1")).isFalse();
+  }
+
+  private static int nthIndexOf(String s, String x, int n) {
+    int i = -1;
+    for (int k = 0; k < n; k++) i = s.indexOf(x, i + 1);
+    return i;
+  }
+}
