@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,7 @@ public final class EmbeddedStack implements AutoCloseable {
   public static final Path DEFAULT_DATA_DIR = Path.of(".strata", "stack");
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
+  private static final int MAX_ATTEMPTS = 3;
 
   private final StackEndpoints endpoints;
   private final StartupTimes startupTimes;
@@ -105,7 +108,7 @@ public final class EmbeddedStack implements AutoCloseable {
 
   private static void stopAll(Collection<AutoCloseable> components) {
     List<AutoCloseable> reversed = new ArrayList<>(components);
-    java.util.Collections.reverse(reversed);
+    Collections.reverse(reversed);
     for (AutoCloseable component : reversed) {
       try {
         component.close();
@@ -173,7 +176,8 @@ public final class EmbeddedStack implements AutoCloseable {
      */
     public EmbeddedStack start() {
       Path dir = resolveDataDir().toAbsolutePath().normalize();
-      Path kafkaLib = components.contains(StackComponent.KAFKA) ? locate(StackComponent.KAFKA, runtime::kafkaLibDir) : null;
+      Path kafkaLib =
+          components.contains(StackComponent.KAFKA) ? locate(StackComponent.KAFKA, runtime::kafkaLibDir) : null;
       Path openSearchHome =
           components.contains(StackComponent.OPENSEARCH)
               ? locate(StackComponent.OPENSEARCH, runtime::openSearchHome)
@@ -245,7 +249,24 @@ public final class EmbeddedStack implements AutoCloseable {
       return env == null || env.isBlank() ? DEFAULT_DATA_DIR : Path.of(env);
     }
 
+    /**
+     * Starts one component. Ports are picked free but taken only by the child, so another process may grab one in
+     * between: a start that fails with "Address already in use" is retried with new ports.
+     */
     private AutoCloseable startOne(StackComponent component, Path dir, Path kafkaLib, Path openSearchHome) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return startOnce(component, dir, kafkaLib, openSearchHome);
+        } catch (IllegalStateException e) {
+          if (attempt == MAX_ATTEMPTS || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+            throw e;
+          }
+          progress.accept(component.id() + ": a port was taken meanwhile; retrying with other ports");
+        }
+      }
+    }
+
+    private AutoCloseable startOnce(StackComponent component, Path dir, Path kafkaLib, Path openSearchHome) {
       Path componentDir = dir.resolve(component.id());
       return switch (component) {
         case KAFKA -> EmbeddedKafka.start(componentDir, kafkaLib, startTimeout);
@@ -254,7 +275,7 @@ public final class EmbeddedStack implements AutoCloseable {
       };
     }
 
-    private static Path locate(StackComponent component, java.util.function.Supplier<Path> lookup) {
+    private static Path locate(StackComponent component, Supplier<Path> lookup) {
       try {
         return lookup.get();
       } catch (IllegalStateException e) {

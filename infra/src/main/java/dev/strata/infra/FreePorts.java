@@ -3,7 +3,9 @@ package dev.strata.infra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 
 /** Picks free TCP ports on 127.0.0.1 for child processes that cannot bind port 0 and report back. */
 public final class FreePorts {
@@ -21,8 +23,8 @@ public final class FreePorts {
 
   /** Whether something accepts TCP connections on 127.0.0.1:{@code port}. */
   public static boolean isOpen(int port) {
-    try (var socket = new java.net.Socket()) {
-      socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
       return true;
     } catch (IOException e) {
       return false;

@@ -1,5 +1,6 @@
 package dev.strata.infra;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -89,7 +90,7 @@ public final class RuntimeLocator {
                       "No OpenSearch distribution (opensearch-*/bin/opensearch) under "
                           + parent
                           + ". Run ./mvnw -DskipTests install first."));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("Cannot list " + parent + ": " + e.getMessage(), e);
     }
   }

@@ -1,6 +1,7 @@
 package dev.strata.infra;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,6 +34,6 @@ public record StartupTimes(Map<StackComponent, Duration> components, Duration to
   }
 
   static String seconds(Duration d) {
-    return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
   }
 }

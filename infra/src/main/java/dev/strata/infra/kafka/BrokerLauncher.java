@@ -2,6 +2,7 @@ package dev.strata.infra.kafka;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 
 /**
@@ -47,7 +48,7 @@ public final class BrokerLauncher {
     try {
       Object code =
           Class.forName("kafka.tools.StorageTool")
-              .getMethod("execute", String[].class, java.io.PrintStream.class)
+              .getMethod("execute", String[].class, PrintStream.class)
               .invoke(null, formatArgs, System.out);
       return (Integer) code;
     } catch (InvocationTargetException e) {

@@ -74,7 +74,7 @@ public final class EmbeddedKafka implements AutoCloseable {
               "-Djava.awt.headless=true",
               "-Dlog4j2.configurationFile=" + log4j,
               "-cp",
-              kafkaLibDir.toAbsolutePath() + File.separator + "*" + File.pathSeparator + launcherDir,
+              BrokerClasspath.of(kafkaLibDir, launcherDir),
               BrokerLauncher.class.getName(),
               properties.toString(),
               clusterIdArg);

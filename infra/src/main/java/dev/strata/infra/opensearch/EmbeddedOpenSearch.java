@@ -68,8 +68,9 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
       boolean root = Privileges.isRoot();
       Optional<String> setprivProblem = Optional.empty();
       if (root) {
-        setprivProblem = Privileges.handOverToNobody(dir, List.of(configDir, config.dataPath(), config.logsPath(), tmpDir))
-            .or(() -> Privileges.nobodyCannotRun(home, java, dir));
+        List<Path> writable = List.of(configDir, config.dataPath(), config.logsPath(), tmpDir);
+        setprivProblem =
+            Privileges.handOverToNobody(dir, writable).or(() -> Privileges.nobodyCannotRun(home, java, dir));
       }
       RootHandling handling = RootHandling.choose(root, setprivProblem);
       switch (handling) {

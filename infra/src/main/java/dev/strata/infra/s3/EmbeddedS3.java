@@ -12,6 +12,8 @@ import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An S3-compatible server in this JVM: S3Proxy on its {@code filesystem-nio2} backend (one sub-directory per bucket
@@ -19,6 +21,8 @@ import org.gaul.s3proxy.blobstore.BlobStore;
  * {@link #SECRET_KEY}, signature V2 or V4). Path-style access; no Object Lock, no versioning on this backend.
  */
 public final class EmbeddedS3 implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedS3.class);
+
   /** Development access key id of the embedded S3 (and of the compose/k8s MinIO). Not a secret. */
   public static final String ACCESS_KEY = "strata";
   /** Development secret key of the embedded S3 (and of the compose/k8s MinIO). Not a secret. */
@@ -108,7 +112,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         proxy.stop();
       }
     } catch (Exception e) {
-      org.slf4j.LoggerFactory.getLogger(EmbeddedS3.class).warn("Stopping S3Proxy failed: {}", e.toString());
+      LOG.warn("Stopping S3Proxy failed: {}", e.toString());
     }
     store.close();
   }

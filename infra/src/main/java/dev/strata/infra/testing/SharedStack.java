@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -31,8 +32,8 @@ import org.testcontainers.DockerClientFactory;
  * }</pre>
  *
  * <p>Backend, decided once: Testcontainers (Kafka, OpenSearch, MinIO) when Docker is available ({@code
- * DockerClientFactory.isDockerAvailable()}, asked only when a Docker socket or {@code DOCKER_HOST} is visible), else the
- * {@link EmbeddedStack} in a temp dir under {@code target/} (deleted after the run). System property
+ * DockerClientFactory.isDockerAvailable()}, asked only when a Docker socket or {@code DOCKER_HOST} is visible),
+ * else the {@link EmbeddedStack} in a temp dir under {@code target/} (deleted after the run). System property
  * {@value #MODE_PROPERTY} = {@code embedded} or {@code docker} forces one. A start failure is remembered: later test
  * classes fail at once with the same cause instead of trying again.
  */
@@ -70,7 +71,7 @@ public final class SharedStack implements BeforeAllCallback, ParameterResolver {
   }
 
   /** The backend chosen for this JVM: {@code docker} or {@code embedded}. */
-  static String chooseBackend(String forced, java.util.function.BooleanSupplier dockerAvailable) {
+  static String chooseBackend(String forced, BooleanSupplier dockerAvailable) {
     String mode = forced == null ? "auto" : forced.trim().toLowerCase(Locale.ROOT);
     return switch (mode) {
       case "embedded", "docker" -> mode;
@@ -121,7 +122,8 @@ public final class SharedStack implements BeforeAllCallback, ParameterResolver {
 
     StackEndpoints endpoints() {
       if (failure != null) {
-        throw new ParameterResolutionException("The shared strata stack did not start: " + failure.getMessage(), failure);
+        throw new ParameterResolutionException(
+            "The shared strata stack did not start: " + failure.getMessage(), failure);
       }
       return endpoints;
     }
