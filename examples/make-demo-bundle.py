@@ -117,19 +117,18 @@ with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:
     gz.write(doc)
 write("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1010Z_Xy7pQ2mN4kL8rT1v.json.gz", buf.getvalue())
 
-write("strata-context.yaml", """# Context the evidence itself does not carry (see README: "Context manifest").
+write("strata-context.yaml", """# Context the evidence itself does not carry (see ingest/README.md: "Context manifest").
 # Paths are prefixes relative to this file's directory; the longest matching prefix wins.
-contexts:
-  - path: nodes/ip-10-0-1-23
-    host: ip-10-0-1-23.ec2.internal
-    cluster: prod-eks
-    cloud_provider: aws
-    cloud_account: "111122223333"
-    cloud_region: us-east-1
-  - path: control-plane
-    cluster: prod-eks
-    cloud_provider: aws
-    cloud_account: "111122223333"
-    cloud_region: us-east-1
+- path: nodes/ip-10-0-1-23
+  host: ip-10-0-1-23.ec2.internal
+  cluster: prod-eks
+  cloud_provider: aws
+  cloud_account: "111122223333"
+  cloud_region: us-east-1
+- path: control-plane
+  cluster: prod-eks
+  cloud_provider: aws
+  cloud_account: "111122223333"
+  cloud_region: us-east-1
 """)
 print("wrote", ROOT, "web container", WEB)

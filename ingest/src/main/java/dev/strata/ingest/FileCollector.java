@@ -121,6 +121,53 @@ public final class FileCollector {
     return run.report.build(Instant.now(), acked);
   }
 
+  /**
+   * Collects one file named by the user (e.g. {@code strata parse FILE}). Its origin is its full real path, so path-based
+   * recognition and context (container id, {@code AWSLogs/<account>/.../<region>/}) still apply; context manifests are
+   * not searched. A symlink named on the command line is followed: the user chose it.
+   */
+  public static CollectionReport collectFile(
+      Path file,
+      CollectorOptions options,
+      ChunkPublisher publisher,
+      EvidencePreserver preserver,
+      ProgressListener progress) {
+    return new FileCollector().runFile(file, options, publisher, preserver, progress);
+  }
+
+  /** See {@link #collectFile}. */
+  public CollectionReport runFile(
+      Path file,
+      CollectorOptions options,
+      ChunkPublisher publisher,
+      EvidencePreserver preserver,
+      ProgressListener progress) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(publisher, "publisher");
+    Path real;
+    java.nio.file.attribute.BasicFileAttributes attrs;
+    try {
+      real = file.toRealPath();
+      attrs = java.nio.file.Files.readAttributes(real, java.nio.file.attribute.BasicFileAttributes.class);
+    } catch (IOException e) {
+      throw new CollectionException("evidence file " + file + " is not readable: " + e, e);
+    }
+    if (!attrs.isRegularFile()) {
+      throw new CollectionException("evidence file " + file + " is not a regular file");
+    }
+    Path fsRoot = real.getRoot();
+    Run run = new Run(fsRoot, options, publisher,
+        preserver == null ? EvidencePreserver.NONE : preserver,
+        progress == null ? ProgressListener.NONE : progress);
+    run.context = new ContextResolver(List.of(), options.contextDefaults());
+    String rel = fsRoot.relativize(real).toString().replace(java.io.File.separatorChar, '/');
+    run.file(new EvidenceFile(real, rel, attrs.size(), attrs.lastModifiedTime().toInstant()));
+    long acked = publisher.flush();
+    run.progress(null, true);
+    return run.report.build(Instant.now(), acked);
+  }
+
   /** One collection run: walk visitor and counters. */
   private final class Run implements EvidenceWalker.Visitor {
     final Path realRoot;

@@ -1,0 +1,185 @@
+package dev.strata.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.infra.StackEndpoints;
+import dev.strata.infra.Topics;
+import dev.strata.ingest.CollectionReport;
+import dev.strata.ingest.CollectorOptions;
+import dev.strata.ingest.FileCollector;
+import dev.strata.ingest.ProgressListener;
+import dev.strata.ingest.publish.KafkaChunkPublisher;
+import dev.strata.job.ParseJob;
+import dev.strata.job.ParseJobConfig;
+import dev.strata.job.ParseJobResult;
+import dev.strata.sink.opensearch.IndexTemplates;
+import dev.strata.sink.opensearch.OpenSearchSinkConfig;
+import dev.strata.sink.s3.S3EvidenceStore;
+import dev.strata.sink.s3.S3EvidenceStoreConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The whole flow on a set of services: prepare (topics, bucket, index templates), collect evidence into Kafka with S3
+ * preservation, run the parse job, and read back what landed. Used by {@code strata demo}, {@code strata collect},
+ * {@code strata job} and the end-to-end tests, so they all exercise the same code.
+ */
+public final class EvidencePipeline implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Where the services are. {@code openSearchUrl} or {@code s3} may be null (that part is then skipped). */
+  public record Services(String kafkaBootstrap, Map<String, String> kafkaProperties, String openSearchUrl, S3EvidenceStoreConfig s3) {
+    public static Services of(StackEndpoints e) {
+      S3EvidenceStoreConfig s3 =
+          e.s3Endpoint() == null
+              ? null
+              : S3EvidenceStoreConfig.of(e.s3Endpoint(), e.s3Region(), e.evidenceBucket(), e.s3AccessKey(), e.s3SecretKey());
+      return new Services(e.kafkaBootstrap(), Map.of(), e.openSearchUrl(), s3);
+    }
+
+    public static Services of(StrataSettings s) {
+      S3EvidenceStoreConfig s3 = null;
+      if (s.s3Endpoint() != null || s.s3AccessKey() != null) {
+        var b = S3EvidenceStoreConfig.builder().region(s.s3Region()).bucket(s.s3Bucket());
+        if (s.s3Endpoint() != null) b.endpoint(s.s3Endpoint()).pathStyle(true);
+        if (s.s3AccessKey() != null) b.credentials(s.s3AccessKey(), s.s3SecretKey() == null ? null : s.s3SecretKey().value());
+        s3 = b.build();
+      }
+      return new Services(s.requireKafka(), s.kafkaProperties(), s.openSearchUrl(), s3);
+    }
+  }
+
+  /** Documents per index, per source format, and the evidence objects stored. */
+  public record Landed(Map<String, Long> indexDocCounts, Map<String, Long> eventsBySource, Map<String, Long> deadLettersBySource,
+      Map<String, Long> deadLettersByReason, List<S3Object> evidenceObjects) {}
+
+  private final Services services;
+  private final S3EvidenceStore store;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  public EvidencePipeline(Services services) {
+    this.services = services;
+    this.store = services.s3() == null ? null : S3EvidenceStore.create(services.s3());
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  public S3EvidenceStore store() {
+    if (store == null) throw new IllegalStateException("no S3 evidence store configured (set STRATA_S3_ENDPOINT or s3.* in the config)");
+    return store;
+  }
+
+  /** Topics, bucket and index templates: idempotent. */
+  public void prepare() throws IOException {
+    Topics.ensure(services.kafkaBootstrap(), Topics.DEFAULT_PARTITIONS);
+    if (store != null) store.ensureBucket();
+    if (services.openSearchUrl() != null) IndexTemplates.installAndCreate(openSearchConfig());
+  }
+
+  public OpenSearchSinkConfig openSearchConfig() {
+    return OpenSearchSinkConfig.of(services.openSearchUrl());
+  }
+
+  /** Collects one evidence root (or file) into Kafka, preserving every artifact in S3 first. */
+  public CollectionReport collect(Path evidence, CollectorOptions options, ProgressListener progress) {
+    try (KafkaChunkPublisher publisher = KafkaChunkPublisher.create(services.kafkaBootstrap(), services.kafkaProperties())) {
+      return java.nio.file.Files.isDirectory(evidence)
+          ? FileCollector.collect(evidence, options, publisher, preserver(), progress)
+          : FileCollector.collectFile(evidence, options, publisher, preserver(), progress);
+    }
+  }
+
+  private dev.strata.ingest.EvidencePreserver preserver() {
+    if (store == null) return dev.strata.ingest.EvidencePreserver.NONE;
+    return (manifest, file) -> store.store(manifest, file).storageUri();
+  }
+
+  /** A job configuration for these services; {@code bounded} stops at the offsets present at start. */
+  public ParseJobConfig jobConfig(boolean bounded, String groupId) {
+    var b = ParseJobConfig.builder(services.kafkaBootstrap()).bounded(bounded)
+        .groupId(groupId == null ? "strata-parse-" + UUID.randomUUID() : groupId)
+        .kafkaProperties(services.kafkaProperties());
+    if (services.openSearchUrl() != null) b.openSearch(openSearchConfig());
+    return b.build();
+  }
+
+  public ParseJobResult runJob(ParseJobConfig config) throws Exception {
+    return ParseJob.run(config);
+  }
+
+  /** Reads back what landed: OpenSearch counts (after a refresh) and the evidence objects in S3. */
+  public Landed landed() throws IOException {
+    Map<String, Long> indices = new TreeMap<>();
+    Map<String, Long> bySource = new TreeMap<>();
+    Map<String, Long> byReason = new TreeMap<>();
+    Map<String, Long> dlBySource = new TreeMap<>();
+    if (services.openSearchUrl() != null) {
+      send("POST", "/strata-*/_refresh", null);
+      for (JsonNode idx : send("GET", "/_cat/indices/strata-*?format=json&h=index,docs.count", null)) {
+        indices.put(idx.path("index").asText(), idx.path("docs.count").asLong());
+      }
+      bySource = terms(IndexTemplates.EVENTS_INDEX, "source_format");
+      byReason = terms(IndexTemplates.DEAD_LETTERS_INDEX, "reason");
+      dlBySource = terms(IndexTemplates.DEAD_LETTERS_INDEX, "source_type");
+    }
+    List<S3Object> objects = new ArrayList<>();
+    if (store != null) {
+      store.client().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(services.s3().bucket()).prefix(
+          store.artifactKey("0").substring(0, store.artifactKey("0").length() - 1)).build())
+          .contents().forEach(objects::add);
+    }
+    return new Landed(indices, bySource, dlBySource, byReason, objects);
+  }
+
+  private Map<String, Long> terms(String index, String field) throws IOException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    JsonNode r = send("POST", "/" + index + "/_search",
+        "{\"size\":0,\"aggs\":{\"t\":{\"terms\":{\"field\":\"" + field + "\",\"size\":100}}}}");
+    for (JsonNode b : r.path("aggregations").path("t").path("buckets")) {
+      out.put(b.path("key").asText(), b.path("doc_count").asLong());
+    }
+    return out;
+  }
+
+  /** One OpenSearch REST call; a 404 (index not there yet) answers an empty object. */
+  public JsonNode send(String method, String path, String body) throws IOException {
+    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(services.openSearchUrl() + path)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    try {
+      HttpResponse<String> resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (resp.statusCode() == 404) return JSON.createObjectNode();
+      if (resp.statusCode() >= 300) throw new IOException(method + " " + path + " -> HTTP " + resp.statusCode() + ": " + resp.body());
+      return JSON.readTree(resp.body());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (store != null) store.close();
+  }
+
+  static UncheckedIOException unchecked(IOException e) {
+    return new UncheckedIOException(e.getMessage(), e);
+  }
+}

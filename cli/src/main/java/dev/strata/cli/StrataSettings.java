@@ -1,0 +1,151 @@
+package dev.strata.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where strata finds its services. Resolved, highest precedence first, from command-line options, environment
+ * variables ({@code STRATA_KAFKA_BOOTSTRAP} ...), and a YAML file ({@code --config} or {@code $STRATA_CONFIG}):
+ *
+ * <pre>
+ * kafka:
+ *   bootstrap_servers: ${KAFKA_BROKERS}      # ${ENV} is substituted
+ *   properties: {security.protocol: SSL}     # passed through to every Kafka client
+ * opensearch:
+ *   url: http://localhost:9200
+ * s3:
+ *   endpoint: http://localhost:9000          # omit for AWS S3
+ *   region: us-east-1
+ *   bucket: strata-evidence
+ *   access_key: ...
+ *   secret_key: ${S3_SECRET}
+ * </pre>
+ *
+ * Unknown keys fail with the full key path.
+ */
+public record StrataSettings(
+    String kafkaBootstrap,
+    Map<String, String> kafkaProperties,
+    String openSearchUrl,
+    URI s3Endpoint,
+    String s3Region,
+    String s3Bucket,
+    String s3AccessKey,
+    Secret s3SecretKey) {
+
+  /** A value that must never be printed. */
+  public record Secret(String value) {
+    @Override
+    public String toString() {
+      return "***";
+    }
+  }
+
+  private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+  private static final Map<String, Set<String>> KNOWN_KEYS =
+      Map.of(
+          "kafka", Set.of("bootstrap_servers", "properties"),
+          "opensearch", Set.of("url"),
+          "s3", Set.of("endpoint", "region", "bucket", "access_key", "secret_key"));
+
+  /** Reads env and an optional config file; {@code overrides} come from command-line options (null = unset). */
+  public static StrataSettings resolve(Path configFile, Map<String, String> overrides, Function<String, String> env) {
+    Map<String, String> file = new LinkedHashMap<>();
+    Map<String, String> kafkaProps = new LinkedHashMap<>();
+    Path path = configFile != null ? configFile : Optional.ofNullable(env.apply("STRATA_CONFIG")).map(Path::of).orElse(null);
+    if (path != null) {
+      readYaml(path, file, kafkaProps, env);
+    }
+    Function<String[], String> pick =
+        keys -> {
+          String cli = overrides.get(keys[0]);
+          if (cli != null && !cli.isBlank()) return cli;
+          String e = env.apply(keys[1]);
+          if (e != null && !e.isBlank()) return e;
+          return file.get(keys[0]);
+        };
+    String endpoint = pick.apply(new String[] {"s3.endpoint", "STRATA_S3_ENDPOINT"});
+    String secret = pick.apply(new String[] {"s3.secret_key", "STRATA_S3_SECRET_KEY"});
+    String region = pick.apply(new String[] {"s3.region", "STRATA_S3_REGION"});
+    String bucket = pick.apply(new String[] {"s3.bucket", "STRATA_S3_BUCKET"});
+    return new StrataSettings(
+        pick.apply(new String[] {"kafka.bootstrap_servers", "STRATA_KAFKA_BOOTSTRAP"}),
+        Map.copyOf(kafkaProps),
+        pick.apply(new String[] {"opensearch.url", "STRATA_OPENSEARCH_URL"}),
+        endpoint == null ? null : URI.create(endpoint),
+        region == null ? "us-east-1" : region,
+        bucket == null ? "strata-evidence" : bucket,
+        pick.apply(new String[] {"s3.access_key", "STRATA_S3_ACCESS_KEY"}),
+        secret == null ? null : new Secret(secret));
+  }
+
+  public static StrataSettings fromEnvironment(Path configFile, Map<String, String> overrides) {
+    return resolve(configFile, overrides, System::getenv);
+  }
+
+  /** The Kafka bootstrap servers, or a clear error naming every way to set them. */
+  public String requireKafka() {
+    if (kafkaBootstrap == null || kafkaBootstrap.isBlank()) {
+      throw new IllegalArgumentException(
+          "Kafka is not configured: pass --kafka HOST:PORT, set STRATA_KAFKA_BOOTSTRAP, or kafka.bootstrap_servers in the config file");
+    }
+    return kafkaBootstrap;
+  }
+
+  private static void readYaml(Path path, Map<String, String> out, Map<String, String> kafkaProps, Function<String, String> env) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(path));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + path + ": " + e.getMessage(), e);
+    }
+    if (root == null || root.isNull() || root.isMissingNode()) return;
+    if (!root.isObject()) throw new IllegalArgumentException(path + ": the config must be a mapping of sections (kafka, opensearch, s3)");
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      var section = it.next();
+      Set<String> known = KNOWN_KEYS.get(section.getKey());
+      if (known == null) {
+        throw new IllegalArgumentException(path + ": unknown key '" + section.getKey() + "' (known: " + KNOWN_KEYS.keySet() + ")");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> f = section.getValue().fields(); f.hasNext(); ) {
+        var field = f.next();
+        String key = section.getKey() + "." + field.getKey();
+        if (!known.contains(field.getKey())) {
+          throw new IllegalArgumentException(path + ": unknown key '" + key + "' (known in " + section.getKey() + ": " + known + ")");
+        }
+        if (key.equals("kafka.properties")) {
+          field.getValue().fields().forEachRemaining(p -> kafkaProps.put(p.getKey(), substitute(p.getValue().asText(), env, path, key)));
+        } else {
+          out.put(key, substitute(field.getValue().asText(), env, path, key));
+        }
+      }
+    }
+  }
+
+  static String substitute(String value, Function<String, String> env, Path file, String key) {
+    Matcher m = ENV_REF.matcher(value);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      String v = env.apply(m.group(1));
+      if (v == null) {
+        throw new IllegalArgumentException(file + ": " + key + " refers to ${" + m.group(1) + "}, which is not set");
+      }
+      m.appendReplacement(sb, Matcher.quoteReplacement(v));
+    }
+    m.appendTail(sb);
+    return sb.toString();
+  }
+}

@@ -1,0 +1,93 @@
+package dev.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code strata parse} in-process: no services, JSON lines on stdout, summary on stderr. */
+class ParseCommandTest {
+  static final Path HOME = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  record Run(int exit, List<JsonNode> lines, String stderr) {}
+
+  static Run run(String... args) throws Exception {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      exit = StrataCli.commandLine().execute(args);
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : o.toString(StandardCharsets.UTF_8).split("\n")) {
+      if (!line.isBlank()) lines.add(JSON.readTree(line));
+    }
+    return new Run(exit, lines, e.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void parsesTheDemoBundle() throws Exception {
+    Run r = run("parse", "--dead-letters", HOME.resolve("examples/demo-bundle").toString());
+    long events = r.lines().stream().filter(n -> !n.has("dead_letter")).count();
+    List<JsonNode> dead = r.lines().stream().filter(n -> n.has("dead_letter")).toList();
+    assertThat(events).isEqualTo(25);
+    assertThat(dead).hasSize(3);
+    assertThat(dead).extracting(n -> n.path("reason").asText()).containsExactlyInAnyOrder("malformed_json", "malformed_json", "missing_field");
+    assertThat(r.exit()).as("dead letters make exit code 1").isEqualTo(1);
+    assertThat(r.stderr()).contains("docker_json_log").contains("k8s_audit").contains("aws_cloudtrail").contains("total");
+    JsonNode exec = r.lines().stream().filter(n -> n.path("process").path("cmd_line").asText().equals("sh")).findFirst().orElseThrow();
+    assertThat(exec.path("kubernetes").path("cluster").asText()).as("context from strata-context.yaml").isEqualTo("prod-eks");
+  }
+
+  @Test
+  void parsesASingleFile() throws Exception {
+    Path audit = HOME.resolve("examples/demo-bundle/control-plane/var/log/kubernetes/audit/audit.log");
+    Run r = run("parse", audit.toString());
+    assertThat(r.lines()).hasSize(6);
+    assertThat(r.lines()).allSatisfy(n -> assertThat(n.path("source_format").asText()).isEqualTo("k8s_audit"));
+  }
+
+  @Test
+  void missingPathIsAClearError() throws Exception {
+    Run r = run("parse", "/nonexistent/evidence");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.stderr()).contains("no such file or directory");
+  }
+
+  @Test
+  void helpListsTheCommands() throws Exception {
+    Run r = run("--help");
+    assertThat(r.exit()).isZero();
+  }
+
+  static Path corpus(String dir) {
+    Path p = Path.of(System.getProperty("strata.shared.dir", "../../shared")).resolve("corpus").resolve(dir);
+    assertThat(Files.isDirectory(p)).as("the shared corpus at %s (CI has ../shared)", p).isTrue();
+    return p;
+  }
+
+  @Test
+  void sharedCorpusParsesWithoutDeadLetters() throws Exception {
+    for (String dir : List.of("k8s-audit", "cloudtrail", "docker")) {
+      Run r = run("parse", "--dead-letters", corpus(dir).toString());
+      assertThat(r.lines().stream().filter(n -> n.has("dead_letter")).toList()).as("dead letters in %s: %s", dir, r.stderr()).isEmpty();
+      assertThat(r.lines()).as("events of %s", dir).isNotEmpty();
+    }
+  }
+}

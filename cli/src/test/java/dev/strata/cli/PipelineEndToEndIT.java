@@ -1,0 +1,289 @@
+package dev.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.infra.StackEndpoints;
+import dev.strata.infra.Topics;
+import dev.strata.infra.testing.SharedStack;
+import dev.strata.ingest.CollectionReport;
+import dev.strata.ingest.CollectorOptions;
+import dev.strata.ingest.ProgressListener;
+import dev.strata.job.ParseJobResult;
+import dev.strata.schema.AvroCodec;
+import dev.strata.schema.deadletter.DeadLetter;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.sink.opensearch.IndexTemplates;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPInputStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The README's demo flow against the real services (embedded Kafka broker, OpenSearch node, S3 server; Flink
+ * MiniCluster): the demo bundle in, every valid line an event with its fields and lineage, every malformed line a
+ * dead letter with reason and original bytes, every artifact in S3 under its SHA-256, and a re-run changes nothing.
+ */
+@ExtendWith(SharedStack.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineEndToEndIT {
+  /** The bundle's story, counted by hand from examples/make-demo-bundle.py. */
+  static final Map<String, Long> EXPECTED_EVENTS = Map.of("docker_json_log", 15L, "k8s_audit", 6L, "aws_cloudtrail", 4L);
+  static final long EXPECTED_DEAD_LETTERS = 3;
+  static final String EXEC_POD = "web-7d9c8b6f5-x2x9q";
+
+  Path bundle;
+  EvidencePipeline pipeline;
+  StackEndpoints endpoints;
+  CollectionReport report;
+  ParseJobResult job;
+
+  @BeforeAll
+  void runPipelineOnce(StackEndpoints endpoints) throws Exception {
+    this.endpoints = endpoints;
+    bundle = Path.of(System.getProperty("strata.home", "..")).resolve("examples/demo-bundle").toAbsolutePath().normalize();
+    pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
+    pipeline.prepare();
+    // Tests in this JVM share the stack: count only what this run adds, by artifact id.
+    report = pipeline.collect(bundle, CollectorOptions.defaults(), ProgressListener.NONE);
+    job = pipeline.runJob(pipeline.jobConfig(true, "e2e-" + UUID.randomUUID()));
+  }
+
+  @Test
+  @Order(1)
+  void collectsEveryArtifactOfTheBundle() {
+    assertThat(report.sourceTypes()).containsOnlyKeys("docker_json_log", "k8s_audit", "aws_cloudtrail");
+    assertThat(report.sourceTypes().get("docker_json_log").artifacts()).isEqualTo(2);
+    assertThat(report.sourceTypes().get("k8s_audit").artifacts()).isEqualTo(1);
+    assertThat(report.sourceTypes().get("aws_cloudtrail").artifacts()).isEqualTo(1);
+    assertThat(report.hasErrors()).isFalse();
+  }
+
+  @Test
+  @Order(2)
+  void everyValidLineIsAnEventInOpenSearchAndEveryMalformedLineADeadLetter() throws Exception {
+    long expectedEvents = EXPECTED_EVENTS.values().stream().mapToLong(Long::longValue).sum();
+    assertThat(job.eventsOut()).isGreaterThanOrEqualTo(expectedEvents);
+    pipeline.send("POST", "/strata-*/_refresh", null);
+    for (var e : EXPECTED_EVENTS.entrySet()) {
+      assertThat(countEvents("source_format:" + e.getKey() + " AND " + artifactsQuery()))
+          .as("events of %s in OpenSearch", e.getKey()).isEqualTo(e.getValue());
+    }
+    assertThat(countDocs(IndexTemplates.DEAD_LETTERS_INDEX, deadLettersQuery())).isEqualTo(EXPECTED_DEAD_LETTERS);
+  }
+
+  @Test
+  @Order(3)
+  void eventsCarryTheirFields() throws Exception {
+    JsonNode exec = firstEvent("source_format:k8s_audit AND resources.subresource:exec AND " + artifactsQuery());
+    assertThat(exec.path("actor").path("user_name").asText()).isEqualTo("dev-alice");
+    assertThat(exec.path("api").path("operation").asText()).isEqualTo("create");
+    assertThat(exec.path("api").path("response_code").asInt()).isEqualTo(101);
+    assertThat(exec.path("class_uid").asInt()).isEqualTo(6003);
+    assertThat(exec.path("kubernetes").path("namespace").asText()).isEqualTo("shop");
+    assertThat(exec.path("kubernetes").path("pod_name").asText()).isEqualTo(EXEC_POD);
+    assertThat(exec.path("kubernetes").path("cluster").asText()).isEqualTo("prod-eks");
+    assertThat(exec.path("process").path("cmd_line").asText()).isEqualTo("sh");
+    assertThat(exec.path("time").asText()).startsWith("2026-11-20T10:03:05.218554");
+
+    JsonNode get = firstEvent("source_format:aws_cloudtrail AND api.operation:GetObject AND " + artifactsQuery());
+    assertThat(get.path("src_endpoint").path("ip").asText()).isEqualTo("203.0.113.50");
+    assertThat(get.path("cloud").path("account_uid").asText()).isEqualTo("111122223333");
+    assertThat(get.path("cloud").path("region").asText()).isEqualTo("us-east-1");
+    assertThat(get.path("actor").path("session_issuer").asText()).isEqualTo("arn:aws:iam::111122223333:role/eks-node-role");
+    assertThat(get.path("api").path("service").asText()).isEqualTo("s3.amazonaws.com");
+    assertThat(get.path("status").asText()).isEqualTo("Success");
+
+    JsonNode denied = firstEvent("source_format:aws_cloudtrail AND api.operation:CreateAccessKey AND " + artifactsQuery());
+    assertThat(denied.path("status").asText()).isEqualTo("Failure");
+    assertThat(denied.path("api").path("response_error").asText()).isEqualTo("AccessDenied");
+
+    JsonNode shell = firstEvent("source_format:docker_json_log AND message:spawned AND " + artifactsQuery());
+    assertThat(shell.path("message").asText()).isEqualTo("INFO spawned child process pid=4242 cmd=\"sh\" parent=app");
+    assertThat(shell.path("log").path("stream").asText()).isEqualTo("stderr");
+    assertThat(shell.path("container").path("uid").asText()).hasSize(64);
+    assertThat(shell.path("device").path("hostname").asText()).isEqualTo("ip-10-0-1-23.ec2.internal");
+    assertThat(shell.path("time").asText()).startsWith("2026-11-20T10:03:20.418877");
+  }
+
+  @Test
+  @Order(4)
+  void lineageOfEveryEventResolvesToItsArtifactAndLine() throws Exception {
+    Map<String, CollectionReport.Artifact> artifacts =
+        report.artifacts().stream().collect(Collectors.toMap(CollectionReport.Artifact::artifactSha256, a -> a, (a, b) -> a));
+    JsonNode hits = pipeline.send("POST", "/" + IndexTemplates.EVENTS_INDEX + "/_search",
+        "{\"size\":1000,\"query\":{\"query_string\":{\"query\":\"" + artifactsQuery().replace("\"", "\\\"") + "\"}}}");
+    int checked = 0;
+    for (JsonNode hit : hits.path("hits").path("hits")) {
+      JsonNode ev = hit.path("_source");
+      JsonNode lineage = ev.path("lineage");
+      CollectionReport.Artifact a = artifacts.get(lineage.path("artifact_sha256").asText());
+      assertThat(a).as("artifact of %s", hit.path("_id").asText()).isNotNull();
+      assertThat(lineage.path("origin").asText()).isEqualTo(a.origin());
+      assertThat(lineage.path("storage_uri").asText()).endsWith(a.artifactSha256());
+      byte[] content = content(bundle.resolve(a.origin()));
+      int offset = (int) lineage.path("byte_offset").asLong();
+      int length = (int) lineage.path("byte_length").asLong();
+      String record = new String(content, offset, length, StandardCharsets.UTF_8);
+      if (!lineage.path("line_number").isMissingNode() && !ev.path("source_format").asText().equals("aws_cloudtrail")) {
+        String line = lines(content).get((int) lineage.path("line_number").asLong() - 1);
+        assertThat(record.strip()).as("line %s of %s", lineage.path("line_number"), a.origin()).isEqualTo(line.strip());
+      } else {
+        assertThat(record).startsWith("{").contains(ev.path("api").path("request_uid").asText());
+        assertThat(lineage.path("record_index").asLong()).isBetween(0L, 3L);
+      }
+      checked++;
+    }
+    assertThat(checked).isEqualTo(25);
+  }
+
+  @Test
+  @Order(5)
+  void deadLettersCarryReasonAndOriginalBytes() throws Exception {
+    List<DeadLetter> dls = consume(Topics.DEADLETTER, AvroCodec.of(DeadLetter.class)).stream()
+        .filter(d -> artifactIds().contains(String.valueOf(d.getArtifactSha256()))).toList();
+    assertThat(dls).hasSize((int) EXPECTED_DEAD_LETTERS);
+    Map<String, Long> reasons = dls.stream().collect(Collectors.groupingBy(DeadLetter::getReason, Collectors.counting()));
+    assertThat(reasons).containsEntry("malformed_json", 2L).containsEntry("missing_field", 1L);
+    for (DeadLetter dl : dls) {
+      Path file = bundle.resolve(dl.getOrigin());
+      byte[] original = bytes(dl.getOriginal());
+      String line = lines(content(file)).get((int) (long) dl.getLineNumber() - 1);
+      assertThat(new String(original, StandardCharsets.UTF_8).strip()).isEqualTo(line.strip());
+      assertThat(dl.getOriginalSha256()).isEqualTo(sha256(original));
+      assertThat(dl.getMessage()).isNotBlank();
+    }
+  }
+
+  @Test
+  @Order(6)
+  void normalizedTopicHoldsEveryEvent() {
+    List<EvidenceEvent> events = consume(Topics.NORMALIZED, AvroCodec.of(EvidenceEvent.class)).stream()
+        .filter(e -> artifactIds().contains(e.getLineage().getArtifactSha256())).toList();
+    assertThat(events.stream().map(EvidenceEvent::getEventId).distinct().count()).isEqualTo(25);
+  }
+
+  @Test
+  @Order(7)
+  void everyArtifactIsInS3UnderItsSha256AndVerifies() throws Exception {
+    for (CollectionReport.Artifact a : report.artifacts()) {
+      assertThat(pipeline.store().exists(a.artifactSha256())).isTrue();
+      assertThat(pipeline.store().verify(a.artifactSha256()).ok()).isTrue();
+      assertThat(sha256(Files.readAllBytes(bundle.resolve(a.origin())))).isEqualTo(a.artifactSha256());
+    }
+  }
+
+  @Test
+  @Order(8)
+  void reRunningTheSameEvidenceLeavesOpenSearchCountsUnchanged() throws Exception {
+    long eventsBefore = countEvents(artifactsQuery());
+    long deadBefore = countDocs(IndexTemplates.DEAD_LETTERS_INDEX, deadLettersQuery());
+    CollectionReport again = pipeline.collect(bundle, CollectorOptions.defaults(), ProgressListener.NONE);
+    assertThat(again.artifacts().stream().map(CollectionReport.Artifact::artifactSha256).collect(Collectors.toSet()))
+        .isEqualTo(artifactIds());
+    pipeline.runJob(pipeline.jobConfig(true, "e2e-rerun-" + UUID.randomUUID()));
+    pipeline.send("POST", "/strata-*/_refresh", null);
+    assertThat(countEvents(artifactsQuery())).isEqualTo(eventsBefore).isEqualTo(25);
+    assertThat(countDocs(IndexTemplates.DEAD_LETTERS_INDEX, deadLettersQuery())).isEqualTo(deadBefore);
+  }
+
+  // ---- helpers
+
+  Set<String> artifactIds() {
+    return report.artifacts().stream().map(CollectionReport.Artifact::artifactSha256).collect(Collectors.toSet());
+  }
+
+  /** Events of this run's artifacts (other tests share the stack). */
+  String artifactsQuery() {
+    return "lineage.artifact_sha256:" + anyArtifact();
+  }
+
+  String deadLettersQuery() {
+    return "artifact_sha256:" + anyArtifact();
+  }
+
+  String anyArtifact() {
+    return "(" + artifactIds().stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(" OR ")) + ")";
+  }
+
+  long countEvents(String query) throws Exception {
+    return countDocs(IndexTemplates.EVENTS_INDEX, query);
+  }
+
+  long countDocs(String index, String query) throws Exception {
+    String body = "{\"query\":{\"query_string\":{\"query\":\"" + query.replace("\"", "\\\"") + "\"}}}";
+    return pipeline.send("POST", "/" + index + "/_count", body).path("count").asLong();
+  }
+
+  JsonNode firstEvent(String query) throws Exception {
+    JsonNode r = pipeline.send("POST", "/" + IndexTemplates.EVENTS_INDEX + "/_search",
+        "{\"size\":1,\"query\":{\"query_string\":{\"query\":\"" + query.replace("\"", "\\\"") + "\"}}}");
+    JsonNode hits = r.path("hits").path("hits");
+    assertThat(hits.size()).as("a hit for %s", query).isEqualTo(1);
+    return hits.get(0).path("_source");
+  }
+
+  <T extends org.apache.avro.specific.SpecificRecordBase> List<T> consume(String topic, AvroCodec<T> codec) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-reader-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<T> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      c.subscribe(List.of(topic));
+      long idleSince = System.currentTimeMillis();
+      while (System.currentTimeMillis() - idleSince < 5000) {
+        var records = c.poll(Duration.ofMillis(500));
+        if (!records.isEmpty()) idleSince = System.currentTimeMillis();
+        records.forEach(r -> out.add(codec.decode(r.value())));
+      }
+    }
+    return out;
+  }
+
+  static byte[] content(Path file) throws Exception {
+    byte[] raw = Files.readAllBytes(file);
+    if (file.toString().endsWith(".gz")) {
+      try (var in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
+        return in.readAllBytes();
+      }
+    }
+    return raw;
+  }
+
+  static List<String> lines(byte[] content) {
+    return List.of(new String(content, StandardCharsets.UTF_8).split("\n", -1));
+  }
+
+  static byte[] bytes(java.nio.ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
+  }
+
+  static String sha256(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+}
