@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Cuts content into chunks at record boundaries, in two passes over the same bytes:
@@ -17,9 +18,13 @@ import java.util.List;
  *       line, first record, payload SHA-256). A chunk is cut at the last record boundary before {@code chunkSize}; a
  *       record longer than {@code chunkSize} but at most {@code maxRecordBytes} gets a chunk of its own; a longer
  *       record is cut at {@code maxRecordBytes} ({@code truncatedRecord}) and the rest of it is skipped.
- *   <li>{@link #emit}: streams the content again and hands each planned payload over, after checking its SHA-256
+ *   <li>{@link #emit}: streams the content again and hands each planned payload over, after checking its CRC-32C
  *       against pass 1 (a mismatch means the content changed in between).
  * </ol>
+ *
+ * SHA-256 is the expensive part, so it runs over each byte at most twice, all in pass 1: once for the content, once
+ * for the chunk (skipped when one chunk is the whole content: its SHA-256 is the content's). Pass 2 only needs the
+ * hardware-accelerated CRC-32C to prove it publishes the bytes that were hashed.
  *
  * Decisions depend only on the bytes (never on how reads are split), so re-collecting the same content gives the
  * same chunks. Without truncation, the payloads concatenated are the content. Memory: pass 1 holds at most
@@ -61,8 +66,9 @@ public final class Chunker {
         p.feed(n);
       }
     }
-    p.finish();
-    return new ChunkPlan(List.copyOf(p.chunks), p.total, hex(p.contentDigest.digest()), List.copyOf(p.truncations));
+    String contentSha = hex(p.contentDigest.digest());
+    p.finish(contentSha);
+    return new ChunkPlan(List.copyOf(p.chunks), p.total, contentSha, List.copyOf(p.truncations));
   }
 
   /**
@@ -71,7 +77,7 @@ public final class Chunker {
    * @throws ChunkMismatchException if a payload's bytes differ from pass 1 (nothing of that chunk was handed over)
    */
   public void emit(InputStream content, ChunkPlan plan, PayloadSink sink) throws IOException {
-    MessageDigest digest = sha256();
+    CRC32C crc = new CRC32C();
     long pos = 0;
     for (PlannedChunk c : plan.chunks()) {
       if (c.offset() > pos) {
@@ -88,10 +94,12 @@ public final class Chunker {
         throw new ChunkMismatchException(
             "content ended at " + (pos + got) + ", pass 1 had " + plan.contentSize() + " bytes");
       }
-      String sha = hex(digest.digest(payload));
-      if (!sha.equals(c.sha256())) {
-        throw new ChunkMismatchException("chunk " + c.index() + " at offset " + c.offset() + " has SHA-256 " + sha
-            + " in pass 2 but " + c.sha256() + " in pass 1");
+      crc.reset();
+      crc.update(payload, 0, payload.length);
+      if ((int) crc.getValue() != c.crc32c()) {
+        throw new ChunkMismatchException("chunk " + c.index() + " at offset " + c.offset()
+            + " differs between pass 1 and pass 2 (CRC-32C " + Integer.toHexString((int) crc.getValue()) + " vs "
+            + Integer.toHexString(c.crc32c()) + ")");
       }
       pos += got;
       sink.accept(c, payload);
@@ -129,6 +137,7 @@ public final class Chunker {
     final byte[] buf = new byte[chunkSize + maxRecordBytes + READ];
     final MessageDigest contentDigest = sha256();
     final MessageDigest chunkDigest = sha256();
+    final CRC32C crc = new CRC32C();
     final List<PlannedChunk> chunks = new ArrayList<>();
     final List<ChunkPlan.Truncation> truncations = new ArrayList<>();
     long total;
@@ -242,12 +251,19 @@ public final class Chunker {
       truncSkipped = 0;
     }
 
-    void finish() {
+    void finish(String contentSha) {
       if (skipping) {
         endTruncation();
         return;
       }
       if (e == 0) {
+        return;
+      }
+      if (chunks.isEmpty() && base == 0 && (e <= chunkSize || lb <= 0)) {
+        // one chunk is the whole content
+        crc.reset();
+        crc.update(buf, 0, e);
+        chunks.add(new PlannedChunk(0, 0, e, startLine, startRecord, contentSha, false, (int) crc.getValue()));
         return;
       }
       if (e > chunkSize && lb > 0) {
@@ -262,8 +278,10 @@ public final class Chunker {
 
     void emit(int from, int to, boolean truncated) {
       chunkDigest.update(buf, from, to - from);
+      crc.reset();
+      crc.update(buf, from, to - from);
       chunks.add(new PlannedChunk(chunks.size(), base + from, to - from, startLine, startRecord,
-          hex(chunkDigest.digest()), truncated));
+          hex(chunkDigest.digest()), truncated, (int) crc.getValue()));
     }
 
     /** Drops buf[0, k): the current chunk now starts at buf[k]. */

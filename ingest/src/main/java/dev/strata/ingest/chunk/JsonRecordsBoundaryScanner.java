@@ -33,26 +33,39 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
 
   @Override
   public int next(byte[] buf, int from, int to) {
-    for (int i = from; i < to; i++) {
-      byte c = buf[i];
-      if (c == '\n') {
-        newlines++;
-      }
+    int i = from;
+    while (i < to) {
       if (inString) {
-        if (escape) {
-          escape = false;
-          keyMatch = -1;
+        if (escape || capturingKey) {
+          stringByte(buf[i++]);
+          continue;
+        }
+        // fast path: skip string content up to the next quote, backslash or newline
+        int j = i;
+        byte c = 0;
+        while (j < to) {
+          c = buf[j];
+          if (c == '"' || c == '\\' || c == '\n') {
+            break;
+          }
+          j++;
+        }
+        if (j == to) {
+          return -1;
+        }
+        if (c == '\n') {
+          newlines++;
         } else if (c == '\\') {
           escape = true;
-        } else if (c == '"') {
+        } else {
           inString = false;
-          if (capturingKey) {
-            capturingKey = false;
-            keyIsRecords = keyMatch == RECORDS.length;
-          }
-        } else if (capturingKey) {
-          keyMatch = keyMatch >= 0 && keyMatch < RECORDS.length && c == RECORDS[keyMatch] ? keyMatch + 1 : -1;
         }
+        i = j + 1;
+        continue;
+      }
+      byte c = buf[i++];
+      if (c == '\n') {
+        newlines++;
         continue;
       }
       switch (mode) {
@@ -68,7 +81,7 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
             case ',' -> {
               if (depth == recordsDepth) {
                 boundaries++;
-                return i + 1;
+                return i;
               }
             }
             default -> {}
@@ -89,7 +102,7 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
         }
         case PREFIX_OBJECT -> prefixObject(c);
         default -> {
-          // DONE: suffix or not a record document; only strings matter (for the state to stay consistent)
+          // DONE: suffix or not a record document; strings are still tracked (cheap) to keep the state consistent
           if (c == '"') {
             inString = true;
           }
@@ -97,6 +110,27 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
       }
     }
     return -1;
+  }
+
+  /** One byte inside a string, slow path: after a backslash, or while capturing a key of the top-level object. */
+  private void stringByte(byte c) {
+    if (c == '\n') {
+      newlines++;
+    }
+    if (escape) {
+      escape = false;
+      keyMatch = -1;
+    } else if (c == '\\') {
+      escape = true;
+    } else if (c == '"') {
+      inString = false;
+      if (capturingKey) {
+        capturingKey = false;
+        keyIsRecords = keyMatch == RECORDS.length;
+      }
+    } else if (capturingKey) {
+      keyMatch = keyMatch >= 0 && keyMatch < RECORDS.length && c == RECORDS[keyMatch] ? keyMatch + 1 : -1;
+    }
   }
 
   private void prefixObject(byte c) {

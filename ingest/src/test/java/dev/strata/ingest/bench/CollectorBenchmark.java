@@ -14,6 +14,8 @@ import dev.strata.schema.common.Framing;
 import dev.strata.schema.raw.RawArtifactChunk;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -34,14 +36,16 @@ import java.util.Locale;
  * </pre>
  *
  * The file is hard-linked into a temporary evidence directory next to it (never copied into the repository). Page
- * cache is warm after the first (discarded) round; figures are the median of the measured rounds.
+ * cache is warm after the first (discarded) round; rounds interleave the cases. Printed: best and median wall-clock
+ * throughput, and throughput per CPU-second of the calling thread (median; the least sensitive to other processes on
+ * a shared machine), each also as a ratio to the baseline.
  */
 public final class CollectorBenchmark {
   private CollectorBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     Path file = Path.of(args.length > 0 ? args[0] : "/tmp/bench/docker.log");
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     if (!Files.isRegularFile(file)) {
       System.err.println("no " + file + ": run python3 /work/shared/bench/gen_container_logs.py /tmp/bench");
       System.exit(2);
@@ -55,7 +59,7 @@ public final class CollectorBenchmark {
       } catch (IOException | UnsupportedOperationException e) {
         Files.copy(file, link);
       }
-      System.out.printf(Locale.ROOT, "file %s, %.1f MB, %d rounds (median), JVM %s, %d cpus%n", file, size / 1e6,
+      System.out.printf(Locale.ROOT, "file %s, %.1f MB, %d rounds, JVM %s, %d cpus%n", file, size / 1e6,
           rounds, Runtime.version(), Runtime.getRuntime().availableProcessors());
 
       List<Case> cases = List.of(
@@ -63,22 +67,39 @@ public final class CollectorBenchmark {
           new Case("pass 1 only: hash + plan chunks (LINES)", () -> pass1(link)),
           new Case("collector -> no-op publisher", () -> collect(root, false)),
           new Case("collector -> Avro-encoding publisher", () -> collect(root, true)));
-      double base = 0;
       for (Case c : cases) {
         c.run.run(); // warm-up (and page cache)
-        List<Double> secs = new ArrayList<>();
-        for (int i = 0; i < rounds; i++) {
+      }
+      // rounds interleave the cases, so that load from other processes hits all of them alike
+      List<List<Double>> secs = new ArrayList<>();
+      List<List<Double>> cpus = new ArrayList<>();
+      cases.forEach(c -> {
+        secs.add(new ArrayList<>());
+        cpus.add(new ArrayList<>());
+      });
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      for (int i = 0; i < rounds; i++) {
+        for (int k = 0; k < cases.size(); k++) {
+          long c0 = threads.getCurrentThreadCpuTime();
           long t0 = System.nanoTime();
-          c.run.run();
-          secs.add((System.nanoTime() - t0) / 1e9);
+          cases.get(k).run.run();
+          secs.get(k).add((System.nanoTime() - t0) / 1e9);
+          cpus.get(k).add((threads.getCurrentThreadCpuTime() - c0) / 1e9);
         }
-        Collections.sort(secs);
-        double s = secs.get(secs.size() / 2);
-        double mbs = size / 1e6 / s;
-        if (base == 0) {
+      }
+      double[] base = new double[3];
+      System.out.printf(Locale.ROOT, "%-42s %10s %10s %10s   %s%n", "", "best", "median", "CPU", "x baseline (best/median/CPU)");
+      for (int k = 0; k < cases.size(); k++) {
+        List<Double> s = secs.get(k);
+        List<Double> c = cpus.get(k);
+        Collections.sort(s);
+        Collections.sort(c);
+        double[] mbs = {size / 1e6 / s.get(0), size / 1e6 / s.get(s.size() / 2), size / 1e6 / c.get(c.size() / 2)};
+        if (k == 0) {
           base = mbs;
         }
-        System.out.printf(Locale.ROOT, "%-45s %8.1f MB/s  %6.2f s  %5.2fx baseline%n", c.name, mbs, s, mbs / base);
+        System.out.printf(Locale.ROOT, "%-42s %6.0f MB/s %6.0f MB/s %6.0f MB/s   %.2f / %.2f / %.2f%n",
+            cases.get(k).name, mbs[0], mbs[1], mbs[2], mbs[0] / base[0], mbs[1] / base[1], mbs[2] / base[2]);
       }
     } finally {
       Files.deleteIfExists(link);
