@@ -335,6 +335,23 @@ class FileCollectorTest {
   }
 
   @Test
+  void collectsASingleNamedFileByItsFullPath() throws Exception {
+    Path link = tmp.resolve("named.json.gz");
+    Files.createSymbolicLink(link, root.resolve(CT_GZ));
+    InMemoryChunkPublisher out = new InMemoryChunkPublisher();
+
+    CollectionReport report = FileCollector.collectFile(link, options(), out, null, null);
+
+    assertThat(report.artifactCount()).isEqualTo(1);
+    ArtifactManifest m = out.manifests().get(0);
+    assertThat(m.getOrigin()).isEqualTo(root.resolve(CT_GZ).toRealPath().toString().substring(1));
+    assertThat(m.getEvidenceRoot()).isEqualTo("/");
+    assertThat(m.getArtifactSha256()).isEqualTo(TestFiles.sha256(ctGz));
+    assertThat(m.getContext().getCloudAccount()).isEqualTo("123456789012"); // path layout still applies
+    assertThat(InMemoryChunkPublisher.concat(out.chunks())).isEqualTo(ctContent);
+  }
+
+  @Test
   void anInvalidContextManifestFailsBeforeAnythingIsPublished() {
     write(root, "var/strata-context.json", "[{\"path\":\"log\",\"hots\":\"x\"}]");
     InMemoryChunkPublisher out = new InMemoryChunkPublisher();
