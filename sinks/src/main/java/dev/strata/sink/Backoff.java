@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record Backoff(int maxAttempts, Duration initialDelay, Duration maxDelay) implements Serializable {
 
-  public static final Backoff DEFAULT = new Backoff(8, Duration.ofMillis(100), Duration.ofSeconds(10));
+  public static final Backoff DEFAULT = new Backoff(10, Duration.ofMillis(100), Duration.ofSeconds(30));
 
   public Backoff {
     Config.require(maxAttempts >= 1, "retry.max_attempts", "must be >= 1, was " + maxAttempts);

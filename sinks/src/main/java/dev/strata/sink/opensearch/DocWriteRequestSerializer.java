@@ -21,11 +21,10 @@ public final class DocWriteRequestSerializer extends AsyncSinkWriterStateSeriali
   protected DocWriteRequest deserializeRequestFromStream(long requestSize, DataInputStream in) throws IOException {
     String index = in.readUTF();
     String id = in.readUTF();
-    int attempt = in.readInt();
+    in.readInt(); // the attempt: a restored document starts its retry budget afresh (the job restarted)
     byte[] source = new byte[in.readInt()];
     in.readFully(source);
-    // a restored document starts its retry budget afresh
-    return new DocWriteRequest(index, id, source, Math.max(1, attempt));
+    return new DocWriteRequest(index, id, source, 1);
   }
 
   @Override

@@ -30,8 +30,8 @@ import java.util.Map;
  * @param requestTimeout {@code opensearch.request_timeout}: a request (with its backoff) not answered in this time
  *     is retried (default 2 min)
  * @param socketTimeout {@code opensearch.socket_timeout}: HTTP response timeout (default 60 s)
- * @param retry {@code opensearch.retry.*}: attempts and backoff for transient failures (default 8 attempts, 100 ms
- *     doubling to 10 s, full jitter); then the job fails and restarts from its checkpoint
+ * @param retry {@code opensearch.retry.*}: attempts and backoff for transient failures (default 10 attempts, 100 ms
+ *     doubling to 30 s, full jitter: up to ~50 s of waiting); then the job fails and restarts from its checkpoint
  * @param username {@code opensearch.username}: basic auth, optional
  * @param password {@code opensearch.password}: basic auth, set together with the username
  * @param shards {@code opensearch.shards}: primary shards of new indices (default 1)
