@@ -18,7 +18,7 @@ class ParseCommandTest {
   static final Path HOME = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
   static final ObjectMapper JSON = new ObjectMapper();
 
-  record Run(int exit, List<JsonNode> lines, String stderr) {}
+  record Run(int exit, List<JsonNode> lines, String stdout, String stderr) {}
 
   static Run run(String... args) throws Exception {
     PrintStream out = System.out;
@@ -35,10 +35,11 @@ class ParseCommandTest {
       System.setErr(err);
     }
     List<JsonNode> lines = new ArrayList<>();
-    for (String line : o.toString(StandardCharsets.UTF_8).split("\n")) {
-      if (!line.isBlank()) lines.add(JSON.readTree(line));
+    String stdout = o.toString(StandardCharsets.UTF_8);
+    for (String line : stdout.split("\n")) {
+      if (line.startsWith("{")) lines.add(JSON.readTree(line));
     }
-    return new Run(exit, lines, e.toString(StandardCharsets.UTF_8));
+    return new Run(exit, lines, stdout, e.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -74,6 +75,7 @@ class ParseCommandTest {
   void helpListsTheCommands() throws Exception {
     Run r = run("--help");
     assertThat(r.exit()).isZero();
+    assertThat(r.stdout()).contains("demo", "stack", "collect", "job", "parse", "verify");
   }
 
   static Path corpus(String dir) {
