@@ -117,6 +117,24 @@ public record ParseJobConfig(
     }
   }
 
+  /** Like the record's, with the values of secret-looking pass-through properties masked. */
+  @Override
+  public String toString() {
+    return "ParseJobConfig[kafkaBootstrap=" + kafkaBootstrap + ", groupId=" + groupId + ", rawTopic=" + rawTopic
+        + ", normalizedTopic=" + normalizedTopic + ", deadLetterTopic=" + deadLetterTopic + ", startingOffsets="
+        + startingOffsets + ", bounded=" + bounded + ", parallelism=" + parallelism + ", checkpointInterval="
+        + checkpointInterval + ", deliveryGuarantee=" + deliveryGuarantee + ", transactionalIdPrefix="
+        + transactionalIdPrefix + ", transactionTimeout=" + transactionTimeout + ", maxOutOfOrderness="
+        + maxOutOfOrderness + ", idleness=" + idleness + ", openSearch=" + openSearch + ", kafkaProperties="
+        + masked(kafkaProperties) + ", flinkProperties=" + masked(flinkProperties) + "]";
+  }
+
+  private static Map<String, String> masked(Map<String, String> m) {
+    Map<String, String> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(k, k.matches("(?i).*(password|secret|jaas|token|credential|key\\.pass).*") ? "***" : v));
+    return out;
+  }
+
   /** Defaults for everything but the bootstrap servers. */
   public static Builder builder(String kafkaBootstrap) {
     return new Builder().kafkaBootstrap(kafkaBootstrap);

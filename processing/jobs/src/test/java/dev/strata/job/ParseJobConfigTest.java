@@ -125,6 +125,16 @@ class ParseJobConfigTest {
   }
 
   @Test
+  void toStringMasksSecrets() {
+    ParseJobConfig c = ParseJobConfig.builder("k:1")
+        .kafkaProperty("sasl.jaas.config", "org.apache.kafka...PlainLoginModule required password=\"hunter2\";")
+        .kafkaProperty("ssl.truststore.password", "hunter2")
+        .kafkaProperty("linger.ms", "5")
+        .build();
+    assertThat(c.toString()).doesNotContain("hunter2").contains("linger.ms=5").contains("k:1");
+  }
+
+  @Test
   void argsParse() {
     assertThat(ParseJob.parseArgs(new String[] {"--a=1", "b=2", "--c", "3"}))
         .containsExactly(Map.entry("a", "1"), Map.entry("b", "2"), Map.entry("c", "3"));
