@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -174,15 +175,17 @@ public final class ChunkContext {
       linePos = 0;
       lineAtPos = firstLine;
     }
-    long line = lineAtPos;
-    byte[] p = payload;
-    int end = Math.min(payloadPos, p.length);
-    for (int i = linePos; i < end; i++) {
-      if (p[i] == '\n') line++;
-    }
+    int end = Math.min(payloadPos, payload.length);
+    long line = lineAtPos + Bytes.countNewlines(payload, linePos, end);
     linePos = end;
     lineAtPos = line;
     return line;
+  }
+
+  /** Tells the line counter that {@code payloadPos} is on content line {@code line} (saves recounting). */
+  public void markLine(int payloadPos, long line) {
+    linePos = payloadPos;
+    lineAtPos = line;
   }
 
   /** chunk.first_line + the number of newlines in the payload before {@code payloadPos}, for a known count. */
@@ -206,6 +209,13 @@ public final class ChunkContext {
   public EvidenceEvent newEvent(
       OcsfClass cls, int activityId, String activityName, int start, int end, long line, long recordOrdinal,
       int subIndex) {
+    return newEvent(cls, activityId, activityName, start, end, line, recordOrdinal, subIndex, new HashMap<>(8));
+  }
+
+  /** As above, with the (mutable) map to use as unmapped, e.g. one the parser filled while reading the record. */
+  public EvidenceEvent newEvent(
+      OcsfClass cls, int activityId, String activityName, int start, int end, long line, long recordOrdinal,
+      int subIndex, Map<String, String> unmapped) {
     long offset = chunkOffset + start;
     long recordIndex = firstRecord + recordOrdinal;
     EvidenceEvent e = new EvidenceEvent();
@@ -223,7 +233,7 @@ public final class ChunkContext {
     e.setObservedTime(observedTime);
     e.setSourceFormat(sourceType);
     e.setResources(new ArrayList<>(1));
-    e.setUnmapped(new HashMap<>(8));
+    e.setUnmapped(unmapped);
     e.setLineage(
         new Lineage(
             artifactSha256,

@@ -24,10 +24,10 @@ import java.util.Set;
  * field turns up, what the mapper saw was the document header and is dropped ({@link RecordMapper#begin()} is called
  * again for each element). Each record's first byte, end, line and ordinal in the chunk are tracked.
  *
- * <p>LINES and WHOLE chunks are read line by line (JSON Lines semantics, so one bad line costs one dead letter): each
- * line holds one or more root values; a line that ends inside a value is retried as the start of a multi-line
- * (pretty-printed) value running over the next lines, and rejected alone if that fails too. What a root value
- * produced is held back until the value is complete, so a failed attempt emits nothing. JSON_RECORDS chunks are one
+ * <p>LINES and WHOLE chunks are read as a sequence of root values with JSON Lines error handling: a value normally
+ * sits on one line but may run over several (pretty-printed JSON); when a value fails to parse, only the line it
+ * starts on is rejected and parsing resumes on the next line, so one bad line costs one dead letter. What a root
+ * value produced is held back until the value is complete, so a failed value emits nothing. JSON_RECORDS chunks are one
  * document read as a whole; a syntax error inside the records array rejects the rest of the chunk.
  *
  * <p>A record cut by the collector (chunk.truncated_record) is rejected as record_too_large. A RuntimeException from
@@ -76,10 +76,16 @@ public final class JsonRecordStream {
   public static final class Source {
     private final byte[] buf;
     private final int base;
+    private final KeyCache keys;
 
     public Source(byte[] buf, int base) {
+      this(buf, base, new KeyCache());
+    }
+
+    Source(byte[] buf, int base, KeyCache keys) {
       this.buf = buf;
       this.base = base;
+      this.keys = keys;
     }
 
     public byte[] buffer() {
@@ -107,6 +113,27 @@ public final class JsonRecordStream {
         return text(s, p.currentLocation().getByteOffset(), maxBytes);
       }
       return Json.scalarText(p);
+    }
+
+    /**
+     * Streams the object {@code p} is at (START_OBJECT) into {@code into} with dotted keys under {@code prefix}:
+     * objects recurse, arrays become their original JSON text, scalars their text, nulls are left out. Values are cut
+     * to maxBytes.
+     */
+    public void flatten(JsonParser p, String prefix, java.util.Map<String, String> into, int maxBytes)
+        throws IOException {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = keys.key(prefix, p.currentName());
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.START_OBJECT) {
+          flatten(p, key, into, maxBytes);
+        } else if (t == JsonToken.START_ARRAY) {
+          into.put(key, valueText(p, maxBytes));
+        } else if (t != JsonToken.VALUE_NULL) {
+          String v = p.getText();
+          into.put(key, v.length() > maxBytes ? v.substring(0, maxBytes) : v);
+        }
+      }
     }
   }
 
@@ -142,6 +169,32 @@ public final class JsonRecordStream {
     }
   }
 
+  /**
+   * Dotted keys "prefix.name" without building the same strings again and again: Jackson interns field names and
+   * prefixes are themselves cached keys, so identity maps do.
+   */
+  static final class KeyCache {
+    private final java.util.IdentityHashMap<String, java.util.IdentityHashMap<String, String>> byPrefix =
+        new java.util.IdentityHashMap<>();
+
+    String key(String prefix, String name) {
+      if (prefix.isEmpty()) return name;
+      java.util.IdentityHashMap<String, String> m = byPrefix.get(prefix);
+      if (m == null) {
+        if (byPrefix.size() >= 1024) return prefix + "." + name;
+        m = new java.util.IdentityHashMap<>();
+        byPrefix.put(prefix, m);
+      }
+      String k = m.get(name);
+      if (k == null) {
+        k = prefix + "." + name;
+        if (m.size() < 1024) m.put(name, k);
+      }
+      return k;
+    }
+  }
+
+  private final KeyCache keys = new KeyCache();
   private final ChunkContext ctx;
   private final RecordMapper mapper;
   private final Set<String> containerFields;
@@ -201,37 +254,32 @@ public final class JsonRecordStream {
 
   private void readLines() throws ParseException {
     int pos = 0;
-    while (pos < buf.length) {
-      int lineEnd = lineEnd(pos);
-      int s = skipWs(pos);
-      if (s >= lineEnd) {
-        pos = lineEnd + 1;
-        continue;
+    long line = ctx.lineAt(0);
+    while (true) {
+      while (pos < buf.length && Json.isWs(buf[pos])) {
+        if (buf[pos] == '\n') line++;
+        pos++;
       }
-      int e = trimEnd(s, lineEnd);
-      Attempt a = readRange(s, e, false);
-      if (a.ok) {
-        pos = lineEnd + 1;
-        continue;
-      }
-      // a.start: where the failing value began; values before it on this line were kept
-      if (a.eof && (buf[a.start] == '{' || buf[a.start] == '[') && lineEnd < buf.length) {
-        Attempt m = readRange(a.start, buf.length, true);
-        if (m.ok) {
-          pos = m.end;
-          continue;
-        }
-      }
-      if (a.eof && ctx.truncatedRecord() && skipWs(lineEnd) >= buf.length) {
+      if (pos >= buf.length) return;
+      ctx.markLine(pos, line);
+      // root values from here to the end, normally one per line (JSON Lines), possibly over several (pretty JSON)
+      Attempt a = readRange(pos, buf.length, false);
+      if (a.ok) return;
+      int bad = a.start;
+      long badLine = ctx.lineAt(bad);
+      int lineEnd = lineEnd(bad);
+      if (a.eof && ctx.truncatedRecord()) {
         rejectSpan(
             RejectReason.RECORD_TOO_LARGE,
             "record cut by the collector at its max record size (full bytes in the evidence store)",
-            a.start,
+            bad,
             buf.length);
         return;
       }
-      rejectSpan(RejectReason.MALFORMED_JSON, "invalid JSON: " + a.message, a.start, e);
+      // only the line the bad value starts on is rejected; the next line gets its own chance
+      rejectSpan(RejectReason.MALFORMED_JSON, "invalid JSON: " + a.message, bad, trimEnd(bad, lineEnd));
       pos = lineEnd + 1;
+      line = badLine + 1;
     }
   }
 
@@ -250,7 +298,7 @@ public final class JsonRecordStream {
    */
   private Attempt readRange(int from, int to, boolean one) throws ParseException {
     Attempt a = new Attempt();
-    Source src = new Source(buf, from);
+    Source src = new Source(buf, from, keys);
     JsonParser p;
     try {
       p = Json.utf8Parser(buf, from, to - from);
@@ -309,7 +357,7 @@ public final class JsonRecordStream {
 
   /** Reads root values from buffer index {@code pos}; returns where to resume after an error, or -1 when done. */
   private int readFrom(int pos) throws ParseException {
-    Source src = new Source(buf, pos);
+    Source src = new Source(buf, pos, keys);
     JsonParser p;
     try {
       p = Json.utf8Parser(buf, pos, buf.length - pos);
@@ -513,8 +561,8 @@ public final class JsonRecordStream {
   }
 
   private int lineEnd(int i) {
-    while (i < buf.length && buf[i] != '\n') i++;
-    return i;
+    int nl = Bytes.indexOfNewline(buf, i, buf.length);
+    return nl < 0 ? buf.length : nl;
   }
 
   private int lineStart(int i) {

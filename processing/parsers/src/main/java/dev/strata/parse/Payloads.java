@@ -23,22 +23,33 @@ public final class Payloads {
   }
 
   /**
-   * Cheap probe for JSON sources: the first non-blank byte (after a UTF-8 BOM) is '{' or '['; also true for a
-   * blank payload and for chunks after the first (they may start inside a cut document).
+   * Cheap probe for line-oriented JSON sources: one of the first 8 non-blank lines (within the first 64 KiB, after a
+   * UTF-8 BOM) starts with '{' or '['. Also true for a blank payload and for chunks after the first (they may start
+   * inside a cut document). Looking past the first line keeps one bad first line from costing the whole chunk; a
+   * text log mislabelled as JSON (e.g. a CRI log) still fails.
    */
   public static boolean startsLikeJson(RawArtifactChunk chunk) {
     if (chunk.getChunk() != null && chunk.getChunk().getIndex() > 0) return true;
     ByteBuffer b = chunk.getPayload();
     if (b == null) return true;
     int i = b.position();
-    if (b.limit() - i >= 3 && b.get(i) == (byte) 0xEF && b.get(i + 1) == (byte) 0xBB && b.get(i + 2) == (byte) 0xBF) {
+    int limit = Math.min(b.limit(), i + 64 * 1024);
+    if (limit - i >= 3 && b.get(i) == (byte) 0xEF && b.get(i + 1) == (byte) 0xBB && b.get(i + 2) == (byte) 0xBF) {
       i += 3;
     }
-    for (; i < b.limit(); i++) {
+    int lines = 0;
+    boolean blank = true;
+    while (i < limit && lines < 8) {
       byte c = b.get(i);
-      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-      return c == '{' || c == '[';
+      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+        i++;
+        continue;
+      }
+      blank = false;
+      if (c == '{' || c == '[') return true;
+      lines++;
+      while (i < limit && b.get(i) != '\n') i++; // next line
     }
-    return true;
+    return blank && limit == b.limit();
   }
 }

@@ -21,11 +21,10 @@ import dev.strata.schema.event.Resource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One CloudTrail record (eventVersion 1.0 to 1.11; any 1.x is read, another major is unsupported_version) to OCSF
@@ -74,8 +73,6 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   static final int MAX_JSON_BYTES = 64 * 1024;
   private static final int MAX_FLAT = 8 * 1024;
 
-  private static final Pattern INSTANCE_ID = Pattern.compile("(?:^|[:/])(i-[0-9a-fA-F]{8}(?:[0-9a-fA-F]{9})?)$");
-
   private static final String[] READ = {
     "BatchGet", "Get", "List", "Describe", "Head", "Lookup", "Search", "Scan", "Query", "Select"
   };
@@ -108,13 +105,12 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   private String readOnly;
   private String recipientAccountId;
   private String vpcEndpointId;
-  private JsonNode userIdentity;
-  private JsonNode requestParameters;
-  private JsonNode tlsDetails;
-  private JsonNode addendum;
+  private boolean userIdentitySeen;
+  private final Map<String, String> rp = new HashMap<>(); // notable requestParameters (scalars)
+  private final List<String> rpInstances = new ArrayList<>(2);
   private final List<JsonNode> resources = new ArrayList<>(2);
-  private final Map<String, String> other = new LinkedHashMap<>();
-  private final Map<String, String> top = new LinkedHashMap<>();
+  private Map<String, String> other = new HashMap<>(); // becomes the event's unmapped
+  private final Map<String, String> top = new LinkedHashMap<>(); // unknown top-level fields (wrapper fields)
   private String embedded; // lookup-events CloudTrailEvent / Lake eventData as a string
   private String wrapperKind; // null, "lookup", "eventbridge", "lake"
   private boolean inner;
@@ -128,9 +124,11 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     eventVersion = eventTime = eventSource = eventName = awsRegion = sourceIp = userAgent = null;
     errorCode = errorMessage = requestId = eventId = apiVersion = readOnly = recipientAccountId = null;
     vpcEndpointId = null;
-    userIdentity = requestParameters = tlsDetails = addendum = null;
+    rp.clear();
+    rpInstances.clear();
+    userIdentitySeen = false;
     resources.clear();
-    other.clear();
+    other = new HashMap<>(64);
     top.clear();
     embedded = wrapperKind = null;
     inner = false;
@@ -155,13 +153,22 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       case "readOnly" -> readOnly = keep(name, Json.scalarText(p));
       case "recipientAccountId" -> recipientAccountId = keep(name, Json.scalarText(p));
       case "vpcEndpointId" -> vpcEndpointId = keep(name, Json.scalarText(p));
-      case "userIdentity" -> userIdentity = Json.tree(p);
-      case "tlsDetails" -> tlsDetails = Json.tree(p);
-      case "addendum" -> addendum = Json.tree(p);
+      case "userIdentity" -> {
+        if (t == JsonToken.START_OBJECT) {
+          userIdentitySeen = true;
+          src.flatten(p, "userIdentity", other, MAX_FLAT); // keys userIdentity.*
+        } else {
+          keep(name, src.valueText(p, MAX_JSON_BYTES));
+        }
+      }
+      case "tlsDetails", "addendum" -> {
+        if (t == JsonToken.START_OBJECT) src.flatten(p, name, other, MAX_FLAT);
+        else keep(name, src.valueText(p, MAX_JSON_BYTES));
+      }
       case "requestParameters" -> {
         if (t == JsonToken.START_OBJECT) {
           long s = p.currentTokenLocation().getByteOffset();
-          requestParameters = Json.tree(p);
+          requestParameters(p);
           other.put(name, src.text(s, p.currentLocation().getByteOffset(), MAX_JSON_BYTES));
         } else {
           keep(name, Json.scalarText(p));
@@ -177,6 +184,9 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
           keep(name, src.valueText(p, MAX_JSON_BYTES));
         }
       }
+      case "responseElements", "additionalEventData", "serviceEventDetails", "edgeDeviceDetails", "insightDetails",
+          "eventType", "managementEvent", "eventCategory", "sharedEventID", "sessionCredentialFromConsole",
+          "vpcEndpointAccountId" -> keep(name, src.valueText(p, MAX_JSON_BYTES));
       case "CloudTrailEvent", "eventData" -> {
         if (!inner && t == JsonToken.VALUE_STRING) {
           embedded = p.getText();
@@ -199,6 +209,47 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       default -> {
         String v = src.valueText(p, MAX_JSON_BYTES);
         if (v != null) (inner ? other : top).put(name, v);
+      }
+    }
+  }
+
+  /** requestParameters fields that name a resource (see the class comment). */
+  private static final java.util.Set<String> NOTABLE =
+      java.util.Set.of(
+          "bucketName", "key", "instanceId", "roleName", "userName", "policyArn", "functionName", "secretId",
+          "snapshotId", "imageId", "groupId", "dBSnapshotIdentifier", "keyId", "name", "trailName");
+
+  /** Streams requestParameters (at START_OBJECT) keeping only the fields that name resources. */
+  private void requestParameters(JsonParser p) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      JsonToken t = p.nextToken();
+      if (t.isScalarValue()) {
+        if (NOTABLE.contains(f) && t != JsonToken.VALUE_NULL) rp.put(f, p.getText());
+      } else if ("instanceIds".equals(f) && t == JsonToken.START_ARRAY) {
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          String id = Json.scalarText(p);
+          if (id != null) rpInstances.add(id);
+        }
+      } else if ("instancesSet".equals(f) && t == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String g = p.currentName();
+          JsonToken u = p.nextToken();
+          if ("items".equals(g) && u == JsonToken.START_ARRAY) {
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String h = p.currentName();
+                JsonToken v = p.nextToken();
+                if ("instanceId".equals(h) && v == JsonToken.VALUE_STRING) rpInstances.add(p.getText());
+                else p.skipChildren();
+              }
+            }
+          } else {
+            p.skipChildren();
+          }
+        }
+      } else {
+        p.skipChildren();
       }
     }
   }
@@ -254,7 +305,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     EvidenceEvent e =
         ctx.newEvent(
             OcsfClass.API_ACTIVITY, activity, activityName, span.start(), span.end(), span.line(),
-            span.ordinal(), 0);
+            span.ordinal(), 0, other);
     e.setSeverityId(1);
     e.setSeverity("Informational");
     e.setDevice(null);
@@ -264,28 +315,26 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     ctx.applyTime(e, eventTime, "eventTime");
 
     // actor
-    JsonNode issuer = at(userIdentity, "sessionContext", "sessionIssuer");
-    String arn = Json.text(userIdentity, "arn");
-    String principalId = Json.text(userIdentity, "principalId");
-    String invokedBy = Json.text(userIdentity, "invokedBy");
-    String accountId = Json.text(userIdentity, "accountId");
-    String userName = Json.text(userIdentity, "userName");
-    if (userName == null) userName = Json.text(issuer, "userName");
+    String arn = other.get("userIdentity.arn");
+    String principalId = other.get("userIdentity.principalId");
+    String invokedBy = other.get("userIdentity.invokedBy");
+    String accountId = other.get("userIdentity.accountId");
+    String userName = other.get("userIdentity.userName");
+    if (userName == null) userName = other.get("userIdentity.sessionContext.sessionIssuer.userName");
     if (userName == null && arn != null) userName = lastSegment(arn);
     if (userName == null) userName = invokedBy;
-    if (userIdentity != null) {
+    if (userIdentitySeen) {
       e.setActor(
           new Actor(
               userName,
               arn != null ? arn : principalId,
-              Json.text(userIdentity, "type"),
+              other.get("userIdentity.type"),
               accountId,
               new ArrayList<>(0),
-              Json.text(userIdentity, "accessKeyId"),
-              Json.text(issuer, "arn"),
+              other.get("userIdentity.accessKeyId"),
+              other.get("userIdentity.sessionContext.sessionIssuer.arn"),
               invokedBy,
               null));
-      Json.flatten(u, "userIdentity", userIdentity, MAX_FLAT);
     }
 
     // api + status
@@ -300,7 +349,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
             errorMessage));
     boolean consoleFailure =
         "ConsoleLogin".equals(eventName)
-            && String.valueOf(other.getOrDefault("responseElements", top.get("responseElements")))
+            && String.valueOf(other.get("responseElements"))
                 .replace(" ", "")
                 .contains("\"ConsoleLogin\":\"Failure\"");
     if (errorCode != null || consoleFailure) {
@@ -340,14 +389,11 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
         }
       }
     }
-    if (requestParameters != null) fromRequestParameters(res, requestParameters);
+    fromRequestParameters(res);
 
     // unmapped
     if (eventVersion != null) u.put("eventVersion", eventVersion);
     if (eventId != null) u.put("eventID", eventId);
-    if (tlsDetails != null) Json.flatten(u, "tlsDetails", tlsDetails, MAX_FLAT);
-    if (addendum != null) Json.flatten(u, "addendum", addendum, MAX_FLAT);
-    u.putAll(other);
     String prefix = wrapperKind == null ? "" : wrapperKind + ".";
     for (Map.Entry<String, String> x : top.entrySet()) u.put(prefix + x.getKey(), x.getValue());
 
@@ -361,45 +407,35 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     return e;
   }
 
-  private void fromRequestParameters(List<Resource> res, JsonNode rp) {
-    String bucket = Json.text(rp, "bucketName");
+  private void fromRequestParameters(List<Resource> res) {
+    if (rp.isEmpty() && rpInstances.isEmpty()) return;
+    String bucket = rp.get("bucketName");
     if (bucket != null) {
       add(res, "AWS::S3::Bucket", "arn:aws:s3:::" + bucket, bucket);
-      String key = Json.text(rp, "key");
+      String key = rp.get("key");
       if (key != null) add(res, "AWS::S3::Object", "arn:aws:s3:::" + bucket + "/" + key, key);
     }
-    String inst = Json.text(rp, "instanceId");
-    if (inst != null) add(res, "AWS::EC2::Instance", null, inst);
-    JsonNode ids = rp.get("instanceIds");
-    if (ids != null && ids.isArray()) ids.forEach(x -> add(res, "AWS::EC2::Instance", null, x.asText()));
-    JsonNode items = at(rp, "instancesSet", "items");
-    if (items != null && items.isArray()) {
-      for (JsonNode it : items) {
-        String id = Json.text(it, "instanceId");
-        if (id != null) add(res, "AWS::EC2::Instance", null, id);
-      }
-    }
-    named(res, rp, "roleName", "AWS::IAM::Role");
-    named(res, rp, "userName", "AWS::IAM::User");
-    String policyArn = Json.text(rp, "policyArn");
-    if (policyArn != null) add(res, "AWS::IAM::Policy", policyArn, null);
-    named(res, rp, "functionName", "AWS::Lambda::Function");
-    named(res, rp, "secretId", "AWS::SecretsManager::Secret");
-    named(res, rp, "snapshotId", "AWS::EC2::Snapshot");
-    named(res, rp, "imageId", "AWS::EC2::Image");
-    named(res, rp, "groupId", "AWS::EC2::SecurityGroup");
-    named(res, rp, "dBSnapshotIdentifier", "AWS::RDS::DBSnapshot");
-    named(res, rp, "keyId", "AWS::KMS::Key");
+    named(res, "instanceId", "AWS::EC2::Instance");
+    for (String id : rpInstances) add(res, "AWS::EC2::Instance", null, id);
+    named(res, "roleName", "AWS::IAM::Role");
+    named(res, "userName", "AWS::IAM::User");
+    named(res, "policyArn", "AWS::IAM::Policy");
+    named(res, "functionName", "AWS::Lambda::Function");
+    named(res, "secretId", "AWS::SecretsManager::Secret");
+    named(res, "snapshotId", "AWS::EC2::Snapshot");
+    named(res, "imageId", "AWS::EC2::Image");
+    named(res, "groupId", "AWS::EC2::SecurityGroup");
+    named(res, "dBSnapshotIdentifier", "AWS::RDS::DBSnapshot");
+    named(res, "keyId", "AWS::KMS::Key");
     if ("cloudtrail.amazonaws.com".equals(eventSource)) {
-      named(res, rp, "name", "AWS::CloudTrail::Trail");
-      named(res, rp, "trailName", "AWS::CloudTrail::Trail");
+      named(res, "name", "AWS::CloudTrail::Trail");
+      named(res, "trailName", "AWS::CloudTrail::Trail");
     }
   }
 
-  private static void named(List<Resource> res, JsonNode rp, String field, String type) {
-    JsonNode v = rp.get(field);
-    if (v == null || !v.isValueNode() || v.isNull()) return;
-    String s = v.asText();
+  private void named(List<Resource> res, String field, String type) {
+    String s = rp.get(field);
+    if (s == null) return;
     if (s.startsWith("arn:")) add(res, type, s, null);
     else add(res, type, null, s);
   }
@@ -438,12 +474,20 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   }
 
   static String instanceId(String principalId, String arn) {
-    for (String s : new String[] {principalId, arn}) {
-      if (s == null) continue;
-      Matcher m = INSTANCE_ID.matcher(s);
-      if (m.find()) return m.group(1);
+    String id = instanceIdAtEnd(principalId);
+    return id != null ? id : instanceIdAtEnd(arn);
+  }
+
+  /** "i-" + 8 or 17 hex digits after the last ':' or '/' (a role session named after an EC2 instance). */
+  private static String instanceIdAtEnd(String s) {
+    if (s == null) return null;
+    int start = Math.max(s.lastIndexOf(':'), s.lastIndexOf('/')) + 1;
+    int len = s.length() - start;
+    if ((len != 10 && len != 19) || s.charAt(start) != 'i' || s.charAt(start + 1) != '-') return null;
+    for (int i = start + 2; i < s.length(); i++) {
+      if (Character.digit(s.charAt(i), 16) < 0) return null;
     }
-    return null;
+    return s.substring(start);
   }
 
   static String lastSegment(String arn) {
@@ -452,13 +496,6 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     return s.isEmpty() ? null : s;
   }
 
-  private static JsonNode at(JsonNode n, String... path) {
-    for (String p : path) {
-      if (n == null) return null;
-      n = n.get(p);
-    }
-    return n == null || n.isNull() || n.isMissingNode() ? null : n;
-  }
 
   /** An IPv4 or IPv6 literal (no name lookups). */
   static boolean isIp(String s) {

@@ -3,6 +3,7 @@ package dev.strata.parse.formats.dockerjsonlog;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Events;
@@ -10,6 +11,7 @@ import dev.strata.parse.Json;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
+import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
@@ -17,6 +19,7 @@ import dev.strata.schema.event.Kubernetes;
 import dev.strata.schema.event.LogLine;
 import dev.strata.schema.raw.RawArtifactChunk;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -61,14 +64,7 @@ public final class DockerJsonLogParser implements EvidenceParser {
 
   @Override
   public boolean accepts(RawArtifactChunk chunk) {
-    if (!FORMAT.equals(chunk.getSourceType())) return false;
-    java.nio.ByteBuffer b = chunk.getPayload();
-    if (b == null) return true;
-    for (int i = b.position(); i < b.limit(); i++) {
-      byte c = b.get(i);
-      if (!Json.isWs(c)) return c == '{' || chunk.getChunk() != null && chunk.getChunk().getIndex() > 0;
-    }
-    return true;
+    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
   }
 
   @Override
@@ -90,32 +86,23 @@ public final class DockerJsonLogParser implements EvidenceParser {
     }
   }
 
-  /** One parsed line (a piece of a message, or a whole message). */
-  private static final class Line {
-    String log;
-    String stream;
-    String time;
-    Map<String, String> attrs;
-    Map<String, String> extra;
-  }
-
   /** A message whose pieces are still coming. */
   private static final class Pending {
     final int start;
     final long line;
     final long ordinal;
-    final Line first;
+    final DockerLine first;
     final StringBuilder log;
     int end;
     int pieces = 1;
 
-    Pending(int start, int end, long line, long ordinal, Line first) {
+    Pending(int start, int end, long line, long ordinal, DockerLine first) {
       this.start = start;
       this.end = end;
       this.line = line;
       this.ordinal = ordinal;
       this.first = first;
-      this.log = new StringBuilder(first.log.length() * 2).append(first.log);
+      this.log = new StringBuilder(first.body.length() * 2).append(first.body);
     }
   }
 
@@ -128,6 +115,7 @@ public final class DockerJsonLogParser implements EvidenceParser {
     private Pending pendingOut;
     private Pending pendingErr;
     private Map<String, Pending> pendingOther;
+    private final DockerLineReader reader = new DockerLineReader();
     private long ordinal;
     private String error;
     private RejectReason errorReason;
@@ -145,7 +133,7 @@ public final class DockerJsonLogParser implements EvidenceParser {
       int i = 0;
       int lastContent = lastNonBlankLineStart();
       while (i < n) {
-        int nl = indexOf(buf, (byte) '\n', i, n);
+        int nl = Bytes.indexOfNewline(buf, i, n);
         int end = nl < 0 ? n : nl;
         int e = end;
         while (e > i && (buf[e - 1] == '\r' || buf[e - 1] == ' ' || buf[e - 1] == '\t')) e--;
@@ -184,23 +172,24 @@ public final class DockerJsonLogParser implements EvidenceParser {
 
     private void line(int s, int e, long lineNo) {
       long ord = ordinal++;
-      Line l = read(s, e);
+      DockerLine l = read(s, e);
       if (l == null) {
         out.reject(ctx.rejection(errorReason, error, s, e, lineNo, ord));
         return;
       }
       String key = l.stream == null ? "" : l.stream;
       Pending p = getPending(key);
-      boolean complete = l.log.endsWith("\n");
+      boolean complete = l.complete;
       if (p == null) {
         if (complete) {
-          emit(s, e, lineNo, ord, l, l.log, false, 1);
+          emit(s, e, lineNo, ord, l, l.body, false, 1);
         } else {
           setPending(key, new Pending(s, e, lineNo, ord, l));
         }
         return;
       }
-      p.log.append(l.log);
+      p.log.append(l.body);
+      if (!l.ascii) p.first.ascii = false;
       p.end = e;
       p.pieces++;
       if (complete) {
@@ -210,7 +199,7 @@ public final class DockerJsonLogParser implements EvidenceParser {
     }
 
     /** Builds and emits one event; a bug while building it costs this record only (parser_error). */
-    private void emit(int s, int e, long line, long ord, Line l, String log, boolean partial, int pieces) {
+    private void emit(int s, int e, long line, long ord, DockerLine l, String log, boolean partial, int pieces) {
       EvidenceEvent ev;
       try {
         ev = event(s, e, line, ord, l, log, partial, pieces);
@@ -256,10 +245,9 @@ public final class DockerJsonLogParser implements EvidenceParser {
     }
 
     private EvidenceEvent event(
-        int s, int e, long line, long ord, Line l, String log, boolean partial, int pieces) {
+        int s, int e, long line, long ord, DockerLine l, String message, boolean partial, int pieces) {
       EvidenceEvent ev = ctx.newEvent(OcsfClass.BASE_EVENT, 0, null, s, e, line, ord, 0);
-      String msg = log.endsWith("\n") ? log.substring(0, log.length() - 1) : log;
-      ev.setMessage(msg);
+      ev.setMessage(message);
       ctx.applyTime(ev, l.time, "time");
       ev.setLog(new LogLine(l.stream, partial, l.attrs == null ? new HashMap<>(0) : l.attrs));
       ev.setContainer(new Container(path.containerId(), null, null, null, "docker"));
@@ -279,13 +267,18 @@ public final class DockerJsonLogParser implements EvidenceParser {
       }
       if (pieces > 1) ev.getUnmapped().put("strata.pieces", Integer.toString(pieces));
       if (partial) Events.warn(ev, "message piece without continuation in this chunk (log.partial)");
-      ev.setRawData(ctx.rawText(s, e));
+      ev.setRawData(
+          l.ascii && pieces == 1
+              ? new String(buf, s, Math.min(e - s, ChunkContext.MAX_RAW_DATA_BYTES), StandardCharsets.ISO_8859_1)
+              : ctx.rawText(s, e));
       return ev;
     }
 
     /** Parses one line; null (with error/errorReason set) if it is not a usable log record. */
-    private Line read(int s, int e) {
-      Line l = new Line();
+    private DockerLine read(int s, int e) {
+      DockerLine fast = new DockerLine();
+      if (reader.read(buf, s, e, fast)) return fast;
+      DockerLine l = new DockerLine();
       try (JsonParser p = Json.utf8Parser(buf, s, e - s)) {
         if (p == null) return fail(RejectReason.MALFORMED_JSON, "not UTF-8 JSON (NUL bytes or UTF-16/32)");
         JsonToken t = p.nextToken();
@@ -299,8 +292,12 @@ public final class DockerJsonLogParser implements EvidenceParser {
           switch (name) {
             case "log":
               logSeen = true;
-              l.log = v == JsonToken.VALUE_STRING ? p.getText() : null;
-              if (l.log == null) p.skipChildren();
+              if (v == JsonToken.VALUE_STRING) {
+                l.setLog(p.getText());
+              } else {
+                l.body = null;
+                p.skipChildren();
+              }
               break;
             case "stream":
               l.stream = stream(p, v);
@@ -319,7 +316,7 @@ public final class DockerJsonLogParser implements EvidenceParser {
         if (p.nextToken() != null) {
           return fail(RejectReason.MALFORMED_JSON, "trailing data after the JSON object on this line");
         }
-        if (l.log == null) {
+        if (l.body == null) {
           return fail(
               RejectReason.MISSING_FIELD,
               logSeen ? "'log' is not a string" : "no 'log' field: not a json-file log record");
@@ -374,17 +371,10 @@ public final class DockerJsonLogParser implements EvidenceParser {
       return m;
     }
 
-    private Line fail(RejectReason reason, String message) {
+    private DockerLine fail(RejectReason reason, String message) {
       errorReason = reason;
       error = message;
       return null;
     }
-  }
-
-  static int indexOf(byte[] b, byte x, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (b[i] == x) return i;
-    }
-    return -1;
   }
 }

@@ -2,7 +2,6 @@ package dev.strata.parse.formats.k8saudit;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
@@ -67,12 +66,18 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
   private String requestUri;
   private String verb;
   private String userAgent;
-  private JsonNode user;
-  private JsonNode impersonatedUser;
-  private JsonNode sourceIps;
-  private JsonNode objectRef;
-  private JsonNode responseStatus;
-  private JsonNode annotations;
+  private String userName;
+  private String userUid;
+  private final List<String> groups = new ArrayList<>(4);
+  private boolean userSeen;
+  private final List<String> sourceIps = new ArrayList<>(2);
+  private String sourceIpsText;
+  private final Map<String, String> objectRef = new LinkedHashMap<>(); // flattened, keys without prefix
+  private boolean objectRefSeen;
+  private Integer code;
+  private String reason;
+  private String statusMessage;
+  private final Map<String, String> flat = new LinkedHashMap<>(); // goes to unmapped as is
   private String requestObject;
   private String responseObject;
   private String stageTimestamp;
@@ -92,7 +97,13 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
   @Override
   public void begin() {
     kind = apiVersion = level = auditId = stage = requestUri = verb = userAgent = null;
-    user = impersonatedUser = sourceIps = objectRef = responseStatus = annotations = null;
+    userName = userUid = sourceIpsText = reason = statusMessage = null;
+    code = null;
+    userSeen = objectRefSeen = false;
+    groups.clear();
+    sourceIps.clear();
+    objectRef.clear();
+    flat.clear();
     requestObject = responseObject = stageTimestamp = requestReceivedTimestamp = timestamp = null;
     other.clear();
     wrappedMessage = null;
@@ -112,12 +123,15 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
       case "requestURI" -> requestUri = Json.scalarText(p);
       case "verb" -> verb = Json.scalarText(p);
       case "userAgent" -> userAgent = Json.scalarText(p);
-      case "user" -> user = Json.tree(p);
-      case "impersonatedUser" -> impersonatedUser = Json.tree(p);
-      case "sourceIPs" -> sourceIps = Json.tree(p);
-      case "objectRef" -> objectRef = Json.tree(p);
-      case "responseStatus" -> responseStatus = Json.tree(p);
-      case "annotations" -> annotations = Json.tree(p);
+      case "user" -> user(p, src);
+      case "impersonatedUser" -> objectInto(p, src, "impersonatedUser", flat);
+      case "sourceIPs" -> sourceIps(p, src);
+      case "objectRef" -> {
+        objectRefSeen = p.currentToken() == JsonToken.START_OBJECT;
+        objectInto(p, src, "", objectRef);
+      }
+      case "responseStatus" -> responseStatus(p, src);
+      case "annotations" -> objectInto(p, src, "annotations", flat);
       case "requestObject" -> requestObject = src.valueText(p, MAX_OBJECT_BYTES);
       case "responseObject" -> responseObject = src.valueText(p, MAX_OBJECT_BYTES);
       case "stageTimestamp" -> stageTimestamp = Json.scalarText(p);
@@ -164,6 +178,90 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     return map(span);
   }
 
+  private void user(JsonParser p, Source src) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      other.put("user", src.valueText(p, MAX_OBJECT_BYTES));
+      return;
+    }
+    userSeen = true;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (f) {
+        case "username" -> userName = Json.scalarText(p);
+        case "uid" -> userUid = Json.scalarText(p);
+        case "groups" -> {
+          if (t == JsonToken.START_ARRAY) {
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              String g = Json.scalarText(p);
+              if (g != null) groups.add(g);
+            }
+          } else {
+            Json.scalarText(p);
+          }
+        }
+        case "extra" -> objectInto(p, src, "user.extra", flat);
+        default -> {
+          String v = src.valueText(p, MAX_OBJECT_BYTES);
+          if (v != null) flat.put("user." + f, v);
+        }
+      }
+    }
+  }
+
+  private void sourceIps(JsonParser p, Source src) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      other.put("sourceIPs", src.valueText(p, MAX_OBJECT_BYTES));
+      return;
+    }
+    long s = p.currentTokenLocation().getByteOffset();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      String ip = Json.scalarText(p);
+      if (ip != null) sourceIps.add(ip);
+    }
+    sourceIpsText = src.text(s, p.currentLocation().getByteOffset(), MAX_OBJECT_BYTES);
+  }
+
+  private void responseStatus(JsonParser p, Source src) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      other.put("responseStatus", src.valueText(p, MAX_OBJECT_BYTES));
+      return;
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (f) {
+        case "code" -> {
+          if (t == JsonToken.VALUE_NUMBER_INT) code = p.getIntValue();
+          else {
+            String c = Json.scalarText(p);
+            if (c != null && isDigits(c) && c.length() < 10) code = Integer.parseInt(c);
+          }
+        }
+        case "reason" -> reason = Json.scalarText(p);
+        case "message" -> statusMessage = Json.scalarText(p);
+        case "metadata" -> {
+          String m = src.valueText(p, MAX_OBJECT_BYTES);
+          if (m != null && !m.equals("{}")) flat.put("responseStatus.metadata", m);
+        }
+        default -> {
+          String v = src.valueText(p, MAX_OBJECT_BYTES);
+          if (v != null) flat.put("responseStatus." + f, v);
+        }
+      }
+    }
+  }
+
+  /** An object flattened into {@code into} under {@code prefix}; anything else kept as text. */
+  private void objectInto(JsonParser p, Source src, String prefix, Map<String, String> into) throws IOException {
+    if (p.currentToken() == JsonToken.START_OBJECT) {
+      src.flatten(p, prefix, into, MAX_OBJECT_BYTES);
+    } else {
+      String v = src.valueText(p, MAX_OBJECT_BYTES);
+      if (v != null) other.put(prefix.isEmpty() ? "objectRef" : prefix, v);
+    }
+  }
+
   private boolean isAuditEvent() {
     return verb != null || auditId != null || requestUri != null;
   }
@@ -197,56 +295,35 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     if (stageTimestamp != null && timestamp != null) u.put("timestamp", timestamp);
 
     // actor
-    String userName = Json.text(user, "username");
-    if (user != null || impersonatedUser != null) {
-      List<String> groups = new ArrayList<>();
-      JsonNode g = user == null ? null : user.get("groups");
-      if (g != null && g.isArray()) g.forEach(x -> groups.add(x.asText()));
-      String imp = Json.text(impersonatedUser, "username");
+    if (userSeen || flat.containsKey("impersonatedUser.username")) {
+      String imp = flat.get("impersonatedUser.username");
       e.setActor(
           new Actor(
               userName,
-              Json.text(user, "uid"),
+              userUid,
               userName == null ? null : userName.startsWith("system:serviceaccount:") ? "ServiceAccount" : "User",
               null,
-              groups,
+              new ArrayList<>(groups),
               null,
               null,
               null,
               imp));
-      if (user != null && user.has("extra")) Json.flatten(u, "user.extra", user.get("extra"), MAX_OBJECT_BYTES);
-      if (impersonatedUser != null) Json.flatten(u, "impersonatedUser", impersonatedUser, MAX_OBJECT_BYTES);
     }
 
     // source
-    String ip = null;
-    if (sourceIps != null && sourceIps.isArray() && sourceIps.size() > 0) {
-      ip = sourceIps.get(0).asText();
-      u.put("sourceIPs", sourceIps.toString());
-    }
+    String ip = sourceIps.isEmpty() ? null : sourceIps.get(0);
+    if (sourceIpsText != null) u.put("sourceIPs", sourceIpsText);
     if (ip != null) e.setSrcEndpoint(new Endpoint(ip, null, null, null, null, null));
     if (requestUri != null || userAgent != null) {
       e.setHttpRequest(new HttpRequest(methodOf(verb), requestUri, userAgent));
     }
 
     // api + status
-    Integer code = null;
-    String reason = null;
-    String statusMessage = null;
-    if (responseStatus != null) {
-      JsonNode c = responseStatus.get("code");
-      if (c != null && c.canConvertToInt()) code = c.asInt();
-      reason = Json.text(responseStatus, "reason");
-      statusMessage = Json.text(responseStatus, "message");
-      String st = Json.text(responseStatus, "status");
-      if (st != null) u.put("responseStatus.status", st);
-      if (responseStatus.has("details")) u.put("responseStatus.details", responseStatus.get("details").toString());
-    }
-    String resource = Json.text(objectRef, "resource");
-    String subresource = Json.text(objectRef, "subresource");
-    String namespace = Json.text(objectRef, "namespace");
-    String name = Json.text(objectRef, "name");
-    if (name == null && objectRef != null) {
+    String resource = objectRef.get("resource");
+    String subresource = objectRef.get("subresource");
+    String namespace = objectRef.get("namespace");
+    String name = objectRef.get("name");
+    if (name == null && objectRefSeen) {
       // create: the object has no name in objectRef yet; the API server returns it (generateName)
       name = metadataName(responseObject);
       if (name == null) name = metadataName(requestObject);
@@ -256,7 +333,7 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
         new Api(
             "kube-apiserver",
             verb,
-            Json.text(objectRef, "apiVersion"),
+            objectRef.get("apiVersion"),
             auditId,
             code,
             code != null && code >= 400 ? (reason != null ? reason : Integer.toString(code)) : null,
@@ -270,13 +347,10 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     }
 
     // resource + kubernetes
-    if (objectRef != null) {
+    if (objectRefSeen) {
       e.getResources()
-          .add(
-              new Resource(
-                  resource, name, Json.text(objectRef, "uid"), namespace, subresource,
-                  Json.text(objectRef, "apiGroup")));
-      String rv = Json.text(objectRef, "resourceVersion");
+          .add(new Resource(resource, name, objectRef.get("uid"), namespace, subresource, objectRef.get("apiGroup")));
+      String rv = objectRef.get("resourceVersion");
       if (rv != null) u.put("objectRef.resourceVersion", rv);
     }
     Kubernetes k = e.getKubernetes();
@@ -304,7 +378,7 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     putIf(u, "apiVersion", apiVersion);
     putIf(u, "level", level);
     putIf(u, "stage", stage);
-    if (annotations != null) Json.flatten(u, "annotations", annotations, MAX_OBJECT_BYTES);
+    u.putAll(flat);
     putIf(u, "requestObject", requestObject);
     putIf(u, "responseObject", responseObject);
     u.putAll(other);

@@ -153,4 +153,20 @@ class DockerJsonLogParserTest extends ParserContractTest {
         b.stream().map(EvidenceEvent::getEventId).toList());
     assertThat(a.get(0).getEventId()).isNotEqualTo(a.get(1).getEventId()).matches("[0-9a-f]{64}");
   }
+
+  @Test
+  void probeRefusesACriLogButNotOneBadFirstLine() throws Exception {
+    ChunkParser cp = new ChunkParser(ParserRegistry.defaults());
+    String cri = "2024-05-01T12:00:00.000000001Z stdout F hello\n2024-05-01T12:00:00.000000002Z stderr P part\n";
+    var refused = cp.parse(Chunks.single(cri, DockerJsonLogParser.FORMAT, Framing.LINES, ORIGIN));
+    assertThat(refused.events()).isEmpty();
+    assertThat(refused.deadLetters()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("not_recognized");
+      assertThat(new String(d.getOriginal().array(), StandardCharsets.UTF_8)).isEqualTo(cri);
+    });
+    String content = "garbage first line\n" + line("ok\n", "stdout", "2024-05-01T12:00:00Z");
+    var res = cp.parse(Chunks.single(content, DockerJsonLogParser.FORMAT, Framing.LINES, ORIGIN));
+    assertThat(res.events()).hasSize(1);
+    assertThat(res.deadLetters()).singleElement().satisfies(d -> assertThat(d.getReason()).isEqualTo("malformed_json"));
+  }
 }

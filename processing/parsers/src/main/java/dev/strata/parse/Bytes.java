@@ -1,0 +1,74 @@
+package dev.strata.parse;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/** Fast byte scanning (eight bytes at a time). */
+public final class Bytes {
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long NEWLINES = ONES * '\n';
+
+  private Bytes() {}
+
+  /** Index of the first '\n' in [from, to), or -1. */
+  public static int indexOfNewline(byte[] b, int from, int to) {
+    int i = from;
+    while (i + 8 <= to) {
+      long w = (long) LONGS.get(b, i) ^ NEWLINES;
+      long z = (w - ONES) & ~w & HIGHS; // a high bit set where a byte of w is zero
+      if (z != 0) return i + (Long.numberOfTrailingZeros(z) >>> 3);
+      i += 8;
+    }
+    for (; i < to; i++) {
+      if (b[i] == '\n') return i;
+    }
+    return -1;
+  }
+
+  /** Number of '\n' bytes in [from, to). */
+  public static int countNewlines(byte[] b, int from, int to) {
+    int n = 0;
+    int i = from;
+    while (i + 8 <= to) {
+      long w = (long) LONGS.get(b, i) ^ NEWLINES;
+      // exact per-byte zero test (no false positives from borrows): high bit set where the byte is zero
+      long z = ~(((w & ~HIGHS) + ~HIGHS) | w) & HIGHS;
+      n += Long.bitCount(z);
+      i += 8;
+    }
+    for (; i < to; i++) {
+      if (b[i] == '\n') n++;
+    }
+    return n;
+  }
+
+  private static final long QUOTES = ONES * '"';
+  private static final long BACKSLASHES = ONES * '\\';
+  private static final long SPACES = ONES * 0x20;
+
+  /**
+   * Index of the first byte in [from, to) that ends or complicates a plain ASCII JSON string: '"', '\\', a control
+   * character (below 0x20) or a non-ASCII byte; {@code to} if there is none.
+   */
+  public static int indexOfStringSpecial(byte[] b, int from, int to) {
+    int i = from;
+    while (i + 8 <= to) {
+      long w = (long) LONGS.get(b, i);
+      long q = w ^ QUOTES;
+      long s = w ^ BACKSLASHES;
+      long m = ((q - ONES) & ~q) | ((s - ONES) & ~s) | (w - SPACES) | w;
+      if ((m & HIGHS) != 0) break; // something in these 8 bytes (maybe): look byte by byte
+      i += 8;
+    }
+    for (; i < to; i++) {
+      byte c = b[i];
+      if (c == '"' || c == '\\' || c < 0x20) return i; // c < 0 for non-ASCII
+    }
+    return to;
+  }
+}

@@ -1,0 +1,188 @@
+package dev.strata.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.parse.testing.Chunks;
+import dev.strata.schema.common.Framing;
+import dev.strata.schema.deadletter.DeadLetter;
+import dev.strata.schema.event.EvidenceEvent;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every docker json-file log, Kubernetes audit file and CloudTrail file of the shared conformance corpus
+ * ({@code <strata.shared.dir>/corpus}, see its PROVENANCE.md) parses with no dead letters, into as many events as
+ * the file has records (counted here independently with a plain Jackson tree read), under both LINES and WHOLE
+ * framing, in one chunk.
+ */
+class CorpusConformanceTest {
+
+  private static final ObjectMapper M = new ObjectMapper();
+
+  /**
+   * Dead letters we expect, by file (relative to the corpus) and reason. None: every line of the corpus is a valid
+   * record of its format. Looked at and deliberately not here:
+   *
+   * <ul>
+   *   <li>docker/fluent-bit/options_merge-log-enabled_invalid-json.log: the *inner* log text
+   *       ({@code {"text":"Simple text"]}) is invalid JSON, but the json-file line itself is valid: one event whose
+   *       message is that text. Merging inner JSON is not this parser's job.
+   *   <li>docker/fluent-bit/options_merge-log-trim-enabled_json.log: the inner text holds a newline inside a JSON
+   *       string; again a valid docker line, kept verbatim.
+   *   <li>docker/docker-explorer/.../8e8b7f23...-json.log and 9949fa15...-json.log are empty: no events, no dead
+   *       letters.
+   *   <li>k8s-audit create_secret.json and create_nginx_service_nodeport.json end with a blank line: skipped.
+   *   <li>docker/dockerd_desktop_debug_docs-excerpt.log is a dockerd daemon log (text), not a json-file container
+   *       log, and is not fed to docker_json_log.
+   * </ul>
+   */
+  private static final Map<String, List<String>> EXPECTED_DEAD_LETTERS = Map.of();
+
+  /**
+   * Records that parse with a warning (kept, flagged), by file: plaso's docker fixture deliberately writes one
+   * timestamp without a UTC offset ({@code 2016-01-07T16:49:10.0}); it is read as UTC with a warning.
+   */
+  private static final Map<String, Integer> EXPECTED_WARNINGS =
+      Map.of("docker/plaso/e7d0b7ea5ccf_container-json.log", 1);
+
+  private static Path corpus;
+
+  @BeforeAll
+  static void locate() {
+    String shared = System.getProperty("strata.shared.dir");
+    if (shared == null || shared.isBlank()) {
+      throw new IllegalStateException(
+          "system property strata.shared.dir is not set (the parent pom's surefire config sets it to "
+              + "<root>/../shared); run through Maven or pass -Dstrata.shared.dir=/path/to/shared");
+    }
+    corpus = Path.of(shared).resolve("corpus").toAbsolutePath().normalize();
+    if (!Files.isDirectory(corpus.resolve("docker")) || !Files.isDirectory(corpus.resolve("k8s-audit"))
+        || !Files.isDirectory(corpus.resolve("cloudtrail"))) {
+      throw new IllegalStateException(
+          "shared conformance corpus not found at " + corpus + " (strata.shared.dir=" + shared
+              + "): expected docker/, k8s-audit/ and cloudtrail/ in it");
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> dockerJsonLogs() throws IOException {
+    return files("docker", this::isDockerJsonLog).stream()
+        .flatMap(f -> both(f, "docker_json_log"));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> kubernetesAudit() throws IOException {
+    return files("k8s-audit", p -> true).stream().flatMap(f -> both(f, "k8s_audit"));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> cloudTrail() throws IOException {
+    return files("cloudtrail", p -> true).stream().flatMap(f -> both(f, "aws_cloudtrail"));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> theCorpusIsWhereWeThinkItIs() throws IOException {
+    return Stream.of(
+        DynamicTest.dynamicTest("docker json logs", () -> assertThat(files("docker", this::isDockerJsonLog)).hasSizeGreaterThanOrEqualTo(13)),
+        DynamicTest.dynamicTest("k8s audit", () -> assertThat(files("k8s-audit", p -> true)).hasSizeGreaterThanOrEqualTo(25)),
+        DynamicTest.dynamicTest("cloudtrail", () -> assertThat(files("cloudtrail", p -> true)).hasSizeGreaterThanOrEqualTo(25)));
+  }
+
+  private boolean isDockerJsonLog(Path p) {
+    String n = p.getFileName().toString();
+    if (n.endsWith("-json.log")) return true; // includes plaso's *container-json.log
+    if (p.toString().contains("/fluent-bit/") && n.endsWith(".log")) return true;
+    return false;
+  }
+
+  private static List<Path> files(String dir, java.util.function.Predicate<Path> keep) throws IOException {
+    try (Stream<Path> s = Files.walk(corpus.resolve(dir))) {
+      return s.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().endsWith(".md"))
+          .filter(keep)
+          .sorted()
+          .toList();
+    }
+  }
+
+  private Stream<DynamicTest> both(Path file, String format) {
+    String rel = corpus.relativize(file).toString();
+    return Stream.of(Framing.LINES, Framing.WHOLE)
+        .map(f -> DynamicTest.dynamicTest(rel + " [" + f + "]", () -> check(file, rel, format, f)));
+  }
+
+  private void check(Path file, String rel, String format, Framing framing) throws IOException {
+    byte[] content = Files.readAllBytes(file);
+    var res = new ChunkParser(ParserRegistry.defaults()).parse(Chunks.fromFile(file, format, framing, rel));
+
+    List<String> reasons = res.deadLetters().stream().map(DeadLetter::getReason).toList();
+    assertThat(reasons)
+        .as("dead letters of %s: %s", rel, res.deadLetters().stream().map(DeadLetter::getMessage).toList())
+        .containsExactlyInAnyOrderElementsOf(EXPECTED_DEAD_LETTERS.getOrDefault(rel, List.of()));
+    assertThat(res.events()).as("events of %s", rel).hasSize(countRecords(content, format));
+
+    long warned = res.events().stream().filter(e -> e.getUnmapped().containsKey(Events.WARNING_KEY)).count();
+    assertThat(warned)
+        .as("warnings in %s: %s", rel, res.events().stream().map(e -> e.getUnmapped().get(Events.WARNING_KEY)).toList())
+        .isEqualTo(EXPECTED_WARNINGS.getOrDefault(rel, 0).longValue());
+
+    for (EvidenceEvent e : res.events()) {
+      assertThat(e.getEventId()).matches("[0-9a-f]{64}");
+      assertThat(e.getSourceFormat()).isEqualTo(format);
+      int off = (int) (long) e.getLineage().getByteOffset();
+      assertThat(content[off]).as("record start in %s", rel).isEqualTo((byte) '{');
+      assertThat(e.getLineage().getLineNumber())
+          .isEqualTo(1 + new String(content, 0, off, StandardCharsets.ISO_8859_1).chars().filter(c -> c == '\n').count());
+      switch (format) {
+        case "docker_json_log" -> {
+          assertThat(e.getClassUid()).isZero();
+          assertThat(e.getLog().getStream()).isIn("stdout", "stderr");
+          assertThat(e.getMessage()).isNotNull();
+        }
+        case "k8s_audit" -> {
+          assertThat(e.getClassUid()).isEqualTo(6003);
+          assertThat(e.getApi().getOperation()).isNotBlank();
+          assertThat(e.getApi().getRequestUid()).isNotBlank();
+          assertThat(e.getActor().getUserName()).isNotBlank();
+          assertThat(e.getStatus()).isIn("Success", "Failure");
+        }
+        default -> {
+          assertThat(e.getClassUid()).isEqualTo(6003);
+          assertThat(e.getApi().getService()).endsWith(".amazonaws.com");
+          assertThat(e.getApi().getOperation()).isNotBlank();
+          assertThat(e.getCloud().getRegion()).isNotBlank();
+          assertThat(e.getTimeOriginal()).isNotBlank();
+        }
+      }
+    }
+  }
+
+  /** Records in a file, counted with a plain tree read: JSON lines, a Records/Events/items document or an array. */
+  private static int countRecords(byte[] content, String format) throws IOException {
+    List<JsonNode> roots = new ArrayList<>();
+    try (var it = M.readerFor(JsonNode.class).readValues(content)) {
+      while (it.hasNext()) roots.add((JsonNode) it.next()); // every root value: JSON lines or one document
+    }
+    int n = 0;
+    for (JsonNode r : roots) {
+      if (r == null || r.isMissingNode()) continue;
+      if (r.isArray()) n += r.size();
+      else if (r.has("Records")) n += r.get("Records").size();
+      else if (r.has("Events") && format.equals("aws_cloudtrail")) n += r.get("Events").size();
+      else if (r.has("items") && format.equals("k8s_audit")) n += r.get("items").size();
+      else n++;
+    }
+    return n;
+  }
+}
