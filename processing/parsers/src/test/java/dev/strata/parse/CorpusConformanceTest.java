@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.parse.testing.Chunks;
+import dev.strata.schema.AvroCodec;
 import dev.strata.schema.common.Framing;
 import dev.strata.schema.deadletter.DeadLetter;
 import dev.strata.schema.event.EvidenceEvent;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.TestFactory;
 class CorpusConformanceTest {
 
   private static final ObjectMapper M = new ObjectMapper();
+  private static final AvroCodec<EvidenceEvent> CODEC = AvroCodec.of(EvidenceEvent.class);
 
   /**
    * Dead letters we expect, by file (relative to the corpus) and reason. None: every line of the corpus is a valid
@@ -138,6 +140,7 @@ class CorpusConformanceTest {
         .isEqualTo(EXPECTED_WARNINGS.getOrDefault(rel, 0).longValue());
 
     for (EvidenceEvent e : res.events()) {
+      assertThat(CODEC.decode(CODEC.encode(e))).isEqualTo(e); // goes on the wire as is
       assertThat(e.getEventId()).matches("[0-9a-f]{64}");
       assertThat(e.getSourceFormat()).isEqualTo(format);
       int off = (int) (long) e.getLineage().getByteOffset();
