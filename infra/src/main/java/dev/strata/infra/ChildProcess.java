@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -44,6 +45,7 @@ public final class ChildProcess {
   private final Process process;
   private final Path logFile;
   private final Path pidFile;
+  private final AtomicBoolean stopping = new AtomicBoolean();
 
   private ChildProcess(String name, Process process, Path logFile, Path pidFile) {
     this.name = name;
@@ -106,9 +108,13 @@ public final class ChildProcess {
 
   /**
    * Stops the process: SIGTERM, wait up to {@code grace}, then SIGKILL to it and every descendant still alive;
-   * always waits for the process to end. Idempotent.
+   * always waits for the process to end. Idempotent; a second caller (the shutdown hook, say) waits for the first.
    */
   public void stop(Duration grace) {
+    if (!stopping.compareAndSet(false, true)) {
+      awaitExit(process.toHandle(), Duration.ofDays(1));
+      return;
+    }
     List<ProcessHandle> descendants = process.descendants().collect(Collectors.toList());
     if (process.isAlive()) {
       process.destroy();

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The classpath of the broker's child JVM: every jar of the broker runtime, plus the directory holding
+ * The classpath of the broker's child JVM: every jar of the broker runtime, then the jar holding
  * {@link BrokerLauncher}. Refuses a runtime holding two versions of one artifact (a build copies jars but never
  * removes stale ones, and {@code kafka/*} would load both).
  */
@@ -24,8 +24,8 @@ final class BrokerClasspath {
 
   private BrokerClasspath() {}
 
-  /** The {@code -cp} value for a broker runtime in {@code libDir} and the launcher in {@code launcherDir}. */
-  static String of(Path libDir, Path launcherDir) {
+  /** The {@code -cp} value for a broker runtime in {@code libDir} and the launcher in {@code launcherJar}. */
+  static String of(Path libDir, Path launcherJar) {
     List<String> jars;
     try (Stream<Path> files = Files.list(libDir)) {
       jars = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")).sorted().toList();
@@ -45,7 +45,7 @@ final class BrokerClasspath {
               + duplicates
               + ". Delete that directory and run ./mvnw -DskipTests install (module infra/kafka-runtime).");
     }
-    return libDir.toAbsolutePath() + File.separator + "*" + File.pathSeparator + launcherDir.toAbsolutePath();
+    return libDir.toAbsolutePath() + File.separator + "*" + File.pathSeparator + launcherJar.toAbsolutePath();
   }
 
   /** Artifacts present in more than one version, with their jar names. */

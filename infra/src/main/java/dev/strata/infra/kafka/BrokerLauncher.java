@@ -8,8 +8,8 @@ import java.lang.reflect.InvocationTargetException;
 /**
  * Entry point of the Kafka child JVM; never called in the application JVM.
  *
- * <p>{@link EmbeddedKafka} copies this one class file next to the broker's data and puts it on the child's classpath
- * with the Kafka 4.4 jars, so the child holds none of our other classes or dependencies. It formats the storage
+ * <p>{@link EmbeddedKafka} packs this one class into a jar ({@link BrokerClassData}) and puts it on the child's
+ * classpath after the Kafka 4.4 jars, so the child holds none of our other classes or dependencies. It formats the storage
  * when asked (saving a JVM start), stops the broker when the parent JVM dies (its stdin, a pipe from the parent,
  * reaches end of file), then runs {@code kafka.Kafka}. Only JDK classes and reflection are used here.
  *

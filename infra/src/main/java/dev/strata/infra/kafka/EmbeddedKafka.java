@@ -2,14 +2,12 @@ package dev.strata.infra.kafka;
 
 import dev.strata.infra.ChildProcess;
 import dev.strata.infra.FreePorts;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -28,19 +26,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout of its data dir: {@code data/} (log dirs), {@code server.properties}, {@code log4j2.xml},
  * {@code broker.log} (WARN and above, plus the child's stdout/stderr), {@code cluster.id}, {@code kafka.pid}. The
- * storage is formatted once; a later start on the same data dir keeps its topics and cluster id.
+ * storage is formatted once; a later start on the same data dir keeps its topics and cluster id. The broker JVM
+ * starts from a class-data archive shared by all data dirs ({@link BrokerClassData}).
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
-  private static final String LAUNCHER_CLASS_FILE = BrokerLauncher.class.getSimpleName() + ".class";
+  /** The first broker of a machine writes the class-data archive when it exits: that can take a while. */
+  private static final Duration DUMP_GRACE = Duration.ofSeconds(90);
+  private static final int EXIT_ON_SIGTERM = 143;
 
   private final KafkaBrokerConfig config;
   private final ChildProcess process;
+  private final BrokerClassData classData;
 
-  private EmbeddedKafka(KafkaBrokerConfig config, ChildProcess process) {
+  private EmbeddedKafka(KafkaBrokerConfig config, ChildProcess process, BrokerClassData classData) {
     this.config = config;
     this.process = process;
+    this.classData = classData;
   }
 
   /**
@@ -62,26 +65,25 @@ public final class EmbeddedKafka implements AutoCloseable {
       Files.writeString(properties, config.toPropertiesFile());
       Files.writeString(log4j, KafkaBrokerConfig.log4j2Config(logFile));
       String clusterIdArg = isFormatted(config.logDir()) ? "-" : clusterId(dir.resolve("cluster.id"));
-      Path launcherDir = copyLauncher(dir.resolve("launcher"));
+      BrokerClassData classData = BrokerClassData.prepare(kafkaLibDir, dir);
 
-      List<String> command =
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(List.of("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+      command.addAll(classData.jvmOptions());
+      command.addAll(
           List.of(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-Xms256m",
-              "-Xmx512m",
-              "-XX:+UseSerialGC",
-              "-XX:TieredStopAtLevel=1",
               "-Djava.awt.headless=true",
               "-Dlog4j2.configurationFile=" + log4j,
               "-cp",
-              BrokerClasspath.of(kafkaLibDir, launcherDir),
+              BrokerClasspath.of(kafkaLibDir, classData.launcherJar()),
               BrokerLauncher.class.getName(),
               properties.toString(),
-              clusterIdArg);
+              clusterIdArg));
       ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
       builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "KAFKA_OPTS"));
       ChildProcess process = ChildProcess.start("kafka", builder, logFile, dir.resolve("kafka.pid"));
-      EmbeddedKafka kafka = new EmbeddedKafka(config, process);
+      EmbeddedKafka kafka = new EmbeddedKafka(config, process, classData);
       try {
         kafka.awaitReady(timeout);
       } catch (RuntimeException e) {
@@ -105,10 +107,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     return process.handle();
   }
 
-  /** Stops the broker (SIGTERM, then SIGKILL after 20 s) and waits for the child JVM to end. Idempotent. */
+  /**
+   * Stops the broker (SIGTERM, then SIGKILL after 20 s, or 90 s while it writes the class-data archive) and waits
+   * for the child JVM to end. Idempotent.
+   */
   @Override
   public void close() {
-    process.stop(STOP_GRACE);
+    process.stop(classData.writesArchive() ? DUMP_GRACE : STOP_GRACE);
+    if (process.exitCode().filter(code -> code == 0 || code == EXIT_ON_SIGTERM).isPresent()) {
+      classData.publishDump();
+    } else {
+      classData.discardDump();
+    }
   }
 
   private void awaitReady(Duration timeout) {
@@ -192,20 +202,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     String id = Uuid.randomUuid().toString();
     Files.writeString(file, id + "\n");
     return id;
-  }
-
-  private static Path copyLauncher(Path launcherDir) throws IOException {
-    Path target =
-        launcherDir.resolve(BrokerLauncher.class.getPackageName().replace('.', File.separatorChar))
-            .resolve(LAUNCHER_CLASS_FILE);
-    Files.createDirectories(target.getParent());
-    try (InputStream in = BrokerLauncher.class.getResourceAsStream(LAUNCHER_CLASS_FILE)) {
-      if (in == null) {
-        throw new IllegalStateException("Class file " + LAUNCHER_CLASS_FILE + " not found on the classpath");
-      }
-      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-    return launcherDir;
   }
 
   private static void sleep(long millis) {

@@ -33,7 +33,7 @@ class BrokerClasspathTest {
     Path lib = Files.createDirectories(tmp.resolve("kafka"));
     Files.createFile(lib.resolve("kafka_2.13-4.4.0.jar"));
     Files.createFile(lib.resolve("kafka-clients-4.4.0.jar"));
-    assertThat(BrokerClasspath.of(lib, tmp.resolve("launcher"))).isEqualTo(lib + "/*:" + tmp.resolve("launcher"));
+    assertThat(BrokerClasspath.of(lib, tmp.resolve("launcher.jar"))).isEqualTo(lib + "/*:" + tmp.resolve("launcher.jar"));
   }
 
   @Test
