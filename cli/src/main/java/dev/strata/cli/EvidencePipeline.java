@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -116,6 +115,10 @@ public final class EvidencePipeline implements AutoCloseable {
     var b = ParseJobConfig.builder(services.kafkaBootstrap()).bounded(bounded)
         .groupId(groupId == null ? "strata-parse-" + UUID.randomUUID() : groupId)
         .kafkaProperties(services.kafkaProperties());
+    if (bounded) {
+      // A bounded exactly-once run ends with its final checkpoint: a short interval ends it promptly.
+      b.checkpointInterval(Duration.ofSeconds(1));
+    }
     if (services.openSearchUrl() != null) b.openSearch(openSearchConfig());
     return b.build();
   }
@@ -139,12 +142,7 @@ public final class EvidencePipeline implements AutoCloseable {
       byReason = terms(IndexTemplates.DEAD_LETTERS_INDEX, "reason");
       dlBySource = terms(IndexTemplates.DEAD_LETTERS_INDEX, "source_type");
     }
-    List<S3Object> objects = new ArrayList<>();
-    if (store != null) {
-      store.client().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(services.s3().bucket()).prefix(
-          store.artifactKey("0").substring(0, store.artifactKey("0").length() - 1)).build())
-          .contents().forEach(objects::add);
-    }
+    List<S3Object> objects = store == null ? List.of() : store.listArtifacts();
     return new Landed(indices, bySource, dlBySource, byReason, objects);
   }
 

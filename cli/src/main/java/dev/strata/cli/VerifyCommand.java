@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 
 /** {@code strata verify}: re-reads preserved artifacts and checks their SHA-256. */
 @Command(
@@ -32,11 +31,7 @@ final class VerifyCommand implements Callable<Integer> {
       S3EvidenceStore store = pipeline.store();
       List<String> todo = new ArrayList<>(ids);
       if (all) {
-        String prefix = store.artifactKey("x");
-        prefix = prefix.substring(0, prefix.length() - 1);
-        String p = prefix;
-        store.client().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(store.config().bucket()).prefix(p).build())
-            .contents().forEach(o -> todo.add(o.key().substring(p.length())));
+        store.listArtifacts().forEach(o -> todo.add(o.key().substring(store.artifactsPrefix().length())));
       }
       int bad = 0;
       for (String id : todo) {

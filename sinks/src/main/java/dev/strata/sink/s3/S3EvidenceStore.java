@@ -176,7 +176,21 @@ public final class S3EvidenceStore implements AutoCloseable {
   /** Key of the artifact's bytes. */
   public String artifactKey(String sha256) {
     requireSha(sha256);
-    return config.keyPrefix() + "artifacts/sha256/" + sha256;
+    return artifactsPrefix() + sha256;
+  }
+
+  /** Key prefix under which every artifact is stored (followed by its SHA-256). */
+  public String artifactsPrefix() {
+    return config.keyPrefix() + "artifacts/sha256/";
+  }
+
+  /** The stored artifacts (key, size, ...), in key order. */
+  public java.util.List<software.amazon.awssdk.services.s3.model.S3Object> listArtifacts() {
+    java.util.List<software.amazon.awssdk.services.s3.model.S3Object> out = new java.util.ArrayList<>();
+    s3.listObjectsV2Paginator(software.amazon.awssdk.services.s3.model.ListObjectsV2Request.builder()
+            .bucket(config.bucket()).prefix(artifactsPrefix()).build())
+        .contents().forEach(out::add);
+    return out;
   }
 
   /** {@code s3://<bucket>/<artifactKey>}. */
