@@ -116,7 +116,7 @@ public final class BulkLoader implements AutoCloseable {
       long bytes = 0;
       Iterator<DocWriteRequest> it = requests.iterator();
       while (it.hasNext() && failure.get() == null) {
-        DocWriteRequest r = it.next();
+        DocWriteRequest r = SinkDeadLetters.guardSize(it.next(), config.maxRecordBytes(), config.deadLettersIndex());
         if (!batch.isEmpty() && (batch.size() >= config.maxBatchSize()
             || bytes + r.sizeInBytes() > config.maxBatchBytes())) {
           futures.add(submit(pool, permits, batch, indexed, retried, permanent, sent, failure));

@@ -42,7 +42,7 @@ public final class OpenSearchSink<T> extends AsyncSinkBase<T, DocWriteRequest> {
   private final PermanentFailureHandler failureHandler;
 
   private OpenSearchSink(DocumentMapper<T> mapper, OpenSearchSinkConfig config, PermanentFailureHandler handler) {
-    super(new DocumentConverter<>(mapper), config.maxBatchSize(), config.maxInFlightRequests(),
+    super(new DocumentConverter<>(mapper, config.maxRecordBytes(), config.deadLettersIndex()), config.maxBatchSize(), config.maxInFlightRequests(),
         config.maxBufferedRequests(), config.maxBatchBytes(), config.maxTimeInBuffer().toMillis(),
         config.maxRecordBytes(), config.requestTimeout().toMillis(), false);
     this.config = config;
@@ -91,18 +91,26 @@ public final class OpenSearchSink<T> extends AsyncSinkBase<T, DocWriteRequest> {
     return new DocWriteRequestSerializer();
   }
 
-  /** Record to request entry, through the mapper. */
+  /**
+   * Record to request entry, through the mapper. A document larger than {@code max_record_bytes} becomes a dead
+   * letter (reason {@code record_too_large}) instead: the base writer would otherwise fail the job on it, and a
+   * restart would meet it again.
+   */
   static final class DocumentConverter<T> implements ElementConverter<T, DocWriteRequest> {
     private static final long serialVersionUID = 1L;
     private final DocumentMapper<T> mapper;
+    private final long maxRecordBytes;
+    private final String deadLettersIndex;
 
-    DocumentConverter(DocumentMapper<T> mapper) {
+    DocumentConverter(DocumentMapper<T> mapper, long maxRecordBytes, String deadLettersIndex) {
       this.mapper = mapper;
+      this.maxRecordBytes = maxRecordBytes;
+      this.deadLettersIndex = deadLettersIndex;
     }
 
     @Override
     public DocWriteRequest apply(T element, SinkWriter.Context context) {
-      return mapper.toRequest(element);
+      return SinkDeadLetters.guardSize(mapper.toRequest(element), maxRecordBytes, deadLettersIndex);
     }
   }
 

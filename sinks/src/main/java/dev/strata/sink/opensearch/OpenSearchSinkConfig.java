@@ -26,7 +26,9 @@ import java.util.Map;
  * @param maxBufferedRequests {@code opensearch.max_buffered_requests}: documents buffered per subtask before the
  *     sink back-pressures (default 5 x max_batch_size; must be greater than max_batch_size)
  * @param maxTimeInBuffer {@code opensearch.max_time_in_buffer}: flush at least this often (default 1 s)
- * @param maxRecordBytes {@code opensearch.max_record_bytes}: largest single document (default = max_batch_bytes)
+ * @param maxRecordBytes {@code opensearch.max_record_bytes}: largest single document (default = max_batch_bytes,
+ *     at least 64 KiB); a larger one is not sent but becomes a dead letter (reason {@code record_too_large}, its
+ *     first bytes kept)
  * @param requestTimeout {@code opensearch.request_timeout}: a request (with its backoff) not answered in this time
  *     is retried (default 2 min)
  * @param socketTimeout {@code opensearch.socket_timeout}: HTTP response timeout (default 60 s)
@@ -78,16 +80,16 @@ public record OpenSearchSinkConfig(
         "opensearch.index.artifacts");
     Config.require(maxBatchSize >= 1 && maxBatchSize <= 100_000, "opensearch.max_batch_size",
         "must be 1..100000, was " + maxBatchSize);
-    Config.require(maxBatchBytes >= 1024 && maxBatchBytes <= (100L << 20), "opensearch.max_batch_bytes",
-        "must be 1 KiB..100 MiB (OpenSearch's http.max_content_length), was " + maxBatchBytes);
+    Config.require(maxBatchBytes >= (64L << 10) && maxBatchBytes <= (100L << 20), "opensearch.max_batch_bytes",
+        "must be 64 KiB..100 MiB (OpenSearch's http.max_content_length), was " + maxBatchBytes);
     Config.require(maxInFlightRequests >= 1 && maxInFlightRequests <= 64, "opensearch.max_in_flight_requests",
         "must be 1..64, was " + maxInFlightRequests);
     Config.require(maxBufferedRequests > maxBatchSize, "opensearch.max_buffered_requests",
         "must be greater than opensearch.max_batch_size (" + maxBatchSize + "), was " + maxBufferedRequests);
     Config.require(maxTimeInBuffer != null && maxTimeInBuffer.toMillis() >= 1, "opensearch.max_time_in_buffer",
         "must be >= 1 ms, was " + maxTimeInBuffer);
-    Config.require(maxRecordBytes >= 1 && maxRecordBytes <= maxBatchBytes, "opensearch.max_record_bytes",
-        "must be 1..opensearch.max_batch_bytes (" + maxBatchBytes + "), was " + maxRecordBytes);
+    Config.require(maxRecordBytes >= (64L << 10) && maxRecordBytes <= maxBatchBytes, "opensearch.max_record_bytes",
+        "must be 64 KiB..opensearch.max_batch_bytes (" + maxBatchBytes + "), was " + maxRecordBytes);
     Config.require(requestTimeout != null && requestTimeout.toMillis() >= 1, "opensearch.request_timeout",
         "must be > 0, was " + requestTimeout);
     Config.require(socketTimeout != null && socketTimeout.toMillis() >= 1, "opensearch.socket_timeout",

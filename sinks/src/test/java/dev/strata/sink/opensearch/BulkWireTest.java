@@ -3,6 +3,7 @@ package dev.strata.sink.opensearch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.sink.FailureClass;
 import java.io.ByteArrayInputStream;
@@ -116,6 +117,23 @@ class BulkWireTest {
     assertThatThrownBy(() -> PermanentFailureHandler.deadLetterIndex("strata-deadletters-v1")
         .onPermanentFailure(dl, new ItemFailure(400, "mapper_parsing_exception", "")))
         .isInstanceOf(dev.strata.sink.SinkException.class);
+  }
+
+  @Test
+  void oversizeDocumentsBecomeTruncatedDeadLettersNotFailures() throws Exception {
+    var event = dev.strata.sink.testing.SampleEvents.event(1);
+    event.setRawData("x".repeat(300_000));
+    DocWriteRequest big = EventDocuments.DEFAULT.toRequest(event);
+    long limit = 64 << 10;
+    assertThat(SinkDeadLetters.guardSize(req("small"), limit, "strata-deadletters-v1")).isEqualTo(req("small"));
+    DocWriteRequest dl = SinkDeadLetters.guardSize(big, limit, "strata-deadletters-v1");
+    assertThat(dl.index()).isEqualTo("strata-deadletters-v1");
+    assertThat(dl.sizeInBytes()).isLessThanOrEqualTo(limit);
+    JsonNode doc = new ObjectMapper().readTree(dl.source());
+    assertThat(doc.get("reason").asText()).isEqualTo("record_too_large");
+    assertThat(doc.get("original_truncated").asBoolean()).isTrue();
+    assertThat(doc.get("original_sha256").asText()).isEqualTo(SinkDeadLetters.sha256(big.source()));
+    assertThat(doc.get("original_text").asText()).startsWith("{\"event_id\":\"" + event.getEventId());
   }
 
   private static DocWriteRequest req(String id) {
