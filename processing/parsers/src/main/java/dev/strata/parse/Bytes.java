@@ -17,15 +17,21 @@ public final class Bytes {
 
   /** Index of the first '\n' in [from, to), or -1. */
   public static int indexOfNewline(byte[] b, int from, int to) {
+    return indexOf(b, (byte) '\n', from, to);
+  }
+
+  /** Index of the first byte x in [from, to), or -1. */
+  public static int indexOf(byte[] b, byte x, int from, int to) {
+    long pattern = ONES * (x & 0xFF);
     int i = from;
     while (i + 8 <= to) {
-      long w = (long) LONGS.get(b, i) ^ NEWLINES;
+      long w = (long) LONGS.get(b, i) ^ pattern;
       long z = (w - ONES) & ~w & HIGHS; // a high bit set where a byte of w is zero
       if (z != 0) return i + (Long.numberOfTrailingZeros(z) >>> 3);
       i += 8;
     }
     for (; i < to; i++) {
-      if (b[i] == '\n') return i;
+      if (b[i] == x) return i;
     }
     return -1;
   }

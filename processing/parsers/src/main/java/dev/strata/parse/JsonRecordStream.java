@@ -498,12 +498,14 @@ public final class JsonRecordStream {
 
     void flush() {
       if (items.isEmpty()) return;
-      // copy first: out may throw, and what was passed on must not be passed again
-      Object[] all = items.toArray();
-      items.clear();
-      for (Object o : all) {
-        if (o instanceof EvidenceEvent ev) out.emit(ev);
-        else out.reject((Rejection) o);
+      try {
+        for (int k = 0, n = items.size(); k < n; k++) {
+          Object o = items.get(k);
+          if (o instanceof EvidenceEvent ev) out.emit(ev);
+          else out.reject((Rejection) o);
+        }
+      } finally {
+        items.clear(); // if out throws, parsing is over anyway: nothing is passed on twice
       }
     }
 

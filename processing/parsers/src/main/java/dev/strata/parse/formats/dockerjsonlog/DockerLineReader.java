@@ -146,7 +146,7 @@ final class DockerLineReader {
 
   private String value() {
     if (!strEscaped) return new String(b, strStart, strEnd - strStart, StandardCharsets.ISO_8859_1);
-    return decode(strStart, strEnd);
+    return decode(strStart, strFirstEscape, strEnd);
   }
 
   private void logValue(DockerLine out) {
@@ -158,7 +158,7 @@ final class DockerLineReader {
       out.complete = true;
       return;
     }
-    String v = strEscaped ? decode(s, e) : new String(b, s, e - s, StandardCharsets.ISO_8859_1);
+    String v = strEscaped ? decode(s, strFirstEscape, e) : new String(b, s, e - s, StandardCharsets.ISO_8859_1);
     if (v == null) {
       out.body = null; // bad escape: caller falls back
       return;
@@ -174,15 +174,18 @@ final class DockerLineReader {
     return value();
   }
 
-  /** Decodes JSON escapes in b[s, e) (ASCII); null on an invalid escape. */
-  private String decode(int s, int e) {
+  /** Decodes JSON escapes in b[s, e) (ASCII; the first backslash is at firstEscape); null on an invalid escape. */
+  private String decode(int s, int firstEscape, int e) {
     if (bytes.length < e - s) bytes = new byte[Math.max(e - s, bytes.length * 2)];
     byte[] o = bytes;
     int n = 0;
     int k = s;
+    int bs = firstEscape;
     while (k < e) {
-      int bs = k;
-      while (bs < e && b[bs] != '\\') bs++;
+      if (bs < k) {
+        bs = Bytes.indexOf(b, (byte) '\\', k, e);
+        if (bs < 0) bs = e;
+      }
       System.arraycopy(b, k, o, n, bs - k);
       n += bs - k;
       k = bs;

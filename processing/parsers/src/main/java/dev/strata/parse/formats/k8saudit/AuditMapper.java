@@ -272,7 +272,7 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     EvidenceEvent e =
         ctx.newEvent(
             OcsfClass.API_ACTIVITY, activity, activityName, span.start(), span.end(), span.line(),
-            span.ordinal(), 0);
+            span.ordinal(), 0, new java.util.HashMap<>(32));
     e.setSeverityId(1);
     e.setSeverity("Informational");
     Map<String, String> u = e.getUnmapped();
