@@ -8,7 +8,11 @@ import dev.strata.ingest.CollectionReport;
 import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.FileCollector;
 import dev.strata.ingest.ProgressListener;
+import dev.strata.ingest.publish.ChunkPublisher;
 import dev.strata.ingest.publish.KafkaChunkPublisher;
+import dev.strata.schema.raw.ArtifactManifest;
+import dev.strata.sink.opensearch.ArtifactDocuments;
+import dev.strata.sink.opensearch.BulkLoader;
 import dev.strata.job.ParseJob;
 import dev.strata.job.ParseJobConfig;
 import dev.strata.job.ParseJobResult;
@@ -96,13 +100,45 @@ public final class EvidencePipeline implements AutoCloseable {
     return OpenSearchSinkConfig.of(services.openSearchUrl());
   }
 
-  /** Collects one evidence root (or file) into Kafka, preserving every artifact in S3 first. */
-  public CollectionReport collect(Path evidence, CollectorOptions options, ProgressListener progress) {
-    try (KafkaChunkPublisher publisher = KafkaChunkPublisher.create(services.kafkaBootstrap(), services.kafkaProperties())) {
-      return java.nio.file.Files.isDirectory(evidence)
+  /**
+   * Collects one evidence root (or file) into Kafka, preserving every artifact in S3 first; with OpenSearch
+   * configured, the chain-of-custody manifests are also indexed ({@code strata-artifacts-v1}, id = artifact + sighting)
+   * so analysts can search what was collected, from where, by whom.
+   */
+  public CollectionReport collect(Path evidence, CollectorOptions options, ProgressListener progress) throws IOException {
+    List<ArtifactManifest> manifests = new ArrayList<>();
+    CollectionReport report;
+    try (KafkaChunkPublisher kafka = KafkaChunkPublisher.create(services.kafkaBootstrap(), services.kafkaProperties())) {
+      ChunkPublisher publisher = new ChunkPublisher() {
+        @Override
+        public void publish(dev.strata.schema.raw.RawArtifactChunk chunk) {
+          kafka.publish(chunk);
+        }
+
+        @Override
+        public void publishManifest(ArtifactManifest manifest) {
+          kafka.publishManifest(manifest);
+          manifests.add(manifest);
+        }
+
+        @Override
+        public long flush() {
+          return kafka.flush();
+        }
+
+        @Override
+        public void close() {}
+      };
+      report = java.nio.file.Files.isDirectory(evidence)
           ? FileCollector.collect(evidence, options, publisher, preserver(), progress)
           : FileCollector.collectFile(evidence, options, publisher, preserver(), progress);
     }
+    if (services.openSearchUrl() != null && !manifests.isEmpty()) {
+      try (BulkLoader loader = new BulkLoader(openSearchConfig())) {
+        loader.load(manifests, ArtifactDocuments.DEFAULT);
+      }
+    }
+    return report;
   }
 
   private dev.strata.ingest.EvidencePreserver preserver() {

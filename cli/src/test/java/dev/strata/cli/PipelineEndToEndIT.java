@@ -91,6 +91,8 @@ class PipelineEndToEndIT {
           .as("events of %s in OpenSearch", e.getKey()).isEqualTo(e.getValue());
     }
     assertThat(countDocs(IndexTemplates.DEAD_LETTERS_INDEX, deadLettersQuery())).isEqualTo(EXPECTED_DEAD_LETTERS);
+    // one chain-of-custody document per artifact sighting of this run
+    assertThat(countDocs(IndexTemplates.ARTIFACTS_INDEX, "collector.run_id:\"" + report.runId() + "\"")).isEqualTo(4);
   }
 
   @Test
