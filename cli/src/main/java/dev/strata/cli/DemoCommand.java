@@ -64,12 +64,14 @@ final class DemoCommand implements Callable<Integer> {
 
       out.println();
       out.println("== collect (hash, preserve in S3, publish to Kafka " + dev.strata.infra.Topics.RAW + ")");
+      // With a reused data dir the raw topic holds earlier runs: the job reads only what this run collects.
+      String group = pipeline.newGroupAtEndOfRawTopic("strata-demo");
       CollectionReport report = pipeline.collect(bundle, CollectorOptions.defaults(), Console.collectionProgress(out));
       out.print(report.summary(false));
 
       out.println();
       out.println("== parse job (Flink MiniCluster, bounded)");
-      ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, null));
+      ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, group, dev.strata.job.ParseJobConfig.StartingOffsets.COMMITTED));
       out.println(job.summary());
 
       EvidencePipeline.Landed landed = pipeline.landed();

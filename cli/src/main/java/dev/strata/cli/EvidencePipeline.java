@@ -21,6 +21,11 @@ import dev.strata.sink.opensearch.OpenSearchSinkConfig;
 import dev.strata.sink.s3.S3EvidenceStore;
 import dev.strata.sink.s3.S3EvidenceStoreConfig;
 import java.io.IOException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -146,10 +151,36 @@ public final class EvidencePipeline implements AutoCloseable {
     return (manifest, file) -> store.store(manifest, file).storageUri();
   }
 
+  /**
+   * A new consumer group whose committed offsets are the current end of the raw topic: a job started with it (and
+   * {@link ParseJobConfig.StartingOffsets#COMMITTED}) processes only what is collected from now on, not the evidence
+   * of earlier runs that the topic still holds.
+   */
+  public String newGroupAtEndOfRawTopic(String prefix) throws Exception {
+    String group = prefix + "-" + UUID.randomUUID();
+    Map<String, Object> props = new java.util.HashMap<>(services.kafkaProperties());
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrap());
+    try (Admin admin = Admin.create(props)) {
+      var partitions = admin.describeTopics(List.of(Topics.RAW)).allTopicNames().get().get(Topics.RAW).partitions();
+      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+      partitions.forEach(p -> latest.put(new TopicPartition(Topics.RAW, p.partition()), OffsetSpec.latest()));
+      Map<TopicPartition, OffsetAndMetadata> commit = new java.util.HashMap<>();
+      admin.listOffsets(latest).all().get().forEach((tp, info) -> commit.put(tp, new OffsetAndMetadata(info.offset())));
+      admin.alterConsumerGroupOffsets(group, commit).all().get();
+    }
+    return group;
+  }
+
   /** A job configuration for these services; {@code bounded} stops at the offsets present at start. */
   public ParseJobConfig jobConfig(boolean bounded, String groupId) {
+    return jobConfig(bounded, groupId, ParseJobConfig.StartingOffsets.EARLIEST);
+  }
+
+  /** As above, starting from {@code start} (COMMITTED with a group from {@link #newGroupAtEndOfRawTopic}). */
+  public ParseJobConfig jobConfig(boolean bounded, String groupId, ParseJobConfig.StartingOffsets start) {
     var b = ParseJobConfig.builder(services.kafkaBootstrap()).bounded(bounded)
         .groupId(groupId == null ? "strata-parse-" + UUID.randomUUID() : groupId)
+        .startingOffsets(start)
         .kafkaProperties(services.kafkaProperties());
     if (bounded) {
       // A bounded exactly-once run ends with its final checkpoint: a short interval ends it promptly.

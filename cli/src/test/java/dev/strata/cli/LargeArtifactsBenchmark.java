@@ -33,11 +33,12 @@ public final class LargeArtifactsBenchmark {
         EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(stack.endpoints()))) {
       System.out.printf("stack start: %s%n", stack.startupTimes());
       pipeline.prepare();
+      String group = pipeline.newGroupAtEndOfRawTopic("large-bench");
       long t1 = System.nanoTime();
       CollectionReport report = pipeline.collect(evidence, CollectorOptions.defaults(), Console.collectionProgress(System.out));
       long t2 = System.nanoTime();
       System.out.printf("collect (hash + S3 + Kafka): %.1f s, %d chunks%n", (t2 - t1) / 1e9, report.chunkCount());
-      ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, "large-bench"));
+      ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, group, dev.strata.job.ParseJobConfig.StartingOffsets.COMMITTED));
       long t3 = System.nanoTime();
       System.out.printf("parse job (Kafka -> Flink -> Kafka + OpenSearch): %.1f s, %s%n", (t3 - t2) / 1e9, job.summary());
       pipeline.send("POST", "/strata-*/_refresh", null);

@@ -7,10 +7,10 @@ import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectionReport;
 import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.ProgressListener;
+import dev.strata.job.ParseJobConfig;
 import dev.strata.job.ParseJobResult;
 import dev.strata.sink.opensearch.IndexTemplates;
 import java.nio.file.Path;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,11 +28,13 @@ class LargeArtifactsIT {
     LargeEvidence.Written log = LargeEvidence.dockerLog(evidence, 24L << 20);
     try (EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints))) {
       pipeline.prepare();
+      String group = pipeline.newGroupAtEndOfRawTopic("large");
       CollectionReport report = pipeline.collect(evidence, CollectorOptions.defaults(), ProgressListener.NONE);
       assertThat(report.sourceTypes().get("aws_cloudtrail").chunks()).isGreaterThan(6);
       assertThat(report.sourceTypes().get("docker_json_log").chunks()).isGreaterThan(24);
-      ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, "large-" + UUID.randomUUID()));
-      assertThat(job.eventsOut()).isGreaterThanOrEqualTo(trail.records() + log.records());
+      ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, group, ParseJobConfig.StartingOffsets.COMMITTED));
+      assertThat(job.eventsOut()).isEqualTo(trail.records() + log.records());
+      assertThat(job.deadLetters()).isZero();
 
       pipeline.send("POST", "/strata-*/_refresh", null);
       for (CollectionReport.Artifact a : report.artifacts()) {
