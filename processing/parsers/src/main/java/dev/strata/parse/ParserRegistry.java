@@ -2,6 +2,7 @@ package dev.strata.parse;
 
 import dev.strata.parse.formats.awscloudtrail.AwsCloudTrailParser;
 import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
+import dev.strata.parse.formats.falcoalert.FalcoAlertParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,7 +31,8 @@ public final class ParserRegistry {
 
   /** Every parser of this module. Adding a format = one line here. */
   public static ParserRegistry defaults() {
-    return of(List.of(new DockerJsonLogParser(), new K8sAuditParser(), new AwsCloudTrailParser()));
+    return of(List.of(new DockerJsonLogParser(), new K8sAuditParser(), new AwsCloudTrailParser(),
+        new FalcoAlertParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {

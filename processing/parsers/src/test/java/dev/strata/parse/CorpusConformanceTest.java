@@ -22,7 +22,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every docker json-file log, Kubernetes audit file and CloudTrail file of the shared conformance corpus
+ * Every docker json-file log, Kubernetes audit file, CloudTrail file and Falco JSON alert file of the shared
+ * conformance corpus
  * ({@code <strata.shared.dir>/corpus}, see its PROVENANCE.md) parses with no dead letters, into as many events as
  * the file has records (counted here independently with a plain Jackson tree read), under both LINES and WHOLE
  * framing, in one chunk.
@@ -93,12 +94,20 @@ class CorpusConformanceTest {
     return files("cloudtrail", p -> true).stream().flatMap(f -> both(f, "aws_cloudtrail"));
   }
 
+  /** Falco json_output lines and the Falcosidekick POST body; the text output (.txt) is not a supported form. */
+  @TestFactory
+  Stream<DynamicTest> falcoAlerts() throws IOException {
+    return files("falco", p -> p.getFileName().toString().endsWith(".json")).stream()
+        .flatMap(f -> both(f, "falco_alert"));
+  }
+
   @TestFactory
   Stream<DynamicTest> theCorpusIsWhereWeThinkItIs() throws IOException {
     return Stream.of(
         DynamicTest.dynamicTest("docker json logs", () -> assertThat(files("docker", this::isDockerJsonLog)).hasSizeGreaterThanOrEqualTo(13)),
         DynamicTest.dynamicTest("k8s audit", () -> assertThat(files("k8s-audit", p -> true)).hasSizeGreaterThanOrEqualTo(25)),
-        DynamicTest.dynamicTest("cloudtrail", () -> assertThat(files("cloudtrail", p -> true)).hasSizeGreaterThanOrEqualTo(25)));
+        DynamicTest.dynamicTest("cloudtrail", () -> assertThat(files("cloudtrail", p -> true)).hasSizeGreaterThanOrEqualTo(25)),
+        DynamicTest.dynamicTest("falco", () -> assertThat(files("falco", p -> p.toString().endsWith(".json"))).hasSize(2)));
   }
 
   private boolean isDockerJsonLog(Path p) {
@@ -159,6 +168,17 @@ class CorpusConformanceTest {
           assertThat(e.getApi().getRequestUid()).isNotBlank();
           assertThat(e.getActor().getUserName()).isNotBlank();
           assertThat(e.getStatus()).isIn("Success", "Failure");
+        }
+        case "falco_alert" -> {
+          assertThat(e.getClassUid()).isEqualTo(2004);
+          assertThat(e.getFinding().getRule()).isNotBlank();
+          assertThat(e.getFinding().getTitle()).isEqualTo(e.getFinding().getRule());
+          assertThat(e.getSeverityId()).isBetween(1, 5);
+          assertThat(e.getMessage()).isNotBlank();
+          assertThat(e.getTimeOriginal()).isNotBlank();
+          assertThat(e.getDevice().getHostname()).isNotBlank();
+          assertThat(e.getProcess().getCmdLine()).isNotBlank();
+          assertThat(e.getUnmapped()).containsKey("output_fields.proc.cmdline");
         }
         default -> {
           assertThat(e.getClassUid()).isEqualTo(6003);

@@ -1,0 +1,280 @@
+package dev.strata.parse.formats.falcoalert;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.strata.parse.ChunkContext;
+import dev.strata.parse.Events;
+import dev.strata.parse.Json;
+import dev.strata.parse.JsonRecordStream;
+import dev.strata.parse.JsonRecordStream.RecordException;
+import dev.strata.parse.JsonRecordStream.RecordSpan;
+import dev.strata.parse.JsonRecordStream.Source;
+import dev.strata.parse.OcsfClass;
+import dev.strata.parse.RejectReason;
+import dev.strata.parse.Timestamps;
+import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Device;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.File;
+import dev.strata.schema.event.Finding;
+import dev.strata.schema.event.Kubernetes;
+import dev.strata.schema.event.Process;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One Falco alert to OCSF 2004 Detection Finding (category 2 Findings), activity 1 Create.
+ *
+ * <pre>
+ * rule                 -> finding.rule, finding.title (a record without rule is rejected: missing_field)
+ * priority             -> finding.priority (as written); severity_id: Emergency/Alert/Critical 5 Critical,
+ *                         Error 4 High, Warning 3 Medium, Notice 2 Low, Informational/Info/Debug 1 Informational
+ *                         (case-insensitive); absent or unknown 0 Unknown (unknown: warning)
+ * tags                 -> finding.tags
+ * output               -> message
+ * time                 -> time (RFC 3339, nanoseconds kept in time_original); else output_fields evt.time
+ *                         (epoch nanoseconds); else observed time with a warning
+ * hostname             -> device.hostname (a different context host is kept in unmapped strata.context_host)
+ * output_fields:
+ *   container.id, container.name, container.image.repository + ":" + container.image.tag (else container.image)
+ *                      -> container.uid, name, image_name; container.image.digest -> image_uid
+ *                         (container.id "host" = the host itself: no container object)
+ *   k8s.ns.name, k8s.pod.name, k8s.pod.uid -> kubernetes.namespace, pod_name, pod_uid
+ *   proc.pid, proc.name, proc.cmdline, proc.exepath, proc.ppid, proc.pname, user.name, proc.tty (non-zero = tty)
+ *                      -> process.pid, name, cmd_line, executable, parent_pid, parent_name, user, tty
+ *   fd.name            -> file.path and file.name, only when it is an absolute path (sockets etc. are not files)
+ *   every entry        -> unmapped "output_fields.&lt;key&gt;" as written (JSON nulls left out)
+ * "&lt;NA&gt;" and "" are Falco's "no value": never mapped (they stay in unmapped as written).
+ * source, uuid, anything else -> unmapped
+ * </pre>
+ */
+final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
+
+  static final int MAX_VALUE_BYTES = 64 * 1024;
+
+  private final ChunkContext ctx;
+
+  private String time;
+  private String rule;
+  private String priority;
+  private String output;
+  private String hostname;
+  private boolean tagsSeen;
+  private final List<String> tags = new ArrayList<>(4);
+  private final Map<String, String> fields = new LinkedHashMap<>();
+  private final Map<String, String> other = new LinkedHashMap<>();
+
+  FalcoAlertMapper(ChunkContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void begin() {
+    time = rule = priority = output = hostname = null;
+    tagsSeen = false;
+    tags.clear();
+    fields.clear();
+    other.clear();
+  }
+
+  @Override
+  public void field(String name, JsonParser p, Source src) throws IOException {
+    switch (name) {
+      case "time" -> time = scalarOrKeep(name, p, src);
+      case "rule" -> rule = scalarOrKeep(name, p, src);
+      case "priority" -> priority = scalarOrKeep(name, p, src);
+      case "output" -> output = scalarOrKeep(name, p, src);
+      case "hostname" -> hostname = scalarOrKeep(name, p, src);
+      case "tags" -> {
+        if (p.currentToken() == JsonToken.START_ARRAY) {
+          tagsSeen = true;
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            String t = Json.scalarText(p);
+            if (t != null) tags.add(t);
+          }
+        } else {
+          keep(name, p, src);
+        }
+      }
+      case "output_fields" -> {
+        if (p.currentToken() == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String k = p.currentName();
+            p.nextToken();
+            String v = src.valueText(p, MAX_VALUE_BYTES);
+            if (v != null) fields.put(k, v);
+          }
+        } else {
+          keep(name, p, src);
+        }
+      }
+      default -> keep(name, p, src);
+    }
+  }
+
+  private String scalarOrKeep(String name, JsonParser p, Source src) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+      keep(name, p, src);
+      return null;
+    }
+    return Json.scalarText(p);
+  }
+
+  private void keep(String name, JsonParser p, Source src) throws IOException {
+    String v = src.valueText(p, MAX_VALUE_BYTES);
+    if (v != null) other.put(name, v);
+  }
+
+  @Override
+  public EvidenceEvent end(RecordSpan span) throws RecordException {
+    if (rule == null || rule.isEmpty()) {
+      throw new RecordException(RejectReason.MISSING_FIELD, "not a Falco alert: no rule");
+    }
+    EvidenceEvent e =
+        ctx.newEvent(
+            OcsfClass.DETECTION_FINDING, 1, "Create", span.start(), span.end(), span.line(), span.ordinal(), 0,
+            new HashMap<>(16 + fields.size() * 2));
+    Map<String, String> u = e.getUnmapped();
+
+    int sev = severityOf(priority);
+    e.setSeverityId(sev);
+    e.setSeverity(severityName(sev));
+    if (priority != null && sev == 0) Events.warn(e, "unknown Falco priority '" + Events.excerpt(priority, 32) + "'");
+
+    // time
+    String evtTime = fields.get("evt.time");
+    if (time != null) {
+      ctx.applyTime(e, time, "time");
+    } else if (isDigits(evtTime) && evtTime.length() <= 19) {
+      e.setTimeOriginal(evtTime);
+      e.setTime(Timestamps.toInstant(Long.parseLong(evtTime) / 1000L));
+      Events.warn(e, "no alert time; time = output_fields evt.time (epoch ns)");
+    } else {
+      ctx.applyTime(e, null, "time");
+    }
+
+    e.setMessage(output);
+    e.setFinding(new Finding(rule, rule, priority, tagsSeen ? new ArrayList<>(tags) : new ArrayList<>()));
+
+    // device
+    String host = value(hostname);
+    if (host != null) {
+      Device d = e.getDevice();
+      if (d == null) {
+        e.setDevice(new Device(host, null, null));
+      } else {
+        if (d.getHostname() != null && !d.getHostname().equals(host)) u.put("strata.context_host", d.getHostname());
+        d.setHostname(host);
+      }
+    }
+
+    // container
+    String cid = value(fields.get("container.id"));
+    if ("host".equals(cid)) cid = null;
+    String cname = value(fields.get("container.name"));
+    if ("host".equals(cname) && cid == null) cname = null;
+    String repo = value(fields.get("container.image.repository"));
+    String tag = value(fields.get("container.image.tag"));
+    String image = repo != null ? (tag != null ? repo + ":" + tag : repo) : value(fields.get("container.image"));
+    String digest = value(fields.get("container.image.digest"));
+    if (cid != null || cname != null || image != null) {
+      e.setContainer(new Container(cid, cname, image, digest, null));
+    }
+
+    // kubernetes
+    String ns = value(fields.get("k8s.ns.name"));
+    String pod = value(fields.get("k8s.pod.name"));
+    String podUid = value(fields.get("k8s.pod.uid"));
+    if (ns != null || pod != null || podUid != null) {
+      Kubernetes k = e.getKubernetes();
+      if (k == null) {
+        k = new Kubernetes();
+        e.setKubernetes(k);
+      }
+      k.setNamespace(ns);
+      k.setPodName(pod);
+      k.setPodUid(podUid);
+    }
+
+    // process
+    Long pid = number(fields.get("proc.pid"));
+    String pname = value(fields.get("proc.name"));
+    String cmd = value(fields.get("proc.cmdline"));
+    String exe = value(fields.get("proc.exepath"));
+    String user = value(fields.get("user.name"));
+    Long ppid = number(fields.get("proc.ppid"));
+    String parent = value(fields.get("proc.pname"));
+    Long tty = number(fields.get("proc.tty"));
+    if (pid != null || pname != null || cmd != null || exe != null || user != null || ppid != null
+        || parent != null) {
+      e.setProcess(new Process(pid, pname, cmd, exe, user, tty == null ? null : tty != 0, ppid, parent));
+    }
+
+    // file
+    String fd = value(fields.get("fd.name"));
+    if (fd != null && fd.startsWith("/")) {
+      int slash = fd.lastIndexOf('/');
+      String fname = slash < fd.length() - 1 ? fd.substring(slash + 1) : null;
+      e.setFile(new File(fd, fname, null, null, null, null, null));
+    }
+
+    // unmapped
+    for (Map.Entry<String, String> f : fields.entrySet()) u.put("output_fields." + f.getKey(), f.getValue());
+    u.putAll(other);
+    e.setRawData(ctx.rawText(span.start(), span.end()));
+    return e;
+  }
+
+  /** Falco's "no value" markers ({@code <NA>}, empty) are null. */
+  static String value(String v) {
+    if (v == null || v.isEmpty() || v.equals("<NA>")) return null;
+    return v;
+  }
+
+  private static Long number(String v) {
+    v = value(v);
+    if (v == null) return null;
+    String d = v.startsWith("-") ? v.substring(1) : v;
+    return isDigits(d) && d.length() < 19 ? Long.parseLong(v) : null;
+  }
+
+  private static boolean isDigits(String s) {
+    if (s == null || s.isEmpty()) return false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') return false;
+    }
+    return true;
+  }
+
+  /** OCSF severity_id of a Falco priority; 0 (Unknown) for null or an unknown priority. */
+  static int severityOf(String priority) {
+    if (priority == null) return 0;
+    return switch (priority.trim().toLowerCase(Locale.ROOT)) {
+      case "emergency", "alert", "critical" -> 5;
+      case "error" -> 4;
+      case "warning" -> 3;
+      case "notice" -> 2;
+      case "informational", "info", "debug" -> 1;
+      default -> 0;
+    };
+  }
+
+  static String severityName(int id) {
+    return switch (id) {
+      case 1 -> "Informational";
+      case 2 -> "Low";
+      case 3 -> "Medium";
+      case 4 -> "High";
+      case 5 -> "Critical";
+      case 6 -> "Fatal";
+      default -> "Unknown";
+    };
+  }
+}
