@@ -24,7 +24,8 @@ public final class Recognizers {
   /** The formats known to the file collector. */
   public static List<ArtifactRecognizer> defaults() {
     return List.of(new DockerJsonLogRecognizer(), new K8sAuditRecognizer(), new AwsCloudTrailRecognizer(),
-        new FalcoAlertRecognizer());
+        new FalcoAlertRecognizer(),
+        new K8sEventRecognizer());
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

@@ -128,6 +128,44 @@ class RecognizersTest {
     assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
   }
 
+  private static final String CRI_POD_PATH =
+      "var/log/pods/prod_web-1_5a8c2f3e-1b7d-4c9a-9e2f-0d1c2b3a4f5e/nginx/0.log";
+
+  @Test
+  void criLogByPathAndContent() {
+    String lines = "2024-05-01T12:00:00.000000001Z stdout P part\n2024-05-01T12:00:00.000000002Z stdout F rest\n";
+    Recognition r = rec(CRI_POD_PATH, lines);
+    assertThat(r.sourceType()).isEqualTo("cri_log");
+    assertThat(r.framing()).isEqualTo(Framing.LINES);
+    assertThat(r.warnings()).isEmpty();
+    assertThat(r.detail()).contains("standard path");
+    CriLogRecognizer c = new CriLogRecognizer();
+    for (String p : List.of(CRI_POD_PATH + ".20240501-120000", CRI_POD_PATH + ".20240501-120000.gz",
+        "nodes/n1/var/log/containers/web-1_prod_nginx-" + TestFiles.ID_B + ".log")) {
+      assertThat(c.matchPath(p)).as(p).isPresent();
+    }
+    assertThat(c.matchPath("var/log/pods/web-1/nginx/0.log")).isEmpty();
+    assertThat(c.matchPath("var/log/syslog")).isEmpty();
+    // by content alone, with offsets, extra tags and a first line longer than the sample
+    assertThat(rec("export/app.txt", "2024-05-01T14:00:00+02:00 stderr F:x oops\n").sourceType()).isEqualTo("cri_log");
+    byte[] b = ("2024-05-01T12:00:00Z stdout P " + "a".repeat(70_000)).getBytes();
+    ContentSample s = new ContentSample(java.util.Arrays.copyOf(b, ContentSample.SIZE), false, false);
+    assertThat(Recognizers.recognize(R, "x/plain.log", s).sourceType()).isEqualTo("cri_log");
+  }
+
+  @Test
+  void criPathWithOtherContentSaysWhy() {
+    Recognition r = rec(CRI_POD_PATH, "2024-05-01 12:00:00 INFO started\n");
+    assertThat(r.recognized()).isFalse();
+    assertThat(r.detail()).contains("path matches cri_log but content does not");
+    // a docker json-file log under the pods path (dockershim) is docker by content
+    Recognition d = rec(CRI_POD_PATH, TestFiles.dockerLine(1));
+    assertThat(d.sourceType()).isEqualTo("docker_json_log");
+    assertThat(d.warnings()).singleElement().asString().contains("path looks like cri_log");
+    assertThat(rec("x.log", "2024-05-01T12:00:00Z stdin F x\n").recognized()).isFalse();
+    assertThat(rec("x.log", "2024-05-01T12:00:00Z stdout X x\n").recognized()).isFalse();
+  }
+
   @Test
   void unrelatedJsonAndTextAreNotRecognized() {
     assertThat(rec("config.json", "{\"name\":\"x\",\"items\":[1,2]}").recognized()).isFalse();
@@ -151,7 +189,9 @@ class RecognizersTest {
     }
     assertThat(sample(corpus, corpus.resolve("docker/plaso/e7d0b7ea5ccf_container-json.log")).sourceType())
         .isEqualTo("docker_json_log");
-    assertThat(sample(corpus, corpus.resolve("cri/plaso_cri.log")).recognized()).isFalse();
+    Recognition cri = sample(corpus, corpus.resolve("cri/plaso_cri.log"));
+    assertThat(cri.sourceType()).isEqualTo("cri_log");
+    assertThat(cri.framing()).isEqualTo(Framing.LINES);
   }
 
   private static void assertFormat(Path dir, String type, Framing framing) throws IOException {

@@ -4,6 +4,7 @@ import dev.strata.parse.formats.awscloudtrail.AwsCloudTrailParser;
 import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
 import dev.strata.parse.formats.falcoalert.FalcoAlertParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
+import dev.strata.parse.formats.k8sevent.K8sEventParser;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,7 +33,8 @@ public final class ParserRegistry {
   /** Every parser of this module. Adding a format = one line here. */
   public static ParserRegistry defaults() {
     return of(List.of(new DockerJsonLogParser(), new K8sAuditParser(), new AwsCloudTrailParser(),
-        new FalcoAlertParser()));
+        new FalcoAlertParser(),
+        new K8sEventParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {

@@ -14,6 +14,8 @@ public enum RejectReason {
   UNSUPPORTED_VERSION("unsupported_version"),
   /** No parser for the chunk's source_type, or the parser's probe refused the bytes. */
   NOT_RECOGNIZED("not_recognized"),
+  /** A text record that does not follow its format's line grammar (e.g. a CRI log line without stream or tag). */
+  MALFORMED_RECORD("malformed_record"),
   /** A bug or unexpected failure inside a parser. */
   PARSER_ERROR("parser_error");
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkOutput;
 import dev.strata.parse.ChunkParser;
 import dev.strata.parse.Payloads;
@@ -25,14 +26,21 @@ import java.util.Locale;
  * <pre>
  * usage: ParserBenchmark FORMAT FILE [--max-mb N] [--rounds N] [--chunk-kib N]
  *   FORMAT  docker_json_log | k8s_audit | aws_cloudtrail (the file is JSON Lines, fed as LINES chunks)
+ *           | cri_log (a CRI text log, fed as LINES chunks)
  * e.g. python3 /work/shared/bench/gen_container_logs.py /tmp/strata-bench
  *      java -cp ... dev.strata.parse.bench.ParserBenchmark docker_json_log /tmp/strata-bench/docker.log
+ *      java -cp ... dev.strata.parse.bench.ParserBenchmark cri_log /tmp/strata-bench/cri.log --max-mb 450
  * </pre>
  *
  * Baselines, per non-blank line: "tree" = ObjectMapper.readTree (a JsonNode per record); "skip" = a streaming
  * parser that reads the root token and skipChildren(). Baselines and parser run interleaved chunk by chunk and are
  * timed in thread CPU time (the machine is shared and noisy: CPU time and the ratio are the figures that hold);
  * medians over the rounds are reported, and the parser's wall-clock rate next to them.
+ *
+ * <p>For {@code cri_log} (text, not JSON) the baselines are "split" = a bare tail: each line cut into its four
+ * fields (timestamp, stream, tag, content) and P pieces joined into records by counting (no strings made), and
+ * "lines" = a newline scan; records = F lines + P pieces still open at the end of a chunk (the P/F-joined count the
+ * Fluent Bit anchor uses). "ratio vs tree" then means vs split.
  */
 public final class ParserBenchmark {
 
@@ -65,6 +73,8 @@ public final class ParserBenchmark {
     ObjectMapper mapper = new ObjectMapper();
     ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    boolean cri = format.equals("cri_log");
+    String nameA = cri ? "split" : "tree", nameB = cri ? "lines" : "skip";
     double[] tree = new double[rounds], skip = new double[rounds], ours = new double[rounds];
     double[] oursWall = new double[rounds];
     long records = 0, events = 0, dead = 0;
@@ -75,9 +85,13 @@ public final class ParserBenchmark {
       for (RawArtifactChunk c : chunks) {
         byte[] b = Payloads.bytes(c);
         long t0 = mx.getCurrentThreadCpuTime();
-        n += baselineTree(mapper, b);
+        n += cri ? baselineCriSplit(b) : baselineTree(mapper, b);
         long t1 = mx.getCurrentThreadCpuTime();
-        baselineSkip(mapper, b);
+        if (cri) {
+          out.sink += baselineLines(b);
+        } else {
+          baselineSkip(mapper, b);
+        }
         long t2 = mx.getCurrentThreadCpuTime();
         long w2 = System.nanoTime();
         parser.parse(c, out);
@@ -98,8 +112,8 @@ public final class ParserBenchmark {
       oursWall[r] = n / (wOurs / 1e9);
       System.out.printf(
           Locale.ROOT,
-          "round %d (cpu time): tree %.0f rec/s, skip %.0f rec/s, %s %.0f rec/s (wall %.0f), ratio vs tree %.2f%n",
-          r, tree[r], skip[r], format, ours[r], oursWall[r], ours[r] / tree[r]);
+          "round %d (cpu time): %s %.0f rec/s, %s %.0f rec/s, %s %.0f rec/s (wall %.0f), ratio vs %s %.2f%n",
+          r, nameA, tree[r], nameB, skip[r], format, ours[r], oursWall[r], nameA, ours[r] / tree[r]);
     }
     double mbPerRec = content.length / 1e6 / records;
     double mTree = median(tree), mSkip = median(skip), mOurs = median(ours), mWall = median(oursWall);
@@ -108,15 +122,17 @@ public final class ParserBenchmark {
     System.out.printf(Locale.ROOT, "records=%,d events=%,d dead_letters=%,d%n", records, events, dead);
     System.out.printf(Locale.ROOT, "medians of %d rounds, records/s per core (thread CPU time):%n", rounds);
     System.out.printf(
-        Locale.ROOT, "baseline jackson readTree : %,10.0f records/s %7.1f MB/s%n", mTree, mTree * mbPerRec);
+        Locale.ROOT, "baseline %-17s: %,10.0f records/s %7.1f MB/s%n", cri ? "line split+join" : "jackson readTree",
+        mTree, mTree * mbPerRec);
     System.out.printf(
-        Locale.ROOT, "baseline jackson skip     : %,10.0f records/s %7.1f MB/s%n", mSkip, mSkip * mbPerRec);
+        Locale.ROOT, "baseline %-17s: %,10.0f records/s %7.1f MB/s%n", cri ? "newline scan" : "jackson skip",
+        mSkip, mSkip * mbPerRec);
     System.out.printf(
         Locale.ROOT, "strata %-18s : %,10.0f records/s %7.1f MB/s (wall clock %,.0f records/s)%n", format, mOurs,
         mOurs * mbPerRec, mWall);
     System.out.printf(
-        Locale.ROOT, "ratio vs readTree %.2f (median of per-round ratios %.2f), vs skip %.2f%n", mOurs / mTree,
-        median(ratios), mOurs / mSkip);
+        Locale.ROOT, "ratio vs %s %.2f (median of per-round ratios %.2f), vs %s %.2f%n", cri ? "split" : "readTree",
+        mOurs / mTree, median(ratios), nameB, mOurs / mSkip);
   }
 
   private static double median(double[] v) {
@@ -150,6 +166,38 @@ public final class ParserBenchmark {
       i = nl + 1;
     }
     return n;
+  }
+
+  /** CRI baseline: the four fields of every line found, P/F joined per stream by counting; returns records. */
+  private static long baselineCriSplit(byte[] b) {
+    long n = 0;
+    boolean openOut = false, openErr = false;
+    int i = 0;
+    while (i < b.length) {
+      int nl = Bytes.indexOfNewline(b, i, b.length);
+      int end = nl < 0 ? b.length : nl;
+      int sp1 = Bytes.indexOf(b, (byte) ' ', i, end);
+      int sp2 = sp1 < 0 ? -1 : Bytes.indexOf(b, (byte) ' ', sp1 + 1, end);
+      int sp3 = sp2 < 0 ? -1 : Bytes.indexOf(b, (byte) ' ', sp2 + 1, end);
+      if (sp3 > 0) {
+        boolean err = b[sp1 + 4] == 'e';
+        if (b[sp2 + 1] == 'F') {
+          n++;
+          if (err) openErr = false; else openOut = false;
+        } else if (err) {
+          openErr = true;
+        } else {
+          openOut = true;
+        }
+      }
+      if (nl < 0) break;
+      i = nl + 1;
+    }
+    return n + (openOut ? 1 : 0) + (openErr ? 1 : 0);
+  }
+
+  private static long baselineLines(byte[] b) {
+    return Bytes.countNewlines(b, 0, b.length);
   }
 
   private static long baselineSkip(ObjectMapper m, byte[] b) throws Exception {
