@@ -3,13 +3,15 @@ package dev.strata.ingest.chunk;
 /**
  * JSON_RECORDS framing: a streaming structural scanner (string/escape state and nesting depth, no parsing) that finds
  * the top-level record array — the document itself when it starts with {@code [}, or the value of the
- * {@code "Records"} key of a top-level object (CloudTrail) — and reports a boundary right after each {@code ,} that
+ * {@code "Records"} key (CloudTrail) or the {@code "items"} key (a Kubernetes {@code List}) of a top-level object — the
+ * first such key whose value is an array — and reports a boundary right after each {@code ,} that
  * follows a complete element of that array. Bytes before the array (the prefix, e.g. {@code {"Records":[}) belong to
  * the first record, bytes after it (the suffix {@code ]}}) to the last. Input that is not such a document yields no
  * boundary at all.
  */
 public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
   private static final byte[] RECORDS = {'R', 'e', 'c', 'o', 'r', 'd', 's'};
+  private static final byte[] ITEMS = {'i', 't', 'e', 'm', 's'};
 
   private static final int START = 0;
   private static final int PREFIX_OBJECT = 1;
@@ -25,6 +27,7 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
   private boolean expectKey;
   private boolean capturingKey;
   private int keyMatch;
+  private int itemsMatch;
   private boolean keyIsRecords;
   private boolean valueIsRecords;
 
@@ -120,16 +123,18 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
     if (escape) {
       escape = false;
       keyMatch = -1;
+      itemsMatch = -1;
     } else if (c == '\\') {
       escape = true;
     } else if (c == '"') {
       inString = false;
       if (capturingKey) {
         capturingKey = false;
-        keyIsRecords = keyMatch == RECORDS.length;
+        keyIsRecords = keyMatch == RECORDS.length || itemsMatch == ITEMS.length;
       }
     } else if (capturingKey) {
       keyMatch = keyMatch >= 0 && keyMatch < RECORDS.length && c == RECORDS[keyMatch] ? keyMatch + 1 : -1;
+      itemsMatch = itemsMatch >= 0 && itemsMatch < ITEMS.length && c == ITEMS[itemsMatch] ? itemsMatch + 1 : -1;
     }
   }
 
@@ -140,6 +145,7 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
         if (depth == 1 && expectKey) {
           capturingKey = true;
           keyMatch = 0;
+          itemsMatch = 0;
           expectKey = false;
         } else if (depth == 1) {
           valueIsRecords = false;

@@ -1,0 +1,40 @@
+package dev.strata.parse.formats.k8sevent;
+
+import dev.strata.parse.ChunkContext;
+import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.JsonRecordStream;
+import dev.strata.parse.ParseException;
+import dev.strata.parse.ParseOutput;
+import dev.strata.parse.Payloads;
+import dev.strata.schema.raw.RawArtifactChunk;
+import java.util.Set;
+
+/**
+ * Kubernetes Events (core {@code v1} and {@code events.k8s.io/v1}) to OCSF 0 Base Event. Shapes: the
+ * {@code List}/{@code EventList} document of {@code kubectl get events -A -o json} ({@code items}; also as
+ * {@code JSON_RECORDS} chunks), one Event object per line ({@code kubectl get events -w -o json}, exporters), a single
+ * Event object. The mapping is in {@link K8sEventMapper}.
+ */
+public final class K8sEventParser implements EvidenceParser {
+
+  public static final String FORMAT = "k8s_event";
+
+  /** Container field whose array elements are records: List / EventList items. */
+  static final Set<String> CONTAINERS = Set.of("items");
+
+  @Override
+  public String format() {
+    return FORMAT;
+  }
+
+  @Override
+  public boolean accepts(RawArtifactChunk chunk) {
+    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  }
+
+  @Override
+  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
+    ChunkContext ctx = ChunkContext.of(chunk);
+    new JsonRecordStream(ctx, new K8sEventMapper(ctx), CONTAINERS, out).run();
+  }
+}
