@@ -25,7 +25,8 @@ public final class Recognizers {
   public static List<ArtifactRecognizer> defaults() {
     return List.of(new DockerJsonLogRecognizer(), new K8sAuditRecognizer(), new AwsCloudTrailRecognizer(),
         new FalcoAlertRecognizer(),
-        new K8sEventRecognizer());
+        new K8sEventRecognizer(),
+        new CriLogRecognizer());
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

@@ -1,6 +1,7 @@
 package dev.strata.parse;
 
 import dev.strata.parse.formats.awscloudtrail.AwsCloudTrailParser;
+import dev.strata.parse.formats.crilog.CriLogParser;
 import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
 import dev.strata.parse.formats.falcoalert.FalcoAlertParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
@@ -34,7 +35,8 @@ public final class ParserRegistry {
   public static ParserRegistry defaults() {
     return of(List.of(new DockerJsonLogParser(), new K8sAuditParser(), new AwsCloudTrailParser(),
         new FalcoAlertParser(),
-        new K8sEventParser()));
+        new K8sEventParser(),
+        new CriLogParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {
