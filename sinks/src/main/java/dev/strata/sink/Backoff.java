@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Bounded exponential backoff with full jitter: attempt {@code n} (1-based, the first retry is attempt 1) waits a
- * uniformly random time in {@code [0, min(maxDelay, initialDelay * 2^(n-1))]}, never less than 1 ms. After
- * {@code maxAttempts} attempts in all (the first try included) a transient failure becomes the job's failure.
+ * Bounded exponential backoff with "equal" jitter: retry {@code n} (1 = the first retry) waits a uniformly random
+ * time in {@code [c/2, c]} where {@code c = min(maxDelay, initialDelay * 2^(n-1))}. Half of each wait is fixed, so
+ * a run of failures always backs off for at least half the sum of the ceilings (an overloaded node gets time to
+ * recover, e.g. a GC-bound circuit breaker); the random half spreads out the subtasks. After {@code maxAttempts}
+ * attempts in all (the first try included) a transient failure becomes the job's failure.
  */
 public record Backoff(int maxAttempts, Duration initialDelay, Duration maxDelay) implements Serializable {
 
@@ -26,10 +28,11 @@ public record Backoff(int maxAttempts, Duration initialDelay, Duration maxDelay)
     return attempt < maxAttempts;
   }
 
-  /** Delay before retry number {@code retry} (1 = first retry), with full jitter. */
+  /** Delay before retry number {@code retry} (1 = first retry): uniform in [ceiling/2, ceiling]. */
   public long delayMillis(int retry) {
     long ceiling = ceilingMillis(retry);
-    return Math.max(1, ThreadLocalRandom.current().nextLong(ceiling + 1));
+    long half = ceiling / 2;
+    return Math.max(1, half + ThreadLocalRandom.current().nextLong(ceiling - half + 1));
   }
 
   /** The upper bound of {@link #delayMillis(int)}. */

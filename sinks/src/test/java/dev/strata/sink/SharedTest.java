@@ -28,7 +28,7 @@ class SharedTest {
     assertThat(b.ceilingMillis(5)).isEqualTo(1000);
     assertThat(b.ceilingMillis(60)).isEqualTo(1000);
     for (int i = 0; i < 100; i++) {
-      assertThat(b.delayMillis(3)).isBetween(1L, 400L);
+      assertThat(b.delayMillis(3)).isBetween(200L, 400L);
     }
     assertThat(b.canRetry(4)).isTrue();
     assertThat(b.canRetry(5)).isFalse();

@@ -218,7 +218,8 @@ public final class BulkLoader implements AutoCloseable {
       if (!failed.isEmpty()) {
         retried.addAndGet(failed.size());
         long delay = backoff.delayMillis(attempt);
-        LOG.debug("retrying {} documents in {} ms: {}", failed.size(), delay, reason);
+        LOG.info("retrying {} documents in {} ms (attempt {} of {}): {}", failed.size(), delay, attempt + 1,
+            backoff.maxAttempts(), reason);
         Thread.sleep(delay);
       }
       pending = next;

@@ -18,8 +18,6 @@ import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.SimpleBatchCreator;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
-import org.apache.flink.connector.base.sink.writer.strategy.AIMDScalingStrategy;
-import org.apache.flink.connector.base.sink.writer.strategy.CongestionControlRateLimitingStrategy;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
@@ -61,13 +59,8 @@ final class OpenSearchSinkWriter<T> extends AsyncSinkWriter<T, DocWriteRequest> 
     this.deadLetters = metrics.counter("deadLetters", new ThreadSafeSimpleCounter());
   }
 
-  /**
-   * The base writer's default rate limiter starts with one batch in flight and grows by 10 documents per
-   * successful request; ours starts at the configured maximum and halves the in-flight documents on failures
-   * (AIMD), growing back by a quarter batch per success.
-   */
+  /** Flink's writer settings from the sink config, with {@link BoundedAimdRateLimiting}. */
   static AsyncSinkWriterConfiguration writerConfiguration(OpenSearchSinkConfig c) {
-    int maxInFlightDocs = (int) Math.min(Integer.MAX_VALUE, (long) c.maxBatchSize() * c.maxInFlightRequests());
     return AsyncSinkWriterConfiguration.builder()
         .setMaxBatchSize(c.maxBatchSize())
         .setMaxBatchSizeInBytes(c.maxBatchBytes())
@@ -77,14 +70,7 @@ final class OpenSearchSinkWriter<T> extends AsyncSinkWriter<T, DocWriteRequest> 
         .setMaxRecordSizeInBytes(c.maxRecordBytes())
         .setRequestTimeoutMS(c.requestTimeout().toMillis())
         .setFailOnTimeout(false)
-        .setRateLimitingStrategy(CongestionControlRateLimitingStrategy.builder()
-            .setMaxInFlightRequests(c.maxInFlightRequests())
-            .setInitialMaxInFlightMessages(maxInFlightDocs)
-            .setScalingStrategy(AIMDScalingStrategy.builder(maxInFlightDocs)
-                .setIncreaseRate(Math.max(1, c.maxBatchSize() / 4))
-                .setDecreaseFactor(0.5)
-                .build())
-            .build())
+        .setRateLimitingStrategy(new BoundedAimdRateLimiting(c.maxInFlightRequests(), c.maxBatchSize()))
         .build();
   }
 
@@ -162,7 +148,8 @@ final class OpenSearchSinkWriter<T> extends AsyncSinkWriter<T, DocWriteRequest> 
       return;
     }
     long delay = backoff.delayMillis(attempt);
-    LOG.debug("retrying {} documents in {} ms (attempt {}): {}", failed.size(), delay, attempt + 1, reason);
+    LOG.info("retrying {} documents in {} ms (attempt {} of {}): {}", failed.size(), delay, attempt + 1,
+        backoff.maxAttempts(), reason);
     try {
       retryTimer.schedule(() -> result.retryForEntries(requeue), delay, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) { // closing
@@ -177,6 +164,8 @@ final class OpenSearchSinkWriter<T> extends AsyncSinkWriter<T, DocWriteRequest> 
 
   @Override
   public void close() {
+    LOG.info("OpenSearch sink writer closing: indexed={} retried={} permanentFailures={} deadLetters={}",
+        indexed.getCount(), retried.getCount(), permanentFailures.getCount(), deadLetters.getCount());
     retryTimer.shutdownNow();
     try {
       connection.close();

@@ -217,8 +217,10 @@ public final class S3EvidenceStore implements AutoCloseable {
 
   /**
    * Preserves {@code file} (whose SHA-256 and size the manifest states) and records the sighting. Uploads the
-   * bytes only if the store does not hold them yet; always writes the manifest (idempotent: the same origin in the
-   * same run overwrites the same key).
+   * bytes only if the store does not hold them yet (HEAD first); always writes the manifest (idempotent: the same
+   * origin in the same run overwrites the same key). When the object exists the file is not re-read: its size is
+   * compared with the stored object's, and the hash is the collector's (the stored bytes were verified against
+   * the same hash when they were uploaded; {@link #verify} re-checks them).
    *
    * @throws EvidenceIntegrityException the file's size or SHA-256 differs from the manifest, or the stored object
    *     of that hash has a different size
