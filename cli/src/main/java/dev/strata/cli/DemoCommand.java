@@ -71,7 +71,8 @@ final class DemoCommand implements Callable<Integer> {
 
       out.println();
       out.println("== parse job (Flink MiniCluster, bounded)");
-      ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, group, dev.strata.job.ParseJobConfig.StartingOffsets.COMMITTED));
+      ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, group, dev.strata.job.ParseJobConfig.StartingOffsets.COMMITTED),
+          Duration.ofSeconds(5), out::println);
       out.println(job.summary());
 
       EvidencePipeline.Landed landed = pipeline.landed();

@@ -161,11 +161,8 @@ public final class EvidencePipeline implements AutoCloseable {
     Map<String, Object> props = new java.util.HashMap<>(services.kafkaProperties());
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrap());
     try (Admin admin = Admin.create(props)) {
-      var partitions = admin.describeTopics(List.of(Topics.RAW)).allTopicNames().get().get(Topics.RAW).partitions();
-      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-      partitions.forEach(p -> latest.put(new TopicPartition(Topics.RAW, p.partition()), OffsetSpec.latest()));
       Map<TopicPartition, OffsetAndMetadata> commit = new java.util.HashMap<>();
-      admin.listOffsets(latest).all().get().forEach((tp, info) -> commit.put(tp, new OffsetAndMetadata(info.offset())));
+      endOffsets(admin).forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));
       admin.alterConsumerGroupOffsets(group, commit).all().get();
     }
     return group;
@@ -192,6 +189,61 @@ public final class EvidencePipeline implements AutoCloseable {
 
   public ParseJobResult runJob(ParseJobConfig config) throws Exception {
     return ParseJob.run(config);
+  }
+
+  /**
+   * Runs the job and reports progress every {@code interval}: the raw-topic records the job's consumer group has
+   * committed (on each checkpoint) against the topic's end offsets.
+   */
+  public ParseJobResult runJob(ParseJobConfig config, Duration interval, java.util.function.Consumer<String> progress)
+      throws Exception {
+    Map<String, Object> props = new java.util.HashMap<>(services.kafkaProperties());
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafkaBootstrap());
+    var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "strata-job-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    try (Admin admin = Admin.create(props)) {
+      Map<TopicPartition, Long> start = committedOffsets(admin, config.groupId());
+      long t0 = System.nanoTime();
+      timer.scheduleAtFixedRate(() -> {
+        try {
+          Map<TopicPartition, Long> ends = endOffsets(admin);
+          Map<TopicPartition, Long> now = committedOffsets(admin, config.groupId());
+          long total = 0;
+          long done = 0;
+          for (var e : ends.entrySet()) {
+            long from = start.getOrDefault(e.getKey(), 0L);
+            total += Math.max(0, e.getValue() - from);
+            done += Math.max(0, now.getOrDefault(e.getKey(), from) - from);
+          }
+          progress.accept(String.format("  parse job: %d of %d raw chunks done (%.0f s)", done, total,
+              (System.nanoTime() - t0) / 1e9));
+        } catch (Exception e) {
+          // progress is best effort; the job's own result is what counts
+        }
+      }, interval.toMillis(), interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return ParseJob.run(config);
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  private static Map<TopicPartition, Long> committedOffsets(Admin admin, String group) throws Exception {
+    Map<TopicPartition, Long> out = new java.util.HashMap<>();
+    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+        .forEach((tp, om) -> { if (om != null && tp.topic().equals(Topics.RAW)) out.put(tp, om.offset()); });
+    return out;
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
+    var partitions = admin.describeTopics(List.of(Topics.RAW)).allTopicNames().get().get(Topics.RAW).partitions();
+    Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+    partitions.forEach(p -> latest.put(new TopicPartition(Topics.RAW, p.partition()), OffsetSpec.latest()));
+    Map<TopicPartition, Long> out = new java.util.HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+    return out;
   }
 
   /** Reads back what landed: OpenSearch counts (after a refresh) and the evidence objects in S3. */
@@ -229,10 +281,18 @@ public final class EvidencePipeline implements AutoCloseable {
         .header("Content-Type", "application/json")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     try {
-      HttpResponse<String> resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      if (resp.statusCode() == 404) return JSON.createObjectNode();
-      if (resp.statusCode() >= 300) throw new IOException(method + " " + path + " -> HTTP " + resp.statusCode() + ": " + resp.body());
-      return JSON.readTree(resp.body());
+      // 429 (circuit breaker, queue full) and 503 are transient on a busy node: retry with backoff.
+      for (int attempt = 1; ; attempt++) {
+        HttpResponse<String> resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        int code = resp.statusCode();
+        if (code == 404) return JSON.createObjectNode();
+        if ((code == 429 || code == 503) && attempt < 8) {
+          Thread.sleep(Math.min(10_000L, 250L << attempt));
+          continue;
+        }
+        if (code >= 300) throw new IOException(method + " " + path + " -> HTTP " + code + ": " + resp.body());
+        return JSON.readTree(resp.body());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);

@@ -30,7 +30,8 @@ final class JobCommand implements Callable<Integer> {
     try (EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(services.settings()))) {
       pipeline.prepare();
       System.err.println("running the parse job" + (bounded ? " over the evidence present now" : " (Ctrl-C to stop)"));
-      ParseJobResult result = pipeline.runJob(pipeline.jobConfig(bounded, groupId));
+      ParseJobResult result = pipeline.runJob(pipeline.jobConfig(bounded, groupId, dev.strata.job.ParseJobConfig.StartingOffsets.COMMITTED),
+          java.time.Duration.ofSeconds(5), System.err::println);
       System.err.println(result.summary());
     }
     return 0;

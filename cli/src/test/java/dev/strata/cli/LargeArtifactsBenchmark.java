@@ -38,7 +38,8 @@ public final class LargeArtifactsBenchmark {
       CollectionReport report = pipeline.collect(evidence, CollectorOptions.defaults(), Console.collectionProgress(System.out));
       long t2 = System.nanoTime();
       System.out.printf("collect (hash + S3 + Kafka): %.1f s, %d chunks%n", (t2 - t1) / 1e9, report.chunkCount());
-      ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, group, dev.strata.job.ParseJobConfig.StartingOffsets.COMMITTED));
+      ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, group, dev.strata.job.ParseJobConfig.StartingOffsets.COMMITTED),
+          java.time.Duration.ofSeconds(10), System.out::println);
       long t3 = System.nanoTime();
       System.out.printf("parse job (Kafka -> Flink -> Kafka + OpenSearch): %.1f s, %s%n", (t3 - t2) / 1e9, job.summary());
       pipeline.send("POST", "/strata-*/_refresh", null);
