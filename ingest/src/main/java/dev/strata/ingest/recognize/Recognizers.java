@@ -25,6 +25,7 @@ public final class Recognizers {
   public static List<ArtifactRecognizer> defaults() {
     return List.of(new DockerJsonLogRecognizer(), new K8sAuditRecognizer(), new AwsCloudTrailRecognizer(),
         new FalcoAlertRecognizer(),
+        new TetragonEventRecognizer(),
         new K8sEventRecognizer(),
         new CriLogRecognizer());
   }

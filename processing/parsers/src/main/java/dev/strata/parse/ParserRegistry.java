@@ -4,6 +4,7 @@ import dev.strata.parse.formats.awscloudtrail.AwsCloudTrailParser;
 import dev.strata.parse.formats.crilog.CriLogParser;
 import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
 import dev.strata.parse.formats.falcoalert.FalcoAlertParser;
+import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import dev.strata.parse.formats.k8sevent.K8sEventParser;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ public final class ParserRegistry {
   public static ParserRegistry defaults() {
     return of(List.of(new DockerJsonLogParser(), new K8sAuditParser(), new AwsCloudTrailParser(),
         new FalcoAlertParser(),
+        new TetragonEventParser(),
         new K8sEventParser(),
         new CriLogParser()));
   }

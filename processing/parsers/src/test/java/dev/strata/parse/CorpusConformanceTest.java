@@ -22,7 +22,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every docker json-file log, Kubernetes audit file, CloudTrail file and Falco JSON alert file of the shared
+ * Every docker json-file log, Kubernetes audit file, CloudTrail file, Falco JSON alert file and Tetragon event file
+ * of the shared
  * conformance corpus
  * ({@code <strata.shared.dir>/corpus}, see its PROVENANCE.md) parses with no dead letters, into as many events as
  * the file has records (counted here independently with a plain Jackson tree read), under both LINES and WHOLE
@@ -54,10 +55,11 @@ class CorpusConformanceTest {
 
   /**
    * Records that parse with a warning (kept, flagged), by file: plaso's docker fixture deliberately writes one
-   * timestamp without a UTC offset ({@code 2016-01-07T16:49:10.0}); it is read as UTC with a warning.
+   * timestamp without a UTC offset ({@code 2016-01-07T16:49:10.0}); it is read as UTC with a warning. Tetragon's
+   * testdata/events.json has one process_exec line without a top-level {@code time}: observed time, warned.
    */
   private static final Map<String, Integer> EXPECTED_WARNINGS =
-      Map.of("docker/plaso/e7d0b7ea5ccf_container-json.log", 1);
+      Map.of("docker/plaso/e7d0b7ea5ccf_container-json.log", 1, "tetragon/testdata_events.json", 1);
 
   private static Path corpus;
 
@@ -112,13 +114,24 @@ class CorpusConformanceTest {
         .flatMap(f -> both(f, "falco_alert"));
   }
 
+  /**
+   * Tetragon: testdata/events.json (JSON lines) and the pretty-printed single events of the eBPF book examples,
+   * including the legacy process_connect/listen/close events (activity Other).
+   */
+  @TestFactory
+  Stream<DynamicTest> tetragonEvents() throws IOException {
+    return files("tetragon", p -> p.getFileName().toString().endsWith(".json")).stream()
+        .flatMap(f -> both(f, "tetragon_event"));
+  }
+
   @TestFactory
   Stream<DynamicTest> theCorpusIsWhereWeThinkItIs() throws IOException {
     return Stream.of(
         DynamicTest.dynamicTest("docker json logs", () -> assertThat(files("docker", this::isDockerJsonLog)).hasSizeGreaterThanOrEqualTo(13)),
         DynamicTest.dynamicTest("k8s audit", () -> assertThat(files("k8s-audit", p -> true)).hasSizeGreaterThanOrEqualTo(25)),
         DynamicTest.dynamicTest("cloudtrail", () -> assertThat(files("cloudtrail", p -> true)).hasSizeGreaterThanOrEqualTo(25)),
-        DynamicTest.dynamicTest("falco", () -> assertThat(files("falco", p -> p.toString().endsWith(".json"))).hasSize(2)));
+        DynamicTest.dynamicTest("falco", () -> assertThat(files("falco", p -> p.toString().endsWith(".json"))).hasSize(2)),
+        DynamicTest.dynamicTest("tetragon", () -> assertThat(files("tetragon", p -> p.toString().endsWith(".json"))).hasSize(16)));
   }
 
   private boolean isDockerJsonLog(Path p) {
@@ -202,6 +215,22 @@ class CorpusConformanceTest {
           assertThat(e.getDevice().getHostname()).isNotBlank();
           assertThat(e.getProcess().getCmdLine()).isNotBlank();
           assertThat(e.getUnmapped()).containsKey("output_fields.proc.cmdline");
+        }
+        case "tetragon_event" -> {
+          assertThat(e.getClassUid()).isEqualTo(1007);
+          assertThat(e.getCategoryUid()).isEqualTo(1);
+          assertThat(e.getActivityId()).isIn(1, 2, 99);
+          assertThat(e.getActivityName()).isNotBlank();
+          assertThat(e.getUnmapped().get("event_type")).startsWith("process_");
+          assertThat(e.getDevice().getHostname()).isNotBlank();
+          assertThat(e.getProcess().getPid()).isPositive();
+          assertThat(e.getProcess().getExecutable()).startsWith("/");
+          assertThat(e.getUnmapped()).containsKey("process.exec_id");
+          if (e.getContainer() != null) {
+            assertThat(e.getContainer().getUid()).isNotBlank().doesNotContain("://");
+            assertThat(e.getContainer().getRuntime()).isIn("containerd", "docker", "cri-o");
+          }
+          if (!e.getUnmapped().containsKey(Events.WARNING_KEY)) assertThat(e.getTimeOriginal()).isNotBlank();
         }
         default -> {
           assertThat(e.getClassUid()).isEqualTo(6003);

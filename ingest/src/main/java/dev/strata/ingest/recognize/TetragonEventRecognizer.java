@@ -1,0 +1,99 @@
+package dev.strata.ingest.recognize;
+
+import dev.strata.ingest.context.ContextValues;
+import dev.strata.schema.common.Framing;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code tetragon_event}: Cilium Tetragon JSON events ({@code tetra getevents -o json}, the JSON export file; protobuf
+ * JSON names of {@code GetEventsResponse}).
+ *
+ * <p>Path: {@code **}{@code /tetragon*.log*}, {@code **}{@code /tetragon/*.json*}, {@code **}{@code /tetragon*.json*}.
+ * Content: the first line is a JSON object with a nested {@code process_*} event object ({@code process_exec},
+ * {@code process_exit}, {@code process_kprobe}, ...) and {@code time} or {@code node_name} (framing LINES, one event
+ * per line); a single pretty-printed event object is WHOLE.
+ */
+public final class TetragonEventRecognizer implements ArtifactRecognizer {
+  public static final String SOURCE_TYPE = "tetragon_event";
+
+  private static final Pattern PATH =
+      Pattern.compile("(?:^|.*/)(?:tetragon[^/]*\\.log[^/]*|tetragon/[^/]*\\.json[^/]*|tetragon[^/]*\\.json[^/]*)");
+
+  @Override
+  public String sourceType() {
+    return SOURCE_TYPE;
+  }
+
+  @Override
+  public Optional<ContextValues> matchPath(String relPath) {
+    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  }
+
+  @Override
+  public ContentMatch probe(ContentSample sample) {
+    List<JsonSniff.Line> lines = JsonSniff.lines(sample, 1);
+    if (lines.isEmpty()) {
+      return ContentMatch.none("no content");
+    }
+    byte[] b = sample.bytes();
+    JsonSniff.Line l = lines.get(0);
+    JsonSniff.Obj o = JsonSniff.object(b, l.offset(), l.length());
+    if (!o.valid()) {
+      return ContentMatch.none("first line is not a JSON object");
+    }
+    if (isEvent(o)) {
+      return ContentMatch.strong(Framing.LINES, "JSON lines of Tetragon events");
+    }
+    if (o.complete()) {
+      return ContentMatch.none("first line is not a Tetragon event (process_* object, time/node_name)");
+    }
+    if (l.complete() && l.length() < b.length - l.offset()) {
+      // the object runs over several lines: one pretty-printed event
+      JsonSniff.Obj whole = JsonSniff.object(b, l.offset(), b.length - l.offset());
+      if (whole.valid() && isEvent(whole)) {
+        return whole.complete()
+            ? ContentMatch.strong(Framing.WHOLE, "a single pretty-printed Tetragon event")
+            : ContentMatch.weak(Framing.WHOLE, "a single Tetragon event longer than the sample");
+      }
+      if (whole.valid() && !whole.complete() && !contradicts(whole)) {
+        return ContentMatch.weak(Framing.WHOLE, "a JSON object longer than the sample, consistent with a Tetragon event");
+      }
+      return ContentMatch.none("not a Tetragon event");
+    }
+    if (!contradicts(o)) {
+      return ContentMatch.weak(Framing.LINES, "first line longer than the sample, consistent with a Tetragon event");
+    }
+    return ContentMatch.none("first line is not a Tetragon event");
+  }
+
+  static boolean isEvent(JsonSniff.Obj o) {
+    if (o.get("time") == null && o.get("node_name") == null) {
+      return false;
+    }
+    for (Map.Entry<String, String> f : o.fields().entrySet()) {
+      if (f.getKey().startsWith("process_") && JsonSniff.NESTED.equals(f.getValue())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Fields seen so far that a Tetragon event does not have. */
+  private static boolean contradicts(JsonSniff.Obj o) {
+    for (String k : o.fields().keySet()) {
+      if (k.startsWith("process_")) {
+        continue;
+      }
+      switch (k) {
+        case "time", "node_name", "cluster_name", "aggregation_info" -> {}
+        default -> {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}

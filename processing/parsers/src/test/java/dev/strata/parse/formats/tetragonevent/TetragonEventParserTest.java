@@ -1,0 +1,51 @@
+package dev.strata.parse.formats.tetragonevent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.Events;
+import dev.strata.parse.ParserContractTest;
+import dev.strata.parse.testing.CollectingOutput;
+import dev.strata.schema.common.Framing;
+import org.junit.jupiter.api.Test;
+
+class TetragonEventParserTest extends ParserContractTest {
+
+  @Override
+  protected EvidenceParser parser() {
+    return new TetragonEventParser();
+  }
+
+  @Test
+  void basenames() {
+    assertThat(TetragonEventMapper.basename("/usr/bin/curl")).isEqualTo("curl");
+    assertThat(TetragonEventMapper.basename("curl")).isEqualTo("curl");
+    assertThat(TetragonEventMapper.basename("/")).isEqualTo("/");
+    assertThat(TetragonEventMapper.basename(null)).isNull();
+  }
+
+  @Test
+  void prettyPrintedSingleEventIsOneEvent() throws Exception {
+    String doc = "{\n  \"process_exit\": {\n    \"process\": {\"pid\": 5, \"binary\": \"/bin/cat\"},\n"
+        + "    \"signal\": \"\", \"status\": 0\n  },\n  \"node_name\": \"n\",\n"
+        + "  \"time\": \"2024-05-01T12:00:00Z\"\n}\n";
+    for (Framing f : new Framing[] {Framing.LINES, Framing.WHOLE}) {
+      CollectingOutput out = parse(doc, f, "x/tetragon.json");
+      assertThat(out.rejections).as(f.toString()).isEmpty();
+      assertThat(out.events).as(f.toString()).hasSize(1);
+      var e = out.events.get(0);
+      assertThat(e.getActivityId()).isEqualTo(2);
+      assertThat(e.getProcess().getName()).isEqualTo("cat");
+      assertThat(e.getUnmapped()).doesNotContainKey(Events.WARNING_KEY);
+    }
+  }
+
+  @Test
+  void containerIdWithoutRuntimePrefixIsKept() throws Exception {
+    String line = "{\"process_exec\":{\"process\":{\"pid\":1,\"binary\":\"/x\",\"pod\":{\"container\":{\"id\":\"abc\"}}}},"
+        + "\"time\":\"2024-05-01T12:00:00Z\"}\n";
+    var e = parse(line, Framing.LINES, "x/tetragon.log").events.get(0);
+    assertThat(e.getContainer().getUid()).isEqualTo("abc");
+    assertThat(e.getContainer().getRuntime()).isNull();
+  }
+}
