@@ -275,6 +275,13 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
             span.ordinal(), 0, new java.util.HashMap<>(32));
     e.setSeverityId(1);
     e.setSeverity("Informational");
+    if (auditId != null && stage != null) {
+      // One request is logged once per stage, and the same record can appear in several files (rotated copies, the
+      // log of each API server, a CloudWatch export next to the node's file): auditID + stage identifies it, so
+      // every copy maps to the same event id and lands once in the index.
+      e.setEventId(dev.strata.parse.EventIds.sha256Hex(
+          ("k8s_audit\u0000" + auditId + "\u0000" + stage).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
     Map<String, String> u = e.getUnmapped();
 
     // time

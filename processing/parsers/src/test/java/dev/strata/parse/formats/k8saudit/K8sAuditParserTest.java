@@ -42,6 +42,22 @@ class K8sAuditParserTest extends ParserContractTest {
   }
 
   @Test
+  void theSameRequestStageHasOneEventIdWhereverItIsFound() throws Exception {
+    String complete = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"r-1\",\"stage\":\"ResponseComplete\","
+        + "\"verb\":\"get\",\"user\":{\"username\":\"u\"},\"stageTimestamp\":\"2024-01-01T00:00:01Z\"}\n";
+    String started = complete.replace("ResponseComplete", "ResponseStarted");
+    CollectingOutput out = parse(complete + started + complete, Framing.LINES, "audit.log");
+    assertThat(out.events).hasSize(3);
+    assertThat(out.events.get(0).getEventId()).isEqualTo(out.events.get(2).getEventId());
+    assertThat(out.events.get(1).getEventId()).isNotEqualTo(out.events.get(0).getEventId());
+    // lineage still tells the copies apart
+    assertThat(out.events.get(0).getLineage().getLineNumber()).isEqualTo(1L);
+    assertThat(out.events.get(2).getLineage().getLineNumber()).isEqualTo(3L);
+    CollectingOutput other = parse(complete, Framing.LINES, "other-apiserver/audit.log");
+    assertThat(other.events.get(0).getEventId()).isEqualTo(out.events.get(0).getEventId());
+  }
+
+  @Test
   void eventListOnOneLine() throws Exception {
     String ev = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a%d\",\"verb\":\"list\","
         + "\"user\":{\"username\":\"u\"},\"stageTimestamp\":\"2024-01-01T00:00:0%dZ\"}";
