@@ -26,6 +26,7 @@ public final class Recognizers {
     return List.of(new DockerJsonLogRecognizer(), new K8sAuditRecognizer(), new AwsCloudTrailRecognizer(),
         new FalcoAlertRecognizer(),
         new TetragonEventRecognizer(),
+        new DockerContainerConfigRecognizer(),
         new K8sEventRecognizer(),
         new CriLogRecognizer());
   }

@@ -167,6 +167,35 @@ class RecognizersTest {
   }
 
   @Test
+  void dockerContainerConfigAndHostconfig() {
+    String id = "a".repeat(64);
+    String dir = "var/lib/docker/containers/" + id + "/";
+    String config = "{\"State\":{\"Pid\":1},\"ID\":\"" + id + "\",\"Created\":\"2024-01-01T00:00:00Z\","
+        + "\"Config\":{\"Image\":\"busybox\"}}";
+    for (String name : List.of("config.v2.json", "config.json")) {
+      Recognition r = rec(dir + name, config);
+      assertThat(r.sourceType()).isEqualTo("docker_container_config");
+      assertThat(r.framing()).isEqualTo(Framing.WHOLE);
+    }
+    assertThat(rec("evidence/e7d0b7ea5ccf_config.json", config).sourceType()).isEqualTo("docker_container_config");
+    String host = "{\"Binds\":[\"/var/run/docker.sock:/var/run/docker.sock\"],\"NetworkMode\":\"host\","
+        + "\"Privileged\":true}";
+    assertThat(rec(dir + "hostconfig.json", host).sourceType()).isEqualTo("docker_container_config");
+    assertThat(rec("x/hostconfig.json", host).sourceType()).isEqualTo("docker_container_config");
+    // fewer hostconfig keys: only at the standard path
+    String partial = "{\"CapAdd\":null,\"PidMode\":\"\",\"IpcMode\":\"\"}";
+    assertThat(rec(dir + "hostconfig.json", partial).sourceType()).isEqualTo("docker_container_config");
+    assertThat(rec("x/hostconfig.json", partial).recognized()).isFalse();
+    // an ID that is not a container id, or other JSON at the path
+    assertThat(rec("x/c.json", config.replace(id, "abc")).recognized()).isFalse();
+    Recognition other = rec(dir + "config.v2.json", "{\"name\":\"x\"}");
+    assertThat(other.recognized()).isFalse();
+    assertThat(other.detail()).contains("docker_container_config");
+    assertThat(new DockerContainerConfigRecognizer().matchPath("containers/abc/config.v2.json")).isEmpty();
+    assertThat(new DockerContainerConfigRecognizer().matchPath(dir + "resolv.conf")).isEmpty();
+  }
+
+  @Test
   void unrelatedJsonAndTextAreNotRecognized() {
     assertThat(rec("config.json", "{\"name\":\"x\",\"items\":[1,2]}").recognized()).isFalse();
     assertThat(rec("notes.txt", "hello world\n").detail()).isEqualTo("no recognizer matched the content or path");
@@ -189,6 +218,16 @@ class RecognizersTest {
     }
     assertThat(sample(corpus, corpus.resolve("docker/plaso/e7d0b7ea5ccf_container-json.log")).sourceType())
         .isEqualTo("docker_json_log");
+    try (Stream<Path> s = Files.walk(corpus.resolve("docker"))) {
+      List<Path> configs = s.filter(p -> p.getFileName().toString().matches("(.*_)?(config\\.v2|config|hostconfig)\\.json"))
+          .toList();
+      assertThat(configs).hasSizeGreaterThanOrEqualTo(13);
+      for (Path p : configs) {
+        Recognition r = sample(corpus, p);
+        assertThat(r.sourceType()).as(p.toString()).isEqualTo("docker_container_config");
+        assertThat(r.framing()).as(p.toString()).isEqualTo(Framing.WHOLE);
+      }
+    }
     Recognition cri = sample(corpus, corpus.resolve("cri/plaso_cri.log"));
     assertThat(cri.sourceType()).isEqualTo("cri_log");
     assertThat(cri.framing()).isEqualTo(Framing.LINES);

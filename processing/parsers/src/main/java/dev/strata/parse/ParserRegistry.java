@@ -4,6 +4,7 @@ import dev.strata.parse.formats.awscloudtrail.AwsCloudTrailParser;
 import dev.strata.parse.formats.crilog.CriLogParser;
 import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
 import dev.strata.parse.formats.falcoalert.FalcoAlertParser;
+import dev.strata.parse.formats.dockercontainerconfig.DockerContainerConfigParser;
 import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import dev.strata.parse.formats.k8sevent.K8sEventParser;
@@ -37,6 +38,7 @@ public final class ParserRegistry {
     return of(List.of(new DockerJsonLogParser(), new K8sAuditParser(), new AwsCloudTrailParser(),
         new FalcoAlertParser(),
         new TetragonEventParser(),
+        new DockerContainerConfigParser(),
         new K8sEventParser(),
         new CriLogParser()));
   }

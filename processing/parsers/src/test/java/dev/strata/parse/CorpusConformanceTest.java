@@ -124,6 +124,74 @@ class CorpusConformanceTest {
         .flatMap(f -> both(f, "tetragon_event"));
   }
 
+  /**
+   * Docker container state files (docker-explorer's containers/&lt;id&gt;/config.v2.json, legacy config.json and
+   * hostconfig.json; plaso's e7d0b7ea5ccf_config.json), read where they are: one WHOLE chunk per file, no dead
+   * letters; a config gives one event per lifecycle timestamp that is not Docker's zero time (counted here with a
+   * plain Jackson read), a hostconfig one "configured" event at observed time (warned: the file has no time).
+   */
+  @TestFactory
+  Stream<DynamicTest> dockerContainerConfigs() throws IOException {
+    return files("docker", CorpusConformanceTest::isContainerConfig).stream()
+        .map(f -> DynamicTest.dynamicTest(corpus.relativize(f).toString(), () -> checkContainerConfig(f)));
+  }
+
+  private static boolean isContainerConfig(Path p) {
+    return p.getFileName().toString().matches("(.*_)?(config\\.v2|config|hostconfig)\\.json");
+  }
+
+  private void checkContainerConfig(Path file) throws IOException {
+    String rel = corpus.relativize(file).toString();
+    String format = "docker_container_config";
+    var res = new ChunkParser(ParserRegistry.defaults()).parse(Chunks.fromFile(file, format, Framing.WHOLE, rel));
+    assertThat(res.deadLetters()).as("dead letters of %s: %s", rel,
+        res.deadLetters().stream().map(DeadLetter::getMessage).toList()).isEmpty();
+    JsonNode root = M.readTree(file.toFile());
+    boolean host = file.getFileName().toString().equals("hostconfig.json");
+    int expected = 1;
+    if (!host) {
+      expected = 0;
+      for (JsonNode t : new JsonNode[] {root.path("Created"), root.path("State").path("StartedAt"),
+          root.path("State").path("FinishedAt")}) {
+        if (t.isTextual() && !t.asText().startsWith("0001-01-01")) expected++;
+      }
+    }
+    assertThat(res.events()).as("events of %s", rel).hasSize(expected);
+    for (EvidenceEvent e : res.events()) {
+      assertThat(CODEC.decode(CODEC.encode(e))).isEqualTo(e);
+      assertThat(e.getEventId()).matches("[0-9a-f]{64}");
+      assertThat(e.getSourceFormat()).isEqualTo(format);
+      assertThat(e.getClassUid()).isZero();
+      assertThat(e.getActivityId()).isEqualTo(99);
+      assertThat(e.getLineage().getByteOffset()).isZero();
+      assertThat(e.getRawData()).isNull();
+      if (host) {
+        assertThat(e.getActivityName()).isEqualTo("configured");
+        assertThat(e.getContainer().getUid()).isEqualTo(file.getParent().getFileName().toString());
+        assertThat(e.getUnmapped()).containsKeys("hostconfig.privileged", "hostconfig.network_mode",
+            Events.WARNING_KEY);
+      } else {
+        assertThat(e.getActivityName()).isIn("created", "started", "finished");
+        assertThat(e.getUnmapped()).doesNotContainKey(Events.WARNING_KEY);
+        assertThat(e.getTimeOriginal()).isNotBlank().doesNotStartWith("0001");
+        assertThat(e.getContainer().getUid()).isEqualTo(root.path("ID").asText());
+        assertThat(e.getContainer().getImageName()).isEqualTo(root.path("Config").path("Image").asText());
+        assertThat(e.getProcess().getCmdLine()).isNotBlank();
+        assertThat(e.getSrcEndpoint().getHostname()).isEqualTo(root.path("Config").path("Hostname").asText());
+        if (e.getSrcEndpoint().getIp() != null) {
+          assertThat(e.getSrcEndpoint().getIp()).matches("\\d+\\.\\d+\\.\\d+\\.\\d+");
+        }
+        assertThat(e.getUnmapped()).containsKeys("config.env_names", "state.pid");
+        for (JsonNode env : root.path("Config").path("Env")) {
+          String v = env.asText();
+          if (v.indexOf('=') > 0 && v.length() > v.indexOf('=') + 1) {
+            assertThat(e.toString()).doesNotContain(v); // names only, never values
+          }
+        }
+      }
+    }
+  }
+
   @TestFactory
   Stream<DynamicTest> theCorpusIsWhereWeThinkItIs() throws IOException {
     return Stream.of(
@@ -131,6 +199,7 @@ class CorpusConformanceTest {
         DynamicTest.dynamicTest("k8s audit", () -> assertThat(files("k8s-audit", p -> true)).hasSizeGreaterThanOrEqualTo(25)),
         DynamicTest.dynamicTest("cloudtrail", () -> assertThat(files("cloudtrail", p -> true)).hasSizeGreaterThanOrEqualTo(25)),
         DynamicTest.dynamicTest("falco", () -> assertThat(files("falco", p -> p.toString().endsWith(".json"))).hasSize(2)),
+        DynamicTest.dynamicTest("docker container configs", () -> assertThat(files("docker", CorpusConformanceTest::isContainerConfig)).hasSize(13)),
         DynamicTest.dynamicTest("tetragon", () -> assertThat(files("tetragon", p -> p.toString().endsWith(".json"))).hasSize(16)));
   }
 

@@ -1,0 +1,65 @@
+package dev.strata.parse.formats.dockercontainerconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.ParserContractTest;
+import dev.strata.schema.common.Framing;
+import org.junit.jupiter.api.Test;
+
+class DockerContainerConfigParserTest extends ParserContractTest {
+
+  private static final String ID = "ab".repeat(32);
+
+  @Override
+  protected EvidenceParser parser() {
+    return new DockerContainerConfigParser();
+  }
+
+  @Test
+  void envValuesAreNeverKept() throws Exception {
+    String cfg = "{\"ID\":\"" + ID + "\",\"Created\":\"2024-01-01T00:00:00Z\",\"State\":{},"
+        + "\"Config\":{\"Env\":[\"API_TOKEN=s3cr3t-value\",\"HOME=/root\"],\"Image\":\"x\"}}";
+    var out = parse(cfg, Framing.WHOLE, "c/" + ID + "/config.v2.json");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(1);
+    var e = out.events.get(0);
+    assertThat(e.toString()).doesNotContain("s3cr3t-value").doesNotContain("/root");
+    assertThat(e.getUnmapped()).containsEntry("config.env_names", "API_TOKEN,HOME");
+    assertThat(e.getRawData()).isNull();
+  }
+
+  @Test
+  void entrypointAndCmdWhenNoPath() throws Exception {
+    String cfg = "{\"ID\":\"" + ID + "\",\"Created\":\"2024-01-01T00:00:00Z\",\"State\":{},"
+        + "\"Config\":{\"Entrypoint\":[\"/bin/sh\",\"-c\"],\"Cmd\":[\"echo hi\"]}}";
+    var e = parse(cfg, Framing.WHOLE, "x/config.json").events.get(0);
+    assertThat(e.getProcess().getCmdLine()).isEqualTo("/bin/sh -c echo hi");
+    assertThat(e.getProcess().getName()).isEqualTo("sh");
+  }
+
+  @Test
+  void harmlessHostconfigHasNoRisk() throws Exception {
+    String hc = "{\"Binds\":null,\"NetworkMode\":\"default\",\"Privileged\":false,\"PidMode\":\"\"}";
+    var e = parse(hc, Framing.WHOLE, "x/hostconfig.json").events.get(0);
+    assertThat(e.getUnmapped()).doesNotContainKey("strata.risk").containsEntry("hostconfig.network_mode", "default");
+    assertThat(e.getContainer()).isNull();
+  }
+
+  @Test
+  void identicalHostconfigsOfTwoContainersAreTwoEvents() throws Exception {
+    String hc = "{\"Binds\":null,\"NetworkMode\":\"default\",\"Privileged\":false}";
+    var a = parse(hc, Framing.WHOLE, "containers/" + "a".repeat(64) + "/hostconfig.json").events.get(0);
+    var b = parse(hc, Framing.WHOLE, "containers/" + "b".repeat(64) + "/hostconfig.json").events.get(0);
+    assertThat(a.getEventId()).matches("[0-9a-f]{64}").isNotEqualTo(b.getEventId());
+    assertThat(a.getContainer().getUid()).isEqualTo("a".repeat(64));
+  }
+
+  @Test
+  void zeroTimesNeverHappened() {
+    assertThat(DockerContainerConfigMapper.isTime("0001-01-01T00:00:00Z")).isFalse();
+    assertThat(DockerContainerConfigMapper.isTime("")).isFalse();
+    assertThat(DockerContainerConfigMapper.isTime(null)).isFalse();
+    assertThat(DockerContainerConfigMapper.isTime("2018-05-16T10:51:28.695738065Z")).isTrue();
+  }
+}
