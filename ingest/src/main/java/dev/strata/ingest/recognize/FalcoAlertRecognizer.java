@@ -1,8 +1,6 @@
 package dev.strata.ingest.recognize;
 
 import dev.strata.ingest.context.ContextValues;
-import dev.strata.schema.common.Framing;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -30,41 +28,12 @@ public final class FalcoAlertRecognizer implements ArtifactRecognizer {
     return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
   }
 
+  private static final JsonObjectLinesProbe PROBE =
+      new JsonObjectLinesProbe("Falco alert", FalcoAlertRecognizer::isAlert, FalcoAlertRecognizer::contradicts);
+
   @Override
   public ContentMatch probe(ContentSample sample) {
-    List<JsonSniff.Line> lines = JsonSniff.lines(sample, 1);
-    if (lines.isEmpty()) {
-      return ContentMatch.none("no content");
-    }
-    byte[] b = sample.bytes();
-    JsonSniff.Line l = lines.get(0);
-    JsonSniff.Obj o = JsonSniff.object(b, l.offset(), l.length());
-    if (!o.valid()) {
-      return ContentMatch.none("first line is not a JSON object");
-    }
-    if (isAlert(o)) {
-      return ContentMatch.strong(Framing.LINES, "JSON lines of Falco alerts");
-    }
-    if (o.complete()) {
-      return ContentMatch.none("first line is not a Falco alert (rule, priority, output)");
-    }
-    if (l.complete() && l.length() < b.length - l.offset()) {
-      // the object runs over several lines: one pretty-printed alert (e.g. an HTTP output body)
-      JsonSniff.Obj whole = JsonSniff.object(b, l.offset(), b.length - l.offset());
-      if (whole.valid() && isAlert(whole)) {
-        return whole.complete()
-            ? ContentMatch.strong(Framing.WHOLE, "a single pretty-printed Falco alert")
-            : ContentMatch.weak(Framing.WHOLE, "a single Falco alert longer than the sample");
-      }
-      if (whole.valid() && !whole.complete() && !contradicts(whole)) {
-        return ContentMatch.weak(Framing.WHOLE, "a JSON object longer than the sample, consistent with a Falco alert");
-      }
-      return ContentMatch.none("not a Falco alert");
-    }
-    if (!contradicts(o)) {
-      return ContentMatch.weak(Framing.LINES, "first line longer than the sample, consistent with a Falco alert");
-    }
-    return ContentMatch.none("first line is not a Falco alert");
+    return PROBE.probe(sample);
   }
 
   static boolean isAlert(JsonSniff.Obj o) {

@@ -1,8 +1,6 @@
 package dev.strata.ingest.recognize;
 
 import dev.strata.ingest.context.ContextValues;
-import dev.strata.schema.common.Framing;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -32,41 +30,12 @@ public final class TetragonEventRecognizer implements ArtifactRecognizer {
     return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
   }
 
+  private static final JsonObjectLinesProbe PROBE =
+      new JsonObjectLinesProbe("Tetragon event", TetragonEventRecognizer::isEvent, TetragonEventRecognizer::contradicts);
+
   @Override
   public ContentMatch probe(ContentSample sample) {
-    List<JsonSniff.Line> lines = JsonSniff.lines(sample, 1);
-    if (lines.isEmpty()) {
-      return ContentMatch.none("no content");
-    }
-    byte[] b = sample.bytes();
-    JsonSniff.Line l = lines.get(0);
-    JsonSniff.Obj o = JsonSniff.object(b, l.offset(), l.length());
-    if (!o.valid()) {
-      return ContentMatch.none("first line is not a JSON object");
-    }
-    if (isEvent(o)) {
-      return ContentMatch.strong(Framing.LINES, "JSON lines of Tetragon events");
-    }
-    if (o.complete()) {
-      return ContentMatch.none("first line is not a Tetragon event (process_* object, time/node_name)");
-    }
-    if (l.complete() && l.length() < b.length - l.offset()) {
-      // the object runs over several lines: one pretty-printed event
-      JsonSniff.Obj whole = JsonSniff.object(b, l.offset(), b.length - l.offset());
-      if (whole.valid() && isEvent(whole)) {
-        return whole.complete()
-            ? ContentMatch.strong(Framing.WHOLE, "a single pretty-printed Tetragon event")
-            : ContentMatch.weak(Framing.WHOLE, "a single Tetragon event longer than the sample");
-      }
-      if (whole.valid() && !whole.complete() && !contradicts(whole)) {
-        return ContentMatch.weak(Framing.WHOLE, "a JSON object longer than the sample, consistent with a Tetragon event");
-      }
-      return ContentMatch.none("not a Tetragon event");
-    }
-    if (!contradicts(o)) {
-      return ContentMatch.weak(Framing.LINES, "first line longer than the sample, consistent with a Tetragon event");
-    }
-    return ContentMatch.none("first line is not a Tetragon event");
+    return PROBE.probe(sample);
   }
 
   static boolean isEvent(JsonSniff.Obj o) {
