@@ -23,8 +23,10 @@ public final class Topics {
   public static final String NORMALIZED = "evidence.normalized.v1";
   /** Dead letters ({@code DeadLetter}, key = artifact_sha256). */
   public static final String DEADLETTER = "evidence.deadletter.v1";
+  /** Collector source positions (key = collector id + source key), compacted, written with the chunks in one transaction. */
+  public static final String CHECKPOINTS = "strata.checkpoints.v1";
   /** All strata topics. */
-  public static final List<String> ALL = List.of(RAW, ARTIFACTS, NORMALIZED, DEADLETTER);
+  public static final List<String> ALL = List.of(RAW, ARTIFACTS, NORMALIZED, DEADLETTER, CHECKPOINTS);
 
   /** Partitions per topic unless told otherwise. */
   public static final int DEFAULT_PARTITIONS = 2;
@@ -41,6 +43,14 @@ public final class Topics {
     return Map.of(
         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES),
         TopicConfig.COMPRESSION_TYPE_CONFIG, "producer");
+  }
+
+  /** The configuration of one topic: {@link #topicConfig()}, plus {@code cleanup.policy=compact} for {@link #CHECKPOINTS}. */
+  public static Map<String, String> topicConfig(String topic) {
+    if (!topic.equals(CHECKPOINTS)) return topicConfig();
+    Map<String, String> c = new java.util.HashMap<>(topicConfig());
+    c.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    return Map.copyOf(c);
   }
 
   /** {@link #ensure(String, int)} with {@link #DEFAULT_PARTITIONS}. */
@@ -71,7 +81,7 @@ public final class Topics {
     }
     List<NewTopic> topics = new ArrayList<>();
     for (String name : ALL) {
-      topics.add(new NewTopic(name, partitions, REPLICATION_FACTOR).configs(topicConfig()));
+      topics.add(new NewTopic(name, partitions, REPLICATION_FACTOR).configs(topicConfig(name)));
     }
     Map<String, KafkaFuture<Void>> results = admin.createTopics(topics).values();
     for (var result : results.entrySet()) {

@@ -31,7 +31,10 @@ class StackValuesTest {
   void topicsAreTheFourContractTopicsWithEightMiBRecords() {
     assertThat(Topics.ALL)
         .containsExactly(
-            "evidence.raw.v1", "evidence.artifacts.v1", "evidence.normalized.v1", "evidence.deadletter.v1");
+            "evidence.raw.v1", "evidence.artifacts.v1", "evidence.normalized.v1", "evidence.deadletter.v1",
+            "strata.checkpoints.v1");
+    assertThat(Topics.topicConfig(Topics.CHECKPOINTS)).containsEntry("cleanup.policy", "compact");
+    assertThat(Topics.topicConfig(Topics.RAW)).doesNotContainKey("cleanup.policy");
     assertThat(Topics.topicConfig())
         .containsEntry("max.message.bytes", "8388608")
         .containsEntry("compression.type", "producer");
