@@ -249,7 +249,7 @@ public final class ChunkContext {
     if (host != null) e.setDevice(new Device(host, null, null));
     if (cluster != null) e.setKubernetes(new Kubernetes(cluster, null, null, null, null, null));
     if (cloudProvider != null || cloudAccount != null || cloudRegion != null) {
-      e.setCloud(new Cloud(cloudProvider, cloudAccount, cloudRegion, null, null, null));
+      e.setCloud(new Cloud(cloudProvider, cloudAccount, cloudRegion, null, null, null, null, null, null, null));
     }
     return e;
   }

@@ -334,7 +334,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
               other.get("userIdentity.accessKeyId"),
               other.get("userIdentity.sessionContext.sessionIssuer.arn"),
               invokedBy,
-              null));
+              null, null, null));
     }
 
     // api + status
@@ -364,7 +364,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     String account = recipientAccountId != null ? recipientAccountId : accountId;
     if (account == null) account = ctx.cloudAccount();
     String region = awsRegion != null ? awsRegion : ctx.cloudRegion();
-    e.setCloud(new Cloud("aws", account, region, null, instanceId(principalId, arn), null));
+    e.setCloud(new Cloud("aws", account, region, null, instanceId(principalId, arn), null, null, null, null, null));
 
     // source
     if (sourceIp != null || vpcEndpointId != null) {

@@ -262,7 +262,7 @@ public final class CriLogParser implements EvidenceParser {
       Map<String, String> attrs = new HashMap<>(l.tags == null ? 0 : 2);
       if (l.tags != null) attrs.put("tags", l.tags);
       ev.setLog(new LogLine(l.stream, partial, attrs));
-      ev.setContainer(new Container(path.containerId(), path.containerName(), null, null, path.runtime()));
+      ev.setContainer(new Container(path.containerId(), path.containerName(), null, null, path.runtime(), null));
       Kubernetes k = ev.getKubernetes();
       if (path.pod() != null) {
         if (k == null) {

@@ -124,7 +124,7 @@ final class DockerContainerConfigMapper {
     String id = text(root, "ID");
     String name = text(root, "Name");
     if (name != null && name.startsWith("/")) name = name.substring(1);
-    e.setContainer(new Container(id, blank(name), blank(text(cfg, "Image")), blank(text(root, "Image")), "docker"));
+    e.setContainer(new Container(id, blank(name), blank(text(cfg, "Image")), blank(text(root, "Image")), "docker", null));
     e.setMessage("container " + (name != null ? name : shortId(id)) + " " + activity
         + ("finished".equals(activity) && text(state, "ExitCode") != null
             ? " (exit code " + text(state, "ExitCode") + ")" : ""));
@@ -144,7 +144,7 @@ final class DockerContainerConfigMapper {
       int slash = exe.lastIndexOf('/');
       String pname = slash >= 0 && slash < exe.length() - 1 ? exe.substring(slash + 1) : exe;
       e.setProcess(new Process(null, blank(pname), String.join(" ", argv), exe, blank(text(cfg, "User")),
-          null, null, null));
+          null, null, null, null, null, null));
     }
 
     // kubernetes
@@ -240,7 +240,7 @@ final class DockerContainerConfigMapper {
     Matcher m = PATH_ID.matcher(ctx.origin() == null ? "" : ctx.origin());
     if (m.find()) id = m.group(1);
     if (id != null) {
-      e.setContainer(new Container(id, null, null, null, "docker"));
+      e.setContainer(new Container(id, null, null, null, "docker", null));
       // hostconfig.json files of different containers are often byte-identical (same artifact): the id includes
       // the container so they do not collapse into one document
       e.setEventId(EventIds.sha256Hex(

@@ -250,7 +250,7 @@ public final class DockerJsonLogParser implements EvidenceParser {
       ev.setMessage(message);
       ctx.applyTime(ev, l.time, "time");
       ev.setLog(new LogLine(l.stream, partial, l.attrs == null ? new HashMap<>(0) : l.attrs));
-      ev.setContainer(new Container(path.containerId(), null, null, null, "docker"));
+      ev.setContainer(new Container(path.containerId(), null, null, null, "docker", null));
       Kubernetes k = ev.getKubernetes();
       if (path.pod() != null) {
         if (k == null) {

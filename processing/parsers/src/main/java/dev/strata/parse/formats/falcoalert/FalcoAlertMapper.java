@@ -184,7 +184,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     String image = repo != null ? (tag != null ? repo + ":" + tag : repo) : value(fields.get("container.image"));
     String digest = value(fields.get("container.image.digest"));
     if (cid != null || cname != null || image != null) {
-      e.setContainer(new Container(cid, cname, image, digest, null));
+      e.setContainer(new Container(cid, cname, image, digest, null, null));
     }
 
     // kubernetes
@@ -213,7 +213,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     Long tty = number(fields.get("proc.tty"));
     if (pid != null || pname != null || cmd != null || exe != null || user != null || ppid != null
         || parent != null) {
-      e.setProcess(new Process(pid, pname, cmd, exe, user, tty == null ? null : tty != 0, ppid, parent));
+      e.setProcess(new Process(pid, pname, cmd, exe, user, tty == null ? null : tty != 0, ppid, parent, null, null, null));
     }
 
     // file

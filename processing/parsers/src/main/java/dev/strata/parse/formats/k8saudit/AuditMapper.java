@@ -314,7 +314,7 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
               null,
               null,
               null,
-              imp));
+              imp, null, null));
     }
 
     // source
@@ -374,7 +374,7 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
         && requestUri != null) {
       Query q = Query.of(requestUri);
       if (!q.commands.isEmpty()) {
-        e.setProcess(new Process(null, q.commands.get(0), String.join(" ", q.commands), null, null, q.tty, null, null));
+        e.setProcess(new Process(null, q.commands.get(0), String.join(" ", q.commands), null, null, q.tty, null, null, null, null, null));
       }
       if (q.container != null) k.setContainerName(q.container);
       if (q.ports != null) u.put("portforward.ports", q.ports);

@@ -199,7 +199,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     String pbinary = blank(Json.text(parent, "binary"));
     if (binary != null || pid != null || uid != null || ppid != null || pbinary != null) {
       String cmd = binary == null ? args : args == null ? binary : binary + " " + args;
-      e.setProcess(new Process(pid, basename(binary), cmd, binary, uid, null, ppid, basename(pbinary)));
+      e.setProcess(new Process(pid, basename(binary), cmd, binary, uid, null, ppid, basename(pbinary), null, null, null));
     }
 
     // container
@@ -216,7 +216,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     String iname = blank(Json.text(image, "name"));
     String iid = blank(Json.text(image, "id"));
     if (cid != null || cname != null || iname != null || iid != null) {
-      e.setContainer(new Container(cid, cname, iname, iid, runtime));
+      e.setContainer(new Container(cid, cname, iname, iid, runtime, null));
     }
 
     // kubernetes
@@ -280,7 +280,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     if (sip != null || sport != null) e.setSrcEndpoint(new Endpoint(sip, sport, null, null, null, null));
     if (dip != null || dport != null) e.setDstEndpoint(new Endpoint(dip, dport, null, null, null, null));
     protocol = blank(protocol);
-    if (protocol != null) e.setNetwork(new Network(protocol, null, null, null, null));
+    if (protocol != null) e.setNetwork(new Network(protocol, null, null, null, null, null, null, null, null, null));
   }
 
   static String basename(String path) {
