@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       JobCommand.class,
       ParseCommand.class,
       VerifyCommand.class,
+      VerifyTrailCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Run 'strata COMMAND --help' for the options of one command."})

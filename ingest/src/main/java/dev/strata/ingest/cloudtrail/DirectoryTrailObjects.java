@@ -1,0 +1,94 @@
+package dev.strata.ingest.cloudtrail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A trail copied to a directory (an evidence bundle, {@code aws s3 sync}). S3 object metadata does not survive such a
+ * copy, so each digest's signature is read from a sidecar next to it, first found wins:
+ *
+ * <ol>
+ *   <li>{@code <digest file>.sig}: the hex signature (the value of {@code x-amz-meta-signature}), whitespace ignored;
+ *   <li>{@code <digest file>.metadata.json} or {@code <digest file>.head.json}: the JSON printed by
+ *       {@code aws s3api head-object --bucket B --key K} (its {@code Metadata.signature}); a JSON object with a
+ *       top-level {@code signature} or {@code x-amz-meta-signature} is accepted too.
+ * </ol>
+ * Files are opened read-only without following symlinks; symlinked files and directories are not listed.
+ */
+public final class DirectoryTrailObjects implements TrailObjects {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  public static final List<String> SIDECAR_SUFFIXES = List.of(".sig", ".metadata.json", ".head.json");
+
+  private final Path root;
+
+  public DirectoryTrailObjects(Path root) {
+    this.root = root;
+  }
+
+  @Override
+  public List<String> ids() throws IOException {
+    if (!Files.isDirectory(root)) {
+      throw new IOException(root + " is not a directory");
+    }
+    List<String> out = new ArrayList<>();
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) {
+          out.add(root.relativize(file).toString().replace(java.io.File.separatorChar, '/'));
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException exc) {
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return out;
+  }
+
+  @Override
+  public InputStream open(String id) throws IOException {
+    return Files.newInputStream(root.resolve(id), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  @Override
+  public Optional<String> signature(String id) throws IOException {
+    Path sig = root.resolve(id + ".sig");
+    if (Files.isRegularFile(sig, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.of(Files.readString(sig, StandardCharsets.US_ASCII).replaceAll("\\s+", ""));
+    }
+    for (String suffix : List.of(".metadata.json", ".head.json")) {
+      Path p = root.resolve(id + suffix);
+      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        JsonNode n = JSON.readTree(p.toFile());
+        for (JsonNode v : new JsonNode[] {n.path("Metadata").path("signature"), n.path("signature"),
+            n.path("x-amz-meta-signature"), n.path("Metadata").path("x-amz-meta-signature")}) {
+          if (v.isTextual() && !v.asText().isBlank()) {
+            return Optional.of(v.asText().strip());
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public String describe(String id) {
+    return root.resolve(id).toString();
+  }
+}
