@@ -28,7 +28,8 @@ public final class Recognizers {
         new TetragonEventRecognizer(),
         new DockerContainerConfigRecognizer(),
         new K8sEventRecognizer(),
-        new CriLogRecognizer());
+        new CriLogRecognizer(),
+        new DockerDaemonLogRecognizer());
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

@@ -5,6 +5,7 @@ import dev.strata.parse.formats.crilog.CriLogParser;
 import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
 import dev.strata.parse.formats.falcoalert.FalcoAlertParser;
 import dev.strata.parse.formats.dockercontainerconfig.DockerContainerConfigParser;
+import dev.strata.parse.formats.dockerdaemonlog.DockerDaemonLogParser;
 import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import dev.strata.parse.formats.k8sevent.K8sEventParser;
@@ -40,7 +41,8 @@ public final class ParserRegistry {
         new TetragonEventParser(),
         new DockerContainerConfigParser(),
         new K8sEventParser(),
-        new CriLogParser()));
+        new CriLogParser(),
+        new DockerDaemonLogParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {

@@ -1,0 +1,61 @@
+package dev.strata.ingest.recognize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.schema.common.Framing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** Recognition of the Docker evidence formats beyond json-file logs and container state files. */
+class DockerEvidenceRecognizersTest {
+  private static final List<ArtifactRecognizer> R = Recognizers.defaults();
+
+  static Recognition rec(String path, String content) {
+    return Recognizers.recognize(R, path, ContentSample.of(content));
+  }
+
+  @Test
+  void daemonLogInEveryShape() {
+    String logfmt = "time=\"2024-05-01T12:00:00.1Z\" level=info msg=\"Starting up\"\n";
+    assertThat(rec("x/anything.txt", logfmt).sourceType()).isEqualTo("docker_daemon_log");
+    assertThat(rec("x/anything.txt", logfmt).framing()).isEqualTo(Framing.LINES);
+    assertThat(rec("x/a", "INFO[2024-05-01T12:00:00.000000000Z] Starting up\n").sourceType())
+        .isEqualTo("docker_daemon_log");
+    String syslog = "Jan  2 03:00:00 node-7 sshd[2201]: Accepted publickey\n"
+        + "Jan  2 03:00:01 node-7 dockerd[812]: time=\"2026-01-02T03:00:01Z\" level=info msg=\"x\"\n";
+    assertThat(rec("evidence/var/log/syslog", syslog).sourceType()).isEqualTo("docker_daemon_log");
+    assertThat(rec("somewhere/else.log", syslog).sourceType()).isEqualTo("docker_daemon_log");
+    assertThat(rec("x/y", "2026-01-02T02:00:02.25+01:00 node-7 dockerd[812]: msg\n").sourceType())
+        .isEqualTo("docker_daemon_log");
+    assertThat(rec("x/y", "<30>1 2026-01-02T02:00:03.5Z node-7 dockerd 812 - - hello\n").sourceType())
+        .isEqualTo("docker_daemon_log");
+    String journal = "{\"__CURSOR\":\"s\",\"__REALTIME_TIMESTAMP\":\"1\",\"_SYSTEMD_UNIT\":\"docker.service\","
+        + "\"MESSAGE\":\"time=x\"}\n";
+    assertThat(rec("export.json", journal).sourceType()).isEqualTo("docker_daemon_log");
+    // a syslog without dockerd in the sample: only at a syslog path
+    String other = "Jan  2 03:00:00 node-7 sshd[2201]: Accepted publickey\n";
+    assertThat(rec("host/var/log/syslog.1", other).sourceType()).isEqualTo("docker_daemon_log");
+    assertThat(rec("host/var/log/messages", other).sourceType()).isEqualTo("docker_daemon_log");
+    assertThat(rec("notes/ssh.txt", other).recognized()).isFalse();
+    assertThat(rec("notes.txt", "hello world\n").recognized()).isFalse();
+  }
+
+  @Test
+  void dockerDesktopLogFromTheCorpus() throws IOException {
+    Path f = corpus().resolve("docker/dockerd_desktop_debug_docs-excerpt.log");
+    Recognition r = Recognizers.recognize(R, "docker/dockerd_desktop_debug_docs-excerpt.log",
+        new ContentSample(Files.readAllBytes(f), true, false));
+    assertThat(r.sourceType()).isEqualTo("docker_daemon_log");
+    assertThat(r.framing()).isEqualTo(Framing.LINES);
+  }
+
+  static Path corpus() {
+    Path corpus = Path.of(System.getProperty("strata.shared.dir", "../../shared"), "corpus");
+    Assumptions.assumeTrue(Files.isDirectory(corpus), "no shared corpus");
+    return corpus;
+  }
+}

@@ -1,0 +1,108 @@
+package dev.strata.parse.formats.dockerdaemonlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.ParserContractTest;
+import dev.strata.parse.testing.Chunks;
+import dev.strata.parse.testing.CollectingOutput;
+import dev.strata.schema.common.Framing;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+class DockerDaemonLogParserTest extends ParserContractTest {
+
+  @Override
+  protected EvidenceParser parser() {
+    return new DockerDaemonLogParser();
+  }
+
+  private DockerDaemonLogParser.Counts counts(String content) {
+    return new DockerDaemonLogParser()
+        .parseCounting(Chunks.single(content, format(), Framing.LINES, "var/log/syslog"), new CollectingOutput());
+  }
+
+  @Test
+  void otherProgramsInAMixedSyslogAreSkippedAndCounted() throws Exception {
+    String syslog = Files.readString(fixtureDir(format()).resolve("syslog.input"), StandardCharsets.UTF_8);
+    assertThat(counts(syslog)).isEqualTo(new DockerDaemonLogParser.Counts(5, 1, 2));
+    String journal = Files.readString(fixtureDir(format()).resolve("journald.input"), StandardCharsets.UTF_8);
+    assertThat(counts(journal)).isEqualTo(new DockerDaemonLogParser.Counts(4, 1, 1));
+  }
+
+  @Test
+  void logfmtQuotingAndEscapes() {
+    var r = Logfmt.parse("a=1 b=\"x y\" c=\"q\\\"u\\\\o\\x41\\u00e9\\101\" flag d= e=\"open");
+    assertThat(r.fields()).containsEntry("a", "1").containsEntry("b", "x y").containsEntry("c", "q\"u\\oA\u00e9A")
+        .containsEntry("flag", "").containsEntry("d", "").containsEntry("e", "open");
+    assertThat(r.unterminated()).isTrue();
+    assertThat(Logfmt.parse("k=v \"stray").complete()).isFalse();
+  }
+
+  @Test
+  void apiRoutesNameTheirOperations() {
+    record C(String msg, String op, int activity, String type, String id, String image) {}
+    for (C c : new C[] {
+      new C("Calling POST /v1.41/containers/create?name=x", "ContainerCreate", 1, "container", null, null),
+      new C("Calling POST /v1.41/containers/abc/start", "ContainerStart", 99, "container", "abc", null),
+      new C("Calling POST /containers/abc/exec", "ContainerExec", 1, "container", "abc", null),
+      new C("Calling POST /v1.41/exec/123/start", "ExecStart", 99, "exec", "123", null),
+      new C("Calling GET /v1.41/containers/abc/json", "ContainerInspect", 2, "container", "abc", null),
+      new C("Calling DELETE /v1.41/containers/abc?force=1", "ContainerDelete", 4, "container", "abc", null),
+      new C("Calling POST /v1.41/containers/abc/wait?condition=removed", "ContainerWait", 99, "container", "abc",
+          null),
+      new C("Calling POST /v1.41/images/create?fromImage=alpine&tag=latest", "ImageCreate", 1, "image", null,
+          "alpine:latest"),
+      new C("Calling POST /v1.41/images/create?fromImage=alpine%40sha256%3Aab&tag=", "ImageCreate", 1, "image",
+          null, "alpine@sha256:ab"),
+      new C("Calling GET /v1.41/images/quay.io/org/app:2/json", "ImageInspect", 2, "image", "quay.io/org/app:2",
+          "quay.io/org/app:2"),
+      new C("Calling HEAD /_ping", "SystemPing", 2, "system", null, null),
+      new C("Calling POST /v1.41/networks/create", "NetworkCreate", 1, "network", null, null),
+      new C("Calling POST /v1.41/containers/prune", "ContainerPrune", 4, "container", null, null),
+      new C("Calling POST /v1.41/build?t=app:1", "ImageBuild", 1, "image", null, "app:1"),
+    }) {
+      DockerApiCall a = DockerApiCall.parse(c.msg());
+      assertThat(a).as(c.msg()).isNotNull();
+      assertThat(a.operation()).as(c.msg()).isEqualTo(c.op());
+      assertThat(a.activityId()).as(c.msg()).isEqualTo(c.activity());
+      assertThat(a.resourceType()).as(c.msg()).isEqualTo(c.type());
+      assertThat(a.resourceId()).as(c.msg()).isEqualTo(c.id());
+      assertThat(a.imageName()).as(c.msg()).isEqualTo(c.image());
+    }
+    assertThat(DockerApiCall.parse("Calling it a day")).isNull();
+  }
+
+  @Test
+  void logrusTextFormatterSplitsMessageFromFields() {
+    assertThat(DockerDaemonLogParser.fieldsStart("Loading containers: start.                   ")).isEqualTo(-1);
+    String rest = "a message with a=b inside                    k=v x=\"y z\"";
+    assertThat(rest.substring(DockerDaemonLogParser.fieldsStart(rest))).isEqualTo("k=v x=\"y z\"");
+  }
+
+  @Test
+  void hugeLineIsOneEventAndACutLineIsRecordTooLarge() throws Exception {
+    String big = "time=\"2024-05-01T12:00:00Z\" level=info msg=\"" + "x".repeat(3 << 20) + "\"\n";
+    var out = parse(big + "time=\"2024-05-01T12:00:01Z\" level=info msg=\"next\"\n", Framing.LINES, "docker.log");
+    assertThat(out.events).hasSize(2);
+    assertThat(out.events.get(0).getMessage()).hasSize(3 << 20);
+    assertThat(out.events.get(0).getRawData().length()).isLessThanOrEqualTo(16 * 1024);
+    byte[] cut = ("time=\"2024-05-01T12:00:00Z\" level=info msg=\"ok\"\ntime=\"2024-05-01T12:00:01Z\" level=info msg=\"xx")
+        .getBytes(StandardCharsets.UTF_8);
+    var chunk = Chunks.chunk(cut, "ab".repeat(32), format(), Framing.LINES, "docker.log", 0, 1, 0, 1, 0, true, cut);
+    var res = parse(chunk);
+    assertThat(res.events).hasSize(1);
+    assertThat(res.rejections).hasSize(1);
+    assertThat(res.rejections.get(0).reason().code()).isEqualTo("record_too_large");
+  }
+
+  @Test
+  void journaldEntryWithoutMessageTextIsKept() throws Exception {
+    var out = parse("{\"__REALTIME_TIMESTAMP\":\"1714564800000000\",\"_SYSTEMD_UNIT\":\"docker.service\",\"MESSAGE\":null}\n",
+        Framing.LINES, "journal-docker.json");
+    assertThat(out.events).hasSize(1);
+    assertThat(out.events.get(0).getMessage()).isEmpty();
+    assertThat(out.events.get(0).getTime().toString()).isEqualTo("2024-05-01T12:00:00Z");
+  }
+}
