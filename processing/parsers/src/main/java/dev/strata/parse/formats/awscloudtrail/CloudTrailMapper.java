@@ -334,7 +334,9 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
               other.get("userIdentity.accessKeyId"),
               other.get("userIdentity.sessionContext.sessionIssuer.arn"),
               invokedBy,
-              null, null, null));
+              null,
+              sessionName(arn),
+              null));
     }
 
     // api + status
@@ -518,4 +520,13 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     return true;
   }
 
+
+  /** The role session name of an assumed-role ARN ({@code arn:aws:sts::<acct>:assumed-role/<role>/<session>}). */
+  static String sessionName(String arn) {
+    if (arn == null) return null;
+    int p = arn.indexOf(":assumed-role/");
+    if (p < 0) return null;
+    int slash = arn.indexOf('/', p + ":assumed-role/".length());
+    return slash < 0 || slash == arn.length() - 1 ? null : arn.substring(slash + 1);
+  }
 }

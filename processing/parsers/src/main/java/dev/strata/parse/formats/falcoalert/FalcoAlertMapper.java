@@ -184,7 +184,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     String image = repo != null ? (tag != null ? repo + ":" + tag : repo) : value(fields.get("container.image"));
     String digest = value(fields.get("container.image.digest"));
     if (cid != null || cname != null || image != null) {
-      e.setContainer(new Container(cid, cname, image, digest, null, null));
+      e.setContainer(new Container(cid, cname, image, digest, null, digest));
     }
 
     // kubernetes

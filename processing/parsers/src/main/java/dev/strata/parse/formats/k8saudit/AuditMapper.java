@@ -314,7 +314,9 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
               null,
               null,
               null,
-              imp, null, null));
+              imp,
+              null,
+              serviceAccountOf(userName)));
     }
 
     // source
@@ -529,5 +531,13 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
         return s; // bad %-escape: keep as written
       }
     }
+  }
+
+  /** {@code system:serviceaccount:<ns>:<name>} -> {@code <ns>/<name>}; anything else -> null. */
+  static String serviceAccountOf(String userName) {
+    if (userName == null || !userName.startsWith("system:serviceaccount:")) return null;
+    String rest = userName.substring("system:serviceaccount:".length());
+    int colon = rest.indexOf(':');
+    return colon <= 0 || colon == rest.length() - 1 ? null : rest.substring(0, colon) + "/" + rest.substring(colon + 1);
   }
 }

@@ -11,6 +11,7 @@ import dev.strata.parse.JsonRecordStream.RecordSpan;
 import dev.strata.parse.JsonRecordStream.Source;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.RejectReason;
+import dev.strata.parse.Timestamps;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.Device;
 import dev.strata.schema.event.Endpoint;
@@ -197,9 +198,11 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     String uid = blank(Json.text(proc, "uid"));
     Long ppid = number(parent, "pid");
     String pbinary = blank(Json.text(parent, "binary"));
-    if (binary != null || pid != null || uid != null || ppid != null || pbinary != null) {
+    if (binary != null || pid != null || uid != null || ppid != null || pbinary != null
+        || blank(Json.text(proc, "exec_id")) != null) {
       String cmd = binary == null ? args : args == null ? binary : binary + " " + args;
-      e.setProcess(new Process(pid, basename(binary), cmd, binary, uid, null, ppid, basename(pbinary), null, null, null));
+      e.setProcess(new Process(pid, basename(binary), cmd, binary, uid, null, ppid, basename(pbinary),
+          blank(Json.text(proc, "exec_id")), parentExecId(proc, parent), startMicros(proc)));
     }
 
     // container
@@ -216,7 +219,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     String iname = blank(Json.text(image, "name"));
     String iid = blank(Json.text(image, "id"));
     if (cid != null || cname != null || iname != null || iid != null) {
-      e.setContainer(new Container(cid, cname, iname, iid, runtime, null));
+      e.setContainer(new Container(cid, cname, iname, iid, runtime, digestOf(iid)));
     }
 
     // kubernetes
@@ -310,5 +313,27 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
   private static Integer port(JsonNode obj, String field) {
     Long v = number(obj, field);
     return v == null || v < 0 || v > 65535 ? null : v.intValue();
+  }
+
+  /** The parent's exec id: process.parent_exec_id, else parent.exec_id. */
+  private static String parentExecId(JsonNode proc, JsonNode parent) {
+    String p = blank(Json.text(proc, "parent_exec_id"));
+    return p != null ? p : blank(Json.text(parent, "exec_id"));
+  }
+
+  /** process.start_time (RFC 3339, nanoseconds) at microsecond precision, or null. */
+  private static java.time.Instant startMicros(JsonNode proc) {
+    String t = blank(Json.text(proc, "start_time"));
+    if (t == null) return null;
+    long m = Timestamps.toMicros(t);
+    return m == Timestamps.INVALID ? null : Timestamps.toInstant(m);
+  }
+
+  /** {@code repo@sha256:<hex>} or a bare {@code sha256:<hex>} image reference -> {@code sha256:<hex>}. */
+  static String digestOf(String imageRef) {
+    if (imageRef == null) return null;
+    int at = imageRef.lastIndexOf("@sha256:");
+    if (at >= 0) return imageRef.substring(at + 1);
+    return imageRef.startsWith("sha256:") && imageRef.length() == 71 ? imageRef : null;
   }
 }

@@ -252,4 +252,13 @@ class AwsCloudTrailParserTest extends ParserContractTest {
     for (int k = 0; k < n; k++) i = s.indexOf(x, i + 1);
     return i;
   }
+
+  @Test
+  void sessionNameOfAnAssumedRoleArn() {
+    assertThat(CloudTrailMapper.sessionName("arn:aws:sts::111122223333:assumed-role/eks-node-role/i-0abc123"))
+        .isEqualTo("i-0abc123");
+    assertThat(CloudTrailMapper.sessionName("arn:aws:iam::111122223333:user/alice")).isNull();
+    assertThat(CloudTrailMapper.sessionName("arn:aws:sts::111122223333:assumed-role/r/")).isNull();
+    assertThat(CloudTrailMapper.sessionName(null)).isNull();
+  }
 }

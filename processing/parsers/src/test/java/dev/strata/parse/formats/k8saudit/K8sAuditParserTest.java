@@ -70,4 +70,12 @@ class K8sAuditParserTest extends ParserContractTest {
     assertThat(out.events.get(1).getLineage().getRecordIndex()).isEqualTo(1L);
     assertThat(doc.substring((int) (long) out.events.get(1).getLineage().getByteOffset())).startsWith("{\"kind\":\"Event\"");
   }
+
+  @Test
+  void serviceAccountOfTheRequestingUser() {
+    assertThat(AuditMapper.serviceAccountOf("system:serviceaccount:payments:api-runner")).isEqualTo("payments/api-runner");
+    assertThat(AuditMapper.serviceAccountOf("system:serviceaccount:broken")).isNull();
+    assertThat(AuditMapper.serviceAccountOf("dev-alice")).isNull();
+    assertThat(AuditMapper.serviceAccountOf(null)).isNull();
+  }
 }

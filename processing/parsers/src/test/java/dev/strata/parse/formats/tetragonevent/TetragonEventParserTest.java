@@ -48,4 +48,19 @@ class TetragonEventParserTest extends ParserContractTest {
     assertThat(e.getContainer().getUid()).isEqualTo("abc");
     assertThat(e.getContainer().getRuntime()).isNull();
   }
+
+  @Test
+  void processTreeKeysAndImageDigestAreMapped() throws Exception {
+    String line = "{\"process_exec\":{\"process\":{\"exec_id\":\"Y2hpbGQ=\",\"pid\":7,\"binary\":\"/bin/sh\","
+        + "\"start_time\":\"2024-05-01T11:59:59.123456789Z\",\"parent_exec_id\":\"cGFyZW50\","
+        + "\"pod\":{\"container\":{\"id\":\"containerd://abc\",\"image\":{\"id\":\"docker.io/library/nginx@sha256:"
+        + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}}}},"
+        + "\"parent\":{\"exec_id\":\"cGFyZW50\",\"pid\":1}},\"time\":\"2024-05-01T12:00:00Z\"}\n";
+    var e = parse(line, Framing.LINES, "x/tetragon.log").events.get(0);
+    assertThat(e.getProcess().getUid()).isEqualTo("Y2hpbGQ=");
+    assertThat(e.getProcess().getParentUid()).isEqualTo("cGFyZW50");
+    assertThat(e.getProcess().getStartTime()).isEqualTo(java.time.Instant.parse("2024-05-01T11:59:59.123456Z"));
+    assertThat(e.getContainer().getImageDigest())
+        .isEqualTo("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+  }
 }
