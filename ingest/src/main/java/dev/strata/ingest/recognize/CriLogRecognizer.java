@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * <p>Path: {@code **}{@code /pods/<namespace>_<pod>_<pod-uid>/<container>/<restart>.log}, rotated
  * {@code <restart>.log.<timestamp>} and {@code .gz}; the kubelet's links
  * {@code **}{@code /containers/<pod>_<namespace>_<container>-<64 hex>.log} (the walker records links as aliases and
- * collects the real file once). Content: the first non-blank line is {@code <RFC 3339 timestamp> <stdout|stderr>
+ * collects the real file once); Podman's k8s-file log driver {@code **}{@code /overlay-containers/<64 hex>/userdata/ctr.log}
+ * (same line format, written by conmon). Content: the first non-blank line is {@code <RFC 3339 timestamp> <stdout|stderr>
  * <P|F>[:tags] <content>}. Framing: LINES.
  */
 public final class CriLogRecognizer implements ArtifactRecognizer {
@@ -21,7 +22,8 @@ public final class CriLogRecognizer implements ArtifactRecognizer {
   private static final Pattern PATH =
       Pattern.compile(
           "(?:^|.*/)(?:pods/[^/_]+_[^/_]+_[^/_]+/[^/]+/\\d+\\.log(?:\\.[0-9][0-9T:.-]*)?(?:\\.gz)?"
-              + "|containers/[^/_]+_[^/_]+_[^/_]+-[0-9a-f]{64}\\.log)");
+              + "|containers/[^/_]+_[^/_]+_[^/_]+-[0-9a-f]{64}\\.log"
+              + "|overlay-containers/[0-9a-f]{64}/userdata/ctr\\.log)");
 
   /** Timestamp, stream, tag and the space before the content. */
   static final Pattern LINE =

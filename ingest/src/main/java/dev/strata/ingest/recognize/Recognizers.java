@@ -29,7 +29,10 @@ public final class Recognizers {
         new DockerContainerConfigRecognizer(),
         new K8sEventRecognizer(),
         new CriLogRecognizer(),
-        new DockerDaemonLogRecognizer());
+        new DockerDaemonLogRecognizer(),
+        new PodmanEventsRecognizer(),
+        new OciRuntimeConfigRecognizer(),
+        new PodmanContainersJsonRecognizer());
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

@@ -9,6 +9,9 @@ import dev.strata.parse.formats.dockerdaemonlog.DockerDaemonLogParser;
 import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import dev.strata.parse.formats.k8sevent.K8sEventParser;
+import dev.strata.parse.formats.podmanevents.PodmanEventsParser;
+import dev.strata.parse.formats.ociruntimeconfig.OciRuntimeConfigParser;
+import dev.strata.parse.formats.podmancontainersjson.PodmanContainersJsonParser;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -42,7 +45,10 @@ public final class ParserRegistry {
         new DockerContainerConfigParser(),
         new K8sEventParser(),
         new CriLogParser(),
-        new DockerDaemonLogParser()));
+        new DockerDaemonLogParser(),
+        new PodmanEventsParser(),
+        new OciRuntimeConfigParser(),
+        new PodmanContainersJsonParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {

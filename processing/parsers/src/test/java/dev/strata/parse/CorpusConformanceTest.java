@@ -192,6 +192,58 @@ class CorpusConformanceTest {
     }
   }
 
+  /**
+   * Podman: the events doc's JSON lines and text lines (one event per non-blank line, none rejected: every line of
+   * the text excerpt is container / pod / volume), and the runtime-spec's example config.json files (one
+   * "configured" event each; FreeBSD's has no linux section, so no namespace hints).
+   */
+  @TestFactory
+  Stream<DynamicTest> podman() throws IOException {
+    List<Path> events = files("podman", p -> p.getFileName().toString().startsWith("podman-events"));
+    List<Path> oci = files("podman/oci-runtime-spec", p -> p.toString().endsWith(".json"));
+    assertThat(events).hasSize(2);
+    assertThat(oci).hasSize(3);
+    return Stream.concat(
+        events.stream().map(f -> DynamicTest.dynamicTest(corpus.relativize(f).toString(), () -> {
+          String rel = corpus.relativize(f).toString();
+          var res = new ChunkParser(ParserRegistry.defaults())
+              .parse(Chunks.fromFile(f, "podman_events", Framing.LINES, rel));
+          assertThat(res.deadLetters()).as("dead letters of %s", rel).isEmpty();
+          long lines = Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count();
+          assertThat(res.events()).hasSize((int) lines);
+          for (EvidenceEvent e : res.events()) {
+            assertThat(CODEC.decode(CODEC.encode(e))).isEqualTo(e);
+            assertThat(e.getUnmapped()).doesNotContainKey(Events.WARNING_KEY);
+            assertThat(e.getTimeOriginal()).isNotBlank();
+            assertThat(e.getActivityName()).isNotBlank();
+            if ("container".equals(e.getUnmapped().get("podman.type"))) {
+              assertThat(e.getContainer().getUid()).matches("[0-9a-f]{12,64}");
+              assertThat(e.getContainer().getImageName()).isNotBlank();
+              assertThat(e.getContainer().getName()).isNotBlank();
+            }
+          }
+        })),
+        oci.stream().map(f -> DynamicTest.dynamicTest(corpus.relativize(f).toString(), () -> {
+          String rel = corpus.relativize(f).toString();
+          var res = new ChunkParser(ParserRegistry.defaults())
+              .parse(Chunks.fromFile(f, "oci_runtime_config", Framing.WHOLE, rel));
+          assertThat(res.deadLetters()).as("dead letters of %s", rel).isEmpty();
+          assertThat(res.events()).hasSize(1);
+          EvidenceEvent e = res.events().get(0);
+          assertThat(CODEC.decode(CODEC.encode(e))).isEqualTo(e);
+          assertThat(e.getActivityName()).isEqualTo("configured");
+          assertThat(e.getUnmapped().get("oci_version")).isEqualTo(M.readTree(f.toFile()).path("ociVersion").asText());
+          if (rel.contains("netdevice")) {
+            assertThat(e.getUnmapped()).containsEntry("linux.net_devices", "eth0,ens4,ens5");
+            assertThat(e.getProcess()).isNull(); // a minimal config: root and linux only
+          } else {
+            assertThat(e.getProcess().getCmdLine()).isEqualTo("sh");
+          }
+          assertThat(e.getRawData()).isNull();
+          if (rel.contains("freebsd")) assertThat(e.getUnmapped()).doesNotContainKey("strata.risk");
+        })));
+  }
+
   @TestFactory
   Stream<DynamicTest> theCorpusIsWhereWeThinkItIs() throws IOException {
     return Stream.of(

@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  *       .../pods/<namespace>_<pod>_<pod-uid>/<container>/<restart>.log} (also rotated {@code .log.<timestamp>} and
  *       {@code .gz}) gives kubernetes.namespace, pod_name, pod_uid, container_name and
  *       unmapped["kubernetes.restart_count"]; the kubelet link {@code .../containers/<pod>_<namespace>_<container>-<64
- *       hex>.log} gives pod, namespace, container name and container.uid.
+ *       hex>.log} gives pod, namespace, container name and container.uid; Podman's k8s-file log {@code
+ *       .../overlay-containers/<64 hex>/userdata/ctr.log} gives container.uid and runtime "podman".
  *   <li>Blank lines are skipped. Fewer than four fields, a stream other than stdout/stderr or a first tag other than
  *       P/F: malformed_record. A bad timestamp: kept, time = observed time, warning.
  * </ul>
@@ -50,6 +51,8 @@ public final class CriLogParser implements EvidenceParser {
   private static final Pattern PODS_PATH =
       Pattern.compile(
           "(?:^|/)pods/([^/_]+)_([^/_]+)_([^/_]+)/([^/]+)/(\\d+)\\.log(?:\\.[0-9][0-9T:.-]*)?(?:\\.gz)?$");
+  private static final Pattern PODMAN_CTR_LOG =
+      Pattern.compile("(?:^|/)overlay-containers/([0-9a-f]{64})/userdata/ctr\\.log$");
   private static final Pattern KUBELET_LINK =
       Pattern.compile("(?:^|/)([^/_]+)_([^/_]+)_([^/_]+)-([0-9a-f]{64})\\.log(?:\\.[0-9][0-9T:.-]*)?(?:\\.gz)?$");
 
@@ -79,6 +82,8 @@ public final class CriLogParser implements EvidenceParser {
       if (m.find()) return new PathInfo(m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), null, runtime);
       m = KUBELET_LINK.matcher(origin);
       if (m.find()) return new PathInfo(m.group(2), m.group(1), null, m.group(3), null, m.group(4), runtime);
+      m = PODMAN_CTR_LOG.matcher(origin);
+      if (m.find()) return new PathInfo(null, null, null, null, null, m.group(1), "podman");
       return new PathInfo(null, null, null, null, null, null, runtime);
     }
 

@@ -1,0 +1,81 @@
+package dev.strata.ingest.recognize;
+
+import dev.strata.ingest.context.ContextValues;
+import dev.strata.schema.common.Framing;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code podman_events}: Podman (libpod) events in the three forms it leaves them.
+ *
+ * <p>Path: the file events logger's {@code **}{@code /libpod/events/events.log} (rootful {@code /run/libpod/...})
+ * and {@code **}{@code /libpod/tmp/events/events.log} (rootless {@code /run/user/<uid>/libpod/tmp/...}), and exports
+ * named {@code podman-events*} / {@code podman_events*}. Content (framing LINES):
+ * <ul>
+ *   <li>the first line is a JSON object with libpod's capitalized {@code Status}, {@code Type} and {@code Time}
+ *       (events file, {@code podman events --format json}): STRONG. Docker's lower-case event lines are not claimed;
+ *   <li>the first line is a journald JSON entry with {@code PODMAN_EVENT}: STRONG; a journald export whose first
+ *       entry is another program's but that holds PODMAN_EVENT entries within the sample: WEAK (path needed);
+ *   <li>the first line is {@code podman events} text: {@code <Go time> <zone> <type> <status> ...} with a libpod
+ *       type (container, pod, image, volume, network, system, machine, secret, artifact): STRONG.
+ * </ul>
+ */
+public final class PodmanEventsRecognizer implements ArtifactRecognizer {
+  public static final String SOURCE_TYPE = "podman_events";
+
+  private static final Pattern PATH =
+      Pattern.compile("(?:^|.*/)(?:libpod/(?:tmp/)?events/events\\.log(?:\\.[0-9]+)?|podman[-_]events[^/]*)");
+  static final Pattern TEXT =
+      Pattern.compile(
+          "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})? [+-]\\d{4} \\S+(?: m=[+-][0-9.]+)?"
+              + " (?:container|pod|image|volume|network|system|machine|secret|artifact) [A-Za-z_-]+(?: .*)?");
+
+  @Override
+  public String sourceType() {
+    return SOURCE_TYPE;
+  }
+
+  @Override
+  public Optional<ContextValues> matchPath(String relPath) {
+    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  }
+
+  @Override
+  public ContentMatch probe(ContentSample sample) {
+    List<JsonSniff.Line> lines = JsonSniff.lines(sample, 64);
+    if (lines.isEmpty()) {
+      return ContentMatch.none("no content");
+    }
+    byte[] b = sample.bytes();
+    JsonSniff.Line first = lines.get(0);
+    int s = first.offset();
+    while (s < first.offset() + first.length() && (b[s] == ' ' || b[s] == '\t')) s++;
+    if (s < b.length && b[s] == '{') {
+      JsonSniff.Obj o = JsonSniff.object(b, first.offset(), first.length());
+      if (!o.valid()) {
+        return ContentMatch.none("first line is not a JSON object");
+      }
+      if (o.has("Status") && o.has("Type") && o.has("Time")) {
+        return ContentMatch.strong(Framing.LINES, "JSON lines of libpod events (Status, Type, Time)");
+      }
+      if (o.get("PODMAN_EVENT") != null) {
+        return ContentMatch.strong(Framing.LINES, "journald JSON export of podman events (PODMAN_EVENT)");
+      }
+      if (o.has("__REALTIME_TIMESTAMP") || o.has("__CURSOR")) {
+        for (JsonSniff.Line l : lines) {
+          if (JsonSniff.object(b, l.offset(), l.length()).get("PODMAN_EVENT") != null) {
+            return ContentMatch.weak(Framing.LINES, "journald JSON export holding podman events");
+          }
+        }
+      }
+      return ContentMatch.none("first line is not a podman event (Status/Type/Time or PODMAN_EVENT)");
+    }
+    String head = new String(b, s, Math.min(first.offset() + first.length() - s, 512), StandardCharsets.UTF_8);
+    if (TEXT.matcher(head).matches() || (!first.complete() && TEXT.matcher(head).lookingAt())) {
+      return ContentMatch.strong(Framing.LINES, "podman events text lines (time zone type status ...)");
+    }
+    return ContentMatch.none("first line is not a podman event");
+  }
+}

@@ -1,0 +1,84 @@
+package dev.strata.ingest.recognize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.schema.common.Framing;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Podman / CRI-O / containerd state and event files: recognized by content, never confused with Docker's. */
+class PodmanRecognizersTest {
+  private static final List<ArtifactRecognizer> R = Recognizers.defaults();
+  private static final String ID = "4b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c";
+
+  static Recognition rec(String path, String content) {
+    return Recognizers.recognize(R, path, ContentSample.of(content));
+  }
+
+  @Test
+  void podmanEventsInItsThreeForms() {
+    String file = "{\"ID\":\"" + ID + "\",\"Image\":\"alpine\",\"Name\":\"c\",\"Status\":\"create\","
+        + "\"Time\":\"2024-05-01T12:00:00.1+02:00\",\"Type\":\"container\"}\n";
+    Recognition r = rec("run/libpod/events/events.log", file);
+    assertThat(r.sourceType()).isEqualTo("podman_events");
+    assertThat(r.framing()).isEqualTo(Framing.LINES);
+    assertThat(rec("anywhere/x.json", file).sourceType()).isEqualTo("podman_events");
+    String journal = "{\"__CURSOR\":\"s=1\",\"__REALTIME_TIMESTAMP\":\"1714564800000000\",\"SYSLOG_IDENTIFIER\":"
+        + "\"podman\",\"PODMAN_EVENT\":\"start\",\"PODMAN_TYPE\":\"container\",\"PODMAN_ID\":\"" + ID + "\"}\n";
+    assertThat(rec("export/journal.json", journal).sourceType()).isEqualTo("podman_events");
+    String mixed = "{\"__CURSOR\":\"s=0\",\"__REALTIME_TIMESTAMP\":\"1\",\"MESSAGE\":\"sshd\"}\n" + journal;
+    assertThat(rec("export/journal.json", mixed).sourceType()).isNull();
+    assertThat(rec("export/podman-events.json", mixed).sourceType()).isEqualTo("podman_events");
+    String text = "2019-03-02 10:33:42.312377447 -0600 CST container create 34503c192940 "
+        + "(image=docker.io/library/alpine:latest, name=friendly_allen)\n";
+    assertThat(rec("case/out.txt", text).sourceType()).isEqualTo("podman_events");
+  }
+
+  @Test
+  void dockerEventLinesAreNotPodmans() {
+    String docker = "{\"status\":\"start\",\"id\":\"" + ID + "\",\"from\":\"alpine\",\"Type\":\"container\","
+        + "\"Action\":\"start\",\"Actor\":{\"ID\":\"" + ID + "\",\"Attributes\":{}},\"scope\":\"local\","
+        + "\"time\":1714564800,\"timeNano\":1714564800000000000}\n";
+    assertThat(rec("case/docker-events.json", docker).sourceType()).isNotEqualTo("podman_events");
+  }
+
+  @Test
+  void ociConfigByContentNotDockersLegacyConfig() {
+    String oci = "{\"ociVersion\":\"1.0.2-dev\",\"process\":{\"args\":[\"sh\"]},\"root\":{\"path\":\"rootfs\"}}";
+    Recognition r = rec("var/lib/containers/storage/overlay-containers/" + ID + "/userdata/config.json", oci);
+    assertThat(r.sourceType()).isEqualTo("oci_runtime_config");
+    assertThat(r.framing()).isEqualTo(Framing.WHOLE);
+    assertThat(rec("run/containerd/io.containerd.runtime.v2.task/k8s.io/" + ID + "/config.json", oci).sourceType())
+        .isEqualTo("oci_runtime_config");
+    // an OCI config under a Docker-like path is still OCI (content decides) ...
+    assertThat(rec("var/lib/docker/containers/" + ID + "/config.json", oci).sourceType())
+        .isEqualTo("oci_runtime_config");
+    // ... and Docker's legacy config.json stays Docker's
+    String legacy = "{\"ID\":\"" + ID + "\",\"Created\":\"2016-01-01T00:00:00Z\",\"Config\":{},\"State\":{}}";
+    assertThat(rec("var/lib/docker/containers/" + ID + "/config.json", legacy).sourceType())
+        .isEqualTo("docker_container_config");
+    OciRuntimeConfigRecognizer o = new OciRuntimeConfigRecognizer();
+    assertThat(o.matchPath("home/alice/.local/share/containers/storage/overlay-containers/" + ID
+        + "/userdata/config.json")).isPresent();
+    assertThat(o.matchPath("var/lib/docker/containers/" + ID + "/config.json")).isEmpty();
+  }
+
+  @Test
+  void containersJsonIsJsonRecords() {
+    String cj = "[{\"id\":\"" + ID + "\",\"names\":[\"web\"],\"image\":\"i\",\"layer\":\"l\",\"metadata\":\"{}\"}]";
+    Recognition r = rec("var/lib/containers/storage/overlay-containers/containers.json", cj);
+    assertThat(r.sourceType()).isEqualTo("podman_containers_json");
+    assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
+    assertThat(rec("var/lib/containers/storage/overlay-containers/containers.json", "[]").sourceType())
+        .isEqualTo("podman_containers_json");
+    assertThat(rec("elsewhere/containers.json", "[]").sourceType()).isNull();
+  }
+
+  @Test
+  void podmanCtrLogIsCriLog() {
+    String line = "2024-05-01T12:00:00.123456789+02:00 stdout F hello\n";
+    Recognition r = rec("var/lib/containers/storage/overlay-containers/" + ID + "/userdata/ctr.log", line);
+    assertThat(r.sourceType()).isEqualTo("cri_log");
+    assertThat(r.detail()).contains("standard path");
+  }
+}

@@ -1,0 +1,163 @@
+package dev.strata.parse.formats.podmancontainersjson;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.parse.ChunkContext;
+import dev.strata.parse.Events;
+import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.Json;
+import dev.strata.parse.JsonRecordStream;
+import dev.strata.parse.JsonRecordStream.RecordException;
+import dev.strata.parse.JsonRecordStream.RecordSpan;
+import dev.strata.parse.JsonTreeMapper;
+import dev.strata.parse.OcsfClass;
+import dev.strata.parse.ParseException;
+import dev.strata.parse.ParseOutput;
+import dev.strata.parse.Payloads;
+import dev.strata.parse.RejectReason;
+import dev.strata.schema.event.Container;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Kubernetes;
+import dev.strata.schema.event.Resource;
+import dev.strata.schema.raw.RawArtifactChunk;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * containers/storage's container registry, {@code <driver>-containers/containers.json} (and
+ * {@code volatile-containers.json}) as Podman, Buildah and CRI-O leave it: a JSON array of
+ * {@code {id, names, image, layer, metadata, big-data-names, created, flags{MountLabel, ProcessLabel}, uidmap,
+ * gidmap}}. One OCSF 0 Base Event per container, activity 99 Other, activity_name "inventory": it binds the
+ * container id to its names, image id and writable layer id (the layer the overlay upper dir belongs to).
+ *
+ * <pre>
+ * id                 -> container.uid (an element without id: missing_field)
+ * names[0]           -> container.name; all names -> unmapped names
+ * image              -> container.image_uid; metadata image-name -> container.image_name
+ * layer              -> unmapped layer (+ resource {type "layer", uid})
+ * created            -> time (RFC 3339 nanos kept in time_original); absent: observed time, warned
+ * metadata           (a JSON text: Podman {image-name, image-id, name, created-at, mountlabel}; CRI-O adds
+ *                    pod-name, pod-id) -> unmapped metadata.&lt;key&gt;; pod-name -> kubernetes.pod_name
+ * flags              -> unmapped flags.&lt;key&gt; (SELinux MountLabel / ProcessLabel)
+ * big-data-names, uidmap, gidmap, anything else -> unmapped (flattened)
+ * runtime            "cri-o" when the metadata names a pod, else "podman"
+ * </pre>
+ */
+public final class PodmanContainersJsonParser implements EvidenceParser {
+
+  public static final String FORMAT = "podman_containers_json";
+  private static final int MAX = 64 * 1024;
+
+  @Override
+  public String format() {
+    return FORMAT;
+  }
+
+  @Override
+  public boolean accepts(RawArtifactChunk chunk) {
+    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  }
+
+  @Override
+  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
+    ChunkContext ctx = ChunkContext.of(chunk);
+    new JsonRecordStream(ctx, new Mapper(ctx), Set.of(), out).run();
+  }
+
+  private static final class Mapper extends JsonTreeMapper {
+    private final ChunkContext ctx;
+
+    Mapper(ChunkContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    protected EvidenceEvent map(ObjectNode r, RecordSpan span) throws RecordException {
+      String id = Json.text(r, "id");
+      if (id == null || id.isEmpty() || !r.path("id").isTextual()) {
+        throw new RecordException(RejectReason.MISSING_FIELD, "not a containers/storage container: no id");
+      }
+      EvidenceEvent e = ctx.newEvent(OcsfClass.BASE_EVENT, OcsfClass.ACTIVITY_OTHER, "inventory", span.start(),
+          span.end(), span.line(), span.ordinal(), 0, new HashMap<>(24));
+      Map<String, String> u = e.getUnmapped();
+      List<String> names = new ArrayList<>();
+      for (JsonNode n : r.path("names")) {
+        if (n.isTextual()) names.add(n.asText());
+      }
+      String image = blank(Json.text(r, "image"));
+      String layer = blank(Json.text(r, "layer"));
+      Map<String, String> meta = new HashMap<>();
+      String metaText = Json.text(r, "metadata");
+      if (metaText != null && !metaText.isEmpty()) {
+        try {
+          JsonNode m = Json.MAPPER.readTree(metaText);
+          if (m != null && m.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
+              var f = it.next();
+              String v = Json.text(f.getValue());
+              if (v != null) meta.put(f.getKey(), cut(v));
+            }
+          } else {
+            u.put("metadata", cut(metaText));
+          }
+        } catch (Exception bad) {
+          u.put("metadata", cut(metaText));
+          Events.warn(e, "metadata is not a JSON object; kept as text");
+        }
+      }
+      String podName = blank(meta.get("pod-name"));
+      String name = !names.isEmpty() ? names.get(0) : blank(meta.get("name"));
+      e.setContainer(new Container(id, name, blank(meta.get("image-name")), image,
+          podName != null || meta.containsKey("pod-id") ? "cri-o" : "podman"));
+      if (podName != null) {
+        Kubernetes k = e.getKubernetes();
+        if (k == null) {
+          k = new Kubernetes();
+          e.setKubernetes(k);
+        }
+        k.setPodName(podName);
+      }
+      if (layer != null) e.getResources().add(new Resource("layer", null, layer, null, null, null));
+      if (image != null) e.getResources().add(new Resource("image", blank(meta.get("image-name")), image, null, null,
+          null));
+      String created = Json.text(r, "created");
+      ctx.applyTime(e, created, "created");
+      meta.forEach((k, v) -> u.put("metadata." + k, v));
+      if (!names.isEmpty()) u.put("names", cut(String.join(",", names)));
+      put(u, "layer", layer);
+      put(u, "image", image);
+      for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
+        var f = it.next();
+        switch (f.getKey()) {
+          case "id", "names", "image", "layer", "metadata", "created" -> {}
+          default -> {
+            Map<String, String> flat = new HashMap<>();
+            Json.flatten(flat, f.getKey(), f.getValue(), MAX);
+            u.putAll(flat);
+          }
+        }
+      }
+      e.setMessage("container " + (name != null ? name : id.length() > 12 ? id.substring(0, 12) : id)
+          + " in containers/storage: image " + (image == null ? "?" : image.length() > 12 ? image.substring(0, 12)
+          : image) + ", layer " + (layer == null ? "?" : layer.length() > 12 ? layer.substring(0, 12) : layer));
+      e.setRawData(ctx.rawText(span.start(), span.end()));
+      return e;
+    }
+  }
+
+  private static void put(Map<String, String> u, String k, String v) {
+    if (v != null) u.put(k, cut(v));
+  }
+
+  private static String cut(String s) {
+    return s != null && s.length() > MAX ? s.substring(0, MAX) : s;
+  }
+
+  private static String blank(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}
