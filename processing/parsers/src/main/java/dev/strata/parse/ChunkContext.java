@@ -247,7 +247,11 @@ public final class ChunkContext {
             runId,
             storageUri));
     if (host != null) e.setDevice(new Device(host, null, null));
-    if (cluster != null) e.setKubernetes(new Kubernetes(cluster, null, null, null, null, null));
+    if (cluster != null) {
+      Kubernetes k = new Kubernetes();
+      k.setCluster(cluster);
+      e.setKubernetes(k);
+    }
     if (cloudProvider != null || cloudAccount != null || cloudRegion != null) {
       e.setCloud(new Cloud(cloudProvider, cloudAccount, cloudRegion, null, null, null, null, null, null, null));
     }

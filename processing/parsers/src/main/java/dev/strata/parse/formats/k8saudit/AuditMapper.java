@@ -42,6 +42,12 @@ import java.util.Map;
  *                         response_message (message, else reason); response_error = reason when code >= 400
  * objectRef            -> resources[0] (resource, name, namespace, subresource, apiGroup, uid),
  *                         kubernetes.namespace, kubernetes.pod_name (resource pods)
+ * pods (create/update/patch incl. status, binding; not exec/attach/portforward/log), from responseObject then
+ *                         requestObject -> kubernetes.pod_uid, node_name (spec.nodeName or Binding target),
+ *                         pod_ip (status.podIP; several: unmapped k8s.pod.ips), host_ip, service_account
+ *                         (namespace/name); unmapped k8s.pod.phase, k8s.pod.host_paths and strata.risk (privileged,
+ *                         host_network, host_pid, host_ipc, host_path, sensitive_host_path, cap_*, run_as_root,
+ *                         allow_privilege_escalation)
  * exec/attach/portforward -> process.cmd_line from the requestURI command= params, kubernetes.container_name
  * status               -> Success if responseStatus.code < 400, Failure if >= 400, Unknown without code
  * time                 -> stageTimestamp, else requestReceivedTimestamp, else v1beta1 timestamp, else CloudWatch
@@ -370,6 +376,21 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
       }
       k.setNamespace(namespace);
       if ("pods".equals(resource)) k.setPodName(name);
+    }
+    if ("pods".equals(resource) && !"exec".equals(subresource) && !"attach".equals(subresource)
+        && !"portforward".equals(subresource) && !"log".equals(subresource)) {
+      PodFacts pod = PodFacts.of(responseObject, requestObject, namespace);
+      if (!pod.isEmpty()) {
+        if (pod.uid() != null && (subresource == null || "status".equals(subresource))) k.setPodUid(pod.uid());
+        if (pod.nodeName() != null) k.setNodeName(pod.nodeName());
+        if (pod.podIp() != null) k.setPodIp(pod.podIp());
+        if (pod.hostIp() != null) k.setHostIp(pod.hostIp());
+        if (pod.serviceAccount() != null) k.setServiceAccount(pod.serviceAccount());
+        if (pod.podIps().size() > 1) u.put("k8s.pod.ips", String.join(",", pod.podIps()));
+        if (pod.phase() != null) u.put("k8s.pod.phase", pod.phase());
+        if (!pod.risks().isEmpty()) u.put("strata.risk", String.join(",", pod.risks()));
+        if (!pod.hostPaths().isEmpty()) u.put("k8s.pod.host_paths", String.join(",", pod.hostPaths()));
+      }
     }
     if ("pods".equals(resource)
         && ("exec".equals(subresource) || "attach".equals(subresource) || "portforward".equals(subresource))

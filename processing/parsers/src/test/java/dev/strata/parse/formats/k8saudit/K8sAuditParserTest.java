@@ -78,4 +78,47 @@ class K8sAuditParserTest extends ParserContractTest {
     assertThat(AuditMapper.serviceAccountOf("dev-alice")).isNull();
     assertThat(AuditMapper.serviceAccountOf(null)).isNull();
   }
+
+  @Test
+  void podStatusPatchAndCreateCarryPodFacts() throws Exception {
+    String status = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"RequestResponse\","
+        + "\"auditID\":\"a1\",\"stage\":\"ResponseComplete\",\"verb\":\"patch\","
+        + "\"user\":{\"username\":\"system:node:ip-10-0-1-12\"},"
+        + "\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"shop\",\"name\":\"web-1\",\"apiVersion\":\"v1\","
+        + "\"subresource\":\"status\"},\"responseStatus\":{\"code\":200},"
+        + "\"requestObject\":{\"status\":{\"podIP\":\"10.0.1.57\",\"podIPs\":[{\"ip\":\"10.0.1.57\"},{\"ip\":\"fd00::5\"}],"
+        + "\"hostIP\":\"10.0.1.12\",\"phase\":\"Running\"}},"
+        + "\"responseObject\":{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\",\"namespace\":\"shop\",\"uid\":\"u-1\"},"
+        + "\"spec\":{\"nodeName\":\"ip-10-0-1-12\",\"serviceAccountName\":\"web\",\"hostNetwork\":false,"
+        + "\"containers\":[{\"name\":\"c\",\"securityContext\":{\"privileged\":true}}],"
+        + "\"volumes\":[{\"name\":\"sock\",\"hostPath\":{\"path\":\"/var/run/docker.sock\"}}]},"
+        + "\"status\":{\"podIP\":\"10.0.1.57\"}},"
+        + "\"stageTimestamp\":\"2024-05-01T10:00:00.000001Z\"}\n";
+    String binding = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Request\","
+        + "\"auditID\":\"a2\",\"stage\":\"ResponseComplete\",\"verb\":\"create\","
+        + "\"user\":{\"username\":\"system:kube-scheduler\"},"
+        + "\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"shop\",\"name\":\"web-2\",\"apiVersion\":\"v1\","
+        + "\"subresource\":\"binding\"},\"responseStatus\":{\"code\":201},"
+        + "\"requestObject\":{\"kind\":\"Binding\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web-2\",\"uid\":\"u-2\"},"
+        + "\"target\":{\"kind\":\"Node\",\"name\":\"ip-10-0-2-7\"}},"
+        + "\"stageTimestamp\":\"2024-05-01T10:00:01Z\"}\n";
+    CollectingOutput out = parse(status + binding + "{\"kind\":\"Event\",\"requestObject\":{\"kind\":\"Pod\"", Framing.LINES, "audit.log");
+    assertThat(out.events).hasSize(2);
+    var k = out.events.get(0).getKubernetes();
+    assertThat(k.getPodUid()).isEqualTo("u-1");
+    assertThat(k.getPodIp()).isEqualTo("10.0.1.57");
+    assertThat(k.getHostIp()).isEqualTo("10.0.1.12");
+    assertThat(k.getNodeName()).isEqualTo("ip-10-0-1-12");
+    assertThat(k.getServiceAccount()).isEqualTo("shop/web");
+    assertThat(out.events.get(0).getUnmapped())
+        .containsEntry("k8s.pod.ips", "10.0.1.57,fd00::5")
+        .containsEntry("k8s.pod.phase", "Running")
+        .containsEntry("strata.risk", "privileged,host_path,sensitive_host_path")
+        .containsEntry("k8s.pod.host_paths", "/var/run/docker.sock");
+    var b = out.events.get(1).getKubernetes();
+    assertThat(b.getPodName()).isEqualTo("web-2");
+    assertThat(b.getNodeName()).isEqualTo("ip-10-0-2-7");
+    assertThat(b.getPodUid()).isNull(); // a Binding's uid is the pod's only by convention: not claimed
+    assertThat(out.rejections).hasSize(1);
+  }
 }
