@@ -32,7 +32,8 @@ public final class Recognizers {
         new DockerDaemonLogRecognizer(),
         new PodmanEventsRecognizer(),
         new OciRuntimeConfigRecognizer(),
-        new PodmanContainersJsonRecognizer());
+        new PodmanContainersJsonRecognizer(),
+        new DockerEventsRecognizer());
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

@@ -45,6 +45,18 @@ class DockerEvidenceRecognizersTest {
   }
 
   @Test
+  void dockerEventsLinesArraysAndLegacy() {
+    String line = "{\"status\":\"start\",\"id\":\"ab\",\"from\":\"alpine\",\"Type\":\"container\",\"Action\":\"start\","
+        + "\"Actor\":{\"ID\":\"ab\",\"Attributes\":{\"image\":\"alpine\"}},\"scope\":\"local\",\"time\":1,\"timeNano\":1}\n";
+    assertThat(rec("x/out.json", line).sourceType()).isEqualTo("docker_events");
+    assertThat(rec("x/out.json", line).framing()).isEqualTo(Framing.LINES);
+    assertThat(rec("x/out.json", "[" + line.trim() + "]").framing()).isEqualTo(Framing.JSON_RECORDS);
+    assertThat(rec("x/out.json", "{\"status\":\"die\",\"id\":\"ab\",\"from\":\"busybox\",\"time\":1461943101}\n")
+        .sourceType()).isEqualTo("docker_events");
+    assertThat(rec("x/out.json", "{\"Type\":\"x\",\"kind\":\"Event\"}\n").recognized()).isFalse();
+  }
+
+  @Test
   void dockerDesktopLogFromTheCorpus() throws IOException {
     Path f = corpus().resolve("docker/dockerd_desktop_debug_docs-excerpt.log");
     Recognition r = Recognizers.recognize(R, "docker/dockerd_desktop_debug_docs-excerpt.log",

@@ -6,6 +6,7 @@ import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
 import dev.strata.parse.formats.falcoalert.FalcoAlertParser;
 import dev.strata.parse.formats.dockercontainerconfig.DockerContainerConfigParser;
 import dev.strata.parse.formats.dockerdaemonlog.DockerDaemonLogParser;
+import dev.strata.parse.formats.dockerevents.DockerEventsParser;
 import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import dev.strata.parse.formats.k8sevent.K8sEventParser;
@@ -48,7 +49,8 @@ public final class ParserRegistry {
         new DockerDaemonLogParser(),
         new PodmanEventsParser(),
         new OciRuntimeConfigParser(),
-        new PodmanContainersJsonParser()));
+        new PodmanContainersJsonParser(),
+        new DockerEventsParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {

@@ -1,0 +1,69 @@
+package dev.strata.ingest.recognize;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.strata.ingest.context.ContextValues;
+import dev.strata.schema.common.Framing;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code docker_events}: {@code docker events --format '{{json .}}'} output, the Engine API's EventMessage.
+ *
+ * <p>Path: {@code **}{@code /docker[-_]events*} (backs only a probe the sample could not prove). Content: JSON lines
+ * whose first object has {@code Type}, {@code Action} and {@code Actor}, or the legacy {@code status}, {@code id} and
+ * {@code time}/{@code timeNano} (STRONG, LINES); a JSON array of such objects (STRONG, JSON_RECORDS).
+ */
+public final class DockerEventsRecognizer implements ArtifactRecognizer {
+  public static final String SOURCE_TYPE = "docker_events";
+
+  private static final Pattern PATH = Pattern.compile("(?:^|.*/)docker[-_]events[^/]*");
+  private static final JsonObjectLinesProbe PROBE =
+      new JsonObjectLinesProbe("Docker event", DockerEventsRecognizer::isEvent, DockerEventsRecognizer::contradicts);
+
+  @Override
+  public String sourceType() {
+    return SOURCE_TYPE;
+  }
+
+  @Override
+  public Optional<ContextValues> matchPath(String relPath) {
+    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  }
+
+  @Override
+  public ContentMatch probe(ContentSample sample) {
+    int start = sample.firstSignificant();
+    if (start < 0) {
+      return ContentMatch.none("no content");
+    }
+    byte[] b = sample.bytes();
+    if (b[start] == '[') {
+      try (JsonParser p = JsonSniff.parser(b, start, b.length - start)) {
+        p.nextToken();
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          return ContentMatch.none("not an array of objects");
+        }
+        JsonSniff.Obj o = JsonSniff.readObject(p, start);
+        if (o.valid() && isEvent(o)) {
+          return ContentMatch.strong(Framing.JSON_RECORDS, "a JSON array of Docker events");
+        }
+        return ContentMatch.none("first array element is not a Docker event");
+      } catch (IOException e) {
+        return ContentMatch.none("not JSON");
+      }
+    }
+    return PROBE.probe(sample);
+  }
+
+  static boolean isEvent(JsonSniff.Obj o) {
+    return (o.has("Type") && o.has("Action") && o.has("Actor"))
+        || (o.has("status") && o.has("id") && (o.has("time") || o.has("timeNano")) && !o.has("kind"));
+  }
+
+  private static boolean contradicts(JsonSniff.Obj o) {
+    return o.has("log") || o.has("kind") || o.has("eventName") || o.has("rule") || o.has("apiVersion")
+        || o.has("MESSAGE");
+  }
+}
