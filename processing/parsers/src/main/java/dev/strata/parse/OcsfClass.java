@@ -5,8 +5,12 @@ public enum OcsfClass {
   BASE_EVENT(0, "Base Event", 0, "Uncategorized"),
   FILE_SYSTEM_ACTIVITY(1001, "File System Activity", 1, "System Activity"),
   PROCESS_ACTIVITY(1007, "Process Activity", 1, "System Activity"),
+  VULNERABILITY_FINDING(2002, "Vulnerability Finding", 2, "Findings"),
   DETECTION_FINDING(2004, "Detection Finding", 2, "Findings"),
+  ACCOUNT_CHANGE(3001, "Account Change", 3, "Identity & Access Management"),
+  AUTHENTICATION(3002, "Authentication", 3, "Identity & Access Management"),
   NETWORK_ACTIVITY(4001, "Network Activity", 4, "Network Activity"),
+  DEVICE_INVENTORY_INFO(5001, "Device Inventory Info", 5, "Discovery"),
   API_ACTIVITY(6003, "API Activity", 6, "Application Activity");
 
   public final int uid;

@@ -50,7 +50,12 @@ public final class ParserRegistry {
         new PodmanEventsParser(),
         new OciRuntimeConfigParser(),
         new PodmanContainersJsonParser(),
-        new DockerEventsParser()));
+        new DockerEventsParser(),
+        new dev.strata.parse.formats.supplychain.SpdxSbomParser(),
+        new dev.strata.parse.formats.supplychain.CycloneDxSbomParser(),
+        new dev.strata.parse.formats.supplychain.SyftSbomParser(),
+        new dev.strata.parse.formats.supplychain.GrypeScanParser(),
+        new dev.strata.parse.formats.supplychain.CosignVerifyParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {

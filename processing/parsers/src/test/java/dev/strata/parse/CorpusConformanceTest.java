@@ -242,6 +242,71 @@ class CorpusConformanceTest {
           assertThat(e.getRawData()).isNull();
           if (rel.contains("freebsd")) assertThat(e.getUnmapped()).doesNotContainKey("strata.risk");
         })));
+   * SBOMs and scan results (sbom/syft, sbom/grype: anchore's own test snapshots), one WHOLE chunk per file: no dead
+   * letters; one event per package (SPDX packages minus the image root package, CycloneDX components with nested
+   * ones, syft artifacts) or per match (grype matches, CycloneDX vulnerability x affected component), counted here
+   * with a plain tree read; the image the document describes is bound on every event. The snapshots' "redacted" or
+   * empty timestamps and syft JSON (no creation time) give observed time with a warning.
+   */
+  @TestFactory
+  Stream<DynamicTest> sbomsAndScans() throws IOException {
+    List<Path> files = files("sbom", p -> p.getFileName().toString().endsWith(".json"));
+    assertThat(files).as("SBOM corpus").hasSize(8);
+    return files.stream().map(f -> DynamicTest.dynamicTest(corpus.relativize(f).toString(), () -> checkSbom(f)));
+  }
+
+  static String sbomFormat(Path f) {
+    String n = f.getFileName().toString();
+    if (n.endsWith(".spdx.json")) return "spdx_sbom";
+    if (n.endsWith(".syft.json")) return "syft_sbom";
+    if (n.endsWith(".grype.json")) return "grype_scan";
+    return f.getParent().getFileName().toString().equals("grype") ? "grype_scan" : "cyclonedx_sbom";
+  }
+
+  private void checkSbom(Path file) throws IOException {
+    String rel = corpus.relativize(file).toString();
+    String format = sbomFormat(file);
+    var res = new ChunkParser(ParserRegistry.defaults()).parse(Chunks.fromFile(file, format, Framing.WHOLE, rel));
+    assertThat(res.deadLetters()).as("dead letters of %s: %s", rel,
+        res.deadLetters().stream().map(DeadLetter::getMessage).toList()).isEmpty();
+    JsonNode root = M.readTree(file.toFile());
+    int expected = 0;
+    switch (format) {
+      case "spdx_sbom" -> {
+        for (JsonNode p : root.path("packages")) if (!"CONTAINER".equals(p.path("primaryPackagePurpose").asText())) expected++;
+      }
+      case "syft_sbom" -> expected = root.path("artifacts").size();
+      case "cyclonedx_sbom" -> expected = countComponents(root.path("components"));
+      default -> {
+        expected = root.path("matches").size();
+        for (JsonNode v : root.path("vulnerabilities")) expected += Math.max(1, v.path("affects").size());
+      }
+    }
+    assertThat(res.events()).as("events of %s", rel).hasSize(expected);
+    String digest = root.path("source").path("target").path("manifestDigest").asText(
+        root.path("source").path("metadata").path("manifestDigest").asText(null));
+    for (EvidenceEvent e : res.events()) {
+      assertThat(CODEC.decode(CODEC.encode(e))).isEqualTo(e);
+      assertThat(e.getSourceFormat()).isEqualTo(format);
+      assertThat(e.getClassUid()).isEqualTo(format.equals("grype_scan") ? 2002 : 5001);
+      assertThat(e.getPackage$().getName()).isNotBlank();
+      assertThat(e.getContainer()).as("image binding in %s", rel).isNotNull();
+      assertThat(e.getContainer().getImageName()).isNotBlank();
+      if (digest != null) assertThat(e.getContainer().getImageDigest()).isEqualTo(digest);
+      int off = (int) (long) e.getLineage().getByteOffset();
+      assertThat(Files.readAllBytes(file)[off]).isEqualTo((byte) '{');
+      if (format.equals("grype_scan")) {
+        assertThat(e.getVulnerability().getUid()).startsWith("CVE-");
+        assertThat(e.getVulnerability().getScore()).isPositive();
+        assertThat(e.getSeverityId()).isBetween(1, 5);
+      }
+    }
+  }
+
+  private static int countComponents(JsonNode list) {
+    int n = 0;
+    for (JsonNode c : list) n += 1 + countComponents(c.path("components"));
+    return n;
   }
 
   @TestFactory

@@ -1,0 +1,35 @@
+package dev.strata.parse.formats.supplychain;
+
+import dev.strata.parse.ChunkContext;
+import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.ParseException;
+import dev.strata.parse.ParseOutput;
+import dev.strata.parse.Payloads;
+import dev.strata.schema.raw.RawArtifactChunk;
+
+/**
+ * CycloneDX 1.4 to 1.7 JSON BOMs to one OCSF 5001 Device Inventory Info event per component (nested components
+ * included), and, for a BOM that carries {@code vulnerabilities[]} (VEX, scanner output), one OCSF 2002
+ * Vulnerability Finding per affected component. Mapping: {@link CycloneDx}.
+ */
+public final class CycloneDxSbomParser implements EvidenceParser {
+
+  public static final String FORMAT = "cyclonedx_sbom";
+
+  @Override
+  public String format() {
+    return FORMAT;
+  }
+
+  @Override
+  public boolean accepts(RawArtifactChunk chunk) {
+    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  }
+
+  @Override
+  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
+    ChunkContext ctx = ChunkContext.of(chunk);
+    new JsonDocuments(ctx, CycloneDx.ARRAYS, (doc, events) -> CycloneDx.map(ctx, doc, events, true, true), out)
+        .run();
+  }
+}

@@ -1,0 +1,287 @@
+package dev.strata.parse.formats.supplychain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.parse.ChunkContext;
+import dev.strata.parse.Json;
+import dev.strata.parse.OcsfClass;
+import dev.strata.schema.event.Container;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Finding;
+import dev.strata.schema.event.Vulnerability;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What the SBOM, scan and signature formats share: the image a document is about, package and finding events, purl
+ * reading, severities.
+ *
+ * <p>Events: a package of an SBOM is one OCSF 5001 Device Inventory Info event (category 5 Discovery, activity 1 Log:
+ * the inventory as a tool logged it), with {@code package.*}; a vulnerability matched to a package is one OCSF 2002
+ * Vulnerability Finding (category 2 Findings, activity 1 Create) with {@code package.*} and {@code vulnerability.*};
+ * both carry the image the document describes in {@code container} (image_name, image_uid = image/config id,
+ * image_digest = manifest digest) and the document time (SBOM creation / scan time; missing or unreadable: observed
+ * time with a warning).
+ */
+final class SupplyChain {
+
+  static final int MAX_TEXT = 4 * 1024;
+
+  private SupplyChain() {}
+
+  /** The container image a document is about (any part may be null). */
+  record ImageRef(String name, String uid, String digest) {
+    static final ImageRef NONE = new ImageRef(null, null, null);
+
+    boolean isEmpty() {
+      return name == null && uid == null && digest == null;
+    }
+
+    Container container() {
+      if (isEmpty()) return null;
+      Container c = new Container();
+      c.setImageName(name);
+      c.setImageUid(uid);
+      c.setImageDigest(digest);
+      return c;
+    }
+
+    ImageRef orElse(ImageRef o) {
+      return new ImageRef(name != null ? name : o.name, uid != null ? uid : o.uid, digest != null ? digest : o.digest);
+    }
+  }
+
+  /** A package read from a document. */
+  static final class Pkg {
+    String name;
+    String version;
+    String type;
+    String purl;
+    final List<String> cpes = new ArrayList<>(2);
+    final List<String> licenses = new ArrayList<>(2);
+    String path;
+    String uid;
+
+    dev.strata.schema.event.Package toAvro() {
+      dev.strata.schema.event.Package p = new dev.strata.schema.event.Package();
+      p.setName(name);
+      p.setVersion(version);
+      p.setType(type);
+      p.setPurl(purl);
+      p.setCpes(cpes);
+      p.setLicenses(licenses);
+      p.setPath(path);
+      p.setUid(uid);
+      return p;
+    }
+
+    void addLicense(String l) {
+      if (l == null || l.isBlank() || l.equals("NOASSERTION") || l.equals("NONE") || licenses.contains(l)) return;
+      licenses.add(l);
+    }
+
+    void addCpe(String c) {
+      if (c != null && !c.isBlank() && !cpes.contains(c)) cpes.add(c);
+    }
+
+    String label() {
+      return (name == null ? "?" : name) + (version == null ? "" : " " + version);
+    }
+  }
+
+  /** A new inventory event for one package element. */
+  static EvidenceEvent inventory(
+      ChunkContext ctx, JsonDocuments.Element el, long ordinal, int sub, Pkg pkg, ImageRef img, String time,
+      String timeField, Map<String, String> unmapped, String about) {
+    EvidenceEvent e =
+        ctx.newEvent(OcsfClass.DEVICE_INVENTORY_INFO, 1, "Log", el.start(), el.end(), ctx.lineAt(el.start()), ordinal,
+            sub, unmapped);
+    e.setSeverityId(1);
+    e.setSeverity("Informational");
+    ctx.applyTime(e, blankToNull(time), timeField);
+    e.setPackage$(pkg.toAvro());
+    e.setContainer(img.container());
+    StringBuilder m = new StringBuilder(64).append("package ").append(pkg.label());
+    if (pkg.type != null) m.append(" (").append(pkg.type).append(')');
+    if (about != null) m.append(" in ").append(about);
+    e.setMessage(m.toString());
+    e.setRawData(ctx.rawText(el.start(), el.end()));
+    return e;
+  }
+
+  /** A new vulnerability finding event. */
+  static EvidenceEvent finding(
+      ChunkContext ctx, int start, int end, long ordinal, int sub, Pkg pkg, Vulnerability v, ImageRef img, String time,
+      String timeField, Map<String, String> unmapped, String about) {
+    EvidenceEvent e =
+        ctx.newEvent(OcsfClass.VULNERABILITY_FINDING, 1, "Create", start, end, ctx.lineAt(start), ordinal, sub,
+            unmapped);
+    int sev = severityId(v.getSeverity());
+    e.setSeverityId(sev);
+    e.setSeverity(severityName(sev));
+    ctx.applyTime(e, blankToNull(time), timeField);
+    if (pkg != null) e.setPackage$(pkg.toAvro());
+    e.setVulnerability(v);
+    e.setContainer(img.container());
+    String title = v.getUid() + (pkg == null ? "" : " in " + pkg.label());
+    Finding f = new Finding();
+    f.setRule(v.getUid());
+    f.setTitle(title);
+    f.setPriority(v.getSeverity());
+    f.setTags(new ArrayList<>(0));
+    e.setFinding(f);
+    e.setMessage(title + (about == null ? "" : " (" + about + ")"));
+    e.setRawData(ctx.rawText(start, end));
+    return e;
+  }
+
+  static Vulnerability vulnerability(String id) {
+    Vulnerability v = new Vulnerability();
+    v.setUid(id);
+    v.setRelated(new ArrayList<>(0));
+    return v;
+  }
+
+  /** OCSF severity_id of a scanner severity (Negligible/Low/Medium/High/Critical, any case). */
+  static int severityId(String s) {
+    if (s == null) return 0;
+    switch (s.toLowerCase(Locale.ROOT)) {
+      case "negligible", "info", "informational", "none":
+        return 1;
+      case "low":
+        return 2;
+      case "medium", "moderate":
+        return 3;
+      case "high", "important":
+        return 4;
+      case "critical":
+        return 5;
+      default:
+        return 0;
+    }
+  }
+
+  static String severityName(int id) {
+    return switch (id) {
+      case 1 -> "Informational";
+      case 2 -> "Low";
+      case 3 -> "Medium";
+      case 4 -> "High";
+      case 5 -> "Critical";
+      default -> "Unknown";
+    };
+  }
+
+  // ---- purl and image references ------------------------------------------------------------------------------
+
+  /** The type of a package URL ({@code pkg:<type>/...}), or null. */
+  static String purlType(String purl) {
+    if (purl == null || !purl.startsWith("pkg:")) return null;
+    int s = purl.indexOf('/', 4);
+    return s > 4 ? purl.substring(4, s).toLowerCase(Locale.ROOT) : null;
+  }
+
+  /**
+   * The image of a {@code pkg:oci/<name>@sha256%3A<hex>?repository_url=<repo>&tag=<t>} or
+   * {@code pkg:docker/<ns>/<name>@<version>} purl, or null.
+   */
+  static ImageRef imageFromPurl(String purl) {
+    String type = purlType(purl);
+    if (!"oci".equals(type) && !"docker".equals(type)) return null;
+    String rest = purl.substring(purl.indexOf('/') + 1);
+    String query = null;
+    int q = rest.indexOf('?');
+    if (q >= 0) {
+      query = rest.substring(q + 1);
+      rest = rest.substring(0, q);
+    }
+    int h = rest.indexOf('#');
+    if (h >= 0) rest = rest.substring(0, h);
+    String version = null;
+    int at = rest.lastIndexOf('@');
+    if (at >= 0) {
+      version = decode(rest.substring(at + 1));
+      rest = rest.substring(0, at);
+    }
+    String name = decode(rest);
+    String repo = null;
+    String tag = null;
+    if (query != null) {
+      for (String kv : query.split("&")) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) continue;
+        String k = kv.substring(0, eq);
+        String v = decode(kv.substring(eq + 1));
+        if (v.isEmpty()) continue;
+        if (k.equals("repository_url")) repo = v;
+        else if (k.equals("tag")) tag = v;
+      }
+    }
+    String digest = version != null && version.startsWith("sha256:") ? version : null;
+    if (tag == null && digest == null && version != null) tag = version; // pkg:docker/name@tag
+    String image = repo != null ? repo : name;
+    if (tag != null && image != null) image = image + ":" + tag;
+    return new ImageRef(image, null, digest);
+  }
+
+  private static final Pattern IMAGE_REF =
+      Pattern.compile("[a-z0-9][a-z0-9._/:-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?");
+
+  /** True for text that reads as an image reference with a tag or digest ({@code alpine:3.10}, {@code r/x@sha256:..}). */
+  static boolean looksLikeImageRef(String s) {
+    return s != null && (s.indexOf(':') > 0 || s.indexOf('@') > 0) && !s.contains("://") && IMAGE_REF.matcher(s)
+        .matches();
+  }
+
+  /** "sha256:..." digests only. */
+  static String digest(String s) {
+    return s != null && s.startsWith("sha256:") && s.length() > 7 ? s : null;
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
+  }
+
+  // ---- JSON helpers -----------------------------------------------------------------------------------------
+
+  static String text(JsonNode n, String field) {
+    String s = Json.text(n, field);
+    return blankToNull(s);
+  }
+
+  static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  /** Puts the fields of {@code n} not in {@code skip} into unmapped as prefix.field (scalars as text, else JSON). */
+  static void rest(Map<String, String> into, String prefix, JsonNode n, java.util.Set<String> skip) {
+    if (n == null || !n.isObject()) return;
+    var it = n.fields();
+    while (it.hasNext()) {
+      var f = it.next();
+      if (skip.contains(f.getKey())) continue;
+      JsonNode v = f.getValue();
+      if (v.isNull() || (v.isContainerNode() && v.isEmpty())) continue;
+      String s = v.isValueNode() ? v.asText() : v.toString();
+      if (s.isEmpty()) continue;
+      into.put(prefix + f.getKey(), s.length() > MAX_TEXT ? s.substring(0, MAX_TEXT) : s);
+    }
+  }
+
+  static Map<String, String> unmapped() {
+    return new HashMap<>(16);
+  }
+
+  static void put(Map<String, String> u, String k, String v) {
+    if (v != null && !v.isEmpty()) u.put(k, v.length() > MAX_TEXT ? v.substring(0, MAX_TEXT) : v);
+  }
+}
