@@ -71,6 +71,10 @@ public final class CheckpointedPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointedPublisher.class);
   public static final String TRANSACTIONAL_ID_PREFIX = "strata-collector-";
   public static final String CHECKPOINT_TOPIC = "strata.checkpoints.v1";
+  /** Kafka header on every chunk: the collector id. */
+  public static final String COLLECTOR_HEADER = "strata.collector_id";
+  /** Kafka header on chunks added with a source key: the source (checkpoint key) the bytes came from. */
+  public static final String SOURCE_KEY_HEADER = "strata.source_key";
 
   private static final AvroCodec<RawArtifactChunk> CHUNK_CODEC = AvroCodec.of(RawArtifactChunk.class);
   private static final byte[] CHUNK_SCHEMA =
@@ -363,10 +367,22 @@ public final class CheckpointedPublisher implements AutoCloseable {
 
     /** Sends a chunk inside this transaction. */
     public Batch add(RawArtifactChunk chunk) {
+      return add(chunk, null);
+    }
+
+    /**
+     * Sends a chunk inside this transaction, with header {@value #SOURCE_KEY_HEADER} = {@code sourceKey} (which
+     * source the bytes were read from, e.g. the file's inode key: the Avro record names the path, not the file).
+     */
+    public Batch add(RawArtifactChunk chunk, String sourceKey) {
       requireOpen();
       ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(options.rawTopic(), null,
           chunk.getArtifactSha256().getBytes(StandardCharsets.UTF_8), CHUNK_CODEC.encode(chunk));
       record.headers().add(new RecordHeader(KafkaChunkPublisher.SCHEMA_HEADER, CHUNK_SCHEMA));
+      record.headers().add(new RecordHeader(COLLECTOR_HEADER, collectorId.getBytes(StandardCharsets.UTF_8)));
+      if (sourceKey != null) {
+        record.headers().add(new RecordHeader(SOURCE_KEY_HEADER, sourceKey.getBytes(StandardCharsets.UTF_8)));
+      }
       send(record, chunk.getOrigin() + " chunk " + chunk.getChunk().getIndex());
       chunks++;
       bytes += chunk.getChunk().getLength();
