@@ -33,7 +33,8 @@ public final class Recognizers {
         new PodmanEventsRecognizer(),
         new OciRuntimeConfigRecognizer(),
         new PodmanContainersJsonRecognizer(),
-        new DockerEventsRecognizer());
+        new DockerEventsRecognizer(),
+        new DockerDiffRecognizer());
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

@@ -57,6 +57,15 @@ class DockerEvidenceRecognizersTest {
   }
 
   @Test
+  void dockerDiffOutput() {
+    assertThat(rec("x/changes.out", "C /etc\nA /etc/x\nD /usr/bin/ps\n").sourceType()).isEqualTo("docker_diff");
+    assertThat(rec("x/changes.out", "A /etc/x\n").sourceType()).isEqualTo("docker_diff");
+    assertThat(rec("x/changes.out", "A /etc/x\nhello\n").recognized()).isFalse();
+    assertThat(new DockerDiffRecognizer().matchPath("b/docker-diff-" + "a".repeat(64) + ".txt")).isPresent();
+    assertThat(new DockerDiffRecognizer().matchPath("b/" + "a".repeat(64) + ".diff")).isPresent();
+  }
+
+  @Test
   void dockerDesktopLogFromTheCorpus() throws IOException {
     Path f = corpus().resolve("docker/dockerd_desktop_debug_docs-excerpt.log");
     Recognition r = Recognizers.recognize(R, "docker/dockerd_desktop_debug_docs-excerpt.log",

@@ -6,6 +6,7 @@ import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
 import dev.strata.parse.formats.falcoalert.FalcoAlertParser;
 import dev.strata.parse.formats.dockercontainerconfig.DockerContainerConfigParser;
 import dev.strata.parse.formats.dockerdaemonlog.DockerDaemonLogParser;
+import dev.strata.parse.formats.dockerdiff.DockerDiffParser;
 import dev.strata.parse.formats.dockerevents.DockerEventsParser;
 import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
@@ -55,7 +56,8 @@ public final class ParserRegistry {
         new dev.strata.parse.formats.supplychain.CycloneDxSbomParser(),
         new dev.strata.parse.formats.supplychain.SyftSbomParser(),
         new dev.strata.parse.formats.supplychain.GrypeScanParser(),
-        new dev.strata.parse.formats.supplychain.CosignVerifyParser()));
+        new dev.strata.parse.formats.supplychain.CosignVerifyParser(),
+        new DockerDiffParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {
