@@ -242,6 +242,9 @@ class CorpusConformanceTest {
           assertThat(e.getRawData()).isNull();
           if (rel.contains("freebsd")) assertThat(e.getUnmapped()).doesNotContainKey("strata.risk");
         })));
+  }
+
+  /**
    * SBOMs and scan results (sbom/syft, sbom/grype: anchore's own test snapshots), one WHOLE chunk per file: no dead
    * letters; one event per package (SPDX packages minus the image root package, CycloneDX components with nested
    * ones, syft artifacts) or per match (grype matches, CycloneDX vulnerability x affected component), counted here

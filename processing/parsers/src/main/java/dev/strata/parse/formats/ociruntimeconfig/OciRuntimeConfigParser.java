@@ -163,7 +163,7 @@ public final class OciRuntimeConfigParser implements EvidenceParser {
     String image = first(a.get("io.kubernetes.cri.image-name"), a.get("io.kubernetes.cri-o.ImageName"),
         a.get("io.kubernetes.cri-o.Image"));
     String imageId = blank(a.get("io.kubernetes.cri-o.ImageRef"));
-    e.setContainer(new Container(blank(id), name, image, imageId, runtime));
+    e.setContainer(new Container(blank(id), name, image, imageId, runtime, null));
 
     // kubernetes: CRI-O labels are also serialized in io.kubernetes.cri-o.Labels
     Map<String, String> labels = new HashMap<>(a);
@@ -223,7 +223,7 @@ public final class OciRuntimeConfigParser implements EvidenceParser {
       String exe = argv.isEmpty() ? null : argv.get(0);
       String pname = exe == null ? null : exe.substring(exe.lastIndexOf('/') + 1);
       e.setProcess(new Process(null, blank(pname), argv.isEmpty() ? null : cut(String.join(" ", argv)), exe,
-          userText, tty, null, null));
+          userText, tty, null, null, null, null, null));
     }
     if (user.has("additionalGids")) put(u, "process.user.additional_gids", joined(user.get("additionalGids")));
     put(u, "process.user.umask", text(user, "umask"));

@@ -112,7 +112,7 @@ public final class PodmanContainersJsonParser implements EvidenceParser {
       String podName = blank(meta.get("pod-name"));
       String name = !names.isEmpty() ? names.get(0) : blank(meta.get("name"));
       e.setContainer(new Container(id, name, blank(meta.get("image-name")), image,
-          podName != null || meta.containsKey("pod-id") ? "cri-o" : "podman"));
+          podName != null || meta.containsKey("pod-id") ? "cri-o" : "podman", null));
       if (podName != null) {
         Kubernetes k = e.getKubernetes();
         if (k == null) {

@@ -68,7 +68,7 @@ final class PodmanEvent {
     String shortId = id == null ? null : id.length() > 12 && id.matches("[0-9a-f]{13,}") ? id.substring(0, 12) : id;
     switch (type) {
       case "container" -> {
-        e.setContainer(new Container(blank(id), blank(name), blank(image), null, "podman"));
+        e.setContainer(new Container(blank(id), blank(name), blank(image), null, "podman", null));
         if (blank(podId) != null) e.getResources().add(new Resource("pod", null, podId, null, null, null));
       }
       case "pod" -> e.getResources().add(new Resource("pod", blank(name), blank(id), null, null, null));
@@ -79,7 +79,7 @@ final class PodmanEvent {
             null));
         // connect / disconnect name the container in ID
         if (blank(id) != null && !"create".equals(status) && !"remove".equals(status)) {
-          e.setContainer(new Container(id, null, null, null, "podman"));
+          e.setContainer(new Container(id, null, null, null, "podman", null));
         }
       }
       default -> {
@@ -113,7 +113,7 @@ final class PodmanEvent {
       e.setStatusDetail(cut(error));
     }
     if (pid != null || cmdline != null || comm != null || exe != null) {
-      e.setProcess(new Process(pid, comm, cmdline, exe, uid, null, null, null));
+      e.setProcess(new Process(pid, comm, cmdline, exe, uid, null, null, null, null, null, null));
     }
     StringBuilder m = new StringBuilder(64).append(type).append(' ').append(status);
     String who = blank(name) != null ? name : shortId;
