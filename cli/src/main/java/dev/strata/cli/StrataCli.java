@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       StackCommand.class,
       CollectCommand.class,
+      PullS3Command.class,
       JobCommand.class,
       ParseCommand.class,
       VerifyCommand.class,

@@ -100,7 +100,7 @@ public final class FileCollector {
     } catch (IOException e) {
       throw new CollectionException("evidence root " + root + " is not a readable directory: " + e, e);
     }
-    Run run = new Run(walker.realRoot(), options, publisher,
+    Run run = new Run(walker.realRoot().toString(), COLLECTOR_ID, options, publisher,
         preserver == null ? EvidencePreserver.NONE : preserver,
         progress == null ? ProgressListener.NONE : progress);
     try {
@@ -157,7 +157,7 @@ public final class FileCollector {
       throw new CollectionException("evidence file " + file + " is not a regular file");
     }
     Path fsRoot = real.getRoot();
-    Run run = new Run(fsRoot, options, publisher,
+    Run run = new Run(fsRoot.toString(), COLLECTOR_ID, options, publisher,
         preserver == null ? EvidencePreserver.NONE : preserver,
         progress == null ? ProgressListener.NONE : progress);
     run.context = new ContextResolver(List.of(), options.contextDefaults());
@@ -168,9 +168,45 @@ public final class FileCollector {
     return run.report.build(Instant.now(), acked);
   }
 
+  /**
+   * Collects one object fetched from a remote store (the S3 puller spools each object to a local file): recognized,
+   * hashed, preserved and chunked exactly like a collected file, with the given origin (e.g. {@code bucket/key}: path
+   * rules such as {@code AWSLogs/<account>/CloudTrail/<region>/} apply to it), evidence root (e.g. {@code s3://bucket})
+   * and collector id. Context manifests are not searched.
+   */
+  public CollectionReport runObject(
+      Path spoolFile,
+      String origin,
+      String evidenceRoot,
+      java.time.Instant originMtime,
+      String collectorId,
+      CollectorOptions options,
+      ChunkPublisher publisher,
+      EvidencePreserver preserver,
+      ProgressListener progress) {
+    Objects.requireNonNull(spoolFile, "spoolFile");
+    Objects.requireNonNull(origin, "origin");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(publisher, "publisher");
+    long size;
+    try {
+      size = Files.size(spoolFile);
+    } catch (IOException e) {
+      throw new CollectionException("spooled object " + origin + " is not readable: " + e, e);
+    }
+    Run run = new Run(evidenceRoot, collectorId, options, publisher,
+        preserver == null ? EvidencePreserver.NONE : preserver,
+        progress == null ? ProgressListener.NONE : progress);
+    run.context = new ContextResolver(List.of(), options.contextDefaults());
+    run.file(new EvidenceFile(spoolFile, origin, size, originMtime));
+    long acked = publisher.flush();
+    run.progress(null, true);
+    return run.report.build(Instant.now(), acked);
+  }
+
   /** One collection run: walk visitor and counters. */
   private final class Run implements EvidenceWalker.Visitor {
-    final Path realRoot;
+    final String realRoot;
     final CollectorOptions options;
     final ChunkPublisher publisher;
     final EvidencePreserver preserver;
@@ -185,17 +221,17 @@ public final class FileCollector {
     long bytesPublished;
     long chunksPublished;
 
-    Run(Path realRoot, CollectorOptions options, ChunkPublisher publisher, EvidencePreserver preserver,
-        ProgressListener listener) {
+    Run(String realRoot, String collectorId, CollectorOptions options, ChunkPublisher publisher,
+        EvidencePreserver preserver, ProgressListener listener) {
       this.realRoot = realRoot;
       this.options = options;
       this.publisher = publisher;
       this.preserver = preserver;
       this.listener = listener;
       String runId = options.runId() != null ? options.runId() : UUID.randomUUID().toString();
-      this.report = new CollectionReport.Builder(realRoot.toString(), runId, Instant.now());
+      this.report = new CollectionReport.Builder(realRoot, runId, Instant.now());
       this.collector = CollectorInfo.newBuilder()
-          .setId(COLLECTOR_ID)
+          .setId(collectorId)
           .setVersion(version())
           .setHostname(options.collectorHostname() != null ? options.collectorHostname() : hostname())
           .setRunId(runId)
@@ -329,7 +365,7 @@ public final class FileCollector {
           .setContentSize(plan.contentSize())
           .setSourceType(rec.sourceType())
           .setOrigin(rel)
-          .setEvidenceRoot(realRoot.toString())
+          .setEvidenceRoot(realRoot)
           .setOriginMtime(mtime)
           .setContext(ctx)
           .setCollector(collector)

@@ -79,6 +79,10 @@ public final class CheckpointedPublisher implements AutoCloseable {
   private static final AvroCodec<RawArtifactChunk> CHUNK_CODEC = AvroCodec.of(RawArtifactChunk.class);
   private static final byte[] CHUNK_SCHEMA =
       RawArtifactChunk.getClassSchema().getFullName().getBytes(StandardCharsets.UTF_8);
+  private static final AvroCodec<dev.strata.schema.raw.ArtifactManifest> MANIFEST_CODEC =
+      AvroCodec.of(dev.strata.schema.raw.ArtifactManifest.class);
+  private static final byte[] MANIFEST_SCHEMA = dev.strata.schema.raw.ArtifactManifest.getClassSchema().getFullName()
+      .getBytes(StandardCharsets.UTF_8);
   /** Pass-through keys that the restore consumer also gets (connection and security settings). */
   private static final List<String> SHARED_CLIENT_PREFIXES =
       List.of("security.", "ssl.", "sasl.", "client.dns.lookup", "connections.max.idle.ms", "request.timeout.ms",
@@ -386,6 +390,19 @@ public final class CheckpointedPublisher implements AutoCloseable {
       send(record, chunk.getOrigin() + " chunk " + chunk.getChunk().getIndex());
       chunks++;
       bytes += chunk.getChunk().getLength();
+      return this;
+    }
+
+    /**
+     * Sends an artifact's chain-of-custody manifest inside this transaction (to {@code evidence.artifacts.v1}, key =
+     * artifact_sha256, as {@link KafkaChunkPublisher#publishManifest}), so it is visible exactly when its chunks are.
+     */
+    public Batch addManifest(dev.strata.schema.raw.ArtifactManifest manifest) {
+      requireOpen();
+      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(KafkaChunkPublisher.ARTIFACTS_TOPIC, null,
+          manifest.getArtifactSha256().getBytes(StandardCharsets.UTF_8), MANIFEST_CODEC.encode(manifest));
+      record.headers().add(new RecordHeader(KafkaChunkPublisher.SCHEMA_HEADER, MANIFEST_SCHEMA));
+      send(record, manifest.getOrigin() + " manifest");
       return this;
     }
 

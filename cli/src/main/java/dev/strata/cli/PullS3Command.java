@@ -1,0 +1,179 @@
+package dev.strata.cli;
+
+import dev.strata.ingest.CollectorOptions;
+import dev.strata.ingest.EvidencePreserver;
+import dev.strata.ingest.checkpoint.CheckpointedPublisher;
+import dev.strata.ingest.s3.S3Clients;
+import dev.strata.ingest.s3.S3Puller;
+import dev.strata.ingest.s3.S3Source;
+import dev.strata.sink.s3.S3EvidenceStore;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code strata pull-s3}: CloudTrail / digest / VPC Flow Log objects from S3 into Kafka, exactly once. */
+@Command(
+    name = "pull-s3",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Pull the logs AWS delivers to S3 (AWSLogs/<account>/CloudTrail/, CloudTrail-Digest/, vpcflowlogs/, extra",
+      "prefixes) into Kafka, exactly once across kills and restarts: each object is preserved in the evidence store,",
+      "recognized and chunked like a collected file, and its chunks, manifest and the new listing position are",
+      "committed in one Kafka transaction (positions live in the compacted topic strata.checkpoints.v1).",
+      "Default: follow (poll every --poll-interval seconds); --once lists to the end and exits.",
+      "Source credentials: --source-access-key + $STRATA_SOURCE_S3_SECRET_KEY, else the AWS default chain; with",
+      "--source-endpoint and no source keys, the evidence store's keys (same S3-compatible server); --role-arn",
+      "assumes a role (STS) with them. Several buckets or accounts: --sources FILE (see ingest/README.md)."
+    })
+final class PullS3Command implements Callable<Integer> {
+  @Option(names = "--bucket", paramLabel = "NAME", description = "Source bucket (or --sources).")
+  String bucket;
+
+  @Option(names = "--account", paramLabel = "ID", description = "Account whose standard prefixes to pull (repeatable).")
+  List<String> accounts = new ArrayList<>();
+
+  @Option(names = "--org-id", paramLabel = "O-ID", description = "Organization trail layout AWSLogs/<o-id>/<account>/.")
+  String orgId;
+
+  @Option(names = "--key-prefix", paramLabel = "PREFIX", description = "The trail's S3 key prefix before AWSLogs/.")
+  String keyPrefix;
+
+  @Option(names = "--prefix", paramLabel = "PREFIX", description = "Extra prefix to pull (repeatable).")
+  List<String> prefixes = new ArrayList<>();
+
+  @Option(names = "--region", paramLabel = "REGION", description = "The source bucket's region (default us-east-1).")
+  String region;
+
+  @Option(names = "--role-arn", paramLabel = "ARN", description = "Role to assume for reading the source bucket.")
+  String roleArn;
+
+  @Option(names = "--external-id", paramLabel = "ID", description = "External id for --role-arn.")
+  String externalId;
+
+  @Option(names = "--source-endpoint", paramLabel = "URL", description = "S3-compatible endpoint of the source bucket.")
+  URI sourceEndpoint;
+
+  @Option(names = "--source-access-key", paramLabel = "KEY",
+      description = "Access key for the source bucket (env STRATA_SOURCE_S3_ACCESS_KEY; secret in STRATA_SOURCE_S3_SECRET_KEY).")
+  String sourceAccessKey;
+
+  @Option(names = "--sources", paramLabel = "FILE", description = "YAML list of sources (bucket, accounts, role_arn, ...).")
+  Path sourcesFile;
+
+  @Option(names = "--once", description = "List every prefix to its end once, then exit.")
+  boolean once;
+
+  @Option(names = "--poll-interval", paramLabel = "SECONDS", description = "Follow mode: pause between listings (default ${DEFAULT-VALUE}).")
+  long pollSeconds = 60;
+
+  @Option(names = "--collector-id", paramLabel = "ID",
+      description = "Names this puller's checkpoints and Kafka transactional id (default ${DEFAULT-VALUE}); one running instance per id.")
+  String collectorId = "s3-puller";
+
+  @Option(names = "--spool-dir", paramLabel = "DIR", description = "Where objects are downloaded, one at a time (default: a temp dir).")
+  Path spoolDir;
+
+  @Option(names = "--max-object-bytes", paramLabel = "N", description = "Larger objects are skipped (default 8 GiB).")
+  long maxObjectBytes = 8L * 1024 * 1024 * 1024;
+
+  @Option(names = "--throttle-ms", paramLabel = "MS", description = "Pause after each object (default 0).")
+  long throttleMs;
+
+  @Option(names = {"-v", "--verbose"}, description = "One line per object.")
+  boolean verbose;
+
+  @Mixin ServiceOptions services;
+
+  @Override
+  public Integer call() throws Exception {
+    StrataSettings settings = services.settings();
+    List<S3Source> sources = sources(settings);
+    Path spool = spoolDir != null ? spoolDir : Files.createTempDirectory("strata-pull-s3-");
+    S3Puller.Options options = S3Puller.Options.defaults(spool).withOnce(once)
+        .withPollInterval(Duration.ofSeconds(pollSeconds)).withMaxObjectBytes(maxObjectBytes)
+        .withObjectDelay(Duration.ofMillis(throttleMs)).withCollector(CollectorOptions.defaults());
+    try (EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(settings))) {
+      pipeline.prepare();
+      EvidencePreserver preserver = EvidencePreserver.NONE;
+      if (pipeline.services().s3() != null) {
+        S3EvidenceStore store = pipeline.store();
+        preserver = (manifest, file) -> store.store(manifest, file).storageUri();
+      } else {
+        System.err.println("pull-s3: no evidence store configured: originals are not preserved");
+      }
+      sources.forEach(s -> System.err.println("pulling " + s));
+      long[] last = {System.nanoTime()};
+      long[] n = {0};
+      try (CheckpointedPublisher publisher = CheckpointedPublisher.open(pipeline.services().kafkaBootstrap(),
+          pipeline.services().kafkaProperties(), collectorId)) {
+        S3Puller puller = new S3Puller(sources, S3Clients::create, publisher, preserver, options, r -> {
+          n[0]++;
+          if (verbose) {
+            System.err.printf("  %-9s s3://%s/%s%s%n", r.outcome(), r.bucket(), r.key(),
+                r.outcome().equals("collected") ? "  " + r.sourceType() + " " + r.chunks() + " chunks"
+                    : "  (" + r.skipReason() + (r.detail() == null ? "" : ": " + r.detail()) + ")");
+          } else if (System.nanoTime() - last[0] > 2_000_000_000L) {
+            last[0] = System.nanoTime();
+            System.err.printf("  pull-s3: %d objects done, at s3://%s/%s%n", n[0], r.bucket(), r.key());
+          }
+        });
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+          puller.stop();
+          try {
+            main.join(30_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }, "strata-pull-s3-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        S3Puller.Summary summary;
+        try {
+          summary = puller.run();
+        } finally {
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException e) {
+            // shutting down already (SIGTERM): the hook waits for this thread
+          }
+        }
+        System.err.println("pull-s3: " + summary.line());
+        summary.positions().forEach((k, v) -> System.err.println("  " + k + " -> start_after " + v));
+      }
+    } finally {
+      if (spoolDir == null) {
+        try (var s = Files.list(spool)) {
+          for (Path p : s.toList()) Files.deleteIfExists(p);
+        }
+        Files.deleteIfExists(spool);
+      }
+    }
+    return 0;
+  }
+
+  private List<S3Source> sources(StrataSettings settings) throws java.io.IOException {
+    if (sourcesFile != null) {
+      if (bucket != null) throw new IllegalArgumentException("give --bucket or --sources, not both");
+      return S3Source.read(sourcesFile, System::getenv);
+    }
+    if (bucket == null) throw new IllegalArgumentException("give --bucket (with --account or --prefix) or --sources FILE");
+    String access = sourceAccessKey != null ? sourceAccessKey : System.getenv("STRATA_SOURCE_S3_ACCESS_KEY");
+    String secret = System.getenv("STRATA_SOURCE_S3_SECRET_KEY");
+    if (access == null && sourceEndpoint != null && settings.s3AccessKey() != null) {
+      access = settings.s3AccessKey();
+      secret = settings.s3SecretKey() == null ? null : settings.s3SecretKey().value();
+    }
+    if (access != null && secret == null) {
+      throw new IllegalArgumentException("source access key given without STRATA_SOURCE_S3_SECRET_KEY");
+    }
+    return List.of(new S3Source(bucket, accounts, orgId, keyPrefix, prefixes, region, roleArn, externalId, sourceEndpoint,
+        access, access == null ? null : new S3Source.Secret(secret)));
+  }
+}
