@@ -23,7 +23,12 @@ final class ServiceOptions {
   String s3Bucket;
 
   StrataSettings settings() {
-    Map<String, String> o = new HashMap<>();
+    return settings(Map.of());
+  }
+
+  /** With component settings from a command's options ({@code agent.collector_id} ...; null values = unset). */
+  StrataSettings settings(Map<String, String> componentOptions) {
+    Map<String, String> o = new HashMap<>(componentOptions);
     o.put("kafka.bootstrap_servers", kafka);
     o.put("opensearch.url", openSearch);
     o.put("s3.endpoint", s3Endpoint);

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       JobCommand.class,
       ParseCommand.class,
       VerifyCommand.class,
+      AgentCommand.class,
       VerifyTrailCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,12 @@ import java.util.regex.Pattern;
  *   properties: {security.protocol: SSL}     # passed through to every Kafka client
  * opensearch:
  *   url: http://localhost:9200
+ * agent:                                   # strata agent (env STRATA_AGENT_<KEY>)
+ *   collector_id: node-a
+ *   globs: [var/log/pods/*&#47;*&#47;*.log]
+ * receive:                                 # strata receive (env STRATA_RECEIVE_<KEY>)
+ *   port: 8470
+ *   token: ${RECEIVER_TOKEN}               # never printed
  * s3:
  *   endpoint: http://localhost:9000          # omit for AWS S3
  *   region: us-east-1
@@ -44,7 +51,8 @@ public record StrataSettings(
     String s3Region,
     String s3Bucket,
     String s3AccessKey,
-    Secret s3SecretKey) {
+    Secret s3SecretKey,
+    Map<String, String> components) {
 
   /** A value that must never be printed. */
   public record Secret(String value) {
@@ -59,7 +67,12 @@ public record StrataSettings(
       Map.of(
           "kafka", Set.of("bootstrap_servers", "properties"),
           "opensearch", Set.of("url"),
-          "s3", Set.of("endpoint", "region", "bucket", "access_key", "secret_key"));
+          "s3", Set.of("endpoint", "region", "bucket", "access_key", "secret_key"),
+          "agent", Set.of("collector_id", "node_root", "globs", "poll_interval_ms", "checkpoint_dir", "node_name",
+              "cluster", "progress_seconds"),
+          "receive", Set.of("port", "bind", "token", "max_body_bytes"));
+  /** Sections of one command (component settings): option > env {@code STRATA_<SECTION>_<KEY>} > file. */
+  private static final Set<String> COMPONENT_SECTIONS = Set.of("agent", "receive");
 
   /** Reads env and an optional config file; {@code overrides} come from command-line options (null = unset). */
   public static StrataSettings resolve(Path configFile, Map<String, String> overrides, Function<String, String> env) {
@@ -81,6 +94,14 @@ public record StrataSettings(
     String secret = pick.apply(new String[] {"s3.secret_key", "STRATA_S3_SECRET_KEY"});
     String region = pick.apply(new String[] {"s3.region", "STRATA_S3_REGION"});
     String bucket = pick.apply(new String[] {"s3.bucket", "STRATA_S3_BUCKET"});
+    Map<String, String> components = new java.util.TreeMap<>();
+    for (String section : COMPONENT_SECTIONS) {
+      for (String k : KNOWN_KEYS.get(section)) {
+        String key = section + "." + k;
+        String v = pick.apply(new String[] {key, "STRATA_" + key.replace('.', '_').toUpperCase(java.util.Locale.ROOT)});
+        if (v != null && !v.isBlank()) components.put(key, v);
+      }
+    }
     return new StrataSettings(
         pick.apply(new String[] {"kafka.bootstrap_servers", "STRATA_KAFKA_BOOTSTRAP"}),
         Map.copyOf(kafkaProps),
@@ -89,7 +110,23 @@ public record StrataSettings(
         region == null ? "us-east-1" : region,
         bucket == null ? "strata-evidence" : bucket,
         pick.apply(new String[] {"s3.access_key", "STRATA_S3_ACCESS_KEY"}),
-        secret == null ? null : new Secret(secret));
+        secret == null ? null : new Secret(secret),
+        Map.copyOf(components));
+  }
+
+  /** A component setting ({@code agent.collector_id}, {@code receive.port}, ...), or null when unset. Lists are comma-joined. */
+  public String component(String key) {
+    return components.get(key);
+  }
+
+  @Override
+  public String toString() {
+    Map<String, String> shown = new java.util.TreeMap<>(components);
+    shown.replaceAll((k, v) -> k.endsWith("token") ? "***" : v);
+    return "StrataSettings[kafkaBootstrap=" + kafkaBootstrap + ", kafkaProperties=" + kafkaProperties.keySet()
+        + ", openSearchUrl=" + openSearchUrl + ", s3Endpoint=" + s3Endpoint + ", s3Region=" + s3Region
+        + ", s3Bucket=" + s3Bucket + ", s3AccessKey=" + s3AccessKey + ", s3SecretKey=" + s3SecretKey
+        + ", components=" + shown + "]";
   }
 
   public static StrataSettings fromEnvironment(Path configFile, Map<String, String> overrides) {
@@ -128,6 +165,10 @@ public record StrataSettings(
         }
         if (key.equals("kafka.properties")) {
           field.getValue().fields().forEachRemaining(p -> kafkaProps.put(p.getKey(), substitute(p.getValue().asText(), env, path, key)));
+        } else if (field.getValue().isArray()) {
+          List<String> items = new java.util.ArrayList<>();
+          field.getValue().forEach(item -> items.add(substitute(item.asText(), env, path, key)));
+          out.put(key, String.join(",", items));
         } else {
           out.put(key, substitute(field.getValue().asText(), env, path, key));
         }
