@@ -34,7 +34,8 @@ public final class Recognizers {
         new OciRuntimeConfigRecognizer(),
         new PodmanContainersJsonRecognizer(),
         new DockerEventsRecognizer(),
-        new DockerDiffRecognizer());
+        new DockerDiffRecognizer(),
+        new CrictlInspectRecognizer());
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

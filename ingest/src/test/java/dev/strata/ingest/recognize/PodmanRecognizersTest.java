@@ -81,4 +81,19 @@ class PodmanRecognizersTest {
     assertThat(r.sourceType()).isEqualTo("cri_log");
     assertThat(r.detail()).contains("standard path");
   }
+
+  @Test
+  void crictlExports() {
+    String inspect = "{\n  \"status\": {\"id\": \"" + ID + "\", \"state\": \"CONTAINER_RUNNING\"},\n  \"info\": {}\n}\n";
+    Recognition r = rec("case/anything.json", inspect);
+    assertThat(r.sourceType()).isEqualTo("crictl_inspect");
+    assertThat(r.framing()).isEqualTo(Framing.WHOLE);
+    String ps = "{\"containers\":[{\"id\":\"" + ID + "\",\"podSandboxId\":\"s\",\"state\":\"CONTAINER_EXITED\"}]}";
+    assertThat(rec("case/ps.json", ps).sourceType()).isEqualTo("crictl_inspect");
+    String pods = "{\"items\":[{\"id\":\"s\",\"metadata\":{\"name\":\"p\"},\"state\":\"SANDBOX_READY\"}]}";
+    assertThat(rec("case/pods.json", pods).sourceType()).isEqualTo("crictl_inspect");
+    // docker inspect (capitalized Id / State) is not crictl's
+    String docker = "[{\"Id\":\"" + ID + "\",\"State\":{\"Status\":\"running\"},\"Config\":{}}]";
+    assertThat(rec("case/inspect.json", docker).sourceType()).isNotEqualTo("crictl_inspect");
+  }
 }

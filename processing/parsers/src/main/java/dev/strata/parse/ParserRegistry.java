@@ -14,6 +14,7 @@ import dev.strata.parse.formats.k8sevent.K8sEventParser;
 import dev.strata.parse.formats.podmanevents.PodmanEventsParser;
 import dev.strata.parse.formats.ociruntimeconfig.OciRuntimeConfigParser;
 import dev.strata.parse.formats.podmancontainersjson.PodmanContainersJsonParser;
+import dev.strata.parse.formats.crictlinspect.CrictlInspectParser;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -57,7 +58,8 @@ public final class ParserRegistry {
         new dev.strata.parse.formats.supplychain.SyftSbomParser(),
         new dev.strata.parse.formats.supplychain.GrypeScanParser(),
         new dev.strata.parse.formats.supplychain.CosignVerifyParser(),
-        new DockerDiffParser()));
+        new DockerDiffParser(),
+        new CrictlInspectParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {
