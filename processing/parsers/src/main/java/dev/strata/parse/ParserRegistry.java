@@ -1,6 +1,8 @@
 package dev.strata.parse;
 
 import dev.strata.parse.formats.awscloudtrail.AwsCloudTrailParser;
+import dev.strata.parse.formats.awsecstaskmetadata.AwsEcsTaskMetadataParser;
+import dev.strata.parse.formats.awsvpcflow.AwsVpcFlowParser;
 import dev.strata.parse.formats.crilog.CriLogParser;
 import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
 import dev.strata.parse.formats.falcoalert.FalcoAlertParser;
@@ -43,6 +45,7 @@ public final class ParserRegistry {
   /** Every parser of this module. Adding a format = one line here. */
   public static ParserRegistry defaults() {
     return of(List.of(new DockerJsonLogParser(), new K8sAuditParser(), new AwsCloudTrailParser(),
+        new AwsVpcFlowParser(), new AwsEcsTaskMetadataParser(),
         new FalcoAlertParser(),
         new TetragonEventParser(),
         new DockerContainerConfigParser(),

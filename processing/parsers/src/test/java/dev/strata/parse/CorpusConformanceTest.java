@@ -312,6 +312,128 @@ class CorpusConformanceTest {
     return n;
   }
 
+  /**
+   * VPC Flow Logs: the default v2 format with its header (one with a NODATA record) and a Transit Gateway v6 custom
+   * header, read as one LINES chunk and as 1-line chunks that carry the header as format_header (as the collector
+   * sends them): one Network Activity event per record line, no dead letters.
+   */
+  @TestFactory
+  Stream<DynamicTest> vpcFlowLogs() throws IOException {
+    List<Path> logs = files("vpcflow", p -> p.getFileName().toString().endsWith(".log"));
+    assertThat(logs).as("VPC flow logs in the corpus").hasSize(3);
+    return logs.stream()
+        .map(f -> DynamicTest.dynamicTest(corpus.relativize(f).toString(), () -> checkVpcFlow(f)));
+  }
+
+  private void checkVpcFlow(Path file) throws IOException {
+    String rel = corpus.relativize(file).toString();
+    String format = "aws_vpc_flow";
+    byte[] content = Files.readAllBytes(file);
+    List<String> lines = new String(content, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+    String header = lines.get(0);
+    assertThat(header).startsWith("version ");
+    List<String> fields = List.of(header.split(" "));
+    ChunkParser cp = new ChunkParser(ParserRegistry.defaults());
+    var whole = cp.parse(Chunks.fromFile(file, format, Framing.LINES, rel));
+    List<EvidenceEvent> split = new ArrayList<>();
+    for (var c : Chunks.lines(content, format, rel, 1)) {
+      var r = cp.parse(dev.strata.schema.raw.RawArtifactChunk.newBuilder(c).setFormatHeader(header).build());
+      assertThat(r.deadLetters()).isEmpty();
+      split.addAll(r.events());
+    }
+    assertThat(whole.deadLetters()).as("dead letters of %s: %s", rel,
+        whole.deadLetters().stream().map(DeadLetter::getMessage).toList()).isEmpty();
+    assertThat(whole.events()).as("events of %s", rel).hasSize(lines.size() - 1);
+    assertThat(split).extracting(EvidenceEvent::getRawData)
+        .containsExactlyElementsOf(whole.events().stream().map(EvidenceEvent::getRawData).toList());
+    assertThat(split).extracting(e -> e.getLineage().getByteOffset())
+        .containsExactlyElementsOf(whole.events().stream().map(e -> e.getLineage().getByteOffset()).toList());
+    for (int i = 0; i < whole.events().size(); i++) {
+      EvidenceEvent e = whole.events().get(i);
+      String[] v = lines.get(i + 1).split(" ");
+      assertThat(CODEC.decode(CODEC.encode(e))).isEqualTo(e);
+      assertThat(e.getClassUid()).isEqualTo(4001);
+      assertThat(e.getActivityId()).isEqualTo(6);
+      assertThat(e.getSourceFormat()).isEqualTo(format);
+      assertThat(e.getTimeOriginal()).isEqualTo(v[fields.indexOf("start")]);
+      assertThat(e.getTime().getEpochSecond()).isEqualTo(Long.parseLong(v[fields.indexOf("start")]));
+      assertThat(e.getEndTime().getEpochSecond()).isEqualTo(Long.parseLong(v[fields.indexOf("end")]));
+      assertThat(e.getCloud().getAccountUid()).isEqualTo(v[fields.indexOf("account-id")]);
+      assertThat(e.getNetwork().getLogStatus()).isEqualTo(v[fields.indexOf("log-status")]);
+      assertThat(e.getRawData()).isEqualTo(lines.get(i + 1));
+      assertThat(e.getLineage().getLineNumber()).isEqualTo(i + 2L);
+      assertThat(e.getUnmapped()).doesNotContainKey(Events.WARNING_KEY);
+      String src = v[fields.indexOf("srcaddr")];
+      if (src.equals("-")) {
+        assertThat(e.getSrcEndpoint().getIp()).isNull();
+      } else {
+        assertThat(e.getSrcEndpoint().getIp()).isEqualTo(src);
+        assertThat(e.getDstEndpoint().getIp()).isEqualTo(v[fields.indexOf("dstaddr")]);
+        assertThat(e.getDstEndpoint().getPort()).isEqualTo(Integer.parseInt(v[fields.indexOf("dstport")]));
+        assertThat(e.getNetwork().getProtocol()).isEqualTo("tcp");
+        assertThat(e.getNetwork().getBytes()).isEqualTo(Long.parseLong(v[fields.indexOf("bytes")]));
+      }
+      if (fields.contains("interface-id")) {
+        assertThat(e.getCloud().getEniUid()).isEqualTo(v[fields.indexOf("interface-id")]);
+        assertThat(e.getSrcEndpoint().getInterfaceUid()).isEqualTo(v[fields.indexOf("interface-id")]);
+      }
+      if (fields.contains("tgw-src-vpc-id")) {
+        assertThat(e.getSrcEndpoint().getVpcUid()).isEqualTo(v[fields.indexOf("tgw-src-vpc-id")]);
+        assertThat(e.getDstEndpoint().getVpcUid()).isEqualTo(v[fields.indexOf("tgw-dst-vpc-id")]);
+        assertThat(e.getNetwork().getDirection()).isEqualTo("Inbound");
+        assertThat(e.getUnmapped()).containsEntry("tgw-id", v[fields.indexOf("tgw-id")]);
+      }
+    }
+  }
+
+  /**
+   * ECS task metadata v2 and v4 documents (DataDog agent test data): one task event and one event per container,
+   * all naming the task ARN; the container events carry DockerId, image and the container's IPv4 address.
+   */
+  @TestFactory
+  Stream<DynamicTest> ecsTaskMetadata() throws IOException {
+    List<Path> docs = files("ecs", p -> p.getFileName().toString().endsWith(".json"));
+    assertThat(docs).as("ECS documents in the corpus").hasSize(2);
+    return docs.stream().map(f -> DynamicTest.dynamicTest(corpus.relativize(f).toString(), () -> checkEcs(f)));
+  }
+
+  private void checkEcs(Path file) throws IOException {
+    String rel = corpus.relativize(file).toString();
+    String format = "aws_ecs_task_metadata";
+    var res = new ChunkParser(ParserRegistry.defaults()).parse(Chunks.fromFile(file, format, Framing.WHOLE, rel));
+    assertThat(res.deadLetters()).as("dead letters of %s: %s", rel,
+        res.deadLetters().stream().map(DeadLetter::getMessage).toList()).isEmpty();
+    JsonNode root = M.readTree(file.toFile());
+    JsonNode containers = root.path("Containers");
+    assertThat(res.events()).as("events of %s", rel).hasSize(1 + containers.size());
+    String taskArn = root.path("TaskARN").asText();
+    EvidenceEvent task = res.events().get(0);
+    assertThat(task.getActivityName()).isEqualTo("task");
+    assertThat(task.getCloud().getClusterUid()).isEqualTo(root.path("Cluster").asText());
+    assertThat(task.getCloud().getAvailabilityZone()).isEqualTo(root.path("AvailabilityZone").asText());
+    assertThat(task.getCloud().getAccountUid()).matches("\\d{12}");
+    assertThat(task.getSrcEndpoint().getIp())
+        .isEqualTo(containers.path(0).path("Networks").path(0).path("IPv4Addresses").path(0).asText());
+    assertThat(task.getStartTime()).isNotNull();
+    for (int i = 0; i < res.events().size(); i++) {
+      EvidenceEvent e = res.events().get(i);
+      assertThat(CODEC.decode(CODEC.encode(e))).isEqualTo(e);
+      assertThat(e.getEventId()).matches("[0-9a-f]{64}");
+      assertThat(e.getClassUid()).isZero();
+      assertThat(e.getCloud().getTaskUid()).isEqualTo(taskArn);
+      assertThat(e.getUnmapped()).doesNotContainKey(Events.WARNING_KEY);
+      if (i == 0) continue;
+      JsonNode c = containers.get(i - 1);
+      assertThat(e.getActivityName()).isEqualTo("container");
+      assertThat(e.getContainer().getUid()).isEqualTo(c.path("DockerId").asText());
+      assertThat(e.getContainer().getName()).isEqualTo(c.path("Name").asText());
+      assertThat(e.getContainer().getImageName()).isEqualTo(c.path("Image").asText());
+      assertThat(e.getSrcEndpoint().getIp())
+          .isEqualTo(c.path("Networks").path(0).path("IPv4Addresses").path(0).asText());
+      assertThat(e.getTimeOriginal()).isEqualTo(c.path("StartedAt").asText());
+    }
+  }
+
   @TestFactory
   Stream<DynamicTest> theCorpusIsWhereWeThinkItIs() throws IOException {
     return Stream.of(

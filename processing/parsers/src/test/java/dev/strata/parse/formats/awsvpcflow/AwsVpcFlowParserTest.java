@@ -1,0 +1,163 @@
+package dev.strata.parse.formats.awsvpcflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.parse.ChunkParser;
+import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.ParserContractTest;
+import dev.strata.parse.ParserRegistry;
+import dev.strata.parse.testing.Chunks;
+import dev.strata.parse.testing.CollectingOutput;
+import dev.strata.schema.common.Framing;
+import dev.strata.schema.deadletter.DeadLetter;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.raw.RawArtifactChunk;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AwsVpcFlowParserTest extends ParserContractTest {
+
+  private static final String CUSTOM =
+      "version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport "
+          + "pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status";
+
+  @Override
+  protected EvidenceParser parser() {
+    return new AwsVpcFlowParser();
+  }
+
+  private static String customRecord(int i) {
+    return "3 vpc-0abc0abc0abc0abc0 subnet-0123abcd0123abcd0 i-0123456789abcdef0 eni-0a1b2c3d4e5f60718 "
+        + "111122223333 IPv4 10.0.1." + (i % 250) + " 198.51.100." + (i % 200) + " " + (1024 + i) + " 443 "
+        + "10.0.1." + (i % 250) + " 198.51.100." + (i % 200) + " 6 " + (100 + i) + " " + (1 + i % 7) + " "
+        + (1732300000 + i) + " " + (1732300060 + i) + " ACCEPT 19 OK\n";
+  }
+
+  /** The collector puts the header on every chunk: every chunk after the first parses with the custom layout. */
+  @Test
+  void formatHeaderTravelsWithEveryChunk() throws Exception {
+    StringBuilder sb = new StringBuilder(CUSTOM).append('\n');
+    for (int i = 0; i < 500; i++) sb.append(customRecord(i));
+    byte[] content = sb.toString().getBytes(StandardCharsets.UTF_8);
+    List<RawArtifactChunk> chunks = Chunks.lines(content, AwsVpcFlowParser.FORMAT, "flow.log", 4096);
+    assertThat(chunks.size()).isGreaterThan(5);
+    ChunkParser cp = new ChunkParser(ParserRegistry.defaults());
+
+    List<EvidenceEvent> events = new ArrayList<>();
+    List<DeadLetter> dead = new ArrayList<>();
+    for (RawArtifactChunk c : chunks) {
+      RawArtifactChunk withHeader = RawArtifactChunk.newBuilder(c).setFormatHeader(CUSTOM).build();
+      var r = cp.parse(withHeader);
+      events.addAll(r.events());
+      dead.addAll(r.deadLetters());
+    }
+    assertThat(dead).isEmpty();
+    assertThat(events).hasSize(500);
+    for (int i = 0; i < 500; i++) {
+      EvidenceEvent e = events.get(i);
+      assertThat(e.getSrcEndpoint().getPort()).isEqualTo(1024 + i);
+      assertThat(e.getNetwork().getBytes()).isEqualTo(100L + i);
+      assertThat(e.getCloud().getVpcUid()).isEqualTo("vpc-0abc0abc0abc0abc0");
+      assertThat(e.getNetwork().getTcpFlags()).isEqualTo(19);
+      assertThat(e.getLineage().getLineNumber()).isEqualTo(i + 2L);
+    }
+    assertThat(events.stream().map(EvidenceEvent::getEventId).distinct().count()).isEqualTo(500);
+
+    // without the header a later chunk cannot know the layout: its records are dead letters, nothing is guessed
+    var r = cp.parse(chunks.get(1));
+    assertThat(r.events()).isEmpty();
+    assertThat(r.deadLetters()).isNotEmpty().allSatisfy(d -> {
+      assertThat(d.getReason()).isEqualTo("malformed_record");
+      assertThat(d.getMessage()).contains("21 fields where the layout has 14");
+    });
+  }
+
+  @Test
+  void logFormatSyntaxAndHeaderInPayloadWin() throws Exception {
+    String fmt = "${version} ${interface-id} ${start} ${end} ${srcaddr} ${log-status}";
+    RawArtifactChunk c = RawArtifactChunk.newBuilder(
+            Chunks.single("5 eni-1 1732300000 1732300060 10.0.0.1 OK\n", AwsVpcFlowParser.FORMAT, Framing.LINES, "x"))
+        .setFormatHeader(fmt).build();
+    CollectingOutput out = parse(c);
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).singleElement().satisfies(e -> {
+      assertThat(e.getCloud().getEniUid()).isEqualTo("eni-1");
+      assertThat(e.getSrcEndpoint().getIp()).isEqualTo("10.0.0.1");
+    });
+    // a second header further down (two files concatenated) switches the layout from there on
+    String two = VpcFlowLayout.DEFAULT_HEADER + "\n"
+        + "2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1732300000 1732300060 ACCEPT OK\n"
+        + "start srcaddr log-status\n1732300000 10.9.9.9 OK\n";
+    out = parse(two, Framing.LINES, "x");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).extracting(e -> e.getSrcEndpoint().getIp()).containsExactly("10.0.0.1", "10.9.9.9");
+  }
+
+  @Test
+  void hugeLineAndWrongFieldCountAreDeadLettersAndTheRestFlows() throws Exception {
+    String good = "2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1732300000 1732300060 ACCEPT OK\n";
+    String huge = "2 ".repeat(600_000) + "\n";
+    String bin = "\u0000\u0001 \u00ff\n";
+    String content = good + huge + good + bin + good;
+    var res = new ChunkParser(ParserRegistry.defaults())
+        .parse(Chunks.single(content, AwsVpcFlowParser.FORMAT, Framing.LINES, "x"));
+    assertThat(res.events()).hasSize(3);
+    assertThat(res.deadLetters()).extracting(DeadLetter::getReason)
+        .containsExactly("malformed_record", "malformed_record");
+    assertThat(res.deadLetters().get(0).getMessage()).contains("more than 256 fields");
+    assertThat(res.deadLetters().get(0).getLineNumber()).isEqualTo(2L);
+    assertThat(res.deadLetters().get(1).getLineNumber()).isEqualTo(4L);
+    assertThat(res.events().get(2).getLineage().getLineNumber()).isEqualTo(5L);
+  }
+
+  @Test
+  void truncatedLastRecordIsRecordTooLarge() throws Exception {
+    String good = "2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1732300000 1732300060 ACCEPT OK\n";
+    byte[] payload = (good + "2 111122223333 eni-1 10.0.0.1 10.0").getBytes(StandardCharsets.UTF_8);
+    RawArtifactChunk chunk = Chunks.chunk(payload, "a".repeat(64), AwsVpcFlowParser.FORMAT, Framing.LINES, "x", 2, 5,
+        9000, 101, 0, true, payload);
+    var res = new ChunkParser(ParserRegistry.defaults()).parse(chunk);
+    assertThat(res.events()).hasSize(1);
+    assertThat(res.events().get(0).getLineage().getByteOffset()).isEqualTo(9000L);
+    assertThat(res.events().get(0).getLineage().getLineNumber()).isEqualTo(101L);
+    assertThat(res.deadLetters()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("record_too_large");
+      assertThat(d.getLineNumber()).isEqualTo(102L);
+    });
+  }
+
+  @Test
+  void headerDetection() {
+    assertThat(isHeader(VpcFlowLayout.DEFAULT_HEADER)).isTrue();
+    assertThat(isHeader("${version} ${vpc-id} ${some-future-field}")).isTrue();
+    assertThat(isHeader("interface-id vpc-id subnet-id")).isTrue();
+    // data lines that happen to be lower case are not headers
+    assertThat(isHeader("eni-0a1b2c3d vpc-0abc subnet-0123")).isFalse();
+    assertThat(isHeader("use1-az1 us-east-1 ingress")).isFalse();
+    assertThat(isHeader("2 111122223333 eni-1 - - - - - - - 1 2 - NODATA")).isFalse();
+    assertThat(isHeader("version web-api my-service other-service")).isFalse();
+  }
+
+  @Test
+  void ianaProtocolNames() {
+    assertThat(VpcFlowLayout.protocolName(6)).isEqualTo("tcp");
+    assertThat(VpcFlowLayout.protocolName(17)).isEqualTo("udp");
+    assertThat(VpcFlowLayout.protocolName(1)).isEqualTo("icmp");
+    assertThat(VpcFlowLayout.protocolName(47)).isEqualTo("gre");
+    assertThat(VpcFlowLayout.protocolName(50)).isEqualTo("esp");
+    assertThat(VpcFlowLayout.protocolName(58)).isEqualTo("ipv6-icmp");
+    assertThat(VpcFlowLayout.protocolName(89)).isEqualTo("ospfigp");
+    assertThat(VpcFlowLayout.protocolName(112)).isEqualTo("vrrp");
+    assertThat(VpcFlowLayout.protocolName(132)).isEqualTo("sctp");
+    assertThat(VpcFlowLayout.protocolName(145)).isEqualTo("nsh");
+    assertThat(VpcFlowLayout.protocolName(146)).isNull();
+    assertThat(VpcFlowLayout.protocolName(255)).isNull();
+  }
+
+  private static boolean isHeader(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    return VpcFlowLayout.isHeader(b, 0, b.length);
+  }
+}
