@@ -25,8 +25,13 @@ public final class Topics {
   public static final String DEADLETTER = "evidence.deadletter.v1";
   /** Collector source positions (key = collector id + source key), compacted, written with the chunks in one transaction. */
   public static final String CHECKPOINTS = "strata.checkpoints.v1";
+  /** Enriched events of the correlation job (EvidenceEvent with enrichment, key = event_id, newest revision last). */
+  public static final String ENRICHED = "evidence.enriched.v1";
+  /** Entity bindings of the correlation job ({@code EntityBinding}, key = binding_id). */
+  public static final String BINDINGS = "evidence.bindings.v1";
   /** All strata topics. */
-  public static final List<String> ALL = List.of(RAW, ARTIFACTS, NORMALIZED, DEADLETTER, CHECKPOINTS);
+  public static final List<String> ALL =
+      List.of(RAW, ARTIFACTS, NORMALIZED, DEADLETTER, CHECKPOINTS, ENRICHED, BINDINGS);
 
   /** Partitions per topic unless told otherwise. */
   public static final int DEFAULT_PARTITIONS = 2;

@@ -197,7 +197,7 @@ public final class ParseJob {
         kafkaSink(cfg, "deadletter", new DeadLetterSerializationSchema(cfg.deadLetterTopic())));
   }
 
-  private static <T> KafkaSink<T> kafkaSink(
+  static <T> KafkaSink<T> kafkaSink(
       ParseJobConfig cfg,
       String name,
       org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {

@@ -3,11 +3,16 @@ package dev.strata.sink.opensearch;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** Builds the newline-delimited {@code _bulk} body: one {@code index} action with the id, then the source. */
+/**
+ * Builds the newline-delimited {@code _bulk} body: one {@code index} action with the id (and, for a versioned
+ * document, {@code version} + {@code version_type: external_gte}), then the source.
+ */
 final class BulkBody {
   private static final byte[] OPEN = "{\"index\":{\"_index\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MID = "\",\"_id\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CLOSE = "\"}}\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] VERSION = "\",\"version\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] VERSION_CLOSE = ",\"version_type\":\"external_gte\"}}\n".getBytes(StandardCharsets.US_ASCII);
 
   private BulkBody() {}
 
@@ -15,11 +20,13 @@ final class BulkBody {
     int size = 0;
     byte[][] idx = new byte[requests.size()][];
     byte[][] ids = new byte[requests.size()][];
+    byte[][] close = new byte[requests.size()][];
     for (int i = 0; i < requests.size(); i++) {
       DocWriteRequest r = requests.get(i);
       idx[i] = escaped(r.index());
       ids[i] = escaped(r.id());
-      size += OPEN.length + idx[i].length + MID.length + ids[i].length + CLOSE.length + r.source().length + 1;
+      close[i] = r.versioned() ? versionClose(r.version()) : CLOSE;
+      size += OPEN.length + idx[i].length + MID.length + ids[i].length + close[i].length + r.source().length + 1;
     }
     byte[] out = new byte[size];
     int p = 0;
@@ -28,7 +35,7 @@ final class BulkBody {
       p = put(out, p, idx[i]);
       p = put(out, p, MID);
       p = put(out, p, ids[i]);
-      p = put(out, p, CLOSE);
+      p = put(out, p, close[i]);
       byte[] src = requests.get(i).source();
       System.arraycopy(src, 0, out, p, src.length);
       // a raw newline would cut the document in two (only possible outside strings, where it is whitespace)
@@ -40,6 +47,15 @@ final class BulkBody {
       p += src.length;
       out[p++] = '\n';
     }
+    return out;
+  }
+
+  private static byte[] versionClose(long version) {
+    byte[] v = Long.toString(version).getBytes(StandardCharsets.US_ASCII);
+    byte[] out = new byte[VERSION.length + v.length + VERSION_CLOSE.length];
+    System.arraycopy(VERSION, 0, out, 0, VERSION.length);
+    System.arraycopy(v, 0, out, VERSION.length, v.length);
+    System.arraycopy(VERSION_CLOSE, 0, out, VERSION.length + v.length, VERSION_CLOSE.length);
     return out;
   }
 

@@ -72,7 +72,7 @@ final class BulkClient {
       List<Rejection> f = new ArrayList<>();
       for (int i = 0; i < requests.size(); i++) {
         ItemFailure failure = r.failures[i];
-        if (failure == null) {
+        if (failure == null || supersededVersion(requests.get(i), failure)) {
           ok++;
           continue;
         }
@@ -85,6 +85,11 @@ final class BulkClient {
         }
       }
       return new Outcome(ok, t, p, f, null, null, null, requests.size());
+    }
+
+    /** A versioned document refused because an equal or newer version is indexed: done, not a failure. */
+    static boolean supersededVersion(DocWriteRequest r, ItemFailure f) {
+      return r.versioned() && f.status() == 409 && "version_conflict_engine_exception".equals(f.type());
     }
 
     static Outcome requestFailed(Throwable e, int size) {

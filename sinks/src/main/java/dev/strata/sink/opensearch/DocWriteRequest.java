@@ -12,11 +12,16 @@ import java.util.Objects;
  *
  * @param source the document, compact JSON (UTF-8, no raw newline: the {@code _bulk} body is newline-delimited)
  * @param attempt 1 for the first try; incremented on each transient-failure retry
+ * @param version external version ({@code version_type=external_gte}: the document is written only if no higher
+ *     version is indexed, so a newer revision replaces an older one and never the reverse), or {@link #NO_VERSION}
  */
-public record DocWriteRequest(String index, String id, byte[] source, int attempt) implements Serializable {
+public record DocWriteRequest(String index, String id, byte[] source, int attempt, long version)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
   /** Bytes of the action line around index and id: {@code {"index":{"_index":"","_id":""}}\n} plus a newline. */
   static final int ACTION_OVERHEAD = 32;
+  /** No external version: plain {@code index} (last write wins). */
+  public static final long NO_VERSION = -1;
 
   public DocWriteRequest {
     Objects.requireNonNull(index, "index");
@@ -28,15 +33,27 @@ public record DocWriteRequest(String index, String id, byte[] source, int attemp
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be >= 1");
     }
+    if (version < NO_VERSION) {
+      throw new IllegalArgumentException("version must be >= 0 (or NO_VERSION)");
+    }
+  }
+
+  public DocWriteRequest(String index, String id, byte[] source, int attempt) {
+    this(index, id, source, attempt, NO_VERSION);
   }
 
   public DocWriteRequest(String index, String id, byte[] source) {
-    this(index, id, source, 1);
+    this(index, id, source, 1, NO_VERSION);
+  }
+
+  /** Whether the document carries an external version. */
+  public boolean versioned() {
+    return version != NO_VERSION;
   }
 
   /** The same document, for its next attempt. */
   public DocWriteRequest nextAttempt() {
-    return new DocWriteRequest(index, id, source, attempt + 1);
+    return new DocWriteRequest(index, id, source, attempt + 1, version);
   }
 
   /** Approximate bytes this document adds to a {@code _bulk} body. */
@@ -50,17 +67,18 @@ public record DocWriteRequest(String index, String id, byte[] source, int attemp
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof DocWriteRequest r && r.attempt == attempt && r.index.equals(index) && r.id.equals(id)
-        && Arrays.equals(r.source, source);
+    return o instanceof DocWriteRequest r && r.attempt == attempt && r.version == version && r.index.equals(index)
+        && r.id.equals(id) && Arrays.equals(r.source, source);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(index, id, attempt) * 31 + Arrays.hashCode(source);
+    return Objects.hash(index, id, attempt, version) * 31 + Arrays.hashCode(source);
   }
 
   @Override
   public String toString() {
-    return "DocWriteRequest[" + index + "/" + id + ", " + source.length + " bytes, attempt " + attempt + "]";
+    return "DocWriteRequest[" + index + "/" + id + ", " + source.length + " bytes, attempt " + attempt
+        + (versioned() ? ", version " + version : "") + "]";
   }
 }

@@ -16,8 +16,13 @@ public interface DocumentMapper<T> extends Serializable {
   /** Document source: compact UTF-8 JSON. */
   byte[] source(T record);
 
+  /** External version of the document ({@code external_gte}), or {@link DocWriteRequest#NO_VERSION} (default). */
+  default long version(T record) {
+    return DocWriteRequest.NO_VERSION;
+  }
+
   default DocWriteRequest toRequest(T record) {
-    return new DocWriteRequest(index(record), id(record), source(record));
+    return new DocWriteRequest(index(record), id(record), source(record), 1, version(record));
   }
 
   /** For streams that already carry {@link DocWriteRequest}s. */

@@ -16,9 +16,28 @@ public final class EventDocuments implements DocumentMapper<EvidenceEvent> {
   public static final EventDocuments DEFAULT = new EventDocuments(IndexTemplates.EVENTS_INDEX);
 
   private final String index;
+  private final boolean versioned;
 
   public EventDocuments(String index) {
+    this(index, false);
+  }
+
+  /**
+   * @param versioned write with external version = {@code enrichment.revision} + 1 ({@code external_gte}): the
+   *     correlation job's enriched events, so a newer revision replaces an older one and never the reverse (and
+   *     revision 0 still replaces the parse job's un-enriched first version of the document)
+   */
+  public EventDocuments(String index, boolean versioned) {
     this.index = index;
+    this.versioned = versioned;
+  }
+
+  @Override
+  public long version(EvidenceEvent event) {
+    if (!versioned) {
+      return DocWriteRequest.NO_VERSION;
+    }
+    return event.getEnrichment() == null ? 1 : event.getEnrichment().getRevision() + 1L;
   }
 
   /** The document source of an event. */

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *       accept anything), {@code original_b64} as {@code binary} (stored, not indexed), {@code original_text} as
  *       {@code text}.
  *   <li>{@code strata-artifacts} ({@code strata-artifacts-*}): manifests, {@code dynamic: strict}.
+ *   <li>{@code strata-bindings} ({@code strata-bindings-*}): entity bindings of the correlation job, {@code dynamic:
+ *       strict}, {@code attributes} as {@code flat_object}.
  * </ul>
  *
  * Settings: 1 shard, 0 replicas, refresh 1 s by default (see {@link OpenSearchSinkConfig}).
@@ -44,11 +46,14 @@ public final class IndexTemplates {
   public static final String EVENTS_INDEX = "strata-events-v1";
   public static final String DEAD_LETTERS_INDEX = "strata-deadletters-v1";
   public static final String ARTIFACTS_INDEX = "strata-artifacts-v1";
+  public static final String BINDINGS_INDEX = "strata-bindings-v1";
 
   public static final String EVENTS_TEMPLATE = "strata-events";
   public static final String DEAD_LETTERS_TEMPLATE = "strata-deadletters";
   public static final String ARTIFACTS_TEMPLATE = "strata-artifacts";
-  public static final List<String> TEMPLATES = List.of(EVENTS_TEMPLATE, DEAD_LETTERS_TEMPLATE, ARTIFACTS_TEMPLATE);
+  public static final String BINDINGS_TEMPLATE = "strata-bindings";
+  public static final List<String> TEMPLATES =
+      List.of(EVENTS_TEMPLATE, DEAD_LETTERS_TEMPLATE, ARTIFACTS_TEMPLATE, BINDINGS_TEMPLATE);
 
   private final int shards;
   private final int replicas;

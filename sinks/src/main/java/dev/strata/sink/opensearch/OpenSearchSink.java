@@ -1,5 +1,6 @@
 package dev.strata.sink.opensearch;
 
+import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.deadletter.DeadLetter;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.raw.ArtifactManifest;
@@ -53,6 +54,20 @@ public final class OpenSearchSink<T> extends AsyncSinkBase<T, DocWriteRequest> {
   public static OpenSearchSink<EvidenceEvent> forEvents(OpenSearchSinkConfig config) {
     return OpenSearchSink.<EvidenceEvent>builder().config(config)
         .mapper(new EventDocuments(config.eventsIndex())).build();
+  }
+
+  /**
+   * Enriched events (correlation job) into {@code config.eventsIndex()}, externally versioned by enrichment revision
+   * (see {@link EventDocuments#EventDocuments(String, boolean)}).
+   */
+  public static OpenSearchSink<EvidenceEvent> forEnrichedEvents(OpenSearchSinkConfig config) {
+    return OpenSearchSink.<EvidenceEvent>builder().config(config)
+        .mapper(new EventDocuments(config.eventsIndex(), true)).build();
+  }
+
+  /** Entity bindings (correlation job) into {@code index}, by binding_id. */
+  public static OpenSearchSink<EntityBinding> forBindings(OpenSearchSinkConfig config, String index) {
+    return OpenSearchSink.<EntityBinding>builder().config(config).mapper(new BindingDocuments(index)).build();
   }
 
   /** Dead letters (from any stage) into {@code config.deadLettersIndex()}. */

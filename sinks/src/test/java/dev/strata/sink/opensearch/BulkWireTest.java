@@ -32,6 +32,27 @@ class BulkWireTest {
   }
 
   @Test
+  void versionedDocumentsCarryExternalGteAndAnOlderRevisionRefusedCountsAsDone() throws IOException {
+    DocWriteRequest v = new DocWriteRequest("strata-events-v1", "e1", b("{}"), 1, 3);
+    assertThat(new String(BulkBody.of(List.of(v)), StandardCharsets.UTF_8)).isEqualTo(
+        "{\"index\":{\"_index\":\"strata-events-v1\",\"_id\":\"e1\",\"version\":3,"
+            + "\"version_type\":\"external_gte\"}}\n{}\n");
+    assertThat(v.nextAttempt().version()).isEqualTo(3);
+    String json = "{\"errors\":true,\"items\":[{\"index\":{\"status\":409,\"error\":{\"type\":"
+        + "\"version_conflict_engine_exception\",\"reason\":\"current version [5] is higher\"}}}]}";
+    assertThat(BulkClient.Outcome.of(List.of(v), BulkResponse.parse(b(json), 1)).indexed()).isEqualTo(1);
+    DocWriteRequest plain = new DocWriteRequest("strata-events-v1", "e1", b("{}"));
+    assertThat(BulkClient.Outcome.of(List.of(plain), BulkResponse.parse(b(json), 1)).permanentItems()).hasSize(1);
+    DocWriteRequestSerializer ser = new DocWriteRequestSerializer();
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ser.serializeRequestToStream(v, new java.io.DataOutputStream(bytes));
+    ser.serializeRequestToStream(plain, new java.io.DataOutputStream(bytes));
+    java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()));
+    assertThat(ser.deserializeRequestFromStream(0, in)).isEqualTo(v);
+    assertThat(ser.deserializeRequestFromStream(0, in)).isEqualTo(plain);
+  }
+
+  @Test
   void responseWithoutErrorsIsNotReadFurther() throws IOException {
     BulkResponse r = BulkResponse.parse(b("{\"errors\":false,\"items\":[{\"index\":{\"status\":201}}]}"), 1);
     assertThat(r.errors).isFalse();

@@ -1,0 +1,528 @@
+package dev.strata.correlate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.schema.correlate.BindingLineage;
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.correlate.EntityRef;
+import dev.strata.schema.event.Cloud;
+import dev.strata.schema.event.Container;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Kubernetes;
+import dev.strata.schema.event.Lineage;
+import dev.strata.schema.event.Resource;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Derives {@link EntityBinding}s from one normalized event: the facts "A was bound to B from t1 (to t2)" the event
+ * states. Pure Java, no Flink; not thread-safe (one per operator instance). A source that states nothing yields
+ * nothing, so new sources only add rules. Rules, by what the event carries:
+ *
+ * <ul>
+ *   <li><b>container id + Kubernetes pod</b> (Docker config.v2.json labels, containerd/CRI-O metadata, CRI log
+ *       paths, Falco / Tetragon k8s fields; Falco's {@code <NA>} is null already): {@code container_pod}, and
+ *       {@code container_image} when an image id or digest is named. Container runtime lifecycle events whose
+ *       activity is an end ({@code finished}, {@code die}, {@code destroy}, {@code stop}, ...) close both.
+ *   <li><b>a container's own address</b> (container state/inspect sources, not sensors, whose endpoints are the
+ *       connection's): {@code ip_pod} when the container belongs to a pod, else {@code ip_container} scoped by host.
+ *   <li><b>Kubernetes audit</b> of pods (create/update/patch, incl. the kubelet's {@code pods/status} patches, and
+ *       delete), from the response (else request) object: {@code ip_pod} for status.podIP(s) (not for host-network
+ *       pods; closed on delete or phase Succeeded/Failed), {@code pod_node} (node, service account, uid), {@code
+ *       container_pod} + {@code container_image} per status.containerStatuses (closed on delete); of nodes: {@code
+ *       node_instance} from spec.providerID {@code aws:///<az>/i-...}.
+ *   <li><b>Kubernetes events</b> {@code Scheduled} ("Successfully assigned ns/pod to node"): {@code pod_node}.
+ *   <li><b>CloudTrail</b> {@code AssumeRoleWithWebIdentity} (IRSA) and {@code AssumeRoleForPodIdentity} (EKS Pod
+ *       Identity): {@code serviceaccount_role}, {@code session_serviceaccount} and {@code accesskey_session} (valid
+ *       until the credentials' expiration); a role session named after an instance id: {@code session_instance}.
+ *   <li><b>ENI + instance id</b> on a non-API event (VPC Flow Logs v3+ {@code instance-id}): {@code eni_instance}.
+ *   <li><b>ECS task</b> on a non-API event (task metadata, describe-tasks): {@code eni_task}, {@code ip_task},
+ *       {@code container_task}, from start_time (or time) to end_time when the task stopped.
+ *   <li><b>SBOM / scan results</b> (an event with a package or vulnerability and an image digest/id): {@code
+ *       image_sbom} (object = the SBOM artifact's SHA-256).
+ * </ul>
+ *
+ * Scopes: private IPs {@code aws:<account>[:<vpc>]} when the evidence names the account (else {@code
+ * k8s:<cluster>}); pods, nodes and service accounts of a cluster {@code k8s:<cluster>}; IRSA service accounts {@code
+ * aws:<account>} (the token names no cluster); globally unique ids (container, ENI, task, instance, session, access
+ * key, image) no scope.
+ */
+public final class BindingExtractor {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HexFormat HEX = HexFormat.of();
+  private static final Set<String> CONTAINER_END =
+      Set.of("finished", "die", "died", "destroy", "destroyed", "remove", "removed", "stop", "stopped", "exited",
+          "exit", "kill", "killed", "delete", "deleted", "cleanup");
+  private static final Set<String> SENSOR_FORMATS = Set.of("falco_alert", "tetragon_event");
+  private static final Pattern SCHEDULED = Pattern.compile("assigned (\\S+)/(\\S+) to (\\S+)");
+  private static final Pattern PROVIDER_ID = Pattern.compile("^aws:///[^/]*/(i-[0-9a-f]+)$");
+  private static final Pattern ASSUMED_ROLE = Pattern.compile("^arn:(aws[a-z-]*):sts::(\\d+):assumed-role/([^/]+)/");
+  private static final List<DateTimeFormatter> EXPIRATION_FORMATS =
+      List.of(
+          DateTimeFormatter.ofPattern("MMM d, yyyy, h:mm:ss a", Locale.US),
+          DateTimeFormatter.ofPattern("MMM d, yyyy h:mm:ss a", Locale.US));
+
+  private final MessageDigest sha256;
+
+  public BindingExtractor() {
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The bindings {@code e} states (possibly none). Never throws on odd input: a rule that cannot apply is skipped. */
+  public List<EntityBinding> extract(EvidenceEvent e) {
+    List<EntityBinding> out = new ArrayList<>(2);
+    try {
+      String format = e.getSourceFormat() == null ? "" : e.getSourceFormat();
+      switch (format) {
+        case "k8s_audit" -> audit(e, out);
+        case "k8s_event" -> k8sEvent(e, out);
+        case "aws_cloudtrail" -> cloudTrail(e, out);
+        default -> {}
+      }
+      if (!format.equals("aws_cloudtrail") && !format.equals("k8s_audit")) {
+        containers(e, format, out);
+        cloudIds(e, format, out);
+        sbom(e, out);
+      }
+    } catch (RuntimeException ex) {
+      // a rule met a shape it did not expect: no bindings from this event rather than a failed job
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------- containers
+
+  private void containers(EvidenceEvent e, String format, List<EntityBinding> out) {
+    Container c = e.getContainer();
+    String cid = c == null ? null : LookupKeys.containerId(c.getUid());
+    if (cid == null || cid.length() < 12) return;
+    Kubernetes k = e.getKubernetes();
+    boolean sensor = SENSOR_FORMATS.contains(format);
+    float conf = sensor ? 0.9f : format.equals("cri_log") ? 0.8f : 1.0f;
+    boolean end = !sensor && !format.endsWith("_log") && e.getActivityName() != null
+        && CONTAINER_END.contains(e.getActivityName().toLowerCase(Locale.ROOT));
+    long t = startOf(e);
+    String cluster = k == null ? null : k.getCluster();
+    String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
+    boolean inPod = k != null && k.getPodName() != null && k.getNamespace() != null;
+    Map<String, String> podAttrs = new LinkedHashMap<>();
+    if (inPod) {
+      put(podAttrs, Attr.CLUSTER, cluster);
+      put(podAttrs, Attr.NAMESPACE, k.getNamespace());
+      put(podAttrs, Attr.POD_NAME, k.getPodName());
+      put(podAttrs, Attr.POD_UID, k.getPodUid());
+      put(podAttrs, Attr.NODE_NAME, k.getNodeName());
+      put(podAttrs, Attr.CONTAINER_UID, cid);
+      put(podAttrs, Attr.CONTAINER_NAME, k.getContainerName() != null ? k.getContainerName() : c.getName());
+      put(podAttrs, Attr.IMAGE_UID, c.getImageUid());
+      put(podAttrs, Attr.IMAGE_DIGEST, c.getImageDigest());
+      put(podAttrs, Attr.ACCOUNT_UID, account);
+      out.add(binding(BindingKind.CONTAINER_POD, "", cid, "k8s:" + nz(cluster), k.getNamespace() + "/" + k.getPodName(),
+          podAttrs, t, null, end, conf, e));
+    }
+    String image = c.getImageDigest() != null ? c.getImageDigest() : c.getImageUid();
+    if (image != null) {
+      Map<String, String> a = new LinkedHashMap<>();
+      put(a, Attr.CONTAINER_UID, cid);
+      put(a, Attr.IMAGE_UID, c.getImageUid());
+      put(a, Attr.IMAGE_DIGEST, c.getImageDigest());
+      out.add(binding(BindingKind.CONTAINER_IMAGE, "", cid, "", image, a, t, null, end, conf, e));
+    }
+    // the container's own address: only from container state sources (a sensor's endpoints are a connection's)
+    String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
+    if (!sensor && !format.endsWith("_log") && LookupKeys.isPrivateIp(ip)) {
+      if (inPod) {
+        String scope = account != null ? "aws:" + account : "k8s:" + nz(cluster);
+        out.add(binding(BindingKind.IP_POD, scope, ip, "k8s:" + nz(cluster), k.getNamespace() + "/" + k.getPodName(),
+            podAttrs, t, null, end, conf, e));
+      } else {
+        String host = e.getDevice() == null ? null : e.getDevice().getHostname();
+        Map<String, String> a = new LinkedHashMap<>();
+        put(a, Attr.CONTAINER_UID, cid);
+        put(a, Attr.CONTAINER_NAME, c.getName());
+        put(a, Attr.IMAGE_UID, c.getImageUid());
+        put(a, Attr.IMAGE_DIGEST, c.getImageDigest());
+        out.add(binding(BindingKind.IP_CONTAINER, "host:" + nz(host), ip, "", cid, a, t, null, end, conf, e));
+      }
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------- cloud ids (VPC, ECS)
+
+  private void cloudIds(EvidenceEvent e, String format, List<EntityBinding> out) {
+    Cloud c = e.getCloud();
+    if (c == null) return;
+    String eni = c.getEniUid();
+    if (eni == null && e.getSrcEndpoint() != null && e.getSrcEndpoint().getInterfaceUid() != null
+        && e.getSrcEndpoint().getInterfaceUid().startsWith("eni-")) {
+      eni = e.getSrcEndpoint().getInterfaceUid();
+    }
+    long from = startOf(e);
+    Map<String, String> base = new LinkedHashMap<>();
+    put(base, Attr.ACCOUNT_UID, c.getAccountUid());
+    put(base, Attr.VPC_UID, c.getVpcUid());
+    if (eni != null && c.getInstanceUid() != null && c.getTaskUid() == null) {
+      Map<String, String> a = new LinkedHashMap<>(base);
+      put(a, Attr.ENI_UID, eni);
+      put(a, Attr.INSTANCE_UID, c.getInstanceUid());
+      out.add(binding(BindingKind.ENI_INSTANCE, "", eni, "", c.getInstanceUid(), a, from, null, false, 1.0f, e));
+    }
+    String task = c.getTaskUid();
+    if (task == null) return;
+    Long to = e.getEndTime() == null ? null : micros(e.getEndTime());
+    boolean stopped = e.getActivityName() != null
+        && CONTAINER_END.contains(e.getActivityName().toLowerCase(Locale.ROOT));
+    Map<String, String> a = new LinkedHashMap<>(base);
+    put(a, Attr.TASK_UID, task);
+    put(a, Attr.ENI_UID, eni);
+    put(a, Attr.INSTANCE_UID, c.getInstanceUid());
+    if (eni != null) {
+      out.add(timed(BindingKind.ENI_TASK, "", eni, "", task, a, from, to, stopped, e));
+    }
+    String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
+    if (LookupKeys.isPrivateIp(ip) && c.getAccountUid() != null) {
+      String scope = "aws:" + c.getAccountUid() + (c.getVpcUid() != null ? ":" + c.getVpcUid() : "");
+      out.add(timed(BindingKind.IP_TASK, scope, ip, "", task, a, from, to, stopped, e));
+    }
+    String cid = e.getContainer() == null ? null : LookupKeys.containerId(e.getContainer().getUid());
+    if (cid != null && cid.length() >= 12) {
+      Map<String, String> ca = new LinkedHashMap<>(a);
+      put(ca, Attr.CONTAINER_UID, cid);
+      put(ca, Attr.CONTAINER_NAME, e.getContainer().getName());
+      put(ca, Attr.IMAGE_UID, e.getContainer().getImageUid());
+      put(ca, Attr.IMAGE_DIGEST, e.getContainer().getImageDigest());
+      out.add(timed(BindingKind.CONTAINER_TASK, "", cid, "", task, ca, from, to, stopped, e));
+    }
+  }
+
+  /** A binding with a stated end (end_observed), or a closing statement when only the stop is known. */
+  private EntityBinding timed(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
+      Map<String, String> a, long from, Long to, boolean stopped, EvidenceEvent e) {
+    if (to != null && to >= from) {
+      EntityBinding b = binding(kind, sScope, sKey, oScope, oKey, a, from, to, false, 1.0f, e);
+      b.setEndObserved(stopped || true);
+      return b;
+    }
+    return binding(kind, sScope, sKey, oScope, oKey, a, micros(e.getTime()), null, stopped, 1.0f, e);
+  }
+
+  // ------------------------------------------------------------------------------------------------------ SBOM
+
+  private void sbom(EvidenceEvent e, List<EntityBinding> out) {
+    if (e.getPackage$() == null && e.getVulnerability() == null) return;
+    Container c = e.getContainer();
+    if (c == null) return;
+    String image = c.getImageDigest() != null ? c.getImageDigest() : c.getImageUid();
+    if (image == null) return;
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.IMAGE_DIGEST, c.getImageDigest());
+    put(a, Attr.IMAGE_UID, c.getImageUid());
+    out.add(binding(BindingKind.IMAGE_SBOM, "", image, "", e.getLineage().getArtifactSha256(), a, micros(e.getTime()),
+        null, false, 1.0f, e));
+  }
+
+  // ------------------------------------------------------------------------------------------- Kubernetes audit
+
+  private void audit(EvidenceEvent e, List<EntityBinding> out) {
+    if (e.getResources().isEmpty() || e.getApi() == null || "Failure".equals(e.getStatus())) return;
+    Resource r = e.getResources().get(0);
+    String type = r.getType();
+    String verb = e.getApi().getOperation();
+    if (verb == null || !(type != null && (type.equals("pods") || type.equals("nodes")))) return;
+    boolean delete = verb.equals("delete");
+    if (!delete && !verb.equals("create") && !verb.equals("update") && !verb.equals("patch")) return;
+    JsonNode obj = object(e.getUnmapped().get("responseObject"));
+    if (obj == null || !obj.has("metadata")) obj = object(e.getUnmapped().get("requestObject"));
+    if (obj == null) return;
+    String kind = obj.path("kind").asText("");
+    String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
+    String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
+    long t = micros(e.getTime());
+    if (type.equals("nodes")) {
+      if (!kind.isEmpty() && !kind.equals("Node")) return;
+      String name = text(obj.path("metadata"), "name");
+      if (name == null) name = r.getName();
+      Matcher m = PROVIDER_ID.matcher(obj.path("spec").path("providerID").asText(""));
+      if (name == null || !m.matches()) return;
+      Map<String, String> a = new LinkedHashMap<>();
+      put(a, Attr.CLUSTER, cluster);
+      put(a, Attr.NODE_NAME, name);
+      put(a, Attr.INSTANCE_UID, m.group(1));
+      put(a, Attr.ACCOUNT_UID, account);
+      out.add(binding(BindingKind.NODE_INSTANCE, "k8s:" + nz(cluster), name, "", m.group(1), a, t, null, delete, 1.0f, e));
+      return;
+    }
+    if (!kind.isEmpty() && !kind.equals("Pod")) return; // a Status answer to a delete names nothing
+    JsonNode meta = obj.path("metadata");
+    String ns = text(meta, "namespace");
+    if (ns == null) ns = r.getNamespace();
+    String name = text(meta, "name");
+    if (name == null) name = r.getName();
+    if (ns == null || name == null) return;
+    JsonNode spec = obj.path("spec");
+    JsonNode status = obj.path("status");
+    String node = text(spec, "nodeName");
+    String sa = text(spec, "serviceAccountName");
+    String phase = text(status, "phase");
+    boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
+    String podKey = ns + "/" + name;
+    String podScope = "k8s:" + nz(cluster);
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.CLUSTER, cluster);
+    put(a, Attr.NAMESPACE, ns);
+    put(a, Attr.POD_NAME, name);
+    put(a, Attr.POD_UID, text(meta, "uid"));
+    put(a, Attr.NODE_NAME, node);
+    put(a, Attr.SERVICE_ACCOUNT, sa == null ? null : ns + "/" + sa);
+    put(a, Attr.ACCOUNT_UID, account);
+    if (node != null || sa != null) {
+      out.add(binding(BindingKind.POD_NODE, podScope, podKey, podScope, node == null ? "" : node, a, t, null, delete,
+          1.0f, e));
+    }
+    // pod IPs: not for host-network pods (the node's address)
+    String hostIp = text(status, "hostIP");
+    boolean hostNetwork = spec.path("hostNetwork").asBoolean(false);
+    List<String> ips = new ArrayList<>(2);
+    String podIp = text(status, "podIP");
+    if (podIp != null) ips.add(podIp);
+    for (JsonNode p : status.path("podIPs")) {
+      String ip = text(p, "ip");
+      if (ip != null && !ips.contains(ip)) ips.add(ip);
+    }
+    if (!hostNetwork) {
+      String ipScope = account != null ? "aws:" + account : podScope;
+      for (String ip : ips) {
+        if (ip.equals(hostIp) || !LookupKeys.isPrivateIp(ip)) continue;
+        out.add(binding(BindingKind.IP_POD, ipScope, ip, podScope, podKey, a, t, null, delete || terminal, 1.0f, e));
+      }
+    }
+    // containers of the pod
+    for (String field : List.of("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")) {
+      for (JsonNode cs : status.path(field)) {
+        String cid = LookupKeys.containerId(text(cs, "containerID"));
+        if (cid == null || cid.length() < 12) continue;
+        Map<String, String> ca = new LinkedHashMap<>(a);
+        put(ca, Attr.CONTAINER_UID, cid);
+        put(ca, Attr.CONTAINER_NAME, text(cs, "name"));
+        String imageId = text(cs, "imageID");
+        String digest = null;
+        if (imageId != null) {
+          imageId = LookupKeys.containerId(imageId) == null ? imageId : imageId.replaceFirst("^[a-z-]+://", "");
+          int at = imageId.indexOf('@');
+          digest = at >= 0 ? imageId.substring(at + 1) : imageId.startsWith("sha256:") ? imageId : null;
+        }
+        put(ca, Attr.IMAGE_UID, imageId);
+        put(ca, Attr.IMAGE_DIGEST, digest);
+        boolean over = delete || cs.path("state").has("terminated");
+        out.add(binding(BindingKind.CONTAINER_POD, "", cid, podScope, podKey, ca, t, null, over, 1.0f, e));
+        if (digest != null || imageId != null) {
+          Map<String, String> ia = new LinkedHashMap<>();
+          put(ia, Attr.CONTAINER_UID, cid);
+          put(ia, Attr.IMAGE_UID, imageId);
+          put(ia, Attr.IMAGE_DIGEST, digest);
+          out.add(binding(BindingKind.CONTAINER_IMAGE, "", cid, "", digest != null ? digest : imageId, ia, t, null,
+              over, 1.0f, e));
+        }
+      }
+    }
+  }
+
+  private void k8sEvent(EvidenceEvent e, List<EntityBinding> out) {
+    if (!"Scheduled".equals(e.getActivityName()) || e.getMessage() == null) return;
+    Matcher m = SCHEDULED.matcher(e.getMessage());
+    if (!m.find()) return;
+    String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
+    String scope = "k8s:" + nz(cluster);
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.CLUSTER, cluster);
+    put(a, Attr.NAMESPACE, m.group(1));
+    put(a, Attr.POD_NAME, m.group(2));
+    put(a, Attr.NODE_NAME, m.group(3));
+    out.add(binding(BindingKind.POD_NODE, scope, m.group(1) + "/" + m.group(2), scope, m.group(3), a, micros(e.getTime()),
+        null, false, 1.0f, e));
+  }
+
+  // ------------------------------------------------------------------------------------------------ CloudTrail
+
+  private void cloudTrail(EvidenceEvent e, List<EntityBinding> out) {
+    String op = e.getApi() == null ? null : e.getApi().getOperation();
+    long t = micros(e.getTime());
+    String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
+    if (("AssumeRoleWithWebIdentity".equals(op) || "AssumeRoleForPodIdentity".equals(op))
+        && !"Failure".equals(e.getStatus())) {
+      JsonNode req = object(e.getUnmapped().get("requestParameters"));
+      JsonNode resp = object(e.getUnmapped().get("responseElements"));
+      if (resp == null) return;
+      String sessionArn = text(resp.path("assumedRoleUser"), "arn");
+      String keyId = text(resp.path("credentials"), "accessKeyId");
+      Long expires = expiration(text(resp.path("credentials"), "expiration"));
+      String sa;
+      String saScope;
+      String role = req == null ? null : text(req, "roleArn");
+      String cluster = null;
+      if ("AssumeRoleWithWebIdentity".equals(op)) {
+        String sub = text(resp, "subjectFromWebIdentityToken");
+        if (sub == null || !sub.startsWith("system:serviceaccount:")) return;
+        String[] p = sub.substring("system:serviceaccount:".length()).split(":", 2);
+        if (p.length != 2) return;
+        sa = p[0] + "/" + p[1];
+      } else {
+        JsonNode s = resp.path("subject");
+        String ns = text(s, "namespace");
+        String name = text(s, "serviceAccount");
+        if (ns == null || name == null) return;
+        sa = ns + "/" + name;
+        cluster = req == null ? null : text(req, "clusterName");
+      }
+      if (role == null && sessionArn != null) role = roleOf(sessionArn);
+      String roleAccount = role == null ? account : accountOf(role, account);
+      saScope = cluster != null ? "k8s:" + cluster : "aws:" + nz(roleAccount);
+      Map<String, String> a = new LinkedHashMap<>();
+      put(a, Attr.SERVICE_ACCOUNT, sa);
+      put(a, Attr.IAM_ROLE, role);
+      put(a, Attr.ACCOUNT_UID, roleAccount);
+      put(a, Attr.CLUSTER, cluster);
+      if (role != null) {
+        out.add(binding(BindingKind.SERVICEACCOUNT_ROLE, saScope, sa, "", role, a, t, null, false, 1.0f, e));
+      }
+      if (sessionArn != null) {
+        out.add(binding(BindingKind.SESSION_SERVICEACCOUNT, "", sessionArn, saScope, sa, a, t, expires, false, 1.0f, e));
+        if (keyId != null) {
+          out.add(binding(BindingKind.ACCESSKEY_SESSION, "", keyId, "", sessionArn, a, t, expires, false, 1.0f, e));
+        }
+      }
+      return;
+    }
+    // an EC2 instance-role session (named after its instance id): session -> instance
+    String uid = e.getActor() == null ? null : e.getActor().getUserUid();
+    String instance = e.getCloud() == null ? null : e.getCloud().getInstanceUid();
+    if (uid != null && instance != null && uid.contains(":assumed-role/") && uid.endsWith("/" + instance)) {
+      Map<String, String> a = new LinkedHashMap<>();
+      put(a, Attr.INSTANCE_UID, instance);
+      put(a, Attr.IAM_ROLE, roleOf(uid));
+      put(a, Attr.ACCOUNT_UID, account);
+      out.add(binding(BindingKind.SESSION_INSTANCE, "", uid, "", instance, a, t, null, false,
+          BindingKind.SESSION_INSTANCE.confidence(), e));
+    }
+  }
+
+  /** {@code arn:aws:sts::1:assumed-role/R/s} -> {@code arn:aws:iam::1:role/R}. */
+  static String roleOf(String sessionArn) {
+    Matcher m = ASSUMED_ROLE.matcher(sessionArn);
+    return m.find() ? "arn:" + m.group(1) + ":iam::" + m.group(2) + ":role/" + m.group(3) : null;
+  }
+
+  private static String accountOf(String arn, String fallback) {
+    String[] p = arn.split(":", 6);
+    return p.length > 4 && !p[4].isEmpty() ? p[4] : fallback;
+  }
+
+  /** CloudTrail writes credential expirations as "Nov 23, 2026, 7:46:57 AM" (UTC) or ISO-8601. */
+  static Long expiration(String s) {
+    if (s == null) return null;
+    try {
+      return micros(Instant.parse(s));
+    } catch (DateTimeParseException ignored) {
+      // not ISO
+    }
+    for (DateTimeFormatter f : EXPIRATION_FORMATS) {
+      try {
+        return micros(LocalDateTime.parse(s, f).toInstant(ZoneOffset.UTC));
+      } catch (DateTimeParseException ignored) {
+        // next
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------------------------------- helpers
+
+  /**
+   * A binding; {@code closing} makes it a closing statement (valid_from = valid_to = the event's time, end_observed)
+   * unless a start and end are both given.
+   */
+  EntityBinding binding(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
+      Map<String, String> attrs, long from, Long to, boolean closing, float confidence, EvidenceEvent e) {
+    long validFrom = closing ? micros(e.getTime()) : from;
+    Long validTo = closing ? Long.valueOf(validFrom) : to;
+    Lineage l = e.getLineage();
+    EntityRef subject = new EntityRef(kind.subjectType(), sKey, nz(sScope));
+    EntityRef object = new EntityRef(kind.objectType(), oKey, nz(oScope));
+    String id = bindingId(kind, subject, object, validFrom, closing, e.getEventId());
+    return EntityBinding.newBuilder()
+        .setBindingId(id)
+        .setKind(kind.id())
+        .setSubject(subject)
+        .setObject(object)
+        .setAttributes(new LinkedHashMap<>(attrs))
+        .setValidFrom(Instant.ofEpochSecond(0, validFrom * 1000))
+        .setValidTo(validTo == null ? null : Instant.ofEpochSecond(0, validTo * 1000))
+        .setEndObserved(closing)
+        .setConfidence(confidence)
+        .setSourceFormat(e.getSourceFormat())
+        .setLineage(new BindingLineage(e.getEventId(), l.getArtifactSha256(), l.getByteOffset(), l.getLineNumber(),
+            l.getRecordIndex()))
+        .build();
+  }
+
+  /** SHA-256 hex of kind|subject scope|subject key|object scope|object key|valid_from micros|event id[|end]. */
+  String bindingId(BindingKind kind, EntityRef s, EntityRef o, long validFrom, boolean closing, String eventId) {
+    String in = kind.id() + '|' + s.getScope() + '|' + s.getKey() + '|' + o.getScope() + '|' + o.getKey() + '|'
+        + validFrom + '|' + eventId + (closing ? "|end" : "");
+    return HEX.formatHex(sha256.digest(in.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Whether a binding is a closing statement (see the schema doc). */
+  public static boolean isClosing(EntityBinding b) {
+    return b.getEndObserved() && b.getValidTo() != null && b.getValidTo().equals(b.getValidFrom());
+  }
+
+  private static long startOf(EvidenceEvent e) {
+    return micros(e.getStartTime() != null ? e.getStartTime() : e.getTime());
+  }
+
+  public static long micros(Instant t) {
+    return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+  }
+
+  private static JsonNode object(String text) {
+    if (text == null || text.isEmpty() || text.charAt(0) != '{') return null;
+    try {
+      return JSON.readTree(text);
+    } catch (Exception ex) {
+      return null; // truncated or not JSON
+    }
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() || !v.isValueNode() || v.asText().isEmpty() ? null : v.asText();
+  }
+
+  private static void put(Map<String, String> m, String k, String v) {
+    if (v != null && !v.isEmpty() && !"<NA>".equals(v)) m.put(k, v);
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+}

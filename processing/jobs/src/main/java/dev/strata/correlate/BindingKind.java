@@ -1,0 +1,82 @@
+package dev.strata.correlate;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The kinds of {@code EntityBinding} strata derives, with the entity types on each side and the confidence the
+ * binding gets (0..1). The subject is the side events carry (what they look up); {@code reverse} kinds are also
+ * indexed by their object, for 1:1 relations (node name and instance id).
+ *
+ * <p>Confidence: 1.0 when the runtime / control plane states the relation about itself (the Kubernetes API server's
+ * pod status, Docker's container config, STS's answer in CloudTrail); 0.9 when a sensor reports it alongside a
+ * detection (Falco / Tetragon enrichment, which comes from the same runtime but through a cache); 0.8 when it is
+ * inferred from a naming convention (an EC2 role session named after its instance id, a CRI log path).
+ */
+public enum BindingKind {
+  CONTAINER_POD("container", "pod", 1.0f, false),
+  CONTAINER_IMAGE("container", "image", 1.0f, false),
+  CONTAINER_TASK("container", "task", 1.0f, false),
+  IP_POD("ip", "pod", 1.0f, false),
+  IP_CONTAINER("ip", "container", 1.0f, false),
+  IP_TASK("ip", "task", 1.0f, false),
+  ENI_TASK("eni", "task", 1.0f, false),
+  ENI_INSTANCE("eni", "instance", 1.0f, false),
+  POD_NODE("pod", "node", 1.0f, false),
+  NODE_INSTANCE("node", "instance", 1.0f, true),
+  SERVICEACCOUNT_ROLE("serviceaccount", "role", 1.0f, false),
+  SESSION_SERVICEACCOUNT("session", "serviceaccount", 1.0f, false),
+  SESSION_INSTANCE("session", "instance", 0.8f, false),
+  ACCESSKEY_SESSION("accesskey", "session", 1.0f, false),
+  IMAGE_SBOM("image", "sbom", 1.0f, false);
+
+  private final String subjectType;
+  private final String objectType;
+  private final float confidence;
+  private final boolean reverse;
+  private final String id;
+
+  BindingKind(String subjectType, String objectType, float confidence, boolean reverse) {
+    this.subjectType = subjectType;
+    this.objectType = objectType;
+    this.confidence = confidence;
+    this.reverse = reverse;
+    this.id = name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The wire name: {@code container_pod}, {@code ip_pod}, ... */
+  public String id() {
+    return id;
+  }
+
+  public String subjectType() {
+    return subjectType;
+  }
+
+  public String objectType() {
+    return objectType;
+  }
+
+  /** Default confidence of this kind (a source may state less, see the class doc). */
+  public float confidence() {
+    return confidence;
+  }
+
+  /** Also indexed by the object's key (1:1 relations). */
+  public boolean reverse() {
+    return reverse;
+  }
+
+  private static final Map<String, BindingKind> BY_ID = new HashMap<>();
+
+  static {
+    for (BindingKind k : values()) {
+      BY_ID.put(k.id, k);
+    }
+  }
+
+  /** The kind of a wire name, or null. */
+  public static BindingKind of(String id) {
+    return BY_ID.get(id);
+  }
+}

@@ -1,0 +1,360 @@
+package dev.strata.correlate;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bindings stated for one lookup key: a compact interval list per binding kind, and its byte encoding (one value
+ * per key in Flink state, so RocksDB reads and writes one small blob per record).
+ *
+ * <p>An entry is either a <em>start</em> (the subject is bound to an object from {@code from}, until {@code to} if
+ * stated) or an <em>end</em> (from {@code from} the subject is no longer bound to that object: pod deleted,
+ * container died, task stopped). At time t the binding of a kind is found by walking back from the last entry with
+ * {@code from <= t}: ends met on the way name objects that are over; the first start whose object is not over, and
+ * whose stated end is after t, is the answer. So a later start of another object closes the previous one (an IP given
+ * to another pod), and evidence can arrive in any order: the list is kept sorted by time, and resolving is a pure
+ * function of the list.
+ *
+ * <p>Restatements (every Falco alert restates container -> pod) do not grow the list: a start of the object already
+ * bound at that time is dropped, and one slightly earlier than the current start moves the start back.
+ *
+ * <p>Encoding per entry: kind, flags, from (zig-zag varint delta to the previous entry), to (varint delta to from),
+ * 32-byte binding id, object key, attribute bit mask, attribute values (UTF-8, varint length); a UUID-shaped value
+ * takes 17 bytes. Typical ip -> pod entry with namespace, pod name, uid, node, cluster, service account: ~150 bytes.
+ */
+public final class KeyState {
+  /** One statement. {@code to == OPEN} when no end is stated. */
+  public static final class Entry {
+    final byte kind;
+    final boolean end;
+    long from;
+    final long to;
+    final byte[] bindingId;
+    final String object;
+    final String[] attrs; // by Attr code, null where absent
+
+    public Entry(BindingKind kind, boolean end, long from, long to, byte[] bindingId, String object, String[] attrs) {
+      this((byte) kind.ordinal(), end, from, to, bindingId, object, attrs);
+    }
+
+    Entry(byte kind, boolean end, long from, long to, byte[] bindingId, String object, String[] attrs) {
+      this.kind = kind;
+      this.end = end;
+      this.from = from;
+      this.to = to;
+      this.bindingId = bindingId;
+      this.object = object;
+      this.attrs = attrs;
+    }
+
+    public BindingKind kind() {
+      return KINDS[kind];
+    }
+
+    public boolean isEnd() {
+      return end;
+    }
+
+    public long from() {
+      return from;
+    }
+  }
+
+  public static final long OPEN = Long.MIN_VALUE;
+  private static final BindingKind[] KINDS = BindingKind.values();
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final List<Entry> entries;
+
+  public KeyState() {
+    this.entries = new ArrayList<>(2);
+  }
+
+  private KeyState(List<Entry> entries) {
+    this.entries = entries;
+  }
+
+  public int size() {
+    return entries.size();
+  }
+
+  public boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  /**
+   * Adds a statement. Returns false when it changes nothing (same binding id already there, or a restatement of the
+   * binding in force).
+   */
+  public boolean add(Entry n) {
+    int insertAt = entries.size();
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      if (Arrays.equals(e.bindingId, n.bindingId)) {
+        return false;
+      }
+      if (insertAt == entries.size() && (e.kind > n.kind || (e.kind == n.kind && e.from > n.from))) {
+        insertAt = i;
+      }
+    }
+    if (!n.end && n.to == OPEN) {
+      // restatement of what is in force at n.from: nothing new
+      Hit current = resolve(n.kind, n.from);
+      if (current != null && current.object().equals(n.object) && openStartOf(n.kind, n.object, n.from) != null) {
+        return false;
+      }
+      // the next entry of this kind is an open start of the same object: move it back instead of adding one
+      if (insertAt < entries.size()) {
+        Entry next = entries.get(insertAt);
+        if (next.kind == n.kind && !next.end && next.to == OPEN && next.object.equals(n.object)) {
+          next.from = n.from;
+          return true;
+        }
+      }
+    }
+    entries.add(insertAt, n);
+    return true;
+  }
+
+  /** The open start of {@code object} in force at t (the one resolve would answer), or null. */
+  private Entry openStartOf(byte kind, String object, long t) {
+    Entry s = walk(kind, t);
+    return s != null && s.to == OPEN && s.object.equals(object) ? s : null;
+  }
+
+  /** The bindings in force at time t (micros), one per kind at most, in kind order. */
+  public List<Hit> resolve(long t) {
+    List<Hit> out = new ArrayList<>(1);
+    byte last = -1;
+    for (Entry e : entries) {
+      if (e.kind != last) {
+        last = e.kind;
+        Hit h = resolve(e.kind, t);
+        if (h != null) out.add(h);
+      }
+    }
+    return out;
+  }
+
+  private Hit resolve(byte kind, long t) {
+    Entry s = walk(kind, t);
+    return s == null ? null : hit(s);
+  }
+
+  private Entry walk(byte kind, long t) {
+    int i = entries.size() - 1;
+    while (i >= 0 && (entries.get(i).kind != kind || entries.get(i).from > t)) {
+      if (entries.get(i).kind < kind) return null;
+      i--;
+    }
+    List<String> ended = null;
+    for (; i >= 0; i--) {
+      Entry e = entries.get(i);
+      if (e.kind != kind) break;
+      if (e.end) {
+        if (ended == null) ended = new ArrayList<>(2);
+        ended.add(e.object);
+        continue;
+      }
+      if (ended != null && ended.contains(e.object)) return null;
+      if (e.to != OPEN && t >= e.to) return null;
+      return e;
+    }
+    return null;
+  }
+
+  private static Hit hit(Entry e) {
+    Map<String, String> attrs = new LinkedHashMap<>();
+    for (int c = 0; c < e.attrs.length; c++) {
+      if (e.attrs[c] != null) attrs.put(Attr.ALL.get(c), e.attrs[c]);
+    }
+    return new Hit(KINDS[e.kind], HEX.formatHex(e.bindingId), e.object, attrs);
+  }
+
+  /**
+   * Drops what can no longer answer a lookup: starts whose interval (stated end, or the next entry of the kind)
+   * ended before {@code horizon}, then ends with no start before them and before the horizon. If more than
+   * {@code maxEntries} remain, the oldest closed ones go first. Returns how many were dropped.
+   */
+  public int prune(long horizon, int maxEntries) {
+    int before = entries.size();
+    List<Entry> keep = new ArrayList<>(entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      long endOf = effectiveEnd(i);
+      if (!e.end && endOf != OPEN && endOf < horizon) continue;
+      if (e.end && e.from < horizon && !hasStartBefore(keep, e.kind)) continue;
+      keep.add(e);
+    }
+    while (keep.size() > maxEntries) {
+      int victim = -1;
+      for (int i = 0; i < keep.size() && victim < 0; i++) {
+        if (i + 1 < keep.size() && keep.get(i + 1).kind == keep.get(i).kind) victim = i; // not the last of its kind
+      }
+      keep.remove(victim < 0 ? 0 : victim);
+    }
+    entries.clear();
+    entries.addAll(keep);
+    return before - entries.size();
+  }
+
+  private long effectiveEnd(int i) {
+    Entry e = entries.get(i);
+    long end = e.to;
+    if (i + 1 < entries.size() && entries.get(i + 1).kind == e.kind) {
+      long next = entries.get(i + 1).from;
+      end = end == OPEN ? next : Math.min(end, next);
+    }
+    return end;
+  }
+
+  private static boolean hasStartBefore(List<Entry> kept, byte kind) {
+    for (Entry k : kept) {
+      if (k.kind == kind && !k.end) return true;
+    }
+    return false;
+  }
+
+  /** The latest time any entry mentions (for cleanup timers). */
+  public long latestTime() {
+    long t = Long.MIN_VALUE;
+    for (Entry e : entries) {
+      t = Math.max(t, e.from);
+      if (e.to != OPEN) t = Math.max(t, e.to);
+    }
+    return t;
+  }
+
+  // ------------------------------------------------------------------------------------------------- encoding
+
+  public byte[] encode() {
+    Out o = new Out(64 + entries.size() * 128);
+    o.varint(entries.size());
+    long prev = 0;
+    for (Entry e : entries) {
+      o.write(e.kind);
+      o.write((e.end ? 1 : 0) | (e.to != OPEN ? 2 : 0));
+      o.zigzag(e.from - prev);
+      prev = e.from;
+      if (e.to != OPEN) o.zigzag(e.to - e.from);
+      o.write(e.bindingId, 0, 32);
+      o.string(e.object);
+      int mask = 0;
+      for (int c = 0; c < e.attrs.length; c++) if (e.attrs[c] != null) mask |= 1 << c;
+      o.varint(mask);
+      for (String a : e.attrs) if (a != null) o.string(a);
+    }
+    return o.toByteArray();
+  }
+
+  public static KeyState decode(byte[] b) {
+    if (b == null || b.length == 0) return new KeyState();
+    In in = new In(b);
+    int n = (int) in.varint();
+    List<Entry> list = new ArrayList<>(n + 1);
+    long prev = 0;
+    for (int i = 0; i < n; i++) {
+      byte kind = b[in.p++];
+      int flags = b[in.p++];
+      long from = prev + in.zigzag();
+      prev = from;
+      long to = (flags & 2) != 0 ? from + in.zigzag() : OPEN;
+      byte[] id = Arrays.copyOfRange(b, in.p, in.p + 32);
+      in.p += 32;
+      String object = in.string();
+      int mask = (int) in.varint();
+      String[] attrs = new String[Attr.ALL.size()];
+      for (int c = 0; c < attrs.length; c++) if ((mask & (1 << c)) != 0) attrs[c] = in.string();
+      list.add(new Entry(kind, (flags & 1) != 0, from, to, id, object, attrs));
+    }
+    return new KeyState(list);
+  }
+
+  /** Growable output with varints and compact strings. */
+  private static final class Out extends ByteArrayOutputStream {
+    Out(int size) {
+      super(size);
+    }
+
+    void varint(long v) {
+      while ((v & ~0x7FL) != 0) {
+        write((int) ((v & 0x7F) | 0x80));
+        v >>>= 7;
+      }
+      write((int) v);
+    }
+
+    void zigzag(long v) {
+      varint((v << 1) ^ (v >> 63));
+    }
+
+    /** UUID-shaped (8-4-4-4-12 lower hex): marker 0 + 16 bytes; else varint(len+1) + UTF-8. */
+    void string(String s) {
+      if (isUuid(s)) {
+        write(0);
+        String hex = s.replace("-", "");
+        for (int i = 0; i < 32; i += 2) write(Integer.parseInt(hex, i, i + 2, 16));
+        return;
+      }
+      byte[] u = s.getBytes(StandardCharsets.UTF_8);
+      varint(u.length + 1L);
+      write(u, 0, u.length);
+    }
+  }
+
+  private static boolean isUuid(String s) {
+    if (s.length() != 36) return false;
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(i);
+      boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+  }
+
+  private static final class In {
+    final byte[] b;
+    int p;
+
+    In(byte[] b) {
+      this.b = b;
+    }
+
+    long varint() {
+      long v = 0;
+      int shift = 0;
+      while (true) {
+        int x = b[p++];
+        v |= (long) (x & 0x7F) << shift;
+        if ((x & 0x80) == 0) return v;
+        shift += 7;
+      }
+    }
+
+    long zigzag() {
+      long v = varint();
+      return (v >>> 1) ^ -(v & 1);
+    }
+
+    String string() {
+      int len = (int) varint();
+      if (len == 0) {
+        StringBuilder s = new StringBuilder(36);
+        for (int i = 0; i < 16; i++) {
+          if (i == 4 || i == 6 || i == 8 || i == 10) s.append('-');
+          s.append(HEX.toHexDigits(b[p++]));
+        }
+        return s.toString();
+      }
+      String s = new String(b, p, len - 1, StandardCharsets.UTF_8);
+      p += len - 1;
+      return s;
+    }
+  }
+}

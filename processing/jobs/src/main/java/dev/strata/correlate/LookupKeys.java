@@ -1,0 +1,225 @@
+package dev.strata.correlate;
+
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.correlate.EntityRef;
+import dev.strata.schema.event.Cloud;
+import dev.strata.schema.event.Endpoint;
+import dev.strata.schema.event.Enrichment;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Network;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Lookup keys: {@code <entity type>|<scope>|<key>}, the same for a binding's subject and for what an event carries,
+ * e.g. {@code ip|aws:111122223333:vpc-0a1b|10.0.1.57}, {@code container||<64 hex>}, {@code container12||<12 hex>},
+ * {@code eni||eni-0abc}, {@code accesskey||ASIA...}, {@code session||arn:aws:sts::...:assumed-role/R/s},
+ * {@code pod|k8s:prod|ns/name}, {@code serviceaccount|k8s:prod|ns/name}.
+ *
+ * <p>Scopes of IP addresses: a binding is indexed under the most specific scope its evidence names ({@code
+ * aws:<account>:<vpc>}, else {@code aws:<account>}) and under {@code k8s:<cluster>} when it names a cluster; an event
+ * probes {@code aws:<account>:<vpc>}, {@code aws:<account>}, {@code k8s:<cluster>} and {@code host:<hostname>} with
+ * what it knows, and the most specific answer wins. Only private addresses (RFC 1918, 100.64/10, 169.254/16, fc00::/7)
+ * are looked up: a public address is not scoped by a VPC, and no pod owns it.
+ *
+ * <p>Hops (see {@link #probes}): hop 1 uses the event's own fields (container id, IPs, ENI, ECS task, access key, role
+ * session, instance id); hop 2 the entities hop 1 found (pod -> node and service account, instance -> node, image ->
+ * SBOM, container found through an IP -> pod); hop 3 the service account -> IAM role (IRSA / Pod Identity).
+ */
+public final class LookupKeys {
+  public static final int HOPS = 3;
+
+  private LookupKeys() {}
+
+  public static String key(String type, String scope, String key) {
+    return type + '|' + (scope == null ? "" : scope) + '|' + key;
+  }
+
+  public static String of(EntityRef ref) {
+    return key(ref.getType(), ref.getScope(), ref.getKey());
+  }
+
+  /** The entity type of a key (its first field). */
+  public static String typeOf(String key) {
+    int bar = key.indexOf('|');
+    return bar < 0 ? key : key.substring(0, bar);
+  }
+
+  // ------------------------------------------------------------------------------------------------- entity ids
+
+  /** A container id without its runtime prefix ({@code containerd://}, {@code docker://}, ...), lower case. */
+  public static String containerId(String id) {
+    if (id == null) return null;
+    String s = id.trim();
+    int p = s.indexOf("://");
+    if (p >= 0) s = s.substring(p + 3);
+    if (s.isEmpty()) return null;
+    return s.toLowerCase(Locale.ROOT);
+  }
+
+  /** The container key: {@code container||<full id>}, or {@code container12||<id>} for ids shorter than 64. */
+  public static String container(String id) {
+    String c = containerId(id);
+    if (c == null) return null;
+    if (c.length() >= 64) return key("container", "", c);
+    return c.length() >= 12 ? key("container12", "", c.substring(0, 12)) : null;
+  }
+
+  public static String pod(String cluster, String namespace, String name) {
+    return key("pod", "k8s:" + nz(cluster), nz(namespace) + "/" + name);
+  }
+
+  public static String serviceAccountK8s(String cluster, String sa) {
+    return key("serviceaccount", "k8s:" + nz(cluster), sa);
+  }
+
+  public static String serviceAccountAws(String account, String sa) {
+    return key("serviceaccount", "aws:" + account, sa);
+  }
+
+  /** Whether an IP is private (see the class doc). */
+  public static boolean isPrivateIp(String ip) {
+    if (ip == null || ip.isEmpty()) return false;
+    if (ip.indexOf(':') >= 0) {
+      String l = ip.toLowerCase(Locale.ROOT);
+      return l.startsWith("fc") || l.startsWith("fd") || l.startsWith("fe80");
+    }
+    int a = octet(ip, 0);
+    int dot = ip.indexOf('.');
+    int b = dot < 0 ? -1 : octet(ip, dot + 1);
+    if (a == 10) return true;
+    if (a == 172) return b >= 16 && b <= 31;
+    if (a == 192) return b == 168;
+    if (a == 100) return b >= 64 && b <= 127;
+    if (a == 169) return b == 254;
+    return false;
+  }
+
+  private static int octet(String s, int from) {
+    int v = 0;
+    int i = from;
+    for (; i < s.length() && Character.isDigit(s.charAt(i)); i++) v = v * 10 + (s.charAt(i) - '0');
+    return i == from ? -1 : v;
+  }
+
+  // ----------------------------------------------------------------------------------------------- of a binding
+
+  /**
+   * The keys a binding is stored under: its subject's key; for containers also the 12-character short id; for IP
+   * bindings also {@code k8s:<cluster>} (when the binding names a cluster and is scoped otherwise); for reverse kinds
+   * also the object's key. The first is the primary key.
+   */
+  public static List<String> of(EntityBinding b) {
+    List<String> keys = new ArrayList<>(3);
+    EntityRef s = b.getSubject();
+    keys.add(of(s));
+    if ("container".equals(s.getType()) && s.getKey().length() >= 12) {
+      keys.add(key("container12", "", s.getKey().substring(0, 12)));
+    }
+    if ("ip".equals(s.getType())) {
+      String cluster = b.getAttributes().get(Attr.CLUSTER);
+      if (cluster != null && !s.getScope().equals("k8s:" + cluster)) {
+        keys.add(key("ip", "k8s:" + cluster, s.getKey()));
+      }
+    }
+    BindingKind kind = BindingKind.of(b.getKind());
+    if (kind != null && kind.reverse()) {
+      keys.add(of(b.getObject()));
+    }
+    return keys;
+  }
+
+  // ------------------------------------------------------------------------------------------------ of an event
+
+  /**
+   * The keys an event looks up at hop {@code hop} (1..{@link #HOPS}), given what is known so far ({@code known}:
+   * the event's own entities plus what earlier hops resolved; see {@link EnrichmentMerger#base}). In priority order
+   * (the first resolved wins where two disagree). Keys of earlier hops are not repeated.
+   */
+  public static List<String> probes(int hop, EvidenceEvent e, Enrichment known) {
+    Set<String> out = new LinkedHashSet<>();
+    switch (hop) {
+      case 1 -> hop1(e, known, out);
+      case 2 -> hop2(e, known, out);
+      case 3 -> hop3(known, out);
+      default -> throw new IllegalArgumentException("hop " + hop);
+    }
+    if (hop > 1) {
+      // never ask again what an earlier hop asked
+      for (int h = 1; h < hop; h++) {
+        Set<String> earlier = new LinkedHashSet<>();
+        if (h == 1) hop1(e, known, earlier);
+        else if (h == 2) hop2(e, known, earlier);
+        out.removeAll(earlier);
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  private static void hop1(EvidenceEvent e, Enrichment known, Set<String> out) {
+    if (e.getContainer() != null) add(out, container(e.getContainer().getUid()));
+    Cloud c = e.getCloud();
+    Endpoint src = e.getSrcEndpoint();
+    Endpoint dst = e.getDstEndpoint();
+    Network n = e.getNetwork();
+    String account = known.getAccountUid();
+    String vpc = known.getVpcUid();
+    String cluster = known.getCluster();
+    String host = e.getDevice() == null ? null : e.getDevice().getHostname();
+    if (n != null) ips(out, n.getPktSrcIp(), account, src != null && src.getVpcUid() != null ? src.getVpcUid() : vpc, cluster, host);
+    if (src != null) ips(out, src.getIp(), account, src.getVpcUid() != null ? src.getVpcUid() : vpc, cluster, host);
+    if (n != null) ips(out, n.getPktDstIp(), account, dst != null && dst.getVpcUid() != null ? dst.getVpcUid() : vpc, cluster, host);
+    if (dst != null) ips(out, dst.getIp(), account, dst.getVpcUid() != null ? dst.getVpcUid() : vpc, cluster, host);
+    if (c != null) {
+      if (c.getEniUid() != null) add(out, key("eni", "", c.getEniUid()));
+      if (c.getTaskUid() != null) add(out, key("task", "", c.getTaskUid()));
+      if (c.getInstanceUid() != null) add(out, key("instance", "", c.getInstanceUid()));
+    }
+    if (src != null && src.getInterfaceUid() != null && src.getInterfaceUid().startsWith("eni-")) {
+      add(out, key("eni", "", src.getInterfaceUid()));
+    }
+    if (e.getActor() != null) {
+      String cred = e.getActor().getCredentialUid();
+      if (cred != null && !cred.isEmpty()) add(out, key("accesskey", "", cred));
+      String uid = e.getActor().getUserUid();
+      if (uid != null && uid.contains(":assumed-role/")) add(out, key("session", "", uid));
+    }
+  }
+
+  private static void ips(Set<String> out, String ip, String account, String vpc, String cluster, String host) {
+    if (!isPrivateIp(ip)) return;
+    if (account != null && vpc != null) out.add(key("ip", "aws:" + account + ":" + vpc, ip));
+    if (account != null) out.add(key("ip", "aws:" + account, ip));
+    if (cluster != null) out.add(key("ip", "k8s:" + cluster, ip));
+    if (host != null) out.add(key("ip", "host:" + host, ip));
+  }
+
+  private static void hop2(EvidenceEvent e, Enrichment k, Set<String> out) {
+    if (k.getPodName() != null && k.getNamespace() != null) {
+      add(out, pod(k.getCluster(), k.getNamespace(), k.getPodName()));
+    }
+    if (k.getContainerUid() != null) add(out, container(k.getContainerUid()));
+    if (k.getInstanceUid() != null) add(out, key("instance", "", k.getInstanceUid()));
+    if (k.getTaskUid() != null) add(out, key("task", "", k.getTaskUid()));
+    if (k.getImageDigest() != null) add(out, key("image", "", k.getImageDigest()));
+    else if (k.getImageUid() != null) add(out, key("image", "", k.getImageUid()));
+  }
+
+  private static void hop3(Enrichment k, Set<String> out) {
+    String sa = k.getServiceAccount();
+    if (sa == null) return;
+    if (k.getCluster() != null) add(out, serviceAccountK8s(k.getCluster(), sa));
+    if (k.getAccountUid() != null) add(out, serviceAccountAws(k.getAccountUid(), sa));
+  }
+
+  private static void add(Set<String> out, String k) {
+    if (k != null) out.add(k);
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+}

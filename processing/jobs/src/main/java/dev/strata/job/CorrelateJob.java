@@ -1,0 +1,263 @@
+package dev.strata.job;
+
+import dev.strata.correlate.LatenessBounds;
+import dev.strata.correlate.LookupKeys;
+import dev.strata.job.correlate.EnrichFunction;
+import dev.strata.job.correlate.ExtractBindings;
+import dev.strata.job.correlate.KeyedBinding;
+import dev.strata.job.correlate.LookupFunction;
+import dev.strata.job.correlate.Probe;
+import dev.strata.job.correlate.ProbeKeys;
+import dev.strata.job.correlate.Resolution;
+import dev.strata.job.correlate.RouteBindings;
+import dev.strata.job.serde.AvroCodecTypeInfo;
+import dev.strata.job.serde.EntityBindingSerializationSchema;
+import dev.strata.job.serde.EvidenceEventDeserializationSchema;
+import dev.strata.job.serde.EvidenceEventSerializationSchema;
+import dev.strata.job.serde.StrataTypes;
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.sink.opensearch.IndexTemplates;
+import dev.strata.sink.opensearch.OpenSearchConnection;
+import dev.strata.sink.opensearch.OpenSearchSink;
+import dev.strata.sink.opensearch.OpenSearchSinkConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The correlation job: normalized events -> entity bindings -> events enriched, at their own time, with the entities
+ * they belong to.
+ *
+ * <pre>
+ * evidence.normalized.v1 -> event-time -+-> extract-bindings --route (per hop)--------------------+
+ *                                       |                                                        v
+ *                                       +-> probes-1 --keyBy(lookup key)--> resolve-1 (bindings + recent probes)
+ *                                       |                                      | answers, keyBy(event id)
+ *                                       +--keyBy(event id)-------------------> enrich-1 -> probes-2 -> resolve-2 ...
+ *                                                                               enrich-3 -> evidence.enriched.v1
+ *                                                                                         \-> strata-events-v1
+ *   bindings accepted by a resolve-N (new information only) -> evidence.bindings.v1, strata-bindings-v1
+ * </pre>
+ *
+ * <p>Three hops ({@link LookupKeys#probes}): 1 = the event's own ids (container, private IPs scoped by account/VPC
+ * and cluster, ENI, instance, access key, role session); 2 = what hop 1 found (pod -> node and service account,
+ * container found through an IP -> pod, instance -> node, image -> SBOM); 3 = service account -> IAM role. Bindings
+ * denormalize what their evidence knows (an ip -> pod binding from the API server carries namespace, uid, node and
+ * service account), so most events resolve fully at hop 1 or 2.
+ *
+ * <p>Late evidence: a binding that changes the answer for an event already emitted makes the lookup re-answer it and
+ * the enrich stage emit it again with {@code enrichment.revision} + 1 (same event_id; Kafka consumers keep the
+ * highest revision, OpenSearch writes with external version = revision + 1, {@code external_gte}). How long events
+ * and closed intervals are kept: {@link LatenessBounds} (bounded mode: the whole run). Stateful operators have fixed
+ * uids ({@code resolve-N}, {@code enrich-N}); checkpointing is on; {@code correlate.state_backend=rocksdb} for large
+ * fleets.
+ */
+public final class CorrelateJob {
+  public static final String JOB_NAME = "strata-correlate";
+  public static final int HOPS = LookupKeys.HOPS;
+
+  public static final String UID_SOURCE = "source-normalized";
+  public static final String UID_EVENT_TIME = "event-time";
+  public static final String UID_EXTRACT = "extract-bindings";
+  public static final String UID_SINK_ENRICHED = "sink-enriched";
+  public static final String UID_SINK_BINDINGS = "sink-bindings";
+  public static final String UID_SINK_EVENT_INDEX = "sink-enriched-index";
+  public static final String UID_SINK_BINDING_INDEX = "sink-binding-index";
+
+  public static final TypeInformation<EntityBinding> BINDING = new AvroCodecTypeInfo<>(EntityBinding.class);
+
+  private CorrelateJob() {}
+
+  /** The job's two outputs. */
+  public record Outputs(DataStream<EvidenceEvent> enriched, DataStream<EntityBinding> bindings) {}
+
+  /** Correlation state settings. */
+  public record StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey) {
+    public static StateSettings of(CorrelateJobConfig cfg) {
+      return new StateSettings(cfg.latenessBounds(), cfg.closedTtl(), cfg.maxBindingsPerKey());
+    }
+
+    /** Bounded runs (tests, offline bundles): keep everything until the input ends. */
+    public static StateSettings bounded() {
+      return new StateSettings(LatenessBounds.unbounded(), Duration.ofHours(1), 64);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------- graph
+
+  /** Builds the correlation on {@code events}, which carry event-time timestamps and watermarks. */
+  public static Outputs build(DataStream<EvidenceEvent> events, StateSettings s) {
+    long retention = s.lateness().retentionMillis();
+    long ttl = s.closedTtl().toMillis();
+    DataStream<EntityBinding> stated =
+        events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT);
+    DataStream<EvidenceEvent> current = events;
+    DataStream<EntityBinding> accepted = null;
+    for (int hop = 1; hop <= HOPS; hop++) {
+      DataStream<KeyedBinding> routed =
+          stated.flatMap(new RouteBindings(hop), KeyedBinding.TYPE).name("route-bindings-" + hop)
+              .uid("route-bindings-" + hop);
+      DataStream<Probe> probes =
+          current.flatMap(new ProbeKeys(hop), Probe.TYPE).name("probes-" + hop).uid("probes-" + hop);
+      SingleOutputStreamOperator<Resolution> answers =
+          probes.keyBy(Probe::key, Types.STRING)
+              .connect(routed.keyBy(KeyedBinding::key, Types.STRING))
+              .process(new LookupFunction(retention, ttl, s.maxBindingsPerKey()), Resolution.TYPE)
+              .name("resolve-" + hop)
+              .uid("resolve-" + hop);
+      DataStream<EntityBinding> acc = answers.getSideOutput(LookupFunction.ACCEPTED);
+      accepted = accepted == null ? acc : accepted.union(acc);
+      current =
+          current.keyBy(EvidenceEvent::getEventId, Types.STRING)
+              .connect(answers.keyBy(Resolution::eventId, Types.STRING))
+              .process(new EnrichFunction(hop, retention), StrataTypes.EVIDENCE_EVENT)
+              .name("enrich-" + hop)
+              .uid("enrich-" + hop);
+    }
+    return new Outputs(current, accepted);
+  }
+
+  /** Reads {@code source}, assigns event time, builds the correlation and attaches the sinks. */
+  public static Outputs build(
+      StreamExecutionEnvironment env,
+      org.apache.flink.api.connector.source.Source<EvidenceEvent, ?, ?> source,
+      WatermarkStrategy<EvidenceEvent> watermarks,
+      StateSettings settings,
+      Sink<EvidenceEvent> enrichedSink,
+      Sink<EntityBinding> bindingsSink,
+      Optional<Sink<EvidenceEvent>> eventIndexSink,
+      Optional<Sink<EntityBinding>> bindingIndexSink) {
+    Objects.requireNonNull(enrichedSink, "enrichedSink");
+    Objects.requireNonNull(bindingsSink, "bindingsSink");
+    DataStream<EvidenceEvent> events =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "normalized", StrataTypes.EVIDENCE_EVENT)
+            .uid(UID_SOURCE)
+            .assignTimestampsAndWatermarks(watermarks)
+            .name("event-time")
+            .uid(UID_EVENT_TIME);
+    Outputs o = build(events, settings);
+    o.enriched().sinkTo(enrichedSink).name("enriched").uid(UID_SINK_ENRICHED);
+    o.bindings().sinkTo(bindingsSink).name("bindings").uid(UID_SINK_BINDINGS);
+    eventIndexSink.ifPresent(s -> o.enriched().sinkTo(s).name("enriched-index").uid(UID_SINK_EVENT_INDEX));
+    bindingIndexSink.ifPresent(s -> o.bindings().sinkTo(s).name("binding-index").uid(UID_SINK_BINDING_INDEX));
+    return o;
+  }
+
+  // ------------------------------------------------------------------------------------------- sources and sinks
+
+  /** Reads the normalized topic (read_committed); bounded at start-up's latest offsets if asked. */
+  public static KafkaSource<EvidenceEvent> kafkaSource(CorrelateJobConfig cfg) {
+    ParseJobConfig c = cfg.common();
+    KafkaSourceBuilder<EvidenceEvent> b =
+        KafkaSource.<EvidenceEvent>builder()
+            .setBootstrapServers(c.kafkaBootstrap())
+            .setTopics(c.normalizedTopic())
+            .setGroupId(c.groupId())
+            .setClientIdPrefix(c.groupId())
+            .setDeserializer(new EvidenceEventDeserializationSchema())
+            .setStartingOffsets(
+                switch (c.startingOffsets()) {
+                  case EARLIEST -> OffsetsInitializer.earliest();
+                  case LATEST -> OffsetsInitializer.latest();
+                  case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                })
+            .setProperty("isolation.level", "read_committed")
+            .setProperty("max.partition.fetch.bytes", Integer.toString(ParseJob.MAX_REQUEST_BYTES));
+    c.consumerProperties().forEach(b::setProperty);
+    if (c.bounded()) {
+      b.setBounded(OffsetsInitializer.latest());
+    }
+    return b.build();
+  }
+
+  public static KafkaSink<EvidenceEvent> enrichedKafkaSink(CorrelateJobConfig cfg) {
+    return ParseJob.kafkaSink(cfg.common(), "enriched", new EvidenceEventSerializationSchema(cfg.enrichedTopic()));
+  }
+
+  public static KafkaSink<EntityBinding> bindingsKafkaSink(CorrelateJobConfig cfg) {
+    return ParseJob.kafkaSink(cfg.common(), "bindings", new EntityBindingSerializationSchema(cfg.bindingsTopic()));
+  }
+
+  /** Installs the index templates and creates the events and bindings indices (idempotent), if OpenSearch is on. */
+  public static void prepareOpenSearch(CorrelateJobConfig cfg) throws IOException {
+    Optional<OpenSearchSinkConfig> os = cfg.common().openSearchConfig();
+    if (os.isEmpty()) return;
+    try (OpenSearchConnection c = OpenSearchConnection.open(os.get())) {
+      IndexTemplates t = IndexTemplates.of(os.get());
+      t.install(c.generic());
+      t.createIndices(c.generic(), os.get().eventsIndex(), os.get().deadLettersIndex(), cfg.bindingsIndex());
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------------- running
+
+  /** Builds the job on {@code env} from the config (Kafka source, Kafka + OpenSearch sinks, checkpointing on). */
+  public static void buildFromConfig(StreamExecutionEnvironment env, CorrelateJobConfig cfg) {
+    ParseJobConfig c = cfg.common();
+    env.setParallelism(c.parallelism());
+    env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    Optional<OpenSearchSinkConfig> os = c.openSearchConfig();
+    build(
+        env,
+        kafkaSource(cfg),
+        ParseJob.watermarks(c),
+        StateSettings.of(cfg),
+        enrichedKafkaSink(cfg),
+        bindingsKafkaSink(cfg),
+        os.map(OpenSearchSink::forEnrichedEvents),
+        os.map(o -> OpenSearchSink.forBindings(o, cfg.bindingsIndex())));
+  }
+
+  /** Runs the job until it ends (bounded) or is cancelled: local MiniCluster, or flink.rest.address. */
+  public static JobExecutionResult run(CorrelateJobConfig cfg) throws Exception {
+    prepareOpenSearch(cfg);
+    StreamExecutionEnvironment env = environment(cfg);
+    buildFromConfig(env, cfg);
+    return env.execute(JOB_NAME);
+  }
+
+  /** The environment: {@link ParseJob#environment} with the state backend of the config. */
+  public static StreamExecutionEnvironment environment(CorrelateJobConfig cfg) {
+    ParseJobConfig.Builder b = cfg.common().toBuilder();
+    Map<String, String> flink = new LinkedHashMap<>(cfg.common().flinkProperties());
+    if (cfg.stateBackend() == CorrelateJobConfig.StateBackend.ROCKSDB) {
+      flink.putIfAbsent("state.backend.type", "rocksdb");
+      flink.putIfAbsent("execution.checkpointing.incremental", "true");
+      flink.putIfAbsent("taskmanager.memory.managed.size", "256m");
+    } else {
+      flink.putIfAbsent("state.backend.type", "hashmap");
+    }
+    return ParseJob.environment(b.flinkProperties(flink).build());
+  }
+
+  /** Entry point: settings as {@code key=value} arguments over the environment (see {@link CorrelateJobConfig}). */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> overrides = new LinkedHashMap<>();
+    for (String a : args) {
+      String s = a.startsWith("--") ? a.substring(2) : a;
+      int eq = s.indexOf('=');
+      if (eq <= 0) throw new IllegalArgumentException("expected key=value: " + a);
+      overrides.put(s.substring(0, eq), s.substring(eq + 1));
+    }
+    JobExecutionResult r = run(CorrelateJobConfig.fromEnv(System.getenv(), overrides));
+    System.out.println(JOB_NAME + " finished: job " + r.getJobID() + " in " + r.getNetRuntime() + " ms");
+  }
+}

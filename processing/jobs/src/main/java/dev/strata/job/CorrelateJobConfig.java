@@ -1,0 +1,127 @@
+package dev.strata.job;
+
+import dev.strata.correlate.LatenessBounds;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Configuration of the correlation job: the shared Kafka / Flink / OpenSearch settings of {@link ParseJobConfig}
+ * ({@code topics.normalized} is the input; {@code kafka.group.id} defaults to {@code strata-correlate}) plus:
+ *
+ * <pre>
+ * correlate.topics.enriched        evidence.enriched.v1   enriched events (key event_id, newest revision last)
+ * correlate.topics.bindings        evidence.bindings.v1   entity bindings (key binding_id)
+ * correlate.index.bindings         strata-bindings-v1     OpenSearch index of the bindings (when OpenSearch is on)
+ * correlate.lateness.default       10m                    lateness bound of sources not listed
+ * correlate.lateness.&lt;format&gt;     see {@link LatenessBounds#DEFAULTS}  e.g. correlate.lateness.aws_vpc_flow=20m
+ * correlate.closed_ttl             1h     how long a closed binding interval stays after its end (plus lateness)
+ * correlate.max_bindings_per_key   64     interval entries kept per lookup key (oldest closed dropped first)
+ * correlate.state_backend          hashmap | rocksdb (large fleets: state on local disk, incremental checkpoints)
+ * </pre>
+ *
+ * In bounded mode ({@code source.bounded=true}) the lateness bound is the whole run: nothing is dropped before the
+ * input ends, so offline bundles of any age correlate fully.
+ */
+public record CorrelateJobConfig(
+    ParseJobConfig common,
+    String enrichedTopic,
+    String bindingsTopic,
+    String bindingsIndex,
+    Map<String, Duration> lateness,
+    Duration defaultLateness,
+    Duration closedTtl,
+    int maxBindingsPerKey,
+    StateBackend stateBackend) {
+
+  public static final String DEFAULT_GROUP_ID = "strata-correlate";
+  public static final String ENRICHED_TOPIC = "evidence.enriched.v1";
+  public static final String BINDINGS_TOPIC = "evidence.bindings.v1";
+  public static final String BINDINGS_INDEX = "strata-bindings-v1";
+
+  /** Where keyed state lives. */
+  public enum StateBackend {
+    HASHMAP,
+    ROCKSDB
+  }
+
+  public CorrelateJobConfig {
+    Objects.requireNonNull(common, "common");
+    ParseJobConfig.require(enrichedTopic != null && !enrichedTopic.isBlank(), "correlate.topics.enriched", "must be set");
+    ParseJobConfig.require(bindingsTopic != null && !bindingsTopic.isBlank(), "correlate.topics.bindings", "must be set");
+    ParseJobConfig.require(bindingsIndex != null && bindingsIndex.startsWith("strata-bindings-"),
+        "correlate.index.bindings", "must start with strata-bindings- (the template's pattern)");
+    ParseJobConfig.require(maxBindingsPerKey >= 2, "correlate.max_bindings_per_key", "must be at least 2");
+    ParseJobConfig.require(closedTtl != null && !closedTtl.isNegative(), "correlate.closed_ttl", "must be >= 0");
+    lateness = Map.copyOf(lateness);
+  }
+
+  /** The lateness bounds in force: per source in streaming mode, the whole run in bounded mode. */
+  public LatenessBounds latenessBounds() {
+    return common.bounded() ? LatenessBounds.unbounded() : new LatenessBounds(lateness, defaultLateness);
+  }
+
+  /** Same settings, bounded or not. */
+  public CorrelateJobConfig withBounded(boolean bounded) {
+    return new CorrelateJobConfig(common.toBuilder().bounded(bounded).build(), enrichedTopic, bindingsTopic,
+        bindingsIndex, lateness, defaultLateness, closedTtl, maxBindingsPerKey, stateBackend);
+  }
+
+  /** Flat keys: {@code correlate.*} here, all others as {@link ParseJobConfig#fromMap}. Unknown keys are errors. */
+  public static CorrelateJobConfig fromMap(Map<String, String> settings) {
+    Map<String, String> common = new LinkedHashMap<>();
+    common.put("kafka.group.id", DEFAULT_GROUP_ID);
+    String enriched = ENRICHED_TOPIC;
+    String bindings = BINDINGS_TOPIC;
+    String index = BINDINGS_INDEX;
+    Map<String, Duration> lateness = new TreeMap<>(LatenessBounds.DEFAULTS);
+    Duration def = LatenessBounds.DEFAULT;
+    Duration ttl = Duration.ofHours(1);
+    int max = 64;
+    StateBackend backend = StateBackend.HASHMAP;
+    for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
+      String k = e.getKey().trim();
+      String v = e.getValue() == null ? "" : e.getValue().trim();
+      if (!k.startsWith("correlate.")) {
+        common.put(k, v);
+        continue;
+      }
+      switch (k) {
+        case "correlate.topics.enriched" -> enriched = v;
+        case "correlate.topics.bindings" -> bindings = v;
+        case "correlate.index.bindings" -> index = v;
+        case "correlate.lateness.default" -> def = ParseJobConfig.parseDuration(k, v);
+        case "correlate.closed_ttl" -> ttl = ParseJobConfig.parseDuration(k, v);
+        case "correlate.max_bindings_per_key" -> max = ParseJobConfig.parseInt(k, v);
+        case "correlate.state_backend" -> backend = ParseJobConfig.parseEnum(StateBackend.class, k, v);
+        default -> {
+          if (k.startsWith("correlate.lateness.") && k.length() > "correlate.lateness.".length()) {
+            lateness.put(k.substring("correlate.lateness.".length()).toLowerCase(Locale.ROOT),
+                ParseJobConfig.parseDuration(k, v));
+          } else {
+            throw new IllegalArgumentException(k + ": unknown setting");
+          }
+        }
+      }
+    }
+    return new CorrelateJobConfig(ParseJobConfig.fromMap(common), enriched, bindings, index, lateness, def, ttl, max,
+        backend);
+  }
+
+  /** Environment variables of {@link ParseJobConfig#ENV_KEYS}, then {@code overrides} on top. */
+  public static CorrelateJobConfig fromEnv(Map<String, String> env, Map<String, String> overrides) {
+    Map<String, String> m = new LinkedHashMap<>();
+    ParseJobConfig.ENV_KEYS.forEach(
+        (var, key) -> {
+          String v = env.get(var);
+          if (v != null && !v.isBlank() && !var.startsWith("STRATA_PARSE_")) {
+            m.put(key, v);
+          }
+        });
+    m.putAll(overrides);
+    return fromMap(m);
+  }
+}

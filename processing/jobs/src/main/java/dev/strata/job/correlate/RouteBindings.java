@@ -1,0 +1,58 @@
+package dev.strata.job.correlate;
+
+import dev.strata.correlate.LookupKeys;
+import dev.strata.schema.correlate.EntityBinding;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * A binding -> one {@link KeyedBinding} per lookup key whose entity type this hop looks up (see {@link
+ * LookupKeys#probes}). Exactly one copy over all hops is flagged primary: the first of the binding's keys that any
+ * hop looks up, at the first hop that does; the lookup instance holding it reports the binding when accepted.
+ */
+public final class RouteBindings implements FlatMapFunction<EntityBinding, KeyedBinding> {
+  private static final long serialVersionUID = 1L;
+
+  /** Entity types each hop looks up. */
+  public static final List<Set<String>> TYPES_BY_HOP =
+      List.of(
+          Set.of("container", "container12", "ip", "eni", "instance", "accesskey", "session"),
+          Set.of("pod", "container", "container12", "instance", "image"),
+          Set.of("serviceaccount"));
+
+  private final int hop;
+
+  public RouteBindings(int hop) {
+    this.hop = hop;
+  }
+
+  @Override
+  public void flatMap(EntityBinding b, Collector<KeyedBinding> out) {
+    List<String> keys = LookupKeys.of(b);
+    String primary = null;
+    int primaryHop = 0;
+    for (String k : keys) {
+      primaryHop = firstHopOf(LookupKeys.typeOf(k));
+      if (primaryHop > 0) {
+        primary = k;
+        break;
+      }
+    }
+    Set<String> mine = TYPES_BY_HOP.get(hop - 1);
+    for (String k : keys) {
+      if (mine.contains(LookupKeys.typeOf(k))) {
+        out.collect(new KeyedBinding(k, k.equals(primary) && primaryHop == hop, b));
+      }
+    }
+  }
+
+  /** The first hop that looks up entity type {@code type} (0 if none). */
+  static int firstHopOf(String type) {
+    for (int h = 0; h < TYPES_BY_HOP.size(); h++) {
+      if (TYPES_BY_HOP.get(h).contains(type)) return h + 1;
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.strata.job.serde;
+
+import dev.strata.schema.AvroCodec;
+import dev.strata.schema.event.EvidenceEvent;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads {@code evidence.normalized.v1} (or the enriched topic). The topic is written by strata jobs only; a record
+ * that does not decode (no value, unknown schema) is skipped and logged with its coordinates, never a restart loop.
+ */
+public final class EvidenceEventDeserializationSchema implements KafkaRecordDeserializationSchema<EvidenceEvent> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(EvidenceEventDeserializationSchema.class);
+  private transient AvroCodec<EvidenceEvent> codec;
+
+  @Override
+  public void open(DeserializationSchema.InitializationContext context) {
+    codec = AvroCodec.of(EvidenceEvent.class);
+  }
+
+  @Override
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<EvidenceEvent> out) {
+    if (codec == null) {
+      codec = AvroCodec.of(EvidenceEvent.class);
+    }
+    if (record.value() == null) {
+      return;
+    }
+    try {
+      out.collect(codec.decode(record.value()));
+    } catch (RuntimeException e) {
+      LOG.warn("skipping undecodable event at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+          e.toString());
+    }
+  }
+
+  @Override
+  public TypeInformation<EvidenceEvent> getProducedType() {
+    return StrataTypes.EVIDENCE_EVENT;
+  }
+}

@@ -1,0 +1,131 @@
+package dev.strata.correlate;
+
+import static dev.strata.correlate.CorrelationScenario.C1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.event.EvidenceEvent;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Bindings from the real parsers' output of the scenario fixtures. */
+class BindingExtractorTest {
+  static final CorrelationScenario S = new CorrelationScenario();
+  final BindingExtractor x = new BindingExtractor();
+
+  List<EntityBinding> of(EvidenceEvent e) {
+    return x.extract(e);
+  }
+
+  static EntityBinding kind(List<EntityBinding> bs, BindingKind k) {
+    List<EntityBinding> l = bs.stream().filter(b -> b.getKind().equals(k.id())).toList();
+    assertThat(l).as(k.id()).hasSize(1);
+    return l.get(0);
+  }
+
+  @Test
+  void podStatusPatchStatesIpPodNodeContainerAndImage() {
+    List<EntityBinding> bs = of(S.prodAudit.get(1));
+    assertThat(bs.stream().map(EntityBinding::getKind).collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder("pod_node", "ip_pod", "container_pod", "container_image");
+    EntityBinding ip = kind(bs, BindingKind.IP_POD);
+    assertThat(ip.getSubject().getKey()).isEqualTo("10.0.1.57");
+    assertThat(ip.getSubject().getScope()).isEqualTo("aws:111111111111");
+    assertThat(ip.getObject().getKey()).isEqualTo("payments/api-7d9f");
+    assertThat(ip.getObject().getScope()).isEqualTo("k8s:prod");
+    assertThat(ip.getAttributes())
+        .containsEntry("namespace", "payments")
+        .containsEntry("pod_uid", "6f1c2b1e-0000-4000-8000-0000000000a1")
+        .containsEntry("node_name", CorrelationScenario.NODE)
+        .containsEntry("service_account", "payments/api-sa")
+        .containsEntry("cluster", "prod");
+    assertThat(ip.getValidTo()).isNull();
+    assertThat(ip.getEndObserved()).isFalse();
+    assertThat(ip.getConfidence()).isEqualTo(1.0f);
+    assertThat(ip.getLineage().getEventId()).isEqualTo(S.prodAudit.get(1).getEventId());
+    assertThat(ip.getLineage().getArtifactSha256()).isEqualTo(S.prodAudit.get(1).getLineage().getArtifactSha256());
+    assertThat(ip.getLineage().getLineNumber()).isEqualTo(2L);
+    assertThat(LookupKeys.of(ip)).containsExactly("ip|aws:111111111111|10.0.1.57", "ip|k8s:prod|10.0.1.57");
+
+    EntityBinding c = kind(bs, BindingKind.CONTAINER_POD);
+    assertThat(c.getSubject().getKey()).isEqualTo(C1);
+    assertThat(c.getAttributes()).containsEntry("image_digest", CorrelationScenario.DIGEST_API)
+        .containsEntry("container_name", "api");
+    assertThat(LookupKeys.of(c)).containsExactly("container||" + C1, "container12||" + C1.substring(0, 12));
+    EntityBinding img = kind(bs, BindingKind.CONTAINER_IMAGE);
+    assertThat(img.getObject().getKey()).isEqualTo(CorrelationScenario.DIGEST_API);
+    EntityBinding pn = kind(bs, BindingKind.POD_NODE);
+    assertThat(pn.getObject().getKey()).isEqualTo(CorrelationScenario.NODE);
+    assertThat(LookupKeys.of(pn)).containsExactly("pod|k8s:prod|payments/api-7d9f");
+  }
+
+  @Test
+  void podDeleteClosesWhatThePodHeld() {
+    List<EntityBinding> bs = of(S.prodAudit.get(2));
+    assertThat(bs).hasSize(4).allSatisfy(b -> {
+      assertThat(BindingExtractor.isClosing(b)).as(b.getKind()).isTrue();
+      assertThat(b.getValidFrom()).isEqualTo(S.prodAudit.get(2).getTime());
+    });
+  }
+
+  @Test
+  void nodeProviderIdStatesNodeInstanceBothWays() {
+    EntityBinding b = kind(of(S.prodAudit.get(0)), BindingKind.NODE_INSTANCE);
+    assertThat(b.getObject().getKey()).isEqualTo(CorrelationScenario.INSTANCE);
+    assertThat(LookupKeys.of(b)).containsExactly("node|k8s:prod|" + CorrelationScenario.NODE,
+        "instance||" + CorrelationScenario.INSTANCE);
+  }
+
+  @Test
+  void irsaAssumeRoleStatesServiceAccountRoleSessionAndAccessKey() {
+    List<EntityBinding> bs = of(S.assumeRole());
+    EntityBinding sa = kind(bs, BindingKind.SERVICEACCOUNT_ROLE);
+    assertThat(sa.getSubject().getKey()).isEqualTo("payments/api-sa");
+    assertThat(sa.getSubject().getScope()).isEqualTo("aws:111111111111");
+    assertThat(sa.getObject().getKey()).isEqualTo(CorrelationScenario.ROLE);
+    EntityBinding key = kind(bs, BindingKind.ACCESSKEY_SESSION);
+    assertThat(key.getSubject().getKey()).isEqualTo("ASIAEXAMPLEPAYMENTS1");
+    assertThat(key.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T11:01:00Z"));
+    EntityBinding sess = kind(bs, BindingKind.SESSION_SERVICEACCOUNT);
+    assertThat(sess.getSubject().getKey())
+        .isEqualTo("arn:aws:sts::111111111111:assumed-role/payments-api/botocore-session-1");
+    assertThat(sess.getAttributes()).containsEntry("iam_role", CorrelationScenario.ROLE)
+        .containsEntry("service_account", "payments/api-sa");
+    assertThat(of(S.getObject())).isEmpty();
+  }
+
+  @Test
+  void falcoWithoutPodFieldsStatesNothingAboutPods() {
+    assertThat(of(S.falco.get(0))).noneMatch(b -> b.getKind().equals("container_pod"));
+  }
+
+  @Test
+  void flowWithInstanceIdStatesEniInstance() {
+    EntityBinding b = kind(of(S.flowApi), BindingKind.ENI_INSTANCE);
+    assertThat(b.getSubject().getKey()).isEqualTo("eni-0aaa1");
+    assertThat(b.getObject().getKey()).isEqualTo(CorrelationScenario.INSTANCE);
+    assertThat(of(S.flowStage)).isEmpty();
+  }
+
+  @Test
+  void bindingIdsAreDeterministic() {
+    assertThat(new BindingExtractor().extract(S.prodAudit.get(1)))
+        .isEqualTo(new BindingExtractor().extract(S.prodAudit.get(1)));
+    assertThat(of(S.prodAudit.get(1)).stream().map(EntityBinding::getBindingId).distinct()).hasSize(4);
+  }
+
+  @Test
+  void privateAddressesOnly() {
+    assertThat(LookupKeys.isPrivateIp("10.1.2.3")).isTrue();
+    assertThat(LookupKeys.isPrivateIp("172.16.0.1")).isTrue();
+    assertThat(LookupKeys.isPrivateIp("172.32.0.1")).isFalse();
+    assertThat(LookupKeys.isPrivateIp("192.168.9.9")).isTrue();
+    assertThat(LookupKeys.isPrivateIp("100.64.0.1")).isTrue();
+    assertThat(LookupKeys.isPrivateIp("8.8.8.8")).isFalse();
+    assertThat(LookupKeys.isPrivateIp("fd00::1")).isTrue();
+    assertThat(LookupKeys.isPrivateIp("2001:db8::1")).isFalse();
+    assertThat(LookupKeys.container("docker://" + C1.toUpperCase())).isEqualTo("container||" + C1);
+    assertThat(LookupKeys.container(C1.substring(0, 12))).isEqualTo("container12||" + C1.substring(0, 12));
+  }
+}

@@ -1,0 +1,124 @@
+package dev.strata.correlate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Interval semantics and the compact encoding of one key's bindings. */
+class KeyStateTest {
+  static int seq;
+
+  static KeyState.Entry start(BindingKind k, long from, String object, String... attrs) {
+    return entry(k, false, from, KeyState.OPEN, object, attrs);
+  }
+
+  static KeyState.Entry end(BindingKind k, long at, String object) {
+    return entry(k, true, at, KeyState.OPEN, object);
+  }
+
+  static KeyState.Entry entry(BindingKind k, boolean end, long from, long to, String object, String... attrs) {
+    byte[] id = new byte[32];
+    id[0] = (byte) ++seq;
+    id[1] = (byte) (seq >> 8);
+    String[] a = new String[Attr.ALL.size()];
+    for (int i = 0; i + 1 < attrs.length; i += 2) a[Attr.code(attrs[i])] = attrs[i + 1];
+    return new KeyState.Entry(k, end, from, to, id, object, a);
+  }
+
+  static String at(KeyState s, long t) {
+    List<Hit> h = s.resolve(t);
+    return h.isEmpty() ? null : h.get(0).object();
+  }
+
+  @Test
+  void laterStartOfAnotherObjectClosesTheFirst_inAnyArrivalOrder() {
+    KeyState a = new KeyState();
+    a.add(start(BindingKind.IP_POD, 100, "ns/a"));
+    a.add(start(BindingKind.IP_POD, 200, "ns/b"));
+    KeyState b = new KeyState();
+    b.add(start(BindingKind.IP_POD, 200, "ns/b"));
+    b.add(start(BindingKind.IP_POD, 100, "ns/a"));
+    for (KeyState s : List.of(a, b)) {
+      assertThat(at(s, 99)).isNull();
+      assertThat(at(s, 100)).isEqualTo("ns/a");
+      assertThat(at(s, 199)).isEqualTo("ns/a");
+      assertThat(at(s, 200)).isEqualTo("ns/b");
+      assertThat(at(s, 10_000)).isEqualTo("ns/b");
+    }
+  }
+
+  @Test
+  void endClosesOnlyItsOwnObject() {
+    KeyState s = new KeyState();
+    s.add(start(BindingKind.IP_POD, 100, "ns/a"));
+    s.add(end(BindingKind.IP_POD, 150, "ns/a"));
+    assertThat(at(s, 149)).isEqualTo("ns/a");
+    assertThat(at(s, 150)).isNull();
+    s.add(start(BindingKind.IP_POD, 200, "ns/b"));
+    s.add(end(BindingKind.IP_POD, 250, "ns/a")); // a late, stale end of the previous holder
+    assertThat(at(s, 260)).isEqualTo("ns/b");
+    s.add(start(BindingKind.IP_POD, 300, "ns/a")); // restarted: bound again
+    assertThat(at(s, 300)).isEqualTo("ns/a");
+  }
+
+  @Test
+  void statedEndAndKindsAreIndependent() {
+    KeyState s = new KeyState();
+    s.add(entry(BindingKind.ACCESSKEY_SESSION, false, 100, 200, "sess"));
+    s.add(start(BindingKind.CONTAINER_IMAGE, 50, "sha256:x"));
+    assertThat(s.resolve(150)).extracting(Hit::object).containsExactlyInAnyOrder("sess", "sha256:x");
+    assertThat(s.resolve(200)).extracting(Hit::object).containsExactly("sha256:x");
+  }
+
+  @Test
+  void restatementsDoNotGrowTheList_earlierOnesMoveTheStartBack() {
+    KeyState s = new KeyState();
+    assertThat(s.add(start(BindingKind.CONTAINER_POD, 100, "ns/a"))).isTrue();
+    for (int i = 1; i <= 50; i++) {
+      assertThat(s.add(start(BindingKind.CONTAINER_POD, 100 + i, "ns/a"))).isFalse();
+    }
+    assertThat(s.size()).isEqualTo(1);
+    assertThat(s.add(start(BindingKind.CONTAINER_POD, 40, "ns/a"))).isTrue();
+    assertThat(s.size()).isEqualTo(1);
+    assertThat(at(s, 40)).isEqualTo("ns/a");
+    KeyState.Entry dup = start(BindingKind.CONTAINER_POD, 500, "ns/b");
+    assertThat(s.add(dup)).isTrue();
+    assertThat(s.add(dup)).as("same binding id again").isFalse();
+  }
+
+  @Test
+  void encodingRoundTripsAndIsCompact() {
+    KeyState s = new KeyState();
+    s.add(start(BindingKind.IP_POD, 1_795_082_400_000_000L, "payments/api-7d9f",
+        "cluster", "prod", "namespace", "payments", "pod_name", "api-7d9f",
+        "pod_uid", "6f1c2b1e-0000-4000-8000-0000000000a1", "node_name", "ip-10-0-1-10.ec2.internal",
+        "service_account", "payments/api-sa", "account_uid", "111111111111"));
+    s.add(end(BindingKind.IP_POD, 1_795_083_000_000_000L, "payments/api-7d9f"));
+    byte[] b = s.encode();
+    KeyState r = KeyState.decode(b);
+    assertThat(r.encode()).isEqualTo(b);
+    Hit h = r.resolve(1_795_082_500_000_000L).get(0);
+    assertThat(h.attrs()).containsEntry("pod_uid", "6f1c2b1e-0000-4000-8000-0000000000a1")
+        .containsEntry("service_account", "payments/api-sa").hasSize(7);
+    assertThat(h.bindingId()).hasSize(64);
+    assertThat(r.resolve(1_795_083_000_000_000L)).isEmpty();
+    assertThat(b.length).as("a start with 7 attributes and an end").isLessThan(2 * 150);
+  }
+
+  @Test
+  void pruneDropsClosedIntervalsBeforeTheHorizonAndKeepsTheOpenOne() {
+    KeyState s = new KeyState();
+    s.add(start(BindingKind.IP_POD, 100, "ns/a"));
+    s.add(start(BindingKind.IP_POD, 200, "ns/b"));
+    s.add(start(BindingKind.IP_POD, 300, "ns/c"));
+    assertThat(s.prune(250, 64)).isEqualTo(1);
+    assertThat(at(s, 250)).isEqualTo("ns/b");
+    assertThat(s.prune(10_000, 64)).isEqualTo(1);
+    assertThat(at(s, 10_000)).isEqualTo("ns/c");
+    for (int i = 0; i < 10; i++) s.add(start(BindingKind.IP_POD, 1000 + i, "ns/x" + i));
+    s.prune(Long.MIN_VALUE, 4);
+    assertThat(s.size()).isEqualTo(4);
+    assertThat(at(s, 2000)).isEqualTo("ns/x9");
+  }
+}

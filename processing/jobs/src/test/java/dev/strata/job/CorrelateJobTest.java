@@ -1,0 +1,176 @@
+package dev.strata.job;
+
+import static dev.strata.correlate.CorrelationScenario.ROLE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.correlate.CorrelationScenario;
+import dev.strata.job.serde.StrataTypes;
+import dev.strata.job.testing.CollectSink;
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.event.Enrichment;
+import dev.strata.schema.event.EvidenceEvent;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The correlation graph on a MiniCluster over the multi-source scenario ({@link CorrelationScenario}): every
+ * attribution at the event's time, IP reuse, the overlapping range of another account, a late VPC Flow record, a
+ * late binding, a Falco alert with only a container id; exactly one latest revision per event id.
+ */
+class CorrelateJobTest {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+              .build());
+
+  static final CorrelationScenario S = new CorrelationScenario();
+  static List<EvidenceEvent> enriched;
+  static Map<String, EvidenceEvent> latest;
+  static List<EntityBinding> bindings;
+
+  @BeforeAll
+  static void run() throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    DataStream<EvidenceEvent> events =
+        env.fromData(StrataTypes.EVIDENCE_EVENT, S.arrivalOrder().toArray(new EvidenceEvent[0]))
+            .assignTimestampsAndWatermarks(ParseJob.watermarks(Duration.ofMinutes(5), Duration.ofSeconds(30)));
+    CorrelateJob.Outputs o = CorrelateJob.build(events, CorrelateJob.StateSettings.bounded());
+    CollectSink<EvidenceEvent> out = new CollectSink<>();
+    CollectSink<EntityBinding> bs = new CollectSink<>();
+    o.enriched().sinkTo(out);
+    o.bindings().sinkTo(bs);
+    env.execute("correlate-test");
+    enriched = out.collected().stream().map(CollectSink.Collected::value).toList();
+    bindings = bs.collected().stream().map(CollectSink.Collected::value).toList();
+    latest =
+        enriched.stream()
+            .collect(Collectors.toMap(EvidenceEvent::getEventId, e -> e,
+                (a, b) -> a.getEnrichment().getRevision() >= b.getEnrichment().getRevision() ? a : b));
+  }
+
+  static Enrichment of(EvidenceEvent e) {
+    EvidenceEvent l = latest.get(e.getEventId());
+    assertThat(l).as("enriched " + e.getSourceFormat() + " " + e.getTime()).isNotNull();
+    return l.getEnrichment();
+  }
+
+  @Test
+  void everyEventComesOutWithExactlyOneLatestRevision() {
+    assertThat(latest).hasSize(S.arrivalOrder().size());
+    Map<String, List<Integer>> revs =
+        enriched.stream().collect(Collectors.groupingBy(EvidenceEvent::getEventId,
+            Collectors.mapping(e -> e.getEnrichment().getRevision(), Collectors.toList())));
+    revs.forEach((id, r) -> assertThat(r).as(id).doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, r.size()).boxed().toList()));
+  }
+
+  @Test
+  void flowFromTheCompromisedPodResolvesAtItsTimeDespiteArrivingAfterTheIpWasReused() {
+    Enrichment e = of(S.flowApi);
+    assertThat(e.getNamespace()).isEqualTo("payments");
+    assertThat(e.getPodName()).isEqualTo("api-7d9f");
+    assertThat(e.getPodUid()).isEqualTo("6f1c2b1e-0000-4000-8000-0000000000a1");
+    assertThat(e.getCluster()).isEqualTo("prod");
+    assertThat(e.getNodeName()).isEqualTo(CorrelationScenario.NODE);
+    assertThat(e.getServiceAccount()).isEqualTo("payments/api-sa");
+    assertThat(e.getIamRole()).isEqualTo(ROLE);
+    assertThat(e.getEniUid()).isEqualTo("eni-0aaa1");
+    assertThat(e.getInstanceUid()).isEqualTo(CorrelationScenario.INSTANCE);
+    assertThat(e.getAccountUid()).isEqualTo("111111111111");
+    assertThat(e.getVpcUid()).isEqualTo("vpc-0aaa");
+    assertThat(e.getBindingIds()).isNotEmpty();
+  }
+
+  @Test
+  void reusedIpResolvesToItsLaterHolder() {
+    Enrichment e = of(S.flowWeb);
+    assertThat(e.getNamespace()).isEqualTo("shop");
+    assertThat(e.getPodName()).isEqualTo("web-1");
+    assertThat(e.getServiceAccount()).isEqualTo("shop/web");
+    assertThat(e.getIamRole()).isNull();
+  }
+
+  @Test
+  void overlappingRangeOfAnotherAccountNeverLeaks() {
+    Enrichment e = of(S.flowStage);
+    assertThat(e.getPodName()).isEqualTo("job-x");
+    assertThat(e.getCluster()).isEqualTo("stage");
+    assertThat(e.getAccountUid()).isEqualTo("222222222222");
+    for (EvidenceEvent x : enriched) {
+      if (x.getCloud() != null && "111111111111".equals(x.getCloud().getAccountUid())) {
+        assertThat(x.getEnrichment().getPodName()).isNotEqualTo("job-x");
+      }
+    }
+  }
+
+  @Test
+  void lateBindingReResolvesTheFlowItExplains() {
+    Enrichment e = of(S.flowLate);
+    assertThat(e.getPodName()).isEqualTo("late-2");
+    assertThat(e.getNamespace()).isEqualTo("shop");
+    long copies = enriched.stream().filter(x -> x.getEventId().equals(S.flowLate.getEventId())).count();
+    assertThat(copies).isEqualTo(e.getRevision() + 1L);
+  }
+
+  @Test
+  void beforeAnyHolderTheAddressStaysUnresolved() {
+    Enrichment e = of(S.flowBefore);
+    assertThat(e.getPodName()).isNull();
+    assertThat(e.getUnresolved()).contains("ip|aws:111111111111|10.0.1.57");
+    assertThat(e.getInstanceUid()).isEqualTo(CorrelationScenario.INSTANCE);
+  }
+
+  @Test
+  void falcoAlertWithOnlyAContainerIdGainsPodNodeImageServiceAccountAndRole() {
+    Enrichment e = of(S.falco.get(0));
+    assertThat(e.getContainerUid()).as("the short id gets its full form").isEqualTo(CorrelationScenario.C1);
+    assertThat(e.getNamespace()).isEqualTo("payments");
+    assertThat(e.getPodName()).isEqualTo("api-7d9f");
+    assertThat(e.getNodeName()).isEqualTo(CorrelationScenario.NODE);
+    assertThat(e.getCluster()).isEqualTo("prod");
+    assertThat(e.getImageDigest()).isEqualTo(CorrelationScenario.DIGEST_API);
+    assertThat(e.getServiceAccount()).isEqualTo("payments/api-sa");
+    assertThat(e.getIamRole()).isEqualTo(ROLE);
+  }
+
+  @Test
+  void cloudTrailCallsResolveThroughTheirSessionAndSourceAddress() {
+    Enrichment get = of(S.getObject());
+    assertThat(get.getServiceAccount()).isEqualTo("payments/api-sa");
+    assertThat(get.getIamRole()).isEqualTo(ROLE);
+    assertThat(get.getPodName()).as("a public source address names no pod").isNull();
+    Enrichment assume = of(S.assumeRole());
+    assertThat(assume.getPodName()).as("the web identity call came from the pod's address").isEqualTo("api-7d9f");
+  }
+
+  @Test
+  void bindingsAreWrittenOnceEach() {
+    assertThat(bindings).isNotEmpty();
+    assertThat(bindings.stream().map(EntityBinding::getBindingId).distinct().count()).isEqualTo(bindings.size());
+    assertThat(bindings.stream().map(EntityBinding::getKind).distinct().sorted().toList())
+        .contains("ip_pod", "pod_node", "container_pod", "container_image", "node_instance", "eni_instance",
+            "serviceaccount_role", "session_serviceaccount", "accesskey_session");
+    // the same ENI -> instance is restated by each of the 4 flow records: a restatement is written only when it
+    // moves the start earlier (arrival order decides how often), and the earliest start is always among them
+    List<EntityBinding> eni = bindings.stream().filter(b -> b.getKind().equals("eni_instance")
+        && b.getSubject().getKey().equals("eni-0aaa1")).toList();
+    assertThat(eni).hasSizeBetween(1, 4);
+    assertThat(eni).anySatisfy(b -> assertThat(b.getValidFrom()).isEqualTo(S.flowBefore.getTime()));
+  }
+
+  static Comparator<EvidenceEvent> byRevision() {
+    return Comparator.comparingInt(e -> e.getEnrichment().getRevision());
+  }
+}
