@@ -544,7 +544,14 @@ class CorpusConformanceTest {
           if (!e.getUnmapped().containsKey(Events.WARNING_KEY)) assertThat(e.getTimeOriginal()).isNotBlank();
         }
         default -> {
-          assertThat(e.getClassUid()).isEqualTo(6003);
+          String op = e.getApi().getOperation();
+          int cls = op.equals("ConsoleLogin") || op.startsWith("AssumeRole") || op.equals("GetSessionToken")
+              || op.equals("GetFederationToken") ? 3002
+              : e.getApi().getService().equals("iam.amazonaws.com") && op.matches(
+                  "(Create|Delete)(User|Role|AccessKey|LoginProfile|Group|Policy)|(Attach|Detach|Put|Delete)"
+                      + "(User|Role|Group)Policy|UpdateLoginProfile|ChangePassword|UpdateAssumeRolePolicy") ? 3001
+              : 6003;
+          assertThat(e.getClassUid()).as("class of %s", op).isEqualTo(cls);
           assertThat(e.getApi().getService()).endsWith(".amazonaws.com");
           assertThat(e.getApi().getOperation()).isNotBlank();
           assertThat(e.getCloud().getRegion()).isNotBlank();

@@ -25,21 +25,55 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One CloudTrail record (eventVersion 1.0 to 1.11; any 1.x is read, another major is unsupported_version) to OCSF
- * 6003 API Activity.
+ * 3002 Authentication, 3001 Account Change or 6003 API Activity (the split of the OCSF CloudTrail mappings).
  *
  * <pre>
+ * class         3002 Authentication: ConsoleLogin, SwitchRole, ExternalIdPDirectoryLogin and the sign-in /
+ *                  Identity Center events of signin / sso / sso-directory (UserAuthentication, CredentialChallenge,
+ *                  CredentialVerification, Authenticate, Federate, CheckMfa) -> 1 Logon; AssumeRole,
+ *                  AssumeRoleWithSAML, AssumeRoleWithWebIdentity, AssumeRoot, AssumeRoleForPodIdentity (EKS Pod
+ *                  Identity), GetRoleCredentials (Identity Center) -> 4 Service Ticket Request (credentials for
+ *                  another principal); GetSessionToken, GetFederationToken, GetSigninToken -> 3 Authentication
+ *                  Ticket (credentials for the caller)
+ *               3001 Account Change (iam.amazonaws.com only): Create{User,Role,AccessKey,LoginProfile,Group,Policy,
+ *                  ServiceLinkedRole} 1 Create; UpdateAccessKey Active 2 Enable / Inactive 5 Disable; ChangePassword
+ *                  3 Password Change; UpdateLoginProfile 4 Password Reset; Delete{User,Role,AccessKey,LoginProfile,
+ *                  Group,Policy,ServiceLinkedRole} 6 Delete; Attach*Policy, Put*Policy, Put*PermissionsBoundary,
+ *                  UpdateAssumeRolePolicy 7 Attach Policy; Detach*Policy, Delete*Policy (inline),
+ *                  Delete*PermissionsBoundary 8 Detach Policy; EnableMFADevice, CreateVirtualMFADevice,
+ *                  ResyncMFADevice 10 MFA Factor Enable; DeactivateMFADevice, DeleteVirtualMFADevice 11 MFA Factor
+ *                  Disable; other identity changes (group membership, policy versions, SSH keys, service-specific
+ *                  credentials, signing certificates, user/role tags and updates) 99 Other (activity_name = eventName)
+ *               6003 API Activity: everything else (activity below)
  * userIdentity  -> actor: user_name = userName, else sessionContext.sessionIssuer.userName, else the last segment
- *                  of the ARN, else invokedBy; user_uid = arn, else principalId; user_type = type; account_uid =
- *                  accountId; credential_uid = accessKeyId; session_issuer = sessionIssuer.arn; invoked_by.
- *                  Every userIdentity field (sessionContext.attributes.*, webIdFederationData, sourceIdentity,
- *                  ec2RoleDelivery, assumedRoot, identityProvider, onBehalfOf, credentialId, ...) also goes to
- *                  unmapped as userIdentity.* (dotted keys).
- * eventSource, eventName, apiVersion, requestID (else eventID), errorCode, errorMessage
- *               -> api.service, operation, version, request_uid, response_error, response_message
- * eventName     -> activity (first match; the prefix must be followed by an upper-case letter or end the name):
+ *                  of the ARN, else invokedBy, else principalId; user_uid = arn, else principalId; user_type = type;
+ *                  account_uid = accountId; credential_uid = accessKeyId; session_issuer = sessionIssuer.arn;
+ *                  session_name = the session of an assumed-role ARN; invoked_by. By type: FederatedUser ->
+ *                  user_name = session_name = the federated name (the issuer is the IAM user that asked);
+ *                  IdentityCenterUser -> user_name / user_uid = onBehalfOf.userId, credential_uid = credentialId,
+ *                  session_issuer = onBehalfOf.identityStoreArn; WebIdentityUser / SAMLUser -> session_issuer =
+ *                  identityProvider (else webIdFederationData.federatedProvider); service_account = "ns/name" of a
+ *                  "system:serviceaccount:ns:name" user name (EKS IRSA).
+ *                  Every userIdentity field also goes to unmapped as userIdentity.* (dotted keys).
+ * credential issue (the Authentication events): requestParameters roleArn / roleSessionName / tags (EKS Pod
+ *                  Identity session tags kubernetes-namespace, kubernetes-service-account, kubernetes-pod-name,
+ *                  kubernetes-pod-uid, eks-cluster-arn) / clusterName and responseElements credentials.accessKeyId,
+ *                  expiration, assumedRoleUser.arn (federatedUser.arn), subjectFromWebIdentityToken,
+ *                  subject.namespace/serviceAccount, podIdentityAssociation.associationArn -> unmapped
+ *                  strata.issued.credential_uid (the NEW access key: binds key -> session -> service account for
+ *                  the correlation job), strata.issued.expiration, strata.issued.session_arn,
+ *                  strata.issued.session_name, strata.issued.role_arn, strata.issued.service_account (ns/name),
+ *                  strata.issued.pod_identity_association; actor.service_account = the service account the
+ *                  credentials are issued to (IRSA: the caller itself; Pod Identity: on whose behalf the agent or
+ *                  pods.eks.amazonaws.com asked) when the actor has none; actor.session_name = the issued session
+ *                  when the actor has no session of its own; Pod Identity -> kubernetes.cluster / namespace /
+ *                  pod_name / pod_uid
+ * eventName     -> API Activity activity (first match; the prefix must be followed by an upper-case letter or end
+ *                  the name):
  *                  2 Read   BatchGet Get List Describe Head Lookup Search Scan Query Select
  *                  1 Create Create Run Put Add Attach Start Import Register Allocate Associate Copy Upload Authorize
  *                           Launch Issue Generate Restore Subscribe Tag BatchPut BatchCreate
@@ -56,14 +90,15 @@ import java.util.Map;
  *                  "AWS Internal"); vpcEndpointId -> src_endpoint.interface_uid (and unmapped)
  * userAgent     -> http_request.user_agent
  * resources[]   -> resources (type, uid = ARN); plus notable requestParameters: bucketName (+key), instanceId,
- *                  instanceIds, instancesSet.items[].instanceId, roleName, userName, policyArn, functionName,
+ *                  instanceIds, instancesSet.items[].instanceId, roleArn (+ roleName), userName, policyArn, functionName,
  *                  secretId, snapshotId, imageId, groupId, dBSnapshotIdentifier, keyId, trail name
  * eventTime     -> time (UTC)
  * unmapped      -> eventVersion, eventID, eventType, eventCategory, managementEvent, readOnly, sharedEventID,
  *                  recipientAccountId, vpcEndpointId, vpcEndpointAccountId, sessionCredentialFromConsole,
  *                  requestParameters / responseElements / additionalEventData / serviceEventDetails /
  *                  edgeDeviceDetails / insightDetails / resources (original JSON text, bounded), addendum.*,
- *                  tlsDetails.*, any other field as is; wrapper fields as lookup.*, eventbridge.*, lake.*
+ *                  tlsDetails.*, any other field as is; wrapper fields as lookup.*, eventbridge.*, lake.*,
+ *                  cloudwatch.* (CloudWatch Logs log event: timestamp, logStreamName, id / eventId, ingestionTime)
  * </pre>
  *
  * The evidence host is not the device of a cloud API call: it goes to unmapped["strata.evidence_host"].
@@ -112,7 +147,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   private Map<String, String> other = new HashMap<>(); // becomes the event's unmapped
   private final Map<String, String> top = new LinkedHashMap<>(); // unknown top-level fields (wrapper fields)
   private String embedded; // lookup-events CloudTrailEvent / Lake eventData as a string
-  private String wrapperKind; // null, "lookup", "eventbridge", "lake"
+  private String wrapperKind; // null, "lookup", "eventbridge", "lake", "cloudwatch"
   private boolean inner;
 
   CloudTrailMapper(ChunkContext ctx) {
@@ -187,10 +222,14 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       case "responseElements", "additionalEventData", "serviceEventDetails", "edgeDeviceDetails", "insightDetails",
           "eventType", "managementEvent", "eventCategory", "sharedEventID", "sessionCredentialFromConsole",
           "vpcEndpointAccountId" -> keep(name, src.valueText(p, MAX_JSON_BYTES));
-      case "CloudTrailEvent", "eventData" -> {
+      case "CloudTrailEvent", "eventData", "eventJson", "message" -> {
         if (!inner && t == JsonToken.VALUE_STRING) {
           embedded = p.getText();
-          wrapperKind = name.equals("eventData") ? "lake" : "lookup";
+          wrapperKind = switch (name) {
+            case "eventData", "eventJson" -> "lake";
+            case "message" -> "cloudwatch";
+            default -> "lookup";
+          };
         } else if (!inner && t == JsonToken.START_OBJECT) {
           wrapperKind = "lake";
           streamInner(p, src);
@@ -208,7 +247,13 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       }
       default -> {
         String v = src.valueText(p, MAX_JSON_BYTES);
-        if (v != null) (inner ? other : top).put(name, v);
+        if (v == null) return;
+        if (name.startsWith("userIdentity.")) { // CloudTrail Lake query columns: userIdentity.arn, ...
+          userIdentitySeen = true;
+          other.put(name, v);
+        } else {
+          (inner ? other : top).put(name, v);
+        }
       }
     }
   }
@@ -217,7 +262,8 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   private static final java.util.Set<String> NOTABLE =
       java.util.Set.of(
           "bucketName", "key", "instanceId", "roleName", "userName", "policyArn", "functionName", "secretId",
-          "snapshotId", "imageId", "groupId", "dBSnapshotIdentifier", "keyId", "name", "trailName");
+          "snapshotId", "imageId", "groupId", "dBSnapshotIdentifier", "keyId", "name", "trailName", "roleArn",
+          "status");
 
   /** Streams requestParameters (at START_OBJECT) keeping only the fields that name resources. */
   private void requestParameters(JsonParser p) throws IOException {
@@ -299,13 +345,10 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   }
 
   private EvidenceEvent map(RecordSpan span) {
-    int activity = activityOf(eventName, "true".equalsIgnoreCase(readOnly));
-    String activityName =
-        activity == OcsfClass.ACTIVITY_OTHER && eventName != null ? eventName : OcsfClass.apiActivityName(activity);
+    Klass k = classify(eventSource, eventName, rp.get("status"), "true".equalsIgnoreCase(readOnly));
     EvidenceEvent e =
         ctx.newEvent(
-            OcsfClass.API_ACTIVITY, activity, activityName, span.start(), span.end(), span.line(),
-            span.ordinal(), 0, other);
+            k.cls(), k.activity(), k.activityName(), span.start(), span.end(), span.line(), span.ordinal(), 0, other);
     e.setSeverityId(1);
     e.setSeverity("Informational");
     e.setDevice(null);
@@ -319,25 +362,45 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     String principalId = other.get("userIdentity.principalId");
     String invokedBy = other.get("userIdentity.invokedBy");
     String accountId = other.get("userIdentity.accountId");
+    String idType = other.get("userIdentity.type");
     String userName = other.get("userIdentity.userName");
+    String userUid = arn != null ? arn : principalId;
+    String credential = other.get("userIdentity.accessKeyId");
+    String issuer = other.get("userIdentity.sessionContext.sessionIssuer.arn");
+    String session = sessionName(arn);
+    if ("FederatedUser".equals(idType) && arn != null) {
+      userName = lastSegment(arn); // arn:aws:sts::<acct>:federated-user/<name>; the issuer is the calling IAM user
+      session = userName;
+    } else if ("IdentityCenterUser".equals(idType)) {
+      String onBehalf = other.get("userIdentity.onBehalfOf.userId");
+      if (userName == null) userName = onBehalf;
+      if (userUid == null) userUid = onBehalf;
+      if (credential == null) credential = other.get("userIdentity.credentialId");
+      if (issuer == null) issuer = other.get("userIdentity.onBehalfOf.identityStoreArn");
+    } else if ("WebIdentityUser".equals(idType) || "SAMLUser".equals(idType)) {
+      if (issuer == null) issuer = other.get("userIdentity.identityProvider");
+    }
     if (userName == null) userName = other.get("userIdentity.sessionContext.sessionIssuer.userName");
     if (userName == null && arn != null) userName = lastSegment(arn);
     if (userName == null) userName = invokedBy;
+    if (userName == null) userName = principalId;
+    if (issuer == null) issuer = other.get("userIdentity.sessionContext.webIdFederationData.federatedProvider");
+    Actor actor = null;
     if (userIdentitySeen) {
-      e.setActor(
-          new Actor(
-              userName,
-              arn != null ? arn : principalId,
-              other.get("userIdentity.type"),
-              accountId,
-              new ArrayList<>(0),
-              other.get("userIdentity.accessKeyId"),
-              other.get("userIdentity.sessionContext.sessionIssuer.arn"),
-              invokedBy,
-              null,
-              sessionName(arn),
-              null));
+      actor = new Actor();
+      actor.setUserName(userName);
+      actor.setUserUid(userUid);
+      actor.setUserType(idType);
+      actor.setAccountUid(accountId);
+      actor.setGroups(new ArrayList<>(0));
+      actor.setCredentialUid(credential);
+      actor.setSessionIssuer(issuer);
+      actor.setInvokedBy(invokedBy);
+      actor.setSessionName(session);
+      actor.setServiceAccount(serviceAccount(userName));
+      e.setActor(actor);
     }
+    if (k.cls() == OcsfClass.AUTHENTICATION) credentialIssue(e, actor, idType);
 
     // api + status
     e.setApi(
@@ -419,7 +482,13 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     }
     named(res, "instanceId", "AWS::EC2::Instance");
     for (String id : rpInstances) add(res, "AWS::EC2::Instance", null, id);
-    named(res, "roleName", "AWS::IAM::Role");
+    String roleArn = rp.get("roleArn");
+    if (roleArn != null && roleArn.startsWith("arn:")) {
+      String rn = rp.get("roleName");
+      add(res, "AWS::IAM::Role", roleArn, rn != null ? rn : lastSegment(roleArn));
+    } else {
+      named(res, "roleName", "AWS::IAM::Role");
+    }
     named(res, "userName", "AWS::IAM::User");
     named(res, "policyArn", "AWS::IAM::Policy");
     named(res, "functionName", "AWS::Lambda::Function");
@@ -473,6 +542,174 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       }
     }
     return false;
+  }
+
+  /** The OCSF class and activity of a record. */
+  record Klass(OcsfClass cls, int activity, String activityName) {}
+
+  /** Sign-in events (OCSF Authentication, 1 Logon), by event source. */
+  private static final Set<String> SIGNIN_SOURCES =
+      Set.of("signin.amazonaws.com", "sso.amazonaws.com", "sso-directory.amazonaws.com", "identitystore.amazonaws.com");
+
+  private static final Set<String> LOGON_ANY_SOURCE = Set.of("ConsoleLogin", "SwitchRole", "ExternalIdPDirectoryLogin");
+  private static final Set<String> LOGON_SIGNIN =
+      Set.of("UserAuthentication", "CredentialChallenge", "CredentialVerification", "Authenticate", "Federate",
+          "CheckMfa");
+  /** STS-style credential issue for another principal: Authentication, 4 Service Ticket Request. */
+  private static final Set<String> SERVICE_TICKET =
+      Set.of("AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "AssumeRoot", "AssumeRoleForPodIdentity",
+          "GetRoleCredentials");
+  /** Session credentials for the caller itself: Authentication, 3 Authentication Ticket. */
+  private static final Set<String> AUTH_TICKET = Set.of("GetSessionToken", "GetFederationToken", "GetSigninToken");
+
+  private static final Map<String, Integer> ACCOUNT_CHANGE = new HashMap<>();
+  private static final String[] ACCOUNT_CHANGE_NAMES = {
+    "", "Create", "Enable", "Password Change", "Password Reset", "Disable", "Delete", "Attach Policy",
+    "Detach Policy", "Lock", "MFA Factor Enable", "MFA Factor Disable"
+  };
+
+  static {
+    for (String n : new String[] {"CreateUser", "CreateRole", "CreateAccessKey", "CreateLoginProfile",
+        "CreateServiceLinkedRole", "CreateGroup", "CreatePolicy"}) ACCOUNT_CHANGE.put(n, 1);
+    ACCOUNT_CHANGE.put("ChangePassword", 3);
+    ACCOUNT_CHANGE.put("UpdateLoginProfile", 4);
+    for (String n : new String[] {"DeleteUser", "DeleteRole", "DeleteAccessKey", "DeleteLoginProfile",
+        "DeleteServiceLinkedRole", "DeleteGroup", "DeletePolicy"}) ACCOUNT_CHANGE.put(n, 6);
+    for (String n : new String[] {"AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy", "PutUserPolicy",
+        "PutRolePolicy", "PutGroupPolicy", "PutUserPermissionsBoundary", "PutRolePermissionsBoundary",
+        "UpdateAssumeRolePolicy"}) ACCOUNT_CHANGE.put(n, 7);
+    for (String n : new String[] {"DetachUserPolicy", "DetachRolePolicy", "DetachGroupPolicy", "DeleteUserPolicy",
+        "DeleteRolePolicy", "DeleteGroupPolicy", "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary"}) {
+      ACCOUNT_CHANGE.put(n, 8);
+    }
+    for (String n : new String[] {"EnableMFADevice", "CreateVirtualMFADevice", "ResyncMFADevice"}) {
+      ACCOUNT_CHANGE.put(n, 10);
+    }
+    for (String n : new String[] {"DeactivateMFADevice", "DeleteVirtualMFADevice"}) ACCOUNT_CHANGE.put(n, 11);
+    for (String n : new String[] {"UpdateAccessKey", "AddUserToGroup", "RemoveUserFromGroup", "UpdateUser",
+        "UpdateRole", "UpdateRoleDescription", "CreatePolicyVersion", "DeletePolicyVersion", "SetDefaultPolicyVersion",
+        "UploadSSHPublicKey", "UpdateSSHPublicKey", "DeleteSSHPublicKey", "CreateServiceSpecificCredential",
+        "UpdateServiceSpecificCredential", "DeleteServiceSpecificCredential", "ResetServiceSpecificCredential",
+        "UploadSigningCertificate", "UpdateSigningCertificate", "DeleteSigningCertificate", "TagUser", "UntagUser",
+        "TagRole", "UntagRole", "AddRoleToInstanceProfile", "RemoveRoleFromInstanceProfile"}) {
+      ACCOUNT_CHANGE.put(n, 99);
+    }
+  }
+
+  /**
+   * OCSF class of a record (see the class comment): sign-ins and credential issue -> 3002 Authentication, IAM
+   * identity / policy / key / MFA changes -> 3001 Account Change, everything else -> 6003 API Activity.
+   */
+  static Klass classify(String source, String name, String status, boolean readOnly) {
+    if (name != null) {
+      if (LOGON_ANY_SOURCE.contains(name) || (LOGON_SIGNIN.contains(name) && SIGNIN_SOURCES.contains(source))) {
+        return new Klass(OcsfClass.AUTHENTICATION, 1, "Logon");
+      }
+      if (SERVICE_TICKET.contains(name)) return new Klass(OcsfClass.AUTHENTICATION, 4, "Service Ticket Request");
+      if (AUTH_TICKET.contains(name)) return new Klass(OcsfClass.AUTHENTICATION, 3, "Authentication Ticket");
+      if ("iam.amazonaws.com".equals(source)) {
+        Integer a = ACCOUNT_CHANGE.get(name);
+        if (a != null) {
+          int id = a;
+          if (name.equals("UpdateAccessKey")) {
+            if ("Active".equalsIgnoreCase(status)) id = 2;
+            else if ("Inactive".equalsIgnoreCase(status)) id = 5;
+          }
+          return new Klass(OcsfClass.ACCOUNT_CHANGE, id, id == 99 ? name : ACCOUNT_CHANGE_NAMES[id]);
+        }
+      }
+    }
+    int activity = activityOf(name, readOnly);
+    String activityName =
+        activity == OcsfClass.ACTIVITY_OTHER && name != null ? name : OcsfClass.apiActivityName(activity);
+    return new Klass(OcsfClass.API_ACTIVITY, activity, activityName);
+  }
+
+  /** "system:serviceaccount:<ns>:<name>" -> "<ns>/<name>", else null. */
+  static String serviceAccount(String subject) {
+    if (subject == null || !subject.startsWith("system:serviceaccount:")) return null;
+    String rest = subject.substring("system:serviceaccount:".length());
+    int c = rest.indexOf(':');
+    return c <= 0 || c == rest.length() - 1 ? null : rest.substring(0, c) + "/" + rest.substring(c + 1);
+  }
+
+  /**
+   * Sign-in / credential issue: what was issued, to whom. From requestParameters (roleArn, roleSessionName, tags /
+   * sessionTags of EKS Pod Identity, clusterName) and responseElements (credentials.accessKeyId, expiration,
+   * assumedRoleUser.arn, federatedUser.arn, subjectFromWebIdentityToken, subject.namespace/serviceAccount,
+   * podIdentityAssociation) -> unmapped strata.issued.* and actor.service_account / session_name (see the class
+   * comment); Pod Identity tags also give kubernetes.cluster/namespace/pod_name/pod_uid.
+   */
+  private void credentialIssue(EvidenceEvent e, Actor actor, String type) {
+    Map<String, String> u = e.getUnmapped();
+    JsonNode req = parsed(other.get("requestParameters"));
+    JsonNode resp = parsed(other.get("responseElements"));
+    String roleArn = Json.text(req, "roleArn");
+    String sessionName = Json.text(req, "roleSessionName");
+    JsonNode creds = resp.path("credentials");
+    String key = Json.text(creds, "accessKeyId");
+    String sessionArn = Json.text(resp.path("assumedRoleUser"), "arn");
+    if (sessionArn == null) sessionArn = Json.text(resp.path("federatedUser"), "arn");
+    if (sessionName == null && sessionArn != null) sessionName = sessionName(sessionArn);
+    if (sessionName == null && "GetFederationToken".equals(eventName)) sessionName = Json.text(req, "name");
+    String sa = serviceAccount(Json.text(resp, "subjectFromWebIdentityToken"));
+    String ns = Json.text(resp.path("subject"), "namespace");
+    String saName = Json.text(resp.path("subject"), "serviceAccount");
+    String pod = null;
+    String podUid = null;
+    String cluster = Json.text(req, "clusterName");
+    JsonNode tags = req.has("tags") ? req.path("tags") : req.path("sessionTags");
+    for (JsonNode t : tags) {
+      String tk = Json.text(t, "key");
+      if (tk == null) tk = Json.text(t, "Key");
+      String tv = Json.text(t, "value");
+      if (tv == null) tv = Json.text(t, "Value");
+      if (tk == null || tv == null) continue;
+      switch (tk) {
+        case "kubernetes-namespace" -> ns = ns == null ? tv : ns;
+        case "kubernetes-service-account" -> saName = saName == null ? tv : saName;
+        case "kubernetes-pod-name" -> pod = tv;
+        case "kubernetes-pod-uid" -> podUid = tv;
+        case "eks-cluster-arn", "eks-cluster-name" -> cluster = cluster == null ? tv : cluster;
+        default -> {}
+      }
+    }
+    if (sa == null && ns != null && saName != null) sa = ns + "/" + saName;
+    if (sa == null && "WebIdentityUser".equals(type) && actor != null) sa = actor.getServiceAccount();
+    put(u, "strata.issued.credential_uid", key);
+    put(u, "strata.issued.expiration", Json.text(creds, "expiration"));
+    put(u, "strata.issued.session_arn", sessionArn);
+    put(u, "strata.issued.session_name", sessionName);
+    put(u, "strata.issued.role_arn", roleArn);
+    put(u, "strata.issued.service_account", sa);
+    put(u, "strata.issued.pod_identity_association",
+        Json.text(resp.path("podIdentityAssociation"), "associationArn"));
+    if (actor != null) {
+      if (actor.getServiceAccount() == null) actor.setServiceAccount(sa);
+      if (actor.getSessionName() == null) actor.setSessionName(sessionName);
+    }
+    if (pod != null || (ns != null && saName != null && "AssumeRoleForPodIdentity".equals(eventName))) {
+      dev.strata.schema.event.Kubernetes k = new dev.strata.schema.event.Kubernetes();
+      k.setCluster(cluster);
+      k.setNamespace(ns);
+      k.setPodName(pod);
+      k.setPodUid(podUid);
+      e.setKubernetes(k);
+    }
+  }
+
+  private static void put(Map<String, String> u, String k, String v) {
+    if (v != null && !v.isEmpty()) u.put(k, v);
+  }
+
+  /** A JSON object kept as text in unmapped, parsed again (a cut or missing value: an empty object). */
+  private static JsonNode parsed(String text) {
+    if (text == null || text.isEmpty() || text.charAt(0) != '{') return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    try {
+      return Json.MAPPER.readTree(text);
+    } catch (IOException ex) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
   }
 
   static String instanceId(String principalId, String arn) {
