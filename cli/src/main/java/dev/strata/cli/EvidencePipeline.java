@@ -187,6 +187,22 @@ public final class EvidencePipeline implements AutoCloseable {
     return b.build();
   }
 
+  /**
+   * The correlation job's configuration for these services: reads evidence.normalized.v1 from the beginning (a new
+   * group each time unless {@code groupId} is given), writes evidence.enriched.v1, evidence.bindings.v1 and, with
+   * OpenSearch, the events index (versioned by enrichment revision) and strata-bindings-v1.
+   */
+  public dev.strata.job.CorrelateJobConfig correlateConfig(boolean bounded, String groupId) {
+    String group = groupId == null ? "strata-correlate-" + UUID.randomUUID() : groupId;
+    return dev.strata.job.CorrelateJobConfig.of(jobConfig(bounded, group, ParseJobConfig.StartingOffsets.COMMITTED));
+  }
+
+  /** Runs the correlation job ({@link dev.strata.job.CorrelateJob#run}) until it ends (bounded) or is cancelled. */
+  public org.apache.flink.api.common.JobExecutionResult runCorrelate(dev.strata.job.CorrelateJobConfig config)
+      throws Exception {
+    return dev.strata.job.CorrelateJob.run(config);
+  }
+
   public ParseJobResult runJob(ParseJobConfig config) throws Exception {
     return ParseJob.run(config);
   }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       CollectCommand.class,
       PullS3Command.class,
       JobCommand.class,
+      CorrelateCommand.class,
       ParseCommand.class,
       VerifyCommand.class,
       AgentCommand.class,

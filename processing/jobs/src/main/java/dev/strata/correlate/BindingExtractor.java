@@ -149,7 +149,8 @@ public final class BindingExtractor {
     }
     // the container's own address: only from container state sources (a sensor's endpoints are a connection's)
     String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
-    if (!sensor && !format.endsWith("_log") && LookupKeys.isPrivateIp(ip)) {
+    boolean ecs = e.getCloud() != null && e.getCloud().getTaskUid() != null; // ECS: ip_task (cloudIds)
+    if (!sensor && !ecs && !format.endsWith("_log") && !format.equals("aws_vpc_flow") && LookupKeys.isPrivateIp(ip)) {
       if (inPod) {
         String scope = account != null ? "aws:" + account : "k8s:" + nz(cluster);
         out.add(binding(BindingKind.IP_POD, scope, ip, "k8s:" + nz(cluster), k.getNamespace() + "/" + k.getPodName(),
@@ -191,6 +192,10 @@ public final class BindingExtractor {
     Long to = e.getEndTime() == null ? null : micros(e.getEndTime());
     boolean stopped = e.getActivityName() != null
         && CONTAINER_END.contains(e.getActivityName().toLowerCase(Locale.ROOT));
+    if (format.equals("aws_vpc_flow")) {
+      from = micros(e.getTime());
+      to = null; // a flow window is not the task's lifetime
+    }
     Map<String, String> a = new LinkedHashMap<>(base);
     put(a, Attr.TASK_UID, task);
     put(a, Attr.ENI_UID, eni);
@@ -198,7 +203,8 @@ public final class BindingExtractor {
     if (eni != null) {
       out.add(timed(BindingKind.ENI_TASK, "", eni, "", task, a, from, to, stopped, e));
     }
-    String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
+    // the task's own address: from task metadata, not from a flow record (whose source may be the remote side)
+    String ip = e.getSrcEndpoint() == null || format.equals("aws_vpc_flow") ? null : e.getSrcEndpoint().getIp();
     if (LookupKeys.isPrivateIp(ip) && c.getAccountUid() != null) {
       String scope = "aws:" + c.getAccountUid() + (c.getVpcUid() != null ? ":" + c.getVpcUid() : "");
       out.add(timed(BindingKind.IP_TASK, scope, ip, "", task, a, from, to, stopped, e));
@@ -218,8 +224,9 @@ public final class BindingExtractor {
   private EntityBinding timed(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
       Map<String, String> a, long from, Long to, boolean stopped, EvidenceEvent e) {
     if (to != null && to >= from) {
+      // a stop time is evidence of the end (task or container stopped)
       EntityBinding b = binding(kind, sScope, sKey, oScope, oKey, a, from, to, false, 1.0f, e);
-      b.setEndObserved(stopped || true);
+      b.setEndObserved(true);
       return b;
     }
     return binding(kind, sScope, sKey, oScope, oKey, a, micros(e.getTime()), null, stopped, 1.0f, e);

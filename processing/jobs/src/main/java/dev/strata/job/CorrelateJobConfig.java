@@ -59,6 +59,18 @@ public record CorrelateJobConfig(
     lateness = Map.copyOf(lateness);
   }
 
+  /** Defaults for everything but the shared settings ({@code common.normalizedTopic()} is the input). */
+  public static CorrelateJobConfig of(ParseJobConfig common) {
+    return new CorrelateJobConfig(common, ENRICHED_TOPIC, BINDINGS_TOPIC, BINDINGS_INDEX, LatenessBounds.DEFAULTS,
+        LatenessBounds.DEFAULT, Duration.ofHours(1), 64, StateBackend.HASHMAP);
+  }
+
+  /** Same settings with another state backend. */
+  public CorrelateJobConfig withStateBackend(StateBackend backend) {
+    return new CorrelateJobConfig(common, enrichedTopic, bindingsTopic, bindingsIndex, lateness, defaultLateness,
+        closedTtl, maxBindingsPerKey, backend);
+  }
+
   /** The lateness bounds in force: per source in streaming mode, the whole run in bounded mode. */
   public LatenessBounds latenessBounds() {
     return common.bounded() ? LatenessBounds.unbounded() : new LatenessBounds(lateness, defaultLateness);

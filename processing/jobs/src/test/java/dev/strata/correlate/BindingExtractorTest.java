@@ -109,6 +109,36 @@ class BindingExtractorTest {
   }
 
   @Test
+  void ecsTaskStatesEniIpAndContainersUntilItStopped() {
+    EvidenceEvent task = CorrelationScenario.flow("ecs-task", "111111111111", null, "eni-0ecs1", null, "10.0.2.15",
+        null, "2026-11-20T10:00:00Z");
+    task.setSourceFormat("aws_ecs_task_metadata");
+    task.setClassUid(0);
+    task.setActivityName("task");
+    task.setDstEndpoint(null);
+    task.getCloud().setTaskUid("arn:aws:ecs:us-east-1:111111111111:task/prod/abc");
+    task.setEndTime(java.time.Instant.parse("2026-11-20T11:00:00Z"));
+    List<EntityBinding> bs = of(task);
+    assertThat(bs).extracting(EntityBinding::getKind).containsExactlyInAnyOrder("eni_task", "ip_task");
+    EntityBinding ip = kind(bs, BindingKind.IP_TASK);
+    assertThat(ip.getSubject().getScope()).isEqualTo("aws:111111111111");
+    assertThat(ip.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T11:00:00Z"));
+    assertThat(ip.getEndObserved()).isTrue();
+    assertThat(BindingExtractor.isClosing(ip)).isFalse();
+    task.setActivityName("container");
+    task.setContainer(dev.strata.schema.event.Container.newBuilder().setUid(C1).setName("app")
+        .setImageDigest(CorrelationScenario.DIGEST_API).build());
+    assertThat(of(task)).extracting(EntityBinding::getKind)
+        .contains("container_task", "container_image").doesNotContain("ip_container", "container_pod");
+    // a flow record of an ECS task names the task's ENI, never the task's address (its source may be remote)
+    EvidenceEvent flow = CorrelationScenario.flow("ecs-flow", "111111111111", "vpc-0aaa", "eni-0ecs1", null,
+        "203.0.113.5", "10.0.2.15", "2026-11-20T10:05:00Z");
+    flow.getCloud().setTaskUid("arn:aws:ecs:us-east-1:111111111111:task/prod/abc");
+    assertThat(of(flow)).extracting(EntityBinding::getKind).containsExactly("eni_task");
+    assertThat(of(flow).get(0).getValidTo()).isNull();
+  }
+
+  @Test
   void bindingIdsAreDeterministic() {
     assertThat(new BindingExtractor().extract(S.prodAudit.get(1)))
         .isEqualTo(new BindingExtractor().extract(S.prodAudit.get(1)));
