@@ -35,7 +35,8 @@ public final class Recognizers {
         new PodmanContainersJsonRecognizer(),
         new DockerEventsRecognizer(),
         new DockerDiffRecognizer(),
-        new CrictlInspectRecognizer());
+        new CrictlInspectRecognizer(),
+        new DockerInspectRecognizer());
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

@@ -66,6 +66,21 @@ class DockerEvidenceRecognizersTest {
   }
 
   @Test
+  void dockerInspectArraysLinesAndNotContainerStateFiles() {
+    String id = "a".repeat(64);
+    String c = "{\"Id\":\"" + id + "\",\"Created\":\"x\",\"State\":{\"Status\":\"running\"},\"Config\":{}}";
+    assertThat(rec("x/out.json", "[\n" + c + "\n]\n").sourceType()).isEqualTo("docker_inspect");
+    assertThat(rec("x/out.json", "[\n" + c + "\n]\n").framing()).isEqualTo(Framing.JSON_RECORDS);
+    assertThat(rec("x/out.json", "[{\"Id\":\"sha256:" + id + "\",\"RepoTags\":[\"a:1\"]}]").sourceType())
+        .isEqualTo("docker_inspect");
+    assertThat(rec("x/out.jsonl", c + "\n" + c + "\n").framing()).isEqualTo(Framing.LINES);
+    // a container state file (ID, not Id) stays docker_container_config
+    String state = "{\"ID\":\"" + id + "\",\"State\":{},\"Config\":{}}";
+    assertThat(rec("containers/" + id + "/config.v2.json", state).sourceType()).isEqualTo("docker_container_config");
+    assertThat(rec("x/a.json", "[{\"Id\":\"not-hex\",\"State\":{},\"Config\":{}}]").recognized()).isFalse();
+  }
+
+  @Test
   void dockerDesktopLogFromTheCorpus() throws IOException {
     Path f = corpus().resolve("docker/dockerd_desktop_debug_docs-excerpt.log");
     Recognition r = Recognizers.recognize(R, "docker/dockerd_desktop_debug_docs-excerpt.log",

@@ -54,6 +54,18 @@ public final class JsonRecordStream {
     EvidenceEvent end(RecordSpan span) throws RecordException;
   }
 
+  /** A mapper that can make several events of one record (e.g. a container's created, started, finished). */
+  public interface MultiEventMapper extends RecordMapper {
+    /** The record is complete: its events in order (possibly none); throw {@link RecordException} to reject it. */
+    java.util.List<EvidenceEvent> endAll(RecordSpan span) throws RecordException;
+
+    @Override
+    default EvidenceEvent end(RecordSpan span) throws RecordException {
+      java.util.List<EvidenceEvent> all = endAll(span);
+      return all.isEmpty() ? null : all.get(0);
+    }
+  }
+
   /** A record's place in the payload. */
   public record RecordSpan(int start, int end, long line, long ordinal) {}
 
@@ -460,8 +472,14 @@ public final class JsonRecordStream {
     int pe = end + shift;
     RecordSpan span = new RecordSpan(ps, pe, ctx.lineAt(ps), ord);
     EvidenceEvent e;
+    java.util.List<EvidenceEvent> all = null;
     try {
-      e = mapper.end(span);
+      if (mapper instanceof MultiEventMapper m) {
+        all = m.endAll(span);
+        e = null;
+      } else {
+        e = mapper.end(span);
+      }
     } catch (RecordException ex) {
       held.reject(ctx.rejection(ex.reason(), ex.getMessage(), ps, pe, span.line(), ord));
       return;
@@ -477,6 +495,9 @@ public final class JsonRecordStream {
       return;
     }
     if (e != null) held.emit(e);
+    if (all != null) {
+      for (EvidenceEvent x : all) held.emit(x);
+    }
   }
 
   private void reject(RejectReason reason, String message, int start, int end) {

@@ -10,6 +10,7 @@ import dev.strata.parse.formats.dockercontainerconfig.DockerContainerConfigParse
 import dev.strata.parse.formats.dockerdaemonlog.DockerDaemonLogParser;
 import dev.strata.parse.formats.dockerdiff.DockerDiffParser;
 import dev.strata.parse.formats.dockerevents.DockerEventsParser;
+import dev.strata.parse.formats.dockerinspect.DockerInspectParser;
 import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import dev.strata.parse.formats.k8sevent.K8sEventParser;
@@ -62,7 +63,8 @@ public final class ParserRegistry {
         new dev.strata.parse.formats.supplychain.GrypeScanParser(),
         new dev.strata.parse.formats.supplychain.CosignVerifyParser(),
         new DockerDiffParser(),
-        new CrictlInspectParser()));
+        new CrictlInspectParser(),
+        new DockerInspectParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {

@@ -50,8 +50,11 @@ import java.util.regex.Pattern;
  *   event_id = SHA-256 of (artifact, container id from the path): identical hostconfig files of several
  *   containers are one artifact but stay one event per container.
  * </pre>
+ *
+ * <p>Also used by {@code docker_inspect}: a {@code docker inspect} element has the same shape with {@code Id} for
+ * {@code ID}, a {@code Mounts} array for {@code MountPoints} and the host config inline ({@link #hostConfigHints}).
  */
-final class DockerContainerConfigMapper {
+public final class DockerContainerConfigMapper {
 
   static final String ZERO_TIME_PREFIX = "0001-01-01";
   private static final Pattern PATH_ID = Pattern.compile("(?:^|/)containers/([0-9a-f]{64})/[^/]*$");
@@ -64,15 +67,30 @@ final class DockerContainerConfigMapper {
   private final ChunkContext ctx;
   private final int start;
   private final int end;
+  private final long line;
+  private final long ordinal;
 
   DockerContainerConfigMapper(ChunkContext ctx, int start, int end) {
+    this(ctx, start, end, ctx.lineAt(start), 0);
+  }
+
+  /** A mapper for the record at payload [start, end), on content line {@code line}, record {@code ordinal}. */
+  public DockerContainerConfigMapper(ChunkContext ctx, int start, int end, long line, long ordinal) {
     this.ctx = ctx;
     this.start = start;
     this.end = end;
+    this.line = line;
+    this.ordinal = ordinal;
   }
 
-  static boolean isConfig(JsonNode root) {
-    JsonNode id = root.get("ID");
+  /** The container id: {@code ID} (state files) or {@code Id} (docker inspect). */
+  static String id(JsonNode root) {
+    String id = text(root, "ID");
+    return id != null ? id : text(root, "Id");
+  }
+
+  public static boolean isConfig(JsonNode root) {
+    JsonNode id = root.has("ID") ? root.get("ID") : root.get("Id");
     return id != null && id.isTextual() && !id.asText().isEmpty()
         && (root.path("Config").isObject() || root.path("State").isObject());
   }
@@ -87,7 +105,7 @@ final class DockerContainerConfigMapper {
 
   // ---- config.v2.json ---------------------------------------------------------------------------------------
 
-  List<EvidenceEvent> config(JsonNode root) {
+  public List<EvidenceEvent> config(JsonNode root) {
     JsonNode state = root.path("State");
     JsonNode cfg = root.path("Config");
     List<EvidenceEvent> out = new ArrayList<>(3);
@@ -114,14 +132,14 @@ final class DockerContainerConfigMapper {
 
   private EvidenceEvent lifecycle(JsonNode root, String activity, String time, String field, int sub) {
     EvidenceEvent e =
-        ctx.newEvent(OcsfClass.BASE_EVENT, OcsfClass.ACTIVITY_OTHER, activity, start, end, ctx.lineAt(start), 0, sub,
+        ctx.newEvent(OcsfClass.BASE_EVENT, OcsfClass.ACTIVITY_OTHER, activity, start, end, line, ordinal, sub,
             new HashMap<>(32));
     ctx.applyTime(e, time, field);
     JsonNode state = root.path("State");
     JsonNode cfg = root.path("Config");
     Map<String, String> u = e.getUnmapped();
 
-    String id = text(root, "ID");
+    String id = id(root);
     String name = text(root, "Name");
     if (name != null && name.startsWith("/")) name = name.substring(1);
     e.setContainer(new Container(id, blank(name), blank(text(cfg, "Image")), blank(text(root, "Image")), "docker", null));
@@ -183,6 +201,7 @@ final class DockerContainerConfigMapper {
           u.put("network." + n.getKey() + ".ip", nip);
           if (ip == null) ip = nip;
         }
+        put(u, "network." + n.getKey() + ".mac", blank(text(n.getValue(), "MacAddress")));
       }
     }
     String hostname = blank(text(cfg, "Hostname"));
@@ -214,6 +233,18 @@ final class DockerContainerConfigMapper {
       }
     }
 
+    JsonNode mountList = root.path("Mounts"); // docker inspect
+    if (mountList.isArray()) {
+      for (JsonNode mt : mountList) {
+        String dest = text(mt, "Destination");
+        if (dest == null) continue;
+        put(u, "mounts." + dest + ".source", blank(text(mt, "Source")));
+        put(u, "mounts." + dest + ".rw", text(mt, "RW"));
+        put(u, "mounts." + dest + ".type", blank(text(mt, "Type")));
+      }
+    }
+
+    put(u, "state.status", blank(text(state, "Status")));
     put(u, "state.pid", text(state, "Pid"));
     put(u, "state.running", text(state, "Running"));
     put(u, "state.oom_killed", text(state, "OOMKilled"));
@@ -248,6 +279,17 @@ final class DockerContainerConfigMapper {
               .getBytes(StandardCharsets.UTF_8)));
     }
 
+    List<String> risks = hostConfigHints(u, root);
+    e.setMessage("container " + (id != null ? shortId(id) : "?") + " host config"
+        + (risks.isEmpty() ? "" : " (" + String.join(", ", risks) + ")"));
+    return List.of(e);
+  }
+
+  /**
+   * Puts a host config's security-relevant settings into {@code u} as hostconfig.&lt;snake_case&gt; and its risk
+   * hints as strata.risk (privileged, host_pid, host_network, host_ipc, docker_sock_bind); returns the hints.
+   */
+  public static List<String> hostConfigHints(Map<String, String> u, JsonNode root) {
     String[][] keys = {
       {"Privileged", "privileged"}, {"CapAdd", "cap_add"}, {"CapDrop", "cap_drop"}, {"PidMode", "pid_mode"},
       {"NetworkMode", "network_mode"}, {"IpcMode", "ipc_mode"}, {"Binds", "binds"}, {"SecurityOpt", "security_opt"},
@@ -265,9 +307,7 @@ final class DockerContainerConfigMapper {
       risks.add("docker_sock_bind");
     }
     if (!risks.isEmpty()) u.put("strata.risk", String.join(",", risks));
-    e.setMessage("container " + (id != null ? shortId(id) : "?") + " host config"
-        + (risks.isEmpty() ? "" : " (" + String.join(", ", risks) + ")"));
-    return List.of(e);
+    return risks;
   }
 
   private static boolean mentionsDockerSock(JsonNode n) {
