@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       ParseCommand.class,
       VerifyCommand.class,
       AgentCommand.class,
+      ReceiveCommand.class,
       VerifyTrailCommand.class,
       CommandLine.HelpCommand.class
     },

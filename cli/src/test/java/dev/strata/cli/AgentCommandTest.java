@@ -54,6 +54,19 @@ class AgentCommandTest {
   }
 
   @Test
+  void receiverSettings() {
+    StrataSettings s = StrataSettings.resolve(null, Map.of("receive.port", "9999"),
+        Map.of("STRATA_RECEIVE_TOKEN", "tok", "STRATA_RECEIVE_MAX_BODY_BYTES", "65536")::get);
+    var o = ReceiveCommand.options(s, "prod");
+    assertThat(o.port()).isEqualTo(9999);
+    assertThat(o.token()).isEqualTo("tok");
+    assertThat(o.maxBodyBytes()).isEqualTo(65536);
+    assertThat(o.context().cluster()).isEqualTo("prod");
+    assertThat(new CommandLine(new ReceiveCommand()).getUsageMessage()).contains("--port", "--kafka", "--config");
+    assertThat(StrataCli.commandLine().getSubcommands()).containsKey("receive");
+  }
+
+  @Test
   void helpListsTheOptions() {
     String usage = new CommandLine(new AgentCommand()).getUsageMessage();
     assertThat(usage).contains("--collector-id", "--node-root", "--glob", "--checkpoint-dir", "--kafka", "--config");
