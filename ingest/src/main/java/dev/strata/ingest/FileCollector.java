@@ -9,6 +9,7 @@ import dev.strata.ingest.chunk.PlannedChunk;
 import dev.strata.ingest.chunk.TooLargeDecompressedException;
 import dev.strata.ingest.context.ContextManifest;
 import dev.strata.ingest.context.ContextResolver;
+import dev.strata.ingest.overlay.OverlayUpperChanges;
 import dev.strata.ingest.publish.ChunkPublisher;
 import dev.strata.ingest.recognize.ArtifactRecognizer;
 import dev.strata.ingest.recognize.ContentSample;
@@ -104,7 +105,17 @@ public final class FileCollector {
         preserver == null ? EvidencePreserver.NONE : preserver,
         progress == null ? ProgressListener.NONE : progress);
     try {
-      List<EvidenceFile> manifests = walker.findByName(ContextManifest.FILE_NAMES);
+      // one name search for the context manifests and the container storage markers of the overlay pre-pass
+      Set<String> names = new HashSet<>(ContextManifest.FILE_NAMES);
+      names.addAll(OverlayUpperChanges.MARKER_NAMES);
+      List<EvidenceFile> found = walker.findByName(names);
+      List<EvidenceFile> manifests = new ArrayList<>();
+      List<EvidenceFile> storageMarkers = new ArrayList<>();
+      for (EvidenceFile f : found) {
+        String name = f.path().getFileName().toString();
+        if (ContextManifest.FILE_NAMES.contains(name)) manifests.add(f);
+        if (OverlayUpperChanges.MARKER_NAMES.contains(name)) storageMarkers.add(f);
+      }
       List<ContextManifest.Entry> entries = new ArrayList<>();
       for (EvidenceFile m : manifests) {
         entries.addAll(ContextManifest.read(m.path(), m.relPath()));
@@ -112,6 +123,7 @@ public final class FileCollector {
         run.manifestPaths.add(m.relPath());
       }
       run.context = new ContextResolver(entries, options.contextDefaults());
+      run.overlayUpperChanges(walker.realRoot(), storageMarkers);
       walker.walk(run);
     } catch (IOException e) {
       throw new CollectionException("walking " + root + " failed: " + e, e);
@@ -307,6 +319,43 @@ public final class FileCollector {
         report.warn("context_conflict", rel, w);
       }
       collectArtifact(f, gzip, rec, ctx.context().toAvro());
+    }
+
+    /**
+     * Pre-pass: the offline {@code docker diff}. For each container writable layer found in the root, the listing
+     * of its upper dir ({@link OverlayUpperChanges}) is written to a temporary file and collected like any artifact
+     * (its own SHA-256, preserved, chunked as LINES) with source_type {@code overlay_upper_changes} and origin
+     * {@code <upper dir>/} (the directory it describes); the temporary file is deleted afterwards. The normal walk
+     * is not changed: files inside upper dirs are still collected when they are evidence of a known format.
+     */
+    void overlayUpperChanges(Path root, List<EvidenceFile> markers) throws IOException {
+      if (markers.isEmpty()) {
+        return;
+      }
+      OverlayUpperChanges scanner = new OverlayUpperChanges(root, OverlayUpperChanges.DEFAULT_MAX_HASH_BYTES,
+          OverlayUpperChanges.DEFAULT_MAX_ENTRIES, (path, msg) -> report.warn("overlay_upper_changes", path, msg));
+      for (OverlayUpperChanges.Upper u : scanner.locate(markers)) {
+        Path tmp = Files.createTempFile("strata-overlay-upper-", ".jsonl");
+        try {
+          long entries;
+          try (java.io.OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            entries = scanner.write(u, o);
+          }
+          if (entries == 0) {
+            continue; // an empty upper dir: the container changed nothing
+          }
+          String origin = u.upperRel() + "/";
+          Instant mtime = Files.getLastModifiedTime(root.resolve(u.upperRel()),
+              java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant();
+          Recognition rec = new Recognition(OverlayUpperChanges.SOURCE_TYPE, Framing.LINES,
+              dev.strata.ingest.context.ContextValues.EMPTY,
+              "synthesized listing of a container writable layer (" + u.runtime() + ")", List.of());
+          ContextResolver.Resolved ctx = context.resolve(u.upperRel(), rec.pathHints());
+          collectArtifact(new EvidenceFile(tmp, origin, Files.size(tmp), mtime), false, rec, ctx.context().toAvro());
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
+      }
     }
 
     private ContentSample sample(Path file, boolean gzip) throws IOException {

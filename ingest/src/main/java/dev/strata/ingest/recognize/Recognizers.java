@@ -36,7 +36,8 @@ public final class Recognizers {
         new DockerEventsRecognizer(),
         new DockerDiffRecognizer(),
         new CrictlInspectRecognizer(),
-        new DockerInspectRecognizer());
+        new DockerInspectRecognizer(),
+        new OverlayUpperChangesRecognizer());
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

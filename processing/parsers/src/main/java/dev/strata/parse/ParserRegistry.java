@@ -18,6 +18,7 @@ import dev.strata.parse.formats.podmanevents.PodmanEventsParser;
 import dev.strata.parse.formats.ociruntimeconfig.OciRuntimeConfigParser;
 import dev.strata.parse.formats.podmancontainersjson.PodmanContainersJsonParser;
 import dev.strata.parse.formats.crictlinspect.CrictlInspectParser;
+import dev.strata.parse.formats.overlayupperchanges.OverlayUpperChangesParser;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -64,7 +65,8 @@ public final class ParserRegistry {
         new dev.strata.parse.formats.supplychain.CosignVerifyParser(),
         new DockerDiffParser(),
         new CrictlInspectParser(),
-        new DockerInspectParser()));
+        new DockerInspectParser(),
+        new OverlayUpperChangesParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {

@@ -1,0 +1,452 @@
+package dev.strata.ingest.overlay;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.strata.ingest.walk.EvidenceFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The offline {@code docker diff}: finds each container's writable overlay layer (its "upper dir") in an evidence
+ * root and lists what the container changed, as JSON lines ({@code overlay_upper_changes}).
+ *
+ * <p>Where the writable layers are (found from marker files the collector's name search reports):
+ *
+ * <ul>
+ *   <li>Docker: {@code <root>/image/overlay2/layerdb/mounts/<container id>/mount-id} holds the mount id; the upper
+ *       dir is {@code <root>/overlay2/<mount id>/diff}, its lower layers the {@code l/<short>} links listed in
+ *       {@code <root>/overlay2/<mount id>/lower} ({@code l/<short>} -> {@code ../<layer>/diff});
+ *   <li>Podman / CRI-O (containers/storage): {@code <storage>/overlay-containers/containers.json} (and
+ *       {@code volatile-containers.json}) binds each container id to its layer; the upper dir is
+ *       {@code <storage>/overlay/<layer>/diff}, lower layers from {@code <storage>/overlay/<layer>/lower} likewise;
+ *   <li>containerd: {@code <root>/io.containerd.snapshotter.v1.overlayfs/metadata.db} marks the snapshotter; each
+ *       {@code snapshots/<n>/fs} is listed with its snapshot id (container ids are only in the bolt database, not
+ *       read here; image layers are snapshots too), without lower layers.
+ * </ul>
+ *
+ * Every path is checked component by component with lstat semantics: a layer directory reached through a symlink
+ * is refused (a link in the evidence can never make the collector read outside the root), ids read from the
+ * evidence must look like ids (no {@code ../}). The walk never follows a symlink, never opens anything but regular
+ * files (to hash them, at most {@code maxHashBytes} each, opened with O_NOFOLLOW), and never writes into the
+ * evidence. Memory: one directory listing at a time plus the stack of pending directories; records are streamed.
+ *
+ * <p>One record per entry of the upper dir: {@code runtime, container_id, snapshot_id, layer, upper_dir,
+ * evidence_path, path} (inside the container), {@code kind} (added | changed | deleted | added_or_changed when the
+ * lower layers are unknown), {@code type} (file, dir, symlink, char, block, fifo, socket, whiteout), {@code size,
+ * mode} (octal), {@code uid, gid, mtime} (RFC 3339), {@code sha256} (or {@code sha256_skipped} with the reason),
+ * {@code link_target} (symlinks, read, never followed), {@code opaque} (a directory that hides its lower contents:
+ * {@code .wh..wh..opq}, or the {@code user.overlay.opaque} / {@code user.fuseoverlayfs.opaque} xattr; the
+ * {@code trusted.overlay.opaque} xattr is not readable from the JVM and not reported). Whiteouts (a 0/0 character
+ * device, or an aufs-style {@code .wh.<name>} file) are "deleted" records for {@code <name>}.
+ */
+public final class OverlayUpperChanges {
+
+  public static final String SOURCE_TYPE = "overlay_upper_changes";
+  /** File names the collector's name search must report to this class. */
+  public static final Set<String> MARKER_NAMES =
+      Set.of("mount-id", "containers.json", "volatile-containers.json", "metadata.db");
+  public static final long DEFAULT_MAX_HASH_BYTES = 64L * 1024 * 1024;
+  public static final long DEFAULT_MAX_ENTRIES = 2_000_000;
+
+  private static final Pattern DOCKER_MOUNT =
+      Pattern.compile("(.*/)?image/overlay2/layerdb/mounts/([0-9a-f]{64})/mount-id");
+  private static final Pattern PODMAN_CONTAINERS =
+      Pattern.compile("(.*/)?overlay-containers/(?:volatile-)?containers\\.json");
+  private static final Pattern CONTAINERD_META =
+      Pattern.compile("(.*/)?io\\.containerd\\.snapshotter\\.v1\\.overlayfs/metadata\\.db");
+  private static final Pattern LAYER_ID = Pattern.compile("[0-9a-f]{64}(?:-init)?");
+  private static final Pattern SHORT_LINK = Pattern.compile("l/[A-Za-z0-9]{1,64}");
+  private static final Pattern LINK_TARGET = Pattern.compile("\\.\\./([0-9a-f]{64}(?:-init)?)/diff/?");
+  private static final JsonFactory JSON = JsonFactory.builder().build();
+  private static final HexFormat HEX = HexFormat.of();
+
+  /** One writable layer to list. {@code lowerRels} null: the lower layers are unknown. */
+  public record Upper(
+      String runtime, String containerId, String snapshotId, String layer, String upperRel, List<String> lowerRels) {}
+
+  private final Path realRoot;
+  private final long maxHashBytes;
+  private final long maxEntries;
+  private final BiConsumer<String, String> warn;
+
+  /**
+   * @param realRoot the evidence root as a real path
+   * @param warn receives (path, message) for anything worth a warning in the collection report
+   */
+  public OverlayUpperChanges(Path realRoot, long maxHashBytes, long maxEntries, BiConsumer<String, String> warn) {
+    this.realRoot = realRoot;
+    this.maxHashBytes = maxHashBytes;
+    this.maxEntries = maxEntries;
+    this.warn = warn;
+  }
+
+  // ---- locating the writable layers ---------------------------------------------------------------------------
+
+  /** The writable layers named by the marker files (as found by the walker: real files inside the root). */
+  public List<Upper> locate(List<EvidenceFile> markers) {
+    List<Upper> out = new ArrayList<>();
+    for (EvidenceFile f : markers) {
+      String rel = f.relPath();
+      try {
+        Matcher m = DOCKER_MOUNT.matcher(rel);
+        if (m.matches()) {
+          docker(m.group(1) == null ? "" : m.group(1), m.group(2), f, out);
+          continue;
+        }
+        m = PODMAN_CONTAINERS.matcher(rel);
+        if (m.matches()) {
+          podman(m.group(1) == null ? "" : m.group(1), f, out);
+          continue;
+        }
+        m = CONTAINERD_META.matcher(rel);
+        if (m.matches()) containerd(m.group(1) == null ? "" : m.group(1), out);
+      } catch (IOException | RuntimeException e) {
+        warn.accept(rel, "cannot resolve container writable layers: " + e);
+      }
+    }
+    return out;
+  }
+
+  private void docker(String dataRoot, String containerId, EvidenceFile f, List<Upper> out) throws IOException {
+    String mountId = readSmall(f.path()).strip();
+    if (!LAYER_ID.matcher(mountId).matches()) {
+      warn.accept(f.relPath(), "mount-id is not a layer id; container " + containerId + " skipped");
+      return;
+    }
+    String layerDir = dataRoot + "overlay2/" + mountId;
+    String upper = layerDir + "/diff";
+    if (!isRealDir(upper)) {
+      warn.accept(upper, "writable layer of container " + containerId + " not found (or reached through a link)");
+      return;
+    }
+    out.add(new Upper("docker", containerId, null, mountId, upper, lowers(dataRoot + "overlay2/", layerDir)));
+  }
+
+  private void podman(String storageRoot, EvidenceFile f, List<Upper> out) throws IOException {
+    byte[] json = Files.readAllBytes(f.path());
+    try (JsonParser p = JSON.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        warn.accept(f.relPath(), "containers.json is not a JSON array");
+        return;
+      }
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        String id = null;
+        String layer = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String k = p.currentName();
+          JsonToken t = p.nextToken();
+          if (t == JsonToken.VALUE_STRING && k.equals("id")) id = p.getText();
+          else if (t == JsonToken.VALUE_STRING && k.equals("layer")) layer = p.getText();
+          else p.skipChildren();
+        }
+        if (id == null || layer == null || !LAYER_ID.matcher(layer).matches()) {
+          warn.accept(f.relPath(), "container " + id + " without a valid layer id skipped");
+          continue;
+        }
+        String layerDir = storageRoot + "overlay/" + layer;
+        String upper = layerDir + "/diff";
+        if (!isRealDir(upper)) {
+          warn.accept(upper, "writable layer of container " + id + " not found (or reached through a link)");
+          continue;
+        }
+        out.add(new Upper(storageRoot.contains("cri-o") ? "cri-o" : "podman", id, null, layer, upper,
+            lowers(storageRoot + "overlay/", layerDir)));
+      }
+    }
+  }
+
+  private void containerd(String snapRoot, List<Upper> out) throws IOException {
+    String snaps = snapRoot + "io.containerd.snapshotter.v1.overlayfs/snapshots";
+    if (!isRealDir(snaps)) return;
+    List<String> ids = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(realRoot.resolve(snaps))) {
+      for (Path p : ds) {
+        String n = p.getFileName().toString();
+        if (n.matches("[0-9]{1,18}")) ids.add(n);
+      }
+    }
+    ids.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
+    for (String n : ids) {
+      String fs = snaps + "/" + n + "/fs";
+      if (isRealDir(fs)) out.add(new Upper("containerd", null, n, null, fs, null));
+    }
+  }
+
+  /** The lower layer dirs of an overlay2 / containers-storage layer, or null when they cannot be resolved. */
+  private List<String> lowers(String driverDir, String layerDir) {
+    Path lowerFile = realRoot.resolve(layerDir + "/lower");
+    try {
+      BasicFileAttributes a = Files.readAttributes(lowerFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!a.isRegularFile()) return null;
+    } catch (IOException e) {
+      // a layer without lower file is the bottom layer: nothing below it
+      return isRealDir(layerDir) && !Files.exists(lowerFile, LinkOption.NOFOLLOW_LINKS) ? List.of() : null;
+    }
+    List<String> out = new ArrayList<>();
+    try {
+      for (String l : readSmall(lowerFile).strip().split(":")) {
+        if (l.isEmpty()) continue;
+        if (!SHORT_LINK.matcher(l).matches()) {
+          warn.accept(layerDir + "/lower", "unexpected lower entry '" + l + "'; lower layers not used");
+          return null;
+        }
+        Path link = realRoot.resolve(driverDir + l);
+        if (!Files.isSymbolicLink(link) || !isRealDir(driverDir + "l")) {
+          warn.accept(driverDir + l, "lower link missing; lower layers not used");
+          return null;
+        }
+        Matcher t = LINK_TARGET.matcher(Files.readSymbolicLink(link).toString());
+        if (!t.matches() || !isRealDir(driverDir + t.group(1) + "/diff")) {
+          warn.accept(driverDir + l, "lower link does not name a layer diff inside the root; lower layers not used");
+          return null;
+        }
+        out.add(driverDir + t.group(1) + "/diff");
+      }
+    } catch (IOException e) {
+      warn.accept(layerDir + "/lower", "unreadable: " + e + "; lower layers not used");
+      return null;
+    }
+    return out;
+  }
+
+  /** Every component of {@code rel} is a directory that is not a symlink. */
+  boolean isRealDir(String rel) {
+    Path p = realRoot;
+    for (String c : rel.split("/")) {
+      if (c.isEmpty() || c.equals(".")) continue;
+      if (c.equals("..")) return false;
+      p = p.resolve(c);
+      try {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isDirectory() || a.isSymbolicLink()) return false;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String readSmall(Path p) throws IOException {
+    try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+      return new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+    }
+  }
+
+  // ---- listing one upper dir ----------------------------------------------------------------------------------
+
+  private record Frame(String rel, boolean[] lowerHas) {}
+
+  /** Writes the records of one upper dir to {@code out}; returns how many were written. */
+  public long write(Upper u, OutputStream out) throws IOException {
+    int nl = u.lowerRels() == null ? 0 : u.lowerRels().size();
+    Path upper = realRoot.resolve(u.upperRel());
+    long n = 0;
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.setRootValueSeparator(null);
+      Deque<Frame> stack = new ArrayDeque<>();
+      boolean[] all = new boolean[nl];
+      java.util.Arrays.fill(all, true);
+      stack.push(new Frame("", all));
+      while (!stack.isEmpty()) {
+        Frame fr = stack.pop();
+        Path dir = fr.rel.isEmpty() ? upper : upper.resolve(fr.rel);
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+          for (Path p : ds) names.add(p.getFileName().toString());
+        } catch (IOException e) {
+          warn.accept(u.upperRel() + "/" + fr.rel, "cannot list directory: " + e);
+          continue;
+        }
+        names.sort(null);
+        List<Frame> subdirs = new ArrayList<>();
+        for (String name : names) {
+          if (name.equals(".wh..wh..opq")) continue; // reported as the directory's opaque flag
+          if (n >= maxEntries) {
+            warn.accept(u.upperRel(), "more than " + maxEntries + " entries; listing cut");
+            g.flush();
+            return n;
+          }
+          String rel = fr.rel.isEmpty() ? name : fr.rel + "/" + name;
+          Frame sub = entry(u, g, upper, rel, name, fr, nl);
+          n++;
+          if (sub != null) subdirs.add(sub);
+        }
+        for (int i = subdirs.size() - 1; i >= 0; i--) stack.push(subdirs.get(i));
+      }
+      g.flush();
+    }
+    return n;
+  }
+
+  /** Writes one record; returns the frame to descend into for a real directory. */
+  private Frame entry(Upper u, JsonGenerator g, Path upper, String rel, String name, Frame parent, int nl)
+      throws IOException {
+    Path p = upper.resolve(rel);
+    Map<String, Object> a;
+    try {
+      a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,rdev", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException | UnsupportedOperationException e) {
+      a = null;
+    }
+    g.writeStartObject();
+    g.writeStringField("runtime", u.runtime());
+    if (u.containerId() != null) g.writeStringField("container_id", u.containerId());
+    if (u.snapshotId() != null) g.writeStringField("snapshot_id", u.snapshotId());
+    if (u.layer() != null) g.writeStringField("layer", u.layer());
+    g.writeStringField("upper_dir", u.upperRel());
+    g.writeStringField("evidence_path", u.upperRel() + "/" + rel);
+    Frame sub = null;
+    if (a == null) {
+      g.writeStringField("path", "/" + rel);
+      g.writeStringField("kind", u.lowerRels() == null ? "added_or_changed" : "added");
+      g.writeStringField("error", "attributes unreadable");
+      g.writeEndObject();
+      g.writeRaw('\n');
+      return null;
+    }
+    int mode = (Integer) a.get("mode");
+    int fmt = mode & 0170000;
+    String type = switch (fmt) {
+      case 0100000 -> "file";
+      case 0040000 -> "dir";
+      case 0120000 -> "symlink";
+      case 0020000 -> "char";
+      case 0060000 -> "block";
+      case 0010000 -> "fifo";
+      case 0140000 -> "socket";
+      default -> "other";
+    };
+    long rdev = a.get("rdev") instanceof Long r ? r : -1;
+    boolean whiteoutDev = fmt == 0020000 && rdev == 0;
+    boolean whiteoutFile = name.startsWith(".wh.") && !name.equals(".wh..wh..opq") && fmt == 0100000;
+    String dirRel = rel.contains("/") ? rel.substring(0, rel.lastIndexOf('/')) : "";
+    String shown = whiteoutFile ? (dirRel.isEmpty() ? "" : dirRel + "/") + name.substring(4) : rel;
+    String kind;
+    boolean[] childHas = null;
+    if (whiteoutDev || whiteoutFile) {
+      kind = "deleted";
+      type = "whiteout";
+    } else if (u.lowerRels() == null) {
+      kind = "added_or_changed";
+    } else {
+      boolean inLower = false;
+      boolean[] has = new boolean[nl];
+      for (int i = 0; i < nl; i++) {
+        if (!parent.lowerHas[i]) continue;
+        Path lp = realRoot.resolve(u.lowerRels().get(i)).resolve(rel);
+        try {
+          BasicFileAttributes la = Files.readAttributes(lp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          inLower = true;
+          has[i] = la.isDirectory() && !la.isSymbolicLink();
+        } catch (IOException e) {
+          // not in this layer
+        }
+      }
+      kind = inLower ? "changed" : "added";
+      childHas = has;
+    }
+    g.writeStringField("path", "/" + shown);
+    g.writeStringField("kind", kind);
+    g.writeStringField("type", type);
+    g.writeNumberField("size", ((Number) a.get("size")).longValue());
+    g.writeStringField("mode", String.format("%04o", mode & 07777));
+    g.writeNumberField("uid", ((Number) a.get("uid")).longValue());
+    g.writeNumberField("gid", ((Number) a.get("gid")).longValue());
+    Instant mtime = ((FileTime) a.get("lastModifiedTime")).toInstant();
+    g.writeStringField("mtime", mtime.toString());
+    if (fmt == 0020000 || fmt == 0060000) g.writeNumberField("rdev", rdev);
+    if (fmt == 0120000) {
+      try {
+        g.writeStringField("link_target", Files.readSymbolicLink(p).toString());
+      } catch (IOException e) {
+        g.writeStringField("error", "link unreadable: " + e.getMessage());
+      }
+    }
+    if (fmt == 0100000 && !whiteoutFile) hash(g, p, ((Number) a.get("size")).longValue());
+    if (fmt == 0040000) {
+      boolean opaque = Files.exists(p.resolve(".wh..wh..opq"), LinkOption.NOFOLLOW_LINKS) || userOpaque(p);
+      if (opaque) {
+        g.writeBooleanField("opaque", true);
+        if (childHas != null) childHas = new boolean[nl]; // the lower contents are hidden
+      }
+      sub = new Frame(rel, childHas == null ? new boolean[nl] : childHas);
+    }
+    g.writeEndObject();
+    g.writeRaw('\n');
+    return sub;
+  }
+
+  private void hash(JsonGenerator g, Path p, long size) throws IOException {
+    if (size > maxHashBytes) {
+      g.writeStringField("sha256_skipped", "larger than " + maxHashBytes + " bytes");
+      return;
+    }
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] buf = new byte[64 * 1024];
+      long total = 0;
+      int k;
+      while ((k = in.read(buf)) > 0) {
+        total += k;
+        if (total > maxHashBytes) {
+          g.writeStringField("sha256_skipped", "grew past " + maxHashBytes + " bytes while hashed");
+          return;
+        }
+        md.update(buf, 0, k);
+      }
+      g.writeStringField("sha256", HEX.formatHex(md.digest()));
+    } catch (IOException e) {
+      g.writeStringField("sha256_skipped", "unreadable: " + e.getMessage());
+    }
+  }
+
+  /** overlayfs with userxattr (rootless) and fuse-overlayfs mark opaque directories with user xattrs. */
+  private static boolean userOpaque(Path dir) {
+    try {
+      UserDefinedFileAttributeView v =
+          Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+      if (v == null) return false;
+      List<String> names = v.list();
+      for (String n : new String[] {"overlay.opaque", "fuseoverlayfs.opaque"}) {
+        if (!names.contains(n)) continue;
+        ByteBuffer b = ByteBuffer.allocate(16);
+        v.read(n, b);
+        b.flip();
+        if (b.hasRemaining() && b.get(0) == 'y') return true;
+      }
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return false;
+    }
+    return false;
+  }
+}
