@@ -59,7 +59,7 @@ class FileCollectorTest {
     write(root, CT_GZ, ctGz);
     bigCt = TestFiles.cloudTrailFile(3000, 400).getBytes(StandardCharsets.UTF_8); // ~2 MB, misleading name
     write(root, BIG_CT, bigCt);
-    write(root, "var/log/syslog", "May  1 12:00:00 host kernel: hello\n");
+    write(root, "var/log/dpkg.log", "2024-05-01 12:00:00 status installed hello:amd64 1.0\n");
     write(root, "var/log/empty.log", "");
     write(root, "strata-context.yaml", """
         - path: var/
@@ -131,7 +131,7 @@ class FileCollectorTest {
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("empty", "var/log/empty.log"),
             org.assertj.core.groups.Tuple.tuple("special_file", "var/log/fifo"),
-            org.assertj.core.groups.Tuple.tuple("not_recognized", "var/log/syslog"),
+            org.assertj.core.groups.Tuple.tuple("not_recognized", "var/log/dpkg.log"),
             org.assertj.core.groups.Tuple.tuple("symlink_escape", "var/log/containers/passwd.log"));
     assertThat(report.aliases()).containsExactly(new CollectionReport.Alias("var/log/containers/app.log", DOCKER));
     assertThat(report.contextManifests()).containsExactly("strata-context.yaml");
@@ -200,8 +200,8 @@ class FileCollectorTest {
     assertThat(json.get("skip_counts").get("symlink_escape").asLong()).isEqualTo(1);
     assertThat(json.get("artifacts").get(0).has("artifact_sha256")).isTrue();
     assertThat(report.summary(false)).contains("aws_cloudtrail", "symlink_escape", "list them with --verbose")
-        .doesNotContain("var/log/syslog");
-    assertThat(report.summary(true)).contains("var/log/syslog");
+        .doesNotContain("var/log/dpkg.log");
+    assertThat(report.summary(true)).contains("var/log/dpkg.log");
   }
 
   private static ArtifactManifest manifest(InMemoryChunkPublisher out, String origin) {
