@@ -86,10 +86,21 @@ class ParseCommandTest {
 
   @Test
   void sharedCorpusParsesWithoutDeadLetters() throws Exception {
-    for (String dir : List.of("k8s-audit", "cloudtrail", "docker", "cri", "falco", "tetragon")) {
+    for (String dir : List.of("k8s-audit", "cloudtrail", "docker", "cri", "falco", "tetragon", "vpcflow", "ecs")) {
       Run r = run("parse", "--dead-letters", corpus(dir).toString());
       assertThat(r.lines().stream().filter(n -> n.has("dead_letter")).toList()).as("dead letters in %s: %s", dir, r.stderr()).isEmpty();
       assertThat(r.lines()).as("events of %s", dir).isNotEmpty();
     }
+  }
+
+  /** VPC flow logs and ECS task metadata are recognized by content and parsed end to end (header on every chunk). */
+  @Test
+  void vpcFlowAndEcsCorpusEndToEnd() throws Exception {
+    Run flow = run("parse", "--dead-letters", corpus("vpcflow").toString());
+    assertThat(flow.lines()).as("vpcflow: %s", flow.stderr()).hasSize(4)
+        .allSatisfy(n -> assertThat(n.path("source_format").asText()).isEqualTo("aws_vpc_flow"));
+    Run ecs = run("parse", "--dead-letters", corpus("ecs").toString());
+    assertThat(ecs.lines()).as("ecs: %s", ecs.stderr()).hasSize((1 + 2) + (1 + 2))
+        .allSatisfy(n -> assertThat(n.path("source_format").asText()).isEqualTo("aws_ecs_task_metadata"));
   }
 }

@@ -229,6 +229,8 @@ public final class FileCollector {
     final ContentReader.GzipLimits limits;
     final Set<String> manifestPaths = new HashSet<>();
     ContextResolver context;
+    /** The current artifact's format header (copied onto each of its chunks), or null. */
+    String formatHeader;
     long bytesHashed;
     long bytesPublished;
     long chunksPublished;
@@ -318,6 +320,7 @@ public final class FileCollector {
       for (String w : ctx.warnings()) {
         report.warn("context_conflict", rel, w);
       }
+      formatHeader = Recognizers.formatHeader(recognizers, rec.sourceType(), sample);
       collectArtifact(f, gzip, rec, ctx.context().toAvro());
     }
 
@@ -488,6 +491,7 @@ public final class FileCollector {
               .build())
           .setStorageUri(m.getStorageUri())
           .setPayload(ByteBuffer.wrap(payload))
+          .setFormatHeader(formatHeader)
           .build();
     }
 

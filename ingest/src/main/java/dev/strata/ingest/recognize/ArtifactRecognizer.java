@@ -21,4 +21,13 @@ public interface ArtifactRecognizer {
 
   /** Looks at the first bytes of the content. */
   ContentMatch probe(ContentSample sample);
+
+  /**
+   * A header the format defines once per artifact (e.g. the VPC Flow Logs field list on the first line), which the
+   * collector copies onto every chunk ({@code RawArtifactChunk.format_header}) so each chunk parses on its own; the
+   * header bytes stay in chunk 0's payload. Empty for most formats.
+   */
+  default Optional<String> formatHeader(ContentSample sample) {
+    return Optional.empty();
+  }
 }

@@ -24,6 +24,7 @@ public final class Recognizers {
   /** The formats known to the file collector. */
   public static List<ArtifactRecognizer> defaults() {
     return List.of(new DockerJsonLogRecognizer(), new K8sAuditRecognizer(), new AwsCloudTrailRecognizer(),
+        new AwsVpcFlowRecognizer(), new AwsEcsTaskMetadataRecognizer(),
         new FalcoAlertRecognizer(),
         new TetragonEventRecognizer(),
         new DockerContainerConfigRecognizer(),
@@ -38,6 +39,14 @@ public final class Recognizers {
         new CrictlInspectRecognizer(),
         new DockerInspectRecognizer(),
         new OverlayUpperChangesRecognizer());
+  }
+
+  /** The format header the recognizer of {@code sourceType} finds in the sample (see ArtifactRecognizer), or null. */
+  public static String formatHeader(List<ArtifactRecognizer> recognizers, String sourceType, ContentSample sample) {
+    for (ArtifactRecognizer r : recognizers) {
+      if (r.sourceType().equals(sourceType)) return r.formatHeader(sample).orElse(null);
+    }
+    return null;
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

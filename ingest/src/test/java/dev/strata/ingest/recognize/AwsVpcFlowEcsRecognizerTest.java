@@ -1,0 +1,125 @@
+package dev.strata.ingest.recognize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.ingest.CollectorOptions;
+import dev.strata.ingest.FileCollector;
+import dev.strata.ingest.TestFiles;
+import dev.strata.ingest.publish.InMemoryChunkPublisher;
+import dev.strata.schema.common.Framing;
+import dev.strata.schema.raw.RawArtifactChunk;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** aws_vpc_flow and aws_ecs_task_metadata: paths, content probes, and the format header on every chunk. */
+class AwsVpcFlowEcsRecognizerTest {
+  private static final List<ArtifactRecognizer> R = Recognizers.defaults();
+  static final String V2 =
+      "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action "
+          + "log-status";
+  static final String CUSTOM = "version vpc-id interface-id srcaddr dstaddr srcport dstport protocol bytes start end "
+      + "action log-status flow-direction traffic-path ecs-task-arn";
+  static final String REC = "2 111122223333 eni-0a1b2c3d4e5f60718 198.51.100.7 10.0.1.23 49152 22 6 20 4249 "
+      + "1732300000 1732300060 ACCEPT OK";
+  static final String S3_KEY = "AWSLogs/111122223333/vpcflowlogs/eu-west-1/2024/11/22/"
+      + "111122223333_vpcflowlogs_eu-west-1_fl-0123456789abcdef0_20241122T1830Z_1a2b3c4d.log.gz";
+
+  @TempDir Path tmp;
+
+  static Recognition rec(String path, String content) {
+    return Recognizers.recognize(R, path, ContentSample.of(content));
+  }
+
+  @Test
+  void flowLogPathsGiveAccountAndRegion() {
+    var r = new AwsVpcFlowRecognizer();
+    var ctx = r.matchPath("bucket/prefix/" + S3_KEY).orElseThrow();
+    assertThat(ctx.cloudAccount()).isEqualTo("111122223333");
+    assertThat(ctx.cloudRegion()).isEqualTo("eu-west-1");
+    assertThat(ctx.cloudProvider()).isEqualTo("aws");
+    var hive = r.matchPath("AWSLogs/aws-account-id=444455556666/aws-service=vpcflowlogs/aws-region=us-east-2/"
+        + "year=2024/month=11/day=22/hour=18/444455556666_vpcflowlogs_us-east-2_fl-1_20241122T1800Z_ab.log.gz");
+    assertThat(hive.orElseThrow().cloudAccount()).isEqualTo("444455556666");
+    assertThat(hive.orElseThrow().cloudRegion()).isEqualTo("us-east-2");
+    assertThat(r.matchPath("AWSLogs/111122223333/CloudTrail/eu-west-1/2024/11/22/x.json.gz")).isEmpty();
+  }
+
+  @Test
+  void flowLogContent() {
+    Recognition header = rec("anything.log", V2 + "\n" + REC + "\n");
+    assertThat(header.sourceType()).isEqualTo("aws_vpc_flow");
+    assertThat(header.framing()).isEqualTo(Framing.LINES);
+    assertThat(new AwsVpcFlowRecognizer().formatHeader(ContentSample.of(V2 + "\r\n" + REC))).contains(V2);
+    assertThat(rec("x.log", CUSTOM + "\n").sourceType()).isEqualTo("aws_vpc_flow");
+    assertThat(rec("x.log", REC + "\n").sourceType()).isEqualTo("aws_vpc_flow");
+    assertThat(new AwsVpcFlowRecognizer().formatHeader(ContentSample.of(REC + "\n"))).isEmpty();
+    assertThat(rec("x.log", "2 111122223333 eni-1 - - - - - - - 1732300000 1732300060 - NODATA\n").sourceType())
+        .isEqualTo("aws_vpc_flow");
+    assertThat(rec("export/000000", "2024-11-22T18:27:00.000Z " + REC + "\n").sourceType()).isEqualTo("aws_vpc_flow");
+    String cw = "{\"timestamp\":1732300060000,\"message\":\"" + REC + "\",\"ingestionTime\":1732300065000}\n";
+    assertThat(rec("cw.jsonl", cw).framing()).isEqualTo(Framing.LINES);
+    String doc = "{\n  \"events\": [\n    {\n      \"timestamp\": 1732300060000,\n      \"message\": \"" + REC
+        + "\"\n    }\n  ]\n}\n";
+    Recognition d = rec("get-log-events.json", doc);
+    assertThat(d.sourceType()).isEqualTo("aws_vpc_flow");
+    assertThat(d.framing()).isEqualTo(Framing.WHOLE);
+    // not flow logs
+    assertThat(rec("x.log", "May  1 12:00:00 host kernel: hello\n").sourceType()).isNotEqualTo("aws_vpc_flow");
+    assertThat(rec("x.log", "eni-0a1b2c3d vpc-0abc subnet-0123\n").recognized()).isFalse();
+    String audit = TestFiles.auditLine(1);
+    assertThat(rec("var/log/kubernetes/audit/audit.log", audit).sourceType()).isEqualTo("k8s_audit");
+  }
+
+  @Test
+  void ecsDocuments() throws Exception {
+    String task = "{\n  \"Cluster\": \"default\",\n  \"TaskARN\": \"arn:aws:ecs:us-east-2:012345678910:task/9781c248\","
+        + "\n  \"Containers\": [\n    {\"DockerId\": \"43481a6c\", \"Name\": \"nginx\"}\n  ]\n}\n";
+    Recognition t = rec("case/ecs/task.json", task);
+    assertThat(t.sourceType()).isEqualTo("aws_ecs_task_metadata");
+    assertThat(t.framing()).isEqualTo(Framing.WHOLE);
+    String container = "{\"DockerId\":\"43481a6c\",\"Name\":\"nginx\",\"DockerName\":\"ecs-nginx-5\",\"Labels\":{}}";
+    assertThat(rec("c.json", container + "\n").sourceType()).isEqualTo("aws_ecs_task_metadata");
+    Recognition lines = rec("c.jsonl", container + "\n" + container + "\n");
+    assertThat(lines.framing()).isEqualTo(Framing.LINES);
+    String dt = "{\n    \"tasks\": [\n        {\n            \"taskArn\": \"arn:aws:ecs:us-east-1:1:task/c/1\",\n"
+        + "            \"clusterArn\": \"arn:aws:ecs:us-east-1:1:cluster/c\"\n        }\n    ],\n    \"failures\": []\n}\n";
+    assertThat(rec("ir/describe-tasks-prod.json", dt).sourceType()).isEqualTo("aws_ecs_task_metadata");
+    assertThat(new AwsEcsTaskMetadataRecognizer().matchPath("ir/describe-tasks-prod.json")).isPresent();
+    assertThat(new AwsEcsTaskMetadataRecognizer().matchPath("ir/task-metadata.json")).isPresent();
+    assertThat(rec("x.json", "{\"kind\":\"Pod\",\"metadata\":{}}\n").sourceType())
+        .isNotEqualTo("aws_ecs_task_metadata");
+  }
+
+  /** The collector copies the header onto every chunk; the header bytes stay in chunk 0 only. */
+  @Test
+  void everyChunkOfAFlowLogCarriesTheHeader() {
+    StringBuilder sb = new StringBuilder(CUSTOM).append('\n');
+    for (int i = 0; i < 2000; i++) {
+      sb.append("5 vpc-0abc0abc0abc0abc0 eni-0a1b2c3d4e5f60718 10.0.1.").append(i % 250).append(" 198.51.100.7 ")
+          .append(1024 + i).append(" 443 6 ").append(100 + i).append(" 1732300000 1732300060 ACCEPT OK egress 1 -\n");
+    }
+    byte[] content = sb.toString().getBytes(StandardCharsets.UTF_8);
+    Path root = tmp.resolve("evidence");
+    TestFiles.write(root, S3_KEY, TestFiles.gzip(content));
+    TestFiles.write(root, "var/log/syslog.log", "May  1 12:00:00 host kernel: hello\n");
+    InMemoryChunkPublisher out = new InMemoryChunkPublisher();
+    FileCollector.collect(root, CollectorOptions.builder().chunkSize(16 << 10).build(), out, null, null);
+    List<RawArtifactChunk> chunks = out.chunksOfOrigin(S3_KEY);
+    assertThat(chunks.size()).isGreaterThan(3);
+    for (RawArtifactChunk c : chunks) {
+      assertThat(c.getSourceType()).isEqualTo("aws_vpc_flow");
+      assertThat(c.getFormatHeader()).isEqualTo(CUSTOM);
+      assertThat(c.getContext().getCloudAccount()).isEqualTo("111122223333");
+      assertThat(c.getContext().getCloudRegion()).isEqualTo("eu-west-1");
+    }
+    assertThat(new String(chunks.get(0).getPayload().array(), StandardCharsets.UTF_8)).startsWith(CUSTOM + "\n");
+    assertThat(new String(chunks.get(1).getPayload().array(), StandardCharsets.UTF_8)).startsWith("5 vpc-");
+    assertThat(out.reassemble(chunks.get(0).getArtifactSha256())).isEqualTo(content);
+    for (RawArtifactChunk c : out.chunks()) {
+      if (!c.getOrigin().equals(S3_KEY)) assertThat(c.getFormatHeader()).isNull();
+    }
+  }
+}
