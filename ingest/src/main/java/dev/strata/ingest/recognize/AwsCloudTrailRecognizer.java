@@ -17,8 +17,11 @@ import java.util.regex.Pattern;
  * form {@code AWSLogs/<o-id>/<account>/CloudTrail/...}; the layout gives cloud_provider=aws, cloud_account and
  * cloud_region. Content: {@code {"Records":[...]}} or a bare array whose first element has {@code eventVersion} and
  * {@code eventSource}/{@code eventName} (framing JSON_RECORDS); or JSON lines of such records, or of
- * {@code lookup-events} output ({@code EventName} + {@code CloudTrailEvent}) (framing LINES); a single pretty-printed
- * record is WHOLE.
+ * {@code lookup-events} output ({@code EventName} + {@code CloudTrailEvent}), of EventBridge "AWS API Call via
+ * CloudTrail" events, of CloudWatch Logs log events whose {@code message} is a record, of Lake events
+ * ({@code eventData} / {@code eventJson}) (framing LINES); a single pretty-printed record or wrapper is WHOLE; CloudWatch
+ * Logs exports {@code {"events":[...]}} / Firehose {@code {"logEvents":[...]}} and Lake query results
+ * ({@code QueryResultRows}) are WHOLE (the JSON_RECORDS scanner only cuts Records / items arrays).
  */
 public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
   public static final String SOURCE_TYPE = "aws_cloudtrail";
@@ -99,6 +102,17 @@ public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
           }
           return record(first, framing, "{\"Records\":[...]} of CloudTrail records");
         }
+        if (name.equals("QueryResultRows") && v == JsonToken.START_ARRAY) {
+          return ContentMatch.strong(Framing.WHOLE, "CloudTrail Lake query results");
+        }
+        if ((name.equals("logEvents") || name.equals("events")) && v == JsonToken.START_ARRAY
+            && p.nextToken() == JsonToken.START_OBJECT) {
+          JsonSniff.Obj first = JsonSniff.readObject(p, start);
+          if (innerRecord(first.get("message"))) {
+            return ContentMatch.strong(Framing.WHOLE, "CloudWatch Logs export of CloudTrail records (" + name + ")");
+          }
+          break;
+        }
         if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
           break; // not a Records document: look at it as one record below
         }
@@ -118,9 +132,17 @@ public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
       if (line.has("CloudTrailEvent") && (line.has("EventName") || line.has("EventSource"))) {
         return ContentMatch.strong(Framing.LINES, "JSON lines of CloudTrail lookup-events output");
       }
+      String w = wrapper(line);
+      if (w != null) {
+        return ContentMatch.strong(Framing.LINES, "JSON lines of " + w);
+      }
       return ContentMatch.none("first line is not a CloudTrail record");
     }
     JsonSniff.Obj whole = JsonSniff.object(b, start, b.length - start);
+    String w = whole.valid() && whole.complete() ? wrapper(whole) : null;
+    if (w != null) {
+      return ContentMatch.strong(Framing.WHOLE, "a single " + w);
+    }
     if (whole.valid() && isRecord(whole)) {
       return whole.complete()
           ? ContentMatch.strong(Framing.WHOLE, "a single CloudTrail record")
@@ -173,6 +195,34 @@ public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
       return ContentMatch.weak(framing, what + " (first record longer than the sample)");
     }
     return ContentMatch.none("first record has no eventVersion/eventSource/eventName");
+  }
+
+  /**
+   * A CloudTrail record inside a wrapper: an EventBridge "AWS API Call via CloudTrail" event (the record in
+   * {@code detail}), a CloudWatch Logs log event (the record as the {@code message} string), a CloudTrail Lake
+   * event ({@code eventData} / {@code eventJson} string). Returns what it is, or null.
+   */
+  static String wrapper(JsonSniff.Obj o) {
+    String dt = o.get("detail-type");
+    if (dt != null && dt.contains("CloudTrail") && o.has("detail")) {
+      return "EventBridge CloudTrail events";
+    }
+    if (innerRecord(o.get("message"))) {
+      return "CloudWatch Logs events holding CloudTrail records";
+    }
+    if (innerRecord(o.get("eventData")) || innerRecord(o.get("eventJson"))) {
+      return "CloudTrail Lake events";
+    }
+    return null;
+  }
+
+  /** A JSON text (a wrapper's string field) that is a CloudTrail record. */
+  static boolean innerRecord(String json) {
+    if (json == null || json.isEmpty() || json.charAt(0) != '{') {
+      return false;
+    }
+    JsonSniff.Obj inner = JsonSniff.object(json);
+    return inner.valid() && isRecord(inner);
   }
 
   static boolean isRecord(JsonSniff.Obj o) {

@@ -38,7 +38,12 @@ public final class Recognizers {
         new DockerDiffRecognizer(),
         new CrictlInspectRecognizer(),
         new DockerInspectRecognizer(),
-        new OverlayUpperChangesRecognizer());
+        new OverlayUpperChangesRecognizer(),
+        new SpdxSbomRecognizer(),
+        new CycloneDxSbomRecognizer(),
+        new SyftSbomRecognizer(),
+        new GrypeScanRecognizer(),
+        new CosignVerifyRecognizer());
   }
 
   /** The format header the recognizer of {@code sourceType} finds in the sample (see ArtifactRecognizer), or null. */

@@ -1,0 +1,48 @@
+package dev.strata.ingest.recognize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.ingest.context.ContextValues;
+import dev.strata.schema.common.Framing;
+import java.util.Optional;
+
+/**
+ * {@code cyclonedx_sbom}: CycloneDX JSON BOMs (syft {@code -o cyclonedx-json}, trivy, cdxgen). A BOM written by grype
+ * (metadata.tools names grype) is a scan result: {@link GrypeScanRecognizer} takes it.
+ *
+ * <p>Path: {@code *.cdx.json}, {@code *.cyclonedx.json}, {@code bom.json}. Content: {@code bomFormat} "CycloneDX".
+ * Framing WHOLE (see {@link SpdxSbomRecognizer}).
+ */
+public final class CycloneDxSbomRecognizer implements ArtifactRecognizer {
+  public static final String SOURCE_TYPE = "cyclonedx_sbom";
+
+  @Override
+  public String sourceType() {
+    return SOURCE_TYPE;
+  }
+
+  @Override
+  public Optional<ContextValues> matchPath(String relPath) {
+    String n = relPath.substring(relPath.lastIndexOf('/') + 1);
+    return n.endsWith(".cdx.json") || n.endsWith(".cyclonedx.json") || n.equals("bom.json")
+        ? Optional.of(ContextValues.EMPTY)
+        : Optional.empty();
+  }
+
+  @Override
+  public ContentMatch probe(ContentSample sample) {
+    JsonHead h = JsonHead.of(sample);
+    if (!h.valid()) return ContentMatch.none("not a JSON object");
+    if (!"CycloneDX".equals(h.get("bomFormat").asText(null))) return ContentMatch.none("no bomFormat CycloneDX");
+    if (byGrype(h)) return ContentMatch.none("a CycloneDX BOM written by grype (grype_scan)");
+    return ContentMatch.strong(Framing.WHOLE, "CycloneDX " + h.get("specVersion").asText("?") + " JSON BOM");
+  }
+
+  /** metadata.tools (1.4: array; 1.5+: {components: [...]}) names grype. */
+  static boolean byGrype(JsonHead h) {
+    JsonNode tools = h.get("metadata").path("tools");
+    for (JsonNode t : tools.isArray() ? tools : tools.path("components")) {
+      if ("grype".equals(t.path("name").asText())) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.strata.ingest.recognize;
+
+import dev.strata.ingest.context.ContextValues;
+import dev.strata.schema.common.Framing;
+import java.util.Optional;
+
+/**
+ * {@code grype_scan}: grype results, JSON ({@code -o json}) or CycloneDX ({@code -o cyclonedx-json}).
+ *
+ * <p>Path: {@code *.grype.json}. Content: a root object whose {@code matches} elements have {@code vulnerability}
+ * and {@code artifact}, or {@code matches} with a {@code descriptor} named grype (an empty result); or a CycloneDX BOM
+ * whose metadata.tools names grype. Framing WHOLE (see {@link SpdxSbomRecognizer}).
+ */
+public final class GrypeScanRecognizer implements ArtifactRecognizer {
+  public static final String SOURCE_TYPE = "grype_scan";
+
+  @Override
+  public String sourceType() {
+    return SOURCE_TYPE;
+  }
+
+  @Override
+  public Optional<ContextValues> matchPath(String relPath) {
+    return relPath.endsWith(".grype.json") ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  }
+
+  @Override
+  public ContentMatch probe(ContentSample sample) {
+    JsonHead h = JsonHead.of(sample);
+    if (!h.valid()) return ContentMatch.none("not a JSON object");
+    if ("CycloneDX".equals(h.get("bomFormat").asText(null))) {
+      return CycloneDxSbomRecognizer.byGrype(h)
+          ? ContentMatch.strong(Framing.WHOLE, "grype CycloneDX results")
+          : ContentMatch.none("a CycloneDX BOM not written by grype");
+    }
+    if (!h.has("matches")) return ContentMatch.none("no matches");
+    if (h.first("matches").has("vulnerability") && h.first("matches").has("artifact")) {
+      return ContentMatch.strong(Framing.WHOLE, "grype JSON results");
+    }
+    if ("grype".equals(h.get("descriptor").path("name").asText())) {
+      return ContentMatch.strong(Framing.WHOLE, "grype JSON results (descriptor)");
+    }
+    if (h.get("matches").isEmpty() && !h.complete()) {
+      return ContentMatch.weak(Framing.WHOLE, "matches document, first match longer than the sample");
+    }
+    return ContentMatch.none("matches are not grype matches");
+  }
+}

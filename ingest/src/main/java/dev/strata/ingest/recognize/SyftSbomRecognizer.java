@@ -1,0 +1,38 @@
+package dev.strata.ingest.recognize;
+
+import dev.strata.ingest.context.ContextValues;
+import dev.strata.schema.common.Framing;
+import java.util.Optional;
+
+/**
+ * {@code syft_sbom}: syft's native JSON ({@code syft -o json}).
+ *
+ * <p>Path: {@code *.syft.json}. Content: a root object whose {@code artifacts} elements carry syft's {@code foundBy},
+ * or with {@code artifacts} and a {@code descriptor} named syft. Framing WHOLE (see {@link SpdxSbomRecognizer}).
+ */
+public final class SyftSbomRecognizer implements ArtifactRecognizer {
+  public static final String SOURCE_TYPE = "syft_sbom";
+
+  @Override
+  public String sourceType() {
+    return SOURCE_TYPE;
+  }
+
+  @Override
+  public Optional<ContextValues> matchPath(String relPath) {
+    return relPath.endsWith(".syft.json") ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  }
+
+  @Override
+  public ContentMatch probe(ContentSample sample) {
+    JsonHead h = JsonHead.of(sample);
+    if (!h.valid() || !h.has("artifacts")) return ContentMatch.none("no artifacts");
+    if (h.first("artifacts").has("foundBy") || "syft".equals(h.get("descriptor").path("name").asText())) {
+      return ContentMatch.strong(Framing.WHOLE, "syft JSON document");
+    }
+    if (h.get("artifacts").isEmpty() && !h.complete()) {
+      return ContentMatch.weak(Framing.WHOLE, "artifacts document, first artifact longer than the sample");
+    }
+    return ContentMatch.none("artifacts are not syft packages");
+  }
+}
