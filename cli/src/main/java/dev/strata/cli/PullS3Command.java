@@ -7,11 +7,9 @@ import dev.strata.ingest.s3.S3Clients;
 import dev.strata.ingest.s3.S3Puller;
 import dev.strata.ingest.s3.S3Source;
 import dev.strata.sink.s3.S3EvidenceStore;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,39 +31,7 @@ import picocli.CommandLine.Option;
       "assumes a role (STS) with them. Several buckets or accounts: --sources FILE (see ingest/README.md)."
     })
 final class PullS3Command implements Callable<Integer> {
-  @Option(names = "--bucket", paramLabel = "NAME", description = "Source bucket (or --sources).")
-  String bucket;
-
-  @Option(names = "--account", paramLabel = "ID", description = "Account whose standard prefixes to pull (repeatable).")
-  List<String> accounts = new ArrayList<>();
-
-  @Option(names = "--org-id", paramLabel = "O-ID", description = "Organization trail layout AWSLogs/<o-id>/<account>/.")
-  String orgId;
-
-  @Option(names = "--key-prefix", paramLabel = "PREFIX", description = "The trail's S3 key prefix before AWSLogs/.")
-  String keyPrefix;
-
-  @Option(names = "--prefix", paramLabel = "PREFIX", description = "Extra prefix to pull (repeatable).")
-  List<String> prefixes = new ArrayList<>();
-
-  @Option(names = "--region", paramLabel = "REGION", description = "The source bucket's region (default us-east-1).")
-  String region;
-
-  @Option(names = "--role-arn", paramLabel = "ARN", description = "Role to assume for reading the source bucket.")
-  String roleArn;
-
-  @Option(names = "--external-id", paramLabel = "ID", description = "External id for --role-arn.")
-  String externalId;
-
-  @Option(names = "--source-endpoint", paramLabel = "URL", description = "S3-compatible endpoint of the source bucket.")
-  URI sourceEndpoint;
-
-  @Option(names = "--source-access-key", paramLabel = "KEY",
-      description = "Access key for the source bucket (env STRATA_SOURCE_S3_ACCESS_KEY; secret in STRATA_SOURCE_S3_SECRET_KEY).")
-  String sourceAccessKey;
-
-  @Option(names = "--sources", paramLabel = "FILE", description = "YAML list of sources (bucket, accounts, role_arn, ...).")
-  Path sourcesFile;
+  @Mixin S3SourceOptions source;
 
   @Option(names = "--once", description = "List every prefix to its end once, then exit.")
   boolean once;
@@ -86,6 +52,10 @@ final class PullS3Command implements Callable<Integer> {
   @Option(names = "--throttle-ms", paramLabel = "MS", description = "Pause after each object (default 0).")
   long throttleMs;
 
+  @Option(names = "--mirror", paramLabel = "DIR",
+      description = "Also copy every object to DIR/<bucket>/<key>, digests with <key>.metadata.json (their S3 signature), for offline 'strata verify-trail DIR'.")
+  Path mirror;
+
   @Option(names = {"-v", "--verbose"}, description = "One line per object.")
   boolean verbose;
 
@@ -94,11 +64,11 @@ final class PullS3Command implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StrataSettings settings = services.settings();
-    List<S3Source> sources = sources(settings);
+    List<S3Source> sources = source.sources(settings);
     Path spool = spoolDir != null ? spoolDir : Files.createTempDirectory("strata-pull-s3-");
     S3Puller.Options options = S3Puller.Options.defaults(spool).withOnce(once)
         .withPollInterval(Duration.ofSeconds(pollSeconds)).withMaxObjectBytes(maxObjectBytes)
-        .withObjectDelay(Duration.ofMillis(throttleMs)).withCollector(CollectorOptions.defaults());
+        .withObjectDelay(Duration.ofMillis(throttleMs)).withCollector(CollectorOptions.defaults()).withMirrorDir(mirror);
     try (EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(settings))) {
       pipeline.prepare();
       EvidencePreserver preserver = EvidencePreserver.NONE;
@@ -156,24 +126,5 @@ final class PullS3Command implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  private List<S3Source> sources(StrataSettings settings) throws java.io.IOException {
-    if (sourcesFile != null) {
-      if (bucket != null) throw new IllegalArgumentException("give --bucket or --sources, not both");
-      return S3Source.read(sourcesFile, System::getenv);
-    }
-    if (bucket == null) throw new IllegalArgumentException("give --bucket (with --account or --prefix) or --sources FILE");
-    String access = sourceAccessKey != null ? sourceAccessKey : System.getenv("STRATA_SOURCE_S3_ACCESS_KEY");
-    String secret = System.getenv("STRATA_SOURCE_S3_SECRET_KEY");
-    if (access == null && sourceEndpoint != null && settings.s3AccessKey() != null) {
-      access = settings.s3AccessKey();
-      secret = settings.s3SecretKey() == null ? null : settings.s3SecretKey().value();
-    }
-    if (access != null && secret == null) {
-      throw new IllegalArgumentException("source access key given without STRATA_SOURCE_S3_SECRET_KEY");
-    }
-    return List.of(new S3Source(bucket, accounts, orgId, keyPrefix, prefixes, region, roleArn, externalId, sourceEndpoint,
-        access, access == null ? null : new S3Source.Secret(secret)));
   }
 }

@@ -80,14 +80,16 @@ class S3PullerIT {
     try (S3Client s3 = S3EvidenceStore.newClient(cfg)) {
       s3.createBucket(b -> b.bucket(bucket));
       for (var e : objects.entrySet()) {
-        s3.putObject(b -> b.bucket(bucket).key(e.getKey()), RequestBody.fromBytes(e.getValue()));
+        Map<String, String> meta = e.getKey().contains("/CloudTrail-Digest/")
+            ? Map.of("signature", "00ab" + e.getKey().length(), "signature-algorithm", "SHA256withRSA") : Map.of();
+        s3.putObject(b -> b.bucket(bucket).key(e.getKey()).metadata(meta), RequestBody.fromBytes(e.getValue()));
       }
       s3.putObject(b -> b.bucket(bucket).key("AWSLogs/999988887777/CloudTrail/us-east-1/2026/11/20/other.json.gz"),
           RequestBody.fromBytes(gzip(cloudTrail("us-east-1", 9, 1)))); // another account: not pulled
     }
     String collectorId = "it-" + UUID.randomUUID().toString().substring(0, 8);
 
-    Process first = start(endpoints, bucket, collectorId, 6, tmp.resolve("run1.log"));
+    Process first = start(endpoints, bucket, collectorId, 7, tmp.resolve("run1.log")); // inside the 4-chunk object
     assertThat(first.waitFor(180, TimeUnit.SECONDS)).as("first run ends").isTrue();
     assertThat(first.exitValue()).as("first run halted as by kill -9; log:%n%s", log(tmp.resolve("run1.log")))
         .isEqualTo(137);
@@ -156,6 +158,18 @@ class S3PullerIT {
     assertThat(log2).contains("start_after");
 
     System.out.println("--- run 1 (halted)\n" + log(tmp.resolve("run1.log")) + "--- run 2\n" + log2);
+    // --mirror: every object copied as <bucket>/<key>, digests with their S3 metadata (signature) beside them
+    for (var o : objects.entrySet()) {
+      Path copy = tmp.resolve("mirror").resolve(bucket).resolve(o.getKey());
+      assertThat(Files.readAllBytes(copy)).as("mirror of %s", o.getKey()).isEqualTo(o.getValue());
+      Path head = copy.resolveSibling(copy.getFileName() + ".metadata.json");
+      if (o.getKey().contains("/CloudTrail-Digest/")) {
+        assertThat(Files.readString(head)).contains("\"signature\":\"00ab" + o.getKey().length() + "\"");
+      } else {
+        assertThat(head).doesNotExist();
+      }
+    }
+
     // a third run finds nothing new
     Process third = start(endpoints, bucket, collectorId, -1, tmp.resolve("run3.log"));
     assertThat(third.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -172,7 +186,7 @@ class S3PullerIT {
     cmd.addAll(List.of(StrataCli.class.getName(), "pull-s3", "--once", "-v", "--bucket", bucket, "--account", ACCOUNT,
         "--source-endpoint", e.s3Endpoint().toString(), "--region", e.s3Region(), "--collector-id", collectorId,
         "--kafka", e.kafkaBootstrap(), "--s3-endpoint", e.s3Endpoint().toString(), "--s3-bucket", e.evidenceBucket(),
-        "--spool-dir", tmp.resolve("spool-" + collectorId).toString()));
+        "--spool-dir", tmp.resolve("spool-" + collectorId).toString(), "--mirror", tmp.resolve("mirror").toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = pb.environment();
     env.put("STRATA_S3_ACCESS_KEY", e.s3AccessKey());

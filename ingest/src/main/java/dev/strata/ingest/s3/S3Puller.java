@@ -5,7 +5,10 @@ import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.EvidencePreserver;
 import dev.strata.ingest.FileCollector;
 import dev.strata.ingest.ProgressListener;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.ingest.checkpoint.CheckpointedPublisher;
+import dev.strata.ingest.cloudtrail.TrailValidator;
 import dev.strata.ingest.checkpoint.Position;
 import dev.strata.ingest.publish.ChunkPublisher;
 import dev.strata.schema.raw.ArtifactManifest;
@@ -57,6 +60,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3Puller {
   private static final Logger LOG = LoggerFactory.getLogger(S3Puller.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
   public static final String COLLECTOR_ID = "s3_puller";
   /** Test hook: halt the JVM (as kill -9 would) inside the transaction of the object after this many objects. */
   public static final String HALT_PROPERTY = "strata.s3pull.haltAfterObjects";
@@ -69,9 +73,11 @@ public final class S3Puller {
    * @param pageSize ListObjectsV2 max-keys
    * @param collector recognition/chunking options (its run id is fixed for the whole run)
    * @param objectDelay pause after each object (throttle; zero for none)
+   * @param mirrorDir null, or a directory that receives a copy of every object as {@code <bucket>/<key>}, digests
+   *     with their S3 metadata as {@code <key>.metadata.json} (so {@code strata verify-trail} runs offline on it)
    */
   public record Options(Path spoolDir, long maxObjectBytes, Duration pollInterval, boolean once, int pageSize,
-      CollectorOptions collector, Duration objectDelay) {
+      CollectorOptions collector, Duration objectDelay, Path mirrorDir) {
     public Options {
       Objects.requireNonNull(spoolDir, "spoolDir");
       Objects.requireNonNull(pollInterval, "pollInterval");
@@ -87,31 +93,35 @@ public final class S3Puller {
 
     public static Options defaults(Path spoolDir) {
       return new Options(spoolDir, 8L * 1024 * 1024 * 1024, Duration.ofSeconds(60), true, 1000,
-          CollectorOptions.defaults(), Duration.ZERO);
+          CollectorOptions.defaults(), Duration.ZERO, null);
     }
 
     public Options withOnce(boolean v) {
-      return new Options(spoolDir, maxObjectBytes, pollInterval, v, pageSize, collector, objectDelay);
+      return new Options(spoolDir, maxObjectBytes, pollInterval, v, pageSize, collector, objectDelay, mirrorDir);
     }
 
     public Options withPollInterval(Duration v) {
-      return new Options(spoolDir, maxObjectBytes, v, once, pageSize, collector, objectDelay);
+      return new Options(spoolDir, maxObjectBytes, v, once, pageSize, collector, objectDelay, mirrorDir);
     }
 
     public Options withCollector(CollectorOptions v) {
-      return new Options(spoolDir, maxObjectBytes, pollInterval, once, pageSize, v, objectDelay);
+      return new Options(spoolDir, maxObjectBytes, pollInterval, once, pageSize, v, objectDelay, mirrorDir);
     }
 
     public Options withObjectDelay(Duration v) {
-      return new Options(spoolDir, maxObjectBytes, pollInterval, once, pageSize, collector, v);
+      return new Options(spoolDir, maxObjectBytes, pollInterval, once, pageSize, collector, v, mirrorDir);
     }
 
     public Options withPageSize(int v) {
-      return new Options(spoolDir, maxObjectBytes, pollInterval, once, v, collector, objectDelay);
+      return new Options(spoolDir, maxObjectBytes, pollInterval, once, v, collector, objectDelay, mirrorDir);
+    }
+
+    public Options withMirrorDir(Path v) {
+      return new Options(spoolDir, maxObjectBytes, pollInterval, once, pageSize, collector, objectDelay, v);
     }
 
     public Options withMaxObjectBytes(long v) {
-      return new Options(spoolDir, v, pollInterval, once, pageSize, collector, objectDelay);
+      return new Options(spoolDir, v, pollInterval, once, pageSize, collector, objectDelay, mirrorDir);
     }
   }
 
@@ -354,9 +364,29 @@ public final class S3Puller {
             StandardOpenOption.WRITE)) {
       long n = copy(in, out, options.maxObjectBytes());
       bytes += n;
+      out.close();
+      mirror(bucket, key, spool, in.response().metadata());
       return null;
     } catch (NoSuchKeyException e) {
       return "deleted between listing and download";
+    }
+  }
+
+  private void mirror(String bucket, String key, Path spool, Map<String, String> metadata) throws IOException {
+    if (options.mirrorDir() == null) {
+      return;
+    }
+    Path target = options.mirrorDir().resolve(bucket).resolve(key).normalize();
+    if (!target.startsWith(options.mirrorDir().resolve(bucket).normalize())) {
+      throw new IOException("key " + key + " escapes the mirror directory");
+    }
+    Files.createDirectories(target.getParent());
+    Files.copy(spool, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    if (TrailValidator.DIGEST_PATH.matcher(key).matches() && metadata != null && !metadata.isEmpty()) {
+      ObjectNode head = JSON.createObjectNode();
+      ObjectNode m = head.putObject("Metadata");
+      new TreeMap<>(metadata).forEach(m::put);
+      Files.writeString(target.resolveSibling(target.getFileName() + ".metadata.json"), JSON.writeValueAsString(head));
     }
   }
 
