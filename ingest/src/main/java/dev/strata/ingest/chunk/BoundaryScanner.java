@@ -5,7 +5,8 @@ import dev.strata.schema.common.Framing;
 /**
  * Finds record boundaries in a byte stream fed piece by piece (stateful; one instance per pass over one content). A
  * boundary is the position right after the byte that ends a record: after a {@code \n} (LINES), after the {@code ,}
- * that follows a complete element of the top-level array (JSON_RECORDS), never (WHOLE).
+ * that follows a complete element of the top-level array (JSON_RECORDS), after each complete binary frame
+ * (LENGTH_PREFIXED), never (WHOLE).
  */
 public interface BoundaryScanner {
 
@@ -28,6 +29,7 @@ public interface BoundaryScanner {
       case LINES -> new LineBoundaryScanner();
       case JSON_RECORDS -> new JsonRecordsBoundaryScanner();
       case WHOLE -> new NoBoundaryScanner();
+      case LENGTH_PREFIXED -> new LengthPrefixedBoundaryScanner();
     };
   }
 }

@@ -43,7 +43,8 @@ public final class Recognizers {
         new CycloneDxSbomRecognizer(),
         new SyftSbomRecognizer(),
         new GrypeScanRecognizer(),
-        new CosignVerifyRecognizer());
+        new CosignVerifyRecognizer(),
+        new DockerLocalLogRecognizer());
   }
 
   /** The format header the recognizer of {@code sourceType} finds in the sample (see ArtifactRecognizer), or null. */

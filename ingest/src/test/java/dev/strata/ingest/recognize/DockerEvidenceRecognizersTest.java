@@ -81,6 +81,26 @@ class DockerEvidenceRecognizersTest {
   }
 
   @Test
+  void dockerLocalLogFrames() {
+    byte[] body = {0x0a, 6, 's', 't', 'd', 'o', 'u', 't', 0x10, 1, 0x1a, 2, 'h', '\n'};
+    byte[] f = java.nio.ByteBuffer.allocate(body.length + 8).putInt(body.length).put(body).putInt(body.length).array();
+    String path = "var/lib/docker/containers/" + "a".repeat(64) + "/local-logs/container.log";
+    Recognition r = Recognizers.recognize(R, "x/blob", new ContentSample(f, true, false));
+    assertThat(r.sourceType()).isEqualTo("docker_local_log");
+    assertThat(r.framing()).isEqualTo(Framing.LENGTH_PREFIXED);
+    for (String rotated : List.of("", ".1", ".3.gz")) {
+      assertThat(new DockerLocalLogRecognizer().matchPath(path + rotated)).isPresent();
+    }
+    // a first frame longer than the sample: only at the standard path
+    byte[] head = java.util.Arrays.copyOf(java.nio.ByteBuffer.allocate(12).putInt(200_000).put(body, 0, 8).array(), 12);
+    assertThat(Recognizers.recognize(R, path, new ContentSample(head, false, false)).sourceType())
+        .isEqualTo("docker_local_log");
+    assertThat(Recognizers.recognize(R, "x/blob", new ContentSample(head, false, false)).recognized()).isFalse();
+    f[f.length - 1] ^= 1;
+    assertThat(Recognizers.recognize(R, "x/blob", new ContentSample(f, true, false)).recognized()).isFalse();
+  }
+
+  @Test
   void dockerDesktopLogFromTheCorpus() throws IOException {
     Path f = corpus().resolve("docker/dockerd_desktop_debug_docs-excerpt.log");
     Recognition r = Recognizers.recognize(R, "docker/dockerd_desktop_debug_docs-excerpt.log",

@@ -11,6 +11,7 @@ import dev.strata.parse.formats.dockerdaemonlog.DockerDaemonLogParser;
 import dev.strata.parse.formats.dockerdiff.DockerDiffParser;
 import dev.strata.parse.formats.dockerevents.DockerEventsParser;
 import dev.strata.parse.formats.dockerinspect.DockerInspectParser;
+import dev.strata.parse.formats.dockerlocallog.DockerLocalLogParser;
 import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import dev.strata.parse.formats.k8sevent.K8sEventParser;
@@ -66,7 +67,8 @@ public final class ParserRegistry {
         new DockerDiffParser(),
         new CrictlInspectParser(),
         new DockerInspectParser(),
-        new OverlayUpperChangesParser()));
+        new OverlayUpperChangesParser(),
+        new DockerLocalLogParser()));
   }
 
   public static ParserRegistry of(List<? extends EvidenceParser> parsers) {
