@@ -25,8 +25,9 @@ import java.util.Map;
  * bound at that time is dropped, and one slightly earlier than the current start moves the start back.
  *
  * <p>Encoding per entry: kind, flags, from (zig-zag varint delta to the previous entry), to (varint delta to from),
- * 32-byte binding id, object key, attribute bit mask, attribute values (UTF-8, varint length); a UUID-shaped value
- * takes 17 bytes. Typical ip -> pod entry with namespace, pod name, uid, node, cluster, service account: ~150 bytes.
+ * 32-byte binding id, object key (omitted when it is the attributes' namespace/pod_name), attribute bit mask,
+ * attribute values (UTF-8, varint length); a UUID-shaped value takes 17 bytes. Typical ip -> pod entry with
+ * namespace, pod name, uid, node, cluster, service account, account: ~150 bytes.
  */
 public final class KeyState {
   /** One statement. {@code to == OPEN} when no end is stated. */
@@ -233,18 +234,29 @@ public final class KeyState {
 
   // ------------------------------------------------------------------------------------------------- encoding
 
+  private static final int NS = Attr.code(Attr.NAMESPACE);
+  private static final int POD = Attr.code(Attr.POD_NAME);
+
+  /** The object key is namespace/pod_name of the attributes: not stored twice. */
+  private static boolean isPodKey(Entry e) {
+    return e.attrs[NS] != null && e.attrs[POD] != null && e.object.length() == e.attrs[NS].length() + 1
+        + e.attrs[POD].length() && e.object.startsWith(e.attrs[NS]) && e.object.endsWith(e.attrs[POD])
+        && e.object.charAt(e.attrs[NS].length()) == '/';
+  }
+
   public byte[] encode() {
     Out o = new Out(64 + entries.size() * 128);
     o.varint(entries.size());
     long prev = 0;
     for (Entry e : entries) {
       o.write(e.kind);
-      o.write((e.end ? 1 : 0) | (e.to != OPEN ? 2 : 0));
+      boolean podKey = isPodKey(e);
+      o.write((e.end ? 1 : 0) | (e.to != OPEN ? 2 : 0) | (podKey ? 4 : 0));
       o.zigzag(e.from - prev);
       prev = e.from;
       if (e.to != OPEN) o.zigzag(e.to - e.from);
       o.write(e.bindingId, 0, 32);
-      o.string(e.object);
+      if (!podKey) o.string(e.object);
       int mask = 0;
       for (int c = 0; c < e.attrs.length; c++) if (e.attrs[c] != null) mask |= 1 << c;
       o.varint(mask);
@@ -267,10 +279,11 @@ public final class KeyState {
       long to = (flags & 2) != 0 ? from + in.zigzag() : OPEN;
       byte[] id = Arrays.copyOfRange(b, in.p, in.p + 32);
       in.p += 32;
-      String object = in.string();
+      String object = (flags & 4) != 0 ? null : in.string();
       int mask = (int) in.varint();
       String[] attrs = new String[Attr.ALL.size()];
       for (int c = 0; c < attrs.length; c++) if ((mask & (1 << c)) != 0) attrs[c] = in.string();
+      if (object == null) object = attrs[NS] + "/" + attrs[POD];
       list.add(new Entry(kind, (flags & 1) != 0, from, to, id, object, attrs));
     }
     return new KeyState(list);

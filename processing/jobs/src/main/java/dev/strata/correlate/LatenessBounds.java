@@ -14,7 +14,7 @@ import java.util.TreeMap;
  *
  * <p>Defaults (streaming): {@code aws_vpc_flow} 20 min (VPC Flow Logs publish every 1-10 min, S3 delivery adds
  * ~5 min), {@code aws_cloudtrail} 30 min (CloudTrail delivers within ~15 min, digest and lookups later), {@code
- * ecs_task} 10 min, {@code k8s_audit} 5 min (webhook/file batches, CloudWatch export lag), sensors ({@code
+ * aws_ecs_task_metadata} 10 min, {@code k8s_audit} 5 min (webhook/file batches, CloudWatch export lag), sensors ({@code
  * falco_alert}, {@code tetragon_event}) 2 min, anything else 10 min. Offline bundles arrive days late: run those in
  * bounded mode, where the bound is the whole run ({@link #unbounded()}: nothing is dropped before the input ends).
  */
@@ -27,7 +27,7 @@ public final class LatenessBounds implements Serializable {
               Map.of(
                   "aws_vpc_flow", Duration.ofMinutes(20),
                   "aws_cloudtrail", Duration.ofMinutes(30),
-                  "ecs_task", Duration.ofMinutes(10),
+                  "aws_ecs_task_metadata", Duration.ofMinutes(10),
                   "k8s_audit", Duration.ofMinutes(5),
                   "falco_alert", Duration.ofMinutes(2),
                   "tetragon_event", Duration.ofMinutes(2))));

@@ -1,0 +1,50 @@
+package dev.strata.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CorrelateJobConfigTest {
+  @Test
+  void defaultsAndOverrides() {
+    CorrelateJobConfig c = CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k:9092"));
+    assertThat(c.common().groupId()).isEqualTo("strata-correlate");
+    assertThat(c.common().normalizedTopic()).isEqualTo("evidence.normalized.v1");
+    assertThat(c.enrichedTopic()).isEqualTo("evidence.enriched.v1");
+    assertThat(c.bindingsTopic()).isEqualTo("evidence.bindings.v1");
+    assertThat(c.bindingsIndex()).isEqualTo("strata-bindings-v1");
+    assertThat(c.latenessBounds().of("aws_vpc_flow")).isEqualTo(Duration.ofMinutes(20));
+    assertThat(c.latenessBounds().retentionMillis()).isEqualTo(Duration.ofMinutes(30).toMillis());
+    assertThat(c.stateBackend()).isEqualTo(CorrelateJobConfig.StateBackend.HASHMAP);
+
+    CorrelateJobConfig o = CorrelateJobConfig.fromMap(Map.of(
+        "kafka.bootstrap.servers", "k:9092",
+        "kafka.group.id", "g",
+        "correlate.lateness.aws_cloudtrail", "45m",
+        "correlate.lateness.default", "1m",
+        "correlate.state_backend", "rocksdb",
+        "correlate.max_bindings_per_key", "8",
+        "source.bounded", "true"));
+    assertThat(o.common().groupId()).isEqualTo("g");
+    assertThat(o.lateness()).containsEntry("aws_cloudtrail", Duration.ofMinutes(45));
+    assertThat(o.stateBackend()).isEqualTo(CorrelateJobConfig.StateBackend.ROCKSDB);
+    assertThat(o.maxBindingsPerKey()).isEqualTo(8);
+    assertThat(o.latenessBounds().isUnbounded()).as("bounded runs keep everything").isTrue();
+    assertThat(o.withBounded(false).latenessBounds().retentionMillis()).isEqualTo(Duration.ofMinutes(45).toMillis());
+  }
+
+  @Test
+  void errorsNameTheKey() {
+    assertThatThrownBy(() -> CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k", "correlate.nope", "1")))
+        .hasMessageContaining("correlate.nope");
+    assertThatThrownBy(() -> CorrelateJobConfig.fromMap(
+        Map.of("kafka.bootstrap.servers", "k", "correlate.index.bindings", "other")))
+        .hasMessageContaining("correlate.index.bindings");
+    assertThatThrownBy(() -> CorrelateJobConfig.fromMap(
+        Map.of("kafka.bootstrap.servers", "k", "correlate.lateness.aws_vpc_flow", "soon")))
+        .hasMessageContaining("correlate.lateness.aws_vpc_flow");
+  }
+}
