@@ -151,6 +151,35 @@ class NodeAgentTest {
     assertThat(sink.positions).hasSize(2); // the rotated file was finished, closed and forgotten
   }
 
+  @Test
+  void aFileRotatedWhileTheAgentWasDownIsFinishedFromItsCheckpoint() throws Exception {
+    Path a = root.resolve(POD_DIR + "/0.log");
+    append(a, cri(1) + cri(2));
+    MemorySink sink = new MemorySink();
+    NodeAgent first = new NodeAgent(options().build(), sink);
+    first.restore();
+    first.cycle(false);
+    // agent down: more lines, rotation, new file
+    append(a, cri(3));
+    Path rotated = a.resolveSibling("0.log.20240501-120000");
+    Files.move(a, rotated);
+    append(rotated, cri(4));
+    append(a, cri(5));
+    NodeAgent second = new NodeAgent(options().build(), sink);
+    second.restore();
+    second.cycle(false);
+    second.cycle(false); // the rotated file is idle at its end: closed and forgotten
+    Map<String, String> files = reassemble(sink);
+    assertThat(files.values()).containsExactlyInAnyOrder(cri(1) + cri(2) + cri(3) + cri(4), cri(5));
+    assertThat(sink.positions).hasSize(1);
+    // a file deleted while the agent was down is forgotten
+    Files.delete(a);
+    NodeAgent third = new NodeAgent(options().build(), sink);
+    third.restore();
+    third.cycle(false);
+    assertThat(sink.positions).isEmpty();
+  }
+
   static String docker(int n) {
     return "{\"log\":\"line " + n + "\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-01T12:00:00.000000000Z\"}\n";
   }
