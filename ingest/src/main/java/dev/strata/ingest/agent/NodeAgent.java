@@ -54,7 +54,10 @@ import org.slf4j.LoggerFactory;
  * node root (links resolved, so /var/log/containers/x.log is published as var/log/pods/...), {@code evidence_root} =
  * the node root. {@code chunk.offset} and {@code chunk.first_line} are the segment's byte offset and 1-based line
  * number <em>in the file</em> (not 0/1 in the segment), so parsed events' lineage (byte_offset, line_number) points
- * at the file position, and two identical segments at different offsets get different event ids. {@code
+ * at the file position, and two identical segments at different offsets get different event ids. Segments end
+ * at a record end ({@link RecordEnds}: after a CRI {@code F} line, after a Docker line whose message ends with a
+ * newline), so a message split into pieces is joined by the parser, unless it is longer than a segment or stays
+ * open for {@code close_inactive}. {@code
  * chunk.first_record} = first_line - 1 (a line is a record). {@code storage_uri} is null: segments are not copied to
  * the evidence store (the payload in Kafka is the preserved copy). Segments of one file can land in different
  * partitions (key = artifact_sha256); order them by {@code chunk.offset}.
@@ -477,7 +480,14 @@ public final class NodeAgent implements Runnable {
       boolean truncated = false;
       int len;
       if (last >= 0) {
-        len = last + 1;
+        int end = RecordEnds.lastRecordEnd(t.sourceType, b, last);
+        if (end >= 0) {
+          len = end + 1;
+        } else if (win == options.maxSegmentBytes() || idle(t)) {
+          len = last + 1; // a record longer than a segment, or one left open: cut at a line (the parser flags the piece)
+        } else {
+          break; // the record's last piece (CRI F line, Docker line ending in \n) is not written yet
+        }
       } else if (avail > win) {
         int win2 = (int) Math.min(avail, options.maxLineBytes());
         if (win2 > budget) {

@@ -180,6 +180,28 @@ class NodeAgentTest {
     assertThat(sink.positions).isEmpty();
   }
 
+  @Test
+  void segmentsEndAtRecordEndsSoSplitMessagesStayTogether() throws Exception {
+    Path cri = root.resolve(POD_DIR + "/2.log");
+    Path dock = root.resolve("var/lib/docker/containers/" + "ef".repeat(32) + "/" + "ef".repeat(32) + "-json.log");
+    String p1 = "2024-05-01T12:00:00.1Z stdout P first piece \n";
+    append(cri, cri(1) + p1);
+    String d1 = "{\"log\":\"whole\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-01T12:00:00Z\"}\n";
+    String d2 = "{\"log\":\"16k piece\",\"stream\":\"stdout\",\"time\":\"2024-05-01T12:00:01Z\"}\n";
+    append(dock, d1 + d2);
+    MemorySink sink = new MemorySink();
+    NodeAgent agent = new NodeAgent(options().closeInactive(Duration.ofHours(1)).build(), sink);
+    agent.restore();
+    agent.cycle(false);
+    assertThat(sink.committed).extracting(NodeAgentTest::text).containsExactlyInAnyOrder(cri(1), d1);
+    String f = "2024-05-01T12:00:00.2Z stdout F last piece\n";
+    String d3 = "{\"log\":\"rest\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-01T12:00:01Z\"}\n";
+    append(cri, f);
+    append(dock, d3);
+    agent.cycle(false);
+    assertThat(sink.committed).extracting(NodeAgentTest::text).containsExactlyInAnyOrder(cri(1), d1, p1 + f, d2 + d3);
+  }
+
   static String docker(int n) {
     return "{\"log\":\"line " + n + "\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-01T12:00:00.000000000Z\"}\n";
   }
