@@ -1,0 +1,69 @@
+package dev.strata.job.incident;
+
+import java.io.Serializable;
+
+/**
+ * One entity an event names: what it is, its normalized key, where that key is unique (display only), the part it
+ * plays, and whether sharing it links events into one incident ({@code pivot}). Broad entities (cluster, account,
+ * namespace, IAM role, image) are kept for the report but never link: every pod of a cluster shares them.
+ */
+public record Entity(String type, String key, String scope, String role, boolean pivot) implements Serializable {
+  public static final String CLUSTER = "cluster";
+  public static final String ACCOUNT = "account";
+  public static final String NAMESPACE = "namespace";
+  public static final String POD = "pod";
+  public static final String CONTAINER = "container";
+  public static final String NODE = "node";
+  public static final String INSTANCE = "instance";
+  public static final String TASK = "task";
+  public static final String ENI = "eni";
+  public static final String PRINCIPAL = "principal";
+  public static final String SESSION = "session";
+  public static final String ROLE = "role";
+  public static final String ACCESS_KEY = "access_key";
+  public static final String SERVICE_ACCOUNT = "service_account";
+  public static final String IP = "ip";
+  public static final String IMAGE = "image";
+
+  public static final String TARGET = "target";
+  public static final String ACTOR = "actor";
+  public static final String SOURCE = "source";
+  public static final String CONTEXT = "context";
+
+  /** Identity inside a tenant: type and key (the scope is shown, not compared). */
+  public String id() {
+    return id(type, key);
+  }
+
+  public static String id(String type, String key) {
+    return type + "|" + key;
+  }
+
+  /** The type part of an {@link #id()}. */
+  public static String typeOf(String id) {
+    return id.substring(0, id.indexOf('|'));
+  }
+
+  /** The key part of an {@link #id()}. */
+  public static String keyOf(String id) {
+    return id.substring(id.indexOf('|') + 1);
+  }
+
+  /** Whether entities of this type link events (see the class comment). */
+  public static boolean pivotType(String type) {
+    return switch (type) {
+      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, PRINCIPAL, SESSION, ACCESS_KEY, SERVICE_ACCOUNT, IP -> true;
+      default -> false;
+    };
+  }
+
+  /** The role an entity of this type plays when it is derived through a binding. */
+  public static String defaultRole(String type) {
+    return switch (type) {
+      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI -> TARGET;
+      case PRINCIPAL, SESSION, ROLE, ACCESS_KEY, SERVICE_ACCOUNT -> ACTOR;
+      case IP -> SOURCE;
+      default -> CONTEXT;
+    };
+  }
+}

@@ -1,0 +1,372 @@
+package dev.strata.job.incident;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.schema.correlate.TimelineLayer;
+import dev.strata.schema.event.Actor;
+import dev.strata.schema.event.Cloud;
+import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Endpoint;
+import dev.strata.schema.event.Enrichment;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Kubernetes;
+import dev.strata.schema.event.Resource;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The entities, bindings, indicators and tenant of one event, the same before and after enrichment: each entity is
+ * taken from {@code enrichment} when the correlation job filled it, else from the event's own fields.
+ *
+ * <table>
+ *   <tr><th>entity</th><th>from (first present)</th></tr>
+ *   <tr><td>cluster</td><td>enrichment.cluster, kubernetes.cluster</td></tr>
+ *   <tr><td>account (tenant)</td><td>enrichment.account_uid, cloud.account_uid, actor.account_uid</td></tr>
+ *   <tr><td>pod ({@code namespace/name})</td><td>enrichment.pod_name + namespace, kubernetes.pod_name + namespace,
+ *       a {@code pods} resource (audit objectRef), Docker log attrs {@code io.kubernetes.pod.name/namespace}</td></tr>
+ *   <tr><td>container (first 12 hex digits, runtime prefix dropped)</td><td>enrichment.container_uid, container.uid</td></tr>
+ *   <tr><td>node (first DNS label, lowercase)</td><td>enrichment.node_name, kubernetes.node_name, device.hostname of
+ *       evidence found on a node (container, pod and host layers), a Kubernetes Node object in an audit record
+ *       (metadata.name)</td></tr>
+ *   <tr><td>instance</td><td>enrichment.instance_uid, cloud.instance_uid (CloudTrail: an instance-profile session
+ *       {@code assumed-role/<role>/i-...}), device.instance_uid, a Node object's {@code spec.providerID}
+ *       ({@code aws:///<zone>/i-...})</td></tr>
+ *   <tr><td>task, eni</td><td>enrichment.task_uid / eni_uid, cloud.task_uid / eni_uid</td></tr>
+ *   <tr><td>principal</td><td>a Kubernetes user that is not {@code system:*} (humans); an IAM user or root ARN
+ *       (actor.user_uid)</td></tr>
+ *   <tr><td>session, role</td><td>an {@code assumed-role} ARN (actor.user_uid) / its issuer (actor.session_issuer,
+ *       enrichment.iam_role): the role never links (every node of a group shares it), the session does</td></tr>
+ *   <tr><td>access_key</td><td>actor.credential_uid</td></tr>
+ *   <tr><td>service_account ({@code namespace/name})</td><td>enrichment.service_account, actor.service_account,
+ *       user {@code system:serviceaccount:<ns>:<name>}</td></tr>
+ *   <tr><td>ip</td><td>src_endpoint.ip / dst_endpoint.ip when public (private, loopback, link-local, CGNAT and ULA
+ *       addresses are everywhere inside a cluster and never link)</td></tr>
+ *   <tr><td>image</td><td>enrichment.image_digest / container.image_digest, else image name</td></tr>
+ * </table>
+ *
+ * Bindings: an event naming a container and its pod / node, a pod and its node, a node and its instance, an ENI and
+ * its instance. Tenant: {@code <provider>:<account>} when an account is known, else {@code k8s:<cluster>}, else
+ * {@code default}.
+ */
+public final class EntityKeys {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern INSTANCE_ID = Pattern.compile("(i-[0-9a-f]{8}(?:[0-9a-f]{9})?)$");
+  private static final Pattern PROVIDER_INSTANCE = Pattern.compile("^aws:///[^/]*/(i-[0-9a-f]{8,17})$");
+
+  private EntityKeys() {}
+
+  /** What one event contributes. */
+  public record Extraction(
+      String tenant, List<Entity> entities, List<Binding> bindings, List<Indicator> indicators, TimelineLayer layer) {}
+
+  public static Extraction extract(EvidenceEvent e) {
+    Enrichment en = e.getEnrichment();
+    Kubernetes k = e.getKubernetes();
+    Container c = e.getContainer();
+    Cloud cloud = e.getCloud();
+    Actor actor = e.getActor();
+    TimelineLayer layer = layer(e);
+    Map<String, Entity> out = new LinkedHashMap<>();
+    Set<Indicator> ind = new LinkedHashSet<>();
+
+    String cluster = first(en == null ? null : en.getCluster(), k == null ? null : k.getCluster());
+    String account =
+        first(en == null ? null : en.getAccountUid(), cloud == null ? null : cloud.getAccountUid(),
+            actor == null ? null : actor.getAccountUid());
+    String provider = cloud == null || blank(cloud.getProvider()) ? "aws" : cloud.getProvider().toLowerCase(Locale.ROOT);
+    if (cluster != null) add(out, Entity.CLUSTER, cluster, null, Entity.CONTEXT);
+    if (account != null) add(out, Entity.ACCOUNT, account, provider, Entity.CONTEXT);
+
+    // pod
+    String ns = first(en == null ? null : en.getNamespace(), k == null ? null : k.getNamespace());
+    String pod = first(en == null ? null : en.getPodName(), k == null ? null : k.getPodName());
+    if (pod == null && e.getResources() != null) {
+      for (Resource r : e.getResources()) {
+        if ("pods".equals(r.getType()) && !blank(r.getName())) {
+          pod = r.getName();
+          ns = first(r.getNamespace(), ns);
+          break;
+        }
+      }
+    }
+    if (pod == null && e.getLog() != null && e.getLog().getAttrs() != null) {
+      pod = trim(e.getLog().getAttrs().get("io.kubernetes.pod.name"));
+      ns = first(trim(e.getLog().getAttrs().get("io.kubernetes.pod.namespace")), ns);
+    }
+    if (ns != null) add(out, Entity.NAMESPACE, ns, cluster, Entity.CONTEXT);
+    String podKey = pod == null ? null : (ns == null ? "" : ns) + "/" + pod;
+    if (podKey != null) add(out, Entity.POD, podKey, cluster, Entity.TARGET);
+
+    // container
+    String container = containerKey(first(en == null ? null : en.getContainerUid(), c == null ? null : c.getUid()));
+    if (container != null) add(out, Entity.CONTAINER, container, cluster, Entity.TARGET);
+
+    // node
+    String node = first(en == null ? null : en.getNodeName(), k == null ? null : k.getNodeName());
+    if (node == null && e.getDevice() != null
+        && (layer == TimelineLayer.CONTAINER || layer == TimelineLayer.POD || layer == TimelineLayer.HOST)) {
+      node = e.getDevice().getHostname();
+    }
+    String nodeObjectInstance = null;
+    if (node == null && "k8s_audit".equals(e.getSourceFormat()) && e.getResources() != null) {
+      String[] nodeObject = nodeObject(e);
+      if (nodeObject != null) {
+        node = nodeObject[0];
+        nodeObjectInstance = nodeObject[1];
+      }
+    }
+    String nodeKey = nodeKey(node);
+    if (nodeKey != null) add(out, Entity.NODE, nodeKey, cluster, Entity.TARGET);
+
+    // cloud compute
+    String instance =
+        first(en == null ? null : en.getInstanceUid(), cloud == null ? null : cloud.getInstanceUid(),
+            e.getDevice() == null ? null : e.getDevice().getInstanceUid(), nodeObjectInstance);
+    if (instance != null) add(out, Entity.INSTANCE, instance, account, Entity.TARGET);
+    String task = first(en == null ? null : en.getTaskUid(), cloud == null ? null : cloud.getTaskUid());
+    if (task != null) add(out, Entity.TASK, task, account, Entity.TARGET);
+    String eni = first(en == null ? null : en.getEniUid(), cloud == null ? null : cloud.getEniUid());
+    if (eni != null) add(out, Entity.ENI, eni, account, Entity.TARGET);
+
+    // image
+    String digest = first(en == null ? null : en.getImageDigest(), c == null ? null : c.getImageDigest());
+    String imageName = c == null ? null : trim(c.getImageName());
+    if (digest != null) {
+      add(out, Entity.IMAGE, digest, null, Entity.CONTEXT);
+      ind.add(new Indicator("image_digest", digest));
+    } else if (imageName != null) {
+      add(out, Entity.IMAGE, imageName, null, Entity.CONTEXT);
+    }
+    if (imageName != null) ind.add(new Indicator("image", imageName));
+
+    // actors
+    String sa = first(en == null ? null : en.getServiceAccount(), actor == null ? null : actor.getServiceAccount());
+    if (actor != null) {
+      String user = trim(actor.getUserName());
+      String uid = trim(actor.getUserUid());
+      if ("k8s_audit".equals(e.getSourceFormat()) || (uid == null && user != null && cloud == null)) {
+        if (user != null && user.startsWith("system:serviceaccount:")) {
+          String[] p = user.split(":", 4);
+          if (p.length == 4 && sa == null) sa = p[2] + "/" + p[3];
+        } else if (user != null && !user.startsWith("system:")) {
+          add(out, Entity.PRINCIPAL, user, cluster, Entity.ACTOR);
+          ind.add(new Indicator("principal", user));
+        } else if (user != null) {
+          add(out, Entity.PRINCIPAL + "_system", user, cluster, Entity.ACTOR);
+        }
+      } else {
+        String arn = uid != null && uid.startsWith("arn:") ? uid : null;
+        if (arn != null && arn.contains(":assumed-role/")) {
+          add(out, Entity.SESSION, arn, account, Entity.ACTOR);
+          ind.add(new Indicator("principal", arn));
+        } else if (arn != null && "AWSService".equals(actor.getUserType())) {
+          add(out, Entity.PRINCIPAL + "_system", arn, account, Entity.ACTOR);
+        } else if (arn != null) {
+          add(out, Entity.PRINCIPAL, arn, account, Entity.ACTOR);
+          ind.add(new Indicator("principal", arn));
+        } else if (user != null) {
+          add(out, Entity.PRINCIPAL, user, account, Entity.ACTOR);
+          ind.add(new Indicator("principal", user));
+        }
+        String role = first(en == null ? null : en.getIamRole(), actor.getSessionIssuer());
+        if (role != null) add(out, Entity.ROLE, role, account, Entity.ACTOR);
+        String key = trim(actor.getCredentialUid());
+        if (key != null) {
+          add(out, Entity.ACCESS_KEY, key, account, Entity.ACTOR);
+          ind.add(new Indicator("access_key", key));
+        }
+      }
+    }
+    if (sa != null) {
+      add(out, Entity.SERVICE_ACCOUNT, sa, cluster, Entity.ACTOR);
+      ind.add(new Indicator("service_account", sa));
+    }
+
+    // network
+    ip(out, ind, e.getSrcEndpoint(), Entity.SOURCE);
+    ip(out, ind, e.getDstEndpoint(), Entity.TARGET);
+
+    // other indicators
+    if (e.getFile() != null && !blank(e.getFile().getSha256())) {
+      ind.add(new Indicator("sha256", e.getFile().getSha256().toLowerCase(Locale.ROOT)));
+    }
+    if (e.getProcess() != null && !blank(e.getProcess().getName())) {
+      ind.add(new Indicator("process", e.getProcess().getName()));
+    }
+
+    List<Binding> bindings = new ArrayList<>(4);
+    String podId = podKey == null ? null : Entity.id(Entity.POD, podKey);
+    String containerId = container == null ? null : Entity.id(Entity.CONTAINER, container);
+    String nodeId = nodeKey == null ? null : Entity.id(Entity.NODE, nodeKey);
+    String instanceId = instance == null ? null : Entity.id(Entity.INSTANCE, instance);
+    bind(bindings, containerId, podId);
+    bind(bindings, containerId, nodeId);
+    bind(bindings, podId, nodeId);
+    bind(bindings, nodeId, instanceId);
+    bind(bindings, instanceId, nodeId);
+    bind(bindings, eni == null ? null : Entity.id(Entity.ENI, eni), instanceId);
+    bind(bindings, containerId, task == null ? null : Entity.id(Entity.TASK, task));
+
+    String tenant = account != null ? provider + ":" + account : cluster != null ? "k8s:" + cluster : "default";
+    return new Extraction(tenant, new ArrayList<>(out.values()), bindings, new ArrayList<>(ind), layer);
+  }
+
+  /** The tenant alone (the job's key). */
+  public static String tenant(EvidenceEvent e) {
+    Enrichment en = e.getEnrichment();
+    Cloud cloud = e.getCloud();
+    Actor actor = e.getActor();
+    String account =
+        first(en == null ? null : en.getAccountUid(), cloud == null ? null : cloud.getAccountUid(),
+            actor == null ? null : actor.getAccountUid());
+    if (account != null) {
+      String provider = cloud == null || blank(cloud.getProvider()) ? "aws" : cloud.getProvider().toLowerCase(Locale.ROOT);
+      return provider + ":" + account;
+    }
+    String cluster = first(en == null ? null : en.getCluster(), e.getKubernetes() == null ? null : e.getKubernetes().getCluster());
+    return cluster != null ? "k8s:" + cluster : "default";
+  }
+
+  /**
+   * The layer of a row: cloud (cloud provider APIs and flows), cluster (the Kubernetes API: audit, events),
+   * container (a container id is known), pod (a pod but no container), host (the rest: node processes, syslog).
+   */
+  public static TimelineLayer layer(EvidenceEvent e) {
+    String f = e.getSourceFormat() == null ? "" : e.getSourceFormat();
+    if (f.startsWith("aws_") || f.startsWith("gcp_") || f.startsWith("azure_") || f.contains("cloudtrail")
+        || f.contains("vpc_flow")) {
+      return TimelineLayer.CLOUD;
+    }
+    if (f.startsWith("k8s_")) {
+      return TimelineLayer.CLUSTER;
+    }
+    if (e.getContainer() != null && !blank(e.getContainer().getUid())) {
+      return TimelineLayer.CONTAINER;
+    }
+    if (e.getKubernetes() != null && !blank(e.getKubernetes().getPodName())) {
+      return TimelineLayer.POD;
+    }
+    return TimelineLayer.HOST;
+  }
+
+  /** First 12 hex digits of a container id, without a runtime prefix ({@code docker://}, {@code containerd://}). */
+  static String containerKey(String id) {
+    id = trim(id);
+    if (id == null) return null;
+    int p = id.indexOf("://");
+    if (p >= 0) id = id.substring(p + 3);
+    id = id.toLowerCase(Locale.ROOT);
+    return id.length() > 12 && id.chars().limit(12).allMatch(ch -> Character.digit(ch, 16) >= 0)
+        ? id.substring(0, 12) : id;
+  }
+
+  /** First DNS label, lowercase ({@code ip-10-0-1-23.ec2.internal} -> {@code ip-10-0-1-23}). */
+  static String nodeKey(String name) {
+    name = trim(name);
+    if (name == null) return null;
+    name = name.toLowerCase(Locale.ROOT);
+    if (name.startsWith("system:node:")) name = name.substring("system:node:".length());
+    int dot = name.indexOf('.');
+    return dot > 0 && !Character.isDigit(name.charAt(0)) ? name.substring(0, dot) : name;
+  }
+
+  /** An EC2 instance id ending a session name or ARN, if any. */
+  static String instanceIdAtEnd(String s) {
+    if (s == null) return null;
+    Matcher m = INSTANCE_ID.matcher(s);
+    return m.find() ? m.group(1) : null;
+  }
+
+  /** {node name, instance id or null} from a Kubernetes Node object in an audit record's request/response object. */
+  static String[] nodeObject(EvidenceEvent e) {
+    boolean nodes = false;
+    for (Resource r : e.getResources()) {
+      nodes |= "nodes".equals(r.getType());
+    }
+    if (!nodes || e.getUnmapped() == null) return null;
+    for (String field : new String[] {"responseObject", "requestObject"}) {
+      String text = e.getUnmapped().get(field);
+      if (text == null) continue;
+      try {
+        JsonNode o = JSON.readTree(text);
+        if (!"Node".equals(o.path("kind").asText())) continue;
+        String name = trim(o.path("metadata").path("name").asText(null));
+        if (name == null) continue;
+        Matcher m = PROVIDER_INSTANCE.matcher(o.path("spec").path("providerID").asText(""));
+        return new String[] {name, m.matches() ? m.group(1) : null};
+      } catch (Exception ignored) {
+        // a truncated object: no binding from it
+      }
+    }
+    return null;
+  }
+
+  /** True for a literal IPv4/IPv6 address outside private, loopback, link-local, CGNAT, ULA and multicast space. */
+  public static boolean isPublicIp(String s) {
+    s = trim(s);
+    if (s == null || s.length() > 45) return false;
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (!(Character.digit(ch, 16) >= 0 || ch == '.' || ch == ':')) return false; // never a DNS lookup
+    }
+    if (s.indexOf(':') < 0 && !s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) return false;
+    try {
+      InetAddress a = InetAddress.getByName(s);
+      byte[] b = a.getAddress();
+      if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+          || a.isMulticastAddress()) {
+        return false;
+      }
+      if (b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64) return false; // 100.64.0.0/10
+      if (b.length == 16 && (b[0] & 0xfe) == 0xfc) return false; // fc00::/7
+      return true;
+    } catch (Exception ex) {
+      return false;
+    }
+  }
+
+  private static void ip(Map<String, Entity> out, Set<Indicator> ind, Endpoint ep, String role) {
+    if (ep == null) return;
+    if (isPublicIp(ep.getIp())) {
+      add(out, Entity.IP, ep.getIp().trim(), null, role);
+      ind.add(new Indicator("ip", ep.getIp().trim()));
+    }
+    if (!blank(ep.getDomain())) ind.add(new Indicator("domain", ep.getDomain().trim().toLowerCase(Locale.ROOT)));
+  }
+
+  private static void add(Map<String, Entity> out, String type, String key, String scope, String role) {
+    key = trim(key);
+    if (key == null) return;
+    out.putIfAbsent(Entity.id(type, key), new Entity(type, key, scope, role, Entity.pivotType(type)));
+  }
+
+  private static void bind(List<Binding> out, String from, String to) {
+    if (from != null && to != null && !from.equals(to)) out.add(new Binding(from, to));
+  }
+
+  static String first(String... values) {
+    for (String v : values) {
+      String t = trim(v);
+      if (t != null) return t;
+    }
+    return null;
+  }
+
+  static String trim(String v) {
+    if (v == null) return null;
+    String t = v.trim();
+    return t.isEmpty() || "-".equals(t) ? null : t;
+  }
+
+  static boolean blank(String v) {
+    return trim(v) == null;
+  }
+}

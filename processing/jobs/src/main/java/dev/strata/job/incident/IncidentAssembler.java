@@ -1,0 +1,173 @@
+package dev.strata.job.incident;
+
+import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.correlate.AttackStep;
+import dev.strata.schema.correlate.Incident;
+import dev.strata.schema.correlate.IncidentEntity;
+import dev.strata.schema.correlate.IncidentIndicator;
+import dev.strata.schema.correlate.IncidentStatus;
+import dev.strata.schema.correlate.TimelineRow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Turns a {@link IncidentGrouper.Group} into the {@link Incident} record (revision 0: the job numbers them). */
+public final class IncidentAssembler {
+  private IncidentAssembler() {}
+
+  static final List<String> TYPE_ORDER =
+      List.of(Entity.POD, Entity.CONTAINER, Entity.NODE, Entity.INSTANCE, Entity.TASK, Entity.ENI, Entity.PRINCIPAL,
+          Entity.SESSION, Entity.ACCESS_KEY, Entity.SERVICE_ACCOUNT, Entity.ROLE, Entity.IP, Entity.IMAGE,
+          Entity.NAMESPACE, Entity.CLUSTER, Entity.ACCOUNT);
+
+  public static Incident assemble(IncidentGrouper.Group g, IncidentSettings s) {
+    List<Member> members = g.members();
+    int signals = 0;
+    int severity = 0;
+    for (Member m : members) {
+      if (m.signal()) {
+        signals++;
+        severity = Math.max(severity, m.severityId());
+      }
+    }
+
+    // entities: named by members, plus those derived through bindings
+    Map<String, IncidentEntity> ents = new LinkedHashMap<>();
+    for (Member m : members) {
+      Set<String> counted = new HashSet<>();
+      for (Entity e : m.entities()) {
+        if (!counted.add(e.id())) continue;
+        IncidentEntity ie = ents.computeIfAbsent(e.id(), id -> new IncidentEntity(e.type(), e.key(), e.scope(), e.role(), 0));
+        if (ie.getScope() == null && e.scope() != null) ie.setScope(e.scope());
+        ie.setEventCount(ie.getEventCount() + 1);
+      }
+      for (String id : g.expanded().getOrDefault(m.eventId(), Set.of())) {
+        if (!counted.add(id)) continue;
+        String type = Entity.typeOf(id);
+        IncidentEntity ie =
+            ents.computeIfAbsent(id, x -> new IncidentEntity(type, Entity.keyOf(x), null, Entity.defaultRole(type), 0));
+        ie.setEventCount(ie.getEventCount() + 1);
+      }
+    }
+    List<IncidentEntity> entities = new ArrayList<>(ents.values());
+    entities.sort(Comparator.<IncidentEntity>comparingInt(e -> typeRank(e.getType()))
+        .thenComparing(IncidentEntity::getType).thenComparing(IncidentEntity::getKey));
+    if (entities.size() > IncidentSettings.MAX_ENTITIES) entities = new ArrayList<>(entities.subList(0, IncidentSettings.MAX_ENTITIES));
+
+    TreeSet<Indicator> inds = new TreeSet<>(Comparator.comparing(Indicator::type).thenComparing(Indicator::value));
+    for (Member m : members) inds.addAll(m.indicators());
+    List<IncidentIndicator> indicators = new ArrayList<>();
+    for (Indicator i : inds) {
+      if (indicators.size() >= IncidentSettings.MAX_INDICATORS) break;
+      indicators.add(new IncidentIndicator(i.type(), i.value()));
+    }
+
+    // timeline: signals first, then the earliest context rows, up to the cap; shown in (time, event_id) order
+    List<Member> kept = new ArrayList<>();
+    if (members.size() <= s.timelineCap()) {
+      kept.addAll(members);
+    } else {
+      for (Member m : members) if (m.signal() && kept.size() < s.timelineCap()) kept.add(m);
+      for (Member m : members) if (!m.signal() && kept.size() < s.timelineCap()) kept.add(m);
+      kept.sort(IncidentGrouper.ORDER);
+    }
+    List<TimelineRow> rows = new ArrayList<>(kept.size());
+    for (Member m : kept) rows.add(row(m));
+
+    // attack path
+    Map<AttackStage, List<Member>> byStage = new EnumMap<>(AttackStage.class);
+    for (Member m : members) {
+      if (m.signal() && m.stage() != null) byStage.computeIfAbsent(m.stage(), k -> new ArrayList<>()).add(m);
+    }
+    List<AttackStep> path = new ArrayList<>();
+    for (Map.Entry<AttackStage, List<Member>> e : byStage.entrySet()) {
+      List<String> ids = new ArrayList<>();
+      for (Member m : e.getValue()) if (ids.size() < IncidentSettings.MAX_STEP_EVENTS) ids.add(m.eventId());
+      path.add(new AttackStep(e.getKey(), micros(e.getValue().get(0).timeMicros()), ids));
+    }
+    path.sort(Comparator.comparing(AttackStep::getFirstTime).thenComparing(AttackStep::getStage));
+
+    Incident inc = new Incident();
+    inc.setIncidentId(g.incidentId());
+    inc.setTenant(g.tenant());
+    inc.setTitle(title(g, path, signals));
+    inc.setSeverityId(severity);
+    inc.setSeverity(severityName(severity));
+    inc.setStatus(IncidentStatus.OPEN);
+    inc.setMergedInto(null);
+    inc.setFirstSeen(micros(members.get(0).timeMicros()));
+    inc.setLastSeen(micros(members.get(members.size() - 1).timeMicros()));
+    inc.setEntities(entities);
+    inc.setIndicators(indicators);
+    inc.setSignals(signals);
+    inc.setEventCount(members.size());
+    inc.setTimeline(rows);
+    inc.setTimelineOmitted(members.size() - kept.size());
+    inc.setAttackPath(path);
+    inc.setRevision(0);
+    return inc;
+  }
+
+  public static TimelineRow row(Member m) {
+    return new TimelineRow(m.eventId(), micros(m.timeMicros()), m.layer(), m.className(), m.sourceFormat(), m.summary(),
+        m.signal(), m.severityId(), m.stage(), m.artifactSha256(), m.origin(), m.byteOffset(), m.lineNumber(),
+        m.recordIndex());
+  }
+
+  /** "Pod shop/web-1 (node ip-10-0-1-23): execution, credential access, ... (6 signals)". */
+  static String title(IncidentGrouper.Group g, List<AttackStep> path, int signals) {
+    Member first = g.firstSignal();
+    String subject = null;
+    Set<String> x = new java.util.LinkedHashSet<>();
+    for (Entity e : first.entities()) x.add(e.id());
+    x.addAll(g.expanded().getOrDefault(first.eventId(), Set.of()));
+    for (String type : List.of(Entity.POD, Entity.CONTAINER, Entity.TASK, Entity.NODE, Entity.INSTANCE,
+        Entity.PRINCIPAL, Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.IP)) {
+      for (String id : x) {
+        if (Entity.typeOf(id).equals(type)) {
+          subject = type.replace('_', ' ') + " " + Entity.keyOf(id);
+          break;
+        }
+      }
+      if (subject != null) break;
+    }
+    StringBuilder b = new StringBuilder();
+    b.append(subject == null ? "Incident" : Character.toUpperCase(subject.charAt(0)) + subject.substring(1));
+    b.append(": ");
+    for (int i = 0; i < path.size(); i++) {
+      if (i > 0) b.append(", ");
+      b.append(path.get(i).getStage().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+    }
+    b.append(" (").append(signals).append(signals == 1 ? " signal)" : " signals)");
+    return Summaries.clean(b.toString());
+  }
+
+  public static String severityName(int id) {
+    return switch (id) {
+      case 1 -> "Informational";
+      case 2 -> "Low";
+      case 3 -> "Medium";
+      case 4 -> "High";
+      case 5 -> "Critical";
+      case 6 -> "Fatal";
+      default -> "Unknown";
+    };
+  }
+
+  private static int typeRank(String type) {
+    int i = TYPE_ORDER.indexOf(type);
+    return i < 0 ? TYPE_ORDER.size() : i;
+  }
+
+  static Instant micros(long m) {
+    return Instant.ofEpochSecond(Math.floorDiv(m, 1_000_000L), Math.floorMod(m, 1_000_000L) * 1000L);
+  }
+}

@@ -1,0 +1,172 @@
+package dev.strata.job.incident;
+
+import dev.strata.schema.correlate.Incident;
+import dev.strata.schema.correlate.IncidentStatus;
+import dev.strata.schema.event.EvidenceEvent;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The incident logic of one tenant without Flink: {@link #accept} stores what an event contributes, {@link #flush}
+ * regroups the tenant ({@link IncidentGrouper}) and returns the incidents that changed, each at its next revision,
+ * plus a {@code MERGED} revision for an id that no longer exists (its first signal now belongs to an incident with
+ * another id). Unchanged incidents are not emitted again.
+ *
+ * <p>State bound: at a flush with a watermark, incidents whose last signal is more than 2 x window behind it are
+ * sealed (members dropped, the emitted record stays), context members older than {@code retention} that joined
+ * nothing are dropped, and beyond {@code max_members_per_tenant} the oldest unattached context goes first.
+ */
+public final class IncidentEngine implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private final IncidentSettings settings;
+  private final SignalRules rules;
+
+  public IncidentEngine(IncidentSettings settings) {
+    this.settings = settings;
+    this.rules = settings.rules();
+  }
+
+  public IncidentSettings settings() {
+    return settings;
+  }
+
+  /** Stores the event's member and bindings; true if anything changed (a flush is due). */
+  public boolean accept(TenantStore store, EvidenceEvent e) throws Exception {
+    EntityKeys.Extraction x = EntityKeys.extract(e);
+    boolean changed = store.putMember(Member.of(e, x, rules));
+    for (Binding b : x.bindings()) changed |= store.addBinding(b);
+    return changed;
+  }
+
+  /**
+   * Regroups and returns the changed incidents.
+   *
+   * @param watermarkMicros the event-time watermark, or Long.MIN_VALUE / Long.MAX_VALUE when there is none (no
+   *     state is dropped then)
+   */
+  public List<Incident> flush(TenantStore store, String tenant, long watermarkMicros) throws Exception {
+    List<Member> members = new ArrayList<>();
+    for (Member m : store.members()) members.add(m);
+    List<Binding> bindings = new ArrayList<>();
+    for (Binding b : store.bindings()) bindings.add(b);
+    List<IncidentGrouper.Group> groups = IncidentGrouper.group(tenant, members, bindings, settings);
+
+    List<Incident> out = new ArrayList<>();
+    Map<String, String> incidentOfEvent = new HashMap<>();
+    Set<String> live = new HashSet<>();
+    for (IncidentGrouper.Group g : groups) {
+      for (Member m : g.members()) incidentOfEvent.putIfAbsent(m.eventId(), g.incidentId());
+    }
+    for (IncidentGrouper.Group g : groups) {
+      live.add(g.incidentId());
+      Incident inc = IncidentAssembler.assemble(g, settings);
+      long fp = fingerprint(inc);
+      TenantStore.Emitted prev = store.emitted(g.incidentId());
+      if (prev != null && prev.fingerprint() == fp && "OPEN".equals(prev.status())) continue;
+      int rev = prev == null ? 1 : prev.revision() + 1;
+      inc.setRevision(rev);
+      store.putEmitted(new TenantStore.Emitted(g.incidentId(), rev, fp, "OPEN", g.firstSignal().eventId(), false));
+      out.add(inc);
+    }
+    // ids that vanished: their first signal now belongs to another incident
+    for (TenantStore.Emitted e : store.emitted()) {
+      if (live.contains(e.incidentId()) || e.sealed() || !"OPEN".equals(e.status())) continue;
+      String into = incidentOfEvent.get(e.firstSignal());
+      if (into == null) continue; // evicted: nothing to say
+      Incident tomb = new Incident();
+      tomb.setIncidentId(e.incidentId());
+      tomb.setTenant(tenant);
+      tomb.setTitle("Merged into " + into);
+      tomb.setSeverityId(0);
+      tomb.setSeverity("Unknown");
+      tomb.setStatus(IncidentStatus.MERGED);
+      tomb.setMergedInto(into);
+      Incident target = null;
+      for (Incident i : out) if (i.getIncidentId().equals(into)) target = i;
+      long t = target != null ? target.getFirstSeen().toEpochMilli() * 1000 : 0;
+      tomb.setFirstSeen(target != null ? target.getFirstSeen() : IncidentAssembler.micros(t));
+      tomb.setLastSeen(target != null ? target.getLastSeen() : IncidentAssembler.micros(t));
+      tomb.setSignals(0);
+      tomb.setEventCount(0);
+      tomb.setTimelineOmitted(0);
+      tomb.setRevision(e.revision() + 1);
+      store.putEmitted(new TenantStore.Emitted(e.incidentId(), e.revision() + 1, 0, "MERGED", e.firstSignal(), false));
+      out.add(tomb);
+    }
+    if (watermarkMicros != Long.MIN_VALUE && watermarkMicros != Long.MAX_VALUE) {
+      evict(store, groups, members, watermarkMicros);
+    }
+    return out;
+  }
+
+  private void evict(TenantStore store, List<IncidentGrouper.Group> groups, List<Member> members, long wm)
+      throws Exception {
+    long w = settings.window().toNanos() / 1000;
+    Set<String> attached = new HashSet<>();
+    for (IncidentGrouper.Group g : groups) {
+      long lastSignal = Long.MIN_VALUE;
+      for (Member m : g.members()) if (m.signal()) lastSignal = Math.max(lastSignal, m.timeMicros());
+      if (lastSignal + 2 * w < wm) {
+        for (Member m : g.members()) store.removeMember(m.eventId());
+        TenantStore.Emitted e = store.emitted(g.incidentId());
+        if (e != null) {
+          store.putEmitted(new TenantStore.Emitted(e.incidentId(), e.revision(), e.fingerprint(), e.status(),
+              e.firstSignal(), true));
+        }
+      }
+      for (Member m : g.members()) attached.add(m.eventId());
+    }
+    long retention = settings.retention().toNanos() / 1000;
+    List<Member> loose = new ArrayList<>();
+    for (Member m : members) {
+      if (attached.contains(m.eventId()) || m.signal()) continue;
+      if (m.timeMicros() < wm - retention) {
+        store.removeMember(m.eventId());
+      } else {
+        loose.add(m);
+      }
+    }
+    int over = members.size() - settings.maxMembersPerTenant();
+    if (over > 0) {
+      loose.sort(IncidentGrouper.ORDER);
+      for (int i = 0; i < Math.min(over, loose.size()); i++) store.removeMember(loose.get(i).eventId());
+    }
+  }
+
+  /** The incidents of a set of events, grouped at once (tests, tools): the result the job converges to. */
+  public static List<Incident> incidentsOf(Collection<EvidenceEvent> events, IncidentSettings settings) throws Exception {
+    IncidentEngine engine = new IncidentEngine(settings);
+    Map<String, InMemoryTenantStore> stores = new java.util.TreeMap<>();
+    for (EvidenceEvent e : events) {
+      engine.accept(stores.computeIfAbsent(EntityKeys.tenant(e), t -> new InMemoryTenantStore()), e);
+    }
+    List<Incident> out = new ArrayList<>();
+    for (Map.Entry<String, InMemoryTenantStore> s : stores.entrySet()) {
+      out.addAll(engine.flush(s.getValue(), s.getKey(), Long.MIN_VALUE));
+    }
+    return out;
+  }
+
+  static long fingerprint(Incident inc) {
+    int rev = inc.getRevision();
+    inc.setRevision(0);
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(inc.toString().getBytes(StandardCharsets.UTF_8));
+      long v = 0;
+      for (int i = 0; i < 8; i++) v = (v << 8) | (h[i] & 0xff);
+      return v;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      inc.setRevision(rev);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package dev.strata.job.incident;
+
+import dev.strata.schema.correlate.AttackStage;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Groups the members of one tenant into incidents. A pure function of the set of members and bindings, so the
+ * order in which evidence arrives never changes the result:
+ *
+ * <ol>
+ *   <li>GetSecretValue bursts (see {@link SignalRules}) promote their calls to signals.
+ *   <li>Each member's pivot entities are expanded upwards along bindings (container -> pod -> node <-> instance).
+ *   <li>Signals are joined with a union-find: two signals sharing an expanded pivot entity and at most
+ *       {@code window} apart are in one incident (transitively: per entity, time-consecutive signals are joined).
+ *   <li>A context member joins every incident it shares an expanded pivot entity with, when its time lies within
+ *       {@code window} of the incident's first..last signal. It never links incidents together.
+ *   <li>The incident id is {@link #incidentId} of the earliest signal by (time, event_id).
+ * </ol>
+ *
+ * Cost: O(members x expanded entities) per call, with hash maps; the job calls it once per tenant per flush.
+ */
+public final class IncidentGrouper {
+  private IncidentGrouper() {}
+
+  static final Comparator<Member> ORDER =
+      Comparator.comparingLong(Member::timeMicros).thenComparing(Member::eventId);
+
+  /** One incident: its id, its members in (time, event_id) order, the expanded pivot entities of each member. */
+  public record Group(String incidentId, String tenant, List<Member> members, Map<String, Set<String>> expanded) {
+    public Member firstSignal() {
+      for (Member m : members) if (m.signal()) return m;
+      throw new IllegalStateException("a group without signal");
+    }
+  }
+
+  public static List<Group> group(
+      String tenant, Collection<Member> all, Collection<Binding> bindings, IncidentSettings s) {
+    List<Member> members = promoteBursts(all, s);
+    members.sort(ORDER);
+    Map<String, List<String>> up = new HashMap<>();
+    for (Binding b : bindings) {
+      up.computeIfAbsent(b.from(), k -> new ArrayList<>(2)).add(b.to());
+    }
+    Map<String, Set<String>> closure = new HashMap<>();
+    Map<String, Set<String>> expanded = new HashMap<>();
+    for (Member m : members) {
+      Set<String> x = new LinkedHashSet<>();
+      for (Entity e : m.entities()) {
+        if (e.pivot()) x.addAll(closure.computeIfAbsent(e.id(), id -> expand(id, up)));
+      }
+      expanded.put(m.eventId(), x);
+    }
+
+    List<Member> signals = new ArrayList<>();
+    for (Member m : members) if (m.signal()) signals.add(m);
+    int[] parent = new int[signals.size()];
+    for (int i = 0; i < parent.length; i++) parent[i] = i;
+    long w = s.window().toNanos() / 1000;
+    Map<String, Integer> lastByKey = new HashMap<>();
+    for (int i = 0; i < signals.size(); i++) {
+      Member m = signals.get(i);
+      for (String k : expanded.get(m.eventId())) {
+        Integer prev = lastByKey.put(k, i);
+        if (prev != null && m.timeMicros() - signals.get(prev).timeMicros() <= w) union(parent, prev, i);
+      }
+    }
+    Map<Integer, List<Member>> comps = new TreeMap<>();
+    for (int i = 0; i < signals.size(); i++) {
+      comps.computeIfAbsent(find(parent, i), r -> new ArrayList<>()).add(signals.get(i));
+    }
+    List<List<Member>> groups = new ArrayList<>(comps.values());
+    List<long[]> range = new ArrayList<>();
+    Map<String, List<Integer>> byKey = new HashMap<>();
+    for (int g = 0; g < groups.size(); g++) {
+      List<Member> sig = groups.get(g);
+      range.add(new long[] {sig.get(0).timeMicros() - w, sig.get(sig.size() - 1).timeMicros() + w});
+      Set<String> keys = new HashSet<>();
+      for (Member m : sig) keys.addAll(expanded.get(m.eventId()));
+      for (String k : keys) byKey.computeIfAbsent(k, x -> new ArrayList<>(1)).add(g);
+    }
+    List<List<Member>> withContext = new ArrayList<>();
+    for (List<Member> g : groups) withContext.add(new ArrayList<>(g));
+    for (Member m : members) {
+      if (m.signal()) continue;
+      Set<Integer> joined = new HashSet<>();
+      for (String k : expanded.get(m.eventId())) {
+        List<Integer> gs = byKey.get(k);
+        if (gs == null) continue;
+        for (int g : gs) {
+          long[] r = range.get(g);
+          if (m.timeMicros() >= r[0] && m.timeMicros() <= r[1] && joined.add(g)) withContext.get(g).add(m);
+        }
+      }
+    }
+    List<Group> out = new ArrayList<>();
+    for (List<Member> g : withContext) {
+      g.sort(ORDER);
+      Map<String, Set<String>> x = new HashMap<>();
+      for (Member m : g) x.put(m.eventId(), expanded.get(m.eventId()));
+      Member first = null;
+      for (Member m : g) {
+        if (m.signal()) {
+          first = m;
+          break;
+        }
+      }
+      out.add(new Group(incidentId(tenant, first.eventId()), tenant, g, x));
+    }
+    out.sort(Comparator.comparing(Group::incidentId));
+    return out;
+  }
+
+  /** {@code inc-} + 24 hex digits of SHA-256(tenant NUL event_id). */
+  public static String incidentId(String tenant, String firstSignalEventId) {
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      d.update(tenant.getBytes(StandardCharsets.UTF_8));
+      d.update((byte) 0);
+      byte[] h = d.digest(firstSignalEventId.getBytes(StandardCharsets.UTF_8));
+      StringBuilder b = new StringBuilder("inc-");
+      for (int i = 0; i < 12; i++) b.append(String.format("%02x", h[i]));
+      return b.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Set<String> expand(String id, Map<String, List<String>> up) {
+    Set<String> seen = new LinkedHashSet<>();
+    Deque<String> todo = new ArrayDeque<>();
+    todo.add(id);
+    while (!todo.isEmpty() && seen.size() < 64) {
+      String k = todo.poll();
+      if (!seen.add(k)) continue;
+      for (String p : up.getOrDefault(k, List.of())) {
+        if (Entity.pivotType(Entity.typeOf(p))) todo.add(p);
+      }
+    }
+    return seen;
+  }
+
+  /** Members with GetSecretValue bursts promoted to signals. */
+  static List<Member> promoteBursts(Collection<Member> all, IncidentSettings s) {
+    Map<String, List<Member>> byKey = new HashMap<>();
+    for (Member m : all) {
+      if (m.burstKey() != null && !m.signal()) byKey.computeIfAbsent(m.burstKey(), k -> new ArrayList<>()).add(m);
+    }
+    Set<String> promoted = new HashSet<>();
+    long w = s.secretBurstWindow().toNanos() / 1000;
+    for (List<Member> calls : byKey.values()) {
+      if (calls.size() < s.secretBurstCount()) continue;
+      calls.sort(ORDER);
+      int lo = 0;
+      for (int hi = 0; hi < calls.size(); hi++) {
+        while (calls.get(hi).timeMicros() - calls.get(lo).timeMicros() > w) lo++;
+        if (hi - lo + 1 >= s.secretBurstCount()) {
+          for (int i = lo; i <= hi; i++) promoted.add(calls.get(i).eventId());
+        }
+      }
+    }
+    List<Member> out = new ArrayList<>(all.size());
+    for (Member m : all) {
+      out.add(promoted.contains(m.eventId()) ? m.asSignal(AttackStage.CREDENTIAL_ACCESS, 3, "secret_read_burst") : m);
+    }
+    return out;
+  }
+
+  private static int find(int[] p, int i) {
+    while (p[i] != i) {
+      p[i] = p[p[i]];
+      i = p[i];
+    }
+    return i;
+  }
+
+  private static void union(int[] p, int a, int b) {
+    int ra = find(p, a), rb = find(p, b);
+    if (ra != rb) p[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}

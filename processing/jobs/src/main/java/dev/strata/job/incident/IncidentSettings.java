@@ -1,0 +1,70 @@
+package dev.strata.job.incident;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Grouping settings (keys under {@code incident.}).
+ *
+ * @param window {@code incident.window}: signals sharing an entity join one incident when they are at most this far
+ *     apart (chained); context events join when they share an entity with an incident and fall within this bound of
+ *     its first/last signal (default 2 h)
+ * @param timelineCap {@code incident.timeline_cap}: rows kept in the incident record (default 500; signals first,
+ *     then the earliest context rows; the rest counted in timeline_omitted)
+ * @param secretBurstCount {@code incident.secret_burst_count}: GetSecretValue calls by one principal that make a
+ *     burst (default 5)
+ * @param secretBurstWindow {@code incident.secret_burst_window}: within this time (default 5 min)
+ * @param knownCidrs {@code incident.known_cidrs}: the account's own public ranges (comma-separated CIDRs); when set,
+ *     any credential used from a public IP outside them is a signal
+ * @param retention {@code incident.retention}: members older than the watermark minus this are dropped from state
+ *     (default 3 x window)
+ * @param maxMembersPerTenant {@code incident.max_members_per_tenant}: state bound per tenant (default 200000); beyond
+ *     it the oldest context members are dropped first
+ */
+public record IncidentSettings(
+    Duration window,
+    int timelineCap,
+    int secretBurstCount,
+    Duration secretBurstWindow,
+    List<String> knownCidrs,
+    Duration retention,
+    int maxMembersPerTenant)
+    implements Serializable {
+  public static final int MAX_ENTITIES = 200;
+  public static final int MAX_INDICATORS = 200;
+  public static final int MAX_STEP_EVENTS = 50;
+
+  public IncidentSettings {
+    require(window != null && !window.isNegative() && !window.isZero(), "incident.window", "must be > 0");
+    require(timelineCap >= 1 && timelineCap <= 100_000, "incident.timeline_cap", "must be 1..100000");
+    require(secretBurstCount >= 2, "incident.secret_burst_count", "must be >= 2");
+    require(secretBurstWindow != null && !secretBurstWindow.isNegative() && !secretBurstWindow.isZero(),
+        "incident.secret_burst_window", "must be > 0");
+    knownCidrs = knownCidrs == null ? List.of() : List.copyOf(knownCidrs);
+    knownCidrs.forEach(SignalRules.Cidr::parse);
+    retention = retention == null ? window.multipliedBy(3) : retention;
+    require(retention.compareTo(window) >= 0, "incident.retention", "must be >= incident.window");
+    require(maxMembersPerTenant >= 10, "incident.max_members_per_tenant", "must be >= 10");
+  }
+
+  public static IncidentSettings defaults() {
+    return new IncidentSettings(Duration.ofHours(2), 500, 5, Duration.ofMinutes(5), List.of(), null, 200_000);
+  }
+
+  public IncidentSettings withWindow(Duration w) {
+    return new IncidentSettings(w, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, null, maxMembersPerTenant);
+  }
+
+  public IncidentSettings withTimelineCap(int cap) {
+    return new IncidentSettings(window, cap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant);
+  }
+
+  public SignalRules rules() {
+    return new SignalRules(knownCidrs);
+  }
+
+  private static void require(boolean ok, String key, String problem) {
+    if (!ok) throw new IllegalArgumentException(key + ": " + problem);
+  }
+}

@@ -1,0 +1,155 @@
+package dev.strata.job.incident;
+
+import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.correlate.TimelineLayer;
+import dev.strata.schema.event.EvidenceEvent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the incident job keeps of one event (a few hundred bytes): its timeline row, its entities and indicators,
+ * whether it is a signal. {@link #encode}/{@link #decode} is the state format (version byte first).
+ */
+public record Member(
+    String eventId,
+    long timeMicros,
+    TimelineLayer layer,
+    String className,
+    String sourceFormat,
+    String summary,
+    boolean signal,
+    int severityId,
+    AttackStage stage,
+    String reason,
+    String artifactSha256,
+    String origin,
+    long byteOffset,
+    Long lineNumber,
+    Long recordIndex,
+    List<Entity> entities,
+    List<Indicator> indicators,
+    String burstKey) {
+  private static final int VERSION = 1;
+
+  /** The member for an event. */
+  public static Member of(EvidenceEvent e, EntityKeys.Extraction x, SignalRules rules) {
+    SignalRules.Signal s = rules.classify(e);
+    long micros = e.getTime() == null ? 0 : e.getTime().getEpochSecond() * 1_000_000L + e.getTime().getNano() / 1000;
+    return new Member(
+        e.getEventId(),
+        micros,
+        x.layer(),
+        e.getClassName() == null ? "" : e.getClassName(),
+        e.getSourceFormat() == null ? "" : e.getSourceFormat(),
+        Summaries.of(e),
+        s != null,
+        s == null ? Math.max(0, e.getSeverityId()) : s.severityId(),
+        s == null ? null : s.stage(),
+        s == null ? null : s.reason(),
+        e.getLineage().getArtifactSha256(),
+        e.getLineage().getOrigin(),
+        e.getLineage().getByteOffset(),
+        e.getLineage().getLineNumber(),
+        e.getLineage().getRecordIndex(),
+        List.copyOf(x.entities()),
+        List.copyOf(x.indicators()),
+        SignalRules.secretBurstKey(e));
+  }
+
+  /** This member promoted to a signal (the GetSecretValue burst rule). */
+  public Member asSignal(AttackStage stage, int severity, String why) {
+    return new Member(eventId, timeMicros, layer, className, sourceFormat, summary, true, Math.max(severityId, severity),
+        stage, why, artifactSha256, origin, byteOffset, lineNumber, recordIndex, entities, indicators, burstKey);
+  }
+
+  public byte[] encode() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (DataOutputStream o = new DataOutputStream(bytes)) {
+      o.writeByte(VERSION);
+      o.writeUTF(eventId);
+      o.writeLong(timeMicros);
+      o.writeByte(layer.ordinal());
+      o.writeUTF(className);
+      o.writeUTF(sourceFormat);
+      o.writeUTF(summary);
+      o.writeBoolean(signal);
+      o.writeInt(severityId);
+      o.writeByte(stage == null ? -1 : stage.ordinal());
+      str(o, reason);
+      o.writeUTF(artifactSha256);
+      str(o, origin);
+      o.writeLong(byteOffset);
+      o.writeLong(lineNumber == null ? Long.MIN_VALUE : lineNumber);
+      o.writeLong(recordIndex == null ? Long.MIN_VALUE : recordIndex);
+      o.writeInt(entities.size());
+      for (Entity en : entities) {
+        o.writeUTF(en.type());
+        o.writeUTF(en.key());
+        str(o, en.scope());
+        str(o, en.role());
+        o.writeBoolean(en.pivot());
+      }
+      o.writeInt(indicators.size());
+      for (Indicator i : indicators) {
+        o.writeUTF(i.type());
+        o.writeUTF(i.value());
+      }
+      str(o, burstKey);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  public static Member decode(byte[] b) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
+      int v = in.readByte();
+      if (v != VERSION) throw new IOException("unknown member state version " + v);
+      String id = in.readUTF();
+      long t = in.readLong();
+      TimelineLayer layer = TimelineLayer.values()[in.readByte()];
+      String cls = in.readUTF();
+      String fmt = in.readUTF();
+      String summary = in.readUTF();
+      boolean signal = in.readBoolean();
+      int sev = in.readInt();
+      int st = in.readByte();
+      String reason = str(in);
+      String sha = in.readUTF();
+      String origin = str(in);
+      long off = in.readLong();
+      long ln = in.readLong();
+      long ri = in.readLong();
+      int n = in.readInt();
+      List<Entity> ents = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        ents.add(new Entity(in.readUTF(), in.readUTF(), str(in), str(in), in.readBoolean()));
+      }
+      int m = in.readInt();
+      List<Indicator> inds = new ArrayList<>(m);
+      for (int i = 0; i < m; i++) {
+        inds.add(new Indicator(in.readUTF(), in.readUTF()));
+      }
+      String burst = str(in);
+      return new Member(id, t, layer, cls, fmt, summary, signal, sev, st < 0 ? null : AttackStage.values()[st], reason,
+          sha, origin, off, ln == Long.MIN_VALUE ? null : ln, ri == Long.MIN_VALUE ? null : ri, ents, inds, burst);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void str(DataOutputStream o, String s) throws IOException {
+    o.writeBoolean(s != null);
+    if (s != null) o.writeUTF(s.length() > 16_000 ? s.substring(0, 16_000) : s);
+  }
+
+  private static String str(DataInputStream in) throws IOException {
+    return in.readBoolean() ? in.readUTF() : null;
+  }
+}

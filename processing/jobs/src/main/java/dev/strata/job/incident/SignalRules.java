@@ -1,0 +1,246 @@
+package dev.strata.job.incident;
+
+import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Resource;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which events are signals (they open or extend an incident), with their attack stage and severity. Everything else
+ * is context: it joins an incident when it shares an entity with it, but never opens one.
+ *
+ * <table>
+ *   <tr><th>source</th><th>signal when</th><th>stage</th><th>severity</th></tr>
+ *   <tr><td>Falco alerts, any OCSF 2004 Detection Finding</td><td>severity_id >= 3 (Medium)</td>
+ *       <td>from MITRE tags (mitre_initial_access -> entry, mitre_execution, mitre_persistence,
+ *       mitre_privilege_escalation, mitre_credential_access, mitre_lateral_movement, mitre_discovery/collection/
+ *       exfiltration -> exfiltration, mitre_impact/defense_evasion -> impact), else execution</td><td>the event's</td></tr>
+ *   <tr><td>Tetragon events</td><td>severity_id >= 3, or a policy hit (unmapped policy_name on a kprobe/lsm/
+ *       tracepoint event)</td><td>execution</td><td>the event's, at least Medium</td></tr>
+ *   <tr><td rowspan=3>Kubernetes audit, user not {@code system:*} (a human)</td><td>pods/exec, pods/attach</td>
+ *       <td>execution</td><td>High</td></tr>
+ *   <tr><td>pods/portforward</td><td>lateral_movement</td><td>Medium</td></tr>
+ *   <tr><td>get/list/watch secrets</td><td>credential_access</td><td>Medium</td></tr>
+ *   <tr><td rowspan=7>CloudTrail</td><td>instance-profile credentials (session named after an instance) used from
+ *       a public IP outside the known ranges (default: none known, i.e. any public IP is outside AWS's private
+ *       space)</td><td>by operation: GetCallerIdentity -> credential_access; Get/List/Describe/Head ->
+ *       exfiltration (discovery, collection); else the operation's stage below, else credential_access</td>
+ *       <td>High</td></tr>
+ *   <tr><td>any credential used from a public IP outside {@code known_cidrs} (only when known_cidrs is set)</td>
+ *       <td>as above</td><td>Medium</td></tr>
+ *   <tr><td>CreateAccessKey, CreateLoginProfile, UpdateLoginProfile, CreateUser</td><td>persistence</td>
+ *       <td>Medium</td></tr>
+ *   <tr><td>Attach/Put User/Role/Group Policy, CreatePolicyVersion, UpdateAssumeRolePolicy</td>
+ *       <td>privilege_escalation</td><td>High</td></tr>
+ *   <tr><td>PutBucketPolicy, PutBucketAcl, DeleteBucketPolicy, DeletePublicAccessBlock</td><td>exfiltration</td>
+ *       <td>Medium</td></tr>
+ *   <tr><td>DeleteTrail, StopLogging, UpdateTrail, PutEventSelectors, DeleteFlowLogs, DeleteDetector</td>
+ *       <td>impact</td><td>High</td></tr>
+ *   <tr><td>GetSecretValue: {@code secret_burst_count} calls (default 5) by one principal within
+ *       {@code secret_burst_window} (default 5 min); decided when incidents are grouped</td>
+ *       <td>credential_access</td><td>Medium</td></tr>
+ *   <tr><td>{@code overlay_upper_changes}, {@code docker_diff}</td><td>a file added to a container's writable layer
+ *       that is executable (mode with an x bit, type executable, or unmapped executable=true)</td><td>execution</td>
+ *       <td>Medium</td></tr>
+ * </table>
+ *
+ * Denied calls count: an attempt is evidence of intent.
+ */
+public final class SignalRules implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** What makes an event a signal. */
+  public record Signal(AttackStage stage, int severityId, String reason) implements Serializable {}
+
+  static final Set<String> PERSISTENCE =
+      Set.of("CreateAccessKey", "CreateLoginProfile", "UpdateLoginProfile", "CreateUser");
+  static final Set<String> PRIVILEGE_ESCALATION =
+      Set.of("AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy", "PutUserPolicy", "PutRolePolicy",
+          "PutGroupPolicy", "CreatePolicyVersion", "UpdateAssumeRolePolicy");
+  static final Set<String> EXFILTRATION =
+      Set.of("PutBucketPolicy", "PutBucketAcl", "DeleteBucketPolicy", "DeletePublicAccessBlock");
+  static final Set<String> IMPACT =
+      Set.of("DeleteTrail", "StopLogging", "UpdateTrail", "PutEventSelectors", "DeleteFlowLogs", "DeleteDetector");
+  public static final String SECRET_READ = "GetSecretValue";
+
+  private final List<Cidr> knownCidrs;
+
+  public SignalRules(List<String> knownCidrs) {
+    this.knownCidrs = knownCidrs.stream().map(Cidr::parse).toList();
+  }
+
+  public static SignalRules defaults() {
+    return new SignalRules(List.of());
+  }
+
+  /** The signal this event is, or null. */
+  public Signal classify(EvidenceEvent e) {
+    String f = e.getSourceFormat() == null ? "" : e.getSourceFormat();
+    int sev = e.getSeverityId();
+    if (e.getClassUid() == 2004 || "falco_alert".equals(f)) {
+      return sev >= 3 ? new Signal(stageFromTags(e), sev, "alert") : null;
+    }
+    if ("tetragon_event".equals(f)) {
+      boolean policyHit = e.getUnmapped() != null && e.getUnmapped().containsKey("policy_name") && e.getActivityId() == 99;
+      return sev >= 3 || policyHit ? new Signal(AttackStage.EXECUTION, Math.max(3, sev), "alert") : null;
+    }
+    if ("k8s_audit".equals(f)) {
+      return audit(e);
+    }
+    if ("aws_cloudtrail".equals(f)) {
+      return cloudTrail(e);
+    }
+    if ("overlay_upper_changes".equals(f) || "docker_diff".equals(f)) {
+      return droppedBinary(e) ? new Signal(AttackStage.EXECUTION, 3, "dropped_binary") : null;
+    }
+    return null;
+  }
+
+  private static Signal audit(EvidenceEvent e) {
+    String user = e.getActor() == null ? null : e.getActor().getUserName();
+    if (user == null || user.startsWith("system:") || e.getResources() == null || e.getResources().isEmpty()) {
+      return null;
+    }
+    Resource r = e.getResources().get(0);
+    String verb = e.getApi() == null || e.getApi().getOperation() == null ? "" : e.getApi().getOperation();
+    String sub = r.getSubresource() == null ? "" : r.getSubresource();
+    if ("pods".equals(r.getType()) && ("exec".equals(sub) || "attach".equals(sub))) {
+      return new Signal(AttackStage.EXECUTION, 4, "pod_" + sub);
+    }
+    if ("pods".equals(r.getType()) && "portforward".equals(sub)) {
+      return new Signal(AttackStage.LATERAL_MOVEMENT, 3, "pod_portforward");
+    }
+    if ("secrets".equals(r.getType()) && (verb.equals("get") || verb.equals("list") || verb.equals("watch"))) {
+      return new Signal(AttackStage.CREDENTIAL_ACCESS, 3, "secret_read");
+    }
+    return null;
+  }
+
+  private Signal cloudTrail(EvidenceEvent e) {
+    String op = e.getApi() == null ? null : e.getApi().getOperation();
+    if (op == null) return null;
+    String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
+    boolean outside = EntityKeys.isPublicIp(ip) && !known(ip);
+    boolean instanceSession =
+        (e.getCloud() != null && e.getCloud().getInstanceUid() != null)
+            || (e.getActor() != null && e.getActor().getUserUid() != null
+                && e.getActor().getUserUid().contains(":assumed-role/")
+                && EntityKeys.instanceIdAtEnd(e.getActor().getUserUid()) != null);
+    AttackStage opStage = operationStage(op);
+    if (instanceSession && outside) {
+      return new Signal(stageOfUse(op, opStage), 4, "instance_credentials_outside");
+    }
+    if (!knownCidrs.isEmpty() && outside) {
+      return new Signal(stageOfUse(op, opStage), opStage == null ? 3 : severityOf(opStage), "unknown_source_ip");
+    }
+    return opStage == null ? null : new Signal(opStage, severityOf(opStage), "suspicious_call");
+  }
+
+  private static AttackStage stageOfUse(String op, AttackStage opStage) {
+    if (opStage != null) return opStage;
+    if ("GetCallerIdentity".equals(op)) return AttackStage.CREDENTIAL_ACCESS;
+    if (op.startsWith("Get") || op.startsWith("List") || op.startsWith("Describe") || op.startsWith("Head")) {
+      return AttackStage.EXFILTRATION;
+    }
+    return AttackStage.CREDENTIAL_ACCESS;
+  }
+
+  static AttackStage operationStage(String op) {
+    if (PERSISTENCE.contains(op)) return AttackStage.PERSISTENCE;
+    if (PRIVILEGE_ESCALATION.contains(op)) return AttackStage.PRIVILEGE_ESCALATION;
+    if (EXFILTRATION.contains(op)) return AttackStage.EXFILTRATION;
+    if (IMPACT.contains(op)) return AttackStage.IMPACT;
+    return null;
+  }
+
+  private static int severityOf(AttackStage s) {
+    return s == AttackStage.PRIVILEGE_ESCALATION || s == AttackStage.IMPACT ? 4 : 3;
+  }
+
+  /** The key GetSecretValue calls are counted under for the burst rule, or null. */
+  public static String secretBurstKey(EvidenceEvent e) {
+    if (!"aws_cloudtrail".equals(e.getSourceFormat()) || e.getApi() == null
+        || !SECRET_READ.equals(e.getApi().getOperation()) || e.getActor() == null) {
+      return null;
+    }
+    String who = EntityKeys.first(e.getActor().getUserUid(), e.getActor().getUserName(), e.getActor().getCredentialUid());
+    return who == null ? null : SECRET_READ + "|" + who;
+  }
+
+  private static AttackStage stageFromTags(EvidenceEvent e) {
+    if (e.getFinding() != null && e.getFinding().getTags() != null) {
+      for (String t : e.getFinding().getTags()) {
+        String s = t.toLowerCase(Locale.ROOT);
+        if (s.startsWith("mitre_initial_access")) return AttackStage.ENTRY;
+        if (s.startsWith("mitre_execution")) return AttackStage.EXECUTION;
+        if (s.startsWith("mitre_persistence")) return AttackStage.PERSISTENCE;
+        if (s.startsWith("mitre_privilege_escalation")) return AttackStage.PRIVILEGE_ESCALATION;
+        if (s.startsWith("mitre_credential_access")) return AttackStage.CREDENTIAL_ACCESS;
+        if (s.startsWith("mitre_lateral_movement")) return AttackStage.LATERAL_MOVEMENT;
+        if (s.startsWith("mitre_discovery") || s.startsWith("mitre_collection") || s.startsWith("mitre_exfiltration")) {
+          return AttackStage.EXFILTRATION;
+        }
+        if (s.startsWith("mitre_impact") || s.startsWith("mitre_defense_evasion")) return AttackStage.IMPACT;
+      }
+    }
+    return AttackStage.EXECUTION;
+  }
+
+  private static boolean droppedBinary(EvidenceEvent e) {
+    if (e.getFile() == null) return false;
+    String act = e.getActivityName() == null ? "" : e.getActivityName().toLowerCase(Locale.ROOT);
+    boolean added = e.getActivityId() == 1 || act.contains("add") || act.contains("creat");
+    if (!added) return false;
+    Map<String, String> u = e.getUnmapped();
+    if (u != null && "true".equalsIgnoreCase(u.get("file.executable"))) return true;
+    if (u != null && "true".equalsIgnoreCase(u.get("executable"))) return true;
+    if ("executable".equalsIgnoreCase(e.getFile().getType())) return true;
+    String mode = e.getFile().getMode();
+    if (mode == null) return false;
+    if (mode.matches("[0-7]{3,6}")) {
+      int m = Integer.parseInt(mode, 8);
+      return (m & 0111) != 0;
+    }
+    return mode.length() >= 10 && (mode.charAt(3) == 'x' || mode.charAt(6) == 'x' || mode.charAt(9) == 'x');
+  }
+
+  private boolean known(String ip) {
+    for (Cidr c : knownCidrs) {
+      if (c.contains(ip)) return true;
+    }
+    return false;
+  }
+
+  /** An IPv4 or IPv6 CIDR block. */
+  record Cidr(byte[] net, int bits) implements Serializable {
+    static Cidr parse(String s) {
+      String[] p = s.trim().split("/", 2);
+      try {
+        byte[] a = java.net.InetAddress.getByName(p[0]).getAddress();
+        int bits = p.length == 2 ? Integer.parseInt(p[1]) : a.length * 8;
+        if (bits < 0 || bits > a.length * 8) throw new IllegalArgumentException();
+        return new Cidr(a, bits);
+      } catch (Exception e) {
+        throw new IllegalArgumentException("incident.known_cidrs: not a CIDR block: " + s);
+      }
+    }
+
+    boolean contains(String ip) {
+      try {
+        byte[] a = java.net.InetAddress.getByName(ip).getAddress();
+        if (a.length != net.length) return false;
+        for (int i = 0; i < bits; i++) {
+          int bit = 7 - (i % 8);
+          if (((a[i / 8] >> bit) & 1) != ((net[i / 8] >> bit) & 1)) return false;
+        }
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.strata.job.incident;
+
+import dev.strata.schema.event.Actor;
+import dev.strata.schema.event.Api;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Resource;
+
+/**
+ * One line per event for timelines. Built from the event's fields, which are evidence (hostile): the line is cut to
+ * {@value #MAX} characters and control characters are replaced; renderers still escape it.
+ */
+public final class Summaries {
+  public static final int MAX = 300;
+
+  private Summaries() {}
+
+  public static String of(EvidenceEvent e) {
+    String f = e.getSourceFormat() == null ? "" : e.getSourceFormat();
+    String s;
+    if ("k8s_audit".equals(f)) {
+      s = audit(e);
+    } else if ("aws_cloudtrail".equals(f) || (e.getApi() != null && e.getCloud() != null && e.getClassUid() == 6003)) {
+      s = cloud(e);
+    } else if (e.getFinding() != null) {
+      s = "[" + nz(e.getFinding().getPriority(), e.getSeverity()) + "] " + nz(e.getFinding().getTitle(), e.getFinding().getRule())
+          + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    } else if (e.getProcess() != null && e.getProcess().getCmdLine() != null) {
+      s = nz(e.getActivityName(), e.getClassName()) + " " + e.getProcess().getCmdLine();
+    } else if (e.getMessage() != null) {
+      s = e.getMessage();
+    } else {
+      s = e.getClassName() + (e.getActivityName() == null ? "" : " " + e.getActivityName());
+    }
+    return clean(s);
+  }
+
+  private static String audit(EvidenceEvent e) {
+    StringBuilder b = new StringBuilder();
+    Actor a = e.getActor();
+    b.append(a == null || a.getUserName() == null ? "?" : a.getUserName());
+    Api api = e.getApi();
+    b.append(' ').append(api == null || api.getOperation() == null ? "?" : api.getOperation());
+    if (e.getResources() != null && !e.getResources().isEmpty()) {
+      Resource r = e.getResources().get(0);
+      b.append(' ').append(nz(r.getType(), "?"));
+      if (r.getSubresource() != null) b.append('/').append(r.getSubresource());
+      if (r.getName() != null || r.getNamespace() != null) {
+        b.append(' ');
+        if (r.getNamespace() != null) b.append(r.getNamespace()).append('/');
+        if (r.getName() != null) b.append(r.getName());
+      }
+    }
+    if (e.getProcess() != null && e.getProcess().getCmdLine() != null) {
+      b.append(" command=").append(e.getProcess().getCmdLine());
+    }
+    if (api != null && api.getResponseCode() != null) b.append(" -> ").append(api.getResponseCode());
+    return b.toString();
+  }
+
+  private static String cloud(EvidenceEvent e) {
+    StringBuilder b = new StringBuilder();
+    Actor a = e.getActor();
+    String who = a == null ? null : a.getUserUid() != null ? a.getUserUid() : a.getUserName();
+    if (who != null && who.startsWith("arn:")) {
+      int slash = who.indexOf(':', 4);
+      int res = who.lastIndexOf(':');
+      who = res > slash ? who.substring(res + 1) : who;
+    }
+    b.append(who == null ? "?" : who);
+    Api api = e.getApi();
+    if (api != null) {
+      String svc = api.getService() == null ? "" : api.getService().replace(".amazonaws.com", "") + ":";
+      b.append(' ').append(svc).append(nz(api.getOperation(), "?"));
+    }
+    if (e.getResources() != null) {
+      for (Resource r : e.getResources()) {
+        String id = r.getUid() != null ? r.getUid() : r.getName();
+        if (id != null) {
+          b.append(' ').append(id);
+          break;
+        }
+      }
+    }
+    if (e.getSrcEndpoint() != null && e.getSrcEndpoint().getIp() != null) {
+      b.append(" from ").append(e.getSrcEndpoint().getIp());
+    }
+    if (api != null && api.getResponseError() != null) b.append(" -> ").append(api.getResponseError());
+    return b.toString();
+  }
+
+  private static String nz(String a, String b) {
+    return a != null ? a : b == null ? "" : b;
+  }
+
+  /** Control characters to spaces, trimmed, cut to {@link #MAX}. */
+  public static String clean(String s) {
+    if (s == null) return "";
+    StringBuilder b = new StringBuilder(Math.min(s.length(), MAX));
+    for (int i = 0; i < s.length() && b.length() < MAX; i++) {
+      char c = s.charAt(i);
+      b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? ' ' : c);
+    }
+    String t = b.toString().trim();
+    return s.length() > MAX ? t + "…" : t;
+  }
+}
