@@ -4,6 +4,8 @@
 Made by us (no third-party data). Re-running it rewrites byte-identical files (fixed timestamps, gzip mtime 0).
 Story (UTC, 2026-11-20):
   10:00-10:02  web container (pod shop/web-7d9c8b6f5-x2x9q on node ip-10-0-1-23) serves normal traffic
+  09:41:31     Kubernetes audit: the kubelet registers node ip-10-0-1-23.ec2.internal (providerID: instance
+               i-0a1b2c3d4e5f60718), the fact that ties the node to the instance-role session in CloudTrail
   10:02:41     its app logs a request to /debug/exec from 198.51.100.77 (the attacker probes it)
   10:03:05     Kubernetes audit: user dev-alice creates pods/exec into that pod, command=sh (101 Switching Protocols)
   10:03:20     the app logs a child shell and an outbound fetch of the instance metadata credentials
@@ -54,19 +56,30 @@ side = [dline(f"shipped batch {i} (118 records) to collector.logging.svc:24224\n
 write(f"{NODE}/var/lib/docker/containers/{SIDECAR}/{SIDECAR}-json.log", "".join(side))
 
 POD = "web-7d9c8b6f5-x2x9q"
-def audit(i, ts, verb, resource, user, groups, code, name=None, ns="shop", sub=None, uri=None, stage="ResponseComplete", src="10.0.0.12", ua="kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46"):
-    ev = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": f"5f1c2d7e-0d5a-4a55-9b8e-00000000000{i}",
+def audit(i, ts, verb, resource, user, groups, code, name=None, ns="shop", sub=None, uri=None, stage="ResponseComplete", src="10.0.0.12", ua="kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", request_object=None, reason="RBAC: allowed by RoleBinding \"dev-edit/shop\""):
+    ev = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Request" if request_object else "Metadata", "auditID": f"5f1c2d7e-0d5a-4a55-9b8e-00000000000{i}",
           "stage": stage, "requestURI": uri or f"/api/v1/namespaces/{ns}/{resource}" + (f"/{name}" if name else ""),
           "verb": verb, "user": {"username": user, "groups": groups}, "sourceIPs": [src], "userAgent": ua,
           "objectRef": {"resource": resource, "namespace": ns, "apiVersion": "v1"},
           "responseStatus": {"metadata": {}, "code": code},
           "requestReceivedTimestamp": ts,
-          "stageTimestamp": ts, "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": "RBAC: allowed by RoleBinding \"dev-edit/shop\""}}
+          "stageTimestamp": ts, "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": reason}}
     if name: ev["objectRef"]["name"] = name
     if sub: ev["objectRef"]["subresource"] = sub
+    if ns is None: del ev["objectRef"]["namespace"]
+    if request_object: ev["requestObject"] = request_object
     return json.dumps(ev, separators=(",", ":")) + "\n"
 
+NODE_NAME = "ip-10-0-1-23.ec2.internal"
+node_object = {"kind": "Node", "apiVersion": "v1",
+               "metadata": {"name": NODE_NAME, "labels": {"kubernetes.io/hostname": NODE_NAME, "kubernetes.io/os": "linux",
+                                                          "node.kubernetes.io/instance-type": "m5.large",
+                                                          "topology.kubernetes.io/region": "us-east-1",
+                                                          "topology.kubernetes.io/zone": "us-east-1a"}},
+               "spec": {"providerID": "aws:///us-east-1a/i-0a1b2c3d4e5f60718"}}
 audit_lines = [
+    audit(7, "2026-11-20T09:41:31.502300Z", "create", "nodes", "system:node:" + NODE_NAME, ["system:nodes", "system:authenticated"], 201,
+          ns=None, uri="/api/v1/nodes", src="10.0.1.23", ua="kubelet/v1.31.2 (linux/amd64) kubernetes/5864a46", request_object=node_object, reason=""),
     audit(1, "2026-11-20T10:00:30.120000Z", "list", "pods", "dev-alice", ["dev", "system:authenticated"], 200),
     audit(2, "2026-11-20T10:02:55.400100Z", "get", "pods", "dev-alice", ["dev", "system:authenticated"], 200, name=POD),
     audit(3, "2026-11-20T10:03:05.218554Z", "create", "pods", "dev-alice", ["dev", "system:authenticated"], 101, name=POD, sub="exec",

@@ -47,7 +47,7 @@ class ParseCommandTest {
     Run r = run("parse", "--dead-letters", HOME.resolve("examples/demo-bundle").toString());
     long events = r.lines().stream().filter(n -> !n.has("dead_letter")).count();
     List<JsonNode> dead = r.lines().stream().filter(n -> n.has("dead_letter")).toList();
-    assertThat(events).isEqualTo(25);
+    assertThat(events).as("25 + the node registration audit record (instance id)").isEqualTo(26);
     assertThat(dead).hasSize(3);
     assertThat(dead).extracting(n -> n.path("reason").asText()).containsExactlyInAnyOrder("malformed_json", "malformed_json", "missing_field");
     assertThat(r.exit()).as("dead letters make exit code 1").isEqualTo(1);

@@ -50,7 +50,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineEndToEndIT {
   /** The bundle's story, counted by hand from examples/make-demo-bundle.py. */
-  static final Map<String, Long> EXPECTED_EVENTS = Map.of("docker_json_log", 15L, "k8s_audit", 6L, "aws_cloudtrail", 4L);
+  static final Map<String, Long> EXPECTED_EVENTS = Map.of("docker_json_log", 15L, "k8s_audit", 7L, "aws_cloudtrail", 4L);
   static final long EXPECTED_DEAD_LETTERS = 3;
   static final String EXEC_POD = "web-7d9c8b6f5-x2x9q";
 
@@ -161,7 +161,7 @@ class PipelineEndToEndIT {
       }
       checked++;
     }
-    assertThat(checked).isEqualTo(25);
+    assertThat(checked).isEqualTo(26);
   }
 
   @Test
@@ -187,7 +187,7 @@ class PipelineEndToEndIT {
   void normalizedTopicHoldsEveryEvent() {
     List<EvidenceEvent> events = consume(Topics.NORMALIZED, AvroCodec.of(EvidenceEvent.class)).stream()
         .filter(e -> artifactIds().contains(e.getLineage().getArtifactSha256())).toList();
-    assertThat(events.stream().map(EvidenceEvent::getEventId).distinct().count()).isEqualTo(25);
+    assertThat(events.stream().map(EvidenceEvent::getEventId).distinct().count()).isEqualTo(26);
   }
 
   @Test
@@ -210,9 +210,9 @@ class PipelineEndToEndIT {
     assertThat(again.artifacts().stream().map(CollectionReport.Artifact::artifactSha256).collect(Collectors.toSet()))
         .isEqualTo(artifactIds());
     ParseJobResult rerun = pipeline.runJob(pipeline.jobConfig(true, group, ParseJobConfig.StartingOffsets.COMMITTED));
-    assertThat(rerun.eventsOut()).as("the re-run parsed the evidence again").isEqualTo(25);
+    assertThat(rerun.eventsOut()).as("the re-run parsed the evidence again").isEqualTo(26);
     pipeline.send("POST", "/strata-*/_refresh", null);
-    assertThat(countEvents(artifactsQuery())).isEqualTo(eventsBefore).isEqualTo(25);
+    assertThat(countEvents(artifactsQuery())).isEqualTo(eventsBefore).isEqualTo(26);
     assertThat(countDocs(IndexTemplates.DEAD_LETTERS_INDEX, deadLettersQuery())).isEqualTo(deadBefore);
   }
 
