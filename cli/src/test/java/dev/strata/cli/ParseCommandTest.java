@@ -60,7 +60,7 @@ class ParseCommandTest {
   void parsesASingleFile() throws Exception {
     Path audit = HOME.resolve("examples/demo-bundle/control-plane/var/log/kubernetes/audit/audit.log");
     Run r = run("parse", audit.toString());
-    assertThat(r.lines()).hasSize(6);
+    assertThat(r.lines()).hasSize(7);
     assertThat(r.lines()).allSatisfy(n -> assertThat(n.path("source_format").asText()).isEqualTo("k8s_audit"));
   }
 

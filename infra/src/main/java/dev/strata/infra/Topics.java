@@ -29,9 +29,11 @@ public final class Topics {
   public static final String ENRICHED = "evidence.enriched.v1";
   /** Entity bindings of the correlation job ({@code EntityBinding}, key = binding_id). */
   public static final String BINDINGS = "evidence.bindings.v1";
+  /** Incidents ({@code Incident}, key = incident_id, every revision in order), compacted: the newest revision stays. */
+  public static final String INCIDENTS = "evidence.incidents.v1";
   /** All strata topics. */
   public static final List<String> ALL =
-      List.of(RAW, ARTIFACTS, NORMALIZED, DEADLETTER, CHECKPOINTS, ENRICHED, BINDINGS);
+      List.of(RAW, ARTIFACTS, NORMALIZED, DEADLETTER, CHECKPOINTS, ENRICHED, BINDINGS, INCIDENTS);
 
   /** Partitions per topic unless told otherwise. */
   public static final int DEFAULT_PARTITIONS = 2;
@@ -50,9 +52,9 @@ public final class Topics {
         TopicConfig.COMPRESSION_TYPE_CONFIG, "producer");
   }
 
-  /** The configuration of one topic: {@link #topicConfig()}, plus {@code cleanup.policy=compact} for {@link #CHECKPOINTS}. */
+  /** The configuration of one topic: {@link #topicConfig()}, plus {@code cleanup.policy=compact} for {@link #CHECKPOINTS} and {@link #INCIDENTS}. */
   public static Map<String, String> topicConfig(String topic) {
-    if (!topic.equals(CHECKPOINTS)) return topicConfig();
+    if (!topic.equals(CHECKPOINTS) && !topic.equals(INCIDENTS)) return topicConfig();
     Map<String, String> c = new java.util.HashMap<>(topicConfig());
     c.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     return Map.copyOf(c);

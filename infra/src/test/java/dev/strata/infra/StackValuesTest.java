@@ -32,8 +32,9 @@ class StackValuesTest {
     assertThat(Topics.ALL)
         .containsExactly(
             "evidence.raw.v1", "evidence.artifacts.v1", "evidence.normalized.v1", "evidence.deadletter.v1",
-            "strata.checkpoints.v1", "evidence.enriched.v1", "evidence.bindings.v1");
+            "strata.checkpoints.v1", "evidence.enriched.v1", "evidence.bindings.v1", "evidence.incidents.v1");
     assertThat(Topics.topicConfig(Topics.CHECKPOINTS)).containsEntry("cleanup.policy", "compact");
+    assertThat(Topics.topicConfig(Topics.INCIDENTS)).containsEntry("cleanup.policy", "compact");
     assertThat(Topics.topicConfig(Topics.RAW)).doesNotContainKey("cleanup.policy");
     assertThat(Topics.topicConfig())
         .containsEntry("max.message.bytes", "8388608")

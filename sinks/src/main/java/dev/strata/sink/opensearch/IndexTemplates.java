@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code strata-artifacts} ({@code strata-artifacts-*}): manifests, {@code dynamic: strict}.
  *   <li>{@code strata-bindings} ({@code strata-bindings-*}): entity bindings of the correlation job, {@code dynamic:
  *       strict}, {@code attributes} as {@code flat_object}.
+ *   <li>{@code strata-incidents} ({@code strata-incidents-*}): incidents (newest revision per incident_id),
+ *       {@code dynamic: strict}; the embedded timeline is stored, not indexed (its rows are searchable in
+ *       {@code strata-timeline}).
+ *   <li>{@code strata-timeline} ({@code strata-timeline-*}): one document per incident timeline row,
+ *       {@code dynamic: strict}.
  * </ul>
  *
  * Settings: 1 shard, 0 replicas, refresh 1 s by default (see {@link OpenSearchSinkConfig}).
@@ -47,13 +52,18 @@ public final class IndexTemplates {
   public static final String DEAD_LETTERS_INDEX = "strata-deadletters-v1";
   public static final String ARTIFACTS_INDEX = "strata-artifacts-v1";
   public static final String BINDINGS_INDEX = "strata-bindings-v1";
+  public static final String INCIDENTS_INDEX = "strata-incidents-v1";
+  public static final String TIMELINE_INDEX = "strata-timeline-v1";
 
   public static final String EVENTS_TEMPLATE = "strata-events";
   public static final String DEAD_LETTERS_TEMPLATE = "strata-deadletters";
   public static final String ARTIFACTS_TEMPLATE = "strata-artifacts";
   public static final String BINDINGS_TEMPLATE = "strata-bindings";
+  public static final String INCIDENTS_TEMPLATE = "strata-incidents";
+  public static final String TIMELINE_TEMPLATE = "strata-timeline";
   public static final List<String> TEMPLATES =
-      List.of(EVENTS_TEMPLATE, DEAD_LETTERS_TEMPLATE, ARTIFACTS_TEMPLATE, BINDINGS_TEMPLATE);
+      List.of(EVENTS_TEMPLATE, DEAD_LETTERS_TEMPLATE, ARTIFACTS_TEMPLATE, BINDINGS_TEMPLATE, INCIDENTS_TEMPLATE,
+          TIMELINE_TEMPLATE);
 
   private final int shards;
   private final int replicas;
@@ -110,7 +120,7 @@ public final class IndexTemplates {
     throw new IllegalArgumentException("no strata template matches index " + index);
   }
 
-  /** Installs (or updates) the three templates. */
+  /** Installs (or updates) the templates. */
   public void install(OpenSearchGenericClient client) throws IOException {
     for (String name : TEMPLATES) {
       put(client, "/_index_template/" + name, template(name), name);

@@ -1,0 +1,236 @@
+package dev.strata.job.incident;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.correlate.Incident;
+import dev.strata.schema.correlate.TimelineRow;
+import dev.strata.schema.event.Actor;
+import dev.strata.schema.event.Api;
+import dev.strata.schema.event.Cloud;
+import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Device;
+import dev.strata.schema.event.Endpoint;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Finding;
+import dev.strata.schema.event.Kubernetes;
+import dev.strata.schema.event.Lineage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Grouping rules on small synthetic events (written for these tests from the rules in SignalRules/IncidentGrouper). */
+class IncidentGrouperTest {
+  static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+  static int seq;
+
+  static EvidenceEvent base(String id, Instant t, String format) {
+    EvidenceEvent e = new EvidenceEvent();
+    e.setEventId(id);
+    e.setOcsfVersion("1.3.0");
+    e.setClassUid(0);
+    e.setClassName("Base Event");
+    e.setCategoryUid(0);
+    e.setCategoryName("Uncategorized");
+    e.setActivityId(0);
+    e.setTypeUid(0L);
+    e.setSeverityId(1);
+    e.setTime(t);
+    e.setSourceFormat(format);
+    e.setResources(new ArrayList<>());
+    e.setUnmapped(new HashMap<>());
+    e.setLineage(new Lineage("a".repeat(64), "evidence/" + format, format, 0, (long) seq++ * 100, 100L, (long) seq, null, null, null));
+    e.setCloud(new Cloud("aws", "111122223333", "us-east-1", null, null, null, null, null, null, null));
+    return e;
+  }
+
+  /** A Falco alert (Warning = Medium) in a container on a node. */
+  static EvidenceEvent falco(String id, Instant t, String node, String container, String pod) {
+    EvidenceEvent e = base(id, t, "falco_alert");
+    e.setClassUid(2004);
+    e.setClassName("Detection Finding");
+    e.setSeverityId(3);
+    e.setMessage("Terminal shell in container");
+    e.setFinding(new Finding("Terminal shell in container", "Terminal shell in container", "Warning",
+        List.of("container", "mitre_execution")));
+    e.setContainer(new Container(container, null, null, null, "containerd", null));
+    e.setKubernetes(new Kubernetes("prod", "shop", pod, null, null, node));
+    e.setDevice(new Device(node, null, null));
+    return e;
+  }
+
+  /** A container log line (context). */
+  static EvidenceEvent log(String id, Instant t, String node, String container) {
+    EvidenceEvent e = base(id, t, "cri_log");
+    e.setMessage("GET /healthz 200");
+    e.setContainer(new Container(container, null, null, null, "containerd", null));
+    e.setDevice(new Device(node, null, null));
+    e.setKubernetes(new Kubernetes("prod", null, null, null, null, node));
+    return e;
+  }
+
+  /** A CloudTrail call by an IAM user from an IP. */
+  static EvidenceEvent cloudTrail(String id, Instant t, String op, String user, String ip) {
+    EvidenceEvent e = base(id, t, "aws_cloudtrail");
+    e.setClassUid(6003);
+    e.setClassName("API Activity");
+    e.setActor(new Actor(user, "arn:aws:iam::111122223333:user/" + user, "IAMUser", "111122223333", List.of(),
+        "AKIA" + user.toUpperCase(), null, null, null, null, null));
+    e.setApi(new Api("iam.amazonaws.com", op, null, null, null, null, null));
+    e.setSrcEndpoint(new Endpoint(ip, null, null, null, null, null));
+    return e;
+  }
+
+  static List<Incident> group(List<EvidenceEvent> events) throws Exception {
+    return IncidentEngine.incidentsOf(events, IncidentSettings.defaults());
+  }
+
+  static String c(int n) {
+    return String.format("%012x", 0xabc000000L + n) + "0".repeat(52);
+  }
+
+  @Test
+  void twoUnrelatedIncidentsStayApart() throws Exception {
+    List<Incident> incs = group(List.of(
+        falco("a1", T0, "node-a", c(1), "web-1"),
+        falco("b1", T0.plusSeconds(60), "node-b", c(2), "api-1"),
+        cloudTrail("c1", T0.plusSeconds(90), "CreateAccessKey", "carol", "10.1.2.3")));
+    assertThat(incs).hasSize(3);
+    assertThat(incs).allMatch(i -> i.getSignals() == 1);
+  }
+
+  @Test
+  void anEventSharingANodeJoins() throws Exception {
+    List<Incident> incs = group(List.of(
+        falco("a1", T0, "node-a", c(1), "web-1"),
+        log("l1", T0.plusSeconds(30), "node-a", c(9)),
+        log("l2", T0.plusSeconds(30), "node-z", c(8)),
+        falco("a2", T0.plusSeconds(600), "node-a.ec2.internal", c(3), "db-1")));
+    assertThat(incs).hasSize(1);
+    Incident i = incs.get(0);
+    assertThat(i.getSignals()).isEqualTo(2);
+    assertThat(i.getTimeline()).extracting(TimelineRow::getEventId).containsExactly("a1", "l1", "a2");
+    assertThat(i.getEntities()).extracting(e -> e.getType() + ":" + e.getKey())
+        .contains("node:node-a", "container:" + c(9).substring(0, 12)).doesNotContain("node:node-z");
+  }
+
+  @Test
+  void theTimeBoundIsRespected() throws Exception {
+    // same node, 3 h apart: two incidents; context 1 h after the first joins it, 2.5 h after does not
+    List<Incident> incs = group(List.of(
+        falco("a1", T0, "node-a", c(1), "web-1"),
+        log("l1", T0.plus(Duration.ofHours(1)), "node-a", c(1)),
+        log("l2", T0.plus(Duration.ofMinutes(150)), "node-x", c(7)),
+        falco("a2", T0.plus(Duration.ofHours(3)), "node-a", c(1), "web-1")));
+    assertThat(incs).hasSize(2);
+    assertThat(incs.stream().filter(i -> i.getTimeline().get(0).getEventId().equals("a1")).findFirst().orElseThrow()
+        .getTimeline()).extracting(TimelineRow::getEventId).containsExactly("a1", "l1");
+    // a shorter window splits what 2 h joins
+    List<Incident> narrow = IncidentEngine.incidentsOf(List.of(
+        falco("a1", T0, "node-a", c(1), "web-1"), falco("a2", T0.plus(Duration.ofMinutes(90)), "node-a", c(1), "web-1")),
+        IncidentSettings.defaults().withWindow(Duration.ofHours(1)));
+    assertThat(narrow).hasSize(2);
+  }
+
+  @Test
+  void signalsChainAcrossEntitiesAndContextNeverLinks() throws Exception {
+    // a1 (container 1 on node-a) and a2 (pod web-1 via the binding a log line gives) chain; the log's own entities
+    // (a public IP) do not pull in the CloudTrail signal from that IP, since context never links incidents
+    EvidenceEvent bridge = log("l1", T0.plusSeconds(10), "node-a", c(1));
+    bridge.getKubernetes().setPodName("web-1");
+    bridge.getKubernetes().setNamespace("shop");
+    bridge.setSrcEndpoint(new Endpoint("198.51.100.7", null, null, null, null, null));
+    EvidenceEvent a2 = falco("a2", T0.plusSeconds(20), null, null, "web-1");
+    a2.setContainer(null);
+    a2.setDevice(null);
+    List<Incident> incs = group(List.of(
+        falco("a1", T0, "node-a", c(1), null), bridge, a2,
+        cloudTrail("c1", T0.plusSeconds(30), "CreateAccessKey", "mallory", "198.51.100.7")));
+    assertThat(incs).hasSize(2);
+    Incident pod = incs.stream().filter(i -> i.getSignals() == 2).findFirst().orElseThrow();
+    assertThat(pod.getTimeline()).extracting(TimelineRow::getEventId).containsExactly("a1", "l1", "a2");
+  }
+
+  @Test
+  void arrivalOrderDoesNotChangeTheResult() throws Exception {
+    List<EvidenceEvent> events = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      events.add(log("l" + i, T0.plusSeconds(i * 97L), "node-" + (i % 3), c(i % 5)));
+      if (i % 7 == 0) events.add(falco("f" + i, T0.plusSeconds(i * 101L), "node-" + (i % 3), c(i % 5), "p" + (i % 4)));
+    }
+    events.add(cloudTrail("k1", T0.plusSeconds(300), "AttachUserPolicy", "eve", "198.51.100.9"));
+    List<Incident> expected = group(events);
+    Random r = new Random(1);
+    for (int round = 0; round < 10; round++) {
+      List<EvidenceEvent> shuffled = new ArrayList<>(events);
+      Collections.shuffle(shuffled, r);
+      assertThat(group(shuffled)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void cloudTrailRulesAndStages() throws Exception {
+    List<EvidenceEvent> events = new ArrayList<>();
+    events.add(cloudTrail("k1", T0, "CreateAccessKey", "eve", "10.0.0.1"));
+    events.add(cloudTrail("k2", T0.plusSeconds(5), "AttachUserPolicy", "eve", "10.0.0.1"));
+    events.add(cloudTrail("k3", T0.plusSeconds(9), "StopLogging", "eve", "10.0.0.1"));
+    events.add(cloudTrail("k4", T0.plusSeconds(12), "ListUsers", "eve", "10.0.0.1")); // context
+    events.add(cloudTrail("k5", T0.plusSeconds(12), "ListUsers", "bob", "10.0.0.2")); // unrelated context
+    List<Incident> incs = group(events);
+    assertThat(incs).hasSize(1);
+    assertThat(incs.get(0).getAttackPath()).extracting(s -> s.getStage())
+        .containsExactly(AttackStage.PERSISTENCE, AttackStage.PRIVILEGE_ESCALATION, AttackStage.IMPACT);
+    assertThat(incs.get(0).getTimeline()).extracting(TimelineRow::getEventId).containsExactly("k1", "k2", "k3", "k4");
+    assertThat(incs.get(0).getSeverity()).isEqualTo("High");
+  }
+
+  @Test
+  void aGetSecretValueBurstIsASignal() throws Exception {
+    List<EvidenceEvent> events = new ArrayList<>();
+    for (int i = 0; i < 5; i++) events.add(cloudTrail("s" + i, T0.plusSeconds(i * 30L), "GetSecretValue", "dave", "10.0.0.5"));
+    for (int i = 0; i < 4; i++) events.add(cloudTrail("q" + i, T0.plusSeconds(i * 30L), "GetSecretValue", "quinn", "10.0.0.6"));
+    List<Incident> incs = group(events);
+    assertThat(incs).hasSize(1);
+    assertThat(incs.get(0).getSignals()).isEqualTo(5);
+    assertThat(incs.get(0).getAttackPath().get(0).getStage()).isEqualTo(AttackStage.CREDENTIAL_ACCESS);
+  }
+
+  @Test
+  void theTimelineIsCappedKeepingSignals() throws Exception {
+    List<EvidenceEvent> events = new ArrayList<>();
+    for (int i = 0; i < 30; i++) events.add(log(String.format("l%02d", i), T0.plusSeconds(i), "node-a", c(1)));
+    events.add(falco("z-signal", T0.plusSeconds(29), "node-a", c(1), null));
+    List<Incident> incs = IncidentEngine.incidentsOf(events, IncidentSettings.defaults().withTimelineCap(10));
+    Incident i = incs.get(0);
+    assertThat(i.getTimeline()).hasSize(10);
+    assertThat(i.getTimelineOmitted()).isEqualTo(21);
+    assertThat(i.getEventCount()).isEqualTo(31);
+    assertThat(i.getTimeline()).extracting(TimelineRow::getEventId).contains("z-signal").startsWith("l00");
+  }
+
+  @Test
+  void publicIpsOnly() {
+    assertThat(EntityKeys.isPublicIp("203.0.113.50")).isTrue();
+    assertThat(EntityKeys.isPublicIp("2001:db8::1")).isTrue();
+    assertThat(EntityKeys.isPublicIp("10.0.0.12")).isFalse();
+    assertThat(EntityKeys.isPublicIp("100.64.1.1")).isFalse();
+    assertThat(EntityKeys.isPublicIp("169.254.169.254")).isFalse();
+    assertThat(EntityKeys.isPublicIp("fd00::1")).isFalse();
+    assertThat(EntityKeys.isPublicIp("ec2.amazonaws.com")).isFalse();
+    assertThat(EntityKeys.isPublicIp("AWS Internal")).isFalse();
+  }
+
+  @Test
+  void memberStateRoundTrips() throws Exception {
+    EvidenceEvent e = falco("a1", T0, "node-a", c(1), "web-1");
+    Member m = Member.of(e, EntityKeys.extract(e), SignalRules.defaults());
+    assertThat(Member.decode(m.encode())).isEqualTo(m);
+    assertThat(m.signal()).isTrue();
+    assertThat(m.stage()).isEqualTo(AttackStage.EXECUTION);
+  }
+}
