@@ -44,8 +44,9 @@ class IncidentGrouperTest {
     e.setSourceFormat(format);
     e.setResources(new ArrayList<>());
     e.setUnmapped(new HashMap<>());
-    e.setLineage(new Lineage("a".repeat(64), "evidence/" + format, format, 0, (long) seq++ * 100, 100L, (long) seq, null, null, null));
-    e.setCloud(new Cloud("aws", "111122223333", "us-east-1", null, null, null, null, null, null, null));
+    e.setLineage(Lineage.newBuilder().setArtifactSha256("a".repeat(64)).setOrigin("evidence/" + format).setSourceType(format)
+        .setChunkIndex(0).setByteOffset((long) seq++ * 100).setByteLength(100L).setLineNumber((long) seq).build());
+    e.setCloud(Cloud.newBuilder().setProvider("aws").setAccountUid("111122223333").setRegion("us-east-1").build());
     return e;
   }
 
@@ -56,11 +57,11 @@ class IncidentGrouperTest {
     e.setClassName("Detection Finding");
     e.setSeverityId(3);
     e.setMessage("Terminal shell in container");
-    e.setFinding(new Finding("Terminal shell in container", "Terminal shell in container", "Warning",
-        List.of("container", "mitre_execution")));
-    e.setContainer(new Container(container, null, null, null, "containerd", null));
-    e.setKubernetes(new Kubernetes("prod", "shop", pod, null, null, node));
-    e.setDevice(new Device(node, null, null));
+    e.setFinding(Finding.newBuilder().setRule("Terminal shell in container").setTitle("Terminal shell in container")
+        .setPriority("Warning").setTags(List.of("container", "mitre_execution")).build());
+    e.setContainer(Container.newBuilder().setUid(container).setRuntime("containerd").build());
+    e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").setNamespace("shop").setPodName(pod).setNodeName(node).build());
+    e.setDevice(Device.newBuilder().setHostname(node).build());
     return e;
   }
 
@@ -68,9 +69,9 @@ class IncidentGrouperTest {
   static EvidenceEvent log(String id, Instant t, String node, String container) {
     EvidenceEvent e = base(id, t, "cri_log");
     e.setMessage("GET /healthz 200");
-    e.setContainer(new Container(container, null, null, null, "containerd", null));
-    e.setDevice(new Device(node, null, null));
-    e.setKubernetes(new Kubernetes("prod", null, null, null, null, node));
+    e.setContainer(Container.newBuilder().setUid(container).setRuntime("containerd").build());
+    e.setDevice(Device.newBuilder().setHostname(node).build());
+    e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").setNodeName(node).build());
     return e;
   }
 
@@ -79,10 +80,11 @@ class IncidentGrouperTest {
     EvidenceEvent e = base(id, t, "aws_cloudtrail");
     e.setClassUid(6003);
     e.setClassName("API Activity");
-    e.setActor(new Actor(user, "arn:aws:iam::111122223333:user/" + user, "IAMUser", "111122223333", List.of(),
-        "AKIA" + user.toUpperCase(), null, null, null, null, null));
-    e.setApi(new Api("iam.amazonaws.com", op, null, null, null, null, null));
-    e.setSrcEndpoint(new Endpoint(ip, null, null, null, null, null));
+    e.setActor(Actor.newBuilder().setUserName(user).setUserUid("arn:aws:iam::111122223333:user/" + user)
+        .setUserType("IAMUser").setAccountUid("111122223333").setGroups(List.of()).setCredentialUid("AKIA" + user.toUpperCase())
+        .build());
+    e.setApi(Api.newBuilder().setService("iam.amazonaws.com").setOperation(op).build());
+    e.setSrcEndpoint(Endpoint.newBuilder().setIp(ip).build());
     return e;
   }
 
@@ -144,7 +146,7 @@ class IncidentGrouperTest {
     EvidenceEvent bridge = log("l1", T0.plusSeconds(10), "node-a", c(1));
     bridge.getKubernetes().setPodName("web-1");
     bridge.getKubernetes().setNamespace("shop");
-    bridge.setSrcEndpoint(new Endpoint("198.51.100.7", null, null, null, null, null));
+    bridge.setSrcEndpoint(Endpoint.newBuilder().setIp("198.51.100.7").build());
     EvidenceEvent a2 = falco("a2", T0.plusSeconds(20), null, null, "web-1");
     a2.setContainer(null);
     a2.setDevice(null);
