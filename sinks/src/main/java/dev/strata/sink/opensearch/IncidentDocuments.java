@@ -5,9 +5,8 @@ import dev.strata.sink.AvroJson;
 
 /**
  * {@link Incident} to OpenSearch document ({@link AvroJson}: snake_case fields, ISO-8601 times); id =
- * {@code incident_id}, so each revision replaces the previous one. Keeping the newest revision relies on order: the
- * incident job emits the revisions of one incident from one subtask in order, and its sink runs with one request in
- * flight (a retried batch goes out again before anything newer).
+ * {@code incident_id}, external version ({@code external_gte}) = {@code revision}: a newer revision replaces an
+ * older one and never the reverse, whatever order retries and replays deliver them in.
  */
 public final class IncidentDocuments implements DocumentMapper<Incident> {
   private static final long serialVersionUID = 1L;
@@ -29,6 +28,11 @@ public final class IncidentDocuments implements DocumentMapper<Incident> {
   @Override
   public String id(Incident incident) {
     return incident.getIncidentId();
+  }
+
+  @Override
+  public long version(Incident incident) {
+    return incident.getRevision();
   }
 
   @Override

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The rows of an incident's timeline as documents of the timeline index: the row's fields plus
  * {@code incident_id}, {@code tenant} and {@code revision}; id = {@code incident_id:event_id}, so a row is one
- * document however many revisions carry it. Rows that later revisions leave out (the cap) stay searchable.
+ * document however many revisions carry it, versioned by the incident's revision ({@code external_gte}). Rows that
+ * later revisions leave out (the cap) stay searchable.
  */
 public final class TimelineDocuments {
   private TimelineDocuments() {}
@@ -33,7 +34,7 @@ public final class TimelineDocuments {
   public static List<DocWriteRequest> requests(String index, Incident incident) {
     List<DocWriteRequest> out = new ArrayList<>(incident.getTimeline().size());
     for (TimelineRow row : incident.getTimeline()) {
-      out.add(new DocWriteRequest(index, id(incident, row), toJson(incident, row)));
+      out.add(new DocWriteRequest(index, id(incident, row), toJson(incident, row), 1, incident.getRevision()));
     }
     return out;
   }

@@ -46,6 +46,8 @@ class IncidentTemplatesTest {
     List<DocWriteRequest> reqs = TimelineDocuments.requests(IndexTemplates.TIMELINE_INDEX, inc);
     assertThat(reqs).hasSize(1);
     assertThat(reqs.get(0).id()).isEqualTo("inc-1:ev1");
+    assertThat(reqs.get(0).version()).as("newest revision wins").isEqualTo(7);
+    assertThat(new IncidentDocuments(IndexTemplates.INCIDENTS_INDEX).toRequest(inc).version()).isEqualTo(7);
     JsonNode doc = new ObjectMapper().readTree(reqs.get(0).source());
     assertThat(doc.path("incident_id").asText()).isEqualTo("inc-1");
     assertThat(doc.path("revision").asInt()).isEqualTo(7);

@@ -153,7 +153,7 @@ public final class IncidentJob {
 
   /** The index and archive sinks the config turns on. */
   public static Outputs outputs(IncidentJobConfig cfg) {
-    Optional<OpenSearchSinkConfig> os = cfg.openSearchConfig().map(c -> c.toBuilder().maxInFlightRequests(1).build());
+    Optional<OpenSearchSinkConfig> os = cfg.openSearchConfig();
     return new Outputs(
         os.map(c -> OpenSearchSink.<Incident>builder().config(c).mapper(new IncidentDocuments(cfg.incidentsIndex())).build()),
         os.map(c -> OpenSearchSink.<DocWriteRequest>builder().config(c).mapper(DocumentMapper.passThrough()).build()),
