@@ -27,6 +27,8 @@ import java.util.Locale;
  * usage: ParserBenchmark FORMAT FILE [--max-mb N] [--rounds N] [--chunk-kib N]
  *   FORMAT  docker_json_log | k8s_audit | aws_cloudtrail (the file is JSON Lines, fed as LINES chunks)
  *           | cri_log (a CRI text log, fed as LINES chunks)
+ *           | aws_vpc_flow (a VPC flow log with its header line; FILE "gen:N" generates N default-format records;
+ *             every chunk carries the header as format_header, as the collector sends them)
  * e.g. python3 /work/shared/bench/gen_container_logs.py /tmp/strata-bench
  *      java -cp ... dev.strata.parse.bench.ParserBenchmark docker_json_log /tmp/strata-bench/docker.log
  *      java -cp ... dev.strata.parse.bench.ParserBenchmark cri_log /tmp/strata-bench/cri.log --max-mb 450
@@ -41,6 +43,9 @@ import java.util.Locale;
  * fields (timestamp, stream, tag, content) and P pieces joined into records by counting (no strings made), and
  * "lines" = a newline scan; records = F lines + P pieces still open at the end of a chunk (the P/F-joined count the
  * Fluent Bit anchor uses). "ratio vs tree" then means vs split.
+ *
+ * <p>For {@code aws_vpc_flow} "split" = a plain line split of the same bytes (every line cut at its spaces into
+ * fields, no strings made), "lines" = a newline scan; records = lines that are not the header.
  */
 public final class ParserBenchmark {
 
@@ -62,9 +67,16 @@ public final class ParserBenchmark {
         default -> throw new IllegalArgumentException(args[i]);
       }
     }
-    byte[] content = readUpTo(file, maxMb << 20);
+    boolean vpc = format.equals("aws_vpc_flow");
+    byte[] content = args[1].startsWith("gen:") ? generateVpcFlow(Integer.parseInt(args[1].substring(4)))
+        : readUpTo(file, maxMb << 20);
     List<RawArtifactChunk> chunks =
         Chunks.lines(content, format, "bench/" + file.getFileName(), chunkKib << 10);
+    if (vpc) {
+      int nl = Bytes.indexOfNewline(content, 0, content.length);
+      String header = new String(content, 0, nl, java.nio.charset.StandardCharsets.US_ASCII);
+      chunks = chunks.stream().map(c -> RawArtifactChunk.newBuilder(c).setFormatHeader(header).build()).toList();
+    }
     System.out.printf(
         Locale.ROOT,
         "format=%s file=%s bytes=%,d chunks=%d (LINES, %d KiB) rounds=%d java=%s%n",
@@ -74,7 +86,8 @@ public final class ParserBenchmark {
     ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     boolean cri = format.equals("cri_log");
-    String nameA = cri ? "split" : "tree", nameB = cri ? "lines" : "skip";
+    boolean text = cri || vpc;
+    String nameA = text ? "split" : "tree", nameB = text ? "lines" : "skip";
     double[] tree = new double[rounds], skip = new double[rounds], ours = new double[rounds];
     double[] oursWall = new double[rounds];
     long records = 0, events = 0, dead = 0;
@@ -85,9 +98,9 @@ public final class ParserBenchmark {
       for (RawArtifactChunk c : chunks) {
         byte[] b = Payloads.bytes(c);
         long t0 = mx.getCurrentThreadCpuTime();
-        n += cri ? baselineCriSplit(b) : baselineTree(mapper, b);
+        n += vpc ? baselineVpcSplit(b) : cri ? baselineCriSplit(b) : baselineTree(mapper, b);
         long t1 = mx.getCurrentThreadCpuTime();
-        if (cri) {
+        if (text) {
           out.sink += baselineLines(b);
         } else {
           baselineSkip(mapper, b);
@@ -122,16 +135,17 @@ public final class ParserBenchmark {
     System.out.printf(Locale.ROOT, "records=%,d events=%,d dead_letters=%,d%n", records, events, dead);
     System.out.printf(Locale.ROOT, "medians of %d rounds, records/s per core (thread CPU time):%n", rounds);
     System.out.printf(
-        Locale.ROOT, "baseline %-17s: %,10.0f records/s %7.1f MB/s%n", cri ? "line split+join" : "jackson readTree",
+        Locale.ROOT, "baseline %-17s: %,10.0f records/s %7.1f MB/s%n",
+        vpc ? "plain line split" : cri ? "line split+join" : "jackson readTree",
         mTree, mTree * mbPerRec);
     System.out.printf(
-        Locale.ROOT, "baseline %-17s: %,10.0f records/s %7.1f MB/s%n", cri ? "newline scan" : "jackson skip",
+        Locale.ROOT, "baseline %-17s: %,10.0f records/s %7.1f MB/s%n", text ? "newline scan" : "jackson skip",
         mSkip, mSkip * mbPerRec);
     System.out.printf(
         Locale.ROOT, "strata %-18s : %,10.0f records/s %7.1f MB/s (wall clock %,.0f records/s)%n", format, mOurs,
         mOurs * mbPerRec, mWall);
     System.out.printf(
-        Locale.ROOT, "ratio vs %s %.2f (median of per-round ratios %.2f), vs %s %.2f%n", cri ? "split" : "readTree",
+        Locale.ROOT, "ratio vs %s %.2f (median of per-round ratios %.2f), vs %s %.2f%n", text ? "split" : "readTree",
         mOurs / mTree, median(ratios), nameB, mOurs / mSkip);
   }
 
@@ -194,6 +208,62 @@ public final class ParserBenchmark {
       i = nl + 1;
     }
     return n + (openOut ? 1 : 0) + (openErr ? 1 : 0);
+  }
+
+  /** VPC flow baseline: every line cut at its spaces (fields found, nothing made); returns the non-header lines. */
+  private static long baselineVpcSplit(byte[] b) {
+    long n = 0;
+    int i = 0;
+    int[] fields = new int[64];
+    while (i < b.length) {
+      int nl = Bytes.indexOfNewline(b, i, b.length);
+      int end = nl < 0 ? b.length : nl;
+      int f = 0;
+      int s = i;
+      while (s < end) {
+        int sp = Bytes.indexOf(b, (byte) ' ', s, end);
+        int e = sp < 0 ? end : sp;
+        fields[f++ & 63] = e;
+        s = e + 1;
+      }
+      if (f > 1 && b[i] != 'v') n++;
+      if (nl < 0) break;
+      i = nl + 1;
+    }
+    return n + (fields[0] & 0);
+  }
+
+  /** n default-format (version 2) records after the header, addresses/ports/accounts varied like a busy VPC. */
+  static byte[] generateVpcFlow(int n) {
+    StringBuilder sb = new StringBuilder(n * 110 + 200);
+    sb.append("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+        + "action log-status\n");
+    java.util.Random r = new java.util.Random(42);
+    long t = 1732300000L;
+    for (int i = 0; i < n; i++) {
+      int eni = r.nextInt(64);
+      if (i % 97 == 0) {
+        sb.append("2 111122223333 eni-0a1b2c3d4e5f6").append(String.format(Locale.ROOT, "%04x", eni))
+            .append(" - - - - - - - ").append(t).append(' ').append(t + 60).append(" - NODATA\n");
+        continue;
+      }
+      boolean in = r.nextBoolean();
+      String local = "10.0." + r.nextInt(16) + "." + (1 + r.nextInt(250));
+      String remote = r.nextInt(4) == 0 ? "10.1." + r.nextInt(256) + "." + r.nextInt(256)
+          : (52 + r.nextInt(100)) + "." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(256);
+      int eph = 32768 + r.nextInt(28000);
+      int svc = new int[] {443, 80, 22, 53, 5432, 6379, 8080}[r.nextInt(7)];
+      int proto = svc == 53 ? 17 : r.nextInt(50) == 0 ? 1 : 6;
+      long pk = 1 + r.nextInt(500);
+      sb.append("2 ").append(r.nextInt(8) == 0 ? "444455556666" : "111122223333").append(" eni-0a1b2c3d4e5f6")
+          .append(String.format(Locale.ROOT, "%04x", eni)).append(' ')
+          .append(in ? remote : local).append(' ').append(in ? local : remote).append(' ')
+          .append(in ? eph : eph).append(' ').append(svc).append(' ').append(proto).append(' ').append(pk).append(' ')
+          .append(pk * (40 + r.nextInt(1400))).append(' ').append(t).append(' ').append(t + 1 + r.nextInt(60))
+          .append(r.nextInt(10) == 0 ? " REJECT OK\n" : " ACCEPT OK\n");
+      if (i % 1000 == 0) t += 60;
+    }
+    return sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   private static long baselineLines(byte[] b) {

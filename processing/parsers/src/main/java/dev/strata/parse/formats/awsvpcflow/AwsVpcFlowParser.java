@@ -99,7 +99,9 @@ public final class AwsVpcFlowParser implements EvidenceParser {
     private final ParseOutput out;
     private final byte[] buf;
     private VpcFlowLayout layout;
-    private final StringCache strings = new StringCache();
+    private byte[][] cacheKeys = new byte[32 << 6][];
+    private String[] cacheValues = new String[32 << 6];
+    private int curCol;
     private int[] ts = new int[32];
     private int[] te = new int[32];
     private long ordinal;
@@ -268,7 +270,7 @@ public final class AwsVpcFlowParser implements EvidenceParser {
 
     private EvidenceEvent event(byte[] b, int first, int recStart, int recEnd, long lineNo, long ord,
         String cwTimestamp, Map<String, String> cloudWatch) {
-      Map<String, String> u = new HashMap<>(16);
+      Map<String, String> u = new HashMap<>(8);
       EvidenceEvent ev = ctx.newEvent(OcsfClass.NETWORK_ACTIVITY, ACTIVITY_TRAFFIC, "Traffic", recStart, recEnd,
           lineNo, ord, 0, u);
       ev.setSeverityId(1);
@@ -293,6 +295,7 @@ public final class AwsVpcFlowParser implements EvidenceParser {
         int e = te[first + f];
         if (e - s == 1 && b[s] == '-') continue; // absent
         int code = codes[f];
+        curCol = f < 32 ? f : 31;
         switch (code) {
           case VpcFlowLayout.ACCOUNT_ID -> cloud.setAccountUid(str(b, s, e));
           case VpcFlowLayout.INTERFACE_ID -> {
@@ -303,11 +306,11 @@ public final class AwsVpcFlowParser implements EvidenceParser {
           }
           case VpcFlowLayout.SRCADDR -> {
             if (src == null) src = new Endpoint();
-            src.setIp(str(b, s, e));
+            src.setIp(addr(b, s, e));
           }
           case VpcFlowLayout.DSTADDR -> {
             if (dst == null) dst = new Endpoint();
-            dst.setIp(str(b, s, e));
+            dst.setIp(addr(b, s, e));
           }
           case VpcFlowLayout.SRCPORT, VpcFlowLayout.DSTPORT -> {
             long p = num(b, s, e);
@@ -368,8 +371,8 @@ public final class AwsVpcFlowParser implements EvidenceParser {
               net.setTrafficPath((int) v);
             }
           }
-          case VpcFlowLayout.PKT_SRCADDR -> net.setPktSrcIp(str(b, s, e));
-          case VpcFlowLayout.PKT_DSTADDR -> net.setPktDstIp(str(b, s, e));
+          case VpcFlowLayout.PKT_SRCADDR -> net.setPktSrcIp(addr(b, s, e));
+          case VpcFlowLayout.PKT_DSTADDR -> net.setPktDstIp(addr(b, s, e));
           case VpcFlowLayout.REGION -> cloud.setRegion(str(b, s, e));
           case VpcFlowLayout.AZ_ID -> cloud.setAvailabilityZone(str(b, s, e));
           case VpcFlowLayout.FLOW_DIRECTION -> net.setDirection(direction(b, s, e));
@@ -435,8 +438,32 @@ public final class AwsVpcFlowParser implements EvidenceParser {
       return warnings == null ? w : warnings + "; " + w;
     }
 
+    /**
+     * A value of column {@code col}, decoded once per distinct value and chunk: a small direct-mapped cache per column
+     * (keyed by length and last bytes: no hashing pass), since flow records repeat account, interface, VPC, subnet,
+     * status and window start.
+     */
+    private String col(int col, byte[] b, int s, int e) {
+      int len = e - s;
+      if (len > 96 || len == 0) return new String(b, s, len, StandardCharsets.UTF_8);
+      int h = len * 31 + b[e - 1] * 17 + (len > 1 ? b[e - 2] * 5 : 0) + (len > 2 ? b[e - 3] : 0);
+      int idx = (col << 6) | (h & 63);
+      byte[][] keys = cacheKeys;
+      byte[] k = keys[idx];
+      if (k != null && k.length == len && Arrays.equals(k, 0, len, b, s, e)) return cacheValues[idx];
+      String v = new String(b, s, len, StandardCharsets.UTF_8);
+      keys[idx] = Arrays.copyOfRange(b, s, e);
+      cacheValues[idx] = v;
+      return v;
+    }
+
     private String str(byte[] b, int s, int e) {
-      return strings.get(b, s, e);
+      return col(curCol, b, s, e);
+    }
+
+    /** An address: too many distinct values to cache; ASCII by grammar (other bytes are kept one char each). */
+    private static String addr(byte[] b, int s, int e) {
+      return new String(b, s, e - s, StandardCharsets.ISO_8859_1);
     }
 
     /** Non-negative decimal number, or -1. */
@@ -607,25 +634,4 @@ public final class AwsVpcFlowParser implements EvidenceParser {
     }
   }
 
-  /** Decodes short byte ranges to strings once per distinct value (direct-mapped, per chunk). */
-  static final class StringCache {
-    private static final int SIZE = 4096;
-    private static final int MAX_LEN = 96;
-    private final String[] values = new String[SIZE];
-    private final byte[][] keys = new byte[SIZE][];
-
-    String get(byte[] b, int s, int e) {
-      int len = e - s;
-      if (len > MAX_LEN) return new String(b, s, len, StandardCharsets.UTF_8);
-      int h = len;
-      for (int k = s; k < e; k++) h = 31 * h + b[k];
-      int idx = (h ^ (h >>> 15)) & (SIZE - 1);
-      byte[] key = keys[idx];
-      if (key != null && key.length == len && Arrays.equals(key, 0, len, b, s, e)) return values[idx];
-      String v = new String(b, s, len, StandardCharsets.UTF_8);
-      keys[idx] = Arrays.copyOfRange(b, s, e);
-      values[idx] = v;
-      return v;
-    }
-  }
 }

@@ -175,6 +175,9 @@ final class VpcFlowLayout {
    * Record values never look like that (numbers, addresses, ids, upper-case ACCEPT/OK/IPv4, '-').
    */
   static boolean isHeader(byte[] b, int s, int e) {
+    int f = s;
+    while (f < e && (b[f] == ' ' || b[f] == '\t')) f++;
+    if (f >= e || !((b[f] >= 'a' && b[f] <= 'z') || b[f] == '$')) return false; // records start with a value
     int tokens = 0;
     int known = 0;
     int i = s;
