@@ -24,7 +24,20 @@ public abstract class JsonTreeMapper implements JsonRecordStream.RecordMapper {
 
   @Override
   public final void field(String name, JsonParser p, Source src) throws IOException {
-    node.set(name, Json.tree(p));
+    // scalars directly (a readTree per field costs a deserialization context each); containers as trees
+    switch (p.currentToken()) {
+      case VALUE_STRING -> node.put(name, p.getText());
+      case VALUE_NUMBER_INT -> {
+        if (p.getNumberType() == JsonParser.NumberType.INT) node.put(name, p.getIntValue());
+        else if (p.getNumberType() == JsonParser.NumberType.LONG) node.put(name, p.getLongValue());
+        else node.put(name, p.getBigIntegerValue());
+      }
+      case VALUE_NUMBER_FLOAT -> node.put(name, p.getDecimalValue());
+      case VALUE_TRUE -> node.put(name, true);
+      case VALUE_FALSE -> node.put(name, false);
+      case VALUE_NULL -> node.putNull(name);
+      default -> node.set(name, Json.tree(p));
+    }
   }
 
   @Override

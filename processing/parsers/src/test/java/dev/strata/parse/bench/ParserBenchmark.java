@@ -29,6 +29,7 @@ import java.util.Locale;
  *           | cri_log (a CRI text log, fed as LINES chunks)
  *           | aws_vpc_flow (a VPC flow log with its header line; FILE "gen:N" generates N default-format records;
  *             every chunk carries the header as format_header, as the collector sends them)
+ *           | podman_events, overlay_upper_changes (JSON Lines; inputs from PodmanBenchData)
  * e.g. python3 /work/shared/bench/gen_container_logs.py /tmp/strata-bench
  *      java -cp ... dev.strata.parse.bench.ParserBenchmark docker_json_log /tmp/strata-bench/docker.log
  *      java -cp ... dev.strata.parse.bench.ParserBenchmark cri_log /tmp/strata-bench/cri.log --max-mb 450

@@ -57,15 +57,12 @@ final class PodmanEvent {
     }
     u.put("podman.type", type);
     u.put("podman.form", form);
-    put(u, "podman.id", id);
-    put(u, "podman.name", name);
-    put(u, "podman.image", image);
     put(u, "podman.pod_id", podId);
     put(u, "podman.network", network);
     for (Map.Entry<String, String> a : attributes.entrySet()) put(u, "attributes." + a.getKey(), a.getValue());
     for (Map.Entry<String, String> x : extra.entrySet()) put(u, x.getKey(), x.getValue());
 
-    String shortId = id == null ? null : id.length() > 12 && id.matches("[0-9a-f]{13,}") ? id.substring(0, 12) : id;
+    String shortId = id == null ? null : id.length() > 12 && isHex(id) ? id.substring(0, 12) : id;
     switch (type) {
       case "container" -> {
         e.setContainer(new Container(blank(id), blank(name), blank(image), null, "podman", null));
@@ -134,6 +131,22 @@ final class PodmanEvent {
 
   private static void put(Map<String, String> u, String k, String v) {
     if (v != null && !v.isEmpty()) u.put(k, cut(v));
+  }
+
+  static boolean isHex(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+  }
+
+  static boolean isDigits(String s, int max) {
+    if (s.isEmpty() || s.length() > max) return false;
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+    }
+    return true;
   }
 
   static String cut(String s) {

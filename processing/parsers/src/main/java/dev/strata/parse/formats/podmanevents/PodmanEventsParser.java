@@ -122,7 +122,7 @@ public final class PodmanEventsParser implements EvidenceParser {
       for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
         var f = it.next();
         JsonNode v = f.getValue();
-        String s = Json.text(v);
+        String s = v.isValueNode() && !v.isNull() ? v.asText() : null; // containers are read below, not printed
         switch (f.getKey()) {
           case "Type", "type" -> pe.type = lower(s);
           case "Status", "status", "Action" -> {
@@ -145,7 +145,7 @@ public final class PodmanEventsParser implements EvidenceParser {
             }
           }
           case "timeNano" -> {
-            if (v.isNumber() || (s != null && s.matches("\\d{1,19}"))) {
+            if (v.isNumber() || (s != null && PodmanEvent.isDigits(s, 19))) {
               long nanos = Long.parseLong(s);
               pe.timeInstant = Timestamps.toInstant(Math.floorDiv(nanos, 1000L));
               pe.timeOriginal = s;
@@ -198,7 +198,7 @@ public final class PodmanEventsParser implements EvidenceParser {
             }
           }
           case "__REALTIME_TIMESTAMP" -> realtime = s;
-          case "_PID" -> pe.pid = s.matches("\\d{1,18}") ? Long.parseLong(s) : null;
+          case "_PID" -> pe.pid = PodmanEvent.isDigits(s, 18) ? Long.parseLong(s) : null;
           case "_COMM" -> pe.comm = s;
           case "_EXE" -> pe.exe = s;
           case "_CMDLINE" -> pe.cmdline = s;
@@ -214,7 +214,7 @@ public final class PodmanEventsParser implements EvidenceParser {
         }
       }
       pe.timeField = "PODMAN_TIME";
-      if (pe.time == null && realtime != null && realtime.matches("\\d{1,18}")) {
+      if (pe.time == null && realtime != null && PodmanEvent.isDigits(realtime, 18)) {
         pe.timeInstant = Timestamps.toInstant(Long.parseLong(realtime));
         pe.timeOriginal = realtime;
       }
