@@ -86,7 +86,7 @@ class ParseCommandTest {
 
   @Test
   void sharedCorpusParsesWithoutDeadLetters() throws Exception {
-    for (String dir : List.of("k8s-audit", "cloudtrail", "docker", "cri", "falco", "tetragon", "vpcflow", "ecs", "sbom")) {
+    for (String dir : List.of("k8s-audit", "cloudtrail", "docker", "cri", "falco", "tetragon", "vpcflow", "ecs", "sbom", "podman")) {
       Run r = run("parse", "--dead-letters", corpus(dir).toString());
       assertThat(r.lines().stream().filter(n -> n.has("dead_letter")).toList()).as("dead letters in %s: %s", dir, r.stderr()).isEmpty();
       assertThat(r.lines()).as("events of %s", dir).isNotEmpty();
