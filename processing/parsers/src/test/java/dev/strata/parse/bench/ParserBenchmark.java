@@ -27,6 +27,10 @@ import java.util.Locale;
  * usage: ParserBenchmark FORMAT FILE [--max-mb N] [--rounds N] [--chunk-kib N]
  *   FORMAT  docker_json_log | k8s_audit | aws_cloudtrail (the file is JSON Lines, fed as LINES chunks)
  *           | cri_log (a CRI text log, fed as LINES chunks)
+ *           | docker_events, docker_inspect (JSON lines: Jackson baselines)
+ *           | docker_daemon_log, docker_diff (text lines: "split" = non-blank lines found, "lines" = newline scan)
+ *           | docker_local_log (binary frames fed as LENGTH_PREFIXED chunks cut after whole frames: "frames" = a walk
+ *             over the frame lengths checking each trailer, "bytes" = a plain sum over the bytes)
  *           | aws_vpc_flow (a VPC flow log with its header line; FILE "gen:N" generates N default-format records;
  *             every chunk carries the header as format_header, as the collector sends them)
  *           | podman_events, overlay_upper_changes (JSON Lines; inputs from PodmanBenchData)
@@ -69,10 +73,14 @@ public final class ParserBenchmark {
       }
     }
     boolean vpc = format.equals("aws_vpc_flow");
+    boolean frames = format.equals("docker_local_log");
+    boolean dtext = format.equals("docker_daemon_log") || format.equals("docker_diff");
     byte[] content = args[1].startsWith("gen:") ? generateVpcFlow(Integer.parseInt(args[1].substring(4)))
-        : readUpTo(file, maxMb << 20);
+        : frames ? readFramesUpTo(file, maxMb << 20) : readUpTo(file, maxMb << 20);
     List<RawArtifactChunk> chunks =
-        Chunks.lines(content, format, "bench/" + file.getFileName(), chunkKib << 10);
+        frames
+            ? frameChunks(content, format, "bench/" + file.getFileName(), chunkKib << 10)
+            : Chunks.lines(content, format, "bench/" + file.getFileName(), chunkKib << 10);
     if (vpc) {
       int nl = Bytes.indexOfNewline(content, 0, content.length);
       String header = new String(content, 0, nl, java.nio.charset.StandardCharsets.US_ASCII);
@@ -87,8 +95,8 @@ public final class ParserBenchmark {
     ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     boolean cri = format.equals("cri_log");
-    boolean text = cri || vpc;
-    String nameA = text ? "split" : "tree", nameB = text ? "lines" : "skip";
+    boolean text = cri || vpc || dtext;
+    String nameA = frames ? "frames" : text ? "split" : "tree", nameB = frames ? "bytes" : text ? "lines" : "skip";
     double[] tree = new double[rounds], skip = new double[rounds], ours = new double[rounds];
     double[] oursWall = new double[rounds];
     long records = 0, events = 0, dead = 0;
@@ -99,9 +107,12 @@ public final class ParserBenchmark {
       for (RawArtifactChunk c : chunks) {
         byte[] b = Payloads.bytes(c);
         long t0 = mx.getCurrentThreadCpuTime();
-        n += vpc ? baselineVpcSplit(b) : cri ? baselineCriSplit(b) : baselineTree(mapper, b);
+        n += frames ? baselineFrames(b) : dtext ? baselineTextSplit(b) : vpc ? baselineVpcSplit(b)
+            : cri ? baselineCriSplit(b) : baselineTree(mapper, b);
         long t1 = mx.getCurrentThreadCpuTime();
-        if (text) {
+        if (frames) {
+          out.sink += baselineBytes(b);
+        } else if (text) {
           out.sink += baselineLines(b);
         } else {
           baselineSkip(mapper, b);
@@ -137,16 +148,19 @@ public final class ParserBenchmark {
     System.out.printf(Locale.ROOT, "medians of %d rounds, records/s per core (thread CPU time):%n", rounds);
     System.out.printf(
         Locale.ROOT, "baseline %-17s: %,10.0f records/s %7.1f MB/s%n",
-        vpc ? "plain line split" : cri ? "line split+join" : "jackson readTree",
+        frames ? "frame walk" : dtext ? "line split" : vpc ? "plain line split" : cri ? "line split+join"
+            : "jackson readTree",
         mTree, mTree * mbPerRec);
     System.out.printf(
-        Locale.ROOT, "baseline %-17s: %,10.0f records/s %7.1f MB/s%n", text ? "newline scan" : "jackson skip",
+        Locale.ROOT, "baseline %-17s: %,10.0f records/s %7.1f MB/s%n",
+        frames ? "byte sum" : text ? "newline scan" : "jackson skip",
         mSkip, mSkip * mbPerRec);
     System.out.printf(
         Locale.ROOT, "strata %-18s : %,10.0f records/s %7.1f MB/s (wall clock %,.0f records/s)%n", format, mOurs,
         mOurs * mbPerRec, mWall);
     System.out.printf(
-        Locale.ROOT, "ratio vs %s %.2f (median of per-round ratios %.2f), vs %s %.2f%n", text ? "split" : "readTree",
+        Locale.ROOT, "ratio vs %s %.2f (median of per-round ratios %.2f), vs %s %.2f%n",
+        frames ? "frames" : text ? "split" : "readTree",
         mOurs / mTree, median(ratios), nameB, mOurs / mSkip);
   }
 
@@ -265,6 +279,89 @@ public final class ParserBenchmark {
       if (i % 1000 == 0) t += 60;
     }
     return sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /** Text baseline: the non-blank lines of a chunk, found by a newline scan (no strings made). */
+  private static long baselineTextSplit(byte[] b) {
+    long n = 0;
+    int i = 0;
+    while (i < b.length) {
+      int nl = Bytes.indexOfNewline(b, i, b.length);
+      int end = nl < 0 ? b.length : nl;
+      if (end > i && !(end == i + 1 && b[i] == '\r')) n++;
+      if (nl < 0) break;
+      i = nl + 1;
+    }
+    return n;
+  }
+
+  /** Frame baseline: walk [length][body][length] frames, checking each trailer; returns frames. */
+  private static long baselineFrames(byte[] b) {
+    long n = 0;
+    int i = 0;
+    while (i + 8 <= b.length) {
+      int len = u32(b, i);
+      if (len < 0 || i + 8L + len > b.length || u32(b, i + 4 + len) != len) break;
+      i += 8 + len;
+      n++;
+    }
+    return n;
+  }
+
+  private static long baselineBytes(byte[] b) {
+    long s = 0;
+    for (byte x : b) s += x;
+    return s;
+  }
+
+  private static int u32(byte[] b, int at) {
+    return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
+  }
+
+  /** Up to max bytes of whole frames. */
+  private static byte[] readFramesUpTo(Path file, long max) throws Exception {
+    byte[] all;
+    try (var in = Files.newInputStream(file)) {
+      all = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, max));
+    }
+    int i = 0;
+    while (i + 8 <= all.length) {
+      int len = u32(all, i);
+      if (len < 0 || i + 8L + len > all.length) break;
+      i += 8 + len;
+    }
+    return i == all.length ? all : java.util.Arrays.copyOf(all, i);
+  }
+
+  /** LENGTH_PREFIXED chunks of at most maxBytes, cut after whole frames, as the collector would. */
+  private static List<RawArtifactChunk> frameChunks(byte[] content, String format, String origin, int maxBytes) {
+    String sha = dev.strata.parse.EventIds.sha256Hex(content);
+    List<int[]> cuts = new java.util.ArrayList<>();
+    int start = 0;
+    int i = 0;
+    long records = 0;
+    List<Long> firsts = new java.util.ArrayList<>();
+    long first = 0;
+    while (i < content.length) {
+      int next = i + 8 + u32(content, i);
+      if (next - start > maxBytes && i > start) {
+        cuts.add(new int[] {start, i});
+        firsts.add(first);
+        start = i;
+        first = records;
+      }
+      i = next;
+      records++;
+    }
+    cuts.add(new int[] {start, content.length});
+    firsts.add(first);
+    List<RawArtifactChunk> out = new java.util.ArrayList<>();
+    for (int k = 0; k < cuts.size(); k++) {
+      byte[] payload = java.util.Arrays.copyOfRange(content, cuts.get(k)[0], cuts.get(k)[1]);
+      out.add(Chunks.chunk(payload, sha, format, dev.strata.schema.common.Framing.LENGTH_PREFIXED, origin, k,
+          cuts.size(), cuts.get(k)[0], 1, firsts.get(k), false, content));
+    }
+    return out;
   }
 
   private static long baselineLines(byte[] b) {
