@@ -170,6 +170,30 @@ class CorrelateJobTest {
     assertThat(eni).anySatisfy(b -> assertThat(b.getValidFrom()).isEqualTo(S.flowBefore.getTime()));
   }
 
+  @Test
+  void rocksDbStateBackendGivesTheSameAnswers() throws Exception {
+    org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+    conf.setString("state.backend.type", "rocksdb");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(2);
+    DataStream<EvidenceEvent> events =
+        env.fromData(StrataTypes.EVIDENCE_EVENT, S.arrivalOrder().toArray(new EvidenceEvent[0]))
+            .assignTimestampsAndWatermarks(ParseJob.watermarks(Duration.ofMinutes(5), Duration.ofSeconds(30)));
+    CollectSink<EvidenceEvent> out = new CollectSink<>();
+    CorrelateJob.build(events, CorrelateJob.StateSettings.bounded()).enriched().sinkTo(out);
+    env.execute("correlate-rocksdb-test");
+    Map<String, EvidenceEvent> l = out.collected().stream().map(CollectSink.Collected::value)
+        .collect(Collectors.toMap(EvidenceEvent::getEventId, e -> e,
+            (a, b) -> a.getEnrichment().getRevision() >= b.getEnrichment().getRevision() ? a : b));
+    for (EvidenceEvent e : S.arrivalOrder()) {
+      Enrichment heap = of(e);
+      Enrichment rocks = l.get(e.getEventId()).getEnrichment();
+      assertThat(rocks.getPodName()).as(e.getSourceFormat() + " " + e.getTime()).isEqualTo(heap.getPodName());
+      assertThat(rocks.getIamRole()).isEqualTo(heap.getIamRole());
+      assertThat(rocks.getNodeName()).isEqualTo(heap.getNodeName());
+    }
+  }
+
   static Comparator<EvidenceEvent> byRevision() {
     return Comparator.comparingInt(e -> e.getEnrichment().getRevision());
   }
