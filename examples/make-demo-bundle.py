@@ -11,6 +11,7 @@ Story (UTC, 2026-11-20):
   10:03:20     the app logs a child shell and an outbound fetch of the instance metadata credentials
   10:05-10:06  CloudTrail: the node role's session (i-0a1b2c3d4e5f60718) is used from 203.0.113.50 (outside AWS)
                for GetCallerIdentity, ListBuckets and GetObject on s3://acme-customer-exports
+CloudTrail digests (2, chained and signed with the demo key, see demo_trail_digest.py) cover the log file.
 Malformed lines (3): a truncated docker json line, a docker line without "log", a non-JSON audit line.
 """
 import gzip, hashlib, io, json, os, sys
@@ -128,7 +129,18 @@ doc = json.dumps({"Records": records}, separators=(",", ":")).encode()
 buf = io.BytesIO()
 with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:
     gz.write(doc)
-write("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1010Z_Xy7pQ2mN4kL8rT1v.json.gz", buf.getvalue())
+CT_KEY = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1010Z_Xy7pQ2mN4kL8rT1v.json.gz"
+write(CT_KEY, buf.getvalue())
+
+# CloudTrail log file integrity: the hourly digest covering that log file, then the next (empty) hour's digest
+# chained to it, signed with the demo key in examples/demo-keys (see demo_trail_digest.py).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo_trail_digest import write_digests
+write_digests(ROOT, "111122223333", "us-east-1", "acme-management-events", "acme-cloudtrail-logs", [
+    ("2026-11-20T09:21:00Z", "2026-11-20T10:21:00Z",
+     [(CT_KEY, doc, records[0]["eventTime"], records[-1]["eventTime"])]),
+    ("2026-11-20T10:21:00Z", "2026-11-20T11:21:00Z", []),
+])
 
 write("strata-context.yaml", """# Context the evidence itself does not carry (see ingest/README.md: "Context manifest").
 # Paths are prefixes relative to this file's directory; the longest matching prefix wins.
