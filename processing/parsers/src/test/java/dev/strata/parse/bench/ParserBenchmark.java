@@ -26,6 +26,8 @@ import java.util.Locale;
  * <pre>
  * usage: ParserBenchmark FORMAT FILE [--max-mb N] [--rounds N] [--chunk-kib N]
  *   FORMAT  docker_json_log | k8s_audit | aws_cloudtrail (the file is JSON Lines, fed as LINES chunks)
+ *           | spdx_sbom | cyclonedx_sbom | syft_sbom | grype_scan | cosign_verify (JSON Lines of whole documents,
+ *             one record = one document, many events each; data: bench/gen_supply_chain.py)
  *           | cri_log (a CRI text log, fed as LINES chunks)
  *           | docker_events, docker_inspect (JSON lines: Jackson baselines)
  *           | docker_daemon_log, docker_diff (text lines: "split" = non-blank lines found, "lines" = newline scan)
@@ -158,6 +160,9 @@ public final class ParserBenchmark {
     System.out.printf(
         Locale.ROOT, "strata %-18s : %,10.0f records/s %7.1f MB/s (wall clock %,.0f records/s)%n", format, mOurs,
         mOurs * mbPerRec, mWall);
+    System.out.printf(
+        Locale.ROOT, "strata %-18s : %,10.0f events/s (%.2f events per record)%n", format, mOurs * events / records,
+        (double) events / records);
     System.out.printf(
         Locale.ROOT, "ratio vs %s %.2f (median of per-round ratios %.2f), vs %s %.2f%n",
         frames ? "frames" : text ? "split" : "readTree",

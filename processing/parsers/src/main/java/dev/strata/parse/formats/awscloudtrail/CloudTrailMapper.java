@@ -400,7 +400,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       actor.setServiceAccount(serviceAccount(userName));
       e.setActor(actor);
     }
-    if (k.cls() == OcsfClass.AUTHENTICATION) credentialIssue(e, actor, idType);
+    if (k.cls() == OcsfClass.AUTHENTICATION && k.activity() != 1) credentialIssue(e, actor, idType);
 
     // api + status
     e.setApi(
