@@ -42,6 +42,11 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--keep-running", description = "Leave the stack running for exploration after the demo (Ctrl-C stops it).")
   boolean keepRunning;
 
+  @Option(names = "--trail-public-key", paramLabel = "FILE",
+      description = "CloudTrail digest public key(s) (PEM, DER or 'aws cloudtrail list-public-keys' JSON) to validate"
+          + " the bundle's CloudTrail digests with (default for the bundled sample: examples/demo-keys).")
+  java.util.List<Path> trailPublicKeys = new java.util.ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -74,6 +79,18 @@ final class DemoCommand implements Callable<Integer> {
       ParseJobResult job = pipeline.runJob(pipeline.jobConfig(true, group, dev.strata.job.ParseJobConfig.StartingOffsets.COMMITTED),
           Duration.ofSeconds(5), out::println);
       out.println(job.summary());
+
+      out.println();
+      out.println("== correlate (Flink MiniCluster, bounded): bindings, events enriched at their own time");
+      dev.strata.job.CorrelateJobConfig correlate = pipeline.correlateConfig(true, null);
+      var correlated = pipeline.runCorrelate(correlate);
+      out.printf("correlation job finished in %.1f s; lateness bounds %s%n", correlated.getNetRuntime() / 1000.0,
+          correlate.latenessBounds());
+      out.println(enrichmentSummary(pipeline));
+
+      out.println();
+      out.println("== CloudTrail log file integrity (digest files)");
+      out.println(trailIntegrity(bundle, evidence == null));
 
       EvidencePipeline.Landed landed = pipeline.landed();
       out.println();
@@ -115,6 +132,41 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** How many events the correlation resolved to a workload, and how many bindings it derived. */
+  static String enrichmentSummary(EvidencePipeline pipeline) throws IOException {
+    pipeline.send("POST", "/" + IndexTemplates.EVENTS_INDEX + "," + IndexTemplates.BINDINGS_INDEX + "/_refresh", null);
+    long events = count(pipeline, IndexTemplates.EVENTS_INDEX, null);
+    long withPod = count(pipeline, IndexTemplates.EVENTS_INDEX, "enrichment.pod_name");
+    long withNode = count(pipeline, IndexTemplates.EVENTS_INDEX, "enrichment.node_name");
+    long withRole = count(pipeline, IndexTemplates.EVENTS_INDEX, "enrichment.iam_role");
+    long bindings = count(pipeline, IndexTemplates.BINDINGS_INDEX, null);
+    return String.format("%d bindings; of %d events, %d resolved to a pod, %d to a node, %d to an IAM role", bindings,
+        events, withPod, withNode, withRole);
+  }
+
+  private static long count(EvidencePipeline pipeline, String index, String existsField) throws IOException {
+    String body = existsField == null ? null : "{\"query\":{\"exists\":{\"field\":\"" + existsField + "\"}}}";
+    var r = pipeline.send(body == null ? "GET" : "POST", "/" + index + "/_count", body);
+    return r == null ? 0 : r.path("count").asLong(0);
+  }
+
+  /** Validates the CloudTrail digests in the bundle (if any) with the supplied or the demo public key. */
+  String trailIntegrity(Path bundle, boolean bundledSample) {
+    try {
+      java.util.List<Path> keys = new java.util.ArrayList<>(trailPublicKeys);
+      if (keys.isEmpty() && bundledSample) {
+        Path demoKey = bundle.resolve("../demo-keys/cloudtrail-demo-public-key.pem").normalize();
+        if (Files.isRegularFile(demoKey)) keys.add(demoKey);
+      }
+      var validation = dev.strata.ingest.cloudtrail.TrailValidator.validate(bundle,
+          dev.strata.ingest.cloudtrail.DigestPublicKeys.read(keys));
+      return validation.summary() + (keys.isEmpty() ? " (no public key given: --trail-public-key)" : "")
+          + System.lineSeparator() + "  details: strata verify-trail " + bundle + " --public-key <key.pem>";
+    } catch (Exception e) {
+      return "not validated: " + e.getMessage();
+    }
   }
 
   static Path defaultBundle() {
