@@ -67,7 +67,7 @@ public final class BindingExtractor {
   private static final HexFormat HEX = HexFormat.of();
   private static final Set<String> CONTAINER_END =
       Set.of("finished", "die", "died", "destroy", "destroyed", "remove", "removed", "stop", "stopped", "exited",
-          "exit", "kill", "killed", "delete", "deleted", "cleanup");
+          "exit", "delete", "deleted", "cleanup"); // not "kill": a signal need not end it
   private static final Set<String> SENSOR_FORMATS = Set.of("falco_alert", "tetragon_event");
   private static final Pattern SCHEDULED = Pattern.compile("assigned (\\S+)/(\\S+) to (\\S+)");
   private static final Pattern PROVIDER_ID = Pattern.compile("^aws:///[^/]*/(i-[0-9a-f]+)$");
