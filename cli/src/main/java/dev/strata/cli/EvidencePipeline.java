@@ -203,6 +203,27 @@ public final class EvidencePipeline implements AutoCloseable {
     return dev.strata.job.CorrelateJob.run(config);
   }
 
+  /**
+   * The incident job's configuration for these services: reads {@code inputTopic} from the beginning (a new group each
+   * time unless {@code groupId} is given), flushes every second; OpenSearch and S3 outputs when configured.
+   */
+  public dev.strata.job.incident.IncidentJobConfig incidentConfig(boolean bounded, String groupId, String inputTopic) {
+    ParseJobConfig base = jobConfig(bounded, groupId == null ? "strata-incident-" + UUID.randomUUID() : groupId,
+        ParseJobConfig.StartingOffsets.COMMITTED);
+    var b = dev.strata.job.incident.IncidentJobConfig.builder(base.kafkaBootstrap()).groupId(base.groupId())
+        .inputTopic(inputTopic).bounded(bounded).checkpointInterval(base.checkpointInterval())
+        .startingOffsets(ParseJobConfig.StartingOffsets.COMMITTED).openSearch(base.openSearch()).s3(services.s3());
+    base.kafkaProperties().forEach(b::kafkaProperty);
+    base.flinkProperties().forEach(b::flinkProperty);
+    return b.build();
+  }
+
+  /** Runs the incident job until it ends (bounded) or is cancelled. */
+  public org.apache.flink.api.common.JobExecutionResult runIncidents(dev.strata.job.incident.IncidentJobConfig config)
+      throws Exception {
+    return dev.strata.job.incident.IncidentJob.run(config);
+  }
+
   public ParseJobResult runJob(ParseJobConfig config) throws Exception {
     return ParseJob.run(config);
   }

@@ -1,0 +1,334 @@
+package dev.strata.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One incident as a self-contained HTML page (no external JS or CSS: inline style and SVG) and as Markdown: header,
+ * attack path, the timeline drawn on a time axis with one lane per layer (host, container, pod, cluster, cloud), the
+ * entity graph (layered: actors, workloads, hosts, scope), the indicators, and every row with its evidence (artifact
+ * SHA-256, origin, position, S3 key {@code artifacts/sha256/<hex>}). Every value comes from evidence and is escaped.
+ */
+final class IncidentReport {
+  static final List<String> LAYERS = List.of("HOST", "CONTAINER", "POD", "CLUSTER", "CLOUD");
+  static final List<List<String>> GRAPH_COLUMNS = List.of(
+      List.of("principal", "session", "access_key", "service_account", "role", "ip"),
+      List.of("pod", "container", "task", "image"),
+      List.of("node", "instance", "eni"),
+      List.of("namespace", "cluster", "account"));
+
+  private final JsonNode incident;
+  private final List<JsonNode> rows;
+
+  /** {@code incident}: the incident document; {@code rows}: timeline rows (from the timeline index, else embedded). */
+  IncidentReport(JsonNode incident, List<JsonNode> rows) {
+    this.incident = incident;
+    List<JsonNode> r = new ArrayList<>(rows == null || rows.isEmpty() ? list(incident.path("timeline")) : rows);
+    r.sort((a, b) -> {
+      int c = a.path("time").asText().compareTo(b.path("time").asText());
+      return c != 0 ? c : a.path("event_id").asText().compareTo(b.path("event_id").asText());
+    });
+    this.rows = r;
+  }
+
+  static List<JsonNode> list(JsonNode arr) {
+    List<JsonNode> out = new ArrayList<>();
+    arr.forEach(out::add);
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------------------ HTML
+
+  String html() {
+    StringBuilder b = new StringBuilder(32_768);
+    String id = incident.path("incident_id").asText();
+    b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
+    b.append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n");
+    b.append("<title>").append(h(id)).append(" — ").append(h(incident.path("title").asText())).append("</title>\n");
+    b.append("<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:13px}"
+        + "td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}th{background:#f0f0f0}.sig{background:#fde8e8}"
+        + "code{font-size:12px}.muted{color:#777}svg text{font-family:sans-serif}</style></head><body>\n");
+    b.append("<h1>").append(h(incident.path("title").asText())).append("</h1>\n");
+    b.append("<p><b>Incident</b> <code>").append(h(id)).append("</code> · revision ").append(incident.path("revision").asInt())
+        .append(" · severity <b>").append(h(incident.path("severity").asText())).append("</b> · status ")
+        .append(h(incident.path("status").asText())).append(" · tenant ").append(h(incident.path("tenant").asText())).append("</p>\n");
+    b.append("<p>First seen ").append(h(incident.path("first_seen").asText())).append(", last seen ")
+        .append(h(incident.path("last_seen").asText())).append(" · ").append(incident.path("signals").asInt())
+        .append(" signals, ").append(incident.path("event_count").asInt()).append(" events");
+    if (incident.path("timeline_omitted").asInt() > 0) {
+      b.append(" (").append(incident.path("timeline_omitted").asInt()).append(" rows left out of the incident record)");
+    }
+    b.append("</p>\n");
+
+    b.append("<h2>Attack path</h2>\n<ol>\n");
+    for (JsonNode s : incident.path("attack_path")) {
+      b.append("<li><b>").append(h(stage(s.path("stage").asText()))).append("</b> from ").append(h(s.path("first_time").asText()))
+          .append(" — ").append(s.path("event_ids").size()).append(" event(s)</li>\n");
+    }
+    b.append("</ol>\n");
+
+    b.append("<h2>Timeline</h2>\n").append(timelineSvg()).append('\n');
+    b.append("<h2>Entities</h2>\n").append(graphSvg()).append('\n');
+    b.append("<table><tr><th>type</th><th>key</th><th>scope</th><th>role</th><th>events</th></tr>\n");
+    for (JsonNode e : incident.path("entities")) {
+      b.append("<tr><td>").append(h(e.path("type").asText())).append("</td><td><code>").append(h(e.path("key").asText()))
+          .append("</code></td><td>").append(h(e.path("scope").asText(""))).append("</td><td>").append(h(e.path("role").asText("")))
+          .append("</td><td>").append(e.path("event_count").asInt()).append("</td></tr>\n");
+    }
+    b.append("</table>\n");
+
+    b.append("<h2>Indicators</h2>\n<table><tr><th>type</th><th>value</th></tr>\n");
+    for (JsonNode i : incident.path("indicators")) {
+      b.append("<tr><td>").append(h(i.path("type").asText())).append("</td><td><code>").append(h(i.path("value").asText()))
+          .append("</code></td></tr>\n");
+    }
+    b.append("</table>\n");
+
+    b.append("<h2>Events and evidence</h2>\n<table><tr><th>#</th><th>time (UTC)</th><th>layer</th><th>stage</th>"
+        + "<th>summary</th><th>source</th><th>evidence</th></tr>\n");
+    for (int i = 0; i < rows.size(); i++) {
+      JsonNode r = rows.get(i);
+      boolean sig = r.path("signal").asBoolean();
+      b.append("<tr id=\"row-").append(i + 1).append('"').append(sig ? " class=\"sig\"" : "").append("><td>").append(i + 1)
+          .append("</td><td>").append(h(r.path("time").asText())).append("</td><td>").append(h(r.path("layer").asText().toLowerCase(Locale.ROOT)))
+          .append("</td><td>").append(h(stage(r.path("attack_stage").asText("")))).append("</td><td>").append(h(r.path("summary").asText()))
+          .append("</td><td>").append(h(r.path("source_format").asText())).append("<br><span class=\"muted\">")
+          .append(h(r.path("class_name").asText())).append("</span></td><td>").append(evidenceHtml(r)).append("</td></tr>\n");
+    }
+    b.append("</table>\n<p class=\"muted\">Evidence objects are in the evidence bucket under artifacts/sha256/&lt;hex&gt;; "
+        + "verify them with <code>strata verify &lt;hex&gt;</code>. Event ids: <code>strata-events-*</code>.</p>\n");
+    b.append("</body></html>\n");
+    return b.toString();
+  }
+
+  private static String evidenceHtml(JsonNode r) {
+    String sha = r.path("artifact_sha256").asText();
+    StringBuilder b = new StringBuilder();
+    b.append("event <code>").append(h(r.path("event_id").asText())).append("</code><br>");
+    b.append("artifact <code>").append(h(sha)).append("</code><br>");
+    b.append("origin <code>").append(h(r.path("origin").asText(""))).append("</code> ").append(h(position(r))).append("<br>");
+    if (sha.matches("[0-9a-f]{64}")) b.append("S3 <code>artifacts/sha256/").append(sha).append("</code>");
+    return b.toString();
+  }
+
+  static String position(JsonNode r) {
+    StringBuilder p = new StringBuilder();
+    if (r.path("line_number").isNumber()) p.append("line ").append(r.path("line_number").asLong()).append(", ");
+    if (r.path("record_index").isNumber()) p.append("record ").append(r.path("record_index").asLong()).append(", ");
+    p.append("byte ").append(r.path("byte_offset").asLong());
+    return p.toString();
+  }
+
+  /** Rows as dots on a time axis, one lane per layer; signals larger and red; each dot links to its table row. */
+  String timelineSvg() {
+    int w = 960, left = 90, right = 20, lane = 36, top = 20;
+    int hgt = top + lane * LAYERS.size() + 40;
+    long t0 = Long.MAX_VALUE, t1 = Long.MIN_VALUE;
+    List<Long> times = new ArrayList<>();
+    for (JsonNode r : rows) {
+      long t = micros(r.path("time").asText());
+      times.add(t);
+      t0 = Math.min(t0, t);
+      t1 = Math.max(t1, t);
+    }
+    if (rows.isEmpty()) {
+      t0 = 0;
+      t1 = 1;
+    }
+    if (t1 == t0) t1 = t0 + 1_000_000;
+    double span = t1 - t0;
+    StringBuilder b = new StringBuilder();
+    b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(hgt)
+        .append("\" role=\"img\" aria-label=\"timeline\">\n");
+    for (int i = 0; i < LAYERS.size(); i++) {
+      int y = top + lane * i + lane / 2;
+      b.append("<line x1=\"").append(left).append("\" y1=\"").append(y).append("\" x2=\"").append(w - right).append("\" y2=\"")
+          .append(y).append("\" stroke=\"#ddd\"/>");
+      b.append("<text x=\"4\" y=\"").append(y + 4).append("\" font-size=\"12\">").append(LAYERS.get(i).toLowerCase(Locale.ROOT))
+          .append("</text>\n");
+    }
+    int axisY = top + lane * LAYERS.size() + 4;
+    b.append("<line x1=\"").append(left).append("\" y1=\"").append(axisY).append("\" x2=\"").append(w - right)
+        .append("\" y2=\"").append(axisY).append("\" stroke=\"#888\"/>\n");
+    for (int k = 0; k <= 4; k++) {
+      double x = left + (w - left - right) * k / 4.0;
+      long t = t0 + (long) (span * k / 4.0);
+      b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>%n",
+          x, axisY + 16, h(iso(t).substring(11, 19))));
+    }
+    b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s UTC</text>%n", left, axisY + 32,
+        h(iso(t0).substring(0, 10))));
+    for (int i = 0; i < rows.size(); i++) {
+      JsonNode r = rows.get(i);
+      int laneIdx = Math.max(0, LAYERS.indexOf(r.path("layer").asText()));
+      double x = left + (w - left - right) * ((times.get(i) - t0) / span);
+      int y = top + lane * laneIdx + lane / 2;
+      boolean sig = r.path("signal").asBoolean();
+      b.append("<a href=\"#row-").append(i + 1).append("\"><circle cx=\"").append(String.format(Locale.ROOT, "%.1f", x))
+          .append("\" cy=\"").append(y).append("\" r=\"").append(sig ? 6 : 3).append("\" fill=\"").append(sig ? "#c0392b" : "#2c7bb6")
+          .append("\"><title>").append(h(r.path("time").asText() + " " + r.path("summary").asText())).append("</title></circle></a>\n");
+    }
+    b.append("</svg>");
+    return b.toString();
+  }
+
+  /** Entities in four columns (actors, workloads, hosts, scope); edges join neighbouring columns. */
+  String graphSvg() {
+    List<List<JsonNode>> cols = new ArrayList<>();
+    for (List<String> types : GRAPH_COLUMNS) {
+      List<JsonNode> c = new ArrayList<>();
+      for (JsonNode e : incident.path("entities")) if (types.contains(e.path("type").asText()) && c.size() < 12) c.add(e);
+      cols.add(c);
+    }
+    int colW = 240, rowH = 34, top = 20;
+    int maxRows = 1;
+    for (List<JsonNode> c : cols) maxRows = Math.max(maxRows, c.size());
+    int w = colW * cols.size() + 20, hgt = top + rowH * maxRows + 20;
+    Map<String, int[]> pos = new LinkedHashMap<>();
+    StringBuilder nodes = new StringBuilder(), edges = new StringBuilder();
+    for (int ci = 0; ci < cols.size(); ci++) {
+      for (int ri = 0; ri < cols.get(ci).size(); ri++) {
+        int x = 10 + ci * colW, y = top + ri * rowH;
+        pos.put(ci + ":" + ri, new int[] {x, y});
+        JsonNode e = cols.get(ci).get(ri);
+        String label = e.path("type").asText() + ": " + e.path("key").asText();
+        nodes.append("<g><rect x=\"").append(x).append("\" y=\"").append(y).append("\" width=\"").append(colW - 40)
+            .append("\" height=\"24\" rx=\"4\" fill=\"#eef4fb\" stroke=\"#2c7bb6\"/><text x=\"").append(x + 6).append("\" y=\"")
+            .append(y + 16).append("\" font-size=\"11\">").append(h(cut(label, 34))).append("</text><title>").append(h(label))
+            .append("</title></g>\n");
+      }
+    }
+    for (int ci = 0; ci + 1 < cols.size(); ci++) {
+      int a = cols.get(ci).size(), n = cols.get(ci + 1).size();
+      if (a == 0 || n == 0 || a * n > 24) continue;
+      for (int i = 0; i < a; i++) {
+        for (int j = 0; j < n; j++) {
+          int[] p = pos.get(ci + ":" + i), q = pos.get((ci + 1) + ":" + j);
+          edges.append("<line x1=\"").append(p[0] + colW - 40).append("\" y1=\"").append(p[1] + 12).append("\" x2=\"")
+              .append(q[0]).append("\" y2=\"").append(q[1] + 12).append("\" stroke=\"#bbb\"/>\n");
+        }
+      }
+    }
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + hgt
+        + "\" role=\"img\" aria-label=\"entity graph\">\n" + edges + nodes + "</svg>";
+  }
+
+  // -------------------------------------------------------------------------------------------------- Markdown
+
+  String markdown() {
+    StringBuilder b = new StringBuilder(16_384);
+    b.append("# ").append(md(incident.path("title").asText())).append("\n\n");
+    b.append("- incident: ").append(code(incident.path("incident_id").asText())).append(" (revision ")
+        .append(incident.path("revision").asInt()).append(", status ").append(md(incident.path("status").asText())).append(")\n");
+    b.append("- severity: ").append(md(incident.path("severity").asText())).append("\n");
+    b.append("- tenant: ").append(md(incident.path("tenant").asText())).append("\n");
+    b.append("- first seen: ").append(md(incident.path("first_seen").asText())).append(", last seen: ")
+        .append(md(incident.path("last_seen").asText())).append("\n");
+    b.append("- ").append(incident.path("signals").asInt()).append(" signals, ").append(incident.path("event_count").asInt())
+        .append(" events\n\n## Attack path\n\n");
+    int n = 1;
+    for (JsonNode s : incident.path("attack_path")) {
+      b.append(n++).append(". **").append(md(stage(s.path("stage").asText()))).append("** from ")
+          .append(md(s.path("first_time").asText())).append(" (").append(s.path("event_ids").size()).append(" events)\n");
+    }
+    b.append("\n## Timeline\n\n| # | time (UTC) | layer | stage | summary | source | evidence |\n|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < rows.size(); i++) {
+      JsonNode r = rows.get(i);
+      String sha = r.path("artifact_sha256").asText();
+      b.append("| ").append(i + 1).append(r.path("signal").asBoolean() ? " ⚑" : "").append(" | ").append(md(r.path("time").asText()))
+          .append(" | ").append(md(r.path("layer").asText().toLowerCase(Locale.ROOT))).append(" | ")
+          .append(md(stage(r.path("attack_stage").asText("")))).append(" | ").append(md(r.path("summary").asText())).append(" | ")
+          .append(md(r.path("source_format").asText())).append(" | event ").append(code(r.path("event_id").asText()))
+          .append("; artifact ").append(code(sha)).append("; ").append(code(r.path("origin").asText(""))).append(" ")
+          .append(md(position(r)));
+      if (sha.matches("[0-9a-f]{64}")) b.append("; S3 `artifacts/sha256/").append(sha).append('`');
+      b.append(" |\n");
+    }
+    b.append("\n## Entities\n\n| type | key | scope | role | events |\n|---|---|---|---|---|\n");
+    for (JsonNode e : incident.path("entities")) {
+      b.append("| ").append(md(e.path("type").asText())).append(" | ").append(code(e.path("key").asText())).append(" | ")
+          .append(md(e.path("scope").asText(""))).append(" | ").append(md(e.path("role").asText(""))).append(" | ")
+          .append(e.path("event_count").asInt()).append(" |\n");
+    }
+    b.append("\n## Indicators\n\n| type | value |\n|---|---|\n");
+    for (JsonNode i : incident.path("indicators")) {
+      b.append("| ").append(md(i.path("type").asText())).append(" | ").append(code(i.path("value").asText())).append(" |\n");
+    }
+    return b.toString();
+  }
+
+  // --------------------------------------------------------------------------------------------------- escaping
+
+  /** HTML text and attribute escaping (also for SVG). */
+  static String h(String s) {
+    if (s == null) return "";
+    StringBuilder b = new StringBuilder(s.length() + 16);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '&' -> b.append("&amp;");
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '"' -> b.append("&quot;");
+        case '\'' -> b.append("&#39;");
+        default -> b.append(Character.isISOControl(c) ? ' ' : c);
+      }
+    }
+    return b.toString();
+  }
+
+  /** Markdown text in a table cell: no line breaks, Markdown and HTML punctuation backslash-escaped. */
+  static String md(String s) {
+    if (s == null) return "";
+    StringBuilder b = new StringBuilder(s.length() + 16);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isISOControl(c)) {
+        b.append(' ');
+      } else if ("\\`*_{}[]()<>#+!|~&".indexOf(c) >= 0) {
+        b.append('\\').append(c);
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * A value for a code span. Backslash escapes do not work inside code spans, so only plain identifiers (ids, hashes,
+   * names, ARNs, paths without markup characters) go in one; anything else is written as escaped text.
+   */
+  static String code(String s) {
+    if (s == null) return "``";
+    if (s.matches("[A-Za-z0-9._:/@=+,\\- ]*")) return "`" + s + "`";
+    return md(s);
+  }
+
+  static String stage(String s) {
+    return s == null ? "" : s.toLowerCase(Locale.ROOT).replace('_', ' ');
+  }
+
+  private static String cut(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+  }
+
+  static long micros(String iso) {
+    try {
+      Instant t = Instant.parse(iso);
+      return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    } catch (DateTimeParseException e) {
+      return 0;
+    }
+  }
+
+  static String iso(long micros) {
+    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L).toString()
+        + (micros % 1_000_000L == 0 ? "" : "");
+  }
+}

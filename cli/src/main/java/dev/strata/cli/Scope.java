@@ -1,0 +1,264 @@
+package dev.strata.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code strata scope}: which clusters, accounts, nodes, instances, pods, containers, tasks, images and principals an
+ * indicator touches, across every cluster and account ingested. One OpenSearch search over {@code strata-events-*}:
+ * the indicators match the event's own fields and the correlation job's {@code enrichment}; per entity dimension a
+ * {@code terms} aggregation (own field and enrichment field, merged here) with first/last seen and {@code top_hits}
+ * for the evidence (event id + lineage). Sizes are bounded ({@link #MAX_BUCKETS} entities per field,
+ * {@link #EVIDENCE_PER_ENTITY} evidence rows per entity). A second search lists the incidents carrying an indicator.
+ */
+final class Scope {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final int MAX_BUCKETS = 100;
+  static final int EVIDENCE_PER_ENTITY = 3;
+  static final String EVENTS = "strata-events-*";
+  static final String INCIDENTS = "strata-incidents-*";
+
+  /** Indicator type -> the event fields it is looked up in. */
+  static final Map<String, List<String>> INDICATOR_FIELDS = new LinkedHashMap<>();
+  /** Entity dimension -> the event fields (own first, then enrichment) its values come from. */
+  static final Map<String, List<String>> DIMENSIONS = new LinkedHashMap<>();
+
+  static {
+    INDICATOR_FIELDS.put("ip", List.of("src_endpoint.ip", "dst_endpoint.ip", "device.ip", "network.pkt_src_ip",
+        "network.pkt_dst_ip", "kubernetes.pod_ip", "kubernetes.host_ip"));
+    INDICATOR_FIELDS.put("domain", List.of("src_endpoint.domain", "dst_endpoint.domain", "src_endpoint.hostname",
+        "dst_endpoint.hostname"));
+    INDICATOR_FIELDS.put("image_digest", List.of("container.image_digest", "container.image_uid", "enrichment.image_digest"));
+    INDICATOR_FIELDS.put("sha256", List.of("file.sha256"));
+    INDICATOR_FIELDS.put("principal", List.of("actor.user_name", "actor.user_uid", "actor.session_issuer",
+        "enrichment.iam_role"));
+    INDICATOR_FIELDS.put("access_key", List.of("actor.credential_uid"));
+    INDICATOR_FIELDS.put("service_account", List.of("actor.service_account", "enrichment.service_account",
+        "kubernetes.service_account"));
+    INDICATOR_FIELDS.put("process", List.of("process.name", "process.executable"));
+
+    DIMENSIONS.put("clusters", List.of("kubernetes.cluster", "enrichment.cluster"));
+    DIMENSIONS.put("accounts", List.of("cloud.account_uid", "enrichment.account_uid"));
+    DIMENSIONS.put("nodes", List.of("kubernetes.node_name", "enrichment.node_name"));
+    DIMENSIONS.put("instances", List.of("cloud.instance_uid", "enrichment.instance_uid"));
+    DIMENSIONS.put("pods", List.of("kubernetes.pod_name", "enrichment.pod_name"));
+    DIMENSIONS.put("containers", List.of("container.uid", "enrichment.container_uid"));
+    DIMENSIONS.put("tasks", List.of("cloud.task_uid", "enrichment.task_uid"));
+    DIMENSIONS.put("images", List.of("container.image_name", "container.image_digest", "enrichment.image_digest"));
+    DIMENSIONS.put("principals", List.of("actor.user_uid", "actor.user_name", "enrichment.iam_role",
+        "enrichment.service_account"));
+  }
+
+  /** One indicator asked about. */
+  record Indicator(String type, String value) {
+    Indicator {
+      value = value.trim();
+      if (value.isEmpty()) throw new IllegalArgumentException("--" + type.replace('_', '-') + ": empty value");
+      if (type.equals("ip") && !isIpLiteral(value)) {
+        throw new IllegalArgumentException("--ip: not an IP address: " + value);
+      }
+      if ((type.equals("sha256")) && !value.matches("(?i)[0-9a-f]{64}")) {
+        throw new IllegalArgumentException("--sha256: not 64 hex digits: " + value);
+      }
+      if (type.equals("sha256")) value = value.toLowerCase(Locale.ROOT);
+    }
+  }
+
+  static boolean isIpLiteral(String s) {
+    if (s.length() > 45 || !s.matches("[0-9a-fA-F:.]+") || !(s.contains(".") || s.contains(":"))) return false;
+    if (!s.contains(":") && !s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) return false;
+    try {
+      InetAddress.getByName(s);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** The search body. */
+  static ObjectNode query(List<Indicator> indicators) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("size", 0);
+    body.put("track_total_hits", true);
+    ArrayNode should = body.putObject("query").putObject("bool").putArray("should");
+    body.with("query").with("bool").put("minimum_should_match", 1);
+    for (Indicator i : indicators) {
+      for (String f : INDICATOR_FIELDS.get(i.type())) {
+        should.addObject().putObject("term").put(f, i.value());
+      }
+    }
+    ObjectNode aggs = body.putObject("aggs");
+    aggs.putObject("first_seen").putObject("min").put("field", "time");
+    aggs.putObject("last_seen").putObject("max").put("field", "time");
+    for (Map.Entry<String, List<String>> d : DIMENSIONS.entrySet()) {
+      for (String f : d.getValue()) {
+        ObjectNode a = aggs.putObject(d.getKey() + "|" + f);
+        a.putObject("terms").put("field", f).put("size", MAX_BUCKETS).putObject("order").put("first", "asc");
+        ObjectNode sub = a.putObject("aggs");
+        sub.putObject("first").putObject("min").put("field", "time");
+        sub.putObject("last").putObject("max").put("field", "time");
+        ObjectNode th = sub.putObject("evidence").putObject("top_hits");
+        th.put("size", EVIDENCE_PER_ENTITY);
+        th.putArray("sort").addObject().putObject("time").put("order", "asc");
+        ArrayNode src = th.putObject("_source").putArray("includes");
+        for (String s : List.of("event_id", "time", "source_format", "lineage.artifact_sha256", "lineage.origin",
+            "lineage.byte_offset", "lineage.line_number", "lineage.record_index")) {
+          src.add(s);
+        }
+      }
+    }
+    return body;
+  }
+
+  /** The incidents whose indicators or entities hold one of the values. */
+  static ObjectNode incidentQuery(List<Indicator> indicators) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("size", 50);
+    ObjectNode bool = body.putObject("query").putObject("bool");
+    ArrayNode should = bool.putArray("should");
+    for (Indicator i : indicators) {
+      should.addObject().putObject("term").put("indicators.value", i.value());
+      should.addObject().putObject("term").put("entities.key", i.value());
+    }
+    bool.put("minimum_should_match", 1);
+    bool.putArray("must_not").addObject().putObject("term").put("status", "MERGED");
+    body.putArray("sort").addObject().putObject("first_seen").put("order", "asc");
+    body.putObject("_source").putArray("includes").add("incident_id").add("title").add("severity").add("first_seen")
+        .add("last_seen").add("entities").add("signals");
+    return body;
+  }
+
+  /** The answer, as the {@code --json} document: indicators, total, first/last seen, entities per dimension, incidents. */
+  static ObjectNode result(List<Indicator> indicators, JsonNode response, JsonNode incidents) {
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode ind = out.putArray("indicators");
+    for (Indicator i : indicators) ind.addObject().put("type", i.type()).put("value", i.value());
+    long total = response.at("/hits/total/value").asLong(0);
+    out.put("events", total);
+    JsonNode aggs = response.path("aggregations");
+    if (total > 0) {
+      out.put("first_seen", aggs.at("/first_seen/value_as_string").asText(null));
+      out.put("last_seen", aggs.at("/last_seen/value_as_string").asText(null));
+    }
+    ObjectNode ents = out.putObject("entities");
+    for (Map.Entry<String, List<String>> d : DIMENSIONS.entrySet()) {
+      Map<String, ObjectNode> byValue = new TreeMap<>();
+      for (String f : d.getValue()) {
+        for (JsonNode b : aggs.path(d.getKey() + "|" + f).path("buckets")) {
+          String v = b.path("key").asText();
+          ObjectNode e = byValue.computeIfAbsent(v, k -> {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("value", k);
+            n.put("events", 0L);
+            n.putArray("fields");
+            n.putArray("evidence");
+            return n;
+          });
+          e.put("events", Math.max(e.path("events").asLong(), b.path("doc_count").asLong()));
+          ((ArrayNode) e.get("fields")).add(f);
+          String first = b.at("/first/value_as_string").asText(null);
+          String last = b.at("/last/value_as_string").asText(null);
+          if (first != null && (!e.has("first_seen") || first.compareTo(e.get("first_seen").asText()) < 0)) e.put("first_seen", first);
+          if (last != null && (!e.has("last_seen") || last.compareTo(e.get("last_seen").asText()) > 0)) e.put("last_seen", last);
+          ArrayNode ev = (ArrayNode) e.get("evidence");
+          for (JsonNode h : b.at("/evidence/hits/hits")) {
+            JsonNode s = h.path("_source");
+            String id = s.path("event_id").asText();
+            boolean seen = false;
+            for (JsonNode x : ev) seen |= x.path("event_id").asText().equals(id);
+            if (seen || ev.size() >= EVIDENCE_PER_ENTITY) continue;
+            ObjectNode row = ev.addObject();
+            row.put("event_id", id);
+            row.put("time", s.path("time").asText());
+            row.put("source_format", s.path("source_format").asText());
+            row.put("artifact_sha256", s.at("/lineage/artifact_sha256").asText());
+            row.put("s3_key", "artifacts/sha256/" + s.at("/lineage/artifact_sha256").asText());
+            row.put("origin", s.at("/lineage/origin").asText());
+            row.put("byte_offset", s.at("/lineage/byte_offset").asLong());
+            if (s.at("/lineage/line_number").isNumber()) row.put("line_number", s.at("/lineage/line_number").asLong());
+            if (s.at("/lineage/record_index").isNumber()) row.put("record_index", s.at("/lineage/record_index").asLong());
+          }
+        }
+      }
+      ArrayNode arr = ents.putArray(d.getKey());
+      byValue.values().forEach(arr::add);
+    }
+    ArrayNode incs = out.putArray("incidents");
+    if (incidents != null) {
+      for (JsonNode h : incidents.at("/hits/hits")) {
+        JsonNode s = h.path("_source");
+        ObjectNode i = incs.addObject();
+        i.put("incident_id", s.path("incident_id").asText());
+        i.put("title", s.path("title").asText());
+        i.put("severity", s.path("severity").asText());
+        i.put("first_seen", s.path("first_seen").asText());
+        i.put("last_seen", s.path("last_seen").asText());
+        ArrayNode e = i.putArray("entities");
+        for (JsonNode en : s.path("entities")) {
+          String t = en.path("type").asText();
+          if (List.of("pod", "container", "node", "instance", "task", "principal", "session", "service_account",
+              "access_key", "ip").contains(t)) {
+            e.add(t + ":" + en.path("key").asText());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The table for people. */
+  static String table(ObjectNode r) {
+    StringBuilder b = new StringBuilder();
+    b.append("indicators: ");
+    for (JsonNode i : r.path("indicators")) b.append(i.path("type").asText()).append('=').append(i.path("value").asText()).append(' ');
+    b.append('\n');
+    if (r.path("events").asLong() == 0) {
+      b.append("nothing matches: no event in ").append(EVENTS)
+          .append(" names these indicators (check the values, and that the evidence was parsed and indexed)\n");
+      return b.toString();
+    }
+    b.append(String.format("%d events, first seen %s, last seen %s%n%n", r.path("events").asLong(),
+        r.path("first_seen").asText(), r.path("last_seen").asText()));
+    b.append(String.format("%-11s %-66s %7s  %-27s %-27s %s%n", "ENTITY", "VALUE", "EVENTS", "FIRST SEEN", "LAST SEEN",
+        "EVIDENCE (event id @ artifact sha256 origin:line/offset)"));
+    r.path("entities").fields().forEachRemaining(d -> {
+      for (JsonNode e : d.getValue()) {
+        JsonNode ev = e.path("evidence");
+        String first = ev.isEmpty() ? "" : evidence(ev.get(0));
+        b.append(String.format("%-11s %-66s %7d  %-27s %-27s %s%n", d.getKey(), cut(e.path("value").asText(), 66),
+            e.path("events").asLong(), e.path("first_seen").asText(""), e.path("last_seen").asText(""), first));
+        for (int i = 1; i < ev.size(); i++) {
+          b.append(String.format("%-11s %-66s %7s  %-27s %-27s %s%n", "", "", "", "", "", evidence(ev.get(i))));
+        }
+      }
+    });
+    if (!r.path("incidents").isEmpty()) {
+      b.append("\nincidents:\n");
+      for (JsonNode i : r.path("incidents")) {
+        b.append(String.format("  %s  %-8s %s  (%s .. %s)%n", i.path("incident_id").asText(), i.path("severity").asText(),
+            i.path("title").asText(), i.path("first_seen").asText(), i.path("last_seen").asText()));
+      }
+    }
+    return b.toString();
+  }
+
+  private static String evidence(JsonNode e) {
+    String pos = e.has("line_number") ? "line " + e.path("line_number").asLong() : "offset " + e.path("byte_offset").asLong();
+    return cut(e.path("event_id").asText(), 16) + " @ " + cut(e.path("artifact_sha256").asText(), 16) + " "
+        + e.path("origin").asText() + " " + pos;
+  }
+
+  private static String cut(String s, int n) {
+    s = s.replaceAll("\\p{Cntrl}", " ");
+    return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+  }
+}

@@ -1,0 +1,57 @@
+package dev.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The report escapes hostile evidence in HTML, SVG and Markdown, and keeps rows in time order. */
+class IncidentReportTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String EVIL = "<script>alert(1)</script>\"'&|`*[x](javascript:alert(1))\n# heading";
+
+  static JsonNode incident() throws Exception {
+    String sha = "ab".repeat(32);
+    return JSON.readTree("""
+        {"incident_id":"inc-0123","tenant":"aws:1","title":"T <b>","severity":"High","status":"OPEN","revision":3,
+         "first_seen":"2026-11-20T10:00:00Z","last_seen":"2026-11-20T10:05:00Z","signals":1,"event_count":2,
+         "entities":[{"type":"pod","key":"shop/%1$s","role":"target","event_count":1},
+                     {"type":"node","key":"n1","role":"target","event_count":2}],
+         "indicators":[{"type":"ip","value":"%1$s"}],
+         "attack_path":[{"stage":"EXECUTION","first_time":"2026-11-20T10:05:00Z","event_ids":["e2"]}],
+         "timeline":[
+           {"event_id":"e2","time":"2026-11-20T10:05:00Z","layer":"CLUSTER","class_name":"API Activity",
+            "source_format":"k8s_audit","summary":"%1$s","signal":true,"attack_stage":"EXECUTION",
+            "artifact_sha256":"%2$s","origin":"%1$s","byte_offset":10,"line_number":2},
+           {"event_id":"e1","time":"2026-11-20T10:00:00Z","layer":"CONTAINER","class_name":"Base Event",
+            "source_format":"docker_json_log","summary":"ok","signal":false,"artifact_sha256":"../../etc/passwd",
+            "origin":"x.log","byte_offset":0}]}
+        """.formatted(JSON.writeValueAsString(EVIL).replaceAll("^\"|\"$", ""), sha));
+  }
+
+  @Test
+  void htmlEscapesEverythingAndHasNoExternalResources() throws Exception {
+    String html = new IncidentReport(incident(), List.of()).html();
+    assertThat(html).doesNotContain("<script").doesNotContain("T <b>").contains("T &lt;b&gt;").doesNotContain("'&|")
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;").contains("<svg").contains("href=\"#row-1\"")
+        .doesNotContain("src=").contains("artifacts/sha256/" + "ab".repeat(32)).doesNotContain("artifacts/sha256/../");
+    assertThat(html.indexOf("id=\"row-1\"")).isLessThan(html.indexOf("id=\"row-2\""));
+    String row1 = html.substring(html.indexOf("id=\"row-1\""), html.indexOf("id=\"row-2\""));
+    assertThat(row1).as("rows in time order: the 10:00 row first").contains(">ok<").contains("10:00:00");
+  }
+
+  @Test
+  void markdownEscapesEverything() throws Exception {
+    String md = new IncidentReport(incident(), List.of()).markdown();
+    assertThat(md).doesNotContain("<script>").doesNotContain("\n# heading").doesNotContain("](javascript")
+        .contains("\\<script\\>").contains("\\|");
+    for (String line : md.split("\n")) {
+      if (line.startsWith("| 2")) {
+        long separators = java.util.regex.Pattern.compile("(?<!\\\\)\\|").matcher(line).results().count();
+        assertThat(separators).as("only the 8 cell separators are unescaped: %s", line).isEqualTo(8);
+      }
+    }
+  }
+}
