@@ -29,8 +29,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
     description = {
       "Run the whole pipeline on the embedded stack with sample evidence, and show what landed.",
       "Starts the embedded stack, collects the sample evidence bundle (examples/demo-bundle) or yours, runs the",
-      "Flink parse job over it, and prints per-source counts, dead letters, OpenSearch indices and",
-      "document counts, the S3 evidence objects (verified), and how to query OpenSearch."
+      "Flink parse job, the correlation job (bindings, enrichment) and the incident job over it, validates the",
+      "CloudTrail digests, writes the incident reports (HTML + Markdown), and prints per-source counts, dead",
+      "letters, OpenSearch indices and document counts, the S3 evidence objects (verified), and how to query."
     })
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--evidence", paramLabel = "DIR", description = "Evidence to collect (default: the bundled examples/demo-bundle).")
@@ -89,6 +90,20 @@ final class DemoCommand implements Callable<Integer> {
       out.println(enrichmentSummary(pipeline));
 
       out.println();
+      out.println("== incidents (Flink MiniCluster, bounded, on the enriched events)");
+      var incidentCfg = pipeline.incidentConfig(true, null, correlate.enrichedTopic());
+      var incidents = pipeline.runIncidents(incidentCfg);
+      out.printf("incident job finished in %.1f s%n", incidents.getNetRuntime() / 1000.0);
+      pipeline.send("POST", "/" + IndexTemplates.INCIDENTS_INDEX + "," + IndexTemplates.TIMELINE_INDEX + "/_refresh", null);
+      out.print(ReportCommand.list(endpoints.openSearchUrl()));
+      Path reports = data.resolve("reports");
+      for (String id : incidentIds(pipeline)) {
+        for (Path f : ReportCommand.write(endpoints.openSearchUrl(), id, reports, "both")) {
+          out.println("  report: " + f.toAbsolutePath().normalize());
+        }
+      }
+
+      out.println();
       out.println("== CloudTrail log file integrity (digest files)");
       out.println(trailIntegrity(bundle, evidence == null));
 
@@ -121,6 +136,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println("== query it");
       out.println("  curl '" + endpoints.openSearchUrl() + "/" + IndexTemplates.EVENTS_INDEX + "/_search?q=actor.user_name:dev-alice&pretty'");
       out.println("  curl '" + endpoints.openSearchUrl() + "/" + IndexTemplates.DEAD_LETTERS_INDEX + "/_search?pretty'");
+      out.println("  bin/strata scope --ip 203.0.113.50   (with the stack left up: --keep-running, then the printed env)");
       out.printf("%ndemo wall time: %s%n", Console.seconds(Duration.ofNanos(System.nanoTime() - t0)));
 
       if (keepRunning) {
@@ -150,6 +166,16 @@ final class DemoCommand implements Callable<Integer> {
     String body = existsField == null ? null : "{\"query\":{\"exists\":{\"field\":\"" + existsField + "\"}}}";
     var r = pipeline.send(body == null ? "GET" : "POST", "/" + index + "/_count", body);
     return r == null ? 0 : r.path("count").asLong(0);
+  }
+
+  /** Ids of the open (not merged) incidents, newest first. */
+  static java.util.List<String> incidentIds(EvidencePipeline pipeline) throws IOException {
+    String q = "{\"size\":50,\"_source\":[\"incident_id\"],\"query\":{\"bool\":{\"must_not\":[{\"term\":"
+        + "{\"status\":\"MERGED\"}}]}},\"sort\":[{\"last_seen\":{\"order\":\"desc\"}}]}";
+    var r = pipeline.send("POST", "/" + IndexTemplates.INCIDENTS_INDEX + "/_search", q);
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    if (r != null) r.at("/hits/hits").forEach(h -> ids.add(h.path("_source").path("incident_id").asText()));
+    return ids;
   }
 
   /** Validates the CloudTrail digests in the bundle (if any) with the supplied or the demo public key. */
