@@ -1,9 +1,7 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -18,36 +16,25 @@ import java.util.regex.Pattern;
  * ({@code taskArn} + {@code clusterArn}). Framing WHOLE (one document, usually pretty-printed); LINES for JSON lines
  * of such documents.
  */
-public final class AwsEcsTaskMetadataRecognizer implements ArtifactRecognizer {
+public final class AwsEcsTaskMetadataRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "aws_ecs_task_metadata";
 
   private static final Pattern PATH =
       Pattern.compile("(?:^|.*/)(?:task[-_]metadata|ecs[-_]task|describe[-_]tasks|ecs[-_]describe[-_]tasks)[^/]*\\.json");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public AwsEcsTaskMetadataRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override
   public ContentMatch probe(ContentSample sample) {
-    int start = sample.firstSignificant();
-    if (start < 0) {
-      return ContentMatch.none("no content");
+    JsonSniff.Leading lead = JsonSniff.leadingObject(sample);
+    if (lead.none() != null) {
+      return lead.none();
     }
+    JsonSniff.Obj o = lead.obj();
+    int start = lead.start();
     byte[] b = sample.bytes();
-    if (b[start] != '{') {
-      return ContentMatch.none("not a JSON object");
-    }
-    JsonSniff.Obj o = JsonSniff.object(b, start, b.length - start);
-    if (!o.valid()) {
-      return ContentMatch.none("not a JSON object");
-    }
     Framing framing = Framing.WHOLE;
     if (o.complete() && o.endOffset() > 0) {
       boolean oneLine = true;

@@ -1,9 +1,7 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +14,7 @@ import java.util.regex.Pattern;
  * (same line format, written by conmon). Content: the first non-blank line is {@code <RFC 3339 timestamp> <stdout|stderr>
  * <P|F>[:tags] <content>}. Framing: LINES.
  */
-public final class CriLogRecognizer implements ArtifactRecognizer {
+public final class CriLogRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "cri_log";
 
   private static final Pattern PATH =
@@ -30,14 +28,8 @@ public final class CriLogRecognizer implements ArtifactRecognizer {
       Pattern.compile(
           "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:[Zz]|[+-]\\d{2}:?\\d{2}) (?:stdout|stderr) [PF](?::[^ ]*)? ");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public CriLogRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

@@ -2,11 +2,9 @@ package dev.strata.ingest.recognize;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -20,19 +18,13 @@ import java.util.regex.Pattern;
  * {@code status} alone: WEAK; {@code containers} with a {@code podSandboxId} or a {@code CONTAINER_} state in the
  * sample: STRONG; {@code items} with a {@code SANDBOX_} state in the sample: STRONG.
  */
-public final class CrictlInspectRecognizer implements ArtifactRecognizer {
+public final class CrictlInspectRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "crictl_inspect";
 
   private static final Pattern PATH = Pattern.compile("(?:^|.*/)crictl[-_][^/]*\\.json");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public CrictlInspectRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

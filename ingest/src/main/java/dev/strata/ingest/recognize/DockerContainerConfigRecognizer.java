@@ -1,8 +1,6 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -18,7 +16,7 @@ import java.util.regex.Pattern;
  * (STRONG when {@code Binds}, {@code NetworkMode} and {@code Privileged} are all there, else WEAK: path needed). An
  * object cut by the end of the sample that has not contradicted either shape is WEAK.
  */
-public final class DockerContainerConfigRecognizer implements ArtifactRecognizer {
+public final class DockerContainerConfigRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "docker_container_config";
 
   private static final Pattern PATH =
@@ -28,30 +26,17 @@ public final class DockerContainerConfigRecognizer implements ArtifactRecognizer
       Set.of("Binds", "NetworkMode", "Privileged", "CapAdd", "CapDrop", "PidMode", "IpcMode", "PortBindings",
           "RestartPolicy", "LogConfig");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public DockerContainerConfigRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override
   public ContentMatch probe(ContentSample sample) {
-    int start = sample.firstSignificant();
-    if (start < 0) {
-      return ContentMatch.none("no content");
+    JsonSniff.Leading lead = JsonSniff.leadingObject(sample);
+    if (lead.none() != null) {
+      return lead.none();
     }
-    byte[] b = sample.bytes();
-    if (b[start] != '{') {
-      return ContentMatch.none("not a JSON object");
-    }
-    JsonSniff.Obj o = JsonSniff.object(b, start, b.length - start);
-    if (!o.valid()) {
-      return ContentMatch.none("not a JSON object");
-    }
+    JsonSniff.Obj o = lead.obj();
     String id = o.get("ID");
     boolean config = id != null && ID.matcher(id).matches() && o.has("Config") && o.has("State");
     if (config) {

@@ -1,10 +1,8 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -21,7 +19,7 @@ import java.util.regex.Pattern;
  * {@code docker.service} / identifier {@code dockerd}: STRONG. A syslog-shaped or journald-shaped first line
  * without a docker line in the sample: WEAK (the standard path decides). Framing: LINES.
  */
-public final class DockerDaemonLogRecognizer implements ArtifactRecognizer {
+public final class DockerDaemonLogRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "docker_daemon_log";
 
   private static final Pattern PATH =
@@ -42,14 +40,8 @@ public final class DockerDaemonLogRecognizer implements ArtifactRecognizer {
           "^(?:<\\d{1,3}>)?(?:[A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}|\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}\\S*)"
               + " \\S+ [^\\s\\[:]+(?:\\[\\d+\\])?: ");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public DockerDaemonLogRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

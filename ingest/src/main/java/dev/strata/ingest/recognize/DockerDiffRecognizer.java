@@ -1,9 +1,7 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -13,21 +11,15 @@ import java.util.regex.Pattern;
  * (backs only a weak probe). Content: every non-blank line of the sample (at most 200) is {@code [ACD] /...}: STRONG
  * when there are at least three such lines or the sample is the whole content, else WEAK. Framing: LINES.
  */
-public final class DockerDiffRecognizer implements ArtifactRecognizer {
+public final class DockerDiffRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "docker_diff";
 
   private static final Pattern PATH =
       Pattern.compile("(?:^|.*/)(?:[0-9a-f]{12,64}\\.diff(?:\\.txt)?|(?:docker|container|podman)[-_]diff[^/]*"
           + "|[^/]*diff[^/]*\\.txt)");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public DockerDiffRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

@@ -2,10 +2,8 @@ package dev.strata.ingest.recognize;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.io.IOException;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -15,21 +13,15 @@ import java.util.regex.Pattern;
  * whose first object has {@code Type}, {@code Action} and {@code Actor}, or the legacy {@code status}, {@code id} and
  * {@code time}/{@code timeNano} (STRONG, LINES); a JSON array of such objects (STRONG, JSON_RECORDS).
  */
-public final class DockerEventsRecognizer implements ArtifactRecognizer {
+public final class DockerEventsRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "docker_events";
 
   private static final Pattern PATH = Pattern.compile("(?:^|.*/)docker[-_]events[^/]*");
   private static final JsonObjectLinesProbe PROBE =
       new JsonObjectLinesProbe("Docker event", DockerEventsRecognizer::isEvent, DockerEventsRecognizer::contradicts);
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public DockerEventsRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

@@ -2,10 +2,8 @@ package dev.strata.ingest.recognize;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.io.IOException;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -17,7 +15,7 @@ import java.util.regex.Pattern;
  * sample with a matching Id: WEAK. The same objects one per line ({@code --format '{{json .}}'}): LINES; a single
  * pretty-printed object: WHOLE.
  */
-public final class DockerInspectRecognizer implements ArtifactRecognizer {
+public final class DockerInspectRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "docker_inspect";
 
   private static final Pattern PATH = Pattern.compile("(?:^|.*/)[^/]*inspect[^/]*\\.json[^/]*");
@@ -26,14 +24,8 @@ public final class DockerInspectRecognizer implements ArtifactRecognizer {
       new JsonObjectLinesProbe("docker inspect object", DockerInspectRecognizer::isInspect,
           o -> o.has("ID") || o.has("kind") || o.has("log") || (o.get("Id") != null && !ID.matcher(o.get("Id")).matches()));
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public DockerInspectRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

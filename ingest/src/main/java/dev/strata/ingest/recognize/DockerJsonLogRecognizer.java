@@ -1,9 +1,7 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -13,20 +11,14 @@ import java.util.regex.Pattern;
  * {@code .gz}. Content: JSON lines whose first object has a string {@code "log"} and a {@code "stream"} or
  * {@code "time"} field. Framing: LINES.
  */
-public final class DockerJsonLogRecognizer implements ArtifactRecognizer {
+public final class DockerJsonLogRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "docker_json_log";
 
   private static final Pattern PATH =
       Pattern.compile("(?:^|.*/)containers/[0-9a-f]{64}/[0-9a-f]{64}-json\\.log(?:\\.\\d+)?(?:\\.gz)?");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public DockerJsonLogRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

@@ -1,8 +1,6 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -14,21 +12,15 @@ import java.util.regex.Pattern;
  * with LogEntry field 1 (source, "stdout" or "stderr") or field 2 (time_nano): STRONG; a first frame longer than the
  * sample whose payload starts that way: WEAK. Framing: LENGTH_PREFIXED.
  */
-public final class DockerLocalLogRecognizer implements ArtifactRecognizer {
+public final class DockerLocalLogRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "docker_local_log";
 
   private static final Pattern PATH =
       Pattern.compile("(?:^|.*/)containers/[0-9a-f]{64}/local-logs/container\\.log(?:\\.\\d+)?(?:\\.gz)?");
   private static final long MAX_FRAME = 16L << 20;
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public DockerLocalLogRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

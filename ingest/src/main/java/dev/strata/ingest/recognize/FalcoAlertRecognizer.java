@@ -1,7 +1,5 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -12,20 +10,14 @@ import java.util.regex.Pattern;
  * with {@code rule}, {@code priority} and {@code output}, and {@code output_fields} or {@code time} (framing LINES,
  * one alert per line); a single pretty-printed alert object is WHOLE. The text output form is not recognized.
  */
-public final class FalcoAlertRecognizer implements ArtifactRecognizer {
+public final class FalcoAlertRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "falco_alert";
 
   private static final Pattern PATH =
       Pattern.compile("(?:^|.*/)(?:falco[^/]*\\.json[^/]*|falco/[^/]*\\.log[^/]*)");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public FalcoAlertRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   private static final JsonObjectLinesProbe PROBE =

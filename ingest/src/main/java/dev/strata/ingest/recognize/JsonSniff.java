@@ -89,6 +89,29 @@ final class JsonSniff {
     return object(b, 0, b.length);
   }
 
+  /**
+   * The JSON object a sample starts with (after whitespace and a BOM), for the probes of one-object documents.
+   *
+   * @param start its offset in the sample, -1 when the sample has no content
+   * @param obj its top-level fields ({@link Obj#INVALID} when the sample does not start with a valid object)
+   * @param none the standard NONE match ("no content", "not a JSON object") when there is no valid object, else null
+   */
+  record Leading(int start, Obj obj, ContentMatch none) {}
+
+  /** The object at the sample's first significant byte, or why there is none (see {@link Leading#none()}). */
+  static Leading leadingObject(ContentSample s) {
+    int start = s.firstSignificant();
+    if (start < 0) {
+      return new Leading(-1, Obj.INVALID, ContentMatch.none("no content"));
+    }
+    byte[] b = s.bytes();
+    if (b[start] != '{') {
+      return new Leading(start, Obj.INVALID, ContentMatch.none("not a JSON object"));
+    }
+    Obj o = object(b, start, b.length - start);
+    return new Leading(start, o, o.valid() ? null : ContentMatch.none("not a JSON object"));
+  }
+
   /** Reads the fields of the object whose START_OBJECT was just read. */
   static Obj readObject(JsonParser p, long baseOffset) throws IOException {
     Map<String, String> fields = new LinkedHashMap<>();

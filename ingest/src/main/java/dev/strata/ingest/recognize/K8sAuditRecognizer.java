@@ -1,10 +1,8 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -16,21 +14,15 @@ import java.util.regex.Pattern;
  * {@code "apiVersion"} starting with {@code audit.k8s.io/}, or with {@code auditID}, {@code stage} and {@code verb}.
  * Framing: LINES.
  */
-public final class K8sAuditRecognizer implements ArtifactRecognizer {
+public final class K8sAuditRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "k8s_audit";
 
   private static final Pattern PATH =
       Pattern.compile(
           "(?:^|.*/)(?:kubernetes/audit/[^/]*\\.log[^/]*|kube-apiserver-audit[^/]*\\.log[^/]*|audit/audit[^/]*\\.log[^/]*)");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public K8sAuditRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

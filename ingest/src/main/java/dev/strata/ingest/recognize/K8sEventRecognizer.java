@@ -2,11 +2,9 @@ package dev.strata.ingest.recognize;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -18,20 +16,14 @@ import java.util.regex.Pattern;
  * {@code auditID}: audit EventLists are left to {@code k8s_audit}) — framing JSON_RECORDS (the chunker cuts after
  * each complete {@code items} element); JSON lines of such Events — LINES; a single pretty-printed Event — WHOLE.
  */
-public final class K8sEventRecognizer implements ArtifactRecognizer {
+public final class K8sEventRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "k8s_event";
 
   private static final Pattern PATH =
       Pattern.compile("(?:^|.*/)(?:k8s[-_]|kube[-_]|kubernetes[-_])?events[^/]*\\.json[^/]*");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public K8sEventRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

@@ -1,8 +1,6 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -17,7 +15,7 @@ import java.util.regex.Pattern;
  * than the sample is still proved as long as one of the others came before the sample's end — otherwise WEAK).
  * Docker's own {@code containers/<id>/config.json} has no {@code ociVersion}: content decides.
  */
-public final class OciRuntimeConfigRecognizer implements ArtifactRecognizer {
+public final class OciRuntimeConfigRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "oci_runtime_config";
 
   private static final Pattern PATH =
@@ -25,30 +23,17 @@ public final class OciRuntimeConfigRecognizer implements ArtifactRecognizer {
           "(?:^|.*/)(?:overlay-containers/[0-9a-f]{64}/userdata/config\\.json"
               + "|io\\.containerd\\.runtime\\.v[12]\\.(?:task|linux)/[^/]+/[^/]+/config\\.json)");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public OciRuntimeConfigRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override
   public ContentMatch probe(ContentSample sample) {
-    int start = sample.firstSignificant();
-    if (start < 0) {
-      return ContentMatch.none("no content");
+    JsonSniff.Leading lead = JsonSniff.leadingObject(sample);
+    if (lead.none() != null) {
+      return lead.none();
     }
-    byte[] b = sample.bytes();
-    if (b[start] != '{') {
-      return ContentMatch.none("not a JSON object");
-    }
-    JsonSniff.Obj o = JsonSniff.object(b, start, b.length - start);
-    if (!o.valid()) {
-      return ContentMatch.none("not a JSON object");
-    }
+    JsonSniff.Obj o = lead.obj();
     if (o.get("ociVersion") == null) {
       return ContentMatch.none("no ociVersion: not an OCI runtime config");
     }

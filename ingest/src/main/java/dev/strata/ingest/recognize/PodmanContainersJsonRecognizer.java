@@ -2,10 +2,8 @@ package dev.strata.ingest.recognize;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.io.IOException;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -16,20 +14,14 @@ import java.util.regex.Pattern;
  * {@code .local/share/containers/storage/}). Content: a JSON array whose first element has {@code id} and
  * {@code layer} (STRONG, framing JSON_RECORDS: cut between elements); an empty array: WEAK (path needed).
  */
-public final class PodmanContainersJsonRecognizer implements ArtifactRecognizer {
+public final class PodmanContainersJsonRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "podman_containers_json";
 
   private static final Pattern PATH =
       Pattern.compile("(?:^|.*/)(?:overlay|vfs|btrfs|zfs|aufs)-containers/(?:volatile-)?containers\\.json");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public PodmanContainersJsonRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

@@ -1,10 +1,8 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +20,7 @@ import java.util.regex.Pattern;
  *       type (container, pod, image, volume, network, system, machine, secret, artifact): STRONG.
  * </ul>
  */
-public final class PodmanEventsRecognizer implements ArtifactRecognizer {
+public final class PodmanEventsRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "podman_events";
 
   private static final Pattern PATH =
@@ -32,14 +30,8 @@ public final class PodmanEventsRecognizer implements ArtifactRecognizer {
           "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})? [+-]\\d{4} \\S+(?: m=[+-][0-9.]+)?"
               + " (?:container|pod|image|volume|network|system|machine|secret|artifact) [A-Za-z_-]+(?: .*)?");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public PodmanEventsRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   @Override

@@ -1,8 +1,6 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.ingest.context.ContextValues;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -14,20 +12,14 @@ import java.util.regex.Pattern;
  * {@code process_exit}, {@code process_kprobe}, ...) and {@code time} or {@code node_name} (framing LINES, one event
  * per line); a single pretty-printed event object is WHOLE.
  */
-public final class TetragonEventRecognizer implements ArtifactRecognizer {
+public final class TetragonEventRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "tetragon_event";
 
   private static final Pattern PATH =
       Pattern.compile("(?:^|.*/)(?:tetragon[^/]*\\.log[^/]*|tetragon/[^/]*\\.json[^/]*|tetragon[^/]*\\.json[^/]*)");
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
-
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return PATH.matcher(relPath).matches() ? Optional.of(ContextValues.EMPTY) : Optional.empty();
+  public TetragonEventRecognizer() {
+    super(SOURCE_TYPE, PATH);
   }
 
   private static final JsonObjectLinesProbe PROBE =
