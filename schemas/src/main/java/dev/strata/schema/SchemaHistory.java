@@ -15,7 +15,7 @@ import org.apache.avro.Schema;
  */
 public final class SchemaHistory {
   /** Released versions, oldest first. Add a line here when a new version is released. */
-  public static final List<String> RELEASES = List.of("v1");
+  public static final List<String> RELEASES = List.of("v1", "v2");
 
   /** Files of one release, in dependency order (named types before their users). */
   public static final List<String> FILES =
@@ -27,7 +27,9 @@ public final class SchemaHistory {
           "RawArtifactChunk.avsc",
           "ArtifactManifest.avsc",
           "DeadLetter.avsc",
-          "EvidenceEvent.avsc");
+          "EvidenceEvent.avsc",
+          "EntityBinding.avsc",
+          "Incident.avsc");
 
   private SchemaHistory() {}
 

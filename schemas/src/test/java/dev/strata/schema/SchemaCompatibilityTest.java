@@ -27,7 +27,9 @@ class SchemaCompatibilityTest {
           RawArtifactChunk.getClassSchema(),
           ArtifactManifest.getClassSchema(),
           DeadLetter.getClassSchema(),
-          EvidenceEvent.getClassSchema());
+          EvidenceEvent.getClassSchema(),
+          dev.strata.schema.correlate.EntityBinding.getClassSchema(),
+          dev.strata.schema.correlate.Incident.getClassSchema());
 
   static Stream<Arguments> releasedSchemas() {
     return SchemaHistory.RELEASES.stream()

@@ -195,6 +195,11 @@ public final class SignalRules implements Serializable {
     String act = e.getActivityName() == null ? "" : e.getActivityName().toLowerCase(Locale.ROOT);
     boolean added = e.getActivityId() == 1 || act.contains("add") || act.contains("creat");
     if (!added) return false;
+    String type = e.getFile().getType() == null ? "" : e.getFile().getType().toLowerCase(Locale.ROOT);
+    if (type.equals("dir") || type.equals("directory") || type.equals("symlink") || type.equals("whiteout")
+        || type.equals("char_device") || type.equals("block_device") || type.equals("fifo") || type.equals("socket")) {
+      return false; // only regular files are binaries (a new 0755 directory is not)
+    }
     Map<String, String> u = e.getUnmapped();
     if (u != null && "true".equalsIgnoreCase(u.get("file.executable"))) return true;
     if (u != null && "true".equalsIgnoreCase(u.get("executable"))) return true;

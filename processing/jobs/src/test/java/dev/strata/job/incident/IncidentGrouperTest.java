@@ -235,4 +235,29 @@ class IncidentGrouperTest {
     assertThat(m.signal()).isTrue();
     assertThat(m.stage()).isEqualTo(AttackStage.EXECUTION);
   }
+
+  @Test
+  void anExecutableFileAddedToAWritableLayerIsASignalButANewDirectoryIsNot() {
+    Instant t = Instant.parse("2024-05-01T12:01:00Z");
+    EvidenceEvent file = base("f1", t, "overlay_upper_changes");
+    file.setClassUid(1001);
+    file.setActivityId(1);
+    file.setActivityName("Create");
+    file.setFile(dev.strata.schema.event.File.newBuilder().setPath("/tmp/x.sh").setType("file").setMode("0755").build());
+    assertThat(SignalRules.defaults().classify(file)).isNotNull();
+
+    EvidenceEvent dir = base("d1", t, "overlay_upper_changes");
+    dir.setClassUid(1001);
+    dir.setActivityId(1);
+    dir.setActivityName("Create");
+    dir.setFile(dev.strata.schema.event.File.newBuilder().setPath("/tmp/d").setType("dir").setMode("0755").build());
+    assertThat(SignalRules.defaults().classify(dir)).isNull();
+
+    EvidenceEvent data = base("p1", t, "overlay_upper_changes");
+    data.setClassUid(1001);
+    data.setActivityId(1);
+    data.setActivityName("Create");
+    data.setFile(dev.strata.schema.event.File.newBuilder().setPath("/tmp/notes.txt").setType("file").setMode("0644").build());
+    assertThat(SignalRules.defaults().classify(data)).isNull();
+  }
 }
