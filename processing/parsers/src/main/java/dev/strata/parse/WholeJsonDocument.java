@@ -28,7 +28,20 @@ public final class WholeJsonDocument {
     this.end = end;
   }
 
-  public static WholeJsonDocument read(ChunkContext ctx, ParseOutput out, String what) {
+  /**
+   * Payload offsets of a one-document artifact's bytes: after white space and a UTF-8 BOM, before trailing white
+   * space.
+   *
+   * @param whole false when there is nothing to read: a blank payload, or a document the collector cut (already
+   *     rejected record_too_large)
+   */
+  public record Span(int start, int end, boolean whole) {}
+
+  /**
+   * The span of the payload to read as one document; rejects a document the collector cut (several chunks, or
+   * chunk.truncated_record) as record_too_large ("{@code <what>} larger than one chunk; ...").
+   */
+  public static Span span(ChunkContext ctx, ParseOutput out, String what) {
     byte[] b = ctx.payload();
     int len = ctx.length();
     int start = 0;
@@ -38,12 +51,21 @@ public final class WholeJsonDocument {
     }
     int end = len;
     while (end > start && Json.isWs(b[end - 1])) end--;
-    if (start >= end) return new WholeJsonDocument(null, start, end);
+    if (start >= end) return new Span(start, end, false);
     if (ctx.truncatedRecord() || ctx.chunkCount() > 1) {
       out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE,
           what + " larger than one chunk; the full bytes are in the evidence store", start, end, 0));
-      return new WholeJsonDocument(null, start, end);
+      return new Span(start, end, false);
     }
+    return new Span(start, end, true);
+  }
+
+  public static WholeJsonDocument read(ChunkContext ctx, ParseOutput out, String what) {
+    Span span = span(ctx, out, what);
+    int start = span.start();
+    int end = span.end();
+    if (!span.whole()) return new WholeJsonDocument(null, start, end);
+    byte[] b = ctx.payload();
     try (JsonParser p = Json.FACTORY.createParser(b, start, end - start)) {
       JsonToken t = p.nextToken();
       if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {

@@ -12,6 +12,7 @@ import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
+import dev.strata.parse.WholeJsonDocument;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.raw.RawArtifactChunk;
 import java.io.IOException;
@@ -56,21 +57,11 @@ public final class AwsEcsTaskMetadataParser implements EvidenceParser {
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     ChunkContext ctx = ChunkContext.of(chunk);
+    WholeJsonDocument.Span span = WholeJsonDocument.span(ctx, out, "ECS metadata document");
+    if (!span.whole()) return;
     byte[] b = ctx.payload();
-    int len = ctx.length();
-    int start = 0;
-    while (start < len && (Json.isWs(b[start]) || (b[start] & 0xff) == 0xEF || (b[start] & 0xff) == 0xBB
-        || (b[start] & 0xff) == 0xBF)) {
-      start++;
-    }
-    int end = len;
-    while (end > start && Json.isWs(b[end - 1])) end--;
-    if (start >= end) return;
-    if (ctx.truncatedRecord() || ctx.chunkCount() > 1) {
-      out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE,
-          "ECS metadata document larger than one chunk; the full bytes are in the evidence store", start, end, 0));
-      return;
-    }
+    int start = span.start();
+    int end = span.end();
     EcsMapper mapper = new EcsMapper(ctx);
     long ordinal = 0;
     int pos = start;

@@ -1,12 +1,8 @@
 package dev.strata.parse.formats.dockerevents;
 
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.JsonRecordStream;
-import dev.strata.parse.ParseException;
-import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
-import dev.strata.schema.raw.RawArtifactChunk;
+import dev.strata.parse.JsonRecordsParser;
 import java.util.Set;
 
 /**
@@ -14,23 +10,16 @@ import java.util.Set;
  * line; also a JSON array of messages, as {@code GET /events} clients often save them). Every object type and action
  * of the Engine API's {@code EventMessage}; the mapping is in {@link DockerEventsMapper}.
  */
-public final class DockerEventsParser implements EvidenceParser {
+public final class DockerEventsParser extends JsonRecordsParser {
 
   public static final String FORMAT = "docker_events";
 
-  @Override
-  public String format() {
-    return FORMAT;
+  public DockerEventsParser() {
+    super(FORMAT, Set.of());
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
-  }
-
-  @Override
-  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonRecordStream(ctx, new DockerEventsMapper(ctx), Set.of(), out).run();
+  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
+    return new DockerEventsMapper(ctx);
   }
 }

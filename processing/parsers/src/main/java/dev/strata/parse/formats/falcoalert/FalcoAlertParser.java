@@ -1,12 +1,8 @@
 package dev.strata.parse.formats.falcoalert;
 
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.JsonRecordStream;
-import dev.strata.parse.ParseException;
-import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
-import dev.strata.schema.raw.RawArtifactChunk;
+import dev.strata.parse.JsonRecordsParser;
 import java.util.Set;
 
 /**
@@ -15,23 +11,16 @@ import java.util.Set;
  * pretty-printed), and a bare JSON array of alerts. The text output form is not supported. The mapping is in
  * {@link FalcoAlertMapper}.
  */
-public final class FalcoAlertParser implements EvidenceParser {
+public final class FalcoAlertParser extends JsonRecordsParser {
 
   public static final String FORMAT = "falco_alert";
 
-  @Override
-  public String format() {
-    return FORMAT;
+  public FalcoAlertParser() {
+    super(FORMAT, Set.of());
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
-  }
-
-  @Override
-  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonRecordStream(ctx, new FalcoAlertMapper(ctx), Set.of(), out).run();
+  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
+    return new FalcoAlertMapper(ctx);
   }
 }

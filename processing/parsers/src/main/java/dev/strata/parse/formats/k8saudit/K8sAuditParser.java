@@ -1,12 +1,8 @@
 package dev.strata.parse.formats.k8saudit;
 
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.JsonRecordStream;
-import dev.strata.parse.ParseException;
-import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
-import dev.strata.schema.raw.RawArtifactChunk;
+import dev.strata.parse.JsonRecordsParser;
 import java.util.Set;
 
 /**
@@ -16,27 +12,19 @@ import java.util.Set;
  * or in a {@code {"events":[...]}} document as {@code aws logs get-log-events}/{@code filter-log-events} print it),
  * and chunks of those cut by the collector (see {@link JsonRecordStream}). The mapping is in {@link AuditMapper}.
  */
-public final class K8sAuditParser implements EvidenceParser {
+public final class K8sAuditParser extends JsonRecordsParser {
 
   public static final String FORMAT = "k8s_audit";
 
   /** Container fields whose array elements are records: EventList.items, CloudWatch Logs events. */
   static final Set<String> CONTAINERS = Set.of("items", "events");
 
-  @Override
-  public String format() {
-    return FORMAT;
+  public K8sAuditParser() {
+    super(FORMAT, CONTAINERS);
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    if (!FORMAT.equals(chunk.getSourceType())) return false;
-    return Payloads.startsLikeJson(chunk);
-  }
-
-  @Override
-  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonRecordStream(ctx, new AuditMapper(ctx), CONTAINERS, out).run();
+  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
+    return new AuditMapper(ctx);
   }
 }

@@ -1,12 +1,8 @@
 package dev.strata.parse.formats.k8sevent;
 
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.JsonRecordStream;
-import dev.strata.parse.ParseException;
-import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
-import dev.strata.schema.raw.RawArtifactChunk;
+import dev.strata.parse.JsonRecordsParser;
 import java.util.Set;
 
 /**
@@ -15,26 +11,19 @@ import java.util.Set;
  * {@code JSON_RECORDS} chunks), one Event object per line ({@code kubectl get events -w -o json}, exporters), a single
  * Event object. The mapping is in {@link K8sEventMapper}.
  */
-public final class K8sEventParser implements EvidenceParser {
+public final class K8sEventParser extends JsonRecordsParser {
 
   public static final String FORMAT = "k8s_event";
 
   /** Container field whose array elements are records: List / EventList items. */
   static final Set<String> CONTAINERS = Set.of("items");
 
-  @Override
-  public String format() {
-    return FORMAT;
+  public K8sEventParser() {
+    super(FORMAT, CONTAINERS);
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
-  }
-
-  @Override
-  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonRecordStream(ctx, new K8sEventMapper(ctx), CONTAINERS, out).run();
+  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
+    return new K8sEventMapper(ctx);
   }
 }

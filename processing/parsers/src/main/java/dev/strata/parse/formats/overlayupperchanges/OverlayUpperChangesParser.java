@@ -3,22 +3,18 @@ package dev.strata.parse.formats.overlayupperchanges;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Json;
 import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
+import dev.strata.parse.JsonRecordsParser;
 import dev.strata.parse.JsonTreeMapper;
 import dev.strata.parse.OcsfClass;
-import dev.strata.parse.ParseException;
-import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.Timestamps;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.File;
-import dev.strata.schema.raw.RawArtifactChunk;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -41,24 +37,17 @@ import java.util.Set;
  *      -> unmapped (evidence_path: where the entry is in the evidence root)
  * </pre>
  */
-public final class OverlayUpperChangesParser implements EvidenceParser {
+public final class OverlayUpperChangesParser extends JsonRecordsParser {
 
   public static final String FORMAT = "overlay_upper_changes";
 
-  @Override
-  public String format() {
-    return FORMAT;
+  public OverlayUpperChangesParser() {
+    super(FORMAT, Set.of());
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
-  }
-
-  @Override
-  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonRecordStream(ctx, new Mapper(ctx), Set.of(), out).run();
+  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
+    return new Mapper(ctx);
   }
 
   private static final class Mapper extends JsonTreeMapper {

@@ -4,22 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Json;
 import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
+import dev.strata.parse.JsonRecordsParser;
 import dev.strata.parse.JsonTreeMapper;
 import dev.strata.parse.OcsfClass;
-import dev.strata.parse.ParseException;
-import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
 import dev.strata.schema.event.Resource;
-import dev.strata.schema.raw.RawArtifactChunk;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -47,25 +43,18 @@ import java.util.Set;
  * runtime            "cri-o" when the metadata names a pod, else "podman"
  * </pre>
  */
-public final class PodmanContainersJsonParser implements EvidenceParser {
+public final class PodmanContainersJsonParser extends JsonRecordsParser {
 
   public static final String FORMAT = "podman_containers_json";
   private static final int MAX = 64 * 1024;
 
-  @Override
-  public String format() {
-    return FORMAT;
+  public PodmanContainersJsonParser() {
+    super(FORMAT, Set.of());
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
-  }
-
-  @Override
-  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonRecordStream(ctx, new Mapper(ctx), Set.of(), out).run();
+  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
+    return new Mapper(ctx);
   }
 
   private static final class Mapper extends JsonTreeMapper {

@@ -1,12 +1,8 @@
 package dev.strata.parse.formats.tetragonevent;
 
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.JsonRecordStream;
-import dev.strata.parse.ParseException;
-import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
-import dev.strata.schema.raw.RawArtifactChunk;
+import dev.strata.parse.JsonRecordsParser;
 import java.util.Set;
 
 /**
@@ -14,23 +10,16 @@ import java.util.Set;
  * object per line; a single pretty-printed event is read too) to OCSF 1007 Process Activity. The mapping is in
  * {@link TetragonEventMapper}.
  */
-public final class TetragonEventParser implements EvidenceParser {
+public final class TetragonEventParser extends JsonRecordsParser {
 
   public static final String FORMAT = "tetragon_event";
 
-  @Override
-  public String format() {
-    return FORMAT;
+  public TetragonEventParser() {
+    super(FORMAT, Set.of());
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
-  }
-
-  @Override
-  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonRecordStream(ctx, new TetragonEventMapper(ctx), Set.of(), out).run();
+  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
+    return new TetragonEventMapper(ctx);
   }
 }
