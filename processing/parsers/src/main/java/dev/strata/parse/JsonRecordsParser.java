@@ -1,7 +1,6 @@
 package dev.strata.parse;
 
 import dev.strata.schema.raw.RawArtifactChunk;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -10,8 +9,7 @@ import java.util.Set;
  * start like JSON and streams each one through a fresh mapper. Subclasses give the format id, the container fields
  * and the mapper; the mapping is theirs.
  */
-public abstract class JsonRecordsParser implements EvidenceParser {
-  private final String format;
+public abstract class JsonRecordsParser extends JsonFormatParser {
   private final Set<String> containerFields;
 
   /**
@@ -19,22 +17,12 @@ public abstract class JsonRecordsParser implements EvidenceParser {
    * @param containerFields root fields whose array elements are records (empty when records are root values only)
    */
   protected JsonRecordsParser(String format, Set<String> containerFields) {
-    this.format = Objects.requireNonNull(format, "format");
+    super(format);
     this.containerFields = Set.copyOf(containerFields);
   }
 
   /** The record mapping for one chunk (one instance per chunk). */
   protected abstract JsonRecordStream.RecordMapper mapper(ChunkContext ctx);
-
-  @Override
-  public final String format() {
-    return format;
-  }
-
-  @Override
-  public final boolean accepts(RawArtifactChunk chunk) {
-    return format.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
-  }
 
   @Override
   public final void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {

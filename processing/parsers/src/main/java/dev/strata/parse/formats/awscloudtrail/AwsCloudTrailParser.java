@@ -1,11 +1,10 @@
 package dev.strata.parse.formats.awscloudtrail;
 
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.schema.raw.RawArtifactChunk;
 import java.util.Set;
 
@@ -22,7 +21,7 @@ import java.util.Set;
  * {@code {"events":[...]}} documents, Firehose subscription payloads {@code {"logEvents":[...]}}).
  * The mapping is in {@link CloudTrailMapper}.
  */
-public final class AwsCloudTrailParser implements EvidenceParser {
+public final class AwsCloudTrailParser extends JsonFormatParser {
 
   public static final String FORMAT = "aws_cloudtrail";
 
@@ -31,14 +30,8 @@ public final class AwsCloudTrailParser implements EvidenceParser {
 
   private static final byte[] LAKE_ROWS = "\"QueryResultRows\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  public AwsCloudTrailParser() {
+    super(FORMAT);
   }
 
   @Override

@@ -6,11 +6,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Json;
+import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.WholeJsonDocument;
 import dev.strata.schema.event.EvidenceEvent;
@@ -40,18 +39,12 @@ import java.util.List;
  * {@link EcsMapper}. Not JSON: malformed_json; JSON that is none of these documents: missing_field; a document
  * larger than one chunk: record_too_large.
  */
-public final class AwsEcsTaskMetadataParser implements EvidenceParser {
+public final class AwsEcsTaskMetadataParser extends JsonFormatParser {
 
   public static final String FORMAT = "aws_ecs_task_metadata";
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  public AwsEcsTaskMetadataParser() {
+    super(FORMAT);
   }
 
   @Override

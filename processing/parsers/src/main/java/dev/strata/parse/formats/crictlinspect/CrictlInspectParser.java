@@ -6,12 +6,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Json;
+import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.Timestamps;
 import dev.strata.schema.event.Container;
@@ -58,19 +57,13 @@ import java.util.Map;
  * Labels and annotations -> unmapped labels.&lt;k&gt; / annotations.&lt;k&gt;; state, attempt, logPath, reason,
  * message, runtimeHandler -> unmapped. raw_data is left out (runtimeSpec carries the environment).
  */
-public final class CrictlInspectParser implements EvidenceParser {
+public final class CrictlInspectParser extends JsonFormatParser {
 
   public static final String FORMAT = "crictl_inspect";
   private static final int MAX = 64 * 1024;
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  public CrictlInspectParser() {
+    super(FORMAT);
   }
 
   @Override

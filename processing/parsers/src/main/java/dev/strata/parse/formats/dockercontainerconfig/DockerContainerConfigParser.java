@@ -5,11 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Json;
+import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.WholeJsonDocument;
 import dev.strata.schema.event.EvidenceEvent;
@@ -25,18 +24,12 @@ import java.util.List;
  * neither shape: missing_field; a file cut by the collector: record_too_large. The mapping is in
  * {@link DockerContainerConfigMapper}.
  */
-public final class DockerContainerConfigParser implements EvidenceParser {
+public final class DockerContainerConfigParser extends JsonFormatParser {
 
   public static final String FORMAT = "docker_container_config";
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  public DockerContainerConfigParser() {
+    super(FORMAT);
   }
 
   @Override

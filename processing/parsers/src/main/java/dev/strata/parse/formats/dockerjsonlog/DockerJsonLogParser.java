@@ -5,13 +5,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
+import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
@@ -47,7 +46,7 @@ import java.util.regex.Pattern;
  *       {@code time}: kept, time = observed time, warning.
  * </ul>
  */
-public final class DockerJsonLogParser implements EvidenceParser {
+public final class DockerJsonLogParser extends JsonFormatParser {
 
   public static final String FORMAT = "docker_json_log";
 
@@ -57,14 +56,8 @@ public final class DockerJsonLogParser implements EvidenceParser {
   private static final Pattern KUBELET_LINK =
       Pattern.compile("(?:^|/)([^/_]+)_([^/_]+)_([^/]+)-([0-9a-f]{64})\\.log(?:\\.\\d+)?(?:\\.gz)?$");
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  public DockerJsonLogParser() {
+    super(FORMAT);
   }
 
   @Override

@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.EventIds;
 import dev.strata.parse.Events;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Json;
+import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.WholeJsonDocument;
 import dev.strata.schema.event.Container;
@@ -71,7 +70,7 @@ import java.util.regex.Pattern;
  * raw_data is left out (process.env values); the bytes are in the evidence store.
  * </pre>
  */
-public final class OciRuntimeConfigParser implements EvidenceParser {
+public final class OciRuntimeConfigParser extends JsonFormatParser {
 
   public static final String FORMAT = "oci_runtime_config";
 
@@ -92,14 +91,8 @@ public final class OciRuntimeConfigParser implements EvidenceParser {
       Set.of("namespaces", "seccomp", "maskedPaths", "readonlyPaths", "cgroupsPath", "mountLabel",
           "rootfsPropagation", "resources", "devices", "netDevices", "uidMappings", "gidMappings");
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  public OciRuntimeConfigParser() {
+    super(FORMAT);
   }
 
   @Override

@@ -1,10 +1,9 @@
 package dev.strata.parse.formats.supplychain;
 
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.schema.raw.RawArtifactChunk;
 
 /**
@@ -12,18 +11,12 @@ import dev.strata.schema.raw.RawArtifactChunk;
  * included), and, for a BOM that carries {@code vulnerabilities[]} (VEX, scanner output), one OCSF 2002
  * Vulnerability Finding per affected component. Mapping: {@link CycloneDx}.
  */
-public final class CycloneDxSbomParser implements EvidenceParser {
+public final class CycloneDxSbomParser extends JsonFormatParser {
 
   public static final String FORMAT = "cyclonedx_sbom";
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  public CycloneDxSbomParser() {
+    super(FORMAT);
   }
 
   @Override

@@ -2,11 +2,10 @@ package dev.strata.parse.formats.supplychain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.formats.supplychain.JsonDocuments.Doc;
 import dev.strata.parse.formats.supplychain.JsonDocuments.Element;
@@ -45,18 +44,12 @@ import java.util.Set;
  *
  * ignoredMatches are not findings (grype filtered them by policy): their count goes to unmapped scan.ignored_matches.
  */
-public final class GrypeScanParser implements EvidenceParser {
+public final class GrypeScanParser extends JsonFormatParser {
 
   public static final String FORMAT = "grype_scan";
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  public GrypeScanParser() {
+    super(FORMAT);
   }
 
   @Override

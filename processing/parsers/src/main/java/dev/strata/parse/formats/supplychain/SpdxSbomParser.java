@@ -2,11 +2,10 @@ package dev.strata.parse.formats.supplychain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.formats.supplychain.JsonDocuments.Doc;
 import dev.strata.parse.formats.supplychain.JsonDocuments.Element;
@@ -42,7 +41,7 @@ import java.util.Set;
  * time          creationInfo.created
  * </pre>
  */
-public final class SpdxSbomParser implements EvidenceParser {
+public final class SpdxSbomParser extends JsonFormatParser {
 
   public static final String FORMAT = "spdx_sbom";
 
@@ -50,14 +49,8 @@ public final class SpdxSbomParser implements EvidenceParser {
       Set.of("name", "SPDXID", "versionInfo", "externalRefs", "licenseConcluded", "licenseDeclared", "copyrightText",
           "hasFiles");
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  public SpdxSbomParser() {
+    super(FORMAT);
   }
 
   @Override

@@ -2,11 +2,10 @@ package dev.strata.parse.formats.supplychain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
-import dev.strata.parse.Payloads;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.formats.supplychain.JsonDocuments.Doc;
 import dev.strata.parse.formats.supplychain.JsonDocuments.Element;
@@ -36,18 +35,12 @@ import java.util.Set;
  * time             syft JSON has no creation time: observed time, with a warning
  * </pre>
  */
-public final class SyftSbomParser implements EvidenceParser {
+public final class SyftSbomParser extends JsonFormatParser {
 
   public static final String FORMAT = "syft_sbom";
 
-  @Override
-  public String format() {
-    return FORMAT;
-  }
-
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+  public SyftSbomParser() {
+    super(FORMAT);
   }
 
   @Override
