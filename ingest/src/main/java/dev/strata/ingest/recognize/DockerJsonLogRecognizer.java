@@ -1,7 +1,6 @@
 package dev.strata.ingest.recognize;
 
 import dev.strata.schema.common.Framing;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -23,15 +22,11 @@ public final class DockerJsonLogRecognizer extends PathPatternRecognizer {
 
   @Override
   public ContentMatch probe(ContentSample sample) {
-    List<JsonSniff.Line> lines = JsonSniff.lines(sample, 1);
-    if (lines.isEmpty()) {
-      return ContentMatch.none("no content");
+    JsonSniff.FirstLine first = JsonSniff.firstLineObject(sample);
+    if (first.none() != null) {
+      return first.none();
     }
-    JsonSniff.Line l = lines.get(0);
-    JsonSniff.Obj o = JsonSniff.object(sample.bytes(), l.offset(), l.length());
-    if (!o.valid()) {
-      return ContentMatch.none("first line is not a JSON object");
-    }
+    JsonSniff.Obj o = first.obj();
     boolean log = o.has("log") && !JsonSniff.NESTED.equals(o.fields().get("log"));
     if (log && (o.has("stream") || o.has("time"))) {
       return ContentMatch.strong(Framing.LINES, "JSON lines with log and stream/time");

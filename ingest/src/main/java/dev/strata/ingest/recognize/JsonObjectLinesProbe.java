@@ -1,7 +1,6 @@
 package dev.strata.ingest.recognize;
 
 import dev.strata.schema.common.Framing;
-import java.util.List;
 import java.util.function.Predicate;
 
 /**
@@ -16,16 +15,13 @@ import java.util.function.Predicate;
 record JsonObjectLinesProbe(String what, Predicate<JsonSniff.Obj> isRecord, Predicate<JsonSniff.Obj> contradicts) {
 
   ContentMatch probe(ContentSample sample) {
-    List<JsonSniff.Line> lines = JsonSniff.lines(sample, 1);
-    if (lines.isEmpty()) {
-      return ContentMatch.none("no content");
+    JsonSniff.FirstLine first = JsonSniff.firstLineObject(sample);
+    if (first.none() != null) {
+      return first.none();
     }
     byte[] b = sample.bytes();
-    JsonSniff.Line l = lines.get(0);
-    JsonSniff.Obj o = JsonSniff.object(b, l.offset(), l.length());
-    if (!o.valid()) {
-      return ContentMatch.none("first line is not a JSON object");
-    }
+    JsonSniff.Line l = first.line();
+    JsonSniff.Obj o = first.obj();
     if (isRecord.test(o)) {
       return ContentMatch.strong(Framing.LINES, "JSON lines of " + what + "s");
     }

@@ -112,6 +112,27 @@ final class JsonSniff {
     return new Leading(start, o, o.valid() ? null : ContentMatch.none("not a JSON object"));
   }
 
+  /**
+   * The object on a sample's first non-blank line, for the probes of JSON-lines formats.
+   *
+   * @param line that line, null when the sample has no content
+   * @param obj its top-level fields ({@link Obj#INVALID} when the line is not a valid JSON object)
+   * @param none the standard NONE match ("no content", "first line is not a JSON object") when there is no valid
+   *     object, else null
+   */
+  record FirstLine(Line line, Obj obj, ContentMatch none) {}
+
+  /** The object on the sample's first non-blank line, or why there is none (see {@link FirstLine#none()}). */
+  static FirstLine firstLineObject(ContentSample s) {
+    List<Line> lines = lines(s, 1);
+    if (lines.isEmpty()) {
+      return new FirstLine(null, Obj.INVALID, ContentMatch.none("no content"));
+    }
+    Line l = lines.get(0);
+    Obj o = object(s.bytes(), l.offset(), l.length());
+    return new FirstLine(l, o, o.valid() ? null : ContentMatch.none("first line is not a JSON object"));
+  }
+
   /** Reads the fields of the object whose START_OBJECT was just read. */
   static Obj readObject(JsonParser p, long baseOffset) throws IOException {
     Map<String, String> fields = new LinkedHashMap<>();

@@ -2,7 +2,6 @@ package dev.strata.ingest.recognize;
 
 import dev.strata.schema.common.Framing;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -27,15 +26,11 @@ public final class K8sAuditRecognizer extends PathPatternRecognizer {
 
   @Override
   public ContentMatch probe(ContentSample sample) {
-    List<JsonSniff.Line> lines = JsonSniff.lines(sample, 1);
-    if (lines.isEmpty()) {
-      return ContentMatch.none("no content");
+    JsonSniff.FirstLine first = JsonSniff.firstLineObject(sample);
+    if (first.none() != null) {
+      return first.none();
     }
-    JsonSniff.Line l = lines.get(0);
-    JsonSniff.Obj o = JsonSniff.object(sample.bytes(), l.offset(), l.length());
-    if (!o.valid()) {
-      return ContentMatch.none("first line is not a JSON object");
-    }
+    JsonSniff.Obj o = first.obj();
     Verdict v = verdict(o);
     if (v == Verdict.YES) {
       return ContentMatch.strong(Framing.LINES, "JSON lines of audit.k8s.io Events");
