@@ -1,5 +1,10 @@
 package dev.strata.parse.formats.crictlinspect;
 
+import static dev.strata.parse.Values.blank;
+import static dev.strata.parse.Values.cut;
+import static dev.strata.parse.Values.first;
+import static dev.strata.parse.Values.put;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -60,7 +65,6 @@ import java.util.Map;
 public final class CrictlInspectParser extends JsonFormatParser {
 
   public static final String FORMAT = "crictl_inspect";
-  private static final int MAX = 64 * 1024;
 
   public CrictlInspectParser() {
     super(FORMAT);
@@ -398,24 +402,5 @@ public final class CrictlInspectParser extends JsonFormatParser {
     if (a == null) return b;
     if (b == null) return a;
     return a + ": " + b;
-  }
-
-  private static String first(String... v) {
-    for (String s : v) {
-      if (s != null && !s.isEmpty()) return s;
-    }
-    return null;
-  }
-
-  private static void put(Map<String, String> u, String k, String v) {
-    if (v != null) u.put(k, cut(v));
-  }
-
-  private static String cut(String s) {
-    return s != null && s.length() > MAX ? s.substring(0, MAX) : s;
-  }
-
-  private static String blank(String s) {
-    return s == null || s.isEmpty() ? null : s;
   }
 }

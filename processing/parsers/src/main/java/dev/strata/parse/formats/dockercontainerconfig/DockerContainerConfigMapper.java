@@ -1,5 +1,9 @@
 package dev.strata.parse.formats.dockercontainerconfig;
 
+import static dev.strata.parse.Values.blank;
+import static dev.strata.parse.Values.cut;
+import static dev.strata.parse.Values.put;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.EventIds;
@@ -62,7 +66,6 @@ public final class DockerContainerConfigMapper {
     "Binds", "NetworkMode", "Privileged", "CapAdd", "CapDrop", "PidMode", "IpcMode", "PortBindings",
     "RestartPolicy", "LogConfig", "SecurityOpt", "ReadonlyRootfs", "Devices"
   };
-  private static final int MAX = 64 * 1024;
 
   private final ChunkContext ctx;
   private final int start;
@@ -346,10 +349,6 @@ public final class DockerContainerConfigMapper {
     return cut(Json.text(n));
   }
 
-  private static String cut(String s) {
-    return s != null && s.length() > MAX ? s.substring(0, MAX) : s;
-  }
-
   private static void addAll(List<String> into, JsonNode arr) {
     if (arr == null || arr.isNull()) return;
     if (arr.isTextual()) {
@@ -361,14 +360,6 @@ public final class DockerContainerConfigMapper {
         if (a.isValueNode() && !a.isNull()) into.add(a.asText());
       }
     }
-  }
-
-  private static void put(Map<String, String> u, String k, String v) {
-    if (v != null) u.put(k, cut(v));
-  }
-
-  private static String blank(String s) {
-    return s == null || s.isEmpty() ? null : s;
   }
 
   private static String shortId(String id) {

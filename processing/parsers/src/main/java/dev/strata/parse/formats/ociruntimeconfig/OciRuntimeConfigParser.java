@@ -1,5 +1,10 @@
 package dev.strata.parse.formats.ociruntimeconfig;
 
+import static dev.strata.parse.Values.blank;
+import static dev.strata.parse.Values.cut;
+import static dev.strata.parse.Values.first;
+import static dev.strata.parse.Values.put;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.EventIds;
@@ -10,6 +15,7 @@ import dev.strata.parse.OcsfClass;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
+import dev.strata.parse.Values;
 import dev.strata.parse.WholeJsonDocument;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.Endpoint;
@@ -86,7 +92,7 @@ public final class OciRuntimeConfigParser extends JsonFormatParser {
   private static final List<String> SENSITIVE =
       List.of("/etc", "/root", "/var/lib/kubelet", "/var/lib/docker", "/var/lib/containers", "/boot", "/home");
   private static final List<String> HOST_NS_HINT = List.of("pid", "network", "ipc", "uts", "cgroup");
-  private static final int MAX = 64 * 1024;
+  private static final int MAX = Values.MAX_CHARS;
   private static final Set<String> LINUX_KEYS =
       Set.of("namespaces", "seccomp", "maskedPaths", "readonlyPaths", "cgroupsPath", "mountLabel",
           "rootfsPropagation", "resources", "devices", "netDevices", "uidMappings", "gidMappings");
@@ -386,24 +392,5 @@ public final class OciRuntimeConfigParser extends JsonFormatParser {
   private static String text(JsonNode obj, String field) {
     if (obj == null || !obj.isObject()) return null;
     return Json.text(obj.get(field));
-  }
-
-  private static String first(String... v) {
-    for (String s : v) {
-      if (s != null && !s.isEmpty()) return s;
-    }
-    return null;
-  }
-
-  private static void put(Map<String, String> u, String k, String v) {
-    if (v != null) u.put(k, cut(v));
-  }
-
-  private static String cut(String s) {
-    return s != null && s.length() > MAX ? s.substring(0, MAX) : s;
-  }
-
-  private static String blank(String s) {
-    return s == null || s.isEmpty() ? null : s;
   }
 }

@@ -1,5 +1,9 @@
 package dev.strata.parse.formats.podmancontainersjson;
 
+import static dev.strata.parse.Values.blank;
+import static dev.strata.parse.Values.cut;
+import static dev.strata.parse.Values.put;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.parse.ChunkContext;
@@ -12,6 +16,7 @@ import dev.strata.parse.JsonRecordsParser;
 import dev.strata.parse.JsonTreeMapper;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.RejectReason;
+import dev.strata.parse.Values;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
@@ -46,7 +51,7 @@ import java.util.Set;
 public final class PodmanContainersJsonParser extends JsonRecordsParser {
 
   public static final String FORMAT = "podman_containers_json";
-  private static final int MAX = 64 * 1024;
+  private static final int MAX = Values.MAX_CHARS;
 
   public PodmanContainersJsonParser() {
     super(FORMAT, Set.of());
@@ -136,17 +141,5 @@ public final class PodmanContainersJsonParser extends JsonRecordsParser {
       e.setRawData(ctx.rawText(span.start(), span.end()));
       return e;
     }
-  }
-
-  private static void put(Map<String, String> u, String k, String v) {
-    if (v != null) u.put(k, cut(v));
-  }
-
-  private static String cut(String s) {
-    return s != null && s.length() > MAX ? s.substring(0, MAX) : s;
-  }
-
-  private static String blank(String s) {
-    return s == null || s.isEmpty() ? null : s;
   }
 }
