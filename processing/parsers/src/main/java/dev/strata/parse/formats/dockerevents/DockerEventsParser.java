@@ -1,7 +1,5 @@
 package dev.strata.parse.formats.dockerevents;
 
-import dev.strata.parse.ChunkContext;
-import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordsParser;
 import java.util.Set;
 
@@ -15,11 +13,6 @@ public final class DockerEventsParser extends JsonRecordsParser {
   public static final String FORMAT = "docker_events";
 
   public DockerEventsParser() {
-    super(FORMAT, Set.of());
-  }
-
-  @Override
-  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
-    return new DockerEventsMapper(ctx);
+    super(FORMAT, Set.of(), DockerEventsMapper::new);
   }
 }

@@ -1,7 +1,5 @@
 package dev.strata.parse.formats.falcoalert;
 
-import dev.strata.parse.ChunkContext;
-import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordsParser;
 import java.util.Set;
 
@@ -16,11 +14,6 @@ public final class FalcoAlertParser extends JsonRecordsParser {
   public static final String FORMAT = "falco_alert";
 
   public FalcoAlertParser() {
-    super(FORMAT, Set.of());
-  }
-
-  @Override
-  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
-    return new FalcoAlertMapper(ctx);
+    super(FORMAT, Set.of(), FalcoAlertMapper::new);
   }
 }

@@ -1,6 +1,5 @@
 package dev.strata.parse.formats.k8saudit;
 
-import dev.strata.parse.ChunkContext;
 import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordsParser;
 import java.util.Set;
@@ -20,11 +19,6 @@ public final class K8sAuditParser extends JsonRecordsParser {
   static final Set<String> CONTAINERS = Set.of("items", "events");
 
   public K8sAuditParser() {
-    super(FORMAT, CONTAINERS);
-  }
-
-  @Override
-  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
-    return new AuditMapper(ctx);
+    super(FORMAT, CONTAINERS, AuditMapper::new);
   }
 }

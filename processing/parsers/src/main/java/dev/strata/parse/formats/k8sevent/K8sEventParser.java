@@ -1,7 +1,5 @@
 package dev.strata.parse.formats.k8sevent;
 
-import dev.strata.parse.ChunkContext;
-import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordsParser;
 import java.util.Set;
 
@@ -19,11 +17,6 @@ public final class K8sEventParser extends JsonRecordsParser {
   static final Set<String> CONTAINERS = Set.of("items");
 
   public K8sEventParser() {
-    super(FORMAT, CONTAINERS);
-  }
-
-  @Override
-  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
-    return new K8sEventMapper(ctx);
+    super(FORMAT, CONTAINERS, K8sEventMapper::new);
   }
 }

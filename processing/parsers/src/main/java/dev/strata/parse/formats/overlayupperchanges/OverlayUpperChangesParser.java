@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Json;
-import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
 import dev.strata.parse.JsonRecordsParser;
@@ -42,12 +41,7 @@ public final class OverlayUpperChangesParser extends JsonRecordsParser {
   public static final String FORMAT = "overlay_upper_changes";
 
   public OverlayUpperChangesParser() {
-    super(FORMAT, Set.of());
-  }
-
-  @Override
-  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
-    return new Mapper(ctx);
+    super(FORMAT, Set.of(), Mapper::new);
   }
 
   private static final class Mapper extends JsonTreeMapper {

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
-import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
 import dev.strata.parse.JsonRecordsParser;
@@ -54,12 +53,7 @@ public final class PodmanContainersJsonParser extends JsonRecordsParser {
   private static final int MAX = Values.MAX_CHARS;
 
   public PodmanContainersJsonParser() {
-    super(FORMAT, Set.of());
-  }
-
-  @Override
-  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
-    return new Mapper(ctx);
+    super(FORMAT, Set.of(), Mapper::new);
   }
 
   private static final class Mapper extends JsonTreeMapper {

@@ -1,7 +1,5 @@
 package dev.strata.parse.formats.tetragonevent;
 
-import dev.strata.parse.ChunkContext;
-import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordsParser;
 import java.util.Set;
 
@@ -15,11 +13,6 @@ public final class TetragonEventParser extends JsonRecordsParser {
   public static final String FORMAT = "tetragon_event";
 
   public TetragonEventParser() {
-    super(FORMAT, Set.of());
-  }
-
-  @Override
-  protected JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
-    return new TetragonEventMapper(ctx);
+    super(FORMAT, Set.of(), TetragonEventMapper::new);
   }
 }
