@@ -51,6 +51,10 @@ record PodFacts(
 
   static PodFacts parse(String json, String namespace) {
     if (json == null || !json.startsWith("{")) return NONE;
+    String topKind = topLevelKind(json);
+    if (topKind != null && !"Pod".equals(topKind) && !"Binding".equals(topKind)) {
+      return NONE; // a ConfigMap, Status, DeleteOptions, ... : no tree built (the API server writes kind first)
+    }
     JsonNode root;
     try {
       root = Json.MAPPER.readTree(json);
@@ -130,6 +134,22 @@ record PodFacts(
     }
     return new PodFacts(text(root.get("metadata"), "uid"), text(spec, "nodeName"), serviceAccount, podIp,
         List.copyOf(ips), text(status, "hostIP"), text(status, "phase"), risks, List.copyOf(hostPaths));
+  }
+
+  /** The object's top-level {@code kind}, read by streaming over the top-level fields; null if absent or odd. */
+  static String topLevelKind(String json) {
+    try (com.fasterxml.jackson.core.JsonParser p = Json.FACTORY.createParser(json)) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return null;
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+        if ("kind".equals(f)) return t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? p.getText() : null;
+        p.skipChildren();
+      }
+    } catch (IOException | RuntimeException e) {
+      return null; // cut at the size bound: let the tree read decide
+    }
+    return null;
   }
 
   private static String text(JsonNode n, String field) {
