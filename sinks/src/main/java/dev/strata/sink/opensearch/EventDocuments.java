@@ -25,20 +25,29 @@ public final class EventDocuments implements DocumentMapper<EvidenceEvent> {
   /**
    * @param versioned write with external version = {@code enrichment.revision} + 1 ({@code external_gte}): the
    *     correlation job's enriched events, so a newer revision replaces an older one and never the reverse (and
-   *     revision 0 still replaces the parse job's un-enriched first version of the document)
+   *     revision 0 still replaces the parse job's un-enriched first version, written at {@link #PARSED_VERSION})
    */
   public EventDocuments(String index, boolean versioned) {
     this.index = index;
     this.versioned = versioned;
   }
 
+  /**
+   * The parse job's events are written at external version {@value #PARSED_VERSION} and the correlation job's at
+   * revision + 1 (both {@code external_gte}): re-running the parse job over evidence already enriched is refused by
+   * OpenSearch (409, counted as done) instead of replacing the enriched document with an un-enriched one, while a
+   * re-parse of evidence not yet enriched still rewrites it (0 >= 0).
+   */
   @Override
   public long version(EvidenceEvent event) {
     if (!versioned) {
-      return DocWriteRequest.NO_VERSION;
+      return PARSED_VERSION;
     }
     return event.getEnrichment() == null ? 1 : event.getEnrichment().getRevision() + 1L;
   }
+
+  /** External version of an event as the parse job writes it (before any enrichment). */
+  public static final long PARSED_VERSION = 0;
 
   /** The document source of an event. */
   public static byte[] toJson(EvidenceEvent event) {
