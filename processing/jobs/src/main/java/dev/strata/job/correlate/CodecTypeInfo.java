@@ -3,7 +3,6 @@ package dev.strata.job.correlate;
 import java.io.IOException;
 import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -16,69 +15,23 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * Type information of an immutable message type written by a {@link Codec}: no Kryo, no POJO analysis. Values are
  * treated as immutable (never modified after creation), so copies are the same instance.
  */
-public final class CodecTypeInfo<T> extends TypeInformation<T> {
+public final class CodecTypeInfo<T> extends dev.strata.job.serde.SingleValueTypeInfo<T> {
   private static final long serialVersionUID = 1L;
-  private final Class<T> type;
   private final Codec<T> codec;
 
   public CodecTypeInfo(Class<T> type, Codec<T> codec) {
-    this.type = Objects.requireNonNull(type);
+    super(type);
     this.codec = Objects.requireNonNull(codec);
   }
 
   @Override
-  public boolean isBasicType() {
-    return false;
-  }
-
-  @Override
-  public boolean isTupleType() {
-    return false;
-  }
-
-  @Override
-  public int getArity() {
-    return 1;
-  }
-
-  @Override
-  public int getTotalFields() {
-    return 1;
-  }
-
-  @Override
-  public Class<T> getTypeClass() {
-    return type;
-  }
-
-  @Override
-  public boolean isKeyType() {
-    return false;
-  }
-
-  @Override
   public TypeSerializer<T> createSerializer(SerializerConfig config) {
-    return new Serializer<>(type, codec);
+    return new Serializer<>(getTypeClass(), codec);
   }
 
   @Override
   public String toString() {
-    return "Codec<" + type.getSimpleName() + ">";
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof CodecTypeInfo<?> c && c.type.equals(type);
-  }
-
-  @Override
-  public int hashCode() {
-    return type.hashCode();
-  }
-
-  @Override
-  public boolean canEqual(Object o) {
-    return o instanceof CodecTypeInfo;
+    return "Codec<" + getTypeClass().getSimpleName() + ">";
   }
 
   /** The serializer. */
