@@ -216,10 +216,20 @@ public final class ChunkContext {
   public EvidenceEvent newEvent(
       OcsfClass cls, int activityId, String activityName, int start, int end, long line, long recordOrdinal,
       int subIndex, Map<String, String> unmapped) {
+    return newEvent(null, cls, activityId, activityName, start, end, line, recordOrdinal, subIndex, unmapped);
+  }
+
+  /**
+   * As above, with the event id given by the parser (e.g. a {@link #keyedId} of the record's own identity), or null
+   * for the positional id.
+   */
+  public EvidenceEvent newEvent(
+      String eventId, OcsfClass cls, int activityId, String activityName, int start, int end, long line,
+      long recordOrdinal, int subIndex, Map<String, String> unmapped) {
     long offset = chunkOffset + start;
     long recordIndex = firstRecord + recordOrdinal;
     EvidenceEvent e = new EvidenceEvent();
-    e.setEventId(ids.eventId(offset, recordIndex, subIndex));
+    e.setEventId(eventId != null ? eventId : ids.eventId(offset, recordIndex, subIndex));
     e.setOcsfVersion("1.3.0");
     e.setClassUid(cls.uid);
     e.setClassName(cls.className);
@@ -256,6 +266,11 @@ public final class ChunkContext {
       e.setCloud(new Cloud(cloudProvider, cloudAccount, cloudRegion, null, null, null, null, null, null, null));
     }
     return e;
+  }
+
+  /** {@link EventIds.Generator#keyedId}: the id of a record by its own identity, e.g. an audit ID and stage. */
+  public String keyedId(String... parts) {
+    return ids.keyedId(parts);
   }
 
   /**

@@ -96,6 +96,18 @@ public final class EventIds {
       return hex(md.digest());
     }
 
+    /**
+     * Lowercase hex SHA-256 of the UTF-8 of {@code parts} joined by NUL bytes: the id of a record that carries its
+     * own identity (e.g. a Kubernetes audit ID and stage), so every copy of it maps to the same id.
+     */
+    public String keyedId(String... parts) {
+      for (int i = 0; i < parts.length; i++) {
+        if (i > 0) md.update((byte) 0);
+        md.update(parts[i].getBytes(StandardCharsets.UTF_8));
+      }
+      return hex(md.digest());
+    }
+
     private static int writeLong(byte[] b, int pos, long v) {
       if (v == Long.MIN_VALUE) {
         byte[] s = Long.toString(v).getBytes(StandardCharsets.US_ASCII);

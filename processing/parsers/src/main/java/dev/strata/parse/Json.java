@@ -55,6 +55,21 @@ public final class Json {
     return null;
   }
 
+  /**
+   * The {@link #scalarText} of the member {@code name} of the object {@code p} is at (START_OBJECT), consuming the
+   * whole object; null if there is no such member (or it is null, an object or an array).
+   */
+  public static String memberText(JsonParser p, String name) throws IOException {
+    String v = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      p.nextToken();
+      if (name.equals(f)) v = scalarText(p);
+      else p.skipChildren();
+    }
+    return v;
+  }
+
   /** Reads the current value as a tree. */
   public static JsonNode tree(JsonParser p) throws IOException {
     JsonNode n = MAPPER.readTree(p);

@@ -33,4 +33,14 @@ class EventIdsTest {
         .isEqualTo(sha("dl|" + a + "|2|100|7|PARSE|malformed_json"));
     assertThat(EventIds.deadLetterId(a, null, null, null, Stage.PARSE, "x")).isEqualTo(sha("dl|" + a + "||||PARSE|x"));
   }
+
+  @Test
+  void keyedIdIsTheHashOfTheNulJoinedParts() throws Exception {
+    EventIds.Generator g = new EventIds.Generator("ab".repeat(32));
+    assertThat(g.keyedId("k8s_audit", "a1b2", "ResponseComplete"))
+        .isEqualTo(sha("k8s_audit\u0000a1b2\u0000ResponseComplete"));
+    g.eventId(1, 2, 0); // interleaved use of the same digest does not leak into the next id
+    assertThat(g.keyedId("k8s_audit", "é", "x")).isEqualTo(sha("k8s_audit\u0000é\u0000x"));
+    assertThat(g.eventId(1, 2, 0)).isEqualTo(EventIds.eventId("ab".repeat(32), 1, 2, 0));
+  }
 }

@@ -2,7 +2,6 @@ package dev.strata.parse.formats.awscloudtrail;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Json;
 import dev.strata.parse.JsonRecordStream;
@@ -143,7 +142,8 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   private boolean userIdentitySeen;
   private final Map<String, String> rp = new HashMap<>(); // notable requestParameters (scalars)
   private final List<String> rpInstances = new ArrayList<>(2);
-  private final List<JsonNode> resources = new ArrayList<>(2);
+  private final List<String> resources = new ArrayList<>(6); // (type, uid, name) triples of resources[]
+  private final IssuedCredentials issued = new IssuedCredentials();
   private Map<String, String> other = new HashMap<>(); // becomes the event's unmapped
   private final Map<String, String> top = new LinkedHashMap<>(); // unknown top-level fields (wrapper fields)
   private String embedded; // lookup-events CloudTrailEvent / Lake eventData as a string
@@ -163,6 +163,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     rpInstances.clear();
     userIdentitySeen = false;
     resources.clear();
+    issued.clear();
     other = new HashMap<>(64);
     top.clear();
     embedded = wrapperKind = null;
@@ -212,14 +213,22 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       case "resources" -> {
         if (t == JsonToken.START_ARRAY) {
           long s = p.currentTokenLocation().getByteOffset();
-          JsonNode r = Json.tree(p);
-          resources.add(r);
+          resources(p);
           (inner ? other : top).put(name, src.text(s, p.currentLocation().getByteOffset(), MAX_JSON_BYTES));
         } else {
           keep(name, src.valueText(p, MAX_JSON_BYTES));
         }
       }
-      case "responseElements", "additionalEventData", "serviceEventDetails", "edgeDeviceDetails", "insightDetails",
+      case "responseElements" -> {
+        if (t == JsonToken.START_OBJECT) {
+          long s = p.currentTokenLocation().getByteOffset();
+          issued.responseElements(p);
+          other.put(name, src.text(s, p.currentLocation().getByteOffset(), MAX_JSON_BYTES));
+        } else {
+          keep(name, src.valueText(p, MAX_JSON_BYTES));
+        }
+      }
+      case "additionalEventData", "serviceEventDetails", "edgeDeviceDetails", "insightDetails",
           "eventType", "managementEvent", "eventCategory", "sharedEventID", "sessionCredentialFromConsole",
           "vpcEndpointAccountId" -> keep(name, src.valueText(p, MAX_JSON_BYTES));
       case "CloudTrailEvent", "eventData", "eventJson", "message" -> {
@@ -263,15 +272,55 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       java.util.Set.of(
           "bucketName", "key", "instanceId", "roleName", "userName", "policyArn", "functionName", "secretId",
           "snapshotId", "imageId", "groupId", "dBSnapshotIdentifier", "keyId", "name", "trailName", "roleArn",
-          "status");
+          "status", "roleSessionName", "clusterName");
 
-  /** Streams requestParameters (at START_OBJECT) keeping only the fields that name resources. */
+  /**
+   * Streams a resources array (at START_ARRAY) into {@link #resources}: a string element is an ARN (EventBridge),
+   * an object gives ARN (else arn), type (else ResourceType) and ResourceName.
+   */
+  private void resources(JsonParser p) throws IOException {
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (t == JsonToken.VALUE_STRING) {
+        resources.add(null);
+        resources.add(p.getText());
+        resources.add(null);
+      } else if (t == JsonToken.START_OBJECT) {
+        String arn = null, arnLower = null, type = null, resourceType = null, resourceName = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String f = p.currentName();
+          p.nextToken();
+          switch (f) {
+            case "ARN" -> arn = Json.scalarText(p);
+            case "arn" -> arnLower = Json.scalarText(p);
+            case "type" -> type = Json.scalarText(p);
+            case "ResourceType" -> resourceType = Json.scalarText(p);
+            case "ResourceName" -> resourceName = Json.scalarText(p);
+            default -> p.skipChildren();
+          }
+        }
+        resources.add(type != null ? type : resourceType);
+        resources.add(arn != null ? arn : arnLower);
+        resources.add(resourceName);
+      } else {
+        p.skipChildren();
+      }
+    }
+  }
+
+  /**
+   * Streams requestParameters (at START_OBJECT) keeping only the fields that name resources or describe issued
+   * credentials (roleSessionName, clusterName, tags / sessionTags).
+   */
   private void requestParameters(JsonParser p) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String f = p.currentName();
       JsonToken t = p.nextToken();
       if (t.isScalarValue()) {
         if (NOTABLE.contains(f) && t != JsonToken.VALUE_NULL) rp.put(f, p.getText());
+        else if ("tags".equals(f)) issued.tagsField();
+      } else if ("tags".equals(f) || "sessionTags".equals(f)) {
+        issued.tags(p, f.equals("tags"));
       } else if ("instanceIds".equals(f) && t == JsonToken.START_ARRAY) {
         while (p.nextToken() != JsonToken.END_ARRAY) {
           String id = Json.scalarText(p);
@@ -441,18 +490,8 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
 
     // resources
     List<Resource> res = e.getResources();
-    for (JsonNode arr : resources) {
-      for (JsonNode r : arr) {
-        if (r.isTextual()) {
-          add(res, null, r.asText(), null); // EventBridge: ARNs
-        } else if (r.isObject()) {
-          String rarn = Json.text(r, "ARN");
-          if (rarn == null) rarn = Json.text(r, "arn");
-          String type = Json.text(r, "type");
-          if (type == null) type = Json.text(r, "ResourceType");
-          add(res, type, rarn, Json.text(r, "ResourceName"));
-        }
-      }
+    for (int i = 0; i + 2 < resources.size(); i += 3) {
+      add(res, resources.get(i), resources.get(i + 1), resources.get(i + 2));
     }
     fromRequestParameters(res);
 
@@ -524,24 +563,40 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     return a == null ? b == null : a.equals(b);
   }
 
+  /** API Activity activity of each verb prefix (READ before DELETE before CREATE before UPDATE, see above). */
+  private static final Map<String, Integer> ACTIVITY_BY_PREFIX = new HashMap<>();
+
+  static {
+    for (String[] prefixes : new String[][] {UPDATE, CREATE, DELETE, READ}) { // later puts win: READ first
+      int activity =
+          prefixes == READ ? OcsfClass.ACTIVITY_READ
+              : prefixes == DELETE ? OcsfClass.ACTIVITY_DELETE
+                  : prefixes == CREATE ? OcsfClass.ACTIVITY_CREATE : OcsfClass.ACTIVITY_UPDATE;
+      for (String p : prefixes) ACTIVITY_BY_PREFIX.put(p, activity);
+    }
+  }
+
+  /**
+   * The activity of the first prefix that the name starts with and that is followed by an upper-case letter or the
+   * end of the name. Every prefix is one capitalized word, or two after "Batch": so the name's first word (its
+   * first two after "Batch") is looked up instead of trying each prefix.
+   */
   static int activityOf(String eventName, boolean readOnly) {
     if (eventName != null) {
-      if (matches(eventName, READ)) return OcsfClass.ACTIVITY_READ;
-      if (matches(eventName, DELETE)) return OcsfClass.ACTIVITY_DELETE;
-      if (matches(eventName, CREATE)) return OcsfClass.ACTIVITY_CREATE;
-      if (matches(eventName, UPDATE)) return OcsfClass.ACTIVITY_UPDATE;
+      int end = wordEnd(eventName, 0);
+      Integer a = null;
+      if (end == 5 && eventName.startsWith("Batch")) a = ACTIVITY_BY_PREFIX.get(eventName.substring(0, wordEnd(eventName, 5)));
+      else if (end > 0) a = ACTIVITY_BY_PREFIX.get(eventName.substring(0, end));
+      if (a != null) return a;
     }
     return readOnly ? OcsfClass.ACTIVITY_READ : OcsfClass.ACTIVITY_OTHER;
   }
 
-  private static boolean matches(String name, String[] prefixes) {
-    for (String p : prefixes) {
-      if (name.startsWith(p)
-          && (name.length() == p.length() || Character.isUpperCase(name.charAt(p.length())))) {
-        return true;
-      }
-    }
-    return false;
+  /** The index of the first upper-case letter after {@code from}, or the name's length. */
+  private static int wordEnd(String name, int from) {
+    int i = from + 1;
+    while (i < name.length() && !Character.isUpperCase(name.charAt(i))) i++;
+    return Math.min(i, name.length());
   }
 
   /** The OCSF class and activity of a record. */
@@ -642,29 +697,23 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
    */
   private void credentialIssue(EvidenceEvent e, Actor actor, String type) {
     Map<String, String> u = e.getUnmapped();
-    JsonNode req = parsed(other.get("requestParameters"));
-    JsonNode resp = parsed(other.get("responseElements"));
-    String roleArn = Json.text(req, "roleArn");
-    String sessionName = Json.text(req, "roleSessionName");
-    JsonNode creds = resp.path("credentials");
-    String key = Json.text(creds, "accessKeyId");
-    String sessionArn = Json.text(resp.path("assumedRoleUser"), "arn");
-    if (sessionArn == null) sessionArn = Json.text(resp.path("federatedUser"), "arn");
+    String roleArn = rp.get("roleArn");
+    String sessionName = rp.get("roleSessionName");
+    String key = issued.accessKeyId;
+    String sessionArn = issued.assumedRoleArn;
+    if (sessionArn == null) sessionArn = issued.federatedUserArn;
     if (sessionName == null && sessionArn != null) sessionName = sessionName(sessionArn);
-    if (sessionName == null && "GetFederationToken".equals(eventName)) sessionName = Json.text(req, "name");
-    String sa = serviceAccount(Json.text(resp, "subjectFromWebIdentityToken"));
-    String ns = Json.text(resp.path("subject"), "namespace");
-    String saName = Json.text(resp.path("subject"), "serviceAccount");
+    if (sessionName == null && "GetFederationToken".equals(eventName)) sessionName = rp.get("name");
+    String sa = serviceAccount(issued.subjectFromWebIdentityToken);
+    String ns = issued.subjectNamespace;
+    String saName = issued.subjectServiceAccount;
     String pod = null;
     String podUid = null;
-    String cluster = Json.text(req, "clusterName");
-    JsonNode tags = req.has("tags") ? req.path("tags") : req.path("sessionTags");
-    for (JsonNode t : tags) {
-      String tk = Json.text(t, "key");
-      if (tk == null) tk = Json.text(t, "Key");
-      String tv = Json.text(t, "value");
-      if (tv == null) tv = Json.text(t, "Value");
-      if (tk == null || tv == null) continue;
+    String cluster = rp.get("clusterName");
+    List<String> tags = issued.tags();
+    for (int i = 0; i + 1 < tags.size(); i += 2) {
+      String tk = tags.get(i);
+      String tv = tags.get(i + 1);
       switch (tk) {
         case "kubernetes-namespace" -> ns = ns == null ? tv : ns;
         case "kubernetes-service-account" -> saName = saName == null ? tv : saName;
@@ -677,13 +726,12 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     if (sa == null && ns != null && saName != null) sa = ns + "/" + saName;
     if (sa == null && "WebIdentityUser".equals(type) && actor != null) sa = actor.getServiceAccount();
     put(u, "strata.issued.credential_uid", key);
-    put(u, "strata.issued.expiration", Json.text(creds, "expiration"));
+    put(u, "strata.issued.expiration", issued.expiration);
     put(u, "strata.issued.session_arn", sessionArn);
     put(u, "strata.issued.session_name", sessionName);
     put(u, "strata.issued.role_arn", roleArn);
     put(u, "strata.issued.service_account", sa);
-    put(u, "strata.issued.pod_identity_association",
-        Json.text(resp.path("podIdentityAssociation"), "associationArn"));
+    put(u, "strata.issued.pod_identity_association", issued.podIdentityAssociation);
     if (actor != null) {
       if (actor.getServiceAccount() == null) actor.setServiceAccount(sa);
       if (actor.getSessionName() == null) actor.setSessionName(sessionName);
@@ -700,16 +748,6 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
 
   private static void put(Map<String, String> u, String k, String v) {
     if (v != null && !v.isEmpty()) u.put(k, v);
-  }
-
-  /** A JSON object kept as text in unmapped, parsed again (a cut or missing value: an empty object). */
-  private static JsonNode parsed(String text) {
-    if (text == null || text.isEmpty() || text.charAt(0) != '{') return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-    try {
-      return Json.MAPPER.readTree(text);
-    } catch (IOException ex) {
-      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-    }
   }
 
   static String instanceId(String principalId, String arn) {
@@ -747,14 +785,23 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       }
       return true;
     }
-    String[] parts = s.split("\\.", -1);
-    if (parts.length != 4) return false;
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3) return false;
-      for (int i = 0; i < p.length(); i++) if (p.charAt(i) < '0' || p.charAt(i) > '9') return false;
-      if (Integer.parseInt(p) > 255) return false;
+    int parts = 0;
+    int value = 0;
+    int digits = 0;
+    for (int i = 0; i < s.length(); i++) { // four dot-separated decimal parts, 1-3 digits each, each <= 255
+      char c = s.charAt(i);
+      if (c == '.') {
+        if (digits == 0 || ++parts > 3) return false;
+        value = digits = 0;
+      } else if (c >= '0' && c <= '9' && digits < 3) {
+        value = value * 10 + (c - '0');
+        digits++;
+        if (value > 255) return false;
+      } else {
+        return false;
+      }
     }
-    return true;
+    return digits > 0 && parts == 3;
   }
 
 

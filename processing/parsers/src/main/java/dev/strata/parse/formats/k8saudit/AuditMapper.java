@@ -86,6 +86,8 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
   private final Map<String, String> flat = new LinkedHashMap<>(); // goes to unmapped as is
   private String requestObject;
   private String responseObject;
+  private final AuditedObject request = new AuditedObject();
+  private final AuditedObject response = new AuditedObject();
   private String stageTimestamp;
   private String requestReceivedTimestamp;
   private String timestamp;
@@ -111,6 +113,8 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     objectRef.clear();
     flat.clear();
     requestObject = responseObject = stageTimestamp = requestReceivedTimestamp = timestamp = null;
+    request.clear();
+    response.clear();
     other.clear();
     wrappedMessage = null;
     cloudWatchTimestamp = null;
@@ -138,8 +142,8 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
       }
       case "responseStatus" -> responseStatus(p, src);
       case "annotations" -> objectInto(p, src, "annotations", flat);
-      case "requestObject" -> requestObject = src.valueText(p, MAX_OBJECT_BYTES);
-      case "responseObject" -> responseObject = src.valueText(p, MAX_OBJECT_BYTES);
+      case "requestObject" -> requestObject = auditedObject(p, src, request);
+      case "responseObject" -> responseObject = auditedObject(p, src, response);
       case "stageTimestamp" -> stageTimestamp = Json.scalarText(p);
       case "requestReceivedTimestamp" -> requestReceivedTimestamp = Json.scalarText(p);
       case "timestamp" -> {
@@ -215,6 +219,18 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     }
   }
 
+  /**
+   * A requestObject / responseObject: an object is streamed once into {@code facts} and kept as its original text
+   * (bounded); anything else as its text.
+   */
+  private static String auditedObject(JsonParser p, Source src, AuditedObject facts) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) return src.valueText(p, MAX_OBJECT_BYTES);
+    facts.clear();
+    long s = p.currentTokenLocation().getByteOffset();
+    facts.read(p);
+    return src.text(s, p.currentLocation().getByteOffset(), MAX_OBJECT_BYTES);
+  }
+
   private void sourceIps(JsonParser p, Source src) throws IOException {
     if (p.currentToken() != JsonToken.START_ARRAY) {
       other.put("sourceIPs", src.valueText(p, MAX_OBJECT_BYTES));
@@ -275,19 +291,16 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
   private EvidenceEvent map(RecordSpan span) {
     int activity = activityOf(verb);
     String activityName = activity == OcsfClass.ACTIVITY_OTHER ? verb : OcsfClass.apiActivityName(activity);
+    // One request is logged once per stage, and the same record can appear in several files (rotated copies, the
+    // log of each API server, a CloudWatch export next to the node's file): auditID + stage identifies it, so every
+    // copy maps to the same event id and lands once in the index.
+    String id = auditId != null && stage != null ? ctx.keyedId("k8s_audit", auditId, stage) : null;
     EvidenceEvent e =
         ctx.newEvent(
-            OcsfClass.API_ACTIVITY, activity, activityName, span.start(), span.end(), span.line(),
+            id, OcsfClass.API_ACTIVITY, activity, activityName, span.start(), span.end(), span.line(),
             span.ordinal(), 0, new java.util.HashMap<>(32));
     e.setSeverityId(1);
     e.setSeverity("Informational");
-    if (auditId != null && stage != null) {
-      // One request is logged once per stage, and the same record can appear in several files (rotated copies, the
-      // log of each API server, a CloudWatch export next to the node's file): auditID + stage identifies it, so
-      // every copy maps to the same event id and lands once in the index.
-      e.setEventId(dev.strata.parse.EventIds.sha256Hex(
-          ("k8s_audit\u0000" + auditId + "\u0000" + stage).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    }
     Map<String, String> u = e.getUnmapped();
 
     // time
@@ -340,8 +353,8 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     String name = objectRef.get("name");
     if (name == null && objectRefSeen) {
       // create: the object has no name in objectRef yet; the API server returns it (generateName)
-      name = metadataName(responseObject);
-      if (name == null) name = metadataName(requestObject);
+      name = response.name;
+      if (name == null) name = request.name;
       if (name != null) u.put("strata.name_from", responseObject != null ? "responseObject" : "requestObject");
     }
     e.setApi(
@@ -379,7 +392,7 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     }
     if ("pods".equals(resource) && !"exec".equals(subresource) && !"attach".equals(subresource)
         && !"portforward".equals(subresource) && !"log".equals(subresource)) {
-      PodFacts pod = PodFacts.of(responseObject, requestObject, namespace);
+      PodFacts pod = PodFacts.of(response, request, namespace);
       if (!pod.isEmpty()) {
         if (pod.uid() != null && (subresource == null || "status".equals(subresource))) k.setPodUid(pod.uid());
         if (pod.nodeName() != null) k.setNodeName(pod.nodeName());
@@ -439,31 +452,6 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     }
     if (code != null) sb.append(" (").append(code).append(')');
     return sb.toString();
-  }
-
-  /** metadata.name of a (possibly cut) Kubernetes object in JSON text, or null. */
-  static String metadataName(String json) {
-    if (json == null || !json.startsWith("{")) return null;
-    try (JsonParser p = Json.FACTORY.createParser(json)) {
-      p.nextToken();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String f = p.currentName();
-        JsonToken t = p.nextToken();
-        if ("metadata".equals(f) && t == JsonToken.START_OBJECT) {
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String g = p.currentName();
-            JsonToken v = p.nextToken();
-            if ("name".equals(g) && v == JsonToken.VALUE_STRING) return p.getText();
-            p.skipChildren();
-          }
-          return null;
-        }
-        p.skipChildren();
-      }
-    } catch (IOException | RuntimeException e) {
-      return null; // cut or odd JSON: no name
-    }
-    return null;
   }
 
   static int activityOf(String verb) {

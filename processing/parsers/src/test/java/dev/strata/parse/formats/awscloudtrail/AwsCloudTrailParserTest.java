@@ -235,6 +235,47 @@ class AwsCloudTrailParserTest extends ParserContractTest {
     assertThat(CloudTrailMapper.activityOf("Decrypt", true)).isEqualTo(OcsfClass.ACTIVITY_READ);
   }
 
+  /** The first-word lookup agrees with trying each prefix in order (the table's definition) on tricky names. */
+  @Test
+  void activityLookupAgreesWithThePrefixRule() {
+    String[][] lists = { // in priority order, as the mapper's class comment lists them
+      {"BatchGet", "Get", "List", "Describe", "Head", "Lookup", "Search", "Scan", "Query", "Select"},
+      {"BatchDelete", "Delete", "Remove", "Detach", "Terminate", "Stop", "Revoke", "Disassociate", "Deregister",
+          "Release", "Cancel", "Untag", "Purge", "Unsubscribe"},
+      {"BatchPut", "BatchCreate", "Create", "Run", "Put", "Add", "Attach", "Start", "Import", "Register",
+          "Allocate", "Associate", "Copy", "Upload", "Authorize", "Launch", "Issue", "Generate", "Restore",
+          "Subscribe", "Tag"},
+      {"Update", "Modify", "Set", "Change", "Enable", "Disable", "Replace", "Reset", "Edit", "Rotate", "Apply"}};
+    int[] activities = {
+      OcsfClass.ACTIVITY_READ, OcsfClass.ACTIVITY_DELETE, OcsfClass.ACTIVITY_CREATE, OcsfClass.ACTIVITY_UPDATE};
+    List<String> names = new ArrayList<>(List.of("", "B", "Batch", "BatchWriteItem", "BatchGet", "Getter", "GetX",
+        "Get2Object", "getObject", "GETObject", "Untagged", "UntagResource", "Tag", "Tagging", "ListObjectsV2",
+        "Describe", "DescribeX", "Settle", "S", "ÉtatGet"));
+    for (String[] l : lists) {
+      for (String p : l) {
+        names.add(p);
+        names.add(p + "Object");
+        names.add(p + "object");
+        names.add(p + "S3");
+      }
+    }
+    for (String n : names) {
+      for (boolean readOnly : new boolean[] {false, true}) {
+        int expected = readOnly ? OcsfClass.ACTIVITY_READ : OcsfClass.ACTIVITY_OTHER;
+        search:
+        for (int k = 0; k < lists.length; k++) {
+          for (String p : lists[k]) {
+            if (n.startsWith(p) && (n.length() == p.length() || Character.isUpperCase(n.charAt(p.length())))) {
+              expected = activities[k];
+              break search;
+            }
+          }
+        }
+        assertThat(CloudTrailMapper.activityOf(n, readOnly)).as(n + " readOnly=" + readOnly).isEqualTo(expected);
+      }
+    }
+  }
+
   @Test
   void instanceIdsAndIps() {
     assertThat(CloudTrailMapper.instanceId("AROAX:i-0abc1234def567890", null)).isEqualTo("i-0abc1234def567890");
@@ -245,6 +286,13 @@ class AwsCloudTrailParserTest extends ParserContractTest {
     assertThat(CloudTrailMapper.isIp("ec2.amazonaws.com")).isFalse();
     assertThat(CloudTrailMapper.isIp("AWS Internal")).isFalse();
     assertThat(CloudTrailMapper.isIp("300.1.1.1")).isFalse();
+    assertThat(CloudTrailMapper.isIp("255.255.255.255")).isTrue();
+    assertThat(CloudTrailMapper.isIp("0.0.0.0")).isTrue();
+    assertThat(CloudTrailMapper.isIp("010.1.1.1")).isTrue(); // 1-3 digits each, as written
+    for (String bad : new String[] {"1.2.3", "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.256", "1.2.3.1000",
+        "1.2.3.a", "1.2.3.4 ", "١.٢.٣.٤"}) {
+      assertThat(CloudTrailMapper.isIp(bad)).as(bad).isFalse();
+    }
   }
 
   private static int nthIndexOf(String s, String x, int n) {

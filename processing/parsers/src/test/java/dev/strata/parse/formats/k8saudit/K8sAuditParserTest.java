@@ -7,6 +7,7 @@ import dev.strata.parse.OcsfClass;
 import dev.strata.parse.ParserContractTest;
 import dev.strata.parse.testing.CollectingOutput;
 import dev.strata.schema.common.Framing;
+import dev.strata.schema.event.EvidenceEvent;
 import org.junit.jupiter.api.Test;
 
 class K8sAuditParserTest extends ParserContractTest {
@@ -120,5 +121,45 @@ class K8sAuditParserTest extends ParserContractTest {
     assertThat(b.getNodeName()).isEqualTo("ip-10-0-2-7");
     assertThat(b.getPodUid()).isNull(); // a Binding's uid is the pod's only by convention: not claimed
     assertThat(out.rejections).hasSize(1);
+  }
+
+  /**
+   * Pod facts are read while the objects stream by, but reported in one fixed order whatever the field order of the
+   * object: pod-level flags, then initContainers, containers, ephemeralContainers, then host paths; the response
+   * wins over the request, and a non-Pod kind states nothing.
+   */
+  @Test
+  void podFactsKeepTheirOrderWhateverTheFieldOrder() throws Exception {
+    String pod = "{\"spec\":{\"volumes\":[{\"name\":\"r\",\"hostPath\":{\"path\":\"/\"}},{\"name\":\"d\"},"
+        + "{\"hostPath\":{\"path\":\"/data\"}}],"
+        + "\"containers\":[{\"securityContext\":{\"capabilities\":{\"add\":[\"net_admin\",\"CHOWN\"]},"
+        + "\"runAsUser\":0}},{\"securityContext\":{\"allowPrivilegeEscalation\":\"true\"}}],"
+        + "\"initContainers\":[{\"securityContext\":{\"privileged\":true}}],\"hostPID\":true,"
+        + "\"hostNetwork\":1,\"serviceAccount\":\"legacy\",\"nodeName\":\"n1\"},"
+        + "\"metadata\":{\"uid\":\"u-9\",\"namespace\":\"prod\",\"name\":\"p-9\"},\"kind\":\"Pod\","
+        + "\"status\":{\"podIPs\":[{\"ip\":\"fd00::9\"},{\"ip\":\"10.1.1.9\"}],\"podIP\":\"10.1.1.9\"}}";
+    String configMap = "{\"data\":{\"k\":\"v\"},\"metadata\":{\"name\":\"cm\",\"uid\":\"u-cm\"},\"kind\":\"ConfigMap\"}";
+    String line = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"a9\",\"stage\":\"ResponseComplete\","
+        + "\"verb\":\"create\",\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"prod\"},"
+        + "\"requestObject\":" + configMap + ",\"responseObject\":" + pod
+        + ",\"stageTimestamp\":\"2024-05-01T10:00:00Z\"}\n";
+    CollectingOutput out = parse(line, Framing.LINES, "audit.log");
+    assertThat(out.events).hasSize(1);
+    EvidenceEvent e = out.events.get(0);
+    assertThat(e.getUnmapped())
+        .containsEntry("strata.risk",
+            "host_network,host_pid,privileged,run_as_root,cap_net_admin,allow_privilege_escalation,host_path,"
+                + "sensitive_host_path")
+        .containsEntry("k8s.pod.host_paths", "/,/data")
+        .containsEntry("k8s.pod.ips", "fd00::9,10.1.1.9")
+        .containsEntry("strata.name_from", "responseObject")
+        .containsEntry("responseObject", pod)
+        .containsEntry("requestObject", configMap);
+    var k = e.getKubernetes();
+    assertThat(k.getPodName()).isEqualTo("p-9");
+    assertThat(k.getPodUid()).isEqualTo("u-9");
+    assertThat(k.getServiceAccount()).isEqualTo("prod/legacy");
+    assertThat(k.getNodeName()).isEqualTo("n1");
+    assertThat(k.getPodIp()).isEqualTo("10.1.1.9");
   }
 }
