@@ -47,11 +47,23 @@ class ParseCommandTest {
     Run r = run("parse", "--dead-letters", HOME.resolve("examples/demo-bundle").toString());
     long events = r.lines().stream().filter(n -> !n.has("dead_letter")).count();
     List<JsonNode> dead = r.lines().stream().filter(n -> n.has("dead_letter")).toList();
-    assertThat(events).as("25 + the node registration audit record (instance id)").isEqualTo(26);
+    assertThat(events).as("25 + the node registration audit record (instance id) + 3 from the two CloudTrail digests")
+        .isEqualTo(29);
     assertThat(dead).hasSize(3);
     assertThat(dead).extracting(n -> n.path("reason").asText()).containsExactlyInAnyOrder("malformed_json", "malformed_json", "missing_field");
     assertThat(r.exit()).as("dead letters make exit code 1").isEqualTo(1);
-    assertThat(r.stderr()).contains("docker_json_log").contains("k8s_audit").contains("aws_cloudtrail").contains("total");
+    assertThat(r.stderr()).contains("docker_json_log").contains("k8s_audit").contains("aws_cloudtrail").contains("total")
+        .contains("aws_cloudtrail_digest");
+    List<JsonNode> digests = r.lines().stream()
+        .filter(n -> n.path("source_format").asText().equals("aws_cloudtrail_digest")).toList();
+    assertThat(digests).extracting(n -> n.path("activity_name").asText())
+        .containsExactlyInAnyOrder("digest", "log_file_digested", "digest");
+    JsonNode listed = digests.stream().filter(n -> n.path("activity_name").asText().equals("log_file_digested"))
+        .findFirst().orElseThrow();
+    assertThat(listed.path("file").path("sha256").asText()).as("the log file's hash as its digest lists it")
+        .isEqualTo("b01df04923f9d65d9a6b9853ed59bab942571df0b9c23324ddeeb3a30d37a20c");
+    assertThat(listed.path("unmapped").path("digest.signature").asText()).as("the .sig sidecar's signature")
+        .startsWith("a97ebe33e6734acb");
     JsonNode exec = r.lines().stream().filter(n -> n.path("process").path("cmd_line").asText().equals("sh")).findFirst().orElseThrow();
     assertThat(exec.path("kubernetes").path("cluster").asText()).as("context from strata-context.yaml").isEqualTo("prod-eks");
   }

@@ -50,7 +50,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineEndToEndIT {
   /** The bundle's story, counted by hand from examples/make-demo-bundle.py. */
-  static final Map<String, Long> EXPECTED_EVENTS = Map.of("docker_json_log", 15L, "k8s_audit", 7L, "aws_cloudtrail", 4L);
+  static final Map<String, Long> EXPECTED_EVENTS = Map.of("docker_json_log", 15L, "k8s_audit", 7L, "aws_cloudtrail", 4L,
+      "aws_cloudtrail_digest", 3L);
   static final long EXPECTED_DEAD_LETTERS = 3;
   static final String EXEC_POD = "web-7d9c8b6f5-x2x9q";
 
@@ -80,10 +81,12 @@ class PipelineEndToEndIT {
   @Test
   @Order(1)
   void collectsEveryArtifactOfTheBundle() {
-    assertThat(report.sourceTypes()).containsOnlyKeys("docker_json_log", "k8s_audit", "aws_cloudtrail");
+    assertThat(report.sourceTypes()).containsOnlyKeys("docker_json_log", "k8s_audit", "aws_cloudtrail",
+        "aws_cloudtrail_digest");
     assertThat(report.sourceTypes().get("docker_json_log").artifacts()).isEqualTo(2);
     assertThat(report.sourceTypes().get("k8s_audit").artifacts()).isEqualTo(1);
     assertThat(report.sourceTypes().get("aws_cloudtrail").artifacts()).isEqualTo(1);
+    assertThat(report.sourceTypes().get("aws_cloudtrail_digest").artifacts()).as("digests are evidence").isEqualTo(2);
     assertThat(report.hasErrors()).isFalse();
   }
 
@@ -100,7 +103,7 @@ class PipelineEndToEndIT {
     }
     assertThat(countDocs(IndexTemplates.DEAD_LETTERS_INDEX, deadLettersQuery())).isEqualTo(EXPECTED_DEAD_LETTERS);
     // one chain-of-custody document per artifact sighting of this run
-    assertThat(countDocs(IndexTemplates.ARTIFACTS_INDEX, "collector.run_id:\"" + report.runId() + "\"")).isEqualTo(4);
+    assertThat(countDocs(IndexTemplates.ARTIFACTS_INDEX, "collector.run_id:\"" + report.runId() + "\"")).isEqualTo(6);
   }
 
   @Test
@@ -165,7 +168,7 @@ class PipelineEndToEndIT {
       }
       checked++;
     }
-    assertThat(checked).isEqualTo(26);
+    assertThat(checked).isEqualTo(29);
   }
 
   @Test
@@ -191,7 +194,7 @@ class PipelineEndToEndIT {
   void normalizedTopicHoldsEveryEvent() {
     List<EvidenceEvent> events = consume(Topics.NORMALIZED, AvroCodec.of(EvidenceEvent.class)).stream()
         .filter(e -> artifactIds().contains(e.getLineage().getArtifactSha256())).toList();
-    assertThat(events.stream().map(EvidenceEvent::getEventId).distinct().count()).isEqualTo(26);
+    assertThat(events.stream().map(EvidenceEvent::getEventId).distinct().count()).isEqualTo(29);
   }
 
   @Test
@@ -214,9 +217,9 @@ class PipelineEndToEndIT {
     assertThat(again.artifacts().stream().map(CollectionReport.Artifact::artifactSha256).collect(Collectors.toSet()))
         .isEqualTo(artifactIds());
     ParseJobResult rerun = pipeline.runJob(pipeline.jobConfig(true, group, ParseJobConfig.StartingOffsets.COMMITTED));
-    assertThat(rerun.eventsOut()).as("the re-run parsed the evidence again").isEqualTo(26);
+    assertThat(rerun.eventsOut()).as("the re-run parsed the evidence again").isEqualTo(29);
     pipeline.send("POST", "/strata-*/_refresh", null);
-    assertThat(countEvents(artifactsQuery())).isEqualTo(eventsBefore).isEqualTo(26);
+    assertThat(countEvents(artifactsQuery())).isEqualTo(eventsBefore).isEqualTo(29);
     assertThat(countDocs(IndexTemplates.DEAD_LETTERS_INDEX, deadLettersQuery())).isEqualTo(deadBefore);
   }
 

@@ -40,8 +40,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Acceptance test of {@code strata pull-s3}: CloudTrail logs (gz, one of several chunks), CloudTrail digests and VPC
- * Flow Logs (gz, plain text) in the embedded S3 server under the standard layout; the puller runs in a child JVM, is
+ * Acceptance test of {@code strata pull-s3}: CloudTrail logs (gz, one of several chunks), CloudTrail digests (with
+ * their S3 metadata signature) and VPC Flow Logs (gz, plain text) in the embedded S3 server under the standard layout; the puller runs in a child JVM, is
  * halted (as by kill -9: no shutdown hooks, no producer close) inside the transaction of an object halfway, restarted,
  * and every object's chunks must be on evidence.raw.v1 exactly once for read_committed consumers, nothing missing.
  */
@@ -67,8 +67,11 @@ class S3PullerIT {
       }
       String digest = "AWSLogs/" + ACCOUNT + "/CloudTrail-Digest/" + region + "/2026/11/20/" + ACCOUNT
           + "_CloudTrail-Digest_" + region + "_trail_" + region + "_20261120T110000Z.json.gz";
-      objects.put(digest, gzip(("{\"awsAccountId\":\"" + ACCOUNT + "\",\"digestEndTime\":\"2026-11-20T11:00:00Z\","
-          + "\"logFiles\":[]}").getBytes(StandardCharsets.UTF_8)));
+      objects.put(digest, gzip(("{\"awsAccountId\":\"" + ACCOUNT + "\",\"digestStartTime\":\"2026-11-20T10:00:00Z\","
+          + "\"digestEndTime\":\"2026-11-20T11:00:00Z\",\"digestS3Bucket\":\"" + bucket + "\",\"digestS3Object\":\""
+          + digest + "\",\"digestPublicKeyFingerprint\":\"31e8b5433410dfb61a9dc45cc65b22ff\","
+          + "\"digestSignatureAlgorithm\":\"SHA256withRSA\",\"previousDigestSignature\":null,\"logFiles\":[]}")
+          .getBytes(StandardCharsets.UTF_8)));
       for (int i = 0; i < 2; i++) {
         String key = "AWSLogs/" + ACCOUNT + "/vpcflowlogs/" + region + "/2026/11/20/" + ACCOUNT + "_vpcflowlogs_" + region
             + "_fl-0abc" + i + "_20261120T10" + (i * 5 + 10) + "Z_hash" + i + ".log.gz";
@@ -107,11 +110,7 @@ class S3PullerIT {
     chunks.forEach(c -> byOrigin.computeIfAbsent(c.getOrigin(), k -> new ArrayList<>()).add(c));
     Set<String> expectedCollected = new TreeSet<>();
     for (String key : objects.keySet()) {
-      if (key.contains("/CloudTrail/")) expectedCollected.add("s3://" + bucket + "/" + key);
-    }
-    for (String key : objects.keySet()) {
-      String origin = "s3://" + bucket + "/" + key;
-      if (key.contains("/vpcflowlogs/") && byOrigin.containsKey(origin)) expectedCollected.add(origin);
+      expectedCollected.add("s3://" + bucket + "/" + key); // logs, digests and flow logs: every object is evidence
     }
     assertThat(byOrigin.keySet()).containsExactlyInAnyOrderElementsOf(expectedCollected);
     for (var e : byOrigin.entrySet()) {
@@ -151,10 +150,21 @@ class S3PullerIT {
         assertThat(store.exists(m.getArtifactSha256())).as("preserved %s", m.getOrigin()).isTrue();
       }
     }
-    // digests (and VPC Flow Logs while no recognizer exists) are reported skipped, not lost
+    // nothing skipped: digests are collected as aws_cloudtrail_digest, their S3 metadata signature on their chunk
     long skippedLines = log2.lines().filter(l -> l.trim().startsWith("skipped")).count()
         + log(tmp.resolve("run1.log")).lines().filter(l -> l.trim().startsWith("skipped")).count();
-    assertThat(skippedLines).isGreaterThanOrEqualTo(objects.size() - expectedCollected.size());
+    assertThat(skippedLines).isZero();
+    for (var e : byOrigin.entrySet()) {
+      RawArtifactChunk c = e.getValue().get(0);
+      if (e.getKey().contains("/CloudTrail-Digest/")) {
+        String key = e.getKey().substring(("s3://" + bucket + "/").length());
+        assertThat(c.getSourceType()).isEqualTo("aws_cloudtrail_digest");
+        assertThat(c.getFormatHeader()).isEqualTo("x-amz-meta-signature: 00ab" + key.length()
+            + "\nx-amz-meta-signature-algorithm: SHA256withRSA");
+      } else {
+        assertThat(c.getSourceType()).isIn("aws_cloudtrail", "aws_vpc_flow");
+      }
+    }
     assertThat(log2).contains("start_after");
 
     System.out.println("--- run 1 (halted)\n" + log(tmp.resolve("run1.log")) + "--- run 2\n" + log2);

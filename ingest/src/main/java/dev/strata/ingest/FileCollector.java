@@ -38,6 +38,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -196,6 +197,26 @@ public final class FileCollector {
       ChunkPublisher publisher,
       EvidencePreserver preserver,
       ProgressListener progress) {
+    return runObject(spoolFile, origin, Map.of(), evidenceRoot, originMtime, collectorId, options, publisher,
+        preserver, progress);
+  }
+
+  /**
+   * As above, with the object's metadata that does not travel in its bytes (S3 user metadata, keys without
+   * {@code x-amz-meta-}): a recognizer that {@link ArtifactRecognizer#usesOriginMetadata() uses it} puts what its
+   * format needs into the chunks' format_header (e.g. a CloudTrail digest's signature).
+   */
+  public CollectionReport runObject(
+      Path spoolFile,
+      String origin,
+      Map<String, String> originMetadata,
+      String evidenceRoot,
+      java.time.Instant originMtime,
+      String collectorId,
+      CollectorOptions options,
+      ChunkPublisher publisher,
+      EvidencePreserver preserver,
+      ProgressListener progress) {
     Objects.requireNonNull(spoolFile, "spoolFile");
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(options, "options");
@@ -210,6 +231,7 @@ public final class FileCollector {
         preserver == null ? EvidencePreserver.NONE : preserver,
         progress == null ? ProgressListener.NONE : progress);
     run.context = new ContextResolver(List.of(), options.contextDefaults());
+    run.originMetadata = Map.copyOf(originMetadata == null ? Map.of() : originMetadata);
     run.file(new EvidenceFile(spoolFile, origin, size, originMtime));
     long acked = publisher.flush();
     run.progress(null, true);
@@ -229,6 +251,8 @@ public final class FileCollector {
     final ContentReader.GzipLimits limits;
     final Set<String> manifestPaths = new HashSet<>();
     ContextResolver context;
+    /** The origin's metadata given by the caller (an S3 object's); null: read the sidecars of each file. */
+    Map<String, String> originMetadata;
     /** The current artifact's format header (copied onto each of its chunks), or null. */
     String formatHeader;
     long bytesHashed;
@@ -320,7 +344,8 @@ public final class FileCollector {
       for (String w : ctx.warnings()) {
         report.warn("context_conflict", rel, w);
       }
-      formatHeader = Recognizers.formatHeader(recognizers, rec.sourceType(), sample);
+      formatHeader = Recognizers.formatHeader(recognizers, rec.sourceType(), sample,
+          () -> originMetadata != null ? originMetadata : OriginMetadata.sidecars(f.path()));
       collectArtifact(f, gzip, rec, ctx.context().toAvro());
     }
 

@@ -1,10 +1,8 @@
 package dev.strata.ingest.cloudtrail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.ingest.OriginMetadata;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -26,11 +24,10 @@ import java.util.Optional;
  *       {@code aws s3api head-object --bucket B --key K} (its {@code Metadata.signature}); a JSON object with a
  *       top-level {@code signature} or {@code x-amz-meta-signature} is accepted too.
  * </ol>
- * Files are opened read-only without following symlinks; symlinked files and directories are not listed.
+ * (see {@link OriginMetadata}). Files are opened read-only without following symlinks; symlinked files and directories are not listed.
  */
 public final class DirectoryTrailObjects implements TrailObjects {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  public static final List<String> SIDECAR_SUFFIXES = List.of(".sig", ".metadata.json", ".head.json");
+  public static final List<String> SIDECAR_SUFFIXES = OriginMetadata.SIDECAR_SUFFIXES;
 
   private final Path root;
 
@@ -67,24 +64,8 @@ public final class DirectoryTrailObjects implements TrailObjects {
   }
 
   @Override
-  public Optional<String> signature(String id) throws IOException {
-    Path sig = root.resolve(id + ".sig");
-    if (Files.isRegularFile(sig, LinkOption.NOFOLLOW_LINKS)) {
-      return Optional.of(Files.readString(sig, StandardCharsets.US_ASCII).replaceAll("\\s+", ""));
-    }
-    for (String suffix : List.of(".metadata.json", ".head.json")) {
-      Path p = root.resolve(id + suffix);
-      if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-        JsonNode n = JSON.readTree(p.toFile());
-        for (JsonNode v : new JsonNode[] {n.path("Metadata").path("signature"), n.path("signature"),
-            n.path("x-amz-meta-signature"), n.path("Metadata").path("x-amz-meta-signature")}) {
-          if (v.isTextual() && !v.asText().isBlank()) {
-            return Optional.of(v.asText().strip());
-          }
-        }
-      }
-    }
-    return Optional.empty();
+  public Optional<String> signature(String id) {
+    return Optional.ofNullable(OriginMetadata.sidecars(root.resolve(id)).get("signature"));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.strata.ingest.recognize;
 
 import dev.strata.ingest.context.ContextValues;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,5 +30,20 @@ public interface ArtifactRecognizer {
    */
   default Optional<String> formatHeader(ContentSample sample) {
     return Optional.empty();
+  }
+
+  /**
+   * As {@link #formatHeader(ContentSample)}, for a format whose per-artifact header travels outside its bytes, in the
+   * metadata of its origin (e.g. a CloudTrail digest's S3 object metadata {@code x-amz-meta-signature}).
+   *
+   * @param originMetadata the origin's metadata (S3 user metadata keys without {@code x-amz-meta-}); empty if unknown
+   */
+  default Optional<String> formatHeader(ContentSample sample, Map<String, String> originMetadata) {
+    return formatHeader(sample);
+  }
+
+  /** True when {@link #formatHeader(ContentSample, Map)} reads the origin's metadata (the collector looks it up). */
+  default boolean usesOriginMetadata() {
+    return false;
   }
 }

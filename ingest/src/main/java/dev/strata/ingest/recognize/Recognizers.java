@@ -3,7 +3,9 @@ package dev.strata.ingest.recognize;
 import dev.strata.ingest.context.ContextValues;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The registered formats (an explicit list, not a classpath scan) and the decision rule:
@@ -24,7 +26,8 @@ public final class Recognizers {
   /** The formats known to the file collector. */
   public static List<ArtifactRecognizer> defaults() {
     return List.of(new DockerJsonLogRecognizer(), new K8sAuditRecognizer(), new AwsCloudTrailRecognizer(),
-        new AwsVpcFlowRecognizer(), new AwsEcsTaskMetadataRecognizer(),
+        new AwsCloudTrailDigestRecognizer(), new AwsVpcFlowRecognizer(),
+        new AwsEcsTaskMetadataRecognizer(),
         new FalcoAlertRecognizer(),
         new TetragonEventRecognizer(),
         new DockerContainerConfigRecognizer(),
@@ -49,8 +52,20 @@ public final class Recognizers {
 
   /** The format header the recognizer of {@code sourceType} finds in the sample (see ArtifactRecognizer), or null. */
   public static String formatHeader(List<ArtifactRecognizer> recognizers, String sourceType, ContentSample sample) {
+    return formatHeader(recognizers, sourceType, sample, Map::of);
+  }
+
+  /**
+   * As above, for a collector that can look up the origin's metadata (S3 object metadata, sidecar files): asked only
+   * when the recognizer {@link ArtifactRecognizer#usesOriginMetadata() uses it}.
+   */
+  public static String formatHeader(List<ArtifactRecognizer> recognizers, String sourceType, ContentSample sample,
+      Supplier<Map<String, String>> originMetadata) {
     for (ArtifactRecognizer r : recognizers) {
-      if (r.sourceType().equals(sourceType)) return r.formatHeader(sample).orElse(null);
+      if (r.sourceType().equals(sourceType)) {
+        return (r.usesOriginMetadata() ? r.formatHeader(sample, originMetadata.get()) : r.formatHeader(sample))
+            .orElse(null);
+      }
     }
     return null;
   }

@@ -52,8 +52,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * FileCollector#runObject} exactly as a collected file, with origin {@code s3://bucket/key}. Its chunks, its manifest
  * and the stream's new {@code start_after} are committed in one Kafka transaction ({@link CheckpointedPublisher}):
  * after a kill, the restarted puller restores the positions from the checkpoint topic and redoes at most the object
- * whose transaction was open, which read_committed consumers never saw. Objects that are not recognized (e.g. digest
- * files, formats without a recognizer) or too large are reported as skipped, and their keys are checkpointed too.
+ * whose transaction was open, which read_committed consumers never saw. CloudTrail digest files are collected like
+ * any artifact ({@code aws_cloudtrail_digest}); their S3 metadata signature ({@code x-amz-meta-signature}) is handed
+ * to the collector, which carries it on the chunks' format_header. Objects that are not recognized (formats without a
+ * recognizer) or too large are reported as skipped, and their keys are checkpointed too.
  *
  * <p>Limitation: an object delivered late with a key that sorts before its stream's checkpoint (same minute, smaller
  * random suffix) is not seen; re-pull with a fresh collector id to sweep a window again.
@@ -296,12 +298,12 @@ public final class S3Puller {
         result = skip(stream, bucket, o, "too_large", o.size() + " bytes > max_object_bytes " + options.maxObjectBytes());
       } else {
         Instant mtime = o.lastModified() == null ? Instant.EPOCH : o.lastModified();
-        String vanished = download(s3, bucket, key, spool);
-        if (vanished != null) {
-          result = skip(stream, bucket, o, "vanished", vanished);
+        Downloaded d = download(s3, bucket, key, spool);
+        if (d.vanished() != null) {
+          result = skip(stream, bucket, o, "vanished", d.vanished());
         } else {
           Adapter adapter = new Adapter(batch);
-          CollectionReport r = collector.runObject(spool, origin, "s3://" + bucket, mtime, COLLECTOR_ID,
+          CollectionReport r = collector.runObject(spool, origin, d.metadata(), "s3://" + bucket, mtime, COLLECTOR_ID,
               options.collector(), adapter, preserver, ProgressListener.NONE);
           result = result(stream, bucket, o, r, adapter.chunks);
           if (r.hasErrors()) {
@@ -357,18 +359,22 @@ public final class S3Puller {
         s == null ? "not_collected" : s.reason(), s == null ? null : s.detail());
   }
 
-  /** Streams the object to {@code spool}; returns a reason when it disappeared meanwhile. */
-  private String download(S3Client s3, String bucket, String key, Path spool) throws IOException {
+  /** A downloaded object's S3 user metadata, or why it could not be downloaded ({@code vanished} not null). */
+  private record Downloaded(Map<String, String> metadata, String vanished) {}
+
+  /** Streams the object to {@code spool}, with its user metadata (a digest's signature). */
+  private Downloaded download(S3Client s3, String bucket, String key, Path spool) throws IOException {
     try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
         OutputStream out = Files.newOutputStream(spool, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
       long n = copy(in, out, options.maxObjectBytes());
       bytes += n;
       out.close();
-      mirror(bucket, key, spool, in.response().metadata());
-      return null;
+      Map<String, String> metadata = in.response().metadata() == null ? Map.of() : in.response().metadata();
+      mirror(bucket, key, spool, metadata);
+      return new Downloaded(metadata, null);
     } catch (NoSuchKeyException e) {
-      return "deleted between listing and download";
+      return new Downloaded(Map.of(), "deleted between listing and download");
     }
   }
 

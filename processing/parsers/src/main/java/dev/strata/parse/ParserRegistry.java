@@ -1,6 +1,7 @@
 package dev.strata.parse;
 
 import dev.strata.parse.formats.awscloudtrail.AwsCloudTrailParser;
+import dev.strata.parse.formats.awscloudtraildigest.AwsCloudTrailDigestParser;
 import dev.strata.parse.formats.awsecstaskmetadata.AwsEcsTaskMetadataParser;
 import dev.strata.parse.formats.awsvpcflow.AwsVpcFlowParser;
 import dev.strata.parse.formats.crilog.CriLogParser;
@@ -48,7 +49,8 @@ public final class ParserRegistry {
   /** Every parser of this module. Adding a format = one line here. */
   public static ParserRegistry defaults() {
     return of(List.of(new DockerJsonLogParser(), new K8sAuditParser(), new AwsCloudTrailParser(),
-        new AwsVpcFlowParser(), new AwsEcsTaskMetadataParser(),
+        new AwsCloudTrailDigestParser(), new AwsVpcFlowParser(),
+        new AwsEcsTaskMetadataParser(),
         new FalcoAlertParser(),
         new TetragonEventParser(),
         new DockerContainerConfigParser(),
