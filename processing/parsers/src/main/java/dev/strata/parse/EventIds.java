@@ -77,23 +77,48 @@ public final class EventIds {
    * thread).
    */
   public static final class Generator {
+    private static final int BLOCK = 64; // SHA-256 block size
+
     private final MessageDigest md = sha256();
     private final byte[] prefix;
     private final byte[] buf = new byte[64];
+    /** The digest after the prefix's first whole block (the artifact hash), cloned per id; null if unclonable. */
+    private final MessageDigest afterFirstBlock;
 
     public Generator(String artifactSha256) {
       this.prefix = ((artifactSha256 == null ? "" : artifactSha256) + "|").getBytes(StandardCharsets.UTF_8);
+      MessageDigest first = null;
+      if (prefix.length > BLOCK) {
+        first = sha256();
+        first.update(prefix, 0, BLOCK);
+        try {
+          first.clone();
+        } catch (CloneNotSupportedException e) {
+          first = null;
+        }
+      }
+      this.afterFirstBlock = first;
     }
 
     public String eventId(long byteOffset, long recordIndex, int subIndex) {
-      md.update(prefix);
+      MessageDigest d = md;
+      if (afterFirstBlock != null) {
+        try {
+          d = (MessageDigest) afterFirstBlock.clone(); // the same hash, one compression less per id
+          d.update(prefix, BLOCK, prefix.length - BLOCK);
+        } catch (CloneNotSupportedException e) {
+          throw new IllegalStateException(e); // it cloned in the constructor
+        }
+      } else {
+        d.update(prefix);
+      }
       int n = writeLong(buf, 0, byteOffset);
       buf[n++] = '|';
       n = writeLong(buf, n, recordIndex);
       buf[n++] = '|';
       n = writeLong(buf, n, subIndex);
-      md.update(buf, 0, n);
-      return hex(md.digest());
+      d.update(buf, 0, n);
+      return hex(d.digest());
     }
 
     /**

@@ -104,6 +104,15 @@ public final class JsonRecordStream {
       return buf;
     }
 
+    /**
+     * The dotted key {@code prefix + "." + name} ({@code name} alone for an empty prefix), built once per chunk for
+     * each (prefix, field name) pair: pass names as the parser gives them (interned) and prefixes that are literals
+     * or keys from here.
+     */
+    public String key(String prefix, String name) {
+      return keys.key(prefix, name);
+    }
+
     public int index(long parserOffset) {
       return (int) Math.min(buf.length, base + parserOffset);
     }
@@ -218,6 +227,7 @@ public final class JsonRecordStream {
 
   private long ordinal;
   private int curStart; // buffer index of the current record (or of the garbage being read)
+  private int curStartRow; // the parser's line number at curStart (only compared with the row at the record's end)
   private boolean inContainer;
 
   public JsonRecordStream(
@@ -333,7 +343,7 @@ public final class JsonRecordStream {
         inContainer = false;
         JsonToken t = p.nextToken();
         if (t == null) break;
-        curStart = src.index(p.currentTokenLocation().getByteOffset());
+        startAt(p, src);
         if (t == JsonToken.START_OBJECT) {
           readRootObject(p, src);
         } else if (t == JsonToken.START_ARRAY) {
@@ -391,7 +401,7 @@ public final class JsonRecordStream {
         if (curStart >= buf.length) return -1;
         JsonToken t = p.nextToken();
         if (t == null) return -1;
-        curStart = src.index(p.currentTokenLocation().getByteOffset());
+        startAt(p, src);
         if (t == JsonToken.START_OBJECT) {
           if (!readRootObject(p, src)) return -1;
         } else if (t == JsonToken.START_ARRAY) {
@@ -412,6 +422,7 @@ public final class JsonRecordStream {
   /** A root object: a record, or a container document. Returns false when the chunk ends inside it. */
   private boolean readRootObject(JsonParser p, Source src) throws IOException {
     int start = curStart;
+    int startRow = curStartRow;
     mapper.begin();
     boolean container = false;
     JsonToken t;
@@ -428,7 +439,7 @@ public final class JsonRecordStream {
       }
     }
     if (t != JsonToken.END_OBJECT) throw new IllegalStateException("unexpected token " + t);
-    if (!container) record(start, src.index(p.currentLocation().getByteOffset()));
+    if (!container) recordEnd(p, src, start, startRow);
     return true;
   }
 
@@ -442,11 +453,11 @@ public final class JsonRecordStream {
         inContainer = false;
         return false;
       }
-      curStart = src.index(p.currentTokenLocation().getByteOffset());
+      startAt(p, src);
       if (t == JsonToken.START_OBJECT) {
         mapper.begin();
         readFields(p, mapper, src);
-        record(curStart, src.index(p.currentLocation().getByteOffset()));
+        recordEnd(p, src, curStart, curStartRow);
       } else {
         Json.scalarText(p);
         reject(
@@ -466,11 +477,29 @@ public final class JsonRecordStream {
     return i >= buf.length;
   }
 
-  private void record(int start, int end) {
+  /** The current token starts a value (a record, or what is read as one). */
+  private void startAt(JsonParser p, Source src) {
+    com.fasterxml.jackson.core.JsonLocation at = p.currentTokenLocation();
+    curStart = src.index(at.getByteOffset());
+    curStartRow = at.getLineNr();
+  }
+
+  /**
+   * The record that started at {@code start} (parser line {@code startRow}) ends where the parser is. If the parser
+   * counted no line break inside it, its end is on its first line: the line counter is told so, and the newlines of
+   * a JSON Lines record are never counted byte by byte.
+   */
+  private void recordEnd(JsonParser p, Source src, int start, int startRow) {
+    com.fasterxml.jackson.core.JsonLocation at = p.currentLocation();
+    record(start, src.index(at.getByteOffset()), at.getLineNr() == startRow);
+  }
+
+  private void record(int start, int end, boolean oneLine) {
     long ord = ordinal++;
     int ps = start + shift;
     int pe = end + shift;
     RecordSpan span = new RecordSpan(ps, pe, ctx.lineAt(ps), ord);
+    if (oneLine) ctx.markLine(pe, span.line());
     EvidenceEvent e;
     java.util.List<EvidenceEvent> all = null;
     try {

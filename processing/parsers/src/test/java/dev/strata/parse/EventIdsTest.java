@@ -24,6 +24,11 @@ class EventIdsTest {
     EventIds.Generator g = new EventIds.Generator(a);
     assertThat(g.eventId(1234, 5, 0)).isEqualTo(EventIds.eventId(a, 1234, 5, 0));
     assertThat(g.eventId(1234, 5, 1)).isNotEqualTo(g.eventId(1234, 5, 0));
+    // one generator, many ids: each is the documented hash (the artifact-hash block is hashed once and reused)
+    for (int i = 0; i < 3; i++) assertThat(g.eventId(77, i, 0)).isEqualTo(sha(a + "|77|" + i + "|0"));
+    EventIds.Generator shortPrefix = new EventIds.Generator("abc");
+    assertThat(shortPrefix.eventId(1, 2, 3)).isEqualTo(sha("abc|1|2|3"));
+    assertThat(shortPrefix.eventId(1, 2, 3)).isEqualTo(sha("abc|1|2|3"));
   }
 
   @Test

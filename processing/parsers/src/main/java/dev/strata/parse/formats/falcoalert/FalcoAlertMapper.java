@@ -66,8 +66,43 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   private String hostname;
   private boolean tagsSeen;
   private final List<String> tags = new ArrayList<>(4);
-  private final Map<String, String> fields = new LinkedHashMap<>();
+  /** The record's unmapped map: output_fields go straight in as they stream by. */
+  private Map<String, String> unmapped;
+  /** The mapped output_fields values, by {@link Field}. */
+  private final String[] mapped = new String[Field.values().length];
   private final Map<String, String> other = new LinkedHashMap<>();
+
+  /** The output_fields the mapping reads. */
+  private enum Field {
+    EVT_TIME, CONTAINER_ID, CONTAINER_NAME, IMAGE_REPOSITORY, IMAGE_TAG, IMAGE, IMAGE_DIGEST, K8S_NS, K8S_POD,
+    K8S_POD_UID, PROC_PID, PROC_NAME, PROC_CMDLINE, PROC_EXEPATH, USER_NAME, PROC_PPID, PROC_PNAME, PROC_TTY,
+    FD_NAME;
+
+    static Field of(String outputField) {
+      return switch (outputField) {
+        case "evt.time" -> EVT_TIME;
+        case "container.id" -> CONTAINER_ID;
+        case "container.name" -> CONTAINER_NAME;
+        case "container.image.repository" -> IMAGE_REPOSITORY;
+        case "container.image.tag" -> IMAGE_TAG;
+        case "container.image" -> IMAGE;
+        case "container.image.digest" -> IMAGE_DIGEST;
+        case "k8s.ns.name" -> K8S_NS;
+        case "k8s.pod.name" -> K8S_POD;
+        case "k8s.pod.uid" -> K8S_POD_UID;
+        case "proc.pid" -> PROC_PID;
+        case "proc.name" -> PROC_NAME;
+        case "proc.cmdline" -> PROC_CMDLINE;
+        case "proc.exepath" -> PROC_EXEPATH;
+        case "user.name" -> USER_NAME;
+        case "proc.ppid" -> PROC_PPID;
+        case "proc.pname" -> PROC_PNAME;
+        case "proc.tty" -> PROC_TTY;
+        case "fd.name" -> FD_NAME;
+        default -> null;
+      };
+    }
+  }
 
   FalcoAlertMapper(ChunkContext ctx) {
     this.ctx = ctx;
@@ -78,7 +113,8 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     time = rule = priority = output = hostname = null;
     tagsSeen = false;
     tags.clear();
-    fields.clear();
+    unmapped = new HashMap<>(32);
+    java.util.Arrays.fill(mapped, null);
     other.clear();
   }
 
@@ -107,7 +143,11 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
             String k = p.currentName();
             p.nextToken();
             String v = src.valueText(p, MAX_VALUE_BYTES);
-            if (v != null) fields.put(k, v);
+            if (v != null) {
+              unmapped.put(src.key("output_fields", k), v);
+              Field f = Field.of(k);
+              if (f != null) mapped[f.ordinal()] = v;
+            }
           }
         } else {
           keep(name, p, src);
@@ -139,8 +179,8 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     EvidenceEvent e =
         ctx.newEvent(
             OcsfClass.DETECTION_FINDING, 1, "Create", span.start(), span.end(), span.line(), span.ordinal(), 0,
-            new HashMap<>(16 + fields.size() * 2));
-    Map<String, String> u = e.getUnmapped();
+            unmapped);
+    Map<String, String> u = unmapped;
 
     int sev = severityOf(priority);
     e.setSeverityId(sev);
@@ -148,7 +188,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     if (priority != null && sev == 0) Events.warn(e, "unknown Falco priority '" + Events.excerpt(priority, 32) + "'");
 
     // time
-    String evtTime = fields.get("evt.time");
+    String evtTime = mapped[Field.EVT_TIME.ordinal()];
     if (time != null) {
       ctx.applyTime(e, time, "time");
     } else if (isDigits(evtTime) && evtTime.length() <= 19) {
@@ -175,22 +215,22 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     }
 
     // container
-    String cid = value(fields.get("container.id"));
+    String cid = value(mapped[Field.CONTAINER_ID.ordinal()]);
     if ("host".equals(cid)) cid = null;
-    String cname = value(fields.get("container.name"));
+    String cname = value(mapped[Field.CONTAINER_NAME.ordinal()]);
     if ("host".equals(cname) && cid == null) cname = null;
-    String repo = value(fields.get("container.image.repository"));
-    String tag = value(fields.get("container.image.tag"));
-    String image = repo != null ? (tag != null ? repo + ":" + tag : repo) : value(fields.get("container.image"));
-    String digest = value(fields.get("container.image.digest"));
+    String repo = value(mapped[Field.IMAGE_REPOSITORY.ordinal()]);
+    String tag = value(mapped[Field.IMAGE_TAG.ordinal()]);
+    String image = repo != null ? (tag != null ? repo + ":" + tag : repo) : value(mapped[Field.IMAGE.ordinal()]);
+    String digest = value(mapped[Field.IMAGE_DIGEST.ordinal()]);
     if (cid != null || cname != null || image != null) {
       e.setContainer(new Container(cid, cname, image, digest, null, digest));
     }
 
     // kubernetes
-    String ns = value(fields.get("k8s.ns.name"));
-    String pod = value(fields.get("k8s.pod.name"));
-    String podUid = value(fields.get("k8s.pod.uid"));
+    String ns = value(mapped[Field.K8S_NS.ordinal()]);
+    String pod = value(mapped[Field.K8S_POD.ordinal()]);
+    String podUid = value(mapped[Field.K8S_POD_UID.ordinal()]);
     if (ns != null || pod != null || podUid != null) {
       Kubernetes k = e.getKubernetes();
       if (k == null) {
@@ -203,29 +243,28 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     }
 
     // process
-    Long pid = number(fields.get("proc.pid"));
-    String pname = value(fields.get("proc.name"));
-    String cmd = value(fields.get("proc.cmdline"));
-    String exe = value(fields.get("proc.exepath"));
-    String user = value(fields.get("user.name"));
-    Long ppid = number(fields.get("proc.ppid"));
-    String parent = value(fields.get("proc.pname"));
-    Long tty = number(fields.get("proc.tty"));
+    Long pid = number(mapped[Field.PROC_PID.ordinal()]);
+    String pname = value(mapped[Field.PROC_NAME.ordinal()]);
+    String cmd = value(mapped[Field.PROC_CMDLINE.ordinal()]);
+    String exe = value(mapped[Field.PROC_EXEPATH.ordinal()]);
+    String user = value(mapped[Field.USER_NAME.ordinal()]);
+    Long ppid = number(mapped[Field.PROC_PPID.ordinal()]);
+    String parent = value(mapped[Field.PROC_PNAME.ordinal()]);
+    Long tty = number(mapped[Field.PROC_TTY.ordinal()]);
     if (pid != null || pname != null || cmd != null || exe != null || user != null || ppid != null
         || parent != null) {
       e.setProcess(new Process(pid, pname, cmd, exe, user, tty == null ? null : tty != 0, ppid, parent, null, null, null));
     }
 
     // file
-    String fd = value(fields.get("fd.name"));
+    String fd = value(mapped[Field.FD_NAME.ordinal()]);
     if (fd != null && fd.startsWith("/")) {
       int slash = fd.lastIndexOf('/');
       String fname = slash < fd.length() - 1 ? fd.substring(slash + 1) : null;
       e.setFile(new File(fd, fname, null, null, null, null, null));
     }
 
-    // unmapped
-    for (Map.Entry<String, String> f : fields.entrySet()) u.put("output_fields." + f.getKey(), f.getValue());
+    // unmapped: output_fields are in already
     u.putAll(other);
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
@@ -256,6 +295,20 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   /** OCSF severity_id of a Falco priority; 0 (Unknown) for null or an unknown priority. */
   static int severityOf(String priority) {
     if (priority == null) return 0;
+    switch (priority) { // as Falco writes them
+      case "Emergency", "Alert", "Critical":
+        return 5;
+      case "Error":
+        return 4;
+      case "Warning":
+        return 3;
+      case "Notice":
+        return 2;
+      case "Informational", "Debug":
+        return 1;
+      default:
+        break;
+    }
     return switch (priority.trim().toLowerCase(Locale.ROOT)) {
       case "emergency", "alert", "critical" -> 5;
       case "error" -> 4;

@@ -2,9 +2,9 @@ package dev.strata.parse.formats.tetragonevent;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Json;
+import dev.strata.parse.JsonFlattener;
 import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
@@ -21,10 +21,11 @@ import dev.strata.schema.event.Kubernetes;
 import dev.strata.schema.event.Network;
 import dev.strata.schema.event.Process;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One Tetragon event ({@code GetEventsResponse}, protobuf JSON names) to OCSF 1007 Process Activity (category 1
@@ -59,27 +60,59 @@ import java.util.Set;
  *   "process.parent_exec_id" are the process tree keys; "parent.exec_id", "args" (JSON text), "policy_name", ...);
  *   "event_type" = the process_* key; other top-level fields (aggregation_info ...) dotted as written.
  * </pre>
+ *
+ * The event is read as it streams by (no tree): mapped values are picked up on the way and every other field goes
+ * straight into unmapped through a {@link JsonFlattener}, with the keys and values a tree flatten gives.
  */
 final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
 
   static final int MAX_VALUE_CHARS = 64 * 1024;
 
-  /** Flattened keys already mapped to a typed field, not repeated in unmapped. */
-  private static final Set<String> MAPPED =
-      Set.of("process.pid", "process.binary", "process.arguments", "process.uid", "process.pod.namespace",
-          "process.pod.name", "process.pod.container.id", "process.pod.container.name",
-          "process.pod.container.image.id", "process.pod.container.image.name", "parent.pid", "parent.binary");
-
   private final ChunkContext ctx;
+  private final JsonFlattener flat = new JsonFlattener(MAX_VALUE_CHARS);
 
   private String eventType;
-  private JsonNode body;
   private boolean twoEvents;
   private boolean notObject;
   private String time;
   private String nodeName;
   private String clusterName;
+  /** The event's fields, dotted (the record's unmapped map; mapped fields left out). */
+  private Map<String, String> unmapped;
+  /** Top-level fields other than the event, time, node_name, cluster_name; put last. */
   private final Map<String, String> other = new LinkedHashMap<>();
+
+  // mapped values of the event body
+  private String processBinary;
+  private String processArguments;
+  private Long processPid;
+  private String processUid;
+  private String execId;
+  private String processParentExecId;
+  private String startTime;
+  private Long parentPid;
+  private String parentBinary;
+  private String parentExecId;
+  private String podNamespace;
+  private String podName;
+  private String containerId;
+  private String containerName;
+  private String imageName;
+  private String imageId;
+  private String functionName;
+  private String subsys;
+  private String tracepointEvent;
+  private String filePath;
+  private final List<SockArg> sockArgs = new ArrayList<>(2);
+  private boolean legacyEndpoints;
+  private String sourceIp;
+  private Long sourcePort;
+  private String destinationIp;
+  private Long destinationPort;
+  private String protocol;
+
+  /** One sock_arg of an args list. */
+  private record SockArg(String saddr, Integer sport, String daddr, Integer dport, String protocol) {}
 
   TetragonEventMapper(ChunkContext ctx) {
     this.ctx = ctx;
@@ -88,9 +121,18 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
   @Override
   public void begin() {
     eventType = time = nodeName = clusterName = null;
-    body = null;
     twoEvents = notObject = false;
+    unmapped = new HashMap<>(128);
     other.clear();
+    processBinary = processArguments = processUid = execId = processParentExecId = startTime = null;
+    processPid = parentPid = null;
+    parentBinary = parentExecId = null;
+    podNamespace = podName = containerId = containerName = imageName = imageId = null;
+    functionName = subsys = tracepointEvent = filePath = null;
+    sockArgs.clear();
+    legacyEndpoints = false;
+    sourceIp = destinationIp = protocol = null;
+    sourcePort = destinationPort = null;
   }
 
   @Override
@@ -103,7 +145,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       }
       eventType = name;
       if (p.currentToken() == JsonToken.START_OBJECT) {
-        body = Json.tree(p);
+        readBody(p, src);
       } else {
         notObject = true;
         p.skipChildren();
@@ -111,20 +153,225 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       return;
     }
     switch (name) {
-      case "time" -> time = scalarOrKeep(name, p);
-      case "node_name" -> nodeName = scalarOrKeep(name, p);
-      case "cluster_name" -> clusterName = scalarOrKeep(name, p);
-      default -> Json.flatten(other, name, Json.tree(p), MAX_VALUE_CHARS);
+      case "time" -> time = scalarOrKeep(name, p, src);
+      case "node_name" -> nodeName = scalarOrKeep(name, p, src);
+      case "cluster_name" -> clusterName = scalarOrKeep(name, p, src);
+      default -> flat.value(p, src, name, other);
     }
   }
 
-  private String scalarOrKeep(String name, JsonParser p) throws IOException {
+  private String scalarOrKeep(String name, JsonParser p, Source src) throws IOException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-      Json.flatten(other, name, Json.tree(p), MAX_VALUE_CHARS);
+      flat.value(p, src, name, other);
       return null;
     }
     return Json.scalarText(p);
+  }
+
+  /** The event object: its fields into unmapped (dotted, without the event key), mapped ones picked up. */
+  private void readBody(JsonParser p, Source src) throws IOException {
+    Map<String, String> u = unmapped;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "process" -> {
+          if (t == JsonToken.START_OBJECT) readProcess(p, src);
+          else flat.value(p, src, name, u);
+        }
+        case "parent" -> {
+          if (t == JsonToken.START_OBJECT) readParent(p, src);
+          else flat.value(p, src, name, u);
+        }
+        case "args" -> {
+          if (t == JsonToken.START_ARRAY) readArgs(p, src);
+          else flat.value(p, src, name, u);
+        }
+        case "function_name" -> functionName = flat.keptText(p, src, name, u);
+        case "subsys" -> subsys = flat.keptText(p, src, name, u);
+        case "event" -> tracepointEvent = flat.keptText(p, src, name, u);
+        case "source_ip" -> {
+          legacyEndpoints = true;
+          sourceIp = flat.keptText(p, src, name, u);
+        }
+        case "destination_ip" -> {
+          legacyEndpoints = true;
+          destinationIp = flat.keptText(p, src, name, u);
+        }
+        case "source_port" -> sourcePort = keptNumber(p, src, name);
+        case "destination_port" -> destinationPort = keptNumber(p, src, name);
+        case "protocol" -> protocol = flat.keptText(p, src, name, u);
+        default -> flat.value(p, src, name, u);
+      }
+    }
+  }
+
+  /** A number that also stays in unmapped (as its text). */
+  private Long keptNumber(JsonParser p, Source src, String key) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_STRING) {
+      flat.value(p, src, key, unmapped);
+      return null;
+    }
+    String text = flat.keptText(p, src, key, unmapped);
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return t == JsonToken.VALUE_NUMBER_INT ? new java.math.BigInteger(text).longValue() : null;
+    }
+  }
+
+  /** {@code <event>.process}: pid, binary, arguments, uid and the pod are mapped (not in unmapped). */
+  private void readProcess(JsonParser p, Source src) throws IOException {
+    Map<String, String> u = unmapped;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      String key = src.key("process", name);
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "pid" -> processPid = flat.mappedNumber(p, src, key, u);
+        case "binary" -> processBinary = flat.mappedText(p, src, key, u);
+        case "arguments" -> processArguments = flat.mappedText(p, src, key, u);
+        case "uid" -> processUid = flat.mappedText(p, src, key, u);
+        case "exec_id" -> execId = flat.keptText(p, src, key, u);
+        case "parent_exec_id" -> processParentExecId = flat.keptText(p, src, key, u);
+        case "start_time" -> startTime = flat.keptText(p, src, key, u);
+        case "pod" -> {
+          if (t == JsonToken.START_OBJECT) readPod(p, src, key);
+          else flat.value(p, src, key, u);
+        }
+        default -> flat.value(p, src, key, u);
+      }
+    }
+  }
+
+  /** {@code <event>.parent}: pid and binary are mapped, exec_id too (and kept). */
+  private void readParent(JsonParser p, Source src) throws IOException {
+    Map<String, String> u = unmapped;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      String key = src.key("parent", name);
+      p.nextToken();
+      switch (name) {
+        case "pid" -> parentPid = flat.mappedNumber(p, src, key, u);
+        case "binary" -> parentBinary = flat.mappedText(p, src, key, u);
+        case "exec_id" -> parentExecId = flat.keptText(p, src, key, u);
+        default -> flat.value(p, src, key, u);
+      }
+    }
+  }
+
+  /** {@code process.pod}: namespace, name and the container are mapped. */
+  private void readPod(JsonParser p, Source src, String prefix) throws IOException {
+    Map<String, String> u = unmapped;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      String key = src.key(prefix, name);
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "namespace" -> podNamespace = flat.mappedText(p, src, key, u);
+        case "name" -> podName = flat.mappedText(p, src, key, u);
+        case "container" -> {
+          if (t == JsonToken.START_OBJECT) readContainer(p, src, key);
+          else flat.value(p, src, key, u);
+        }
+        default -> flat.value(p, src, key, u);
+      }
+    }
+  }
+
+  /** {@code process.pod.container}: id, name, image.id and image.name are mapped. */
+  private void readContainer(JsonParser p, Source src, String prefix) throws IOException {
+    Map<String, String> u = unmapped;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      String key = src.key(prefix, name);
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "id" -> containerId = flat.mappedText(p, src, key, u);
+        case "name" -> containerName = flat.mappedText(p, src, key, u);
+        case "image" -> {
+          if (t == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String iname = p.currentName();
+              String ikey = src.key(key, iname);
+              p.nextToken();
+              switch (iname) {
+                case "id" -> imageId = flat.mappedText(p, src, ikey, u);
+                case "name" -> imageName = flat.mappedText(p, src, ikey, u);
+                default -> flat.value(p, src, ikey, u);
+              }
+            }
+          } else {
+            flat.value(p, src, key, u);
+          }
+        }
+        default -> flat.value(p, src, key, u);
+      }
+    }
+  }
+
+  /**
+   * The kprobe/lsm args list: kept whole in unmapped ("args", compact JSON); the first file_arg path and every
+   * sock_arg are picked up on the way.
+   */
+  private void readArgs(JsonParser p, Source src) throws IOException {
+    int start = src.index(p.currentTokenLocation().getByteOffset());
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        continue;
+      }
+      String path = null;
+      SockArg sock = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if (name.equals("file_arg")) {
+          path = null;
+          if (t == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              boolean isPath = p.currentName().equals("path");
+              p.nextToken();
+              if (isPath) path = flat.text(p, src);
+              else p.skipChildren();
+            }
+          } else {
+            p.skipChildren();
+          }
+        } else if (name.equals("sock_arg")) {
+          sock = t == JsonToken.START_OBJECT ? sockArg(p, src) : null;
+          if (t != JsonToken.START_OBJECT) p.skipChildren();
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (filePath == null) filePath = blank(path);
+      if (sock != null) sockArgs.add(sock);
+    }
+    unmapped.put("args", flat.textSince(p, src, start));
+  }
+
+  private SockArg sockArg(JsonParser p, Source src) throws IOException {
+    String saddr = null;
+    String daddr = null;
+    String proto = null;
+    Long sport = null;
+    Long dport = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      p.nextToken();
+      switch (name) {
+        case "saddr" -> saddr = flat.text(p, src);
+        case "daddr" -> daddr = flat.text(p, src);
+        case "protocol" -> proto = flat.text(p, src);
+        case "sport" -> sport = JsonFlattener.number(p);
+        case "dport" -> dport = JsonFlattener.number(p);
+        default -> p.skipChildren();
+      }
+    }
+    return new SockArg(saddr, port(sport), daddr, port(dport), proto);
   }
 
   @Override
@@ -151,15 +398,15 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       }
       case "process_tracepoint" -> {
         activity = 99;
-        String subsys = blank(Json.text(body, "subsys"));
-        String ev = blank(Json.text(body, "event"));
-        activityName = subsys != null || ev != null
-            ? (subsys == null ? "" : subsys) + ":" + (ev == null ? "" : ev)
+        String sub = blank(subsys);
+        String ev = blank(tracepointEvent);
+        activityName = sub != null || ev != null
+            ? (sub == null ? "" : sub) + ":" + (ev == null ? "" : ev)
             : eventType;
       }
       case "process_kprobe", "process_lsm", "process_uprobe" -> {
         activity = 99;
-        String fn = blank(Json.text(body, "function_name"));
+        String fn = blank(functionName);
         activityName = fn != null ? fn : eventType;
       }
       default -> {
@@ -167,7 +414,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
         activityName = eventType;
       }
     }
-    Map<String, String> u = new HashMap<>(64);
+    Map<String, String> u = unmapped;
     EvidenceEvent e =
         ctx.newEvent(OcsfClass.PROCESS_ACTIVITY, activity, activityName, span.start(), span.end(), span.line(),
             span.ordinal(), 0, u);
@@ -185,28 +432,22 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       }
     }
 
-    JsonNode proc = body.get("process");
-    JsonNode parent = body.get("parent");
-    JsonNode pod = proc == null ? null : proc.get("pod");
-    JsonNode cont = pod == null ? null : pod.get("container");
-    JsonNode image = cont == null ? null : cont.get("image");
-
     // process
-    String binary = blank(Json.text(proc, "binary"));
-    String args = blank(Json.text(proc, "arguments"));
-    Long pid = number(proc, "pid");
-    String uid = blank(Json.text(proc, "uid"));
-    Long ppid = number(parent, "pid");
-    String pbinary = blank(Json.text(parent, "binary"));
-    if (binary != null || pid != null || uid != null || ppid != null || pbinary != null
-        || blank(Json.text(proc, "exec_id")) != null) {
+    String binary = blank(processBinary);
+    String args = blank(processArguments);
+    String uid = blank(processUid);
+    String pbinary = blank(parentBinary);
+    String exec = blank(execId);
+    if (binary != null || processPid != null || uid != null || parentPid != null || pbinary != null
+        || exec != null) {
       String cmd = binary == null ? args : args == null ? binary : binary + " " + args;
-      e.setProcess(new Process(pid, basename(binary), cmd, binary, uid, null, ppid, basename(pbinary),
-          blank(Json.text(proc, "exec_id")), parentExecId(proc, parent), startMicros(proc)));
+      String parentExec = blank(processParentExecId);
+      e.setProcess(new Process(processPid, basename(binary), cmd, binary, uid, null, parentPid, basename(pbinary),
+          exec, parentExec != null ? parentExec : blank(parentExecId), startMicros(startTime)));
     }
 
     // container
-    String cid = blank(Json.text(cont, "id"));
+    String cid = blank(containerId);
     String runtime = null;
     if (cid != null) {
       int sep = cid.indexOf("://");
@@ -215,62 +456,46 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
         cid = blank(cid.substring(sep + 3));
       }
     }
-    String cname = blank(Json.text(cont, "name"));
-    String iname = blank(Json.text(image, "name"));
-    String iid = blank(Json.text(image, "id"));
+    String cname = blank(containerName);
+    String iname = blank(imageName);
+    String iid = blank(imageId);
     if (cid != null || cname != null || iname != null || iid != null) {
       e.setContainer(new Container(cid, cname, iname, iid, runtime, digestOf(iid)));
     }
 
     // kubernetes
-    String ns = blank(Json.text(pod, "namespace"));
-    String podName = blank(Json.text(pod, "name"));
+    String ns = blank(podNamespace);
+    String pod = blank(podName);
     String cluster = blank(clusterName);
-    if (ns != null || podName != null || cname != null || node != null || cluster != null) {
+    if (ns != null || pod != null || cname != null || node != null || cluster != null) {
       Kubernetes k = e.getKubernetes();
       if (k == null) {
         k = new Kubernetes();
         e.setKubernetes(k);
       }
       if (ns != null) k.setNamespace(ns);
-      if (podName != null) k.setPodName(podName);
+      if (pod != null) k.setPodName(pod);
       if (cname != null) k.setContainerName(cname);
       if (node != null) k.setNodeName(node);
       if (cluster != null) k.setCluster(cluster);
     }
 
     // kprobe / lsm arguments: first file and first socket
-    JsonNode argList = body.get("args");
-    if (argList != null && argList.isArray()) {
-      for (JsonNode a : argList) {
-        JsonNode f = a.get("file_arg");
-        String path = blank(Json.text(f, "path"));
-        if (path != null && e.getFile() == null) {
-          int slash = path.lastIndexOf('/');
-          String fname = slash < path.length() - 1 ? path.substring(slash + 1) : null;
-          e.setFile(new File(path, fname, null, null, null, null, null));
-        }
-        JsonNode s = a.get("sock_arg");
-        if (s != null && s.isObject() && e.getDstEndpoint() == null) {
-          endpoints(e, Json.text(s, "saddr"), port(s, "sport"), Json.text(s, "daddr"), port(s, "dport"),
-              Json.text(s, "protocol"));
-        }
-      }
+    if (filePath != null) {
+      int slash = filePath.lastIndexOf('/');
+      String fname = slash < filePath.length() - 1 ? filePath.substring(slash + 1) : null;
+      e.setFile(new File(filePath, fname, null, null, null, null, null));
+    }
+    for (SockArg s : sockArgs) {
+      if (e.getDstEndpoint() == null) endpoints(e, s.saddr(), s.sport(), s.daddr(), s.dport(), s.protocol());
     }
     // legacy connect/listen/close events
-    if (e.getDstEndpoint() == null && e.getSrcEndpoint() == null
-        && (body.has("source_ip") || body.has("destination_ip"))) {
-      endpoints(e, Json.text(body, "source_ip"), port(body, "source_port"), Json.text(body, "destination_ip"),
-          port(body, "destination_port"), Json.text(body, "protocol"));
+    if (e.getDstEndpoint() == null && e.getSrcEndpoint() == null && legacyEndpoints) {
+      endpoints(e, sourceIp, port(sourcePort), destinationIp, port(destinationPort), protocol);
     }
 
-    // unmapped
-    u.put("event_type", eventType);
-    Map<String, String> flat = new LinkedHashMap<>();
-    Json.flatten(flat, "", body, MAX_VALUE_CHARS);
-    for (Map.Entry<String, String> f : flat.entrySet()) {
-      if (!MAPPED.contains(f.getKey())) u.put(f.getKey(), f.getValue());
-    }
+    // unmapped: the event's fields are in already
+    u.putIfAbsent("event_type", eventType);
     u.putAll(other);
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
@@ -296,34 +521,13 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     return s == null || s.isEmpty() ? null : s;
   }
 
-  private static Long number(JsonNode obj, String field) {
-    JsonNode n = obj == null ? null : obj.get(field);
-    if (n == null) return null;
-    if (n.isIntegralNumber()) return n.asLong();
-    if (n.isTextual()) {
-      try {
-        return Long.parseLong(n.asText());
-      } catch (NumberFormatException ex) {
-        return null;
-      }
-    }
-    return null;
-  }
-
-  private static Integer port(JsonNode obj, String field) {
-    Long v = number(obj, field);
+  private static Integer port(Long v) {
     return v == null || v < 0 || v > 65535 ? null : v.intValue();
   }
 
-  /** The parent's exec id: process.parent_exec_id, else parent.exec_id. */
-  private static String parentExecId(JsonNode proc, JsonNode parent) {
-    String p = blank(Json.text(proc, "parent_exec_id"));
-    return p != null ? p : blank(Json.text(parent, "exec_id"));
-  }
-
   /** process.start_time (RFC 3339, nanoseconds) at microsecond precision, or null. */
-  private static java.time.Instant startMicros(JsonNode proc) {
-    String t = blank(Json.text(proc, "start_time"));
+  private static java.time.Instant startMicros(String startTime) {
+    String t = blank(startTime);
     if (t == null) return null;
     long m = Timestamps.toMicros(t);
     return m == Timestamps.INVALID ? null : Timestamps.toInstant(m);
