@@ -24,7 +24,8 @@ import java.util.Locale;
  * Throughput of a parser next to a bare Jackson read of the same bytes, in the same run, on one thread.
  *
  * <pre>
- * usage: ParserBenchmark FORMAT FILE [--max-mb N] [--rounds N] [--chunk-kib N]
+ * usage: ParserBenchmark FORMAT FILE [--max-mb N] [--rounds N] [--warmup N] [--chunk-kib N]
+ *   --warmup N  untimed rounds first (default 1); small inputs need more for the JIT to finish
  *   FORMAT  docker_json_log | k8s_audit | aws_cloudtrail (the file is JSON Lines, fed as LINES chunks)
  *           | spdx_sbom | cyclonedx_sbom | syft_sbom | grype_scan | cosign_verify (JSON Lines of whole documents,
  *             one record = one document, many events each; data: bench/gen_supply_chain.py)
@@ -58,18 +59,21 @@ public final class ParserBenchmark {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: ParserBenchmark FORMAT FILE [--max-mb N] [--rounds N] [--chunk-kib N]");
+      System.err.println(
+          "usage: ParserBenchmark FORMAT FILE [--max-mb N] [--rounds N] [--warmup N] [--chunk-kib N]");
       System.exit(2);
     }
     String format = args[0];
     Path file = Path.of(args[1]);
     long maxMb = 256;
     int rounds = 5;
+    int warmup = 1;
     int chunkKib = 512;
     for (int i = 2; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--max-mb" -> maxMb = Long.parseLong(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
         case "--chunk-kib" -> chunkKib = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException(args[i]);
       }
@@ -90,8 +94,8 @@ public final class ParserBenchmark {
     }
     System.out.printf(
         Locale.ROOT,
-        "format=%s file=%s bytes=%,d chunks=%d (LINES, %d KiB) rounds=%d java=%s%n",
-        format, file, content.length, chunks.size(), chunkKib, rounds, System.getProperty("java.version"));
+        "format=%s file=%s bytes=%,d chunks=%d (LINES, %d KiB) rounds=%d warmup=%d java=%s%n",
+        format, file, content.length, chunks.size(), chunkKib, rounds, warmup, System.getProperty("java.version"));
 
     ObjectMapper mapper = new ObjectMapper();
     ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
@@ -102,7 +106,7 @@ public final class ParserBenchmark {
     double[] tree = new double[rounds], skip = new double[rounds], ours = new double[rounds];
     double[] oursWall = new double[rounds];
     long records = 0, events = 0, dead = 0;
-    for (int r = -1; r < rounds; r++) { // round -1 = warm-up
+    for (int r = -warmup; r < rounds; r++) { // rounds below 0 = warm-up
       long cTree = 0, cSkip = 0, cOurs = 0, wOurs = 0, n = 0;
       Counter out = new Counter();
       // interleaved chunk by chunk, timed in thread CPU time: load from other processes hits all three alike

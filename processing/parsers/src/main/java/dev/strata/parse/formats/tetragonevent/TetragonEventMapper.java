@@ -177,11 +177,11 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       JsonToken t = p.nextToken();
       switch (name) {
         case "process" -> {
-          if (t == JsonToken.START_OBJECT) readProcess(p, src);
+          if (t == JsonToken.START_OBJECT) object(p, src, name, processFields);
           else flat.value(p, src, name, u);
         }
         case "parent" -> {
-          if (t == JsonToken.START_OBJECT) readParent(p, src);
+          if (t == JsonToken.START_OBJECT) object(p, src, name, parentFields);
           else flat.value(p, src, name, u);
         }
         case "args" -> {
@@ -222,94 +222,106 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     }
   }
 
-  /** {@code <event>.process}: pid, binary, arguments, uid and the pod are mapped (not in unmapped). */
-  private void readProcess(JsonParser p, Source src) throws IOException {
-    Map<String, String> u = unmapped;
+  /** One field of an object read by {@link #object}; false leaves it to the flattener. */
+  @FunctionalInterface
+  private interface FieldReader {
+    boolean read(String name, String key, JsonToken t, JsonParser p, Source src) throws IOException;
+  }
+
+  private final FieldReader processFields = this::processField;
+  private final FieldReader parentFields = this::parentField;
+  private final FieldReader podFields = this::podField;
+  private final FieldReader containerFields = this::containerField;
+  private final FieldReader imageFields = this::imageField;
+
+  /** Streams the object {@code p} is at: each field to {@code reader}, or into unmapped under {@code prefix}. */
+  private void object(JsonParser p, Source src, String prefix, FieldReader reader) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
-      String key = src.key("process", name);
+      String key = src.key(prefix, name);
       JsonToken t = p.nextToken();
-      switch (name) {
-        case "pid" -> processPid = flat.mappedNumber(p, src, key, u);
-        case "binary" -> processBinary = flat.mappedText(p, src, key, u);
-        case "arguments" -> processArguments = flat.mappedText(p, src, key, u);
-        case "uid" -> processUid = flat.mappedText(p, src, key, u);
-        case "exec_id" -> execId = flat.keptText(p, src, key, u);
-        case "parent_exec_id" -> processParentExecId = flat.keptText(p, src, key, u);
-        case "start_time" -> startTime = flat.keptText(p, src, key, u);
-        case "pod" -> {
-          if (t == JsonToken.START_OBJECT) readPod(p, src, key);
-          else flat.value(p, src, key, u);
-        }
-        default -> flat.value(p, src, key, u);
+      if (!reader.read(name, key, t, p, src)) flat.value(p, src, key, unmapped);
+    }
+  }
+
+  /** {@code <event>.process}: pid, binary, arguments, uid and the pod are mapped (not in unmapped). */
+  private boolean processField(String name, String key, JsonToken t, JsonParser p, Source src) throws IOException {
+    Map<String, String> u = unmapped;
+    switch (name) {
+      case "pid" -> processPid = flat.mappedNumber(p, src, key, u);
+      case "binary" -> processBinary = flat.mappedText(p, src, key, u);
+      case "arguments" -> processArguments = flat.mappedText(p, src, key, u);
+      case "uid" -> processUid = flat.mappedText(p, src, key, u);
+      case "exec_id" -> execId = flat.keptText(p, src, key, u);
+      case "parent_exec_id" -> processParentExecId = flat.keptText(p, src, key, u);
+      case "start_time" -> startTime = flat.keptText(p, src, key, u);
+      case "pod" -> {
+        if (t != JsonToken.START_OBJECT) return false;
+        object(p, src, key, podFields);
+      }
+      default -> {
+        return false;
       }
     }
+    return true;
   }
 
   /** {@code <event>.parent}: pid and binary are mapped, exec_id too (and kept). */
-  private void readParent(JsonParser p, Source src) throws IOException {
-    Map<String, String> u = unmapped;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      String key = src.key("parent", name);
-      p.nextToken();
-      switch (name) {
-        case "pid" -> parentPid = flat.mappedNumber(p, src, key, u);
-        case "binary" -> parentBinary = flat.mappedText(p, src, key, u);
-        case "exec_id" -> parentExecId = flat.keptText(p, src, key, u);
-        default -> flat.value(p, src, key, u);
+  private boolean parentField(String name, String key, JsonToken t, JsonParser p, Source src) throws IOException {
+    switch (name) {
+      case "pid" -> parentPid = flat.mappedNumber(p, src, key, unmapped);
+      case "binary" -> parentBinary = flat.mappedText(p, src, key, unmapped);
+      case "exec_id" -> parentExecId = flat.keptText(p, src, key, unmapped);
+      default -> {
+        return false;
       }
     }
+    return true;
   }
 
   /** {@code process.pod}: namespace, name and the container are mapped. */
-  private void readPod(JsonParser p, Source src, String prefix) throws IOException {
-    Map<String, String> u = unmapped;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      String key = src.key(prefix, name);
-      JsonToken t = p.nextToken();
-      switch (name) {
-        case "namespace" -> podNamespace = flat.mappedText(p, src, key, u);
-        case "name" -> podName = flat.mappedText(p, src, key, u);
-        case "container" -> {
-          if (t == JsonToken.START_OBJECT) readContainer(p, src, key);
-          else flat.value(p, src, key, u);
-        }
-        default -> flat.value(p, src, key, u);
+  private boolean podField(String name, String key, JsonToken t, JsonParser p, Source src) throws IOException {
+    switch (name) {
+      case "namespace" -> podNamespace = flat.mappedText(p, src, key, unmapped);
+      case "name" -> podName = flat.mappedText(p, src, key, unmapped);
+      case "container" -> {
+        if (t != JsonToken.START_OBJECT) return false;
+        object(p, src, key, containerFields);
+      }
+      default -> {
+        return false;
       }
     }
+    return true;
   }
 
-  /** {@code process.pod.container}: id, name, image.id and image.name are mapped. */
-  private void readContainer(JsonParser p, Source src, String prefix) throws IOException {
-    Map<String, String> u = unmapped;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      String key = src.key(prefix, name);
-      JsonToken t = p.nextToken();
-      switch (name) {
-        case "id" -> containerId = flat.mappedText(p, src, key, u);
-        case "name" -> containerName = flat.mappedText(p, src, key, u);
-        case "image" -> {
-          if (t == JsonToken.START_OBJECT) {
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-              String iname = p.currentName();
-              String ikey = src.key(key, iname);
-              p.nextToken();
-              switch (iname) {
-                case "id" -> imageId = flat.mappedText(p, src, ikey, u);
-                case "name" -> imageName = flat.mappedText(p, src, ikey, u);
-                default -> flat.value(p, src, ikey, u);
-              }
-            }
-          } else {
-            flat.value(p, src, key, u);
-          }
-        }
-        default -> flat.value(p, src, key, u);
+  /** {@code process.pod.container}: id, name and the image are mapped. */
+  private boolean containerField(String name, String key, JsonToken t, JsonParser p, Source src)
+      throws IOException {
+    switch (name) {
+      case "id" -> containerId = flat.mappedText(p, src, key, unmapped);
+      case "name" -> containerName = flat.mappedText(p, src, key, unmapped);
+      case "image" -> {
+        if (t != JsonToken.START_OBJECT) return false;
+        object(p, src, key, imageFields);
+      }
+      default -> {
+        return false;
       }
     }
+    return true;
+  }
+
+  /** {@code process.pod.container.image}: id and name are mapped. */
+  private boolean imageField(String name, String key, JsonToken t, JsonParser p, Source src) throws IOException {
+    switch (name) {
+      case "id" -> imageId = flat.mappedText(p, src, key, unmapped);
+      case "name" -> imageName = flat.mappedText(p, src, key, unmapped);
+      default -> {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
