@@ -23,14 +23,33 @@ import java.util.regex.Pattern;
 public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
   public static final String SOURCE_TYPE = "aws_vpc_flow";
 
-  private static final Pattern PATH =
-      Pattern.compile(
-          "(?:^|.*/)AWSLogs/(?:o-[a-z0-9]{4,32}/)?(\\d{12})/vpcflowlogs/([a-z0-9-]+)/\\d{4}/\\d{2}/\\d{2}/"
-              + "(?:\\d{2}/)?[^/]+\\.log(?:\\.gz)?");
-  private static final Pattern HIVE_PATH =
-      Pattern.compile(
-          "(?:^|.*/)AWSLogs/aws-account-id=(\\d{12})/aws-service=vpcflowlogs/aws-region=([a-z0-9-]+)/"
-              + "year=\\d{4}/month=\\d{2}/day=\\d{2}/(?:hour=\\d{2}/)?[^/]+\\.log(?:\\.gz)?");
+  private static final String TEXT_FILE = "[^/]+\\.log(?:\\.gz)?";
+  private static final Pattern PATH = deliveryPath(TEXT_FILE);
+  private static final Pattern HIVE_PATH = hivePath(TEXT_FILE);
+
+  /** The S3 delivery key layout, {@code <account>/vpcflowlogs/<region>/YYYY/MM/DD/[HH/]}, ending in {@code file}. */
+  static Pattern deliveryPath(String file) {
+    return Pattern.compile("(?:^|.*/)AWSLogs/(?:o-[a-z0-9]{4,32}/)?(\\d{12})/vpcflowlogs/([a-z0-9-]+)/\\d{4}/\\d{2}/"
+        + "\\d{2}/(?:\\d{2}/)?" + file);
+  }
+
+  /** The Hive-compatible key layout ({@code aws-account-id=<account>/.../[hour=HH/]}), ending in {@code file}. */
+  static Pattern hivePath(String file) {
+    return Pattern.compile("(?:^|.*/)AWSLogs/aws-account-id=(\\d{12})/aws-service=vpcflowlogs/aws-region=([a-z0-9-]+)/"
+        + "year=\\d{4}/month=\\d{2}/day=\\d{2}/(?:hour=\\d{2}/)?" + file);
+  }
+
+  /** Account and region from either layout (group 1 and 2 of both patterns). */
+  static Optional<ContextValues> layout(String relPath, Pattern delivery, Pattern hive) {
+    Matcher m = delivery.matcher(relPath);
+    if (!m.matches()) {
+      m = hive.matcher(relPath);
+      if (!m.matches()) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(new ContextValues(null, null, "aws", m.group(1), m.group(2)));
+  }
 
   /** Field names of VPC Flow Logs v2-v8 and Transit Gateway Flow Logs. */
   static final Set<String> FIELDS = Set.of(
@@ -58,14 +77,7 @@ public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
 
   @Override
   public Optional<ContextValues> matchPath(String relPath) {
-    Matcher m = PATH.matcher(relPath);
-    if (!m.matches()) {
-      m = HIVE_PATH.matcher(relPath);
-      if (!m.matches()) {
-        return Optional.empty();
-      }
-    }
-    return Optional.of(new ContextValues(null, null, "aws", m.group(1), m.group(2)));
+    return layout(relPath, PATH, HIVE_PATH);
   }
 
   @Override

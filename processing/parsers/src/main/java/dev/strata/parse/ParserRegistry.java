@@ -3,6 +3,7 @@ package dev.strata.parse;
 import dev.strata.parse.formats.awscloudtrail.AwsCloudTrailParser;
 import dev.strata.parse.formats.awscloudtraildigest.AwsCloudTrailDigestParser;
 import dev.strata.parse.formats.awsecstaskmetadata.AwsEcsTaskMetadataParser;
+import dev.strata.parse.formats.awsvpcflow.AwsVpcFlowParquetParser;
 import dev.strata.parse.formats.awsvpcflow.AwsVpcFlowParser;
 import dev.strata.parse.formats.crilog.CriLogParser;
 import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
@@ -49,7 +50,7 @@ public final class ParserRegistry {
   /** Every parser of this module. Adding a format = one line here. */
   public static ParserRegistry defaults() {
     return of(List.of(new DockerJsonLogParser(), new K8sAuditParser(), new AwsCloudTrailParser(),
-        new AwsCloudTrailDigestParser(), new AwsVpcFlowParser(),
+        new AwsCloudTrailDigestParser(), new AwsVpcFlowParser(), new AwsVpcFlowParquetParser(),
         new AwsEcsTaskMetadataParser(),
         new FalcoAlertParser(),
         new TetragonEventParser(),

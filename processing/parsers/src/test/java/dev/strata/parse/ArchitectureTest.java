@@ -26,4 +26,10 @@ class ArchitectureTest {
   static final ArchRule formatsDoNotDependOnEachOther =
       noClasses().that().resideInAPackage("dev.strata.parse.formats.dockerjsonlog..")
           .should().dependOnClassesThat().resideInAnyPackage("dev.strata.parse.formats.k8saudit..", "dev.strata.parse.formats.awscloudtrail..");
+
+  /** Parquet (VPC Flow Logs) is read with parquet-column alone: nothing of Hadoop, nor parquet-hadoop. */
+  @ArchTest
+  static final ArchRule noHadoop =
+      noClasses().that().resideInAPackage("dev.strata.parse..")
+          .should().dependOnClassesThat().resideInAnyPackage("org.apache.hadoop..", "org.apache.parquet.hadoop..");
 }

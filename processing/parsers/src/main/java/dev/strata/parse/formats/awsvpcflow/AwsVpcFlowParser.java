@@ -225,6 +225,15 @@ public final class AwsVpcFlowParser implements EvidenceParser {
       out.emit(ev);
     }
 
+    /**
+     * The narrow entry for records that are not lines of the payload (the Parquet parser's rows): {@code line} holds
+     * the field values in the layout's order, blank-separated, '-' for absent; the event's lineage is the payload
+     * range [recStart, recEnd) and its raw_data the line. Mapped exactly like a text line.
+     */
+    void textRecord(byte[] line, int recStart, int recEnd, long lineNo) {
+      record(line, 0, line.length, recStart, recEnd, lineNo, null);
+    }
+
     /** Finds the blank-separated tokens of b[s, e) into ts/te; returns their count (may exceed what was stored). */
     private int tokenize(byte[] b, int s, int e) {
       int n = 0;

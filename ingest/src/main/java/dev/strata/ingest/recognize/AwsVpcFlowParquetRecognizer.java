@@ -1,0 +1,42 @@
+package dev.strata.ingest.recognize;
+
+import dev.strata.ingest.context.ContextValues;
+import dev.strata.schema.common.Framing;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * {@code aws_vpc_flow_parquet}: VPC Flow Logs delivered to S3 in Apache Parquet.
+ *
+ * <p>Path: the flow log delivery keys of {@link AwsVpcFlowRecognizer} (plain or Hive-compatible, daily or hourly
+ * partitions) with a {@code .parquet} file name; the layout gives cloud_provider=aws, cloud_account and cloud_region.
+ * Content: the Parquet magic {@code PAR1} (WEAK: a Parquet file's schema is in its footer, at the end, so the sample
+ * cannot prove it holds flow logs; accepted on the standard path only). Framing WHOLE: Parquet cannot be cut at
+ * arbitrary bytes, the file travels as one chunk (up to the collector's max record size) and the parser reads it.
+ */
+public final class AwsVpcFlowParquetRecognizer implements ArtifactRecognizer {
+  public static final String SOURCE_TYPE = "aws_vpc_flow_parquet";
+
+  private static final String PARQUET_FILE = "[^/]+\\.parquet";
+  private static final Pattern PATH = AwsVpcFlowRecognizer.deliveryPath(PARQUET_FILE);
+  private static final Pattern HIVE_PATH = AwsVpcFlowRecognizer.hivePath(PARQUET_FILE);
+
+  @Override
+  public String sourceType() {
+    return SOURCE_TYPE;
+  }
+
+  @Override
+  public Optional<ContextValues> matchPath(String relPath) {
+    return AwsVpcFlowRecognizer.layout(relPath, PATH, HIVE_PATH);
+  }
+
+  @Override
+  public ContentMatch probe(ContentSample sample) {
+    byte[] b = sample.bytes();
+    if (b.length >= 4 && b[0] == 'P' && b[1] == 'A' && b[2] == 'R' && b[3] == '1') {
+      return ContentMatch.weak(Framing.WHOLE, "Parquet file (its schema is in the footer)");
+    }
+    return ContentMatch.none("no Parquet magic PAR1");
+  }
+}
