@@ -55,7 +55,18 @@ public final class EventIds {
     return hex(md.digest());
   }
 
+  /** Never updated: only cloned (a provider lookup per digest costs more than the ids of a small chunk). */
+  private static final MessageDigest SHA256_PROTOTYPE = newSha256();
+
   static MessageDigest sha256() {
+    try {
+      return (MessageDigest) SHA256_PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return newSha256();
+    }
+  }
+
+  private static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

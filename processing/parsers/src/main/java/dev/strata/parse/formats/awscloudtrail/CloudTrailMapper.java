@@ -140,7 +140,8 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   private String recipientAccountId;
   private String vpcEndpointId;
   private boolean userIdentitySeen;
-  private final Map<String, String> rp = new HashMap<>(); // notable requestParameters (scalars)
+  private final String[] rp = new String[Param.values().length]; // kept requestParameters, by Param ordinal
+  private boolean rpAny;
   private final List<String> rpInstances = new ArrayList<>(2);
   private final List<String> resources = new ArrayList<>(6); // (type, uid, name) triples of resources[]
   private final IssuedCredentials issued = new IssuedCredentials();
@@ -159,7 +160,8 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     eventVersion = eventTime = eventSource = eventName = awsRegion = sourceIp = userAgent = null;
     errorCode = errorMessage = requestId = eventId = apiVersion = readOnly = recipientAccountId = null;
     vpcEndpointId = null;
-    rp.clear();
+    java.util.Arrays.fill(rp, null);
+    rpAny = false;
     rpInstances.clear();
     userIdentitySeen = false;
     resources.clear();
@@ -267,12 +269,20 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     }
   }
 
-  /** requestParameters fields that name a resource (see the class comment). */
-  private static final java.util.Set<String> NOTABLE =
-      java.util.Set.of(
-          "bucketName", "key", "instanceId", "roleName", "userName", "policyArn", "functionName", "secretId",
-          "snapshotId", "imageId", "groupId", "dBSnapshotIdentifier", "keyId", "name", "trailName", "roleArn",
-          "status", "roleSessionName", "clusterName");
+  /**
+   * The requestParameters fields kept (scalars): those that name a resource, UpdateAccessKey's status, and those that
+   * describe issued credentials (see the class comment). Named as in the JSON.
+   */
+  private enum Param {
+    bucketName, key, instanceId, roleName, userName, policyArn, functionName, secretId, snapshotId, imageId, groupId,
+    dBSnapshotIdentifier, keyId, name, trailName, roleArn, status, roleSessionName, clusterName;
+
+    static final Map<String, Param> BY_NAME = new HashMap<>();
+
+    static {
+      for (Param x : values()) BY_NAME.put(x.name(), x);
+    }
+  }
 
   /**
    * Streams a resources array (at START_ARRAY) into {@link #resources}: a string element is an ARN (EventBridge),
@@ -317,8 +327,13 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       String f = p.currentName();
       JsonToken t = p.nextToken();
       if (t.isScalarValue()) {
-        if (NOTABLE.contains(f) && t != JsonToken.VALUE_NULL) rp.put(f, p.getText());
-        else if ("tags".equals(f)) issued.tagsField();
+        Param kept = Param.BY_NAME.get(f);
+        if (kept != null && t != JsonToken.VALUE_NULL) {
+          rp[kept.ordinal()] = p.getText();
+          rpAny = true;
+        } else if ("tags".equals(f)) {
+          issued.tagsField();
+        }
       } else if ("tags".equals(f) || "sessionTags".equals(f)) {
         issued.tags(p, f.equals("tags"));
       } else if ("instanceIds".equals(f) && t == JsonToken.START_ARRAY) {
@@ -394,7 +409,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   }
 
   private EvidenceEvent map(RecordSpan span) {
-    Klass k = classify(eventSource, eventName, rp.get("status"), "true".equalsIgnoreCase(readOnly));
+    Klass k = classify(eventSource, eventName, rp(Param.status), "true".equalsIgnoreCase(readOnly));
     EvidenceEvent e =
         ctx.newEvent(
             k.cls(), k.activity(), k.activityName(), span.start(), span.end(), span.line(), span.ordinal(), 0, other);
@@ -512,39 +527,43 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   }
 
   private void fromRequestParameters(List<Resource> res) {
-    if (rp.isEmpty() && rpInstances.isEmpty()) return;
-    String bucket = rp.get("bucketName");
+    if (!rpAny && rpInstances.isEmpty()) return;
+    String bucket = rp(Param.bucketName);
     if (bucket != null) {
       add(res, "AWS::S3::Bucket", "arn:aws:s3:::" + bucket, bucket);
-      String key = rp.get("key");
+      String key = rp(Param.key);
       if (key != null) add(res, "AWS::S3::Object", "arn:aws:s3:::" + bucket + "/" + key, key);
     }
-    named(res, "instanceId", "AWS::EC2::Instance");
+    named(res, Param.instanceId, "AWS::EC2::Instance");
     for (String id : rpInstances) add(res, "AWS::EC2::Instance", null, id);
-    String roleArn = rp.get("roleArn");
+    String roleArn = rp(Param.roleArn);
     if (roleArn != null && roleArn.startsWith("arn:")) {
-      String rn = rp.get("roleName");
+      String rn = rp(Param.roleName);
       add(res, "AWS::IAM::Role", roleArn, rn != null ? rn : lastSegment(roleArn));
     } else {
-      named(res, "roleName", "AWS::IAM::Role");
+      named(res, Param.roleName, "AWS::IAM::Role");
     }
-    named(res, "userName", "AWS::IAM::User");
-    named(res, "policyArn", "AWS::IAM::Policy");
-    named(res, "functionName", "AWS::Lambda::Function");
-    named(res, "secretId", "AWS::SecretsManager::Secret");
-    named(res, "snapshotId", "AWS::EC2::Snapshot");
-    named(res, "imageId", "AWS::EC2::Image");
-    named(res, "groupId", "AWS::EC2::SecurityGroup");
-    named(res, "dBSnapshotIdentifier", "AWS::RDS::DBSnapshot");
-    named(res, "keyId", "AWS::KMS::Key");
+    named(res, Param.userName, "AWS::IAM::User");
+    named(res, Param.policyArn, "AWS::IAM::Policy");
+    named(res, Param.functionName, "AWS::Lambda::Function");
+    named(res, Param.secretId, "AWS::SecretsManager::Secret");
+    named(res, Param.snapshotId, "AWS::EC2::Snapshot");
+    named(res, Param.imageId, "AWS::EC2::Image");
+    named(res, Param.groupId, "AWS::EC2::SecurityGroup");
+    named(res, Param.dBSnapshotIdentifier, "AWS::RDS::DBSnapshot");
+    named(res, Param.keyId, "AWS::KMS::Key");
     if ("cloudtrail.amazonaws.com".equals(eventSource)) {
-      named(res, "name", "AWS::CloudTrail::Trail");
-      named(res, "trailName", "AWS::CloudTrail::Trail");
+      named(res, Param.name, "AWS::CloudTrail::Trail");
+      named(res, Param.trailName, "AWS::CloudTrail::Trail");
     }
   }
 
-  private void named(List<Resource> res, String field, String type) {
-    String s = rp.get(field);
+  private String rp(Param field) {
+    return rp[field.ordinal()];
+  }
+
+  private void named(List<Resource> res, Param field, String type) {
+    String s = rp(field);
     if (s == null) return;
     if (s.startsWith("arn:")) add(res, type, s, null);
     else add(res, type, null, s);
@@ -617,6 +636,19 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   /** Session credentials for the caller itself: Authentication, 3 Authentication Ticket. */
   private static final Set<String> AUTH_TICKET = Set.of("GetSessionToken", "GetFederationToken", "GetSigninToken");
 
+  private static final Klass LOGON = new Klass(OcsfClass.AUTHENTICATION, 1, "Logon");
+
+  /** LOGON_ANY_SOURCE -> Logon, SERVICE_TICKET -> Service Ticket Request, AUTH_TICKET -> Authentication Ticket. */
+  private static final Map<String, Klass> AUTHENTICATION_BY_NAME = new HashMap<>();
+
+  static {
+    for (String n : LOGON_ANY_SOURCE) AUTHENTICATION_BY_NAME.put(n, LOGON);
+    Klass service = new Klass(OcsfClass.AUTHENTICATION, 4, "Service Ticket Request");
+    for (String n : SERVICE_TICKET) AUTHENTICATION_BY_NAME.put(n, service);
+    Klass ticket = new Klass(OcsfClass.AUTHENTICATION, 3, "Authentication Ticket");
+    for (String n : AUTH_TICKET) AUTHENTICATION_BY_NAME.put(n, ticket);
+  }
+
   private static final Map<String, Integer> ACCOUNT_CHANGE = new HashMap<>();
   private static final String[] ACCOUNT_CHANGE_NAMES = {
     "", "Create", "Enable", "Password Change", "Password Reset", "Disable", "Delete", "Attach Policy",
@@ -657,11 +689,9 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
    */
   static Klass classify(String source, String name, String status, boolean readOnly) {
     if (name != null) {
-      if (LOGON_ANY_SOURCE.contains(name) || (LOGON_SIGNIN.contains(name) && SIGNIN_SOURCES.contains(source))) {
-        return new Klass(OcsfClass.AUTHENTICATION, 1, "Logon");
-      }
-      if (SERVICE_TICKET.contains(name)) return new Klass(OcsfClass.AUTHENTICATION, 4, "Service Ticket Request");
-      if (AUTH_TICKET.contains(name)) return new Klass(OcsfClass.AUTHENTICATION, 3, "Authentication Ticket");
+      Klass credentials = AUTHENTICATION_BY_NAME.get(name); // one probe for the source-independent names
+      if (credentials != null) return credentials;
+      if (source != null && SIGNIN_SOURCES.contains(source) && LOGON_SIGNIN.contains(name)) return LOGON;
       if ("iam.amazonaws.com".equals(source)) {
         Integer a = ACCOUNT_CHANGE.get(name);
         if (a != null) {
@@ -697,19 +727,19 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
    */
   private void credentialIssue(EvidenceEvent e, Actor actor, String type) {
     Map<String, String> u = e.getUnmapped();
-    String roleArn = rp.get("roleArn");
-    String sessionName = rp.get("roleSessionName");
+    String roleArn = rp(Param.roleArn);
+    String sessionName = rp(Param.roleSessionName);
     String key = issued.accessKeyId;
     String sessionArn = issued.assumedRoleArn;
     if (sessionArn == null) sessionArn = issued.federatedUserArn;
     if (sessionName == null && sessionArn != null) sessionName = sessionName(sessionArn);
-    if (sessionName == null && "GetFederationToken".equals(eventName)) sessionName = rp.get("name");
+    if (sessionName == null && "GetFederationToken".equals(eventName)) sessionName = rp(Param.name);
     String sa = serviceAccount(issued.subjectFromWebIdentityToken);
     String ns = issued.subjectNamespace;
     String saName = issued.subjectServiceAccount;
     String pod = null;
     String podUid = null;
-    String cluster = rp.get("clusterName");
+    String cluster = rp(Param.clusterName);
     List<String> tags = issued.tags();
     for (int i = 0; i + 1 < tags.size(); i += 2) {
       String tk = tags.get(i);
@@ -758,9 +788,15 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   /** "i-" + 8 or 17 hex digits after the last ':' or '/' (a role session named after an EC2 instance). */
   private static String instanceIdAtEnd(String s) {
     if (s == null) return null;
-    int start = Math.max(s.lastIndexOf(':'), s.lastIndexOf('/')) + 1;
-    int len = s.length() - start;
-    if ((len != 10 && len != 19) || s.charAt(start) != 'i' || s.charAt(start + 1) != '-') return null;
+    String id = instanceIdEnding(s, 10);
+    return id != null ? id : instanceIdEnding(s, 19);
+  }
+
+  /** The last {@code len} characters of s if they are "i-" + hex digits right after a ':', a '/' or the start. */
+  private static String instanceIdEnding(String s, int len) {
+    int start = s.length() - len;
+    if (start < 0 || s.charAt(start) != 'i' || s.charAt(start + 1) != '-') return null;
+    if (start > 0 && s.charAt(start - 1) != ':' && s.charAt(start - 1) != '/') return null;
     for (int i = start + 2; i < s.length(); i++) {
       if (Character.digit(s.charAt(i), 16) < 0) return null;
     }

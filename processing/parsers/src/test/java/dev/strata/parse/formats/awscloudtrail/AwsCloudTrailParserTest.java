@@ -281,6 +281,12 @@ class AwsCloudTrailParserTest extends ParserContractTest {
     assertThat(CloudTrailMapper.instanceId("AROAX:i-0abc1234def567890", null)).isEqualTo("i-0abc1234def567890");
     assertThat(CloudTrailMapper.instanceId(null, "arn:aws:sts::1:assumed-role/r/i-12345678")).isEqualTo("i-12345678");
     assertThat(CloudTrailMapper.instanceId("AROAX:alice", "arn:aws:sts::1:assumed-role/r/alice")).isNull();
+    assertThat(CloudTrailMapper.instanceId("i-0abc1234def567890", null)).isEqualTo("i-0abc1234def567890");
+    assertThat(CloudTrailMapper.instanceId("AROAX:xi-12345678", null)).isNull(); // not after ':' or '/'
+    assertThat(CloudTrailMapper.instanceId("AROAX:i-1234567", null)).isNull(); // 7 digits
+    assertThat(CloudTrailMapper.instanceId("AROAX:i-123456789", null)).isNull(); // 9 digits
+    assertThat(CloudTrailMapper.instanceId("AROAX:i-1234567g", null)).isNull();
+    assertThat(CloudTrailMapper.instanceId("a/i-12345678:x", "r/i-0abc1234def56789a")).isEqualTo("i-0abc1234def56789a");
     assertThat(CloudTrailMapper.isIp("10.0.0.1")).isTrue();
     assertThat(CloudTrailMapper.isIp("2001:db8::1")).isTrue();
     assertThat(CloudTrailMapper.isIp("ec2.amazonaws.com")).isFalse();

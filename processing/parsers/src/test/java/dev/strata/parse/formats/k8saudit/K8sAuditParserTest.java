@@ -162,4 +162,23 @@ class K8sAuditParserTest extends ParserContractTest {
     assertThat(k.getNodeName()).isEqualTo("n1");
     assertThat(k.getPodIp()).isEqualTo("10.1.1.9");
   }
+
+  /**
+   * Line numbers stay exact whatever the line breaks: records on one line are skipped by the line counter (the
+   * parser saw no break inside them), records over several lines, CRLF, a lone CR and blank lines are counted.
+   */
+  @Test
+  void lineNumbersOverOneLineAndMultiLineRecords() throws Exception {
+    String one = "{\"kind\":\"Event\",\"auditID\":\"a%d\",\"stage\":\"ResponseComplete\",\"verb\":\"get\"}";
+    String pretty = "{\n  \"kind\": \"Event\",\r\n  \"auditID\": \"a%d\",\r  \"verb\": \"list\"\n}";
+    String text = String.format(one, 1) + "\r\n" // line 1
+        + String.format(pretty, 2) + "\n" // lines 2-5 (the lone CR is not a line break)
+        + "\n\n" + String.format(one, 3) + "\n" // line 8
+        + String.format(one, 4) + " " + String.format(one, 5) + "\n" // line 9, twice
+        + String.format(pretty, 6) + String.format(one, 7) + "\n"; // lines 10-13, then line 13 again
+    CollectingOutput out = parse(text, Framing.LINES, "audit.log");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events.stream().map(e -> e.getLineage().getLineNumber()).toList())
+        .containsExactly(1L, 2L, 8L, 9L, 9L, 10L, 13L);
+  }
 }
