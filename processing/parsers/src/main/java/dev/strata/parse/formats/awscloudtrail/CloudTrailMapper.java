@@ -514,7 +514,9 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     if (eventVersion != null) u.put("eventVersion", eventVersion);
     if (eventId != null) u.put("eventID", eventId);
     String prefix = wrapperKind == null ? "" : wrapperKind + ".";
-    for (Map.Entry<String, String> x : top.entrySet()) u.put(prefix + x.getKey(), x.getValue());
+    for (Map.Entry<String, String> x : top.entrySet()) {
+      u.put(prefix.isEmpty() ? x.getKey() : prefix + x.getKey(), x.getValue());
+    }
 
     StringBuilder msg = new StringBuilder(96);
     msg.append(userName == null ? "?" : userName).append(' ').append(eventName == null ? "?" : eventName);
@@ -569,11 +571,16 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     else add(res, type, null, s);
   }
 
+  /**
+   * Adds a resource unless one with the same uid is there with the same type and name, or (uid not null) with the
+   * same type or this one has none.
+   */
   private static void add(List<Resource> res, String type, String uid, String name) {
     if (uid == null && name == null) return;
     for (Resource r : res) {
-      if (eq(r.getType(), type) && eq(r.getUid(), uid) && eq(r.getName(), name)) return;
-      if (uid != null && uid.equals(r.getUid()) && (type == null || eq(type, r.getType()))) return;
+      if (!eq(r.getUid(), uid)) continue;
+      if (uid != null && (type == null || eq(type, r.getType()))) return;
+      if (eq(r.getType(), type) && eq(r.getName(), name)) return;
     }
     res.add(new Resource(type, name, uid, null, null, null));
   }
