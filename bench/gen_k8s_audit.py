@@ -3,7 +3,8 @@
 ../shared/corpus/k8s-audit (falco trace files: pod creates with full Pod objects, exec/attach, RBAC, secrets,
 configmaps, namespaces, deployments) repeated with varied values, one Event per line, until the file reaches its size.
 
-usage: gen_k8s_audit.py OUTFILE [--mb N] [--corpus DIR]     (default 30 MB, corpus ../shared/corpus/k8s-audit)
+usage: gen_k8s_audit.py OUTFILE [--mb N] [--corpus DIR]
+  default 30 MB; corpus DIR default $STRATA_CORPUS/k8s-audit, else ../shared/corpus/k8s-audit
 
 Varied per copy: auditID, every *Timestamp / timestamp (a clock moving 1-40 ms per event), object and owner uids,
 metadata / objectRef names (a numeric suffix), namespaces, source IPs, user names of service accounts, and the
@@ -16,7 +17,7 @@ out = sys.argv[1]
 mb = int(sys.argv[sys.argv.index('--mb') + 1]) if '--mb' in sys.argv else 30
 here = os.path.dirname(os.path.abspath(__file__))
 corpus = sys.argv[sys.argv.index('--corpus') + 1] if '--corpus' in sys.argv else os.path.join(
-    here, '..', '..', 'shared', 'corpus', 'k8s-audit')
+    os.environ.get('STRATA_CORPUS', os.path.join(here, '..', '..', 'shared', 'corpus')), 'k8s-audit')
 rnd = random.Random(7)
 NAMESPACES = ['default', 'prod', 'shop', 'payments', 'kube-system', 'monitoring', 'ci']
 
