@@ -1,5 +1,6 @@
 package dev.strata.job;
 
+import dev.strata.job.serde.AvroTopicSerializationSchema;
 import dev.strata.job.serde.DeadLetterSerializationSchema;
 import dev.strata.job.serde.EvidenceEventSerializationSchema;
 import dev.strata.job.serde.RawInputDeserializationSchema;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -197,10 +199,10 @@ public final class ParseJob {
         kafkaSink(cfg, "deadletter", new DeadLetterSerializationSchema(cfg.deadLetterTopic())));
   }
 
-  static <T> KafkaSink<T> kafkaSink(
+  static <T extends SpecificRecordBase> KafkaSink<T> kafkaSink(
       ParseJobConfig cfg,
       String name,
-      org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+      AvroTopicSerializationSchema<T> serializer) {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
     props.put("transaction.timeout.ms", Long.toString(cfg.transactionTimeout().toMillis()));

@@ -2,8 +2,7 @@ package dev.strata.job.serde;
 
 import dev.strata.schema.event.EvidenceEvent;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -11,21 +10,21 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * left to the producer (wall clock): event times of old evidence would otherwise fall outside the topic's retention
  * and the broker would delete them at once.
  */
-public final class EvidenceEventSerializationSchema implements KafkaRecordSerializationSchema<EvidenceEvent> {
+public final class EvidenceEventSerializationSchema extends AvroTopicSerializationSchema<EvidenceEvent> {
   private static final long serialVersionUID = 1L;
-  private final String topic;
-  private transient AvroWireEncoder<EvidenceEvent> codec;
 
   public EvidenceEventSerializationSchema(String topic) {
-    this.topic = Objects.requireNonNull(topic, "topic");
+    super(topic);
+  }
+
+  @Override
+  protected Schema schema() {
+    return EvidenceEvent.getClassSchema();
   }
 
   @Override
   public ProducerRecord<byte[], byte[]> serialize(EvidenceEvent event, KafkaSinkContext context, Long timestamp) {
-    if (codec == null) {
-      codec = new AvroWireEncoder<>(EvidenceEvent.getClassSchema());
-    }
     byte[] key = event.getEventId().getBytes(StandardCharsets.UTF_8);
-    return new ProducerRecord<>(topic, key, codec.encode(event));
+    return new ProducerRecord<>(topic(), key, encode(event));
   }
 }
