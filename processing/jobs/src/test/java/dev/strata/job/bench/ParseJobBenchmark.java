@@ -37,7 +37,8 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <pre>
  * ParseJobBenchmark [--docker-log FILE] [--lines N] [--artifacts K] [--partitions P] [--parallelism N]
- *                   [--chunk-bytes B] [--rounds R]
+ *                   [--chunk-bytes B] [--rounds R] [--checkpoint-ms MS] [--delivery exactly_once|at_least_once]
+ *                   [--kafka KEY=VALUE,...]
  * </pre>
  *
  * Without {@code --docker-log}, docker json-file lines are generated (shapes like bench/gen_container_logs.py). The
@@ -61,6 +62,13 @@ public final class ParseJobBenchmark {
     int chunkBytes = Integer.parseInt(a.getOrDefault("chunk-bytes", Integer.toString(512 * 1024)));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "2"));
     String delivery = a.getOrDefault("delivery", "exactly_once");
+    long checkpointMs = Long.parseLong(a.getOrDefault("checkpoint-ms", "1000"));
+    Map<String, String> kafka = new HashMap<>(); // e.g. producer.compression.type=zstd
+    for (String kv : a.getOrDefault("kafka", "").split(",")) {
+      if (!kv.isBlank()) {
+        kafka.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+      }
+    }
 
     List<byte[]> contents = load(a.get("docker-log"), lines, artifacts);
     long contentBytes = contents.stream().mapToLong(c -> c.length).sum();
@@ -93,8 +101,9 @@ public final class ParseJobBenchmark {
             .deadLetterTopic(out + ".deadletter")
             .bounded(true)
             .parallelism(parallelism)
-            .checkpointInterval(Duration.ofSeconds(1))
+            .checkpointInterval(Duration.ofMillis(checkpointMs))
             .deliveryGuarantee(DeliveryGuarantee.valueOf(delivery.toUpperCase(Locale.ROOT)))
+            .kafkaProperties(kafka)
             .build();
         long j0 = System.nanoTime();
         ParseJobResult r = ParseJob.run(cfg);
@@ -106,7 +115,8 @@ public final class ParseJobBenchmark {
         System.out.printf(Locale.ROOT,
             "baseline  plain consumer, raw topic:   %d records (%.1f MB) in %.2f s = %,.0f lines/s, %.0f MB/s%n",
             base.records, base.bytes / 1e6, base.seconds, baseLines, base.bytes / 1e6 / base.seconds);
-        System.out.printf(Locale.ROOT, "parse job %s, p=%d: %s%n", delivery, parallelism, r.summary());
+        System.out.printf(Locale.ROOT, "parse job %s, p=%d, checkpoints every %d ms, kafka %s: %s%n", delivery,
+            parallelism, checkpointMs, kafka, r.summary());
         System.out.printf(Locale.ROOT,
             "parse job: %,.0f lines/s over its net runtime %.2f s (%,.0f lines/s over %.2f s wall incl. cluster start)%n",
             lines / net, net, lines / wall, wall);
