@@ -53,6 +53,19 @@ public final class Bytes {
     return n;
   }
 
+  private static final long LOW7 = ~HIGHS;
+  private static final long OVER_SPACE = ONES * (0x80 - 0x21);
+
+  /**
+   * The eight bytes at {@code i} as a mask with the high bit of each byte set where that byte is a space or a control
+   * byte (0x00-0x20), exactly (no false positives from carries); bytes 0x80-0xFF are not flagged. Needs {@code i + 8
+   * <= b.length}. Lowest byte first: the first such byte is at {@code i + numberOfTrailingZeros(mask) / 8}.
+   */
+  public static long spaceOrControlMask(byte[] b, int i) {
+    long w = (long) LONGS.get(b, i);
+    return ~(((w & LOW7) + OVER_SPACE) | w) & HIGHS;
+  }
+
   private static final long QUOTES = ONES * '"';
   private static final long BACKSLASHES = ONES * '\\';
   private static final long SPACES = ONES * 0x20;

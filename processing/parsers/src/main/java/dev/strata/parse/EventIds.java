@@ -1,6 +1,9 @@
 package dev.strata.parse;
 
 import dev.strata.schema.deadletter.Stage;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,6 +24,19 @@ import java.security.NoSuchAlgorithmException;
 public final class EventIds {
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final VarHandle INTS_BE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONGS_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  /** "00" to "99": the two digits of n at 2n, 2n + 1. */
+  private static final byte[] DIGIT_PAIRS = new byte[200];
+
+  static {
+    for (int n = 0; n < 100; n++) {
+      DIGIT_PAIRS[2 * n] = (byte) ('0' + n / 10);
+      DIGIT_PAIRS[2 * n + 1] = (byte) ('0' + n % 10);
+    }
+  }
 
   private EventIds() {}
 
@@ -76,28 +92,50 @@ public final class EventIds {
 
   static String hex(byte[] digest) {
     byte[] out = new byte[digest.length * 2];
-    for (int i = 0; i < digest.length; i++) {
-      out[2 * i] = HEX[(digest[i] >> 4) & 0xf];
-      out[2 * i + 1] = HEX[digest[i] & 0xf];
-    }
+    hex(digest, out);
     return new String(out, StandardCharsets.ISO_8859_1);
   }
 
+  /** Lowercase hex of {@code in} into {@code out} (twice as long), four input bytes at a time. */
+  static void hex(byte[] in, byte[] out) {
+    int i = 0;
+    for (; i + 4 <= in.length; i += 4) {
+      // spread the eight nibbles of four bytes into eight bytes, most significant nibble first
+      long t = Integer.toUnsignedLong((int) INTS_BE.get(in, i));
+      t = (t | (t << 16)) & 0x0000FFFF0000FFFFL;
+      t = (t | (t << 8)) & 0x00FF00FF00FF00FFL;
+      t = (t | (t << 4)) & 0x0F0F0F0F0F0F0F0FL;
+      t = Long.reverseBytes(t);
+      long letters = ((t + 0x0606060606060606L) >>> 4) & 0x0101010101010101L; // 1 where the nibble is > 9
+      LONGS_LE.set(out, 2 * i, t + 0x3030303030303030L + letters * ('a' - '0' - 10));
+    }
+    for (; i < in.length; i++) {
+      out[2 * i] = HEX[(in[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX[in[i] & 0xf];
+    }
+  }
+
   /**
-   * Event ids for one artifact, without per-id allocation of the input text. Not thread-safe: one per chunk (or per
-   * thread).
+   * Event ids for one artifact, without per-id allocation of the input text or the digest: the artifact prefix is
+   * written once into a reusable buffer, the numbers after it, and the digest goes into a reusable array (one update,
+   * one digest per id; the hex string is the only allocation). Not thread-safe: one per chunk (or per thread).
    */
   public static final class Generator {
     private static final int BLOCK = 64; // SHA-256 block size
 
     private final MessageDigest md = sha256();
-    private final byte[] prefix;
-    private final byte[] buf = new byte[64];
+    private final int prefixLength;
+    /** The prefix ({artifact}|), then the numbers of the id being made. */
+    private final byte[] buf;
+    private final byte[] digest = new byte[32];
+    private final byte[] hex = new byte[64];
     /** The digest after the prefix's first whole block (the artifact hash), cloned per id; null if unclonable. */
     private final MessageDigest afterFirstBlock;
 
     public Generator(String artifactSha256) {
-      this.prefix = ((artifactSha256 == null ? "" : artifactSha256) + "|").getBytes(StandardCharsets.UTF_8);
+      byte[] prefix = ((artifactSha256 == null ? "" : artifactSha256) + "|").getBytes(StandardCharsets.UTF_8);
+      this.prefixLength = prefix.length;
+      this.buf = java.util.Arrays.copyOf(prefix, prefix.length + 64); // + three numbers (<= 20 bytes each), 2 '|'
       MessageDigest first = null;
       if (prefix.length > BLOCK) {
         first = sha256();
@@ -112,24 +150,30 @@ public final class EventIds {
     }
 
     public String eventId(long byteOffset, long recordIndex, int subIndex) {
+      byte[] b = buf;
+      int n = writeLong(b, prefixLength, byteOffset);
+      b[n++] = '|';
+      n = writeLong(b, n, recordIndex);
+      b[n++] = '|';
+      n = writeLong(b, n, subIndex);
       MessageDigest d = md;
+      int from = 0;
       if (afterFirstBlock != null) {
         try {
           d = (MessageDigest) afterFirstBlock.clone(); // the same hash, one compression less per id
-          d.update(prefix, BLOCK, prefix.length - BLOCK);
+          from = BLOCK;
         } catch (CloneNotSupportedException e) {
           throw new IllegalStateException(e); // it cloned in the constructor
         }
-      } else {
-        d.update(prefix);
       }
-      int n = writeLong(buf, 0, byteOffset);
-      buf[n++] = '|';
-      n = writeLong(buf, n, recordIndex);
-      buf[n++] = '|';
-      n = writeLong(buf, n, subIndex);
-      d.update(buf, 0, n);
-      return hex(d.digest());
+      d.update(b, from, n - from);
+      try {
+        d.digest(digest, 0, 32);
+      } catch (java.security.DigestException e) {
+        throw new IllegalStateException("SHA-256 digest of 32 bytes", e);
+      }
+      hex(digest, hex);
+      return new String(hex, 0, 64, StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -154,17 +198,33 @@ public final class EventIds {
         b[pos++] = '-';
         v = -v;
       }
-      int start = pos;
-      do {
-        b[pos++] = (byte) ('0' + (v % 10));
-        v /= 10;
-      } while (v != 0);
-      for (int i = start, j = pos - 1; i < j; i++, j--) {
-        byte t = b[i];
-        b[i] = b[j];
-        b[j] = t;
+      if (v < 10) { // sub-indexes, small record indexes
+        b[pos] = (byte) ('0' + v);
+        return pos + 1;
       }
-      return pos;
+      int end = pos + digits(v);
+      int i = end;
+      while (v >= 100) { // two digits per division
+        long q = v / 100;
+        int r = (int) (v - q * 100);
+        b[--i] = DIGIT_PAIRS[2 * r + 1];
+        b[--i] = DIGIT_PAIRS[2 * r];
+        v = q;
+      }
+      if (v >= 10) {
+        b[--i] = DIGIT_PAIRS[2 * (int) v + 1];
+        b[--i] = DIGIT_PAIRS[2 * (int) v];
+      } else {
+        b[--i] = (byte) ('0' + v);
+      }
+      return end;
+    }
+
+    /** Decimal digits of v > 0. */
+    private static int digits(long v) {
+      int d = 1;
+      for (long p = 10; d < 19 && v >= p; p *= 10) d++;
+      return d;
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.parse.ByteStrings;
 import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.EvidenceParser;
@@ -23,7 +24,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,6 +91,9 @@ public final class AwsVpcFlowParser implements EvidenceParser {
     new Run(ctx, out, layout == null ? VpcFlowLayout.DEFAULT : layout).run();
   }
 
+  /** Per thread, kept across chunks: flow records of one artifact and the next repeat the same ids. */
+  private static final ThreadLocal<ByteStrings> STRINGS = ThreadLocal.withInitial(() -> new ByteStrings(1024));
+
   /** One chunk's parse. Not thread-safe. */
   static final class Run {
     private static final int MAX_TOKENS = 256;
@@ -99,11 +102,14 @@ public final class AwsVpcFlowParser implements EvidenceParser {
     private final ParseOutput out;
     private final byte[] buf;
     private VpcFlowLayout layout;
-    private byte[][] cacheKeys = new byte[32 << 6][];
-    private String[] cacheValues = new String[32 << 6];
-    private int curCol;
-    private int[] ts = new int[32];
-    private int[] te = new int[32];
+    /** Repeated values (account, interface, VPC, subnet, status, window start) decoded once. */
+    private final ByteStrings strings = STRINGS.get();
+    /** Instants of recent epoch seconds (start and end repeat across records), by second modulo the size. */
+    private final Instant[] seconds = new Instant[64];
+    /** Token starts and ends of the record being read (the first MAX_TOKENS + 1), and how many there were. */
+    private final int[] ts = new int[MAX_TOKENS + 1];
+    private final int[] te = new int[MAX_TOKENS + 1];
+    private int tokens;
     private long ordinal;
     private String error;
 
@@ -137,15 +143,14 @@ public final class AwsVpcFlowParser implements EvidenceParser {
       long newlines = 0;
       int i = 0;
       while (i < n) {
-        int nl = Bytes.indexOfNewline(buf, i, n);
-        int end = nl < 0 ? n : nl;
-        int e = end;
-        if (e > i && buf[e - 1] == '\r') e--;
         int s = i;
-        if (s == 0 && e - s >= 3 && (buf[0] & 0xff) == 0xEF && (buf[1] & 0xff) == 0xBB && (buf[2] & 0xff) == 0xBF) {
+        if (s == 0 && n >= 3 && (buf[0] & 0xff) == 0xEF && (buf[1] & 0xff) == 0xBB && (buf[2] & 0xff) == 0xBF) {
           s = 3;
         }
-        if (!blank(s, e)) {
+        int nl = scan(buf, s, n, true); // the line's tokens, in the same pass that finds its end
+        int e = nl;
+        if (e > i && buf[e - 1] == '\r') e--;
+        if (tokens > 0 && !(buf[ts[0]] == '\r' && blank(s, e))) {
           long lineNo = ctx.lineFromCount(newlines);
           ordinal = newlines; // record_index = chunk.first_record (lines before the chunk) + line index
           if (i == lastContent) {
@@ -158,10 +163,10 @@ public final class AwsVpcFlowParser implements EvidenceParser {
             VpcFlowLayout l = VpcFlowLayout.of(new String(buf, s, e - s, StandardCharsets.US_ASCII));
             if (l != null) layout = l;
           } else {
-            record(buf, s, e, i, e, lineNo, null);
+            record(buf, i, e, lineNo, null);
           }
         }
-        if (nl < 0) break;
+        if (nl >= n) break;
         newlines++;
         i = nl + 1;
       }
@@ -188,9 +193,9 @@ public final class AwsVpcFlowParser implements EvidenceParser {
      * One flow record in {@code b[s, e)}; its lineage is the payload range [recStart, recEnd). {@code cloudWatch}:
      * wrapper fields of a CloudWatch log event (JSON forms), or null.
      */
-    private void record(byte[] b, int s, int e, int recStart, int recEnd, long lineNo, Map<String, String> cloudWatch) {
+    private void record(byte[] b, int recStart, int recEnd, long lineNo, Map<String, String> cloudWatch) {
       long ord = ordinal++;
-      int count = tokenize(b, s, e);
+      int count = tokens;
       int first = 0;
       String cwTimestamp = null;
       int want = layout.size();
@@ -203,7 +208,7 @@ public final class AwsVpcFlowParser implements EvidenceParser {
         first = 1;
         count--;
       }
-      if (count != want) {
+      if (count != want || count > MAX_TOKENS) {
         String msg = count > MAX_TOKENS
             ? "more than " + MAX_TOKENS + " fields; the layout has " + want
             : count + " fields where the layout has " + want + " (" + Events.excerpt(layout.header, 160) + ")";
@@ -231,32 +236,57 @@ public final class AwsVpcFlowParser implements EvidenceParser {
      * range [recStart, recEnd) and its raw_data the line. Mapped exactly like a text line.
      */
     void textRecord(byte[] line, int recStart, int recEnd, long lineNo) {
-      record(line, 0, line.length, recStart, recEnd, lineNo, null);
+      scan(line, 0, line.length, false);
+      record(line, recStart, recEnd, lineNo, null);
     }
 
-    /** Finds the blank-separated tokens of b[s, e) into ts/te; returns their count (may exceed what was stored). */
-    private int tokenize(byte[] b, int s, int e) {
+    /**
+     * Finds the blank-separated (space, tab) tokens of {@code b} from {@code s} into ts/te and their count into
+     * {@link #tokens} (counting past the MAX_TOKENS + 1 stored), eight bytes at a time. In {@code line} mode it
+     * stops at the end of the line: a '\n', or a '\r' just before one or at {@code limit}; returns the index of that
+     * '\n' ({@code limit} if none). Otherwise it reads to {@code limit}, where '\r' and '\n' are token bytes like
+     * any other control byte.
+     */
+    private int scan(byte[] b, int s, int limit, boolean line) {
       int n = 0;
+      int tok = s; // where the current token starts, if the next byte is not a blank
       int i = s;
-      while (i < e) {
+      for (; i + 8 <= limit; i += 8) {
+        for (long m = Bytes.spaceOrControlMask(b, i); m != 0; m &= m - 1) {
+          int p = i + (Long.numberOfTrailingZeros(m) >>> 3);
+          byte c = b[p];
+          if (c == ' ' || c == '\t') {
+            if (p > tok) n = token(n, tok, p);
+            tok = p + 1;
+          } else if (line && (c == '\n' || (c == '\r' && (p + 1 == limit || b[p + 1] == '\n')))) {
+            if (p > tok) n = token(n, tok, p);
+            tokens = n;
+            return c == '\n' ? p : p + 1;
+          }
+        }
+      }
+      for (; i < limit; i++) {
         byte c = b[i];
         if (c == ' ' || c == '\t') {
-          i++;
-          continue;
+          if (i > tok) n = token(n, tok, i);
+          tok = i + 1;
+        } else if (line && (c == '\n' || (c == '\r' && (i + 1 == limit || b[i + 1] == '\n')))) {
+          if (i > tok) n = token(n, tok, i);
+          tokens = n;
+          return c == '\n' ? i : i + 1;
         }
-        int start = i;
-        while (i < e && b[i] != ' ' && b[i] != '\t') i++;
-        if (n < MAX_TOKENS + 1) {
-          if (n == ts.length) {
-            ts = Arrays.copyOf(ts, n * 2);
-            te = Arrays.copyOf(te, n * 2);
-          }
-          ts[n] = start;
-          te[n] = i;
-        }
-        n++;
       }
-      return n;
+      if (limit > tok) n = token(n, tok, limit);
+      tokens = n;
+      return limit;
+    }
+
+    private int token(int n, int s, int e) {
+      if (n <= MAX_TOKENS) {
+        ts[n] = s;
+        te[n] = e;
+      }
+      return n + 1;
     }
 
     private static boolean isIsoTimestamp(byte[] b, int s, int e) {
@@ -304,7 +334,6 @@ public final class AwsVpcFlowParser implements EvidenceParser {
         int e = te[first + f];
         if (e - s == 1 && b[s] == '-') continue; // absent
         int code = codes[f];
-        curCol = f < 32 ? f : 31;
         switch (code) {
           case VpcFlowLayout.ACCOUNT_ID -> cloud.setAccountUid(str(b, s, e));
           case VpcFlowLayout.INTERFACE_ID -> {
@@ -423,11 +452,11 @@ public final class AwsVpcFlowParser implements EvidenceParser {
         error = "start is not epoch seconds: '" + Events.excerpt(startText, 32) + "'";
         return null;
       }
-      Instant start = Instant.ofEpochSecond(startSec);
+      Instant start = instant(startSec);
       ev.setTime(start);
       ev.setTimeOriginal(startText);
       ev.setStartTime(start);
-      if (endSec >= 0) ev.setEndTime(Instant.ofEpochSecond(endSec));
+      if (endSec >= 0) ev.setEndTime(instant(endSec));
       if (cloud.getClusterUid() == null && clusterName != null) cloud.setClusterUid(clusterName);
       ev.setNetwork(net);
       ev.setSrcEndpoint(src);
@@ -447,27 +476,18 @@ public final class AwsVpcFlowParser implements EvidenceParser {
       return warnings == null ? w : warnings + "; " + w;
     }
 
-    /**
-     * A value of column {@code col}, decoded once per distinct value and chunk: a small direct-mapped cache per column
-     * (keyed by length and last bytes: no hashing pass), since flow records repeat account, interface, VPC, subnet,
-     * status and window start.
-     */
-    private String col(int col, byte[] b, int s, int e) {
-      int len = e - s;
-      if (len > 96 || len == 0) return new String(b, s, len, StandardCharsets.UTF_8);
-      int h = len * 31 + b[e - 1] * 17 + (len > 1 ? b[e - 2] * 5 : 0) + (len > 2 ? b[e - 3] : 0);
-      int idx = (col << 6) | (h & 63);
-      byte[][] keys = cacheKeys;
-      byte[] k = keys[idx];
-      if (k != null && k.length == len && Arrays.equals(k, 0, len, b, s, e)) return cacheValues[idx];
-      String v = new String(b, s, len, StandardCharsets.UTF_8);
-      keys[idx] = Arrays.copyOfRange(b, s, e);
-      cacheValues[idx] = v;
-      return v;
+    private String str(byte[] b, int s, int e) {
+      return strings.get(b, s, e);
     }
 
-    private String str(byte[] b, int s, int e) {
-      return col(curCol, b, s, e);
+    private Instant instant(long epochSecond) {
+      int slot = (int) epochSecond & (seconds.length - 1);
+      Instant t = seconds[slot];
+      if (t == null || t.getEpochSecond() != epochSecond) {
+        t = Instant.ofEpochSecond(epochSecond);
+        seconds[slot] = t;
+      }
+      return t;
     }
 
     /** An address: too many distinct values to cache; ASCII by grammar (other bytes are kept one char each). */
@@ -553,7 +573,8 @@ public final class AwsVpcFlowParser implements EvidenceParser {
               byte[] m = msg.textValue().getBytes(StandardCharsets.UTF_8);
               int me = m.length;
               while (me > 0 && (m[me - 1] == '\n' || m[me - 1] == '\r')) me--;
-              record(m, 0, me, le.start, le.end, line, cw);
+              scan(m, 0, me, false);
+              record(m, le.start, le.end, line, cw);
             }
           }
           return;
