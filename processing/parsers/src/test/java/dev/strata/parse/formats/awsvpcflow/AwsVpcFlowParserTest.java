@@ -128,6 +128,75 @@ class AwsVpcFlowParserTest extends ParserContractTest {
     });
   }
 
+  /**
+   * CloudWatch Logs export to S3 (CreateExportTask writes {@code <prefix>/<task-id>/<log-stream>/000000.gz}, lines
+   * {@code <ISO-8601 timestamp> <message>}, no header): the message is a default-format record, or a custom-format one
+   * when the chunk carries the flow log's format. Fixture written here from the CreateExportTask and VPC Flow Logs
+   * record docs; ids and addresses invented.
+   */
+  @Test
+  void cloudWatchLogsExportToS3Lines() throws Exception {
+    String export = "2026-11-20T10:00:01.000Z 2 123456789012 eni-0a1b2c3d 10.0.1.5 203.0.113.12 49761 443 6 12 "
+        + "4820 1795168741 1795168800 ACCEPT OK\n"
+        + "2026-11-20T10:00:02.000Z 2 123456789012 eni-0a1b2c3d - - - - - - - 1795168742 1795168801 - NODATA\n";
+    CollectingOutput out = parse(Chunks.single(export, AwsVpcFlowParser.FORMAT, Framing.LINES,
+        "exports/vpc/0a1b2c3d-task/eni-0a1b2c3d-all/000000"));
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(2);
+    EvidenceEvent e = out.events.get(0);
+    assertThat(e.getUnmapped()).containsEntry("cloudwatch.timestamp", "2026-11-20T10:00:01.000Z")
+        .containsEntry("version", "2").containsEntry("protocol", "6");
+    assertThat(e.getCloud().getAccountUid()).isEqualTo("123456789012");
+    assertThat(e.getCloud().getEniUid()).isEqualTo("eni-0a1b2c3d");
+    assertThat(e.getSrcEndpoint().getIp()).isEqualTo("10.0.1.5");
+    assertThat(e.getSrcEndpoint().getPort()).isEqualTo(49761);
+    assertThat(e.getDstEndpoint().getIp()).isEqualTo("203.0.113.12");
+    assertThat(e.getDstEndpoint().getPort()).isEqualTo(443);
+    assertThat(e.getNetwork().getProtocol()).isEqualTo("tcp");
+    assertThat(e.getNetwork().getPackets()).isEqualTo(12L);
+    assertThat(e.getNetwork().getBytes()).isEqualTo(4820L);
+    assertThat(e.getNetwork().getAction()).isEqualTo("Allowed");
+    assertThat(e.getTime()).isEqualTo(java.time.Instant.ofEpochSecond(1795168741));
+    assertThat(e.getEndTime()).isEqualTo(java.time.Instant.ofEpochSecond(1795168800));
+    int firstLine = export.indexOf('\n');
+    assertThat(e.getRawData()).isEqualTo(export.substring(0, firstLine)); // the timestamp is part of the evidence
+    assertThat(e.getLineage().getByteLength()).isEqualTo((long) firstLine);
+    assertThat(out.events.get(1).getNetwork().getLogStatus()).isEqualTo("NODATA");
+    assertThat(out.events.get(1).getLineage().getByteOffset()).isEqualTo(firstLine + 1L);
+
+    // a custom-format flow log exported the same way parses with its format when the chunk carries it
+    String fmt = "${version} ${vpc-id} ${interface-id} ${srcaddr} ${dstaddr} ${start} ${end} ${action} "
+        + "${log-status} ${flow-direction}";
+    RawArtifactChunk custom = RawArtifactChunk.newBuilder(Chunks.single(
+            "2026-11-20T10:00:03.000Z 5 vpc-0abc eni-0a1b2c3d 10.0.1.5 198.51.100.9 1795168743 1795168802 REJECT "
+                + "OK ingress\n",
+            AwsVpcFlowParser.FORMAT, Framing.LINES, "exports/vpc/t/eni-0a1b2c3d-all/000000"))
+        .setFormatHeader(fmt).build();
+    out = parse(custom);
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).singleElement().satisfies(c -> {
+      assertThat(c.getCloud().getVpcUid()).isEqualTo("vpc-0abc");
+      assertThat(c.getNetwork().getDirection()).isEqualTo("Inbound");
+      assertThat(c.getNetwork().getAction()).isEqualTo("Denied");
+      assertThat(c.getUnmapped()).containsEntry("cloudwatch.timestamp", "2026-11-20T10:00:03.000Z");
+    });
+  }
+
+  /** Blank fields, tabs, CRLF and a BOM do not move tokens; a CR inside a line stays part of its token. */
+  @Test
+  void separatorsAndLineEnds() throws Exception {
+    String rec = "2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1732300000 1732300060 ACCEPT OK";
+    String content = "\uFEFF" + rec + "\r\n \t\r\n" + rec.replace(' ', '\t') + "  \r\n  " + rec.replace(" OK", " O\rK")
+        + "\n\r\r\n" + rec + "\r";
+    CollectingOutput out = parse(content, Framing.LINES, "x");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(4);
+    assertThat(out.events).extracting(e -> e.getNetwork().getLogStatus()).containsExactly("OK", "OK", "O\rK", "OK");
+    assertThat(out.events).extracting(e -> e.getLineage().getLineNumber()).containsExactly(1L, 3L, 4L, 6L);
+    assertThat(out.events.get(0).getRawData()).isEqualTo("\uFEFF" + rec);
+    assertThat(out.events.get(3).getRawData()).isEqualTo(rec);
+  }
+
   @Test
   void headerDetection() {
     assertThat(isHeader(VpcFlowLayout.DEFAULT_HEADER)).isTrue();
