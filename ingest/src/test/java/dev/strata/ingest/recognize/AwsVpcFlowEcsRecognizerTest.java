@@ -93,6 +93,41 @@ class AwsVpcFlowEcsRecognizerTest {
         .isNotEqualTo("aws_ecs_task_metadata");
   }
 
+  /**
+   * CloudWatch Logs export to S3 of a flow log group: CreateExportTask writes gzip objects
+   * {@code <prefix>/<task-id>/<log-stream-name>/000000.gz} of {@code <ISO-8601 timestamp> <message>} lines (and an
+   * {@code aws-logs-write-test} object at the prefix). Recognized by content, whatever the prefix; no header.
+   */
+  @Test
+  void cloudWatchLogsExportObjectsAreFlowLogs() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 3000; i++) {
+      sb.append("2026-11-20T10:00:").append(String.format("%02d", i % 60)).append(".000Z 2 123456789012 eni-0a1b2c3d ")
+          .append("10.0.1.5 203.0.113.").append(i % 250).append(' ').append(40000 + i).append(" 443 6 12 4820 ")
+          .append(1795168741 + i).append(' ').append(1795168800 + i).append(" ACCEPT OK\n");
+    }
+    byte[] content = sb.toString().getBytes(StandardCharsets.UTF_8);
+    String key = "exports/vpc-flow/0a1b2c3d-4e5f-6789-abcd-ef0123456789/eni-0a1b2c3d-all/000000.gz";
+    Path root = tmp.resolve("export");
+    TestFiles.write(root, key, TestFiles.gzip(content));
+    TestFiles.write(root, "exports/vpc-flow/aws-logs-write-test", "Permission Check Successful");
+    TestFiles.write(root, "exports/app/0a1b/web-1/000000.gz",
+        TestFiles.gzip("2026-11-20T10:00:01.000Z GET /health 200 3ms\n".getBytes(StandardCharsets.UTF_8)));
+    InMemoryChunkPublisher out = new InMemoryChunkPublisher();
+    FileCollector.collect(root, CollectorOptions.builder().chunkSize(16 << 10).build(), out, null, null);
+    List<RawArtifactChunk> chunks = out.chunksOfOrigin(key);
+    assertThat(chunks.size()).isGreaterThan(3);
+    for (RawArtifactChunk c : chunks) {
+      assertThat(c.getSourceType()).isEqualTo("aws_vpc_flow");
+      assertThat(c.getFraming()).isEqualTo(Framing.LINES);
+      assertThat(c.getFormatHeader()).isNull();
+    }
+    assertThat(out.reassemble(chunks.get(0).getArtifactSha256())).isEqualTo(content);
+    for (RawArtifactChunk c : out.chunks()) {
+      if (!c.getOrigin().equals(key)) assertThat(c.getSourceType()).isNotEqualTo("aws_vpc_flow");
+    }
+  }
+
   /** The collector copies the header onto every chunk; the header bytes stay in chunk 0 only. */
   @Test
   void everyChunkOfAFlowLogCarriesTheHeader() {
