@@ -66,6 +66,15 @@ public final class Bytes {
     return ~(((w & LOW7) + OVER_SPACE) | w) & HIGHS;
   }
 
+  /** As {@link #spaceOrControlMask(byte[], int)} for the fewer than eight bytes [i, end) at the end of a range. */
+  public static long spaceOrControlMask(byte[] b, int i, int end) {
+    long m = 0;
+    for (int k = i; k < end; k++) {
+      if ((b[k] & 0xff) <= 0x20) m |= 0x80L << ((k - i) << 3);
+    }
+    return m;
+  }
+
   private static final long QUOTES = ONES * '"';
   private static final long BACKSLASHES = ONES * '\\';
   private static final long SPACES = ONES * 0x20;

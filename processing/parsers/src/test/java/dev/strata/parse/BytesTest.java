@@ -38,4 +38,25 @@ class BytesTest {
       assertThat(Bytes.indexOfStringSpecial(b, from, to)).isEqualTo(special);
     }
   }
+
+  /** Every byte value in every lane, with neighbours that would carry or borrow into it in a naive bit trick. */
+  @Test
+  void spaceOrControlMaskFlagsExactlyTheBytesUpToSpace() {
+    Random r = new Random(2);
+    int[] neighbours = {0x00, 0x20, 0x21, 0x7f, 0x80, 0xa0, 0xff};
+    byte[] b = new byte[8];
+    for (int lane = 0; lane < 8; lane++) {
+      for (int v = 0; v < 256; v++) {
+        for (int i = 0; i < 8; i++) b[i] = (byte) neighbours[r.nextInt(neighbours.length)];
+        b[lane] = (byte) v;
+        long want = 0;
+        for (int i = 0; i < 8; i++) {
+          if ((b[i] & 0xff) <= 0x20) want |= 0x80L << (8 * i);
+        }
+        assertThat(Bytes.spaceOrControlMask(b, 0)).isEqualTo(want);
+        int end = r.nextInt(9);
+        assertThat(Bytes.spaceOrControlMask(b, 0, end)).isEqualTo(end == 8 ? want : want & ((1L << (8 * end)) - 1));
+      }
+    }
+  }
 }

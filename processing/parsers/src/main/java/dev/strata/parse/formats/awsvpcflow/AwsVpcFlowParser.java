@@ -250,9 +250,9 @@ public final class AwsVpcFlowParser implements EvidenceParser {
     private int scan(byte[] b, int s, int limit, boolean line) {
       int n = 0;
       int tok = s; // where the current token starts, if the next byte is not a blank
-      int i = s;
-      for (; i + 8 <= limit; i += 8) {
-        for (long m = Bytes.spaceOrControlMask(b, i); m != 0; m &= m - 1) {
+      for (int i = s; i < limit; i += 8) {
+        long m = i + 8 <= limit ? Bytes.spaceOrControlMask(b, i) : Bytes.spaceOrControlMask(b, i, limit);
+        for (; m != 0; m &= m - 1) {
           int p = i + (Long.numberOfTrailingZeros(m) >>> 3);
           byte c = b[p];
           if (c == ' ' || c == '\t') {
@@ -263,17 +263,6 @@ public final class AwsVpcFlowParser implements EvidenceParser {
             tokens = n;
             return c == '\n' ? p : p + 1;
           }
-        }
-      }
-      for (; i < limit; i++) {
-        byte c = b[i];
-        if (c == ' ' || c == '\t') {
-          if (i > tok) n = token(n, tok, i);
-          tok = i + 1;
-        } else if (line && (c == '\n' || (c == '\r' && (i + 1 == limit || b[i + 1] == '\n')))) {
-          if (i > tok) n = token(n, tok, i);
-          tokens = n;
-          return c == '\n' ? i : i + 1;
         }
       }
       if (limit > tok) n = token(n, tok, limit);
