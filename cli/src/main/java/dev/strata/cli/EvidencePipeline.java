@@ -61,14 +61,16 @@ public final class EvidencePipeline implements AutoCloseable {
     }
 
     public static Services of(StrataSettings s) {
-      S3EvidenceStoreConfig s3 = null;
-      if (s.s3Endpoint() != null || s.s3AccessKey() != null) {
-        var b = S3EvidenceStoreConfig.builder().region(s.s3Region()).bucket(s.s3Bucket());
-        if (s.s3Endpoint() != null) b.endpoint(s.s3Endpoint()).pathStyle(true);
-        if (s.s3AccessKey() != null) b.credentials(s.s3AccessKey(), s.s3SecretKey() == null ? null : s.s3SecretKey().value());
-        s3 = b.build();
-      }
+      S3EvidenceStoreConfig s3 = s.s3Endpoint() != null || s.s3AccessKey() != null ? s3Config(s) : null;
       return new Services(s.requireKafka(), s.kafkaProperties(), s.openSearchUrl(), s3);
+    }
+
+    /** The evidence store configured by the settings (endpoint, region, bucket, credentials). */
+    public static S3EvidenceStoreConfig s3Config(StrataSettings s) {
+      var b = S3EvidenceStoreConfig.builder().region(s.s3Region()).bucket(s.s3Bucket());
+      if (s.s3Endpoint() != null) b.endpoint(s.s3Endpoint()).pathStyle(true);
+      if (s.s3AccessKey() != null) b.credentials(s.s3AccessKey(), s.s3SecretKey() == null ? null : s.s3SecretKey().value());
+      return b.build();
     }
   }
 

@@ -46,13 +46,27 @@ final class VerifyTrailCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the result as JSON on stdout instead of the table.")
   boolean json;
 
+  @Option(names = "--evidence-store", description = {
+      "Validate the CloudTrail log and digest files collected into the S3 evidence store (STRATA_S3_* / s3.*),",
+      "read back verified by SHA-256. The store keeps bytes, not S3 metadata: each digest is verified with the",
+      "signature its successor records; the newest digest of a chain is UNVERIFIABLE."})
+  boolean evidenceStore;
+
   @Override
   public Integer call() throws Exception {
-    if ((dir == null) == !source.given()) throw new IllegalArgumentException("give a DIR or --bucket/--sources (one of them)");
+    if ((dir != null ? 1 : 0) + (source.given() ? 1 : 0) + (evidenceStore ? 1 : 0) != 1) {
+      throw new IllegalArgumentException("give a DIR, --bucket/--sources or --evidence-store (one of them)");
+    }
     TrailValidation v;
     try {
       DigestPublicKeys keys = DigestPublicKeys.read(publicKeys);
-      if (dir != null) {
+      if (evidenceStore) {
+        StrataSettings settings = StrataSettings.fromEnvironment(null, Map.of());
+        if (settings.s3Endpoint() == null && settings.s3AccessKey() == null) {
+          throw new IllegalArgumentException("--evidence-store: no S3 evidence store configured (STRATA_S3_ENDPOINT)");
+        }
+        v = validate(EvidencePipeline.Services.s3Config(settings), keys);
+      } else if (dir != null) {
         v = TrailValidator.validate(dir, keys);
       } else {
         List<S3Source> sources = source.sources(StrataSettings.fromEnvironment(null, Map.of()));
@@ -65,6 +79,19 @@ final class VerifyTrailCommand implements Callable<Integer> {
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
+    return report(v);
+  }
+
+  /** Validates the trail files collected into the evidence store of {@code config}. */
+  static TrailValidation validate(dev.strata.sink.s3.S3EvidenceStoreConfig config, DigestPublicKeys keys)
+      throws java.io.IOException {
+    try (dev.strata.sink.s3.S3EvidenceStore store = dev.strata.sink.s3.S3EvidenceStore.create(config)) {
+      return new TrailValidator(new EvidenceStoreTrailObjects(store), keys)
+          .run("s3://" + config.bucket() + "/" + store.artifactsPrefix() + " (evidence store)");
+    }
+  }
+
+  private int report(TrailValidation v) {
     if (json) {
       System.out.println(v.toJson());
       System.err.println(v.summary());

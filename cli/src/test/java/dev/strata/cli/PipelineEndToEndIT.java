@@ -207,6 +207,28 @@ class PipelineEndToEndIT {
     }
   }
 
+  /** strata verify-trail --evidence-store: the collected log file and digests validate from the preserved bytes. */
+  @Test
+  @Order(7)
+  void collectedTrailValidatesFromTheEvidenceStore() throws Exception {
+    var keys = dev.strata.ingest.cloudtrail.DigestPublicKeys.read(
+        List.of(bundle.resolve("../demo-keys/cloudtrail-demo-public-key.pem").normalize()));
+    var v = VerifyTrailCommand.validate(pipeline.store().config(), keys);
+    var log = v.logFiles().stream().filter(l -> l.s3Object().endsWith("_20261120T1010Z_Xy7pQ2mN4kL8rT1v.json.gz"))
+        .findFirst().orElseThrow();
+    assertThat(log.status()).as("%s", log).isEqualTo(dev.strata.ingest.cloudtrail.TrailValidation.LogStatus.VALID);
+    Map<String, dev.strata.ingest.cloudtrail.TrailValidation.Digest> digests = v.digests().stream()
+        .filter(d -> d.s3Object().contains("acme-management-events"))
+        .collect(Collectors.toMap(d -> d.s3Object().substring(d.s3Object().lastIndexOf('_') + 1), d -> d, (a, b) -> a));
+    assertThat(digests.get("20261120T102100Z.json.gz").signature()).as("signed, its successor records the signature")
+        .isEqualTo(dev.strata.ingest.cloudtrail.TrailValidation.SignatureStatus.VALID);
+    assertThat(digests.get("20261120T112100Z.json.gz").signature())
+        .as("the newest digest's own signature is S3 metadata, not kept in the store")
+        .isEqualTo(dev.strata.ingest.cloudtrail.TrailValidation.SignatureStatus.UNVERIFIABLE);
+    assertThat(digests.get("20261120T112100Z.json.gz").chain())
+        .isEqualTo(dev.strata.ingest.cloudtrail.TrailValidation.ChainStatus.LINKED);
+  }
+
   @Test
   @Order(8)
   void reRunningTheSameEvidenceLeavesOpenSearchCountsUnchanged() throws Exception {
