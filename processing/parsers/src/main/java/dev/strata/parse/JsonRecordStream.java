@@ -192,26 +192,49 @@ public final class JsonRecordStream {
 
   /**
    * Dotted keys "prefix.name" without building the same strings again and again: Jackson interns field names and
-   * prefixes are themselves cached keys, so identity maps do.
+   * prefixes are themselves cached keys, so (prefix, name) pairs are looked up by identity, in one open-addressing
+   * table (at most {@link #MAX_KEYS} keys; past that, keys are built each time).
    */
   static final class KeyCache {
-    private final java.util.IdentityHashMap<String, java.util.IdentityHashMap<String, String>> byPrefix =
-        new java.util.IdentityHashMap<>();
+    private static final int MAX_KEYS = 1024;
+    private String[] prefixes = new String[64];
+    private String[] names = new String[64];
+    private String[] keys = new String[64];
+    private int size;
 
     String key(String prefix, String name) {
       if (prefix.isEmpty()) return name;
-      java.util.IdentityHashMap<String, String> m = byPrefix.get(prefix);
-      if (m == null) {
-        if (byPrefix.size() >= 1024) return prefix + "." + name;
-        m = new java.util.IdentityHashMap<>();
-        byPrefix.put(prefix, m);
+      int mask = prefixes.length - 1;
+      int i = (prefix.hashCode() * 31 + name.hashCode()) & mask;
+      for (String p; (p = prefixes[i]) != null; i = (i + 1) & mask) {
+        if (p == prefix && names[i] == name) return keys[i];
       }
-      String k = m.get(name);
-      if (k == null) {
-        k = prefix + "." + name;
-        if (m.size() < 1024) m.put(name, k);
+      String k = prefix + "." + name;
+      if (size < MAX_KEYS) {
+        prefixes[i] = prefix;
+        names[i] = name;
+        keys[i] = k;
+        if (++size * 2 > prefixes.length) grow();
       }
       return k;
+    }
+
+    private void grow() {
+      String[] op = prefixes;
+      String[] on = names;
+      String[] ok = keys;
+      prefixes = new String[op.length * 2];
+      names = new String[op.length * 2];
+      keys = new String[op.length * 2];
+      int mask = prefixes.length - 1;
+      for (int j = 0; j < op.length; j++) {
+        if (op[j] == null) continue;
+        int i = (op[j].hashCode() * 31 + on[j].hashCode()) & mask;
+        while (prefixes[i] != null) i = (i + 1) & mask;
+        prefixes[i] = op[j];
+        names[i] = on[j];
+        keys[i] = ok[j];
+      }
     }
   }
 
@@ -334,8 +357,9 @@ public final class JsonRecordStream {
     }
     long ordinalBefore = ordinal;
     try (p) {
+      int next = from; // where the parser is: after the previous root value
       while (true) {
-        int vs = skipWs(src.index(p.currentLocation().getByteOffset()));
+        int vs = skipWs(next);
         if (vs >= to) break;
         a.start = vs;
         ordinalBefore = ordinal;
@@ -354,7 +378,7 @@ public final class JsonRecordStream {
           reject(RejectReason.MALFORMED_JSON, "root value is not a JSON object or array: " + t, curStart, end);
         }
         held.flush();
-        a.end = src.index(p.currentLocation().getByteOffset());
+        a.end = next = src.index(p.currentLocation().getByteOffset());
         if (one) break;
       }
       a.ok = true;

@@ -70,7 +70,11 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   private Map<String, String> unmapped;
   /** The mapped output_fields values, by {@link Field}. */
   private final String[] mapped = new String[Field.values().length];
-  private final Map<String, String> other = new LinkedHashMap<>();
+  /**
+   * Unknown top-level fields whose names look like output_fields or strata keys: put last, so they win over those
+   * (other unknown fields go straight into unmapped).
+   */
+  private final Map<String, String> lookalikes = new LinkedHashMap<>();
 
   /** The output_fields the mapping reads. */
   private enum Field {
@@ -113,9 +117,9 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     time = rule = priority = output = hostname = null;
     tagsSeen = false;
     tags.clear();
-    unmapped = new HashMap<>(32);
+    unmapped = new HashMap<>();
     java.util.Arrays.fill(mapped, null);
-    other.clear();
+    lookalikes.clear();
   }
 
   @Override
@@ -168,7 +172,9 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
 
   private void keep(String name, JsonParser p, Source src) throws IOException {
     String v = src.valueText(p, MAX_VALUE_BYTES);
-    if (v != null) other.put(name, v);
+    if (v == null) return;
+    if (name.startsWith("output_fields.") || name.startsWith("strata.")) lookalikes.put(name, v);
+    else unmapped.put(name, v);
   }
 
   @Override
@@ -265,7 +271,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     }
 
     // unmapped: output_fields are in already
-    u.putAll(other);
+    if (!lookalikes.isEmpty()) u.putAll(lookalikes);
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
   }
