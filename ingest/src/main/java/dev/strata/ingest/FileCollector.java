@@ -409,7 +409,7 @@ public final class FileCollector {
       long artifactSize;
       long hashedBefore = bytesHashed;
       try (ContentReader r = ContentReader.open(f.path(), gzip, limits, rawDigest)) {
-        plan = chunker.plan(new ProgressStream(r, rel), rec.framing());
+        plan = chunker.plan(new ProgressStream(r, rel), Recognizers.boundaryScanner(recognizers, rec));
         if (gzip) {
           r.drainRaw();
         }
@@ -458,10 +458,12 @@ public final class FileCollector {
       }
       manifest.setStorageUri(storageUri);
 
+      // a document cut into several chunks carries its context (derived by the scanner) on every chunk
+      String header = plan.count() > 1 && plan.formatHeader() != null ? plan.formatHeader() : formatHeader;
       int[] published = {0};
       try (ContentReader r = ContentReader.open(f.path(), gzip, limits, null)) {
         chunker.emit(r, plan, (pc, payload) -> {
-          publisher.publish(chunk(manifest, rec.framing(), plan, pc, payload));
+          publisher.publish(chunk(manifest, rec.framing(), plan, pc, payload, header));
           published[0]++;
           chunksPublished++;
           bytesPublished += payload.length;
@@ -489,7 +491,7 @@ public final class FileCollector {
     }
 
     private RawArtifactChunk chunk(
-        ArtifactManifest m, Framing framing, ChunkPlan plan, PlannedChunk pc, byte[] payload) {
+        ArtifactManifest m, Framing framing, ChunkPlan plan, PlannedChunk pc, byte[] payload, String header) {
       return RawArtifactChunk.newBuilder()
           .setArtifactSha256(m.getArtifactSha256())
           .setArtifactSize(m.getSize())
@@ -516,7 +518,7 @@ public final class FileCollector {
               .build())
           .setStorageUri(m.getStorageUri())
           .setPayload(ByteBuffer.wrap(payload))
-          .setFormatHeader(formatHeader)
+          .setFormatHeader(header)
           .build();
     }
 

@@ -24,6 +24,14 @@ public interface BoundaryScanner {
   /** Number of boundaries found so far (= index of the record that starts at the last boundary). */
   long boundaries();
 
+  /**
+   * A header the scanner derived from the whole content, for the collector to copy onto every chunk
+   * ({@code RawArtifactChunk.format_header}); valid after the last {@link #next} call. Null for most scanners.
+   */
+  default String formatHeader() {
+    return null;
+  }
+
   static BoundaryScanner forFraming(Framing framing) {
     return switch (framing) {
       case LINES -> new LineBoundaryScanner();

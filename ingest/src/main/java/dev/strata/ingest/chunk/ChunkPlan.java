@@ -9,8 +9,16 @@ import java.util.List;
  * @param contentSize bytes of content
  * @param contentSha256 lowercase hex SHA-256 of the content
  * @param truncations records larger than max_record_bytes
+ * @param formatHeader the header the boundary scanner derived from the content ({@link BoundaryScanner#formatHeader}),
+ *     or null
  */
-public record ChunkPlan(List<PlannedChunk> chunks, long contentSize, String contentSha256, List<Truncation> truncations) {
+public record ChunkPlan(
+    List<PlannedChunk> chunks, long contentSize, String contentSha256, List<Truncation> truncations,
+    String formatHeader) {
+
+  public ChunkPlan(List<PlannedChunk> chunks, long contentSize, String contentSha256, List<Truncation> truncations) {
+    this(chunks, contentSize, contentSha256, truncations, null);
+  }
 
   /**
    * A record cut at max_record_bytes.

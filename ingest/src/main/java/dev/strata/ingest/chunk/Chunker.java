@@ -53,7 +53,12 @@ public final class Chunker {
 
   /** Pass 1. Reads {@code content} to its end (does not close it). */
   public ChunkPlan plan(InputStream content, Framing framing) throws IOException {
-    Planner p = new Planner(BoundaryScanner.forFraming(framing));
+    return plan(content, BoundaryScanner.forFraming(framing));
+  }
+
+  /** Pass 1 with a given boundary scanner (e.g. {@link RecordArraysBoundaryScanner}). */
+  public ChunkPlan plan(InputStream content, BoundaryScanner scanner) throws IOException {
+    Planner p = new Planner(scanner);
     byte[] buf = p.buf;
     while (true) {
       int n = content.read(buf, p.e, Math.min(READ, buf.length - p.e));
@@ -68,7 +73,8 @@ public final class Chunker {
     }
     String contentSha = hex(p.contentDigest.digest());
     p.finish(contentSha);
-    return new ChunkPlan(List.copyOf(p.chunks), p.total, contentSha, List.copyOf(p.truncations));
+    return new ChunkPlan(
+        List.copyOf(p.chunks), p.total, contentSha, List.copyOf(p.truncations), scanner.formatHeader());
   }
 
   /**

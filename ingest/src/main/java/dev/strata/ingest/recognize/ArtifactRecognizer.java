@@ -46,4 +46,13 @@ public interface ArtifactRecognizer {
   default boolean usesOriginMetadata() {
     return false;
   }
+
+  /**
+   * For a one-object JSON document format framed JSON_RECORDS: its record arrays, cut between their elements by
+   * {@link dev.strata.ingest.chunk.RecordArraysBoundaryScanner}, which also derives the format header (the document's
+   * context) from the whole content. Empty for most formats.
+   */
+  default Optional<dev.strata.ingest.chunk.RecordArrays> recordArrays() {
+    return Optional.empty();
+  }
 }

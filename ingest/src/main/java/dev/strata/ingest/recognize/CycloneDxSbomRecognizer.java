@@ -1,6 +1,7 @@
 package dev.strata.ingest.recognize;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.ingest.chunk.RecordArrays;
 import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.util.Optional;
@@ -10,9 +11,12 @@ import java.util.Optional;
  * (metadata.tools names grype) is a scan result: {@link GrypeScanRecognizer} takes it.
  *
  * <p>Path: {@code *.cdx.json}, {@code *.cyclonedx.json}, {@code bom.json}. Content: {@code bomFormat} "CycloneDX".
- * Framing WHOLE (see {@link SpdxSbomRecognizer}).
+ * Framing JSON_RECORDS, record arrays {@code components}, {@code services}, {@code dependencies},
+ * {@code vulnerabilities} (see {@link SpdxSbomRecognizer}).
  */
 public final class CycloneDxSbomRecognizer implements ArtifactRecognizer {
+  static final RecordArrays RECORD_ARRAYS = RecordArrays.of("components", "services", "dependencies", "vulnerabilities");
+
   public static final String SOURCE_TYPE = "cyclonedx_sbom";
 
   @Override
@@ -28,13 +32,19 @@ public final class CycloneDxSbomRecognizer implements ArtifactRecognizer {
         : Optional.empty();
   }
 
+  /** The record arrays cut between their elements (see {@link SpdxSbomRecognizer}). */
+  @Override
+  public Optional<RecordArrays> recordArrays() {
+    return Optional.of(RECORD_ARRAYS);
+  }
+
   @Override
   public ContentMatch probe(ContentSample sample) {
     JsonHead h = JsonHead.of(sample);
     if (!h.valid()) return ContentMatch.none("not a JSON object");
     if (!"CycloneDX".equals(h.get("bomFormat").asText(null))) return ContentMatch.none("no bomFormat CycloneDX");
     if (byGrype(h)) return ContentMatch.none("a CycloneDX BOM written by grype (grype_scan)");
-    return ContentMatch.strong(Framing.WHOLE, "CycloneDX " + h.get("specVersion").asText("?") + " JSON BOM");
+    return ContentMatch.strong(Framing.JSON_RECORDS, "CycloneDX " + h.get("specVersion").asText("?") + " JSON BOM");
   }
 
   /** metadata.tools (1.4: array; 1.5+: {components: [...]}) names grype. */

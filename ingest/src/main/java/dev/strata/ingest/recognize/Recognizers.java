@@ -1,6 +1,9 @@
 package dev.strata.ingest.recognize;
 
+import dev.strata.ingest.chunk.BoundaryScanner;
+import dev.strata.ingest.chunk.RecordArraysBoundaryScanner;
 import dev.strata.ingest.context.ContextValues;
+import dev.strata.schema.common.Framing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +71,21 @@ public final class Recognizers {
       }
     }
     return null;
+  }
+
+  /**
+   * The boundary scanner for a recognized artifact: the format's record arrays scanner for a JSON_RECORDS document
+   * format that names them ({@link ArtifactRecognizer#recordArrays}), else the framing's scanner.
+   */
+  public static BoundaryScanner boundaryScanner(List<ArtifactRecognizer> recognizers, Recognition rec) {
+    if (rec.framing() == Framing.JSON_RECORDS) {
+      for (ArtifactRecognizer r : recognizers) {
+        if (r.sourceType().equals(rec.sourceType()) && r.recordArrays().isPresent()) {
+          return new RecordArraysBoundaryScanner(r.recordArrays().get());
+        }
+      }
+    }
+    return BoundaryScanner.forFraming(rec.framing());
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

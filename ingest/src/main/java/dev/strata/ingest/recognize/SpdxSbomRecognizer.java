@@ -1,5 +1,6 @@
 package dev.strata.ingest.recognize;
 
+import dev.strata.ingest.chunk.RecordArrays;
 import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.util.Optional;
@@ -8,11 +9,17 @@ import java.util.Optional;
  * {@code spdx_sbom}: SPDX 2.x JSON documents (syft {@code -o spdx-json}, trivy, docker sbom, vendors).
  *
  * <p>Path: {@code *.spdx.json}. Content: a JSON object with {@code spdxVersion} "SPDX-..." or {@code SPDXID}
- * "SPDXRef-DOCUMENT". Framing WHOLE: the document is read whole (the packages' image is known only from the whole
- * document), up to the collector's max record size; larger documents are cut and dead-lettered as
- * record_too_large (the JSON_RECORDS framing only cuts "Records"/"items" arrays).
+ * "SPDXRef-DOCUMENT". Framing JSON_RECORDS with record arrays ({@link RecordArrays}): a document larger than one
+ * chunk is cut at the first byte of an element of {@code packages}, {@code files}, {@code snippets} or
+ * {@code relationships}; every chunk carries the document's context as its format header (the root object with those
+ * arrays reduced to the container-image packages and the DESCRIBES relationships), so each chunk parses on its own.
+ * A document of one chunk is read whole.
  */
 public final class SpdxSbomRecognizer implements ArtifactRecognizer {
+  static final RecordArrays RECORD_ARRAYS = RecordArrays.of("packages", "files", "snippets", "relationships")
+      .withContext("packages", "\"CONTAINER\"", "pkg:oci", "pkg:docker")
+      .withContext("relationships", "\"DESCRIBES\"", "\"DESCRIBED_BY\"");
+
   public static final String SOURCE_TYPE = "spdx_sbom";
 
   @Override
@@ -25,15 +32,21 @@ public final class SpdxSbomRecognizer implements ArtifactRecognizer {
     return relPath.endsWith(".spdx.json") ? Optional.of(ContextValues.EMPTY) : Optional.empty();
   }
 
+  /** The record arrays cut between their elements (see {@link SpdxSbomRecognizer}). */
+  @Override
+  public Optional<RecordArrays> recordArrays() {
+    return Optional.of(RECORD_ARRAYS);
+  }
+
   @Override
   public ContentMatch probe(ContentSample sample) {
     JsonHead h = JsonHead.of(sample);
     if (!h.valid()) return ContentMatch.none("not a JSON object");
     if (h.get("spdxVersion").asText("").startsWith("SPDX-")) {
-      return ContentMatch.strong(Framing.WHOLE, "SPDX " + h.get("spdxVersion").asText() + " JSON document");
+      return ContentMatch.strong(Framing.JSON_RECORDS, "SPDX " + h.get("spdxVersion").asText() + " JSON document");
     }
     if ("SPDXRef-DOCUMENT".equals(h.get("SPDXID").asText(null))) {
-      return ContentMatch.strong(Framing.WHOLE, "SPDX JSON document (SPDXRef-DOCUMENT)");
+      return ContentMatch.strong(Framing.JSON_RECORDS, "SPDX JSON document (SPDXRef-DOCUMENT)");
     }
     return ContentMatch.none("no spdxVersion / SPDXID");
   }

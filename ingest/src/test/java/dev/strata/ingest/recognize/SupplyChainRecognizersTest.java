@@ -25,7 +25,7 @@ class SupplyChainRecognizersTest {
     return Recognizers.recognize(R, "evidence/" + p.getFileName().toString().replace(".", "_"), s);
   }
 
-  /** The shared corpus SBOMs by content alone (file names hidden): the format and WHOLE framing. */
+  /** The shared corpus SBOMs by content alone (file names hidden): the format and JSON_RECORDS framing (record arrays). */
   @Test
   void corpusSbomsAndScansByContent() throws IOException {
     Path corpus = Path.of(System.getProperty("strata.shared.dir", "../../shared"), "corpus", "sbom");
@@ -42,7 +42,8 @@ class SupplyChainRecognizersTest {
           : "cyclonedx_sbom";
       Recognition r = sample(corpus, p);
       assertThat(r.sourceType()).as(n + ": " + r.detail()).isEqualTo(expected);
-      assertThat(r.framing()).as(n).isEqualTo(Framing.WHOLE);
+      assertThat(r.framing()).as(n).isEqualTo(Framing.JSON_RECORDS);
+      assertThat(Recognizers.boundaryScanner(R, r)).as(n).isInstanceOf(dev.strata.ingest.chunk.RecordArraysBoundaryScanner.class);
     }
   }
 
@@ -60,7 +61,7 @@ class SupplyChainRecognizersTest {
     ContentSample cut = new ContentSample(java.util.Arrays.copyOf(b, ContentSample.SIZE), false, false);
     Recognition r = Recognizers.recognize(R, "x/output.json", cut);
     assertThat(r.sourceType()).isEqualTo("syft_sbom");
-    assertThat(r.framing()).isEqualTo(Framing.WHOLE);
+    assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
     assertThat(rec("x/y.json", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.4\",\"metadata\":{\"tools\":"
         + "[{\"vendor\":\"anchore\",\"name\":\"grype\",\"version\":\"0.60.0\"}]},\"components\":[]}").sourceType())
         .isEqualTo("grype_scan");

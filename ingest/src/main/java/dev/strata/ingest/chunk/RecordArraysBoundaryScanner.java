@@ -1,0 +1,417 @@
+package dev.strata.ingest.chunk;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * JSON_RECORDS framing of a document that is one JSON object holding several record arrays (an SBOM's
+ * {@code packages} and {@code relationships}, a scan's {@code matches}): a streaming structural scanner (string and
+ * escape state, nesting depth, the keys of the root object; no parsing) that reports a boundary at the first byte of
+ * every element of the named top-level arrays. A chunk of such a document therefore starts at the document's first
+ * byte (chunk 0) or at an element's first byte; bytes between two arrays belong to the element before them. Input
+ * whose root value is not an object yields no boundary at all; nothing after the root object is cut.
+ *
+ * <p>While it scans, it keeps the document's <em>context</em>: the root object with every record array emptied except
+ * for its context elements (those whose bytes contain one of the array's markers, e.g. the container package of an
+ * SPDX document), as the original bytes. {@link #formatHeader()} returns it, with where each record array lies:
+ *
+ * <pre>
+ * {"arrays":[{"name":"packages","offset":&lt;content offset of '['&gt;,"end":&lt;offset after ']'&gt;,"elements":N},...],
+ *  "document":{...the root object, record arrays reduced to their context elements...}}
+ * </pre>
+ *
+ * A top-level value larger than {@link #MAX_MEMBER_BYTES} (or past {@link #MAX_CONTEXT_BYTES} in all) is kept as
+ * {@code null}; a context element larger than {@link #MAX_CONTEXT_ELEMENT_BYTES} is not kept.
+ */
+public final class RecordArraysBoundaryScanner implements BoundaryScanner {
+
+  public static final int MAX_MEMBER_BYTES = 128 * 1024;
+  public static final int MAX_CONTEXT_BYTES = 256 * 1024;
+  public static final int MAX_CONTEXT_ELEMENT_BYTES = 64 * 1024;
+
+  private static final int START = 0;
+  private static final int TOP = 1; // inside the root object, outside record arrays
+  private static final int BETWEEN = 2; // inside a record array, before an element or ']'
+  private static final int ELEMENT = 3; // inside an element of a record array
+  private static final int DONE = 4;
+
+  private final RecordArrays spec;
+  private final byte[][] names;
+  private final byte[][][] markers;
+
+  private int mode = START;
+  private int depth;
+  private boolean inString;
+  private boolean escape;
+  private long newlines;
+  private long boundaries;
+  private long scanned; // content offset of the next byte to scan
+
+  // keys of the root object
+  private boolean expectKey;
+  private boolean capturingKey;
+  private final byte[] key = new byte[64];
+  private int keyLen; // -1: too long or escaped, matches nothing
+  private int lastKey = -1; // index in names of the key just read, or -1
+  private boolean afterColon;
+  private int valueStart = -1; // context position where the current top-level value starts
+  private boolean suppressed; // the current top-level value is over budget: kept as null
+
+  // the current record array
+  private int array = -1; // index in names
+  private final List<String> arrays = new ArrayList<>();
+  private final List<long[]> arraySpans = new ArrayList<>(); // {offset, end, elements}
+  private boolean arrayHasContext;
+  private final ByteArrayOutputStream element = new ByteArrayOutputStream();
+  private boolean elementTooLarge;
+
+  private final Context context = new Context();
+  private boolean complete;
+
+  public RecordArraysBoundaryScanner(RecordArrays spec) {
+    this.spec = spec;
+    this.names = new byte[spec.names().size()][];
+    this.markers = new byte[spec.names().size()][][];
+    for (int i = 0; i < names.length; i++) {
+      String n = spec.names().get(i);
+      names[i] = n.getBytes(StandardCharsets.UTF_8);
+      List<String> m = spec.contextMarkers().getOrDefault(n, List.of());
+      markers[i] = new byte[m.size()][];
+      for (int j = 0; j < m.size(); j++) markers[i][j] = m.get(j).getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  @Override
+  public int next(byte[] buf, int from, int to) {
+    int i = from;
+    try {
+      while (i < to) {
+        if (inString) {
+          i = string(buf, i, to);
+          continue;
+        }
+        byte c = buf[i];
+        if (c == '\n') newlines++;
+        scanOffset = i - from;
+        switch (mode) {
+          case TOP -> top(c);
+          case BETWEEN -> {
+            if (c == ']') {
+              endArray();
+            } else if (c == ',' || isWhitespace(c)) {
+              // separators
+            } else {
+              mode = ELEMENT;
+              boundaries++;
+              long[] span = arraySpans.get(arraySpans.size() - 1);
+              span[2]++;
+              element.reset();
+              elementTooLarge = false;
+              return i; // the element's first byte starts the next record; it is scanned by the next call
+            }
+          }
+          case ELEMENT -> elementByte(c);
+          case START -> {
+            if (c == '{') {
+              mode = TOP;
+              depth = 1;
+              expectKey = true;
+              context.write(c);
+            } else if (!isWhitespace(c) && !isBom(c)) {
+              mode = DONE;
+            }
+          }
+          default -> {} // DONE: only newlines are counted
+        }
+        i++;
+      }
+      return -1;
+    } finally {
+      scanned += i - from;
+    }
+  }
+
+  /** One structural byte inside an element of a record array. */
+  private void elementByte(byte c) {
+    switch (c) {
+      case '"' -> inString = true;
+      case '{', '[' -> depth++;
+      case '}' -> depth--;
+      case ']' -> {
+        if (depth == 2) {
+          endElement();
+          endArray();
+          return;
+        }
+        depth--;
+      }
+      case ',' -> {
+        if (depth == 2) {
+          endElement();
+          mode = BETWEEN;
+          return;
+        }
+      }
+      default -> {}
+    }
+    keepElementByte(c);
+  }
+
+  /** Scans string content from i (inString); returns where scanning continues. */
+  private int string(byte[] buf, int i, int to) {
+    if (escape || capturingKey) {
+      byte c = buf[i];
+      if (c == '\n') newlines++;
+      keep(c);
+      if (escape) {
+        escape = false;
+        keyLen = -1;
+      } else if (c == '\\') {
+        escape = true;
+      } else if (c == '"') {
+        inString = false;
+        capturingKey = false;
+        lastKey = matchKey();
+      } else if (keyLen >= 0) {
+        if (keyLen < key.length) key[keyLen++] = c;
+        else keyLen = -1;
+      }
+      return i + 1;
+    }
+    int j = i;
+    byte c = 0;
+    while (j < to) {
+      c = buf[j];
+      if (c == '"' || c == '\\' || c == '\n') break;
+      j++;
+    }
+    keep(buf, i, j);
+    if (j == to) return to;
+    if (c == '\n') {
+      newlines++;
+    } else if (c == '\\') {
+      escape = true;
+    } else {
+      inString = false;
+    }
+    keep(c);
+    return j + 1;
+  }
+
+  /** One byte in the root object, outside record arrays. */
+  private void top(byte c) {
+    if (depth == 1) {
+      if (suppressed && (c == ',' || c == '}')) suppressed = false;
+      switch (c) {
+        case '"' -> {
+          inString = true;
+          if (expectKey) {
+            expectKey = false;
+            capturingKey = true;
+            keyLen = 0;
+          }
+        }
+        case ':' -> {
+          afterColon = true;
+          context.write(c);
+          valueStart = context.size();
+          return;
+        }
+        case ',' -> {
+          expectKey = true;
+          afterColon = false;
+          lastKey = -1;
+          valueStart = -1;
+        }
+        case '}' -> {
+          depth = 0;
+          mode = DONE;
+          complete = true;
+          context.write(c);
+          return;
+        }
+        case '[' -> {
+          if (afterColon && lastKey >= 0) {
+            afterColon = false;
+            startArray(lastKey);
+            return;
+          }
+          depth++;
+        }
+        case '{' -> depth++;
+        default -> {}
+      }
+      if (afterColon && !isWhitespace(c)) afterColon = false;
+      keep(c);
+      return;
+    }
+    switch (c) {
+      case '"' -> inString = true;
+      case '{', '[' -> depth++;
+      case '}', ']' -> depth--;
+      default -> {}
+    }
+    keep(c);
+  }
+
+  private int matchKey() {
+    if (keyLen < 0) return -1;
+    outer:
+    for (int n = 0; n < names.length; n++) {
+      byte[] name = names[n];
+      if (name.length != keyLen) continue;
+      for (int k = 0; k < keyLen; k++) if (key[k] != name[k]) continue outer;
+      return n;
+    }
+    return -1;
+  }
+
+  private void startArray(int n) {
+    array = n;
+    depth = 2;
+    mode = BETWEEN;
+    arrayHasContext = false;
+    arrays.add(spec.names().get(n));
+    arraySpans.add(new long[] {scannedAt(), -1, 0});
+    context.write('[');
+  }
+
+  /** The ']' being scanned ends the current record array. */
+  private void endArray() {
+    arraySpans.get(arraySpans.size() - 1)[1] = scannedAt() + 1;
+    depth = 1;
+    mode = TOP;
+    array = -1;
+    lastKey = -1;
+    context.write(']');
+  }
+
+  private void endElement() {
+    if (markers[array].length == 0 || elementTooLarge) return;
+    byte[] b = element.toByteArray();
+    int s = 0;
+    int e = b.length;
+    while (s < e && isWhitespace(b[s])) s++;
+    while (e > s && isWhitespace(b[e - 1])) e--;
+    for (byte[] m : markers[array]) {
+      if (indexOf(b, s, e, m) >= 0) {
+        if (context.size() + (e - s) + 1 > MAX_CONTEXT_BYTES) return;
+        if (arrayHasContext) context.write(',');
+        context.write(b, s, e - s);
+        arrayHasContext = true;
+        return;
+      }
+    }
+  }
+
+  // ---- byte keeping -----------------------------------------------------------------------------------------
+
+  /** Content offset of the byte being scanned (valid inside next()). */
+  private long scannedAt() {
+    return scanned + scanOffset;
+  }
+
+  private long scanOffset; // set by the byte loop for scannedAt()
+
+  private void keep(byte c) {
+    if (mode == TOP) {
+      keepTop(c);
+    } else if (mode == ELEMENT) {
+      keepElementByte(c);
+    }
+  }
+
+  private void keep(byte[] buf, int s, int e) {
+    if (e <= s) return;
+    if (mode == TOP) {
+      if (suppressed) return;
+      context.write(buf, s, e - s);
+      checkBudget();
+    } else if (mode == ELEMENT && markers[array].length > 0 && !elementTooLarge) {
+      element.write(buf, s, e - s);
+      if (element.size() > MAX_CONTEXT_ELEMENT_BYTES) elementTooLarge = true;
+    }
+  }
+
+  private void keepTop(byte c) {
+    if (suppressed) return;
+    context.write(c);
+    checkBudget();
+  }
+
+  private void keepElementByte(byte c) {
+    if (markers[array].length == 0 || elementTooLarge) return;
+    element.write(c);
+    if (element.size() > MAX_CONTEXT_ELEMENT_BYTES) elementTooLarge = true;
+  }
+
+  /** A top-level value over budget is replaced by null in the context. */
+  private void checkBudget() {
+    if (valueStart < 0 || depth < 1) return;
+    if (context.size() - valueStart > MAX_MEMBER_BYTES || context.size() > MAX_CONTEXT_BYTES) {
+      context.truncate(valueStart);
+      context.write(" null".getBytes(StandardCharsets.US_ASCII), 0, 5);
+      suppressed = true;
+    }
+  }
+
+  // ---- results ----------------------------------------------------------------------------------------------
+
+  @Override
+  public long newlines() {
+    return newlines;
+  }
+
+  @Override
+  public long boundaries() {
+    return boundaries;
+  }
+
+  /**
+   * The document's context with the record arrays' places (see the class comment), or null when the content is not
+   * one complete JSON object.
+   */
+  @Override
+  public String formatHeader() {
+    if (!complete) return null;
+    StringBuilder sb = new StringBuilder(context.size() + 64 * arrays.size() + 32).append("{\"arrays\":[");
+    for (int i = 0; i < arrays.size(); i++) {
+      long[] s = arraySpans.get(i);
+      if (i > 0) sb.append(',');
+      sb.append("{\"name\":\"").append(arrays.get(i)).append("\",\"offset\":").append(s[0]).append(",\"end\":")
+          .append(s[1]).append(",\"elements\":").append(s[2]).append('}');
+    }
+    sb.append("],\"document\":").append(context.text()).append('}');
+    return sb.toString();
+  }
+
+  private static int indexOf(byte[] b, int s, int e, byte[] m) {
+    outer:
+    for (int i = s; i <= e - m.length; i++) {
+      for (int k = 0; k < m.length; k++) if (b[i + k] != m[k]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+
+  private static boolean isWhitespace(byte c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+  }
+
+  private static boolean isBom(byte c) {
+    return c == (byte) 0xEF || c == (byte) 0xBB || c == (byte) 0xBF;
+  }
+
+  /** The context bytes. */
+  private static final class Context extends ByteArrayOutputStream {
+    void truncate(int n) {
+      count = n;
+    }
+
+    String text() {
+      return new String(buf, 0, count, StandardCharsets.UTF_8);
+    }
+  }
+}
