@@ -1,15 +1,18 @@
 package dev.strata.parse.formats.supplychain;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.RejectReason;
-import dev.strata.parse.formats.supplychain.JsonDocuments.Doc;
-import dev.strata.parse.formats.supplychain.JsonDocuments.Element;
+import dev.strata.parse.formats.supplychain.JsonDocuments.Cursor;
+import dev.strata.parse.formats.supplychain.JsonDocuments.Mode;
 import dev.strata.parse.formats.supplychain.SupplyChain.ImageRef;
 import dev.strata.parse.formats.supplychain.SupplyChain.Pkg;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Vulnerability;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,64 +44,154 @@ import java.util.Set;
  */
 final class CycloneDx {
 
-  static final Set<String> ARRAYS = Set.of("components", "vulnerabilities");
-
-  private static final Set<String> COMPONENT_MAPPED =
-      Set.of("name", "version", "purl", "cpe", "licenses", "bom-ref", "properties", "components");
+  /** The arrays the collector cuts a CycloneDX BOM at (ingest CycloneDxSbomRecognizer): counted as records. */
+  static final Set<String> ARRAYS = Set.of("components", "services", "dependencies", "vulnerabilities");
 
   private CycloneDx() {}
 
-  static boolean isCycloneDx(Doc doc) {
-    return "CycloneDX".equals(doc.get("bomFormat").asText(null));
-  }
+  /** One CycloneDX BOM: components to inventory events (if {@code inventory}), vulnerabilities to findings. */
+  static class Bom extends SupplyChain.Document {
+    private final boolean inventory;
+    private final Map<String, Pkg> byRef = new HashMap<>();
 
-  static void map(ChunkContext ctx, Doc doc, List<EvidenceEvent> out, boolean inventory, boolean findings)
-      throws RecordException {
-    if (!isCycloneDx(doc)) {
-      throw new RecordException(RejectReason.MISSING_FIELD, "not a CycloneDX JSON document: no bomFormat CycloneDX");
+    Bom(ChunkContext ctx, boolean inventory) {
+      super(ctx);
+      this.inventory = inventory;
     }
-    String spec = doc.get("specVersion").asText(null);
-    if (spec != null && !spec.startsWith("1.")) {
-      throw new RecordException(RejectReason.UNSUPPORTED_VERSION, "unsupported CycloneDX specVersion " + spec);
+
+    boolean isCycloneDx() {
+      return "CycloneDX".equals(get("bomFormat").asText(null));
     }
-    JsonNode meta = doc.get("metadata");
-    String time = meta.path("timestamp").asText(null);
-    JsonNode subject = meta.path("component");
-    ImageRef image = ImageRef.NONE;
-    Map<String, String> docFields = new HashMap<>();
-    SupplyChain.put(docFields, "sbom.spec_version", spec);
-    SupplyChain.put(docFields, "sbom.serial_number", doc.get("serialNumber").asText(null));
-    SupplyChain.put(docFields, "sbom.tool", tools(meta.path("tools")));
-    String about = null;
-    if (subject.isObject()) {
-      String name = SupplyChain.text(subject, "name");
-      String version = SupplyChain.text(subject, "version");
-      ImageRef fromPurl = SupplyChain.imageFromPurl(SupplyChain.text(subject, "purl"));
-      if ("container".equals(subject.path("type").asText()) || fromPurl != null) {
-        image = new ImageRef(name, null, SupplyChain.digest(version));
-        if (fromPurl != null) image = fromPurl.orElse(image);
-        SupplyChain.put(docFields, "sbom.subject_ref", SupplyChain.text(subject, "bom-ref"));
-        about = image.name();
+
+    @Override
+    public void element(String array, Cursor c) throws IOException, RecordException {
+      if (c.mode == Mode.CONTEXT || c.p.currentToken() != JsonToken.START_OBJECT) {
+        c.skip();
+        return;
+      }
+      if (array.equals("components")) {
+        List<Pkg> pkgs = new ArrayList<>(1);
+        List<Map<String, String>> unmapped = new ArrayList<>(1);
+        component(c, pkgs, unmapped);
+        if (inventory) {
+          for (int i = 0; i < pkgs.size(); i++) inventory(c, i, pkgs.get(i), unmapped.get(i));
+        }
+      } else if (array.equals("vulnerabilities")) {
+        vulnerabilityElement(c);
       } else {
-        about = name == null ? null : name + (version == null ? "" : "@" + version);
-        SupplyChain.put(docFields, "sbom.subject", about);
+        c.skip();
       }
     }
-    String timeField = "metadata.timestamp";
 
-    Map<String, Pkg> byRef = new HashMap<>();
-    List<Element> components = doc.elements("components");
-    for (Element el : components) {
-      int[] sub = {0};
-      component(ctx, el, el.node(), doc.ordinalBase + el.index(), sub, image, time, timeField, docFields, about,
-          byRef, inventory ? out : null);
+    /** Streams a component (and its nested components, in preorder) into pkgs / unmapped. */
+    private void component(Cursor c, List<Pkg> pkgs, List<Map<String, String>> unmapped) throws IOException {
+      Pkg pkg = new Pkg();
+      Map<String, String> u = SupplyChain.unmapped();
+      int at = pkgs.size();
+      pkgs.add(pkg);
+      unmapped.add(u);
+      String syftType = null;
+      String componentType = null;
+      int evidence = -1;
+      JsonNode evidenceTree = null;
+      for (String f; (f = c.nextField()) != null; ) {
+        switch (f) {
+          case "name" -> pkg.name = c.string();
+          case "version" -> pkg.version = c.string();
+          case "purl" -> pkg.purl = c.string();
+          case "cpe" -> pkg.addCpe(c.string());
+          case "bom-ref" -> pkg.uid = c.string();
+          case "licenses" -> licenses(c, pkg);
+          case "properties" -> {
+            if (!c.isArray()) {
+              c.skip();
+              break;
+            }
+            for (JsonToken t; (t = c.nextElement()) != null; ) {
+              if (t != JsonToken.START_OBJECT) {
+                c.skip();
+                continue;
+              }
+              String n = null;
+              String v = null;
+              for (String g; (g = c.nextField()) != null; ) {
+                if (g.equals("name")) n = c.string();
+                else if (g.equals("value")) v = c.string();
+                else c.skip();
+              }
+              if (n == null || v == null) continue;
+              if (n.equals("syft:package:type")) syftType = v;
+              else if (n.equals("syft:location:0:path")) pkg.path = v;
+              else if (n.startsWith("syft:cpe23")) pkg.addCpe(v);
+              SupplyChain.put(u, key("package.property.", n), v);
+            }
+          }
+          case "components" -> {
+            if (!c.isArray()) {
+              c.skip();
+              break;
+            }
+            for (JsonToken t; (t = c.nextElement()) != null; ) {
+              if (t == JsonToken.START_OBJECT) component(c, pkgs, unmapped);
+              else c.skip();
+            }
+          }
+          case "evidence" -> {
+            evidence = c.mark();
+            String v = c.text(SupplyChain.MAX_TEXT);
+            if (v != null) u.put("package.evidence", v);
+            if (v != null && c.p.currentToken() == JsonToken.END_OBJECT) evidenceTree = c.treeFrom(evidence);
+          }
+          default -> {
+            if (f.equals("type")) componentType = SupplyChain.blankToNull(c.p.getValueAsString());
+            rest(u, "package.", f, c);
+          }
+        }
+      }
+      if (pkg.path == null && evidenceTree != null) {
+        JsonNode occ = evidenceTree.path("occurrences");
+        if (occ.isArray() && !occ.isEmpty()) pkg.path = SupplyChain.text(occ.get(0), "location");
+      }
+      pkg.type = syftType != null ? syftType : SupplyChain.purlType(pkg.purl);
+      if (pkg.type == null) pkg.type = componentType;
+      if (pkg.uid != null) byRef.put(pkg.uid, pkg);
+      pkgs.set(at, pkg);
     }
-    if (!findings) return;
-    long base = doc.ordinalBase + components.size();
-    for (Element el : doc.elements("vulnerabilities")) {
-      JsonNode v = el.node();
+
+    private static void licenses(Cursor c, Pkg pkg) throws IOException {
+      if (!c.isArray()) {
+        c.skip();
+        return;
+      }
+      for (JsonToken t; (t = c.nextElement()) != null; ) {
+        if (t != JsonToken.START_OBJECT) {
+          c.skip();
+          continue;
+        }
+        String id = null;
+        String name = null;
+        String expression = null;
+        for (String g; (g = c.nextField()) != null; ) {
+          if (g.equals("license") && c.p.currentToken() == JsonToken.START_OBJECT) {
+            for (String h; (h = c.nextField()) != null; ) {
+              if (h.equals("id")) id = c.string();
+              else if (h.equals("name")) name = c.string();
+              else c.skip();
+            }
+          } else if (g.equals("expression")) {
+            expression = c.string();
+          } else {
+            c.skip();
+          }
+        }
+        pkg.addLicense(id != null ? id : name != null ? name : expression);
+      }
+    }
+
+    private void vulnerabilityElement(Cursor c) throws IOException {
+      JsonNode v = c.tree();
       String id = SupplyChain.text(v, "id");
-      if (id == null) continue;
+      if (id == null) return;
       JsonNode affects = v.path("affects");
       int k = 0;
       Iterable<JsonNode> targets = affects.isArray() && !affects.isEmpty() ? affects : List.of(v.path("affects"));
@@ -106,61 +199,47 @@ final class CycloneDx {
         String ref = a.path("ref").asText(null);
         Pkg pkg = ref == null ? null : byRef.get(ref);
         Map<String, String> u = SupplyChain.unmapped();
-        u.putAll(docFields);
         Vulnerability vul = vulnerability(v, id, u);
         if (ref != null && pkg == null) SupplyChain.put(u, "vulnerability.affects_ref", ref);
         SupplyChain.put(u, "vulnerability.affected_versions", a.path("versions").isMissingNode() ? null
             : a.path("versions").toString());
-        out.add(SupplyChain.finding(ctx, el.start(), el.end(), base + el.index(), k++, pkg, vul, image, time,
-            timeField, u, about));
+        finding(c, k++, pkg, vul, u);
       }
     }
-  }
 
-  private static void component(
-      ChunkContext ctx, Element el, JsonNode c, long ordinal, int[] sub, ImageRef image, String time,
-      String timeField, Map<String, String> docFields, String about, Map<String, Pkg> byRef,
-      List<EvidenceEvent> out) {
-    Pkg pkg = new Pkg();
-    pkg.name = SupplyChain.text(c, "name");
-    pkg.version = SupplyChain.text(c, "version");
-    pkg.purl = SupplyChain.text(c, "purl");
-    pkg.addCpe(SupplyChain.text(c, "cpe"));
-    pkg.uid = SupplyChain.text(c, "bom-ref");
-    for (JsonNode l : c.path("licenses")) {
-      JsonNode lic = l.path("license");
-      String s = SupplyChain.text(lic, "id");
-      if (s == null) s = SupplyChain.text(lic, "name");
-      if (s == null) s = SupplyChain.text(l, "expression");
-      pkg.addLicense(s);
-    }
-    Map<String, String> u = SupplyChain.unmapped();
-    u.putAll(docFields);
-    String syftType = null;
-    for (JsonNode p : c.path("properties")) {
-      String n = p.path("name").asText(null);
-      String v = p.path("value").asText(null);
-      if (n == null || v == null) continue;
-      if (n.equals("syft:package:type")) syftType = v;
-      else if (n.equals("syft:location:0:path")) pkg.path = v;
-      else if (n.startsWith("syft:cpe23")) pkg.addCpe(v);
-      SupplyChain.put(u, "package.property." + n, v);
-    }
-    if (pkg.path == null) {
-      JsonNode occ = c.path("evidence").path("occurrences");
-      if (occ.isArray() && !occ.isEmpty()) pkg.path = SupplyChain.text(occ.get(0), "location");
-    }
-    pkg.type = syftType != null ? syftType : SupplyChain.purlType(pkg.purl);
-    if (pkg.type == null) pkg.type = SupplyChain.text(c, "type");
-    SupplyChain.rest(u, "package.", c, COMPONENT_MAPPED);
-    if (pkg.uid != null) byRef.put(pkg.uid, pkg);
-    if (out != null) {
-      EvidenceEvent e = SupplyChain.inventory(ctx, el, ordinal, sub[0], pkg, image, time, timeField, u, about);
-      out.add(e);
-    }
-    sub[0]++;
-    for (JsonNode child : c.path("components")) {
-      component(ctx, el, child, ordinal, sub, image, time, timeField, docFields, about, byRef, out);
+    @Override
+    public void end(List<EvidenceEvent> out) throws RecordException {
+      if (!isCycloneDx()) {
+        throw new RecordException(RejectReason.MISSING_FIELD, "not a CycloneDX JSON document: no bomFormat CycloneDX");
+      }
+      String spec = get("specVersion").asText(null);
+      if (spec != null && !spec.startsWith("1.")) {
+        throw new RecordException(RejectReason.UNSUPPORTED_VERSION, "unsupported CycloneDX specVersion " + spec);
+      }
+      JsonNode meta = get("metadata");
+      String time = meta.path("timestamp").asText(null);
+      JsonNode subject = meta.path("component");
+      ImageRef image = ImageRef.NONE;
+      Map<String, String> docFields = new HashMap<>();
+      SupplyChain.put(docFields, "sbom.spec_version", spec);
+      SupplyChain.put(docFields, "sbom.serial_number", get("serialNumber").asText(null));
+      SupplyChain.put(docFields, "sbom.tool", tools(meta.path("tools")));
+      String about = null;
+      if (subject.isObject()) {
+        String name = SupplyChain.text(subject, "name");
+        String version = SupplyChain.text(subject, "version");
+        ImageRef fromPurl = SupplyChain.imageFromPurl(SupplyChain.text(subject, "purl"));
+        if ("container".equals(subject.path("type").asText()) || fromPurl != null) {
+          image = new ImageRef(name, null, SupplyChain.digest(version));
+          if (fromPurl != null) image = fromPurl.orElse(image);
+          SupplyChain.put(docFields, "sbom.subject_ref", SupplyChain.text(subject, "bom-ref"));
+          about = image.name();
+        } else {
+          about = name == null ? null : name + (version == null ? "" : "@" + version);
+          SupplyChain.put(docFields, "sbom.subject", about);
+        }
+      }
+      finish(image, time, "metadata.timestamp", docFields, about, out);
     }
   }
 
@@ -224,9 +303,4 @@ final class CycloneDx {
     return sb.length() == 0 ? null : sb.toString();
   }
 
-  /** True when the BOM was written by grype (metadata.tools names it). */
-  static boolean fromGrype(Doc doc) {
-    String t = tools(doc.get("metadata").path("tools"));
-    return t != null && (t.startsWith("grype") || t.contains("; grype"));
-  }
 }

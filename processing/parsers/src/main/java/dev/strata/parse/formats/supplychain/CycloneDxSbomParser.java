@@ -22,7 +22,6 @@ public final class CycloneDxSbomParser extends JsonFormatParser {
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonDocuments(ctx, CycloneDx.ARRAYS, (doc, events) -> CycloneDx.map(ctx, doc, events, true, true), out)
-        .run();
+    new JsonDocuments(ctx, CycloneDx.ARRAYS, () -> new CycloneDx.Bom(ctx, true), out).run();
   }
 }

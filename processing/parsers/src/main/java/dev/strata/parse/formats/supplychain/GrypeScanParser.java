@@ -1,5 +1,6 @@
 package dev.strata.parse.formats.supplychain;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.JsonFormatParser;
@@ -7,13 +8,14 @@ import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
-import dev.strata.parse.formats.supplychain.JsonDocuments.Doc;
-import dev.strata.parse.formats.supplychain.JsonDocuments.Element;
+import dev.strata.parse.formats.supplychain.JsonDocuments.Cursor;
+import dev.strata.parse.formats.supplychain.JsonDocuments.Mode;
 import dev.strata.parse.formats.supplychain.SupplyChain.ImageRef;
 import dev.strata.parse.formats.supplychain.SupplyChain.Pkg;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Vulnerability;
 import dev.strata.schema.raw.RawArtifactChunk;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,10 @@ public final class GrypeScanParser extends JsonFormatParser {
 
   public static final String FORMAT = "grype_scan";
 
+  /** The arrays the collector cuts a grype document at (ingest GrypeScanRecognizer): counted as records. */
+  static final Set<String> RECORD_ARRAYS =
+      Set.of("matches", "ignoredMatches", "components", "services", "dependencies", "vulnerabilities");
+
   public GrypeScanParser() {
     super(FORMAT);
   }
@@ -55,49 +61,66 @@ public final class GrypeScanParser extends JsonFormatParser {
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonDocuments(ctx, Set.of("matches", "components", "vulnerabilities"), (doc, events) -> map(ctx, doc, events),
-        out).run();
+    new JsonDocuments(ctx, RECORD_ARRAYS, () -> new Grype(ctx), out).run();
   }
 
-  static void map(ChunkContext ctx, Doc doc, List<EvidenceEvent> out) throws RecordException {
-    if (CycloneDx.isCycloneDx(doc)) {
-      CycloneDx.map(ctx, doc, out, false, true);
-      return;
+  /** One grype document: grype JSON matches, or (a CycloneDX BOM) its vulnerabilities as {@link CycloneDx} maps them. */
+  private static final class Grype extends CycloneDx.Bom implements JsonDocuments.ArrayCounts {
+    long ignored;
+
+    Grype(ChunkContext ctx) {
+      super(ctx, false);
     }
-    if (!doc.has("matches") || !(doc.has("source") || doc.has("descriptor"))) {
-      throw new RecordException(RejectReason.MISSING_FIELD, "not a grype JSON document: no matches with source");
+
+    @Override
+    public void elements(String array, long count) {
+      if (array.equals("ignoredMatches")) ignored += count;
     }
-    Map<String, String> docFields = new HashMap<>();
-    ImageRef image = SyftSbomParser.image(doc.get("source"), docFields);
-    JsonNode d = doc.get("descriptor");
-    String tool = SupplyChain.text(d, "name");
-    if (tool != null) SupplyChain.put(docFields, "scan.tool", tool + " " + d.path("version").asText(""));
-    JsonNode distro = doc.get("distro");
-    if (SupplyChain.text(distro, "name") != null) {
-      SupplyChain.put(docFields, "scan.distro", distro.path("name").asText() + " " + distro.path("version").asText(""));
-    }
-    JsonNode ignored = doc.get("ignoredMatches");
-    if (ignored.isArray() && !ignored.isEmpty()) docFields.put("scan.ignored_matches", Integer.toString(ignored.size()));
-    String time = SupplyChain.text(d, "timestamp");
-    String about = image.name() != null ? image.name() : docFields.get("sbom.subject");
-    for (Element el : doc.elements("matches")) {
-      JsonNode m = el.node();
-      JsonNode v = m.path("vulnerability");
-      String id = SupplyChain.text(v, "id");
-      if (id == null) {
-        throw new RecordException(RejectReason.MISSING_FIELD, "grype match " + el.index() + " has no vulnerability.id");
+
+    @Override
+    public void element(String array, Cursor c) throws IOException, RecordException {
+      if (array.equals("ignoredMatches")) {
+        if (c.mode == Mode.WHOLE) ignored++;
+        c.skip();
+      } else if (array.equals("matches")) {
+        if (c.mode == Mode.CONTEXT || c.p.currentToken() != JsonToken.START_OBJECT) c.skip();
+        else match(c);
+      } else {
+        super.element(array, c);
       }
+    }
+
+    private void match(Cursor c) throws IOException, RecordException {
+      JsonNode v = null;
+      JsonNode related = null;
       Map<String, String> u = SupplyChain.unmapped();
-      u.putAll(docFields);
       Pkg pkg = new Pkg();
-      SyftSbomParser.artifact(m.path("artifact"), pkg, u);
+      for (String f; (f = c.nextField()) != null; ) {
+        switch (f) {
+          case "vulnerability" -> v = c.tree();
+          case "relatedVulnerabilities" -> related = c.tree();
+          case "artifact" -> {
+            if (c.p.currentToken() == JsonToken.START_OBJECT) SyftSbomParser.artifact(c, pkg, u);
+            else c.skip();
+          }
+          case "matchDetails" -> matchDetails(c, u);
+          default -> c.skip();
+        }
+      }
+      String id = v == null ? null : SupplyChain.text(v, "id");
+      if (id == null) {
+        throw new RecordException(RejectReason.MISSING_FIELD, "grype match at byte " + c.start
+            + " has no vulnerability.id");
+      }
       Vulnerability vul = SupplyChain.vulnerability(id);
       vul.setSeverity(SupplyChain.text(v, "severity"));
       JsonNode cvss = bestCvss(v.path("cvss"));
-      for (JsonNode r : m.path("relatedVulnerabilities")) {
-        String rid = SupplyChain.text(r, "id");
-        if (rid != null && !rid.equals(id) && !vul.getRelated().contains(rid)) vul.getRelated().add(rid);
-        if (cvss == null) cvss = bestCvss(r.path("cvss"));
+      if (related != null) {
+        for (JsonNode r : related) {
+          String rid = SupplyChain.text(r, "id");
+          if (rid != null && !rid.equals(id) && !vul.getRelated().contains(rid)) vul.getRelated().add(rid);
+          if (cvss == null) cvss = bestCvss(r.path("cvss"));
+        }
       }
       if (cvss != null) {
         JsonNode score = cvss.path("metrics").path("baseScore");
@@ -126,19 +149,57 @@ public final class GrypeScanParser extends JsonFormatParser {
       JsonNode kev = v.path("knownExploited");
       if (kev.isArray() && !kev.isEmpty()) u.put("vulnerability.known_exploited", "true");
       SupplyChain.put(u, "vulnerability.risk", v.path("risk").isNumber() ? v.path("risk").asText() : null);
-      JsonNode details = m.path("matchDetails");
-      if (details.isArray() && !details.isEmpty()) {
-        JsonNode md = details.get(0);
-        SupplyChain.put(u, "match.type", SupplyChain.text(md, "type"));
-        SupplyChain.put(u, "match.matcher", SupplyChain.text(md, "matcher"));
-        if (md.path("searchedBy").isContainerNode()) SupplyChain.put(u, "match.searched_by", md.path("searchedBy").toString());
-        if (md.path("found").isContainerNode()) SupplyChain.put(u, "match.found", md.path("found").toString());
-        if (details.size() > 1) u.put("match.count", Integer.toString(details.size()));
+      finding(c, 0, pkg, vul, u);
+    }
+
+    /** matchDetails[0] -> match.type, match.matcher, match.searched_by, match.found (source JSON); more: match.count. */
+    private static void matchDetails(Cursor c, Map<String, String> u) throws IOException {
+      if (!c.isArray()) {
+        c.skip();
+        return;
       }
-      EvidenceEvent e = SupplyChain.finding(ctx, el.start(), el.end(), doc.ordinalBase + el.index(), 0, pkg, vul,
-          image, time, "descriptor.timestamp", u, about);
-      if (u.containsKey("match.type")) e.getFinding().getTags().add(u.get("match.type"));
-      out.add(e);
+      int n = 0;
+      for (JsonToken t; (t = c.nextElement()) != null; ) {
+        if (n++ > 0 || t != JsonToken.START_OBJECT) {
+          c.skip();
+          continue;
+        }
+        for (String g; (g = c.nextField()) != null; ) {
+          switch (g) {
+            case "type" -> SupplyChain.put(u, "match.type", c.string());
+            case "matcher" -> SupplyChain.put(u, "match.matcher", c.string());
+            case "searchedBy" -> SupplyChain.put(u, "match.searched_by", c.text(SupplyChain.MAX_TEXT));
+            case "found" -> SupplyChain.put(u, "match.found", c.text(SupplyChain.MAX_TEXT));
+            default -> c.skip();
+          }
+        }
+      }
+      if (n > 1) u.put("match.count", Integer.toString(n));
+    }
+
+    @Override
+    public void end(List<EvidenceEvent> out) throws RecordException {
+      if (isCycloneDx()) {
+        super.end(out);
+        return;
+      }
+      if (!has("matches") || !(has("source") || has("descriptor"))) {
+        throw new RecordException(RejectReason.MISSING_FIELD, "not a grype JSON document: no matches with source");
+      }
+      Map<String, String> docFields = new HashMap<>();
+      ImageRef image = SyftSbomParser.image(get("source"), docFields);
+      JsonNode d = get("descriptor");
+      String tool = SupplyChain.text(d, "name");
+      if (tool != null) SupplyChain.put(docFields, "scan.tool", tool + " " + d.path("version").asText(""));
+      JsonNode distro = get("distro");
+      if (SupplyChain.text(distro, "name") != null) {
+        SupplyChain.put(docFields, "scan.distro",
+            distro.path("name").asText() + " " + distro.path("version").asText(""));
+      }
+      if (ignored > 0) docFields.put("scan.ignored_matches", Long.toString(ignored));
+      String time = SupplyChain.text(d, "timestamp");
+      String about = image.name() != null ? image.name() : docFields.get("sbom.subject");
+      finish(image, time, "descriptor.timestamp", docFields, about, out);
     }
   }
 

@@ -11,129 +11,288 @@ import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
+import dev.strata.schema.common.Framing;
 import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads whole JSON documents (an SBOM, a scan report) out of a chunk: every root value of the payload is one document
- * (usually the payload is one document, framing WHOLE; JSON Lines of documents also work). The document's top-level
- * fields are read as trees, except the arrays named by the format (packages, components, artifacts, matches): their
- * elements are read one by one with their byte span, so each package event points at its own bytes.
+ * Streams one-object JSON documents (an SBOM, a scan report) out of a chunk with one Jackson parser. The document's
+ * top-level fields go to the format's {@link DocumentMapper} as they stream by; the elements of its record arrays
+ * (packages, components, artifacts, matches, and the arrays the collector cuts with them: relationships, files,
+ * dependencies, ...) go one by one, each with its byte span and record ordinal, so each package event points at its
+ * own bytes and no element is held as a tree unless the mapper wants one.
  *
- * <p>A document that is not valid JSON is rejected (malformed_json) from its first byte to the next line that starts
- * a new root value at column 0 (or to the end): one bad document costs one dead letter. A document cut by the
- * collector at its max record size is rejected as record_too_large. A {@link RecordException} from the mapper
- * rejects that document; a RuntimeException rejects it as parser_error.
+ * <p>Two ways a document arrives:
+ *
+ * <ul>
+ *   <li><b>whole</b> (one chunk, any framing): every root value of the payload is one document (usually one; JSON
+ *       Lines of documents also work). A document that is not valid JSON is rejected (malformed_json) from its first
+ *       byte to the next line that starts a new root value at column 0 (or to the end), and nothing of it is emitted;
+ *       a document cut by the collector at its max record size is rejected as record_too_large.
+ *   <li><b>split</b> (JSON_RECORDS, several chunks): the collector cut the document at element starts of its record
+ *       arrays and put the document's context on every chunk as {@code format_header} ({@code {"arrays":[{"name",
+ *       "offset","end","elements"}...],"document":{root object, record arrays reduced to context elements}}}). The
+ *       header's document is fed to the mapper first ({@link Mode#CONTEXT}); then the payload: chunk 0 from the
+ *       document's start, later chunks from an element of the array whose span holds the chunk's offset (a synthetic
+ *       {@code {"<array>":[} is put in front of them); top-level fields in the payload are skipped (the header has
+ *       them). A syntax error rejects the rest of the chunk from the element it is in; what came before is emitted.
+ * </ul>
+ *
+ * Record ordinals do not depend on the split: record 0 is the document head, record k + 1 the k-th element of the
+ * record arrays (all of them, in document order), as the collector counts them; so event ids (artifact, byte offset,
+ * record index) are the same whether a document arrived whole or split. A {@link RecordException} from the mapper
+ * rejects the document (whole) or the chunk's events (split); a RuntimeException rejects it as parser_error.
  */
 final class JsonDocuments {
 
-  /** One element of a record array, with its payload span. */
-  record Element(JsonNode node, int start, int end, int index) {}
-
-  /** One document: top-level fields (trees), record arrays (elements with spans), and its own span. */
-  static final class Doc {
-    final Map<String, JsonNode> fields = new HashMap<>();
-    final Map<String, List<Element>> arrays = new HashMap<>();
-    JsonNode rootArray; // the root value was an array (elements in arrays.get(""))
-    int start;
-    int end;
-    long ordinalBase;
-
-    JsonNode get(String name) {
-      JsonNode n = fields.get(name);
-      return n == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : n;
-    }
-
-    List<Element> elements(String name) {
-      List<Element> l = arrays.get(name);
-      return l == null ? List.of() : l;
-    }
-
-    boolean has(String name) {
-      return fields.containsKey(name) || arrays.containsKey(name);
-    }
+  /** How an element reached the mapper. */
+  enum Mode {
+    /** from a document read whole */
+    WHOLE,
+    /** a context element from the format header of a split document (no event of its own) */
+    CONTEXT,
+    /** from a chunk of a split document */
+    CHUNK
   }
 
-  /** Maps one document to events. */
+  /** A format's document mapping. One instance per document; not thread-safe. */
   interface DocumentMapper {
-    /** Emits the document's events through {@code out}; throws RecordException if it is not a document of ours. */
-    void map(Doc doc, List<EvidenceEvent> out) throws RecordException;
+    /** A record array starts (its elements follow). */
+    default void array(String name) {}
+
+    /**
+     * A top-level field that is not a record array (from the whole document, or from the header of a split one);
+     * {@code c.p} is at the value's first token and the mapper must consume the whole value.
+     */
+    void field(String name, Cursor c) throws IOException;
+
+    /**
+     * One element of record array {@code array}; {@code c.p} is at its first token and the mapper must consume it
+     * (then {@link Cursor#end()} is its end). Context elements (mode CONTEXT) make no events.
+     */
+    void element(String array, Cursor c) throws IOException, RecordException;
+
+    /** The document (or the chunk's part of it) is complete: add its events to {@code out}. */
+    void end(List<EvidenceEvent> out) throws RecordException;
+  }
+
+  /** The parser and where its bytes are. Positions are payload positions (header positions in CONTEXT mode). */
+  static final class Cursor {
+    final JsonParser p;
+    final byte[] buf;
+    /** buffer index = parser offset + base; payload position = buffer index - shift */
+    private final int base;
+    private final int shift;
+    Mode mode;
+    /** the current element: payload position of its first byte, record ordinal in the chunk */
+    int start;
+    long ordinal;
+
+    Cursor(JsonParser p, byte[] buf, int base, int shift, Mode mode) {
+      this.p = p;
+      this.buf = buf;
+      this.base = base;
+      this.shift = shift;
+      this.mode = mode;
+    }
+
+    /** Payload position of the current token's first byte. */
+    int tokenStart() {
+      return (int) (p.currentTokenLocation().getByteOffset() + base - shift);
+    }
+
+    /** Payload position just after the last consumed byte (the current element's end once it is consumed). */
+    int end() {
+      return (int) (p.currentLocation().getByteOffset() + base - shift);
+    }
+
+    /**
+     * The current value as text, consumed: strings, numbers and booleans as their text (blank strings: null),
+     * objects and arrays as their source JSON text cut to maxBytes (empty ones: null), null: null.
+     */
+    String text(int maxBytes) throws IOException {
+      JsonToken t = p.currentToken();
+      if (t == JsonToken.VALUE_STRING) {
+        String s = p.getText();
+        return s.isBlank() ? null : s.length() > maxBytes ? s.substring(0, maxBytes) : s;
+      }
+      if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+        int s = (int) (p.currentTokenLocation().getByteOffset() + base);
+        p.skipChildren();
+        int e = (int) (p.currentLocation().getByteOffset() + base);
+        return isEmptyContainer(s, e) ? null : ChunkContext.text(buf, s, e, maxBytes);
+      }
+      if (t == JsonToken.VALUE_NULL) return null;
+      return p.getText();
+    }
+
+    private boolean isEmptyContainer(int s, int e) {
+      if (e - s > 16) return false;
+      for (int i = s + 1; i < e - 1; i++) if (!Json.isWs(buf[i])) return false;
+      return true;
+    }
+
+    /** True if the current token starts an array (then {@link #nextElement} walks it). */
+    boolean isArray() {
+      return p.currentToken() == JsonToken.START_ARRAY;
+    }
+
+    /** The next element's first token of the array being walked, or null at its end. */
+    JsonToken nextElement() throws IOException {
+      JsonToken t = p.nextToken();
+      return t == JsonToken.END_ARRAY || t == null ? null : t;
+    }
+
+    /**
+     * In an object (after START_OBJECT or a consumed value): the next field's name, with the parser at its value; null
+     * at the object's end.
+     */
+    String nextField() throws IOException {
+      if (p.nextToken() != JsonToken.FIELD_NAME) return null;
+      String name = p.currentName();
+      p.nextToken();
+      return name;
+    }
+
+    /** Buffer index of the current token's first byte (for {@link #textFrom}). */
+    int mark() {
+      return (int) (p.currentTokenLocation().getByteOffset() + base);
+    }
+
+    /** Source text from a mark to the end of the last consumed token, cut to maxBytes. */
+    String textFrom(int mark, int maxBytes) {
+      return ChunkContext.text(buf, mark, (int) (p.currentLocation().getByteOffset() + base), maxBytes);
+    }
+
+    /** The source bytes from a mark to the end of the last consumed token, as a tree. */
+    JsonNode treeFrom(int mark) throws IOException {
+      int e = (int) (p.currentLocation().getByteOffset() + base);
+      try (JsonParser q = Json.FACTORY.createParser(buf, mark, e - mark)) {
+        return Json.tree(q);
+      }
+    }
+
+    /** Consumes the current value. */
+    void skip() throws IOException {
+      p.skipChildren();
+    }
+
+    /** A string (or scalar) value's text, blank: null; an object or array is skipped: null. */
+    String string() throws IOException {
+      JsonToken t = p.currentToken();
+      if (t == JsonToken.VALUE_STRING) {
+        String s = p.getText();
+        return s.isEmpty() || s.isBlank() ? null : s;
+      }
+      if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+        p.skipChildren();
+        return null;
+      }
+      return t == JsonToken.VALUE_NULL ? null : p.getText();
+    }
+
+    /** The current value as a tree. */
+    JsonNode tree() throws IOException {
+      return Json.tree(p);
+    }
+
+    /** The bytes of a consumed value as a tree (e.g. an element re-read when it turns out to matter). */
+    JsonNode treeOf(int start, int end) throws IOException {
+      try (JsonParser q = Json.FACTORY.createParser(buf, start + shift, end - start)) {
+        return Json.tree(q);
+      }
+    }
   }
 
   private final ChunkContext ctx;
   private final Set<String> recordArrays;
-  private final DocumentMapper mapper;
+  private final java.util.function.Supplier<DocumentMapper> mappers;
   private final ParseOutput out;
   private long ordinal;
 
-  JsonDocuments(ChunkContext ctx, Set<String> recordArrays, DocumentMapper mapper, ParseOutput out) {
+  JsonDocuments(
+      ChunkContext ctx, Set<String> recordArrays, java.util.function.Supplier<DocumentMapper> mappers,
+      ParseOutput out) {
     this.ctx = ctx;
     this.recordArrays = recordArrays;
-    this.mapper = mapper;
+    this.mappers = mappers;
     this.out = out;
   }
 
   void run() throws ParseException {
+    String header = ctx.chunk().getFormatHeader();
+    if (ctx.framing() == Framing.JSON_RECORDS && ctx.chunkCount() > 1) {
+      if (header == null) {
+        byte[] b = ctx.payload();
+        int s = skipWs(b, 0);
+        if (s < b.length) {
+          reject(RejectReason.MALFORMED_JSON, "chunk of a split document without the document's context header "
+              + "(the document is not one complete JSON object)", s, trimEnd(b, s, b.length));
+        }
+        return;
+      }
+      runSplit(header);
+      return;
+    }
     byte[] buf = ctx.payload();
+    ordinal = ctx.chunkIndex() == 0 ? 1 : 0;
     int pos = skipWs(buf, 0);
     while (pos < buf.length) {
-      pos = readFrom(buf, pos);
+      pos = readWhole(buf, pos);
       pos = skipWs(buf, pos);
     }
   }
 
+  // ---- whole documents ------------------------------------------------------------------------------------------
+
   /** Reads root values from pos; returns where to go on (buf.length when done). */
-  private int readFrom(byte[] buf, int pos) throws ParseException {
-    JsonParser p;
-    try {
-      p = Json.utf8Parser(buf, pos, buf.length - pos);
-    } catch (IOException e) {
-      throw new ParseException(RejectReason.PARSER_ERROR, "cannot create JSON parser: " + e.getMessage(), e);
-    }
+  private int readWhole(byte[] buf, int pos) throws ParseException {
+    JsonParser p = parser(buf, pos, buf.length - pos);
     if (p == null) {
       reject(RejectReason.MALFORMED_JSON, "not UTF-8 JSON (NUL bytes or a UTF-16/32 byte order mark)", pos,
           buf.length);
       return buf.length;
     }
     int docStart = pos;
+    long docOrdinal = ordinal;
+    Cursor c = new Cursor(p, buf, pos, 0, Mode.WHOLE);
     try (p) {
       while (true) {
         docStart = skipWs(buf, pos + (int) p.currentLocation().getByteOffset());
         if (docStart >= buf.length) return buf.length;
         JsonToken t = p.nextToken();
         if (t == null) return buf.length;
-        docStart = pos + (int) p.currentTokenLocation().getByteOffset();
-        Doc doc = new Doc();
-        doc.start = docStart;
-        doc.ordinalBase = ordinal;
-        if (t == JsonToken.START_OBJECT) {
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            if (v == JsonToken.START_ARRAY && recordArrays.contains(name) && !doc.arrays.containsKey(name)) {
-              doc.arrays.put(name, elements(p, pos));
-            } else {
-              doc.fields.put(name, Json.tree(p));
-            }
-          }
-        } else if (t == JsonToken.START_ARRAY) {
-          doc.arrays.put("", elements(p, pos));
-          doc.rootArray = com.fasterxml.jackson.databind.node.NullNode.getInstance();
-        } else {
-          Json.scalarText(p);
-          int end = pos + (int) p.currentLocation().getByteOffset();
-          reject(RejectReason.MALFORMED_JSON, "root value is not a JSON object or array: " + t, docStart, end);
+        docStart = c.tokenStart();
+        docOrdinal = ordinal;
+        if (t != JsonToken.START_OBJECT) {
+          if (t == JsonToken.START_ARRAY) p.skipChildren();
+          else Json.scalarText(p);
+          reject(RejectReason.MALFORMED_JSON, "root value is not a JSON object: " + t, docStart, c.end());
           continue;
         }
-        doc.end = pos + (int) p.currentLocation().getByteOffset();
-        mapDocument(doc);
+        DocumentMapper m = mappers.get();
+        List<EvidenceEvent> events = new ArrayList<>();
+        try {
+          readObject(c, m, recordArrays, false);
+          m.end(events);
+        } catch (RecordException ex) {
+          skipRest(p);
+          out.reject(ctx.rejection(ex.reason(), ex.getMessage(), docStart, c.end(), docOrdinal));
+          continue;
+        } catch (RuntimeException | StackOverflowError ex) {
+          skipRest(p);
+          out.reject(ctx.rejection(RejectReason.PARSER_ERROR, "parser bug on this document: " + ex, docStart,
+              c.end(), docOrdinal));
+          continue;
+        }
+        for (EvidenceEvent e : events) out.emit(e);
       }
     } catch (JsonProcessingException e) {
+      ordinal = docOrdinal;
       int err = e.getLocation() == null ? buf.length : pos + (int) e.getLocation().getByteOffset();
       if (err >= buf.length && ctx.truncatedRecord()) {
         reject(RejectReason.RECORD_TOO_LARGE,
@@ -142,53 +301,197 @@ final class JsonDocuments {
         return buf.length;
       }
       int next = nextRootLine(buf, Math.max(err, docStart + 1));
-      reject(RejectReason.MALFORMED_JSON, "invalid JSON: " + e.getOriginalMessage(), docStart, trimEnd(buf, docStart,
-          next));
+      reject(RejectReason.MALFORMED_JSON, "invalid JSON: " + e.getOriginalMessage(), docStart,
+          trimEnd(buf, docStart, next));
       return next;
     } catch (IOException e) {
       throw new ParseException(RejectReason.PARSER_ERROR, "I/O error on an in-memory buffer: " + e, e);
     }
   }
 
-  private List<Element> elements(JsonParser p, int base) throws IOException {
-    List<Element> list = new ArrayList<>();
+  /**
+   * The fields of the root object {@code c.p} is in (after START_OBJECT): record arrays element by element, other
+   * fields to the mapper (or skipped). Returns false if the payload ended at a chunk boundary inside a record array.
+   */
+  private boolean readObject(Cursor c, DocumentMapper m, Set<String> arrays, boolean skipFields)
+      throws IOException, RecordException {
+    JsonParser p = c.p;
     JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
-      int s = base + (int) p.currentTokenLocation().getByteOffset();
-      JsonNode n = Json.tree(p);
-      int e = base + (int) p.currentLocation().getByteOffset();
-      list.add(new Element(n, s, e, list.size()));
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      if (v == JsonToken.START_ARRAY && arrays.contains(name)) {
+        m.array(name);
+        if (!readElements(c, m, name)) return false;
+      } else if (skipFields) {
+        p.skipChildren();
+      } else {
+        m.field(name, c);
+      }
     }
-    return list;
+    if (t != JsonToken.END_OBJECT) throw new IllegalStateException("unexpected token " + t);
+    return true;
   }
 
-  private void mapDocument(Doc doc) {
-    List<EvidenceEvent> events = new ArrayList<>();
-    long docOrdinal = ordinal;
-    try {
-      mapper.map(doc, events);
-    } catch (RecordException ex) {
-      out.reject(ctx.rejection(ex.reason(), ex.getMessage(), doc.start, doc.end, docOrdinal));
-      ordinal++;
+  /** Elements of a record array, to its ']'. Returns false if the payload ended at a chunk boundary. */
+  private boolean readElements(Cursor c, DocumentMapper m, String array) throws IOException, RecordException {
+    JsonParser p = c.p;
+    while (true) {
+      if (c.mode == Mode.CHUNK && atChunkBoundary(c.end())) return false;
+      JsonToken t = p.nextToken();
+      if (t == JsonToken.END_ARRAY) return true;
+      c.start = c.tokenStart();
+      c.ordinal = c.mode == Mode.CONTEXT ? -1 : ordinal++;
+      m.element(array, c);
+      if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
+        p.skipChildren(); // the mapper left it
+      }
+    }
+  }
+
+  /** After an element: only ',' and whitespace remain in the payload, and more chunks follow. */
+  private boolean atChunkBoundary(int payloadPos) {
+    if (ctx.isLastChunk()) return false;
+    byte[] b = ctx.payload();
+    int i = skipWs(b, payloadPos);
+    if (i < b.length && b[i] == ',') i = skipWs(b, i + 1);
+    return i >= b.length;
+  }
+
+  // ---- split documents ------------------------------------------------------------------------------------------
+
+  /** One chunk of a split document, with its context header. */
+  private void runSplit(String header) throws ParseException {
+    byte[] head = header.getBytes(StandardCharsets.UTF_8);
+    DocumentMapper m = mappers.get();
+    List<String> arrayNames = new ArrayList<>();
+    List<long[]> spans = new ArrayList<>();
+    // 1. the header: array places, then the document's context through the mapper
+    try (JsonParser p = Json.FACTORY.createParser(head)) {
+      Cursor hc = new Cursor(p, head, 0, 0, Mode.CONTEXT);
+      if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("header is not a JSON object");
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (name.equals("arrays") && v == JsonToken.START_ARRAY) {
+          for (JsonNode a : Json.tree(p)) {
+            arrayNames.add(a.path("name").asText());
+            spans.add(new long[] {a.path("offset").asLong(), a.path("end").asLong(), a.path("elements").asLong()});
+          }
+        } else if (name.equals("document") && v == JsonToken.START_OBJECT) {
+          readObject(hc, m, Set.copyOf(arrayNames), false);
+        } else {
+          p.skipChildren();
+        }
+      }
+    } catch (IOException | RecordException | RuntimeException e) {
+      byte[] b = ctx.payload();
+      reject(RejectReason.MALFORMED_JSON, "unreadable document context header: " + e.getMessage(), 0, b.length);
       return;
-    } catch (RuntimeException | StackOverflowError ex) {
-      out.reject(ctx.rejection(RejectReason.PARSER_ERROR, "parser bug on this document: " + ex, doc.start, doc.end,
-          docOrdinal));
-      ordinal++;
+    }
+    if (m instanceof ArrayCounts counts) {
+      for (int i = 0; i < arrayNames.size(); i++) counts.elements(arrayNames.get(i), spans.get(i)[2]);
+    }
+    // 2. the payload
+    byte[] payload = ctx.payload();
+    long offset = ctx.contentOffset(0);
+    byte[] buf = payload;
+    int shift = 0;
+    if (ctx.chunkIndex() > 0) {
+      String array = null;
+      for (int i = 0; i < spans.size(); i++) {
+        if (spans.get(i)[0] < offset && offset < spans.get(i)[1]) array = arrayNames.get(i);
+      }
+      if (array == null) {
+        reject(RejectReason.MALFORMED_JSON, "chunk at offset " + offset + " is in none of the document's record "
+            + "arrays " + arrayNames, 0, trimEnd(payload, 0, payload.length));
+        return;
+      }
+      byte[] prefix = ("{\"" + array + "\":[").getBytes(StandardCharsets.UTF_8);
+      buf = new byte[prefix.length + payload.length];
+      System.arraycopy(prefix, 0, buf, 0, prefix.length);
+      System.arraycopy(payload, 0, buf, prefix.length, payload.length);
+      shift = prefix.length;
+    }
+    ordinal = ctx.chunkIndex() == 0 ? 1 : 0;
+    List<EvidenceEvent> events = new ArrayList<>();
+    JsonParser p = parser(buf, 0, buf.length);
+    if (p == null) {
+      reject(RejectReason.MALFORMED_JSON, "not UTF-8 JSON", 0, payload.length);
+      return;
+    }
+    Cursor c = new Cursor(p, buf, 0, shift, Mode.CHUNK);
+    c.start = skipWs(payload, 0);
+    int rest = payload.length;
+    try (p) {
+      if (p.nextToken() != JsonToken.START_OBJECT) throw new IllegalStateException("document is not an object");
+      boolean closed = readObject(c, m, Set.copyOf(arrayNames), true);
+      rest = closed ? c.end() : payload.length;
+    } catch (JsonProcessingException e) {
+      int s = Math.max(0, c.start);
+      if (ctx.truncatedRecord()) {
+        reject(RejectReason.RECORD_TOO_LARGE,
+            "element cut by the collector at its max record size (full bytes in the evidence store)", s,
+            payload.length);
+      } else {
+        reject(RejectReason.MALFORMED_JSON, "invalid JSON: " + e.getOriginalMessage(), s,
+            trimEnd(payload, s, payload.length));
+      }
+      rest = payload.length;
+    } catch (IOException e) {
+      throw new ParseException(RejectReason.PARSER_ERROR, "I/O error on an in-memory buffer: " + e, e);
+    } catch (RecordException e) {
+      reject(e.reason(), e.getMessage(), Math.max(0, c.start), c.end());
+      return;
+    } catch (RuntimeException e) {
+      reject(RejectReason.PARSER_ERROR, "parser bug on this chunk: " + e, Math.max(0, c.start), payload.length);
+      return;
+    }
+    try {
+      m.end(events);
+    } catch (RecordException e) {
+      reject(e.reason(), e.getMessage(), 0, payload.length);
+      return;
+    } catch (RuntimeException e) {
+      reject(RejectReason.PARSER_ERROR, "parser bug on this chunk: " + e, 0, payload.length);
       return;
     }
     for (EvidenceEvent e : events) out.emit(e);
-    ordinal += Math.max(1, countElements(doc));
+    // anything after the split document's root object (more documents in the same artifact) is read whole
+    int pos = skipWs(payload, rest);
+    while (pos < payload.length) {
+      pos = readWhole(payload, pos);
+      pos = skipWs(payload, pos);
+    }
   }
 
-  private static int countElements(Doc doc) {
-    int n = 0;
-    for (List<Element> l : doc.arrays.values()) n += l.size();
-    return n;
+  /** A mapper that wants the element counts of a split document's record arrays (from the header). */
+  interface ArrayCounts {
+    void elements(String array, long count);
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------------------------
+
+  private static JsonParser parser(byte[] buf, int off, int len) throws ParseException {
+    try {
+      return Json.utf8Parser(buf, off, len);
+    } catch (IOException e) {
+      throw new ParseException(RejectReason.PARSER_ERROR, "cannot create JSON parser: " + e.getMessage(), e);
+    }
+  }
+
+  private static void skipRest(JsonParser p) {
+    try {
+      while (p.getParsingContext() != null && !p.getParsingContext().inRoot()) {
+        if (p.nextToken() == null) return;
+      }
+    } catch (IOException e) {
+      // the outer loop meets the same error
+    }
   }
 
   private void reject(RejectReason reason, String message, int start, int end) {
-    out.reject(ctx.rejection(reason, message, start, Math.max(start, end), ordinal++));
+    out.reject(ctx.rejection(reason, message, start, Math.max(start, end), ordinal));
   }
 
   /** The start of the first line after {@code from} that begins (column 0) with '{' or '['; else buf.length. */

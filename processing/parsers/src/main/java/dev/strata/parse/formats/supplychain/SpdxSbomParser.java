@@ -1,5 +1,6 @@
 package dev.strata.parse.formats.supplychain;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.JsonFormatParser;
@@ -7,12 +8,14 @@ import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
-import dev.strata.parse.formats.supplychain.JsonDocuments.Doc;
-import dev.strata.parse.formats.supplychain.JsonDocuments.Element;
+import dev.strata.parse.formats.supplychain.JsonDocuments.Cursor;
+import dev.strata.parse.formats.supplychain.JsonDocuments.Mode;
 import dev.strata.parse.formats.supplychain.SupplyChain.ImageRef;
+import dev.strata.parse.formats.supplychain.SupplyChain.Pending;
 import dev.strata.parse.formats.supplychain.SupplyChain.Pkg;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.raw.RawArtifactChunk;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,9 +48,8 @@ public final class SpdxSbomParser extends JsonFormatParser {
 
   public static final String FORMAT = "spdx_sbom";
 
-  private static final Set<String> MAPPED =
-      Set.of("name", "SPDXID", "versionInfo", "externalRefs", "licenseConcluded", "licenseDeclared", "copyrightText",
-          "hasFiles");
+  /** The arrays the collector cuts an SPDX document at (ingest SpdxSbomRecognizer): counted as records. */
+  static final Set<String> RECORD_ARRAYS = Set.of("packages", "files", "snippets", "relationships");
 
   public SpdxSbomParser() {
     super(FORMAT);
@@ -56,107 +58,209 @@ public final class SpdxSbomParser extends JsonFormatParser {
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonDocuments(ctx, Set.of("packages"), (doc, events) -> map(ctx, doc, events), out).run();
+    new JsonDocuments(ctx, RECORD_ARRAYS, () -> new Spdx(ctx), out).run();
   }
 
-  static void map(ChunkContext ctx, Doc doc, List<EvidenceEvent> out) throws RecordException {
-    String version = doc.get("spdxVersion").asText(null);
-    if (version == null || !version.startsWith("SPDX-")) {
-      if (!doc.has("packages") || !"SPDXRef-DOCUMENT".equals(doc.get("SPDXID").asText(null))) {
-        throw new RecordException(RejectReason.MISSING_FIELD, "not an SPDX JSON document: no spdxVersion");
-      }
-    } else if (!version.startsWith("SPDX-2.")) {
-      throw new RecordException(RejectReason.UNSUPPORTED_VERSION, "unsupported SPDX version " + version);
-    }
-    String docName = doc.get("name").asText(null);
-    String namespace = doc.get("documentNamespace").asText(null);
-    String created = doc.get("creationInfo").path("created").asText(null);
+  /** A package that may be the image the document describes (container purpose or an image purl). */
+  private record Candidate(String id, JsonNode node) {}
 
-    // subjects
-    Set<String> subjects = new LinkedHashSet<>();
-    for (JsonNode d : doc.get("documentDescribes")) subjects.add(d.asText());
-    Map<String, List<String>> rels = new HashMap<>();
-    for (JsonNode r : doc.get("relationships")) {
-      String from = r.path("spdxElementId").asText(null);
-      String to = r.path("relatedSpdxElement").asText(null);
-      String type = r.path("relationshipType").asText("");
-      if (from == null || to == null) continue;
-      if (type.equals("DESCRIBES") && from.equals("SPDXRef-DOCUMENT")) subjects.add(to);
-      else if (type.equals("DESCRIBED_BY") && to.equals("SPDXRef-DOCUMENT")) subjects.add(from);
-      else {
+  /** One SPDX document. */
+  private static final class Spdx extends SupplyChain.Document {
+    final Set<String> subjects = new LinkedHashSet<>();
+    final Map<String, List<String>> rels = new HashMap<>();
+    final List<Candidate> candidates = new ArrayList<>();
+    /** per pending event: the package's SPDXID and its declared / concluded license (resolved at the end) */
+    final List<String[]> packageInfo = new ArrayList<>();
+
+    Spdx(ChunkContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public void element(String array, Cursor c) throws IOException {
+      if (array.equals("packages")) {
+        if (c.mode == Mode.CONTEXT) {
+          JsonNode n = c.tree();
+          candidates.add(new Candidate(n.path("SPDXID").asText(null), n));
+        } else {
+          pkg(c);
+        }
+      } else if (array.equals("relationships") && c.mode != Mode.CHUNK) {
+        relationship(c);
+      } else {
+        c.skip();
+      }
+    }
+
+    private void relationship(Cursor c) throws IOException {
+      if (c.p.currentToken() != JsonToken.START_OBJECT) {
+        c.skip();
+        return;
+      }
+      String from = null;
+      String to = null;
+      String type = "";
+      for (String f; (f = c.nextField()) != null; ) {
+        switch (f) {
+          case "spdxElementId" -> from = c.string();
+          case "relatedSpdxElement" -> to = c.string();
+          case "relationshipType" -> {
+            String t = c.string();
+            type = t == null ? "" : t;
+          }
+          default -> c.skip();
+        }
+      }
+      if (from == null || to == null) return;
+      if (type.equals("DESCRIBES") && from.equals("SPDXRef-DOCUMENT")) {
+        subjects.add(to);
+      } else if (type.equals("DESCRIBED_BY") && to.equals("SPDXRef-DOCUMENT")) {
+        subjects.add(from);
+      } else {
         List<String> l = rels.computeIfAbsent(from, k -> new ArrayList<>(2));
         if (l.size() < 64) l.add(type + " " + to);
         List<String> back = rels.computeIfAbsent(to, k -> new ArrayList<>(2));
         if (back.size() < 64) back.add(type + "_OF " + from);
       }
     }
-    Map<String, String> extracted = new HashMap<>();
-    for (JsonNode x : doc.get("hasExtractedLicensingInfos")) {
-      String id = x.path("licenseId").asText(null);
-      String text = x.path("extractedText").asText(null);
-      if (id != null && text != null && text.length() <= 64 && !text.contains("\n")) extracted.put(id, text);
-    }
 
-    ImageRef image = ImageRef.NONE;
-    Set<String> imagePackages = new HashSet<>();
-    for (Element el : doc.elements("packages")) {
-      JsonNode p = el.node();
-      String id = p.path("SPDXID").asText(null);
-      if (id == null || !subjects.contains(id)) continue;
-      String purl = purl(p);
-      ImageRef fromPurl = SupplyChain.imageFromPurl(purl);
-      boolean container = "CONTAINER".equals(p.path("primaryPackagePurpose").asText(null)) || fromPurl != null;
-      if (!container) continue;
-      imagePackages.add(id);
-      String digest = SupplyChain.digest(p.path("versionInfo").asText(null));
-      for (JsonNode c : p.path("checksums")) {
-        if (digest == null && "SHA256".equals(c.path("algorithm").asText())) {
-          digest = "sha256:" + c.path("checksumValue").asText();
+    private void pkg(Cursor c) throws IOException {
+      if (c.p.currentToken() != JsonToken.START_OBJECT) {
+        c.skip();
+        return;
+      }
+      Pkg pkg = new Pkg();
+      Map<String, String> u = SupplyChain.unmapped();
+      String declared = null;
+      String concluded = null;
+      String purpose = null;
+      for (String f; (f = c.nextField()) != null; ) {
+        switch (f) {
+          case "name" -> pkg.name = c.string();
+          case "versionInfo" -> pkg.version = c.string();
+          case "SPDXID" -> pkg.uid = c.string();
+          case "externalRefs" -> externalRefs(c, pkg);
+          case "licenseDeclared" -> declared = c.string();
+          case "licenseConcluded" -> concluded = c.string();
+          case "copyrightText", "hasFiles" -> c.skip();
+          default -> {
+            String v = c.text(SupplyChain.MAX_TEXT);
+            if (v == null) break;
+            u.put(key("package.", f), v);
+            if (f.equals("sourceInfo")) pkg.path = pathOf(v);
+            else if (f.equals("primaryPackagePurpose")) purpose = v;
+          }
         }
       }
-      ImageRef ref = new ImageRef(p.path("name").asText(null), null, digest);
-      if (fromPurl != null) ref = fromPurl.orElse(ref);
-      image = image.isEmpty() ? ref : image;
-    }
-    if (image.isEmpty() && docName != null
-        && (SupplyChain.looksLikeImageRef(docName) || (namespace != null && namespace.contains("/syft/image/")))) {
-      image = new ImageRef(docName, null, null);
-    }
-
-    Map<String, String> docFields = new HashMap<>();
-    SupplyChain.put(docFields, "sbom.document_name", docName);
-    SupplyChain.put(docFields, "sbom.namespace", namespace);
-    SupplyChain.put(docFields, "sbom.spdx_version", version);
-    JsonNode creators = doc.get("creationInfo").path("creators");
-    if (creators.isArray() && !creators.isEmpty()) SupplyChain.put(docFields, "sbom.creators", join(creators));
-    if (!subjects.isEmpty()) SupplyChain.put(docFields, "sbom.subject", String.join(",", subjects));
-    String about = image.name() != null ? image.name() : docName;
-
-    for (Element el : doc.elements("packages")) {
-      JsonNode p = el.node();
-      String id = p.path("SPDXID").asText(null);
-      if (id != null && imagePackages.contains(id)) continue;
-      Pkg pkg = new Pkg();
-      pkg.name = SupplyChain.text(p, "name");
-      pkg.version = SupplyChain.text(p, "versionInfo");
-      pkg.uid = id;
-      for (JsonNode r : p.path("externalRefs")) {
-        String type = r.path("referenceType").asText("");
-        String loc = r.path("referenceLocator").asText(null);
-        if (type.equals("purl") && pkg.purl == null) pkg.purl = loc;
-        else if (type.equals("cpe23Type") || type.equals("cpe22Type")) pkg.addCpe(loc);
-      }
       pkg.type = SupplyChain.purlType(pkg.purl);
-      pkg.addLicense(license(p.path("licenseDeclared").asText(null), extracted));
-      pkg.addLicense(license(p.path("licenseConcluded").asText(null), extracted));
-      pkg.path = pathOf(p.path("sourceInfo").asText(null));
-      Map<String, String> u = SupplyChain.unmapped();
-      u.putAll(docFields);
-      SupplyChain.rest(u, "package.", p, MAPPED);
-      List<String> r = id == null ? null : rels.get(id);
-      if (r != null) SupplyChain.put(u, "package.relationships", String.join(", ", r));
-      out.add(SupplyChain.inventory(ctx, el, doc.ordinalBase + el.index(), 0, pkg, image, created,
-          "creationInfo.created", u, about));
+      if (c.mode == Mode.WHOLE && ("CONTAINER".equals(purpose) || SupplyChain.imageFromPurl(pkg.purl) != null)) {
+        candidates.add(new Candidate(pkg.uid, c.treeOf(c.start, c.end())));
+      }
+      inventory(c, 0, pkg, u);
+      packageInfo.add(new String[] {pkg.uid, declared, concluded});
+    }
+
+    private static void externalRefs(Cursor c, Pkg pkg) throws IOException {
+      if (!c.isArray()) {
+        c.skip();
+        return;
+      }
+      for (JsonToken t; (t = c.nextElement()) != null; ) {
+        if (t != JsonToken.START_OBJECT) {
+          c.skip();
+          continue;
+        }
+        String type = "";
+        String loc = null;
+        for (String f; (f = c.nextField()) != null; ) {
+          if (f.equals("referenceType")) {
+            String s = c.string();
+            type = s == null ? "" : s;
+          } else if (f.equals("referenceLocator")) {
+            loc = c.string();
+          } else {
+            c.skip();
+          }
+        }
+        if (type.equals("purl")) {
+          if (pkg.purl == null) pkg.purl = loc;
+        } else if (type.equals("cpe23Type") || type.equals("cpe22Type")) {
+          pkg.addCpe(loc);
+        }
+      }
+    }
+
+    @Override
+    public void end(List<EvidenceEvent> out) throws RecordException {
+      String version = get("spdxVersion").asText(null);
+      if (version == null || !version.startsWith("SPDX-")) {
+        if (!has("packages") || !"SPDXRef-DOCUMENT".equals(get("SPDXID").asText(null))) {
+          throw new RecordException(RejectReason.MISSING_FIELD, "not an SPDX JSON document: no spdxVersion");
+        }
+      } else if (!version.startsWith("SPDX-2.")) {
+        throw new RecordException(RejectReason.UNSUPPORTED_VERSION, "unsupported SPDX version " + version);
+      }
+      String docName = get("name").asText(null);
+      String namespace = get("documentNamespace").asText(null);
+      String created = get("creationInfo").path("created").asText(null);
+      Set<String> subjectSet = new LinkedHashSet<>();
+      for (JsonNode d : get("documentDescribes")) subjectSet.add(d.asText());
+      subjectSet.addAll(subjects);
+      Map<String, String> extracted = new HashMap<>();
+      for (JsonNode x : get("hasExtractedLicensingInfos")) {
+        String id = x.path("licenseId").asText(null);
+        String text = x.path("extractedText").asText(null);
+        if (id != null && text != null && text.length() <= 64 && !text.contains("\n")) extracted.put(id, text);
+      }
+
+      ImageRef image = ImageRef.NONE;
+      Set<String> imagePackages = new HashSet<>();
+      for (Candidate cand : candidates) {
+        JsonNode p = cand.node();
+        if (cand.id() == null || !subjectSet.contains(cand.id())) continue;
+        String purl = purl(p);
+        ImageRef fromPurl = SupplyChain.imageFromPurl(purl);
+        boolean container = "CONTAINER".equals(p.path("primaryPackagePurpose").asText(null)) || fromPurl != null;
+        if (!container) continue;
+        imagePackages.add(cand.id());
+        String digest = SupplyChain.digest(p.path("versionInfo").asText(null));
+        for (JsonNode ck : p.path("checksums")) {
+          if (digest == null && "SHA256".equals(ck.path("algorithm").asText())) {
+            digest = "sha256:" + ck.path("checksumValue").asText();
+          }
+        }
+        ImageRef ref = new ImageRef(p.path("name").asText(null), null, digest);
+        if (fromPurl != null) ref = fromPurl.orElse(ref);
+        image = image.isEmpty() ? ref : image;
+      }
+      if (image.isEmpty() && docName != null
+          && (SupplyChain.looksLikeImageRef(docName) || (namespace != null && namespace.contains("/syft/image/")))) {
+        image = new ImageRef(docName, null, null);
+      }
+
+      Map<String, String> docFields = new HashMap<>();
+      SupplyChain.put(docFields, "sbom.document_name", docName);
+      SupplyChain.put(docFields, "sbom.namespace", namespace);
+      SupplyChain.put(docFields, "sbom.spdx_version", version);
+      JsonNode creators = get("creationInfo").path("creators");
+      if (creators.isArray() && !creators.isEmpty()) SupplyChain.put(docFields, "sbom.creators", join(creators));
+      if (!subjectSet.isEmpty()) SupplyChain.put(docFields, "sbom.subject", String.join(",", subjectSet));
+      String about = image.name() != null ? image.name() : docName;
+
+      List<Pending> kept = new ArrayList<>(pending.size());
+      for (int i = 0; i < pending.size(); i++) {
+        String[] info = packageInfo.get(i);
+        Pending pd = pending.get(i);
+        if (info[0] != null && imagePackages.contains(info[0])) continue; // the image itself is not a package event
+        kept.add(pd);
+        pd.pkg().addLicense(license(info[1], extracted));
+        pd.pkg().addLicense(license(info[2], extracted));
+        List<String> r = info[0] == null ? null : rels.get(info[0]);
+        if (r != null) SupplyChain.put(pd.event().getUnmapped(), "package.relationships", String.join(", ", r));
+      }
+      pending.clear();
+      pending.addAll(kept);
+      finish(image, created, "creationInfo.created", docFields, about, out);
     }
   }
 

@@ -94,50 +94,116 @@ final class SupplyChain {
     }
   }
 
-  /** A new inventory event for one package element. */
-  static EvidenceEvent inventory(
-      ChunkContext ctx, JsonDocuments.Element el, long ordinal, int sub, Pkg pkg, ImageRef img, String time,
-      String timeField, Map<String, String> unmapped, String about) {
-    EvidenceEvent e =
-        ctx.newEvent(OcsfClass.DEVICE_INVENTORY_INFO, 1, "Log", el.start(), el.end(), ctx.lineAt(el.start()), ordinal,
-            sub, unmapped);
-    e.setSeverityId(1);
-    e.setSeverity("Informational");
-    ctx.applyTime(e, blankToNull(time), timeField);
-    e.setPackage$(pkg.toAvro());
-    e.setContainer(img.container());
-    StringBuilder m = new StringBuilder(64).append("package ").append(pkg.label());
-    if (pkg.type != null) m.append(" (").append(pkg.type).append(')');
-    if (about != null) m.append(" in ").append(about);
-    e.setMessage(m.toString());
-    e.setRawData(ctx.rawText(el.start(), el.end()));
-    return e;
-  }
+  /** An event made from an element, finished when the document's context is known (see {@link Document}). */
+  record Pending(EvidenceEvent event, Pkg pkg, String title) {}
 
-  /** A new vulnerability finding event. */
-  static EvidenceEvent finding(
-      ChunkContext ctx, int start, int end, long ordinal, int sub, Pkg pkg, Vulnerability v, ImageRef img, String time,
-      String timeField, Map<String, String> unmapped, String about) {
-    EvidenceEvent e =
-        ctx.newEvent(OcsfClass.VULNERABILITY_FINDING, 1, "Create", start, end, ctx.lineAt(start), ordinal, sub,
-            unmapped);
-    int sev = severityId(v.getSeverity());
-    e.setSeverityId(sev);
-    e.setSeverity(severityName(sev));
-    ctx.applyTime(e, blankToNull(time), timeField);
-    if (pkg != null) e.setPackage$(pkg.toAvro());
-    e.setVulnerability(v);
-    e.setContainer(img.container());
-    String title = v.getUid() + (pkg == null ? "" : " in " + pkg.label());
-    Finding f = new Finding();
-    f.setRule(v.getUid());
-    f.setTitle(title);
-    f.setPriority(v.getSeverity());
-    f.setTags(new ArrayList<>(0));
-    e.setFinding(f);
-    e.setMessage(title + (about == null ? "" : " (" + about + ")"));
-    e.setRawData(ctx.rawText(start, end));
-    return e;
+  /**
+   * What every supply-chain document mapper shares: top-level fields kept as trees (they are small; the record arrays
+   * stream by), the record arrays seen, and the events made from elements, finished at the document's end with the
+   * image, time and document fields (which syft and grype write after their arrays).
+   */
+  abstract static class Document implements JsonDocuments.DocumentMapper {
+    final ChunkContext ctx;
+    final Map<String, JsonNode> fields = new HashMap<>();
+    final java.util.Set<String> arrays = new java.util.HashSet<>();
+    final List<Pending> pending = new ArrayList<>();
+    private final Map<String, Map<String, String>> keys = new HashMap<>();
+
+    Document(ChunkContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void field(String name, JsonDocuments.Cursor c) throws java.io.IOException {
+      fields.put(name, c.tree());
+    }
+
+    @Override
+    public void array(String name) {
+      arrays.add(name);
+    }
+
+    JsonNode get(String name) {
+      JsonNode n = fields.get(name);
+      return n == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : n;
+    }
+
+    boolean has(String name) {
+      return fields.containsKey(name) || arrays.contains(name);
+    }
+
+    /** "prefix" + name, made once per document. */
+    String key(String prefix, String name) {
+      Map<String, String> m = keys.computeIfAbsent(prefix, x -> new HashMap<>());
+      String k = m.get(name);
+      if (k == null) {
+        k = prefix + name;
+        m.put(name, k);
+      }
+      return k;
+    }
+
+    /** Puts the current value as unmapped {@code prefix + name} (scalars as text, containers as source JSON). */
+    void rest(Map<String, String> u, String prefix, String name, JsonDocuments.Cursor c) throws java.io.IOException {
+      String v = c.text(MAX_TEXT);
+      if (v != null) u.put(key(prefix, name), v);
+    }
+
+    /** An inventory event for the element the cursor just consumed (sub-index {@code sub}). */
+    void inventory(JsonDocuments.Cursor c, int sub, Pkg pkg, Map<String, String> unmapped) {
+      int end = c.end();
+      EvidenceEvent e = ctx.newEvent(OcsfClass.DEVICE_INVENTORY_INFO, 1, "Log", c.start, end, ctx.lineAt(c.start),
+          c.ordinal, sub, unmapped);
+      e.setSeverityId(1);
+      e.setSeverity("Informational");
+      e.setRawData(ctx.rawText(c.start, end));
+      pending.add(new Pending(e, pkg, null));
+    }
+
+    /** A vulnerability finding for the element the cursor just consumed. */
+    void finding(JsonDocuments.Cursor c, int sub, Pkg pkg, Vulnerability v, Map<String, String> unmapped) {
+      int end = c.end();
+      EvidenceEvent e = ctx.newEvent(OcsfClass.VULNERABILITY_FINDING, 1, "Create", c.start, end,
+          ctx.lineAt(c.start), c.ordinal, sub, unmapped);
+      int sev = severityId(v.getSeverity());
+      e.setSeverityId(sev);
+      e.setSeverity(severityName(sev));
+      e.setVulnerability(v);
+      e.setRawData(ctx.rawText(c.start, end));
+      pending.add(new Pending(e, pkg, v.getUid() + (pkg == null ? "" : " in " + pkg.label())));
+    }
+
+    /** Finishes the pending events with the document's context and adds them to {@code out}. */
+    void finish(ImageRef img, String time, String timeField, Map<String, String> docFields, String about,
+        List<EvidenceEvent> out) {
+      String t = blankToNull(time);
+      for (Pending pd : pending) {
+        EvidenceEvent e = pd.event();
+        Pkg pkg = pd.pkg();
+        e.getUnmapped().putAll(docFields);
+        ctx.applyTime(e, t, timeField);
+        e.setContainer(img.container());
+        if (pkg != null) e.setPackage$(pkg.toAvro());
+        if (pd.title() == null) {
+          StringBuilder m = new StringBuilder(64).append("package ").append(pkg.label());
+          if (pkg.type != null) m.append(" (").append(pkg.type).append(')');
+          if (about != null) m.append(" in ").append(about);
+          e.setMessage(m.toString());
+        } else {
+          Vulnerability v = e.getVulnerability();
+          Finding f = new Finding();
+          f.setRule(v.getUid());
+          f.setTitle(pd.title());
+          f.setPriority(v.getSeverity());
+          f.setTags(new ArrayList<>(1));
+          String matchType = e.getUnmapped().get("match.type");
+          if (matchType != null) f.getTags().add(matchType);
+          e.setFinding(f);
+          e.setMessage(pd.title() + (about == null ? "" : " (" + about + ")"));
+        }
+        out.add(e);
+      }
+    }
   }
 
   static Vulnerability vulnerability(String id) {

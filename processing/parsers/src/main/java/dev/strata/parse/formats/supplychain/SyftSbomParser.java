@@ -1,5 +1,6 @@
 package dev.strata.parse.formats.supplychain;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.JsonFormatParser;
@@ -7,12 +8,13 @@ import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
-import dev.strata.parse.formats.supplychain.JsonDocuments.Doc;
-import dev.strata.parse.formats.supplychain.JsonDocuments.Element;
+import dev.strata.parse.formats.supplychain.JsonDocuments.Cursor;
+import dev.strata.parse.formats.supplychain.JsonDocuments.Mode;
 import dev.strata.parse.formats.supplychain.SupplyChain.ImageRef;
 import dev.strata.parse.formats.supplychain.SupplyChain.Pkg;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.raw.RawArtifactChunk;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,9 @@ public final class SyftSbomParser extends JsonFormatParser {
 
   public static final String FORMAT = "syft_sbom";
 
+  /** The arrays the collector cuts a syft document at (ingest SyftSbomRecognizer): counted as records. */
+  static final Set<String> RECORD_ARRAYS = Set.of("artifacts", "artifactRelationships", "files");
+
   public SyftSbomParser() {
     super(FORMAT);
   }
@@ -46,7 +51,49 @@ public final class SyftSbomParser extends JsonFormatParser {
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     ChunkContext ctx = ChunkContext.of(chunk);
-    new JsonDocuments(ctx, Set.of("artifacts"), (doc, events) -> map(ctx, doc, events), out).run();
+    new JsonDocuments(ctx, RECORD_ARRAYS, () -> new Syft(ctx), out).run();
+  }
+
+  /** One syft document. */
+  private static final class Syft extends SupplyChain.Document {
+    Syft(ChunkContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public void element(String array, Cursor c) throws IOException {
+      if (!array.equals("artifacts") || c.mode == Mode.CONTEXT || c.p.currentToken() != JsonToken.START_OBJECT) {
+        c.skip();
+        return;
+      }
+      Pkg pkg = new Pkg();
+      Map<String, String> u = SupplyChain.unmapped();
+      artifact(c, pkg, u);
+      inventory(c, 0, pkg, u);
+    }
+
+    @Override
+    public void end(List<EvidenceEvent> out) throws RecordException {
+      if (!has("artifacts") || !(has("source") || has("descriptor") || has("artifactRelationships"))) {
+        throw new RecordException(RejectReason.MISSING_FIELD,
+            "not a syft JSON document: no artifacts with source/descriptor");
+      }
+      Map<String, String> docFields = new HashMap<>();
+      ImageRef image = image(get("source"), docFields);
+      JsonNode d = get("descriptor");
+      String tool = SupplyChain.text(d, "name");
+      if (tool != null) SupplyChain.put(docFields, "sbom.tool", tool + " " + d.path("version").asText(""));
+      SupplyChain.put(docFields, "sbom.schema_version", SupplyChain.text(get("schema"), "version"));
+      JsonNode distro = get("distro");
+      String distroName = SupplyChain.text(distro, "prettyName");
+      if (distroName == null) {
+        String n = SupplyChain.text(distro, "name");
+        if (n != null) distroName = n + " " + distro.path("version").asText("");
+      }
+      SupplyChain.put(docFields, "sbom.distro", distroName);
+      String about = image.name() != null ? image.name() : docFields.get("sbom.subject");
+      finish(image, null, "descriptor (syft JSON has no creation time)", docFields, about, out);
+    }
   }
 
   /** The image of a syft / grype {@code source} object (null parts when absent). */
@@ -83,64 +130,87 @@ public final class SyftSbomParser extends JsonFormatParser {
     return new ImageRef(name, SupplyChain.digest(SupplyChain.text(m, "imageID")), digest);
   }
 
-  static void map(ChunkContext ctx, Doc doc, List<EvidenceEvent> out) throws RecordException {
-    if (!doc.has("artifacts") || !(doc.has("source") || doc.has("descriptor") || doc.has("artifactRelationships"))) {
-      throw new RecordException(RejectReason.MISSING_FIELD,
-          "not a syft JSON document: no artifacts with source/descriptor");
-    }
-    Map<String, String> docFields = new HashMap<>();
-    ImageRef image = image(doc.get("source"), docFields);
-    JsonNode d = doc.get("descriptor");
-    String tool = SupplyChain.text(d, "name");
-    if (tool != null) SupplyChain.put(docFields, "sbom.tool", tool + " " + d.path("version").asText(""));
-    SupplyChain.put(docFields, "sbom.schema_version", SupplyChain.text(doc.get("schema"), "version"));
-    JsonNode distro = doc.get("distro");
-    String distroName = SupplyChain.text(distro, "prettyName");
-    if (distroName == null) {
-      String n = SupplyChain.text(distro, "name");
-      if (n != null) distroName = n + " " + distro.path("version").asText("");
-    }
-    SupplyChain.put(docFields, "sbom.distro", distroName);
-    String about = image.name() != null ? image.name() : docFields.get("sbom.subject");
-    for (Element el : doc.elements("artifacts")) {
-      JsonNode a = el.node();
-      Pkg pkg = new Pkg();
-      Map<String, String> u = SupplyChain.unmapped();
-      u.putAll(docFields);
-      artifact(a, pkg, u);
-      out.add(SupplyChain.inventory(ctx, el, doc.ordinalBase + el.index(), 0, pkg, image, null,
-          "descriptor (syft JSON has no creation time)", u, about));
+  /** Streams a syft / grype artifact object (the cursor at its START_OBJECT) into pkg (+ unmapped package.*). */
+  static void artifact(Cursor c, Pkg pkg, Map<String, String> u) throws IOException {
+    for (String f; (f = c.nextField()) != null; ) {
+      switch (f) {
+        case "name" -> pkg.name = c.string();
+        case "version" -> pkg.version = c.string();
+        case "type" -> pkg.type = c.string();
+        case "purl" -> pkg.purl = c.string();
+        case "id" -> pkg.uid = c.string();
+        case "cpes" -> {
+          if (!c.isArray()) {
+            c.skip();
+            break;
+          }
+          for (JsonToken t; (t = c.nextElement()) != null; ) {
+            if (t == JsonToken.START_OBJECT) {
+              for (String g; (g = c.nextField()) != null; ) {
+                if (g.equals("cpe")) pkg.addCpe(c.string());
+                else c.skip();
+              }
+            } else {
+              pkg.addCpe(c.string());
+            }
+          }
+        }
+        case "licenses" -> {
+          if (!c.isArray()) {
+            c.skip();
+            break;
+          }
+          for (JsonToken t; (t = c.nextElement()) != null; ) {
+            if (t == JsonToken.START_OBJECT) {
+              String value = null;
+              String expression = null;
+              for (String g; (g = c.nextField()) != null; ) {
+                if (g.equals("spdxExpression")) expression = c.string();
+                else if (g.equals("value")) value = c.string();
+                else c.skip();
+              }
+              pkg.addLicense(expression != null ? expression : value);
+            } else {
+              pkg.addLicense(c.string());
+            }
+          }
+        }
+        case "locations" -> locations(c, pkg, u);
+        case "foundBy" -> SupplyChain.put(u, "package.found_by", c.string());
+        case "language" -> SupplyChain.put(u, "package.language", c.string());
+        case "metadataType" -> SupplyChain.put(u, "package.metadata_type", c.string());
+        case "metadata" -> {
+          if (c.p.currentToken() == JsonToken.START_OBJECT) SupplyChain.put(u, "package.metadata", c.text(SupplyChain.MAX_TEXT));
+          else c.skip();
+        }
+        case "upstreams" -> {
+          if (c.isArray()) SupplyChain.put(u, "package.upstreams", c.text(SupplyChain.MAX_TEXT));
+          else c.skip();
+        }
+        default -> c.skip();
+      }
     }
   }
 
-  /** A syft / grype artifact object into pkg (+ unmapped package.*). */
-  static void artifact(JsonNode a, Pkg pkg, Map<String, String> u) {
-    pkg.name = SupplyChain.text(a, "name");
-    pkg.version = SupplyChain.text(a, "version");
-    pkg.type = SupplyChain.text(a, "type");
-    pkg.purl = SupplyChain.text(a, "purl");
-    pkg.uid = SupplyChain.text(a, "id");
-    for (JsonNode c : a.path("cpes")) pkg.addCpe(c.isTextual() ? c.asText() : SupplyChain.text(c, "cpe"));
-    for (JsonNode l : a.path("licenses")) {
-      if (l.isTextual()) {
-        pkg.addLicense(l.asText());
+  /** locations[0].path -> path, its layerID -> package.layer_id; several: package.locations (source JSON). */
+  private static void locations(Cursor c, Pkg pkg, Map<String, String> u) throws IOException {
+    if (!c.isArray()) {
+      c.skip();
+      return;
+    }
+    int mark = c.mark();
+    int n = 0;
+    for (JsonToken t; (t = c.nextElement()) != null; ) {
+      if (n++ == 0 && t == JsonToken.START_OBJECT) {
+        for (String g; (g = c.nextField()) != null; ) {
+          if (g.equals("path")) pkg.path = c.string();
+          else if (g.equals("layerID")) SupplyChain.put(u, "package.layer_id", c.string());
+          else c.skip();
+        }
       } else {
-        String s = SupplyChain.text(l, "spdxExpression");
-        pkg.addLicense(s != null ? s : SupplyChain.text(l, "value"));
+        c.skip();
       }
     }
-    JsonNode locs = a.path("locations");
-    if (locs.isArray() && !locs.isEmpty()) {
-      pkg.path = SupplyChain.text(locs.get(0), "path");
-      SupplyChain.put(u, "package.layer_id", SupplyChain.text(locs.get(0), "layerID"));
-      if (locs.size() > 1) SupplyChain.put(u, "package.locations", locs.toString());
-    }
-    SupplyChain.put(u, "package.found_by", SupplyChain.text(a, "foundBy"));
-    SupplyChain.put(u, "package.language", SupplyChain.text(a, "language"));
-    SupplyChain.put(u, "package.metadata_type", SupplyChain.text(a, "metadataType"));
-    JsonNode md = a.path("metadata");
-    if (md.isObject() && !md.isEmpty()) SupplyChain.put(u, "package.metadata", md.toString());
-    JsonNode up = a.path("upstreams");
-    if (up.isArray() && !up.isEmpty()) SupplyChain.put(u, "package.upstreams", up.toString());
+    if (n > 1) SupplyChain.put(u, "package.locations", c.textFrom(mark, SupplyChain.MAX_TEXT));
   }
 }

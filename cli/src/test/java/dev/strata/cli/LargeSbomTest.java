@@ -1,0 +1,263 @@
+package dev.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.ingest.CollectionReport;
+import dev.strata.ingest.CollectorOptions;
+import dev.strata.ingest.EvidencePreserver;
+import dev.strata.ingest.FileCollector;
+import dev.strata.ingest.ProgressListener;
+import dev.strata.ingest.publish.InMemoryChunkPublisher;
+import dev.strata.parse.ChunkParseResult;
+import dev.strata.parse.ChunkParser;
+import dev.strata.parse.ParserRegistry;
+import dev.strata.parse.Payloads;
+import dev.strata.schema.common.Framing;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.raw.ChunkInfo;
+import dev.strata.schema.raw.RawArtifactChunk;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SBOMs and scans of big images (20-30 MB, 20k+ packages: the size syft writes for a JDK or node image) through the
+ * file collector and the parsers: cut into chunks at element starts of their record arrays, every chunk with the
+ * document's context as its format header, every package / component / artifact / match an event bound to the image,
+ * nothing dead-lettered, and the same event ids as when the document is parsed whole. The documents are generated
+ * here (shapes follow syft 1.x SPDX 2.3 / CycloneDX 1.5 / syft JSON 16 and grype 0.8x JSON output, image context
+ * after the arrays where syft and grype write it) into a temporary directory.
+ */
+class LargeSbomTest {
+  static final String IMAGE = "registry.example.com/big/jdk";
+  static final String DIGEST = "sha256:" + "ab".repeat(32);
+  static final String PAD = "x".repeat(600);
+
+  @TempDir Path dir;
+
+  /** Writes ASCII JSON and records the byte offsets of the elements of the arrays it is told about. */
+  static final class Doc {
+    final StringBuilder sb = new StringBuilder(32 << 20);
+    final TreeSet<Integer> starts = new TreeSet<>();
+    final TreeSet<Integer> eventStarts = new TreeSet<>();
+    long events;
+
+    Doc w(String s) {
+      sb.append(s);
+      return this;
+    }
+
+    /** An element of a record array; {@code events}: how many events it makes. */
+    Doc el(int i, String json, int events) {
+      if (i > 0) sb.append(",\n    ");
+      starts.add(sb.length());
+      if (events > 0) eventStarts.add(sb.length());
+      this.events += events;
+      sb.append(json);
+      return this;
+    }
+
+    byte[] bytes() {
+      return sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+  }
+
+  static Doc spdx(int n) {
+    Doc d = new Doc().w("{\n  \"spdxVersion\": \"SPDX-2.3\",\n  \"dataLicense\": \"CC0-1.0\",\n  \"SPDXID\": "
+        + "\"SPDXRef-DOCUMENT\",\n  \"name\": \"" + IMAGE + ":21\",\n  \"documentNamespace\": "
+        + "\"https://anchore.com/syft/image/big-jdk-1\",\n  \"creationInfo\": {\"created\": \"2026-11-20T10:00:00Z\", "
+        + "\"creators\": [\"Tool: syft-1.14.0\"]},\n  \"packages\": [\n    ");
+    int image = n / 2;
+    for (int i = 0; i <= n; i++) {
+      if (i == image) {
+        d.el(i, "{\"name\": \"" + IMAGE + "\", \"SPDXID\": \"SPDXRef-DocumentRoot-Image\", \"versionInfo\": \"" + DIGEST
+            + "\", \"primaryPackagePurpose\": \"CONTAINER\", \"externalRefs\": [{\"referenceCategory\": "
+            + "\"PACKAGE-MANAGER\", \"referenceType\": \"purl\", \"referenceLocator\": \"pkg:oci/jdk@sha256%3A"
+            + "ab".repeat(32) + "?repository_url=" + IMAGE + "&tag=21\"}]}", 0);
+        continue;
+      }
+      d.el(i, "{\"name\": \"lib-" + i + "\", \"SPDXID\": \"SPDXRef-Package-" + i + "\", \"versionInfo\": \"1." + i
+          + "\", \"supplier\": \"Organization: Example\", \"downloadLocation\": \"NOASSERTION\", \"sourceInfo\": "
+          + "\"acquired package info from installed java archive: /opt/java/lib/lib-" + i + ".jar\", "
+          + "\"licenseConcluded\": \"NOASSERTION\", \"licenseDeclared\": \"" + (i % 3 == 0 ? "LicenseRef-Custom"
+          : "Apache-2.0") + "\", \"description\": \"" + PAD + "\", \"externalRefs\": [{\"referenceCategory\": "
+          + "\"SECURITY\", \"referenceType\": \"cpe23Type\", \"referenceLocator\": \"cpe:2.3:a:example:lib-" + i
+          + ":1." + i + ":*:*:*:*:*:*:*\"}, {\"referenceCategory\": \"PACKAGE-MANAGER\", \"referenceType\": "
+          + "\"purl\", \"referenceLocator\": \"pkg:maven/org.example/lib-" + i + "@1." + i + "\"}]}", 1);
+    }
+    d.w("\n  ],\n  \"files\": [\n    ");
+    for (int i = 0; i < n / 4; i++) {
+      d.el(i, "{\"fileName\": \"/opt/java/lib/lib-" + i + ".jar\", \"SPDXID\": \"SPDXRef-File-" + i + "\"}", 0);
+    }
+    d.w("\n  ],\n  \"hasExtractedLicensingInfos\": [{\"licenseId\": \"LicenseRef-Custom\", \"extractedText\": "
+        + "\"Custom-1.0\"}],\n  \"relationships\": [\n    ");
+    for (int i = 0; i < n; i++) {
+      d.el(i, "{\"spdxElementId\": \"SPDXRef-DocumentRoot-Image\", \"relatedSpdxElement\": \"SPDXRef-Package-" + i
+          + "\", \"relationshipType\": \"CONTAINS\"}", 0);
+    }
+    d.el(n, "{\"spdxElementId\": \"SPDXRef-DOCUMENT\", \"relatedSpdxElement\": \"SPDXRef-DocumentRoot-Image\", "
+        + "\"relationshipType\": \"DESCRIBES\"}", 0);
+    return d.w("\n  ]\n}\n");
+  }
+
+  static Doc cyclonedx(int n) {
+    Doc d = new Doc().w("{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.5\",\n  \"serialNumber\": "
+        + "\"urn:uuid:1b671687-3a4c-4e4f-8a3b-000000000001\",\n  \"version\": 1,\n  \"metadata\": {\"timestamp\": "
+        + "\"2026-11-20T10:00:00Z\", \"tools\": {\"components\": [{\"type\": \"application\", \"name\": \"syft\", "
+        + "\"version\": \"1.14.0\"}]}, \"component\": {\"bom-ref\": \"img\", \"type\": \"container\", \"name\": \""
+        + IMAGE + ":21\", \"version\": \"" + DIGEST + "\"}},\n  \"components\": [\n    ");
+    for (int i = 0; i < n; i++) {
+      String nested = i % 10 == 0 ? ", \"components\": [{\"bom-ref\": \"c" + i + "-shaded\", \"type\": \"library\", "
+          + "\"name\": \"shaded-" + i + "\", \"version\": \"1\"}]" : "";
+      d.el(i, "{\"bom-ref\": \"c" + i + "\", \"type\": \"library\", \"name\": \"lib-" + i + "\", \"version\": \"1." + i
+          + "\", \"description\": \"" + PAD + "\", \"licenses\": [{\"license\": {\"id\": \"Apache-2.0\"}}], \"purl\": "
+          + "\"pkg:maven/org.example/lib-" + i + "@1." + i + "\", \"properties\": [{\"name\": \"syft:package:type\", "
+          + "\"value\": \"java-archive\"}, {\"name\": \"syft:location:0:path\", \"value\": \"/opt/java/lib/lib-" + i
+          + ".jar\"}]" + nested + "}", i % 10 == 0 ? 2 : 1);
+    }
+    d.w("\n  ],\n  \"dependencies\": [\n    ");
+    for (int i = 0; i < n; i++) d.el(i, "{\"ref\": \"c" + i + "\", \"dependsOn\": [\"c" + (i + 1) % n + "\"]}", 0);
+    return d.w("\n  ]\n}\n");
+  }
+
+  static String source() {
+    return "\"source\": {\"id\": \"s1\", \"name\": \"" + IMAGE + "\", \"version\": \"21\", \"type\": \"image\", "
+        + "\"metadata\": {\"userInput\": \"" + IMAGE + ":21\", \"imageID\": \"sha256:" + "cd".repeat(32)
+        + "\", \"manifestDigest\": \"" + DIGEST + "\", \"tags\": [\"" + IMAGE + ":21\"], \"repoDigests\": []}}";
+  }
+
+  static String artifact(int i) {
+    return "{\"id\": \"a" + i + "\", \"name\": \"lib-" + i + "\", \"version\": \"1." + i + "\", \"type\": "
+        + "\"java-archive\", \"foundBy\": \"java-archive-cataloger\", \"locations\": [{\"path\": \"/opt/java/lib/lib-" + i
+        + ".jar\", \"layerID\": \"sha256:" + "ef".repeat(32) + "\"}], \"licenses\": [{\"value\": \"Apache-2.0\", "
+        + "\"spdxExpression\": \"Apache-2.0\", \"type\": \"declared\"}], \"language\": \"java\", \"cpes\": [{\"cpe\": "
+        + "\"cpe:2.3:a:example:lib-" + i + ":1." + i + ":*:*:*:*:*:*:*\", \"source\": \"syft-generated\"}], \"purl\": "
+        + "\"pkg:maven/org.example/lib-" + i + "@1." + i + "\", \"metadataType\": \"java-archive\", \"metadata\": "
+        + "{\"virtualPath\": \"/opt/java/lib/lib-" + i + ".jar\", \"manifest\": {\"main\": [{\"key\": \"Note\", "
+        + "\"value\": \"" + PAD + "\"}]}}}";
+  }
+
+  static Doc syft(int n) {
+    Doc d = new Doc().w("{\n  \"artifacts\": [\n    ");
+    for (int i = 0; i < n; i++) d.el(i, artifact(i), 1);
+    d.w("\n  ],\n  \"artifactRelationships\": [\n    ");
+    for (int i = 0; i < n; i++) {
+      d.el(i, "{\"parent\": \"a" + i + "\", \"child\": \"f" + i + "\", \"type\": \"evident-by\"}", 0);
+    }
+    d.w("\n  ],\n  \"files\": [\n    ");
+    for (int i = 0; i < n / 2; i++) d.el(i, "{\"id\": \"f" + i + "\", \"location\": {\"path\": \"/f/" + i + "\"}}", 0);
+    return d.w("\n  ],\n  " + source() + ",\n  \"distro\": {\"prettyName\": \"Ubuntu 22.04\", \"name\": \"ubuntu\"},"
+        + "\n  \"descriptor\": {\"name\": \"syft\", \"version\": \"1.14.0\"},\n  \"schema\": {\"version\": \"16.0.18\"}\n}\n");
+  }
+
+  static Doc grype(int n) {
+    Doc d = new Doc().w("{\n  \"matches\": [\n    ");
+    for (int i = 0; i < n; i++) {
+      d.el(i, "{\"vulnerability\": {\"id\": \"CVE-2026-" + (10000 + i) + "\", \"dataSource\": "
+          + "\"https://nvd.nist.gov/vuln/detail/CVE-2026-" + (10000 + i) + "\", \"namespace\": \"nvd:cpe\", \"severity\": "
+          + "\"High\", \"cvss\": [{\"version\": \"3.1\", \"vector\": \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\", "
+          + "\"metrics\": {\"baseScore\": 9.8}}], \"fix\": {\"versions\": [\"2." + i + "\"], \"state\": \"fixed\"}}, "
+          + "\"relatedVulnerabilities\": [], \"matchDetails\": [{\"type\": \"cpe-match\", \"matcher\": "
+          + "\"java-matcher\", \"searchedBy\": {\"cpes\": [\"cpe:2.3:a:example:lib-" + i + "\"]}, \"found\": "
+          + "{\"versionConstraint\": \"< 2." + i + "\"}}], \"artifact\": " + artifact(i) + "}", 1);
+    }
+    d.w("\n  ],\n  \"ignoredMatches\": [\n    ");
+    for (int i = 0; i < 7; i++) d.el(i, "{\"vulnerability\": {\"id\": \"CVE-2020-" + i + "\"}}", 0);
+    return d.w("\n  ],\n  " + source() + ",\n  \"distro\": {\"name\": \"ubuntu\", \"version\": \"22.04\"},\n  "
+        + "\"descriptor\": {\"name\": \"grype\", \"version\": \"0.80.0\", \"timestamp\": \"2026-11-20T10:00:00Z\"}\n}\n");
+  }
+
+  @Test
+  void spdxOf25MbFlowsInChunks() throws Exception {
+    check("big.spdx.json", spdx(26_000), "spdx_sbom");
+  }
+
+  @Test
+  void cycloneDxOf25MbFlowsInChunks() throws Exception {
+    check("big.cdx.json", cyclonedx(28_000), "cyclonedx_sbom");
+  }
+
+  @Test
+  void syftOf25MbFlowsInChunksAndStrataParseReadsIt() throws Exception {
+    Path file = check("big.syft.json", syft(21_000), "syft_sbom");
+    ParseCommandTest.Run r = ParseCommandTest.run("parse", "--dead-letters", file.toString());
+    assertThat(r.lines()).hasSize(21_000);
+    assertThat(r.lines()).allSatisfy(n -> assertThat(n.path("container").path("image_name").asText())
+        .isEqualTo(IMAGE + ":21"));
+    assertThat(r.exit()).isZero();
+  }
+
+  @Test
+  void grypeOf25MbFlowsInChunks() throws Exception {
+    check("big.grype.json", grype(16_000), "grype_scan");
+  }
+
+  private Path check(String name, Doc doc, String format) throws Exception {
+    byte[] bytes = doc.bytes();
+    assertThat(bytes.length).as("generated size").isBetween(20 << 20, 60 << 20);
+    Path file = dir.resolve(name);
+    Files.write(file, bytes);
+
+    InMemoryChunkPublisher pub = new InMemoryChunkPublisher();
+    CollectionReport report = FileCollector.collectFile(file, CollectorOptions.defaults(), pub, EvidencePreserver.NONE,
+        ProgressListener.NONE);
+    assertThat(report.artifactCount()).isEqualTo(1);
+    assertThat(report.truncations()).isEmpty();
+    List<RawArtifactChunk> chunks = pub.chunks();
+    assertThat(chunks.size()).as("chunks").isGreaterThan(bytes.length / CollectorOptions.DEFAULT_CHUNK_SIZE - 1);
+
+    // exact boundaries: the payloads are the document, each later chunk starts at an element's first byte
+    ByteArrayOutputStream all = new ByteArrayOutputStream(bytes.length);
+    String header = chunks.get(0).getFormatHeader();
+    assertThat(header).isNotNull().hasSizeLessThan(16 * 1024);
+    for (RawArtifactChunk c : chunks) {
+      assertThat(c.getSourceType()).isEqualTo(format);
+      assertThat(c.getFraming()).isEqualTo(Framing.JSON_RECORDS);
+      assertThat(c.getFormatHeader()).isEqualTo(header);
+      if (c.getChunk().getIndex() > 0) assertThat(doc.starts).contains((int) c.getChunk().getOffset());
+      all.writeBytes(Payloads.bytes(c));
+    }
+    assertThat(all.toByteArray()).isEqualTo(bytes);
+
+    // every chunk parses on its own: one event per package, bound to the image, nothing dead-lettered
+    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
+    List<EvidenceEvent> events = new ArrayList<>();
+    for (RawArtifactChunk c : chunks) {
+      ChunkParseResult r = parser.parse(c);
+      assertThat(r.deadLetters()).as("chunk %d", c.getChunk().getIndex()).isEmpty();
+      events.addAll(r.events());
+    }
+    assertThat((long) events.size()).isEqualTo(doc.events);
+    Set<String> ids = new HashSet<>();
+    for (EvidenceEvent e : events) {
+      assertThat(e.getContainer()).as("image of %s", e.getMessage()).isNotNull();
+      assertThat(e.getContainer().getImageName()).startsWith(IMAGE);
+      assertThat(e.getContainer().getImageDigest()).isEqualTo(DIGEST);
+      assertThat(doc.eventStarts).contains((int) e.getLineage().getByteOffset());
+      ids.add(e.getEventId());
+    }
+    assertThat(ids).hasSize(events.size());
+
+    // the same document parsed whole (as one chunk) gives the same event ids
+    RawArtifactChunk c0 = chunks.get(0);
+    RawArtifactChunk whole = RawArtifactChunk.newBuilder(c0)
+        .setPayload(ByteBuffer.wrap(bytes))
+        .setFormatHeader(null)
+        .setChunk(ChunkInfo.newBuilder(c0.getChunk()).setCount(1).setLength(bytes.length).build())
+        .build();
+    ChunkParseResult w = parser.parse(whole);
+    assertThat(w.deadLetters()).isEmpty();
+    Set<String> wholeIds = new HashSet<>();
+    for (EvidenceEvent e : w.events()) wholeIds.add(e.getEventId());
+    assertThat(wholeIds).isEqualTo(ids);
+    return file;
+  }
+}
