@@ -222,7 +222,10 @@ class LargeSbomTest {
       assertThat(c.getSourceType()).isEqualTo(format);
       assertThat(c.getFraming()).isEqualTo(Framing.JSON_RECORDS);
       assertThat(c.getFormatHeader()).isEqualTo(header);
-      if (c.getChunk().getIndex() > 0) assertThat(doc.starts).contains((int) c.getChunk().getOffset());
+      if (c.getChunk().getIndex() > 0) {
+        assertThat(doc.starts.contains((int) c.getChunk().getOffset()))
+            .as("chunk %d at %d starts at an element", c.getChunk().getIndex(), c.getChunk().getOffset()).isTrue();
+      }
       all.writeBytes(Payloads.bytes(c));
     }
     assertThat(all.toByteArray()).isEqualTo(bytes);
@@ -241,7 +244,7 @@ class LargeSbomTest {
       assertThat(e.getContainer()).as("image of %s", e.getMessage()).isNotNull();
       assertThat(e.getContainer().getImageName()).startsWith(IMAGE);
       assertThat(e.getContainer().getImageDigest()).isEqualTo(DIGEST);
-      assertThat(doc.eventStarts).contains((int) e.getLineage().getByteOffset());
+      assertThat(doc.eventStarts.contains((int) e.getLineage().getByteOffset())).as("event at an element").isTrue();
       ids.add(e.getEventId());
     }
     assertThat(ids).hasSize(events.size());

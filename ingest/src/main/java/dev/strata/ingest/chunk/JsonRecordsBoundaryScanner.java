@@ -188,11 +188,11 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
     }
   }
 
-  private static boolean isWhitespace(byte c) {
+  static boolean isWhitespace(byte c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
 
-  private static boolean isBom(byte c) {
+  static boolean isBom(byte c) {
     return c == (byte) 0xEF || c == (byte) 0xBB || c == (byte) 0xBF;
   }
 

@@ -100,7 +100,7 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
           case BETWEEN -> {
             if (c == ']') {
               endArray();
-            } else if (c == ',' || isWhitespace(c)) {
+            } else if (c == ',' || JsonRecordsBoundaryScanner.isWhitespace(c)) {
               // separators
             } else {
               mode = ELEMENT;
@@ -119,7 +119,7 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
               depth = 1;
               expectKey = true;
               context.write(c);
-            } else if (!isWhitespace(c) && !isBom(c)) {
+            } else if (!JsonRecordsBoundaryScanner.isWhitespace(c) && !JsonRecordsBoundaryScanner.isBom(c)) {
               mode = DONE;
             }
           }
@@ -243,7 +243,7 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
         case '{' -> depth++;
         default -> {}
       }
-      if (afterColon && !isWhitespace(c)) afterColon = false;
+      if (afterColon && !JsonRecordsBoundaryScanner.isWhitespace(c)) afterColon = false;
       keep(c);
       return;
     }
@@ -293,8 +293,8 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
     byte[] b = element.toByteArray();
     int s = 0;
     int e = b.length;
-    while (s < e && isWhitespace(b[s])) s++;
-    while (e > s && isWhitespace(b[e - 1])) e--;
+    while (s < e && JsonRecordsBoundaryScanner.isWhitespace(b[s])) s++;
+    while (e > s && JsonRecordsBoundaryScanner.isWhitespace(b[e - 1])) e--;
     for (byte[] m : markers[array]) {
       if (indexOf(b, s, e, m) >= 0) {
         if (context.size() + (e - s) + 1 > MAX_CONTEXT_BYTES) return;
@@ -394,14 +394,6 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
       return i;
     }
     return -1;
-  }
-
-  private static boolean isWhitespace(byte c) {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-  }
-
-  private static boolean isBom(byte c) {
-    return c == (byte) 0xEF || c == (byte) 0xBB || c == (byte) 0xBF;
   }
 
   /** The context bytes. */

@@ -45,7 +45,7 @@ class ChunkerTest {
 
   private static final String[] TRICKY = {",", "]", "}", "{", "[", "\\\"", "\\\\", "\u00e9", "\\n", "\\u0022"};
 
-  private static String randomString(Random r) {
+  static String randomString(Random r) {
     StringBuilder sb = new StringBuilder("\"");
     int n = r.nextInt(60);
     for (int i = 0; i < n; i++) {

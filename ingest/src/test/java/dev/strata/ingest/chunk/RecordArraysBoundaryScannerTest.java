@@ -25,17 +25,6 @@ class RecordArraysBoundaryScannerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final RecordArrays SPEC =
       RecordArrays.of("packages", "relationships").withContext("packages", "\"CONTAINER\"");
-  private static final String[] TRICKY = {",", "]", "}", "{", "[", "\\\"", "\\\\", "\u00e9", "\\n", "\\u0022"};
-
-  private static String str(Random r) {
-    StringBuilder sb = new StringBuilder("\"");
-    int n = r.nextInt(40);
-    for (int i = 0; i < n; i++) {
-      sb.append(r.nextInt(10) < 3 ? TRICKY[r.nextInt(TRICKY.length)] : String.valueOf((char) ('a' + r.nextInt(26))));
-    }
-    return sb.append('"').toString();
-  }
-
   /** The document, the content offsets of every record-array element's first byte, and the expected context. */
   record Doc(byte[] bytes, TreeSet<Integer> starts, JsonNode context, List<long[]> arrays) {}
 
@@ -44,8 +33,8 @@ class RecordArraysBoundaryScannerTest {
     TreeSet<Integer> starts = new TreeSet<>();
     List<long[]> arrays = new ArrayList<>();
     ObjectNode context = JSON.createObjectNode();
-    w(out, "{\n  \"spdxVersion\": \"SPDX-2.3\",\n  \"name\": " + str(r) + ",\n  \"creationInfo\": {\"packages\": ["
-        + str(r) + "], \"x\": {\"relationships\": [1, 2]}},\n  \"packages\": [");
+    w(out, "{\n  \"spdxVersion\": \"SPDX-2.3\",\n  \"name\": " + ChunkerTest.randomString(r) + ",\n  \"creationInfo\": {\"packages\": ["
+        + ChunkerTest.randomString(r) + "], \"x\": {\"relationships\": [1, 2]}},\n  \"packages\": [");
     context.put("spdxVersion", "SPDX-2.3");
     ArrayNode ctxPackages = JSON.createArrayNode();
     arrays.add(new long[] {out.size() - 1, 0, packages});
@@ -53,19 +42,19 @@ class RecordArraysBoundaryScannerTest {
       w(out, i > 0 ? (r.nextBoolean() ? ",\n    " : ",") : (r.nextBoolean() ? "\n    " : ""));
       starts.add(out.size());
       boolean image = i % 97 == 13;
-      String el = "{\"SPDXID\": \"SPDXRef-" + i + "\", \"name\": " + str(r) + ", \"purpose\": \""
-          + (image ? "CONTAINER" : "LIBRARY") + "\", \"nested\": {\"packages\": [" + str(r) + "]}}";
+      String el = "{\"SPDXID\": \"SPDXRef-" + i + "\", \"name\": " + ChunkerTest.randomString(r) + ", \"purpose\": \""
+          + (image ? "CONTAINER" : "LIBRARY") + "\", \"nested\": {\"packages\": [" + ChunkerTest.randomString(r) + "]}}";
       w(out, el);
       if (image) ctxPackages.add(JSON.readTree(el));
     }
     w(out, "\n  ]");
     arrays.get(0)[1] = out.size();
-    w(out, ",\n  \"documentNamespace\": " + str(r) + ",\n  \"relationships\": [");
+    w(out, ",\n  \"documentNamespace\": " + ChunkerTest.randomString(r) + ",\n  \"relationships\": [");
     arrays.add(new long[] {out.size() - 1, 0, relationships});
     for (int i = 0; i < relationships; i++) {
       w(out, i > 0 ? ", " : "");
       starts.add(out.size());
-      w(out, "{\"spdxElementId\": \"SPDXRef-" + i + "\", \"relationshipType\": \"CONTAINS\", \"c\": " + str(r) + "}");
+      w(out, "{\"spdxElementId\": \"SPDXRef-" + i + "\", \"relationshipType\": \"CONTAINS\", \"c\": " + ChunkerTest.randomString(r) + "}");
     }
     w(out, "]");
     arrays.get(1)[1] = out.size();

@@ -55,6 +55,7 @@ public final class ChunkContext {
   // incremental newline counter: line of payload position linePos is lineAtPos
   private int linePos;
   private long lineAtPos;
+  private boolean unhashedIds;
 
   private ChunkContext(RawArtifactChunk chunk) {
     this.chunk = Objects.requireNonNull(chunk, "chunk");
@@ -88,6 +89,15 @@ public final class ChunkContext {
 
   public static ChunkContext of(RawArtifactChunk chunk) {
     return new ChunkContext(chunk);
+  }
+
+  /**
+   * Events of this chunk get unhashed positional ids ({@link EventIds}: artifact hash prefix + offset + record +
+   * sub-index, no SHA-256 per event), for formats with many small events per artifact.
+   */
+  public ChunkContext unhashedEventIds() {
+    this.unhashedIds = true;
+    return this;
   }
 
   // ---- the chunk -------------------------------------------------------------------------------------------
@@ -229,7 +239,9 @@ public final class ChunkContext {
     long offset = chunkOffset + start;
     long recordIndex = firstRecord + recordOrdinal;
     EvidenceEvent e = new EvidenceEvent();
-    e.setEventId(eventId != null ? eventId : ids.eventId(offset, recordIndex, subIndex));
+    e.setEventId(eventId != null ? eventId
+        : unhashedIds ? ids.unhashedId(offset, recordIndex, subIndex)
+        : ids.eventId(offset, recordIndex, subIndex));
     e.setOcsfVersion("1.3.0");
     e.setClassUid(cls.uid);
     e.setClassName(cls.className);

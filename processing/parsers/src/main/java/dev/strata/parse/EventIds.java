@@ -20,6 +20,16 @@ import java.security.NoSuchAlgorithmException;
  *
  * Numbers are written in decimal; a null value is written as the empty string. {@code byte_offset} is relative to
  * the artifact's content, {@code sub_index} tells apart several events made from one record (0 for the first).
+ *
+ * <p>Unhashed event ids (formats with many small events per artifact, e.g. the packages of an SBOM, where a SHA-256
+ * per event costs more than reading the package): the same shape (64 lowercase hex digits), no hashing:
+ *
+ * <pre>
+ * event_id = artifact_sha256[0, 32) + hex12(byte_offset) + hex12(record_index) + hex8(sub_index)
+ * </pre>
+ *
+ * (fixed-width lowercase hex of the low 48 / 48 / 32 bits), unique within the artifact by position and across artifacts
+ * by the 128-bit artifact hash prefix.
  */
 public final class EventIds {
 
@@ -147,6 +157,24 @@ public final class EventIds {
         }
       }
       this.afterFirstBlock = first;
+    }
+
+    /** The unhashed event id (see the class comment); the hashed one if the artifact id is not a SHA-256. */
+    public String unhashedId(long byteOffset, long recordIndex, int subIndex) {
+      if (prefix.length != 65) return eventId(byteOffset, recordIndex, subIndex);
+      byte[] out = new byte[64];
+      System.arraycopy(prefix, 0, out, 0, 32);
+      hexFixed(out, 32, byteOffset, 12);
+      hexFixed(out, 44, recordIndex, 12);
+      hexFixed(out, 56, subIndex, 8);
+      return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void hexFixed(byte[] out, int pos, long v, int digits) {
+      for (int i = digits - 1; i >= 0; i--) {
+        out[pos + i] = HEX[(int) (v & 0xf)];
+        v >>>= 4;
+      }
     }
 
     public String eventId(long byteOffset, long recordIndex, int subIndex) {

@@ -103,15 +103,8 @@ final class CycloneDx {
           case "bom-ref" -> pkg.uid = c.string();
           case "licenses" -> licenses(c, pkg);
           case "properties" -> {
-            if (!c.isArray()) {
-              c.skip();
-              break;
-            }
-            for (JsonToken t; (t = c.nextElement()) != null; ) {
-              if (t != JsonToken.START_OBJECT) {
-                c.skip();
-                continue;
-              }
+            if (!c.array()) break;
+            while (c.nextObject()) {
               String n = null;
               String v = null;
               for (String g; (g = c.nextField()) != null; ) {
@@ -127,14 +120,8 @@ final class CycloneDx {
             }
           }
           case "components" -> {
-            if (!c.isArray()) {
-              c.skip();
-              break;
-            }
-            for (JsonToken t; (t = c.nextElement()) != null; ) {
-              if (t == JsonToken.START_OBJECT) component(c, pkgs, unmapped);
-              else c.skip();
-            }
+            if (!c.array()) break;
+            while (c.nextObject()) component(c, pkgs, unmapped);
           }
           case "evidence" -> {
             evidence = c.mark();
@@ -159,15 +146,8 @@ final class CycloneDx {
     }
 
     private static void licenses(Cursor c, Pkg pkg) throws IOException {
-      if (!c.isArray()) {
-        c.skip();
-        return;
-      }
-      for (JsonToken t; (t = c.nextElement()) != null; ) {
-        if (t != JsonToken.START_OBJECT) {
-          c.skip();
-          continue;
-        }
+      if (!c.array()) return;
+      while (c.nextObject()) {
         String id = null;
         String name = null;
         String expression = null;

@@ -60,7 +60,7 @@ public final class GrypeScanParser extends JsonFormatParser {
 
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
+    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds();
     new JsonDocuments(ctx, RECORD_ARRAYS, () -> new Grype(ctx), out).run();
   }
 

@@ -88,6 +88,7 @@ final class JsonDocuments {
     private final int base;
     private final int shift;
     Mode mode;
+    private final Strings strings = new Strings();
     /** the current element: payload position of its first byte, record ordinal in the chunk */
     int start;
     long ordinal;
@@ -117,7 +118,7 @@ final class JsonDocuments {
     String text(int maxBytes) throws IOException {
       JsonToken t = p.currentToken();
       if (t == JsonToken.VALUE_STRING) {
-        String s = p.getText();
+        String s = strings.get(p);
         return s.isBlank() ? null : s.length() > maxBytes ? s.substring(0, maxBytes) : s;
       }
       if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
@@ -176,6 +177,22 @@ final class JsonDocuments {
       }
     }
 
+    /** True if the current value is an array (walk it with {@link #nextObject}); else consumes it: false. */
+    boolean array() throws IOException {
+      if (isArray()) return true;
+      p.skipChildren();
+      return false;
+    }
+
+    /** The next object of the array being walked (other elements are skipped): true at its START_OBJECT. */
+    boolean nextObject() throws IOException {
+      for (JsonToken t; (t = nextElement()) != null; ) {
+        if (t == JsonToken.START_OBJECT) return true;
+        p.skipChildren();
+      }
+      return false;
+    }
+
     /** Consumes the current value. */
     void skip() throws IOException {
       p.skipChildren();
@@ -185,7 +202,7 @@ final class JsonDocuments {
     String string() throws IOException {
       JsonToken t = p.currentToken();
       if (t == JsonToken.VALUE_STRING) {
-        String s = p.getText();
+        String s = strings.get(p);
         return s.isEmpty() || s.isBlank() ? null : s;
       }
       if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
@@ -205,6 +222,35 @@ final class JsonDocuments {
       try (JsonParser q = Json.FACTORY.createParser(buf, start + shift, end - start)) {
         return Json.tree(q);
       }
+    }
+  }
+
+  /**
+   * Short strings seen again and again in one chunk (licenses, suppliers, types, "NOASSERTION", cataloger names) made
+   * once: a small direct-mapped cache over the parser's character buffer, so a repeat costs a hash and a compare
+   * instead of a new String.
+   */
+  static final class Strings {
+    private static final int MAX_LEN = 32;
+    private final String[] slots = new String[1024];
+
+    String get(JsonParser p) throws IOException {
+      int len = p.getTextLength();
+      if (len > MAX_LEN) return p.getText();
+      char[] cs = p.getTextCharacters();
+      int off = p.getTextOffset();
+      int h = len;
+      for (int i = 0; i < len; i++) h = 31 * h + cs[off + i];
+      int slot = (h ^ (h >>> 12)) & (slots.length - 1);
+      String s = slots[slot];
+      if (s != null && s.length() == len) {
+        int i = 0;
+        while (i < len && s.charAt(i) == cs[off + i]) i++;
+        if (i == len) return s;
+      }
+      s = new String(cs, off, len);
+      slots[slot] = s;
+      return s;
     }
   }
 

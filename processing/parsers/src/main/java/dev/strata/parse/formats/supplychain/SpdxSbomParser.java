@@ -39,7 +39,8 @@ import java.util.Set;
  *               type), cpe23Type / cpe22Type -> cpes, licenseDeclared + licenseConcluded (not NOASSERTION/NONE;
  *               LicenseRef-x resolved through hasExtractedLicensingInfos) -> licenses, sourceInfo "...: /path" -> path
  * unmapped      package.* (supplier, originator, downloadLocation, filesAnalyzed, sourceInfo, checksums, description,
- *               primaryPackagePurpose, ...), package.relationships ("TYPE target" of the package, bounded),
+ *               primaryPackagePurpose, ...), package.relationships ("TYPE target" of the package, bounded; only
+ *               when the document is read whole: a split document's relationships are in other chunks),
  *               sbom.document_name, sbom.namespace, sbom.spdx_version, sbom.creators, sbom.subject
  * time          creationInfo.created
  * </pre>
@@ -57,7 +58,7 @@ public final class SpdxSbomParser extends JsonFormatParser {
 
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
+    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds();
     new JsonDocuments(ctx, RECORD_ARRAYS, () -> new Spdx(ctx), out).run();
   }
 
@@ -153,7 +154,7 @@ public final class SpdxSbomParser extends JsonFormatParser {
         }
       }
       pkg.type = SupplyChain.purlType(pkg.purl);
-      if (c.mode == Mode.WHOLE && ("CONTAINER".equals(purpose) || SupplyChain.imageFromPurl(pkg.purl) != null)) {
+      if (c.mode == Mode.WHOLE && ("CONTAINER".equals(purpose) || SupplyChain.isImagePurl(pkg.purl))) {
         candidates.add(new Candidate(pkg.uid, c.treeOf(c.start, c.end())));
       }
       inventory(c, 0, pkg, u);
@@ -161,15 +162,8 @@ public final class SpdxSbomParser extends JsonFormatParser {
     }
 
     private static void externalRefs(Cursor c, Pkg pkg) throws IOException {
-      if (!c.isArray()) {
-        c.skip();
-        return;
-      }
-      for (JsonToken t; (t = c.nextElement()) != null; ) {
-        if (t != JsonToken.START_OBJECT) {
-          c.skip();
-          continue;
-        }
+      if (!c.array()) return;
+      while (c.nextObject()) {
         String type = "";
         String loc = null;
         for (String f; (f = c.nextField()) != null; ) {

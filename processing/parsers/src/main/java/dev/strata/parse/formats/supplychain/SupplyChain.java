@@ -177,11 +177,20 @@ final class SupplyChain {
     void finish(ImageRef img, String time, String timeField, Map<String, String> docFields, String about,
         List<EvidenceEvent> out) {
       String t = blankToNull(time);
+      EvidenceEvent timed = null; // the document time is read once; later events copy it
       for (Pending pd : pending) {
         EvidenceEvent e = pd.event();
         Pkg pkg = pd.pkg();
         e.getUnmapped().putAll(docFields);
-        ctx.applyTime(e, t, timeField);
+        if (timed == null) {
+          ctx.applyTime(e, t, timeField);
+          timed = e;
+        } else {
+          e.setTime(timed.getTime());
+          e.setTimeOriginal(timed.getTimeOriginal());
+          String w = timed.getUnmapped().get(dev.strata.parse.Events.WARNING_KEY);
+          if (w != null) dev.strata.parse.Events.warn(e, w);
+        }
         e.setContainer(img.container());
         if (pkg != null) e.setPackage$(pkg.toAvro());
         if (pd.title() == null) {
@@ -249,7 +258,22 @@ final class SupplyChain {
   static String purlType(String purl) {
     if (purl == null || !purl.startsWith("pkg:")) return null;
     int s = purl.indexOf('/', 4);
-    return s > 4 ? purl.substring(4, s).toLowerCase(Locale.ROOT) : null;
+    if (s <= 4) return null;
+    for (String known : PURL_TYPES) { // the usual ones without a new string
+      if (known.length() == s - 4 && purl.regionMatches(true, 4, known, 0, known.length())) return known;
+    }
+    return purl.substring(4, s).toLowerCase(Locale.ROOT);
+  }
+
+  private static final String[] PURL_TYPES = {
+    "apk", "deb", "rpm", "npm", "maven", "pypi", "golang", "gem", "cargo", "nuget", "composer", "generic", "oci",
+    "docker", "alpm", "conan", "hex", "pub", "swift", "cocoapods", "github", "bitnami"
+  };
+
+  /** True for a pkg:oci / pkg:docker purl (one that names an image). */
+  static boolean isImagePurl(String purl) {
+    return purl != null && (purl.regionMatches(true, 0, "pkg:oci/", 0, 8) || purl.regionMatches(true, 0, "pkg:docker/",
+        0, 11));
   }
 
   /**

@@ -50,7 +50,7 @@ public final class SyftSbomParser extends JsonFormatParser {
 
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
+    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds();
     new JsonDocuments(ctx, RECORD_ARRAYS, () -> new Syft(ctx), out).run();
   }
 
