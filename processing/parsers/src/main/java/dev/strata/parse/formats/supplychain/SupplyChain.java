@@ -225,21 +225,16 @@ final class SupplyChain {
   /** OCSF severity_id of a scanner severity (Negligible/Low/Medium/High/Critical, any case). */
   static int severityId(String s) {
     if (s == null) return 0;
-    switch (s.toLowerCase(Locale.ROOT)) {
-      case "negligible", "info", "informational", "none":
-        return 1;
-      case "low":
-        return 2;
-      case "medium", "moderate":
-        return 3;
-      case "high", "important":
-        return 4;
-      case "critical":
-        return 5;
-      default:
-        return 0;
+    for (int i = 0; i < SEVERITY_WORDS.length; i++) {
+      if (s.equalsIgnoreCase(SEVERITY_WORDS[i])) return SEVERITY_IDS[i];
     }
+    return 0;
   }
+
+  private static final String[] SEVERITY_WORDS = {
+    "negligible", "info", "informational", "none", "low", "medium", "moderate", "high", "important", "critical"
+  };
+  private static final int[] SEVERITY_IDS = {1, 1, 1, 1, 2, 3, 3, 4, 4, 5};
 
   static String severityName(int id) {
     return switch (id) {
@@ -368,7 +363,7 @@ final class SupplyChain {
   }
 
   static Map<String, String> unmapped() {
-    return new HashMap<>(16);
+    return new HashMap<>(32); // package, vulnerability, match and document fields: ~10-20 entries, no resize
   }
 
   static void put(Map<String, String> u, String k, String v) {
