@@ -200,6 +200,53 @@ class LargeSbomTest {
     check("big.grype.json", grype(16_000), "grype_scan");
   }
 
+  /**
+   * The shared corpus SBOMs and scans (real syft / grype / vendor output), cut into 256-byte chunks: the same events
+   * (ids, packages, image) as each document read whole, nothing dead-lettered.
+   */
+  @Test
+  void corpusDocumentsCutSmallGiveTheSameEventsAsWhole() throws Exception {
+    Path corpus = Path.of(System.getProperty("strata.shared.dir", "../../shared"), "corpus", "sbom");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(corpus), "no shared corpus");
+    List<Path> files;
+    try (var s = Files.walk(corpus)) {
+      files = s.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
+    CollectorOptions small = CollectorOptions.builder().chunkSize(256).build();
+    int split = 0;
+    for (Path f : files) {
+      InMemoryChunkPublisher pub = new InMemoryChunkPublisher();
+      FileCollector.collectFile(f, small, pub, EvidencePreserver.NONE, ProgressListener.NONE);
+      InMemoryChunkPublisher wholePub = new InMemoryChunkPublisher();
+      FileCollector.collectFile(f, CollectorOptions.defaults(), wholePub, EvidencePreserver.NONE, ProgressListener.NONE);
+      assertThat(wholePub.chunks()).as(f.toString()).hasSize(1);
+      List<String> cut = new ArrayList<>();
+      for (RawArtifactChunk c : pub.chunks()) {
+        ChunkParseResult r = parser.parse(c);
+        assertThat(r.deadLetters()).as("%s chunk %d", f, c.getChunk().getIndex()).isEmpty();
+        for (EvidenceEvent e : r.events()) cut.add(summary(e));
+      }
+      List<String> whole = new ArrayList<>();
+      ChunkParseResult w = parser.parse(wholePub.chunks().get(0));
+      for (EvidenceEvent e : w.events()) whole.add(summary(e));
+      assertThat(cut).as(f.toString()).containsExactlyInAnyOrderElementsOf(whole);
+      if (pub.chunks().size() > 1) split++;
+    }
+    assertThat(split).as("documents cut into several chunks").isGreaterThanOrEqualTo(6);
+  }
+
+  /**
+   * What must not depend on the cut: id, class, image, time as written (a missing one is the collection time), an inventory event's package (a CycloneDX finding's
+   * package is joined only within its chunk: the component may be in another one).
+   */
+  private static String summary(EvidenceEvent e) {
+    return e.getEventId() + " " + e.getClassUid() + " " + (e.getPackage$() == null || e.getClassUid() != 5001 ? "-"
+        : e.getPackage$().getName() + "@" + e.getPackage$().getVersion()) + " " + (e.getContainer() == null ? "-"
+        : e.getContainer().getImageName() + "|" + e.getContainer().getImageDigest()) + " " + e.getTimeOriginal()
+        + (e.getVulnerability() == null ? "" : " " + e.getVulnerability().getUid());
+  }
+
   private Path check(String name, Doc doc, String format) throws Exception {
     byte[] bytes = doc.bytes();
     assertThat(bytes.length).as("generated size").isBetween(20 << 20, 60 << 20);

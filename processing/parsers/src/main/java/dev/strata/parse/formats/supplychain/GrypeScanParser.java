@@ -16,6 +16,7 @@ import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Vulnerability;
 import dev.strata.schema.raw.RawArtifactChunk;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,14 +92,33 @@ public final class GrypeScanParser extends JsonFormatParser {
     }
 
     private void match(Cursor c) throws IOException, RecordException {
-      JsonNode v = null;
-      JsonNode related = null;
+      Vuln v = null;
+      List<String> related = new ArrayList<>(0);
+      Cvss relatedCvss = null;
       Map<String, String> u = SupplyChain.unmapped();
       Pkg pkg = new Pkg();
       for (String f; (f = c.nextField()) != null; ) {
         switch (f) {
-          case "vulnerability" -> v = c.tree();
-          case "relatedVulnerabilities" -> related = c.tree();
+          case "vulnerability" -> {
+            if (c.p.currentToken() == JsonToken.START_OBJECT) v = vulnerability(c, u);
+            else c.skip();
+          }
+          case "relatedVulnerabilities" -> {
+            if (!c.array()) break;
+            while (c.nextObject()) {
+              for (String g; (g = c.nextField()) != null; ) {
+                if (g.equals("id")) {
+                  String rid = c.string();
+                  if (rid != null) related.add(rid);
+                } else if (g.equals("cvss")) {
+                  Cvss best = Cvss.best(c);
+                  if (relatedCvss == null) relatedCvss = best;
+                } else {
+                  c.skip();
+                }
+              }
+            }
+          }
           case "artifact" -> {
             if (c.p.currentToken() == JsonToken.START_OBJECT) SyftSbomParser.artifact(c, pkg, u);
             else c.skip();
@@ -107,49 +127,147 @@ public final class GrypeScanParser extends JsonFormatParser {
           default -> c.skip();
         }
       }
-      String id = v == null ? null : SupplyChain.text(v, "id");
-      if (id == null) {
+      if (v == null || v.id == null) {
         throw new RecordException(RejectReason.MISSING_FIELD, "grype match at byte " + c.start
             + " has no vulnerability.id");
       }
-      Vulnerability vul = SupplyChain.vulnerability(id);
-      vul.setSeverity(SupplyChain.text(v, "severity"));
-      JsonNode cvss = bestCvss(v.path("cvss"));
-      if (related != null) {
-        for (JsonNode r : related) {
-          String rid = SupplyChain.text(r, "id");
-          if (rid != null && !rid.equals(id) && !vul.getRelated().contains(rid)) vul.getRelated().add(rid);
-          if (cvss == null) cvss = bestCvss(r.path("cvss"));
+      Vulnerability vul = SupplyChain.vulnerability(v.id);
+      vul.setSeverity(v.severity);
+      for (String rid : related) {
+        if (!rid.equals(v.id) && !vul.getRelated().contains(rid)) vul.getRelated().add(rid);
+      }
+      Cvss cvss = v.cvss != null ? v.cvss : relatedCvss;
+      if (cvss != null) {
+        vul.setScore(cvss.score);
+        vul.setCvssVector(cvss.vector);
+      }
+      vul.setFixedVersion(v.fixed);
+      vul.setFixState(v.fixState);
+      vul.setDataSource(v.dataSource != null ? v.dataSource : v.firstUrl);
+      finding(c, 0, pkg, vul, u);
+    }
+
+    /** What a match's vulnerability gives (its unmapped fields go straight to {@code u}). */
+    private static final class Vuln {
+      String id;
+      String severity;
+      Cvss cvss;
+      String fixed;
+      String fixState;
+      String dataSource;
+      String firstUrl;
+    }
+
+    /** Streams a grype vulnerability object (the cursor at its START_OBJECT). */
+    private static Vuln vulnerability(Cursor c, Map<String, String> u) throws IOException {
+      Vuln v = new Vuln();
+      for (String f; (f = c.nextField()) != null; ) {
+        switch (f) {
+          case "id" -> v.id = c.string();
+          case "severity" -> v.severity = c.string();
+          case "cvss" -> v.cvss = Cvss.best(c);
+          case "dataSource" -> v.dataSource = c.string();
+          case "namespace" -> SupplyChain.put(u, "vulnerability.namespace", c.string());
+          case "description" -> SupplyChain.put(u, "vulnerability.description", c.string());
+          case "urls" -> {
+            if (!c.isArray()) {
+              c.skip();
+              break;
+            }
+            int mark = c.mark();
+            int n = 0;
+            while (c.nextElement() != null) {
+              String url = c.string();
+              if (n++ == 0) v.firstUrl = url;
+            }
+            if (n > 1) u.put("vulnerability.urls", c.textFrom(mark, SupplyChain.MAX_TEXT));
+          }
+          case "fix" -> {
+            if (c.p.currentToken() != JsonToken.START_OBJECT) {
+              c.skip();
+              break;
+            }
+            for (String g; (g = c.nextField()) != null; ) {
+              if (g.equals("state")) {
+                v.fixState = c.string();
+              } else if (g.equals("versions") && c.isArray()) {
+                StringBuilder fixed = new StringBuilder();
+                for (JsonToken t; (t = c.nextElement()) != null; ) {
+                  String x = t.isScalarValue() ? c.p.getText() : "";
+                  if (!t.isScalarValue()) c.skip();
+                  if (fixed.length() > 0) fixed.append(',');
+                  fixed.append(x);
+                }
+                v.fixed = fixed.length() == 0 ? null : fixed.toString();
+              } else {
+                c.skip();
+              }
+            }
+          }
+          case "epss" -> {
+            if (!c.array()) break;
+            boolean first = true;
+            while (c.nextObject()) {
+              for (String g; (g = c.nextField()) != null; ) {
+                if (first && g.equals("epss")) SupplyChain.put(u, "vulnerability.epss", c.string());
+                else if (first && g.equals("percentile")) SupplyChain.put(u, "vulnerability.epss_percentile", c.string());
+                else c.skip();
+              }
+              first = false;
+            }
+          }
+          case "knownExploited" -> {
+            if (c.isArray() && c.text(SupplyChain.MAX_TEXT) != null) u.put("vulnerability.known_exploited", "true");
+            else if (!c.isArray()) c.skip();
+          }
+          case "risk" -> {
+            if (c.p.currentToken().isNumeric()) SupplyChain.put(u, "vulnerability.risk", c.p.getText());
+            else c.skip();
+          }
+          default -> c.skip();
         }
       }
-      if (cvss != null) {
-        JsonNode score = cvss.path("metrics").path("baseScore");
-        if (score.isNumber()) vul.setScore(score.asDouble());
-        vul.setCvssVector(SupplyChain.text(cvss, "vector"));
+      return v;
+    }
+
+    /** A CVSS entry: its version, vector and base score. */
+    private record Cvss(double version, String vector, Double score) {
+      /** The entry with the highest version (first on ties) of the cvss array at the cursor, or null. */
+      static Cvss best(Cursor c) throws IOException {
+        if (!c.array()) return null;
+        Cvss best = null;
+        while (c.nextObject()) {
+          double version = 0;
+          String vector = null;
+          Double score = null;
+          for (String f; (f = c.nextField()) != null; ) {
+            switch (f) {
+              case "version" -> {
+                try {
+                  String vs = c.string();
+                  version = vs == null ? 0 : Double.parseDouble(vs);
+                } catch (NumberFormatException e) {
+                  version = 0;
+                }
+              }
+              case "vector" -> vector = c.string();
+              case "metrics" -> {
+                if (c.p.currentToken() != JsonToken.START_OBJECT) {
+                  c.skip();
+                  break;
+                }
+                for (String g; (g = c.nextField()) != null; ) {
+                  if (g.equals("baseScore") && c.p.currentToken().isNumeric()) score = c.p.getDoubleValue();
+                  else c.skip();
+                }
+              }
+              default -> c.skip();
+            }
+          }
+          if (best == null || version > best.version) best = new Cvss(version, vector, score);
+        }
+        return best;
       }
-      JsonNode fix = v.path("fix");
-      StringBuilder fixed = new StringBuilder();
-      for (JsonNode f : fix.path("versions")) {
-        if (fixed.length() > 0) fixed.append(',');
-        fixed.append(f.asText());
-      }
-      vul.setFixedVersion(fixed.length() == 0 ? null : fixed.toString());
-      vul.setFixState(SupplyChain.text(fix, "state"));
-      String ds = SupplyChain.text(v, "dataSource");
-      if (ds == null && v.path("urls").isArray() && !v.path("urls").isEmpty()) ds = v.path("urls").get(0).asText();
-      vul.setDataSource(ds);
-      SupplyChain.put(u, "vulnerability.namespace", SupplyChain.text(v, "namespace"));
-      SupplyChain.put(u, "vulnerability.description", SupplyChain.text(v, "description"));
-      if (v.path("urls").isArray() && v.path("urls").size() > 1) u.put("vulnerability.urls", v.path("urls").toString());
-      JsonNode epss = v.path("epss");
-      if (epss.isArray() && !epss.isEmpty()) {
-        SupplyChain.put(u, "vulnerability.epss", epss.get(0).path("epss").asText(null));
-        SupplyChain.put(u, "vulnerability.epss_percentile", epss.get(0).path("percentile").asText(null));
-      }
-      JsonNode kev = v.path("knownExploited");
-      if (kev.isArray() && !kev.isEmpty()) u.put("vulnerability.known_exploited", "true");
-      SupplyChain.put(u, "vulnerability.risk", v.path("risk").isNumber() ? v.path("risk").asText() : null);
-      finding(c, 0, pkg, vul, u);
     }
 
     /** matchDetails[0] -> match.type, match.matcher, match.searched_by, match.found (source JSON); more: match.count. */
@@ -203,22 +321,4 @@ public final class GrypeScanParser extends JsonFormatParser {
     }
   }
 
-  /** The CVSS entry with the highest version (first on ties), or null. */
-  private static JsonNode bestCvss(JsonNode list) {
-    JsonNode best = null;
-    double bestVersion = -1;
-    for (JsonNode c : list) {
-      double version;
-      try {
-        version = Double.parseDouble(c.path("version").asText("0"));
-      } catch (NumberFormatException e) {
-        version = 0;
-      }
-      if (version > bestVersion) {
-        bestVersion = version;
-        best = c;
-      }
-    }
-    return best;
-  }
 }
