@@ -161,9 +161,9 @@ public final class EventIds {
 
     /** The unhashed event id (see the class comment); the hashed one if the artifact id is not a SHA-256. */
     public String unhashedId(long byteOffset, long recordIndex, int subIndex) {
-      if (prefix.length != 65) return eventId(byteOffset, recordIndex, subIndex);
+      if (prefixLength != 65) return eventId(byteOffset, recordIndex, subIndex);
       byte[] out = new byte[64];
-      System.arraycopy(prefix, 0, out, 0, 32);
+      System.arraycopy(buf, 0, out, 0, 32); // buf starts with the artifact prefix
       hexFixed(out, 32, byteOffset, 12);
       hexFixed(out, 44, recordIndex, 12);
       hexFixed(out, 56, subIndex, 8);
