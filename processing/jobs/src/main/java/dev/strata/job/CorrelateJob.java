@@ -1,11 +1,13 @@
 package dev.strata.job;
 
+import dev.strata.correlate.BindingFacts;
 import dev.strata.correlate.LatenessBounds;
 import dev.strata.correlate.LookupKeys;
 import dev.strata.job.correlate.EnrichFunction;
 import dev.strata.job.correlate.ExtractBindings;
 import dev.strata.job.correlate.KeyedBinding;
 import dev.strata.job.correlate.LookupFunction;
+import dev.strata.job.correlate.MergeBindings;
 import dev.strata.job.correlate.Probe;
 import dev.strata.job.correlate.ProbeKeys;
 import dev.strata.job.correlate.Resolution;
@@ -54,7 +56,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *                                       +--keyBy(event id)-------------------> enrich-1 -> probes-2 -> resolve-2 ...
  *                                                                               enrich-3 -> evidence.enriched.v1
  *                                                                                         \-> strata-events-v1
- *   bindings accepted by a resolve-N (new information only) -> evidence.bindings.v1, strata-bindings-v1
+ *                       extract-bindings -> keyBy(kind|subject) -> merge-bindings (statements -> facts)
+ *                                                   -> evidence.bindings.v1, strata-bindings-v1
  * </pre>
  *
  * <p>Three hops ({@link LookupKeys#probes}): 1 = the event's own ids (container, private IPs scoped by account/VPC
@@ -77,10 +80,14 @@ public final class CorrelateJob {
   public static final String UID_SOURCE = "source-normalized";
   public static final String UID_EVENT_TIME = "event-time";
   public static final String UID_EXTRACT = "extract-bindings";
+  public static final String UID_MERGE_BINDINGS = "merge-bindings";
   public static final String UID_SINK_ENRICHED = "sink-enriched";
   public static final String UID_SINK_BINDINGS = "sink-bindings";
   public static final String UID_SINK_EVENT_INDEX = "sink-enriched-index";
   public static final String UID_SINK_BINDING_INDEX = "sink-binding-index";
+
+  /** Statements kept per binding subject by {@link MergeBindings} (beyond it, pure restatements are dropped). */
+  public static final int MAX_STATEMENTS_PER_SUBJECT = 256;
 
   public static final TypeInformation<EntityBinding> BINDING = new AvroCodecTypeInfo<>(EntityBinding.class);
 
@@ -110,7 +117,6 @@ public final class CorrelateJob {
     DataStream<EntityBinding> stated =
         events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT);
     DataStream<EvidenceEvent> current = events;
-    DataStream<EntityBinding> accepted = null;
     for (int hop = 1; hop <= HOPS; hop++) {
       DataStream<KeyedBinding> routed =
           stated.flatMap(new RouteBindings(hop), KeyedBinding.TYPE).name("route-bindings-" + hop)
@@ -123,8 +129,6 @@ public final class CorrelateJob {
               .process(new LookupFunction(retention, ttl, s.maxBindingsPerKey()), Resolution.TYPE)
               .name("resolve-" + hop)
               .uid("resolve-" + hop);
-      DataStream<EntityBinding> acc = answers.getSideOutput(LookupFunction.ACCEPTED);
-      accepted = accepted == null ? acc : accepted.union(acc);
       current =
           current.keyBy(EvidenceEvent::getEventId, Types.STRING)
               .connect(answers.keyBy(Resolution::eventId, Types.STRING))
@@ -132,7 +136,12 @@ public final class CorrelateJob {
               .name("enrich-" + hop)
               .uid("enrich-" + hop);
     }
-    return new Outputs(current, accepted);
+    DataStream<EntityBinding> facts =
+        stated.keyBy(BindingFacts::subjectKey, Types.STRING)
+            .process(new MergeBindings(retention, ttl, MAX_STATEMENTS_PER_SUBJECT), BINDING)
+            .name("merge-bindings")
+            .uid(UID_MERGE_BINDINGS);
+    return new Outputs(current, facts);
   }
 
   /** Reads {@code source}, assigns event time, builds the correlation and attaches the sinks. */

@@ -91,15 +91,22 @@ class CorrelateJobIT {
     AvroCodec<EntityBinding> bc = AvroCodec.of(EntityBinding.class);
     List<EntityBinding> bs = KafkaTestSupport.readAll(stack.kafkaBootstrap(), bindings).stream()
         .map(r -> bc.decode(r.value())).toList();
-    long distinctBindings = bs.stream().map(EntityBinding::getBindingId).distinct().count();
-    assertThat(distinctBindings).isEqualTo(bs.size()).isGreaterThanOrEqualTo(10);
+    // Kafka: fact writes, newest revision per binding id wins, retracted ones are gone
+    Map<String, EntityBinding> facts = CorrelateJobTest.indexView(bs);
+    long distinctBindings = facts.size();
+    assertThat(distinctBindings).isGreaterThanOrEqualTo(10);
 
-    // OpenSearch: one document per event at its newest revision, one per binding
+    // OpenSearch: one document per event at its newest revision, one per binding fact
     assertThat(ParseJobIT.count(stack, os.eventsIndex())).isEqualTo(input.size());
     assertThat(ParseJobIT.count(stack, cfg.bindingsIndex())).isEqualTo(distinctBindings);
     JsonNode doc = get(stack, os.eventsIndex(), S.flowLate.getEventId());
     assertThat(doc.path("_source").path("enrichment").path("pod_name").asText()).isEqualTo("late-2");
     assertThat(doc.path("_version").asLong()).isEqualTo(late.getEnrichment().getRevision() + 1L);
+    EntityBinding eni = facts.values().stream().filter(b -> b.getKind().equals("eni_instance")).findFirst()
+        .orElseThrow();
+    JsonNode fact = get(stack, cfg.bindingsIndex(), eni.getBindingId());
+    assertThat(fact.path("_source").path("evidence_count").asInt()).isEqualTo(eni.getEvidenceCount()).isEqualTo(4);
+    assertThat(fact.path("_version").asLong()).isEqualTo(eni.getRevision());
 
     // a replay (new group) re-emits revisions from 0: no document goes back to an older revision
     CorrelateJob.run(new CorrelateJobConfig(common.toBuilder().groupId("it-correlate-replay-" + s).build(),

@@ -5,7 +5,10 @@ import dev.strata.sink.AvroJson;
 
 /**
  * {@link EntityBinding} to OpenSearch document (same conventions as {@link EventDocuments}; {@code attributes} as a
- * JSON object, mapped as {@code flat_object}). Document id = {@code binding_id}.
+ * JSON object, mapped as {@code flat_object}). Document id = {@code binding_id} (the correlation job writes one
+ * document per fact: kind, subject, object, interval), external version = {@code revision} ({@code external_gte}: a
+ * newer revision of the fact replaces an older one, a replay rewrites the same content); a {@code retracted} fact is
+ * deleted at its revision.
  */
 public final class BindingDocuments implements DocumentMapper<EntityBinding> {
   private static final long serialVersionUID = 1L;
@@ -28,6 +31,16 @@ public final class BindingDocuments implements DocumentMapper<EntityBinding> {
   @Override
   public String id(EntityBinding b) {
     return b.getBindingId();
+  }
+
+  @Override
+  public long version(EntityBinding b) {
+    return b.getRevision();
+  }
+
+  @Override
+  public boolean deletes(EntityBinding b) {
+    return b.getRetracted();
   }
 
   @Override

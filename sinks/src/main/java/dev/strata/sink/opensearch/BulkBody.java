@@ -5,10 +5,12 @@ import java.util.List;
 
 /**
  * Builds the newline-delimited {@code _bulk} body: one {@code index} action with the id (and, for a versioned
- * document, {@code version} + {@code version_type: external_gte}), then the source.
+ * document, {@code version} + {@code version_type: external_gte}), then the source; a delete is the {@code delete}
+ * action alone.
  */
 final class BulkBody {
   private static final byte[] OPEN = "{\"index\":{\"_index\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] OPEN_DELETE = "{\"delete\":{\"_index\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MID = "\",\"_id\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CLOSE = "\"}}\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] VERSION = "\",\"version\":".getBytes(StandardCharsets.US_ASCII);
@@ -26,16 +28,20 @@ final class BulkBody {
       idx[i] = escaped(r.index());
       ids[i] = escaped(r.id());
       close[i] = r.versioned() ? versionClose(r.version()) : CLOSE;
-      size += OPEN.length + idx[i].length + MID.length + ids[i].length + close[i].length + r.source().length + 1;
+      size += OPEN.length + idx[i].length + MID.length + ids[i].length + close[i].length;
+      size += r.delete() ? OPEN_DELETE.length - OPEN.length : r.source().length + 1;
     }
     byte[] out = new byte[size];
     int p = 0;
     for (int i = 0; i < requests.size(); i++) {
-      p = put(out, p, OPEN);
+      p = put(out, p, requests.get(i).delete() ? OPEN_DELETE : OPEN);
       p = put(out, p, idx[i]);
       p = put(out, p, MID);
       p = put(out, p, ids[i]);
       p = put(out, p, close[i]);
+      if (requests.get(i).delete()) {
+        continue; // no source line
+      }
       byte[] src = requests.get(i).source();
       System.arraycopy(src, 0, out, p, src.length);
       // a raw newline would cut the document in two (only possible outside strings, where it is whitespace)

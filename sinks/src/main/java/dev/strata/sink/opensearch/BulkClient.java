@@ -72,7 +72,7 @@ final class BulkClient {
       List<Rejection> f = new ArrayList<>();
       for (int i = 0; i < requests.size(); i++) {
         ItemFailure failure = r.failures[i];
-        if (failure == null || supersededVersion(requests.get(i), failure)) {
+        if (failure == null || supersededVersion(requests.get(i), failure) || alreadyGone(requests.get(i), failure)) {
           ok++;
           continue;
         }
@@ -90,6 +90,11 @@ final class BulkClient {
     /** A versioned document refused because an equal or newer version is indexed: done, not a failure. */
     static boolean supersededVersion(DocWriteRequest r, ItemFailure f) {
       return r.versioned() && f.status() == 409 && "version_conflict_engine_exception".equals(f.type());
+    }
+
+    /** A delete of a document that is not there ({@code not_found}, no error): done. */
+    static boolean alreadyGone(DocWriteRequest r, ItemFailure f) {
+      return r.delete() && f.status() == 404 && "unknown".equals(f.type());
     }
 
     static Outcome requestFailed(Throwable e, int size) {

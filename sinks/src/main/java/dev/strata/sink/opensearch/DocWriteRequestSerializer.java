@@ -7,8 +7,8 @@ import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerialize
 
 /**
  * Checkpoint format of buffered {@link DocWriteRequest}s (version 1: index, id, attempt, source). A versioned
- * document writes -1 in place of the attempt, then its version (attempts are >= 1, so older checkpoints read the
- * same).
+ * document writes -1 in place of the attempt, then its version; a delete -2, then its version (attempts are >= 1,
+ * so older checkpoints read the same).
  */
 public final class DocWriteRequestSerializer extends AsyncSinkWriterStateSerializer<DocWriteRequest> {
 
@@ -16,7 +16,10 @@ public final class DocWriteRequestSerializer extends AsyncSinkWriterStateSeriali
   protected void serializeRequestToStream(DocWriteRequest r, DataOutputStream out) throws IOException {
     out.writeUTF(r.index());
     out.writeUTF(r.id());
-    if (r.versioned()) {
+    if (r.delete()) {
+      out.writeInt(-2);
+      out.writeLong(r.version());
+    } else if (r.versioned()) {
       out.writeInt(-1);
       out.writeLong(r.version());
     } else {
@@ -31,10 +34,11 @@ public final class DocWriteRequestSerializer extends AsyncSinkWriterStateSeriali
     String index = in.readUTF();
     String id = in.readUTF();
     // the attempt: a restored document starts its retry budget afresh (the job restarted)
-    long version = in.readInt() == -1 ? in.readLong() : DocWriteRequest.NO_VERSION;
+    int mark = in.readInt();
+    long version = mark < 0 ? in.readLong() : DocWriteRequest.NO_VERSION;
     byte[] source = new byte[in.readInt()];
     in.readFully(source);
-    return new DocWriteRequest(index, id, source, 1, version);
+    return new DocWriteRequest(index, id, source, 1, version, mark == -2);
   }
 
   @Override

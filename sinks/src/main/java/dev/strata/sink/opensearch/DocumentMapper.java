@@ -21,7 +21,15 @@ public interface DocumentMapper<T> extends Serializable {
     return DocWriteRequest.NO_VERSION;
   }
 
+  /** Whether the record asks to delete its document (then {@link #source} is not called). */
+  default boolean deletes(T record) {
+    return false;
+  }
+
   default DocWriteRequest toRequest(T record) {
+    if (deletes(record)) {
+      return DocWriteRequest.deletion(index(record), id(record), version(record));
+    }
     return new DocWriteRequest(index(record), id(record), source(record), 1, version(record));
   }
 

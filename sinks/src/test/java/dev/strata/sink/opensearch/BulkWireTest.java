@@ -53,6 +53,28 @@ class BulkWireTest {
   }
 
   @Test
+  void deletesAreActionLinesAloneAndADocumentAlreadyGoneCountsAsDeleted() throws IOException {
+    DocWriteRequest d = DocWriteRequest.deletion("strata-bindings-v1", "f1", 4);
+    assertThat(new String(BulkBody.of(List.of(d, req("e2"))), StandardCharsets.UTF_8)).isEqualTo(
+        "{\"delete\":{\"_index\":\"strata-bindings-v1\",\"_id\":\"f1\",\"version\":4,"
+            + "\"version_type\":\"external_gte\"}}\n"
+            + "{\"index\":{\"_index\":\"strata-events-v1\",\"_id\":\"e2\"}}\n{}\n");
+    String json = "{\"errors\":true,\"items\":[{\"delete\":{\"status\":404}},"
+        + "{\"index\":{\"status\":404,\"error\":{\"type\":\"index_not_found_exception\",\"reason\":\"no\"}}}]}";
+    BulkClient.Outcome o = BulkClient.Outcome.of(List.of(d, req("e2")), BulkResponse.parse(b(json), 2));
+    assertThat(o.indexed()).isEqualTo(1);
+    assertThat(o.fatalItems()).singleElement().satisfies(r -> assertThat(r.request().id()).isEqualTo("e2"));
+    String conflict = "{\"errors\":true,\"items\":[{\"delete\":{\"status\":409,\"error\":{\"type\":"
+        + "\"version_conflict_engine_exception\",\"reason\":\"current version [9] is higher\"}}}]}";
+    assertThat(BulkClient.Outcome.of(List.of(d), BulkResponse.parse(b(conflict), 1)).indexed()).isEqualTo(1);
+    DocWriteRequestSerializer ser = new DocWriteRequestSerializer();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ser.serializeRequestToStream(d, new DataOutputStream(bytes));
+    assertThat(ser.deserializeRequestFromStream(0, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))))
+        .isEqualTo(d);
+  }
+
+  @Test
   void responseWithoutErrorsIsNotReadFurther() throws IOException {
     BulkResponse r = BulkResponse.parse(b("{\"errors\":false,\"items\":[{\"index\":{\"status\":201}}]}"), 1);
     assertThat(r.errors).isFalse();
