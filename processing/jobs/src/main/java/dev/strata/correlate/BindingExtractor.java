@@ -291,6 +291,7 @@ public final class BindingExtractor {
     String sa = text(spec, "serviceAccountName");
     String phase = text(status, "phase");
     boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
+    Until podEnd = podTermination(delete, terminal, meta, status, object(e.getUnmapped().get("requestObject")), t);
     String podKey = ns + "/" + name;
     String podScope = "k8s:" + nz(cluster);
     Map<String, String> a = new LinkedHashMap<>();
@@ -302,8 +303,9 @@ public final class BindingExtractor {
     put(a, Attr.SERVICE_ACCOUNT, sa == null ? null : ns + "/" + sa);
     put(a, Attr.ACCOUNT_UID, account);
     if (node != null || sa != null) {
-      out.add(binding(BindingKind.POD_NODE, podScope, podKey, podScope, node == null ? "" : node, a, t, null, delete,
-          1.0f, e));
+      // on its node until deleted (a terminal pod object still lives there until then)
+      Until onNode = delete || podEnd.to() != null && !podEnd.closing() ? podEnd : Until.open(t);
+      out.add(until(BindingKind.POD_NODE, podScope, podKey, podScope, node == null ? "" : node, a, onNode, e));
     }
     // pod IPs: not for host-network pods (the node's address)
     String hostIp = text(status, "hostIP");
@@ -319,7 +321,7 @@ public final class BindingExtractor {
       String ipScope = account != null ? "aws:" + account : podScope;
       for (String ip : ips) {
         if (ip.equals(hostIp) || !LookupKeys.isPrivateIp(ip)) continue;
-        out.add(binding(BindingKind.IP_POD, ipScope, ip, podScope, podKey, a, t, null, delete || terminal, 1.0f, e));
+        out.add(until(BindingKind.IP_POD, ipScope, ip, podScope, podKey, a, podEnd, e));
       }
     }
     // containers of the pod
@@ -339,18 +341,110 @@ public final class BindingExtractor {
         }
         put(ca, Attr.IMAGE_UID, imageId);
         put(ca, Attr.IMAGE_DIGEST, digest);
-        boolean over = delete || cs.path("state").has("terminated");
-        out.add(binding(BindingKind.CONTAINER_POD, "", cid, podScope, podKey, ca, t, null, over, 1.0f, e));
+        Long finished = time(cs.path("state").path("terminated"), "finishedAt");
+        Until over = cs.path("state").has("terminated")
+            ? terminatedAt(finished == null ? t : finished, deletionTime(meta))
+            : delete ? podEnd : Until.open(t);
+        out.add(until(BindingKind.CONTAINER_POD, "", cid, podScope, podKey, ca, over, e));
         if (digest != null || imageId != null) {
           Map<String, String> ia = new LinkedHashMap<>();
           put(ia, Attr.CONTAINER_UID, cid);
           put(ia, Attr.IMAGE_UID, imageId);
           put(ia, Attr.IMAGE_DIGEST, digest);
-          out.add(binding(BindingKind.CONTAINER_IMAGE, "", cid, "", digest != null ? digest : imageId, ia, t, null,
-              over, 1.0f, e));
+          out.add(until(BindingKind.CONTAINER_IMAGE, "", cid, "", digest != null ? digest : imageId, ia, over, e));
         }
       }
     }
+  }
+
+  /**
+   * How a statement about a pod's bindings ends: {@code to == null} open (from {@code from}); {@code closing} ends
+   * the binding at {@code from}; else bound from {@code from} until {@code to} ({@code observed}: the end is evidence
+   * of termination, not a provisional one).
+   */
+  record Until(long from, Long to, boolean closing, boolean observed) {
+    static Until open(long t) {
+      return new Until(t, null, false, false);
+    }
+
+    static Until closedAt(long t) {
+      return new Until(t, t, true, true);
+    }
+  }
+
+  /**
+   * When the pod stops holding its IP (and node, containers), from what one audit record of it shows:
+   *
+   * <ul>
+   *   <li>its containers reported terminated (a kubelet status patch, the kubelet's final delete) while the pod is
+   *       being deleted or has a terminal phase: at the latest container {@code finishedAt} (else the record's time)
+   *       -- a closing statement, or, when that is after the grace period's end ({@code deletionTimestamp}: killed
+   *       at the end of the grace period), bound from the grace period's end until then;
+   *   <li>a delete with a grace period ({@code deletionTimestamp} after the request, or {@code gracePeriodSeconds} /
+   *       {@code deletionGracePeriodSeconds} > 0): still bound from the request until the grace period's end, a
+   *       provisional end ({@code end_observed} false) that an observed termination replaces -- one before it
+   *       closes the binding earlier, one after it extends the binding;
+   *   <li>any other delete (grace 0, forced, or no grace known): closed at the request;
+   *   <li>otherwise a terminal phase closes it at the record's time, and anything else states it open.
+   * </ul>
+   */
+  static Until podTermination(boolean delete, boolean terminal, JsonNode meta, JsonNode status, JsonNode request,
+      long t) {
+    Long deletion = deletionTime(meta);
+    boolean allTerminated = status.path("containerStatuses").size() > 0;
+    Long finished = null;
+    for (JsonNode cs : status.path("containerStatuses")) {
+      JsonNode term = cs.path("state").path("terminated");
+      if (term.isMissingNode()) {
+        allTerminated = false;
+        continue;
+      }
+      Long f = time(term, "finishedAt");
+      if (f != null && (finished == null || f > finished)) finished = f;
+    }
+    if (allTerminated && (delete || terminal || deletion != null)) {
+      return terminatedAt(finished == null ? t : finished, deletion);
+    }
+    if (delete) {
+      long grace = Math.max(seconds(meta, "deletionGracePeriodSeconds"),
+          request == null ? 0 : seconds(request, "gracePeriodSeconds"));
+      long graceEnd = deletion != null ? deletion : t + grace * 1_000_000L;
+      return graceEnd > t ? new Until(t, graceEnd, false, false) : Until.closedAt(t);
+    }
+    return terminal ? Until.closedAt(t) : Until.open(t);
+  }
+
+  /** Terminated at {@code at}: closed then, or bound from the grace period's end until then if that is later. */
+  private static Until terminatedAt(long at, Long graceEnd) {
+    return graceEnd != null && at > graceEnd ? new Until(graceEnd, at, false, true) : Until.closedAt(at);
+  }
+
+  private static Long deletionTime(JsonNode meta) {
+    return time(meta, "deletionTimestamp");
+  }
+
+  private static Long time(JsonNode n, String field) {
+    String v = text(n, field);
+    if (v == null) return null;
+    try {
+      return micros(Instant.parse(v));
+    } catch (DateTimeParseException ex) {
+      return null;
+    }
+  }
+
+  private static long seconds(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && v.canConvertToLong() ? Math.max(0, v.asLong()) : 0;
+  }
+
+  /** A binding stated by a pod record, ending as {@code u} says. */
+  private EntityBinding until(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
+      Map<String, String> attrs, Until u, EvidenceEvent e) {
+    if (u.closing()) {
+      return statement(kind, sScope, sKey, oScope, oKey, attrs, u.from(), u.from(), true, true, 1.0f, e);
+    }
+    return statement(kind, sScope, sKey, oScope, oKey, attrs, u.from(), u.to(), u.observed(), false, 1.0f, e);
   }
 
   private void k8sEvent(EvidenceEvent e, List<EntityBinding> out) {
@@ -471,6 +565,12 @@ public final class BindingExtractor {
       Map<String, String> attrs, long from, Long to, boolean closing, float confidence, EvidenceEvent e) {
     long validFrom = closing ? micros(e.getTime()) : from;
     Long validTo = closing ? Long.valueOf(validFrom) : to;
+    return statement(kind, sScope, sKey, oScope, oKey, attrs, validFrom, validTo, closing, closing, confidence, e);
+  }
+
+  private EntityBinding statement(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
+      Map<String, String> attrs, long validFrom, Long validTo, boolean endObserved, boolean closing, float confidence,
+      EvidenceEvent e) {
     Lineage l = e.getLineage();
     EntityRef subject = new EntityRef(kind.subjectType(), sKey, nz(sScope));
     EntityRef object = new EntityRef(kind.objectType(), oKey, nz(oScope));
@@ -483,7 +583,7 @@ public final class BindingExtractor {
         .setAttributes(new LinkedHashMap<>(attrs))
         .setValidFrom(Instant.ofEpochSecond(0, validFrom * 1000))
         .setValidTo(validTo == null ? null : Instant.ofEpochSecond(0, validTo * 1000))
-        .setEndObserved(closing)
+        .setEndObserved(endObserved)
         .setConfidence(confidence)
         .setSourceFormat(e.getSourceFormat())
         .setLineage(new BindingLineage(e.getEventId(), l.getArtifactSha256(), l.getByteOffset(), l.getLineNumber(),

@@ -25,6 +25,25 @@ class BindingExtractorTest {
   }
 
   @Test
+  void aGracefulDeleteBindsTheIpUntilTheGracePeriodEndsProvisionally() {
+    EntityBinding ip = kind(of(S.gracefulAudit.get(2)), BindingKind.IP_POD);
+    assertThat(ip.getValidFrom()).isEqualTo(java.time.Instant.parse("2026-11-20T10:40:00Z"));
+    assertThat(ip.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T10:40:30Z"));
+    assertThat(ip.getEndObserved()).as("provisional").isFalse();
+    // the kubelet's report of the terminated container closes it when the container stopped
+    EntityBinding stopped = kind(of(S.gracefulAudit.get(3)), BindingKind.IP_POD);
+    assertThat(BindingExtractor.isClosing(stopped)).isTrue();
+    assertThat(stopped.getValidFrom()).isEqualTo(java.time.Instant.parse("2026-11-20T10:40:20Z"));
+    // terminated after the grace period's end: bound from then until the observed termination
+    EntityBinding killed = kind(of(S.gracefulAudit.get(6)), BindingKind.IP_POD);
+    assertThat(killed.getValidFrom()).isEqualTo(java.time.Instant.parse("2026-11-20T10:41:10Z"));
+    assertThat(killed.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T10:41:12Z"));
+    assertThat(killed.getEndObserved()).isTrue();
+    // a delete without a grace period still closes at the request
+    assertThat(BindingExtractor.isClosing(kind(of(S.prodAudit.get(2)), BindingKind.IP_POD))).isTrue();
+  }
+
+  @Test
   void podStatusPatchStatesIpPodNodeContainerAndImage() {
     List<EntityBinding> bs = of(S.prodAudit.get(1));
     assertThat(bs.stream().map(EntityBinding::getKind).collect(Collectors.toSet()))

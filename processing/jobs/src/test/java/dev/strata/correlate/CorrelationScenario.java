@@ -41,6 +41,9 @@ public final class CorrelationScenario {
   public static final String INSTANCE = "i-0abc1234def567890";
 
   public final List<EvidenceEvent> prodAudit = parse("k8s_audit", "prod-audit.log", "prod", ACCOUNT_PROD);
+  /** Pod termination: graceful deletes of shop/cart-1 (10.0.1.90) and shop/slow-1 (10.0.1.91), see the README. */
+  public final List<EvidenceEvent> gracefulAudit =
+      parse("k8s_audit", "prod-audit-graceful.log", "prod", ACCOUNT_PROD);
   public final List<EvidenceEvent> lateAudit = parse("k8s_audit", "prod-audit-late.log", "prod", ACCOUNT_PROD);
   public final List<EvidenceEvent> stageAudit = parse("k8s_audit", "stage-audit.log", "stage", ACCOUNT_STAGE);
   public final List<EvidenceEvent> cloudTrail = parse("aws_cloudtrail", "cloudtrail.json", null, ACCOUNT_PROD);
@@ -67,17 +70,39 @@ public final class CorrelationScenario {
       flow("flow-before-0950", ACCOUNT_PROD, "vpc-0aaa", "eni-0aaa1", INSTANCE, "10.0.1.57", "203.0.113.9",
           "2026-11-20T09:50:00Z");
 
+  /** 10:40:10, 10 s after cart-1's delete request, within its 30 s grace period: still cart-1's. */
+  public final EvidenceEvent flowDuringGrace =
+      flow("flow-grace-104010", ACCOUNT_PROD, "vpc-0aaa", "eni-0aaa1", INSTANCE, "10.0.1.90", "203.0.113.9",
+          "2026-11-20T10:40:10Z");
+  /** 10:40:25, after cart-1's container terminated (10:40:20), before the grace period's end: nobody's. */
+  public final EvidenceEvent flowAfterTermination =
+      flow("flow-terminated-104025", ACCOUNT_PROD, "vpc-0aaa", "eni-0aaa1", INSTANCE, "10.0.1.90", "203.0.113.9",
+          "2026-11-20T10:40:25Z");
+  /** 10:41:11, after slow-1's grace period (10:41:10) but before it was reported terminated (10:41:12): slow-1's. */
+  public final EvidenceEvent flowPastGrace =
+      flow("flow-pastgrace-104111", ACCOUNT_PROD, "vpc-0aaa", "eni-0aaa1", INSTANCE, "10.0.1.91", "203.0.113.9",
+          "2026-11-20T10:41:11Z");
+  /** 10:41:13, after slow-1 terminated: nobody's. */
+  public final EvidenceEvent flowAfterKill =
+      flow("flow-killed-104113", ACCOUNT_PROD, "vpc-0aaa", "eni-0aaa1", INSTANCE, "10.0.1.91", "203.0.113.9",
+          "2026-11-20T10:41:13Z");
+
   /** All events in the order the tests deliver them. */
   public List<EvidenceEvent> arrivalOrder() {
     List<EvidenceEvent> all = new ArrayList<>();
     all.add(flowBefore);
     all.addAll(prodAudit);
     all.addAll(stageAudit);
+    all.add(flowAfterTermination); // before the evidence of the termination
+    all.addAll(gracefulAudit);
     all.addAll(cloudTrail);
     all.addAll(falco);
     all.add(flowStage);
     all.add(flowWeb);
     all.add(flowLate);
+    all.add(flowDuringGrace);
+    all.add(flowPastGrace);
+    all.add(flowAfterKill);
     all.addAll(lateAudit); // the binding for flowLate arrives after it
     all.add(flowApi); // a late VPC Flow record: its IP was reused meanwhile
     return all;

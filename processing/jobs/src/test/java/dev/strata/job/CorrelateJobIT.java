@@ -105,7 +105,7 @@ class CorrelateJobIT {
     EntityBinding eni = facts.values().stream().filter(b -> b.getKind().equals("eni_instance")).findFirst()
         .orElseThrow();
     JsonNode fact = get(stack, cfg.bindingsIndex(), eni.getBindingId());
-    assertThat(fact.path("_source").path("evidence_count").asInt()).isEqualTo(eni.getEvidenceCount()).isEqualTo(4);
+    assertThat(fact.path("_source").path("evidence_count").asInt()).isEqualTo(eni.getEvidenceCount()).isEqualTo(8);
     assertThat(fact.path("_version").asLong()).isEqualTo(eni.getRevision());
 
     // a replay (new group) re-emits revisions from 0: no document goes back to an older revision

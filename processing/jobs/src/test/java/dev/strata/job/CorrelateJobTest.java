@@ -125,6 +125,17 @@ class CorrelateJobTest {
   }
 
   @Test
+  void aDeletedPodKeepsItsIpThroughItsGracePeriodUntilItsContainersStop() {
+    Enrichment grace = of(S.flowDuringGrace);
+    assertThat(grace.getPodName()).as("10 s after the delete request, within the grace period").isEqualTo("cart-1");
+    assertThat(grace.getServiceAccount()).isEqualTo("shop/cart");
+    assertThat(of(S.flowAfterTermination).getPodName()).as("after its container terminated").isNull();
+    assertThat(of(S.flowPastGrace).getPodName()).as("killed at the grace period's end, terminated later")
+        .isEqualTo("slow-1");
+    assertThat(of(S.flowAfterKill).getPodName()).isNull();
+  }
+
+  @Test
   void beforeAnyHolderTheAddressStaysUnresolved() {
     Enrichment e = of(S.flowBefore);
     assertThat(e.getPodName()).isNull();
@@ -173,11 +184,13 @@ class CorrelateJobTest {
     assertThat(index.values().stream().map(EntityBinding::getKind).distinct().sorted().toList())
         .contains("ip_pod", "pod_node", "container_pod", "container_image", "node_instance", "eni_instance",
             "serviceaccount_role", "session_serviceaccount", "accesskey_session");
-    // the same ENI -> instance is stated by each of the 4 prod flow records: one fact, from the earliest
+    // the same ENI -> instance is stated by each prod flow record: one fact, from the earliest
+    long flowsOnEni = S.arrivalOrder().stream().filter(e -> e.getCloud() != null
+        && "eni-0aaa1".equals(e.getCloud().getEniUid())).count();
     assertThat(index.values().stream().filter(b -> b.getKind().equals("eni_instance")
         && b.getSubject().getKey().equals("eni-0aaa1"))).singleElement().satisfies(b -> {
           assertThat(b.getValidFrom()).isEqualTo(S.flowBefore.getTime());
-          assertThat(b.getEvidenceCount()).isEqualTo(4);
+          assertThat(b.getEvidenceCount()).isEqualTo((int) flowsOnEni).isEqualTo(8);
           assertThat(b.getEvidence()).extracting(x -> x.getLineage().getEventId())
               .contains(S.flowBefore.getEventId(), S.flowApi.getEventId());
         });
