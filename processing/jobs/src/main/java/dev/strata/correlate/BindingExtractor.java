@@ -303,9 +303,7 @@ public final class BindingExtractor {
     put(a, Attr.SERVICE_ACCOUNT, sa == null ? null : ns + "/" + sa);
     put(a, Attr.ACCOUNT_UID, account);
     if (node != null || sa != null) {
-      // on its node until deleted (a terminal pod object still lives there until then)
-      Until onNode = delete || podEnd.to() != null && !podEnd.closing() ? podEnd : Until.open(t);
-      out.add(until(BindingKind.POD_NODE, podScope, podKey, podScope, node == null ? "" : node, a, onNode, e));
+      out.add(until(BindingKind.POD_NODE, podScope, podKey, podScope, node == null ? "" : node, a, podEnd, e));
     }
     // pod IPs: not for host-network pods (the node's address)
     String hostIp = text(status, "hostIP");
@@ -385,6 +383,8 @@ public final class BindingExtractor {
    *       provisional end ({@code end_observed} false) that an observed termination replaces -- one before it
    *       closes the binding earlier, one after it extends the binding;
    *   <li>any other delete (grace 0, forced, or no grace known): closed at the request;
+   *   <li>a status update of a pod being deleted whose containers still run: bound until the grace period's end
+   *       (provisional, as for the delete);
    *   <li>otherwise a terminal phase closes it at the record's time, and anything else states it open.
    * </ul>
    */
@@ -411,7 +411,9 @@ public final class BindingExtractor {
       long graceEnd = deletion != null ? deletion : t + grace * 1_000_000L;
       return graceEnd > t ? new Until(t, graceEnd, false, false) : Until.closedAt(t);
     }
-    return terminal ? Until.closedAt(t) : Until.open(t);
+    if (terminal) return Until.closedAt(t);
+    // a status update of a pod being deleted, containers still running: bound, provisionally, until the grace end
+    return deletion != null && deletion > t ? new Until(t, deletion, false, false) : Until.open(t);
   }
 
   /** Terminated at {@code at}: closed then, or bound from the grace period's end until then if that is later. */

@@ -34,6 +34,8 @@ class BindingExtractorTest {
     EntityBinding stopped = kind(of(S.gracefulAudit.get(3)), BindingKind.IP_POD);
     assertThat(BindingExtractor.isClosing(stopped)).isTrue();
     assertThat(stopped.getValidFrom()).isEqualTo(java.time.Instant.parse("2026-11-20T10:40:20Z"));
+    EntityBinding offNode = kind(of(S.gracefulAudit.get(3)), BindingKind.POD_NODE);
+    assertThat(BindingExtractor.isClosing(offNode)).as("the status patch does not reopen pod -> node").isTrue();
     // terminated after the grace period's end: bound from then until the observed termination
     EntityBinding killed = kind(of(S.gracefulAudit.get(6)), BindingKind.IP_POD);
     assertThat(killed.getValidFrom()).isEqualTo(java.time.Instant.parse("2026-11-20T10:41:10Z"));
