@@ -189,6 +189,7 @@ public final class EntityKeys {
       add(out, Entity.SERVICE_ACCOUNT, sa, cluster, Entity.ACTOR);
       ind.add(new Indicator("service_account", sa));
     }
+    String[] issued = issuedCredentials(e);
 
     // network
     ip(out, ind, e.getSrcEndpoint(), Entity.SOURCE);
@@ -214,6 +215,27 @@ public final class EntityKeys {
     bind(bindings, instanceId, nodeId);
     bind(bindings, eni == null ? null : Entity.id(Entity.ENI, eni), instanceId);
     bind(bindings, containerId, task == null ? null : Entity.id(Entity.TASK, task));
+    if (issued != null) {
+      // the session and key an STS call handed out belong to whoever asked for them (a role chain, maybe into
+      // another account): a later call with them expands to the caller
+      String newSession = Entity.id(Entity.SESSION, issued[0]);
+      add(out, Entity.SESSION, issued[0], accountOfArn(issued[0], account), Entity.ACTOR);
+      ind.add(new Indicator("principal", issued[0]));
+      String caller = null;
+      for (String type : List.of(Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.PRINCIPAL)) {
+        for (Entity x : out.values()) {
+          if (caller == null && x.type().equals(type) && x.role().equals(Entity.ACTOR) && !x.id().equals(newSession)) {
+            caller = x.id();
+          }
+        }
+      }
+      bind(bindings, newSession, caller);
+      if (issued[1] != null) {
+        add(out, Entity.ACCESS_KEY, issued[1], accountOfArn(issued[0], account), Entity.ACTOR);
+        ind.add(new Indicator("access_key", issued[1]));
+        bind(bindings, Entity.id(Entity.ACCESS_KEY, issued[1]), newSession);
+      }
+    }
 
     String tenant = account != null ? provider + ":" + account : cluster != null ? "k8s:" + cluster : "default";
     return new Extraction(tenant, new ArrayList<>(out.values()), bindings, new ArrayList<>(ind), layer);
@@ -286,6 +308,34 @@ public final class EntityKeys {
   }
 
   /** {node name, instance id or null} from a Kubernetes Node object in an audit record's request/response object. */
+  /**
+   * The role session ARN and access key id a successful CloudTrail {@code AssumeRole*} call handed out (its
+   * responseElements), or null.
+   */
+  static String[] issuedCredentials(EvidenceEvent e) {
+    if (!"aws_cloudtrail".equals(e.getSourceFormat()) || e.getApi() == null || e.getApi().getOperation() == null
+        || !e.getApi().getOperation().startsWith("AssumeRole") || "Failure".equals(e.getStatus())
+        || e.getUnmapped() == null) {
+      return null;
+    }
+    String text = e.getUnmapped().get("responseElements");
+    if (text == null || text.isEmpty() || text.charAt(0) != '{') return null;
+    try {
+      JsonNode r = JSON.readTree(text);
+      String session = trim(r.path("assumedRoleUser").path("arn").asText(null));
+      if (session == null) return null;
+      return new String[] {session, trim(r.path("credentials").path("accessKeyId").asText(null))};
+    } catch (Exception ignored) {
+      return null; // truncated
+    }
+  }
+
+  /** The account field of an ARN ({@code arn:aws:sts::<account>:...}), else {@code fallback}. */
+  private static String accountOfArn(String arn, String fallback) {
+    String[] p = arn.split(":", 6);
+    return p.length > 4 && !p[4].isEmpty() ? p[4] : fallback;
+  }
+
   static String[] nodeObject(EvidenceEvent e) {
     boolean nodes = false;
     for (Resource r : e.getResources()) {

@@ -6,6 +6,7 @@ import dev.strata.schema.event.EvidenceEvent;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -81,23 +82,12 @@ public final class IncidentEngine implements Serializable {
       if (live.contains(e.incidentId()) || e.sealed() || !"OPEN".equals(e.status())) continue;
       String into = incidentOfEvent.get(e.firstSignal());
       if (into == null) continue; // evicted: nothing to say
-      Incident tomb = new Incident();
-      tomb.setIncidentId(e.incidentId());
-      tomb.setTenant(tenant);
-      tomb.setTitle("Merged into " + into);
-      tomb.setSeverityId(0);
-      tomb.setSeverity("Unknown");
-      tomb.setStatus(IncidentStatus.MERGED);
-      tomb.setMergedInto(into);
       Incident target = null;
       for (Incident i : out) if (i.getIncidentId().equals(into)) target = i;
       long t = target != null ? target.getFirstSeen().toEpochMilli() * 1000 : 0;
-      tomb.setFirstSeen(target != null ? target.getFirstSeen() : IncidentAssembler.micros(t));
-      tomb.setLastSeen(target != null ? target.getLastSeen() : IncidentAssembler.micros(t));
-      tomb.setSignals(0);
-      tomb.setEventCount(0);
-      tomb.setTimelineOmitted(0);
-      tomb.setRevision(e.revision() + 1);
+      Instant first = target != null ? target.getFirstSeen() : IncidentAssembler.micros(t);
+      Instant last = target != null ? target.getLastSeen() : IncidentAssembler.micros(t);
+      Incident tomb = IncidentLinker.merged(e.incidentId(), tenant, into, first, last, e.revision() + 1);
       store.putEmitted(new TenantStore.Emitted(e.incidentId(), e.revision() + 1, 0, "MERGED", e.firstSignal(), false));
       out.add(tomb);
     }
@@ -141,7 +131,10 @@ public final class IncidentEngine implements Serializable {
     }
   }
 
-  /** The incidents of a set of events, grouped at once (tests, tools): the result the job converges to. */
+  /**
+   * The incidents of a set of events, grouped per tenant and linked across tenants ({@link IncidentLinker}) at once
+   * (tests, tools): the open incidents the job converges to (revision 1 for single-tenant ones, 0 for linked ones).
+   */
   public static List<Incident> incidentsOf(Collection<EvidenceEvent> events, IncidentSettings settings) throws Exception {
     IncidentEngine engine = new IncidentEngine(settings);
     Map<String, InMemoryTenantStore> stores = new java.util.TreeMap<>();
@@ -150,9 +143,11 @@ public final class IncidentEngine implements Serializable {
     }
     List<Incident> out = new ArrayList<>();
     for (Map.Entry<String, InMemoryTenantStore> s : stores.entrySet()) {
-      out.addAll(engine.flush(s.getValue(), s.getKey(), Long.MIN_VALUE));
+      for (Incident i : engine.flush(s.getValue(), s.getKey(), Long.MIN_VALUE)) {
+        if (i.getStatus() == IncidentStatus.OPEN) out.add(i);
+      }
     }
-    return out;
+    return IncidentLinker.link(out, settings).incidents();
   }
 
   static long fingerprint(Incident inc) {

@@ -179,7 +179,7 @@ public final class IncidentGrouper {
     return out;
   }
 
-  private static int find(int[] p, int i) {
+  static int find(int[] p, int i) {
     while (p[i] != i) {
       p[i] = p[p[i]];
       i = p[i];
@@ -187,7 +187,7 @@ public final class IncidentGrouper {
     return i;
   }
 
-  private static void union(int[] p, int a, int b) {
+  static void union(int[] p, int a, int b) {
     int ra = find(p, a), rb = find(p, b);
     if (ra != rb) p[Math.max(ra, rb)] = Math.min(ra, rb);
   }

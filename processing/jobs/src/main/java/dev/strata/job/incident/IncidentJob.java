@@ -44,6 +44,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *
  * <pre>
  * source (evidence.normalized.v1 or evidence.enriched.v1) -> event-time -> keyBy(tenant) -> group (IncidentFunction)
+ *   -> link across tenants (LinkIncidents: shared sessions, access keys, IAM principals)
  *   -> evidence.incidents.v1 (Incident, key incident_id, exactly-once)
  *   -> OpenSearch strata-incidents-v1 (doc id incident_id: the newest revision)
  *   -> timeline rows -> OpenSearch strata-timeline-v1 (doc id incident_id:event_id)
@@ -58,6 +59,7 @@ public final class IncidentJob {
   public static final String UID_SOURCE = "incident-source";
   public static final String UID_EVENT_TIME = "incident-event-time";
   public static final String UID_GROUP = "incident-group";
+  public static final String UID_LINK = "incident-link";
   public static final String UID_SINK_KAFKA = "incident-sink-kafka";
   public static final String UID_SINK_INDEX = "incident-sink-index";
   public static final String UID_TIMELINE_ROWS = "incident-timeline-rows";
@@ -90,7 +92,10 @@ public final class IncidentJob {
         events.assignTimestampsAndWatermarks(watermarks).name("event-time").uid(UID_EVENT_TIME)
             .keyBy(EntityKeys::tenant, TypeInformation.of(String.class))
             .process(new IncidentFunction(settings, flushInterval), INCIDENT)
-            .name("group-incidents").uid(UID_GROUP);
+            .name("group-incidents").uid(UID_GROUP)
+            .keyBy(i -> LinkIncidents.KEY, TypeInformation.of(String.class))
+            .process(new LinkIncidents(settings), INCIDENT)
+            .name("link-incidents").uid(UID_LINK);
     incidents.sinkTo(incidentSink).name("incidents").uid(UID_SINK_KAFKA);
     outputs.incidentIndex().ifPresent(s -> incidents.sinkTo(s).name("incident-index").uid(UID_SINK_INDEX));
     outputs.timelineIndex().ifPresent(s -> {

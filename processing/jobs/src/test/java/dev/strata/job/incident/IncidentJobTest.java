@@ -69,4 +69,26 @@ class IncidentJobTest {
       }
     }
   }
+
+  @Test
+  void aRoleChainIntoAnotherAccountIsOneIncidentAndItsPartsPublishedAloneAreMerged() throws Exception {
+    List<EvidenceEvent> events = CrossAccountIncidentTest.story(true);
+    Incident expected = CrossAccountIncidentTest.linked(IncidentEngine.incidentsOf(events, IncidentSettings.defaults()));
+    Map<String, Incident> latest = run(events, Duration.ZERO);
+    List<Incident> open = latest.values().stream().filter(i -> i.getStatus() == IncidentStatus.OPEN).toList();
+    Incident got = CrossAccountIncidentTest.linked(open);
+    assertThat(got.getIncidentId()).isEqualTo(expected.getIncidentId());
+    assertThat(got.getTimeline()).isEqualTo(expected.getTimeline());
+    assertThat(open).hasSize(3); // the linked one and account C's two
+    // every other id that was published ends MERGED into the linked incident (directly or via its tenant's merge)
+    for (Incident i : latest.values()) {
+      if (i.getStatus() == IncidentStatus.MERGED) {
+        String into = i.getMergedInto();
+        while (latest.containsKey(into) && latest.get(into).getStatus() == IncidentStatus.MERGED) {
+          into = latest.get(into).getMergedInto();
+        }
+        assertThat(into).isEqualTo(got.getIncidentId());
+      }
+    }
+  }
 }
