@@ -25,9 +25,18 @@ final class IncidentReport {
 
   private final JsonNode incident;
   private final List<JsonNode> rows;
+  private final EntityGraph graph;
 
   /** {@code incident}: the incident document; {@code rows}: timeline rows (from the timeline index, else embedded). */
   IncidentReport(JsonNode incident, List<JsonNode> rows) {
+    this(incident, rows, List.of(), java.util.Set.of());
+  }
+
+  /**
+   * @param facts binding facts touching the incident (strata-bindings-*), drawn as the entity graph's edges
+   * @param usedBindingIds the statement ids the incident's events were resolved through (enrichment.binding_ids)
+   */
+  IncidentReport(JsonNode incident, List<JsonNode> rows, List<JsonNode> facts, java.util.Set<String> usedBindingIds) {
     this.incident = incident;
     List<JsonNode> r = new ArrayList<>(rows == null || rows.isEmpty() ? list(incident.path("timeline")) : rows);
     r.sort((a, b) -> {
@@ -35,6 +44,13 @@ final class IncidentReport {
       return c != 0 ? c : a.path("event_id").asText().compareTo(b.path("event_id").asText());
     });
     this.rows = r;
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (JsonNode row : r) ids.add(row.path("event_id").asText());
+    this.graph = EntityGraph.of(incident, facts, ids, usedBindingIds);
+  }
+
+  EntityGraph graph() {
+    return graph;
   }
 
   static List<JsonNode> list(JsonNode arr) {
@@ -75,6 +91,21 @@ final class IncidentReport {
 
     b.append("<h2>Timeline</h2>\n").append(timelineSvg()).append('\n');
     b.append("<h2>Entities</h2>\n").append(graphSvg()).append('\n');
+    if (!graph.edges.isEmpty()) {
+      b.append("<h3>Relations (entity bindings)</h3>\n<table><tr><th>from</th><th>relation</th><th>to</th>"
+          + "<th>valid from (UTC)</th><th>valid to (UTC)</th><th>evidence</th></tr>\n");
+      for (EntityGraph.Edge e : graph.edges) {
+        b.append("<tr><td><code>").append(h(e.from().label())).append("</code></td><td>").append(h(e.relation()))
+            .append("</td><td><code>").append(h(e.to().label())).append("</code></td><td>").append(h(e.validFrom()))
+            .append("</td><td>").append(h(until(e))).append("</td><td>");
+        for (String ev : e.evidence()) b.append(h(ev)).append("<br>");
+        if (e.evidenceCount() > e.evidence().size()) {
+          b.append("<span class=\"muted\">and ").append(e.evidenceCount() - e.evidence().size()).append(" more</span>");
+        }
+        b.append("</td></tr>\n");
+      }
+      b.append("</table>\n");
+    }
     b.append("<table><tr><th>type</th><th>key</th><th>scope</th><th>role</th><th>events</th></tr>\n");
     for (JsonNode e : incident.path("entities")) {
       b.append("<tr><td>").append(h(e.path("type").asText())).append("</td><td><code>").append(h(e.path("key").asText()))
@@ -178,45 +209,53 @@ final class IncidentReport {
     return b.toString();
   }
 
-  /** Entities in four columns (actors, workloads, hosts, scope); edges join neighbouring columns. */
+  /**
+   * Entities in four columns (actors, workloads, hosts, scope); the edges are the relations the binding facts state
+   * ({@link EntityGraph}), each with its interval and evidence as a tooltip.
+   */
   String graphSvg() {
-    List<List<JsonNode>> cols = new ArrayList<>();
+    List<List<EntityGraph.Node>> cols = new ArrayList<>();
     for (List<String> types : GRAPH_COLUMNS) {
-      List<JsonNode> c = new ArrayList<>();
-      for (JsonNode e : incident.path("entities")) if (types.contains(e.path("type").asText()) && c.size() < 12) c.add(e);
+      List<EntityGraph.Node> c = new ArrayList<>();
+      for (EntityGraph.Node n : graph.nodes) if (types.contains(n.type()) && c.size() < 12) c.add(n);
       cols.add(c);
     }
     int colW = 240, rowH = 34, top = 20;
     int maxRows = 1;
-    for (List<JsonNode> c : cols) maxRows = Math.max(maxRows, c.size());
+    for (List<EntityGraph.Node> c : cols) maxRows = Math.max(maxRows, c.size());
     int w = colW * cols.size() + 20, hgt = top + rowH * maxRows + 20;
-    Map<String, int[]> pos = new LinkedHashMap<>();
+    Map<EntityGraph.Node, int[]> pos = new LinkedHashMap<>();
     StringBuilder nodes = new StringBuilder(), edges = new StringBuilder();
     for (int ci = 0; ci < cols.size(); ci++) {
       for (int ri = 0; ri < cols.get(ci).size(); ri++) {
         int x = 10 + ci * colW, y = top + ri * rowH;
-        pos.put(ci + ":" + ri, new int[] {x, y});
-        JsonNode e = cols.get(ci).get(ri);
-        String label = e.path("type").asText() + ": " + e.path("key").asText();
+        EntityGraph.Node n = cols.get(ci).get(ri);
+        pos.put(n, new int[] {x, y});
+        String label = n.label();
         nodes.append("<g><rect x=\"").append(x).append("\" y=\"").append(y).append("\" width=\"").append(colW - 40)
             .append("\" height=\"24\" rx=\"4\" fill=\"#eef4fb\" stroke=\"#2c7bb6\"/><text x=\"").append(x + 6).append("\" y=\"")
             .append(y + 16).append("\" font-size=\"11\">").append(h(cut(label, 34))).append("</text><title>").append(h(label))
             .append("</title></g>\n");
       }
     }
-    for (int ci = 0; ci + 1 < cols.size(); ci++) {
-      int a = cols.get(ci).size(), n = cols.get(ci + 1).size();
-      if (a == 0 || n == 0 || a * n > 24) continue;
-      for (int i = 0; i < a; i++) {
-        for (int j = 0; j < n; j++) {
-          int[] p = pos.get(ci + ":" + i), q = pos.get((ci + 1) + ":" + j);
-          edges.append("<line x1=\"").append(p[0] + colW - 40).append("\" y1=\"").append(p[1] + 12).append("\" x2=\"")
-              .append(q[0]).append("\" y2=\"").append(q[1] + 12).append("\" stroke=\"#bbb\"/>\n");
-        }
-      }
+    for (EntityGraph.Edge e : graph.edges) {
+      int[] p = pos.get(e.from()), q = pos.get(e.to());
+      if (p == null || q == null) continue;
+      // left to right between columns; within a column, both ends on the right side
+      int x1 = q[0] < p[0] ? p[0] : p[0] + colW - 40;
+      int x2 = q[0] > p[0] ? q[0] : q[0] + colW - 40;
+      edges.append("<line x1=\"").append(x1).append("\" y1=\"").append(p[1] + 12).append("\" x2=\"").append(x2)
+          .append("\" y2=\"").append(q[1] + 12).append("\" stroke=\"#777\"><title>")
+          .append(h(e.from().label() + " " + e.relation() + " " + e.to().label() + ", " + e.validFrom() + " .. "
+              + until(e) + "; " + String.join("; ", e.evidence())))
+          .append("</title></line>\n");
     }
     return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + hgt
         + "\" role=\"img\" aria-label=\"entity graph\">\n" + edges + nodes + "</svg>";
+  }
+
+  private static String until(EntityGraph.Edge e) {
+    return e.validTo().isEmpty() ? "open" : e.validTo() + (e.endObserved() ? " (end observed)" : "");
   }
 
   // -------------------------------------------------------------------------------------------------- Markdown
@@ -255,6 +294,17 @@ final class IncidentReport {
       b.append("| ").append(md(e.path("type").asText())).append(" | ").append(code(e.path("key").asText())).append(" | ")
           .append(md(e.path("scope").asText(""))).append(" | ").append(md(e.path("role").asText(""))).append(" | ")
           .append(e.path("event_count").asInt()).append(" |\n");
+    }
+    if (!graph.edges.isEmpty()) {
+      b.append("\n## Entity graph (relations from entity bindings)\n\n| from | relation | to | valid from (UTC) |"
+          + " valid to (UTC) | evidence |\n|---|---|---|---|---|---|\n");
+      for (EntityGraph.Edge e : graph.edges) {
+        b.append("| ").append(code(e.from().label())).append(" | ").append(md(e.relation())).append(" | ")
+            .append(code(e.to().label())).append(" | ").append(md(e.validFrom())).append(" | ").append(md(until(e)))
+            .append(" | ").append(md(String.join("; ", e.evidence())));
+        if (e.evidenceCount() > e.evidence().size()) b.append(" (and ").append(e.evidenceCount() - e.evidence().size()).append(" more)");
+        b.append(" |\n");
+      }
     }
     b.append("\n## Indicators\n\n| type | value |\n|---|---|\n");
     for (JsonNode i : incident.path("indicators")) {

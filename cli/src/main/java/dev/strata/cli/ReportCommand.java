@@ -1,12 +1,15 @@
 package dev.strata.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,7 +78,12 @@ final class ReportCommand implements Callable<Integer> {
           .at("/hits/hits")) {
         rows.add(h.path("_source"));
       }
-      IncidentReport r = new IncidentReport(inc, rows);
+      Set<String> eventIds = new LinkedHashSet<>();
+      for (JsonNode row : rows.isEmpty() ? IncidentReport.list(inc.path("timeline")) : rows) {
+        eventIds.add(row.path("event_id").asText());
+      }
+      Set<String> used = usedBindings(p, eventIds);
+      IncidentReport r = new IncidentReport(inc, rows, facts(p, inc, eventIds, used), used);
       Files.createDirectories(dir);
       List<Path> written = new ArrayList<>();
       if (!format.equals("md")) {
@@ -90,6 +98,58 @@ final class ReportCommand implements Callable<Integer> {
       }
       return written;
     }
+  }
+
+  /** The statement ids the incident's events were resolved through ({@code enrichment.binding_ids}). */
+  static Set<String> usedBindings(EvidencePipeline p, Set<String> eventIds) throws Exception {
+    Set<String> used = new LinkedHashSet<>();
+    if (eventIds.isEmpty()) return used;
+    ObjectNode q = Scope.JSON.createObjectNode();
+    q.put("size", eventIds.size());
+    ArrayNode ids = q.putObject("query").putObject("terms").putArray("event_id");
+    eventIds.forEach(ids::add);
+    q.putObject("_source").putArray("includes").add("enrichment.binding_ids");
+    for (JsonNode h : p.send("POST", "/strata-events-*/_search?ignore_unavailable=true&allow_no_indices=true",
+        q.toString()).at("/hits/hits")) {
+      h.at("/_source/enrichment/binding_ids").forEach(b -> used.add(b.asText()));
+    }
+    return used;
+  }
+
+  /**
+   * Binding facts that may be edges of the incident's graph: those naming one of its entities (containers and nodes
+   * by prefix: the incident shortens them), and those stated by or used for its events ({@link EntityGraph} keeps
+   * the ones that apply).
+   */
+  static List<JsonNode> facts(EvidencePipeline p, JsonNode inc, Set<String> eventIds, Set<String> used)
+      throws Exception {
+    ObjectNode q = Scope.JSON.createObjectNode();
+    q.put("size", 1000);
+    ArrayNode should = q.putObject("query").putObject("bool").putArray("should");
+    for (JsonNode e : inc.path("entities")) {
+      String type = e.path("type").asText();
+      String key = e.path("key").asText();
+      if (key.isEmpty()) continue;
+      String op = type.equals("container") || type.equals("node") ? "prefix" : "term";
+      for (String side : List.of("subject.key", "object.key")) should.addObject().putObject(op).put(side, key);
+    }
+    if (!used.isEmpty()) {
+      ArrayNode ids = should.addObject().putObject("nested").put("path", "evidence").putObject("query")
+          .putObject("terms").putArray("evidence.binding_id");
+      used.forEach(ids::add);
+    }
+    if (!eventIds.isEmpty()) {
+      ArrayNode ids = should.addObject().putObject("nested").put("path", "evidence").putObject("query")
+          .putObject("terms").putArray("evidence.lineage.event_id");
+      eventIds.forEach(ids::add);
+    }
+    List<JsonNode> out = new ArrayList<>();
+    if (should.isEmpty()) return out;
+    for (JsonNode h : p.send("POST", "/strata-bindings-*/_search?ignore_unavailable=true&allow_no_indices=true",
+        q.toString()).at("/hits/hits")) {
+      out.add(h.path("_source"));
+    }
+    return out;
   }
 
   static JsonNode fetch(EvidencePipeline p, String id) throws Exception {
