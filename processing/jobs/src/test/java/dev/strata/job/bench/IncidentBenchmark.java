@@ -1,0 +1,147 @@
+package dev.strata.job.bench;
+
+import dev.strata.job.incident.EntityKeys;
+import dev.strata.job.incident.InMemoryTenantStore;
+import dev.strata.job.incident.IncidentEngine;
+import dev.strata.job.incident.IncidentSettings;
+import dev.strata.schema.event.Cloud;
+import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Device;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Finding;
+import dev.strata.schema.event.Kubernetes;
+import dev.strata.schema.event.Lineage;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The incident job's logic on one core: per event {@link IncidentEngine#accept} (entity extraction, signal rules,
+ * member + bindings into the tenant's store), and every {@code --flush-every} events a {@link IncidentEngine#flush}
+ * of every tenant at a watermark 5 minutes behind (regroup, assemble changed incidents, evict), as {@code
+ * IncidentFunction} does on its flush timer. Baseline, same run, same events: a bare per-event keyed map update
+ * (tenant|container id -> count and last time), i.e. what any keyed operator pays to touch its state once per event.
+ *
+ * <pre>
+ * IncidentBenchmark [--entities N[,N...]] [--events M] [--signal-every K] [--flush-every F] [--tenants T]
+ *                   [--rounds R]
+ * </pre>
+ *
+ * Events: containers of pods on 50 nodes, chosen uniformly among N entities, spread over one hour; every K-th is a
+ * Falco alert (a signal, Warning), the others are container log lines (context). Thread CPU time; the best round.
+ */
+public final class IncidentBenchmark {
+  static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    String[] sizes = a.getOrDefault("entities", "1000,10000").split(",");
+    int events = Integer.parseInt(a.getOrDefault("events", "200000"));
+    int signalEvery = Integer.parseInt(a.getOrDefault("signal-every", "100"));
+    int flushEvery = Integer.parseInt(a.getOrDefault("flush-every", "20000"));
+    int tenants = Integer.parseInt(a.getOrDefault("tenants", "4"));
+    int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
+    for (String s : sizes) {
+      run(Integer.parseInt(s.trim()), events, signalEvery, flushEvery, tenants, rounds);
+    }
+  }
+
+  static void run(int entities, int m, int signalEvery, int flushEvery, int tenants, int rounds) throws Exception {
+    List<EvidenceEvent> events = generate(entities, m, signalEvery, tenants);
+    System.out.printf(Locale.ROOT, "%n== %,d events over %,d containers (%d tenants, a signal every %d, flush every %,d)%n",
+        m, entities, tenants, signalEvery, flushEvery);
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    double bestEngine = 0;
+    double bestBase = 0;
+    for (int r = 1; r <= rounds; r++) {
+      IncidentEngine engine = new IncidentEngine(IncidentSettings.defaults());
+      Map<String, InMemoryTenantStore> stores = new HashMap<>();
+      long incidents = 0;
+      long t0 = cpu.getCurrentThreadCpuTime();
+      for (int i = 0; i < events.size(); i++) {
+        EvidenceEvent e = events.get(i);
+        engine.accept(stores.computeIfAbsent(EntityKeys.tenant(e), k -> new InMemoryTenantStore()), e);
+        if ((i + 1) % flushEvery == 0 || i + 1 == events.size()) {
+          long wm = micros(e.getTime()) - 300_000_000L;
+          for (Map.Entry<String, InMemoryTenantStore> s : stores.entrySet()) {
+            incidents += engine.flush(s.getValue(), s.getKey(), wm).size();
+          }
+        }
+      }
+      double engineRate = events.size() / ((cpu.getCurrentThreadCpuTime() - t0) / 1e9);
+      int members = 0;
+      for (InMemoryTenantStore s : stores.values()) members += s.memberCount();
+
+      long b0 = cpu.getCurrentThreadCpuTime();
+      Map<String, long[]> state = new HashMap<>();
+      for (EvidenceEvent e : events) {
+        String key = e.getCloud().getAccountUid() + '|' + e.getContainer().getUid();
+        long[] v = state.computeIfAbsent(key, k -> new long[2]);
+        v[0]++;
+        v[1] = Math.max(v[1], e.getTime().toEpochMilli());
+      }
+      double baseRate = events.size() / ((cpu.getCurrentThreadCpuTime() - b0) / 1e9);
+      bestEngine = Math.max(bestEngine, engineRate);
+      bestBase = Math.max(bestBase, baseRate);
+      System.out.printf(Locale.ROOT, "round %d: incident engine %,.0f events/s (%,d incident records written, %,d"
+          + " members held at the end); baseline keyed map update %,.0f events/s (%,d keys); ratio %.4f%n",
+          r, engineRate, incidents, members, baseRate, state.size(), engineRate / baseRate);
+    }
+    System.out.printf(Locale.ROOT, "best: incident engine %,.0f events/s, baseline %,.0f events/s, ratio %.4f%n",
+        bestEngine, bestBase, bestEngine / bestBase);
+  }
+
+  static List<EvidenceEvent> generate(int entities, int m, int signalEvery, int tenants) {
+    SplittableRandom rnd = new SplittableRandom(42);
+    List<EvidenceEvent> out = new ArrayList<>(m);
+    long spanMicros = 3_600_000_000L;
+    for (int i = 0; i < m; i++) {
+      int n = rnd.nextInt(entities);
+      Instant t = T0.plusNanos((spanMicros * i / m) * 1000);
+      boolean signal = (i + 1) % signalEvery == 0;
+      String node = "ip-10-0-" + (n % 50) + "-10.ec2.internal";
+      EvidenceEvent e = new EvidenceEvent();
+      e.setEventId(String.format(Locale.ROOT, "%064x", (long) i * 0x9E3779B97F4A7C15L));
+      e.setOcsfVersion("1.3.0");
+      e.setTime(t);
+      e.setSourceFormat(signal ? "falco_alert" : "cri_log");
+      e.setClassUid(signal ? 2004 : 0);
+      e.setClassName(signal ? "Detection Finding" : "Base Event");
+      e.setCategoryUid(signal ? 2 : 0);
+      e.setCategoryName(signal ? "Findings" : "Uncategorized");
+      e.setActivityId(0);
+      e.setTypeUid(0L);
+      e.setSeverityId(signal ? 3 : 1);
+      e.setMessage(signal ? "Terminal shell in container" : "GET /healthz 200");
+      e.setResources(new ArrayList<>());
+      e.setUnmapped(new HashMap<>());
+      if (signal) {
+        e.setFinding(Finding.newBuilder().setRule("Terminal shell in container").setTitle("Terminal shell in container")
+            .setPriority("Warning").setTags(List.of("container", "mitre_execution")).build());
+      }
+      e.setCloud(Cloud.newBuilder().setProvider("aws").setAccountUid(String.format(Locale.ROOT, "%012d", n % tenants))
+          .setRegion("us-east-1").build());
+      e.setContainer(Container.newBuilder().setUid(String.format(Locale.ROOT, "%064x", (long) n)).setRuntime("containerd")
+          .build());
+      e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").setNamespace("shop").setPodName("pod-" + n)
+          .setNodeName(node).build());
+      e.setDevice(Device.newBuilder().setHostname(node).build());
+      e.setLineage(Lineage.newBuilder().setArtifactSha256("a".repeat(64)).setOrigin("bench/" + e.getSourceFormat())
+          .setSourceType(e.getSourceFormat()).setChunkIndex(0).setByteOffset((long) i * 100).setByteLength(100L)
+          .setLineNumber((long) i + 1).build());
+      out.add(e);
+    }
+    return out;
+  }
+
+  static long micros(Instant t) {
+    return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+  }
+}
