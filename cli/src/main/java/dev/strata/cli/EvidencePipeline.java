@@ -150,7 +150,26 @@ public final class EvidencePipeline implements AutoCloseable {
 
   private dev.strata.ingest.EvidencePreserver preserver() {
     if (store == null) return dev.strata.ingest.EvidencePreserver.NONE;
-    return (manifest, file) -> store.store(manifest, file).storageUri();
+    return preserver(store);
+  }
+
+  /**
+   * Preserves artifacts in {@code store}, with the origin metadata their format needs (a CloudTrail digest's S3
+   * metadata signature, which {@code verify-trail --evidence-store} reads back).
+   */
+  static dev.strata.ingest.EvidencePreserver preserver(S3EvidenceStore store) {
+    return new dev.strata.ingest.EvidencePreserver() {
+      @Override
+      public String preserve(dev.strata.schema.raw.ArtifactManifest manifest, Path file) throws IOException {
+        return store.store(manifest, file).storageUri();
+      }
+
+      @Override
+      public String preserve(dev.strata.schema.raw.ArtifactManifest manifest, Path file,
+          Map<String, String> originMetadata) throws IOException {
+        return store.store(manifest, file, originMetadata).storageUri();
+      }
+    };
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.strata.cli;
 
 import dev.strata.ingest.cloudtrail.TrailObjects;
+import dev.strata.ingest.recognize.AwsCloudTrailDigestRecognizer;
 import dev.strata.schema.raw.ArtifactManifest;
+import dev.strata.sink.s3.OriginMetadataRecord;
 import dev.strata.sink.s3.S3EvidenceStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +18,10 @@ import java.util.TreeMap;
  * The CloudTrail log and digest files that were collected into the S3 evidence store ({@code aws_cloudtrail} and
  * {@code aws_cloudtrail_digest} artifacts), for {@code strata verify-trail --evidence-store}: ids are the origins the
  * manifests record (a bundle path or {@code s3://bucket/key}, matched by their {@code AWSLogs/...} tail), bytes are
- * read back verified against their SHA-256. The store keeps an artifact's bytes, not its S3 object metadata, so a
- * digest's own signature is not available here: each digest is verified with the signature its successor records
- * ({@code previousDigestSignature}), and the newest digest of a chain stays UNVERIFIABLE.
+ * read back verified against their SHA-256. A digest's own signature is the S3 metadata it was collected with
+ * ({@code x-amz-meta-signature} from the puller, or a {@code .sig} / {@code .metadata.json} sidecar), which the store
+ * keeps next to the bytes ({@link S3EvidenceStore#originMetadata}); a digest collected without it is verified with the
+ * signature its successor records ({@code previousDigestSignature}).
  */
 final class EvidenceStoreTrailObjects implements TrailObjects {
   static final Set<String> SOURCE_TYPES = Set.of("aws_cloudtrail", "aws_cloudtrail_digest");
@@ -50,9 +53,19 @@ final class EvidenceStoreTrailObjects implements TrailObjects {
     return store.openVerified(sha);
   }
 
+  /** The signature recorded with this sighting of the digest, else with any sighting of the same bytes. */
   @Override
-  public Optional<String> signature(String id) {
-    return Optional.empty();
+  public Optional<String> signature(String id) throws IOException {
+    String sha = shaByOrigin.get(id);
+    if (sha == null) return Optional.empty();
+    String any = null;
+    for (OriginMetadataRecord r : store.originMetadata(sha)) {
+      String sig = r.metadata().get(AwsCloudTrailDigestRecognizer.SIGNATURE_KEY);
+      if (sig == null || sig.isBlank()) continue;
+      if (id.equals(r.origin())) return Optional.of(sig.strip());
+      if (any == null) any = sig.strip();
+    }
+    return Optional.ofNullable(any);
   }
 
   @Override

@@ -6,7 +6,6 @@ import dev.strata.ingest.checkpoint.CheckpointedPublisher;
 import dev.strata.ingest.s3.S3Clients;
 import dev.strata.ingest.s3.S3Puller;
 import dev.strata.ingest.s3.S3Source;
-import dev.strata.sink.s3.S3EvidenceStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,8 +72,7 @@ final class PullS3Command implements Callable<Integer> {
       pipeline.prepare();
       EvidencePreserver preserver = EvidencePreserver.NONE;
       if (pipeline.services().s3() != null) {
-        S3EvidenceStore store = pipeline.store();
-        preserver = (manifest, file) -> store.store(manifest, file).storageUri();
+        preserver = EvidencePipeline.preserver(pipeline.store());
       } else {
         System.err.println("pull-s3: no evidence store configured: originals are not preserved");
       }

@@ -48,8 +48,9 @@ final class VerifyTrailCommand implements Callable<Integer> {
 
   @Option(names = "--evidence-store", description = {
       "Validate the CloudTrail log and digest files collected into the S3 evidence store (STRATA_S3_* / s3.*),",
-      "read back verified by SHA-256. The store keeps bytes, not S3 metadata: each digest is verified with the",
-      "signature its successor records; the newest digest of a chain is UNVERIFIABLE."})
+      "read back verified by SHA-256. Each digest is verified with the signature it was collected with (S3",
+      "metadata, kept by the store next to its bytes); one collected without it, with the signature its",
+      "successor records."})
   boolean evidenceStore;
 
   @Override

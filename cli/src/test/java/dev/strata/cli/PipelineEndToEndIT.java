@@ -223,8 +223,8 @@ class PipelineEndToEndIT {
     assertThat(digests.get("20261120T102100Z.json.gz").signature()).as("signed, its successor records the signature")
         .isEqualTo(dev.strata.ingest.cloudtrail.TrailValidation.SignatureStatus.VALID);
     assertThat(digests.get("20261120T112100Z.json.gz").signature())
-        .as("the newest digest's own signature is S3 metadata, not kept in the store")
-        .isEqualTo(dev.strata.ingest.cloudtrail.TrailValidation.SignatureStatus.UNVERIFIABLE);
+        .as("the newest digest's own signature (its .sig sidecar) is kept by the store next to its bytes")
+        .isEqualTo(dev.strata.ingest.cloudtrail.TrailValidation.SignatureStatus.VALID);
     assertThat(digests.get("20261120T112100Z.json.gz").chain())
         .isEqualTo(dev.strata.ingest.cloudtrail.TrailValidation.ChainStatus.LINKED);
   }

@@ -3,6 +3,7 @@ package dev.strata.ingest;
 import dev.strata.schema.raw.ArtifactManifest;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Preserves the original bytes of an artifact (compressed or not) before any chunk of it is published. Implemented
@@ -24,4 +25,16 @@ public interface EvidencePreserver {
    *     nothing was stored
    */
   String preserve(ArtifactManifest manifest, Path file) throws IOException;
+
+  /**
+   * As above, with the origin's metadata that does not travel in the artifact's bytes and that its format needs
+   * (S3 user metadata keys without {@code x-amz-meta-}, e.g. a CloudTrail digest's {@code signature} and {@code
+   * signature-algorithm}; empty for most formats). An implementation that preserves evidence should keep it with the
+   * sighting, next to the bytes (which stay byte-identical): without it a digest's own signature is lost. The default
+   * ignores it.
+   */
+  default String preserve(ArtifactManifest manifest, Path file, Map<String, String> originMetadata)
+      throws IOException {
+    return preserve(manifest, file);
+  }
 }

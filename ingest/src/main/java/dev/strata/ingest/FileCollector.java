@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The file collector: walks an evidence directory (a mounted disk image or an evidence bundle) safely, recognizes
@@ -344,9 +345,13 @@ public final class FileCollector {
       for (String w : ctx.warnings()) {
         report.warn("context_conflict", rel, w);
       }
-      formatHeader = Recognizers.formatHeader(recognizers, rec.sourceType(), sample,
-          () -> originMetadata != null ? originMetadata : OriginMetadata.sidecars(f.path()));
-      collectArtifact(f, gzip, rec, ctx.context().toAvro());
+      // the origin's metadata, looked up only for a format that uses it, is preserved with the artifact's sighting
+      AtomicReference<Map<String, String>> used = new AtomicReference<>(Map.of());
+      formatHeader = Recognizers.formatHeader(recognizers, rec.sourceType(), sample, () -> {
+        used.set(originMetadata != null ? originMetadata : OriginMetadata.sidecars(f.path()));
+        return used.get();
+      });
+      collectArtifact(f, gzip, rec, ctx.context().toAvro(), used.get());
     }
 
     /**
@@ -379,7 +384,8 @@ public final class FileCollector {
               dev.strata.ingest.context.ContextValues.EMPTY,
               "synthesized listing of a container writable layer (" + u.runtime() + ")", List.of());
           ContextResolver.Resolved ctx = context.resolve(u.upperRel(), rec.pathHints());
-          collectArtifact(new EvidenceFile(tmp, origin, Files.size(tmp), mtime), false, rec, ctx.context().toAvro());
+          collectArtifact(new EvidenceFile(tmp, origin, Files.size(tmp), mtime), false, rec, ctx.context().toAvro(),
+              Map.of());
         } finally {
           Files.deleteIfExists(tmp);
         }
@@ -401,7 +407,8 @@ public final class FileCollector {
       }
     }
 
-    private void collectArtifact(EvidenceFile f, boolean gzip, Recognition rec, EvidenceContext ctx) {
+    private void collectArtifact(EvidenceFile f, boolean gzip, Recognition rec, EvidenceContext ctx,
+        Map<String, String> originMetadata) {
       String rel = f.relPath();
       Instant collectedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
       MessageDigest rawDigest = gzip ? sha256() : null;
@@ -452,7 +459,7 @@ public final class FileCollector {
           .build();
       String storageUri;
       try {
-        storageUri = preserver.preserve(ArtifactManifest.newBuilder(manifest).build(), f.path());
+        storageUri = preserver.preserve(ArtifactManifest.newBuilder(manifest).build(), f.path(), originMetadata);
       } catch (IOException | RuntimeException e) {
         throw new CollectionException("preserving " + rel + " (sha256 " + artifactSha + ") failed: " + e, e);
       }

@@ -2,6 +2,7 @@ package dev.strata.sink.s3;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.schema.raw.ArtifactManifest;
 import dev.strata.sink.AvroJson;
@@ -23,9 +24,11 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +64,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * <pre>
  * &lt;prefix&gt;artifacts/sha256/&lt;hex&gt;                              the original bytes (once)
  * &lt;prefix&gt;manifests/sha256/&lt;hex&gt;/&lt;sha256(origin NUL run_id)&gt;.json   one per sighting
+ * &lt;prefix&gt;origin-metadata/sha256/&lt;hex&gt;/&lt;same name&gt;.json       the sighting's origin metadata, when its
+ *                                                                   format needs it (a CloudTrail digest's signature)
  * </pre>
  *
  * <p>Integrity: before an upload the file is hashed (single PUT) or hashed while its parts are sent (multipart),
@@ -206,8 +211,11 @@ public final class S3EvidenceStore implements AutoCloseable {
 
   /** Key of the manifest of one sighting: SHA-256 of origin, a NUL byte, and the collector run id. */
   public String manifestKey(ArtifactManifest m) {
-    return manifestPrefix(m.getArtifactSha256()) + Sha256.hex(m.getOrigin() + "\0" + m.getCollector().getRunId())
-        + ".json";
+    return manifestPrefix(m.getArtifactSha256()) + sightingName(m);
+  }
+
+  private static String sightingName(ArtifactManifest m) {
+    return Sha256.hex(m.getOrigin() + "\0" + m.getCollector().getRunId()) + ".json";
   }
 
   /** True if the artifact's bytes are in the store. */
@@ -266,6 +274,65 @@ public final class S3EvidenceStore implements AutoCloseable {
       LOG.debug("artifact sha256={} already stored, recorded sighting {}", sha, manifestKey);
     }
     return new StoredArtifact(sha, uri, size, uploaded, manifestKey);
+  }
+
+  /**
+   * As {@link #store(ArtifactManifest, Path)}, and keeps the origin's metadata that does not travel in the bytes
+   * ({@code originMetadata}: S3 user metadata keys without {@code x-amz-meta-}, e.g. a CloudTrail digest's {@code
+   * signature}) with the sighting as an {@link OriginMetadataRecord} (nothing written when it is empty). The
+   * artifact's bytes are stored unchanged.
+   */
+  public StoredArtifact store(ArtifactManifest manifest, Path file, Map<String, String> originMetadata)
+      throws IOException {
+    StoredArtifact stored = store(manifest, file);
+    if (originMetadata != null && !originMetadata.isEmpty()) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("artifact_sha256", manifest.getArtifactSha256());
+      json.put("origin", manifest.getOrigin());
+      json.put("run_id", manifest.getCollector().getRunId());
+      json.put("collected_at", manifest.getCollectedAt().toString());
+      json.put("metadata", new TreeMap<>(originMetadata));
+      String key = originMetadataPrefix(manifest.getArtifactSha256()) + sightingName(manifest);
+      putJson(key, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json), "put origin metadata ");
+    }
+    return stored;
+  }
+
+  /** Key prefix of the origin metadata records of an artifact. */
+  public String originMetadataPrefix(String sha256) {
+    requireSha(sha256);
+    return config.keyPrefix() + "origin-metadata/sha256/" + sha256 + "/";
+  }
+
+  /**
+   * The origin metadata recorded with the sightings of an artifact ({@link #store(ArtifactManifest, Path, Map)}),
+   * oldest first; empty when none was recorded. A record that names another artifact is not returned.
+   */
+  public List<OriginMetadataRecord> originMetadata(String sha256) throws IOException {
+    String prefix = originMetadataPrefix(sha256);
+    List<OriginMetadataRecord> out = new ArrayList<>();
+    try {
+      for (S3Object o : s3.listObjectsV2Paginator(
+          ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix).build()).contents()) {
+        if (!o.key().endsWith(".json")) {
+          continue;
+        }
+        JsonNode n = JSON.readTree(s3.getObjectAsBytes(r -> r.bucket(config.bucket()).key(o.key())).asByteArray());
+        if (n == null || !sha256.equals(n.path("artifact_sha256").asText())) {
+          LOG.warn("origin metadata {} does not name artifact {}: ignored", o.key(), sha256);
+          continue;
+        }
+        Map<String, String> meta = new TreeMap<>();
+        n.path("metadata").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText()));
+        String at = n.path("collected_at").asText(null);
+        out.add(new OriginMetadataRecord(sha256, n.path("origin").asText(null), n.path("run_id").asText(null),
+            at == null ? Instant.EPOCH : Instant.parse(at), meta));
+      }
+    } catch (RuntimeException e) {
+      throw failure("list origin metadata " + prefix, e);
+    }
+    out.sort(Comparator.comparing(OriginMetadataRecord::collectedAt));
+    return out;
   }
 
   private void uploadSingle(String key, String sha, long size, String sourceType, Path file) throws IOException {
@@ -373,7 +440,12 @@ public final class S3EvidenceStore implements AutoCloseable {
 
   private String writeManifest(ArtifactManifest m) {
     String key = manifestKey(m);
-    byte[] json = manifestJson(m);
+    putJson(key, manifestJson(m), "put manifest ");
+    return key;
+  }
+
+  /** A small JSON object of the store (manifest, origin metadata), with its SHA-256 checked by the server. */
+  private void putJson(String key, byte[] json, String what) {
     MessageDigest d = Sha256.newDigest();
     PutObjectRequest.Builder put = PutObjectRequest.builder()
         .bucket(config.bucket())
@@ -385,9 +457,8 @@ public final class S3EvidenceStore implements AutoCloseable {
     try {
       s3.putObject(put.build(), RequestBody.fromBytes(json));
     } catch (RuntimeException e) {
-      throw failure("put manifest " + key, e);
+      throw failure(what + key, e);
     }
-    return key;
   }
 
   /** The manifest as stored: {@link AvroJson} of the Avro record (snake_case fields, ISO-8601 times). */
