@@ -118,23 +118,7 @@ public final class CorrelateJob {
         events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT);
     DataStream<EvidenceEvent> current = events;
     for (int hop = 1; hop <= HOPS; hop++) {
-      DataStream<KeyedBinding> routed =
-          stated.flatMap(new RouteBindings(hop), KeyedBinding.TYPE).name("route-bindings-" + hop)
-              .uid("route-bindings-" + hop);
-      DataStream<Probe> probes =
-          current.flatMap(new ProbeKeys(hop), Probe.TYPE).name("probes-" + hop).uid("probes-" + hop);
-      SingleOutputStreamOperator<Resolution> answers =
-          probes.keyBy(Probe::key, Types.STRING)
-              .connect(routed.keyBy(KeyedBinding::key, Types.STRING))
-              .process(new LookupFunction(retention, ttl, s.maxBindingsPerKey()), Resolution.TYPE)
-              .name("resolve-" + hop)
-              .uid("resolve-" + hop);
-      current =
-          current.keyBy(EvidenceEvent::getEventId, Types.STRING)
-              .connect(answers.keyBy(Resolution::eventId, Types.STRING))
-              .process(new EnrichFunction(hop, retention), StrataTypes.EVIDENCE_EVENT)
-              .name("enrich-" + hop)
-              .uid("enrich-" + hop);
+      current = hop(hop, current, stated, s).enriched();
     }
     DataStream<EntityBinding> facts =
         stated.keyBy(BindingFacts::subjectKey, Types.STRING)
@@ -142,6 +126,35 @@ public final class CorrelateJob {
             .name("merge-bindings")
             .uid(UID_MERGE_BINDINGS);
     return new Outputs(current, facts);
+  }
+
+  /** What one hop yields: the events it enriched, and the bindings its lookup accepted (new information). */
+  public record Hop(DataStream<EvidenceEvent> enriched, DataStream<EntityBinding> accepted) {}
+
+  /**
+   * Hop {@code hop}: {@code events} -> probes-N -> keyBy(lookup key) -> resolve-N (holding the {@code stated}
+   * bindings this hop looks up) -> keyBy(event id) -> enrich-N.
+   */
+  public static Hop hop(int hop, DataStream<EvidenceEvent> events, DataStream<EntityBinding> stated, StateSettings s) {
+    long retention = s.lateness().retentionMillis();
+    DataStream<KeyedBinding> routed =
+        stated.flatMap(new RouteBindings(hop), KeyedBinding.TYPE).name("route-bindings-" + hop)
+            .uid("route-bindings-" + hop);
+    DataStream<Probe> probes =
+        events.flatMap(new ProbeKeys(hop), Probe.TYPE).name("probes-" + hop).uid("probes-" + hop);
+    SingleOutputStreamOperator<Resolution> answers =
+        probes.keyBy(Probe::key, Types.STRING)
+            .connect(routed.keyBy(KeyedBinding::key, Types.STRING))
+            .process(new LookupFunction(retention, s.closedTtl().toMillis(), s.maxBindingsPerKey()), Resolution.TYPE)
+            .name("resolve-" + hop)
+            .uid("resolve-" + hop);
+    DataStream<EvidenceEvent> enriched =
+        events.keyBy(EvidenceEvent::getEventId, Types.STRING)
+            .connect(answers.keyBy(Resolution::eventId, Types.STRING))
+            .process(new EnrichFunction(hop, retention), StrataTypes.EVIDENCE_EVENT)
+            .name("enrich-" + hop)
+            .uid("enrich-" + hop);
+    return new Hop(enriched, answers.getSideOutput(LookupFunction.ACCEPTED));
   }
 
   /** Reads {@code source}, assigns event time, builds the correlation and attaches the sinks. */
@@ -248,9 +261,11 @@ public final class CorrelateJob {
     ParseJobConfig.Builder b = cfg.common().toBuilder();
     Map<String, String> flink = new LinkedHashMap<>(cfg.common().flinkProperties());
     if (cfg.stateBackend() == CorrelateJobConfig.StateBackend.ROCKSDB) {
-      flink.putIfAbsent("state.backend.type", "rocksdb");
-      flink.putIfAbsent("execution.checkpointing.incremental", "true");
-      flink.putIfAbsent("taskmanager.memory.managed.size", "256m");
+      cfg.rocksDb().flinkProperties().forEach(flink::putIfAbsent);
+      if (cfg.common().flinkRestAddress().isEmpty()) {
+        // the local MiniCluster: one slot per parallel instance, each with the configured managed memory
+        flink.putIfAbsent("taskmanager.memory.managed.size", cfg.rocksDb().managedMemory(cfg.common().parallelism()));
+      }
     } else {
       flink.putIfAbsent("state.backend.type", "hashmap");
     }

@@ -1,12 +1,14 @@
 package dev.strata.job;
 
 import dev.strata.correlate.LatenessBounds;
+import dev.strata.job.correlate.RocksDbSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Configuration of the correlation job: the shared Kafka / Flink / OpenSearch settings of {@link ParseJobConfig}
@@ -21,7 +23,12 @@ import java.util.TreeMap;
  * correlate.closed_ttl             1h     how long a closed binding interval stays after its end (plus lateness)
  * correlate.max_bindings_per_key   64     interval entries kept per lookup key (oldest closed dropped first)
  * correlate.state_backend          hashmap | rocksdb (large fleets: state on local disk, incremental checkpoints)
+ * correlate.rocksdb.memory         1g     RocksDB managed memory per slot: block cache + write buffers
+ * correlate.rocksdb.bloom_bits_per_key 10 bloom filter bits per key (0 = none)
+ * correlate.rocksdb.block_size     4kb    RocksDB data block size
  * </pre>
+ *
+ * The RocksDB keys and what they become in Flink: {@link RocksDbSettings}.
  *
  * In bounded mode ({@code source.bounded=true}) the lateness bound is the whole run: nothing is dropped before the
  * input ends, so offline bundles of any age correlate fully.
@@ -35,7 +42,8 @@ public record CorrelateJobConfig(
     Duration defaultLateness,
     Duration closedTtl,
     int maxBindingsPerKey,
-    StateBackend stateBackend) {
+    StateBackend stateBackend,
+    RocksDbSettings rocksDb) {
 
   public static final String DEFAULT_GROUP_ID = "strata-correlate";
   public static final String ENRICHED_TOPIC = "evidence.enriched.v1";
@@ -56,19 +64,20 @@ public record CorrelateJobConfig(
         "correlate.index.bindings", "must start with strata-bindings- (the template's pattern)");
     ParseJobConfig.require(maxBindingsPerKey >= 2, "correlate.max_bindings_per_key", "must be at least 2");
     ParseJobConfig.require(closedTtl != null && !closedTtl.isNegative(), "correlate.closed_ttl", "must be >= 0");
+    Objects.requireNonNull(rocksDb, "rocksDb");
     lateness = Map.copyOf(lateness);
   }
 
   /** Defaults for everything but the shared settings ({@code common.normalizedTopic()} is the input). */
   public static CorrelateJobConfig of(ParseJobConfig common) {
     return new CorrelateJobConfig(common, ENRICHED_TOPIC, BINDINGS_TOPIC, BINDINGS_INDEX, LatenessBounds.DEFAULTS,
-        LatenessBounds.DEFAULT, Duration.ofHours(1), 64, StateBackend.HASHMAP);
+        LatenessBounds.DEFAULT, Duration.ofHours(1), 64, StateBackend.HASHMAP, RocksDbSettings.DEFAULTS);
   }
 
   /** Same settings with another state backend. */
   public CorrelateJobConfig withStateBackend(StateBackend backend) {
     return new CorrelateJobConfig(common, enrichedTopic, bindingsTopic, bindingsIndex, lateness, defaultLateness,
-        closedTtl, maxBindingsPerKey, backend);
+        closedTtl, maxBindingsPerKey, backend, rocksDb);
   }
 
   /** The lateness bounds in force: per source in streaming mode, the whole run in bounded mode. */
@@ -79,7 +88,7 @@ public record CorrelateJobConfig(
   /** Same settings, bounded or not. */
   public CorrelateJobConfig withBounded(boolean bounded) {
     return new CorrelateJobConfig(common.toBuilder().bounded(bounded).build(), enrichedTopic, bindingsTopic,
-        bindingsIndex, lateness, defaultLateness, closedTtl, maxBindingsPerKey, stateBackend);
+        bindingsIndex, lateness, defaultLateness, closedTtl, maxBindingsPerKey, stateBackend, rocksDb);
   }
 
   /** Flat keys: {@code correlate.*} here, all others as {@link ParseJobConfig#fromMap}. Unknown keys are errors. */
@@ -94,6 +103,9 @@ public record CorrelateJobConfig(
     Duration ttl = Duration.ofHours(1);
     int max = 64;
     StateBackend backend = StateBackend.HASHMAP;
+    MemorySize rocksMemory = RocksDbSettings.DEFAULTS.memoryPerSlot();
+    int bloomBits = RocksDbSettings.DEFAULTS.bloomBitsPerKey();
+    MemorySize blockSize = RocksDbSettings.DEFAULTS.blockSize();
     for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
       String k = e.getKey().trim();
       String v = e.getValue() == null ? "" : e.getValue().trim();
@@ -109,6 +121,9 @@ public record CorrelateJobConfig(
         case "correlate.closed_ttl" -> ttl = ParseJobConfig.parseDuration(k, v);
         case "correlate.max_bindings_per_key" -> max = ParseJobConfig.parseInt(k, v);
         case "correlate.state_backend" -> backend = ParseJobConfig.parseEnum(StateBackend.class, k, v);
+        case "correlate.rocksdb.memory" -> rocksMemory = parseMemory(k, v);
+        case "correlate.rocksdb.bloom_bits_per_key" -> bloomBits = ParseJobConfig.parseInt(k, v);
+        case "correlate.rocksdb.block_size" -> blockSize = parseMemory(k, v);
         default -> {
           if (k.startsWith("correlate.lateness.") && k.length() > "correlate.lateness.".length()) {
             lateness.put(k.substring("correlate.lateness.".length()).toLowerCase(Locale.ROOT),
@@ -120,7 +135,15 @@ public record CorrelateJobConfig(
       }
     }
     return new CorrelateJobConfig(ParseJobConfig.fromMap(common), enriched, bindings, index, lateness, def, ttl, max,
-        backend);
+        backend, new RocksDbSettings(rocksMemory, bloomBits, blockSize));
+  }
+
+  private static MemorySize parseMemory(String key, String v) {
+    try {
+      return MemorySize.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": not a memory size (e.g. 512m, 2g): " + v, e);
+    }
   }
 
   /** Environment variables of {@link ParseJobConfig#ENV_KEYS}, then {@code overrides} on top. */

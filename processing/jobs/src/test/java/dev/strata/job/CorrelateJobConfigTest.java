@@ -3,8 +3,11 @@ package dev.strata.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.job.correlate.RocksDbSettings;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.junit.jupiter.api.Test;
 
 class CorrelateJobConfigTest {
@@ -19,6 +22,7 @@ class CorrelateJobConfigTest {
     assertThat(c.latenessBounds().of("aws_vpc_flow")).isEqualTo(Duration.ofMinutes(20));
     assertThat(c.latenessBounds().retentionMillis()).isEqualTo(Duration.ofMinutes(30).toMillis());
     assertThat(c.stateBackend()).isEqualTo(CorrelateJobConfig.StateBackend.HASHMAP);
+    assertThat(c.rocksDb()).isEqualTo(RocksDbSettings.DEFAULTS);
 
     CorrelateJobConfig o = CorrelateJobConfig.fromMap(Map.of(
         "kafka.bootstrap.servers", "k:9092",
@@ -27,11 +31,16 @@ class CorrelateJobConfigTest {
         "correlate.lateness.default", "1m",
         "correlate.state_backend", "rocksdb",
         "correlate.max_bindings_per_key", "8",
+        "correlate.rocksdb.memory", "3g",
+        "correlate.rocksdb.bloom_bits_per_key", "0",
         "source.bounded", "true"));
     assertThat(o.common().groupId()).isEqualTo("g");
     assertThat(o.lateness()).containsEntry("aws_cloudtrail", Duration.ofMinutes(45));
     assertThat(o.stateBackend()).isEqualTo(CorrelateJobConfig.StateBackend.ROCKSDB);
     assertThat(o.maxBindingsPerKey()).isEqualTo(8);
+    assertThat(o.rocksDb().memoryPerSlot()).isEqualTo(MemorySize.parse("3g"));
+    assertThat(o.rocksDb().flinkProperties()).containsEntry("state.backend.rocksdb.use-bloom-filter", "false")
+        .doesNotContainKey("state.backend.rocksdb.bloom-filter.bits-per-key");
     assertThat(o.latenessBounds().isUnbounded()).as("bounded runs keep everything").isTrue();
     assertThat(o.withBounded(false).latenessBounds().retentionMillis()).isEqualTo(Duration.ofMinutes(45).toMillis());
   }
@@ -46,5 +55,26 @@ class CorrelateJobConfigTest {
     assertThatThrownBy(() -> CorrelateJobConfig.fromMap(
         Map.of("kafka.bootstrap.servers", "k", "correlate.lateness.aws_vpc_flow", "soon")))
         .hasMessageContaining("correlate.lateness.aws_vpc_flow");
+    assertThatThrownBy(() -> CorrelateJobConfig.fromMap(
+        Map.of("kafka.bootstrap.servers", "k", "correlate.rocksdb.memory", "lots")))
+        .hasMessageContaining("correlate.rocksdb.memory");
+    assertThatThrownBy(() -> CorrelateJobConfig.fromMap(
+        Map.of("kafka.bootstrap.servers", "k", "correlate.rocksdb.block_size", "64")))
+        .hasMessageContaining("correlate.rocksdb.block_size");
+  }
+
+  @Test
+  void rocksDbSettingsBecomeTheEnvironmentsFlinkSettings() {
+    CorrelateJobConfig c = CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k:9092",
+        "correlate.state_backend", "rocksdb", "parallelism", "2", "correlate.rocksdb.memory", "512m",
+        "flink.state.backend.rocksdb.block.blocksize", "16kb"));
+    Configuration conf = (Configuration) CorrelateJob.environment(c).getConfiguration();
+    assertThat(conf.toMap())
+        .containsEntry("state.backend.type", "rocksdb")
+        .containsEntry("state.backend.rocksdb.use-bloom-filter", "true")
+        .containsEntry("state.backend.rocksdb.bloom-filter.bits-per-key", "10")
+        .containsEntry("state.backend.rocksdb.options-factory", RocksDbSettings.PointLookupOptions.class.getName())
+        .containsEntry("state.backend.rocksdb.block.blocksize", "16kb") // an explicit flink.* setting wins
+        .containsEntry("taskmanager.memory.managed.size", (1L << 30) + "b"); // 512m x 2 slots
   }
 }

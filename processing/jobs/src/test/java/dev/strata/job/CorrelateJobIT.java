@@ -71,7 +71,7 @@ class CorrelateJobIT {
         .build();
     CorrelateJobConfig cfg = CorrelateJobConfig.of(common);
     cfg = new CorrelateJobConfig(common, enriched, bindings, "strata-bindings-it-" + s, cfg.lateness(),
-        cfg.defaultLateness(), cfg.closedTtl(), cfg.maxBindingsPerKey(), cfg.stateBackend());
+        cfg.defaultLateness(), cfg.closedTtl(), cfg.maxBindingsPerKey(), cfg.stateBackend(), cfg.rocksDb());
 
     CorrelateJob.run(cfg);
 
@@ -111,7 +111,7 @@ class CorrelateJobIT {
     // a replay (new group) re-emits revisions from 0: no document goes back to an older revision
     CorrelateJob.run(new CorrelateJobConfig(common.toBuilder().groupId("it-correlate-replay-" + s).build(),
         enriched, bindings, cfg.bindingsIndex(), cfg.lateness(), cfg.defaultLateness(), cfg.closedTtl(),
-        cfg.maxBindingsPerKey(), cfg.stateBackend()));
+        cfg.maxBindingsPerKey(), cfg.stateBackend(), cfg.rocksDb()));
     assertThat(ParseJobIT.count(stack, os.eventsIndex())).isEqualTo(input.size());
     assertThat(ParseJobIT.count(stack, cfg.bindingsIndex())).isEqualTo(distinctBindings);
     JsonNode again = get(stack, os.eventsIndex(), S.flowLate.getEventId());

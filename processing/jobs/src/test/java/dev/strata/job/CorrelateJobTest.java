@@ -4,6 +4,7 @@ import static dev.strata.correlate.CorrelationScenario.ROLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.correlate.CorrelationScenario;
+import dev.strata.job.correlate.RocksDbSettings;
 import dev.strata.job.serde.StrataTypes;
 import dev.strata.job.testing.CollectSink;
 import dev.strata.schema.correlate.EntityBinding;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -228,8 +230,11 @@ class CorrelateJobTest {
 
   @Test
   void rocksDbStateBackendGivesTheSameAnswers() throws Exception {
-    org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
-    conf.setString("state.backend.type", "rocksdb");
+    // the job's RocksDB settings (bloom filters, block hash index, managed block cache), a small cache
+    RocksDbSettings settings = new RocksDbSettings(MemorySize.parse("32m"), 10, MemorySize.parse("4kb"));
+    org.apache.flink.configuration.Configuration conf =
+        org.apache.flink.configuration.Configuration.fromMap(settings.flinkProperties());
+    conf.setString("taskmanager.memory.managed.size", settings.managedMemory(2));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(2);
     DataStream<EvidenceEvent> events =

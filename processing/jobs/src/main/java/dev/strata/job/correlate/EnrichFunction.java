@@ -26,18 +26,21 @@ import org.apache.flink.util.Collector;
  * result, emits it again with {@code revision} + 1 (an unchanged result is not emitted again). The incoming
  * revision (from the previous hop) is the probe revision: answers to older revisions are ignored.
  *
- * <p>State per event: the latest event, the answers, {revision in, emitted count, hash of the last enrichment};
- * cleared at event time + retention (never before the input ends in bounded mode).
+ * <p>State per event: the latest event, the answers, {revision in, emitted count, hash of the last enrichment,
+ * keys still unanswered at that revision}; cleared at event time + retention (never before the input ends in bounded
+ * mode). The unanswered count lets an answer that does not complete the event skip reading the event back (with
+ * RocksDB a get and a decode of the whole event); meta written before it existed (3 ints) reads the event each time.
  */
 public final class EnrichFunction extends KeyedCoProcessFunction<String, EvidenceEvent, Resolution, EvidenceEvent> {
   private static final long serialVersionUID = 1L;
+  private static final int UNANSWERED = 3; // index in meta
 
   private final int hop;
   private final long retentionMs;
 
   private transient ValueState<EvidenceEvent> event;
   private transient MapState<String, Resolution> answers;
-  private transient ValueState<int[]> meta; // {input revision, emitted, hash of last emitted enrichment}
+  private transient ValueState<int[]> meta; // {input revision, emitted, hash of last emitted enrichment, unanswered}
 
   public EnrichFunction(int hop, long retentionMs) {
     this.hop = hop;
@@ -68,17 +71,22 @@ public final class EnrichFunction extends KeyedCoProcessFunction<String, Evidenc
     int[] m = meta.value();
     if (m != null && event.value() != null && rev <= m[0]) return; // a replay, or an older revision
     if (m == null) {
-      m = new int[] {rev, 0, 0};
+      m = new int[] {rev, 0, 0, 0};
       if (retentionMs != Long.MAX_VALUE) {
         long t = e.getTime().toEpochMilli();
         ctx.timerService().registerEventTimeTimer(t > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE : t + retentionMs);
       }
     } else {
-      m = new int[] {rev, m[1], m[2]};
+      m = new int[] {rev, m[1], m[2], 0};
     }
     event.update(e);
+    // answers to this revision may have come first
+    for (String k : LookupKeys.probes(hop, e, known(hop, e))) {
+      Resolution r = answers.get(k);
+      if (r == null || r.rev() != rev) m[UNANSWERED]++;
+    }
     meta.update(m);
-    tryEmit(e, m, out);
+    if (m[UNANSWERED] == 0) tryEmit(e, m, out);
   }
 
   @Override
@@ -88,8 +96,16 @@ public final class EnrichFunction extends KeyedCoProcessFunction<String, Evidenc
     Resolution had = answers.get(r.key());
     if (had != null && had.rev() > r.rev()) return;
     answers.put(r.key(), r);
+    if (m == null || r.rev() != m[0]) return; // the event (at this revision) is not here yet: it counts then
+    if (m.length > UNANSWERED && m[UNANSWERED] > 0) {
+      if (had == null || had.rev() != m[0]) {
+        m = new int[] {m[0], m[1], m[2], m[UNANSWERED] - 1};
+        meta.update(m);
+      }
+      if (m[UNANSWERED] > 0) return; // still waiting: no need to read the event
+    }
     EvidenceEvent e = event.value();
-    if (e != null && m != null) tryEmit(e, m, out);
+    if (e != null) tryEmit(e, m, out);
   }
 
   private void tryEmit(EvidenceEvent e, int[] m, Collector<EvidenceEvent> out) throws Exception {
@@ -107,7 +123,7 @@ public final class EnrichFunction extends KeyedCoProcessFunction<String, Evidenc
     int hash = en.hashCode();
     if (m[1] > 0 && hash == m[2]) return; // nothing new
     en.setRevision(m[1]);
-    meta.update(new int[] {m[0], m[1] + 1, hash});
+    meta.update(new int[] {m[0], m[1] + 1, hash, 0});
     out.collect(withEnrichment(e, en));
   }
 

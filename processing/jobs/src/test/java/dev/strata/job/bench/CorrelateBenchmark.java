@@ -1,106 +1,208 @@
 package dev.strata.job.bench;
 
 import dev.strata.correlate.Attr;
+import dev.strata.correlate.BindingExtractor;
 import dev.strata.correlate.BindingKind;
+import dev.strata.correlate.CorrelationScenario;
 import dev.strata.correlate.EnrichmentMerger;
 import dev.strata.correlate.Hit;
 import dev.strata.correlate.KeyState;
+import dev.strata.correlate.LookupKeys;
+import dev.strata.correlate.Statements;
+import dev.strata.job.correlate.RocksDbSettings;
+import dev.strata.schema.correlate.BindingLineage;
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.correlate.EntityRef;
 import dev.strata.schema.event.Enrichment;
+import dev.strata.schema.event.EvidenceEvent;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.rocksdb.CompressionType;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.memory.OpaqueMemoryResource;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.state.rocksdb.PredefinedOptions;
+import org.apache.flink.state.rocksdb.RocksDBMemoryConfiguration;
+import org.apache.flink.state.rocksdb.RocksDBMemoryControllerUtils;
+import org.apache.flink.state.rocksdb.RocksDBResourceContainer;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * The correlation hot path on one core: per event, read the lookup key's state blob (the value {@code LookupFunction}
- * keeps per key), decode it ({@link KeyState}), resolve at the event's time, merge the hit into an {@link
- * Enrichment}. Baseline, same run, same keys: a bare map lookup loop (the blob is fetched and not used).
+ * The correlation hot path on one core, for the target "≥ 60k events/s per core with 10M live bindings".
  *
  * <pre>
- * CorrelateBenchmark [--bindings N[,N...]] [--events M] [--backend heap|rocksdb|both] [--rounds R] [--dir D]
+ * CorrelateBenchmark [--bindings N[,N...]] [--events M] [--backend heap|rocksdb|both] [--mode raw|flink]
+ *                    [--rounds R] [--dir D] [--rocksdb-memory 3g] [--bloom-bits 10] [--block-size 4kb]
  * </pre>
  *
- * Bindings are ip -> pod (namespace, pod name, uid, node, cluster, service account, account), one key per address;
- * every 8th address was reused (two entries: the first pod's interval closed by the second's start). Events probe
- * uniformly random addresses at random times. Figures: events/s measured vs baseline (ratio), state bytes per
- * binding (serialized blob bytes / bindings, key bytes apart), and for RocksDB the SST bytes per binding after a
- * flush and full compaction (LZ4, as Flink's RocksDB backend default would be configured for large fleets).
- * Heap store: a HashMap of key -> blob (Flink's heap backend keeps the same blob per key plus its own entry).
+ * <p>Data: N private addresses, each bound to a pod ({@code ip_pod}: namespace, pod name, uid, node, cluster, service
+ * account, account, as an audit pod record states it); every 8th address was reused (a second binding 2 h later,
+ * whose start closes the first), so 1.125 N bindings. As in the job, each binding is held under each of its lookup
+ * keys ({@link LookupKeys#of}: the VPC-scoped address and, since it names a cluster, the cluster-scoped address).
+ * Events are VPC Flow records from a uniformly random bound address at a random time; each asks its hop-1 keys
+ * ({@link LookupKeys#probes}: the VPC-scoped address, which is bound, and the account-scoped one, which nobody bound).
+ *
+ * <p>{@code --mode raw}: per event, what {@code resolve-1} + {@code enrich-1} do with the state, without Flink: read
+ * each probe key's {@link KeyState} blob, decode, resolve at the event's time, merge ({@link EnrichmentMerger}).
+ * Baseline, same run, same keys: the bare store reads alone. Stores: a HashMap of key -> blob (heap), or RocksDB
+ * opened with exactly the options Flink's backend builds for the job ({@link RocksDbSettings#flinkProperties} through
+ * Flink's own {@link RocksDBResourceContainer}, the block cache allocated as Flink allocates it from managed memory),
+ * keys and values serialized as Flink lays them out (key group, key, namespace; length-prefixed value). Also printed: blob bytes per binding, SST bytes per
+ * binding after a full compaction, block cache capacity and usage.
+ *
+ * <p>{@code --mode flink}: the raw run first (its figures are the baseline), then the real hop-1 operators on a
+ * MiniCluster ({@link CorrelateFlinkRun}).
  */
 public final class CorrelateBenchmark {
   static final String ACCOUNT = "111111111111";
+  static final String VPC = "vpc-0aaa";
+  static final long T0 = 1_795_082_400_000_000L; // 2026-11-20T10:00Z, micros
+  static final long SPAN = 3 * 3_600_000_000L; // events fall in [T0, T0 + 3 h)
+  static final int MAX_PARALLELISM = 128; // Flink's default for parallelism 1: key groups are one byte
+  private static final HexFormat HEX = HexFormat.of();
 
   public static void main(String[] args) throws Exception {
     Map<String, String> a = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     String[] sizes = a.getOrDefault("bindings", "100000,10000000").split(",");
-    int events = Integer.parseInt(a.getOrDefault("events", "2000000"));
+    int events = Integer.parseInt(a.getOrDefault("events", "1000000"));
     String backend = a.getOrDefault("backend", "both");
+    String mode = a.getOrDefault("mode", "raw");
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
     Path dir = Path.of(a.getOrDefault("dir", System.getProperty("java.io.tmpdir") + "/strata-correlate-bench"));
+    RocksDbSettings rocks = new RocksDbSettings(
+        MemorySize.parse(a.getOrDefault("rocksdb-memory", RocksDbSettings.DEFAULTS.memoryPerSlot().toString())),
+        Integer.parseInt(a.getOrDefault("bloom-bits", "" + RocksDbSettings.DEFAULTS.bloomBitsPerKey())),
+        MemorySize.parse(a.getOrDefault("block-size", RocksDbSettings.DEFAULTS.blockSize().toString())));
     for (String s : sizes) {
       int n = Integer.parseInt(s.trim());
-      if (backend.equals("heap") || backend.equals("both")) heap(n, events, rounds);
-      if (backend.equals("rocksdb") || backend.equals("both")) rocks(n, events, rounds, dir);
+      Workload w = new Workload(n, events);
+      if (backend.equals("heap") || backend.equals("both")) {
+        Figures raw = heap(w, rounds);
+        if (mode.equals("flink")) CorrelateFlinkRun.run(w, null, raw);
+      }
+      if (backend.equals("rocksdb") || backend.equals("both")) {
+        Figures raw = rocks(w, rounds, dir, rocks);
+        if (mode.equals("flink")) CorrelateFlinkRun.run(w, rocks, raw);
+      }
     }
   }
 
   // ------------------------------------------------------------------------------------------------- data
 
-  static String key(int i) {
-    return "ip|aws:" + ACCOUNT + ":vpc-0aaa|10." + ((i >>> 16) & 255) + "." + ((i >>> 8) & 255) + "." + (i & 255);
+  static String ip(int i) {
+    return "10." + ((i >>> 16) & 255) + "." + ((i >>> 8) & 255) + "." + (i & 255);
   }
 
-  static final long T0 = 1_795_082_400_000_000L; // 2026-11-20T10:00Z, micros
-
-  /** The state blob of address i: one or two ip -> pod entries. */
-  static byte[] blob(int i) {
-    KeyState s = new KeyState();
-    s.add(entry(i, 0, T0 + (i % 3600) * 1_000_000L));
-    if (i % 8 == 0) s.add(entry(i, 1, T0 + 7_200_000_000L));
-    return s.encode();
+  /** Bindings stated for address i: one, or two when the address was reused. */
+  static int bindingsOf(int i) {
+    return i % 8 == 0 ? 2 : 1;
   }
 
-  static KeyState.Entry entry(int i, int gen, long from) {
+  static long bindingCount(int n) {
+    return n + (n + 7) / 8;
+  }
+
+  /** Binding {@code gen} (0, or 1 for a reused address) of address i, as the extractor writes one for an audit pod. */
+  static EntityBinding binding(int i, int gen) {
+    String cluster = "prod-" + (i % 4);
     String ns = "team-" + (i % 200);
     String pod = "svc-" + (i % 5000) + "-" + Integer.toHexString(0x5f3a1 + i + gen * 7919) + "-x" + gen;
-    String[] attrs = new String[Attr.ALL.size()];
-    attrs[Attr.code(Attr.CLUSTER)] = "prod-" + (i % 4);
-    attrs[Attr.code(Attr.NAMESPACE)] = ns;
-    attrs[Attr.code(Attr.POD_NAME)] = pod;
-    attrs[Attr.code(Attr.POD_UID)] = String.format("%08x-0000-4000-8000-%012x", i, (long) gen);
-    attrs[Attr.code(Attr.NODE_NAME)] = "ip-10-0-" + (i % 250) + "-" + (i % 200) + ".ec2.internal";
-    attrs[Attr.code(Attr.SERVICE_ACCOUNT)] = ns + "/sa-" + (i % 50);
-    attrs[Attr.code(Attr.ACCOUNT_UID)] = ACCOUNT;
+    Map<String, String> attrs = new HashMap<>();
+    attrs.put(Attr.CLUSTER, cluster);
+    attrs.put(Attr.NAMESPACE, ns);
+    attrs.put(Attr.POD_NAME, pod);
+    attrs.put(Attr.POD_UID, String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", i, (long) gen));
+    attrs.put(Attr.NODE_NAME, "ip-10-0-" + (i % 250) + "-" + (i % 200) + ".ec2.internal");
+    attrs.put(Attr.SERVICE_ACCOUNT, ns + "/sa-" + (i % 50));
+    attrs.put(Attr.ACCOUNT_UID, ACCOUNT);
     byte[] id = new byte[32];
     long h = (i * 0x9E3779B97F4A7C15L) ^ gen;
     for (int b = 0; b < 32; b++) id[b] = (byte) (h >>> ((b % 8) * 8) ^ b);
-    return new KeyState.Entry(BindingKind.IP_POD, false, from, KeyState.OPEN, id, ns + "/" + pod, attrs);
+    long from = gen == 0 ? T0 + (i % 3600) * 1_000_000L : T0 + 7_200_000_000L;
+    return new EntityBinding(HEX.formatHex(id), BindingKind.IP_POD.id(),
+        new EntityRef("ip", ip(i), "aws:" + ACCOUNT + ":" + VPC), new EntityRef("pod", ns + "/" + pod, "k8s:" + cluster),
+        attrs, Instant.ofEpochSecond(0, from * 1000), null, false, 1f, "k8s_audit",
+        new BindingLineage(HEX.formatHex(id), "a".repeat(64), (long) i * 512, null, (long) i));
   }
 
-  static String[] probeKeys;
-  static long[] probeTimes;
+  /** Address i's lookup keys (those of its bindings) and the state blob each holds, as LookupFunction leaves it. */
+  record AddressState(List<String> keys, byte[] blob) {}
 
-  static void probes(int n, int m) {
-    SplittableRandom r = new SplittableRandom(42);
-    probeKeys = new String[m];
-    probeTimes = new long[m];
-    for (int j = 0; j < m; j++) {
-      probeKeys[j] = key(r.nextInt(n));
-      probeTimes[j] = T0 + r.nextLong(3 * 3_600_000_000L);
+  static AddressState state(int i) {
+    KeyState s = new KeyState();
+    List<String> keys = null;
+    for (int g = 0; g < bindingsOf(i); g++) {
+      EntityBinding b = binding(i, g);
+      if (keys == null) keys = LookupKeys.of(b);
+      s.add(Statements.entry(b));
+    }
+    return new AddressState(keys, s.encode());
+  }
+
+  /** Event j: a VPC Flow record from a random bound address at a random time (same for every mode and run). */
+  static EvidenceEvent event(int j, int n) {
+    long h = mix(j);
+    int address = (int) Math.floorMod(h, (long) n);
+    long t = T0 + Math.floorMod(mix(h), SPAN);
+    return CorrelationScenario.flow("bench-" + j, ACCOUNT, VPC, null, null, ip(address), "203.0.113.9",
+        Instant.ofEpochSecond(0, t * 1000).toString());
+  }
+
+  static long mix(long x) {
+    x = (x ^ (x >>> 33)) * 0xff51afd7ed558ccdL;
+    x = (x ^ (x >>> 33)) * 0xc4ceb34fe63b9a53L;
+    return x ^ (x >>> 33);
+  }
+
+  /** The probes of the events, computed once: keys per event, and the event times. */
+  static final class Workload {
+    final int n;
+    final int events;
+    final String[][] keys;
+    final long[] times;
+
+    Workload(int n, int events) {
+      this.n = n;
+      this.events = events;
+      keys = new String[events][];
+      times = new long[events];
+      for (int j = 0; j < events; j++) {
+        EvidenceEvent e = event(j, n);
+        keys[j] = LookupKeys.probes(1, e, EnrichmentMerger.base(e)).toArray(new String[0]);
+        times[j] = BindingExtractor.micros(e.getTime());
+      }
+    }
+
+    long probes() {
+      long p = 0;
+      for (String[] k : keys) p += k.length;
+      return p;
     }
   }
 
@@ -108,53 +210,86 @@ public final class CorrelateBenchmark {
     byte[] get(String key) throws Exception;
   }
 
-  /** Decode, resolve, merge: what one probe costs in LookupFunction + EnrichFunction (without Flink). */
-  static long enrich(Store store) throws Exception {
+  /** Decode, resolve, merge: what one event costs in LookupFunction + EnrichFunction (without Flink). */
+  static long enrich(Store store, Workload w) throws Exception {
     long resolved = 0;
-    for (int j = 0; j < probeKeys.length; j++) {
-      String k = probeKeys[j];
-      byte[] b = store.get(k);
-      List<Hit> hits = b == null ? List.of() : KeyState.decode(b).resolve(probeTimes[j]);
+    for (int j = 0; j < w.events; j++) {
+      String[] keys = w.keys[j];
+      Map<String, List<Hit>> hits = new HashMap<>(4);
+      for (String k : keys) {
+        byte[] b = store.get(k);
+        hits.put(k, b == null ? List.of() : KeyState.decode(b).resolve(w.times[j]));
+      }
       Enrichment en = new Enrichment();
       en.setBindingIds(new ArrayList<>(1));
       en.setUnresolved(new ArrayList<>(0));
       en.setIncidentIds(new ArrayList<>(0));
-      EnrichmentMerger.merge(en, List.of(k), Map.of(k, hits));
+      EnrichmentMerger.merge(en, List.of(keys), hits);
       if (en.getPodName() != null) resolved++;
     }
     return resolved;
   }
 
-  static long baseline(Store store) throws Exception {
+  static long baseline(Store store, Workload w) throws Exception {
     long found = 0;
-    for (String k : probeKeys) {
-      if (store.get(k) != null) found++;
+    for (String[] keys : w.keys) {
+      for (String k : keys) {
+        if (store.get(k) != null) found++;
+      }
     }
     return found;
   }
 
+  /** The best round of a raw run: events/s of the enrichment loop and of the bare lookups, per CPU second. */
+  record Figures(double enrichPerSec, double baselinePerSec) {}
+
+  static Figures measure(Store store, Workload w, int rounds) throws Exception {
+    double bestOurs = 0;
+    double bestBase = 0;
+    for (int round = 1; round <= rounds; round++) {
+      long c0 = cpuNanos();
+      long found = baseline(store, w);
+      long c1 = cpuNanos();
+      long resolved = enrich(store, w);
+      long c2 = cpuNanos();
+      double base = w.events / ((c1 - c0) / 1e9);
+      double ours = w.events / ((c2 - c1) / 1e9);
+      bestOurs = Math.max(bestOurs, ours);
+      bestBase = Math.max(bestBase, base);
+      System.out.printf(Locale.ROOT, "round %d: enrichment %,.0f events/s (%,.0f probes/s, %d resolved); baseline"
+          + " bare lookup %,.0f events/s (%d keys found); ratio %.2f   [per CPU second of this thread]%n", round,
+          ours, ours * w.probes() / w.events, resolved, base, found, ours / base);
+    }
+    return new Figures(bestOurs, bestBase);
+  }
+
+  static long cpuNanos() {
+    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+  }
+
   // ------------------------------------------------------------------------------------------------- heap
 
-  static void heap(int n, int m, int rounds) throws Exception {
-    System.out.printf(Locale.ROOT, "%n== heap store, %,d bindings (%,d keys), %,d events%n", n + n / 8, n, m);
+  static Figures heap(Workload w, int rounds) throws Exception {
+    int n = w.n;
+    System.out.printf(Locale.ROOT, "%n== heap store, %,d bindings (%,d addresses, 2 keys each), %,d events%n",
+        bindingCount(n), n, w.events);
     long used0 = usedHeap();
-    Map<String, byte[]> map = new HashMap<>(n * 2);
+    Map<String, byte[]> map = new HashMap<>(n * 4);
     long blobBytes = 0;
-    long keyBytes = 0;
     for (int i = 0; i < n; i++) {
-      String k = key(i);
-      byte[] b = blob(i);
-      map.put(k, b);
-      blobBytes += b.length;
-      keyBytes += k.length();
+      AddressState a = state(i);
+      for (String k : a.keys()) {
+        map.put(k, a.blob());
+        blobBytes += a.blob().length;
+      }
     }
     long used1 = usedHeap();
-    int bindings = n + (n + 7) / 8;
-    System.out.printf(Locale.ROOT, "state: %.1f blob bytes per binding (serialized KeyState), %.1f key bytes per key;"
-        + " heap %.0f MB in use for the map (%.0f bytes per binding incl. Java map overhead)%n",
-        blobBytes / (double) bindings, keyBytes / (double) n, (used1 - used0) / 1e6, (used1 - used0) / (double) bindings);
-    probes(n, m);
-    measure(map::get, rounds, m);
+    long bindings = bindingCount(n);
+    System.out.printf(Locale.ROOT, "state: %.1f blob bytes per binding and key (serialized KeyState), %.1f over its"
+        + " 2 keys; heap %.0f MB in use for the map (%.0f bytes per binding incl. keys and Java map overhead)%n",
+        blobBytes / 2.0 / bindings, blobBytes / (double) bindings, (used1 - used0) / 1e6,
+        (used1 - used0) / (double) bindings);
+    return measure(map::get, w, rounds);
   }
 
   static long usedHeap() {
@@ -163,64 +298,109 @@ public final class CorrelateBenchmark {
     return r.totalMemory() - r.freeMemory();
   }
 
-  static void measure(Store store, int rounds, int m) throws Exception {
-    for (int round = 1; round <= rounds; round++) {
-      long t0 = System.nanoTime();
-      long found = baseline(store);
-      long t1 = System.nanoTime();
-      long resolved = enrich(store);
-      long t2 = System.nanoTime();
-      double base = m / ((t1 - t0) / 1e9);
-      double ours = m / ((t2 - t1) / 1e9);
-      System.out.printf(Locale.ROOT, "round %d: enrichment %,.0f events/s (%d resolved); baseline bare lookup %,.0f"
-          + " events/s (%d found); ratio %.2f%n", round, ours, resolved, base, found, ours / base);
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------- RocksDB
 
-  static void rocks(int n, int m, int rounds, Path root) throws Exception {
+  /** Flink's RocksDB key of a String-keyed value state: key-group byte, the key (StringSerializer), the namespace. */
+  static byte[] rocksKey(String key) throws Exception {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    out.writeByte(KeyGroupRangeAssignment.assignToKeyGroup(key, MAX_PARALLELISM));
+    StringSerializer.INSTANCE.serialize(key, out);
+    VoidNamespaceSerializer.INSTANCE.serialize(VoidNamespace.INSTANCE, out);
+    return out.getCopyOfBuffer();
+  }
+
+  /** Flink's RocksDB value of a byte[] value state: length, then the bytes. */
+  static byte[] rocksValue(byte[] blob) throws Exception {
+    DataOutputSerializer out = new DataOutputSerializer(blob.length + 4);
+    BytePrimitiveArraySerializer.INSTANCE.serialize(blob, out);
+    return out.getCopyOfBuffer();
+  }
+
+  static byte[] fromRocksValue(byte[] v) throws Exception {
+    return v == null ? null : BytePrimitiveArraySerializer.INSTANCE.deserialize(new DataInputDeserializer(v));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Figures rocks(Workload w, int rounds, Path root, RocksDbSettings settings) throws Exception {
     RocksDB.loadLibrary();
+    int n = w.n;
     Path dir = root.resolve("rocks-" + n);
     deleteTree(dir);
     Files.createDirectories(dir);
-    System.out.printf(Locale.ROOT, "%n== RocksDB store, %,d bindings (%,d keys), %,d events, %s%n", n + n / 8, n, m, dir);
+    System.out.printf(Locale.ROOT, "%n== RocksDB store, %,d bindings (%,d addresses, 2 keys each), %,d events, %s%n",
+        bindingCount(n), n, w.events, dir);
+    // the job's options, built by Flink's own code from the job's settings; the cache as Flink sizes it for a slot
+    Configuration conf = Configuration.fromMap(settings.flinkProperties());
+    RocksDBMemoryConfiguration mem = RocksDBMemoryConfiguration.fromConfiguration(conf);
+    long slotMemory = settings.memoryPerSlot().getBytes();
+    Object shared = RocksDBMemoryControllerUtils.allocateRocksDBSharedResources(slotMemory,
+        mem.getWriteBufferRatio(), mem.getHighPriorityPoolRatio(), Boolean.TRUE.equals(mem.isUsingPartitionedIndexFilters()),
+        RocksDBMemoryControllerUtils.RocksDBMemoryFactory.DEFAULT);
+    OpaqueMemoryResource resource = new OpaqueMemoryResource(shared, slotMemory, () -> ((AutoCloseable) shared).close());
+    System.out.printf(Locale.ROOT, "options: %s; managed memory %s -> block cache capacity %.0f MB%n",
+        settings, settings.memoryPerSlot(),
+        RocksDBMemoryControllerUtils.calculateActualCacheCapacity(slotMemory, mem.getWriteBufferRatio()) / 1e6);
     long blobBytes = 0;
-    try (Options o = new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION);
-        RocksDB db = RocksDB.open(o, dir.toString());
-        WriteOptions wo = new WriteOptions().setDisableWAL(true)) {
-      long t0 = System.nanoTime();
-      WriteBatch batch = new WriteBatch();
-      for (int i = 0; i < n; i++) {
-        byte[] b = blob(i);
-        blobBytes += b.length;
-        batch.put(key(i).getBytes(StandardCharsets.UTF_8), b);
-        if (batch.count() == 10_000) {
-          db.write(wo, batch);
-          batch.close();
-          batch = new WriteBatch();
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try (RocksDBResourceContainer container = new RocksDBResourceContainer(conf, PredefinedOptions.DEFAULT,
+            new RocksDbSettings.PointLookupOptions(), resource, dir.toFile(), false)) {
+      DBOptions dbo = container.getDbOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+      ColumnFamilyOptions cfo = container.getColumnOptions();
+      List<ColumnFamilyDescriptor> cfs = List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo),
+          new ColumnFamilyDescriptor("bindings".getBytes(StandardCharsets.UTF_8), cfo));
+      try (RocksDB db = RocksDB.open(dbo, dir.toString(), cfs, handles)) {
+        ColumnFamilyHandle cf = handles.get(1);
+        WriteOptions wo = container.getWriteOptions();
+        ReadOptions ro = container.getReadOptions();
+        long t0 = System.nanoTime();
+        WriteBatch batch = new WriteBatch();
+        for (int i = 0; i < n; i++) {
+          AddressState a = state(i);
+          for (String k : a.keys()) {
+            batch.put(cf, rocksKey(k), rocksValue(a.blob()));
+            blobBytes += a.blob().length;
+          }
+          if (batch.count() >= 10_000) {
+            db.write(wo, batch);
+            batch.close();
+            batch = new WriteBatch();
+          }
         }
+        db.write(wo, batch);
+        batch.close();
+        try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
+          db.flush(f, cf);
+        }
+        db.compactRange(cf);
+        long t1 = System.nanoTime();
+        long bindings = bindingCount(n);
+        long sst = sstBytes(dir);
+        System.out.printf(Locale.ROOT, "loaded in %.1f s; state: %.1f blob bytes per binding and key, %.1f over its 2"
+            + " keys; SST %.1f MB = %.1f bytes per binding (both keys, keys included, LZ4)%n", (t1 - t0) / 1e9,
+            blobBytes / 2.0 / bindings, blobBytes / (double) bindings, sst / 1e6, sst / (double) bindings);
+        Figures f = measure(k -> fromRocksValue(db.get(cf, ro, rocksKey(k))), w, rounds);
+        System.out.printf(Locale.ROOT, "block cache: capacity %.0f MB, in use %.0f MB (pinned %.0f MB); table readers"
+            + " outside the cache %.0f MB; memtables %.0f MB%n",
+            prop(db, cf, "rocksdb.block-cache-capacity") / 1e6, prop(db, cf, "rocksdb.block-cache-usage") / 1e6,
+            prop(db, cf, "rocksdb.block-cache-pinned-usage") / 1e6,
+            prop(db, cf, "rocksdb.estimate-table-readers-mem") / 1e6,
+            prop(db, cf, "rocksdb.cur-size-all-mem-tables") / 1e6);
+        return f;
+      } finally {
+        handles.forEach(ColumnFamilyHandle::close);
+        resource.close();
+        deleteTree(dir);
       }
-      db.write(wo, batch);
-      batch.close();
-      try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
-        db.flush(f);
-      }
-      db.compactRange();
-      long t1 = System.nanoTime();
-      int bindings = n + (n + 7) / 8;
-      long sst = sstBytes(dir);
-      System.out.printf(Locale.ROOT, "loaded in %.1f s; state: %.1f blob bytes per binding; SST %.1f MB = %.1f bytes"
-          + " per binding (keys included, LZ4)%n", (t1 - t0) / 1e9, blobBytes / (double) bindings, sst / 1e6,
-          sst / (double) bindings);
-      probes(n, m);
-      measure(k -> db.get(k.getBytes(StandardCharsets.UTF_8)), rounds, m);
     }
-    deleteTree(dir);
+  }
+
+  static long prop(RocksDB db, ColumnFamilyHandle cf, String name) throws Exception {
+    String v = db.getProperty(cf, name);
+    return v == null || v.isBlank() ? -1 : Long.parseLong(v.trim());
   }
 
   static long sstBytes(Path dir) throws Exception {
-    try (Stream<Path> s = Files.list(dir)) {
+    try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(p -> p.toString().endsWith(".sst")).mapToLong(p -> p.toFile().length()).sum();
     }
   }

@@ -1,0 +1,101 @@
+package dev.strata.job.correlate;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.state.rocksdb.RocksDBOptionsFactory;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.DataBlockIndexType;
+import org.rocksdb.TableFormatConfig;
+
+/**
+ * The RocksDB state backend of the correlation job ({@code correlate.state_backend=rocksdb}), set up for what the job
+ * does with it: one random point read per probe (the lookup key's {@code KeyState} blob), keys spread uniformly over
+ * the whole fleet, so the working set is every live binding. What makes such reads fast is that they never leave
+ * memory: a block cache that holds the data blocks (Flink's managed memory, shared by the slot's RocksDB instances),
+ * index and filter blocks cached with high priority and pinned for L0, full-key bloom filters so a probe of a key that
+ * has no state (most events ask a second, less specific scope that nobody bound) costs no block read, small blocks
+ * with a hash index inside each block, and LZ4 for what does go to disk.
+ *
+ * <pre>
+ * correlate.rocksdb.memory               1g    managed memory per slot (block cache + write buffers); the local
+ *                                              runner sets taskmanager.memory.managed.size = this x parallelism, a
+ *                                              cluster needs taskmanager.memory.managed.size = this x slots per TM
+ * correlate.rocksdb.bloom_bits_per_key   10    full-key bloom filter bits per key (0 = no filter)
+ * correlate.rocksdb.block_size           4kb   data block size (uncompressed)
+ * </pre>
+ *
+ * {@link #flinkProperties} is the one place these become Flink settings (the job's environment and the benchmark
+ * both read it, so the benchmark's raw RocksDB is the job's); explicit {@code flink.*} settings win over them.
+ *
+ * @param memoryPerSlot managed memory of one slot: Flink sizes the slot's shared block cache and write buffer
+ *     manager from it (cache = (3 - write-buffer-ratio) / 3 of it, memtables charged to the cache)
+ * @param bloomBitsPerKey bloom filter bits per key, 0 for none
+ * @param blockSize data block size
+ */
+public record RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, MemorySize blockSize) {
+  public static final RocksDbSettings DEFAULTS =
+      new RocksDbSettings(MemorySize.parse("1g"), 10, MemorySize.parse("4kb"));
+
+  public RocksDbSettings {
+    require(memoryPerSlot != null && memoryPerSlot.getBytes() >= 16L << 20, "correlate.rocksdb.memory",
+        "must be at least 16m");
+    require(bloomBitsPerKey >= 0 && bloomBitsPerKey <= 32, "correlate.rocksdb.bloom_bits_per_key",
+        "must be 0..32");
+    require(blockSize != null && blockSize.getBytes() >= 1024 && blockSize.getBytes() <= 1L << 20,
+        "correlate.rocksdb.block_size", "must be 1kb..1mb");
+  }
+
+  private static void require(boolean ok, String key, String message) {
+    if (!ok) throw new IllegalArgumentException(key + ": " + message);
+  }
+
+  /** The Flink settings of the state backend (job-level settings: they apply on a cluster too). */
+  public Map<String, String> flinkProperties() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("state.backend.type", "rocksdb");
+    m.put("execution.checkpointing.incremental", "true");
+    m.put("state.backend.rocksdb.memory.managed", "true");
+    m.put("state.backend.rocksdb.use-bloom-filter", Boolean.toString(bloomBitsPerKey > 0));
+    if (bloomBitsPerKey > 0) {
+      m.put("state.backend.rocksdb.bloom-filter.bits-per-key", Integer.toString(bloomBitsPerKey));
+      m.put("state.backend.rocksdb.bloom-filter.block-based-mode", "false");
+    }
+    m.put("state.backend.rocksdb.block.blocksize", blockSize.getBytes() + "b");
+    m.put("state.backend.rocksdb.compression.per.level", "LZ4_COMPRESSION");
+    m.put("state.backend.rocksdb.options-factory", PointLookupOptions.class.getName());
+    return m;
+  }
+
+  /** Managed memory of a local MiniCluster with {@code slots} slots (cluster deployments configure their TMs). */
+  public String managedMemory(int slots) {
+    return memoryPerSlot.getBytes() * Math.max(1, slots) + "b";
+  }
+
+  /**
+   * What Flink's options cannot say: a hash index inside each data block (a point read finds its key in the cached
+   * block without a binary search). Flink applies its own settings first (block size, bloom filter, compression) and
+   * the shared block cache with cached, high-priority, L0-pinned index and filter blocks after this factory.
+   */
+  public static final class PointLookupOptions implements RocksDBOptionsFactory {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public DBOptions createDBOptions(DBOptions current, Collection<AutoCloseable> handlesToClose) {
+      return current;
+    }
+
+    @Override
+    public ColumnFamilyOptions createColumnOptions(
+        ColumnFamilyOptions current, Collection<AutoCloseable> handlesToClose) {
+      TableFormatConfig t = current.tableFormatConfig();
+      BlockBasedTableConfig table = t instanceof BlockBasedTableConfig b ? b : new BlockBasedTableConfig();
+      table.setDataBlockIndexType(DataBlockIndexType.kDataBlockBinaryAndHash);
+      table.setDataBlockHashTableUtilRatio(0.75);
+      return current.setTableFormatConfig(table);
+    }
+  }
+}

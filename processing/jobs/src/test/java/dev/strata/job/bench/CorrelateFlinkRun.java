@@ -1,0 +1,181 @@
+package dev.strata.job.bench;
+
+import dev.strata.job.CorrelateJob;
+import dev.strata.job.CorrelateJobConfig;
+import dev.strata.job.bench.CorrelateBenchmark.Figures;
+import dev.strata.job.bench.CorrelateBenchmark.Workload;
+import dev.strata.job.correlate.RocksDbSettings;
+import dev.strata.job.serde.StrataTypes;
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.event.EvidenceEvent;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Enrichment through Flink's own keyed state: the job's hop 1 ({@link CorrelateJob#hop}: probes-1 -> resolve-1
+ * ({@code LookupFunction}) -> enrich-1 ({@code EnrichFunction}), with the bindings routed as the job routes them) on a
+ * local MiniCluster at parallelism 1, in the environment the job builds for itself ({@link CorrelateJob#environment}:
+ * the state backend and, for RocksDB, {@link RocksDbSettings}). A sequence source generates the N addresses' bindings
+ * first and waits until {@code resolve-1} has accepted all of them, then generates M events; a discarding sink counts
+ * the enriched events. Figures: events/s over the second half of the events (the first half warms up), per wall second and per CPU second of the whole
+ * process (every Flink thread, GC, RocksDB compactions: on one pinned core the two agree when nobody else uses it),
+ * next to the raw loops of the same run, and the process RSS. Checkpointing is off (the job's is on: incremental
+ * RocksDB checkpoints upload new SST files in the background).
+ */
+final class CorrelateFlinkRun {
+  static final OutputTag<EntityBinding> BINDINGS = new OutputTag<>("bindings", CorrelateJob.BINDING);
+
+  // the MiniCluster runs in this JVM and its user code loader delegates to ours: plain statics are shared
+  static final AtomicLong ACCEPTED = new AtomicLong();
+  static final AtomicLong ENRICHED = new AtomicLong();
+  static final AtomicLong RESOLVED = new AtomicLong();
+  static volatile long loadStartNanos;
+  static volatile long loadEndNanos;
+  static volatile long probeStartNanos;
+  static volatile long probeStartCpu;
+  static volatile long probeEndNanos;
+  static volatile long probeEndCpu;
+
+  private CorrelateFlinkRun() {}
+
+  static void run(Workload w, RocksDbSettings rocks, Figures raw) throws Exception {
+    int n = w.n;
+    int m = w.events;
+    ACCEPTED.set(0);
+    ENRICHED.set(0);
+    RESOLVED.set(0);
+    probeEndNanos = 0;
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("kafka.bootstrap.servers", "127.0.0.1:9"); // not used: this graph has its own source and sink
+    settings.put("parallelism", "1");
+    settings.put("correlate.state_backend", rocks == null ? "hashmap" : "rocksdb");
+    if (rocks != null) {
+      settings.put("correlate.rocksdb.memory", rocks.memoryPerSlot().getBytes() + "b");
+      settings.put("correlate.rocksdb.bloom_bits_per_key", Integer.toString(rocks.bloomBitsPerKey()));
+      settings.put("correlate.rocksdb.block_size", rocks.blockSize().getBytes() + "b");
+    }
+    CorrelateJobConfig cfg = CorrelateJobConfig.fromMap(settings);
+    StreamExecutionEnvironment env = CorrelateJob.environment(cfg);
+    env.setParallelism(1);
+    System.out.printf(Locale.ROOT, "%n== Flink job, hop 1 (probes-1 -> resolve-1 -> enrich-1), %s state backend,"
+        + " %,d bindings, %,d events, parallelism 1%n", rocks == null ? "hashmap" : "RocksDB",
+        CorrelateBenchmark.bindingCount(n), m);
+
+    SingleOutputStreamOperator<EvidenceEvent> events =
+        env.fromSequence(0, (long) n + m - 1).name("generate")
+            .process(new Generate(n, CorrelateBenchmark.bindingCount(n)), StrataTypes.EVIDENCE_EVENT)
+            .name("bindings-then-events");
+    CorrelateJob.Hop hop =
+        CorrelateJob.hop(1, events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
+    hop.enriched().filter(new CountEnriched(m)).name("count-enriched").sinkTo(new DiscardingSink<>());
+    hop.accepted().filter(new CountAccepted()).name("count-accepted").sinkTo(new DiscardingSink<>());
+
+    loadStartNanos = System.nanoTime();
+    JobClient job = env.executeAsync("correlate-benchmark");
+    while (probeEndNanos == 0 && !job.getJobStatus().get().isTerminalState()) Thread.sleep(200);
+    long rss = rssBytes();
+    job.cancel().get();
+    if (probeEndNanos == 0) throw new IllegalStateException("the job ended before all events were enriched");
+
+    double loadSec = (loadEndNanos - loadStartNanos) / 1e9;
+    long measured = m - m / 2;
+    double wallSec = (probeEndNanos - probeStartNanos) / 1e9;
+    double cpuSec = (probeEndCpu - probeStartCpu) / 1e9;
+    double perCpu = measured / cpuSec;
+    System.out.printf(Locale.ROOT, "loaded %,d bindings through resolve-1 in %.1f s (%,.0f bindings/s)%n",
+        ACCEPTED.get(), loadSec, ACCEPTED.get() / loadSec);
+    System.out.printf(Locale.ROOT, "enrichment through Flink: %,.0f events/s per process CPU second (%,.0f per wall"
+        + " second, %.2f CPU/wall) over the second half of %,d events; %d resolved; process RSS %.0f MB%n", perCpu,
+        measured / wallSec,
+        cpuSec / wallSec, ENRICHED.get(), RESOLVED.get(), rss / 1e6);
+    System.out.printf(Locale.ROOT, "vs the raw loops of this run: %.2f x the raw enrichment loop (%,.0f events/s),"
+        + " %.2f x the bare store lookups (%,.0f events/s)%n", perCpu / raw.enrichPerSec(), raw.enrichPerSec(),
+        perCpu / raw.baselinePerSec(), raw.baselinePerSec());
+  }
+
+  /** Numbers below n: the bindings of address i (side output); from n: event i - n, once every binding is in. */
+  static final class Generate extends ProcessFunction<Long, EvidenceEvent> {
+    private static final long serialVersionUID = 1L;
+    private final int n;
+    private final long bindings;
+
+    Generate(int n, long bindings) {
+      this.n = n;
+      this.bindings = bindings;
+    }
+
+    @Override
+    public void processElement(Long v, Context ctx, Collector<EvidenceEvent> out) throws Exception {
+      long i = v;
+      if (i < n) {
+        for (int g = 0; g < CorrelateBenchmark.bindingsOf((int) i); g++) {
+          ctx.output(BINDINGS, CorrelateBenchmark.binding((int) i, g));
+        }
+        return;
+      }
+      if (i == n) {
+        while (ACCEPTED.get() < bindings) Thread.sleep(20); // resolve-1 holds every binding: probes start now
+        loadEndNanos = System.nanoTime();
+      }
+      out.collect(CorrelateBenchmark.event((int) (i - n), n));
+    }
+  }
+
+  static final class CountAccepted implements FilterFunction<EntityBinding> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean filter(EntityBinding b) {
+      ACCEPTED.incrementAndGet();
+      return false;
+    }
+  }
+
+  static final class CountEnriched implements FilterFunction<EvidenceEvent> {
+    private static final long serialVersionUID = 1L;
+    private final long events;
+
+    CountEnriched(long events) {
+      this.events = events;
+    }
+
+    @Override
+    public boolean filter(EvidenceEvent e) {
+      if (e.getEnrichment() != null && e.getEnrichment().getPodName() != null) RESOLVED.incrementAndGet();
+      long count = ENRICHED.incrementAndGet();
+      if (count == events / 2) { // the first half warms up (JIT, caches, pipeline fill): not measured
+        probeStartCpu = processCpuNanos();
+        probeStartNanos = System.nanoTime();
+      } else if (count == events) {
+        probeEndCpu = processCpuNanos();
+        probeEndNanos = System.nanoTime();
+      }
+      return false;
+    }
+  }
+
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  static long rssBytes() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    }
+    return -1;
+  }
+}
