@@ -27,6 +27,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
@@ -49,6 +51,7 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -378,6 +381,16 @@ public final class CorrelateBenchmark {
         System.out.printf(Locale.ROOT, "loaded in %.1f s; state: %.1f blob bytes per binding and key, %.1f over its 2"
             + " keys; SST %.1f MB = %.1f bytes per binding (both keys, keys included, LZ4)%n", (t1 - t0) / 1e9,
             blobBytes / 2.0 / bindings, blobBytes / (double) bindings, sst / 1e6, sst / (double) bindings);
+        System.out.println("tables: " + tableFigures(db.getProperty(cf, "rocksdb.aggregated-table-properties")));
+        // read every entry once: the block cache then holds the whole working set, if it can
+        long c0 = cpuNanos();
+        long entries = 0;
+        try (RocksIterator it = db.newIterator(cf, ro)) {
+          for (it.seekToFirst(); it.isValid(); it.next()) entries++;
+        }
+        System.out.printf(Locale.ROOT, "warm-up: read all %,d entries in %.1f s CPU; block cache in use %.0f MB of"
+            + " %.0f MB%n", entries, (cpuNanos() - c0) / 1e9, prop(db, cf, "rocksdb.block-cache-usage") / 1e6,
+            prop(db, cf, "rocksdb.block-cache-capacity") / 1e6);
         Figures f = measure(k -> fromRocksValue(db.get(cf, ro, rocksKey(k))), w, rounds);
         System.out.printf(Locale.ROOT, "block cache: capacity %.0f MB, in use %.0f MB (pinned %.0f MB); table readers"
             + " outside the cache %.0f MB; memtables %.0f MB%n",
@@ -392,6 +405,21 @@ public final class CorrelateBenchmark {
         deleteTree(dir);
       }
     }
+  }
+
+  /** Entries, raw (uncompressed) key and value bytes, and block bytes on disk, from RocksDB's table properties. */
+  static String tableFigures(String props) {
+    StringBuilder out = new StringBuilder();
+    for (String name : List.of("# entries", "raw key size", "raw value size", "data block size", "index block size",
+        "filter block size")) {
+      Matcher m = Pattern.compile(Pattern.quote(name) + "[^=;]*=\\s*(\\d+)").matcher(props);
+      if (m.find()) {
+        long v = Long.parseLong(m.group(1));
+        out.append(out.length() == 0 ? "" : ", ").append(name).append(' ')
+            .append(name.startsWith("#") ? String.format(Locale.ROOT, "%,d", v) : String.format(Locale.ROOT, "%.1f MB", v / 1e6));
+      }
+    }
+    return out.toString();
   }
 
   static long prop(RocksDB db, ColumnFamilyHandle cf, String name) throws Exception {

@@ -62,6 +62,7 @@ final class CorrelateFlinkRun {
     settings.put("kafka.bootstrap.servers", "127.0.0.1:9"); // not used: this graph has its own source and sink
     settings.put("parallelism", "1");
     settings.put("correlate.state_backend", rocks == null ? "hashmap" : "rocksdb");
+    settings.put("flink.heartbeat.timeout", "10 min"); // a starved process on a shared core must not lose its TM
     if (rocks != null) {
       settings.put("correlate.rocksdb.memory", rocks.memoryPerSlot().getBytes() + "b");
       settings.put("correlate.rocksdb.bloom_bits_per_key", Integer.toString(rocks.bloomBitsPerKey()));
@@ -87,7 +88,7 @@ final class CorrelateFlinkRun {
     JobClient job = env.executeAsync("correlate-benchmark");
     while (probeEndNanos == 0 && !job.getJobStatus().get().isTerminalState()) Thread.sleep(200);
     long rss = rssBytes();
-    job.cancel().get();
+    if (!job.getJobStatus().get().isTerminalState()) job.cancel().get();
     if (probeEndNanos == 0) throw new IllegalStateException("the job ended before all events were enriched");
 
     double loadSec = (loadEndNanos - loadStartNanos) / 1e9;
