@@ -151,7 +151,8 @@ public final class CorrelateBenchmark {
     return new EntityBinding(HEX.formatHex(id), BindingKind.IP_POD.id(),
         new EntityRef("ip", ip(i), "aws:" + ACCOUNT + ":" + VPC), new EntityRef("pod", ns + "/" + pod, "k8s:" + cluster),
         attrs, Instant.ofEpochSecond(0, from * 1000), null, false, 1f, "k8s_audit",
-        new BindingLineage(HEX.formatHex(id), "a".repeat(64), (long) i * 512, null, (long) i));
+        new BindingLineage(HEX.formatHex(id), "a".repeat(64), (long) i * 512, null, (long) i),
+        List.of(), 0, 0, false);
   }
 
   /** Address i's lookup keys (those of its bindings) and the state blob each holds, as LookupFunction leaves it. */
