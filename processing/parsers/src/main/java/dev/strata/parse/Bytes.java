@@ -99,4 +99,25 @@ public final class Bytes {
     }
     return to;
   }
+  /** True when [from, to) holds only spaces, tabs and carriage returns (a blank line without its '\n'). */
+  public static boolean isBlankLine(byte[] b, int from, int to) {
+    for (int k = from; k < to; k++) {
+      byte c = b[k];
+      if (c != ' ' && c != '\t' && c != '\r') return false;
+    }
+    return true;
+  }
+
+  /**
+   * Start of the last line of {@code b} that holds anything but whitespace, or -1 when there is none: the line a
+   * collector may have cut at its max record size (a chunk flagged truncated ends inside that line).
+   */
+  public static int lastContentLineStart(byte[] b) {
+    int e = b.length;
+    while (e > 0 && (b[e - 1] == '\n' || b[e - 1] == '\r' || b[e - 1] == ' ' || b[e - 1] == '\t')) e--;
+    if (e == 0) return -1;
+    int s = e;
+    while (s > 0 && b[s - 1] != '\n') s--;
+    return s;
+  }
 }

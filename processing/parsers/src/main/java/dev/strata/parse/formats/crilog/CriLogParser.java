@@ -143,11 +143,11 @@ public final class CriLogParser implements EvidenceParser {
       int n = buf.length;
       long newlines = 0;
       int i = 0;
-      int lastContent = lastNonBlankLineStart();
+      int lastContent = Bytes.lastContentLineStart(buf);
       while (i < n) {
         int nl = Bytes.indexOfNewline(buf, i, n);
         int end = nl < 0 ? n : nl;
-        if (!blank(i, end)) {
+        if (!Bytes.isBlankLine(buf, i, end)) {
           long lineNo = ctx.lineFromCount(newlines);
           if (ctx.truncatedRecord() && i == lastContent) {
             out.reject(
@@ -169,22 +169,7 @@ public final class CriLogParser implements EvidenceParser {
       flushPending();
     }
 
-    private boolean blank(int s, int e) {
-      for (int k = s; k < e; k++) {
-        byte c = buf[k];
-        if (c != ' ' && c != '\t' && c != '\r') return false;
-      }
-      return true;
-    }
 
-    private int lastNonBlankLineStart() {
-      int e = buf.length;
-      while (e > 0 && (buf[e - 1] == '\n' || buf[e - 1] == '\r' || buf[e - 1] == ' ' || buf[e - 1] == '\t')) e--;
-      if (e == 0) return -1;
-      int s = e;
-      while (s > 0 && buf[s - 1] != '\n') s--;
-      return s;
-    }
 
     private void line(int s, int e, long lineNo) {
       long ord = ordinal++;

@@ -154,13 +154,13 @@ public final class DockerDaemonLogParser implements EvidenceParser {
       int n = buf.length;
       int i = 0;
       long newlines = 0;
-      int lastContent = lastNonBlankLineStart();
+      int lastContent = Bytes.lastContentLineStart(buf);
       while (i < n) {
         int nl = Bytes.indexOfNewline(buf, i, n);
         int end = nl < 0 ? n : nl;
         int e = end;
         if (e > i && buf[e - 1] == '\r') e--;
-        if (!blank(i, e)) {
+        if (!Bytes.isBlankLine(buf, i, e)) {
           long lineNo = ctx.lineFromCount(newlines);
           if (ctx.truncatedRecord() && i == lastContent) {
             reject(RejectReason.RECORD_TOO_LARGE,
@@ -181,22 +181,7 @@ public final class DockerDaemonLogParser implements EvidenceParser {
       out.reject(ctx.rejection(r, msg, s, e, lineNo, ord));
     }
 
-    private boolean blank(int s, int e) {
-      for (int k = s; k < e; k++) {
-        byte c = buf[k];
-        if (c != ' ' && c != '\t' && c != '\r') return false;
-      }
-      return true;
-    }
 
-    private int lastNonBlankLineStart() {
-      int e = buf.length;
-      while (e > 0 && (buf[e - 1] == '\n' || buf[e - 1] == '\r' || buf[e - 1] == ' ' || buf[e - 1] == '\t')) e--;
-      if (e == 0) return -1;
-      int s = e;
-      while (s > 0 && buf[s - 1] != '\n') s--;
-      return s;
-    }
 
     private void line(int s, int e, long lineNo, long ord) {
       int ts = s;

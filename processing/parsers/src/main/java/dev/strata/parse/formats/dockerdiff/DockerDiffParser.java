@@ -72,7 +72,7 @@ public final class DockerDiffParser implements EvidenceParser {
       int nl = Bytes.indexOfNewline(buf, i, n);
       int end = nl < 0 ? n : nl;
       int e = end > i && buf[end - 1] == '\r' ? end - 1 : end;
-      if (!blank(buf, i, e)) {
+      if (!Bytes.isBlankLine(buf, i, e)) {
         long line = ctx.lineFromCount(newlines);
         if (ctx.truncatedRecord() && i == lastStart) {
           out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE,
@@ -135,10 +135,4 @@ public final class DockerDiffParser implements EvidenceParser {
     out.emit(ev);
   }
 
-  private static boolean blank(byte[] b, int s, int e) {
-    for (int k = s; k < e; k++) {
-      if (b[k] != ' ' && b[k] != '\t' && b[k] != '\r') return false;
-    }
-    return true;
-  }
 }

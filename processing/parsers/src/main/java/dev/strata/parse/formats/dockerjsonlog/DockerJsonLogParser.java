@@ -124,7 +124,7 @@ public final class DockerJsonLogParser extends JsonFormatParser {
       int n = buf.length;
       long newlines = 0;
       int i = 0;
-      int lastContent = lastNonBlankLineStart();
+      int lastContent = Bytes.lastContentLineStart(buf);
       while (i < n) {
         int nl = Bytes.indexOfNewline(buf, i, n);
         int end = nl < 0 ? n : nl;
@@ -154,14 +154,6 @@ public final class DockerJsonLogParser extends JsonFormatParser {
       flushPending();
     }
 
-    private int lastNonBlankLineStart() {
-      int e = buf.length;
-      while (e > 0 && Json.isWs(buf[e - 1])) e--;
-      if (e == 0) return -1;
-      int s = e;
-      while (s > 0 && buf[s - 1] != '\n') s--;
-      return s;
-    }
 
     private void line(int s, int e, long lineNo) {
       long ord = ordinal++;
