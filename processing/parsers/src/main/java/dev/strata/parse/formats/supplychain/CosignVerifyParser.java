@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
@@ -84,8 +86,36 @@ public final class CosignVerifyParser implements EvidenceParser {
     boolean used;
   }
 
+  private static final String OPTIONAL = "signature.optional";
+  /** Fulcio certificate extensions naming the OIDC issuer (v2, then v1), read when optional.Issuer is absent. */
+  private static final String OID_ISSUER = "1.3.6.1.4.1.57264.1.8";
+  private static final String OID_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1";
+
+  /** One JSON root value (or array element) of the output: a signature payload's fields, or only its span. */
+  private static final class Payload {
+    final int start;
+    int end;
+    /** it has a "critical" field: a signature payload */
+    boolean critical;
+    String imageName;
+    String imageDigest;
+    String type;
+    String subject;
+    String issuer;
+    String oidIssuer;
+    String oidIssuerV1;
+    JsonNode integratedTime = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    JsonNode logIndex = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    final Map<String, String> unmapped = SupplyChain.unmapped();
+
+    Payload(int start) {
+      this.start = start;
+    }
+  }
+
   private static final class Run {
     private final ChunkContext ctx;
+    private final Map<String, Map<String, String>> keys = new HashMap<>();
     private final ParseOutput out;
     private final byte[] buf;
     private long ordinal;
@@ -100,19 +130,19 @@ public final class CosignVerifyParser implements EvidenceParser {
     void run() throws ParseException {
       int pos = 0;
       while (pos < buf.length) {
-        int nl = Bytes.indexOfNewline(buf, pos, buf.length);
-        int lineEnd = nl < 0 ? buf.length : nl;
         int s = pos;
-        while (s < lineEnd && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;
-        if (s == 0 && lineEnd >= 3 && (buf[0] & 0xff) == 0xEF && (buf[1] & 0xff) == 0xBB && (buf[2] & 0xff) == 0xBF) {
+        while (s < buf.length && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;
+        if (s == 0 && buf.length >= 3 && (buf[0] & 0xff) == 0xEF && (buf[1] & 0xff) == 0xBB
+            && (buf[2] & 0xff) == 0xBF) {
           s = 3;
         }
-        if (s >= lineEnd) {
-          pos = lineEnd + 1;
+        if (s < buf.length && (buf[s] == '[' || buf[s] == '{')) {
+          pos = json(s); // JSON lines are not scanned for their end first: the parser finds it
           continue;
         }
-        if (buf[s] == '[' || buf[s] == '{') {
-          pos = json(s);
+        int lineEnd = lineEnd(s);
+        if (s >= lineEnd) {
+          pos = lineEnd + 1;
           continue;
         }
         text(pos, s, trimEnd(s, lineEnd));
@@ -223,30 +253,26 @@ public final class CosignVerifyParser implements EvidenceParser {
       } catch (IOException e) {
         throw new ParseException(RejectReason.PARSER_ERROR, "cannot create JSON parser: " + e.getMessage(), e);
       }
-      int lineEnd = lineEnd(s);
       if (p == null) {
-        out.reject(ctx.rejection(RejectReason.MALFORMED_JSON, "not UTF-8 JSON", s, lineEnd, ordinal++));
-        return lineEnd + 1;
+        out.reject(ctx.rejection(RejectReason.MALFORMED_JSON, "not UTF-8 JSON", s, lineEnd(s), ordinal++));
+        return lineEnd(s) + 1;
       }
       try (p) {
         JsonToken t = p.nextToken();
-        List<int[]> spans = new ArrayList<>();
-        List<JsonNode> nodes = new ArrayList<>();
+        List<Payload> payloads = new ArrayList<>(4);
         if (t == JsonToken.START_ARRAY) {
           while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t == null) throw new IOException("unexpected end of input in an array");
-            int es = s + (int) p.currentTokenLocation().getByteOffset();
-            JsonNode n = Json.tree(p);
-            spans.add(new int[] {es, s + (int) p.currentLocation().getByteOffset()});
-            nodes.add(n);
+            payloads.add(read(p, s, s + (int) p.currentTokenLocation().getByteOffset()));
           }
         } else {
-          JsonNode n = Json.tree(p);
-          spans.add(new int[] {s, s + (int) p.currentLocation().getByteOffset()});
-          nodes.add(n);
+          payloads.add(read(p, s, s));
         }
         int end = s + (int) p.currentLocation().getByteOffset();
-        for (int i = 0; i < nodes.size(); i++) payload(nodes.get(i), spans.get(i)[0], spans.get(i)[1]);
+        for (Payload x : payloads) {
+          if (x.critical) signature(x);
+          else payload(x);
+        }
         return end;
       } catch (JsonProcessingException e) {
         if (ctx.truncatedRecord()) {
@@ -255,52 +281,199 @@ public final class CosignVerifyParser implements EvidenceParser {
               ordinal++));
           return buf.length;
         }
+        int lineEnd = lineEnd(s);
         out.reject(ctx.rejection(RejectReason.MALFORMED_JSON, "invalid JSON: " + e.getOriginalMessage(), s,
             trimEnd(s, lineEnd), ordinal++));
         return lineEnd + 1;
       } catch (IOException e) {
+        int lineEnd = lineEnd(s);
         out.reject(ctx.rejection(RejectReason.MALFORMED_JSON, "invalid JSON: " + e.getMessage(), s,
             trimEnd(s, lineEnd), ordinal++));
         return lineEnd + 1;
       }
     }
 
-    private void payload(JsonNode n, int start, int end) {
-      if (n.has("critical")) {
-        signature(n, start, end);
-      } else if (n.has("payloadType") && n.has("payload")) {
-        attestation(n, start, end);
+    /**
+     * One root value (or array element) read as it streams by: a signature payload's fields and its {@code optional}
+     * object flattened into unmapped with the keys and values a tree flatten gives ({@link Json#flatten}), without a
+     * tree. {@code p} is at the value's first token; {@code base} is the buffer index of the parser's offset 0.
+     */
+    private Payload read(JsonParser p, int base, int start) throws IOException {
+      Payload x = new Payload(start);
+      if (p.currentToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          JsonToken v = p.nextToken();
+          switch (name) {
+            case "critical" -> {
+              x.critical = true;
+              if (v == JsonToken.START_OBJECT) critical(p, x);
+              else p.skipChildren();
+            }
+            case "optional" -> {
+              if (v == JsonToken.START_OBJECT) {
+                optional(p, OPTIONAL, 0, x);
+              } else {
+                String t = leafText(p);
+                if (t != null) x.unmapped.put(OPTIONAL, cut(t));
+              }
+            }
+            default -> p.skipChildren();
+          }
+        }
+      } else {
+        Json.tree(p); // consumed whole (a string's end is known only once it is read)
+      }
+      x.end = base + (int) p.currentLocation().getByteOffset();
+      return x;
+    }
+
+    /** critical.identity.docker-reference, critical.image.docker-manifest-digest, critical.type. */
+    private static void critical(JsonParser p, Payload x) throws IOException {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (name.equals("type")) {
+          x.type = SupplyChain.blankToNull(leafText(p));
+        } else if (v == JsonToken.START_OBJECT && (name.equals("identity") || name.equals("image"))) {
+          String want = name.equals("identity") ? "docker-reference" : "docker-manifest-digest";
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            if (!f.equals(want)) {
+              p.skipChildren();
+            } else if (name.equals("identity")) {
+              x.imageName = SupplyChain.blankToNull(leafText(p));
+            } else {
+              x.imageDigest = SupplyChain.blankToNull(leafText(p));
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+    }
+
+    /**
+     * The fields of an object of {@code optional} (level 0), {@code optional.Bundle} (1), {@code
+     * optional.Bundle.Payload} (2) or deeper (-1), flattened into unmapped under {@code prefix}; the fields the event
+     * maps are kept in {@code x}.
+     */
+    private void optional(JsonParser p, String prefix, int level, Payload x) throws IOException {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        String key = key(prefix, name);
+        if (level == 0 && (name.equals("Subject") || name.equals("Issuer") || name.equals(OID_ISSUER)
+            || name.equals(OID_ISSUER_V1))) {
+          JsonNode n = Json.tree(p); // mapped fields: read as the tree-based mapping reads them
+          String text = SupplyChain.blankToNull(Json.text(n));
+          switch (name) {
+            case "Subject" -> x.subject = text;
+            case "Issuer" -> x.issuer = text;
+            case OID_ISSUER -> x.oidIssuer = text;
+            default -> x.oidIssuerV1 = text;
+          }
+          // Subject and Issuer are mapped, so only their object fields stay in unmapped
+          if (!name.equals("Subject") && !name.equals("Issuer") || n.isObject()) {
+            Json.flatten(x.unmapped, key, n, SupplyChain.MAX_TEXT);
+          }
+        } else if (v == JsonToken.START_OBJECT) {
+          int next = level == 0 && name.equals("Bundle") ? 1 : level == 1 && name.equals("Payload") ? 2 : -1;
+          optional(p, key, next, x);
+        } else if (level == 2 && (name.equals("integratedTime") || name.equals("logIndex"))) {
+          JsonNode n = scalarTree(p);
+          if (name.equals("integratedTime")) x.integratedTime = n;
+          else x.logIndex = n;
+          Json.flatten(x.unmapped, key, n, SupplyChain.MAX_TEXT);
+        } else {
+          String t = leafText(p);
+          if (t != null) x.unmapped.put(key, cut(t));
+        }
+      }
+    }
+
+    /** {@code prefix + "." + name}, made once per chunk. */
+    private String key(String prefix, String name) {
+      Map<String, String> m = keys.get(prefix);
+      if (m == null) keys.put(prefix, m = new HashMap<>());
+      String k = m.get(name);
+      if (k == null) {
+        k = prefix + "." + name;
+        m.put(name, k);
+      }
+      return k;
+    }
+
+    /** The value as the tree it reads as; integers without the tree reader (the usual Rekor time and index). */
+    private static JsonNode scalarTree(JsonParser p) throws IOException {
+      if (p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
+        JsonParser.NumberType t = p.getNumberType();
+        if (t == JsonParser.NumberType.INT) return IntNode.valueOf(p.getIntValue());
+        if (t == JsonParser.NumberType.LONG) return LongNode.valueOf(p.getLongValue());
+      }
+      return Json.tree(p);
+    }
+
+    /**
+     * A scalar or array value as a tree flatten prints it (strings as is, numbers as the tree prints them, arrays as
+     * compact JSON), null for JSON null; objects (not met here) as compact JSON. Consumes the value.
+     */
+    private static String leafText(JsonParser p) throws IOException {
+      switch (p.currentToken()) {
+        case VALUE_STRING:
+          return p.getText();
+        case VALUE_TRUE:
+          return "true";
+        case VALUE_FALSE:
+          return "false";
+        case VALUE_NULL:
+          return null;
+        case VALUE_NUMBER_INT:
+          if (p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            String s = p.getText();
+            return s.length() == 2 && s.charAt(0) == '-' && s.charAt(1) == '0' ? "0" : s;
+          }
+          return Json.tree(p).asText();
+        default:
+          return Json.text(Json.tree(p)); // floats, arrays, objects: as the tree prints them
+      }
+    }
+
+    private static String cut(String v) {
+      return v.length() > SupplyChain.MAX_TEXT ? v.substring(0, SupplyChain.MAX_TEXT) : v;
+    }
+
+    /** A root value that is not a signature payload: re-read as a tree (attestations, or a rejection). */
+    private void payload(Payload x) throws IOException {
+      JsonNode n;
+      try (JsonParser q = Json.FACTORY.createParser(buf, x.start, x.end - x.start)) {
+        n = Json.tree(q);
+      }
+      if (n.has("payloadType") && n.has("payload")) {
+        attestation(n, x.start, x.end);
       } else {
         out.reject(ctx.rejection(RejectReason.MISSING_FIELD,
-            "not a cosign signature payload (no critical) or attestation (no payloadType/payload)", start, end,
+            "not a cosign signature payload (no critical) or attestation (no payloadType/payload)", x.start, x.end,
             ordinal++));
       }
     }
 
-    private void signature(JsonNode n, int start, int end) {
-      EvidenceEvent ev = newEvent("signature_verified", start, end);
+    private void signature(Payload x) {
+      EvidenceEvent ev = newEvent("signature_verified", x.start, x.end, x.unmapped);
       ev.setStatus("Success");
-      JsonNode crit = n.path("critical");
       Container c = new Container();
-      c.setImageName(SupplyChain.text(crit.path("identity"), "docker-reference"));
-      c.setImageDigest(SupplyChain.text(crit.path("image"), "docker-manifest-digest"));
+      c.setImageName(x.imageName);
+      c.setImageDigest(x.imageDigest);
       ev.setContainer(c);
       Map<String, String> u = ev.getUnmapped();
-      SupplyChain.put(u, "signature.type", SupplyChain.text(crit, "type"));
-      JsonNode opt = n.path("optional");
-      String subject = SupplyChain.text(opt, "Subject");
-      if (subject != null) ev.setActor(signer(subject));
-      String issuer = SupplyChain.text(opt, "Issuer");
-      if (issuer == null) issuer = SupplyChain.text(opt, "1.3.6.1.4.1.57264.1.8");
-      if (issuer == null) issuer = SupplyChain.text(opt, "1.3.6.1.4.1.57264.1.1");
+      SupplyChain.put(u, "signature.type", x.type);
+      if (x.subject != null) ev.setActor(signer(x.subject));
+      String issuer = x.issuer;
+      if (issuer == null) issuer = x.oidIssuer;
+      if (issuer == null) issuer = x.oidIssuerV1;
       SupplyChain.put(u, "signature.issuer", issuer);
-      Map<String, String> flat = new HashMap<>();
-      Json.flatten(flat, "signature.optional", opt, SupplyChain.MAX_TEXT);
-      flat.remove("signature.optional.Subject");
-      flat.remove("signature.optional.Issuer");
-      u.putAll(flat);
-      JsonNode payload = opt.path("Bundle").path("Payload");
-      JsonNode it = payload.path("integratedTime");
+      JsonNode it = x.integratedTime;
       if (it.canConvertToLong() && it.asLong() > 0) {
         ev.setTime(Instant.ofEpochSecond(it.asLong()));
         ev.setTimeOriginal(it.asText());
@@ -308,7 +481,7 @@ public final class CosignVerifyParser implements EvidenceParser {
       } else {
         Events.warn(ev, "no Bundle.Payload.integratedTime (signature not in a transparency log); time = observed_time");
       }
-      SupplyChain.put(u, "signature.rekor_log_index", payload.path("logIndex").asText(null));
+      SupplyChain.put(u, "signature.rekor_log_index", x.logIndex.asText(null));
       if (block != null) { // the "Verification for" block this payload belongs to (shared by its signatures)
         applyBlock(ev, block);
         block.used = true;
@@ -349,7 +522,12 @@ public final class CosignVerifyParser implements EvidenceParser {
     // ---- helpers ----
 
     private EvidenceEvent newEvent(String activity, int start, int end) {
-      EvidenceEvent ev = ctx.newEvent(OcsfClass.BASE_EVENT, 99, activity, start, end, ctx.lineAt(start), ordinal++, 0);
+      return newEvent(activity, start, end, new HashMap<>(8));
+    }
+
+    private EvidenceEvent newEvent(String activity, int start, int end, Map<String, String> unmapped) {
+      EvidenceEvent ev = ctx.newEvent(OcsfClass.BASE_EVENT, 99, activity, start, end, ctx.lineAt(start), ordinal++, 0,
+          unmapped);
       ev.setSeverityId(1);
       ev.setSeverity("Informational");
       ev.setRawData(ctx.rawText(start, end));
