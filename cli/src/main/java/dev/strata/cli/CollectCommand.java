@@ -43,7 +43,7 @@ final class CollectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StrataSettings settings = services.settings();
-    CollectorOptions.Builder b = context.apply(CollectorOptions.builder());
+    CollectorOptions.Builder b = context.apply(CollectorOptions.builder(), settings);
     if (runId != null) b.runId(runId);
     if (operator != null) b.operator(operator);
     CollectorOptions options = b.build();

@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.ingest.CollectorOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Context the evidence does not carry itself; the lowest-precedence source (path layout and manifest win). */
@@ -26,8 +27,15 @@ final class ContextOptions {
   @Option(names = "--max-record-bytes", paramLabel = "BYTES", description = "Largest single record; longer ones are cut and reported (default: ${DEFAULT-VALUE}).")
   int maxRecordBytes = CollectorOptions.DEFAULT_MAX_RECORD_BYTES;
 
+  @Mixin FlowLogFormatOptions flowLogFormats = new FlowLogFormatOptions();
+
   CollectorOptions.Builder apply(CollectorOptions.Builder b) {
+    return apply(b, null);
+  }
+
+  /** With the custom VPC flow log formats of the options and of {@code settings} (env, config file; may be null). */
+  CollectorOptions.Builder apply(CollectorOptions.Builder b, StrataSettings settings) {
     return b.host(host).cluster(cluster).cloudProvider(cloudProvider).cloudAccount(account).cloudRegion(region)
-        .chunkSize(chunkSize).maxRecordBytes(maxRecordBytes);
+        .chunkSize(chunkSize).maxRecordBytes(maxRecordBytes).vpcFlowLogFormats(flowLogFormats.resolve(settings));
   }
 }

@@ -59,6 +59,10 @@ final class ParseCommand implements Callable<Integer> {
 
   @Mixin ContextOptions context;
 
+  @Option(names = "--config", paramLabel = "FILE", description = {
+      "YAML config file (default: $STRATA_CONFIG); parse reads only its vpc_flow section. See cli/README.md."})
+  Path config;
+
   @Override
   public Integer call() throws IOException {
     ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
@@ -81,7 +85,8 @@ final class ParseCommand implements Callable<Integer> {
           }
         };
     ChunkPublisher publisher = ChunkPublisher.forEach(chunk -> { summary.chunk(chunk); parser.parse(chunk, out); }, m -> {});
-    CollectorOptions options = context.apply(CollectorOptions.builder()).build();
+    CollectorOptions options =
+        context.apply(CollectorOptions.builder(), StrataSettings.fromEnvironment(config, Map.of())).build();
     PrintStream err = System.err;
     for (Path path : paths) {
       if (!Files.exists(path)) {

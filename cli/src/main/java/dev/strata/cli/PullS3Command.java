@@ -60,6 +60,8 @@ final class PullS3Command implements Callable<Integer> {
 
   @Mixin ServiceOptions services;
 
+  @Mixin FlowLogFormatOptions flowLogFormats;
+
   @Override
   public Integer call() throws Exception {
     StrataSettings settings = services.settings();
@@ -67,7 +69,9 @@ final class PullS3Command implements Callable<Integer> {
     Path spool = spoolDir != null ? spoolDir : Files.createTempDirectory("strata-pull-s3-");
     S3Puller.Options options = S3Puller.Options.defaults(spool).withOnce(once)
         .withPollInterval(Duration.ofSeconds(pollSeconds)).withMaxObjectBytes(maxObjectBytes)
-        .withObjectDelay(Duration.ofMillis(throttleMs)).withCollector(CollectorOptions.defaults()).withMirrorDir(mirror);
+        .withObjectDelay(Duration.ofMillis(throttleMs))
+        .withCollector(CollectorOptions.builder().vpcFlowLogFormats(flowLogFormats.resolve(settings)).build())
+        .withMirrorDir(mirror);
     try (EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(settings))) {
       pipeline.prepare();
       EvidencePreserver preserver = EvidencePreserver.NONE;

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import dev.strata.ingest.recognize.VpcFlowLogFormats;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +40,10 @@ import java.util.regex.Pattern;
  *   bucket: strata-evidence
  *   access_key: ...
  *   secret_key: ${S3_SECRET}
+ * vpc_flow:                                # env STRATA_VPC_FLOW_LOG_FORMATS: PREFIX=FORMAT;log-group:NAME=FORMAT
+ *   log_formats:                           # custom formats of exports without a header line
+ *     - prefix: exportedlogs/flow-custom/  # path / S3 key prefix (or log_group: NAME)
+ *       format: ${version} ${vpc-id} ...   # AWS's LogFormat, taken as written (no ${ENV} substitution)
  * </pre>
  *
  * Unknown keys fail with the full key path.
@@ -52,7 +57,8 @@ public record StrataSettings(
     String s3Bucket,
     String s3AccessKey,
     Secret s3SecretKey,
-    Map<String, String> components) {
+    Map<String, String> components,
+    List<VpcFlowLogFormats.Rule> vpcFlowLogFormats) {
 
   /** A value that must never be printed. */
   public record Secret(String value) {
@@ -70,7 +76,10 @@ public record StrataSettings(
           "s3", Set.of("endpoint", "region", "bucket", "access_key", "secret_key"),
           "agent", Set.of("collector_id", "node_root", "globs", "poll_interval_ms", "checkpoint_dir", "node_name",
               "cluster", "progress_seconds"),
-          "receive", Set.of("port", "bind", "token", "max_body_bytes"));
+          "receive", Set.of("port", "bind", "token", "max_body_bytes"),
+          "vpc_flow", Set.of("log_formats"));
+  /** Environment variable of the custom VPC flow log formats ({@code ;}- or newline-separated specs). */
+  static final String ENV_VPC_FLOW_LOG_FORMATS = "STRATA_VPC_FLOW_LOG_FORMATS";
   /** Sections of one command (component settings): option > env {@code STRATA_<SECTION>_<KEY>} > file. */
   private static final Set<String> COMPONENT_SECTIONS = Set.of("agent", "receive");
 
@@ -78,10 +87,17 @@ public record StrataSettings(
   public static StrataSettings resolve(Path configFile, Map<String, String> overrides, Function<String, String> env) {
     Map<String, String> file = new LinkedHashMap<>();
     Map<String, String> kafkaProps = new LinkedHashMap<>();
+    List<VpcFlowLogFormats.Rule> fileFlowFormats = new java.util.ArrayList<>();
     Path path = configFile != null ? configFile : Optional.ofNullable(env.apply("STRATA_CONFIG")).map(Path::of).orElse(null);
     if (path != null) {
-      readYaml(path, file, kafkaProps, env);
+      readYaml(path, file, kafkaProps, fileFlowFormats, env);
     }
+    List<VpcFlowLogFormats.Rule> flowFormats = new java.util.ArrayList<>();
+    String envFlowFormats = env.apply(ENV_VPC_FLOW_LOG_FORMATS);
+    if (envFlowFormats != null && !envFlowFormats.isBlank()) {
+      flowFormats.addAll(VpcFlowLogFormats.parse(List.of(envFlowFormats.split("[;\\n]")), ENV_VPC_FLOW_LOG_FORMATS));
+    }
+    flowFormats.addAll(fileFlowFormats);
     Function<String[], String> pick =
         keys -> {
           String cli = overrides.get(keys[0]);
@@ -111,7 +127,8 @@ public record StrataSettings(
         bucket == null ? "strata-evidence" : bucket,
         pick.apply(new String[] {"s3.access_key", "STRATA_S3_ACCESS_KEY"}),
         secret == null ? null : new Secret(secret),
-        Map.copyOf(components));
+        Map.copyOf(components),
+        List.copyOf(flowFormats));
   }
 
   /** A component setting ({@code agent.collector_id}, {@code receive.port}, ...), or null when unset. Lists are comma-joined. */
@@ -142,7 +159,8 @@ public record StrataSettings(
     return kafkaBootstrap;
   }
 
-  private static void readYaml(Path path, Map<String, String> out, Map<String, String> kafkaProps, Function<String, String> env) {
+  private static void readYaml(Path path, Map<String, String> out, Map<String, String> kafkaProps,
+      List<VpcFlowLogFormats.Rule> flowFormats, Function<String, String> env) {
     JsonNode root;
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(path));
@@ -163,7 +181,9 @@ public record StrataSettings(
         if (!known.contains(field.getKey())) {
           throw new IllegalArgumentException(path + ": unknown key '" + key + "' (known in " + section.getKey() + ": " + known + ")");
         }
-        if (key.equals("kafka.properties")) {
+        if (key.equals("vpc_flow.log_formats")) {
+          flowFormats.addAll(flowLogFormats(path, key, field.getValue()));
+        } else if (key.equals("kafka.properties")) {
           field.getValue().fields().forEachRemaining(p -> kafkaProps.put(p.getKey(), substitute(p.getValue().asText(), env, path, key)));
         } else if (field.getValue().isArray()) {
           List<String> items = new java.util.ArrayList<>();
@@ -174,6 +194,32 @@ public record StrataSettings(
         }
       }
     }
+  }
+
+  /** {@code vpc_flow.log_formats}: a list of {prefix | log_group, format}; errors name the item's key path. */
+  private static List<VpcFlowLogFormats.Rule> flowLogFormats(Path file, String key, JsonNode list) {
+    if (!list.isArray()) {
+      throw new IllegalArgumentException(file + ": " + key + " must be a list of {prefix or log_group, format}");
+    }
+    List<VpcFlowLogFormats.Rule> out = new java.util.ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode item = list.get(i);
+      String at = key + "[" + i + "]";
+      if (!item.isObject()) throw new IllegalArgumentException(file + ": " + at + " must be a mapping");
+      for (Iterator<String> names = item.fieldNames(); names.hasNext(); ) {
+        String n = names.next();
+        if (!Set.of("prefix", "log_group", "format").contains(n)) {
+          throw new IllegalArgumentException(file + ": unknown key '" + at + "." + n + "' (known: prefix, log_group, format)");
+        }
+      }
+      try {
+        out.add(new VpcFlowLogFormats.Rule(item.path("prefix").asText(null), item.path("log_group").asText(null),
+            item.path("format").asText(null)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(file + ": " + at + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
   }
 
   static String substitute(String value, Function<String, String> env, Path file, String key) {

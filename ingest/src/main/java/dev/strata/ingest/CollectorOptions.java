@@ -1,6 +1,7 @@
 package dev.strata.ingest;
 
 import dev.strata.ingest.context.ContextValues;
+import dev.strata.ingest.recognize.VpcFlowLogFormats;
 import java.util.Objects;
 
 /**
@@ -19,6 +20,8 @@ import java.util.Objects;
  * @param runId id of this run ({@code run_id}); null = a random UUID per run
  * @param operator who runs the collection ({@code operator}); null = system property {@code user.name}
  * @param collectorHostname machine the collector runs on; null = this machine's hostname
+ * @param vpcFlowLogFormats custom VPC flow log formats for exports without a header line, by path / S3 key prefix or
+ *     CloudWatch Logs group ({@code vpc_flow.log_formats}); none by default
  */
 public record CollectorOptions(
     int chunkSize,
@@ -29,7 +32,8 @@ public record CollectorOptions(
     ContextValues contextDefaults,
     String runId,
     String operator,
-    String collectorHostname) {
+    String collectorHostname,
+    VpcFlowLogFormats vpcFlowLogFormats) {
 
   public static final int DEFAULT_CHUNK_SIZE = 512 * 1024;
   public static final int DEFAULT_MAX_RECORD_BYTES = 4 * 1024 * 1024;
@@ -65,6 +69,7 @@ public record CollectorOptions(
       throw invalid("gzip_ratio_grace_bytes", "must be >= 0, got " + gzipRatioGraceBytes);
     }
     contextDefaults = contextDefaults == null ? ContextValues.EMPTY : contextDefaults;
+    vpcFlowLogFormats = vpcFlowLogFormats == null ? VpcFlowLogFormats.NONE : vpcFlowLogFormats;
     if (runId != null && runId.isBlank()) {
       throw invalid("run_id", "must not be blank (omit it for a random UUID)");
     }
@@ -88,7 +93,8 @@ public record CollectorOptions(
         .contextDefaults(contextDefaults)
         .runId(runId)
         .operator(operator)
-        .collectorHostname(collectorHostname);
+        .collectorHostname(collectorHostname)
+        .vpcFlowLogFormats(vpcFlowLogFormats);
   }
 
   private static IllegalArgumentException invalid(String key, String message) {
@@ -106,6 +112,7 @@ public record CollectorOptions(
     private String runId;
     private String operator;
     private String collectorHostname;
+    private VpcFlowLogFormats vpcFlowLogFormats = VpcFlowLogFormats.NONE;
 
     private Builder() {}
 
@@ -194,10 +201,15 @@ public record CollectorOptions(
       return this;
     }
 
+    public Builder vpcFlowLogFormats(VpcFlowLogFormats v) {
+      vpcFlowLogFormats = v;
+      return this;
+    }
+
     public CollectorOptions build() {
       return new CollectorOptions(
           chunkSize, maxRecordBytes, maxContentBytes, maxGzipRatio, gzipRatioGraceBytes,
-          contextDefaults, runId, operator, collectorHostname);
+          contextDefaults, runId, operator, collectorHostname, vpcFlowLogFormats);
     }
   }
 }

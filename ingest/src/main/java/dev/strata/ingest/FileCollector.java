@@ -12,6 +12,7 @@ import dev.strata.ingest.context.ContextResolver;
 import dev.strata.ingest.overlay.OverlayUpperChanges;
 import dev.strata.ingest.publish.ChunkPublisher;
 import dev.strata.ingest.recognize.ArtifactRecognizer;
+import dev.strata.ingest.recognize.AwsVpcFlowRecognizer;
 import dev.strata.ingest.recognize.ContentSample;
 import dev.strata.ingest.recognize.Recognition;
 import dev.strata.ingest.recognize.Recognizers;
@@ -241,6 +242,8 @@ public final class FileCollector {
 
   /** One collection run: walk visitor and counters. */
   private final class Run implements EvidenceWalker.Visitor {
+    /** The collector's recognizers, configured by the run's options (custom VPC flow log formats). */
+    final List<ArtifactRecognizer> recognizers;
     final String realRoot;
     final CollectorOptions options;
     final ChunkPublisher publisher;
@@ -263,6 +266,8 @@ public final class FileCollector {
     Run(String realRoot, String collectorId, CollectorOptions options, ChunkPublisher publisher,
         EvidencePreserver preserver, ProgressListener listener) {
       this.realRoot = realRoot;
+      this.recognizers = AwsVpcFlowRecognizer.withLogFormats(FileCollector.this.recognizers,
+          options.vpcFlowLogFormats());
       this.options = options;
       this.publisher = publisher;
       this.preserver = preserver;
@@ -347,7 +352,7 @@ public final class FileCollector {
       }
       // the origin's metadata, looked up only for a format that uses it, is preserved with the artifact's sighting
       AtomicReference<Map<String, String>> used = new AtomicReference<>(Map.of());
-      formatHeader = Recognizers.formatHeader(recognizers, rec.sourceType(), sample, () -> {
+      formatHeader = Recognizers.formatHeader(recognizers, rec.sourceType(), rel, sample, () -> {
         used.set(originMetadata != null ? originMetadata : OriginMetadata.sidecars(f.path()));
         return used.get();
       });

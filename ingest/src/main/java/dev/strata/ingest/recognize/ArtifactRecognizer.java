@@ -33,6 +33,16 @@ public interface ArtifactRecognizer {
   }
 
   /**
+   * As {@link #formatHeader(ContentSample)}, for a format whose header the user may configure by where the artifact
+   * was found (e.g. a custom VPC flow log format for a CloudWatch Logs export prefix, {@link VpcFlowLogFormats}).
+   *
+   * @param relPath path relative to the evidence root (or {@code s3://bucket/key}), '/' separators
+   */
+  default Optional<String> formatHeader(String relPath, ContentSample sample) {
+    return formatHeader(sample);
+  }
+
+  /**
    * As {@link #formatHeader(ContentSample)}, for a format whose per-artifact header travels outside its bytes, in the
    * metadata of its origin (e.g. a CloudTrail digest's S3 object metadata {@code x-amz-meta-signature}).
    *

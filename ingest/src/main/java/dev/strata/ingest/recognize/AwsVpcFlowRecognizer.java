@@ -19,9 +19,37 @@ import java.util.regex.Pattern;
  * default-format (version 2) record, or such a record after a CloudWatch Logs export timestamp; or CloudWatch Logs
  * JSON (JSON lines of log events, {@code get-log-events} output, subscription payloads: LINES when the first line is
  * a whole object, else WHOLE) whose first {@code message} is a default-format record.
+ *
+ * <p>Custom formats without a header line (CloudWatch Logs exports and JSON of a flow log group): the user names the
+ * flow log's LogFormat per path / S3 key prefix or log group ({@link VpcFlowLogFormats}). A configured prefix is a
+ * path rule of this format (content: WEAK for lines of blank-separated values, with or without a CloudWatch
+ * timestamp, so the path decides), a configured log group is recognized in the content (STRONG), and the configured
+ * format becomes the artifact's format header when its content has no header line of its own. The parser then
+ * rejects a record whose field count differs from it (malformed_record, naming the format).
  */
 public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
   public static final String SOURCE_TYPE = "aws_vpc_flow";
+
+  private final VpcFlowLogFormats formats;
+
+  /** Default and S3-delivered formats only (custom formats need their header line). */
+  public AwsVpcFlowRecognizer() {
+    this(VpcFlowLogFormats.NONE);
+  }
+
+  /** Also the custom formats the user configured for headerless exports. */
+  public AwsVpcFlowRecognizer(VpcFlowLogFormats formats) {
+    this.formats = formats == null ? VpcFlowLogFormats.NONE : formats;
+  }
+
+  /** {@code recognizers} with this format's recognizer knowing {@code formats} (unchanged when there are none). */
+  public static java.util.List<ArtifactRecognizer> withLogFormats(java.util.List<ArtifactRecognizer> recognizers,
+      VpcFlowLogFormats formats) {
+    if (formats == null || formats.isEmpty()) return recognizers;
+    return recognizers.stream()
+        .map(r -> r instanceof AwsVpcFlowRecognizer ? (ArtifactRecognizer) new AwsVpcFlowRecognizer(formats) : r)
+        .toList();
+  }
 
   private static final String TEXT_FILE = "[^/]+\\.log(?:\\.gz)?";
   private static final Pattern PATH = deliveryPath(TEXT_FILE);
@@ -70,6 +98,10 @@ public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
           "\\d{1,2} (?:\\d{12}|unknown|-) (?:eni-[0-9a-f]+|[a-z][a-z0-9-]*|-) \\S+ \\S+ (?:\\d+|-) (?:\\d+|-) (?:\\d+|-)"
               + " (?:\\d+|-) (?:\\d+|-) \\d+ \\d+ (?:ACCEPT|REJECT|-) (?:OK|NODATA|SKIPDATA)");
 
+  /** A line of blank-separated values (flow records of any layout, after an optional CloudWatch timestamp). */
+  private static final Pattern VALUES = Pattern.compile("[0-9A-Za-z.:/_${}-]+(?:[ \\t]+[0-9A-Za-z.:/_${}-]+){2,}");
+  private static final Pattern LOG_GROUP = Pattern.compile("\"logGroup\"\\s*:\\s*\"([^\"\\\\]{1,512})\"");
+
   @Override
   public String sourceType() {
     return SOURCE_TYPE;
@@ -77,7 +109,9 @@ public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
 
   @Override
   public Optional<ContextValues> matchPath(String relPath) {
-    return layout(relPath, PATH, HIVE_PATH);
+    Optional<ContextValues> standard = layout(relPath, PATH, HIVE_PATH);
+    if (standard.isPresent() || formats.forPath(relPath).isEmpty()) return standard;
+    return Optional.of(new ContextValues(null, null, "aws", null, null));
   }
 
   @Override
@@ -98,13 +132,21 @@ public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
       return ContentMatch.strong(Framing.LINES, "CloudWatch Logs export of VPC flow log records");
     }
     if (line.startsWith("{") || line.startsWith("[")) {
+      Framing framing = line.endsWith("}") ? Framing.LINES : Framing.WHOLE;
       String msg = firstMessage(sample);
       if (msg != null && V2.matcher(msg).matches()) {
-        boolean lines = line.endsWith("}");
-        return ContentMatch.strong(lines ? Framing.LINES : Framing.WHOLE,
-            "CloudWatch Logs events whose message is a VPC flow log record");
+        return ContentMatch.strong(framing, "CloudWatch Logs events whose message is a VPC flow log record");
+      }
+      Optional<VpcFlowLogFormats.Rule> group = formats.forLogGroup(logGroup(sample));
+      if (msg != null && group.isPresent()) {
+        return ContentMatch.strong(framing, "CloudWatch Logs events of log group " + group.get().logGroup()
+            + " (configured VPC flow log format)");
       }
       return ContentMatch.none("JSON without a VPC flow log record as message");
+    }
+    if (!formats.isEmpty() && VALUES.matcher(line).matches()) {
+      return ContentMatch.weak(Framing.LINES,
+          "blank-separated values without a header (a configured VPC flow log format applies by path)");
     }
     return ContentMatch.none("first line is neither a VPC flow log header nor a default-format record");
   }
@@ -114,6 +156,24 @@ public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
   public Optional<String> formatHeader(ContentSample sample) {
     String line = firstLine(sample);
     return line != null && isHeader(line) ? Optional.of(line) : Optional.empty();
+  }
+
+  /**
+   * The content's own header line; else the format configured for the path, else for the log group the content
+   * names (CloudWatch Logs subscription payloads); else none (the default format applies).
+   */
+  @Override
+  public Optional<String> formatHeader(String relPath, ContentSample sample) {
+    Optional<String> own = formatHeader(sample);
+    if (own.isPresent() || formats.isEmpty()) return own;
+    return formats.forPath(relPath).or(() -> formats.forLogGroup(logGroup(sample)))
+        .map(VpcFlowLogFormats.Rule::format);
+  }
+
+  /** The first {@code "logGroup"} string of the sample, or null. */
+  private static String logGroup(ContentSample sample) {
+    Matcher m = LOG_GROUP.matcher(new String(sample.bytes(), StandardCharsets.UTF_8));
+    return m.find() ? m.group(1) : null;
   }
 
   /** Blank-separated names, all lower-case field-name shaped, the first and at least half of them known fields. */

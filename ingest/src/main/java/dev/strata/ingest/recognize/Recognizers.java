@@ -64,9 +64,15 @@ public final class Recognizers {
    */
   public static String formatHeader(List<ArtifactRecognizer> recognizers, String sourceType, ContentSample sample,
       Supplier<Map<String, String>> originMetadata) {
+    return formatHeader(recognizers, sourceType, "", sample, originMetadata);
+  }
+
+  /** As above, for a collector that knows where the artifact was found ({@code relPath}, or s3://bucket/key). */
+  public static String formatHeader(List<ArtifactRecognizer> recognizers, String sourceType, String relPath,
+      ContentSample sample, Supplier<Map<String, String>> originMetadata) {
     for (ArtifactRecognizer r : recognizers) {
       if (r.sourceType().equals(sourceType)) {
-        return (r.usesOriginMetadata() ? r.formatHeader(sample, originMetadata.get()) : r.formatHeader(sample))
+        return (r.usesOriginMetadata() ? r.formatHeader(sample, originMetadata.get()) : r.formatHeader(relPath, sample))
             .orElse(null);
       }
     }
