@@ -80,6 +80,12 @@ class S3PullerIT {
             + " 1763632800 1763632860 ACCEPT OK\n").getBytes(StandardCharsets.UTF_8)));
       }
     }
+    // a flow log delivered with Hive-compatible S3 prefixes (VPC User Guide, "Flow logs in Amazon S3")
+    String hive = "AWSLogs/aws-account-id=" + ACCOUNT + "/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2026/"
+        + "month=11/day=20/" + ACCOUNT + "_vpcflowlogs_eu-west-1_fl-0hive_20261120T1010Z_hashh.log.gz";
+    objects.put(hive, gzip(("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes"
+        + " start end action log-status\n2 " + ACCOUNT + " eni-0h1v2e3d 10.0.1.6 10.0.2.9 443 49153 6 10 840"
+        + " 1763632800 1763632860 ACCEPT OK\n").getBytes(StandardCharsets.UTF_8)));
     try (S3Client s3 = S3EvidenceStore.newClient(cfg)) {
       s3.createBucket(b -> b.bucket(bucket));
       for (var e : objects.entrySet()) {
@@ -133,6 +139,9 @@ class S3PullerIT {
     assertThat(byOrigin.get(big)).as("the large object travels in several chunks").hasSizeGreaterThan(1);
     assertThat(byOrigin.get(big).get(0).getContext().getCloudAccount()).isEqualTo(ACCOUNT);
     assertThat(byOrigin.get(big).get(0).getContext().getCloudRegion()).isEqualTo("us-east-1");
+    RawArtifactChunk hiveChunk = byOrigin.get("s3://" + bucket + "/" + hive).get(0);
+    assertThat(hiveChunk.getSourceType()).isEqualTo("aws_vpc_flow");
+    assertThat(hiveChunk.getContext().getCloudRegion()).isEqualTo("eu-west-1");
 
     List<ArtifactManifest> manifests = read(endpoints, Topics.ARTIFACTS, "read_committed", ArtifactManifest.class, bucket);
     Map<String, Long> manifestsByOrigin = new TreeMap<>();

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * {@code describe_tasks}. Content (STRONG): a JSON object with {@code TaskARN} and {@code Containers} or
  * {@code Cluster} (task metadata); with {@code DockerId}, {@code DockerName} and {@code Labels} or {@code Networks}
  * (container metadata); with {@code tasks} whose elements have {@code taskArn} (describe-tasks), or one such task
- * ({@code taskArn} + {@code clusterArn}). Framing WHOLE (one document, usually pretty-printed); LINES for JSON lines
+ * ({@code taskArn} + {@code clusterArn}); an EventBridge event of detail-type {@code ECS Task State Change} (its
+ * {@code detail} is such a task; JSON lines of them as an archive or Firehose delivery writes them). Framing WHOLE (one document, usually pretty-printed); LINES for JSON lines
  * of such documents.
  */
 public final class AwsEcsTaskMetadataRecognizer extends PathPatternRecognizer {
@@ -60,6 +61,9 @@ public final class AwsEcsTaskMetadataRecognizer extends PathPatternRecognizer {
     }
     if (o.has("DockerId") && o.has("DockerName") && (o.has("Labels") || o.has("Networks"))) {
       return ContentMatch.strong(framing, "ECS container metadata (DockerId, DockerName)");
+    }
+    if ("ECS Task State Change".equals(o.get("detail-type")) && o.has("detail")) {
+      return ContentMatch.strong(framing, "EventBridge ECS Task State Change event (detail = the task)");
     }
     String text = new String(b, start, b.length - start, StandardCharsets.UTF_8);
     if (o.has("tasks") && text.contains("\"taskArn\"")) {

@@ -34,8 +34,11 @@ import java.util.regex.Pattern;
  *     secret_key: ${SECRET}
  * </pre>
  *
- * Standard prefixes per account: {@code <key_prefix>AWSLogs/[<org_id>/]<account>/CloudTrail/}, {@code
- * .../CloudTrail-Digest/} and {@code .../vpcflowlogs/}. {@code ${ENV}} references are substituted; unknown keys fail.
+ * Standard prefixes per account: {@code <key_prefix>AWSLogs/[<org_id>/]<account>/CloudTrail/} and {@code
+ * .../CloudTrail-Digest/} (an organization trail puts the org id before the account); VPC Flow Logs as S3 delivers
+ * them, {@code <key_prefix>AWSLogs/<account>/vpcflowlogs/} and, with Hive-compatible prefixes, {@code
+ * <key_prefix>AWSLogs/aws-account-id=<account>/aws-service=vpcflowlogs/} (flow logs have no organization layout).
+ * {@code ${ENV}} references are substituted; unknown keys fail.
  */
 public record S3Source(
     String bucket,
@@ -58,7 +61,8 @@ public record S3Source(
     }
   }
 
-  public static final List<String> STANDARD_FOLDERS = List.of("CloudTrail/", "CloudTrail-Digest/", "vpcflowlogs/");
+  /** The CloudTrail folders below {@code AWSLogs/[<org_id>/]<account>/}. */
+  public static final List<String> STANDARD_FOLDERS = List.of("CloudTrail/", "CloudTrail-Digest/");
   private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
   private static final Pattern ORG = Pattern.compile("o-[a-z0-9]{4,32}");
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]");
@@ -100,6 +104,8 @@ public record S3Source(
       for (String f : STANDARD_FOLDERS) {
         out.add(keyPrefix + "AWSLogs/" + (orgId == null ? "" : orgId + "/") + a + "/" + f);
       }
+      out.add(keyPrefix + "AWSLogs/" + a + "/vpcflowlogs/");
+      out.add(keyPrefix + "AWSLogs/aws-account-id=" + a + "/aws-service=vpcflowlogs/");
     }
     out.addAll(extraPrefixes);
     return List.copyOf(out);

@@ -94,6 +94,25 @@ class AwsVpcFlowEcsRecognizerTest {
   }
 
   /**
+   * EventBridge "ECS Task State Change" events (Amazon ECS developer guide, "Amazon ECS task state change events"),
+   * one per line as an archive replay or a Firehose delivery writes them; an EventBridge CloudTrail event stays
+   * aws_cloudtrail.
+   */
+  @Test
+  void ecsTaskStateChangeEvents() {
+    String ev = "{\"version\":\"0\",\"id\":\"3317b2af\",\"detail-type\":\"ECS Task State Change\",\"source\":"
+        + "\"aws.ecs\",\"account\":\"111122223333\",\"time\":\"2024-11-20T10:15:11Z\",\"region\":\"us-east-1\","
+        + "\"resources\":[\"arn:aws:ecs:us-east-1:111122223333:task/prod/7e1c\"],\"detail\":{\"taskArn\":"
+        + "\"arn:aws:ecs:us-east-1:111122223333:task/prod/7e1c\",\"lastStatus\":\"RUNNING\"}}";
+    Recognition r = rec("eventbridge/2024/11/20/ecs-1", ev + "\n" + ev + "\n");
+    assertThat(r.sourceType()).isEqualTo("aws_ecs_task_metadata");
+    assertThat(r.framing()).isEqualTo(Framing.LINES);
+    String ct = "{\"version\":\"0\",\"detail-type\":\"AWS API Call via CloudTrail\",\"source\":\"aws.ecs\","
+        + "\"detail\":{\"eventVersion\":\"1.09\",\"eventSource\":\"ecs.amazonaws.com\",\"eventName\":\"RunTask\"}}";
+    assertThat(rec("eventbridge/ct-1", ct + "\n").sourceType()).isEqualTo("aws_cloudtrail");
+  }
+
+  /**
    * CloudWatch Logs export to S3 of a flow log group: CreateExportTask writes gzip objects
    * {@code <prefix>/<task-id>/<log-stream-name>/000000.gz} of {@code <ISO-8601 timestamp> <message>} lines (and an
    * {@code aws-logs-write-test} object at the prefix). Recognized by content, whatever the prefix; no header.

@@ -101,7 +101,11 @@ final class EcsMapper {
       error = "not an ECS task or container object";
       return false;
     }
-    if (o.has("TaskARN")) {
+    if (o.has("detail-type") && o.path("detail").has("taskArn")) {
+      int first = out.size();
+      describedTask(o.get("detail"), start, end, line, out);
+      for (EvidenceEvent e : out.subList(first, out.size())) eventBridge(o, e.getUnmapped());
+    } else if (o.has("TaskARN")) {
       metadataTask(o, start, end, line, out);
     } else if (o.has("taskArn")) {
       describedTask(o, start, end, line, out);
@@ -110,10 +114,20 @@ final class EcsMapper {
       out.add(metadataContainer(o, null, null, null, start, end, line, ord, 0));
     } else {
       error = "neither ECS task metadata (TaskARN), a container metadata document (DockerId) nor describe-tasks "
-          + "output (tasks[] / taskArn)";
+          + "output (tasks[] / taskArn), nor an EventBridge ECS Task State Change event (detail.taskArn)";
       return false;
     }
     return true;
+  }
+
+  /**
+   * The envelope of an EventBridge "ECS Task State Change" event (its {@code detail} is the task as DescribeTasks
+   * returns it; {@code detail.version} is the task's resource version): kept in unmapped {@code eventbridge.*}.
+   */
+  private static void eventBridge(JsonNode envelope, Map<String, String> u) {
+    for (String f : new String[] {"id", "detail-type", "source", "account", "time", "region"}) {
+      put(u, "eventbridge." + f.replace('-', '_'), text(envelope, f));
+    }
   }
 
   // ---- task metadata endpoint (v2/v3/v4) ------------------------------------------------------------------------
@@ -244,7 +258,9 @@ final class EcsMapper {
     String mac = null;
     String host = null;
     for (JsonNode a : t.path("attachments")) {
-      if (!"ElasticNetworkInterface".equals(text(a, "type"))) continue;
+      String type = text(a, "type");
+      // DescribeTasks says ElasticNetworkInterface; EventBridge task state change events may say eni
+      if (!"ElasticNetworkInterface".equals(type) && !"eni".equalsIgnoreCase(type)) continue;
       for (JsonNode d : a.path("details")) {
         String name = text(d, "name");
         String value = text(d, "value");
