@@ -54,10 +54,13 @@ public final class TrailValidator {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_DIGEST_BYTES = 64L * 1024 * 1024;
 
-  /** A digest file; groups: 1 account, 2 region, 3 file name stem without the timestamp (the trail), 4 timestamp. */
+  /**
+   * A digest file; groups: 1 account, 2 region, 3 file name stem without the timestamp (the trail), 4 timestamp, 5
+   * {@code _backfill} for a backfill digest (delivered when CloudTrail lists log files an hourly digest missed).
+   */
   public static final Pattern DIGEST_PATH = Pattern.compile(
       "(?:^|.*/)AWSLogs/(?:o-[a-z0-9]{4,32}/)?(\\d{12})/CloudTrail-Digest/([a-z0-9-]+)/\\d{4}/\\d{2}/\\d{2}/"
-          + "(\\d{12}_CloudTrail-Digest_.+)_(\\d{8}T\\d{6}Z)\\.json(?:\\.gz)?");
+          + "(\\d{12}_CloudTrail-Digest_.+)_(\\d{8}T\\d{6}Z)(_backfill)?\\.json(?:\\.gz)?");
   /** A log file (same layout as the {@code aws_cloudtrail} recognizer's). */
   public static final Pattern LOG_PATH = Pattern.compile(
       "(?:^|.*/)AWSLogs/(?:o-[a-z0-9]{4,32}/)?(\\d{12})/CloudTrail/([a-z0-9-]+)/\\d{4}/\\d{2}/\\d{2}/[^/]+\\.json(?:\\.gz)?");
@@ -93,9 +96,14 @@ public final class TrailValidator {
       this.path = path;
     }
 
+    /** The chain the digest belongs to; backfill digests are kept apart from the hourly chain. */
     String trail() {
       int at = id.indexOf("CloudTrail-Digest/");
-      return id.substring(0, at) + path.group(2) + "/" + path.group(3);
+      return id.substring(0, at) + path.group(2) + "/" + path.group(3) + (backfill() ? " (backfill)" : "");
+    }
+
+    boolean backfill() {
+      return path.group(5) != null;
     }
 
     String stamp() {
@@ -355,6 +363,11 @@ public final class TrailValidator {
         .anyMatch(o -> o != p && o.trail().equals(trail) && o.stamp().compareTo(p.stamp()) < 0);
     String prevSig = p.text("previousDigestSignature");
     String prevKey = p.text("previousDigestS3Object");
+    if ((prevSig == null || prevKey == null) && p.backfill()) {
+      p.chain = ChainStatus.START;
+      p.chainDetail = "backfill digest (log files an hourly digest missed): outside the hourly chain";
+      return;
+    }
     if (prevSig == null || prevKey == null) {
       p.chain = earlierPresent ? ChainStatus.GAP : ChainStatus.START;
       p.chainDetail = earlierPresent

@@ -88,37 +88,10 @@ final class SignedTrail {
         lf.put("newestEventTime", t.toString());
         lf.put("oldestEventTime", t.toString());
       }
-      String dKey = keyPrefix + ACCOUNT + "/CloudTrail-Digest/" + REGION + "/" + YMD.format(dEnd) + "/" + ACCOUNT
-          + "_CloudTrail-Digest_" + REGION + "_" + TRAIL + "_" + REGION + "_" + STAMP.format(dEnd) + ".json.gz";
-      ObjectNode digest = JSON.createObjectNode();
-      digest.put("awsAccountId", ACCOUNT);
-      digest.put("digestStartTime", dStart.toString().replace(".000", ""));
-      digest.put("digestEndTime", dEnd.toString());
-      digest.put("digestS3Bucket", BUCKET);
-      digest.put("digestS3Object", dKey);
-      digest.put("digestPublicKeyFingerprint", DigestPublicKeys.fingerprint((RSAPublicKey) keys.getPublic()));
-      digest.put("digestSignatureAlgorithm", "SHA256withRSA");
-      digest.put("newestEventTime", dEnd.minusSeconds(60).toString());
-      digest.put("oldestEventTime", dStart.plusSeconds(60).toString());
-      if (prevKey == null) {
-        digest.putNull("previousDigestS3Bucket");
-        digest.putNull("previousDigestS3Object");
-        digest.putNull("previousDigestHashValue");
-        digest.putNull("previousDigestHashAlgorithm");
-        digest.putNull("previousDigestSignature");
-      } else {
-        digest.put("previousDigestS3Bucket", BUCKET);
-        digest.put("previousDigestS3Object", prevKey);
-        digest.put("previousDigestHashValue", prevHash);
-        digest.put("previousDigestHashAlgorithm", "SHA-256");
-        digest.put("previousDigestSignature", prevSig);
-      }
-      digest.set("logFiles", logFiles);
-      byte[] content = JSON.writeValueAsBytes(digest);
-      String hash = sha256(content);
-      String sig = sign(TrailValidator.stringToSign(dEnd.toString(), BUCKET, dKey, hash, prevSig));
-      write(dKey, gzip(content));
-      Files.writeString(file(dKey + ".sig"), sig + "\n");
+      String[] written = writeDigest(dStart, dEnd, logFiles, prevKey, prevHash, prevSig, "");
+      String dKey = written[0];
+      String hash = written[1];
+      String sig = written[2];
       digestKeys.add(dKey);
       logKeys.add(logs);
       prevSig = sig;
@@ -126,6 +99,70 @@ final class SignedTrail {
       prevHash = hash;
     }
     return this;
+  }
+
+  /**
+   * Writes one signed digest (its signature as a {@code .sig} sidecar) listing {@code logFiles}; {@code suffix} is ""
+   * or "_backfill". Returns its key, the SHA-256 of its content and its signature.
+   */
+  private String[] writeDigest(Instant dStart, Instant dEnd, ArrayNode logFiles, String prevKey, String prevHash,
+      String prevSig, String suffix) throws Exception {
+    String dKey = keyPrefix + ACCOUNT + "/CloudTrail-Digest/" + REGION + "/" + YMD.format(dEnd) + "/" + ACCOUNT
+        + "_CloudTrail-Digest_" + REGION + "_" + TRAIL + "_" + REGION + "_" + STAMP.format(dEnd) + suffix + ".json.gz";
+    ObjectNode digest = JSON.createObjectNode();
+    digest.put("awsAccountId", ACCOUNT);
+    digest.put("digestStartTime", dStart.toString().replace(".000", ""));
+    digest.put("digestEndTime", dEnd.toString());
+    digest.put("digestS3Bucket", BUCKET);
+    digest.put("digestS3Object", dKey);
+    digest.put("digestPublicKeyFingerprint", DigestPublicKeys.fingerprint((RSAPublicKey) keys.getPublic()));
+    digest.put("digestSignatureAlgorithm", "SHA256withRSA");
+    digest.put("newestEventTime", dEnd.minusSeconds(60).toString());
+    digest.put("oldestEventTime", dStart.plusSeconds(60).toString());
+    if (prevKey == null) {
+      digest.putNull("previousDigestS3Bucket");
+      digest.putNull("previousDigestS3Object");
+      digest.putNull("previousDigestHashValue");
+      digest.putNull("previousDigestHashAlgorithm");
+      digest.putNull("previousDigestSignature");
+    } else {
+      digest.put("previousDigestS3Bucket", BUCKET);
+      digest.put("previousDigestS3Object", prevKey);
+      digest.put("previousDigestHashValue", prevHash);
+      digest.put("previousDigestHashAlgorithm", "SHA-256");
+      digest.put("previousDigestSignature", prevSig);
+    }
+    digest.set("logFiles", logFiles);
+    byte[] content = JSON.writeValueAsBytes(digest);
+    String hash = sha256(content);
+    String sig = sign(TrailValidator.stringToSign(dEnd.toString(), BUCKET, dKey, hash, prevSig));
+    write(dKey, gzip(content));
+    Files.writeString(file(dKey + ".sig"), sig + "\n");
+    return new String[] {dKey, hash, sig};
+  }
+
+  /**
+   * A backfill digest ({@code ..._<end>_backfill.json.gz}, CloudTrail "digest file structure": log files an hourly
+   * digest missed because of a processing delay) listing one late log file of the first hour; written with no
+   * previous-digest fields (outside the hourly chain). Returns the late log file's key.
+   */
+  String backfill() throws Exception {
+    Instant dStart = Instant.parse("2026-11-20T10:00:00Z");
+    Instant t = dStart.plusSeconds(3000);
+    String key = keyPrefix + ACCOUNT + "/CloudTrail/" + REGION + "/" + YMD.format(t) + "/" + ACCOUNT + "_CloudTrail_"
+        + REGION + "_" + STAMP.format(t).substring(0, 13) + "Z_late.json.gz";
+    byte[] content = ("{\"Records\":[{\"eventVersion\":\"1.09\",\"eventSource\":\"iam.amazonaws.com\","
+        + "\"eventName\":\"GetUser\",\"eventTime\":\"" + t + "\",\"eventID\":\"late\"}]}").getBytes(StandardCharsets.UTF_8);
+    write(key, gzip(content));
+    ArrayNode logFiles = JSON.createArrayNode();
+    ObjectNode lf = logFiles.addObject();
+    lf.put("s3Bucket", BUCKET);
+    lf.put("s3Object", key);
+    lf.put("hashValue", sha256(content));
+    lf.put("hashAlgorithm", "SHA-256");
+    String[] d = writeDigest(dStart, dStart.plusSeconds(3600), logFiles, null, null, null, "_backfill");
+    digestKeys.add(d[0]);
+    return key;
   }
 
   Path file(String key) {

@@ -184,6 +184,27 @@ class TrailValidatorTest {
     assertEquals("111122223333", v.digests().get(0).account());
   }
 
+  /** CloudTrail "digest file structure": a _backfill digest lists log files an hourly digest missed. */
+  @Test
+  void aBackfillDigestVerifiesAndCoversItsLateLogFileOutsideTheHourlyChain() throws Exception {
+    SignedTrail t = trail();
+    String late = t.backfill();
+    TrailValidation v = TrailValidator.validate(dir, t.publicKeys());
+    assertEquals(4, v.digests().size(), v.table());
+    TrailValidation.Digest backfill = v.digests().stream().filter(d -> d.s3Object().endsWith("_backfill.json.gz"))
+        .findFirst().orElseThrow();
+    assertEquals(SignatureStatus.VALID, backfill.signature(), v.table());
+    assertEquals(ChainStatus.START, backfill.chain());
+    assertTrue(backfill.chainDetail().contains("backfill"), backfill.chainDetail());
+    assertEquals(LogStatus.VALID, logStatus(v).get(late), v.table());
+    assertEquals(List.of(ChainStatus.START, ChainStatus.LINKED, ChainStatus.LINKED), v.digests().stream()
+        .filter(d -> d != backfill).map(TrailValidation.Digest::chain).toList(), "the hourly chain is unchanged");
+    assertTrue(v.allValid(), v.table());
+
+    t.alterContent(late, 20);
+    assertEquals(LogStatus.ALTERED, logStatus(TrailValidator.validate(dir, t.publicKeys())).get(late));
+  }
+
   @Test
   void logNotListedByAnyDigestIsUnverifiable() throws Exception {
     SignedTrail t = trail();
