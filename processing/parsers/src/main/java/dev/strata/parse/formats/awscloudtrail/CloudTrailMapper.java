@@ -532,9 +532,9 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     if (!rpAny && rpInstances.isEmpty()) return;
     String bucket = rp(Param.bucketName);
     if (bucket != null) {
-      add(res, "AWS::S3::Bucket", "arn:aws:s3:::" + bucket, bucket);
+      addS3(res, "AWS::S3::Bucket", bucket, null, bucket);
       String key = rp(Param.key);
-      if (key != null) add(res, "AWS::S3::Object", "arn:aws:s3:::" + bucket + "/" + key, key);
+      if (key != null) addS3(res, "AWS::S3::Object", bucket, key, key);
     }
     named(res, Param.instanceId, "AWS::EC2::Instance");
     for (String id : rpInstances) add(res, "AWS::EC2::Instance", null, id);
@@ -583,6 +583,30 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       if (eq(r.getType(), type) && eq(r.getName(), name)) return;
     }
     res.add(new Resource(type, name, uid, null, null, null));
+  }
+
+  /**
+   * {@link #add} of an S3 resource (type not null) whose ARN is {@code arn:aws:s3:::bucket} or
+   * {@code arn:aws:s3:::bucket/key}: the ARN is only made when the resource is added (resources[] usually names it
+   * already).
+   */
+  private static void addS3(List<Resource> res, String type, String bucket, String key, String name) {
+    for (Resource r : res) {
+      if (type.equals(r.getType()) && isS3Arn(r.getUid(), bucket, key)) return;
+    }
+    String arn = key == null ? S3_ARN + bucket : S3_ARN + bucket + "/" + key;
+    res.add(new Resource(type, name, arn, null, null, null));
+  }
+
+  private static final String S3_ARN = "arn:aws:s3:::";
+
+  /** {@code uid} is {@code arn:aws:s3:::bucket} (key null) or {@code arn:aws:s3:::bucket/key}. */
+  private static boolean isS3Arn(String uid, String bucket, String key) {
+    int b = S3_ARN.length();
+    int e = b + bucket.length();
+    if (uid == null || uid.length() != (key == null ? e : e + 1 + key.length())) return false;
+    return uid.startsWith(S3_ARN) && uid.startsWith(bucket, b)
+        && (key == null || (uid.charAt(e) == '/' && uid.startsWith(key, e + 1)));
   }
 
   private static boolean eq(String a, String b) {

@@ -315,4 +315,37 @@ class AwsCloudTrailParserTest extends ParserContractTest {
     assertThat(CloudTrailMapper.sessionName("arn:aws:sts::111122223333:assumed-role/r/")).isNull();
     assertThat(CloudTrailMapper.sessionName(null)).isNull();
   }
+
+  /**
+   * requestParameters bucketName / key name the S3 bucket and object once: not again when resources[] already has
+   * their ARN with the same type; added when it is missing, or there under another type (own synthetic records,
+   * resources[] shaped as in the CloudTrail user guide's S3 data events).
+   */
+  @Test
+  void s3BucketAndObjectFromRequestParametersAreNotDuplicated() throws Exception {
+    String rp = "\"requestParameters\":{\"bucketName\":\"b1\",\"key\":\"d/o.json\"}";
+    String base = "{\"eventName\":\"GetObject\",\"eventSource\":\"s3.amazonaws.com\"," + rp;
+    String named = base + ",\"resources\":[{\"type\":\"AWS::S3::Object\",\"ARN\":\"arn:aws:s3:::b1/d/o.json\"},"
+        + "{\"type\":\"AWS::S3::Bucket\",\"ARN\":\"arn:aws:s3:::b1\"}]}";
+    String none = base + "}";
+    String otherType = base + ",\"resources\":[{\"type\":\"X\",\"ARN\":\"arn:aws:s3:::b1\"},"
+        + "{\"type\":\"AWS::S3::Object\",\"ARN\":\"arn:aws:s3:::b1/d/o.jsonx\"}]}";
+    List<EvidenceEvent> events =
+        parse(named + "\n" + none + "\n" + otherType + "\n", Framing.LINES, "s3.jsonl").events;
+    assertThat(events).hasSize(3);
+    assertThat(resources(events.get(0)))
+        .containsExactly("AWS::S3::Object arn:aws:s3:::b1/d/o.json null", "AWS::S3::Bucket arn:aws:s3:::b1 null");
+    assertThat(resources(events.get(1)))
+        .containsExactly("AWS::S3::Bucket arn:aws:s3:::b1 b1", "AWS::S3::Object arn:aws:s3:::b1/d/o.json d/o.json");
+    assertThat(resources(events.get(2)))
+        .containsExactly(
+            "X arn:aws:s3:::b1 null",
+            "AWS::S3::Object arn:aws:s3:::b1/d/o.jsonx null",
+            "AWS::S3::Bucket arn:aws:s3:::b1 b1",
+            "AWS::S3::Object arn:aws:s3:::b1/d/o.json d/o.json");
+  }
+
+  private static List<String> resources(EvidenceEvent e) {
+    return e.getResources().stream().map(r -> r.getType() + " " + r.getUid() + " " + r.getName()).toList();
+  }
 }
