@@ -309,27 +309,18 @@ public final class S3EvidenceStore implements AutoCloseable {
    * oldest first; empty when none was recorded. A record that names another artifact is not returned.
    */
   public List<OriginMetadataRecord> originMetadata(String sha256) throws IOException {
-    String prefix = originMetadataPrefix(sha256);
     List<OriginMetadataRecord> out = new ArrayList<>();
-    try {
-      for (S3Object o : s3.listObjectsV2Paginator(
-          ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix).build()).contents()) {
-        if (!o.key().endsWith(".json")) {
-          continue;
-        }
-        JsonNode n = JSON.readTree(s3.getObjectAsBytes(r -> r.bucket(config.bucket()).key(o.key())).asByteArray());
-        if (n == null || !sha256.equals(n.path("artifact_sha256").asText())) {
-          LOG.warn("origin metadata {} does not name artifact {}: ignored", o.key(), sha256);
-          continue;
-        }
-        Map<String, String> meta = new TreeMap<>();
-        n.path("metadata").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText()));
-        String at = n.path("collected_at").asText(null);
-        out.add(new OriginMetadataRecord(sha256, n.path("origin").asText(null), n.path("run_id").asText(null),
-            at == null ? Instant.EPOCH : Instant.parse(at), meta));
+    for (Map.Entry<String, byte[]> o : jsonObjects(originMetadataPrefix(sha256), "origin metadata").entrySet()) {
+      JsonNode n = JSON.readTree(o.getValue());
+      if (n == null || !sha256.equals(n.path("artifact_sha256").asText())) {
+        LOG.warn("origin metadata {} does not name artifact {}: ignored", o.getKey(), sha256);
+        continue;
       }
-    } catch (RuntimeException e) {
-      throw failure("list origin metadata " + prefix, e);
+      Map<String, String> meta = new TreeMap<>();
+      n.path("metadata").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText()));
+      String at = n.path("collected_at").asText(null);
+      out.add(new OriginMetadataRecord(sha256, n.path("origin").asText(null), n.path("run_id").asText(null),
+          at == null ? Instant.EPOCH : Instant.parse(at), meta));
     }
     out.sort(Comparator.comparing(OriginMetadataRecord::collectedAt));
     return out;
@@ -510,20 +501,27 @@ public final class S3EvidenceStore implements AutoCloseable {
 
   /** All recorded sightings of an artifact, oldest first. */
   public List<ArtifactManifest> manifests(String sha256) throws IOException {
-    String prefix = manifestPrefix(sha256);
     List<ArtifactManifest> out = new ArrayList<>();
+    for (byte[] json : jsonObjects(manifestPrefix(sha256), "manifests").values()) {
+      out.add(parseManifest(json));
+    }
+    out.sort(Comparator.comparing(ArtifactManifest::getCollectedAt));
+    return out;
+  }
+
+  /** The {@code .json} objects under {@code prefix}, by key; {@code what} names them in errors. */
+  private Map<String, byte[]> jsonObjects(String prefix, String what) {
+    Map<String, byte[]> out = new TreeMap<>();
     try {
       for (S3Object o : s3.listObjectsV2Paginator(
           ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix).build()).contents()) {
-        if (!o.key().endsWith(".json")) {
-          continue;
+        if (o.key().endsWith(".json")) {
+          out.put(o.key(), s3.getObjectAsBytes(r -> r.bucket(config.bucket()).key(o.key())).asByteArray());
         }
-        out.add(parseManifest(s3.getObjectAsBytes(r -> r.bucket(config.bucket()).key(o.key())).asByteArray()));
       }
     } catch (RuntimeException e) {
-      throw failure("list manifests " + prefix, e);
+      throw failure("list " + what + " " + prefix, e);
     }
-    out.sort(Comparator.comparing(ArtifactManifest::getCollectedAt));
     return out;
   }
 
