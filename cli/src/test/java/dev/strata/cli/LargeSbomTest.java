@@ -237,14 +237,16 @@ class LargeSbomTest {
   }
 
   /**
-   * What must not depend on the cut: id, class, image, time as written (a missing one is the collection time), an inventory event's package (a CycloneDX finding's
-   * package is joined only within its chunk: the component may be in another one).
+   * What must not depend on the cut: id, class, image, time as written (a missing one is the collection time), an
+   * inventory event's package (a CycloneDX finding's package is joined only within its chunk: the component may be in
+   * another one), an SPDX package's relationships.
    */
   private static String summary(EvidenceEvent e) {
     return e.getEventId() + " " + e.getClassUid() + " " + (e.getPackage$() == null || e.getClassUid() != 5001 ? "-"
         : e.getPackage$().getName() + "@" + e.getPackage$().getVersion()) + " " + (e.getContainer() == null ? "-"
         : e.getContainer().getImageName() + "|" + e.getContainer().getImageDigest()) + " " + e.getTimeOriginal()
-        + (e.getVulnerability() == null ? "" : " " + e.getVulnerability().getUid());
+        + (e.getVulnerability() == null ? "" : " " + e.getVulnerability().getUid())
+        + " " + e.getUnmapped().get("package.relationships");
   }
 
   private Path check(String name, Doc doc, String format) throws Exception {
@@ -263,12 +265,13 @@ class LargeSbomTest {
 
     // exact boundaries: the payloads are the document, each later chunk starts at an element's first byte
     ByteArrayOutputStream all = new ByteArrayOutputStream(bytes.length);
-    String header = chunks.get(0).getFormatHeader();
+    String header = sharedContext(chunks.get(0).getFormatHeader());
     assertThat(header).isNotNull().hasSizeLessThan(16 * 1024);
     for (RawArtifactChunk c : chunks) {
       assertThat(c.getSourceType()).isEqualTo(format);
       assertThat(c.getFraming()).isEqualTo(Framing.JSON_RECORDS);
-      assertThat(c.getFormatHeader()).isEqualTo(header);
+      assertThat(sharedContext(c.getFormatHeader())).isEqualTo(header);
+      assertThat(c.getFormatHeader()).as("chunk header with joined elements").hasSizeLessThan(1 << 20);
       if (c.getChunk().getIndex() > 0) {
         assertThat(doc.starts.contains((int) c.getChunk().getOffset()))
             .as("chunk %d at %d starts at an element", c.getChunk().getIndex(), c.getChunk().getOffset()).isTrue();
@@ -308,6 +311,96 @@ class LargeSbomTest {
     Set<String> wholeIds = new HashSet<>();
     for (EvidenceEvent e : w.events()) wholeIds.add(e.getEventId());
     assertThat(wholeIds).isEqualTo(ids);
+    // ... and the same package facts, relationships included (joined across chunks by the collector)
+    List<String> cut = new ArrayList<>();
+    for (EvidenceEvent e : events) cut.add(summary(e));
+    List<String> wholeFacts = new ArrayList<>();
+    for (EvidenceEvent e : w.events()) wholeFacts.add(summary(e));
+    assertThat(cut).containsExactlyInAnyOrderElementsOf(wholeFacts);
     return file;
+  }
+
+  /** A chunk's format header without what is joined to the chunk's own elements (the part all chunks share). */
+  private static String sharedContext(String header) throws Exception {
+    if (header == null) return null;
+    com.fasterxml.jackson.databind.node.ObjectNode h =
+        (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(header);
+    h.remove("joined");
+    h.remove("joined_complete");
+    return h.toString();
+  }
+
+  /**
+   * An SPDX document whose relationships all come after its packages (as syft writes them), cut into small chunks:
+   * relationships between packages of different chunks, a package with more relationships than the parser keeps
+   * (64), relationships naming files and unknown elements, the image's DESCRIBES. Every package event of the split
+   * document equals the one of the document parsed whole (all fields but the chunk index), relationships included.
+   */
+  @Test
+  void spdxRelationshipsAfterThePackagesJoinTheirPackagesWhenSplit() throws Exception {
+    int n = 300;
+    StringBuilder sb = new StringBuilder("{\n  \"spdxVersion\": \"SPDX-2.3\",\n  \"SPDXID\": \"SPDXRef-DOCUMENT\",\n  "
+        + "\"name\": \"" + IMAGE + ":21\",\n  \"creationInfo\": {\"created\": \"2026-11-20T10:00:00Z\"},\n  "
+        + "\"packages\": [\n    {\"name\": \"" + IMAGE + "\", \"SPDXID\": \"SPDXRef-Image\", \"versionInfo\": \""
+        + DIGEST + "\", \"primaryPackagePurpose\": \"CONTAINER\"}");
+    for (int i = 0; i < n; i++) {
+      sb.append(",\n    {\"name\": \"lib-").append(i).append("\", \"SPDXID\": \"SPDXRef-Package-").append(i)
+          .append("\", \"versionInfo\": \"1.").append(i).append("\", \"licenseDeclared\": \"MIT\"}");
+    }
+    sb.append("\n  ],\n  \"files\": [{\"fileName\": \"/a\", \"SPDXID\": \"SPDXRef-File-a\"}],\n  \"relationships\": [\n    "
+        + "{\"spdxElementId\": \"SPDXRef-DOCUMENT\", \"relatedSpdxElement\": \"SPDXRef-Image\", "
+        + "\"relationshipType\": \"DESCRIBES\"}");
+    for (int i = 0; i < n; i++) {
+      rel(sb, "SPDXRef-Image", "CONTAINS", "SPDXRef-Package-" + i);
+      rel(sb, "SPDXRef-Package-" + i, "DEPENDS_ON", "SPDXRef-Package-" + (n - 1 - i)); // across the document
+      if (i % 7 == 0) rel(sb, "SPDXRef-Package-" + i, "CONTAINS", "SPDXRef-File-a");
+      if (i % 11 == 0) rel(sb, "SPDXRef-Unknown-" + i, "GENERATES", "SPDXRef-Package-" + i);
+    }
+    for (int k = 0; k < 70; k++) rel(sb, "SPDXRef-Package-5", "DEPENDS_ON", "SPDXRef-Package-" + (k + 100));
+    sb.append("\n  ]\n}\n");
+    Path file = dir.resolve("rels.spdx.json");
+    Files.writeString(file, sb.toString());
+
+    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
+    InMemoryChunkPublisher wholePub = new InMemoryChunkPublisher();
+    FileCollector.collectFile(file, CollectorOptions.defaults(), wholePub, EvidencePreserver.NONE, ProgressListener.NONE);
+    assertThat(wholePub.chunks()).hasSize(1);
+    ChunkParseResult w = parser.parse(wholePub.chunks().get(0));
+    assertThat(w.events()).hasSize(n);
+    assertThat(w.events().get(5).getUnmapped().get("package.relationships").split(", ")).hasSize(64);
+    assertThat(w.events().get(7).getUnmapped().get("package.relationships"))
+        .isEqualTo("CONTAINS_OF SPDXRef-Image, DEPENDS_ON SPDXRef-Package-292, CONTAINS SPDXRef-File-a, "
+            + "DEPENDS_ON_OF SPDXRef-Package-292");
+    List<String> whole = new ArrayList<>();
+    for (EvidenceEvent e : w.events()) whole.add(facts(e));
+
+    for (int chunkSize : new int[] {512, 1024, 4096}) {
+      InMemoryChunkPublisher pub = new InMemoryChunkPublisher();
+      FileCollector.collectFile(file, CollectorOptions.builder().chunkSize(chunkSize).build(), pub,
+          EvidencePreserver.NONE, ProgressListener.NONE);
+      assertThat(pub.chunks().size()).as("chunks at %d", chunkSize).isGreaterThan(10);
+      List<String> cut = new ArrayList<>();
+      for (RawArtifactChunk c : pub.chunks()) {
+        ChunkParseResult r = parser.parse(c);
+        assertThat(r.deadLetters()).as("chunk %d", c.getChunk().getIndex()).isEmpty();
+        for (EvidenceEvent e : r.events()) cut.add(facts(e));
+      }
+      assertThat(cut).as("cut at %d", chunkSize).containsExactlyInAnyOrderElementsOf(whole);
+    }
+  }
+
+  private static void rel(StringBuilder sb, String from, String type, String to) {
+    sb.append(",\n    {\"spdxElementId\": \"").append(from).append("\", \"relatedSpdxElement\": \"").append(to)
+        .append("\", \"relationshipType\": \"").append(type).append("\"}");
+  }
+
+  /** Everything an event says but the chunk it came from and the collection (time, run). */
+  private static String facts(EvidenceEvent e) {
+    EvidenceEvent c = EvidenceEvent.newBuilder(e).build();
+    c.setUnmapped(new java.util.TreeMap<>(c.getUnmapped()));
+    c.getLineage().setChunkIndex(0);
+    c.getLineage().setCollectorRunId("run");
+    c.setObservedTime(java.time.Instant.EPOCH);
+    return c.toString();
   }
 }

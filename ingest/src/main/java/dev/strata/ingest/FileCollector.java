@@ -471,10 +471,11 @@ public final class FileCollector {
       manifest.setStorageUri(storageUri);
 
       // a document cut into several chunks carries its context (derived by the scanner) on every chunk
-      String header = plan.count() > 1 && plan.formatHeader() != null ? plan.formatHeader() : formatHeader;
+      boolean scannerHeader = plan.count() > 1 && plan.formatHeader() != null;
       int[] published = {0};
       try (ContentReader r = ContentReader.open(f.path(), gzip, limits, null)) {
         chunker.emit(r, plan, (pc, payload) -> {
+          String header = scannerHeader ? plan.formatHeader(pc.index()) : formatHeader;
           publisher.publish(chunk(manifest, rec.framing(), plan, pc, payload, header));
           published[0]++;
           chunksPublished++;

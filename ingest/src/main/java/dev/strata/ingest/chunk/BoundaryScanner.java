@@ -32,6 +32,19 @@ public interface BoundaryScanner {
     return null;
   }
 
+  /**
+   * The header for the chunk covering content [chunkOffset, chunkEnd) when it differs per chunk (see
+   * {@link #headerPerChunk}); by default {@link #formatHeader()}. Valid after the last {@link #next} call.
+   */
+  default String formatHeader(long chunkOffset, long chunkEnd) {
+    return formatHeader();
+  }
+
+  /** True if {@link #formatHeader(long, long)} may differ between the chunks of one content. */
+  default boolean headerPerChunk() {
+    return false;
+  }
+
   static BoundaryScanner forFraming(Framing framing) {
     return switch (framing) {
       case LINES -> new LineBoundaryScanner();

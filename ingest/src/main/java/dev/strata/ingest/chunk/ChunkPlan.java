@@ -11,13 +11,26 @@ import java.util.List;
  * @param truncations records larger than max_record_bytes
  * @param formatHeader the header the boundary scanner derived from the content ({@link BoundaryScanner#formatHeader}),
  *     or null
+ * @param chunkHeaders per chunk, when the scanner's header differs per chunk ({@link
+ *     BoundaryScanner#formatHeader(long, long)}, e.g. joined elements), else null
  */
 public record ChunkPlan(
     List<PlannedChunk> chunks, long contentSize, String contentSha256, List<Truncation> truncations,
-    String formatHeader) {
+    String formatHeader, List<String> chunkHeaders) {
 
   public ChunkPlan(List<PlannedChunk> chunks, long contentSize, String contentSha256, List<Truncation> truncations) {
-    this(chunks, contentSize, contentSha256, truncations, null);
+    this(chunks, contentSize, contentSha256, truncations, null, null);
+  }
+
+  public ChunkPlan(
+      List<PlannedChunk> chunks, long contentSize, String contentSha256, List<Truncation> truncations,
+      String formatHeader) {
+    this(chunks, contentSize, contentSha256, truncations, formatHeader, null);
+  }
+
+  /** The scanner's header for chunk {@code index}: its own one if headers differ per chunk, else the shared one. */
+  public String formatHeader(int index) {
+    return chunkHeaders != null ? chunkHeaders.get(index) : formatHeader;
   }
 
   /**

@@ -73,8 +73,14 @@ public final class Chunker {
     }
     String contentSha = hex(p.contentDigest.digest());
     p.finish(contentSha);
-    return new ChunkPlan(
-        List.copyOf(p.chunks), p.total, contentSha, List.copyOf(p.truncations), scanner.formatHeader());
+    String header = scanner.formatHeader();
+    List<String> perChunk = null;
+    if (header != null && p.chunks.size() > 1 && scanner.headerPerChunk()) {
+      perChunk = new ArrayList<>(p.chunks.size());
+      for (PlannedChunk c : p.chunks) perChunk.add(scanner.formatHeader(c.offset(), c.offset() + c.length()));
+      perChunk = List.copyOf(perChunk);
+    }
+    return new ChunkPlan(List.copyOf(p.chunks), p.total, contentSha, List.copyOf(p.truncations), header, perChunk);
   }
 
   /**

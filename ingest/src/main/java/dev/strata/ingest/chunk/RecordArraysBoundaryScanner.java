@@ -24,12 +24,30 @@ import java.util.List;
  *
  * A top-level value larger than {@link #MAX_MEMBER_BYTES} (or past {@link #MAX_CONTEXT_BYTES} in all) is kept as
  * {@code null}; a context element larger than {@link #MAX_CONTEXT_ELEMENT_BYTES} is not kept.
+ *
+ * <p><b>Joins</b> ({@link RecordArrays.Join}): elements of one array that refer to elements of another (an SPDX
+ * relationship names the packages it is about) may sit in any chunk. The scanner keeps the referring elements and the
+ * key of every target element, and {@link #formatHeader(long, long)} gives each chunk, after the shared context, the
+ * referring elements that name one of the chunk's own target elements, in document order:
+ *
+ * <pre>
+ * {"arrays":[...],"document":{...},"joined":{"relationships":[...]}}
+ * </pre>
+ *
+ * so a chunk's elements get the same joined facts as in the whole document. {@code "joined_complete":false} comes
+ * before {@code "joined"} when something was left out: more than {@link #MAX_JOIN_MEMORY_BYTES} of referring elements
+ * in the document, more than {@link #MAX_JOINED_BYTES} for one chunk, or an element over
+ * {@link #MAX_CONTEXT_ELEMENT_BYTES} (not read).
  */
 public final class RecordArraysBoundaryScanner implements BoundaryScanner {
 
   public static final int MAX_MEMBER_BYTES = 128 * 1024;
   public static final int MAX_CONTEXT_BYTES = 256 * 1024;
   public static final int MAX_CONTEXT_ELEMENT_BYTES = 64 * 1024;
+  /** Referring elements the scanner holds for joins, in all (beyond: joins are incomplete). */
+  public static final long MAX_JOIN_MEMORY_BYTES = 32L * 1024 * 1024;
+  /** Joined elements carried in one chunk's header (beyond: that chunk's join is incomplete). */
+  public static final int MAX_JOINED_BYTES = 1024 * 1024;
 
   private static final int START = 0;
   private static final int TOP = 1; // inside the root object, outside record arrays
@@ -40,6 +58,9 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
   private final RecordArrays spec;
   private final byte[][] names;
   private final byte[][][] markers;
+  /** per array: its element bytes are kept while scanned (context markers or a join) */
+  private final boolean[] buffered;
+  private final List<JoinState> joins = new ArrayList<>();
 
   private int mode = START;
   private int depth;
@@ -66,6 +87,7 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
   private boolean arrayHasContext;
   private final ByteArrayOutputStream element = new ByteArrayOutputStream();
   private boolean elementTooLarge;
+  private long elementStart; // content offset of the current element's first byte
 
   private final Context context = new Context();
   private boolean complete;
@@ -80,6 +102,14 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
       List<String> m = spec.contextMarkers().getOrDefault(n, List.of());
       markers[i] = new byte[m.size()][];
       for (int j = 0; j < m.size(); j++) markers[i][j] = m.get(j).getBytes(StandardCharsets.UTF_8);
+    }
+    this.buffered = new boolean[names.length];
+    for (int i = 0; i < names.length; i++) buffered[i] = markers[i].length > 0;
+    for (RecordArrays.Join j : spec.joins()) {
+      JoinState js = new JoinState(j, spec.names().indexOf(j.source()), spec.names().indexOf(j.target()));
+      buffered[js.source] = true;
+      buffered[js.target] = true;
+      joins.add(js);
     }
   }
 
@@ -107,6 +137,7 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
               boundaries++;
               long[] span = arraySpans.get(arraySpans.size() - 1);
               span[2]++;
+              elementStart = scanned + i - from;
               element.reset();
               elementTooLarge = false;
               return i; // the element's first byte starts the next record; it is scanned by the next call
@@ -289,7 +320,15 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
   }
 
   private void endElement() {
-    if (markers[array].length == 0 || elementTooLarge) return;
+    if (!buffered[array]) return;
+    boolean isContext = false;
+    if (elementTooLarge) {
+      for (JoinState j : joins) {
+        if (j.target == array) j.unread.add(elementStart); // its chunk may miss what refers to it
+        if (j.source == array) j.overMemory = true; // which chunks it refers to is unknown
+      }
+      return;
+    }
     byte[] b = element.toByteArray();
     int s = 0;
     int e = b.length;
@@ -297,12 +336,119 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
     while (e > s && JsonRecordsBoundaryScanner.isWhitespace(b[e - 1])) e--;
     for (byte[] m : markers[array]) {
       if (indexOf(b, s, e, m) >= 0) {
-        if (context.size() + (e - s) + 1 > MAX_CONTEXT_BYTES) return;
-        if (arrayHasContext) context.write(',');
-        context.write(b, s, e - s);
+        isContext = true;
+        if (this.context.size() + (e - s) + 1 > MAX_CONTEXT_BYTES) break;
+        if (arrayHasContext) this.context.write(',');
+        this.context.write(b, s, e - s);
         arrayHasContext = true;
+        break;
+      }
+    }
+    for (JoinState j : joins) {
+      if (j.target == array) {
+        String key = topLevelStrings(b, s, e, List.of(j.spec.keyField()))[0];
+        if (key != null) {
+          j.targetOffsets.add(elementStart);
+          j.targetKeys.add(key);
+        }
+      }
+      if (j.source == array) j.source(b, s, e, isContext);
+    }
+  }
+
+  /** The values of the given top-level string fields of the JSON object in b[s, e) (null: absent or not a string). */
+  static String[] topLevelStrings(byte[] b, int s, int e, List<String> fields) {
+    String[] out = new String[fields.size()];
+    try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(b, s, e - s)) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return out;
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        int k = fields.indexOf(p.currentName());
+        if (p.nextToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && k >= 0) out[k] = p.getText();
+        else p.skipChildren();
+      }
+    } catch (java.io.IOException ex) {
+      // not a complete JSON object: what was read so far
+    }
+    return out;
+  }
+
+  private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+
+  /** One join: the referring elements kept, the keys and offsets of the target elements. */
+  private static final class JoinState {
+    final RecordArrays.Join spec;
+    final int source;
+    final int target;
+    final List<byte[]> sources = new ArrayList<>();
+    final List<String[]> sourceRefs = new ArrayList<>();
+    final List<Boolean> sourceContext = new ArrayList<>();
+    final List<Long> targetOffsets = new ArrayList<>();
+    final List<String> targetKeys = new ArrayList<>();
+    /** offsets of target elements too large to read: their chunk's join is incomplete */
+    final List<Long> unread = new ArrayList<>();
+    long memory;
+    /** referring elements were left out (memory budget, or one too large to read): every chunk's join is incomplete */
+    boolean overMemory;
+
+    JoinState(RecordArrays.Join spec, int source, int target) {
+      this.spec = spec;
+      this.source = source;
+      this.target = target;
+    }
+
+    void source(byte[] b, int s, int e, boolean context) {
+      String[] refs = topLevelStrings(b, s, e, spec.refFields());
+      boolean any = false;
+      for (String r : refs) any |= r != null;
+      if (!any || overMemory) return;
+      if (memory + (e - s) > MAX_JOIN_MEMORY_BYTES) {
+        overMemory = true;
         return;
       }
+      memory += e - s;
+      sources.add(java.util.Arrays.copyOfRange(b, s, e));
+      sourceRefs.add(refs);
+      sourceContext.add(context);
+    }
+
+    /**
+     * Appends {@code "<source>":[...]} for the chunk [offset, end) to sb; returns false if something was left out.
+     */
+    boolean append(StringBuilder sb, long offset, long end) {
+      boolean complete = !overMemory;
+      for (long u : unread) if (u >= offset && u < end) complete = false;
+      java.util.Map<String, int[]> carried = new java.util.HashMap<>(); // key -> non-context elements carried
+      for (int i = 0; i < targetOffsets.size(); i++) {
+        long o = targetOffsets.get(i);
+        if (o >= offset && o < end) carried.put(targetKeys.get(i), new int[1]);
+      }
+      sb.append('"').append(spec.source()).append("\":[");
+      int bytes = 0;
+      boolean first = true;
+      for (int i = 0; i < sources.size() && !carried.isEmpty(); i++) {
+        boolean ctx = sourceContext.get(i);
+        boolean take = false;
+        for (String r : sourceRefs.get(i)) {
+          int[] n = r == null ? null : carried.get(r);
+          if (n != null && (ctx || n[0] < spec.perKey())) take = true;
+        }
+        if (!take) continue;
+        byte[] el = sources.get(i);
+        if (bytes + el.length > MAX_JOINED_BYTES) {
+          complete = false;
+          break;
+        }
+        for (String r : sourceRefs.get(i)) {
+          int[] n = r == null ? null : carried.get(r);
+          if (n != null && !ctx) n[0]++;
+        }
+        if (!first) sb.append(',');
+        sb.append(new String(el, StandardCharsets.UTF_8));
+        bytes += el.length;
+        first = false;
+      }
+      sb.append(']');
+      return complete;
     }
   }
 
@@ -329,7 +475,7 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
       if (suppressed) return;
       context.write(buf, s, e - s);
       checkBudget();
-    } else if (mode == ELEMENT && markers[array].length > 0 && !elementTooLarge) {
+    } else if (mode == ELEMENT && buffered[array] && !elementTooLarge) {
       element.write(buf, s, e - s);
       if (element.size() > MAX_CONTEXT_ELEMENT_BYTES) elementTooLarge = true;
     }
@@ -342,7 +488,7 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
   }
 
   private void keepElementByte(byte c) {
-    if (markers[array].length == 0 || elementTooLarge) return;
+    if (!buffered[array] || elementTooLarge) return;
     element.write(c);
     if (element.size() > MAX_CONTEXT_ELEMENT_BYTES) elementTooLarge = true;
   }
@@ -385,6 +531,31 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
     }
     sb.append("],\"document\":").append(context.text()).append('}');
     return sb.toString();
+  }
+
+  /**
+   * The header of the chunk covering content [chunkOffset, chunkEnd): {@link #formatHeader()} with, for a spec with
+   * joins, the elements joined to the chunk's own elements (see the class comment).
+   */
+  @Override
+  public String formatHeader(long chunkOffset, long chunkEnd) {
+    String common = formatHeader();
+    if (common == null || joins.isEmpty()) return common;
+    StringBuilder joined = new StringBuilder(256);
+    boolean complete = true;
+    for (int i = 0; i < joins.size(); i++) {
+      if (i > 0) joined.append(',');
+      complete &= joins.get(i).append(joined, chunkOffset, chunkEnd);
+    }
+    StringBuilder sb = new StringBuilder(common.length() + joined.length() + 48);
+    sb.append(common, 0, common.length() - 1);
+    if (!complete) sb.append(",\"joined_complete\":false");
+    return sb.append(",\"joined\":{").append(joined).append("}}").toString();
+  }
+
+  @Override
+  public boolean headerPerChunk() {
+    return !joins.isEmpty();
   }
 
   private static int indexOf(byte[] b, int s, int e, byte[] m) {

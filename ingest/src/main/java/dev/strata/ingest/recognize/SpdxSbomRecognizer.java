@@ -3,6 +3,7 @@ package dev.strata.ingest.recognize;
 import dev.strata.ingest.chunk.RecordArrays;
 import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,13 +13,20 @@ import java.util.Optional;
  * "SPDXRef-DOCUMENT". Framing JSON_RECORDS with record arrays ({@link RecordArrays}): a document larger than one
  * chunk is cut at the first byte of an element of {@code packages}, {@code files}, {@code snippets} or
  * {@code relationships}; every chunk carries the document's context as its format header (the root object with those
- * arrays reduced to the container-image packages and the DESCRIBES relationships), so each chunk parses on its own.
+ * arrays reduced to the container-image packages and the DESCRIBES relationships) and the relationships that name
+ * one of the chunk's own packages (wherever they are in the document), so each chunk parses on its own and its
+ * packages get the relationships they get in the whole document.
  * A document of one chunk is read whole.
  */
 public final class SpdxSbomRecognizer implements ArtifactRecognizer {
+  /** The parser keeps 64 relationship entries per package (each relationship that is not context adds one). */
+  static final int RELATIONSHIPS_PER_PACKAGE = 64;
+
   static final RecordArrays RECORD_ARRAYS = RecordArrays.of("packages", "files", "snippets", "relationships")
       .withContext("packages", "\"CONTAINER\"", "pkg:oci", "pkg:docker")
-      .withContext("relationships", "\"DESCRIBES\"", "\"DESCRIBED_BY\"");
+      .withContext("relationships", "\"DESCRIBES\"", "\"DESCRIBED_BY\"")
+      .withJoin(new RecordArrays.Join("relationships", List.of("spdxElementId", "relatedSpdxElement"), "packages",
+          "SPDXID", RELATIONSHIPS_PER_PACKAGE));
 
   public static final String SOURCE_TYPE = "spdx_sbom";
 

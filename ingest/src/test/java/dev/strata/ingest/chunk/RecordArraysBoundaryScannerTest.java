@@ -125,4 +125,79 @@ class RecordArraysBoundaryScannerTest {
     assertThat(p.count()).isGreaterThan(1);
     assertThat(p.formatHeader()).isNull();
   }
+
+  /**
+   * Joins: relationships written after all packages (syft's order) are carried in the header of each chunk holding a
+   * package they name (either end), in document order, at most {@code perKey} per package besides context elements;
+   * nothing else is carried. Document hand-written after SPDX 2.3 (packages[].SPDXID, relationships[]
+   * spdxElementId / relatedSpdxElement / relationshipType).
+   */
+  @Test
+  void joinedElementsFollowThePackagesTheyName() throws IOException {
+    RecordArrays spec = RecordArrays.of("packages", "relationships")
+        .withContext("relationships", "\"DESCRIBES\"")
+        .withJoin(new RecordArrays.Join("relationships", List.of("spdxElementId", "relatedSpdxElement"), "packages",
+            "SPDXID", 3));
+    StringBuilder sb = new StringBuilder("{\"name\": \"d\", \"packages\": [");
+    int n = 60;
+    for (int i = 0; i < n; i++) {
+      sb.append(i > 0 ? ",\n " : "").append("{\"name\": \"p").append(i).append("\", \"SPDXID\": \"P").append(i)
+          .append("\", \"pad\": \"").append("x".repeat(40)).append("\"}");
+    }
+    sb.append("],\n \"relationships\": [");
+    List<String[]> rels = new ArrayList<>(); // from, type, to, in document order
+    rels.add(new String[] {"DOC", "DESCRIBES", "P0"});
+    for (int i = 0; i < n; i++) rels.add(new String[] {"P" + i, "DEPENDS_ON", "P" + (n - 1 - i)});
+    for (int k = 0; k < 5; k++) rels.add(new String[] {"P7", "CONTAINS", "F" + k}); // P7: 6 non-context in all
+    rels.add(new String[] {"X", "OTHER", "Y"});
+    for (int k = 0; k < rels.size(); k++) {
+      String[] r = rels.get(k);
+      sb.append(k > 0 ? ", " : "").append("{\"spdxElementId\": \"").append(r[0]).append("\", \"relationshipType\": \"")
+          .append(r[1]).append("\", \"relatedSpdxElement\": \"").append(r[2]).append("\"}");
+    }
+    byte[] doc = sb.append("]}\n").toString().getBytes(StandardCharsets.UTF_8);
+
+    Chunker chunker = new Chunker(300, 64 * 1024);
+    ChunkPlan plan = chunker.plan(new ByteArrayInputStream(doc), new RecordArraysBoundaryScanner(spec));
+    assertThat(plan.count()).isGreaterThan(10);
+    assertThat(plan.chunkHeaders()).hasSize(plan.count());
+    int withPackages = 0;
+    for (PlannedChunk c : plan.chunks()) {
+      JsonNode h = JSON.readTree(plan.formatHeader(c.index()));
+      assertThat(JSON.readTree(plan.formatHeader()).get("document")).isEqualTo(h.get("document"));
+      assertThat(h.has("joined_complete")).isFalse();
+      String text = new String(doc, (int) c.offset(), c.length(), StandardCharsets.UTF_8);
+      java.util.Set<String> own = new java.util.HashSet<>();
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"SPDXID\": \"(P\\d+)\"").matcher(text);
+      while (m.find()) own.add(m.group(1));
+      if (!own.isEmpty()) withPackages++;
+      List<String> expected = new ArrayList<>();
+      java.util.Map<String, Integer> carried = new java.util.HashMap<>();
+      for (String[] r : rels) {
+        boolean context = r[1].equals("DESCRIBES");
+        boolean take = false;
+        for (String end : new String[] {r[0], r[2]}) {
+          if (own.contains(end) && (context || carried.getOrDefault(end, 0) < 3)) take = true;
+        }
+        if (!take) continue;
+        for (String end : new String[] {r[0], r[2]}) if (own.contains(end) && !context) carried.merge(end, 1, Integer::sum);
+        expected.add(r[0] + " " + r[1] + " " + r[2]);
+      }
+      List<String> got = new ArrayList<>();
+      for (JsonNode r : h.get("joined").get("relationships")) {
+        got.add(r.get("spdxElementId").asText() + " " + r.get("relationshipType").asText() + " "
+            + r.get("relatedSpdxElement").asText());
+      }
+      assertThat(got).as("chunk %d (packages %s)", c.index(), own).isEqualTo(expected);
+      // P7: two DEPENDS_ON (both ways with P52), then one of its five CONTAINS reach the cap of 3
+      if (own.contains("P7")) assertThat(got).contains("P7 CONTAINS F0").doesNotContain("P7 CONTAINS F1");
+      if (own.contains("P0")) assertThat(got).startsWith("DOC DESCRIBES P0");
+    }
+    assertThat(withPackages).isGreaterThan(5);
+    // one chunk: no per-chunk headers
+    ChunkPlan one = new Chunker(1 << 20, 1 << 20).plan(new ByteArrayInputStream(doc),
+        new RecordArraysBoundaryScanner(spec));
+    assertThat(one.count()).isEqualTo(1);
+    assertThat(one.chunkHeaders()).isNull();
+  }
 }

@@ -35,8 +35,10 @@ import java.util.Set;
  *       a document cut by the collector at its max record size is rejected as record_too_large.
  *   <li><b>split</b> (JSON_RECORDS, several chunks): the collector cut the document at element starts of its record
  *       arrays and put the document's context on every chunk as {@code format_header} ({@code {"arrays":[{"name",
- *       "offset","end","elements"}...],"document":{root object, record arrays reduced to context elements}}}). The
- *       header's document is fed to the mapper first ({@link Mode#CONTEXT}); then the payload: chunk 0 from the
+ *       "offset","end","elements"}...],"document":{root object, record arrays reduced to context elements},
+ *       "joined":{"<array>":[elements of other chunks that refer to this chunk's elements]}}}). The header's document
+ *       is fed to the mapper first ({@link Mode#CONTEXT}), then the joined elements ({@link Mode#JOINED}); then the
+ *       payload: chunk 0 from the
  *       document's start, later chunks from an element of the array whose span holds the chunk's offset (a synthetic
  *       {@code {"<array>":[} is put in front of them); top-level fields in the payload are skipped (the header has
  *       them). A syntax error rejects the rest of the chunk from the element it is in; what came before is emitted.
@@ -56,7 +58,12 @@ final class JsonDocuments {
     /** a context element from the format header of a split document (no event of its own) */
     CONTEXT,
     /** from a chunk of a split document */
-    CHUNK
+    CHUNK,
+    /**
+     * an element of another chunk that refers to this chunk's elements (e.g. an SPDX relationship naming one of its
+     * packages), carried in the split document's header by the collector (no event of its own)
+     */
+    JOINED
   }
 
   /** A format's document mapping. One instance per document; not thread-safe. */
@@ -75,6 +82,15 @@ final class JsonDocuments {
      * (then {@link Cursor#end()} is its end). Context elements (mode CONTEXT) make no events.
      */
     void element(String array, Cursor c) throws IOException, RecordException;
+
+    /**
+     * The header of a split document carries the elements of {@code array} that refer to this chunk's elements (they
+     * follow as {@link Mode#JOINED} elements if this returns true; else they are skipped); {@code complete} is false
+     * when the collector left some out.
+     */
+    default boolean joined(String array, boolean complete) {
+      return false;
+    }
 
     /** The document (or the chunk's part of it) is complete: add its events to {@code out}. */
     void end(List<EvidenceEvent> out) throws RecordException;
@@ -412,6 +428,7 @@ final class JsonDocuments {
     DocumentMapper m = mappers.get();
     List<String> arrayNames = new ArrayList<>();
     List<long[]> spans = new ArrayList<>();
+    boolean joinedComplete = true;
     // 1. the header: array places, then the document's context through the mapper
     try (JsonParser p = Json.FACTORY.createParser(head)) {
       Cursor hc = new Cursor(p, head, 0, 0, Mode.CONTEXT);
@@ -426,6 +443,10 @@ final class JsonDocuments {
           }
         } else if (name.equals("document") && v == JsonToken.START_OBJECT) {
           readObject(hc, m, Set.copyOf(arrayNames), false);
+        } else if (name.equals("joined_complete") && v == JsonToken.VALUE_FALSE) {
+          joinedComplete = false;
+        } else if (name.equals("joined") && v == JsonToken.START_OBJECT) {
+          readJoined(hc, m, joinedComplete);
         } else {
           p.skipChildren();
         }
@@ -508,6 +529,33 @@ final class JsonDocuments {
     while (pos < payload.length) {
       pos = readWhole(payload, pos);
       pos = skipWs(payload, pos);
+    }
+  }
+
+  /** The header's {@code "joined":{"<array>":[elements...]}} (after its START_OBJECT), element by element. */
+  private static void readJoined(Cursor hc, DocumentMapper m, boolean complete) throws IOException, RecordException {
+    JsonParser p = hc.p;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String array = p.currentName();
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        p.skipChildren();
+        continue;
+      }
+      if (!m.joined(array, complete)) {
+        p.skipChildren();
+        continue;
+      }
+      hc.mode = Mode.JOINED;
+      for (JsonToken t; (t = p.nextToken()) != JsonToken.END_ARRAY; ) {
+        if (t == null) throw new IOException("header ends inside joined " + array);
+        hc.start = hc.tokenStart();
+        hc.ordinal = -1;
+        m.element(array, hc);
+        if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
+          p.skipChildren(); // the mapper left it
+        }
+      }
+      hc.mode = Mode.CONTEXT;
     }
   }
 

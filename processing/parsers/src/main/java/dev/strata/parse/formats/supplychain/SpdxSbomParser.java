@@ -3,6 +3,7 @@ package dev.strata.parse.formats.supplychain;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.Events;
 import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.ParseException;
@@ -39,8 +40,9 @@ import java.util.Set;
  *               type), cpe23Type / cpe22Type -> cpes, licenseDeclared + licenseConcluded (not NOASSERTION/NONE;
  *               LicenseRef-x resolved through hasExtractedLicensingInfos) -> licenses, sourceInfo "...: /path" -> path
  * unmapped      package.* (supplier, originator, downloadLocation, filesAnalyzed, sourceInfo, checksums, description,
- *               primaryPackagePurpose, ...), package.relationships ("TYPE target" of the package, bounded; only
- *               when the document is read whole: a split document's relationships are in other chunks),
+ *               primaryPackagePurpose, ...), package.relationships ("TYPE target" / "TYPE_OF source" of the
+ *               package, 64 at most; in a split document from the relationships the collector joined to the chunk's
+ *               packages in its header, the same as whole; warned if the collector had to leave some out),
  *               sbom.document_name, sbom.namespace, sbom.spdx_version, sbom.creators, sbom.subject
  * time          creationInfo.created
  * </pre>
@@ -69,6 +71,9 @@ public final class SpdxSbomParser extends JsonFormatParser {
   private static final class Spdx extends SupplyChain.Document {
     final Set<String> subjects = new LinkedHashSet<>();
     final Map<String, List<String>> rels = new HashMap<>();
+    /** relationships of a split document's chunk: those the collector joined to its packages (null: none carried) */
+    Map<String, List<String>> joinedRels;
+    boolean joinedComplete = true;
     final List<Candidate> candidates = new ArrayList<>();
     /** per pending event: the package's SPDXID and its declared / concluded license (resolved at the end) */
     final List<String[]> packageInfo = new ArrayList<>();
@@ -86,14 +91,29 @@ public final class SpdxSbomParser extends JsonFormatParser {
         } else {
           pkg(c);
         }
+      } else if (array.equals("relationships") && c.mode == Mode.JOINED) {
+        relationship(c, joinedRels, null);
       } else if (array.equals("relationships") && c.mode != Mode.CHUNK) {
-        relationship(c);
+        relationship(c, rels, subjects);
       } else {
         c.skip();
       }
     }
 
-    private void relationship(Cursor c) throws IOException {
+    @Override
+    public boolean joined(String array, boolean complete) {
+      if (!array.equals("relationships")) return false;
+      if (joinedRels == null) joinedRels = new HashMap<>();
+      joinedComplete &= complete;
+      return true;
+    }
+
+    /**
+     * Adds a relationship to {@code into} (both ends), or, for DESCRIBES / DESCRIBED_BY of the document, its subject
+     * to {@code subjectsInto} (null: not at all).
+     */
+    private static void relationship(Cursor c, Map<String, List<String>> into, Set<String> subjectsInto)
+        throws IOException {
       if (c.p.currentToken() != JsonToken.START_OBJECT) {
         c.skip();
         return;
@@ -114,13 +134,13 @@ public final class SpdxSbomParser extends JsonFormatParser {
       }
       if (from == null || to == null) return;
       if (type.equals("DESCRIBES") && from.equals("SPDXRef-DOCUMENT")) {
-        subjects.add(to);
+        if (subjectsInto != null) subjectsInto.add(to);
       } else if (type.equals("DESCRIBED_BY") && to.equals("SPDXRef-DOCUMENT")) {
-        subjects.add(from);
+        if (subjectsInto != null) subjectsInto.add(from);
       } else {
-        List<String> l = rels.computeIfAbsent(from, k -> new ArrayList<>(2));
+        List<String> l = into.computeIfAbsent(from, k -> new ArrayList<>(2));
         if (l.size() < 64) l.add(type + " " + to);
-        List<String> back = rels.computeIfAbsent(to, k -> new ArrayList<>(2));
+        List<String> back = into.computeIfAbsent(to, k -> new ArrayList<>(2));
         if (back.size() < 64) back.add(type + "_OF " + from);
       }
     }
@@ -241,6 +261,8 @@ public final class SpdxSbomParser extends JsonFormatParser {
       if (!subjectSet.isEmpty()) SupplyChain.put(docFields, "sbom.subject", String.join(",", subjectSet));
       String about = image.name() != null ? image.name() : docName;
 
+      // a chunk of a split document: its packages' relationships are those the collector joined to them
+      Map<String, List<String>> relationships = joinedRels != null ? joinedRels : rels;
       List<Pending> kept = new ArrayList<>(pending.size());
       for (int i = 0; i < pending.size(); i++) {
         String[] info = packageInfo.get(i);
@@ -249,12 +271,19 @@ public final class SpdxSbomParser extends JsonFormatParser {
         kept.add(pd);
         pd.pkg().addLicense(license(info[1], extracted));
         pd.pkg().addLicense(license(info[2], extracted));
-        List<String> r = info[0] == null ? null : rels.get(info[0]);
+        List<String> r = info[0] == null ? null : relationships.get(info[0]);
         if (r != null) SupplyChain.put(pd.event().getUnmapped(), "package.relationships", String.join(", ", r));
       }
       pending.clear();
       pending.addAll(kept);
+      int first = out.size();
       finish(image, created, "creationInfo.created", docFields, about, out);
+      if (!joinedComplete) {
+        for (int i = first; i < out.size(); i++) {
+          Events.warn(out.get(i), "the collector carried only part of the relationships of this split document; "
+              + "package.relationships may be incomplete");
+        }
+      }
     }
   }
 
