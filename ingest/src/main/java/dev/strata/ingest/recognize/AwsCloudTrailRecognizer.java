@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * CloudTrail" events, of CloudWatch Logs log events whose {@code message} is a record, of Lake events
  * ({@code eventData} / {@code eventJson}) (framing LINES); a single pretty-printed record or wrapper is WHOLE; CloudWatch
  * Logs exports {@code {"events":[...]}} / Firehose {@code {"logEvents":[...]}} and Lake query results
- * ({@code QueryResultRows}) are WHOLE (the JSON_RECORDS scanner only cuts Records / items arrays).
+ * ({@code QueryResultRows}) are WHOLE (the JSON_RECORDS scanner only cuts Records / items arrays). CloudWatch Logs
+ * exports to S3 ({@code <prefix>/<task>/<account>_CloudTrail_<region>/000000.gz}, lines of {@code <timestamp>
+ * <record>}) are LINES; their path gives account and region.
  */
 public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
   public static final String SOURCE_TYPE = "aws_cloudtrail";
@@ -29,6 +31,10 @@ public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
   private static final Pattern PATH =
       Pattern.compile(
           "(?:^|.*/)AWSLogs/(?:o-[a-z0-9]{4,32}/)?(\\d{12})/CloudTrail/([a-z0-9-]+)/\\d{4}/\\d{2}/\\d{2}/[^/]+\\.json(?:\\.gz)?");
+
+  /** CloudWatch Logs export to S3: {@code <prefix>/<task>/<account>_CloudTrail_<region>/000000.gz}. */
+  private static final Pattern EXPORT_PATH =
+      Pattern.compile("(?:^|.*/)(\\d{12})_CloudTrail_([a-z0-9-]+)/\\d{6}(?:\\.gz)?");
 
   @Override
   public String sourceType() {
@@ -39,7 +45,10 @@ public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
   public Optional<ContextValues> matchPath(String relPath) {
     Matcher m = PATH.matcher(relPath);
     if (!m.matches()) {
-      return Optional.empty();
+      m = EXPORT_PATH.matcher(relPath);
+      if (!m.matches()) {
+        return Optional.empty();
+      }
     }
     return Optional.of(new ContextValues(null, null, "aws", m.group(1), m.group(2)));
   }
@@ -55,9 +64,21 @@ public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
       return array(b, start);
     }
     if (b[start] != '{') {
-      return ContentMatch.none("not JSON");
+      return exportLines(sample);
     }
     return object(sample, start);
+  }
+
+  /** A CloudWatch Logs export to S3 of a CloudTrail log group: {@code <timestamp> <record>} lines. */
+  private static ContentMatch exportLines(ContentSample sample) {
+    JsonSniff.FirstLine first = JsonSniff.firstExportLineObject(sample);
+    if (first.none() != null) {
+      return ContentMatch.none("not JSON (" + first.none().detail() + ")");
+    }
+    if (isRecord(first.obj())) {
+      return ContentMatch.strong(Framing.LINES, "CloudWatch Logs export to S3 of CloudTrail records");
+    }
+    return ContentMatch.none("CloudWatch Logs export lines, but not of CloudTrail records");
   }
 
   private static ContentMatch array(byte[] b, int start) {

@@ -133,6 +133,54 @@ final class JsonSniff {
     return new FirstLine(l, o, o.valid() ? null : ContentMatch.none("first line is not a JSON object"));
   }
 
+  /**
+   * The first line as a CloudWatch Logs export to S3 writes it ({@code <timestamp> <JSON message>}, the timestamp
+   * ISO-8601 UTC or 13-digit epoch millis): the message object, or a {@link FirstLine} whose {@code none} says why
+   * not. Same rules as {@code dev.strata.parse.CloudWatchExportLines}, which reads such objects.
+   */
+  static FirstLine firstExportLineObject(ContentSample s) {
+    List<Line> lines = lines(s, 1);
+    if (lines.isEmpty()) {
+      return new FirstLine(null, Obj.INVALID, ContentMatch.none("no content"));
+    }
+    Line l = lines.get(0);
+    byte[] b = s.bytes();
+    int end = l.offset() + l.length();
+    int t = l.offset();
+    while (t < end && b[t] != ' ' && b[t] != '\t') {
+      t++;
+    }
+    if (t >= end || !isExportTimestamp(b, l.offset(), t)) {
+      return new FirstLine(l, Obj.INVALID, ContentMatch.none("first line has no CloudWatch export timestamp"));
+    }
+    while (t < end && (b[t] == ' ' || b[t] == '\t')) {
+      t++;
+    }
+    Obj o = object(b, t, end - t);
+    return new FirstLine(l, o, o.valid() ? null : ContentMatch.none("export message is not a JSON object"));
+  }
+
+  private static boolean isExportTimestamp(byte[] b, int s, int e) {
+    int n = e - s;
+    if (n >= 20 && digit(b[s]) && digit(b[s + 3]) && b[s + 4] == '-' && b[s + 7] == '-' && b[s + 10] == 'T'
+        && b[s + 13] == ':' && (b[e - 1] == 'Z' || digit(b[e - 1]))) {
+      return true;
+    }
+    if (n != 13) {
+      return false;
+    }
+    for (int k = s; k < e; k++) {
+      if (!digit(b[k])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean digit(byte c) {
+    return c >= '0' && c <= '9';
+  }
+
   /** Reads the fields of the object whose START_OBJECT was just read. */
   static Obj readObject(JsonParser p, long baseOffset) throws IOException {
     Map<String, String> fields = new LinkedHashMap<>();

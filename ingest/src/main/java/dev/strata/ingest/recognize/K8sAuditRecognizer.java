@@ -6,7 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * {@code k8s_audit}: Kubernetes API server audit log (JSON lines of {@code audit.k8s.io} Events), also as exported
- * from EKS / CloudWatch Logs (JSON lines whose {@code "message"} string holds such an event).
+ * from EKS / CloudWatch Logs (JSON lines whose {@code "message"} string holds such an event, or the objects a
+ * CloudWatch Logs export to S3 writes: {@code <task>/kube-apiserver-audit-<id>/000000.gz}, {@code <timestamp> <event>}
+ * lines).
  *
  * <p>Path: {@code **}{@code /kubernetes/audit/*.log*}, {@code **}{@code /kube-apiserver-audit*.log*},
  * {@code **}{@code /audit/audit*.log*}. Content: the first line is an object with {@code "kind":"Event"} and an
@@ -18,7 +20,8 @@ public final class K8sAuditRecognizer extends PathPatternRecognizer {
 
   private static final Pattern PATH =
       Pattern.compile(
-          "(?:^|.*/)(?:kubernetes/audit/[^/]*\\.log[^/]*|kube-apiserver-audit[^/]*\\.log[^/]*|audit/audit[^/]*\\.log[^/]*)");
+          "(?:^|.*/)(?:kubernetes/audit/[^/]*\\.log[^/]*|kube-apiserver-audit[^/]*\\.log[^/]*|audit/audit[^/]*\\.log[^/]*"
+              + "|kube-apiserver-audit-[^/]+/\\d{6}(?:\\.gz)?)");
 
   public K8sAuditRecognizer() {
     super(SOURCE_TYPE, PATH);
@@ -28,6 +31,10 @@ public final class K8sAuditRecognizer extends PathPatternRecognizer {
   public ContentMatch probe(ContentSample sample) {
     JsonSniff.FirstLine first = JsonSniff.firstLineObject(sample);
     if (first.none() != null) {
+      JsonSniff.FirstLine export = JsonSniff.firstExportLineObject(sample);
+      if (export.none() == null && verdict(export.obj()) == Verdict.YES) {
+        return ContentMatch.strong(Framing.LINES, "CloudWatch Logs export to S3 of audit.k8s.io Events (EKS)");
+      }
       return first.none();
     }
     JsonSniff.Obj o = first.obj();

@@ -70,6 +70,26 @@ class RecognizersTest {
   }
 
   @Test
+  void cloudWatchExportToS3ObjectsOfCloudTrailAndEksAudit() {
+    // AWS "Exporting log data to Amazon S3": <prefix>/<task id>/<log stream>/000000.gz, "<timestamp> <message>" lines
+    String ct = "{\"eventVersion\":\"1.09\",\"eventTime\":\"2024-05-01T10:15:00Z\",\"eventSource\":"
+        + "\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"awsRegion\":\"eu-west-1\"}";
+    Recognition r = rec("exports/3f2a-task/123456789012_CloudTrail_eu-west-1/000000.gz",
+        "2024-05-01T10:15:00.123Z " + ct + "\n2024-05-01T10:15:01.000Z " + ct + "\n");
+    assertThat(r.sourceType()).isEqualTo("aws_cloudtrail");
+    assertThat(r.framing()).isEqualTo(Framing.LINES);
+    assertThat(r.pathHints()).isEqualTo(new ContextValues(null, null, "aws", "123456789012", "eu-west-1"));
+    assertThat(rec("x/plain-name", "2024-05-01T10:15:00.123Z " + ct + "\n").sourceType()).isEqualTo("aws_cloudtrail");
+
+    Recognition audit = rec("exports/9c1d-task/kube-apiserver-audit-0a1b2c3d/000000.gz",
+        "2024-05-01T10:15:00.123Z " + TestFiles.auditLine(1).strip() + "\n");
+    assertThat(audit.sourceType()).isEqualTo("k8s_audit");
+    assertThat(audit.framing()).isEqualTo(Framing.LINES);
+    // a timestamp before something else is not either
+    assertThat(rec("x/other", "2024-05-01T10:15:00.123Z {\"a\":1}\n").recognized()).isFalse();
+  }
+
+  @Test
   void linuxAuditdAtAnAuditPathIsReportedWithBothFacts() {
     Recognition r = rec("var/log/audit/audit.log", "type=SYSCALL msg=audit(1714564800.123:42): arch=c000003e\n");
     assertThat(r.recognized()).isFalse();

@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * An {@link EvidenceParser} for a JSON format: {@link #format()} is the id given to the constructor, and
- * {@link #accepts} takes the chunks of that source_type whose payload starts like JSON. Subclasses write
+ * {@link #accepts} takes the chunks of that source_type whose payload starts like JSON (or like a CloudWatch Logs
+ * export of JSON messages, {@link CloudWatchExportLines}). Subclasses write
  * {@link #parse} (or extend {@link JsonRecordsParser}).
  */
 public abstract class JsonFormatParser implements EvidenceParser {
@@ -23,6 +24,7 @@ public abstract class JsonFormatParser implements EvidenceParser {
 
   @Override
   public final boolean accepts(RawArtifactChunk chunk) {
-    return format.equals(chunk.getSourceType()) && Payloads.startsLikeJson(chunk);
+    return format.equals(chunk.getSourceType())
+        && (Payloads.startsLikeJson(chunk) || CloudWatchExportLines.startsLikeExport(chunk.getPayload()));
   }
 }

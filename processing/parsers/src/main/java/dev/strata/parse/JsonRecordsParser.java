@@ -1,5 +1,6 @@
 package dev.strata.parse;
 
+import dev.strata.schema.common.Framing;
 import dev.strata.schema.raw.RawArtifactChunk;
 import java.util.Objects;
 import java.util.Set;
@@ -8,7 +9,8 @@ import java.util.function.Function;
 /**
  * An {@link EvidenceParser} for a JSON-records format read by a {@link JsonRecordStream} (JSON lines, concatenated or
  * pretty-printed objects, a root array, or records inside container fields): accepts chunks of its source_type that
- * start like JSON and streams each one through a fresh mapper. Subclasses give the format id, the container fields
+ * start like JSON (or like a CloudWatch Logs export: {@link CloudWatchExportLines}) and streams each one through a
+ * fresh mapper. Subclasses give the format id, the container fields
  * and the mapper's constructor; the mapping is theirs.
  */
 public abstract class JsonRecordsParser extends JsonFormatParser {
@@ -32,6 +34,10 @@ public abstract class JsonRecordsParser extends JsonFormatParser {
   @Override
   public final void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     ChunkContext ctx = ChunkContext.of(chunk);
+    if (ctx.framing() != Framing.JSON_RECORDS && CloudWatchExportLines.startsLikeExport(chunk.getPayload())) {
+      new CloudWatchExportLines(ctx, mappers.apply(ctx), out).run();
+      return;
+    }
     new JsonRecordStream(ctx, mappers.apply(ctx), containerFields, out).run();
   }
 }

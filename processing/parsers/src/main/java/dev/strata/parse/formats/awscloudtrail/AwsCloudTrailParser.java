@@ -1,6 +1,7 @@
 package dev.strata.parse.formats.awscloudtrail;
 
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.CloudWatchExportLines;
 import dev.strata.parse.JsonFormatParser;
 import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.ParseException;
@@ -18,7 +19,8 @@ import java.util.Set;
  * query results ({@code get-query-results}: {@code QueryResultRows} rows of one-field cells, an {@code eventJson}
  * cell holding the whole record; see {@link LakeQueryResults}), and CloudWatch Logs exports (the record as the
  * {@code message} string of each log event: JSON lines, {@code filter-log-events} / {@code get-log-events}
- * {@code {"events":[...]}} documents, Firehose subscription payloads {@code {"logEvents":[...]}}).
+ * {@code {"events":[...]}} documents, Firehose subscription payloads {@code {"logEvents":[...]}}, and objects the
+ * CloudWatch Logs export to S3 writes, {@code <timestamp> <record>} per line: {@link CloudWatchExportLines}).
  * The mapping is in {@link CloudTrailMapper}.
  */
 public final class AwsCloudTrailParser extends JsonFormatParser {
@@ -39,6 +41,11 @@ public final class AwsCloudTrailParser extends JsonFormatParser {
     ChunkContext ctx = ChunkContext.of(chunk);
     if (ctx.framing() != dev.strata.schema.common.Framing.JSON_RECORDS && isLakeQueryResult(ctx.payload())) {
       new LakeQueryResults(ctx, new CloudTrailMapper(ctx), out).run();
+      return;
+    }
+    if (ctx.framing() != dev.strata.schema.common.Framing.JSON_RECORDS
+        && CloudWatchExportLines.startsLikeExport(chunk.getPayload())) {
+      new CloudWatchExportLines(ctx, new CloudTrailMapper(ctx), out).run();
       return;
     }
     new JsonRecordStream(ctx, new CloudTrailMapper(ctx), CONTAINERS, out).run();
