@@ -58,6 +58,23 @@ class SchemaCompatibilityTest {
   }
 
   @Test
+  void aFramingAddedInV3ReadsAsTheDefaultWithTheV2Schema() throws Exception {
+    Schema v2 = SchemaHistory.release("v2").stream()
+        .filter(s -> s.getFullName().equals(RawArtifactChunk.getClassSchema().getFullName())).findFirst().orElseThrow()
+        .getField("framing").schema();
+    Schema current = dev.strata.schema.common.Framing.getClassSchema();
+    assertThat(v2.getEnumSymbols()).doesNotContain("PARQUET_ROW_GROUPS");
+    var out = new java.io.ByteArrayOutputStream();
+    var enc = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    new org.apache.avro.generic.GenericDatumWriter<Object>(current)
+        .write(new org.apache.avro.generic.GenericData.EnumSymbol(current, "PARQUET_ROW_GROUPS"), enc);
+    enc.flush();
+    Object read = new org.apache.avro.generic.GenericDatumReader<Object>(current, v2)
+        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    assertThat(read.toString()).isEqualTo("WHOLE");
+  }
+
+  @Test
   void aBreakingChangeIsDetected() {
     Schema released = SchemaHistory.releasedVersionsOf(DeadLetter.getClassSchema().getFullName()).get(0);
     // A reader that adds a required field without a default cannot read old data.

@@ -6,7 +6,8 @@ import dev.strata.schema.common.Framing;
  * Finds record boundaries in a byte stream fed piece by piece (stateful; one instance per pass over one content). A
  * boundary is the position right after the byte that ends a record: after a {@code \n} (LINES), after the {@code ,}
  * that follows a complete element of the top-level array (JSON_RECORDS), after each complete binary frame
- * (LENGTH_PREFIXED), never (WHOLE).
+ * (LENGTH_PREFIXED), after each row group of a Parquet file
+ * (PARQUET_ROW_GROUPS, {@link ParquetRowGroupScanner}), never (WHOLE).
  */
 public interface BoundaryScanner {
 
@@ -51,6 +52,8 @@ public interface BoundaryScanner {
       case JSON_RECORDS -> new JsonRecordsBoundaryScanner();
       case WHOLE -> new NoBoundaryScanner();
       case LENGTH_PREFIXED -> new LengthPrefixedBoundaryScanner();
+      // the row group ends are in the file's footer: ParquetRowGroupScanner.of(file) reads it; without it, one record
+      case PARQUET_ROW_GROUPS -> new NoBoundaryScanner();
     };
   }
 }

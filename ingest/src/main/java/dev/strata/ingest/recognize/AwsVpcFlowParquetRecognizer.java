@@ -11,8 +11,12 @@ import java.util.regex.Pattern;
  * <p>Path: the flow log delivery keys of {@link AwsVpcFlowRecognizer} (plain or Hive-compatible, daily or hourly
  * partitions) with a {@code .parquet} file name; the layout gives cloud_provider=aws, cloud_account and cloud_region.
  * Content: the Parquet magic {@code PAR1} (WEAK: a Parquet file's schema is in its footer, at the end, so the sample
- * cannot prove it holds flow logs; accepted on the standard path only). Framing WHOLE: Parquet cannot be cut at
- * arbitrary bytes, the file travels as one chunk (up to the collector's max record size) and the parser reads it.
+ * cannot prove it holds flow logs; accepted on the standard path only). Framing PARQUET_ROW_GROUPS: Parquet cannot be
+ * cut at arbitrary bytes, so the collector reads the file's footer first and cuts after its row groups
+ * ({@link dev.strata.ingest.chunk.ParquetRowGroupScanner}): a chunk holds whole row groups (or the footer), and every
+ * chunk of a file cut into several carries the footer in its format_header, so the parser reads each chunk alone. A
+ * row group larger than the collector's max record size is a truncated record (dead-lettered by the parser; the file
+ * stays whole in the evidence store); a small file is one chunk.
  */
 public final class AwsVpcFlowParquetRecognizer implements ArtifactRecognizer {
   public static final String SOURCE_TYPE = "aws_vpc_flow_parquet";
@@ -35,7 +39,7 @@ public final class AwsVpcFlowParquetRecognizer implements ArtifactRecognizer {
   public ContentMatch probe(ContentSample sample) {
     byte[] b = sample.bytes();
     if (b.length >= 4 && b[0] == 'P' && b[1] == 'A' && b[2] == 'R' && b[3] == '1') {
-      return ContentMatch.weak(Framing.WHOLE, "Parquet file (its schema is in the footer)");
+      return ContentMatch.weak(Framing.PARQUET_ROW_GROUPS, "Parquet file (its schema is in the footer)");
     }
     return ContentMatch.none("no Parquet magic PAR1");
   }

@@ -1,6 +1,7 @@
 package dev.strata.ingest.recognize;
 
 import dev.strata.ingest.chunk.BoundaryScanner;
+import dev.strata.ingest.chunk.ParquetRowGroupScanner;
 import dev.strata.ingest.chunk.RecordArraysBoundaryScanner;
 import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
@@ -92,6 +93,20 @@ public final class Recognizers {
       }
     }
     return BoundaryScanner.forFraming(rec.framing());
+  }
+
+  /**
+   * As above, for a collector that has the artifact as a file: PARQUET_ROW_GROUPS reads the file's footer first
+   * ({@link ParquetRowGroupScanner#of}; a gzip-compressed file, or one whose footer is unreadable, is one record).
+   */
+  public static BoundaryScanner boundaryScanner(
+      List<ArtifactRecognizer> recognizers, Recognition rec, java.nio.file.Path file, boolean gzip)
+      throws java.io.IOException {
+    if (rec.framing() == Framing.PARQUET_ROW_GROUPS && file != null && !gzip) {
+      Optional<ParquetRowGroupScanner> groups = ParquetRowGroupScanner.of(file);
+      if (groups.isPresent()) return groups.get();
+    }
+    return boundaryScanner(recognizers, rec);
   }
 
   public static Recognition recognize(List<ArtifactRecognizer> recognizers, String relPath, ContentSample sample) {

@@ -54,7 +54,7 @@ class AwsVpcFlowParquetRecognizerTest {
     var sample = new ContentSample(Arrays.copyOf(parquetLike(4096), 4096), true, false);
     Recognition on = Recognizers.recognize(R, KEY, sample);
     assertThat(on.sourceType()).isEqualTo("aws_vpc_flow_parquet");
-    assertThat(on.framing()).isEqualTo(Framing.WHOLE);
+    assertThat(on.framing()).isEqualTo(Framing.PARQUET_ROW_GROUPS);
     assertThat(on.pathHints().cloudAccount()).isEqualTo("111122223333");
     assertThat(Recognizers.recognize(R, "exports/some.parquet", sample).recognized())
         .as("any other Parquet file is not taken for flow logs").isFalse();
@@ -62,9 +62,13 @@ class AwsVpcFlowParquetRecognizerTest {
         .as("text at a .parquet key is whatever its content is").isEqualTo("aws_vpc_flow");
   }
 
-  /** The file travels whole (one chunk, bytes unchanged), preserved under its SHA-256 like any artifact. */
+  /**
+   * A file whose footer does not parse (these bytes only look like Parquet) is not cut: it travels as one record (one
+   * chunk, bytes unchanged, no header), preserved under its SHA-256 like any artifact. Files that are cut:
+   * ParquetRowGroupScannerTest.
+   */
   @Test
-  void collectedAsOneWholeChunk() {
+  void withoutAReadableFooterCollectedAsOneChunk() {
     byte[] file = parquetLike(300_000);
     Path root = tmp.resolve("evidence");
     TestFiles.write(root, KEY, file);
@@ -77,7 +81,8 @@ class AwsVpcFlowParquetRecognizerTest {
     });
     List<RawArtifactChunk> chunks = out.chunksOfOrigin(KEY);
     assertThat(chunks).singleElement().satisfies(c -> {
-      assertThat(c.getFraming()).isEqualTo(Framing.WHOLE);
+      assertThat(c.getFraming()).isEqualTo(Framing.PARQUET_ROW_GROUPS);
+      assertThat(c.getFormatHeader()).isNull();
       assertThat(c.getChunk().getTruncatedRecord()).isFalse();
       assertThat(c.getContext().getCloudRegion()).isEqualTo("eu-west-1");
     });

@@ -67,46 +67,26 @@ public final class FlatParquetReader {
     void row(RowGroupInfo group, long rowInFile, String[] values);
   }
 
-  private final byte[] file;
+  /** The bytes held: the whole file, or a part of it (whole row groups) starting at file offset {@link #dataOffset}. */
+  private final byte[] data;
+  private final long dataOffset;
+  /** The file range column chunks must lie in to be read: [heldFrom, heldTo). */
+  private final long heldFrom;
+  private final long heldTo;
   private final FileMetaData meta;
   private final MessageType schema;
   private final String[] columns;
+  private final List<RowGroupInfo> groups;
+  private final boolean whole;
 
-  private FlatParquetReader(byte[] file, FileMetaData meta, MessageType schema, String[] columns) {
-    this.file = file;
+  private FlatParquetReader(byte[] data, long dataOffset, long heldFrom, long heldTo, FileMetaData meta,
+      boolean whole) throws ParquetFormatException {
+    this.whole = whole;
+    this.data = data;
+    this.dataOffset = dataOffset;
+    this.heldFrom = heldFrom;
+    this.heldTo = heldTo;
     this.meta = meta;
-    this.schema = schema;
-    this.columns = columns;
-  }
-
-  /** True if the bytes start and end like a Parquet file ({@code PAR1 ... PAR1}). */
-  public static boolean looksLikeParquet(byte[] b, int off, int len) {
-    return len >= 12 && startsWithMagic(b, off) && startsWithMagic(b, off + len - 4);
-  }
-
-  /** True if the bytes start with the Parquet magic {@code PAR1}. */
-  public static boolean startsWithMagic(byte[] b, int off) {
-    return b.length - off >= 4 && b[off] == MAGIC[0] && b[off + 1] == MAGIC[1] && b[off + 2] == MAGIC[2]
-        && b[off + 3] == MAGIC[3];
-  }
-
-  /** Opens {@code file} (the whole Parquet file): reads and checks its footer and schema. */
-  public static FlatParquetReader open(byte[] file) throws ParquetFormatException {
-    int n = file.length;
-    if (!looksLikeParquet(file, 0, n)) {
-      throw new ParquetFormatException("not a Parquet file (no PAR1 magic at both ends)");
-    }
-    int footerLen = (file[n - 8] & 0xff) | (file[n - 7] & 0xff) << 8 | (file[n - 6] & 0xff) << 16
-        | (file[n - 5] & 0xff) << 24;
-    if (footerLen <= 0 || footerLen > MAX_FOOTER || footerLen > n - 12) {
-      throw new ParquetFormatException("bad footer length " + footerLen + " in a file of " + n + " bytes");
-    }
-    FileMetaData meta;
-    try {
-      meta = Util.readFileMetaData(new ByteArrayInputStream(file, n - 8 - footerLen, footerLen));
-    } catch (IOException | RuntimeException e) {
-      throw new ParquetFormatException("unreadable footer: " + e.getMessage(), e);
-    }
     List<SchemaElement> elements = meta.getSchema();
     if (elements == null || elements.isEmpty()) {
       throw new ParquetFormatException("footer without schema");
@@ -131,7 +111,86 @@ public final class FlatParquetReader {
       fields.add(b.named(e.getName()));
       names[i - 1] = e.getName();
     }
-    return new FlatParquetReader(file, meta, new MessageType(elements.get(0).getName(), fields), names);
+    this.schema = new MessageType(elements.get(0).getName(), fields);
+    this.columns = names;
+    this.groups = rowGroupInfos(meta, names.length);
+  }
+
+  /** True if the bytes start and end like a Parquet file ({@code PAR1 ... PAR1}). */
+  public static boolean looksLikeParquet(byte[] b, int off, int len) {
+    return len >= 12 && startsWithMagic(b, off) && startsWithMagic(b, off + len - 4);
+  }
+
+  /** True if the bytes start with the Parquet magic {@code PAR1}. */
+  public static boolean startsWithMagic(byte[] b, int off) {
+    return b.length - off >= 4 && b[off] == MAGIC[0] && b[off + 1] == MAGIC[1] && b[off + 2] == MAGIC[2]
+        && b[off + 3] == MAGIC[3];
+  }
+
+  /** Opens {@code file} (the whole Parquet file): reads and checks its footer and schema. */
+  public static FlatParquetReader open(byte[] file) throws ParquetFormatException {
+    int n = file.length;
+    if (!looksLikeParquet(file, 0, n)) {
+      throw new ParquetFormatException("not a Parquet file (no PAR1 magic at both ends)");
+    }
+    int footerLen = (file[n - 8] & 0xff) | (file[n - 7] & 0xff) << 8 | (file[n - 6] & 0xff) << 16
+        | (file[n - 5] & 0xff) << 24;
+    if (footerLen <= 0 || footerLen > MAX_FOOTER || footerLen > n - 12) {
+      throw new ParquetFormatException("bad footer length " + footerLen + " in a file of " + n + " bytes");
+    }
+    FileMetaData meta = footer(new ByteArrayInputStream(file, n - 8 - footerLen, footerLen));
+    return new FlatParquetReader(file, 0, 4, n - 8 - footerLen, meta, true);
+  }
+
+  /**
+   * Opens a part of a Parquet file: {@code footer} is the file's footer (its Thrift {@code FileMetaData}), {@code part}
+   * the file's bytes from file offset {@code partOffset} on. The row groups whose column chunks lie wholly in the part
+   * can be read ({@link #holds}); row numbers and offsets are those of the whole file.
+   */
+  public static FlatParquetReader openPart(byte[] footer, byte[] part, long partOffset) throws ParquetFormatException {
+    if (partOffset < 0) throw new ParquetFormatException("negative part offset " + partOffset);
+    return new FlatParquetReader(part, partOffset, partOffset, partOffset + part.length,
+        footer(new ByteArrayInputStream(footer)), false);
+  }
+
+  private static FileMetaData footer(InputStream in) throws ParquetFormatException {
+    try {
+      return Util.readFileMetaData(in);
+    } catch (IOException | RuntimeException e) {
+      throw new ParquetFormatException("unreadable footer: " + e.getMessage(), e);
+    }
+  }
+
+  /** Every row group of the file: first row, row count and the byte range of its column chunks. */
+  private static List<RowGroupInfo> rowGroupInfos(FileMetaData meta, int columnCount) throws ParquetFormatException {
+    List<RowGroupInfo> out = new ArrayList<>();
+    List<RowGroup> groups = meta.getRow_groups() == null ? List.of() : meta.getRow_groups();
+    long firstRow = 0;
+    for (int g = 0; g < groups.size(); g++) {
+      RowGroup rg = groups.get(g);
+      if (rg.getColumns() == null || rg.getColumns().size() != columnCount) {
+        throw new ParquetFormatException("row group " + g + " has " + (rg.getColumns() == null ? 0
+            : rg.getColumns().size()) + " column chunks for " + columnCount + " columns");
+      }
+      long start = Long.MAX_VALUE;
+      long end = 0;
+      for (ColumnChunk cc : rg.getColumns()) {
+        ColumnMetaData md = cc.getMeta_data();
+        if (md == null) throw new ParquetFormatException("column chunk without metadata (external file?)");
+        long from = chunkStart(md);
+        start = Math.min(start, from);
+        end = Math.max(end, from + md.getTotal_compressed_size());
+      }
+      out.add(new RowGroupInfo(g, firstRow, rg.getNum_rows(), start == Long.MAX_VALUE ? 4 : start,
+          start == Long.MAX_VALUE ? 0 : end - start));
+      firstRow += rg.getNum_rows();
+    }
+    return List.copyOf(out);
+  }
+
+  private static long chunkStart(ColumnMetaData md) {
+    return md.isSetDictionary_page_offset() && md.getDictionary_page_offset() > 0
+        ? Math.min(md.getDictionary_page_offset(), md.getData_page_offset()) : md.getData_page_offset();
   }
 
   private static boolean isText(SchemaElement e) {
@@ -156,50 +215,56 @@ public final class FlatParquetReader {
     return meta.getCreated_by();
   }
 
-  /** Visits every row of every row group, in file order. */
+  /** Every row group of the file, in file order (whether or not this reader holds its bytes). */
+  public List<RowGroupInfo> rowGroups() {
+    return groups;
+  }
+
+  /** True if this reader holds the whole file ({@link #open}), false for a part ({@link #openPart}). */
+  public boolean whole() {
+    return whole;
+  }
+
+  /** True if the bytes this reader holds contain the whole row group. */
+  public boolean holds(RowGroupInfo g) {
+    return g.offset() >= heldFrom && g.length() >= 0 && g.offset() + g.length() <= heldTo;
+  }
+
+  /** Visits every row of every row group, in file order (of a part: the row groups it holds). */
   public void read(RowVisitor visitor) throws ParquetFormatException {
-    long firstRow = 0;
-    List<RowGroup> groups = meta.getRow_groups();
-    for (int g = 0; g < groups.size(); g++) {
-      RowGroup rg = groups.get(g);
-      long rows = rg.getNum_rows();
-      long start = Long.MAX_VALUE;
-      long end = 0;
-      Map<ColumnDescriptor, ChunkPages> pages = new HashMap<>();
-      List<ColumnDescriptor> descriptors = schema.getColumns();
-      if (rg.getColumns().size() != descriptors.size()) {
-        throw new ParquetFormatException("row group " + g + " has " + rg.getColumns().size() + " column chunks for "
-            + descriptors.size() + " columns");
+    for (RowGroupInfo g : groups) {
+      if (whole || holds(g)) read(g, visitor); // a whole file: a row group out of it is an error
+    }
+  }
+
+  /** Visits the rows of one row group, in order. */
+  public void read(RowGroupInfo info, RowVisitor visitor) throws ParquetFormatException {
+    int g = info.index();
+    RowGroup rg = meta.getRow_groups().get(g);
+    long rows = rg.getNum_rows();
+    Map<ColumnDescriptor, ChunkPages> pages = new HashMap<>();
+    List<ColumnDescriptor> descriptors = schema.getColumns();
+    for (int c = 0; c < descriptors.size(); c++) {
+      ColumnMetaData md = rg.getColumns().get(c).getMeta_data();
+      long from = chunkStart(md);
+      long len = md.getTotal_compressed_size();
+      if (from < heldFrom || len < 0 || from + len > heldTo) {
+        throw new ParquetFormatException("column chunk '" + columns[c] + "' of row group " + g + " out of the "
+            + (whole ? "file" : "bytes held [" + heldFrom + ", " + heldTo + ")"));
       }
-      for (int c = 0; c < descriptors.size(); c++) {
-        ColumnChunk cc = rg.getColumns().get(c);
-        ColumnMetaData md = cc.getMeta_data();
-        if (md == null) throw new ParquetFormatException("column chunk without metadata (external file?)");
-        long from = md.isSetDictionary_page_offset() && md.getDictionary_page_offset() > 0
-            ? Math.min(md.getDictionary_page_offset(), md.getData_page_offset()) : md.getData_page_offset();
-        long len = md.getTotal_compressed_size();
-        if (from < 4 || len < 0 || from + len > file.length - 8) {
-          throw new ParquetFormatException("column chunk '" + columns[c] + "' of row group " + g + " out of the file");
-        }
-        start = Math.min(start, from);
-        end = Math.max(end, from + len);
-        pages.put(descriptors.get(c), pages(md, (int) from, (int) len, columns[c]));
-      }
-      RowGroupInfo info = new RowGroupInfo(g, firstRow, rows, start == Long.MAX_VALUE ? 4 : start,
-          start == Long.MAX_VALUE ? 0 : end - start);
-      String[][] values = new String[descriptors.size()][];
-      PageReadStore store = new Store(pages, rows);
-      ColumnReadStoreImpl readers = new ColumnReadStoreImpl(store, new NoConverter(descriptors.size()), schema,
-          meta.getCreated_by());
-      for (int c = 0; c < descriptors.size(); c++) {
-        values[c] = column(readers.getColumnReader(descriptors.get(c)), descriptors.get(c), rows, columns[c]);
-      }
-      String[] row = new String[descriptors.size()];
-      for (int r = 0; r < rows; r++) {
-        for (int c = 0; c < row.length; c++) row[c] = values[c][r];
-        visitor.row(info, firstRow + r, row);
-      }
-      firstRow += rows;
+      pages.put(descriptors.get(c), pages(md, (int) (from - dataOffset), (int) len, columns[c]));
+    }
+    String[][] values = new String[descriptors.size()][];
+    PageReadStore store = new Store(pages, rows);
+    ColumnReadStoreImpl readers = new ColumnReadStoreImpl(store, new NoConverter(descriptors.size()), schema,
+        meta.getCreated_by());
+    for (int c = 0; c < descriptors.size(); c++) {
+      values[c] = column(readers.getColumnReader(descriptors.get(c)), descriptors.get(c), rows, columns[c]);
+    }
+    String[] row = new String[descriptors.size()];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < row.length; c++) row[c] = values[c][r];
+      visitor.row(info, info.firstRow() + r, row);
     }
   }
 
@@ -242,7 +307,7 @@ public final class FlatParquetReader {
       throw new ParquetFormatException("column '" + name + "': codec " + codec + " is not supported (UNCOMPRESSED and"
           + " GZIP are)");
     }
-    ByteArrayInputStream in = new ByteArrayInputStream(file, from, len);
+    ByteArrayInputStream in = new ByteArrayInputStream(data, from, len);
     DictionaryPage dictionary = null;
     List<DataPage> data = new ArrayList<>();
     long values = 0;

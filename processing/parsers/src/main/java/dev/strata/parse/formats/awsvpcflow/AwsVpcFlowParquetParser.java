@@ -11,14 +11,21 @@ import dev.strata.parse.parquet.ParquetFormatException;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.raw.RawArtifactChunk;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * AWS VPC Flow Logs delivered to S3 in Apache Parquet ({@code ...vpcflowlogs...<file>.parquet}), to the same OCSF 4001
  * Network Activity events as the text format ({@link AwsVpcFlowParser}): one event per row.
  *
- * <p>Framing: WHOLE. A Parquet file cannot be cut at arbitrary bytes (its schema and column chunk offsets are in the
- * footer at its end), so the collector preserves the file and publishes it as one chunk (up to its max record size,
- * 4 MiB by default; a larger file is rejected record_too_large here and stays whole in the evidence store).
+ * <p>Framing: PARQUET_ROW_GROUPS. A Parquet file cannot be cut at arbitrary bytes (its schema and column chunk offsets
+ * are in the footer at its end): a file up to the collector's chunk size is one chunk, read whole; a larger file is cut
+ * by the collector after its row groups, and every chunk carries the file's footer in its format_header
+ * ({@value #FOOTER_HEADER} + base64 of the {@code FileMetaData}): each chunk is read alone, its row groups located by
+ * the footer's file offsets and the chunk's offset, and gives exactly the events of those rows in the whole file (same
+ * event ids, offsets, record indexes, raw_data). A row group larger than the collector's max record size (4 MiB by
+ * default) arrives truncated and is dead-lettered record_too_large (its rows are not read; the file stays whole in the
+ * evidence store). A file larger than one chunk without the footer header (WHOLE framing of an older collector):
+ * record_too_large.
  *
  * <p>Columns are the flow log fields with {@code _} for {@code -} ({@code account_id}, {@code pkt_srcaddr},
  * {@code ecs_task_arn}, ...; INT32 / INT64 / STRING as AWS documents them, any other flat column is read as text). The
@@ -27,13 +34,19 @@ import java.nio.charset.StandardCharsets;
  * parser's record mapping. raw_data is that text rendering of the row.
  *
  * <p>Lineage: byte_offset / byte_length = the row's row group (its column chunks in the file), record_index = the row
- * number in the file, line_number null (binary content). A row the mapping rejects is dead-lettered with its text
+ * number in the file, line_number null (binary content); chunk_index is the chunk that held the row group. A row the mapping rejects is dead-lettered with its text
  * rendering as original bytes (a columnar row has no contiguous bytes; the file is in the evidence store). A file that
  * is not a readable flat Parquet file (corrupt, nested, a codec other than UNCOMPRESSED / GZIP): malformed_record.
  */
 public final class AwsVpcFlowParquetParser implements EvidenceParser {
 
   public static final String FORMAT = "aws_vpc_flow_parquet";
+
+  /**
+   * The format_header of a file the collector cut at its row groups (framing PARQUET_ROW_GROUPS): this prefix, then
+   * base64 of the file's footer (Thrift {@code FileMetaData}).
+   */
+  public static final String FOOTER_HEADER = "parquet-footer:";
 
   @Override
   public String format() {
@@ -52,49 +65,88 @@ public final class AwsVpcFlowParquetParser implements EvidenceParser {
     int blank = 0;
     while (blank < b.length && (b[blank] == ' ' || b[blank] == '\n' || b[blank] == '\r' || b[blank] == '\t')) blank++;
     if (blank == b.length) return;
-    if (ctx.truncatedRecord() || ctx.chunkCount() > 1) {
-      out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE, "Parquet file larger than one chunk (max record size);"
-          + " the full bytes are in the evidence store", 0, b.length, 0));
+    String header = chunk.getFormatHeader();
+    boolean part = header != null && header.startsWith(FOOTER_HEADER);
+    if (!part && (ctx.truncatedRecord() || ctx.chunkCount() > 1)) {
+      out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE, "Parquet file larger than one chunk (max record size)"
+          + " and not cut at its row groups; the full bytes are in the evidence store", 0, b.length, 0));
       return;
     }
     FlatParquetReader reader;
     try {
-      reader = FlatParquetReader.open(b);
+      reader = part
+          ? FlatParquetReader.openPart(footer(header), b, ctx.contentOffset(0))
+          : FlatParquetReader.open(b);
     } catch (ParquetFormatException e) {
-      out.reject(ctx.rejection(RejectReason.MALFORMED_RECORD, "not a readable Parquet flow log file: "
-          + e.getMessage(), 0, b.length, 0));
+      out.reject(ctx.rejection(RejectReason.MALFORMED_RECORD, "not a readable Parquet flow log file"
+          + (part ? " part (footer in format_header)" : "") + ": " + e.getMessage(), 0, b.length, 0));
       return;
     }
-    String[] columns = reader.columns();
-    StringBuilder header = new StringBuilder();
-    for (String c : columns) {
-      if (header.length() > 0) header.append(' ');
-      header.append(c.replace('_', '-'));
-    }
-    VpcFlowLayout layout = VpcFlowLayout.of(header.toString());
+    VpcFlowLayout layout = layout(reader.columns());
     if (layout == null) {
       out.reject(ctx.rejection(RejectReason.MALFORMED_RECORD, "Parquet file without columns", 0, b.length, 0));
       return;
     }
     RowOutput rows = new RowOutput(out);
     AwsVpcFlowParser.Run run = new AwsVpcFlowParser.Run(ctx, rows, layout);
+    long chunkStart = ctx.contentOffset(0);
+    long chunkEnd = chunkStart + b.length;
+    long firstRecord = ctx.recordIndex(0);
     StringBuilder line = new StringBuilder(256);
+    FlatParquetReader.RowVisitor visitor = (group, rowInFile, values) -> {
+      line.setLength(0);
+      for (int i = 0; i < values.length; i++) {
+        if (i > 0) line.append(' ');
+        String v = values[i];
+        line.append(v == null || v.isEmpty() ? "-" : v);
+      }
+      byte[] text = line.toString().getBytes(StandardCharsets.UTF_8);
+      rows.text = text;
+      int start = (int) (group.offset() - chunkStart); // payload position: lineage byte_offset = the group's
+      // record_index = the row number in the file, however the file was cut
+      run.textRecord(text, start, start + (int) group.length(), 0, rowInFile - firstRecord);
+    };
     try {
-      reader.read((group, rowInFile, values) -> {
-        line.setLength(0);
-        for (int i = 0; i < values.length; i++) {
-          if (i > 0) line.append(' ');
-          String v = values[i];
-          line.append(v == null || v.isEmpty() ? "-" : v);
+      if (!part) {
+        reader.read(visitor);
+        return;
+      }
+      for (FlatParquetReader.RowGroupInfo g : reader.rowGroups()) {
+        if (reader.holds(g)) {
+          reader.read(g, visitor);
+        } else if (g.offset() >= chunkStart && g.offset() < chunkEnd) { // starts here, ends past the payload
+          int start = (int) (g.offset() - chunkStart);
+          out.reject(ctx.rejection(ctx.truncatedRecord() ? RejectReason.RECORD_TOO_LARGE : RejectReason.MALFORMED_RECORD,
+              "Parquet row group " + g.index() + " (rows " + g.firstRow() + "-" + (g.firstRow() + g.rows() - 1)
+                  + ", " + g.length() + " bytes at file offset " + g.offset() + ") "
+                  + (ctx.truncatedRecord()
+                      ? "is larger than the collector's max record size (" + (chunkEnd - g.offset())
+                          + " bytes published); its rows are not read, the full file is in the evidence store"
+                      : "does not end in this chunk (" + b.length + " bytes at file offset " + chunkStart + ")"),
+              start, b.length, 0, g.firstRow() - firstRecord));
         }
-        byte[] text = line.toString().getBytes(StandardCharsets.UTF_8);
-        rows.text = text;
-        int start = (int) group.offset();
-        run.textRecord(text, start, start + (int) group.length(), 0);
-      });
+      }
     } catch (ParquetFormatException e) {
       out.reject(ctx.rejection(RejectReason.MALFORMED_RECORD, "unreadable Parquet flow log rows: " + e.getMessage(),
           0, b.length, 0));
+    }
+  }
+
+  /** The flow log layout named by the Parquet columns ({@code _} for {@code -}), or null without columns. */
+  private static VpcFlowLayout layout(String[] columns) {
+    StringBuilder header = new StringBuilder();
+    for (String c : columns) {
+      if (header.length() > 0) header.append(' ');
+      header.append(c.replace('_', '-'));
+    }
+    return VpcFlowLayout.of(header.toString());
+  }
+
+  private static byte[] footer(String header) throws ParquetFormatException {
+    try {
+      return Base64.getDecoder().decode(header.substring(FOOTER_HEADER.length()));
+    } catch (IllegalArgumentException e) {
+      throw new ParquetFormatException("format_header footer is not base64: " + e.getMessage(), e);
     }
   }
 

@@ -235,9 +235,11 @@ public final class AwsVpcFlowParser implements EvidenceParser {
     /**
      * The narrow entry for records that are not lines of the payload (the Parquet parser's rows): {@code line} holds
      * the field values in the layout's order, blank-separated, '-' for absent; the event's lineage is the payload
-     * range [recStart, recEnd) and its raw_data the line. Mapped exactly like a text line.
+     * range [recStart, recEnd), its record index chunk.first_record + {@code ordinalInChunk}, and its raw_data the
+     * line. Mapped exactly like a text line.
      */
-    void textRecord(byte[] line, int recStart, int recEnd, long lineNo) {
+    void textRecord(byte[] line, int recStart, int recEnd, long lineNo, long ordinalInChunk) {
+      ordinal = ordinalInChunk;
       scan(line, 0, line.length, false);
       record(line, recStart, recEnd, lineNo, null);
     }

@@ -13,10 +13,10 @@ import dev.strata.parse.parquet.ParquetTestWriter.Column;
 import dev.strata.parse.testing.Chunks;
 import dev.strata.schema.common.Framing;
 import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.raw.RawArtifactChunk;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,21 +28,7 @@ class AwsVpcFlowParquetParserTest extends ParserContractTest {
   static final String ORIGIN = "AWSLogs/aws-account-id=111122223333/aws-service=vpcflowlogs/aws-region=eu-west-1/"
       + "year=2026/month=11/day=20/hour=10/111122223333_vpcflowlogs_eu-west-1_fl-0a1b2c3d_20261120T1000Z_ab12.log.parquet";
 
-  static final PrimitiveTypeName I32 = PrimitiveTypeName.INT32;
-  static final PrimitiveTypeName I64 = PrimitiveTypeName.INT64;
-  static final PrimitiveTypeName STR = PrimitiveTypeName.BINARY;
-
-  /** Versions 2-5 and the v7 ECS task field, in AWS's Parquet types. */
-  static final List<Column> COLUMNS = List.of(
-      new Column("version", I32, true), new Column("account_id", STR, true), new Column("interface_id", STR, true),
-      new Column("srcaddr", STR, true), new Column("dstaddr", STR, true), new Column("srcport", I32, true),
-      new Column("dstport", I32, true), new Column("protocol", I32, true), new Column("packets", I64, true),
-      new Column("bytes", I64, true), new Column("start", I64, true), new Column("end", I64, true),
-      new Column("action", STR, true), new Column("log_status", STR, true), new Column("vpc_id", STR, true),
-      new Column("subnet_id", STR, true), new Column("instance_id", STR, true), new Column("tcp_flags", I32, true),
-      new Column("type", STR, true), new Column("pkt_srcaddr", STR, true), new Column("pkt_dstaddr", STR, true),
-      new Column("region", STR, true), new Column("az_id", STR, true), new Column("flow_direction", STR, true),
-      new Column("traffic_path", I32, true), new Column("ecs_task_arn", STR, true));
+  static final List<Column> COLUMNS = AwsVpcFlowParquetFiles.COLUMNS;
 
   @Override
   protected EvidenceParser parser() {
@@ -50,19 +36,7 @@ class AwsVpcFlowParquetParserTest extends ParserContractTest {
   }
 
   static List<Object[]> rows(int n) {
-    List<Object[]> rows = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      boolean nodata = i % 50 == 49;
-      rows.add(new Object[] {7, "111122223333", "eni-0a1b2c3d4e5f60718",
-          nodata ? null : "10.0.1." + (i % 200), nodata ? null : "198.51.100." + (i % 7),
-          nodata ? null : 1024 + i, nodata ? null : 443, nodata ? null : 6, nodata ? null : (long) (10 + i),
-          nodata ? null : 840L * (i + 1), 1763632800L + i, 1763632860L + i, nodata ? null : (i % 3 == 0 ? "REJECT" : "ACCEPT"),
-          nodata ? "NODATA" : "OK", "vpc-0abc0abc0abc0abc0", "subnet-0123456789abcdef0", i % 2 == 0 ? "i-0123456789abcdef0" : null,
-          nodata ? null : 19, nodata ? null : "IPv4", nodata ? null : "10.0.1." + (i % 200), nodata ? null : "198.51.100.7",
-          "eu-west-1", "euw1-az2", nodata ? null : (i % 2 == 0 ? "egress" : "ingress"), nodata ? null : 1,
-          i % 4 == 0 ? "arn:aws:ecs:eu-west-1:111122223333:task/prod/0a1b2c3d4e5f" : null});
-    }
-    return rows;
+    return AwsVpcFlowParquetFiles.rows(n);
   }
 
   /** The same records as the text format AWS delivers (header line, '-' for absent). */
@@ -167,6 +141,134 @@ class AwsVpcFlowParquetParserTest extends ParserContractTest {
         true, p);
     assertThat(new ChunkParser(ParserRegistry.defaults()).parse(truncated).deadLetters())
         .extracting(d -> d.getReason()).containsExactly("record_too_large");
+  }
+
+  /**
+   * A file over the size limits cut as the collector's PARQUET_ROW_GROUPS framing cuts it (records = PAR1 + row group 0,
+   * each next row group, the footer; chunks of whole records up to chunkSize, a record over maxRecord truncated to
+   * it), every chunk with the footer header. Mirrors ingest's Chunker + ParquetRowGroupScanner, which cannot be used
+   * from here (parsers do not depend on ingest); ingest's ParquetRowGroupScannerTest pins the cut positions.
+   */
+  static List<RawArtifactChunk> collectorCut(byte[] file, int chunkSize, int maxRecord) throws Exception {
+    List<long[]> records = new ArrayList<>(); // {start, end}
+    long prev = 0;
+    for (FlatParquetReader.RowGroupInfo g : FlatParquetReader.open(file).rowGroups()) {
+      records.add(new long[] {prev, g.offset() + g.length()});
+      prev = g.offset() + g.length();
+    }
+    records.add(new long[] {prev, file.length});
+    List<long[]> cuts = new ArrayList<>(); // {start, end, firstRecord, truncated}
+    long cs = 0;
+    int csRecord = 0;
+    for (int i = 0; i < records.size(); i++) {
+      long rs = records.get(i)[0];
+      long re = records.get(i)[1];
+      if (re - rs > maxRecord) {
+        if (rs > cs) cuts.add(new long[] {cs, rs, csRecord, 0});
+        cuts.add(new long[] {rs, rs + maxRecord, i, 1});
+        cs = re;
+        csRecord = i + 1;
+      } else if (re - cs > chunkSize) {
+        if (rs > cs) cuts.add(new long[] {cs, rs, csRecord, 0});
+        cs = rs;
+        csRecord = i;
+        if (re - rs > chunkSize) {
+          cuts.add(new long[] {rs, re, i, 0});
+          cs = re;
+          csRecord = i + 1;
+        }
+      }
+    }
+    if (cs < file.length) cuts.add(new long[] {cs, file.length, csRecord, 0});
+    int footerLength = java.nio.ByteBuffer.wrap(file, file.length - 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    String header = AwsVpcFlowParquetParser.FOOTER_HEADER + java.util.Base64.getEncoder()
+        .encodeToString(java.util.Arrays.copyOfRange(file, file.length - 8 - footerLength, file.length - 8));
+    String sha = dev.strata.parse.EventIds.sha256Hex(file);
+    List<RawArtifactChunk> out = new ArrayList<>();
+    for (int k = 0; k < cuts.size(); k++) {
+      long[] c = cuts.get(k);
+      byte[] payload = java.util.Arrays.copyOfRange(file, (int) c[0], (int) c[1]);
+      out.add(RawArtifactChunk.newBuilder(Chunks.chunk(payload, sha, AwsVpcFlowParquetParser.FORMAT,
+          Framing.PARQUET_ROW_GROUPS, ORIGIN, k, cuts.size(), c[0], 1, c[2], c[3] == 1, file))
+          .setFormatHeader(header).build());
+    }
+    return out;
+  }
+
+  static EvidenceEvent withoutChunkIndex(EvidenceEvent e) {
+    EvidenceEvent c = EvidenceEvent.newBuilder(e).build();
+    c.getLineage().setChunkIndex(0);
+    return c;
+  }
+
+  @Test
+  void aFileCutAtItsRowGroupsGivesTheEventsOfTheWholeFile() throws Exception {
+    List<Object[]> rows = rows(2000);
+    for (boolean v2 : new boolean[] {false, true}) {
+      byte[] file = new ParquetTestWriter(COLUMNS, v2, true).write(rows, 150);
+      List<FlatParquetReader.RowGroupInfo> groups = FlatParquetReader.open(file).rowGroups();
+      assertThat(groups).hasSize(14);
+      long largest = groups.stream().mapToLong(FlatParquetReader.RowGroupInfo::length).max().orElseThrow();
+      FlatParquetReader.RowGroupInfo last = groups.get(groups.size() - 1);
+      long footerRecord = file.length - (last.offset() + last.length()); // these tiny groups have a big footer
+      // limits as if the file were over the collector's max record size: chunks of ~3 row groups, nothing truncated
+      List<RawArtifactChunk> chunks = collectorCut(file, (int) (3.5 * largest),
+          (int) Math.max(4 * largest, footerRecord));
+      assertThat(chunks).hasSizeGreaterThan(3);
+      assertThat(chunks.stream().filter(c -> c.getChunk().getTruncatedRecord()).count()).isZero();
+      List<EvidenceEvent> whole = parseParquet(file).events();
+      assertThat(whole).hasSize(2000);
+      ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
+      List<EvidenceEvent> cut = new ArrayList<>();
+      for (RawArtifactChunk c : chunks) {
+        ChunkParseResult r = parser.parse(c);
+        assertThat(r.deadLetters()).as("chunk %d", c.getChunk().getIndex()).isEmpty();
+        r.events().forEach(e -> assertThat(e.getLineage().getChunkIndex()).isEqualTo(c.getChunk().getIndex()));
+        cut.addAll(r.events());
+      }
+      assertThat(cut.stream().map(AwsVpcFlowParquetParserTest::withoutChunkIndex).toList())
+          .as("pages v2=%s: every event as the whole file gives it (ids, offsets, record indexes, fields)", v2)
+          .isEqualTo(whole.stream().map(AwsVpcFlowParquetParserTest::withoutChunkIndex).toList());
+      assertThat(cut.get(1999).getLineage().getRecordIndex()).isEqualTo(1999L);
+    }
+  }
+
+  @Test
+  void aRowGroupLargerThanTheMaxRecordSizeIsADeadLetterAndTheOthersFlow() throws Exception {
+    byte[] file = new ParquetTestWriter(COLUMNS, false, true).write(rows(1000), 400); // 400, 400, 200 rows
+    List<FlatParquetReader.RowGroupInfo> groups = FlatParquetReader.open(file).rowGroups();
+    assertThat(groups).extracting(FlatParquetReader.RowGroupInfo::rows).containsExactly(400L, 400L, 200L);
+    int max = (int) ((groups.get(1).length() + groups.get(2).length()) / 2); // between the 200-row and 400-row groups
+    assertThat(groups.get(2).length()).isLessThan(max);
+    List<RawArtifactChunk> chunks = collectorCut(file, max, max);
+    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
+    List<EvidenceEvent> events = new ArrayList<>();
+    List<dev.strata.schema.deadletter.DeadLetter> dead = new ArrayList<>();
+    for (RawArtifactChunk c : chunks) {
+      ChunkParseResult r = parser.parse(c);
+      events.addAll(r.events());
+      dead.addAll(r.deadLetters());
+    }
+    assertThat(dead).hasSize(2).allSatisfy(d -> {
+      assertThat(d.getReason()).isEqualTo("record_too_large");
+      assertThat(d.getMessage()).contains("larger than the collector's max record size")
+          .contains("the full file is in the evidence store");
+    });
+    assertThat(dead.get(0).getMessage()).contains("Parquet row group 0 (rows 0-399");
+    assertThat(dead.get(1).getMessage()).contains("Parquet row group 1 (rows 400-799");
+    assertThat(dead).extracting(d -> d.getRecordIndex()).containsExactly(0L, 400L);
+    List<EvidenceEvent> whole = parseParquet(file).events();
+    assertThat(events.stream().map(AwsVpcFlowParquetParserTest::withoutChunkIndex).toList())
+        .isEqualTo(whole.subList(800, 1000).stream().map(AwsVpcFlowParquetParserTest::withoutChunkIndex).toList());
+  }
+
+  @Test
+  void aFileLargerThanOneChunkWithoutTheFooterHeaderIsRecordTooLarge() throws Exception {
+    byte[] file = new ParquetTestWriter(COLUMNS, false, true).write(rows(300), 100);
+    RawArtifactChunk first = RawArtifactChunk.newBuilder(collectorCut(file, 1, file.length).get(0))
+        .setFormatHeader(null).build();
+    assertThat(new ChunkParser(ParserRegistry.defaults()).parse(first).deadLetters()).singleElement()
+        .satisfies(d -> assertThat(d.getReason()).isEqualTo("record_too_large"));
   }
 
   static String textLine(Object[] r) {
