@@ -106,8 +106,6 @@ public final class AwsVpcFlowParser implements EvidenceParser {
     private final ByteStrings strings = STRINGS.get();
     /** Instants of recent epoch seconds (start and end repeat across records), by second modulo the size. */
     private final Instant[] seconds = new Instant[64];
-    /** The start text of the second in the same slot of {@link #seconds} (time_original), or null. */
-    private final String[] secondTexts = new String[64];
     /** Token starts and ends of the record being read (the first MAX_TOKENS + 1), and how many there were. */
     private final int[] ts = new int[MAX_TOKENS + 1];
     private final int[] te = new int[MAX_TOKENS + 1];
@@ -349,10 +347,10 @@ public final class AwsVpcFlowParser implements EvidenceParser {
               warnings = bad(u, warnings, f, b, s, e);
             } else if (code == VpcFlowLayout.SRCPORT) {
               if (src == null) src = new Endpoint();
-              src.setPort(port((int) p));
+              src.setPort((int) p);
             } else {
               if (dst == null) dst = new Endpoint();
-              dst.setPort(port((int) p));
+              dst.setPort((int) p);
             }
           }
           case VpcFlowLayout.PROTOCOL -> {
@@ -376,7 +374,7 @@ public final class AwsVpcFlowParser implements EvidenceParser {
           }
           case VpcFlowLayout.START -> {
             startSec = num(b, s, e);
-            startText = startText(b, s, e, startSec);
+            startText = str(b, s, e);
           }
           case VpcFlowLayout.END -> {
             endSec = num(b, s, e);
@@ -473,41 +471,12 @@ public final class AwsVpcFlowParser implements EvidenceParser {
       return strings.get(b, s, e);
     }
 
-    /**
-     * The text of a start field: the cached text of its second when the token is that second's canonical decimal
-     * (no leading zero), so a window's records share one string; else decoded.
-     */
-    private String startText(byte[] b, int s, int e, long epochSecond) {
-      if (epochSecond <= 0 || b[s] == '0') return str(b, s, e);
-      int slot = (int) epochSecond & (seconds.length - 1);
-      Instant t = seconds[slot];
-      String text = secondTexts[slot];
-      if (t != null && t.getEpochSecond() == epochSecond && text != null) return text;
-      text = str(b, s, e);
-      if (t == null || t.getEpochSecond() != epochSecond) seconds[slot] = Instant.ofEpochSecond(epochSecond);
-      secondTexts[slot] = text;
-      return text;
-    }
-
-    /** Boxed ports, one instance per port number (two per event otherwise, the ephemeral side above 127). */
-    private static final Integer[] PORTS = new Integer[65536];
-
-    private static Integer port(int p) {
-      Integer v = PORTS[p];
-      if (v == null) {
-        v = p;
-        PORTS[p] = v; // a benign race: any thread may publish its own equal instance
-      }
-      return v;
-    }
-
     private Instant instant(long epochSecond) {
       int slot = (int) epochSecond & (seconds.length - 1);
       Instant t = seconds[slot];
       if (t == null || t.getEpochSecond() != epochSecond) {
         t = Instant.ofEpochSecond(epochSecond);
         seconds[slot] = t;
-        secondTexts[slot] = null;
       }
       return t;
     }
