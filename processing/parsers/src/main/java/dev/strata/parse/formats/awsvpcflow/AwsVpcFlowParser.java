@@ -139,7 +139,7 @@ public final class AwsVpcFlowParser implements EvidenceParser {
 
     private void lines() {
       int n = buf.length;
-      int lastContent = ctx.truncatedRecord() ? lastNonBlankLineStart() : -1;
+      int lastContent = ctx.truncatedRecord() ? Bytes.lastContentLineStart(buf) : -1;
       long newlines = 0;
       int i = 0;
       while (i < n) {
@@ -150,7 +150,7 @@ public final class AwsVpcFlowParser implements EvidenceParser {
         int nl = scan(buf, s, n, true); // the line's tokens, in the same pass that finds its end
         int e = nl;
         if (e > i && buf[e - 1] == '\r') e--;
-        if (tokens > 0 && !(buf[ts[0]] == '\r' && blank(s, e))) {
+        if (tokens > 0 && !(buf[ts[0]] == '\r' && Bytes.isBlankLine(buf, s, e))) {
           long lineNo = ctx.lineFromCount(newlines);
           ordinal = newlines; // record_index = chunk.first_record (lines before the chunk) + line index
           if (i == lastContent) {
@@ -170,23 +170,6 @@ public final class AwsVpcFlowParser implements EvidenceParser {
         newlines++;
         i = nl + 1;
       }
-    }
-
-    private boolean blank(int s, int e) {
-      for (int k = s; k < e; k++) {
-        byte c = buf[k];
-        if (c != ' ' && c != '\t' && c != '\r') return false;
-      }
-      return true;
-    }
-
-    private int lastNonBlankLineStart() {
-      int e = buf.length;
-      while (e > 0 && (buf[e - 1] == '\n' || buf[e - 1] == '\r' || buf[e - 1] == ' ' || buf[e - 1] == '\t')) e--;
-      if (e == 0) return -1;
-      int s = e;
-      while (s > 0 && buf[s - 1] != '\n') s--;
-      return s;
     }
 
     /**
