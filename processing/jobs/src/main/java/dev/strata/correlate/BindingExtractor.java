@@ -118,8 +118,7 @@ public final class BindingExtractor {
     Kubernetes k = e.getKubernetes();
     boolean sensor = SENSOR_FORMATS.contains(format);
     float conf = sensor ? 0.9f : format.equals("cri_log") ? 0.8f : 1.0f;
-    boolean end = !sensor && !format.endsWith("_log") && e.getActivityName() != null
-        && CONTAINER_END.contains(e.getActivityName().toLowerCase(Locale.ROOT));
+    boolean end = isContainerEnd(e, format);
     long t = startOf(e);
     String cluster = k == null ? null : k.getCluster();
     String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
@@ -165,6 +164,40 @@ public final class BindingExtractor {
         out.add(binding(BindingKind.IP_CONTAINER, "host:" + nz(host), ip, "", cid, a, t, null, end, conf, e));
       }
     }
+  }
+
+  /** Whether {@code e} is a container runtime's end of a container (die, stop, died, finished, removed, ...). */
+  private static boolean isContainerEnd(EvidenceEvent e, String format) {
+    return !SENSOR_FORMATS.contains(format) && !format.endsWith("_log") && e.getActivityName() != null
+        && CONTAINER_END.contains(e.getActivityName().toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The container (full id, else the 12-char prefix) whose end {@code e} states -- a runtime lifecycle event whose
+   * activity is an end: Docker events {@code die}/{@code stop}/{@code destroy}, Podman {@code died}/{@code
+   * cleanup}/{@code remove}, a container state file's or crictl's {@code finished} -- or null. Such an event rarely
+   * names what the container held (a {@code die} carries no address): {@link ContainerEnds} closes those bindings.
+   */
+  public static String containerEnd(EvidenceEvent e) {
+    Container c = e.getContainer();
+    String cid = c == null ? null : LookupKeys.containerId(c.getUid());
+    if (cid == null || cid.length() < 12) return null;
+    return isContainerEnd(e, e.getSourceFormat() == null ? "" : e.getSourceFormat()) ? cid : null;
+  }
+
+  /**
+   * The closing statement "{@code held}'s subject is no longer bound to its object from {@code atMicros}", stated by
+   * the end event {@code eventId} (with its lineage and format): what a container's end says about a binding the
+   * container held that the end event itself does not name.
+   */
+  public EntityBinding closing(EntityBinding held, long atMicros, String eventId, BindingLineage lineage,
+      String sourceFormat) {
+    BindingKind kind = BindingKind.of(held.getKind());
+    Map<String, String> a = new LinkedHashMap<>();
+    String cid = held.getAttributes().get(Attr.CONTAINER_UID);
+    put(a, Attr.CONTAINER_UID, cid);
+    return statement(kind, held.getSubject().getScope(), held.getSubject().getKey(), held.getObject().getScope(),
+        held.getObject().getKey(), a, atMicros, atMicros, true, true, 1.0f, eventId, lineage, sourceFormat);
   }
 
   // ----------------------------------------------------------------------------------------- cloud ids (VPC, ECS)
@@ -574,9 +607,17 @@ public final class BindingExtractor {
       Map<String, String> attrs, long validFrom, Long validTo, boolean endObserved, boolean closing, float confidence,
       EvidenceEvent e) {
     Lineage l = e.getLineage();
+    return statement(kind, sScope, sKey, oScope, oKey, attrs, validFrom, validTo, endObserved, closing, confidence,
+        e.getEventId(), new BindingLineage(e.getEventId(), l.getArtifactSha256(), l.getByteOffset(),
+            l.getLineNumber(), l.getRecordIndex()), e.getSourceFormat());
+  }
+
+  private EntityBinding statement(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
+      Map<String, String> attrs, long validFrom, Long validTo, boolean endObserved, boolean closing, float confidence,
+      String eventId, BindingLineage lineage, String sourceFormat) {
     EntityRef subject = new EntityRef(kind.subjectType(), sKey, nz(sScope));
     EntityRef object = new EntityRef(kind.objectType(), oKey, nz(oScope));
-    String id = bindingId(kind, subject, object, validFrom, closing, e.getEventId());
+    String id = bindingId(kind, subject, object, validFrom, closing, eventId);
     return EntityBinding.newBuilder()
         .setBindingId(id)
         .setKind(kind.id())
@@ -587,9 +628,8 @@ public final class BindingExtractor {
         .setValidTo(validTo == null ? null : Instant.ofEpochSecond(0, validTo * 1000))
         .setEndObserved(endObserved)
         .setConfidence(confidence)
-        .setSourceFormat(e.getSourceFormat())
-        .setLineage(new BindingLineage(e.getEventId(), l.getArtifactSha256(), l.getByteOffset(), l.getLineNumber(),
-            l.getRecordIndex()))
+        .setSourceFormat(sourceFormat)
+        .setLineage(lineage)
         .build();
   }
 

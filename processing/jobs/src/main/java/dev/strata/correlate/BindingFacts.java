@@ -69,7 +69,9 @@ public final class BindingFacts {
       this.end = BindingExtractor.isClosing(b);
       this.from = BindingExtractor.micros(b.getValidFrom());
       this.to = end || b.getValidTo() == null ? OPEN : BindingExtractor.micros(b.getValidTo());
-      this.object = b.getObject().getScope() + '\u0000' + b.getObject().getKey();
+      // by key, as KeyState resolves: an end event may not know the object's scope (a Docker die's pod labels name
+      // no cluster), and a subject's objects of one key are one object (its scope is the subject's tenant)
+      this.object = b.getObject().getKey();
     }
   }
 
@@ -99,7 +101,7 @@ public final class BindingFacts {
       points.add(s.from);
       if (s.to != OPEN) points.add(s.to);
     }
-    List<Fact> out = new ArrayList<>();
+    List<Draft> drafts = new ArrayList<>();
     List<Boolean> usedEnd = new ArrayList<>(all.size());
     for (int i = 0; i < all.size(); i++) usedEnd.add(false);
     S current = null; // the start answering the run being built
@@ -107,7 +109,7 @@ public final class BindingFacts {
     for (long p : points) {
       S answer = answer(all, p);
       if (current != null && (answer == null || !answer.object.equals(current.object))) {
-        out.add(fact(all, current, runFrom, p, usedEnd));
+        drafts.add(fact(all, current, runFrom, p, usedEnd));
         current = null;
       }
       if (answer != null && current == null) {
@@ -115,13 +117,19 @@ public final class BindingFacts {
         runFrom = p;
       }
     }
-    if (current != null) out.add(fact(all, current, runFrom, OPEN, usedEnd));
-    // closing statements that end no interval: "bound until then, start unknown"
+    if (current != null) drafts.add(fact(all, current, runFrom, OPEN, usedEnd));
+    // closing statements that end no interval: a repeated end of an interval already ended by evidence (a Podman
+    // died, then cleanup, then remove) is more evidence of that end; any other is "bound until then, start unknown"
     Map<String, List<S>> orphans = new LinkedHashMap<>();
     for (int i = 0; i < all.size(); i++) {
       S s = all.get(i);
-      if (s.end && !usedEnd.get(i)) orphans.computeIfAbsent(s.object + '\u0000' + s.from, k -> new ArrayList<>()).add(s);
+      if (!s.end || usedEnd.get(i)) continue;
+      Draft ended = endedBefore(drafts, s);
+      if (ended != null) ended.members.add(s);
+      else orphans.computeIfAbsent(s.object + '\u0000' + s.from, k -> new ArrayList<>()).add(s);
     }
+    List<Fact> out = new ArrayList<>(drafts.size() + orphans.size());
+    for (Draft d : drafts) out.add(build(d.answer, d.from, d.to, d.endObserved, d.members, false));
     for (List<S> ends : orphans.values()) {
       S first = ends.get(0);
       out.add(build(first, first.from, first.from, true, ends, true));
@@ -147,7 +155,19 @@ public final class BindingFacts {
     return null;
   }
 
-  private Fact fact(List<S> all, S answer, long from, long to, List<Boolean> usedEnd) {
+  /** An interval before it is built: the start answering it, its bounds, its statements. */
+  private record Draft(S answer, long from, long to, boolean endObserved, List<S> members) {}
+
+  /** The latest interval of {@code end}'s object that evidence ended at or before {@code end}, or null. */
+  private static Draft endedBefore(List<Draft> drafts, S end) {
+    Draft found = null;
+    for (Draft d : drafts) {
+      if (d.endObserved && d.to != OPEN && d.to <= end.from && d.answer.object.equals(end.object)) found = d;
+    }
+    return found;
+  }
+
+  private Draft fact(List<S> all, S answer, long from, long to, List<Boolean> usedEnd) {
     List<S> members = new ArrayList<>();
     boolean endObserved = false;
     for (int i = 0; i < all.size(); i++) {
@@ -166,7 +186,7 @@ public final class BindingFacts {
         if (!s.end && s.to == to && Boolean.TRUE.equals(s.b.getEndObserved())) endObserved = true;
       }
     }
-    return build(answer, from, to, endObserved, members, false);
+    return new Draft(answer, from, to, endObserved, members);
   }
 
   private Fact build(S answer, long from, long to, boolean endObserved, List<S> members, boolean endOnly) {

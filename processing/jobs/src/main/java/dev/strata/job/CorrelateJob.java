@@ -3,6 +3,7 @@ package dev.strata.job;
 import dev.strata.correlate.BindingFacts;
 import dev.strata.correlate.LatenessBounds;
 import dev.strata.correlate.LookupKeys;
+import dev.strata.job.correlate.CloseContainerBindings;
 import dev.strata.job.correlate.EnrichFunction;
 import dev.strata.job.correlate.ExtractBindings;
 import dev.strata.job.correlate.KeyedBinding;
@@ -114,8 +115,8 @@ public final class CorrelateJob {
   public static Outputs build(DataStream<EvidenceEvent> events, StateSettings s) {
     long retention = s.lateness().retentionMillis();
     long ttl = s.closedTtl().toMillis();
-    DataStream<EntityBinding> stated =
-        events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT);
+    DataStream<EntityBinding> stated = CloseContainerBindings.attach(events,
+        events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT), BINDING, retention, ttl);
     DataStream<EvidenceEvent> current = events;
     for (int hop = 1; hop <= HOPS; hop++) {
       current = hop(hop, current, stated, s).enriched();

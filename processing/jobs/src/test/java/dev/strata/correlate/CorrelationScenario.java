@@ -148,7 +148,7 @@ public final class CorrelationScenario {
         .build();
   }
 
-  static List<EvidenceEvent> parse(String sourceType, String file, String cluster, String account) {
+  public static List<EvidenceEvent> parse(String sourceType, String file, String cluster, String account) {
     byte[] bytes;
     try (InputStream in = CorrelationScenario.class.getResourceAsStream("/fixtures/correlate/" + file)) {
       bytes = in.readAllBytes();
