@@ -23,6 +23,11 @@ public final class InMemoryTenantStore implements TenantStore {
   }
 
   @Override
+  public Member member(String eventId) {
+    return members.get(eventId);
+  }
+
+  @Override
   public void removeMember(String eventId) {
     members.remove(eventId);
   }

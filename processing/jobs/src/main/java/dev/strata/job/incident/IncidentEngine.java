@@ -16,10 +16,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The incident logic of one tenant without Flink: {@link #accept} stores what an event contributes, {@link #flush}
- * regroups the tenant ({@link IncidentGrouper}) and returns the incidents that changed, each at its next revision,
- * plus a {@code MERGED} revision for an id that no longer exists (its first signal now belongs to an incident with
- * another id). Unchanged incidents are not emitted again.
+ * The incident logic of one tenant without Flink: {@link #accept} stores what an event contributes and updates the
+ * tenant's grouping ({@link TenantIndex}), {@link #flush} regroups what changed since the last flush and returns the
+ * incidents that changed, each at its next revision, plus a {@code MERGED} revision for an id that no longer exists
+ * (its first signal now belongs to an incident with another id). Unchanged incidents are not assembled or emitted
+ * again. The result is the full regrouping's ({@link IncidentGrouper}, {@link #flushRegrouping}), which tests compare
+ * it with.
  *
  * <p>State bound: at a flush with a watermark, incidents whose last signal is more than 2 x window behind it are
  * sealed (members dropped, the emitted record stays), context members older than {@code retention} that joined
@@ -29,6 +31,8 @@ public final class IncidentEngine implements Serializable {
   private static final long serialVersionUID = 1L;
   private final IncidentSettings settings;
   private final SignalRules rules;
+  /** Per tenant: the grouping kept incrementally (derived from the store; rebuilt from it when missing). */
+  private transient Map<String, TenantIndex> indexes;
 
   public IncidentEngine(IncidentSettings settings) {
     this.settings = settings;
@@ -41,19 +45,112 @@ public final class IncidentEngine implements Serializable {
 
   /** Stores the event's member and bindings; true if anything changed (a flush is due). */
   public boolean accept(TenantStore store, EvidenceEvent e) throws Exception {
+    TenantIndex index = index(store, EntityKeys.tenant(e));
     EntityKeys.Extraction x = EntityKeys.extract(e);
-    boolean changed = store.putMember(Member.of(e, x, rules));
-    for (Binding b : x.bindings()) changed |= store.addBinding(b);
+    Member m = Member.of(e, x, rules);
+    boolean changed = store.putMember(m);
+    if (changed) index.addMember(m);
+    for (Binding b : x.bindings()) {
+      if (store.addBinding(b)) {
+        changed = true;
+        index.addBinding(b);
+      }
+    }
     return changed;
   }
 
+  private TenantIndex index(TenantStore store, String tenant) throws Exception {
+    if (indexes == null) indexes = new HashMap<>();
+    TenantIndex index = indexes.get(tenant);
+    if (index == null) {
+      index = TenantIndex.of(tenant, store, settings);
+      indexes.put(tenant, index);
+    }
+    return index;
+  }
+
   /**
-   * Regroups and returns the changed incidents.
+   * Regroups what changed since the last flush and returns the changed incidents (see the class doc).
    *
    * @param watermarkMicros the event-time watermark, or Long.MIN_VALUE / Long.MAX_VALUE when there is none (no
    *     state is dropped then)
    */
   public List<Incident> flush(TenantStore store, String tenant, long watermarkMicros) throws Exception {
+    TenantIndex index = index(store, tenant);
+    int held = index.size();
+    List<Incident> out = new ArrayList<>();
+    for (TenantIndex.Group g : index.regroup()) {
+      IncidentGrouper.Group members = index.members(g, store);
+      Incident inc = IncidentAssembler.assemble(members, settings);
+      long fp = fingerprint(inc);
+      TenantStore.Emitted prev = store.emitted(g.id);
+      if (prev != null && prev.fingerprint() == fp && "OPEN".equals(prev.status())) continue;
+      int rev = prev == null ? 1 : prev.revision() + 1;
+      inc.setRevision(rev);
+      store.putEmitted(new TenantStore.Emitted(g.id, rev, fp, "OPEN", g.signals.get(0).eventId, false));
+      out.add(inc);
+    }
+    // ids that vanished: their first signal now belongs to another incident
+    for (TenantStore.Emitted e : store.emitted()) {
+      if (index.groups.containsKey(e.incidentId()) || e.sealed() || !"OPEN".equals(e.status())) continue;
+      String into = index.groupOf(e.firstSignal());
+      if (into == null) continue; // evicted: nothing to say
+      out.add(tombstone(store, tenant, e, into, out));
+    }
+    if (watermarkMicros != Long.MIN_VALUE && watermarkMicros != Long.MAX_VALUE) {
+      evict(store, index, held, watermarkMicros);
+    }
+    return out;
+  }
+
+  /** The {@code MERGED} revision of {@code e}, now part of {@code into}. */
+  private static Incident tombstone(TenantStore store, String tenant, TenantStore.Emitted e, String into,
+      List<Incident> out) throws Exception {
+    Incident target = null;
+    for (Incident i : out) if (i.getIncidentId().equals(into)) target = i;
+    long t = target != null ? target.getFirstSeen().toEpochMilli() * 1000 : 0;
+    Instant first = target != null ? target.getFirstSeen() : IncidentAssembler.micros(t);
+    Instant last = target != null ? target.getLastSeen() : IncidentAssembler.micros(t);
+    Incident tomb = IncidentLinker.merged(e.incidentId(), tenant, into, first, last, e.revision() + 1);
+    store.putEmitted(new TenantStore.Emitted(e.incidentId(), e.revision() + 1, 0, "MERGED", e.firstSignal(), false));
+    return tomb;
+  }
+
+  /** Sealed incidents, old and excess unattached context leave the state (as {@link #evict(TenantStore, List,
+   * List, long)} does after a full regrouping). */
+  private void evict(TenantStore store, TenantIndex index, int held, long wm) throws Exception {
+    long w = settings.window().toNanos() / 1000;
+    for (TenantIndex.Group g : new ArrayList<>(index.groups.values())) {
+      if (g.last() + 2 * w >= wm) continue;
+      for (TenantIndex.Node n : g.signals) store.removeMember(n.eventId);
+      for (TenantIndex.Node n : g.context) store.removeMember(n.eventId);
+      index.seal(g);
+      TenantStore.Emitted e = store.emitted(g.id);
+      if (e != null) {
+        store.putEmitted(new TenantStore.Emitted(e.incidentId(), e.revision(), e.fingerprint(), e.status(),
+            e.firstSignal(), true));
+      }
+    }
+    long retention = settings.retention().toNanos() / 1000;
+    while (!index.loose.isEmpty() && index.loose.first().t < wm - retention) {
+      String id = index.loose.first().eventId;
+      store.removeMember(id);
+      index.removeMember(id);
+    }
+    int over = held - settings.maxMembersPerTenant();
+    for (int i = 0; i < over && !index.loose.isEmpty(); i++) {
+      String id = index.loose.first().eventId;
+      store.removeMember(id);
+      index.removeMember(id);
+    }
+  }
+
+  /**
+   * The reference {@link #flush}: regroups every member of the tenant from scratch ({@link IncidentGrouper}), O(members)
+   * per call. Kept to check the incremental flush against (same incidents, same revisions, same evictions); the job
+   * does not call it. Do not mix both on one store.
+   */
+  List<Incident> flushRegrouping(TenantStore store, String tenant, long watermarkMicros) throws Exception {
     List<Member> members = new ArrayList<>();
     for (Member m : store.members()) members.add(m);
     List<Binding> bindings = new ArrayList<>();
@@ -82,14 +179,7 @@ public final class IncidentEngine implements Serializable {
       if (live.contains(e.incidentId()) || e.sealed() || !"OPEN".equals(e.status())) continue;
       String into = incidentOfEvent.get(e.firstSignal());
       if (into == null) continue; // evicted: nothing to say
-      Incident target = null;
-      for (Incident i : out) if (i.getIncidentId().equals(into)) target = i;
-      long t = target != null ? target.getFirstSeen().toEpochMilli() * 1000 : 0;
-      Instant first = target != null ? target.getFirstSeen() : IncidentAssembler.micros(t);
-      Instant last = target != null ? target.getLastSeen() : IncidentAssembler.micros(t);
-      Incident tomb = IncidentLinker.merged(e.incidentId(), tenant, into, first, last, e.revision() + 1);
-      store.putEmitted(new TenantStore.Emitted(e.incidentId(), e.revision() + 1, 0, "MERGED", e.firstSignal(), false));
-      out.add(tomb);
+      out.add(tombstone(store, tenant, e, into, out));
     }
     if (watermarkMicros != Long.MIN_VALUE && watermarkMicros != Long.MAX_VALUE) {
       evict(store, groups, members, watermarkMicros);

@@ -24,7 +24,8 @@ import org.apache.flink.util.Collector;
  * {@link IncidentEngine#flush} and emit the incidents that changed.
  *
  * <p>Scaling: one tenant (cloud account, else cluster) is one key, so its grouping runs on one subtask; tenants
- * spread over subtasks. A regroup is linear in the tenant's members, which the engine bounds (sealing incidents whose
+ * spread over subtasks. A flush costs what changed since the last one (the engine keeps each tenant's grouping
+ * incrementally, {@link TenantIndex}, rebuilt from this state after a restore); the state is bounded by the engine (sealing incidents whose
  * window is behind the watermark, dropping unattached context after {@code incident.retention}, at most
  * {@code incident.max_members_per_tenant} members). A tenant with more live evidence than that in one window
  * needs a finer tenant (e.g. per cluster) — the documented limit.
@@ -103,6 +104,12 @@ public final class IncidentFunction extends KeyedProcessFunction<String, Evidenc
         if (members.contains(m.eventId())) return false;
         members.put(m.eventId(), m.encode());
         return true;
+      }
+
+      @Override
+      public Member member(String eventId) throws Exception {
+        byte[] b = members.get(eventId);
+        return b == null ? null : Member.decode(b);
       }
 
       @Override

@@ -139,7 +139,7 @@ public final class IncidentGrouper {
     }
   }
 
-  private static Set<String> expand(String id, Map<String, List<String>> up) {
+  static Set<String> expand(String id, Map<String, List<String>> up) {
     Set<String> seen = new LinkedHashSet<>();
     Deque<String> todo = new ArrayDeque<>();
     todo.add(id);

@@ -12,6 +12,12 @@ public interface TenantStore {
 
   void removeMember(String eventId) throws Exception;
 
+  /** The member stored for an event id, or null. */
+  default Member member(String eventId) throws Exception {
+    for (Member m : members()) if (m.eventId().equals(eventId)) return m;
+    return null;
+  }
+
   Iterable<Binding> bindings() throws Exception;
 
   /** Returns true if the binding is new. */

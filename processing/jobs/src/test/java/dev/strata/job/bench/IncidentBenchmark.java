@@ -3,6 +3,7 @@ package dev.strata.job.bench;
 import dev.strata.job.incident.EntityKeys;
 import dev.strata.job.incident.InMemoryTenantStore;
 import dev.strata.job.incident.IncidentEngine;
+import dev.strata.job.incident.IncidentEngineAccess;
 import dev.strata.job.incident.IncidentSettings;
 import dev.strata.schema.event.Cloud;
 import dev.strata.schema.event.Container;
@@ -30,8 +31,12 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * IncidentBenchmark [--entities N[,N...]] [--events M] [--signal-every K] [--flush-every F] [--tenants T]
- *                   [--rounds R]
+ *                   [--rounds R] [--regroup true]
  * </pre>
+ *
+ * {@code --regroup true}: flush with the full regrouping the incremental flush replaced ({@code
+ * IncidentEngine.flushRegrouping}, every member of the tenant regrouped and every incident re-assembled per flush;
+ * accept still keeps the incremental index, so this slightly overstates the old cost).
  *
  * Events: containers of pods on 50 nodes, chosen uniformly among N entities, spread over one hour; every K-th is a
  * Falco alert (a signal, Warning), the others are container log lines (context). Thread CPU time; the best round.
@@ -48,15 +53,17 @@ public final class IncidentBenchmark {
     int flushEvery = Integer.parseInt(a.getOrDefault("flush-every", "20000"));
     int tenants = Integer.parseInt(a.getOrDefault("tenants", "4"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
+    boolean regroup = Boolean.parseBoolean(a.getOrDefault("regroup", "false"));
     for (String s : sizes) {
-      run(Integer.parseInt(s.trim()), events, signalEvery, flushEvery, tenants, rounds);
+      run(Integer.parseInt(s.trim()), events, signalEvery, flushEvery, tenants, rounds, regroup);
     }
   }
 
-  static void run(int entities, int m, int signalEvery, int flushEvery, int tenants, int rounds) throws Exception {
+  static void run(int entities, int m, int signalEvery, int flushEvery, int tenants, int rounds, boolean regroup)
+      throws Exception {
     List<EvidenceEvent> events = generate(entities, m, signalEvery, tenants);
-    System.out.printf(Locale.ROOT, "%n== %,d events over %,d containers (%d tenants, a signal every %d, flush every %,d)%n",
-        m, entities, tenants, signalEvery, flushEvery);
+    System.out.printf(Locale.ROOT, "%n== %,d events over %,d containers (%d tenants, a signal every %d, flush every %,d;"
+        + " %s flush)%n", m, entities, tenants, signalEvery, flushEvery, regroup ? "full regrouping" : "incremental");
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     double bestEngine = 0;
     double bestBase = 0;
@@ -71,7 +78,8 @@ public final class IncidentBenchmark {
         if ((i + 1) % flushEvery == 0 || i + 1 == events.size()) {
           long wm = micros(e.getTime()) - 300_000_000L;
           for (Map.Entry<String, InMemoryTenantStore> s : stores.entrySet()) {
-            incidents += engine.flush(s.getValue(), s.getKey(), wm).size();
+            incidents += (regroup ? IncidentEngineAccess.flushRegrouping(engine, s.getValue(), s.getKey(), wm)
+                : engine.flush(s.getValue(), s.getKey(), wm)).size();
           }
         }
       }

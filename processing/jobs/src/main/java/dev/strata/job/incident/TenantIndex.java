@@ -1,0 +1,474 @@
+package dev.strata.job.incident;
+
+import dev.strata.schema.correlate.AttackStage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The grouping of one tenant kept up to date as evidence arrives, so a flush costs what changed, not the tenant's
+ * size. It computes the same groups as {@link IncidentGrouper#group} (a pure function of the members and bindings;
+ * {@code IncrementalGroupingTest} compares both on random evidence in random order with random flushes):
+ *
+ * <ul>
+ *   <li>per member: its time, whether it is a signal (GetSecretValue bursts promoted per burst key, recomputed only
+ *       for the keys that got a call), its pivot entities expanded upwards along bindings (cached per entity; a new
+ *       binding re-expands only the entities whose closure holds its lower end, and their members);
+ *   <li>per expanded entity: its signals and all its members, each in (time, event id) order;
+ *   <li>an incident is a connected component of signals, two signals being linked when they are consecutive on an
+ *       entity's signal list and at most {@code window} apart. Adding a signal (or an entity to a signal) only adds
+ *       links, so components only grow and merge, and the changed ones are those holding a changed signal: a flush
+ *       walks exactly those (breadth first over each entity's neighbours within the window);
+ *   <li>a context member joins the incidents whose signals share an entity with it and whose first..last signal +-
+ *       window covers its time; a changed context member marks those incidents (found through its entities' signal
+ *       lists) for re-assembly; a re-assembled incident takes its context by a time-range query on each of its
+ *       entities' member lists.
+ * </ul>
+ *
+ * Only the incidents re-assembled at a flush can change, so only they are fingerprinted and emitted. The index is
+ * derived state: the engine builds it from the {@link TenantStore} when it has none for the tenant (after a restore or
+ * a rescale) and then keeps both in step, so checkpoints hold the store only. Heap: per member its event id, time and
+ * expanded entity ids (the members themselves stay in the store and are read back only for re-assembled incidents).
+ */
+final class TenantIndex {
+  /** What the grouping needs of one member. */
+  static final class Node {
+    final String eventId;
+    final long t;
+    final String burstKey;
+    final List<String> pivots;
+    final boolean ownSignal;
+    /** Arrival number: the tie-break of {@link #BY_TIME} (cheaper than comparing event ids). */
+    final long seq;
+    boolean promoted;
+    Set<String> keys = Set.of();
+    /** The incident ids this member belongs to (signals: one; context: any number) after the last flush. */
+    final Set<String> groups = new HashSet<>(2);
+
+    Node(Member m, long seq) {
+      this.seq = seq;
+      eventId = m.eventId();
+      t = m.timeMicros();
+      burstKey = m.burstKey();
+      ownSignal = m.signal();
+      List<String> p = new ArrayList<>(m.entities().size());
+      for (Entity e : m.entities()) if (e.pivot()) p.add(e.id());
+      pivots = p;
+    }
+
+    boolean signal() {
+      return ownSignal || promoted;
+    }
+  }
+
+  static final Comparator<Node> ORDER = Comparator.comparingLong((Node n) -> n.t).thenComparing(n -> n.eventId);
+  /** The order of the per-entity lists: by time (ties: any fixed order does, only time ranges are asked). */
+  static final Comparator<Node> BY_TIME = (a, b) -> a.t != b.t ? Long.compare(a.t, b.t) : Long.compare(a.seq, b.seq);
+
+  /** One incident after the last flush: its signals in order, its context members. */
+  static final class Group {
+    final String id;
+    final List<Node> signals;
+    final Set<Node> context = new HashSet<>();
+    /** The expanded entities of its signals (what context joins through). */
+    final Set<String> keys = new HashSet<>();
+
+    Group(String id, List<Node> signals) {
+      this.id = id;
+      this.signals = signals;
+      for (Node s : signals) keys.addAll(s.keys);
+    }
+
+    long first() {
+      return signals.get(0).t;
+    }
+
+    long last() {
+      return signals.get(signals.size() - 1).t;
+    }
+  }
+
+  private final String tenant;
+  private final IncidentSettings settings;
+  private final long window;
+  final Map<String, Node> nodes = new HashMap<>();
+  private final Map<String, List<String>> up = new HashMap<>();
+  private final Set<String> bindingSet = new HashSet<>();
+  private final Map<String, Set<String>> closure = new HashMap<>();
+  /** entity id -> entities whose closure holds it (to re-expand on a new binding). */
+  private final Map<String, Set<String>> inClosureOf = new HashMap<>();
+  /** pivot entity id -> members naming it. */
+  private final Map<String, Set<Node>> byPivot = new HashMap<>();
+  private final Map<String, TreeSet<Node>> signalsByKey = new HashMap<>();
+  private final Map<String, TreeSet<Node>> membersByKey = new HashMap<>();
+  private final Map<String, List<Node>> burstCalls = new HashMap<>();
+  final Map<String, Group> groups = new TreeMap<>();
+  /** entity id -> the incidents whose signals hold it. */
+  private final Map<String, Set<String>> groupsByKey = new HashMap<>();
+  /** A burst that no longer holds demoted a signal: incidents may split, so the next flush regroups everything. */
+  private boolean regroupAll;
+  /** Context members that joined no incident, by time (eviction). */
+  final TreeSet<Node> loose = new TreeSet<>(ORDER);
+  private final Set<Node> dirty = new HashSet<>();
+  private long arrivals;
+  private final Set<String> dirtyBursts = new HashSet<>();
+  /** Incidents that lost context (a member evicted with another, sealed incident): re-assembled at the next flush. */
+  private final Set<Group> shrunk = new HashSet<>();
+
+  TenantIndex(String tenant, IncidentSettings settings) {
+    this.tenant = tenant;
+    this.settings = settings;
+    this.window = settings.window().toNanos() / 1000;
+  }
+
+  /** The index of what {@code store} holds (every member is new to it: the next flush regroups them all). */
+  static TenantIndex of(String tenant, TenantStore store, IncidentSettings settings) throws Exception {
+    TenantIndex x = new TenantIndex(tenant, settings);
+    for (Binding b : store.bindings()) x.addBinding(b);
+    for (Member m : store.members()) x.addMember(m);
+    return x;
+  }
+
+  int size() {
+    return nodes.size();
+  }
+
+  // ------------------------------------------------------------------------------------------------------ accept
+
+  void addMember(Member m) {
+    if (nodes.containsKey(m.eventId())) return;
+    Node n = new Node(m, ++arrivals);
+    nodes.put(n.eventId, n);
+    for (String p : n.pivots) byPivot.computeIfAbsent(p, k -> new HashSet<>(4)).add(n);
+    setKeys(n, expand(n));
+    loose.add(n);
+    if (n.burstKey != null && !n.ownSignal) {
+      burstCalls.computeIfAbsent(n.burstKey, k -> new ArrayList<>()).add(n);
+      dirtyBursts.add(n.burstKey);
+    }
+    dirty.add(n);
+  }
+
+  void addBinding(Binding b) {
+    if (!bindingSet.add(b.from() + '\u0000' + b.to())) return;
+    up.computeIfAbsent(b.from(), k -> new ArrayList<>(2)).add(b.to());
+    Set<String> affected = new HashSet<>(inClosureOf.getOrDefault(b.from(), Set.of()));
+    for (String entity : affected) {
+      Set<String> before = closure.get(entity);
+      Set<String> after = IncidentGrouper.expand(entity, up);
+      if (after.equals(before)) continue;
+      uncache(entity, before);
+      cache(entity, after);
+      for (Node n : byPivot.getOrDefault(entity, Set.of())) {
+        Set<String> keys = expand(n);
+        if (!keys.equals(n.keys)) {
+          setKeys(n, keys);
+          dirty.add(n);
+        }
+      }
+    }
+  }
+
+  private Set<String> expand(Node n) {
+    Set<String> x = new LinkedHashSet<>();
+    for (String p : n.pivots) {
+      Set<String> c = closure.get(p);
+      if (c == null) {
+        c = IncidentGrouper.expand(p, up);
+        cache(p, c);
+      }
+      x.addAll(c);
+    }
+    return x;
+  }
+
+  private void cache(String entity, Set<String> c) {
+    closure.put(entity, c);
+    for (String k : c) inClosureOf.computeIfAbsent(k, x -> new HashSet<>(2)).add(entity);
+  }
+
+  private void uncache(String entity, Set<String> c) {
+    if (c == null) return;
+    for (String k : c) {
+      Set<String> s = inClosureOf.get(k);
+      if (s != null) s.remove(entity);
+    }
+  }
+
+  private void setKeys(Node n, Set<String> keys) {
+    for (String k : n.keys) {
+      remove(membersByKey, k, n);
+      if (n.signal()) remove(signalsByKey, k, n);
+    }
+    n.keys = keys;
+    for (String k : keys) {
+      membersByKey.computeIfAbsent(k, x -> new TreeSet<>(BY_TIME)).add(n);
+      if (n.signal()) signalsByKey.computeIfAbsent(k, x -> new TreeSet<>(BY_TIME)).add(n);
+    }
+  }
+
+  private static void remove(Map<String, TreeSet<Node>> m, String k, Node n) {
+    TreeSet<Node> s = m.get(k);
+    if (s == null) return;
+    s.remove(n);
+    if (s.isEmpty()) m.remove(k);
+  }
+
+  /** Re-evaluates the GetSecretValue bursts of the keys that changed (as {@link IncidentGrouper#promoteBursts}). */
+  private void promoteBursts() {
+    long w = settings.secretBurstWindow().toNanos() / 1000;
+    for (String key : dirtyBursts) {
+      List<Node> calls = burstCalls.get(key);
+      if (calls == null) continue;
+      calls.sort(ORDER);
+      Set<Node> promoted = new HashSet<>();
+      if (calls.size() >= settings.secretBurstCount()) {
+        int lo = 0;
+        for (int hi = 0; hi < calls.size(); hi++) {
+          while (calls.get(hi).t - calls.get(lo).t > w) lo++;
+          if (hi - lo + 1 >= settings.secretBurstCount()) {
+            for (int i = lo; i <= hi; i++) promoted.add(calls.get(i));
+          }
+        }
+      }
+      for (Node n : calls) {
+        boolean p = promoted.contains(n);
+        if (p == n.promoted) continue;
+        if (!p) regroupAll = true;
+        Set<String> keys = n.keys;
+        setKeys(n, Set.of());
+        n.promoted = p;
+        setKeys(n, keys);
+        dirty.add(n);
+      }
+    }
+    dirtyBursts.clear();
+  }
+
+  // ------------------------------------------------------------------------------------------------------- flush
+
+  /**
+   * Regroups what changed since the last call; returns the incidents to re-assemble (new, grown, merged, or with
+   * new context), by id. Incidents merged into another are gone from {@link #groups}.
+   */
+  List<Group> regroup() {
+    promoteBursts();
+    if (regroupAll) {
+      regroupAll = false;
+      for (Group g : new ArrayList<>(groups.values())) dropGroup(g);
+      for (Node n : nodes.values()) {
+        n.groups.clear();
+        loose.add(n);
+      }
+      dirty.addAll(nodes.values());
+    }
+    Map<String, Group> changes = new TreeMap<>();
+    // a context member promoted to signal (a burst) leaves the incidents it was context of
+    Set<Group> lostContext = new HashSet<>();
+    for (Node d : dirty) {
+      if (!d.signal()) continue;
+      for (String gid : new ArrayList<>(d.groups)) {
+        Group g = groups.get(gid);
+        if (g == null || g.signals.contains(d)) continue;
+        g.context.remove(d);
+        d.groups.remove(gid);
+        lostContext.add(g);
+      }
+    }
+    Set<Node> seen = new HashSet<>();
+    for (Node d : dirty) {
+      if (!d.signal() || seen.contains(d)) continue;
+      List<Node> component = component(d, seen);
+      component.sort(ORDER);
+      List<Group> olds = new ArrayList<>();
+      for (Node s : component) {
+        for (String old : s.groups) {
+          Group g = groups.get(old);
+          if (g != null) {
+            olds.add(g);
+            dropGroup(g);
+          }
+          changes.remove(old);
+        }
+      }
+      Group g = new Group(IncidentGrouper.incidentId(tenant, component.get(0).eventId), component);
+      groups.put(g.id, g);
+      for (String k : g.keys) groupsByKey.computeIfAbsent(k, x -> new HashSet<>(2)).add(g.id);
+      for (Node s : component) {
+        s.groups.clear();
+        s.groups.add(g.id);
+        loose.remove(s);
+      }
+      attachContext(g, olds);
+      changes.put(g.id, g);
+    }
+    lostContext.addAll(shrunk);
+    shrunk.clear();
+    for (Group g : lostContext) if (groups.get(g.id) == g) changes.put(g.id, g);
+    // context that is new or has new entities: the incidents it joins
+    for (Node d : dirty) {
+      if (d.signal()) continue;
+      for (String k : d.keys) {
+        for (String gid : groupsByKey.getOrDefault(k, Set.of())) {
+          Group g = groups.get(gid);
+          if (d.t >= g.first() - window && d.t <= g.last() + window) {
+            join(g, d); // already context when only its entities grew: the incident's entities change anyway
+            changes.put(gid, g);
+          }
+        }
+      }
+    }
+    dirty.clear();
+    return new ArrayList<>(changes.values());
+  }
+
+  /** Forgets an incident's grouping (merged into another, sealed, or before a full regroup). */
+  private void dropGroup(Group g) {
+    groups.remove(g.id);
+    for (String k : g.keys) {
+      Set<String> ids = groupsByKey.get(k);
+      if (ids != null && ids.remove(g.id) && ids.isEmpty()) groupsByKey.remove(k);
+    }
+    for (Node c : g.context) {
+      c.groups.remove(g.id);
+      if (c.groups.isEmpty() && nodes.containsKey(c.eventId)) loose.add(c);
+    }
+  }
+
+  /** The incident a member belongs to (the first by id, as the full regrouping reports it), or null. */
+  String groupOf(String eventId) {
+    Node n = nodes.get(eventId);
+    if (n == null || n.groups.isEmpty()) return null;
+    return new TreeSet<>(n.groups).first();
+  }
+
+  /** The signals linked to {@code start} (consecutive on an entity and at most a window apart), transitively. */
+  private List<Node> component(Node start, Set<Node> seen) {
+    List<Node> out = new ArrayList<>();
+    Deque<Node> todo = new ArrayDeque<>();
+    todo.add(start);
+    seen.add(start);
+    while (!todo.isEmpty()) {
+      Node s = todo.poll();
+      out.add(s);
+      for (String k : s.keys) {
+        TreeSet<Node> list = signalsByKey.get(k);
+        if (list == null) continue;
+        Node prev = list.lower(s);
+        if (prev != null && s.t - prev.t <= window && seen.add(prev)) todo.add(prev);
+        Node next = list.higher(s);
+        if (next != null && next.t - s.t <= window && seen.add(next)) todo.add(next);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The context of a new incident {@code g} made of the incidents {@code olds} (and new signals): theirs (an
+   * incident only grows: its entities and its first - window .. last + window only widen), plus the members sharing
+   * an entity of {@code g}'s signals in the part of that range no old incident with that entity covered. Context
+   * that is new or has new entities inside a covered part joins through the dirty members (see {@link #regroup}).
+   */
+  private void attachContext(Group g, List<Group> olds) {
+    for (Group o : olds) {
+      for (Node c : o.context) if (!c.signal() && nodes.containsKey(c.eventId)) join(g, c);
+    }
+    long from = g.first() - window;
+    long to = g.last() + window;
+    for (String k : g.keys) {
+      TreeSet<Node> list = membersByKey.get(k);
+      if (list == null) continue;
+      List<long[]> covered = new ArrayList<>();
+      for (Group o : olds) if (o.keys.contains(k)) covered.add(new long[] {o.first() - window, o.last() + window});
+      covered.sort(Comparator.comparingLong(r -> r[0]));
+      long at = from; // scan [at, next covered start), then skip the covered part
+      for (long[] r : covered) {
+        if (r[0] > at) scan(g, list, at, r[0] - 1);
+        at = Math.max(at, r[1] + 1);
+      }
+      if (at <= to) scan(g, list, at, to);
+    }
+  }
+
+  private void scan(Group g, TreeSet<Node> list, long from, long to) {
+    for (Node m : list.subSet(probe(from, Long.MIN_VALUE), true, probe(to, Long.MAX_VALUE), true)) {
+      if (!m.signal()) join(g, m);
+    }
+  }
+
+  /** {@code m} is context of {@code g}; true if it was not before. */
+  private boolean join(Group g, Node m) {
+    if (!g.context.add(m)) return false;
+    m.groups.add(g.id);
+    loose.remove(m);
+    return true;
+  }
+
+  private static Node probe(long t, long seq) {
+    Member m = new Member("", t, null, "", "", "", false, 0, null, null, "", "", 0, null, null, List.of(), List.of(), null);
+    return new Node(m, seq);
+  }
+
+  /** The members of {@code g} in (time, event id) order, read from the store (bursts promoted). */
+  IncidentGrouper.Group members(Group g, TenantStore store) throws Exception {
+    List<Node> all = new ArrayList<>(g.signals.size() + g.context.size());
+    all.addAll(g.signals);
+    all.addAll(g.context);
+    all.sort(ORDER);
+    List<Member> members = new ArrayList<>(all.size());
+    Map<String, Set<String>> expanded = new HashMap<>();
+    for (Node n : all) {
+      Member m = store.member(n.eventId);
+      if (m == null) throw new IllegalStateException("member " + n.eventId + " is indexed but not stored");
+      members.add(n.promoted ? m.asSignal(AttackStage.CREDENTIAL_ACCESS, 3, "secret_read_burst") : m);
+      expanded.put(n.eventId, n.keys);
+    }
+    return new IncidentGrouper.Group(g.id, tenant, members, expanded);
+  }
+
+  // ---------------------------------------------------------------------------------------------------- eviction
+
+  /** Forgets a member (sealed incident, old or excess context). */
+  void removeMember(String eventId) {
+    Node n = nodes.remove(eventId);
+    if (n == null) return;
+    setKeys(n, Set.of());
+    for (String p : n.pivots) {
+      Set<Node> s = byPivot.get(p);
+      if (s != null) {
+        s.remove(n);
+        if (s.isEmpty()) byPivot.remove(p);
+      }
+    }
+    loose.remove(n);
+    dirty.remove(n);
+    for (String gid : n.groups) {
+      Group g = groups.get(gid);
+      if (g != null && g.context.remove(n)) shrunk.add(g); // context of a sealed incident, also of this one
+    }
+    if (n.burstKey != null && !n.ownSignal) {
+      List<Node> calls = burstCalls.get(n.burstKey);
+      if (calls != null) {
+        calls.remove(n);
+        if (calls.isEmpty()) burstCalls.remove(n.burstKey);
+        else dirtyBursts.add(n.burstKey);
+      }
+    }
+  }
+
+  /** Forgets a sealed incident and its members. */
+  void seal(Group g) {
+    dropGroup(g);
+    for (Node s : g.signals) removeMember(s.eventId);
+    for (Node c : g.context) removeMember(c.eventId);
+  }
+}
