@@ -58,6 +58,8 @@ final class Scope {
         "enrichment.service_account"));
   }
 
+  static final String SA_SUBJECT = "system:serviceaccount:";
+
   /** One indicator asked about. */
   record Indicator(String type, String value) {
     Indicator {
@@ -70,6 +72,14 @@ final class Scope {
         throw new IllegalArgumentException("--sha256: not 64 hex digits: " + value);
       }
       if (type.equals("sha256")) value = value.toLowerCase(Locale.ROOT);
+      if (type.equals("service_account")) {
+        // the Kubernetes subject form names the same account: one spelling, namespace/name
+        if (value.startsWith(SA_SUBJECT)) value = value.substring(SA_SUBJECT.length()).replaceFirst(":", "/");
+        if (!value.matches("[^/:\\s]+/[^/:\\s]+")) {
+          throw new IllegalArgumentException("--service-account: namespace/name (or system:serviceaccount:ns:name): "
+              + value);
+        }
+      }
     }
   }
 
@@ -93,7 +103,19 @@ final class Scope {
     body.with("query").with("bool").put("minimum_should_match", 1);
     for (Indicator i : indicators) {
       for (String f : INDICATOR_FIELDS.get(i.type())) {
+        if (f.equals("kubernetes.service_account")) continue; // the pod's account: name only, see below
         should.addObject().putObject("term").put(f, i.value());
+      }
+      if (i.type().equals("service_account")) {
+        // what the account did (audit: the API server's user system:serviceaccount:ns:name), and the pods running
+        // as it (kubernetes.service_account is the name within kubernetes.namespace)
+        int slash = i.value().indexOf('/');
+        String ns = i.value().substring(0, slash);
+        String name = i.value().substring(slash + 1);
+        should.addObject().putObject("term").put("actor.user_name", SA_SUBJECT + ns + ":" + name);
+        ArrayNode both = should.addObject().putObject("bool").putArray("must");
+        both.addObject().putObject("term").put("kubernetes.namespace", ns);
+        both.addObject().putObject("term").put("kubernetes.service_account", name);
       }
     }
     ObjectNode aggs = body.putObject("aggs");

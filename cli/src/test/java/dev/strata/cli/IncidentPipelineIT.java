@@ -36,10 +36,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo bundle end to end on the embedded stack: collect + parse job, then the incident job -> ONE incident
- * (audit exec into the web pod by dev-alice, then the node role's credentials used from 203.0.113.50), its ordered
- * timeline in OpenSearch, its S3 copy; {@code strata report} renders it and {@code strata scope --ip} answers the
- * involved entities.
+ * Parse -> correlate -> incidents end to end on the embedded stack (Kafka, Flink MiniCluster, OpenSearch, S3), as
+ * {@code strata demo} runs them: the demo bundle plus the correlation scenario's evidence as files (the audit log,
+ * CloudTrail and Falco fixtures of processing/jobs fixtures/correlate, and a VPC Flow Logs file written here with
+ * two records from 10.0.1.57: 10:02, while payments/api-7d9f held it, and 10:15, after shop/web-1 got it). The
+ * incident job reads the enriched topic. The demo is ONE incident (audit exec into the web pod by dev-alice, then
+ * the node role's credentials used from 203.0.113.50) with its ordered timeline in OpenSearch and its S3 copy;
+ * enriched events carry the pod / node / service account / role of their own time; the bindings index holds the
+ * facts; {@code strata report} draws the entity graph from them; {@code strata scope --ip} answers the involved
+ * entities.
  */
 @ExtendWith(SharedStack.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -49,6 +54,10 @@ class IncidentPipelineIT {
   static final String INSTANCE = "i-0a1b2c3d4e5f60718";
   static final String SESSION = "arn:aws:sts::111122223333:assumed-role/eks-node-role/" + INSTANCE;
 
+  static final String SCENARIO_NODE = "ip-10-0-1-10.ec2.internal";
+  static final String API_POD = "api-7d9f";
+  static final String REUSED_IP = "10.0.1.57";
+
   EvidencePipeline pipeline;
   StackEndpoints endpoints;
   JsonNode incident;
@@ -56,14 +65,21 @@ class IncidentPipelineIT {
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
     this.endpoints = endpoints;
-    Path bundle = Path.of(System.getProperty("strata.home", "..")).resolve("examples/demo-bundle").toAbsolutePath().normalize();
+    Path home = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
+    Path bundle = home.resolve("examples/demo-bundle");
+    Path scenario = scenarioEvidence(home.resolve("processing/jobs/src/test/resources/fixtures/correlate"));
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
     pipeline.prepare();
+    // the stack is shared: every job reads only what this run adds
     String parseGroup = pipeline.newGroupAtEndOfRawTopic("incident-it");
-    String incidentGroup = groupAtEnd(Topics.NORMALIZED, "incident-it-incidents");
+    String correlateGroup = groupAtEnd(Topics.NORMALIZED, "incident-it-correlate");
+    String incidentGroup = groupAtEnd(Topics.ENRICHED, "incident-it-incidents");
     pipeline.collect(bundle, CollectorOptions.defaults(), ProgressListener.NONE);
+    pipeline.collect(scenario, CollectorOptions.defaults(), ProgressListener.NONE);
     pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
-    IncidentJobConfig cfg = pipeline.incidentConfig(true, incidentGroup, Topics.NORMALIZED);
+    var correlate = pipeline.correlateConfig(true, correlateGroup);
+    pipeline.runCorrelate(correlate);
+    IncidentJobConfig cfg = pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic());
     pipeline.runIncidents(cfg);
     pipeline.send("POST", "/strata-*/_refresh", null);
     JsonNode hits = pipeline.send("POST", "/strata-incidents-*/_search",
@@ -71,6 +87,42 @@ class IncidentPipelineIT {
             + "{\"term\":{\"status\":\"OPEN\"}}]}}}").at("/hits/hits");
     assertThat(hits).as("one open incident on the web pod").hasSize(1);
     incident = hits.get(0).path("_source");
+  }
+
+  /**
+   * An evidence root holding the correlation scenario as collected files (standard paths, context manifest: cluster
+   * prod, account 111111111111) plus a VPC Flow Logs file (custom format v3 header) with the two flows of 10.0.1.57.
+   */
+  static Path scenarioEvidence(Path fixtures) throws Exception {
+    Path root = Files.createTempDirectory("strata-incident-it-");
+    Files.writeString(root.resolve("strata-context.yaml"), String.join("\n",
+        "- path: control-plane", "  cluster: prod", "  cloud_provider: aws", "  cloud_account: \"111111111111\"",
+        "  cloud_region: us-east-1",
+        "- path: nodes/ip-10-0-1-10", "  host: " + SCENARIO_NODE, "  cluster: prod", "  cloud_provider: aws",
+        "  cloud_account: \"111111111111\"", "  cloud_region: us-east-1",
+        "- path: AWSLogs", "  cloud_provider: aws", "  cloud_account: \"111111111111\"", "  cloud_region: us-east-1", ""));
+    copy(fixtures.resolve("prod-audit.log"), root.resolve("control-plane/var/log/kubernetes/audit/audit.log"));
+    copy(fixtures.resolve("falco.log"), root.resolve("nodes/ip-10-0-1-10/var/log/falco/falco.log"));
+    copy(fixtures.resolve("cloudtrail.json"), root.resolve("AWSLogs/111111111111/CloudTrail/us-east-1/2026/11/20/"
+        + "111111111111_CloudTrail_us-east-1_20261120T1005Z_Scen4rio0Flow001.json"));
+    Path flows = root.resolve("AWSLogs/111111111111/vpcflowlogs/us-east-1/2026/11/20/"
+        + "111111111111_vpcflowlogs_us-east-1_fl-0aaa1_20261120T1030Z_5ce0a41b.log");
+    Files.createDirectories(flows.getParent());
+    Files.writeString(flows, "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes"
+        + " start end action log-status vpc-id instance-id\n"
+        + flow("2026-11-20T10:02:00Z") + flow("2026-11-20T10:15:00Z"));
+    return root;
+  }
+
+  static String flow(String start) {
+    long t = java.time.Instant.parse(start).getEpochSecond();
+    return "3 111111111111 eni-0aaa1 " + REUSED_IP + " 203.0.113.9 43512 443 6 12 5120 " + t + " " + (t + 60)
+        + " ACCEPT OK vpc-0aaa i-0abc1234def567890\n";
+  }
+
+  static void copy(Path from, Path to) throws Exception {
+    Files.createDirectories(to.getParent());
+    Files.copy(from, to);
   }
 
   String groupAtEnd(String topic, String prefix) throws Exception {
@@ -140,6 +192,9 @@ class IncidentPipelineIT {
     assertThat(html.indexOf("pods/exec")).isLessThan(html.indexOf("GetCallerIdentity"));
     assertThat(md).startsWith("# ").contains("| # | time (UTC) |").contains("GetCallerIdentity").contains("artifacts/sha256/")
         .contains("exfiltration");
+    // the entity graph's edges come from the bindings index: node -> instance, with its interval and evidence
+    assertThat(md).contains("## Entity graph").contains("is instance").contains("instance: " + INSTANCE);
+    assertThat(html).contains("Relations (entity bindings)").contains("is instance");
     String list = ReportCommand.list(endpoints.openSearchUrl());
     assertThat(list).contains(id);
   }
@@ -164,9 +219,73 @@ class IncidentPipelineIT {
     assertThat(ev.path("origin").asText()).contains("CloudTrail");
     assertThat(r.path("incidents")).extracting(i -> i.path("incident_id").asText()).contains(incident.path("incident_id").asText());
     assertThat(Scope.table(r)).contains(INSTANCE).contains("incidents:");
+    // the reused private address: both holders, each at its time, one account only
+    ObjectNode reused = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", REUSED_IP)));
+    assertThat(values(reused, "pods")).contains(API_POD, "web-1").doesNotContain(POD);
+    assertThat(values(reused, "accounts")).containsExactly("111111111111");
+    assertThat(values(reused, "clusters")).isSubsetOf("prod");
+    // a service account: the pod that ran as it, its calls, the events enriched with it; not the IP's later holder
+    ObjectNode sa = ScopeCommand.run(endpoints.openSearchUrl(),
+        List.of(new Scope.Indicator("service_account", "system:serviceaccount:payments:api-sa")));
+    assertThat(values(sa, "pods")).contains(API_POD).doesNotContain("web-1", POD);
+    assertThat(values(sa, "principals")).anyMatch(p -> p.contains("payments-api"));
     ObjectNode none = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", "192.0.2.99")));
     assertThat(none.path("events").asLong()).isZero();
     assertThat(Scope.table(none)).contains("nothing matches");
+  }
+
+  @Test
+  void enrichedEventsCarryTheWorkloadOfTheirOwnTime() throws Exception {
+    // a Falco alert that names only a container id gains its pod, node, service account and IAM role
+    JsonNode falco = one("source_format:falco_alert AND container.uid:3f4e5d6c7b8a*");
+    JsonNode e = falco.path("enrichment");
+    assertThat(e.path("namespace").asText() + "/" + e.path("pod_name").asText()).isEqualTo("payments/" + API_POD);
+    assertThat(e.path("node_name").asText()).isEqualTo(SCENARIO_NODE);
+    assertThat(e.path("service_account").asText()).isEqualTo("payments/api-sa");
+    assertThat(e.path("iam_role").asText()).isEqualTo("arn:aws:iam::111111111111:role/payments-api");
+    assertThat(e.path("binding_ids")).isNotEmpty();
+    // the same address, two holders: each flow is its own time's
+    JsonNode at1002 = one("source_format:aws_vpc_flow AND src_endpoint.ip:\"" + REUSED_IP + "\" AND time:[\"2026-11-20T10:01:00Z\" TO \"2026-11-20T10:03:00Z\"]");
+    assertThat(at1002.at("/enrichment/pod_name").asText()).isEqualTo(API_POD);
+    assertThat(at1002.at("/enrichment/instance_uid").asText()).isEqualTo("i-0abc1234def567890");
+    JsonNode at1015 = one("source_format:aws_vpc_flow AND src_endpoint.ip:\"" + REUSED_IP + "\" AND time:[\"2026-11-20T10:14:00Z\" TO \"2026-11-20T10:16:00Z\"]");
+    assertThat(at1015.at("/enrichment/namespace").asText() + "/" + at1015.at("/enrichment/pod_name").asText())
+        .isEqualTo("shop/web-1");
+    assertThat(at1015.at("/enrichment/iam_role").isMissingNode() || at1015.at("/enrichment/iam_role").isNull()).isTrue();
+    // the demo's node-role call from outside resolves through session -> instance -> node
+    JsonNode gci = one("source_format:aws_cloudtrail AND api.operation:GetCallerIdentity AND cloud.account_uid:111122223333");
+    assertThat(gci.at("/enrichment/instance_uid").asText()).isEqualTo(INSTANCE);
+    assertThat(gci.at("/enrichment/node_name").asText()).startsWith("ip-10-0-1-23");
+  }
+
+  @Test
+  void theBindingsIndexHoldsTheFacts() throws Exception {
+    JsonNode hits = pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.BINDINGS_INDEX + "/_search",
+        "{\"size\":20,\"query\":{\"bool\":{\"must\":[{\"term\":{\"kind\":\"ip_pod\"}},{\"term\":{\"subject.key\":\""
+            + REUSED_IP + "\"}},{\"term\":{\"subject.scope\":\"aws:111111111111\"}}]}},\"sort\":[{\"valid_from\":\"asc\"}]}")
+        .at("/hits/hits");
+    assertThat(hits).as("10.0.1.57 in account 111111111111: api-7d9f until its delete, then web-1").hasSize(2);
+    JsonNode api = hits.get(0).path("_source");
+    assertThat(api.at("/object/key").asText()).isEqualTo("payments/" + API_POD);
+    assertThat(api.path("valid_to").asText()).as("closed by the delete").isNotEmpty();
+    assertThat(api.path("end_observed").asBoolean()).isTrue();
+    assertThat(api.path("evidence").get(0).at("/lineage/artifact_sha256").asText()).matches("[0-9a-f]{64}");
+    JsonNode web = hits.get(1).path("_source");
+    assertThat(web.at("/object/key").asText()).isEqualTo("shop/web-1");
+    assertThat(web.path("valid_to").isMissingNode() || web.path("valid_to").isNull()).as("still open").isTrue();
+    JsonNode node = pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.BINDINGS_INDEX + "/_search",
+        "{\"size\":5,\"query\":{\"bool\":{\"must\":[{\"term\":{\"kind\":\"node_instance\"}},{\"term\":{\"object.key\":\""
+            + INSTANCE + "\"}}]}}}").at("/hits/hits");
+    assertThat(node).as("the demo node's registration: node -> instance").hasSize(1);
+    assertThat(node.get(0).at("/_source/subject/key").asText()).startsWith("ip-10-0-1-23");
+  }
+
+  JsonNode one(String query) throws Exception {
+    JsonNode hits = pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
+        "{\"size\":5,\"query\":{\"query_string\":{\"query\":\"" + query.replace("\"", "\\\"") + "\"}}}")
+        .at("/hits/hits");
+    assertThat(hits).as(query).hasSize(1);
+    return hits.get(0).path("_source");
   }
 
   static List<String> values(JsonNode r, String dim) {
