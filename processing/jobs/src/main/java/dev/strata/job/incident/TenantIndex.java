@@ -78,7 +78,7 @@ final class TenantIndex {
   static final class Group {
     final String id;
     final List<Node> signals;
-    final Set<Node> context = new HashSet<>();
+    Set<Node> context = new HashSet<>();
     /** The expanded entities of its signals (what context joins through). */
     final Set<String> keys = new HashSet<>();
 
@@ -264,7 +264,7 @@ final class TenantIndex {
     promoteBursts();
     if (regroupAll) {
       regroupAll = false;
-      for (Group g : new ArrayList<>(groups.values())) dropGroup(g);
+      for (Group g : new ArrayList<>(groups.values())) dropGroup(g, true);
       for (Node n : nodes.values()) {
         n.groups.clear();
         loose.add(n);
@@ -295,7 +295,7 @@ final class TenantIndex {
           Group g = groups.get(old);
           if (g != null) {
             olds.add(g);
-            dropGroup(g);
+            dropGroup(g, false); // its context joins the new incident (attachContext)
           }
           changes.remove(old);
         }
@@ -331,13 +331,17 @@ final class TenantIndex {
     return new ArrayList<>(changes.values());
   }
 
-  /** Forgets an incident's grouping (merged into another, sealed, or before a full regroup). */
-  private void dropGroup(Group g) {
+  /**
+   * Forgets an incident's grouping (merged into another, sealed, or before a full regroup); {@code toLoose}: its
+   * context that joins nothing else becomes loose (not when a grown incident takes it over).
+   */
+  private void dropGroup(Group g, boolean toLoose) {
     groups.remove(g.id);
     for (String k : g.keys) {
       Set<String> ids = groupsByKey.get(k);
       if (ids != null && ids.remove(g.id) && ids.isEmpty()) groupsByKey.remove(k);
     }
+    if (!toLoose) return;
     for (Node c : g.context) {
       c.groups.remove(g.id);
       if (c.groups.isEmpty() && nodes.containsKey(c.eventId)) loose.add(c);
@@ -379,8 +383,24 @@ final class TenantIndex {
    * that is new or has new entities inside a covered part joins through the dirty members (see {@link #regroup}).
    */
   private void attachContext(Group g, List<Group> olds) {
+    Group largest = null;
+    for (Group o : olds) if (largest == null || o.context.size() > largest.context.size()) largest = o;
+    if (largest != null) {
+      // take over the largest old context as is (a grown incident keeps its id: its members need no update)
+      g.context = largest.context;
+      if (!largest.id.equals(g.id)) {
+        for (Node c : g.context) {
+          c.groups.remove(largest.id);
+          c.groups.add(g.id);
+        }
+      }
+    }
     for (Group o : olds) {
-      for (Node c : o.context) if (!c.signal() && nodes.containsKey(c.eventId)) join(g, c);
+      if (o == largest) continue;
+      for (Node c : o.context) {
+        c.groups.remove(o.id);
+        if (!c.signal() && nodes.containsKey(c.eventId)) join(g, c);
+      }
     }
     long from = g.first() - window;
     long to = g.last() + window;
@@ -467,7 +487,7 @@ final class TenantIndex {
 
   /** Forgets a sealed incident and its members. */
   void seal(Group g) {
-    dropGroup(g);
+    dropGroup(g, true);
     for (Node s : g.signals) removeMember(s.eventId);
     for (Node c : g.context) removeMember(c.eventId);
   }
