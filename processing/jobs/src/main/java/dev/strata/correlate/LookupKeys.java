@@ -159,6 +159,23 @@ public final class LookupKeys {
     return new ArrayList<>(out);
   }
 
+  /**
+   * The keys of hop {@code hop} >= 2 from what is known alone, without the keys asked at hop 1 ({@code hop1Keys} =
+   * {@code probes(1, e, base(e))}): the same list as {@link #probes(int, EvidenceEvent, Enrichment)}, since later
+   * hops look up only entity types (pod, container, instance, task, image, service account) whose hop-1 keys come
+   * from the event's own fields, whatever is known.
+   */
+  public static List<String> probes(int hop, Enrichment known, List<String> hop1Keys) {
+    Set<String> out = new LinkedHashSet<>();
+    switch (hop) {
+      case 2 -> hop2(null, known, out);
+      case 3 -> hop3(known, out);
+      default -> throw new IllegalArgumentException("hop " + hop + " (hop 1 keys come from the event)");
+    }
+    out.removeAll(hop1Keys);
+    return out.isEmpty() ? List.of() : new ArrayList<>(out);
+  }
+
   private static void hop1(EvidenceEvent e, Enrichment known, Set<String> out) {
     if (e.getContainer() != null) add(out, container(e.getContainer().getUid()));
     Cloud c = e.getCloud();

@@ -4,7 +4,9 @@ import dev.strata.correlate.BindingFacts;
 import dev.strata.correlate.LatenessBounds;
 import dev.strata.correlate.LookupKeys;
 import dev.strata.job.correlate.CloseContainerBindings;
-import dev.strata.job.correlate.EnrichFunction;
+import dev.strata.job.correlate.EnrichRequest;
+import dev.strata.job.correlate.GatherFunction;
+import dev.strata.job.correlate.JoinEnrichment;
 import dev.strata.job.correlate.ExtractBindings;
 import dev.strata.job.correlate.KeyedBinding;
 import dev.strata.job.correlate.LookupFunction;
@@ -13,6 +15,7 @@ import dev.strata.job.correlate.Probe;
 import dev.strata.job.correlate.ProbeKeys;
 import dev.strata.job.correlate.Resolution;
 import dev.strata.job.correlate.RouteBindings;
+import dev.strata.job.correlate.WireEvent;
 import dev.strata.job.serde.AvroCodecTypeInfo;
 import dev.strata.job.serde.EntityBindingSerializationSchema;
 import dev.strata.job.serde.EvidenceEventDeserializationSchema;
@@ -50,13 +53,13 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * they belong to.
  *
  * <pre>
- * evidence.normalized.v1 -> event-time -+-> extract-bindings --route (per hop)--------------------+
- *                                       |                                                        v
- *                                       +-> probes-1 --keyBy(lookup key)--> resolve-1 (bindings + recent probes)
- *                                       |                                      | answers, keyBy(event id)
- *                                       +--keyBy(event id)-------------------> enrich-1 -> probes-2 -> resolve-2 ...
- *                                                                               enrich-3 -> evidence.enriched.v1
- *                                                                                         \-> strata-events-v1
+ * evidence.normalized.v1 -> event-time -+-> extract-bindings --route (per hop)----------------------+
+ *                                       |                                                          v
+ *                                       +-> requests -> probes-1 --keyBy(lookup key)--> resolve-1 (bindings + probes)
+ *                                       |                 | no key: skip        answers, keyBy(event id) -> gather-1
+ *                                       |                 +------------------------------------------> hop 2 ... 3
+ *                                       +-> encode (Avro wire bytes) --keyBy(event id)--> enrich <- final requests
+ *                                                                      enrich -> evidence.enriched.v1, strata-events-v1
  *                       extract-bindings -> keyBy(kind|subject) -> merge-bindings (statements -> facts)
  *                                                   -> evidence.bindings.v1, strata-bindings-v1
  * </pre>
@@ -68,10 +71,11 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * service account), so most events resolve fully at hop 1 or 2.
  *
  * <p>Late evidence: a binding that changes the answer for an event already emitted makes the lookup re-answer it and
- * the enrich stage emit it again with {@code enrichment.revision} + 1 (same event_id; Kafka consumers keep the
+ * the final join ({@code enrich}) emit it again with {@code enrichment.revision} + 1 (same event_id; Kafka consumers keep the
  * highest revision, OpenSearch writes with external version = revision + 1, {@code external_gte}). How long events
- * and closed intervals are kept: {@link LatenessBounds} (bounded mode: the whole run). Stateful operators have fixed
- * uids ({@code resolve-N}, {@code enrich-N}); checkpointing is on; {@code correlate.state_backend=rocksdb} for large
+ * and closed intervals are kept: {@link LatenessBounds} (bounded mode: the whole run). The hops carry small
+ * {@link EnrichRequest}s, never the event, which is encoded once and held once, by {@code enrich}. Stateful operators
+ * have fixed uids ({@code resolve-N}, {@code gather-N}, {@code enrich}); checkpointing is on; {@code correlate.state_backend=rocksdb} for large
  * fleets.
  */
 public final class CorrelateJob {
@@ -82,6 +86,9 @@ public final class CorrelateJob {
   public static final String UID_EVENT_TIME = "event-time";
   public static final String UID_EXTRACT = "extract-bindings";
   public static final String UID_MERGE_BINDINGS = "merge-bindings";
+  public static final String UID_REQUESTS = "requests";
+  public static final String UID_ENRICH = "enrich";
+  public static final String UID_ENCODE = "encode";
   public static final String UID_SINK_ENRICHED = "sink-enriched";
   public static final String UID_SINK_BINDINGS = "sink-bindings";
   public static final String UID_SINK_EVENT_INDEX = "sink-enriched-index";
@@ -117,45 +124,75 @@ public final class CorrelateJob {
     long ttl = s.closedTtl().toMillis();
     DataStream<EntityBinding> stated = CloseContainerBindings.attach(events,
         events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT), BINDING, retention, ttl);
-    DataStream<EvidenceEvent> current = events;
-    for (int hop = 1; hop <= HOPS; hop++) {
-      current = hop(hop, current, stated, s).enriched();
-    }
+    DataStream<EvidenceEvent> enriched = enrich(events, stated, s).events();
     DataStream<EntityBinding> facts =
         stated.keyBy(BindingFacts::subjectKey, Types.STRING)
             .process(new MergeBindings(retention, ttl, MAX_STATEMENTS_PER_SUBJECT), BINDING)
             .name("merge-bindings")
             .uid(UID_MERGE_BINDINGS);
-    return new Outputs(current, facts);
+    return new Outputs(enriched, facts);
   }
 
-  /** What one hop yields: the events it enriched, and the bindings its lookup accepted (new information). */
-  public record Hop(DataStream<EvidenceEvent> enriched, DataStream<EntityBinding> accepted) {}
+  /**
+   * The enrichment: {@code events} -> requests (id, time, what the event names itself, its hop-1 keys) -> hops 1..3
+   * ({@link #hop}) -> the final join with the event ({@link JoinEnrichment}, keyed by event id) -> enriched events.
+   * The hops see only the small requests; the event crosses one shuffle, to the join, and is held there once.
+   */
+  public static Enriched enrich(
+      DataStream<EvidenceEvent> events, DataStream<EntityBinding> stated, StateSettings s) {
+    DataStream<EnrichRequest> requests =
+        events.map(EnrichRequest::of, EnrichRequest.TYPE).name("requests").uid(UID_REQUESTS);
+    DataStream<EntityBinding> accepted = null;
+    for (int hop = 1; hop <= HOPS; hop++) {
+      Hop h = hop(hop, requests, stated, s);
+      requests = h.requests();
+      accepted = accepted == null ? h.accepted() : accepted.union(h.accepted());
+    }
+    DataStream<WireEvent> wire = events.map(new WireEvent.Encode(), WireEvent.TYPE).name("encode").uid(UID_ENCODE);
+    DataStream<EvidenceEvent> enriched =
+        wire.keyBy(WireEvent::eventId, Types.STRING)
+            .connect(requests.keyBy(EnrichRequest::eventId, Types.STRING))
+            .process(new JoinEnrichment(s.lateness().retentionMillis()), StrataTypes.EVIDENCE_EVENT)
+            .name("enrich")
+            .uid(UID_ENRICH);
+    return new Enriched(enriched, accepted);
+  }
 
   /**
-   * Hop {@code hop}: {@code events} -> probes-N -> keyBy(lookup key) -> resolve-N (holding the {@code stated}
-   * bindings this hop looks up) -> keyBy(event id) -> enrich-N.
+   * The enriched events, and the bindings the lookups accepted (each once, at its primary key: what the benchmark
+   * counts to know the state is loaded; the job's bindings outputs are merge-bindings' facts).
    */
-  public static Hop hop(int hop, DataStream<EvidenceEvent> events, DataStream<EntityBinding> stated, StateSettings s) {
+  public record Enriched(DataStream<EvidenceEvent> events, DataStream<EntityBinding> accepted) {}
+
+  /** What one hop yields: the requests with what it found (and those it skipped), the bindings its lookup accepted. */
+  public record Hop(DataStream<EnrichRequest> requests, DataStream<EntityBinding> accepted) {}
+
+  /**
+   * Hop {@code hop}: requests -> probes-N (requests without a key at this hop pass straight on) -> keyBy(lookup key)
+   * -> resolve-N (holding the {@code stated} bindings this hop looks up) -> keyBy(event id) -> gather-N -> the
+   * requests with what this hop found.
+   */
+  public static Hop hop(
+      int hop, DataStream<EnrichRequest> requests, DataStream<EntityBinding> stated, StateSettings s) {
     long retention = s.lateness().retentionMillis();
     DataStream<KeyedBinding> routed =
         stated.flatMap(new RouteBindings(hop), KeyedBinding.TYPE).name("route-bindings-" + hop)
             .uid("route-bindings-" + hop);
-    DataStream<Probe> probes =
-        events.flatMap(new ProbeKeys(hop), Probe.TYPE).name("probes-" + hop).uid("probes-" + hop);
+    SingleOutputStreamOperator<Probe> probes =
+        requests.process(new ProbeKeys(hop), Probe.TYPE).name("probes-" + hop).uid("probes-" + hop);
     SingleOutputStreamOperator<Resolution> answers =
         probes.keyBy(Probe::key, Types.STRING)
             .connect(routed.keyBy(KeyedBinding::key, Types.STRING))
             .process(new LookupFunction(retention, s.closedTtl().toMillis(), s.maxBindingsPerKey()), Resolution.TYPE)
             .name("resolve-" + hop)
             .uid("resolve-" + hop);
-    DataStream<EvidenceEvent> enriched =
-        events.keyBy(EvidenceEvent::getEventId, Types.STRING)
+    DataStream<EnrichRequest> gathered =
+        probes.getSideOutput(ProbeKeys.WAITING).keyBy(EnrichRequest::eventId, Types.STRING)
             .connect(answers.keyBy(Resolution::eventId, Types.STRING))
-            .process(new EnrichFunction(hop, retention), StrataTypes.EVIDENCE_EVENT)
-            .name("enrich-" + hop)
-            .uid("enrich-" + hop);
-    return new Hop(enriched, answers.getSideOutput(LookupFunction.ACCEPTED));
+            .process(new GatherFunction(hop, retention), EnrichRequest.TYPE)
+            .name("gather-" + hop)
+            .uid("gather-" + hop);
+    return new Hop(gathered.union(probes.getSideOutput(ProbeKeys.SKIPPED)), answers.getSideOutput(LookupFunction.ACCEPTED));
   }
 
   /** Reads {@code source}, assigns event time, builds the correlation and attaches the sinks. */
@@ -237,6 +274,7 @@ public final class CorrelateJob {
     ParseJobConfig c = cfg.common();
     env.setParallelism(c.parallelism());
     env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    enableObjectReuse(env);
     Optional<OpenSearchSinkConfig> os = c.openSearchConfig();
     build(
         env,
@@ -257,6 +295,15 @@ public final class CorrelateJob {
     return env.execute(JOB_NAME);
   }
 
+  /**
+   * Records pass between chained operators without a copy (a copy of an event is an Avro deep copy): no operator
+   * of this job modifies a record it received or emitted ({@link JoinEnrichment} emits a shallow copy with the
+   * enrichment; the gathers copy the enrichment they merge into).
+   */
+  static void enableObjectReuse(StreamExecutionEnvironment env) {
+    env.getConfig().enableObjectReuse();
+  }
+
   /** The environment: {@link ParseJob#environment} with the state backend of the config. */
   public static StreamExecutionEnvironment environment(CorrelateJobConfig cfg) {
     ParseJobConfig.Builder b = cfg.common().toBuilder();
@@ -270,7 +317,9 @@ public final class CorrelateJob {
     } else {
       flink.putIfAbsent("state.backend.type", "hashmap");
     }
-    return ParseJob.environment(b.flinkProperties(flink).build());
+    StreamExecutionEnvironment env = ParseJob.environment(b.flinkProperties(flink).build());
+    enableObjectReuse(env);
+    return env;
   }
 
   /** Entry point: settings as {@code key=value} arguments over the environment (see {@link CorrelateJobConfig}). */

@@ -6,7 +6,6 @@ import dev.strata.correlate.Statements;
 import dev.strata.job.serde.AvroCodecTypeInfo;
 import dev.strata.schema.correlate.EntityBinding;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -25,8 +24,9 @@ import org.apache.flink.util.OutputTag;
  * (event id -> time, revision). A probe is answered at once with what covers the key at the event's time; a binding
  * that changes the answer for a buffered probe re-answers it (late evidence re-resolves the events it covers).
  *
- * <p>State is bounded: probes are kept for the lateness retention after their event time; closed intervals for
- * {@code closedTtl} + retention after their end (event time, watermark-driven timers, one per key per minute);
+ * <p>State is bounded: probes are kept for the lateness retention after they came ({@link Retention}: a TTL, no timer
+ * per probe); closed intervals for {@code closedTtl} + retention after their end (event time, watermark-driven
+ * timers, one per key per minute, set when a binding comes);
  * at most {@code maxEntries} entries per key. In bounded mode (unbounded retention) nothing is dropped before the
  * input ends.
  */
@@ -56,8 +56,10 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   public void open(OpenContext ctx) {
     bindings = getRuntimeContext().getState(
         new ValueStateDescriptor<>("bindings", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    probes = getRuntimeContext().getMapState(
-        new MapStateDescriptor<>("probes", Types.STRING, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    // "recent-probes" (with a TTL) replaced "probes" (timer-cleaned): state of the older build is not read back
+    probes = getRuntimeContext().getMapState(Retention.keep(
+        new MapStateDescriptor<>("recent-probes", Types.STRING, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO),
+        retentionMs));
   }
 
   private boolean bounded() {
@@ -70,7 +72,6 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     List<Hit> hits = blob == null ? List.of() : KeyState.decode(blob).resolve(p.time());
     out.collect(new Resolution(p.eventId(), p.key(), p.rev(), hits));
     probes.put(p.eventId(), new long[] {p.time(), p.rev()});
-    if (!bounded()) schedule(ctx, p.time() / 1000 + retentionMs);
   }
 
   @Override
@@ -98,7 +99,7 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       long[] pt = times.get(i);
       List<Hit> now = state.resolve(pt[0]);
       if (!Resolution.ids(now).equals(before.get(i))) {
-        out.collect(new Resolution(ids.get(i), ctx.getCurrentKey(), (int) pt[1], now));
+        out.collect(new Resolution(ids.get(i), ctx.getCurrentKey(), pt[1], now));
       }
     }
     if (!bounded()) schedule(ctx, Math.max(state.latestTime() / 1000, ctx.timerService().currentWatermark())
@@ -113,10 +114,6 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Resolution> out) throws Exception {
     long wm = ctx.timerService().currentWatermark();
-    long probeHorizonMicros = (wm - retentionMs) * 1000;
-    for (Iterator<Map.Entry<String, long[]>> it = probes.iterator(); it.hasNext(); ) {
-      if (it.next().getValue()[0] < probeHorizonMicros) it.remove();
-    }
     byte[] blob = bindings.value();
     if (blob != null) {
       KeyState state = KeyState.decode(blob);
@@ -124,9 +121,6 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
         if (state.isEmpty()) bindings.clear();
         else bindings.update(state.encode());
       }
-    }
-    if (!probes.isEmpty()) {
-      ctx.timerService().registerEventTimeTimer(timestamp + TIMER_GRANULARITY_MS * 10);
     }
   }
 }

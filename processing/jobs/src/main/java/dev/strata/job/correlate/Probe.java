@@ -9,9 +9,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * An event asking what covers {@code key} at its time.
  *
  * @param time event time, micros
- * @param rev the revision of the event's enrichment this probe was computed from (0 at hop 1)
+ * @param rev the revision of the request this probe was computed from ({@link EnrichRequest#rev}; 0 at hop 1)
  */
-public record Probe(String key, String eventId, long time, int rev) {
+public record Probe(String key, String eventId, long time, long rev) {
   public static final TypeInformation<Probe> TYPE = new CodecTypeInfo<>(Probe.class, new ProbeCodec());
 
   /** Codec of {@link Probe}. */
@@ -20,15 +20,15 @@ public record Probe(String key, String eventId, long time, int rev) {
 
     @Override
     public void write(Probe p, DataOutputView out) throws IOException {
-      out.writeUTF(p.key);
-      out.writeUTF(p.eventId);
+      Codec.writeString(p.key, out);
+      Codec.writeString(p.eventId, out);
       out.writeLong(p.time);
-      out.writeInt(p.rev);
+      out.writeLong(p.rev);
     }
 
     @Override
     public Probe read(DataInputView in) throws IOException {
-      return new Probe(in.readUTF(), in.readUTF(), in.readLong(), in.readInt());
+      return new Probe(Codec.readString(in), Codec.readString(in), in.readLong(), in.readLong());
     }
   }
 }

@@ -1,14 +1,20 @@
 package dev.strata.job.correlate;
 
-import dev.strata.correlate.BindingExtractor;
-import dev.strata.correlate.LookupKeys;
-import dev.strata.schema.event.EvidenceEvent;
-import org.apache.flink.api.common.functions.FlatMapFunction;
+import java.util.List;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
-/** Event -> its probes at hop {@code hop} ({@link LookupKeys#probes}). */
-public final class ProbeKeys implements FlatMapFunction<EvidenceEvent, Probe> {
+/**
+ * A request -> its probes at hop {@code hop} ({@link EnrichRequest#keys}); the request itself goes to {@link
+ * #WAITING} (to the hop's gather) when it has keys, else to {@link #SKIPPED} (straight on to the next hop: no shuffle,
+ * no state).
+ */
+public final class ProbeKeys extends ProcessFunction<EnrichRequest, Probe> {
   private static final long serialVersionUID = 1L;
+  public static final OutputTag<EnrichRequest> WAITING = new OutputTag<>("waiting", EnrichRequest.TYPE);
+  public static final OutputTag<EnrichRequest> SKIPPED = new OutputTag<>("skipped", EnrichRequest.TYPE);
+
   private final int hop;
 
   public ProbeKeys(int hop) {
@@ -16,11 +22,13 @@ public final class ProbeKeys implements FlatMapFunction<EvidenceEvent, Probe> {
   }
 
   @Override
-  public void flatMap(EvidenceEvent e, Collector<Probe> out) {
-    int rev = EnrichFunction.inputRevision(hop, e);
-    long t = BindingExtractor.micros(e.getTime());
-    for (String k : LookupKeys.probes(hop, e, EnrichFunction.known(hop, e))) {
-      out.collect(new Probe(k, e.getEventId(), t, rev));
+  public void processElement(EnrichRequest r, Context ctx, Collector<Probe> out) {
+    List<String> keys = r.keys(hop);
+    if (keys.isEmpty()) {
+      ctx.output(SKIPPED, r);
+      return;
     }
+    for (String k : keys) out.collect(new Probe(k, r.eventId(), r.time(), r.rev()));
+    ctx.output(WAITING, r);
   }
 }

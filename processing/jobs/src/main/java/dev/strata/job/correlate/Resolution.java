@@ -12,7 +12,7 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /** What covered {@code key} at the time of event {@code eventId} (probe revision {@code rev}); empty = nothing. */
-public record Resolution(String eventId, String key, int rev, List<Hit> hits) {
+public record Resolution(String eventId, String key, long rev, List<Hit> hits) {
   public static final TypeInformation<Resolution> TYPE =
       new CodecTypeInfo<>(Resolution.class, new ResolutionCodec());
 
@@ -30,36 +30,36 @@ public record Resolution(String eventId, String key, int rev, List<Hit> hits) {
 
     @Override
     public void write(Resolution r, DataOutputView out) throws IOException {
-      out.writeUTF(r.eventId);
-      out.writeUTF(r.key);
-      out.writeInt(r.rev);
+      Codec.writeString(r.eventId, out);
+      Codec.writeString(r.key, out);
+      out.writeLong(r.rev);
       out.writeShort(r.hits.size());
       for (Hit h : r.hits) {
         out.writeByte(h.kind().ordinal());
-        out.writeUTF(h.bindingId());
-        out.writeUTF(h.object());
+        Codec.writeString(h.bindingId(), out);
+        Codec.writeString(h.object(), out);
         out.writeShort(h.attrs().size());
         for (Map.Entry<String, String> a : h.attrs().entrySet()) {
-          out.writeUTF(a.getKey());
-          out.writeUTF(a.getValue());
+          Codec.writeString(a.getKey(), out);
+          Codec.writeString(a.getValue(), out);
         }
       }
     }
 
     @Override
     public Resolution read(DataInputView in) throws IOException {
-      String eventId = in.readUTF();
-      String key = in.readUTF();
-      int rev = in.readInt();
+      String eventId = Codec.readString(in);
+      String key = Codec.readString(in);
+      long rev = in.readLong();
       int n = in.readShort();
       List<Hit> hits = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         BindingKind kind = KINDS[in.readByte()];
-        String id = in.readUTF();
-        String object = in.readUTF();
+        String id = Codec.readString(in);
+        String object = Codec.readString(in);
         int m = in.readShort();
         Map<String, String> attrs = new LinkedHashMap<>();
-        for (int j = 0; j < m; j++) attrs.put(in.readUTF(), in.readUTF());
+        for (int j = 0; j < m; j++) attrs.put(Codec.readString(in), Codec.readString(in));
         hits.add(new Hit(kind, id, object, attrs));
       }
       return new Resolution(eventId, key, rev, hits);

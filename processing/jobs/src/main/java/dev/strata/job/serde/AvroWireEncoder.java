@@ -13,7 +13,7 @@ import org.apache.avro.specific.SpecificRecordBase;
  * generic {@code SpecificDatumWriter} (union resolution by name, conversion look-ups per field) over half of the
  * task thread's CPU time; the compiled writer writes the same bytes at a fraction of that.
  */
-final class AvroWireEncoder<T extends SpecificRecordBase> {
+public final class AvroWireEncoder<T extends SpecificRecordBase> {
   private static final int INITIAL_BUFFER = 4096;
   private static final int MAX_KEPT_BUFFER = 1 << 20;
 
@@ -21,7 +21,7 @@ final class AvroWireEncoder<T extends SpecificRecordBase> {
   private final CompiledAvroWriter.Out buffer = new CompiledAvroWriter.Out(INITIAL_BUFFER);
   private final byte[] header = new byte[10];
 
-  AvroWireEncoder(Schema schema) {
+  public AvroWireEncoder(Schema schema) {
     this.writer = CompiledAvroWriter.of(schema, SpecificData.getForSchema(schema));
     long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     header[0] = (byte) 0xC3;
@@ -31,7 +31,7 @@ final class AvroWireEncoder<T extends SpecificRecordBase> {
     }
   }
 
-  byte[] encode(T record) {
+  public byte[] encode(T record) {
     buffer.reset();
     buffer.writeRaw(header, 0, header.length);
     writer.write(record, buffer);

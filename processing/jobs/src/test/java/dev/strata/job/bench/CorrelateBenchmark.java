@@ -10,6 +10,7 @@ import dev.strata.correlate.KeyState;
 import dev.strata.correlate.LookupKeys;
 import dev.strata.correlate.Statements;
 import dev.strata.job.correlate.RocksDbSettings;
+import dev.strata.schema.AvroCodec;
 import dev.strata.schema.correlate.BindingLineage;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.correlate.EntityRef;
@@ -176,6 +177,44 @@ public final class CorrelateBenchmark {
     long t = T0 + Math.floorMod(mix(h), SPAN);
     return CorrelationScenario.flow("bench-" + j, ACCOUNT, VPC, null, null, ip(address), "203.0.113.9",
         Instant.ofEpochSecond(0, t * 1000).toString());
+  }
+
+  /**
+   * Event 0 in the Avro wire format, with what a VPC Flow record carries besides its fields (the original line as
+   * raw_data, the unmapped columns): about 1 KB, as the normalized topic holds it.
+   */
+  static byte[] eventTemplate() {
+    EvidenceEvent e = event(0, 1);
+    e.setRawData("2 " + ACCOUNT + " eni-0a1b2c3d4e5f60718 10.0.0.0 203.0.113.9 43512 443 6 12 5120 1795082400"
+        + " 1795082460 ACCEPT OK " + VPC + " subnet-0a1b2c3d4e5f60718 i-0a1b2c3d4e5f60718 3 IPv4 10.0.0.0"
+        + " 203.0.113.9 us-east-1 use1-az1 - - - - egress 1");
+    Map<String, String> unmapped = new java.util.LinkedHashMap<>();
+    for (String k : List.of("version", "account-id", "interface-id", "subnet-id", "instance-id", "tcp-flags", "type",
+        "region", "az-id", "sublocation-type", "sublocation-id", "pkt-src-aws-service", "pkt-dst-aws-service",
+        "flow-direction", "traffic-path")) {
+      unmapped.put("vpc_flow." + k, "\"value-of-" + k + "\"");
+    }
+    e.setUnmapped(unmapped);
+    return AvroCodec.of(EvidenceEvent.class).encode(e);
+  }
+
+  private static final ThreadLocal<AvroCodec<EvidenceEvent>> CODEC =
+      ThreadLocal.withInitial(() -> AvroCodec.of(EvidenceEvent.class));
+
+  /** Event j as the source hands it over: the template decoded, with event j's id, address and time. */
+  static EvidenceEvent eventFromWire(byte[] template, int j, int n) {
+    long h = mix(j);
+    int address = (int) Math.floorMod(h, (long) n);
+    long t = T0 + Math.floorMod(mix(h), SPAN);
+    EvidenceEvent e = CODEC.get().decode(template);
+    String id = Long.toHexString(h | Long.MIN_VALUE);
+    e.setEventId(id + id + id + id);
+    e.getSrcEndpoint().setIp(ip(address));
+    Instant at = Instant.ofEpochSecond(0, t * 1000);
+    e.setTime(at);
+    e.setStartTime(at);
+    e.setEndTime(at.plusSeconds(60));
+    return e;
   }
 
   static long mix(long x) {

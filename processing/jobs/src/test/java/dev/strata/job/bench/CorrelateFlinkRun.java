@@ -25,11 +25,13 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Enrichment through Flink's own keyed state: the job's hop 1 ({@link CorrelateJob#hop}: probes-1 -> resolve-1
- * ({@code LookupFunction}) -> enrich-1 ({@code EnrichFunction}), with the bindings routed as the job routes them) on a
- * local MiniCluster at parallelism 1, in the environment the job builds for itself ({@link CorrelateJob#environment}:
+ * Enrichment through Flink's own keyed state: the job's whole enrichment ({@link CorrelateJob#enrich}: requests ->
+ * for each of the 3 hops probes-N -> resolve-N ({@code LookupFunction}) -> gather-N ({@code GatherFunction}), hops
+ * without a key skipped -> the final join with the event, {@code JoinEnrichment}; the bindings routed as the job
+ * routes them) on a local MiniCluster at parallelism 1, in the environment the job builds for itself ({@link CorrelateJob#environment}:
  * the state backend and, for RocksDB, {@link RocksDbSettings}). A sequence source generates the N addresses' bindings
- * first and waits until {@code resolve-1} has accepted all of them, then generates M events; a discarding sink counts
+ * first and waits until the lookups have accepted all of them, then M events, each decoded from the Avro wire
+ * format (as the Kafka source does) with its id, address and time set; a discarding sink counts
  * the enriched events. Figures: events/s over the second half of the events (the first half warms up), per wall second and per CPU second of the whole
  * process (every Flink thread, GC, RocksDB compactions: on one pinned core the two agree when nobody else uses it),
  * next to the raw loops of the same run, and the process RSS. Checkpointing is off (the job's is on: incremental
@@ -48,6 +50,8 @@ final class CorrelateFlinkRun {
   static volatile long probeStartCpu;
   static volatile long probeEndNanos;
   static volatile long probeEndCpu;
+  static volatile Map<String, Long> probeStartThreads;
+  static volatile Map<String, Long> probeEndThreads;
 
   private CorrelateFlinkRun() {}
 
@@ -71,18 +75,18 @@ final class CorrelateFlinkRun {
     CorrelateJobConfig cfg = CorrelateJobConfig.fromMap(settings);
     StreamExecutionEnvironment env = CorrelateJob.environment(cfg);
     env.setParallelism(1);
-    System.out.printf(Locale.ROOT, "%n== Flink job, hop 1 (probes-1 -> resolve-1 -> enrich-1), %s state backend,"
-        + " %,d bindings, %,d events, parallelism 1%n", rocks == null ? "hashmap" : "RocksDB",
-        CorrelateBenchmark.bindingCount(n), m);
+    System.out.printf(Locale.ROOT, "%n== Flink job, the whole enrichment (requests -> 3 x (probes-N -> resolve-N ->"
+        + " gather-N) -> enrich), %s state backend, %,d bindings, %,d events, parallelism 1%n",
+        rocks == null ? "hashmap" : "RocksDB", CorrelateBenchmark.bindingCount(n), m);
 
     SingleOutputStreamOperator<EvidenceEvent> events =
         env.fromSequence(0, (long) n + m - 1).name("generate")
             .process(new Generate(n, CorrelateBenchmark.bindingCount(n)), StrataTypes.EVIDENCE_EVENT)
             .name("bindings-then-events");
-    CorrelateJob.Hop hop =
-        CorrelateJob.hop(1, events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
-    hop.enriched().filter(new CountEnriched(m)).name("count-enriched").sinkTo(new DiscardingSink<>());
-    hop.accepted().filter(new CountAccepted()).name("count-accepted").sinkTo(new DiscardingSink<>());
+    CorrelateJob.Enriched enriched =
+        CorrelateJob.enrich(events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
+    enriched.events().filter(new CountEnriched(m)).name("count-enriched").sinkTo(new DiscardingSink<>());
+    enriched.accepted().filter(new CountAccepted()).name("count-accepted").sinkTo(new DiscardingSink<>());
 
     loadStartNanos = System.nanoTime();
     JobClient job = env.executeAsync("correlate-benchmark");
@@ -102,6 +106,7 @@ final class CorrelateFlinkRun {
         + " second, %.2f CPU/wall) over the second half of %,d events; %d resolved; process RSS %.0f MB%n", perCpu,
         measured / wallSec,
         cpuSec / wallSec, ENRICHED.get(), RESOLVED.get(), rss / 1e6);
+    System.out.println("CPU by thread over the measured half:" + cpuByThread(probeStartThreads, probeEndThreads));
     System.out.printf(Locale.ROOT, "vs the raw loops of this run: %.2f x the raw enrichment loop (%,.0f events/s),"
         + " %.2f x the bare store lookups (%,.0f events/s)%n", perCpu / raw.enrichPerSec(), raw.enrichPerSec(),
         perCpu / raw.baselinePerSec(), raw.baselinePerSec());
@@ -112,6 +117,7 @@ final class CorrelateFlinkRun {
     private static final long serialVersionUID = 1L;
     private final int n;
     private final long bindings;
+    private final byte[] template = CorrelateBenchmark.eventTemplate();
 
     Generate(int n, long bindings) {
       this.n = n;
@@ -131,7 +137,7 @@ final class CorrelateFlinkRun {
         while (ACCEPTED.get() < bindings) Thread.sleep(20); // resolve-1 holds every binding: probes start now
         loadEndNanos = System.nanoTime();
       }
-      out.collect(CorrelateBenchmark.event((int) (i - n), n));
+      out.collect(CorrelateBenchmark.eventFromWire(template, (int) (i - n), n));
     }
   }
 
@@ -158,14 +164,55 @@ final class CorrelateFlinkRun {
       if (e.getEnrichment() != null && e.getEnrichment().getPodName() != null) RESOLVED.incrementAndGet();
       long count = ENRICHED.incrementAndGet();
       if (count == events / 2) { // the first half warms up (JIT, caches, pipeline fill): not measured
+        probeStartThreads = threadTicks();
         probeStartCpu = processCpuNanos();
         probeStartNanos = System.nanoTime();
       } else if (count == events) {
         probeEndCpu = processCpuNanos();
+        probeEndThreads = threadTicks();
         probeEndNanos = System.nanoTime();
       }
       return false;
     }
+  }
+
+  /**
+   * CPU ticks (user + system) per thread name (digits folded) from /proc: every thread, Java or native (RocksDB's
+   * flush and compaction threads are invisible to a Java profiler).
+   */
+  static Map<String, Long> threadTicks() {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          m.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+        } catch (Exception gone) {
+          // the thread ended
+        }
+      }
+    } catch (Exception e) {
+      return m;
+    }
+    return m;
+  }
+
+  /** The measured half's CPU by thread name, largest first (threads that ended in between are missed). */
+  static String cpuByThread(Map<String, Long> start, Map<String, Long> end) {
+    long total = 0;
+    Map<String, Long> d = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> e : end.entrySet()) {
+      long v = e.getValue() - start.getOrDefault(e.getKey(), 0L);
+      if (v > 0) d.put(e.getKey(), v);
+      total += Math.max(v, 0);
+    }
+    StringBuilder out = new StringBuilder();
+    long all = total;
+    d.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(10).forEach(e ->
+        out.append(String.format(Locale.ROOT, "%n  %5.1f %% %s", 100.0 * e.getValue() / all, e.getKey())));
+    return out.toString();
   }
 
   static long processCpuNanos() {

@@ -1,0 +1,158 @@
+package dev.strata.job.correlate;
+
+import dev.strata.correlate.BindingExtractor;
+import dev.strata.correlate.EnrichmentMerger;
+import dev.strata.correlate.LookupKeys;
+import dev.strata.schema.event.Enrichment;
+import dev.strata.schema.event.EvidenceEvent;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * What the hops need of an event, instead of the event: its id and time, what is known so far and the keys it asked
+ * at hop 1 (hop 1's keys come from the event's own fields; later hops' keys from {@code known} alone, see {@link
+ * LookupKeys#probes(int, Enrichment, List)}). A few hundred bytes where the event is about a kilobyte of Avro; the
+ * event itself goes once, straight to the final join ({@link JoinEnrichment}).
+ *
+ * <p>{@code rev} orders the results of one event along its path: hop N's gather writes its own result counter into
+ * bits {@code [21 * (HOPS - N), 21 * (HOPS - N + 1))} ({@link #revisionAt}), so a newer result of an earlier hop
+ * compares above every result derived from an older one, whichever later hops either went through (a hop with no key
+ * is skipped and leaves its counter at 0). Compare revisions as longs; {@link #rev} 0 = nothing resolved yet.
+ *
+ * @param time event time, micros
+ * @param known the enrichment so far (never modified once emitted: copy it to change it)
+ * @param hop1Keys the keys asked at hop 1 (later hops do not ask them again)
+ */
+public record EnrichRequest(String eventId, long time, long rev, Enrichment known, List<String> hop1Keys) {
+  public static final TypeInformation<EnrichRequest> TYPE =
+      new CodecTypeInfo<>(EnrichRequest.class, new EnrichRequestCodec());
+
+  static final int REVISION_BITS = 21;
+  static final long MAX_COUNTER = (1L << REVISION_BITS) - 1;
+
+  /** The request of an event entering the hops: what it names itself ({@link EnrichmentMerger#base}), its hop-1 keys. */
+  public static EnrichRequest of(EvidenceEvent e) {
+    Enrichment known = EnrichmentMerger.base(e);
+    return new EnrichRequest(e.getEventId(), BindingExtractor.micros(e.getTime()), 0, known,
+        LookupKeys.probes(1, e, known));
+  }
+
+  /** The lookup keys of this request at hop {@code hop}. */
+  public List<String> keys(int hop) {
+    return hop == 1 ? hop1Keys : LookupKeys.probes(hop, known, hop1Keys);
+  }
+
+  /** {@code base} with hop {@code hop}'s result counter set to {@code counter} (capped at 2^21 - 1). */
+  static long revisionAt(long base, int hop, long counter) {
+    return base | (Math.min(counter, MAX_COUNTER) << (REVISION_BITS * (LookupKeys.HOPS - hop)));
+  }
+
+  /** A copy of {@code r} with {@code known} and {@code rev}. */
+  EnrichRequest with(long rev, Enrichment known) {
+    return new EnrichRequest(eventId, time, rev, known, hop1Keys);
+  }
+
+  /** Codec of {@link EnrichRequest}. */
+  public static final class EnrichRequestCodec implements Codec<EnrichRequest> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void write(EnrichRequest r, DataOutputView out) throws IOException {
+      Codec.writeString(r.eventId, out);
+      out.writeLong(r.time);
+      out.writeLong(r.rev);
+      writeStrings(r.hop1Keys, out);
+      EnrichmentCodec.write(r.known, out);
+    }
+
+    @Override
+    public EnrichRequest read(DataInputView in) throws IOException {
+      String id = Codec.readString(in);
+      long time = in.readLong();
+      long rev = in.readLong();
+      List<String> keys = readStrings(in);
+      return new EnrichRequest(id, time, rev, EnrichmentCodec.read(in), keys);
+    }
+  }
+
+  static void writeStrings(List<String> l, DataOutputView out) throws IOException {
+    out.writeShort(l.size());
+    for (String s : l) Codec.writeString(s, out);
+  }
+
+  static List<String> readStrings(DataInputView in) throws IOException {
+    int n = in.readUnsignedShort();
+    List<String> l = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) l.add(Codec.readString(in));
+    return l;
+  }
+
+  /**
+   * {@link Enrichment} field by field, in schema order: optional strings as a flag and the string, string arrays as
+   * a count and the strings, ints as ints (a field of another type fails at class load, so a schema change that
+   * adds one is caught by the first test).
+   */
+  static final class EnrichmentCodec {
+    private static final List<Schema.Field> FIELDS = Enrichment.getClassSchema().getFields();
+    private static final char[] KINDS = new char[FIELDS.size()];
+
+    static {
+      for (Schema.Field f : FIELDS) {
+        Schema s = f.schema();
+        char k;
+        if (s.getType() == Schema.Type.UNION && s.getTypes().size() == 2
+            && s.getTypes().get(1).getType() == Schema.Type.STRING) {
+          k = 's';
+        } else if (s.getType() == Schema.Type.ARRAY && s.getElementType().getType() == Schema.Type.STRING) {
+          k = 'a';
+        } else if (s.getType() == Schema.Type.INT) {
+          k = 'i';
+        } else {
+          throw new IllegalStateException("Enrichment." + f.name() + ": no codec for " + s);
+        }
+        KINDS[f.pos()] = k;
+      }
+    }
+
+    private EnrichmentCodec() {}
+
+    @SuppressWarnings("unchecked")
+    static void write(Enrichment e, DataOutputView out) throws IOException {
+      for (int i = 0; i < KINDS.length; i++) {
+        Object v = e.get(i);
+        switch (KINDS[i]) {
+          case 's' -> Codec.writeNullableString(v == null ? null : v.toString(), out);
+          case 'a' -> writeStrings((List<String>) v, out);
+          default -> out.writeInt((Integer) v);
+        }
+      }
+    }
+
+    static Enrichment read(DataInputView in) throws IOException {
+      Enrichment e = new Enrichment();
+      for (int i = 0; i < KINDS.length; i++) {
+        switch (KINDS[i]) {
+          case 's' -> e.put(i, Codec.readNullableString(in));
+          case 'a' -> e.put(i, readStrings(in));
+          default -> e.put(i, in.readInt());
+        }
+      }
+      return e;
+    }
+
+    /** A deep copy (the lists are new; strings are immutable). */
+    static Enrichment copy(Enrichment e) {
+      Enrichment c = new Enrichment();
+      for (int i = 0; i < KINDS.length; i++) {
+        Object v = e.get(i);
+        c.put(i, KINDS[i] == 'a' ? new ArrayList<>((List<?>) v) : v);
+      }
+      return c;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.strata.job.correlate;
+
+import dev.strata.correlate.EnrichmentMerger;
+import dev.strata.correlate.Hit;
+import dev.strata.schema.event.Enrichment;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by event id, one per hop that has keys: joins a request with the answers to its hop's lookup keys and,
+ * once every key is answered, emits the request with {@code known} merged ({@link EnrichmentMerger}) for the next
+ * hop; when a late answer changes the result, emits it again with this hop's counter + 1 in its revision ({@link
+ * EnrichRequest#revisionAt}); an unchanged result is not emitted again. Answers to an older request revision are
+ * ignored.
+ *
+ * <p>State per event: one value (the request, the answers, the emitted count, a hash of the last result; a few
+ * hundred bytes, one read and one write per message), kept for the retention after its last write ({@link
+ * Retention}; never dropped before the input ends in bounded mode).
+ */
+public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichRequest, Resolution, EnrichRequest> {
+  private static final long serialVersionUID = 1L;
+
+  private final int hop;
+  private final long retentionMs;
+
+  private transient ValueState<Pending> pending;
+
+  public GatherFunction(int hop, long retentionMs) {
+    this.hop = hop;
+    this.retentionMs = retentionMs;
+  }
+
+  @Override
+  public void open(OpenContext ctx) {
+    pending = getRuntimeContext().getState(
+        Retention.keep(new ValueStateDescriptor<>("pending", Pending.TYPE), retentionMs));
+  }
+
+  @Override
+  public void processElement1(EnrichRequest r, Context ctx, Collector<EnrichRequest> out) throws Exception {
+    Pending p = Pending.copyOf(pending.value());
+    if (p == null) {
+      p = new Pending();
+    } else if (p.request != null && r.rev() <= p.request.rev()) {
+      return; // a replay, or an older revision
+    }
+    p.request = r;
+    tryEmit(p, out);
+    pending.update(p);
+  }
+
+  @Override
+  public void processElement2(Resolution a, Context ctx, Collector<EnrichRequest> out) throws Exception {
+    Pending p = Pending.copyOf(pending.value());
+    if (p == null) p = new Pending(); // the request comes later
+    else if (p.request != null && a.rev() < p.request.rev()) return;
+    Resolution had = p.answers.get(a.key());
+    if (had != null && had.rev() > a.rev()) return;
+    p.answers.put(a.key(), a);
+    if (p.request != null && a.rev() == p.request.rev()) tryEmit(p, out);
+    pending.update(p);
+  }
+
+  private void tryEmit(Pending p, Collector<EnrichRequest> out) {
+    EnrichRequest r = p.request;
+    List<String> keys = r.keys(hop);
+    Map<String, List<Hit>> hits = new HashMap<>(keys.size() * 2);
+    for (String k : keys) {
+      Resolution a = p.answers.get(k);
+      if (a == null || a.rev() != r.rev()) return; // still waiting
+      hits.put(k, a.hits());
+    }
+    Enrichment en = EnrichRequest.EnrichmentCodec.copy(r.known());
+    EnrichmentMerger.merge(en, keys, hits);
+    int hash = en.hashCode();
+    if (p.emitted > 0 && hash == p.hash) return; // nothing new
+    out.collect(r.with(EnrichRequest.revisionAt(r.rev(), hop, p.emitted), en));
+    p.emitted++;
+    p.hash = hash;
+  }
+
+  /** The state of one event at one hop. */
+  static final class Pending {
+    static final TypeInformation<Pending> TYPE = new CodecTypeInfo<>(Pending.class, new PendingCodec());
+
+    EnrichRequest request;
+    final Map<String, Resolution> answers = new HashMap<>(4);
+    long emitted;
+    int hash;
+
+    /**
+     * A copy to change (the heap backend hands out its stored object and snapshots it asynchronously: a value is
+     * never modified once stored).
+     */
+    static Pending copyOf(Pending p) {
+      if (p == null) return null;
+      Pending c = new Pending();
+      c.request = p.request;
+      c.answers.putAll(p.answers);
+      c.emitted = p.emitted;
+      c.hash = p.hash;
+      return c;
+    }
+  }
+
+  /** Codec of {@link Pending}. */
+  public static final class PendingCodec implements Codec<Pending> {
+    private static final long serialVersionUID = 1L;
+    private static final EnrichRequest.EnrichRequestCodec REQUEST = new EnrichRequest.EnrichRequestCodec();
+    private static final Resolution.ResolutionCodec ANSWER = new Resolution.ResolutionCodec();
+
+    @Override
+    public void write(Pending p, DataOutputView out) throws IOException {
+      out.writeBoolean(p.request != null);
+      if (p.request != null) REQUEST.write(p.request, out);
+      out.writeLong(p.emitted);
+      out.writeInt(p.hash);
+      out.writeShort(p.answers.size());
+      for (Resolution a : p.answers.values()) ANSWER.write(a, out);
+    }
+
+    @Override
+    public Pending read(DataInputView in) throws IOException {
+      Pending p = new Pending();
+      if (in.readBoolean()) p.request = REQUEST.read(in);
+      p.emitted = in.readLong();
+      p.hash = in.readInt();
+      int n = in.readUnsignedShort();
+      for (int i = 0; i < n; i++) {
+        Resolution a = ANSWER.read(in);
+        p.answers.put(a.key(), a);
+      }
+      return p;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.strata.job.correlate;
+
+import dev.strata.schema.AvroCodec;
+import dev.strata.schema.event.Enrichment;
+import dev.strata.schema.event.EvidenceEvent;
+import java.io.IOException;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The final join, keyed by event id: the event (the only place it is held, once, as {@link WireEvent} bytes) and the last result of its hops
+ * ({@link EnrichRequest#known}) -> the event with that {@code enrichment}. A newer result (higher {@link
+ * EnrichRequest#rev}) that changes the enrichment is emitted again with {@code revision} + 1, so the revisions of an
+ * event are 0, 1, 2, ... with no gap and no duplicate; an unchanged or older result is not emitted. A result that
+ * comes before its event waits for it. A replayed event (same id) is ignored.
+ *
+ * <p>State per event: the event's wire bytes ({@link WireEvent}: stored as they came, decoded only to emit) and
+ * {last result revision, emitted count, hash of the last emitted enrichment, the result waiting for its event}; kept
+ * for the retention after the last write ({@link Retention}; never dropped before the input ends in bounded mode).
+ */
+public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEvent, EnrichRequest, EvidenceEvent> {
+  private static final long serialVersionUID = 1L;
+
+  private final long retentionMs;
+
+  private transient ValueState<byte[]> event;
+  private transient ValueState<Joined> joined;
+  private transient AvroCodec<EvidenceEvent> codec;
+
+  public JoinEnrichment(long retentionMs) {
+    this.retentionMs = retentionMs;
+  }
+
+  @Override
+  public void open(OpenContext ctx) {
+    event = getRuntimeContext().getState(Retention.keep(
+        new ValueStateDescriptor<>("event", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), retentionMs));
+    joined = getRuntimeContext().getState(Retention.keep(new ValueStateDescriptor<>("joined", Joined.TYPE), retentionMs));
+    codec = AvroCodec.of(EvidenceEvent.class);
+  }
+
+  @Override
+  public void processElement1(WireEvent w, Context ctx, Collector<EvidenceEvent> out) throws Exception {
+    Joined j = joined.value();
+    if (j == null) {
+      j = Joined.NONE;
+    } else if (j.hasEvent) {
+      return; // a replay
+    }
+    event.update(w.wire());
+    if (j.waiting != null) {
+      j = emit(w.decode(codec), j, EnrichRequest.EnrichmentCodec.copy(j.waiting), out);
+    } else {
+      j = new Joined(j.rev, j.seen, true, j.emitted, j.hash, null);
+    }
+    joined.update(j);
+  }
+
+  @Override
+  public void processElement2(EnrichRequest r, Context ctx, Collector<EvidenceEvent> out) throws Exception {
+    Joined j = joined.value();
+    if (j == null) {
+      j = Joined.NONE;
+    } else if (j.seen && r.rev() <= j.rev) {
+      return; // a result derived from older answers
+    }
+    Enrichment en = EnrichRequest.EnrichmentCodec.copy(r.known());
+    en.setRevision(0);
+    if (j.emitted > 0 && en.hashCode() == j.hash) {
+      j = new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null); // nothing new
+    } else if (!j.hasEvent) {
+      j = new Joined(r.rev(), true, false, j.emitted, j.hash, en); // waits for its event
+    } else {
+      j = emit(codec.decode(event.value()), new Joined(r.rev(), true, true, j.emitted, j.hash, null), en, out);
+    }
+    joined.update(j);
+  }
+
+  private static Joined emit(EvidenceEvent e, Joined j, Enrichment en, Collector<EvidenceEvent> out) {
+    int hash = en.hashCode();
+    en.setRevision(j.emitted);
+    out.collect(withEnrichment(e, en));
+    return new Joined(j.rev, j.seen, true, j.emitted + 1, hash, null);
+  }
+
+  /** A shallow copy of {@code e} with {@code en} (the stored event is never modified). */
+  static EvidenceEvent withEnrichment(EvidenceEvent e, Enrichment en) {
+    EvidenceEvent c = new EvidenceEvent();
+    int n = EvidenceEvent.getClassSchema().getFields().size();
+    for (int i = 0; i < n; i++) c.put(i, e.get(i));
+    c.setEnrichment(en);
+    return c;
+  }
+
+  /**
+   * Immutable join state: the revision of the last result seen ({@code seen}: any), whether the event is here, the
+   * emitted count and the hash of the last emitted enrichment (revision 0), the result waiting for its event.
+   */
+  record Joined(long rev, boolean seen, boolean hasEvent, int emitted, int hash, Enrichment waiting) {
+    static final Joined NONE = new Joined(0, false, false, 0, 0, null);
+    static final TypeInformation<Joined> TYPE = new CodecTypeInfo<>(Joined.class, new JoinedCodec());
+  }
+
+  /** Codec of {@link Joined}. */
+  public static final class JoinedCodec implements Codec<Joined> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void write(Joined j, DataOutputView out) throws IOException {
+      out.writeLong(j.rev());
+      out.writeBoolean(j.seen());
+      out.writeBoolean(j.hasEvent());
+      out.writeInt(j.emitted());
+      out.writeInt(j.hash());
+      out.writeBoolean(j.waiting() != null);
+      if (j.waiting() != null) EnrichRequest.EnrichmentCodec.write(j.waiting(), out);
+    }
+
+    @Override
+    public Joined read(DataInputView in) throws IOException {
+      return new Joined(in.readLong(), in.readBoolean(), in.readBoolean(), in.readInt(), in.readInt(),
+          in.readBoolean() ? EnrichRequest.EnrichmentCodec.read(in) : null);
+    }
+  }
+}
