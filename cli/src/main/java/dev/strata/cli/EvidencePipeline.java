@@ -211,11 +211,13 @@ public final class EvidencePipeline implements AutoCloseable {
   /**
    * The correlation job's configuration for these services: reads evidence.normalized.v1 from the beginning (a new
    * group each time unless {@code groupId} is given), writes evidence.enriched.v1, evidence.bindings.v1 and, with
-   * OpenSearch, the events index (versioned by enrichment revision) and strata-bindings-v1.
+   * OpenSearch, the events index (versioned by enrichment revision) and strata-bindings-v1; with S3, the binding
+   * facts to the evidence bucket (bindings/yyyy/mm/dd/&lt;sha256&gt;.jsonl).
    */
   public dev.strata.job.CorrelateJobConfig correlateConfig(boolean bounded, String groupId) {
     String group = groupId == null ? "strata-correlate-" + UUID.randomUUID() : groupId;
-    return dev.strata.job.CorrelateJobConfig.of(jobConfig(bounded, group, ParseJobConfig.StartingOffsets.COMMITTED));
+    return dev.strata.job.CorrelateJobConfig.of(jobConfig(bounded, group, ParseJobConfig.StartingOffsets.COMMITTED))
+        .withArchive(services.s3());
   }
 
   /** Runs the correlation job ({@link dev.strata.job.CorrelateJob#run}) until it ends (bounded) or is cancelled. */

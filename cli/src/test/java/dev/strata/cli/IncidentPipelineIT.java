@@ -280,6 +280,26 @@ class IncidentPipelineIT {
     assertThat(node.get(0).at("/_source/subject/key").asText()).startsWith("ip-10-0-1-23");
   }
 
+  @Test
+  void theEvidenceBucketKeepsTheFactsToo() throws Exception {
+    dev.strata.sink.s3.BindingArchive archive = new dev.strata.sink.s3.BindingArchive(pipeline.store());
+    java.util.Map<String, dev.strata.schema.correlate.EntityBinding> latest = new java.util.HashMap<>();
+    List<String> keys = archive.keys();
+    assertThat(keys).isNotEmpty().allMatch(k -> k.matches(".*bindings/\\d{4}/\\d{2}/\\d{2}/[0-9a-f]{64}\\.jsonl"));
+    for (String k : keys) {
+      for (var b : archive.read(k)) { // read() checks the batch against the SHA-256 its key names
+        latest.merge(b.getBindingId(), b, (x, y) -> x.getRevision() >= y.getRevision() ? x : y);
+      }
+    }
+    List<String> holders = latest.values().stream()
+        .filter(b -> b.getKind().equals("ip_pod") && b.getSubject().getKey().equals(REUSED_IP)
+            && b.getSubject().getScope().equals("aws:111111111111") && !Boolean.TRUE.equals(b.getRetracted()))
+        .sorted(java.util.Comparator.comparing(dev.strata.schema.correlate.EntityBinding::getValidFrom))
+        .map(b -> b.getObject().getKey()).toList();
+    assertThat(holders).as("the same two facts as the bindings index").containsExactly("payments/" + API_POD,
+        "shop/web-1");
+  }
+
   JsonNode one(String query) throws Exception {
     JsonNode hits = pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
         "{\"size\":5,\"query\":{\"query_string\":{\"query\":\"" + query.replace("\"", "\\\"") + "\"}}}")

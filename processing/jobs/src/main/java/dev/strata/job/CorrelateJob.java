@@ -3,6 +3,7 @@ package dev.strata.job;
 import dev.strata.correlate.BindingFacts;
 import dev.strata.correlate.LatenessBounds;
 import dev.strata.correlate.LookupKeys;
+import dev.strata.job.correlate.BindingArchiveSink;
 import dev.strata.job.correlate.CloseContainerBindings;
 import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.GatherFunction;
@@ -22,6 +23,7 @@ import dev.strata.job.serde.EvidenceEventDeserializationSchema;
 import dev.strata.job.serde.EvidenceEventSerializationSchema;
 import dev.strata.job.serde.StrataTypes;
 import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.sink.s3.S3EvidenceStore;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.sink.opensearch.IndexTemplates;
 import dev.strata.sink.opensearch.OpenSearchConnection;
@@ -93,6 +95,7 @@ public final class CorrelateJob {
   public static final String UID_SINK_BINDINGS = "sink-bindings";
   public static final String UID_SINK_EVENT_INDEX = "sink-enriched-index";
   public static final String UID_SINK_BINDING_INDEX = "sink-binding-index";
+  public static final String UID_SINK_BINDING_ARCHIVE = "sink-binding-archive";
 
   /** Statements kept per binding subject by {@link MergeBindings} (beyond it, pure restatements are dropped). */
   public static final int MAX_STATEMENTS_PER_SUBJECT = 256;
@@ -276,7 +279,7 @@ public final class CorrelateJob {
     env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     enableObjectReuse(env);
     Optional<OpenSearchSinkConfig> os = c.openSearchConfig();
-    build(
+    Outputs o = build(
         env,
         kafkaSource(cfg),
         ParseJob.watermarks(c),
@@ -284,12 +287,19 @@ public final class CorrelateJob {
         enrichedKafkaSink(cfg),
         bindingsKafkaSink(cfg),
         os.map(OpenSearchSink::forEnrichedEvents),
-        os.map(o -> OpenSearchSink.forBindings(o, cfg.bindingsIndex())));
+        os.map(o2 -> OpenSearchSink.forBindings(o2, cfg.bindingsIndex())));
+    cfg.archiveConfig().ifPresent(s3 ->
+        o.bindings().sinkTo(new BindingArchiveSink(s3)).name("binding-archive").uid(UID_SINK_BINDING_ARCHIVE));
   }
 
   /** Runs the job until it ends (bounded) or is cancelled: local MiniCluster, or flink.rest.address. */
   public static JobExecutionResult run(CorrelateJobConfig cfg) throws Exception {
     prepareOpenSearch(cfg);
+    if (cfg.archiveConfig().isPresent()) {
+      try (S3EvidenceStore store = S3EvidenceStore.create(cfg.archiveConfig().get())) {
+        store.ensureBucket();
+      }
+    }
     StreamExecutionEnvironment env = environment(cfg);
     buildFromConfig(env, cfg);
     return env.execute(JOB_NAME);

@@ -2,11 +2,13 @@ package dev.strata.job;
 
 import dev.strata.correlate.LatenessBounds;
 import dev.strata.job.correlate.RocksDbSettings;
+import dev.strata.sink.s3.S3EvidenceStoreConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.flink.configuration.MemorySize;
 
@@ -28,7 +30,8 @@ import org.apache.flink.configuration.MemorySize;
  * correlate.rocksdb.block_size     4kb    RocksDB data block size
  * </pre>
  *
- * The RocksDB keys and what they become in Flink: {@link RocksDbSettings}.
+ * The RocksDB keys and what they become in Flink: {@link RocksDbSettings}. With an evidence store
+ * ({@link #withArchive}, as {@code strata correlate} and the demo set it), the binding facts are also written to S3.
  *
  * In bounded mode ({@code source.bounded=true}) the lateness bound is the whole run: nothing is dropped before the
  * input ends, so offline bundles of any age correlate fully.
@@ -43,7 +46,8 @@ public record CorrelateJobConfig(
     Duration closedTtl,
     int maxBindingsPerKey,
     StateBackend stateBackend,
-    RocksDbSettings rocksDb) {
+    RocksDbSettings rocksDb,
+    S3EvidenceStoreConfig archive) {
 
   public static final String DEFAULT_GROUP_ID = "strata-correlate";
   public static final String ENRICHED_TOPIC = "evidence.enriched.v1";
@@ -71,13 +75,35 @@ public record CorrelateJobConfig(
   /** Defaults for everything but the shared settings ({@code common.normalizedTopic()} is the input). */
   public static CorrelateJobConfig of(ParseJobConfig common) {
     return new CorrelateJobConfig(common, ENRICHED_TOPIC, BINDINGS_TOPIC, BINDINGS_INDEX, LatenessBounds.DEFAULTS,
-        LatenessBounds.DEFAULT, Duration.ofHours(1), 64, StateBackend.HASHMAP, RocksDbSettings.DEFAULTS);
+        LatenessBounds.DEFAULT, Duration.ofHours(1), 64, StateBackend.HASHMAP, RocksDbSettings.DEFAULTS, null);
+  }
+
+  /** The settings without a bindings archive in the evidence bucket. */
+  public CorrelateJobConfig(ParseJobConfig common, String enrichedTopic, String bindingsTopic, String bindingsIndex,
+      Map<String, Duration> lateness, Duration defaultLateness, Duration closedTtl, int maxBindingsPerKey,
+      StateBackend stateBackend, RocksDbSettings rocksDb) {
+    this(common, enrichedTopic, bindingsTopic, bindingsIndex, lateness, defaultLateness, closedTtl, maxBindingsPerKey,
+        stateBackend, rocksDb, null);
+  }
+
+  /**
+   * Same settings, with the binding facts also written to the evidence bucket ({@code bindings/yyyy/mm/dd/<sha256>.jsonl},
+   * see {@code BindingArchive}); null = not archived.
+   */
+  public CorrelateJobConfig withArchive(S3EvidenceStoreConfig s3) {
+    return new CorrelateJobConfig(common, enrichedTopic, bindingsTopic, bindingsIndex, lateness, defaultLateness,
+        closedTtl, maxBindingsPerKey, stateBackend, rocksDb, s3);
+  }
+
+  /** Where binding facts are archived, if anywhere. */
+  public Optional<S3EvidenceStoreConfig> archiveConfig() {
+    return Optional.ofNullable(archive);
   }
 
   /** Same settings with another state backend. */
   public CorrelateJobConfig withStateBackend(StateBackend backend) {
     return new CorrelateJobConfig(common, enrichedTopic, bindingsTopic, bindingsIndex, lateness, defaultLateness,
-        closedTtl, maxBindingsPerKey, backend, rocksDb);
+        closedTtl, maxBindingsPerKey, backend, rocksDb, archive);
   }
 
   /** The lateness bounds in force: per source in streaming mode, the whole run in bounded mode. */
@@ -88,7 +114,7 @@ public record CorrelateJobConfig(
   /** Same settings, bounded or not. */
   public CorrelateJobConfig withBounded(boolean bounded) {
     return new CorrelateJobConfig(common.toBuilder().bounded(bounded).build(), enrichedTopic, bindingsTopic,
-        bindingsIndex, lateness, defaultLateness, closedTtl, maxBindingsPerKey, stateBackend, rocksDb);
+        bindingsIndex, lateness, defaultLateness, closedTtl, maxBindingsPerKey, stateBackend, rocksDb, archive);
   }
 
   /** Flat keys: {@code correlate.*} here, all others as {@link ParseJobConfig#fromMap}. Unknown keys are errors. */

@@ -1,12 +1,10 @@
 package dev.strata.job.incident;
 
+import dev.strata.job.S3StoreSettings;
 import dev.strata.schema.correlate.Incident;
-import dev.strata.sink.Secret;
 import dev.strata.sink.s3.IncidentArchive;
 import dev.strata.sink.s3.S3EvidenceStore;
 import dev.strata.sink.s3.S3EvidenceStoreConfig;
-import java.io.Serializable;
-import java.net.URI;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -18,21 +16,10 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  */
 public final class IncidentArchiveSink implements Sink<Incident> {
   private static final long serialVersionUID = 1L;
-  private final Settings settings;
+  private final S3StoreSettings settings;
 
   public IncidentArchiveSink(S3EvidenceStoreConfig config) {
-    this.settings = new Settings(config.endpoint(), config.region(), config.bucket(), config.accessKey(),
-        config.secretKey(), config.pathStyle(), config.keyPrefix(), config.maxAttempts());
-  }
-
-  /** The store settings the writer needs (the config record itself is not Serializable). */
-  private record Settings(URI endpoint, String region, String bucket, Secret accessKey, Secret secretKey,
-      boolean pathStyle, String keyPrefix, int maxAttempts) implements Serializable {
-    S3EvidenceStoreConfig config() {
-      return S3EvidenceStoreConfig.builder().endpoint(endpoint).region(region).bucket(bucket)
-          .credentials(accessKey == null ? null : accessKey.reveal(), secretKey == null ? null : secretKey.reveal())
-          .pathStyle(pathStyle).keyPrefix(keyPrefix).maxAttempts(maxAttempts).build();
-    }
+    this.settings = S3StoreSettings.of(config);
   }
 
   @Override
