@@ -2,9 +2,8 @@ package dev.strata.ingest.recognize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.ingest.chunk.RecordArrays;
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
-import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * {@code cyclonedx_sbom}: CycloneDX JSON BOMs (syft {@code -o cyclonedx-json}, trivy, cdxgen). A BOM written by grype
@@ -14,28 +13,15 @@ import java.util.Optional;
  * Framing JSON_RECORDS, record arrays {@code components}, {@code services}, {@code dependencies},
  * {@code vulnerabilities} (see {@link SpdxSbomRecognizer}).
  */
-public final class CycloneDxSbomRecognizer implements ArtifactRecognizer {
+public final class CycloneDxSbomRecognizer extends RecordArraysDocumentRecognizer {
   static final RecordArrays RECORD_ARRAYS = RecordArrays.of("components", "services", "dependencies", "vulnerabilities");
 
   public static final String SOURCE_TYPE = "cyclonedx_sbom";
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
+  private static final Pattern PATH = Pattern.compile("(?:^|.*/)(?:[^/]*\\.cdx\\.json|[^/]*\\.cyclonedx\\.json|bom\\.json)");
 
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    String n = relPath.substring(relPath.lastIndexOf('/') + 1);
-    return n.endsWith(".cdx.json") || n.endsWith(".cyclonedx.json") || n.equals("bom.json")
-        ? Optional.of(ContextValues.EMPTY)
-        : Optional.empty();
-  }
-
-  /** The record arrays cut between their elements (see {@link SpdxSbomRecognizer}). */
-  @Override
-  public Optional<RecordArrays> recordArrays() {
-    return Optional.of(RECORD_ARRAYS);
+  public CycloneDxSbomRecognizer() {
+    super(SOURCE_TYPE, PATH, RECORD_ARRAYS);
   }
 
   @Override

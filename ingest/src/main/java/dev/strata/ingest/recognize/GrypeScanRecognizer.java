@@ -1,9 +1,8 @@
 package dev.strata.ingest.recognize;
 
 import dev.strata.ingest.chunk.RecordArrays;
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
-import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * {@code grype_scan}: grype results, JSON ({@code -o json}) or CycloneDX ({@code -o cyclonedx-json}).
@@ -13,26 +12,16 @@ import java.util.Optional;
  * whose metadata.tools names grype. Framing JSON_RECORDS, record arrays {@code matches}, {@code ignoredMatches} (and
  * the CycloneDX ones, see {@link CycloneDxSbomRecognizer}; see {@link SpdxSbomRecognizer}).
  */
-public final class GrypeScanRecognizer implements ArtifactRecognizer {
+public final class GrypeScanRecognizer extends RecordArraysDocumentRecognizer {
   static final RecordArrays RECORD_ARRAYS = RecordArrays.of(
       "matches", "ignoredMatches", "components", "services", "dependencies", "vulnerabilities");
 
   public static final String SOURCE_TYPE = "grype_scan";
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
+  private static final Pattern PATH = Pattern.compile("(?:^|.*/)[^/]*\\.grype\\.json");
 
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return relPath.endsWith(".grype.json") ? Optional.of(ContextValues.EMPTY) : Optional.empty();
-  }
-
-  /** The record arrays cut between their elements (see {@link SpdxSbomRecognizer}). */
-  @Override
-  public Optional<RecordArrays> recordArrays() {
-    return Optional.of(RECORD_ARRAYS);
+  public GrypeScanRecognizer() {
+    super(SOURCE_TYPE, PATH, RECORD_ARRAYS);
   }
 
   @Override

@@ -1,10 +1,9 @@
 package dev.strata.ingest.recognize;
 
 import dev.strata.ingest.chunk.RecordArrays;
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
 import java.util.List;
-import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * {@code spdx_sbom}: SPDX 2.x JSON documents (syft {@code -o spdx-json}, trivy, docker sbom, vendors).
@@ -18,7 +17,7 @@ import java.util.Optional;
  * packages get the relationships they get in the whole document.
  * A document of one chunk is read whole.
  */
-public final class SpdxSbomRecognizer implements ArtifactRecognizer {
+public final class SpdxSbomRecognizer extends RecordArraysDocumentRecognizer {
   /** The parser keeps 64 relationship entries per package (each relationship that is not context adds one). */
   static final int RELATIONSHIPS_PER_PACKAGE = 64;
 
@@ -30,20 +29,10 @@ public final class SpdxSbomRecognizer implements ArtifactRecognizer {
 
   public static final String SOURCE_TYPE = "spdx_sbom";
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
+  private static final Pattern PATH = Pattern.compile("(?:^|.*/)[^/]*\\.spdx\\.json");
 
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return relPath.endsWith(".spdx.json") ? Optional.of(ContextValues.EMPTY) : Optional.empty();
-  }
-
-  /** The record arrays cut between their elements (see {@link SpdxSbomRecognizer}). */
-  @Override
-  public Optional<RecordArrays> recordArrays() {
-    return Optional.of(RECORD_ARRAYS);
+  public SpdxSbomRecognizer() {
+    super(SOURCE_TYPE, PATH, RECORD_ARRAYS);
   }
 
   @Override

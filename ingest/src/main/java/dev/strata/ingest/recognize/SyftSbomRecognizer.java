@@ -1,9 +1,8 @@
 package dev.strata.ingest.recognize;
 
 import dev.strata.ingest.chunk.RecordArrays;
-import dev.strata.ingest.context.ContextValues;
 import dev.strata.schema.common.Framing;
-import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * {@code syft_sbom}: syft's native JSON ({@code syft -o json}).
@@ -12,25 +11,15 @@ import java.util.Optional;
  * or with {@code artifacts} and a {@code descriptor} named syft. Framing JSON_RECORDS, record arrays
  * {@code artifacts}, {@code artifactRelationships}, {@code files} (see {@link SpdxSbomRecognizer}).
  */
-public final class SyftSbomRecognizer implements ArtifactRecognizer {
+public final class SyftSbomRecognizer extends RecordArraysDocumentRecognizer {
   static final RecordArrays RECORD_ARRAYS = RecordArrays.of("artifacts", "artifactRelationships", "files");
 
   public static final String SOURCE_TYPE = "syft_sbom";
 
-  @Override
-  public String sourceType() {
-    return SOURCE_TYPE;
-  }
+  private static final Pattern PATH = Pattern.compile("(?:^|.*/)[^/]*\\.syft\\.json");
 
-  @Override
-  public Optional<ContextValues> matchPath(String relPath) {
-    return relPath.endsWith(".syft.json") ? Optional.of(ContextValues.EMPTY) : Optional.empty();
-  }
-
-  /** The record arrays cut between their elements (see {@link SpdxSbomRecognizer}). */
-  @Override
-  public Optional<RecordArrays> recordArrays() {
-    return Optional.of(RECORD_ARRAYS);
+  public SyftSbomRecognizer() {
+    super(SOURCE_TYPE, PATH, RECORD_ARRAYS);
   }
 
   @Override
