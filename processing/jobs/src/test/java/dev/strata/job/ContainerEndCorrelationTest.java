@@ -6,22 +6,17 @@ import static dev.strata.correlate.CorrelationScenario.NODE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.correlate.CorrelationScenario;
-import dev.strata.job.serde.StrataTypes;
-import dev.strata.job.testing.CollectSink;
 import dev.strata.schema.correlate.BindingEvidence;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.event.Device;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -69,23 +64,10 @@ class ContainerEndCorrelationTest {
   record Result(Map<String, Enrichment> latest, Map<String, EntityBinding> facts) {}
 
   static Result run(List<EvidenceEvent> input) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(2);
-    DataStream<EvidenceEvent> events =
-        env.fromData(StrataTypes.EVIDENCE_EVENT, input.toArray(new EvidenceEvent[0]))
-            .assignTimestampsAndWatermarks(ParseJob.watermarks(Duration.ofMinutes(5), Duration.ofSeconds(30)));
-    CorrelateJob.Outputs o = CorrelateJob.build(events, CorrelateJob.StateSettings.bounded());
-    CollectSink<EvidenceEvent> out = new CollectSink<>();
-    CollectSink<EntityBinding> bs = new CollectSink<>();
-    o.enriched().sinkTo(out);
-    o.bindings().sinkTo(bs);
-    env.execute("container-end-test");
-    Map<String, Enrichment> latest = out.collected().stream().map(CollectSink.Collected::value)
-        .collect(Collectors.toMap(EvidenceEvent::getEventId, e -> e,
-            (a, b) -> a.getEnrichment().getRevision() >= b.getEnrichment().getRevision() ? a : b))
-        .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, x -> x.getValue().getEnrichment()));
-    List<EntityBinding> writes = bs.collected().stream().map(CollectSink.Collected::value).toList();
-    return new Result(latest, CorrelateJobTest.indexView(writes));
+    CorrelateJobTest.Correlated c = CorrelateJobTest.correlate(input, "container-end-test");
+    Map<String, Enrichment> latest = c.latest().entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, x -> x.getValue().getEnrichment()));
+    return new Result(latest, CorrelateJobTest.indexView(c.bindings()));
   }
 
   static List<EvidenceEvent> endsLast() {

@@ -43,23 +43,36 @@ class CorrelateJobTest {
 
   @BeforeAll
   static void run() throws Exception {
+    Correlated c = correlate(S.arrivalOrder(), "correlate-test");
+    enriched = c.enriched();
+    bindings = c.bindings();
+    latest = c.latest();
+  }
+
+  /** What the correlation made of an input on a local MiniCluster (bounded, parallelism 2). */
+  record Correlated(List<EvidenceEvent> enriched, List<EntityBinding> bindings) {
+    /** The newest revision of each enriched event. */
+    Map<String, EvidenceEvent> latest() {
+      return enriched.stream().collect(Collectors.toMap(EvidenceEvent::getEventId, e -> e,
+          (a, b) -> a.getEnrichment().getRevision() >= b.getEnrichment().getRevision() ? a : b));
+    }
+  }
+
+  /** Runs {@link CorrelateJob#build} over {@code input} (event time, 5 min out of orderness) and collects both outputs. */
+  static Correlated correlate(List<EvidenceEvent> input, String jobName) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     DataStream<EvidenceEvent> events =
-        env.fromData(StrataTypes.EVIDENCE_EVENT, S.arrivalOrder().toArray(new EvidenceEvent[0]))
+        env.fromData(StrataTypes.EVIDENCE_EVENT, input.toArray(new EvidenceEvent[0]))
             .assignTimestampsAndWatermarks(ParseJob.watermarks(Duration.ofMinutes(5), Duration.ofSeconds(30)));
     CorrelateJob.Outputs o = CorrelateJob.build(events, CorrelateJob.StateSettings.bounded());
     CollectSink<EvidenceEvent> out = new CollectSink<>();
     CollectSink<EntityBinding> bs = new CollectSink<>();
     o.enriched().sinkTo(out);
     o.bindings().sinkTo(bs);
-    env.execute("correlate-test");
-    enriched = out.collected().stream().map(CollectSink.Collected::value).toList();
-    bindings = bs.collected().stream().map(CollectSink.Collected::value).toList();
-    latest =
-        enriched.stream()
-            .collect(Collectors.toMap(EvidenceEvent::getEventId, e -> e,
-                (a, b) -> a.getEnrichment().getRevision() >= b.getEnrichment().getRevision() ? a : b));
+    env.execute(jobName);
+    return new Correlated(out.collected().stream().map(CollectSink.Collected::value).toList(),
+        bs.collected().stream().map(CollectSink.Collected::value).toList());
   }
 
   static Enrichment of(EvidenceEvent e) {
