@@ -42,13 +42,10 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The correlation job: normalized events -> entity bindings -> events enriched, at their own time, with the entities
@@ -229,26 +226,8 @@ public final class CorrelateJob {
   /** Reads the normalized topic (read_committed); bounded at start-up's latest offsets if asked. */
   public static KafkaSource<EvidenceEvent> kafkaSource(CorrelateJobConfig cfg) {
     ParseJobConfig c = cfg.common();
-    KafkaSourceBuilder<EvidenceEvent> b =
-        KafkaSource.<EvidenceEvent>builder()
-            .setBootstrapServers(c.kafkaBootstrap())
-            .setTopics(c.normalizedTopic())
-            .setGroupId(c.groupId())
-            .setClientIdPrefix(c.groupId())
-            .setDeserializer(new EvidenceEventDeserializationSchema())
-            .setStartingOffsets(
-                switch (c.startingOffsets()) {
-                  case EARLIEST -> OffsetsInitializer.earliest();
-                  case LATEST -> OffsetsInitializer.latest();
-                  case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-                })
-            .setProperty("isolation.level", "read_committed")
-            .setProperty("max.partition.fetch.bytes", Integer.toString(ParseJob.MAX_REQUEST_BYTES));
-    c.consumerProperties().forEach(b::setProperty);
-    if (c.bounded()) {
-      b.setBounded(OffsetsInitializer.latest());
-    }
-    return b.build();
+    return KafkaSources.readCommitted(c.kafkaBootstrap(), c.normalizedTopic(), c.groupId(), c.startingOffsets(),
+        c.bounded(), c.consumerProperties(), new EvidenceEventDeserializationSchema());
   }
 
   public static KafkaSink<EvidenceEvent> enrichedKafkaSink(CorrelateJobConfig cfg) {

@@ -34,14 +34,11 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The parse job: raw evidence chunks from Kafka -> parsers -> normalized events (Kafka, optionally OpenSearch) and
@@ -165,27 +162,8 @@ public final class ParseJob {
 
   /** Reads the raw topic with {@link RawInputDeserializationSchema}; bounded at start-up's latest offsets if asked. */
   public static KafkaSource<RawInput> kafkaSource(ParseJobConfig cfg) {
-    KafkaSourceBuilder<RawInput> b =
-        KafkaSource.<RawInput>builder()
-            .setBootstrapServers(cfg.kafkaBootstrap())
-            .setTopics(cfg.rawTopic())
-            .setGroupId(cfg.groupId())
-            .setClientIdPrefix(cfg.groupId())
-            .setDeserializer(new RawInputDeserializationSchema())
-            .setStartingOffsets(
-                switch (cfg.startingOffsets()) {
-                  case EARLIEST -> OffsetsInitializer.earliest();
-                  case LATEST -> OffsetsInitializer.latest();
-                  case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-                })
-            // collectors may publish in transactions: never read aborted or open ones
-            .setProperty("isolation.level", "read_committed")
-            .setProperty("max.partition.fetch.bytes", Integer.toString(MAX_REQUEST_BYTES));
-    cfg.consumerProperties().forEach(b::setProperty);
-    if (cfg.bounded()) {
-      b.setBounded(OffsetsInitializer.latest());
-    }
-    return b.build();
+    return KafkaSources.readCommitted(cfg.kafkaBootstrap(), cfg.rawTopic(), cfg.groupId(), cfg.startingOffsets(),
+        cfg.bounded(), cfg.consumerProperties(), new RawInputDeserializationSchema());
   }
 
   /**

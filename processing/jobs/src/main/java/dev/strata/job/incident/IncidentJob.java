@@ -1,7 +1,9 @@
 package dev.strata.job.incident;
 
+import dev.strata.job.KafkaSources;
 import dev.strata.job.ParseJob;
 import dev.strata.job.serde.AvroCodecTypeInfo;
+import dev.strata.job.serde.EvidenceEventDeserializationSchema;
 import dev.strata.job.serde.StrataTypes;
 import dev.strata.schema.correlate.Incident;
 import dev.strata.schema.event.EvidenceEvent;
@@ -31,13 +33,10 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The incident job: evidence events -> incidents.
@@ -111,24 +110,8 @@ public final class IncidentJob {
   }
 
   public static KafkaSource<EvidenceEvent> kafkaSource(IncidentJobConfig cfg) {
-    KafkaSourceBuilder<EvidenceEvent> b =
-        KafkaSource.<EvidenceEvent>builder()
-            .setBootstrapServers(cfg.kafkaBootstrap())
-            .setTopics(cfg.inputTopic())
-            .setGroupId(cfg.groupId())
-            .setClientIdPrefix(cfg.groupId())
-            .setDeserializer(new EvidenceEventDeserializationSchema())
-            .setStartingOffsets(
-                switch (cfg.startingOffsets()) {
-                  case EARLIEST -> OffsetsInitializer.earliest();
-                  case LATEST -> OffsetsInitializer.latest();
-                  case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-                })
-            .setProperty("isolation.level", "read_committed")
-            .setProperty("max.partition.fetch.bytes", Integer.toString(ParseJob.MAX_REQUEST_BYTES));
-    props(cfg, "consumer.").forEach(b::setProperty);
-    if (cfg.bounded()) b.setBounded(OffsetsInitializer.latest());
-    return b.build();
+    return KafkaSources.readCommitted(cfg.kafkaBootstrap(), cfg.inputTopic(), cfg.groupId(), cfg.startingOffsets(),
+        cfg.bounded(), props(cfg, "consumer."), new EvidenceEventDeserializationSchema());
   }
 
   public static KafkaSink<Incident> kafkaSink(IncidentJobConfig cfg) {
