@@ -79,7 +79,17 @@ public final class KafkaTestSupport {
         new ByteArrayDeserializer());
   }
 
-  /** Everything in {@code topic} up to its current end (read_committed: the last stable offset). */
+  /**
+   * Everything committed in {@code topic} (read_committed), once no transaction on it is open any more.
+   *
+   * <p>A read_committed consumer's end offsets are the last stable offset, which stops at the first record of a
+   * transaction whose commit marker is not written yet. {@code KafkaProducer.commitTransaction()} returns when the
+   * coordinator has logged the commit, before it writes the markers to the partitions, so right after a job that
+   * committed its last transaction (the exactly-once sink at the end of a bounded input) the stable offset can
+   * still lag and a reader stopping there misses that transaction's records (CorrelateJobIT once read 20 of 25).
+   * This reads until its position passes the high watermark (every record written, including the markers): that
+   * holds exactly when every transaction is committed or aborted and read; fails after 60 s if one stays open.
+   */
   public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, true)) {
@@ -89,16 +99,24 @@ public final class KafkaTestSupport {
       }
       c.assign(tps);
       c.seekToBeginning(tps);
-      Map<TopicPartition, Long> end = c.endOffsets(tps);
+      Map<TopicPartition, Long> end = highWatermarks(bootstrap, tps);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!reached(c, end)) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + topic + " to its end " + end);
+          throw new IllegalStateException("could not read " + topic + " to its end " + end
+              + " (a transaction is still open)");
         }
         c.poll(Duration.ofMillis(200)).forEach(out::add);
       }
     }
     return out;
+  }
+
+  /** The partitions' high watermarks: every record written, committed or not (read_uncommitted end offsets). */
+  static Map<TopicPartition, Long> highWatermarks(String bootstrap, List<TopicPartition> tps) {
+    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, false)) {
+      return c.endOffsets(tps);
+    }
   }
 
   static boolean reached(KafkaConsumer<?, ?> c, Map<TopicPartition, Long> end) {
