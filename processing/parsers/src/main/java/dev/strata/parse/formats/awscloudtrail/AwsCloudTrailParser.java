@@ -38,7 +38,7 @@ public final class AwsCloudTrailParser extends JsonFormatParser {
 
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk);
+    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds(); // many small records per file: see EventIds
     if (ctx.framing() != dev.strata.schema.common.Framing.JSON_RECORDS && isLakeQueryResult(ctx.payload())) {
       new LakeQueryResults(ctx, new CloudTrailMapper(ctx), out).run();
       return;

@@ -150,6 +150,9 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   private String embedded; // lookup-events CloudTrailEvent / Lake eventData as a string
   private String wrapperKind; // null, "lookup", "eventbridge", "lake", "cloudwatch"
   private boolean inner;
+  private Cloud sharedCloud; // see cloud()
+  /** actor.groups: CloudTrail names none; one empty list for the chunk. */
+  private final List<String> noGroups = List.of();
 
   CloudTrailMapper(ChunkContext ctx) {
     this.ctx = ctx;
@@ -456,7 +459,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
       actor.setUserUid(userUid);
       actor.setUserType(idType);
       actor.setAccountUid(accountId);
-      actor.setGroups(new ArrayList<>(0));
+      actor.setGroups(noGroups);
       actor.setCredentialUid(credential);
       actor.setSessionIssuer(issuer);
       actor.setInvokedBy(invokedBy);
@@ -493,7 +496,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     String account = recipientAccountId != null ? recipientAccountId : accountId;
     if (account == null) account = ctx.cloudAccount();
     String region = awsRegion != null ? awsRegion : ctx.cloudRegion();
-    e.setCloud(new Cloud("aws", account, region, null, instanceId(principalId, arn), null, null, null, null, null));
+    e.setCloud(cloud(account, region, instanceId(principalId, arn)));
 
     // source
     if (sourceIp != null || vpcEndpointId != null) {
@@ -526,6 +529,20 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     e.setMessage(msg.toString());
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
+  }
+
+  /**
+   * The event's cloud object. Without an instance id it is shared by the events of the chunk that have the same
+   * account and region (a log file is one account and region): one object less per event. Events are not changed
+   * after parsing, so sharing an immutable value is safe.
+   */
+  private Cloud cloud(String account, String region, String instance) {
+    if (instance != null) return new Cloud("aws", account, region, null, instance, null, null, null, null, null);
+    Cloud c = sharedCloud;
+    if (c == null || !eq(c.getAccountUid(), account) || !eq(c.getRegion(), region)) {
+      c = sharedCloud = new Cloud("aws", account, region, null, null, null, null, null, null, null);
+    }
+    return c;
   }
 
   private void fromRequestParameters(List<Resource> res) {

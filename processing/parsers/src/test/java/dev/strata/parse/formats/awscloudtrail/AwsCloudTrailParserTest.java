@@ -151,6 +151,36 @@ class AwsCloudTrailParserTest extends ParserContractTest {
       assertThat(e.getLineage().getLineNumber()).isEqualTo(line);
     }
     assertThat(events.stream().map(EvidenceEvent::getEventId).distinct()).hasSize(40);
+    // unhashed positional ids (EventIds, docs/schema.md): artifact hash prefix + hex offset + record + sub-index
+    String sha = chunks.get(0).getArtifactSha256();
+    for (int i = 0; i < 40; i++) {
+      assertThat(events.get(i).getEventId())
+          .isEqualTo(sha.substring(0, 32) + String.format("%012x%012x%08x", el[i][0], i, 0));
+    }
+  }
+
+  /**
+   * A chunk's events share one cloud object while account and region stay the same; a record with another account,
+   * region or an instance id gets its own (own synthetic records, field names as in the CloudTrail record contents).
+   */
+  @Test
+  void cloudFollowsEachRecordsAccountAndRegion() throws Exception {
+    String a = "{\"eventName\":\"GetObject\",\"eventSource\":\"s3.amazonaws.com\",\"awsRegion\":\"eu-west-1\","
+        + "\"recipientAccountId\":\"111122223333\"}";
+    String b = a.replace("111122223333", "444455556666");
+    String c = a.replace("eu-west-1", "us-east-1");
+    String i = a.replace("}", ",\"userIdentity\":{\"type\":\"AssumedRole\","
+        + "\"arn\":\"arn:aws:sts::111122223333:assumed-role/r/i-0123456789abcdef0\"}}");
+    List<EvidenceEvent> events =
+        parse(String.join("\n", a, a, b, a, c, i, a) + "\n", Framing.LINES, "cloud.jsonl").events;
+    assertThat(events).extracting(e -> e.getCloud().getAccountUid() + " " + e.getCloud().getRegion() + " "
+            + e.getCloud().getInstanceUid())
+        .containsExactly(
+            "111122223333 eu-west-1 null", "111122223333 eu-west-1 null", "444455556666 eu-west-1 null",
+            "111122223333 eu-west-1 null", "111122223333 us-east-1 null",
+            "111122223333 eu-west-1 i-0123456789abcdef0", "111122223333 eu-west-1 null");
+    assertThat(events).allSatisfy(e -> assertThat(e.getCloud().getProvider()).isEqualTo("aws"));
+    assertThat(events.get(1).getCloud()).isSameAs(events.get(0).getCloud());
   }
 
   @Test
