@@ -7,6 +7,7 @@ import dev.strata.job.correlate.BindingArchiveSink;
 import dev.strata.job.correlate.CloseContainerBindings;
 import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.GatherFunction;
+import dev.strata.job.correlate.InFlight;
 import dev.strata.job.correlate.JoinEnrichment;
 import dev.strata.job.correlate.ExtractBindings;
 import dev.strata.job.correlate.KeyedBinding;
@@ -152,7 +153,8 @@ public final class CorrelateJob {
     DataStream<EvidenceEvent> enriched =
         wire.keyBy(WireEvent::eventId, Types.STRING)
             .connect(requests.keyBy(EnrichRequest::eventId, Types.STRING))
-            .process(new JoinEnrichment(s.lateness().retentionMillis()), StrataTypes.EVIDENCE_EVENT)
+            .transform("enrich", StrataTypes.EVIDENCE_EVENT,
+                new InFlight.Operator<>(new JoinEnrichment(s.lateness().retentionMillis())))
             .name("enrich")
             .uid(UID_ENRICH);
     return new Enriched(enriched, accepted);
@@ -189,7 +191,7 @@ public final class CorrelateJob {
     DataStream<EnrichRequest> gathered =
         probes.getSideOutput(ProbeKeys.WAITING).keyBy(EnrichRequest::eventId, Types.STRING)
             .connect(answers.keyBy(Resolution::eventId, Types.STRING))
-            .process(new GatherFunction(hop, retention), EnrichRequest.TYPE)
+            .transform("gather-" + hop, EnrichRequest.TYPE, new InFlight.Operator<>(new GatherFunction(hop, retention)))
             .name("gather-" + hop)
             .uid("gather-" + hop);
     return new Hop(gathered.union(probes.getSideOutput(ProbeKeys.SKIPPED)), answers.getSideOutput(LookupFunction.ACCEPTED));

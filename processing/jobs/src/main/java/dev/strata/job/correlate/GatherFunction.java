@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -24,16 +25,20 @@ import org.apache.flink.util.Collector;
  * ignored.
  *
  * <p>State per event: one value (the request, the answers, the emitted count, a hash of the last result; a few
- * hundred bytes, one read and one write per message), kept for the retention after its last write ({@link
- * Retention}; never dropped before the input ends in bounded mode).
+ * hundred bytes), held on the heap while the event waits for its answers and written to keyed state once it is
+ * complete ({@link InFlight}: one state read, for the event's first message, and one write per event, plus one of
+ * each per late answer), kept there for the retention after its last write ({@link Retention}; never dropped before
+ * the input ends in bounded mode).
  */
-public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichRequest, Resolution, EnrichRequest> {
+public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichRequest, Resolution, EnrichRequest>
+    implements InFlight {
   private static final long serialVersionUID = 1L;
 
   private final int hop;
   private final long retentionMs;
 
   private transient ValueState<Pending> pending;
+  private transient Map<String, Pending> waiting;
 
   public GatherFunction(int hop, long retentionMs) {
     this.hop = hop;
@@ -44,49 +49,93 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
   public void open(OpenContext ctx) {
     pending = getRuntimeContext().getState(
         Retention.keep(new ValueStateDescriptor<>("pending", Pending.TYPE), retentionMs));
+    waiting = new HashMap<>();
   }
 
   @Override
   public void processElement1(EnrichRequest r, Context ctx, Collector<EnrichRequest> out) throws Exception {
-    Pending p = Pending.copyOf(pending.value());
+    String id = ctx.getCurrentKey();
+    Pending p = pending(id);
     if (p == null) {
       p = new Pending();
     } else if (p.request != null && r.rev() <= p.request.rev()) {
       return; // a replay, or an older revision
     }
     p.request = r;
-    tryEmit(p, out);
-    pending.update(p);
+    keep(id, p, tryEmit(p, out));
   }
 
   @Override
   public void processElement2(Resolution a, Context ctx, Collector<EnrichRequest> out) throws Exception {
-    Pending p = Pending.copyOf(pending.value());
+    String id = ctx.getCurrentKey();
+    Pending p = pending(id);
     if (p == null) p = new Pending(); // the request comes later
     else if (p.request != null && a.rev() < p.request.rev()) return;
     Resolution had = p.answers.get(a.key());
     if (had != null && had.rev() > a.rev()) return;
     p.answers.put(a.key(), a);
-    if (p.request != null && a.rev() == p.request.rev()) tryEmit(p, out);
-    pending.update(p);
+    boolean complete = p.request != null && a.rev() == p.request.rev() ? tryEmit(p, out) : isComplete(p);
+    keep(id, p, complete);
   }
 
-  private void tryEmit(Pending p, Collector<EnrichRequest> out) {
+  /** The event's state: held on the heap while it waits, else from keyed state (a copy, to change). */
+  private Pending pending(String id) throws Exception {
+    Pending p = waiting.get(id);
+    return p != null ? p : Pending.copyOf(pending.value());
+  }
+
+  /** A complete state goes to keyed state (late answers may need it); one still waiting stays on the heap. */
+  private void keep(String id, Pending p, boolean complete) throws Exception {
+    if (complete) {
+      waiting.remove(id);
+      pending.update(p);
+    } else {
+      waiting.put(id, p);
+    }
+  }
+
+  @Override
+  public int held() {
+    return waiting.size();
+  }
+
+  @Override
+  public void writeHeld(Consumer<String> setKey) throws Exception {
+    for (Map.Entry<String, Pending> e : waiting.entrySet()) {
+      setKey.accept(e.getKey());
+      pending.update(e.getValue());
+    }
+    waiting.clear();
+  }
+
+  /** Whether every key of the request is answered at its revision. */
+  private boolean isComplete(Pending p) {
+    if (p.request == null) return false;
+    for (String k : p.request.keys(hop)) {
+      Resolution a = p.answers.get(k);
+      if (a == null || a.rev() != p.request.rev()) return false;
+    }
+    return true;
+  }
+
+  /** Emits the merged request if every key is answered and the result is new; returns whether every key is. */
+  private boolean tryEmit(Pending p, Collector<EnrichRequest> out) {
     EnrichRequest r = p.request;
     List<String> keys = r.keys(hop);
     Map<String, List<Hit>> hits = new HashMap<>(keys.size() * 2);
     for (String k : keys) {
       Resolution a = p.answers.get(k);
-      if (a == null || a.rev() != r.rev()) return; // still waiting
+      if (a == null || a.rev() != r.rev()) return false; // still waiting
       hits.put(k, a.hits());
     }
     Enrichment en = EnrichRequest.EnrichmentCodec.copy(r.known());
     EnrichmentMerger.merge(en, keys, hits);
     int hash = en.hashCode();
-    if (p.emitted > 0 && hash == p.hash) return; // nothing new
+    if (p.emitted > 0 && hash == p.hash) return true; // nothing new
     out.collect(r.with(EnrichRequest.revisionAt(r.rev(), hop, p.emitted), en));
     p.emitted++;
     p.hash = hash;
+    return true;
   }
 
   /** The state of one event at one hop. */

@@ -4,6 +4,9 @@ import dev.strata.schema.AvroCodec;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -24,8 +27,11 @@ import org.apache.flink.util.Collector;
  * <p>State per event: the event's wire bytes ({@link WireEvent}: stored as they came, decoded only to emit) and
  * {last result revision, emitted count, hash of the last emitted enrichment, the result waiting for its event}; kept
  * for the retention after the last write ({@link Retention}; never dropped before the input ends in bounded mode).
+ * Until the event is first emitted, both are held on the heap ({@link InFlight}: written to keyed state once, when
+ * it is emitted, or before a checkpoint).
  */
-public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEvent, EnrichRequest, EvidenceEvent> {
+public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEvent, EnrichRequest, EvidenceEvent>
+    implements InFlight {
   private static final long serialVersionUID = 1L;
 
   private final long retentionMs;
@@ -33,6 +39,7 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
   private transient ValueState<byte[]> event;
   private transient ValueState<Joined> joined;
   private transient AvroCodec<EvidenceEvent> codec;
+  private transient Map<String, Held> waiting;
 
   public JoinEnrichment(long retentionMs) {
     this.retentionMs = retentionMs;
@@ -44,28 +51,32 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
         new ValueStateDescriptor<>("event", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), retentionMs));
     joined = getRuntimeContext().getState(Retention.keep(new ValueStateDescriptor<>("joined", Joined.TYPE), retentionMs));
     codec = AvroCodec.of(EvidenceEvent.class);
+    waiting = new HashMap<>();
   }
 
   @Override
   public void processElement1(WireEvent w, Context ctx, Collector<EvidenceEvent> out) throws Exception {
-    Joined j = joined.value();
+    String id = ctx.getCurrentKey();
+    Held h = waiting.get(id);
+    Joined j = h != null ? h.joined : joined.value();
     if (j == null) {
       j = Joined.NONE;
     } else if (j.hasEvent) {
       return; // a replay
     }
-    event.update(w.wire());
     if (j.waiting != null) {
       j = emit(w.decode(codec), j, EnrichRequest.EnrichmentCodec.copy(j.waiting), out);
+      keep(id, w.wire(), j);
     } else {
-      j = new Joined(j.rev, j.seen, true, j.emitted, j.hash, null);
+      waiting.put(id, new Held(w.wire(), new Joined(j.rev, j.seen, true, j.emitted, j.hash, null)));
     }
-    joined.update(j);
   }
 
   @Override
   public void processElement2(EnrichRequest r, Context ctx, Collector<EvidenceEvent> out) throws Exception {
-    Joined j = joined.value();
+    String id = ctx.getCurrentKey();
+    Held h = waiting.get(id);
+    Joined j = h != null ? h.joined : joined.value();
     if (j == null) {
       j = Joined.NONE;
     } else if (j.seen && r.rev() <= j.rev) {
@@ -74,14 +85,44 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
     Enrichment en = EnrichRequest.EnrichmentCodec.copy(r.known());
     en.setRevision(0);
     if (j.emitted > 0 && en.hashCode() == j.hash) {
-      j = new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null); // nothing new
+      // nothing new (the event was emitted, so it is in keyed state: only the revision seen changes)
+      joined.update(new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null));
     } else if (!j.hasEvent) {
-      j = new Joined(r.rev(), true, false, j.emitted, j.hash, en); // waits for its event
+      waiting.put(id, new Held(null, new Joined(r.rev(), true, false, j.emitted, j.hash, en))); // waits for its event
     } else {
-      j = emit(codec.decode(event.value()), new Joined(r.rev(), true, true, j.emitted, j.hash, null), en, out);
+      byte[] wire = h != null ? h.event : event.value();
+      j = emit(codec.decode(wire), new Joined(r.rev(), true, true, j.emitted, j.hash, null), en, out);
+      keep(id, h != null ? wire : null, j);
     }
+  }
+
+  /**
+   * An emitted event's state goes to keyed state (a later result re-emits it): the wire bytes once, when they come
+   * from the heap ({@code wire} non-null), and the join state.
+   */
+  private void keep(String id, byte[] wire, Joined j) throws Exception {
+    waiting.remove(id);
+    if (wire != null) event.update(wire);
     joined.update(j);
   }
+
+  @Override
+  public int held() {
+    return waiting.size();
+  }
+
+  @Override
+  public void writeHeld(Consumer<String> setKey) throws Exception {
+    for (Map.Entry<String, Held> e : waiting.entrySet()) {
+      setKey.accept(e.getKey());
+      if (e.getValue().event != null) event.update(e.getValue().event);
+      joined.update(e.getValue().joined);
+    }
+    waiting.clear();
+  }
+
+  /** An event's join state while it waits (for its result, or its event), and its wire bytes if they came. */
+  private record Held(byte[] event, Joined joined) {}
 
   private static Joined emit(EvidenceEvent e, Joined j, Enrichment en, Collector<EvidenceEvent> out) {
     int hash = en.hashCode();
