@@ -26,6 +26,9 @@ final class Scope {
   static final int EVIDENCE_PER_ENTITY = 3;
   static final String EVENTS = "strata-events-*";
   static final String INCIDENTS = "strata-incidents-*";
+  /** The per-account aggregation (the event's own {@code cloud.account_uid}) and its bucket for events without. */
+  static final String BY_ACCOUNT = "by_account";
+  static final String NO_ACCOUNT = "(no account)";
 
   /** Indicator type -> the event fields it is looked up in. */
   static final Map<String, List<String>> INDICATOR_FIELDS = new LinkedHashMap<>();
@@ -121,13 +124,33 @@ final class Scope {
     ObjectNode aggs = body.putObject("aggs");
     aggs.putObject("first_seen").putObject("min").put("field", "time");
     aggs.putObject("last_seen").putObject("max").put("field", "time");
+    dimensionAggregations(aggs, false);
+    // the same dimensions per account: a private address is only unique within its account (and VPC), so two
+    // accounts' holders of 10.0.1.57 must not read as one list
+    ObjectNode byAccount = aggs.putObject(BY_ACCOUNT);
+    byAccount.putObject("terms").put("field", "cloud.account_uid").put("size", MAX_BUCKETS)
+        .put("missing", NO_ACCOUNT).putObject("order").put("first", "asc");
+    ObjectNode accountAggs = byAccount.putObject("aggs");
+    accountAggs.putObject("first").putObject("min").put("field", "time");
+    accountAggs.putObject("last").putObject("max").put("field", "time");
+    dimensionAggregations(accountAggs, true);
+    return body;
+  }
+
+  /**
+   * A terms aggregation per dimension field ({@code dimension|field}) with first/last seen; for the whole answer
+   * also the evidence rows, for one account neither those nor the accounts dimension (see {@link #entities}).
+   */
+  private static void dimensionAggregations(ObjectNode aggs, boolean perAccount) {
     for (Map.Entry<String, List<String>> d : DIMENSIONS.entrySet()) {
+      if (perAccount && d.getKey().equals("accounts")) continue;
       for (String f : d.getValue()) {
         ObjectNode a = aggs.putObject(d.getKey() + "|" + f);
         a.putObject("terms").put("field", f).put("size", MAX_BUCKETS).putObject("order").put("first", "asc");
         ObjectNode sub = a.putObject("aggs");
         sub.putObject("first").putObject("min").put("field", "time");
         sub.putObject("last").putObject("max").put("field", "time");
+        if (perAccount) continue;
         ObjectNode th = sub.putObject("evidence").putObject("top_hits");
         th.put("size", EVIDENCE_PER_ENTITY);
         th.putArray("sort").addObject().putObject("time").put("order", "asc");
@@ -138,7 +161,6 @@ final class Scope {
         }
       }
     }
-    return body;
   }
 
   /** The incidents whose indicators or entities hold one of the values. */
@@ -171,48 +193,15 @@ final class Scope {
       out.put("first_seen", aggs.at("/first_seen/value_as_string").asText(null));
       out.put("last_seen", aggs.at("/last_seen/value_as_string").asText(null));
     }
-    ObjectNode ents = out.putObject("entities");
-    for (Map.Entry<String, List<String>> d : DIMENSIONS.entrySet()) {
-      Map<String, ObjectNode> byValue = new TreeMap<>();
-      for (String f : d.getValue()) {
-        for (JsonNode b : aggs.path(d.getKey() + "|" + f).path("buckets")) {
-          String v = b.path("key").asText();
-          ObjectNode e = byValue.computeIfAbsent(v, k -> {
-            ObjectNode n = JSON.createObjectNode();
-            n.put("value", k);
-            n.put("events", 0L);
-            n.putArray("fields");
-            n.putArray("evidence");
-            return n;
-          });
-          e.put("events", Math.max(e.path("events").asLong(), b.path("doc_count").asLong()));
-          ((ArrayNode) e.get("fields")).add(f);
-          String first = b.at("/first/value_as_string").asText(null);
-          String last = b.at("/last/value_as_string").asText(null);
-          if (first != null && (!e.has("first_seen") || first.compareTo(e.get("first_seen").asText()) < 0)) e.put("first_seen", first);
-          if (last != null && (!e.has("last_seen") || last.compareTo(e.get("last_seen").asText()) > 0)) e.put("last_seen", last);
-          ArrayNode ev = (ArrayNode) e.get("evidence");
-          for (JsonNode h : b.at("/evidence/hits/hits")) {
-            JsonNode s = h.path("_source");
-            String id = s.path("event_id").asText();
-            boolean seen = false;
-            for (JsonNode x : ev) seen |= x.path("event_id").asText().equals(id);
-            if (seen || ev.size() >= EVIDENCE_PER_ENTITY) continue;
-            ObjectNode row = ev.addObject();
-            row.put("event_id", id);
-            row.put("time", s.path("time").asText());
-            row.put("source_format", s.path("source_format").asText());
-            row.put("artifact_sha256", s.at("/lineage/artifact_sha256").asText());
-            row.put("s3_key", "artifacts/sha256/" + s.at("/lineage/artifact_sha256").asText());
-            row.put("origin", s.at("/lineage/origin").asText());
-            row.put("byte_offset", s.at("/lineage/byte_offset").asLong());
-            if (s.at("/lineage/line_number").isNumber()) row.put("line_number", s.at("/lineage/line_number").asLong());
-            if (s.at("/lineage/record_index").isNumber()) row.put("record_index", s.at("/lineage/record_index").asLong());
-          }
-        }
-      }
-      ArrayNode arr = ents.putArray(d.getKey());
-      byValue.values().forEach(arr::add);
+    out.set("entities", entities(aggs, false));
+    ArrayNode accounts = out.putArray(BY_ACCOUNT);
+    for (JsonNode b : aggs.path(BY_ACCOUNT).path("buckets")) {
+      ObjectNode a = accounts.addObject();
+      a.put("account", b.path("key").asText());
+      a.put("events", b.path("doc_count").asLong());
+      a.put("first_seen", b.at("/first/value_as_string").asText(null));
+      a.put("last_seen", b.at("/last/value_as_string").asText(null));
+      a.set("entities", entities(b, true));
     }
     ArrayNode incs = out.putArray("incidents");
     if (incidents != null) {
@@ -235,6 +224,63 @@ final class Scope {
       }
     }
     return out;
+  }
+
+  /**
+   * Entities per dimension from the terms aggregations under {@code aggs} (own field and enrichment field of a
+   * dimension merged by value: events = the larger count, first/last seen over both); the whole answer's with
+   * evidence rows, an account's without them and without the accounts dimension.
+   */
+  static ObjectNode entities(JsonNode aggs, boolean perAccount) {
+    boolean withEvidence = !perAccount;
+    ObjectNode ents = JSON.createObjectNode();
+    for (Map.Entry<String, List<String>> d : DIMENSIONS.entrySet()) {
+      if (perAccount && d.getKey().equals("accounts")) continue;
+      Map<String, ObjectNode> byValue = new TreeMap<>();
+      for (String f : d.getValue()) {
+        for (JsonNode b : aggs.path(d.getKey() + "|" + f).path("buckets")) {
+          String v = b.path("key").asText();
+          ObjectNode e = byValue.computeIfAbsent(v, k -> {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("value", k);
+            n.put("events", 0L);
+            n.putArray("fields");
+            if (withEvidence) n.putArray("evidence");
+            return n;
+          });
+          e.put("events", Math.max(e.path("events").asLong(), b.path("doc_count").asLong()));
+          ((ArrayNode) e.get("fields")).add(f);
+          String first = b.at("/first/value_as_string").asText(null);
+          String last = b.at("/last/value_as_string").asText(null);
+          if (first != null && (!e.has("first_seen") || first.compareTo(e.get("first_seen").asText()) < 0)) e.put("first_seen", first);
+          if (last != null && (!e.has("last_seen") || last.compareTo(e.get("last_seen").asText()) > 0)) e.put("last_seen", last);
+          if (withEvidence) addEvidence((ArrayNode) e.get("evidence"), b.at("/evidence/hits/hits"));
+        }
+      }
+      ArrayNode arr = ents.putArray(d.getKey());
+      byValue.values().forEach(arr::add);
+    }
+    return ents;
+  }
+
+  private static void addEvidence(ArrayNode ev, JsonNode hits) {
+    for (JsonNode h : hits) {
+      JsonNode s = h.path("_source");
+      String id = s.path("event_id").asText();
+      boolean seen = false;
+      for (JsonNode x : ev) seen |= x.path("event_id").asText().equals(id);
+      if (seen || ev.size() >= EVIDENCE_PER_ENTITY) continue;
+      ObjectNode row = ev.addObject();
+      row.put("event_id", id);
+      row.put("time", s.path("time").asText());
+      row.put("source_format", s.path("source_format").asText());
+      row.put("artifact_sha256", s.at("/lineage/artifact_sha256").asText());
+      row.put("s3_key", "artifacts/sha256/" + s.at("/lineage/artifact_sha256").asText());
+      row.put("origin", s.at("/lineage/origin").asText());
+      row.put("byte_offset", s.at("/lineage/byte_offset").asLong());
+      if (s.at("/lineage/line_number").isNumber()) row.put("line_number", s.at("/lineage/line_number").asLong());
+      if (s.at("/lineage/record_index").isNumber()) row.put("record_index", s.at("/lineage/record_index").asLong());
+    }
   }
 
   /** The table for people. */
@@ -263,6 +309,19 @@ final class Scope {
         }
       }
     });
+    if (r.path(BY_ACCOUNT).size() > 1) {
+      b.append("\nper account (a private address names a different workload in each):\n");
+      for (JsonNode a : r.path(BY_ACCOUNT)) {
+        b.append(String.format("  account %s: %d events, %s .. %s%n", a.path("account").asText(),
+            a.path("events").asLong(), a.path("first_seen").asText(""), a.path("last_seen").asText("")));
+        a.path("entities").fields().forEachRemaining(d -> {
+          if (d.getValue().isEmpty()) return;
+          List<String> values = new ArrayList<>();
+          d.getValue().forEach(e -> values.add(e.path("value").asText()));
+          b.append(String.format("    %-11s %s%n", d.getKey(), cut(String.join(", ", values), 200)));
+        });
+      }
+    }
     if (!r.path("incidents").isEmpty()) {
       b.append("\nincidents:\n");
       for (JsonNode i : r.path("incidents")) {

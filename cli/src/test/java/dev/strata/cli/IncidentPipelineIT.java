@@ -45,6 +45,14 @@ import org.junit.jupiter.api.io.TempDir;
  * enriched events carry the pod / node / service account / role of their own time; the bindings index holds the
  * facts; {@code strata report} draws the entity graph from them; {@code strata scope --ip} answers the involved
  * entities.
+ *
+ * <p>A second account (222222222222, cluster stage, the same 10.0.1.0/24 range) runs batch/job-x on 10.0.1.57 at the
+ * same time: its own flows from that address resolve to job-x, never to account 111111111111's pods, and
+ * {@code strata scope --ip 10.0.1.57} lists each account's entities apart. Then a VPC Flow file arrives late (after
+ * the correlation ran and after the address was reused): collected twice, parsed, and the correlation re-run over
+ * the evidence (bounded runs keep no state between runs; the streaming job re-resolves from its state, see
+ * CorrelateJobTest), its records resolve to the pod of their own time, once each in the index, at the newest
+ * revision the enriched topic holds for them.
  */
 @ExtendWith(SharedStack.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,6 +65,11 @@ class IncidentPipelineIT {
   static final String SCENARIO_NODE = "ip-10-0-1-10.ec2.internal";
   static final String API_POD = "api-7d9f";
   static final String REUSED_IP = "10.0.1.57";
+  static final String ACCOUNT_A = "111111111111";
+  static final String ACCOUNT_B = "222222222222";
+  /** Delivered after the first correlation run: 10:04 (payments/api-7d9f's time) and 10:13 (shop/web-1's). */
+  static final String LATE_FLOWS = "AWSLogs/111111111111/vpcflowlogs/us-east-1/2026/11/20/"
+      + "111111111111_vpcflowlogs_us-east-1_fl-0aaa1_20261120T1100Z_1a7e0f10.log";
 
   EvidencePipeline pipeline;
   StackEndpoints endpoints;
@@ -73,6 +86,7 @@ class IncidentPipelineIT {
     // the stack is shared: every job reads only what this run adds
     String parseGroup = pipeline.newGroupAtEndOfRawTopic("incident-it");
     String correlateGroup = groupAtEnd(Topics.NORMALIZED, "incident-it-correlate");
+    String correlateAgainGroup = groupAtEnd(Topics.NORMALIZED, "incident-it-correlate-again");
     String incidentGroup = groupAtEnd(Topics.ENRICHED, "incident-it-incidents");
     pipeline.collect(bundle, CollectorOptions.defaults(), ProgressListener.NONE);
     pipeline.collect(scenario, CollectorOptions.defaults(), ProgressListener.NONE);
@@ -87,6 +101,15 @@ class IncidentPipelineIT {
             + "{\"term\":{\"status\":\"OPEN\"}}]}}}").at("/hits/hits");
     assertThat(hits).as("one open incident on the web pod").hasSize(1);
     incident = hits.get(0).path("_source");
+
+    // the late VPC Flow file: collected (twice: a re-delivery), parsed, the correlation run again over the evidence
+    Path late = lateFlowEvidence();
+    String lateParseGroup = pipeline.newGroupAtEndOfRawTopic("incident-it-late");
+    pipeline.collect(late, CollectorOptions.defaults(), ProgressListener.NONE);
+    pipeline.collect(late, CollectorOptions.defaults(), ProgressListener.NONE);
+    pipeline.runJob(pipeline.jobConfig(true, lateParseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
+    pipeline.runCorrelate(pipeline.correlateConfig(true, correlateAgainGroup));
+    pipeline.send("POST", "/strata-*/_refresh", null);
   }
 
   /**
@@ -100,24 +123,53 @@ class IncidentPipelineIT {
         "  cloud_region: us-east-1",
         "- path: nodes/ip-10-0-1-10", "  host: " + SCENARIO_NODE, "  cluster: prod", "  cloud_provider: aws",
         "  cloud_account: \"111111111111\"", "  cloud_region: us-east-1",
-        "- path: AWSLogs", "  cloud_provider: aws", "  cloud_account: \"111111111111\"", "  cloud_region: us-east-1", ""));
+        "- path: AWSLogs", "  cloud_provider: aws", "  cloud_account: \"111111111111\"", "  cloud_region: us-east-1",
+        "- path: stage-control-plane", "  cluster: stage", "  cloud_provider: aws", "  cloud_account: \"" + ACCOUNT_B
+            + "\"", "  cloud_region: us-east-1",
+        "- path: AWSLogs/" + ACCOUNT_B, "  cloud_provider: aws", "  cloud_account: \"" + ACCOUNT_B + "\"",
+        "  cloud_region: us-east-1", ""));
     copy(fixtures.resolve("prod-audit.log"), root.resolve("control-plane/var/log/kubernetes/audit/audit.log"));
+    copy(fixtures.resolve("stage-audit.log"), root.resolve("stage-control-plane/var/log/kubernetes/audit/audit.log"));
     copy(fixtures.resolve("falco.log"), root.resolve("nodes/ip-10-0-1-10/var/log/falco/falco.log"));
     copy(fixtures.resolve("cloudtrail.json"), root.resolve("AWSLogs/111111111111/CloudTrail/us-east-1/2026/11/20/"
         + "111111111111_CloudTrail_us-east-1_20261120T1005Z_Scen4rio0Flow001.json"));
     Path flows = root.resolve("AWSLogs/111111111111/vpcflowlogs/us-east-1/2026/11/20/"
         + "111111111111_vpcflowlogs_us-east-1_fl-0aaa1_20261120T1030Z_5ce0a41b.log");
     Files.createDirectories(flows.getParent());
-    Files.writeString(flows, "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes"
-        + " start end action log-status vpc-id instance-id\n"
-        + flow("2026-11-20T10:02:00Z") + flow("2026-11-20T10:15:00Z"));
+    writeFlows(flows, flow("2026-11-20T10:02:00Z") + flow("2026-11-20T10:15:00Z"));
+    // the other account, the same address at the same times: batch/job-x's (since 10:01), in vpc-0bbb
+    Path other = root.resolve("AWSLogs/" + ACCOUNT_B + "/vpcflowlogs/us-east-1/2026/11/20/" + ACCOUNT_B
+        + "_vpcflowlogs_us-east-1_fl-0bbb1_20261120T1030Z_7b2c91d0.log");
+    writeFlows(other, flow(ACCOUNT_B, "eni-0bbb1", "vpc-0bbb", "-", "2026-11-20T10:02:00Z")
+        + flow(ACCOUNT_B, "eni-0bbb1", "vpc-0bbb", "-", "2026-11-20T10:05:00Z")
+        + flow(ACCOUNT_B, "eni-0bbb1", "vpc-0bbb", "-", "2026-11-20T10:15:00Z"));
     return root;
   }
 
+  /** The late VPC Flow file ({@link #LATE_FLOWS}) in an evidence root of its own. */
+  static Path lateFlowEvidence() throws Exception {
+    Path root = Files.createTempDirectory("strata-incident-it-late-");
+    Files.writeString(root.resolve("strata-context.yaml"), String.join("\n",
+        "- path: AWSLogs", "  cloud_provider: aws", "  cloud_account: \"111111111111\"", "  cloud_region: us-east-1", ""));
+    writeFlows(root.resolve(LATE_FLOWS), flow("2026-11-20T10:04:00Z") + flow("2026-11-20T10:13:00Z"));
+    return root;
+  }
+
+  /** A VPC Flow Logs file in the custom format v3 with its header line. */
+  static void writeFlows(Path file, String records) throws Exception {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes"
+        + " start end action log-status vpc-id instance-id\n" + records);
+  }
+
   static String flow(String start) {
+    return flow(ACCOUNT_A, "eni-0aaa1", "vpc-0aaa", "i-0abc1234def567890", start);
+  }
+
+  static String flow(String account, String eni, String vpc, String instance, String start) {
     long t = java.time.Instant.parse(start).getEpochSecond();
-    return "3 111111111111 eni-0aaa1 " + REUSED_IP + " 203.0.113.9 43512 443 6 12 5120 " + t + " " + (t + 60)
-        + " ACCEPT OK vpc-0aaa i-0abc1234def567890\n";
+    return "3 " + account + " " + eni + " " + REUSED_IP + " 203.0.113.9 43512 443 6 12 5120 " + t + " " + (t + 60)
+        + " ACCEPT OK " + vpc + " " + instance + "\n";
   }
 
   static void copy(Path from, Path to) throws Exception {
@@ -219,11 +271,19 @@ class IncidentPipelineIT {
     assertThat(ev.path("origin").asText()).contains("CloudTrail");
     assertThat(r.path("incidents")).extracting(i -> i.path("incident_id").asText()).contains(incident.path("incident_id").asText());
     assertThat(Scope.table(r)).contains(INSTANCE).contains("incidents:");
-    // the reused private address: both holders, each at its time, one account only
+    // the reused private address: both holders of account A, each at its time, and account B's own holder, apart
     ObjectNode reused = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", REUSED_IP)));
-    assertThat(values(reused, "pods")).contains(API_POD, "web-1").doesNotContain(POD);
-    assertThat(values(reused, "accounts")).containsExactly("111111111111");
-    assertThat(values(reused, "clusters")).isSubsetOf("prod");
+    assertThat(values(reused, "pods")).contains(API_POD, "web-1", "job-x").doesNotContain(POD);
+    assertThat(values(reused, "accounts")).containsExactly(ACCOUNT_A, ACCOUNT_B);
+    assertThat(reused.path("by_account")).extracting(a -> a.path("account").asText())
+        .containsExactly(ACCOUNT_A, ACCOUNT_B);
+    JsonNode inA = reused.path("by_account").get(0).path("entities");
+    JsonNode inB = reused.path("by_account").get(1).path("entities");
+    assertThat(values(inA, "pods")).contains(API_POD, "web-1").doesNotContain("job-x", POD);
+    assertThat(values(inA, "clusters")).containsExactly("prod");
+    assertThat(values(inB, "pods")).containsExactly("job-x");
+    assertThat(values(inB, "clusters")).containsExactly("stage");
+    assertThat(Scope.table(reused)).contains("account " + ACCOUNT_B).contains("job-x");
     // a service account: the pod that ran as it, its calls, the events enriched with it; not the IP's later holder
     ObjectNode sa = ScopeCommand.run(endpoints.openSearchUrl(),
         List.of(new Scope.Indicator("service_account", "system:serviceaccount:payments:api-sa")));
@@ -245,10 +305,10 @@ class IncidentPipelineIT {
     assertThat(e.path("iam_role").asText()).isEqualTo("arn:aws:iam::111111111111:role/payments-api");
     assertThat(e.path("binding_ids")).isNotEmpty();
     // the same address, two holders: each flow is its own time's
-    JsonNode at1002 = one("source_format:aws_vpc_flow AND src_endpoint.ip:\"" + REUSED_IP + "\" AND time:[\"2026-11-20T10:01:00Z\" TO \"2026-11-20T10:03:00Z\"]");
+    JsonNode at1002 = one("source_format:aws_vpc_flow AND cloud.account_uid:" + ACCOUNT_A + " AND src_endpoint.ip:\"" + REUSED_IP + "\" AND time:[\"2026-11-20T10:01:00Z\" TO \"2026-11-20T10:03:00Z\"]");
     assertThat(at1002.at("/enrichment/pod_name").asText()).isEqualTo(API_POD);
     assertThat(at1002.at("/enrichment/instance_uid").asText()).isEqualTo("i-0abc1234def567890");
-    JsonNode at1015 = one("source_format:aws_vpc_flow AND src_endpoint.ip:\"" + REUSED_IP + "\" AND time:[\"2026-11-20T10:14:00Z\" TO \"2026-11-20T10:16:00Z\"]");
+    JsonNode at1015 = one("source_format:aws_vpc_flow AND cloud.account_uid:" + ACCOUNT_A + " AND src_endpoint.ip:\"" + REUSED_IP + "\" AND time:[\"2026-11-20T10:14:00Z\" TO \"2026-11-20T10:16:00Z\"]");
     assertThat(at1015.at("/enrichment/namespace").asText() + "/" + at1015.at("/enrichment/pod_name").asText())
         .isEqualTo("shop/web-1");
     assertThat(at1015.at("/enrichment/iam_role").isMissingNode() || at1015.at("/enrichment/iam_role").isNull()).isTrue();
@@ -300,6 +360,90 @@ class IncidentPipelineIT {
         "shop/web-1");
   }
 
+  @Test
+  void theOtherAccountsFlowsFromTheSameAddressAreItsOwnPodsNeverTheFirstAccounts() throws Exception {
+    JsonNode inB = search("source_format:aws_vpc_flow AND cloud.account_uid:" + ACCOUNT_B + " AND src_endpoint.ip:\""
+        + REUSED_IP + "\"");
+    assertThat(inB).as("account B's three flows from 10.0.1.57").hasSize(3);
+    for (JsonNode h : inB) {
+      JsonNode e = h.at("/_source/enrichment");
+      assertThat(e.path("namespace").asText() + "/" + e.path("pod_name").asText()).as(h.at("/_source/time").asText())
+          .isEqualTo("batch/job-x");
+      assertThat(e.path("cluster").asText()).isEqualTo("stage");
+      assertThat(e.path("service_account").asText()).doesNotContain("payments");
+      assertThat(e.path("iam_role").asText("")).isEmpty();
+    }
+    JsonNode inA = search("source_format:aws_vpc_flow AND cloud.account_uid:" + ACCOUNT_A + " AND src_endpoint.ip:\""
+        + REUSED_IP + "\"");
+    assertThat(inA).as("account A's flows: two on time, two late").hasSize(4);
+    for (JsonNode h : inA) {
+      JsonNode e = h.at("/_source/enrichment");
+      assertThat(e.path("pod_name").asText()).as(h.at("/_source/time").asText()).isIn(API_POD, "web-1");
+      assertThat(e.path("cluster").asText()).isEqualTo("prod");
+    }
+  }
+
+  @Test
+  void aLateVpcFlowFileResolvesToThePodsOfItsTimeOnceEachAtTheNewestRevision() throws Exception {
+    String sha = dev.strata.parse.EventIds.sha256Hex(Files.readAllBytes(lateFlowEvidence().resolve(LATE_FLOWS)));
+    JsonNode late = search("source_format:aws_vpc_flow AND lineage.artifact_sha256:" + sha);
+    assertThat(late).as("two records, collected twice: two documents").hasSize(2);
+    Map<String, String> podAt = new java.util.TreeMap<>();
+    Map<String, Long> versions = new HashMap<>();
+    for (JsonNode h : late) {
+      JsonNode e = h.at("/_source/enrichment");
+      podAt.put(h.at("/_source/time").asText(), e.path("namespace").asText() + "/" + e.path("pod_name").asText());
+      versions.put(h.path("_id").asText(), h.path("_version").asLong());
+      assertThat(h.path("_id").asText()).isEqualTo(h.at("/_source/event_id").asText());
+    }
+    assertThat(podAt.values()).as("10:04 before the reuse, 10:13 after: " + podAt)
+        .containsExactly("payments/" + API_POD, "shop/web-1");
+    // the index holds the newest revision the correlation wrote (external version = revision + 1), not the parse
+    // job's un-enriched document (version 0) nor an older revision
+    Map<String, Integer> newest = newestRevisions(versions.keySet());
+    assertThat(newest.keySet()).isEqualTo(versions.keySet());
+    newest.forEach((id, rev) -> assertThat(versions.get(id)).as(id).isEqualTo(rev + 1L));
+  }
+
+  /** Hits (with their versions) of a query_string query on the events index. */
+  JsonNode search(String query) throws Exception {
+    return pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
+        "{\"size\":50,\"version\":true,\"query\":{\"query_string\":{\"query\":\"" + query.replace("\"", "\\\"")
+            + "\"}}}").at("/hits/hits");
+  }
+
+  /** The highest {@code enrichment.revision} per event id of {@code ids} on the enriched topic (committed records). */
+  Map<String, Integer> newestRevisions(java.util.Set<String> ids) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    var codec = dev.strata.schema.AvroCodec.of(dev.strata.schema.event.EvidenceEvent.class);
+    Map<String, Integer> newest = new HashMap<>();
+    List<TopicPartition> tps = new ArrayList<>();
+    Map<TopicPartition, Long> end;
+    try (KafkaConsumer<byte[], byte[]> hw = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      hw.partitionsFor(Topics.ENRICHED).forEach(i -> tps.add(new TopicPartition(Topics.ENRICHED, i.partition())));
+      end = hw.endOffsets(tps);
+    }
+    // read_committed up to the high watermark, not to the stable offset: the jobs ended, but their last commit
+    // markers may not be written yet (see KafkaTestSupport.readAll in processing/jobs)
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        assertThat(System.nanoTime()).as("read " + Topics.ENRICHED + " to " + end).isLessThan(deadline);
+        for (var r : c.poll(java.time.Duration.ofMillis(200))) {
+          String id = new String(r.key(), StandardCharsets.UTF_8);
+          if (ids.contains(id)) newest.merge(id, codec.decode(r.value()).getEnrichment().getRevision(), Math::max);
+        }
+      }
+    }
+    return newest;
+  }
+
   JsonNode one(String query) throws Exception {
     JsonNode hits = pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
         "{\"size\":5,\"query\":{\"query_string\":{\"query\":\"" + query.replace("\"", "\\\"") + "\"}}}")
@@ -308,9 +452,11 @@ class IncidentPipelineIT {
     return hits.get(0).path("_source");
   }
 
+  /** The values of a dimension in a scope answer, or in one account's {@code entities} of it. */
   static List<String> values(JsonNode r, String dim) {
+    JsonNode entities = r.has("entities") ? r.path("entities") : r;
     List<String> out = new ArrayList<>();
-    r.path("entities").path(dim).forEach(e -> out.add(e.path("value").asText()));
+    entities.path(dim).forEach(e -> out.add(e.path("value").asText()));
     return out;
   }
 }

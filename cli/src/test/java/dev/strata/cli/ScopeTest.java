@@ -23,4 +23,57 @@ class ScopeTest {
             + "{\"term\":{\"kubernetes.service_account\":\"api-sa\"}}]}")
         .doesNotContain("{\"term\":{\"kubernetes.service_account\":\"payments/api-sa\"}}");
   }
+
+  /**
+   * A private address held in two accounts at once: the answer lists each account's entities apart. The response is
+   * written by hand after OpenSearch's terms/min/max aggregation response format (buckets with key, doc_count and
+   * sub-aggregations' value_as_string), with the buckets {@link Scope#query} asks for.
+   */
+  @Test
+  void aPrivateAddressOfTwoAccountsListsEachAccountsEntitiesApart() throws Exception {
+    String q = Scope.query(List.of(new Scope.Indicator("ip", "10.0.1.57"))).toString();
+    assertThat(q).contains("\"by_account\":{\"terms\":{\"field\":\"cloud.account_uid\",\"size\":100,"
+        + "\"missing\":\"(no account)\"").contains("\"pods|enrichment.pod_name\"");
+    String response = """
+        {"hits":{"total":{"value":5}},"aggregations":{
+          "first_seen":{"value_as_string":"2026-11-20T10:00:00.000Z"},
+          "last_seen":{"value_as_string":"2026-11-20T10:15:00.000Z"},
+          "pods|enrichment.pod_name":{"buckets":[
+            %s,
+            %s,
+            %s]},
+          "accounts|cloud.account_uid":{"buckets":[
+            {"key":"111111111111","doc_count":3},{"key":"222222222222","doc_count":2}]},
+          "by_account":{"buckets":[
+            {"key":"111111111111","doc_count":3,"first":{"value_as_string":"2026-11-20T10:00:00.000Z"},
+             "last":{"value_as_string":"2026-11-20T10:15:00.000Z"},
+             "pods|enrichment.pod_name":{"buckets":[%s,%s]},
+             "clusters|kubernetes.cluster":{"buckets":[{"key":"prod","doc_count":3}]}},
+            {"key":"222222222222","doc_count":2,"first":{"value_as_string":"2026-11-20T10:01:00.000Z"},
+             "last":{"value_as_string":"2026-11-20T10:05:00.000Z"},
+             "pods|enrichment.pod_name":{"buckets":[%s]},
+             "clusters|kubernetes.cluster":{"buckets":[{"key":"stage","doc_count":2}]}}]}}}
+        """.formatted(pod("api-7d9f", 2), pod("job-x", 2), pod("web-1", 1), pod("api-7d9f", 2), pod("web-1", 1),
+        pod("job-x", 2));
+    var r = Scope.result(List.of(new Scope.Indicator("ip", "10.0.1.57")), Scope.JSON.readTree(response), null);
+
+    assertThat(r.path("entities").path("pods").findValuesAsText("value")).containsExactly("api-7d9f", "job-x", "web-1");
+    assertThat(r.path("by_account").findValuesAsText("account")).containsExactly("111111111111", "222222222222");
+    var prod = r.path("by_account").get(0).path("entities");
+    var stage = r.path("by_account").get(1).path("entities");
+    assertThat(prod.path("pods").findValuesAsText("value")).containsExactly("api-7d9f", "web-1");
+    assertThat(prod.path("clusters").findValuesAsText("value")).containsExactly("prod");
+    assertThat(stage.path("pods").findValuesAsText("value")).containsExactly("job-x");
+    assertThat(stage.path("clusters").findValuesAsText("value")).containsExactly("stage");
+    assertThat(stage.has("accounts")).isFalse();
+    assertThat(r.path("by_account").get(1).path("events").asLong()).isEqualTo(2);
+    assertThat(Scope.table(r)).contains("per account").contains("account 111111111111: 3 events")
+        .contains("api-7d9f, web-1").contains("account 222222222222: 2 events");
+  }
+
+  static String pod(String name, int events) {
+    return "{\"key\":\"" + name + "\",\"doc_count\":" + events
+        + ",\"first\":{\"value_as_string\":\"2026-11-20T10:00:00.000Z\"},"
+        + "\"last\":{\"value_as_string\":\"2026-11-20T10:05:00.000Z\"},\"evidence\":{\"hits\":{\"hits\":[]}}}";
+  }
 }
