@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -19,7 +18,7 @@ import java.util.TreeMap;
  * {@code aws_cloudtrail_digest} artifacts), for {@code strata verify-trail --evidence-store}: ids are the origins the
  * manifests record (a bundle path or {@code s3://bucket/key}, matched by their {@code AWSLogs/...} tail), bytes are
  * read back verified against their SHA-256. A digest's own signature is the S3 metadata it was collected with
- * ({@code x-amz-meta-signature} from the puller, or a {@code .sig} / {@code .metadata.json} sidecar), which the store
+ * ({@code x-amz-meta-signature} and {@code x-amz-meta-signature-algorithm} from the puller, or a {@code .sig} / {@code .metadata.json} sidecar), which the store
  * keeps next to the bytes ({@link S3EvidenceStore#originMetadata}); a digest collected without it is verified with the
  * signature its successor records ({@code previousDigestSignature}).
  */
@@ -53,19 +52,22 @@ final class EvidenceStoreTrailObjects implements TrailObjects {
     return store.openVerified(sha);
   }
 
-  /** The signature recorded with this sighting of the digest, else with any sighting of the same bytes. */
+  /**
+   * The metadata recorded with this sighting of the digest, else with any sighting of the same bytes that carries a
+   * signature (its signature and signature algorithm stay together: they come from one S3 HeadObject).
+   */
   @Override
-  public Optional<String> signature(String id) throws IOException {
+  public Map<String, String> originMetadata(String id) throws IOException {
     String sha = shaByOrigin.get(id);
-    if (sha == null) return Optional.empty();
-    String any = null;
+    if (sha == null) return Map.of();
+    Map<String, String> any = Map.of();
     for (OriginMetadataRecord r : store.originMetadata(sha)) {
       String sig = r.metadata().get(AwsCloudTrailDigestRecognizer.SIGNATURE_KEY);
       if (sig == null || sig.isBlank()) continue;
-      if (id.equals(r.origin())) return Optional.of(sig.strip());
-      if (any == null) any = sig.strip();
+      if (id.equals(r.origin())) return r.metadata();
+      if (any.isEmpty()) any = r.metadata();
     }
-    return Optional.ofNullable(any);
+    return any;
   }
 
   @Override

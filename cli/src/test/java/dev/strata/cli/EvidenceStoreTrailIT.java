@@ -117,6 +117,27 @@ class EvidenceStoreTrailIT {
     }
   }
 
+  /** AWS "CloudTrail digest file structure": x-amz-meta-signature-algorithm and digestSignatureAlgorithm agree. */
+  @Test
+  void aKeptSignatureAlgorithmThatDiffersFromTheDigestsIsInvalid(StackEndpoints e) throws Exception {
+    Path trail = copyTrail(dir.resolve("bundle"));
+    Path newestDigest = findDigest(trail, NEWEST);
+    Path newestSig = newestDigest.resolveSibling(newestDigest.getFileName() + ".sig");
+    Files.writeString(newestDigest.resolveSibling(newestDigest.getFileName() + ".metadata.json"),
+        "{\"Metadata\": {\"signature\": \"" + Files.readString(newestSig).strip()
+            + "\", \"signature-algorithm\": \"SHA512withRSA\"}}");
+    Files.delete(newestSig);
+    try (S3EvidenceStore store = store(e)) {
+      collect(trail, store);
+      TrailValidation v = VerifyTrailCommand.validate(store.config(), DigestPublicKeys.read(List.of(PUBLIC_KEY)));
+      assertThat(byStamp(v).get(NEWEST).signature()).isEqualTo(SignatureStatus.INVALID);
+      assertThat(byStamp(v).get(NEWEST).signatureDetail())
+          .contains("signature algorithm mismatch", "SHA256withRSA", "SHA512withRSA");
+      assertThat(byStamp(v).get(FIRST).signature()).isEqualTo(SignatureStatus.VALID);
+      assertThat(v.allValid()).isFalse();
+    }
+  }
+
   @Test
   void aDigestCollectedWithoutItsMetadataFallsBackToItsSuccessorsRecord(StackEndpoints e) throws Exception {
     Path trail = copyTrail(dir.resolve("bundle"));

@@ -12,17 +12,18 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * A trail copied to a directory (an evidence bundle, {@code aws s3 sync}). S3 object metadata does not survive such a
- * copy, so each digest's signature is read from a sidecar next to it, first found wins:
+ * copy, so each digest's signature (and signature algorithm) is read from a sidecar next to it, first found wins:
  *
  * <ol>
  *   <li>{@code <digest file>.sig}: the hex signature (the value of {@code x-amz-meta-signature}), whitespace ignored;
  *   <li>{@code <digest file>.metadata.json} or {@code <digest file>.head.json}: the JSON printed by
  *       {@code aws s3api head-object --bucket B --key K} (its {@code Metadata.signature}); a JSON object with a
- *       top-level {@code signature} or {@code x-amz-meta-signature} is accepted too.
+ *       top-level {@code signature} or {@code x-amz-meta-signature} is accepted too; its {@code Metadata.signature-algorithm} is the
+ *       algorithm S3 recorded.
  * </ol>
  * (see {@link OriginMetadata}). Files are opened read-only without following symlinks; symlinked files and directories are not listed.
  */
@@ -64,8 +65,8 @@ public final class DirectoryTrailObjects implements TrailObjects {
   }
 
   @Override
-  public Optional<String> signature(String id) {
-    return Optional.ofNullable(OriginMetadata.sidecars(root.resolve(id)).get("signature"));
+  public Map<String, String> originMetadata(String id) {
+    return OriginMetadata.sidecars(root.resolve(id));
   }
 
   @Override

@@ -3,7 +3,7 @@ package dev.strata.ingest.cloudtrail;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * Where the trail's log and digest files are: a local copy ({@link DirectoryTrailObjects}) or an S3 bucket. Ids are
@@ -19,10 +19,11 @@ public interface TrailObjects {
   InputStream open(String id) throws IOException;
 
   /**
-   * The digest's hex signature (S3 metadata {@code x-amz-meta-signature}, or a sidecar next to an offline copy);
+   * The object's S3 user metadata (keys without {@code x-amz-meta-}, lower case), from S3 itself or from what was
+   * kept with a copy (sidecar, evidence store): for a digest {@code signature} (hex) and {@code signature-algorithm};
    * empty when none is available.
    */
-  Optional<String> signature(String id) throws IOException;
+  Map<String, String> originMetadata(String id) throws IOException;
 
   /** How to show an object to a person (path or s3:// URI). */
   String describe(String id);

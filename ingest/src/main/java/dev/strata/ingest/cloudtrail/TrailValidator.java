@@ -38,7 +38,10 @@ import java.util.zip.GZIPInputStream;
  *       SHA256withRSA over the string {@code digestEndTime + "\n" + digestS3Bucket + "/" + digestS3Object + "\n" +
  *       hex(SHA-256(uncompressed digest)) + "\n" + previousDigestSignature} ({@code "null"} for the first digest), the
  *       signature being the hex S3 metadata {@code x-amz-meta-signature}, the key the supplied public key whose
- *       fingerprint (hex MD5 of its DER PKCS #1 form) is {@code digestPublicKeyFingerprint};
+ *       fingerprint (hex MD5 of its DER PKCS #1 form) is {@code digestPublicKeyFingerprint}; the algorithm is the
+ *       digest's {@code digestSignatureAlgorithm}, which must equal the S3 metadata {@code
+ *       x-amz-meta-signature-algorithm} the digest was delivered with when that was kept (a mismatch makes the digest
+ *       INVALID: the signed content and its metadata disagree);
  *   <li>each {@code logFiles[]} entry's {@code hashValue} is compared with the hex SHA-256 of the log file's
  *       <em>uncompressed</em> content;
  *   <li>the chain: {@code previousDigestHashValue} must be the SHA-256 of the previous digest's uncompressed content
@@ -53,6 +56,9 @@ import java.util.zip.GZIPInputStream;
 public final class TrailValidator {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_DIGEST_BYTES = 64L * 1024 * 1024;
+  /** S3 user metadata keys (without {@code x-amz-meta-}) CloudTrail sets on a digest object. */
+  static final String SIGNATURE_KEY = "signature";
+  static final String SIGNATURE_ALGORITHM_KEY = "signature-algorithm";
 
   /**
    * A digest file; groups: 1 account, 2 region, 3 file name stem without the timestamp (the trail), 4 timestamp, 5
@@ -84,6 +90,7 @@ public final class TrailValidator {
     JsonNode json;
     String sha256;
     String ownSignature;
+    String metadataAlgorithm; // S3 metadata signature-algorithm kept with the digest
     String signature; // own, or the next digest's previousDigestSignature
     String signatureOrigin;
     SignatureStatus status;
@@ -274,7 +281,10 @@ public final class TrailValidator {
       if (!p.json.has("previousDigestSignature")) {
         throw new IOException("required field previousDigestSignature is missing");
       }
-      p.ownSignature = objects.signature(p.id).map(s -> s.toLowerCase(Locale.ROOT)).orElse(null);
+      Map<String, String> metadata = objects.originMetadata(p.id);
+      p.ownSignature = nonBlank(metadata.get(SIGNATURE_KEY));
+      if (p.ownSignature != null) p.ownSignature = p.ownSignature.toLowerCase(Locale.ROOT);
+      p.metadataAlgorithm = nonBlank(metadata.get(SIGNATURE_ALGORITHM_KEY));
     } catch (IOException | RuntimeException e) {
       p.json = null;
       p.status = SignatureStatus.INVALID;
@@ -284,14 +294,28 @@ public final class TrailValidator {
     }
   }
 
+  private static String nonBlank(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
+  }
+
   private void verifySignature(Parsed p) {
+    String algorithm = p.text("digestSignatureAlgorithm");
+    if (algorithm != null && p.metadataAlgorithm != null && !algorithm.equalsIgnoreCase(p.metadataAlgorithm)) {
+      p.status = SignatureStatus.INVALID;
+      p.detail = "signature algorithm mismatch: the digest's digestSignatureAlgorithm is " + algorithm
+          + " but the S3 metadata x-amz-meta-signature-algorithm it was delivered with is " + p.metadataAlgorithm
+          + ": the digest or its metadata was changed";
+      return;
+    }
+    if (algorithm == null) {
+      algorithm = p.metadataAlgorithm;
+    }
     if (p.signature == null) {
       p.status = SignatureStatus.UNVERIFIABLE;
       p.detail = "no signature: S3 metadata x-amz-meta-signature not available (offline copy: put it in "
           + "<digest>.sig or <digest>.metadata.json), and no next digest records it";
       return;
     }
-    String algorithm = p.text("digestSignatureAlgorithm");
     if (algorithm != null && !algorithm.equalsIgnoreCase("SHA256withRSA")) {
       p.status = SignatureStatus.UNVERIFIABLE;
       p.detail = "unsupported signature algorithm " + algorithm;

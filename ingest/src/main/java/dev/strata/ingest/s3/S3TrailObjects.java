@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -14,8 +16,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * A trail in place in its S3 bucket: ids are the keys under the given prefixes, and a digest's signature is its
- * object metadata {@code x-amz-meta-signature} (HeadObject), as CloudTrail delivers it.
+ * A trail in place in its S3 bucket: ids are the keys under the given prefixes, and a digest's signature and its algorithm
+ * are its object metadata {@code x-amz-meta-signature} / {@code x-amz-meta-signature-algorithm} (HeadObject), as
+ * CloudTrail delivers them.
  */
 public final class S3TrailObjects implements TrailObjects {
   private final S3Client s3;
@@ -68,12 +71,14 @@ public final class S3TrailObjects implements TrailObjects {
   }
 
   @Override
-  public Optional<String> signature(String id) throws IOException {
+  public Map<String, String> originMetadata(String id) throws IOException {
     try {
-      return Optional.ofNullable(s3.headObject(b -> b.bucket(bucket).key(id)).metadata().get("signature"))
-          .map(String::strip);
+      Map<String, String> out = new TreeMap<>();
+      s3.headObject(b -> b.bucket(bucket).key(id)).metadata()
+          .forEach((k, v) -> out.put(k.toLowerCase(Locale.ROOT), v.strip()));
+      return out;
     } catch (NoSuchKeyException e) {
-      return Optional.empty();
+      return Map.of();
     } catch (S3Exception e) {
       throw new IOException("s3://" + bucket + "/" + id + ": " + e.getMessage(), e);
     }

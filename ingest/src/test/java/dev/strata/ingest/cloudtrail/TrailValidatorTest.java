@@ -184,6 +184,43 @@ class TrailValidatorTest {
     assertEquals("111122223333", v.digests().get(0).account());
   }
 
+  /**
+   * CloudTrail "digest file structure" / "custom implementations of log file integrity validation": the digest
+   * object's S3 metadata carries {@code signature} and {@code signature-algorithm}, the digest itself
+   * {@code digestSignatureAlgorithm}; the two algorithms must agree.
+   */
+  @Test
+  void aSignatureAlgorithmInTheS3MetadataThatDiffersFromTheDigestsMakesItInvalid() throws Exception {
+    SignedTrail t = trail();
+    String tampered = t.digestKeys.get(1);
+    Path sig = t.file(tampered + ".sig");
+    String hex = Files.readString(sig).strip();
+    Files.delete(sig);
+    Files.writeString(t.file(tampered + ".metadata.json"), "{\"Metadata\":{\"signature-algorithm\":"
+        + "\"SHA1withRSA\",\"signature\":\"" + hex + "\"}}");
+    // an agreeing algorithm (another case) on the first digest stays valid
+    Path sig0 = t.file(t.digestKeys.get(0) + ".sig");
+    String hex0 = Files.readString(sig0).strip();
+    Files.delete(sig0);
+    Files.writeString(t.file(t.digestKeys.get(0) + ".metadata.json"), "{\"Metadata\":{\"signature-algorithm\":"
+        + "\"sha256withrsa\",\"signature\":\"" + hex0 + "\"}}");
+
+    TrailValidation v = TrailValidator.validate(dir, t.publicKeys());
+    Map<String, TrailValidation.Digest> d = digests(v);
+    assertEquals(SignatureStatus.INVALID, d.get(tampered).signature(), v.table());
+    assertTrue(d.get(tampered).signatureDetail().contains("digestSignatureAlgorithm is SHA256withRSA")
+        && d.get(tampered).signatureDetail().contains("x-amz-meta-signature-algorithm it was delivered with is "
+        + "SHA1withRSA"), d.get(tampered).signatureDetail());
+    assertEquals(SignatureStatus.VALID, d.get(t.digestKeys.get(0)).signature(), v.table());
+    assertEquals(SignatureStatus.VALID, d.get(t.digestKeys.get(2)).signature(), v.table());
+    Map<String, LogStatus> logs = logStatus(v);
+    for (String k : t.logKeys.get(1)) {
+      assertEquals(LogStatus.UNVERIFIABLE, logs.get(k), k);
+    }
+    assertEquals(LogStatus.VALID, logs.get(t.logKeys.get(0).get(0)));
+    assertFalse(v.allValid());
+  }
+
   /** CloudTrail "digest file structure": a _backfill digest lists log files an hourly digest missed. */
   @Test
   void aBackfillDigestVerifiesAndCoversItsLateLogFileOutsideTheHourlyChain() throws Exception {

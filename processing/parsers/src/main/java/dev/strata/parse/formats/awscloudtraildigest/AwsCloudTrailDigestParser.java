@@ -73,7 +73,8 @@ public final class AwsCloudTrailDigestParser extends JsonFormatParser {
           "not a CloudTrail digest: no digestEndTime nor logFiles", doc.start, doc.end, 0));
       return;
     }
-    Map<String, String> common = common(d, metadata(chunk.getFormatHeader()));
+    Map<String, String> meta = metadata(chunk.getFormatHeader());
+    Map<String, String> common = common(d, meta);
     String account = Json.text(d, "awsAccountId");
     String endText = Json.text(d, "digestEndTime");
     JsonNode logs = d.path("logFiles");
@@ -96,6 +97,13 @@ public final class AwsCloudTrailDigestParser extends JsonFormatParser {
     digest.setMessage("CloudTrail digest of " + logs.size() + " log file" + (logs.size() == 1 ? "" : "s")
         + " delivered from " + Json.text(d, "digestStartTime") + " to " + endText);
     digest.setRawData(ctx.rawText(doc.start, doc.end));
+    String signedWith = Json.text(d, "digestSignatureAlgorithm");
+    String deliveredWith = meta.get(SIGNATURE_ALGORITHM_HEADER);
+    if (signedWith != null && deliveredWith != null && !signedWith.equalsIgnoreCase(deliveredWith)) {
+      u.put("digest.metadata_signature_algorithm", deliveredWith);
+      Events.warn(digest, "signature algorithm mismatch: digestSignatureAlgorithm " + signedWith
+          + ", S3 metadata x-amz-meta-signature-algorithm " + deliveredWith + " (the digest or its metadata was changed)");
+    }
 
     java.util.List<EvidenceEvent> listed = new java.util.ArrayList<>(logs.size());
     int sub = 1;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.parse.ChunkParser;
 import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.Events;
 import dev.strata.parse.ParserContractTest;
 import dev.strata.parse.ParserRegistry;
 import dev.strata.parse.testing.Chunks;
@@ -38,6 +39,30 @@ class AwsCloudTrailDigestParserTest extends ParserContractTest {
     assertThat(events).extracting(EvidenceEvent::getEventId).doesNotHaveDuplicates();
     assertThat(events).extracting(e -> e.getLineage().getRecordIndex()).containsOnly(0L);
     assertThat(events.get(0).getSourceFormat()).isEqualTo("aws_cloudtrail_digest");
+  }
+
+  /** AWS "CloudTrail digest file structure": the S3 metadata's signature-algorithm names the digest's algorithm. */
+  @Test
+  void aMetadataSignatureAlgorithmThatDiffersFromTheDigestsIsAWarning() throws Exception {
+    RawArtifactChunk c = Chunks.single(Files.readString(FIXTURES.resolve("digest_with_logs.input")),
+        AwsCloudTrailDigestParser.FORMAT, Framing.WHOLE, "s3://b/k");
+    RawArtifactChunk agreeing = RawArtifactChunk.newBuilder(c).setFormatHeader("x-amz-meta-signature: ab"
+        + "\nx-amz-meta-signature-algorithm: sha256withrsa").build();
+    RawArtifactChunk differing = RawArtifactChunk.newBuilder(c).setFormatHeader("x-amz-meta-signature: ab"
+        + "\nx-amz-meta-signature-algorithm: SHA1withRSA").build();
+    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
+
+    EvidenceEvent ok = parser.parse(agreeing).events().get(0);
+    assertThat(ok.getUnmapped()).doesNotContainKey("digest.metadata_signature_algorithm");
+    assertThat(ok.getUnmapped().get(Events.WARNING_KEY)).doesNotContain("signature algorithm");
+
+    List<EvidenceEvent> events = parser.parse(differing).events();
+    assertThat(events).hasSize(3);
+    EvidenceEvent digest = events.get(0);
+    assertThat(digest.getActivityName()).isEqualTo("digest");
+    assertThat(digest.getUnmapped()).containsEntry("digest.signature_algorithm", "SHA256withRSA")
+        .containsEntry("digest.metadata_signature_algorithm", "SHA1withRSA");
+    assertThat(digest.getUnmapped().get(Events.WARNING_KEY)).contains("signature algorithm mismatch", "SHA1withRSA");
   }
 
   @Test
