@@ -238,11 +238,11 @@ class LargeSbomTest {
 
   /**
    * What must not depend on the cut: id, class, image, time as written (a missing one is the collection time), an
-   * inventory event's package (a CycloneDX finding's package is joined only within its chunk: the component may be in
-   * another one), an SPDX package's relationships.
+   * inventory event's or a finding's package (a CycloneDX finding's component is joined across chunks by the
+   * collector), an SPDX package's relationships.
    */
   private static String summary(EvidenceEvent e) {
-    return e.getEventId() + " " + e.getClassUid() + " " + (e.getPackage$() == null || e.getClassUid() != 5001 ? "-"
+    return e.getEventId() + " " + e.getClassUid() + " " + (e.getPackage$() == null ? "-"
         : e.getPackage$().getName() + "@" + e.getPackage$().getVersion()) + " " + (e.getContainer() == null ? "-"
         : e.getContainer().getImageName() + "|" + e.getContainer().getImageDigest()) + " " + e.getTimeOriginal()
         + (e.getVulnerability() == null ? "" : " " + e.getVulnerability().getUid())
@@ -386,6 +386,80 @@ class LargeSbomTest {
         for (EvidenceEvent e : r.events()) cut.add(facts(e));
       }
       assertThat(cut).as("cut at %d", chunkSize).containsExactlyInAnyOrderElementsOf(whole);
+    }
+  }
+
+  /**
+   * A CycloneDX 1.5 BOM whose vulnerabilities (after the components, as syft / grype / trivy write them) affect
+   * components anywhere in the document (CycloneDX "vulnerabilities[].affects[].ref" = a component's bom-ref): nested
+   * components, several affects per vulnerability, a ref no component has. Cut into small chunks, every event equals
+   * the one of the document parsed whole (all fields but the chunk index), the findings' packages included; the same
+   * for grype's CycloneDX output (findings only).
+   */
+  @Test
+  void cycloneDxFindingsJoinTheirComponentsWhenSplit() throws Exception {
+    int n = 200;
+    for (String tool : List.of("syft", "grype")) {
+      StringBuilder sb = new StringBuilder("{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.5\",\n  "
+          + "\"metadata\": {\"timestamp\": \"2026-11-20T10:00:00Z\", \"tools\": {\"components\": [{\"name\": \""
+          + tool + "\", \"version\": \"1\"}]}, \"component\": {\"bom-ref\": \"img\", \"type\": \"container\", "
+          + "\"name\": \"" + IMAGE + ":21\", \"version\": \"" + DIGEST + "\"}},\n  \"components\": [");
+      for (int i = 0; i < n; i++) {
+        sb.append(i == 0 ? "\n    " : ",\n    ").append("{\"bom-ref\": \"pkg:npm/lib-").append(i).append("@1.").append(i)
+            .append("\", \"type\": \"library\", \"name\": \"lib-").append(i).append("\", \"version\": \"1.").append(i)
+            .append("\", \"purl\": \"pkg:npm/lib-").append(i).append("@1.").append(i).append("\"");
+        if (i % 10 == 0) {
+          sb.append(", \"components\": [{\"bom-ref\": \"shaded-").append(i).append("\", \"type\": \"library\", "
+              + "\"name\": \"shaded-").append(i).append("\", \"version\": \"2\"}]");
+        }
+        sb.append('}');
+      }
+      sb.append("\n  ],\n  \"dependencies\": [{\"ref\": \"img\", \"dependsOn\": [\"pkg:npm/lib-0@1.0\"]}],\n  "
+          + "\"vulnerabilities\": [");
+      for (int i = 0; i < n; i++) {
+        int other = n - 1 - i;
+        sb.append(i == 0 ? "\n    " : ",\n    ").append("{\"bom-ref\": \"v").append(i).append("\", \"id\": \"CVE-2026-")
+            .append(20000 + i).append("\", \"source\": {\"name\": \"NVD\"}, \"ratings\": [{\"score\": 7.5, "
+                + "\"severity\": \"high\", \"method\": \"CVSSv31\"}], \"affects\": [{\"ref\": \"pkg:npm/lib-")
+            .append(other).append("@1.").append(other).append("\"}");
+        if (i % 10 == 0) sb.append(", {\"ref\": \"shaded-").append(i).append("\"}");
+        if (i % 13 == 0) sb.append(", {\"ref\": \"not-in-this-bom-").append(i).append("\"}");
+        sb.append("]}");
+      }
+      sb.append("\n  ]\n}\n");
+      Path file = dir.resolve("vulns-" + tool + (tool.equals("grype") ? ".grype.json" : ".cdx.json"));
+      Files.writeString(file, sb.toString());
+
+      ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
+      InMemoryChunkPublisher wholePub = new InMemoryChunkPublisher();
+      FileCollector.collectFile(file, CollectorOptions.defaults(), wholePub, EvidencePreserver.NONE,
+          ProgressListener.NONE);
+      assertThat(wholePub.chunks()).hasSize(1);
+      ChunkParseResult w = parser.parse(wholePub.chunks().get(0));
+      List<EvidenceEvent> findings = w.events().stream().filter(e -> e.getVulnerability() != null).toList();
+      assertThat(findings).as(tool).hasSize(n + n / 10 + (n + 12) / 13);
+      assertThat(w.events()).as(tool).hasSize(findings.size() + (tool.equals("syft") ? n + n / 10 : 0));
+      EvidenceEvent first = findings.get(0);
+      assertThat(first.getPackage$().getName()).isEqualTo("lib-" + (n - 1));
+      assertThat(findings.get(1).getPackage$().getName()).isEqualTo("shaded-0");
+      assertThat(findings.get(2).getPackage$()).isNull();
+      assertThat(findings.get(2).getUnmapped()).containsEntry("vulnerability.affects_ref", "not-in-this-bom-0");
+      List<String> whole = new ArrayList<>();
+      for (EvidenceEvent e : w.events()) whole.add(facts(e));
+
+      for (int chunkSize : new int[] {512, 1024, 4096}) {
+        InMemoryChunkPublisher pub = new InMemoryChunkPublisher();
+        FileCollector.collectFile(file, CollectorOptions.builder().chunkSize(chunkSize).build(), pub,
+            EvidencePreserver.NONE, ProgressListener.NONE);
+        assertThat(pub.chunks().size()).as("%s chunks at %d", tool, chunkSize).isGreaterThan(10);
+        List<String> cut = new ArrayList<>();
+        for (RawArtifactChunk c : pub.chunks()) {
+          ChunkParseResult r = parser.parse(c);
+          assertThat(r.deadLetters()).as("chunk %d", c.getChunk().getIndex()).isEmpty();
+          for (EvidenceEvent e : r.events()) cut.add(facts(e));
+        }
+        assertThat(cut).as("%s cut at %d", tool, chunkSize).containsExactlyInAnyOrderElementsOf(whole);
+      }
     }
   }
 

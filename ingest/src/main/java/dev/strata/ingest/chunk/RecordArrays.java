@@ -26,15 +26,49 @@ public record RecordArrays(List<String> names, Map<String, List<String>> context
   }
 
   /**
-   * An element of {@code source} refers to an element of {@code target} when one of its top-level string fields
-   * {@code refFields} equals the target element's top-level string field {@code keyField} (SPDX: a relationship's
-   * spdxElementId / relatedSpdxElement and a package's SPDXID). A split document's chunk then carries, in its header,
-   * the source elements that refer to its target elements, in document order, up to {@code perKey} per target
-   * element (not counting context elements, which the header holds anyway).
+   * An element of {@code source} refers to an element of {@code target} when one of the string values at its paths
+   * {@code refFields} equals one at the target element's path {@code keyField} (SPDX: a relationship's
+   * spdxElementId / relatedSpdxElement and a package's SPDXID; CycloneDX: a component's bom-ref, nested components
+   * included, and a vulnerability's affects[].ref). A split document's chunk then carries, in its header, the source
+   * elements that refer to its target elements, in document order, up to {@code perKey} per target key (not counting
+   * context elements, which the header holds anyway).
+   *
+   * <p>A path is a top-level field name ({@code SPDXID}), or dot-separated steps through the element where
+   * {@code name[]} steps into every element of array {@code name} and {@code name[]*} into the node itself and,
+   * recursively, every element of its arrays {@code name} ({@code affects[].ref}, {@code components[]*.bom-ref}).
    */
   public record Join(String source, List<String> refFields, String target, String keyField, int perKey) {
     public Join {
       refFields = List.copyOf(refFields);
+    }
+
+    /** Whether {@code path} is more than a top-level field name. */
+    static boolean isNested(String path) {
+      return path.indexOf('.') >= 0 || path.indexOf('[') >= 0;
+    }
+
+    /** Adds the string values at {@code path} in {@code node} to {@code out}. */
+    static void values(com.fasterxml.jackson.databind.JsonNode node, String path, List<String> out) {
+      int dot = path.indexOf('.');
+      String step = dot < 0 ? path : path.substring(0, dot);
+      String rest = dot < 0 ? null : path.substring(dot + 1);
+      if (step.endsWith("[]*")) {
+        String name = step.substring(0, step.length() - 3);
+        if (rest != null) values(node, rest, out);
+        for (com.fasterxml.jackson.databind.JsonNode child : node.path(name)) values(child, path, out);
+      } else if (step.endsWith("[]")) {
+        for (com.fasterxml.jackson.databind.JsonNode child : node.path(step.substring(0, step.length() - 2))) {
+          if (rest == null) {
+            if (child.isTextual()) out.add(child.asText());
+          } else {
+            values(child, rest, out);
+          }
+        }
+      } else {
+        com.fasterxml.jackson.databind.JsonNode v = node.path(step);
+        if (rest != null) values(v, rest, out);
+        else if (v.isTextual()) out.add(v.asText());
+      }
     }
   }
 

@@ -26,7 +26,8 @@ import java.util.List;
  * {@code null}; a context element larger than {@link #MAX_CONTEXT_ELEMENT_BYTES} is not kept.
  *
  * <p><b>Joins</b> ({@link RecordArrays.Join}): elements of one array that refer to elements of another (an SPDX
- * relationship names the packages it is about) may sit in any chunk. The scanner keeps the referring elements and the
+ * relationship names the packages it is about; a CycloneDX component is named by the vulnerabilities that affect it)
+ * may sit in any chunk. The scanner keeps the referring elements and the
  * key of every target element, and {@link #formatHeader(long, long)} gives each chunk, after the shared context, the
  * referring elements that name one of the chunk's own target elements, in document order:
  *
@@ -346,8 +347,8 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
     }
     for (JoinState j : joins) {
       if (j.target == array) {
-        String key = topLevelStrings(b, s, e, List.of(j.spec.keyField()))[0];
-        if (key != null) {
+        for (String key : strings(b, s, e, List.of(j.spec.keyField()))) {
+          if (key == null) continue;
           j.targetOffsets.add(elementStart);
           j.targetKeys.add(key);
         }
@@ -355,6 +356,28 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
       if (j.source == array) j.source(b, s, e, isContext);
     }
   }
+
+  /**
+   * The string values at {@code paths} in the JSON object b[s, e) ({@link RecordArrays.Join} paths: top-level field
+   * names read by streaming; nested paths through a tree of the element), one entry per path for top-level fields
+   * (null: absent or not a string), every value found for nested ones.
+   */
+  static String[] strings(byte[] b, int s, int e, List<String> paths) {
+    boolean nested = false;
+    for (String path : paths) nested |= RecordArrays.Join.isNested(path);
+    if (!nested) return topLevelStrings(b, s, e, paths);
+    com.fasterxml.jackson.databind.JsonNode tree;
+    try {
+      tree = TREE.readTree(b, s, e - s);
+    } catch (java.io.IOException ex) {
+      return new String[0];
+    }
+    List<String> out = new ArrayList<>();
+    for (String path : paths) RecordArrays.Join.values(tree, path, out);
+    return out.toArray(new String[0]);
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper TREE = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** The values of the given top-level string fields of the JSON object in b[s, e) (null: absent or not a string). */
   static String[] topLevelStrings(byte[] b, int s, int e, List<String> fields) {
@@ -397,7 +420,7 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
     }
 
     void source(byte[] b, int s, int e, boolean context) {
-      String[] refs = topLevelStrings(b, s, e, spec.refFields());
+      String[] refs = strings(b, s, e, spec.refFields());
       boolean any = false;
       for (String r : refs) any |= r != null;
       if (!any || overMemory) return;

@@ -3,6 +3,7 @@ package dev.strata.ingest.recognize;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.ingest.chunk.RecordArrays;
 import dev.strata.schema.common.Framing;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -11,10 +12,20 @@ import java.util.regex.Pattern;
  *
  * <p>Path: {@code *.cdx.json}, {@code *.cyclonedx.json}, {@code bom.json}. Content: {@code bomFormat} "CycloneDX".
  * Framing JSON_RECORDS, record arrays {@code components}, {@code services}, {@code dependencies},
- * {@code vulnerabilities} (see {@link SpdxSbomRecognizer}).
+ * {@code vulnerabilities} (see {@link SpdxSbomRecognizer}); a chunk's header carries the components its
+ * vulnerabilities affect ({@link #AFFECTED_COMPONENTS}).
  */
 public final class CycloneDxSbomRecognizer extends RecordArraysDocumentRecognizer {
-  static final RecordArrays RECORD_ARRAYS = RecordArrays.of("components", "services", "dependencies", "vulnerabilities");
+  /**
+   * A vulnerability's {@code affects[].ref} names the bom-ref of a component (CycloneDX 1.4+ "vulnerabilities"): a
+   * chunk of vulnerabilities carries the components they affect, wherever they are in the document, so its findings
+   * name the same package as in the whole document.
+   */
+  static final RecordArrays.Join AFFECTED_COMPONENTS = new RecordArrays.Join("components",
+      List.of("components[]*.bom-ref"), "vulnerabilities", "affects[].ref", 1);
+
+  static final RecordArrays RECORD_ARRAYS = RecordArrays.of("components", "services", "dependencies", "vulnerabilities")
+      .withJoin(AFFECTED_COMPONENTS);
 
   public static final String SOURCE_TYPE = "cyclonedx_sbom";
 

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  */
 public final class GrypeScanRecognizer extends RecordArraysDocumentRecognizer {
   static final RecordArrays RECORD_ARRAYS = RecordArrays.of(
-      "matches", "ignoredMatches", "components", "services", "dependencies", "vulnerabilities");
+      "matches", "ignoredMatches", "components", "services", "dependencies", "vulnerabilities")
+      .withJoin(CycloneDxSbomRecognizer.AFFECTED_COMPONENTS);
 
   public static final String SOURCE_TYPE = "grype_scan";
 

@@ -3,6 +3,7 @@ package dev.strata.parse.formats.supplychain;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.Events;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.formats.supplychain.JsonDocuments.Cursor;
@@ -33,7 +34,8 @@ import java.util.Set;
  *                                         property syft:location:0:path, else evidence.occurrences[0].location;
  *                                         unmapped package.* (group, component type, description, hashes,
  *                                         supplier, properties as package.property.NAME, ...)
- * vulnerabilities[] x affects[].ref      -> one finding per affected component (joined on bom-ref): uid = id;
+ * vulnerabilities[] x affects[].ref      -> one finding per affected component (joined on bom-ref; in a split
+ *                                         document on the components the collector carried with the chunk): uid = id;
  *                                         severity, score, cvss_vector from the CVSS rating (CVSSv31 > CVSSv3 >
  *                                         CVSSv4 > CVSSv2 > any rating with a severity); data_source = source.url,
  *                                         else source.name; related = references[].id; unmapped
@@ -53,6 +55,8 @@ final class CycloneDx {
   static class Bom extends SupplyChain.Document {
     private final boolean inventory;
     private final Map<String, Pkg> byRef = new HashMap<>();
+    /** false: the collector carried only part of the components a split chunk's vulnerabilities affect */
+    private boolean joinedComplete = true;
 
     Bom(ChunkContext ctx, boolean inventory) {
       super(ctx);
@@ -73,7 +77,7 @@ final class CycloneDx {
         List<Pkg> pkgs = new ArrayList<>(1);
         List<Map<String, String>> unmapped = new ArrayList<>(1);
         component(c, pkgs, unmapped);
-        if (inventory) {
+        if (inventory && c.mode != Mode.JOINED) { // a joined component only names what a finding affects
           for (int i = 0; i < pkgs.size(); i++) inventory(c, i, pkgs.get(i), unmapped.get(i));
         }
       } else if (array.equals("vulnerabilities")) {
@@ -187,6 +191,14 @@ final class CycloneDx {
       }
     }
 
+    /** A split chunk's header carries the components its vulnerabilities affect (ingest CycloneDxSbomRecognizer). */
+    @Override
+    public boolean joined(String array, boolean complete) {
+      if (!array.equals("components")) return false;
+      joinedComplete &= complete;
+      return true;
+    }
+
     @Override
     public void end(List<EvidenceEvent> out) throws RecordException {
       if (!isCycloneDx()) {
@@ -219,7 +231,16 @@ final class CycloneDx {
           SupplyChain.put(docFields, "sbom.subject", about);
         }
       }
+      int first = out.size();
       finish(image, time, "metadata.timestamp", docFields, about, out);
+      if (!joinedComplete) {
+        for (int i = first; i < out.size(); i++) {
+          if (out.get(i).getVulnerability() != null && out.get(i).getUnmapped().containsKey("vulnerability.affects_ref")) {
+            Events.warn(out.get(i), "the collector carried only part of the components this split document's "
+                + "vulnerabilities affect; the affected package may be missing");
+          }
+        }
+      }
     }
   }
 
