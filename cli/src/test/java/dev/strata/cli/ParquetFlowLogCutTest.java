@@ -40,15 +40,19 @@ class ParquetFlowLogCutTest {
   record Parsed(List<RawArtifactChunk> chunks, List<String> events, List<DeadLetter> deadLetters) {}
 
   Parsed collectAndParse(byte[] file, CollectorOptions options) throws Exception {
+    return collectAndParse(file, options, KEY);
+  }
+
+  Parsed collectAndParse(byte[] file, CollectorOptions options, String key) throws Exception {
     Path root = tmp.resolve("evidence-" + file.length);
-    Path p = root.resolve(KEY);
+    Path p = root.resolve(key);
     Files.createDirectories(p.getParent());
     Files.write(p, file);
     InMemoryChunkPublisher out = new InMemoryChunkPublisher();
     CollectionReport report = FileCollector.collect(root, options, out, null, null);
     assertThat(report.artifacts()).singleElement().satisfies(a -> assertThat(a.sourceType())
         .isEqualTo("aws_vpc_flow_parquet"));
-    List<RawArtifactChunk> chunks = out.chunksOfOrigin(KEY);
+    List<RawArtifactChunk> chunks = out.chunksOfOrigin(key);
     ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
     List<String> events = new ArrayList<>();
     List<DeadLetter> dead = new ArrayList<>();
@@ -103,15 +107,65 @@ class ParquetFlowLogCutTest {
     Parsed cut = collectAndParse(file, defaults);
     assertThat(cut.chunks()).hasSizeGreaterThan(5).allSatisfy(c -> {
       assertThat(c.getFraming()).isEqualTo(Framing.PARQUET_ROW_GROUPS);
-      assertThat(c.getFormatHeader()).startsWith("parquet-footer:");
+      assertThat(c.getFormatHeader()).startsWith("parquet-row-groups:");
       assertThat(c.getChunk().getTruncatedRecord()).isFalse();
       assertThat(c.getChunk().getLength()).isLessThanOrEqualTo(defaults.chunkSize());
     });
+    // each chunk carries the schema and its own row groups, not the whole footer
+    int footer = footerLength(file);
+    int groups = 0;
+    long rows = 0;
+    for (RawArtifactChunk c : cut.chunks()) {
+      String[] h = c.getFormatHeader().split(":", 4); // parquet-row-groups:<first group>:<first row>:<base64>
+      var part = org.apache.parquet.format.Util.readFileMetaData(
+          new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(h[3])));
+      assertThat(Integer.parseInt(h[1])).as("first row group of chunk %d", c.getChunk().getIndex()).isEqualTo(groups);
+      assertThat(Long.parseLong(h[2])).as("first row of chunk %d", c.getChunk().getIndex()).isEqualTo(rows);
+      assertThat(part.getSchema()).hasSize(AwsVpcFlowParquetFiles.COLUMNS.size() + 1);
+      assertThat(part.getNum_rows()).isEqualTo(part.getRow_groups().stream().mapToLong(g -> g.getNum_rows()).sum());
+      assertThat(h[3].length()).as("a part of the footer").isLessThan(footer * 4 / 3 * Math.max(1,
+          part.getRow_groupsSize()) / 10 + 4096);
+      groups += part.getRow_groupsSize();
+      rows += part.getNum_rows();
+    }
+    assertThat(groups).as("every row group in exactly one chunk").isEqualTo(10);
+    assertThat(rows).isEqualTo(190_000);
     assertThat(cut.deadLetters()).isEmpty();
     List<String> whole = parsedWhole(cut.chunks().get(0), file);
     assertThat(whole).hasSize(190_000);
     assertThat(cut.events()).as("same ids, offsets, record indexes and fields").isEqualTo(whole);
     assertThat(cut.events().get(189_999)).startsWith("189999 ");
+  }
+
+  /**
+   * A Parquet flow log file gzip-compressed as a whole ({@code .log.parquet.gz}: AWS compresses Parquet pages itself,
+   * but a copy may be gzipped for transfer) is cut by row group from its decompressed content too.
+   */
+  @Test
+  void aGzipCompressedFileIsCutByRowGroupToo() throws Exception {
+    byte[] file = new ParquetTestWriter(AwsVpcFlowParquetFiles.COLUMNS, false, true)
+        .write(AwsVpcFlowParquetFiles.rows(40_000), 4_000);
+    var gz = new java.io.ByteArrayOutputStream();
+    try (var z = new java.util.zip.GZIPOutputStream(gz)) {
+      z.write(file);
+    }
+    int max = file.length / 4;
+    Parsed cut = collectAndParse(gz.toByteArray(), CollectorOptions.builder().chunkSize(max).maxRecordBytes(max)
+        .build(), KEY + ".gz");
+    assertThat(cut.chunks()).hasSizeGreaterThan(3).allSatisfy(c -> {
+      assertThat(c.getFraming()).isEqualTo(Framing.PARQUET_ROW_GROUPS);
+      assertThat(c.getFormatHeader()).startsWith("parquet-row-groups:");
+      assertThat(c.getChunk().getTruncatedRecord()).isFalse();
+    });
+    assertThat(cut.deadLetters()).isEmpty();
+    List<String> whole = parsedWhole(cut.chunks().get(0), file);
+    assertThat(whole).hasSize(40_000);
+    assertThat(cut.events()).isEqualTo(whole);
+  }
+
+  private static int footerLength(byte[] file) {
+    int n = file.length;
+    return (file[n - 8] & 0xff) | (file[n - 7] & 0xff) << 8 | (file[n - 6] & 0xff) << 16 | (file[n - 5] & 0xff) << 24;
   }
 
   @Test

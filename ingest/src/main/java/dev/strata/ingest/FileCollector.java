@@ -421,7 +421,7 @@ public final class FileCollector {
       long artifactSize;
       long hashedBefore = bytesHashed;
       try (ContentReader r = ContentReader.open(f.path(), gzip, limits, rawDigest)) {
-        plan = chunker.plan(new ProgressStream(r, rel), Recognizers.boundaryScanner(recognizers, rec, f.path(), gzip));
+        plan = chunker.plan(new ProgressStream(r, rel), Recognizers.boundaryScanner(recognizers, rec, f.path(), gzip, limits));
         if (gzip) {
           r.drainRaw();
         }

@@ -23,8 +23,10 @@ import org.apache.parquet.format.Util;
  * the last record = the footer. The chunker groups records into chunks of up to chunk_size; a row group larger than
  * max_record_bytes is a truncated record (the parser dead-letters it, the file stays whole in the evidence store).
  *
- * <p>{@link #formatHeader()} = {@value #HEADER_PREFIX} + base64 of the footer ({@code FileMetaData}), which the
- * collector copies onto every chunk of a file cut into several, so a parser reads each chunk alone.
+ * <p>Each chunk of a file cut into several carries its own part of the footer ({@link #formatHeader(long, long)}:
+ * {@value #ROW_GROUPS_PREFIX}, the schema and the chunk's row groups), so a parser reads each chunk alone;
+ * {@link #formatHeader()} = {@value #HEADER_PREFIX} + base64 of the whole footer (what collectors before sent on every
+ * chunk).
  */
 public final class ParquetRowGroupScanner implements BoundaryScanner {
   /** Prefix of the format header of a cut Parquet file; base64 of the Thrift {@code FileMetaData} follows. */
@@ -35,14 +37,26 @@ public final class ParquetRowGroupScanner implements BoundaryScanner {
    */
   static final int MAX_FOOTER_BYTES = 1 << 20;
 
+  /**
+   * Prefix of the format header of one chunk of a cut Parquet file: the file's index of the chunk's first row group,
+   * ':', the file's row number of its first row, ':', then base64 of a Thrift {@code FileMetaData} holding the file's
+   * schema and metadata and the chunk's own row groups only.
+   */
+  public static final String ROW_GROUPS_PREFIX = "parquet-row-groups:";
+
   /** Content offsets just after each row group, increasing. */
   private final long[] ends;
+  /** Content offsets of each row group's first column chunk byte. */
+  private final long[] starts;
+  private final FileMetaData meta;
   private final String header;
   private long pos;
   private int next;
 
-  ParquetRowGroupScanner(long[] ends, String header) {
+  ParquetRowGroupScanner(long[] starts, long[] ends, FileMetaData meta, String header) {
+    this.starts = starts.clone();
     this.ends = ends.clone();
+    this.meta = meta;
     this.header = header;
   }
 
@@ -64,6 +78,41 @@ public final class ParquetRowGroupScanner implements BoundaryScanner {
     }
   }
 
+  /**
+   * The scanner for the Parquet content read from {@code content} (a decompressing stream, e.g. of a gzip-compressed
+   * file: content cannot be read from its end), or empty (see {@link #of(Path)}). Reads the stream to its end, keeping
+   * its first 4 and last {@link #MAX_FOOTER_BYTES} + 8 bytes.
+   */
+  public static Optional<ParquetRowGroupScanner> of(java.io.InputStream content) throws IOException {
+    byte[] head = content.readNBytes(4);
+    if (head.length < 4 || head[0] != 'P' || head[1] != 'A' || head[2] != 'R' || head[3] != '1') {
+      return Optional.empty();
+    }
+    byte[] ring = new byte[MAX_FOOTER_BYTES + 8];
+    long size = 4;
+    byte[] buf = new byte[64 * 1024];
+    for (int n; (n = content.read(buf)) > 0; ) {
+      for (int i = 0; i < n; ) {
+        int at = (int) ((size - 4) % ring.length);
+        int k = Math.min(n - i, ring.length - at);
+        System.arraycopy(buf, i, ring, at, k);
+        i += k;
+        size += k;
+      }
+    }
+    if (size < 12) return Optional.empty();
+    int tailLength = (int) Math.min(size - 4, ring.length);
+    byte[] tail = new byte[tailLength];
+    long tailStart = size - tailLength;
+    for (int i = 0; i < tailLength; i++) tail[i] = ring[(int) ((tailStart - 4 + i) % ring.length)];
+    ByteBuffer end = ByteBuffer.wrap(tail, tailLength - 8, 8).slice();
+    if (!isMagic(end, 4)) return Optional.empty();
+    int footerLength = end.order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0);
+    if (footerLength <= 0 || footerLength > MAX_FOOTER_BYTES || footerLength > size - 12) return Optional.empty();
+    byte[] footer = java.util.Arrays.copyOfRange(tail, tailLength - 8 - footerLength, tailLength - 8);
+    return fromFooter(footer, size);
+  }
+
   /** The scanner for a file of {@code fileSize} bytes whose footer is {@code footer}, or empty (see {@link #of}). */
   static Optional<ParquetRowGroupScanner> fromFooter(byte[] footer, long fileSize) {
     FileMetaData meta;
@@ -76,6 +125,7 @@ public final class ParquetRowGroupScanner implements BoundaryScanner {
     if (groups == null) return Optional.empty();
     long footerStart = fileSize - 8 - footer.length;
     long[] ends = new long[groups.size()];
+    long[] starts = new long[groups.size()];
     long previousEnd = 4;
     for (int g = 0; g < groups.size(); g++) {
       long start = Long.MAX_VALUE;
@@ -91,10 +141,12 @@ public final class ParquetRowGroupScanner implements BoundaryScanner {
         end = Math.max(end, from + md.getTotal_compressed_size());
       }
       if (start < previousEnd || end <= start || end > footerStart) return Optional.empty();
+      starts[g] = start;
       ends[g] = end;
       previousEnd = end;
     }
-    return Optional.of(new ParquetRowGroupScanner(ends, HEADER_PREFIX + Base64.getEncoder().encodeToString(footer)));
+    return Optional.of(new ParquetRowGroupScanner(starts, ends, meta,
+        HEADER_PREFIX + Base64.getEncoder().encodeToString(footer)));
   }
 
   private static ByteBuffer read(FileChannel ch, long at, int n) throws IOException {
@@ -135,5 +187,40 @@ public final class ParquetRowGroupScanner implements BoundaryScanner {
   @Override
   public String formatHeader() {
     return header;
+  }
+
+  /**
+   * The chunk's own part of the footer ({@link #ROW_GROUPS_PREFIX}): the row groups that start in [chunkOffset,
+   * chunkEnd) (a truncated one included, for the parser to report), the file's schema, key-value metadata,
+   * created_by and column orders. Parquet's {@code FileMetaData} allows any subset of row groups (each carries its
+   * column chunks' absolute file offsets), so only the first group's index and first row number are added. A chunk's
+   * header thus grows with its own row groups, not with the file's.
+   */
+  @Override
+  public String formatHeader(long chunkOffset, long chunkEnd) {
+    int first = 0;
+    while (first < starts.length && starts[first] < chunkOffset) first++;
+    int last = first;
+    while (last < starts.length && starts[last] < chunkEnd) last++;
+    long firstRow = 0;
+    for (int g = 0; g < first; g++) firstRow += meta.getRow_groups().get(g).getNum_rows();
+    FileMetaData part = meta.deepCopy();
+    List<RowGroup> own = new java.util.ArrayList<>(meta.getRow_groups().subList(first, last));
+    long rows = 0;
+    for (RowGroup rg : own) rows += rg.getNum_rows();
+    part.setRow_groups(own);
+    part.setNum_rows(rows);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
+    try {
+      Util.writeFileMetaData(part, out);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // in-memory stream
+    }
+    return ROW_GROUPS_PREFIX + first + ":" + firstRow + ":" + Base64.getEncoder().encodeToString(out.toByteArray());
+  }
+
+  @Override
+  public boolean headerPerChunk() {
+    return true;
   }
 }

@@ -10,6 +10,9 @@ import java.util.regex.Pattern;
  *
  * <p>Path: the flow log delivery keys of {@link AwsVpcFlowRecognizer} (plain or Hive-compatible, daily or hourly
  * partitions) with a {@code .parquet} file name; the layout gives cloud_provider=aws, cloud_account and cloud_region.
+ * AWS writes Parquet flow logs with Parquet's own GZIP page compression ("Flow log files": "Parquet format with Gzip
+ * compression"), so the object itself starts with {@code PAR1}; a copy gzip-compressed as a whole
+ * ({@code .parquet.gz}, e.g. in an evidence bundle) is read through its decompressed content and cut the same way.
  * Content: the Parquet magic {@code PAR1} (WEAK: a Parquet file's schema is in its footer, at the end, so the sample
  * cannot prove it holds flow logs; accepted on the standard path only). Framing PARQUET_ROW_GROUPS: Parquet cannot be
  * cut at arbitrary bytes, so the collector reads the file's footer first and cuts after its row groups
@@ -21,7 +24,7 @@ import java.util.regex.Pattern;
 public final class AwsVpcFlowParquetRecognizer implements ArtifactRecognizer {
   public static final String SOURCE_TYPE = "aws_vpc_flow_parquet";
 
-  private static final String PARQUET_FILE = "[^/]+\\.parquet";
+  private static final String PARQUET_FILE = "[^/]+\\.parquet(?:\\.gz)?";
   private static final Pattern PATH = AwsVpcFlowRecognizer.deliveryPath(PARQUET_FILE);
   private static final Pattern HIVE_PATH = AwsVpcFlowRecognizer.hivePath(PARQUET_FILE);
 

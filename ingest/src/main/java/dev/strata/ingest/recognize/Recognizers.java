@@ -97,13 +97,21 @@ public final class Recognizers {
 
   /**
    * As above, for a collector that has the artifact as a file: PARQUET_ROW_GROUPS reads the file's footer first
-   * ({@link ParquetRowGroupScanner#of}; a gzip-compressed file, or one whose footer is unreadable, is one record).
+   * ({@link ParquetRowGroupScanner#of}; of a gzip-compressed file, from one extra pass over its decompressed content
+   * within {@code limits}); a file whose footer is unreadable is one record.
    */
-  public static BoundaryScanner boundaryScanner(
-      List<ArtifactRecognizer> recognizers, Recognition rec, java.nio.file.Path file, boolean gzip)
+  public static BoundaryScanner boundaryScanner(List<ArtifactRecognizer> recognizers, Recognition rec,
+      java.nio.file.Path file, boolean gzip, dev.strata.ingest.chunk.ContentReader.GzipLimits limits)
       throws java.io.IOException {
-    if (rec.framing() == Framing.PARQUET_ROW_GROUPS && file != null && !gzip) {
-      Optional<ParquetRowGroupScanner> groups = ParquetRowGroupScanner.of(file);
+    if (rec.framing() == Framing.PARQUET_ROW_GROUPS && file != null) {
+      Optional<ParquetRowGroupScanner> groups;
+      if (gzip) {
+        try (var content = dev.strata.ingest.chunk.ContentReader.open(file, true, limits, null)) {
+          groups = ParquetRowGroupScanner.of(content);
+        }
+      } else {
+        groups = ParquetRowGroupScanner.of(file);
+      }
       if (groups.isPresent()) return groups.get();
     }
     return boundaryScanner(recognizers, rec);

@@ -96,7 +96,7 @@ class ParquetRowGroupScannerTest {
   }
 
   @Test
-  void aFileOverTheLimitsIsCutAfterItsRowGroupsWithTheFooterOnEveryChunk() throws Exception {
+  void aFileOverTheLimitsIsCutAfterItsRowGroupsWithItsPartOfTheFooterOnEveryChunk() throws Exception {
     File f = parquet(30_000, 50_000, 10_000, 70_000, 10_000);
     InMemoryChunkPublisher out = new InMemoryChunkPublisher();
     List<RawArtifactChunk> chunks = collect(f.bytes(), 64 << 10, 100 << 10, out);
@@ -108,12 +108,25 @@ class ParquetRowGroupScannerTest {
         .containsExactly(f.groupEnds()[0], f.groupEnds()[2] - f.groupEnds()[0], f.groupEnds()[3] - f.groupEnds()[2],
             f.bytes().length - f.groupEnds()[3]);
     assertThat(chunks).extracting(c -> c.getChunk().getFirstRecord()).containsExactly(0L, 1L, 3L, 4L);
-    String header = ParquetRowGroupScanner.HEADER_PREFIX + Base64.getEncoder().encodeToString(f.footer());
     assertThat(chunks).allSatisfy(c -> {
       assertThat(c.getFraming()).isEqualTo(Framing.PARQUET_ROW_GROUPS);
-      assertThat(c.getFormatHeader()).isEqualTo(header);
       assertThat(c.getChunk().getTruncatedRecord()).isFalse();
     });
+    // each chunk: its first row group and row, and a FileMetaData with the schema and its own row groups
+    FileMetaData whole = Util.readFileMetaData(new java.io.ByteArrayInputStream(f.footer()));
+    int[][] own = {{0}, {1, 2}, {3}, {4}};
+    for (int i = 0; i < chunks.size(); i++) {
+      String[] h = chunks.get(i).getFormatHeader().split(":", 4);
+      assertThat(h[0] + ":").isEqualTo(ParquetRowGroupScanner.ROW_GROUPS_PREFIX);
+      assertThat(Integer.parseInt(h[1])).isEqualTo(own[i][0]);
+      assertThat(Long.parseLong(h[2])).isEqualTo(100L * own[i][0]);
+      FileMetaData part = Util.readFileMetaData(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(h[3])));
+      assertThat(part.getSchema()).isEqualTo(whole.getSchema());
+      List<RowGroup> expected = new ArrayList<>();
+      for (int g : own[i]) expected.add(whole.getRow_groups().get(g));
+      assertThat(part.getRow_groups()).as("chunk %d", i).isEqualTo(expected);
+      assertThat(part.getNum_rows()).isEqualTo(100L * own[i].length);
+    }
     assertThat(out.reassemble(chunks.get(0).getArtifactSha256())).as("exact source bytes").isEqualTo(f.bytes());
   }
 
@@ -129,7 +142,7 @@ class ParquetRowGroupScannerTest {
     assertThat(cut.getChunk().getLength()).isEqualTo(100 << 10);
     assertThat(cut.getChunk().getFirstRecord()).isEqualTo(1L);
     assertThat(chunks.get(2).getChunk().getLength()).isEqualTo(f.bytes().length - f.groupEnds()[1]);
-    assertThat(chunks).allSatisfy(c -> assertThat(c.getFormatHeader()).startsWith("parquet-footer:"));
+    assertThat(chunks).extracting(c -> c.getFormatHeader().split(":", 4)[1]).containsExactly("0", "1", "2");
   }
 
   @Test
@@ -140,6 +153,36 @@ class ParquetRowGroupScannerTest {
       assertThat(c.getFraming()).isEqualTo(Framing.PARQUET_ROW_GROUPS);
       assertThat(c.getFormatHeader()).isNull();
       assertThat(c.getChunk().getLength()).isEqualTo(f.bytes().length);
+    });
+  }
+
+  /** A gzip-compressed Parquet file: the footer is found by reading its decompressed content through. */
+  @Test
+  void aGzipCompressedFileIsCutAtTheSameRowGroups() throws Exception {
+    File f = parquet(30_000, 50_000, 10_000, 70_000, 10_000);
+    ParquetRowGroupScanner fromStream = ParquetRowGroupScanner.of(new java.io.ByteArrayInputStream(f.bytes())).orElseThrow();
+    assertThat(fromStream.formatHeader()).isEqualTo(ParquetRowGroupScanner.HEADER_PREFIX
+        + Base64.getEncoder().encodeToString(f.footer()));
+    assertThat(ParquetRowGroupScanner.of(new java.io.ByteArrayInputStream(Arrays.copyOf(f.bytes(), 11)))).isEmpty();
+    assertThat(ParquetRowGroupScanner.of(new java.io.ByteArrayInputStream("PAR1 not parquet at all".getBytes())))
+        .isEmpty();
+
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (var z = new java.util.zip.GZIPOutputStream(gz)) {
+      z.write(f.bytes());
+    }
+    Path root = tmp.resolve("gz");
+    TestFiles.write(root, KEY + ".gz", gz.toByteArray());
+    InMemoryChunkPublisher out = new InMemoryChunkPublisher();
+    FileCollector.collect(root, CollectorOptions.builder().chunkSize(64 << 10).maxRecordBytes(100 << 10).build(), out,
+        null, null);
+    List<RawArtifactChunk> chunks = out.chunksOfOrigin(KEY + ".gz");
+    assertThat(chunks).extracting(c -> c.getChunk().getOffset())
+        .containsExactly(0L, f.groupEnds()[0], f.groupEnds()[2], f.groupEnds()[3]);
+    assertThat(chunks).allSatisfy(c -> {
+      assertThat(c.getSourceType()).isEqualTo("aws_vpc_flow_parquet");
+      assertThat(c.getFraming()).isEqualTo(Framing.PARQUET_ROW_GROUPS);
+      assertThat(c.getFormatHeader()).startsWith(ParquetRowGroupScanner.ROW_GROUPS_PREFIX);
     });
   }
 

@@ -81,6 +81,11 @@ public final class FlatParquetReader {
 
   private FlatParquetReader(byte[] data, long dataOffset, long heldFrom, long heldTo, FileMetaData meta,
       boolean whole) throws ParquetFormatException {
+    this(data, dataOffset, heldFrom, heldTo, meta, whole, 0, 0);
+  }
+
+  private FlatParquetReader(byte[] data, long dataOffset, long heldFrom, long heldTo, FileMetaData meta,
+      boolean whole, int firstGroup, long firstRow) throws ParquetFormatException {
     this.whole = whole;
     this.data = data;
     this.dataOffset = dataOffset;
@@ -113,7 +118,7 @@ public final class FlatParquetReader {
     }
     this.schema = new MessageType(elements.get(0).getName(), fields);
     this.columns = names;
-    this.groups = rowGroupInfos(meta, names.length);
+    this.groups = rowGroupInfos(meta, names.length, firstGroup, firstRow);
   }
 
   /** True if the bytes start and end like a Parquet file ({@code PAR1 ... PAR1}). */
@@ -153,6 +158,22 @@ public final class FlatParquetReader {
         footer(new ByteArrayInputStream(footer)), false);
   }
 
+  /**
+   * Opens a part of a Parquet file with the footer of that part only: {@code footer} is a {@code FileMetaData} with the
+   * file's schema and the row groups the part holds (row group {@code firstGroup} of the file on, its first row being
+   * row {@code firstRow} of the file), {@code part} the file's bytes from file offset {@code partOffset} on. Row
+   * numbers, indexes and offsets are those of the whole file.
+   */
+  public static FlatParquetReader openPart(byte[] footer, byte[] part, long partOffset, int firstGroup, long firstRow)
+      throws ParquetFormatException {
+    if (partOffset < 0 || firstGroup < 0 || firstRow < 0) {
+      throw new ParquetFormatException("negative part offset, row group or row (" + partOffset + ", " + firstGroup
+          + ", " + firstRow + ")");
+    }
+    return new FlatParquetReader(part, partOffset, partOffset, partOffset + part.length,
+        footer(new ByteArrayInputStream(footer)), false, firstGroup, firstRow);
+  }
+
   private static FileMetaData footer(InputStream in) throws ParquetFormatException {
     try {
       return Util.readFileMetaData(in);
@@ -162,12 +183,13 @@ public final class FlatParquetReader {
   }
 
   /** Every row group of the file: first row, row count and the byte range of its column chunks. */
-  private static List<RowGroupInfo> rowGroupInfos(FileMetaData meta, int columnCount) throws ParquetFormatException {
+  private static List<RowGroupInfo> rowGroupInfos(FileMetaData meta, int columnCount, int firstGroup, long firstRow)
+      throws ParquetFormatException {
     List<RowGroupInfo> out = new ArrayList<>();
     List<RowGroup> groups = meta.getRow_groups() == null ? List.of() : meta.getRow_groups();
-    long firstRow = 0;
-    for (int g = 0; g < groups.size(); g++) {
-      RowGroup rg = groups.get(g);
+    for (int i = 0; i < groups.size(); i++) {
+      RowGroup rg = groups.get(i);
+      int g = firstGroup + i;
       if (rg.getColumns() == null || rg.getColumns().size() != columnCount) {
         throw new ParquetFormatException("row group " + g + " has " + (rg.getColumns() == null ? 0
             : rg.getColumns().size()) + " column chunks for " + columnCount + " columns");

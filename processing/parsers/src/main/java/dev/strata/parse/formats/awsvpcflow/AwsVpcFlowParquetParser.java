@@ -19,9 +19,11 @@ import java.util.Base64;
  *
  * <p>Framing: PARQUET_ROW_GROUPS. A Parquet file cannot be cut at arbitrary bytes (its schema and column chunk offsets
  * are in the footer at its end): a file up to the collector's chunk size is one chunk, read whole; a larger file is cut
- * by the collector after its row groups, and every chunk carries the file's footer in its format_header
- * ({@value #FOOTER_HEADER} + base64 of the {@code FileMetaData}): each chunk is read alone, its row groups located by
- * the footer's file offsets and the chunk's offset, and gives exactly the events of those rows in the whole file (same
+ * by the collector after its row groups, and every chunk carries its part of the file's footer in its format_header
+ * ({@value #ROW_GROUPS_HEADER} + the file's index of its first row group and row number of its first row + base64 of
+ * a {@code FileMetaData} with the schema and the chunk's row groups; collectors before it sent the whole footer,
+ * {@value #FOOTER_HEADER} + base64, which is read too): each chunk is read alone, its row groups located by the
+ * footer's file offsets and the chunk's offset, and gives exactly the events of those rows in the whole file (same
  * event ids, offsets, record indexes, raw_data). A row group larger than the collector's max record size (4 MiB by
  * default) arrives truncated and is dead-lettered record_too_large (its rows are not read; the file stays whole in the
  * evidence store). A file larger than one chunk without the footer header (WHOLE framing of an older collector):
@@ -47,6 +49,12 @@ public final class AwsVpcFlowParquetParser implements EvidenceParser {
    * base64 of the file's footer (Thrift {@code FileMetaData}).
    */
   public static final String FOOTER_HEADER = "parquet-footer:";
+  /**
+   * The format_header of a chunk of a cut file that carries only its own part of the footer: this prefix, the file's
+   * index of the chunk's first row group, ':', the file's row number of its first row, ':', then base64 of a Thrift
+   * {@code FileMetaData} with the file's schema and the chunk's row groups only.
+   */
+  public static final String ROW_GROUPS_HEADER = "parquet-row-groups:";
 
   @Override
   public String format() {
@@ -66,7 +74,8 @@ public final class AwsVpcFlowParquetParser implements EvidenceParser {
     while (blank < b.length && (b[blank] == ' ' || b[blank] == '\n' || b[blank] == '\r' || b[blank] == '\t')) blank++;
     if (blank == b.length) return;
     String header = chunk.getFormatHeader();
-    boolean part = header != null && header.startsWith(FOOTER_HEADER);
+    boolean ownRowGroups = header != null && header.startsWith(ROW_GROUPS_HEADER);
+    boolean part = ownRowGroups || header != null && header.startsWith(FOOTER_HEADER);
     if (!part && (ctx.truncatedRecord() || ctx.chunkCount() > 1)) {
       out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE, "Parquet file larger than one chunk (max record size)"
           + " and not cut at its row groups; the full bytes are in the evidence store", 0, b.length, 0));
@@ -74,8 +83,8 @@ public final class AwsVpcFlowParquetParser implements EvidenceParser {
     }
     FlatParquetReader reader;
     try {
-      reader = part
-          ? FlatParquetReader.openPart(footer(header), b, ctx.contentOffset(0))
+      reader = ownRowGroups ? openOwnRowGroups(header, b, ctx.contentOffset(0))
+          : part ? FlatParquetReader.openPart(footer(header), b, ctx.contentOffset(0))
           : FlatParquetReader.open(b);
     } catch (ParquetFormatException e) {
       out.reject(ctx.rejection(RejectReason.MALFORMED_RECORD, "not a readable Parquet flow log file"
@@ -140,6 +149,22 @@ public final class AwsVpcFlowParquetParser implements EvidenceParser {
       header.append(c.replace('_', '-'));
     }
     return VpcFlowLayout.of(header.toString());
+  }
+
+  /** A chunk whose header is {@link #ROW_GROUPS_HEADER}{@code <first group>:<first row>:<base64 footer part>}. */
+  private static FlatParquetReader openOwnRowGroups(String header, byte[] part, long partOffset)
+      throws ParquetFormatException {
+    int groupEnd = header.indexOf(':', ROW_GROUPS_HEADER.length());
+    int rowEnd = groupEnd < 0 ? -1 : header.indexOf(':', groupEnd + 1);
+    if (rowEnd < 0) throw new ParquetFormatException("format_header row groups without first group and row");
+    try {
+      int firstGroup = Integer.parseInt(header, ROW_GROUPS_HEADER.length(), groupEnd, 10);
+      long firstRow = Long.parseLong(header, groupEnd + 1, rowEnd, 10);
+      byte[] footer = Base64.getDecoder().decode(header.substring(rowEnd + 1));
+      return FlatParquetReader.openPart(footer, part, partOffset, firstGroup, firstRow);
+    } catch (IllegalArgumentException e) {
+      throw new ParquetFormatException("format_header row groups unreadable: " + e.getMessage(), e);
+    }
   }
 
   private static byte[] footer(String header) throws ParquetFormatException {
