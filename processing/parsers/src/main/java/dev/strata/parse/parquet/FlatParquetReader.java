@@ -78,6 +78,8 @@ public final class FlatParquetReader {
   private final String[] columns;
   private final List<RowGroupInfo> groups;
   private final boolean whole;
+  /** The file's index of the footer's first row group (a part's own footer lists only its row groups). */
+  private final int firstGroup;
 
   private FlatParquetReader(byte[] data, long dataOffset, long heldFrom, long heldTo, FileMetaData meta,
       boolean whole) throws ParquetFormatException {
@@ -87,6 +89,7 @@ public final class FlatParquetReader {
   private FlatParquetReader(byte[] data, long dataOffset, long heldFrom, long heldTo, FileMetaData meta,
       boolean whole, int firstGroup, long firstRow) throws ParquetFormatException {
     this.whole = whole;
+    this.firstGroup = firstGroup;
     this.data = data;
     this.dataOffset = dataOffset;
     this.heldFrom = heldFrom;
@@ -262,7 +265,7 @@ public final class FlatParquetReader {
   /** Visits the rows of one row group, in order. */
   public void read(RowGroupInfo info, RowVisitor visitor) throws ParquetFormatException {
     int g = info.index();
-    RowGroup rg = meta.getRow_groups().get(g);
+    RowGroup rg = meta.getRow_groups().get(g - firstGroup);
     long rows = rg.getNum_rows();
     Map<ColumnDescriptor, ChunkPages> pages = new HashMap<>();
     List<ColumnDescriptor> descriptors = schema.getColumns();
