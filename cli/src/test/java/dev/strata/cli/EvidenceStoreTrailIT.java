@@ -52,13 +52,7 @@ class EvidenceStoreTrailIT {
   void everyDigestVerifiesWithTheSignatureKeptNextToItsBytes(StackEndpoints e) throws Exception {
     Path trail = copyTrail(dir.resolve("bundle"));
     // the newest digest's metadata as 'aws s3api head-object' prints it (signature and its algorithm)
-    Path newestDigest = findDigest(trail, NEWEST);
-    Path newestSig = newestDigest.resolveSibling(newestDigest.getFileName() + ".sig");
-    Files.writeString(newestDigest.resolveSibling(newestDigest.getFileName() + ".metadata.json"),
-        "{\"ContentType\": \"application/json\", \"Metadata\": {\"signature\": \""
-            + Files.readString(newestSig).strip() + "\", \"signature-algorithm\": \"SHA256withRSA\"}}");
-    String newestSignature = Files.readString(newestSig).strip();
-    Files.delete(newestSig);
+    String newestSignature = headObjectSidecar(findDigest(trail, NEWEST), "SHA256withRSA");
     try (S3EvidenceStore store = store(e)) {
       CollectionReport report = collect(trail, store);
 
@@ -121,12 +115,7 @@ class EvidenceStoreTrailIT {
   @Test
   void aKeptSignatureAlgorithmThatDiffersFromTheDigestsIsInvalid(StackEndpoints e) throws Exception {
     Path trail = copyTrail(dir.resolve("bundle"));
-    Path newestDigest = findDigest(trail, NEWEST);
-    Path newestSig = newestDigest.resolveSibling(newestDigest.getFileName() + ".sig");
-    Files.writeString(newestDigest.resolveSibling(newestDigest.getFileName() + ".metadata.json"),
-        "{\"Metadata\": {\"signature\": \"" + Files.readString(newestSig).strip()
-            + "\", \"signature-algorithm\": \"SHA512withRSA\"}}");
-    Files.delete(newestSig);
+    headObjectSidecar(findDigest(trail, NEWEST), "SHA512withRSA");
     try (S3EvidenceStore store = store(e)) {
       collect(trail, store);
       TrailValidation v = VerifyTrailCommand.validate(store.config(), DigestPublicKeys.read(List.of(PUBLIC_KEY)));
@@ -188,6 +177,20 @@ class EvidenceStoreTrailIT {
       }
     }
     return target;
+  }
+
+  /**
+   * Replaces the digest's {@code .sig} sidecar by the {@code .metadata.json} that {@code aws s3api head-object} prints
+   * (its signature, and {@code algorithm} as its signature-algorithm); returns the signature.
+   */
+  private static String headObjectSidecar(Path digest, String algorithm) throws Exception {
+    Path sig = digest.resolveSibling(digest.getFileName() + ".sig");
+    String signature = Files.readString(sig).strip();
+    Files.writeString(digest.resolveSibling(digest.getFileName() + ".metadata.json"),
+        "{\"ContentType\": \"application/json\", \"Metadata\": {\"signature\": \"" + signature
+            + "\", \"signature-algorithm\": \"" + algorithm + "\"}}");
+    Files.delete(sig);
+    return signature;
   }
 
   private static Path findDigest(Path root, String suffix) throws Exception {

@@ -371,21 +371,29 @@ class LargeSbomTest {
     assertThat(w.events().get(7).getUnmapped().get("package.relationships"))
         .isEqualTo("CONTAINS_OF SPDXRef-Image, DEPENDS_ON SPDXRef-Package-292, CONTAINS SPDXRef-File-a, "
             + "DEPENDS_ON_OF SPDXRef-Package-292");
-    List<String> whole = new ArrayList<>();
-    for (EvidenceEvent e : w.events()) whole.add(facts(e));
+    assertCutSmallGivesTheWholeFacts(file, w);
+  }
 
+  /**
+   * The document of {@code file} cut at 512 B, 1 KiB and 4 KiB (more than 10 chunks each) gives, chunk by chunk, the
+   * same facts ({@link #facts}) as the whole document's parse {@code whole}, nothing dead-lettered.
+   */
+  private static void assertCutSmallGivesTheWholeFacts(Path file, ChunkParseResult whole) {
+    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
+    List<String> wholeFacts = new ArrayList<>();
+    for (EvidenceEvent e : whole.events()) wholeFacts.add(facts(e));
     for (int chunkSize : new int[] {512, 1024, 4096}) {
       InMemoryChunkPublisher pub = new InMemoryChunkPublisher();
       FileCollector.collectFile(file, CollectorOptions.builder().chunkSize(chunkSize).build(), pub,
           EvidencePreserver.NONE, ProgressListener.NONE);
-      assertThat(pub.chunks().size()).as("chunks at %d", chunkSize).isGreaterThan(10);
+      assertThat(pub.chunks().size()).as("%s: chunks at %d", file.getFileName(), chunkSize).isGreaterThan(10);
       List<String> cut = new ArrayList<>();
       for (RawArtifactChunk c : pub.chunks()) {
         ChunkParseResult r = parser.parse(c);
         assertThat(r.deadLetters()).as("chunk %d", c.getChunk().getIndex()).isEmpty();
         for (EvidenceEvent e : r.events()) cut.add(facts(e));
       }
-      assertThat(cut).as("cut at %d", chunkSize).containsExactlyInAnyOrderElementsOf(whole);
+      assertThat(cut).as("%s cut at %d", file.getFileName(), chunkSize).containsExactlyInAnyOrderElementsOf(wholeFacts);
     }
   }
 
@@ -444,22 +452,7 @@ class LargeSbomTest {
       assertThat(findings.get(1).getPackage$().getName()).isEqualTo("shaded-0");
       assertThat(findings.get(2).getPackage$()).isNull();
       assertThat(findings.get(2).getUnmapped()).containsEntry("vulnerability.affects_ref", "not-in-this-bom-0");
-      List<String> whole = new ArrayList<>();
-      for (EvidenceEvent e : w.events()) whole.add(facts(e));
-
-      for (int chunkSize : new int[] {512, 1024, 4096}) {
-        InMemoryChunkPublisher pub = new InMemoryChunkPublisher();
-        FileCollector.collectFile(file, CollectorOptions.builder().chunkSize(chunkSize).build(), pub,
-            EvidencePreserver.NONE, ProgressListener.NONE);
-        assertThat(pub.chunks().size()).as("%s chunks at %d", tool, chunkSize).isGreaterThan(10);
-        List<String> cut = new ArrayList<>();
-        for (RawArtifactChunk c : pub.chunks()) {
-          ChunkParseResult r = parser.parse(c);
-          assertThat(r.deadLetters()).as("chunk %d", c.getChunk().getIndex()).isEmpty();
-          for (EvidenceEvent e : r.events()) cut.add(facts(e));
-        }
-        assertThat(cut).as("%s cut at %d", tool, chunkSize).containsExactlyInAnyOrderElementsOf(whole);
-      }
+      assertCutSmallGivesTheWholeFacts(file, w);
     }
   }
 
