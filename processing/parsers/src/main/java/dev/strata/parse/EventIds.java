@@ -162,12 +162,12 @@ public final class EventIds {
     /** The unhashed event id (see the class comment); the hashed one if the artifact id is not a SHA-256. */
     public String unhashedId(long byteOffset, long recordIndex, int subIndex) {
       if (prefixLength != 65) return eventId(byteOffset, recordIndex, subIndex);
-      byte[] out = new byte[64];
+      byte[] out = hex; // reused: the String copies it
       System.arraycopy(buf, 0, out, 0, 32); // buf starts with the artifact prefix
       hexFixed(out, 32, byteOffset, 12);
       hexFixed(out, 44, recordIndex, 12);
       hexFixed(out, 56, subIndex, 8);
-      return new String(out, StandardCharsets.ISO_8859_1);
+      return new String(out, 0, 64, StandardCharsets.ISO_8859_1);
     }
 
     private static void hexFixed(byte[] out, int pos, long v, int digits) {

@@ -1,5 +1,6 @@
 package dev.strata.parse.formats.supplychain;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -94,6 +95,8 @@ public final class CosignVerifyParser implements EvidenceParser {
   /** One JSON root value (or array element) of the output: a signature payload's fields, or only its span. */
   private static final class Payload {
     final int start;
+    /** content line of start: from the parser's row count (see JsonDocuments.Cursor#line) */
+    final long line;
     int end;
     /** it has a "critical" field: a signature payload */
     boolean critical;
@@ -108,8 +111,9 @@ public final class CosignVerifyParser implements EvidenceParser {
     JsonNode logIndex = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     final Map<String, String> unmapped = SupplyChain.unmapped();
 
-    Payload(int start) {
+    Payload(int start, long line) {
       this.start = start;
+      this.line = line;
     }
   }
 
@@ -257,18 +261,23 @@ public final class CosignVerifyParser implements EvidenceParser {
         out.reject(ctx.rejection(RejectReason.MALFORMED_JSON, "not UTF-8 JSON", s, lineEnd(s), ordinal++));
         return lineEnd(s) + 1;
       }
+      // lines: the parser counts the line breaks it skips; row 1 is the line of s (no second scan for newlines)
+      long firstLine = ctx.lineAt(s);
       try (p) {
         JsonToken t = p.nextToken();
         List<Payload> payloads = new ArrayList<>(4);
         if (t == JsonToken.START_ARRAY) {
           while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t == null) throw new IOException("unexpected end of input in an array");
-            payloads.add(read(p, s, s + (int) p.currentTokenLocation().getByteOffset()));
+            JsonLocation at = p.currentTokenLocation();
+            payloads.add(read(p, s, s + (int) at.getByteOffset(), firstLine + at.getLineNr() - 1));
           }
         } else {
-          payloads.add(read(p, s, s));
+          payloads.add(read(p, s, s, firstLine));
         }
-        int end = s + (int) p.currentLocation().getByteOffset();
+        JsonLocation after = p.currentLocation();
+        int end = s + (int) after.getByteOffset();
+        ctx.markLine(end, firstLine + after.getLineNr() - 1);
         for (Payload x : payloads) {
           if (x.critical) signature(x);
           else payload(x);
@@ -298,8 +307,8 @@ public final class CosignVerifyParser implements EvidenceParser {
      * object flattened into unmapped with the keys and values a tree flatten gives ({@link Json#flatten}), without a
      * tree. {@code p} is at the value's first token; {@code base} is the buffer index of the parser's offset 0.
      */
-    private Payload read(JsonParser p, int base, int start) throws IOException {
-      Payload x = new Payload(start);
+    private Payload read(JsonParser p, int base, int start, long line) throws IOException {
+      Payload x = new Payload(start, line);
       if (p.currentToken() == JsonToken.START_OBJECT) {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String name = p.currentName();
@@ -451,16 +460,16 @@ public final class CosignVerifyParser implements EvidenceParser {
         n = Json.tree(q);
       }
       if (n.has("payloadType") && n.has("payload")) {
-        attestation(n, x.start, x.end);
+        attestation(n, x.start, x.end, x.line);
       } else {
         out.reject(ctx.rejection(RejectReason.MISSING_FIELD,
             "not a cosign signature payload (no critical) or attestation (no payloadType/payload)", x.start, x.end,
-            ordinal++));
+            x.line, ordinal++));
       }
     }
 
     private void signature(Payload x) {
-      EvidenceEvent ev = newEvent("signature_verified", x.start, x.end, x.unmapped);
+      EvidenceEvent ev = newEvent("signature_verified", x.start, x.end, x.line, x.unmapped);
       ev.setStatus("Success");
       Container c = new Container();
       c.setImageName(x.imageName);
@@ -490,8 +499,8 @@ public final class CosignVerifyParser implements EvidenceParser {
       out.emit(ev);
     }
 
-    private void attestation(JsonNode n, int start, int end) {
-      EvidenceEvent ev = newEvent("attestation_verified", start, end);
+    private void attestation(JsonNode n, int start, int end, long line) {
+      EvidenceEvent ev = newEvent("attestation_verified", start, end, line, new HashMap<>(8));
       ev.setStatus("Success");
       Map<String, String> u = ev.getUnmapped();
       SupplyChain.put(u, "signature.payload_type", SupplyChain.text(n, "payloadType"));
@@ -526,8 +535,11 @@ public final class CosignVerifyParser implements EvidenceParser {
     }
 
     private EvidenceEvent newEvent(String activity, int start, int end, Map<String, String> unmapped) {
-      EvidenceEvent ev = ctx.newEvent(OcsfClass.BASE_EVENT, 99, activity, start, end, ctx.lineAt(start), ordinal++, 0,
-          unmapped);
+      return newEvent(activity, start, end, ctx.lineAt(start), unmapped);
+    }
+
+    private EvidenceEvent newEvent(String activity, int start, int end, long line, Map<String, String> unmapped) {
+      EvidenceEvent ev = ctx.newEvent(OcsfClass.BASE_EVENT, 99, activity, start, end, line, ordinal++, 0, unmapped);
       ev.setSeverityId(1);
       ev.setSeverity("Informational");
       ev.setRawData(ctx.rawText(start, end));

@@ -108,13 +108,29 @@ final class JsonDocuments {
     /** the current element: payload position of its first byte, record ordinal in the chunk */
     int start;
     long ordinal;
+    /**
+     * the current element's 1-based content line: the parser's own row count (Jackson counts the line breaks in the
+     * whitespace it skips anyway; JSON has no raw line break elsewhere) from {@link #firstLine}, so the payload is not
+     * scanned for newlines a second time
+     */
+    long line;
+    /** content line of the parser's first row (its first byte) */
+    private final long firstLine;
 
-    Cursor(JsonParser p, byte[] buf, int base, int shift, Mode mode) {
+    Cursor(JsonParser p, byte[] buf, int base, int shift, Mode mode, long firstLine) {
       this.p = p;
       this.buf = buf;
       this.base = base;
       this.shift = shift;
       this.mode = mode;
+      this.firstLine = firstLine;
+    }
+
+    /** The current token starts an element: sets {@link #start} and {@link #line}. */
+    void markElement() {
+      com.fasterxml.jackson.core.JsonLocation at = p.currentTokenLocation();
+      start = (int) (at.getByteOffset() + base - shift);
+      line = firstLine + at.getLineNr() - 1;
     }
 
     /** Payload position of the current token's first byte. */
@@ -321,7 +337,7 @@ final class JsonDocuments {
     }
     int docStart = pos;
     long docOrdinal = ordinal;
-    Cursor c = new Cursor(p, buf, pos, 0, Mode.WHOLE);
+    Cursor c = new Cursor(p, buf, pos, 0, Mode.WHOLE, ctx.lineAt(pos));
     try (p) {
       while (true) {
         docStart = skipWs(buf, pos + (int) p.currentLocation().getByteOffset());
@@ -402,7 +418,7 @@ final class JsonDocuments {
       if (c.mode == Mode.CHUNK && atChunkBoundary(c.end())) return false;
       JsonToken t = p.nextToken();
       if (t == JsonToken.END_ARRAY) return true;
-      c.start = c.tokenStart();
+      c.markElement();
       c.ordinal = c.mode == Mode.CONTEXT ? -1 : ordinal++;
       m.element(array, c);
       if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
@@ -431,7 +447,7 @@ final class JsonDocuments {
     boolean joinedComplete = true;
     // 1. the header: array places, then the document's context through the mapper
     try (JsonParser p = Json.FACTORY.createParser(head)) {
-      Cursor hc = new Cursor(p, head, 0, 0, Mode.CONTEXT);
+      Cursor hc = new Cursor(p, head, 0, 0, Mode.CONTEXT, 0); // no events: no lines
       if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("header is not a JSON object");
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
@@ -487,7 +503,7 @@ final class JsonDocuments {
       reject(RejectReason.MALFORMED_JSON, "not UTF-8 JSON", 0, payload.length);
       return;
     }
-    Cursor c = new Cursor(p, buf, 0, shift, Mode.CHUNK);
+    Cursor c = new Cursor(p, buf, 0, shift, Mode.CHUNK, ctx.lineAt(0)); // the prefix in front has no newline
     c.start = skipWs(payload, 0);
     int rest = payload.length;
     try (p) {

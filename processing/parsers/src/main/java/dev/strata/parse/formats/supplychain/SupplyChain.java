@@ -152,8 +152,8 @@ final class SupplyChain {
     /** An inventory event for the element the cursor just consumed (sub-index {@code sub}). */
     void inventory(JsonDocuments.Cursor c, int sub, Pkg pkg, Map<String, String> unmapped) {
       int end = c.end();
-      EvidenceEvent e = ctx.newEvent(OcsfClass.DEVICE_INVENTORY_INFO, 1, "Log", c.start, end, ctx.lineAt(c.start),
-          c.ordinal, sub, unmapped);
+      EvidenceEvent e = ctx.newEvent(OcsfClass.DEVICE_INVENTORY_INFO, 1, "Log", c.start, end, c.line, c.ordinal, sub,
+          unmapped);
       e.setSeverityId(1);
       e.setSeverity("Informational");
       e.setRawData(ctx.rawText(c.start, end));
@@ -163,8 +163,8 @@ final class SupplyChain {
     /** A vulnerability finding for the element the cursor just consumed. */
     void finding(JsonDocuments.Cursor c, int sub, Pkg pkg, Vulnerability v, Map<String, String> unmapped) {
       int end = c.end();
-      EvidenceEvent e = ctx.newEvent(OcsfClass.VULNERABILITY_FINDING, 1, "Create", c.start, end,
-          ctx.lineAt(c.start), c.ordinal, sub, unmapped);
+      EvidenceEvent e = ctx.newEvent(OcsfClass.VULNERABILITY_FINDING, 1, "Create", c.start, end, c.line, c.ordinal,
+          sub, unmapped);
       int sev = severityId(v.getSeverity());
       e.setSeverityId(sev);
       e.setSeverity(severityName(sev));
@@ -178,6 +178,8 @@ final class SupplyChain {
         List<EvidenceEvent> out) {
       String t = blankToNull(time);
       EvidenceEvent timed = null; // the document time is read once; later events copy it
+      // one container object for the document's events: an immutable value (nothing changes an event after parsing)
+      Container container = img.container();
       for (Pending pd : pending) {
         EvidenceEvent e = pd.event();
         Pkg pkg = pd.pkg();
@@ -191,7 +193,7 @@ final class SupplyChain {
           String w = timed.getUnmapped().get(dev.strata.parse.Events.WARNING_KEY);
           if (w != null) dev.strata.parse.Events.warn(e, w);
         }
-        e.setContainer(img.container());
+        e.setContainer(container);
         if (pkg != null) e.setPackage$(pkg.toAvro());
         if (pd.title() == null) {
           StringBuilder m = new StringBuilder(64).append("package ").append(pkg.label());
