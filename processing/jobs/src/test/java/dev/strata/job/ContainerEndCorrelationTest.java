@@ -26,6 +26,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * node-docker-*.jsonl): Docker's {@code die} names no address, yet 172.17.0.5 is batch-a's before its die, nobody's
  * between the die and batch-b's start, batch-b's after; the pod sandbox's die frees shop/cache-0's 10.0.1.77. The
  * same answers and facts whether the ends arrive before or after the state that names the addresses.
+ *
+ * <p>The same for each runtime whose evidence the project reads: Podman (events file {@code died} / {@code cleanup}
+ * / {@code remove}; the address from {@code podman inspect}, read as {@code docker_inspect}) and the CRI (containerd
+ * / CRI-O through {@code crictl inspect}: a {@code CONTAINER_EXITED} status's {@code finishedAt} ends the container's
+ * pod and image bindings; its restart is a new container of the same pod).
  */
 class ContainerEndCorrelationTest {
   @RegisterExtension
@@ -44,7 +49,12 @@ class ContainerEndCorrelationTest {
 
   /** A connection from the Docker bridge address seen on the node (host-scoped lookup). */
   static EvidenceEvent onBridge(String id, String time) {
-    EvidenceEvent e = CorrelationScenario.flow(id, ACCOUNT_PROD, "vpc-0aaa", "eni-0aaa1", INSTANCE, "172.17.0.5",
+    return onHostNetwork(id, "172.17.0.5", time);
+  }
+
+  /** A connection from a container network address {@code ip} seen on the node (host-scoped lookup). */
+  static EvidenceEvent onHostNetwork(String id, String ip, String time) {
+    EvidenceEvent e = CorrelationScenario.flow(id, ACCOUNT_PROD, "vpc-0aaa", "eni-0aaa1", INSTANCE, ip,
         "203.0.113.9", time);
     e.setCloud(null);
     e.setDevice(new Device(NODE, null, null));
@@ -132,6 +142,126 @@ class ContainerEndCorrelationTest {
         .hasToString("2026-11-20T10:20:00Z");
     assertThat(last.values()).as("no closing statement is left a fact of its own")
         .noneMatch(b -> b.getValidFrom().equals(b.getValidTo()));
+  }
+
+  // ------------------------------------------------------------------------------------------------- Podman
+
+  static final String PODMAN_A = "d0d1d2d3d4d5d6d7d8d9dadbdcdddedfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf";
+  static final String PODMAN_B = "e0e1e2e3e4e5e6e7e8e9eaebecedeeefe0e1e2e3e4e5e6e7e8e9eaebecedeeef";
+  static final List<EvidenceEvent> PODMAN_INSPECT =
+      CorrelationScenario.parse("docker_inspect", "node-podman-inspect.jsonl", "prod", ACCOUNT_PROD);
+  static final List<EvidenceEvent> PODMAN_EVENTS =
+      CorrelationScenario.parse("podman_events", "node-podman-events.jsonl", "prod", ACCOUNT_PROD);
+  static final EvidenceEvent PODMAN_BEFORE_DIE = onHostNetwork("podman-1004", "10.88.0.7", "2026-11-20T10:04:00Z");
+  static final EvidenceEvent PODMAN_AFTER_DIE = onHostNetwork("podman-100510", "10.88.0.7", "2026-11-20T10:05:10Z");
+  static final EvidenceEvent PODMAN_NEXT_HOLDER = onHostNetwork("podman-1006", "10.88.0.7", "2026-11-20T10:06:00Z");
+
+  @Test
+  void podmanDiedCleanupAndRemoveCloseWhatTheContainerHeldWhateverTheArrivalOrder() throws Exception {
+    assertThat(PODMAN_EVENTS).extracting(EvidenceEvent::getActivityName)
+        .containsExactly("create", "init", "start", "kill", "died", "cleanup", "remove", "create", "start");
+    assertThat(PODMAN_EVENTS).allSatisfy(e -> assertThat(e.getSrcEndpoint()).as("podman events name no address")
+        .isNull());
+    List<EvidenceEvent> probes = List.of(PODMAN_BEFORE_DIE, PODMAN_AFTER_DIE, PODMAN_NEXT_HOLDER);
+    Map<String, EntityBinding> reference = inBothOrders(PODMAN_INSPECT, probes, PODMAN_EVENTS, r -> {
+      assertThat(r.latest().get(PODMAN_BEFORE_DIE.getEventId()).getContainerUid())
+          .startsWith(PODMAN_A.substring(0, 12));
+      assertThat(r.latest().get(PODMAN_AFTER_DIE.getEventId()).getContainerUid())
+          .as("between web-a's died (10:05:00.5) and web-b's start (10:05:30)").isNull();
+      assertThat(r.latest().get(PODMAN_NEXT_HOLDER.getEventId()).getContainerUid())
+          .startsWith(PODMAN_B.substring(0, 12));
+    });
+    List<EntityBinding> address = reference.values().stream()
+        .filter(b -> b.getKind().equals("ip_container") && b.getSubject().getKey().equals("10.88.0.7"))
+        .sorted(Comparator.comparing(EntityBinding::getValidFrom)).toList();
+    assertThat(address).as("web-a until its died, then web-b")
+        .extracting(b -> b.getObject().getKey().substring(0, 12), b -> String.valueOf(b.getValidTo()),
+            EntityBinding::getEndObserved)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(PODMAN_A.substring(0, 12), "2026-11-20T10:05:00.500Z", true),
+            org.assertj.core.groups.Tuple.tuple(PODMAN_B.substring(0, 12), "null", false));
+    List<BindingEvidence> closings =
+        address.get(0).getEvidence().stream().filter(BindingEvidence::getClosing).toList();
+    assertThat(closings).as("died, then cleanup and remove repeating it").hasSize(3)
+        .extracting(BindingEvidence::getSourceFormat).containsOnly("podman_events");
+    assertThat(closings.get(0).getLineage().getEventId()).isEqualTo(PODMAN_EVENTS.get(4).getEventId());
+    EntityBinding image = reference.values().stream()
+        .filter(b -> b.getKind().equals("container_image") && b.getSubject().getKey().equals(PODMAN_A))
+        .findFirst().orElseThrow();
+    assertThat(image.getValidTo()).as("web-a's image binding ends with it").hasToString("2026-11-20T10:05:00.500Z");
+    assertThat(reference.values()).as("no closing statement is left a fact of its own")
+        .noneMatch(b -> b.getValidFrom().equals(b.getValidTo()));
+  }
+
+  // ------------------------------------------------------------------------------------- CRI (crictl inspect)
+
+  static final String CRI_EXITED = "f0f1f2f3f4f5f6f7f8f9fafbfcfdfefff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+  static final String CRI_RESTARTED = "a0a1a2a3a4a5a6a7a8a9aaabacadaeafa0a1a2a3a4a5a6a7a8a9aaabacadaeaf";
+  static final List<EvidenceEvent> CRICTL =
+      CorrelationScenario.parse("crictl_inspect", "node-crictl-inspect.json", "prod", ACCOUNT_PROD);
+
+  /** A runtime sensor's alert that names only the container (Falco without k8s metadata). */
+  static EvidenceEvent alertIn(String id, String container, String time) {
+    EvidenceEvent e = onHostNetwork(id, "10.0.1.99", time);
+    e.setSourceFormat("falco_alert");
+    e.setSrcEndpoint(null);
+    e.setContainer(new dev.strata.schema.event.Container(container, null, null, null, null, null));
+    return e;
+  }
+
+  static final EvidenceEvent CRI_BEFORE_EXIT = alertIn("cri-1004", CRI_EXITED, "2026-11-20T10:04:00Z");
+  static final EvidenceEvent CRI_AFTER_EXIT = alertIn("cri-1006", CRI_EXITED, "2026-11-20T10:06:00Z");
+  static final EvidenceEvent CRI_RESTARTED_ALERT = alertIn("cri-restarted-1006", CRI_RESTARTED,
+      "2026-11-20T10:06:00Z");
+
+  @Test
+  void criContainerExitedClosesItsPodAndImageBindingsAtFinishedAtWhateverTheArrivalOrder() throws Exception {
+    assertThat(CRICTL).extracting(EvidenceEvent::getActivityName)
+        .containsExactly("created", "started", "finished", "created", "started");
+    List<EvidenceEvent> finished = CRICTL.stream().filter(e -> "finished".equals(e.getActivityName())).toList();
+    List<EvidenceEvent> rest = CRICTL.stream().filter(e -> !"finished".equals(e.getActivityName())).toList();
+    List<EvidenceEvent> probes = List.of(CRI_BEFORE_EXIT, CRI_AFTER_EXIT, CRI_RESTARTED_ALERT);
+    Map<String, EntityBinding> reference = inBothOrders(rest, probes, finished, r -> {
+      Enrichment before = r.latest().get(CRI_BEFORE_EXIT.getEventId());
+      assertThat(before.getNamespace() + "/" + before.getPodName()).isEqualTo("shop/api-0");
+      assertThat(before.getImageDigest()).isEqualTo("sha256:" + "e5".repeat(32));
+      Enrichment after = r.latest().get(CRI_AFTER_EXIT.getEventId());
+      assertThat(after.getPodName()).as("the exited container is nobody's after its finishedAt").isNull();
+      assertThat(after.getImageDigest()).isNull();
+      assertThat(r.latest().get(CRI_RESTARTED_ALERT.getEventId()).getPodName()).as("its restart, a new container")
+          .isEqualTo("api-0");
+    });
+    for (String kind : List.of("container_pod", "container_image")) {
+      EntityBinding fact = reference.values().stream()
+          .filter(b -> b.getKind().equals(kind) && b.getSubject().getKey().equals(CRI_EXITED)).findFirst()
+          .orElseThrow();
+      assertThat(fact.getValidFrom()).as(kind).hasToString("2026-11-20T10:00:00Z");
+      assertThat(fact.getValidTo()).as(kind).hasToString("2026-11-20T10:05:00Z");
+      assertThat(fact.getEndObserved()).isTrue();
+      assertThat(fact.getEvidence().stream().filter(BindingEvidence::getClosing))
+          .extracting(x -> x.getLineage().getEventId()).containsExactly(finished.get(0).getEventId());
+    }
+    assertThat(reference.values().stream()
+        .filter(b -> b.getKind().equals("container_pod") && b.getSubject().getKey().equals(CRI_RESTARTED)))
+        .singleElement().satisfies(b -> assertThat(b.getValidTo()).isNull());
+  }
+
+  /**
+   * Runs the correlation with the ends last (state, probes, ends) and first (ends, probes, state), checks the probes'
+   * answers of each run, and that both runs give the same facts; returns them.
+   */
+  static Map<String, EntityBinding> inBothOrders(List<EvidenceEvent> state, List<EvidenceEvent> probes,
+      List<EvidenceEvent> ends, org.assertj.core.api.ThrowingConsumer<Result> answers) throws Exception {
+    Map<String, EntityBinding> facts = null;
+    for (List<List<EvidenceEvent>> order : List.of(List.of(state, probes, ends), List.of(ends, probes, state))) {
+      List<EvidenceEvent> all = new ArrayList<>();
+      order.forEach(all::addAll);
+      Result r = run(all);
+      answers.accept(r);
+      if (facts == null) facts = r.facts();
+      else assertThat(strip(r.facts())).isEqualTo(strip(facts));
+    }
+    return facts;
   }
 
   /** Facts without their write revision (which counts writes and depends on the arrival order). */
