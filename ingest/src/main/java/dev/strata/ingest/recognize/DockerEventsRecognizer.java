@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  *
  * <p>Path: {@code **}{@code /docker[-_]events*} (backs only a probe the sample could not prove). Content: JSON lines
  * whose first object has {@code Type}, {@code Action} and {@code Actor}, or the legacy {@code status}, {@code id} and
- * {@code time}/{@code timeNano} (STRONG, LINES); a JSON array of such objects (STRONG, JSON_RECORDS).
+ * {@code time}/{@code timeNano} (STRONG, LINES); a JSON array of such objects (STRONG, JSON_RECORDS); the text of
+ * plain {@code docker events} ({@code <RFC 3339 time> <type> <action> <id> (<attributes>)}, STRONG, LINES).
  */
 public final class DockerEventsRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "docker_events";
@@ -46,8 +47,21 @@ public final class DockerEventsRecognizer extends PathPatternRecognizer {
         return ContentMatch.none("not JSON");
       }
     }
+    int eol = start;
+    while (eol < b.length && b[eol] != '\n' && eol - start < 512) eol++;
+    String head = new String(b, start, eol - start, java.nio.charset.StandardCharsets.UTF_8);
+    if (TEXT.matcher(head).lookingAt()) {
+      return ContentMatch.strong(Framing.LINES, "docker events text lines (RFC 3339 time, type, action, id)");
+    }
     return PROBE.probe(sample);
   }
+
+  /**
+   * A line of {@code docker events} without {@code --format}: RFC 3339 time with nanoseconds and zone, one of the
+   * Engine API's object types, an action.
+   */
+  static final Pattern TEXT = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?(?:Z|[+-]\\d{2}:\\d{2}) "
+      + "(?:container|image|volume|network|daemon|plugin|service|node|secret|config|builder) [a-z_]+[: ]");
 
   static boolean isEvent(JsonSniff.Obj o) {
     return (o.has("Type") && o.has("Action") && o.has("Actor"))

@@ -54,6 +54,14 @@ class DockerEvidenceRecognizersTest {
     assertThat(rec("x/out.json", "{\"status\":\"die\",\"id\":\"ab\",\"from\":\"busybox\",\"time\":1461943101}\n")
         .sourceType()).isEqualTo("docker_events");
     assertThat(rec("x/out.json", "{\"Type\":\"x\",\"kind\":\"Event\"}\n").recognized()).isFalse();
+    // plain `docker events` (docker CLI: time RFC3339NanoFixed, Type, Action, Actor.ID, sorted attributes)
+    String text = "2024-05-01T14:00:00.123456789+02:00 container create " + "7d".repeat(32)
+        + " (image=alpine, name=web)\n2024-05-01T14:00:01.000000000+02:00 network connect " + "ab".repeat(32)
+        + " (container=" + "7d".repeat(32) + ", name=bridge, type=bridge)\n";
+    assertThat(rec("evidence/events.txt", text).sourceType()).isEqualTo("docker_events");
+    assertThat(rec("evidence/events.txt", text).framing()).isEqualTo(Framing.LINES);
+    assertThat(rec("evidence/events.txt", "2024-05-01 12:00:00.1 +0000 UTC container create ab (name=x)\n")
+        .sourceType()).as("podman's text form").isEqualTo("podman_events");
   }
 
   @Test

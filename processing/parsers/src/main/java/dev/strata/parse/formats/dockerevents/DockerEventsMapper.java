@@ -2,6 +2,7 @@ package dev.strata.parse.formats.dockerevents;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.strata.parse.AttributeList;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
@@ -22,6 +23,8 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One Docker {@code EventMessage} ({@code Type}, {@code Action}, {@code Actor{ID, Attributes}}, {@code scope},
@@ -47,6 +50,10 @@ import java.util.Map;
  *   neither: observed time, warned.
  * </pre>
  *
+ * The text that {@code docker events} prints without {@code --format} ({@link #text}) maps the same way: its time is
+ * RFC 3339 with nanoseconds and the local zone (time_original as written), Type, Action (an exec's command
+ * included), Actor.ID and the attributes in parentheses.
+ *
  * No Action and no status: missing_field.
  */
 final class DockerEventsMapper implements RecordMapper {
@@ -63,6 +70,7 @@ final class DockerEventsMapper implements RecordMapper {
   private String scope;
   private String time;
   private String timeNano;
+  private String timeText; // the text output's RFC 3339 time
   private final Map<String, String> attrs = new LinkedHashMap<>();
   private final Map<String, String> other = new LinkedHashMap<>();
 
@@ -72,7 +80,7 @@ final class DockerEventsMapper implements RecordMapper {
 
   @Override
   public void begin() {
-    type = action = status = id = from = actorId = scope = time = timeNano = null;
+    type = action = status = id = from = actorId = scope = time = timeNano = timeText = null;
     attrs.clear();
     other.clear();
   }
@@ -173,7 +181,9 @@ final class DockerEventsMapper implements RecordMapper {
     Map<String, String> u = e.getUnmapped();
 
     // time
-    if (isDigits(timeNano) && timeNano.length() <= 19) {
+    if (timeText != null) {
+      ctx.applyTime(e, timeText, "time");
+    } else if (isDigits(timeNano) && timeNano.length() <= 19) {
       e.setTimeOriginal(timeNano);
       e.setTime(Timestamps.toInstant(Long.parseLong(timeNano) / 1000L));
     } else if (isDigits(time) && time.length() <= 12) {
@@ -250,6 +260,43 @@ final class DockerEventsMapper implements RecordMapper {
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
   }
+
+  /**
+   * One line of {@code docker events} text output (docker CLI: {@code <time RFC3339Nano> <Type> <Action> <Actor.ID>
+   * [(<attributes sorted, k=v, ...>)]}), mapped as the JSON message with those fields, or null when the line is not
+   * one.
+   */
+  EvidenceEvent text(String line, RecordSpan span) {
+    Matcher m = TEXT.matcher(line);
+    if (!m.matches()) return null;
+    begin();
+    timeText = m.group(1);
+    type = m.group(2);
+    String rest = m.group(3);
+    int attrsAt = -1;
+    if (rest.endsWith(")")) {
+      for (int p = rest.indexOf(" ("); p >= 0; p = rest.indexOf(" (", p + 1)) {
+        if (AttributeList.startsLikeOne(rest.subSequence(p + 2, rest.length()))) {
+          attrsAt = p;
+          break;
+        }
+      }
+    }
+    String head = attrsAt >= 0 ? rest.substring(0, attrsAt) : rest;
+    if (attrsAt >= 0) AttributeList.parse(rest.substring(attrsAt + 2, rest.length() - 1), attrs);
+    int space = head.lastIndexOf(' ');
+    action = space >= 0 ? head.substring(0, space) : head;
+    actorId = space >= 0 ? head.substring(space + 1) : null;
+    try {
+      return end(span);
+    } catch (RecordException e) {
+      return null;
+    }
+  }
+
+  /** The docker CLI's text line: time (RFC3339NanoFixed, local zone), object type, then action, actor id, attributes. */
+  static final Pattern TEXT = Pattern.compile(
+      "(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?(?:Z|[+-]\\d{2}:\\d{2})) ([a-z]+) (\\S.*)");
 
   private static Container container(String uid, String name, String image, String imageUid) {
     Container c = new Container();

@@ -32,6 +32,7 @@ final class PodmanEvent {
   String time; // RFC 3339 text to normalize
   String timeOriginal; // as written (text form: Go's time.String())
   String timeField;
+  String healthStatus; // HealthStatus / PODMAN_HEALTH_STATUS / health_status=: healthy, unhealthy, starting
   Instant timeInstant; // journald __REALTIME_TIMESTAMP when there is no PODMAN_TIME
   final Map<String, String> attributes = new LinkedHashMap<>();
   final Map<String, String> extra = new LinkedHashMap<>();
@@ -46,8 +47,11 @@ final class PodmanEvent {
 
   EvidenceEvent toEvent(ChunkContext ctx, int start, int end, long line, long ordinal) {
     Map<String, String> u = new HashMap<>(16 + attributes.size() * 2 + extra.size() * 2);
-    EvidenceEvent e =
-        ctx.newEvent(OcsfClass.BASE_EVENT, OcsfClass.ACTIVITY_OTHER, status, start, end, line, ordinal, 0, u);
+    boolean exec = "container".equals(type) && ("exec".equals(status) || "exec_died".equals(status));
+    EvidenceEvent e = exec
+        ? ctx.newEvent(OcsfClass.PROCESS_ACTIVITY, "exec".equals(status) ? 1 : 2,
+            "exec".equals(status) ? "Launch" : "Terminate", start, end, line, ordinal, 0, u)
+        : ctx.newEvent(OcsfClass.BASE_EVENT, OcsfClass.ACTIVITY_OTHER, status, start, end, line, ordinal, 0, u);
     if (timeInstant != null) {
       e.setTime(timeInstant);
       e.setTimeOriginal(timeOriginal);
@@ -112,6 +116,15 @@ final class PodmanEvent {
     if (pid != null || cmdline != null || comm != null || exe != null) {
       e.setProcess(new Process(pid, comm, cmdline, exe, uid, null, null, null, null, null, null));
     }
+    if (exec) {
+      // the exec session (libpod: exec / exec_died container events, Attributes execID); journald's writer process
+      // (podman exec ...) stays the process, the session id its uid
+      if (e.getProcess() == null) e.setProcess(new Process());
+      e.getProcess().setUid(blank(attributes.get("execID")));
+      e.setActivityName(status);
+    }
+    String health = blank(healthStatus);
+    if (health != null && "health_status".equals(status)) e.setStatusDetail(health);
     StringBuilder m = new StringBuilder(64).append(type).append(' ').append(status);
     String who = blank(name) != null ? name : shortId;
     if (type.equals("network") && network != null) who = network;

@@ -2,6 +2,7 @@ package dev.strata.parse.formats.podmanevents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.parse.AttributeList;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Json;
@@ -12,6 +13,7 @@ import dev.strata.parse.JsonTreeMapper;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
+import dev.strata.parse.TextLines;
 import dev.strata.parse.Timestamps;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.raw.RawArtifactChunk;
@@ -23,7 +25,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Podman (libpod) events to OCSF 0 Base Event, activity 99 Other, activity_name = the event's status
+ * Podman (libpod) events to OCSF 0 Base Event (exec events: 1007, see below), activity 99 Other, activity_name = the
+ * event's status
  * ({@code create}, {@code init}, {@code start}, {@code exec}, {@code died}, {@code remove}, {@code pull}, ...), in
  * the three forms Podman leaves them:
  *
@@ -46,7 +49,9 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * Container events carry container.uid/name/image_name (runtime "podman"); pod, image, volume, network events a
- * resource of that type. ContainerExitCode -> status_code (0 Success, else Failure), Error -> status_detail;
+ * resource of that type. A container's {@code exec} / {@code exec_died} is OCSF 1007 Process Activity, Launch /
+ * Terminate (activity_name the status, process.uid = Attributes execID, the exec session), as Docker's exec events;
+ * a {@code health_status} event's HealthStatus (healthy, unhealthy, starting) is its status_detail. ContainerExitCode -> status_code (0 Success, else Failure), Error -> status_detail;
  * attributes -> unmapped "attributes.&lt;label&gt;" and io.kubernetes.* labels -> kubernetes.*; everything else
  * unmapped. A record without type or status is rejected (missing_field); a bad time is kept with a warning.
  */
@@ -59,8 +64,6 @@ public final class PodmanEventsParser implements EvidenceParser {
       Pattern.compile(
           "(\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?) ([+-]\\d{4}) (\\S+)(?: m=[+-][0-9.]+)?"
               + " ([a-z]+) ([A-Za-z_-]+)(?: (.*))?");
-
-  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_./-][^=,()]*=");
 
   @Override
   public String format() {
@@ -164,6 +167,7 @@ public final class PodmanEventsParser implements EvidenceParser {
         pe.timeOriginal = null;
       }
       if (pe.timeInstant == null && pe.timeField == null) pe.timeField = "Time";
+      pe.healthStatus = pe.extra.get("health_status");
       if (pe.name == null && pe.attributes.containsKey("name")) pe.name = pe.attributes.get("name");
       if (pe.image == null && pe.attributes.containsKey("image")) pe.image = pe.attributes.get("image");
       return pe;
@@ -214,6 +218,7 @@ public final class PodmanEventsParser implements EvidenceParser {
         }
       }
       pe.timeField = "PODMAN_TIME";
+      pe.healthStatus = pe.extra.get("podman.health_status");
       if (pe.time == null && realtime != null && PodmanEvent.isDigits(realtime, 18)) {
         pe.timeInstant = Timestamps.toInstant(Long.parseLong(realtime));
         pe.timeOriginal = realtime;
@@ -249,41 +254,10 @@ public final class PodmanEventsParser implements EvidenceParser {
   // ---- human text ---------------------------------------------------------------------------------------------
 
   private static void text(ChunkContext ctx, ParseOutput out) {
-    byte[] b = ctx.payload();
-    long line = ctx.lineAt(0);
-    long ordinal = 0;
-    int pos = 0;
-    while (pos < b.length) {
-      int eol = pos;
-      while (eol < b.length && b[eol] != '\n') eol++;
-      int end = eol;
-      if (end > pos && b[end - 1] == '\r') end--;
-      int s = pos;
-      while (s < end && (b[s] == ' ' || b[s] == '\t')) s++;
-      if (s < end) {
-        ctx.markLine(pos, line);
-        if (eol >= b.length && ctx.truncatedRecord()) {
-          out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE,
-              "record cut by the collector at its max record size (full bytes in the evidence store)", pos, end,
-              line, ordinal));
-        } else {
-          String t = new String(b, s, end - s, StandardCharsets.UTF_8);
-          PodmanEvent pe = textEvent(t);
-          if (pe == null) {
-            out.reject(ctx.rejection(RejectReason.MALFORMED_RECORD,
-                "not a podman event line ('<date> <time> <offset> <zone> <type> <status> ...')", pos, end, line,
-                ordinal));
-          } else {
-            EvidenceEvent e = pe.toEvent(ctx, pos, end, line, ordinal);
-            e.setRawData(ctx.rawText(pos, end));
-            out.emit(e);
-          }
-        }
-        ordinal++;
-      }
-      pos = eol + 1;
-      line++;
-    }
+    TextLines.run(ctx, out, (t, start, end, line, ordinal) -> {
+      PodmanEvent pe = textEvent(t);
+      return pe == null ? null : pe.toEvent(ctx, start, end, line, ordinal);
+    }, "not a podman event line ('<date> <time> <offset> <zone> <type> <status> ...')");
   }
 
   /** One human-readable event line, or null. */
@@ -317,6 +291,7 @@ public final class PodmanEventsParser implements EvidenceParser {
           String v = pe.attributes.remove(k);
           if (v != null) pe.extra.put(k, v);
         }
+        pe.healthStatus = pe.extra.get("health_status");
       }
       case "network" -> {
         int open = rest.indexOf(" (");
@@ -340,28 +315,8 @@ public final class PodmanEventsParser implements EvidenceParser {
     return pe;
   }
 
-  /** "image=a, name=b, label=x, y" : a key starts after ", " only when it looks like "key=". */
   private static void keyValues(String s, PodmanEvent pe) {
-    String key = null;
-    StringBuilder val = new StringBuilder();
-    int i = 0;
-    while (i <= s.length()) {
-      int comma = s.indexOf(", ", i);
-      String part = comma < 0 ? s.substring(i) : s.substring(i, comma);
-      Matcher k = KEY.matcher(part);
-      if (k.lookingAt() || key == null) {
-        if (key != null) pe.attributes.put(key, val.toString());
-        int eq = part.indexOf('=');
-        key = eq >= 0 ? part.substring(0, eq) : part;
-        val.setLength(0);
-        if (eq >= 0) val.append(part, eq + 1, part.length());
-      } else {
-        val.append(", ").append(part);
-      }
-      if (comma < 0) break;
-      i = comma + 2;
-    }
-    if (key != null && !key.isEmpty()) pe.attributes.put(key, val.toString());
+    AttributeList.parse(s, pe.attributes);
   }
 
   private static String blank(String s) {
