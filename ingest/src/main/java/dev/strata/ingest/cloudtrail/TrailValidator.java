@@ -42,6 +42,9 @@ import java.util.zip.GZIPInputStream;
  *       digest's {@code digestSignatureAlgorithm}, which must equal the S3 metadata {@code
  *       x-amz-meta-signature-algorithm} the digest was delivered with when that was kept (a mismatch makes the digest
  *       INVALID: the signed content and its metadata disagree);
+ *   <li>a digest found at another key than its {@code digestS3Object} (compared from {@code AWSLogs/} on, so a copy
+ *       below any directory or without the trail's key prefix still matches) was moved from its original location:
+ *       INVALID;
  *   <li>each {@code logFiles[]} entry's {@code hashValue} is compared with the hex SHA-256 of the log file's
  *       <em>uncompressed</em> content;
  *   <li>the chain: {@code previousDigestHashValue} must be the SHA-256 of the previous digest's uncompressed content
@@ -305,6 +308,12 @@ public final class TrailValidator {
       p.detail = "signature algorithm mismatch: the digest's digestSignatureAlgorithm is " + algorithm
           + " but the S3 metadata x-amz-meta-signature-algorithm it was delivered with is " + p.metadataAlgorithm
           + ": the digest or its metadata was changed";
+      return;
+    }
+    String key = p.text("digestS3Object");
+    if (!tail(p.id).equals(tail(key))) {
+      p.status = SignatureStatus.INVALID;
+      p.detail = "moved from its original location: found at " + tail(p.id) + ", its digestS3Object is " + key;
       return;
     }
     if (algorithm == null) {

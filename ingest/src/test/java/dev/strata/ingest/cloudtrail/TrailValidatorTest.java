@@ -221,6 +221,27 @@ class TrailValidatorTest {
     assertFalse(v.allValid());
   }
 
+  /**
+   * CloudTrail "custom implementations of log file integrity validation", step 2: verify that the digest was retrieved
+   * from its original location (its digestS3Object).
+   */
+  @Test
+  void aDigestMovedFromItsOriginalLocationIsInvalid() throws Exception {
+    SignedTrail t = trail();
+    String original = t.digestKeys.get(1);
+    String moved = original.replace("_20261120T", "_20261121T").replace("/2026/11/20/", "/2026/11/21/");
+    org.junit.jupiter.api.Assertions.assertNotEquals(original, moved);
+    Files.createDirectories(t.file(moved).getParent());
+    Files.move(t.file(original), t.file(moved));
+    Files.move(t.file(original + ".sig"), t.file(moved + ".sig"));
+    TrailValidation v = TrailValidator.validate(dir, t.publicKeys());
+    TrailValidation.Digest d = v.digests().stream().filter(x -> x.location().endsWith(moved)).findFirst().orElseThrow();
+    assertEquals(SignatureStatus.INVALID, d.signature(), v.table());
+    assertTrue(d.signatureDetail().contains("moved from its original location"), d.signatureDetail());
+    assertEquals(SignatureStatus.VALID, digests(v).get(t.digestKeys.get(0)).signature());
+    assertFalse(v.allValid());
+  }
+
   /** CloudTrail "digest file structure": a _backfill digest lists log files an hourly digest missed. */
   @Test
   void aBackfillDigestVerifiesAndCoversItsLateLogFileOutsideTheHourlyChain() throws Exception {
