@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * {@code aws_cloudtrail}: AWS CloudTrail log files.
  *
  * <p>Path: {@code **}{@code /AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json[.gz]}, or the organization-trail
- * form {@code AWSLogs/<o-id>/<account>/CloudTrail/...}; the layout gives cloud_provider=aws, cloud_account and
+ * form {@code AWSLogs/<o-id>/<account>/CloudTrail/...}; Insights events ("Delivery of Insights events": the trail's
+ * {@code CloudTrail-Insight} folder, records with eventType AwsCloudTrailInsight and insightDetails instead of
+ * eventSource / eventName) the same; the layout gives cloud_provider=aws, cloud_account and
  * cloud_region. Content: {@code {"Records":[...]}} or a bare array whose first element has {@code eventVersion} and
  * {@code eventSource}/{@code eventName} (framing JSON_RECORDS); or JSON lines of such records, or of
  * {@code lookup-events} output ({@code EventName} + {@code CloudTrailEvent}), of EventBridge "AWS API Call via
@@ -30,7 +32,8 @@ public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
 
   private static final Pattern PATH =
       Pattern.compile(
-          "(?:^|.*/)AWSLogs/(?:o-[a-z0-9]{4,32}/)?(\\d{12})/CloudTrail/([a-z0-9-]+)/\\d{4}/\\d{2}/\\d{2}/[^/]+\\.json(?:\\.gz)?");
+          "(?:^|.*/)AWSLogs/(?:o-[a-z0-9]{4,32}/)?(\\d{12})/CloudTrail(?:-Insight)?/([a-z0-9-]+)/\\d{4}/\\d{2}/\\d{2}/[^/]+"
+              + "\\.json(?:\\.gz)?");
 
   /** CloudWatch Logs export to S3: {@code <prefix>/<task>/<account>_CloudTrail_<region>/000000.gz}. */
   private static final Pattern EXPORT_PATH =
@@ -250,7 +253,8 @@ public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
     boolean version = o.get("eventVersion") != null;
     boolean source = o.get("eventSource") != null;
     boolean name = o.get("eventName") != null;
-    return (version && (source || name)) || (source && name);
+    boolean insight = o.has("insightDetails") || "AwsCloudTrailInsight".equals(o.get("eventType"));
+    return (version && (source || name || insight)) || (source && name);
   }
 
   private static boolean contradicts(JsonSniff.Obj o) {

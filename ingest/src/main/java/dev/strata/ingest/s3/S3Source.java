@@ -62,7 +62,7 @@ public record S3Source(
   }
 
   /** The CloudTrail folders below {@code AWSLogs/[<org_id>/]<account>/}. */
-  public static final List<String> STANDARD_FOLDERS = List.of("CloudTrail/", "CloudTrail-Digest/");
+  public static final List<String> STANDARD_FOLDERS = List.of("CloudTrail/", "CloudTrail-Digest/", "CloudTrail-Insight/");
   private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
   private static final Pattern ORG = Pattern.compile("o-[a-z0-9]{4,32}");
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]");

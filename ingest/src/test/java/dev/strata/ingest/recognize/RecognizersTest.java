@@ -23,6 +23,22 @@ class RecognizersTest {
     return Recognizers.recognize(R, path, ContentSample.of(content));
   }
 
+  /** AWS "Delivery of Insights events": a trail's Insights events go to its CloudTrail-Insight folder. */
+  @Test
+  void cloudTrailInsightsLogFiles() {
+    String insight = "{\"Records\":[{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-11-20T10:00:00Z\","
+        + "\"awsRegion\":\"us-east-1\",\"eventID\":\"e1\",\"eventType\":\"AwsCloudTrailInsight\","
+        + "\"recipientAccountId\":\"111122223333\",\"sharedEventID\":\"s1\",\"insightDetails\":{\"state\":\"Start\","
+        + "\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":\"RunInstances\",\"insightType\":\"ApiCallRateInsight\"},"
+        + "\"eventCategory\":\"Insight\"}]}";
+    Recognition r = rec("b/AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2026/11/20/"
+        + "111122223333_CloudTrail-Insight_us-east-1_20261120T1000Z_abc.json.gz", insight);
+    assertThat(r.sourceType()).isEqualTo("aws_cloudtrail");
+    assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
+    assertThat(r.pathHints()).isEqualTo(new ContextValues(null, null, "aws", "111122223333", "us-east-1"));
+    assertThat(rec("x/insights.json", insight).sourceType()).as("by content alone").isEqualTo("aws_cloudtrail");
+  }
+
   @Test
   void dockerByPathAndContent() {
     Recognition r = rec(DOCKER_PATH, TestFiles.dockerLine(1) + TestFiles.dockerLine(2));

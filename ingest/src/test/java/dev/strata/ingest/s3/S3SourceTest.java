@@ -37,16 +37,19 @@ class S3SourceTest {
     assertThat(s.get(0).prefixes()).containsExactly(
         "trails/AWSLogs/o-abc123def4/111122223333/CloudTrail/",
         "trails/AWSLogs/o-abc123def4/111122223333/CloudTrail-Digest/",
+        "trails/AWSLogs/o-abc123def4/111122223333/CloudTrail-Insight/",
         "trails/AWSLogs/111122223333/vpcflowlogs/",
         "trails/AWSLogs/aws-account-id=111122223333/aws-service=vpcflowlogs/",
         "trails/AWSLogs/o-abc123def4/444455556666/CloudTrail/",
         "trails/AWSLogs/o-abc123def4/444455556666/CloudTrail-Digest/",
+        "trails/AWSLogs/o-abc123def4/444455556666/CloudTrail-Insight/",
         "trails/AWSLogs/444455556666/vpcflowlogs/",
         "trails/AWSLogs/aws-account-id=444455556666/aws-service=vpcflowlogs/");
     assertThat(s.get(0).externalId()).isEqualTo("ext-1");
     assertThat(s.get(0).region()).isEqualTo("eu-west-1");
     assertThat(s.get(1).prefixes()).containsExactly("AWSLogs/777788889999/CloudTrail/",
-        "AWSLogs/777788889999/CloudTrail-Digest/", "AWSLogs/777788889999/vpcflowlogs/",
+        "AWSLogs/777788889999/CloudTrail-Digest/", "AWSLogs/777788889999/CloudTrail-Insight/",
+        "AWSLogs/777788889999/vpcflowlogs/",
         "AWSLogs/aws-account-id=777788889999/aws-service=vpcflowlogs/", "exports/");
     assertThat(s.get(1).region()).isEqualTo("us-east-1");
     assertThat(s.get(1).secretKey().value()).isEqualTo("sk");
