@@ -32,7 +32,9 @@ import dev.strata.sink.opensearch.OpenSearchSink;
 import dev.strata.sink.opensearch.OpenSearchSinkConfig;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -141,8 +143,8 @@ public final class CorrelateJob {
    */
   public static Enriched enrich(
       DataStream<EvidenceEvent> events, DataStream<EntityBinding> stated, StateSettings s) {
-    DataStream<EnrichRequest> requests =
-        events.map(EnrichRequest::of, EnrichRequest.TYPE).name("requests").uid(UID_REQUESTS);
+    List<DataStream<EnrichRequest>> requests =
+        List.of(events.map(EnrichRequest::of, EnrichRequest.TYPE).name("requests").uid(UID_REQUESTS));
     DataStream<EntityBinding> accepted = null;
     for (int hop = 1; hop <= HOPS; hop++) {
       Hop h = hop(hop, requests, stated, s);
@@ -152,7 +154,7 @@ public final class CorrelateJob {
     DataStream<WireEvent> wire = events.map(new WireEvent.Encode(), WireEvent.TYPE).name("encode").uid(UID_ENCODE);
     DataStream<EvidenceEvent> enriched =
         wire.keyBy(WireEvent::eventId, Types.STRING)
-            .connect(requests.keyBy(EnrichRequest::eventId, Types.STRING))
+            .connect(union(requests).keyBy(EnrichRequest::eventId, Types.STRING))
             .transform("enrich", StrataTypes.EVIDENCE_EVENT,
                 new InFlight.Operator<>(new JoinEnrichment(s.lateness().retentionMillis())))
             .name("enrich")
@@ -166,35 +168,58 @@ public final class CorrelateJob {
    */
   public record Enriched(DataStream<EvidenceEvent> events, DataStream<EntityBinding> accepted) {}
 
-  /** What one hop yields: the requests with what it found (and those it skipped), the bindings its lookup accepted. */
-  public record Hop(DataStream<EnrichRequest> requests, DataStream<EntityBinding> accepted) {}
+  /**
+   * What one hop yields: the streams of requests with what it found (its gather's, and those of each input it
+   * skipped: kept apart, so the next hop's {@link ProbeKeys} chains to each of them instead of reading a union across
+   * a task boundary), the bindings its lookup accepted.
+   */
+  public record Hop(List<DataStream<EnrichRequest>> requests, DataStream<EntityBinding> accepted) {}
 
   /**
-   * Hop {@code hop}: requests -> probes-N (requests without a key at this hop pass straight on) -> keyBy(lookup key)
-   * -> resolve-N (holding the {@code stated} bindings this hop looks up) -> keyBy(event id) -> gather-N -> the
-   * requests with what this hop found.
+   * Hop {@code hop}: each request stream -> probes-N (chained to it; requests without a key at this hop pass straight
+   * on) -> keyBy(lookup key) -> resolve-N (holding the {@code stated} bindings this hop looks up) -> the requests
+   * with one key at this hop, answered by resolve-N itself; the answers to requests with several keys -> keyBy(event
+   * id) -> gather-N -> those requests with what this hop found.
    */
   public static Hop hop(
-      int hop, DataStream<EnrichRequest> requests, DataStream<EntityBinding> stated, StateSettings s) {
+      int hop, List<DataStream<EnrichRequest>> requests, DataStream<EntityBinding> stated, StateSettings s) {
     long retention = s.lateness().retentionMillis();
     DataStream<KeyedBinding> routed =
         stated.flatMap(new RouteBindings(hop), KeyedBinding.TYPE).name("route-bindings-" + hop)
             .uid("route-bindings-" + hop);
-    SingleOutputStreamOperator<Probe> probes =
-        requests.process(new ProbeKeys(hop), Probe.TYPE).name("probes-" + hop).uid("probes-" + hop);
+    List<DataStream<Probe>> probes = new ArrayList<>();
+    List<DataStream<EnrichRequest>> waiting = new ArrayList<>();
+    List<DataStream<EnrichRequest>> next = new ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      String uid = "probes-" + hop + (i == 0 ? "" : "-" + i);
+      SingleOutputStreamOperator<Probe> p =
+          requests.get(i).process(new ProbeKeys(hop), Probe.TYPE).name(uid).uid(uid);
+      probes.add(p);
+      waiting.add(p.getSideOutput(ProbeKeys.WAITING));
+      next.add(p.getSideOutput(ProbeKeys.SKIPPED));
+    }
     SingleOutputStreamOperator<Resolution> answers =
-        probes.keyBy(Probe::key, Types.STRING)
+        union(probes).keyBy(Probe::key, Types.STRING)
             .connect(routed.keyBy(KeyedBinding::key, Types.STRING))
-            .process(new LookupFunction(retention, s.closedTtl().toMillis(), s.maxBindingsPerKey()), Resolution.TYPE)
+            .process(new LookupFunction(hop, retention, s.closedTtl().toMillis(), s.maxBindingsPerKey()), Resolution.TYPE)
             .name("resolve-" + hop)
             .uid("resolve-" + hop);
     DataStream<EnrichRequest> gathered =
-        probes.getSideOutput(ProbeKeys.WAITING).keyBy(EnrichRequest::eventId, Types.STRING)
+        union(waiting).keyBy(EnrichRequest::eventId, Types.STRING)
             .connect(answers.keyBy(Resolution::eventId, Types.STRING))
             .transform("gather-" + hop, EnrichRequest.TYPE, new InFlight.Operator<>(new GatherFunction(hop, retention)))
             .name("gather-" + hop)
             .uid("gather-" + hop);
-    return new Hop(gathered.union(probes.getSideOutput(ProbeKeys.SKIPPED)), answers.getSideOutput(LookupFunction.ACCEPTED));
+    next.add(0, gathered);
+    next.add(1, answers.getSideOutput(LookupFunction.ANSWERED));
+    return new Hop(next, answers.getSideOutput(LookupFunction.ACCEPTED));
+  }
+
+  /** One stream of {@code streams} (a union is free in front of a keyBy: the shuffle reads every input anyway). */
+  @SuppressWarnings("unchecked")
+  private static <T> DataStream<T> union(List<DataStream<T>> streams) {
+    DataStream<T> first = streams.get(0);
+    return streams.size() == 1 ? first : first.union(streams.subList(1, streams.size()).toArray(new DataStream[0]));
   }
 
   /** Reads {@code source}, assigns event time, builds the correlation and attaches the sinks. */

@@ -1,10 +1,13 @@
 package dev.strata.job.correlate;
 
+import dev.strata.correlate.EnrichmentMerger;
 import dev.strata.correlate.Hit;
 import dev.strata.correlate.KeyState;
 import dev.strata.correlate.Statements;
 import dev.strata.job.serde.AvroCodecTypeInfo;
 import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.event.Enrichment;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,15 +17,21 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by lookup key: holds the key's bindings ({@link KeyState}, one byte blob) and the probes of recent events
- * (event id -> time, revision). A probe is answered at once with what covers the key at the event's time; a binding
- * that changes the answer for a buffered probe re-answers it (late evidence re-resolves the events it covers).
+ * (event id -> time, revision, and the request of a probe that carried one). A probe is answered at once with what
+ * covers the key at the event's time: with a {@link Resolution} for the hop's gather, or, when the key is its
+ * request's only one at this hop, with the request itself, merged ({@link #ANSWERED}: no gather). A binding that
+ * changes the answer for a buffered probe re-answers it (late evidence re-resolves the events it covers), a merged
+ * request with this hop's counter + 1 in its revision ({@link EnrichRequest#revisionAt}), as a gather would.
  *
  * <p>State is bounded: probes are kept for the lateness retention after they came ({@link Retention}: a TTL, no timer
  * per probe); closed intervals for {@code closedTtl} + retention after their end (event time, watermark-driven
@@ -39,14 +48,19 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
 
   private static final long TIMER_GRANULARITY_MS = 60_000;
 
+  /** Requests whose only key at this hop is this lookup's, answered: the request with what the key resolves to. */
+  public static final OutputTag<EnrichRequest> ANSWERED = new OutputTag<>("answered", EnrichRequest.TYPE);
+
+  private final int hop;
   private final long retentionMs;
   private final long closedTtlMs;
   private final int maxEntries;
 
   private transient ValueState<byte[]> bindings;
-  private transient MapState<String, long[]> probes;
+  private transient MapState<String, Registered> probes;
 
-  public LookupFunction(long retentionMs, long closedTtlMs, int maxEntries) {
+  public LookupFunction(int hop, long retentionMs, long closedTtlMs, int maxEntries) {
+    this.hop = hop;
     this.retentionMs = retentionMs;
     this.closedTtlMs = closedTtlMs;
     this.maxEntries = maxEntries;
@@ -56,10 +70,11 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   public void open(OpenContext ctx) {
     bindings = getRuntimeContext().getState(
         new ValueStateDescriptor<>("bindings", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    // "recent-probes" (with a TTL) replaced "probes" (timer-cleaned): state of the older build is not read back
+    // "registered-probes" (with the request of a probe that carries one) replaced "recent-probes" (time and revision
+    // only), which replaced "probes" (timer-cleaned): probes of an older build are not read back (their events are
+    // not re-resolved by bindings that come after the upgrade)
     probes = getRuntimeContext().getMapState(Retention.keep(
-        new MapStateDescriptor<>("recent-probes", Types.STRING, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO),
-        retentionMs));
+        new MapStateDescriptor<>("registered-probes", Types.STRING, Registered.TYPE), retentionMs));
   }
 
   private boolean bounded() {
@@ -70,8 +85,22 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   public void processElement1(Probe p, Context ctx, Collector<Resolution> out) throws Exception {
     byte[] blob = bindings.value();
     List<Hit> hits = blob == null ? List.of() : KeyState.decode(blob).resolve(p.time());
-    out.collect(new Resolution(p.eventId(), p.key(), p.rev(), hits));
-    probes.put(p.eventId(), new long[] {p.time(), p.rev()});
+    if (p.request() == null) {
+      out.collect(new Resolution(p.eventId(), p.key(), p.rev(), hits));
+      probes.put(p.eventId(), new Registered(p.time(), p.rev(), null, 0, 0));
+    } else {
+      // requests of one event come in revision order (one path, FIFO channels): the newest replaces the registration
+      Enrichment en = answer(p.request(), p.key(), hits);
+      ctx.output(ANSWERED, p.request().with(EnrichRequest.revisionAt(p.rev(), hop, 0), en));
+      probes.put(p.eventId(), new Registered(p.time(), p.rev(), p.request(), 1, en.hashCode()));
+    }
+  }
+
+  /** The request's enrichment with what {@code key}, its only key at this hop, resolved to (as a gather merges). */
+  private static Enrichment answer(EnrichRequest r, String key, List<Hit> hits) {
+    Enrichment en = EnrichRequest.EnrichmentCodec.copy(r.known());
+    EnrichmentMerger.merge(en, List.of(key), Map.of(key, hits));
+    return en;
   }
 
   @Override
@@ -82,13 +111,13 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     KeyState state = KeyState.decode(blob);
     // answers of the buffered probes this entry may change (times at or after its start)
     List<String> ids = new ArrayList<>();
-    List<long[]> times = new ArrayList<>();
+    List<Registered> registered = new ArrayList<>();
     List<List<String>> before = new ArrayList<>();
-    for (Map.Entry<String, long[]> e : probes.entries()) {
-      if (e.getValue()[0] >= entry.from()) {
+    for (Map.Entry<String, Registered> e : probes.entries()) {
+      if (e.getValue().time() >= entry.from()) {
         ids.add(e.getKey());
-        times.add(e.getValue());
-        before.add(Resolution.ids(state.resolve(e.getValue()[0])));
+        registered.add(e.getValue());
+        before.add(Resolution.ids(state.resolve(e.getValue().time())));
       }
     }
     if (!state.add(entry)) return;
@@ -96,11 +125,18 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     bindings.update(state.encode());
     if (kb.primary()) ctx.output(ACCEPTED, kb.binding());
     for (int i = 0; i < ids.size(); i++) {
-      long[] pt = times.get(i);
-      List<Hit> now = state.resolve(pt[0]);
-      if (!Resolution.ids(now).equals(before.get(i))) {
-        out.collect(new Resolution(ids.get(i), ctx.getCurrentKey(), pt[1], now));
+      Registered r = registered.get(i);
+      List<Hit> now = state.resolve(r.time());
+      if (Resolution.ids(now).equals(before.get(i))) continue;
+      if (r.request() == null) {
+        out.collect(new Resolution(ids.get(i), ctx.getCurrentKey(), r.rev(), now));
+        continue;
       }
+      Enrichment en = answer(r.request(), ctx.getCurrentKey(), now);
+      int hash = en.hashCode();
+      if (hash == r.hash()) continue; // nothing new for the event
+      ctx.output(ANSWERED, r.request().with(EnrichRequest.revisionAt(r.rev(), hop, r.emitted()), en));
+      probes.put(ids.get(i), new Registered(r.time(), r.rev(), r.request(), r.emitted() + 1, hash));
     }
     if (!bounded()) schedule(ctx, Math.max(state.latestTime() / 1000, ctx.timerService().currentWatermark())
         + closedTtlMs + retentionMs);
@@ -121,6 +157,39 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
         if (state.isEmpty()) bindings.clear();
         else bindings.update(state.encode());
       }
+    }
+  }
+
+  /**
+   * A probe kept for late bindings: its time and revision; for a probe that carried its request, the request, how
+   * many answers it was given and the hash of the last (an unchanged answer is not given again).
+   */
+  record Registered(long time, long rev, EnrichRequest request, int emitted, int hash) {
+    static final TypeInformation<Registered> TYPE = new CodecTypeInfo<>(Registered.class, new RegisteredCodec());
+  }
+
+  /** Codec of {@link Registered}. */
+  public static final class RegisteredCodec implements Codec<Registered> {
+    private static final long serialVersionUID = 1L;
+    private static final EnrichRequest.EnrichRequestCodec REQUEST = new EnrichRequest.EnrichRequestCodec();
+
+    @Override
+    public void write(Registered r, DataOutputView out) throws IOException {
+      out.writeLong(r.time());
+      out.writeLong(r.rev());
+      out.writeBoolean(r.request() != null);
+      if (r.request() == null) return;
+      REQUEST.write(r.request(), out);
+      out.writeInt(r.emitted());
+      out.writeInt(r.hash());
+    }
+
+    @Override
+    public Registered read(DataInputView in) throws IOException {
+      long time = in.readLong();
+      long rev = in.readLong();
+      if (!in.readBoolean()) return new Registered(time, rev, null, 0, 0);
+      return new Registered(time, rev, REQUEST.read(in), in.readInt(), in.readInt());
     }
   }
 }

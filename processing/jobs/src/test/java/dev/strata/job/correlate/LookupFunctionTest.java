@@ -1,0 +1,84 @@
+package dev.strata.job.correlate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.correlate.Attr;
+import dev.strata.correlate.BindingKind;
+import dev.strata.correlate.EnrichmentMerger;
+import dev.strata.schema.correlate.BindingLineage;
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.correlate.EntityRef;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A request with one key at a hop is answered by the lookup itself, with the request merged (no gather), and
+ * re-answered with the hop's counter + 1 when a late binding changes what the key resolves to; a binding that changes
+ * nothing for it re-answers nothing. Fixtures: the VPC Flow record of {@link InFlightTest} and an ip -> pod binding
+ * as the extractor writes one for a Kubernetes audit pod record (docs/correlation.md).
+ */
+class LookupFunctionTest {
+  static final String KEY = "ip|aws:111111111111:vpc-0aaa|10.0.1.57";
+  static final long EVENT_MICROS = Instant.parse("2026-11-20T10:02:00Z").toEpochMilli() * 1000;
+
+  @Test
+  void aSingleKeyRequestIsAnsweredByTheLookupAndReAnsweredByALateBinding() throws Exception {
+    EnrichRequest r = new EnrichRequest(InFlightTest.FLOW.getEventId(), EVENT_MICROS, 0,
+        EnrichmentMerger.base(InFlightTest.FLOW), List.of(KEY));
+    try (var h = lookup()) {
+      h.open();
+      h.processElement1(new StreamRecord<>(Probe.carrying(KEY, r), 1));
+      h.processElement2(new StreamRecord<>(new KeyedBinding(KEY, true, ipPod("api-7d9f", "10:00:00")), 2));
+      h.processElement2(new StreamRecord<>(new KeyedBinding(KEY, true, ipPod("api-7d9f", "10:00:00")), 3));
+      h.processElement2(new StreamRecord<>(new KeyedBinding(KEY, true, ipPod("web-1234", "10:30:00")), 4));
+      assertThat(h.extractOutputValues()).as("no resolution for a gather").isEmpty();
+      List<EnrichRequest> answered = h.getSideOutput(LookupFunction.ANSWERED).stream().map(StreamRecord::getValue)
+          .toList();
+      assertThat(answered).extracting(a -> a.known().getPodName()).containsExactly(null, "api-7d9f");
+      assertThat(answered).extracting(EnrichRequest::eventId).containsOnly(r.eventId());
+      assertThat(answered.get(1).rev()).isGreaterThan(answered.get(0).rev())
+          .isEqualTo(EnrichRequest.revisionAt(0, 1, 1));
+    }
+  }
+
+  @Test
+  void aProbeOfOneOfSeveralKeysIsAnsweredForTheGather() throws Exception {
+    try (var h = lookup()) {
+      h.open();
+      h.processElement2(new StreamRecord<>(new KeyedBinding(KEY, true, ipPod("api-7d9f", "10:00:00")), 1));
+      h.processElement1(new StreamRecord<>(new Probe(KEY, "e1", EVENT_MICROS, 0), 2));
+      assertThat(h.extractOutputValues()).singleElement().satisfies(a -> {
+        assertThat(a.eventId()).isEqualTo("e1");
+        assertThat(a.hits()).singleElement().satisfies(hit -> assertThat(hit.attrs()).containsEntry(Attr.POD_NAME,
+            "api-7d9f"));
+      });
+      assertThat(h.getSideOutput(LookupFunction.ANSWERED)).isNullOrEmpty();
+    }
+  }
+
+  static EntityBinding ipPod(String pod, String from) {
+    String id = Integer.toHexString(pod.hashCode()).repeat(8).substring(0, 64);
+    return new EntityBinding(id, BindingKind.IP_POD.id(),
+        new EntityRef("ip", "10.0.1.57", "aws:111111111111:vpc-0aaa"), new EntityRef("pod", "payments/" + pod,
+            "k8s:prod"),
+        Map.of(Attr.CLUSTER, "prod", Attr.NAMESPACE, "payments", Attr.POD_NAME, pod),
+        Instant.parse("2026-11-20T" + from + "Z"), null, false, 1f, "k8s_audit",
+        new BindingLineage(id, "a".repeat(64), 0L, null, 1L), List.of(), 0, 0, false);
+  }
+
+  static KeyedTwoInputStreamOperatorTestHarness<String, Probe, KeyedBinding, Resolution> lookup() throws Exception {
+    var h = new KeyedTwoInputStreamOperatorTestHarness<>(
+        new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(
+            new LookupFunction(1, Long.MAX_VALUE, 3_600_000L, 64)),
+        (KeySelector<Probe, String>) Probe::key, (KeySelector<KeyedBinding, String>) KeyedBinding::key, Types.STRING);
+    h.setup(Resolution.TYPE.createSerializer(new SerializerConfigImpl()));
+    return h;
+  }
+}
