@@ -47,27 +47,57 @@ public record RecordArrays(List<String> names, Map<String, List<String>> context
       return path.indexOf('.') >= 0 || path.indexOf('[') >= 0;
     }
 
-    /** Adds the string values at {@code path} in {@code node} to {@code out}. */
-    static void values(com.fasterxml.jackson.databind.JsonNode node, String path, List<String> out) {
-      int dot = path.indexOf('.');
-      String step = dot < 0 ? path : path.substring(0, dot);
-      String rest = dot < 0 ? null : path.substring(dot + 1);
-      if (step.endsWith("[]*")) {
-        String name = step.substring(0, step.length() - 3);
-        if (rest != null) values(node, rest, out);
-        for (com.fasterxml.jackson.databind.JsonNode child : node.path(name)) values(child, path, out);
-      } else if (step.endsWith("[]")) {
-        for (com.fasterxml.jackson.databind.JsonNode child : node.path(step.substring(0, step.length() - 2))) {
-          if (rest == null) {
-            if (child.isTextual()) out.add(child.asText());
-          } else {
-            values(child, rest, out);
+    /**
+     * Adds the string values at {@code path} in the JSON value at {@code p}'s current token to {@code out}, streaming
+     * (no tree): the value is consumed.
+     */
+    static void values(com.fasterxml.jackson.core.JsonParser p, String path, List<String> out)
+        throws java.io.IOException {
+      String[] steps = path.split("\\.");
+      walk(p, steps, 1, out);
+    }
+
+    /** {@code states}: bit i = steps[i..] are to be matched at this value; bit steps.length = this value is one. */
+    private static void walk(com.fasterxml.jackson.core.JsonParser p, String[] steps, int states, List<String> out)
+        throws java.io.IOException {
+      for (int i = 0; i < steps.length; i++) {
+        if ((states & (1 << i)) != 0 && steps[i].endsWith("[]*")) states |= 1 << (i + 1); // the node itself too
+      }
+      com.fasterxml.jackson.core.JsonToken t = p.currentToken();
+      if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+        if ((states & (1 << steps.length)) != 0) out.add(p.getText());
+        return;
+      }
+      if (t != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        p.skipChildren();
+        return;
+      }
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        int field = 0;
+        int elements = 0;
+        for (int i = 0; i < steps.length; i++) {
+          if ((states & (1 << i)) == 0) continue;
+          String st = steps[i];
+          if (st.endsWith("[]*")) {
+            if (st.regionMatches(0, f, 0, f.length()) && st.length() == f.length() + 3) elements |= 1 << i;
+          } else if (st.endsWith("[]")) {
+            if (st.regionMatches(0, f, 0, f.length()) && st.length() == f.length() + 2) elements |= 1 << (i + 1);
+          } else if (st.equals(f)) {
+            field |= 1 << (i + 1);
           }
         }
-      } else {
-        com.fasterxml.jackson.databind.JsonNode v = node.path(step);
-        if (rest != null) values(v, rest, out);
-        else if (v.isTextual()) out.add(v.asText());
+        com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+        if (elements != 0 && v == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+          for (com.fasterxml.jackson.core.JsonToken x = p.nextToken();
+              x != null && x != com.fasterxml.jackson.core.JsonToken.END_ARRAY; x = p.nextToken()) {
+            walk(p, steps, elements, out);
+          }
+        } else if (field != 0) {
+          walk(p, steps, field, out);
+        } else {
+          p.skipChildren();
+        }
       }
     }
   }

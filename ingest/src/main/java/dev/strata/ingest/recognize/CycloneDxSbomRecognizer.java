@@ -21,7 +21,7 @@ public final class CycloneDxSbomRecognizer extends RecordArraysDocumentRecognize
    * chunk of vulnerabilities carries the components they affect, wherever they are in the document, so its findings
    * name the same package as in the whole document.
    */
-  static final RecordArrays.Join AFFECTED_COMPONENTS = new RecordArrays.Join("components",
+  public static final RecordArrays.Join AFFECTED_COMPONENTS = new RecordArrays.Join("components",
       List.of("components[]*.bom-ref"), "vulnerabilities", "affects[].ref", 1);
 
   static final RecordArrays RECORD_ARRAYS = RecordArrays.of("components", "services", "dependencies", "vulnerabilities")
