@@ -200,4 +200,29 @@ class RecordArraysBoundaryScannerTest {
     assertThat(one.count()).isEqualTo(1);
     assertThat(one.chunkHeaders()).isNull();
   }
+  /**
+   * Join paths (RecordArrays.Join): a top-level field, {@code name[]} into an array's elements, {@code name[]*}
+   * recursively (the node itself and every element, at any depth); CycloneDX 1.5 shapes (a component's bom-ref and
+   * nested components, a vulnerability's affects[].ref, a dependency's dependsOn[]).
+   */
+  @Test
+  void joinPathsReadNestedAndRecursiveValues() {
+    byte[] component = ("{\"type\":\"library\",\"bom-ref\":\"a\",\"properties\":[{\"name\":\"x\",\"value\":\"y\"}],"
+        + "\"components\":[{\"bom-ref\":\"a.1\",\"components\":[{\"bom-ref\":\"a.1.1\"}]},{\"name\":\"no-ref\"},"
+        + "{\"bom-ref\":\"a.2\"}]}").getBytes(StandardCharsets.UTF_8);
+    assertThat(RecordArraysBoundaryScanner.strings(component, 0, component.length, List.of("components[]*.bom-ref")))
+        .containsExactly("a", "a.1", "a.1.1", "a.2");
+    assertThat(RecordArraysBoundaryScanner.strings(component, 0, component.length, List.of("bom-ref")))
+        .containsExactly("a");
+    byte[] vulnerability = ("{\"id\":\"CVE-1\",\"affects\":[{\"ref\":\"a\",\"versions\":[{\"version\":\"1\"}]},"
+        + "{\"ref\":\"a.1.1\"},{\"ref\":7}],\"ratings\":[{\"ref\":\"not-this\"}]}").getBytes(StandardCharsets.UTF_8);
+    assertThat(RecordArraysBoundaryScanner.strings(vulnerability, 0, vulnerability.length, List.of("affects[].ref")))
+        .containsExactly("a", "a.1.1");
+    byte[] dependency = "{\"ref\":\"a\",\"dependsOn\":[\"b\",\"c\"]}".getBytes(StandardCharsets.UTF_8);
+    assertThat(RecordArraysBoundaryScanner.strings(dependency, 0, dependency.length, List.of("ref", "dependsOn[]")))
+        .containsExactly("a", "b", "c");
+    byte[] cut = "{\"affects\":[{\"ref\":\"a\"},{\"ref\":\"b".getBytes(StandardCharsets.UTF_8);
+    assertThat(RecordArraysBoundaryScanner.strings(cut, 0, cut.length, List.of("affects[].ref")))
+        .as("an element cut short: what was read").containsExactly("a");
+  }
 }
