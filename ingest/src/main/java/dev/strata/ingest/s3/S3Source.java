@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
  *     secret_key: ${SECRET}
  * </pre>
  *
- * Standard prefixes per account: {@code <key_prefix>AWSLogs/[<org_id>/]<account>/CloudTrail/} and {@code
- * .../CloudTrail-Digest/} (an organization trail puts the org id before the account); VPC Flow Logs as S3 delivers
+ * Standard prefixes per account: {@code <key_prefix>AWSLogs/[<org_id>/]<account>/CloudTrail/}, {@code
+ * .../CloudTrail-Digest/} and {@code .../CloudTrail-Insight/} (Insights events; an organization trail puts the org id
+ * before the account); VPC Flow Logs as S3 delivers
  * them, {@code <key_prefix>AWSLogs/<account>/vpcflowlogs/} and, with Hive-compatible prefixes, {@code
  * <key_prefix>AWSLogs/aws-account-id=<account>/aws-service=vpcflowlogs/} (flow logs have no organization layout).
  * {@code ${ENV}} references are substituted; unknown keys fail.
