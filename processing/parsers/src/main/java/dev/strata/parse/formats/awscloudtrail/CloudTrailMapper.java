@@ -412,6 +412,11 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   }
 
   private EvidenceEvent map(RecordSpan span) {
+    Insight insight = eventName == null && eventSource == null ? Insight.of(other.get("insightDetails")) : null;
+    if (insight != null) {
+      eventName = insight.eventName();
+      eventSource = insight.eventSource();
+    }
     Klass k = classify(eventSource, eventName, rp(Param.status), "true".equalsIgnoreCase(readOnly));
     EvidenceEvent e =
         ctx.newEvent(
@@ -526,6 +531,15 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     if (eventSource != null) msg.append(' ').append(eventSource);
     if (errorCode != null) msg.append(" failed: ").append(errorCode);
     else if (consoleFailure) msg.append(" failed");
+    if (insight != null) {
+      msg.setLength(0);
+      msg.append("CloudTrail Insight ").append(insight.type() == null ? "?" : insight.type());
+      if (insight.state() != null) msg.append(' ').append(insight.state());
+      msg.append(": ").append(eventName == null ? "?" : eventName);
+      if (eventSource != null) msg.append(' ').append(eventSource);
+      if (insight.type() != null) u.put("insightDetails.insightType", insight.type());
+      if (insight.state() != null) u.put("insightDetails.state", insight.state());
+    }
     e.setMessage(msg.toString());
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
@@ -896,5 +910,42 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     if (p < 0) return null;
     int slash = arn.indexOf('/', p + ":assumed-role/".length());
     return slash < 0 || slash == arn.length() - 1 ? null : arn.substring(slash + 1);
+  }
+
+  /**
+   * A CloudTrail Insights event (eventType AwsCloudTrailInsight, delivered under the trail's CloudTrail-Insight/
+   * prefix) has no top-level eventSource / eventName: the API whose call or error rate was unusual is in {@code
+   * insightDetails} (eventSource, eventName, insightType ApiCallRateInsight | ApiErrorRateInsight, state Start |
+   * End), which is also kept whole in unmapped. Read only for records without eventName and eventSource (rare).
+   */
+  record Insight(String eventSource, String eventName, String type, String state) {
+    static Insight of(String insightDetails) {
+      if (insightDetails == null || insightDetails.isEmpty() || insightDetails.charAt(0) != '{') return null;
+      String source = null;
+      String name = null;
+      String type = null;
+      String state = null;
+      try (JsonParser p = Json.FACTORY.createParser(insightDetails)) {
+        p.nextToken();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String f = p.currentName();
+          JsonToken t = p.nextToken();
+          if (t.isScalarValue()) {
+            switch (f) {
+              case "eventSource" -> source = p.getText();
+              case "eventName" -> name = p.getText();
+              case "insightType" -> type = p.getText();
+              case "state" -> state = p.getText();
+              default -> { }
+            }
+          } else {
+            p.skipChildren();
+          }
+        }
+      } catch (IOException truncatedOrMalformed) {
+        // kept whole in unmapped; what was read before the damage still names the API
+      }
+      return source == null && name == null && type == null ? null : new Insight(source, name, type, state);
+    }
   }
 }

@@ -231,6 +231,30 @@ class AwsCloudTrailParserTest extends ParserContractTest {
     assertThat(d.getOriginalTruncated()).isTrue();
   }
 
+  /**
+   * An Insights log file as AWS delivers it (AWS CloudTrail User Guide, "CloudTrail Insights events record contents":
+   * eventType AwsCloudTrailInsight, eventCategory Insight, the API in insightDetails; no top-level eventName).
+   */
+  @Test
+  void insightsEventNamesTheApiFromInsightDetails() throws Exception {
+    String start = "{\"Records\":[{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-07-01T10:00:00Z\","
+        + "\"awsRegion\":\"us-east-1\",\"eventID\":\"ins-1\",\"eventType\":\"AwsCloudTrailInsight\","
+        + "\"recipientAccountId\":\"111122223333\",\"sharedEventID\":\"s-1\",\"insightDetails\":{"
+        + "\"state\":\"Start\",\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":\"RunInstances\","
+        + "\"insightType\":\"ApiCallRateInsight\",\"insightContext\":{\"statistics\":{\"baseline\":"
+        + "{\"average\":0.01},\"insight\":{\"average\":12.5}}}},\"eventCategory\":\"Insight\"}]}";
+    CollectingOutput out = parse(start, Framing.WHOLE, "AWSLogs/111122223333/CloudTrail-Insight/us-east-1/x.json.gz");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(1);
+    EvidenceEvent e = out.events.get(0);
+    assertThat(e.getApi().getOperation()).isEqualTo("RunInstances");
+    assertThat(e.getApi().getService()).isEqualTo("ec2.amazonaws.com");
+    assertThat(e.getMessage()).isEqualTo("CloudTrail Insight ApiCallRateInsight Start: RunInstances ec2.amazonaws.com");
+    assertThat(e.getUnmapped()).containsEntry("insightDetails.insightType", "ApiCallRateInsight")
+        .containsEntry("insightDetails.state", "Start").containsKey("insightDetails");
+    assertThat(e.getCloud().getAccountUid()).isEqualTo("111122223333");
+  }
+
   @Test
   void emptyRecordsFileGivesNothing() throws Exception {
     CollectingOutput out = parse("{\"Records\":[]}", Framing.WHOLE, "x");
