@@ -58,8 +58,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * evidence.normalized.v1 -> event-time -+-> extract-bindings --route (per hop)----------------------+
  *                                       |                                                          v
  *                                       +-> requests -> probes-1 --keyBy(lookup key)--> resolve-1 (bindings + probes)
- *                                       |                 | no key: skip        answers, keyBy(event id) -> gather-1
- *                                       |                 +------------------------------------------> hop 2 ... 3
+ *                                       |     | one key: the probe carries the request; resolve-1 answers it merged
+ *                                       |     | several: the request, keyBy(event id) -> gather-1 <- answers
+ *                                       |     | no key: skip
+ *                                       |     +-> each of those request streams -> probes-2 (chained) ... hop 3
  *                                       +-> encode (Avro wire bytes) --keyBy(event id)--> enrich <- final requests
  *                                                                      enrich -> evidence.enriched.v1, strata-events-v1
  *                       extract-bindings -> keyBy(kind|subject) -> merge-bindings (statements -> facts)
@@ -76,7 +78,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * the final join ({@code enrich}) emit it again with {@code enrichment.revision} + 1 (same event_id; Kafka consumers keep the
  * highest revision, OpenSearch writes with external version = revision + 1, {@code external_gte}). How long events
  * and closed intervals are kept: {@link LatenessBounds} (bounded mode: the whole run). The hops carry small
- * {@link EnrichRequest}s, never the event, which is encoded once and held once, by {@code enrich}. Stateful operators
+ * {@link EnrichRequest}s, never the event, which is encoded once and held once, by {@code enrich}. The gathers and
+ * {@code enrich} keep an event's state on the heap while it is in flight and write it to keyed state once complete
+ * or before a checkpoint barrier ({@link InFlight}). Stateful operators
  * have fixed uids ({@code resolve-N}, {@code gather-N}, {@code enrich}); checkpointing is on; {@code correlate.state_backend=rocksdb} for large
  * fleets.
  */

@@ -111,7 +111,7 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
   /** Whether every key of the request is answered at its revision. */
   private boolean isComplete(Pending p) {
     if (p.request == null) return false;
-    for (String k : p.request.keys(hop)) {
+    for (String k : p.keys(hop)) {
       Resolution a = p.answers.get(k);
       if (a == null || a.rev() != p.request.rev()) return false;
     }
@@ -121,7 +121,7 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
   /** Emits the merged request if every key is answered and the result is new; returns whether every key is. */
   private boolean tryEmit(Pending p, Collector<EnrichRequest> out) {
     EnrichRequest r = p.request;
-    List<String> keys = r.keys(hop);
+    List<String> keys = p.keys(hop);
     Map<String, List<Hit>> hits = new HashMap<>(keys.size() * 2);
     for (String k : keys) {
       Resolution a = p.answers.get(k);
@@ -144,6 +144,8 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
 
     EnrichRequest request;
     final Map<String, Resolution> answers = new HashMap<>(4);
+    private EnrichRequest keysOf; // the request whose keys are in keys (not serialized: computed again after a read)
+    private List<String> keys;
     long emitted;
     int hash;
 
@@ -151,6 +153,15 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
      * A copy to change (the heap backend hands out its stored object and snapshots it asynchronously: a value is
      * never modified once stored).
      */
+    /** The request's keys at {@code hop}, computed once per request (a function of the request alone). */
+    List<String> keys(int hop) {
+      if (keysOf != request) {
+        keys = request.keys(hop);
+        keysOf = request;
+      }
+      return keys;
+    }
+
     static Pending copyOf(Pending p) {
       if (p == null) return null;
       Pending c = new Pending();
@@ -158,6 +169,8 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
       c.answers.putAll(p.answers);
       c.emitted = p.emitted;
       c.hash = p.hash;
+      c.keysOf = p.keysOf;
+      c.keys = p.keys;
       return c;
     }
   }

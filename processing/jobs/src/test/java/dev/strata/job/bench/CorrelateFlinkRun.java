@@ -26,8 +26,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Enrichment through Flink's own keyed state: the job's whole enrichment ({@link CorrelateJob#enrich}: requests ->
- * for each of the 3 hops probes-N -> resolve-N ({@code LookupFunction}) -> gather-N ({@code GatherFunction}), hops
- * without a key skipped -> the final join with the event, {@code JoinEnrichment}; the bindings routed as the job
+ * for each of the 3 hops probes-N -> resolve-N ({@code LookupFunction}; a request with one key at the hop is answered
+ * there) -> gather-N ({@code GatherFunction}, requests with several keys), hops without a key skipped -> the final
+ * join with the event, {@code JoinEnrichment}; the bindings routed as the job
  * routes them) on a local MiniCluster at parallelism 1, in the environment the job builds for itself ({@link CorrelateJob#environment}:
  * the state backend and, for RocksDB, {@link RocksDbSettings}). A sequence source generates the N addresses' bindings
  * first and waits until the lookups have accepted all of them, then M events, each decoded from the Avro wire
@@ -75,8 +76,8 @@ final class CorrelateFlinkRun {
     CorrelateJobConfig cfg = CorrelateJobConfig.fromMap(settings);
     StreamExecutionEnvironment env = CorrelateJob.environment(cfg);
     env.setParallelism(1);
-    System.out.printf(Locale.ROOT, "%n== Flink job, the whole enrichment (requests -> 3 x (probes-N -> resolve-N ->"
-        + " gather-N) -> enrich), %s state backend, %,d bindings, %,d events, parallelism 1%n",
+    System.out.printf(Locale.ROOT, "%n== Flink job, the whole enrichment (requests -> 3 x (probes-N -> resolve-N"
+        + " [-> gather-N when several keys]) -> enrich), %s state backend, %,d bindings, %,d events, parallelism 1%n",
         rocks == null ? "hashmap" : "RocksDB", CorrelateBenchmark.bindingCount(n), m);
 
     SingleOutputStreamOperator<EvidenceEvent> events =
