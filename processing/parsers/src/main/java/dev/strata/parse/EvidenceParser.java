@@ -15,8 +15,13 @@ public interface EvidenceParser {
   /** Format id, lower_snake_case, equal to the {@code source_type} the collector writes. */
   String format();
 
-  /** Cheap probe: the chunk's source_type, then its first bytes. Never throws. */
-  boolean accepts(RawArtifactChunk chunk);
+  /**
+   * Cheap probe: the chunk's source_type, then its first bytes. Never throws. By default: the chunk's source_type
+   * is this parser's {@link #format()}.
+   */
+  default boolean accepts(RawArtifactChunk chunk) {
+    return format().equals(chunk.getSourceType());
+  }
 
   /** Parses the chunk's payload; emits events and rejections in payload order (reassembled records excepted). */
   void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException;

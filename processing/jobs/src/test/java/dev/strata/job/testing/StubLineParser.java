@@ -23,11 +23,6 @@ public final class StubLineParser implements EvidenceParser {
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType());
-  }
-
-  @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) {
     ChunkContext ctx = ChunkContext.of(chunk);
     byte[] p = ctx.payload();

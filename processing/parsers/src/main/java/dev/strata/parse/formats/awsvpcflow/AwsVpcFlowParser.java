@@ -80,11 +80,6 @@ public final class AwsVpcFlowParser implements EvidenceParser {
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType());
-  }
-
-  @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     ChunkContext ctx = ChunkContext.of(chunk);
     VpcFlowLayout layout = VpcFlowLayout.of(chunk.getFormatHeader());

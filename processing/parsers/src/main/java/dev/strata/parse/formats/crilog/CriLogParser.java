@@ -62,11 +62,6 @@ public final class CriLogParser implements EvidenceParser {
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType());
-  }
-
-  @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     new Run(ChunkContext.of(chunk), out).run();
   }

@@ -104,11 +104,6 @@ public final class DockerDaemonLogParser implements EvidenceParser {
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType());
-  }
-
-  @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     parseCounting(chunk, out);
   }

@@ -39,10 +39,6 @@ public final class DockerDiffParser implements EvidenceParser {
     return FORMAT;
   }
 
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType());
-  }
 
   /** The container id a diff file's path names, or null. */
   static String containerId(String origin) {

@@ -28,11 +28,6 @@ public final class DockerEventsParser implements EvidenceParser {
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType());
-  }
-
-  @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     if (json.accepts(chunk)) {
       json.parse(chunk, out);

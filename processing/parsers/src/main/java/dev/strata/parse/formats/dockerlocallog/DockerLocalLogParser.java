@@ -52,10 +52,6 @@ public final class DockerLocalLogParser implements EvidenceParser {
     return FORMAT;
   }
 
-  @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType());
-  }
 
   static String containerId(String origin) {
     if (origin == null) return null;

@@ -71,11 +71,6 @@ public final class PodmanEventsParser implements EvidenceParser {
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType());
-  }
-
-  @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     ChunkContext ctx = ChunkContext.of(chunk);
     byte[] b = ctx.payload();

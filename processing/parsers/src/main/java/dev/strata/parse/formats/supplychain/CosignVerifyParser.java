@@ -68,11 +68,6 @@ public final class CosignVerifyParser implements EvidenceParser {
   }
 
   @Override
-  public boolean accepts(RawArtifactChunk chunk) {
-    return FORMAT.equals(chunk.getSourceType());
-  }
-
-  @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     new Run(ChunkContext.of(chunk).unhashedEventIds(), out).run(); // many small events per artifact: see EventIds
   }
