@@ -110,12 +110,12 @@ final class DemoCommand implements Callable<Integer> {
       EvidencePipeline.Landed landed = pipeline.landed();
       out.println();
       out.println("== per source");
-      out.printf("%-18s %9s %8s %8s %13s%n", "source", "artifacts", "chunks", "events", "dead letters");
+      out.printf("%-24s %9s %8s %8s %13s%n", "source", "artifacts", "chunks", "events", "dead letters");
       Set<String> sources = new TreeSet<>(report.sourceTypes().keySet());
       sources.addAll(landed.eventsBySource().keySet());
       for (String s : sources) {
         var st = report.sourceTypes().get(s);
-        out.printf("%-18s %9d %8d %8d %13d%n", s, st == null ? 0 : st.artifacts(), st == null ? 0 : st.chunks(),
+        out.printf("%-24s %9d %8d %8d %13d%n", s, st == null ? 0 : st.artifacts(), st == null ? 0 : st.chunks(),
             landed.eventsBySource().getOrDefault(s, 0L), landed.deadLettersBySource().getOrDefault(s, 0L));
       }
       out.println("dead letters by reason: " + landed.deadLettersByReason());
