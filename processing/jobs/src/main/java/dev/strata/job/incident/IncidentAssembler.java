@@ -19,7 +19,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Turns a {@link IncidentGrouper.Group} into the {@link Incident} record (revision 0: the job numbers them). */
+/**
+ * Turns a {@link IncidentGrouper.Group} into the {@link Incident} record (revision 0: the job numbers them), reading
+ * every member: the reference assembly ({@link IncidentEngine#flushRegrouping}, tools). The job assembles from
+ * per-incident parts kept up to date instead ({@link IncidentAccumulator}, the same record).
+ */
 public final class IncidentAssembler {
   private IncidentAssembler() {}
 
@@ -93,24 +97,38 @@ public final class IncidentAssembler {
       for (Member m : e.getValue()) if (ids.size() < IncidentSettings.MAX_STEP_EVENTS) ids.add(m.eventId());
       path.add(new AttackStep(e.getKey(), micros(e.getValue().get(0).timeMicros()), ids));
     }
-    path.sort(Comparator.comparing(AttackStep::getFirstTime).thenComparing(AttackStep::getStage));
+    path.sort(PATH_ORDER);
 
+    Member first = g.firstSignal();
+    String title = title(first, g.expanded().getOrDefault(first.eventId(), Set.of()), path, signals);
+    return record(g.incidentId(), g.tenant(), title, severity, members.get(0).timeMicros(),
+        members.get(members.size() - 1).timeMicros(), entities, indicators, signals, members.size(), rows, path);
+  }
+
+  /** The attack path's order: by first time, then stage. */
+  static final Comparator<AttackStep> PATH_ORDER =
+      Comparator.comparing(AttackStep::getFirstTime).thenComparing(AttackStep::getStage);
+
+  /** The OPEN record (revision 0) of an incident's parts; the timeline omits {@code eventCount - rows}. */
+  static Incident record(String incidentId, String tenant, String title, int severity, long firstMicros,
+      long lastMicros, List<IncidentEntity> entities, List<IncidentIndicator> indicators, int signals, int eventCount,
+      List<TimelineRow> rows, List<AttackStep> path) {
     Incident inc = new Incident();
-    inc.setIncidentId(g.incidentId());
-    inc.setTenant(g.tenant());
-    inc.setTitle(title(g, path, signals));
+    inc.setIncidentId(incidentId);
+    inc.setTenant(tenant);
+    inc.setTitle(title);
     inc.setSeverityId(severity);
     inc.setSeverity(severityName(severity));
     inc.setStatus(IncidentStatus.OPEN);
     inc.setMergedInto(null);
-    inc.setFirstSeen(micros(members.get(0).timeMicros()));
-    inc.setLastSeen(micros(members.get(members.size() - 1).timeMicros()));
+    inc.setFirstSeen(micros(firstMicros));
+    inc.setLastSeen(micros(lastMicros));
     inc.setEntities(entities);
     inc.setIndicators(indicators);
     inc.setSignals(signals);
-    inc.setEventCount(members.size());
+    inc.setEventCount(eventCount);
     inc.setTimeline(rows);
-    inc.setTimelineOmitted(members.size() - kept.size());
+    inc.setTimelineOmitted(eventCount - rows.size());
     inc.setAttackPath(path);
     inc.setRevision(0);
     return inc;
@@ -122,13 +140,15 @@ public final class IncidentAssembler {
         m.recordIndex());
   }
 
-  /** "Pod shop/web-1 (node ip-10-0-1-23): execution, credential access, ... (6 signals)". */
-  static String title(IncidentGrouper.Group g, List<AttackStep> path, int signals) {
-    Member first = g.firstSignal();
+  /**
+   * "Pod shop/web-1 (node ip-10-0-1-23): execution, credential access, ... (6 signals)": the subject is the first
+   * signal's entity of the most telling type, among those it names and then those derived ({@code expanded}).
+   */
+  static String title(Member first, Set<String> expanded, List<AttackStep> path, int signals) {
     String subject = null;
     Set<String> x = new java.util.LinkedHashSet<>();
     for (Entity e : first.entities()) x.add(e.id());
-    x.addAll(g.expanded().getOrDefault(first.eventId(), Set.of()));
+    x.addAll(expanded);
     for (String type : List.of(Entity.POD, Entity.CONTAINER, Entity.TASK, Entity.NODE, Entity.INSTANCE,
         Entity.PRINCIPAL, Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.IP)) {
       for (String id : x) {
@@ -162,7 +182,7 @@ public final class IncidentAssembler {
     };
   }
 
-  private static int typeRank(String type) {
+  static int typeRank(String type) {
     int i = TYPE_ORDER.indexOf(type);
     return i < 0 ? TYPE_ORDER.size() : i;
   }

@@ -20,8 +20,9 @@ import java.util.Set;
  * tenant's grouping ({@link TenantIndex}), {@link #flush} regroups what changed since the last flush and returns the
  * incidents that changed, each at its next revision, plus a {@code MERGED} revision for an id that no longer exists
  * (its first signal now belongs to an incident with another id). Unchanged incidents are not assembled or emitted
- * again. The result is the full regrouping's ({@link IncidentGrouper}, {@link #flushRegrouping}), which tests compare
- * it with.
+ * again, and a changed one is assembled from its parts as of the last flush plus its new members ({@link
+ * IncidentAccumulator}). The result is the full regrouping and whole re-assembly's ({@link IncidentGrouper}, {@link
+ * IncidentAssembler}, {@link #flushRegrouping}), which tests compare it with.
  *
  * <p>State bound: at a flush with a watermark, incidents whose last signal is more than 2 x window behind it are
  * sealed (members dropped, the emitted record stays), context members older than {@code retention} that joined
@@ -80,8 +81,7 @@ public final class IncidentEngine implements Serializable {
     int held = index.size();
     List<Incident> out = new ArrayList<>();
     for (TenantIndex.Group g : index.regroup()) {
-      IncidentGrouper.Group members = index.members(g, store);
-      Incident inc = IncidentAssembler.assemble(members, settings);
+      Incident inc = index.assemble(g, store);
       long fp = fingerprint(inc);
       TenantStore.Emitted prev = store.emitted(g.id);
       if (prev != null && prev.fingerprint() == fp && "OPEN".equals(prev.status())) continue;
@@ -238,6 +238,19 @@ public final class IncidentEngine implements Serializable {
       }
     }
     return IncidentLinker.link(out, settings).incidents();
+  }
+
+  /**
+   * Incident records assembled since start: {new incidents (from all members), rebuilt from all members (lost
+   * members or parts from before), grown (from the last assembly's parts plus the change)}.
+   */
+  long[] assemblies() {
+    long[] n = new long[3];
+    if (indexes == null) return n;
+    for (TenantIndex x : indexes.values()) {
+      for (int i = 0; i < 3; i++) n[i] += x.assemblies[i];
+    }
+    return n;
   }
 
   static long fingerprint(Incident inc) {

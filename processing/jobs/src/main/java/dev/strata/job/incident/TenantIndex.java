@@ -1,6 +1,7 @@
 package dev.strata.job.incident;
 
 import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.correlate.Incident;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,12 +33,18 @@ import java.util.TreeSet;
  *       window covers its time; a changed context member marks those incidents (found through its entities' signal
  *       lists) for re-assembly; a re-assembled incident takes its context by a time-range query on each of its
  *       entities' member lists.
+ *   <li>each incident keeps the parts of its record ({@link IncidentAccumulator}) and the members it gained (or
+ *       whose expanded entities grew) since its last assembly; a grown or merged incident takes over the parts of its
+ *       largest old part, so re-assembling it reads and adds only those members ({@link #assemble}). An incident that
+ *       lost members (evicted context, a context member promoted to signal) is assembled from all its members.
  * </ul>
  *
  * Only the incidents re-assembled at a flush can change, so only they are fingerprinted and emitted. The index is
  * derived state: the engine builds it from the {@link TenantStore} when it has none for the tenant (after a restore or
  * a rescale) and then keeps both in step, so checkpoints hold the store only. Heap: per member its event id, time and
- * expanded entity ids (the members themselves stay in the store and are read back only for re-assembled incidents).
+ * expanded entity ids, plus an entry in its incidents' parts; per incident its entities' counts and its capped
+ * timeline, attack path and indicators (the members themselves stay in the store and are read back only when they
+ * join an incident or are rows of a re-assembled incident's timeline).
  */
 final class TenantIndex {
   /** What the grouping needs of one member. */
@@ -81,11 +88,18 @@ final class TenantIndex {
     Set<Node> context = new HashSet<>();
     /** The expanded entities of its signals (what context joins through). */
     final Set<String> keys = new HashSet<>();
+    /** Its record's parts as of its last assembly (null: none yet, built from all members at the next). */
+    IncidentAccumulator parts;
+    /** Members gained, or whose expanded entities grew, since its last assembly. */
+    final Set<Node> gained = new HashSet<>();
+    /** It lost members since its last assembly: {@link #parts} no longer applies. */
+    boolean shrank;
 
     Group(String id, List<Node> signals) {
       this.id = id;
       this.signals = signals;
       for (Node s : signals) keys.addAll(s.keys);
+      gained.addAll(signals);
     }
 
     long first() {
@@ -123,6 +137,8 @@ final class TenantIndex {
   private final Set<String> dirtyBursts = new HashSet<>();
   /** Incidents that lost context (a member evicted with another, sealed incident): re-assembled at the next flush. */
   private final Set<Group> shrunk = new HashSet<>();
+  /** Assemblies of new incidents, rebuilt from all members, grown from their parts (see {@link #assemble}). */
+  final long[] assemblies = new long[3];
 
   TenantIndex(String tenant, IncidentSettings settings) {
     this.tenant = tenant;
@@ -280,6 +296,7 @@ final class TenantIndex {
         Group g = groups.get(gid);
         if (g == null || g.signals.contains(d)) continue;
         g.context.remove(d);
+        g.shrank = true;
         d.groups.remove(gid);
         lostContext.add(g);
       }
@@ -325,6 +342,15 @@ final class TenantIndex {
             changes.put(gid, g);
           }
         }
+      }
+    }
+    // members whose expanded entities grew: their incidents' parts take the new entities in
+    for (Node d : dirty) {
+      for (String gid : d.groups) {
+        Group g = groups.get(gid);
+        if (g == null) continue;
+        g.gained.add(d);
+        changes.put(gid, g);
       }
     }
     dirty.clear();
@@ -386,8 +412,12 @@ final class TenantIndex {
     Group largest = null;
     for (Group o : olds) if (largest == null || o.context.size() > largest.context.size()) largest = o;
     if (largest != null) {
-      // take over the largest old context as is (a grown incident keeps its id: its members need no update)
+      // take over the largest old context as is (a grown incident keeps its id: its members need no update), and
+      // the record parts built from it and its signals
       g.context = largest.context;
+      g.parts = largest.parts;
+      g.shrank = largest.shrank;
+      g.gained.addAll(largest.gained);
       if (!largest.id.equals(g.id)) {
         for (Node c : g.context) {
           c.groups.remove(largest.id);
@@ -398,7 +428,7 @@ final class TenantIndex {
     for (Group o : olds) {
       if (o == largest) continue;
       for (Node c : o.context) {
-        c.groups.remove(o.id);
+        if (!o.id.equals(g.id)) c.groups.remove(o.id); // an old part with the new id: c stays context of it
         if (!c.signal() && nodes.containsKey(c.eventId)) join(g, c);
       }
     }
@@ -428,6 +458,7 @@ final class TenantIndex {
   /** {@code m} is context of {@code g}; true if it was not before. */
   private boolean join(Group g, Node m) {
     if (!g.context.add(m)) return false;
+    g.gained.add(m);
     m.groups.add(g.id);
     loose.remove(m);
     return true;
@@ -438,21 +469,41 @@ final class TenantIndex {
     return new Node(m, seq);
   }
 
-  /** The members of {@code g} in (time, event id) order, read from the store (bursts promoted). */
-  IncidentGrouper.Group members(Group g, TenantStore store) throws Exception {
-    List<Node> all = new ArrayList<>(g.signals.size() + g.context.size());
-    all.addAll(g.signals);
-    all.addAll(g.context);
-    all.sort(ORDER);
-    List<Member> members = new ArrayList<>(all.size());
-    Map<String, Set<String>> expanded = new HashMap<>();
-    for (Node n : all) {
-      Member m = store.member(n.eventId);
-      if (m == null) throw new IllegalStateException("member " + n.eventId + " is indexed but not stored");
-      members.add(n.promoted ? m.asSignal(AttackStage.CREDENTIAL_ACCESS, 3, "secret_read_burst") : m);
-      expanded.put(n.eventId, n.keys);
+  /**
+   * The record of {@code g} (revision 0): its parts ({@link IncidentAccumulator}) as of the last assembly plus the
+   * members it gained since, or built from all its members when it has none yet or lost members (a full build).
+   */
+  Incident assemble(Group g, TenantStore store) throws Exception {
+    IncidentAccumulator.Members read = n -> member(n, store);
+    IncidentAccumulator parts = g.shrank ? null : g.parts;
+    if (parts != null) {
+      for (Node n : g.gained) {
+        if (!parts.holds(n) && !parts.take(n, read.of(n))) {
+          parts = null;
+          break;
+        }
+      }
     }
-    return new IncidentGrouper.Group(g.id, tenant, members, expanded);
+    if (parts != null && parts.size() != g.signals.size() + g.context.size()) parts = null; // a missed change
+    if (parts == null) {
+      assemblies[g.parts == null ? 0 : 1]++;
+      parts = new IncidentAccumulator(settings.timelineCap());
+      for (Node n : g.signals) parts.take(n, read.of(n));
+      for (Node n : g.context) parts.take(n, read.of(n));
+    } else {
+      assemblies[2]++;
+    }
+    g.parts = parts;
+    g.gained.clear();
+    g.shrank = false;
+    return parts.incident(g.id, tenant, read);
+  }
+
+  /** The stored member of a node, promoted when a burst made it a signal. */
+  private static Member member(Node n, TenantStore store) throws Exception {
+    Member m = store.member(n.eventId);
+    if (m == null) throw new IllegalStateException("member " + n.eventId + " is indexed but not stored");
+    return n.promoted ? m.asSignal(AttackStage.CREDENTIAL_ACCESS, 3, "secret_read_burst") : m;
   }
 
   // ---------------------------------------------------------------------------------------------------- eviction
@@ -473,7 +524,10 @@ final class TenantIndex {
     dirty.remove(n);
     for (String gid : n.groups) {
       Group g = groups.get(gid);
-      if (g != null && g.context.remove(n)) shrunk.add(g); // context of a sealed incident, also of this one
+      if (g != null && g.context.remove(n)) { // context of a sealed incident, also of this one
+        g.shrank = true;
+        shrunk.add(g);
+      }
     }
     if (n.burstKey != null && !n.ownSignal) {
       List<Node> calls = burstCalls.get(n.burstKey);

@@ -5,6 +5,8 @@ import dev.strata.job.incident.InMemoryTenantStore;
 import dev.strata.job.incident.IncidentEngine;
 import dev.strata.job.incident.IncidentEngineAccess;
 import dev.strata.job.incident.IncidentSettings;
+import dev.strata.schema.correlate.Incident;
+import dev.strata.schema.correlate.IncidentStatus;
 import dev.strata.schema.event.Cloud;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.Device;
@@ -17,9 +19,11 @@ import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -30,16 +34,21 @@ import java.util.SplittableRandom;
  * (tenant|container id -> count and last time), i.e. what any keyed operator pays to touch its state once per event.
  *
  * <pre>
- * IncidentBenchmark [--entities N[,N...]] [--events M] [--signal-every K] [--flush-every F] [--tenants T]
- *                   [--rounds R] [--regroup true]
+ * IncidentBenchmark [--entities N[,N...]] [--nodes K[,K...]] [--events M] [--signal-every S] [--flush-every F]
+ *                   [--tenants T] [--rounds R] [--regroup true]
  * </pre>
  *
  * {@code --regroup true}: flush with the full regrouping the incremental flush replaced ({@code
  * IncidentEngine.flushRegrouping}, every member of the tenant regrouped and every incident re-assembled per flush;
  * accept still keeps the incremental index, so this slightly overstates the old cost).
  *
- * Events: containers of pods on 50 nodes, chosen uniformly among N entities, spread over one hour; every K-th is a
- * Falco alert (a signal, Warning), the others are container log lines (context). Thread CPU time; the best round.
+ * Events: containers of pods (one each) on K nodes (default 50), chosen uniformly among N containers, spread over one
+ * hour; every S-th is a Falco alert (a signal, Warning), the others are container log lines (context). Events of a
+ * node share it, so a node with alerts is one incident holding every event on it: {@code --nodes 1} makes one incident
+ * of all events, {@code --nodes 1000} many small ones. Thread CPU time; the best round.
+ *
+ * <p>Before session 7 every container id began with the same 12 hex digits (the container key): all events were one
+ * incident whatever the node count, the one container bound to every pod.
  */
 public final class IncidentBenchmark {
   static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
@@ -48,22 +57,27 @@ public final class IncidentBenchmark {
     Map<String, String> a = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     String[] sizes = a.getOrDefault("entities", "1000,10000").split(",");
+    String[] nodeCounts = a.getOrDefault("nodes", "50").split(",");
     int events = Integer.parseInt(a.getOrDefault("events", "200000"));
     int signalEvery = Integer.parseInt(a.getOrDefault("signal-every", "100"));
     int flushEvery = Integer.parseInt(a.getOrDefault("flush-every", "20000"));
     int tenants = Integer.parseInt(a.getOrDefault("tenants", "4"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
     boolean regroup = Boolean.parseBoolean(a.getOrDefault("regroup", "false"));
-    for (String s : sizes) {
-      run(Integer.parseInt(s.trim()), events, signalEvery, flushEvery, tenants, rounds, regroup);
+    for (String k : nodeCounts) {
+      for (String s : sizes) {
+        run(Integer.parseInt(s.trim()), Integer.parseInt(k.trim()), events, signalEvery, flushEvery, tenants, rounds,
+            regroup);
+      }
     }
   }
 
-  static void run(int entities, int m, int signalEvery, int flushEvery, int tenants, int rounds, boolean regroup)
-      throws Exception {
-    List<EvidenceEvent> events = generate(entities, m, signalEvery, tenants);
-    System.out.printf(Locale.ROOT, "%n== %,d events over %,d containers (%d tenants, a signal every %d, flush every %,d;"
-        + " %s flush)%n", m, entities, tenants, signalEvery, flushEvery, regroup ? "full regrouping" : "incremental");
+  static void run(int entities, int nodes, int m, int signalEvery, int flushEvery, int tenants, int rounds,
+      boolean regroup) throws Exception {
+    List<EvidenceEvent> events = generate(entities, nodes, m, signalEvery, tenants);
+    System.out.printf(Locale.ROOT, "%n== %,d events over %,d containers on %,d nodes (%d tenants, a signal every %d,"
+        + " flush every %,d; %s flush)%n", m, entities, nodes, tenants, signalEvery, flushEvery,
+        regroup ? "full regrouping" : "incremental");
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     double bestEngine = 0;
     double bestBase = 0;
@@ -71,6 +85,7 @@ public final class IncidentBenchmark {
       IncidentEngine engine = new IncidentEngine(IncidentSettings.defaults());
       Map<String, InMemoryTenantStore> stores = new HashMap<>();
       long incidents = 0;
+      Set<String> ids = new HashSet<>();
       long t0 = cpu.getCurrentThreadCpuTime();
       for (int i = 0; i < events.size(); i++) {
         EvidenceEvent e = events.get(i);
@@ -78,8 +93,10 @@ public final class IncidentBenchmark {
         if ((i + 1) % flushEvery == 0 || i + 1 == events.size()) {
           long wm = micros(e.getTime()) - 300_000_000L;
           for (Map.Entry<String, InMemoryTenantStore> s : stores.entrySet()) {
-            incidents += (regroup ? IncidentEngineAccess.flushRegrouping(engine, s.getValue(), s.getKey(), wm)
-                : engine.flush(s.getValue(), s.getKey(), wm)).size();
+            List<Incident> out = regroup ? IncidentEngineAccess.flushRegrouping(engine, s.getValue(), s.getKey(), wm)
+                : engine.flush(s.getValue(), s.getKey(), wm);
+            incidents += out.size();
+            for (Incident inc : out) if (inc.getStatus() == IncidentStatus.OPEN) ids.add(inc.getIncidentId());
           }
         }
       }
@@ -98,15 +115,16 @@ public final class IncidentBenchmark {
       double baseRate = events.size() / ((cpu.getCurrentThreadCpuTime() - b0) / 1e9);
       bestEngine = Math.max(bestEngine, engineRate);
       bestBase = Math.max(bestBase, baseRate);
-      System.out.printf(Locale.ROOT, "round %d: incident engine %,.0f events/s (%,d incident records written, %,d"
-          + " members held at the end); baseline keyed map update %,.0f events/s (%,d keys); ratio %.4f%n",
-          r, engineRate, incidents, members, baseRate, state.size(), engineRate / baseRate);
+      System.out.printf(Locale.ROOT, "round %d: incident engine %,.0f events/s (%,d incident records written of %,d"
+          + " incidents, %,d members held at the end); baseline keyed map update %,.0f events/s (%,d keys);"
+          + " ratio %.4f%n", r, engineRate, incidents, ids.size(), members, baseRate, state.size(),
+          engineRate / baseRate);
     }
     System.out.printf(Locale.ROOT, "best: incident engine %,.0f events/s, baseline %,.0f events/s, ratio %.4f%n",
         bestEngine, bestBase, bestEngine / bestBase);
   }
 
-  static List<EvidenceEvent> generate(int entities, int m, int signalEvery, int tenants) {
+  static List<EvidenceEvent> generate(int entities, int nodes, int m, int signalEvery, int tenants) {
     SplittableRandom rnd = new SplittableRandom(42);
     List<EvidenceEvent> out = new ArrayList<>(m);
     long spanMicros = 3_600_000_000L;
@@ -114,7 +132,7 @@ public final class IncidentBenchmark {
       int n = rnd.nextInt(entities);
       Instant t = T0.plusNanos((spanMicros * i / m) * 1000);
       boolean signal = (i + 1) % signalEvery == 0;
-      String node = "ip-10-0-" + (n % 50) + "-10.ec2.internal";
+      String node = "ip-10-" + (n % nodes / 250) + "-" + (n % nodes % 250) + "-10.ec2.internal";
       EvidenceEvent e = new EvidenceEvent();
       e.setEventId(String.format(Locale.ROOT, "%064x", (long) i * 0x9E3779B97F4A7C15L));
       e.setOcsfVersion("1.3.0");
@@ -136,8 +154,9 @@ public final class IncidentBenchmark {
       }
       e.setCloud(Cloud.newBuilder().setProvider("aws").setAccountUid(String.format(Locale.ROOT, "%012d", n % tenants))
           .setRegion("us-east-1").build());
-      e.setContainer(Container.newBuilder().setUid(String.format(Locale.ROOT, "%064x", (long) n)).setRuntime("containerd")
-          .build());
+      // the key is the id's first 12 hex digits: one per container
+      e.setContainer(Container.newBuilder().setUid(String.format(Locale.ROOT, "%012x%052x", (long) n, (long) n))
+          .setRuntime("containerd").build());
       e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").setNamespace("shop").setPodName("pod-" + n)
           .setNodeName(node).build());
       e.setDevice(Device.newBuilder().setHostname(node).build());

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.schema.correlate.Incident;
 import dev.strata.schema.event.Cloud;
+import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,33 +23,50 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * The incremental flush ({@link IncidentEngine#flush}, {@link TenantIndex}) against the full regrouping it replaced
- * ({@link IncidentEngine#flushRegrouping}): random evidence (Falco alerts and log lines on containers of shared nodes,
- * GetSecretValue bursts and CreateAccessKey calls, two tenants), shuffled, flushed at random points with and without
- * a watermark (so sealing, retention and the member cap evict): every flush emits the same incident records,
- * revisions and MERGED tombstones, and the stores end the same. Synthetic events from IncidentGrouperTest's builders.
+ * The incremental flush ({@link IncidentEngine#flush}: {@link TenantIndex} groups, {@link IncidentAccumulator}
+ * assembles a grown incident from its last parts plus the change) against the full regrouping and whole re-assembly
+ * it replaced ({@link IncidentEngine#flushRegrouping}, {@link IncidentAssembler#assemble}): random evidence (Falco
+ * alerts and log lines on containers of shared nodes, GetSecretValue bursts and CreateAccessKey calls, two tenants;
+ * container -> pod bindings arrive late when a container's log lines come before its alert), shuffled, flushed at
+ * random points with and without a watermark (so sealing, retention and the member cap evict), the incremental engine
+ * now and then restarted over its store (a restore: index and parts rebuilt): every flush emits the same incident
+ * records, byte for byte (revisions, MERGED tombstones), and the stores end the same. Synthetic events from
+ * IncidentGrouperTest's builders.
  */
 class IncrementalGroupingTest {
 
   static List<EvidenceEvent> randomEvidence(Random rnd, int n) {
+    return randomEvidence(rnd, n, 40, 7, 7, 0);
+  }
+
+  /**
+   * {@code containers} containers on {@code nodes} nodes, {@code falcoPercent} of the events Falco alerts, log lines
+   * naming one of {@code images} image names (an image entity and indicator each; 0: none).
+   */
+  static List<EvidenceEvent> randomEvidence(Random rnd, int n, int containers, int nodes, int falcoPercent,
+      int images) {
     List<EvidenceEvent> out = new ArrayList<>(n);
     String[] users = {"dave", "erin", "frank"};
     for (int i = 0; i < n; i++) {
       Instant t = T0.plusSeconds(rnd.nextInt(12 * 3600));
-      int container = rnd.nextInt(40);
-      String node = "node-" + (container % 7);
+      int container = rnd.nextInt(containers);
+      String node = "node-" + (container % nodes);
       int kind = rnd.nextInt(100);
       EvidenceEvent e;
-      if (kind < 7) {
+      if (kind < falcoPercent) {
         e = falco("f" + i, t, node, c(container), "pod-" + container);
-      } else if (kind < 17) {
+      } else if (kind < falcoPercent + 10) {
         // bursts: calls of one user close together
         Instant near = T0.plusSeconds(3600L * rnd.nextInt(12) + rnd.nextInt(400));
         e = cloudTrail("s" + i, near, "GetSecretValue", users[rnd.nextInt(users.length)], "10.0.0." + rnd.nextInt(3));
-      } else if (kind < 19) {
+      } else if (kind < falcoPercent + 12) {
         e = cloudTrail("k" + i, t, "CreateAccessKey", users[rnd.nextInt(users.length)], "10.0.0.9");
       } else {
         e = log("l" + i, t, node, c(container));
+        if (images > 0) {
+          e.setContainer(Container.newBuilder(e.getContainer()).setImageName("registry/app-" + rnd.nextInt(images))
+              .build());
+        }
       }
       if (rnd.nextInt(4) == 0) {
         e.setCloud(Cloud.newBuilder().setProvider("aws").setAccountUid("444455556666").setRegion("us-east-1").build());
@@ -58,18 +76,73 @@ class IncrementalGroupingTest {
     return out;
   }
 
+  /** What a comparison covered. */
+  record Coverage(int flushes, int emitted, int merged, long rebuilt, long grown) {}
+
   @Test
   void theIncrementalFlushEmitsWhatTheFullRegroupingEmits() throws Exception {
     IncidentSettings capped = new IncidentSettings(Duration.ofHours(2), 500, 5, Duration.ofMinutes(5), List.of(),
         null, 120);
+    Coverage c = compareEveryFlush(40, (seed, rnd) -> seed % 3 == 0 ? capped : IncidentSettings.defaults().withWindow(
+        Duration.ofMinutes(30 + rnd.nextInt(120))), rnd -> randomEvidence(rnd, 150 + rnd.nextInt(250)));
+    // the comparison covered what it claims: many flushes, incidents written, merges seen, grown incidents mostly
+    // assembled from their parts plus the change
+    assertThat(c.flushes()).isGreaterThan(400);
+    assertThat(c.emitted()).isGreaterThan(500);
+    assertThat(c.merged()).isGreaterThan(10);
+    assertThat(c.grown()).isGreaterThan(c.rebuilt());
+  }
+
+  /**
+   * Incidents past every cap of the record: more than {@link IncidentSettings#MAX_ENTITIES} entities (300 containers
+   * and their pods on 2 nodes, the images log lines name), more than {@link IncidentSettings#MAX_INDICATORS}
+   * indicators (the image names), more than {@link IncidentSettings#MAX_STEP_EVENTS} signals of a stage (a quarter of
+   * the events are alerts), and a
+   * timeline cap of 3 to 60 rows (the earliest signals, then the earliest context).
+   */
+  @Test
+  void theIncrementalFlushEmitsWhatTheFullRegroupingEmitsPastEveryCap() throws Exception {
+    int[] maxima = new int[4];
+    Coverage c = compareEveryFlush(5, (seed, rnd) -> IncidentSettings.defaults().withWindow(Duration.ofHours(4))
+        .withTimelineCap(3 + rnd.nextInt(58)), rnd -> randomEvidence(rnd, 1000 + rnd.nextInt(200), 300, 2, 25, 100_000),
+        inc -> {
+          maxima[0] = Math.max(maxima[0], inc.getEntities().size());
+          maxima[1] = Math.max(maxima[1], inc.getIndicators().size());
+          for (var step : inc.getAttackPath()) maxima[2] = Math.max(maxima[2], step.getEventIds().size());
+          maxima[3] = Math.max(maxima[3], inc.getTimelineOmitted());
+        });
+    assertThat(maxima[0]).as("entities").isEqualTo(IncidentSettings.MAX_ENTITIES);
+    assertThat(maxima[1]).as("indicators").isEqualTo(IncidentSettings.MAX_INDICATORS);
+    assertThat(maxima[2]).as("events of a stage").isEqualTo(IncidentSettings.MAX_STEP_EVENTS);
+    assertThat(maxima[3]).as("timeline rows omitted").isGreaterThan(100);
+    assertThat(c.grown()).isGreaterThan(c.rebuilt());
+  }
+
+  interface SettingsOf {
+    IncidentSettings of(int seed, Random rnd);
+  }
+
+  static Coverage compareEveryFlush(int seeds, SettingsOf settingsOf,
+      java.util.function.Function<Random, List<EvidenceEvent>> evidence) throws Exception {
+    return compareEveryFlush(seeds, settingsOf, evidence, inc -> {});
+  }
+
+  /**
+   * Feeds shuffled random evidence to an incremental engine and to the reference, flushes both at random points and
+   * compares every flush's records byte for byte; the incremental engine is restarted over its stores now and then.
+   */
+  static Coverage compareEveryFlush(int seeds, SettingsOf settingsOf,
+      java.util.function.Function<Random, List<EvidenceEvent>> evidence,
+      java.util.function.Consumer<Incident> seen) throws Exception {
     int flushes = 0;
     int emitted = 0;
     int merged = 0;
-    for (int seed = 1; seed <= 40; seed++) {
+    long rebuilt = 0;
+    long grown = 0;
+    for (int seed = 1; seed <= seeds; seed++) {
       Random rnd = new Random(seed);
-      IncidentSettings settings = seed % 3 == 0 ? capped : IncidentSettings.defaults().withWindow(
-          Duration.ofMinutes(30 + rnd.nextInt(120)));
-      List<EvidenceEvent> events = randomEvidence(rnd, 150 + rnd.nextInt(250));
+      IncidentSettings settings = settingsOf.of(seed, rnd);
+      List<EvidenceEvent> events = evidence.apply(rnd);
       Collections.shuffle(events, rnd);
       IncidentEngine incremental = new IncidentEngine(settings);
       IncidentEngine reference = new IncidentEngine(settings);
@@ -95,14 +168,21 @@ class IncrementalGroupingTest {
             flushes++;
             emitted += x.size();
             merged += (int) x.stream().filter(inc -> inc.getStatus().name().equals("MERGED")).count();
+            x.forEach(seen);
+          }
+          if (rnd.nextInt(10) == 0) { // a restore: the same stores, a new engine (index and parts rebuilt)
+            long[] n = incremental.assemblies();
+            rebuilt += n[1];
+            grown += n[2];
+            incremental = new IncidentEngine(settings);
           }
         }
       }
+      long[] n = incremental.assemblies();
+      rebuilt += n[1];
+      grown += n[2];
     }
-    // the comparison covered what it claims: many flushes, incidents written, merges seen
-    assertThat(flushes).isGreaterThan(400);
-    assertThat(emitted).isGreaterThan(500);
-    assertThat(merged).isGreaterThan(10);
+    return new Coverage(flushes, emitted, merged, rebuilt, grown);
   }
 
   @Test
