@@ -222,6 +222,24 @@ public final class KeyState {
     return false;
   }
 
+  /**
+   * Whether {@link #prune} can ever drop something here: an end, a start with a stated end, or a start followed by
+   * another of its kind. A key whose only statements are open starts (most keys: a pod IP, a container) needs no
+   * cleanup timer until a later statement closes one of them.
+   */
+  public boolean prunable() {
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i).end || effectiveEnd(i) != OPEN) return true;
+    }
+    return false;
+  }
+
+  /** {@link #prunable()} of an encoded state, read from the flags alone when it holds one entry. */
+  public static boolean prunable(byte[] encoded) {
+    if (encoded.length > 2 && encoded[0] == 1) return (encoded[2] & 3) != 0; // one entry: an end, or a stated end
+    return decode(encoded).prunable();
+  }
+
   /** The latest time any entry mentions (for cleanup timers). */
   public long latestTime() {
     long t = Long.MIN_VALUE;
@@ -242,6 +260,18 @@ public final class KeyState {
     return e.attrs[NS] != null && e.attrs[POD] != null && e.object.length() == e.attrs[NS].length() + 1
         + e.attrs[POD].length() && e.object.startsWith(e.attrs[NS]) && e.object.endsWith(e.attrs[POD])
         && e.object.charAt(e.attrs[NS].length()) == '/';
+  }
+
+  /** {@code e} alone, encoded: the state of a key that holds only {@code e} ({@link #decode} reads it back). */
+  public static byte[] encode(Entry e) {
+    KeyState s = new KeyState();
+    s.entries.add(e);
+    return s.encode();
+  }
+
+  /** The first entry of an encoded state (of a one-entry state: its entry). */
+  public static Entry firstEntry(byte[] encoded) {
+    return decode(encoded).entries.get(0);
   }
 
   public byte[] encode() {

@@ -149,7 +149,7 @@ public final class CorrelateJob {
       DataStream<EvidenceEvent> events, DataStream<EntityBinding> stated, StateSettings s) {
     List<DataStream<EnrichRequest>> requests =
         List.of(events.map(EnrichRequest::of, EnrichRequest.TYPE).name("requests").uid(UID_REQUESTS));
-    DataStream<EntityBinding> accepted = null;
+    DataStream<String> accepted = null;
     for (int hop = 1; hop <= HOPS; hop++) {
       Hop h = hop(hop, requests, stated, s);
       requests = h.requests();
@@ -167,17 +167,17 @@ public final class CorrelateJob {
   }
 
   /**
-   * The enriched events, and the bindings the lookups accepted (each once, at its primary key: what the benchmark
-   * counts to know the state is loaded; the job's bindings outputs are merge-bindings' facts).
+   * The enriched events, and the primary lookup key of each binding the lookups accepted (each binding once: what the
+   * benchmark counts to know the state is loaded; the job's bindings outputs are merge-bindings' facts).
    */
-  public record Enriched(DataStream<EvidenceEvent> events, DataStream<EntityBinding> accepted) {}
+  public record Enriched(DataStream<EvidenceEvent> events, DataStream<String> accepted) {}
 
   /**
    * What one hop yields: the streams of requests with what it found (its gather's, and those of each input it
    * skipped: kept apart, so the next hop's {@link ProbeKeys} chains to each of them instead of reading a union across
-   * a task boundary), the bindings its lookup accepted.
+   * a task boundary), the primary keys of the bindings its lookup accepted.
    */
-  public record Hop(List<DataStream<EnrichRequest>> requests, DataStream<EntityBinding> accepted) {}
+  public record Hop(List<DataStream<EnrichRequest>> requests, DataStream<String> accepted) {}
 
   /**
    * Hop {@code hop}: each request stream -> probes-N (chained to it; requests without a key at this hop pass straight

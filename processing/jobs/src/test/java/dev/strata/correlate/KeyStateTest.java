@@ -107,6 +107,42 @@ class KeyStateTest {
   }
 
   @Test
+  void aKeyOfOpenStartsOnlyHasNothingToPrune_aClosingStatementHas() {
+    KeyState s = new KeyState();
+    s.add(start(BindingKind.IP_POD, 100, "ns/a", Attr.NAMESPACE, "ns", Attr.POD_NAME, "a"));
+    s.add(start(BindingKind.CONTAINER_POD, 100, "ns/a"));
+    assertThat(s.prunable()).isFalse();
+    assertThat(KeyState.decode(s.encode()).prunable()).isFalse();
+    assertThat(KeyState.prunable(KeyState.encode(start(BindingKind.IP_POD, 100, "ns/a")))).isFalse();
+    assertThat(KeyState.prunable(KeyState.encode(end(BindingKind.IP_POD, 100, "ns/a")))).isTrue();
+    assertThat(KeyState.prunable(KeyState.encode(entry(BindingKind.IP_POD, false, 100, 400, "ns/c")))).isTrue();
+    KeyState reused = KeyState.decode(s.encode());
+    reused.add(start(BindingKind.IP_POD, 200, "ns/b"));
+    assertThat(reused.prunable()).as("the first holder's interval is closed by the second").isTrue();
+    KeyState ended = KeyState.decode(s.encode());
+    ended.add(end(BindingKind.CONTAINER_POD, 300, "ns/a"));
+    assertThat(ended.prunable()).isTrue();
+    KeyState stated = new KeyState();
+    stated.add(entry(BindingKind.IP_POD, false, 100, 400, "ns/c"));
+    assertThat(stated.prunable()).isTrue();
+  }
+
+  @Test
+  void aSingleEntryEncodesAsTheStateOfAKeyHoldingOnlyIt() {
+    KeyState.Entry e = start(BindingKind.IP_POD, 100, "ns/a", Attr.NAMESPACE, "ns", Attr.POD_NAME, "a",
+        Attr.NODE_NAME, "node-1");
+    KeyState s = new KeyState();
+    s.add(e);
+    assertThat(KeyState.encode(e)).isEqualTo(s.encode());
+    KeyState.Entry back = KeyState.firstEntry(KeyState.encode(e));
+    assertThat(back.from()).isEqualTo(100);
+    KeyState again = new KeyState();
+    again.add(back);
+    assertThat(at(again, 150)).isEqualTo("ns/a");
+    assertThat(again.resolve(150).get(0).attrs()).containsEntry(Attr.NODE_NAME, "node-1");
+  }
+
+  @Test
   void pruneDropsClosedIntervalsBeforeTheHorizonAndKeepsTheOpenOne() {
     KeyState s = new KeyState();
     s.add(start(BindingKind.IP_POD, 100, "ns/a"));

@@ -3,12 +3,10 @@ package dev.strata.job.correlate;
 import dev.strata.correlate.EnrichmentMerger;
 import dev.strata.correlate.Hit;
 import dev.strata.correlate.KeyState;
-import dev.strata.correlate.Statements;
-import dev.strata.job.serde.AvroCodecTypeInfo;
-import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.event.Enrichment;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -35,16 +33,19 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>State is bounded: probes are kept for the lateness retention after they came ({@link Retention}: a TTL, no timer
  * per probe); closed intervals for {@code closedTtl} + retention after their end (event time, watermark-driven
- * timers, one per key per minute, set when a binding comes);
+ * timers, one per key per minute, set when a binding leaves something to drop: a key holding only open starts has
+ * none);
  * at most {@code maxEntries} entries per key. In bounded mode (unbounded retention) nothing is dropped before the
  * input ends.
  */
 public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, KeyedBinding, Resolution> {
   private static final long serialVersionUID = 1L;
 
-  /** Bindings that changed the state of their primary key: the new information, written to the bindings outputs. */
-  public static final OutputTag<EntityBinding> ACCEPTED =
-      new OutputTag<>("accepted-bindings", new AvroCodecTypeInfo<>(EntityBinding.class));
+  /**
+   * The primary lookup key of each binding that changed the state there (each accepted binding once: what tells a
+   * benchmark that its bindings are loaded; the job's bindings outputs are merge-bindings' facts).
+   */
+  public static final OutputTag<String> ACCEPTED = new OutputTag<>("accepted-bindings", Types.STRING);
 
   private static final long TIMER_GRANULARITY_MS = 60_000;
 
@@ -105,15 +106,23 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
 
   @Override
   public void processElement2(KeyedBinding kb, Context ctx, Collector<Resolution> out) throws Exception {
-    KeyState.Entry entry = Statements.entry(kb.binding());
-    if (entry == null) return;
     byte[] blob = bindings.value();
+    Iterator<Map.Entry<String, Registered>> waiting = probes.iterator();
+    if (blob == null && !waiting.hasNext()) {
+      // the key's first statement, and no event asked about the key yet: the statement is the whole state, as it came
+      bindings.update(kb.entry());
+      accepted(kb, ctx);
+      if (!bounded() && KeyState.prunable(kb.entry())) schedule(ctx, KeyState.decode(kb.entry()));
+      return;
+    }
+    KeyState.Entry entry = KeyState.firstEntry(kb.entry());
     KeyState state = KeyState.decode(blob);
     // answers of the buffered probes this entry may change (times at or after its start)
     List<String> ids = new ArrayList<>();
     List<Registered> registered = new ArrayList<>();
     List<List<String>> before = new ArrayList<>();
-    for (Map.Entry<String, Registered> e : probes.entries()) {
+    while (waiting.hasNext()) {
+      Map.Entry<String, Registered> e = waiting.next();
       if (e.getValue().time() >= entry.from()) {
         ids.add(e.getKey());
         registered.add(e.getValue());
@@ -123,7 +132,7 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     if (!state.add(entry)) return;
     if (state.size() > maxEntries) state.prune(Long.MIN_VALUE, maxEntries);
     bindings.update(state.encode());
-    if (kb.primary()) ctx.output(ACCEPTED, kb.binding());
+    accepted(kb, ctx);
     for (int i = 0; i < ids.size(); i++) {
       Registered r = registered.get(i);
       List<Hit> now = state.resolve(r.time());
@@ -138,8 +147,20 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       ctx.output(ANSWERED, r.request().with(EnrichRequest.revisionAt(r.rev(), hop, r.emitted()), en));
       probes.put(ids.get(i), new Registered(r.time(), r.rev(), r.request(), r.emitted() + 1, hash));
     }
-    if (!bounded()) schedule(ctx, Math.max(state.latestTime() / 1000, ctx.timerService().currentWatermark())
-        + closedTtlMs + retentionMs);
+    if (!bounded() && state.prunable()) schedule(ctx, state);
+  }
+
+  private static void accepted(KeyedBinding kb, Context ctx) {
+    if (kb.primary()) ctx.output(ACCEPTED, kb.key());
+  }
+
+  /**
+   * A cleanup timer for {@code state}, which has something {@link KeyState#prune} may drop once it is old enough
+   * (a key holding open starts only has nothing to drop: no timer, one RocksDB timer write less per new key).
+   */
+  private void schedule(Context ctx, KeyState state) {
+    schedule(ctx, Math.max(state.latestTime() / 1000, ctx.timerService().currentWatermark()) + closedTtlMs
+        + retentionMs);
   }
 
   private void schedule(Context ctx, long atMs) {

@@ -1,6 +1,8 @@
 package dev.strata.job.correlate;
 
+import dev.strata.correlate.KeyState;
 import dev.strata.correlate.LookupKeys;
+import dev.strata.correlate.Statements;
 import dev.strata.schema.correlate.EntityBinding;
 import java.util.List;
 import java.util.Set;
@@ -9,7 +11,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * A binding -> one {@link KeyedBinding} per lookup key whose entity type this hop looks up (see {@link
- * LookupKeys#probes}). Exactly one copy over all hops is flagged primary: the first of the binding's keys that any
+ * LookupKeys#probes}), each with the binding's statement converted once here. Exactly one copy over all hops is flagged primary: the first of the binding's keys that any
  * hop looks up, at the first hop that does; the lookup instance holding it reports the binding when accepted.
  */
 public final class RouteBindings implements FlatMapFunction<EntityBinding, KeyedBinding> {
@@ -41,9 +43,15 @@ public final class RouteBindings implements FlatMapFunction<EntityBinding, Keyed
       }
     }
     Set<String> mine = TYPES_BY_HOP.get(hop - 1);
+    byte[] entry = null; // the statement, converted once for all of this hop's keys
     for (String k : keys) {
       if (mine.contains(LookupKeys.typeOf(k))) {
-        out.collect(new KeyedBinding(k, k.equals(primary) && primaryHop == hop, b));
+        if (entry == null) {
+          KeyState.Entry e = Statements.entry(b);
+          if (e == null) return; // a kind no lookup knows
+          entry = KeyState.encode(e);
+        }
+        out.collect(new KeyedBinding(k, k.equals(primary) && primaryHop == hop, entry));
       }
     }
   }

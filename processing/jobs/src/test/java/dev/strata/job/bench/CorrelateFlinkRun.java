@@ -46,11 +46,15 @@ final class CorrelateFlinkRun {
   static final AtomicLong ENRICHED = new AtomicLong();
   static final AtomicLong RESOLVED = new AtomicLong();
   static volatile long loadStartNanos;
+  static volatile long loadStartCpu;
   static volatile long loadEndNanos;
+  static volatile long loadEndCpu;
   static volatile long probeStartNanos;
   static volatile long probeStartCpu;
   static volatile long probeEndNanos;
   static volatile long probeEndCpu;
+  static volatile Map<String, Long> loadStartThreads;
+  static volatile Map<String, Long> loadEndThreads;
   static volatile Map<String, Long> probeStartThreads;
   static volatile Map<String, Long> probeEndThreads;
 
@@ -89,7 +93,6 @@ final class CorrelateFlinkRun {
     enriched.events().filter(new CountEnriched(m)).name("count-enriched").sinkTo(new DiscardingSink<>());
     enriched.accepted().filter(new CountAccepted()).name("count-accepted").sinkTo(new DiscardingSink<>());
 
-    loadStartNanos = System.nanoTime();
     JobClient job = env.executeAsync("correlate-benchmark");
     while (probeEndNanos == 0 && !job.getJobStatus().get().isTerminalState()) Thread.sleep(200);
     long rss = rssBytes();
@@ -97,12 +100,16 @@ final class CorrelateFlinkRun {
     if (probeEndNanos == 0) throw new IllegalStateException("the job ended before all events were enriched");
 
     double loadSec = (loadEndNanos - loadStartNanos) / 1e9;
+    double loadCpuSec = (loadEndCpu - loadStartCpu) / 1e9;
     long measured = m - m / 2;
     double wallSec = (probeEndNanos - probeStartNanos) / 1e9;
     double cpuSec = (probeEndCpu - probeStartCpu) / 1e9;
     double perCpu = measured / cpuSec;
-    System.out.printf(Locale.ROOT, "loaded %,d bindings through resolve-1 in %.1f s (%,.0f bindings/s)%n",
-        ACCEPTED.get(), loadSec, ACCEPTED.get() / loadSec);
+    System.out.printf(Locale.ROOT, "loaded %,d bindings through route-bindings -> resolve-1 in %.1f s wall, %.1f s"
+        + " process CPU (%,.0f bindings per wall second, %,.0f per process CPU second), from the first binding"
+        + " generated to the last accepted%n", ACCEPTED.get(), loadSec, loadCpuSec, ACCEPTED.get() / loadSec,
+        ACCEPTED.get() / loadCpuSec);
+    System.out.println("CPU by thread while loading:" + cpuByThread(loadStartThreads, loadEndThreads));
     System.out.printf(Locale.ROOT, "enrichment through Flink: %,.0f events/s per process CPU second (%,.0f per wall"
         + " second, %.2f CPU/wall) over the second half of %,d events; %d resolved; process RSS %.0f MB%n", perCpu,
         measured / wallSec,
@@ -129,6 +136,11 @@ final class CorrelateFlinkRun {
     public void processElement(Long v, Context ctx, Collector<EvidenceEvent> out) throws Exception {
       long i = v;
       if (i < n) {
+        if (i == 0) { // the job is running: loading starts
+          loadStartThreads = threadTicks();
+          loadStartCpu = processCpuNanos();
+          loadStartNanos = System.nanoTime();
+        }
         for (int g = 0; g < CorrelateBenchmark.bindingsOf((int) i); g++) {
           ctx.output(BINDINGS, CorrelateBenchmark.binding((int) i, g));
         }
@@ -137,16 +149,18 @@ final class CorrelateFlinkRun {
       if (i == n) {
         while (ACCEPTED.get() < bindings) Thread.sleep(20); // resolve-1 holds every binding: probes start now
         loadEndNanos = System.nanoTime();
+        loadEndCpu = processCpuNanos();
+        loadEndThreads = threadTicks();
       }
       out.collect(CorrelateBenchmark.eventFromWire(template, (int) (i - n), n));
     }
   }
 
-  static final class CountAccepted implements FilterFunction<EntityBinding> {
+  static final class CountAccepted implements FilterFunction<String> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public boolean filter(EntityBinding b) {
+    public boolean filter(String primaryKey) {
       ACCEPTED.incrementAndGet();
       return false;
     }

@@ -35,9 +35,9 @@ class LookupFunctionTest {
     try (var h = lookup()) {
       h.open();
       h.processElement1(new StreamRecord<>(Probe.carrying(KEY, r), 1));
-      h.processElement2(new StreamRecord<>(new KeyedBinding(KEY, true, ipPod("api-7d9f", "10:00:00")), 2));
-      h.processElement2(new StreamRecord<>(new KeyedBinding(KEY, true, ipPod("api-7d9f", "10:00:00")), 3));
-      h.processElement2(new StreamRecord<>(new KeyedBinding(KEY, true, ipPod("web-1234", "10:30:00")), 4));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 2));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 3));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("web-1234", "10:30:00")), 4));
       assertThat(h.extractOutputValues()).as("no resolution for a gather").isEmpty();
       List<EnrichRequest> answered = h.getSideOutput(LookupFunction.ANSWERED).stream().map(StreamRecord::getValue)
           .toList();
@@ -52,7 +52,7 @@ class LookupFunctionTest {
   void aProbeOfOneOfSeveralKeysIsAnsweredForTheGather() throws Exception {
     try (var h = lookup()) {
       h.open();
-      h.processElement2(new StreamRecord<>(new KeyedBinding(KEY, true, ipPod("api-7d9f", "10:00:00")), 1));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 1));
       h.processElement1(new StreamRecord<>(new Probe(KEY, "e1", EVENT_MICROS, 0), 2));
       assertThat(h.extractOutputValues()).singleElement().satisfies(a -> {
         assertThat(a.eventId()).isEqualTo("e1");
@@ -60,6 +60,22 @@ class LookupFunctionTest {
             "api-7d9f"));
       });
       assertThat(h.getSideOutput(LookupFunction.ANSWERED)).isNullOrEmpty();
+    }
+  }
+
+  @Test
+  void aKeyGetsACleanupTimerOnlyOnceAStatementClosesAnInterval() throws Exception {
+    try (var h = lookup(3_600_000L)) {
+      h.open();
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 1));
+      assertThat(h.numEventTimeTimers()).as("an open binding: nothing to drop").isZero();
+      h.processElement1(new StreamRecord<>(new Probe(KEY, "e1", EVENT_MICROS, 0), 2));
+      assertThat(h.extractOutputValues()).singleElement().satisfies(a -> assertThat(a.hits()).singleElement()
+          .satisfies(hit -> assertThat(hit.attrs()).containsEntry(Attr.POD_NAME, "api-7d9f")));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("web-1234", "10:30:00")), 3));
+      assertThat(h.numEventTimeTimers()).as("the first holder's interval closed").isEqualTo(1);
+      assertThat(h.getSideOutput(LookupFunction.ACCEPTED)).extracting(StreamRecord::getValue)
+          .containsExactly(KEY, KEY);
     }
   }
 
@@ -74,9 +90,14 @@ class LookupFunctionTest {
   }
 
   static KeyedTwoInputStreamOperatorTestHarness<String, Probe, KeyedBinding, Resolution> lookup() throws Exception {
+    return lookup(Long.MAX_VALUE);
+  }
+
+  static KeyedTwoInputStreamOperatorTestHarness<String, Probe, KeyedBinding, Resolution> lookup(long retentionMs)
+      throws Exception {
     var h = new KeyedTwoInputStreamOperatorTestHarness<>(
         new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(
-            new LookupFunction(1, Long.MAX_VALUE, 3_600_000L, 64)),
+            new LookupFunction(1, retentionMs, 3_600_000L, 64)),
         (KeySelector<Probe, String>) Probe::key, (KeySelector<KeyedBinding, String>) KeyedBinding::key, Types.STRING);
     h.setup(Resolution.TYPE.createSerializer(new SerializerConfigImpl()));
     return h;
