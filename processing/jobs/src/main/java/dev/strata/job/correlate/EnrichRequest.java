@@ -6,6 +6,7 @@ import dev.strata.correlate.LookupKeys;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -93,13 +94,19 @@ public record EnrichRequest(String eventId, long time, long rev, Enrichment know
   }
 
   /**
-   * {@link Enrichment} field by field, in schema order: optional strings as a flag and the string, string arrays as
-   * a count and the strings, ints as ints (a field of another type fails at class load, so a schema change that
-   * adds one is caught by the first test).
+   * {@link Enrichment}, compact: a marker byte, a varint bit mask of the fields that are set (a string that is not
+   * null, a non-empty array, a non-zero int), then those fields in schema order (strings as a varint length and UTF-8,
+   * arrays as a varint count and strings, ints as varints). A request's enrichment has a handful of the 20 fields
+   * set; the first form wrote every field (a 4-byte length or -1 per string), 80+ bytes of nulls per message and
+   * stored state. That form is still read (state written by an older build): it starts with the first field's
+   * 4-byte length, whose first byte is 0x00 or 0xFF, never {@link #COMPACT}. A field of another type fails at class
+   * load, so a schema change that adds one is caught by the first test.
    */
   static final class EnrichmentCodec {
     private static final List<Schema.Field> FIELDS = Enrichment.getClassSchema().getFields();
     private static final char[] KINDS = new char[FIELDS.size()];
+    /** First byte of the compact form. */
+    static final int COMPACT = 0x5C;
 
     static {
       for (Schema.Field f : FIELDS) {
@@ -117,32 +124,113 @@ public record EnrichRequest(String eventId, long time, long rev, Enrichment know
         }
         KINDS[f.pos()] = k;
       }
+      if (KINDS.length > 63 || KINDS[0] != 's') {
+        throw new IllegalStateException("Enrichment: the codec needs at most 63 fields, the first a string");
+      }
     }
 
     private EnrichmentCodec() {}
 
     @SuppressWarnings("unchecked")
     static void write(Enrichment e, DataOutputView out) throws IOException {
+      long mask = 0;
       for (int i = 0; i < KINDS.length; i++) {
         Object v = e.get(i);
+        boolean set = switch (KINDS[i]) {
+          case 's' -> v != null;
+          case 'a' -> v != null && !((List<?>) v).isEmpty();
+          default -> (Integer) v != 0;
+        };
+        if (set) mask |= 1L << i;
+      }
+      out.writeByte(COMPACT);
+      varint(mask, out);
+      for (int i = 0; i < KINDS.length; i++) {
+        if ((mask & (1L << i)) == 0) continue;
+        Object v = e.get(i);
         switch (KINDS[i]) {
-          case 's' -> Codec.writeNullableString(v == null ? null : v.toString(), out);
-          case 'a' -> writeStrings((List<String>) v, out);
-          default -> out.writeInt((Integer) v);
+          case 's' -> string(v.toString(), out);
+          case 'a' -> {
+            List<String> l = (List<String>) v;
+            varint(l.size(), out);
+            for (String x : l) string(x, out);
+          }
+          default -> varint((Integer) v & 0xFFFFFFFFL, out);
         }
       }
     }
 
     static Enrichment read(DataInputView in) throws IOException {
+      int first = in.readUnsignedByte();
+      if (first != COMPACT) return readFull(first, in);
+      long mask = varint(in);
+      Enrichment e = new Enrichment();
+      for (int i = 0; i < KINDS.length; i++) {
+        boolean set = (mask & (1L << i)) != 0;
+        switch (KINDS[i]) {
+          case 's' -> e.put(i, set ? string(in) : null);
+          case 'a' -> {
+            int n = set ? (int) varint(in) : 0;
+            List<String> l = new ArrayList<>(Math.max(n, 2));
+            for (int j = 0; j < n; j++) l.add(string(in));
+            e.put(i, l);
+          }
+          default -> e.put(i, set ? (int) varint(in) : 0);
+        }
+      }
+      return e;
+    }
+
+    /** The first form (every field: strings as a nullable 4-byte-length string), whose first byte was read. */
+    private static Enrichment readFull(int first, DataInputView in) throws IOException {
       Enrichment e = new Enrichment();
       for (int i = 0; i < KINDS.length; i++) {
         switch (KINDS[i]) {
-          case 's' -> e.put(i, Codec.readNullableString(in));
+          case 's' -> {
+            int n = i == 0 ? first << 24 | in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8
+                | in.readUnsignedByte() : in.readInt();
+            if (n < 0) {
+              e.put(i, null);
+            } else {
+              byte[] b = new byte[n];
+              in.readFully(b);
+              e.put(i, new String(b, StandardCharsets.UTF_8));
+            }
+          }
           case 'a' -> e.put(i, readStrings(in));
           default -> e.put(i, in.readInt());
         }
       }
       return e;
+    }
+
+    private static void varint(long v, DataOutputView out) throws IOException {
+      while ((v & ~0x7FL) != 0) {
+        out.writeByte((int) ((v & 0x7F) | 0x80));
+        v >>>= 7;
+      }
+      out.writeByte((int) v);
+    }
+
+    private static long varint(DataInputView in) throws IOException {
+      long v = 0;
+      for (int shift = 0; ; shift += 7) {
+        int b = in.readUnsignedByte();
+        v |= (long) (b & 0x7F) << shift;
+        if ((b & 0x80) == 0) return v;
+      }
+    }
+
+    private static void string(String s, DataOutputView out) throws IOException {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      varint(b.length, out);
+      out.write(b);
+    }
+
+    private static String string(DataInputView in) throws IOException {
+      byte[] b = new byte[(int) varint(in)];
+      in.readFully(b);
+      return new String(b, StandardCharsets.UTF_8);
     }
 
     /** A deep copy (the lists are new; strings are immutable). */

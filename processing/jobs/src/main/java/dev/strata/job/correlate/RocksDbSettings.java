@@ -77,11 +77,14 @@ public record RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, Mem
 
   /**
    * What Flink's options cannot say: a hash index inside each data block (a point read finds its key in the cached
-   * block without a binary search). Flink applies its own settings first (block size, bloom filter, compression) and
-   * the shared block cache with cached, high-priority, L0-pinned index and filter blocks after this factory.
+   * block without a binary search) and a bloom filter on each memtable. Flink applies its own settings first (block
+   * size, bloom filter, compression) and the shared block cache with cached, high-priority, L0-pinned index and
+   * filter blocks after this factory.
    */
   public static final class PointLookupOptions implements RocksDBOptionsFactory {
     private static final long serialVersionUID = 1L;
+    /** Memtable bloom filter size, as a fraction of the write buffer size (RocksDB's suggested 0.02..0.1). */
+    static final double MEMTABLE_BLOOM_RATIO = 0.05;
 
     @Override
     public DBOptions createDBOptions(DBOptions current, Collection<AutoCloseable> handlesToClose) {
@@ -95,6 +98,10 @@ public record RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, Mem
       BlockBasedTableConfig table = t instanceof BlockBasedTableConfig b ? b : new BlockBasedTableConfig();
       table.setDataBlockIndexType(DataBlockIndexType.kDataBlockBinaryAndHash);
       table.setDataBlockHashTableUtilRatio(0.75);
+      // a whole-key bloom filter on each memtable: a read of a key that has no state (a new key's first binding, a
+      // probe of a scope nobody bound) skips the memtable skiplists instead of searching each of them
+      current.setMemtableWholeKeyFiltering(true);
+      current.setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO);
       return current.setTableFormatConfig(table);
     }
   }

@@ -70,6 +70,41 @@ class EnrichRequestTest {
   }
 
   @Test
+  void theEnrichmentIsWrittenCompactly_andStateOfTheFirstFormIsStillRead() throws Exception {
+    EvidenceEvent e = S.arrivalOrder().get(0);
+    for (Enrichment known : List.of(EnrichmentMerger.base(e), found(e), Enrichment.newBuilder().build())) {
+      known.setRevision(3);
+      org.apache.flink.core.memory.DataOutputSerializer compact = new org.apache.flink.core.memory.DataOutputSerializer(64);
+      EnrichRequest.EnrichmentCodec.write(known, compact);
+      org.apache.flink.core.memory.DataOutputSerializer full = new org.apache.flink.core.memory.DataOutputSerializer(64);
+      writeFirstForm(known, full);
+      assertThat(compact.length()).as("compact vs first form").isLessThan(full.length() - 60);
+      for (byte[] bytes : List.of(compact.getCopyOfBuffer(), full.getCopyOfBuffer())) {
+        org.apache.flink.core.memory.DataInputDeserializer in = new org.apache.flink.core.memory.DataInputDeserializer(bytes);
+        Enrichment back = EnrichRequest.EnrichmentCodec.read(in);
+        assertThat(back).isEqualTo(known);
+        assertThat(in.available()).isZero();
+      }
+    }
+  }
+
+  /** The enrichment as the session-6 codec wrote it (every field; strings as a nullable 4-byte-length string). */
+  @SuppressWarnings("unchecked")
+  static void writeFirstForm(Enrichment en, org.apache.flink.core.memory.DataOutputView out) throws Exception {
+    for (org.apache.avro.Schema.Field f : Enrichment.getClassSchema().getFields()) {
+      Object v = en.get(f.pos());
+      switch (f.schema().getType()) {
+        case UNION -> Codec.writeNullableString(v == null ? null : v.toString(), out);
+        case ARRAY -> {
+          out.writeShort(((List<String>) v).size());
+          for (String x : (List<String>) v) Codec.writeString(x, out);
+        }
+        default -> out.writeInt((Integer) v);
+      }
+    }
+  }
+
+  @Test
   void aNewerEarlierHopResultOutranksEveryResultDerivedFromAnOlderOne() {
     long hop1First = EnrichRequest.revisionAt(0, 1, 0);
     long hop1Second = EnrichRequest.revisionAt(0, 1, 1);
