@@ -68,6 +68,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                                                   -> evidence.bindings.v1, strata-bindings-v1
  * </pre>
  *
+ * <p>Bindings reach the lookups as the statement they store ({@link KeyedBinding}: converted once by {@code
+ * route-bindings-N}, not the binding record).
+ *
  * <p>Three hops ({@link LookupKeys#probes}): 1 = the event's own ids (container, private IPs scoped by account/VPC
  * and cluster, ENI, instance, access key, role session); 2 = what hop 1 found (pod -> node and service account,
  * container found through an IP -> pod, instance -> node, image -> SBOM); 3 = service account -> IAM role. Bindings
