@@ -23,6 +23,16 @@ public final class Values {
     return s == null || s.isEmpty() ? null : s;
   }
 
+  /**
+   * {@link String#isBlank} (null: true), answered by the first character for the usual value: one that starts with a
+   * printable ASCII character is not blank, without the whitespace scan.
+   */
+  public static boolean isBlank(String s) {
+    if (s == null || s.isEmpty()) return true;
+    char first = s.charAt(0);
+    return (first <= ' ' || first >= 0x7f) && s.isBlank();
+  }
+
   /** The first of {@code v} that is neither null nor empty, or null. */
   public static String first(String... v) {
     for (String s : v) {

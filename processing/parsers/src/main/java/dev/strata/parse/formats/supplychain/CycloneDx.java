@@ -54,7 +54,12 @@ final class CycloneDx {
   /** One CycloneDX BOM: components to inventory events (if {@code inventory}), vulnerabilities to findings. */
   static class Bom extends SupplyChain.Document {
     private final boolean inventory;
-    private final Map<String, Pkg> byRef = new HashMap<>();
+    /** every component read (joined ones included), for {@link #byRef} */
+    private final List<Pkg> components = new ArrayList<>();
+    /** bom-ref -> component, made when a vulnerability first asks (an SBOM without vulnerabilities never needs it) */
+    private Map<String, Pkg> byRef;
+    /** components in {@link #byRef} so far */
+    private int indexed;
     /** false: the collector carried only part of the components a split chunk's vulnerabilities affect */
     private boolean joinedComplete = true;
 
@@ -145,8 +150,18 @@ final class CycloneDx {
       }
       pkg.type = syftType != null ? syftType : SupplyChain.purlType(pkg.purl);
       if (pkg.type == null) pkg.type = componentType;
-      if (pkg.uid != null) byRef.put(pkg.uid, pkg);
+      components.add(pkg);
       pkgs.set(at, pkg);
+    }
+
+    /** The components by bom-ref (the last of a duplicate ref wins, as before). */
+    private Map<String, Pkg> byRef() {
+      if (byRef == null) byRef = new HashMap<>(Math.max(16, components.size() * 2));
+      for (; indexed < components.size(); indexed++) {
+        Pkg p = components.get(indexed);
+        if (p.uid != null) byRef.put(p.uid, p);
+      }
+      return byRef;
     }
 
     private static void licenses(Cursor c, Pkg pkg) throws IOException {
@@ -181,7 +196,7 @@ final class CycloneDx {
       Iterable<JsonNode> targets = affects.isArray() && !affects.isEmpty() ? affects : List.of(v.path("affects"));
       for (JsonNode a : targets) {
         String ref = a.path("ref").asText(null);
-        Pkg pkg = ref == null ? null : byRef.get(ref);
+        Pkg pkg = ref == null ? null : byRef().get(ref);
         Map<String, String> u = SupplyChain.unmapped();
         Vulnerability vul = vulnerability(v, id, u);
         if (ref != null && pkg == null) SupplyChain.put(u, "vulnerability.affects_ref", ref);

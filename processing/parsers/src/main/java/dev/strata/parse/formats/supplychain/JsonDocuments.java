@@ -11,11 +11,13 @@ import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
+import dev.strata.parse.Values;
 import dev.strata.schema.common.Framing;
 import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -151,7 +153,7 @@ final class JsonDocuments {
       JsonToken t = p.currentToken();
       if (t == JsonToken.VALUE_STRING) {
         String s = strings.get(p);
-        return s.isBlank() ? null : s.length() > maxBytes ? s.substring(0, maxBytes) : s;
+        return Values.isBlank(s) ? null : s.length() > maxBytes ? s.substring(0, maxBytes) : s;
       }
       if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
         int s = (int) (p.currentTokenLocation().getByteOffset() + base);
@@ -235,7 +237,7 @@ final class JsonDocuments {
       JsonToken t = p.currentToken();
       if (t == JsonToken.VALUE_STRING) {
         String s = strings.get(p);
-        return s.isEmpty() || s.isBlank() ? null : s;
+        return Values.isBlank(s) ? null : s;
       }
       if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
         p.skipChildren();
@@ -265,23 +267,27 @@ final class JsonDocuments {
   static final class Strings {
     private static final int MAX_LEN = 32;
     private final String[] slots = new String[1024];
+    /** the characters of each slot's string (compared without String.charAt's checks) */
+    private final char[][] chars = new char[1024][];
 
     String get(JsonParser p) throws IOException {
       int len = p.getTextLength();
-      if (len > MAX_LEN) return p.getText();
+      if (len > MAX_LEN || len == 0) return p.getText();
       char[] cs = p.getTextCharacters();
       int off = p.getTextOffset();
-      int h = len;
-      for (int i = 0; i < len; i++) h = 31 * h + cs[off + i];
-      int slot = (h ^ (h >>> 12)) & (slots.length - 1);
-      String s = slots[slot];
-      if (s != null && s.length() == len) {
+      // a few characters pick the slot (the compare decides): cheaper than a hash over every character
+      int h = len * 0x9E3779B1 + cs[off] * 31 + cs[off + len - 1] * 961 + cs[off + (len >> 1)] * 29791
+          + cs[off + (len >> 2)] * 923521 + cs[off + (3 * len >> 2)] * 28629151;
+      int slot = (h ^ (h >>> 11) ^ (h >>> 21)) & (slots.length - 1);
+      char[] c = chars[slot];
+      if (c != null && c.length == len) {
         int i = 0;
-        while (i < len && s.charAt(i) == cs[off + i]) i++;
-        if (i == len) return s;
+        while (i < len && c[i] == cs[off + i]) i++;
+        if (i == len) return slots[slot];
       }
-      s = new String(cs, off, len);
+      String s = new String(cs, off, len);
       slots[slot] = s;
+      chars[slot] = Arrays.copyOfRange(cs, off, off + len);
       return s;
     }
   }

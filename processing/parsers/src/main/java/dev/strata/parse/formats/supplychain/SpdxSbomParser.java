@@ -70,9 +70,9 @@ public final class SpdxSbomParser extends JsonFormatParser {
   /** One SPDX document. */
   private static final class Spdx extends SupplyChain.Document {
     final Set<String> subjects = new LinkedHashSet<>();
-    final Map<String, List<String>> rels = new HashMap<>();
+    final Map<String, Relationships> rels = new HashMap<>();
     /** relationships of a split document's chunk: those the collector joined to its packages (null: none carried) */
-    Map<String, List<String>> joinedRels;
+    Map<String, Relationships> joinedRels;
     boolean joinedComplete = true;
     final List<Candidate> candidates = new ArrayList<>();
     /** per pending event: the package's SPDXID and its declared / concluded license (resolved at the end) */
@@ -112,7 +112,7 @@ public final class SpdxSbomParser extends JsonFormatParser {
      * Adds a relationship to {@code into} (both ends), or, for DESCRIBES / DESCRIBED_BY of the document, its subject
      * to {@code subjectsInto} (null: not at all).
      */
-    private static void relationship(Cursor c, Map<String, List<String>> into, Set<String> subjectsInto)
+    private static void relationship(Cursor c, Map<String, Relationships> into, Set<String> subjectsInto)
         throws IOException {
       if (c.p.currentToken() != JsonToken.START_OBJECT) {
         c.skip();
@@ -138,10 +138,8 @@ public final class SpdxSbomParser extends JsonFormatParser {
       } else if (type.equals("DESCRIBED_BY") && to.equals("SPDXRef-DOCUMENT")) {
         if (subjectsInto != null) subjectsInto.add(from);
       } else {
-        List<String> l = into.computeIfAbsent(from, k -> new ArrayList<>(2));
-        if (l.size() < 64) l.add(type + " " + to);
-        List<String> back = into.computeIfAbsent(to, k -> new ArrayList<>(2));
-        if (back.size() < 64) back.add(type + "_OF " + from);
+        into.computeIfAbsent(from, k -> new Relationships()).add(type, "", to);
+        into.computeIfAbsent(to, k -> new Relationships()).add(type, "_OF", from);
       }
     }
 
@@ -262,17 +260,19 @@ public final class SpdxSbomParser extends JsonFormatParser {
       String about = image.name() != null ? image.name() : docName;
 
       // a chunk of a split document: its packages' relationships are those the collector joined to them
-      Map<String, List<String>> relationships = joinedRels != null ? joinedRels : rels;
+      Map<String, Relationships> relationships = joinedRels != null ? joinedRels : rels;
       List<Pending> kept = new ArrayList<>(pending.size());
       for (int i = 0; i < pending.size(); i++) {
         String[] info = packageInfo.get(i);
         Pending pd = pending.get(i);
-        if (info[0] != null && imagePackages.contains(info[0])) continue; // the image itself is not a package event
+        if (info[0] != null && !imagePackages.isEmpty() && imagePackages.contains(info[0])) {
+          continue; // the image itself is not a package event
+        }
         kept.add(pd);
         pd.pkg().addLicense(license(info[1], extracted));
         pd.pkg().addLicense(license(info[2], extracted));
-        List<String> r = info[0] == null ? null : relationships.get(info[0]);
-        if (r != null) SupplyChain.put(pd.event().getUnmapped(), "package.relationships", String.join(", ", r));
+        Relationships r = info[0] == null || relationships.isEmpty() ? null : relationships.get(info[0]);
+        if (r != null) SupplyChain.put(pd.event().getUnmapped(), "package.relationships", r.text());
       }
       pending.clear();
       pending.addAll(kept);
@@ -284,6 +284,26 @@ public final class SpdxSbomParser extends JsonFormatParser {
               + "package.relationships may be incomplete");
         }
       }
+    }
+  }
+
+  /**
+   * The relationships of one element as {@code package.relationships} text ("TYPE target" / "TYPE_OF source", ", "
+   * between), {@link #MAX_RELATIONSHIPS} at most, written as they come (no string per relationship).
+   */
+  static final class Relationships {
+    static final int MAX_RELATIONSHIPS = 64;
+    private final StringBuilder text = new StringBuilder(64);
+    private int count;
+
+    void add(String type, String suffix, String other) {
+      if (count == MAX_RELATIONSHIPS) return;
+      if (count++ > 0) text.append(", ");
+      text.append(type).append(suffix).append(' ').append(other);
+    }
+
+    String text() {
+      return text.toString();
     }
   }
 

@@ -132,9 +132,20 @@ final class SupplyChain {
       return fields.containsKey(name) || arrays.contains(name);
     }
 
+    /** the keys of the prefix asked last (a document asks one prefix for most of its fields) */
+    private String lastPrefix;
+    private Map<String, String> lastKeys;
+
     /** "prefix" + name, made once per document. */
     String key(String prefix, String name) {
-      Map<String, String> m = keys.computeIfAbsent(prefix, x -> new HashMap<>());
+      Map<String, String> m;
+      if (prefix == lastPrefix) {
+        m = lastKeys;
+      } else {
+        m = keys.computeIfAbsent(prefix, x -> new HashMap<>());
+        lastPrefix = prefix;
+        lastKeys = m;
+      }
       String k = m.get(name);
       if (k == null) {
         k = prefix + name;
@@ -178,28 +189,27 @@ final class SupplyChain {
         List<EvidenceEvent> out) {
       String t = blankToNull(time);
       EvidenceEvent timed = null; // the document time is read once; later events copy it
+      String timeWarning = null;
       // one container object for the document's events: an immutable value (nothing changes an event after parsing)
       Container container = img.container();
+      String aboutSuffix = about == null ? "" : " in " + about;
       for (Pending pd : pending) {
         EvidenceEvent e = pd.event();
         Pkg pkg = pd.pkg();
-        e.getUnmapped().putAll(docFields);
         if (timed == null) {
           ctx.applyTime(e, t, timeField);
           timed = e;
+          timeWarning = e.getUnmapped().get(dev.strata.parse.Events.WARNING_KEY);
         } else {
           e.setTime(timed.getTime());
           e.setTimeOriginal(timed.getTimeOriginal());
-          String w = timed.getUnmapped().get(dev.strata.parse.Events.WARNING_KEY);
-          if (w != null) dev.strata.parse.Events.warn(e, w);
+          if (timeWarning != null) dev.strata.parse.Events.warn(e, timeWarning);
         }
+        e.setUnmapped(new OverlayMap(e.getUnmapped(), docFields)); // the document's fields: one map for all
         e.setContainer(container);
         if (pkg != null) e.setPackage$(pkg.toAvro());
         if (pd.title() == null) {
-          StringBuilder m = new StringBuilder(64).append("package ").append(pkg.label());
-          if (pkg.type != null) m.append(" (").append(pkg.type).append(')');
-          if (about != null) m.append(" in ").append(about);
-          e.setMessage(m.toString());
+          e.setMessage(packageMessage(pkg, aboutSuffix));
         } else {
           Vulnerability v = e.getVulnerability();
           Finding f = new Finding();
@@ -215,6 +225,18 @@ final class SupplyChain {
         out.add(e);
       }
     }
+  }
+
+  /** "package NAME VERSION (TYPE)" + aboutSuffix, in one exactly sized builder. */
+  private static String packageMessage(Pkg pkg, String aboutSuffix) {
+    String name = pkg.name == null ? "?" : pkg.name;
+    int len = 8 + name.length() + aboutSuffix.length();
+    if (pkg.version != null) len += 1 + pkg.version.length();
+    if (pkg.type != null) len += 3 + pkg.type.length();
+    StringBuilder m = new StringBuilder(len).append("package ").append(name);
+    if (pkg.version != null) m.append(' ').append(pkg.version);
+    if (pkg.type != null) m.append(" (").append(pkg.type).append(')');
+    return m.append(aboutSuffix).toString();
   }
 
   static Vulnerability vulnerability(String id) {
@@ -269,8 +291,10 @@ final class SupplyChain {
 
   /** True for a pkg:oci / pkg:docker purl (one that names an image). */
   static boolean isImagePurl(String purl) {
-    return purl != null && (purl.regionMatches(true, 0, "pkg:oci/", 0, 8) || purl.regionMatches(true, 0, "pkg:docker/",
-        0, 11));
+    if (purl == null || purl.length() < 8) return false;
+    char t = (char) (purl.charAt(4) | 0x20); // most purls are not oci / docker: one character tells
+    if (t != 'o' && t != 'd') return false;
+    return purl.regionMatches(true, 0, "pkg:oci/", 0, 8) || purl.regionMatches(true, 0, "pkg:docker/", 0, 11);
   }
 
   /**
@@ -346,7 +370,7 @@ final class SupplyChain {
   }
 
   static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s;
+    return dev.strata.parse.Values.isBlank(s) ? null : s;
   }
 
   /** Puts the fields of {@code n} not in {@code skip} into unmapped as prefix.field (scalars as text, else JSON). */
