@@ -456,6 +456,58 @@ class LargeSbomTest {
     }
   }
 
+  /**
+   * A CycloneDX 1.6 BOM whose dependencies (after the components, as syft writes them; CycloneDX
+   * "dependencies[].ref / dependsOn[] / provides[]" = bom-refs) name components anywhere in the document: nested
+   * components, a component depended on by more than the 64 relationships the parser keeps, provides, refs no
+   * component has, the image's own dependency. Cut into small chunks, every package event equals the one of the
+   * document parsed whole (all fields but the chunk index), package.relationships included.
+   */
+  @Test
+  void cycloneDxDependenciesJoinTheirComponentsWhenSplit() throws Exception {
+    int n = 300;
+    StringBuilder sb = new StringBuilder("{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.6\",\n  "
+        + "\"metadata\": {\"timestamp\": \"2026-11-20T10:00:00Z\", \"component\": {\"bom-ref\": \"img\", \"type\": "
+        + "\"container\", \"name\": \"" + IMAGE + ":21\", \"version\": \"" + DIGEST + "\"}},\n  \"components\": [");
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "\n    " : ",\n    ").append("{\"bom-ref\": \"pkg:npm/lib-").append(i).append("@1\", \"type\": "
+          + "\"library\", \"name\": \"lib-").append(i).append("\", \"version\": \"1\"");
+      if (i % 10 == 0) {
+        sb.append(", \"components\": [{\"bom-ref\": \"shaded-").append(i).append("\", \"type\": \"library\", "
+            + "\"name\": \"shaded-").append(i).append("\", \"version\": \"1\"}]");
+      }
+      sb.append('}');
+    }
+    sb.append("\n  ],\n  \"dependencies\": [\n    {\"ref\": \"img\", \"dependsOn\": [\"pkg:npm/lib-0@1\"]}");
+    for (int i = 0; i < n; i++) {
+      sb.append(",\n    {\"ref\": \"pkg:npm/lib-").append(i).append("@1\", \"dependsOn\": [\"pkg:npm/lib-")
+          .append(n - 1 - i).append("@1\", \"pkg:npm/lib-5@1\"");
+      if (i % 10 == 0) sb.append(", \"shaded-").append(i).append('"');
+      if (i % 13 == 0) sb.append(", \"not-in-this-bom-").append(i).append('"');
+      sb.append(']');
+      if (i % 7 == 0) sb.append(", \"provides\": [\"shaded-").append((i / 10) * 10).append("\"]");
+      sb.append('}');
+    }
+    sb.append("\n  ]\n}\n");
+    Path file = dir.resolve("deps.cdx.json");
+    Files.writeString(file, sb.toString());
+
+    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
+    InMemoryChunkPublisher wholePub = new InMemoryChunkPublisher();
+    FileCollector.collectFile(file, CollectorOptions.defaults(), wholePub, EvidencePreserver.NONE, ProgressListener.NONE);
+    assertThat(wholePub.chunks()).hasSize(1);
+    ChunkParseResult w = parser.parse(wholePub.chunks().get(0));
+    assertThat(w.events()).hasSize(n + n / 10);
+    EvidenceEvent lib5 = w.events().stream().filter(e -> e.getPackage$().getName().equals("lib-5")).findFirst()
+        .orElseThrow();
+    assertThat(lib5.getUnmapped().get("package.relationships").split(", ")).hasSize(64);
+    EvidenceEvent lib7 = w.events().stream().filter(e -> e.getPackage$().getName().equals("lib-7")).findFirst()
+        .orElseThrow();
+    assertThat(lib7.getUnmapped().get("package.relationships")).isEqualTo("DEPENDS_ON pkg:npm/lib-292@1, "
+        + "DEPENDS_ON pkg:npm/lib-5@1, PROVIDES shaded-0, DEPENDS_ON_OF pkg:npm/lib-292@1");
+    assertCutSmallGivesTheWholeFacts(file, w);
+  }
+
   private static void rel(StringBuilder sb, String from, String type, String to) {
     sb.append(",\n    {\"spdxElementId\": \"").append(from).append("\", \"relatedSpdxElement\": \"").append(to)
         .append("\", \"relationshipType\": \"").append(type).append("\"}");

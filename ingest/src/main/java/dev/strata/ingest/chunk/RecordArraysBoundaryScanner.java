@@ -345,15 +345,21 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
         break;
       }
     }
+    // the strings at each path list, read once per element (CycloneDX components: the key of two joins)
+    java.util.Map<List<String>, String[]> read = new java.util.HashMap<>(4);
+    int from = s;
+    int to = e;
     for (JoinState j : joins) {
       if (j.target == array) {
-        for (String key : strings(b, s, e, List.of(j.spec.keyField()))) {
+        for (String key : read.computeIfAbsent(List.of(j.spec.keyField()), paths -> strings(b, from, to, paths))) {
           if (key == null) continue;
           j.targetOffsets.add(elementStart);
           j.targetKeys.add(key);
         }
       }
-      if (j.source == array) j.source(b, s, e, isContext);
+      if (j.source == array) {
+        j.source(read.computeIfAbsent(j.spec.refFields(), paths -> strings(b, from, to, paths)), b, s, e, isContext);
+      }
     }
   }
 
@@ -423,8 +429,8 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
       this.target = target;
     }
 
-    void source(byte[] b, int s, int e, boolean context) {
-      String[] refs = strings(b, s, e, spec.refFields());
+    /** A source element b[s, e) whose strings at {@code spec.refFields()} are {@code refs}. */
+    void source(String[] refs, byte[] b, int s, int e, boolean context) {
       boolean any = false;
       for (String r : refs) any |= r != null;
       if (!any || overMemory) return;

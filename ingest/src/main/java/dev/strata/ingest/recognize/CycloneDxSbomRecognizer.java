@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * <p>Path: {@code *.cdx.json}, {@code *.cyclonedx.json}, {@code bom.json}. Content: {@code bomFormat} "CycloneDX".
  * Framing JSON_RECORDS, record arrays {@code components}, {@code services}, {@code dependencies},
  * {@code vulnerabilities} (see {@link SpdxSbomRecognizer}); a chunk's header carries the components its
- * vulnerabilities affect ({@link #AFFECTED_COMPONENTS}).
+ * vulnerabilities affect ({@link #AFFECTED_COMPONENTS}) and the dependencies that name its components
+ * ({@link #COMPONENT_DEPENDENCIES}).
  */
 public final class CycloneDxSbomRecognizer extends RecordArraysDocumentRecognizer {
   /**
@@ -24,8 +25,19 @@ public final class CycloneDxSbomRecognizer extends RecordArraysDocumentRecognize
   public static final RecordArrays.Join AFFECTED_COMPONENTS = new RecordArrays.Join("components",
       List.of("components[]*.bom-ref"), "vulnerabilities", "affects[].ref", 1);
 
+  /**
+   * A dependency ({@code dependencies[]}: {@code ref} depends on {@code dependsOn[]} and, in 1.6, provides
+   * {@code provides[]}, all bom-refs) names components anywhere in the document: a chunk of components carries the
+   * dependencies that name one of them, so each package gets the relationships it gets in the whole BOM. The parser
+   * keeps 64 per package; each time a dependency names a component gives it at least one, except the component's own
+   * dependency when that names nothing (a ref is listed once, CycloneDX says): so 65 dependencies per component.
+   */
+  public static final RecordArrays.Join COMPONENT_DEPENDENCIES = new RecordArrays.Join("dependencies",
+      List.of("ref", "dependsOn[]", "provides[]"), "components", "components[]*.bom-ref", 65);
+
   static final RecordArrays RECORD_ARRAYS = RecordArrays.of("components", "services", "dependencies", "vulnerabilities")
-      .withJoin(AFFECTED_COMPONENTS);
+      .withJoin(AFFECTED_COMPONENTS)
+      .withJoin(COMPONENT_DEPENDENCIES);
 
   public static final String SOURCE_TYPE = "cyclonedx_sbom";
 

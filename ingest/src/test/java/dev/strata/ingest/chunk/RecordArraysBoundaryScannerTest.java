@@ -201,6 +201,65 @@ class RecordArraysBoundaryScannerTest {
     assertThat(one.chunkHeaders()).isNull();
   }
   /**
+   * CycloneDX dependencies (the cyclonedx_sbom recognizer's join): a chunk of components carries, in its header, every
+   * dependency whose ref, dependsOn[] or provides[] (1.6) names one of its components (nested ones included), in
+   * document order, and no other; the chunks of dependencies carry none. Document hand-written after the CycloneDX
+   * 1.6 JSON reference (components[].bom-ref, nested components[], dependencies[].ref / dependsOn[] / provides[]).
+   */
+  @Test
+  void cycloneDxDependenciesFollowTheComponentsTheyName() throws IOException {
+    RecordArrays spec = RecordArrays.of("components", "services", "dependencies", "vulnerabilities")
+        .withJoin(dev.strata.ingest.recognize.CycloneDxSbomRecognizer.AFFECTED_COMPONENTS)
+        .withJoin(dev.strata.ingest.recognize.CycloneDxSbomRecognizer.COMPONENT_DEPENDENCIES);
+    int n = 40;
+    StringBuilder sb = new StringBuilder("{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"components\": [");
+    for (int i = 0; i < n; i++) {
+      sb.append(i > 0 ? ",\n " : "").append("{\"bom-ref\": \"c").append(i).append("\", \"name\": \"lib-").append(i)
+          .append("\", \"description\": \"").append("x".repeat(60)).append('"');
+      if (i % 5 == 0) sb.append(", \"components\": [{\"bom-ref\": \"c").append(i).append(".n\"}]");
+      sb.append('}');
+    }
+    sb.append("],\n \"dependencies\": [");
+    List<List<String>> deps = new ArrayList<>(); // ref, then what it names
+    for (int i = 0; i < n; i++) deps.add(List.of("c" + i, "c" + (n - 1 - i)));
+    deps.add(List.of("c10", "c5.n"));
+    deps.add(List.of("c3")); // names only itself
+    deps.add(List.of("ghost", "c20")); // a ref no component has, naming c20
+    deps.add(List.of("other", "nobody"));
+    for (int k = 0; k < deps.size(); k++) {
+      List<String> d = deps.get(k);
+      sb.append(k > 0 ? ", " : "").append("{\"ref\": \"").append(d.get(0)).append('"');
+      if (d.size() > 1) sb.append(k % 2 == 0 ? ", \"dependsOn\": [\"" : ", \"provides\": [\"").append(d.get(1))
+          .append("\"]");
+      sb.append('}');
+    }
+    byte[] doc = sb.append("]}\n").toString().getBytes(StandardCharsets.UTF_8);
+
+    ChunkPlan plan = new Chunker(300, 64 * 1024).plan(new ByteArrayInputStream(doc), new RecordArraysBoundaryScanner(spec));
+    assertThat(plan.count()).isGreaterThan(10);
+    int withComponents = 0;
+    for (PlannedChunk c : plan.chunks()) {
+      JsonNode h = JSON.readTree(plan.formatHeader(c.index()));
+      assertThat(h.has("joined_complete")).isFalse();
+      String text = new String(doc, (int) c.offset(), c.length(), StandardCharsets.UTF_8);
+      java.util.Set<String> own = new java.util.HashSet<>();
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"bom-ref\": \"(c[0-9.n]+)\"").matcher(text);
+      while (m.find()) own.add(m.group(1));
+      if (!own.isEmpty()) withComponents++;
+      List<String> expected = new ArrayList<>();
+      for (List<String> d : deps) if (d.stream().anyMatch(own::contains)) expected.add(String.join(" ", d));
+      List<String> got = new ArrayList<>();
+      for (JsonNode d : h.get("joined").get("dependencies")) {
+        JsonNode named = d.has("dependsOn") ? d.get("dependsOn") : d.get("provides");
+        got.add(d.get("ref").asText() + (named == null ? "" : " " + named.get(0).asText()));
+      }
+      assertThat(got).as("chunk %d (components %s)", c.index(), own).isEqualTo(expected);
+      if (own.contains("c5.n")) assertThat(got).contains("c10 c5.n");
+    }
+    assertThat(withComponents).isGreaterThan(5);
+  }
+
+  /**
    * Join paths (RecordArrays.Join): a top-level field, {@code name[]} into an array's elements, {@code name[]*}
    * recursively (the node itself and every element, at any depth); CycloneDX 1.5 shapes (a component's bom-ref and
    * nested components, a vulnerability's affects[].ref, a dependency's dependsOn[]).
@@ -218,9 +277,12 @@ class RecordArraysBoundaryScannerTest {
         + "{\"ref\":\"a.1.1\"},{\"ref\":7}],\"ratings\":[{\"ref\":\"not-this\"}]}").getBytes(StandardCharsets.UTF_8);
     assertThat(RecordArraysBoundaryScanner.strings(vulnerability, 0, vulnerability.length, List.of("affects[].ref")))
         .containsExactly("a", "a.1.1");
-    byte[] dependency = "{\"ref\":\"a\",\"dependsOn\":[\"b\",\"c\"]}".getBytes(StandardCharsets.UTF_8);
+    byte[] dependency = "{\"ref\":\"a\",\"dependsOn\":[\"b\",\"c\"],\"provides\":[\"d\"]}"
+        .getBytes(StandardCharsets.UTF_8);
     assertThat(RecordArraysBoundaryScanner.strings(dependency, 0, dependency.length, List.of("ref", "dependsOn[]")))
         .containsExactly("a", "b", "c");
+    assertThat(RecordArraysBoundaryScanner.strings(dependency, 0, dependency.length, List.of("ref", "dependsOn[]",
+        "provides[]"))).containsExactly("a", "b", "c", "d");
     byte[] cut = "{\"affects\":[{\"ref\":\"a\"},{\"ref\":\"b".getBytes(StandardCharsets.UTF_8);
     assertThat(RecordArraysBoundaryScanner.strings(cut, 0, cut.length, List.of("affects[].ref")))
         .as("an element cut short: what was read").containsExactly("a");

@@ -34,6 +34,13 @@ import java.util.Set;
  *                                         property syft:location:0:path, else evidence.occurrences[0].location;
  *                                         unmapped package.* (group, component type, description, hashes,
  *                                         supplier, properties as package.property.NAME, ...)
+ * dependencies[] (ref, dependsOn[],     -> unmapped package.relationships of the components they name (joined on
+ *   provides[] of 1.6)                     bom-ref, nested components included; in a split document from the
+ *                                         dependencies the collector joined to the chunk's components, the same as
+ *                                         whole): "DEPENDS_ON ref" / "PROVIDES ref" for the dependency's own ref,
+ *                                         "DEPENDS_ON_OF ref" / "PROVIDES_OF ref" for the refs it names (the
+ *                                         inverse, written as the SPDX parser writes inverse relationships), 64 at
+ *                                         most, in document order; warned if the collector had to leave some out
  * vulnerabilities[] x affects[].ref      -> one finding per affected component (joined on bom-ref; in a split
  *                                         document on the components the collector carried with the chunk): uid = id;
  *                                         severity, score, cvss_vector from the CVSS rating (CVSSv31 > CVSSv3 >
@@ -62,6 +69,10 @@ final class CycloneDx {
     private int indexed;
     /** false: the collector carried only part of the components a split chunk's vulnerabilities affect */
     private boolean joinedComplete = true;
+    /** bom-ref -> its dependencies as package.relationships (from the whole document, or joined to a chunk) */
+    private final Map<String, SupplyChain.Relationships> dependencies = new HashMap<>();
+    /** false: the collector carried only part of the dependencies of a split chunk's components */
+    private boolean dependenciesComplete = true;
 
     Bom(ChunkContext ctx, boolean inventory) {
       super(ctx);
@@ -87,6 +98,8 @@ final class CycloneDx {
         }
       } else if (array.equals("vulnerabilities")) {
         vulnerabilityElement(c);
+      } else if (array.equals("dependencies") && inventory && c.mode != Mode.CHUNK) {
+        dependency(c); // a chunk's own dependencies come joined in its header, with those of the other chunks
       } else {
         c.skip();
       }
@@ -206,12 +219,64 @@ final class CycloneDx {
       }
     }
 
-    /** A split chunk's header carries the components its vulnerabilities affect (ingest CycloneDxSbomRecognizer). */
+    /**
+     * A dependency {@code {"ref": R, "dependsOn": [D...], "provides": [P...]}}: R depends on / provides each D / P,
+     * each D / P is depended on / provided by R.
+     */
+    private void dependency(Cursor c) throws IOException {
+      String ref = null;
+      List<String> dependsOn = List.of();
+      List<String> provides = List.of();
+      for (String f; (f = c.nextField()) != null; ) {
+        switch (f) {
+          case "ref" -> ref = c.string();
+          case "dependsOn" -> dependsOn = refs(c);
+          case "provides" -> provides = refs(c);
+          default -> c.skip();
+        }
+      }
+      if (ref == null) return;
+      relate(ref, "DEPENDS_ON", dependsOn);
+      relate(ref, "PROVIDES", provides);
+    }
+
+    private void relate(String ref, String type, List<String> others) {
+      for (String o : others) {
+        dependencies.computeIfAbsent(ref, k -> new SupplyChain.Relationships()).add(type, "", o);
+        dependencies.computeIfAbsent(o, k -> new SupplyChain.Relationships()).add(type, "_OF", ref);
+      }
+    }
+
+    /** The strings of an array of refs (anything else in it is skipped). */
+    private static List<String> refs(Cursor c) throws IOException {
+      if (!c.isArray()) {
+        c.skip();
+        return List.of();
+      }
+      List<String> out = new ArrayList<>(4);
+      for (JsonToken t; (t = c.nextElement()) != null; ) {
+        String r = t == JsonToken.VALUE_STRING ? c.string() : null;
+        if (r != null) out.add(r);
+        else c.skip();
+      }
+      return out;
+    }
+
+    /**
+     * A split chunk's header carries the components its vulnerabilities affect and the dependencies that name its
+     * components (ingest CycloneDxSbomRecognizer).
+     */
     @Override
     public boolean joined(String array, boolean complete) {
-      if (!array.equals("components")) return false;
-      joinedComplete &= complete;
-      return true;
+      if (array.equals("components")) {
+        joinedComplete &= complete;
+        return true;
+      }
+      if (array.equals("dependencies") && inventory) {
+        dependenciesComplete &= complete;
+        return true;
+      }
+      return false;
     }
 
     @Override
@@ -246,8 +311,23 @@ final class CycloneDx {
           SupplyChain.put(docFields, "sbom.subject", about);
         }
       }
+      if (!dependencies.isEmpty()) {
+        for (SupplyChain.Pending pd : pending) {
+          String ref = pd.title() == null ? pd.pkg().uid : null; // inventory events only
+          SupplyChain.Relationships r = ref == null ? null : dependencies.get(ref);
+          if (r != null) SupplyChain.put(pd.event().getUnmapped(), "package.relationships", r.text());
+        }
+      }
       int first = out.size();
       finish(image, time, "metadata.timestamp", docFields, about, out);
+      if (!dependenciesComplete) {
+        for (int i = first; i < out.size(); i++) {
+          if (out.get(i).getVulnerability() == null) {
+            Events.warn(out.get(i), "the collector carried only part of the dependencies of this split document; "
+                + "package.relationships may be incomplete");
+          }
+        }
+      }
       if (!joinedComplete) {
         for (int i = first; i < out.size(); i++) {
           if (out.get(i).getVulnerability() != null && out.get(i).getUnmapped().containsKey("vulnerability.affects_ref")) {

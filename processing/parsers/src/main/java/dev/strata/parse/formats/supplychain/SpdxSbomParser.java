@@ -14,6 +14,7 @@ import dev.strata.parse.formats.supplychain.JsonDocuments.Mode;
 import dev.strata.parse.formats.supplychain.SupplyChain.ImageRef;
 import dev.strata.parse.formats.supplychain.SupplyChain.Pending;
 import dev.strata.parse.formats.supplychain.SupplyChain.Pkg;
+import dev.strata.parse.formats.supplychain.SupplyChain.Relationships;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.raw.RawArtifactChunk;
 import java.io.IOException;
@@ -284,26 +285,6 @@ public final class SpdxSbomParser extends JsonFormatParser {
               + "package.relationships may be incomplete");
         }
       }
-    }
-  }
-
-  /**
-   * The relationships of one element as {@code package.relationships} text ("TYPE target" / "TYPE_OF source", ", "
-   * between), {@link #MAX_RELATIONSHIPS} at most, written as they come (no string per relationship).
-   */
-  static final class Relationships {
-    static final int MAX_RELATIONSHIPS = 64;
-    private final StringBuilder text = new StringBuilder(64);
-    private int count;
-
-    void add(String type, String suffix, String other) {
-      if (count == MAX_RELATIONSHIPS) return;
-      if (count++ > 0) text.append(", ");
-      text.append(type).append(suffix).append(' ').append(other);
-    }
-
-    String text() {
-      return text.toString();
     }
   }
 

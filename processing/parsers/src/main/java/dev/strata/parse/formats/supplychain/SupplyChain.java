@@ -94,6 +94,27 @@ final class SupplyChain {
     }
   }
 
+  /**
+   * The relationships of one element as {@code package.relationships} text ("TYPE target" / "TYPE_OF source", ", "
+   * between; SPDX relationships, CycloneDX dependencies), {@link #MAX_RELATIONSHIPS} at most, written as they come
+   * (no string per relationship).
+   */
+  static final class Relationships {
+    static final int MAX_RELATIONSHIPS = 64;
+    private final StringBuilder text = new StringBuilder(64);
+    private int count;
+
+    void add(String type, String suffix, String other) {
+      if (count == MAX_RELATIONSHIPS) return;
+      if (count++ > 0) text.append(", ");
+      text.append(type).append(suffix).append(' ').append(other);
+    }
+
+    String text() {
+      return text.toString();
+    }
+  }
+
   /** An event made from an element, finished when the document's context is known (see {@link Document}). */
   record Pending(EvidenceEvent event, Pkg pkg, String title) {}
 
