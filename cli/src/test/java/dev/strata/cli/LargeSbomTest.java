@@ -359,19 +359,22 @@ class LargeSbomTest {
     for (int k = 0; k < 70; k++) rel(sb, "SPDXRef-Package-5", "DEPENDS_ON", "SPDXRef-Package-" + (k + 100));
     sb.append("\n  ]\n}\n");
     Path file = dir.resolve("rels.spdx.json");
-    Files.writeString(file, sb.toString());
-
-    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
-    InMemoryChunkPublisher wholePub = new InMemoryChunkPublisher();
-    FileCollector.collectFile(file, CollectorOptions.defaults(), wholePub, EvidencePreserver.NONE, ProgressListener.NONE);
-    assertThat(wholePub.chunks()).hasSize(1);
-    ChunkParseResult w = parser.parse(wholePub.chunks().get(0));
+    ChunkParseResult w = parseWhole(file, sb);
     assertThat(w.events()).hasSize(n);
     assertThat(w.events().get(5).getUnmapped().get("package.relationships").split(", ")).hasSize(64);
     assertThat(w.events().get(7).getUnmapped().get("package.relationships"))
         .isEqualTo("CONTAINS_OF SPDXRef-Image, DEPENDS_ON SPDXRef-Package-292, CONTAINS SPDXRef-File-a, "
             + "DEPENDS_ON_OF SPDXRef-Package-292");
     assertCutSmallGivesTheWholeFacts(file, w);
+  }
+
+  /** Writes {@code text} to {@code file}, collects it as one chunk (read whole) and parses it. */
+  private static ChunkParseResult parseWhole(Path file, CharSequence text) throws Exception {
+    Files.writeString(file, text);
+    InMemoryChunkPublisher wholePub = new InMemoryChunkPublisher();
+    FileCollector.collectFile(file, CollectorOptions.defaults(), wholePub, EvidencePreserver.NONE, ProgressListener.NONE);
+    assertThat(wholePub.chunks()).hasSize(1);
+    return new ChunkParser(ParserRegistry.defaults()).parse(wholePub.chunks().get(0));
   }
 
   /**
@@ -436,14 +439,7 @@ class LargeSbomTest {
       }
       sb.append("\n  ]\n}\n");
       Path file = dir.resolve("vulns-" + tool + (tool.equals("grype") ? ".grype.json" : ".cdx.json"));
-      Files.writeString(file, sb.toString());
-
-      ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
-      InMemoryChunkPublisher wholePub = new InMemoryChunkPublisher();
-      FileCollector.collectFile(file, CollectorOptions.defaults(), wholePub, EvidencePreserver.NONE,
-          ProgressListener.NONE);
-      assertThat(wholePub.chunks()).hasSize(1);
-      ChunkParseResult w = parser.parse(wholePub.chunks().get(0));
+      ChunkParseResult w = parseWhole(file, sb);
       List<EvidenceEvent> findings = w.events().stream().filter(e -> e.getVulnerability() != null).toList();
       assertThat(findings).as(tool).hasSize(n + n / 10 + (n + 12) / 13);
       assertThat(w.events()).as(tool).hasSize(findings.size() + (tool.equals("syft") ? n + n / 10 : 0));
@@ -490,13 +486,7 @@ class LargeSbomTest {
     }
     sb.append("\n  ]\n}\n");
     Path file = dir.resolve("deps.cdx.json");
-    Files.writeString(file, sb.toString());
-
-    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
-    InMemoryChunkPublisher wholePub = new InMemoryChunkPublisher();
-    FileCollector.collectFile(file, CollectorOptions.defaults(), wholePub, EvidencePreserver.NONE, ProgressListener.NONE);
-    assertThat(wholePub.chunks()).hasSize(1);
-    ChunkParseResult w = parser.parse(wholePub.chunks().get(0));
+    ChunkParseResult w = parseWhole(file, sb);
     assertThat(w.events()).hasSize(n + n / 10);
     EvidenceEvent lib5 = w.events().stream().filter(e -> e.getPackage$().getName().equals("lib-5")).findFirst()
         .orElseThrow();
