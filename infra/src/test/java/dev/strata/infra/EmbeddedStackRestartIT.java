@@ -143,7 +143,9 @@ class EmbeddedStackRestartIT {
     Map<String, Object> config =
         Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
-            ProducerConfig.ACKS_CONFIG, "all");
+            ProducerConfig.ACKS_CONFIG, "all",
+            // topics created a moment ago: several requests in flight can lose records (KAFKA-15591)
+            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < count; i++) {
