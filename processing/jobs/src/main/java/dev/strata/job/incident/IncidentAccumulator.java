@@ -88,10 +88,14 @@ final class IncidentAccumulator {
     return taken.size();
   }
 
-  /** True when {@code n} is in, with its current expanded entities (nothing to read or update). */
+  /** True when {@code n} is in as it is now: same kind, same expanded entities (nothing to read or update). */
   boolean holds(Node n) {
     Taken t = taken.get(n);
-    return t != null && (t.keys == n.keys || t.keys.equals(n.keys));
+    return t != null && t.signal == n.signal() && sameKeys(t, n);
+  }
+
+  private static boolean sameKeys(Taken t, Node n) {
+    return t.keys == n.keys || t.keys.equals(n.keys);
   }
 
   /**
@@ -103,8 +107,10 @@ final class IncidentAccumulator {
     Taken before = taken.get(n);
     if (before == null) {
       add(n, m);
-    } else if (before.keys != n.keys && !before.keys.equals(n.keys)) {
-      if (before.signal != m.signal() || !n.keys.containsAll(before.keys)) return false;
+    } else if (before.signal != m.signal()) {
+      return false;
+    } else if (!sameKeys(before, n)) {
+      if (!n.keys.containsAll(before.keys)) return false;
       Set<String> own = new HashSet<>();
       for (Entity e : m.entities()) own.add(e.id());
       for (String id : n.keys) {

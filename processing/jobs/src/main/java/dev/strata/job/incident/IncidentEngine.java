@@ -4,7 +4,6 @@ import dev.strata.schema.correlate.Incident;
 import dev.strata.schema.correlate.IncidentStatus;
 import dev.strata.schema.event.EvidenceEvent;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -253,15 +252,21 @@ public final class IncidentEngine implements Serializable {
     return n;
   }
 
+  /**
+   * 64 bits of SHA-256 over the record's Avro binary form with revision 0 (what a revision changes). Binary, not
+   * {@code toString()}: Avro's JSON rendering of a record with a full timeline cost more than the rest of a flush.
+   */
   static long fingerprint(Incident inc) {
     int rev = inc.getRevision();
     inc.setRevision(0);
     try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(inc.toString().getBytes(StandardCharsets.UTF_8));
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(inc.toByteBuffer());
+      byte[] h = sha.digest();
       long v = 0;
       for (int i = 0; i < 8; i++) v = (v << 8) | (h[i] & 0xff);
       return v;
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (java.security.NoSuchAlgorithmException | java.io.IOException e) {
       throw new IllegalStateException(e);
     } finally {
       inc.setRevision(rev);
