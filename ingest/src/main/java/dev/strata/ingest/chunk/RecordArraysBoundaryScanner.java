@@ -365,21 +365,19 @@ public final class RecordArraysBoundaryScanner implements BoundaryScanner {
 
   /**
    * The string values at {@code paths} in the JSON object b[s, e) ({@link RecordArrays.Join} paths: top-level field
-   * names read until all are found; nested paths streamed through the element), one entry per path for top-level
-   * fields (null: absent or not a string), every value found for nested ones.
+   * names read until all are found; else all paths in one pass through the element), one entry per path for top-level
+   * fields (null: absent or not a string), else every value found, in document order.
    */
   static String[] strings(byte[] b, int s, int e, List<String> paths) {
     boolean nested = false;
     for (String path : paths) nested |= RecordArrays.Join.isNested(path);
     if (!nested) return topLevelStrings(b, s, e, paths);
     List<String> out = new ArrayList<>();
-    for (String path : paths) {
-      try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(b, s, e - s)) {
-        p.nextToken();
-        RecordArrays.Join.values(p, path, out);
-      } catch (java.io.IOException ex) {
-        // not a complete JSON object: what was read so far
-      }
+    try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(b, s, e - s)) {
+      p.nextToken();
+      RecordArrays.Join.values(p, paths, out);
+    } catch (java.io.IOException ex) {
+      // not a complete JSON object: what was read so far
     }
     return out.toArray(new String[0]);
   }

@@ -12,6 +12,8 @@ public final class Json {
 
   public static final JsonFactory FACTORY = JsonFactory.builder().build();
   public static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+  /** reads JsonNode values with its root deserializer found once (MAPPER.readTree looks it up on every call) */
+  private static final com.fasterxml.jackson.databind.ObjectReader TREE = MAPPER.readerFor(JsonNode.class);
 
   private Json() {}
 
@@ -70,10 +72,14 @@ public final class Json {
     return v;
   }
 
-  /** Reads the current value as a tree. */
+  /**
+   * Reads the current value as a tree (as {@code MAPPER.readTree(p)}: a JSON null is a NullNode, no value left:
+   * null).
+   */
   public static JsonNode tree(JsonParser p) throws IOException {
-    JsonNode n = MAPPER.readTree(p);
-    return n;
+    if (p.currentToken() == null && p.nextToken() == null) return null;
+    JsonNode n = TREE.readValue(p);
+    return n == null ? MAPPER.getNodeFactory().nullNode() : n;
   }
 
   /** Text of a node for unmapped / messages: strings as is, null for missing/null, others as JSON text. */

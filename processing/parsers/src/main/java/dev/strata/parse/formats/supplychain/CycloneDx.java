@@ -241,8 +241,10 @@ final class CycloneDx {
     }
 
     private void relate(String ref, String type, List<String> others) {
+      if (others.isEmpty()) return;
+      SupplyChain.Relationships own = dependencies.computeIfAbsent(ref, k -> new SupplyChain.Relationships());
       for (String o : others) {
-        dependencies.computeIfAbsent(ref, k -> new SupplyChain.Relationships()).add(type, "", o);
+        own.add(type, "", o);
         dependencies.computeIfAbsent(o, k -> new SupplyChain.Relationships()).add(type, "_OF", ref);
       }
     }
