@@ -368,7 +368,12 @@ public final class CosignVerifyParser implements EvidenceParser {
         String name = p.currentName();
         JsonToken v = p.nextToken();
         String key = key(prefix, name);
-        if (level == 0 && (name.equals("Subject") || name.equals("Issuer") || name.equals(OID_ISSUER)
+        if (level == 0 && v == JsonToken.VALUE_STRING && (name.equals("Subject") || name.equals("Issuer"))) {
+          // the usual form, a string: its text, as its tree's text (mapped, so not in unmapped)
+          String text = SupplyChain.blankToNull(p.getText());
+          if (name.equals("Subject")) x.subject = text;
+          else x.issuer = text;
+        } else if (level == 0 && (name.equals("Subject") || name.equals("Issuer") || name.equals(OID_ISSUER)
             || name.equals(OID_ISSUER_V1))) {
           JsonNode n = Json.tree(p); // mapped fields: read as the tree-based mapping reads them
           String text = SupplyChain.blankToNull(Json.text(n));
