@@ -1,6 +1,6 @@
 package dev.strata.job.correlate;
 
-import dev.strata.schema.AvroCodec;
+import dev.strata.job.serde.AvroWireDecoder;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
@@ -38,7 +38,7 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
 
   private transient ValueState<byte[]> event;
   private transient ValueState<Joined> joined;
-  private transient AvroCodec<EvidenceEvent> codec;
+  private transient AvroWireDecoder<EvidenceEvent> codec;
   private transient Map<String, Held> waiting;
 
   public JoinEnrichment(long retentionMs) {
@@ -50,7 +50,7 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
     event = getRuntimeContext().getState(Retention.keep(
         new ValueStateDescriptor<>("event", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), retentionMs));
     joined = getRuntimeContext().getState(Retention.keep(new ValueStateDescriptor<>("joined", Joined.TYPE), retentionMs));
-    codec = AvroCodec.of(EvidenceEvent.class);
+    codec = new AvroWireDecoder<>(EvidenceEvent.class);
     waiting = new HashMap<>();
   }
 

@@ -1,5 +1,6 @@
 package dev.strata.job.correlate;
 
+import dev.strata.job.serde.AvroWireDecoder;
 import dev.strata.job.serde.AvroWireEncoder;
 import dev.strata.schema.AvroCodec;
 import dev.strata.schema.event.EvidenceEvent;
@@ -19,8 +20,8 @@ public record WireEvent(String eventId, byte[] wire) {
   public static final TypeInformation<WireEvent> TYPE = new CodecTypeInfo<>(WireEvent.class, new WireEventCodec());
 
   /** The event. */
-  public EvidenceEvent decode(AvroCodec<EvidenceEvent> codec) {
-    return codec.decode(wire);
+  public EvidenceEvent decode(AvroWireDecoder<EvidenceEvent> decoder) {
+    return decoder.decode(wire);
   }
 
   /** Event -> {@link WireEvent} (one compiled writer per subtask). */
