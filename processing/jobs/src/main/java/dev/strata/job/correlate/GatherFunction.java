@@ -101,11 +101,7 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
 
   @Override
   public void writeHeld(Consumer<String> setKey) throws Exception {
-    for (Map.Entry<String, Pending> e : waiting.entrySet()) {
-      setKey.accept(e.getKey());
-      pending.update(e.getValue());
-    }
-    waiting.clear();
+    InFlight.writeAll(waiting, setKey, pending::update);
   }
 
   /** Whether every key of the request is answered at its revision. */

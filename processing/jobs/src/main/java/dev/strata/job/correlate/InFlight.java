@@ -1,5 +1,6 @@
 package dev.strata.job.correlate;
 
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
@@ -29,6 +30,24 @@ public interface InFlight {
    * its state is written.
    */
   void writeHeld(Consumer<String> setKey) throws Exception;
+
+  /**
+   * What {@link #writeHeld} does with a function's map of held entries: writes each with {@code write} under its event
+   * id as the current key ({@code setKey}), then forgets them all.
+   */
+  static <V> void writeAll(Map<String, V> held, Consumer<String> setKey, StateWrite<V> write) throws Exception {
+    for (Map.Entry<String, V> e : held.entrySet()) {
+      setKey.accept(e.getKey());
+      write.write(e.getValue());
+    }
+    held.clear();
+  }
+
+  /** Writes one held entry into keyed state (the current key is its event id). */
+  @FunctionalInterface
+  interface StateWrite<V> {
+    void write(V value) throws Exception;
+  }
 
   /** The keyed co-process operator of an {@link InFlight} function: writes the held entries out as described. */
   final class Operator<IN1, IN2, OUT> extends KeyedCoProcessOperator<String, IN1, IN2, OUT> {

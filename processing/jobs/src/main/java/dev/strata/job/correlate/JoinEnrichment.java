@@ -113,12 +113,10 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
 
   @Override
   public void writeHeld(Consumer<String> setKey) throws Exception {
-    for (Map.Entry<String, Held> e : waiting.entrySet()) {
-      setKey.accept(e.getKey());
-      if (e.getValue().event != null) event.update(e.getValue().event);
-      joined.update(e.getValue().joined);
-    }
-    waiting.clear();
+    InFlight.writeAll(waiting, setKey, h -> {
+      if (h.event != null) event.update(h.event);
+      joined.update(h.joined);
+    });
   }
 
   /** An event's join state while it waits (for its result, or its event), and its wire bytes if they came. */
