@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.ParserContractTest;
+import dev.strata.parse.daemonlog.DaemonLogReader;
+import dev.strata.parse.daemonlog.Logfmt;
 import dev.strata.parse.testing.Chunks;
 import dev.strata.parse.testing.CollectingOutput;
 import dev.strata.schema.common.Framing;
@@ -18,7 +20,7 @@ class DockerDaemonLogParserTest extends ParserContractTest {
     return new DockerDaemonLogParser();
   }
 
-  private DockerDaemonLogParser.Counts counts(String content) {
+  private DaemonLogReader.Counts counts(String content) {
     return new DockerDaemonLogParser()
         .parseCounting(Chunks.single(content, format(), Framing.LINES, "var/log/syslog"), new CollectingOutput());
   }
@@ -26,9 +28,9 @@ class DockerDaemonLogParserTest extends ParserContractTest {
   @Test
   void otherProgramsInAMixedSyslogAreSkippedAndCounted() throws Exception {
     String syslog = Files.readString(fixtureDir(format()).resolve("syslog.input"), StandardCharsets.UTF_8);
-    assertThat(counts(syslog)).isEqualTo(new DockerDaemonLogParser.Counts(5, 1, 2));
+    assertThat(counts(syslog)).isEqualTo(new DaemonLogReader.Counts(5, 1, 2));
     String journal = Files.readString(fixtureDir(format()).resolve("journald.input"), StandardCharsets.UTF_8);
-    assertThat(counts(journal)).isEqualTo(new DockerDaemonLogParser.Counts(4, 1, 1));
+    assertThat(counts(journal)).isEqualTo(new DaemonLogReader.Counts(4, 1, 1));
   }
 
   @Test
@@ -76,9 +78,9 @@ class DockerDaemonLogParserTest extends ParserContractTest {
 
   @Test
   void logrusTextFormatterSplitsMessageFromFields() {
-    assertThat(DockerDaemonLogParser.fieldsStart("Loading containers: start.                   ")).isEqualTo(-1);
+    assertThat(DaemonLogReader.fieldsStart("Loading containers: start.                   ")).isEqualTo(-1);
     String rest = "a message with a=b inside                    k=v x=\"y z\"";
-    assertThat(rest.substring(DockerDaemonLogParser.fieldsStart(rest))).isEqualTo("k=v x=\"y z\"");
+    assertThat(rest.substring(DaemonLogReader.fieldsStart(rest))).isEqualTo("k=v x=\"y z\"");
   }
 
   @Test

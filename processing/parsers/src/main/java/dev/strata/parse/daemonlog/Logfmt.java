@@ -1,4 +1,4 @@
-package dev.strata.parse.formats.dockerdaemonlog;
+package dev.strata.parse.daemonlog;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +9,7 @@ import java.util.Map;
  * \\uNNNN \UNNNNNNNN} and octal {@code \NNN}); a key without {@code =} has the empty value. An unterminated quoted
  * value (a line cut in the middle) takes the rest of the line and sets {@link Result#unterminated}.
  */
-final class Logfmt {
+public final class Logfmt {
 
   private Logfmt() {}
 
@@ -18,25 +18,25 @@ final class Logfmt {
    * @param complete every token was a key (with or without a value)
    * @param unterminated the last quoted value had no closing quote
    */
-  record Result(Map<String, String> fields, boolean complete, boolean unterminated) {}
+  public record Result(Map<String, String> fields, boolean complete, boolean unterminated) {}
 
-  static boolean isKeyChar(char c) {
+  public static boolean isKeyChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'
         || c == '-' || c == '/' || c == '@';
   }
 
   /** True if {@code s} at {@code i} starts with {@code key=} (a key of logfmt's key characters). */
-  static boolean startsPair(String s, int i) {
+  public static boolean startsPair(String s, int i) {
     int j = i;
     while (j < s.length() && isKeyChar(s.charAt(j))) j++;
     return j > i && j < s.length() && s.charAt(j) == '=';
   }
 
-  static Result parse(String s) {
+  public static Result parse(String s) {
     return parse(s, 0);
   }
 
-  static Result parse(String s, int from) {
+  public static Result parse(String s, int from) {
     Map<String, String> out = new LinkedHashMap<>(8);
     int n = s.length();
     int i = from;
