@@ -10,6 +10,8 @@ import dev.strata.parse.formats.dockerjsonlog.DockerJsonLogParser;
 import dev.strata.parse.formats.falcoalert.FalcoAlertParser;
 import dev.strata.parse.formats.dockercontainerconfig.DockerContainerConfigParser;
 import dev.strata.parse.formats.dockerdaemonlog.DockerDaemonLogParser;
+import dev.strata.parse.formats.containerddaemonlog.ContainerdDaemonLogParser;
+import dev.strata.parse.formats.criodaemonlog.CrioDaemonLogParser;
 import dev.strata.parse.formats.dockerdiff.DockerDiffParser;
 import dev.strata.parse.formats.dockerevents.DockerEventsParser;
 import dev.strata.parse.formats.dockerinspect.DockerInspectParser;
@@ -58,6 +60,8 @@ public final class ParserRegistry {
         new K8sEventParser(),
         new CriLogParser(),
         new DockerDaemonLogParser(),
+        new ContainerdDaemonLogParser(),
+        new CrioDaemonLogParser(),
         new PodmanEventsParser(),
         new OciRuntimeConfigParser(),
         new PodmanContainersJsonParser(),

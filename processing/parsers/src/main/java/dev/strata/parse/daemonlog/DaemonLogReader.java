@@ -92,6 +92,9 @@ public final class DaemonLogReader {
      * message (= msg, unless set), time, severity, host, process, the unmapped pairs and raw data.
      */
     EvidenceEvent event(DaemonLogLine line);
+
+    /** Called after the reader added the common parts, before the event is emitted (e.g. to set a better time). */
+    default void finish(EvidenceEvent event, DaemonLogLine line) {}
   }
 
   private final String daemon;
@@ -521,6 +524,7 @@ public final class DaemonLogReader {
       for (var f : env.fields.entrySet()) u.put(fieldPrefix + f.getKey(), cut(f.getValue()));
       if (env.unterminated) Events.warn(ev, "unterminated quoted value (line cut?); value = rest of the line");
       ev.setRawData(ctx.rawText(env.start, env.end));
+      interpreter.finish(ev, env);
       out.emit(ev);
     }
 
