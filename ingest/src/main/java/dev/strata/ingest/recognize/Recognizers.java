@@ -38,6 +38,8 @@ public final class Recognizers {
         new K8sEventRecognizer(),
         new CriLogRecognizer(),
         new DockerDaemonLogRecognizer(),
+        new ContainerdDaemonLogRecognizer(),
+        new CrioDaemonLogRecognizer(),
         new PodmanEventsRecognizer(),
         new OciRuntimeConfigRecognizer(),
         new PodmanContainersJsonRecognizer(),

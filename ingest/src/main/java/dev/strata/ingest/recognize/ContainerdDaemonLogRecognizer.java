@@ -1,0 +1,30 @@
+package dev.strata.ingest.recognize;
+
+import dev.strata.ingest.recognize.RuntimeDaemonLogSniff.Daemon;
+import java.util.regex.Pattern;
+
+/**
+ * {@code containerd_daemon_log}: containerd's own log (the runtime of EKS and most Kubernetes nodes), as a journald
+ * JSON export ({@code journalctl -u containerd -o json}), {@code journalctl} short text, syslog files or the plain
+ * logrus output of the daemon.
+ *
+ * <p>Path: {@code **}{@code /containerd.log*}, {@code **}{@code /containerd-*.log*}, {@code **}{@code
+ * /journal*containerd*.json*} / {@code containerd*journal*.{json,log,txt}*}. Content ({@link
+ * RuntimeDaemonLogRecognizer}): most daemon lines of the first 50 are containerd's — syslog / journald lines of
+ * program or unit {@code containerd*}, or bare logrus lines with containerd's own messages (its CRI calls, {@code
+ * TaskExit event}, {@code starting containerd}, {@code type=io.containerd.*} plugin fields): STRONG. A syslog or
+ * journald sample with no daemon line: WEAK (the path decides). Framing: LINES. A syslog file where dockerd's lines
+ * outnumber containerd's goes to {@code docker_daemon_log} (one format per artifact).
+ */
+public final class ContainerdDaemonLogRecognizer extends RuntimeDaemonLogRecognizer {
+  public static final String SOURCE_TYPE = "containerd_daemon_log";
+
+  private static final Pattern PATH =
+      Pattern.compile(
+          "(?:^|.*/)(?:containerd(?:-[^/]*)?\\.log|[^/]*journal[^/]*containerd[^/]*\\.json"
+              + "|containerd[^/]*journal[^/]*\\.(?:json|log|txt))(?:[.-][0-9A-Za-z._-]*)?");
+
+  public ContainerdDaemonLogRecognizer() {
+    super(SOURCE_TYPE, PATH, Daemon.CONTAINERD, "containerd");
+  }
+}
