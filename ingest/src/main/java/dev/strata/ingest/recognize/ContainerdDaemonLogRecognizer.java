@@ -8,8 +8,10 @@ import java.util.regex.Pattern;
  * JSON export ({@code journalctl -u containerd -o json}), {@code journalctl} short text, syslog files or the plain
  * logrus output of the daemon.
  *
- * <p>Path: {@code **}{@code /containerd.log*}, {@code **}{@code /containerd-*.log*}, {@code **}{@code
- * /journal*containerd*.json*} / {@code containerd*journal*.{json,log,txt}*}. Content ({@link
+ * <p>Path: {@code **}{@code /containerd.log*}, {@code **}{@code /containerd-*.log*}, the EKS log collector's
+ * {@code containerd/containerd-log.txt} ({@code journalctl -u containerd}), sosreport's {@code
+ * journalctl_..._--unit_containerd}, {@code **}{@code /journal*containerd*.json*} / {@code
+ * containerd*journal*.{json,log,txt}*}. Content ({@link
  * RuntimeDaemonLogRecognizer}): most daemon lines of the first 50 are containerd's — syslog / journald lines of
  * program or unit {@code containerd*}, or bare logrus lines with containerd's own messages (its CRI calls, {@code
  * TaskExit event}, {@code starting containerd}, {@code type=io.containerd.*} plugin fields): STRONG. A syslog or
@@ -21,8 +23,9 @@ public final class ContainerdDaemonLogRecognizer extends RuntimeDaemonLogRecogni
 
   private static final Pattern PATH =
       Pattern.compile(
-          "(?:^|.*/)(?:containerd(?:-[^/]*)?\\.log|[^/]*journal[^/]*containerd[^/]*\\.json"
-              + "|containerd[^/]*journal[^/]*\\.(?:json|log|txt))(?:[.-][0-9A-Za-z._-]*)?");
+          "(?:^|.*/)(?:containerd(?:-[^/]*)?\\.log|containerd/containerd-log\\.txt|[^/]*journal[^/]*containerd[^/]*"
+              + "\\.json|containerd[^/]*journal[^/]*\\.(?:json|log|txt)|journalctl_[^/]*--unit_containerd[^/]*)"
+              + "(?:[.-][0-9A-Za-z._-]*)?");
 
   public ContainerdDaemonLogRecognizer() {
     super(SOURCE_TYPE, PATH, Daemon.CONTAINERD, "containerd");

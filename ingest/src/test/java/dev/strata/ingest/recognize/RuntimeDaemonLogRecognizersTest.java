@@ -21,8 +21,9 @@ class RuntimeDaemonLogRecognizersTest {
         + "\\\" returns successfully\"\n";
     assertThat(rec("x/anything.txt", plain).sourceType()).isEqualTo("containerd_daemon_log");
     assertThat(rec("x/anything.txt", plain).framing()).isEqualTo(Framing.LINES);
-    assertThat(rec("x/a", "INFO[2026-11-20T10:00:00.000000000Z] loading plugin \"io.containerd.snapshotter.v1.native\"..."
-        + "  type=io.containerd.snapshotter.v1\n").sourceType()).isEqualTo("containerd_daemon_log");
+    assertThat(rec("x/a", "INFO[2026-11-20T10:00:00.000000000Z] loading plugin"
+        + " \"io.containerd.snapshotter.v1.native\"...  type=io.containerd.snapshotter.v1\n").sourceType())
+        .isEqualTo("containerd_daemon_log");
     String syslog = "Nov 20 10:00:00 ip-10-0-1-10 kubelet[1200]: I1120 started\n"
         + "Nov 20 10:00:01.5 ip-10-0-1-10 containerd[941]: time=\"2026-11-20T10:00:01Z\" level=info msg=\"x\"\n";
     assertThat(rec("evidence/var/log/messages", syslog).sourceType()).isEqualTo("containerd_daemon_log");
@@ -32,6 +33,10 @@ class RuntimeDaemonLogRecognizersTest {
     // nothing but kubelet lines: only at containerd's own path
     String kubelet = "Nov 20 10:00:00 ip-10-0-1-10 kubelet[1200]: I1120 started\n";
     assertThat(rec("node/logs/containerd.log", kubelet).sourceType()).isEqualTo("containerd_daemon_log");
+    assertThat(rec("eks-logs/containerd/containerd-log.txt", "-- Logs begin at x --\n" + kubelet).sourceType())
+        .isEqualTo("containerd_daemon_log");
+    assertThat(rec("sosreport/sos_commands/containerd/journalctl_--no-pager_--unit_containerd", kubelet)
+        .sourceType()).isEqualTo("containerd_daemon_log");
     assertThat(rec("node/journal-containerd.json", "{\"__CURSOR\":\"s\",\"_SYSTEMD_UNIT\":\"kubelet.service\","
         + "\"MESSAGE\":\"x\"}\n").sourceType()).isEqualTo("containerd_daemon_log");
   }
@@ -48,6 +53,8 @@ class RuntimeDaemonLogRecognizersTest {
     assertThat(rec("export.json", journal).sourceType()).isEqualTo("crio_daemon_log");
     assertThat(rec("node/crio.log", "Nov 20 10:00:00 worker-0 kubelet[1]: I1120 x\n").sourceType())
         .isEqualTo("crio_daemon_log");
+    assertThat(rec("sos_commands/crio/journalctl_--no-pager_--unit_crio", "Nov 20 10:00:00 w kubelet[1]: I1120 x\n")
+        .sourceType()).isEqualTo("crio_daemon_log");
   }
 
   @Test

@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  *       zone: the year is taken from the collection time, the time read as UTC, warned — unless the body has its own
  *       RFC 3339 time), ISO timestamps ({@code 2024-05-01T12:00:00.123456+00:00 host prog[pid]: body}, rsyslog's
  *       file format) and RFC 5424 ({@code <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG}, structured data kept in
- *       unmapped {@code syslog.sd}). Lines of other programs are skipped, counted.
+ *       unmapped {@code syslog.sd}). Lines of other programs, and journalctl's {@code -- Logs begin at ... --} /
+ *       {@code -- Boot ... --} markers, are skipped, counted.
  *   <li><b>plain daemon output</b>: logfmt ({@code time="..." level=info msg="..." k=v}), logrus' JSON formatter
  *       ({@code {"level":..,"msg":..,"time":..}}), logrus' text formatter on a terminal
  *       ({@code INFO[2024-05-01T12:00:00.000000000Z] message   k=v}, colour codes stripped) and Docker Desktop's
@@ -279,6 +280,7 @@ public final class DaemonLogReader {
 
     private DaemonLogLine text(String line) {
       if (line.indexOf('\u001b') >= 0) line = ANSI.matcher(line).replaceAll("");
+      if (line.startsWith("-- ") && line.endsWith(" --")) return null; // journalctl: "-- Logs begin at .. --"
       char c0 = line.charAt(0);
       if (Logfmt.startsPair(line, 0) && startsBody(line)) {
         DaemonLogLine env = new DaemonLogLine();

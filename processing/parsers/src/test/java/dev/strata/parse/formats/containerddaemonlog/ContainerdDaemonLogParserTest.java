@@ -134,4 +134,15 @@ class ContainerdDaemonLogParserTest extends ParserContractTest {
     assertThat(ContainerdMessages.fields("container_id:\"c\"  id:\"i\\\"x\" exit_status:2"))
         .containsEntry("containerid", "c").containsEntry("id", "i\"x").containsEntry("exitstatus", "2");
   }
+
+  @Test
+  void journalctlMarkersAreSkippedNotDeadLetters() throws Exception {
+    String text = "-- Logs begin at Fri 2026-11-20 09:00:00 UTC, end at Fri 2026-11-20 11:00:00 UTC. --\n"
+        + "Nov 20 10:00:00 ip-10-0-1-10 containerd[941]: " + line("StartContainer for \"" + CT + "\"")
+        + "-- Boot 0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e --\n";
+    DaemonLogReader.Counts c = new ContainerdDaemonLogParser()
+        .parseCounting(Chunks.single(text, format(), Framing.LINES, "containerd/containerd-log.txt"),
+            new CollectingOutput());
+    assertThat(c).isEqualTo(new DaemonLogReader.Counts(1, 0, 2));
+  }
 }
