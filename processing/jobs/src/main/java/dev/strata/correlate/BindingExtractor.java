@@ -39,6 +39,13 @@ import java.util.regex.Pattern;
  *       paths, Falco / Tetragon k8s fields; Falco's {@code <NA>} is null already): {@code container_pod}, and
  *       {@code container_image} when an image id or digest is named. Container runtime lifecycle events whose
  *       activity is an end ({@code finished}, {@code die}, {@code destroy}, {@code stop}, ...) close both.
+ *   <li><b>the runtimes' own daemon logs</b> ({@code containerd_daemon_log}, {@code crio_daemon_log}): a sandbox or
+ *       container {@code created} / {@code started} in a pod states {@code container_pod} (cluster from the
+ *       evidence context, as for CRI log paths and crictl: {@code k8s:<cluster>}, {@code k8s:} when unknown), and
+ *       containerd's {@code network_ready} (the sandbox's CNI result) the pod's address like a container state
+ *       source; {@code exited} (containerd {@code TaskExit} / {@code SandboxExit}), {@code stopped} and {@code
+ *       removed} are container ends ({@link #containerEnd}). Requests, failures, an exec's exit and pulls state
+ *       nothing.
  *   <li><b>a container's own address</b> (container state/inspect sources, not sensors, whose endpoints are the
  *       connection's): {@code ip_pod} when the container belongs to a pod, else {@code ip_container} scoped by host.
  *   <li><b>Kubernetes audit</b> of pods (create/update/patch, incl. the kubelet's {@code pods/status} patches, and
@@ -69,6 +76,10 @@ public final class BindingExtractor {
       Set.of("finished", "die", "died", "destroy", "destroyed", "remove", "removed", "stop", "stopped", "exited",
           "exit", "delete", "deleted", "cleanup"); // not "kill": a signal need not end it
   private static final Set<String> SENSOR_FORMATS = Set.of("falco_alert", "tetragon_event");
+  /** Container runtime daemon logs: lifecycle (state) sources, unlike the other {@code *_log} formats. */
+  private static final Set<String> RUNTIME_DAEMON_LOGS = Set.of("containerd_daemon_log", "crio_daemon_log");
+  /** What a runtime daemon log line states a binding from: the container (or sandbox) exists, its network is up. */
+  private static final Set<String> RUNTIME_DAEMON_LOG_STATES = Set.of("created", "started", "network_ready");
   private static final Pattern SCHEDULED = Pattern.compile("assigned (\\S+)/(\\S+) to (\\S+)");
   private static final Pattern PROVIDER_ID = Pattern.compile("^aws:///[^/]*/(i-[0-9a-f]+)$");
   private static final Pattern ASSUMED_ROLE = Pattern.compile("^arn:(aws[a-z-]*):sts::(\\d+):assumed-role/([^/]+)/");
@@ -119,6 +130,8 @@ public final class BindingExtractor {
     boolean sensor = SENSOR_FORMATS.contains(format);
     float conf = sensor ? 0.9f : format.equals("cri_log") ? 0.8f : 1.0f;
     boolean end = isContainerEnd(e, format);
+    boolean daemonLog = RUNTIME_DAEMON_LOGS.contains(format);
+    if (daemonLog && !end && !RUNTIME_DAEMON_LOG_STATES.contains(e.getActivityName())) return;
     long t = startOf(e);
     String cluster = k == null ? null : k.getCluster();
     String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
@@ -149,7 +162,8 @@ public final class BindingExtractor {
     // the container's own address: only from container state sources (a sensor's endpoints are a connection's)
     String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
     boolean ecs = e.getCloud() != null && e.getCloud().getTaskUid() != null; // ECS: ip_task (cloudIds)
-    if (!sensor && !ecs && !format.endsWith("_log") && !format.equals("aws_vpc_flow") && LookupKeys.isPrivateIp(ip)) {
+    if (!sensor && !ecs && (daemonLog || !format.endsWith("_log")) && !format.equals("aws_vpc_flow")
+        && LookupKeys.isPrivateIp(ip)) {
       if (inPod) {
         String scope = account != null ? "aws:" + account : "k8s:" + nz(cluster);
         out.add(binding(BindingKind.IP_POD, scope, ip, "k8s:" + nz(cluster), k.getNamespace() + "/" + k.getPodName(),
@@ -168,14 +182,16 @@ public final class BindingExtractor {
 
   /** Whether {@code e} is a container runtime's end of a container (die, stop, died, finished, removed, ...). */
   private static boolean isContainerEnd(EvidenceEvent e, String format) {
-    return !SENSOR_FORMATS.contains(format) && !format.endsWith("_log") && e.getActivityName() != null
+    return !SENSOR_FORMATS.contains(format) && (RUNTIME_DAEMON_LOGS.contains(format) || !format.endsWith("_log"))
+        && e.getActivityName() != null
         && CONTAINER_END.contains(e.getActivityName().toLowerCase(Locale.ROOT));
   }
 
   /**
    * The container (full id, else the 12-char prefix) whose end {@code e} states -- a runtime lifecycle event whose
    * activity is an end: Docker events {@code die}/{@code stop}/{@code destroy}, Podman {@code died}/{@code
-   * cleanup}/{@code remove}, a container state file's or crictl's {@code finished} -- or null. Such an event rarely
+   * cleanup}/{@code remove}, a container state file's or crictl's {@code finished}, containerd's / CRI-O's daemon log
+   * {@code exited} / {@code stopped} / {@code removed} -- or null. Such an event rarely
    * names what the container held (a {@code die} carries no address): {@link ContainerEnds} closes those bindings.
    */
   public static String containerEnd(EvidenceEvent e) {

@@ -117,6 +117,34 @@ class BindingExtractorTest {
   }
 
   @Test
+  void containerdDaemonLogStatesFromCreatedStartedAndNetworkReadyAndEndsFromExits() {
+    List<EvidenceEvent> log = CorrelationScenario.parse("containerd_daemon_log", "node-containerd-journal.log", "prod",
+        CorrelationScenario.ACCOUNT_PROD);
+    java.util.Map<String, List<String>> kindsByActivity = new java.util.TreeMap<>();
+    for (EvidenceEvent e : log) {
+      List<EntityBinding> bs = of(e);
+      kindsByActivity.merge(e.getActivityName(),
+          bs.stream().map(b -> b.getKind() + (BindingExtractor.isClosing(b) ? "/end" : "")).sorted().toList(),
+          (a, b) -> a.equals(b) ? a : java.util.stream.Stream.concat(a.stream(), b.stream()).distinct().toList());
+    }
+    assertThat(kindsByActivity)
+        .containsEntry("network_ready", List.of("container_pod", "ip_pod"))
+        .containsEntry("created", List.of("container_pod"))
+        .containsEntry("started", List.of("container_pod"))
+        .containsEntry("exited", List.of("container_pod/end"))
+        .containsEntry("run_requested", List.of())
+        .containsEntry("create_requested", List.of())
+        .containsEntry("stop_requested", List.of());
+    EvidenceEvent net = log.stream().filter(e -> "network_ready".equals(e.getActivityName())).findFirst()
+        .orElseThrow();
+    EntityBinding ip = kind(of(net), BindingKind.IP_POD);
+    assertThat(ip.getSubject().getScope()).isEqualTo("aws:" + CorrelationScenario.ACCOUNT_PROD);
+    assertThat(ip.getAttributes()).containsEntry(Attr.CONTAINER_UID, net.getContainer().getUid());
+    assertThat(BindingExtractor.containerEnd(log.stream().filter(e -> "exited".equals(e.getActivityName()))
+        .findFirst().orElseThrow())).startsWith("a7a8d2d3d4d5");
+  }
+
+  @Test
   void falcoWithoutPodFieldsStatesNothingAboutPods() {
     assertThat(of(S.falco.get(0))).noneMatch(b -> b.getKind().equals("container_pod"));
   }

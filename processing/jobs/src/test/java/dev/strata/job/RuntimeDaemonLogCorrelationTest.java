@@ -1,0 +1,143 @@
+package dev.strata.job;
+
+import static dev.strata.correlate.CorrelationScenario.ACCOUNT_PROD;
+import static dev.strata.correlate.CorrelationScenario.INSTANCE;
+import static dev.strata.job.ContainerEndCorrelationTest.alertIn;
+import static dev.strata.job.ContainerEndCorrelationTest.inBothOrders;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.correlate.CorrelationScenario;
+import dev.strata.schema.correlate.BindingEvidence;
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.event.Enrichment;
+import dev.strata.schema.event.EvidenceEvent;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The container runtimes' own daemon logs as the record of container ends on Kubernetes nodes (fixtures/correlate/
+ * README.md, node-containerd-journal.log and node-crio-journal.log): containerd's {@code TaskExit} (time = its {@code
+ * exited_at}) ends the container's pod binding, the pod sandbox's {@code TaskExit in podsandbox handler} frees the
+ * address its CNI result gave it, and the address given again to the next pod resolves to the old holder before
+ * the exit and to the new one after; CRI-O's {@code Stopped container} ends its container. The same answers and facts
+ * whether the ends arrive before or after the lines that state the bindings.
+ */
+class RuntimeDaemonLogCorrelationTest {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+              .build());
+
+  static final Set<String> ENDS = Set.of("exited", "stopped", "removed");
+
+  // ------------------------------------------------------------------------------------------------ containerd
+
+  static final String CACHE_0 = "a7a8d2d3d4d5d6d7d8d9dadbdcdddedfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf";
+  static final String CACHE_1 = "b0b1b2b3b4b5b6b7b8b9babbbcbdbebfb0b1b2b3b4b5b6b7b8b9babbbcbdbebf";
+  static final String SANDBOX_0 = "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfc0c1c2c3c4c5c6c7c8c9cacbcccdcecf";
+  static final List<EvidenceEvent> CONTAINERD =
+      CorrelationScenario.parse("containerd_daemon_log", "node-containerd-journal.log", "prod", ACCOUNT_PROD);
+
+  static EvidenceEvent flowFrom77(String id, String time) {
+    return CorrelationScenario.flow(id, ACCOUNT_PROD, "vpc-0aaa", "eni-0aaa1", INSTANCE, "10.0.1.77",
+        "203.0.113.9", time);
+  }
+
+  static final EvidenceEvent FLOW_BEFORE_EXIT = flowFrom77("ctrd-flow-1019", "2026-11-20T10:19:00Z");
+  static final EvidenceEvent FLOW_AFTER_EXIT = flowFrom77("ctrd-flow-1021", "2026-11-20T10:21:00Z");
+  static final EvidenceEvent FLOW_NEXT_HOLDER = flowFrom77("ctrd-flow-1023", "2026-11-20T10:23:00Z");
+  static final EvidenceEvent ALERT_BEFORE_EXIT = alertIn("ctrd-alert-1010", CACHE_0, "2026-11-20T10:10:00Z");
+  static final EvidenceEvent ALERT_AFTER_EXIT = alertIn("ctrd-alert-1021", CACHE_0, "2026-11-20T10:21:00Z");
+  static final EvidenceEvent ALERT_NEXT = alertIn("ctrd-alert-1023", CACHE_1, "2026-11-20T10:23:00Z");
+
+  static List<EvidenceEvent> ends(List<EvidenceEvent> events) {
+    return events.stream().filter(e -> ENDS.contains(e.getActivityName())).toList();
+  }
+
+  static List<EvidenceEvent> states(List<EvidenceEvent> events) {
+    return events.stream().filter(e -> !ENDS.contains(e.getActivityName())).toList();
+  }
+
+  @Test
+  void anAddressReusedAfterAContainerdTaskExitResolvesToTheOldHolderBeforeAndTheNewOneAfter() throws Exception {
+    List<EvidenceEvent> exits = CONTAINERD.stream().filter(e -> "exited".equals(e.getActivityName())).toList();
+    assertThat(exits).as("received exit event + TaskExit of cache-0's container, TaskExit of its sandbox")
+        .extracting(e -> e.getContainer().getUid().substring(0, 12), e -> e.getTime().toString())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(CACHE_0.substring(0, 12), "2026-11-20T10:20:00.350Z"),
+            org.assertj.core.groups.Tuple.tuple(CACHE_0.substring(0, 12), "2026-11-20T10:20:00.350Z"),
+            org.assertj.core.groups.Tuple.tuple(SANDBOX_0.substring(0, 12), "2026-11-20T10:20:01.500Z"));
+    assertThat(exits).allSatisfy(e -> assertThat(e.getSrcEndpoint()).as("a TaskExit names no address").isNull());
+    List<EvidenceEvent> probes = List.of(FLOW_BEFORE_EXIT, FLOW_AFTER_EXIT, FLOW_NEXT_HOLDER, ALERT_BEFORE_EXIT,
+        ALERT_AFTER_EXIT, ALERT_NEXT);
+    Map<String, EntityBinding> facts = inBothOrders(states(CONTAINERD), probes, ends(CONTAINERD), r -> {
+      Enrichment before = r.latest().get(FLOW_BEFORE_EXIT.getEventId());
+      assertThat(before.getNamespace() + "/" + before.getPodName()).isEqualTo("shop/cache-0");
+      assertThat(r.latest().get(FLOW_AFTER_EXIT.getEventId()).getPodName())
+          .as("between the sandbox's exit (10:20:01.5) and cache-1's network (10:22:00.5)").isNull();
+      assertThat(r.latest().get(FLOW_NEXT_HOLDER.getEventId()).getPodName()).isEqualTo("cache-1");
+      assertThat(r.latest().get(ALERT_BEFORE_EXIT.getEventId()).getPodName()).isEqualTo("cache-0");
+      assertThat(r.latest().get(ALERT_AFTER_EXIT.getEventId()).getPodName())
+          .as("cache-0's container is nobody's after its TaskExit").isNull();
+      assertThat(r.latest().get(ALERT_NEXT.getEventId()).getPodName()).isEqualTo("cache-1");
+    });
+    List<EntityBinding> address = facts.values().stream()
+        .filter(b -> b.getKind().equals("ip_pod") && b.getSubject().getKey().equals("10.0.1.77"))
+        .sorted(Comparator.comparing(EntityBinding::getValidFrom)).toList();
+    assertThat(address).as("cache-0 until its sandbox's TaskExit, then cache-1")
+        .extracting(b -> b.getObject().getKey(), b -> String.valueOf(b.getValidTo()), EntityBinding::getEndObserved)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("shop/cache-0", "2026-11-20T10:20:01.500Z", true),
+            org.assertj.core.groups.Tuple.tuple("shop/cache-1", "null", false));
+    EvidenceEvent sandboxExit = ends(CONTAINERD).stream()
+        .filter(e -> e.getContainer().getUid().equals(SANDBOX_0) && "exited".equals(e.getActivityName()))
+        .findFirst().orElseThrow();
+    assertThat(address.get(0).getEvidence().stream().filter(BindingEvidence::getClosing))
+        .extracting(x -> x.getLineage().getEventId()).first().isEqualTo(sandboxExit.getEventId());
+    EntityBinding pod = facts.values().stream()
+        .filter(b -> b.getKind().equals("container_pod") && b.getSubject().getKey().equals(CACHE_0)).findFirst()
+        .orElseThrow();
+    assertThat(pod.getObject().getKey()).isEqualTo("shop/cache-0");
+    assertThat(pod.getObject().getScope()).as("node-level evidence: the cluster from the context").isEqualTo("k8s:prod");
+    assertThat(pod.getValidTo()).as("at the TaskExit's exited_at").hasToString("2026-11-20T10:20:00.350Z");
+    assertThat(pod.getEndObserved()).isTrue();
+    List<BindingEvidence> closings = pod.getEvidence().stream().filter(BindingEvidence::getClosing).toList();
+    assertThat(closings).extracting(BindingEvidence::getSourceFormat).containsOnly("containerd_daemon_log");
+    assertThat(facts.values()).as("no closing statement is left a fact of its own")
+        .noneMatch(b -> b.getValidFrom().equals(b.getValidTo()));
+  }
+
+  // ------------------------------------------------------------------------------------------------------ CRI-O
+
+  static final String WEB_0 = "f9f8f7f6f5f4f3f2f1f0fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0fffefdfcfbfa";
+  static final String WEB_0_RESTART = "9f8f7f6f5f4f3f2f1f0fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0fffefdfcfbfaf";
+  static final List<EvidenceEvent> CRIO =
+      CorrelationScenario.parse("crio_daemon_log", "node-crio-journal.log", "prod", ACCOUNT_PROD);
+
+  @Test
+  void crioStoppedContainerEndsItsPodBindingWhateverTheArrivalOrder() throws Exception {
+    EvidenceEvent before = alertIn("crio-alert-1004", WEB_0, "2026-11-20T10:04:00Z");
+    EvidenceEvent after = alertIn("crio-alert-1006", WEB_0, "2026-11-20T10:06:00Z");
+    EvidenceEvent restarted = alertIn("crio-alert-restart-1006", WEB_0_RESTART, "2026-11-20T10:06:00Z");
+    Map<String, EntityBinding> facts = inBothOrders(states(CRIO), List.of(before, after, restarted), ends(CRIO), r -> {
+      assertThat(r.latest().get(before.getEventId()).getPodName()).isEqualTo("web-0");
+      assertThat(r.latest().get(after.getEventId()).getPodName()).as("after Stopped container").isNull();
+      assertThat(r.latest().get(restarted.getEventId()).getPodName()).as("its restart, a new container")
+          .isEqualTo("web-0");
+    });
+    EntityBinding pod = facts.values().stream()
+        .filter(b -> b.getKind().equals("container_pod") && b.getSubject().getKey().equals(WEB_0)).findFirst()
+        .orElseThrow();
+    assertThat(pod.getValidFrom()).as("from Created container").hasToString("2026-11-20T10:00:01.400Z");
+    assertThat(pod.getValidTo()).as("at Stopped container").hasToString("2026-11-20T10:05:00.500Z");
+    assertThat(pod.getEvidence().stream().filter(BindingEvidence::getClosing))
+        .extracting(BindingEvidence::getSourceFormat).containsOnly("crio_daemon_log").hasSize(2);
+  }
+}
