@@ -1,11 +1,8 @@
 package dev.strata.parse.formats.criodaemonlog;
 
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
-import dev.strata.parse.ParseException;
-import dev.strata.parse.ParseOutput;
+import dev.strata.parse.daemonlog.DaemonLogParser;
 import dev.strata.parse.daemonlog.DaemonLogReader;
-import dev.strata.schema.raw.RawArtifactChunk;
 
 /**
  * CRI-O's own log ({@code journalctl -u crio} as JSON export or short text, syslog files, or the plain logrus
@@ -15,27 +12,17 @@ import dev.strata.schema.raw.RawArtifactChunk;
  * in them (with CRI-O's {@code namespace/pod/container} descriptions), image pulls. Other lines are OCSF 0 Base
  * Events with the log object.
  */
-public final class CrioDaemonLogParser implements EvidenceParser {
+public final class CrioDaemonLogParser extends DaemonLogParser {
 
   public static final String FORMAT = "crio_daemon_log";
 
-  private static final DaemonLogReader READER =
-      new DaemonLogReader("crio", CrioDaemonLogParser::isCrio, "crio.");
-
-  @Override
-  public String format() {
-    return FORMAT;
+  public CrioDaemonLogParser() {
+    super(FORMAT, new DaemonLogReader("crio", CrioDaemonLogParser::isCrio, "crio."));
   }
 
   @Override
-  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    parseCounting(chunk, out);
-  }
-
-  /** Parses like {@link #parse} and tells how many lines were skipped as other programs' lines. */
-  public DaemonLogReader.Counts parseCounting(RawArtifactChunk chunk, ParseOutput out) {
-    ChunkContext ctx = ChunkContext.of(chunk);
-    return READER.read(ctx, out, new CrioMessages(ctx));
+  protected DaemonLogReader.Interpreter interpreter(ChunkContext ctx) {
+    return new CrioMessages(ctx);
   }
 
   /** CRI-O's syslog tag / journald identifier / command ({@code crio}) or unit ({@code crio.service}). */

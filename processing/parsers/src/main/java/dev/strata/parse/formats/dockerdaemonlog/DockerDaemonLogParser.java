@@ -1,11 +1,9 @@
 package dev.strata.parse.formats.dockerdaemonlog;
 
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.OcsfClass;
-import dev.strata.parse.ParseException;
-import dev.strata.parse.ParseOutput;
 import dev.strata.parse.daemonlog.DaemonLogLine;
+import dev.strata.parse.daemonlog.DaemonLogParser;
 import dev.strata.parse.daemonlog.DaemonLogReader;
 import dev.strata.schema.event.Api;
 import dev.strata.schema.event.Container;
@@ -13,7 +11,6 @@ import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.HttpRequest;
 import dev.strata.schema.event.LogLine;
 import dev.strata.schema.event.Resource;
-import dev.strata.schema.raw.RawArtifactChunk;
 import java.util.HashMap;
 import java.util.regex.Pattern;
 
@@ -31,28 +28,19 @@ import java.util.regex.Pattern;
  * with the log object and the message. Lines that fit none of the shapes: malformed_record. A line the collector
  * cut: record_too_large.
  */
-public final class DockerDaemonLogParser implements EvidenceParser {
+public final class DockerDaemonLogParser extends DaemonLogParser {
 
   public static final String FORMAT = "docker_daemon_log";
 
   private static final Pattern HEX_ID = Pattern.compile("[0-9a-f]{12,64}");
-  private static final DaemonLogReader READER =
-      new DaemonLogReader("dockerd", DockerDaemonLogParser::isDocker, "dockerd.");
 
-  @Override
-  public String format() {
-    return FORMAT;
+  public DockerDaemonLogParser() {
+    super(FORMAT, new DaemonLogReader("dockerd", DockerDaemonLogParser::isDocker, "dockerd."));
   }
 
   @Override
-  public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    parseCounting(chunk, out);
-  }
-
-  /** Parses like {@link #parse} and tells how many lines were skipped as other programs' lines. */
-  public DaemonLogReader.Counts parseCounting(RawArtifactChunk chunk, ParseOutput out) {
-    ChunkContext ctx = ChunkContext.of(chunk);
-    return READER.read(ctx, out, line -> event(ctx, line));
+  protected DaemonLogReader.Interpreter interpreter(ChunkContext ctx) {
+    return line -> event(ctx, line);
   }
 
   private static EvidenceEvent event(ChunkContext ctx, DaemonLogLine line) {
