@@ -21,12 +21,18 @@ import java.util.Map;
  * to another pod), and evidence can arrive in any order: the list is kept sorted by time, and resolving is a pure
  * function of the list.
  *
+ * <p>Scopes: the state of a {@link LookupKeys#stateKey} shared by the scopes of one address holds each entry with the
+ * scopes it was stated for ({@code aws:<account>:<vpc>}, {@code k8s:<cluster>}, ...); the intervals of each scope are
+ * walked alone ({@link #resolve(String, long)}), so a start in one VPC never closes a holder in another. An entry of an
+ * unshared key has no scopes (null) and answers the lookups of scope null.
+ *
  * <p>Restatements (every Falco alert restates container -> pod) do not grow the list: a start of the object already
  * bound at that time is dropped, and one slightly earlier than the current start moves the start back.
  *
  * <p>Encoding per entry: kind, flags, from (zig-zag varint delta to the previous entry), to (varint delta to from),
  * 32-byte binding id, object key (omitted when it is the attributes' namespace/pod_name), attribute bit mask,
- * attribute values (UTF-8, varint length); a UUID-shaped value takes 17 bytes. Typical ip -> pod entry with
+ * attribute values (UTF-8, varint length), then, for an entry with scopes (flag 8), their count and the scopes; a
+ * UUID-shaped value takes 17 bytes. Typical ip -> pod entry with
  * namespace, pod name, uid, node, cluster, service account, account: ~150 bytes.
  */
 public final class KeyState {
@@ -39,12 +45,14 @@ public final class KeyState {
     final byte[] bindingId;
     final String object;
     final String[] attrs; // by Attr code, null where absent
+    final String[] scopes; // the scopes it was stated for; null: an unshared key's entry
 
     public Entry(BindingKind kind, boolean end, long from, long to, byte[] bindingId, String object, String[] attrs) {
-      this((byte) kind.ordinal(), end, from, to, bindingId, object, attrs);
+      this((byte) kind.ordinal(), end, from, to, bindingId, object, attrs, null);
     }
 
-    Entry(byte kind, boolean end, long from, long to, byte[] bindingId, String object, String[] attrs) {
+    Entry(byte kind, boolean end, long from, long to, byte[] bindingId, String object, String[] attrs,
+        String[] scopes) {
       this.kind = kind;
       this.end = end;
       this.from = from;
@@ -52,6 +60,33 @@ public final class KeyState {
       this.bindingId = bindingId;
       this.object = object;
       this.attrs = attrs;
+      this.scopes = scopes;
+    }
+
+    /** This statement, stated for {@code scopes} (in the state of a shared key; null: unscoped). */
+    public Entry inScopes(List<String> scopes) {
+      return new Entry(kind, end, from, to, bindingId, object, attrs,
+          scopes == null ? null : scopes.toArray(new String[0]));
+    }
+
+    /** Whether this entry answers lookups of {@code scope} (null: the unscoped lookups of an unshared key). */
+    boolean in(String scope) {
+      if (scopes == null) return scope == null;
+      if (scope == null) return false;
+      for (String s : scopes) if (s.equals(scope)) return true;
+      return false;
+    }
+
+    /** Whether the two entries have a scope in common (both unscoped counts). */
+    boolean sharesScope(Entry o) {
+      if (scopes == null) return o.scopes == null;
+      for (String s : scopes) if (o.in(s)) return true;
+      return false;
+    }
+
+    /** The scopes to walk for this entry (one null for an unscoped one). */
+    String[] walkScopes() {
+      return scopes == null ? NO_SCOPE : scopes;
     }
 
     public BindingKind kind() {
@@ -68,6 +103,7 @@ public final class KeyState {
   }
 
   public static final long OPEN = Long.MIN_VALUE;
+  private static final String[] NO_SCOPE = {null};
   private static final BindingKind[] KINDS = BindingKind.values();
   private static final HexFormat HEX = HexFormat.of();
 
@@ -105,15 +141,15 @@ public final class KeyState {
       }
     }
     if (!n.end && n.to == OPEN) {
-      // restatement of what is in force at n.from: nothing new
-      Hit current = resolve(n.kind, n.from);
-      if (current != null && current.object().equals(n.object) && openStartOf(n.kind, n.object, n.from) != null) {
-        return false;
-      }
+      // restatement of what is in force at n.from in each of its scopes: nothing new
+      boolean inForce = true;
+      for (String scope : n.walkScopes()) inForce &= openStartOf(n.kind, scope, n.object, n.from) != null;
+      if (inForce) return false;
       // the next entry of this kind is an open start of the same object: move it back instead of adding one
       if (insertAt < entries.size()) {
         Entry next = entries.get(insertAt);
-        if (next.kind == n.kind && !next.end && next.to == OPEN && next.object.equals(n.object)) {
+        if (next.kind == n.kind && !next.end && next.to == OPEN && next.object.equals(n.object)
+            && Arrays.equals(next.scopes, n.scopes)) {
           next.from = n.from;
           return true;
         }
@@ -123,41 +159,42 @@ public final class KeyState {
     return true;
   }
 
-  /** The open start of {@code object} in force at t (the one resolve would answer), or null. */
-  private Entry openStartOf(byte kind, String object, long t) {
-    Entry s = walk(kind, t);
+  /** The open start of {@code object} in force at t in {@code scope} (the one resolve would answer), or null. */
+  private Entry openStartOf(byte kind, String scope, String object, long t) {
+    Entry s = walk(kind, scope, t);
     return s != null && s.to == OPEN && s.object.equals(object) ? s : null;
   }
 
-  /** The bindings in force at time t (micros), one per kind at most, in kind order. */
+  /** The bindings in force at time t (micros), one per kind at most, in kind order: those of an unshared key. */
   public List<Hit> resolve(long t) {
+    return resolve(null, t);
+  }
+
+  /**
+   * The bindings in force at time t (micros) in {@code scope} ({@link LookupKeys#stateScope} of the lookup key; null
+   * for an unshared key), one per kind at most, in kind order.
+   */
+  public List<Hit> resolve(String scope, long t) {
     List<Hit> out = new ArrayList<>(1);
     byte last = -1;
     for (Entry e : entries) {
       if (e.kind != last) {
         last = e.kind;
-        Hit h = resolve(e.kind, t);
-        if (h != null) out.add(h);
+        Entry s = walk(e.kind, scope, t);
+        if (s != null) out.add(hit(s));
       }
     }
     return out;
   }
 
-  private Hit resolve(byte kind, long t) {
-    Entry s = walk(kind, t);
-    return s == null ? null : hit(s);
-  }
-
-  private Entry walk(byte kind, long t) {
-    int i = entries.size() - 1;
-    while (i >= 0 && (entries.get(i).kind != kind || entries.get(i).from > t)) {
-      if (entries.get(i).kind < kind) return null;
-      i--;
-    }
+  /** The start of {@code kind} in force at t in {@code scope}: entries of other scopes are not looked at. */
+  private Entry walk(byte kind, String scope, long t) {
     List<String> ended = null;
-    for (; i >= 0; i--) {
+    for (int i = entries.size() - 1; i >= 0; i--) {
       Entry e = entries.get(i);
-      if (e.kind != kind) break;
+      if (e.kind > kind) continue;
+      if (e.kind < kind) break;
+      if (e.from > t || !e.in(scope)) continue;
       if (e.end) {
         if (ended == null) ended = new ArrayList<>(2);
         ended.add(e.object);
@@ -190,13 +227,13 @@ public final class KeyState {
       Entry e = entries.get(i);
       long endOf = effectiveEnd(i);
       if (!e.end && endOf != OPEN && endOf < horizon) continue;
-      if (e.end && e.from < horizon && !hasStartBefore(keep, e.kind)) continue;
+      if (e.end && e.from < horizon && !hasStartBefore(keep, e)) continue;
       keep.add(e);
     }
     while (keep.size() > maxEntries) {
       int victim = -1;
       for (int i = 0; i < keep.size() && victim < 0; i++) {
-        if (i + 1 < keep.size() && keep.get(i + 1).kind == keep.get(i).kind) victim = i; // not the last of its kind
+        if (followedInEachScope(keep, i)) victim = i; // not the last of its kind in any of its scopes
       }
       keep.remove(victim < 0 ? 0 : victim);
     }
@@ -206,18 +243,47 @@ public final class KeyState {
   }
 
   private long effectiveEnd(int i) {
-    Entry e = entries.get(i);
-    long end = e.to;
-    if (i + 1 < entries.size() && entries.get(i + 1).kind == e.kind) {
-      long next = entries.get(i + 1).from;
-      end = end == OPEN ? next : Math.min(end, next);
-    }
-    return end;
+    return endOf(entries, i);
   }
 
-  private static boolean hasStartBefore(List<Entry> kept, byte kind) {
+  /**
+   * When entry i of {@code list} stops answering: its stated end, or the next entry of its kind in its scope,
+   * whichever comes first; in several scopes, the latest of those ends; OPEN while it is open in one of them.
+   */
+  private static long endOf(List<Entry> list, int i) {
+    Entry e = list.get(i);
+    long latest = Long.MIN_VALUE;
+    for (String scope : e.walkScopes()) {
+      long end = e.to;
+      for (int j = i + 1; j < list.size() && list.get(j).kind == e.kind; j++) {
+        if (list.get(j).in(scope)) {
+          long next = list.get(j).from;
+          end = end == OPEN ? next : Math.min(end, next);
+          break;
+        }
+      }
+      if (end == OPEN) return OPEN;
+      latest = Math.max(latest, end);
+    }
+    return latest;
+  }
+
+  /** Whether a later entry of its kind follows entry i of {@code list} in each of its scopes. */
+  private static boolean followedInEachScope(List<Entry> list, int i) {
+    Entry e = list.get(i);
+    for (String scope : e.walkScopes()) {
+      boolean followed = false;
+      for (int j = i + 1; j < list.size() && list.get(j).kind == e.kind && !followed; j++) {
+        followed = list.get(j).in(scope);
+      }
+      if (!followed) return false;
+    }
+    return true;
+  }
+
+  private static boolean hasStartBefore(List<Entry> kept, Entry end) {
     for (Entry k : kept) {
-      if (k.kind == kind && !k.end) return true;
+      if (k.kind == end.kind && !k.end && k.sharesScope(end)) return true;
     }
     return false;
   }
@@ -281,7 +347,7 @@ public final class KeyState {
     for (Entry e : entries) {
       o.write(e.kind);
       boolean podKey = isPodKey(e);
-      o.write((e.end ? 1 : 0) | (e.to != OPEN ? 2 : 0) | (podKey ? 4 : 0));
+      o.write((e.end ? 1 : 0) | (e.to != OPEN ? 2 : 0) | (podKey ? 4 : 0) | (e.scopes != null ? 8 : 0));
       o.zigzag(e.from - prev);
       prev = e.from;
       if (e.to != OPEN) o.zigzag(e.to - e.from);
@@ -291,6 +357,10 @@ public final class KeyState {
       for (int c = 0; c < e.attrs.length; c++) if (e.attrs[c] != null) mask |= 1 << c;
       o.varint(mask);
       for (String a : e.attrs) if (a != null) o.string(a);
+      if (e.scopes != null) {
+        o.varint(e.scopes.length);
+        for (String scope : e.scopes) o.string(scope);
+      }
     }
     return o.toByteArray();
   }
@@ -314,7 +384,12 @@ public final class KeyState {
       String[] attrs = new String[Attr.ALL.size()];
       for (int c = 0; c < attrs.length; c++) if ((mask & (1 << c)) != 0) attrs[c] = in.string();
       if (object == null) object = attrs[NS] + "/" + attrs[POD];
-      list.add(new Entry(kind, (flags & 1) != 0, from, to, id, object, attrs));
+      String[] scopes = null;
+      if ((flags & 8) != 0) {
+        scopes = new String[(int) in.varint()];
+        for (int s = 0; s < scopes.length; s++) scopes[s] = in.string();
+      }
+      list.add(new Entry(kind, (flags & 1) != 0, from, to, id, object, attrs, scopes));
     }
     return new KeyState(list);
   }

@@ -25,6 +25,13 @@ import java.util.Set;
  * what it knows, and the most specific answer wins. Only private addresses (RFC 1918, 100.64/10, 169.254/16, fc00::/7)
  * are looked up: a public address is not scoped by a VPC, and no pod owns it.
  *
+ * <p>State keys ({@link #stateKey}): the scopes of one address (or one service account name) share one state key,
+ * {@code ip||10.0.1.57}: the key's state holds every scope's intervals, each entry with the scopes it was stated for
+ * ({@link KeyState}), and each scope's intervals are independent (a second VPC's reuse of an address does not close
+ * the first VPC's holder). So an event that asks an address in four scopes reads one state, and a hop whose keys are
+ * one address is answered by its lookup without a gather. The lookup keys themselves (what {@code unresolved} names,
+ * what {@link EnrichmentMerger} merges in order) keep their scope.
+ *
  * <p>Hops (see {@link #probes}): hop 1 uses the event's own fields (container id, IPs, ENI, ECS task, access key, role
  * session, instance id); hop 2 the entities hop 1 found (pod -> node and service account, instance -> node, image ->
  * SBOM, container found through an IP -> pod); hop 3 the service account -> IAM role (IRSA / Pod Identity).
@@ -40,6 +47,31 @@ public final class LookupKeys {
 
   public static String of(EntityRef ref) {
     return key(ref.getType(), ref.getScope(), ref.getKey());
+  }
+
+  /** Entity types whose scopes share one state key ({@link #stateKey}). */
+  private static final java.util.Set<String> SCOPE_SHARED = java.util.Set.of("ip", "serviceaccount");
+
+  /**
+   * The state key a lookup key is held and looked up under: {@code ip|aws:1111:vpc-0a|10.0.1.57} and
+   * {@code ip|k8s:prod|10.0.1.57} -> {@code ip||10.0.1.57} (the same for service accounts); any other key is its own
+   * state key.
+   */
+  public static String stateKey(String key) {
+    int bar = key.indexOf('|');
+    if (bar < 0 || !SCOPE_SHARED.contains(key.substring(0, bar))) return key;
+    int second = key.indexOf('|', bar + 1);
+    return second == bar + 1 ? key : key.substring(0, bar + 1) + key.substring(second);
+  }
+
+  /**
+   * The scope a lookup key names inside its state key's state: the scope of an address or service account key
+   * ({@code aws:1111:vpc-0a}), null for any other key (its state key holds only its own entries).
+   */
+  public static String stateScope(String key) {
+    int bar = key.indexOf('|');
+    if (bar < 0 || !SCOPE_SHARED.contains(key.substring(0, bar))) return null;
+    return key.substring(bar + 1, key.indexOf('|', bar + 1));
   }
 
   /** The entity type of a key (its first field). */

@@ -57,8 +57,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <pre>
  * evidence.normalized.v1 -> event-time -+-> extract-bindings --route (per hop)----------------------+
  *                                       |                                                          v
- *                                       +-> requests -> probes-1 --keyBy(lookup key)--> resolve-1 (bindings + probes)
- *                                       |     | one key: the probe carries the request; resolve-1 answers it merged
+ *                                       +-> requests -> probes-1 --keyBy(state key)--> resolve-1 (bindings + probes)
+ *                                       |     | one state key: the probe carries the request; resolve-1 answers it
  *                                       |     | several: the request, keyBy(event id) -> gather-1 <- answers
  *                                       |     | no key: skip
  *                                       |     +-> each of those request streams -> probes-2 (chained) ... hop 3
@@ -70,6 +70,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <p>Bindings reach the lookups as the statement they store ({@link KeyedBinding}: converted once by {@code
  * route-bindings-N}, not the binding record).
+ *
+ * <p>State keys ({@link LookupKeys#stateKey}): the scopes of one address (account:VPC, account, cluster, host) share
+ * one state key, each binding held there with the scopes it was stated for and each scope's intervals independent
+ * (the same for a service account in its cluster and account scopes), so an event asks an address once and a hop
+ * whose keys are one address needs no gather.
  *
  * <p>Three hops ({@link LookupKeys#probes}): 1 = the event's own ids (container, private IPs scoped by account/VPC
  * and cluster, ENI, instance, access key, role session); 2 = what hop 1 found (pod -> node and service account,
@@ -170,8 +175,9 @@ public final class CorrelateJob {
   }
 
   /**
-   * The enriched events, and the primary lookup key of each binding the lookups accepted (each binding once: what the
-   * benchmark counts to know the state is loaded; the job's bindings outputs are merge-bindings' facts).
+   * The enriched events, and the state key of the primary lookup key of each binding the lookups accepted (each
+   * binding once: what the benchmark counts to know the state is loaded; the job's bindings outputs are
+   * merge-bindings' facts).
    */
   public record Enriched(DataStream<EvidenceEvent> events, DataStream<String> accepted) {}
 
@@ -184,9 +190,9 @@ public final class CorrelateJob {
 
   /**
    * Hop {@code hop}: each request stream -> probes-N (chained to it; requests without a key at this hop pass straight
-   * on) -> keyBy(lookup key) -> resolve-N (holding the {@code stated} bindings this hop looks up) -> the requests
-   * with one key at this hop, answered by resolve-N itself; the answers to requests with several keys -> keyBy(event
-   * id) -> gather-N -> those requests with what this hop found.
+   * on) -> keyBy(state key) -> resolve-N (holding the {@code stated} bindings this hop looks up) -> the requests
+   * whose keys at this hop have one state key, answered by resolve-N itself; the answers to requests with several
+   * state keys -> keyBy(event id) -> gather-N -> those requests with what this hop found.
    */
   public static Hop hop(
       int hop, List<DataStream<EnrichRequest>> requests, DataStream<EntityBinding> stated, StateSettings s) {

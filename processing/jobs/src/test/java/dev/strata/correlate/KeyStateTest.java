@@ -157,4 +157,67 @@ class KeyStateTest {
     assertThat(s.size()).isEqualTo(4);
     assertThat(at(s, 2000)).isEqualTo("ns/x9");
   }
+
+  // ------------------------------------------------------------------ scopes of one address in one state key
+
+  static final String VPC_A = "aws:111111111111:vpc-0aaa";
+  static final String VPC_B = "aws:222222222222:vpc-0bbb";
+  static final String CLUSTER = "k8s:prod";
+
+  static KeyState.Entry scoped(KeyState.Entry e, String... scopes) {
+    return e.inScopes(List.of(scopes));
+  }
+
+  static String at(KeyState s, String scope, long t) {
+    List<Hit> h = s.resolve(scope, t);
+    return h.isEmpty() ? null : h.get(0).object();
+  }
+
+  @Test
+  void aSecondVpcReusingTheAddressDoesNotCloseTheFirstVpcsHolder_inAnyArrivalOrder() {
+    KeyState.Entry a = scoped(start(BindingKind.IP_POD, 100, "ns/a"), VPC_A, CLUSTER);
+    KeyState.Entry b = scoped(start(BindingKind.IP_POD, 200, "other/b"), VPC_B);
+    KeyState ab = new KeyState();
+    ab.add(a);
+    ab.add(b);
+    KeyState ba = new KeyState();
+    ba.add(b);
+    ba.add(a);
+    for (KeyState s : List.of(ab, ba, KeyState.decode(ab.encode()), KeyState.decode(ba.encode()))) {
+      assertThat(at(s, VPC_A, 150)).isEqualTo("ns/a");
+      assertThat(at(s, VPC_A, 10_000)).as("vpc B's later holder does not close vpc A's").isEqualTo("ns/a");
+      assertThat(at(s, CLUSTER, 10_000)).isEqualTo("ns/a");
+      assertThat(at(s, VPC_B, 150)).as("vpc B: nothing before its start").isNull();
+      assertThat(at(s, VPC_B, 10_000)).isEqualTo("other/b");
+      assertThat(at(s, "aws:111111111111", 10_000)).as("a scope no binding was stated for").isNull();
+      assertThat(s.resolve(10_000)).as("unscoped lookups see no scoped entry").isEmpty();
+      assertThat(s.prunable()).as("both still open in their scopes").isFalse();
+    }
+  }
+
+  @Test
+  void aLaterHolderInOneScopeClosesTheEarlierOnlyThere() {
+    KeyState s = new KeyState();
+    s.add(scoped(start(BindingKind.IP_POD, 100, "ns/a"), VPC_A, CLUSTER));
+    s.add(scoped(start(BindingKind.IP_POD, 200, "ns/b"), VPC_A));
+    assertThat(at(s, VPC_A, 250)).isEqualTo("ns/b");
+    assertThat(at(s, CLUSTER, 250)).as("the cluster scope was not restated").isEqualTo("ns/a");
+    assertThat(s.prune(10_000, 64)).as("ns/a still answers in the cluster scope").isZero();
+    s.add(scoped(start(BindingKind.IP_POD, 300, "ns/b"), CLUSTER));
+    assertThat(at(s, CLUSTER, 350)).isEqualTo("ns/b");
+    assertThat(s.prune(10_000, 64)).as("now closed in both of its scopes").isEqualTo(1);
+    assertThat(at(s, VPC_A, 10_000)).isEqualTo("ns/b");
+    assertThat(at(s, CLUSTER, 10_000)).isEqualTo("ns/b");
+  }
+
+  @Test
+  void anEndOrARestatementCountsOnlyInItsOwnScopes() {
+    KeyState s = new KeyState();
+    s.add(scoped(start(BindingKind.IP_POD, 100, "ns/a"), VPC_A));
+    assertThat(s.add(scoped(start(BindingKind.IP_POD, 150, "ns/a"), VPC_A))).as("a restatement").isFalse();
+    assertThat(s.add(scoped(start(BindingKind.IP_POD, 150, "ns/a"), VPC_B))).as("new in vpc B").isTrue();
+    s.add(scoped(end(BindingKind.IP_POD, 200, "ns/a"), VPC_B));
+    assertThat(at(s, VPC_B, 250)).isNull();
+    assertThat(at(s, VPC_A, 250)).isEqualTo("ns/a");
+  }
 }

@@ -3,9 +3,11 @@ package dev.strata.job.correlate;
 import dev.strata.correlate.EnrichmentMerger;
 import dev.strata.correlate.Hit;
 import dev.strata.correlate.KeyState;
+import dev.strata.correlate.LookupKeys;
 import dev.strata.schema.event.Enrichment;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +26,12 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Keyed by lookup key: holds the key's bindings ({@link KeyState}, one byte blob) and the probes of recent events
- * (event id -> time, revision, and the request of a probe that carried one). A probe is answered at once with what
- * covers the key at the event's time: with a {@link Resolution} for the hop's gather, or, when the key is its
- * request's only one at this hop, with the request itself, merged ({@link #ANSWERED}: no gather). A binding that
+ * Keyed by state key ({@link LookupKeys#stateKey}: one per address, whatever its scopes): holds the key's bindings
+ * ({@link KeyState}, one byte blob, each entry with the scopes it was stated for) and the probes of recent events
+ * (event id -> time, revision, the lookup keys asked, and the request of a probe that carried one). A probe is
+ * answered at once with what covers each of its lookup keys (the address in one scope) at the event's time: with a
+ * {@link Resolution} per lookup key for the hop's gather, or, when this state key holds all of its request's keys at
+ * this hop, with the request itself, merged ({@link #ANSWERED}: no gather). A binding that
  * changes the answer for a buffered probe re-answers it (late evidence re-resolves the events it covers), a merged
  * request with this hop's counter + 1 in its revision ({@link EnrichRequest#revisionAt}), as a gather would.
  *
@@ -42,8 +46,8 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   private static final long serialVersionUID = 1L;
 
   /**
-   * The primary lookup key of each binding that changed the state there (each accepted binding once: what tells a
-   * benchmark that its bindings are loaded; the job's bindings outputs are merge-bindings' facts).
+   * The state key holding the primary lookup key of each binding that changed the state there (each accepted binding
+   * once: what tells a benchmark that its bindings are loaded; the job's bindings outputs are merge-bindings' facts).
    */
   public static final OutputTag<String> ACCEPTED = new OutputTag<>("accepted-bindings", Types.STRING);
 
@@ -71,11 +75,12 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   public void open(OpenContext ctx) {
     bindings = getRuntimeContext().getState(
         new ValueStateDescriptor<>("bindings", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    // "registered-probes" (with the request of a probe that carries one) replaced "recent-probes" (time and revision
-    // only), which replaced "probes" (timer-cleaned): probes of an older build are not read back (their events are
-    // not re-resolved by bindings that come after the upgrade)
+    // "scoped-probes" (state keys shared by the scopes of an address: the lookup keys asked) replaced
+    // "registered-probes" (one lookup key per state key), which replaced "recent-probes" (time and revision only) and
+    // "probes" (timer-cleaned): probes of an older build are not read back (their events are not re-resolved by
+    // bindings that come after the upgrade)
     probes = getRuntimeContext().getMapState(Retention.keep(
-        new MapStateDescriptor<>("registered-probes", Types.STRING, Registered.TYPE), retentionMs));
+        new MapStateDescriptor<>("scoped-probes", Types.STRING, Registered.TYPE), retentionMs));
   }
 
   private boolean bounded() {
@@ -85,23 +90,38 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   @Override
   public void processElement1(Probe p, Context ctx, Collector<Resolution> out) throws Exception {
     byte[] blob = bindings.value();
-    List<Hit> hits = blob == null ? List.of() : KeyState.decode(blob).resolve(p.time());
+    KeyState state = blob == null ? null : KeyState.decode(blob);
+    List<String> keys = p.keysAt(hop);
     if (p.request() == null) {
-      out.collect(new Resolution(p.eventId(), p.key(), p.rev(), hits));
-      probes.put(p.eventId(), new Registered(p.time(), p.rev(), null, 0, 0));
+      for (String k : keys) out.collect(new Resolution(p.eventId(), k, p.rev(), hits(state, k, p.time())));
+      probes.put(p.eventId(), new Registered(p.time(), p.rev(), null, keys, 0, 0));
     } else {
       // requests of one event come in revision order (one path, FIFO channels): the newest replaces the registration
-      Enrichment en = answer(p.request(), p.key(), hits);
+      Enrichment en = answer(p.request(), keys, state);
       ctx.output(ANSWERED, p.request().with(EnrichRequest.revisionAt(p.rev(), hop, 0), en));
-      probes.put(p.eventId(), new Registered(p.time(), p.rev(), p.request(), 1, en.hashCode()));
+      probes.put(p.eventId(), new Registered(p.time(), p.rev(), p.request(), null, 1, en.hashCode()));
     }
   }
 
-  /** The request's enrichment with what {@code key}, its only key at this hop, resolved to (as a gather merges). */
-  private static Enrichment answer(EnrichRequest r, String key, List<Hit> hits) {
+  /** What covers lookup key {@code key} (in its scope) at {@code time} in {@code state} (null: no bindings). */
+  private static List<Hit> hits(KeyState state, String key, long time) {
+    return state == null ? List.of() : state.resolve(LookupKeys.stateScope(key), time);
+  }
+
+  /** The request's enrichment with what {@code keys}, all its keys at this hop, resolved to (as a gather merges). */
+  private static Enrichment answer(EnrichRequest r, List<String> keys, KeyState state) {
+    Map<String, List<Hit>> hits = new HashMap<>(keys.size() * 2);
+    for (String k : keys) hits.put(k, hits(state, k, r.time()));
     Enrichment en = EnrichRequest.EnrichmentCodec.copy(r.known());
-    EnrichmentMerger.merge(en, List.of(key), Map.of(key, hits));
+    EnrichmentMerger.merge(en, keys, hits);
     return en;
+  }
+
+  /** The binding ids answering each of {@code keys} at {@code time}, for change detection. */
+  private static List<List<String>> answerIds(KeyState state, List<String> keys, long time) {
+    List<List<String>> ids = new ArrayList<>(keys.size());
+    for (String k : keys) ids.add(Resolution.ids(hits(state, k, time)));
+    return ids;
   }
 
   @Override
@@ -120,13 +140,16 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     // answers of the buffered probes this entry may change (times at or after its start)
     List<String> ids = new ArrayList<>();
     List<Registered> registered = new ArrayList<>();
-    List<List<String>> before = new ArrayList<>();
+    List<List<String>> keys = new ArrayList<>();
+    List<List<List<String>>> before = new ArrayList<>();
     while (waiting.hasNext()) {
       Map.Entry<String, Registered> e = waiting.next();
-      if (e.getValue().time() >= entry.from()) {
+      Registered r = e.getValue();
+      if (r.time() >= entry.from()) {
         ids.add(e.getKey());
-        registered.add(e.getValue());
-        before.add(Resolution.ids(state.resolve(e.getValue().time())));
+        registered.add(r);
+        keys.add(r.keys() != null ? r.keys() : r.request().keys(hop));
+        before.add(answerIds(state, keys.get(keys.size() - 1), r.time()));
       }
     }
     if (!state.add(entry)) return;
@@ -135,17 +158,21 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     accepted(kb, ctx);
     for (int i = 0; i < ids.size(); i++) {
       Registered r = registered.get(i);
-      List<Hit> now = state.resolve(r.time());
-      if (Resolution.ids(now).equals(before.get(i))) continue;
+      List<String> asked = keys.get(i);
+      List<List<String>> now = answerIds(state, asked, r.time());
+      if (now.equals(before.get(i))) continue;
       if (r.request() == null) {
-        out.collect(new Resolution(ids.get(i), ctx.getCurrentKey(), r.rev(), now));
+        for (int k = 0; k < asked.size(); k++) {
+          if (now.get(k).equals(before.get(i).get(k))) continue; // the gather keeps its answer for this key
+          out.collect(new Resolution(ids.get(i), asked.get(k), r.rev(), hits(state, asked.get(k), r.time())));
+        }
         continue;
       }
-      Enrichment en = answer(r.request(), ctx.getCurrentKey(), now);
+      Enrichment en = answer(r.request(), asked, state);
       int hash = en.hashCode();
       if (hash == r.hash()) continue; // nothing new for the event
       ctx.output(ANSWERED, r.request().with(EnrichRequest.revisionAt(r.rev(), hop, r.emitted()), en));
-      probes.put(ids.get(i), new Registered(r.time(), r.rev(), r.request(), r.emitted() + 1, hash));
+      probes.put(ids.get(i), new Registered(r.time(), r.rev(), r.request(), null, r.emitted() + 1, hash));
     }
     if (!bounded() && state.prunable()) schedule(ctx, state);
   }
@@ -183,9 +210,10 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
 
   /**
    * A probe kept for late bindings: its time and revision; for a probe that carried its request, the request, how
-   * many answers it was given and the hash of the last (an unchanged answer is not given again).
+   * many answers it was given and the hash of the last (an unchanged answer is not given again); for one that did
+   * not, the lookup keys it asked ({@code keys}; null when it carried its request: the request's keys at the hop).
    */
-  record Registered(long time, long rev, EnrichRequest request, int emitted, int hash) {
+  record Registered(long time, long rev, EnrichRequest request, List<String> keys, int emitted, int hash) {
     static final TypeInformation<Registered> TYPE = new CodecTypeInfo<>(Registered.class, new RegisteredCodec());
   }
 
@@ -199,7 +227,10 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       out.writeLong(r.time());
       out.writeLong(r.rev());
       out.writeBoolean(r.request() != null);
-      if (r.request() == null) return;
+      if (r.request() == null) {
+        EnrichRequest.writeStrings(r.keys(), out);
+        return;
+      }
       REQUEST.write(r.request(), out);
       out.writeInt(r.emitted());
       out.writeInt(r.hash());
@@ -209,8 +240,8 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     public Registered read(DataInputView in) throws IOException {
       long time = in.readLong();
       long rev = in.readLong();
-      if (!in.readBoolean()) return new Registered(time, rev, null, 0, 0);
-      return new Registered(time, rev, REQUEST.read(in), in.readInt(), in.readInt());
+      if (!in.readBoolean()) return new Registered(time, rev, null, EnrichRequest.readStrings(in), 0, 0);
+      return new Registered(time, rev, REQUEST.read(in), null, in.readInt(), in.readInt());
     }
   }
 }

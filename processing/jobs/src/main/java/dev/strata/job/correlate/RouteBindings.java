@@ -4,15 +4,21 @@ import dev.strata.correlate.KeyState;
 import dev.strata.correlate.LookupKeys;
 import dev.strata.correlate.Statements;
 import dev.strata.schema.correlate.EntityBinding;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * A binding -> one {@link KeyedBinding} per lookup key whose entity type this hop looks up (see {@link
- * LookupKeys#probes}), each with the binding's statement converted once here. Exactly one copy over all hops is flagged primary: the first of the binding's keys that any
- * hop looks up, at the first hop that does; the lookup instance holding it reports the binding when accepted.
+ * A binding -> one {@link KeyedBinding} per state key ({@link LookupKeys#stateKey}) of its lookup keys whose entity
+ * type this hop looks up (see {@link LookupKeys#probes}), each with the binding's statement converted once here and
+ * stated for the scopes of its lookup keys under that state key (an ip -> pod binding indexed under its VPC-scoped and
+ * its cluster-scoped address is one entry in {@code ip||<address>}, for both scopes). Exactly one copy over all hops is
+ * flagged primary: the one holding the first of the binding's keys that any hop looks up, at the first hop that does;
+ * the lookup instance holding it reports the binding when accepted.
  */
 public final class RouteBindings implements FlatMapFunction<EntityBinding, KeyedBinding> {
   private static final long serialVersionUID = 1L;
@@ -43,17 +49,27 @@ public final class RouteBindings implements FlatMapFunction<EntityBinding, Keyed
       }
     }
     Set<String> mine = TYPES_BY_HOP.get(hop - 1);
-    byte[] entry = null; // the statement, converted once for all of this hop's keys
+    Map<String, List<String>> byState = new LinkedHashMap<>(4);
     for (String k : keys) {
       if (mine.contains(LookupKeys.typeOf(k))) {
-        if (entry == null) {
-          KeyState.Entry e = Statements.entry(b);
-          if (e == null) return; // a kind no lookup knows
-          entry = KeyState.encode(e);
-        }
-        out.collect(new KeyedBinding(k, k.equals(primary) && primaryHop == hop, entry));
+        byState.computeIfAbsent(LookupKeys.stateKey(k), s -> new ArrayList<>(2)).add(k);
       }
     }
+    if (byState.isEmpty()) return;
+    KeyState.Entry e = Statements.entry(b); // the statement, converted once for all of this hop's keys
+    if (e == null) return; // a kind no lookup knows
+    for (Map.Entry<String, List<String>> s : byState.entrySet()) {
+      out.collect(new KeyedBinding(s.getKey(), primaryHop == hop && s.getValue().contains(primary),
+          KeyState.encode(e.inScopes(scopes(s.getValue())))));
+    }
+  }
+
+  /** The scopes of lookup keys that share one state key (null for an unshared key: its entries have no scope). */
+  static List<String> scopes(List<String> keys) {
+    if (LookupKeys.stateScope(keys.get(0)) == null) return null;
+    List<String> scopes = new ArrayList<>(keys.size());
+    for (String k : keys) scopes.add(LookupKeys.stateScope(k));
+    return scopes;
   }
 
   /** The first hop that looks up entity type {@code type} (0 if none). */

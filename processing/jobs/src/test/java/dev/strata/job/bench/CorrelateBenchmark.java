@@ -9,7 +9,9 @@ import dev.strata.correlate.Hit;
 import dev.strata.correlate.KeyState;
 import dev.strata.correlate.LookupKeys;
 import dev.strata.correlate.Statements;
+import dev.strata.job.correlate.KeyedBinding;
 import dev.strata.job.correlate.RocksDbSettings;
+import dev.strata.job.correlate.RouteBindings;
 import dev.strata.schema.AvroCodec;
 import dev.strata.schema.correlate.BindingLineage;
 import dev.strata.schema.correlate.EntityBinding;
@@ -32,6 +34,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.configuration.MemorySize;
@@ -390,7 +393,8 @@ public final class CorrelateBenchmark {
       DBOptions dbo = container.getDbOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
       ColumnFamilyOptions cfo = container.getColumnOptions();
       List<ColumnFamilyDescriptor> cfs = List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo),
-          new ColumnFamilyDescriptor("bindings".getBytes(StandardCharsets.UTF_8), cfo));
+          new ColumnFamilyDescriptor("bindings".getBytes(StandardCharsets.UTF_8), cfo),
+          new ColumnFamilyDescriptor("job-layout".getBytes(StandardCharsets.UTF_8), cfo));
       try (RocksDB db = RocksDB.open(dbo, dir.toString(), cfs, handles)) {
         ColumnFamilyHandle cf = handles.get(1);
         WriteOptions wo = container.getWriteOptions();
@@ -422,6 +426,7 @@ public final class CorrelateBenchmark {
             + " keys; SST %.1f MB = %.1f bytes per binding (both keys, keys included, LZ4)%n", (t1 - t0) / 1e9,
             blobBytes / 2.0 / bindings, blobBytes / (double) bindings, sst / 1e6, sst / (double) bindings);
         System.out.println("tables: " + tableFigures(db.getProperty(cf, "rocksdb.aggregated-table-properties")));
+        jobLayout(n, db, handles.get(2), wo);
         // read every entry once: the block cache then holds the whole working set, if it can
         long c0 = cpuNanos();
         long entries = 0;
@@ -445,6 +450,49 @@ public final class CorrelateBenchmark {
         deleteTree(dir);
       }
     }
+  }
+
+  /**
+   * The state of resolve-1 as the job lays it out ({@link RouteBindings}: the keys each binding is stored under, and
+   * what it stores there, the statements of one key merged as {@link KeyState#add} merges them), written to {@code
+   * cf}, flushed and compacted: its keys, blob bytes and SST bytes per binding (the raw loops use the store above).
+   */
+  static void jobLayout(int n, RocksDB db, ColumnFamilyHandle cf, WriteOptions wo) throws Exception {
+    RouteBindings route = new RouteBindings(1);
+    long keys = 0;
+    long blobBytes = 0;
+    WriteBatch batch = new WriteBatch();
+    for (int i = 0; i < n; i++) {
+      Map<String, KeyState> byKey = new java.util.LinkedHashMap<>();
+      for (int g = 0; g < bindingsOf(i); g++) {
+        List<KeyedBinding> routed = new ArrayList<>();
+        route.flatMap(binding(i, g), new ListCollector<>(routed));
+        for (KeyedBinding kb : routed) byKey.computeIfAbsent(kb.key(), k -> new KeyState()).add(
+            KeyState.firstEntry(kb.entry()));
+      }
+      for (Map.Entry<String, KeyState> e : byKey.entrySet()) {
+        byte[] blob = e.getValue().encode();
+        batch.put(cf, rocksKey(e.getKey()), rocksValue(blob));
+        keys++;
+        blobBytes += blob.length;
+      }
+      if (batch.count() >= 10_000) {
+        db.write(wo, batch);
+        batch.close();
+        batch = new WriteBatch();
+      }
+    }
+    db.write(wo, batch);
+    batch.close();
+    try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(f, cf);
+    }
+    db.compactRange(cf);
+    long bindings = bindingCount(n);
+    long sst = prop(db, cf, "rocksdb.total-sst-files-size");
+    System.out.printf(Locale.ROOT, "the job's layout of resolve-1 (RouteBindings): %,d keys (%.2f per binding), %.1f"
+        + " blob bytes per binding; SST %.1f MB = %.1f bytes per binding (keys included, LZ4)%n", keys,
+        keys / (double) bindings, blobBytes / (double) bindings, sst / 1e6, sst / (double) bindings);
   }
 
   /** Entries, raw (uncompressed) key and value bytes, and block bytes on disk, from RocksDB's table properties. */

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class LookupFunctionTest {
   static final String KEY = "ip|aws:111111111111:vpc-0aaa|10.0.1.57";
+  static final String STATE_KEY = "ip||10.0.1.57";
   static final long EVENT_MICROS = Instant.parse("2026-11-20T10:02:00Z").toEpochMilli() * 1000;
 
   @Test
@@ -34,7 +35,7 @@ class LookupFunctionTest {
         EnrichmentMerger.base(InFlightTest.FLOW), List.of(KEY));
     try (var h = lookup()) {
       h.open();
-      h.processElement1(new StreamRecord<>(Probe.carrying(KEY, r), 1));
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, r), 1));
       h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 2));
       h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 3));
       h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("web-1234", "10:30:00")), 4));
@@ -53,7 +54,7 @@ class LookupFunctionTest {
     try (var h = lookup()) {
       h.open();
       h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 1));
-      h.processElement1(new StreamRecord<>(new Probe(KEY, "e1", EVENT_MICROS, 0), 2));
+      h.processElement1(new StreamRecord<>(new Probe(STATE_KEY, "e1", EVENT_MICROS, 0, null, List.of(KEY)), 2));
       assertThat(h.extractOutputValues()).singleElement().satisfies(a -> {
         assertThat(a.eventId()).isEqualTo("e1");
         assertThat(a.hits()).singleElement().satisfies(hit -> assertThat(hit.attrs()).containsEntry(Attr.POD_NAME,
@@ -69,20 +70,72 @@ class LookupFunctionTest {
       h.open();
       h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 1));
       assertThat(h.numEventTimeTimers()).as("an open binding: nothing to drop").isZero();
-      h.processElement1(new StreamRecord<>(new Probe(KEY, "e1", EVENT_MICROS, 0), 2));
+      h.processElement1(new StreamRecord<>(new Probe(STATE_KEY, "e1", EVENT_MICROS, 0, null, List.of(KEY)), 2));
       assertThat(h.extractOutputValues()).singleElement().satisfies(a -> assertThat(a.hits()).singleElement()
           .satisfies(hit -> assertThat(hit.attrs()).containsEntry(Attr.POD_NAME, "api-7d9f")));
       h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("web-1234", "10:30:00")), 3));
       assertThat(h.numEventTimeTimers()).as("the first holder's interval closed").isEqualTo(1);
       assertThat(h.getSideOutput(LookupFunction.ACCEPTED)).extracting(StreamRecord::getValue)
-          .containsExactly(KEY, KEY);
+          .containsExactly(STATE_KEY, STATE_KEY);
+    }
+  }
+
+  static final String OTHER_VPC_KEY = "ip|aws:222222222222:vpc-0bbb|10.0.1.57";
+  static final String ACCOUNT_KEY = "ip|aws:111111111111|10.0.1.57";
+
+  @Test
+  void anAddressAskedInTwoScopesIsOneProbe_anotherVpcsHolderOfTheAddressChangesNothing_inBothOrders()
+      throws Exception {
+    EnrichRequest r = new EnrichRequest(InFlightTest.FLOW.getEventId(), EVENT_MICROS, 0,
+        EnrichmentMerger.base(InFlightTest.FLOW), List.of(KEY, ACCOUNT_KEY));
+    for (boolean otherFirst : List.of(true, false)) {
+      try (var h = lookup()) {
+        h.open();
+        // the other account's VPC gave the address to its own pod a minute before the event
+        KeyedBinding other = KeyedBinding.of(OTHER_VPC_KEY, true, ipPod("billing-x", "10:01:00", OTHER_VPC_KEY));
+        if (otherFirst) h.processElement2(new StreamRecord<>(other, 1));
+        h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, r), 2));
+        h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 3));
+        if (!otherFirst) h.processElement2(new StreamRecord<>(other, 4));
+        List<EnrichRequest> answered = h.getSideOutput(LookupFunction.ANSWERED).stream()
+            .map(StreamRecord::getValue).toList();
+        assertThat(answered).as("answered, then re-answered by its own VPC's binding only")
+            .extracting(a -> a.known().getPodName()).containsExactly(null, "api-7d9f");
+        assertThat(answered.get(1).known().getNamespace()).isEqualTo("payments");
+        assertThat(answered.get(1).known().getUnresolved()).containsExactly(ACCOUNT_KEY);
+        assertThat(answered.get(0).known().getUnresolved()).containsExactly(KEY, ACCOUNT_KEY);
+        assertThat(h.extractOutputValues()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aProbeOfSeveralScopesForTheGatherIsAnsweredPerLookupKey() throws Exception {
+    try (var h = lookup()) {
+      h.open();
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 1));
+      h.processElement1(new StreamRecord<>(new Probe(STATE_KEY, "e1", EVENT_MICROS, 0, null,
+          List.of(KEY, ACCOUNT_KEY)), 2));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(ACCOUNT_KEY, false, ipPod("web-1234", "10:01:00",
+          ACCOUNT_KEY)), 3));
+      assertThat(h.extractOutputValues()).extracting(Resolution::key, a -> a.hits().isEmpty() ? null
+              : a.hits().get(0).attrs().get(Attr.POD_NAME))
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(KEY, "api-7d9f"),
+              org.assertj.core.groups.Tuple.tuple(ACCOUNT_KEY, null),
+              org.assertj.core.groups.Tuple.tuple(ACCOUNT_KEY, "web-1234")); // only the key whose answer changed
     }
   }
 
   static EntityBinding ipPod(String pod, String from) {
+    return ipPod(pod, from, KEY);
+  }
+
+  /** An ip -> pod binding of the address and scope of lookup key {@code key}. */
+  static EntityBinding ipPod(String pod, String from, String key) {
     String id = Integer.toHexString(pod.hashCode()).repeat(8).substring(0, 64);
+    String[] k = key.split("\\|");
     return new EntityBinding(id, BindingKind.IP_POD.id(),
-        new EntityRef("ip", "10.0.1.57", "aws:111111111111:vpc-0aaa"), new EntityRef("pod", "payments/" + pod,
+        new EntityRef("ip", k[2], k[1]), new EntityRef("pod", "payments/" + pod,
             "k8s:prod"),
         Map.of(Attr.CLUSTER, "prod", Attr.NAMESPACE, "payments", Attr.POD_NAME, pod),
         Instant.parse("2026-11-20T" + from + "Z"), null, false, 1f, "k8s_audit",
