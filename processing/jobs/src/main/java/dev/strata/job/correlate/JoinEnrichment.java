@@ -10,7 +10,6 @@ import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -24,11 +23,12 @@ import org.apache.flink.util.Collector;
  * event are 0, 1, 2, ... with no gap and no duplicate; an unchanged or older result is not emitted. A result that
  * comes before its event waits for it. A replayed event (same id) is ignored.
  *
- * <p>State per event: the event's wire bytes ({@link WireEvent}: stored as they came, decoded only to emit) and
- * {last result revision, emitted count, hash of the last emitted enrichment, the result waiting for its event}; kept
- * for the retention after the last write ({@link Retention}; never dropped before the input ends in bounded mode).
- * Until the event is first emitted, both are held on the heap ({@link InFlight}: written to keyed state once, when
- * it is emitted, or before a checkpoint).
+ * <p>State per event, one value ({@code event-and-join}): the event's wire bytes ({@link WireEvent}: stored as they
+ * came, decoded only to emit) and {last result revision, emitted count, hash of the last emitted enrichment, the
+ * result waiting for its event}; kept for the retention after the last write ({@link Retention}; never dropped before
+ * the input ends in bounded mode). Until the event is first emitted, it is held on the heap ({@link InFlight}: written
+ * to keyed state once, when it is emitted, or before a checkpoint): per event one state read (a miss: is it a
+ * replay?) and one write.
  */
 public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEvent, EnrichRequest, EvidenceEvent>
     implements InFlight {
@@ -36,8 +36,7 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
 
   private final long retentionMs;
 
-  private transient ValueState<byte[]> event;
-  private transient ValueState<Joined> joined;
+  private transient ValueState<Held> stored;
   private transient AvroWireDecoder<EvidenceEvent> codec;
   private transient Map<String, Held> waiting;
 
@@ -47,9 +46,10 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
 
   @Override
   public void open(OpenContext ctx) {
-    event = getRuntimeContext().getState(Retention.keep(
-        new ValueStateDescriptor<>("event", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), retentionMs));
-    joined = getRuntimeContext().getState(Retention.keep(new ValueStateDescriptor<>("joined", Joined.TYPE), retentionMs));
+    // "event-and-join" replaced "event" (the wire bytes) and "joined" (two values, two writes per event): what an
+    // older build stored there is not read (see docs/correlation.md, upgrading)
+    stored = getRuntimeContext().getState(Retention.keep(
+        new ValueStateDescriptor<>("event-and-join", Held.TYPE), retentionMs));
     codec = new AvroWireDecoder<>(EvidenceEvent.class);
     waiting = new HashMap<>();
   }
@@ -57,16 +57,12 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
   @Override
   public void processElement1(WireEvent w, Context ctx, Collector<EvidenceEvent> out) throws Exception {
     String id = ctx.getCurrentKey();
-    Held h = waiting.get(id);
-    Joined j = h != null ? h.joined : joined.value();
-    if (j == null) {
-      j = Joined.NONE;
-    } else if (j.hasEvent) {
-      return; // a replay
-    }
+    Held h = held(id);
+    Joined j = h == null ? Joined.NONE : h.joined;
+    if (j.hasEvent) return; // a replay
     if (j.waiting != null) {
       j = emit(w.decode(codec), j, EnrichRequest.EnrichmentCodec.copy(j.waiting), out);
-      keep(id, w.wire(), j);
+      keep(id, new Held(w.wire(), j));
     } else {
       waiting.put(id, new Held(w.wire(), new Joined(j.rev, j.seen, true, j.emitted, j.hash, null)));
     }
@@ -75,35 +71,32 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
   @Override
   public void processElement2(EnrichRequest r, Context ctx, Collector<EvidenceEvent> out) throws Exception {
     String id = ctx.getCurrentKey();
-    Held h = waiting.get(id);
-    Joined j = h != null ? h.joined : joined.value();
-    if (j == null) {
-      j = Joined.NONE;
-    } else if (j.seen && r.rev() <= j.rev) {
-      return; // a result derived from older answers
-    }
+    Held h = held(id);
+    Joined j = h == null ? Joined.NONE : h.joined;
+    if (j.seen && r.rev() <= j.rev) return; // a result derived from older answers
     Enrichment en = EnrichRequest.EnrichmentCodec.copy(r.known());
     en.setRevision(0);
     if (j.emitted > 0 && en.hashCode() == j.hash) {
       // nothing new (the event was emitted, so it is in keyed state: only the revision seen changes)
-      joined.update(new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null));
+      stored.update(new Held(h.event, new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null)));
     } else if (!j.hasEvent) {
       waiting.put(id, new Held(null, new Joined(r.rev(), true, false, j.emitted, j.hash, en))); // waits for its event
     } else {
-      byte[] wire = h != null ? h.event : event.value();
-      j = emit(codec.decode(wire), new Joined(r.rev(), true, true, j.emitted, j.hash, null), en, out);
-      keep(id, h != null ? wire : null, j);
+      j = emit(codec.decode(h.event), new Joined(r.rev(), true, true, j.emitted, j.hash, null), en, out);
+      keep(id, new Held(h.event, j));
     }
   }
 
-  /**
-   * An emitted event's state goes to keyed state (a later result re-emits it): the wire bytes once, when they come
-   * from the heap ({@code wire} non-null), and the join state.
-   */
-  private void keep(String id, byte[] wire, Joined j) throws Exception {
+  /** The event's state: held on the heap while it waits, else from keyed state (null: nothing yet). */
+  private Held held(String id) throws Exception {
+    Held h = waiting.get(id);
+    return h != null ? h : stored.value();
+  }
+
+  /** An emitted event's state goes to keyed state (a later result re-emits it), in one write. */
+  private void keep(String id, Held h) throws Exception {
     waiting.remove(id);
-    if (wire != null) event.update(wire);
-    joined.update(j);
+    stored.update(h);
   }
 
   @Override
@@ -113,14 +106,39 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
 
   @Override
   public void writeHeld(Consumer<String> setKey) throws Exception {
-    InFlight.writeAll(waiting, setKey, h -> {
-      if (h.event != null) event.update(h.event);
-      joined.update(h.joined);
-    });
+    InFlight.writeAll(waiting, setKey, stored::update);
   }
 
-  /** An event's join state while it waits (for its result, or its event), and its wire bytes if they came. */
-  private record Held(byte[] event, Joined joined) {}
+  /**
+   * An event's join state and its wire bytes if they came (null while its result waits for it): on the heap while it
+   * waits, in keyed state ({@code event-and-join}) once emitted.
+   */
+  record Held(byte[] event, Joined joined) {
+    static final TypeInformation<Held> TYPE = new CodecTypeInfo<>(Held.class, new HeldCodec());
+  }
+
+  /** Codec of {@link Held}: the join state, then the wire bytes (length, or -1 for none). */
+  public static final class HeldCodec implements Codec<Held> {
+    private static final long serialVersionUID = 1L;
+    private static final JoinedCodec JOINED = new JoinedCodec();
+
+    @Override
+    public void write(Held h, DataOutputView out) throws IOException {
+      JOINED.write(h.joined(), out);
+      out.writeInt(h.event() == null ? -1 : h.event().length);
+      if (h.event() != null) out.write(h.event());
+    }
+
+    @Override
+    public Held read(DataInputView in) throws IOException {
+      Joined j = JOINED.read(in);
+      int n = in.readInt();
+      if (n < 0) return new Held(null, j);
+      byte[] event = new byte[n];
+      in.readFully(event);
+      return new Held(event, j);
+    }
+  }
 
   private static Joined emit(EvidenceEvent e, Joined j, Enrichment en, Collector<EvidenceEvent> out) {
     int hash = en.hashCode();

@@ -400,25 +400,12 @@ public final class CorrelateBenchmark {
         WriteOptions wo = container.getWriteOptions();
         ReadOptions ro = container.getReadOptions();
         long t0 = System.nanoTime();
-        WriteBatch batch = new WriteBatch();
-        for (int i = 0; i < n; i++) {
+        blobBytes = load(db, cf, wo, n, i -> {
           AddressState a = state(i);
-          for (String k : a.keys()) {
-            batch.put(cf, rocksKey(k), rocksValue(a.blob()));
-            blobBytes += a.blob().length;
-          }
-          if (batch.count() >= 10_000) {
-            db.write(wo, batch);
-            batch.close();
-            batch = new WriteBatch();
-          }
-        }
-        db.write(wo, batch);
-        batch.close();
-        try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
-          db.flush(f, cf);
-        }
-        db.compactRange(cf);
+          Map<String, byte[]> blobs = new java.util.LinkedHashMap<>();
+          for (String k : a.keys()) blobs.put(k, a.blob());
+          return blobs;
+        })[1];
         long t1 = System.nanoTime();
         long bindings = bindingCount(n);
         long sst = sstBytes(dir);
@@ -459,10 +446,7 @@ public final class CorrelateBenchmark {
    */
   static void jobLayout(int n, RocksDB db, ColumnFamilyHandle cf, WriteOptions wo) throws Exception {
     RouteBindings route = new RouteBindings(1);
-    long keys = 0;
-    long blobBytes = 0;
-    WriteBatch batch = new WriteBatch();
-    for (int i = 0; i < n; i++) {
+    long[] loaded = load(db, cf, wo, n, i -> {
       Map<String, KeyState> byKey = new java.util.LinkedHashMap<>();
       for (int g = 0; g < bindingsOf(i); g++) {
         List<KeyedBinding> routed = new ArrayList<>();
@@ -470,11 +454,34 @@ public final class CorrelateBenchmark {
         for (KeyedBinding kb : routed) byKey.computeIfAbsent(kb.key(), k -> new KeyState()).add(
             KeyState.firstEntry(kb.entry()));
       }
-      for (Map.Entry<String, KeyState> e : byKey.entrySet()) {
-        byte[] blob = e.getValue().encode();
-        batch.put(cf, rocksKey(e.getKey()), rocksValue(blob));
+      Map<String, byte[]> blobs = new java.util.LinkedHashMap<>();
+      byKey.forEach((k, state) -> blobs.put(k, state.encode()));
+      return blobs;
+    });
+    long keys = loaded[0];
+    long blobBytes = loaded[1];
+    long bindings = bindingCount(n);
+    long sst = prop(db, cf, "rocksdb.total-sst-files-size");
+    System.out.printf(Locale.ROOT, "the job's layout of resolve-1 (RouteBindings): %,d keys (%.2f per binding), %.1f"
+        + " blob bytes per binding; SST %.1f MB = %.1f bytes per binding (keys included, LZ4)%n", keys,
+        keys / (double) bindings, blobBytes / (double) bindings, sst / 1e6, sst / (double) bindings);
+  }
+
+  /** The keys of address i and the blob each holds, in one layout. */
+  interface Layout {
+    Map<String, byte[]> of(int address) throws Exception;
+  }
+
+  /** Writes the keys and blobs of every address into {@code cf}, flushes and compacts it: {keys, blob bytes}. */
+  static long[] load(RocksDB db, ColumnFamilyHandle cf, WriteOptions wo, int n, Layout layout) throws Exception {
+    long keys = 0;
+    long blobBytes = 0;
+    WriteBatch batch = new WriteBatch();
+    for (int i = 0; i < n; i++) {
+      for (Map.Entry<String, byte[]> e : layout.of(i).entrySet()) {
+        batch.put(cf, rocksKey(e.getKey()), rocksValue(e.getValue()));
         keys++;
-        blobBytes += blob.length;
+        blobBytes += e.getValue().length;
       }
       if (batch.count() >= 10_000) {
         db.write(wo, batch);
@@ -488,11 +495,7 @@ public final class CorrelateBenchmark {
       db.flush(f, cf);
     }
     db.compactRange(cf);
-    long bindings = bindingCount(n);
-    long sst = prop(db, cf, "rocksdb.total-sst-files-size");
-    System.out.printf(Locale.ROOT, "the job's layout of resolve-1 (RouteBindings): %,d keys (%.2f per binding), %.1f"
-        + " blob bytes per binding; SST %.1f MB = %.1f bytes per binding (keys included, LZ4)%n", keys,
-        keys / (double) bindings, blobBytes / (double) bindings, sst / 1e6, sst / (double) bindings);
+    return new long[] {keys, blobBytes};
   }
 
   /** Entries, raw (uncompressed) key and value bytes, and block bytes on disk, from RocksDB's table properties. */
