@@ -31,7 +31,8 @@ import java.util.Locale;
  *             one record = one document, many events each; data: bench/gen_supply_chain.py)
  *           | cri_log (a CRI text log, fed as LINES chunks)
  *           | docker_events, docker_inspect (JSON lines: Jackson baselines)
- *           | docker_daemon_log, docker_diff (text lines: "split" = non-blank lines found, "lines" = newline scan)
+ *           | docker_daemon_log, containerd_daemon_log, crio_daemon_log, docker_diff (text lines: "split" =
+ *             non-blank lines found, "lines" = newline scan; daemon logs: bench/gen_runtime_daemon_logs.py)
  *           | docker_local_log (binary frames fed as LENGTH_PREFIXED chunks cut after whole frames: "frames" = a walk
  *             over the frame lengths checking each trailer, "bytes" = a plain sum over the bytes)
  *           | aws_vpc_flow (a VPC flow log with its header line; FILE "gen:N" generates N default-format records;
@@ -80,7 +81,7 @@ public final class ParserBenchmark {
     }
     boolean vpc = format.equals("aws_vpc_flow");
     boolean frames = format.equals("docker_local_log");
-    boolean dtext = format.equals("docker_daemon_log") || format.equals("docker_diff");
+    boolean dtext = format.endsWith("_daemon_log") || format.equals("docker_diff");
     byte[] content = args[1].startsWith("gen:") ? generateVpcFlow(Integer.parseInt(args[1].substring(4)))
         : frames ? readFramesUpTo(file, maxMb << 20) : readUpTo(file, maxMb << 20);
     List<RawArtifactChunk> chunks =

@@ -114,7 +114,9 @@ final class ContainerdMessages implements DaemonLogReader.Interpreter {
     String msg = line.msg();
     EvidenceEvent e = null;
     Matcher m;
-    if (msg.startsWith("RunPodSandbox ") && (m = RUN_SANDBOX.matcher(msg)).matches()) {
+    if (msg.isEmpty() || "RCSPTIgcfr".indexOf(msg.charAt(0)) < 0) {
+      // not one of the messages below (most of a busy node's lines): no pattern to try
+    } else if (msg.startsWith("RunPodSandbox ") && (m = RUN_SANDBOX.matcher(msg)).matches()) {
       e = runSandbox(line, m);
     } else if (msg.startsWith("CreateContainer ") && (m = CREATE.matcher(msg)).matches()) {
       e = create(line, m);
