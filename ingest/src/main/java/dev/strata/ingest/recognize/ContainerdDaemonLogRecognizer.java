@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * RuntimeDaemonLogRecognizer}): most daemon lines of the first 50 are containerd's — syslog / journald lines of
  * program or unit {@code containerd*}, or bare logrus lines with containerd's own messages (its CRI calls, {@code
  * TaskExit event}, {@code starting containerd}, {@code type=io.containerd.*} plugin fields): STRONG. A syslog or
- * journald sample with no daemon line: WEAK (the path decides). Framing: LINES. A syslog file where dockerd's lines
- * outnumber containerd's goes to {@code docker_daemon_log} (one format per artifact).
+ * journald sample with no daemon line: WEAK (the path decides). Framing: LINES. A syslog file with a dockerd line in
+ * its sample goes to {@code docker_daemon_log} (a Docker host's containerd; one format per artifact).
  */
 public final class ContainerdDaemonLogRecognizer extends RuntimeDaemonLogRecognizer {
   public static final String SOURCE_TYPE = "containerd_daemon_log";

@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
  * <p>Path: {@code **}{@code /docker.log*}, {@code **}{@code /dockerd.log*}, {@code **}{@code /docker-daemon*.log*},
  * {@code **}{@code /journal*docker*.json*} / {@code docker*journal*.json*}, and the syslog files
  * {@code **}{@code /var/log/(syslog|messages|daemon.log)*} (mixed files: the parser skips other programs' lines).
- * Content ({@link RuntimeDaemonLogRecognizer}): most daemon lines of the first 50 are dockerd's — a syslog / ISO /
- * RFC 5424 line of program {@code dockerd} or {@code docker*}, Docker Desktop's {@code <time> dockerd time=...}, a
- * journald JSON entry of unit {@code docker.service} / identifier {@code dockerd}, or bare logfmt / logrus text
- * lines that are not containerd's or CRI-O's: STRONG. A syslog-shaped or journald-shaped sample without a docker
+ * Content ({@link RuntimeDaemonLogRecognizer}): one of the first 50 lines is a syslog / ISO / RFC 5424 line of
+ * program {@code dockerd} or {@code docker*}, Docker Desktop's {@code <time> dockerd time=...}, or a journald JSON
+ * entry of unit {@code docker.service} / identifier {@code dockerd}; or bare logfmt / logrus text lines that are not
+ * mostly containerd's or CRI-O's: STRONG. A syslog-shaped or journald-shaped sample without a docker
  * line, or a first line of logrus JSON: WEAK (the standard path decides). Framing: LINES.
  */
 public final class DockerDaemonLogRecognizer extends RuntimeDaemonLogRecognizer {

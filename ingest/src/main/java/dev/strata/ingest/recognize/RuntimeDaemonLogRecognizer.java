@@ -6,8 +6,9 @@ import dev.strata.schema.common.Framing;
 import java.util.regex.Pattern;
 
 /**
- * A container runtime daemon's own log (dockerd, containerd, CRI-O): the sample is the daemon's when most of its
- * daemon lines are ({@link RuntimeDaemonLogSniff}): STRONG. Some of its lines but more of another daemon's, or a
+ * A container runtime daemon's own log (dockerd, containerd, CRI-O): the sample is the daemon's when {@link
+ * RuntimeDaemonLogSniff} names it (dockerd when any line is a dockerd program's, else the daemon with most lines):
+ * STRONG. Some of its lines but more of another daemon's, or a
  * syslog / journald sample with no daemon line: WEAK (the standard path decides). Framing: LINES.
  */
 abstract class RuntimeDaemonLogRecognizer extends PathPatternRecognizer {

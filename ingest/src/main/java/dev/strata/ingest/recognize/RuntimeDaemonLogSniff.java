@@ -7,20 +7,23 @@ import java.util.regex.Pattern;
 
 /**
  * Whose daemon log a sample is: dockerd, containerd or CRI-O (all three write logrus lines, alone or inside the same
- * journald / syslog envelopes). Each of the first 50 lines votes for one daemon: a syslog or journald line by its
- * program (tag, {@code _SYSTEMD_UNIT}, {@code SYSLOG_IDENTIFIER}, {@code _COMM}); a bare logrus line (logfmt {@code
- * time=".." level=..}, text {@code INFO[..]}) by what only one daemon writes (containerd's CRI calls, {@code
- * TaskExit event}, {@code type=io.containerd.*} plugin fields; CRI-O's {@code Ran pod sandbox}, {@code Created
- * container ID: ns/pod/c}, {@code name=/runtime.v1.*Service/*} request fields); bare lines with no such mark
- * count for dockerd only when no line names another daemon (strata read dockerd's logs first). Shared by the three
- * recognizers, so one sample always goes to one of them.
+ * journald / syslog envelopes). Of the first 50 lines, a syslog or journald line counts for the daemon its program
+ * names (tag, {@code _SYSTEMD_UNIT}, {@code SYSLOG_IDENTIFIER}, {@code _COMM}); a bare logrus line (logfmt {@code
+ * time=".." level=..}, text {@code INFO[..]}) for the daemon whose own messages it carries (containerd's CRI calls,
+ * {@code TaskExit event}, {@code type=io.containerd.*} plugin fields; CRI-O's {@code Ran pod sandbox}, {@code Created
+ * container ID: ns/pod/c}, {@code name=/runtime.v1.*Service/*} request fields; dockerd's {@code Calling POST /v1..},
+ * {@code Loading containers}, {@code API listen on}, ...), else it is unmarked. The winner: dockerd when any line is
+ * a dockerd program's (a Docker host's syslog also holds the containerd Docker runs: strata read dockerd's log
+ * first, and keeps reading such files as dockerd's); else the daemon with most lines (containerd before CRI-O on a
+ * tie); bare lines that no daemon marks are dockerd's. Shared by the three recognizers, so one sample goes to one of
+ * them.
  */
 final class RuntimeDaemonLogSniff {
   enum Daemon { DOCKERD, CONTAINERD, CRIO }
 
   /** How many lines voted for each daemon, and whether the sample looked like syslog / journald at all. */
-  record Votes(int dockerd, int containerd, int crio, int unmarked, boolean syslogShaped, boolean journalShaped,
-      boolean logrusJsonFirst) {
+  record Votes(int dockerd, int containerd, int crio, int unmarked, int dockerPrograms, boolean syslogShaped,
+      boolean journalShaped, boolean logrusJsonFirst) {
     int of(Daemon d) {
       return switch (d) {
         case DOCKERD -> dockerd;
@@ -29,12 +32,10 @@ final class RuntimeDaemonLogSniff {
       };
     }
 
-    /**
-     * The daemon with the most votes (ties: dockerd, then containerd); dockerd for bare logrus lines that name no
-     * daemon; null when there is no daemon line at all.
-     */
+    /** See the class doc; null when the sample holds no daemon line at all. */
     Daemon winner() {
-      if (dockerd == 0 && containerd == 0 && crio == 0) return unmarked > 0 ? Daemon.DOCKERD : null;
+      if (dockerPrograms > 0) return Daemon.DOCKERD;
+      if (containerd == 0 && crio == 0) return dockerd > 0 || unmarked > 0 ? Daemon.DOCKERD : null;
       if (dockerd >= containerd && dockerd >= crio) return Daemon.DOCKERD;
       return containerd >= crio ? Daemon.CONTAINERD : Daemon.CRIO;
     }
@@ -65,12 +66,18 @@ final class RuntimeDaemonLogSniff {
           + "|Pulled image: |Checking image status: |Starting CRI-O|Got pod network )"
           + "|name=/runtime\\.v1(?:alpha2)?\\.(?:Runtime|Image)Service/");
 
+  private static final Pattern DOCKERD_MARK =
+      Pattern.compile("msg=\"(?:Calling (?:GET|POST|PUT|DELETE|HEAD) /|Loading containers: |API listen on |Docker daemon"
+          + "|Daemon has completed initialization|Handler for |Processing signal |Starting up|Default bridge )"
+          + "|graphdriver=|storage-driver=|module=libcontainerd");
+
   private RuntimeDaemonLogSniff() {}
 
   static Votes votes(ContentSample sample) {
     List<JsonSniff.Line> lines = JsonSniff.lines(sample, 50);
     byte[] b = sample.bytes();
     int[] n = new int[4];
+    int dockerPrograms = 0;
     boolean syslogShaped = false;
     boolean journalShaped = false;
     boolean logrusJsonFirst = false;
@@ -88,6 +95,7 @@ final class RuntimeDaemonLogSniff {
           if (d == null) d = program(o.get("SYSLOG_IDENTIFIER"));
           if (d == null) d = program(o.get("_COMM"));
           if (d != null) n[d.ordinal()]++;
+          if (d == Daemon.DOCKERD) dockerPrograms++;
         } else if (o.has("msg") && o.has("level") && o.has("time") && o.fields().size() <= 40 && lines.get(0) == l) {
           logrusJsonFirst = true;
         }
@@ -104,9 +112,10 @@ final class RuntimeDaemonLogSniff {
       Daemon d = m.find() ? program(m.group(1)) : null;
       if (d == null && m5.find()) d = program(m5.group(1));
       if (d != null) n[d.ordinal()]++;
-      else if (SYSLOG_ANY.matcher(head).find()) syslogShaped = true;
+      if (d == Daemon.DOCKERD) dockerPrograms++;
+      else if (d == null && SYSLOG_ANY.matcher(head).find()) syslogShaped = true;
     }
-    return new Votes(n[0], n[1], n[2], n[3], syslogShaped, journalShaped, logrusJsonFirst);
+    return new Votes(n[0], n[1], n[2], n[3], dockerPrograms, syslogShaped, journalShaped, logrusJsonFirst);
   }
 
   /** The daemon a syslog tag / journald unit, identifier or command belongs to, or null. */
@@ -118,8 +127,9 @@ final class RuntimeDaemonLogSniff {
     return null;
   }
 
-  /** A bare logrus line: containerd's or CRI-O's by their own messages and fields, else null (unmarked). */
+  /** A bare logrus line: the daemon whose own messages and fields it carries, else null (unmarked). */
   private static Daemon bare(String head) {
+    if (DOCKERD_MARK.matcher(head).find()) return Daemon.DOCKERD;
     if (CONTAINERD_MARK.matcher(head).find()) return Daemon.CONTAINERD;
     if (CRIO_MARK.matcher(head).find()) return Daemon.CRIO;
     return null;

@@ -58,19 +58,22 @@ class RuntimeDaemonLogRecognizersTest {
   }
 
   @Test
-  void theDaemonWithMostLinesWinsAndDockerdKeepsItsOwn() {
+  void aDockerHostsSyslogStaysDockerdsAndOtherwiseTheDaemonWithMostLinesWins() {
     String docker = "Nov 20 10:00:00 node-7 dockerd[812]: time=\"2026-11-20T10:00:00Z\" level=info msg=\"a\"\n";
     String containerd = "Nov 20 10:00:00 node-7 containerd[700]: time=\"2026-11-20T10:00:00Z\" level=info msg=\"b\"\n";
-    assertThat(rec("var/log/syslog", docker + docker + containerd).sourceType()).isEqualTo("docker_daemon_log");
-    assertThat(rec("var/log/syslog", docker + containerd + containerd).sourceType())
-        .isEqualTo("containerd_daemon_log");
-    assertThat(rec("var/log/syslog", docker + containerd).sourceType()).as("a tie: dockerd")
-        .isEqualTo("docker_daemon_log");
-    // bare logrus lines that no runtime claims stay dockerd's; one containerd message makes them containerd's
-    String bare = "time=\"2026-11-20T10:00:00Z\" level=info msg=\"Loading containers: start.\"\n";
+    String crio = "Nov 20 10:00:00 node-7 crio[1818]: time=\"2026-11-20 10:00:00Z\" level=info msg=\"c\"\n";
+    assertThat(rec("var/log/syslog", containerd + containerd + docker).sourceType())
+        .as("the containerd Docker runs, next to dockerd").isEqualTo("docker_daemon_log");
+    assertThat(rec("var/log/syslog", crio + containerd + containerd).sourceType()).isEqualTo("containerd_daemon_log");
+    assertThat(rec("var/log/syslog", crio + crio + containerd).sourceType()).isEqualTo("crio_daemon_log");
+    // bare logrus lines that no runtime claims stay dockerd's; containerd's own messages make them containerd's
+    String bare = "time=\"2026-11-20T10:00:00Z\" level=info msg=\"Shim disconnected\"\n";
     assertThat(rec("x/a.log", bare).sourceType()).isEqualTo("docker_daemon_log");
-    assertThat(rec("x/a.log", bare + bare + "time=\"2026-11-20T10:00:00Z\" level=info msg=\"TaskExit event"
-        + " container_id:\\\"" + ID + "\\\"\"\n").sourceType()).isEqualTo("containerd_daemon_log");
+    String taskExit = "time=\"2026-11-20T10:00:00Z\" level=info msg=\"TaskExit event container_id:\\\"" + ID
+        + "\\\"\"\n";
+    assertThat(rec("x/a.log", bare + bare + taskExit).sourceType()).isEqualTo("containerd_daemon_log");
+    String dockerApi = "time=\"2026-11-20T10:00:00Z\" level=debug msg=\"Calling POST /v1.43/containers/create\"\n";
+    assertThat(rec("x/a.log", dockerApi + dockerApi + taskExit).sourceType()).isEqualTo("docker_daemon_log");
   }
 
   @Test
