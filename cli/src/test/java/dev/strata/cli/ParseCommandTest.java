@@ -77,6 +77,28 @@ class ParseCommandTest {
   }
 
   @Test
+  void parsesTheRuntimeDaemonLogsOfANodeBundle(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // the EKS log collector's journalctl -u containerd, and sosreport's journalctl --unit crio
+    Path fixtures = HOME.resolve("processing/jobs/src/test/resources/fixtures/correlate");
+    Path containerd = dir.resolve("eks-logs/containerd/containerd-log.txt");
+    Path crio = dir.resolve("sosreport/sos_commands/crio/journalctl_--no-pager_--unit_crio");
+    Files.createDirectories(containerd.getParent());
+    Files.createDirectories(crio.getParent());
+    Files.copy(fixtures.resolve("node-containerd-journal.log"), containerd);
+    Files.copy(fixtures.resolve("node-crio-journal.log"), crio);
+    Run r = run("parse", dir.toString());
+    assertThat(r.exit()).isZero();
+    assertThat(r.lines()).hasSize(25 + 11);
+    assertThat(r.stderr()).contains("containerd_daemon_log").contains("crio_daemon_log");
+    assertThat(r.lines().stream().filter(n -> n.path("activity_name").asText().equals("exited")))
+        .extracting(n -> n.path("source_format").asText(), n -> n.path("time").asText())
+        .contains(org.assertj.core.groups.Tuple.tuple("containerd_daemon_log", "2026-11-20T10:20:00.350000Z"));
+    assertThat(r.lines().stream().filter(n -> n.path("activity_name").asText().equals("stopped")
+        && n.path("source_format").asText().equals("crio_daemon_log")))
+        .extracting(n -> n.path("kubernetes").path("pod_name").asText()).containsExactly("web-0");
+  }
+
+  @Test
   void missingPathIsAClearError() throws Exception {
     Run r = run("parse", "/nonexistent/evidence");
     assertThat(r.exit()).isEqualTo(2);
