@@ -131,7 +131,10 @@ public final class BindingExtractor {
     float conf = sensor ? 0.9f : format.equals("cri_log") ? 0.8f : 1.0f;
     boolean end = isContainerEnd(e, format);
     boolean daemonLog = RUNTIME_DAEMON_LOGS.contains(format);
-    if (daemonLog && !end && !RUNTIME_DAEMON_LOG_STATES.contains(e.getActivityName())) return;
+    if (daemonLog && !end
+        && (e.getActivityName() == null || !RUNTIME_DAEMON_LOG_STATES.contains(e.getActivityName()))) {
+      return; // a request, a failure, a plain line naming the container: states nothing
+    }
     long t = startOf(e);
     String cluster = k == null ? null : k.getCluster();
     String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();

@@ -4,6 +4,7 @@ import dev.strata.parse.ChunkContext;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.Timestamps;
 import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.LogLine;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -62,6 +63,13 @@ public final class DaemonLogLine {
   /** The program that wrote the line (syslog tag, journald SYSLOG_IDENTIFIER / _COMM), or null. */
   public String program() {
     return program;
+  }
+
+  /** The event of a line the daemon's parser has no meaning for: OCSF 0 Base Event, activity 0, with the log object. */
+  public EvidenceEvent newLogEvent(ChunkContext ctx) {
+    EvidenceEvent e = newEvent(ctx, OcsfClass.BASE_EVENT, 0, null);
+    e.setLog(new LogLine(null, false, new HashMap<>(0)));
+    return e;
   }
 
   /** A new event of this line (lineage = the line's bytes) with an empty unmapped map to fill. */

@@ -11,14 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
-import dev.strata.parse.OcsfClass;
 import dev.strata.parse.Timestamps;
 import dev.strata.parse.daemonlog.CriLifecycle;
 import dev.strata.parse.daemonlog.DaemonLogLine;
 import dev.strata.parse.daemonlog.DaemonLogReader;
 import dev.strata.schema.event.Endpoint;
 import dev.strata.schema.event.EvidenceEvent;
-import dev.strata.schema.event.LogLine;
 import dev.strata.schema.event.Process;
 import java.io.IOException;
 import java.time.Instant;
@@ -93,6 +91,7 @@ final class ContainerdMessages implements DaemonLogReader.Interpreter {
   private static final Pattern GOGO_TIME =
       Pattern.compile("ExitedAt:(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?) ([+-]\\d{4})");
   private static final Pattern GOGO_NAME = Pattern.compile("Name:([^,}]*)");
+  private static final Pattern HEX_ID = Pattern.compile("[0-9a-f]{64}");
 
   private final ChunkContext ctx;
   /** sandbox id -> its pod (name, namespace, uid), from lines earlier in this chunk. */
@@ -148,8 +147,14 @@ final class ContainerdMessages implements DaemonLogReader.Interpreter {
       e = cni(line, m.group(1));
     }
     if (e == null) {
-      e = line.newEvent(ctx, OcsfClass.BASE_EVENT, 0, null);
-      e.setLog(new LogLine(null, false, new HashMap<>(0)));
+      e = line.newLogEvent(ctx);
+      // e.g. "shim disconnected" id=<container>, "begin cni setup" podsandboxid=<sandbox>: searchable by container
+      String sandboxId = line.field("podsandboxid");
+      String id = sandboxId != null ? sandboxId : line.field("id");
+      if (id != null && HEX_ID.matcher(id).matches()) {
+        container(e, id, null, RUNTIME);
+        if (sandboxId != null) e.getUnmapped().put("pod_sandbox_id", sandboxId);
+      }
     }
     return e;
   }

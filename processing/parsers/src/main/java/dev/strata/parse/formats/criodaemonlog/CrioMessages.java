@@ -7,13 +7,10 @@ import static dev.strata.parse.daemonlog.CriLifecycle.pod;
 import static dev.strata.parse.daemonlog.CriLifecycle.sandbox;
 
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.OcsfClass;
 import dev.strata.parse.daemonlog.CriLifecycle;
 import dev.strata.parse.daemonlog.DaemonLogLine;
 import dev.strata.parse.daemonlog.DaemonLogReader;
 import dev.strata.schema.event.EvidenceEvent;
-import dev.strata.schema.event.LogLine;
-import java.util.HashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -114,8 +111,9 @@ final class CrioMessages implements DaemonLogReader.Interpreter {
       CriLifecycle.image(e, m.group(2), RUNTIME);
     }
     if (e == null) {
-      e = line.newEvent(ctx, OcsfClass.BASE_EVENT, 0, null);
-      e.setLog(new LogLine(null, false, new HashMap<>(0)));
+      e = line.newLogEvent(ctx);
+      String id = line.field("containerID");
+      if (id != null && HEX_ID.matcher(id).matches()) container(e, id, null, RUNTIME);
     }
     return e;
   }

@@ -9,9 +9,7 @@ import dev.strata.schema.event.Api;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.HttpRequest;
-import dev.strata.schema.event.LogLine;
 import dev.strata.schema.event.Resource;
-import java.util.HashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -67,8 +65,7 @@ public final class DockerDaemonLogParser extends DaemonLogParser {
         ev.getUnmapped().put("exec.id", call.resourceId());
       }
     } else {
-      ev = line.newEvent(ctx, OcsfClass.BASE_EVENT, 0, null);
-      ev.setLog(new LogLine(null, false, new HashMap<>(0)));
+      ev = line.newLogEvent(ctx);
     }
     String cid = line.field("container");
     if (cid == null) cid = line.field("container_id");

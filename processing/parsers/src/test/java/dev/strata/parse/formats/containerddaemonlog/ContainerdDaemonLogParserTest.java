@@ -145,4 +145,18 @@ class ContainerdDaemonLogParserTest extends ParserContractTest {
             new CollectingOutput());
     assertThat(c).isEqualTo(new DaemonLogReader.Counts(1, 0, 2));
   }
+
+  @Test
+  void otherLinesNamingAContainerOrSandboxAreFoundByIt() throws Exception {
+    String shim = "time=\"2026-11-20T10:00:00Z\" level=info msg=\"shim disconnected\" id=" + CT
+        + " namespace=k8s.io\n";
+    EvidenceEvent e = parse(shim, Framing.LINES, "containerd.log").events.get(0);
+    assertThat(e.getActivityId()).isZero();
+    assertThat(e.getContainer().getUid()).isEqualTo(CT);
+    assertThat(e.getUnmapped()).containsEntry("containerd.namespace", "k8s.io");
+    String cni = "time=\"2026-11-20T10:00:00Z\" level=debug msg=\"begin cni setup\" podsandboxid=" + SB + "\n";
+    EvidenceEvent s = parse(cni, Framing.LINES, "containerd.log").events.get(0);
+    assertThat(s.getContainer().getUid()).isEqualTo(SB);
+    assertThat(s.getUnmapped()).containsEntry("pod_sandbox_id", SB);
+  }
 }
