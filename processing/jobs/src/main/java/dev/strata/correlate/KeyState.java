@@ -218,7 +218,9 @@ public final class KeyState {
   /**
    * Drops what can no longer answer a lookup: starts whose interval (stated end, or the next entry of the kind)
    * ended before {@code horizon}, then ends with no start before them and before the horizon. If more than
-   * {@code maxEntries} remain, the oldest closed ones go first. Returns how many were dropped.
+   * {@code maxEntries} remain in one scope (an unshared key: in all), the oldest of that scope closed in each of its
+   * scopes go first, so the statements of one scope never push out another scope's (a state key shared by the VPCs of
+   * many accounts that reuse one address holds up to {@code maxEntries} per VPC). Returns how many were dropped.
    */
   public int prune(long horizon, int maxEntries) {
     int before = entries.size();
@@ -230,12 +232,15 @@ public final class KeyState {
       if (e.end && e.from < horizon && !hasStartBefore(keep, e)) continue;
       keep.add(e);
     }
-    while (keep.size() > maxEntries) {
+    for (String[] over = crowdedScope(keep, maxEntries); over != null; over = crowdedScope(keep, maxEntries)) {
       int victim = -1;
+      int first = -1;
       for (int i = 0; i < keep.size() && victim < 0; i++) {
+        if (!keep.get(i).in(over[0])) continue;
+        if (first < 0) first = i;
         if (followedInEachScope(keep, i)) victim = i; // not the last of its kind in any of its scopes
       }
-      keep.remove(victim < 0 ? 0 : victim);
+      keep.remove(victim < 0 ? first : victim);
     }
     entries.clear();
     entries.addAll(keep);
@@ -266,6 +271,18 @@ public final class KeyState {
       latest = Math.max(latest, end);
     }
     return latest;
+  }
+
+  /** A scope (in a one-element array: the scope of an unshared key is null) with more than {@code max} entries. */
+  private static String[] crowdedScope(List<Entry> list, int max) {
+    if (list.size() <= max) return null;
+    Map<String, Integer> count = new java.util.HashMap<>();
+    for (Entry e : list) {
+      for (String scope : e.walkScopes()) {
+        if (count.merge(scope == null ? "" : "|" + scope, 1, Integer::sum) > max) return new String[] {scope};
+      }
+    }
+    return null;
   }
 
   /** Whether a later entry of its kind follows entry i of {@code list} in each of its scopes. */

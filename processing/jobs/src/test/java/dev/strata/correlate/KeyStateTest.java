@@ -220,4 +220,16 @@ class KeyStateTest {
     assertThat(at(s, VPC_B, 250)).isNull();
     assertThat(at(s, VPC_A, 250)).isEqualTo("ns/a");
   }
+
+  @Test
+  void theEntryCapCountsPerScope_manyVpcsReusingOneAddressKeepTheirHolders() {
+    KeyState s = new KeyState();
+    for (int v = 0; v < 70; v++) s.add(scoped(start(BindingKind.IP_POD, 100 + v, "ns/p" + v), "aws:1111:vpc-" + v));
+    assertThat(s.prune(Long.MIN_VALUE, 64)).as("one open holder per VPC: nothing over the cap").isZero();
+    for (int v = 0; v < 70; v++) assertThat(at(s, "aws:1111:vpc-" + v, 10_000)).isEqualTo("ns/p" + v);
+    for (int i = 0; i < 70; i++) s.add(scoped(start(BindingKind.IP_POD, 1000 + i, "ns/q" + i), VPC_A));
+    assertThat(s.prune(Long.MIN_VALUE, 64)).as("vpc A's oldest closed holders go").isEqualTo(6);
+    assertThat(at(s, VPC_A, 10_000)).isEqualTo("ns/q69");
+    assertThat(at(s, "aws:1111:vpc-0", 10_000)).as("other VPCs untouched").isEqualTo("ns/p0");
+  }
 }
