@@ -1,5 +1,6 @@
 package dev.strata.job.incident;
 
+import dev.strata.parse.OcsfSeverity;
 import dev.strata.schema.correlate.AttackStage;
 import dev.strata.schema.correlate.AttackStep;
 import dev.strata.schema.correlate.Incident;
@@ -118,7 +119,7 @@ public final class IncidentAssembler {
     inc.setTenant(tenant);
     inc.setTitle(title);
     inc.setSeverityId(severity);
-    inc.setSeverity(severityName(severity));
+    inc.setSeverity(OcsfSeverity.name(severity));
     inc.setStatus(IncidentStatus.OPEN);
     inc.setMergedInto(null);
     inc.setFirstSeen(micros(firstMicros));
@@ -170,17 +171,6 @@ public final class IncidentAssembler {
     return Summaries.clean(b.toString());
   }
 
-  public static String severityName(int id) {
-    return switch (id) {
-      case 1 -> "Informational";
-      case 2 -> "Low";
-      case 3 -> "Medium";
-      case 4 -> "High";
-      case 5 -> "Critical";
-      case 6 -> "Fatal";
-      default -> "Unknown";
-    };
-  }
 
   static int typeRank(String type) {
     int i = TYPE_ORDER.indexOf(type);

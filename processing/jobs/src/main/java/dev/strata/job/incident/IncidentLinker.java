@@ -1,5 +1,6 @@
 package dev.strata.job.incident;
 
+import dev.strata.parse.OcsfSeverity;
 import dev.strata.schema.correlate.AttackStage;
 import dev.strata.schema.correlate.AttackStep;
 import dev.strata.schema.correlate.Incident;
@@ -179,7 +180,7 @@ public final class IncidentLinker {
     inc.setTenant(String.join(",", tenants));
     inc.setTitle(title(first, path, signals, tenants.size()));
     inc.setSeverityId(severity);
-    inc.setSeverity(IncidentAssembler.severityName(severity));
+    inc.setSeverity(OcsfSeverity.name(severity));
     inc.setStatus(IncidentStatus.OPEN);
     inc.setMergedInto(null);
     inc.setFirstSeen(firstSeen);

@@ -6,6 +6,7 @@ import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
+import dev.strata.parse.OcsfSeverity;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.Timestamps;
@@ -501,7 +502,7 @@ public final class DaemonLogReader {
       if (sev == 0 && env.pri != null) sev = severityOfPriority(env.pri);
       if (sev != 0) {
         ev.setSeverityId(sev);
-        ev.setSeverity(severityName(sev));
+        ev.setSeverity(OcsfSeverity.name(sev));
       }
       if (env.level != null) u.put(fieldPrefix + "level", env.level);
       if (env.pri != null) u.put("syslog.priority", String.valueOf(env.pri));
@@ -594,17 +595,6 @@ public final class DaemonLogReader {
     return 1; // notice, info, debug
   }
 
-  static String severityName(int id) {
-    return switch (id) {
-      case 1 -> "Informational";
-      case 2 -> "Low";
-      case 3 -> "Medium";
-      case 4 -> "High";
-      case 5 -> "Critical";
-      case 6 -> "Fatal";
-      default -> "Unknown";
-    };
-  }
 
   private static int month(String m) {
     for (int i = 0; i < MONTHS.length; i++) if (MONTHS[i].equals(m)) return i + 1;

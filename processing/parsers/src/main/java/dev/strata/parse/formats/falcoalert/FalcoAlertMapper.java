@@ -10,6 +10,7 @@ import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
 import dev.strata.parse.JsonRecordStream.Source;
 import dev.strata.parse.OcsfClass;
+import dev.strata.parse.OcsfSeverity;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.Timestamps;
 import dev.strata.schema.event.Container;
@@ -190,7 +191,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
 
     int sev = severityOf(priority);
     e.setSeverityId(sev);
-    e.setSeverity(severityName(sev));
+    e.setSeverity(OcsfSeverity.name(sev));
     if (priority != null && sev == 0) Events.warn(e, "unknown Falco priority '" + Events.excerpt(priority, 32) + "'");
 
     // time
@@ -325,15 +326,4 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     };
   }
 
-  static String severityName(int id) {
-    return switch (id) {
-      case 1 -> "Informational";
-      case 2 -> "Low";
-      case 3 -> "Medium";
-      case 4 -> "High";
-      case 5 -> "Critical";
-      case 6 -> "Fatal";
-      default -> "Unknown";
-    };
-  }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Json;
 import dev.strata.parse.OcsfClass;
+import dev.strata.parse.OcsfSeverity;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Finding;
@@ -199,7 +200,7 @@ final class SupplyChain {
           sub, unmapped);
       int sev = severityId(v.getSeverity());
       e.setSeverityId(sev);
-      e.setSeverity(severityName(sev));
+      e.setSeverity(OcsfSeverity.name(sev));
       e.setVulnerability(v);
       e.setRawData(ctx.rawText(c.start, end));
       pending.add(new Pending(e, pkg, v.getUid() + (pkg == null ? "" : " in " + pkg.label())));
@@ -281,16 +282,6 @@ final class SupplyChain {
   };
   private static final int[] SEVERITY_IDS = {1, 1, 1, 1, 2, 3, 3, 4, 4, 5};
 
-  static String severityName(int id) {
-    return switch (id) {
-      case 1 -> "Informational";
-      case 2 -> "Low";
-      case 3 -> "Medium";
-      case 4 -> "High";
-      case 5 -> "Critical";
-      default -> "Unknown";
-    };
-  }
 
   // ---- purl and image references ------------------------------------------------------------------------------
 
