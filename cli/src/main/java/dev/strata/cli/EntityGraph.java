@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * <p>Relations: container -> pod -> node -> cluster, pod -> service account -> IAM role -> session -> access key,
  * container -> image, container -> task, ENI -> task / instance, node -> instance, instance -> session (an instance
- * role's session), IP -> pod / task / container. A fact is drawn when both its ends are entities of the incident, or
+ * role's session), task -> session (an ECS task's role sessions), IP -> pod / task / container. A fact is drawn when both its ends are entities of the incident, or
  * when an event of the incident stated it or was resolved through it (its evidence names the event or one of the
  * events' {@code enrichment.binding_ids}); its ends then join the graph.
  */
@@ -70,7 +70,7 @@ final class EntityGraph {
     for (JsonNode f : facts) {
       if (f.path("retracted").asBoolean(false)) continue;
       boolean stated = statedOrUsed(f, incidentEvents, usedBindingIds);
-      for (Edge e : relations(f)) {
+      for (Edge e : relations(f, entities)) {
         if (!stated && !(entities.contains(e.from()) && entities.contains(e.to()))) continue;
         nodes.add(e.from());
         nodes.add(e.to());
@@ -94,6 +94,14 @@ final class EntityGraph {
 
   /** The edges one fact states (a pod -> node fact also says which cluster and, when it names one, service account). */
   static List<Edge> relations(JsonNode f) {
+    return relations(f, Set.of());
+  }
+
+  /**
+   * The edges of one fact, an ECS task's sessions drawn to the incident's sessions of that name ({@code session_task}
+   * names the sessions by task id: {@code assumed-role/<role>/<task id>}, whatever the role).
+   */
+  static List<Edge> relations(JsonNode f, Set<Node> entities) {
     String kind = f.path("kind").asText();
     JsonNode s = f.path("subject");
     JsonNode o = f.path("object");
@@ -109,6 +117,13 @@ final class EntityGraph {
       }
       case "accesskey_session" -> out.add(edge(f, object, "access key", subject));
       case "session_instance" -> out.add(edge(f, object, "instance role session", subject));
+      case "session_task" -> {
+        String id = subject.key();
+        for (Node n : entities) {
+          if (n.type().equals("session") && n.key().endsWith("/" + id)) out.add(edge(f, object, "task role session", n));
+        }
+        if (out.isEmpty()) out.add(edge(f, object, "role sessions named", node("session_name", id)));
+      }
       case "image_sbom" -> {
         return out; // an SBOM artifact is evidence, not an entity of the incident
       }

@@ -149,4 +149,23 @@ class EntityGraphTest {
     assertThat(EntityGraph.of(incident, facts, Set.of("e".repeat(64)), Set.of()).edges)
         .extracting(e -> e.to().label()).contains("image: sha256:" + "a1".repeat(32), "node: ip-10-0-1-11");
   }
+
+  @Test
+  void anEcsTasksRoleSessionsAreDrawnToTheIncidentsSessionsOfThatName() throws Exception {
+    String task = "arn:aws:ecs:eu-west-1:444455556666:task/shop-prod/5f1c2a3b4d5e4f60a1b2c3d4e5f60718";
+    String session = "arn:aws:sts::444455556666:assumed-role/storefront-task-role/5f1c2a3b4d5e4f60a1b2c3d4e5f60718";
+    JsonNode incident = JSON.readTree("""
+        {"incident_id":"i2","entities":[{"type":"task","key":"%s"},{"type":"session","key":"%s"},
+         {"type":"session","key":"arn:aws:sts::444455556666:assumed-role/other/5f1c2a3b4d5e4f60a1b2c3d4e5f60719"}],
+         "timeline":[]}
+        """.formatted(task, session));
+    JsonNode fact = fact("session_task", "session", "5f1c2a3b4d5e4f60a1b2c3d4e5f60718", "aws:444455556666", "task", task,
+        "", "");
+    assertThat(EntityGraph.of(incident, List.of(fact), Set.of(), Set.of()).edges)
+        .extracting(e -> e.from().label() + " -" + e.relation() + "-> " + e.to().label())
+        .containsExactly("task: " + task + " -task role session-> session: " + session);
+    // no session of that name in the incident: the fact still reads task -> the name its sessions carry
+    assertThat(EntityGraph.relations(fact)).extracting(e -> e.relation() + "-> " + e.to().label())
+        .containsExactly("role sessions named-> session_name: 5f1c2a3b4d5e4f60a1b2c3d4e5f60718");
+  }
 }

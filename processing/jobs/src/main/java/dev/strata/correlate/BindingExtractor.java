@@ -59,7 +59,11 @@ import java.util.regex.Pattern;
  *       until the credentials' expiration); a role session named after an instance id: {@code session_instance}.
  *   <li><b>ENI + instance id</b> on a non-API event (VPC Flow Logs v3+ {@code instance-id}): {@code eni_instance}.
  *   <li><b>ECS task</b> on a non-API event (task metadata, describe-tasks): {@code eni_task}, {@code ip_task},
- *       {@code container_task}, from start_time (or time) to end_time when the task stopped.
+ *       {@code container_task}, from start_time (or time) to end_time when the task stopped; from task metadata
+ *       also {@code session_task}: the role sessions ECS opens for the task are named after its task id ({@code
+ *       assumed-role/<task role>/<task id>}, the same for the execution role), so {@code session|aws:<account>|<task
+ *       id>} -> the task, from its start and open (its credentials outlive it until they expire; 0.8, a naming
+ *       convention, as {@code session_instance}).
  *   <li><b>SBOM / scan results</b> (an event with a package or vulnerability and an image digest/id): {@code
  *       image_sbom} (object = the SBOM artifact's SHA-256).
  * </ul>
@@ -252,14 +256,23 @@ public final class BindingExtractor {
     put(a, Attr.TASK_UID, task);
     put(a, Attr.ENI_UID, eni);
     put(a, Attr.INSTANCE_UID, c.getInstanceUid());
+    Map<String, String> ipAttrs = new LinkedHashMap<>(a); // no cluster: an address's cluster scope is Kubernetes'
+    put(a, Attr.CLUSTER, ecsClusterName(c.getClusterUid(), task));
     if (eni != null) {
       out.add(timed(BindingKind.ENI_TASK, "", eni, "", task, a, from, to, stopped, e));
+    }
+    // the task's role sessions (task role and execution role), named by ECS after the task id: open from the task's
+    // start, past its stop (the credentials stay valid until they expire; no other task ever has that id)
+    String taskId = LookupKeys.ecsTaskId(task);
+    if (taskId != null && c.getAccountUid() != null && format.equals("aws_ecs_task_metadata")) {
+      out.add(binding(BindingKind.SESSION_TASK, "aws:" + c.getAccountUid(), taskId, "", task, a, from, null, false,
+          BindingKind.SESSION_TASK.confidence(), e));
     }
     // the task's own address: from task metadata, not from a flow record (whose source may be the remote side)
     String ip = e.getSrcEndpoint() == null || format.equals("aws_vpc_flow") ? null : e.getSrcEndpoint().getIp();
     if (LookupKeys.isPrivateIp(ip) && c.getAccountUid() != null) {
       String scope = "aws:" + c.getAccountUid() + (c.getVpcUid() != null ? ":" + c.getVpcUid() : "");
-      out.add(timed(BindingKind.IP_TASK, scope, ip, "", task, a, from, to, stopped, e));
+      out.add(timed(BindingKind.IP_TASK, scope, ip, "", task, ipAttrs, from, to, stopped, e));
     }
     String cid = e.getContainer() == null ? null : LookupKeys.containerId(e.getContainer().getUid());
     if (cid != null && cid.length() >= 12) {
@@ -270,6 +283,20 @@ public final class BindingExtractor {
       put(ca, Attr.IMAGE_DIGEST, e.getContainer().getImageDigest());
       out.add(timed(BindingKind.CONTAINER_TASK, "", cid, "", task, ca, from, to, stopped, e));
     }
+  }
+
+  /**
+   * The ECS cluster's name: the last part of its ARN ({@code arn:aws:ecs:<region>:<account>:cluster/<name>}), the
+   * name as given, else the cluster part of a task ARN of the current format ({@code task/<cluster>/<id>}); or null.
+   */
+  static String ecsClusterName(String cluster, String taskArn) {
+    if (cluster != null && !cluster.isEmpty()) {
+      int slash = cluster.indexOf(":cluster/");
+      return slash >= 0 ? cluster.substring(slash + ":cluster/".length()) : cluster;
+    }
+    int t = taskArn.indexOf(":task/");
+    int last = taskArn.lastIndexOf('/');
+    return t >= 0 && last > t + 6 ? taskArn.substring(t + 6, last) : null;
   }
 
   /** A binding with a stated end (end_observed), or a closing statement when only the stop is known. */

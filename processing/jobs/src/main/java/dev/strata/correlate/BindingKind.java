@@ -11,7 +11,8 @@ import java.util.Map;
  * <p>Confidence: 1.0 when the runtime / control plane states the relation about itself (the Kubernetes API server's
  * pod status, Docker's container config, STS's answer in CloudTrail); 0.9 when a sensor reports it alongside a
  * detection (Falco / Tetragon enrichment, which comes from the same runtime but through a cache); 0.8 when it is
- * inferred from a naming convention (an EC2 role session named after its instance id, a CRI log path).
+ * inferred from a naming convention (an EC2 role session named after its instance id, an ECS task's role sessions
+ * named after its task id, a CRI log path). Append new kinds at the end: the ordinal is part of checkpointed state.
  */
 public enum BindingKind {
   CONTAINER_POD("container", "pod", 1.0f, false),
@@ -28,7 +29,9 @@ public enum BindingKind {
   SESSION_SERVICEACCOUNT("session", "serviceaccount", 1.0f, false),
   SESSION_INSTANCE("session", "instance", 0.8f, false),
   ACCESSKEY_SESSION("accesskey", "session", 1.0f, false),
-  IMAGE_SBOM("image", "sbom", 1.0f, false);
+  IMAGE_SBOM("image", "sbom", 1.0f, false),
+  /** Role sessions named after an ECS task id (subject {@code aws:<account>} + task id) -> the task ARN. */
+  SESSION_TASK("session", "task", 0.8f, false);
 
   private final String subjectType;
   private final String objectType;

@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Lookup keys: {@code <entity type>|<scope>|<key>}, the same for a binding's subject and for what an event carries,
  * e.g. {@code ip|aws:111122223333:vpc-0a1b|10.0.1.57}, {@code container||<64 hex>}, {@code container12||<12 hex>},
- * {@code eni||eni-0abc}, {@code accesskey||ASIA...}, {@code session||arn:aws:sts::...:assumed-role/R/s},
+ * {@code eni||eni-0abc}, {@code accesskey||ASIA...}, {@code session||arn:aws:sts::...:assumed-role/R/s}, {@code
+ * session|aws:<account>|<ECS task id>} (an ECS task's role sessions, {@link #taskSession}),
  * {@code pod|k8s:prod|ns/name}, {@code serviceaccount|k8s:prod|ns/name}.
  *
  * <p>Scopes of IP addresses: a binding is indexed under the most specific scope its evidence names ({@code
@@ -137,6 +138,50 @@ public final class LookupKeys {
     return i == from ? -1 : v;
   }
 
+  /**
+   * The key of the role sessions an ECS task's credentials open, {@code session|aws:<account>|<task id>}: ECS assumes
+   * the task role (and the execution role) with the task id as role session name, so a session ARN {@code
+   * arn:aws:sts::<account>:assumed-role/<role>/<task id>} names its task; null when the session name is not shaped
+   * like a task id (32 hex digits, or a UUID for tasks of the old ARN format).
+   */
+  public static String taskSession(String sessionArn) {
+    if (sessionArn == null) return null;
+    int sts = sessionArn.indexOf(":sts::");
+    int role = sessionArn.indexOf(":assumed-role/");
+    int slash = sessionArn.lastIndexOf('/');
+    if (sts < 0 || role < sts + 6 || slash <= role + 14) return null;
+    String name = sessionArn.substring(slash + 1);
+    String account = sessionArn.substring(sts + 6, role);
+    return isEcsTaskId(name) && !account.isEmpty() ? taskSession(account, name) : null;
+  }
+
+  /** {@code session|aws:<account>|<task id>} (see {@link #taskSession(String)}). */
+  public static String taskSession(String account, String taskId) {
+    return key("session", "aws:" + account, taskId);
+  }
+
+  /**
+   * The task id of an ECS task ARN ({@code arn:aws:ecs:<region>:<account>:task/<cluster>/<id>}, or the old {@code
+   * task/<id>}), or null.
+   */
+  public static String ecsTaskId(String taskArn) {
+    if (taskArn == null || !taskArn.contains(":task/")) return null;
+    String id = taskArn.substring(taskArn.lastIndexOf('/') + 1);
+    return isEcsTaskId(id) ? id : null;
+  }
+
+  /** 32 lower-case hex digits (task ARNs since 2018), or a lower-case UUID (the old task ARN format). */
+  static boolean isEcsTaskId(String s) {
+    int n = s.length();
+    if (n != 32 && n != 36) return false;
+    for (int i = 0; i < n; i++) {
+      char ch = s.charAt(i);
+      boolean dash = n == 36 && (i == 8 || i == 13 || i == 18 || i == 23);
+      if (dash ? ch != '-' : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+    }
+    return true;
+  }
+
   // ----------------------------------------------------------------------------------------------- of a binding
 
   /**
@@ -234,7 +279,10 @@ public final class LookupKeys {
       String cred = e.getActor().getCredentialUid();
       if (cred != null && !cred.isEmpty()) add(out, key("accesskey", "", cred));
       String uid = e.getActor().getUserUid();
-      if (uid != null && uid.contains(":assumed-role/")) add(out, key("session", "", uid));
+      if (uid != null && uid.contains(":assumed-role/")) {
+        add(out, key("session", "", uid));
+        add(out, taskSession(uid));
+      }
     }
   }
 

@@ -188,6 +188,55 @@ class BindingExtractorTest {
   }
 
   @Test
+  void ecsTaskMetadataBindsTheTasksRoleSessionsByTaskIdPastItsStop() {
+    String taskArn = "arn:aws:ecs:eu-west-1:444455556666:task/shop-prod/5f1c2a3b4d5e4f60a1b2c3d4e5f60718";
+    EvidenceEvent task = CorrelationScenario.flow("ecs-task-2", "444455556666", null, "eni-0e1c5a11aa0000001", null,
+        "10.20.1.37", null, "2026-11-21T09:58:20Z");
+    task.setSourceFormat("aws_ecs_task_metadata");
+    task.setClassUid(0);
+    task.setActivityName("task");
+    task.setDstEndpoint(null);
+    task.getCloud().setTaskUid(taskArn);
+    task.getCloud().setClusterUid("arn:aws:ecs:eu-west-1:444455556666:cluster/shop-prod");
+    task.setEndTime(java.time.Instant.parse("2026-11-21T10:20:05Z"));
+    List<EntityBinding> bs = of(task);
+    EntityBinding s = kind(bs, BindingKind.SESSION_TASK);
+    assertThat(s.getSubject().getKey()).isEqualTo("5f1c2a3b4d5e4f60a1b2c3d4e5f60718");
+    assertThat(s.getSubject().getScope()).isEqualTo("aws:444455556666");
+    assertThat(s.getObject().getKey()).isEqualTo(taskArn);
+    assertThat(s.getValidFrom()).isEqualTo(java.time.Instant.parse("2026-11-21T09:58:20Z"));
+    assertThat(s.getValidTo()).as("credentials outlive the task").isNull();
+    assertThat(s.getConfidence()).isEqualTo(0.8f);
+    assertThat(s.getAttributes()).containsEntry("task_uid", taskArn).containsEntry("eni_uid", "eni-0e1c5a11aa0000001")
+        .containsEntry("cluster", "shop-prod").containsEntry("account_uid", "444455556666");
+    assertThat(kind(bs, BindingKind.ENI_TASK).getAttributes()).containsEntry("cluster", "shop-prod");
+    assertThat(kind(bs, BindingKind.IP_TASK).getAttributes()).doesNotContainKey("cluster");
+    assertThat(LookupKeys.of(kind(bs, BindingKind.IP_TASK))).containsExactly("ip|aws:444455556666|10.20.1.37");
+
+    // a call made with the task role's credentials asks exactly the key the task's session binding is held under
+    EvidenceEvent call = CorrelationScenario.flow("ct-1", "444455556666", null, null, null, null, null,
+        "2026-11-21T10:31:00Z");
+    call.setSourceFormat("aws_cloudtrail");
+    call.setActor(dev.strata.schema.event.Actor.newBuilder()
+        .setUserUid("arn:aws:sts::444455556666:assumed-role/storefront-task-role/5f1c2a3b4d5e4f60a1b2c3d4e5f60718")
+        .build());
+    assertThat(LookupKeys.probes(1, call, EnrichmentMerger.base(call))).contains(LookupKeys.of(s).get(0));
+    // the old task ARN format (task/<uuid>), and sessions that are no task's
+    assertThat(LookupKeys.ecsTaskId("arn:aws:ecs:us-east-1:653711331788:task/d190d14a-2404-45d6-9113-4eda22d7f2c7"))
+        .isEqualTo("d190d14a-2404-45d6-9113-4eda22d7f2c7");
+    assertThat(LookupKeys.taskSession("arn:aws:sts::653711331788:assumed-role/level3/d190d14a-2404-45d6-9113-4eda22d7f2c7"))
+        .isEqualTo("session|aws:653711331788|d190d14a-2404-45d6-9113-4eda22d7f2c7");
+    assertThat(LookupKeys.taskSession("arn:aws:sts::111122223333:assumed-role/eks-node-role/i-0a1b2c3d4e5f60718")).isNull();
+    assertThat(LookupKeys.taskSession("arn:aws:sts::111122223333:assumed-role/admin/alice")).isNull();
+    assertThat(LookupKeys.taskSession("arn:aws:iam::111122223333:user/5f1c2a3b4d5e4f60a1b2c3d4e5f60718")).isNull();
+    // a flow names the task but states no session (only the task's own metadata does)
+    EvidenceEvent flow = CorrelationScenario.flow("ecs-flow-2", "444455556666", "vpc-0e1c5a11", "eni-0e1c5a11aa0000001",
+        null, "10.20.1.37", "198.51.100.77", "2026-11-21T10:07:00Z");
+    flow.getCloud().setTaskUid(taskArn);
+    assertThat(of(flow)).extracting(EntityBinding::getKind).containsExactly("eni_task");
+  }
+
+  @Test
   void bindingIdsAreDeterministic() {
     assertThat(new BindingExtractor().extract(S.prodAudit.get(1)))
         .isEqualTo(new BindingExtractor().extract(S.prodAudit.get(1)));
