@@ -34,6 +34,13 @@ public final class Attr {
 
   private Attr() {}
 
+  /** The bit mask of attribute codes of {@code names}. */
+  public static int mask(String... names) {
+    int m = 0;
+    for (String n : names) m |= 1 << code(n);
+    return m;
+  }
+
   /** The code of an attribute name, or -1. */
   public static int code(String name) {
     return ALL.indexOf(name);

@@ -69,6 +69,21 @@ public final class KeyState {
           scopes == null ? null : scopes.toArray(new String[0]));
     }
 
+    /**
+     * This statement with only the attributes of {@code mask} ({@link Attr} codes; -1 keeps all): what the lookups of
+     * a key type may fill ({@link LookupKeys#fillable}).
+     */
+    public Entry keeping(int mask) {
+      String[] kept = null;
+      for (int c = 0; c < attrs.length; c++) {
+        if (attrs[c] != null && (mask & (1 << c)) == 0) {
+          if (kept == null) kept = attrs.clone();
+          kept[c] = null;
+        }
+      }
+      return kept == null ? this : new Entry(kind, end, from, to, bindingId, object, kept, scopes);
+    }
+
     /** Whether this entry answers lookups of {@code scope} (null: the unscoped lookups of an unshared key). */
     boolean in(String scope) {
       if (scopes == null) return scope == null;

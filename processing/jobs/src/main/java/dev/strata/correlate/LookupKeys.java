@@ -36,6 +36,13 @@ import java.util.Set;
  * <p>Hops (see {@link #probes}): hop 1 uses the event's own fields (container id, IPs, ENI, ECS task, access key, role
  * session, instance id); hop 2 the entities hop 1 found (pod -> node and service account, instance -> node, image ->
  * SBOM, container found through an IP -> pod); hop 3 the service account -> IAM role (IRSA / Pod Identity).
+ *
+ * <p>A pod or service account key is not asked when everything its bindings could fill ({@link #fillable}) is known
+ * already: {@link EnrichmentMerger} fills only empty fields, so such a binding could not change the event's
+ * enrichment (an ip -> pod binding from the API server states the pod's node and service account: a flow record then
+ * skips hop 2, and a role found through its session skips hop 3). Its bindings are then not listed in {@code
+ * binding_ids} nor the key in {@code unresolved}, and a late binding of that key, which could not change the answer
+ * either, re-resolves nothing; a late binding of an earlier hop that changes what is known re-asks the later hops.
  */
 public final class LookupKeys {
   public static final int HOPS = 3;
@@ -214,7 +221,8 @@ public final class LookupKeys {
   /**
    * The keys an event looks up at hop {@code hop} (1..{@link #HOPS}), given what is known so far ({@code known}:
    * the event's own entities plus what earlier hops resolved; see {@link EnrichmentMerger#base}). In priority order
-   * (the first resolved wins where two disagree). Keys of earlier hops are not repeated.
+   * (the first resolved wins where two disagree). Keys of earlier hops are not repeated; a pod or service account
+   * key whose bindings could fill nothing that is not known is left out (see the class doc).
    */
   public static List<String> probes(int hop, EvidenceEvent e, Enrichment known) {
     Set<String> out = new LinkedHashSet<>();
@@ -251,6 +259,19 @@ public final class LookupKeys {
     }
     out.removeAll(hop1Keys);
     return out.isEmpty() ? List.of() : new ArrayList<>(out);
+  }
+
+  /** The entity types of the keys hops 2 and 3 ask ({@link #hop2}, {@link #hop3}). */
+  private static final Set<String> HOP2_TYPES =
+      Set.of("pod", "container", "container12", "instance", "task", "image");
+  private static final Set<String> HOP3_TYPES = Set.of("serviceaccount");
+
+  /**
+   * Whether a hop-1 key of entity type {@code type} could also be a key of hop {@code hop} >= 2 or later (so those
+   * hops need it to not ask it again, see {@link #probes(int, Enrichment, List)}).
+   */
+  public static boolean askedFrom(int hop, String type) {
+    return HOP3_TYPES.contains(type) || (hop <= 2 && HOP2_TYPES.contains(type));
   }
 
   private static void hop1(EvidenceEvent e, Enrichment known, Set<String> out) {
@@ -295,7 +316,7 @@ public final class LookupKeys {
   }
 
   private static void hop2(EvidenceEvent e, Enrichment k, Set<String> out) {
-    if (k.getPodName() != null && k.getNamespace() != null) {
+    if (k.getPodName() != null && k.getNamespace() != null && !knowsAll(k, POD_FILLS)) {
       add(out, pod(k.getCluster(), k.getNamespace(), k.getPodName()));
     }
     if (k.getContainerUid() != null) add(out, container(k.getContainerUid()));
@@ -307,9 +328,41 @@ public final class LookupKeys {
 
   private static void hop3(Enrichment k, Set<String> out) {
     String sa = k.getServiceAccount();
-    if (sa == null) return;
+    if (sa == null || knowsAll(k, SERVICE_ACCOUNT_FILLS)) return;
     if (k.getCluster() != null) add(out, serviceAccountK8s(k.getCluster(), sa));
     if (k.getAccountUid() != null) add(out, serviceAccountAws(k.getAccountUid(), sa));
+  }
+
+  // ---------------------------------------------------------------------------------------- keys with nothing to add
+
+  /** What a pod key's bindings (pod -> node) can fill: what the API server states of a pod. */
+  private static final int POD_FILLS = Attr.mask(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID,
+      Attr.NODE_NAME, Attr.SERVICE_ACCOUNT, Attr.ACCOUNT_UID);
+
+  /** What a service account key's bindings (service account -> IAM role, IRSA / Pod Identity) can fill. */
+  private static final int SERVICE_ACCOUNT_FILLS =
+      Attr.mask(Attr.SERVICE_ACCOUNT, Attr.IAM_ROLE, Attr.ACCOUNT_UID, Attr.CLUSTER);
+
+  /**
+   * The attributes (a mask of {@link Attr} codes) a binding held under a key of entity type {@code type} may carry
+   * into the lookup state, -1 for every attribute. Only the types a hop may skip are limited (pod, service account,
+   * see {@link #probes}): {@code route-bindings-N} keeps no other attribute in their entries, so "everything such a
+   * key's bindings could fill is known" holds by construction, whatever an extractor states.
+   */
+  public static int fillable(String type) {
+    return switch (type) {
+      case "pod" -> POD_FILLS;
+      case "serviceaccount" -> SERVICE_ACCOUNT_FILLS;
+      default -> -1;
+    };
+  }
+
+  /** Whether every attribute of {@code mask} is set in {@code k}. */
+  private static boolean knowsAll(Enrichment k, int mask) {
+    for (int c = 0; c < Attr.ALL.size(); c++) {
+      if ((mask & (1 << c)) != 0 && Attr.get(k, Attr.ALL.get(c)) == null) return false;
+    }
+    return true;
   }
 
   private static void add(Set<String> out, String k) {

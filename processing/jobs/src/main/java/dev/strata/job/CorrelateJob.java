@@ -80,7 +80,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * and cluster, ENI, instance, access key, role session); 2 = what hop 1 found (pod -> node and service account,
  * container found through an IP -> pod, instance -> node, image -> SBOM); 3 = service account -> IAM role. Bindings
  * denormalize what their evidence knows (an ip -> pod binding from the API server carries namespace, uid, node and
- * service account), so most events resolve fully at hop 1 or 2.
+ * service account), so most events resolve fully at hop 1 or 2, and a pod or service account key whose bindings could
+ * fill nothing that is not known yet is not asked ({@link LookupKeys#fillable}): a flow record whose address binding
+ * came from the API server skips hop 2 (no shuffle, no state), a role known from an STS session skips hop 3.
  *
  * <p>Late evidence: a binding that changes the answer for an event already emitted makes the lookup re-answer it and
  * the final join ({@code enrich}) emit it again with {@code enrichment.revision} + 1 (same event_id; Kafka consumers keep the

@@ -48,6 +48,22 @@ public record EnrichRequest(String eventId, long time, long rev, Enrichment know
     return hop == 1 ? hop1Keys : LookupKeys.probes(hop, known, hop1Keys);
   }
 
+  /**
+   * This request as hop {@code hop} >= 2 and later need it: without the hop-1 keys none of them could ask (an
+   * address, an ENI, an access key: they only keep later hops from asking a key twice), so the probes, registrations
+   * and results from here on do not carry them. The same request when nothing is left out.
+   */
+  public EnrichRequest forHop(int hop) {
+    if (hop < 2 || hop1Keys.isEmpty()) return this;
+    List<String> kept = null;
+    for (int i = 0; i < hop1Keys.size(); i++) {
+      boolean keep = LookupKeys.askedFrom(hop, LookupKeys.typeOf(hop1Keys.get(i)));
+      if (!keep && kept == null) kept = new ArrayList<>(hop1Keys.subList(0, i));
+      else if (keep && kept != null) kept.add(hop1Keys.get(i));
+    }
+    return kept == null ? this : new EnrichRequest(eventId, time, rev, known, kept);
+  }
+
   /** {@code base} with hop {@code hop}'s result counter set to {@code counter} (capped at 2^21 - 1). */
   static long revisionAt(long base, int hop, long counter) {
     return base | (Math.min(counter, MAX_COUNTER) << (REVISION_BITS * (LookupKeys.HOPS - hop)));

@@ -94,12 +94,12 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     List<String> keys = p.keysAt(hop);
     if (p.request() == null) {
       for (String k : keys) out.collect(new Resolution(p.eventId(), k, p.rev(), hits(state, k, p.time())));
-      probes.put(p.eventId(), new Registered(p.time(), p.rev(), null, keys, 0, 0));
+      probes.put(p.eventId(), Registered.asking(p.time(), p.rev(), keys));
     } else {
       // requests of one event come in revision order (one path, FIFO channels): the newest replaces the registration
       Enrichment en = answer(p.request(), keys, state);
       ctx.output(ANSWERED, p.request().with(EnrichRequest.revisionAt(p.rev(), hop, 0), en));
-      probes.put(p.eventId(), new Registered(p.time(), p.rev(), p.request(), null, 1, en.hashCode()));
+      probes.put(p.eventId(), Registered.carrying(p.request(), 1, en.hashCode()));
     }
   }
 
@@ -148,7 +148,7 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       if (r.time() >= entry.from()) {
         ids.add(e.getKey());
         registered.add(r);
-        keys.add(r.keys() != null ? r.keys() : r.request().keys(hop));
+        keys.add(r.keys() != null ? r.keys() : r.request(e.getKey()).keys(hop));
         before.add(answerIds(state, keys.get(keys.size() - 1), r.time()));
       }
     }
@@ -161,18 +161,19 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       List<String> asked = keys.get(i);
       List<List<String>> now = answerIds(state, asked, r.time());
       if (now.equals(before.get(i))) continue;
-      if (r.request() == null) {
+      if (r.keys() != null) {
         for (int k = 0; k < asked.size(); k++) {
           if (now.get(k).equals(before.get(i).get(k))) continue; // the gather keeps its answer for this key
           out.collect(new Resolution(ids.get(i), asked.get(k), r.rev(), hits(state, asked.get(k), r.time())));
         }
         continue;
       }
-      Enrichment en = answer(r.request(), asked, state);
+      EnrichRequest request = r.request(ids.get(i));
+      Enrichment en = answer(request, asked, state);
       int hash = en.hashCode();
       if (hash == r.hash()) continue; // nothing new for the event
-      ctx.output(ANSWERED, r.request().with(EnrichRequest.revisionAt(r.rev(), hop, r.emitted()), en));
-      probes.put(ids.get(i), new Registered(r.time(), r.rev(), r.request(), null, r.emitted() + 1, hash));
+      ctx.output(ANSWERED, request.with(EnrichRequest.revisionAt(r.rev(), hop, r.emitted()), en));
+      probes.put(ids.get(i), Registered.carrying(request, r.emitted() + 1, hash));
     }
     if (!bounded() && state.prunable()) schedule(ctx, state);
   }
@@ -209,29 +210,56 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   }
 
   /**
-   * A probe kept for late bindings: its time and revision; for a probe that carried its request, the request, how
-   * many answers it was given and the hash of the last (an unchanged answer is not given again); for one that did
-   * not, the lookup keys it asked ({@code keys}; null when it carried its request: the request's keys at the hop).
+   * A probe kept for late bindings: its time and revision; for a probe that carried its request, what the request
+   * holds besides the event id (the map key), time and revision ({@code known}, {@code hop1Keys}: the request is
+   * rebuilt from them, {@link #request}), how many answers it was given and the hash of the last (an unchanged answer
+   * is not given again); for one that did not, the lookup keys it asked ({@code keys}; null when it carried its
+   * request: the request's keys at the hop).
    */
-  record Registered(long time, long rev, EnrichRequest request, List<String> keys, int emitted, int hash) {
+  record Registered(long time, long rev, Enrichment known, List<String> hop1Keys, List<String> keys, int emitted,
+      int hash) {
     static final TypeInformation<Registered> TYPE = new CodecTypeInfo<>(Registered.class, new RegisteredCodec());
+
+    /** The registration of a probe of some of its request's keys (answered with a {@link Resolution} per key). */
+    static Registered asking(long time, long rev, List<String> keys) {
+      return new Registered(time, rev, null, null, keys, 0, 0);
+    }
+
+    /** The registration of a probe that carried {@code r}, answered {@code emitted} times, last with {@code hash}. */
+    static Registered carrying(EnrichRequest r, int emitted, int hash) {
+      return new Registered(r.time(), r.rev(), r.known(), r.hop1Keys(), null, emitted, hash);
+    }
+
+    /** The request a carrying probe of event {@code eventId} brought. */
+    EnrichRequest request(String eventId) {
+      return new EnrichRequest(eventId, time, rev, known, hop1Keys);
+    }
   }
 
-  /** Codec of {@link Registered}. */
+  /**
+   * Codec of {@link Registered}: time, revision, a form byte, then the keys asked ({@link #ASKING}) or the request's
+   * enrichment and hop-1 keys, emitted count and hash ({@link #CARRYING}). {@link #CARRYING_WHOLE_REQUEST}, read only,
+   * is what builds before session 9 wrote: the whole request (its id, time and revision again: ~80 bytes more).
+   */
   public static final class RegisteredCodec implements Codec<Registered> {
     private static final long serialVersionUID = 1L;
     private static final EnrichRequest.EnrichRequestCodec REQUEST = new EnrichRequest.EnrichRequestCodec();
+    static final int ASKING = 0;
+    static final int CARRYING_WHOLE_REQUEST = 1;
+    static final int CARRYING = 2;
 
     @Override
     public void write(Registered r, DataOutputView out) throws IOException {
       out.writeLong(r.time());
       out.writeLong(r.rev());
-      out.writeBoolean(r.request() != null);
-      if (r.request() == null) {
+      if (r.keys() != null) {
+        out.writeByte(ASKING);
         EnrichRequest.writeStrings(r.keys(), out);
         return;
       }
-      REQUEST.write(r.request(), out);
+      out.writeByte(CARRYING);
+      EnrichRequest.EnrichmentCodec.write(r.known(), out);
+      EnrichRequest.writeStrings(r.hop1Keys(), out);
       out.writeInt(r.emitted());
       out.writeInt(r.hash());
     }
@@ -240,8 +268,16 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     public Registered read(DataInputView in) throws IOException {
       long time = in.readLong();
       long rev = in.readLong();
-      if (!in.readBoolean()) return new Registered(time, rev, null, EnrichRequest.readStrings(in), 0, 0);
-      return new Registered(time, rev, REQUEST.read(in), null, in.readInt(), in.readInt());
+      int form = in.readUnsignedByte();
+      if (form == ASKING) return Registered.asking(time, rev, EnrichRequest.readStrings(in));
+      if (form == CARRYING_WHOLE_REQUEST) {
+        EnrichRequest r = REQUEST.read(in);
+        return new Registered(time, rev, r.known(), r.hop1Keys(), null, in.readInt(), in.readInt());
+      }
+      if (form != CARRYING) throw new IOException("unknown probe registration form " + form);
+      Enrichment known = EnrichRequest.EnrichmentCodec.read(in);
+      List<String> hop1Keys = EnrichRequest.readStrings(in);
+      return new Registered(time, rev, known, hop1Keys, null, in.readInt(), in.readInt());
     }
   }
 }

@@ -14,7 +14,8 @@ import org.apache.flink.util.OutputTag;
  * ({@link EnrichRequest#keys}; an address asked in several scopes is one probe). With one state key, the probe
  * carries the request and the lookup answers it ({@link Probe#carrying}); with several, the request itself goes to
  * {@link #WAITING} (to the hop's gather); with none, to {@link #SKIPPED} (straight on to the next hop: no shuffle, no
- * state).
+ * state). From hop 2 on, the request goes on without the hop-1 keys no later hop could ask ({@link
+ * EnrichRequest#forHop}).
  */
 public final class ProbeKeys extends ProcessFunction<EnrichRequest, Probe> {
   private static final long serialVersionUID = 1L;
@@ -28,7 +29,8 @@ public final class ProbeKeys extends ProcessFunction<EnrichRequest, Probe> {
   }
 
   @Override
-  public void processElement(EnrichRequest r, Context ctx, Collector<Probe> out) {
+  public void processElement(EnrichRequest request, Context ctx, Collector<Probe> out) {
+    EnrichRequest r = request.forHop(hop);
     List<String> keys = r.keys(hop);
     if (keys.isEmpty()) {
       ctx.output(SKIPPED, r);

@@ -19,6 +19,10 @@ import org.apache.flink.util.Collector;
  * its cluster-scoped address is one entry in {@code ip||<address>}, for both scopes). Exactly one copy over all hops is
  * flagged primary: the one holding the first of the binding's keys that any hop looks up, at the first hop that does;
  * the lookup instance holding it reports the binding when accepted.
+ *
+ * <p>An entry keeps only the attributes its key type's lookups may fill ({@link LookupKeys#fillable}: pod and
+ * service account keys), so a hop that skips such a key because all of that is known ({@link LookupKeys#probes})
+ * misses nothing a binding there could have added.
  */
 public final class RouteBindings implements FlatMapFunction<EntityBinding, KeyedBinding> {
   private static final long serialVersionUID = 1L;
@@ -59,8 +63,9 @@ public final class RouteBindings implements FlatMapFunction<EntityBinding, Keyed
     KeyState.Entry e = Statements.entry(b); // the statement, converted once for all of this hop's keys
     if (e == null) return; // a kind no lookup knows
     for (Map.Entry<String, List<String>> s : byState.entrySet()) {
+      KeyState.Entry kept = e.keeping(LookupKeys.fillable(LookupKeys.typeOf(s.getKey())));
       out.collect(new KeyedBinding(s.getKey(), primaryHop == hop && s.getValue().contains(primary),
-          KeyState.encode(e.inScopes(scopes(s.getValue())))));
+          KeyState.encode(kept.inScopes(scopes(s.getValue())))));
     }
   }
 

@@ -105,6 +105,31 @@ class EnrichRequestTest {
   }
 
   @Test
+  void fromHop2OnARequestCarriesOnlyTheHop1KeysALaterHopCouldAsk() {
+    int dropped = 0;
+    for (EvidenceEvent e : S.arrivalOrder()) {
+      EnrichRequest r = EnrichRequest.of(e);
+      assertThat(r.forHop(1)).isSameAs(r);
+      for (Enrichment known : List.of(EnrichmentMerger.base(e), found(e))) {
+        EnrichRequest later = r.with(1, known);
+        for (int hop = 2; hop <= LookupKeys.HOPS; hop++) {
+          EnrichRequest trimmed = later.forHop(hop);
+          assertThat(trimmed.eventId()).isEqualTo(later.eventId());
+          assertThat(trimmed.known()).isSameAs(known);
+          assertThat(later.hop1Keys()).containsAll(trimmed.hop1Keys());
+          for (int h = hop; h <= LookupKeys.HOPS; h++) {
+            assertThat(trimmed.keys(h)).as("hop " + h + " of " + e.getEventId() + " from " + hop)
+                .isEqualTo(later.keys(h));
+          }
+          dropped += later.hop1Keys().size() - trimmed.hop1Keys().size();
+          assertThat(trimmed.hop1Keys()).noneMatch(k -> k.startsWith("ip|"));
+        }
+      }
+    }
+    assertThat(dropped).as("hop-1 keys left behind").isGreaterThan(20);
+  }
+
+  @Test
   void aNewerEarlierHopResultOutranksEveryResultDerivedFromAnOlderOne() {
     long hop1First = EnrichRequest.revisionAt(0, 1, 0);
     long hop1Second = EnrichRequest.revisionAt(0, 1, 1);

@@ -50,6 +50,41 @@ class LookupFunctionTest {
   }
 
   @Test
+  void aRegistrationStoresTheCarriedRequestOnceAndRegistrationsOfTheOlderFormAreStillRead() throws Exception {
+    EnrichRequest r = new EnrichRequest(InFlightTest.FLOW.getEventId(), EVENT_MICROS, 5L << 42,
+        EnrichmentMerger.base(InFlightTest.FLOW), List.of(KEY));
+    LookupFunction.RegisteredCodec codec = new LookupFunction.RegisteredCodec();
+    LookupFunction.Registered carrying = LookupFunction.Registered.carrying(r, 2, 77);
+    var slim = new org.apache.flink.core.memory.DataOutputSerializer(64);
+    codec.write(carrying, slim);
+    // the form of session 8: the whole request (its id, time and revision again) after a boolean "carried"
+    var old = new org.apache.flink.core.memory.DataOutputSerializer(64);
+    old.writeLong(r.time());
+    old.writeLong(r.rev());
+    old.writeBoolean(true);
+    new EnrichRequest.EnrichRequestCodec().write(r, old);
+    old.writeInt(2);
+    old.writeInt(77);
+    assertThat(slim.length()).as("slim vs whole request").isLessThanOrEqualTo(old.length() - 2 - 64 - 16);
+    for (byte[] bytes : List.of(slim.getCopyOfBuffer(), old.getCopyOfBuffer())) {
+      var in = new org.apache.flink.core.memory.DataInputDeserializer(bytes);
+      LookupFunction.Registered back = codec.read(in);
+      assertThat(in.available()).isZero();
+      assertThat(back.request(r.eventId())).isEqualTo(r);
+      assertThat(back.emitted()).isEqualTo(2);
+      assertThat(back.hash()).isEqualTo(77);
+      assertThat(back.keys()).isNull();
+    }
+    var asking = new org.apache.flink.core.memory.DataOutputSerializer(64);
+    codec.write(LookupFunction.Registered.asking(EVENT_MICROS, 3, List.of(KEY)), asking);
+    LookupFunction.Registered back =
+        codec.read(new org.apache.flink.core.memory.DataInputDeserializer(asking.getCopyOfBuffer()));
+    assertThat(back.keys()).containsExactly(KEY);
+    assertThat(back.known()).isNull();
+    assertThat(back.rev()).isEqualTo(3);
+  }
+
+  @Test
   void aProbeOfOneOfSeveralKeysIsAnsweredForTheGather() throws Exception {
     try (var h = lookup()) {
       h.open();
