@@ -34,6 +34,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
       "letters, OpenSearch indices and document counts, the S3 evidence objects (verified), and how to query."
     })
 final class DemoCommand implements Callable<Integer> {
+  @picocli.CommandLine.Mixin SigmaRulesOptions sigma;
+
   @Option(names = "--evidence", paramLabel = "DIR", description = "Evidence to collect (default: the bundled examples/demo-bundle).")
   Path evidence;
 
@@ -61,6 +63,8 @@ final class DemoCommand implements Callable<Integer> {
     out.println("== strata demo");
     out.println("evidence: " + bundle.toAbsolutePath().normalize());
     out.println("data dir: " + data.toAbsolutePath().normalize());
+    var incidentSettings = SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(),
+        StrataSettings.fromEnvironment(null, sigma.overrides()), out);
     out.println("starting the embedded stack (Kafka, OpenSearch, S3) ...");
     try (EmbeddedStack stack = EmbeddedStack.builder().dataDir(data).progress(m -> out.println("  " + m)).start();
         EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(stack.endpoints()))) {
@@ -91,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
 
       out.println();
       out.println("== incidents (Flink MiniCluster, bounded, on the enriched events)");
-      var incidentCfg = pipeline.incidentConfig(true, null, correlate.enrichedTopic());
+      var incidentCfg = pipeline.incidentConfig(true, null, correlate.enrichedTopic(), incidentSettings);
       var incidents = pipeline.runIncidents(incidentCfg);
       out.printf("incident job finished in %.1f s%n", incidents.getNetRuntime() / 1000.0);
       pipeline.send("POST", "/" + IndexTemplates.INCIDENTS_INDEX + "," + IndexTemplates.TIMELINE_INDEX + "/_refresh", null);

@@ -231,11 +231,18 @@ public final class EvidencePipeline implements AutoCloseable {
    * time unless {@code groupId} is given), flushes every second; OpenSearch and S3 outputs when configured.
    */
   public dev.strata.job.incident.IncidentJobConfig incidentConfig(boolean bounded, String groupId, String inputTopic) {
+    return incidentConfig(bounded, groupId, inputTopic, dev.strata.job.incident.IncidentSettings.defaults());
+  }
+
+  /** The same with these grouping settings (Sigma rules ...). */
+  public dev.strata.job.incident.IncidentJobConfig incidentConfig(boolean bounded, String groupId, String inputTopic,
+      dev.strata.job.incident.IncidentSettings settings) {
     ParseJobConfig base = jobConfig(bounded, groupId == null ? "strata-incident-" + UUID.randomUUID() : groupId,
         ParseJobConfig.StartingOffsets.COMMITTED);
     var b = dev.strata.job.incident.IncidentJobConfig.builder(base.kafkaBootstrap()).groupId(base.groupId())
         .inputTopic(inputTopic).bounded(bounded).checkpointInterval(base.checkpointInterval())
-        .startingOffsets(ParseJobConfig.StartingOffsets.COMMITTED).openSearch(base.openSearch()).s3(services.s3());
+        .startingOffsets(ParseJobConfig.StartingOffsets.COMMITTED).openSearch(base.openSearch()).s3(services.s3())
+        .settings(settings);
     base.kafkaProperties().forEach(b::kafkaProperty);
     base.flinkProperties().forEach(b::flinkProperty);
     return b.build();

@@ -88,6 +88,18 @@ final class IncidentReport {
           .append(" — ").append(s.path("event_ids").size()).append(" event(s)</li>\n");
     }
     b.append("</ol>\n");
+    List<JsonNode> rules = detectionRules(rows);
+    if (!rules.isEmpty()) {
+      b.append("<h2>Detection rules</h2>\n<table><tr><th>rule</th><th>id</th><th>author</th><th>level</th><th>rows</th>"
+          + "<th>credit</th></tr>\n");
+      for (JsonNode d : rules) {
+        b.append("<tr><td>").append(h(d.path("title").asText())).append("</td><td><code>").append(h(d.path("rule_id").asText()))
+            .append("</code></td><td>").append(h(d.path("author").asText(""))).append("</td><td>").append(h(d.path("level").asText()))
+            .append("</td><td>").append(d.path("rows").asInt()).append("</td><td>").append(h(d.path("credit").asText()))
+            .append("</td></tr>\n");
+      }
+      b.append("</table>\n<p class=\"muted\">").append(h(DETECTION_NOTE)).append("</p>\n");
+    }
 
     b.append("<h2>Timeline</h2>\n").append(timelineSvg()).append('\n');
     b.append("<h2>Entities</h2>\n").append(graphSvg()).append('\n');
@@ -128,8 +140,9 @@ final class IncidentReport {
       boolean sig = r.path("signal").asBoolean();
       b.append("<tr id=\"row-").append(i + 1).append('"').append(sig ? " class=\"sig\"" : "").append("><td>").append(i + 1)
           .append("</td><td>").append(h(r.path("time").asText())).append("</td><td>").append(h(r.path("layer").asText().toLowerCase(Locale.ROOT)))
-          .append("</td><td>").append(h(stage(r.path("attack_stage").asText("")))).append("</td><td>").append(h(r.path("summary").asText()))
-          .append("</td><td>").append(h(r.path("source_format").asText())).append("<br><span class=\"muted\">")
+          .append("</td><td>").append(h(stage(r.path("attack_stage").asText("")))).append("</td><td>").append(h(r.path("summary").asText()));
+      for (JsonNode d : r.path("detections")) b.append("<br><span class=\"muted\">").append(h(detectionLine(d))).append("</span>");
+      b.append("</td><td>").append(h(r.path("source_format").asText())).append("<br><span class=\"muted\">")
           .append(h(r.path("class_name").asText())).append("</span></td><td>").append(evidenceHtml(r)).append("</td></tr>\n");
     }
     b.append("</table>\n<p class=\"muted\">Evidence objects are in the evidence bucket under artifacts/sha256/&lt;hex&gt;; "
@@ -276,13 +289,25 @@ final class IncidentReport {
       b.append(n++).append(". **").append(md(stage(s.path("stage").asText()))).append("** from ")
           .append(md(s.path("first_time").asText())).append(" (").append(s.path("event_ids").size()).append(" events)\n");
     }
+    List<JsonNode> rules = detectionRules(rows);
+    if (!rules.isEmpty()) {
+      b.append("\n## Detection rules\n\n| rule | id | author | level | rows | credit |\n|---|---|---|---|---|---|\n");
+      for (JsonNode d : rules) {
+        b.append("| ").append(md(d.path("title").asText())).append(" | ").append(code(d.path("rule_id").asText())).append(" | ")
+            .append(md(d.path("author").asText(""))).append(" | ").append(md(d.path("level").asText())).append(" | ")
+            .append(d.path("rows").asInt()).append(" | ").append(md(d.path("credit").asText())).append(" |\n");
+      }
+      b.append("\n").append(md(DETECTION_NOTE)).append("\n");
+    }
     b.append("\n## Timeline\n\n| # | time (UTC) | layer | stage | summary | source | evidence |\n|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < rows.size(); i++) {
       JsonNode r = rows.get(i);
       String sha = r.path("artifact_sha256").asText();
       b.append("| ").append(i + 1).append(r.path("signal").asBoolean() ? " ⚑" : "").append(" | ").append(md(r.path("time").asText()))
           .append(" | ").append(md(r.path("layer").asText().toLowerCase(Locale.ROOT))).append(" | ")
-          .append(md(stage(r.path("attack_stage").asText("")))).append(" | ").append(md(r.path("summary").asText())).append(" | ")
+          .append(md(stage(r.path("attack_stage").asText("")))).append(" | ").append(md(r.path("summary").asText()));
+      for (JsonNode d : r.path("detections")) b.append("<br>").append(md(detectionLine(d)));
+      b.append(" | ")
           .append(md(r.path("source_format").asText())).append(" | event ").append(code(r.path("event_id").asText()))
           .append("; artifact ").append(code(sha)).append("; ").append(code(r.path("origin").asText(""))).append(" ")
           .append(md(position(r)));
@@ -311,6 +336,27 @@ final class IncidentReport {
       b.append("| ").append(md(i.path("type").asText())).append(" | ").append(code(i.path("value").asText())).append(" |\n");
     }
     return b.toString();
+  }
+
+  static final String DETECTION_NOTE = "Sigma rules are the work of their authors, published by SigmaHQ under the"
+      + " Detection Rule License (DRL) 1.1; each match above keeps the rule's title, id and author.";
+
+  /** "Sigma: TITLE (ID, level LEVEL). Sigma rule by AUTHOR, SigmaHQ, DRL-1.1" */
+  static String detectionLine(JsonNode d) {
+    return "Sigma: " + d.path("title").asText() + " (" + d.path("rule_id").asText() + ", level " + d.path("level").asText()
+        + "). " + d.path("credit").asText();
+  }
+
+  /** The distinct rules the rows matched, in first-row order, each with "rows" = how many rows matched it. */
+  static List<JsonNode> detectionRules(List<JsonNode> rows) {
+    java.util.Map<String, com.fasterxml.jackson.databind.node.ObjectNode> byId = new java.util.LinkedHashMap<>();
+    for (JsonNode r : rows) {
+      for (JsonNode d : r.path("detections")) {
+        var o = byId.computeIfAbsent(d.path("rule_id").asText(), k -> ((com.fasterxml.jackson.databind.node.ObjectNode) d.deepCopy()).put("rows", 0));
+        o.put("rows", o.path("rows").asInt() + 1);
+      }
+    }
+    return new java.util.ArrayList<>(byId.values());
   }
 
   // --------------------------------------------------------------------------------------------------- escaping

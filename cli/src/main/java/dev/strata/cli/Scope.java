@@ -177,7 +177,7 @@ final class Scope {
     bool.putArray("must_not").addObject().putObject("term").put("status", "MERGED");
     body.putArray("sort").addObject().putObject("first_seen").put("order", "asc");
     body.putObject("_source").putArray("includes").add("incident_id").add("title").add("severity").add("first_seen")
-        .add("last_seen").add("entities").add("signals");
+        .add("last_seen").add("entities").add("signals").add("timeline.detections");
     return body;
   }
 
@@ -213,6 +213,13 @@ final class Scope {
         i.put("severity", s.path("severity").asText());
         i.put("first_seen", s.path("first_seen").asText());
         i.put("last_seen", s.path("last_seen").asText());
+        ArrayNode rules = i.putArray("detections"); // the detection rules its rows matched, with their attribution
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (JsonNode row : s.path("timeline")) {
+          for (JsonNode d : row.path("detections")) {
+            if (seen.add(d.path("rule_id").asText())) rules.add(d.deepCopy());
+          }
+        }
         ArrayNode e = i.putArray("entities");
         for (JsonNode en : s.path("entities")) {
           String t = en.path("type").asText();
@@ -327,6 +334,9 @@ final class Scope {
       for (JsonNode i : r.path("incidents")) {
         b.append(String.format("  %s  %-8s %s  (%s .. %s)%n", i.path("incident_id").asText(), i.path("severity").asText(),
             i.path("title").asText(), i.path("first_seen").asText(), i.path("last_seen").asText()));
+        for (JsonNode d : i.path("detections")) {
+          b.append("      ").append(cut(IncidentReport.detectionLine(d), 300)).append('\n');
+        }
       }
     }
     return b.toString();

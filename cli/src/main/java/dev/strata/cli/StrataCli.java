@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       AgentCommand.class,
       ReceiveCommand.class,
       VerifyTrailCommand.class,
+      SigmaCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Run 'strata COMMAND --help' for the options of one command."})

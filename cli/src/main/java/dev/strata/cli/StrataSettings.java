@@ -40,6 +40,9 @@ import java.util.regex.Pattern;
  *   bucket: strata-evidence
  *   access_key: ...
  *   secret_key: ${S3_SECRET}
+ * incident:                                # strata incidents / demo (env STRATA_INCIDENT_<KEY>)
+ *   sigma_rules: [/etc/strata/sigma]       # Sigma rule files or directories (default none); --sigma-rules
+ *   sigma_min_level: medium                # lowest level that opens incidents; --sigma-min-level
  * vpc_flow:                                # env STRATA_VPC_FLOW_LOG_FORMATS: PREFIX=FORMAT;log-group:NAME=FORMAT
  *   log_formats:                           # custom formats of exports without a header line
  *     - prefix: exportedlogs/flow-custom/  # path / S3 key prefix (or log_group: NAME)
@@ -77,11 +80,12 @@ public record StrataSettings(
           "agent", Set.of("collector_id", "node_root", "globs", "poll_interval_ms", "checkpoint_dir", "node_name",
               "cluster", "progress_seconds"),
           "receive", Set.of("port", "bind", "token", "max_body_bytes"),
+          "incident", Set.of("sigma_rules", "sigma_min_level"),
           "vpc_flow", Set.of("log_formats"));
   /** Environment variable of the custom VPC flow log formats ({@code ;}- or newline-separated specs). */
   static final String ENV_VPC_FLOW_LOG_FORMATS = "STRATA_VPC_FLOW_LOG_FORMATS";
   /** Sections of one command (component settings): option > env {@code STRATA_<SECTION>_<KEY>} > file. */
-  private static final Set<String> COMPONENT_SECTIONS = Set.of("agent", "receive");
+  private static final Set<String> COMPONENT_SECTIONS = Set.of("agent", "receive", "incident");
 
   /** Reads env and an optional config file; {@code overrides} come from command-line options (null = unset). */
   public static StrataSettings resolve(Path configFile, Map<String, String> overrides, Function<String, String> env) {

@@ -24,7 +24,10 @@ class IncidentReportTest {
          "timeline":[
            {"event_id":"e2","time":"2026-11-20T10:05:00Z","layer":"CLUSTER","class_name":"API Activity",
             "source_format":"k8s_audit","summary":"%1$s","signal":true,"attack_stage":"EXECUTION",
-            "artifact_sha256":"%2$s","origin":"%1$s","byte_offset":10,"line_number":2},
+            "artifact_sha256":"%2$s","origin":"%1$s","byte_offset":10,"line_number":2,
+            "detections":[{"engine":"sigma","rule_id":"a1b0ca4e-7835-413e-8471-3ff2b8a66be6",
+              "title":"Potential Remote Command Execution In Pod Container %1$s","author":"Leo Tsaousis (@laripping)",
+              "level":"medium","credit":"Sigma rule by Leo Tsaousis (@laripping), SigmaHQ, DRL-1.1"}]},
            {"event_id":"e1","time":"2026-11-20T10:00:00Z","layer":"CONTAINER","class_name":"Base Event",
             "source_format":"docker_json_log","summary":"ok","signal":false,"artifact_sha256":"../../etc/passwd",
             "origin":"x.log","byte_offset":0}]}
@@ -40,6 +43,20 @@ class IncidentReportTest {
     assertThat(html.indexOf("id=\"row-1\"")).isLessThan(html.indexOf("id=\"row-2\""));
     String row1 = html.substring(html.indexOf("id=\"row-1\""), html.indexOf("id=\"row-2\""));
     assertThat(row1).as("rows in time order: the 10:00 row first").contains(">ok<").contains("10:00:00");
+  }
+
+  @Test
+  void sigmaMatchesNameTheRuleAndCreditItsAuthorInBothFormats() throws Exception {
+    IncidentReport report = new IncidentReport(incident(), List.of());
+    String html = report.html();
+    assertThat(html).contains("<h2>Detection rules</h2>").contains("a1b0ca4e-7835-413e-8471-3ff2b8a66be6")
+        .contains("Potential Remote Command Execution In Pod Container &lt;script&gt;")
+        .contains("Leo Tsaousis (@laripping)").contains("Sigma rule by Leo Tsaousis (@laripping), SigmaHQ, DRL-1.1")
+        .contains("Detection Rule License (DRL) 1.1").doesNotContain("<script>");
+    String md = report.markdown();
+    assertThat(md).contains("## Detection rules").contains("`a1b0ca4e-7835-413e-8471-3ff2b8a66be6`")
+        .contains("Sigma rule by Leo Tsaousis \\(@laripping\\), SigmaHQ, DRL-1.1").contains("| medium |")
+        .doesNotContain("<script>");
   }
 
   @Test

@@ -71,6 +71,28 @@ class ScopeTest {
         .contains("api-7d9f, web-1").contains("account 222222222222: 2 events");
   }
 
+  @Test
+  void incidentsListTheDetectionRulesTheirRowsMatchedWithTheAttribution() throws Exception {
+    assertThat(Scope.incidentQuery(List.of(new Scope.Indicator("ip", "203.0.113.50"))).toString())
+        .contains("\"timeline.detections\"");
+    // a Sigma match as the incident job writes it (TimelineRow.detections); the rule is SigmaHQ's
+    // aws_sts_getcalleridentity_trufflehog (title, id, author, level as the rule states them)
+    String d = "{\"engine\":\"sigma\",\"rule_id\":\"9b1b8e9b-0a5d-4af1-9d2f-4c4b6e7c2c9d\","
+        + "\"title\":\"AWS STS GetCallerIdentity Enumeration Via TruffleHog\",\"author\":\"Adan Alvarez @adanalvarez\","
+        + "\"level\":\"medium\",\"credit\":\"Sigma rule by Adan Alvarez @adanalvarez, SigmaHQ, DRL-1.1\"}";
+    String incidents = "{\"hits\":{\"hits\":[{\"_source\":{\"incident_id\":\"inc-1\",\"title\":\"Principal alice\","
+        + "\"severity\":\"Medium\",\"first_seen\":\"2026-11-20T10:05:00Z\",\"last_seen\":\"2026-11-20T10:05:00Z\","
+        + "\"timeline\":[{\"detections\":[" + d + "]},{\"detections\":[" + d + "]},{\"detections\":[]}]}}]}}";
+    var r = Scope.result(List.of(new Scope.Indicator("ip", "203.0.113.50")),
+        Scope.JSON.readTree("{\"hits\":{\"total\":{\"value\":1}},\"aggregations\":{}}"), Scope.JSON.readTree(incidents));
+    var rules = r.path("incidents").get(0).path("detections");
+    assertThat(rules).hasSize(1); // one rule, matched by two rows
+    assertThat(rules.get(0).path("rule_id").asText()).isEqualTo("9b1b8e9b-0a5d-4af1-9d2f-4c4b6e7c2c9d");
+    assertThat(rules.get(0).path("author").asText()).isEqualTo("Adan Alvarez @adanalvarez");
+    assertThat(Scope.table(r)).contains("Sigma: AWS STS GetCallerIdentity Enumeration Via TruffleHog "
+        + "(9b1b8e9b-0a5d-4af1-9d2f-4c4b6e7c2c9d, level medium). Sigma rule by Adan Alvarez @adanalvarez, SigmaHQ, DRL-1.1");
+  }
+
   static String pod(String name, int events) {
     return "{\"key\":\"" + name + "\",\"doc_count\":" + events
         + ",\"first\":{\"value_as_string\":\"2026-11-20T10:00:00.000Z\"},"

@@ -35,6 +35,37 @@ class StrataSettingsTest {
   }
 
   @Test
+  void sigmaRulesComeFromTheOptionTheEnvironmentOrTheFileAndLoadAtStart() throws Exception {
+    Path rules = Files.createDirectories(dir.resolve("rules/aws"));
+    // a rule written for this test in the Sigma specification's format
+    Files.writeString(rules.resolve("stop_logging.yml"), "title: Trail stopped\nid: 11111111-2222-3333-4444-555555555555\n"
+        + "author: strata tests\nlevel: high\nlogsource:\n  product: aws\n  service: cloudtrail\n"
+        + "detection:\n  sel:\n    eventName: StopLogging\n  condition: sel\n");
+    Files.writeString(rules.resolve("count.yml"), "title: Many calls\nlogsource:\n  product: aws\n  service: cloudtrail\n"
+        + "detection:\n  sel:\n    eventName: ListBuckets\n  condition: sel | count() > 10\n");
+    Path file = yaml("incident:\n  sigma_rules: [" + dir.resolve("rules") + "]\n  sigma_min_level: high\n");
+    StrataSettings fromFile = StrataSettings.resolve(file, new HashMap<>(), k -> null);
+    assertThat(fromFile.component("incident.sigma_rules")).isEqualTo(dir.resolve("rules").toString());
+    var out = new java.io.ByteArrayOutputStream();
+    var settings = SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(), fromFile,
+        new java.io.PrintStream(out, true));
+    assertThat(settings.sigmaRules().rules()).hasSize(1);
+    assertThat(settings.sigmaMinLevel()).isEqualTo("high");
+    assertThat(out.toString()).contains("2 Sigma rules: 1 loaded, 1 unsupported (aggregation 1)");
+    StrataSettings fromEnv = StrataSettings.resolve(file, new HashMap<>(), Map.of("STRATA_INCIDENT_SIGMA_RULES", "/env/rules")::get);
+    assertThat(fromEnv.component("incident.sigma_rules")).isEqualTo("/env/rules");
+    SigmaRulesOptions option = new SigmaRulesOptions();
+    option.paths = java.util.List.of(Path.of("/cli/a"), Path.of("/cli/b"));
+    StrataSettings fromCli = StrataSettings.resolve(file, option.overrides(), Map.of("STRATA_INCIDENT_SIGMA_RULES", "/env/rules")::get);
+    assertThat(fromCli.component("incident.sigma_rules")).isEqualTo("/cli/a,/cli/b");
+    assertThatThrownBy(() -> SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(), fromCli,
+        new java.io.PrintStream(out, true))).hasMessageContaining("incident.sigma_rules").hasMessageContaining("/cli/a");
+    // none configured: the defaults, no rules
+    StrataSettings none = StrataSettings.resolve(null, new HashMap<>(), k -> null);
+    assertThat(SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(), none, System.err).sigmaRules().rules()).isEmpty();
+  }
+
+  @Test
   void unknownKeysFailWithTheirPath() throws Exception {
     Path file = yaml("s3:\n  buckett: x\n");
     assertThatThrownBy(() -> StrataSettings.resolve(file, Map.of(), k -> null))

@@ -39,7 +39,7 @@ class IncidentTemplatesTest {
   void timelineDocumentsAreOnePerRowWithTheIncidentId() throws Exception {
     TimelineRow row = new TimelineRow("ev1", Instant.parse("2026-11-20T10:03:05.218554Z"), TimelineLayer.CLUSTER,
         "API Activity", "k8s_audit", "dev-alice create pods/exec", true, 4, AttackStage.EXECUTION, "ab".repeat(32),
-        "audit.log", 1234L, 3L, null);
+        "audit.log", 1234L, 3L, null, List.of());
     Incident inc = Incident.newBuilder().setIncidentId("inc-1").setTenant("aws:1").setTitle("t").setSeverityId(4)
         .setSeverity("High").setStatus(IncidentStatus.OPEN).setFirstSeen(row.getTime()).setLastSeen(row.getTime())
         .setSignals(1).setTimeline(List.of(row)).setRevision(7).build();

@@ -58,6 +58,12 @@ public final class SigmaEngine implements Serializable {
     return fi == null ? null : fi.field;
   }
 
+  /** How many rules of the format no value of the index field pins (tested against every record of the format). */
+  public int unkeyedRules(String format) {
+    FormatIndex fi = byFormat.get(format);
+    return fi == null ? 0 : fi.always.size();
+  }
+
   /** The rules an original record of this format matches, in load order (empty when none or not JSON). */
   public List<SigmaRule.Info> match(String format, String rawData) {
     FormatIndex fi = format == null ? null : byFormat.get(format);

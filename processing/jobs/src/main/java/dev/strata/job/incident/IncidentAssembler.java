@@ -138,7 +138,7 @@ public final class IncidentAssembler {
   public static TimelineRow row(Member m) {
     return new TimelineRow(m.eventId(), micros(m.timeMicros()), m.layer(), m.className(), m.sourceFormat(), m.summary(),
         m.signal(), m.severityId(), m.stage(), m.artifactSha256(), m.origin(), m.byteOffset(), m.lineNumber(),
-        m.recordIndex());
+        m.recordIndex(), m.detections());
   }
 
   /**

@@ -166,6 +166,9 @@ public final class IncidentJob {
   }
 
   public static void buildFromConfig(StreamExecutionEnvironment env, IncidentJobConfig cfg) {
+    if (!cfg.settings().sigmaRules().rules().isEmpty() || !cfg.settings().sigmaRules().unsupported().isEmpty()) {
+      org.slf4j.LoggerFactory.getLogger(IncidentJob.class).info("incident.sigma_rules: {}", cfg.settings().sigmaRules().summary());
+    }
     env.setParallelism(cfg.parallelism());
     env.enableCheckpointing(cfg.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     Source<EvidenceEvent, ?, ?> source = kafkaSource(cfg);

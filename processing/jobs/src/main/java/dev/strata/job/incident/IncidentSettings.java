@@ -1,5 +1,8 @@
 package dev.strata.job.incident;
 
+import dev.strata.detect.sigma.SigmaEngine;
+import dev.strata.detect.sigma.SigmaRule;
+import dev.strata.detect.sigma.SigmaRuleSet;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +24,10 @@ import java.util.List;
  *     (default 3 x window)
  * @param maxMembersPerTenant {@code incident.max_members_per_tenant}: state bound per tenant (default 200000); beyond
  *     it the oldest context members are dropped first
+ * @param sigmaRules {@code incident.sigma_rules}: Sigma rules (files or directories, read recursively when the job is
+ *     configured; default none), evaluated on each event's original record ({@link SignalRules})
+ * @param sigmaMinLevel {@code incident.sigma_min_level}: the lowest Sigma level whose matches are signals (default
+ *     medium; informational and low matches are context: they annotate the timeline row, they open nothing)
  */
 public record IncidentSettings(
     Duration window,
@@ -29,7 +36,9 @@ public record IncidentSettings(
     Duration secretBurstWindow,
     List<String> knownCidrs,
     Duration retention,
-    int maxMembersPerTenant)
+    int maxMembersPerTenant,
+    SigmaRuleSet sigmaRules,
+    String sigmaMinLevel)
     implements Serializable {
   public static final int MAX_ENTITIES = 200;
   public static final int MAX_INDICATORS = 200;
@@ -46,6 +55,15 @@ public record IncidentSettings(
     retention = retention == null ? window.multipliedBy(3) : retention;
     require(retention.compareTo(window) >= 0, "incident.retention", "must be >= incident.window");
     require(maxMembersPerTenant >= 10, "incident.max_members_per_tenant", "must be >= 10");
+    sigmaRules = sigmaRules == null ? SigmaRuleSet.empty() : sigmaRules;
+    sigmaMinLevel = sigmaMinLevel == null ? "medium" : sigmaMinLevel.trim().toLowerCase(java.util.Locale.ROOT);
+    require(SigmaRule.severityOf(sigmaMinLevel) > 0, "incident.sigma_min_level",
+        "must be informational, low, medium, high or critical, was " + sigmaMinLevel);
+  }
+
+  public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
+      List<String> knownCidrs, Duration retention, int maxMembersPerTenant) {
+    this(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant, null, null);
   }
 
   public static IncidentSettings defaults() {
@@ -53,15 +71,23 @@ public record IncidentSettings(
   }
 
   public IncidentSettings withWindow(Duration w) {
-    return new IncidentSettings(w, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, null, maxMembersPerTenant);
+    return new IncidentSettings(w, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, null, maxMembersPerTenant,
+        sigmaRules, sigmaMinLevel);
   }
 
   public IncidentSettings withTimelineCap(int cap) {
-    return new IncidentSettings(window, cap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant);
+    return new IncidentSettings(window, cap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant,
+        sigmaRules, sigmaMinLevel);
+  }
+
+  /** With Sigma rules (loaded by {@link dev.strata.detect.sigma.SigmaRuleLoader}) and the lowest level that signals. */
+  public IncidentSettings withSigmaRules(SigmaRuleSet rules, String minLevel) {
+    return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
+        maxMembersPerTenant, rules, minLevel);
   }
 
   public SignalRules rules() {
-    return new SignalRules(knownCidrs);
+    return new SignalRules(knownCidrs, new SigmaEngine(sigmaRules), SigmaRule.severityOf(sigmaMinLevel));
   }
 
   private static void require(boolean ok, String key, String problem) {

@@ -1,6 +1,7 @@
 package dev.strata.job.incident;
 
 import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.correlate.RuleMatch;
 import dev.strata.schema.correlate.TimelineLayer;
 import dev.strata.schema.event.EvidenceEvent;
 import java.io.ByteArrayInputStream;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * What the incident job keeps of one event (a few hundred bytes): its timeline row, its entities and indicators,
- * whether it is a signal. {@link #encode}/{@link #decode} is the state format (version byte first).
+ * whether it is a signal, the detection rules its record matched. {@link #encode}/{@link #decode} is the state format
+ * (version byte first; version 1, before Sigma rules, is read as a member without detections).
  */
 public record Member(
     String eventId,
@@ -34,12 +36,14 @@ public record Member(
     Long recordIndex,
     List<Entity> entities,
     List<Indicator> indicators,
-    String burstKey) {
-  private static final int VERSION = 1;
+    String burstKey,
+    List<RuleMatch> detections) {
+  private static final int VERSION = 2;
 
   /** The member for an event. */
   public static Member of(EvidenceEvent e, EntityKeys.Extraction x, SignalRules rules) {
-    SignalRules.Signal s = rules.classify(e);
+    SignalRules.Verdict verdict = rules.judge(e);
+    SignalRules.Signal s = verdict.signal();
     long micros = e.getTime() == null ? 0 : e.getTime().getEpochSecond() * 1_000_000L + e.getTime().getNano() / 1000;
     return new Member(
         e.getEventId(),
@@ -59,13 +63,15 @@ public record Member(
         e.getLineage().getRecordIndex(),
         List.copyOf(x.entities()),
         List.copyOf(x.indicators()),
-        SignalRules.secretBurstKey(e));
+        SignalRules.secretBurstKey(e),
+        verdict.detections());
   }
 
   /** This member promoted to a signal (the GetSecretValue burst rule). */
   public Member asSignal(AttackStage stage, int severity, String why) {
     return new Member(eventId, timeMicros, layer, className, sourceFormat, summary, true, Math.max(severityId, severity),
-        stage, why, artifactSha256, origin, byteOffset, lineNumber, recordIndex, entities, indicators, burstKey);
+        stage, why, artifactSha256, origin, byteOffset, lineNumber, recordIndex, entities, indicators, burstKey,
+        detections);
   }
 
   public byte[] encode() {
@@ -101,6 +107,15 @@ public record Member(
         o.writeUTF(i.value());
       }
       str(o, burstKey);
+      o.writeInt(detections.size());
+      for (RuleMatch d : detections) {
+        o.writeUTF(d.getEngine());
+        o.writeUTF(d.getRuleId());
+        o.writeUTF(d.getTitle());
+        str(o, d.getAuthor());
+        o.writeUTF(d.getLevel());
+        o.writeUTF(d.getCredit());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -110,7 +125,7 @@ public record Member(
   public static Member decode(byte[] b) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
       int v = in.readByte();
-      if (v != VERSION) throw new IOException("unknown member state version " + v);
+      if (v != VERSION && v != 1) throw new IOException("unknown member state version " + v);
       String id = in.readUTF();
       long t = in.readLong();
       TimelineLayer layer = TimelineLayer.values()[in.readByte()];
@@ -137,8 +152,18 @@ public record Member(
         inds.add(new Indicator(in.readUTF(), in.readUTF()));
       }
       String burst = str(in);
+      List<RuleMatch> detections = List.of();
+      if (v >= 2) {
+        int k = in.readInt();
+        List<RuleMatch> ds = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+          ds.add(new RuleMatch(in.readUTF(), in.readUTF(), in.readUTF(), str(in), in.readUTF(), in.readUTF()));
+        }
+        detections = ds;
+      }
       return new Member(id, t, layer, cls, fmt, summary, signal, sev, st < 0 ? null : AttackStage.values()[st], reason,
-          sha, origin, off, ln == Long.MIN_VALUE ? null : ln, ri == Long.MIN_VALUE ? null : ri, ents, inds, burst);
+          sha, origin, off, ln == Long.MIN_VALUE ? null : ln, ri == Long.MIN_VALUE ? null : ri, ents, inds, burst,
+          detections);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

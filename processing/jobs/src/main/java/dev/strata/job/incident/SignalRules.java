@@ -1,6 +1,9 @@
 package dev.strata.job.incident;
 
+import dev.strata.detect.sigma.SigmaEngine;
+import dev.strata.detect.sigma.SigmaRule;
 import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.correlate.RuleMatch;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Resource;
 import java.io.Serializable;
@@ -49,6 +52,14 @@ import java.util.Set;
  * </table>
  *
  * Denied calls count: an attempt is evidence of intent.
+ *
+ * <p>Sigma rules ({@code incident.sigma_rules}, {@link SigmaEngine}) add to these: an event whose original record
+ * matches a rule of level {@code incident.sigma_min_level} (default medium) or above is a signal, with the rule's
+ * level as severity (informational 1, low 2, medium 3, high 4, critical 5), the stage of the rule's first ATT&amp;CK
+ * tactic tag (the Falco table below, {@link #stageOfTactic}; execution when none maps) and reason {@code
+ * sigma:<rule id>}. Matches below that level are context: they annotate the event's timeline row but open nothing.
+ * An event that a hand-written rule and Sigma rules both match is one signal: the highest severity, the hand-written
+ * rule's stage, both reasons ({@link #judge}).
  */
 public final class SignalRules implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -67,10 +78,49 @@ public final class SignalRules implements Serializable {
       Set.of("DeleteTrail", "StopLogging", "UpdateTrail", "PutEventSelectors", "DeleteFlowLogs", "DeleteDetector");
   public static final String SECRET_READ = "GetSecretValue";
 
+  /** What the rules say about one event: its signal (or null: context) and the Sigma rules its record matched. */
+  public record Verdict(Signal signal, List<RuleMatch> detections) {}
+
   private final List<Cidr> knownCidrs;
+  private final SigmaEngine sigma;
+  private final int sigmaMinSeverity;
 
   public SignalRules(List<String> knownCidrs) {
+    this(knownCidrs, SigmaEngine.empty(), 3);
+  }
+
+  /** With Sigma rules: matches of at least {@code sigmaMinSeverity} (OCSF severity of the level) are signals. */
+  public SignalRules(List<String> knownCidrs, SigmaEngine sigma, int sigmaMinSeverity) {
     this.knownCidrs = knownCidrs.stream().map(Cidr::parse).toList();
+    this.sigma = sigma;
+    this.sigmaMinSeverity = sigmaMinSeverity;
+  }
+
+  /** The hand-written rules' signal plus the Sigma rules the event's original record ({@code raw_data}) matches. */
+  public Verdict judge(EvidenceEvent e) {
+    Signal hand = classify(e);
+    if (!sigma.covers(e.getSourceFormat())) return new Verdict(hand, List.of());
+    List<SigmaRule.Info> matched = sigma.match(e.getSourceFormat(), e.getRawData());
+    if (matched.isEmpty()) return new Verdict(hand, List.of());
+    Signal signal = hand;
+    List<RuleMatch> detections = new java.util.ArrayList<>(matched.size());
+    for (SigmaRule.Info rule : matched) {
+      detections.add(new RuleMatch("sigma", rule.id(), rule.title(), rule.author(), rule.level(), rule.credit()));
+      if (rule.severityId() < sigmaMinSeverity) continue;
+      AttackStage stage = AttackStage.EXECUTION;
+      for (String tactic : rule.tactics()) {
+        AttackStage s = stageOfTactic(tactic);
+        if (s != null) {
+          stage = s;
+          break;
+        }
+      }
+      String reason = "sigma:" + rule.id();
+      signal = signal == null
+          ? new Signal(stage, rule.severityId(), reason)
+          : new Signal(signal.stage(), Math.max(signal.severityId(), rule.severityId()), signal.reason() + "; " + reason);
+    }
+    return new Verdict(signal, List.copyOf(detections));
   }
 
   public static SignalRules defaults() {
@@ -175,19 +225,35 @@ public final class SignalRules implements Serializable {
     if (e.getFinding() != null && e.getFinding().getTags() != null) {
       for (String t : e.getFinding().getTags()) {
         String s = t.toLowerCase(Locale.ROOT);
-        if (s.startsWith("mitre_initial_access")) return AttackStage.ENTRY;
-        if (s.startsWith("mitre_execution")) return AttackStage.EXECUTION;
-        if (s.startsWith("mitre_persistence")) return AttackStage.PERSISTENCE;
-        if (s.startsWith("mitre_privilege_escalation")) return AttackStage.PRIVILEGE_ESCALATION;
-        if (s.startsWith("mitre_credential_access")) return AttackStage.CREDENTIAL_ACCESS;
-        if (s.startsWith("mitre_lateral_movement")) return AttackStage.LATERAL_MOVEMENT;
-        if (s.startsWith("mitre_discovery") || s.startsWith("mitre_collection") || s.startsWith("mitre_exfiltration")) {
-          return AttackStage.EXFILTRATION;
-        }
-        if (s.startsWith("mitre_impact") || s.startsWith("mitre_defense_evasion")) return AttackStage.IMPACT;
+        AttackStage stage = s.startsWith("mitre_") ? stageOfTactic(s.substring("mitre_".length())) : null;
+        if (stage != null) return stage;
       }
     }
     return AttackStage.EXECUTION;
+  }
+
+  /**
+   * The stage of a MITRE ATT&amp;CK tactic ({@code credential_access}; Falco's tags and Sigma's {@code attack.*} tags
+   * name them, a tag may go on after the tactic), or null for a tag that is no tactic: initial_access -> entry,
+   * execution, persistence, privilege_escalation, credential_access, lateral_movement, discovery / collection /
+   * exfiltration -> exfiltration, impact / defense_evasion (ATT&amp;CK 18: stealth, defense_impairment) -> impact.
+   */
+  public static AttackStage stageOfTactic(String tactic) {
+    String s = tactic.toLowerCase(Locale.ROOT).replace('-', '_');
+    if (s.startsWith("initial_access")) return AttackStage.ENTRY;
+    if (s.startsWith("execution")) return AttackStage.EXECUTION;
+    if (s.startsWith("persistence")) return AttackStage.PERSISTENCE;
+    if (s.startsWith("privilege_escalation")) return AttackStage.PRIVILEGE_ESCALATION;
+    if (s.startsWith("credential_access")) return AttackStage.CREDENTIAL_ACCESS;
+    if (s.startsWith("lateral_movement")) return AttackStage.LATERAL_MOVEMENT;
+    if (s.startsWith("discovery") || s.startsWith("collection") || s.startsWith("exfiltration")) {
+      return AttackStage.EXFILTRATION;
+    }
+    if (s.startsWith("impact") || s.startsWith("defense_evasion") || s.startsWith("stealth")
+        || s.startsWith("defense_impairment")) {
+      return AttackStage.IMPACT;
+    }
+    return null;
   }
 
   private static boolean droppedBinary(EvidenceEvent e) {

@@ -465,7 +465,8 @@ final class TenantIndex {
   }
 
   private static Node probe(long t, long seq) {
-    Member m = new Member("", t, null, "", "", "", false, 0, null, null, "", "", 0, null, null, List.of(), List.of(), null);
+    Member m = new Member("", t, null, "", "", "", false, 0, null, null, "", "", 0, null, null, List.of(), List.of(), null,
+        List.of());
     return new Node(m, seq);
   }
 

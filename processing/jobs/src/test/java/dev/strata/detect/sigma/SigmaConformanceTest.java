@@ -2,19 +2,9 @@ package dev.strata.detect.sigma;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.ingest.CollectorOptions;
-import dev.strata.ingest.EvidencePreserver;
-import dev.strata.ingest.FileCollector;
-import dev.strata.ingest.ProgressListener;
-import dev.strata.ingest.publish.ChunkPublisher;
-import dev.strata.parse.ChunkOutput;
-import dev.strata.parse.ChunkParser;
-import dev.strata.parse.ParserRegistry;
-import dev.strata.schema.deadletter.DeadLetter;
 import dev.strata.schema.event.EvidenceEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * the real parsers, evaluated on each event's raw_data. Skipped when the corpus is absent.
  */
 class SigmaConformanceTest {
-  static final Path CORPUS = Path.of("/work/shared/corpus/sigma");
+  static final Path CORPUS = SigmaFixtures.CORPUS;
   static final Set<String> REASONS = Set.of(SigmaRuleSet.AGGREGATION, SigmaRuleSet.CORRELATION,
       SigmaRuleSet.UNSUPPORTED_MODIFIER, SigmaRuleSet.PLACEHOLDER, SigmaRuleSet.UNMAPPED_LOGSOURCE, SigmaRuleSet.INVALID);
 
@@ -50,42 +40,12 @@ class SigmaConformanceTest {
     if (!Files.isDirectory(CORPUS)) return;
     rules = SigmaRuleLoader.load(List.of(CORPUS));
     engine = new SigmaEngine(rules);
-    for (EvidenceEvent e : parse(fixtures())) {
+    for (EvidenceEvent e : SigmaFixtures.parse()) {
       String key = e.getUnmapped().get("eventID"); // CloudTrail
       if (key == null && e.getApi() != null) key = e.getApi().getRequestUid(); // audit: auditID
       List<String> ids = engine.match(e.getSourceFormat(), e.getRawData()).stream().map(SigmaRule.Info::id).toList();
       matchedByRecord.put(e.getSourceFormat() + " " + key, ids);
     }
-  }
-
-  static Path fixtures() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path f = p.resolve("src/test/resources/fixtures/sigma");
-      if (Files.isDirectory(f)) return f;
-      f = p.resolve("processing/jobs/src/test/resources/fixtures/sigma");
-      if (Files.isDirectory(f)) return f;
-    }
-    throw new IllegalStateException("fixtures/sigma not found");
-  }
-
-  /** The fixtures as `strata parse` reads them: collector recognition, the registered parsers. */
-  static List<EvidenceEvent> parse(Path dir) throws Exception {
-    ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
-    List<EvidenceEvent> events = new ArrayList<>();
-    ChunkOutput out = new ChunkOutput() {
-      @Override
-      public void event(EvidenceEvent event) {
-        events.add(event);
-      }
-
-      @Override
-      public void deadLetter(DeadLetter deadLetter) {
-        throw new AssertionError("fixture dead-lettered: " + deadLetter.getReason());
-      }
-    };
-    FileCollector.collect(dir, CollectorOptions.builder().build(),
-        ChunkPublisher.forEach(chunk -> parser.parse(chunk, out), m -> {}), EvidencePreserver.NONE, ProgressListener.NONE);
-    return events;
   }
 
   @Test
@@ -110,6 +70,7 @@ class SigmaConformanceTest {
     }
     assertThat(rules.rules().stream().filter(r -> r.format().equals("k8s_audit")).count()).isEqualTo(16);
     assertThat(engine.indexField("aws_cloudtrail")).isEqualTo("eventName");
+    assertThat(engine.indexField("k8s_audit")).isEqualTo("objectRef.resource");
   }
 
   static final String EXEC = "a1b0ca4e-7835-413e-8471-3ff2b8a66be6"; // kubernetes_audit_exec_into_container

@@ -138,6 +138,11 @@ class SigmaEngineTest {
     assertThat(matches("sel:\n  errorMessage|re|m: '^line2$'\ncondition: sel")).isTrue();
     assertThat(matches("sel:\n  errorMessage|re: 'line1.line2'\ncondition: sel")).isFalse();
     assertThat(matches("sel:\n  errorMessage|re|s: 'line1.line2'\ncondition: sel")).isTrue();
+    // leading dots: tried from the start only where that is the same answer
+    assertThat(matches("sel:\n  userIdentity.arn|re: '.+:user/alice$'\ncondition: sel")).isTrue();
+    assertThat(matches("sel:\n  userIdentity.arn|re: '.+arn:aws'\ncondition: sel")).isFalse(); // needs a char before
+    assertThat(matches("sel:\n  errorMessage|re: '.*line2'\ncondition: sel")).isTrue(); // after the line break
+    assertThat(matches("sel:\n  errorMessage|re: '.+2$'\ncondition: sel")).isTrue();
   }
 
   @Test
