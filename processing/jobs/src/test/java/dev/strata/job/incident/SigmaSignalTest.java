@@ -112,6 +112,22 @@ class SigmaSignalTest {
   }
 
   @Test
+  void theDemoStoryNamesTheRulesItsRowsMatchAndKeepsItsSignals() throws Exception {
+    List<EvidenceEvent> demo = DemoEvents.parse();
+    List<Incident> incidents = IncidentEngine.incidentsOf(demo, withSigma);
+    assertThat(incidents).hasSize(1);
+    Incident inc = incidents.get(0);
+    assertThat(inc.getSignals()).isEqualTo(6); // as without Sigma: its medium matches are rows that signal already
+    List<TimelineRow> exec = inc.getTimeline().stream().filter(r -> r.getSummary().contains("create pods/exec")).toList();
+    assertThat(exec).hasSize(1);
+    assertThat(exec.get(0).getDetections()).extracting(RuleMatch::getRuleId).containsExactly(EXEC);
+    List<TimelineRow> key = inc.getTimeline().stream().filter(r -> r.getSummary().contains("CreateAccessKey")).toList();
+    assertThat(key.get(0).getDetections()).extracting(RuleMatch::getTitle)
+        .containsExactly("AWS IAM Backdoor Users Keys", "AWS STS AssumeRole Misuse"); // medium, low
+    assertThat(key.get(0).getSeverityId()).isEqualTo(4); // the hand-written rule (node credentials used outside AWS): High
+  }
+
+  @Test
   void membersKeepTheirDetectionsInStateAndOldStateStillReads() throws Exception {
     EvidenceEvent e = only(x -> named(x, "GetCallerIdentity") && x.getRawData().contains("TruffleHog")).get(0);
     Member m = Member.of(e, EntityKeys.extract(e), withSigma.rules());
