@@ -13,6 +13,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,11 +30,12 @@ import org.apache.flink.util.Collector;
  * came, decoded only to emit) and {last result revision, emitted count, hash of the last emitted enrichment, the
  * result waiting for its event}; kept for the retention after the last write ({@link Retention}; never dropped before
  * the input ends in bounded mode). Until the event is first emitted, it is held on the heap ({@link InFlight}: written
- * to keyed state once, when it is emitted, or before a checkpoint): per event one state read (a miss: is it a
- * replay?) and one write.
+ * to keyed state once, when it is emitted, or before a checkpoint): per event one write, and a read only for an id
+ * that may have been written before ({@link WrittenKeys}: a replay, a result written out before a checkpoint, anything
+ * of a restored state until the retention has passed); a new event's first message skips that read (a RocksDB miss).
  */
 public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEvent, EnrichRequest, EvidenceEvent>
-    implements InFlight {
+    implements InFlight, CheckpointedFunction {
   private static final long serialVersionUID = 1L;
 
   private final long retentionMs;
@@ -39,9 +43,21 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
   private transient ValueState<Held> stored;
   private transient AvroWireDecoder<EvidenceEvent> codec;
   private transient Map<String, Held> waiting;
+  private transient WrittenKeys written;
 
   public JoinEnrichment(long retentionMs) {
     this.retentionMs = retentionMs;
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext ctx) {
+    written = new WrittenKeys(retentionMs, System::currentTimeMillis); // the clock of the state's TTL
+    if (ctx.isRestored()) written.restored();
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext ctx) {
+    // nothing: what was written before a restore is treated as unknown until it has expired (WrittenKeys)
   }
 
   @Override
@@ -78,7 +94,7 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
     en.setRevision(0);
     if (j.emitted > 0 && en.hashCode() == j.hash) {
       // nothing new (the event was emitted, so it is in keyed state: only the revision seen changes)
-      stored.update(new Held(h.event, new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null)));
+      write(id, new Held(h.event, new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null)));
     } else if (!j.hasEvent) {
       waiting.put(id, new Held(null, new Joined(r.rev(), true, false, j.emitted, j.hash, en))); // waits for its event
     } else {
@@ -87,16 +103,25 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
     }
   }
 
-  /** The event's state: held on the heap while it waits, else from keyed state (null: nothing yet). */
+  /**
+   * The event's state: held on the heap while it waits, else from keyed state (null: nothing yet; no read for an id
+   * this subtask never wrote, {@link WrittenKeys}: a new event's first message).
+   */
   private Held held(String id) throws Exception {
     Held h = waiting.get(id);
-    return h != null ? h : stored.value();
+    return h != null || !written.mayHave(id) ? h : stored.value();
   }
 
   /** An emitted event's state goes to keyed state (a later result re-emits it), in one write. */
   private void keep(String id, Held h) throws Exception {
     waiting.remove(id);
+    write(id, h);
+  }
+
+  /** Writes the current key's state ({@code id}) and records that it did. */
+  private void write(String id, Held h) throws Exception {
     stored.update(h);
+    written.add(id);
   }
 
   @Override
@@ -106,7 +131,11 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
 
   @Override
   public void writeHeld(Consumer<String> setKey) throws Exception {
-    InFlight.writeAll(waiting, setKey, stored::update);
+    for (Map.Entry<String, Held> e : waiting.entrySet()) {
+      setKey.accept(e.getKey());
+      write(e.getKey(), e.getValue());
+    }
+    waiting.clear();
   }
 
   /**

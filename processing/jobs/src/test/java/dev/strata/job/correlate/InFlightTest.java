@@ -89,6 +89,52 @@ class InFlightTest {
   }
 
   @Test
+  void theJoinSkipsNoReadItNeeds_replaysAndResultsWrittenOutBeforeTheirEventAreFound() throws Exception {
+    EvidenceEvent second = CorrelationScenario.flow("flow-2", "111111111111", "vpc-0aaa", "eni-01", "i-01",
+        "10.0.1.58", "10.0.2.9", "2026-11-20T10:03:00Z");
+    var known = EnrichRequest.EnrichmentCodec.copy(EnrichRequest.of(FLOW).known());
+    known.setPodName("api-7d9f");
+    EnrichRequest result = EnrichRequest.of(FLOW).with(EnrichRequest.revisionAt(0, 1, 0), known);
+    EnrichRequest secondResult = EnrichRequest.of(second).with(EnrichRequest.revisionAt(0, 1, 0), known);
+    OperatorSubtaskState snapshot;
+    try (var h = join()) {
+      h.open();
+      h.processElement1(new StreamRecord<>(wire(FLOW), 1));
+      h.processElement2(new StreamRecord<>(result, 2));
+      // a replay of the emitted event and its result: found in keyed state, nothing emitted again
+      h.processElement1(new StreamRecord<>(wire(FLOW), 3));
+      h.processElement2(new StreamRecord<>(result, 4));
+      // a result before its event, written out before a checkpoint barrier: the event finds it in keyed state
+      h.processElement2(new StreamRecord<>(secondResult, 5));
+      h.prepareSnapshotPreBarrier(1);
+      h.processElement1(new StreamRecord<>(wire(second), 6));
+      assertThat(h.extractOutputValues()).extracting(EvidenceEvent::getEventId)
+          .containsExactly(FLOW.getEventId(), second.getEventId());
+      snapshot = h.snapshot(2, 7);
+    }
+    try (var h = join()) {
+      h.initializeState(snapshot);
+      h.open();
+      // restored: what the state holds is unknown to this instance, so both replays are still found
+      h.processElement1(new StreamRecord<>(wire(FLOW), 8));
+      h.processElement2(new StreamRecord<>(result, 9));
+      h.processElement1(new StreamRecord<>(wire(second), 10));
+      assertThat(h.extractOutputValues()).isEmpty();
+      var newer = EnrichRequest.EnrichmentCodec.copy(known);
+      newer.setNodeName("ip-10-0-1-10.ec2.internal");
+      h.processElement2(new StreamRecord<>(result.with(EnrichRequest.revisionAt(0, 1, 1), newer), 11));
+      assertThat(h.extractOutputValues()).singleElement().satisfies(e -> {
+        assertThat(e.getEnrichment().getRevision()).isEqualTo(1);
+        assertThat(e.getEnrichment().getNodeName()).isEqualTo("ip-10-0-1-10.ec2.internal");
+      });
+    }
+  }
+
+  static WireEvent wire(EvidenceEvent e) {
+    return new WireEvent(e.getEventId(), new AvroWireEncoder<>(EvidenceEvent.getClassSchema()).encode(e));
+  }
+
+  @Test
   void heldEntriesAreWrittenOutWhenTooManyWait() throws Exception {
     try (var h = gather()) {
       h.open();
