@@ -39,7 +39,9 @@ class IncidentTemplatesTest {
   void timelineDocumentsAreOnePerRowWithTheIncidentId() throws Exception {
     TimelineRow row = new TimelineRow("ev1", Instant.parse("2026-11-20T10:03:05.218554Z"), TimelineLayer.CLUSTER,
         "API Activity", "k8s_audit", "dev-alice create pods/exec", true, 4, AttackStage.EXECUTION, "ab".repeat(32),
-        "audit.log", 1234L, 3L, null, List.of());
+        "audit.log", 1234L, 3L, null, List.of(new dev.strata.schema.correlate.RuleMatch("sigma",
+            "a1b0ca4e-7835-413e-8471-3ff2b8a66be6", "Potential Remote Command Execution In Pod Container",
+            "Leo Tsaousis (@laripping)", "medium", "Sigma rule by Leo Tsaousis (@laripping), SigmaHQ, DRL-1.1")));
     Incident inc = Incident.newBuilder().setIncidentId("inc-1").setTenant("aws:1").setTitle("t").setSeverityId(4)
         .setSeverity("High").setStatus(IncidentStatus.OPEN).setFirstSeen(row.getTime()).setLastSeen(row.getTime())
         .setSignals(1).setTimeline(List.of(row)).setRevision(7).build();
@@ -54,6 +56,9 @@ class IncidentTemplatesTest {
     assertThat(doc.path("time").asText()).isEqualTo("2026-11-20T10:03:05.218554Z");
     assertThat(doc.path("attack_stage").asText()).isEqualTo("EXECUTION");
     assertThat(doc.has("record_index")).isFalse();
+    // a Sigma match keeps the rule's attribution on the row document (mapped: detections.* in the template)
+    assertThat(doc.path("detections").get(0).path("rule_id").asText()).isEqualTo("a1b0ca4e-7835-413e-8471-3ff2b8a66be6");
+    assertThat(doc.path("detections").get(0).path("credit").asText()).contains("Leo Tsaousis").contains("DRL-1.1");
     JsonNode incDoc = new ObjectMapper().readTree(new IncidentDocuments(IndexTemplates.INCIDENTS_INDEX).source(inc));
     assertThat(incDoc.path("timeline").get(0).path("event_id").asText()).isEqualTo("ev1");
   }

@@ -26,6 +26,7 @@ public final class SigmaRuleLoader {
   public static SigmaRuleSet load(List<Path> paths) {
     List<SigmaRule> rules = new ArrayList<>();
     List<SigmaRuleSet.Unsupported> unsupported = new ArrayList<>();
+    java.util.Set<String> ids = new java.util.HashSet<>(); // a rule found twice (overlapping paths) matches once
     for (Path root : paths) {
       if (!Files.exists(root)) throw new IllegalArgumentException("incident.sigma_rules: no such file or directory: " + root);
       List<Path> files;
@@ -36,7 +37,11 @@ public final class SigmaRuleLoader {
       }
       for (Path f : files) {
         try {
-          rules.add(read(f, Files.readString(f)));
+          SigmaRule rule = read(f, Files.readString(f));
+          if (!ids.add(rule.info().id())) {
+            throw new UnsupportedRuleException(SigmaRuleSet.INVALID, "id " + rule.info().id() + " was loaded already");
+          }
+          rules.add(rule);
         } catch (UnsupportedRuleException e) {
           unsupported.add(new SigmaRuleSet.Unsupported(f.toString(), idOf(f), titleOf(f), e.reason(), e.getMessage()));
         } catch (IOException | RuntimeException e) {

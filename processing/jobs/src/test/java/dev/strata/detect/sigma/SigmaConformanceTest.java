@@ -71,6 +71,11 @@ class SigmaConformanceTest {
     assertThat(rules.rules().stream().filter(r -> r.format().equals("k8s_audit")).count()).isEqualTo(16);
     assertThat(engine.indexField("aws_cloudtrail")).isEqualTo("eventName");
     assertThat(engine.indexField("k8s_audit")).isEqualTo("objectRef.resource");
+    // a rule reached twice (a directory and a file in it) is loaded once, the second sighting listed
+    SigmaRuleSet twice = SigmaRuleLoader.load(List.of(CORPUS.resolve("application"),
+        CORPUS.resolve("application/kubernetes/audit/kubernetes_audit_exec_into_container.yml")));
+    assertThat(twice.rules()).hasSize(16);
+    assertThat(twice.unsupported()).extracting(SigmaRuleSet.Unsupported::reason).containsExactly(SigmaRuleSet.INVALID);
   }
 
   static final String EXEC = "a1b0ca4e-7835-413e-8471-3ff2b8a66be6"; // kubernetes_audit_exec_into_container
