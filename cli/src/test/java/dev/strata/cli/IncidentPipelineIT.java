@@ -93,7 +93,12 @@ class IncidentPipelineIT {
     pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
     var correlate = pipeline.correlateConfig(true, correlateGroup);
     pipeline.runCorrelate(correlate);
-    IncidentJobConfig cfg = pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic());
+    // with the shared SigmaHQ corpus when present (read in place): its matches name their rules on the rows
+    var settings = dev.strata.job.incident.IncidentSettings.defaults();
+    if (Files.isDirectory(SIGMA_CORPUS)) {
+      settings = settings.withSigmaRules(dev.strata.detect.sigma.SigmaRuleLoader.load(List.of(SIGMA_CORPUS)), null);
+    }
+    IncidentJobConfig cfg = pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic(), settings);
     pipeline.runIncidents(cfg);
     pipeline.send("POST", "/strata-*/_refresh", null);
     JsonNode hits = pipeline.send("POST", "/strata-incidents-*/_search",
@@ -229,6 +234,30 @@ class IncidentPipelineIT {
     Incident stored = archive.get(id, incident.path("revision").asInt());
     assertThat(stored.getSignals()).isEqualTo(6);
     assertThat(stored.getTimeline()).hasSize(incident.path("event_count").asInt());
+  }
+
+  static final Path SIGMA_CORPUS = Path.of("/work/shared/corpus/sigma");
+
+  @Test
+  void sigmaMatchesNameTheirRuleOnTheRowsTheReportAndTheScope(@TempDir Path out) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(SIGMA_CORPUS), "the shared Sigma corpus is absent");
+    // the pods/exec row carries SigmaHQ's kubernetes_audit_exec_into_container, indexed in the timeline index
+    JsonNode rows = pipeline.send("POST", "/strata-timeline-*/_search", "{\"size\":5,\"query\":{\"term\":"
+        + "{\"detections.rule_id\":\"a1b0ca4e-7835-413e-8471-3ff2b8a66be6\"}}}");
+    assertThat(rows.at("/hits/hits")).isNotEmpty();
+    JsonNode d = rows.at("/hits/hits/0/_source/detections/0");
+    assertThat(d.path("title").asText()).isEqualTo("Potential Remote Command Execution In Pod Container");
+    assertThat(d.path("author").asText()).isEqualTo("Leo Tsaousis (@laripping)");
+    assertThat(d.path("credit").asText()).isEqualTo("Sigma rule by Leo Tsaousis (@laripping), SigmaHQ, DRL-1.1");
+    String id = incident.path("incident_id").asText();
+    ReportCommand.write(endpoints.openSearchUrl(), id, out, "both");
+    assertThat(Files.readString(out.resolve(id + ".html"), StandardCharsets.UTF_8)).contains("Detection rules")
+        .contains("a1b0ca4e-7835-413e-8471-3ff2b8a66be6").contains("Sigma rule by Leo Tsaousis (@laripping), SigmaHQ, DRL-1.1");
+    assertThat(Files.readString(out.resolve(id + ".md"), StandardCharsets.UTF_8)).contains("## Detection rules")
+        .contains("AWS IAM Backdoor Users Keys");
+    ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", ATTACKER_IP)));
+    assertThat(Scope.table(r)).contains("Sigma: AWS IAM Backdoor Users Keys (0a5177f4-6ca9-44c2-aacf-d3f3d8b6e4d2, level"
+        + " medium). Sigma rule by faloker, SigmaHQ, DRL-1.1");
   }
 
   @Test
