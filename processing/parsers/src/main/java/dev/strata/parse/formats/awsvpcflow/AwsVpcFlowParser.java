@@ -57,7 +57,9 @@ import java.util.Map;
  * direction ({@code flow-direction} ingress/egress: Inbound/Outbound), action (ACCEPT/REJECT: Allowed/Denied),
  * bytes, packets, tcp_flags, traffic_path, log_status, pkt_src_ip/pkt_dst_ip; ECS: cloud.task_uid =
  * {@code ecs-task-arn}, cloud.cluster_uid = {@code ecs-cluster-arn} (else {@code ecs-cluster-name}), container.uid =
- * {@code ecs-container-id}; Transit Gateway: endpoints' vpc_uid and interface_uid from {@code tgw-src/dst-vpc-id}
+ * {@code ecs-container-id} when the task has one container (no {@code ecs-second-container-id}: AWS then names the
+ * task's first two containers, which share the task's interface, so the flow is the task's, not one container's;
+ * both ids stay in unmapped); Transit Gateway: endpoints' vpc_uid and interface_uid from {@code tgw-src/dst-vpc-id}
  * and {@code tgw-src/dst-eni}. Every other field (and any field this parser does not know) is kept in unmapped
  * under its AWS name. NODATA / SKIPDATA records are events (log_status, no addresses), not dead letters.
  *
@@ -71,6 +73,8 @@ import java.util.Map;
 public final class AwsVpcFlowParser implements EvidenceParser {
 
   public static final String FORMAT = "aws_vpc_flow";
+  private static final String FIRST_CONTAINER = "ecs-container-id";
+  private static final String SECOND_CONTAINER = "ecs-second-container-id";
 
   static final int ACTIVITY_TRAFFIC = 6;
 
@@ -296,6 +300,7 @@ public final class AwsVpcFlowParser implements EvidenceParser {
       long startSec = Long.MIN_VALUE;
       long endSec = Long.MIN_VALUE;
       String clusterName = null;
+      String ecsContainer = null;
       String warnings = null;
       int[] codes = layout.codes;
       for (int f = 0; f < codes.length; f++) {
@@ -389,11 +394,7 @@ public final class AwsVpcFlowParser implements EvidenceParser {
             u.put(layout.names[f], clusterName);
           }
           case VpcFlowLayout.ECS_TASK_ARN -> cloud.setTaskUid(str(b, s, e));
-          case VpcFlowLayout.ECS_CONTAINER_ID -> {
-            Container c = new Container();
-            c.setUid(str(b, s, e));
-            ev.setContainer(c);
-          }
+          case VpcFlowLayout.ECS_CONTAINER_ID -> ecsContainer = str(b, s, e);
           case VpcFlowLayout.TGW_SRC_VPC_ID -> {
             if (src == null) src = new Endpoint();
             src.setVpcUid(str(b, s, e));
@@ -427,6 +428,13 @@ public final class AwsVpcFlowParser implements EvidenceParser {
       ev.setStartTime(start);
       if (endSec >= 0) ev.setEndTime(instant(endSec));
       if (cloud.getClusterUid() == null && clusterName != null) cloud.setClusterUid(clusterName);
+      if (ecsContainer != null && u.containsKey(SECOND_CONTAINER)) {
+        u.put(FIRST_CONTAINER, ecsContainer); // a task's containers share its interface: the flow is the task's
+      } else if (ecsContainer != null) {
+        Container c = new Container();
+        c.setUid(ecsContainer);
+        ev.setContainer(c);
+      }
       ev.setNetwork(net);
       ev.setSrcEndpoint(src);
       ev.setDstEndpoint(dst);

@@ -15,6 +15,7 @@ import dev.strata.parse.RejectReason;
 import dev.strata.parse.Timestamps;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.Device;
+import dev.strata.schema.event.Endpoint;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.File;
 import dev.strata.schema.event.Finding;
@@ -49,6 +50,8 @@ import java.util.Map;
  *   proc.pid, proc.name, proc.cmdline, proc.exepath, proc.ppid, proc.pname, user.name, proc.tty (non-zero = tty)
  *                      -> process.pid, name, cmd_line, executable, parent_pid, parent_name, user, tty
  *   fd.name            -> file.path and file.name, only when it is an absolute path (sockets etc. are not files)
+ *   fd.cip, fd.cport / fd.sip, fd.sport -> src_endpoint / dst_endpoint ip, port (a connection's client and server,
+ *                         e.g. the miner pool of "Detect outbound connections to common miner pool ports")
  *   every entry        -> unmapped "output_fields.&lt;key&gt;" as written (JSON nulls left out)
  * "&lt;NA&gt;" and "" are Falco's "no value": never mapped (they stay in unmapped as written).
  * source, uuid, anything else -> unmapped
@@ -81,7 +84,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   private enum Field {
     EVT_TIME, CONTAINER_ID, CONTAINER_NAME, IMAGE_REPOSITORY, IMAGE_TAG, IMAGE, IMAGE_DIGEST, K8S_NS, K8S_POD,
     K8S_POD_UID, PROC_PID, PROC_NAME, PROC_CMDLINE, PROC_EXEPATH, USER_NAME, PROC_PPID, PROC_PNAME, PROC_TTY,
-    FD_NAME;
+    FD_NAME, FD_CIP, FD_CPORT, FD_SIP, FD_SPORT;
 
     static Field of(String outputField) {
       return switch (outputField) {
@@ -104,6 +107,10 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
         case "proc.pname" -> PROC_PNAME;
         case "proc.tty" -> PROC_TTY;
         case "fd.name" -> FD_NAME;
+        case "fd.cip" -> FD_CIP;
+        case "fd.cport" -> FD_CPORT;
+        case "fd.sip" -> FD_SIP;
+        case "fd.sport" -> FD_SPORT;
         default -> null;
       };
     }
@@ -271,10 +278,27 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
       e.setFile(new File(fd, fname, null, null, null, null, null));
     }
 
+    // a connection's ends (network rules: outbound to a miner pool, unexpected connections): client -> server
+    Endpoint client = endpoint(mapped[Field.FD_CIP.ordinal()], mapped[Field.FD_CPORT.ordinal()]);
+    Endpoint server = endpoint(mapped[Field.FD_SIP.ordinal()], mapped[Field.FD_SPORT.ordinal()]);
+    if (client != null) e.setSrcEndpoint(client);
+    if (server != null) e.setDstEndpoint(server);
+
     // unmapped: output_fields are in already
     if (!lookalikes.isEmpty()) u.putAll(lookalikes);
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
+  }
+
+  /** An endpoint of {@code fd.cip}/{@code fd.sip} and its port, or null when Falco names no address there. */
+  private static Endpoint endpoint(String ip, String port) {
+    ip = value(ip);
+    if (ip == null || !(ip.indexOf('.') > 0 || ip.indexOf(':') >= 0)) return null;
+    Long p = number(port);
+    Endpoint ep = new Endpoint();
+    ep.setIp(ip);
+    if (p != null && p >= 0 && p <= 65535) ep.setPort(p.intValue());
+    return ep;
   }
 
   /** Falco's "no value" markers ({@code <NA>}, empty) are null. */

@@ -197,6 +197,36 @@ class AwsVpcFlowParserTest extends ParserContractTest {
     assertThat(out.events.get(3).getRawData()).isEqualTo(rec);
   }
 
+  /**
+   * VPC Flow Logs v7 name an ECS task's first container in {@code ecs-container-id} and its second in {@code
+   * ecs-second-container-id} (flow-log-records.html, "Available fields"): the containers of a task share its
+   * interface, so a record of a two-container task is the task's, not its first container's.
+   */
+  @Test
+  void aFlowOfATaskWithTwoContainersNamesNoContainer() throws Exception {
+    String header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+        + "action log-status ecs-cluster-name ecs-container-id ecs-second-container-id ecs-task-arn";
+    String task = "arn:aws:ecs:eu-west-1:444455556666:task/shop-prod/5f1c2a3b4d5e4f60a1b2c3d4e5f60718";
+    String one = "c0".repeat(32);
+    String two = "d1".repeat(32);
+    String text = header + "\n"
+        + "7 444455556666 eni-0e1c5a110000e0001 10.20.1.37 198.51.100.77 41822 3333 6 655 157200 1795255620 "
+        + "1795255679 ACCEPT OK shop-prod " + one + " " + two + " " + task + "\n"
+        + "7 444455556666 eni-0e1c5a110000e0003 10.20.1.52 192.0.2.44 39150 443 6 22 8120 1795255620 1795255679 "
+        + "ACCEPT OK shop-prod " + one + " - " + task + "\n";
+    var r = new ChunkParser(ParserRegistry.defaults())
+        .parse(Chunks.lines(text.getBytes(StandardCharsets.UTF_8), AwsVpcFlowParser.FORMAT, "flow.log", 1 << 16).get(0));
+    assertThat(r.deadLetters()).isEmpty();
+    assertThat(r.events()).hasSize(2);
+    EvidenceEvent both = r.events().get(0);
+    assertThat(both.getContainer()).isNull();
+    assertThat(both.getCloud().getTaskUid()).isEqualTo(task);
+    assertThat(both.getUnmapped()).containsEntry("ecs-container-id", one).containsEntry("ecs-second-container-id", two);
+    EvidenceEvent single = r.events().get(1);
+    assertThat(single.getContainer().getUid()).isEqualTo(one);
+    assertThat(single.getUnmapped()).doesNotContainKey("ecs-container-id");
+  }
+
   @Test
   void headerDetection() {
     assertThat(isHeader(VpcFlowLayout.DEFAULT_HEADER)).isTrue();

@@ -55,4 +55,26 @@ class FalcoAlertParserTest extends ParserContractTest {
     assertThat(e.getTime().toString()).isEqualTo("2017-10-09T23:31:56.746609Z");
     assertThat(e.getTimeOriginal()).isEqualTo("1507591916746609046");
   }
+
+  /** A network rule's alert names the connection: fd.cip:fd.cport (client) -> fd.sip:fd.sport (server). */
+  @Test
+  void aConnectionsEndsAreItsEndpoints() throws Exception {
+    String line = "{\"rule\":\"Detect outbound connections to common miner pool ports\",\"priority\":\"Critical\","
+        + "\"output\":\"o\",\"time\":\"2026-11-21T10:06:35.220618843Z\",\"output_fields\":{\"container.id\":"
+        + "\"62dfdab12104\",\"fd.name\":\"10.20.1.37:41822->198.51.100.77:3333\",\"fd.cip\":\"10.20.1.37\","
+        + "\"fd.cport\":41822,\"fd.sip\":\"198.51.100.77\",\"fd.sport\":3333}}\n"
+        + "{\"rule\":\"r\",\"priority\":\"Warning\",\"output\":\"o\",\"time\":\"2026-11-21T10:06:35Z\","
+        + "\"output_fields\":{\"fd.sip\":\"<NA>\",\"fd.cip\":\"\",\"fd.sport\":\"<NA>\"}}\n";
+    CollectingOutput out = parse(line, Framing.LINES, "x/falco.json");
+    assertThat(out.rejections).isEmpty();
+    var e = out.events.get(0);
+    assertThat(e.getSrcEndpoint().getIp()).isEqualTo("10.20.1.37");
+    assertThat(e.getSrcEndpoint().getPort()).isEqualTo(41822);
+    assertThat(e.getDstEndpoint().getIp()).isEqualTo("198.51.100.77");
+    assertThat(e.getDstEndpoint().getPort()).isEqualTo(3333);
+    assertThat(e.getFile()).as("a socket is no file").isNull();
+    var none = out.events.get(1);
+    assertThat(none.getSrcEndpoint()).isNull();
+    assertThat(none.getDstEndpoint()).isNull();
+  }
 }
