@@ -268,11 +268,12 @@ public final class BindingExtractor {
       out.add(binding(BindingKind.SESSION_TASK, "aws:" + c.getAccountUid(), taskId, "", task, a, from, null, false,
           BindingKind.SESSION_TASK.confidence(), e));
     }
-    // the task's own address: from task metadata, not from a flow record (whose source may be the remote side)
+    // the task's own address: from task metadata, not from a flow record (whose source may be the remote side);
+    // scoped by the account alone: task metadata v4 names the VPC, describe-tasks (the stop) does not, and the stop
+    // must close what the metadata opened (a VPC-scoped start would hold the address past the task's stop)
     String ip = e.getSrcEndpoint() == null || format.equals("aws_vpc_flow") ? null : e.getSrcEndpoint().getIp();
     if (LookupKeys.isPrivateIp(ip) && c.getAccountUid() != null) {
-      String scope = "aws:" + c.getAccountUid() + (c.getVpcUid() != null ? ":" + c.getVpcUid() : "");
-      out.add(timed(BindingKind.IP_TASK, scope, ip, "", task, ipAttrs, from, to, stopped, e));
+      out.add(timed(BindingKind.IP_TASK, "aws:" + c.getAccountUid(), ip, "", task, ipAttrs, from, to, stopped, e));
     }
     String cid = e.getContainer() == null ? null : LookupKeys.containerId(e.getContainer().getUid());
     if (cid != null && cid.length() >= 12) {

@@ -33,7 +33,7 @@ import java.util.Set;
  * one address is answered by its lookup without a gather. The lookup keys themselves (what {@code unresolved} names,
  * what {@link EnrichmentMerger} merges in order) keep their scope.
  *
- * <p>Hops (see {@link #probes}): hop 1 uses the event's own fields (container id, IPs, ENI, ECS task, access key, role
+ * <p>Hops (see {@link #probes}): hop 1 uses the event's own fields (container id, IPs, ENI, access key, role
  * session, instance id); hop 2 the entities hop 1 found (pod -> node and service account, instance -> node, image ->
  * SBOM, container found through an IP -> pod); hop 3 the service account -> IAM role (IRSA / Pod Identity).
  *
@@ -290,7 +290,6 @@ public final class LookupKeys {
     if (dst != null) ips(out, dst.getIp(), account, dst.getVpcUid() != null ? dst.getVpcUid() : vpc, cluster, host);
     if (c != null) {
       if (c.getEniUid() != null) add(out, key("eni", "", c.getEniUid()));
-      if (c.getTaskUid() != null) add(out, key("task", "", c.getTaskUid()));
       if (c.getInstanceUid() != null) add(out, key("instance", "", c.getInstanceUid()));
     }
     if (src != null && src.getInterfaceUid() != null && src.getInterfaceUid().startsWith("eni-")) {
@@ -321,7 +320,6 @@ public final class LookupKeys {
     }
     if (k.getContainerUid() != null) add(out, container(k.getContainerUid()));
     if (k.getInstanceUid() != null) add(out, key("instance", "", k.getInstanceUid()));
-    if (k.getTaskUid() != null) add(out, key("task", "", k.getTaskUid()));
     if (k.getImageDigest() != null) add(out, key("image", "", k.getImageDigest()));
     else if (k.getImageUid() != null) add(out, key("image", "", k.getImageUid()));
   }

@@ -198,6 +198,7 @@ class BindingExtractorTest {
     task.setDstEndpoint(null);
     task.getCloud().setTaskUid(taskArn);
     task.getCloud().setClusterUid("arn:aws:ecs:eu-west-1:444455556666:cluster/shop-prod");
+    task.getCloud().setVpcUid("vpc-0e1c5a110000a0001"); // task metadata v4 names it, describe-tasks does not
     task.setEndTime(java.time.Instant.parse("2026-11-21T10:20:05Z"));
     List<EntityBinding> bs = of(task);
     EntityBinding s = kind(bs, BindingKind.SESSION_TASK);
@@ -211,7 +212,9 @@ class BindingExtractorTest {
         .containsEntry("cluster", "shop-prod").containsEntry("account_uid", "444455556666");
     assertThat(kind(bs, BindingKind.ENI_TASK).getAttributes()).containsEntry("cluster", "shop-prod");
     assertThat(kind(bs, BindingKind.IP_TASK).getAttributes()).doesNotContainKey("cluster");
-    assertThat(LookupKeys.of(kind(bs, BindingKind.IP_TASK))).containsExactly("ip|aws:444455556666|10.20.1.37");
+    assertThat(LookupKeys.of(kind(bs, BindingKind.IP_TASK))).as("one scope for both ECS sources, so the stop closes it")
+        .containsExactly("ip|aws:444455556666|10.20.1.37");
+    assertThat(kind(bs, BindingKind.IP_TASK).getAttributes()).containsEntry("vpc_uid", "vpc-0e1c5a110000a0001");
 
     // a call made with the task role's credentials asks exactly the key the task's session binding is held under
     EvidenceEvent call = CorrelationScenario.flow("ct-1", "444455556666", null, null, null, null, null,
