@@ -53,7 +53,9 @@ import java.util.regex.Pattern;
  * </table>
  *
  * Bindings: an event naming a container and its pod / node, a pod and its node, a node and its instance, an ENI and
- * its instance. Tenant: {@code <provider>:<account>} when an account is known, else {@code k8s:<cluster>}, else
+ * its task (ECS awsvpc: an event of the task naming its ENI), else (no task known) its instance, a container and its
+ * task. AWS services acting for the account ({@code
+ * userIdentity.type} AWSService, e.g. ecs-tasks.amazonaws.com) are {@code principal_system}: they link nothing. Tenant: {@code <provider>:<account>} when an account is known, else {@code k8s:<cluster>}, else
  * {@code default}.
  */
 public final class EntityKeys {
@@ -167,8 +169,11 @@ public final class EntityKeys {
         if (arn != null && arn.contains(":assumed-role/")) {
           add(out, Entity.SESSION, arn, account, Entity.ACTOR);
           ind.add(new Indicator("principal", arn));
-        } else if (arn != null && "AWSService".equals(actor.getUserType())) {
-          add(out, Entity.PRINCIPAL + "_system", arn, account, Entity.ACTOR);
+        } else if ("AWSService".equals(actor.getUserType())) {
+          // an AWS service acting for the account (ecs-tasks.amazonaws.com assuming every task's role): it links
+          // nothing, as a Kubernetes system user
+          String service = arn != null ? arn : user;
+          if (service != null) add(out, Entity.PRINCIPAL + "_system", service, account, Entity.ACTOR);
         } else if (arn != null) {
           add(out, Entity.PRINCIPAL, arn, account, Entity.ACTOR);
           ind.add(new Indicator("principal", arn));
@@ -213,8 +218,13 @@ public final class EntityKeys {
     bind(bindings, podId, nodeId);
     bind(bindings, nodeId, instanceId);
     bind(bindings, instanceId, nodeId);
-    bind(bindings, eni == null ? null : Entity.id(Entity.ENI, eni), instanceId);
-    bind(bindings, containerId, task == null ? null : Entity.id(Entity.TASK, task));
+    String taskId = task == null ? null : Entity.id(Entity.TASK, task);
+    String eniId = eni == null ? null : Entity.id(Entity.ENI, eni);
+    // an ECS task's ENI (awsvpc) is the task's, as the task's own evidence says (not a provisional enrichment); the
+    // instance a flow of a task's ENI names is only the host it ran on: no ENI -> instance then
+    String ownTask = cloud == null ? null : trim(cloud.getTaskUid());
+    bind(bindings, eniId, ownTask != null ? Entity.id(Entity.TASK, ownTask) : task == null ? instanceId : null);
+    bind(bindings, containerId, taskId);
     if (issued != null) {
       // the session and key an STS call handed out belong to whoever asked for them (a role chain, maybe into
       // another account): a later call with them expands to the caller

@@ -49,7 +49,14 @@ public final class IncidentEngine implements Serializable {
     EntityKeys.Extraction x = EntityKeys.extract(e);
     Member m = Member.of(e, x, rules);
     boolean changed = store.putMember(m);
-    if (changed) index.addMember(m);
+    if (changed) {
+      index.addMember(m);
+    } else if (regroups(store.member(m.eventId()), m)) {
+      // a newer revision of the event (enriched again by late evidence): its entities are what groups it
+      store.replaceMember(m);
+      index.replaceMember(m);
+      changed = true;
+    }
     for (Binding b : x.bindings()) {
       if (store.addBinding(b)) {
         changed = true;
@@ -57,6 +64,17 @@ public final class IncidentEngine implements Serializable {
       }
     }
     return changed;
+  }
+
+  /**
+   * Whether {@code now} (the event again: a newer enrichment revision, or a copy) groups otherwise than the stored
+   * {@code before}: other entities, indicators or signal. A copy of the same event (another file's lineage) does not.
+   */
+  static boolean regroups(Member before, Member now) {
+    return before != null && !(before.entities().equals(now.entities()) && before.indicators().equals(now.indicators())
+        && before.signal() == now.signal() && before.severityId() == now.severityId()
+        && java.util.Objects.equals(before.stage(), now.stage())
+        && java.util.Objects.equals(before.burstKey(), now.burstKey()));
   }
 
   private TenantIndex index(TenantStore store, String tenant) throws Exception {

@@ -23,7 +23,8 @@ import java.util.TreeMap;
  *
  * <ol>
  *   <li>GetSecretValue bursts (see {@link SignalRules}) promote their calls to signals.
- *   <li>Each member's pivot entities are expanded upwards along bindings (container -> pod -> node <-> instance).
+ *   <li>Each member's pivot entities are expanded upwards along bindings (container -> pod -> node <-> instance;
+ *       an ENI bound to an ECS task expands to the task, not to the instance its flow records name).
  *   <li>Signals are joined with a union-find: two signals sharing an expanded pivot entity and at most
  *       {@code window} apart are in one incident (transitively: per entity, time-consecutive signals are joined).
  *   <li>A context member joins every incident it shares an expanded pivot entity with, when its time lies within
@@ -146,7 +147,11 @@ public final class IncidentGrouper {
     while (!todo.isEmpty() && seen.size() < 64) {
       String k = todo.poll();
       if (!seen.add(k)) continue;
-      for (String p : up.getOrDefault(k, List.of())) {
+      List<String> ups = up.getOrDefault(k, List.of());
+      boolean taskEni = Entity.ENI.equals(Entity.typeOf(k)) && ups.stream().anyMatch(p -> Entity.TASK.equals(Entity.typeOf(p)));
+      for (String p : ups) {
+        // an ECS task's ENI (awsvpc) is the task's: the container instance its flow records name only hosted it
+        if (taskEni && Entity.INSTANCE.equals(Entity.typeOf(p))) continue;
         if (Entity.pivotType(Entity.typeOf(p))) todo.add(p);
       }
     }

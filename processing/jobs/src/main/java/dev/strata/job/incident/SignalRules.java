@@ -1,5 +1,6 @@
 package dev.strata.job.incident;
 
+import dev.strata.correlate.LookupKeys;
 import dev.strata.detect.sigma.SigmaEngine;
 import dev.strata.detect.sigma.SigmaRule;
 import dev.strata.schema.correlate.AttackStage;
@@ -28,9 +29,9 @@ import java.util.Set;
  *       <td>execution</td><td>High</td></tr>
  *   <tr><td>pods/portforward</td><td>lateral_movement</td><td>Medium</td></tr>
  *   <tr><td>get/list/watch secrets</td><td>credential_access</td><td>Medium</td></tr>
- *   <tr><td rowspan=7>CloudTrail</td><td>instance-profile credentials (session named after an instance) used from
- *       a public IP outside the known ranges (default: none known, i.e. any public IP is outside AWS's private
- *       space)</td><td>by operation: GetCallerIdentity -> credential_access; Get/List/Describe/Head ->
+ *   <tr><td rowspan=7>CloudTrail</td><td>instance-profile credentials (session named after an instance) or an ECS
+ *       task's role credentials (session named after a task id) used from a public IP outside the known ranges
+ *       (default: none known, i.e. any public IP is outside AWS's private space)</td><td>by operation: GetCallerIdentity -> credential_access; Get/List/Describe/Head ->
  *       exfiltration (discovery, collection); else the operation's stage below, else credential_access</td>
  *       <td>High</td></tr>
  *   <tr><td>any credential used from a public IP outside {@code known_cidrs} (only when known_cidrs is set)</td>
@@ -183,6 +184,9 @@ public final class SignalRules implements Serializable {
     AttackStage opStage = operationStage(op);
     if (instanceSession && outside) {
       return new Signal(stageOfUse(op, opStage), 4, "instance_credentials_outside");
+    }
+    if (outside && e.getActor() != null && LookupKeys.taskSession(e.getActor().getUserUid()) != null) {
+      return new Signal(stageOfUse(op, opStage), 4, "task_credentials_outside");
     }
     if (!knownCidrs.isEmpty() && outside) {
       return new Signal(stageOfUse(op, opStage), opStage == null ? 3 : severityOf(opStage), "unknown_source_ip");

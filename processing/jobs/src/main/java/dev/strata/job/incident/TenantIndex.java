@@ -174,6 +174,16 @@ final class TenantIndex {
     dirty.add(n);
   }
 
+  /**
+   * A newer revision of a member's event (the correlation job re-resolved it: entities added, changed or gone): the
+   * member is re-indexed and the next flush regroups the tenant (its old keys may have held incidents together).
+   */
+  void replaceMember(Member m) {
+    removeMember(m.eventId());
+    regroupAll = true;
+    addMember(m);
+  }
+
   void addBinding(Binding b) {
     if (!bindingSet.add(b.from() + '\u0000' + b.to())) return;
     up.computeIfAbsent(b.from(), k -> new ArrayList<>(2)).add(b.to());
@@ -182,6 +192,9 @@ final class TenantIndex {
       Set<String> before = closure.get(entity);
       Set<String> after = IncidentGrouper.expand(entity, up);
       if (after.equals(before)) continue;
+      // a binding can also shrink a closure (an ENI found to be a task's stops reaching its host instance): links
+      // may be gone, so the next flush regroups everything
+      if (before != null && !after.containsAll(before)) regroupAll = true;
       uncache(entity, before);
       cache(entity, after);
       for (Node n : byPivot.getOrDefault(entity, Set.of())) {

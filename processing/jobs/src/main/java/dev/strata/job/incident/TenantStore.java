@@ -12,6 +12,12 @@ public interface TenantStore {
 
   void removeMember(String eventId) throws Exception;
 
+  /** Stores {@code m} in place of the member of its event id (a newer revision of the event). */
+  default void replaceMember(Member m) throws Exception {
+    removeMember(m.eventId());
+    putMember(m);
+  }
+
   /** The member stored for an event id, or null. */
   default Member member(String eventId) throws Exception {
     for (Member m : members()) if (m.eventId().equals(eventId)) return m;
