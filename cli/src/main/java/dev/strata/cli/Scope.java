@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code strata scope}: which clusters, accounts, nodes, instances, pods, containers, tasks, images and principals an
+ * {@code strata scope}: which clusters, accounts, nodes, instances, pods, containers, tasks, ENIs, images and principals an
  * indicator touches, across every cluster and account ingested. One OpenSearch search over {@code strata-events-*}:
  * the indicators match the event's own fields and the correlation job's {@code enrichment}; per entity dimension a
  * {@code terms} aggregation (own field and enrichment field, merged here) with first/last seen and {@code top_hits}
@@ -56,6 +56,7 @@ final class Scope {
     DIMENSIONS.put("pods", List.of("kubernetes.pod_name", "enrichment.pod_name"));
     DIMENSIONS.put("containers", List.of("container.uid", "enrichment.container_uid"));
     DIMENSIONS.put("tasks", List.of("cloud.task_uid", "enrichment.task_uid"));
+    DIMENSIONS.put("enis", List.of("cloud.eni_uid", "enrichment.eni_uid"));
     DIMENSIONS.put("images", List.of("container.image_name", "container.image_digest", "enrichment.image_digest"));
     DIMENSIONS.put("principals", List.of("actor.user_uid", "actor.user_name", "enrichment.iam_role",
         "enrichment.service_account"));

@@ -1,0 +1,323 @@
+package dev.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.infra.StackEndpoints;
+import dev.strata.infra.Topics;
+import dev.strata.infra.testing.SharedStack;
+import dev.strata.ingest.CollectorOptions;
+import dev.strata.ingest.ProgressListener;
+import dev.strata.job.ParseJobConfig;
+import dev.strata.job.incident.IncidentJobConfig;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An ECS fleet incident end to end on the embedded stack, as {@code strata demo --evidence} runs it (collect, parse,
+ * correlate, incidents; then {@code strata scope} and {@code strata report}). The evidence is
+ * {@code src/test/resources/scenarios/ecs} (provenance per file in its PROVENANCE.md), CloudTrail and VPC Flow files
+ * delivered gzip-compressed under their S3 keys as AWS writes them:
+ *
+ * <ul>
+ *   <li>account 444455556666, cluster shop-prod (EC2 launch type, awsvpc): task 5f1c..0718 (storefront, containers
+ *       web + log-router) on ENI eni-..e0001 at 10.20.1.37 from 09:58:20 is exploited from 198.51.100.77 at 10:05:
+ *       Falco on the container instance sees a shell, a dropped miner and its pool connection; the task role's
+ *       credentials call sts GetCallerIdentity (NAT), s3 ListBuckets and GetObject of shop-prod-secrets (S3 gateway
+ *       endpoint, source 10.20.1.37); responders stop the task at 10:20:05; at 10:31 the stolen credentials are used
+ *       from 198.51.100.77 (GetCallerIdentity, iam CreateAccessKey denied, from the us-east-1 file);
+ *   <li>task 9a8b..6a5b of the same service starts at 10:30:12 on another ENI with the same address and the same
+ *       task role: its flows and its own GetObject must resolve to it, never to the compromised task;
+ *   <li>account 777788889999 runs task 0c0f..0c0f (cluster batch, Fargate) on 10.20.1.37 in its own VPC at the same
+ *       time: its flows resolve to its own task.
+ * </ul>
+ */
+@ExtendWith(SharedStack.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EcsIncidentPipelineIT {
+  static final String ACCOUNT_A = "444455556666";
+  static final String ACCOUNT_B = "777788889999";
+  static final String ATTACKER_IP = "198.51.100.77";
+  static final String TASK_IP = "10.20.1.37";
+  static final String T1 = "5f1c2a3b4d5e4f60a1b2c3d4e5f60718";
+  static final String T2 = "9a8b7c6d5e4f40312a1b0c9d8e7f6a5b";
+  static final String TASK1 = "arn:aws:ecs:eu-west-1:" + ACCOUNT_A + ":task/shop-prod/" + T1;
+  static final String TASK2 = "arn:aws:ecs:eu-west-1:" + ACCOUNT_A + ":task/shop-prod/" + T2;
+  static final String TASK_B = "arn:aws:ecs:eu-west-1:" + ACCOUNT_B + ":task/batch/0c0ffee0c0ffee0c0ffee0c0ffee0c0f";
+  static final String ENI1 = "eni-0e1c5a110000e0001";
+  static final String ENI2 = "eni-0e1c5a110000e0002";
+  static final String ENI_B = "eni-0b7e57ab1e000e001";
+  static final String SESSION1 = "arn:aws:sts::" + ACCOUNT_A + ":assumed-role/storefront-task-role/" + T1;
+  static final String SESSION2 = "arn:aws:sts::" + ACCOUNT_A + ":assumed-role/storefront-task-role/" + T2;
+  static final String WEB1 = "62dfdab12104246c148c97c5e4cc0465ad968f850e5439ca6cfa49a381c707cd";
+  static final String ROUTER1 = "43c93a28fa8ece22c537c8396632cdf7234f45bddd191cd26e4e8e824eb0b190";
+  static final String WEB_DIGEST = "sha256:83d20350a81b979988da333b2faffd22fca38db43e6281959e0b746086c029b1";
+
+  EvidencePipeline pipeline;
+  StackEndpoints endpoints;
+  JsonNode incidents;
+  JsonNode incident;
+
+  @BeforeAll
+  void runPipeline(StackEndpoints endpoints) throws Exception {
+    this.endpoints = endpoints;
+    Path home = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
+    Path evidence = asDelivered(home.resolve("cli/src/test/resources/scenarios/ecs"));
+    pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
+    pipeline.prepare();
+    // the stack is shared: every job reads only what this run adds
+    String parseGroup = pipeline.newGroupAtEndOfRawTopic("ecs-it");
+    String correlateGroup = groupAtEnd(Topics.NORMALIZED, "ecs-it-correlate");
+    String incidentGroup = groupAtEnd(Topics.ENRICHED, "ecs-it-incidents");
+    pipeline.collect(evidence, CollectorOptions.defaults(), ProgressListener.NONE);
+    pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
+    var correlate = pipeline.correlateConfig(true, correlateGroup);
+    pipeline.runCorrelate(correlate);
+    IncidentJobConfig cfg = pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic());
+    pipeline.runIncidents(cfg);
+    pipeline.send("POST", "/strata-*/_refresh", null);
+    incidents = pipeline.send("POST", "/strata-incidents-*/_search",
+        "{\"size\":10,\"query\":{\"term\":{\"entities.key\":\"" + TASK1 + "\"}}}").at("/hits/hits");
+    incident = incidents.size() == 0 ? null : incidents.get(0).path("_source");
+    // what the run wrote, for a reader of a failure (target/ecs-it/)
+    Path dump = home.resolve("cli/target/ecs-it");
+    Files.createDirectories(dump);
+    Files.writeString(dump.resolve("incidents.json"), incidents.toPrettyString());
+    Files.writeString(dump.resolve("events.json"), search("cloud.account_uid:" + ACCOUNT_A + " OR cloud.account_uid:"
+        + ACCOUNT_B + " OR container.uid:" + WEB1.substring(0, 12)).toPrettyString());
+    Files.writeString(dump.resolve("bindings.json"), pipeline.send("POST", "/strata-bindings-*/_search",
+        "{\"size\":200,\"query\":{\"query_string\":{\"query\":\"attributes.account_uid:" + ACCOUNT_A
+            + " OR attributes.account_uid:" + ACCOUNT_B + "\"}}}").at("/hits/hits").toPrettyString());
+  }
+
+  @Test
+  void oneIncidentHoldsTheCompromisedTask() {
+    assertThat(incidents).as("one incident on the compromised task").hasSize(1);
+  }
+
+  /** The scenario as AWS delivers it: CloudTrail and VPC Flow files gzip-compressed ({@code .json.gz}, {@code .log.gz}). */
+  static Path asDelivered(Path scenario) throws Exception {
+    Path root = Files.createTempDirectory("strata-ecs-it-");
+    try (Stream<Path> files = Files.walk(scenario)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String rel = scenario.relativize(f).toString();
+        if (rel.equals("PROVENANCE.md")) continue;
+        boolean delivered = rel.startsWith("AWSLogs/");
+        Path to = root.resolve(delivered ? rel + ".gz" : rel);
+        Files.createDirectories(to.getParent());
+        if (delivered) {
+          try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(to))) {
+            Files.copy(f, out);
+          }
+        } else {
+          Files.copy(f, to);
+        }
+      }
+    }
+    return root;
+  }
+
+  String groupAtEnd(String topic, String prefix) throws Exception {
+    String group = prefix + "-" + UUID.randomUUID();
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+      List<TopicPartition> tps = new ArrayList<>();
+      c.partitionsFor(topic).forEach(i -> tps.add(new TopicPartition(topic, i.partition())));
+      c.endOffsets(tps).forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
+    }
+    Map<String, Object> a = new HashMap<>();
+    a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+    try (Admin admin = Admin.create(a)) {
+      admin.alterConsumerGroupOffsets(group, commit).all().get();
+    }
+    return group;
+  }
+
+  @Test
+  void everyFlowIsTheTaskOfItsOwnTimeAccountAndEni() throws Exception {
+    JsonNode flows = search("source_format:aws_vpc_flow AND (cloud.account_uid:" + ACCOUNT_A + " OR cloud.account_uid:"
+        + ACCOUNT_B + ") AND time:[\"2026-11-21T10:00:00Z\" TO \"2026-11-21T11:00:00Z\"] AND src_endpoint.ip:*");
+    Map<String, String> taskOf = new java.util.TreeMap<>();
+    for (JsonNode h : flows) {
+      JsonNode s = h.path("_source");
+      String key = s.at("/cloud/account_uid").asText() + " " + s.at("/cloud/eni_uid").asText() + " "
+          + s.path("time").asText().substring(11, 19) + " " + s.at("/src_endpoint/ip").asText() + ">"
+          + s.at("/dst_endpoint/ip").asText();
+      taskOf.put(key, s.at("/enrichment/task_uid").asText("-") + " " + s.at("/enrichment/eni_uid").asText("-") + " "
+          + s.at("/enrichment/cluster").asText("-"));
+    }
+    String t1 = TASK1 + " " + ENI1 + " shop-prod";
+    String t2 = TASK2 + " " + ENI2 + " shop-prod";
+    assertThat(taskOf).as("each flow at its time: the task, its ENI and cluster").containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+        Map.entry(ACCOUNT_A + " " + ENI1 + " 10:05:02 " + ATTACKER_IP + ">" + TASK_IP, t1),
+        Map.entry(ACCOUNT_A + " " + ENI1 + " 10:05:02 " + TASK_IP + ">" + ATTACKER_IP, t1),
+        Map.entry(ACCOUNT_A + " " + ENI1 + " 10:06:35 " + TASK_IP + ">" + ATTACKER_IP, t1),
+        Map.entry(ACCOUNT_A + " " + ENI1 + " 10:06:35 " + ATTACKER_IP + ">" + TASK_IP, t1),
+        Map.entry(ACCOUNT_A + " " + ENI1 + " 10:07:00 " + TASK_IP + ">" + ATTACKER_IP, t1),
+        Map.entry(ACCOUNT_A + " " + ENI1 + " 10:08:00 " + TASK_IP + ">" + ATTACKER_IP, t1),
+        Map.entry(ACCOUNT_A + " " + ENI1 + " 10:12:00 " + TASK_IP + ">" + ATTACKER_IP, t1),
+        Map.entry(ACCOUNT_A + " " + ENI2 + " 10:35:10 " + TASK_IP + ">192.0.2.44", t2),
+        Map.entry(ACCOUNT_A + " " + ENI2 + " 10:35:10 192.0.2.44>" + TASK_IP, t2),
+        Map.entry(ACCOUNT_A + " " + ENI2 + " 10:36:00 " + TASK_IP + ">192.0.2.44", t2),
+        // a v3 record names the VPC: the address in the VPC at 10:37 is the new task's, not the stopped one's
+        Map.entry(ACCOUNT_A + " " + ENI2 + " 10:37:00 " + TASK_IP + ">192.0.2.44", t2),
+        Map.entry(ACCOUNT_B + " " + ENI_B + " 10:07:00 " + TASK_IP + ">192.0.2.80", TASK_B + " " + ENI_B + " batch"),
+        Map.entry(ACCOUNT_B + " " + ENI_B + " 10:31:00 " + TASK_IP + ">192.0.2.80", TASK_B + " " + ENI_B + " batch")));
+    // the v7 record of a two-container task names both containers' ids, not the one that made the flow
+    JsonNode v7 = one("source_format:aws_vpc_flow AND cloud.task_uid:\"" + TASK1 + "\"");
+    assertThat(v7.at("/unmapped/ecs-second-container-id").asText()).isEqualTo(ROUTER1);
+    assertThat(v7.at("/enrichment/container_uid").asText("")).as("the task's, no one container's").isEmpty();
+  }
+
+  @Test
+  void everyCallOfATaskRoleSessionIsItsTasks() throws Exception {
+    JsonNode calls = search("source_format:aws_cloudtrail AND cloud.account_uid:" + ACCOUNT_A);
+    Map<String, String> taskOf = new java.util.TreeMap<>();
+    for (JsonNode h : calls) {
+      JsonNode s = h.path("_source");
+      if (!s.at("/actor/user_uid").asText().contains(":assumed-role/storefront-task-role/")) continue;
+      JsonNode e = s.path("enrichment");
+      taskOf.put(s.path("time").asText().substring(11, 19) + " " + s.at("/api/operation").asText(),
+          e.path("task_uid").asText("-") + " " + e.path("eni_uid").asText("-") + " " + e.path("cluster").asText("-"));
+    }
+    String t1 = TASK1 + " " + ENI1 + " shop-prod";
+    assertThat(taskOf).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "10:06:00 GetCallerIdentity", t1,
+        "10:06:20 ListBuckets", t1,
+        "10:06:40 GetObject", t1,
+        "10:31:05 GetCallerIdentity", t1, // after the task stopped: its stolen credentials, used from outside
+        "10:31:40 CreateAccessKey", t1,
+        "10:35:00 GetObject", TASK2 + " " + ENI2 + " shop-prod"));
+    JsonNode outside = one("source_format:aws_cloudtrail AND api.operation:CreateAccessKey AND cloud.account_uid:" + ACCOUNT_A);
+    assertThat(outside.at("/enrichment/binding_ids")).isNotEmpty();
+  }
+
+  @Test
+  void falcoAlertsOnTheContainerInstanceAreTheWebContainersOfTheTask() throws Exception {
+    JsonNode alerts = search("source_format:falco_alert AND container.uid:" + WEB1.substring(0, 12));
+    assertThat(alerts).hasSize(3);
+    for (JsonNode h : alerts) {
+      JsonNode e = h.at("/_source/enrichment");
+      assertThat(e.path("task_uid").asText()).isEqualTo(TASK1);
+      assertThat(e.path("container_uid").asText()).isEqualTo(WEB1);
+      assertThat(e.path("container_name").asText()).as("the alert's own (Docker) name is kept")
+          .isEqualTo("ecs-storefront-7-web-e4a7c1f0b2d39a8c5f01");
+      assertThat(e.path("image_digest").asText()).isEqualTo(WEB_DIGEST);
+      assertThat(e.path("eni_uid").asText()).isEqualTo(ENI1);
+    }
+  }
+
+  @Test
+  void theIncidentHoldsTheTasksEventsInTimeOrderAndNothingOfTheOtherTasks() throws Exception {
+    List<String> entities = new ArrayList<>();
+    incident.path("entities").forEach(e -> entities.add(e.path("type").asText() + ":" + e.path("key").asText()));
+    assertThat(entities).contains("task:" + TASK1, "session:" + SESSION1, "ip:" + ATTACKER_IP,
+        "container:" + WEB1.substring(0, 12), "eni:" + ENI1, "account:" + ACCOUNT_A)
+        .doesNotContain("task:" + TASK2, "session:" + SESSION2, "task:" + TASK_B, "eni:" + ENI2, "eni:" + ENI_B);
+    String id = incident.path("incident_id").asText();
+    JsonNode rows = pipeline.send("POST", "/strata-timeline-*/_search", "{\"size\":200,\"query\":{\"term\":{\"incident_id\":\""
+        + id + "\"}},\"sort\":[{\"time\":\"asc\"},{\"event_id\":\"asc\"}]}").at("/hits/hits");
+    assertThat(rows.size()).isEqualTo(incident.path("event_count").asInt());
+    List<String> summaries = new ArrayList<>();
+    Instant last = Instant.EPOCH;
+    for (JsonNode r : rows) {
+      JsonNode s = r.path("_source");
+      Instant t = Instant.parse(s.path("time").asText());
+      assertThat(t).isAfterOrEqualTo(last);
+      last = t;
+      assertThat(s.path("artifact_sha256").asText()).as("lineage").matches("[0-9a-f]{64}");
+      assertThat(s.path("origin").asText()).as("lineage").isNotEmpty();
+      summaries.add(s.path("summary").asText());
+    }
+    assertThat(String.join("\n", summaries)).contains("Terminal shell in container", "Drop and execute new binary",
+        "miner pool", "GetCallerIdentity", "ListBuckets", "shop-prod-secrets", "CreateAccessKey")
+        .doesNotContain("shop-prod-assets", "192.0.2.44", "192.0.2.80");
+  }
+
+  @Test
+  void scopeReturnsExactlyTheInvolvedEntities() throws Exception {
+    ObjectNode ip = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", ATTACKER_IP)));
+    assertThat(values(ip, "accounts")).containsExactly(ACCOUNT_A);
+    assertThat(values(ip, "tasks")).containsExactly(TASK1);
+    assertThat(values(ip, "principals")).contains(SESSION1).doesNotContain(SESSION2);
+    assertThat(values(ip, "containers")).as("Falco's miner alert names the pool").isNotEmpty()
+        .allMatch(c -> c.startsWith(WEB1.substring(0, 12)));
+    assertThat(values(ip, "enis")).containsExactly(ENI1);
+    assertThat(values(ip, "clusters")).containsExactly("shop-prod");
+    assertThat(values(ip, "pods")).isEmpty();
+    assertThat(ip.path("incidents")).extracting(i -> i.path("incident_id").asText())
+        .contains(incident.path("incident_id").asText());
+    ObjectNode session = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("principal", SESSION1)));
+    assertThat(values(session, "tasks")).containsExactly(TASK1);
+    assertThat(values(session, "accounts")).containsExactly(ACCOUNT_A);
+    ObjectNode image = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("image_digest", WEB_DIGEST)));
+    assertThat(values(image, "tasks")).as("both tasks ran the image, the other account's did not")
+        .containsExactlyInAnyOrder(TASK1, TASK2);
+    ObjectNode reused = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", TASK_IP)));
+    assertThat(values(reused, "tasks")).containsExactlyInAnyOrder(TASK1, TASK2, TASK_B);
+    Map<String, List<String>> tasksByAccount = new HashMap<>();
+    reused.path("by_account").forEach(a -> tasksByAccount.put(a.path("account").asText(), values(a.path("entities"), "tasks")));
+    assertThat(tasksByAccount).containsOnlyKeys(ACCOUNT_A, ACCOUNT_B);
+    assertThat(tasksByAccount.get(ACCOUNT_A)).containsExactlyInAnyOrder(TASK1, TASK2);
+    assertThat(tasksByAccount.get(ACCOUNT_B)).containsExactly(TASK_B);
+  }
+
+  @Test
+  void reportRendersTheIncident(@TempDir Path out) throws Exception {
+    String id = incident.path("incident_id").asText();
+    ReportCommand.write(endpoints.openSearchUrl(), id, out, "both");
+    String md = Files.readString(out.resolve(id + ".md"), StandardCharsets.UTF_8);
+    String html = Files.readString(out.resolve(id + ".html"), StandardCharsets.UTF_8);
+    assertThat(md).contains("## Entity graph").contains("task role session").contains(SESSION1)
+        .contains("in task").contains(ATTACKER_IP).contains("CreateAccessKey");
+    assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains(TASK1);
+    assertThat(html.indexOf("Terminal shell in container")).isLessThan(html.indexOf("CreateAccessKey"));
+  }
+
+  JsonNode search(String query) throws Exception {
+    return pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
+        "{\"size\":500,\"query\":{\"query_string\":{\"query\":\"" + query.replace("\\", "\\\\").replace("\"", "\\\"")
+            + "\"}}}").at("/hits/hits");
+  }
+
+  JsonNode one(String query) throws Exception {
+    JsonNode hits = search(query);
+    assertThat(hits).as(query).hasSize(1);
+    return hits.get(0).path("_source");
+  }
+
+  static List<String> values(JsonNode r, String dim) {
+    JsonNode entities = r.has("entities") ? r.path("entities") : r;
+    List<String> out = new ArrayList<>();
+    entities.path(dim).forEach(e -> out.add(e.path("value").asText()));
+    return out;
+  }
+}
