@@ -282,12 +282,16 @@ final class DetectionCompiler {
 
   private static final String DASHES = "-/\u2013\u2014\u2015";
 
-  /** Every form of a value whose option dashes ({@code -} or {@code /} starting a word) are any of - / – — ―. */
+  /**
+   * Every form of a value whose option dashes are any of - / – — ―: a {@code -} or {@code /} not after a word
+   * character and before one ({@code \B[-/]\b}, as pySigma places them: {@code -enc}, {@code /c}, not {@code x-y}).
+   */
   static List<String> windash(String s) {
     List<StringBuilder> out = new ArrayList<>(List.of(new StringBuilder()));
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean option = (c == '-' || c == '/') && (i == 0 || Character.isWhitespace(s.charAt(i - 1)));
+      boolean option = (c == '-' || c == '/') && (i == 0 || !word(s.charAt(i - 1)))
+          && i + 1 < s.length() && word(s.charAt(i + 1));
       if (!option || out.size() > 625) {
         for (StringBuilder b : out) b.append(c);
         continue;
@@ -299,5 +303,9 @@ final class DetectionCompiler {
       out = next;
     }
     return out.stream().map(StringBuilder::toString).toList();
+  }
+
+  private static boolean word(char c) {
+    return Character.isLetterOrDigit(c) || c == '_';
   }
 }

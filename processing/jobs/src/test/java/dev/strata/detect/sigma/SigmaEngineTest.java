@@ -179,6 +179,8 @@ class SigmaEngineTest {
     assertThat(matches("sel:\n  requestParameters.commandLine|windash|contains: ' /enc '\ncondition: sel")).isTrue();
     assertThat(matches("sel:\n  requestParameters.commandLine|contains: ' /enc '\ncondition: sel")).isFalse();
     assertThat(DetectionCompiler.windash("-a x-y")).containsExactly("-a x-y", "/a x-y", "\u2013a x-y", "\u2014a x-y", "\u2015a x-y");
+    assertThat(DetectionCompiler.windash("a - b /")).containsExactly("a - b /"); // no word after them: not options
+    assertThat(DetectionCompiler.windash("/c -k")).hasSize(25);
   }
 
   @Test
