@@ -20,17 +20,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -91,8 +82,8 @@ class EcsIncidentPipelineIT {
     pipeline.prepare();
     // the stack is shared: every job reads only what this run adds
     String parseGroup = pipeline.newGroupAtEndOfRawTopic("ecs-it");
-    String correlateGroup = groupAtEnd(Topics.NORMALIZED, "ecs-it-correlate");
-    String incidentGroup = groupAtEnd(Topics.ENRICHED, "ecs-it-incidents");
+    String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.NORMALIZED, "ecs-it-correlate");
+    String incidentGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.ENRICHED, "ecs-it-incidents");
     pipeline.collect(evidence, CollectorOptions.defaults(), ProgressListener.NONE);
     pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
     var correlate = pipeline.correlateConfig(true, correlateGroup);
@@ -139,26 +130,6 @@ class EcsIncidentPipelineIT {
       }
     }
     return root;
-  }
-
-  String groupAtEnd(String topic, String prefix) throws Exception {
-    String group = prefix + "-" + UUID.randomUUID();
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> tps = new ArrayList<>();
-      c.partitionsFor(topic).forEach(i -> tps.add(new TopicPartition(topic, i.partition())));
-      c.endOffsets(tps).forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
-    }
-    Map<String, Object> a = new HashMap<>();
-    a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
-    try (Admin admin = Admin.create(a)) {
-      admin.alterConsumerGroupOffsets(group, commit).all().get();
-    }
-    return group;
   }
 
   @Test
@@ -315,9 +286,6 @@ class EcsIncidentPipelineIT {
   }
 
   static List<String> values(JsonNode r, String dim) {
-    JsonNode entities = r.has("entities") ? r.path("entities") : r;
-    List<String> out = new ArrayList<>();
-    entities.path(dim).forEach(e -> out.add(e.path("value").asText()));
-    return out;
+    return IncidentPipelineIT.values(r, dim);
   }
 }

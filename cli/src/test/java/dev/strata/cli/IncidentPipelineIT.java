@@ -183,9 +183,14 @@ class IncidentPipelineIT {
   }
 
   String groupAtEnd(String topic, String prefix) throws Exception {
+    return groupAtEnd(endpoints.kafkaBootstrap(), topic, prefix);
+  }
+
+  /** A new consumer group (named {@code prefix-<uuid>}) whose committed offsets are the end of {@code topic}. */
+  static String groupAtEnd(String bootstrap, String topic, String prefix) throws Exception {
     String group = prefix + "-" + UUID.randomUUID();
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
@@ -195,7 +200,7 @@ class IncidentPipelineIT {
       c.endOffsets(tps).forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
     }
     Map<String, Object> a = new HashMap<>();
-    a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+    a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(a)) {
       admin.alterConsumerGroupOffsets(group, commit).all().get();
     }
