@@ -90,7 +90,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * and closed intervals are kept: {@link LatenessBounds} (bounded mode: the whole run). The hops carry small
  * {@link EnrichRequest}s, never the event, which is encoded once and held once, by {@code enrich}. The gathers and
  * {@code enrich} keep an event's state on the heap while it is in flight and write it to keyed state once complete
- * or before a checkpoint barrier ({@link InFlight}). Stateful operators
+ * or before a checkpoint barrier ({@link InFlight}); {@code enrich} reads an event's state only if it may have written
+ * it (a bloom filter of its writes: a new event's first message costs no read). Stateful operators
  * have fixed uids ({@code resolve-N}, {@code gather-N}, {@code enrich}); checkpointing is on; {@code correlate.state_backend=rocksdb} for large
  * fleets.
  */
