@@ -45,7 +45,7 @@ final class SigmaCommand implements Runnable {
     out.println(set.summary());
     for (SigmaRule r : set.rules()) {
       SigmaRule.Info i = r.info();
-      out.printf("loaded       %-14s %-13s %s  %s  (%s)%n", r.format(), i.level(), i.id(), i.title(), i.credit());
+      out.printf("loaded       %-14s %-13s %s  %s  (%s)%n", r.logSource(), i.level(), i.id(), i.title(), i.credit());
     }
     for (SigmaRuleSet.Unsupported u : set.unsupported()) {
       out.printf("unsupported  %-20s %s  %s: %s%n", u.reason(), u.id() == null ? "-" : u.id(), u.source(), u.detail());

@@ -1,5 +1,6 @@
 package dev.strata.detect.sigma;
 
+import dev.strata.schema.event.EvidenceEvent;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,27 +13,34 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Evaluates loaded Sigma rules on original records. Rules are indexed by format, so an event is tested only against
- * the rules of its own format, and within a format by the field most rules pin to plain values (for the SigmaHQ
- * CloudTrail rules {@code eventName}, for the Kubernetes audit rules {@code objectRef.resource}): an event is tested
- * against the rules keyed by its value of that field plus the rules no value pins. The choice is made from the rules
- * themselves, not from a table that could drift.
+ * Evaluates loaded Sigma rules on events. Rules are indexed by log source ({@link LogSources}), so an event is tested
+ * only against the rules of its own format (record sources: the original record) or of the generic categories its
+ * format's {@link SigmaFieldMapping} says it answers (the event's taxonomy view), and within a log source by the field
+ * most rules pin to plain values (for the SigmaHQ CloudTrail rules {@code eventName}, for the Kubernetes audit rules
+ * {@code objectRef.resource}): an event is tested against the rules keyed by its value of that field plus the rules
+ * no value pins. The choice is made from the rules themselves, not from a table that could drift.
  */
 public final class SigmaEngine implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final SigmaRuleSet ruleSet;
-  private final Map<String, FormatIndex> byFormat = new HashMap<>();
+  private final Map<String, FormatIndex> bySource = new HashMap<>();
+  /** The formats with a taxonomy view answering a category some rule is of. */
+  private final Set<String> viewFormats = new HashSet<>();
 
-  /** The rules of one format: keyed by the lower-case value of {@code field}, plus the rest. */
+  /**
+   * The rules of one log source: keyed by the lower-case value of {@code field}, plus the rest. {@code mapping} is
+   * the record source's (null for a generic category).
+   */
   private record FormatIndex(LogSources.Mapping mapping, String field, Map<String, List<SigmaRule>> keyed,
       List<SigmaRule> always) implements Serializable {}
 
   public SigmaEngine(SigmaRuleSet ruleSet) {
     this.ruleSet = ruleSet;
-    Map<String, List<SigmaRule>> perFormat = new HashMap<>();
-    for (SigmaRule r : ruleSet.rules()) perFormat.computeIfAbsent(r.format(), f -> new ArrayList<>()).add(r);
-    perFormat.forEach((format, rules) -> byFormat.put(format, index(format, rules)));
+    Map<String, List<SigmaRule>> perSource = new HashMap<>();
+    for (SigmaRule r : ruleSet.rules()) perSource.computeIfAbsent(r.logSource(), f -> new ArrayList<>()).add(r);
+    perSource.forEach((source, rules) -> bySource.put(source, index(source, rules)));
+    for (String source : perSource.keySet()) viewFormats.addAll(LogSources.formatsOf(source));
   }
 
   public static SigmaEngine empty() {
@@ -44,37 +52,64 @@ public final class SigmaEngine implements Serializable {
   }
 
   public boolean isEmpty() {
-    return byFormat.isEmpty();
+    return bySource.isEmpty();
   }
 
-  /** Whether any rule applies to this format (no need to read the record otherwise). */
+  /** Whether any rule applies to events of this format (no need to read the event otherwise). */
   public boolean covers(String format) {
-    return format != null && byFormat.containsKey(format);
+    return format != null && (bySource.containsKey(format) || viewFormats.contains(format));
   }
 
-  /** The field a format's rules are keyed by, or null (for the report and tests). */
-  public String indexField(String format) {
-    FormatIndex fi = byFormat.get(format);
+  /** The field a log source's rules are keyed by, or null (for the report and tests). */
+  public String indexField(String logSource) {
+    FormatIndex fi = bySource.get(logSource);
     return fi == null ? null : fi.field;
   }
 
-  /** How many rules of the format no value of the index field pins (tested against every record of the format). */
-  public int unkeyedRules(String format) {
-    FormatIndex fi = byFormat.get(format);
+  /** How many rules of the log source no value of the index field pins (tested against every event of it). */
+  public int unkeyedRules(String logSource) {
+    FormatIndex fi = bySource.get(logSource);
     return fi == null ? 0 : fi.always.size();
   }
 
-  /** The rules an original record of this format matches, in load order (empty when none or not JSON). */
+  /**
+   * The rules an event matches, in load order: a record source's on its original record, the generic log sources'
+   * on its taxonomy view for each category it answers.
+   */
+  public List<SigmaRule.Info> match(EvidenceEvent e) {
+    String format = e.getSourceFormat();
+    if (!covers(format)) return List.of();
+    FormatIndex own = bySource.get(format);
+    if (own != null && own.mapping != null) return match(format, e.getRawData());
+    SigmaFieldMapping view = LogSources.fieldMapping(format).orElse(null);
+    if (view == null) return List.of();
+    List<SigmaRule.Info> out = List.of();
+    for (String category : view.categoriesOf(e)) {
+      FormatIndex fi = bySource.get(category);
+      if (fi == null) continue;
+      List<SigmaRule.Info> hit = match(fi, view.view(category, e));
+      if (hit.isEmpty()) continue;
+      if (out.isEmpty()) {
+        out = hit;
+      } else {
+        out = new ArrayList<>(out);
+        out.addAll(hit);
+      }
+    }
+    return out;
+  }
+
+  /** The rules an original record of this record-source format matches, in load order (empty when none or not JSON). */
   public List<SigmaRule.Info> match(String format, String rawData) {
-    FormatIndex fi = format == null ? null : byFormat.get(format);
-    if (fi == null) return List.of();
+    FormatIndex fi = format == null ? null : bySource.get(format);
+    if (fi == null || fi.mapping == null) return List.of();
     SigmaRecord r = SigmaRecord.parse(rawData, fi.mapping);
     return r == null ? List.of() : match(fi, r);
   }
 
-  /** The rules a record (already parsed) of this format matches. */
-  public List<SigmaRule.Info> match(String format, SigmaRecord r) {
-    FormatIndex fi = format == null ? null : byFormat.get(format);
+  /** The rules a record (already parsed, or a taxonomy view) of this log source matches. */
+  public List<SigmaRule.Info> match(String logSource, SigmaRecord r) {
+    FormatIndex fi = logSource == null ? null : bySource.get(logSource);
     return fi == null || r == null ? List.of() : match(fi, r);
   }
 
@@ -108,8 +143,8 @@ public final class SigmaEngine implements Serializable {
     }
   }
 
-  private static FormatIndex index(String format, List<SigmaRule> rules) {
-    LogSources.Mapping mapping = LogSources.ofFormat(format).orElseThrow();
+  private static FormatIndex index(String logSource, List<SigmaRule> rules) {
+    LogSources.Mapping mapping = LogSources.ofFormat(logSource).orElse(null);
     Set<String> candidates = new LinkedHashSet<>();
     for (SigmaRule r : rules) fields(r.detection(), candidates);
     String best = null;

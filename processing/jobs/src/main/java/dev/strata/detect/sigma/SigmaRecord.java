@@ -8,20 +8,52 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One original record as Sigma sees it: its JSON tree and its text (for keyword searches). A field name is a dotted
- * path into nested objects; a key that itself contains dots ({@code authorization.k8s.io/decision}) is found too (the
- * longest key present at each level wins). Arrays on the way are walked element-wise, so a path names every value it
- * reaches; rules match when any of them does.
+ * One record as Sigma sees it: where its fields come from and its text (for keyword searches).
+ *
+ * <p>An original record ({@link #parse}, {@link #of}): its JSON tree. A field name is a dotted path into nested
+ * objects; a key that itself contains dots ({@code authorization.k8s.io/decision}) is found too (the longest key
+ * present at each level wins). Arrays on the way are walked element-wise, so a path names every value it reaches;
+ * rules match when any of them does.
+ *
+ * <p>A taxonomy view ({@link #view}): the Sigma taxonomy fields of a generic log source ({@code Image},
+ * {@code CommandLine}, ...) answered by a format's {@link SigmaFieldMapping}, each looked up when a rule first asks;
+ * keywords search the event's original record.
  */
 public final class SigmaRecord {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Where a record's field values come from. */
+  @FunctionalInterface
+  interface Fields {
+    /** Adds every value of {@code field} to {@code out} (arrays flattened; JSON null kept as a null node). */
+    void collect(String field, List<JsonNode> out);
+  }
+
   private final JsonNode root;
-  private final String text;
+  private final Fields fields;
+  private final java.util.function.Supplier<String> textSource;
+  private String text;
   private Map<String, List<JsonNode>> resolved;
 
   private SigmaRecord(JsonNode root, String text) {
     this.root = root;
+    this.fields = (field, out) -> collect(root, field, out);
     this.text = text;
+    this.textSource = null;
+  }
+
+  private SigmaRecord(Fields fields, java.util.function.Supplier<String> text) {
+    this.root = null;
+    this.fields = fields;
+    this.textSource = text;
+  }
+
+  /**
+   * The taxonomy view of an event for one generic log source: {@code fields} answers taxonomy field names, {@code
+   * text} (read once, when a keyword rule asks) is what keywords search.
+   */
+  static SigmaRecord view(Fields fields, java.util.function.Supplier<String> text) {
+    return new SigmaRecord(fields, text);
   }
 
   /**
@@ -61,12 +93,17 @@ public final class SigmaRecord {
     return null;
   }
 
+  /** The original record's JSON tree, or null for a taxonomy view. */
   public JsonNode root() {
     return root;
   }
 
-  /** The record's text, for keyword searches. */
+  /** The record's text, for keyword searches ("" when a view's event has no original record). */
   public String text() {
+    if (text == null) {
+      String t = textSource == null ? null : textSource.get();
+      text = t == null ? "" : t;
+    }
     return text;
   }
 
@@ -76,13 +113,14 @@ public final class SigmaRecord {
     List<JsonNode> v = resolved.get(field);
     if (v == null) {
       v = new ArrayList<>(1);
-      collect(root, field, v);
+      fields.collect(field, v);
       resolved.put(field, v);
     }
     return v;
   }
 
-  private static void collect(JsonNode node, String path, List<JsonNode> out) {
+  /** Every value the dotted path names below {@code node}, into {@code out}. */
+  static void collect(JsonNode node, String path, List<JsonNode> out) {
     if (node == null || node.isMissingNode()) return;
     if (node.isArray()) {
       for (JsonNode el : node) collect(el, path, out);

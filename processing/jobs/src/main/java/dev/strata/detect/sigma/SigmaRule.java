@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A loaded Sigma rule: what a match reports ({@link Info}) and the compiled detection. A match keeps the rule's
- * title, id and author and credits its author and SigmaHQ (DRL-1.1: shown detections must give credit).
+ * A loaded Sigma rule: what a match reports ({@link Info}), the log source it is evaluated under ({@link
+ * LogSources#keyOf}: a record source's format such as {@code aws_cloudtrail}, or a generic category such as {@code
+ * process_creation}) and the compiled detection. A match keeps the rule's title, id and author and credits its
+ * author and SigmaHQ (DRL-1.1: shown detections must give credit).
  */
-public record SigmaRule(Info info, String format, Expr detection) implements Serializable {
+public record SigmaRule(Info info, String logSource, Expr detection) implements Serializable {
 
   /**
    * What a match of the rule says.

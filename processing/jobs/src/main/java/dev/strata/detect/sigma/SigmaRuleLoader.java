@@ -79,8 +79,8 @@ public final class SigmaRuleLoader {
     JsonNode ls = doc.path("logsource");
     String product = text(ls, "product");
     String service = text(ls, "service");
-    Optional<LogSources.Mapping> mapping = LogSources.of(product, service);
-    if (mapping.isEmpty()) {
+    Optional<String> logSource = LogSources.keyOf(product, service, text(ls, "category"));
+    if (logSource.isEmpty()) {
       throw new UnsupportedRuleException(SigmaRuleSet.UNMAPPED_LOGSOURCE,
           "logsource product=" + product + " service=" + service + " category=" + text(ls, "category"));
     }
@@ -94,7 +94,7 @@ public final class SigmaRuleLoader {
     String id = text(doc, "id");
     SigmaRule.Info info = new SigmaRule.Info(id == null ? source.toString() : id, title, text(doc, "author"),
         level == null ? "medium" : level.toLowerCase(java.util.Locale.ROOT), tags, text(doc, "license"), source.toString());
-    return new SigmaRule(info, mapping.get().format(), detection);
+    return new SigmaRule(info, logSource.get(), detection);
   }
 
   private static String text(JsonNode n, String field) {

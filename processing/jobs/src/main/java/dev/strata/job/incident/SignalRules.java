@@ -97,11 +97,14 @@ public final class SignalRules implements Serializable {
     this.sigmaMinSeverity = sigmaMinSeverity;
   }
 
-  /** The hand-written rules' signal plus the Sigma rules the event's original record ({@code raw_data}) matches. */
+  /**
+   * The hand-written rules' signal plus the Sigma rules the event matches (on its original record, or on its taxonomy
+   * view for generic log sources: {@link SigmaEngine#match(EvidenceEvent)}).
+   */
   public Verdict judge(EvidenceEvent e) {
     Signal hand = classify(e);
     if (!sigma.covers(e.getSourceFormat())) return new Verdict(hand, List.of());
-    List<SigmaRule.Info> matched = sigma.match(e.getSourceFormat(), e.getRawData());
+    List<SigmaRule.Info> matched = sigma.match(e);
     if (matched.isEmpty()) return new Verdict(hand, List.of());
     Signal signal = hand;
     List<RuleMatch> detections = new java.util.ArrayList<>(matched.size());

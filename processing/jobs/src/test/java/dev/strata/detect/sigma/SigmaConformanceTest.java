@@ -66,9 +66,9 @@ class SigmaConformanceTest {
       assertThat(r.info().title()).isNotBlank();
       assertThat(r.info().author()).as(r.info().source()).isNotBlank();
       assertThat(r.info().severityId()).isBetween(1, 5);
-      assertThat(r.format()).isIn("aws_cloudtrail", "k8s_audit");
+      assertThat(r.logSource()).isIn("aws_cloudtrail", "k8s_audit");
     }
-    assertThat(rules.rules().stream().filter(r -> r.format().equals("k8s_audit")).count()).isEqualTo(16);
+    assertThat(rules.rules().stream().filter(r -> r.logSource().equals("k8s_audit")).count()).isEqualTo(16);
     assertThat(engine.indexField("aws_cloudtrail")).isEqualTo("eventName");
     assertThat(engine.indexField("k8s_audit")).isEqualTo("objectRef.resource");
     // a rule reached twice (a directory and a file in it) is loaded once, the second sighting listed
@@ -120,7 +120,7 @@ class SigmaConformanceTest {
     matchedByRecord.forEach((k, ids) -> {
       for (String id : ids) {
         SigmaRule r = rules.rules().stream().filter(x -> x.info().id().equals(id)).findFirst().orElseThrow();
-        assertThat(k).startsWith(r.format() + " ");
+        assertThat(k).startsWith(r.logSource() + " ");
       }
     });
   }

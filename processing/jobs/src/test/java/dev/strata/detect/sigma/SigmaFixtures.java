@@ -25,17 +25,36 @@ public final class SigmaFixtures {
   private SigmaFixtures() {}
 
   public static Path fixtures() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path f = p.resolve("src/test/resources/fixtures/sigma");
-      if (Files.isDirectory(f)) return f;
-      f = p.resolve("processing/jobs/src/test/resources/fixtures/sigma");
-      if (Files.isDirectory(f)) return f;
-    }
-    throw new IllegalStateException("fixtures/sigma not found");
+    return testResource("fixtures/sigma");
   }
 
-  /** The fixtures' events: collector recognition, the registered parsers. */
+  /** Our own Tetragon / Falco / overlay / docker diff fixtures for the generic Linux log sources (see its README). */
+  public static Path runtimeFixtures() {
+    return testResource("fixtures/sigma_runtime");
+  }
+
+  /** Our own rules of the generic Linux log sources (written for the tests, see its README). */
+  public static Path linuxRules() {
+    return testResource("sigma/linux");
+  }
+
+  private static Path testResource(String dir) {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      Path f = p.resolve("src/test/resources/" + dir);
+      if (Files.isDirectory(f)) return f;
+      f = p.resolve("processing/jobs/src/test/resources/" + dir);
+      if (Files.isDirectory(f)) return f;
+    }
+    throw new IllegalStateException(dir + " not found");
+  }
+
+  /** The CloudTrail / audit fixtures' events: collector recognition, the registered parsers. */
   public static List<EvidenceEvent> parse() throws Exception {
+    return parse(fixtures());
+  }
+
+  /** The events of every file under {@code dir}, as {@code strata parse} reads them (a dead letter fails). */
+  public static List<EvidenceEvent> parse(Path dir) throws Exception {
     ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
     List<EvidenceEvent> events = new ArrayList<>();
     ChunkOutput out = new ChunkOutput() {
@@ -49,7 +68,7 @@ public final class SigmaFixtures {
         throw new AssertionError("fixture dead-lettered: " + deadLetter.getReason());
       }
     };
-    FileCollector.collect(fixtures(), CollectorOptions.builder().build(),
+    FileCollector.collect(dir, CollectorOptions.builder().build(),
         ChunkPublisher.forEach(chunk -> parser.parse(chunk, out), m -> {}), EvidencePreserver.NONE, ProgressListener.NONE);
     return events;
   }

@@ -76,7 +76,7 @@ public final class SigmaBenchmark {
     List<String> records = generate(events, formats);
     long bytes = records.stream().mapToLong(String::length).sum();
     double rulesPerEvent = 0;
-    for (String f : formats) rulesPerEvent += rules.rules().stream().filter(r -> r.format().equals(f)).count();
+    for (String f : formats) rulesPerEvent += rules.rules().stream().filter(r -> r.logSource().equals(f)).count();
     rulesPerEvent /= events;
     System.out.printf(Locale.ROOT, "%,d records (%.0f bytes each), %.1f rules of the record's format per record%n",
         events, (double) bytes / events, rulesPerEvent);
@@ -96,7 +96,7 @@ public final class SigmaBenchmark {
         String f = formats.get(i);
         SigmaRecord rec = SigmaRecord.parse(records.get(i), LogSources.ofFormat(f).orElseThrow());
         for (SigmaRule rule : rules.rules()) {
-          if (rule.format().equals(f) && rule.detection().eval(rec)) all++;
+          if (rule.logSource().equals(f) && rule.detection().eval(rec)) all++;
         }
       }
       long t2 = CPU.getCurrentThreadCpuTime();
