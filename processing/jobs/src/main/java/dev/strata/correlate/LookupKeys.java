@@ -100,12 +100,25 @@ public final class LookupKeys {
     return s.toLowerCase(Locale.ROOT);
   }
 
-  /** The container key: {@code container||<full id>}, or {@code container12||<id>} for ids shorter than 64. */
+  /**
+   * The container key: {@code container||<full id>}, or {@code container12||<id>} for hex ids shorter than 64; an id
+   * that is not hex (Fargate's {@code <task id>-<n>}) is a key of its own.
+   */
   public static String container(String id) {
     String c = containerId(id);
-    if (c == null) return null;
-    if (c.length() >= 64) return key("container", "", c);
-    return c.length() >= 12 ? key("container12", "", c.substring(0, 12)) : null;
+    if (c == null || c.length() < 12) return null;
+    // a full id, or an id that is no hex digest (Fargate's runtime id <task id>-<n>: its first 12 characters are the
+    // task's, shared by the task's containers)
+    if (c.length() >= 64 || !isHex(c)) return key("container", "", c);
+    return key("container12", "", c.substring(0, 12));
+  }
+
+  private static boolean isHex(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+    }
+    return true;
   }
 
   public static String pod(String cluster, String namespace, String name) {
@@ -200,7 +213,7 @@ public final class LookupKeys {
     List<String> keys = new ArrayList<>(3);
     EntityRef s = b.getSubject();
     keys.add(of(s));
-    if ("container".equals(s.getType()) && s.getKey().length() >= 12) {
+    if ("container".equals(s.getType()) && s.getKey().length() >= 12 && isHex(s.getKey())) {
       keys.add(key("container12", "", s.getKey().substring(0, 12)));
     }
     if ("ip".equals(s.getType())) {

@@ -258,5 +258,17 @@ class BindingExtractorTest {
     assertThat(LookupKeys.isPrivateIp("2001:db8::1")).isFalse();
     assertThat(LookupKeys.container("docker://" + C1.toUpperCase())).isEqualTo("container||" + C1);
     assertThat(LookupKeys.container(C1.substring(0, 12))).isEqualTo("container12||" + C1.substring(0, 12));
+    // Fargate's runtime id (<task id>-<n>, describe-tasks runtimeId / v7 ecs-container-id): its own key, since its
+    // first 12 characters are the task's, shared by the task's containers
+    String fargate = "0c0ffee0c0ffee0c0ffee0c0ffee0c0f-1190384756";
+    assertThat(LookupKeys.container(fargate)).isEqualTo("container||" + fargate);
+    EvidenceEvent c = CorrelationScenario.flow("fargate-c", "777788889999", null, null, null, "10.20.1.37", null,
+        "2026-11-21T09:50:03Z");
+    c.setSourceFormat("aws_ecs_task_metadata");
+    c.setActivityName("container");
+    c.setDstEndpoint(null);
+    c.getCloud().setTaskUid("arn:aws:ecs:eu-west-1:777788889999:task/batch/0c0ffee0c0ffee0c0ffee0c0ffee0c0f");
+    c.setContainer(dev.strata.schema.event.Container.newBuilder().setUid(fargate).setName("etl").build());
+    assertThat(LookupKeys.of(kind(of(c), BindingKind.CONTAINER_TASK))).containsExactly("container||" + fargate);
   }
 }

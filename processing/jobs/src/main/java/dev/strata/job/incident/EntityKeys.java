@@ -296,8 +296,8 @@ public final class EntityKeys {
     int p = id.indexOf("://");
     if (p >= 0) id = id.substring(p + 3);
     id = id.toLowerCase(Locale.ROOT);
-    return id.length() > 12 && id.chars().limit(12).allMatch(ch -> Character.digit(ch, 16) >= 0)
-        ? id.substring(0, 12) : id;
+    // hex ids only: Fargate's runtime ids (<task id>-<n>) share their first 12 characters within a task
+    return id.length() > 12 && id.chars().allMatch(ch -> Character.digit(ch, 16) >= 0) ? id.substring(0, 12) : id;
   }
 
   /** First DNS label, lowercase ({@code ip-10-0-1-23.ec2.internal} -> {@code ip-10-0-1-23}). */

@@ -126,4 +126,12 @@ class EcsTaskIncidentTest {
         .contains("task:" + TASK1, "principal_system:ecs-tasks.amazonaws.com")
         .doesNotContain("task:" + TASK2, "session:" + SESSION2, "eni:eni-2", "principal:ecs-tasks.amazonaws.com");
   }
+
+  @Test
+  void aFargateContainerIsItsOwnEntityNotItsTasksPrefix() {
+    String fargate = "0c0ffee0c0ffee0c0ffee0c0ffee0c0f-1190384756";
+    assertThat(EntityKeys.containerKey(fargate)).isEqualTo(fargate);
+    assertThat(EntityKeys.containerKey("docker://62DFDAB12104246c148c97c5e4cc0465ad968f850e5439ca6cfa49a381c707cd"))
+        .isEqualTo("62dfdab12104");
+  }
 }
