@@ -51,12 +51,8 @@ final class FalcoFieldMapping extends TaxonomyTable {
         "SourcePort", SOURCE_PORT, "SourceIsIpv6", SOURCE_IS_IPV6, "DestinationIp", DESTINATION_IP,
         "DestinationPort", DESTINATION_PORT, "DestinationIsIpv6", DESTINATION_IS_IPV6,
         "DestinationHostname", out("fd.sip.name")));
-    category("file_event", fields(
-        "Image", IMAGE, "CommandLine", COMMAND_LINE, "User", USER, "ProcessId", PROCESS_ID,
-        "TargetFilename", TARGET_FILENAME));
-    category("file_delete", fields(
-        "Image", IMAGE, "CommandLine", COMMAND_LINE, "User", USER, "ProcessId", PROCESS_ID,
-        "TargetFilename", TARGET_FILENAME));
+    category("file_event", fileFields(USER, TARGET_FILENAME));
+    category("file_delete", fileFields(USER, TARGET_FILENAME));
   }
 
   static final Set<String> OPEN = Set.of("open", "openat", "openat2");

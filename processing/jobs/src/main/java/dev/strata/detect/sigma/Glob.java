@@ -143,6 +143,11 @@ public final class Glob implements Serializable {
     return matches(text, cased ? text : text.toLowerCase(Locale.ROOT));
   }
 
+  /** Whether {@link #matches(String, String)} reads the lower-case text. */
+  boolean readsLowerCase() {
+    return !cased && kind != Kind.ANY && kind != Kind.REGEX;
+  }
+
   /** The lower-case literal when this is a plain case-insensitive equality (rule indexing), else null. */
   String exactLowerCase() {
     return kind == Kind.EQUALS && !cased ? literal : null;

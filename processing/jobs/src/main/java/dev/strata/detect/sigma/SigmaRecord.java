@@ -34,6 +34,8 @@ public final class SigmaRecord {
   private final java.util.function.Supplier<String> textSource;
   private String text;
   private Map<String, List<JsonNode>> resolved;
+  /** Lower-case texts of values already compared (many rules test the same CommandLine, eventName ...). */
+  private java.util.IdentityHashMap<JsonNode, String> lowered;
 
   private SigmaRecord(JsonNode root, String text) {
     this.root = root;
@@ -105,6 +107,17 @@ public final class SigmaRecord {
       text = t == null ? "" : t;
     }
     return text;
+  }
+
+  /** The lower-case form of {@code text}, the text of {@code value} (one of {@link #values}): computed once. */
+  String lowerCase(JsonNode value, String text) {
+    if (lowered == null) lowered = new java.util.IdentityHashMap<>(8);
+    String l = lowered.get(value);
+    if (l == null) {
+      l = text.toLowerCase(java.util.Locale.ROOT);
+      lowered.put(value, l);
+    }
+    return l;
   }
 
   /** Every value the field names (arrays flattened; JSON null kept as a null node); empty when absent. */

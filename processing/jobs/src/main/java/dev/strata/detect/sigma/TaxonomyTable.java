@@ -51,6 +51,12 @@ abstract class TaxonomyTable implements SigmaFieldMapping {
     table.put(category, Collections.unmodifiableMap(new LinkedHashMap<>(fields)));
   }
 
+  /** The fields of a process's file event: who (Image, CommandLine, User, ProcessId) and TargetFilename. */
+  static Map<String, Getter> fileFields(Getter user, Getter targetFilename) {
+    return fields("Image", IMAGE, "CommandLine", COMMAND_LINE, "User", user, "ProcessId", PROCESS_ID,
+        "TargetFilename", targetFilename);
+  }
+
   /** An insertion-ordered field map: name, getter, name, getter, ... */
   static Map<String, Getter> fields(Object... nameGetter) {
     Map<String, Getter> m = new LinkedHashMap<>();

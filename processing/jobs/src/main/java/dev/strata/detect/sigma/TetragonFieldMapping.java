@@ -70,12 +70,8 @@ final class TetragonFieldMapping extends TaxonomyTable {
         "Initiated", INITIATED, "Protocol", PROTOCOL, "SourceIp", SOURCE_IP, "SourcePort", SOURCE_PORT,
         "SourceIsIpv6", SOURCE_IS_IPV6, "DestinationIp", DESTINATION_IP, "DestinationPort", DESTINATION_PORT,
         "DestinationIsIpv6", DESTINATION_IS_IPV6));
-    category("file_event", fields(
-        "Image", IMAGE, "CommandLine", COMMAND_LINE, "User", USER, "ProcessId", PROCESS_ID,
-        "TargetFilename", TARGET_FILENAME));
-    category("file_delete", fields(
-        "Image", IMAGE, "CommandLine", COMMAND_LINE, "User", USER, "ProcessId", PROCESS_ID,
-        "TargetFilename", TARGET_FILENAME));
+    category("file_event", fileFields(USER, TARGET_FILENAME));
+    category("file_delete", fileFields(USER, TARGET_FILENAME));
   }
 
   @Override

@@ -24,9 +24,10 @@ public sealed interface ValueTest extends Serializable {
   record Str(Glob glob) implements ValueTest {
     @Override
     public boolean test(List<JsonNode> found, SigmaRecord r) {
+      boolean lower = glob.readsLowerCase();
       for (JsonNode n : found) {
         String t = text(n);
-        if (t != null && glob.matches(t)) return true;
+        if (t != null && glob.matches(t, lower ? r.lowerCase(n, t) : t)) return true;
       }
       return false;
     }

@@ -10,6 +10,7 @@ import dev.strata.parse.ChunkParser;
 import dev.strata.parse.ParserRegistry;
 import dev.strata.schema.deadletter.DeadLetter;
 import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.raw.RawArtifactChunk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,7 +58,22 @@ public final class SigmaFixtures {
   public static List<EvidenceEvent> parse(Path dir) throws Exception {
     ChunkParser parser = new ChunkParser(ParserRegistry.defaults());
     List<EvidenceEvent> events = new ArrayList<>();
-    ChunkOutput out = new ChunkOutput() {
+    ChunkOutput out = collecting(events);
+    for (RawArtifactChunk chunk : chunks(dir)) parser.parse(chunk, out);
+    return events;
+  }
+
+  /** The chunks the file collector makes of every file under {@code dir} (recognized, framed), in order. */
+  public static List<RawArtifactChunk> chunks(Path dir) throws Exception {
+    List<RawArtifactChunk> chunks = new ArrayList<>();
+    FileCollector.collect(dir, CollectorOptions.builder().build(), ChunkPublisher.forEach(chunks::add, m -> {}),
+        EvidencePreserver.NONE, ProgressListener.NONE);
+    return chunks;
+  }
+
+  /** A parser output adding events to {@code events}; a dead letter fails. */
+  public static ChunkOutput collecting(List<EvidenceEvent> events) {
+    return new ChunkOutput() {
       @Override
       public void event(EvidenceEvent event) {
         events.add(event);
@@ -68,8 +84,5 @@ public final class SigmaFixtures {
         throw new AssertionError("fixture dead-lettered: " + deadLetter.getReason());
       }
     };
-    FileCollector.collect(dir, CollectorOptions.builder().build(),
-        ChunkPublisher.forEach(chunk -> parser.parse(chunk, out), m -> {}), EvidencePreserver.NONE, ProgressListener.NONE);
-    return events;
   }
 }
