@@ -44,8 +44,9 @@ import java.util.regex.Pattern;
  *       evidence context, as for CRI log paths and crictl: {@code k8s:<cluster>}, {@code k8s:} when unknown), and
  *       containerd's {@code network_ready} (the sandbox's CNI result) the pod's address like a container state
  *       source; {@code exited} (containerd {@code TaskExit} / {@code SandboxExit}), {@code stopped} and {@code
- *       removed} are container ends ({@link #containerEnd}). Requests, failures, an exec's exit and pulls state
- *       nothing.
+ *       removed} are container ends ({@link #containerEnd}). A container created in a sandbox also states {@code
+ *       container_sandbox} (its pod then comes from the sandbox's own line, wherever that is: {@link SandboxPods}).
+ *       Requests, failures, an exec's exit and pulls state nothing.
  *   <li><b>a container's own address</b> (container state/inspect sources, not sensors, whose endpoints are the
  *       connection's): {@code ip_pod} when the container belongs to a pod, else {@code ip_container} scoped by host.
  *   <li><b>Kubernetes audit</b> of pods (create/update/patch, incl. the kubelet's {@code pods/status} patches, and
@@ -158,6 +159,18 @@ public final class BindingExtractor {
       out.add(binding(BindingKind.CONTAINER_POD, "", cid, "k8s:" + nz(cluster), k.getNamespace() + "/" + k.getPodName(),
           podAttrs, t, null, end, conf, e));
     }
+    // a CRI container in its pod sandbox (containerd's CreateContainer within sandbox): the pod comes from the
+    // sandbox's own line, which may be in another chunk or artifact; SandboxPods joins the two
+    String sandbox = daemonLog && !end ? LookupKeys.containerId(e.getUnmapped().get("pod_sandbox_id")) : null;
+    if (sandbox != null && sandbox.length() >= 12 && !sandbox.equals(cid)) {
+      Map<String, String> a = new LinkedHashMap<>();
+      put(a, Attr.CONTAINER_UID, cid);
+      put(a, Attr.CONTAINER_NAME, k != null && k.getContainerName() != null ? k.getContainerName() : c.getName());
+      put(a, Attr.IMAGE_UID, c.getImageUid());
+      put(a, Attr.IMAGE_DIGEST, c.getImageDigest());
+      put(a, Attr.ACCOUNT_UID, account);
+      out.add(binding(BindingKind.CONTAINER_SANDBOX, "", cid, "", sandbox, a, t, null, false, conf, e));
+    }
     String image = c.getImageDigest() != null ? c.getImageDigest() : c.getImageUid();
     if (image != null) {
       Map<String, String> a = new LinkedHashMap<>();
@@ -182,6 +195,7 @@ public final class BindingExtractor {
         put(a, Attr.CONTAINER_NAME, c.getName());
         put(a, Attr.IMAGE_UID, c.getImageUid());
         put(a, Attr.IMAGE_DIGEST, c.getImageDigest());
+        if (daemonLog) put(a, Attr.ACCOUNT_UID, account); // a sandbox's address: SandboxPods' ip_pod scope
         out.add(binding(BindingKind.IP_CONTAINER, "host:" + nz(host), ip, "", cid, a, t, null, end, conf, e));
       }
     }
@@ -221,6 +235,23 @@ public final class BindingExtractor {
     put(a, Attr.CONTAINER_UID, cid);
     return statement(kind, held.getSubject().getScope(), held.getSubject().getKey(), held.getObject().getScope(),
         held.getObject().getKey(), a, atMicros, atMicros, true, true, 1.0f, eventId, lineage, sourceFormat);
+  }
+
+  /** Whether {@code b} comes from a container runtime's daemon log (containerd, CRI-O). */
+  public static boolean fromRuntimeDaemonLog(EntityBinding b) {
+    return RUNTIME_DAEMON_LOGS.contains(b.getSourceFormat());
+  }
+
+  /**
+   * A statement derived from others by the job (not read from one event): {@code kind} from {@code from} on, open,
+   * with the lineage and source format of the statement it restates ({@code basis}): its id is the one the
+   * extractor gives the same binding stated by that event, so a derivation and a direct statement are one.
+   */
+  public EntityBinding derived(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
+      Map<String, String> attrs, float confidence, EntityBinding basis) {
+    long from = micros(basis.getValidFrom());
+    return statement(kind, sScope, sKey, oScope, oKey, attrs, from, null, false, false, confidence,
+        basis.getLineage().getEventId(), basis.getLineage(), basis.getSourceFormat());
   }
 
   // ----------------------------------------------------------------------------------------- cloud ids (VPC, ECS)

@@ -13,6 +13,11 @@ import java.util.Map;
  * detection (Falco / Tetragon enrichment, which comes from the same runtime but through a cache); 0.8 when it is
  * inferred from a naming convention (an EC2 role session named after its instance id, an ECS task's role sessions
  * named after its task id, a CRI log path). Append new kinds at the end: the ordinal is part of checkpointed state.
+ *
+ * <p>{@link #lookup()}: whether the lookups hold the kind. {@code container_sandbox} (a CRI container -> the pod
+ * sandbox it was created in, from containerd's {@code CreateContainer within sandbox}) is a fact of its own but no
+ * lookup reads it: {@code SandboxPods} joins it with the sandbox's own {@code container_pod} into the container's
+ * {@code container_pod}, which the lookups hold.
  */
 public enum BindingKind {
   CONTAINER_POD("container", "pod", 1.0f, false),
@@ -31,19 +36,26 @@ public enum BindingKind {
   ACCESSKEY_SESSION("accesskey", "session", 1.0f, false),
   IMAGE_SBOM("image", "sbom", 1.0f, false),
   /** Role sessions named after an ECS task id (subject {@code aws:<account>} + task id) -> the task ARN. */
-  SESSION_TASK("session", "task", 0.8f, false);
+  SESSION_TASK("session", "task", 0.8f, false),
+  CONTAINER_SANDBOX("container", "sandbox", 1.0f, false, false);
 
   private final String subjectType;
   private final String objectType;
   private final float confidence;
   private final boolean reverse;
+  private final boolean lookup;
   private final String id;
 
   BindingKind(String subjectType, String objectType, float confidence, boolean reverse) {
+    this(subjectType, objectType, confidence, reverse, true);
+  }
+
+  BindingKind(String subjectType, String objectType, float confidence, boolean reverse, boolean lookup) {
     this.subjectType = subjectType;
     this.objectType = objectType;
     this.confidence = confidence;
     this.reverse = reverse;
+    this.lookup = lookup;
     this.id = name().toLowerCase(java.util.Locale.ROOT);
   }
 
@@ -63,6 +75,11 @@ public enum BindingKind {
   /** Default confidence of this kind (a source may state less, see the class doc). */
   public float confidence() {
     return confidence;
+  }
+
+  /** Whether the lookups hold bindings of this kind (see the class doc). */
+  public boolean lookup() {
+    return lookup;
   }
 
   /** Also indexed by the object's key (1:1 relations). */

@@ -5,6 +5,7 @@ import dev.strata.correlate.LatenessBounds;
 import dev.strata.correlate.LookupKeys;
 import dev.strata.job.correlate.BindingArchiveSink;
 import dev.strata.job.correlate.CloseContainerBindings;
+import dev.strata.job.correlate.JoinSandboxPods;
 import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.GatherFunction;
 import dev.strata.job.correlate.InFlight;
@@ -140,8 +141,10 @@ public final class CorrelateJob {
   public static Outputs build(DataStream<EvidenceEvent> events, StateSettings s) {
     long retention = s.lateness().retentionMillis();
     long ttl = s.closedTtl().toMillis();
+    DataStream<EntityBinding> extracted =
+        events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT);
     DataStream<EntityBinding> stated = CloseContainerBindings.attach(events,
-        events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT), BINDING, retention, ttl);
+        JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl), BINDING, retention, ttl);
     DataStream<EvidenceEvent> enriched = enrich(events, stated, s).events();
     DataStream<EntityBinding> facts =
         stated.keyBy(BindingFacts::subjectKey, Types.STRING)

@@ -129,8 +129,8 @@ class BindingExtractorTest {
     }
     assertThat(kindsByActivity)
         .containsEntry("network_ready", List.of("container_pod", "ip_pod"))
-        .containsEntry("created", List.of("container_pod"))
-        .containsEntry("started", List.of("container_pod"))
+        .containsEntry("created", List.of("container_pod", "container_sandbox"))
+        .containsEntry("started", List.of("container_pod", "container_sandbox"))
         .containsEntry("exited", List.of("container_pod/end"))
         .containsEntry("run_requested", List.of())
         .containsEntry("create_requested", List.of())

@@ -149,6 +149,16 @@ public final class CorrelationScenario {
   }
 
   public static List<EvidenceEvent> parse(String sourceType, String file, String cluster, String account) {
+    return parseInChunks(sourceType, file, cluster, account, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The fixture cut at line ends into chunks of at most {@code chunkBytes} (a longer line is a chunk of its own), each
+   * parsed on its own as the parse job does with the collector's chunks: what a chunk's parser cannot see (an earlier
+   * line of the artifact) it does not know.
+   */
+  public static List<EvidenceEvent> parseInChunks(String sourceType, String file, String cluster, String account,
+      int chunkBytes) {
     byte[] bytes;
     try (InputStream in = CorrelationScenario.class.getResourceAsStream("/fixtures/correlate/" + file)) {
       bytes = in.readAllBytes();
@@ -156,31 +166,60 @@ public final class CorrelationScenario {
       throw new UncheckedIOException(e);
     }
     String sha = EventIds.sha256Hex(bytes);
-    RawArtifactChunk chunk =
-        RawArtifactChunk.newBuilder()
-            .setArtifactSha256(sha)
-            .setArtifactSize(bytes.length)
-            .setContentSha256(sha)
-            .setContentSize(bytes.length)
-            .setCompression(Compression.NONE)
-            .setSourceType(sourceType)
-            .setOrigin("/evidence/" + file)
-            .setEvidenceRoot("/evidence")
-            .setContext(EvidenceContext.newBuilder().setHost(NODE).setCluster(cluster).setCloudProvider("aws")
-                .setCloudAccount(account).setCloudRegion("us-east-1").build())
-            .setCollector(CollectorInfo.newBuilder().setId("file_collector").setVersion("test").setHostname("t")
-                .setRunId("run-1").setOperator(null).build())
-            .setCollectedAt(Instant.parse("2026-11-21T00:00:00Z"))
-            .setFraming("aws_cloudtrail".equals(sourceType) ? Framing.JSON_RECORDS : Framing.LINES)
-            .setChunk(ChunkInfo.newBuilder().setIndex(0).setCount(1).setOffset(0).setLength(bytes.length)
-                .setFirstLine(1).setFirstRecord(0).setSha256(sha).setTruncatedRecord(false).build())
-            .setStorageUri("s3://evidence/artifacts/sha256/" + sha)
-            .setPayload(ByteBuffer.wrap(bytes))
-            .build();
-    ChunkParseResult r = new ChunkParser(ParserRegistry.defaults()).parse(chunk);
-    if (!r.deadLetters().isEmpty()) {
-      throw new IllegalStateException(file + ": " + r.deadLetters());
+    List<int[]> cuts = new ArrayList<>(); // offset, length, first line
+    int from = 0;
+    int line = 1;
+    int linesInChunk = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] != '\n') continue;
+      linesInChunk++;
+      boolean last = i == bytes.length - 1;
+      int next = nextLineEnd(bytes, i + 1);
+      if (last || next - from + 1 > chunkBytes) {
+        cuts.add(new int[] {from, i + 1 - from, line});
+        line += linesInChunk;
+        linesInChunk = 0;
+        from = i + 1;
+      }
     }
-    return r.events();
+    if (from < bytes.length) cuts.add(new int[] {from, bytes.length - from, line});
+    List<EvidenceEvent> out = new ArrayList<>();
+    for (int c = 0; c < cuts.size(); c++) {
+      int[] cut = cuts.get(c);
+      byte[] payload = java.util.Arrays.copyOfRange(bytes, cut[0], cut[0] + cut[1]);
+      RawArtifactChunk chunk =
+          RawArtifactChunk.newBuilder()
+              .setArtifactSha256(sha)
+              .setArtifactSize(bytes.length)
+              .setContentSha256(sha)
+              .setContentSize(bytes.length)
+              .setCompression(Compression.NONE)
+              .setSourceType(sourceType)
+              .setOrigin("/evidence/" + file)
+              .setEvidenceRoot("/evidence")
+              .setContext(EvidenceContext.newBuilder().setHost(NODE).setCluster(cluster).setCloudProvider("aws")
+                  .setCloudAccount(account).setCloudRegion("us-east-1").build())
+              .setCollector(CollectorInfo.newBuilder().setId("file_collector").setVersion("test").setHostname("t")
+                  .setRunId("run-1").setOperator(null).build())
+              .setCollectedAt(Instant.parse("2026-11-21T00:00:00Z"))
+              .setFraming("aws_cloudtrail".equals(sourceType) ? Framing.JSON_RECORDS : Framing.LINES)
+              .setChunk(ChunkInfo.newBuilder().setIndex(c).setCount(cuts.size()).setOffset(cut[0])
+                  .setLength(cut[1]).setFirstLine(cut[2]).setFirstRecord(cut[2] - 1)
+                  .setSha256(EventIds.sha256Hex(payload)).setTruncatedRecord(false).build())
+              .setStorageUri("s3://evidence/artifacts/sha256/" + sha)
+              .setPayload(ByteBuffer.wrap(payload))
+              .build();
+      ChunkParseResult r = new ChunkParser(ParserRegistry.defaults()).parse(chunk);
+      if (!r.deadLetters().isEmpty()) {
+        throw new IllegalStateException(file + ": " + r.deadLetters());
+      }
+      out.addAll(r.events());
+    }
+    return out;
+  }
+
+  private static int nextLineEnd(byte[] bytes, int from) {
+    for (int i = from; i < bytes.length; i++) if (bytes[i] == '\n') return i;
+    return bytes.length - 1;
   }
 }

@@ -77,17 +77,8 @@ class RuntimeDaemonLogCorrelationTest {
     assertThat(exits).allSatisfy(e -> assertThat(e.getSrcEndpoint()).as("a TaskExit names no address").isNull());
     List<EvidenceEvent> probes = List.of(FLOW_BEFORE_EXIT, FLOW_AFTER_EXIT, FLOW_NEXT_HOLDER, ALERT_BEFORE_EXIT,
         ALERT_AFTER_EXIT, ALERT_NEXT);
-    Map<String, EntityBinding> facts = inBothOrders(states(CONTAINERD), probes, ends(CONTAINERD), r -> {
-      Enrichment before = r.latest().get(FLOW_BEFORE_EXIT.getEventId());
-      assertThat(before.getNamespace() + "/" + before.getPodName()).isEqualTo("shop/cache-0");
-      assertThat(r.latest().get(FLOW_AFTER_EXIT.getEventId()).getPodName())
-          .as("between the sandbox's exit (10:20:01.5) and cache-1's network (10:22:00.5)").isNull();
-      assertThat(r.latest().get(FLOW_NEXT_HOLDER.getEventId()).getPodName()).isEqualTo("cache-1");
-      assertThat(r.latest().get(ALERT_BEFORE_EXIT.getEventId()).getPodName()).isEqualTo("cache-0");
-      assertThat(r.latest().get(ALERT_AFTER_EXIT.getEventId()).getPodName())
-          .as("cache-0's container is nobody's after its TaskExit").isNull();
-      assertThat(r.latest().get(ALERT_NEXT.getEventId()).getPodName()).isEqualTo("cache-1");
-    });
+    Map<String, EntityBinding> facts =
+        inBothOrders(states(CONTAINERD), probes, ends(CONTAINERD), RuntimeDaemonLogCorrelationTest::containerdAnswers);
     List<EntityBinding> address = facts.values().stream()
         .filter(b -> b.getKind().equals("ip_pod") && b.getSubject().getKey().equals("10.0.1.77"))
         .sorted(Comparator.comparing(EntityBinding::getValidFrom)).toList();
@@ -112,6 +103,76 @@ class RuntimeDaemonLogCorrelationTest {
     assertThat(closings).extracting(BindingEvidence::getSourceFormat).containsOnly("containerd_daemon_log");
     assertThat(facts.values()).as("no closing statement is left a fact of its own")
         .noneMatch(b -> b.getValidFrom().equals(b.getValidTo()));
+  }
+
+  static void containerdAnswers(ContainerEndCorrelationTest.Result r) {
+    Enrichment before = r.latest().get(FLOW_BEFORE_EXIT.getEventId());
+    assertThat(before.getNamespace() + "/" + before.getPodName()).isEqualTo("shop/cache-0");
+    assertThat(r.latest().get(FLOW_AFTER_EXIT.getEventId()).getPodName())
+        .as("between the sandbox's exit (10:20:01.5) and cache-1's network (10:22:00.5)").isNull();
+    assertThat(r.latest().get(FLOW_NEXT_HOLDER.getEventId()).getPodName()).isEqualTo("cache-1");
+    Enrichment alert = r.latest().get(ALERT_BEFORE_EXIT.getEventId());
+    assertThat(alert.getNamespace() + "/" + alert.getPodName()).isEqualTo("shop/cache-0");
+    assertThat(alert.getCluster()).isEqualTo("prod");
+    assertThat(r.latest().get(ALERT_AFTER_EXIT.getEventId()).getPodName())
+        .as("cache-0's container is nobody's after its TaskExit").isNull();
+    assertThat(r.latest().get(ALERT_NEXT.getEventId()).getPodName()).isEqualTo("cache-1");
+  }
+
+  /** What the facts say, without evidence, attributes and revisions: kind, subject, object, interval, end. */
+  static List<String> intervals(Map<String, EntityBinding> facts, Set<String> kinds) {
+    return facts.values().stream().filter(b -> kinds.contains(b.getKind()))
+        .map(b -> String.join(" ", b.getKind(), b.getSubject().getScope(), b.getSubject().getKey(),
+            b.getObject().getScope(), b.getObject().getKey(), String.valueOf(b.getValidFrom()),
+            String.valueOf(b.getValidTo()), String.valueOf(b.getEndObserved())))
+        .sorted().toList();
+  }
+
+  /**
+   * The same node log cut into one-line chunks (the parse job parses each chunk alone; a real node log is many 512
+   * KiB chunks, its sandboxes' RunPodSandbox lines hours or days before their containers' exits): no container line
+   * names its pod, and the CNI result does not either; the job joins each container with its sandbox's pod
+   * (container_sandbox + the sandbox's container_pod) and the address with the sandbox's pod, so the answers and
+   * the container, address and image facts are those of the log parsed whole, whatever the arrival order.
+   */
+  @Test
+  void aContainerGetsItsPodFromItsSandboxsLineInAnotherChunk() throws Exception {
+    List<EvidenceEvent> lines =
+        CorrelationScenario.parseInChunks("containerd_daemon_log", "node-containerd-journal.log", "prod", ACCOUNT_PROD, 1);
+    assertThat(lines).hasSameSizeAs(CONTAINERD);
+    List<EvidenceEvent> ofCache0 = lines.stream()
+        .filter(e -> e.getContainer() != null && CACHE_0.equals(e.getContainer().getUid())).toList();
+    assertThat(ofCache0).extracting(EvidenceEvent::getActivityName).contains("created", "started", "exited");
+    assertThat(ofCache0).as("alone in its chunk, no container line knows its pod")
+        .allSatisfy(e -> assertThat(e.getKubernetes() == null ? null : e.getKubernetes().getPodName()).isNull());
+    List<EvidenceEvent> probes = List.of(FLOW_BEFORE_EXIT, FLOW_AFTER_EXIT, FLOW_NEXT_HOLDER, ALERT_BEFORE_EXIT,
+        ALERT_AFTER_EXIT, ALERT_NEXT);
+    Map<String, EntityBinding> chunked =
+        inBothOrders(states(lines), probes, ends(lines), RuntimeDaemonLogCorrelationTest::containerdAnswers);
+    Map<String, EntityBinding> whole = ContainerEndCorrelationTest.run(
+        concat(states(CONTAINERD), probes, ends(CONTAINERD))).facts();
+    Set<String> kinds = Set.of("container_pod", "ip_pod", "container_image", "container_sandbox");
+    assertThat(intervals(chunked, kinds)).isEqualTo(intervals(whole, kinds))
+        .anyMatch(f -> f.startsWith("container_sandbox  " + CACHE_0 + "  " + SANDBOX_0 + " 2026-11-20T10:00:01.300Z"))
+        .anyMatch(f -> f.startsWith("container_pod  " + CACHE_0 + " k8s:prod shop/cache-0 2026-11-20T10:00:01.300Z"
+            + " 2026-11-20T10:20:00.350Z true"))
+        .anyMatch(f -> f.startsWith("ip_pod aws:" + ACCOUNT_PROD + " 10.0.1.77 k8s:prod shop/cache-0"
+            + " 2026-11-20T10:00:00.500Z 2026-11-20T10:20:01.500Z true"));
+    EntityBinding pod = chunked.values().stream()
+        .filter(b -> b.getKind().equals("container_pod") && b.getSubject().getKey().equals(CACHE_0)).findFirst()
+        .orElseThrow();
+    EvidenceEvent create = ofCache0.stream().filter(e -> "created".equals(e.getActivityName())).findFirst().orElseThrow();
+    assertThat(pod.getEvidence()).as("stated by the CreateContainer line, closed by the TaskExit")
+        .extracting(x -> x.getLineage().getEventId()).contains(create.getEventId());
+    assertThat(pod.getAttributes()).containsEntry("container_name", "cache").containsEntry("pod_uid",
+        "7e1c2b1e-0000-4000-8000-0000000000c0");
+  }
+
+  static List<EvidenceEvent> concat(List<EvidenceEvent> a, List<EvidenceEvent> b, List<EvidenceEvent> c) {
+    List<EvidenceEvent> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    all.addAll(c);
+    return all;
   }
 
   // ------------------------------------------------------------------------------------------------------ CRI-O

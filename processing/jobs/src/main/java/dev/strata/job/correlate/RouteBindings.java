@@ -1,5 +1,6 @@
 package dev.strata.job.correlate;
 
+import dev.strata.correlate.BindingKind;
 import dev.strata.correlate.KeyState;
 import dev.strata.correlate.LookupKeys;
 import dev.strata.correlate.Statements;
@@ -42,6 +43,8 @@ public final class RouteBindings implements FlatMapFunction<EntityBinding, Keyed
 
   @Override
   public void flatMap(EntityBinding b, Collector<KeyedBinding> out) {
+    BindingKind kind = BindingKind.of(b.getKind());
+    if (kind != null && !kind.lookup()) return; // a fact no lookup reads (container_sandbox)
     List<String> keys = LookupKeys.of(b);
     String primary = null;
     int primaryHop = 0;
