@@ -53,7 +53,8 @@ import java.util.regex.Pattern;
  *       delete), from the response (else request) object: {@code ip_pod} for status.podIP(s) (not for host-network
  *       pods; closed on delete or phase Succeeded/Failed), {@code pod_node} (node, service account, uid), {@code
  *       container_pod} + {@code container_image} per status.containerStatuses (closed on delete); of nodes: {@code
- *       node_instance} from spec.providerID {@code aws:///<az>/i-...}.
+ *       node_instance} from spec.providerID {@code aws:///<az>/i-...}; an IRSA pod (env {@code AWS_ROLE_ARN}, as
+ *       EKS's pod identity webhook injects it) states {@code serviceaccount_role} from its record on.
  *   <li><b>Kubernetes events</b> {@code Scheduled} ("Successfully assigned ns/pod to node"): {@code pod_node}.
  *   <li><b>CloudTrail</b> {@code AssumeRoleWithWebIdentity} (IRSA) and {@code AssumeRoleForPodIdentity} (EKS Pod
  *       Identity): {@code serviceaccount_role}, {@code session_serviceaccount} and {@code accesskey_session} (valid
@@ -416,6 +417,19 @@ public final class BindingExtractor {
     if (node != null || sa != null) {
       out.add(until(BindingKind.POD_NODE, podScope, podKey, podScope, node == null ? "" : node, a, podEnd, e));
     }
+    String irsaRole = sa == null || delete ? null : irsaRole(spec);
+    if (irsaRole != null) {
+      // IRSA: EKS's pod identity webhook gives the pod its service account's role (the account's
+      // eks.amazonaws.com/role-arn annotation) as AWS_ROLE_ARN: the service account -> role from the pod's record
+      // on, not only from the role's first AssumeRoleWithWebIdentity in CloudTrail
+      String roleAccount = accountOf(irsaRole, account);
+      Map<String, String> ra = new LinkedHashMap<>();
+      put(ra, Attr.SERVICE_ACCOUNT, ns + "/" + sa);
+      put(ra, Attr.IAM_ROLE, irsaRole);
+      put(ra, Attr.ACCOUNT_UID, roleAccount);
+      out.add(binding(BindingKind.SERVICEACCOUNT_ROLE, "aws:" + nz(roleAccount), ns + "/" + sa, "", irsaRole, ra, t,
+          null, false, 1.0f, e));
+    }
     // pod IPs: not for host-network pods (the node's address)
     String hostIp = text(status, "hostIP");
     boolean hostNetwork = spec.path("hostNetwork").asBoolean(false);
@@ -637,6 +651,23 @@ public final class BindingExtractor {
       out.add(binding(BindingKind.SESSION_INSTANCE, "", uid, "", instance, a, t, null, false,
           BindingKind.SESSION_INSTANCE.confidence(), e));
     }
+  }
+
+  /**
+   * The IAM role of an IRSA pod: {@code AWS_ROLE_ARN} in its containers' env, as EKS's pod identity webhook injects it
+   * (with {@code AWS_WEB_IDENTITY_TOKEN_FILE}); null when absent or not a role ARN.
+   */
+  static String irsaRole(JsonNode spec) {
+    for (String list : List.of("containers", "initContainers")) {
+      for (JsonNode c : spec.path(list)) {
+        for (JsonNode env : c.path("env")) {
+          if (!"AWS_ROLE_ARN".equals(env.path("name").asText())) continue;
+          String v = text(env, "value");
+          if (v != null && v.startsWith("arn:aws") && v.contains(":role/")) return v;
+        }
+      }
+    }
+    return null;
   }
 
   /** {@code arn:aws:sts::1:assumed-role/R/s} -> {@code arn:aws:iam::1:role/R}. */

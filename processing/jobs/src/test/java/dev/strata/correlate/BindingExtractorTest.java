@@ -116,6 +116,19 @@ class BindingExtractorTest {
     assertThat(of(S.getObject())).isEmpty();
   }
 
+  /** EKS's pod identity webhook puts the service account's role in the pod's env: the pod record states IRSA. */
+  @Test
+  void anIrsaPodsRoleIsTheWebhooksAwsRoleArn() throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(BindingExtractor.irsaRole(json.readTree("{\"containers\":[{\"name\":\"a\",\"env\":["
+        + "{\"name\":\"AWS_REGION\",\"value\":\"us-east-1\"},{\"name\":\"AWS_ROLE_ARN\","
+        + "\"value\":\"arn:aws:iam::111111111111:role/checkout-irsa\"}]}]}")))
+        .isEqualTo("arn:aws:iam::111111111111:role/checkout-irsa");
+    assertThat(BindingExtractor.irsaRole(json.readTree("{\"containers\":[{\"env\":[{\"name\":\"AWS_ROLE_ARN\","
+        + "\"valueFrom\":{\"secretKeyRef\":{}}}]}]}"))).isNull();
+    assertThat(BindingExtractor.irsaRole(json.readTree("{\"containers\":[{\"name\":\"a\"}]}"))).isNull();
+  }
+
   @Test
   void containerdDaemonLogStatesFromCreatedStartedAndNetworkReadyAndEndsFromExits() {
     List<EvidenceEvent> log = CorrelationScenario.parse("containerd_daemon_log", "node-containerd-journal.log", "prod",

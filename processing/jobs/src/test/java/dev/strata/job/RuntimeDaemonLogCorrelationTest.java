@@ -117,6 +117,11 @@ class RuntimeDaemonLogCorrelationTest {
     assertThat(r.latest().get(ALERT_AFTER_EXIT.getEventId()).getPodName())
         .as("cache-0's container is nobody's after its TaskExit").isNull();
     assertThat(r.latest().get(ALERT_NEXT.getEventId()).getPodName()).isEqualTo("cache-1");
+    // the container's own end is its last act in its pod (resolved just before the end it states)
+    for (EvidenceEvent exit : CONTAINERD) {
+      if (!"exited".equals(exit.getActivityName())) continue;
+      assertThat(r.latest().get(exit.getEventId()).getPodName()).as(exit.getMessage()).isEqualTo("cache-0");
+    }
   }
 
   /** What the facts say, without evidence, attributes and revisions: kind, subject, object, interval, end. */

@@ -39,8 +39,17 @@ public record EnrichRequest(String eventId, long time, long rev, Enrichment know
   /** The request of an event entering the hops: what it names itself ({@link EnrichmentMerger#base}), its hop-1 keys. */
   public static EnrichRequest of(EvidenceEvent e) {
     Enrichment known = EnrichmentMerger.base(e);
-    return new EnrichRequest(e.getEventId(), BindingExtractor.micros(e.getTime()), 0, known,
-        LookupKeys.probes(1, e, known));
+    return new EnrichRequest(e.getEventId(), lookupTime(e), 0, known, LookupKeys.probes(1, e, known));
+  }
+
+  /**
+   * When {@code e} is resolved: at its time, except a runtime's end of a container (containerd's TaskExit, Docker's
+   * die, ...), which closes the container's bindings at that very instant: it is the container's last act in its
+   * pod, resolved a microsecond before, so the exit of a pod's container names the pod, node and service account.
+   */
+  static long lookupTime(EvidenceEvent e) {
+    long t = BindingExtractor.micros(e.getTime());
+    return BindingExtractor.containerEnd(e) != null ? t - 1 : t;
   }
 
   /** The lookup keys of this request at hop {@code hop}. */

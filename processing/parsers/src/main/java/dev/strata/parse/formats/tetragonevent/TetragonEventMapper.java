@@ -48,6 +48,8 @@ import java.util.Map;
  *   pid, binary, arguments, uid -> process.pid, executable, name (basename of binary),
  *                                  cmd_line (binary + " " + arguments), user (uid as text)
  *   pod.namespace, pod.name     -> kubernetes.namespace, pod_name
+ *   process.docker              -> container.uid when the event has no pod container id (Tetragon had no pod for the
+ *                                  process: the container id it read from the cgroup path, truncated; kept in unmapped)
  *   pod.container.id            -> container.uid with a "containerd://", "docker://", "cri-o://" prefix stripped;
  *                                  the runtime name (containerd, docker, cri-o) -> container.runtime
  *   pod.container.name          -> container.name, kubernetes.container_name
@@ -96,6 +98,8 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
   private String podNamespace;
   private String podName;
   private String containerId;
+  /** process.docker: the container id from the process's cgroup (what is left when Tetragon had no pod). */
+  private String processDocker;
   private String containerName;
   private String imageName;
   private String imageId;
@@ -127,7 +131,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     processBinary = processArguments = processUid = execId = processParentExecId = startTime = null;
     processPid = parentPid = null;
     parentBinary = parentExecId = null;
-    podNamespace = podName = containerId = containerName = imageName = imageId = null;
+    podNamespace = podName = containerId = containerName = imageName = imageId = processDocker = null;
     functionName = subsys = tracepointEvent = filePath = null;
     sockArgs.clear();
     legacyEndpoints = false;
@@ -254,6 +258,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       case "uid" -> processUid = flat.mappedText(p, src, key, u);
       case "exec_id" -> execId = flat.keptText(p, src, key, u);
       case "parent_exec_id" -> processParentExecId = flat.keptText(p, src, key, u);
+      case "docker" -> processDocker = flat.keptText(p, src, key, u);
       case "start_time" -> startTime = flat.keptText(p, src, key, u);
       case "pod" -> {
         if (t != JsonToken.START_OBJECT) return false;
@@ -460,6 +465,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
 
     // container
     String cid = blank(containerId);
+    if (cid == null) cid = blank(processDocker); // no pod: the cgroup's container id is all there is
     String runtime = null;
     if (cid != null) {
       int sep = cid.indexOf("://");

@@ -49,6 +49,30 @@ class TetragonEventParserTest extends ParserContractTest {
     assertThat(e.getContainer().getRuntime()).isNull();
   }
 
+  /**
+   * Tetragon without pod information for a process (its pod cache had not the container yet, or the process is
+   * outside Kubernetes): {@code process.docker}, the container id Tetragon reads from the cgroup path, is the
+   * container; the pod's own container id wins when both are there.
+   */
+  @Test
+  void theCgroupContainerIdIsTheContainerWhenThereIsNoPod() throws Exception {
+    String cid = "c1ec4b4b4b4b4b4b4b4b4b4b4b4b4b4";
+    String noPod = "{\"process_exec\":{\"process\":{\"pid\":9,\"binary\":\"/usr/bin/curl\",\"docker\":\"" + cid
+        + "\"}},\"node_name\":\"n\",\"time\":\"2024-05-01T12:00:00Z\"}\n";
+    var e = parse(noPod, Framing.LINES, "x/tetragon.log").events.get(0);
+    assertThat(e.getContainer().getUid()).isEqualTo(cid);
+    assertThat(e.getKubernetes().getPodName()).isNull();
+    assertThat(e.getUnmapped()).containsEntry("process.docker", cid);
+    String withPod = "{\"process_exec\":{\"process\":{\"pid\":9,\"binary\":\"/x\",\"docker\":\"" + cid.substring(0, 15)
+        + "\",\"pod\":{\"name\":\"p\",\"container\":{\"id\":\"containerd://" + cid + "ffff\"}}}},"
+        + "\"time\":\"2024-05-01T12:00:00Z\"}\n";
+    assertThat(parse(withPod, Framing.LINES, "x/tetragon.log").events.get(0).getContainer().getUid())
+        .isEqualTo(cid + "ffff");
+    String host = "{\"process_exec\":{\"process\":{\"pid\":1,\"binary\":\"/sbin/init\",\"docker\":\"\"}},"
+        + "\"time\":\"2024-05-01T12:00:00Z\"}\n";
+    assertThat(parse(host, Framing.LINES, "x/tetragon.log").events.get(0).getContainer()).isNull();
+  }
+
   @Test
   void processTreeKeysAndImageDigestAreMapped() throws Exception {
     String line = "{\"process_exec\":{\"process\":{\"exec_id\":\"Y2hpbGQ=\",\"pid\":7,\"binary\":\"/bin/sh\","
