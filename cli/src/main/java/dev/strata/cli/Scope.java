@@ -265,10 +265,46 @@ final class Scope {
           if (withEvidence) addEvidence((ArrayNode) e.get("evidence"), b.at("/evidence/hits/hits"));
         }
       }
+      if (d.getKey().equals("containers")) foldShortIds(byValue, withEvidence);
       ArrayNode arr = ents.putArray(d.getKey());
       byValue.values().forEach(arr::add);
     }
     return ents;
+  }
+
+  /**
+   * One container, one row: a short id (Falco's 12 characters, Tetragon's cgroup prefix) of a longer id also seen
+   * (the enrichment's full id) is folded into it, when every longer id it starts is one container's (no ambiguous
+   * prefix).
+   */
+  static void foldShortIds(Map<String, ObjectNode> byValue, boolean withEvidence) {
+    for (String k : new ArrayList<>(byValue.keySet())) {
+      if (k.length() < 12) continue;
+      String longest = null;
+      for (String o : byValue.keySet()) {
+        if (o.length() > k.length() && o.startsWith(k) && (longest == null || o.length() > longest.length())) longest = o;
+      }
+      if (longest == null) continue;
+      boolean one = true;
+      for (String o : byValue.keySet()) one &= !(o.length() > k.length() && o.startsWith(k)) || longest.startsWith(o);
+      if (!one) continue;
+      ObjectNode from = byValue.remove(k);
+      ObjectNode into = byValue.get(longest);
+      into.put("events", Math.max(into.path("events").asLong(), from.path("events").asLong()));
+      for (JsonNode f : from.path("fields")) ((ArrayNode) into.get("fields")).add(f);
+      String first = from.path("first_seen").asText(null);
+      String last = from.path("last_seen").asText(null);
+      if (first != null && (!into.has("first_seen") || first.compareTo(into.get("first_seen").asText()) < 0)) into.put("first_seen", first);
+      if (last != null && (!into.has("last_seen") || last.compareTo(into.get("last_seen").asText()) > 0)) into.put("last_seen", last);
+      if (withEvidence) {
+        ArrayNode ev = (ArrayNode) into.get("evidence");
+        for (JsonNode x : from.path("evidence")) {
+          boolean seen = false;
+          for (JsonNode y : ev) seen |= y.path("event_id").asText().equals(x.path("event_id").asText());
+          if (!seen && ev.size() < EVIDENCE_PER_ENTITY) ev.add(x);
+        }
+      }
+    }
   }
 
   private static void addEvidence(ArrayNode ev, JsonNode hits) {

@@ -24,6 +24,36 @@ class ScopeTest {
         .doesNotContain("{\"term\":{\"kubernetes.service_account\":\"payments/api-sa\"}}");
   }
 
+  /** Falco's 12-character id and Tetragon's cgroup prefix of a container whose full id the enrichment names: one row. */
+  @Test
+  void shortContainerIdsFoldIntoTheFullIdTheyStart() {
+    String full = "c1ec" + "4b".repeat(30);
+    String other = "c1ec4b4b4b4b" + "00".repeat(26);
+    java.util.Map<String, com.fasterxml.jackson.databind.node.ObjectNode> rows = new java.util.TreeMap<>();
+    for (String[] v : new String[][] {{full, "5", "2026-11-22T10:09:55Z"}, {full.substring(0, 31), "4", "2026-11-22T10:09:50Z"},
+        {"a1b2c3d4e5f6", "1", "2026-11-22T10:00:00Z"}}) {
+      var n = Scope.JSON.createObjectNode().put("value", v[0]).put("events", Long.parseLong(v[1])).put("first_seen", v[2])
+          .put("last_seen", v[2]);
+      n.putArray("fields").add("container.uid");
+      n.putArray("evidence").addObject().put("event_id", "e-" + v[0].length());
+      rows.put(v[0], n);
+    }
+    Scope.foldShortIds(rows, true);
+    assertThat(rows.keySet()).containsExactly("a1b2c3d4e5f6", full);
+    assertThat(rows.get(full).path("first_seen").asText()).isEqualTo("2026-11-22T10:09:50Z");
+    assertThat(rows.get(full).path("events").asLong()).isEqualTo(5);
+    assertThat(rows.get(full).path("evidence")).hasSize(2);
+    // a 12-character id two full ids start is ambiguous: kept apart
+    java.util.Map<String, com.fasterxml.jackson.databind.node.ObjectNode> two = new java.util.TreeMap<>();
+    for (String v : List.of(full, other, full.substring(0, 12))) {
+      var n = Scope.JSON.createObjectNode().put("value", v).put("events", 1L);
+      n.putArray("fields");
+      two.put(v, n);
+    }
+    Scope.foldShortIds(two, false);
+    assertThat(two).hasSize(3);
+  }
+
   /**
    * A private address held in two accounts at once: the answer lists each account's entities apart. The response is
    * written by hand after OpenSearch's terms/min/max aggregation response format (buckets with key, doc_count and

@@ -390,6 +390,7 @@ public final class BindingExtractor {
       out.add(binding(BindingKind.NODE_INSTANCE, "k8s:" + nz(cluster), name, "", m.group(1), a, t, null, delete, 1.0f, e));
       return;
     }
+    JsonNode request = object(e.getUnmapped().get("requestObject"));
     if (!kind.isEmpty() && !kind.equals("Pod")) return; // a Status answer to a delete names nothing
     JsonNode meta = obj.path("metadata");
     String ns = text(meta, "namespace");
@@ -403,19 +404,17 @@ public final class BindingExtractor {
     String sa = text(spec, "serviceAccountName");
     String phase = text(status, "phase");
     boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
-    Until podEnd = podTermination(delete, terminal, meta, status, object(e.getUnmapped().get("requestObject")), t);
+    Until podEnd = podTermination(delete, terminal, meta, status, request, t);
     String podKey = ns + "/" + name;
     String podScope = "k8s:" + nz(cluster);
-    Map<String, String> a = new LinkedHashMap<>();
-    put(a, Attr.CLUSTER, cluster);
-    put(a, Attr.NAMESPACE, ns);
-    put(a, Attr.POD_NAME, name);
-    put(a, Attr.POD_UID, text(meta, "uid"));
-    put(a, Attr.NODE_NAME, node);
-    put(a, Attr.SERVICE_ACCOUNT, sa == null ? null : ns + "/" + sa);
-    put(a, Attr.ACCOUNT_UID, account);
+    Map<String, String> a =
+        podAttributes(cluster, ns, name, text(meta, "uid"), node, sa == null ? null : ns + "/" + sa, account);
     if (node != null || sa != null) {
-      out.add(until(BindingKind.POD_NODE, podScope, podKey, podScope, node == null ? "" : node, a, podEnd, e));
+      // on its node since the kubelet acknowledged it (status.startTime), not since this report of it
+      Long since = time(status, "startTime");
+      Until onNode = node != null && since != null && since < t && podEnd.equals(Until.open(t)) ? Until.open(since)
+          : podEnd;
+      out.add(until(BindingKind.POD_NODE, podScope, podKey, podScope, node == null ? "" : node, a, onNode, e));
     }
     String irsaRole = sa == null || delete ? null : irsaRole(spec);
     if (irsaRole != null) {
@@ -465,9 +464,11 @@ public final class BindingExtractor {
         put(ca, Attr.IMAGE_UID, imageId);
         put(ca, Attr.IMAGE_DIGEST, digest);
         Long finished = time(cs.path("state").path("terminated"), "finishedAt");
+        // a running container has run since its startedAt (the record only reports it): bound from then
+        Long started = time(cs.path("state").path("running"), "startedAt");
         Until over = cs.path("state").has("terminated")
             ? terminatedAt(finished == null ? t : finished, deletionTime(meta))
-            : delete ? podEnd : Until.open(t);
+            : delete ? podEnd : Until.open(started != null && started < t ? started : t);
         out.add(until(BindingKind.CONTAINER_POD, "", cid, podScope, podKey, ca, over, e));
         if (digest != null || imageId != null) {
           Map<String, String> ia = new LinkedHashMap<>();
@@ -478,6 +479,20 @@ public final class BindingExtractor {
         }
       }
     }
+  }
+
+  /** What a pod's bindings from the API server say about it (null values left out). */
+  private static Map<String, String> podAttributes(String cluster, String ns, String name, String uid, String node,
+      String serviceAccount, String account) {
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.CLUSTER, cluster);
+    put(a, Attr.NAMESPACE, ns);
+    put(a, Attr.POD_NAME, name);
+    put(a, Attr.POD_UID, uid);
+    put(a, Attr.NODE_NAME, node);
+    put(a, Attr.SERVICE_ACCOUNT, serviceAccount);
+    put(a, Attr.ACCOUNT_UID, account);
+    return a;
   }
 
   /**

@@ -116,6 +116,39 @@ class BindingExtractorTest {
     assertThat(of(S.getObject())).isEmpty();
   }
 
+  /** An audit record of {@code pods[/sub]} with the given verb, request and response objects (JSON), at 09:00:00. */
+  static EvidenceEvent audit(String verb, String pod, String sub, String request, String response) {
+    EvidenceEvent e = CorrelationScenario.flow("audit-" + verb + pod + sub, CorrelationScenario.ACCOUNT_PROD, null,
+        null, null, "10.0.0.10", "10.0.0.1", "2026-11-22T09:00:00Z");
+    e.setSourceFormat("k8s_audit");
+    e.setNetwork(null);
+    e.setApi(dev.strata.schema.event.Api.newBuilder().setService("kube-apiserver").setOperation(verb).build());
+    e.setResources(new java.util.ArrayList<>(List.of(new dev.strata.schema.event.Resource("pods", pod, null, "web", sub,
+        null))));
+    e.setKubernetes(dev.strata.schema.event.Kubernetes.newBuilder().setCluster("prod-eks").build());
+    java.util.Map<String, String> u = new java.util.HashMap<>();
+    if (request != null) u.put("requestObject", request);
+    if (response != null) u.put("responseObject", response);
+    e.setUnmapped(u);
+    return e;
+  }
+
+  /**
+   * A status report states since when: the pod is on its node since the kubelet acknowledged it (status.startTime), a
+   * running container bound since its startedAt, not since the report.
+   */
+  @Test
+  void aStatusReportBindsFromTheStartItReports() {
+    List<EntityBinding> status = of(audit("patch", "checkout-1", "status", null,
+        "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"checkout-1\",\"namespace\":\"web\"},\"spec\":{\"nodeName\":\"n\","
+            + "\"serviceAccountName\":\"checkout\"},\"status\":{\"phase\":\"Running\",\"startTime\":\"2026-11-22T08:59:55Z\","
+            + "\"containerStatuses\":[{\"name\":\"c\",\"containerID\":\"containerd://" + "c1ec" + "4b".repeat(30)
+            + "\",\"state\":{\"running\":{\"startedAt\":\"2026-11-22T08:59:57Z\"}}}]}}"));
+    assertThat(kind(status, BindingKind.POD_NODE).getValidFrom()).hasToString("2026-11-22T08:59:55Z");
+    assertThat(kind(status, BindingKind.POD_NODE).getAttributes()).containsEntry("service_account", "web/checkout");
+    assertThat(kind(status, BindingKind.CONTAINER_POD).getValidFrom()).hasToString("2026-11-22T08:59:57Z");
+  }
+
   /** EKS's pod identity webhook puts the service account's role in the pod's env: the pod record states IRSA. */
   @Test
   void anIrsaPodsRoleIsTheWebhooksAwsRoleArn() throws Exception {

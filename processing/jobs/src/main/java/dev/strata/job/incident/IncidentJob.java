@@ -174,8 +174,20 @@ public final class IncidentJob {
     Source<EvidenceEvent, ?, ?> source = kafkaSource(cfg);
     DataStream<EvidenceEvent> events =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "events", StrataTypes.EVIDENCE_EVENT).uid(UID_SOURCE);
-    build(events, ParseJob.watermarks(cfg.maxOutOfOrderness(), cfg.idleness()), cfg.settings(), cfg.flushInterval(),
-        kafkaSink(cfg), outputs(cfg));
+    build(events, watermarks(cfg), cfg.settings(), cfg.flushInterval(), kafkaSink(cfg), outputs(cfg));
+  }
+
+  /**
+   * Event time of the grouping: none in a bounded run, which then seals and drops nothing before its input ends (the
+   * end of a bounded input is the MAX watermark: the final flush). An offline bundle's evidence has any age and any
+   * order, and one event stamped later than the rest -- a file's modification time (the collection day's, or a
+   * timestomped one), a clock-skewed node -- would move the watermark past every incident of the bundle, sealing each
+   * right after its first signal: the demo's one incident came out as eight (IncidentEngineWatermarkTest). Streaming
+   * runs keep {@code watermark.max_out_of_orderness}.
+   */
+  static WatermarkStrategy<EvidenceEvent> watermarks(IncidentJobConfig cfg) {
+    return cfg.bounded() ? WatermarkStrategy.noWatermarks()
+        : ParseJob.watermarks(cfg.maxOutOfOrderness(), cfg.idleness());
   }
 
   /** Runs on a local MiniCluster and waits (bounded jobs end; unbounded ones run until cancelled). */

@@ -1,0 +1,304 @@
+package dev.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.infra.StackEndpoints;
+import dev.strata.infra.testing.SharedStack;
+import dev.strata.ingest.CollectorOptions;
+import dev.strata.ingest.ProgressListener;
+import dev.strata.job.ParseJobConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An EKS incident on a containerd node with Tetragon and Falco, end to end on the embedded stack, as {@code strata demo
+ * --evidence} runs it (collect -> parse -> correlate -> incidents -> scope -> report). The bundle is
+ * {@code scenarios/eks/bundle} (written by {@code make_eks_scenario.py}; README.md there tells the story and each
+ * file's provenance): two clusters in two accounts whose VPCs share 10.0.3.0/24; in prod-eks the pod
+ * web/checkout-7c9d8f6b5-k2x7p on 10.0.3.25 is exploited at 10:09:55 (a SpEL injection in its CRI log), its shell
+ * downloads and runs /tmp/.kworker from 203.0.113.66 (Tetragon exec / connect / file write, some without pod info;
+ * Falco with only the container id; the dropped binary in the overlay upper dir), someone execs into it from that
+ * address, its service account reads a secret, its IRSA role's session reads Secrets Manager, and the session's
+ * credentials are used from 203.0.113.66; the pod is deleted at 10:30 and web/cart-... gets 10.0.3.25 at 10:35.
+ * stage-eks runs batch/report-gen on 10.0.3.25 the whole time. Collected with 4 KiB chunks, so the node's containerd
+ * log is many chunks and the pod's sandbox line is not in its container's chunk (the normal case for a node log).
+ * One pipeline run, shared by the tests.
+ *
+ * <p>Known gaps, asserted as such: a CRI log line gets its container's name, not its id or image (its path names the
+ * container by name); containerd's {@code StopContainer .. returns successfully} and {@code RemoveContainer} after
+ * the container's TaskExit resolve to nobody (the TaskExit ended its bindings); the overlay upper dir of a containerd
+ * snapshot names no container (the snapshot -> container map is in containerd's bolt database, not read); the
+ * incident takes every event on the node within its window as context (the node, its instance and ENI are pivots),
+ * so the next holder's (web/cart) and the neighbours' events are in its timeline and entities, never as signals.
+ */
+@ExtendWith(SharedStack.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EksIncidentScenarioIT {
+  static final String ATTACKER = "203.0.113.66";
+  static final String POD = "checkout-7c9d8f6b5-k2x7p";
+  static final String CART = "cart-5b6c7d8e9-q4w5e";
+  static final String STAGE_POD = "report-gen-28472910-x8k2m";
+  static final String NODE = "ip-10-0-3-41.ec2.internal";
+  static final String CTR = "c1ec" + "4b".repeat(30);
+  static final String CTR2 = "ca2e" + "7d".repeat(30);
+  static final String SANDBOX = "5a1d" + "0e".repeat(30);
+  static final String DIGEST = "sha256:" + "9c1e".repeat(16);
+  static final String ROLE = "arn:aws:iam::111111111111:role/checkout-irsa";
+  static final String SESSION = "arn:aws:sts::111111111111:assumed-role/checkout-irsa/botocore-session-1795424040";
+  static final String POD_IP = "10.0.3.25";
+
+  EvidencePipeline pipeline;
+  StackEndpoints endpoints;
+  JsonNode incident;
+
+  @BeforeAll
+  void runPipeline(StackEndpoints endpoints) throws Exception {
+    this.endpoints = endpoints;
+    Path home = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
+    Path bundle = nodeAsCollected(home.resolve("cli/src/test/resources/scenarios/eks/bundle"));
+    pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
+    pipeline.prepare();
+    String parseGroup = pipeline.newGroupAtEndOfRawTopic("eks-it");
+    String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), dev.strata.infra.Topics.NORMALIZED, "eks-it-corr");
+    String incidentGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), dev.strata.infra.Topics.ENRICHED, "eks-it-inc");
+    runId = pipeline.collect(bundle, CollectorOptions.defaults().toBuilder().chunkSize(4096).build(),
+        ProgressListener.NONE).runId();
+    pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
+    var correlate = pipeline.correlateConfig(true, correlateGroup);
+    pipeline.runCorrelate(correlate);
+    pipeline.runIncidents(pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic()));
+    pipeline.send("POST", "/strata-*/_refresh", null);
+    incidents = pipeline.send("POST", "/strata-incidents-*/_search",
+        "{\"size\":10,\"query\":{\"bool\":{\"must\":[{\"term\":{\"entities.key\":\"web/" + POD + "\"}},"
+            + "{\"term\":{\"status\":\"OPEN\"}}]}}}").at("/hits/hits");
+    incident = incidents.size() == 1 ? incidents.get(0).path("_source") : null;
+    if (Boolean.getBoolean("eks.dump")) dump(Path.of(System.getProperty("java.io.tmpdir"), "eks-scenario-dump.txt"));
+  }
+
+  JsonNode incidents;
+  /** This run's collection: the events index is shared with the other tests of the stack. */
+  String runId;
+
+  /**
+   * The bundle as the node had it: git keeps no modification times, and the overlay listing reports a file's mtime as
+   * its time; the dropped binary was written at 10:09:56 (Tetragon's write). The app's lock file keeps the mtime of
+   * the checkout, like a file touched on the collection day: an event two days after the rest of the evidence (it
+   * used to seal every incident of the bundle behind its watermark: IncidentJob.watermarks).
+   */
+  static Path nodeAsCollected(Path bundle) throws Exception {
+    Path root = Files.createTempDirectory("strata-eks-it-");
+    try (var files = Files.walk(bundle)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path to = root.resolve(bundle.relativize(f).toString());
+        if (Files.isDirectory(f)) Files.createDirectories(to);
+        else Files.copy(f, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
+    Path fs = root.resolve("prod/nodes/ip-10-0-3-41/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/57/fs");
+    Files.setLastModifiedTime(fs.resolve("tmp/.kworker"),
+        java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2026-11-22T10:09:56Z")));
+    return root;
+  }
+
+  /** What the run produced, one line per event (with its enrichment), then the incidents: for reading a failure. */
+  void dump(Path to) throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (JsonNode h : pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
+        "{\"size\":1000,\"sort\":[{\"time\":\"asc\"}],\"query\":{\"range\":{\"time\":{\"gte\":\"2026-11-22T00:00:00Z\","
+            + "\"lt\":\"2026-11-23T00:00:00Z\"}}}}").at("/hits/hits")) {
+      JsonNode s = h.path("_source");
+      if (s.path("message").asText("").startsWith("ExecSync")) continue;
+      b.append(s.path("time").asText()).append(' ').append(s.path("source_format").asText()).append(' ')
+          .append(s.path("activity_name").asText()).append(" ctr=").append(s.at("/container/uid").asText())
+          .append(" pod=").append(s.at("/kubernetes/pod_name").asText()).append(" | ")
+          .append(s.path("enrichment").toString()).append(" | ").append(s.path("message").asText()).append('\n');
+    }
+    for (JsonNode h : pipeline.send("POST", "/strata-incidents-*/_search", "{\"size\":50}").at("/hits/hits")) {
+      b.append("INCIDENT ").append(h.path("_source").toString()).append('\n');
+    }
+    Files.writeString(to, b.toString());
+  }
+
+  @Test
+  void oneOpenIncidentOnTheExploitedPod() {
+    assertThat(incidents).as("one open incident on the exploited pod").hasSize(1);
+  }
+
+  // ------------------------------------------------------------------------------------------------ attribution
+
+  @Test
+  void everyEventOfTheExploitedPodIsAttributedToItsPodContainerNodeClusterServiceAccountAndRole() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    // the runtime's own evidence of the pod's container: containerd lines, Tetragon (with and without pod info),
+    // Falco (container id only), the CRI log
+    for (String q : List.of(
+        // its lifecycle lines up to its end (TaskExit included); StopContainer's and RemoveContainer's results come
+        // after the TaskExit ended its bindings and resolve to nobody (see the class doc)
+        "source_format:containerd_daemon_log AND container.uid:" + CTR + " AND NOT activity_name:(stopped OR removed)",
+        "source_format:tetragon_event AND time:[\"2026-11-22T10:09:00Z\" TO \"2026-11-22T10:20:00Z\"]",
+        "source_format:falco_alert",
+        "source_format:cri_log AND kubernetes.pod_name:" + POD)) {
+      JsonNode hits = search(q);
+      assertThat(hits).as(q).isNotEmpty();
+      for (JsonNode h : hits) expectCheckout(h.path("_source"), wrong);
+    }
+    assertThat(wrong).as("events of the checkout container not attributed to it").isEmpty();
+  }
+
+  /** The checkout pod's identity, as of its own time. */
+  static void expectCheckout(JsonNode ev, List<String> wrong) {
+    JsonNode e = ev.path("enrichment");
+    String what = ev.path("source_format").asText() + " " + ev.path("activity_name").asText() + " "
+        + ev.path("time").asText() + " " + ev.path("message").asText("").replaceAll("\\s+", " ");
+    check(wrong, what, "pod", e.path("namespace").asText() + "/" + e.path("pod_name").asText(), "web/" + POD);
+    if (ev.path("source_format").asText().equals("cri_log")) {
+      // a CRI log's path names the pod and the container by name, not by id: no key leads to the id or its image
+      check(wrong, what, "container name", e.path("container_name").asText(), "checkout");
+    } else {
+      check(wrong, what, "container", e.path("container_uid").asText(), CTR);
+      check(wrong, what, "image", e.path("image_digest").asText(), DIGEST);
+    }
+    check(wrong, what, "node", e.path("node_name").asText(), NODE);
+    check(wrong, what, "cluster", e.path("cluster").asText(), "prod-eks");
+    check(wrong, what, "service account", e.path("service_account").asText(), "web/checkout");
+    check(wrong, what, "role", e.path("iam_role").asText(), ROLE);
+  }
+
+  static void check(List<String> wrong, String what, String field, String got, String want) {
+    if (!want.equals(got)) wrong.add(what + ": " + field + " = '" + got + "', want " + want);
+  }
+
+  @Test
+  void theAddressIsTheCheckoutPodsUntilItEndsThenTheCartPodsAndTheStageClustersIsItsOwn() throws Exception {
+    JsonNode prod = search("source_format:aws_vpc_flow AND cloud.account_uid:111111111111");
+    assertThat(prod).hasSize(4);
+    for (JsonNode h : prod) {
+      JsonNode s = h.path("_source");
+      String t = s.path("time").asText();
+      String pod = s.at("/enrichment/pod_name").asText();
+      assertThat(pod).as("flow at " + t).isEqualTo(t.compareTo("2026-11-22T10:30") < 0 ? POD : CART);
+      assertThat(s.at("/enrichment/cluster").asText()).as(t).isEqualTo("prod-eks");
+      assertThat(s.at("/enrichment/instance_uid").asText()).as(t).isEqualTo("i-0a41b2c3d4e5f6a78");
+      if (pod.equals(CART)) assertThat(s.at("/enrichment/iam_role").asText("")).as(t).isEmpty();
+      else assertThat(s.at("/enrichment/iam_role").asText()).as(t).isEqualTo(ROLE);
+    }
+    JsonNode stage = search("source_format:aws_vpc_flow AND cloud.account_uid:222222222222");
+    assertThat(stage).hasSize(2).allSatisfy(h -> {
+      assertThat(h.at("/_source/enrichment/pod_name").asText()).isEqualTo(STAGE_POD);
+      assertThat(h.at("/_source/enrichment/cluster").asText()).isEqualTo("stage-eks");
+    });
+    // the later pod's own runtime evidence is its own
+    JsonNode cart = search("source_format:tetragon_event AND time:[\"2026-11-22T10:35:00Z\" TO \"2026-11-22T10:40:00Z\"]");
+    assertThat(cart).hasSize(1);
+    assertThat(cart.get(0).at("/_source/enrichment/pod_name").asText()).isEqualTo(CART);
+    JsonNode created = search("source_format:containerd_daemon_log AND container.uid:" + CTR2
+        + " AND activity_name:created");
+    assertThat(created).hasSize(1);
+    assertThat(created.get(0).at("/_source/enrichment/pod_name").asText()).isEqualTo(CART);
+    // nothing after the checkout pod's end resolves to it
+    JsonNode after = search("enrichment.pod_name:" + POD + " AND time:[\"2026-11-22T10:30:30Z\" TO *]");
+    assertThat(after).as("events after the pod's end attributed to it").isEmpty();
+  }
+
+  @Test
+  void cloudTrailOfTheIrsaSessionIsThePodsServiceAccountAndRoleFromInsideAndOutside() throws Exception {
+    JsonNode calls = search("source_format:aws_cloudtrail AND NOT api.operation:AssumeRoleWithWebIdentity");
+    assertThat(calls).hasSize(3);
+    for (JsonNode h : calls) {
+      JsonNode e = h.at("/_source/enrichment");
+      String op = h.at("/_source/api/operation").asText();
+      assertThat(e.path("service_account").asText()).as(op).isEqualTo("web/checkout");
+      assertThat(e.path("iam_role").asText()).as(op).isEqualTo(ROLE);
+    }
+    JsonNode secret = search("source_format:aws_cloudtrail AND api.operation:GetSecretValue");
+    assertThat(secret.get(0).at("/_source/enrichment/pod_name").asText()).as("called from the pod's address")
+        .isEqualTo(POD);
+  }
+
+  // ------------------------------------------------------------------------------------------------- incident
+
+  @Test
+  void theIncidentHoldsTheExploitedPodsEvidenceInOrderAndNothingOfTheOthers() throws Exception {
+    List<String> entities = new ArrayList<>();
+    incident.path("entities").forEach(e -> entities.add(e.path("type").asText() + ":" + e.path("key").asText()));
+    assertThat(entities).contains("pod:web/" + POD, "container:" + CTR.substring(0, 12), "ip:" + ATTACKER,
+        "cluster:prod-eks", "account:111111111111", "session:" + SESSION, "principal:ci-deployer")
+        .noneMatch(e -> e.contains(STAGE_POD) || e.contains("stage-eks"));
+    String id = incident.path("incident_id").asText();
+    JsonNode rows = pipeline.send("POST", "/strata-timeline-*/_search", "{\"size\":200,\"query\":{\"term\":{\"incident_id\":\""
+        + id + "\"}},\"sort\":[{\"time\":\"asc\"},{\"event_id\":\"asc\"}]}").at("/hits/hits");
+    assertThat(rows.size()).isEqualTo(incident.path("event_count").asInt());
+    String previous = "";
+    TreeSet<String> formats = new TreeSet<>();
+    List<String> signals = new ArrayList<>();
+    for (JsonNode r : rows) {
+      JsonNode s = r.path("_source");
+      assertThat(s.path("time").asText()).as("ordered").isGreaterThanOrEqualTo(previous);
+      previous = s.path("time").asText();
+      assertThat(s.path("artifact_sha256").asText()).as("lineage of " + s.path("summary").asText())
+          .matches("[0-9a-f]{64}");
+      formats.add(s.path("source_format").asText());
+      assertThat(s.toString()).doesNotContain(STAGE_POD);
+      if (s.path("signal").asBoolean()) signals.add(s.path("summary").asText());
+    }
+    // every signal is the exploited pod's (the next holder's and the neighbours' events are context at most: see
+    // the class doc)
+    assertThat(signals).hasSize(incident.path("signals").asInt()).noneMatch(x -> x.contains(CART));
+    assertThat(String.join("\n", signals)).contains(".kworker").contains("pods/exec");
+    assertThat(formats).contains("tetragon_event", "falco_alert", "k8s_audit", "aws_cloudtrail", "overlay_upper_changes");
+  }
+
+  // ---------------------------------------------------------------------------------------------------- scope
+
+  @Test
+  void scopeOfEachIndicatorIsExactlyTheInvolvedEntities() throws Exception {
+    for (Scope.Indicator i : List.of(new Scope.Indicator("ip", ATTACKER), new Scope.Indicator("image_digest", DIGEST),
+        new Scope.Indicator("principal", SESSION), new Scope.Indicator("service_account", "system:serviceaccount:web:checkout"),
+        new Scope.Indicator("process", ".kworker"))) {
+      ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(i));
+      String as = i.type() + " " + i.value() + ": " + Scope.table(r);
+      assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactly(POD);
+      assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).containsExactly("prod-eks");
+      assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).containsExactly("111111111111");
+      assertThat(IncidentPipelineIT.values(r, "nodes")).as(as).allMatch(n -> n.startsWith("ip-10-0-3-41"));
+      // the pod's container, one row whatever id length a source gave; its pod sandbox (pause) is the pod's too
+      assertThat(IncidentPipelineIT.values(r, "containers")).as(as).isSubsetOf(CTR, SANDBOX);
+      // the session's calls name the pod by its address, not one of its containers
+      if (!i.type().equals("principal")) assertThat(IncidentPipelineIT.values(r, "containers")).as(as).contains(CTR);
+      assertThat(r.path("incidents")).as(as).extracting(x -> x.path("incident_id").asText())
+          .contains(incident.path("incident_id").asText());
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------------- report
+
+  @Test
+  void theReportRendersTheIncident(@TempDir Path out) throws Exception {
+    String id = incident.path("incident_id").asText();
+    ReportCommand.write(endpoints.openSearchUrl(), id, out, "both");
+    String html = Files.readString(out.resolve(id + ".html"), StandardCharsets.UTF_8);
+    String md = Files.readString(out.resolve(id + ".md"), StandardCharsets.UTF_8);
+    assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains(POD).contains(ATTACKER)
+        .contains("artifacts/sha256/").doesNotContain(STAGE_POD);
+    assertThat(md).contains(POD).contains(".kworker").contains("pods/exec").doesNotContain(STAGE_POD);
+  }
+
+  /** This run's events matching a query_string query. */
+  JsonNode search(String query) throws Exception {
+    String q = "(" + query + ") AND lineage.collector_run_id:\"" + runId + "\"";
+    return pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
+        "{\"size\":200,\"query\":{\"query_string\":{\"query\":\"" + q.replace("\"", "\\\"") + "\"}}}")
+        .at("/hits/hits");
+  }
+}
