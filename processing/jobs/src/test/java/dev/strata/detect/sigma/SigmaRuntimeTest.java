@@ -233,6 +233,30 @@ class SigmaRuntimeTest {
     assertThat(perCategory).isEqualTo(Map.of("process_creation", 7, "network_connection", 2, "file_event", 1));
   }
 
+  @Test
+  void theMappingTableInTheDocsNamesEveryFieldAndHook() throws Exception {
+    Path docs = null;
+    for (Path p = Path.of("").toAbsolutePath(); p != null && docs == null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("docs/incidents.md"))) docs = p.resolve("docs/incidents.md");
+    }
+    Assumptions.assumeTrue(docs != null, "docs/incidents.md not found");
+    String text = Files.readString(docs);
+    String section = text.substring(text.indexOf("### Sigma rules"), text.indexOf("## Grouping"));
+    for (SigmaFieldMapping m : LogSources.FIELD_MAPPINGS) {
+      assertThat(section).as(m.format()).contains("`" + m.format() + "`");
+      for (String c : m.categories()) {
+        assertThat(section).contains("`" + c + "`");
+        for (String f : m.fields(c)) assertThat(section).as(m.format() + " " + c).contains("`" + f + "`");
+      }
+    }
+    for (String hook : TetragonFieldMapping.CONNECT) assertThat(section).contains("`" + hook + "`");
+    for (String hook : TetragonFieldMapping.DELETE) assertThat(section).contains("`" + hook + "`");
+    for (String hook : TetragonFieldMapping.WRITE) {
+      String shortName = hook.replaceFirst("^__(x64|arm64)_sys_", "");
+      assertThat(section).as(hook).containsAnyOf("`" + hook + "`", "`" + shortName + "`", "/ `__arm64_sys_write`");
+    }
+  }
+
   static Map<String, Object> ordered(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);

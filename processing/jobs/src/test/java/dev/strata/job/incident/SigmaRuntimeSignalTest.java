@@ -8,7 +8,9 @@ import dev.strata.schema.correlate.AttackStage;
 import dev.strata.schema.correlate.Incident;
 import dev.strata.schema.correlate.RuleMatch;
 import dev.strata.schema.correlate.TimelineRow;
+import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Kubernetes;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,29 @@ class SigmaRuntimeSignalTest {
     TimelineRow ls = inc.getTimeline().stream().filter(r -> r.getSummary().contains("/bin/ls")).findFirst().orElseThrow();
     assertThat(ls.getSignal()).isFalse();
     assertThat(ls.getDetections()).isEmpty();
+  }
+
+  @Test
+  void aMatchOnAnEventWithoutPodMetadataJoinsThePodItIsEnrichedWith() throws Exception {
+    // the reverse shell as a host-level Tetragon reports it: no pod, no container; the correlate job enriched it
+    EvidenceEvent shell = tetragon("process_exec").get(0);
+    assertThat(shell.getProcess().getCmdLine()).contains("/dev/tcp/");
+    EvidenceEvent bare = EvidenceEvent.newBuilder(shell).setContainer(null)
+        .setKubernetes(Kubernetes.newBuilder().setCluster("prod-eks").setNodeName("ip-10-0-1-23.ec2.internal").build())
+        .build();
+    List<Incident> unenriched = IncidentEngine.incidentsOf(List.of(bare), withSigma);
+    assertThat(unenriched).hasSize(1);
+    assertThat(unenriched.get(0).getEntities()).extracting(x -> x.getType() + ":" + x.getKey()).doesNotContain(POD);
+
+    EvidenceEvent enriched = EvidenceEvent.newBuilder(bare)
+        .setEnrichment(Enrichment.newBuilder().setCluster("prod-eks").setNamespace("shop").setPodName("web-7d9c6b5f4-x2x9q")
+            .setContainerUid(shell.getContainer().getUid()).build())
+        .build();
+    List<Incident> incidents = IncidentEngine.incidentsOf(List.of(enriched), withSigma);
+    assertThat(incidents).hasSize(1);
+    assertThat(incidents.get(0).getEntities()).extracting(x -> x.getType() + ":" + x.getKey()).contains(POD);
+    assertThat(incidents.get(0).getTimeline().get(0).getDetections()).extracting(RuleMatch::getRuleId)
+        .containsExactly(JAVA_SHELL, REVERSE_SHELL);
   }
 
   @Test
