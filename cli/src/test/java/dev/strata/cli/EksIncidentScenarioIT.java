@@ -35,8 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * log is many chunks and the pod's sandbox line is not in its container's chunk (the normal case for a node log).
  * One pipeline run, shared by the tests.
  *
- * <p>Known gaps, asserted as such: a CRI log line gets its container's name, not its id or image (its path names the
- * container by name); containerd's {@code StopContainer .. returns successfully} and {@code RemoveContainer} after
+ * <p>Known gaps, asserted as such: containerd's {@code StopContainer .. returns successfully} and {@code RemoveContainer} after
  * the container's TaskExit resolve to nobody (the TaskExit ended its bindings); the overlay upper dir of a containerd
  * snapshot names no container (the snapshot -> container map is in containerd's bolt database, not read); the
  * incident takes every event on the node within its window as context (the node, its instance and ENI are pivots),
@@ -162,13 +161,9 @@ class EksIncidentScenarioIT {
     String what = ev.path("source_format").asText() + " " + ev.path("activity_name").asText() + " "
         + ev.path("time").asText() + " " + ev.path("message").asText("").replaceAll("\\s+", " ");
     check(wrong, what, "pod", e.path("namespace").asText() + "/" + e.path("pod_name").asText(), "web/" + POD);
-    if (ev.path("source_format").asText().equals("cri_log")) {
-      // a CRI log's path names the pod and the container by name, not by id: no key leads to the id or its image
-      check(wrong, what, "container name", e.path("container_name").asText(), "checkout");
-    } else {
-      check(wrong, what, "container", e.path("container_uid").asText(), CTR);
-      check(wrong, what, "image", e.path("image_digest").asText(), DIGEST);
-    }
+    // a CRI log line names its container by name (its path): pod_container gives it the id, and the id its image
+    check(wrong, what, "container", e.path("container_uid").asText(), CTR);
+    check(wrong, what, "image", e.path("image_digest").asText(), DIGEST);
     check(wrong, what, "node", e.path("node_name").asText(), NODE);
     check(wrong, what, "cluster", e.path("cluster").asText(), "prod-eks");
     check(wrong, what, "service account", e.path("service_account").asText(), "web/checkout");

@@ -159,6 +159,12 @@ public final class BindingExtractor {
       put(podAttrs, Attr.ACCOUNT_UID, account);
       out.add(binding(BindingKind.CONTAINER_POD, "", cid, "k8s:" + nz(cluster), k.getNamespace() + "/" + k.getPodName(),
           podAttrs, t, null, end, conf, e));
+      String cname = podAttrs.get(Attr.CONTAINER_NAME);
+      if (cname != null && !sensor && !format.equals("cri_log")) {
+        // the runtime's own record of the container by name (a sensor's restates it with every alert)
+        out.add(binding(BindingKind.POD_CONTAINER, "k8s:" + nz(cluster),
+            k.getNamespace() + "/" + k.getPodName() + "/" + cname, "", cid, podAttrs, t, null, end, conf, e));
+      }
     }
     // a CRI container in its pod sandbox (containerd's CreateContainer within sandbox): the pod comes from the
     // sandbox's own line, which may be in another chunk or artifact; SandboxPods joins the two
@@ -470,6 +476,8 @@ public final class BindingExtractor {
             ? terminatedAt(finished == null ? t : finished, deletionTime(meta))
             : delete ? podEnd : Until.open(started != null && started < t ? started : t);
         out.add(until(BindingKind.CONTAINER_POD, "", cid, podScope, podKey, ca, over, e));
+        String cname = text(cs, "name");
+        if (cname != null) out.add(until(BindingKind.POD_CONTAINER, podScope, podKey + "/" + cname, "", cid, ca, over, e));
         if (digest != null || imageId != null) {
           Map<String, String> ia = new LinkedHashMap<>();
           put(ia, Attr.CONTAINER_UID, cid);

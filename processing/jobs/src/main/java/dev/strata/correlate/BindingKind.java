@@ -37,7 +37,12 @@ public enum BindingKind {
   IMAGE_SBOM("image", "sbom", 1.0f, false),
   /** Role sessions named after an ECS task id (subject {@code aws:<account>} + task id) -> the task ARN. */
   SESSION_TASK("session", "task", 0.8f, false),
-  CONTAINER_SANDBOX("container", "sandbox", 1.0f, false, false);
+  CONTAINER_SANDBOX("container", "sandbox", 1.0f, false, false),
+  /**
+   * A pod's container by name ({@code k8s:<cluster>}, {@code ns/pod/container}) -> the container id running under that
+   * name (a restart is the next holder): what a CRI log line, whose path names its container by name, is resolved by.
+   */
+  POD_CONTAINER("podcontainer", "container", 1.0f, false);
 
   private final String subjectType;
   private final String objectType;

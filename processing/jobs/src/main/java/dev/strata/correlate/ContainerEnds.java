@@ -19,7 +19,7 @@ import dev.strata.schema.event.Lineage;
  *   <li>{@code ip_pod} stated by the container's own state (a pod sandbox's address, from Docker / crictl / Podman
  *       state, never the API server's pod status: an app container's restart does not free the pod's IP);
  *   <li>{@code container_pod} and {@code container_image} of the container (with the object's real scope, which the
- *       end event may not know).
+ *       end event may not know), and {@code pod_container} naming it (its pod's container by name).
  * </ul>
  *
  * A pure function of the set of (statement, end) pairs: the closings are the same whatever the arrival order, and
@@ -39,7 +39,7 @@ public final class ContainerEnds {
     String cid =
         switch (kind) {
           case CONTAINER_POD, CONTAINER_IMAGE -> b.getSubject().getKey();
-          case IP_CONTAINER -> b.getObject().getKey();
+          case IP_CONTAINER, POD_CONTAINER -> b.getObject().getKey();
           case IP_POD -> "k8s_audit".equals(b.getSourceFormat()) ? null : b.getAttributes().get(Attr.CONTAINER_UID);
           default -> null;
         };

@@ -125,6 +125,11 @@ public final class LookupKeys {
     return key("pod", "k8s:" + nz(cluster), nz(namespace) + "/" + name);
   }
 
+  /** A pod's container by name: {@code podcontainer|k8s:<cluster>|ns/pod/container}. */
+  public static String podContainer(String cluster, String namespace, String pod, String name) {
+    return key("podcontainer", "k8s:" + nz(cluster), namespace + "/" + pod + "/" + name);
+  }
+
   public static String serviceAccountK8s(String cluster, String sa) {
     return key("serviceaccount", "k8s:" + nz(cluster), sa);
   }
@@ -289,6 +294,11 @@ public final class LookupKeys {
 
   private static void hop1(EvidenceEvent e, Enrichment known, Set<String> out) {
     if (e.getContainer() != null) add(out, container(e.getContainer().getUid()));
+    if (known.getContainerUid() == null && known.getContainerName() != null && known.getPodName() != null
+        && known.getNamespace() != null) {
+      // a CRI log line: its path names the pod and the container by name only
+      add(out, podContainer(known.getCluster(), known.getNamespace(), known.getPodName(), known.getContainerName()));
+    }
     Cloud c = e.getCloud();
     Endpoint src = e.getSrcEndpoint();
     Endpoint dst = e.getDstEndpoint();

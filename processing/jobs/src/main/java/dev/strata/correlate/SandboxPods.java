@@ -74,7 +74,11 @@ public final class SandboxPods {
     String podKey = pod.getObject().getKey();
     if (BindingKind.CONTAINER_SANDBOX.id().equals(member.getKind())) {
       a.putAll(member.getAttributes());
-      return List.of(x.derived(BindingKind.CONTAINER_POD, "", member.getSubject().getKey(), podScope, podKey, a,
+      String container = member.getSubject().getKey();
+      EntityBinding inPod = x.derived(BindingKind.CONTAINER_POD, "", container, podScope, podKey, a, confidence, member);
+      String name = a.get(Attr.CONTAINER_NAME);
+      if (name == null) return List.of(inPod);
+      return List.of(inPod, x.derived(BindingKind.POD_CONTAINER, podScope, podKey + "/" + name, "", container, a,
           confidence, member));
     }
     // the sandbox's address: scoped as the in-chunk ip_pod is, by the node's account, else by the cluster

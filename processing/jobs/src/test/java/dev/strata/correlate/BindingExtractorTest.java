@@ -49,7 +49,7 @@ class BindingExtractorTest {
   void podStatusPatchStatesIpPodNodeContainerAndImage() {
     List<EntityBinding> bs = of(S.prodAudit.get(1));
     assertThat(bs.stream().map(EntityBinding::getKind).collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder("pod_node", "ip_pod", "container_pod", "container_image");
+        .containsExactlyInAnyOrder("pod_node", "ip_pod", "container_pod", "container_image", "pod_container");
     EntityBinding ip = kind(bs, BindingKind.IP_POD);
     assertThat(ip.getSubject().getKey()).isEqualTo("10.0.1.57");
     assertThat(ip.getSubject().getScope()).isEqualTo("aws:111111111111");
@@ -84,7 +84,7 @@ class BindingExtractorTest {
   @Test
   void podDeleteClosesWhatThePodHeld() {
     List<EntityBinding> bs = of(S.prodAudit.get(2));
-    assertThat(bs).hasSize(4).allSatisfy(b -> {
+    assertThat(bs).hasSize(5).allSatisfy(b -> {
       assertThat(BindingExtractor.isClosing(b)).as(b.getKind()).isTrue();
       assertThat(b.getValidFrom()).isEqualTo(S.prodAudit.get(2).getTime());
     });
@@ -175,9 +175,9 @@ class BindingExtractorTest {
     }
     assertThat(kindsByActivity)
         .containsEntry("network_ready", List.of("container_pod", "ip_pod"))
-        .containsEntry("created", List.of("container_pod", "container_sandbox"))
-        .containsEntry("started", List.of("container_pod", "container_sandbox"))
-        .containsEntry("exited", List.of("container_pod/end"))
+        .containsEntry("created", List.of("container_pod", "container_sandbox", "pod_container"))
+        .containsEntry("started", List.of("container_pod", "container_sandbox", "pod_container"))
+        .containsEntry("exited", List.of("container_pod/end", "pod_container/end"))
         .containsEntry("run_requested", List.of())
         .containsEntry("create_requested", List.of())
         .containsEntry("stop_requested", List.of());
@@ -289,7 +289,7 @@ class BindingExtractorTest {
   void bindingIdsAreDeterministic() {
     assertThat(new BindingExtractor().extract(S.prodAudit.get(1)))
         .isEqualTo(new BindingExtractor().extract(S.prodAudit.get(1)));
-    assertThat(of(S.prodAudit.get(1)).stream().map(EntityBinding::getBindingId).distinct()).hasSize(4);
+    assertThat(of(S.prodAudit.get(1)).stream().map(EntityBinding::getBindingId).distinct()).hasSize(5);
   }
 
   @Test

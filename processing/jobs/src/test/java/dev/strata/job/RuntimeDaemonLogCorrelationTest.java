@@ -156,9 +156,11 @@ class RuntimeDaemonLogCorrelationTest {
         inBothOrders(states(lines), probes, ends(lines), RuntimeDaemonLogCorrelationTest::containerdAnswers);
     Map<String, EntityBinding> whole = ContainerEndCorrelationTest.run(
         concat(states(CONTAINERD), probes, ends(CONTAINERD))).facts();
-    Set<String> kinds = Set.of("container_pod", "ip_pod", "container_image", "container_sandbox");
+    Set<String> kinds = Set.of("container_pod", "ip_pod", "container_image", "container_sandbox", "pod_container");
     assertThat(intervals(chunked, kinds)).isEqualTo(intervals(whole, kinds))
         .anyMatch(f -> f.startsWith("container_sandbox  " + CACHE_0 + "  " + SANDBOX_0 + " 2026-11-20T10:00:01.300Z"))
+        .anyMatch(f -> f.startsWith("pod_container k8s:prod shop/cache-0/cache  " + CACHE_0 + " 2026-11-20T10:00:01.300Z"
+            + " 2026-11-20T10:20:00.350Z true"))
         .anyMatch(f -> f.startsWith("container_pod  " + CACHE_0 + " k8s:prod shop/cache-0 2026-11-20T10:00:01.300Z"
             + " 2026-11-20T10:20:00.350Z true"))
         .anyMatch(f -> f.startsWith("ip_pod aws:" + ACCOUNT_PROD + " 10.0.1.77 k8s:prod shop/cache-0"
