@@ -43,9 +43,12 @@ final class SigmaCommand implements Runnable {
 
   static void print(SigmaRuleSet set, PrintStream out) {
     out.println(set.summary());
+    int sourceWidth = 14; // the log source column fits the longest one (network_connection, aws/cloudtrail, ...)
+    for (SigmaRule r : set.rules()) sourceWidth = Math.max(sourceWidth, String.valueOf(r.logSource()).length());
+    String loaded = "loaded       %-" + sourceWidth + "s %-13s %s  %s  (%s)%n";
     for (SigmaRule r : set.rules()) {
       SigmaRule.Info i = r.info();
-      out.printf("loaded       %-14s %-13s %s  %s  (%s)%n", r.logSource(), i.level(), i.id(), i.title(), i.credit());
+      out.printf(loaded, r.logSource(), i.level(), i.id(), i.title(), i.credit());
     }
     for (SigmaRuleSet.Unsupported u : set.unsupported()) {
       out.printf("unsupported  %-20s %s  %s: %s%n", u.reason(), u.id() == null ? "-" : u.id(), u.source(), u.detail());

@@ -38,4 +38,21 @@ class SigmaCommandTest {
         .contains("unmapped_logsource").contains("66666666-2222-3333-4444-555555555555").contains("product=windows");
     assertThat(List.of(out.split("\n"))).filteredOn(l -> l.startsWith("loaded")).hasSize(1);
   }
+
+  @Test
+  void theColumnsOfLoadedRulesLineUpWhateverTheLogSource() throws Exception {
+    Files.writeString(dir.resolve("exec.yml"), "title: Exec into a pod\nid: 11111111-2222-3333-4444-555555555555\n"
+        + "author: Jane Doe\nlevel: high\nlogsource:\n  product: kubernetes\n  service: audit\n"
+        + "detection:\n  sel:\n    objectRef.subresource: exec\n  condition: sel\n");
+    Files.writeString(dir.resolve("pool.yml"), "title: Miner pool port\nid: 77777777-2222-3333-4444-555555555555\n"
+        + "author: Jane Doe\nlevel: high\nlogsource:\n  product: linux\n  category: network_connection\n"
+        + "detection:\n  sel:\n    DestinationPort: 3333\n  condition: sel\n");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    SigmaCommand.print(dev.strata.detect.sigma.SigmaRuleLoader.load(List.of(dir)), new PrintStream(bytes, true));
+    List<String> loaded = List.of(bytes.toString().split("\n")).stream().filter(l -> l.startsWith("loaded")).toList();
+    assertThat(loaded).hasSize(2);
+    // the level column starts at the same offset on both lines, and one space at least follows the log source
+    assertThat(loaded.get(0).indexOf(" high ")).isEqualTo(loaded.get(1).indexOf(" high "));
+    assertThat(loaded).allSatisfy(l -> assertThat(l).doesNotContainPattern("[a-z_]high"));
+  }
 }
