@@ -56,17 +56,8 @@ public final class CloseContainerBindings
    */
   public static DataStream<EntityBinding> attach(DataStream<EvidenceEvent> events, DataStream<EntityBinding> extracted,
       TypeInformation<EntityBinding> type, long retentionMs, long closedTtlMs) {
-    DataStream<EvidenceEvent> ends =
-        events.filter(e -> BindingExtractor.containerEnd(e) != null).name("container-ends").uid("container-ends");
-    DataStream<EntityBinding> held =
-        extracted.filter(b -> ContainerEnds.holder(b) != null).name("container-held").uid("container-held");
-    DataStream<EntityBinding> closings =
-        ends.keyBy(e -> ContainerEnds.key(BindingExtractor.containerEnd(e)), Types.STRING)
-            .connect(held.keyBy(b -> ContainerEnds.key(ContainerEnds.holder(b)), Types.STRING))
-            .process(new CloseContainerBindings(retentionMs, closedTtlMs), type)
-            .name(UID)
-            .uid(UID);
-    return extracted.union(closings);
+    return ContainerEndJoin.attach(events, extracted, type, "container-ends", "container-held", ContainerEnds::holder,
+        new CloseContainerBindings(retentionMs, closedTtlMs), UID);
   }
 
   @Override

@@ -61,17 +61,8 @@ public final class JoinSandboxPods
    */
   public static DataStream<EntityBinding> attach(DataStream<EvidenceEvent> events, DataStream<EntityBinding> extracted,
       TypeInformation<EntityBinding> type, long retentionMs, long closedTtlMs) {
-    DataStream<EvidenceEvent> ends =
-        events.filter(e -> BindingExtractor.containerEnd(e) != null).name("sandbox-ends").uid("sandbox-ends");
-    DataStream<EntityBinding> members =
-        extracted.filter(b -> SandboxPods.sandbox(b) != null).name("sandbox-members").uid("sandbox-members");
-    DataStream<EntityBinding> joined =
-        ends.keyBy(e -> ContainerEnds.key(BindingExtractor.containerEnd(e)), Types.STRING)
-            .connect(members.keyBy(b -> ContainerEnds.key(SandboxPods.sandbox(b)), Types.STRING))
-            .process(new JoinSandboxPods(retentionMs, closedTtlMs), type)
-            .name(UID)
-            .uid(UID);
-    return extracted.union(joined);
+    return ContainerEndJoin.attach(events, extracted, type, "sandbox-ends", "sandbox-members", SandboxPods::sandbox,
+        new JoinSandboxPods(retentionMs, closedTtlMs), UID);
   }
 
   @Override
