@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.Topics;
 import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
-import dev.strata.ingest.ProgressListener;
-import dev.strata.job.ParseJobConfig;
-import dev.strata.job.incident.IncidentJobConfig;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,18 +75,7 @@ class EcsIncidentPipelineIT {
     Path home = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
     Path evidence = asDelivered(home.resolve("cli/src/test/resources/scenarios/ecs"));
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
-    pipeline.prepare();
-    // the stack is shared: every job reads only what this run adds
-    String parseGroup = pipeline.newGroupAtEndOfRawTopic("ecs-it");
-    String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.NORMALIZED, "ecs-it-correlate");
-    String incidentGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.ENRICHED, "ecs-it-incidents");
-    pipeline.collect(evidence, CollectorOptions.defaults(), ProgressListener.NONE);
-    pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
-    var correlate = pipeline.correlateConfig(true, correlateGroup);
-    pipeline.runCorrelate(correlate);
-    IncidentJobConfig cfg = pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic());
-    pipeline.runIncidents(cfg);
-    pipeline.send("POST", "/strata-*/_refresh", null);
+    ScenarioRun.run(pipeline, endpoints, "ecs-it", evidence, CollectorOptions.defaults());
     incidents = pipeline.send("POST", "/strata-incidents-*/_search",
         "{\"size\":10,\"query\":{\"term\":{\"entities.key\":\"" + TASK1 + "\"}}}").at("/hits/hits");
     incident = incidents.size() == 0 ? null : incidents.get(0).path("_source");

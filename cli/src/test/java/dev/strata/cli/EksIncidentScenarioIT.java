@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
 import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
-import dev.strata.ingest.ProgressListener;
-import dev.strata.job.ParseJobConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,17 +65,8 @@ class EksIncidentScenarioIT {
     Path home = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
     Path bundle = nodeAsCollected(home.resolve("cli/src/test/resources/scenarios/eks/bundle"));
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
-    pipeline.prepare();
-    String parseGroup = pipeline.newGroupAtEndOfRawTopic("eks-it");
-    String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), dev.strata.infra.Topics.NORMALIZED, "eks-it-corr");
-    String incidentGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), dev.strata.infra.Topics.ENRICHED, "eks-it-inc");
-    runId = pipeline.collect(bundle, CollectorOptions.defaults().toBuilder().chunkSize(4096).build(),
-        ProgressListener.NONE).runId();
-    pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
-    var correlate = pipeline.correlateConfig(true, correlateGroup);
-    pipeline.runCorrelate(correlate);
-    pipeline.runIncidents(pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic()));
-    pipeline.send("POST", "/strata-*/_refresh", null);
+    runId = ScenarioRun.run(pipeline, endpoints, "eks-it", bundle,
+        CollectorOptions.defaults().toBuilder().chunkSize(4096).build());
     incidents = pipeline.send("POST", "/strata-incidents-*/_search",
         "{\"size\":10,\"query\":{\"bool\":{\"must\":[{\"term\":{\"entities.key\":\"web/" + POD + "\"}},"
             + "{\"term\":{\"status\":\"OPEN\"}}]}}}").at("/hits/hits");
