@@ -34,6 +34,8 @@ public final class ChunkContext {
   private final String artifactSha256;
   private final String origin;
   private final String sourceType;
+  /** source_format of the events made here: the chunk's source_type, or the format a log carries ({@link #carried}). */
+  private final String eventFormat;
   private final int chunkIndex;
   private final int chunkCount;
   private final long chunkOffset;
@@ -63,6 +65,7 @@ public final class ChunkContext {
     this.artifactSha256 = chunk.getArtifactSha256();
     this.origin = chunk.getOrigin();
     this.sourceType = chunk.getSourceType();
+    this.eventFormat = sourceType;
     ChunkInfo ci = chunk.getChunk();
     this.chunkIndex = ci == null ? 0 : ci.getIndex();
     this.chunkCount = ci == null ? 1 : ci.getCount();
@@ -89,6 +92,45 @@ public final class ChunkContext {
 
   public static ChunkContext of(RawArtifactChunk chunk) {
     return new ChunkContext(chunk);
+  }
+
+  /** A view of {@code base} whose events carry {@code eventFormat} as their source_format. */
+  private ChunkContext(ChunkContext base, String eventFormat) {
+    this.chunk = base.chunk;
+    this.payload = base.payload;
+    this.artifactSha256 = base.artifactSha256;
+    this.origin = base.origin;
+    this.sourceType = base.sourceType;
+    this.eventFormat = eventFormat;
+    this.chunkIndex = base.chunkIndex;
+    this.chunkCount = base.chunkCount;
+    this.chunkOffset = base.chunkOffset;
+    this.firstLine = base.firstLine;
+    this.firstRecord = base.firstRecord;
+    this.runId = base.runId;
+    this.storageUri = base.storageUri;
+    this.observedTime = base.observedTime;
+    this.observedMicros = base.observedMicros;
+    this.framing = base.framing;
+    this.truncatedRecord = base.truncatedRecord;
+    this.host = base.host;
+    this.cluster = base.cluster;
+    this.cloudProvider = base.cloudProvider;
+    this.cloudAccount = base.cloudAccount;
+    this.cloudRegion = base.cloudRegion;
+    this.ids = base.ids;
+    this.linePos = 0;
+    this.lineAtPos = firstLine;
+    this.unhashedIds = base.unhashedIds;
+  }
+
+  /**
+   * The same chunk for records of another format that its log lines carry (a Falco alert printed by the Falco
+   * container, read from that container's log: {@link CarriedRecords}): events made through the view have
+   * {@code source_format = format}, while their lineage (artifact, source_type, offsets, lines) stays the carrier's.
+   */
+  public ChunkContext carried(String format) {
+    return new ChunkContext(this, Objects.requireNonNull(format, "format"));
   }
 
   /**
@@ -253,7 +295,7 @@ public final class ChunkContext {
     e.setSeverityId(0);
     e.setTime(observedTime);
     e.setObservedTime(observedTime);
-    e.setSourceFormat(sourceType);
+    e.setSourceFormat(eventFormat);
     e.setResources(new ArrayList<>(1));
     e.setUnmapped(unmapped);
     e.setLineage(

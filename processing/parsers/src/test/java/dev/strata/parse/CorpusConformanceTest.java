@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -107,11 +108,39 @@ class CorpusConformanceTest {
     return cri.stream().flatMap(f -> both(f, "cri_log"));
   }
 
-  /** Falco json_output lines and the Falcosidekick POST body; the text output (.txt) is not a supported form. */
+  /** Falco json_output lines and the Falcosidekick POST body (the text output: {@link #falcoTextOutputMatchesItsJsonTwin}). */
   @TestFactory
   Stream<DynamicTest> falcoAlerts() throws IOException {
     return files("falco", p -> p.getFileName().toString().endsWith(".json")).stream()
         .flatMap(f -> both(f, "falco_alert"));
+  }
+
+  /**
+   * Falco's test output pair: the same eight alerts as text (json_output: false, ISO 8601 times) and as JSON. The text
+   * form names no rule and no host; everything else it prints must come out as the JSON form's.
+   */
+  @Test
+  void falcoTextOutputMatchesItsJsonTwin() throws IOException {
+    Path text = corpus.resolve("falco/falco_single_rule_with_cat_write.txt");
+    Path json = corpus.resolve("falco/falco_single_rule_with_cat_write.json");
+    var fromText = new ChunkParser(ParserRegistry.defaults())
+        .parse(Chunks.fromFile(text, "falco_alert", Framing.LINES, "falco/" + text.getFileName()));
+    var fromJson = new ChunkParser(ParserRegistry.defaults())
+        .parse(Chunks.fromFile(json, "falco_alert", Framing.LINES, "falco/" + json.getFileName()));
+    assertThat(fromText.deadLetters()).isEmpty();
+    assertThat(fromText.events()).hasSize(fromJson.events().size()).hasSize(8);
+    for (int i = 0; i < 8; i++) {
+      EvidenceEvent t = fromText.events().get(i);
+      EvidenceEvent j = fromJson.events().get(i);
+      assertThat(t.getClassUid()).isEqualTo(2004);
+      assertThat(t.getTime()).isEqualTo(j.getTime());
+      assertThat(t.getSeverityId()).isEqualTo(j.getSeverityId());
+      assertThat(t.getFinding().getPriority()).isEqualTo(j.getFinding().getPriority());
+      assertThat(t.getProcess().getCmdLine()).isEqualTo(j.getProcess().getCmdLine());
+      assertThat(t.getFinding().getTitle()).isEqualTo("An open was seen");
+      assertThat(j.getMessage()).endsWith(t.getMessage());
+      assertThat(CODEC.decode(CODEC.encode(t))).isEqualTo(t);
+    }
   }
 
   /**
@@ -441,6 +470,7 @@ class CorpusConformanceTest {
         DynamicTest.dynamicTest("k8s audit", () -> assertThat(files("k8s-audit", p -> true)).hasSizeGreaterThanOrEqualTo(25)),
         DynamicTest.dynamicTest("cloudtrail", () -> assertThat(files("cloudtrail", p -> true)).hasSizeGreaterThanOrEqualTo(25)),
         DynamicTest.dynamicTest("falco", () -> assertThat(files("falco", p -> p.toString().endsWith(".json"))).hasSize(2)),
+        DynamicTest.dynamicTest("falco text", () -> assertThat(files("falco", p -> p.toString().endsWith(".txt"))).hasSize(1)),
         DynamicTest.dynamicTest("docker container configs", () -> assertThat(files("docker", CorpusConformanceTest::isContainerConfig)).hasSize(13)),
         DynamicTest.dynamicTest("tetragon", () -> assertThat(files("tetragon", p -> p.toString().endsWith(".json"))).hasSize(16)));
   }

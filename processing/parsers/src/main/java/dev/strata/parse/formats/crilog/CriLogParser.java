@@ -2,12 +2,14 @@ package dev.strata.parse.formats.crilog;
 
 import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.CarriedRecords;
 import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Events;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
+import dev.strata.parse.formats.CarriedFormats;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
@@ -40,6 +42,10 @@ import java.util.regex.Pattern;
  *       unmapped["kubernetes.restart_count"]; the kubelet link {@code .../containers/<pod>_<namespace>_<container>-<64
  *       hex>.log} gives pod, namespace, container name and container.uid; Podman's k8s-file log {@code
  *       .../overlay-containers/<64 hex>/userdata/ctr.log} gives container.uid and runtime "podman".
+ *   <li>A message that is a record of a sensor printing on stdout (a Falco alert, JSON or text, in the Falco pod's log, a
+ *       Tetragon event in its {@code export-stdout} container's: {@link CarriedFormats}) is emitted as that
+ *       format's event instead, with the line as its record ({@link CarriedRecords}; the log's container and
+ *       pod in unmapped {@code strata.carrier.*}, never as the alert's own container).
  *   <li>Blank lines are skipped. Fewer than four fields, a stream other than stdout/stderr or a first tag other than
  *       P/F: malformed_record. A bad timestamp: kept, time = observed time, warning.
  * </ul>
@@ -122,6 +128,8 @@ public final class CriLogParser implements EvidenceParser {
     private final ParseOutput out;
     private final byte[] buf;
     private final PathInfo path;
+    private final CarriedRecords carried;
+    private final Map<String, String> carrier;
     private Pending pendingOut;
     private Pending pendingErr;
     private long ordinal;
@@ -132,6 +140,13 @@ public final class CriLogParser implements EvidenceParser {
       this.out = out;
       this.buf = ctx.payload();
       this.path = PathInfo.of(ctx.origin());
+      this.carried = new CarriedRecords(ctx, CarriedFormats.JSON, CarriedFormats.TEXT);
+      this.carrier = new HashMap<>(8);
+      carrier.put("format", FORMAT);
+      carrier.put("container_id", path.containerId());
+      carrier.put("container_name", path.containerName());
+      carrier.put("namespace", path.namespace());
+      carrier.put("pod_name", path.pod());
     }
 
     void run() {
@@ -179,6 +194,10 @@ public final class CriLogParser implements EvidenceParser {
       Pending p = err ? pendingErr : pendingOut;
       if (p == null) {
         if (!l.partial) {
+          if (l.contentStart < e && CarriedRecords.mayCarry(buf[l.contentStart])
+              && carried.emit(l.contentStart, e, s, e, lineNo, ord, timestamp(l), carrier, out)) {
+            return;
+          }
           emit(l, e, null, false, 1);
         } else {
           setPending(err, new Pending(l, content(l)));
@@ -190,8 +209,16 @@ public final class CriLogParser implements EvidenceParser {
       p.pieces++;
       if (!l.partial) {
         setPending(err, null);
-        emit(p.first, p.end, p.text.toString(), false, p.pieces);
+        String message = p.text.toString();
+        if (!carried.emit(message, p.first.start, p.end, p.first.lineNo, p.first.ordinal, timestamp(p.first), carrier,
+            out)) {
+          emit(p.first, p.end, message, false, p.pieces);
+        }
       }
+    }
+
+    private String timestamp(Line l) {
+      return new String(buf, l.start, l.tsEnd - l.start, StandardCharsets.ISO_8859_1);
     }
 
     private String content(Line l) {
@@ -243,7 +270,7 @@ public final class CriLogParser implements EvidenceParser {
         raw = ctx.rawText(s, end);
       }
       ev.setMessage(message);
-      ctx.applyTime(ev, new String(buf, s, l.tsEnd - s, StandardCharsets.ISO_8859_1), "timestamp");
+      ctx.applyTime(ev, timestamp(l), "timestamp");
       Map<String, String> attrs = new HashMap<>(l.tags == null ? 0 : 2);
       if (l.tags != null) attrs.put("tags", l.tags);
       ev.setLog(new LogLine(l.stream, partial, attrs));

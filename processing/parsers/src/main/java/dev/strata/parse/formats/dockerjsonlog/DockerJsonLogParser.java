@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.CarriedRecords;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
 import dev.strata.parse.JsonFormatParser;
@@ -12,6 +13,7 @@ import dev.strata.parse.OcsfClass;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
+import dev.strata.parse.formats.CarriedFormats;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
@@ -42,6 +44,9 @@ import java.util.regex.Pattern;
  *       strings), container.uid from the origin path ({@code .../containers/<id>/<id>-json.log[.N][.gz]}, or the
  *       kubelet's {@code /var/log/containers/<pod>_<ns>_<container>-<id>.log} link, which also gives the pod,
  *       namespace and container name), container.runtime "docker".
+ *   <li>A message that is a record of a sensor printing on stdout (a Falco alert, JSON or text, in the Falco container's log,
+ *       a Tetragon event: {@link CarriedFormats}) is emitted as that format's event instead, with the line(s) as its
+ *       record ({@link CarriedRecords}; the log's container in unmapped {@code strata.carrier.*}).
  *   <li>Blank lines are skipped. Not a JSON object: malformed_json. No {@code log} string: missing_field. No or bad
  *       {@code time}: kept, time = observed time, warning.
  * </ul>
@@ -104,6 +109,8 @@ public final class DockerJsonLogParser extends JsonFormatParser {
     private final ParseOutput out;
     private final byte[] buf;
     private final PathInfo path;
+    private CarriedRecords carried;
+    private Map<String, String> carrier;
     // open messages per stream: stdout and stderr in fields (hot path), any other stream name in a map
     private Pending pendingOut;
     private Pending pendingErr;
@@ -185,6 +192,10 @@ public final class DockerJsonLogParser extends JsonFormatParser {
 
     /** Builds and emits one event; a bug while building it costs this record only (parser_error). */
     private void emit(int s, int e, long line, long ord, DockerLine l, String log, boolean partial, int pieces) {
+      if (!partial && !log.isEmpty() && CarriedRecords.mayCarry((byte) log.charAt(0))
+          && carried(log, l.time, s, e, line, ord)) {
+        return;
+      }
       EvidenceEvent ev;
       try {
         ev = event(s, e, line, ord, l, log, partial, pieces);
@@ -193,6 +204,20 @@ public final class DockerJsonLogParser extends JsonFormatParser {
         return;
       }
       out.emit(ev);
+    }
+
+    /** The message as a carried format's record ({@link CarriedFormats}), emitted; false when it is none. */
+    private boolean carried(String message, String time, int s, int e, long line, long ord) {
+      if (carried == null) {
+        carried = new CarriedRecords(ctx, CarriedFormats.JSON, CarriedFormats.TEXT);
+        carrier = new HashMap<>(8);
+        carrier.put("format", FORMAT);
+        carrier.put("container_id", path.containerId());
+        carrier.put("container_name", path.containerName());
+        carrier.put("namespace", path.namespace());
+        carrier.put("pod_name", path.pod());
+      }
+      return carried.emit(message, s, e, line, ord, time, carrier, out);
     }
 
     private Pending getPending(String stream) {

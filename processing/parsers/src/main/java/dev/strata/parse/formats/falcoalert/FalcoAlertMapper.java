@@ -290,6 +290,28 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     return e;
   }
 
+  /**
+   * The event of a text-output alert ({@link FalcoTextOutput}): the line's fields stand in for the JSON form's
+   * ({@code output_fields} keyed by the Falco field each label prints), the description for the rule name the text
+   * form does not carry. {@code time} is RFC 3339 (a time of day already placed on its date by the caller).
+   */
+  EvidenceEvent textAlert(RecordSpan span, String time, FalcoTextOutput.Alert a) throws RecordException {
+    begin();
+    this.time = time;
+    this.priority = a.priority();
+    this.output = a.output();
+    this.rule = a.title();
+    for (Map.Entry<String, String> f : a.fields().entrySet()) {
+      unmapped.put("output_fields." + f.getKey(), f.getValue());
+      Field known = Field.of(f.getKey());
+      if (known != null) mapped[known.ordinal()] = f.getValue();
+    }
+    EvidenceEvent e = end(span);
+    e.getUnmapped().put("strata.falco_output", "text");
+    Events.warn(e, "Falco text output: the line names no rule; finding.rule and title are the output's description");
+    return e;
+  }
+
   /** An endpoint of {@code fd.cip}/{@code fd.sip} and its port, or null when Falco names no address there. */
   private static Endpoint endpoint(String ip, String port) {
     ip = value(ip);
