@@ -93,6 +93,26 @@ class EcsIncidentPipelineIT {
   @Test
   void oneIncidentHoldsTheCompromisedTask() {
     assertThat(incidents).as("one incident on the compromised task").hasSize(1);
+    assertThat(incident.path("title").asText()).as("the task a responder knows, not a container's Docker id")
+        .startsWith("ECS task " + T1 + " (cluster shop-prod): ");
+  }
+
+  @Test
+  void theStoppedTasksEniAndAddressAreItsOnlyUntilItStopped() throws Exception {
+    JsonNode facts = pipeline.send("POST", "/strata-bindings-*/_search", "{\"size\":50,\"query\":{\"bool\":{\"filter\":["
+        + "{\"terms\":{\"kind\":[\"eni_task\",\"ip_task\"]}},{\"term\":{\"object.key\":\"" + TASK1 + "\"}}]}}}")
+        .at("/hits/hits");
+    Map<String, String> intervals = new java.util.TreeMap<>();
+    for (JsonNode h : facts) {
+      JsonNode b = h.path("_source");
+      if (b.path("retracted").asBoolean()) continue;
+      intervals.merge(b.path("kind").asText() + " " + b.at("/subject/key").asText(),
+          b.path("valid_to").asText("open") + " " + b.path("end_observed").asBoolean(), (x, y) -> x + "; " + y);
+    }
+    // the task metadata (while it ran) and the v7 flow records state them open; describe-tasks' stoppedAt ends them
+    assertThat(intervals).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "eni_task " + ENI1, "2026-11-21T10:20:05.517000Z true",
+        "ip_task " + TASK_IP, "2026-11-21T10:20:05.517000Z true"));
   }
 
   /** The scenario as AWS delivers it: CloudTrail and VPC Flow files gzip-compressed ({@code .json.gz}, {@code .log.gz}). */

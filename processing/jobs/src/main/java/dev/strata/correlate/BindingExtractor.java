@@ -61,8 +61,10 @@ import java.util.regex.Pattern;
  *       until the credentials' expiration); a role session named after an instance id: {@code session_instance}.
  *   <li><b>ENI + instance id</b> on a non-API event (VPC Flow Logs v3+ {@code instance-id}): {@code eni_instance}.
  *   <li><b>ECS task</b> on a non-API event (task metadata, describe-tasks): {@code eni_task}, {@code ip_task},
- *       {@code container_task}, from start_time (or time) to end_time when the task stopped; from task metadata
- *       also {@code session_task}: the role sessions ECS opens for the task are named after its task id ({@code
+ *       {@code container_task}, from start_time (or time) to end_time when the task stopped (and a closing statement
+ *       at the stop, which ends what the task's other evidence stated open); VPC Flow v7 records ({@code
+ *       ecs-task-arn}) state {@code eni_task} from the record on, never the task's address; from task metadata and
+ *       v7 records also {@code session_task}: the role sessions ECS opens for the task are named after its task id ({@code
  *       assumed-role/<task role>/<task id>}, the same for the execution role), so {@code session|aws:<account>|<task
  *       id>} -> the task, from its start and open (its credentials outlive it until they expire; 0.8, a naming
  *       convention, as {@code session_instance}).
@@ -89,6 +91,12 @@ public final class BindingExtractor {
   private static final Pattern SCHEDULED = Pattern.compile("assigned (\\S+)/(\\S+) to (\\S+)");
   private static final Pattern PROVIDER_ID = Pattern.compile("^aws:///[^/]*/(i-[0-9a-f]+)$");
   private static final Pattern ASSUMED_ROLE = Pattern.compile("^arn:(aws[a-z-]*):sts::(\\d+):assumed-role/([^/]+)/");
+  /**
+   * The start of a fact that holds for all time: a globally unique id that names one entity forever (a role session
+   * named after an ECS task id), stated by evidence that does not know when the entity began (no event can name the
+   * id before it).
+   */
+  static final long ALWAYS = 0L;
   private static final List<DateTimeFormatter> EXPIRATION_FORMATS =
       List.of(
           DateTimeFormatter.ofPattern("MMM d, yyyy, h:mm:ss a", Locale.US),
@@ -189,7 +197,7 @@ public final class BindingExtractor {
     // the container's own address: only from container state sources (a sensor's endpoints are a connection's)
     String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
     boolean ecs = e.getCloud() != null && e.getCloud().getTaskUid() != null; // ECS: ip_task (cloudIds)
-    if (!sensor && !ecs && (daemonLog || !format.endsWith("_log")) && !format.equals("aws_vpc_flow")
+    if (!sensor && !ecs && (daemonLog || !format.endsWith("_log")) && !isFlow(format)
         && LookupKeys.isPrivateIp(ip)) {
       if (inPod) {
         String scope = account != null ? "aws:" + account : "k8s:" + nz(cluster);
@@ -286,32 +294,38 @@ public final class BindingExtractor {
     Long to = e.getEndTime() == null ? null : micros(e.getEndTime());
     boolean stopped = e.getActivityName() != null
         && CONTAINER_END.contains(e.getActivityName().toLowerCase(Locale.ROOT));
-    if (format.equals("aws_vpc_flow")) {
+    boolean flow = isFlow(format);
+    if (flow) {
       from = micros(e.getTime());
       to = null; // a flow window is not the task's lifetime
     }
     Map<String, String> a = new LinkedHashMap<>(base);
     put(a, Attr.TASK_UID, task);
     put(a, Attr.ENI_UID, eni);
-    put(a, Attr.INSTANCE_UID, c.getInstanceUid());
+    // not the instance a v7 flow record names: the container instance only hosts the task (awsvpc), and a task's
+    // calls, flows and alerts resolved with it would share a pivot with every other task of that host
     Map<String, String> ipAttrs = new LinkedHashMap<>(a); // no cluster: an address's cluster scope is Kubernetes'
     put(a, Attr.CLUSTER, ecsClusterName(c.getClusterUid(), task));
     if (eni != null) {
-      out.add(timed(BindingKind.ENI_TASK, "", eni, "", task, a, from, to, stopped, e));
+      timed(BindingKind.ENI_TASK, "", eni, "", task, a, from, to, stopped, e, out);
     }
     // the task's role sessions (task role and execution role), named by ECS after the task id: open from the task's
-    // start, past its stop (the credentials stay valid until they expire; no other task ever has that id)
+    // start, past its stop (the credentials stay valid until they expire; no other task ever has that id). A VPC Flow
+    // v7 record names the task too (ecs-task-arn): with CloudTrail and flow logs alone, the task's calls reach it. The
+    // record does not say when the task started, and no session can be named after a task id before the task
+    // existed: from the record, the fact holds from the start of time (ALWAYS), so calls made before the
+    // task's first flow record (the credentials are issued before its containers start) resolve too
     String taskId = LookupKeys.ecsTaskId(task);
-    if (taskId != null && c.getAccountUid() != null && format.equals("aws_ecs_task_metadata")) {
-      out.add(binding(BindingKind.SESSION_TASK, "aws:" + c.getAccountUid(), taskId, "", task, a, from, null, false,
-          BindingKind.SESSION_TASK.confidence(), e));
+    if (taskId != null && c.getAccountUid() != null && (flow || format.equals("aws_ecs_task_metadata"))) {
+      out.add(binding(BindingKind.SESSION_TASK, "aws:" + c.getAccountUid(), taskId, "", task, a,
+          flow ? ALWAYS : from, null, false, BindingKind.SESSION_TASK.confidence(), e));
     }
     // the task's own address: from task metadata, not from a flow record (whose source may be the remote side);
     // scoped by the account alone: task metadata v4 names the VPC, describe-tasks (the stop) does not, and the stop
     // must close what the metadata opened (a VPC-scoped start would hold the address past the task's stop)
-    String ip = e.getSrcEndpoint() == null || format.equals("aws_vpc_flow") ? null : e.getSrcEndpoint().getIp();
+    String ip = e.getSrcEndpoint() == null || flow ? null : e.getSrcEndpoint().getIp();
     if (LookupKeys.isPrivateIp(ip) && c.getAccountUid() != null) {
-      out.add(timed(BindingKind.IP_TASK, "aws:" + c.getAccountUid(), ip, "", task, ipAttrs, from, to, stopped, e));
+      timed(BindingKind.IP_TASK, "aws:" + c.getAccountUid(), ip, "", task, ipAttrs, from, to, stopped, e, out);
     }
     String cid = e.getContainer() == null ? null : LookupKeys.containerId(e.getContainer().getUid());
     if (cid != null && cid.length() >= 12) {
@@ -320,7 +334,7 @@ public final class BindingExtractor {
       put(ca, Attr.CONTAINER_NAME, e.getContainer().getName());
       put(ca, Attr.IMAGE_UID, e.getContainer().getImageUid());
       put(ca, Attr.IMAGE_DIGEST, e.getContainer().getImageDigest());
-      out.add(timed(BindingKind.CONTAINER_TASK, "", cid, "", task, ca, from, to, stopped, e));
+      timed(BindingKind.CONTAINER_TASK, "", cid, "", task, ca, from, to, stopped, e, out);
     }
   }
 
@@ -338,16 +352,29 @@ public final class BindingExtractor {
     return t >= 0 && last > t + 6 ? taskArn.substring(t + 6, last) : null;
   }
 
-  /** A binding with a stated end (end_observed), or a closing statement when only the stop is known. */
-  private EntityBinding timed(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
-      Map<String, String> a, long from, Long to, boolean stopped, EvidenceEvent e) {
+  /**
+   * A binding with a stated end (end_observed) and the closing statement of that end, or a closing statement when
+   * only the stop is known. The closing statement ends what other evidence stated open about the same object (the
+   * task's metadata while it ran, its VPC Flow v7 records): a stated end alone ends only its own interval, and the
+   * stopped task's ENI stayed the task's in the graph (describe-tasks' {@code stoppedAt}: the task's ENI is detached
+   * and deleted when the task stops, its attachment status DELETED).
+   */
+  private void timed(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
+      Map<String, String> a, long from, Long to, boolean stopped, EvidenceEvent e, List<EntityBinding> out) {
     if (to != null && to >= from) {
       // a stop time is evidence of the end (task or container stopped)
       EntityBinding b = binding(kind, sScope, sKey, oScope, oKey, a, from, to, false, 1.0f, e);
       b.setEndObserved(true);
-      return b;
+      out.add(b);
+      out.add(statement(kind, sScope, sKey, oScope, oKey, a, to, to, true, true, 1.0f, e));
+      return;
     }
-    return binding(kind, sScope, sKey, oScope, oKey, a, micros(e.getTime()), null, stopped, 1.0f, e);
+    out.add(binding(kind, sScope, sKey, oScope, oKey, a, micros(e.getTime()), null, stopped, 1.0f, e));
+  }
+
+  /** VPC Flow Logs records (text and Parquet): a flow window is not a task's lifetime, its source may be remote. */
+  private static boolean isFlow(String format) {
+    return format.startsWith("aws_vpc_flow");
   }
 
   // ------------------------------------------------------------------------------------------------------ SBOM

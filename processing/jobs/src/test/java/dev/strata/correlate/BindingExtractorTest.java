@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.event.EvidenceEvent;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,13 @@ class BindingExtractorTest {
     return x.extract(e);
   }
 
+  /** The one statement of kind {@code k} that is not a stop's closing statement (see ecsTask tests). */
   static EntityBinding kind(List<EntityBinding> bs, BindingKind k) {
     List<EntityBinding> l = bs.stream().filter(b -> b.getKind().equals(k.id())).toList();
+    if (l.size() == 2 && BindingExtractor.isClosing(l.get(1)) && !BindingExtractor.isClosing(l.get(0))) {
+      assertThat(l.get(1).getValidFrom()).as("closed at the stated end").isEqualTo(l.get(0).getValidTo());
+      l = l.subList(0, 1);
+    }
     assertThat(l).as(k.id()).hasSize(1);
     return l.get(0);
   }
@@ -214,7 +220,12 @@ class BindingExtractorTest {
     task.getCloud().setTaskUid("arn:aws:ecs:us-east-1:111111111111:task/prod/abc");
     task.setEndTime(java.time.Instant.parse("2026-11-20T11:00:00Z"));
     List<EntityBinding> bs = of(task);
-    assertThat(bs).extracting(EntityBinding::getKind).containsExactlyInAnyOrder("eni_task", "ip_task");
+    assertThat(bs).extracting(EntityBinding::getKind)
+        .containsExactlyInAnyOrder("eni_task", "eni_task", "ip_task", "ip_task");
+    // the stop also closes what the task's other evidence stated open (its metadata while it ran, its v7 flows)
+    assertThat(bs).filteredOn(BindingExtractor::isClosing).extracting(b -> b.getKind() + " " + b.getValidFrom())
+        .containsExactlyInAnyOrder("eni_task 2026-11-20T11:00:00Z", "ip_task 2026-11-20T11:00:00Z");
+    bs = bs.stream().filter(b -> !BindingExtractor.isClosing(b)).toList();
     EntityBinding ip = kind(bs, BindingKind.IP_TASK);
     assertThat(ip.getSubject().getScope()).isEqualTo("aws:111111111111");
     assertThat(ip.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T11:00:00Z"));
@@ -231,6 +242,71 @@ class BindingExtractorTest {
     flow.getCloud().setTaskUid("arn:aws:ecs:us-east-1:111111111111:task/prod/abc");
     assertThat(of(flow)).extracting(EntityBinding::getKind).containsExactly("eni_task");
     assertThat(of(flow).get(0).getValidTo()).isNull();
+  }
+
+  @Test
+  void aStoppedTasksEniFactEndsAtItsStopWhateverElseStatedItOpen() {
+    String taskArn = "arn:aws:ecs:us-east-1:111111111111:task/prod/0123456789abcdef0123456789abcdef";
+    EvidenceEvent running = CorrelationScenario.flow("ecs-running", "111111111111", null, "eni-0ecs2", null,
+        "10.0.2.16", null, "2026-11-20T10:00:00Z");
+    running.setSourceFormat("aws_ecs_task_metadata");
+    running.setActivityName("task");
+    running.setDstEndpoint(null);
+    running.setEndTime(null);
+    running.getCloud().setTaskUid(taskArn);
+    EvidenceEvent flow = CorrelationScenario.flow("ecs-v7", "111111111111", null, "eni-0ecs2", null, "10.0.2.16",
+        "198.51.100.1", "2026-11-20T10:30:00Z");
+    flow.getCloud().setTaskUid(taskArn);
+    EvidenceEvent stopped = EvidenceEvent.newBuilder(running).setEventId("e".repeat(64))
+        .setEndTime(Instant.parse("2026-11-20T11:00:00Z")).build();
+    List<EntityBinding> eniStatements = new java.util.ArrayList<>();
+    for (EvidenceEvent e : List.of(running, flow, stopped)) {
+      of(e).stream().filter(b -> b.getKind().equals("eni_task")).forEach(eniStatements::add);
+    }
+    List<BindingFacts.Fact> facts = new BindingFacts().facts(eniStatements);
+    assertThat(facts).hasSize(1);
+    EntityBinding fact = facts.get(0).binding();
+    assertThat(fact.getValidFrom()).isEqualTo(Instant.parse("2026-11-20T10:00:00Z"));
+    assertThat(fact.getValidTo()).as("describe-tasks' stoppedAt ends it").isEqualTo(Instant.parse("2026-11-20T11:00:00Z"));
+    assertThat(fact.getEndObserved()).isTrue();
+  }
+
+  @Test
+  void aVpcFlowV7RecordBindsItsTasksRoleSessionsWithoutAnyTaskMetadata() {
+    // CloudTrail + VPC Flow v7 alone: the record names the task (ecs-task-arn), the task role's session is named
+    // after the task id, so the task's calls reach it, also those made before the task's first flow record
+    String taskArn = "arn:aws:ecs:eu-west-1:121212121212:task/pay-prod/a1b2c3d4e5f6478990a1b2c3d4e5f601";
+    EvidenceEvent flow = CorrelationScenario.flow("v7-flow", "121212121212", "vpc-0f10", "eni-0f10000000000e001",
+        "i-0f10000000000c001", "10.30.1.9", "198.51.100.9", "2026-11-21T10:07:00Z");
+    flow.getCloud().setTaskUid(taskArn);
+    flow.getCloud().setClusterUid("arn:aws:ecs:eu-west-1:121212121212:cluster/pay-prod");
+    List<EntityBinding> bs = of(flow);
+    assertThat(bs).extracting(EntityBinding::getKind).containsExactlyInAnyOrder("eni_task", "session_task")
+        .as("the flow names its task's ENI and host, not the task's address, and no ENI -> instance")
+        .doesNotContain("ip_task", "eni_instance");
+    EntityBinding s = kind(bs, BindingKind.SESSION_TASK);
+    assertThat(LookupKeys.of(s)).containsExactly("session|aws:121212121212|a1b2c3d4e5f6478990a1b2c3d4e5f601");
+    assertThat(s.getObject().getKey()).isEqualTo(taskArn);
+    assertThat(s.getValidFrom()).as("no session is named after the task id before the task").isEqualTo(Instant.EPOCH);
+    assertThat(s.getValidTo()).isNull();
+    assertThat(s.getAttributes()).containsEntry("cluster", "pay-prod").containsEntry("eni_uid", "eni-0f10000000000e001")
+        .as("the container instance only hosts the task: not an attribute of the task's facts")
+        .doesNotContainKey("instance_uid");
+    assertThat(kind(bs, BindingKind.ENI_TASK).getAttributes()).doesNotContainKey("instance_uid");
+    // Parquet flow records are flow records too: no ip_task from a flow's source address
+    flow.setSourceFormat("aws_vpc_flow_parquet");
+    assertThat(of(flow)).extracting(EntityBinding::getKind).containsExactlyInAnyOrder("eni_task", "session_task");
+    // the task role's call at 10:06, before the first v7 record, asks the key the flow's fact is held under, at a
+    // time it covers
+    EvidenceEvent call = CorrelationScenario.flow("ct-v7", "121212121212", null, null, null, null, null,
+        "2026-11-21T10:06:00Z");
+    call.setSourceFormat("aws_cloudtrail");
+    call.setActor(dev.strata.schema.event.Actor.newBuilder()
+        .setUserUid("arn:aws:sts::121212121212:assumed-role/pay-task-role/a1b2c3d4e5f6478990a1b2c3d4e5f601").build());
+    assertThat(LookupKeys.probes(1, call, EnrichmentMerger.base(call))).contains(LookupKeys.of(s).get(0));
+    KeyState state = new KeyState();
+    state.add(Statements.entry(s));
+    assertThat(state.resolve(BindingExtractor.micros(call.getTime()))).extracting(Hit::object).containsExactly(taskArn);
   }
 
   @Test
@@ -278,11 +354,13 @@ class BindingExtractorTest {
     assertThat(LookupKeys.taskSession("arn:aws:sts::111122223333:assumed-role/eks-node-role/i-0a1b2c3d4e5f60718")).isNull();
     assertThat(LookupKeys.taskSession("arn:aws:sts::111122223333:assumed-role/admin/alice")).isNull();
     assertThat(LookupKeys.taskSession("arn:aws:iam::111122223333:user/5f1c2a3b4d5e4f60a1b2c3d4e5f60718")).isNull();
-    // a flow names the task but states no session (only the task's own metadata does)
+    // a v7 flow record names the task: the same session key (see aVpcFlowV7RecordBinds...), one fact with the
+    // metadata's (same object, open)
     EvidenceEvent flow = CorrelationScenario.flow("ecs-flow-2", "444455556666", "vpc-0e1c5a11", "eni-0e1c5a11aa0000001",
         null, "10.20.1.37", "198.51.100.77", "2026-11-21T10:07:00Z");
     flow.getCloud().setTaskUid(taskArn);
-    assertThat(of(flow)).extracting(EntityBinding::getKind).containsExactly("eni_task");
+    assertThat(of(flow)).extracting(EntityBinding::getKind).containsExactlyInAnyOrder("eni_task", "session_task");
+    assertThat(LookupKeys.of(kind(of(flow), BindingKind.SESSION_TASK))).isEqualTo(LookupKeys.of(s));
   }
 
   @Test

@@ -150,11 +150,13 @@ public final class IncidentAssembler {
     Set<String> x = new java.util.LinkedHashSet<>();
     for (Entity e : first.entities()) x.add(e.id());
     x.addAll(expanded);
-    for (String type : List.of(Entity.POD, Entity.CONTAINER, Entity.TASK, Entity.NODE, Entity.INSTANCE,
+    // an ECS task before its containers: a responder knows the task (its cluster), not a Docker id
+    for (String type : List.of(Entity.POD, Entity.TASK, Entity.CONTAINER, Entity.NODE, Entity.INSTANCE,
         Entity.PRINCIPAL, Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.IP)) {
       for (String id : x) {
         if (Entity.typeOf(id).equals(type)) {
-          subject = type.replace('_', ' ') + " " + Entity.keyOf(id);
+          subject = type.equals(Entity.TASK) ? ecsTask(Entity.keyOf(id))
+              : type.replace('_', ' ') + " " + Entity.keyOf(id);
           break;
         }
       }
@@ -171,6 +173,18 @@ public final class IncidentAssembler {
     return Summaries.clean(b.toString());
   }
 
+
+  /**
+   * "ECS task 5f1c...0718 (cluster shop-prod)" from a task ARN ({@code arn:aws:ecs:<region>:<account>:task/<cluster>/<id>};
+   * the old format {@code task/<id>} names no cluster).
+   */
+  static String ecsTask(String taskArn) {
+    int t = taskArn.indexOf(":task/");
+    if (t < 0) return "ECS task " + taskArn;
+    String[] p = taskArn.substring(t + ":task/".length()).split("/");
+    String id = p[p.length - 1];
+    return "ECS task " + id + (p.length > 1 ? " (cluster " + p[0] + ")" : "");
+  }
 
   static int typeRank(String type) {
     int i = TYPE_ORDER.indexOf(type);

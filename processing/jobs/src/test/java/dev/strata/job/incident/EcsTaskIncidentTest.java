@@ -120,6 +120,8 @@ class EcsTaskIncidentTest {
     List<Incident> incs = IncidentEngine.incidentsOf(ev, IncidentSettings.defaults());
     assertThat(incs).hasSize(1);
     Incident x = incs.get(0);
+    assertThat(x.getTitle()).as("the task a responder knows, not its container's Docker id")
+        .startsWith("ECS task 5f1c2a3b4d5e4f60a1b2c3d4e5f60718 (cluster shop-prod): ");
     assertThat(x.getTimeline()).extracting(TimelineRow::getEventId)
         .containsExactly("vend-1", "task-1", "falco-miner", "flow-1", "flow-1-rev0", "ct-gci");
     assertThat(x.getEntities()).extracting(e -> e.getType() + ":" + e.getKey())
