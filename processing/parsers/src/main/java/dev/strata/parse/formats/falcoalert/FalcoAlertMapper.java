@@ -301,6 +301,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     this.priority = a.priority();
     this.output = a.output();
     this.rule = a.title();
+    this.hostname = a.syslogHost();
     for (Map.Entry<String, String> f : a.fields().entrySet()) {
       unmapped.put("output_fields." + f.getKey(), f.getValue());
       Field known = Field.of(f.getKey());

@@ -21,12 +21,12 @@ import java.util.regex.Pattern;
  * {@code "desc (k=v ...)"} or {@code "desc | k=v ..."}, with {@code %container.info} expanded by {@code -pc}/{@code -pk}
  * to {@code container_id=.. container_image=.. container_image_tag=.. container_name=.. [k8s_ns=.. k8s_pod_name=..]};
  * older rules use {@code cmdline=}, {@code shell=}, {@code image=}, {@code k8s.ns=}, {@code k8s.pod=}. A line may come
- * through syslog / journald ({@code "May  1 10:20:05 host falco[812]: "} before it).
+ * through syslog / journald ({@code "May  1 10:20:05 host falco[812]: "} before it: the host is the alert's).
  */
 final class FalcoTextOutput {
 
   private static final Pattern ALERT = Pattern.compile(
-      "^(?:[A-Z][a-z]{2} [ 0-9]\\d \\d{2}:\\d{2}:\\d{2} \\S+ falco(?:\\[\\d+\\])?: )?"
+      "^(?:[A-Z][a-z]{2} [ 0-9]\\d \\d{2}:\\d{2}:\\d{2} (\\S+) falco(?:\\[\\d+\\])?: )?"
           + "(\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?|\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?"
           + "(?:Z|[+-]\\d{2}:?\\d{2})?): "
           + "(Emergency|Alert|Critical|Error|Warning|Notice|Informational|Info|Debug) (.+)$");
@@ -72,15 +72,15 @@ final class FalcoTextOutput {
 
   /** One text alert: its time as written, priority, output, the description and the fields. */
   record Alert(String time, boolean timeHasDate, String priority, String output, String title,
-      Map<String, String> fields) {}
+      Map<String, String> fields, String syslogHost) {}
 
   /** The alert of a line, or null when the line is not one. */
   static Alert read(String line) {
     Matcher m = ALERT.matcher(line);
     if (!m.matches()) return null;
-    String time = m.group(1);
-    String output = m.group(3).strip();
-    return new Alert(time, time.length() > 18, m.group(2), output, title(output), fields(output));
+    String time = m.group(2);
+    String output = m.group(4).strip();
+    return new Alert(time, time.length() > 18, m.group(3), output, title(output), fields(output), m.group(1));
   }
 
   /** The start of a text alert: a time, ": " and a priority (a cheap probe on a line's first bytes). */

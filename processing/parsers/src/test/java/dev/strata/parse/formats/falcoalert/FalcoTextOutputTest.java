@@ -80,6 +80,10 @@ class FalcoTextOutputTest extends ParserContractTest {
     assertThat(shadow.getFile().getPath()).isEqualTo("/etc/shadow");
     assertThat(shadow.getProcess().getCmdLine()).isEqualTo("cat /etc/shadow");
     assertThat(shadow.getLineage().getLineNumber()).isEqualTo(4);
+    // the syslog prefix names the alert's host; the collection's host stays in unmapped
+    assertThat(shadow.getDevice().getHostname()).isEqualTo("ip-10-0-1-23");
+    assertThat(shadow.getUnmapped()).containsEntry("strata.context_host", "node-1");
+    assertThat(shell.getDevice().getHostname()).isEqualTo("node-1");
     assertThat(out.events.get(4).getMessage()).isEqualTo("Events detected: 2");
   }
 
