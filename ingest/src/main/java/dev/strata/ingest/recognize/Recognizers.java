@@ -53,6 +53,7 @@ public final class Recognizers {
         new SyftSbomRecognizer(),
         new GrypeScanRecognizer(),
         new CosignVerifyRecognizer(),
+        new TrivyScanRecognizer(),
         new DockerLocalLogRecognizer());
   }
 

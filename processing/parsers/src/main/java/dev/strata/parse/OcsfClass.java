@@ -6,6 +6,7 @@ public enum OcsfClass {
   FILE_SYSTEM_ACTIVITY(1001, "File System Activity", 1, "System Activity"),
   PROCESS_ACTIVITY(1007, "Process Activity", 1, "System Activity"),
   VULNERABILITY_FINDING(2002, "Vulnerability Finding", 2, "Findings"),
+  COMPLIANCE_FINDING(2003, "Compliance Finding", 2, "Findings"),
   DETECTION_FINDING(2004, "Detection Finding", 2, "Findings"),
   ACCOUNT_CHANGE(3001, "Account Change", 3, "Identity & Access Management"),
   AUTHENTICATION(3002, "Authentication", 3, "Identity & Access Management"),

@@ -71,6 +71,7 @@ public final class ParserRegistry {
         new dev.strata.parse.formats.supplychain.SyftSbomParser(),
         new dev.strata.parse.formats.supplychain.GrypeScanParser(),
         new dev.strata.parse.formats.supplychain.CosignVerifyParser(),
+        new dev.strata.parse.formats.trivyscan.TrivyScanParser(),
         new DockerDiffParser(),
         new CrictlInspectParser(),
         new DockerInspectParser(),

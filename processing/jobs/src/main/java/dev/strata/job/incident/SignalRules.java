@@ -135,6 +135,7 @@ public final class SignalRules implements Serializable {
   public Signal classify(EvidenceEvent e) {
     String f = e.getSourceFormat() == null ? "" : e.getSourceFormat();
     int sev = e.getSeverityId();
+    if ("trivy_scan".equals(f)) return null; // a scan describes an image (e.g. a secret baked into it), no activity
     if (e.getClassUid() == 2004 || "falco_alert".equals(f)) {
       return sev >= 3 ? new Signal(stageFromTags(e), sev, "alert") : null;
     }
