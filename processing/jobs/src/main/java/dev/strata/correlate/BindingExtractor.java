@@ -390,6 +390,12 @@ public final class BindingExtractor {
     put(a, Attr.IMAGE_UID, c.getImageUid());
     out.add(binding(BindingKind.IMAGE_SBOM, "", image, "", e.getLineage().getArtifactSha256(), a, micros(e.getTime()),
         null, false, 1.0f, e));
+    // a container whose source names only its image id (Docker's config.v2.json, docker inspect, Podman) looks its
+    // image up by that id: an SBOM / scan that names both the manifest digest and the image id is bound under both
+    if (c.getImageDigest() != null && c.getImageUid() != null && !c.getImageUid().equals(c.getImageDigest())) {
+      out.add(binding(BindingKind.IMAGE_SBOM, "", c.getImageUid(), "", e.getLineage().getArtifactSha256(), a,
+          micros(e.getTime()), null, false, 1.0f, e));
+    }
   }
 
   // ------------------------------------------------------------------------------------------- Kubernetes audit

@@ -395,4 +395,31 @@ class BindingExtractorTest {
     c.setContainer(dev.strata.schema.event.Container.newBuilder().setUid(fargate).setName("etl").build());
     assertThat(LookupKeys.of(kind(of(c), BindingKind.CONTAINER_TASK))).containsExactly("container||" + fargate);
   }
+
+  /**
+   * An SBOM or scan names the image by manifest digest and image id; a Docker container's own state names only the
+   * id: the SBOM is bound under both, so that either lookup finds it.
+   */
+  @Test
+  void anSbomThatNamesDigestAndImageIdIsFoundByEither() {
+    String id = "sha256:" + "3".repeat(64);
+    String digest = "sha256:" + "4".repeat(64);
+    EvidenceEvent pkg = new EvidenceEvent();
+    pkg.setEventId("e".repeat(64));
+    pkg.setClassUid(5001);
+    pkg.setSourceFormat("syft_sbom");
+    pkg.setTime(Instant.parse("2026-11-20T10:00:00Z"));
+    pkg.setResources(new java.util.ArrayList<>());
+    pkg.setUnmapped(new java.util.HashMap<>());
+    pkg.setLineage(new dev.strata.schema.event.Lineage("a".repeat(64), "sboms/web.syft.json", "syft_sbom", 0, 10L,
+        100L, 1L, 0L, null, null));
+    pkg.setContainer(new dev.strata.schema.event.Container(null, null, "shop/web:1.4", id, null, digest));
+    pkg.setPackage$(new dev.strata.schema.event.Package("openssl", "3.0.13", "deb", null, new java.util.ArrayList<>(),
+        new java.util.ArrayList<>(), null, null));
+    List<EntityBinding> bs = of(pkg).stream().filter(b -> b.getKind().equals("image_sbom")).toList();
+    assertThat(bs).extracting(b -> b.getSubject().getKey()).containsExactly(digest, id);
+    assertThat(bs).allSatisfy(b -> assertThat(b.getObject().getKey()).isEqualTo("a".repeat(64)));
+    // a container known by its image id only looks up the key the second binding is stored under
+    assertThat(LookupKeys.of(bs.get(1))).containsExactly("image||" + id);
+  }
 }
