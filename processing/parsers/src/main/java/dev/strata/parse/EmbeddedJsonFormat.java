@@ -1,5 +1,7 @@
 package dev.strata.parse;
 
+import java.util.function.Function;
+
 /**
  * A JSON record format that other logs carry as their messages: Falco prints its alerts on stdout, so a node's
  * {@code /var/log/pods/<ns>_falco-xxxxx_<uid>/falco/0.log} (or the Falco container's Docker json-file log) holds the
@@ -21,6 +23,33 @@ public interface EmbeddedJsonFormat {
 
   /** A mapper for the records of one chunk, making its events through {@code ctx}. */
   JsonRecordStream.RecordMapper mapper(ChunkContext ctx);
+
+  /** A test on a message's bytes [s, e). */
+  @FunctionalInterface
+  interface Sniff {
+    boolean test(byte[] b, int s, int e);
+  }
+
+  /** A carried format of its id, its sniff and its mapper's constructor (e.g. {@code MyMapper::new}). */
+  static EmbeddedJsonFormat of(String format, Sniff looksLike,
+      Function<ChunkContext, ? extends JsonRecordStream.RecordMapper> mappers) {
+    return new EmbeddedJsonFormat() {
+      @Override
+      public String format() {
+        return format;
+      }
+
+      @Override
+      public boolean looksLike(byte[] b, int s, int e) {
+        return looksLike.test(b, s, e);
+      }
+
+      @Override
+      public JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
+        return mappers.apply(ctx);
+      }
+    };
+  }
 
   /** True when [s, e) of {@code b} contains {@code needle}. */
   static boolean contains(byte[] b, int s, int e, byte[] needle) {

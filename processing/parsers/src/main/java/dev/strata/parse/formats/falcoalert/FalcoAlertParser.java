@@ -7,7 +7,6 @@ import dev.strata.parse.EmbeddedJsonFormat;
 import dev.strata.parse.EmbeddedTextFormat;
 import dev.strata.parse.Events;
 import dev.strata.parse.EvidenceParser;
-import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
 import dev.strata.parse.JsonRecordsParser;
@@ -158,23 +157,10 @@ public final class FalcoAlertParser implements EvidenceParser {
   private static final byte[] OUTPUT = "\"output\"".getBytes(StandardCharsets.US_ASCII);
 
   /** Falco JSON alerts as another log's messages: a message with {@code rule}, {@code priority} and {@code output}. */
-  public static final EmbeddedJsonFormat CARRIED = new EmbeddedJsonFormat() {
-    @Override
-    public String format() {
-      return FORMAT;
-    }
-
-    @Override
-    public boolean looksLike(byte[] b, int s, int e) {
-      return EmbeddedJsonFormat.contains(b, s, e, RULE) && EmbeddedJsonFormat.contains(b, s, e, PRIORITY)
-          && EmbeddedJsonFormat.contains(b, s, e, OUTPUT);
-    }
-
-    @Override
-    public JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
-      return new FalcoAlertMapper(ctx);
-    }
-  };
+  public static final EmbeddedJsonFormat CARRIED = EmbeddedJsonFormat.of(FORMAT,
+      (b, s, e) -> EmbeddedJsonFormat.contains(b, s, e, RULE) && EmbeddedJsonFormat.contains(b, s, e, PRIORITY)
+          && EmbeddedJsonFormat.contains(b, s, e, OUTPUT),
+      FalcoAlertMapper::new);
 
   /** Falco text alerts as another log's messages ({@code <time>: <Priority> <output>}). */
   public static final EmbeddedTextFormat CARRIED_TEXT = new EmbeddedTextFormat() {

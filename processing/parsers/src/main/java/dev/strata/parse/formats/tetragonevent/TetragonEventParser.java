@@ -1,8 +1,6 @@
 package dev.strata.parse.formats.tetragonevent;
 
-import dev.strata.parse.ChunkContext;
 import dev.strata.parse.EmbeddedJsonFormat;
-import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordsParser;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -29,21 +27,9 @@ public final class TetragonEventParser extends JsonRecordsParser {
    * Tetragon events as another log's messages (the Tetragon DaemonSet's {@code export-stdout} container prints the
    * export file): a message naming a {@code process_*} event and {@code node_name} or {@code time}.
    */
-  public static final EmbeddedJsonFormat CARRIED = new EmbeddedJsonFormat() {
-    @Override
-    public String format() {
-      return FORMAT;
-    }
+  public static final EmbeddedJsonFormat CARRIED = EmbeddedJsonFormat.of(FORMAT,
+      (b, s, e) -> EmbeddedJsonFormat.contains(b, s, e, PROCESS_EVENT)
+          && (EmbeddedJsonFormat.contains(b, s, e, NODE_NAME) || EmbeddedJsonFormat.contains(b, s, e, TIME)),
+      TetragonEventMapper::new);
 
-    @Override
-    public boolean looksLike(byte[] b, int s, int e) {
-      return EmbeddedJsonFormat.contains(b, s, e, PROCESS_EVENT)
-          && (EmbeddedJsonFormat.contains(b, s, e, NODE_NAME) || EmbeddedJsonFormat.contains(b, s, e, TIME));
-    }
-
-    @Override
-    public JsonRecordStream.RecordMapper mapper(ChunkContext ctx) {
-      return new TetragonEventMapper(ctx);
-    }
-  };
 }
