@@ -47,6 +47,7 @@ public final class Recognizers {
         new DockerDiffRecognizer(),
         new CrictlInspectRecognizer(),
         new DockerInspectRecognizer(),
+        new DockerImageRecognizer(),
         new OverlayUpperChangesRecognizer(),
         new SpdxSbomRecognizer(),
         new CycloneDxSbomRecognizer(),

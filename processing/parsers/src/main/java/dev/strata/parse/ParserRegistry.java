@@ -75,6 +75,7 @@ public final class ParserRegistry {
         new DockerDiffParser(),
         new CrictlInspectParser(),
         new DockerInspectParser(),
+        new dev.strata.parse.formats.dockerimage.DockerImageParser(),
         new OverlayUpperChangesParser(),
         new DockerLocalLogParser()));
   }
