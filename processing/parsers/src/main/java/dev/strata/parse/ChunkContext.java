@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -58,6 +59,12 @@ public final class ChunkContext {
   private int linePos;
   private long lineAtPos;
   private boolean unhashedIds;
+  /** see {@link #sharedContext}: the objects every event of the chunk holds (made at the first event) */
+  private boolean sharedContext;
+  private boolean contextMade;
+  private Device device;
+  private Kubernetes kubernetes;
+  private Cloud cloud;
 
   private ChunkContext(RawArtifactChunk chunk) {
     this.chunk = Objects.requireNonNull(chunk, "chunk");
@@ -122,6 +129,7 @@ public final class ChunkContext {
     this.linePos = 0;
     this.lineAtPos = firstLine;
     this.unhashedIds = base.unhashedIds;
+    this.sharedContext = base.sharedContext;
   }
 
   /**
@@ -139,6 +147,17 @@ public final class ChunkContext {
    */
   public ChunkContext unhashedEventIds() {
     this.unhashedIds = true;
+    return this;
+  }
+
+  /**
+   * Events of this chunk hold one shared {@code device}, {@code kubernetes} and {@code cloud} object (the evidence
+   * context, the same for every event of the chunk) and one empty, immutable {@code resources} list, instead of a
+   * copy each: for formats whose parser sets none of them after {@link #newEvent} (nested records are values; nothing
+   * changes them in place once an event is made).
+   */
+  public ChunkContext sharedContext() {
+    this.sharedContext = true;
     return this;
   }
 
@@ -296,7 +315,7 @@ public final class ChunkContext {
     e.setTime(observedTime);
     e.setObservedTime(observedTime);
     e.setSourceFormat(eventFormat);
-    e.setResources(new ArrayList<>(1));
+    e.setResources(sharedContext ? List.of() : new ArrayList<>(1));
     e.setUnmapped(unmapped);
     e.setLineage(
         new Lineage(
@@ -310,16 +329,41 @@ public final class ChunkContext {
             recordIndex,
             runId,
             storageUri));
-    if (host != null) e.setDevice(new Device(host, null, null));
-    if (cluster != null) {
-      Kubernetes k = new Kubernetes();
-      k.setCluster(cluster);
-      e.setKubernetes(k);
+    if (!sharedContext) {
+      e.setDevice(device());
+      e.setKubernetes(kubernetes());
+      e.setCloud(cloud());
+      return e;
     }
-    if (cloudProvider != null || cloudAccount != null || cloudRegion != null) {
-      e.setCloud(new Cloud(cloudProvider, cloudAccount, cloudRegion, null, null, null, null, null, null, null));
+    if (!contextMade) {
+      contextMade = true;
+      device = device();
+      kubernetes = kubernetes();
+      cloud = cloud();
     }
+    e.setDevice(device);
+    e.setKubernetes(kubernetes);
+    e.setCloud(cloud);
     return e;
+  }
+
+  /** device.hostname = the context's host (null without one). */
+  private Device device() {
+    return host == null ? null : new Device(host, null, null);
+  }
+
+  /** kubernetes.cluster = the context's cluster (null without one). */
+  private Kubernetes kubernetes() {
+    if (cluster == null) return null;
+    Kubernetes k = new Kubernetes();
+    k.setCluster(cluster);
+    return k;
+  }
+
+  /** cloud from the context (null without one). */
+  private Cloud cloud() {
+    if (cloudProvider == null && cloudAccount == null && cloudRegion == null) return null;
+    return new Cloud(cloudProvider, cloudAccount, cloudRegion, null, null, null, null, null, null, null);
   }
 
   /** {@link EventIds.Generator#keyedId}: the id of a record by its own identity, e.g. an audit ID and stage. */

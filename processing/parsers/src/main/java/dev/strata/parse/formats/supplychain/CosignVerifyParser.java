@@ -104,7 +104,7 @@ public final class CosignVerifyParser implements EvidenceParser {
     String oidIssuerV1;
     JsonNode integratedTime = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     JsonNode logIndex = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-    final Map<String, String> unmapped = SupplyChain.unmapped();
+    final Map<String, String> unmapped = new HashMap<>(32);
 
     Payload(int start, long line) {
       this.start = start;

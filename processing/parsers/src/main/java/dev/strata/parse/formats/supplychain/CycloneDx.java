@@ -73,6 +73,8 @@ final class CycloneDx {
     private final Map<String, SupplyChain.Relationships> dependencies = new HashMap<>();
     /** false: the collector carried only part of the dependencies of a split chunk's components */
     private boolean dependenciesComplete = true;
+    /** unmapped package.property.* keys */
+    private final SupplyChain.Keys propertyKeys = new SupplyChain.Keys("package.property.");
 
     Bom(ChunkContext ctx, boolean inventory) {
       super(ctx);
@@ -91,7 +93,7 @@ final class CycloneDx {
       }
       if (array.equals("components")) {
         List<Pkg> pkgs = new ArrayList<>(1);
-        List<Map<String, String>> unmapped = new ArrayList<>(1);
+        List<OverlayMap> unmapped = new ArrayList<>(1);
         component(c, pkgs, unmapped);
         if (inventory && c.mode != Mode.JOINED) { // a joined component only names what a finding affects
           for (int i = 0; i < pkgs.size(); i++) inventory(c, i, pkgs.get(i), unmapped.get(i));
@@ -106,9 +108,9 @@ final class CycloneDx {
     }
 
     /** Streams a component (and its nested components, in preorder) into pkgs / unmapped. */
-    private void component(Cursor c, List<Pkg> pkgs, List<Map<String, String>> unmapped) throws IOException {
+    private void component(Cursor c, List<Pkg> pkgs, List<OverlayMap> unmapped) throws IOException {
       Pkg pkg = new Pkg();
-      Map<String, String> u = SupplyChain.unmapped();
+      OverlayMap u = SupplyChain.unmapped();
       int at = pkgs.size();
       pkgs.add(pkg);
       unmapped.add(u);
@@ -118,11 +120,11 @@ final class CycloneDx {
       JsonNode evidenceTree = null;
       for (String f; (f = c.nextField()) != null; ) {
         switch (f) {
-          case "name" -> pkg.name = c.string();
-          case "version" -> pkg.version = c.string();
-          case "purl" -> pkg.purl = c.string();
-          case "cpe" -> pkg.addCpe(c.string());
-          case "bom-ref" -> pkg.uid = c.string();
+          case "name" -> pkg.name = c.uniqueString();
+          case "version" -> pkg.version = c.uniqueString();
+          case "purl" -> pkg.purl = c.uniqueString();
+          case "cpe" -> pkg.addCpe(c.uniqueString());
+          case "bom-ref" -> pkg.uid = c.uniqueString();
           case "licenses" -> licenses(c, pkg);
           case "properties" -> {
             if (!c.array()) break;
@@ -138,7 +140,7 @@ final class CycloneDx {
               if (n.equals("syft:package:type")) syftType = v;
               else if (n.equals("syft:location:0:path")) pkg.path = v;
               else if (n.startsWith("syft:cpe23")) pkg.addCpe(v);
-              SupplyChain.put(u, key("package.property.", n), v);
+              SupplyChain.put(u, propertyKeys.of(n), v);
             }
           }
           case "components" -> {
@@ -153,7 +155,7 @@ final class CycloneDx {
           }
           default -> {
             if (f.equals("type")) componentType = SupplyChain.blankToNull(c.p.getValueAsString());
-            rest(u, "package.", f, c);
+            rest(u, packageKeys, f, c);
           }
         }
       }
@@ -210,7 +212,7 @@ final class CycloneDx {
       for (JsonNode a : targets) {
         String ref = a.path("ref").asText(null);
         Pkg pkg = ref == null ? null : byRef().get(ref);
-        Map<String, String> u = SupplyChain.unmapped();
+        OverlayMap u = SupplyChain.unmapped();
         Vulnerability vul = vulnerability(v, id, u);
         if (ref != null && pkg == null) SupplyChain.put(u, "vulnerability.affects_ref", ref);
         SupplyChain.put(u, "vulnerability.affected_versions", a.path("versions").isMissingNode() ? null
@@ -315,9 +317,9 @@ final class CycloneDx {
       }
       if (!dependencies.isEmpty()) {
         for (SupplyChain.Pending pd : pending) {
-          String ref = pd.title() == null ? pd.pkg().uid : null; // inventory events only
+          String ref = pd.isFinding() ? null : pd.pkg.uid; // inventory events only
           SupplyChain.Relationships r = ref == null ? null : dependencies.get(ref);
-          if (r != null) SupplyChain.put(pd.event().getUnmapped(), "package.relationships", r.text());
+          if (r != null) SupplyChain.put(pd.unmapped, "package.relationships", r.text());
         }
       }
       int first = out.size();

@@ -21,7 +21,7 @@ public final class CycloneDxSbomParser extends JsonFormatParser {
 
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds();
+    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds().sharedContext();
     new JsonDocuments(ctx, CycloneDx.ARRAYS, () -> new CycloneDx.Bom(ctx, true), out).run();
   }
 }

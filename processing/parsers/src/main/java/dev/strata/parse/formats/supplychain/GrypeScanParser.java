@@ -61,7 +61,7 @@ public final class GrypeScanParser extends JsonFormatParser {
 
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds();
+    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds().sharedContext();
     new JsonDocuments(ctx, RECORD_ARRAYS, () -> new Grype(ctx), out).run();
   }
 
@@ -95,7 +95,7 @@ public final class GrypeScanParser extends JsonFormatParser {
       Vuln v = null;
       List<String> related = new ArrayList<>(0);
       Cvss relatedCvss = null;
-      Map<String, String> u = SupplyChain.unmapped();
+      OverlayMap u = SupplyChain.unmapped();
       Pkg pkg = new Pkg();
       for (String f; (f = c.nextField()) != null; ) {
         switch (f) {

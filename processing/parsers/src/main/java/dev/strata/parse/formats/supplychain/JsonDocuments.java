@@ -232,11 +232,27 @@ final class JsonDocuments {
       p.skipChildren();
     }
 
-    /** A string (or scalar) value's text, blank: null; an object or array is skipped: null. */
+    /**
+     * A string (or scalar) value's text, blank: null; an object or array is skipped: null. For values that repeat in a
+     * document (licenses, suppliers, types, cataloger names): a repeat is the same instance, from the chunk's cache.
+     */
     String string() throws IOException {
+      return string(true);
+    }
+
+    /**
+     * As {@link #string()}, for values that seldom repeat in a document (package names, versions, ids, paths): made
+     * without asking the cache (a probe that misses costs more than the String it saves, and would evict a value that
+     * does repeat).
+     */
+    String uniqueString() throws IOException {
+      return string(false);
+    }
+
+    private String string(boolean cached) throws IOException {
       JsonToken t = p.currentToken();
       if (t == JsonToken.VALUE_STRING) {
-        String s = strings.get(p);
+        String s = cached ? strings.get(p) : p.getText();
         return Values.isBlank(s) ? null : s;
       }
       if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
@@ -269,6 +285,8 @@ final class JsonDocuments {
     private final String[] slots = new String[1024];
     /** the characters of each slot's string (compared without String.charAt's checks) */
     private final char[][] chars = new char[1024][];
+    /** each slot's hash (below): a miss is told from it without reading the slot's characters */
+    private final int[] hashes = new int[1024];
 
     String get(JsonParser p) throws IOException {
       int len = p.getTextLength();
@@ -279,15 +297,18 @@ final class JsonDocuments {
       int h = len * 0x9E3779B1 + cs[off] * 31 + cs[off + len - 1] * 961 + cs[off + (len >> 1)] * 29791
           + cs[off + (len >> 2)] * 923521 + cs[off + (3 * len >> 2)] * 28629151;
       int slot = (h ^ (h >>> 11) ^ (h >>> 21)) & (slots.length - 1);
-      char[] c = chars[slot];
-      if (c != null && c.length == len) {
-        int i = 0;
-        while (i < len && c[i] == cs[off + i]) i++;
-        if (i == len) return slots[slot];
+      if (hashes[slot] == h) {
+        char[] c = chars[slot];
+        if (c != null && c.length == len) {
+          int i = 0;
+          while (i < len && c[i] == cs[off + i]) i++;
+          if (i == len) return slots[slot];
+        }
       }
       String s = new String(cs, off, len);
       slots[slot] = s;
       chars[slot] = Arrays.copyOfRange(cs, off, off + len);
+      hashes[slot] = h;
       return s;
     }
   }

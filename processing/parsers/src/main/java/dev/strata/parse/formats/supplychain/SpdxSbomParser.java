@@ -20,7 +20,6 @@ import dev.strata.schema.raw.RawArtifactChunk;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,23 +60,33 @@ public final class SpdxSbomParser extends JsonFormatParser {
 
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds();
+    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds().sharedContext();
     new JsonDocuments(ctx, RECORD_ARRAYS, () -> new Spdx(ctx), out).run();
   }
 
   /** A package that may be the image the document describes (container purpose or an image purl). */
   private record Candidate(String id, JsonNode node) {}
 
+  /** A package event's SPDX id and declared / concluded license (resolved at the document's end). */
+  private record PackageInfo(SpdxIds.Id id, String declared, String concluded) {}
+
   /** One SPDX document. */
   private static final class Spdx extends SupplyChain.Document {
     final Set<String> subjects = new LinkedHashSet<>();
-    final Map<String, Relationships> rels = new HashMap<>();
-    /** relationships of a split document's chunk: those the collector joined to its packages (null: none carried) */
-    Map<String, Relationships> joinedRels;
+    /** the document's element ids, with their relationships */
+    final SpdxIds ids = new SpdxIds();
+    /**
+     * a split document's chunk: its packages' relationships are those the collector joined to them in its header
+     * ({@link SpdxIds.Id#joined}), not those of its own payload
+     */
+    boolean joinedRelationships;
     boolean joinedComplete = true;
+    /** the ends of the previous relationship (the next one's are expected to be the same source, the next target) */
+    private SpdxIds.Id lastFrom;
+    private SpdxIds.Id lastTo;
     final List<Candidate> candidates = new ArrayList<>();
     /** per pending event: the package's SPDXID and its declared / concluded license (resolved at the end) */
-    final List<String[]> packageInfo = new ArrayList<>();
+    final List<PackageInfo> packageInfo = new ArrayList<>();
 
     Spdx(ChunkContext ctx) {
       super(ctx);
@@ -93,9 +102,9 @@ public final class SpdxSbomParser extends JsonFormatParser {
           pkg(c);
         }
       } else if (array.equals("relationships") && c.mode == Mode.JOINED) {
-        relationship(c, joinedRels, null);
+        relationship(c, true, null);
       } else if (array.equals("relationships") && c.mode != Mode.CHUNK) {
-        relationship(c, rels, subjects);
+        relationship(c, false, subjects);
       } else {
         c.skip();
       }
@@ -104,28 +113,27 @@ public final class SpdxSbomParser extends JsonFormatParser {
     @Override
     public boolean joined(String array, boolean complete) {
       if (!array.equals("relationships")) return false;
-      if (joinedRels == null) joinedRels = new HashMap<>();
+      joinedRelationships = true;
       joinedComplete &= complete;
       return true;
     }
 
     /**
-     * Adds a relationship to {@code into} (both ends), or, for DESCRIBES / DESCRIBED_BY of the document, its subject
-     * to {@code subjectsInto} (null: not at all).
+     * Adds a relationship to both ends' relationships (those joined to a split document's chunk if {@code joined}),
+     * or, for DESCRIBES / DESCRIBED_BY of the document, its subject to {@code subjectsInto} (null: not at all).
      */
-    private static void relationship(Cursor c, Map<String, Relationships> into, Set<String> subjectsInto)
-        throws IOException {
+    private void relationship(Cursor c, boolean joined, Set<String> subjectsInto) throws IOException {
       if (c.p.currentToken() != JsonToken.START_OBJECT) {
         c.skip();
         return;
       }
-      String from = null;
-      String to = null;
+      SpdxIds.Id from = null;
+      SpdxIds.Id to = null;
       String type = "";
       for (String f; (f = c.nextField()) != null; ) {
         switch (f) {
-          case "spdxElementId" -> from = c.string();
-          case "relatedSpdxElement" -> to = c.string();
+          case "spdxElementId" -> from = ids.read(c, lastFrom);
+          case "relatedSpdxElement" -> to = ids.read(c, lastTo == null ? null : lastTo.after);
           case "relationshipType" -> {
             String t = c.string();
             type = t == null ? "" : t;
@@ -134,13 +142,15 @@ public final class SpdxSbomParser extends JsonFormatParser {
         }
       }
       if (from == null || to == null) return;
-      if (type.equals("DESCRIBES") && from.equals("SPDXRef-DOCUMENT")) {
-        if (subjectsInto != null) subjectsInto.add(to);
-      } else if (type.equals("DESCRIBED_BY") && to.equals("SPDXRef-DOCUMENT")) {
-        if (subjectsInto != null) subjectsInto.add(from);
+      lastFrom = from;
+      lastTo = to;
+      if (type.equals("DESCRIBES") && from.text.equals("SPDXRef-DOCUMENT")) {
+        if (subjectsInto != null) subjectsInto.add(to.text);
+      } else if (type.equals("DESCRIBED_BY") && to.text.equals("SPDXRef-DOCUMENT")) {
+        if (subjectsInto != null) subjectsInto.add(from.text);
       } else {
-        into.computeIfAbsent(from, k -> new Relationships()).add(type, "", to);
-        into.computeIfAbsent(to, k -> new Relationships()).add(type, "_OF", from);
+        from.rels(joined).add(type, "", to.text);
+        to.rels(joined).add(type, "_OF", from.text);
       }
     }
 
@@ -150,15 +160,19 @@ public final class SpdxSbomParser extends JsonFormatParser {
         return;
       }
       Pkg pkg = new Pkg();
-      Map<String, String> u = SupplyChain.unmapped();
+      OverlayMap u = SupplyChain.unmapped();
+      SpdxIds.Id id = null;
       String declared = null;
       String concluded = null;
       String purpose = null;
       for (String f; (f = c.nextField()) != null; ) {
         switch (f) {
-          case "name" -> pkg.name = c.string();
-          case "versionInfo" -> pkg.version = c.string();
-          case "SPDXID" -> pkg.uid = c.string();
+          case "name" -> pkg.name = c.uniqueString();
+          case "versionInfo" -> pkg.version = c.uniqueString();
+          case "SPDXID" -> {
+            id = ids.read(c, null);
+            pkg.uid = id == null ? null : id.text;
+          }
           case "externalRefs" -> externalRefs(c, pkg);
           case "licenseDeclared" -> declared = c.string();
           case "licenseConcluded" -> concluded = c.string();
@@ -166,7 +180,7 @@ public final class SpdxSbomParser extends JsonFormatParser {
           default -> {
             String v = c.text(SupplyChain.MAX_TEXT);
             if (v == null) break;
-            u.put(key("package.", f), v);
+            u.put(packageKeys.of(f), v);
             if (f.equals("sourceInfo")) pkg.path = pathOf(v);
             else if (f.equals("primaryPackagePurpose")) purpose = v;
           }
@@ -177,7 +191,7 @@ public final class SpdxSbomParser extends JsonFormatParser {
         candidates.add(new Candidate(pkg.uid, c.treeOf(c.start, c.end())));
       }
       inventory(c, 0, pkg, u);
-      packageInfo.add(new String[] {pkg.uid, declared, concluded});
+      packageInfo.add(new PackageInfo(id, declared, concluded));
     }
 
     private static void externalRefs(Cursor c, Pkg pkg) throws IOException {
@@ -190,7 +204,7 @@ public final class SpdxSbomParser extends JsonFormatParser {
             String s = c.string();
             type = s == null ? "" : s;
           } else if (f.equals("referenceLocator")) {
-            loc = c.string();
+            loc = c.uniqueString();
           } else {
             c.skip();
           }
@@ -227,7 +241,6 @@ public final class SpdxSbomParser extends JsonFormatParser {
       }
 
       ImageRef image = ImageRef.NONE;
-      Set<String> imagePackages = new HashSet<>();
       for (Candidate cand : candidates) {
         JsonNode p = cand.node();
         if (cand.id() == null || !subjectSet.contains(cand.id())) continue;
@@ -235,7 +248,7 @@ public final class SpdxSbomParser extends JsonFormatParser {
         ImageRef fromPurl = SupplyChain.imageFromPurl(purl);
         boolean container = "CONTAINER".equals(p.path("primaryPackagePurpose").asText(null)) || fromPurl != null;
         if (!container) continue;
-        imagePackages.add(cand.id());
+        ids.get(cand.id()).image = true;
         String digest = SupplyChain.digest(p.path("versionInfo").asText(null));
         for (JsonNode ck : p.path("checksums")) {
           if (digest == null && "SHA256".equals(ck.path("algorithm").asText())) {
@@ -260,20 +273,17 @@ public final class SpdxSbomParser extends JsonFormatParser {
       if (!subjectSet.isEmpty()) SupplyChain.put(docFields, "sbom.subject", String.join(",", subjectSet));
       String about = image.name() != null ? image.name() : docName;
 
-      // a chunk of a split document: its packages' relationships are those the collector joined to them
-      Map<String, Relationships> relationships = joinedRels != null ? joinedRels : rels;
       List<Pending> kept = new ArrayList<>(pending.size());
       for (int i = 0; i < pending.size(); i++) {
-        String[] info = packageInfo.get(i);
+        PackageInfo info = packageInfo.get(i);
         Pending pd = pending.get(i);
-        if (info[0] != null && !imagePackages.isEmpty() && imagePackages.contains(info[0])) {
-          continue; // the image itself is not a package event
-        }
+        if (info.id() != null && info.id().image) continue; // the image itself is not a package event
         kept.add(pd);
-        pd.pkg().addLicense(license(info[1], extracted));
-        pd.pkg().addLicense(license(info[2], extracted));
-        Relationships r = info[0] == null || relationships.isEmpty() ? null : relationships.get(info[0]);
-        if (r != null) SupplyChain.put(pd.event().getUnmapped(), "package.relationships", r.text());
+        pd.pkg.addLicense(license(info.declared(), extracted));
+        pd.pkg.addLicense(license(info.concluded(), extracted));
+        // a chunk of a split document: its packages' relationships are those the collector joined to them
+        Relationships r = info.id() == null ? null : joinedRelationships ? info.id().joined : info.id().rels;
+        if (r != null) SupplyChain.put(pd.unmapped, "package.relationships", r.text());
       }
       pending.clear();
       pending.addAll(kept);
@@ -306,9 +316,8 @@ public final class SpdxSbomParser extends JsonFormatParser {
     if (sourceInfo == null) return null;
     int i = sourceInfo.indexOf(": /");
     if (i < 0) return null;
-    String rest = sourceInfo.substring(i + 2);
-    int comma = rest.indexOf(", ");
-    return comma > 0 ? rest.substring(0, comma) : rest;
+    int comma = sourceInfo.indexOf(", ", i + 2);
+    return sourceInfo.substring(i + 2, comma > i + 2 ? comma : sourceInfo.length());
   }
 
   private static String join(JsonNode arr) {

@@ -116,8 +116,77 @@ final class SupplyChain {
     }
   }
 
-  /** An event made from an element, finished when the document's context is known (see {@link Document}). */
-  record Pending(EvidenceEvent event, Pkg pkg, String title) {}
+  /** The unmapped keys prefix + name of one prefix, each made once per document (one String for 200 packages). */
+  static final class Keys {
+    private final String prefix;
+    private final Map<String, String> made = new HashMap<>();
+
+    Keys(String prefix) {
+      this.prefix = prefix;
+    }
+
+    String of(String name) {
+      String k = made.get(name);
+      if (k == null) {
+        k = prefix + name;
+        made.put(name, k);
+      }
+      return k;
+    }
+  }
+
+  /**
+   * An element read, made into its event when the document's context is known (see {@link Document}): the event is
+   * built in one go at the document's end, so no object of it is made early and touched again there (a document of
+   * 200 packages makes ≈ 600 KB of objects between its first element and its end).
+   */
+  static final class Pending {
+    /** the element's place: payload positions, content line, record ordinal in the chunk, sub-index */
+    private final int start;
+    private final int end;
+    private final long line;
+    private final long ordinal;
+    private final int sub;
+    final Pkg pkg;
+    final OverlayMap unmapped;
+    /** a finding's vulnerability and title (null: an inventory event) */
+    private final Vulnerability vulnerability;
+    final String title;
+
+    Pending(JsonDocuments.Cursor c, int sub, Pkg pkg, OverlayMap unmapped, Vulnerability vulnerability, String title) {
+      this.start = c.start;
+      this.end = c.end();
+      this.line = c.line;
+      this.ordinal = c.ordinal;
+      this.sub = sub;
+      this.pkg = pkg;
+      this.unmapped = unmapped;
+      this.vulnerability = vulnerability;
+      this.title = title;
+    }
+
+    boolean isFinding() {
+      return vulnerability != null;
+    }
+
+    /** The event with everything its element gives: id, class, lineage, severity, vulnerability, raw_data. */
+    EvidenceEvent event(ChunkContext ctx) {
+      EvidenceEvent e;
+      if (vulnerability == null) {
+        e = ctx.newEvent(OcsfClass.DEVICE_INVENTORY_INFO, 1, "Log", start, end, line, ordinal, sub, unmapped);
+        e.setSeverityId(1);
+        e.setSeverity("Informational");
+      } else {
+        e = ctx.newEvent(OcsfClass.VULNERABILITY_FINDING, 1, "Create", start, end, line, ordinal, sub, unmapped);
+        int sev = severityId(vulnerability.getSeverity());
+        e.setSeverityId(sev);
+        e.setSeverity(OcsfSeverity.name(sev));
+        e.setVulnerability(vulnerability);
+      }
+      e.setRawData(ctx.rawText(start, end));
+      return e;
+    }
+  }
 
   /**
    * What every supply-chain document mapper shares: top-level fields kept as trees (they are small; the record arrays
@@ -129,7 +198,8 @@ final class SupplyChain {
     final Map<String, JsonNode> fields = new HashMap<>();
     final java.util.Set<String> arrays = new java.util.HashSet<>();
     final List<Pending> pending = new ArrayList<>();
-    private final Map<String, Map<String, String>> keys = new HashMap<>();
+    /** unmapped package.* keys */
+    final Keys packageKeys = new Keys("package.");
 
     Document(ChunkContext ctx) {
       this.ctx = ctx;
@@ -154,59 +224,23 @@ final class SupplyChain {
       return fields.containsKey(name) || arrays.contains(name);
     }
 
-    /** the keys of the prefix asked last (a document asks one prefix for most of its fields) */
-    private String lastPrefix;
-    private Map<String, String> lastKeys;
-
-    /** "prefix" + name, made once per document. */
-    String key(String prefix, String name) {
-      Map<String, String> m;
-      if (prefix == lastPrefix) {
-        m = lastKeys;
-      } else {
-        m = keys.computeIfAbsent(prefix, x -> new HashMap<>());
-        lastPrefix = prefix;
-        lastKeys = m;
-      }
-      String k = m.get(name);
-      if (k == null) {
-        k = prefix + name;
-        m.put(name, k);
-      }
-      return k;
-    }
-
-    /** Puts the current value as unmapped {@code prefix + name} (scalars as text, containers as source JSON). */
-    void rest(Map<String, String> u, String prefix, String name, JsonDocuments.Cursor c) throws java.io.IOException {
+    /** Puts the current value as unmapped {@code keys.of(name)} (scalars as text, containers as source JSON). */
+    void rest(Map<String, String> u, Keys keys, String name, JsonDocuments.Cursor c) throws java.io.IOException {
       String v = c.text(MAX_TEXT);
-      if (v != null) u.put(key(prefix, name), v);
+      if (v != null) u.put(keys.of(name), v);
     }
 
-    /** An inventory event for the element the cursor just consumed (sub-index {@code sub}). */
-    void inventory(JsonDocuments.Cursor c, int sub, Pkg pkg, Map<String, String> unmapped) {
-      int end = c.end();
-      EvidenceEvent e = ctx.newEvent(OcsfClass.DEVICE_INVENTORY_INFO, 1, "Log", c.start, end, c.line, c.ordinal, sub,
-          unmapped);
-      e.setSeverityId(1);
-      e.setSeverity("Informational");
-      e.setRawData(ctx.rawText(c.start, end));
-      pending.add(new Pending(e, pkg, null));
+    /** An inventory event for the element the cursor just consumed (sub-index {@code sub}), made by finish. */
+    void inventory(JsonDocuments.Cursor c, int sub, Pkg pkg, OverlayMap unmapped) {
+      pending.add(new Pending(c, sub, pkg, unmapped, null, null));
     }
 
-    /** A vulnerability finding for the element the cursor just consumed. */
-    void finding(JsonDocuments.Cursor c, int sub, Pkg pkg, Vulnerability v, Map<String, String> unmapped) {
-      int end = c.end();
-      EvidenceEvent e = ctx.newEvent(OcsfClass.VULNERABILITY_FINDING, 1, "Create", c.start, end, c.line, c.ordinal,
-          sub, unmapped);
-      int sev = severityId(v.getSeverity());
-      e.setSeverityId(sev);
-      e.setSeverity(OcsfSeverity.name(sev));
-      e.setVulnerability(v);
-      e.setRawData(ctx.rawText(c.start, end));
-      pending.add(new Pending(e, pkg, v.getUid() + (pkg == null ? "" : " in " + pkg.label())));
+    /** A vulnerability finding for the element the cursor just consumed, made by finish. */
+    void finding(JsonDocuments.Cursor c, int sub, Pkg pkg, Vulnerability v, OverlayMap unmapped) {
+      pending.add(new Pending(c, sub, pkg, unmapped, v, v.getUid() + (pkg == null ? "" : " in " + pkg.label())));
     }
 
-    /** Finishes the pending events with the document's context and adds them to {@code out}. */
+    /** Makes the pending events with the document's context and adds them to {@code out}. */
     void finish(ImageRef img, String time, String timeField, Map<String, String> docFields, String about,
         List<EvidenceEvent> out) {
       String t = blankToNull(time);
@@ -216,8 +250,8 @@ final class SupplyChain {
       Container container = img.container();
       String aboutSuffix = about == null ? "" : " in " + about;
       for (Pending pd : pending) {
-        EvidenceEvent e = pd.event();
-        Pkg pkg = pd.pkg();
+        EvidenceEvent e = pd.event(ctx);
+        Pkg pkg = pd.pkg;
         if (timed == null) {
           ctx.applyTime(e, t, timeField);
           timed = e;
@@ -227,38 +261,39 @@ final class SupplyChain {
           e.setTimeOriginal(timed.getTimeOriginal());
           if (timeWarning != null) dev.strata.parse.Events.warn(e, timeWarning);
         }
-        e.setUnmapped(new OverlayMap(e.getUnmapped(), docFields)); // the document's fields: one map for all
+        pd.unmapped.share(docFields); // the document's fields: one map for all
         e.setContainer(container);
         if (pkg != null) e.setPackage$(pkg.toAvro());
-        if (pd.title() == null) {
+        if (!pd.isFinding()) {
           e.setMessage(packageMessage(pkg, aboutSuffix));
         } else {
           Vulnerability v = e.getVulnerability();
           Finding f = new Finding();
           f.setRule(v.getUid());
-          f.setTitle(pd.title());
+          f.setTitle(pd.title);
           f.setPriority(v.getSeverity());
           f.setTags(new ArrayList<>(1));
           String matchType = e.getUnmapped().get("match.type");
           if (matchType != null) f.getTags().add(matchType);
           e.setFinding(f);
-          e.setMessage(pd.title() + (about == null ? "" : " (" + about + ")"));
+          e.setMessage(pd.title + (about == null ? "" : " (" + about + ")"));
         }
         out.add(e);
       }
     }
   }
 
-  /** "package NAME VERSION (TYPE)" + aboutSuffix, in one exactly sized builder. */
+  /**
+   * "package NAME VERSION (TYPE)" + aboutSuffix, by string concatenation: the result's bytes are sized and written
+   * once (a builder writes them twice).
+   */
   private static String packageMessage(Pkg pkg, String aboutSuffix) {
     String name = pkg.name == null ? "?" : pkg.name;
-    int len = 8 + name.length() + aboutSuffix.length();
-    if (pkg.version != null) len += 1 + pkg.version.length();
-    if (pkg.type != null) len += 3 + pkg.type.length();
-    StringBuilder m = new StringBuilder(len).append("package ").append(name);
-    if (pkg.version != null) m.append(' ').append(pkg.version);
-    if (pkg.type != null) m.append(" (").append(pkg.type).append(')');
-    return m.append(aboutSuffix).toString();
+    if (pkg.version == null) {
+      return pkg.type == null ? "package " + name + aboutSuffix : "package " + name + " (" + pkg.type + ")" + aboutSuffix;
+    }
+    return pkg.type == null ? "package " + name + " " + pkg.version + aboutSuffix
+        : "package " + name + " " + pkg.version + " (" + pkg.type + ")" + aboutSuffix;
   }
 
   static Vulnerability vulnerability(String id) {
@@ -400,8 +435,9 @@ final class SupplyChain {
     }
   }
 
-  static Map<String, String> unmapped() {
-    return new HashMap<>(32); // package, vulnerability, match and document fields: ~10-20 entries, no resize
+  /** An element's unmapped fields, the document's shared in when it ends ({@link OverlayMap#share}). */
+  static OverlayMap unmapped() {
+    return new OverlayMap();
   }
 
   static void put(Map<String, String> u, String k, String v) {

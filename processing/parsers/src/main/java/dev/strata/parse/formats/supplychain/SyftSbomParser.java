@@ -50,7 +50,7 @@ public final class SyftSbomParser extends JsonFormatParser {
 
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
-    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds();
+    ChunkContext ctx = ChunkContext.of(chunk).unhashedEventIds().sharedContext();
     new JsonDocuments(ctx, RECORD_ARRAYS, () -> new Syft(ctx), out).run();
   }
 
@@ -67,7 +67,7 @@ public final class SyftSbomParser extends JsonFormatParser {
         return;
       }
       Pkg pkg = new Pkg();
-      Map<String, String> u = SupplyChain.unmapped();
+      OverlayMap u = SupplyChain.unmapped();
       artifact(c, pkg, u);
       inventory(c, 0, pkg, u);
     }
@@ -134,11 +134,11 @@ public final class SyftSbomParser extends JsonFormatParser {
   static void artifact(Cursor c, Pkg pkg, Map<String, String> u) throws IOException {
     for (String f; (f = c.nextField()) != null; ) {
       switch (f) {
-        case "name" -> pkg.name = c.string();
-        case "version" -> pkg.version = c.string();
+        case "name" -> pkg.name = c.uniqueString();
+        case "version" -> pkg.version = c.uniqueString();
         case "type" -> pkg.type = c.string();
-        case "purl" -> pkg.purl = c.string();
-        case "id" -> pkg.uid = c.string();
+        case "purl" -> pkg.purl = c.uniqueString();
+        case "id" -> pkg.uid = c.uniqueString();
         case "cpes" -> {
           if (!c.isArray()) {
             c.skip();
@@ -147,11 +147,11 @@ public final class SyftSbomParser extends JsonFormatParser {
           for (JsonToken t; (t = c.nextElement()) != null; ) {
             if (t == JsonToken.START_OBJECT) {
               for (String g; (g = c.nextField()) != null; ) {
-                if (g.equals("cpe")) pkg.addCpe(c.string());
+                if (g.equals("cpe")) pkg.addCpe(c.uniqueString());
                 else c.skip();
               }
             } else {
-              pkg.addCpe(c.string());
+              pkg.addCpe(c.uniqueString());
             }
           }
         }
@@ -203,8 +203,8 @@ public final class SyftSbomParser extends JsonFormatParser {
     for (JsonToken t; (t = c.nextElement()) != null; ) {
       if (n++ == 0 && t == JsonToken.START_OBJECT) {
         for (String g; (g = c.nextField()) != null; ) {
-          if (g.equals("path")) pkg.path = c.string();
-          else if (g.equals("layerID")) SupplyChain.put(u, "package.layer_id", c.string());
+          if (g.equals("path")) pkg.path = c.uniqueString();
+          else if (g.equals("layerID")) SupplyChain.put(u, "package.layer_id", c.uniqueString());
           else c.skip();
         }
       } else {
