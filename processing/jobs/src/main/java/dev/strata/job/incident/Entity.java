@@ -57,6 +57,16 @@ public record Entity(String type, String key, String scope, String role, boolean
     };
   }
 
+  /** A workload: what runs (pod, container, ECS task). */
+  public static boolean workloadType(String type) {
+    return POD.equals(type) || CONTAINER.equals(type) || TASK.equals(type);
+  }
+
+  /** A node-level entity, shared by every workload the node runs: the node, its instance, its ENI. */
+  public static boolean hostType(String type) {
+    return NODE.equals(type) || INSTANCE.equals(type) || ENI.equals(type);
+  }
+
   /** The role an entity of this type plays when it is derived through a binding. */
   public static String defaultRole(String type) {
     return switch (type) {

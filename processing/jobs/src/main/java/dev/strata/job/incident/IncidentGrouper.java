@@ -25,10 +25,16 @@ import java.util.TreeMap;
  *   <li>GetSecretValue bursts (see {@link SignalRules}) promote their calls to signals.
  *   <li>Each member's pivot entities are expanded upwards along bindings (container -> pod -> node <-> instance;
  *       an ENI bound to an ECS task expands to the task, not to the instance its flow records name).
- *   <li>Signals are joined with a union-find: two signals sharing an expanded pivot entity and at most
- *       {@code window} apart are in one incident (transitively: per entity, time-consecutive signals are joined).
- *   <li>A context member joins every incident it shares an expanded pivot entity with, when its time lies within
- *       {@code window} of the incident's first..last signal. It never links incidents together.
+ *   <li>A member joins through its {@link #linkKeys link entities}: its expanded entities, without the node-level
+ *       ones (node, instance, ENI) when it belongs to a workload (a pod, container or task among them). Evidence of
+ *       another pod on the same node is that pod's, not the node's: it joins only through its own link to the
+ *       incident (its pod, an attacker's address, a session); evidence that names no workload (a host process, a
+ *       kubelet line, the node's instance-role calls, a flow of the node's own address) joins by the node.
+ *   <li>Signals are joined with a union-find: two signals at most {@code window} apart are in one incident when a
+ *       link entity of one is an expanded entity of the other (transitively): signals of two pods of one node are
+ *       not linked by the node, a node-level signal between them links both.
+ *   <li>A context member joins every incident whose signals' expanded entities hold one of its link entities, when
+ *       its time lies within {@code window} of the incident's first..last signal. It never links incidents together.
  *   <li>The incident id is {@link #incidentId} of the earliest signal by (time, event_id).
  * </ol>
  *
@@ -71,12 +77,29 @@ public final class IncidentGrouper {
     int[] parent = new int[signals.size()];
     for (int i = 0; i < parent.length; i++) parent[i] = i;
     long w = s.window().toNanos() / 1000;
-    Map<String, Integer> lastByKey = new HashMap<>();
+    // per entity, its signals in time order; one that links through it ("strong": the entity is one of its link
+    // entities) is joined to the strong ones next to it and to the others up to the next strong one, each at most a
+    // window apart: the closure of "a strong signal and any signal of the entity at most a window apart"
+    Map<String, List<Integer>> signalsOf = new HashMap<>();
+    Map<String, Set<String>> links = new HashMap<>();
     for (int i = 0; i < signals.size(); i++) {
-      Member m = signals.get(i);
-      for (String k : expanded.get(m.eventId())) {
-        Integer prev = lastByKey.put(k, i);
-        if (prev != null && m.timeMicros() - signals.get(prev).timeMicros() <= w) union(parent, prev, i);
+      Set<String> x = expanded.get(signals.get(i).eventId());
+      links.put(signals.get(i).eventId(), linkKeys(x));
+      for (String k : x) signalsOf.computeIfAbsent(k, key -> new ArrayList<>()).add(i);
+    }
+    for (Map.Entry<String, List<Integer>> e : signalsOf.entrySet()) {
+      int prevStrong = -1;
+      List<Integer> weakSince = new ArrayList<>();
+      for (int i : e.getValue()) {
+        long t = signals.get(i).timeMicros();
+        if (prevStrong >= 0 && t - signals.get(prevStrong).timeMicros() <= w) union(parent, prevStrong, i);
+        if (links.get(signals.get(i).eventId()).contains(e.getKey())) {
+          for (int j : weakSince) if (t - signals.get(j).timeMicros() <= w) union(parent, j, i);
+          weakSince.clear();
+          prevStrong = i;
+        } else {
+          weakSince.add(i);
+        }
       }
     }
     Map<Integer, List<Member>> comps = new TreeMap<>();
@@ -98,7 +121,7 @@ public final class IncidentGrouper {
     for (Member m : members) {
       if (m.signal()) continue;
       Set<Integer> joined = new HashSet<>();
-      for (String k : expanded.get(m.eventId())) {
+      for (String k : linkKeys(expanded.get(m.eventId()))) {
         List<Integer> gs = byKey.get(k);
         if (gs == null) continue;
         for (int g : gs) {
@@ -122,6 +145,24 @@ public final class IncidentGrouper {
       out.add(new Group(incidentId(tenant, first.eventId()), tenant, g, x));
     }
     out.sort(Comparator.comparing(Group::incidentId));
+    return out;
+  }
+
+  /**
+   * The entities a member with these expanded entities joins and links through: all of them, except the node-level
+   * ones (node, instance, ENI) when a workload (pod, container, task) is among them.
+   */
+  static Set<String> linkKeys(Set<String> expanded) {
+    boolean workload = false;
+    boolean host = false;
+    for (String k : expanded) {
+      String type = Entity.typeOf(k);
+      workload |= Entity.workloadType(type);
+      host |= Entity.hostType(type);
+    }
+    if (!workload || !host) return expanded;
+    Set<String> out = new LinkedHashSet<>();
+    for (String k : expanded) if (!Entity.hostType(Entity.typeOf(k))) out.add(k);
     return out;
   }
 

@@ -183,11 +183,12 @@ public final class IncidentJob {
    * order, and one event stamped later than the rest -- a file's modification time (the collection day's, or a
    * timestomped one), a clock-skewed node -- would move the watermark past every incident of the bundle, sealing each
    * right after its first signal: the demo's one incident came out as eight (IncidentEngineWatermarkTest). Streaming
-   * runs keep {@code watermark.max_out_of_orderness}.
+   * runs keep {@code watermark.max_out_of_orderness}, and an event more than {@code watermark.max_ahead_of_clock}
+   * after the wall clock does not move the watermark ({@link ClockBoundedWatermarks}).
    */
   static WatermarkStrategy<EvidenceEvent> watermarks(IncidentJobConfig cfg) {
     return cfg.bounded() ? WatermarkStrategy.noWatermarks()
-        : ParseJob.watermarks(cfg.maxOutOfOrderness(), cfg.idleness());
+        : ClockBoundedWatermarks.of(cfg.maxOutOfOrderness(), cfg.maxAheadOfClock(), cfg.idleness());
   }
 
   /** Runs on a local MiniCluster and waits (bounded jobs end; unbounded ones run until cancelled). */

@@ -30,6 +30,8 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * sink.transactional_id_prefix  strata-incident-{group id}
  * sink.transaction_timeout      5m
  * watermark.max_out_of_orderness 5m, watermark.idleness 30s
+ * watermark.max_ahead_of_clock 15m: an event stamped further after the wall clock is kept but does not move the
+ *                               watermark (a wrong clock would seal every open incident; ClockBoundedWatermarks)
  * flush.interval                1s: changed incidents of a tenant are regrouped and emitted at most this often
  *                               (0 = after every event); the end of a bounded input flushes too
  * incident.*                    see {@link IncidentSettings}
@@ -52,6 +54,7 @@ public record IncidentJobConfig(
     Duration transactionTimeout,
     Duration maxOutOfOrderness,
     Duration idleness,
+    Duration maxAheadOfClock,
     Duration flushInterval,
     IncidentSettings settings,
     OpenSearchSinkConfig openSearch,
@@ -84,6 +87,8 @@ public record IncidentJobConfig(
     require(maxOutOfOrderness != null && !maxOutOfOrderness.isNegative(), "watermark.max_out_of_orderness",
         "must not be negative");
     require(idleness != null && !idleness.isNegative() && !idleness.isZero(), "watermark.idleness", "must be positive");
+    require(maxAheadOfClock != null && !maxAheadOfClock.isNegative(), "watermark.max_ahead_of_clock",
+        "must not be negative");
     require(flushInterval != null && !flushInterval.isNegative(), "flush.interval", "must not be negative");
     Objects.requireNonNull(settings, "incident");
     incidentsIndex = index(incidentsIndex, IndexTemplates.INCIDENTS_INDEX, "opensearch.index.incidents");
@@ -131,6 +136,7 @@ public record IncidentJobConfig(
     private Duration transactionTimeout = Duration.ofMinutes(5);
     private Duration maxOutOfOrderness = Duration.ofMinutes(5);
     private Duration idleness = Duration.ofSeconds(30);
+    private Duration maxAheadOfClock = Duration.ofMinutes(15);
     private Duration flushInterval = Duration.ofSeconds(1);
     private IncidentSettings settings = IncidentSettings.defaults();
     private OpenSearchSinkConfig openSearch;
@@ -153,6 +159,7 @@ public record IncidentJobConfig(
     public Builder transactionTimeout(Duration v) { transactionTimeout = v; return this; }
     public Builder maxOutOfOrderness(Duration v) { maxOutOfOrderness = v; return this; }
     public Builder idleness(Duration v) { idleness = v; return this; }
+    public Builder maxAheadOfClock(Duration v) { maxAheadOfClock = v; return this; }
     public Builder flushInterval(Duration v) { flushInterval = v; return this; }
     public Builder settings(IncidentSettings v) { settings = v; return this; }
     public Builder openSearch(OpenSearchSinkConfig v) { openSearch = v; return this; }
@@ -169,7 +176,7 @@ public record IncidentJobConfig(
     public IncidentJobConfig build() {
       return new IncidentJobConfig(kafkaBootstrap, groupId, inputTopic, incidentsTopic, startingOffsets, bounded,
           parallelism, checkpointInterval, deliveryGuarantee, transactionalIdPrefix, transactionTimeout,
-          maxOutOfOrderness, idleness, flushInterval, settings, openSearch, incidentsIndex, timelineIndex, s3,
+          maxOutOfOrderness, idleness, maxAheadOfClock, flushInterval, settings, openSearch, incidentsIndex, timelineIndex, s3,
           kafkaProperties, flinkProperties);
     }
   }

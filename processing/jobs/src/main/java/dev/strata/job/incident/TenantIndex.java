@@ -57,7 +57,10 @@ final class TenantIndex {
     /** Arrival number: the tie-break of {@link #BY_TIME} (cheaper than comparing event ids). */
     final long seq;
     boolean promoted;
+    /** Its expanded entities. */
     Set<String> keys = Set.of();
+    /** The entities it joins and links through ({@link IncidentGrouper#linkKeys}). */
+    Set<String> link = Set.of();
     /** The incident ids this member belongs to (signals: one; context: any number) after the last flush. */
     final Set<String> groups = new HashSet<>(2);
 
@@ -122,7 +125,11 @@ final class TenantIndex {
   private final Map<String, Set<String>> inClosureOf = new HashMap<>();
   /** pivot entity id -> members naming it. */
   private final Map<String, Set<Node>> byPivot = new HashMap<>();
+  /** expanded entity -> its signals. */
   private final Map<String, TreeSet<Node>> signalsByKey = new HashMap<>();
+  /** link entity -> the signals linking through it. */
+  private final Map<String, TreeSet<Node>> strongByKey = new HashMap<>();
+  /** link entity -> the members joining through it. */
   private final Map<String, TreeSet<Node>> membersByKey = new HashMap<>();
   private final Map<String, List<Node>> burstCalls = new HashMap<>();
   final Map<String, Group> groups = new TreeMap<>();
@@ -200,7 +207,10 @@ final class TenantIndex {
       for (Node n : byPivot.getOrDefault(entity, Set.of())) {
         Set<String> keys = expand(n);
         if (!keys.equals(n.keys)) {
+          Set<String> link = n.link;
           setKeys(n, keys);
+          // an event found to be a workload's stops joining through its node: it may leave incidents
+          if (!n.link.containsAll(link)) regroupAll = true;
           dirty.add(n);
         }
       }
@@ -234,14 +244,19 @@ final class TenantIndex {
   }
 
   private void setKeys(Node n, Set<String> keys) {
-    for (String k : n.keys) {
+    for (String k : n.link) {
       remove(membersByKey, k, n);
-      if (n.signal()) remove(signalsByKey, k, n);
+      if (n.signal()) remove(strongByKey, k, n);
     }
+    if (n.signal()) for (String k : n.keys) remove(signalsByKey, k, n);
     n.keys = keys;
-    for (String k : keys) {
+    n.link = IncidentGrouper.linkKeys(keys);
+    for (String k : n.link) {
       membersByKey.computeIfAbsent(k, x -> new TreeSet<>(BY_TIME)).add(n);
-      if (n.signal()) signalsByKey.computeIfAbsent(k, x -> new TreeSet<>(BY_TIME)).add(n);
+      if (n.signal()) strongByKey.computeIfAbsent(k, x -> new TreeSet<>(BY_TIME)).add(n);
+    }
+    if (n.signal()) {
+      for (String k : keys) signalsByKey.computeIfAbsent(k, x -> new TreeSet<>(BY_TIME)).add(n);
     }
   }
 
@@ -347,7 +362,7 @@ final class TenantIndex {
     // context that is new or has new entities: the incidents it joins
     for (Node d : dirty) {
       if (d.signal()) continue;
-      for (String k : d.keys) {
+      for (String k : d.link) {
         for (String gid : groupsByKey.getOrDefault(k, Set.of())) {
           Group g = groups.get(gid);
           if (d.t >= g.first() - window && d.t <= g.last() + window) {
@@ -394,7 +409,12 @@ final class TenantIndex {
     return new TreeSet<>(n.groups).first();
   }
 
-  /** The signals linked to {@code start} (consecutive on an entity and at most a window apart), transitively. */
+  /**
+   * The signals linked to {@code start}, transitively: per expanded entity, a signal linking through it is linked to
+   * the next signals linking through it on either side and to the other signals of the entity up to those, each at
+   * most a window apart; a signal not linking through it to the nearest ones that do (the same links as
+   * {@link IncidentGrouper#group}).
+   */
   private List<Node> component(Node start, Set<Node> seen) {
     List<Node> out = new ArrayList<>();
     Deque<Node> todo = new ArrayDeque<>();
@@ -404,12 +424,19 @@ final class TenantIndex {
       Node s = todo.poll();
       out.add(s);
       for (String k : s.keys) {
-        TreeSet<Node> list = signalsByKey.get(k);
-        if (list == null) continue;
-        Node prev = list.lower(s);
+        TreeSet<Node> strong = strongByKey.get(k);
+        if (strong == null) continue;
+        Node prev = strong.lower(s);
         if (prev != null && s.t - prev.t <= window && seen.add(prev)) todo.add(prev);
-        Node next = list.higher(s);
+        Node next = strong.higher(s);
         if (next != null && next.t - s.t <= window && seen.add(next)) todo.add(next);
+        if (!s.link.contains(k)) continue;
+        TreeSet<Node> all = signalsByKey.get(k);
+        Node from = prev != null && prev.t >= s.t - window ? prev : probe(s.t - window, Long.MIN_VALUE);
+        Node to = next != null && next.t <= s.t + window ? next : probe(s.t + window, Long.MAX_VALUE);
+        for (Node o : all.subSet(from, false, to, false)) {
+          if (!o.link.contains(k) && seen.add(o)) todo.add(o);
+        }
       }
     }
     return out;

@@ -106,19 +106,48 @@ class IncidentGrouperTest {
     assertThat(incs).allMatch(i -> i.getSignals() == 1);
   }
 
+  /**
+   * A node runs many workloads: an event of another pod on the same node is that pod's, and joins only through its
+   * own link to the incident (here its connection to the attacker's address); evidence that names no workload (a host
+   * line) joins by the node; two pods' alerts on one node are two incidents, unless node-level evidence between them
+   * (a host alert: an escape) links both. Until session 10 every event of the node joined, and every alert of the
+   * node was one incident (docs/incidents.md, "Grouping").
+   */
   @Test
-  void anEventSharingANodeJoins() throws Exception {
-    List<Incident> incs = group(List.of(
-        falco("a1", T0, "node-a", c(1), "web-1"),
+  void aNeighbourPodsEventsJoinOnlyThroughTheirOwnLinkAndNodeLevelEvidenceJoinsByTheNode() throws Exception {
+    EvidenceEvent a1 = falco("a1", T0, "node-a", c(1), "web-1");
+    a1.setDstEndpoint(Endpoint.newBuilder().setIp("203.0.113.66").build());
+    EvidenceEvent toAttacker = log("l3", T0.plusSeconds(40), "node-a", c(9));
+    toAttacker.setDstEndpoint(Endpoint.newBuilder().setIp("203.0.113.66").setPort(443).build());
+    EvidenceEvent host = log("h1", T0.plusSeconds(50), "node-a", null);
+    host.setContainer(null);
+    List<EvidenceEvent> events = new ArrayList<>(List.of(
+        a1,
         log("l1", T0.plusSeconds(30), "node-a", c(9)),
+        toAttacker,
+        host,
         log("l2", T0.plusSeconds(30), "node-z", c(8)),
         falco("a2", T0.plusSeconds(600), "node-a.ec2.internal", c(3), "db-1")));
-    assertThat(incs).hasSize(1);
-    Incident i = incs.get(0);
-    assertThat(i.getSignals()).isEqualTo(2);
-    assertThat(i.getTimeline()).extracting(TimelineRow::getEventId).containsExactly("a1", "l1", "a2");
-    assertThat(i.getEntities()).extracting(e -> e.getType() + ":" + e.getKey())
-        .contains("node:node-a", "container:" + c(9).substring(0, 12)).doesNotContain("node:node-z");
+    List<Incident> incs = group(events);
+    assertThat(incs).hasSize(2);
+    Incident web = incs.stream().filter(i -> i.getTimeline().get(0).getEventId().equals("a1")).findFirst().orElseThrow();
+    assertThat(web.getSignals()).isEqualTo(1);
+    assertThat(web.getTimeline()).extracting(TimelineRow::getEventId).containsExactly("a1", "l3", "h1");
+    assertThat(web.getEntities()).extracting(e -> e.getType() + ":" + e.getKey())
+        .contains("node:node-a", "container:" + c(9).substring(0, 12), "ip:203.0.113.66")
+        .doesNotContain("node:node-z", "container:" + c(3).substring(0, 12));
+    Incident db = incs.stream().filter(i -> i != web).findFirst().orElseThrow();
+    assertThat(db.getTimeline()).extracting(TimelineRow::getEventId).containsExactly("h1", "a2");
+
+    // a host alert between them (outside any container: an escape to the node) links both pods' alerts
+    EvidenceEvent escape = falco("hs", T0.plusSeconds(300), "node-a", null, null);
+    escape.setContainer(null);
+    events.add(escape);
+    List<Incident> linked = group(events);
+    assertThat(linked).hasSize(1);
+    assertThat(linked.get(0).getSignals()).isEqualTo(3);
+    assertThat(linked.get(0).getTimeline()).extracting(TimelineRow::getEventId)
+        .containsExactly("a1", "l3", "h1", "hs", "a2");
   }
 
   @Test

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * The incremental flush ({@link IncidentEngine#flush}: {@link TenantIndex} groups, {@link IncidentAccumulator}
  * assembles a grown incident from its last parts plus the change) against the full regrouping and whole re-assembly
  * it replaced ({@link IncidentEngine#flushRegrouping}, {@link IncidentAssembler#assemble}): random evidence (Falco
- * alerts and log lines on containers of shared nodes, GetSecretValue bursts and CreateAccessKey calls, two tenants;
+ * alerts and log lines on containers of shared nodes and on the nodes themselves, GetSecretValue bursts and CreateAccessKey calls, two tenants;
  * container -> pod bindings arrive late when a container's log lines come before its alert), shuffled, flushed at
  * random points with and without a watermark (so sealing, retention and the member cap evict), the incremental engine
  * now and then restarted over its store (a restore: index and parts rebuilt): every flush emits the same incident
@@ -61,6 +61,11 @@ class IncrementalGroupingTest {
         e = cloudTrail("s" + i, near, "GetSecretValue", users[rnd.nextInt(users.length)], "10.0.0." + rnd.nextInt(3));
       } else if (kind < falcoPercent + 12) {
         e = cloudTrail("k" + i, t, "CreateAccessKey", users[rnd.nextInt(users.length)], "10.0.0.9");
+      } else if (kind >= 96) {
+        // node-level evidence (no workload): a host alert links the alerts of the node's pods, a host line joins by
+        // the node
+        e = rnd.nextBoolean() ? falco("h" + i, t, node, null, null) : log("n" + i, t, node, null);
+        e.setContainer(null);
       } else {
         e = log("l" + i, t, node, c(container));
         if (images > 0) {
@@ -95,7 +100,7 @@ class IncrementalGroupingTest {
 
   /**
    * Incidents past every cap of the record: more than {@link IncidentSettings#MAX_ENTITIES} entities (300 containers
-   * and their pods on 2 nodes, the images log lines name), more than {@link IncidentSettings#MAX_INDICATORS}
+   * and their pods on 1 node, linked by its host alerts, the images log lines name), more than {@link IncidentSettings#MAX_INDICATORS}
    * indicators (the image names), more than {@link IncidentSettings#MAX_STEP_EVENTS} signals of a stage (a quarter of
    * the events are alerts), and a
    * timeline cap of 3 to 60 rows (the earliest signals, then the earliest context).
@@ -104,7 +109,7 @@ class IncrementalGroupingTest {
   void theIncrementalFlushEmitsWhatTheFullRegroupingEmitsPastEveryCap() throws Exception {
     int[] maxima = new int[4];
     Coverage c = compareEveryFlush(5, (seed, rnd) -> IncidentSettings.defaults().withWindow(Duration.ofHours(4))
-        .withTimelineCap(3 + rnd.nextInt(58)), rnd -> randomEvidence(rnd, 1000 + rnd.nextInt(200), 300, 2, 25, 100_000),
+        .withTimelineCap(3 + rnd.nextInt(58)), rnd -> randomEvidence(rnd, 1000 + rnd.nextInt(200), 300, 1, 30, 100_000),
         inc -> {
           maxima[0] = Math.max(maxima[0], inc.getEntities().size());
           maxima[1] = Math.max(maxima[1], inc.getIndicators().size());
