@@ -58,7 +58,12 @@ import java.util.regex.Pattern;
  *   <li><b>Kubernetes events</b> {@code Scheduled} ("Successfully assigned ns/pod to node"): {@code pod_node}.
  *   <li><b>CloudTrail</b> {@code AssumeRoleWithWebIdentity} (IRSA) and {@code AssumeRoleForPodIdentity} (EKS Pod
  *       Identity): {@code serviceaccount_role}, {@code session_serviceaccount} and {@code accesskey_session} (valid
- *       until the credentials' expiration); a role session named after an instance id: {@code session_instance}.
+ *       until the credentials' expiration); EKS Pod Identity's own {@code sts:AssumeRole} (by the AWS service {@code
+ *       pods.eks.amazonaws.com}, with the session tags {@code eks-cluster-name}, {@code kubernetes-namespace}, {@code
+ *       kubernetes-service-account}, {@code kubernetes-pod-name}, {@code kubernetes-pod-uid} in its request): the
+ *       same three plus {@code session_pod}, the pod the credentials were issued for (eks-auth's {@code
+ *       AssumeRoleForPodIdentity} event itself names no pod: its response is not logged); a role session named after
+ *       an instance id: {@code session_instance}.
  *   <li><b>ENI + instance id</b> on a non-API event (VPC Flow Logs v3+ {@code instance-id}): {@code eni_instance}.
  *   <li><b>ECS task</b> on a non-API event (task metadata, describe-tasks): {@code eni_task}, {@code ip_task},
  *       {@code container_task}, from start_time (or time) to end_time when the task stopped (and a closing statement
@@ -696,6 +701,10 @@ public final class BindingExtractor {
       }
       return;
     }
+    if ("AssumeRole".equals(op) && !"Failure".equals(e.getStatus())) {
+      podIdentitySession(e, t, account, out);
+      return;
+    }
     // an EC2 instance-role session (named after its instance id): session -> instance
     String uid = e.getActor() == null ? null : e.getActor().getUserUid();
     String instance = e.getCloud() == null ? null : e.getCloud().getInstanceUid();
@@ -707,6 +716,58 @@ public final class BindingExtractor {
       out.add(binding(BindingKind.SESSION_INSTANCE, "", uid, "", instance, a, t, null, false,
           BindingKind.SESSION_INSTANCE.confidence(), e));
     }
+  }
+
+  /**
+   * EKS Pod Identity's {@code AssumeRole} of the associated role (AWS service {@code pods.eks.amazonaws.com}) carries
+   * the pod in its session tags ({@code requestParameters.tags}: {@code eks-cluster-name}, {@code
+   * kubernetes-namespace}, {@code kubernetes-service-account}, {@code kubernetes-pod-name}, {@code kubernetes-pod-uid};
+   * EKS user guide, "List of session tags added by EKS Pod Identity"): the session and its access key are that pod's
+   * until they expire. Any {@code AssumeRole} whose request carries those tags states it (a role chained by the pod
+   * with its tags passed on as transitive tags is the same pod's too); one without them, nothing.
+   */
+  private void podIdentitySession(EvidenceEvent e, long t, String account, List<EntityBinding> out) {
+    JsonNode req = object(e.getUnmapped().get("requestParameters"));
+    JsonNode resp = object(e.getUnmapped().get("responseElements"));
+    if (req == null || resp == null) return;
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (JsonNode tag : req.path("tags")) {
+      String k = text(tag, "key");
+      String v = text(tag, "value");
+      if (k != null && v != null) tags.put(k, v);
+    }
+    String cluster = tags.get("eks-cluster-name");
+    String ns = tags.get("kubernetes-namespace");
+    String pod = tags.get("kubernetes-pod-name");
+    String sessionArn = text(resp.path("assumedRoleUser"), "arn");
+    if (cluster == null || ns == null || pod == null || sessionArn == null) return;
+    String keyId = text(resp.path("credentials"), "accessKeyId");
+    Long expires = expiration(text(resp.path("credentials"), "expiration"));
+    String role = text(req, "roleArn");
+    if (role == null) role = roleOf(sessionArn);
+    String roleAccount = role == null ? account : accountOf(role, account);
+    String scope = "k8s:" + cluster;
+    String saName = tags.get("kubernetes-service-account");
+    String sa = saName == null ? null : ns + "/" + saName;
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.CLUSTER, cluster);
+    put(a, Attr.NAMESPACE, ns);
+    put(a, Attr.POD_NAME, pod);
+    put(a, Attr.POD_UID, tags.get("kubernetes-pod-uid"));
+    put(a, Attr.SERVICE_ACCOUNT, sa);
+    put(a, Attr.IAM_ROLE, role);
+    put(a, Attr.ACCOUNT_UID, roleAccount);
+    out.add(binding(BindingKind.SESSION_POD, "", sessionArn, scope, ns + "/" + pod, a, t, expires, false, 1.0f, e));
+    if (sa != null) {
+      Map<String, String> sat = new LinkedHashMap<>();
+      put(sat, Attr.SERVICE_ACCOUNT, sa);
+      put(sat, Attr.IAM_ROLE, role);
+      put(sat, Attr.ACCOUNT_UID, roleAccount);
+      put(sat, Attr.CLUSTER, cluster);
+      if (role != null) out.add(binding(BindingKind.SERVICEACCOUNT_ROLE, scope, sa, "", role, sat, t, null, false, 1.0f, e));
+      out.add(binding(BindingKind.SESSION_SERVICEACCOUNT, "", sessionArn, scope, sa, sat, t, expires, false, 1.0f, e));
+    }
+    if (keyId != null) out.add(binding(BindingKind.ACCESSKEY_SESSION, "", keyId, "", sessionArn, a, t, expires, false, 1.0f, e));
   }
 
   /**

@@ -42,7 +42,13 @@ public enum BindingKind {
    * A pod's container by name ({@code k8s:<cluster>}, {@code ns/pod/container}) -> the container id running under that
    * name (a restart is the next holder): what a CRI log line, whose path names its container by name, is resolved by.
    */
-  POD_CONTAINER("podcontainer", "container", 1.0f, false);
+  POD_CONTAINER("podcontainer", "container", 1.0f, false),
+  /**
+   * An EKS Pod Identity role session -> the pod it was issued for ({@code k8s:<cluster>} ns/name), from the session
+   * tags EKS puts on its {@code AssumeRole} ({@code kubernetes-pod-name}, {@code kubernetes-pod-uid}, ...), until the
+   * credentials expire: the session's calls from anywhere resolve the pod.
+   */
+  SESSION_POD("session", "pod", 1.0f, false);
 
   private final String subjectType;
   private final String objectType;
@@ -62,6 +68,16 @@ public enum BindingKind {
     this.reverse = reverse;
     this.lookup = lookup;
     this.id = name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Whether an event after the subject's observed end still resolves to its last object: a container id is never
+   * reused, so what names a container after it ended (containerd's StopContainer / RemoveContainer results after the
+   * TaskExit, a writable-layer listing collected later) is still that container's, in its pod, of its image and task.
+   * An address, a pod name or a session does change hands: their ends stay ends.
+   */
+  public boolean keptAfterEnd() {
+    return this == CONTAINER_POD || this == CONTAINER_IMAGE || this == CONTAINER_TASK;
   }
 
   /** The wire name: {@code container_pod}, {@code ip_pod}, ... */

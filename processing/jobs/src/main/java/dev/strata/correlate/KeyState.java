@@ -215,7 +215,7 @@ public final class KeyState {
         ended.add(e.object);
         continue;
       }
-      if (ended != null && ended.contains(e.object)) return null;
+      if (ended != null && ended.contains(e.object)) return KINDS[kind].keptAfterEnd() ? e : null;
       if (e.to != OPEN && t >= e.to) return null;
       return e;
     }

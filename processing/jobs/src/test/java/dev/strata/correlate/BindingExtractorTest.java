@@ -122,6 +122,39 @@ class BindingExtractorTest {
     assertThat(of(S.getObject())).isEmpty();
   }
 
+  /**
+   * EKS Pod Identity: the AssumeRole EKS makes (AWS service pods.eks.amazonaws.com) names the pod in its session
+   * tags: the session and its key are that pod's until they expire; eks-auth's AssumeRoleForPodIdentity (response not
+   * logged) and calls made with the session state nothing of it (fixtures/correlate/cloudtrail-pod-identity.json).
+   */
+  @Test
+  void podIdentitysAssumeRoleStatesTheSessionsPodFromItsSessionTags() {
+    List<EvidenceEvent> ct = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-pod-identity.json", null,
+        CorrelationScenario.ACCOUNT_PROD);
+    assertThat(ct).hasSize(4);
+    assertThat(of(ct.get(0))).as("AssumeRoleForPodIdentity").isEmpty();
+    List<EntityBinding> bs = of(ct.get(1));
+    String session = "arn:aws:sts::111111111111:assumed-role/payments-podid/eks-prod-api-7d9f-4f3c2a10-0000-4000-8000-00000000a1b2";
+    EntityBinding pod = kind(bs, BindingKind.SESSION_POD);
+    assertThat(pod.getSubject().getKey()).isEqualTo(session);
+    assertThat(pod.getObject().getScope() + " " + pod.getObject().getKey()).isEqualTo("k8s:prod payments/api-7d9f");
+    assertThat(pod.getAttributes()).containsEntry("pod_name", "api-7d9f").containsEntry("namespace", "payments")
+        .containsEntry("pod_uid", "6f1c2b1e-0000-4000-8000-0000000000a1").containsEntry("cluster", "prod")
+        .containsEntry("service_account", "payments/api-sa")
+        .containsEntry("iam_role", "arn:aws:iam::111111111111:role/payments-podid");
+    assertThat(pod.getValidFrom()).isEqualTo(java.time.Instant.parse("2026-11-20T10:00:30Z"));
+    assertThat(pod.getValidTo()).as("the credentials' expiration").isEqualTo(java.time.Instant.parse("2026-11-20T16:00:30Z"));
+    assertThat(kind(bs, BindingKind.ACCESSKEY_SESSION).getSubject().getKey()).isEqualTo("ASIAEXAMPLEPODID0001");
+    EntityBinding sa = kind(bs, BindingKind.SESSION_SERVICEACCOUNT);
+    assertThat(sa.getObject().getScope() + " " + sa.getObject().getKey()).isEqualTo("k8s:prod payments/api-sa");
+    assertThat(kind(bs, BindingKind.SERVICEACCOUNT_ROLE).getObject().getKey())
+        .isEqualTo("arn:aws:iam::111111111111:role/payments-podid");
+    assertThat(of(ct.get(2))).isEmpty();
+    // an AssumeRole without EKS's tags names no pod
+    assertThat(CorrelationScenario.parse("aws_cloudtrail", "cloudtrail.json", null, CorrelationScenario.ACCOUNT_PROD))
+        .flatMap(this::of).isNotEmpty().noneMatch(b -> b.getKind().equals(BindingKind.SESSION_POD.id()));
+  }
+
   /** An audit record of {@code pods[/sub]} with the given verb, request and response objects (JSON), at 09:00:00. */
   static EvidenceEvent audit(String verb, String pod, String sub, String request, String response) {
     EvidenceEvent e = CorrelationScenario.flow("audit-" + verb + pod + sub, CorrelationScenario.ACCOUNT_PROD, null,

@@ -114,14 +114,24 @@ class RuntimeDaemonLogCorrelationTest {
     Enrichment alert = r.latest().get(ALERT_BEFORE_EXIT.getEventId());
     assertThat(alert.getNamespace() + "/" + alert.getPodName()).isEqualTo("shop/cache-0");
     assertThat(alert.getCluster()).isEqualTo("prod");
+    // the exited container's id names nobody else, ever: what names it after its TaskExit is still cache-0's
+    // container (BindingKind.keptAfterEnd); the address is free from the sandbox's exit (above)
     assertThat(r.latest().get(ALERT_AFTER_EXIT.getEventId()).getPodName())
-        .as("cache-0's container is nobody's after its TaskExit").isNull();
+        .as("cache-0's container after its TaskExit").isEqualTo("cache-0");
     assertThat(r.latest().get(ALERT_NEXT.getEventId()).getPodName()).isEqualTo("cache-1");
-    // the container's own end is its last act in its pod (resolved just before the end it states)
-    for (EvidenceEvent exit : CONTAINERD) {
-      if (!"exited".equals(exit.getActivityName())) continue;
-      assertThat(r.latest().get(exit.getEventId()).getPodName()).as(exit.getMessage()).isEqualTo("cache-0");
+    // the container's own end is its last act in its pod (resolved just before the end it states), and its
+    // teardown after it (StopContainer's result, RemoveContainer) is still its own
+    int teardown = 0;
+    for (EvidenceEvent line : CONTAINERD) {
+      boolean after = "stopped".equals(line.getActivityName()) || "removed".equals(line.getActivityName());
+      if (!"exited".equals(line.getActivityName()) && !(after && line.getContainer() != null
+          && CACHE_0.equals(line.getContainer().getUid()))) {
+        continue;
+      }
+      teardown += after ? 1 : 0;
+      assertThat(r.latest().get(line.getEventId()).getPodName()).as(line.getMessage()).isEqualTo("cache-0");
     }
+    assertThat(teardown).as("StopContainer .. returns successfully, RemoveContainer").isEqualTo(2);
   }
 
   /** What the facts say, without evidence, attributes and revisions: kind, subject, object, interval, end. */
@@ -196,7 +206,8 @@ class RuntimeDaemonLogCorrelationTest {
     EvidenceEvent restarted = alertIn("crio-alert-restart-1006", WEB_0_RESTART, "2026-11-20T10:06:00Z");
     Map<String, EntityBinding> facts = inBothOrders(states(CRIO), List.of(before, after, restarted), ends(CRIO), r -> {
       assertThat(r.latest().get(before.getEventId()).getPodName()).isEqualTo("web-0");
-      assertThat(r.latest().get(after.getEventId()).getPodName()).as("after Stopped container").isNull();
+      assertThat(r.latest().get(after.getEventId()).getPodName()).as("after Stopped container: still its pod's")
+          .isEqualTo("web-0");
       assertThat(r.latest().get(restarted.getEventId()).getPodName()).as("its restart, a new container")
           .isEqualTo("web-0");
     });
