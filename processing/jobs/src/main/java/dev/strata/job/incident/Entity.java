@@ -62,9 +62,12 @@ public record Entity(String type, String key, String scope, String role, boolean
     return POD.equals(type) || CONTAINER.equals(type) || TASK.equals(type);
   }
 
-  /** A node-level entity, shared by every workload the node runs: the node, its instance, its ENI. */
-  public static boolean hostType(String type) {
-    return NODE.equals(type) || INSTANCE.equals(type) || ENI.equals(type);
+  /**
+   * An entity many workloads share: the node, its instance and ENI (every pod the node runs), a service account
+   * (every replica of a deployment, on any node).
+   */
+  public static boolean sharedByWorkloads(String type) {
+    return NODE.equals(type) || INSTANCE.equals(type) || ENI.equals(type) || SERVICE_ACCOUNT.equals(type);
   }
 
   /** The role an entity of this type plays when it is derived through a binding. */

@@ -54,7 +54,8 @@ import java.util.regex.Pattern;
  *
  * Bindings: an event naming a container and its pod / node, a pod and its node, a node and its instance, an ENI and
  * its task (ECS awsvpc: an event of the task naming its ENI), else (no task known) its instance, a container and its
- * task. AWS services acting for the account ({@code
+ * task; the session and access key an {@code AssumeRole*} call handed out -> its caller, and -> the pod its source
+ * address belonged to at its time when the call's enrichment names one (IRSA: the pod's own call). AWS services acting for the account ({@code
  * userIdentity.type} AWSService, e.g. ecs-tasks.amazonaws.com) are {@code principal_system}: they link nothing. Tenant: {@code <provider>:<account>} when an account is known, else {@code k8s:<cluster>}, else
  * {@code default}.
  */
@@ -240,6 +241,10 @@ public final class EntityKeys {
         }
       }
       bind(bindings, newSession, caller);
+      // called from a pod's address (the correlation job resolved the caller's source address at the call's time:
+      // an IRSA pod's AssumeRoleWithWebIdentity through the STS endpoint), the credentials are that pod's: a call
+      // made with them from anywhere else expands to the pod
+      bind(bindings, newSession, podId);
       if (issued[1] != null) {
         add(out, Entity.ACCESS_KEY, issued[1], accountOfArn(issued[0], account), Entity.ACTOR);
         ind.add(new Indicator("access_key", issued[1]));

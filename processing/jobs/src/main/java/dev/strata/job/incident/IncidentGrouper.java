@@ -25,11 +25,13 @@ import java.util.TreeMap;
  *   <li>GetSecretValue bursts (see {@link SignalRules}) promote their calls to signals.
  *   <li>Each member's pivot entities are expanded upwards along bindings (container -> pod -> node <-> instance;
  *       an ENI bound to an ECS task expands to the task, not to the instance its flow records name).
- *   <li>A member joins through its {@link #linkKeys link entities}: its expanded entities, without the node-level
- *       ones (node, instance, ENI) when it belongs to a workload (a pod, container or task among them). Evidence of
- *       another pod on the same node is that pod's, not the node's: it joins only through its own link to the
- *       incident (its pod, an attacker's address, a session); evidence that names no workload (a host process, a
- *       kubelet line, the node's instance-role calls, a flow of the node's own address) joins by the node.
+ *   <li>A member joins through its {@link #linkKeys link entities}: its expanded entities, without those many
+ *       workloads share (node, instance, ENI, service account) when it belongs to a workload (a pod, container or
+ *       task among them). Evidence of another pod on the same node (or another replica of the same service account)
+ *       is that pod's: it joins only through its own link to the incident (its pod, an attacker's address, a
+ *       session); evidence that names no workload (a host process, a kubelet line, the node's instance-role calls, a
+ *       flow of the node's own address, a call of the service account's credentials) joins by the node or the
+ *       service account.
  *   <li>Signals are joined with a union-find: two signals at most {@code window} apart are in one incident when a
  *       link entity of one is an expanded entity of the other (transitively): signals of two pods of one node are
  *       not linked by the node, a node-level signal between them links both.
@@ -149,8 +151,9 @@ public final class IncidentGrouper {
   }
 
   /**
-   * The entities a member with these expanded entities joins and links through: all of them, except the node-level
-   * ones (node, instance, ENI) when a workload (pod, container, task) is among them.
+   * The entities a member with these expanded entities joins and links through: all of them, except those many
+   * workloads share (node, instance, ENI, service account: {@link Entity#sharedByWorkloads}) when a workload (pod,
+   * container, task) is among them.
    */
   static Set<String> linkKeys(Set<String> expanded) {
     boolean workload = false;
@@ -158,11 +161,11 @@ public final class IncidentGrouper {
     for (String k : expanded) {
       String type = Entity.typeOf(k);
       workload |= Entity.workloadType(type);
-      host |= Entity.hostType(type);
+      host |= Entity.sharedByWorkloads(type);
     }
     if (!workload || !host) return expanded;
     Set<String> out = new LinkedHashSet<>();
-    for (String k : expanded) if (!Entity.hostType(Entity.typeOf(k))) out.add(k);
+    for (String k : expanded) if (!Entity.sharedByWorkloads(Entity.typeOf(k))) out.add(k);
     return out;
   }
 
