@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +45,15 @@ import java.util.regex.Pattern;
  *   <li>Podman / CRI-O (containers/storage): {@code <storage>/overlay-containers/containers.json} (and
  *       {@code volatile-containers.json}) binds each container id to its layer; the upper dir is
  *       {@code <storage>/overlay/<layer>/diff}, lower layers from {@code <storage>/overlay/<layer>/lower} likewise;
- *   <li>containerd: {@code <root>/io.containerd.snapshotter.v1.overlayfs/metadata.db} marks the snapshotter; each
- *       {@code snapshots/<n>/fs} is listed with its snapshot id (container ids are only in the bolt database, not
- *       read here; image layers are snapshots too), without lower layers.
+ *   <li>containerd: {@code <root>/io.containerd.snapshotter.v1.overlayfs/metadata.db}, the overlayfs snapshotter's
+ *       bbolt database ({@link BoltFile}; containerd snapshots/storage/bolt.go: {@code v1/snapshots/<key>} with
+ *       {@code id} (uvarint: the directory {@code snapshots/<id>}), {@code kind}, {@code parent}), names each
+ *       snapshot: an active snapshot whose key ends in a container id ({@code k8s.io/<n>/<container id>}, the key the
+ *       CRI plugin gives a container's writable layer) is that container's upper dir {@code snapshots/<id>/fs}, its
+ *       lower layers the parent chain's {@code fs} dirs; committed snapshots (image layers) and views are not
+ *       writable layers and are not listed. When the database is empty, unreadable or names no snapshot of a
+ *       directory, each {@code snapshots/<n>/fs} is listed with its snapshot id only, without lower layers, as
+ *       before (a warning says why).
  * </ul>
  *
  * Every path is checked component by component with lstat semantics: a layer directory reached through a symlink
@@ -80,6 +87,9 @@ public final class OverlayUpperChanges {
   private static final Pattern CONTAINERD_META =
       Pattern.compile("(.*/)?io\\.containerd\\.snapshotter\\.v1\\.overlayfs/metadata\\.db");
   private static final Pattern LAYER_ID = Pattern.compile("[0-9a-f]{64}(?:-init)?");
+  private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{64}");
+  /** containerd's snapshotter database is read whole: a node's is kilobytes to a few megabytes. */
+  static final long MAX_SNAPSHOTTER_DB = 256L * 1024 * 1024;
   private static final Pattern SHORT_LINK = Pattern.compile("l/[A-Za-z0-9]{1,64}");
   private static final Pattern LINK_TARGET = Pattern.compile("\\.\\./([0-9a-f]{64}(?:-init)?)/diff/?");
   private static final JsonFactory JSON = JsonFactory.builder().build();
@@ -124,7 +134,7 @@ public final class OverlayUpperChanges {
           continue;
         }
         m = CONTAINERD_META.matcher(rel);
-        if (m.matches()) containerd(m.group(1) == null ? "" : m.group(1), out);
+        if (m.matches()) containerd(m.group(1) == null ? "" : m.group(1), f, out);
       } catch (IOException | RuntimeException e) {
         warn.accept(rel, "cannot resolve container writable layers: " + e);
       }
@@ -180,9 +190,12 @@ public final class OverlayUpperChanges {
     }
   }
 
-  private void containerd(String snapRoot, List<Upper> out) throws IOException {
+  private void containerd(String snapRoot, EvidenceFile f, List<Upper> out) throws IOException {
     String snaps = snapRoot + "io.containerd.snapshotter.v1.overlayfs/snapshots";
     if (!isRealDir(snaps)) return;
+    Map<String, BoltFile.Snapshot> meta = snapshotterMetadata(f);
+    Map<String, String> idOfKey = new HashMap<>();
+    if (meta != null) meta.forEach((id, s) -> idOfKey.put(s.key(), id));
     List<String> ids = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(realRoot.resolve(snaps))) {
       for (Path p : ds) {
@@ -193,8 +206,49 @@ public final class OverlayUpperChanges {
     ids.sort((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
     for (String n : ids) {
       String fs = snaps + "/" + n + "/fs";
-      if (isRealDir(fs)) out.add(new Upper("containerd", null, n, null, fs, null));
+      if (!isRealDir(fs)) continue;
+      BoltFile.Snapshot s = meta == null ? null : meta.get(n);
+      if (meta != null && s == null) warn.accept(fs, "snapshot " + n + " is not in the snapshotter's metadata.db");
+      if (s != null && s.kind() != BoltFile.Snapshot.ACTIVE) continue; // an image layer or a view
+      String container = s != null && CONTAINER_ID.matcher(s.name()).matches() ? s.name() : null;
+      out.add(new Upper("containerd", container, n, null, fs, s == null ? null : parentChain(snaps, s, meta, idOfKey)));
     }
+  }
+
+  /** The snapshotter's metadata (snapshot id -> snapshot), or null (empty, unreadable, too large: warned). */
+  private Map<String, BoltFile.Snapshot> snapshotterMetadata(EvidenceFile f) {
+    try {
+      BasicFileAttributes a = Files.readAttributes(f.path(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!a.isRegularFile() || a.size() == 0) return null;
+      if (a.size() > MAX_SNAPSHOTTER_DB) {
+        warn.accept(f.relPath(), "metadata.db larger than " + MAX_SNAPSHOTTER_DB + " bytes: snapshots listed without container ids");
+        return null;
+      }
+      byte[] bytes;
+      try (InputStream in = Files.newInputStream(f.path(), LinkOption.NOFOLLOW_LINKS)) {
+        bytes = in.readNBytes((int) MAX_SNAPSHOTTER_DB);
+      }
+      Map<String, BoltFile.Snapshot> m = BoltFile.containerdSnapshots(bytes);
+      return m.isEmpty() ? null : m;
+    } catch (IOException | RuntimeException e) {
+      warn.accept(f.relPath(), "cannot read the snapshotter's metadata.db (" + e.getMessage()
+          + "): snapshots listed without container ids");
+      return null;
+    }
+  }
+
+  /** The fs dirs of a snapshot's parents, nearest first, or null when one is missing (lower layers unknown). */
+  private List<String> parentChain(String snaps, BoltFile.Snapshot s, Map<String, BoltFile.Snapshot> meta,
+      Map<String, String> idOfKey) {
+    List<String> out = new ArrayList<>();
+    for (String parent = s.parent(); parent != null && !parent.isEmpty(); ) {
+      String id = idOfKey.get(parent);
+      String dir = id == null ? null : snaps + "/" + id + "/fs";
+      if (dir == null || !isRealDir(dir) || out.size() > 512) return null;
+      out.add(dir);
+      parent = meta.get(id).parent();
+    }
+    return out;
   }
 
   /** The lower layer dirs of an overlay2 / containers-storage layer, or null when they cannot be resolved. */

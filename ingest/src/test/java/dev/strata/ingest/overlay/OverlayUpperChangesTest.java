@@ -223,7 +223,8 @@ class OverlayUpperChangesTest {
     var uppers = s.locate(markers(st + "overlay-containers/containers.json", snaps + "metadata.db"));
     assertThat(uppers).extracting(OverlayUpperChanges.Upper::runtime).containsExactly("podman", "containerd",
         "containerd");
-    assertThat(warnings).hasSize(1);
+    // the bad podman container, and the "metadata.db" that is no bbolt file (its snapshots listed by id only)
+    assertThat(warnings).hasSize(2).anyMatch(w -> w.contains("metadata.db") && w.contains("without container ids"));
     Map<String, JsonNode> pm = byPath(list(uppers.get(0), s));
     assertThat(pm.get("/usr/bin/ls").path("kind").asText()).isEqualTo("changed");
     assertThat(pm.get("/root/.bash_history").path("kind").asText()).isEqualTo("added");
@@ -234,6 +235,72 @@ class OverlayUpperChangesTest {
     assertThat(cm.get("/etc/motd").path("kind").asText()).isEqualTo("added_or_changed");
     assertThat(cm.get("/etc/motd").path("snapshot_id").asText()).isEqualTo("7");
     assertThat(list(uppers.get(2), s)).isEmpty();
+  }
+
+  /**
+   * containerd's snapshotter database names each snapshot (fixtures/containerd-snapshotter, written with bbolt as
+   * containerd does): the container's active snapshot is its writable layer, with the container id and its parent
+   * chain as lower layers (so changed and added are told apart); the pod sandbox's too; an unpack in progress is listed
+   * by snapshot id only; image layers (committed) and views are not writable layers; a directory the database does
+   * not name is listed by id, with a warning.
+   */
+  @Test
+  void containerdSnapshotsAreNamedFromTheSnapshottersDatabase() throws Exception {
+    String snaps = "var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/";
+    Files.createDirectories(root.resolve(snaps));
+    Files.copy(Path.of("src/test/resources/fixtures/containerd-snapshotter/metadata.db"), root.resolve(snaps + "metadata.db"));
+    write(root, snaps + "snapshots/1/fs/usr/bin/ls", "elf");
+    write(root, snaps + "snapshots/1/fs/etc/motd", "welcome");
+    write(root, snaps + "snapshots/2/fs/app/app.jar", "jar");
+    write(root, snaps + "snapshots/7/fs/etc/motd", "pwned");
+    write(root, snaps + "snapshots/7/fs/tmp/.x", "elf");
+    write(root, snaps + "snapshots/9/fs/pause.pid", "1");
+    write(root, snaps + "snapshots/12/fs/usr/lib/libc.so", "so");
+    write(root, snaps + "snapshots/13/fs/orphan", "?");
+    write(root, snaps + "snapshots/14/fs/etc/hosts", "view");
+    List<String> warnings = new ArrayList<>();
+    OverlayUpperChanges s = scanner(warnings, 1024);
+    var uppers = s.locate(markers(snaps + "metadata.db"));
+    assertThat(uppers).extracting(u -> u.snapshotId() + " " + u.containerId())
+        .containsExactly("7 " + CID, "9 " + "5a".repeat(32), "12 null", "13 null");
+    assertThat(warnings).singleElement().asString().contains("snapshot 13 is not in the snapshotter's metadata.db");
+    assertThat(uppers.get(0).lowerRels()).containsExactly(snaps + "snapshots/2/fs", snaps + "snapshots/1/fs");
+    Map<String, JsonNode> cm = byPath(list(uppers.get(0), s));
+    assertThat(cm).hasSize(4); // /etc, /etc/motd, /tmp, /tmp/.x
+    assertThat(cm.get("/etc/motd").path("kind").asText()).isEqualTo("changed");
+    assertThat(cm.get("/tmp/.x").path("kind").asText()).isEqualTo("added");
+    assertThat(cm.get("/tmp/.x").path("container_id").asText()).isEqualTo(CID);
+    assertThat(cm.get("/tmp/.x").path("snapshot_id").asText()).isEqualTo("7");
+    assertThat(uppers.get(2).lowerRels()).isEmpty();
+    assertThat(uppers.get(3).lowerRels()).isNull();
+  }
+
+  /** A database whose snapshots bucket spans leaf pages under a branch page: every snapshot is found. */
+  @Test
+  void aLargeSnapshotterDatabaseIsReadAcrossItsPages() throws Exception {
+    var m = BoltFile.containerdSnapshots(
+        Files.readAllBytes(Path.of("src/test/resources/fixtures/containerd-snapshotter/metadata-many.db")));
+    assertThat(m).hasSize(61);
+    for (int i = 100; i < 160; i++) {
+      BoltFile.Snapshot snap = m.get(Integer.toString(i));
+      assertThat(snap.name()).isEqualTo(String.format("%064x", i));
+      assertThat(snap.kind()).isEqualTo(BoltFile.Snapshot.ACTIVE);
+      assertThat(snap.parent()).isEqualTo("k8s.io/1/sha256:" + "a1".repeat(32));
+    }
+    // hostile bytes: a truncated or altered file is an error, never a hang or an out-of-bounds read
+    byte[] db = Files.readAllBytes(Path.of("src/test/resources/fixtures/containerd-snapshotter/metadata.db"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> BoltFile.containerdSnapshots(java.util.Arrays.copyOf(db, 9000)))
+        .isInstanceOf(IOException.class);
+    java.util.Random rnd = new java.util.Random(5);
+    for (int i = 0; i < 200; i++) {
+      byte[] bad = db.clone();
+      for (int k = 0; k < 8; k++) bad[8192 + rnd.nextInt(db.length - 8192)] = (byte) rnd.nextInt(256);
+      try {
+        BoltFile.containerdSnapshots(bad);
+      } catch (IOException expected) {
+        // malformed: fine
+      }
+    }
   }
 
   @Test
