@@ -42,6 +42,10 @@ import java.util.regex.Pattern;
  * StartContainer for "ID" [returns successfully]                                   start_requested / started
  * StopContainer for "ID" with timeout T (s) / ... returns successfully             stop_requested / stopped
  * RemoveContainer for "ID" / ... returns successfully                              remove_requested / removed
+ * ExecSync for "ID" with command [..] and timeout T (s) / returns with exit code N  exec_sync_requested / _returned
+ *   / failed (debug: the kubelet's exec probes)                                    / _failed (container ID)
+ * Exec for "ID" with command [..], tty T and stdin S / returns URL "U" / failed    exec_requested / _returned /
+ *   (a streaming exec: kubectl exec)                                               _failed (container ID)
  * StopPodSandbox for "S" / RemovePodSandbox [for] "S" (... returns successfully)   stop_/remove_requested, stopped / removed
  * ... failed (error=...)                                                          &lt;verb&gt;_failed, status Failure
  * TaskExit event [in podsandbox handler] / received exit event / failed to handle
@@ -74,6 +78,8 @@ final class ContainerdMessages implements DaemonLogReader.Interpreter {
   private static final Pattern BY_ID =
       Pattern.compile("^(StartContainer|StopContainer|RemoveContainer|StopPodSandbox|RemovePodSandbox)(?: for)? "
           + "\"([^\"]*)\"(?: with timeout (-?\\d+) \\(s\\))?(?: (returns successfully|failed))?$");
+  private static final Pattern EXEC =
+      Pattern.compile("^(ExecSync|Exec) for \"([^\"]*)\"(?: with command (\\[.*?\\])(?:,| and) .*|( returns .*)|( failed.*))$");
   private static final Pattern PULL =
       Pattern.compile("^PullImage \"([^\"]*)\"(?: returns image reference \"([^\"]*)\"| (failed)| with .*)?$");
   private static final Pattern EXIT =
@@ -113,7 +119,7 @@ final class ContainerdMessages implements DaemonLogReader.Interpreter {
     String msg = line.msg();
     EvidenceEvent e = null;
     Matcher m;
-    if (msg.isEmpty() || "RCSPTIgcfr".indexOf(msg.charAt(0)) < 0) {
+    if (msg.isEmpty() || "RCSPTIEgcfr".indexOf(msg.charAt(0)) < 0) {
       // not one of the messages below (most of a busy node's lines): no pattern to try
     } else if (msg.startsWith("RunPodSandbox ") && (m = RUN_SANDBOX.matcher(msg)).matches()) {
       e = runSandbox(line, m);
@@ -121,6 +127,14 @@ final class ContainerdMessages implements DaemonLogReader.Interpreter {
       e = create(line, m);
     } else if ((m = BY_ID.matcher(msg)).matches()) {
       e = byId(line, m);
+    } else if (msg.startsWith("Exec") && (m = EXEC.matcher(msg)).matches()) {
+      // an exec in a container names the container (a probe of a neighbour is that neighbour's, not the node's)
+      String verb = m.group(1).equals("ExecSync") ? "exec_sync" : "exec";
+      e = lifecycle(line, ctx, verb + (m.group(4) != null ? "_returned" : m.group(5) != null ? "_failed" : "_requested"));
+      if (m.group(5) != null) outcome(e, false, line.field("error"));
+      put(e, "command", m.group(3));
+      container(e, m.group(2), null, RUNTIME);
+      known(e, m.group(2));
     } else if (msg.startsWith("PullImage ") && (m = PULL.matcher(msg)).matches()) {
       boolean failed = m.group(3) != null;
       e = lifecycle(line, ctx, m.group(2) != null ? "pulled" : failed ? "pull_failed" : "pull_requested");
