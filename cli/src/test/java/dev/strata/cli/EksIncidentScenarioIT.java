@@ -33,11 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  * log is many chunks and the pod's sandbox line is not in its container's chunk (the normal case for a node log).
  * One pipeline run, shared by the tests.
  *
- * <p>Known gaps, asserted as such: containerd's {@code StopContainer .. returns successfully} and {@code RemoveContainer} after
- * the container's TaskExit resolve to nobody (the TaskExit ended its bindings); the overlay upper dir of a containerd
- * snapshot names no container (the snapshot -> container map is in containerd's bolt database, not read); the
- * incident takes every event on the node within its window as context (the node, its instance and ENI are pivots),
- * so the next holder's (web/cart) and the neighbours' events are in its timeline and entities, never as signals.
+ * Two neighbours run on the same node: web/inventory (noisy: probes, a cron process, CRI log lines, a flow to its
+ * database) whose evidence must stay out of the incident, and web/recommender, which fetches a file from the attacker's
+ * address (it comes in through that address) and whose EKS Pod Identity credentials are used from the attacker's
+ * address (the call resolves its pod from EKS's session tags). A responder's process on the node itself (crictl,
+ * outside any container) is node-level evidence and comes in.
+ *
+ * <p>The node's containerd snapshotter database ({@code metadata.db}, bbolt, written by bbolt as containerd does)
+ * names the snapshot of each writable layer: the dropped binary is the checkout container's.
  */
 @ExtendWith(SharedStack.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,6 +57,14 @@ class EksIncidentScenarioIT {
   static final String ROLE = "arn:aws:iam::111111111111:role/checkout-irsa";
   static final String SESSION = "arn:aws:sts::111111111111:assumed-role/checkout-irsa/botocore-session-1795424040";
   static final String POD_IP = "10.0.3.25";
+  /** The noisy neighbour on the same node: its evidence stays out of the incident. */
+  static final String INV = "inventory-6f7d8c9b4-n3p5r";
+  static final String INV_CTR = "1b7e" + "3c".repeat(30);
+  /** The neighbour that connects to the attacker's address (with EKS Pod Identity credentials): it comes in. */
+  static final String REC = "recommender-5d4c3b2a1-w9x8y";
+  static final String REC_CTR = "4ec0" + "5d".repeat(30);
+  static final String REC_SESSION =
+      "arn:aws:sts::111111111111:assumed-role/recommender-podid/eks-prod-eks-recommende-2f9e1c3a-5b7d-4e8f-9a0b-1c2d3e4f5a6b";
 
   EvidencePipeline pipeline;
   StackEndpoints endpoints;
@@ -131,10 +142,13 @@ class EksIncidentScenarioIT {
     // the runtime's own evidence of the pod's container: containerd lines, Tetragon (with and without pod info),
     // Falco (container id only), the CRI log
     for (String q : List.of(
-        // its lifecycle lines up to its end (TaskExit included); StopContainer's and RemoveContainer's results come
-        // after the TaskExit ended its bindings and resolve to nobody (see the class doc)
-        "source_format:containerd_daemon_log AND container.uid:" + CTR + " AND NOT activity_name:(stopped OR removed)",
-        "source_format:tetragon_event AND time:[\"2026-11-22T10:09:00Z\" TO \"2026-11-22T10:20:00Z\"]",
+        // its lifecycle lines, StopContainer's and RemoveContainer's results after its TaskExit included (a container
+        // id names nobody else after its end)
+        "source_format:containerd_daemon_log AND container.uid:" + CTR,
+        // the dropped binary in its writable layer (the snapshot's container from the snapshotter's metadata.db)
+        "source_format:overlay_upper_changes AND file.path:\"/tmp/.kworker\"",
+        "source_format:tetragon_event AND time:[\"2026-11-22T10:09:00Z\" TO \"2026-11-22T10:17:00Z\"] AND NOT kubernetes.pod_name:"
+            + INV,
         "source_format:falco_alert",
         "source_format:cri_log AND kubernetes.pod_name:" + POD)) {
       JsonNode hits = search(q);
@@ -165,7 +179,7 @@ class EksIncidentScenarioIT {
 
   @Test
   void theAddressIsTheCheckoutPodsUntilItEndsThenTheCartPodsAndTheStageClustersIsItsOwn() throws Exception {
-    JsonNode prod = search("source_format:aws_vpc_flow AND cloud.account_uid:111111111111");
+    JsonNode prod = search("source_format:aws_vpc_flow AND cloud.account_uid:111111111111 AND NOT src_endpoint.ip:10.0.3.31");
     assertThat(prod).hasSize(4);
     for (JsonNode h : prod) {
       JsonNode s = h.path("_source");
@@ -190,14 +204,16 @@ class EksIncidentScenarioIT {
         + " AND activity_name:created");
     assertThat(created).hasSize(1);
     assertThat(created.get(0).at("/_source/enrichment/pod_name").asText()).isEqualTo(CART);
-    // nothing after the checkout pod's end resolves to it
-    JsonNode after = search("enrichment.pod_name:" + POD + " AND time:[\"2026-11-22T10:30:30Z\" TO *]");
+    // nothing after the checkout pod's end resolves to it, but what names its container (a container id names
+    // nobody else, ever: the writable layer's files touched on the collection day)
+    JsonNode after = search("enrichment.pod_name:" + POD + " AND time:[\"2026-11-22T10:30:30Z\" TO *] AND NOT container.uid:"
+        + CTR);
     assertThat(after).as("events after the pod's end attributed to it").isEmpty();
   }
 
   @Test
   void cloudTrailOfTheIrsaSessionIsThePodsServiceAccountAndRoleFromInsideAndOutside() throws Exception {
-    JsonNode calls = search("source_format:aws_cloudtrail AND NOT api.operation:AssumeRoleWithWebIdentity");
+    JsonNode calls = search("source_format:aws_cloudtrail AND actor.credential_uid:ASIAEKSCHECKOUT00001");
     assertThat(calls).hasSize(3);
     for (JsonNode h : calls) {
       JsonNode e = h.at("/_source/enrichment");
@@ -210,6 +226,44 @@ class EksIncidentScenarioIT {
         .isEqualTo(POD);
   }
 
+  /**
+   * EKS Pod Identity: the recommender's session, issued by EKS's AssumeRole with the pod in its session tags, used from
+   * the attacker's address: the call is the recommender pod's, with its node, cluster, service account and role.
+   */
+  @Test
+  void aPodIdentitySessionUsedFromOutsideIsThePodItWasIssuedTo() throws Exception {
+    JsonNode calls = search("source_format:aws_cloudtrail AND api.operation:ListBuckets AND actor.credential_uid:ASIAEKSRECOMMENDER01");
+    assertThat(calls).hasSize(1);
+    JsonNode e = calls.get(0).at("/_source/enrichment");
+    assertThat(e.path("namespace").asText() + "/" + e.path("pod_name").asText()).isEqualTo("web/" + REC);
+    assertThat(e.path("node_name").asText()).isEqualTo(NODE);
+    assertThat(e.path("cluster").asText()).isEqualTo("prod-eks");
+    assertThat(e.path("service_account").asText()).isEqualTo("web/recommender");
+    assertThat(e.path("iam_role").asText()).isEqualTo("arn:aws:iam::111111111111:role/recommender-podid");
+  }
+
+  /** The neighbours' own evidence is theirs: the noisy one's process, flow, CRI lines and probes; the other's. */
+  @Test
+  void theNeighboursEvidenceIsTheirOwn() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    for (String[] q : new String[][] {
+        {"source_format:tetragon_event AND kubernetes.pod_name:" + INV, INV},
+        {"source_format:aws_vpc_flow AND src_endpoint.ip:10.0.3.31", INV},
+        {"source_format:cri_log AND kubernetes.pod_name:" + INV, INV},
+        {"source_format:containerd_daemon_log AND container.uid:" + INV_CTR, INV},
+        {"source_format:tetragon_event AND kubernetes.pod_name:" + REC, REC},
+        {"source_format:cri_log AND kubernetes.pod_name:" + REC, REC}}) {
+      JsonNode hits = search(q[0]);
+      assertThat(hits).as(q[0]).isNotEmpty();
+      for (JsonNode h : hits) {
+        JsonNode e = h.at("/_source/enrichment");
+        check(wrong, q[0] + " " + h.at("/_source/time").asText(), "pod", e.path("pod_name").asText(), q[1]);
+        check(wrong, q[0] + " " + h.at("/_source/time").asText(), "node", e.path("node_name").asText(), NODE);
+      }
+    }
+    assertThat(wrong).isEmpty();
+  }
+
   // ------------------------------------------------------------------------------------------------- incident
 
   @Test
@@ -217,13 +271,20 @@ class EksIncidentScenarioIT {
     List<String> entities = new ArrayList<>();
     incident.path("entities").forEach(e -> entities.add(e.path("type").asText() + ":" + e.path("key").asText()));
     assertThat(entities).contains("pod:web/" + POD, "container:" + CTR.substring(0, 12), "ip:" + ATTACKER,
-        "cluster:prod-eks", "account:111111111111", "session:" + SESSION, "principal:ci-deployer")
-        .noneMatch(e -> e.contains(STAGE_POD) || e.contains("stage-eks"));
+        "cluster:prod-eks", "account:111111111111", "session:" + SESSION, "principal:ci-deployer",
+        "node:ip-10-0-3-41", "instance:i-0a41b2c3d4e5f6a78",
+        // the neighbour that connected to the attacker's address, and its credentials used from there
+        "pod:web/" + REC, "session:" + REC_SESSION)
+        .noneMatch(e -> e.contains(STAGE_POD) || e.contains("stage-eks"))
+        // neither the noisy neighbour nor the address's next holder (web/cart) on the same node
+        .noneMatch(e -> e.contains(INV) || e.contains(INV_CTR.substring(0, 12)) || e.contains(CART)
+            || e.contains(CTR2.substring(0, 12)));
     String id = incident.path("incident_id").asText();
-    JsonNode rows = pipeline.send("POST", "/strata-timeline-*/_search", "{\"size\":200,\"query\":{\"term\":{\"incident_id\":\""
+    JsonNode rows = pipeline.send("POST", "/strata-timeline-*/_search", "{\"size\":1000,\"query\":{\"term\":{\"incident_id\":\""
         + id + "\"}},\"sort\":[{\"time\":\"asc\"},{\"event_id\":\"asc\"}]}").at("/hits/hits");
     assertThat(rows.size()).isEqualTo(incident.path("event_count").asInt());
     String previous = "";
+    java.util.Set<String> rowIds = new java.util.HashSet<>();
     TreeSet<String> formats = new TreeSet<>();
     List<String> signals = new ArrayList<>();
     for (JsonNode r : rows) {
@@ -233,7 +294,8 @@ class EksIncidentScenarioIT {
       assertThat(s.path("artifact_sha256").asText()).as("lineage of " + s.path("summary").asText())
           .matches("[0-9a-f]{64}");
       formats.add(s.path("source_format").asText());
-      assertThat(s.toString()).doesNotContain(STAGE_POD);
+      rowIds.add(s.path("event_id").asText());
+      assertThat(s.toString()).doesNotContain(STAGE_POD).doesNotContain(INV).doesNotContain(CART);
       if (s.path("signal").asBoolean()) signals.add(s.path("summary").asText());
     }
     // every signal is the exploited pod's (the next holder's and the neighbours' events are context at most: see
@@ -241,6 +303,26 @@ class EksIncidentScenarioIT {
     assertThat(signals).hasSize(incident.path("signals").asInt()).noneMatch(x -> x.contains(CART));
     assertThat(String.join("\n", signals)).contains(".kworker").contains("pods/exec");
     assertThat(formats).contains("tetragon_event", "falco_alert", "k8s_audit", "aws_cloudtrail", "overlay_upper_changes");
+    // in: the neighbour's connection to the attacker's address, its session's call from there, the responder's
+    // process on the node (outside any container), the node's instance-role call; out: every event of the noisy
+    // neighbour and of the next holder
+    for (String q : List.of(
+        "source_format:tetragon_event AND kubernetes.pod_name:" + REC + " AND activity_name:tcp_connect",
+        "source_format:aws_cloudtrail AND actor.credential_uid:ASIAEKSRECOMMENDER01",
+        "source_format:tetragon_event AND process.name:crictl",
+        "source_format:aws_cloudtrail AND api.operation:AssumeRoleForPodIdentity")) {
+      JsonNode hits = search(q);
+      assertThat(hits).as(q).isNotEmpty();
+      for (JsonNode h : hits) assertThat(rowIds).as("in the incident: " + q).contains(h.at("/_source/event_id").asText());
+    }
+    for (String q : List.of("enrichment.pod_name:" + INV, "enrichment.pod_name:" + CART)) {
+      JsonNode hits = search(q);
+      assertThat(hits).as(q).isNotEmpty();
+      for (JsonNode h : hits) {
+        assertThat(rowIds).as("not in the incident: " + q + " " + h.at("/_source/message").asText())
+            .doesNotContain(h.at("/_source/event_id").asText());
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------- scope
@@ -252,12 +334,16 @@ class EksIncidentScenarioIT {
         new Scope.Indicator("process", ".kworker"))) {
       ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(i));
       String as = i.type() + " " + i.value() + ": " + Scope.table(r);
-      assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactly(POD);
+      // the attacker's address: the exploited pod and the neighbour that fetched from it (with its credentials)
+      boolean ip = i.type().equals("ip");
+      if (ip) assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactlyInAnyOrder(POD, REC);
+      else assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactly(POD);
       assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).containsExactly("prod-eks");
       assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).containsExactly("111111111111");
       assertThat(IncidentPipelineIT.values(r, "nodes")).as(as).allMatch(n -> n.startsWith("ip-10-0-3-41"));
       // the pod's container, one row whatever id length a source gave; its pod sandbox (pause) is the pod's too
-      assertThat(IncidentPipelineIT.values(r, "containers")).as(as).isSubsetOf(CTR, SANDBOX);
+      assertThat(IncidentPipelineIT.values(r, "containers")).as(as).isSubsetOf(CTR, SANDBOX, REC_CTR);
+      if (!ip) assertThat(IncidentPipelineIT.values(r, "containers")).as(as).doesNotContain(REC_CTR);
       // the session's calls name the pod by its address, not one of its containers
       if (!i.type().equals("principal")) assertThat(IncidentPipelineIT.values(r, "containers")).as(as).contains(CTR);
       assertThat(r.path("incidents")).as(as).extracting(x -> x.path("incident_id").asText())
