@@ -802,6 +802,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     String pod = null;
     String podUid = null;
     String cluster = rp(Param.clusterName);
+    String clusterArn = null;
     List<String> tags = issued.tags();
     for (int i = 0; i + 1 < tags.size(); i += 2) {
       String tk = tags.get(i);
@@ -811,10 +812,13 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
         case "kubernetes-service-account" -> saName = saName == null ? tv : saName;
         case "kubernetes-pod-name" -> pod = tv;
         case "kubernetes-pod-uid" -> podUid = tv;
-        case "eks-cluster-arn", "eks-cluster-name" -> cluster = cluster == null ? tv : cluster;
+        // the cluster's name (what audit logs and the collector's context call it), else the ARN's last part
+        case "eks-cluster-name" -> cluster = tv;
+        case "eks-cluster-arn" -> clusterArn = tv;
         default -> {}
       }
     }
+    if (cluster == null && clusterArn != null) cluster = clusterArn.substring(clusterArn.lastIndexOf('/') + 1);
     if (sa == null && ns != null && saName != null) sa = ns + "/" + saName;
     if (sa == null && "WebIdentityUser".equals(type) && actor != null) sa = actor.getServiceAccount();
     put(u, "strata.issued.credential_uid", key);
