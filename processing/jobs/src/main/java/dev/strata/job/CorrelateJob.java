@@ -7,6 +7,7 @@ import dev.strata.job.correlate.BindingArchiveSink;
 import dev.strata.job.correlate.CloseContainerBindings;
 import dev.strata.job.correlate.JoinSandboxPods;
 import dev.strata.job.correlate.EnrichRequest;
+import dev.strata.job.correlate.EnrichedEvent;
 import dev.strata.job.correlate.GatherFunction;
 import dev.strata.job.correlate.InFlight;
 import dev.strata.job.correlate.JoinEnrichment;
@@ -21,8 +22,8 @@ import dev.strata.job.correlate.RouteBindings;
 import dev.strata.job.correlate.WireEvent;
 import dev.strata.job.serde.AvroCodecTypeInfo;
 import dev.strata.job.serde.EntityBindingSerializationSchema;
+import dev.strata.job.serde.EnrichedEventSerializationSchema;
 import dev.strata.job.serde.EvidenceEventDeserializationSchema;
-import dev.strata.job.serde.EvidenceEventSerializationSchema;
 import dev.strata.job.serde.StrataTypes;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.sink.s3.S3EvidenceStore;
@@ -64,7 +65,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                                       |     | no key: skip
  *                                       |     +-> each of those request streams -> probes-2 (chained) ... hop 3
  *                                       +-> encode (Avro wire bytes) --keyBy(event id)--> enrich <- final requests
- *                                                                      enrich -> evidence.enriched.v1, strata-events-v1
+ *                                 enrich (wire bytes) -> evidence.enriched.v1; -> decode-enriched -> strata-events-v1
  *                       extract-bindings -> keyBy(kind|subject) -> merge-bindings (statements -> facts)
  *                                                   -> evidence.bindings.v1, strata-bindings-v1
  * </pre>
@@ -89,7 +90,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * the final join ({@code enrich}) emit it again with {@code enrichment.revision} + 1 (same event_id; Kafka consumers keep the
  * highest revision, OpenSearch writes with external version = revision + 1, {@code external_gte}). How long events
  * and closed intervals are kept: {@link LatenessBounds} (bounded mode: the whole run). The hops carry small
- * {@link EnrichRequest}s, never the event, which is encoded once and held once, by {@code enrich}. The gathers and
+ * {@link EnrichRequest}s, never the event, which is encoded once (without its enrichment) and held once, by {@code
+ * enrich}, which appends the enrichment to those bytes and emits the enriched event's wire bytes ({@link
+ * EnrichedEvent}): the Kafka sink writes them as they are; only the OpenSearch index decodes them ({@code
+ * decode-enriched}). The gathers and
  * {@code enrich} keep an event's state on the heap while it is in flight and write it to keyed state once complete
  * or before a checkpoint barrier ({@link InFlight}); {@code enrich} reads an event's state only if it may have written
  * it (a bloom filter of its writes: a new event's first message costs no read). Stateful operators
@@ -107,6 +111,7 @@ public final class CorrelateJob {
   public static final String UID_REQUESTS = "requests";
   public static final String UID_ENRICH = "enrich";
   public static final String UID_ENCODE = "encode";
+  public static final String UID_DECODE_ENRICHED = "decode-enriched";
   public static final String UID_SINK_ENRICHED = "sink-enriched";
   public static final String UID_SINK_BINDINGS = "sink-bindings";
   public static final String UID_SINK_EVENT_INDEX = "sink-enriched-index";
@@ -120,8 +125,17 @@ public final class CorrelateJob {
 
   private CorrelateJob() {}
 
-  /** The job's two outputs. */
-  public record Outputs(DataStream<EvidenceEvent> enriched, DataStream<EntityBinding> bindings) {}
+  /**
+   * The job's two outputs: the enriched events as the wire bytes of the enriched topic ({@link EnrichedEvent}), and
+   * the bindings.
+   */
+  public record Outputs(DataStream<EnrichedEvent> enrichedWire, DataStream<EntityBinding> bindings) {
+    /** The enriched events decoded ({@code decode-enriched}: a new operator per call, so call it once). */
+    public DataStream<EvidenceEvent> enriched() {
+      return enrichedWire.map(new EnrichedEvent.Decode(), StrataTypes.EVIDENCE_EVENT).name("decode-enriched")
+          .uid(UID_DECODE_ENRICHED);
+    }
+  }
 
   /** Correlation state settings. */
   public record StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey) {
@@ -145,7 +159,7 @@ public final class CorrelateJob {
         events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT);
     DataStream<EntityBinding> stated = CloseContainerBindings.attach(events,
         JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl), BINDING, retention, ttl);
-    DataStream<EvidenceEvent> enriched = enrich(events, stated, s).events();
+    DataStream<EnrichedEvent> enriched = enrich(events, stated, s).events();
     DataStream<EntityBinding> facts =
         stated.keyBy(BindingFacts::subjectKey, Types.STRING)
             .process(new MergeBindings(retention, ttl, MAX_STATEMENTS_PER_SUBJECT), BINDING)
@@ -170,10 +184,10 @@ public final class CorrelateJob {
       accepted = accepted == null ? h.accepted() : accepted.union(h.accepted());
     }
     DataStream<WireEvent> wire = events.map(new WireEvent.Encode(), WireEvent.TYPE).name("encode").uid(UID_ENCODE);
-    DataStream<EvidenceEvent> enriched =
+    DataStream<EnrichedEvent> enriched =
         wire.keyBy(WireEvent::eventId, Types.STRING)
             .connect(union(requests).keyBy(EnrichRequest::eventId, Types.STRING))
-            .transform("enrich", StrataTypes.EVIDENCE_EVENT,
+            .transform("enrich", EnrichedEvent.TYPE,
                 new InFlight.Operator<>(new JoinEnrichment(s.lateness().retentionMillis())))
             .name("enrich")
             .uid(UID_ENRICH);
@@ -185,7 +199,7 @@ public final class CorrelateJob {
    * binding once: what the benchmark counts to know the state is loaded; the job's bindings outputs are
    * merge-bindings' facts).
    */
-  public record Enriched(DataStream<EvidenceEvent> events, DataStream<String> accepted) {}
+  public record Enriched(DataStream<EnrichedEvent> events, DataStream<String> accepted) {}
 
   /**
    * What one hop yields: the streams of requests with what it found (its gather's, and those of each input it
@@ -247,7 +261,7 @@ public final class CorrelateJob {
       org.apache.flink.api.connector.source.Source<EvidenceEvent, ?, ?> source,
       WatermarkStrategy<EvidenceEvent> watermarks,
       StateSettings settings,
-      Sink<EvidenceEvent> enrichedSink,
+      Sink<EnrichedEvent> enrichedSink,
       Sink<EntityBinding> bindingsSink,
       Optional<Sink<EvidenceEvent>> eventIndexSink,
       Optional<Sink<EntityBinding>> bindingIndexSink) {
@@ -260,7 +274,7 @@ public final class CorrelateJob {
             .name("event-time")
             .uid(UID_EVENT_TIME);
     Outputs o = build(events, settings);
-    o.enriched().sinkTo(enrichedSink).name("enriched").uid(UID_SINK_ENRICHED);
+    o.enrichedWire().sinkTo(enrichedSink).name("enriched").uid(UID_SINK_ENRICHED);
     o.bindings().sinkTo(bindingsSink).name("bindings").uid(UID_SINK_BINDINGS);
     eventIndexSink.ifPresent(s -> o.enriched().sinkTo(s).name("enriched-index").uid(UID_SINK_EVENT_INDEX));
     bindingIndexSink.ifPresent(s -> o.bindings().sinkTo(s).name("binding-index").uid(UID_SINK_BINDING_INDEX));
@@ -276,8 +290,9 @@ public final class CorrelateJob {
         c.bounded(), c.consumerProperties(), new EvidenceEventDeserializationSchema());
   }
 
-  public static KafkaSink<EvidenceEvent> enrichedKafkaSink(CorrelateJobConfig cfg) {
-    return ParseJob.kafkaSink(cfg.common(), "enriched", new EvidenceEventSerializationSchema(cfg.enrichedTopic()));
+  /** The enriched topic: the enriched events' wire bytes as {@code enrich} assembled them. */
+  public static KafkaSink<EnrichedEvent> enrichedKafkaSink(CorrelateJobConfig cfg) {
+    return ParseJob.kafkaSink(cfg.common(), "enriched", new EnrichedEventSerializationSchema(cfg.enrichedTopic()));
   }
 
   public static KafkaSink<EntityBinding> bindingsKafkaSink(CorrelateJobConfig cfg) {
@@ -332,8 +347,9 @@ public final class CorrelateJob {
 
   /**
    * Records pass between chained operators without a copy (a copy of an event is an Avro deep copy): no operator
-   * of this job modifies a record it received or emitted ({@link JoinEnrichment} emits a shallow copy with the
-   * enrichment; the gathers copy the enrichment they merge into).
+   * of this job modifies a record it received or emitted ({@link JoinEnrichment} emits new wire bytes, and sets the
+   * revision only of an enrichment it received through its keyed exchange; the gathers copy the enrichment they
+   * merge into).
    */
   static void enableObjectReuse(StreamExecutionEnvironment env) {
     env.getConfig().enableObjectReuse();

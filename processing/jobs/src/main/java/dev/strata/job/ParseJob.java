@@ -1,6 +1,5 @@
 package dev.strata.job;
 
-import dev.strata.job.serde.AvroTopicSerializationSchema;
 import dev.strata.job.serde.DeadLetterSerializationSchema;
 import dev.strata.job.serde.EvidenceEventSerializationSchema;
 import dev.strata.job.serde.RawInputDeserializationSchema;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -31,6 +29,8 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -177,10 +177,10 @@ public final class ParseJob {
         kafkaSink(cfg, "deadletter", new DeadLetterSerializationSchema(cfg.deadLetterTopic())));
   }
 
-  static <T extends SpecificRecordBase> KafkaSink<T> kafkaSink(
+  static <T, S extends KafkaRecordSerializationSchema<T> & KafkaDatasetFacetProvider> KafkaSink<T> kafkaSink(
       ParseJobConfig cfg,
       String name,
-      AvroTopicSerializationSchema<T> serializer) {
+      S serializer) {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
     props.put("transaction.timeout.ms", Long.toString(cfg.transactionTimeout().toMillis()));

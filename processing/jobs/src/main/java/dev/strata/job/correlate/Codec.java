@@ -32,6 +32,18 @@ public interface Codec<T> extends Serializable {
     return new String(b, StandardCharsets.UTF_8);
   }
 
+  /** Bytes as their length (int) and the bytes. */
+  static void writeBytes(byte[] b, DataOutputView out) throws IOException {
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  static byte[] readBytes(DataInputView in) throws IOException {
+    byte[] b = new byte[in.readInt()];
+    in.readFully(b);
+    return b;
+  }
+
   /** A nullable string: a length of -1 for null, else {@link #writeString}. */
   static void writeNullableString(String s, DataOutputView out) throws IOException {
     if (s == null) out.writeInt(-1);

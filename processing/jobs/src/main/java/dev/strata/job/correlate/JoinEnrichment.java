@@ -1,8 +1,6 @@
 package dev.strata.job.correlate;
 
-import dev.strata.job.serde.AvroWireDecoder;
 import dev.strata.schema.event.Enrichment;
-import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,28 +18,31 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The final join, keyed by event id: the event (the only place it is held, once, as {@link WireEvent} bytes) and the last result of its hops
- * ({@link EnrichRequest#known}) -> the event with that {@code enrichment}. A newer result (higher {@link
+ * The final join, keyed by event id: the event (the only place it is held, once, as {@link WireEvent} bytes) and the
+ * last result of its hops ({@link EnrichRequest#known}) -> the event with that {@code enrichment}, as the wire bytes
+ * of the enriched topic ({@link EnrichedEvent}: the event's bytes up to its enrichment, then the enrichment's, {@link
+ * EventWire}; the event is never decoded). A newer result (higher {@link
  * EnrichRequest#rev}) that changes the enrichment is emitted again with {@code revision} + 1, so the revisions of an
  * event are 0, 1, 2, ... with no gap and no duplicate; an unchanged or older result is not emitted. A result that
  * comes before its event waits for it. A replayed event (same id) is ignored.
  *
- * <p>State per event, one value ({@code event-and-join}): the event's wire bytes ({@link WireEvent}: stored as they
- * came, decoded only to emit) and {last result revision, emitted count, hash of the last emitted enrichment, the
+ * <p>State per event, one value ({@code event-and-join}): the event's wire bytes without its enrichment ({@link
+ * WireEvent}: stored as they came; state of builds before session 10 holds the whole event's bytes, read back as
+ * such, {@link HeldCodec}) and {last result revision, emitted count, hash of the last emitted enrichment, the
  * result waiting for its event}; kept for the retention after the last write ({@link Retention}; never dropped before
  * the input ends in bounded mode). Until the event is first emitted, it is held on the heap ({@link InFlight}: written
  * to keyed state once, when it is emitted, or before a checkpoint): per event one write, and a read only for an id
  * that may have been written before ({@link WrittenKeys}: a replay, a result written out before a checkpoint, anything
  * of a restored state until the retention has passed); a new event's first message skips that read (a RocksDB miss).
  */
-public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEvent, EnrichRequest, EvidenceEvent>
+public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEvent, EnrichRequest, EnrichedEvent>
     implements InFlight, CheckpointedFunction {
   private static final long serialVersionUID = 1L;
 
   private final long retentionMs;
 
   private transient ValueState<Held> stored;
-  private transient AvroWireDecoder<EvidenceEvent> codec;
+  private transient EventWire wire;
   private transient Map<String, Held> waiting;
   private transient WrittenKeys written;
 
@@ -66,40 +67,45 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
     // older build stored there is not read (see docs/correlation.md, upgrading)
     stored = getRuntimeContext().getState(Retention.keep(
         new ValueStateDescriptor<>("event-and-join", Held.TYPE), retentionMs));
-    codec = new AvroWireDecoder<>(EvidenceEvent.class);
+    wire = new EventWire();
     waiting = new HashMap<>();
   }
 
   @Override
-  public void processElement1(WireEvent w, Context ctx, Collector<EvidenceEvent> out) throws Exception {
+  public void processElement1(WireEvent w, Context ctx, Collector<EnrichedEvent> out) throws Exception {
     String id = ctx.getCurrentKey();
     Held h = held(id);
     Joined j = h == null ? Joined.NONE : h.joined;
     if (j.hasEvent) return; // a replay
     if (j.waiting != null) {
-      j = emit(w.decode(codec), j, EnrichRequest.EnrichmentCodec.copy(j.waiting), out);
-      keep(id, new Held(w.wire(), j));
+      // the waiting result is this join's own (read from state, or its request's: see processElement2)
+      j = emit(id, w.unenriched(), j, j.waiting, j.waiting.hashCode(), out);
+      keep(id, new Held(w.unenriched(), j));
     } else {
-      waiting.put(id, new Held(w.wire(), new Joined(j.rev, j.seen, true, j.emitted, j.hash, null)));
+      waiting.put(id, new Held(w.unenriched(), new Joined(j.rev, j.seen, true, j.emitted, j.hash, null)));
     }
   }
 
   @Override
-  public void processElement2(EnrichRequest r, Context ctx, Collector<EvidenceEvent> out) throws Exception {
+  public void processElement2(EnrichRequest r, Context ctx, Collector<EnrichedEvent> out) throws Exception {
     String id = ctx.getCurrentKey();
     Held h = held(id);
     Joined j = h == null ? Joined.NONE : h.joined;
     if (j.seen && r.rev() <= j.rev) return; // a result derived from older answers
-    Enrichment en = EnrichRequest.EnrichmentCodec.copy(r.known());
+    // a request reaches this join through a keyed exchange, so it was deserialized for this call and nobody else
+    // holds its enrichment: the join takes it (no copy), and emits it with its revision set
+    Enrichment en = r.known();
     en.setRevision(0);
-    if (j.emitted > 0 && en.hashCode() == j.hash) {
+    int hash = en.hashCode();
+    if (j.emitted > 0 && hash == j.hash) {
       // nothing new (the event was emitted, so it is in keyed state: only the revision seen changes)
-      write(id, new Held(h.event, new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null)));
+      write(id, new Held(h.event, new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null), h.whole));
     } else if (!j.hasEvent) {
       waiting.put(id, new Held(null, new Joined(r.rev(), true, false, j.emitted, j.hash, en))); // waits for its event
     } else {
-      j = emit(codec.decode(h.event), new Joined(r.rev(), true, true, j.emitted, j.hash, null), en, out);
-      keep(id, new Held(h.event, j));
+      byte[] unenriched = h.unenriched(wire);
+      j = emit(id, unenriched, new Joined(r.rev(), true, true, j.emitted, j.hash, null), en, hash, out);
+      keep(id, new Held(unenriched, j));
     }
   }
 
@@ -141,48 +147,68 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
   /**
    * An event's join state and its wire bytes if they came (null while its result waits for it): on the heap while it
    * waits, in keyed state ({@code event-and-join}) once emitted.
+   *
+   * @param event the event's wire bytes without its enrichment ({@link WireEvent#unenriched}), or, read from the
+   *     state of an older build ({@code whole}), the whole event's
    */
-  record Held(byte[] event, Joined joined) {
+  record Held(byte[] event, Joined joined, boolean whole) {
     static final TypeInformation<Held> TYPE = new CodecTypeInfo<>(Held.class, new HeldCodec());
+
+    Held(byte[] event, Joined joined) {
+      this(event, joined, false);
+    }
+
+    /** The event's wire bytes without its enrichment. */
+    byte[] unenriched(EventWire wire) {
+      return whole ? wire.withoutEnrichment(event) : event;
+    }
   }
 
-  /** Codec of {@link Held}: the join state, then the wire bytes (length, or -1 for none). */
+  /**
+   * Codec of {@link Held}: the join state, then {@link #UNENRICHED}, the length and the event's bytes without its
+   * enrichment, or -1 for no event. Builds before session 10 wrote the whole event's wire bytes there (a length >= 0
+   * and the bytes): read as such ({@link Held#whole}) and written back without the enrichment when next written.
+   */
   public static final class HeldCodec implements Codec<Held> {
     private static final long serialVersionUID = 1L;
     private static final JoinedCodec JOINED = new JoinedCodec();
+    static final int NO_EVENT = -1;
+    static final int UNENRICHED = -2;
 
     @Override
     public void write(Held h, DataOutputView out) throws IOException {
       JOINED.write(h.joined(), out);
-      out.writeInt(h.event() == null ? -1 : h.event().length);
-      if (h.event() != null) out.write(h.event());
+      if (h.event() == null) {
+        out.writeInt(NO_EVENT);
+        return;
+      }
+      if (!h.whole()) out.writeInt(UNENRICHED);
+      out.writeInt(h.event().length);
+      out.write(h.event());
     }
 
     @Override
     public Held read(DataInputView in) throws IOException {
       Joined j = JOINED.read(in);
       int n = in.readInt();
-      if (n < 0) return new Held(null, j);
+      if (n == NO_EVENT) return new Held(null, j);
+      boolean whole = n != UNENRICHED;
+      if (!whole) n = in.readInt();
+      if (n < 0) throw new IOException("bad event length " + n);
       byte[] event = new byte[n];
       in.readFully(event);
-      return new Held(event, j);
+      return new Held(event, j, whole);
     }
   }
 
-  private static Joined emit(EvidenceEvent e, Joined j, Enrichment en, Collector<EvidenceEvent> out) {
-    int hash = en.hashCode();
+  /**
+   * Emits event {@code id} (its bytes without enrichment: {@code unenriched}) with {@code en} (whose hash at revision
+   * 0 is {@code hash}) at the next revision; the join state after it.
+   */
+  private Joined emit(String id, byte[] unenriched, Joined j, Enrichment en, int hash, Collector<EnrichedEvent> out) {
     en.setRevision(j.emitted);
-    out.collect(withEnrichment(e, en));
+    out.collect(new EnrichedEvent(id, wire.withEnrichment(unenriched, en), en));
     return new Joined(j.rev, j.seen, true, j.emitted + 1, hash, null);
-  }
-
-  /** A shallow copy of {@code e} with {@code en} (the stored event is never modified). */
-  static EvidenceEvent withEnrichment(EvidenceEvent e, Enrichment en) {
-    EvidenceEvent c = new EvidenceEvent();
-    int n = EvidenceEvent.getClassSchema().getFields().size();
-    for (int i = 0; i < n; i++) c.put(i, e.get(i));
-    c.setEnrichment(en);
-    return c;
   }
 
   /**

@@ -1,7 +1,5 @@
 package dev.strata.job.correlate;
 
-import dev.strata.job.serde.AvroWireDecoder;
-import dev.strata.job.serde.AvroWireEncoder;
 import dev.strata.schema.AvroCodec;
 import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
@@ -12,31 +10,29 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * An event on its way to the final join, in the Avro wire format of the topics ({@link AvroCodec}: single-object
- * encoding, so an event written by an older schema still decodes): encoded once where it enters the correlation,
- * shipped and held as bytes, decoded once when the join emits it.
+ * An event on its way to the final join, as the Avro wire bytes of the topics ({@link AvroCodec}: single-object
+ * encoding) without its enrichment ({@link EventWire}): encoded once where it enters the correlation, shipped and
+ * held as bytes, and never decoded: the join appends the enrichment it found to these bytes and emits the result.
+ *
+ * @param unenriched the event's wire bytes up to its {@code enrichment} field (whatever the event carried there is
+ *     replaced by what the correlation finds)
  */
-public record WireEvent(String eventId, byte[] wire) {
+public record WireEvent(String eventId, byte[] unenriched) {
   public static final TypeInformation<WireEvent> TYPE = new CodecTypeInfo<>(WireEvent.class, new WireEventCodec());
 
-  /** The event. */
-  public EvidenceEvent decode(AvroWireDecoder<EvidenceEvent> decoder) {
-    return decoder.decode(wire);
-  }
-
-  /** Event -> {@link WireEvent} (one compiled writer per subtask). */
+  /** Event -> {@link WireEvent} (one encoder per subtask). */
   public static final class Encode extends RichMapFunction<EvidenceEvent, WireEvent> {
     private static final long serialVersionUID = 1L;
-    private transient AvroWireEncoder<EvidenceEvent> encoder;
+    private transient EventWire wire;
 
     @Override
     public void open(OpenContext ctx) {
-      encoder = new AvroWireEncoder<>(EvidenceEvent.getClassSchema());
+      wire = new EventWire();
     }
 
     @Override
     public WireEvent map(EvidenceEvent e) {
-      return new WireEvent(e.getEventId(), encoder.encode(e));
+      return new WireEvent(e.getEventId(), wire.withoutEnrichment(e));
     }
   }
 
@@ -47,16 +43,12 @@ public record WireEvent(String eventId, byte[] wire) {
     @Override
     public void write(WireEvent w, DataOutputView out) throws IOException {
       Codec.writeString(w.eventId, out);
-      out.writeInt(w.wire.length);
-      out.write(w.wire);
+      Codec.writeBytes(w.unenriched, out);
     }
 
     @Override
     public WireEvent read(DataInputView in) throws IOException {
-      String id = Codec.readString(in);
-      byte[] b = new byte[in.readInt()];
-      in.readFully(b);
-      return new WireEvent(id, b);
+      return new WireEvent(Codec.readString(in), Codec.readBytes(in));
     }
   }
 }

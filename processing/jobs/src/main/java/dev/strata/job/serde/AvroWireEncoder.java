@@ -35,6 +35,32 @@ public final class AvroWireEncoder<T extends SpecificRecordBase> {
     buffer.reset();
     buffer.writeRaw(header, 0, header.length);
     writer.write(record, buffer);
+    return take();
+  }
+
+  /**
+   * The first bytes of {@link #encode}'s: the header and the first {@code fields} fields of {@code record} (what a
+   * writer appends the remaining fields to, {@link #append}).
+   */
+  public byte[] encodeFields(T record, int fields) {
+    buffer.reset();
+    buffer.writeRaw(header, 0, header.length);
+    writer.writeFields(record, fields, buffer);
+    return take();
+  }
+
+  /**
+   * {@code prefix} followed by what {@code rest} appends: the wire bytes of a record whose first fields are encoded in
+   * {@code prefix} ({@link #encodeFields}) and whose remaining fields {@code rest} writes.
+   */
+  public byte[] append(byte[] prefix, java.util.function.Consumer<CompiledAvroWriter.Out> rest) {
+    buffer.reset();
+    buffer.writeRaw(prefix, 0, prefix.length);
+    rest.accept(buffer);
+    return take();
+  }
+
+  private byte[] take() {
     byte[] out = buffer.toByteArray();
     buffer.shrinkTo(MAX_KEPT_BUFFER, INITIAL_BUFFER); // do not keep a huge buffer after an outsize record
     return out;

@@ -52,6 +52,17 @@ public final class CompiledAvroWriter<T extends IndexedRecord> {
     root.write(Objects.requireNonNull(record, "record"), out);
   }
 
+  /**
+   * Appends the Avro binary of the first {@code fields} fields of {@code record} to {@code out}: the body of a
+   * record is its fields' encodings one after the other, so this is a prefix of {@link #write}'s bytes.
+   */
+  public void writeFields(T record, int fields, Out out) {
+    if (fields < 0 || fields > root.fields.length) {
+      throw new IndexOutOfBoundsException(fields + " of " + root.fields.length + " fields of " + root.name);
+    }
+    root.writeFields(Objects.requireNonNull(record, "record"), fields, out);
+  }
+
   // ------------------------------------------------------------------------------------------------- compiling
 
   /** Writes one value of one schema node. */
@@ -241,8 +252,11 @@ public final class CompiledAvroWriter<T extends IndexedRecord> {
 
     @Override
     public void write(Object value, Out out) {
-      IndexedRecord record = (IndexedRecord) value;
-      for (int i = 0; i < fields.length; i++) {
+      writeFields((IndexedRecord) value, fields.length, out);
+    }
+
+    void writeFields(IndexedRecord record, int count, Out out) {
+      for (int i = 0; i < count; i++) {
         Object field = record.get(i);
         try {
           fields[i].write(field, out);
@@ -290,6 +304,11 @@ public final class CompiledAvroWriter<T extends IndexedRecord> {
       ensure(len);
       System.arraycopy(b, off, bytes, count, len);
       count += len;
+    }
+
+    /** An Avro int (zig-zag varint). */
+    public void writeInt(int n) {
+      writeLong(n);
     }
 
     void writeBoolean(boolean b) {

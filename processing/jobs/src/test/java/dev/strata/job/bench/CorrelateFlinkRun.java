@@ -77,6 +77,9 @@ final class CorrelateFlinkRun {
       settings.put("correlate.rocksdb.bloom_bits_per_key", Integer.toString(rocks.bloomBitsPerKey()));
       settings.put("correlate.rocksdb.block_size", rocks.blockSize().getBytes() + "b");
     }
+    // experiments: -Dstrata.bench.flink.<key>=<value> sets the Flink setting <key> (over the job's own)
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("strata.bench.flink."))
+        .forEach(k -> settings.put(k.substring("strata.bench.".length()), System.getProperty(k)));
     CorrelateJobConfig cfg = CorrelateJobConfig.fromMap(settings);
     StreamExecutionEnvironment env = CorrelateJob.environment(cfg);
     env.setParallelism(1);
@@ -90,7 +93,7 @@ final class CorrelateFlinkRun {
             .name("bindings-then-events");
     CorrelateJob.Enriched enriched =
         CorrelateJob.enrich(events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
-    enriched.events().filter(new CountEnriched(m)).name("count-enriched").sinkTo(new DiscardingSink<>());
+    countEnriched(enriched.events(), m);
     enriched.accepted().filter(new CountAccepted()).name("count-accepted").sinkTo(new DiscardingSink<>());
 
     JobClient job = env.executeAsync("correlate-benchmark");
@@ -156,6 +159,16 @@ final class CorrelateFlinkRun {
     }
   }
 
+  /**
+   * Counts the enriched events, whatever the build emits them as (the decoded event before session 10, the enriched
+   * wire bytes after: one benchmark for both, so before/after runs share it).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void countEnriched(org.apache.flink.streaming.api.datastream.DataStream<?> enriched, long m) {
+    ((org.apache.flink.streaming.api.datastream.DataStream) enriched).filter(new CountEnriched(m))
+        .name("count-enriched").sinkTo(new DiscardingSink<>());
+  }
+
   static final class CountAccepted implements FilterFunction<String> {
     private static final long serialVersionUID = 1L;
 
@@ -166,7 +179,7 @@ final class CorrelateFlinkRun {
     }
   }
 
-  static final class CountEnriched implements FilterFunction<EvidenceEvent> {
+  static final class CountEnriched implements FilterFunction<Object> {
     private static final long serialVersionUID = 1L;
     private final long events;
 
@@ -175,8 +188,10 @@ final class CorrelateFlinkRun {
     }
 
     @Override
-    public boolean filter(EvidenceEvent e) {
-      if (e.getEnrichment() != null && e.getEnrichment().getPodName() != null) RESOLVED.incrementAndGet();
+    public boolean filter(Object e) {
+      if (e instanceof EvidenceEvent event ? resolved(event.getEnrichment()) : WireOutput.resolved(e)) {
+        RESOLVED.incrementAndGet();
+      }
       long count = ENRICHED.incrementAndGet();
       if (count == events / 2) { // the first half warms up (JIT, caches, pipeline fill): not measured
         probeStartThreads = threadTicks();
@@ -188,6 +203,17 @@ final class CorrelateFlinkRun {
         probeEndNanos = System.nanoTime();
       }
       return false;
+    }
+  }
+
+  static boolean resolved(dev.strata.schema.event.Enrichment en) {
+    return en != null && en.getPodName() != null;
+  }
+
+  /** The enriched wire output (a class of its own: never loaded when running on a build that emits events). */
+  static final class WireOutput {
+    static boolean resolved(Object e) {
+      return CorrelateFlinkRun.resolved(((dev.strata.job.correlate.EnrichedEvent) e).enrichment());
     }
   }
 

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.correlate.BindingKind;
 import dev.strata.correlate.CorrelationScenario;
 import dev.strata.correlate.Hit;
-import dev.strata.job.serde.AvroWireEncoder;
-import dev.strata.job.serde.StrataTypes;
+import dev.strata.job.serde.AvroWireDecoder;
 import dev.strata.schema.event.EvidenceEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +63,7 @@ class InFlightTest {
   @Test
   void aJoinHoldingItsEventAtACheckpointEmitsItAfterARestore() throws Exception {
     EnrichRequest r = EnrichRequest.of(FLOW);
-    WireEvent w = new WireEvent(FLOW.getEventId(), new AvroWireEncoder<>(EvidenceEvent.getClassSchema()).encode(FLOW));
+    WireEvent w = wire(FLOW);
     OperatorSubtaskState snapshot;
     try (var h = join()) {
       h.open();
@@ -79,7 +78,7 @@ class InFlightTest {
       h.initializeState(snapshot);
       h.open();
       h.processElement2(new StreamRecord<>(r.with(EnrichRequest.revisionAt(0, 1, 0), known), 2));
-      List<EvidenceEvent> out = h.extractOutputValues();
+      List<EvidenceEvent> out = decoded(h.extractOutputValues());
       assertThat(out).hasSize(1);
       assertThat(out.get(0).getEventId()).isEqualTo(FLOW.getEventId());
       assertThat(out.get(0).getEnrichment().getPodName()).isEqualTo("api-7d9f");
@@ -108,7 +107,7 @@ class InFlightTest {
       h.processElement2(new StreamRecord<>(secondResult, 5));
       h.prepareSnapshotPreBarrier(1);
       h.processElement1(new StreamRecord<>(wire(second), 6));
-      assertThat(h.extractOutputValues()).extracting(EvidenceEvent::getEventId)
+      assertThat(decoded(h.extractOutputValues())).extracting(EvidenceEvent::getEventId)
           .containsExactly(FLOW.getEventId(), second.getEventId());
       snapshot = h.snapshot(2, 7);
     }
@@ -123,7 +122,7 @@ class InFlightTest {
       var newer = EnrichRequest.EnrichmentCodec.copy(known);
       newer.setNodeName("ip-10-0-1-10.ec2.internal");
       h.processElement2(new StreamRecord<>(result.with(EnrichRequest.revisionAt(0, 1, 1), newer), 11));
-      assertThat(h.extractOutputValues()).singleElement().satisfies(e -> {
+      assertThat(decoded(h.extractOutputValues())).singleElement().satisfies(e -> {
         assertThat(e.getEnrichment().getRevision()).isEqualTo(1);
         assertThat(e.getEnrichment().getNodeName()).isEqualTo("ip-10-0-1-10.ec2.internal");
       });
@@ -131,7 +130,13 @@ class InFlightTest {
   }
 
   static WireEvent wire(EvidenceEvent e) {
-    return new WireEvent(e.getEventId(), new AvroWireEncoder<>(EvidenceEvent.getClassSchema()).encode(e));
+    return new WireEvent(e.getEventId(), new EventWire().withoutEnrichment(e));
+  }
+
+  /** The join's output, decoded. */
+  static List<EvidenceEvent> decoded(List<EnrichedEvent> out) {
+    AvroWireDecoder<EvidenceEvent> decoder = new AvroWireDecoder<>(EvidenceEvent.class);
+    return out.stream().map(e -> e.decode(decoder)).toList();
   }
 
   @Test
@@ -164,13 +169,13 @@ class InFlightTest {
     return h;
   }
 
-  static KeyedTwoInputStreamOperatorTestHarness<String, WireEvent, EnrichRequest, EvidenceEvent> join()
+  static KeyedTwoInputStreamOperatorTestHarness<String, WireEvent, EnrichRequest, EnrichedEvent> join()
       throws Exception {
     var h = new KeyedTwoInputStreamOperatorTestHarness<>(
         new InFlight.Operator<>(new JoinEnrichment(Long.MAX_VALUE)),
         (KeySelector<WireEvent, String>) WireEvent::eventId,
         (KeySelector<EnrichRequest, String>) EnrichRequest::eventId, Types.STRING);
-    h.setup(StrataTypes.EVIDENCE_EVENT.createSerializer(new SerializerConfigImpl()));
+    h.setup(EnrichedEvent.TYPE.createSerializer(new SerializerConfigImpl()));
     return h;
   }
 }

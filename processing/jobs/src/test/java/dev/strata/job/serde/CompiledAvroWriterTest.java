@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * before 1970 and with sub-micro nanos), plus real events from the docker parser. The fixtures are generated here
  * from the schemas in {@code schemas/src/main/avro} (docs/schema.md).
  */
-class CompiledAvroWriterTest {
+public class CompiledAvroWriterTest {
   static final List<Class<? extends SpecificRecordBase>> TYPES =
       List.of(
           EvidenceEvent.class,
@@ -144,7 +144,7 @@ class CompiledAvroWriterTest {
   }
 
   /** Random values for every field of a schema, as the generated classes hold them. */
-  static final class RandomRecords {
+  public static final class RandomRecords {
     private static final String[] TEXT = {
       "", "a", "GET /healthz", "été", "日本語のログ", "emoji \uD83D\uDE00", "unpaired \uD800 surrogate", "tab\tnl\n",
       "x".repeat(200), "\u0000nul"
@@ -152,12 +152,12 @@ class CompiledAvroWriterTest {
     private final Random random;
     private final double nullRate;
 
-    RandomRecords(Random random, double nullRate) {
+    public RandomRecords(Random random, double nullRate) {
       this.random = random;
       this.nullRate = nullRate;
     }
 
-    Object record(Schema schema) {
+    public Object record(Schema schema) {
       SpecificData model = SpecificData.getForSchema(schema);
       SpecificRecordBase r = (SpecificRecordBase) model.newRecord(null, schema);
       for (Schema.Field f : schema.getFields()) {
