@@ -364,6 +364,10 @@ class EksIncidentScenarioIT {
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains(POD).contains(ATTACKER)
         .contains("artifacts/sha256/").doesNotContain(STAGE_POD);
     assertThat(md).contains(POD).contains(".kworker").contains("pods/exec").doesNotContain(STAGE_POD);
+    // the neighbour that reached the attacker is in the report; the noisy neighbour and the next holder are not
+    for (String report : List.of(html, md)) {
+      assertThat(report).contains(REC).doesNotContain(INV).doesNotContain(CART);
+    }
   }
 
   /** This run's events matching a query_string query. */
