@@ -21,6 +21,10 @@ final class ContextOptions {
   @Option(names = "--region", paramLabel = "REGION", description = "Cloud region.")
   String region;
 
+  @Option(names = "--instance", paramLabel = "ID",
+      description = "Cloud instance id of the host (EC2 i-...): ties its evidence to the instance's calls and flows.")
+  String instance;
+
   @Option(names = "--chunk-size", paramLabel = "BYTES", description = "Target chunk size on Kafka (default: ${DEFAULT-VALUE}).")
   int chunkSize = CollectorOptions.DEFAULT_CHUNK_SIZE;
 
@@ -36,6 +40,6 @@ final class ContextOptions {
   /** With the custom VPC flow log formats of the options and of {@code settings} (env, config file; may be null). */
   CollectorOptions.Builder apply(CollectorOptions.Builder b, StrataSettings settings) {
     return b.host(host).cluster(cluster).cloudProvider(cloudProvider).cloudAccount(account).cloudRegion(region)
-        .chunkSize(chunkSize).maxRecordBytes(maxRecordBytes).vpcFlowLogFormats(flowLogFormats.resolve(settings));
+        .cloudInstance(instance).chunkSize(chunkSize).maxRecordBytes(maxRecordBytes).vpcFlowLogFormats(flowLogFormats.resolve(settings));
   }
 }

@@ -51,8 +51,9 @@ final class Scope {
 
     DIMENSIONS.put("clusters", List.of("kubernetes.cluster", "enrichment.cluster"));
     DIMENSIONS.put("accounts", List.of("cloud.account_uid", "enrichment.account_uid"));
-    DIMENSIONS.put("nodes", List.of("kubernetes.node_name", "enrichment.node_name"));
-    DIMENSIONS.put("instances", List.of("cloud.instance_uid", "enrichment.instance_uid"));
+    // a node is also a plain host (Docker, Podman): the host its evidence was found on, and that host's instance
+    DIMENSIONS.put("nodes", List.of("kubernetes.node_name", "enrichment.node_name", "device.hostname"));
+    DIMENSIONS.put("instances", List.of("cloud.instance_uid", "enrichment.instance_uid", "device.instance_uid"));
     DIMENSIONS.put("pods", List.of("kubernetes.pod_name", "enrichment.pod_name"));
     DIMENSIONS.put("containers", List.of("container.uid", "enrichment.container_uid"));
     DIMENSIONS.put("tasks", List.of("cloud.task_uid", "enrichment.task_uid"));

@@ -147,42 +147,39 @@ public record CollectorOptions(
     }
 
     public Builder host(String v) {
-      contextDefaults =
-          new ContextValues(
-              v, contextDefaults.cluster(), contextDefaults.cloudProvider(),
-              contextDefaults.cloudAccount(), contextDefaults.cloudRegion());
+      ContextValues cd = contextDefaults;
+      contextDefaults = new ContextValues(v, cd.cluster(), cd.cloudProvider(), cd.cloudAccount(), cd.cloudRegion(), cd.cloudInstance());
       return this;
     }
 
     public Builder cluster(String v) {
-      contextDefaults =
-          new ContextValues(
-              contextDefaults.host(), v, contextDefaults.cloudProvider(),
-              contextDefaults.cloudAccount(), contextDefaults.cloudRegion());
+      ContextValues cd = contextDefaults;
+      contextDefaults = new ContextValues(cd.host(), v, cd.cloudProvider(), cd.cloudAccount(), cd.cloudRegion(), cd.cloudInstance());
       return this;
     }
 
     public Builder cloudProvider(String v) {
-      contextDefaults =
-          new ContextValues(
-              contextDefaults.host(), contextDefaults.cluster(), v,
-              contextDefaults.cloudAccount(), contextDefaults.cloudRegion());
+      ContextValues cd = contextDefaults;
+      contextDefaults = new ContextValues(cd.host(), cd.cluster(), v, cd.cloudAccount(), cd.cloudRegion(), cd.cloudInstance());
       return this;
     }
 
     public Builder cloudAccount(String v) {
-      contextDefaults =
-          new ContextValues(
-              contextDefaults.host(), contextDefaults.cluster(), contextDefaults.cloudProvider(),
-              v, contextDefaults.cloudRegion());
+      ContextValues cd = contextDefaults;
+      contextDefaults = new ContextValues(cd.host(), cd.cluster(), cd.cloudProvider(), v, cd.cloudRegion(), cd.cloudInstance());
       return this;
     }
 
     public Builder cloudRegion(String v) {
-      contextDefaults =
-          new ContextValues(
-              contextDefaults.host(), contextDefaults.cluster(), contextDefaults.cloudProvider(),
-              contextDefaults.cloudAccount(), v);
+      ContextValues cd = contextDefaults;
+      contextDefaults = new ContextValues(cd.host(), cd.cluster(), cd.cloudProvider(), cd.cloudAccount(), v, cd.cloudInstance());
+      return this;
+    }
+
+    /** The cloud instance id of the host the evidence was taken from (EC2 {@code i-...}). */
+    public Builder cloudInstance(String v) {
+      ContextValues cd = contextDefaults;
+      contextDefaults = new ContextValues(cd.host(), cd.cluster(), cd.cloudProvider(), cd.cloudAccount(), cd.cloudRegion(), v);
       return this;
     }
 

@@ -19,14 +19,15 @@ import java.util.Set;
 
 /**
  * A context manifest: a YAML (or JSON) list of entries {@code {path, host, cluster, cloud_provider, cloud_account,
- * cloud_region}}, each applying to {@code <manifest dir>/<path>} and below. Parsed strictly: unknown or duplicate
+ * cloud_region, cloud_instance}}, each applying to {@code <manifest dir>/<path>} and below. Parsed strictly: unknown or duplicate
  * keys, nested values, absolute paths or {@code ..} are errors naming the file, entry and line. Scalars are taken as
  * written (an unquoted {@code 012345678901} stays that string).
  */
 public final class ContextManifest {
   public static final Set<String> FILE_NAMES =
       Set.of("strata-context.yaml", "strata-context.yml", "strata-context.json");
-  static final List<String> KEYS = List.of("path", "host", "cluster", "cloud_provider", "cloud_account", "cloud_region");
+  static final List<String> KEYS =
+      List.of("path", "host", "cluster", "cloud_provider", "cloud_account", "cloud_region", "cloud_instance");
   private static final long MAX_BYTES = 1024 * 1024;
 
   /**
@@ -105,10 +106,10 @@ public final class ContextManifest {
       }
       String path = normalize(file, p, n, values.getOrDefault("path", ""));
       ContextValues cv = new ContextValues(values.get("host"), values.get("cluster"), values.get("cloud_provider"),
-          values.get("cloud_account"), values.get("cloud_region"));
+          values.get("cloud_account"), values.get("cloud_region"), values.get("cloud_instance"));
       if (cv.isEmpty()) {
         throw error(file, p, "entry " + n + ": sets no context (give at least one of host, cluster, cloud_provider,"
-            + " cloud_account, cloud_region)");
+            + " cloud_account, cloud_region, cloud_instance)");
       }
       String prefix = dir.isEmpty() ? path : path.isEmpty() ? dir : dir + "/" + path;
       entries.add(new Entry(prefix, cv, file + " entry " + n));

@@ -62,6 +62,6 @@ public final class ContextResolver {
       }
       i++;
     }
-    return new Resolved(new ContextValues(out[0], out[1], out[2], out[3], out[4]), warnings);
+    return new Resolved(new ContextValues(out[0], out[1], out[2], out[3], out[4], out[5]), warnings);
   }
 }

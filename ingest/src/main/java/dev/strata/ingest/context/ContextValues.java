@@ -5,13 +5,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What the evidence itself omits: host, cluster, cloud provider/account/region. Any field may be null (unknown).
- * Used for command-line defaults, context-manifest entries and path-layout hints.
+ * What the evidence itself omits: host, cluster, cloud provider/account/region, the host's cloud instance. Any field
+ * may be null (unknown). Used for command-line defaults, context-manifest entries and path-layout hints.
  */
 public record ContextValues(
-    String host, String cluster, String cloudProvider, String cloudAccount, String cloudRegion) {
+    String host, String cluster, String cloudProvider, String cloudAccount, String cloudRegion, String cloudInstance) {
 
-  public static final ContextValues EMPTY = new ContextValues(null, null, null, null, null);
+  public static final ContextValues EMPTY = new ContextValues(null, null, null, null, null, null);
+
+  /** Without an instance (evidence that is not one host's, or whose instance is not known). */
+  public ContextValues(String host, String cluster, String cloudProvider, String cloudAccount, String cloudRegion) {
+    this(host, cluster, cloudProvider, cloudAccount, cloudRegion, null);
+  }
 
   public ContextValues {
     host = blankToNull(host);
@@ -19,6 +24,7 @@ public record ContextValues(
     cloudProvider = blankToNull(cloudProvider);
     cloudAccount = blankToNull(cloudAccount);
     cloudRegion = blankToNull(cloudRegion);
+    cloudInstance = blankToNull(cloudInstance);
   }
 
   /** Field names as used in manifests and reports (snake_case) mapped to their values, nulls omitted. */
@@ -29,6 +35,7 @@ public record ContextValues(
     put(m, "cloud_provider", cloudProvider);
     put(m, "cloud_account", cloudAccount);
     put(m, "cloud_region", cloudRegion);
+    put(m, "cloud_instance", cloudInstance);
     return m;
   }
 
@@ -40,6 +47,7 @@ public record ContextValues(
       case "cloud_provider" -> cloudProvider;
       case "cloud_account" -> cloudAccount;
       case "cloud_region" -> cloudRegion;
+      case "cloud_instance" -> cloudInstance;
       default -> throw new IllegalArgumentException("unknown context field " + field);
     };
   }
@@ -51,7 +59,8 @@ public record ContextValues(
         cluster != null ? cluster : fallback.cluster,
         cloudProvider != null ? cloudProvider : fallback.cloudProvider,
         cloudAccount != null ? cloudAccount : fallback.cloudAccount,
-        cloudRegion != null ? cloudRegion : fallback.cloudRegion);
+        cloudRegion != null ? cloudRegion : fallback.cloudRegion,
+        cloudInstance != null ? cloudInstance : fallback.cloudInstance);
   }
 
   public boolean isEmpty() {
@@ -65,6 +74,7 @@ public record ContextValues(
         .setCloudProvider(cloudProvider)
         .setCloudAccount(cloudAccount)
         .setCloudRegion(cloudRegion)
+        .setCloudInstance(cloudInstance)
         .build();
   }
 

@@ -59,6 +59,24 @@ class ContextResolverTest {
         .contains("cloud_account", "path layout says '222222222222'", "strata-context.yaml entry 1 says '111111111111'");
   }
 
+  /** A plain host's instance (what ties its evidence to the instance's CloudTrail calls and flows), per host folder. */
+  @Test
+  void aHostsCloudInstanceComesFromItsEntry() {
+    List<ContextManifest.Entry> entries = manifest("strata-context.yaml", """
+        - path: hosts/a
+          host: ip-10-30-1-15.ec2.internal
+          cloud_instance: i-0abc1234def567890
+        - path: hosts/b
+          host: ip-10-30-2-40.ec2.internal
+        """);
+    ContextResolver r = new ContextResolver(entries, new ContextValues(null, null, "aws", "333333333333", null));
+    ContextValues a = r.resolve("hosts/a/var/log/falco/falco.log", null).context();
+    assertThat(a).isEqualTo(new ContextValues("ip-10-30-1-15.ec2.internal", null, "aws", "333333333333", null,
+        "i-0abc1234def567890"));
+    assertThat(a.toAvro().getCloudInstance()).isEqualTo("i-0abc1234def567890");
+    assertThat(r.resolve("hosts/b/x.log", null).context().cloudInstance()).isNull();
+  }
+
   @Test
   void scalarsAreKeptAsWritten() {
     List<ContextManifest.Entry> entries = manifest("strata-context.yaml", "- cloud_account: 012345678901\n");

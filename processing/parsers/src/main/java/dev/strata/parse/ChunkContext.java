@@ -53,6 +53,8 @@ public final class ChunkContext {
   private final String cloudProvider;
   private final String cloudAccount;
   private final String cloudRegion;
+  /** The host's cloud instance (context manifest {@code cloud_instance}): device.instance_uid of every event. */
+  private final String cloudInstance;
   private final EventIds.Generator ids;
 
   // incremental newline counter: line of payload position linePos is lineAtPos
@@ -92,6 +94,7 @@ public final class ChunkContext {
     this.cloudProvider = ec == null ? null : blankToNull(ec.getCloudProvider());
     this.cloudAccount = ec == null ? null : blankToNull(ec.getCloudAccount());
     this.cloudRegion = ec == null ? null : blankToNull(ec.getCloudRegion());
+    this.cloudInstance = ec == null ? null : blankToNull(ec.getCloudInstance());
     this.ids = new EventIds.Generator(artifactSha256);
     this.linePos = 0;
     this.lineAtPos = firstLine;
@@ -347,9 +350,9 @@ public final class ChunkContext {
     return e;
   }
 
-  /** device.hostname = the context's host (null without one). */
+  /** device.hostname = the context's host, device.instance_uid = its cloud instance (null without either). */
   private Device device() {
-    return host == null ? null : new Device(host, null, null);
+    return host == null && cloudInstance == null ? null : new Device(host, null, cloudInstance);
   }
 
   /** kubernetes.cluster = the context's cluster (null without one). */

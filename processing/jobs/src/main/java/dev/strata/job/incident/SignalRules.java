@@ -50,6 +50,9 @@ import java.util.Set;
  *   <tr><td>{@code overlay_upper_changes}, {@code docker_diff}</td><td>a file added to a container's writable layer
  *       that is executable (mode with an x bit, type executable, or unmapped executable=true)</td><td>execution</td>
  *       <td>Medium</td></tr>
+ *   <tr><td>{@code docker_daemon_log}</td><td>a container create request whose body (dockerd's debug {@code form
+ *       data}) asks for a privileged container or binds the host's root file system (the Docker socket used to
+ *       escape to the host)</td><td>privilege_escalation</td><td>High</td></tr>
  * </table>
  *
  * Denied calls count: an attempt is evidence of intent.
@@ -152,7 +155,26 @@ public final class SignalRules implements Serializable {
     if ("overlay_upper_changes".equals(f) || "docker_diff".equals(f)) {
       return droppedBinary(e) ? new Signal(AttackStage.EXECUTION, 3, "dropped_binary") : null;
     }
+    if ("docker_daemon_log".equals(f)) {
+      return hostEscapingCreate(e) ? new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_container_create")
+          : null;
+    }
     return null;
+  }
+
+  /**
+   * A container create request (dockerd's logged request body) for a container that is the host: privileged, or
+   * binding the host's root file system. Host PID / network alone are common for monitoring agents: not a signal.
+   */
+  private static boolean hostEscapingCreate(EvidenceEvent e) {
+    Map<String, String> u = e.getUnmapped();
+    if (u == null || !u.containsKey("dockerd.form.image")) return false;
+    String risk = u.get("strata.risk");
+    if (risk == null) return false;
+    for (String r : risk.split(",")) {
+      if (r.equals("privileged") || r.equals("host_root_bind")) return true;
+    }
+    return false;
   }
 
   private static Signal audit(EvidenceEvent e) {

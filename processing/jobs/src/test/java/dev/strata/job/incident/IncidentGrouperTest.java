@@ -127,6 +127,8 @@ class IncidentGrouperTest {
         toAttacker,
         host,
         log("l2", T0.plusSeconds(30), "node-z", c(8)),
+        log("l3", T0.plusSeconds(35), "node-a", c(1)),
+        daemon,
         falco("a2", T0.plusSeconds(600), "node-a.ec2.internal", c(3), "db-1")));
     List<Incident> incs = group(events);
     assertThat(incs).hasSize(2);
@@ -263,6 +265,24 @@ class IncidentGrouperTest {
     assertThat(Member.decode(m.encode())).isEqualTo(m);
     assertThat(m.signal()).isTrue();
     assertThat(m.stage()).isEqualTo(AttackStage.EXECUTION);
+  }
+
+  /** A container create request through the Docker API for a privileged or host-root container (dockerd's logged body). */
+  @Test
+  void aPrivilegedContainerCreateRequestIsAnEscalation() {
+    EvidenceEvent create = base("r1", T0, "docker_daemon_log");
+    create.getUnmapped().put("dockerd.form.image", "alpine:3.19");
+    create.getUnmapped().put("strata.risk", "privileged,host_pid,host_network,host_root_bind");
+    var signal = SignalRules.defaults().classify(create);
+    assertThat(signal.stage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
+    assertThat(signal.severityId()).isEqualTo(4);
+    EvidenceEvent agent = base("r2", T0, "docker_daemon_log");
+    agent.getUnmapped().put("dockerd.form.image", "quay.io/prometheus/node-exporter:v1.8.1");
+    agent.getUnmapped().put("strata.risk", "host_pid,host_network");
+    assertThat(SignalRules.defaults().classify(agent)).as("a monitoring agent's host PID alone").isNull();
+    EvidenceEvent config = base("r3", T0, "docker_container_config");
+    config.getUnmapped().put("strata.risk", "privileged");
+    assertThat(SignalRules.defaults().classify(config)).as("a host config file has no time of its own").isNull();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static dev.strata.parse.Values.put;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.ImageRefs;
 import dev.strata.parse.EventIds;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
@@ -34,7 +35,8 @@ import java.util.regex.Pattern;
  *   State.FinishedAt -> "finished" (status_code = State.ExitCode); Docker's zero time 0001-01-01T00:00:00Z (never
  *   happened) gives no event. No usable timestamp at all: one "created" event at observed time, warned.
  *   every event carries:
- *   ID, Name (without '/'), Config.Image, Image -> container.uid, name, image_name, image_uid; runtime "docker"
+ *   ID, Name (without '/'), Config.Image, Image -> container.uid, name, image_name, image_uid; runtime "docker";
+ *                        a Config.Image pinned by digest (repo:tag@sha256:..) -> image_digest
  *   Path + Args (else Config.Entrypoint + Config.Cmd) -> process.cmd_line (joined by ' '); Path -> executable,
  *                        basename(Path) -> name
  *   Config.Labels io.kubernetes.pod.name / .pod.namespace / .pod.uid / .container.name -> kubernetes.*
@@ -50,7 +52,8 @@ import java.util.regex.Pattern;
  *   time = observed_time, warned. container.uid from the path (containers/&lt;64 hex&gt;/hostconfig.json).
  *   Privileged, CapAdd, CapDrop, PidMode, NetworkMode, IpcMode, Binds, SecurityOpt, ReadonlyRootfs, Devices,
  *   UsernsMode, Mounts -> unmapped hostconfig.&lt;snake_case&gt; (arrays comma-joined, objects as JSON);
- *   strata.risk: comma-separated hints: privileged, host_pid, host_network, host_ipc, docker_sock_bind.
+ *   strata.risk: comma-separated hints: privileged, host_pid, host_network, host_ipc, docker_sock_bind,
+ *   host_root_bind (the host's / bound into the container).
  *   event_id = SHA-256 of (artifact, container id from the path): identical hostconfig files of several
  *   containers are one artifact but stay one event per container.
  * </pre>
@@ -145,7 +148,9 @@ public final class DockerContainerConfigMapper {
     String id = id(root);
     String name = text(root, "Name");
     if (name != null && name.startsWith("/")) name = name.substring(1);
-    e.setContainer(new Container(id, blank(name), blank(text(cfg, "Image")), blank(text(root, "Image")), "docker", null));
+    String image = blank(text(cfg, "Image"));
+    e.setContainer(new Container(id, blank(name), image, blank(text(root, "Image")), "docker",
+        ImageRefs.pinnedDigest(image)));
     e.setMessage("container " + (name != null ? name : shortId(id)) + " " + activity
         + ("finished".equals(activity) && text(state, "ExitCode") != null
             ? " (exit code " + text(state, "ExitCode") + ")" : ""));
@@ -290,7 +295,8 @@ public final class DockerContainerConfigMapper {
 
   /**
    * Puts a host config's security-relevant settings into {@code u} as hostconfig.&lt;snake_case&gt; and its risk
-   * hints as strata.risk (privileged, host_pid, host_network, host_ipc, docker_sock_bind); returns the hints.
+   * hints as strata.risk (privileged, host_pid, host_network, host_ipc, docker_sock_bind, host_root_bind); returns the
+   * hints.
    */
   public static List<String> hostConfigHints(Map<String, String> u, JsonNode root) {
     String[][] keys = {
@@ -309,8 +315,20 @@ public final class DockerContainerConfigMapper {
     if (mentionsDockerSock(root.get("Binds")) || mentionsDockerSock(root.get("Mounts"))) {
       risks.add("docker_sock_bind");
     }
+    if (bindsHostRoot(root.get("Binds"), root.get("Mounts"))) risks.add("host_root_bind");
     if (!risks.isEmpty()) u.put("strata.risk", String.join(",", risks));
     return risks;
+  }
+
+  /** A bind of the host's root file system ({@code -v /:/host}, a bind mount of source {@code /}). */
+  private static boolean bindsHostRoot(JsonNode binds, JsonNode mounts) {
+    if (binds != null) {
+      for (JsonNode b : binds) if (b.isTextual() && b.asText().startsWith("/:")) return true;
+    }
+    if (mounts != null) {
+      for (JsonNode m : mounts) if ("/".equals(text(m, "Source"))) return true;
+    }
+    return false;
   }
 
   private static boolean mentionsDockerSock(JsonNode n) {

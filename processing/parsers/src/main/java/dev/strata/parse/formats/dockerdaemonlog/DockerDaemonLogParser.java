@@ -1,15 +1,20 @@
 package dev.strata.parse.formats.dockerdaemonlog;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.Json;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.daemonlog.DaemonLogLine;
 import dev.strata.parse.daemonlog.DaemonLogParser;
 import dev.strata.parse.daemonlog.DaemonLogReader;
+import dev.strata.parse.formats.dockercontainerconfig.DockerContainerConfigMapper;
 import dev.strata.schema.event.Api;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.HttpRequest;
 import dev.strata.schema.event.Resource;
+import java.io.IOException;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -23,14 +28,17 @@ import java.util.regex.Pattern;
  * <p>Events: a debug line {@code Calling <METHOD> /v1.xx/<route>} is an OCSF 6003 API Activity (api.service
  * "dockerd", api.operation the Engine API operation, api.version, http_request method + url, resources[] and
  * container uid / image name from the route, see {@link DockerApiCall}); every other line is an OCSF 0 Base Event
- * with the log object and the message. Lines that fit none of the shapes: malformed_record. A line the collector
- * cut: record_too_large.
+ * with the log object and the message; the {@code form data: {...}} line after a container create call (its request
+ * body) also carries the requested host config (unmapped hostconfig.*, strata.risk) and image, see
+ * {@link #createRequest}. Lines that fit none of the shapes: malformed_record. A line the collector cut:
+ * record_too_large.
  */
 public final class DockerDaemonLogParser extends DaemonLogParser {
 
   public static final String FORMAT = "docker_daemon_log";
 
   private static final Pattern HEX_ID = Pattern.compile("[0-9a-f]{12,64}");
+  private static final String FORM_DATA = "form data: ";
 
   public DockerDaemonLogParser() {
     super(FORMAT, new DaemonLogReader("dockerd", DockerDaemonLogParser::isDocker, "dockerd."));
@@ -66,6 +74,7 @@ public final class DockerDaemonLogParser extends DaemonLogParser {
       }
     } else {
       ev = line.newLogEvent(ctx);
+      createRequest(ev, line.msg());
     }
     String cid = line.field("container");
     if (cid == null) cid = line.field("container_id");
@@ -73,6 +82,31 @@ public final class DockerDaemonLogParser extends DaemonLogParser {
       ev.setContainer(container(cid, null, null));
     }
     return ev;
+  }
+
+  /**
+   * dockerd at debug level logs a POST request's JSON body (at most 4 KiB, password / secret / jointoken keys masked)
+   * right after its {@code Calling} line: {@code form data: {...}} (moby api/server/middleware/debug.go). A container
+   * create body ({@code Image} + {@code HostConfig}) says how the container will run, which neither the create call's
+   * route nor its events tell: its host config's settings and risk hints go to the event as the container's
+   * hostconfig.json does (unmapped hostconfig.*, strata.risk: privileged, host_pid, host_root_bind, ...), the image to
+   * container.image_name. The container's id is not known yet (the response names it): the line is the host's.
+   */
+  private static void createRequest(EvidenceEvent ev, String msg) {
+    if (msg == null || !msg.startsWith(FORM_DATA)) return;
+    JsonNode body;
+    try {
+      body = Json.MAPPER.readTree(msg.substring(FORM_DATA.length()));
+    } catch (IOException | RuntimeException e) {
+      return; // dockerd's %q fallback or a cut line: the message stays as it is
+    }
+    JsonNode hostConfig = body == null ? null : body.get("HostConfig");
+    String image = body == null ? null : Json.text(body, "Image");
+    if (hostConfig == null || !hostConfig.isObject() || image == null) return;
+    ev.getUnmapped().put("dockerd.form.image", image);
+    List<String> risks = DockerContainerConfigMapper.hostConfigHints(ev.getUnmapped(), hostConfig);
+    if (ev.getContainer() == null) ev.setContainer(container(null, null, image));
+    if (!risks.isEmpty()) ev.setMessage("container create request (" + String.join(", ", risks) + "): " + image);
   }
 
   static boolean isDocker(String s) {

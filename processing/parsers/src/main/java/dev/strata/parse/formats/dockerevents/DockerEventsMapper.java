@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.strata.parse.AttributeList;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
+import dev.strata.parse.ImageRefs;
 import dev.strata.parse.Json;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordMapper;
@@ -304,6 +305,7 @@ final class DockerEventsMapper implements RecordMapper {
     c.setName(name);
     c.setImageName(image);
     c.setImageUid(imageUid);
+    c.setImageDigest(ImageRefs.pinnedDigest(image));
     c.setRuntime("docker");
     return c;
   }

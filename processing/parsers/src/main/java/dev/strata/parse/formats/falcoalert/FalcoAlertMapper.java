@@ -52,6 +52,8 @@ import java.util.Map;
  *   fd.name            -> file.path and file.name, only when it is an absolute path (sockets etc. are not files)
  *   fd.cip, fd.cport / fd.sip, fd.sport -> src_endpoint / dst_endpoint ip, port (a connection's client and server,
  *                         e.g. the miner pool of "Detect outbound connections to common miner pool ports")
+ *   fd.cip.name / fd.sip.name -> src_endpoint / dst_endpoint domain (the name the address was resolved from:
+ *                         "Outbound Connection to C2 Servers" matches on it; {@code strata scope --domain} finds it)
  *   every entry        -> unmapped "output_fields.&lt;key&gt;" as written (JSON nulls left out)
  * "&lt;NA&gt;" and "" are Falco's "no value": never mapped (they stay in unmapped as written).
  * source, uuid, anything else -> unmapped
@@ -84,7 +86,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   private enum Field {
     EVT_TIME, CONTAINER_ID, CONTAINER_NAME, IMAGE_REPOSITORY, IMAGE_TAG, IMAGE, IMAGE_DIGEST, K8S_NS, K8S_POD,
     K8S_POD_UID, PROC_PID, PROC_NAME, PROC_CMDLINE, PROC_EXEPATH, USER_NAME, PROC_PPID, PROC_PNAME, PROC_TTY,
-    FD_NAME, FD_CIP, FD_CPORT, FD_SIP, FD_SPORT;
+    FD_NAME, FD_CIP, FD_CPORT, FD_SIP, FD_SPORT, FD_CIP_NAME, FD_SIP_NAME;
 
     static Field of(String outputField) {
       return switch (outputField) {
@@ -111,6 +113,8 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
         case "fd.cport" -> FD_CPORT;
         case "fd.sip" -> FD_SIP;
         case "fd.sport" -> FD_SPORT;
+        case "fd.cip.name" -> FD_CIP_NAME;
+        case "fd.sip.name" -> FD_SIP_NAME;
         default -> null;
       };
     }
@@ -279,8 +283,10 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     }
 
     // a connection's ends (network rules: outbound to a miner pool, unexpected connections): client -> server
-    Endpoint client = endpoint(mapped[Field.FD_CIP.ordinal()], mapped[Field.FD_CPORT.ordinal()]);
-    Endpoint server = endpoint(mapped[Field.FD_SIP.ordinal()], mapped[Field.FD_SPORT.ordinal()]);
+    Endpoint client = endpoint(mapped[Field.FD_CIP.ordinal()], mapped[Field.FD_CPORT.ordinal()],
+        mapped[Field.FD_CIP_NAME.ordinal()]);
+    Endpoint server = endpoint(mapped[Field.FD_SIP.ordinal()], mapped[Field.FD_SPORT.ordinal()],
+        mapped[Field.FD_SIP_NAME.ordinal()]);
     if (client != null) e.setSrcEndpoint(client);
     if (server != null) e.setDstEndpoint(server);
 
@@ -313,13 +319,20 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     return e;
   }
 
-  /** An endpoint of {@code fd.cip}/{@code fd.sip} and its port, or null when Falco names no address there. */
-  private static Endpoint endpoint(String ip, String port) {
+  /**
+   * An endpoint of {@code fd.cip}/{@code fd.sip}, its port and the domain Falco resolved it from ({@code fd.cip.name}
+   * / {@code fd.sip.name}: the name the process looked up, e.g. a C2 or pool domain), or null when Falco names neither
+   * an address nor a domain there.
+   */
+  private static Endpoint endpoint(String ip, String port, String domain) {
     ip = value(ip);
-    if (ip == null || !(ip.indexOf('.') > 0 || ip.indexOf(':') >= 0)) return null;
+    domain = value(domain);
+    if (ip != null && !(ip.indexOf('.') > 0 || ip.indexOf(':') >= 0)) ip = null;
+    if (ip == null && domain == null) return null;
     Long p = number(port);
     Endpoint ep = new Endpoint();
     ep.setIp(ip);
+    ep.setDomain(domain);
     if (p != null && p >= 0 && p <= 65535) ep.setPort(p.intValue());
     return ep;
   }

@@ -2,6 +2,7 @@ package dev.strata.parse.formats.podmanevents;
 
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
+import dev.strata.parse.ImageRefs;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.Timestamps;
 import dev.strata.schema.event.Container;
@@ -69,7 +70,8 @@ final class PodmanEvent {
     String shortId = id == null ? null : id.length() > 12 && isHex(id) ? id.substring(0, 12) : id;
     switch (type) {
       case "container" -> {
-        e.setContainer(new Container(blank(id), blank(name), blank(image), null, "podman", null));
+        e.setContainer(new Container(blank(id), blank(name), blank(image), null, "podman",
+            ImageRefs.pinnedDigest(blank(image))));
         if (blank(podId) != null) e.getResources().add(new Resource("pod", null, podId, null, null, null));
       }
       case "pod" -> e.getResources().add(new Resource("pod", blank(name), blank(id), null, null, null));

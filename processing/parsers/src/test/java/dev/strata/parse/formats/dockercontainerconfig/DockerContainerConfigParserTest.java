@@ -29,6 +29,24 @@ class DockerContainerConfigParserTest extends ParserContractTest {
     assertThat(e.getRawData()).isNull();
   }
 
+  /**
+   * A compose file (or {@code docker run}) naming its image by digest: Config.Image keeps the reference as written, the
+   * image's manifest digest is the container's image digest (Image is the image id); a tag alone pins nothing.
+   */
+  @Test
+  void anImagePinnedByDigestIsTheContainersImageDigest() throws Exception {
+    String digest = "sha256:" + "a6".repeat(32);
+    String cfg = "{\"ID\":\"" + ID + "\",\"Created\":\"2026-11-23T08:00:05Z\",\"State\":{},\"Image\":\"sha256:"
+        + "8f".repeat(32) + "\",\"Config\":{\"Image\":\"registry.example.com/shop/web:1.4.2@" + digest + "\"}}";
+    var c = parse(cfg, Framing.WHOLE, "c/" + ID + "/config.v2.json").events.get(0).getContainer();
+    assertThat(c.getImageDigest()).isEqualTo(digest);
+    assertThat(c.getImageUid()).isEqualTo("sha256:" + "8f".repeat(32));
+    assertThat(c.getImageName()).isEqualTo("registry.example.com/shop/web:1.4.2@" + digest);
+    String tagged = cfg.replace("@" + digest, "");
+    assertThat(parse(tagged, Framing.WHOLE, "c/" + ID + "/config.v2.json").events.get(0).getContainer()
+        .getImageDigest()).isNull();
+  }
+
   @Test
   void entrypointAndCmdWhenNoPath() throws Exception {
     String cfg = "{\"ID\":\"" + ID + "\",\"Created\":\"2024-01-01T00:00:00Z\",\"State\":{},"

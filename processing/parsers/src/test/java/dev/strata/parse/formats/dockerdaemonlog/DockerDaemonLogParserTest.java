@@ -33,6 +33,33 @@ class DockerDaemonLogParserTest extends ParserContractTest {
     assertThat(counts(journal)).isEqualTo(new DaemonLogReader.Counts(4, 1, 1));
   }
 
+  /**
+   * dockerd at debug level logs a POST body after its Calling line ({@code form data: %s}, moby
+   * api/server/middleware/debug.go, keys sorted by json.Marshal): a create request through the Docker socket with a
+   * privileged, host-PID container binding the host's root says so, before the container exists.
+   */
+  @Test
+  void aContainerCreateRequestsBodyCarriesItsHostConfigRisks() throws Exception {
+    String body = "{\\\"Cmd\\\":[\\\"chroot\\\",\\\"/host\\\"],\\\"HostConfig\\\":{\\\"Binds\\\":[\\\"/:/host\\\"],"
+        + "\\\"NetworkMode\\\":\\\"host\\\",\\\"PidMode\\\":\\\"host\\\",\\\"Privileged\\\":true},\\\"Image\\\":\\\"alpine:3.19\\\"}";
+    String log = "time=\"2026-11-23T09:14:01.350000000Z\" level=debug msg=\"Calling POST /v1.44/containers/create\"\n"
+        + "time=\"2026-11-23T09:14:01.350400000Z\" level=debug msg=\"form data: " + body + "\"\n"
+        + "time=\"2026-11-23T09:14:02.000000000Z\" level=debug msg=\"form data: {\\\"Image\\\":\\\"nginx\\\","
+        + "\\\"HostConfig\\\":{\\\"NetworkMode\\\":\\\"bridge\\\"}}\"\n"
+        + "time=\"2026-11-23T09:14:03.000000000Z\" level=debug msg=\"form data: {cut\"\n";
+    CollectingOutput out = parse(log, Framing.LINES, "var/log/docker.log");
+    assertThat(out.rejections).isEmpty();
+    var create = out.events.get(1);
+    assertThat(create.getUnmapped()).containsEntry("strata.risk", "privileged,host_pid,host_network,host_root_bind")
+        .containsEntry("hostconfig.binds", "/:/host").containsEntry("dockerd.form.image", "alpine:3.19");
+    assertThat(create.getContainer().getImageName()).isEqualTo("alpine:3.19");
+    assertThat(create.getContainer().getUid()).as("the response names it, not the request").isNull();
+    assertThat(create.getMessage()).startsWith("container create request (privileged");
+    assertThat(out.events.get(2).getUnmapped()).doesNotContainKey("strata.risk")
+        .containsEntry("hostconfig.network_mode", "bridge");
+    assertThat(out.events.get(3).getUnmapped()).doesNotContainKey("dockerd.form.image");
+  }
+
   @Test
   void logfmtQuotingAndEscapes() {
     var r = Logfmt.parse("a=1 b=\"x y\" c=\"q\\\"u\\\\o\\x41\\u00e9\\101\" flag d= e=\"open");

@@ -92,6 +92,18 @@ class DockerEventsParserTest extends ParserContractTest {
     assertThat(out.events.get(13).getUnmapped()).containsEntry("attributes.reclaimed", "1024");
   }
 
+  /** A container created from an image pinned by digest: its events name the digest (compose, HostIncidentScenarioIT). */
+  @Test
+  void anImagePinnedByDigestIsTheContainersImageDigest() throws Exception {
+    String digest = "sha256:" + "a6".repeat(32);
+    var e = parse("{\"Type\":\"container\",\"Action\":\"create\",\"Actor\":{\"ID\":\"" + "aa".repeat(32)
+        + "\",\"Attributes\":{\"image\":\"registry.example.com/shop/web:1.4.2@" + digest + "\",\"name\":\"shop-web-1\","
+        + "\"com.docker.compose.project\":\"shop\"}},\"time\":1795420805,\"timeNano\":1795420805118000000}\n",
+        Framing.LINES, "x/docker-events.json").events.get(0);
+    assertThat(e.getContainer().getImageDigest()).isEqualTo(digest);
+    assertThat(e.getContainer().getName()).isEqualTo("shop-web-1");
+  }
+
   @Test
   void timeWithoutNanos() throws Exception {
     var e = parse("{\"Type\":\"volume\",\"Action\":\"create\",\"Actor\":{\"ID\":\"v\"},\"time\":1714564800}\n",

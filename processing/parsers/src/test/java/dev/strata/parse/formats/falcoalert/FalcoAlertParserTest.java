@@ -77,4 +77,27 @@ class FalcoAlertParserTest extends ParserContractTest {
     assertThat(none.getSrcEndpoint()).isNull();
     assertThat(none.getDstEndpoint()).isNull();
   }
+
+  /**
+   * "Outbound Connection to C2 Servers" matches on the domain the address was resolved from ({@code fd.sip.name}):
+   * the server endpoint's domain, what {@code strata scope --domain} looks up (HostIncidentScenarioIT).
+   */
+  @Test
+  void theDomainFalcoResolvedAnAddressFromIsTheEndpointsDomain() throws Exception {
+    String line = "{\"rule\":\"Outbound Connection to C2 Servers\",\"priority\":\"Warning\",\"output\":\"o\","
+        + "\"time\":\"2026-11-23T09:13:02.881Z\",\"output_fields\":{\"container.id\":\"aac91a707528\","
+        + "\"fd.cip\":\"172.18.0.2\",\"fd.cport\":40112,\"fd.sip\":\"198.51.100.23\",\"fd.sport\":443,"
+        + "\"fd.sip.name\":\"pool.xmr-relay.example\",\"fd.cip.name\":\"<NA>\"}}\n"
+        + "{\"rule\":\"r\",\"priority\":\"Warning\",\"output\":\"o\",\"time\":\"2026-11-23T09:13:03Z\","
+        + "\"output_fields\":{\"fd.sip.name\":\"c2.example.org\"}}\n";
+    CollectingOutput out = parse(line, Framing.LINES, "x/falco.json");
+    assertThat(out.rejections).isEmpty();
+    var e = out.events.get(0);
+    assertThat(e.getDstEndpoint().getIp()).isEqualTo("198.51.100.23");
+    assertThat(e.getDstEndpoint().getDomain()).isEqualTo("pool.xmr-relay.example");
+    assertThat(e.getSrcEndpoint().getDomain()).as("<NA> is no name").isNull();
+    var nameOnly = out.events.get(1);
+    assertThat(nameOnly.getDstEndpoint().getIp()).isNull();
+    assertThat(nameOnly.getDstEndpoint().getDomain()).isEqualTo("c2.example.org");
+  }
 }

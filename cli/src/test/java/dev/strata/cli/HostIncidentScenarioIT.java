@@ -1,0 +1,282 @@
+package dev.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.infra.StackEndpoints;
+import dev.strata.infra.testing.SharedStack;
+import dev.strata.ingest.CollectorOptions;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A container-host incident without any orchestrator, end to end on the embedded stack, as {@code strata demo
+ * --evidence} runs it (collect -> parse -> correlate -> incidents -> scope -> report). The bundle is
+ * {@code scenarios/host/bundle} (written by {@code make_host_scenario.py}; README.md there tells the story and each
+ * file's provenance): in account 333333333333, the EC2 instance i-0abc1234def567890 (ip-10-30-1-15, Docker 25,
+ * json-file logging) runs the compose project shop's web container, exploited through its published port 8080 from
+ * 203.0.113.50 at 09:10: a web shell, the instance role's credentials read from IMDS, a write below /etc, a dropped
+ * miner (the overlay upper dir holds it) talking to pool.xmr-relay.example, a connection to the mounted
+ * docker.sock and, through it, a privileged container with the host's PID namespace and root file system; the
+ * stolen credentials are used from 203.0.113.50. The compose project billing's worker runs on the same host the
+ * whole time and has nothing to do with it. At 11:40 the same miner (same SHA-256) runs in user alice's rootless
+ * Podman container on the RHEL instance i-0def5678abc901234 (ip-10-30-2-40), next to a rootful node-exporter.
+ * One pipeline run, shared by the tests.
+ */
+@ExtendWith(SharedStack.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HostIncidentScenarioIT {
+  static final String ACCOUNT = "333333333333";
+  static final String ATTACKER = "203.0.113.50";
+  static final String C2_DOMAIN = "pool.xmr-relay.example";
+  static final String HOST_A = "ip-10-30-1-15.ec2.internal";
+  static final String HOST_B = "ip-10-30-2-40.ec2.internal";
+  static final String INSTANCE_A = "i-0abc1234def567890";
+  static final String INSTANCE_B = "i-0def5678abc901234";
+  static final String ENI_A = "eni-0abc1234def560001";
+  static final String WEB = "aac91a7075280a03cd36c035690f3dc97b5ad2fa12b33f80ad3991c9fed5333a";
+  static final String BILLING = "1baffb746802dcaea8476dccba48b1ae037322e725ed09ea6fd4e27c66a133c3";
+  static final String PRIV = "6c78d01a635841c15d6eaea2ab077999083c97f179ccee226da26d0cd422e117";
+  static final String RUNNER = "493c205d1d66f1d62abe3939eb451f5b6d237b84f78766776cba1c2d387f3a88";
+  static final String EXPORTER = "2303824a4e3dc61fe3195d1a6e978029d4774876cc9aba9d2c60ef85eb96a845";
+  static final String WEB_DIGEST = "sha256:a6b6056908032ba1a1dd07c5af913397991a507e0ca9343c4755e4a10b4a88a7";
+  static final String MINER_SHA256 = "4b8d34e47c110e14d85e943312f0ca379c56f7c9e86ebcd20896a06bc82f09a2";
+  static final String SESSION = "arn:aws:sts::333333333333:assumed-role/shop-web-instance-role/" + INSTANCE_A;
+  static final String KEY = "ASIAHOSTSCENARIO0001";
+
+  EvidencePipeline pipeline;
+  StackEndpoints endpoints;
+  String runId;
+  JsonNode incidents;
+  JsonNode incident;
+
+  @BeforeAll
+  void runPipeline(StackEndpoints endpoints) throws Exception {
+    this.endpoints = endpoints;
+    Path home = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
+    Path bundle = asImaged(home.resolve("cli/src/test/resources/scenarios/host/bundle"));
+    pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
+    runId = ScenarioRun.run(pipeline, endpoints, "host-it", bundle, CollectorOptions.defaults());
+    incidents = pipeline.send("POST", "/strata-incidents-*/_search",
+        "{\"size\":10,\"query\":{\"bool\":{\"must\":[{\"term\":{\"entities.key\":\"" + WEB.substring(0, 12) + "\"}},"
+            + "{\"term\":{\"status\":\"OPEN\"}}]}}}").at("/hits/hits");
+    incident = incidents.size() == 0 ? null : incidents.get(0).path("_source");
+    dump(home.resolve("cli/target/host-it"));
+  }
+
+  /**
+   * The bundle as the responder's disk images and downloads hold it: the overlay files keep their modification
+   * times (git keeps none: {@code mtimes.tsv}, deepest first), CloudTrail and VPC Flow files gzip-compressed under
+   * their S3 keys.
+   */
+  static Path asImaged(Path bundle) throws Exception {
+    Path root = Files.createTempDirectory("strata-host-it-");
+    try (var files = Files.walk(bundle)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        String rel = bundle.relativize(f).toString();
+        if (rel.equals("mtimes.tsv") || rel.equals("ids.txt")) continue;
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(root.resolve(rel));
+        } else if (rel.startsWith("AWSLogs/")) {
+          try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(root.resolve(rel + ".gz")))) {
+            Files.copy(f, out);
+          }
+        } else {
+          Files.copy(f, root.resolve(rel), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    for (String line : Files.readAllLines(bundle.resolve("mtimes.tsv"))) {
+      String[] p = line.split("\t");
+      Files.setLastModifiedTime(root.resolve(p[0]), FileTime.from(Instant.ofEpochSecond(Long.parseLong(p[1]))));
+    }
+    return root;
+  }
+
+  /** What the run produced (target/host-it/): events with their enrichment, incidents, for reading a failure. */
+  void dump(Path dir) throws Exception {
+    Files.createDirectories(dir);
+    StringBuilder b = new StringBuilder();
+    for (JsonNode h : search("*")) {
+      JsonNode s = h.path("_source");
+      b.append(s.path("time").asText()).append(' ').append(s.path("source_format").asText()).append(' ')
+          .append(s.path("activity_name").asText()).append(" ctr=").append(s.at("/container/uid").asText())
+          .append(" host=").append(s.at("/device/hostname").asText()).append(" instance=")
+          .append(s.at("/device/instance_uid").asText()).append(" | ")
+          .append(s.path("enrichment").toString()).append(" | ").append(s.path("message").asText()).append('\n');
+    }
+    Files.writeString(dir.resolve("events.txt"), b.toString());
+    Files.writeString(dir.resolve("artifacts.json"), pipeline.send("POST", "/strata-artifacts-*/_search",
+        "{\"size\":100}").at("/hits/hits").toPrettyString());
+    Files.writeString(dir.resolve("incidents.json"), pipeline.send("POST", "/strata-incidents-*/_search",
+        "{\"size\":50,\"query\":{\"term\":{\"tenant\":\"aws:" + ACCOUNT + "\"}}}").at("/hits/hits").toPrettyString());
+  }
+
+  @Test
+  void oneOpenIncidentHoldsTheExploitedContainer() {
+    assertThat(incidents).as("one open incident on the web container").hasSize(1);
+  }
+
+  // ------------------------------------------------------------------------------------------------ attribution
+
+  @Test
+  void everyEventOfTheWebContainerIsItsContainerImageHostInstanceAndAccount() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    for (String q : List.of("container.uid:" + WEB.substring(0, 12) + "*", "container.uid:" + WEB)) {
+      JsonNode hits = search(q);
+      assertThat(hits).as(q).isNotEmpty();
+      for (JsonNode h : hits) {
+        JsonNode s = h.path("_source");
+        if (s.path("activity_name").asText().equals("configured")) continue; // hostconfig.json: no time of its own
+        JsonNode e = s.path("enrichment");
+        String what = s.path("source_format").asText() + " " + s.path("time").asText() + " "
+            + s.path("message").asText("").replaceAll("\\s+", " ");
+        check(wrong, what, "container", e.path("container_uid").asText(), WEB);
+        check(wrong, what, "image", e.path("image_digest").asText(), WEB_DIGEST);
+        check(wrong, what, "account", e.path("account_uid").asText(s.at("/cloud/account_uid").asText()), ACCOUNT);
+        check(wrong, what, "host", s.at("/device/hostname").asText(), HOST_A);
+        check(wrong, what, "instance", e.path("instance_uid").asText(s.at("/device/instance_uid").asText()), INSTANCE_A);
+      }
+    }
+    assertThat(wrong).as("events of the web container not attributed to it").isEmpty();
+  }
+
+  static void check(List<String> wrong, String what, String field, String got, String want) {
+    if (!want.equals(got)) wrong.add(what + ": " + field + " = '" + got + "', want " + want);
+  }
+
+  @Test
+  void theInstanceRolesCallsAndTheEnisFlowsAreTheInstance() throws Exception {
+    Map<String, String> calls = new TreeMap<>();
+    for (JsonNode h : search("source_format:aws_cloudtrail AND cloud.account_uid:" + ACCOUNT)) {
+      JsonNode s = h.path("_source");
+      calls.put(s.path("time").asText().substring(11, 19) + " " + s.at("/api/operation").asText() + " "
+          + s.at("/src_endpoint/ip").asText(), s.at("/enrichment/instance_uid").asText(s.at("/cloud/instance_uid").asText()));
+    }
+    assertThat(calls).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "08:46:10 PutObject 10.30.1.15", INSTANCE_A,
+        "09:15:40 GetCallerIdentity " + ATTACKER, INSTANCE_A,
+        "09:16:05 ListBuckets " + ATTACKER, INSTANCE_A,
+        "09:16:30 GetObject " + ATTACKER, INSTANCE_A,
+        "09:17:12 CreateUser " + ATTACKER, INSTANCE_A,
+        "09:20:00 PutObject 10.30.1.15", INSTANCE_A));
+    JsonNode flows = search("source_format:aws_vpc_flow AND cloud.account_uid:" + ACCOUNT);
+    assertThat(flows).hasSize(5).allSatisfy(h -> {
+      assertThat(h.at("/_source/enrichment/instance_uid").asText()).isEqualTo(INSTANCE_A);
+      assertThat(h.at("/_source/cloud/eni_uid").asText()).isEqualTo(ENI_A);
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------- incident
+
+  @Test
+  void theIncidentHoldsTheAttackInOrderWithTheEscalationAndNothingOfTheBillingWorker() throws Exception {
+    List<String> entities = new ArrayList<>();
+    incident.path("entities").forEach(e -> entities.add(e.path("type").asText() + ":" + e.path("key").asText()));
+    assertThat(entities).contains("container:" + WEB.substring(0, 12), "container:" + PRIV.substring(0, 12),
+            "instance:" + INSTANCE_A, "session:" + SESSION, "ip:" + ATTACKER, "account:" + ACCOUNT,
+            "image:" + WEB_DIGEST)
+        .doesNotContain("container:" + BILLING.substring(0, 12), "container:" + RUNNER.substring(0, 12),
+            "container:" + EXPORTER.substring(0, 12));
+    String id = incident.path("incident_id").asText();
+    JsonNode rows = pipeline.send("POST", "/strata-timeline-*/_search", "{\"size\":500,\"query\":{\"term\":{\"incident_id\":\""
+        + id + "\"}},\"sort\":[{\"time\":\"asc\"},{\"event_id\":\"asc\"}]}").at("/hits/hits");
+    assertThat(rows.size()).isEqualTo(incident.path("event_count").asInt());
+    String previous = "";
+    TreeSet<String> formats = new TreeSet<>();
+    List<String> summaries = new ArrayList<>();
+    for (JsonNode r : rows) {
+      JsonNode s = r.path("_source");
+      assertThat(s.path("time").asText()).as("ordered").isGreaterThanOrEqualTo(previous);
+      previous = s.path("time").asText();
+      assertThat(s.path("artifact_sha256").asText()).as("lineage of " + s.path("summary").asText())
+          .matches("[0-9a-f]{64}");
+      assertThat(s.path("origin").asText()).as("lineage").isNotEmpty();
+      assertThat(s.toString()).as("the billing worker's evidence").doesNotContain(BILLING.substring(0, 12))
+          .doesNotContain("invoice");
+      formats.add(s.path("source_format").asText());
+      summaries.add(s.path("summary").asText());
+    }
+    assertThat(formats).contains("falco_alert", "tetragon_event", "overlay_upper_changes", "aws_cloudtrail",
+        "docker_daemon_log", "docker_json_log", "aws_vpc_flow");
+    assertThat(String.join("\n", summaries)).contains("Terminal shell in container", "Instance Metadata",
+        "Write below etc", "kworkerd", "Docker Socket", "GetCallerIdentity", "CreateUser");
+    List<String> stages = new ArrayList<>();
+    incident.path("attack_path").forEach(s -> stages.add(s.path("stage").asText()));
+    assertThat(stages).contains("EXECUTION", "CREDENTIAL_ACCESS", "PRIVILEGE_ESCALATION");
+  }
+
+  // ---------------------------------------------------------------------------------------------------- scope
+
+  @Test
+  void scopeOfEachIndicatorIsExactlyTheInvolvedEntities() throws Exception {
+    String web = WEB;
+    Map<Scope.Indicator, List<String>> containers = Map.of(
+        new Scope.Indicator("ip", ATTACKER), List.of(web),
+        // the Podman host's evidence names the domain only in text (its log, its command line): no domain field
+        new Scope.Indicator("domain", C2_DOMAIN), List.of(web),
+        new Scope.Indicator("image_digest", WEB_DIGEST), List.of(web),
+        new Scope.Indicator("sha256", MINER_SHA256), List.of(web, RUNNER),
+        new Scope.Indicator("principal", SESSION), List.of(),
+        new Scope.Indicator("access_key", KEY), List.of(),
+        new Scope.Indicator("process", "kworkerd"), List.of(web));
+    for (var c : containers.entrySet()) {
+      ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(c.getKey()));
+      String as = c.getKey().type() + " " + c.getKey().value() + ": " + Scope.table(r);
+      assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).containsExactly(ACCOUNT);
+      assertThat(IncidentPipelineIT.values(r, "containers")).as(as).containsExactlyInAnyOrderElementsOf(c.getValue());
+      assertThat(IncidentPipelineIT.values(r, "pods")).as(as).isEmpty();
+      assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).isEmpty();
+      boolean fleet = c.getValue().contains(RUNNER);
+      assertThat(IncidentPipelineIT.values(r, "instances")).as(as)
+          .containsExactlyInAnyOrderElementsOf(fleet ? List.of(INSTANCE_A, INSTANCE_B) : List.of(INSTANCE_A));
+      if (!c.getValue().isEmpty()) {
+        assertThat(IncidentPipelineIT.values(r, "nodes")).as(as)
+            .containsExactlyInAnyOrderElementsOf(fleet ? List.of(HOST_A, HOST_B) : List.of(HOST_A));
+      }
+      assertThat(r.path("incidents")).as(as).extracting(x -> x.path("incident_id").asText())
+          .contains(incident.path("incident_id").asText());
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------------- report
+
+  @Test
+  void theReportRendersTheIncident(@TempDir Path out) throws Exception {
+    String id = incident.path("incident_id").asText();
+    ReportCommand.write(endpoints.openSearchUrl(), id, out, "both");
+    String html = Files.readString(out.resolve(id + ".html"), StandardCharsets.UTF_8);
+    String md = Files.readString(out.resolve(id + ".md"), StandardCharsets.UTF_8);
+    Files.writeString(Path.of(System.getProperty("strata.home", "..")).resolve("cli/target/host-it/report.md"), md);
+    assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains(WEB.substring(0, 12)).contains(ATTACKER)
+        .contains(INSTANCE_A).contains("artifacts/sha256/").doesNotContain(BILLING.substring(0, 12));
+    assertThat(md).contains("## Entity graph").contains(WEB.substring(0, 12)).contains("ip-10-30-1-15").contains(INSTANCE_A)
+        .contains("kworkerd").contains("CreateUser").doesNotContain(BILLING.substring(0, 12));
+    assertThat(html.indexOf("Terminal shell in container")).isLessThan(html.indexOf("CreateUser"));
+  }
+
+  /** This run's events matching a query_string query, in time order. */
+  JsonNode search(String query) throws Exception {
+    String q = "(" + query + ") AND lineage.collector_run_id:\"" + runId + "\"";
+    return pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
+        "{\"size\":500,\"sort\":[{\"time\":\"asc\"}],\"query\":{\"query_string\":{\"query\":\""
+            + q.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}}}").at("/hits/hits");
+  }
+}
