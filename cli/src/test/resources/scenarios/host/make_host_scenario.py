@@ -26,7 +26,7 @@ ACCT, REGION, VPC = "333333333333", "us-east-1", "vpc-0333aaaa0000b0001"
 HOST_A, INSTANCE_A, ENI_A, IP_A = "ip-10-30-1-15.ec2.internal", "i-0abc1234def567890", "eni-0abc1234def560001", "10.30.1.15"
 # host B: RHEL 9.4, Podman 4.9: rootful node-exporter, rootless ci-runner of user alice (uid 1001)
 HOST_B, INSTANCE_B = "ip-10-30-2-40.ec2.internal", "i-0def5678abc901234"
-ATTACKER = "203.0.113.50"
+ATTACKER = "203.0.113.173"
 C2_DOMAIN, C2_IP = "pool.xmr-relay.example", "198.51.100.23"
 WEB = hexid("shop-web-1")
 BILLING = hexid("billing-worker-1")

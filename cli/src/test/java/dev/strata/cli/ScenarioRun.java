@@ -1,11 +1,16 @@
 package dev.strata.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.infra.StackEndpoints;
 import dev.strata.infra.Topics;
 import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.ProgressListener;
 import dev.strata.job.ParseJobConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One bounded run of every job over what a scenario test adds to the shared stack: collect, parse, correlate,
@@ -31,5 +36,41 @@ final class ScenarioRun {
     pipeline.runIncidents(pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic()));
     pipeline.send("POST", "/strata-*/_refresh", null);
     return runId;
+  }
+
+  /** An incident's entities as {@code type:key}. */
+  static List<String> entities(JsonNode incident) {
+    List<String> out = new ArrayList<>();
+    incident.path("entities").forEach(e -> out.add(e.path("type").asText() + ":" + e.path("key").asText()));
+    return out;
+  }
+
+  /**
+   * The incident's timeline rows (strata-timeline), after checking that they are all of it, in time order, each with
+   * its lineage (the preserved artifact and its path).
+   */
+  static JsonNode timeline(EvidencePipeline pipeline, JsonNode incident) throws Exception {
+    JsonNode rows = pipeline.send("POST", "/strata-timeline-*/_search", "{\"size\":1000,\"query\":{\"term\":"
+        + "{\"incident_id\":\"" + incident.path("incident_id").asText() + "\"}},\"sort\":[{\"time\":\"asc\"},"
+        + "{\"event_id\":\"asc\"}]}").at("/hits/hits");
+    assertThat(rows.size()).as("every row").isEqualTo(incident.path("event_count").asInt());
+    String previous = "";
+    for (JsonNode r : rows) {
+      JsonNode s = r.path("_source");
+      assertThat(s.path("time").asText()).as("ordered").isGreaterThanOrEqualTo(previous);
+      previous = s.path("time").asText();
+      assertThat(s.path("artifact_sha256").asText()).as("lineage of " + s.path("summary").asText())
+          .matches("[0-9a-f]{64}");
+      assertThat(s.path("origin").asText()).as("lineage of " + s.path("summary").asText()).isNotEmpty();
+    }
+    return rows;
+  }
+
+  /** The events of collection {@code runId} matching a query_string query, in time order. */
+  static JsonNode search(EvidencePipeline pipeline, String runId, String query) throws Exception {
+    String q = "(" + query + ") AND lineage.collector_run_id:\"" + runId + "\"";
+    return pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
+        "{\"size\":1000,\"sort\":[{\"time\":\"asc\"}],\"query\":{\"query_string\":{\"query\":\""
+            + q.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}}}").at("/hits/hits");
   }
 }

@@ -128,6 +128,7 @@ public final class ChunkContext {
     this.cloudProvider = base.cloudProvider;
     this.cloudAccount = base.cloudAccount;
     this.cloudRegion = base.cloudRegion;
+    this.cloudInstance = base.cloudInstance;
     this.ids = base.ids;
     this.linePos = 0;
     this.lineAtPos = firstLine;

@@ -156,7 +156,7 @@ public final class IncidentAssembler {
       for (String id : x) {
         if (Entity.typeOf(id).equals(type)) {
           subject = type.equals(Entity.TASK) ? ecsTask(Entity.keyOf(id))
-              : type.replace('_', ' ') + " " + Entity.keyOf(id);
+              : type.replace('_', ' ') + " " + Entity.keyOf(id) + (type.equals(Entity.CONTAINER) ? onHost(x) : "");
           break;
         }
       }
@@ -173,6 +173,17 @@ public final class IncidentAssembler {
     return Summaries.clean(b.toString());
   }
 
+
+  /**
+   * " on host ip-10-30-1-15" for a container in no pod and no task (a plain Docker / Podman host: the container id
+   * alone does not say where to look), else "".
+   */
+  private static String onHost(Set<String> entities) {
+    for (String id : entities) {
+      if (Entity.typeOf(id).equals(Entity.NODE)) return " on host " + Entity.keyOf(id);
+    }
+    return "";
+  }
 
   /**
    * "ECS task 5f1c...0718 (cluster shop-prod)" from a task ARN ({@code arn:aws:ecs:<region>:<account>:task/<cluster>/<id>};

@@ -267,6 +267,15 @@ class IncidentGrouperTest {
     assertThat(m.stage()).isEqualTo(AttackStage.EXECUTION);
   }
 
+  /** A container on a plain host (no pod, no task) is named with its host: its id alone does not say where to look. */
+  @Test
+  void aPlainHostsContainerIsTitledWithItsHost() throws Exception {
+    EvidenceEvent alert = falco("a1", T0, "ip-10-30-1-15.ec2.internal", c(1), null);
+    alert.setKubernetes(null);
+    assertThat(group(List.of(alert)).get(0).getTitle())
+        .isEqualTo("Container " + c(1).substring(0, 12) + " on host ip-10-30-1-15: execution (1 signal)");
+  }
+
   /** A container create request through the Docker API for a privileged or host-root container (dockerd's logged body). */
   @Test
   void aPrivilegedContainerCreateRequestIsAnEscalation() {
