@@ -127,8 +127,6 @@ class IncidentGrouperTest {
         toAttacker,
         host,
         log("l2", T0.plusSeconds(30), "node-z", c(8)),
-        log("l3", T0.plusSeconds(35), "node-a", c(1)),
-        daemon,
         falco("a2", T0.plusSeconds(600), "node-a.ec2.internal", c(3), "db-1")));
     List<Incident> incs = group(events);
     assertThat(incs).hasSize(2);
