@@ -22,7 +22,7 @@ final class SpdxIds {
   static final class Id {
     final String text;
     private final char[] chars;
-    private final int hash;
+    private int hash;
     private Id next;
     /** the id made after this one (document order) */
     Id after;
@@ -47,7 +47,13 @@ final class SpdxIds {
 
   private Id[] table = new Id[256];
   private int size;
+  /** the first and last id made (each links the next: {@link Id#after}) */
+  private Id first;
   private Id last;
+  /** hash every character, not only the last {@link #TAIL} (once a chain grew long: ids alike at their end) */
+  private boolean full;
+  private static final int TAIL = 16;
+  private static final int LONG_CHAIN = 8;
 
   /**
    * The id the cursor's current value names (consumed as {@link Cursor#string} consumes it), or null where that
@@ -83,21 +89,29 @@ final class SpdxIds {
   private Id get(char[] cs, int off, int len, String text) {
     int h = hash(cs, off, len);
     int slot = h & (table.length - 1);
-    for (Id e = table[slot]; e != null; e = e.next) {
+    int chain = 0;
+    for (Id e = table[slot]; e != null; e = e.next, chain++) {
       if (e.hash == h && Arrays.equals(e.chars, 0, e.chars.length, cs, off, off + len)) return e;
     }
     Id e = new Id(text != null ? text : new String(cs, off, len), Arrays.copyOfRange(cs, off, off + len), h);
     e.next = table[slot];
     table[slot] = e;
     if (last != null) last.after = e;
+    else first = e;
     last = e;
-    if (++size > table.length - (table.length >> 2)) grow();
+    if (++size > table.length - (table.length >> 2)) {
+      rehash(table.length * 2);
+    } else if (chain >= LONG_CHAIN && !full) {
+      full = true;
+      for (Id x = first; x != null; x = x.after) x.hash = hash(x.chars, 0, x.chars.length);
+      rehash(table.length);
+    }
     return e;
   }
 
-  private void grow() {
+  private void rehash(int capacity) {
     Id[] old = table;
-    table = new Id[old.length * 2];
+    table = new Id[capacity];
     for (Id head : old) {
       for (Id e = head; e != null; ) {
         Id next = e.next;
@@ -109,14 +123,18 @@ final class SpdxIds {
     }
   }
 
-  /** A hash over every character in four independent lanes (ids are long: a single multiply chain is slow). */
-  private static int hash(char[] cs, int off, int len) {
+  /**
+   * A hash over the last {@link #TAIL} characters and the length (ids differ at their end: a package name, version or
+   * hash suffix), or over every character once {@link #full}; in four independent lanes (a single multiply chain is
+   * slow).
+   */
+  private int hash(char[] cs, int off, int len) {
     int h0 = 0;
     int h1 = 0;
     int h2 = 0;
     int h3 = 0;
-    int i = off;
     int end = off + len;
+    int i = full || len <= TAIL ? off : end - TAIL;
     for (; i + 4 <= end; i += 4) {
       h0 = h0 * 31 + cs[i];
       h1 = h1 * 31 + cs[i + 1];
