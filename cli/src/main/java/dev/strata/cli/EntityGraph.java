@@ -172,7 +172,15 @@ final class EntityGraph {
           + l.path("artifact_sha256").asText() + ", " + IncidentReport.position(l) + ")");
     }
     int count = Math.max(f.path("evidence_count").asInt(0), ev.size());
-    return new Edge(from, relation, to, f.path("valid_from").asText(""), f.path("valid_to").asText(""),
+    return new Edge(from, relation, to, validFrom(f.path("valid_from").asText("")), f.path("valid_to").asText(""),
         f.path("end_observed").asBoolean(false), ev, count);
+  }
+
+  /**
+   * A fact's start as shown: one stated from the start of time (the epoch: an ECS task id's sessions named in a VPC
+   * Flow v7 record, a task definition's roles; see BindingExtractor.ALWAYS) reads "always", not 1970.
+   */
+  static String validFrom(String v) {
+    return v.startsWith("1970-01-01T00:00:00") ? "always" : v;
   }
 }

@@ -21,7 +21,7 @@ final class IncidentReport {
       List.of("principal", "session", "access_key", "service_account", "role", "ip"),
       List.of("pod", "container", "task", "image"),
       List.of("node", "instance", "eni"),
-      List.of("namespace", "cluster", "account"));
+      List.of("namespace", "cluster", "ecs_service", "ecs_cluster", "account"));
 
   private final JsonNode incident;
   private final List<JsonNode> rows;

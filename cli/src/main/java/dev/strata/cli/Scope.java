@@ -48,6 +48,9 @@ final class Scope {
     INDICATOR_FIELDS.put("service_account", List.of("actor.service_account", "enrichment.service_account",
         "kubernetes.service_account"));
     INDICATOR_FIELDS.put("process", List.of("process.name", "process.executable"));
+    // a Kubernetes cluster and an ECS cluster of the same name are two things (since schema 6 apart in the events)
+    INDICATOR_FIELDS.put("cluster", List.of("kubernetes.cluster", "enrichment.cluster"));
+    INDICATOR_FIELDS.put("ecs_cluster", List.of("ecs.cluster_name", "ecs.cluster_arn", "enrichment.ecs_cluster"));
 
     DIMENSIONS.put("clusters", List.of("kubernetes.cluster", "enrichment.cluster"));
     DIMENSIONS.put("accounts", List.of("cloud.account_uid", "enrichment.account_uid"));
@@ -57,6 +60,9 @@ final class Scope {
     DIMENSIONS.put("pods", List.of("kubernetes.pod_name", "enrichment.pod_name"));
     DIMENSIONS.put("containers", List.of("container.uid", "enrichment.container_uid"));
     DIMENSIONS.put("tasks", List.of("cloud.task_uid", "enrichment.task_uid"));
+    DIMENSIONS.put("ecs_clusters", List.of("ecs.cluster_name", "enrichment.ecs_cluster"));
+    DIMENSIONS.put("ecs_services", List.of("ecs.service", "enrichment.ecs_service"));
+    DIMENSIONS.put("task_definitions", List.of("ecs.task_definition", "enrichment.ecs_task_definition"));
     DIMENSIONS.put("enis", List.of("cloud.eni_uid", "enrichment.eni_uid"));
     DIMENSIONS.put("images", List.of("container.image_name", "container.image_digest", "enrichment.image_digest"));
     DIMENSIONS.put("principals", List.of("actor.user_uid", "actor.user_name", "enrichment.iam_role",
@@ -209,6 +215,7 @@ final class Scope {
     if (incidents != null) {
       for (JsonNode h : incidents.at("/hits/hits")) {
         JsonNode s = h.path("_source");
+        if (!holds(s, indicators)) continue;
         ObjectNode i = incs.addObject();
         i.put("incident_id", s.path("incident_id").asText());
         i.put("title", s.path("title").asText());
@@ -233,6 +240,26 @@ final class Scope {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether an incident found by {@link #incidentQuery} (any indicator value, any entity key) holds an indicator as
+   * what it is: a cluster indicator only through an entity of its kind (an ECS cluster and a Kubernetes cluster may
+   * share a name; the incident's entities are not nested, so the query cannot pair type and key).
+   */
+  static boolean holds(JsonNode incident, List<Indicator> indicators) {
+    for (Indicator i : indicators) {
+      String entityType = switch (i.type()) {
+        case "cluster" -> "cluster";
+        case "ecs_cluster" -> "ecs_cluster";
+        default -> null;
+      };
+      if (entityType == null) return true;
+      for (JsonNode en : incident.path("entities")) {
+        if (en.path("type").asText().equals(entityType) && en.path("key").asText().equals(i.value())) return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -46,6 +46,12 @@ final class ScopeCommand implements Callable<Integer> {
   @Option(names = "--process", paramLabel = "NAME", description = "Process name or executable path.")
   List<String> processes = new ArrayList<>();
 
+  @Option(names = "--cluster", paramLabel = "NAME", description = "Kubernetes (EKS) cluster name.")
+  List<String> clusters = new ArrayList<>();
+
+  @Option(names = "--ecs-cluster", paramLabel = "NAME", description = "ECS cluster name or ARN (never a Kubernetes cluster of that name).")
+  List<String> ecsClusters = new ArrayList<>();
+
   @Option(names = "--json", description = "One JSON document on stdout (for machines).")
   boolean json;
 
@@ -54,7 +60,7 @@ final class ScopeCommand implements Callable<Integer> {
     List<Scope.Indicator> indicators = indicators();
     if (indicators.isEmpty()) {
       throw new IllegalArgumentException("give at least one indicator (--ip, --domain, --image-digest, --sha256, "
-          + "--principal, --access-key, --service-account, --process)");
+          + "--principal, --access-key, --service-account, --process, --cluster, --ecs-cluster)");
     }
     String url = services.settings().openSearchUrl();
     if (url == null) throw new IllegalArgumentException("no OpenSearch configured (--opensearch or STRATA_OPENSEARCH_URL)");
@@ -87,6 +93,8 @@ final class ScopeCommand implements Callable<Integer> {
     accessKeys.forEach(v -> out.add(new Scope.Indicator("access_key", v)));
     serviceAccounts.forEach(v -> out.add(new Scope.Indicator("service_account", v)));
     processes.forEach(v -> out.add(new Scope.Indicator("process", v)));
+    clusters.forEach(v -> out.add(new Scope.Indicator("cluster", v)));
+    ecsClusters.forEach(v -> out.add(new Scope.Indicator("ecs_cluster", v)));
     return out;
   }
 }

@@ -40,7 +40,16 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>task 9a8b..6a5b of the same service starts at 10:30:12 on another ENI with the same address and the same
  *       task role: its flows and its own GetObject must resolve to it, never to the compromised task;
  *   <li>account 777788889999 runs task 0c0f..0c0f (cluster batch, Fargate) on 10.20.1.37 in its own VPC at the same
- *       time: its flows resolve to its own task.
+ *       time: its flows resolve to its own task;
+ *   <li>the ECS agent pulls task 5f1c's image and creates its log stream with the task's execution role (its session
+ *       also named after the task id, from the NAT gateway's public address; describe-task-definition names the
+ *       roles): attributed to the task as its infrastructure, no signal, not in the incident;
+ *   <li>account 121212121212, no task metadata nor describe-tasks at all (CloudTrail + VPC Flow v7 only): Fargate task
+ *       a1b2..f601 (cluster pay-prod, service pay-api) lists the buckets with its task role from outside before its
+ *       first v7 record, exfiltrates to 192.0.2.200 and its credentials are used again at 10:40: the flows and the
+ *       task role's calls reach the task through the v7 records; the execution role's image pull (its roles from
+ *       CloudTrail's RegisterTaskDefinition) is infrastructure; an EKS cluster of that account is also named
+ *       shop-prod: scope by the ECS cluster never finds it, nor the reverse.
  * </ul>
  */
 @ExtendWith(SharedStack.class)
@@ -63,6 +72,13 @@ class EcsIncidentPipelineIT {
   static final String WEB1 = "62dfdab12104246c148c97c5e4cc0465ad968f850e5439ca6cfa49a381c707cd";
   static final String ROUTER1 = "43c93a28fa8ece22c537c8396632cdf7234f45bddd191cd26e4e8e824eb0b190";
   static final String WEB_DIGEST = "sha256:83d20350a81b979988da333b2faffd22fca38db43e6281959e0b746086c029b1";
+  static final String EXEC_ROLE = "arn:aws:iam::" + ACCOUNT_A + ":role/ecsTaskExecutionRole";
+  static final String EXEC_SESSION1 = "arn:aws:sts::" + ACCOUNT_A + ":assumed-role/ecsTaskExecutionRole/" + T1;
+  static final String ACCOUNT_C = "121212121212";
+  static final String T3 = "a1b2c3d4e5f6478990a1b2c3d4e5f601";
+  static final String TASK3 = "arn:aws:ecs:eu-west-1:" + ACCOUNT_C + ":task/pay-prod/" + T3;
+  static final String ENI3 = "eni-0f10000000000e001";
+  static final String PAY_EXEC_ROLE = "arn:aws:iam::" + ACCOUNT_C + ":role/pay-execution-role";
 
   EvidencePipeline pipeline;
   StackEndpoints endpoints;
@@ -84,17 +100,21 @@ class EcsIncidentPipelineIT {
     Files.createDirectories(dump);
     Files.writeString(dump.resolve("incidents.json"), incidents.toPrettyString());
     Files.writeString(dump.resolve("events.json"), search("cloud.account_uid:" + ACCOUNT_A + " OR cloud.account_uid:"
-        + ACCOUNT_B + " OR container.uid:" + WEB1.substring(0, 12)).toPrettyString());
+        + ACCOUNT_B + " OR cloud.account_uid:" + ACCOUNT_C + " OR container.uid:" + WEB1.substring(0, 12))
+        .toPrettyString());
     Files.writeString(dump.resolve("bindings.json"), pipeline.send("POST", "/strata-bindings-*/_search",
         "{\"size\":200,\"query\":{\"query_string\":{\"query\":\"attributes.account_uid:" + ACCOUNT_A
-            + " OR attributes.account_uid:" + ACCOUNT_B + "\"}}}").at("/hits/hits").toPrettyString());
+            + " OR attributes.account_uid:" + ACCOUNT_B + " OR attributes.account_uid:" + ACCOUNT_C + "\"}}}")
+        .at("/hits/hits").toPrettyString());
+    Files.writeString(dump.resolve("all-incidents.json"), pipeline.send("POST", "/strata-incidents-*/_search",
+        "{\"size\":50}").at("/hits/hits").toPrettyString());
   }
 
   @Test
   void oneIncidentHoldsTheCompromisedTask() {
     assertThat(incidents).as("one incident on the compromised task").hasSize(1);
     assertThat(incident.path("title").asText()).as("the task a responder knows, not a container's Docker id")
-        .startsWith("ECS task " + T1 + " (cluster shop-prod): ");
+        .startsWith("ECS task " + T1 + " (service storefront-web, cluster shop-prod): ");
   }
 
   @Test
@@ -148,7 +168,7 @@ class EcsIncidentPipelineIT {
           + s.path("time").asText().substring(11, 19) + " " + s.at("/src_endpoint/ip").asText() + ">"
           + s.at("/dst_endpoint/ip").asText();
       taskOf.put(key, s.at("/enrichment/task_uid").asText("-") + " " + s.at("/enrichment/eni_uid").asText("-") + " "
-          + s.at("/enrichment/cluster").asText("-"));
+          + s.at("/enrichment/ecs_cluster").asText("-") + s.at("/enrichment/cluster").asText(""));
     }
     String t1 = TASK1 + " " + ENI1 + " shop-prod";
     String t2 = TASK2 + " " + ENI2 + " shop-prod";
@@ -182,7 +202,8 @@ class EcsIncidentPipelineIT {
       if (!s.at("/actor/user_uid").asText().contains(":assumed-role/storefront-task-role/")) continue;
       JsonNode e = s.path("enrichment");
       taskOf.put(s.path("time").asText().substring(11, 19) + " " + s.at("/api/operation").asText(),
-          e.path("task_uid").asText("-") + " " + e.path("eni_uid").asText("-") + " " + e.path("cluster").asText("-"));
+          e.path("task_uid").asText("-") + " " + e.path("eni_uid").asText("-") + " " + e.path("ecs_cluster").asText("-")
+              + e.path("cluster").asText(""));
     }
     String t1 = TASK1 + " " + ENI1 + " shop-prod";
     assertThat(taskOf).containsExactlyInAnyOrderEntriesOf(Map.of(
@@ -194,6 +215,62 @@ class EcsIncidentPipelineIT {
         "10:35:00 GetObject", TASK2 + " " + ENI2 + " shop-prod"));
     JsonNode outside = one("source_format:aws_cloudtrail AND api.operation:CreateAccessKey AND cloud.account_uid:" + ACCOUNT_A);
     assertThat(outside.at("/enrichment/binding_ids")).isNotEmpty();
+  }
+
+  @Test
+  void theExecutionRolesCallsAreTheTasksInfrastructureNotTheWorkloads() throws Exception {
+    // the ECS agent's calls: attributed to the task, with the roles its definition names, and in no incident
+    Map<String, String> agent = new java.util.TreeMap<>();
+    for (JsonNode h : search("source_format:aws_cloudtrail AND (actor.session_issuer:\"" + EXEC_ROLE
+        + "\" OR actor.session_issuer:\"" + PAY_EXEC_ROLE + "\")")) {
+      JsonNode s = h.path("_source");
+      JsonNode e = s.path("enrichment");
+      agent.put(s.path("time").asText().substring(11, 19) + " " + s.at("/api/operation").asText(),
+          e.path("task_uid").asText("-") + " " + e.path("ecs_execution_role").asText("-") + " "
+              + e.path("incident_ids").size());
+      assertThat(timelineRowsOf(s.path("event_id").asText())).as("no incident holds the agent's " + s.at("/api/operation"))
+          .isZero();
+    }
+    assertThat(agent).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "09:58:05 GetAuthorizationToken", TASK1 + " " + EXEC_ROLE + " 0",
+        "09:58:06 BatchGetImage", TASK1 + " " + EXEC_ROLE + " 0",
+        "09:58:15 CreateLogStream", TASK1 + " " + EXEC_ROLE + " 0",
+        "10:02:10 GetAuthorizationToken", TASK3 + " " + PAY_EXEC_ROLE + " 0",
+        "10:02:12 BatchGetImage", TASK3 + " " + PAY_EXEC_ROLE + " 0"));
+    List<String> entities = new ArrayList<>();
+    incident.path("entities").forEach(e -> entities.add(e.path("type").asText() + ":" + e.path("key").asText()));
+    assertThat(entities).doesNotContain("session:" + EXEC_SESSION1, "access_key:ASIAWZQ5EXECROLE3X9B");
+  }
+
+  @Test
+  void withoutTaskMetadataTheV7FlowsAndTheTaskRolesCallsReachTheirTask() throws Exception {
+    // account 121212121212 has no task metadata, no describe-tasks: CloudTrail and VPC Flow v7 alone
+    Map<String, String> taskOf = new java.util.TreeMap<>();
+    for (JsonNode h : search("cloud.account_uid:" + ACCOUNT_C + " AND (source_format:aws_vpc_flow OR "
+        + "actor.session_issuer:\"arn:aws:iam::" + ACCOUNT_C + ":role/pay-task-role\")")) {
+      JsonNode s = h.path("_source");
+      JsonNode e = s.path("enrichment");
+      String what = s.path("source_format").asText().equals("aws_vpc_flow")
+          ? s.at("/src_endpoint/ip").asText() + ">" + s.at("/dst_endpoint/ip").asText() : s.at("/api/operation").asText();
+      taskOf.put(s.path("time").asText().substring(11, 19) + " " + what, e.path("task_uid").asText("-") + " "
+          + e.path("ecs_cluster").asText("-") + " " + e.path("ecs_service").asText("-") + " "
+          + e.path("cluster").asText("no-k8s-cluster"));
+    }
+    String t3 = TASK3 + " pay-prod pay-api no-k8s-cluster";
+    assertThat(taskOf).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "10:05:00 ListBuckets", t3, // before the task's first flow record
+        "10:09:00 10.30.1.9>192.0.2.200", t3,
+        "10:12:00 10.30.1.9>192.0.2.200", t3,
+        "10:40:00 GetCallerIdentity", t3));
+    JsonNode pay = pipeline.send("POST", "/strata-incidents-*/_search",
+        "{\"size\":10,\"query\":{\"term\":{\"entities.key\":\"" + TASK3 + "\"}}}").at("/hits/hits");
+    assertThat(pay).as("one incident on the Fargate task").hasSize(1);
+    JsonNode inc = pay.get(0).path("_source");
+    assertThat(inc.path("title").asText()).startsWith("ECS task " + T3 + " (service pay-api, cluster pay-prod): ");
+    List<String> entities = new ArrayList<>();
+    inc.path("entities").forEach(e -> entities.add(e.path("type").asText() + ":" + e.path("key").asText()));
+    assertThat(entities).contains("task:" + TASK3, "eni:" + ENI3, "ecs_cluster:pay-prod", "ecs_service:pay-api",
+        "ip:192.0.2.200", "ip:198.51.100.99").doesNotContain("task:" + TASK1, "cluster:shop-prod", "cluster:pay-prod");
   }
 
   @Test
@@ -247,7 +324,7 @@ class EcsIncidentPipelineIT {
     assertThat(values(ip, "containers")).as("Falco's miner alert names the pool").isNotEmpty()
         .allMatch(c -> c.startsWith(WEB1.substring(0, 12)));
     assertThat(values(ip, "enis")).containsExactly(ENI1);
-    assertThat(values(ip, "clusters")).containsExactly("shop-prod");
+    assertThat(values(ip, "clusters")).as("no Kubernetes cluster").isEmpty();
     assertThat(values(ip, "pods")).isEmpty();
     assertThat(ip.path("incidents")).extracting(i -> i.path("incident_id").asText())
         .contains(incident.path("incident_id").asText());
@@ -257,6 +334,22 @@ class EcsIncidentPipelineIT {
     ObjectNode image = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("image_digest", WEB_DIGEST)));
     assertThat(values(image, "tasks")).as("both tasks ran the image, the other account's did not")
         .containsExactlyInAnyOrder(TASK1, TASK2);
+    assertThat(values(ip, "ecs_clusters")).containsExactly("shop-prod");
+    assertThat(values(ip, "ecs_services")).containsExactly("storefront-web");
+    // an ECS cluster and an EKS cluster of one name (another account) are two things
+    ObjectNode ecs = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ecs_cluster", "shop-prod")));
+    assertThat(values(ecs, "tasks")).containsExactlyInAnyOrder(TASK1, TASK2);
+    assertThat(values(ecs, "accounts")).containsExactly(ACCOUNT_A);
+    assertThat(values(ecs, "clusters")).isEmpty();
+    assertThat(ecs.path("incidents")).extracting(i -> i.path("incident_id").asText())
+        .containsExactly(incident.path("incident_id").asText());
+    ObjectNode eks = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("cluster", "shop-prod")));
+    assertThat(values(eks, "clusters")).containsExactly("shop-prod");
+    assertThat(values(eks, "accounts")).containsExactly(ACCOUNT_C);
+    assertThat(values(eks, "tasks")).isEmpty();
+    assertThat(values(eks, "ecs_clusters")).isEmpty();
+    assertThat(eks.path("incidents")).as("the EKS cluster's own incident (alice lists its secrets), not the ECS one's")
+        .extracting(i -> i.path("title").asText()).containsExactly("Principal alice@example.com: credential access (1 signal)");
     ObjectNode reused = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", TASK_IP)));
     assertThat(values(reused, "tasks")).containsExactlyInAnyOrder(TASK1, TASK2, TASK_B);
     Map<String, List<String>> tasksByAccount = new HashMap<>();
@@ -273,9 +366,15 @@ class EcsIncidentPipelineIT {
     String md = Files.readString(out.resolve(id + ".md"), StandardCharsets.UTF_8);
     String html = Files.readString(out.resolve(id + ".html"), StandardCharsets.UTF_8);
     assertThat(md).contains("## Entity graph").contains("task role session").contains(SESSION1)
-        .contains("in task").contains(ATTACKER_IP).contains("CreateAccessKey");
+        .contains("in task").contains(ATTACKER_IP).contains("CreateAccessKey")
+        .contains("| ecs\\_cluster | `shop-prod` |").contains("| ecs\\_service | `storefront-web` |");
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains(TASK1);
     assertThat(html.indexOf("Terminal shell in container")).isLessThan(html.indexOf("CreateAccessKey"));
+  }
+
+  long timelineRowsOf(String eventId) throws Exception {
+    return pipeline.send("POST", "/strata-timeline-*/_search", "{\"size\":0,\"track_total_hits\":true,\"query\":"
+        + "{\"term\":{\"event_id\":\"" + eventId + "\"}}}").at("/hits/total/value").asLong();
   }
 
   JsonNode search(String query) throws Exception {

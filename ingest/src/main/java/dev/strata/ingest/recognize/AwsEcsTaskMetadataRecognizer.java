@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * {@code describe_tasks}. Content (STRONG): a JSON object with {@code TaskARN} and {@code Containers} or
  * {@code Cluster} (task metadata); with {@code DockerId}, {@code DockerName} and {@code Labels} or {@code Networks}
  * (container metadata); with {@code tasks} whose elements have {@code taskArn} (describe-tasks), or one such task
- * ({@code taskArn} + {@code clusterArn}); an EventBridge event of detail-type {@code ECS Task State Change} (its
+ * ({@code taskArn} + {@code clusterArn}); {@code aws ecs describe-task-definition} output ({@code taskDefinition}
+ * with {@code taskDefinitionArn}: the task and execution roles); an EventBridge event of detail-type {@code ECS Task State Change} (its
  * {@code detail} is such a task; JSON lines of them as an archive or Firehose delivery writes them). Framing WHOLE (one document, usually pretty-printed); LINES for JSON lines
  * of such documents.
  */
@@ -21,7 +22,8 @@ public final class AwsEcsTaskMetadataRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "aws_ecs_task_metadata";
 
   private static final Pattern PATH =
-      Pattern.compile("(?:^|.*/)(?:task[-_]metadata|ecs[-_]task|describe[-_]tasks|ecs[-_]describe[-_]tasks)[^/]*\\.json");
+      Pattern.compile("(?:^|.*/)(?:task[-_]metadata|ecs[-_]task|describe[-_]tasks|ecs[-_]describe[-_]tasks"
+          + "|describe[-_]task[-_]definition|ecs[-_]describe[-_]task[-_]definition)[^/]*\\.json");
 
   public AwsEcsTaskMetadataRecognizer() {
     super(SOURCE_TYPE, PATH);
@@ -68,6 +70,9 @@ public final class AwsEcsTaskMetadataRecognizer extends PathPatternRecognizer {
     String text = new String(b, start, b.length - start, StandardCharsets.UTF_8);
     if (o.has("tasks") && text.contains("\"taskArn\"")) {
       return ContentMatch.strong(framing, "aws ecs describe-tasks output");
+    }
+    if (o.has("taskDefinition") && text.contains("\"taskDefinitionArn\"")) {
+      return ContentMatch.strong(framing, "aws ecs describe-task-definition output");
     }
     if (o.has("taskArn") && (o.has("clusterArn") || o.has("containers"))) {
       return ContentMatch.strong(framing, "an ECS task (describe-tasks element)");

@@ -89,6 +89,12 @@ class AwsVpcFlowEcsRecognizerTest {
     assertThat(rec("ir/describe-tasks-prod.json", dt).sourceType()).isEqualTo("aws_ecs_task_metadata");
     assertThat(new AwsEcsTaskMetadataRecognizer().matchPath("ir/describe-tasks-prod.json")).isPresent();
     assertThat(new AwsEcsTaskMetadataRecognizer().matchPath("ir/task-metadata.json")).isPresent();
+    // aws ecs describe-task-definition (DescribeTaskDefinition response): the task and execution roles
+    String td = "{\n    \"taskDefinition\": {\n        \"taskDefinitionArn\": \"arn:aws:ecs:us-east-1:1:task-definition/w:3\",\n"
+        + "        \"family\": \"w\",\n        \"executionRoleArn\": \"arn:aws:iam::1:role/ecsTaskExecutionRole\"\n    },\n"
+        + "    \"tags\": []\n}\n";
+    assertThat(rec("case/w-3.json", td).sourceType()).isEqualTo("aws_ecs_task_metadata");
+    assertThat(new AwsEcsTaskMetadataRecognizer().matchPath("ir/describe-task-definition-w.json")).isPresent();
     assertThat(rec("x.json", "{\"kind\":\"Pod\",\"metadata\":{}}\n").sourceType())
         .isNotEqualTo("aws_ecs_task_metadata");
   }

@@ -25,12 +25,21 @@ public final class Attr {
   public static final String ENI_UID = "eni_uid";
   public static final String ACCOUNT_UID = "account_uid";
   public static final String VPC_UID = "vpc_uid";
+  /** ECS (enrichment.ecs_*): an ECS cluster is no Kubernetes cluster, so never {@link #CLUSTER}. */
+  public static final String ECS_CLUSTER = "ecs_cluster";
+  public static final String ECS_SERVICE = "ecs_service";
+  public static final String ECS_TASK_DEFINITION = "ecs_task_definition";
+  public static final String ECS_LAUNCH_TYPE = "ecs_launch_type";
+  public static final String ECS_TASK_ROLE = "ecs_task_role";
+  public static final String ECS_EXECUTION_ROLE = "ecs_execution_role";
 
   /** Codes: index in this list. Never reorder (the order is part of checkpointed state); append only. */
   public static final List<String> ALL =
       List.of(
           CLUSTER, NAMESPACE, POD_NAME, POD_UID, NODE_NAME, CONTAINER_UID, CONTAINER_NAME, IMAGE_UID,
-          IMAGE_DIGEST, SERVICE_ACCOUNT, IAM_ROLE, TASK_UID, INSTANCE_UID, ENI_UID, ACCOUNT_UID, VPC_UID);
+          IMAGE_DIGEST, SERVICE_ACCOUNT, IAM_ROLE, TASK_UID, INSTANCE_UID, ENI_UID, ACCOUNT_UID, VPC_UID,
+          ECS_CLUSTER, ECS_SERVICE, ECS_TASK_DEFINITION, ECS_LAUNCH_TYPE, ECS_TASK_ROLE,
+          ECS_EXECUTION_ROLE);
 
   private Attr() {}
 
@@ -65,6 +74,12 @@ public final class Attr {
       case ENI_UID -> e.getEniUid();
       case ACCOUNT_UID -> e.getAccountUid();
       case VPC_UID -> e.getVpcUid();
+      case ECS_CLUSTER -> e.getEcsCluster();
+      case ECS_SERVICE -> e.getEcsService();
+      case ECS_TASK_DEFINITION -> e.getEcsTaskDefinition();
+      case ECS_LAUNCH_TYPE -> e.getEcsLaunchType();
+      case ECS_TASK_ROLE -> e.getEcsTaskRole();
+      case ECS_EXECUTION_ROLE -> e.getEcsExecutionRole();
       default -> null;
     };
   }
@@ -88,6 +103,12 @@ public final class Attr {
       case ENI_UID -> e.setEniUid(v);
       case ACCOUNT_UID -> e.setAccountUid(v);
       case VPC_UID -> e.setVpcUid(v);
+      case ECS_CLUSTER -> e.setEcsCluster(v);
+      case ECS_SERVICE -> e.setEcsService(v);
+      case ECS_TASK_DEFINITION -> e.setEcsTaskDefinition(v);
+      case ECS_LAUNCH_TYPE -> e.setEcsLaunchType(v);
+      case ECS_TASK_ROLE -> e.setEcsTaskRole(v);
+      case ECS_EXECUTION_ROLE -> e.setEcsExecutionRole(v);
       default -> {}
     }
   }

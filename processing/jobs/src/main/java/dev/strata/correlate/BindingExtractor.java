@@ -2,11 +2,13 @@ package dev.strata.correlate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.parse.EcsNames;
 import dev.strata.schema.correlate.BindingLineage;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.correlate.EntityRef;
 import dev.strata.schema.event.Cloud;
 import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Ecs;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
 import dev.strata.schema.event.Lineage;
@@ -99,7 +101,7 @@ public final class BindingExtractor {
   /**
    * The start of a fact that holds for all time: a globally unique id that names one entity forever (a role session
    * named after an ECS task id), stated by evidence that does not know when the entity began (no event can name the
-   * id before it).
+   * id before it), or an immutable thing's property (a task definition revision's roles).
    */
   static final long ALWAYS = 0L;
   private static final List<DateTimeFormatter> EXPIRATION_FORMATS =
@@ -295,7 +297,14 @@ public final class BindingExtractor {
       out.add(binding(BindingKind.ENI_INSTANCE, "", eni, "", c.getInstanceUid(), a, from, null, false, 1.0f, e));
     }
     String task = c.getTaskUid();
-    if (task == null) return;
+    if (task == null) {
+      Ecs x = e.getEcs();
+      if (x != null && "task_definition".equals(e.getActivityName())) {
+        taskDefinitionRoles(e, e.getUnmapped().get("task_definition_arn"), x.getTaskRoleArn(),
+            x.getExecutionRoleArn(), out);
+      }
+      return;
+    }
     Long to = e.getEndTime() == null ? null : micros(e.getEndTime());
     boolean stopped = e.getActivityName() != null
         && CONTAINER_END.contains(e.getActivityName().toLowerCase(Locale.ROOT));
@@ -309,8 +318,8 @@ public final class BindingExtractor {
     put(a, Attr.ENI_UID, eni);
     // not the instance a v7 flow record names: the container instance only hosts the task (awsvpc), and a task's
     // calls, flows and alerts resolved with it would share a pivot with every other task of that host
-    Map<String, String> ipAttrs = new LinkedHashMap<>(a); // no cluster: an address's cluster scope is Kubernetes'
-    put(a, Attr.CLUSTER, ecsClusterName(c.getClusterUid(), task));
+    ecsAttributes(e, task, a); // never Attr.CLUSTER: an ECS cluster is no Kubernetes cluster (nor an address scope)
+    Map<String, String> ipAttrs = a;
     if (eni != null) {
       timed(BindingKind.ENI_TASK, "", eni, "", task, a, from, to, stopped, e, out);
     }
@@ -344,17 +353,43 @@ public final class BindingExtractor {
   }
 
   /**
-   * The ECS cluster's name: the last part of its ARN ({@code arn:aws:ecs:<region>:<account>:cluster/<name>}), the
-   * name as given, else the cluster part of a task ARN of the current format ({@code task/<cluster>/<id>}); or null.
+   * The task's ECS context as binding attributes (enrichment.ecs): cluster name (from the event's {@code ecs}, else
+   * its {@code cloud.cluster_uid} or task ARN, as events parsed before schema 6 name it), service, task definition,
+   * launch type, and the task / execution roles when the evidence names them (a run's overrides).
    */
-  static String ecsClusterName(String cluster, String taskArn) {
-    if (cluster != null && !cluster.isEmpty()) {
-      int slash = cluster.indexOf(":cluster/");
-      return slash >= 0 ? cluster.substring(slash + ":cluster/".length()) : cluster;
+  private static void ecsAttributes(EvidenceEvent e, String task, Map<String, String> a) {
+    Ecs x = e.getEcs();
+    String cluster = x != null && x.getClusterName() != null ? x.getClusterName()
+        : EcsNames.clusterName(e.getCloud().getClusterUid(), task);
+    put(a, Attr.ECS_CLUSTER, cluster);
+    if (x == null) return;
+    put(a, Attr.ECS_SERVICE, x.getService());
+    put(a, Attr.ECS_TASK_DEFINITION, x.getTaskDefinition());
+    put(a, Attr.ECS_LAUNCH_TYPE, x.getLaunchType());
+    put(a, Attr.ECS_TASK_ROLE, x.getTaskRoleArn());
+    put(a, Attr.ECS_EXECUTION_ROLE, x.getExecutionRoleArn());
+  }
+
+  /**
+   * A task definition revision's roles ({@code describe-task-definition}, CloudTrail {@code RegisterTaskDefinition}):
+   * {@code taskdef||<task definition ARN>} -> its execution role (else its task role), with both as attributes; a
+   * revision never changes, so the fact holds always ({@link #ALWAYS}). A task's events reach it at hop 2 through
+   * the task's {@code ecs_task_definition}: a call of the task's execution-role session is then the ECS agent's.
+   */
+  private void taskDefinitionRoles(EvidenceEvent e, String definitionArn, String taskRole, String executionRole,
+      List<EntityBinding> out) {
+    String famRev = EcsNames.taskDefinition(definitionArn);
+    if (definitionArn == null || !definitionArn.contains(":task-definition/") || (taskRole == null
+        && executionRole == null)) {
+      return;
     }
-    int t = taskArn.indexOf(":task/");
-    int last = taskArn.lastIndexOf('/');
-    return t >= 0 && last > t + 6 ? taskArn.substring(t + 6, last) : null;
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.ECS_TASK_DEFINITION, famRev);
+    put(a, Attr.ECS_TASK_ROLE, taskRole);
+    put(a, Attr.ECS_EXECUTION_ROLE, executionRole);
+    put(a, Attr.ACCOUNT_UID, accountOf(definitionArn, null));
+    out.add(binding(BindingKind.TASKDEFINITION_ROLES, "", definitionArn, "", executionRole != null ? executionRole
+        : taskRole, a, ALWAYS, null, false, 1.0f, e));
   }
 
   /**
@@ -703,6 +738,14 @@ public final class BindingExtractor {
     }
     if ("AssumeRole".equals(op) && !"Failure".equals(e.getStatus())) {
       podIdentitySession(e, t, account, out);
+      return;
+    }
+    if ("RegisterTaskDefinition".equals(op) && !"Failure".equals(e.getStatus())) {
+      JsonNode resp = object(e.getUnmapped().get("responseElements"));
+      JsonNode d = resp == null ? null : resp.path("taskDefinition");
+      if (d != null && d.isObject()) {
+        taskDefinitionRoles(e, text(d, "taskDefinitionArn"), text(d, "taskRoleArn"), text(d, "executionRoleArn"), out);
+      }
       return;
     }
     // an EC2 instance-role session (named after its instance id): session -> instance

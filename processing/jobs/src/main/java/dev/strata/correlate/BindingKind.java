@@ -48,7 +48,14 @@ public enum BindingKind {
    * tags EKS puts on its {@code AssumeRole} ({@code kubernetes-pod-name}, {@code kubernetes-pod-uid}, ...), until the
    * credentials expire: the session's calls from anywhere resolve the pod.
    */
-  SESSION_POD("session", "pod", 1.0f, false);
+  SESSION_POD("session", "pod", 1.0f, false),
+  /**
+   * An ECS task definition revision ({@code taskdef||<task definition ARN>}) -> its execution role (else its task
+   * role), both named in the attributes ({@code ecs_task_role}, {@code ecs_execution_role}): looked up at hop 2 by
+   * the events of a task whose definition is known, so a call of the task's execution-role session is known as the
+   * ECS agent's, not the workload's.
+   */
+  TASKDEFINITION_ROLES("taskdef", "role", 1.0f, false);
 
   private final String subjectType;
   private final String objectType;

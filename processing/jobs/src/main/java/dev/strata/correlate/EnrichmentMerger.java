@@ -2,6 +2,7 @@ package dev.strata.correlate;
 
 import dev.strata.schema.event.Cloud;
 import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Ecs;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
@@ -56,6 +57,15 @@ public final class EnrichmentMerger {
       r.setEniUid(cl.getEniUid());
       r.setTaskUid(cl.getTaskUid());
       r.setInstanceUid(cl.getInstanceUid());
+    }
+    Ecs ecs = e.getEcs();
+    if (ecs != null) {
+      r.setEcsCluster(ecs.getClusterName());
+      r.setEcsService(ecs.getService());
+      r.setEcsTaskDefinition(ecs.getTaskDefinition());
+      r.setEcsLaunchType(ecs.getLaunchType());
+      r.setEcsTaskRole(ecs.getTaskRoleArn());
+      r.setEcsExecutionRole(ecs.getExecutionRoleArn());
     }
     if (r.getVpcUid() == null && e.getSrcEndpoint() != null) r.setVpcUid(e.getSrcEndpoint().getVpcUid());
     if (r.getInstanceUid() == null && e.getDevice() != null) r.setInstanceUid(e.getDevice().getInstanceUid());

@@ -1,5 +1,6 @@
 package dev.strata.correlate;
 
+import dev.strata.parse.EcsNames;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.correlate.EntityRef;
 import dev.strata.schema.event.Cloud;
@@ -281,7 +282,7 @@ public final class LookupKeys {
 
   /** The entity types of the keys hops 2 and 3 ask ({@link #hop2}, {@link #hop3}). */
   private static final Set<String> HOP2_TYPES =
-      Set.of("pod", "container", "container12", "instance", "task", "image");
+      Set.of("pod", "container", "container12", "instance", "task", "image", "taskdef");
   private static final Set<String> HOP3_TYPES = Set.of("serviceaccount");
 
   /**
@@ -345,6 +346,11 @@ public final class LookupKeys {
     if (k.getInstanceUid() != null) add(out, key("instance", "", k.getInstanceUid()));
     if (k.getImageDigest() != null) add(out, key("image", "", k.getImageDigest()));
     else if (k.getImageUid() != null) add(out, key("image", "", k.getImageUid()));
+    // an ECS task's definition: its task and execution roles (BindingKind.TASKDEFINITION_ROLES)
+    if (k.getEcsTaskDefinition() != null && k.getEcsExecutionRole() == null) {
+      String arn = EcsNames.taskDefinitionArn(k.getTaskUid(), k.getEcsTaskDefinition());
+      if (arn != null) add(out, key("taskdef", "", arn));
+    }
   }
 
   private static void hop3(Enrichment k, Set<String> out) {

@@ -3,6 +3,7 @@ package dev.strata.correlate;
 import static dev.strata.correlate.CorrelationScenario.C1;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.job.correlate.RouteBindings;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.event.EvidenceEvent;
 import java.time.Instant;
@@ -322,7 +323,7 @@ class BindingExtractorTest {
     assertThat(s.getObject().getKey()).isEqualTo(taskArn);
     assertThat(s.getValidFrom()).as("no session is named after the task id before the task").isEqualTo(Instant.EPOCH);
     assertThat(s.getValidTo()).isNull();
-    assertThat(s.getAttributes()).containsEntry("cluster", "pay-prod").containsEntry("eni_uid", "eni-0f10000000000e001")
+    assertThat(s.getAttributes()).containsEntry("ecs_cluster", "pay-prod").containsEntry("eni_uid", "eni-0f10000000000e001")
         .as("the container instance only hosts the task: not an attribute of the task's facts")
         .doesNotContainKey("instance_uid");
     assertThat(kind(bs, BindingKind.ENI_TASK).getAttributes()).doesNotContainKey("instance_uid");
@@ -364,8 +365,10 @@ class BindingExtractorTest {
     assertThat(s.getValidTo()).as("credentials outlive the task").isNull();
     assertThat(s.getConfidence()).isEqualTo(0.8f);
     assertThat(s.getAttributes()).containsEntry("task_uid", taskArn).containsEntry("eni_uid", "eni-0e1c5a11aa0000001")
-        .containsEntry("cluster", "shop-prod").containsEntry("account_uid", "444455556666");
-    assertThat(kind(bs, BindingKind.ENI_TASK).getAttributes()).containsEntry("cluster", "shop-prod");
+        .containsEntry("ecs_cluster", "shop-prod").containsEntry("account_uid", "444455556666")
+        .as("an ECS cluster is no Kubernetes cluster").doesNotContainKey("cluster");
+    assertThat(kind(bs, BindingKind.ENI_TASK).getAttributes()).containsEntry("ecs_cluster", "shop-prod")
+        .doesNotContainKey("cluster");
     assertThat(kind(bs, BindingKind.IP_TASK).getAttributes()).doesNotContainKey("cluster");
     assertThat(LookupKeys.of(kind(bs, BindingKind.IP_TASK))).as("one scope for both ECS sources, so the stop closes it")
         .containsExactly("ip|aws:444455556666|10.20.1.37");
@@ -394,6 +397,49 @@ class BindingExtractorTest {
     flow.getCloud().setTaskUid(taskArn);
     assertThat(of(flow)).extracting(EntityBinding::getKind).containsExactlyInAnyOrder("eni_task", "session_task");
     assertThat(LookupKeys.of(kind(of(flow), BindingKind.SESSION_TASK))).isEqualTo(LookupKeys.of(s));
+  }
+
+  @Test
+  void aTaskDefinitionStatesItsRolesForTheTasksOfItsRevision() {
+    String def = "arn:aws:ecs:eu-west-1:444455556666:task-definition/storefront:7";
+    String taskRole = "arn:aws:iam::444455556666:role/storefront-task-role";
+    String execRole = "arn:aws:iam::444455556666:role/ecsTaskExecutionRole";
+    // describe-task-definition (the parser's task_definition event)
+    EvidenceEvent d = CorrelationScenario.flow("td-1", "444455556666", null, null, null, null, null,
+        "2026-10-02T08:00:00Z");
+    d.setSourceFormat("aws_ecs_task_metadata");
+    d.setActivityName("task_definition");
+    d.setSrcEndpoint(null);
+    d.setDstEndpoint(null);
+    d.setEcs(dev.strata.schema.event.Ecs.newBuilder().setTaskDefinition("storefront:7").setTaskRoleArn(taskRole)
+        .setExecutionRoleArn(execRole).build());
+    d.getUnmapped().put("task_definition_arn", def);
+    EntityBinding b = kind(of(d), BindingKind.TASKDEFINITION_ROLES);
+    assertThat(LookupKeys.of(b)).containsExactly("taskdef||" + def);
+    assertThat(b.getObject().getKey()).isEqualTo(execRole);
+    assertThat(b.getValidFrom()).as("a revision's roles never change").isEqualTo(Instant.EPOCH);
+    assertThat(b.getAttributes()).containsEntry("ecs_task_role", taskRole).containsEntry("ecs_execution_role", execRole)
+        .containsEntry("ecs_task_definition", "storefront:7");
+    // CloudTrail RegisterTaskDefinition: the same fact from the response's task definition
+    EvidenceEvent reg = CorrelationScenario.flow("ct-reg", "444455556666", null, null, null, null, null,
+        "2026-10-02T07:59:58Z");
+    reg.setSourceFormat("aws_cloudtrail");
+    reg.setApi(dev.strata.schema.event.Api.newBuilder().setOperation("RegisterTaskDefinition").build());
+    reg.getUnmapped().put("responseElements", "{\"taskDefinition\":{\"taskDefinitionArn\":\"" + def
+        + "\",\"family\":\"storefront\",\"revision\":7,\"taskRoleArn\":\"" + taskRole
+        + "\",\"executionRoleArn\":\"" + execRole + "\"}}");
+    EntityBinding r = kind(of(reg), BindingKind.TASKDEFINITION_ROLES);
+    assertThat(LookupKeys.of(r)).isEqualTo(LookupKeys.of(b));
+    assertThat(r.getAttributes()).isEqualTo(b.getAttributes());
+    // a task's event whose definition is known asks the definition at hop 2 (its ARN from the task's region and
+    // account), unless its roles are known already (a run's overrides)
+    dev.strata.schema.event.Enrichment known = dev.strata.schema.event.Enrichment.newBuilder()
+        .setTaskUid("arn:aws:ecs:eu-west-1:444455556666:task/shop-prod/5f1c2a3b4d5e4f60a1b2c3d4e5f60718")
+        .setEcsTaskDefinition("storefront:7").build();
+    assertThat(LookupKeys.probes(2, known, List.of())).contains("taskdef||" + def);
+    known.setEcsExecutionRole(execRole);
+    assertThat(LookupKeys.probes(2, known, List.of())).doesNotContain("taskdef||" + def);
+    assertThat(RouteBindings.TYPES_BY_HOP.get(1)).as("hop 2 holds the definitions").contains("taskdef");
   }
 
   @Test

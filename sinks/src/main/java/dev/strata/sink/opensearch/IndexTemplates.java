@@ -137,11 +137,27 @@ public final class IndexTemplates {
       try (Response r = client.execute(Requests.create("PUT", "/" + index, List.of(), Map.of(), null))) {
         String body = body(r);
         if (r.getStatus() == 400 && body.contains("resource_already_exists_exception")) {
+          addNewFields(client, index);
           continue;
         }
         check(r.getStatus(), body, "create index " + index);
         LOG.info("created index {}", index);
       }
+    }
+  }
+
+  /**
+   * Adds the fields a newer schema mapped to an index created before (a template applies at creation only, and the
+   * strict mappings would refuse documents carrying them: e.g. {@code ecs} since schema 6). Only additions are
+   * possible; an index whose mapping differs otherwise keeps it (warned).
+   */
+  private void addNewFields(OpenSearchGenericClient client, String index) throws IOException {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.set("properties", mappings(templateFor(index)).path("properties"));
+    try (Response r = client.execute(Requests.create("PUT", "/" + index + "/_mapping", List.of(), Map.of(),
+        Body.from(Json.MAPPER.writeValueAsBytes(body), "application/json")))) {
+      String text = body(r);
+      if (r.getStatus() >= 300) LOG.warn("index {} keeps its mapping ({}): {}", index, r.getStatus(), text);
     }
   }
 

@@ -32,7 +32,7 @@ public final class RouteBindings implements FlatMapFunction<EntityBinding, Keyed
   public static final List<Set<String>> TYPES_BY_HOP =
       List.of(
           Set.of("container", "container12", "podcontainer", "ip", "eni", "instance", "accesskey", "session"),
-          Set.of("pod", "container", "container12", "instance", "image"),
+          Set.of("pod", "container", "container12", "instance", "image", "taskdef"),
           Set.of("serviceaccount"));
 
   private final int hop;

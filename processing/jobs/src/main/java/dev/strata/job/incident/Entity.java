@@ -24,6 +24,10 @@ public record Entity(String type, String key, String scope, String role, boolean
   public static final String SERVICE_ACCOUNT = "service_account";
   public static final String IP = "ip";
   public static final String IMAGE = "image";
+  /** An ECS cluster (context, like a Kubernetes cluster, but never one: since schema 6 they are apart). */
+  public static final String ECS_CLUSTER = "ecs_cluster";
+  /** An ECS service (context: every task of the service shares it). */
+  public static final String ECS_SERVICE = "ecs_service";
 
   public static final String TARGET = "target";
   public static final String ACTOR = "actor";

@@ -2,10 +2,12 @@ package dev.strata.job.incident;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.correlate.EcsCredentials;
 import dev.strata.schema.correlate.TimelineLayer;
 import dev.strata.schema.event.Actor;
 import dev.strata.schema.event.Cloud;
 import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Ecs;
 import dev.strata.schema.event.Endpoint;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
@@ -40,6 +42,8 @@ import java.util.regex.Pattern;
  *       {@code assumed-role/<role>/i-...}), device.instance_uid, a Node object's {@code spec.providerID}
  *       ({@code aws:///<zone>/i-...})</td></tr>
  *   <tr><td>task, eni</td><td>enrichment.task_uid / eni_uid, cloud.task_uid / eni_uid</td></tr>
+ *   <tr><td>ecs_cluster, ecs_service (context)</td><td>enrichment.ecs_cluster / ecs_service, ecs.cluster_name /
+ *       service</td></tr>
  *   <tr><td>principal</td><td>a Kubernetes user that is not {@code system:*} (humans); an IAM user or root ARN
  *       (actor.user_uid)</td></tr>
  *   <tr><td>session, role</td><td>an {@code assumed-role} ARN (actor.user_uid) / its issuer (actor.session_issuer,
@@ -56,7 +60,8 @@ import java.util.regex.Pattern;
  * its task (ECS awsvpc: an event of the task naming its ENI), else (no task known) its instance, a container and its
  * task; the session and access key an {@code AssumeRole*} call handed out -> its caller, and -> the pod its source
  * address belonged to at its time when the call's enrichment names one (IRSA: the pod's own call). AWS services acting for the account ({@code
- * userIdentity.type} AWSService, e.g. ecs-tasks.amazonaws.com) are {@code principal_system}: they link nothing. Tenant: {@code <provider>:<account>} when an account is known, else {@code k8s:<cluster>}, else
+ * userIdentity.type} AWSService, e.g. ecs-tasks.amazonaws.com) are {@code principal_system}: they link nothing; nor
+ * does a call made with an ECS task's execution role ({@link EcsCredentials}): all its entities are context. Tenant: {@code <provider>:<account>} when an account is known, else {@code k8s:<cluster>}, else
  * {@code default}.
  */
 public final class EntityKeys {
@@ -87,6 +92,11 @@ public final class EntityKeys {
     String provider = cloud == null || blank(cloud.getProvider()) ? "aws" : cloud.getProvider().toLowerCase(Locale.ROOT);
     if (cluster != null) add(out, Entity.CLUSTER, cluster, null, Entity.CONTEXT);
     if (account != null) add(out, Entity.ACCOUNT, account, provider, Entity.CONTEXT);
+    Ecs ownEcs = e.getEcs();
+    String ecsCluster = first(en == null ? null : en.getEcsCluster(), ownEcs == null ? null : ownEcs.getClusterName());
+    String ecsService = first(en == null ? null : en.getEcsService(), ownEcs == null ? null : ownEcs.getService());
+    if (ecsCluster != null) add(out, Entity.ECS_CLUSTER, ecsCluster, account, Entity.CONTEXT);
+    if (ecsService != null) add(out, Entity.ECS_SERVICE, ecsService, ecsCluster, Entity.CONTEXT);
 
     // pod
     String ns = first(en == null ? null : en.getNamespace(), k == null ? null : k.getNamespace());
@@ -253,6 +263,13 @@ public final class EntityKeys {
     }
 
     String tenant = account != null ? provider + ":" + account : cluster != null ? "k8s:" + cluster : "default";
+    if (EcsCredentials.executionRole(e)) {
+      // the ECS agent's call with the task's execution role (image pull, log stream, secrets): the task's
+      // infrastructure, attributed to it but linking nothing (it is no step of whoever holds the workload)
+      List<Entity> context = new ArrayList<>(out.size());
+      for (Entity x : out.values()) context.add(new Entity(x.type(), x.key(), x.scope(), Entity.CONTEXT, false));
+      return new Extraction(tenant, context, List.of(), new ArrayList<>(ind), layer);
+    }
     return new Extraction(tenant, new ArrayList<>(out.values()), bindings, new ArrayList<>(ind), layer);
   }
 

@@ -31,7 +31,7 @@ public final class IncidentAssembler {
   static final List<String> TYPE_ORDER =
       List.of(Entity.POD, Entity.CONTAINER, Entity.NODE, Entity.INSTANCE, Entity.TASK, Entity.ENI, Entity.PRINCIPAL,
           Entity.SESSION, Entity.ACCESS_KEY, Entity.SERVICE_ACCOUNT, Entity.ROLE, Entity.IP, Entity.IMAGE,
-          Entity.NAMESPACE, Entity.CLUSTER, Entity.ACCOUNT);
+          Entity.NAMESPACE, Entity.CLUSTER, Entity.ECS_SERVICE, Entity.ECS_CLUSTER, Entity.ACCOUNT);
 
   public static Incident assemble(IncidentGrouper.Group g, IncidentSettings s) {
     List<Member> members = g.members();
@@ -155,7 +155,8 @@ public final class IncidentAssembler {
         Entity.PRINCIPAL, Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.IP)) {
       for (String id : x) {
         if (Entity.typeOf(id).equals(type)) {
-          subject = type.equals(Entity.TASK) ? ecsTask(Entity.keyOf(id))
+          subject = type.equals(Entity.TASK) ? ecsTask(Entity.keyOf(id), keyOf(x, Entity.ECS_SERVICE),
+              keyOf(x, Entity.ECS_CLUSTER))
               : type.replace('_', ' ') + " " + Entity.keyOf(id) + (type.equals(Entity.CONTAINER) ? onHost(x) : "");
           break;
         }
@@ -186,15 +187,23 @@ public final class IncidentAssembler {
   }
 
   /**
-   * "ECS task 5f1c...0718 (cluster shop-prod)" from a task ARN ({@code arn:aws:ecs:<region>:<account>:task/<cluster>/<id>};
-   * the old format {@code task/<id>} names no cluster).
+   * "ECS task 5f1c...0718 (service storefront-web, cluster shop-prod)" from a task ARN ({@code
+   * arn:aws:ecs:<region>:<account>:task/<cluster>/<id>}; the old format {@code task/<id>} names no cluster) and the
+   * service and cluster the event names, when known.
    */
-  static String ecsTask(String taskArn) {
+  static String ecsTask(String taskArn, String service, String cluster) {
     int t = taskArn.indexOf(":task/");
-    if (t < 0) return "ECS task " + taskArn;
-    String[] p = taskArn.substring(t + ":task/".length()).split("/");
-    String id = p[p.length - 1];
-    return "ECS task " + id + (p.length > 1 ? " (cluster " + p[0] + ")" : "");
+    String[] p = t < 0 ? new String[] {taskArn} : taskArn.substring(t + ":task/".length()).split("/");
+    if (cluster == null && p.length > 1) cluster = p[0];
+    String where = (service == null ? "" : "service " + service + (cluster == null ? "" : ", "))
+        + (cluster == null ? "" : "cluster " + cluster);
+    return "ECS task " + p[p.length - 1] + (where.isEmpty() ? "" : " (" + where + ")");
+  }
+
+  /** The key of the first entity of {@code type} among {@code ids}, or null. */
+  private static String keyOf(Set<String> ids, String type) {
+    for (String id : ids) if (Entity.typeOf(id).equals(type)) return Entity.keyOf(id);
+    return null;
   }
 
   static int typeRank(String type) {

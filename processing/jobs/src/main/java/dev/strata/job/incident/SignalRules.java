@@ -1,5 +1,6 @@
 package dev.strata.job.incident;
 
+import dev.strata.correlate.EcsCredentials;
 import dev.strata.correlate.LookupKeys;
 import dev.strata.detect.sigma.SigmaEngine;
 import dev.strata.detect.sigma.SigmaRule;
@@ -105,6 +106,14 @@ public final class SignalRules implements Serializable {
    * view for generic log sources: {@link SigmaEngine#match(EvidenceEvent)}).
    */
   public Verdict judge(EvidenceEvent e) {
+    if (EcsCredentials.executionRole(e)) {
+      // the ECS agent's call with the task's execution role (image pull, log stream, secrets): not the workload's
+      return new Verdict(null, judgeAll(e).detections());
+    }
+    return judgeAll(e);
+  }
+
+  private Verdict judgeAll(EvidenceEvent e) {
     Signal hand = classify(e);
     if (!sigma.covers(e.getSourceFormat())) return new Verdict(hand, List.of());
     List<SigmaRule.Info> matched = sigma.match(e);
@@ -244,7 +253,7 @@ public final class SignalRules implements Serializable {
   /** The key GetSecretValue calls are counted under for the burst rule, or null. */
   public static String secretBurstKey(EvidenceEvent e) {
     if (!"aws_cloudtrail".equals(e.getSourceFormat()) || e.getApi() == null
-        || !SECRET_READ.equals(e.getApi().getOperation()) || e.getActor() == null) {
+        || !SECRET_READ.equals(e.getApi().getOperation()) || e.getActor() == null || EcsCredentials.executionRole(e)) {
       return null;
     }
     String who = EntityKeys.first(e.getActor().getUserUid(), e.getActor().getUserName(), e.getActor().getCredentialUid());

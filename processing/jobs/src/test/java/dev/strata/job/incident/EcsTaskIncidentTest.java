@@ -39,7 +39,25 @@ class EcsTaskIncidentTest {
     EvidenceEvent e = inAccount(falco("falco-miner", T.plusSeconds(390), "ip-10-20-0-15", "62dfdab12104", null), A);
     e.setKubernetes(null);
     e.setSeverityId(5);
-    e.setEnrichment(Enrichment.newBuilder().setTaskUid(TASK1).setEniUid("eni-1").setAccountUid(A).build());
+    e.setEnrichment(Enrichment.newBuilder().setTaskUid(TASK1).setEniUid("eni-1").setAccountUid(A)
+        .setEcsCluster("shop-prod").setEcsService("storefront-web").build());
+    return e;
+  }
+
+  static final String EXEC_SESSION1 = "arn:aws:sts::" + A + ":assumed-role/ecsTaskExecutionRole/5f1c2a3b4d5e4f60a1b2c3d4e5f60718";
+
+  /**
+   * A call with a task's session from the NAT gateway's public address, resolved to the task with the roles its
+   * definition names (hop 2, taskdef): the task role's (the workload's) or the execution role's (the ECS agent's).
+   */
+  static EvidenceEvent taskSessionCall(String id, int minute, String op, String session, String key) {
+    EvidenceEvent e = call(id, minute, A, op, session, key, A, null);
+    e.setTime(T.plusSeconds(60L * minute));
+    e.setSrcEndpoint(Endpoint.newBuilder().setIp("203.0.113.140").build());
+    e.setEnrichment(Enrichment.newBuilder().setTaskUid(TASK1).setEniUid("eni-1").setAccountUid(A)
+        .setEcsCluster("shop-prod").setEcsService("storefront-web").setEcsTaskDefinition("storefront:7")
+        .setEcsTaskRole("arn:aws:iam::" + A + ":role/storefront-task-role")
+        .setEcsExecutionRole("arn:aws:iam::" + A + ":role/ecsTaskExecutionRole").setRevision(1).build());
     return e;
   }
 
@@ -50,7 +68,7 @@ class EcsTaskIncidentTest {
     e.setSrcEndpoint(Endpoint.newBuilder().setIp("198.51.100.77").build());
     if (enriched) {
       e.setEnrichment(Enrichment.newBuilder().setTaskUid(TASK1).setEniUid("eni-1").setAccountUid(A)
-          .setCluster("shop-prod").setRevision(1).build());
+          .setEcsCluster("shop-prod").setRevision(1).build());
     }
     return e;
   }
@@ -120,13 +138,44 @@ class EcsTaskIncidentTest {
     List<Incident> incs = IncidentEngine.incidentsOf(ev, IncidentSettings.defaults());
     assertThat(incs).hasSize(1);
     Incident x = incs.get(0);
-    assertThat(x.getTitle()).as("the task a responder knows, not its container's Docker id")
-        .startsWith("ECS task 5f1c2a3b4d5e4f60a1b2c3d4e5f60718 (cluster shop-prod): ");
+    assertThat(x.getTitle()).as("the task a responder knows (its service and cluster), not its container's Docker id")
+        .startsWith("ECS task 5f1c2a3b4d5e4f60a1b2c3d4e5f60718 (service storefront-web, cluster shop-prod): ");
+    assertThat(x.getEntities()).extracting(e -> e.getType() + ":" + e.getKey())
+        .contains("ecs_cluster:shop-prod", "ecs_service:storefront-web").doesNotContain("cluster:shop-prod");
     assertThat(x.getTimeline()).extracting(TimelineRow::getEventId)
         .containsExactly("vend-1", "task-1", "falco-miner", "flow-1", "flow-1-rev0", "ct-gci");
     assertThat(x.getEntities()).extracting(e -> e.getType() + ":" + e.getKey())
         .contains("task:" + TASK1, "principal_system:ecs-tasks.amazonaws.com")
         .doesNotContain("task:" + TASK2, "session:" + SESSION2, "eni:eni-2", "principal:ecs-tasks.amazonaws.com");
+  }
+
+  @Test
+  void theTasksExecutionRoleCallsAreItsInfrastructureNotTheWorkloadsNorSignalsNorPivots() throws Exception {
+    // the ECS agent pulls the image and creates the log stream with the execution role's session (named after the
+    // task id too) through the NAT gateway: a task session used from a public address, but not the workload's
+    List<EvidenceEvent> ev = new ArrayList<>();
+    ev.add(taskSessionCall("ecr-token", -2, "GetAuthorizationToken", EXEC_SESSION1, "ASIAEXEC1"));
+    ev.add(taskSessionCall("ecr-pull", -2, "BatchGetImage", EXEC_SESSION1, "ASIAEXEC1"));
+    ev.add(taskSessionCall("logs-stream", -1, "CreateLogStream", EXEC_SESSION1, "ASIAEXEC1"));
+    ev.add(alert());
+    ev.add(taskSessionCall("gci", 6, "GetCallerIdentity", SESSION1, "ASIATASK1"));
+    SignalRules rules = SignalRules.defaults();
+    assertThat(rules.judge(ev.get(0)).signal()).as("the agent's call from a public address is no signal").isNull();
+    assertThat(rules.judge(ev.get(4)).signal()).as("the workload's is").isNotNull();
+    EntityKeys.Extraction agent = EntityKeys.extract(ev.get(0));
+    assertThat(agent.entities()).as("attributed to the task, as context").anyMatch(e -> e.type().equals("task")
+        && e.key().equals(TASK1) && e.role().equals(Entity.CONTEXT)).noneMatch(Entity::pivot);
+    assertThat(agent.bindings()).isEmpty();
+    List<Incident> incs = IncidentEngine.incidentsOf(ev, IncidentSettings.defaults());
+    assertThat(incs).hasSize(1);
+    assertThat(incs.get(0).getTimeline()).extracting(TimelineRow::getEventId).containsExactly("gci", "falco-miner");
+    assertThat(incs.get(0).getEntities()).extracting(e -> e.getType() + ":" + e.getKey())
+        .doesNotContain("session:" + EXEC_SESSION1, "access_key:ASIAEXEC1");
+    // one role serving as both: nothing tells the agent from the workload, the call is the workload's
+    EvidenceEvent same = taskSessionCall("same-role", -2, "BatchGetImage", SESSION1, "ASIATASK1");
+    same.getEnrichment().setEcsExecutionRole(same.getEnrichment().getEcsTaskRole());
+    assertThat(dev.strata.correlate.EcsCredentials.executionRole(same)).isFalse();
+    assertThat(dev.strata.correlate.EcsCredentials.executionRole(ev.get(1))).isTrue();
   }
 
   @Test

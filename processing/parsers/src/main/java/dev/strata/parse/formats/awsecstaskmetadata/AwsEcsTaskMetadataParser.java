@@ -32,8 +32,13 @@ import java.util.List;
  *   <li>{@code aws ecs describe-tasks} output {@code {"tasks":[...],"failures":[...]}} (or one task object, or an
  *       array of them): {@code taskArn}, {@code clusterArn}, {@code containers[]} ({@code runtimeId},
  *       {@code imageDigest}, {@code networkInterfaces[]}), {@code attachments[]} (ElasticNetworkInterface details:
- *       networkInterfaceId, privateIPv4Address, subnetId, macAddress).
+ *       networkInterfaceId, privateIPv4Address, subnetId, macAddress);
+ *   <li>{@code aws ecs describe-task-definition} output {@code {"taskDefinition":{...}}}: one {@code task_definition}
+ *       event with the definition's {@code taskRoleArn} and {@code executionRoleArn} in {@code ecs}.
  * </ul>
+ *
+ * Every event carries the {@code ecs} record (cluster ARN and name, task ARN, task definition family:revision,
+ * service, launch type, container instance, the roles a run's overrides or the definition name).
  *
  * One event per task (activity_name {@code task}) and one per container (activity_name {@code container}); see
  * {@link EcsMapper}. Not JSON: malformed_json; JSON that is none of these documents: missing_field; a document

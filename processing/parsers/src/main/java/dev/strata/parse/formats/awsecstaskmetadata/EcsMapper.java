@@ -2,12 +2,14 @@ package dev.strata.parse.formats.awsecstaskmetadata;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.EcsNames;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.Timestamps;
 import dev.strata.schema.event.Cloud;
 import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Ecs;
 import dev.strata.schema.event.Endpoint;
 import dev.strata.schema.event.EvidenceEvent;
 import java.math.BigDecimal;
@@ -46,6 +48,8 @@ final class EcsMapper {
   private static final int MAX_VALUE = 4096;
   private static final String LABEL_TASK_ARN = "com.amazonaws.ecs.task-arn";
   private static final String LABEL_CLUSTER = "com.amazonaws.ecs.cluster";
+  private static final String LABEL_FAMILY = "com.amazonaws.ecs.task-definition-family";
+  private static final String LABEL_REVISION = "com.amazonaws.ecs.task-definition-version";
 
   private final ChunkContext ctx;
   private String error;
@@ -91,6 +95,11 @@ final class EcsMapper {
       if (failures != null && failures.size() > 0 && !out.isEmpty()) {
         Events.unmapped(out.get(0), "failures", Events.excerpt(failures.toString(), MAX_VALUE));
       }
+      return out;
+    }
+    JsonNode definition = root.get("taskDefinition");
+    if (definition != null && definition.isObject() && definition.has("taskDefinitionArn")) {
+      taskDefinition(definition, start, end, line, out);
       return out;
     }
     return one(root, start, end, line, out) ? out : null;
@@ -170,6 +179,10 @@ final class EcsMapper {
       src.setHostname(host);
       task.setSrcEndpoint(src);
     }
+    String family = text(t, "Family");
+    String revision = text(t, "Revision");
+    task.setEcs(EcsNames.ecs(cluster, taskArn, family != null && revision != null ? family + ":" + revision : family,
+        text(t, "ServiceName"), text(t, "LaunchType")));
     Map<String, String> u = task.getUnmapped();
     for (String f : new String[] {"Family", "Revision", "DesiredStatus", "KnownStatus", "LaunchType",
         "PullStartedAt", "PullStoppedAt", "ExecutionStoppedAt", "ServiceName", "VPCID"}) {
@@ -198,6 +211,14 @@ final class EcsMapper {
     EvidenceEvent e = newEvent("container", start, end, line, ord, sub);
     Cloud cloud = cloud(e, taskArn, cluster, task == null ? null : task.getCloud().getAvailabilityZone());
     if (task != null) cloud.setVpcUid(task.getCloud().getVpcUid());
+    if (task != null) {
+      e.setEcs(task.getEcs());
+    } else {
+      String family = text(labels, LABEL_FAMILY);
+      String revision = text(labels, LABEL_REVISION);
+      e.setEcs(EcsNames.ecs(cluster, taskArn, family != null && revision != null ? family + ":" + revision : family,
+          null, null));
+    }
     Container k = new Container();
     k.setUid(text(c, "DockerId"));
     k.setName(text(c, "Name"));
@@ -291,6 +312,13 @@ final class EcsMapper {
     String cr = time(t, "createdAt");
     interval(task, st != null ? st : cr, time(t, "stoppedAt"), st != null ? "startedAt" : "createdAt");
     task.setStatusDetail(text(t, "stoppedReason"));
+    Ecs ecs = EcsNames.ecs(cluster, taskArn, text(t, "taskDefinitionArn"), EcsNames.serviceOfGroup(text(t, "group")),
+        text(t, "launchType"));
+    ecs.setContainerInstanceArn(text(t, "containerInstanceArn"));
+    // a run's overrides name the roles it ran with (the task definition's otherwise: describe-task-definition)
+    ecs.setTaskRoleArn(text(t.path("overrides"), "taskRoleArn"));
+    ecs.setExecutionRoleArn(text(t.path("overrides"), "executionRoleArn"));
+    task.setEcs(ecs);
     Map<String, String> u = task.getUnmapped();
     put(u, "network.mac_address", mac);
     for (String f : new String[] {"taskDefinitionArn", "group", "launchType", "platformVersion", "platformFamily",
@@ -318,6 +346,7 @@ final class EcsMapper {
     EvidenceEvent e = newEvent("container", start, end, line, ord, sub);
     String arn = text(c, "taskArn");
     cloud(e, arn != null ? arn : taskArn, cluster, task.getCloud().getAvailabilityZone());
+    e.setEcs(task.getEcs());
     e.getCloud().setEniUid(task.getCloud().getEniUid());
     e.getCloud().setSubnetUid(task.getCloud().getSubnetUid());
     Container k = new Container();
@@ -358,6 +387,47 @@ final class EcsMapper {
 
   private String time(EvidenceEvent task) {
     return task.getUnmapped().get("stopped_at");
+  }
+
+  // ---- aws ecs describe-task-definition ---------------------------------------------------------------------------
+
+  /**
+   * {@code aws ecs describe-task-definition} output ({@code {"taskDefinition": {...}}}, DescribeTaskDefinition
+   * response): one {@code task_definition} event naming the definition's task role (the workload's credentials) and
+   * execution role (the ECS agent's: image pulls, log streams, secrets), at {@code registeredAt}.
+   */
+  private void taskDefinition(JsonNode d, int start, int end, long line, List<EvidenceEvent> out) {
+    long ord = ordinal++;
+    String arn = text(d, "taskDefinitionArn");
+    EvidenceEvent e = newEvent("task_definition", start, end, line, ord, 0);
+    Cloud cloud = cloud(e, arn, null, null);
+    cloud.setTaskUid(null);
+    cloud.setClusterUid(null);
+    Ecs ecs = EcsNames.ecs(null, null, arn, null, null);
+    ecs.setTaskRoleArn(text(d, "taskRoleArn"));
+    ecs.setExecutionRoleArn(text(d, "executionRoleArn"));
+    e.setEcs(ecs);
+    interval(e, time(d, "registeredAt"), time(d, "deregisteredAt"), "registeredAt");
+    Map<String, String> u = e.getUnmapped();
+    for (String f : new String[] {"taskDefinitionArn", "family", "revision", "networkMode", "status", "cpu", "memory",
+        "registeredAt", "registeredBy", "deregisteredAt"}) {
+      put(u, snake(f), text(d, f));
+    }
+    JsonNode compat = d.get("requiresCompatibilities");
+    if (compat != null && compat.isArray()) put(u, "requires_compatibilities", compat.toString());
+    List<String> names = new ArrayList<>();
+    for (JsonNode c : d.path("containerDefinitions")) {
+      String n = text(c, "name");
+      if (n != null) names.add(n);
+    }
+    u.put("containers", String.join(",", names));
+    e.setMessage("ECS task definition " + ecs.getTaskDefinition() + " (task role " + nz(ecs.getTaskRoleArn())
+        + ", execution role " + nz(ecs.getExecutionRoleArn()) + ")");
+    out.add(e);
+  }
+
+  private static String nz(String s) {
+    return s == null ? "none" : s;
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------------

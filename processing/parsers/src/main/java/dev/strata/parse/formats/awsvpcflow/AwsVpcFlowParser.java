@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.parse.ByteStrings;
 import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.EcsNames;
 import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
@@ -16,6 +17,7 @@ import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
 import dev.strata.schema.event.Cloud;
 import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Ecs;
 import dev.strata.schema.event.Endpoint;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Network;
@@ -301,6 +303,7 @@ public final class AwsVpcFlowParser implements EvidenceParser {
       long endSec = Long.MIN_VALUE;
       String clusterName = null;
       String ecsContainer = null;
+      Ecs ecs = null;
       String warnings = null;
       int[] codes = layout.codes;
       for (int f = 0; f < codes.length; f++) {
@@ -393,6 +396,15 @@ public final class AwsVpcFlowParser implements EvidenceParser {
             clusterName = str(b, s, e);
             u.put(layout.names[f], clusterName);
           }
+          case VpcFlowLayout.ECS_SERVICE_NAME, VpcFlowLayout.ECS_TASK_DEFINITION_ARN,
+              VpcFlowLayout.ECS_CONTAINER_INSTANCE_ARN -> {
+            String v = str(b, s, e);
+            u.put(layout.names[f], v);
+            if (ecs == null) ecs = new Ecs();
+            if (code == VpcFlowLayout.ECS_SERVICE_NAME) ecs.setService(v);
+            else if (code == VpcFlowLayout.ECS_TASK_DEFINITION_ARN) ecs.setTaskDefinition(EcsNames.taskDefinition(v));
+            else ecs.setContainerInstanceArn(v);
+          }
           case VpcFlowLayout.ECS_TASK_ARN -> cloud.setTaskUid(str(b, s, e));
           case VpcFlowLayout.ECS_CONTAINER_ID -> ecsContainer = str(b, s, e);
           case VpcFlowLayout.TGW_SRC_VPC_ID -> {
@@ -428,6 +440,15 @@ public final class AwsVpcFlowParser implements EvidenceParser {
       ev.setStartTime(start);
       if (endSec >= 0) ev.setEndTime(instant(endSec));
       if (cloud.getClusterUid() == null && clusterName != null) cloud.setClusterUid(clusterName);
+      if (cloud.getTaskUid() != null || cloud.getClusterUid() != null || ecs != null) {
+        // v7: the task's ECS context (the cluster name is not a Kubernetes cluster)
+        if (ecs == null) ecs = new Ecs();
+        String clusterArn = cloud.getClusterUid();
+        ecs.setClusterArn(clusterArn != null && clusterArn.startsWith("arn:") ? clusterArn : null);
+        ecs.setClusterName(EcsNames.clusterName(clusterName != null ? clusterName : clusterArn, cloud.getTaskUid()));
+        ecs.setTaskArn(cloud.getTaskUid());
+        ev.setEcs(ecs);
+      }
       if (ecsContainer != null && u.containsKey(SECOND_CONTAINER)) {
         u.put(FIRST_CONTAINER, ecsContainer); // a task's containers share its interface: the flow is the task's
       } else if (ecsContainer != null) {
