@@ -46,6 +46,8 @@ final class EntityGraph {
       Map.entry("eni_instance", "attached to"),
       Map.entry("pod_node", "on node"),
       Map.entry("node_instance", "is instance"),
+      Map.entry("container_host", "runs on host"),
+      Map.entry("host_instance", "is instance"),
       Map.entry("serviceaccount_role", "assumes role"),
       Map.entry("session_pod", "issued to pod"));
 

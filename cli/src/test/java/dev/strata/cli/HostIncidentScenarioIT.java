@@ -259,6 +259,9 @@ class HostIncidentScenarioIT {
     assertThat(md).contains("## Entity graph").contains(WEB.substring(0, 12)).contains("ip-10-30-1-15").contains(INSTANCE_A)
         .contains("kworkerd").contains("CreateUser").doesNotContain(BILLING.substring(0, 12));
     assertThat(html.indexOf("Terminal shell in container")).isLessThan(html.indexOf("CreateUser"));
+    // the graph of a plain host: container -> host -> instance (no pod, no cluster)
+    assertThat(md).contains("| `container: " + WEB.substring(0, 12) + "` | runs on host | `node: ip-10-30-1-15` |")
+        .contains("| `node: ip-10-30-1-15` | is instance | `instance: " + INSTANCE_A + "` |");
   }
 
   /** This run's events matching a query_string query, in time order. */

@@ -8,6 +8,7 @@ import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.correlate.EntityRef;
 import dev.strata.schema.event.Cloud;
 import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Device;
 import dev.strata.schema.event.Ecs;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
@@ -134,6 +135,7 @@ public final class BindingExtractor {
         containers(e, format, out);
         cloudIds(e, format, out);
         sbom(e, out);
+        hostInstance(e, out);
       }
     } catch (RuntimeException ex) {
       // a rule met a shape it did not expect: no bindings from this event rather than a failed job
@@ -201,6 +203,18 @@ public final class BindingExtractor {
       put(a, Attr.IMAGE_DIGEST, c.getImageDigest());
       out.add(binding(BindingKind.CONTAINER_IMAGE, "", cid, "", image, a, t, null, end, conf, e));
     }
+    // a plain host's container (no cluster, no ECS task): the host it runs on, as its evidence's device says (on a
+    // Kubernetes node the container's pod and the pod's node are the path)
+    String host = e.getDevice() == null ? null : e.getDevice().getHostname();
+    boolean inTask = e.getCloud() != null && e.getCloud().getTaskUid() != null;
+    if (!inPod && cluster == null && !inTask && host != null && !host.isBlank() && !daemonLog) {
+      Map<String, String> a = new LinkedHashMap<>();
+      put(a, Attr.CONTAINER_UID, cid);
+      put(a, Attr.NODE_NAME, host);
+      put(a, Attr.INSTANCE_UID, e.getDevice().getInstanceUid());
+      put(a, Attr.ACCOUNT_UID, account);
+      out.add(binding(BindingKind.CONTAINER_HOST, "", cid, "", host, a, t, null, false, conf, e));
+    }
     // the container's own address: only from container state sources (a sensor's endpoints are a connection's)
     String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
     boolean ecs = e.getCloud() != null && e.getCloud().getTaskUid() != null; // ECS: ip_task (cloudIds)
@@ -211,7 +225,6 @@ public final class BindingExtractor {
         out.add(binding(BindingKind.IP_POD, scope, ip, "k8s:" + nz(cluster), k.getNamespace() + "/" + k.getPodName(),
             podAttrs, t, null, end, conf, e));
       } else {
-        String host = e.getDevice() == null ? null : e.getDevice().getHostname();
         Map<String, String> a = new LinkedHashMap<>();
         put(a, Attr.CONTAINER_UID, cid);
         put(a, Attr.CONTAINER_NAME, c.getName());
@@ -221,6 +234,21 @@ public final class BindingExtractor {
         out.add(binding(BindingKind.IP_CONTAINER, "host:" + nz(host), ip, "", cid, a, t, null, end, conf, e));
       }
     }
+  }
+
+  /**
+   * A host's instance as the evidence context names it (device.hostname + device.instance_uid: a plain Docker / Podman
+   * host's files under a context manifest entry with {@code cloud_instance}).
+   */
+  private void hostInstance(EvidenceEvent e, List<EntityBinding> out) {
+    Device d = e.getDevice();
+    if (d == null || d.getHostname() == null || d.getHostname().isBlank() || d.getInstanceUid() == null) return;
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.NODE_NAME, d.getHostname());
+    put(a, Attr.INSTANCE_UID, d.getInstanceUid());
+    put(a, Attr.ACCOUNT_UID, e.getCloud() == null ? null : e.getCloud().getAccountUid());
+    out.add(binding(BindingKind.HOST_INSTANCE, "", d.getHostname(), "", d.getInstanceUid(), a, startOf(e), null,
+        false, 1.0f, e));
   }
 
   /** Whether {@code e} is a container runtime's end of a container (die, stop, died, finished, removed, ...). */

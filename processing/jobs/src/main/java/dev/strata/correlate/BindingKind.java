@@ -55,7 +55,17 @@ public enum BindingKind {
    * the events of a task whose definition is known, so a call of the task's execution-role session is known as the
    * ECS agent's, not the workload's.
    */
-  TASKDEFINITION_ROLES("taskdef", "role", 1.0f, false);
+  TASKDEFINITION_ROLES("taskdef", "role", 1.0f, false),
+  /**
+   * A container of no cluster and no ECS task -> the plain host it runs on (object key: the hostname where its evidence
+   * was found): a fact for the incident report's graph, no lookup reads it (the event names its host itself).
+   */
+  CONTAINER_HOST("container", "node", 1.0f, false, false),
+  /**
+   * A host (its hostname) -> its cloud instance, as the evidence context says (context manifest {@code
+   * cloud_instance}): a fact for the report's graph, no lookup reads it (every event of the host names both).
+   */
+  HOST_INSTANCE("node", "instance", 1.0f, false, false);
 
   private final String subjectType;
   private final String objectType;

@@ -501,4 +501,35 @@ class BindingExtractorTest {
     // a container known by its image id only looks up the key the second binding is stored under
     assertThat(LookupKeys.of(bs.get(1))).containsExactly("image||" + id);
   }
+
+  /**
+   * A plain Docker host's container (no pod, no ECS task): the host its evidence was found on, and the host's instance
+   * as the context manifest names it (cloud_instance): the report's graph draws container -> host -> instance
+   * (HostIncidentScenarioIT). A pod's container states its pod, not the host.
+   */
+  @Test
+  void aPlainHostsContainerRunsOnItsHostAndTheHostIsItsInstance() {
+    EvidenceEvent e = new EvidenceEvent();
+    e.setEventId("e1");
+    e.setTime(java.time.Instant.parse("2026-11-23T09:10:02Z"));
+    e.setSourceFormat("docker_json_log");
+    e.setUnmapped(new java.util.HashMap<>());
+    e.setLineage(dev.strata.schema.event.Lineage.newBuilder().setArtifactSha256("a".repeat(64)).setOrigin("x")
+        .setSourceType("docker_json_log").setChunkIndex(0).setByteOffset(0L).setByteLength(1L).build());
+    e.setContainer(dev.strata.schema.event.Container.newBuilder().setUid("aac91a70752" + "8".repeat(53)).build());
+    e.setDevice(dev.strata.schema.event.Device.newBuilder().setHostname("ip-10-30-1-15.ec2.internal")
+        .setInstanceUid("i-0abc1234def567890").build());
+    List<EntityBinding> bs = of(e);
+    EntityBinding host = kind(bs, BindingKind.CONTAINER_HOST);
+    assertThat(host.getSubject().getKey()).isEqualTo("aac91a70752" + "8".repeat(53));
+    assertThat(host.getObject().getKey()).isEqualTo("ip-10-30-1-15.ec2.internal");
+    EntityBinding instance = kind(bs, BindingKind.HOST_INSTANCE);
+    assertThat(instance.getSubject().getKey()).isEqualTo("ip-10-30-1-15.ec2.internal");
+    assertThat(instance.getObject().getKey()).isEqualTo("i-0abc1234def567890");
+    assertThat(BindingKind.CONTAINER_HOST.lookup()).as("a fact for the graph, no lookup").isFalse();
+
+    e.setKubernetes(dev.strata.schema.event.Kubernetes.newBuilder().setCluster("prod").setNamespace("shop")
+        .setPodName("web-1").build());
+    assertThat(of(e)).extracting(EntityBinding::getKind).contains("container_pod").doesNotContain("container_host");
+  }
 }
