@@ -8,7 +8,6 @@ import dev.strata.infra.StackEndpoints;
 import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -361,10 +360,9 @@ class EcsIncidentPipelineIT {
 
   @Test
   void reportRendersTheIncident(@TempDir Path out) throws Exception {
-    String id = incident.path("incident_id").asText();
-    ReportCommand.write(endpoints.openSearchUrl(), id, out, "both");
-    String md = Files.readString(out.resolve(id + ".md"), StandardCharsets.UTF_8);
-    String html = Files.readString(out.resolve(id + ".html"), StandardCharsets.UTF_8);
+    ScenarioRun.Report rendered = ScenarioRun.report(endpoints, incident, out);
+    String md = rendered.md();
+    String html = rendered.html();
     assertThat(md).contains("## Entity graph").contains("task role session").contains(SESSION1)
         .contains("in task").contains(ATTACKER_IP).contains("CreateAccessKey")
         .contains("| ecs\\_cluster | `shop-prod` |").contains("| ecs\\_service | `storefront-web` |");

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
 import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -357,10 +356,9 @@ class EksIncidentScenarioIT {
 
   @Test
   void theReportRendersTheIncident(@TempDir Path out) throws Exception {
-    String id = incident.path("incident_id").asText();
-    ReportCommand.write(endpoints.openSearchUrl(), id, out, "both");
-    String html = Files.readString(out.resolve(id + ".html"), StandardCharsets.UTF_8);
-    String md = Files.readString(out.resolve(id + ".md"), StandardCharsets.UTF_8);
+    ScenarioRun.Report rendered = ScenarioRun.report(endpoints, incident, out);
+    String html = rendered.html();
+    String md = rendered.md();
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains(POD).contains(ATTACKER)
         .contains("artifacts/sha256/").doesNotContain(STAGE_POD);
     assertThat(md).contains(POD).contains(".kworker").contains("pods/exec").doesNotContain(STAGE_POD);

@@ -8,7 +8,6 @@ import dev.strata.infra.StackEndpoints;
 import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -249,10 +248,9 @@ class HostIncidentScenarioIT {
 
   @Test
   void theReportRendersTheIncident(@TempDir Path out) throws Exception {
-    String id = incident.path("incident_id").asText();
-    ReportCommand.write(endpoints.openSearchUrl(), id, out, "both");
-    String html = Files.readString(out.resolve(id + ".html"), StandardCharsets.UTF_8);
-    String md = Files.readString(out.resolve(id + ".md"), StandardCharsets.UTF_8);
+    ScenarioRun.Report rendered = ScenarioRun.report(endpoints, incident, out);
+    String html = rendered.html();
+    String md = rendered.md();
     Files.writeString(Path.of(System.getProperty("strata.home", "..")).resolve("cli/target/host-it/report.md"), md);
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains(WEB.substring(0, 12)).contains(ATTACKER)
         .contains(INSTANCE_A).contains("artifacts/sha256/").doesNotContain(BILLING.substring(0, 12));

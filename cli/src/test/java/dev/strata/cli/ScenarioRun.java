@@ -8,6 +8,8 @@ import dev.strata.infra.Topics;
 import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.ProgressListener;
 import dev.strata.job.ParseJobConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,17 @@ import java.util.List;
  */
 final class ScenarioRun {
   private ScenarioRun() {}
+
+  /** An incident's report as {@code strata report} writes it: the HTML page and the Markdown. */
+  record Report(String html, String md) {}
+
+  /** Writes the incident's report (both forms) into {@code out} and reads it back. */
+  static Report report(StackEndpoints endpoints, JsonNode incident, Path out) throws Exception {
+    String id = incident.path("incident_id").asText();
+    ReportCommand.write(endpoints.openSearchUrl(), id, out, "both");
+    return new Report(Files.readString(out.resolve(id + ".html"), StandardCharsets.UTF_8),
+        Files.readString(out.resolve(id + ".md"), StandardCharsets.UTF_8));
+  }
 
   /** Runs the pipeline over {@code evidence}; returns the collection's run id. */
   static String run(EvidencePipeline pipeline, StackEndpoints endpoints, String name, Path evidence,
