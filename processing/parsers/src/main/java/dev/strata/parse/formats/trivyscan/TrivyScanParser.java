@@ -76,7 +76,7 @@ public final class TrivyScanParser extends JsonFormatParser {
     long ordinal = 0;
     try (JsonParser p = Json.utf8Parser(buf, 0, buf.length)) {
       if (p == null) throw new ParseException(RejectReason.MALFORMED_JSON, "not UTF-8 JSON");
-      for (JsonToken t; (t = nextOrNull(p)) != null; ) {
+      for (JsonToken t; (t = p.nextToken()) != null; ) {
         int start = (int) p.currentTokenLocation().getByteOffset();
         Report r = new Report(ctx, ordinal++, start);
         try {
@@ -97,10 +97,6 @@ public final class TrivyScanParser extends JsonFormatParser {
     } catch (IOException ex) {
       throw new ParseException(RejectReason.PARSER_ERROR, "I/O error on an in-memory buffer: " + ex, ex);
     }
-  }
-
-  private static JsonToken nextOrNull(JsonParser p) throws IOException {
-    return p.nextToken();
   }
 
   /** One report: its context, then its entries as they were read (the context may come after them). */
