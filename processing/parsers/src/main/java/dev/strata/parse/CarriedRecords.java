@@ -50,20 +50,25 @@ public final class CarriedRecords {
 
   /**
    * The message [js, je) of the chunk's payload, carried by the log record [s, e): emits it as an event of its own
-   * format and returns true, or returns false when it carries no record of a listed format.
+   * format and returns true, or returns false when it carries no record of a listed format. [timeStart, timeEnd) is
+   * the carrier's time in the payload (the date of a text record that names only a time of day; empty: none).
    */
-  public boolean emit(int js, int je, int s, int e, long line, long ordinal, String carrierTime,
+  public boolean emit(int js, int je, int s, int e, long line, long ordinal, int timeStart, int timeEnd,
       Map<String, String> carrier, ParseOutput out) {
     byte[] buf = ctx.payload();
     if (js >= je) return false;
     if (buf[js] != '{') {
-      return text(buf, js, je, null, s, e, line, ordinal, carrierTime, carrier, out);
+      // the carrier's time as text only for a message a text format takes (most lines are none)
+      return text(buf, js, je, null, s, e, line, ordinal, null, timeStart, timeEnd, carrier, out);
     }
     int f = formatOf(buf, js, je);
     return f >= 0 && map(f, buf, js, je, s, e, line, ordinal, carrier, out);
   }
 
-  /** As {@link #emit(int, int, int, int, long, long, String, Map, ParseOutput)} for a message decoded from the log line. */
+  /**
+   * As {@link #emit(int, int, int, int, long, long, int, int, Map, ParseOutput)} for a message decoded from the log
+   * line, with the carrier's time as text.
+   */
   public boolean emit(String message, int s, int e, long line, long ordinal, String carrierTime,
       Map<String, String> carrier, ParseOutput out) {
     if (message == null || message.isEmpty()) return false;
@@ -72,7 +77,7 @@ public final class CarriedRecords {
     if (first != '{') {
       // a text record is told by its first bytes: look at those before encoding the whole message
       byte[] head = message.substring(0, Math.min(message.length(), 128)).getBytes(StandardCharsets.ISO_8859_1);
-      return text(head, 0, head.length, message, s, e, line, ordinal, carrierTime, carrier, out);
+      return text(head, 0, head.length, message, s, e, line, ordinal, carrierTime, 0, 0, carrier, out);
     }
     byte[] b = message.getBytes(StandardCharsets.UTF_8);
     int f = formatOf(b, 0, b.length);
@@ -80,7 +85,7 @@ public final class CarriedRecords {
   }
 
   private boolean text(byte[] b, int ms, int me, String message, int s, int e, long line, long ordinal,
-      String carrierTime, Map<String, String> carrier, ParseOutput out) {
+      String carrierTime, int timeStart, int timeEnd, Map<String, String> carrier, ParseOutput out) {
     for (int i = 0; i < textFormats.size(); i++) {
       EmbeddedTextFormat f = textFormats.get(i);
       if (!f.looksLike(b, ms, me)) continue;
@@ -88,7 +93,9 @@ public final class CarriedRecords {
       String m = message != null ? message : new String(b, ms, me - ms, StandardCharsets.UTF_8);
       EvidenceEvent ev;
       try {
-        ev = f.event(textContexts[i], m, new RecordSpan(s, e, line, ordinal), carrierTime);
+        String time = carrierTime != null || timeStart >= timeEnd ? carrierTime
+            : new String(ctx.payload(), timeStart, timeEnd - timeStart, StandardCharsets.ISO_8859_1);
+        ev = f.event(textContexts[i], m, new RecordSpan(s, e, line, ordinal), time);
       } catch (RuntimeException ex) {
         ev = null; // not one of its records after all: the caller keeps the line as a log line
       }

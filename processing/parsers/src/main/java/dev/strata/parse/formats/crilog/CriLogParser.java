@@ -195,7 +195,7 @@ public final class CriLogParser implements EvidenceParser {
       if (p == null) {
         if (!l.partial) {
           if (l.contentStart < e && CarriedRecords.mayCarry(buf[l.contentStart])
-              && carried.emit(l.contentStart, e, s, e, lineNo, ord, timestamp(l), carrier, out)) {
+              && carried.emit(l.contentStart, e, s, e, lineNo, ord, s, l.tsEnd, carrier, out)) {
             return;
           }
           emit(l, e, null, false, 1);
