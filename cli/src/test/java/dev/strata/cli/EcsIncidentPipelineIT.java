@@ -87,12 +87,11 @@ class EcsIncidentPipelineIT {
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
     this.endpoints = endpoints;
-    Path home = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
+    Path home = ScenarioRun.home();
     Path evidence = asDelivered(home.resolve("cli/src/test/resources/scenarios/ecs"));
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
     ScenarioRun.run(pipeline, endpoints, "ecs-it", evidence, CollectorOptions.defaults());
-    incidents = pipeline.send("POST", "/strata-incidents-*/_search",
-        "{\"size\":10,\"query\":{\"term\":{\"entities.key\":\"" + TASK1 + "\"}}}").at("/hits/hits");
+    incidents = ScenarioRun.incidentsWith(pipeline, TASK1, false);
     incident = incidents.size() == 0 ? null : incidents.get(0).path("_source");
     // what the run wrote, for a reader of a failure (target/ecs-it/)
     Path dump = home.resolve("cli/target/ecs-it");

@@ -72,14 +72,12 @@ class EksIncidentScenarioIT {
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
     this.endpoints = endpoints;
-    Path home = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
+    Path home = ScenarioRun.home();
     Path bundle = nodeAsCollected(home.resolve("cli/src/test/resources/scenarios/eks/bundle"));
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
     runId = ScenarioRun.run(pipeline, endpoints, "eks-it", bundle,
         CollectorOptions.defaults().toBuilder().chunkSize(4096).build());
-    incidents = pipeline.send("POST", "/strata-incidents-*/_search",
-        "{\"size\":10,\"query\":{\"bool\":{\"must\":[{\"term\":{\"entities.key\":\"web/" + POD + "\"}},"
-            + "{\"term\":{\"status\":\"OPEN\"}}]}}}").at("/hits/hits");
+    incidents = ScenarioRun.incidentsWith(pipeline, "web/" + POD, true);
     incident = incidents.size() == 1 ? incidents.get(0).path("_source") : null;
     if (Boolean.getBoolean("eks.dump")) dump(Path.of(System.getProperty("java.io.tmpdir"), "eks-scenario-dump.txt"));
   }

@@ -69,13 +69,11 @@ class HostIncidentScenarioIT {
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
     this.endpoints = endpoints;
-    Path home = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
+    Path home = ScenarioRun.home();
     Path bundle = asImaged(home.resolve("cli/src/test/resources/scenarios/host/bundle"));
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
     runId = ScenarioRun.run(pipeline, endpoints, "host-it", bundle, CollectorOptions.defaults());
-    incidents = pipeline.send("POST", "/strata-incidents-*/_search",
-        "{\"size\":10,\"query\":{\"bool\":{\"must\":[{\"term\":{\"entities.key\":\"" + WEB.substring(0, 12) + "\"}},"
-            + "{\"term\":{\"status\":\"OPEN\"}}]}}}").at("/hits/hits");
+    incidents = ScenarioRun.incidentsWith(pipeline, WEB.substring(0, 12), true);
     incident = incidents.size() == 0 ? null : incidents.get(0).path("_source");
     dump(home.resolve("cli/target/host-it"));
   }
@@ -251,7 +249,7 @@ class HostIncidentScenarioIT {
     ScenarioRun.Report rendered = ScenarioRun.report(endpoints, incident, out);
     String html = rendered.html();
     String md = rendered.md();
-    Files.writeString(Path.of(System.getProperty("strata.home", "..")).resolve("cli/target/host-it/report.md"), md);
+    Files.writeString(ScenarioRun.home().resolve("cli/target/host-it/report.md"), md);
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains(WEB.substring(0, 12)).contains(ATTACKER)
         .contains(INSTANCE_A).contains("artifacts/sha256/").doesNotContain(BILLING.substring(0, 12));
     assertThat(md).contains("## Entity graph").contains(WEB.substring(0, 12)).contains("ip-10-30-1-15").contains(INSTANCE_A)

@@ -22,6 +22,21 @@ import java.util.List;
 final class ScenarioRun {
   private ScenarioRun() {}
 
+  /** The project's root (the {@code strata.home} system property the build sets, else the parent directory). */
+  static Path home() {
+    return Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
+  }
+
+  /** The incidents (search hits) that hold the entity {@code key}, only the open ones when {@code openOnly}. */
+  static JsonNode incidentsWith(EvidencePipeline pipeline, String key, boolean openOnly) throws Exception {
+    String entity = "{\"term\":{\"entities.key\":\"" + key + "\"}}";
+    String query = openOnly
+        ? "{\"bool\":{\"must\":[" + entity + ",{\"term\":{\"status\":\"OPEN\"}}]}}"
+        : entity;
+    return pipeline.send("POST", "/strata-incidents-*/_search", "{\"size\":10,\"query\":" + query + "}")
+        .at("/hits/hits");
+  }
+
   /** An incident's report as {@code strata report} writes it: the HTML page and the Markdown. */
   record Report(String html, String md) {}
 
