@@ -1,6 +1,12 @@
 package dev.strata.ingest.recognize;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.schema.common.Framing;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
@@ -27,8 +33,14 @@ public final class K8sAuditRecognizer extends PathPatternRecognizer {
     super(SOURCE_TYPE, PATH);
   }
 
+  private static final ObjectMapper M = new ObjectMapper();
+
   @Override
   public ContentMatch probe(ContentSample sample) {
+    ContentMatch managed = managedCluster(sample);
+    if (managed != null) {
+      return managed;
+    }
     JsonSniff.FirstLine first = JsonSniff.firstLineObject(sample);
     if (first.none() != null) {
       JsonSniff.FirstLine export = JsonSniff.firstExportLineObject(sample);
@@ -54,6 +66,75 @@ public final class K8sAuditRecognizer extends PathPatternRecognizer {
       return ContentMatch.weak(Framing.LINES, "first line longer than the sample, consistent with an audit Event");
     }
     return ContentMatch.none("first line is not an audit.k8s.io Event");
+  }
+
+  /** GKE / AKS / CloudWatch subscription forms (see the class comment), or null when the sample is none of them. */
+  private static ContentMatch managedCluster(ContentSample sample) {
+    int start = sample.firstSignificant();
+    if (start < 0) {
+      return null;
+    }
+    byte[] b = sample.bytes();
+    if (b[start] == '[') {
+      JsonNode first = firstArrayElement(b, start);
+      return first != null && isGkeAudit(first)
+          ? ContentMatch.strong(Framing.JSON_RECORDS, "JSON array of GKE Cloud Logging entries of k8s.io audit records")
+          : null;
+    }
+    JsonHead head = JsonHead.of(sample);
+    if (!head.valid()) {
+      return null;
+    }
+    JsonNode records = head.first("records");
+    if (records.isObject() && isAksAudit(records)) {
+      return ContentMatch.strong(Framing.WHOLE, "Azure Event Hub message of AKS kube-audit diagnostic records");
+    }
+    JsonNode logEvent = head.first("logEvents");
+    if (logEvent.isObject()) {
+      JsonSniff.Obj inner = JsonSniff.object(logEvent.path("message").asText(""));
+      return inner.valid() && verdict(inner) == Verdict.YES
+          ? ContentMatch.strong(Framing.WHOLE, "CloudWatch Logs subscription message of audit.k8s.io Events (EKS)")
+          : null;
+    }
+    ObjectNode root = M.createObjectNode();
+    head.fields().forEach(root::set);
+    String what = isGkeAudit(root) ? "GKE Cloud Logging entries of k8s.io audit records"
+        : isAksAudit(root) ? "AKS kube-audit diagnostic records" : null;
+    if (what == null) {
+      return null;
+    }
+    JsonSniff.FirstLine line = JsonSniff.firstLineObject(sample);
+    return line.none() == null && line.obj().complete()
+        ? ContentMatch.strong(Framing.LINES, "JSON lines of " + what)
+        : ContentMatch.strong(Framing.WHOLE, "a single pretty-printed entry of " + what);
+  }
+
+  private static boolean isGkeAudit(JsonNode entry) {
+    JsonNode payload = entry.path("protoPayload");
+    if (!payload.isObject()) {
+      return false;
+    }
+    String service = payload.path("serviceName").asText("");
+    return service.equals("k8s.io")
+        || (service.isEmpty() && payload.path("methodName").asText("").startsWith("io.k8s."))
+        || entry.path("resource").path("type").asText("").equals("k8s_cluster");
+  }
+
+  private static boolean isAksAudit(JsonNode record) {
+    return record.path("category").asText("").startsWith("kube-audit") && record.has("properties");
+  }
+
+  /** The first element of the JSON array at {@code start}, null when it is not a complete object in the sample. */
+  private static JsonNode firstArrayElement(byte[] b, int start) {
+    try (JsonParser p = JsonSniff.parser(b, start, b.length - start)) {
+      p.nextToken(); // [
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      return M.readTree(p);
+    } catch (IOException e) {
+      return null; // cut by the sample's end or not JSON
+    }
   }
 
   private enum Verdict {

@@ -106,6 +106,39 @@ class RecognizersTest {
   }
 
   @Test
+  void managedClustersAuditEnvelopesAreK8sAuditByContent() {
+    String gke = "{\"protoPayload\":{\"@type\":\"type.googleapis.com/google.cloud.audit.AuditLog\",\"serviceName\":\"k8s.io\","
+        + "\"methodName\":\"io.k8s.core.v1.pods.exec.create\",\"resourceName\":\"core/v1/namespaces/a/pods/p/exec\"},"
+        + "\"resource\":{\"type\":\"k8s_cluster\",\"labels\":{\"cluster_name\":\"c\"}},\"timestamp\":\"2024-05-12T05:13:08Z\"}";
+    Recognition lines = rec("bucket/cloudaudit.googleapis.com/activity/2024/05/12/05:00:00_05:59:59_S0.json", gke + "\n" + gke + "\n");
+    assertThat(lines.sourceType()).isEqualTo("k8s_audit");
+    assertThat(lines.framing()).isEqualTo(Framing.LINES);
+    Recognition array = rec("gcloud-read.json", "[\n  " + gke + ",\n  " + gke + "\n]\n");
+    assertThat(array.sourceType()).isEqualTo("k8s_audit");
+    assertThat(array.framing()).isEqualTo(Framing.JSON_RECORDS);
+    // another service's Cloud Audit Log is not Kubernetes
+    String iam = gke.replace("k8s.io", "iam.googleapis.com").replace("k8s_cluster", "service_account")
+        .replace("io.k8s.core.v1.pods.exec.create", "google.iam.admin.v1.CreateServiceAccountKey");
+    assertThat(rec("bucket/cloudaudit.googleapis.com/activity/x.json", iam + "\n").sourceType()).isNotEqualTo("k8s_audit");
+
+    String event = TestFiles.auditLine(1).strip().replace("\\", "\\\\").replace("\"", "\\\"");
+    String aks = "{\"category\":\"kube-audit\",\"operationName\":\"Microsoft.ContainerService/managedClusters/diagnosticLogs/Read\","
+        + "\"properties\":{\"log\":\"" + event + "\",\"pod\":\"kube-apiserver-1\",\"stream\":\"stdout\"},"
+        + "\"resourceId\":\"/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS\","
+        + "\"time\":\"2024-06-01T10:00:03.2000000Z\"}";
+    Recognition pt1h = rec("insights-logs-kube-audit/resourceId=/SUBSCRIPTIONS/S/y=2024/m=06/d=01/h=10/m=00/PT1H.json", aks + "\n");
+    assertThat(pt1h.sourceType()).isEqualTo("k8s_audit");
+    assertThat(pt1h.framing()).isEqualTo(Framing.LINES);
+    Recognition hub = rec("eventhub/0.json", "{\"records\":[" + aks + "," + aks + "]}");
+    assertThat(hub.sourceType()).isEqualTo("k8s_audit");
+    assertThat(hub.framing()).isEqualTo(Framing.WHOLE);
+    Recognition firehose = rec("firehose/x", "{\"messageType\":\"DATA_MESSAGE\",\"logGroup\":\"/aws/eks/c/cluster\",\"logEvents\":["
+        + "{\"id\":\"1\",\"timestamp\":1717236003200,\"message\":\"" + event + "\"}]}");
+    assertThat(firehose.sourceType()).isEqualTo("k8s_audit");
+    assertThat(firehose.framing()).isEqualTo(Framing.WHOLE);
+  }
+
+  @Test
   void linuxAuditdAtAnAuditPathIsReportedWithBothFacts() {
     Recognition r = rec("var/log/audit/audit.log", "type=SYSCALL msg=audit(1714564800.123:42): arch=c000003e\n");
     assertThat(r.recognized()).isFalse();

@@ -97,6 +97,9 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
   private String cloudWatchTimestamp;
   private String wrappedMessage;
   private boolean inner;
+  // managed clusters' envelopes: GKE's Cloud Logging LogEntry, AKS's Azure diagnostic record
+  private final GkeAuditPayload gke = new GkeAuditPayload();
+  private final ManagedClusterEnvelope envelope = new ManagedClusterEnvelope();
 
   AuditMapper(ChunkContext ctx) {
     this.ctx = ctx;
@@ -120,6 +123,8 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     cloudWatchTimestamp = null;
     top.clear();
     inner = false;
+    gke.clear();
+    envelope.clear();
   }
 
   @Override
@@ -153,6 +158,19 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
           cloudWatchTimestamp = src.valueText(p, MAX_OBJECT_BYTES); // CloudWatch: epoch millis
         }
       }
+      case "protoPayload" -> {
+        if (!inner && p.currentToken() == JsonToken.START_OBJECT) {
+          gke.read(p, src, request, response, MAX_OBJECT_BYTES);
+        } else {
+          other.put(name, src.valueText(p, MAX_OBJECT_BYTES));
+        }
+      }
+      case "resource", "operation", "insertId", "logName", "labels", "properties", "resourceId", "category" -> {
+        if (inner || !envelope.field(name, p, src, MAX_OBJECT_BYTES)) {
+          String v = src.valueText(p, MAX_OBJECT_BYTES);
+          if (v != null) (inner ? other : top).put(name, v);
+        }
+      }
       case "message", "@message" -> {
         if (!inner && p.currentToken() == JsonToken.VALUE_STRING) {
           wrappedMessage = p.getText();
@@ -169,6 +187,12 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
 
   @Override
   public EvidenceEvent end(RecordSpan span) throws RecordException {
+    if (gke.seen) {
+      fromGke();
+    }
+    if (!isAuditEvent() && wrappedMessage == null && envelope.log != null) {
+      wrappedMessage = envelope.log; // AKS: properties.log
+    }
     if (!isAuditEvent() && wrappedMessage != null) {
       String msg = wrappedMessage;
       wrappedMessage = null;
@@ -186,6 +210,42 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
       throw new RecordException(RejectReason.UNSUPPORTED_VERSION, "unsupported audit apiVersion " + apiVersion);
     }
     return map(span);
+  }
+
+  /** GKE: the audit Event's fields from the LogEntry's protoPayload (see {@link GkeAuditPayload}). */
+  private void fromGke() throws RecordException {
+    if (!gke.isKubernetes()) {
+      throw new RecordException(
+          RejectReason.UNSUPPORTED_VERSION,
+          "a Google Cloud audit log entry of " + (gke.serviceName == null ? "an unnamed service" : gke.serviceName)
+              + " (" + gke.methodName + "), not a Kubernetes (k8s.io) audit record");
+    }
+    verb = gke.verb;
+    if (auditId == null) auditId = envelope.operationId != null ? envelope.operationId : envelope.insertId;
+    if (gke.principal != null) {
+      userSeen = true;
+      userName = gke.principal;
+    }
+    for (Map.Entry<String, String> u : gke.user.entrySet()) flat.put("user." + u.getKey(), u.getValue());
+    if (gke.callerIp != null) sourceIps.add(gke.callerIp);
+    userAgent = gke.userAgent;
+    if (gke.resource != null || gke.name != null || gke.namespace != null) {
+      objectRefSeen = true;
+      putIf(objectRef, "resource", gke.resource);
+      putIf(objectRef, "subresource", gke.subresource);
+      putIf(objectRef, "namespace", gke.namespace);
+      putIf(objectRef, "name", gke.name);
+      putIf(objectRef, "apiGroup", gke.apiGroup);
+      putIf(objectRef, "apiVersion", gke.apiVersion);
+    }
+    code = gke.httpCode();
+    statusMessage = gke.statusMessage;
+    if (gke.rpcCode != null) flat.put("gke.status.code", Integer.toString(gke.rpcCode));
+    requestObject = gke.requestObject;
+    responseObject = gke.responseObject;
+    putIf(flat, "gke.methodName", gke.methodName);
+    putIf(flat, "gke.resourceName", gke.resourceName);
+    for (Map.Entry<String, String> o : gke.other.entrySet()) flat.put("gke.protoPayload." + o.getKey(), o.getValue());
   }
 
   private void user(JsonParser p, Source src) throws IOException {
@@ -223,7 +283,7 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
    * A requestObject / responseObject: an object is streamed once into {@code facts} and kept as its original text
    * (bounded); anything else as its text.
    */
-  private static String auditedObject(JsonParser p, Source src, AuditedObject facts) throws IOException {
+  static String auditedObject(JsonParser p, Source src, AuditedObject facts) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) return src.valueText(p, MAX_OBJECT_BYTES);
     facts.clear();
     long s = p.currentTokenLocation().getByteOffset();
@@ -294,7 +354,9 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     // One request is logged once per stage, and the same record can appear in several files (rotated copies, the
     // log of each API server, a CloudWatch export next to the node's file): auditID + stage identifies it, so every
     // copy maps to the same event id and lands once in the index.
-    String id = auditId != null && stage != null ? ctx.keyedId("k8s_audit", auditId, stage) : null;
+    String id = auditId != null && stage != null ? ctx.keyedId("k8s_audit", auditId, stage)
+        : auditId != null && gke.seen ? ctx.keyedId("k8s_audit", auditId, "gke") // one LogEntry per request
+        : null;
     EvidenceEvent e =
         ctx.newEvent(
             id, OcsfClass.API_ACTIVITY, activity, activityName, span.start(), span.end(), span.line(),
@@ -414,7 +476,15 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
       }
       if (q.container != null) k.setContainerName(q.container);
       if (q.ports != null) u.put("portforward.ports", q.ports);
+    } else if ("pods".equals(resource) && ("exec".equals(subresource) || "attach".equals(subresource))) {
+      // GKE: no requestURI; the exec's PodExecOptions are its request
+      if (!request.command.isEmpty()) {
+        e.setProcess(new Process(null, request.command.get(0), String.join(" ", request.command), null, null,
+            request.tty, null, null, null, null, null));
+      }
+      if (request.container != null) k.setContainerName(request.container);
     }
+    envelope.apply(e);
 
     // unmapped
     putIf(u, "kind", kind);
@@ -425,7 +495,9 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     putIf(u, "requestObject", requestObject);
     putIf(u, "responseObject", responseObject);
     u.putAll(other);
-    for (Map.Entry<String, String> w : top.entrySet()) u.put(inner ? "cloudwatch." + w.getKey() : w.getKey(), w.getValue());
+    String wrapper = gke.seen ? "gke." : envelope.isAzure() ? "azure." : inner ? "cloudwatch." : "";
+    for (Map.Entry<String, String> w : top.entrySet()) u.put(wrapper + w.getKey(), w.getValue());
+    envelope.unmapped(u, wrapper);
     if (cloudWatchTimestamp != null) u.put("cloudwatch.timestamp", cloudWatchTimestamp);
 
     e.setMessage(summary(userName, name, namespace, resource, subresource, code));

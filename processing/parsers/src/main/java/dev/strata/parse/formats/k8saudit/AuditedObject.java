@@ -15,7 +15,9 @@ import java.util.Locale;
  * {@code spec.serviceAccountName / serviceAccount / nodeName / hostNetwork / hostPID / hostIPC}, per container of
  * {@code spec.initContainers / containers / ephemeralContainers} its {@code securityContext} (privileged,
  * allowPrivilegeEscalation, runAsUser, capabilities.add), {@code spec.volumes[].hostPath.path}, and
- * {@code status.podIP / podIPs[].ip / hostIP / phase}. Everything else is skipped. Texts are scalar values (numbers
+ * {@code status.podIP / podIPs[].ip / hostIP / phase}, and a PodExecOptions' / PodAttachOptions' {@code command},
+ * {@code container} and {@code tty} (GKE logs an exec's options as its request; the API server's own log has them only
+ * in the requestURI). Everything else is skipped. Texts are scalar values (numbers
  * and booleans as written); blank texts count as absent. One instance per mapper, {@link #clear()}ed per event.
  */
 final class AuditedObject {
@@ -50,6 +52,12 @@ final class AuditedObject {
   final List<String> podIps = new ArrayList<>(2);
   String hostIp;
   String phase;
+  /** PodExecOptions.command (exec, attach: GKE's request), in order. */
+  final List<String> command = new ArrayList<>(2);
+  /** PodExecOptions / PodAttachOptions.container. */
+  String container;
+  /** PodExecOptions / PodAttachOptions.tty, null when absent. */
+  Boolean tty;
 
   void clear() {
     seen = hostNetwork = hostPid = hostIpc = false;
@@ -60,6 +68,9 @@ final class AuditedObject {
     ephemeralContainerRisks.clear();
     hostPaths.clear();
     podIps.clear();
+    command.clear();
+    container = null;
+    tty = null;
   }
 
   /** Streams the object {@code p} is at (START_OBJECT) to its END_OBJECT. */
@@ -86,6 +97,19 @@ final class AuditedObject {
           if (t == JsonToken.START_OBJECT) status(p);
           else p.skipChildren();
         }
+        case "command" -> {
+          if (t == JsonToken.START_ARRAY) {
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              String c = Json.scalarText(p);
+              if (c != null) command.add(c);
+            }
+          } else {
+            String c = text(p);
+            if (c != null) command.add(c);
+          }
+        }
+        case "container" -> container = text(p);
+        case "tty" -> tty = bool(p);
         default -> p.skipChildren();
       }
     }
