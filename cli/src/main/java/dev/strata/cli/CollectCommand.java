@@ -19,7 +19,9 @@ import picocli.CommandLine.Parameters;
       "Takes a mounted disk image, an evidence bundle or a node's root filesystem.",
       "Every artifact is hashed (SHA-256), preserved in the S3 evidence store under its hash, and published to",
       "evidence.raw.v1 in chunks cut at record boundaries. Nothing is written into the evidence. Skipped files",
-      "are reported with the reason."
+      "are reported with the reason. Binary systemd journal files (var/log/journal/…/*.journal[~]) are preserved",
+      "as found and their entries split by program into journalctl -o json artifacts for the dockerd,",
+      "containerd, CRI-O, Podman events and Falco parsers (derived_from the journal; other programs counted)."
     })
 final class CollectCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "DIR", description = "Evidence roots (or single files).")

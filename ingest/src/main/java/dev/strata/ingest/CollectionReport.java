@@ -51,6 +51,20 @@ public final class CollectionReport {
    * A record larger than max_record_bytes: chunk {@code chunkIndex} holds its first bytes, {@code skippedBytes} were
    * not published (they are in the preserved original).
    */
+  /**
+   * A binary systemd journal file read: its state ({@code offline}, {@code online}: being written, {@code archived}),
+   * layout, entries read (and the header's count), why the read stopped ({@code complete}, {@code truncated}, {@code
+   * corrupt}) and the failed check, fields left out, entries per derived format and entries skipped per program.
+   */
+  public record Journal(String origin, String artifactSha256, String state, boolean compact, long entries,
+      long headerEntries, String stop, String detail, long fieldsSkipped, Map<String, Long> derived,
+      Map<String, Long> skippedPrograms) {
+    public Journal {
+      derived = Map.copyOf(derived);
+      skippedPrograms = java.util.Collections.unmodifiableMap(new TreeMap<>(skippedPrograms));
+    }
+  }
+
   public record Truncation(
       String origin, String artifactSha256, int chunkIndex, long recordOffset, long recordLength, long skippedBytes) {}
 
@@ -68,6 +82,7 @@ public final class CollectionReport {
   private final List<Alias> aliases;
   private final List<Truncation> truncations;
   private final List<String> contextManifests;
+  private final List<Journal> journals;
 
   private CollectionReport(Builder b, Instant finishedAt, long recordsAcknowledged) {
     this.evidenceRoot = b.evidenceRoot;
@@ -86,6 +101,12 @@ public final class CollectionReport {
     this.aliases = List.copyOf(b.aliases);
     this.truncations = List.copyOf(b.truncations);
     this.contextManifests = List.copyOf(b.contextManifests);
+    this.journals = List.copyOf(b.journals);
+  }
+
+  /** The binary journal files read, in collection order. */
+  public List<Journal> journals() {
+    return journals;
   }
 
   public String evidenceRoot() {
@@ -220,6 +241,17 @@ public final class CollectionReport {
           .append(" at offset ").append(t.recordOffset()).append(", ").append(t.skippedBytes())
           .append(" bytes not published").append(System.lineSeparator());
     }
+    for (Journal j : journals) {
+      sb.append("journal ").append(j.origin()).append(": ").append(j.entries()).append(" entries (").append(j.stop())
+          .append(", ").append(j.state()).append(j.compact() ? ", compact" : "").append(')');
+      j.derived().entrySet().stream().sorted(Map.Entry.comparingByKey())
+          .forEach(d -> sb.append(' ').append(d.getKey()).append('=').append(d.getValue()));
+      if (!j.skippedPrograms().isEmpty()) {
+        sb.append("; skipped");
+        j.skippedPrograms().forEach((p, n) -> sb.append(' ').append(p).append('=').append(n));
+      }
+      sb.append(System.lineSeparator());
+    }
     for (Warning w : warnings) {
       sb.append("warning ").append(w.code()).append(": ").append(w.path() == null ? "" : w.path() + ": ")
           .append(w.message()).append(System.lineSeparator());
@@ -258,6 +290,7 @@ public final class CollectionReport {
     m.put("truncations", truncations);
     m.put("aliases", aliases);
     m.put("context_manifests", contextManifests);
+    m.put("journals", journals);
     m.put("artifacts", artifacts);
     try {
       return MAPPER.writeValueAsString(m);
@@ -285,6 +318,7 @@ public final class CollectionReport {
     private final List<Alias> aliases = new ArrayList<>();
     private final List<Truncation> truncations = new ArrayList<>();
     private final List<String> contextManifests = new ArrayList<>();
+    private final List<Journal> journals = new ArrayList<>();
 
     public Builder(String evidenceRoot, String runId, Instant startedAt) {
       this.evidenceRoot = evidenceRoot;
@@ -294,6 +328,10 @@ public final class CollectionReport {
 
     public void fileSeen() {
       filesSeen++;
+    }
+
+    public void journal(Journal j) {
+      journals.add(j);
     }
 
     public long filesSeen() {

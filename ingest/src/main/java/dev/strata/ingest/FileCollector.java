@@ -9,6 +9,9 @@ import dev.strata.ingest.chunk.PlannedChunk;
 import dev.strata.ingest.chunk.TooLargeDecompressedException;
 import dev.strata.ingest.context.ContextManifest;
 import dev.strata.ingest.context.ContextResolver;
+import dev.strata.ingest.journal.JournalFile;
+import dev.strata.ingest.journal.JournalFormatException;
+import dev.strata.ingest.journal.JournalSplit;
 import dev.strata.ingest.overlay.OverlayUpperChanges;
 import dev.strata.ingest.publish.ChunkPublisher;
 import dev.strata.ingest.recognize.ArtifactRecognizer;
@@ -16,6 +19,7 @@ import dev.strata.ingest.recognize.AwsVpcFlowRecognizer;
 import dev.strata.ingest.recognize.ContentSample;
 import dev.strata.ingest.recognize.Recognition;
 import dev.strata.ingest.recognize.Recognizers;
+import dev.strata.ingest.recognize.SystemdJournalRecognizer;
 import dev.strata.ingest.walk.EvidenceFile;
 import dev.strata.ingest.walk.EvidenceWalker;
 import dev.strata.schema.common.CollectorInfo;
@@ -24,6 +28,7 @@ import dev.strata.schema.common.EvidenceContext;
 import dev.strata.schema.common.Framing;
 import dev.strata.schema.raw.ArtifactManifest;
 import dev.strata.schema.raw.ChunkInfo;
+import dev.strata.schema.raw.DerivedFrom;
 import dev.strata.schema.raw.RawArtifactChunk;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -356,7 +361,77 @@ public final class FileCollector {
         used.set(originMetadata != null ? originMetadata : OriginMetadata.sidecars(f.path()));
         return used.get();
       });
-      collectArtifact(f, gzip, rec, ctx.context().toAvro(), used.get());
+      if (SystemdJournalRecognizer.SOURCE_TYPE.equals(rec.sourceType())) {
+        journal(f, gzip, rec, ctx.context().toAvro());
+        return;
+      }
+      collectArtifact(f, gzip, rec, ctx.context().toAvro(), used.get(), null, true);
+    }
+
+    /**
+     * A binary systemd journal file: the file itself is hashed and preserved and its manifest published, without
+     * chunks (no parser reads the binary format); its entries are read ({@link JournalFile}) and split by program
+     * ({@link JournalSplit}) into one {@code journalctl -o json} artifact per format that reads them, each collected
+     * like any artifact (own SHA-256, preserved, LINES chunks) with origin {@code <journal path>#<format>} and
+     * {@code derived_from} = the journal file's SHA-256, origin and source type. A gzip-compressed copy is read from a
+     * temporary copy of its content. What was read, why the read stopped and what was skipped go to the report.
+     */
+    void journal(EvidenceFile f, boolean gzip, Recognition rec, EvidenceContext ctx) {
+      String rel = f.relPath();
+      ArtifactManifest original = collectArtifact(f, gzip, rec, ctx, Map.of(), null, false);
+      if (original == null) {
+        return; // skipped (unreadable, changed): the report says why
+      }
+      Path spool = null;
+      try {
+        Path readable = f.path();
+        if (gzip) {
+          spool = Files.createTempFile("strata-journal-", ".journal");
+          try (ContentReader r = ContentReader.open(f.path(), true, limits, null);
+              java.io.OutputStream o = Files.newOutputStream(spool)) {
+            r.transferTo(o);
+          }
+          readable = spool;
+        }
+        try (JournalFile jf = JournalFile.open(readable); JournalSplit split = JournalSplit.split(jf, null)) {
+          JournalFile.ReadResult r = split.read();
+          report.journal(new CollectionReport.Journal(rel, original.getArtifactSha256(), jf.header().stateName(),
+              jf.header().compact(), r.entries(), r.headerEntries(), r.stop().name().toLowerCase(java.util.Locale.ROOT),
+              r.detail(), r.fieldsSkipped(), split.routed(), split.skipped()));
+          if (r.stop() != JournalFile.Stop.COMPLETE) {
+            report.warn("journal_" + r.stop().name().toLowerCase(java.util.Locale.ROOT), rel,
+                r.entries() + " entries read, then: " + r.detail());
+          }
+          if (r.fieldsSkipped() > 0) {
+            report.warn("journal_fields_skipped", rel, r.fieldsSkipped() + " fields left out; first: "
+                + r.firstFieldProblem());
+          }
+          DerivedFrom from = DerivedFrom.newBuilder()
+              .setArtifactSha256(original.getArtifactSha256())
+              .setOrigin(rel)
+              .setSourceType(rec.sourceType())
+              .setMethod(JournalSplit.METHOD)
+              .build();
+          for (Map.Entry<String, Path> d : split.files().entrySet()) {
+            Recognition derived = new Recognition(d.getKey(), Framing.LINES,
+                dev.strata.ingest.context.ContextValues.EMPTY, "entries of systemd journal " + rel, List.of());
+            collectArtifact(new EvidenceFile(d.getValue(), rel + "#" + d.getKey(), Files.size(d.getValue()),
+                f.mtime()), false, derived, ctx, Map.of(), from, true);
+          }
+        }
+      } catch (JournalFormatException e) {
+        report.warn("journal_unreadable", rel, e.getMessage());
+      } catch (IOException e) {
+        report.warn("journal_unreadable", rel, e.toString());
+      } finally {
+        if (spool != null) {
+          try {
+            Files.deleteIfExists(spool);
+          } catch (IOException ignored) {
+            // a temporary copy
+          }
+        }
+      }
     }
 
     /**
@@ -390,7 +465,7 @@ public final class FileCollector {
               "synthesized listing of a container writable layer (" + u.runtime() + ")", List.of());
           ContextResolver.Resolved ctx = context.resolve(u.upperRel(), rec.pathHints());
           collectArtifact(new EvidenceFile(tmp, origin, Files.size(tmp), mtime), false, rec, ctx.context().toAvro(),
-              Map.of());
+              Map.of(), null, true);
         } finally {
           Files.deleteIfExists(tmp);
         }
@@ -412,8 +487,15 @@ public final class FileCollector {
       }
     }
 
-    private void collectArtifact(EvidenceFile f, boolean gzip, Recognition rec, EvidenceContext ctx,
-        Map<String, String> originMetadata) {
+    /**
+     * Hashes, preserves and (when {@code publishChunks}) publishes one artifact, then its manifest.
+     *
+     * @param derivedFrom the evidence a derived artifact was made from, or null
+     * @param publishChunks false: the manifest only, chunk_count 0 (content no parser reads, e.g. a binary journal)
+     * @return the published manifest, or null when the artifact was skipped (the report says why)
+     */
+    private ArtifactManifest collectArtifact(EvidenceFile f, boolean gzip, Recognition rec, EvidenceContext ctx,
+        Map<String, String> originMetadata, DerivedFrom derivedFrom, boolean publishChunks) {
       String rel = f.relPath();
       Instant collectedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
       MessageDigest rawDigest = gzip ? sha256() : null;
@@ -429,17 +511,17 @@ public final class FileCollector {
         bytesHashed = hashedBefore + artifactSize;
       } catch (TooLargeDecompressedException e) {
         report.skip(SkipReason.TOO_LARGE_DECOMPRESSED, rel, e.getMessage());
-        return;
+        return null;
       } catch (CorruptGzipException e) {
         report.skip(SkipReason.CORRUPT_GZIP, rel, e.getMessage());
-        return;
+        return null;
       } catch (IOException e) {
         report.skip(SkipReason.UNREADABLE, rel, e.toString());
-        return;
+        return null;
       }
       if (plan.contentSize() == 0) {
         report.skip(SkipReason.EMPTY, rel, gzip ? "gzip with empty content" : null);
-        return;
+        return null;
       }
       if (artifactSize != f.size()) {
         report.warn("size_changed", rel, "size was " + f.size() + " when listed, " + artifactSize + " when read");
@@ -459,8 +541,9 @@ public final class FileCollector {
           .setContext(ctx)
           .setCollector(collector)
           .setCollectedAt(collectedAt)
-          .setChunkCount(plan.count())
+          .setChunkCount(publishChunks ? plan.count() : 0)
           .setStorageUri(null)
+          .setDerivedFrom(derivedFrom)
           .build();
       String storageUri;
       try {
@@ -470,6 +553,13 @@ public final class FileCollector {
       }
       manifest.setStorageUri(storageUri);
 
+      if (!publishChunks) {
+        publisher.publishManifest(manifest);
+        report.artifact(new CollectionReport.Artifact(rel, artifactSha, rec.sourceType(), rec.framing().name(),
+            manifest.getCompression().name(), artifactSize, plan.contentSize(), 0, storageUri), 0);
+        progress(rel, false);
+        return manifest;
+      }
       // a document cut into several chunks carries its context (derived by the scanner) on every chunk
       boolean scannerHeader = plan.count() > 1 && plan.formatHeader() != null;
       int[] published = {0};
@@ -485,11 +575,11 @@ public final class FileCollector {
       } catch (ChunkMismatchException | TooLargeDecompressedException | CorruptGzipException e) {
         report.skip(SkipReason.CHANGED_DURING_COLLECTION, rel,
             e.getMessage() + "; " + published[0] + " of " + plan.count() + " chunks were published, no manifest");
-        return;
+        return null;
       } catch (IOException e) {
         report.skip(SkipReason.UNREADABLE, rel,
             "pass 2: " + e + "; " + published[0] + " of " + plan.count() + " chunks were published, no manifest");
-        return;
+        return null;
       }
       publisher.publishManifest(manifest);
 
@@ -501,6 +591,7 @@ public final class FileCollector {
           manifest.getCompression().name(), artifactSize, plan.contentSize(), plan.count(), storageUri),
           plan.truncations().size());
       progress(rel, false);
+      return manifest;
     }
 
     private RawArtifactChunk chunk(

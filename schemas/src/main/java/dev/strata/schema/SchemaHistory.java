@@ -15,7 +15,7 @@ import org.apache.avro.Schema;
  */
 public final class SchemaHistory {
   /** Released versions, oldest first. Add a line here when a new version is released. */
-  public static final List<String> RELEASES = List.of("v1", "v2", "v3", "v4", "v5", "v6");
+  public static final List<String> RELEASES = List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7");
 
   /** Files of one release, in dependency order (named types before their users). */
   public static final List<String> FILES =

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * ({@code <time>: <Priority> <output>}, the time {@code HH:MM:SS.nnnnnnnnn} or ISO 8601, optionally after a syslog
  * prefix naming {@code falco}), or a Falco log line ({@code "Wed May  1 10:00:00 2024: Falco ..."}) with an alert
  * further in the sample (framing LINES). A first alert line with a shorter time fraction is a weak match (path needed).
+ * A journald JSON export ({@code journalctl -u falco -o json}) whose first entry is Falco's (unit, identifier or
+ * command {@code falco*}): STRONG, framing LINES (the parser reads each entry's MESSAGE).
  */
 public final class FalcoAlertRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "falco_alert";
@@ -45,10 +47,35 @@ public final class FalcoAlertRecognizer extends PathPatternRecognizer {
 
   @Override
   public ContentMatch probe(ContentSample sample) {
+    ContentMatch journald = probeJournald(sample);
+    if (journald != null) return journald;
     ContentMatch json = PROBE.probe(sample);
     if (json.strength() != ContentMatch.Strength.NONE) return json;
     ContentMatch text = probeText(sample);
     return text != null ? text : json;
+  }
+
+  /**
+   * {@code journalctl -u falco -o json}: the first line is a journald JSON entry of unit, identifier or command
+   * {@code falco*}: STRONG; null otherwise.
+   */
+  private static ContentMatch probeJournald(ContentSample sample) {
+    java.util.List<JsonSniff.Line> lines = JsonSniff.lines(sample, 1);
+    if (lines.isEmpty()) return null;
+    JsonSniff.Line first = lines.get(0);
+    int s = first.offset();
+    byte[] b = sample.bytes();
+    while (s < first.offset() + first.length() && (b[s] == ' ' || b[s] == '\t')) s++;
+    if (s >= first.offset() + first.length() || b[s] != '{') return null;
+    JsonSniff.Obj o = JsonSniff.object(b, first.offset(), first.length());
+    if (!o.valid() || !(o.has("__REALTIME_TIMESTAMP") || o.has("__CURSOR"))) return null;
+    for (String k : new String[] {"_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER", "_COMM"}) {
+      String v = o.get(k);
+      if (v != null && v.startsWith("falco")) {
+        return ContentMatch.strong(Framing.LINES, "journald JSON export of Falco's output (" + k + "=" + v + ")");
+      }
+    }
+    return null;
   }
 
   /** The text output form, or null. */

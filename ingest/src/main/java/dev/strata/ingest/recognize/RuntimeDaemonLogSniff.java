@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  * tie); bare lines that no daemon marks are dockerd's. Shared by the three recognizers, so one sample goes to one of
  * them.
  */
-final class RuntimeDaemonLogSniff {
-  enum Daemon { DOCKERD, CONTAINERD, CRIO }
+public final class RuntimeDaemonLogSniff {
+  /** The three daemons. */
+  public enum Daemon { DOCKERD, CONTAINERD, CRIO }
 
   /** How many lines voted for each daemon, and whether the sample looked like syslog / journald at all. */
   record Votes(int dockerd, int containerd, int crio, int unmarked, int dockerPrograms, boolean syslogShaped,
@@ -118,8 +119,11 @@ final class RuntimeDaemonLogSniff {
     return new Votes(n[0], n[1], n[2], n[3], dockerPrograms, syslogShaped, journalShaped, logrusJsonFirst);
   }
 
-  /** The daemon a syslog tag / journald unit, identifier or command belongs to, or null. */
-  static Daemon program(String p) {
+  /**
+   * The daemon a syslog tag / journald unit, identifier or command belongs to, or null (also used to split a binary
+   * journal file's entries by program, {@code dev.strata.ingest.journal.JournalSplit}).
+   */
+  public static Daemon program(String p) {
     if (p == null) return null;
     if (p.startsWith("docker") || p.startsWith("com.docker.")) return Daemon.DOCKERD;
     if (p.startsWith("containerd")) return Daemon.CONTAINERD;

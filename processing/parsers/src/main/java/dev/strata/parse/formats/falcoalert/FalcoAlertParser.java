@@ -1,6 +1,5 @@
 package dev.strata.parse.formats.falcoalert;
 
-import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.CloudWatchExportLines;
 import dev.strata.parse.EmbeddedJsonFormat;
@@ -14,7 +13,6 @@ import dev.strata.parse.OcsfClass;
 import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.Payloads;
-import dev.strata.parse.RejectReason;
 import dev.strata.parse.Timestamps;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.raw.RawArtifactChunk;
@@ -32,7 +30,9 @@ import java.util.Set;
  * line prints; Falco's own log lines in the same file (startup, rule loading) are kept as OCSF Base Events, and a
  * time of day is placed on the date of the nearest earlier Falco log line ("Wed May  1 10:00:00 2024: ..."), else of
  * the collection time (with a warning). Alerts that Falco printed on stdout are read from the Falco container's log
- * too ({@link #CARRIED}, {@link #CARRIED_TEXT}: a DaemonSet's {@code /var/log/pods/..._falco-..._<uid>/falco/0.log}).
+ * too ({@link #CARRIED}, {@link #CARRIED_TEXT}: a DaemonSet's {@code /var/log/pods/..._falco-..._<uid>/falco/0.log}),
+ * and from journald entries ({@code journalctl -u falco -o json}, a binary journal's entries split by the collector:
+ * {@link JournaldAlerts}).
  */
 public final class FalcoAlertParser implements EvidenceParser {
 
@@ -54,6 +54,10 @@ public final class FalcoAlertParser implements EvidenceParser {
   @Override
   public void parse(RawArtifactChunk chunk, ParseOutput out) throws ParseException {
     if (Payloads.startsLikeJson(chunk) || CloudWatchExportLines.startsLikeExport(chunk.getPayload())) {
+      if (JournaldAlerts.startsLikeJournald(chunk.getPayload())) {
+        new JournaldAlerts(ChunkContext.of(chunk), out).run();
+        return;
+      }
       json.parse(chunk, out);
     } else {
       new TextLines(ChunkContext.of(chunk), out).run();
@@ -66,7 +70,6 @@ public final class FalcoAlertParser implements EvidenceParser {
     private final ParseOutput out;
     private final FalcoAlertMapper mapper;
     private LocalDate logDate;
-    private long ordinal;
 
     TextLines(ChunkContext ctx, ParseOutput out) {
       this.ctx = ctx;
@@ -75,30 +78,7 @@ public final class FalcoAlertParser implements EvidenceParser {
     }
 
     void run() {
-      byte[] buf = ctx.payload();
-      int lastContent = Bytes.lastContentLineStart(buf);
-      long newlines = 0;
-      int i = 0;
-      while (i < buf.length) {
-        int nl = Bytes.indexOfNewline(buf, i, buf.length);
-        int end = nl < 0 ? buf.length : nl;
-        int e = end;
-        if (e > i && buf[e - 1] == '\r') e--;
-        if (!Bytes.isBlankLine(buf, i, e)) {
-          long lineNo = ctx.lineFromCount(newlines);
-          long ord = ordinal++;
-          if (ctx.truncatedRecord() && i == lastContent) {
-            out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE,
-                "line cut by the collector at its max record size (full bytes in the evidence store)", i, buf.length,
-                lineNo, ord));
-            return;
-          }
-          line(i, e, lineNo, ord);
-        }
-        if (nl < 0) break;
-        newlines++;
-        i = nl + 1;
-      }
+      FalcoLines.forEach(ctx, out, this::line);
     }
 
     private void line(int s, int e, long lineNo, long ord) {
@@ -116,8 +96,6 @@ public final class FalcoAlertParser implements EvidenceParser {
         out.emit(logLine(text, span, d != null));
       } catch (RecordException ex) {
         out.reject(ctx.rejection(ex.reason(), ex.getMessage(), s, e, lineNo, ord));
-      } catch (RuntimeException ex) {
-        out.reject(ctx.rejection(RejectReason.PARSER_ERROR, "parser bug on this line: " + ex, s, e, lineNo, ord));
       }
     }
 

@@ -100,4 +100,38 @@ class FalcoAlertParserTest extends ParserContractTest {
     assertThat(nameOnly.getDstEndpoint().getIp()).isNull();
     assertThat(nameOnly.getDstEndpoint().getDomain()).isEqualTo("c2.example.org");
   }
+
+  /** journalctl -u falco -o json (and a binary journal's Falco entries, as the collector derives them). */
+  @Test
+  void journaldEntriesAreReadThroughTheirMessage() throws Exception {
+    String head = "{\"__CURSOR\":\"s=ab;i=1\",\"__REALTIME_TIMESTAMP\":\"1714557611123456\","
+        + "\"_SYSTEMD_UNIT\":\"falco-modern-bpf.service\",\"SYSLOG_IDENTIFIER\":\"falco\","
+        + "\"_HOSTNAME\":\"node-1\",\"__STRATA_JOURNAL_OFFSET\":\"4096\",\"MESSAGE\":";
+    String text = head + "\"10:00:11.123456789: Warning Shell spawned by untrusted binary (user=root shell=sh"
+        + " container_id=3f4e5d6c7b8a container_name=escape)\"}\n";
+    String json = head.replace("4096", "8192") + "\"{\\\"output\\\":\\\"o\\\",\\\"priority\\\":\\\"Critical\\\","
+        + "\\\"rule\\\":\\\"Drift\\\",\\\"time\\\":\\\"2024-05-01T10:00:12.000000001Z\\\","
+        + "\\\"output_fields\\\":{\\\"container.id\\\":\\\"3f4e5d6c7b8a\\\"}}\"}\n";
+    String startup = head + "\"Falco initialized with configuration file: /etc/falco/falco.yaml\"}\n";
+    String other = "{\"__REALTIME_TIMESTAMP\":\"1714557611000000\",\"SYSLOG_IDENTIFIER\":\"sshd\","
+        + "\"MESSAGE\":\"Accepted publickey\"}\n";
+    CollectingOutput out = parse(text + json + startup + other + "not json\n", Framing.LINES, "x/falco.journal.json");
+
+    assertThat(out.events).hasSize(3);
+    var alert = out.events.get(0);
+    assertThat(alert.getClassUid()).isEqualTo(2004);
+    assertThat(alert.getTime().toString()).isEqualTo("2024-05-01T10:00:11.123456Z"); // the entry's date
+    assertThat(alert.getContainer().getName()).isEqualTo("escape");
+    assertThat(alert.getUnmapped()).containsEntry("strata.carrier.format", "journald")
+        .containsEntry("strata.carrier.journal_offset", "4096").containsEntry("strata.carrier.hostname", "node-1");
+    var jsonAlert = out.events.get(1);
+    assertThat(jsonAlert.getClassUid()).isEqualTo(2004);
+    assertThat(jsonAlert.getFinding().getTitle()).isEqualTo("Drift");
+    assertThat(jsonAlert.getUnmapped()).containsEntry("strata.carrier.journal_offset", "8192");
+    var log = out.events.get(2);
+    assertThat(log.getClassUid()).isZero();
+    assertThat(log.getMessage()).startsWith("Falco initialized");
+    assertThat(log.getTime().toString()).isEqualTo("2024-05-01T10:00:11.123456Z");
+    assertThat(out.rejections).singleElement().satisfies(r -> assertThat(r.reason().code()).isEqualTo("malformed_record"));
+  }
 }
