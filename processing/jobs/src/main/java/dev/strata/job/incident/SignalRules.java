@@ -26,10 +26,19 @@ import java.util.Set;
  *       exfiltration -> exfiltration, mitre_impact/defense_evasion -> impact), else execution</td><td>the event's</td></tr>
  *   <tr><td>Tetragon events</td><td>severity_id >= 3, or a policy hit (unmapped policy_name on a kprobe/lsm/
  *       tracepoint event)</td><td>execution</td><td>the event's, at least Medium</td></tr>
- *   <tr><td rowspan=3>Kubernetes audit, user not {@code system:*} (a human)</td><td>pods/exec, pods/attach</td>
+ *   <tr><td rowspan=6>Kubernetes audit, user not {@code system:*} (a human)</td><td>pods/exec, pods/attach</td>
  *       <td>execution</td><td>High</td></tr>
  *   <tr><td>pods/portforward</td><td>lateral_movement</td><td>Medium</td></tr>
  *   <tr><td>get/list/watch secrets</td><td>credential_access</td><td>Medium</td></tr>
+ *   <tr><td>a pod created or changed (or an ephemeral container added) with privileged, host PID / IPC, a sensitive
+ *       host path (/, the runtime sockets, /proc, /etc, /run) or CAP_SYS_ADMIN / SYS_MODULE / ALL</td>
+ *       <td>privilege_escalation</td><td>High</td></tr>
+ *   <tr><td>pods/ephemeralcontainers update or patch ({@code kubectl debug})</td><td>execution</td><td>High</td></tr>
+ *   <tr><td>a (Cluster)RoleBinding created or changed to bind ClusterRole cluster-admin</td>
+ *       <td>privilege_escalation</td><td>High</td></tr>
+ *   <tr><td>Kubernetes audit, user {@code system:anonymous}</td><td>any allowed request (code &lt; 400) but the
+ *       health and discovery endpoints (/healthz, /livez, /readyz, /version, OIDC discovery)</td><td>entry</td>
+ *       <td>High</td></tr>
  *   <tr><td rowspan=7>CloudTrail</td><td>instance-profile credentials (session named after an instance) or an ECS
  *       task's role credentials (session named after a task id) used from a public IP outside the known ranges
  *       (default: none known, i.e. any public IP is outside AWS's private space)</td><td>by operation: GetCallerIdentity -> credential_access; Get/List/Describe/Head ->
@@ -188,14 +197,29 @@ public final class SignalRules implements Serializable {
 
   private static Signal audit(EvidenceEvent e) {
     String user = e.getActor() == null ? null : e.getActor().getUserName();
+    if ("system:anonymous".equals(user)) {
+      return anonymousAllowed(e) ? new Signal(AttackStage.ENTRY, 4, "anonymous_request_allowed") : null;
+    }
     if (user == null || user.startsWith("system:") || e.getResources() == null || e.getResources().isEmpty()) {
       return null;
     }
     Resource r = e.getResources().get(0);
     String verb = e.getApi() == null || e.getApi().getOperation() == null ? "" : e.getApi().getOperation();
     String sub = r.getSubresource() == null ? "" : r.getSubresource();
+    boolean writes = verb.equals("create") || verb.equals("update") || verb.equals("patch");
     if ("pods".equals(r.getType()) && ("exec".equals(sub) || "attach".equals(sub))) {
       return new Signal(AttackStage.EXECUTION, 4, "pod_" + sub);
+    }
+    if ("pods".equals(r.getType()) && writes && (sub.isEmpty() || "ephemeralcontainers".equals(sub))
+        && hostEscapingPod(e)) {
+      return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_pod");
+    }
+    if ("pods".equals(r.getType()) && "ephemeralcontainers".equals(sub) && (verb.equals("update") || verb.equals("patch"))) {
+      return new Signal(AttackStage.EXECUTION, 4, "pod_ephemeral_container"); // kubectl debug: a shell in the pod
+    }
+    if (("clusterrolebindings".equals(r.getType()) || "rolebindings".equals(r.getType())) && writes
+        && e.getUnmapped() != null && CLUSTER_ADMIN.equals(e.getUnmapped().get("k8s.rbac.role_ref"))) {
+      return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "cluster_admin_binding");
     }
     if ("pods".equals(r.getType()) && "portforward".equals(sub)) {
       return new Signal(AttackStage.LATERAL_MOVEMENT, 3, "pod_portforward");
@@ -204,6 +228,38 @@ public final class SignalRules implements Serializable {
       return new Signal(AttackStage.CREDENTIAL_ACCESS, 3, "secret_read");
     }
     return null;
+  }
+
+  private static final String CLUSTER_ADMIN = "ClusterRole/cluster-admin";
+
+  /** The pod settings that hand the host to whoever runs in the pod (host network or root user alone do not). */
+  private static final Set<String> HOST_ESCAPING_POD =
+      Set.of("privileged", "host_pid", "host_ipc", "sensitive_host_path", "cap_sys_admin", "cap_sys_module", "cap_all");
+
+  /** The API server's unauthenticated health and discovery endpoints, which anonymous clients may read by design. */
+  private static final List<String> ANONYMOUS_BY_DESIGN =
+      List.of("/healthz", "/livez", "/readyz", "/version", "/.well-known/openid-configuration", "/openid/v1/jwks");
+
+  private static boolean hostEscapingPod(EvidenceEvent e) {
+    String risk = e.getUnmapped() == null ? null : e.getUnmapped().get("strata.risk");
+    if (risk == null) return false;
+    for (String r : risk.split(",")) {
+      if (HOST_ESCAPING_POD.contains(r)) return true;
+    }
+    return false;
+  }
+
+  /** An anonymous request the API server allowed, other than its health and discovery endpoints. */
+  private static boolean anonymousAllowed(EvidenceEvent e) {
+    Integer code = e.getApi() == null ? null : e.getApi().getResponseCode();
+    if (code == null || code >= 400) return false;
+    String url = e.getHttpRequest() == null ? null : e.getHttpRequest().getUrl();
+    if (url != null && (e.getResources() == null || e.getResources().isEmpty())) {
+      for (String p : ANONYMOUS_BY_DESIGN) {
+        if (url.equals(p) || url.startsWith(p + "/") || url.startsWith(p + "?")) return false;
+      }
+    }
+    return true;
   }
 
   private Signal cloudTrail(EvidenceEvent e) {

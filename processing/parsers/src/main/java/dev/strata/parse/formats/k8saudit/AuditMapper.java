@@ -52,6 +52,7 @@ import java.util.Map;
  * status               -> Success if responseStatus.code < 400, Failure if >= 400, Unknown without code
  * time                 -> stageTimestamp, else requestReceivedTimestamp, else v1beta1 timestamp, else CloudWatch
  *                         timestamp (ms)
+ * role bindings        -> unmapped k8s.rbac.role_ref (roleRef kind/name, from responseObject then requestObject)
  * unmapped             -> level, stage, apiVersion, annotations.*, requestObject / responseObject (JSON text,
  *                         bounded), metadata, objectRef.resourceVersion, CloudWatch wrapper fields (cloudwatch.*)
  * </pre>
@@ -483,6 +484,12 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
             request.tty, null, null, null, null, null));
       }
       if (request.container != null) k.setContainerName(request.container);
+    }
+    if ("clusterrolebindings".equals(resource) || "rolebindings".equals(resource)) {
+      AuditedObject b = response.roleRefName != null ? response : request;
+      if (b.roleRefName != null) {
+        u.put("k8s.rbac.role_ref", (b.roleRefKind == null ? "" : b.roleRefKind + "/") + b.roleRefName);
+      }
     }
     envelope.apply(e);
 

@@ -17,7 +17,8 @@ import java.util.Locale;
  * allowPrivilegeEscalation, runAsUser, capabilities.add), {@code spec.volumes[].hostPath.path}, and
  * {@code status.podIP / podIPs[].ip / hostIP / phase}, and a PodExecOptions' / PodAttachOptions' {@code command},
  * {@code container} and {@code tty} (GKE logs an exec's options as its request; the API server's own log has them only
- * in the requestURI). Everything else is skipped. Texts are scalar values (numbers
+ * in the requestURI), and a RoleBinding's / ClusterRoleBinding's {@code roleRef.kind / name}. Everything else is
+ * skipped. Texts are scalar values (numbers
  * and booleans as written); blank texts count as absent. One instance per mapper, {@link #clear()}ed per event.
  */
 final class AuditedObject {
@@ -52,6 +53,9 @@ final class AuditedObject {
   final List<String> podIps = new ArrayList<>(2);
   String hostIp;
   String phase;
+  /** A RoleBinding / ClusterRoleBinding's roleRef.kind and roleRef.name. */
+  String roleRefKind;
+  String roleRefName;
   /** PodExecOptions.command (exec, attach: GKE's request), in order. */
   final List<String> command = new ArrayList<>(2);
   /** PodExecOptions / PodAttachOptions.container. */
@@ -71,6 +75,7 @@ final class AuditedObject {
     command.clear();
     container = null;
     tty = null;
+    roleRefKind = roleRefName = null;
   }
 
   /** Streams the object {@code p} is at (START_OBJECT) to its END_OBJECT. */
@@ -109,6 +114,21 @@ final class AuditedObject {
           }
         }
         case "container" -> container = text(p);
+        case "roleRef" -> {
+          if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            break;
+          }
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String r = p.currentName();
+            p.nextToken();
+            switch (r) {
+              case "kind" -> roleRefKind = text(p);
+              case "name" -> roleRefName = text(p);
+              default -> p.skipChildren();
+            }
+          }
+        }
         case "tty" -> tty = bool(p);
         default -> p.skipChildren();
       }

@@ -1,0 +1,116 @@
+package dev.strata.job.incident;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.detect.sigma.SigmaFixtures;
+import dev.strata.job.incident.SignalRules.Signal;
+import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.event.EvidenceEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Kubernetes audit signal rules beyond exec / port-forward / secret reads: a pod that hands over its host, kubectl
+ * debug, a cluster-admin binding, an anonymous request the API server allowed. Audit lines parsed by the real
+ * collector and parser.
+ */
+class KubernetesAuditSignalTest {
+  @TempDir Path dir;
+
+  private static String event(String id, String user, String verb, String uri, String objectRef, int code,
+      String requestObject) {
+    return "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"RequestResponse\",\"auditID\":\"" + id
+        + "\",\"stage\":\"ResponseComplete\",\"requestURI\":\"" + uri + "\",\"verb\":\"" + verb + "\",\"user\":{\"username\":\""
+        + user + "\"},\"sourceIPs\":[\"203.0.113.9\"],"
+        + (objectRef == null ? "" : "\"objectRef\":" + objectRef + ",")
+        + "\"responseStatus\":{\"metadata\":{},\"code\":" + code + "},"
+        + (requestObject == null ? "" : "\"requestObject\":" + requestObject + ",")
+        + "\"requestReceivedTimestamp\":\"2024-05-01T10:00:00.000000Z\",\"stageTimestamp\":\"2024-05-01T10:00:00.100000Z\"}";
+  }
+
+  private static String pod(String spec) {
+    return "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"p\",\"namespace\":\"a\"},\"spec\":" + spec + "}";
+  }
+
+  private static final String POD_REF = "{\"resource\":\"pods\",\"namespace\":\"a\",\"name\":\"p\",\"apiVersion\":\"v1\"}";
+
+  private List<Signal> signals(String... lines) throws Exception {
+    Path f = dir.resolve("var/log/kubernetes/audit/audit.log");
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, String.join("\n", lines) + "\n");
+    List<EvidenceEvent> events = SigmaFixtures.parse(dir);
+    assertThat(events).hasSize(lines.length);
+    SignalRules rules = SignalRules.defaults();
+    List<Signal> out = new ArrayList<>();
+    for (EvidenceEvent e : events) out.add(rules.classify(e));
+    return out;
+  }
+
+  @Test
+  void aPodThatHandsOverItsHostIsPrivilegeEscalationWhoeverAsksButTheControllers() throws Exception {
+    String privileged = pod("{\"containers\":[{\"name\":\"c\",\"image\":\"alpine\",\"securityContext\":{\"privileged\":true}}]}");
+    String hostRoot = pod("{\"containers\":[{\"name\":\"c\",\"image\":\"alpine\"}],\"volumes\":[{\"name\":\"h\",\"hostPath\":{\"path\":\"/\"}}]}");
+    String hostPid = pod("{\"hostPID\":true,\"containers\":[{\"name\":\"c\",\"image\":\"alpine\"}]}");
+    String hostNetworkOnly = pod("{\"hostNetwork\":true,\"containers\":[{\"name\":\"c\",\"image\":\"alpine\"}]}");
+    String uri = "/api/v1/namespaces/a/pods";
+    List<Signal> s = signals(
+        event("1", "mallory", "create", uri, POD_REF, 201, privileged),
+        event("2", "mallory", "create", uri, POD_REF, 201, hostRoot),
+        event("3", "mallory", "create", uri, POD_REF, 403, hostPid), // denied: still an attempt
+        event("4", "mallory", "create", uri, POD_REF, 201, hostNetworkOnly),
+        event("5", "system:serviceaccount:kube-system:daemon-set-controller", "create", uri, POD_REF, 201, privileged));
+    for (int i = 0; i < 3; i++) {
+      assertThat(s.get(i).stage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
+      assertThat(s.get(i).reason()).isEqualTo("privileged_pod");
+      assertThat(s.get(i).severityId()).isEqualTo(4);
+    }
+    assertThat(s.get(3)).isNull();
+    assertThat(s.get(4)).isNull();
+  }
+
+  @Test
+  void kubectlDebugIsExecutionAndAPrivilegedDebugContainerIsEscalation() throws Exception {
+    String ref = "{\"resource\":\"pods\",\"namespace\":\"a\",\"name\":\"p\",\"apiVersion\":\"v1\",\"subresource\":\"ephemeralcontainers\"}";
+    String uri = "/api/v1/namespaces/a/pods/p/ephemeralcontainers";
+    String plain = pod("{\"containers\":[{\"name\":\"app\",\"image\":\"web\"}],\"ephemeralContainers\":[{\"name\":\"debugger-x\",\"image\":\"busybox\"}]}");
+    String priv = pod("{\"containers\":[{\"name\":\"app\",\"image\":\"web\"}],\"ephemeralContainers\":[{\"name\":\"debugger-y\",\"image\":\"busybox\",\"securityContext\":{\"privileged\":true}}]}");
+    List<Signal> s = signals(event("1", "alice", "patch", uri, ref, 200, plain), event("2", "alice", "patch", uri, ref, 200, priv));
+    assertThat(s.get(0).stage()).isEqualTo(AttackStage.EXECUTION);
+    assertThat(s.get(0).reason()).isEqualTo("pod_ephemeral_container");
+    assertThat(s.get(1).reason()).isEqualTo("privileged_pod");
+  }
+
+  @Test
+  void aBindingToClusterAdminIsEscalationAndOtherRolesAreNot() throws Exception {
+    String ref = "{\"resource\":\"clusterrolebindings\",\"name\":\"b\",\"apiGroup\":\"rbac.authorization.k8s.io\",\"apiVersion\":\"v1\"}";
+    String uri = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings";
+    String admin = "{\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":\"b\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+        + "\"kind\":\"ClusterRole\",\"name\":\"cluster-admin\"},\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"default\",\"namespace\":\"a\"}]}";
+    String view = admin.replace("cluster-admin", "view");
+    List<Signal> s = signals(event("1", "mallory", "create", uri, ref, 201, admin), event("2", "mallory", "create", uri, ref, 201, view));
+    assertThat(s.get(0).stage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
+    assertThat(s.get(0).reason()).isEqualTo("cluster_admin_binding");
+    assertThat(s.get(1)).isNull();
+  }
+
+  @Test
+  void anAnonymousRequestTheApiServerAllowedIsAnEntryButItsHealthEndpointsAndRefusalsAreNot() throws Exception {
+    String podsRef = "{\"resource\":\"pods\",\"namespace\":\"a\",\"apiVersion\":\"v1\"}";
+    List<Signal> s = signals(
+        event("1", "system:anonymous", "list", "/api/v1/namespaces/a/pods", podsRef, 200, null),
+        event("2", "system:anonymous", "get", "/healthz", null, 200, null),
+        event("3", "system:anonymous", "get", "/version?timeout=32s", null, 200, null),
+        event("4", "system:anonymous", "list", "/api/v1/namespaces/a/pods", podsRef, 403, null),
+        event("5", "system:anonymous", "get", "/api", null, 200, null));
+    assertThat(s.get(0).stage()).isEqualTo(AttackStage.ENTRY);
+    assertThat(s.get(0).reason()).isEqualTo("anonymous_request_allowed");
+    assertThat(s.get(1)).isNull();
+    assertThat(s.get(2)).isNull();
+    assertThat(s.get(3)).isNull();
+    assertThat(s.get(4).reason()).isEqualTo("anonymous_request_allowed");
+  }
+}
