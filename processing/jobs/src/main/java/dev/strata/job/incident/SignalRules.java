@@ -26,13 +26,15 @@ import java.util.Set;
  *       exfiltration -> exfiltration, mitre_impact/defense_evasion -> impact), else execution</td><td>the event's</td></tr>
  *   <tr><td>Tetragon events</td><td>severity_id >= 3, or a policy hit (unmapped policy_name on a kprobe/lsm/
  *       tracepoint event)</td><td>execution</td><td>the event's, at least Medium</td></tr>
- *   <tr><td rowspan=6>Kubernetes audit, user not {@code system:*} (a human)</td><td>pods/exec, pods/attach</td>
+ *   <tr><td rowspan=7>Kubernetes audit, user not {@code system:*} (a human)</td><td>pods/exec, pods/attach</td>
  *       <td>execution</td><td>High</td></tr>
  *   <tr><td>pods/portforward</td><td>lateral_movement</td><td>Medium</td></tr>
  *   <tr><td>get/list/watch secrets</td><td>credential_access</td><td>Medium</td></tr>
  *   <tr><td>a pod created or changed (or an ephemeral container added) with privileged, host PID / IPC, a sensitive
  *       host path (/, the runtime sockets, /proc, /etc, /run) or CAP_SYS_ADMIN / SYS_MODULE / ALL</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
+ *   <tr><td>a workload (Deployment, DaemonSet, StatefulSet, ReplicaSet, ReplicationController, Job, CronJob)
+ *       created or changed with such a pod template</td><td>privilege_escalation</td><td>High</td></tr>
  *   <tr><td>pods/ephemeralcontainers update or patch ({@code kubectl debug})</td><td>execution</td><td>High</td></tr>
  *   <tr><td>a (Cluster)RoleBinding created or changed to bind ClusterRole cluster-admin</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
@@ -214,6 +216,9 @@ public final class SignalRules implements Serializable {
         && hostEscapingPod(e)) {
       return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_pod");
     }
+    if (r.getType() != null && WORKLOADS.contains(r.getType()) && writes && sub.isEmpty() && hostEscapingPod(e)) {
+      return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_workload"); // its pods will be so
+    }
     if ("pods".equals(r.getType()) && "ephemeralcontainers".equals(sub) && (verb.equals("update") || verb.equals("patch"))) {
       return new Signal(AttackStage.EXECUTION, 4, "pod_ephemeral_container"); // kubectl debug: a shell in the pod
     }
@@ -231,6 +236,10 @@ public final class SignalRules implements Serializable {
   }
 
   private static final String CLUSTER_ADMIN = "ClusterRole/cluster-admin";
+
+  /** Resources whose pod template the audit parser reads (strata.risk of the pods their controller creates). */
+  private static final Set<String> WORKLOADS = Set.of("deployments", "daemonsets", "statefulsets", "replicasets",
+      "replicationcontrollers", "jobs", "cronjobs");
 
   /** The pod settings that hand the host to whoever runs in the pod (host network or root user alone do not). */
   private static final Set<String> HOST_ESCAPING_POD =

@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,5 +115,48 @@ class KubernetesAuditSignalTest {
     assertThat(s.get(2)).isNull();
     assertThat(s.get(3)).isNull();
     assertThat(s.get(4).reason()).isEqualTo("anonymous_request_allowed");
+  }
+
+  @Test
+  void aHumansWorkloadWhosePodTemplateHandsOverTheHostIsEscalation() throws Exception {
+    String ref = "{\"resource\":\"daemonsets\",\"namespace\":\"a\",\"name\":\"d\",\"apiGroup\":\"apps\",\"apiVersion\":\"v1\"}";
+    String uri = "/apis/apps/v1/namespaces/a/daemonsets";
+    String ds = "{\"kind\":\"DaemonSet\",\"metadata\":{\"name\":\"d\"},\"spec\":{\"selector\":{},\"template\":{\"metadata\":{},"
+        + "\"spec\":{\"hostPID\":true,\"containers\":[{\"name\":\"c\",\"image\":\"alpine\"}]}}}}";
+    String cronRef = "{\"resource\":\"cronjobs\",\"namespace\":\"a\",\"name\":\"j\",\"apiGroup\":\"batch\",\"apiVersion\":\"v1\"}";
+    String cron = "{\"kind\":\"CronJob\",\"spec\":{\"schedule\":\"* * * * *\",\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":"
+        + "{\"containers\":[{\"name\":\"c\",\"image\":\"x\",\"securityContext\":{\"capabilities\":{\"add\":[\"SYS_ADMIN\"]}}}]}}}}}}";
+    String plain = ds.replace("\"hostPID\":true,", "");
+    List<Signal> s = signals(event("1", "mallory", "create", uri, ref, 201, ds),
+        event("2", "mallory", "create", "/apis/batch/v1/namespaces/a/cronjobs", cronRef, 201, cron),
+        event("3", "mallory", "create", uri, ref, 201, plain));
+    assertThat(s.get(0).reason()).isEqualTo("privileged_workload");
+    assertThat(s.get(0).stage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
+    assertThat(s.get(1).reason()).isEqualTo("privileged_workload");
+    assertThat(s.get(2)).isNull();
+  }
+
+  /** Falco's own k8s_audit trace files (the shared corpus, read in place): what each one is to us. */
+  @Test
+  void falcosTraceFilesOfTheseAttacksAreSignalsAndTheRoutineOnesAreNot() throws Exception {
+    Path traces = Path.of("/work/shared/corpus/k8s-audit/falco-trace-files");
+    Assumptions.assumeTrue(Files.isDirectory(traces), "the shared corpus is not on this machine");
+    SignalRules rules = SignalRules.defaults();
+    Map<String, String> byFile = new TreeMap<>();
+    for (EvidenceEvent e : SigmaFixtures.parse(traces)) {
+      Signal sig = rules.classify(e);
+      String file = Path.of(e.getLineage().getOrigin()).getFileName().toString();
+      byFile.merge(file, sig == null ? "-" : sig.reason(), (a, b) -> a + "," + b);
+    }
+    assertThat(byFile)
+        .containsEntry("attach_cluster_admin_role.json", "cluster_admin_binding")
+        .containsEntry("anonymous_creates_namespace_foo.json", "anonymous_request_allowed")
+        .containsEntry("exec_pod.json", "pod_exec")
+        .containsEntry("attach_pod.json", "pod_attach")
+        // the replicaset controller's pods are not a human's choice: the Deployment that asked for them would be
+        .containsEntry("create_nginx_pod_privileged.json", "-")
+        .containsEntry("create_nginx_pod_unprivileged.json", "-")
+        .containsEntry("create_configmap.json", "-")
+        .containsEntry("minikube_creates_namespace_foo.json", "-");
   }
 }

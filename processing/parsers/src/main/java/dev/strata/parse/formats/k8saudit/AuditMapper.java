@@ -52,12 +52,19 @@ import java.util.Map;
  * status               -> Success if responseStatus.code < 400, Failure if >= 400, Unknown without code
  * time                 -> stageTimestamp, else requestReceivedTimestamp, else v1beta1 timestamp, else CloudWatch
  *                         timestamp (ms)
+ * workloads (deployments, daemonsets, statefulsets, replicasets, replicationcontrollers, jobs, cronjobs) -> their
+ *                         pod template's strata.risk and k8s.pod.host_paths
  * role bindings        -> unmapped k8s.rbac.role_ref (roleRef kind/name, from responseObject then requestObject)
  * unmapped             -> level, stage, apiVersion, annotations.*, requestObject / responseObject (JSON text,
  *                         bounded), metadata, objectRef.resourceVersion, CloudWatch wrapper fields (cloudwatch.*)
  * </pre>
  */
 final class AuditMapper implements JsonRecordStream.RecordMapper {
+
+  /** Resources whose objects hold a pod template (spec.template, CronJob spec.jobTemplate). */
+  static final java.util.Set<String> WORKLOADS =
+      java.util.Set.of("deployments", "daemonsets", "statefulsets", "replicasets", "replicationcontrollers", "jobs",
+          "cronjobs");
 
   /** requestObject/responseObject and other JSON blobs keep at most this many bytes. */
   static final int MAX_OBJECT_BYTES = 64 * 1024;
@@ -484,6 +491,12 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
             request.tty, null, null, null, null, null));
       }
       if (request.container != null) k.setContainerName(request.container);
+    }
+    if (resource != null && WORKLOADS.contains(resource) && subresource == null) {
+      // a workload's pod template: the pods its controller will create carry these settings
+      PodFacts template = PodFacts.ofTemplate(response, request);
+      if (!template.risks().isEmpty()) u.put("strata.risk", String.join(",", template.risks()));
+      if (!template.hostPaths().isEmpty()) u.put("k8s.pod.host_paths", String.join(",", template.hostPaths()));
     }
     if ("clusterrolebindings".equals(resource) || "rolebindings".equals(resource)) {
       AuditedObject b = response.roleRefName != null ? response : request;

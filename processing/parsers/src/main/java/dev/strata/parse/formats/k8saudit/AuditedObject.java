@@ -14,7 +14,8 @@ import java.util.Locale;
  * namespace}, a Binding's {@code target.kind / name}, and the pod fields {@link PodFacts} is made of:
  * {@code spec.serviceAccountName / serviceAccount / nodeName / hostNetwork / hostPID / hostIPC}, per container of
  * {@code spec.initContainers / containers / ephemeralContainers} its {@code securityContext} (privileged,
- * allowPrivilegeEscalation, runAsUser, capabilities.add), {@code spec.volumes[].hostPath.path}, and
+ * allowPrivilegeEscalation, runAsUser, capabilities.add), {@code spec.volumes[].hostPath.path} (also inside a
+ * workload's {@code spec.template.spec} and a CronJob's {@code spec.jobTemplate.spec.template.spec}), and
  * {@code status.podIP / podIPs[].ip / hostIP / phase}, and a PodExecOptions' / PodAttachOptions' {@code command},
  * {@code container} and {@code tty} (GKE logs an exec's options as its request; the API server's own log has them only
  * in the requestURI), and a RoleBinding's / ClusterRoleBinding's {@code roleRef.kind / name}. Everything else is
@@ -174,6 +175,20 @@ final class AuditedObject {
         case "initContainers" -> containers(p, initContainerRisks);
         case "containers" -> containers(p, containerRisks);
         case "ephemeralContainers" -> containers(p, ephemeralContainerRisks);
+        case "template", "jobTemplate" -> {
+          // a workload's pod template (Deployment, DaemonSet, StatefulSet, ReplicaSet, ReplicationController, Job);
+          // a CronJob's jobTemplate holds a Job spec, whose template holds the pod spec
+          if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            break;
+          }
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String tf = p.currentName();
+            JsonToken tt = p.nextToken();
+            if ("spec".equals(tf) && tt == JsonToken.START_OBJECT) spec(p);
+            else p.skipChildren();
+          }
+        }
         case "volumes" -> {
           if (t != JsonToken.START_ARRAY) {
             p.skipChildren();

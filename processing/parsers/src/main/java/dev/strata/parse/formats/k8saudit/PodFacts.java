@@ -65,6 +65,27 @@ record PodFacts(
     if (podIp == null && !ips.isEmpty()) podIp = ips.get(0);
     if (podIp != null && !ips.contains(podIp)) ips.add(0, podIp);
 
+    return new PodFacts(o.uid, o.nodeName, serviceAccount, podIp, List.copyOf(ips), o.hostIp, o.phase, risksOf(o),
+        List.copyOf(o.hostPaths));
+  }
+
+  /**
+   * The risky settings of a workload's pod template (Deployment, DaemonSet, Job, CronJob, ...: {@link AuditedObject}
+   * reads {@code spec.template.spec} into the same fields), response first, as {@link #of(AuditedObject,
+   * AuditedObject, String)} merges them; only risks and host paths are set.
+   */
+  static PodFacts ofTemplate(AuditedObject response, AuditedObject request) {
+    Set<String> risks = new LinkedHashSet<>();
+    List<String> paths = new ArrayList<>();
+    for (AuditedObject o : new AuditedObject[] {response, request}) {
+      if (o == null || !o.seen) continue;
+      risks.addAll(risksOf(o));
+      for (String p : o.hostPaths) if (!paths.contains(p)) paths.add(p);
+    }
+    return new PodFacts(null, null, null, null, List.of(), null, null, risks, paths);
+  }
+
+  private static Set<String> risksOf(AuditedObject o) {
     Set<String> risks = new LinkedHashSet<>();
     if (o.hostNetwork) risks.add("host_network");
     if (o.hostPid) risks.add("host_pid");
@@ -79,8 +100,7 @@ record PodFacts(
         risks.add("sensitive_host_path");
       }
     }
-    return new PodFacts(o.uid, o.nodeName, serviceAccount, podIp, List.copyOf(ips), o.hostIp, o.phase, risks,
-        List.copyOf(o.hostPaths));
+    return risks;
   }
 
   private static String first(String a, String b) {
