@@ -271,6 +271,19 @@ public final class IncidentEngine implements Serializable {
   }
 
   /**
+   * Incidents dissolved since start because links they held may be gone (a signal replaced by a newer revision, a
+   * closure or a burst that shrank), and of those, the ones that came out split: {dissolved, split}.
+   */
+  long[] regroupings() {
+    long[] n = new long[2];
+    if (indexes == null) return n;
+    for (TenantIndex x : indexes.values()) {
+      for (int i = 0; i < 2; i++) n[i] += x.regroupings[i];
+    }
+    return n;
+  }
+
+  /**
    * 64 bits of SHA-256 over the record's Avro binary form with revision 0 (what a revision changes). Binary, not
    * {@code toString()}: Avro's JSON rendering of a record with a full timeline cost more than the rest of a flush.
    */

@@ -135,8 +135,12 @@ final class TenantIndex {
   final Map<String, Group> groups = new TreeMap<>();
   /** entity id -> the incidents whose signals hold it. */
   private final Map<String, Set<String>> groupsByKey = new HashMap<>();
-  /** A burst that no longer holds demoted a signal: incidents may split, so the next flush regroups everything. */
-  private boolean regroupAll;
+  /**
+   * Incidents whose links may be gone since the last flush (a signal replaced by a newer revision or evicted with
+   * another incident, a signal whose expanded or link entities shrank, a burst that no longer holds): they can
+   * split, so their grouping was forgotten and their signals and context are regrouped at the next flush, as new.
+   */
+  private final List<Group> dissolved = new ArrayList<>();
   /** Context members that joined no incident, by time (eviction). */
   final TreeSet<Node> loose = new TreeSet<>(ORDER);
   private final Set<Node> dirty = new HashSet<>();
@@ -146,6 +150,8 @@ final class TenantIndex {
   private final Set<Group> shrunk = new HashSet<>();
   /** Assemblies of new incidents, rebuilt from all members, grown from their parts (see {@link #assemble}). */
   final long[] assemblies = new long[3];
+  /** Incidents dissolved (see {@link #dissolved}), and of those, the ones whose signals came out in two or more. */
+  final long[] regroupings = new long[2];
 
   TenantIndex(String tenant, IncidentSettings settings) {
     this.tenant = tenant;
@@ -183,11 +189,12 @@ final class TenantIndex {
 
   /**
    * A newer revision of a member's event (the correlation job re-resolved it: entities added, changed or gone): the
-   * member is re-indexed and the next flush regroups the tenant (its old keys may have held incidents together).
+   * old member leaves the index as an evicted one does (the incident it was a signal of is dissolved: the links it
+   * held may have been its only bridge; the incidents it was context of are re-assembled), the new one comes in as
+   * new evidence. Only those incidents are regrouped at the next flush, never the tenant.
    */
   void replaceMember(Member m) {
     removeMember(m.eventId());
-    regroupAll = true;
     addMember(m);
   }
 
@@ -199,18 +206,17 @@ final class TenantIndex {
       Set<String> before = closure.get(entity);
       Set<String> after = IncidentGrouper.expand(entity, up);
       if (after.equals(before)) continue;
-      // a binding can also shrink a closure (an ENI found to be a task's stops reaching its host instance): links
-      // may be gone, so the next flush regroups everything
-      if (before != null && !after.containsAll(before)) regroupAll = true;
       uncache(entity, before);
       cache(entity, after);
       for (Node n : byPivot.getOrDefault(entity, Set.of())) {
         Set<String> keys = expand(n);
         if (!keys.equals(n.keys)) {
           Set<String> link = n.link;
+          boolean shrank = !keys.containsAll(n.keys);
           setKeys(n, keys);
-          // an event found to be a workload's stops joining through its node: it may leave incidents
-          if (!n.link.containsAll(link)) regroupAll = true;
+          // a binding can shrink a closure (an ENI found to be a task's stops reaching its host instance), and an
+          // event found to be a workload's stops joining through its node: links may be gone
+          if (shrank || !n.link.containsAll(link)) detach(n);
           dirty.add(n);
         }
       }
@@ -287,7 +293,7 @@ final class TenantIndex {
       for (Node n : calls) {
         boolean p = promoted.contains(n);
         if (p == n.promoted) continue;
-        if (!p) regroupAll = true;
+        if (!p) detach(n); // a burst that no longer holds: the links of its calls are gone
         Set<String> keys = n.keys;
         setKeys(n, Set.of());
         n.promoted = p;
@@ -306,15 +312,6 @@ final class TenantIndex {
    */
   List<Group> regroup() {
     promoteBursts();
-    if (regroupAll) {
-      regroupAll = false;
-      for (Group g : new ArrayList<>(groups.values())) dropGroup(g, true);
-      for (Node n : nodes.values()) {
-        n.groups.clear();
-        loose.add(n);
-      }
-      dirty.addAll(nodes.values());
-    }
     Map<String, Group> changes = new TreeMap<>();
     // a context member promoted to signal (a burst) leaves the incidents it was context of
     Set<Group> lostContext = new HashSet<>();
@@ -358,6 +355,12 @@ final class TenantIndex {
     }
     lostContext.addAll(shrunk);
     shrunk.clear();
+    for (Group d : dissolved) {
+      Set<String> into = new HashSet<>();
+      for (Node s : d.signals) if (s.signal() && nodes.get(s.eventId) == s) into.addAll(s.groups);
+      if (into.size() > 1) regroupings[1]++;
+    }
+    dissolved.clear();
     for (Group g : lostContext) if (groups.get(g.id) == g) changes.put(g.id, g);
     // context that is new or has new entities: the incidents it joins
     for (Node d : dirty) {
@@ -399,6 +402,46 @@ final class TenantIndex {
     for (Node c : g.context) {
       c.groups.remove(g.id);
       if (c.groups.isEmpty() && nodes.containsKey(c.eventId)) loose.add(c);
+    }
+  }
+
+  /**
+   * {@code n}'s links or joins may be gone (before its keys or signal state change, or as it leaves): as a signal, its
+   * incident is dissolved; as context, it leaves its incidents (re-assembled from all their members) and joins again
+   * at the next flush where it still belongs.
+   */
+  private void detach(Node n) {
+    for (String gid : new ArrayList<>(n.groups)) {
+      Group g = groups.get(gid);
+      if (g == null) continue;
+      if (g.context.remove(n)) {
+        g.shrank = true;
+        shrunk.add(g);
+      } else {
+        dissolve(g);
+      }
+    }
+    n.groups.clear();
+    if (nodes.get(n.eventId) == n) loose.add(n);
+  }
+
+  /**
+   * Forgets the grouping of {@code g}, whose links may be gone: its signals are regrouped at the next flush as new
+   * ones are (components walked from them), its context becomes loose unless it belongs to another incident. A lost
+   * link can only split {@code g} (removing a signal from an entity's list, or making it no longer link through the
+   * entity, only links signals that were linked through it, all in {@code g}), and new links reach other incidents as
+   * any new signal's do, so the flush costs {@code g}'s size, not the tenant's. The context comes back by the range
+   * scan of each new incident ({@link #attachContext}: no old incident covers what {@code g} covered).
+   */
+  private void dissolve(Group g) {
+    dropGroup(g, true);
+    dissolved.add(g);
+    regroupings[0]++;
+    for (Node s : g.signals) {
+      s.groups.remove(g.id);
+      if (nodes.get(s.eventId) != s) continue;
+      loose.add(s);
+      dirty.add(s);
     }
   }
 
@@ -563,13 +606,8 @@ final class TenantIndex {
     }
     loose.remove(n);
     dirty.remove(n);
-    for (String gid : n.groups) {
-      Group g = groups.get(gid);
-      if (g != null && g.context.remove(n)) { // context of a sealed incident, also of this one
-        g.shrank = true;
-        shrunk.add(g);
-      }
-    }
+    // context of a sealed incident also context of this one, or a member replaced by a newer revision
+    detach(n);
     if (n.burstKey != null && !n.ownSignal) {
       List<Node> calls = burstCalls.get(n.burstKey);
       if (calls != null) {

@@ -81,8 +81,12 @@ class IncrementalGroupingTest {
     return out;
   }
 
-  /** What a comparison covered. */
-  record Coverage(int flushes, int emitted, int merged, long rebuilt, long grown) {}
+  /**
+   * What a comparison covered: flushes, records, MERGED records, incidents rebuilt from all members and grown from
+   * their parts, members replaced by a newer revision, incidents dissolved (links gone) and of those split.
+   */
+  record Coverage(int flushes, int emitted, int merged, long rebuilt, long grown, int replaced, long dissolved,
+      long split) {}
 
   @Test
   void theIncrementalFlushEmitsWhatTheFullRegroupingEmits() throws Exception {
@@ -144,11 +148,15 @@ class IncrementalGroupingTest {
     int merged = 0;
     long rebuilt = 0;
     long grown = 0;
+    int replaced = 0;
+    long dissolved = 0;
+    long split = 0;
     for (int seed = 1; seed <= seeds; seed++) {
       Random rnd = new Random(seed);
       IncidentSettings settings = settingsOf.of(seed, rnd);
       List<EvidenceEvent> events = evidence.apply(rnd);
       Collections.shuffle(events, rnd);
+      keepRevisionOrder(events);
       IncidentEngine incremental = new IncidentEngine(settings);
       IncidentEngine reference = new IncidentEngine(settings);
       Map<String, InMemoryTenantStore> a = new TreeMap<>();
@@ -158,7 +166,9 @@ class IncrementalGroupingTest {
       for (int i = 0; i < events.size(); i++) {
         EvidenceEvent e = events.get(i);
         String tenant = EntityKeys.tenant(e);
-        boolean ca = incremental.accept(a.computeIfAbsent(tenant, x -> new InMemoryTenantStore()), e);
+        Member before = a.computeIfAbsent(tenant, x -> new InMemoryTenantStore()).member(e.getEventId());
+        boolean ca = incremental.accept(a.get(tenant), e);
+        if (before != null && !before.equals(a.get(tenant).member(e.getEventId()))) replaced++;
         boolean cb = reference.accept(b.computeIfAbsent(tenant, x -> new InMemoryTenantStore()), e);
         assertThat(ca).isEqualTo(cb);
         maxTime = Math.max(maxTime, e.getTime().toEpochMilli() * 1000);
@@ -179,6 +189,9 @@ class IncrementalGroupingTest {
             long[] n = incremental.assemblies();
             rebuilt += n[1];
             grown += n[2];
+            long[] r = incremental.regroupings();
+            dissolved += r[0];
+            split += r[1];
             incremental = new IncidentEngine(settings);
           }
         }
@@ -186,8 +199,26 @@ class IncrementalGroupingTest {
       long[] n = incremental.assemblies();
       rebuilt += n[1];
       grown += n[2];
+      long[] r = incremental.regroupings();
+      dissolved += r[0];
+      split += r[1];
     }
-    return new Coverage(flushes, emitted, merged, rebuilt, grown);
+    return new Coverage(flushes, emitted, merged, rebuilt, grown, replaced, dissolved, split);
+  }
+
+  /** The revisions of one event (copies with its event id) put back in revision order, at the places they took. */
+  static void keepRevisionOrder(List<EvidenceEvent> events) {
+    Map<String, List<Integer>> at = new java.util.HashMap<>();
+    for (int i = 0; i < events.size(); i++) {
+      at.computeIfAbsent(events.get(i).getEventId(), k -> new ArrayList<>(1)).add(i);
+    }
+    for (List<Integer> places : at.values()) {
+      if (places.size() < 2) continue;
+      List<EvidenceEvent> revs = new ArrayList<>();
+      for (int i : places) revs.add(events.get(i));
+      revs.sort(Comparator.comparingInt(e -> e.getEnrichment() == null ? 0 : e.getEnrichment().getRevision()));
+      for (int k = 0; k < places.size(); k++) events.set(places.get(k), revs.get(k));
+    }
   }
 
   @Test
