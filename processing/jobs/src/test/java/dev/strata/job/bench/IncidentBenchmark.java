@@ -10,6 +10,7 @@ import dev.strata.schema.correlate.IncidentStatus;
 import dev.strata.schema.event.Cloud;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.Device;
+import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Finding;
 import dev.strata.schema.event.Kubernetes;
@@ -35,7 +36,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * IncidentBenchmark [--entities N[,N...]] [--nodes K[,K...]] [--events M] [--signal-every S] [--flush-every F]
- *                   [--tenants T] [--rounds R] [--regroup true]
+ *                   [--tenants T] [--rounds R] [--regroup true] [--late-percent P] [--late-minutes L]
  * </pre>
  *
  * {@code --regroup true}: flush with the full regrouping the incremental flush replaced ({@code
@@ -46,6 +47,11 @@ import java.util.SplittableRandom;
  * hour; every S-th is a Falco alert (a signal, Warning), the others are container log lines (context). Events of a
  * node share it, so a node with alerts is one incident holding every event on it: {@code --nodes 1} makes one incident
  * of all events, {@code --nodes 1000} many small ones. Thread CPU time; the best round.
+ *
+ * <p>{@code --late-percent P} (default 0): P % of the events come again {@code --late-minutes} (default 10) later in
+ * the stream, as a newer revision (the correlation job re-resolved them with late evidence: {@code enrichment.revision}
+ * 1 naming the pod, its node, its service account and its image digest): a changed member, as late VPC Flow files and
+ * task metadata make on a busy account.
  *
  * <p>Before session 7 every container id began with the same 12 hex digits (the container key): all events were one
  * incident whatever the node count, the one container bound to every pod.
@@ -64,20 +70,54 @@ public final class IncidentBenchmark {
     int tenants = Integer.parseInt(a.getOrDefault("tenants", "4"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
     boolean regroup = Boolean.parseBoolean(a.getOrDefault("regroup", "false"));
+    int latePercent = Integer.parseInt(a.getOrDefault("late-percent", "0"));
+    int lateMinutes = Integer.parseInt(a.getOrDefault("late-minutes", "10"));
     for (String k : nodeCounts) {
       for (String s : sizes) {
-        run(Integer.parseInt(s.trim()), Integer.parseInt(k.trim()), events, signalEvery, flushEvery, tenants, rounds,
-            regroup);
+        List<EvidenceEvent> ev = generate(Integer.parseInt(s.trim()), Integer.parseInt(k.trim()), events, signalEvery,
+            tenants);
+        ev = withLateRevisions(ev, latePercent, lateMinutes);
+        System.out.printf(Locale.ROOT, "%n== %,d events over %s containers on %s nodes (%d tenants, a signal every %d,"
+            + " flush every %,d; %s flush; %d %% again as a newer revision %d minutes later: %,d in all)%n", events,
+            s.trim(), k.trim(), tenants, signalEvery, flushEvery, regroup ? "full regrouping" : "incremental",
+            latePercent, lateMinutes, ev.size());
+        run(ev, flushEvery, rounds, regroup);
       }
     }
   }
 
-  static void run(int entities, int nodes, int m, int signalEvery, int flushEvery, int tenants, int rounds,
-      boolean regroup) throws Exception {
-    List<EvidenceEvent> events = generate(entities, nodes, m, signalEvery, tenants);
-    System.out.printf(Locale.ROOT, "%n== %,d events over %,d containers on %,d nodes (%d tenants, a signal every %d,"
-        + " flush every %,d; %s flush)%n", m, entities, nodes, tenants, signalEvery, flushEvery,
-        regroup ? "full regrouping" : "incremental");
+  /**
+   * {@code events} (in time order over one hour) with {@code percent} % of them coming again {@code minutes} later in
+   * the stream as revision 1 of their enrichment (pod, namespace, node, container, service account, image digest).
+   */
+  static List<EvidenceEvent> withLateRevisions(List<EvidenceEvent> events, int percent, int minutes) {
+    if (percent <= 0) return events;
+    SplittableRandom rnd = new SplittableRandom(7);
+    int delay = (int) ((long) events.size() * minutes / 60);
+    List<List<EvidenceEvent>> at = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) at.add(new ArrayList<>(1));
+    List<EvidenceEvent> tail = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      EvidenceEvent e = events.get(i);
+      at.get(i).add(0, e);
+      if (rnd.nextInt(100) >= percent) continue;
+      EvidenceEvent r = EvidenceEvent.newBuilder(e).build();
+      Kubernetes k = e.getKubernetes();
+      r.setEnrichment(Enrichment.newBuilder().setPodName(k.getPodName()).setNamespace(k.getNamespace())
+          .setNodeName(k.getNodeName()).setCluster(k.getCluster()).setContainerUid(e.getContainer().getUid())
+          .setServiceAccount(k.getNamespace() + "/sa-" + Math.floorMod(k.getPodName().hashCode(), 10))
+          .setImageDigest("sha256:" + String.format(Locale.ROOT, "%064x", (long) k.getPodName().hashCode()))
+          .setAccountUid(e.getCloud().getAccountUid()).setRevision(1).build());
+      if (i + delay < events.size()) at.get(i + delay).add(r);
+      else tail.add(r);
+    }
+    List<EvidenceEvent> out = new ArrayList<>(events.size() * (100 + percent) / 100);
+    for (List<EvidenceEvent> l : at) out.addAll(l);
+    out.addAll(tail);
+    return out;
+  }
+
+  static void run(List<EvidenceEvent> events, int flushEvery, int rounds, boolean regroup) throws Exception {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     double bestEngine = 0;
     double bestBase = 0;
@@ -86,12 +126,14 @@ public final class IncidentBenchmark {
       Map<String, InMemoryTenantStore> stores = new HashMap<>();
       long incidents = 0;
       Set<String> ids = new HashSet<>();
+      long newest = Long.MIN_VALUE;
       long t0 = cpu.getCurrentThreadCpuTime();
       for (int i = 0; i < events.size(); i++) {
         EvidenceEvent e = events.get(i);
+        newest = Math.max(newest, micros(e.getTime()));
         engine.accept(stores.computeIfAbsent(EntityKeys.tenant(e), k -> new InMemoryTenantStore()), e);
         if ((i + 1) % flushEvery == 0 || i + 1 == events.size()) {
-          long wm = micros(e.getTime()) - 300_000_000L;
+          long wm = newest - 300_000_000L;
           for (Map.Entry<String, InMemoryTenantStore> s : stores.entrySet()) {
             List<Incident> out = regroup ? IncidentEngineAccess.flushRegrouping(engine, s.getValue(), s.getKey(), wm)
                 : engine.flush(s.getValue(), s.getKey(), wm);
