@@ -44,6 +44,10 @@ import java.util.regex.Pattern;
  *       strings), container.uid from the origin path ({@code .../containers/<id>/<id>-json.log[.N][.gz]}, or the
  *       kubelet's {@code /var/log/containers/<pod>_<ns>_<container>-<id>.log} link, which also gives the pod,
  *       namespace and container name), container.runtime "docker".
+ *   <li>A record a log shipper forwarded with its Kubernetes metadata (Fluent Bit's / Fluentd's {@code kubernetes}
+ *       block: Container Insights, OpenSearch, S3 outputs; {@link ShipperMetadata}) names its pod, namespace, pod uid,
+ *       node, container name and id, image and image digest (runtime left unset unless the file is Docker's own);
+ *       the block also stays in unmapped {@code kubernetes}.
  *   <li>A message that is a record of a sensor printing on stdout (a Falco alert, JSON or text, in the Falco container's log,
  *       a Tetragon event: {@link CarriedFormats}) is emitted as that format's event instead, with the line(s) as its
  *       record ({@link CarriedRecords}; the log's container in unmapped {@code strata.carrier.*}).
@@ -260,8 +264,25 @@ public final class DockerJsonLogParser extends JsonFormatParser {
       ev.setMessage(message);
       ctx.applyTime(ev, l.time, "time");
       ev.setLog(new LogLine(l.stream, partial, l.attrs == null ? new HashMap<>(0) : l.attrs));
-      ev.setContainer(new Container(path.containerId(), null, null, null, "docker", null));
+      ShipperMetadata shipped = l.extra == null ? null : ShipperMetadata.of(l.extra.get("kubernetes"), l.extra.get("docker"));
       Kubernetes k = ev.getKubernetes();
+      if (shipped == null) {
+        ev.setContainer(new Container(path.containerId(), null, null, null, "docker", null));
+      } else {
+        // forwarded by a shipper: the file is the shipper's, the record names its container (any runtime)
+        String cid = path.containerId() != null ? path.containerId() : shipped.containerId();
+        ev.setContainer(new Container(cid, shipped.containerName(), shipped.imageName(), shipped.imageId(),
+            path.containerId() != null ? "docker" : null, shipped.imageDigest()));
+        if (k == null) {
+          k = new Kubernetes();
+          ev.setKubernetes(k);
+        }
+        k.setPodName(shipped.podName());
+        k.setNamespace(shipped.namespace());
+        k.setPodUid(shipped.podUid());
+        k.setContainerName(shipped.containerName());
+        k.setNodeName(shipped.node());
+      }
       if (path.pod() != null) {
         if (k == null) {
           k = new Kubernetes();
@@ -271,7 +292,7 @@ public final class DockerJsonLogParser extends JsonFormatParser {
         k.setNamespace(path.namespace());
         k.setContainerName(path.containerName());
       }
-      if (k != null && ctx.host() != null) k.setNodeName(ctx.host());
+      if (k != null && ctx.host() != null && k.getNodeName() == null) k.setNodeName(ctx.host());
       if (l.extra != null) {
         for (Map.Entry<String, String> x : l.extra.entrySet()) ev.getUnmapped().put(x.getKey(), x.getValue());
       }

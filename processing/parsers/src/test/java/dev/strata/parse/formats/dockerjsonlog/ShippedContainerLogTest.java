@@ -1,0 +1,67 @@
+package dev.strata.parse.formats.dockerjsonlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.parse.EvidenceParser;
+import dev.strata.parse.ParserContractTest;
+import dev.strata.parse.testing.CollectingOutput;
+import dev.strata.schema.common.Framing;
+import dev.strata.schema.event.EvidenceEvent;
+import org.junit.jupiter.api.Test;
+
+/** Container log records a shipper forwarded with its Kubernetes metadata (Fluent Bit, Fluentd). */
+class ShippedContainerLogTest extends ParserContractTest {
+
+  @Override
+  protected EvidenceParser parser() {
+    return new DockerJsonLogParser();
+  }
+
+  static final String CID = "4c2b21624d4488ea8305bec91bb58135e840ab50b779da3db19ddf87864a760e";
+  static final String DIGEST = "sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31";
+
+  @Test
+  void fluentBitsKubernetesBlockNamesThePodNodeContainerAndImage() throws Exception {
+    String line = "{\"log\":\"sh: wget: not found\\n\",\"stream\":\"stderr\",\"time\":\"2024-05-12T05:13:09.000000Z\","
+        + "\"kubernetes\":{\"pod_name\":\"web-7d4b9\",\"namespace_name\":\"shop\",\"pod_id\":\"1f0e2d3c-aaaa-bbbb-cccc-1234567890ab\","
+        + "\"labels\":{\"app\":\"web\"},\"host\":\"ip-10-0-1-5.ec2.internal\",\"container_name\":\"web\",\"docker_id\":\"" + CID + "\","
+        + "\"container_hash\":\"docker.io/library/nginx@" + DIGEST + "\",\"container_image\":\"docker.io/library/nginx:1.25\"}}\n";
+    CollectingOutput out = parse(line, Framing.LINES, "cloudwatch/aws/containerinsights/prod/application/web.json");
+    assertThat(out.rejections).isEmpty();
+    EvidenceEvent e = out.events.get(0);
+    assertThat(e.getMessage()).isEqualTo("sh: wget: not found");
+    assertThat(e.getKubernetes().getPodName()).isEqualTo("web-7d4b9");
+    assertThat(e.getKubernetes().getNamespace()).isEqualTo("shop");
+    assertThat(e.getKubernetes().getPodUid()).isEqualTo("1f0e2d3c-aaaa-bbbb-cccc-1234567890ab");
+    assertThat(e.getKubernetes().getNodeName()).isEqualTo("ip-10-0-1-5.ec2.internal");
+    assertThat(e.getKubernetes().getContainerName()).isEqualTo("web");
+    assertThat(e.getContainer().getUid()).isEqualTo(CID);
+    assertThat(e.getContainer().getImageName()).isEqualTo("docker.io/library/nginx:1.25");
+    assertThat(e.getContainer().getImageDigest()).isEqualTo(DIGEST);
+    assertThat(e.getContainer().getRuntime()).isNull(); // the shipper's file says nothing of the runtime
+    assertThat(e.getUnmapped()).containsKey("kubernetes");
+  }
+
+  @Test
+  void fluentdsDockerBlockGivesTheContainerIdAndItsImageIdTheDigest() throws Exception {
+    String line = "{\"log\":\"GET / 200\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-12T05:13:10.5Z\",\"docker\":{\"container_id\":\"" + CID + "\"},"
+        + "\"kubernetes\":{\"container_name\":\"web\",\"namespace_name\":\"shop\",\"pod_name\":\"web-7d4b9\","
+        + "\"container_image\":\"nginx:1.25\",\"container_image_id\":\"docker-pullable://nginx@" + DIGEST + "\","
+        + "\"pod_id\":\"1f0e2d3c-aaaa-bbbb-cccc-1234567890ab\",\"host\":\"node-1\",\"master_url\":\"https://10.96.0.1:443/api\"}}\n";
+    CollectingOutput out = parse(line, Framing.LINES, "fluentd/out.log");
+    EvidenceEvent e = out.events.get(0);
+    assertThat(e.getContainer().getUid()).isEqualTo(CID);
+    assertThat(e.getContainer().getImageDigest()).isEqualTo(DIGEST);
+    assertThat(e.getKubernetes().getNodeName()).isEqualTo("node-1");
+  }
+
+  @Test
+  void dockersOwnFileKeepsItsContainerAndRuntimeAndABrokenBlockIsKeptAsText() throws Exception {
+    String line = "{\"log\":\"x\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-12T05:13:10Z\",\"kubernetes\":\"not an object\"}\n";
+    CollectingOutput out = parse(line, Framing.LINES, "var/lib/docker/containers/" + CID + "/" + CID + "-json.log");
+    EvidenceEvent e = out.events.get(0);
+    assertThat(e.getContainer().getUid()).isEqualTo(CID);
+    assertThat(e.getContainer().getRuntime()).isEqualTo("docker");
+    assertThat(e.getUnmapped()).containsEntry("kubernetes", "not an object");
+  }
+}
