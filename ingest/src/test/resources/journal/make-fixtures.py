@@ -3,6 +3,7 @@
 Format) and their expected `journalctl --file F -o json --all` output.
 
 Usage: make-fixtures.py OUT_DIR JOURNAL_REMOTE_BINARY
+       make-fixtures.py --bench N OUT_FILE JOURNAL_REMOTE_BINARY   (a large file for JournalReaderBenchmark, not kept)
 (Debian 12: apt-get download systemd-journal-remote libmicrohttpd12; dpkg-deb -x each into ROOT; run with
 LD_LIBRARY_PATH=ROOT/usr/lib/x86_64-linux-gnu and ROOT/lib/systemd/systemd-journal-remote; journalctl 252 reads.)
 
@@ -132,7 +133,40 @@ def tail_end(path):
     return max(header_size, tail + ((size + 7) & ~7))
 
 
+def bench(n, out, remote):
+    """n entries of a busy node (dockerd, containerd, kubelet, CRI-O, podman), each message its own, compact + ZSTD."""
+    import random
+    rnd = random.Random(42)
+    progs = [("docker.service", "dockerd", "dockerd", 812), ("containerd.service", "containerd", "containerd", 640),
+             ("kubelet.service", "kubelet", "kubelet", 901), ("crio.service", "crio", "crio", 700),
+             (None, "podman", "podman", 3300)]
+    entries = []
+    for i in range(n):
+        unit, ident, comm, pid = progs[rnd.randrange(len(progs))]
+        ctr = "%064x" % rnd.getrandbits(256)
+        if ident == "kubelet":
+            msg = 'I0501 10:%02d:%02d.%06d     901 prober.go:107] "Probe succeeded" probeType="Readiness" pod="ns-%d/web-%d"' % (
+                i // 60 % 60, i % 60, rnd.randrange(10**6), rnd.randrange(50), rnd.randrange(1000))
+        else:
+            msg = ('time="2024-05-01T10:%02d:%02d.%09dZ" level=info msg="StartContainer for \\"%s\\" returns successfully"'
+                   % (i // 60 % 60, i % 60, rnd.randrange(10**9), ctr))
+        extra = []
+        if ident == "podman":
+            extra = [("PODMAN_EVENT", "start"), ("PODMAN_TYPE", "container"), ("PODMAN_ID", ctr),
+                     ("PODMAN_NAME", "c%d" % rnd.randrange(100)), ("PODMAN_IMAGE", "docker.io/library/alpine:3.19")]
+        e = entry(i, unit, ident, comm, pid, msg, extra + [("_SOURCE_REALTIME_TIMESTAMP", str(T0 + i * 1_000_123 - 17))])
+        entries.append(e)
+    data = export(entries)
+    if os.path.exists(out):
+        os.remove(out)
+    subprocess.run([remote, "--output=" + out, "--split-mode=none", "-"], input=data, check=True,
+                   env=dict(os.environ, SYSTEMD_JOURNAL_COMPACT="1"))
+
+
 def main():
+    if sys.argv[1] == "--bench":
+        bench(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+        return
     out_dir, remote = sys.argv[1], sys.argv[2]
     data = export(corpus())
     # systemd 252 compresses with its build's default (Debian: ZSTD); LZ4 and XZ files come from the tests' writer

@@ -11,6 +11,10 @@ public final class JournalField {
   private final String name;
   private final byte[] payload;
   private final int valueOffset;
+  /** {@code "NAME":value} as {@link JournalJson} writes it, kept once made (entries share their DATA objects). */
+  byte[] json;
+  /** More than one entry links the DATA object (its n_entries), so its JSON is worth keeping. */
+  boolean shared = true;
 
   JournalField(String name, byte[] payload, int valueOffset) {
     this.name = name;

@@ -79,6 +79,10 @@ public final class JournalFile implements Closeable {
   private final Header header;
   private final int maxFieldBytes;
   private final DataCache cache = new DataCache();
+  /** The last boot id read (entries of one boot share it): its 16 bytes and text. */
+  private long bootIdHigh;
+  private long bootIdLow;
+  private String bootId;
 
   private JournalFile(FileChannel channel, long size, ByteBuffer map, Header header, int maxFieldBytes) {
     this.channel = channel;
@@ -218,7 +222,13 @@ public final class JournalFile implements Closeable {
           + ", " + realtime + ", " + monotonic + ")");
       return null;
     }
-    String bootId = hex(o, 40);
+    long b0 = o.getLong(40);
+    long b1 = o.getLong(48);
+    if (bootId == null || b0 != bootIdHigh || b1 != bootIdLow) {
+      bootId = hex(o, 40);
+      bootIdHigh = b0;
+      bootIdLow = b1;
+    }
     long xorHash = o.getLong(56);
     int n = (o.limit() - ENTRY_ITEMS_OFFSET) / itemSize;
     List<JournalField> fields = new ArrayList<>(n);
@@ -239,7 +249,7 @@ public final class JournalFile implements Closeable {
           if (c.firstFieldProblem == null) c.firstFieldProblem = "entry at offset " + offset + ": " + e.getMessage();
           continue;
         }
-        cache.put(d, f);
+        if (f.shared) cache.put(d, f);
       }
       fields.add(f);
     }
@@ -280,7 +290,10 @@ public final class JournalFile implements Closeable {
     if (eq <= 0) {
       throw new FieldException("data object at offset " + offset + " is not FIELD=value");
     }
-    return new JournalField(new String(value, 0, eq, StandardCharsets.UTF_8), value, eq + 1);
+    JournalField f = new JournalField(new String(value, 0, eq, StandardCharsets.UTF_8), value, eq + 1);
+    // n_entries: how many entries link this object; one that only one entry uses is not kept
+    f.shared = object(offset + 56, 8).getLong(0) != 1;
+    return f;
   }
 
   /**
@@ -423,26 +436,48 @@ public final class JournalFile implements Closeable {
     }
   }
 
-  /** Decoded DATA objects by offset (journald writes each distinct FIELD=value once and entries share it). */
+  /**
+   * Decoded DATA objects by offset (journald writes each distinct FIELD=value once and entries share it): an
+   * open-addressing table of primitive offsets, emptied when full or over its byte budget.
+   */
   private static final class DataCache {
-    private static final int MAX_ENTRIES = 8192;
+    private static final int SLOTS = 1 << 14; // at most half used
     private static final long MAX_BYTES = 16L * 1024 * 1024;
-    private final java.util.HashMap<Long, JournalField> map = new java.util.HashMap<>();
+    private final long[] keys = new long[SLOTS];
+    private final JournalField[] values = new JournalField[SLOTS];
+    private int size;
     private long bytes;
 
     JournalField get(long offset) {
-      return map.get(offset);
+      for (int i = slot(offset); ; i = (i + 1) & (SLOTS - 1)) {
+        long k = keys[i];
+        if (k == offset) return values[i];
+        if (k == 0) return null;
+      }
     }
 
     void put(long offset, JournalField f) {
-      if (map.size() >= MAX_ENTRIES || bytes + f.size() > MAX_BYTES) {
-        map.clear();
+      if (f.size() > MAX_BYTES / 64) return;
+      if (size >= SLOTS / 2 || bytes + f.size() > MAX_BYTES) {
+        java.util.Arrays.fill(keys, 0);
+        java.util.Arrays.fill(values, null);
+        size = 0;
         bytes = 0;
       }
-      if (f.size() <= MAX_BYTES / 64) {
-        map.put(offset, f);
-        bytes += f.size();
+      int i = slot(offset);
+      while (keys[i] != 0) {
+        if (keys[i] == offset) return;
+        i = (i + 1) & (SLOTS - 1);
       }
+      keys[i] = offset;
+      values[i] = f;
+      size++;
+      bytes += f.size();
+    }
+
+    private static int slot(long offset) {
+      long h = (offset >>> 3) * 0x9E3779B97F4A7C15L;
+      return (int) (h >>> 50);
     }
   }
 

@@ -1,11 +1,9 @@
 package dev.strata.ingest.journal;
 
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One journal entry as the JSON line {@code journalctl -o json --all} prints for it, so the parsers that read
@@ -21,73 +19,115 @@ public final class JournalJson {
   /** The field naming the entry's ENTRY object offset in its journal file (decimal). */
   public static final String OFFSET_FIELD = "__STRATA_JOURNAL_OFFSET";
 
-  private JournalJson() {}
+  /** The line being written (one writer per thread: reused from line to line). */
+  private byte[] buf = new byte[8192];
+  private int n;
 
-  /** Appends the entry's JSON line (with the trailing newline) to {@code out}. */
-  public static void write(JournalEntry e, ByteArrayOutputStream out) {
-    Map<String, Object> fields = new LinkedHashMap<>();
-    for (JournalField f : e.fields()) {
-      if (f.name().equals("_BOOT_ID")) continue; // journalctl prints the entry's own boot id
-      Object prev = fields.putIfAbsent(f.name(), f);
-      if (prev instanceof JournalField p) {
-        List<JournalField> all = new ArrayList<>(2);
-        all.add(p);
-        all.add(f);
-        fields.put(f.name(), all);
-      } else if (prev != null) {
-        @SuppressWarnings("unchecked")
-        List<JournalField> all = (List<JournalField>) prev;
-        all.add(f);
+  /** Writes the entry's JSON line (with the trailing newline) to {@code out}. */
+  public void write(JournalEntry e, OutputStream out) throws IOException {
+    n = 0;
+    List<JournalField> fields = e.fields();
+    ascii("{\"__CURSOR\":\"");
+    ascii(e.cursor());
+    ascii("\",\"__REALTIME_TIMESTAMP\":\"");
+    ascii(Long.toUnsignedString(e.realtime()));
+    ascii("\",\"__MONOTONIC_TIMESTAMP\":\"");
+    ascii(Long.toUnsignedString(e.monotonic()));
+    ascii("\",\"__SEQNUM\":\"");
+    ascii(Long.toUnsignedString(e.seqnum()));
+    ascii("\",\"__SEQNUM_ID\":\"");
+    ascii(e.seqnumId());
+    ascii("\",\"_BOOT_ID\":\"");
+    ascii(e.bootId());
+    put('"');
+    for (int i = 0; i < fields.size(); i++) {
+      JournalField f = fields.get(i);
+      String name = f.name();
+      if (name.equals("_BOOT_ID") || seenBefore(fields, i)) continue; // journalctl prints the entry's own boot id
+      put(',');
+      if (!f.shared && !repeatedAfter(fields, i)) {
+        string(f.payload(), 0, f.valueOffset() - 1);
+        put(':');
+        value(f);
+        continue;
       }
-    }
-    ascii(out, "{\"__CURSOR\":\"");
-    ascii(out, e.cursor());
-    ascii(out, "\",\"__REALTIME_TIMESTAMP\":\"");
-    ascii(out, Long.toUnsignedString(e.realtime()));
-    ascii(out, "\",\"__MONOTONIC_TIMESTAMP\":\"");
-    ascii(out, Long.toUnsignedString(e.monotonic()));
-    ascii(out, "\",\"__SEQNUM\":\"");
-    ascii(out, Long.toUnsignedString(e.seqnum()));
-    ascii(out, "\",\"__SEQNUM_ID\":\"");
-    ascii(out, e.seqnumId());
-    ascii(out, "\",\"_BOOT_ID\":\"");
-    ascii(out, e.bootId());
-    out.write('"');
-    for (Map.Entry<String, Object> f : fields.entrySet()) {
-      out.write(',');
-      string(out, f.getKey().getBytes(StandardCharsets.UTF_8), 0, f.getKey().length());
-      out.write(':');
-      if (f.getValue() instanceof JournalField one) {
-        value(out, one);
-      } else {
-        @SuppressWarnings("unchecked")
-        List<JournalField> all = (List<JournalField>) f.getValue();
-        out.write('[');
-        for (int i = 0; i < all.size(); i++) {
-          if (i > 0) out.write(',');
-          value(out, all.get(i));
+      if (!repeatedAfter(fields, i)) {
+        byte[] j = f.json;
+        if (j == null) j = f.json = encoded(f);
+        ensure(j.length);
+        System.arraycopy(j, 0, buf, n, j.length);
+        n += j.length;
+        continue;
+      }
+      string(f.payload(), 0, f.valueOffset() - 1);
+      put(':');
+      put('[');
+      value(f);
+      for (int j = i + 1; j < fields.size(); j++) {
+        if (same(fields.get(j).name(), name, name.hashCode())) {
+          put(',');
+          value(fields.get(j));
         }
-        out.write(']');
       }
+      put(']');
     }
-    ascii(out, ",\"" + OFFSET_FIELD + "\":\"");
-    ascii(out, Long.toString(e.offset()));
-    ascii(out, "\"}\n");
+    ascii(",\"" + OFFSET_FIELD + "\":\"");
+    ascii(Long.toString(e.offset()));
+    ascii("\"}\n");
+    out.write(buf, 0, n);
   }
 
-  private static void value(ByteArrayOutputStream out, JournalField f) {
+  /** {@code "NAME":value} of a field, made in this writer's buffer after what is already there. */
+  private byte[] encoded(JournalField f) {
+    int start = n;
+    string(f.payload(), 0, f.valueOffset() - 1);
+    put(':');
+    value(f);
+    byte[] j = java.util.Arrays.copyOfRange(buf, start, n);
+    n = start;
+    return j;
+  }
+
+  /** A field that occurs more than once is an array of its values, at its first occurrence. */
+  private static boolean seenBefore(List<JournalField> fields, int i) {
+    String name = fields.get(i).name();
+    int h = name.hashCode();
+    for (int j = 0; j < i; j++) {
+      if (same(fields.get(j).name(), name, h)) return true;
+    }
+    return false;
+  }
+
+  private static boolean repeatedAfter(List<JournalField> fields, int i) {
+    String name = fields.get(i).name();
+    int h = name.hashCode();
+    for (int j = i + 1; j < fields.size(); j++) {
+      if (same(fields.get(j).name(), name, h)) return true;
+    }
+    return false;
+  }
+
+  /** Names compared by their (cached) hash first: most pairs differ there. */
+  private static boolean same(String a, String b, int bHash) {
+    return a == b || (a.hashCode() == bHash && a.equals(b));
+  }
+
+  private void value(JournalField f) {
     byte[] p = f.payload();
     int s = f.valueOffset();
     if (printable(p, s, p.length)) {
-      string(out, p, s, p.length - s);
+      string(p, s, p.length - s);
       return;
     }
-    out.write('[');
+    put('[');
     for (int i = s; i < p.length; i++) {
-      if (i > s) out.write(',');
-      ascii(out, Integer.toString(p[i] & 0xff));
+      if (i > s) put(',');
+      int v = p[i] & 0xff;
+      if (v >= 100) put('0' + v / 100);
+      if (v >= 10) put('0' + v / 10 % 10);
+      put('0' + v % 10);
     }
-    out.write(']');
+    put(']');
   }
 
   /** systemd's utf8_is_printable_newline(..., allow_newline=true): valid UTF-8 of valid code points, no C0 (but tab
@@ -133,38 +173,49 @@ public final class JournalJson {
 
   private static final byte[] HEXDIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-  private static void string(ByteArrayOutputStream out, byte[] b, int s, int n) {
-    out.write('"');
-    int start = s;
-    int end = s + n;
-    for (int i = s; i < end; i++) {
+  private void string(byte[] b, int s, int len) {
+    ensure(len * 6 + 2);
+    buf[n++] = '"';
+    int run = s;
+    for (int i = s, end = s + len; i < end; i++) {
       int c = b[i] & 0xff;
-      if (c == '"' || c == '\\' || c < 0x20) {
-        out.write(b, start, i - start);
-        out.write('\\');
-        switch (c) {
-          case '"', '\\' -> out.write(c);
-          case '\n' -> out.write('n');
-          case '\t' -> out.write('t');
-          case '\r' -> out.write('r');
-          case '\b' -> out.write('b');
-          case '\f' -> out.write('f');
-          default -> {
-            out.write('u');
-            out.write('0');
-            out.write('0');
-            out.write(HEXDIGITS[c >> 4]);
-            out.write(HEXDIGITS[c & 15]);
-          }
+      if (c != '"' && c != '\\' && c >= 0x20) continue;
+      System.arraycopy(b, run, buf, n, i - run); // the bytes that need no escape, at once
+      n += i - run;
+      run = i + 1;
+      buf[n++] = '\\';
+      switch (c) {
+        case '"', '\\' -> buf[n++] = (byte) c;
+        case '\n' -> buf[n++] = 'n';
+        case '\t' -> buf[n++] = 't';
+        case '\r' -> buf[n++] = 'r';
+        case '\b' -> buf[n++] = 'b';
+        case '\f' -> buf[n++] = 'f';
+        default -> {
+          buf[n++] = 'u';
+          buf[n++] = '0';
+          buf[n++] = '0';
+          buf[n++] = HEXDIGITS[c >> 4];
+          buf[n++] = HEXDIGITS[c & 15];
         }
-        start = i + 1;
       }
     }
-    out.write(b, start, end - start);
-    out.write('"');
+    System.arraycopy(b, run, buf, n, s + len - run);
+    n += s + len - run;
+    buf[n++] = '"';
   }
 
-  private static void ascii(ByteArrayOutputStream out, String s) {
-    for (int i = 0; i < s.length(); i++) out.write(s.charAt(i));
+  private void ascii(String s) {
+    ensure(s.length());
+    for (int i = 0; i < s.length(); i++) buf[n++] = (byte) s.charAt(i);
+  }
+
+  private void put(int c) {
+    ensure(1);
+    buf[n++] = (byte) c;
+  }
+
+  private void ensure(int more) {
+    if (n + more > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
   }
 }

@@ -7,7 +7,6 @@ import dev.strata.ingest.recognize.FalcoAlertRecognizer;
 import dev.strata.ingest.recognize.PodmanEventsRecognizer;
 import dev.strata.ingest.recognize.RuntimeDaemonLogSniff;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -91,7 +90,7 @@ public final class JournalSplit implements Closeable {
     Map<String, Path> files = new TreeMap<>();
     Map<String, Long> routed = new TreeMap<>();
     Map<String, Long> skipped = new TreeMap<>();
-    ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
+    JournalJson json = new JournalJson();
     JournalFile.ReadResult r;
     try {
       r = journal.read(e -> {
@@ -108,9 +107,7 @@ public final class JournalSplit implements Closeable {
           o = new BufferedOutputStream(Files.newOutputStream(f), 1 << 16);
           outs.put(t, o);
         }
-        line.reset();
-        JournalJson.write(e, line);
-        line.writeTo(o);
+        json.write(e, o);
         routed.merge(t, 1L, Long::sum);
       });
     } catch (IOException | RuntimeException ex) {

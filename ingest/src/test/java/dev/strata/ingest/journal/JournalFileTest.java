@@ -57,11 +57,12 @@ class JournalFileTest {
   static Read read(Path file) throws IOException {
     List<JournalEntry> entries = new ArrayList<>();
     List<JsonNode> json = new ArrayList<>();
+    JournalJson writer = new JournalJson();
     try (JournalFile f = JournalFile.open(file)) {
       JournalFile.ReadResult r = f.read(e -> {
         entries.add(e);
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        JournalJson.write(e, b);
+        writer.write(e, b);
         json.add(JSON.readTree(b.toByteArray()));
       });
       return new Read(r, entries, json);
