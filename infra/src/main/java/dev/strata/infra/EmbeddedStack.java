@@ -118,15 +118,39 @@ public final class EmbeddedStack implements AutoCloseable {
     }
   }
 
+  /** Environment variable: seconds each component may take to become ready. */
+  public static final String START_TIMEOUT_ENV = "STRATA_STACK_START_TIMEOUT";
+
+  /** System property: seconds each component may take to become ready (wins over the environment). */
+  public static final String START_TIMEOUT_PROPERTY = "strata.stack.start_timeout";
+
   /** Configures and starts an {@link EmbeddedStack}. */
   public static final class Builder {
     private Path dataDir;
     private Set<StackComponent> components = EnumSet.allOf(StackComponent.class);
     private Consumer<String> progress = message -> LOG.info("{}", message);
     private RuntimeLocator runtime = RuntimeLocator.fromEnvironment();
-    private Duration startTimeout = Duration.ofSeconds(120);
+    private Duration startTimeout = defaultStartTimeout();
 
     private Builder() {}
+
+    /**
+     * {@value #START_TIMEOUT_ENV} (seconds) or the system property {@value #START_TIMEOUT_PROPERTY}, else 300 s: on
+     * a loaded 2-core machine OpenSearch alone has taken over two minutes to answer, and a component that fails
+     * (exits) is reported at once whatever this bound.
+     */
+    static Duration defaultStartTimeout() {
+      String v = System.getProperty(START_TIMEOUT_PROPERTY, System.getenv(START_TIMEOUT_ENV));
+      if (v == null || v.isBlank()) return Duration.ofSeconds(300);
+      try {
+        long seconds = Long.parseLong(v.trim());
+        if (seconds > 0) return Duration.ofSeconds(seconds);
+      } catch (NumberFormatException e) {
+        // fall through
+      }
+      throw new IllegalArgumentException(
+          START_TIMEOUT_ENV + " / " + START_TIMEOUT_PROPERTY + " must be a positive number of seconds, got '" + v + "'");
+    }
 
     /** The directory for all data (default: {@value #DATA_DIR_ENV} or {@code ./.strata/stack}). */
     public Builder dataDir(Path dataDir) {
@@ -160,7 +184,7 @@ public final class EmbeddedStack implements AutoCloseable {
       return this;
     }
 
-    /** How long each component may take to become ready (default: 120 s). */
+    /** How long each component may take to become ready (default: {@link #defaultStartTimeout()}). */
     public Builder startTimeout(Duration startTimeout) {
       if (startTimeout.isNegative() || startTimeout.isZero()) {
         throw new IllegalArgumentException("startTimeout must be positive, got " + startTimeout);
