@@ -5,6 +5,7 @@ import dev.strata.job.serde.EvidenceEventSerializationSchema;
 import dev.strata.job.serde.RawInputDeserializationSchema;
 import dev.strata.job.serde.StrataTypes;
 import dev.strata.schema.deadletter.DeadLetter;
+import dev.strata.sink.opensearch.BulkLoad;
 import dev.strata.sink.opensearch.IndexTemplates;
 import dev.strata.sink.opensearch.OpenSearchSink;
 import dev.strata.schema.event.EvidenceEvent;
@@ -251,8 +252,22 @@ public final class ParseJob {
   public static ParseJobResult run(StreamExecutionEnvironment env, ParseJobConfig cfg) throws Exception {
     prepareOpenSearch(cfg);
     buildFromConfig(env, cfg);
-    JobExecutionResult result = env.execute(JOB_NAME);
-    return ParseJobResult.from(result);
+    try (AutoCloseable load = bulkLoad(cfg)) {
+      JobExecutionResult result = env.execute(JOB_NAME);
+      return ParseJobResult.from(result);
+    }
+  }
+
+  /**
+   * A bounded run with OpenSearch on is a bulk load ({@link BulkLoad}): the event and dead-letter indices refresh at
+   * {@code opensearch.bulk_refresh_interval} while it runs and are refreshed when it ends. Unbounded runs keep
+   * {@code opensearch.refresh_interval}.
+   */
+  static AutoCloseable bulkLoad(ParseJobConfig cfg) throws IOException {
+    if (!cfg.bounded() || cfg.openSearchConfig().isEmpty()) {
+      return () -> {};
+    }
+    return BulkLoad.start(cfg.openSearchConfig().get());
   }
 
   /** The environment {@link #run(ParseJobConfig)} uses. */

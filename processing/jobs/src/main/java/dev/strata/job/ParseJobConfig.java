@@ -37,7 +37,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * opensearch.username / .password  basic auth  [STRATA_OPENSEARCH_USERNAME, STRATA_OPENSEARCH_PASSWORD]
  * opensearch.index.events, .index.dead_letters, .max_batch_size, .max_batch_bytes, .max_in_flight_requests,
  * .max_buffered_requests, .max_time_in_buffer, .max_record_bytes, .request_timeout, .socket_timeout, .shards,
- * .replicas, .refresh_interval     see {@link OpenSearchSinkConfig}
+ * .replicas, .refresh_interval, .bulk_refresh_interval (bounded runs)   see {@link OpenSearchSinkConfig}
  * kafka.*                          passed to the Kafka consumer and producers; kafka.consumer.* / kafka.producer.* to one
  * flink.*                          passed to the Flink configuration without the prefix; flink.rest.address (+
  *                                  flink.rest.port) submits to a remote cluster instead of a local MiniCluster
@@ -305,6 +305,7 @@ public record ParseJobConfig(
         case "opensearch.shards" -> b.shards(parseInt(k, v));
         case "opensearch.replicas" -> b.replicas(parseInt(k, v));
         case "opensearch.refresh_interval" -> b.refreshInterval(v);
+        case "opensearch.bulk_refresh_interval" -> b.bulkRefreshInterval(v);
         default -> throw new IllegalArgumentException(k + ": unknown setting");
       }
     }

@@ -57,6 +57,7 @@ class ParseJobConfigTest {
                 Map.entry("opensearch.password", "secret"),
                 Map.entry("opensearch.max_batch_size", "500"),
                 Map.entry("opensearch.index.events", "strata-events-test"),
+                Map.entry("opensearch.bulk_refresh_interval", "-1"),
                 Map.entry("kafka.linger.ms", "7"),
                 Map.entry("kafka.producer.batch.size", "1000"),
                 Map.entry("kafka.consumer.fetch.min.bytes", "2"),
@@ -79,6 +80,7 @@ class ParseJobConfigTest {
     assertThat(c.openSearchConfig().get().password().toString()).isEqualTo("***");
     assertThat(c.openSearchConfig().get().maxBatchSize()).isEqualTo(500);
     assertThat(c.openSearchConfig().get().eventsIndex()).isEqualTo("strata-events-test");
+    assertThat(c.openSearchConfig().get().bulkRefreshInterval()).isEqualTo("-1");
     assertThat(c.producerProperties()).containsOnly(Map.entry("linger.ms", "7"), Map.entry("batch.size", "1000"));
     assertThat(c.consumerProperties()).containsOnly(Map.entry("linger.ms", "7"), Map.entry("fetch.min.bytes", "2"));
     assertThat(c.flinkRestAddress()).contains("jm:8081");

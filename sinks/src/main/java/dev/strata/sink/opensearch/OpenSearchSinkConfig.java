@@ -39,6 +39,10 @@ import java.util.Map;
  * @param shards {@code opensearch.shards}: primary shards of new indices (default 1)
  * @param replicas {@code opensearch.replicas}: replicas of new indices (default 0: a single node)
  * @param refreshInterval {@code opensearch.refresh_interval}: default {@code 1s}; {@code -1} turns refresh off
+ * @param bulkRefreshInterval {@code opensearch.bulk_refresh_interval}: the refresh interval of the indices a bounded
+ *     run writes while it runs ({@link BulkLoad}; default {@code 30s}, {@code -1} off); the run sets
+ *     {@code refresh_interval} back and refreshes when it ends. A refresh every second makes a small segment per
+ *     second and merges of them: on the embedded node that was most of OpenSearch's time while a bundle loaded.
  */
 public record OpenSearchSinkConfig(
     List<URI> urls,
@@ -58,7 +62,8 @@ public record OpenSearchSinkConfig(
     Secret password,
     int shards,
     int replicas,
-    String refreshInterval)
+    String refreshInterval,
+    String bulkRefreshInterval)
     implements Serializable {
 
   public static final String DEFAULT_URL = "http://127.0.0.1:9200";
@@ -100,9 +105,18 @@ public record OpenSearchSinkConfig(
     Config.require(username == null || !username.isBlank(), "opensearch.username", "must not be blank");
     Config.require(shards >= 1 && shards <= 1024, "opensearch.shards", "must be 1..1024, was " + shards);
     Config.require(replicas >= 0 && replicas <= 16, "opensearch.replicas", "must be 0..16, was " + replicas);
-    refreshInterval = refreshInterval == null ? "1s" : refreshInterval.trim();
-    Config.require(refreshInterval.matches("-1|\\d+(ms|s|m)"), "opensearch.refresh_interval",
-        "must be -1 or a time like 1s, 500ms, 1m, was " + refreshInterval);
+    refreshInterval = interval(refreshInterval, "1s", "opensearch.refresh_interval");
+    bulkRefreshInterval = interval(bulkRefreshInterval, DEFAULT_BULK_REFRESH_INTERVAL,
+        "opensearch.bulk_refresh_interval");
+  }
+
+  /** The default of {@code opensearch.bulk_refresh_interval}. */
+  public static final String DEFAULT_BULK_REFRESH_INTERVAL = "30s";
+
+  private static String interval(String value, String fallback, String key) {
+    String v = value == null ? fallback : value.trim();
+    Config.require(v.matches("-1|\\d+(ms|s|m)"), key, "must be -1 or a time like 1s, 500ms, 1m, was " + v);
+    return v;
   }
 
   private static String index(String value, String fallback, String prefix, String key) {
@@ -127,7 +141,8 @@ public record OpenSearchSinkConfig(
    * {@code STRATA_OPENSEARCH_URL} (comma-separated, default {@value #DEFAULT_URL}), {@code
    * STRATA_OPENSEARCH_USERNAME}, {@code STRATA_OPENSEARCH_PASSWORD}, {@code STRATA_OPENSEARCH_MAX_BATCH_SIZE},
    * {@code STRATA_OPENSEARCH_MAX_BATCH_BYTES}, {@code STRATA_OPENSEARCH_MAX_IN_FLIGHT}, {@code
-   * STRATA_OPENSEARCH_SHARDS}, {@code STRATA_OPENSEARCH_REPLICAS}, {@code STRATA_OPENSEARCH_REFRESH_INTERVAL}.
+   * STRATA_OPENSEARCH_SHARDS}, {@code STRATA_OPENSEARCH_REPLICAS}, {@code STRATA_OPENSEARCH_REFRESH_INTERVAL},
+   * {@code STRATA_OPENSEARCH_BULK_REFRESH_INTERVAL}.
    */
   public static OpenSearchSinkConfig fromEnv(Map<String, String> env) {
     Builder b = builder().urls(Config.env(env, "STRATA_OPENSEARCH_URL", DEFAULT_URL).split(","));
@@ -145,6 +160,7 @@ public record OpenSearchSinkConfig(
     b.shards(Config.envInt(env, "STRATA_OPENSEARCH_SHARDS", "opensearch.shards", 1));
     b.replicas(Config.envInt(env, "STRATA_OPENSEARCH_REPLICAS", "opensearch.replicas", 0));
     b.refreshInterval(Config.env(env, "STRATA_OPENSEARCH_REFRESH_INTERVAL", "1s"));
+    b.bulkRefreshInterval(Config.env(env, "STRATA_OPENSEARCH_BULK_REFRESH_INTERVAL", DEFAULT_BULK_REFRESH_INTERVAL));
     return b.build();
   }
 
@@ -172,6 +188,7 @@ public record OpenSearchSinkConfig(
     b.shards = shards;
     b.replicas = replicas;
     b.refreshInterval = refreshInterval;
+    b.bulkRefreshInterval = bulkRefreshInterval;
     return b;
   }
 
@@ -195,6 +212,7 @@ public record OpenSearchSinkConfig(
     private int shards = 1;
     private int replicas = 0;
     private String refreshInterval = "1s";
+    private String bulkRefreshInterval = DEFAULT_BULK_REFRESH_INTERVAL;
 
     private Builder() {}
 
@@ -294,13 +312,18 @@ public record OpenSearchSinkConfig(
       return this;
     }
 
+    public Builder bulkRefreshInterval(String v) {
+      bulkRefreshInterval = v;
+      return this;
+    }
+
     public OpenSearchSinkConfig build() {
       int buffered = maxBufferedRequests != null ? maxBufferedRequests
           : (int) Math.min(Integer.MAX_VALUE, Math.max(maxBatchSize + 1L, maxBatchSize * 5L));
       long record = maxRecordBytes != null ? maxRecordBytes : maxBatchBytes;
       return new OpenSearchSinkConfig(urls, eventsIndex, deadLettersIndex, artifactsIndex, maxBatchSize,
           maxBatchBytes, maxInFlightRequests, buffered, maxTimeInBuffer, record, requestTimeout, socketTimeout,
-          retry, username, password, shards, replicas, refreshInterval);
+          retry, username, password, shards, replicas, refreshInterval, bulkRefreshInterval);
     }
   }
 }

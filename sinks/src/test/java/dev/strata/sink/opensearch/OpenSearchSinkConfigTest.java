@@ -26,6 +26,7 @@ class OpenSearchSinkConfigTest {
     assertThat(c.shards()).isEqualTo(1);
     assertThat(c.replicas()).isEqualTo(0);
     assertThat(c.refreshInterval()).isEqualTo("1s");
+    assertThat(c.bulkRefreshInterval()).isEqualTo("30s");
     assertThat(c.retry()).isEqualTo(Backoff.DEFAULT);
   }
 
@@ -35,11 +36,14 @@ class OpenSearchSinkConfigTest {
         "STRATA_OPENSEARCH_URL", "http://a:9200, https://b",
         "STRATA_OPENSEARCH_USERNAME", "admin",
         "STRATA_OPENSEARCH_PASSWORD", "hunter2",
-        "STRATA_OPENSEARCH_MAX_BATCH_SIZE", "500"));
+        "STRATA_OPENSEARCH_MAX_BATCH_SIZE", "500",
+        "STRATA_OPENSEARCH_BULK_REFRESH_INTERVAL", "-1"));
     assertThat(c.urls()).containsExactly(URI.create("http://a:9200"), URI.create("https://b"));
     assertThat(c.username()).isEqualTo("admin");
     assertThat(c.password().reveal()).isEqualTo("hunter2");
     assertThat(c.maxBatchSize()).isEqualTo(500);
+    assertThat(c.bulkRefreshInterval()).isEqualTo("-1");
+    assertThat(c.toBuilder().build()).isEqualTo(c);
     assertThat(c.toString()).doesNotContain("hunter2").contains("password=***");
     assertThat(OpenSearchSinkConfig.fromEnv(Map.of()).urls()).containsExactly(URI.create("http://127.0.0.1:9200"));
   }
@@ -64,6 +68,8 @@ class OpenSearchSinkConfigTest {
         .hasMessageStartingWith("opensearch.username:");
     assertThatThrownBy(() -> OpenSearchSinkConfig.builder().refreshInterval("often").build())
         .hasMessageStartingWith("opensearch.refresh_interval:");
+    assertThatThrownBy(() -> OpenSearchSinkConfig.builder().bulkRefreshInterval("rarely").build())
+        .hasMessageStartingWith("opensearch.bulk_refresh_interval:");
     assertThatThrownBy(() -> OpenSearchSinkConfig.builder().maxInFlightRequests(0).build())
         .hasMessageStartingWith("opensearch.max_in_flight_requests:");
     assertThatThrownBy(() -> OpenSearchSinkConfig.fromEnv(Map.of("STRATA_OPENSEARCH_MAX_BATCH_SIZE", "many")))

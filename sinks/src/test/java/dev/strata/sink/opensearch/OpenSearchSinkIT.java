@@ -105,6 +105,23 @@ class OpenSearchSinkIT {
   }
 
   @Test
+  void aBulkLoadRefreshesAtItsOwnIntervalAndLeavesEverythingSearchable() throws Exception {
+    IndexTemplates.of(config).createIndices(connection.generic(), config.eventsIndex(), config.deadLettersIndex());
+    try (BulkLoad load = BulkLoad.start(config)) {
+      for (String index : List.of(config.eventsIndex(), config.deadLettersIndex())) {
+        assertThat(call("GET", "/" + index + "/_settings", null)
+            .at("/" + index + "/settings/index/refresh_interval").asText()).as(index).isEqualTo("30s");
+      }
+      call("PUT", "/" + config.eventsIndex() + "/_doc/one", "{\"event_id\":\"one\"}");
+    }
+    for (String index : List.of(config.eventsIndex(), config.deadLettersIndex())) {
+      assertThat(call("GET", "/" + index + "/_settings", null)
+          .at("/" + index + "/settings/index/refresh_interval").asText()).as(index).isEqualTo("1s");
+    }
+    assertThat(call("GET", "/" + config.eventsIndex() + "/_count", null).path("count").asLong()).isEqualTo(1);
+  }
+
+  @Test
   void mappingHandlesRealWorldValues() throws Exception {
     EvidenceEvent e = SampleEvents.cloudTrail();
     // an invalid IP (a hostname) must not break indexing: ignore_malformed
