@@ -11,6 +11,7 @@ public enum OcsfClass {
   ACCOUNT_CHANGE(3001, "Account Change", 3, "Identity & Access Management"),
   AUTHENTICATION(3002, "Authentication", 3, "Identity & Access Management"),
   NETWORK_ACTIVITY(4001, "Network Activity", 4, "Network Activity"),
+  HTTP_ACTIVITY(4002, "HTTP Activity", 4, "Network Activity"),
   DEVICE_INVENTORY_INFO(5001, "Device Inventory Info", 5, "Discovery"),
   API_ACTIVITY(6003, "API Activity", 6, "Application Activity");
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Json;
+import dev.strata.parse.IpLiterals;
 import dev.strata.parse.JsonRecordStream;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
@@ -878,32 +879,7 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
 
   /** An IPv4 or IPv6 literal (no name lookups). */
   static boolean isIp(String s) {
-    if (s.isEmpty() || s.length() > 45) return false;
-    if (s.indexOf(':') >= 0) {
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        boolean ok = c == ':' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-        if (!ok) return false;
-      }
-      return true;
-    }
-    int parts = 0;
-    int value = 0;
-    int digits = 0;
-    for (int i = 0; i < s.length(); i++) { // four dot-separated decimal parts, 1-3 digits each, each <= 255
-      char c = s.charAt(i);
-      if (c == '.') {
-        if (digits == 0 || ++parts > 3) return false;
-        value = digits = 0;
-      } else if (c >= '0' && c <= '9' && digits < 3) {
-        value = value * 10 + (c - '0');
-        digits++;
-        if (value > 255) return false;
-      } else {
-        return false;
-      }
-    }
-    return digits > 0 && parts == 3;
+    return IpLiterals.isIp(s);
   }
 
 

@@ -10,6 +10,7 @@ import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.formats.CarriedFormats;
+import dev.strata.parse.formats.LogMessageReaders;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
@@ -289,7 +290,11 @@ public final class CriLogParser implements EvidenceParser {
       }
       if (k != null && ctx.host() != null) k.setNodeName(ctx.host());
       if (pieces > 1) ev.getUnmapped().put("strata.pieces", Integer.toString(pieces));
-      if (partial) Events.warn(ev, "message piece (P) without its final (F) line in this chunk (log.partial)");
+      if (partial) {
+        Events.warn(ev, "message piece (P) without its final (F) line in this chunk (log.partial)");
+      } else {
+        LogMessageReaders.read(message, ev);
+      }
       ev.setRawData(raw);
       return ev;
     }

@@ -14,6 +14,7 @@ import dev.strata.parse.ParseException;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.formats.CarriedFormats;
+import dev.strata.parse.formats.LogMessageReaders;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
@@ -297,7 +298,11 @@ public final class DockerJsonLogParser extends JsonFormatParser {
         for (Map.Entry<String, String> x : l.extra.entrySet()) ev.getUnmapped().put(x.getKey(), x.getValue());
       }
       if (pieces > 1) ev.getUnmapped().put("strata.pieces", Integer.toString(pieces));
-      if (partial) Events.warn(ev, "message piece without continuation in this chunk (log.partial)");
+      if (partial) {
+        Events.warn(ev, "message piece without continuation in this chunk (log.partial)");
+      } else {
+        LogMessageReaders.read(message, ev);
+      }
       ev.setRawData(
           l.ascii && pieces == 1
               ? new String(buf, s, Math.min(e - s, ChunkContext.MAX_RAW_DATA_BYTES), StandardCharsets.ISO_8859_1)

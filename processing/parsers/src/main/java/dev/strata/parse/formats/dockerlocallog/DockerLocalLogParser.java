@@ -1,5 +1,6 @@
 package dev.strata.parse.formats.dockerlocallog;
 
+import dev.strata.parse.formats.LogMessageReaders;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.OcsfClass;
@@ -224,6 +225,8 @@ public final class DockerLocalLogParser implements EvidenceParser {
       if (p.outOfOrder) dev.strata.parse.Events.warn(ev, "partial pieces out of ordinal order; joined as found");
       if (open) {
         dev.strata.parse.Events.warn(ev, "message still partial at the end of the chunk (no last piece)");
+      } else {
+        LogMessageReaders.read(ev.getMessage(), ev);
       }
       out.emit(ev);
     }

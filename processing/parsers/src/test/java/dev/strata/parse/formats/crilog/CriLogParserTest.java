@@ -154,4 +154,43 @@ class CriLogParserTest extends ParserContractTest {
         .containsExactlyElementsOf(b.stream().map(EvidenceEvent::getEventId).toList());
     assertThat(a.get(0).getEventId()).isNotEqualTo(a.get(1).getEventId()).matches("[0-9a-f]{64}");
   }
+
+  @Test
+  void aPodmanContainersAccessLogLineNamesItsClientAndRequestAndStaysTheLogLine() throws Exception {
+    String podman = "home/alice/.local/share/containers/storage/overlay-containers/" + ID + "/userdata/ctr.log";
+    String access = "203.0.113.173 - - [23/Nov/2026:09:10:02 +0000] \"POST /upload.php HTTP/1.1\" 200 64 \"-\" \"curl/8\"";
+    String joined = "2026-11-23T09:10:02.1+00:00 stdout P 203.0.113.174 - - [23/Nov/2026:09:10:03 +0000] \"GET / H\n"
+        + "2026-11-23T09:10:02.1+00:00 stdout F TTP/1.1\" 404 0\n";
+    String content = line("2026-11-23T09:10:02.000000001+00:00", "stdout", "F", access)
+        + line("2026-11-23T09:10:02.5+00:00", "stderr", "F", "a message [23/Nov/2026:09:10:02 +0000] \"x\" 200 1")
+        + joined + "2026-11-23T09:10:04+00:00 stdout P 203.0.113.175 - - [23/Nov/2026:09:10:04 +0000] \"GET / HTTP/1.1\" 200 1\n";
+
+    CollectingOutput out = parse(content, Framing.LINES, podman);
+
+    assertThat(out.rejections).isEmpty();
+    EvidenceEvent e = out.events.get(0);
+    assertThat(e.getSourceFormat()).isEqualTo("cri_log");
+    assertThat(e.getClassUid()).isEqualTo(4002);
+    assertThat(e.getActivityName()).isEqualTo("Post");
+    assertThat(e.getMessage()).isEqualTo(access);
+    assertThat(e.getRawData()).isEqualTo(content.substring(0, content.indexOf('\n')));
+    assertThat(e.getLog().getStream()).isEqualTo("stdout");
+    assertThat(e.getContainer().getUid()).isEqualTo(ID);
+    assertThat(e.getSrcEndpoint().getIp()).isEqualTo("203.0.113.173");
+    assertThat(e.getHttpRequest().getMethod()).isEqualTo("POST");
+    assertThat(e.getHttpRequest().getUrl()).isEqualTo("/upload.php");
+    assertThat(e.getHttpRequest().getUserAgent()).isEqualTo("curl/8");
+    assertThat(e.getStatusCode()).isEqualTo("200");
+    assertThat(e.getNetwork().getBytes()).isEqualTo(64L);
+    assertThat(e.getUnmapped()).containsEntry("http.format", "combined");
+    // an application line that only looks like one stays a plain log line
+    assertThat(out.events.get(1).getClassUid()).isZero();
+    assertThat(out.events.get(1).getSrcEndpoint()).isNull();
+    // a line the runtime split (P + F) is read once joined
+    assertThat(out.events.get(2).getSrcEndpoint().getIp()).isEqualTo("203.0.113.174");
+    assertThat(out.events.get(2).getStatusCode()).isEqualTo("404");
+    // a piece without its final line is not read (it may be cut anywhere)
+    assertThat(out.events.get(3).getLog().getPartial()).isTrue();
+    assertThat(out.events.get(3).getSrcEndpoint()).isNull();
+  }
 }

@@ -169,4 +169,28 @@ class DockerJsonLogParserTest extends ParserContractTest {
     assertThat(res.events()).hasSize(1);
     assertThat(res.deadLetters()).singleElement().satisfies(d -> assertThat(d.getReason()).isEqualTo("malformed_json"));
   }
+
+  @Test
+  void anNginxAccessLogLineNamesItsClientBehindTheProxyAndStaysTheLogLine() throws Exception {
+    String access = "10.30.0.12 - - [23/Nov/2026:09:10:02 +0000] \"GET /uploads/x.php?c=sh HTTP/1.1\" 200 0 \"-\" "
+        + "\"python-requests/2.31.0\" \"203.0.113.173\"";
+    String content = line(access + "\n", "stdout", "2026-11-23T09:10:29.404000000Z")
+        + line("[23-Nov-2026 09:10:02] WARNING: [pool www] child 41\n", "stderr", "2026-11-23T09:10:30Z");
+
+    CollectingOutput out = parse(content, Framing.LINES, ORIGIN);
+
+    assertThat(out.rejections).isEmpty();
+    EvidenceEvent e = out.events.get(0);
+    assertThat(e.getSourceFormat()).isEqualTo("docker_json_log");
+    assertThat(e.getClassUid()).isEqualTo(4002);
+    assertThat(e.getMessage()).isEqualTo(access);
+    assertThat(e.getContainer().getUid()).isEqualTo(ID);
+    assertThat(e.getSrcEndpoint().getIp()).isEqualTo("203.0.113.173");
+    assertThat(e.getUnmapped()).containsEntry("http.peer_ip", "10.30.0.12")
+        .containsEntry("http.x_forwarded_for", "203.0.113.173").containsEntry("http.format", "nginx_main");
+    assertThat(e.getHttpRequest().getUrl()).isEqualTo("/uploads/x.php?c=sh");
+    assertThat(e.getTime().toString()).isEqualTo("2026-11-23T09:10:29.404Z");
+    assertThat(out.events.get(1).getClassUid()).isZero();
+    assertThat(out.events.get(1).getHttpRequest()).isNull();
+  }
 }

@@ -1,0 +1,25 @@
+package dev.strata.parse.formats;
+
+import dev.strata.parse.LogMessageReader;
+import dev.strata.parse.accesslog.AccessLogReader;
+import dev.strata.schema.event.EvidenceEvent;
+import java.util.List;
+
+/**
+ * The application formats the container log parsers (CRI and Podman k8s-file, Docker json-file, Docker local) read in
+ * their messages, in the order they are asked; the first that recognizes a message fills the log line's event
+ * ({@link LogMessageReader}). Add a reader here to have its lines read in every container's log.
+ */
+public final class LogMessageReaders {
+  public static final List<LogMessageReader> ALL = List.of(AccessLogReader.INSTANCE);
+
+  private LogMessageReaders() {}
+
+  /** Offers a complete message to the readers; true when one of them read it into {@code ev}. */
+  public static boolean read(String message, EvidenceEvent ev) {
+    for (LogMessageReader r : ALL) {
+      if (r.read(message, ev)) return true;
+    }
+    return false;
+  }
+}
