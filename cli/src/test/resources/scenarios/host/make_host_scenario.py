@@ -382,11 +382,17 @@ oci = {"ociVersion": "1.1.0", "process": {"terminal": False, "user": {"uid": 0, 
                  "cgroupsPath": "user.slice:libpod:%s" % RUNNER,
                  "maskedPaths": ["/proc/acpi", "/proc/kcore", "/proc/keys", "/sys/firmware"], "readonlyPaths": ["/proc/bus", "/proc/sys"]}}
 write(ALICE_STORE + "overlay-containers/%s/userdata/config.json" % RUNNER, json.dumps(oci, indent=4))
+# the miner is XMRig 6.21.0 renamed, run with --no-color: its banner, then base/io/log's "[date time.ms] " prefix and
+# the network tag; src/net/Network.cpp onActive logs "use <mode> <host>:<port> <TLS version> <address>" when the pool
+# connection is up, setJob "new job from <host>:<port> diff ... algo ... height ..." (a banner line is long enough to
+# be written in two pieces here: conmon's k8s-file P/F)
+ctr = lambda hms, ns: ts(hms, ns).replace("Z", "+00:00")
 write(ALICE_STORE + "overlay-containers/%s/userdata/ctr.log" % RUNNER, "".join([
-    "%s stdout F kworkerd 6.21.0 starting (donate-level 1)\n" % ts("11:40:05", 1020304).replace("Z", "+00:00"),
-    "%s stdout P connecting to %s:443 tls=on, retry " % (ts("11:40:05", 400000000).replace("Z", "+00:00"), C2_DOMAIN),
-    "%s stdout F every 5 s\n" % ts("11:40:05", 400000100).replace("Z", "+00:00"),
-    "%s stderr F [2026-11-23 11:45:10] net use pool %s:443 (%s)\n" % (ts("11:45:10", 0).replace("Z", "+00:00"), C2_DOMAIN, C2_IP),
+    "%s stdout F  * ABOUT        kworkerd/6.21.0 gcc/11.2.0 (built for Linux x86-64, 64 bit)\n" % ctr("11:40:05", 1020304),
+    "%s stdout P  * POOL #1      %s:443 algo auto \n" % (ctr("11:40:05", 1030000), C2_DOMAIN),
+    "%s stdout F (donate-level 1)\n" % ctr("11:40:05", 1030100),
+    "%s stdout F [2026-11-23 11:40:05.401]  net      use pool %s:443 TLSv1.3 %s\n" % (ctr("11:40:05", 401000000), C2_DOMAIN, C2_IP),
+    "%s stdout F [2026-11-23 11:40:05.402]  net      new job from %s:443 diff 120001 algo rx/0 height 3301234\n" % (ctr("11:40:05", 402000000), C2_DOMAIN),
 ]))
 
 # rootless alice: events_logger = "file" (~/.config/containers/containers.conf), $XDG_RUNTIME_DIR/libpod/tmp/events

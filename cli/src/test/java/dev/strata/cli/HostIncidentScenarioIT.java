@@ -208,16 +208,55 @@ class HostIncidentScenarioIT {
     assertThat(stages).contains("EXECUTION", "CREDENTIAL_ACCESS", "PRIVILEGE_ESCALATION");
   }
 
+  @Test
+  void theWebContainersAccessLogLinesAreItsHttpRequestsFromTheAttacker() throws Exception {
+    List<String> requests = new ArrayList<>();
+    for (JsonNode h : search("source_format:docker_json_log AND class_uid:4002")) {
+      JsonNode s = h.path("_source");
+      requests.add(s.at("/src_endpoint/ip").asText() + " " + s.at("/http_request/method").asText() + " "
+          + s.at("/http_request/url").asText() + " " + s.path("status_code").asText() + " "
+          + s.at("/http_request/user_agent").asText() + " " + s.at("/container/uid").asText().substring(0, 12));
+    }
+    String w = WEB.substring(0, 12);
+    assertThat(requests).containsExactly(
+        "198.51.100.10 GET /shop/cart 200 Mozilla/5.0 " + w,
+        ATTACKER + " GET /upload.php 200 python-requests/2.31.0 " + w,
+        ATTACKER + " POST /upload.php 200 python-requests/2.31.0 " + w,
+        ATTACKER + " GET /uploads/x.php?c=sh 200 python-requests/2.31.0 " + w);
+  }
+
+  @Test
+  void theWritableLayersListTheirChangesNotTheDirectoriesAboveThem() throws Exception {
+    List<String> entries = new ArrayList<>();
+    for (JsonNode h : search("source_format:overlay_upper_changes")) {
+      entries.add(h.at("/_source/file/path").asText() + " " + h.at("/_source/file/type").asText());
+    }
+    // /etc, /tmp, /tmp/.x, /var/www/html ... are in the upper dirs only because something below them changed
+    assertThat(entries).containsExactlyInAnyOrder("/var/www/html/uploads/x.php file", "/etc/cron.d/kworker file",
+        "/tmp/.x/kworkerd file", "/var/lib/worker/state.db file", "/tmp/kworkerd file",
+        "/var/lib/node_exporter/textfile/.keep file");
+    List<String> rows = new ArrayList<>();
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      if (r.at("/_source/source_format").asText().equals("overlay_upper_changes")) {
+        rows.add(r.at("/_source/summary").asText());
+      }
+    }
+    assertThat(rows).as("the incident's rows of the writable layer").hasSize(3).allSatisfy(r -> assertThat(r)
+        .containsAnyOf("/etc/cron.d/kworker", "/tmp/.x/kworkerd", "/var/www/html/uploads/x.php"));
+  }
+
   // ---------------------------------------------------------------------------------------------------- scope
 
   @Test
   void scopeOfEachIndicatorIsExactlyTheInvolvedEntities() throws Exception {
     String web = WEB;
     Map<Scope.Indicator, List<String>> containers = Map.of(
-        // the address is in the web container's access log as text only: its flows and calls name the instance
-        new Scope.Indicator("ip", ATTACKER), List.of(),
-        // the Podman host's evidence names the domain only in text (its log, its command line): no domain field
-        new Scope.Indicator("domain", C2_DOMAIN), List.of(web),
+        // the web container's access log lines name the client (nginx combined in its json-file log); the flows
+        // and calls name the instance
+        new Scope.Indicator("ip", ATTACKER), List.of(web),
+        // host A's Falco (fd.sip.name); host B: the miner's own "use pool <host>:<port> <TLS> <address>" line in
+        // the rootless Podman container's ctr.log
+        new Scope.Indicator("domain", C2_DOMAIN), List.of(web, RUNNER),
         new Scope.Indicator("image_digest", WEB_DIGEST), List.of(web),
         new Scope.Indicator("sha256", MINER_SHA256), List.of(web, RUNNER),
         new Scope.Indicator("principal", SESSION), List.of(),

@@ -69,7 +69,13 @@ import java.util.regex.Pattern;
  * {@code link_target} (symlinks, read, never followed), {@code opaque} (a directory that hides its lower contents:
  * {@code .wh..wh..opq}, or the {@code user.overlay.opaque} / {@code user.fuseoverlayfs.opaque} xattr; the
  * {@code trusted.overlay.opaque} xattr is not readable from the JVM and not reported). Whiteouts (a 0/0 character
- * device, or an aufs-style {@code .wh.<name>} file) are "deleted" records for {@code <name>}.
+ * device, or an aufs-style {@code .wh.<name>} file) are "deleted" records for {@code <name>}. A directory is in the
+ * upper dir whenever anything below it changed (overlayfs copies the parents up, and a change below sets its mtime):
+ * {@code children_only: true} says that nothing shows a change of its own -- it has entries below it, is not
+ * opaque, and is not new: in the lower layers with the same mode, uid and gid, or the lower layers are unknown (a
+ * directory the container created then reads as one whose children changed: its entries still name it). A
+ * directory whose mode or owner differ from the lower layer's states them as {@code lower_mode, lower_uid,
+ * lower_gid}.
  */
 public final class OverlayUpperChanges {
 
@@ -251,15 +257,20 @@ public final class OverlayUpperChanges {
     return out;
   }
 
-  /** The lower layer dirs of an overlay2 / containers-storage layer, or null when they cannot be resolved. */
+  /**
+   * The lower layer dirs of a container's overlay2 / containers-storage writable layer, or null when they cannot be
+   * resolved (no lower file included).
+   */
   private List<String> lowers(String driverDir, String layerDir) {
     Path lowerFile = realRoot.resolve(layerDir + "/lower");
     try {
       BasicFileAttributes a = Files.readAttributes(lowerFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (!a.isRegularFile()) return null;
     } catch (IOException e) {
-      // a layer without lower file is the bottom layer: nothing below it
-      return isRealDir(layerDir) && !Files.exists(lowerFile, LinkOption.NOFOLLOW_LINKS) ? List.of() : null;
+      // a container's writable layer always has layers below it (Docker's <id>-init and the image's, the image's
+      // for containers/storage): without its lower file the evidence lacks them, and nothing can be said to be
+      // added rather than changed (until session 11 such a listing called every entry "added")
+      return null;
     }
     List<String> out = new ArrayList<>();
     try {
@@ -448,11 +459,57 @@ public final class OverlayUpperChanges {
         g.writeBooleanField("opaque", true);
         if (childHas != null) childHas = new boolean[nl]; // the lower contents are hidden
       }
+      boolean sameAsLower = true;
+      if (kind.equals("changed")) {
+        Map<String, Object> la = lowerAttributes(u, parent, rel, nl);
+        if (la != null && !(la.get("isDirectory") instanceof Boolean d && d)) {
+          sameAsLower = false; // a file or link below became a directory
+        } else if (la != null && (((Integer) la.get("mode") & 07777) != (mode & 07777)
+            || ((Number) la.get("uid")).longValue() != ((Number) a.get("uid")).longValue()
+            || ((Number) la.get("gid")).longValue() != ((Number) a.get("gid")).longValue())) {
+          sameAsLower = false;
+          g.writeStringField("lower_mode", String.format("%04o", (Integer) la.get("mode") & 07777));
+          g.writeNumberField("lower_uid", ((Number) la.get("uid")).longValue());
+          g.writeNumberField("lower_gid", ((Number) la.get("gid")).longValue());
+        }
+      }
+      if (!opaque && sameAsLower && !kind.equals("added") && hasEntries(p)) {
+        g.writeBooleanField("children_only", true);
+      }
       sub = new Frame(rel, childHas == null ? new boolean[nl] : childHas);
     }
     g.writeEndObject();
     g.writeRaw('\n');
     return sub;
+  }
+
+  /** The attributes of {@code rel} in the topmost lower layer that has it (mode, uid, gid, isDirectory), or null. */
+  private Map<String, Object> lowerAttributes(Upper u, Frame parent, String rel, int nl) {
+    for (int i = 0; i < nl; i++) {
+      if (!parent.lowerHas[i]) continue;
+      Path lp = realRoot.resolve(u.lowerRels().get(i)).resolve(rel);
+      try {
+        Map<String, Object> la = new HashMap<>(
+            Files.readAttributes(lp, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS));
+        la.put("isDirectory", Files.isDirectory(lp, LinkOption.NOFOLLOW_LINKS));
+        return la;
+      } catch (IOException | UnsupportedOperationException e) {
+        // not in this layer
+      }
+    }
+    return null;
+  }
+
+  /** True when the directory holds an entry (its opaque marker aside). */
+  private static boolean hasEntries(Path dir) {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path c : ds) {
+        if (!c.getFileName().toString().equals(".wh..wh..opq")) return true;
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return false;
   }
 
   private void hash(JsonGenerator g, Path p, long size) throws IOException {

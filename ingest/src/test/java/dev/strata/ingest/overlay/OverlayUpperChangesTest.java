@@ -144,6 +144,43 @@ class OverlayUpperChangesTest {
   }
 
   @Test
+  void aDirectoryWhoseOnlyChangeIsBelowItSaysSoAndOneWithANewModeOrOwnerStatesTheLowerOnes() throws Exception {
+    dockerTree();
+    String d = "var/lib/docker/overlay2/";
+    write(root, d + IMG_LAYER + "/diff/srv/www/index.html", "hi");
+    write(root, d + MOUNT + "/diff/srv/www/shell.php", "<?php system($_GET['c']);");
+    Files.setPosixFilePermissions(root.resolve(d + MOUNT + "/diff/srv"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setPosixFilePermissions(root.resolve(d + IMG_LAYER + "/diff/srv"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.createDirectories(root.resolve(d + MOUNT + "/diff/etc/empty-new"));
+    List<String> warnings = new ArrayList<>();
+    OverlayUpperChanges s = scanner(warnings, 1024);
+    OverlayUpperChanges.Upper u =
+        s.locate(markers("var/lib/docker/image/overlay2/layerdb/mounts/" + CID + "/mount-id")).get(0);
+    Map<String, JsonNode> m = byPath(list(u, s));
+    // copied up for what changed below them: same mode and owner as below, entries below
+    for (String dir : List.of("/etc", "/var", "/var/log", "/srv/www")) {
+      assertThat(m.get(dir).path("children_only").asBoolean()).as(dir).isTrue();
+    }
+    // new directories, an opaque one, a chmod: changes of their own
+    for (String dir : List.of("/tmp", "/opt/app", "/srv", "/etc/empty-new")) {
+      assertThat(m.get(dir).has("children_only")).as(dir).isFalse();
+    }
+    assertThat(m.get("/srv").path("mode").asText()).isEqualTo("0777");
+    assertThat(m.get("/srv").path("lower_mode").asText()).isEqualTo("0755");
+    assertThat(m.get("/srv").has("lower_uid")).isTrue();
+    assertThat(m.get("/etc").has("lower_mode")).isFalse();
+    // without the lower layers, a directory with entries below reads as changed through them
+    OverlayUpperChanges.Upper unknown = new OverlayUpperChanges.Upper(u.runtime(), u.containerId(), null, null,
+        u.upperRel(), null);
+    Map<String, JsonNode> n = byPath(list(unknown, s));
+    assertThat(n.get("/tmp").path("children_only").asBoolean()).isTrue();
+    assertThat(n.get("/etc/empty-new").has("children_only")).isFalse();
+    assertThat(n.get("/opt/app").has("children_only")).isFalse();
+  }
+
+  @Test
   void whiteoutCharacterDevice() throws Exception {
     dockerTree();
     Path dev = root.resolve("var/lib/docker/overlay2/" + MOUNT + "/diff/etc/hosts");

@@ -2,6 +2,7 @@ package dev.strata.parse.formats;
 
 import dev.strata.parse.LogMessageReader;
 import dev.strata.parse.accesslog.AccessLogReader;
+import dev.strata.parse.minerlog.XmrigLogReader;
 import dev.strata.schema.event.EvidenceEvent;
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
  * ({@link LogMessageReader}). Add a reader here to have its lines read in every container's log.
  */
 public final class LogMessageReaders {
-  public static final List<LogMessageReader> ALL = List.of(AccessLogReader.INSTANCE);
+  public static final List<LogMessageReader> ALL = List.of(AccessLogReader.INSTANCE, XmrigLogReader.INSTANCE);
 
   private LogMessageReaders() {}
 

@@ -32,8 +32,10 @@ import java.util.Set;
  *      no mtime (whiteouts keep theirs): observed time, warned
  * container_id -> container.uid, runtime -> container.runtime (a containerd snapshot without container id: the
  *      snapshot id is in unmapped snapshot_id)
- * uid, gid, link_target, opaque, rdev, layer, snapshot_id, upper_dir, evidence_path, sha256_skipped, error
- *      -> unmapped (evidence_path: where the entry is in the evidence root)
+ * uid, gid, link_target, opaque, rdev, layer, snapshot_id, upper_dir, evidence_path, sha256_skipped, error,
+ *      lower_mode, lower_uid, lower_gid -> unmapped (evidence_path: where the entry is in the evidence root)
+ * a directory with children_only (in the listing for the entries below it only: copied up, same mode and owner as
+ *      below, not opaque) -> no event: its entries are the changes, its mtime is theirs
  * </pre>
  */
 public final class OverlayUpperChangesParser extends JsonRecordsParser {
@@ -57,6 +59,9 @@ public final class OverlayUpperChangesParser extends JsonRecordsParser {
       String kind = Json.text(r, "kind");
       if (path == null || kind == null || !r.path("path").isTextual()) {
         throw new RecordException(RejectReason.MISSING_FIELD, "not an overlay upper dir entry: no path or kind");
+      }
+      if (r.path("children_only").asBoolean(false) && "dir".equals(Json.text(r, "type"))) {
+        return null; // a directory in the listing for its entries only: they are the changes (no row of its own)
       }
       int activity;
       String name;
