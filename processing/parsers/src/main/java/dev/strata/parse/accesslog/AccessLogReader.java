@@ -85,15 +85,17 @@ public final class AccessLogReader implements LogMessageReader {
       t2 = t3;
     }
     if (t1 - hostStart < 1 || t2 - t1 < 2 || br - t2 < 2) return null;
-    if (!IpLiterals.isIp(m, hostStart, t1) && !hostName(m, hostStart, t1)) return null;
+    a.peerIsIp = IpLiterals.isIp(m, hostStart, t1);
+    if (!a.peerIsIp && !hostName(m, hostStart, t1)) return null;
     a.peer = m.substring(hostStart, t1);
-    a.user = HttpAccess.value(m.substring(t2 + 1, br));
+    if (br - t2 != 2 || m.charAt(t2 + 1) != '-') a.user = m.substring(t2 + 1, br);
     Line l = new Line(m, br + 2);
     int close = m.indexOf(']', l.p);
     if (close < 0 || close - l.p > 40) return null;
-    String time = m.substring(l.p, close);
-    if (!clfTime(time) && Timestamps.toMicros(time) == Timestamps.INVALID) return null;
-    a.time = time;
+    if (!clfTime(m, l.p, close)) {
+      if (Timestamps.toMicros(m.substring(l.p, close)) == Timestamps.INVALID) return null;
+    }
+    a.time = m.substring(l.p, close);
     l.p = close + 1;
     if (!l.eat(' ')) return null;
     String request = l.quoted();
@@ -166,19 +168,19 @@ public final class AccessLogReader implements LogMessageReader {
     return true;
   }
 
-  /** {@code dd/Mon/yyyy:HH:MM:SS +hhmm}. */
-  static boolean clfTime(String t) {
-    if (t.length() != 26) return false;
-    String shape = "00/Aaa/0000:00:00:00 +0000";
+  /** {@code dd/Mon/yyyy:HH:MM:SS +hhmm} at [from, from + 26) of {@code s}. */
+  static boolean clfTime(String s, int from, int to) {
+    if (to - from != 26) return false;
     for (int i = 0; i < 26; i++) {
-      char want = shape.charAt(i);
-      char c = t.charAt(i);
-      boolean ok = switch (want) {
-        case '0' -> c >= '0' && c <= '9';
-        case 'A' -> c >= 'A' && c <= 'Z';
-        case 'a' -> c >= 'a' && c <= 'z';
-        case '+' -> c == '+' || c == '-';
-        default -> c == want;
+      char c = s.charAt(from + i);
+      boolean ok = switch (i) {
+        case 2, 6 -> c == '/';
+        case 11, 14, 17 -> c == ':';
+        case 20 -> c == ' ';
+        case 21 -> c == '+' || c == '-';
+        case 3 -> c >= 'A' && c <= 'Z';
+        case 4, 5 -> c >= 'a' && c <= 'z';
+        default -> c >= '0' && c <= '9';
       };
       if (!ok) return false;
     }

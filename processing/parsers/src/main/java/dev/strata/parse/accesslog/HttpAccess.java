@@ -13,12 +13,11 @@ import java.util.Map;
  * event ({@link #applyTo}). Values are kept as the line wrote them ({@code "-"}, a format's "none", is null).
  */
 final class HttpAccess {
-  /** unmapped key prefix of the fields with no home in the event. */
-  static final String PREFIX = "http.";
-
   String format;
   /** The socket peer as the server saw it (address or, with name lookups on, a host name) and its port. */
   String peer;
+  /** The peer is an address (not a name); null: not known yet. */
+  Boolean peerIsIp;
   Integer peerPort;
   /** The client as the server itself resolved it behind trusted proxies (Caddy's client_ip), when it says so. */
   String client;
@@ -62,10 +61,10 @@ final class HttpAccess {
     Endpoint src = new Endpoint();
     if (client != null) {
       src.setIp(IpLiterals.unmapped(client));
-      put(u, "peer_ip", peer);
-      if (peerPort != null) u.put(PREFIX + "peer_port", peerPort.toString());
+      put(u, "http.peer_ip", peer);
+      if (peerPort != null) u.put("http.peer_port", peerPort.toString());
     } else if (peer != null) {
-      if (IpLiterals.isIp(peer)) {
+      if (peerIsIp != null ? peerIsIp : IpLiterals.isIp(peer)) {
         src.setIp(IpLiterals.unmapped(peer));
       } else {
         src.setHostname(peer);
@@ -79,22 +78,22 @@ final class HttpAccess {
     n.setDirection("Inbound");
     n.setBytes(bytesSent);
     ev.setNetwork(n);
-    u.put(PREFIX + "format", format);
-    put(u, "x_forwarded_for", forwardedFor);
-    put(u, "version", version);
-    put(u, "request_line", requestLine);
-    put(u, "referrer", referrer);
-    put(u, "user", user);
-    put(u, "host", host);
-    put(u, "time", time);
-    put(u, "duration", duration);
-    put(u, "upstream", upstream);
-    put(u, "route", route);
-    if (bytesReceived != null) u.put(PREFIX + "bytes_received", bytesReceived.toString());
+    u.put("http.format", format);
+    put(u, "http.x_forwarded_for", forwardedFor);
+    put(u, "http.version", version);
+    put(u, "http.request_line", requestLine);
+    put(u, "http.referrer", referrer);
+    put(u, "http.user", user);
+    put(u, "http.host", host);
+    put(u, "http.time", time);
+    put(u, "http.duration", duration);
+    put(u, "http.upstream", upstream);
+    put(u, "http.route", route);
+    if (bytesReceived != null) u.put("http.bytes_received", bytesReceived.toString());
   }
 
   private static void put(Map<String, String> u, String key, String value) {
-    if (value != null) u.put(PREFIX + key, value);
+    if (value != null) u.put(key, value);
   }
 
   private static final String[] NAMES = {"Unknown", "Connect", "Delete", "Get", "Head", "Options", "Post", "Put", "Trace"};

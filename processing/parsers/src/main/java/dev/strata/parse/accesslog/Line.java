@@ -41,7 +41,8 @@ final class Line {
   /** The characters up to the next space (or the end); null when there are none. */
   String token() {
     int a = p;
-    while (p < n && s.charAt(p) != ' ') p++;
+    int sp = s.indexOf(' ', p);
+    p = sp < 0 ? n : sp;
     return p > a ? s.substring(a, p) : null;
   }
 
@@ -52,14 +53,15 @@ final class Line {
   String quoted() {
     if (p >= n || s.charAt(p) != '"') return null;
     int a = p + 1;
-    for (int i = a; i < n; i++) {
-      char c = s.charAt(i);
-      if (c == '\\') {
-        i++;
-      } else if (c == '"') {
-        p = i + 1;
-        return s.substring(a, i);
+    int q = s.indexOf('"', a);
+    while (q > 0) {
+      int backslashes = 0;
+      for (int i = q - 1; i >= a && s.charAt(i) == '\\'; i--) backslashes++;
+      if ((backslashes & 1) == 0) {
+        p = q + 1;
+        return s.substring(a, q);
       }
+      q = s.indexOf('"', q + 1); // an escaped quote
     }
     return null;
   }
