@@ -209,6 +209,23 @@ class HostIncidentScenarioIT {
   }
 
   @Test
+  void thePrivilegedContainerIsNamedByTheCreateRequestThatMadeIt() throws Exception {
+    JsonNode creates = search("source_format:docker_daemon_log AND unmapped.dockerd.form.image:*");
+    String request = null;
+    for (JsonNode h : creates) {
+      if (h.at("/_source/unmapped/strata.risk").asText().contains("privileged")) request = h.at("/_source/event_id").asText();
+    }
+    assertThat(request).as("the create request's body event").isNotNull();
+    JsonNode starts = search("source_format:docker_daemon_log AND api.operation:ContainerStart AND container.uid:" + PRIV);
+    assertThat(starts).hasSize(1);
+    JsonNode u = starts.get(0).at("/_source/unmapped");
+    assertThat(u.path("dockerd.created_by.event_id").asText()).isEqualTo(request);
+    assertThat(u.path("dockerd.created_by.risk").asText()).contains("privileged", "host_root_bind");
+    assertThat(u.path("dockerd.created_by.confidence").asText()).isEqualTo("next_call");
+    assertThat(starts.get(0).at("/_source/message").asText()).contains("the container the create request of");
+  }
+
+  @Test
   void theWebContainersAccessLogLinesAreItsHttpRequestsFromTheAttacker() throws Exception {
     List<String> requests = new ArrayList<>();
     for (JsonNode h : search("source_format:docker_json_log AND class_uid:4002")) {

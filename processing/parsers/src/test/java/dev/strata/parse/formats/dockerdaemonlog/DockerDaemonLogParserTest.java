@@ -60,6 +60,58 @@ class DockerDaemonLogParserTest extends ParserContractTest {
     assertThat(out.events.get(3).getUnmapped()).doesNotContainKey("dockerd.form.image");
   }
 
+  /**
+   * The create request's response (the new id) is not logged; the client's next call by that id is: {@code docker
+   * run} attaches, waits and starts, compose and curl start. The first start / attach / wait of an id this log had
+   * not named, within a minute of an untied create, is that create's container.
+   */
+  @Test
+  void aCreateRequestIsTiedToTheContainerItsClientStartsNext() throws Exception {
+    String priv = "6c78d01a635841c15d6eaea2ab077999083c97f179ccee226da26d0cd422e117";
+    String web = "aac91a7075280a03cd36c035690f3dc97b5ad2fa12b33f80ad3991c9fed5333a";
+    String bill = "1baffb746802dcaea8476dccba48b1ae037322e725ed09ea6fd4e27c66a133c3";
+    String body = "{\\\"HostConfig\\\":{\\\"Binds\\\":[\\\"/:/host\\\"],\\\"Privileged\\\":true},"
+        + "\\\"Image\\\":\\\"alpine:3.19\\\"}";
+    String log = String.join("\n",
+        // compose creates two containers, then starts both: taken in order, said to be ambiguous
+        "time=\"2026-11-23T08:00:05Z\" level=debug msg=\"Calling POST /v1.44/containers/create?name=shop-web-1\"",
+        "time=\"2026-11-23T08:00:05.5Z\" level=debug msg=\"Calling POST /v1.44/containers/create?name=billing-worker-1\"",
+        "time=\"2026-11-23T08:00:06Z\" level=debug msg=\"Calling POST /v1.44/containers/" + web + "/start\"",
+        "time=\"2026-11-23T08:00:07Z\" level=debug msg=\"Calling POST /v1.44/containers/" + bill + "/start\"",
+        // a monitoring agent's inspect and a restart of a known container tie nothing
+        "time=\"2026-11-23T09:14:01.350Z\" level=debug msg=\"Calling POST /v1.44/containers/create\"",
+        "time=\"2026-11-23T09:14:01.3504Z\" level=debug msg=\"form data: " + body + "\"",
+        "time=\"2026-11-23T09:14:01.6Z\" level=debug msg=\"Calling GET /v1.44/containers/" + bill + "/json\"",
+        "time=\"2026-11-23T09:14:01.7Z\" level=debug msg=\"Calling POST /v1.44/containers/" + web + "/start\"",
+        "time=\"2026-11-23T09:14:02.051Z\" level=debug msg=\"Calling POST /v1.44/containers/" + priv + "/start\"",
+        // a start long after any create: no tie
+        "time=\"2026-11-23T09:20:00Z\" level=debug msg=\"Calling POST /v1.44/containers/create\"",
+        "time=\"2026-11-23T09:30:00Z\" level=debug msg=\"Calling POST /v1.44/containers/" + "ab".repeat(32) + "/start\"")
+        + "\n";
+    CollectingOutput out = parse(log, Framing.LINES, "var/log/docker.log");
+    assertThat(out.rejections).isEmpty();
+    var webStart = out.events.get(2);
+    assertThat(webStart.getUnmapped()).containsEntry("dockerd.created_by.name", "shop-web-1")
+        .containsEntry("dockerd.created_by.event_id", out.events.get(0).getEventId())
+        .containsEntry("dockerd.created_by.confidence", "next_call_ambiguous");
+    assertThat(out.events.get(3).getUnmapped()).containsEntry("dockerd.created_by.name", "billing-worker-1")
+        .containsEntry("dockerd.created_by.confidence", "next_call");
+    assertThat(out.events.get(6).getUnmapped()).doesNotContainKey("dockerd.created_by.event_id");
+    assertThat(out.events.get(7).getUnmapped()).doesNotContainKey("dockerd.created_by.event_id");
+    var privStart = out.events.get(8);
+    assertThat(privStart.getContainer().getUid()).isEqualTo(priv);
+    assertThat(privStart.getUnmapped())
+        .containsEntry("dockerd.created_by.event_id", out.events.get(5).getEventId())
+        .containsEntry("dockerd.created_by.time", "2026-11-23T09:14:01.350Z")
+        .containsEntry("dockerd.created_by.image", "alpine:3.19")
+        .containsEntry("dockerd.created_by.risk", "privileged,host_root_bind")
+        .containsEntry("dockerd.created_by.confidence", "next_call")
+        .doesNotContainKey("strata.risk");
+    assertThat(privStart.getMessage()).contains("the container the create request of 2026-11-23T09:14:01.350Z made",
+        "privileged");
+    assertThat(out.events.get(10).getUnmapped()).doesNotContainKey("dockerd.created_by.event_id");
+  }
+
   @Test
   void logfmtQuotingAndEscapes() {
     var r = Logfmt.parse("a=1 b=\"x y\" c=\"q\\\"u\\\\o\\x41\\u00e9\\101\" flag d= e=\"open");
