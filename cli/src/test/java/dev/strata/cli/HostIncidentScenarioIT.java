@@ -210,10 +210,12 @@ class HostIncidentScenarioIT {
 
   @Test
   void thePrivilegedContainerIsNamedByTheCreateRequestThatMadeIt() throws Exception {
-    JsonNode creates = search("source_format:docker_daemon_log AND unmapped.dockerd.form.image:*");
     String request = null;
-    for (JsonNode h : creates) {
-      if (h.at("/_source/unmapped/strata.risk").asText().contains("privileged")) request = h.at("/_source/event_id").asText();
+    for (JsonNode h : search("source_format:docker_daemon_log")) {
+      JsonNode u = h.at("/_source/unmapped");
+      if (u.has("dockerd.form.image") && u.path("strata.risk").asText().contains("privileged")) {
+        request = h.at("/_source/event_id").asText();
+      }
     }
     assertThat(request).as("the create request's body event").isNotNull();
     JsonNode starts = search("source_format:docker_daemon_log AND api.operation:ContainerStart AND container.uid:" + PRIV);
