@@ -190,6 +190,12 @@ final class BoltFile {
   record Snapshot(String key, int kind, String parent) {
     static final int ACTIVE = 2;
 
+    /** The namespace part of the key, or null when the key has no {@code <namespace>/<n>/} prefix. */
+    String namespace() {
+      int a = key.indexOf('/');
+      return a < 0 || key.indexOf('/', a + 1) < 0 ? null : key.substring(0, a);
+    }
+
     /** The name part of the key (after {@code <namespace>/<n>/}). */
     String name() {
       int a = key.indexOf('/');

@@ -48,8 +48,9 @@ import java.util.regex.Pattern;
  *   <li>containerd: {@code <root>/io.containerd.snapshotter.v1.overlayfs/metadata.db}, the overlayfs snapshotter's
  *       bbolt database ({@link BoltFile}; containerd snapshots/storage/bolt.go: {@code v1/snapshots/<key>} with
  *       {@code id} (uvarint: the directory {@code snapshots/<id>}), {@code kind}, {@code parent}), names each
- *       snapshot: an active snapshot whose key ends in a container id ({@code k8s.io/<n>/<container id>}, the key the
- *       CRI plugin gives a container's writable layer) is that container's upper dir {@code snapshots/<id>/fs}, its
+ *       snapshot: an active snapshot named after a container ({@link #containerOf}: {@code k8s.io/<n>/<container
+ *       id>} of the CRI plugin, nerdctl's, Docker Engine's with the containerd image store {@code moby/<n>/<id>}, a
+ *       {@code ctr run} container's name) is that container's upper dir {@code snapshots/<id>/fs}, its
  *       lower layers the parent chain's {@code fs} dirs; committed snapshots (image layers) and views are not
  *       writable layers and are not listed. When the database is empty, unreadable or names no snapshot of a
  *       directory, each {@code snapshots/<n>/fs} is listed with its snapshot id only, without lower layers, as
@@ -216,9 +217,45 @@ public final class OverlayUpperChanges {
       BoltFile.Snapshot s = meta == null ? null : meta.get(n);
       if (meta != null && s == null) warn.accept(fs, "snapshot " + n + " is not in the snapshotter's metadata.db");
       if (s != null && s.kind() != BoltFile.Snapshot.ACTIVE) continue; // an image layer or a view
-      String container = s != null && CONTAINER_ID.matcher(s.name()).matches() ? s.name() : null;
-      out.add(new Upper("containerd", container, n, null, fs, s == null ? null : parentChain(snaps, s, meta, idOfKey)));
+      String container = s == null ? null : containerOf(s);
+      String runtime = container != null && "moby".equals(s.namespace()) ? "docker" : "containerd";
+      out.add(new Upper(runtime, container, n, null, fs, s == null ? null : parentChain(snaps, s, meta, idOfKey)));
     }
+  }
+
+  /** containerd's key of an unpack in progress ({@code core/snapshots} UnpackKeyPrefix: "extract-<unique> <chain id>"). */
+  private static final String UNPACK_PREFIX = "extract-";
+  /** moby's init layer while it is prepared ({@code <container id>-init-key}, committed as {@code <id>-init}). */
+  private static final Pattern MOBY_INIT_KEY = Pattern.compile("([0-9a-f]{64})-init-key");
+  /** containerd's identifiers ({@code pkg/identifiers}: alphanumerics joined by '.', '_' or '-', at most 76). */
+  private static final Pattern CONTAINERD_ID = Pattern.compile("[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*");
+
+  /**
+   * The container whose writable layer an active snapshot is, from its key ({@code <namespace>/<n>/<name>}), or null:
+   * <ul>
+   *   <li>a 64-hex name: the container id. The CRI plugin (namespace {@code k8s.io}: kubelet, k3s, rke2), nerdctl
+   *       ({@code default} or its own namespace) and Docker Engine with the containerd image store (namespace
+   *       {@code moby}: moby's daemon/containerd {@code createLayer} prepares the writable layer under the container
+   *       id, on top of {@code <id>-init}) all name it so;
+   *   <li>{@code <container id>-init-key}: moby's init layer while it is being prepared (active; committed as
+   *       {@code <id>-init}, a parent, once dockerd wrote /etc/hosts and the like into it): that container's;
+   *   <li>in any other namespace than {@code k8s.io}, {@code moby} and {@code buildkit}, a containerd identifier: a
+   *       container created through containerd's client ({@code ctr run IMAGE ID}, {@code WithNewSnapshot(id, ...)}),
+   *       whose snapshot key is its container id as the user named it;
+   *   <li>an unpack in progress ({@code extract-...}), BuildKit's snapshots, anything else: none.
+   * </ul>
+   */
+  static String containerOf(BoltFile.Snapshot s) {
+    String name = s.name();
+    if (CONTAINER_ID.matcher(name).matches()) return name;
+    java.util.regex.Matcher init = MOBY_INIT_KEY.matcher(name);
+    if (init.matches()) return init.group(1);
+    String ns = s.namespace();
+    if (name.startsWith(UNPACK_PREFIX) || ns == null || ns.equals("k8s.io") || ns.equals("moby")
+        || ns.equals("buildkit")) {
+      return null;
+    }
+    return name.length() <= 76 && CONTAINERD_ID.matcher(name).matches() ? name : null;
   }
 
   /** The snapshotter's metadata (snapshot id -> snapshot), or null (empty, unreadable, too large: warned). */

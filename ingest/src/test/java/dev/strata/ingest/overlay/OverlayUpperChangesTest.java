@@ -312,6 +312,39 @@ class OverlayUpperChangesTest {
     assertThat(uppers.get(3).lowerRels()).isNull();
   }
 
+  /**
+   * The other snapshot key forms real hosts have (fixtures/containerd-snapshotter/metadata-forms.db, README there):
+   * Docker Engine with the containerd image store (namespace moby: the writable layer under the container id on its
+   * committed {@code <id>-init}, and an init layer still being prepared, {@code <id>-init-key}), a {@code ctr run}
+   * container named by its user (namespace default), a k3s / rke2 node's CRI container under k3s's containerd root;
+   * an unpack in progress and BuildKit's snapshot are nobody's.
+   */
+  @Test
+  void dockerCtrAndK3sSnapshotKeysNameTheirContainers() throws Exception {
+    String c1 = "d0c4e500".repeat(8);
+    String c2 = "d0c4e501".repeat(8);
+    String c3 = "c3".repeat(32);
+    for (String snaps : List.of("var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/",
+        "var/lib/rancher/k3s/agent/containerd/io.containerd.snapshotter.v1.overlayfs/")) {
+      Path r = Files.createTempDirectory(root, "forms");
+      Files.createDirectories(r.resolve(snaps));
+      Files.copy(Path.of("src/test/resources/fixtures/containerd-snapshotter/metadata-forms.db"),
+          r.resolve(snaps + "metadata.db"));
+      for (int id : new int[] {3, 4, 5, 6, 7, 8, 9, 10, 11}) write(r, snaps + "snapshots/" + id + "/fs/f" + id, "x");
+      List<String> warnings = new ArrayList<>();
+      Path real = r.toRealPath();
+      OverlayUpperChanges s = new OverlayUpperChanges(real, 1024, 1000, (p, m) -> warnings.add(p + ": " + m));
+      var uppers = s.locate(List.of(new EvidenceFile(real.resolve(snaps + "metadata.db"), snaps + "metadata.db", 1,
+          Instant.EPOCH)));
+      assertThat(uppers).as(snaps).extracting(u -> u.snapshotId() + " " + u.runtime() + " " + u.containerId())
+          .containsExactly("5 docker " + c1, "6 docker " + c2, "8 containerd redis1", "9 containerd null",
+              "10 containerd null", "11 containerd " + c3);
+      assertThat(uppers.get(0).lowerRels()).as("on its init layer, on the image")
+          .containsExactly(snaps + "snapshots/4/fs", snaps + "snapshots/3/fs");
+      assertThat(warnings).isEmpty();
+    }
+  }
+
   /** A database whose snapshots bucket spans leaf pages under a branch page: every snapshot is found. */
   @Test
   void aLargeSnapshotterDatabaseIsReadAcrossItsPages() throws Exception {
