@@ -10,6 +10,7 @@ import dev.strata.schema.event.Cloud;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.Device;
 import dev.strata.schema.event.Ecs;
+import dev.strata.schema.event.Endpoint;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
 import dev.strata.schema.event.Lineage;
@@ -57,11 +58,13 @@ import java.util.regex.Pattern;
  *       pods; closed on delete or phase Succeeded/Failed), {@code pod_node} (node, service account, uid), {@code
  *       container_pod} + {@code container_image} per status.containerStatuses (closed on delete); of nodes: {@code
  *       node_instance} from spec.providerID {@code aws:///<az>/i-...}; an IRSA pod (env {@code AWS_ROLE_ARN}, as
- *       EKS's pod identity webhook injects it) states {@code serviceaccount_role} from its record on.
+ *       EKS's pod identity webhook injects it) states {@code serviceaccount_role} from its record on; the kubelet's
+ *       TokenRequest of a pod's projected service account token: {@code token_pod} (until the token expires).
  *   <li><b>Kubernetes events</b> {@code Scheduled} ("Successfully assigned ns/pod to node"): {@code pod_node}.
  *   <li><b>CloudTrail</b> {@code AssumeRoleWithWebIdentity} (IRSA) and {@code AssumeRoleForPodIdentity} (EKS Pod
  *       Identity): {@code serviceaccount_role}, {@code session_serviceaccount} and {@code accesskey_session} (valid
- *       until the credentials' expiration); EKS Pod Identity's own {@code sts:AssumeRole} (by the AWS service {@code
+ *       until the credentials' expiration; an IRSA session's also carries the caller's address, VPC endpoint and the
+ *       token's audience, for {@link SessionPods}); EKS Pod Identity's own {@code sts:AssumeRole} (by the AWS service {@code
  *       pods.eks.amazonaws.com}, with the session tags {@code eks-cluster-name}, {@code kubernetes-namespace}, {@code
  *       kubernetes-service-account}, {@code kubernetes-pod-name}, {@code kubernetes-pod-uid} in its request): the
  *       same three plus {@code session_pod}, the pod the credentials were issued for (eks-auth's {@code
@@ -299,8 +302,14 @@ public final class BindingExtractor {
    */
   public EntityBinding derived(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
       Map<String, String> attrs, float confidence, EntityBinding basis) {
+    return derived(kind, sScope, sKey, oScope, oKey, attrs, null, confidence, basis);
+  }
+
+  /** {@link #derived} until {@code toMicros} (a stated end, not observed), open when null. */
+  public EntityBinding derived(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
+      Map<String, String> attrs, Long toMicros, float confidence, EntityBinding basis) {
     long from = micros(basis.getValidFrom());
-    return statement(kind, sScope, sKey, oScope, oKey, attrs, from, null, false, false, confidence,
+    return statement(kind, sScope, sKey, oScope, oKey, attrs, from, toMicros, false, false, confidence,
         basis.getLineage().getEventId(), basis.getLineage(), basis.getSourceFormat());
   }
 
@@ -473,6 +482,10 @@ public final class BindingExtractor {
     Resource r = e.getResources().get(0);
     String type = r.getType();
     String verb = e.getApi().getOperation();
+    if ("serviceaccounts".equals(type) && "token".equals(r.getSubresource()) && "create".equals(verb)) {
+      tokenRequest(e, r, out);
+      return;
+    }
     if (verb == null || !(type != null && (type.equals("pods") || type.equals("nodes")))) return;
     boolean delete = verb.equals("delete");
     if (!delete && !verb.equals("create") && !verb.equals("update") && !verb.equals("patch")) return;
@@ -698,6 +711,42 @@ public final class BindingExtractor {
     return statement(kind, sScope, sKey, oScope, oKey, attrs, u.from(), u.to(), u.observed(), false, 1.0f, e);
   }
 
+  /**
+   * The kubelet's TokenRequest for a pod's projected service account token ({@code serviceaccounts/<sa>/token} create,
+   * {@code spec.boundObjectRef} the Pod): {@code token_pod} from the request until the token's expiry ({@code
+   * status.expirationTimestamp} when the response is logged, else {@code spec.expirationSeconds}, default 1 h), with
+   * its audiences and, since Kubernetes 1.29, the token's id ({@code authentication.kubernetes.io/issued-credential-id}
+   * audit annotation, {@code JTI=<uuid>}). Needs the request body (audit level Request or RequestResponse).
+   */
+  private void tokenRequest(EvidenceEvent e, Resource r, List<EntityBinding> out) {
+    if ("Failure".equals(e.getStatus()) || r.getNamespace() == null || r.getName() == null) return;
+    JsonNode request = object(e.getUnmapped().get("requestObject"));
+    JsonNode response = object(e.getUnmapped().get("responseObject"));
+    JsonNode spec = request != null ? request.path("spec") : response != null ? response.path("spec") : null;
+    if (spec == null) return;
+    JsonNode bound = spec.path("boundObjectRef");
+    String pod = text(bound, "name");
+    if (!"Pod".equals(text(bound, "kind")) || pod == null) return;
+    long t = micros(e.getTime());
+    Long to = response == null ? null : time(response.path("status"), "expirationTimestamp");
+    if (to == null) to = t + spec.path("expirationSeconds").asLong(3600) * 1_000_000L;
+    String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
+    String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
+    String user = e.getActor() == null ? null : e.getActor().getUserName();
+    String node = user != null && user.startsWith("system:node:") ? user.substring("system:node:".length()) : null;
+    String sa = r.getNamespace() + "/" + r.getName();
+    Map<String, String> a = podAttributes(cluster, r.getNamespace(), pod, text(bound, "uid"), node, sa, account);
+    List<String> audiences = new ArrayList<>();
+    for (JsonNode au : spec.path("audiences")) {
+      if (au.isTextual()) audiences.add(au.asText());
+    }
+    if (!audiences.isEmpty()) a.put(SessionPods.AUDIENCES, String.join(" ", audiences));
+    String jti = e.getUnmapped().get("annotations.authentication.kubernetes.io/issued-credential-id");
+    if (jti != null) put(a, SessionPods.CREDENTIAL_ID, jti.startsWith("JTI=") ? jti.substring(4) : jti);
+    String scope = "k8s:" + nz(cluster);
+    out.add(binding(BindingKind.TOKEN_POD, scope, sa, scope, r.getNamespace() + "/" + pod, a, t, to, false, 1.0f, e));
+  }
+
   private void k8sEvent(EvidenceEvent e, List<EntityBinding> out) {
     if (!"Scheduled".equals(e.getActivityName()) || e.getMessage() == null) return;
     Matcher m = SCHEDULED.matcher(e.getMessage());
@@ -757,7 +806,18 @@ public final class BindingExtractor {
         out.add(binding(BindingKind.SERVICEACCOUNT_ROLE, saScope, sa, "", role, a, t, null, false, 1.0f, e));
       }
       if (sessionArn != null) {
-        out.add(binding(BindingKind.SESSION_SERVICEACCOUNT, "", sessionArn, saScope, sa, a, t, expires, false, 1.0f, e));
+        Map<String, String> issued = a;
+        if (cluster == null) {
+          // IRSA: what SessionPods needs to find the pod that asked (not kept in the lookups' state)
+          issued = new LinkedHashMap<>(a);
+          Endpoint src = e.getSrcEndpoint();
+          put(issued, SessionPods.SOURCE_IP, src == null ? null : src.getIp());
+          put(issued, SessionPods.VPC_ENDPOINT, src == null ? null : src.getInterfaceUid());
+          put(issued, SessionPods.VPC_ENDPOINT_ACCOUNT, e.getUnmapped().get("vpcEndpointAccountId"));
+          put(issued, SessionPods.AUDIENCES, text(resp, "audience"));
+        }
+        out.add(binding(BindingKind.SESSION_SERVICEACCOUNT, "", sessionArn, saScope, sa, issued, t, expires, false, 1.0f,
+            e));
         if (keyId != null) {
           out.add(binding(BindingKind.ACCESSKEY_SESSION, "", keyId, "", sessionArn, a, t, expires, false, 1.0f, e));
         }

@@ -65,7 +65,15 @@ public enum BindingKind {
    * A host (its hostname) -> its cloud instance, as the evidence context says (context manifest {@code
    * cloud_instance}): a fact for the report's graph, no lookup reads it (every event of the host names both).
    */
-  HOST_INSTANCE("node", "instance", 1.0f, false, false);
+  HOST_INSTANCE("node", "instance", 1.0f, false, false),
+  /**
+   * A service account's projected token issued to a pod ({@code k8s:<cluster>} ns/name -> the pod), from the kubelet's
+   * TokenRequest in the audit log ({@code serviceaccounts/<sa>/token} create with {@code spec.boundObjectRef} the
+   * Pod), valid until the token expires: which pods held a token of the service account, for which audiences, at a
+   * time. A fact for the report's graph; no lookup reads it: {@code SessionPods} joins it with an IRSA session's
+   * {@code AssumeRoleWithWebIdentity}.
+   */
+  TOKEN_POD("serviceaccount", "pod", 1.0f, false, false);
 
   private final String subjectType;
   private final String objectType;

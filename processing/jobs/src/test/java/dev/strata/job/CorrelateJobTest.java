@@ -176,7 +176,10 @@ class CorrelateJobTest {
     Enrichment get = of(S.getObject());
     assertThat(get.getServiceAccount()).isEqualTo("payments/api-sa");
     assertThat(get.getIamRole()).isEqualTo(ROLE);
-    assertThat(get.getPodName()).as("a public source address names no pod").isNull();
+    // a public source address names no pod, but the session does: payments/api-7d9f was the only pod of its service
+    // account alive when the session was issued (SessionPods, 0.6)
+    assertThat(get.getPodName()).isEqualTo("api-7d9f");
+    assertThat(get.getNodeName()).isEqualTo(CorrelationScenario.NODE);
     Enrichment assume = of(S.assumeRole());
     assertThat(assume.getPodName()).as("the web identity call came from the pod's address").isEqualTo("api-7d9f");
   }
