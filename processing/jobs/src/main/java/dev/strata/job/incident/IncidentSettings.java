@@ -28,6 +28,8 @@ import java.util.List;
  *     configured; default none), evaluated on each event's original record ({@link SignalRules})
  * @param sigmaMinLevel {@code incident.sigma_min_level}: the lowest Sigma level whose matches are signals (default
  *     medium; informational and low matches are context: they annotate the timeline row, they open nothing)
+ * @param tetragonSignals which Tetragon events are signals ({@link TetragonSignals}: enforcement actions, sensitive
+ *     targets, dropped binaries' execs; default {@link TetragonSignals#defaults()})
  */
 public record IncidentSettings(
     Duration window,
@@ -38,7 +40,8 @@ public record IncidentSettings(
     Duration retention,
     int maxMembersPerTenant,
     SigmaRuleSet sigmaRules,
-    String sigmaMinLevel)
+    String sigmaMinLevel,
+    TetragonSignals tetragonSignals)
     implements Serializable {
   public static final int MAX_ENTITIES = 200;
   public static final int MAX_INDICATORS = 200;
@@ -59,6 +62,14 @@ public record IncidentSettings(
     sigmaMinLevel = sigmaMinLevel == null ? "medium" : sigmaMinLevel.trim().toLowerCase(java.util.Locale.ROOT);
     require(SigmaRule.severityOf(sigmaMinLevel) > 0, "incident.sigma_min_level",
         "must be informational, low, medium, high or critical, was " + sigmaMinLevel);
+    tetragonSignals = tetragonSignals == null ? TetragonSignals.defaults() : tetragonSignals;
+  }
+
+  public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
+      List<String> knownCidrs, Duration retention, int maxMembersPerTenant, SigmaRuleSet sigmaRules,
+      String sigmaMinLevel) {
+    this(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant, sigmaRules,
+        sigmaMinLevel, null);
   }
 
   public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
@@ -72,22 +83,28 @@ public record IncidentSettings(
 
   public IncidentSettings withWindow(Duration w) {
     return new IncidentSettings(w, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, null, maxMembersPerTenant,
-        sigmaRules, sigmaMinLevel);
+        sigmaRules, sigmaMinLevel, tetragonSignals);
   }
 
   public IncidentSettings withTimelineCap(int cap) {
     return new IncidentSettings(window, cap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant,
-        sigmaRules, sigmaMinLevel);
+        sigmaRules, sigmaMinLevel, tetragonSignals);
   }
 
   /** With Sigma rules (loaded by {@link dev.strata.detect.sigma.SigmaRuleLoader}) and the lowest level that signals. */
   public IncidentSettings withSigmaRules(SigmaRuleSet rules, String minLevel) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
-        maxMembersPerTenant, rules, minLevel);
+        maxMembersPerTenant, rules, minLevel, tetragonSignals);
+  }
+
+  /** With other Tetragon signal rules. */
+  public IncidentSettings withTetragonSignals(TetragonSignals t) {
+    return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, t);
   }
 
   public SignalRules rules() {
-    return new SignalRules(knownCidrs, new SigmaEngine(sigmaRules), SigmaRule.severityOf(sigmaMinLevel));
+    return new SignalRules(knownCidrs, new SigmaEngine(sigmaRules), SigmaRule.severityOf(sigmaMinLevel), tetragonSignals);
   }
 
   private static void require(boolean ok, String key, String problem) {

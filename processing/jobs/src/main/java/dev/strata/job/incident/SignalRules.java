@@ -24,8 +24,10 @@ import java.util.Set;
  *       <td>from MITRE tags (mitre_initial_access -> entry, mitre_execution, mitre_persistence,
  *       mitre_privilege_escalation, mitre_credential_access, mitre_lateral_movement, mitre_discovery/collection/
  *       exfiltration -> exfiltration, mitre_impact/defense_evasion -> impact), else execution</td><td>the event's</td></tr>
- *   <tr><td>Tetragon events</td><td>severity_id >= 3, or a policy hit (unmapped policy_name on a kprobe/lsm/
- *       tracepoint event)</td><td>execution</td><td>the event's, at least Medium</td></tr>
+ *   <tr><td>Tetragon events</td><td>enforcement actions, hooks on sensitive targets (credential files, privilege
+ *       and namespace changes, module loads, sensitive syscalls), execs of dropped binaries, severity_id >= 3
+ *       ({@link TetragonSignals}); other policy hits, execs and exits are context</td><td>by target</td>
+ *       <td>Medium or High</td></tr>
  *   <tr><td rowspan=7>Kubernetes audit, user not {@code system:*} (a human)</td><td>pods/exec, pods/attach</td>
  *       <td>execution</td><td>High</td></tr>
  *   <tr><td>pods/portforward</td><td>lateral_movement</td><td>Medium</td></tr>
@@ -100,6 +102,7 @@ public final class SignalRules implements Serializable {
   private final List<Cidr> knownCidrs;
   private final SigmaEngine sigma;
   private final int sigmaMinSeverity;
+  private final TetragonSignals tetragon;
 
   public SignalRules(List<String> knownCidrs) {
     this(knownCidrs, SigmaEngine.empty(), 3);
@@ -107,9 +110,15 @@ public final class SignalRules implements Serializable {
 
   /** With Sigma rules: matches of at least {@code sigmaMinSeverity} (OCSF severity of the level) are signals. */
   public SignalRules(List<String> knownCidrs, SigmaEngine sigma, int sigmaMinSeverity) {
+    this(knownCidrs, sigma, sigmaMinSeverity, TetragonSignals.defaults());
+  }
+
+  /** With the Tetragon events that are signals ({@link TetragonSignals}). */
+  public SignalRules(List<String> knownCidrs, SigmaEngine sigma, int sigmaMinSeverity, TetragonSignals tetragon) {
     this.knownCidrs = knownCidrs.stream().map(Cidr::parse).toList();
     this.sigma = sigma;
     this.sigmaMinSeverity = sigmaMinSeverity;
+    this.tetragon = tetragon;
   }
 
   /**
@@ -163,8 +172,7 @@ public final class SignalRules implements Serializable {
       return sev >= 3 ? new Signal(stageFromTags(e), sev, "alert") : null;
     }
     if ("tetragon_event".equals(f)) {
-      boolean policyHit = e.getUnmapped() != null && e.getUnmapped().containsKey("policy_name") && e.getActivityId() == 99;
-      return sev >= 3 || policyHit ? new Signal(AttackStage.EXECUTION, Math.max(3, sev), "alert") : null;
+      return tetragon.classify(e);
     }
     if ("k8s_audit".equals(f)) {
       return audit(e);

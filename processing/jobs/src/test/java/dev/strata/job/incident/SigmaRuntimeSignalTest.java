@@ -41,10 +41,15 @@ class SigmaRuntimeSignalTest {
 
   @Test
   void aTetragonExecMatchedByASigmaRuleOpensThePodsIncidentWithTheAttribution() throws Exception {
-    // the execs alone: no hand-written rule makes a plain process_exec a signal
+    // the execs alone: no hand-written rule makes a plain process_exec a signal, but the miner's from /tmp
+    // (TetragonSignals: a dropped binary's exec)
     List<EvidenceEvent> execs = tetragon("process_exec");
     assertThat(execs).hasSize(4);
-    assertThat(IncidentEngine.incidentsOf(execs, IncidentSettings.defaults())).isEmpty();
+    List<Incident> plain = IncidentEngine.incidentsOf(execs, IncidentSettings.defaults());
+    assertThat(plain).hasSize(1);
+    assertThat(plain.get(0).getSignals()).isEqualTo(1);
+    assertThat(plain.get(0).getTimeline()).filteredOn(TimelineRow::getSignal).extracting(TimelineRow::getSummary)
+        .singleElement().asString().contains("/tmp/.cache/xmrig");
 
     List<Incident> incidents = IncidentEngine.incidentsOf(execs, withSigma);
     assertThat(incidents).hasSize(1);
@@ -97,11 +102,14 @@ class SigmaRuntimeSignalTest {
     List<EvidenceEvent> story = events.stream().filter(e -> "tetragon_event".equals(e.getSourceFormat())).toList();
     List<Incident> before = IncidentEngine.incidentsOf(story, IncidentSettings.defaults());
     List<Incident> after = IncidentEngine.incidentsOf(story, withSigma);
-    assertThat(before).hasSize(1); // the four policy kprobes are signals already
-    assertThat(before.get(0).getSignals()).isEqualTo(4);
+    // the cron.d write (persistence) and the miner's exec from /tmp are signals (TetragonSignals); the two
+    // connects, the read of the cron file and the other execs are context
+    assertThat(before).hasSize(1);
+    assertThat(before.get(0).getSignals()).isEqualTo(2);
     assertThat(after).hasSize(1);
     assertThat(after.get(0).getEntities()).extracting(x -> x.getType() + ":" + x.getKey()).contains(POD);
-    assertThat(after.get(0).getSignals()).isEqualTo(4 + 3); // + the three execs
+    // + the shell, the download (execs) and the miner's pool connection (a connect the miner-port rule matches)
+    assertThat(after.get(0).getSignals()).isEqualTo(2 + 3);
     assertThat(after.get(0).getEventCount()).isEqualTo(9); // ls and the exit join as context
   }
 

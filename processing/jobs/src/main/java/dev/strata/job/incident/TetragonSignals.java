@@ -1,0 +1,206 @@
+package dev.strata.job.incident;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.job.incident.SignalRules.Signal;
+import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.event.EvidenceEvent;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which Tetragon events are signals. A Tetragon sensor reports every hit of every loaded tracing policy, and most
+ * policies observe routine activity (every outbound connect, every write under a directory, every exec): a responder
+ * calls only some of them a signal. Everything else ({@code process_exec}, {@code process_exit}, routine kprobe /
+ * LSM / tracepoint hits) is context: it joins an incident through its pod, container or node.
+ *
+ * <table>
+ *   <tr><th>what</th><th>signal</th><th>stage</th><th>severity</th></tr>
+ *   <tr><td>an enforcement action ({@code action} {@code KPROBE_ACTION_SIGKILL}, {@code _OVERRIDE}, {@code _SIGNAL},
+ *       {@code _NOTIFYENFORCER}: a policy blocked or killed the call; Tetragon's enforcement docs)</td>
+ *       <td>{@code tetragon_enforced}</td><td>the target's below, else execution</td><td>High</td></tr>
+ *   <tr><td>a hook on a file ({@code file_arg}/{@code path_arg}: security_file_permission, security_mmap_file,
+ *       security_path_truncate, fd_install, ...) whose path is a credential or account file ({@link #sensitivePaths}:
+ *       /etc/shadow, /etc/sudoers, ssh keys, the pod's service account and IRSA tokens, cloud credentials, the
+ *       kubelet's and the control plane's keys)</td><td>{@code tetragon_sensitive_file}</td><td>credential
+ *       access</td><td>Medium; a write (MAY_WRITE in the mask) High</td></tr>
+ *   <tr><td>a write (MAY_WRITE, truncate, a write call) to a file that runs code later ({@link #persistencePaths}:
+ *       cron, systemd units, /etc/ld.so.preload, profile scripts, authorized_keys)</td>
+ *       <td>{@code tetragon_persistence_file}</td><td>persistence</td><td>High</td></tr>
+ *   <tr><td>{@code commit_creds} (the stock privileges-raise policy), setuid / setreuid / setresuid / setgid ... to
+ *       0</td><td>{@code tetragon_privilege}</td><td>privilege escalation</td><td>High</td></tr>
+ *   <tr><td>namespace changes: setns, unshare, switch_task_namespaces</td><td>{@code tetragon_namespace}</td>
+ *       <td>privilege escalation</td><td>High</td></tr>
+ *   <tr><td>kernel module loads: init_module, finit_module, do_init_module, security_kernel_module_request,
+ *       delete_module</td><td>{@code tetragon_module}</td><td>persistence</td><td>High</td></tr>
+ *   <tr><td>sensitive syscalls ({@link #sensitiveCalls}: ptrace, process_vm_readv/writev, bpf, kexec_load, mount,
+ *       pivot_root, memfd_create)</td><td>{@code tetragon_syscall}</td><td>privilege escalation</td><td>High</td></tr>
+ *   <tr><td>a {@code process_exec} of a binary under a writable scratch directory ({@link #execDirs}: /tmp, /dev/shm,
+ *       /var/tmp: the dropped-binary rule of the writable layer and Falco's "Drop and execute new binary")</td>
+ *       <td>{@code tetragon_exec_dropped}</td><td>execution</td><td>Medium</td></tr>
+ * </table>
+ *
+ * Function names are compared without the syscall wrappers' prefixes ({@code __x64_sys_}, {@code __arm64_sys_},
+ * {@code __ia32_sys_}, {@code __se_sys_}, {@code __sys_}, {@code sys_}), so the stock library's {@code
+ * sys_setuid} and a policy naming {@code __x64_sys_setuid} are one. Events Tetragon itself rated Medium or above
+ * ({@code severity_id} >= 3) stay signals. Sigma process_creation / network_connection / file_event rules match
+ * Tetragon events too ({@link SignalRules}).
+ */
+public record TetragonSignals(
+    Set<String> enforcementActions,
+    List<String> sensitivePaths,
+    List<String> persistencePaths,
+    Set<String> privilegeCalls,
+    Set<String> namespaceCalls,
+    Set<String> moduleCalls,
+    Set<String> sensitiveCalls,
+    List<String> execDirs)
+    implements Serializable {
+
+  /** The defaults of the table above. */
+  public static TetragonSignals defaults() {
+    return new TetragonSignals(
+        Set.of("KPROBE_ACTION_SIGKILL", "KPROBE_ACTION_OVERRIDE", "KPROBE_ACTION_SIGNAL", "KPROBE_ACTION_NOTIFYENFORCER"),
+        List.of("/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d/", "/root/.ssh/", "/home/*/.ssh/",
+            "/etc/ssh/ssh_host_", "/var/run/secrets/kubernetes.io/serviceaccount/",
+            "/run/secrets/kubernetes.io/serviceaccount/", "/var/run/secrets/eks.amazonaws.com/serviceaccount/",
+            "/run/secrets/eks.amazonaws.com/serviceaccount/", "/root/.aws/", "/home/*/.aws/", "/root/.kube/config",
+            "/home/*/.kube/config", "/etc/kubernetes/pki/", "/etc/kubernetes/admin.conf", "/var/lib/kubelet/pki/",
+            "/var/lib/kubelet/kubeconfig", "/root/.docker/config.json", "/home/*/.docker/config.json"),
+        List.of("/etc/cron.d/", "/etc/crontab", "/etc/cron.hourly/", "/etc/cron.daily/", "/var/spool/cron/",
+            "/etc/systemd/system/", "/lib/systemd/system/", "/usr/lib/systemd/system/", "/etc/ld.so.preload",
+            "/etc/profile.d/", "/etc/rc.local", "/etc/init.d/", "/root/.bashrc", "/root/.ssh/authorized_keys",
+            "/home/*/.ssh/authorized_keys"),
+        Set.of("commit_creds", "setuid", "setreuid", "setresuid", "setfsuid", "setgid", "setregid", "setresgid"),
+        Set.of("setns", "unshare", "switch_task_namespaces"),
+        Set.of("init_module", "finit_module", "do_init_module", "security_kernel_module_request", "delete_module"),
+        Set.of("ptrace", "process_vm_readv", "process_vm_writev", "bpf", "kexec_load", "kexec_file_load", "mount",
+            "pivot_root", "memfd_create"),
+        List.of("/tmp/", "/dev/shm/", "/var/tmp/"));
+  }
+
+  public TetragonSignals {
+    enforcementActions = Set.copyOf(enforcementActions);
+    sensitivePaths = List.copyOf(sensitivePaths);
+    persistencePaths = List.copyOf(persistencePaths);
+    privilegeCalls = Set.copyOf(privilegeCalls);
+    namespaceCalls = Set.copyOf(namespaceCalls);
+    moduleCalls = Set.copyOf(moduleCalls);
+    sensitiveCalls = Set.copyOf(sensitiveCalls);
+    execDirs = List.copyOf(execDirs);
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String[] WRAPPERS = {"__x64_sys_", "__arm64_sys_", "__ia32_sys_", "__se_sys_", "__sys_", "sys_"};
+  /** security_file_permission's mask bit for a write (include/linux/fs.h MAY_WRITE). */
+  private static final long MAY_WRITE = 0x2;
+
+  /** The signal a Tetragon event is, or null (context). */
+  public Signal classify(EvidenceEvent e) {
+    Map<String, String> u = e.getUnmapped() == null ? Map.of() : e.getUnmapped();
+    String type = u.getOrDefault("event_type", "");
+    int sev = e.getSeverityId();
+    if (type.equals("process_exec")) {
+      String binary = e.getProcess() == null ? null : e.getProcess().getExecutable();
+      if (binary != null && execDirs.stream().anyMatch(binary::startsWith)) {
+        return new Signal(AttackStage.EXECUTION, Math.max(3, sev), "tetragon_exec_dropped");
+      }
+      return sev >= 3 ? new Signal(AttackStage.EXECUTION, sev, "alert") : null;
+    }
+    if (e.getActivityId() != 99) return sev >= 3 ? new Signal(AttackStage.EXECUTION, sev, "alert") : null;
+    String function = call(e.getActivityName());
+    Signal target = target(e, function, u);
+    String action = u.get("action");
+    if (action != null && enforcementActions.contains(action)) {
+      AttackStage stage = target == null ? AttackStage.EXECUTION : target.stage();
+      return new Signal(stage, Math.max(4, sev), "tetragon_enforced");
+    }
+    if (target != null) return new Signal(target.stage(), Math.max(target.severityId(), sev), target.reason());
+    return sev >= 3 ? new Signal(AttackStage.EXECUTION, sev, "alert") : null;
+  }
+
+  /** What the hook's target makes of the event, whatever the policy's action. */
+  private Signal target(EvidenceEvent e, String function, Map<String, String> u) {
+    String path = e.getFile() == null ? null : e.getFile().getPath();
+    if (path != null) {
+      boolean writes = writes(function, u);
+      if (writes && any(persistencePaths, path)) {
+        return new Signal(AttackStage.PERSISTENCE, 4, "tetragon_persistence_file");
+      }
+      if (any(sensitivePaths, path)) {
+        return new Signal(AttackStage.CREDENTIAL_ACCESS, writes ? 4 : 3, "tetragon_sensitive_file");
+      }
+    }
+    if (function.equals("commit_creds")) return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "tetragon_privilege");
+    if (privilegeCalls.contains(function)) {
+      // setuid(0) and the like: the first argument (setreuid / setresuid: any of them) is root
+      JsonNode args = args(u);
+      boolean toRoot = false;
+      for (JsonNode a : args) {
+        JsonNode v = a.has("int_arg") ? a.get("int_arg") : a.get("uint_arg");
+        if (v != null && v.asLong(-1) == 0) toRoot = true;
+      }
+      return toRoot ? new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "tetragon_privilege") : null;
+    }
+    if (namespaceCalls.contains(function)) return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "tetragon_namespace");
+    if (moduleCalls.contains(function)) return new Signal(AttackStage.PERSISTENCE, 4, "tetragon_module");
+    if (sensitiveCalls.contains(function)) return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "tetragon_syscall");
+    return null;
+  }
+
+  /**
+   * Whether {@code path} is under one of {@code patterns} (a directory ending in '/', else the file or a name it starts;
+   * '*' one path element). A path Tetragon wrote without its leading '/' gets one.
+   */
+  static boolean any(List<String> patterns, String path) {
+    String p = path.startsWith("/") ? path : "/" + path;
+    for (String s : patterns) {
+      if (matches(p, s)) return true;
+    }
+    return false;
+  }
+
+  private static boolean matches(String path, String pattern) {
+    int star = pattern.indexOf('*');
+    if (star < 0) return path.startsWith(pattern);
+    if (!path.startsWith(pattern.substring(0, star))) return false;
+    int slash = path.indexOf('/', star);
+    return slash >= 0 && matches(path.substring(slash), pattern.substring(star + 1));
+  }
+
+  /** A write: security_file_permission / security_file_mprotect's mask with MAY_WRITE, a truncate or a write call. */
+  private static boolean writes(String function, Map<String, String> u) {
+    if (function.contains("truncate") || function.equals("write") || function.equals("pwrite64")
+        || function.equals("vfs_write")) {
+      return true;
+    }
+    if (!function.equals("security_file_permission")) return false;
+    for (JsonNode a : args(u)) {
+      if (a.has("int_arg") && (a.get("int_arg").asLong() & MAY_WRITE) != 0) return true;
+    }
+    return false;
+  }
+
+  private static JsonNode args(Map<String, String> u) {
+    String text = u.get("args");
+    if (text == null || text.isEmpty() || text.charAt(0) != '[') return JSON.createArrayNode();
+    try {
+      return JSON.readTree(text);
+    } catch (Exception ex) {
+      return JSON.createArrayNode();
+    }
+  }
+
+  /** A hook's function name without the syscall wrappers' prefixes, lower case. */
+  static String call(String function) {
+    if (function == null) return "";
+    String f = function.toLowerCase(Locale.ROOT);
+    for (String w : WRAPPERS) {
+      if (f.startsWith(w)) return f.substring(w.length());
+    }
+    return f;
+  }
+}

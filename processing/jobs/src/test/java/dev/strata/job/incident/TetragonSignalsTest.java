@@ -1,0 +1,90 @@
+package dev.strata.job.incident;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.detect.sigma.SigmaFixtures;
+import dev.strata.job.incident.SignalRules.Signal;
+import dev.strata.schema.correlate.Incident;
+import dev.strata.schema.event.EvidenceEvent;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which Tetragon policy hits are signals (fixtures/tetragon_signals, parsed by the real parser): enforcement actions,
+ * sensitive targets and dropped binaries' execs are; routine reads, connects, execs and a setuid to a user are
+ * context.
+ */
+class TetragonSignalsTest {
+  static List<EvidenceEvent> events;
+
+  @BeforeAll
+  static void parse() throws Exception {
+    events = SigmaFixtures.parse(SigmaFixtures.runtimeFixtures().resolveSibling("tetragon_signals"));
+  }
+
+  /** Each event's signal reason and stage by its case (the fixture's order), "-" for context. */
+  static Map<String, String> verdicts(SignalRules rules) {
+    List<String> cases = List.of("shadow_read", "token_write", "routine_read", "sigkill", "override", "notify_enforcer",
+        "commit_creds", "setuid_root", "setuid_user", "setns", "module", "ptrace", "cron_write", "cron_read", "connect",
+        "exec_tmp", "exec_routine");
+    assertThat(events).hasSize(cases.size());
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < cases.size(); i++) {
+      Signal s = rules.classify(events.get(i));
+      out.put(cases.get(i), s == null ? "-" : s.reason() + " " + s.stage() + " " + s.severityId());
+    }
+    return out;
+  }
+
+  @Test
+  void enforcementSensitiveTargetsAndDroppedBinariesAreSignalsRoutineHitsAreContext() {
+    Map<String, String> want = new LinkedHashMap<>();
+    want.put("shadow_read", "tetragon_sensitive_file CREDENTIAL_ACCESS 3");
+    want.put("token_write", "tetragon_sensitive_file CREDENTIAL_ACCESS 4");
+    want.put("routine_read", "-");
+    want.put("sigkill", "tetragon_enforced EXECUTION 4");
+    want.put("override", "tetragon_enforced EXECUTION 4");
+    want.put("notify_enforcer", "tetragon_enforced EXECUTION 4");
+    want.put("commit_creds", "tetragon_privilege PRIVILEGE_ESCALATION 4");
+    want.put("setuid_root", "tetragon_privilege PRIVILEGE_ESCALATION 4");
+    want.put("setuid_user", "-");
+    want.put("setns", "tetragon_namespace PRIVILEGE_ESCALATION 4");
+    want.put("module", "tetragon_module PERSISTENCE 4");
+    want.put("ptrace", "tetragon_syscall PRIVILEGE_ESCALATION 4");
+    want.put("cron_write", "tetragon_persistence_file PERSISTENCE 4");
+    want.put("cron_read", "-");
+    want.put("connect", "-");
+    want.put("exec_tmp", "tetragon_exec_dropped EXECUTION 3");
+    want.put("exec_routine", "-");
+    assertThat(verdicts(SignalRules.defaults())).containsExactlyEntriesOf(want);
+  }
+
+  @Test
+  void theRulesAreSettings() {
+    TetragonSignals d = TetragonSignals.defaults();
+    // a site that calls every tcp_connect of a policy a signal, and does not watch /etc/shadow
+    TetragonSignals site = new TetragonSignals(d.enforcementActions(), List.of("/srv/secrets/"), d.persistencePaths(),
+        d.privilegeCalls(), d.namespaceCalls(), d.moduleCalls(), Set.of("tcp_connect"), List.of());
+    Map<String, String> v = verdicts(IncidentSettings.defaults().withTetragonSignals(site).rules());
+    assertThat(v.get("shadow_read")).isEqualTo("-");
+    assertThat(v.get("connect")).isEqualTo("tetragon_syscall PRIVILEGE_ESCALATION 4");
+    assertThat(v.get("exec_tmp")).isEqualTo("-");
+  }
+
+  @Test
+  void theSignalsOpenThePodsIncidentAndTheContextJoinsIt() throws Exception {
+    List<Incident> incidents = IncidentEngine.incidentsOf(events, IncidentSettings.defaults());
+    assertThat(incidents).hasSize(1);
+    assertThat(incidents.get(0).getSignals()).isEqualTo(12);
+    assertThat(incidents.get(0).getEventCount()).isEqualTo(events.size());
+    assertThat(incidents.get(0).getEntities()).extracting(x -> x.getType() + ":" + x.getKey())
+        .contains("pod:shop/web-7d9c6b5f4-x2x9q");
+    // routine hits alone open nothing
+    List<EvidenceEvent> routine = List.of(events.get(2), events.get(8), events.get(13), events.get(14), events.get(16));
+    assertThat(IncidentEngine.incidentsOf(routine, IncidentSettings.defaults())).isEmpty();
+  }
+}
