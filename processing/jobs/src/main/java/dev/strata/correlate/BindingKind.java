@@ -105,6 +105,20 @@ public enum BindingKind {
     return this == CONTAINER_POD || this == CONTAINER_IMAGE || this == CONTAINER_TASK;
   }
 
+  /** How long a pod still answers for its node after its end (see {@link #afterEndMicros}). */
+  public static final long POD_NODE_AFTER_END_MICROS = 5 * 60 * 1_000_000L;
+
+  /**
+   * How long after the subject's end (observed or stated) an event still resolves to its last object, in micros: a
+   * pod's node ({@code pod_node}) for {@link #POD_NODE_AFTER_END_MICROS} (5 min), so a container's own lines right
+   * after its pod's deletion (its teardown, an alert flushed late), which still name the pod through the container
+   * ({@link #keptAfterEnd}), name its node too; a StatefulSet's next pod of the same name is a later start and answers
+   * from its own start. Every other kind: not at all (an address or a session changes hands at its end).
+   */
+  public long afterEndMicros() {
+    return this == POD_NODE ? POD_NODE_AFTER_END_MICROS : -1;
+  }
+
   /** The wire name: {@code container_pod}, {@code ip_pod}, ... */
   public String id() {
     return id;

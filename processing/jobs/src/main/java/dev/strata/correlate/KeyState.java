@@ -205,6 +205,7 @@ public final class KeyState {
   /** The start of {@code kind} in force at t in {@code scope}: entries of other scopes are not looked at. */
   private Entry walk(byte kind, String scope, long t) {
     List<String> ended = null;
+    long endedAt = OPEN;
     for (int i = entries.size() - 1; i >= 0; i--) {
       Entry e = entries.get(i);
       if (e.kind > kind) continue;
@@ -213,10 +214,13 @@ public final class KeyState {
       if (e.end) {
         if (ended == null) ended = new ArrayList<>(2);
         ended.add(e.object);
+        endedAt = e.from; // walking back: the end nearest the start it closes
         continue;
       }
-      if (ended != null && ended.contains(e.object)) return KINDS[kind].keptAfterEnd() ? e : null;
-      if (e.to != OPEN && t >= e.to) return null;
+      if (ended != null && ended.contains(e.object)) {
+        return KINDS[kind].keptAfterEnd() || t - endedAt <= KINDS[kind].afterEndMicros() ? e : null;
+      }
+      if (e.to != OPEN && t >= e.to) return t - e.to <= KINDS[kind].afterEndMicros() ? e : null;
       return e;
     }
     return null;

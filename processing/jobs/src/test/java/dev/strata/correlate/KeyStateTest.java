@@ -48,6 +48,41 @@ class KeyStateTest {
     }
   }
 
+  /**
+   * A pod's node answers for {@link BindingKind#POD_NODE_AFTER_END_MICROS} after the pod's end (observed or stated):
+   * its container's late lines right after the delete; a later start of the same pod name (a StatefulSet's next pod)
+   * answers from its own start; an address does not outlive its end.
+   */
+  @Test
+  void aPodsNodeAnswersRightAfterThePodsEndInAnyArrivalOrder() {
+    long min = 60_000_000L;
+    long grace = BindingKind.POD_NODE_AFTER_END_MICROS;
+    KeyState a = new KeyState();
+    a.add(start(BindingKind.POD_NODE, 100, "node-1"));
+    a.add(end(BindingKind.POD_NODE, 10 * min, "node-1"));
+    a.add(start(BindingKind.POD_NODE, 10 * min + grace + 2 * min, "node-2"));
+    KeyState b = new KeyState();
+    b.add(start(BindingKind.POD_NODE, 10 * min + grace + 2 * min, "node-2"));
+    b.add(end(BindingKind.POD_NODE, 10 * min, "node-1"));
+    b.add(start(BindingKind.POD_NODE, 100, "node-1"));
+    for (KeyState s : List.of(a, b)) {
+      assertThat(at(s, 10 * min - 1)).isEqualTo("node-1");
+      assertThat(at(s, 10 * min + 30_000_000L)).as("30 s after the end").isEqualTo("node-1");
+      assertThat(at(s, 10 * min + grace)).isEqualTo("node-1");
+      assertThat(at(s, 10 * min + grace + 1)).as("past the bound").isNull();
+      assertThat(at(s, 10 * min + grace + 2 * min)).as("the next pod of the name").isEqualTo("node-2");
+    }
+    // a stated (provisional) end: the same bound
+    KeyState stated = new KeyState();
+    stated.add(entry(BindingKind.POD_NODE, false, 100, 10 * min, "node-1"));
+    assertThat(at(stated, 10 * min + 1)).isEqualTo("node-1");
+    assertThat(at(stated, 10 * min + grace + 1)).isNull();
+    KeyState ip = new KeyState();
+    ip.add(start(BindingKind.IP_POD, 100, "ns/a"));
+    ip.add(end(BindingKind.IP_POD, 10 * min, "ns/a"));
+    assertThat(at(ip, 10 * min + 1)).as("an address changes hands at its end").isNull();
+  }
+
   @Test
   void endClosesOnlyItsOwnObject() {
     KeyState s = new KeyState();

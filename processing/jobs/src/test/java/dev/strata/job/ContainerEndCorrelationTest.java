@@ -94,6 +94,50 @@ class ContainerEndCorrelationTest {
     return all;
   }
 
+  /**
+   * A container whose pod only a sensor named (a Falco alert with its k8s fields: container -> pod, no node), and
+   * whose later alerts name only its id and no host (shipped off the node), around its pod's delete (prod-audit.log:
+   * payments/api-7d9f on ip-10-0-1-10 deleted at 10:10, grace 0), in both arrival orders: within the pod's life the
+   * alert has its pod and, through the pod, its node; 30 s after the delete (the container's late lines) still both
+   * (BindingKind.afterEndMicros: a pod answers for its node 5 min after its end; before, no node); 15 min after, its
+   * pod (its container id names nobody else) but no node (the pod is gone; a StatefulSet may reuse its name).
+   */
+  @Test
+  void aContainersEventsRightAfterItsPodsDeleteNameItsPodAndNode() throws Exception {
+    CorrelationScenario s = new CorrelationScenario();
+    EvidenceEvent alert = s.falco.get(0);
+    String x = "9e" + "1d".repeat(31);
+    EvidenceEvent named = late(alert, "falco-100500", "2026-11-20T10:05:00Z", x, true);
+    EvidenceEvent justAfter = late(alert, "falco-101030", "2026-11-20T10:10:30Z", x, false);
+    EvidenceEvent longAfter = late(alert, "falco-102500", "2026-11-20T10:25:00Z", x, false);
+    for (boolean alertsFirst : new boolean[] {false, true}) {
+      List<EvidenceEvent> all = new ArrayList<>();
+      if (alertsFirst) all.addAll(List.of(named, justAfter, longAfter));
+      all.addAll(s.prodAudit);
+      if (!alertsFirst) all.addAll(List.of(named, justAfter, longAfter));
+      Result r = run(all);
+      for (EvidenceEvent e : List.of(named, justAfter, longAfter)) {
+        Enrichment en = r.latest().get(e.getEventId());
+        assertThat(en.getNamespace() + "/" + en.getPodName()).as("%s, alerts first: %s", e.getTime(), alertsFirst)
+            .isEqualTo("payments/api-7d9f");
+        assertThat(en.getContainerUid()).isEqualTo(x);
+      }
+      assertThat(r.latest().get(named.getEventId()).getNodeName()).isEqualTo(NODE);
+      assertThat(r.latest().get(justAfter.getEventId()).getNodeName()).as("30 s after the delete").isEqualTo(NODE);
+      assertThat(r.latest().get(longAfter.getEventId()).getNodeName()).as("15 min after the delete").isNull();
+    }
+  }
+
+  /** {@code e} as reported at {@code time} for container {@code id}, with its pod's k8s fields or none, no host. */
+  static EvidenceEvent late(EvidenceEvent e, String eventId, String time, String id, boolean withPod) {
+    return EvidenceEvent.newBuilder(e).setEventId(eventId).setTime(java.time.Instant.parse(time)).setEnrichment(null)
+        .setDevice(null)
+        .setContainer(dev.strata.schema.event.Container.newBuilder(e.getContainer()).setUid(id).build())
+        .setKubernetes(withPod ? dev.strata.schema.event.Kubernetes.newBuilder().setCluster("prod")
+            .setNamespace("payments").setPodName("api-7d9f").build() : null)
+        .build();
+  }
+
   @Test
   void anAddressReusedAfterAContainerDiedResolvesToTheOldHolderBeforeTheDieAndTheNewOneAfter() throws Exception {
     assertThat(EVENTS.stream().filter(e -> "die".equals(e.getActivityName()))).hasSize(2)

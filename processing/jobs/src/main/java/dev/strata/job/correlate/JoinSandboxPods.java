@@ -154,7 +154,8 @@ public final class JoinSandboxPods
     timerAt.clear();
   }
 
-  private static long saturatedAdd(long a, long b) {
+  /** {@code a + b}, {@link Long#MAX_VALUE} on overflow ({@code a} = {@link Long#MIN_VALUE}: none yet, {@code b}). */
+  static long saturatedAdd(long a, long b) {
     if (a == Long.MIN_VALUE) return b;
     long r = a + b;
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;

@@ -83,7 +83,8 @@ public final class JoinSessionPods extends KeyedProcessFunction<String, EntityBi
     members.put(key, avro.encode(b));
     Long end = end(b);
     if (end != null && retentionMs != Long.MAX_VALUE) {
-      ctx.timerService().registerEventTimeTimer(minuteAfter(saturatedAdd(end, closedTtlMs + retentionMs)));
+      long drop = JoinSandboxPods.saturatedAdd(end, closedTtlMs + retentionMs);
+      ctx.timerService().registerEventTimeTimer(minuteAfter(drop));
     }
   }
 
@@ -107,13 +108,13 @@ public final class JoinSessionPods extends KeyedProcessFunction<String, EntityBi
     if (retentionMs == Long.MAX_VALUE) return;
     for (Iterator<Map.Entry<String, byte[]>> it = members.iterator(); it.hasNext(); ) {
       Long end = end(avro.decode(it.next().getValue()));
-      if (end != null && saturatedAdd(end, closedTtlMs + retentionMs) <= timestamp) it.remove();
+      if (end != null && JoinSandboxPods.saturatedAdd(end, closedTtlMs + retentionMs) <= timestamp) it.remove();
     }
   }
 
   /** When a session is decided: the call's time + retention, in ms (never, before the input's end, when unbounded). */
   private long decideAt(EntityBinding issue) {
-    return saturatedAdd(BindingExtractor.micros(issue.getValidFrom()) / 1000, retentionMs);
+    return JoinSandboxPods.saturatedAdd(BindingExtractor.micros(issue.getValidFrom()) / 1000, retentionMs);
   }
 
   /** The end of a member statement in ms (a closing statement's time, a stated end), null when open. */
@@ -129,10 +130,5 @@ public final class JoinSessionPods extends KeyedProcessFunction<String, EntityBi
 
   private static long minuteAfter(long ms) {
     return ms >= Long.MAX_VALUE - MINUTE_MS ? Long.MAX_VALUE : (ms / MINUTE_MS + 1) * MINUTE_MS;
-  }
-
-  private static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 }
