@@ -115,6 +115,20 @@ def prod_audit():
                     ua="kubelet/v1.30.4-eks",
                     response=pod_obj("web", POD, POD_UID, SA, NODE, POD_IP, CTR, IMAGE, DIGEST, "checkout",
                                      {"running": {"startedAt": DAY + "T09:00:03Z"}})))
+    # the kubelet's TokenRequest for the pod's projected IRSA token (the aws-iam-token volume: audience
+    # sts.amazonaws.com, 86400 s, bound to the Pod), at audit level Request (the request body, never the token), with
+    # the issued token's id (Kubernetes 1.29+ audit annotation)
+    tr = audit("09:00:02", "create", "/api/v1/namespaces/web/serviceaccounts/%s/token" % SA, *KUBELET, node_ip(NODE),
+               {"resource": "serviceaccounts", "namespace": "web", "name": SA, "apiVersion": "v1", "subresource": "token"},
+               code=201, ua="kubelet/v1.30.4-eks",
+               request={"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "metadata": {"creationTimestamp": None},
+                        "spec": {"audiences": ["sts.amazonaws.com"], "expirationSeconds": 86400,
+                                 "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": POD, "uid": POD_UID}},
+                        "status": {"token": "", "expirationTimestamp": None}})
+    tr["level"] = "Request"
+    tr["annotations"] = {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": "",
+                         "authentication.kubernetes.io/issued-credential-id": "JTI=c4ec0a7d-0000-4000-8000-000000000001"}
+    ev.append(tr)
     for name, uid, sa, ip, cid, image, digest, cname in ((INV, INV_UID, "inventory", INV_IP, INV_CTR, INV_IMAGE, INV_DIGEST, "inventory"),
                                                          (REC, REC_UID, "recommender", REC_IP, REC_CTR, REC_IMAGE, REC_DIGEST, "recommender")):
         ev.append(audit("09:00:40", "patch", "/api/v1/namespaces/web/pods/%s/status" % name, *KUBELET, node_ip(NODE), ref(name, "status"),

@@ -208,19 +208,32 @@ class EksIncidentScenarioIT {
     assertThat(after).as("events after the pod's end attributed to it").isEmpty();
   }
 
+  /**
+   * The IRSA session's calls, from the pod (GetSecretValue through a VPC endpoint) and from the attacker's address
+   * (ListBuckets, GetObject: the stolen credentials), are the pod's: the session is bound to the pod that asked for it
+   * (its AssumeRoleWithWebIdentity came through the STS VPC endpoint from the pod's address: SessionPods' strongest
+   * rule, 0.9; the kubelet's TokenRequest, the weaker one, is in the audit log too), then its node at hop 2.
+   */
   @Test
-  void cloudTrailOfTheIrsaSessionIsThePodsServiceAccountAndRoleFromInsideAndOutside() throws Exception {
+  void cloudTrailOfTheIrsaSessionIsThePodsFromInsideAndOutside() throws Exception {
     JsonNode calls = search("source_format:aws_cloudtrail AND actor.credential_uid:ASIAEKSCHECKOUT00001");
     assertThat(calls).hasSize(3);
+    List<String> wrong = new ArrayList<>();
     for (JsonNode h : calls) {
       JsonNode e = h.at("/_source/enrichment");
-      String op = h.at("/_source/api/operation").asText();
-      assertThat(e.path("service_account").asText()).as(op).isEqualTo("web/checkout");
-      assertThat(e.path("iam_role").asText()).as(op).isEqualTo(ROLE);
+      String what = h.at("/_source/api/operation").asText() + " from " + h.at("/_source/src_endpoint/ip").asText();
+      check(wrong, what, "pod", e.path("namespace").asText() + "/" + e.path("pod_name").asText(), "web/" + POD);
+      check(wrong, what, "node", e.path("node_name").asText(), NODE);
+      check(wrong, what, "cluster", e.path("cluster").asText(), "prod-eks");
+      check(wrong, what, "service account", e.path("service_account").asText(), "web/checkout");
+      check(wrong, what, "role", e.path("iam_role").asText(), ROLE);
     }
-    JsonNode secret = search("source_format:aws_cloudtrail AND api.operation:GetSecretValue");
-    assertThat(secret.get(0).at("/_source/enrichment/pod_name").asText()).as("called from the pod's address")
-        .isEqualTo(POD);
+    assertThat(wrong).isEmpty();
+    JsonNode facts = pipeline.send("POST", "/strata-bindings-*/_search", "{\"size\":10,\"query\":{\"bool\":{\"filter\":["
+        + "{\"term\":{\"kind\":\"session_pod\"}},{\"term\":{\"subject.key\":\"" + SESSION + "\"}}]}}}").at("/hits/hits");
+    assertThat(facts).hasSize(1);
+    assertThat(facts.get(0).at("/_source/object/key").asText()).isEqualTo("web/" + POD);
+    assertThat(facts.get(0).at("/_source/confidence").asDouble()).isEqualTo(0.9, org.assertj.core.data.Offset.offset(1e-6));
   }
 
   /**
@@ -322,6 +335,29 @@ class EksIncidentScenarioIT {
             .doesNotContain(h.at("/_source/event_id").asText());
       }
     }
+  }
+
+  /**
+   * Tetragon's policy hits are signals only when a responder would call them one (TetragonSignals): the noisy
+   * neighbour's cron job connecting to its database (a connect-egress policy hit) opens no incident; the dropped
+   * binary's exec from /tmp is a signal of the checkout pod's incident, the policies' routine connects and writes
+   * under /tmp are its context.
+   */
+  @Test
+  void onlyTetragonHitsAResponderCallsASignalAreSignals() throws Exception {
+    assertThat(ScenarioRun.incidentsWith(pipeline, "web/" + INV, false)).as("an incident of the noisy neighbour").isEmpty();
+    String id = incident.path("incident_id").asText();
+    JsonNode rows = pipeline.send("POST", "/strata-timeline-*/_search", "{\"size\":100,\"query\":{\"bool\":{\"filter\":["
+        + "{\"term\":{\"incident_id\":\"" + id + "\"}},{\"term\":{\"source_format\":\"tetragon_event\"}}]}}}")
+        .at("/hits/hits");
+    List<String> signals = new ArrayList<>();
+    List<String> context = new ArrayList<>();
+    for (JsonNode r : rows) {
+      (r.at("/_source/signal").asBoolean() ? signals : context).add(r.at("/_source/summary").asText());
+    }
+    assertThat(signals).as("Tetragon signals").hasSize(1).allMatch(x -> x.contains("/tmp/.kworker"));
+    assertThat(context).as("Tetragon context").anyMatch(x -> x.contains("tcp_connect"))
+        .anyMatch(x -> x.contains("security_file_permission"));
   }
 
   // ---------------------------------------------------------------------------------------------------- scope
