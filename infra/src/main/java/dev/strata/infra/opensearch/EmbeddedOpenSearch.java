@@ -37,6 +37,14 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
       System.getProperty("strata.opensearch.heap",
           System.getenv().getOrDefault("STRATA_OPENSEARCH_HEAP", "1g"));
 
+  /**
+   * JIT of the node: {@code c1} (default: the quickest start) or {@code tiered} (C2 for hot code, for long indexing
+   * runs); {@code STRATA_OPENSEARCH_JIT} or {@code -Dstrata.opensearch.jit}.
+   */
+  static final OpenSearchNodeConfig.Jit JIT = OpenSearchNodeConfig.Jit.valueOf(
+      System.getProperty("strata.opensearch.jit", System.getenv().getOrDefault("STRATA_OPENSEARCH_JIT", "c1"))
+          .trim().toUpperCase(java.util.Locale.ROOT));
+
   private final OpenSearchNodeConfig config;
   private final ChildProcess process;
   private final RootHandling rootHandling;
@@ -61,7 +69,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
       Path configDir = dir.resolve("config");
       OpenSearchNodeConfig config =
           new OpenSearchNodeConfig(
-              FreePorts.pick(), FreePorts.pick(), dir.resolve("data"), dir.resolve("logs"), HEAP);
+              FreePorts.pick(), FreePorts.pick(), dir.resolve("data"), dir.resolve("logs"), HEAP, JIT);
       Path tmpDir = dir.resolve("tmp");
       for (Path d : List.of(configDir, config.dataPath(), config.logsPath(), tmpDir)) {
         Files.createDirectories(d);

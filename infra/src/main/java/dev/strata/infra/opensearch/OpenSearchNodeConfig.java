@@ -12,8 +12,23 @@ import java.util.List;
  * @param dataPath {@code path.data}
  * @param logsPath {@code path.logs}
  * @param heap heap size for both {@code -Xms} and {@code -Xmx}, e.g. {@code 512m}
+ * @param jit {@link Jit#C1}: C1 only, the quickest start (tests); {@link Jit#TIERED}: C1 then C2, what a long
+ *     indexing run wants
  */
-public record OpenSearchNodeConfig(int httpPort, int transportPort, Path dataPath, Path logsPath, String heap) {
+public record OpenSearchNodeConfig(
+    int httpPort, int transportPort, Path dataPath, Path logsPath, String heap, Jit jit) {
+
+  /** Which JIT compilers the node's JVM uses. */
+  public enum Jit {
+    /** {@code -XX:TieredStopAtLevel=1}: least compile work at start, slower code. */
+    C1,
+    /** The JVM's default tiered compilation (C1, then C2 for hot code). */
+    TIERED
+  }
+
+  public OpenSearchNodeConfig(int httpPort, int transportPort, Path dataPath, Path logsPath, String heap) {
+    this(httpPort, transportPort, dataPath, logsPath, heap, Jit.C1);
+  }
 
   /** The base URL of the REST API. */
   public String url() {
@@ -36,7 +51,7 @@ public record OpenSearchNodeConfig(int httpPort, int transportPort, Path dataPat
   }
 
   /**
-   * The {@code jvm.options} file: small heap, serial GC, C1 only, no heap pre-touch.
+   * The {@code jvm.options} file: small heap, serial GC, C1 only unless {@link Jit#TIERED}, no heap pre-touch.
    *
    * @param disableJna add the options that keep JNA from loading, which also skips OpenSearch's refusal to run as
    *     root (no mlockall, no seccomp system-call filter)
@@ -49,15 +64,14 @@ public record OpenSearchNodeConfig(int httpPort, int transportPort, Path dataPat
             -Xms%1$s
             -Xmx%1$s
             -XX:+UseSerialGC
-            -XX:TieredStopAtLevel=1
-            -XX:-AlwaysPreTouch
+            %3$s-XX:-AlwaysPreTouch
             -Djava.io.tmpdir=${OPENSEARCH_TMPDIR}
             -XX:ErrorFile=%2$s/hs_err_pid%%p.log
             18-:-Djava.security.manager=allow
             20-:--add-modules=jdk.incubator.vector
             -Djava.util.concurrent.ForkJoinPool.common.threadFactory=org.opensearch.secure_sm.SecuredForkJoinWorkerThreadFactory
             """
-                .formatted(heap, logsPath.toAbsolutePath()));
+                .formatted(heap, logsPath.toAbsolutePath(), jit == Jit.TIERED ? "" : "-XX:TieredStopAtLevel=1\n"));
     if (disableJna) {
       out.append("# root without a usable unprivileged user: keep JNA from loading (skips the root check)\n")
           .append("-Djna.nosys=true\n")

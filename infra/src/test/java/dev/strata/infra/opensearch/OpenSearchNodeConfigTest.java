@@ -29,6 +29,9 @@ class OpenSearchNodeConfigTest {
     String normal = config.jvmOptions(false);
     assertThat(normal).contains("-Xms512m\n", "-Xmx512m\n", "-XX:+UseSerialGC\n", "-XX:ErrorFile=/d/logs/");
     assertThat(normal).doesNotContain("jna");
+    assertThat(normal).contains("-XX:TieredStopAtLevel=1\n");
+    assertThat(new OpenSearchNodeConfig(1, 2, Path.of("/d/data"), Path.of("/d/logs"), "1g",
+        OpenSearchNodeConfig.Jit.TIERED).jvmOptions(false)).doesNotContain("TieredStopAtLevel").contains("-Xmx1g\n");
     assertThat(config.jvmOptions(true))
         .contains("-Djna.nosys=true", "-Djna.nounpack=true", "-Djna.boot.library.path=/nonexistent");
   }
