@@ -374,7 +374,9 @@ public final class FileCollector {
      * ({@link JournalSplit}) into one {@code journalctl -o json} artifact per format that reads them, each collected
      * like any artifact (own SHA-256, preserved, LINES chunks) with origin {@code <journal path>#<format>} and
      * {@code derived_from} = the journal file's SHA-256, origin and source type. A gzip-compressed copy is read from a
-     * temporary copy of its content. What was read, why the read stopped and what was skipped go to the report.
+     * temporary copy of its content. Only the bytes that were hashed are read (a live node's journald may still be
+     * appending): every derived line points into the preserved copy. What was read, why the read stopped and what
+     * was skipped go to the report.
      */
     void journal(EvidenceFile f, boolean gzip, Recognition rec, EvidenceContext ctx) {
       String rel = f.relPath();
@@ -393,7 +395,10 @@ public final class FileCollector {
           }
           readable = spool;
         }
-        try (JournalFile jf = JournalFile.open(readable); JournalSplit split = JournalSplit.split(jf, null)) {
+        // only the bytes that were hashed and preserved: journald may still append to a live node's file
+        long limit = gzip ? Long.MAX_VALUE : original.getSize();
+        try (JournalFile jf = JournalFile.open(readable, JournalFile.DEFAULT_MAX_FIELD_BYTES, limit);
+            JournalSplit split = JournalSplit.split(jf, null)) {
           JournalFile.ReadResult r = split.read();
           report.journal(new CollectionReport.Journal(rel, original.getArtifactSha256(), jf.header().stateName(),
               jf.header().compact(), r.entries(), r.headerEntries(), r.stop().name().toLowerCase(java.util.Locale.ROOT),

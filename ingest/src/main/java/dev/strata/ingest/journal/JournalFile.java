@@ -68,6 +68,11 @@ public final class JournalFile implements Closeable {
   static final int DATA_PAYLOAD_OFFSET = 64;
   static final int DATA_PAYLOAD_OFFSET_COMPACT = 72;
 
+  /** An entry of journald's maximum of fields (a few thousand) is far smaller; a bigger one is damage. */
+  static final long MAX_ENTRY_BYTES = 1L << 20;
+  /** Entry arrays double in size: this one would index tens of millions of entries. */
+  static final long MAX_ENTRY_ARRAY_BYTES = 1L << 28;
+
   /** validity bounds of systemd's VALID_REALTIME / VALID_MONOTONIC */
   private static final long TIME_MAX = 1L << 55;
 
@@ -113,9 +118,17 @@ public final class JournalFile implements Closeable {
    *     unknown incompatible flags, a compact file with a header too short for it)
    */
   public static JournalFile open(Path file, int maxFieldBytes) throws IOException {
+    return open(file, maxFieldBytes, Long.MAX_VALUE);
+  }
+
+  /**
+   * As above, reading at most the first {@code sizeLimit} bytes of the file: the bytes that were hashed and preserved
+   * when journald may still be appending to it (a live node), so that every entry read lies in the preserved copy.
+   */
+  public static JournalFile open(Path file, int maxFieldBytes, long sizeLimit) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     try {
-      long size = ch.size();
+      long size = Math.min(ch.size(), sizeLimit);
       ByteBuffer map = null;
       if (size <= Integer.MAX_VALUE) {
         MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
@@ -267,7 +280,7 @@ public final class JournalFile implements Closeable {
     int payloadOffset = dataPayloadOffset();
     long payloadSize = objectSize - payloadOffset;
     int compression = flags & (OBJECT_COMPRESSED_XZ | OBJECT_COMPRESSED_LZ4 | OBJECT_COMPRESSED_ZSTD);
-    if (compression == 0 && payloadSize > maxFieldBytes) {
+    if (payloadSize > maxFieldBytes) {
       throw new FieldException("data object at offset " + offset + " holds " + payloadSize + " bytes, over the limit of "
           + maxFieldBytes);
     }
@@ -315,6 +328,10 @@ public final class JournalFile implements Closeable {
     }
     if (s < minSize) {
       return what + " at offset " + offset + " has size " + s + ", smaller than its fixed part (" + minSize + ")";
+    }
+    long max = type == OBJECT_ENTRY ? MAX_ENTRY_BYTES : type == OBJECT_ENTRY_ARRAY ? MAX_ENTRY_ARRAY_BYTES : Long.MAX_VALUE;
+    if (s > max) {
+      return what + " at offset " + offset + " claims " + s + " bytes, more than any journald writes (" + max + ")";
     }
     if (s > size - offset) {
       return what + " at offset " + offset + " (" + s + " bytes) runs past the end of the file (" + size + " bytes)";

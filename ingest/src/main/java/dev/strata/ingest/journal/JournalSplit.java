@@ -26,7 +26,8 @@ import java.util.TreeMap;
  *   <li>{@code docker_daemon_log}, {@code containerd_daemon_log}, {@code crio_daemon_log}: the daemon that {@code
  *       _SYSTEMD_UNIT}, else {@code SYSLOG_IDENTIFIER}, else {@code _COMM} names (the rule the daemon log parsers and
  *       recognizers use, {@link RuntimeDaemonLogSniff#program});
- *   <li>{@code falco_alert}: unit, identifier or command {@code falco*} (Falco's stdout / syslog output);
+ *   <li>{@code falco_alert}: unit, identifier or command {@code falco}, {@code falco.service}, {@code
+ *       falco-<driver>.service} (Falco's stdout / syslog output; not falcoctl or falcosidekick);
  *   <li>anything else is counted by program ({@code SYSLOG_IDENTIFIER}, else {@code _COMM}, else the unit) and
  *       skipped.
  * </ul>
@@ -68,8 +69,13 @@ public final class JournalSplit implements Closeable {
     return null;
   }
 
-  private static boolean falco(String p) {
-    return p != null && p.startsWith("falco");
+  /**
+   * Falco's unit, identifier or command: {@code falco}, {@code falco.service}, {@code falco-modern-bpf.service},
+   * {@code falco-kmod.service}, {@code falco@...} (not falcoctl's or falcosidekick's own logs).
+   */
+  public static boolean falco(String p) {
+    return p != null && p.startsWith("falco")
+        && (p.length() == 5 || p.charAt(5) == '-' || p.charAt(5) == '.' || p.charAt(5) == '@');
   }
 
   /** The program an entry is counted under when skipped. */

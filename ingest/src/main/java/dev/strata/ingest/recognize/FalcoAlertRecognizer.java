@@ -56,8 +56,8 @@ public final class FalcoAlertRecognizer extends PathPatternRecognizer {
   }
 
   /**
-   * {@code journalctl -u falco -o json}: the first line is a journald JSON entry of unit, identifier or command
-   * {@code falco*}: STRONG; null otherwise.
+   * {@code journalctl -u falco -o json}: the first line is a journald JSON entry of Falco's unit, identifier or
+   * command ({@code falco}, {@code falco[-.@]*}): STRONG; null otherwise.
    */
   private static ContentMatch probeJournald(ContentSample sample) {
     java.util.List<JsonSniff.Line> lines = JsonSniff.lines(sample, 1);
@@ -71,7 +71,7 @@ public final class FalcoAlertRecognizer extends PathPatternRecognizer {
     if (!o.valid() || !(o.has("__REALTIME_TIMESTAMP") || o.has("__CURSOR"))) return null;
     for (String k : new String[] {"_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER", "_COMM"}) {
       String v = o.get(k);
-      if (v != null && v.startsWith("falco")) {
+      if (dev.strata.ingest.journal.JournalSplit.falco(v)) {
         return ContentMatch.strong(Framing.LINES, "journald JSON export of Falco's output (" + k + "=" + v + ")");
       }
     }

@@ -167,6 +167,22 @@ class JournalFileTest {
   }
 
   @Test
+  void aSizeLimitReadsOnlyThePreservedBytes() throws IOException {
+    Path file = fixture("node-compact-zstd", dir);
+    List<JournalEntry> all = read(file).entries();
+    // as if journald appended the 13th entry onward after the collector hashed the file
+    long hashed = all.get(12).offset();
+    List<Long> seen = new ArrayList<>();
+    try (JournalFile f = JournalFile.open(file, JournalFile.DEFAULT_MAX_FIELD_BYTES, hashed)) {
+      JournalFile.ReadResult r = f.read(e -> seen.add(e.offset()));
+      assertThat(r.stop()).isEqualTo(JournalFile.Stop.TRUNCATED);
+      assertThat(f.size()).isEqualTo(hashed);
+    }
+    assertThat(seen).isNotEmpty().hasSizeLessThanOrEqualTo(12).allSatisfy(o -> assertThat(o).isLessThan(hashed));
+    assertThat(seen).containsExactlyElementsOf(all.subList(0, seen.size()).stream().map(JournalEntry::offset).toList());
+  }
+
+  @Test
   void aCorruptedEntryStopsTheWalkThere() throws IOException {
     Path file = fixture("node-compact-zstd", dir);
     List<JournalEntry> all = read(file).entries();

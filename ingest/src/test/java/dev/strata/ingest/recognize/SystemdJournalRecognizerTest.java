@@ -41,4 +41,17 @@ class SystemdJournalRecognizerTest {
     assertThat(r.sourceType()).isEqualTo("falco_alert");
     assertThat(r.detail()).contains("_SYSTEMD_UNIT=falco-modern-bpf.service");
   }
+
+  @Test
+  void falcoctlAndFalcosidekickAreNotFalco() {
+    assertThat(dev.strata.ingest.journal.JournalSplit.falco("falco")).isTrue();
+    assertThat(dev.strata.ingest.journal.JournalSplit.falco("falco-modern-bpf.service")).isTrue();
+    assertThat(dev.strata.ingest.journal.JournalSplit.falco("falco.service")).isTrue();
+    assertThat(dev.strata.ingest.journal.JournalSplit.falco("falcoctl-artifact-follow.service")).isFalse();
+    assertThat(dev.strata.ingest.journal.JournalSplit.falco("falcosidekick")).isFalse();
+    String line = "{\"__REALTIME_TIMESTAMP\":\"1714557611123456\",\"_SYSTEMD_UNIT\":\"falcoctl-artifact-follow"
+        + ".service\",\"MESSAGE\":\"INFO Resolving dependencies\"}\n";
+    assertThat(Recognizers.recognize(R, "exports/node-1.json", ContentSample.of(line)).sourceType())
+        .isNotEqualTo("falco_alert");
+  }
 }

@@ -27,7 +27,8 @@ import java.util.Map;
  * strata.carrier.format} = journald, {@code .unit}, {@code .identifier}, {@code .hostname}, {@code .cursor} and {@code
  * .journal_offset} (the collector's {@code __STRATA_JOURNAL_OFFSET}: the entry's position in its journal file).
  * Falco's other messages (startup, rules loaded) are Base Events with the message, at the entry's time. Entries of
- * other programs (unit, identifier and command none {@code falco*}) are skipped; a line that is not a journald entry
+ * other programs (unit, identifier and command none of Falco's: {@code falco}, {@code falco[-.@]*}; falcoctl and
+ * falcosidekick are not Falco) are skipped; a line that is not a journald entry
  * is rejected (malformed_record).
  */
 final class JournaldAlerts {
@@ -117,8 +118,10 @@ final class JournaldAlerts {
     out.emit(ev);
   }
 
+  /** Falco's unit, identifier or command: falco, falco.service, falco-modern-bpf.service, falco@... */
   private static boolean falco(String p) {
-    return p != null && p.startsWith("falco");
+    return p != null && p.startsWith("falco")
+        && (p.length() == 5 || p.charAt(5) == '-' || p.charAt(5) == '.' || p.charAt(5) == '@');
   }
 
   /** MESSAGE as journalctl prints it: a string, an array of byte values (non-UTF-8 text) or null. */
