@@ -31,6 +31,20 @@ final class ContextOptions {
   @Option(names = "--max-record-bytes", paramLabel = "BYTES", description = "Largest single record; longer ones are cut and reported (default: ${DEFAULT-VALUE}).")
   int maxRecordBytes = CollectorOptions.DEFAULT_MAX_RECORD_BYTES;
 
+  @Option(names = "--archive-max-bytes", paramLabel = "BYTES",
+      description = "Largest total one evidence archive (tar, tar.gz/xz/zst/bz2, zip) may expand to in its temporary"
+          + " working copy (default: ${DEFAULT-VALUE}).")
+  long archiveMaxBytes = CollectorOptions.DEFAULT_ARCHIVE_MAX_BYTES;
+
+  @Option(names = "--archive-max-ratio", paramLabel = "N",
+      description = "Largest ratio of an archive's expanded bytes to its size: zip bombs (default: ${DEFAULT-VALUE}).")
+  double archiveMaxRatio = CollectorOptions.DEFAULT_ARCHIVE_MAX_RATIO;
+
+  @Option(names = "--archive-max-depth", paramLabel = "N",
+      description = "Archives inside archives are expanded down to this depth; 0: archives are preserved, not expanded"
+          + " (default: ${DEFAULT-VALUE}).")
+  int archiveMaxDepth = CollectorOptions.DEFAULT_ARCHIVE_MAX_DEPTH;
+
   @Mixin FlowLogFormatOptions flowLogFormats = new FlowLogFormatOptions();
 
   CollectorOptions.Builder apply(CollectorOptions.Builder b) {
@@ -40,6 +54,7 @@ final class ContextOptions {
   /** With the custom VPC flow log formats of the options and of {@code settings} (env, config file; may be null). */
   CollectorOptions.Builder apply(CollectorOptions.Builder b, StrataSettings settings) {
     return b.host(host).cluster(cluster).cloudProvider(cloudProvider).cloudAccount(account).cloudRegion(region)
-        .cloudInstance(instance).chunkSize(chunkSize).maxRecordBytes(maxRecordBytes).vpcFlowLogFormats(flowLogFormats.resolve(settings));
+        .cloudInstance(instance).chunkSize(chunkSize).maxRecordBytes(maxRecordBytes).vpcFlowLogFormats(flowLogFormats.resolve(settings))
+        .archiveMaxBytes(archiveMaxBytes).archiveMaxRatio(archiveMaxRatio).archiveMaxDepth(archiveMaxDepth);
   }
 }

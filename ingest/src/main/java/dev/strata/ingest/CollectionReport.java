@@ -65,6 +65,18 @@ public final class CollectionReport {
     }
   }
 
+  /**
+   * An evidence archive expanded: its format, members seen (directories not counted), members expanded, artifacts
+   * collected from them (derived ones of a journal or a nested archive included), members and files skipped per reason
+   * code, and how the expansion ended ({@code complete}, {@code corrupt}, {@code limit}) with where it stopped.
+   */
+  public record Archive(String origin, String artifactSha256, String format, int depth, long members, long expanded,
+      long collected, Map<String, Long> skipped, String stop, String detail) {
+    public Archive {
+      skipped = java.util.Collections.unmodifiableMap(new TreeMap<>(skipped));
+    }
+  }
+
   public record Truncation(
       String origin, String artifactSha256, int chunkIndex, long recordOffset, long recordLength, long skippedBytes) {}
 
@@ -83,6 +95,7 @@ public final class CollectionReport {
   private final List<Truncation> truncations;
   private final List<String> contextManifests;
   private final List<Journal> journals;
+  private final List<Archive> archives;
 
   private CollectionReport(Builder b, Instant finishedAt, long recordsAcknowledged) {
     this.evidenceRoot = b.evidenceRoot;
@@ -102,6 +115,12 @@ public final class CollectionReport {
     this.truncations = List.copyOf(b.truncations);
     this.contextManifests = List.copyOf(b.contextManifests);
     this.journals = List.copyOf(b.journals);
+    this.archives = List.copyOf(b.archives);
+  }
+
+  /** The evidence archives expanded, in the order their expansion finished (a nested archive before its parent). */
+  public List<Archive> archives() {
+    return archives;
   }
 
   /** The binary journal files read, in collection order. */
@@ -252,6 +271,19 @@ public final class CollectionReport {
       }
       sb.append(System.lineSeparator());
     }
+    for (Archive a : archives) {
+      sb.append("archive ").append(a.origin()).append(" (").append(a.format()).append("): ").append(a.members())
+          .append(" members, ").append(a.expanded()).append(" expanded, ").append(a.collected())
+          .append(" artifacts collected");
+      if (!a.skipped().isEmpty()) {
+        sb.append("; skipped");
+        a.skipped().forEach((r, n) -> sb.append(' ').append(r).append('=').append(n));
+      }
+      if (a.detail() != null) {
+        sb.append("; ").append(a.stop()).append(": ").append(a.detail());
+      }
+      sb.append(System.lineSeparator());
+    }
     for (Warning w : warnings) {
       sb.append("warning ").append(w.code()).append(": ").append(w.path() == null ? "" : w.path() + ": ")
           .append(w.message()).append(System.lineSeparator());
@@ -291,6 +323,7 @@ public final class CollectionReport {
     m.put("aliases", aliases);
     m.put("context_manifests", contextManifests);
     m.put("journals", journals);
+    m.put("archives", archives);
     m.put("artifacts", artifacts);
     try {
       return MAPPER.writeValueAsString(m);
@@ -319,6 +352,7 @@ public final class CollectionReport {
     private final List<Truncation> truncations = new ArrayList<>();
     private final List<String> contextManifests = new ArrayList<>();
     private final List<Journal> journals = new ArrayList<>();
+    private final List<Archive> archives = new ArrayList<>();
 
     public Builder(String evidenceRoot, String runId, Instant startedAt) {
       this.evidenceRoot = evidenceRoot;
@@ -332,6 +366,15 @@ public final class CollectionReport {
 
     public void journal(Journal j) {
       journals.add(j);
+    }
+
+    public void archive(Archive a) {
+      archives.add(a);
+    }
+
+    /** A copy of the skip counts so far (per-archive counts are differences of two copies). */
+    public Map<SkipReason, Long> skipCountsNow() {
+      return new EnumMap<>(skipCounts);
     }
 
     public long filesSeen() {

@@ -22,6 +22,12 @@ import java.util.Objects;
  * @param collectorHostname machine the collector runs on; null = this machine's hostname
  * @param vpcFlowLogFormats custom VPC flow log formats for exports without a header line, by path / S3 key prefix or
  *     CloudWatch Logs group ({@code vpc_flow.log_formats}); none by default
+ * @param archiveMaxBytes largest total of member bytes one evidence archive (tar, compressed tar, zip) may expand to
+ *     ({@code archive_max_bytes}, default 64 GiB): the working copy's disk use
+ * @param archiveMaxRatio largest ratio of an archive's expanded bytes to its size, once more than
+ *     {@code gzip_ratio_grace_bytes} were expanded ({@code archive_max_ratio}, default 1000: zip bombs)
+ * @param archiveMaxDepth archives inside archives are expanded down to this depth ({@code archive_max_depth},
+ *     default 2: an archive and the archives it holds); 0 = archives are preserved but never expanded
  */
 public record CollectorOptions(
     int chunkSize,
@@ -33,13 +39,19 @@ public record CollectorOptions(
     String runId,
     String operator,
     String collectorHostname,
-    VpcFlowLogFormats vpcFlowLogFormats) {
+    VpcFlowLogFormats vpcFlowLogFormats,
+    long archiveMaxBytes,
+    double archiveMaxRatio,
+    int archiveMaxDepth) {
 
   public static final int DEFAULT_CHUNK_SIZE = 512 * 1024;
   public static final int DEFAULT_MAX_RECORD_BYTES = 4 * 1024 * 1024;
   public static final long DEFAULT_MAX_CONTENT_BYTES = 8L * 1024 * 1024 * 1024;
   public static final double DEFAULT_MAX_GZIP_RATIO = 1000;
   public static final long DEFAULT_GZIP_RATIO_GRACE_BYTES = 10L * 1024 * 1024;
+  public static final long DEFAULT_ARCHIVE_MAX_BYTES = 64L * 1024 * 1024 * 1024;
+  public static final double DEFAULT_ARCHIVE_MAX_RATIO = 1000;
+  public static final int DEFAULT_ARCHIVE_MAX_DEPTH = 2;
   /** A chunk must fit a Kafka record of 8 MiB (topic max.message.bytes) with its envelope. */
   public static final int MAX_MAX_RECORD_BYTES = 7 * 1024 * 1024;
 
@@ -68,6 +80,15 @@ public record CollectorOptions(
     if (gzipRatioGraceBytes < 0) {
       throw invalid("gzip_ratio_grace_bytes", "must be >= 0, got " + gzipRatioGraceBytes);
     }
+    if (archiveMaxBytes <= 0) {
+      throw invalid("archive_max_bytes", "must be > 0, got " + archiveMaxBytes);
+    }
+    if (!(archiveMaxRatio >= 1) || Double.isInfinite(archiveMaxRatio)) {
+      throw invalid("archive_max_ratio", "must be a finite number >= 1, got " + archiveMaxRatio);
+    }
+    if (archiveMaxDepth < 0) {
+      throw invalid("archive_max_depth", "must be >= 0, got " + archiveMaxDepth);
+    }
     contextDefaults = contextDefaults == null ? ContextValues.EMPTY : contextDefaults;
     vpcFlowLogFormats = vpcFlowLogFormats == null ? VpcFlowLogFormats.NONE : vpcFlowLogFormats;
     if (runId != null && runId.isBlank()) {
@@ -94,7 +115,10 @@ public record CollectorOptions(
         .runId(runId)
         .operator(operator)
         .collectorHostname(collectorHostname)
-        .vpcFlowLogFormats(vpcFlowLogFormats);
+        .vpcFlowLogFormats(vpcFlowLogFormats)
+        .archiveMaxBytes(archiveMaxBytes)
+        .archiveMaxRatio(archiveMaxRatio)
+        .archiveMaxDepth(archiveMaxDepth);
   }
 
   private static IllegalArgumentException invalid(String key, String message) {
@@ -113,6 +137,9 @@ public record CollectorOptions(
     private String operator;
     private String collectorHostname;
     private VpcFlowLogFormats vpcFlowLogFormats = VpcFlowLogFormats.NONE;
+    private long archiveMaxBytes = DEFAULT_ARCHIVE_MAX_BYTES;
+    private double archiveMaxRatio = DEFAULT_ARCHIVE_MAX_RATIO;
+    private int archiveMaxDepth = DEFAULT_ARCHIVE_MAX_DEPTH;
 
     private Builder() {}
 
@@ -203,10 +230,26 @@ public record CollectorOptions(
       return this;
     }
 
+    public Builder archiveMaxBytes(long v) {
+      archiveMaxBytes = v;
+      return this;
+    }
+
+    public Builder archiveMaxRatio(double v) {
+      archiveMaxRatio = v;
+      return this;
+    }
+
+    public Builder archiveMaxDepth(int v) {
+      archiveMaxDepth = v;
+      return this;
+    }
+
     public CollectorOptions build() {
       return new CollectorOptions(
           chunkSize, maxRecordBytes, maxContentBytes, maxGzipRatio, gzipRatioGraceBytes,
-          contextDefaults, runId, operator, collectorHostname, vpcFlowLogFormats);
+          contextDefaults, runId, operator, collectorHostname, vpcFlowLogFormats, archiveMaxBytes, archiveMaxRatio,
+          archiveMaxDepth);
     }
   }
 }

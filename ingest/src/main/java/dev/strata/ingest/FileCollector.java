@@ -1,5 +1,7 @@
 package dev.strata.ingest;
 
+import dev.strata.ingest.archive.ArchiveExtractor;
+import dev.strata.ingest.archive.ArchiveFormat;
 import dev.strata.ingest.chunk.ChunkMismatchException;
 import dev.strata.ingest.chunk.ChunkPlan;
 import dev.strata.ingest.chunk.Chunker;
@@ -67,6 +69,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class FileCollector {
   public static final String COLLECTOR_ID = "file_collector";
   private static final long PROGRESS_BYTES = 16L * 1024 * 1024;
+  /** The derived_from method of an archive member. */
+  public static final String ARCHIVE_MEMBER = "archive_member";
 
   private final List<ArtifactRecognizer> recognizers;
 
@@ -262,6 +266,10 @@ public final class FileCollector {
     ContextResolver context;
     /** The origin's metadata given by the caller (an S3 object's); null: read the sidecars of each file. */
     Map<String, String> originMetadata;
+    /** The evidence archive whose members are being collected (their derived_from), or null. */
+    DerivedFrom memberOf;
+    /** How many archives enclose the files being collected. */
+    int archiveDepth;
     /** The current artifact's format header (copied onto each of its chunks), or null. */
     String formatHeader;
     long bytesHashed;
@@ -322,6 +330,17 @@ public final class FileCollector {
       progress(rel, false);
       if (f.size() == 0) {
         report.skip(SkipReason.EMPTY, rel, null);
+        return;
+      }
+      ArchiveFormat archive;
+      try {
+        archive = ArchiveFormat.detect(f.path());
+      } catch (IOException e) {
+        report.skip(SkipReason.UNREADABLE, rel, e.toString());
+        return;
+      }
+      if (archive != null) {
+        archive(f, archive);
         return;
       }
       boolean gzip;
@@ -440,6 +459,111 @@ public final class FileCollector {
     }
 
     /**
+     * An evidence archive (tar, compressed tar, zip): the archive itself is hashed and preserved and its manifest
+     * published without chunks (source_type {@code evidence_archive}); it is expanded ({@link ArchiveExtractor}) into a
+     * private temporary directory, a working copy deleted afterwards, which is collected like an evidence directory:
+     * its context manifests apply to its members, path rules see the member paths, and each member becomes an
+     * artifact with origin {@code <archive origin>!/<member path>} and {@code derived_from} = the archive's SHA-256,
+     * origin and source type. An archive among the members is expanded in turn, down to archive_max_depth. Members
+     * not expanded, and where a damaged archive or a limit stopped the expansion, go to the report.
+     */
+    void archive(EvidenceFile f, ArchiveFormat format) {
+      String rel = f.relPath();
+      Recognition rec = new Recognition(ArchiveFormat.SOURCE_TYPE, Framing.WHOLE,
+          dev.strata.ingest.context.ContextValues.EMPTY, format.code() + " evidence archive", List.of());
+      ArtifactManifest original = collectArtifact(f, false, rec, context.resolve(rel, null).context().toAvro(),
+          Map.of(), null, false);
+      if (original == null) {
+        return; // skipped (unreadable, changed): the report says why
+      }
+      if (archiveDepth >= options.archiveMaxDepth()) {
+        report.skip(SkipReason.ARCHIVE_TOO_DEEP, rel, format.code() + " archive nested " + (archiveDepth + 1)
+            + " deep, archive_max_depth=" + options.archiveMaxDepth() + " (raise it with --archive-max-depth);"
+            + " preserved, not expanded");
+        return;
+      }
+      String prefix = rel + "!/";
+      Map<SkipReason, Long> skipsBefore = report.skipCountsNow();
+      long artifactsBefore = report.artifactCount();
+      Path work = null;
+      ContextResolver outerContext = context;
+      DerivedFrom outerMemberOf = memberOf;
+      int outerDepth = archiveDepth;
+      try {
+        work = Files.createTempDirectory("strata-archive-");
+        ArchiveExtractor.Result r = ArchiveExtractor.extract(f.path(), format, work,
+            new ArchiveExtractor.Limits(options.archiveMaxBytes(), options.archiveMaxRatio(),
+                options.gzipRatioGraceBytes()),
+            (member, reason, detail) -> skipped(reason, prefix + member, detail));
+        EvidenceWalker walker = new EvidenceWalker(work);
+        List<ContextManifest.Entry> entries = new ArrayList<>(outerContext.entries());
+        for (EvidenceFile m : walker.findByName(ContextManifest.FILE_NAMES)) {
+          entries.addAll(ContextManifest.read(m.path(), prefix + m.relPath()));
+          report.contextManifest(prefix + m.relPath());
+          manifestPaths.add(prefix + m.relPath());
+        }
+        context = new ContextResolver(entries, options.contextDefaults());
+        memberOf = DerivedFrom.newBuilder()
+            .setArtifactSha256(original.getArtifactSha256())
+            .setOrigin(rel)
+            .setSourceType(ArchiveFormat.SOURCE_TYPE)
+            .setMethod(ARCHIVE_MEMBER)
+            .build();
+        archiveDepth = outerDepth + 1;
+        walker.walk(new EvidenceWalker.Visitor() {
+          @Override
+          public void file(EvidenceFile m) {
+            Run.this.file(new EvidenceFile(m.path(), prefix + m.relPath(), m.size(), m.mtime()));
+          }
+
+          @Override
+          public void skipped(SkipReason reason, String relPath, String detail) {
+            Run.this.skipped(reason, prefix + relPath, detail);
+          }
+
+          @Override
+          public void alias(String linkRel, String targetRel, boolean clamped) {
+            Run.this.alias(prefix + linkRel, prefix + targetRel, clamped); // never: links are not expanded
+          }
+        });
+        Map<String, Long> skips = new java.util.TreeMap<>();
+        report.skipCountsNow().forEach((reason, n) -> {
+          long d = n - skipsBefore.getOrDefault(reason, 0L);
+          if (d > 0) {
+            skips.put(reason.code(), d);
+          }
+        });
+        String stop = r.stop().name().toLowerCase(java.util.Locale.ROOT);
+        report.archive(new CollectionReport.Archive(rel, original.getArtifactSha256(), format.code(), archiveDepth,
+            r.members(), r.expanded(), report.artifactCount() - artifactsBefore, skips, stop, r.detail()));
+        if (r.stop() != ArchiveExtractor.Stop.COMPLETE) {
+          report.warn("archive_" + stop, rel, r.expanded() + " of " + r.members() + " members expanded, then: "
+              + r.detail());
+        }
+      } catch (IOException e) {
+        report.warn("archive_unreadable", rel, e.toString());
+      } finally {
+        context = outerContext;
+        memberOf = outerMemberOf;
+        archiveDepth = outerDepth;
+        deleteWorkingCopy(work, rel);
+      }
+    }
+
+    private void deleteWorkingCopy(Path work, String rel) {
+      if (work == null) {
+        return;
+      }
+      try (java.util.stream.Stream<Path> paths = Files.walk(work)) {
+        for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException | java.io.UncheckedIOException e) {
+        report.warn("archive_working_copy", rel, "could not delete the working copy " + work + ": " + e);
+      }
+    }
+
+    /**
      * Pre-pass: the offline {@code docker diff}. For each container writable layer found in the root, the listing
      * of its upper dir ({@link OverlayUpperChanges}) is written to a temporary file and collected like any artifact
      * (its own SHA-256, preserved, chunked as LINES) with source_type {@code overlay_upper_changes} and origin
@@ -548,7 +672,7 @@ public final class FileCollector {
           .setCollectedAt(collectedAt)
           .setChunkCount(publishChunks ? plan.count() : 0)
           .setStorageUri(null)
-          .setDerivedFrom(derivedFrom)
+          .setDerivedFrom(derivedFrom != null ? derivedFrom : memberOf)
           .build();
       String storageUri;
       try {
