@@ -41,7 +41,7 @@ final class ContextOptions {
   double archiveMaxRatio = CollectorOptions.DEFAULT_ARCHIVE_MAX_RATIO;
 
   @Option(names = "--archive-max-depth", paramLabel = "N",
-      description = "Archives inside archives are expanded down to this depth; 0: archives are preserved, not expanded"
+      description = "Archives inside archives are expanded down to this depth; 0: archives are neither expanded nor preserved"
           + " (default: ${DEFAULT-VALUE}).")
   int archiveMaxDepth = CollectorOptions.DEFAULT_ARCHIVE_MAX_DEPTH;
 

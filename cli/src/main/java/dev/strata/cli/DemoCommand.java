@@ -36,7 +36,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 final class DemoCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin SigmaRulesOptions sigma;
 
-  @Option(names = "--evidence", paramLabel = "DIR", description = "Evidence to collect (default: the bundled examples/demo-bundle).")
+  @Option(names = "--evidence", paramLabel = "PATH", description = "Evidence to collect: a directory, a file or an"
+      + " archive (tar, tar.gz/.xz/.zst/.bz2, zip) (default: the bundled examples/demo-bundle).")
   Path evidence;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Keep the stack's data here and reuse it across runs (default: a fresh .strata/demo each run).")

@@ -27,7 +27,7 @@ import java.util.Objects;
  * @param archiveMaxRatio largest ratio of an archive's expanded bytes to its size, once more than
  *     {@code gzip_ratio_grace_bytes} were expanded ({@code archive_max_ratio}, default 1000: zip bombs)
  * @param archiveMaxDepth archives inside archives are expanded down to this depth ({@code archive_max_depth},
- *     default 2: an archive and the archives it holds); 0 = archives are preserved but never expanded
+ *     default 2: an archive and the archives it holds); 0 = archives are neither expanded nor preserved
  */
 public record CollectorOptions(
     int chunkSize,

@@ -464,23 +464,24 @@ public final class FileCollector {
      * private temporary directory, a working copy deleted afterwards, which is collected like an evidence directory:
      * its context manifests apply to its members, path rules see the member paths, and each member becomes an
      * artifact with origin {@code <archive origin>!/<member path>} and {@code derived_from} = the archive's SHA-256,
-     * origin and source type. An archive among the members is expanded in turn, down to archive_max_depth. Members
+     * origin and source type. An archive among the members is expanded in turn, down to archive_max_depth (a deeper one
+     * is reported, and stays inside its preserved parent; with archive_max_depth 0 no archive is preserved). Members
      * not expanded, and where a damaged archive or a limit stopped the expansion, go to the report.
      */
     void archive(EvidenceFile f, ArchiveFormat format) {
       String rel = f.relPath();
+      if (archiveDepth >= options.archiveMaxDepth()) {
+        report.skip(SkipReason.ARCHIVE_TOO_DEEP, rel, format.code() + " archive nested " + (archiveDepth + 1)
+            + " deep, archive_max_depth=" + options.archiveMaxDepth() + " (raise it with --archive-max-depth);"
+            + (archiveDepth > 0 ? " kept inside its preserved parent," : "") + " not expanded");
+        return;
+      }
       Recognition rec = new Recognition(ArchiveFormat.SOURCE_TYPE, Framing.WHOLE,
           dev.strata.ingest.context.ContextValues.EMPTY, format.code() + " evidence archive", List.of());
       ArtifactManifest original = collectArtifact(f, false, rec, context.resolve(rel, null).context().toAvro(),
           Map.of(), null, false);
       if (original == null) {
         return; // skipped (unreadable, changed): the report says why
-      }
-      if (archiveDepth >= options.archiveMaxDepth()) {
-        report.skip(SkipReason.ARCHIVE_TOO_DEEP, rel, format.code() + " archive nested " + (archiveDepth + 1)
-            + " deep, archive_max_depth=" + options.archiveMaxDepth() + " (raise it with --archive-max-depth);"
-            + " preserved, not expanded");
-        return;
       }
       String prefix = rel + "!/";
       Map<SkipReason, Long> skipsBefore = report.skipCountsNow();

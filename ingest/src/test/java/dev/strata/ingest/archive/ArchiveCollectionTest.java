@@ -328,13 +328,17 @@ class ArchiveCollectionTest {
     assertThat(docker.getContext().getHost()).isEqualTo("node-7");
 
     Run byDefault = collect(root, options());
-    assertThat(byDefault.manifest("outer.tar!/collected/middle.zip!/inner/bundle.tgz").getSourceType())
-        .isEqualTo("evidence_archive"); // preserved, not expanded
+    assertThat(byDefault.manifest("outer.tar!/collected/middle.zip").getSourceType()).isEqualTo("evidence_archive");
     assertThat(byDefault.report().skipped()).filteredOn(s -> s.reason().equals("archive_too_deep"))
         .extracting(CollectionReport.Skipped::path)
         .containsExactly("outer.tar!/collected/middle.zip!/inner/bundle.tgz");
     assertThat(byDefault.out().manifests()).extracting(ArtifactManifest::getOrigin)
-        .noneMatch(o -> o.contains("bundle.tgz!/"));
+        .containsExactlyInAnyOrder("outer.tar", "outer.tar!/collected/middle.zip"); // the tgz stays inside the zip
+
+    Run never = collect(root, options().toBuilder().archiveMaxDepth(0).build());
+    assertThat(never.out().manifests()).isEmpty();
+    assertThat(never.report().skipped()).extracting(CollectionReport.Skipped::reason, CollectionReport.Skipped::path)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("archive_too_deep", "outer.tar"));
   }
 
   @Test
