@@ -236,7 +236,8 @@ public final class CorrelateJob {
     SingleOutputStreamOperator<Resolution> answers =
         union(probes).keyBy(Probe::key, Types.STRING)
             .connect(routed.keyBy(KeyedBinding::key, Types.STRING))
-            .process(new LookupFunction(hop, retention, s.closedTtl().toMillis(), s.maxBindingsPerKey()), Resolution.TYPE)
+            .transform("resolve-" + hop, Resolution.TYPE, new InFlight.Operator<>(
+                new LookupFunction(hop, retention, s.closedTtl().toMillis(), s.maxBindingsPerKey())))
             .name("resolve-" + hop)
             .uid("resolve-" + hop);
     DataStream<EnrichRequest> gathered =

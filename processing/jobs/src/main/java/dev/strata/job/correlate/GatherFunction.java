@@ -27,7 +27,7 @@ import org.apache.flink.util.Collector;
  * <p>State per event: one value (the request, the answers, the emitted count, a hash of the last result; a few
  * hundred bytes), held on the heap while the event waits for its answers and written to keyed state once it is
  * complete ({@link InFlight}: one state read, for the event's first message, and one write per event, plus one of
- * each per late answer), kept there for the retention after its last write ({@link Retention}; never dropped before
+ * each per late answer; complete ones in batches, in key order, found on the heap until written), kept there for the retention after its last write ({@link Retention}; never dropped before
  * the input ends in bounded mode).
  */
 public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichRequest, Resolution, EnrichRequest>
@@ -39,6 +39,8 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
 
   private transient ValueState<Pending> pending;
   private transient Map<String, Pending> waiting;
+  private transient Map<String, Pending> ready;
+  private transient StateKeyOrder order;
 
   public GatherFunction(int hop, long retentionMs) {
     this.hop = hop;
@@ -50,6 +52,8 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
     pending = getRuntimeContext().getState(
         Retention.keep(new ValueStateDescriptor<>("pending", Pending.TYPE), retentionMs));
     waiting = new HashMap<>();
+    ready = new HashMap<>();
+    order = new StateKeyOrder(getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks());
   }
 
   @Override
@@ -78,18 +82,26 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
     keep(id, p, complete);
   }
 
-  /** The event's state: held on the heap while it waits, else from keyed state (a copy, to change). */
+  /**
+   * The event's state: on the heap while it waits or until it is written, else from keyed state (a copy, to
+   * change).
+   */
   private Pending pending(String id) throws Exception {
     Pending p = waiting.get(id);
+    if (p == null) p = ready.get(id);
     return p != null ? p : Pending.copyOf(pending.value());
   }
 
-  /** A complete state goes to keyed state (late answers may need it); one still waiting stays on the heap. */
-  private void keep(String id, Pending p, boolean complete) throws Exception {
+  /**
+   * A complete state goes to keyed state (late answers may need it), with the next batch ({@link #writeReady}); one
+   * still waiting stays on the heap.
+   */
+  private void keep(String id, Pending p, boolean complete) {
     if (complete) {
       waiting.remove(id);
-      pending.update(p);
+      ready.put(id, p);
     } else {
+      ready.remove(id);
       waiting.put(id, p);
     }
   }
@@ -101,7 +113,17 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
 
   @Override
   public void writeHeld(Consumer<String> setKey) throws Exception {
-    InFlight.writeAll(waiting, setKey, pending::update);
+    InFlight.writeAll(waiting, order, setKey, (id, p) -> pending.update(p));
+  }
+
+  @Override
+  public int ready() {
+    return ready.size();
+  }
+
+  @Override
+  public void writeReady(Consumer<String> setKey) throws Exception {
+    InFlight.writeAll(ready, order, setKey, (id, p) -> pending.update(p));
   }
 
   /** Whether every key of the request is answered at its revision. */

@@ -31,9 +31,11 @@ import org.apache.flink.util.Collector;
  * such, {@link HeldCodec}) and {last result revision, emitted count, hash of the last emitted enrichment, the
  * result waiting for its event}; kept for the retention after the last write ({@link Retention}; never dropped before
  * the input ends in bounded mode). Until the event is first emitted, it is held on the heap ({@link InFlight}: written
- * to keyed state once, when it is emitted, or before a checkpoint): per event one write, and a read only for an id
+ * to keyed state once, after it is emitted, or before a checkpoint): per event one write, and a read only for an id
  * that may have been written before ({@link WrittenKeys}: a replay, a result written out before a checkpoint, anything
  * of a restored state until the retention has passed); a new event's first message skips that read (a RocksDB miss).
+ * Emitted events are written in batches of {@link InFlight#BATCH}, in the state's key order ({@link #writeReady}), and
+ * found on the heap until then.
  */
 public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEvent, EnrichRequest, EnrichedEvent>
     implements InFlight, CheckpointedFunction {
@@ -44,6 +46,8 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
   private transient ValueState<Held> stored;
   private transient EventWire wire;
   private transient Map<String, Held> waiting;
+  private transient Map<String, Held> ready;
+  private transient StateKeyOrder order;
   private transient WrittenKeys written;
 
   public JoinEnrichment(long retentionMs) {
@@ -69,6 +73,8 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
         new ValueStateDescriptor<>("event-and-join", Held.TYPE), retentionMs));
     wire = new EventWire();
     waiting = new HashMap<>();
+    ready = new HashMap<>();
+    order = new StateKeyOrder(getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks());
   }
 
   @Override
@@ -98,8 +104,8 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
     en.setRevision(0);
     int hash = en.hashCode();
     if (j.emitted > 0 && hash == j.hash) {
-      // nothing new (the event was emitted, so it is in keyed state: only the revision seen changes)
-      write(id, new Held(h.event, new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null), h.whole));
+      // nothing new (the event was emitted, so it is in keyed state or ready for it: only the revision seen changes)
+      keep(id, new Held(h.event, new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null), h.whole));
     } else if (!j.hasEvent) {
       waiting.put(id, new Held(null, new Joined(r.rev(), true, false, j.emitted, j.hash, en))); // waits for its event
     } else {
@@ -110,18 +116,22 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
   }
 
   /**
-   * The event's state: held on the heap while it waits, else from keyed state (null: nothing yet; no read for an id
-   * this subtask never wrote, {@link WrittenKeys}: a new event's first message).
+   * The event's state: on the heap while it waits or until it is written, else from keyed state (null: nothing yet;
+   * no read for an id this subtask never wrote, {@link WrittenKeys}: a new event's first message).
    */
   private Held held(String id) throws Exception {
     Held h = waiting.get(id);
+    if (h == null) h = ready.get(id);
     return h != null || !written.mayHave(id) ? h : stored.value();
   }
 
-  /** An emitted event's state goes to keyed state (a later result re-emits it), in one write. */
-  private void keep(String id, Held h) throws Exception {
+  /**
+   * An emitted event's state goes to keyed state (a later result re-emits it), in one write, with the next batch
+   * ({@link #writeReady}).
+   */
+  private void keep(String id, Held h) {
     waiting.remove(id);
-    write(id, h);
+    ready.put(id, h);
   }
 
   /** Writes the current key's state ({@code id}) and records that it did. */
@@ -137,11 +147,17 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
 
   @Override
   public void writeHeld(Consumer<String> setKey) throws Exception {
-    for (Map.Entry<String, Held> e : waiting.entrySet()) {
-      setKey.accept(e.getKey());
-      write(e.getKey(), e.getValue());
-    }
-    waiting.clear();
+    InFlight.writeAll(waiting, order, setKey, this::write);
+  }
+
+  @Override
+  public int ready() {
+    return ready.size();
+  }
+
+  @Override
+  public void writeReady(Consumer<String> setKey) throws Exception {
+    InFlight.writeAll(ready, order, setKey, this::write);
   }
 
   /**

@@ -7,10 +7,12 @@ import dev.strata.correlate.LookupKeys;
 import dev.strata.schema.event.Enrichment;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -35,6 +37,10 @@ import org.apache.flink.util.OutputTag;
  * changes the answer for a buffered probe re-answers it (late evidence re-resolves the events it covers), a merged
  * request with this hop's counter + 1 in its revision ({@link EnrichRequest#revisionAt}), as a gather would.
  *
+ * <p>Registrations are written only for late bindings to find: they are collected on the heap and written in batches
+ * of {@link InFlight#BATCH}, in the state's key order ({@link #writeReady}; before each checkpoint barrier too), and a
+ * binding finds them on the heap until then.
+ *
  * <p>State is bounded: probes are kept for the lateness retention after they came ({@link Retention}: a TTL, no timer
  * per probe); closed intervals for {@code closedTtl} + retention after their end (event time, watermark-driven
  * timers, one per key per minute, set when a binding leaves something to drop: a key holding only open starts has
@@ -42,7 +48,8 @@ import org.apache.flink.util.OutputTag;
  * at most {@code maxEntries} entries per key. In bounded mode (unbounded retention) nothing is dropped before the
  * input ends.
  */
-public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, KeyedBinding, Resolution> {
+public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, KeyedBinding, Resolution>
+    implements InFlight {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -63,6 +70,10 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
 
   private transient ValueState<byte[]> bindings;
   private transient MapState<String, Registered> probes;
+  /** Registrations not written yet: state key -> event id -> registration. */
+  private transient Map<String, Map<String, Registered>> unwritten;
+  private transient int unwrittenCount;
+  private transient StateKeyOrder order;
 
   public LookupFunction(int hop, long retentionMs, long closedTtlMs, int maxEntries) {
     this.hop = hop;
@@ -81,6 +92,9 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     // bindings that come after the upgrade)
     probes = getRuntimeContext().getMapState(Retention.keep(
         new MapStateDescriptor<>("scoped-probes", Types.STRING, Registered.TYPE), retentionMs));
+    unwritten = new HashMap<>();
+    unwrittenCount = 0;
+    order = new StateKeyOrder(getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks());
   }
 
   private boolean bounded() {
@@ -94,13 +108,48 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     List<String> keys = p.keysAt(hop);
     if (p.request() == null) {
       for (String k : keys) out.collect(new Resolution(p.eventId(), k, p.rev(), hits(state, k, p.time())));
-      probes.put(p.eventId(), Registered.asking(p.time(), p.rev(), keys));
+      register(ctx.getCurrentKey(), p.eventId(), Registered.asking(p.time(), p.rev(), keys));
     } else {
       // requests of one event come in revision order (one path, FIFO channels): the newest replaces the registration
       Enrichment en = answer(p.request(), keys, state);
       ctx.output(ANSWERED, p.request().with(EnrichRequest.revisionAt(p.rev(), hop, 0), en));
-      probes.put(p.eventId(), Registered.carrying(p.request(), 1, en.hashCode()));
+      register(ctx.getCurrentKey(), p.eventId(), Registered.carrying(p.request(), 1, en.hashCode()));
     }
+  }
+
+  /** Registers a probe of event {@code eventId} under state key {@code key}, written with the next batch. */
+  private void register(String key, String eventId, Registered r) {
+    if (unwritten.computeIfAbsent(key, k -> new HashMap<>(4)).put(eventId, r) == null) unwrittenCount++;
+  }
+
+  @Override
+  public int held() {
+    return 0; // nothing waits: a registration is complete when it is made
+  }
+
+  @Override
+  public void writeHeld(Consumer<String> setKey) {
+    // nothing waits (see held)
+  }
+
+  @Override
+  public int ready() {
+    return unwrittenCount;
+  }
+
+  @Override
+  public void writeReady(Consumer<String> setKey) throws Exception {
+    InFlight.writeAll(unwritten, order, setKey, (key, mine) -> {
+      if (mine.size() == 1) {
+        Map.Entry<String, Registered> e = mine.entrySet().iterator().next();
+        probes.put(e.getKey(), e.getValue());
+        return;
+      }
+      String[] ids = mine.keySet().toArray(new String[0]);
+      Arrays.sort(ids, StateKeyOrder::serialized); // a hot key's registrations next to each other, in order
+      for (String id : ids) probes.put(id, mine.get(id));
+    });
+    unwrittenCount = 0;
   }
 
   /** What covers lookup key {@code key} (in its scope) at {@code time} in {@code state} (null: no bindings). */
@@ -127,8 +176,9 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   @Override
   public void processElement2(KeyedBinding kb, Context ctx, Collector<Resolution> out) throws Exception {
     byte[] blob = bindings.value();
+    Map<String, Registered> mine = unwritten.get(ctx.getCurrentKey()); // registrations not written yet
     Iterator<Map.Entry<String, Registered>> waiting = probes.iterator();
-    if (blob == null && !waiting.hasNext()) {
+    if (blob == null && mine == null && !waiting.hasNext()) {
       // the key's first statement, and no event asked about the key yet: the statement is the whole state, as it came
       bindings.update(kb.entry());
       accepted(kb, ctx);
@@ -142,8 +192,11 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     List<Registered> registered = new ArrayList<>();
     List<List<String>> keys = new ArrayList<>();
     List<List<List<String>>> before = new ArrayList<>();
-    while (waiting.hasNext()) {
-      Map.Entry<String, Registered> e = waiting.next();
+    Iterator<Map.Entry<String, Registered>> unwrittenOnes = mine == null ? null : mine.entrySet().iterator();
+    while (waiting.hasNext() || unwrittenOnes != null && unwrittenOnes.hasNext()) {
+      boolean fromState = waiting.hasNext();
+      Map.Entry<String, Registered> e = fromState ? waiting.next() : unwrittenOnes.next();
+      if (fromState && mine != null && mine.containsKey(e.getKey())) continue; // replaced, not written yet
       Registered r = e.getValue();
       if (r.time() >= entry.from()) {
         ids.add(e.getKey());
@@ -173,7 +226,7 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       int hash = en.hashCode();
       if (hash == r.hash()) continue; // nothing new for the event
       ctx.output(ANSWERED, request.with(EnrichRequest.revisionAt(r.rev(), hop, r.emitted()), en));
-      probes.put(ids.get(i), Registered.carrying(request, r.emitted() + 1, hash));
+      register(ctx.getCurrentKey(), ids.get(i), Registered.carrying(request, r.emitted() + 1, hash));
     }
     if (!bounded() && state.prunable()) schedule(ctx, state);
   }

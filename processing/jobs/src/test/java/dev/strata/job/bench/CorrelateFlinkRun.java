@@ -194,6 +194,7 @@ final class CorrelateFlinkRun {
       }
       long count = ENRICHED.incrementAndGet();
       if (count == events / 2) { // the first half warms up (JIT, caches, pipeline fill): not measured
+        Profiler.start();
         probeStartThreads = threadTicks();
         probeStartCpu = processCpuNanos();
         probeStartNanos = System.nanoTime();
@@ -201,6 +202,7 @@ final class CorrelateFlinkRun {
         probeEndCpu = processCpuNanos();
         probeEndThreads = threadTicks();
         probeEndNanos = System.nanoTime();
+        Profiler.stop();
       }
       return false;
     }
@@ -214,6 +216,44 @@ final class CorrelateFlinkRun {
   static final class WireOutput {
     static boolean resolved(Object e) {
       return CorrelateFlinkRun.resolved(((dev.strata.job.correlate.EnrichedEvent) e).enrichment());
+    }
+  }
+
+  /**
+   * async-profiler over the measured half, if asked: {@code -Dstrata.bench.profiler=<libasyncProfiler.so>} (from the
+   * {@code tools.profiler:async-profiler} jar, whose {@code one.profiler} classes must be on the class path), {@code
+   * -Dstrata.bench.profiler.args=<start options>} (default {@code event=cpu,interval=5ms,threads}: Java and native
+   * frames of every thread, RocksDB's included), {@code -Dstrata.bench.profiler.file=<output>} (default {@code
+   * profile.collapsed}: collapsed stacks; {@code .html} for a flame graph). Reflection: not a dependency.
+   */
+  static final class Profiler {
+    private static Object profiler;
+
+    static void start() {
+      String lib = System.getProperty("strata.bench.profiler");
+      if (lib == null) return;
+      try {
+        Class<?> c = Class.forName("one.profiler.AsyncProfiler");
+        profiler = c.getMethod("getInstance", String.class).invoke(null, lib);
+        execute("start," + System.getProperty("strata.bench.profiler.args", "event=cpu,interval=5ms,threads"));
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("async-profiler: " + e, e);
+      }
+    }
+
+    static void stop() {
+      if (profiler == null) return;
+      String file = System.getProperty("strata.bench.profiler.file", "profile.collapsed");
+      execute("stop,file=" + file + (file.endsWith(".html") ? "" : ",collapsed"));
+      System.out.println("profile of the measured half: " + file);
+    }
+
+    private static void execute(String command) {
+      try {
+        profiler.getClass().getMethod("execute", String.class).invoke(profiler, command);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("async-profiler " + command + ": " + e, e);
+      }
     }
   }
 

@@ -161,6 +161,43 @@ class LookupFunctionTest {
     }
   }
 
+  @Test
+  void registrationsWrittenBeforeACheckpointAreReAnsweredAfterARestore_writtenAndUnwrittenOnesOnceEach()
+      throws Exception {
+    EnrichRequest first = new EnrichRequest("e1", EVENT_MICROS, 0, EnrichmentMerger.base(InFlightTest.FLOW),
+        List.of(KEY));
+    EnrichRequest second = new EnrichRequest("e2", EVENT_MICROS + 1, 0, EnrichmentMerger.base(InFlightTest.FLOW),
+        List.of(KEY));
+    org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+    try (var h = lookup(3_600_000L)) {
+      h.open();
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, first), 1));
+      h.prepareSnapshotPreBarrier(1); // e1's registration goes to keyed state
+      snapshot = h.snapshot(1, 1);
+    }
+    try (var h = lookup(3_600_000L)) {
+      h.initializeState(snapshot);
+      h.open();
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, second), 2)); // on the heap only
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 3));
+      // e1's registration is now both in keyed state (answered once) and on the heap (answered twice): the newer
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("web-1234", "10:01:30")), 4));
+      h.prepareSnapshotPreBarrier(2);
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("db-5678", "10:01:45")), 5));
+      List<EnrichRequest> answered = h.getSideOutput(LookupFunction.ANSWERED).stream().map(StreamRecord::getValue)
+          .toList();
+      assertThat(answered).extracting(EnrichRequest::eventId, a -> a.known().getPodName(), EnrichRequest::rev)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple("e2", null, 0L),
+              org.assertj.core.groups.Tuple.tuple("e1", "api-7d9f", EnrichRequest.revisionAt(0, 1, 1)),
+              org.assertj.core.groups.Tuple.tuple("e2", "api-7d9f", EnrichRequest.revisionAt(0, 1, 1)),
+              org.assertj.core.groups.Tuple.tuple("e1", "web-1234", EnrichRequest.revisionAt(0, 1, 2)),
+              org.assertj.core.groups.Tuple.tuple("e2", "web-1234", EnrichRequest.revisionAt(0, 1, 2)),
+              org.assertj.core.groups.Tuple.tuple("e1", "db-5678", EnrichRequest.revisionAt(0, 1, 3)),
+              org.assertj.core.groups.Tuple.tuple("e2", "db-5678", EnrichRequest.revisionAt(0, 1, 3)));
+    }
+  }
+
   static EntityBinding ipPod(String pod, String from) {
     return ipPod(pod, from, KEY);
   }
@@ -184,8 +221,7 @@ class LookupFunctionTest {
   static KeyedTwoInputStreamOperatorTestHarness<String, Probe, KeyedBinding, Resolution> lookup(long retentionMs)
       throws Exception {
     var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-        new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(
-            new LookupFunction(1, retentionMs, 3_600_000L, 64)),
+        new InFlight.Operator<>(new LookupFunction(1, retentionMs, 3_600_000L, 64)),
         (KeySelector<Probe, String>) Probe::key, (KeySelector<KeyedBinding, String>) KeyedBinding::key, Types.STRING);
     h.setup(Resolution.TYPE.createSerializer(new SerializerConfigImpl()));
     return h;
