@@ -96,7 +96,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * EnrichedEvent}): the Kafka sink writes them as they are; only the OpenSearch index decodes them ({@code
  * decode-enriched}). The gathers and
  * {@code enrich} keep an event's state on the heap while it is in flight and write it to keyed state once complete
- * or before a checkpoint barrier ({@link InFlight}); {@code enrich} reads an event's state only if it may have written
+ * or before a checkpoint barrier ({@link InFlight}), complete state (and the lookups' probe registrations) in
+ * batches, in the state's key order; {@code enrich} reads an event's state only if it may have written
  * it (a bloom filter of its writes: a new event's first message costs no read). Stateful operators
  * have fixed uids ({@code resolve-N}, {@code gather-N}, {@code enrich}); checkpointing is on; {@code correlate.state_backend=rocksdb} for large
  * fleets.
