@@ -16,6 +16,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
 import java.util.List;
+import java.util.function.Predicate;
+import org.apache.commons.compress.archivers.ArchiveEntry;
+import org.apache.commons.compress.archivers.ArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
@@ -110,37 +113,7 @@ public final class ArchiveExtractor {
             Files.newInputStream(archive, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), 1 << 16);
         InputStream in = ArchiveFormat.decompress(format, raw);
         TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-      while (true) {
-        TarArchiveEntry e;
-        try {
-          e = tar.getNextEntry();
-        } catch (IOException | RuntimeException ex) {
-          return "after " + members + " members, the next header is unreadable: " + ex.getMessage();
-        }
-        if (e == null) {
-          return null;
-        }
-        if (e.isDirectory()) {
-          directory(e.getName());
-          continue;
-        }
-        members++;
-        String name = e.getName();
-        if (e.isSymbolicLink()) {
-          listener.skipped(name, SkipReason.ARCHIVE_LINK, "symlink to " + e.getLinkName() + " (never followed)");
-        } else if (e.isLink()) {
-          listener.skipped(name, SkipReason.ARCHIVE_LINK, "hard link to " + e.getLinkName() + " (never followed)");
-        } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
-          listener.skipped(name, SkipReason.SPECIAL_FILE, "device or fifo in the archive");
-        } else if (!e.isFile()) {
-          listener.skipped(name, SkipReason.SPECIAL_FILE, "tar entry type '" + (char) e.getLinkFlag() + "'");
-        } else {
-          String broke = member(name, false, tar, e.getLastModifiedDate());
-          if (broke != null) {
-            return broke;
-          }
-        }
-      }
+      return entries(tar, "header", this::skipTar);
     } catch (IOException | RuntimeException ex) {
       if (members == 0 && expanded == 0) {
         throw new IOException("not a readable " + format.code() + " archive: " + ex.getMessage(), ex);
@@ -167,12 +140,7 @@ public final class ArchiveExtractor {
           continue;
         }
         members++;
-        if (skipZip(e)) {
-          continue;
-        }
-        if (!zf.canReadEntryData(e)) {
-          listener.skipped(e.getName(), SkipReason.UNREADABLE, "zip compression method " + e.getMethod()
-              + " not supported");
+        if (skipZip(e) || unsupported(e, zf.canReadEntryData(e))) {
           continue;
         }
         String broke;
@@ -194,35 +162,65 @@ public final class ArchiveExtractor {
     try (InputStream raw = new BufferedInputStream(
             Files.newInputStream(archive, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), 1 << 16);
         ZipArchiveInputStream zin = new ZipArchiveInputStream(raw, "UTF-8", true, true)) {
-      while (true) {
-        ZipArchiveEntry e;
-        try {
-          e = zin.getNextEntry();
-        } catch (IOException | RuntimeException ex) {
-          return "after " + members + " members, the next local header is unreadable: " + ex.getMessage();
-        }
-        if (e == null) {
-          return null;
-        }
-        if (e.isDirectory()) {
-          directory(e.getName());
-          continue;
-        }
-        members++;
-        if (skipZip(e)) {
-          continue;
-        }
-        if (!zin.canReadEntryData(e)) {
-          listener.skipped(e.getName(), SkipReason.UNREADABLE, "zip compression method " + e.getMethod()
-              + " not supported");
-          continue;
-        }
-        String broke = member(e.getName(), true, zin, e.getLastModifiedDate());
-        if (broke != null) {
-          return broke;
-        }
+      return entries(zin, "local header", e -> skipZip(e) || unsupported(e, zin.canReadEntryData(e)));
+    }
+  }
+
+  /**
+   * Expands the members of a tar or a zip read front to back.
+   *
+   * @return null when complete, else where the archive broke
+   */
+  private <E extends ArchiveEntry> String entries(ArchiveInputStream<E> in, String header, Predicate<E> skip)
+      throws LimitException {
+    while (true) {
+      E e;
+      try {
+        e = in.getNextEntry();
+      } catch (IOException | RuntimeException ex) {
+        return "after " + members + " members, the next " + header + " is unreadable: " + ex.getMessage();
+      }
+      if (e == null) {
+        return null;
+      }
+      if (e.isDirectory()) {
+        directory(e.getName());
+        continue;
+      }
+      members++;
+      if (skip.test(e)) {
+        continue;
+      }
+      String broke = member(e.getName(), format == ArchiveFormat.ZIP, in, e.getLastModifiedDate());
+      if (broke != null) {
+        return broke;
       }
     }
+  }
+
+  /** A tar member that is not a regular file: reported. */
+  private boolean skipTar(TarArchiveEntry e) {
+    String name = e.getName();
+    if (e.isSymbolicLink()) {
+      listener.skipped(name, SkipReason.ARCHIVE_LINK, "symlink to " + e.getLinkName() + " (never followed)");
+    } else if (e.isLink()) {
+      listener.skipped(name, SkipReason.ARCHIVE_LINK, "hard link to " + e.getLinkName() + " (never followed)");
+    } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+      listener.skipped(name, SkipReason.SPECIAL_FILE, "device or fifo in the archive");
+    } else if (!e.isFile()) {
+      listener.skipped(name, SkipReason.SPECIAL_FILE, "tar entry type '" + (char) e.getLinkFlag() + "'");
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  private boolean unsupported(ZipArchiveEntry e, boolean canRead) {
+    if (!canRead) {
+      listener.skipped(e.getName(), SkipReason.UNREADABLE, "zip compression method " + e.getMethod()
+          + " not supported");
+    }
+    return !canRead;
   }
 
   private boolean skipZip(ZipArchiveEntry e) {
