@@ -48,7 +48,13 @@ import org.junit.jupiter.api.io.TempDir;
  *       first v7 record, exfiltrates to 192.0.2.200 and its credentials are used again at 10:40: the flows and the
  *       task role's calls reach the task through the v7 records; the execution role's image pull (its roles from
  *       CloudTrail's RegisterTaskDefinition) is infrastructure; an EKS cluster of that account is also named
- *       shop-prod: scope by the ECS cluster never finds it, nor the reverse.
+ *       shop-prod: scope by the ECS cluster never finds it, nor the reverse;
+ *   <li>task 3c4d..1a2b (service cart-worker) runs on the same container instance (ENI eni-..e0003, 10.20.1.52): its
+ *       VPC Flow file (custom v3 format naming the instance) is correlated before its describe-tasks arrives
+ *       ({@code scenarios/ecs-late}, collected and correlated afterwards: {@link ScenarioRun#runWithLateEvidence}), so
+ *       its records first resolve to no task and bind their ENI to the container instance: they join the storefront
+ *       incident through the instance Falco's host is; their newer revision names the cart-worker task, and they must
+ *       leave that incident.
  * </ul>
  */
 @ExtendWith(SharedStack.class)
@@ -78,6 +84,9 @@ class EcsIncidentPipelineIT {
   static final String TASK3 = "arn:aws:ecs:eu-west-1:" + ACCOUNT_C + ":task/pay-prod/" + T3;
   static final String ENI3 = "eni-0f10000000000e001";
   static final String PAY_EXEC_ROLE = "arn:aws:iam::" + ACCOUNT_C + ":role/pay-execution-role";
+  static final String TASK_X = "arn:aws:ecs:eu-west-1:" + ACCOUNT_A + ":task/shop-prod/3c4d5e6f708192a3b4c5d6e7f8091a2b";
+  static final String ENI_X = "eni-0e1c5a110000e0003";
+  static final String HOST = "i-0e1c5a11c0ffee001";
 
   EvidencePipeline pipeline;
   StackEndpoints endpoints;
@@ -90,7 +99,8 @@ class EcsIncidentPipelineIT {
     Path home = ScenarioRun.home();
     Path evidence = asDelivered(home.resolve("cli/src/test/resources/scenarios/ecs"));
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
-    ScenarioRun.run(pipeline, endpoints, "ecs-it", evidence, CollectorOptions.defaults());
+    ScenarioRun.runWithLateEvidence(pipeline, endpoints, "ecs-it", evidence,
+        asDelivered(home.resolve("cli/src/test/resources/scenarios/ecs-late")), CollectorOptions.defaults());
     incidents = ScenarioRun.incidentsWith(pipeline, TASK1, false);
     incident = incidents.size() == 0 ? null : incidents.get(0).path("_source");
     // what the run wrote, for a reader of a failure (target/ecs-it/)
@@ -183,6 +193,9 @@ class EcsIncidentPipelineIT {
         Map.entry(ACCOUNT_A + " " + ENI2 + " 10:36:00 " + TASK_IP + ">192.0.2.44", t2),
         // a v3 record names the VPC: the address in the VPC at 10:37 is the new task's, not the stopped one's
         Map.entry(ACCOUNT_A + " " + ENI2 + " 10:37:00 " + TASK_IP + ">192.0.2.44", t2),
+        // the co-hosted cart-worker task's late flow file: resolved to it once its describe-tasks came
+        Map.entry(ACCOUNT_A + " " + ENI_X + " 10:10:00 10.20.1.52>10.20.5.10", TASK_X + " " + ENI_X + " shop-prod"),
+        Map.entry(ACCOUNT_A + " " + ENI_X + " 10:12:00 10.20.1.52>10.20.5.10", TASK_X + " " + ENI_X + " shop-prod"),
         Map.entry(ACCOUNT_B + " " + ENI_B + " 10:07:00 " + TASK_IP + ">192.0.2.80", TASK_B + " " + ENI_B + " batch"),
         Map.entry(ACCOUNT_B + " " + ENI_B + " 10:31:00 " + TASK_IP + ">192.0.2.80", TASK_B + " " + ENI_B + " batch")));
     // the v7 record of a two-container task names both containers' ids, not the one that made the flow
@@ -336,7 +349,7 @@ class EcsIncidentPipelineIT {
     assertThat(values(ip, "ecs_services")).containsExactly("storefront-web");
     // an ECS cluster and an EKS cluster of one name (another account) are two things
     ObjectNode ecs = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ecs_cluster", "shop-prod")));
-    assertThat(values(ecs, "tasks")).containsExactlyInAnyOrder(TASK1, TASK2);
+    assertThat(values(ecs, "tasks")).containsExactlyInAnyOrder(TASK1, TASK2, TASK_X);
     assertThat(values(ecs, "accounts")).containsExactly(ACCOUNT_A);
     assertThat(values(ecs, "clusters")).isEmpty();
     assertThat(ecs.path("incidents")).extracting(i -> i.path("incident_id").asText())
@@ -357,6 +370,39 @@ class EcsIncidentPipelineIT {
     assertThat(tasksByAccount.get(ACCOUNT_B)).containsExactly(TASK_B);
   }
 
+  /**
+   * The cart-worker task's flows, correlated before its describe-tasks came, first named no task: their ENI bound to
+   * the container instance their records name, through which they joined the storefront incident (node-level
+   * evidence of the instance Falco's alerts are on). Their newer revision names the cart-worker task: they leave the
+   * incident (a replaced member: the incident is re-assembled without them, nothing else regrouped), their rows leave
+   * its timeline, and nothing of the cart-worker task stays in it or in any other incident.
+   */
+  @Test
+  void aLateFlowFileResolvedToItsCoHostedTaskLaterLeavesTheIncident() throws Exception {
+    JsonNode flows = search("source_format:aws_vpc_flow AND cloud.eni_uid:" + ENI_X);
+    assertThat(flows).hasSize(2);
+    for (JsonNode h : flows) {
+      JsonNode s = h.path("_source");
+      assertThat(s.at("/cloud/instance_uid").asText()).as("the record names the container instance").isEqualTo(HOST);
+      assertThat(s.at("/enrichment/task_uid").asText()).isEqualTo(TASK_X);
+      assertThat(timelineRowsOf(s.path("event_id").asText())).as("no incident keeps the flow").isZero();
+    }
+    List<String> entities = ScenarioRun.entities(incident);
+    assertThat(entities).as("the storefront task's incident holds its container instance (Falco's host) ...")
+        .contains("instance:" + HOST, "task:" + TASK1)
+        .as("... and nothing of the co-hosted task").doesNotContain("task:" + TASK_X, "eni:" + ENI_X, "ip:10.20.1.52");
+    ScenarioRun.timeline(pipeline, incident);
+    // no other incident of the account holds the cart-worker task or its ENI, open or merged
+    assertThat(ScenarioRun.incidentsWith(pipeline, TASK_X, false)).isEmpty();
+    assertThat(ScenarioRun.incidentsWith(pipeline, ENI_X, false)).isEmpty();
+    assertThat(ScenarioRun.incidentsWith(pipeline, HOST, true)).extracting(h -> h.at("/_source/incident_id").asText())
+        .as("the one open incident on the container instance").containsExactly(incident.path("incident_id").asText());
+    // scope and report agree: the ENI's scope is the cart-worker task, in no incident; the report has no row of it
+    ObjectNode eni = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", "10.20.1.52")));
+    assertThat(values(eni, "tasks")).containsExactly(TASK_X);
+    assertThat(eni.path("incidents")).isEmpty();
+  }
+
   @Test
   void reportRendersTheIncident(@TempDir Path out) throws Exception {
     ScenarioRun.Report rendered = ScenarioRun.report(endpoints, incident, out);
@@ -367,6 +413,8 @@ class EcsIncidentPipelineIT {
         .contains("| ecs\\_cluster | `shop-prod` |").contains("| ecs\\_service | `storefront-web` |");
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains(TASK1);
     assertThat(html.indexOf("Terminal shell in container")).isLessThan(html.indexOf("CreateAccessKey"));
+    assertThat(md + html).as("no row of the co-hosted task's flows (they left the incident)").doesNotContain(ENI_X)
+        .doesNotContain("10.20.5.10");
   }
 
   long timelineRowsOf(String eventId) throws Exception {

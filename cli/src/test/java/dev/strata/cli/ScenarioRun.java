@@ -51,17 +51,39 @@ final class ScenarioRun {
   /** Runs the pipeline over {@code evidence}; returns the collection's run id. */
   static String run(EvidencePipeline pipeline, StackEndpoints endpoints, String name, Path evidence,
       CollectorOptions options) throws Exception {
+    return runWithLateEvidence(pipeline, endpoints, name, evidence, null, options);
+  }
+
+  /**
+   * Runs the pipeline over {@code evidence}, then over {@code late}: evidence that arrives after the rest was
+   * correlated, as a streaming deployment sees it. The correlation job resolves the first collection without the late
+   * evidence, then both again (the bounded jobs keep no state from one run to the next, so the second run reads both
+   * collections: what the late evidence changes comes out as the events' newer enrichment); one incident job then
+   * reads what both correlation runs wrote, in order, flushing after every event that changed something: it groups
+   * the first answers and then gets the newer ones. Returns the first collection's run id.
+   */
+  static String runWithLateEvidence(EvidencePipeline pipeline, StackEndpoints endpoints, String name, Path evidence,
+      Path late, CollectorOptions options) throws Exception {
     pipeline.prepare();
     String parseGroup = pipeline.newGroupAtEndOfRawTopic(name);
     String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.NORMALIZED,
         name + "-correlate");
+    String lateCorrelateGroup = late == null ? null
+        : IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.NORMALIZED, name + "-correlate-late");
     String incidentGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.ENRICHED,
         name + "-incidents");
     String runId = pipeline.collect(evidence, options, ProgressListener.NONE).runId();
     pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
     var correlate = pipeline.correlateConfig(true, correlateGroup);
     pipeline.runCorrelate(correlate);
-    pipeline.runIncidents(pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic()));
+    var incidents = pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic());
+    if (late != null) {
+      pipeline.collect(late, options, ProgressListener.NONE);
+      pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
+      pipeline.runCorrelate(pipeline.correlateConfig(true, lateCorrelateGroup));
+      incidents = incidents.withFlushInterval(java.time.Duration.ZERO);
+    }
+    pipeline.runIncidents(incidents);
     pipeline.send("POST", "/strata-*/_refresh", null);
     return runId;
   }

@@ -10,13 +10,19 @@ import java.util.List;
  * The rows of an incident's timeline as documents of the timeline index: the row's fields plus
  * {@code incident_id}, {@code tenant} and {@code revision}; id = {@code incident_id:event_id}, so a row is one
  * document however many revisions carry it, versioned by the incident's revision ({@code external_gte}). Rows that
- * later revisions leave out (the cap) stay searchable.
+ * later revisions leave out because of the cap stay searchable; the incident job deletes the rows of members that left
+ * the incident (its TimelineRows).
  */
 public final class TimelineDocuments {
   private TimelineDocuments() {}
 
   public static String id(Incident incident, TimelineRow row) {
-    return incident.getIncidentId() + ":" + row.getEventId();
+    return id(incident.getIncidentId(), row.getEventId());
+  }
+
+  /** The document id of event {@code eventId}'s row in incident {@code incidentId}. */
+  public static String id(String incidentId, String eventId) {
+    return incidentId + ":" + eventId;
   }
 
   public static byte[] toJson(Incident incident, TimelineRow row) {

@@ -13,10 +13,10 @@ import org.apache.flink.api.common.state.StateTtlConfig;
  * clock for late evidence: a binding that comes up to the retention after the event can still re-resolve it, whatever
  * the event's own age (an offline bundle of last week). Unbounded retention (bounded runs): no TTL, nothing expires.
  */
-final class Retention {
+public final class Retention {
   private Retention() {}
 
-  static <T extends StateDescriptor<?, ?>> T keep(T descriptor, long retentionMs) {
+  public static <T extends StateDescriptor<?, ?>> T keep(T descriptor, long retentionMs) {
     if (retentionMs != Long.MAX_VALUE) {
       descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(retentionMs))
           .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)

@@ -14,7 +14,6 @@ import dev.strata.sink.opensearch.IndexTemplates;
 import dev.strata.sink.opensearch.OpenSearchConnection;
 import dev.strata.sink.opensearch.OpenSearchSink;
 import dev.strata.sink.opensearch.OpenSearchSinkConfig;
-import dev.strata.sink.opensearch.TimelineDocuments;
 import dev.strata.sink.s3.S3EvidenceStore;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -46,7 +45,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   -> link across tenants (LinkIncidents: shared sessions, access keys, IAM principals)
  *   -> evidence.incidents.v1 (Incident, key incident_id, exactly-once)
  *   -> OpenSearch strata-incidents-v1 (doc id incident_id: the newest revision)
- *   -> timeline rows -> OpenSearch strata-timeline-v1 (doc id incident_id:event_id)
+ *   -> keyBy(incident id) -> timeline rows (TimelineRows: rows, deletions of rows whose members left)
+ *      -> OpenSearch strata-timeline-v1 (doc id incident_id:event_id)
  *   -> S3 incidents/&lt;id&gt;/&lt;revision&gt;.json
  * </pre>
  *
@@ -100,8 +100,8 @@ public final class IncidentJob {
     outputs.timelineIndex().ifPresent(s -> {
       String index = outputs.timelineIndexName();
       incidents
-          .flatMap((Incident i, org.apache.flink.util.Collector<DocWriteRequest> out) ->
-              TimelineDocuments.requests(index, i).forEach(out::collect), TypeInformation.of(DocWriteRequest.class))
+          .keyBy(Incident::getIncidentId, TypeInformation.of(String.class))
+          .process(new TimelineRows(index, settings), TypeInformation.of(DocWriteRequest.class))
           .name("timeline-rows").uid(UID_TIMELINE_ROWS)
           .sinkTo(s).name("timeline-index").uid(UID_SINK_TIMELINE);
     });

@@ -65,6 +65,14 @@ public record IncidentJobConfig(
     Map<String, String> flinkProperties) {
 
   public static final String DEFAULT_GROUP_ID = "strata-incident";
+
+  /** This configuration with another {@code flush.interval} (0: a flush after every event that changed something). */
+  public IncidentJobConfig withFlushInterval(Duration v) {
+    return new IncidentJobConfig(kafkaBootstrap, groupId, inputTopic, incidentsTopic, startingOffsets, bounded,
+        parallelism, checkpointInterval, deliveryGuarantee, transactionalIdPrefix, transactionTimeout,
+        maxOutOfOrderness, idleness, maxAheadOfClock, v, settings, openSearch, incidentsIndex, timelineIndex, s3,
+        kafkaProperties, flinkProperties);
+  }
   public static final String INCIDENTS_TOPIC = "evidence.incidents.v1";
 
   public IncidentJobConfig {

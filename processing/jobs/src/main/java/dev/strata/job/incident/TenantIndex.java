@@ -28,7 +28,11 @@ import java.util.TreeSet;
  *   <li>an incident is a connected component of signals, two signals being linked when they are consecutive on an
  *       entity's signal list and at most {@code window} apart. Adding a signal (or an entity to a signal) only adds
  *       links, so components only grow and merge, and the changed ones are those holding a changed signal: a flush
- *       walks exactly those (breadth first over each entity's neighbours within the window);
+ *       walks exactly those (breadth first over each entity's neighbours within the window). Links go only when a
+ *       signal leaves (a newer revision of its event replaces its member), loses entities or link entities (a binding
+ *       that shrinks a closure, a workload found for node-level evidence) or stops being one (a burst that no longer
+ *       holds): its incident is {@link #dissolve dissolved} and its signals walked again, which splits it where the
+ *       lost link was the only bridge;
  *   <li>a context member joins the incidents whose signals share an entity with it and whose first..last signal +-
  *       window covers its time; a changed context member marks those incidents (found through its entities' signal
  *       lists) for re-assembly; a re-assembled incident takes its context by a time-range query on each of its
