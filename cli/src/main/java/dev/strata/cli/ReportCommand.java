@@ -63,6 +63,10 @@ final class ReportCommand implements Callable<Integer> {
     try (EvidencePipeline p = new EvidencePipeline(new EvidencePipeline.Services(null, java.util.Map.of(), url, null))) {
       JsonNode inc = fetch(p, incidentId);
       for (int hops = 0; inc != null && "MERGED".equals(inc.path("status").asText()) && hops < 20; hops++) {
+        if (!inc.path("merged_into").isTextual()) {
+          throw new IllegalArgumentException(incidentId + " was withdrawn: " + inc.path("title").asText()
+              + " (a newer revision of its evidence left it no signal of its own)");
+        }
         String into = inc.path("merged_into").asText();
         System.err.println(incidentId + " was merged into " + into + ": reporting that one");
         inc = fetch(p, into);

@@ -107,12 +107,10 @@ public final class IncidentEngine implements Serializable {
       store.putEmitted(new TenantStore.Emitted(g.id, rev, fp, "OPEN", g.signals.get(0).eventId, false));
       out.add(inc);
     }
-    // ids that vanished: their first signal now belongs to another incident
+    // ids that vanished: their first signal now belongs to another incident, or to none (withdrawn)
     for (TenantStore.Emitted e : store.emitted()) {
       if (index.groups.containsKey(e.incidentId()) || e.sealed() || !"OPEN".equals(e.status())) continue;
-      String into = index.groupOf(e.firstSignal());
-      if (into == null) continue; // evicted: nothing to say
-      out.add(tombstone(store, tenant, e, into, out));
+      out.add(tombstone(store, tenant, e, index.groupOf(e.firstSignal()), out));
     }
     if (watermarkMicros != Long.MIN_VALUE && watermarkMicros != Long.MAX_VALUE) {
       evict(store, index, held, watermarkMicros);
@@ -120,7 +118,12 @@ public final class IncidentEngine implements Serializable {
     return out;
   }
 
-  /** The {@code MERGED} revision of {@code e}, now part of {@code into}. */
+  /**
+   * The {@code MERGED} revision of {@code e}, now part of {@code into}; or, {@code into} null, withdrawn: its first
+   * signal is in no incident any more (a newer revision made it context that joins nothing, e.g. a call found to be
+   * the ECS agent's), so its last {@code OPEN} record must not stand (a {@code MERGED} record without
+   * {@code merged_into}: the schema has no other status).
+   */
   private static Incident tombstone(TenantStore store, String tenant, TenantStore.Emitted e, String into,
       List<Incident> out) throws Exception {
     Incident target = null;
@@ -191,12 +194,10 @@ public final class IncidentEngine implements Serializable {
       store.putEmitted(new TenantStore.Emitted(g.incidentId(), rev, fp, "OPEN", g.firstSignal().eventId(), false));
       out.add(inc);
     }
-    // ids that vanished: their first signal now belongs to another incident
+    // ids that vanished: their first signal now belongs to another incident, or to none (withdrawn)
     for (TenantStore.Emitted e : store.emitted()) {
       if (live.contains(e.incidentId()) || e.sealed() || !"OPEN".equals(e.status())) continue;
-      String into = incidentOfEvent.get(e.firstSignal());
-      if (into == null) continue; // evicted: nothing to say
-      out.add(tombstone(store, tenant, e, into, out));
+      out.add(tombstone(store, tenant, e, incidentOfEvent.get(e.firstSignal()), out));
     }
     if (watermarkMicros != Long.MIN_VALUE && watermarkMicros != Long.MAX_VALUE) {
       evict(store, groups, members, watermarkMicros);

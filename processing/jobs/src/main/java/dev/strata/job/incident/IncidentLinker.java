@@ -96,7 +96,7 @@ public final class IncidentLinker {
     Incident t = new Incident();
     t.setIncidentId(id);
     t.setTenant(tenant);
-    t.setTitle("Merged into " + into);
+    t.setTitle(into == null ? "Withdrawn: no incident holds its first signal any more" : "Merged into " + into);
     t.setSeverityId(0);
     t.setSeverity("Unknown");
     t.setStatus(IncidentStatus.MERGED);
