@@ -40,11 +40,6 @@ import org.testcontainers.DockerClientFactory;
 public final class SharedStack implements BeforeAllCallback, ParameterResolver {
   /** System property forcing the backend: {@code embedded}, {@code docker} (default: {@code auto}). */
   public static final String MODE_PROPERTY = "strata.stack";
-  /**
-   * System property: seconds each embedded service may take to start (default 120; a machine shared by many builds
-   * can need more, e.g. {@code -Dstrata.stack.start-timeout-seconds=600}).
-   */
-  public static final String START_TIMEOUT_PROPERTY = "strata.stack.start-timeout-seconds";
 
   private static final Logger LOG = LoggerFactory.getLogger(SharedStack.class);
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedStack.class);
@@ -116,9 +111,10 @@ public final class SharedStack implements BeforeAllCallback, ParameterResolver {
       }
       Path dataDir = tempDataDir();
       try {
-        EmbeddedStack stack = EmbeddedStack.builder().dataDir(dataDir)
-            .startTimeout(java.time.Duration.ofSeconds(Long.getLong(START_TIMEOUT_PROPERTY, 120)))
-            .progress(message -> LOG.info("shared stack: {}", message)).start();
+        // each service's start bound: EmbeddedStack's default (300 s, STRATA_STACK_START_TIMEOUT or
+        // -Dstrata.stack.start_timeout=SECONDS on a machine shared by many builds)
+        EmbeddedStack stack =
+            EmbeddedStack.builder().dataDir(dataDir).progress(message -> LOG.info("shared stack: {}", message)).start();
         LOG.info("Shared embedded stack in {}: {}", dataDir, stack.startupTimes());
         return new Running(stack, stack.endpoints(), null, dataDir);
       } catch (RuntimeException e) {
