@@ -86,59 +86,52 @@ final class GkeAuditPayload {
         case "serviceName" -> serviceName = Json.scalarText(p);
         case "methodName" -> methodName = Json.scalarText(p);
         case "resourceName" -> resourceName = Json.scalarText(p);
-        case "authenticationInfo" -> {
-          if (t != JsonToken.START_OBJECT) {
-            other.put(f, src.valueText(p, maxBytes));
-            continue;
+        case "authenticationInfo" -> members(p, src, f, maxBytes, (a, at) -> {
+          if (a.equals("principalEmail")) principal = Json.scalarText(p);
+          else putIf(user, a, src.valueText(p, maxBytes));
+        });
+        case "requestMetadata" -> members(p, src, f, maxBytes, (a, at) -> {
+          switch (a) {
+            case "callerIp" -> callerIp = Json.scalarText(p);
+            case "callerSuppliedUserAgent" -> userAgent = Json.scalarText(p);
+            default -> putIf(other, "requestMetadata." + a, src.valueText(p, maxBytes));
           }
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String a = p.currentName();
-            p.nextToken();
-            if (a.equals("principalEmail")) principal = Json.scalarText(p);
-            else putIf(user, a, src.valueText(p, maxBytes));
-          }
-        }
-        case "requestMetadata" -> {
-          if (t != JsonToken.START_OBJECT) {
-            other.put(f, src.valueText(p, maxBytes));
-            continue;
-          }
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String a = p.currentName();
-            p.nextToken();
-            switch (a) {
-              case "callerIp" -> callerIp = Json.scalarText(p);
-              case "callerSuppliedUserAgent" -> userAgent = Json.scalarText(p);
-              default -> putIf(other, "requestMetadata." + a, src.valueText(p, maxBytes));
-            }
-          }
-        }
-        case "status" -> {
-          if (t != JsonToken.START_OBJECT) {
-            other.put(f, src.valueText(p, maxBytes));
-            continue;
-          }
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String a = p.currentName();
-            JsonToken at = p.nextToken();
-            switch (a) {
-              case "code" -> {
-                String c = Json.scalarText(p);
-                if (at == JsonToken.VALUE_NUMBER_INT || (c != null && c.matches("\\d{1,2}"))) {
-                  rpcCode = Integer.parseInt(c);
-                }
+        });
+        case "status" -> members(p, src, f, maxBytes, (a, at) -> {
+          switch (a) {
+            case "code" -> {
+              String c = Json.scalarText(p);
+              if (at == JsonToken.VALUE_NUMBER_INT || (c != null && c.matches("\\d{1,2}"))) {
+                rpcCode = Integer.parseInt(c);
               }
-              case "message" -> statusMessage = Json.scalarText(p);
-              default -> putIf(other, "status." + a, src.valueText(p, maxBytes));
             }
+            case "message" -> statusMessage = Json.scalarText(p);
+            default -> putIf(other, "status." + a, src.valueText(p, maxBytes));
           }
-        }
+        });
         case "request" -> requestObject = AuditMapper.auditedObject(p, src, request);
         case "response" -> responseObject = AuditMapper.auditedObject(p, src, response);
         default -> putIf(other, f, src.valueText(p, maxBytes));
       }
     }
     resolve();
+  }
+
+  /** One member of an object: its name and the token of its value (the parser is at the value). */
+  private interface Member {
+    void read(String name, JsonToken value) throws IOException;
+  }
+
+  /** Each member of field {@code f}'s object value to {@code member}; a value that is no object is kept as text. */
+  private void members(JsonParser p, Source src, String f, int maxBytes, Member member) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      other.put(f, src.valueText(p, maxBytes));
+      return;
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      member.read(name, p.nextToken());
+    }
   }
 
   /** A Kubernetes audit record (serviceName k8s.io), not another Google Cloud service's audit log. */
