@@ -6,7 +6,7 @@ Story (UTC, 2026-11-20):
   10:00-10:02  web container (pod shop/web-7d9c8b6f5-x2x9q on node ip-10-0-1-23) serves normal traffic
   09:41:31     Kubernetes audit: the kubelet registers node ip-10-0-1-23.ec2.internal (providerID: instance
                i-0a1b2c3d4e5f60718), the fact that ties the node to the instance-role session in CloudTrail
-  10:02:41     its app logs a request to /debug/exec from 198.51.100.77 (the attacker probes it)
+  10:02:41     its app logs a request to /debug/exec from 198.51.100.27 (the attacker probes it)
   10:03:05     Kubernetes audit: user dev-alice creates pods/exec into that pod, command=sh (101 Switching Protocols)
   10:03:20     the app logs a child shell and an outbound fetch of the instance metadata credentials
   10:05-10:06  CloudTrail: the node role's session (i-0a1b2c3d4e5f60718) is used from 203.0.113.50 (outside AWS)
@@ -40,8 +40,8 @@ web = [
     dline("10.0.3.17 - - [20/Nov/2026:10:00:12 +0000] \"GET /api/v1/products?page=2 HTTP/1.1\" 200 5123\n", "stdout", "2026-11-20T10:00:12.551208112Z"),
     dline("10.0.3.17 - - [20/Nov/2026:10:01:40 +0000] \"POST /api/v1/cart HTTP/1.1\" 201 88\n", "stdout", "2026-11-20T10:01:40.009182736Z"),
     dline("10.0.1.5 - - [20/Nov/2026:10:02:01 +0000] \"GET /healthz HTTP/1.1\" 200 2\n", "stdout", "2026-11-20T10:02:01.100013201Z"),
-    dline("198.51.100.77 - - [20/Nov/2026:10:02:41 +0000] \"GET /debug/exec?cmd=id HTTP/1.1\" 200 54\n", "stdout", "2026-11-20T10:02:41.377120045Z"),
-    '{"log":"198.51.100.77 - - [20/Nov/2026:10:02:44 +0000] \\"GET /debug/exec?cmd=uname\n',  # truncated: malformed_json
+    dline("198.51.100.27 - - [20/Nov/2026:10:02:41 +0000] \"GET /debug/exec?cmd=id HTTP/1.1\" 200 54\n", "stdout", "2026-11-20T10:02:41.377120045Z"),
+    '{"log":"198.51.100.27 - - [20/Nov/2026:10:02:44 +0000] \\"GET /debug/exec?cmd=uname\n',  # truncated: malformed_json
     dline("WARN debug endpoint enabled in production build\n", "stderr", "2026-11-20T10:02:44.870001111Z"),
     '{"stream":"stderr","time":"2026-11-20T10:02:50.000000000Z"}\n',  # no "log": missing_field
     dline("INFO spawned child process pid=4242 cmd=\"sh\" parent=app\n", "stderr", "2026-11-20T10:03:20.418877001Z"),
