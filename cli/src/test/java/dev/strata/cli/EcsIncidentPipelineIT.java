@@ -116,6 +116,15 @@ class EcsIncidentPipelineIT {
         .at("/hits/hits").toPrettyString());
     Files.writeString(dump.resolve("all-incidents.json"), pipeline.send("POST", "/strata-incidents-*/_search",
         "{\"size\":50}").at("/hits/hits").toPrettyString());
+    // every revision both correlation runs emitted for the late flow file's records, in topic order
+    java.util.Set<String> lateFlows = new java.util.HashSet<>();
+    search("source_format:aws_vpc_flow AND cloud.eni_uid:" + ENI_X).forEach(h -> lateFlows.add(h.path("_id").asText()));
+    StringBuilder revisions = new StringBuilder();
+    for (var e : ScenarioRun.enriched(endpoints, lateFlows)) {
+      revisions.append(e.getEventId()).append(' ').append(e.getTime()).append(" revision ")
+          .append(e.getEnrichment().getRevision()).append(" task ").append(e.getEnrichment().getTaskUid()).append('\n');
+    }
+    Files.writeString(dump.resolve("late-flow-revisions.txt"), revisions);
   }
 
   @Test

@@ -432,11 +432,14 @@ class IncidentPipelineIT {
     }
     assertThat(podAt.values()).as("10:04 before the reuse, 10:13 after: " + podAt)
         .containsExactly("payments/" + API_POD, "shop/web-1");
-    // the index holds the newest revision the correlation wrote (external version = revision + 1), not the parse
-    // job's un-enriched document (version 0) nor an older revision
+    // the index holds the newest revision the correlation wrote (external version = the run's generation and
+    // revision + 1), not the parse job's un-enriched document (version 0) nor an older revision
     Map<String, Integer> newest = newestRevisions(versions.keySet());
     assertThat(newest.keySet()).isEqualTo(versions.keySet());
-    newest.forEach((id, rev) -> assertThat(versions.get(id)).as(id).isEqualTo(rev + 1L));
+    newest.forEach((id, rev) -> {
+      assertThat(dev.strata.sink.opensearch.Generations.revision(versions.get(id))).as(id).isEqualTo(rev + 1L);
+      assertThat(dev.strata.sink.opensearch.Generations.generation(versions.get(id))).as(id).isPositive();
+    });
   }
 
   /** Hits (with their versions) of a query_string query on the events index. */
@@ -448,32 +451,9 @@ class IncidentPipelineIT {
 
   /** The highest {@code enrichment.revision} per event id of {@code ids} on the enriched topic (committed records). */
   Map<String, Integer> newestRevisions(java.util.Set<String> ids) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    var codec = dev.strata.schema.AvroCodec.of(dev.strata.schema.event.EvidenceEvent.class);
     Map<String, Integer> newest = new HashMap<>();
-    List<TopicPartition> tps = new ArrayList<>();
-    Map<TopicPartition, Long> end;
-    try (KafkaConsumer<byte[], byte[]> hw = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      hw.partitionsFor(Topics.ENRICHED).forEach(i -> tps.add(new TopicPartition(Topics.ENRICHED, i.partition())));
-      end = hw.endOffsets(tps);
-    }
-    // read_committed up to the high watermark, not to the stable offset: the jobs ended, but their last commit
-    // markers may not be written yet (see KafkaTestSupport.readAll in processing/jobs)
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-      c.assign(tps);
-      c.seekToBeginning(tps);
-      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        assertThat(System.nanoTime()).as("read " + Topics.ENRICHED + " to " + end).isLessThan(deadline);
-        for (var r : c.poll(java.time.Duration.ofMillis(200))) {
-          String id = new String(r.key(), StandardCharsets.UTF_8);
-          if (ids.contains(id)) newest.merge(id, codec.decode(r.value()).getEnrichment().getRevision(), Math::max);
-        }
-      }
+    for (var e : ScenarioRun.enriched(endpoints, ids)) {
+      newest.merge(e.getEventId(), e.getEnrichment().getRevision(), Math::max);
     }
     return newest;
   }

@@ -8,11 +8,21 @@ import dev.strata.infra.Topics;
 import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.ProgressListener;
 import dev.strata.job.ParseJobConfig;
+import dev.strata.schema.AvroCodec;
+import dev.strata.schema.event.EvidenceEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * One bounded run of every job over what a scenario test adds to the shared stack: collect, parse, correlate,
@@ -122,5 +132,39 @@ final class ScenarioRun {
     return pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
         "{\"size\":1000,\"sort\":[{\"time\":\"asc\"}],\"query\":{\"query_string\":{\"query\":\""
             + q.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}}}").at("/hits/hits");
+  }
+
+  /**
+   * The records of {@code ids} on the enriched topic (committed ones), each partition in its order: every revision
+   * every correlation run emitted.
+   */
+  static List<EvidenceEvent> enriched(StackEndpoints endpoints, java.util.Set<String> ids) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    var codec = AvroCodec.of(EvidenceEvent.class);
+    List<EvidenceEvent> out = new ArrayList<>();
+    List<TopicPartition> tps = new ArrayList<>();
+    Map<TopicPartition, Long> end;
+    try (KafkaConsumer<byte[], byte[]> hw = new KafkaConsumer<>(p)) {
+      hw.partitionsFor(Topics.ENRICHED).forEach(i -> tps.add(new TopicPartition(Topics.ENRICHED, i.partition())));
+      end = hw.endOffsets(tps);
+    }
+    // read_committed up to the high watermark, not to the stable offset: the jobs ended, but their last commit
+    // markers may not be written yet (see KafkaTestSupport.readAll in processing/jobs)
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        assertThat(System.nanoTime()).as("read " + Topics.ENRICHED + " to " + end).isLessThan(deadline);
+        for (var r : c.poll(Duration.ofMillis(200))) {
+          if (ids.contains(new String(r.key(), StandardCharsets.UTF_8))) out.add(codec.decode(r.value()));
+        }
+      }
+    }
+    return out;
   }
 }

@@ -29,6 +29,7 @@ import dev.strata.job.serde.StrataTypes;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.sink.s3.S3EvidenceStore;
 import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.sink.opensearch.Generations;
 import dev.strata.sink.opensearch.IndexTemplates;
 import dev.strata.sink.opensearch.OpenSearchConnection;
 import dev.strata.sink.opensearch.OpenSearchSink;
@@ -89,7 +90,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <p>Late evidence: a binding that changes the answer for an event already emitted makes the lookup re-answer it and
  * the final join ({@code enrich}) emit it again with {@code enrichment.revision} + 1 (same event_id; Kafka consumers keep the
- * highest revision, OpenSearch writes with external version = revision + 1, {@code external_gte}). How long events
+ * highest revision, OpenSearch writes with external version = this run's generation and revision + 1, {@code
+ * external_gte}: {@link Generations}, so a later run's answers replace an earlier run's). How long events
  * and closed intervals are kept: {@link LatenessBounds} (bounded mode: the whole run). The hops carry small
  * {@link EnrichRequest}s, never the event, which is encoded once (without its enrichment) and held once, by {@code
  * enrich}, which appends the enrichment to those bytes and emits the enriched event's wire bytes ({@link
@@ -323,6 +325,7 @@ public final class CorrelateJob {
     env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     enableObjectReuse(env);
     Optional<OpenSearchSinkConfig> os = c.openSearchConfig();
+    long generation = Generations.next(); // this run's documents replace every earlier run's (see Generations)
     Outputs o = build(
         env,
         kafkaSource(cfg),
@@ -330,8 +333,8 @@ public final class CorrelateJob {
         StateSettings.of(cfg),
         enrichedKafkaSink(cfg),
         bindingsKafkaSink(cfg),
-        os.map(OpenSearchSink::forEnrichedEvents),
-        os.map(o2 -> OpenSearchSink.forBindings(o2, cfg.bindingsIndex())));
+        os.map(o1 -> OpenSearchSink.forEnrichedEvents(o1, generation)),
+        os.map(o2 -> OpenSearchSink.forBindings(o2, cfg.bindingsIndex(), generation)));
     cfg.archiveConfig().ifPresent(s3 ->
         o.bindings().sinkTo(new BindingArchiveSink(s3)).name("binding-archive").uid(UID_SINK_BINDING_ARCHIVE));
   }

@@ -17,33 +17,47 @@ public final class EventDocuments implements DocumentMapper<EvidenceEvent> {
 
   private final String index;
   private final boolean versioned;
+  private final long generation;
 
   public EventDocuments(String index) {
-    this(index, false);
+    this(index, false, 0);
   }
 
   /**
-   * @param versioned write with external version = {@code enrichment.revision} + 1 ({@code external_gte}): the
-   *     correlation job's enriched events, so a newer revision replaces an older one and never the reverse (and
-   *     revision 0 still replaces the parse job's un-enriched first version, written at {@link #PARSED_VERSION})
+   * @param versioned write with external version {@link #version(long, long) version(generation, revision)} ({@code
+   *     external_gte}): the correlation job's enriched events, so a newer revision replaces an older one and never
+   *     the reverse, a later correlation run's any revision of an earlier run's, and revision 0 of generation 0 still
+   *     replaces the parse job's un-enriched first version, written at {@link #PARSED_VERSION}
+   * @param generation the correlation run that writes ({@link Generations}: when its job was submitted)
    */
-  public EventDocuments(String index, boolean versioned) {
+  public EventDocuments(String index, boolean versioned, long generation) {
     this.index = index;
     this.versioned = versioned;
+    this.generation = generation;
   }
 
   /**
    * The parse job's events are written at external version {@value #PARSED_VERSION} and the correlation job's at
-   * revision + 1 (both {@code external_gte}): re-running the parse job over evidence already enriched is refused by
-   * OpenSearch (409, counted as done) instead of replacing the enriched document with an un-enriched one, while a
-   * re-parse of evidence not yet enriched still rewrites it (0 >= 0).
+   * {@link #version(long, long)} (both {@code external_gte}): re-running the parse job over evidence already enriched
+   * is refused by OpenSearch (409, counted as done) instead of replacing the enriched document with an un-enriched
+   * one, while a re-parse of evidence not yet enriched still rewrites it (0 >= 0).
    */
   @Override
   public long version(EvidenceEvent event) {
     if (!versioned) {
       return PARSED_VERSION;
     }
-    return event.getEnrichment() == null ? 1 : event.getEnrichment().getRevision() + 1L;
+    return version(generation, event.getEnrichment() == null ? 0 : event.getEnrichment().getRevision());
+  }
+
+  /**
+   * The external version of an event enriched at {@code revision} by correlation run {@code generation}: {@link
+   * Generations#version}({@code generation}, {@code revision} + 1). Revisions count one job's emissions of an event,
+   * so they only compare within a run: a second run over the same events (a replay, or a re-run over evidence that
+   * grew) may give an event fewer revisions than the first did, and its answers must still replace the first's.
+   */
+  public static long version(long generation, long revision) {
+    return Generations.version(generation, revision + 1);
   }
 
   /** External version of an event as the parse job writes it (before any enrichment). */

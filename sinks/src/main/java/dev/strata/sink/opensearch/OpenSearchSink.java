@@ -57,17 +57,18 @@ public final class OpenSearchSink<T> extends AsyncSinkBase<T, DocWriteRequest> {
   }
 
   /**
-   * Enriched events (correlation job) into {@code config.eventsIndex()}, externally versioned by enrichment revision
-   * (see {@link EventDocuments#EventDocuments(String, boolean)}).
+   * Enriched events of correlation run {@code generation} ({@link Generations}) into {@code config.eventsIndex()},
+   * externally versioned by generation and enrichment revision (see {@link EventDocuments#version(long, long)}).
    */
-  public static OpenSearchSink<EvidenceEvent> forEnrichedEvents(OpenSearchSinkConfig config) {
+  public static OpenSearchSink<EvidenceEvent> forEnrichedEvents(OpenSearchSinkConfig config, long generation) {
     return OpenSearchSink.<EvidenceEvent>builder().config(config)
-        .mapper(new EventDocuments(config.eventsIndex(), true)).build();
+        .mapper(new EventDocuments(config.eventsIndex(), true, generation)).build();
   }
 
-  /** Entity bindings (correlation job) into {@code index}, by binding_id. */
-  public static OpenSearchSink<EntityBinding> forBindings(OpenSearchSinkConfig config, String index) {
-    return OpenSearchSink.<EntityBinding>builder().config(config).mapper(new BindingDocuments(index)).build();
+  /** Entity bindings of correlation run {@code generation} into {@code index}, by binding_id. */
+  public static OpenSearchSink<EntityBinding> forBindings(OpenSearchSinkConfig config, String index, long generation) {
+    return OpenSearchSink.<EntityBinding>builder().config(config).mapper(new BindingDocuments(index, generation))
+        .build();
   }
 
   /** Dead letters (from any stage) into {@code config.deadLettersIndex()}. */
