@@ -28,6 +28,12 @@ public record Entity(String type, String key, String scope, String role, boolean
   public static final String ECS_CLUSTER = "ecs_cluster";
   /** An ECS service (context: every task of the service shares it). */
   public static final String ECS_SERVICE = "ecs_service";
+  /**
+   * The sensor output that carried host evidence naming no host (key: the artifact's SHA-256, scope: its origin):
+   * one Falco log file is one Falco's alerts on one host, so its alerts link as alerts naming one node do
+   * ({@link EntityKeys#SENSOR_OUTPUT}). It stands for the unnamed host, so it is shared by workloads as a node is.
+   */
+  public static final String SENSOR = "sensor";
 
   public static final String TARGET = "target";
   public static final String ACTOR = "actor";
@@ -56,7 +62,7 @@ public record Entity(String type, String key, String scope, String role, boolean
   /** Whether entities of this type link events (see the class comment). */
   public static boolean pivotType(String type) {
     return switch (type) {
-      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, PRINCIPAL, SESSION, ACCESS_KEY, SERVICE_ACCOUNT, IP -> true;
+      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, PRINCIPAL, SESSION, ACCESS_KEY, SERVICE_ACCOUNT, IP, SENSOR -> true;
       default -> false;
     };
   }
@@ -71,13 +77,14 @@ public record Entity(String type, String key, String scope, String role, boolean
    * (every replica of a deployment, on any node).
    */
   public static boolean sharedByWorkloads(String type) {
-    return NODE.equals(type) || INSTANCE.equals(type) || ENI.equals(type) || SERVICE_ACCOUNT.equals(type);
+    return NODE.equals(type) || INSTANCE.equals(type) || ENI.equals(type) || SERVICE_ACCOUNT.equals(type)
+        || SENSOR.equals(type);
   }
 
   /** The role an entity of this type plays when it is derived through a binding. */
   public static String defaultRole(String type) {
     return switch (type) {
-      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI -> TARGET;
+      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, SENSOR -> TARGET;
       case PRINCIPAL, SESSION, ROLE, ACCESS_KEY, SERVICE_ACCOUNT -> ACTOR;
       case IP -> SOURCE;
       default -> CONTEXT;

@@ -54,6 +54,8 @@ import java.util.regex.Pattern;
  *   <tr><td>ip</td><td>src_endpoint.ip / dst_endpoint.ip when public (private, loopback, link-local, CGNAT and ULA
  *       addresses are everywhere inside a cluster and never link)</td></tr>
  *   <tr><td>image</td><td>enrichment.image_digest / container.image_digest, else image name</td></tr>
+ *   <tr><td>sensor</td><td>host-layer evidence naming no node nor instance: the artifact that carried it
+ *       ({@link SensorOutput}); a device.hostname of {@code localhost} names no host</td></tr>
  * </table>
  *
  * Bindings: an event naming a container and its pod / node, a pod and its node, a node and its instance, an ENI and
@@ -70,6 +72,40 @@ public final class EntityKeys {
   private static final Pattern PROVIDER_INSTANCE = Pattern.compile("^aws:///[^/]*/(i-[0-9a-f]{8,17})$");
 
   private EntityKeys() {}
+
+  /** The grouping rule for host evidence that names no host: see {@link SensorOutput}. */
+  static final SensorOutput SENSOR_OUTPUT = new SensorOutput();
+
+  /**
+   * Sensor-output grouping: host evidence (timeline layer host: no container, no pod; a Falco alert outside a
+   * container, a Tetragon host process, a syslog line) that names neither its node nor its instance -- Falco's text
+   * output ({@code json_output: false}) has no {@code hostname}, nor has a collection without {@code --host} or a
+   * context manifest -- gets an {@link Entity#SENSOR} entity keyed by the artifact that carried it. What the
+   * evidence says is that one artifact is one sensor's output: a Falco log file, a journal's Falco entries, a Falco
+   * container's log are one Falco on one host. So such alerts link as alerts naming one node do (window-chained
+   * signals, context of the same file within the window), and nothing else: not by rule (a node's alerts of
+   * different rules are one story too), never across artifacts (two hostless files may be two hosts), never with
+   * alerts that name a host (even in the same file: which host the hostless ones ran on is not known), never across
+   * tenants (the job's key). Evidence naming its node or instance (its own {@code hostname}, the context's host or
+   * instance) groups by those and gets no sensor entity. Before session 12 each such alert was an incident of its
+   * own: the shared corpus' Falco text file gave seven one-signal incidents.
+   */
+  static final class SensorOutput {
+    boolean test(TimelineLayer layer, String nodeKey, String instance) {
+      return layer == TimelineLayer.HOST && nodeKey == null && instance == null;
+    }
+  }
+
+  /** Names that do not tell one host from another ({@code localhost}: a Falco or syslog default). */
+  private static final java.util.Set<String> NO_HOST_NAMES =
+      java.util.Set.of("localhost", "localhost.localdomain", "localhost6", "localhost6.localdomain6", "ip6-localhost",
+          "(none)", "unknown");
+
+  /** {@code name}, or null when it names no particular host (a loopback default two machines share). */
+  static String hostName(String name) {
+    String t = trim(name);
+    return t == null || NO_HOST_NAMES.contains(t.toLowerCase(Locale.ROOT)) ? null : t;
+  }
 
   /** What one event contributes. */
   public record Extraction(
@@ -126,7 +162,7 @@ public final class EntityKeys {
     String node = first(en == null ? null : en.getNodeName(), k == null ? null : k.getNodeName());
     if (node == null && e.getDevice() != null
         && (layer == TimelineLayer.CONTAINER || layer == TimelineLayer.POD || layer == TimelineLayer.HOST)) {
-      node = e.getDevice().getHostname();
+      node = hostName(e.getDevice().getHostname());
     }
     String nodeObjectInstance = null;
     if (node == null && "k8s_audit".equals(e.getSourceFormat()) && e.getResources() != null) {
@@ -148,6 +184,9 @@ public final class EntityKeys {
     if (task != null) add(out, Entity.TASK, task, account, Entity.TARGET);
     String eni = first(en == null ? null : en.getEniUid(), cloud == null ? null : cloud.getEniUid());
     if (eni != null) add(out, Entity.ENI, eni, account, Entity.TARGET);
+    if (SENSOR_OUTPUT.test(layer, nodeKey, instance)) {
+      add(out, Entity.SENSOR, e.getLineage().getArtifactSha256(), e.getLineage().getOrigin(), Entity.TARGET);
+    }
 
     // image
     String digest = first(en == null ? null : en.getImageDigest(), c == null ? null : c.getImageDigest());

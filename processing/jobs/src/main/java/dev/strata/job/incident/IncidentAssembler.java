@@ -29,7 +29,7 @@ public final class IncidentAssembler {
   private IncidentAssembler() {}
 
   static final List<String> TYPE_ORDER =
-      List.of(Entity.POD, Entity.CONTAINER, Entity.NODE, Entity.INSTANCE, Entity.TASK, Entity.ENI, Entity.PRINCIPAL,
+      List.of(Entity.POD, Entity.CONTAINER, Entity.NODE, Entity.INSTANCE, Entity.SENSOR, Entity.TASK, Entity.ENI, Entity.PRINCIPAL,
           Entity.SESSION, Entity.ACCESS_KEY, Entity.SERVICE_ACCOUNT, Entity.ROLE, Entity.IP, Entity.IMAGE,
           Entity.NAMESPACE, Entity.CLUSTER, Entity.ECS_SERVICE, Entity.ECS_CLUSTER, Entity.ACCOUNT);
 
@@ -152,11 +152,12 @@ public final class IncidentAssembler {
     x.addAll(expanded);
     // an ECS task before its containers: a responder knows the task (its cluster), not a Docker id
     for (String type : List.of(Entity.POD, Entity.TASK, Entity.CONTAINER, Entity.NODE, Entity.INSTANCE,
-        Entity.PRINCIPAL, Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.IP)) {
+        Entity.PRINCIPAL, Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.IP, Entity.SENSOR)) {
       for (String id : x) {
         if (Entity.typeOf(id).equals(type)) {
           subject = type.equals(Entity.TASK) ? ecsTask(Entity.keyOf(id), keyOf(x, Entity.ECS_SERVICE),
               keyOf(x, Entity.ECS_CLUSTER))
+              : type.equals(Entity.SENSOR) ? sensorOutput(first, Entity.keyOf(id))
               : type.replace('_', ' ') + " " + Entity.keyOf(id) + (type.equals(Entity.CONTAINER) ? onHost(x) : "");
           break;
         }
@@ -174,6 +175,17 @@ public final class IncidentAssembler {
     return Summaries.clean(b.toString());
   }
 
+
+  /**
+   * "Host not named, sensor output falco/falco.txt (artifact 341d88759612)": the alerts of one artifact that name no
+   * host ({@link EntityKeys.SensorOutput}).
+   */
+  private static String sensorOutput(Member first, String sha256) {
+    String origin = null;
+    for (Entity e : first.entities()) if (e.type().equals(Entity.SENSOR)) origin = e.scope();
+    return "host not named, sensor output " + (origin == null ? "" : origin + " ") + "(artifact "
+        + sha256.substring(0, Math.min(12, sha256.length())) + ")";
+  }
 
   /**
    * " on host ip-10-30-1-15" for a container in no pod and no task (a plain Docker / Podman host: the container id
