@@ -133,6 +133,36 @@ class SerdeTest {
   }
 
   @Test
+  void eventDeserializerReadsWhatTheTopicHoldsAndSkipsWhatDoesNotDecode() {
+    EvidenceEvent first = new ChunkParser(ParserRegistry.defaults()).parse(CHUNK).events().get(0);
+    EvidenceEvent second = EvidenceEvent.newBuilder(first).setEventId("other").setRawData("another line").build();
+    EvidenceEventSerializationSchema writer = new EvidenceEventSerializationSchema("norm");
+    EvidenceEventDeserializationSchema reader = new EvidenceEventDeserializationSchema();
+    List<EvidenceEvent> out = new ArrayList<>();
+    Collector<EvidenceEvent> collect = new Collector<>() {
+      @Override
+      public void collect(EvidenceEvent record) {
+        out.add(record);
+      }
+
+      @Override
+      public void close() {}
+    };
+    byte[] garbage = {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9}; // a single-object header of no known schema
+    long offset = 0;
+    for (byte[] value : new byte[][] {writer.serialize(first, null, 1L).value(), garbage,
+        "not avro".getBytes(StandardCharsets.UTF_8), writer.serialize(second, null, 2L).value(), null,
+        writer.serialize(first, null, 3L).value()}) {
+      reader.deserialize(new ConsumerRecord<>("norm", 0, offset++, null, value), collect);
+    }
+    // the reused decoder reads each record on its own: the same events as Avro's own decoder, none mixed up
+    assertThat(out).containsExactly(first, second, first);
+    assertThat(out.get(1)).isEqualTo(AvroCodec.of(EvidenceEvent.class).decode(writer.serialize(second, null, 2L)
+        .value()));
+    assertThat(out.get(0)).isNotSameAs(out.get(2));
+  }
+
+  @Test
   void kafkaSerializersKeyEventsByIdAndDeadLettersByArtifact() {
     var dl = JobDeadLetters.parserError(CHUNK, new IllegalStateException("x"));
     ProducerRecord<byte[], byte[]> r = new DeadLetterSerializationSchema("dlq").serialize(dl, null, 123L);
