@@ -352,6 +352,47 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     }
   }
 
+  /**
+   * A service account's bound token names the pod it was issued to in the request's {@code user.extra}
+   * ({@code authentication.kubernetes.io/pod-name}, {@code pod-uid} since Kubernetes 1.21 ... 1.22; {@code node-name}
+   * since 1.30): every request made with it, from the pod or from wherever the token was copied to, is that pod's.
+   * Kept as unmapped {@code k8s.token.pod} (namespace/name) and {@code k8s.token.node}; and when the request's object
+   * is not a pod (a secret, a CronJob, a review, a cluster-scoped object) and is in the token's namespace or in none,
+   * the event names that pod (kubernetes.pod_name, pod_uid, node_name) as a request from inside the cluster does
+   * through its source address. Found by {@code CiRunnerEscapeScenarioIT}: the job pod's token, copied out, created a
+   * CronJob from the attacker's address, an event that named no pod and joined the incident only because the same
+   * address appeared elsewhere. A request about another pod keeps that pod (the object) as its pod.
+   */
+  private Kubernetes tokenPod(EvidenceEvent e, Kubernetes k, String resource, String namespace, Map<String, String> u) {
+    String pod = firstOfList(flat.get("user.extra.authentication.kubernetes.io/pod-name"));
+    String sa = serviceAccountOf(userName);
+    if (pod == null || sa == null) return k;
+    String tokenNs = sa.substring(0, sa.indexOf('/'));
+    String node = firstOfList(flat.get("user.extra.authentication.kubernetes.io/node-name"));
+    u.put("k8s.token.pod", tokenNs + "/" + pod);
+    if (node != null) u.put("k8s.token.node", node);
+    if ("pods".equals(resource) || (namespace != null && !namespace.equals(tokenNs))) return k;
+    if (k == null) {
+      k = new Kubernetes();
+      e.setKubernetes(k);
+    }
+    k.setNamespace(tokenNs);
+    k.setPodName(pod);
+    k.setPodUid(firstOfList(flat.get("user.extra.authentication.kubernetes.io/pod-uid")));
+    if (node != null) k.setNodeName(node);
+    return k;
+  }
+
+  /** The single value of a {@code user.extra} entry as flattened ({@code ["v"]}), else null. */
+  static String firstOfList(String json) {
+    if (json == null) return null;
+    String t = json.trim();
+    if (t.startsWith("[") && t.endsWith("]")) t = t.substring(1, t.length() - 1).trim();
+    if (t.length() < 2 || t.charAt(0) != '"' || t.charAt(t.length() - 1) != '"') return null;
+    t = t.substring(1, t.length() - 1);
+    return t.isEmpty() || t.contains("\"") || t.contains("\\") ? null : t;
+  }
+
   private boolean isAuditEvent() {
     return verb != null || auditId != null || requestUri != null;
   }
@@ -460,6 +501,7 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
       k.setNamespace(namespace);
       if ("pods".equals(resource)) k.setPodName(name);
     }
+    k = tokenPod(e, k, resource, namespace, u);
     if ("pods".equals(resource) && !"exec".equals(subresource) && !"attach".equals(subresource)
         && !"portforward".equals(subresource) && !"log".equals(subresource)) {
       PodFacts pod = PodFacts.of(response, request, namespace);

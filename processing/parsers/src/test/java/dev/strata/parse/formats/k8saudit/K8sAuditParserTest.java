@@ -181,4 +181,44 @@ class K8sAuditParserTest extends ParserContractTest {
     assertThat(out.events.stream().map(e -> e.getLineage().getLineNumber()).toList())
         .containsExactly(1L, 2L, 8L, 9L, 9L, 10L, 13L);
   }
+
+  /**
+   * A bound service account token's request names the pod the token was issued to (user.extra pod-name, pod-uid,
+   * node-name): a CronJob created with it from outside the cluster is that pod's request; a request about another pod
+   * keeps that pod; a request in another namespace names no pod (the pod's key would be wrong), only k8s.token.pod.
+   */
+  @Test
+  void aBoundServiceAccountTokensRequestIsItsPods() throws Exception {
+    String head = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\",\"stage\":\"ResponseComplete\","
+        + "\"user\":{\"username\":\"system:serviceaccount:ci:runner-jobs\",\"groups\":[\"system:serviceaccounts\"],"
+        + "\"extra\":{\"authentication.kubernetes.io/credential-id\":[\"JTI=9e7c\"],"
+        + "\"authentication.kubernetes.io/node-name\":[\"ip-10-61-7-19.eu-west-1.compute.internal\"],"
+        + "\"authentication.kubernetes.io/pod-name\":[\"job-1\"],\"authentication.kubernetes.io/pod-uid\":[\"u-1\"]}},"
+        + "\"sourceIPs\":[\"198.51.100.143\"],\"responseStatus\":{\"code\":201},\"stageTimestamp\":\"2026-11-23T14:05:30Z\",";
+    String cronjob = head + "\"auditID\":\"t1\",\"verb\":\"create\",\"objectRef\":{\"resource\":\"cronjobs\",\"namespace\":\"ci\","
+        + "\"name\":\"cache-cleanup\",\"apiGroup\":\"batch\",\"apiVersion\":\"v1\"}}\n";
+    String review = head + "\"auditID\":\"t2\",\"verb\":\"create\",\"objectRef\":{\"resource\":\"selfsubjectrulesreviews\","
+        + "\"apiGroup\":\"authorization.k8s.io\",\"apiVersion\":\"v1\"}}\n";
+    String otherPod = head + "\"auditID\":\"t3\",\"verb\":\"create\",\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"ci\","
+        + "\"name\":\"node-shell\",\"apiVersion\":\"v1\"}}\n";
+    String otherNs = head + "\"auditID\":\"t4\",\"verb\":\"list\",\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"prod\","
+        + "\"apiVersion\":\"v1\"}}\n";
+    CollectingOutput out = parse(cronjob + review + otherPod + otherNs, Framing.LINES, "audit.log");
+    assertThat(out.events).hasSize(4);
+    for (int i = 0; i < 2; i++) {
+      var k = out.events.get(i).getKubernetes();
+      assertThat(k.getNamespace()).isEqualTo("ci");
+      assertThat(k.getPodName()).isEqualTo("job-1");
+      assertThat(k.getPodUid()).isEqualTo("u-1");
+      assertThat(k.getNodeName()).isEqualTo("ip-10-61-7-19.eu-west-1.compute.internal");
+    }
+    assertThat(out.events.get(2).getKubernetes().getPodName()).isEqualTo("node-shell");
+    assertThat(out.events.get(3).getKubernetes().getPodName()).isNull();
+    for (EvidenceEvent e : out.events) {
+      assertThat(e.getUnmapped()).containsEntry("k8s.token.pod", "ci/job-1")
+          .containsEntry("k8s.token.node", "ip-10-61-7-19.eu-west-1.compute.internal");
+    }
+    assertThat(AuditMapper.firstOfList("[\"a\",\"b\"]")).isNull();
+    assertThat(AuditMapper.firstOfList("[]")).isNull();
+  }
 }
