@@ -196,10 +196,40 @@ public final class KeyState {
       if (e.kind != last) {
         last = e.kind;
         Entry s = walk(e.kind, scope, t);
-        if (s != null) out.add(hit(s));
+        if (s != null) {
+          out.add(hit(s));
+          Entry sa = e.kind == POD_NODE ? serviceAccountBefore(s, scope) : null;
+          if (sa != null) out.add(hit(sa));
+        }
       }
     }
     return out;
+  }
+
+  private static final byte POD_NODE = (byte) BindingKind.POD_NODE.ordinal();
+
+  /**
+   * When the pod's statement in force ({@code s}, a {@code pod_node}) does not name the pod's service account, the
+   * latest earlier statement of the same pod that does, with no end of the pod between them: a pod's
+   * {@code spec.serviceAccountName} cannot change during its life, but only the API server's pod objects state it, and
+   * later statements of the pod's node (the scheduler's event, a sensor's pod metadata, a kubelet's status patch)
+   * do not. Without it, the job pod of {@code CiRunnerEscapeScenarioIT} (created with its service account at 14:00:00,
+   * scheduled at 14:00:01) lost its service account in every later event. Answered as a hit of its own, so the
+   * enrichment lists its binding too (lineage); an earlier statement of another pod uid conflicts there and is not
+   * used. Limit: once {@link #prune} dropped the earlier statement (past the lateness horizon) it no longer answers.
+   */
+  private Entry serviceAccountBefore(Entry s, String scope) {
+    int sa = Attr.code(Attr.SERVICE_ACCOUNT);
+    if (s.attrs[sa] != null) return null;
+    int i = entries.indexOf(s);
+    for (int j = i - 1; j >= 0; j--) {
+      Entry e = entries.get(j);
+      if (e.kind != s.kind) break;
+      if (!e.in(scope)) continue;
+      if (e.end) return null; // an end of the pod (a later pod of the same name is another pod)
+      if (e.attrs[sa] != null) return e;
+    }
+    return null;
   }
 
   /** The start of {@code kind} in force at t in {@code scope}: entries of other scopes are not looked at. */

@@ -267,4 +267,38 @@ class KeyStateTest {
     assertThat(at(s, VPC_A, 10_000)).isEqualTo("ns/q69");
     assertThat(at(s, "aws:1111:vpc-0", 10_000)).as("other VPCs untouched").isEqualTo("ns/p0");
   }
+
+  /**
+   * A pod's service account, stated only by the API server's pod objects (its creation, before it has a node), is
+   * still the pod's when later statements of its node (the scheduler's event, a sensor's pod metadata) do not name it:
+   * both hits answer (the earlier one for the service account, with its binding id), in any arrival order; not across
+   * the pod's end, where a later pod of the same name begins.
+   */
+  @Test
+  void aPodsServiceAccountOutlivesLaterStatementsOfItsNodeUntilThePodsEnd() {
+    long s = 1_000_000L;
+    for (boolean shuffled : List.of(false, true)) {
+      KeyState k = new KeyState();
+      List<KeyState.Entry> in = new java.util.ArrayList<>(List.of(
+          start(BindingKind.POD_NODE, 0, "", Attr.POD_NAME, "job-1", Attr.POD_UID, "u1", Attr.SERVICE_ACCOUNT, "ci/runner-jobs"),
+          start(BindingKind.POD_NODE, 1 * s, "node-a", Attr.POD_NAME, "job-1", Attr.NODE_NAME, "node-a"),
+          start(BindingKind.POD_NODE, 9 * s, "node-a", Attr.POD_NAME, "job-1", Attr.NODE_NAME, "node-a", Attr.POD_UID, "u1"),
+          end(BindingKind.POD_NODE, 400 * s, "node-a"),
+          start(BindingKind.POD_NODE, 1000 * s, "node-b", Attr.POD_NAME, "job-1", Attr.NODE_NAME, "node-b")));
+      if (shuffled) java.util.Collections.reverse(in);
+      in.forEach(k::add);
+      List<Hit> at5 = k.resolve(5 * s);
+      assertThat(at5).extracting(Hit::object).containsExactly("node-a", "");
+      assertThat(at5.get(1).attrs()).containsEntry(Attr.SERVICE_ACCOUNT, "ci/runner-jobs");
+      assertThat(k.resolve(100 * s)).as("after a restatement without it").extracting(Hit::object)
+          .containsExactly("node-a", "");
+      assertThat(k.resolve(2000 * s)).as("the next pod of the name, after the end").extracting(Hit::object)
+          .containsExactly("node-b");
+    }
+    // the statement in force names it: one hit
+    KeyState own = new KeyState();
+    own.add(start(BindingKind.POD_NODE, 0, "", Attr.SERVICE_ACCOUNT, "ci/a"));
+    own.add(start(BindingKind.POD_NODE, s, "node-a", Attr.SERVICE_ACCOUNT, "ci/a"));
+    assertThat(own.resolve(2 * s)).hasSize(1);
+  }
 }
