@@ -40,6 +40,12 @@ import java.util.Set;
  *   <tr><td>pods/ephemeralcontainers update or patch ({@code kubectl debug})</td><td>execution</td><td>High</td></tr>
  *   <tr><td>a (Cluster)RoleBinding created or changed to bind ClusterRole cluster-admin</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
+ *   <tr><td rowspan=2>Kubernetes audit, a workload's service account (not kube-system's *-controller)</td>
+ *       <td>any request from a public IP outside {@code known_cidrs} ({@code service_account_token_outside})</td>
+ *       <td>by request: privileged pod / role binding -> privilege_escalation, workload or pod written ->
+ *       persistence, exec -> execution, else credential_access</td><td>High</td></tr>
+ *   <tr><td>a pod created or changed with host PID / IPC or a sensitive host path (privileged alone is not)</td>
+ *       <td>privilege_escalation</td><td>High</td></tr>
  *   <tr><td>Kubernetes audit, user {@code system:anonymous}</td><td>any allowed request (code &lt; 400) but the
  *       health and discovery endpoints (/healthz, /livez, /readyz, /version, OIDC discovery)</td><td>entry</td>
  *       <td>High</td></tr>
@@ -175,7 +181,7 @@ public final class SignalRules implements Serializable {
       return tetragon.classify(e);
     }
     if ("k8s_audit".equals(f)) {
-      return audit(e);
+      return audit(e, knownCidrs.isEmpty() ? ip -> false : this::known);
     }
     if ("aws_cloudtrail".equals(f)) {
       return cloudTrail(e);
@@ -205,10 +211,13 @@ public final class SignalRules implements Serializable {
     return false;
   }
 
-  private static Signal audit(EvidenceEvent e) {
+  private static Signal audit(EvidenceEvent e, java.util.function.Predicate<String> knownIp) {
     String user = e.getActor() == null ? null : e.getActor().getUserName();
     if ("system:anonymous".equals(user)) {
       return anonymousAllowed(e) ? new Signal(AttackStage.ENTRY, 4, "anonymous_request_allowed") : null;
+    }
+    if (user != null && user.startsWith("system:serviceaccount:") && !controllerAccount(user)) {
+      return serviceAccountAudit(e, knownIp);
     }
     if (user == null || user.startsWith("system:") || e.getResources() == null || e.getResources().isEmpty()) {
       return null;
@@ -245,6 +254,59 @@ public final class SignalRules implements Serializable {
 
   private static final String CLUSTER_ADMIN = "ClusterRole/cluster-admin";
 
+  /**
+   * Requests of a workload's service account (found by {@code CiRunnerEscapeScenarioIT}: a CI job's token created a
+   * privileged, host-PID pod with the host's / on its own node, then, copied out, a CronJob from the attacker's
+   * address; neither was a signal, since only humans' requests were judged):
+   * <ul>
+   *   <li>from a public address outside {@code known_cidrs} ({@code service_account_token_outside}, High): a service
+   *       account's token is meant for the cluster's own workloads, whose requests come from the cluster's private
+   *       addresses; stage by what it asks: a workload, CronJob or privileged pod created or changed -> persistence
+   *       / privilege escalation, exec -> execution, secrets read -> credential access, anything else credential
+   *       access (a stolen credential in use). An external deployer (a CI service holding a long-lived token) comes
+   *       from its own public ranges: list them in {@code known_cidrs};</li>
+   *   <li>a pod created or changed with host PID / IPC or a sensitive host path ({@code privileged_pod}, privilege
+   *       escalation, High), not privileged alone: CI runners' docker-in-docker build pods are privileged and created
+   *       by the runner's service account, and hand over the node only through the host's namespaces or file
+   *       system. Workloads (a Deployment, DaemonSet) written by a service account stay no signal: GitOps controllers
+   *       deploy the cluster's privileged agents that way.</li>
+   * </ul>
+   * The controller manager's own accounts ({@code system:serviceaccount:kube-system:*-controller}, which create every
+   * workload's pods) are never judged.
+   */
+  private static Signal serviceAccountAudit(EvidenceEvent e, java.util.function.Predicate<String> knownIp) {
+    if (e.getResources() == null || e.getResources().isEmpty()) return null;
+    Resource r = e.getResources().get(0);
+    String verb = e.getApi() == null || e.getApi().getOperation() == null ? "" : e.getApi().getOperation();
+    String sub = r.getSubresource() == null ? "" : r.getSubresource();
+    boolean writes = verb.equals("create") || verb.equals("update") || verb.equals("patch");
+    boolean podWrite = "pods".equals(r.getType()) && writes && (sub.isEmpty() || "ephemeralcontainers".equals(sub));
+    boolean escapes = podWrite && hostEscapingPod(e, SERVICE_ACCOUNT_HOST_ESCAPING_POD);
+    String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
+    if (EntityKeys.isPublicIp(ip) && !knownIp.test(ip)) {
+      AttackStage stage = AttackStage.CREDENTIAL_ACCESS;
+      if (escapes || (podWrite && hostEscapingPod(e, HOST_ESCAPING_POD))) stage = AttackStage.PRIVILEGE_ESCALATION;
+      else if (("clusterrolebindings".equals(r.getType()) || "rolebindings".equals(r.getType())) && writes) {
+        stage = AttackStage.PRIVILEGE_ESCALATION;
+      } else if (r.getType() != null && (WORKLOADS.contains(r.getType()) || "pods".equals(r.getType())) && writes
+          && sub.isEmpty()) {
+        stage = AttackStage.PERSISTENCE;
+      } else if ("pods".equals(r.getType()) && ("exec".equals(sub) || "attach".equals(sub))) {
+        stage = AttackStage.EXECUTION;
+      }
+      return new Signal(stage, 4, "service_account_token_outside");
+    }
+    return escapes ? new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_pod") : null;
+  }
+
+  /** The controller manager's service accounts ({@code --use-service-account-credentials}): kube-system's *-controller. */
+  private static boolean controllerAccount(String user) {
+    return user.startsWith("system:serviceaccount:kube-system:") && user.endsWith("-controller");
+  }
+
+  /** What hands the node to a pod a service account creates: its host namespaces or file system (not privileged alone). */
+  private static final Set<String> SERVICE_ACCOUNT_HOST_ESCAPING_POD = Set.of("host_pid", "host_ipc", "sensitive_host_path");
+
   /** Resources whose pod template the audit parser reads (strata.risk of the pods their controller creates). */
   private static final Set<String> WORKLOADS = Set.of("deployments", "daemonsets", "statefulsets", "replicasets",
       "replicationcontrollers", "jobs", "cronjobs");
@@ -258,10 +320,14 @@ public final class SignalRules implements Serializable {
       List.of("/healthz", "/livez", "/readyz", "/version", "/.well-known/openid-configuration", "/openid/v1/jwks");
 
   private static boolean hostEscapingPod(EvidenceEvent e) {
+    return hostEscapingPod(e, HOST_ESCAPING_POD);
+  }
+
+  private static boolean hostEscapingPod(EvidenceEvent e, Set<String> risks) {
     String risk = e.getUnmapped() == null ? null : e.getUnmapped().get("strata.risk");
     if (risk == null) return false;
     for (String r : risk.split(",")) {
-      if (HOST_ESCAPING_POD.contains(r)) return true;
+      if (risks.contains(r)) return true;
     }
     return false;
   }

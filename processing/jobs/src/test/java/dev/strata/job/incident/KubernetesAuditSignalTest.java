@@ -159,4 +159,53 @@ class KubernetesAuditSignalTest {
         .containsEntry("create_configmap.json", "-")
         .containsEntry("minikube_creates_namespace_foo.json", "-");
   }
+
+  /**
+   * A workload's service account (CiRunnerEscapeScenarioIT): its token used from a public address is a signal, staged
+   * by what it asks; from the cluster, a pod with the host's namespaces or / is privilege escalation, a privileged
+   * docker-in-docker build pod and a workload are not; the controller manager's accounts are never judged.
+   */
+  @Test
+  void aServiceAccountsTokenFromOutsideAndItsHostEscapingPodsAreSignals() throws Exception {
+    String sa = "system:serviceaccount:ci:runner-jobs";
+    String uri = "/api/v1/namespaces/a/pods";
+    String nodeShell = pod("{\"hostPID\":true,\"containers\":[{\"name\":\"c\",\"image\":\"alpine\",\"securityContext\":"
+        + "{\"privileged\":true}}],\"volumes\":[{\"name\":\"h\",\"hostPath\":{\"path\":\"/\"}}]}");
+    String dind = pod("{\"containers\":[{\"name\":\"docker\",\"image\":\"docker:dind\",\"securityContext\":{\"privileged\":true}}]}");
+    String cronRef = "{\"resource\":\"cronjobs\",\"namespace\":\"ci\",\"name\":\"x\",\"apiGroup\":\"batch\",\"apiVersion\":\"v1\"}";
+    String cron = "{\"kind\":\"CronJob\",\"apiVersion\":\"batch/v1\",\"metadata\":{\"name\":\"x\"},\"spec\":{\"schedule\":\"* * * * *\","
+        + "\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"m\",\"image\":\"x\"}]}}}}}}";
+    String secretsRef = "{\"resource\":\"secrets\",\"namespace\":\"ci\",\"apiVersion\":\"v1\"}";
+    String inside = "10.61.7.88";
+    List<Signal> s = signals(
+        event("1", sa, "create", uri, POD_REF, 201, nodeShell).replace("203.0.113.9", inside),
+        event("2", sa, "create", uri, POD_REF, 201, dind).replace("203.0.113.9", inside),
+        event("3", sa, "create", "/apis/batch/v1/namespaces/ci/cronjobs", cronRef, 201, cron),
+        event("4", sa, "list", "/api/v1/namespaces/ci/secrets", secretsRef, 200, null),
+        event("5", sa, "create", uri, POD_REF, 201, nodeShell),
+        event("6", sa, "create", "/apis/batch/v1/namespaces/ci/cronjobs", cronRef, 201,
+            cron.replace("\"image\":\"x\"}", "\"image\":\"x\",\"securityContext\":{\"privileged\":true}}"))
+            .replace("203.0.113.9", inside),
+        event("7", "system:serviceaccount:kube-system:job-controller", "create", uri, POD_REF, 201, nodeShell),
+        event("8", sa, "list", "/api/v1/namespaces/ci/secrets", secretsRef, 200, null).replace("203.0.113.9", inside));
+    assertThat(s.get(0).reason()).isEqualTo("privileged_pod");
+    assertThat(s.get(0).stage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
+    assertThat(s.get(1)).as("a privileged build pod of the runner").isNull();
+    assertThat(s.get(2).reason()).isEqualTo("service_account_token_outside");
+    assertThat(s.get(2).stage()).isEqualTo(AttackStage.PERSISTENCE);
+    assertThat(s.get(2).severityId()).isEqualTo(4);
+    assertThat(s.get(3).reason()).isEqualTo("service_account_token_outside");
+    assertThat(s.get(3).stage()).isEqualTo(AttackStage.CREDENTIAL_ACCESS);
+    assertThat(s.get(4).reason()).isEqualTo("service_account_token_outside");
+    assertThat(s.get(4).stage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
+    assertThat(s.get(5)).as("a privileged workload written by a service account in the cluster").isNull();
+    assertThat(s.get(6)).isNull();
+    assertThat(s.get(7)).as("the pod's own secret reads: context").isNull();
+    // a known deployer's range
+    Path f = dir.resolve("k/var/log/kubernetes/audit/audit.log");
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, event("9", sa, "create", "/apis/batch/v1/namespaces/ci/cronjobs", cronRef, 201, cron) + "\n");
+    List<EvidenceEvent> known = SigmaFixtures.parse(dir.resolve("k"));
+    assertThat(new SignalRules(List.of("203.0.113.0/24")).classify(known.get(0))).isNull();
+  }
 }
