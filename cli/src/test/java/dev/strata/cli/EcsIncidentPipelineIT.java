@@ -49,6 +49,11 @@ import org.junit.jupiter.api.io.TempDir;
  *       task role's calls reach the task through the v7 records; the execution role's image pull (its roles from
  *       CloudTrail's RegisterTaskDefinition) is infrastructure; an EKS cluster of that account is also named
  *       shop-prod: scope by the ECS cluster never finds it, nor the reverse;
+ *   <li>the same account's task 7e1d..5c6b (ledger) has no evidence naming its roles at all: its execution role's
+ *       sessions only pull the image, read the injected secret and create the log stream (through the NAT gateway,
+ *       an SDK user agent without the agent's marks), so the role is taken as an execution role from its calls
+ *       ({@code role_ecs_use}) and they are in no incident; its task role's credentials read the same secret from
+ *       198.51.100.140 at 11:50: a workload's call, a signal;
  *   <li>task 3c4d..1a2b (service cart-worker) runs on the same container instance (ENI eni-..e0003, 10.20.1.52): its
  *       VPC Flow file (custom v3 format naming the instance) is correlated before its describe-tasks arrives
  *       ({@code scenarios/ecs-late}, collected and correlated afterwards: {@link ScenarioRun#runWithLateEvidence}), so
@@ -84,6 +89,11 @@ class EcsIncidentPipelineIT {
   static final String TASK3 = "arn:aws:ecs:eu-west-1:" + ACCOUNT_C + ":task/pay-prod/" + T3;
   static final String ENI3 = "eni-0f10000000000e001";
   static final String PAY_EXEC_ROLE = "arn:aws:iam::" + ACCOUNT_C + ":role/pay-execution-role";
+  static final String LEDGER_T = "7e1d9c3b5a2f4e6d8c0b1a2f3e4d5c6b";
+  static final String LEDGER_EXEC_ROLE = "arn:aws:iam::" + ACCOUNT_C + ":role/ledger-execution-role";
+  static final String LEDGER_TASK_ROLE = "arn:aws:iam::" + ACCOUNT_C + ":role/ledger-task-role";
+  static final String LEDGER_EXEC_SESSION =
+      "arn:aws:sts::" + ACCOUNT_C + ":assumed-role/ledger-execution-role/" + LEDGER_T;
   static final String TASK_X = "arn:aws:ecs:eu-west-1:" + ACCOUNT_A + ":task/shop-prod/3c4d5e6f708192a3b4c5d6e7f8091a2b";
   static final String ENI_X = "eni-0e1c5a110000e0003";
   static final String HOST = "i-0e1c5a11c0ffee001";
@@ -260,6 +270,56 @@ class EcsIncidentPipelineIT {
     List<String> entities = new ArrayList<>();
     incident.path("entities").forEach(e -> entities.add(e.path("type").asText() + ":" + e.path("key").asText()));
     assertThat(entities).doesNotContain("session:" + EXEC_SESSION1, "access_key:ASIAWZQ5EXECROLE3X9B");
+  }
+
+  @Test
+  void withoutTheTaskDefinitionTheExecutionRoleIsKnownByItsCallsAndTheStolenTaskRoleStaysASignal() throws Exception {
+    // task 7e1d..5c6b (ledger) of account 121212121212: no definition, metadata, describe-tasks nor flow record names
+    // its roles; the execution role's sessions only pull the image, read the injected secret and create the log
+    // stream (through the NAT gateway, a plain SDK user agent): the ECS agent's
+    Map<String, String> agent = new java.util.TreeMap<>();
+    for (JsonNode h : search("source_format:aws_cloudtrail AND actor.session_issuer:\"" + LEDGER_EXEC_ROLE + "\"")) {
+      JsonNode s = h.path("_source");
+      agent.put(s.path("time").asText().substring(11, 19) + " " + s.at("/api/operation").asText(),
+          s.at("/enrichment/ecs_execution_role").asText("-") + " " + timelineRowsOf(s.path("event_id").asText()));
+    }
+    String infrastructure = LEDGER_EXEC_ROLE + " 0";
+    assertThat(agent).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "11:00:08 GetAuthorizationToken", infrastructure,
+        "11:00:09 BatchGetImage", infrastructure,
+        "11:00:10 GetDownloadUrlForLayer", infrastructure,
+        "11:00:31 GetSecretValue", infrastructure,
+        "11:00:40 CreateLogStream", infrastructure));
+    JsonNode use = pipeline.send("POST", "/strata-bindings-*/_search", "{\"size\":20,\"query\":{\"bool\":{\"filter\":["
+        + "{\"term\":{\"kind\":\"role_ecs_use\"}},{\"term\":{\"subject.key\":\"" + LEDGER_EXEC_ROLE + "\"}}]}}}")
+        .at("/hits/hits");
+    assertThat(use).as("the role's use, with its basis and confidence").isNotEmpty();
+    for (JsonNode b : use) {
+      assertThat(b.at("/_source/object/key").asText()).isEqualTo("execution_role");
+      assertThat(b.at("/_source/confidence").floatValue()).isBetween(0.5f, 0.95f);
+      assertThat(b.at("/_source/attributes/ecs_role_basis").asText()).isIn("execution_calls_only",
+          "secret_read_at_task_start");
+    }
+    JsonNode everyIncident = pipeline.send("POST", "/strata-incidents-*/_search", "{\"size\":200,\"query\":{\"term\":"
+        + "{\"entities.key\":\"" + LEDGER_EXEC_SESSION + "\"}}}").at("/hits/hits");
+    for (JsonNode i : everyIncident) {
+      assertThat(i.at("/_source/status").asText()).as("only a withdrawn id may name the agent's session").isEqualTo("MERGED");
+    }
+    // the task role's credentials, read from the task and used from 198.51.100.140 50 minutes later: the same
+    // secret, a workload's call (the role is a task role), a signal of its own incident
+    JsonNode stolen = one("source_format:aws_cloudtrail AND actor.session_issuer:\"" + LEDGER_TASK_ROLE + "\"");
+    assertThat(stolen.at("/enrichment/ecs_task_role").asText()).isEqualTo(LEDGER_TASK_ROLE);
+    assertThat(stolen.at("/enrichment/ecs_execution_role").asText("-")).isEqualTo("-");
+    JsonNode rows = pipeline.send("POST", "/strata-timeline-*/_search", "{\"size\":5,\"query\":{\"term\":"
+        + "{\"event_id\":\"" + stolen.path("event_id").asText() + "\"}}}").at("/hits/hits");
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).at("/_source/signal").asBoolean()).isTrue();
+    JsonNode found = pipeline.send("POST", "/strata-incidents-*/_search", "{\"size\":1,\"query\":{\"term\":"
+        + "{\"incident_id\":\"" + rows.get(0).at("/_source/incident_id").asText() + "\"}}}").at("/hits/hits");
+    assertThat(found).hasSize(1);
+    List<String> entities = new ArrayList<>();
+    found.get(0).at("/_source/entities").forEach(e -> entities.add(e.path("type").asText() + ":" + e.path("key").asText()));
+    assertThat(entities).contains("ip:198.51.100.140").doesNotContain("session:" + LEDGER_EXEC_SESSION);
   }
 
   @Test

@@ -228,6 +228,60 @@ class HostIncidentScenarioIT {
   }
 
   @Test
+  void theCreateRequestsActorIsTheWebContainerThatConnectedToTheSocket() throws Exception {
+    // dockerd's create request names no client; Falco saw the web container connect to the mounted docker.sock
+    // 0.36 s before: the correlation job ties the request to it (dockersock_client, 60 s bound)
+    String w = WEB.substring(0, 12);
+    JsonNode request = null;
+    for (JsonNode h : search("source_format:docker_daemon_log")) {
+      JsonNode u = h.at("/_source/unmapped");
+      if (u.has("dockerd.form.image") && u.path("strata.risk").asText().contains("privileged")) request = h.path("_source");
+    }
+    assertThat(request).isNotNull();
+    assertThat(request.at("/enrichment/container_uid").asText()).as("the request's client").startsWith(w);
+    JsonNode tie = pipeline.send("POST", "/strata-bindings-*/_search", "{\"size\":10,\"query\":{\"term\":"
+        + "{\"kind\":\"dockersock_client\"}}}").at("/hits/hits");
+    assertThat(tie).hasSize(1);
+    assertThat(tie.get(0).at("/_source/object/key").asText()).isEqualTo(w);
+    assertThat(tie.get(0).at("/_source/confidence").floatValue()).isEqualTo(0.9f);
+    assertThat(tie.get(0).at("/_source/source_format").asText()).isEqualTo("falco_alert");
+    List<String> statements = new ArrayList<>();
+    tie.get(0).at("/_source/evidence").forEach(x -> statements.add(x.path("binding_id").asText()));
+    List<String> used = new ArrayList<>();
+    request.at("/enrichment/binding_ids").forEach(x -> used.add(x.asText()));
+    assertThat(used).as("the request's enrichment names the statement it used").containsAnyElementsOf(statements);
+    // the escalation's row names its actor, and the web container's incident holds the container it made
+    String requestId = request.path("event_id").asText();
+    String summary = null;
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      if (r.at("/_source/event_id").asText().equals(requestId)) summary = r.at("/_source/summary").asText();
+    }
+    assertThat(summary).as("the create request's row in the web container's incident")
+        .contains("by container " + w, "docker.sock client");
+    assertThat(ScenarioRun.entities(incident)).contains("container:" + PRIV.substring(0, 12),
+        "docker_request:" + requestId);
+    // the web container's first create (compose, from the host at 08:00, no socket alert) has no client
+    for (JsonNode h : search("source_format:docker_daemon_log")) {
+      JsonNode s = h.path("_source");
+      if (s.at("/unmapped").has("dockerd.form.image") && !s.path("event_id").asText().equals(requestId)) {
+        assertThat(s.at("/enrichment/container_uid").asText("-")).isEqualTo("-");
+      }
+    }
+  }
+
+  @Test
+  void dockerDiffListsNoCopiedUpParents() throws Exception {
+    // `docker diff` prints C for every directory above an added file (/etc, /tmp, /var/www/html/uploads ...)
+    List<String> rows = new ArrayList<>();
+    for (JsonNode h : search("source_format:docker_diff")) {
+      rows.add(h.at("/_source/unmapped/diff.kind").asText() + " " + h.at("/_source/file/path").asText());
+      assertThat(h.at("/_source/container/uid").asText()).isEqualTo(WEB);
+    }
+    assertThat(rows).containsExactlyInAnyOrder("A /etc/cron.d/kworker", "A /tmp/.x", "A /tmp/.x/kworkerd",
+        "A /var/www/html/uploads/x.php");
+  }
+
+  @Test
   void theWebContainersAccessLogLinesAreItsHttpRequestsFromTheAttacker() throws Exception {
     List<String> requests = new ArrayList<>();
     for (JsonNode h : search("source_format:docker_json_log AND class_uid:4002")) {

@@ -69,7 +69,8 @@ import java.util.regex.Pattern;
  *       kubernetes-service-account}, {@code kubernetes-pod-name}, {@code kubernetes-pod-uid} in its request): the
  *       same three plus {@code session_pod}, the pod the credentials were issued for (eks-auth's {@code
  *       AssumeRoleForPodIdentity} event itself names no pod: its response is not logged); a role session named after
- *       an instance id: {@code session_instance}.
+ *       an instance id: {@code session_instance}; any call of an ECS task-id session: {@code role_ecs_use}, whether its role
+ *       is used as the task's execution role or as a task role ({@link EcsCredentials#roleUse}).
  *   <li><b>ENI + instance id</b> on a non-API event (VPC Flow Logs v3+ {@code instance-id}): {@code eni_instance}.
  *   <li><b>ECS task</b> on a non-API event (task metadata, describe-tasks): {@code eni_task}, {@code ip_task},
  *       {@code container_task}, from start_time (or time) to end_time when the task stopped (and a closing statement
@@ -139,6 +140,7 @@ public final class BindingExtractor {
         cloudIds(e, format, out);
         sbom(e, out);
         hostInstance(e, out);
+        dockerSocketClient(e, format, out);
       }
     } catch (RuntimeException ex) {
       // a rule met a shape it did not expect: no bindings from this event rather than a failed job
@@ -252,6 +254,58 @@ public final class BindingExtractor {
     put(a, Attr.ACCOUNT_UID, e.getCloud() == null ? null : e.getCloud().getAccountUid());
     out.add(binding(BindingKind.HOST_INSTANCE, "", d.getHostname(), "", d.getInstanceUid(), a, startOf(e), null,
         false, 1.0f, e));
+  }
+
+  /** How long after a container's connection to the Docker socket a request the daemon logs is taken as its. */
+  public static final long DOCKER_SOCKET_CLIENT_BOUND_MICROS = 60_000_000L;
+
+  /** See {@link #DOCKER_SOCKET_CLIENT_BOUND_MICROS}. */
+  public static final java.time.Duration DOCKER_SOCKET_CLIENT_BOUND = java.time.Duration.ofSeconds(60);
+
+  /**
+   * {@code dockersock_client}: a sensor's event in a container that connected to the host's Docker socket (Falco:
+   * {@code fd.name} a path ending in {@code docker.sock}, e.g. a connect rule on the mounted socket; Tetragon: a
+   * hook whose file / path argument is such a path) states "the daemon's client was this container" from the
+   * event's time for {@link #DOCKER_SOCKET_CLIENT_BOUND_MICROS} (0.9); a process of the container whose command
+   * line names the socket ({@code curl --unix-socket /var/run/docker.sock}, {@code docker -H unix://...}) or that is
+   * the docker CLI, the same from its start (0.7: it would connect). The socket's path inside the container may be
+   * any (a bind mount can put the host's socket anywhere): the key is the host's daemon, {@code
+   * dockersock|host:<host>|dockerd}, the host's first DNS label. The lookups answer a create request dockerd logged
+   * in that bound with the latest such container ({@link LookupKeys#dockerSocket}).
+   */
+  private void dockerSocketClient(EvidenceEvent e, String format, List<EntityBinding> out) {
+    if (!SENSOR_FORMATS.contains(format)) return;
+    Container c = e.getContainer();
+    String cid = c == null ? null : LookupKeys.containerId(c.getUid());
+    String host = e.getDevice() == null ? null : e.getDevice().getHostname();
+    if (cid == null || cid.length() < 12 || host == null || host.isBlank()) return;
+    String path = e.getFile() == null ? null : e.getFile().getPath();
+    String cmd = e.getProcess() == null ? null : e.getProcess().getCmdLine();
+    float conf;
+    if (dockerSocketPath(path)) {
+      conf = 0.9f;
+    } else if (cmd != null && (cmd.contains("docker.sock") || dockerCli(e.getProcess().getExecutable(), cmd))) {
+      conf = 0.7f;
+    } else {
+      return;
+    }
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.CONTAINER_UID, cid);
+    put(a, Attr.CONTAINER_NAME, c.getName());
+    long t = micros(e.getTime());
+    String key = LookupKeys.dockerSocket(host);
+    out.add(binding(BindingKind.DOCKERSOCK_CLIENT, LookupKeys.scopeOf(key), LookupKeys.keyOf(key), "", cid, a, t,
+        t + DOCKER_SOCKET_CLIENT_BOUND_MICROS, false, conf, e));
+  }
+
+  private static boolean dockerSocketPath(String path) {
+    return path != null && (path.endsWith("/docker.sock") || path.equals("docker.sock"));
+  }
+
+  /** The docker CLI ({@code docker run ...}): it talks to the daemon's socket. */
+  private static boolean dockerCli(String exe, String cmd) {
+    String bin = exe != null ? exe : cmd.split(" ", 2)[0];
+    return bin.equals("docker") || bin.endsWith("/docker");
   }
 
   /** Whether {@code e} is a container runtime's end of a container (die, stop, died, finished, removed, ...). */
@@ -836,6 +890,8 @@ public final class BindingExtractor {
       }
       return;
     }
+    // a call of an ECS task's role session: what it says of the role (the ECS agent's call or a workload's)
+    roleUse(e, out);
     // an EC2 instance-role session (named after its instance id): session -> instance
     String uid = e.getActor() == null ? null : e.getActor().getUserUid();
     String instance = e.getCloud() == null ? null : e.getCloud().getInstanceUid();
@@ -847,6 +903,22 @@ public final class BindingExtractor {
       out.add(binding(BindingKind.SESSION_INSTANCE, "", uid, "", instance, a, t, null, false,
           BindingKind.SESSION_INSTANCE.confidence(), e));
     }
+  }
+
+  /**
+   * {@code role_ecs_use}: a call of an ECS task-id session says whether its role is used as the task's execution role
+   * (the ECS agent's calls) or as a task role (a workload's), {@link EcsCredentials#roleUse}; execution from {@link
+   * #ALWAYS}, task from {@link EcsCredentials#TASK_ROLE_FROM} (it wins), open.
+   */
+  private void roleUse(EvidenceEvent e, List<EntityBinding> out) {
+    EcsCredentials.RoleUse use = EcsCredentials.roleUse(e);
+    if (use == null) return;
+    String role = EcsCredentials.role(e);
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, use.execution() ? Attr.ECS_EXECUTION_ROLE : Attr.ECS_TASK_ROLE, role);
+    put(a, EcsCredentials.BASIS, use.basis());
+    out.add(binding(BindingKind.ROLE_ECS_USE, "ecs-role", role, "", use.use(), a,
+        use.execution() ? ALWAYS : EcsCredentials.TASK_ROLE_FROM, null, false, use.confidence(), e));
   }
 
   /**

@@ -73,7 +73,26 @@ public enum BindingKind {
    * time. A fact for the report's graph; no lookup reads it: {@code SessionPods} joins it with an IRSA session's
    * {@code AssumeRoleWithWebIdentity}.
    */
-  TOKEN_POD("serviceaccount", "pod", 1.0f, false, false);
+  TOKEN_POD("serviceaccount", "pod", 1.0f, false, false),
+  /**
+   * The ECS task-id sessions of an IAM role ({@code session|ecs-role|<role ARN>}) -> how they are used, object {@code
+   * execution_role} (attribute {@code ecs_execution_role}) or {@code task_role} ({@code ecs_task_role}), from what
+   * CloudTrail says of each of their calls ({@link EcsCredentials#roleUse}: the ECS agent's calls, or a workload's);
+   * the basis in attribute {@code ecs_role_basis}, the confidence per statement (0.6-0.9). Holds always; a task-role
+   * statement starts one microsecond later ({@link EcsCredentials#TASK_ROLE_FROM}) so it wins at every time. Looked
+   * up at hop 1 by the calls of the role's task-id sessions: without the task's definition, the execution role's
+   * calls are still known as the agent's. The subject is typed {@code session} (the role's sessions), a type hop 1
+   * already routes.
+   */
+  ROLE_ECS_USE("session", "ecs_role_use", 0.7f, false),
+  /**
+   * A host's Docker daemon socket ({@code dockersock|host:<host>|dockerd}) -> the container that connected to it
+   * (a Falco / Tetragon alert on the socket in that container, or a process of the container whose command line
+   * names the socket or is the docker CLI), for {@link BindingExtractor#DOCKER_SOCKET_CLIENT_BOUND} after the
+   * connection: a Docker API request the daemon logs in that bound (a container create through the mounted socket)
+   * was that container's. Confidence 0.9 for a connect the sensor saw, 0.7 for a process that would connect.
+   */
+  DOCKERSOCK_CLIENT("dockersock", "container", 0.9f, false);
 
   private final String subjectType;
   private final String objectType;

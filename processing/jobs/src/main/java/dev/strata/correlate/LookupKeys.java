@@ -187,6 +187,46 @@ public final class LookupKeys {
   }
 
   /**
+   * {@code dockersock|host:<host>|dockerd}: the Docker daemon of a host (its first DNS label, lower case), whose
+   * socket's client containers {@link BindingKind#DOCKERSOCK_CLIENT} names; null without a host.
+   */
+  public static String dockerSocket(String hostname) {
+    if (hostname == null || hostname.isBlank()) return null;
+    String h = hostname.trim().toLowerCase(Locale.ROOT);
+    int dot = h.indexOf('.');
+    return key("dockersock", "host:" + (dot > 0 ? h.substring(0, dot) : h), "dockerd");
+  }
+
+  /** The scope field of a key ({@code type|scope|key}). */
+  public static String scopeOf(String key) {
+    int a = key.indexOf('|');
+    return key.substring(a + 1, key.indexOf('|', a + 1));
+  }
+
+  /** The key field of a key ({@code type|scope|key}). */
+  public static String keyOf(String key) {
+    int a = key.indexOf('|');
+    return key.substring(key.indexOf('|', a + 1) + 1);
+  }
+
+  /**
+   * Whether {@code e} is a container create request dockerd logged (its {@code Calling POST /containers/create}
+   * line or the request's body at debug level): it names no container of its own, and its client is the container
+   * that connected to the host's Docker socket just before ({@link BindingKind#DOCKERSOCK_CLIENT}).
+   */
+  public static boolean dockerCreateRequest(EvidenceEvent e) {
+    if (!"docker_daemon_log".equals(e.getSourceFormat())) return false;
+    if (e.getContainer() != null && e.getContainer().getUid() != null) return false;
+    return (e.getUnmapped() != null && e.getUnmapped().containsKey("dockerd.form.image"))
+        || (e.getApi() != null && "ContainerCreate".equals(e.getApi().getOperation()));
+  }
+
+  /** {@code session|ecs-role|<role ARN>}: the ECS task-id sessions of a role ({@link BindingKind#ROLE_ECS_USE}). */
+  public static String ecsRoleUse(String roleArn) {
+    return roleArn == null || roleArn.isEmpty() ? null : key("session", "ecs-role", roleArn);
+  }
+
+  /**
    * The task id of an ECS task ARN ({@code arn:aws:ecs:<region>:<account>:task/<cluster>/<id>}, or the old {@code
    * task/<id>}), or null.
    */
@@ -319,13 +359,17 @@ public final class LookupKeys {
     if (src != null && src.getInterfaceUid() != null && src.getInterfaceUid().startsWith("eni-")) {
       add(out, key("eni", "", src.getInterfaceUid()));
     }
+    if (dockerCreateRequest(e)) add(out, dockerSocket(host)); // who asked the host's daemon (DOCKERSOCK_CLIENT)
     if (e.getActor() != null) {
       String cred = e.getActor().getCredentialUid();
       if (cred != null && !cred.isEmpty()) add(out, key("accesskey", "", cred));
       String uid = e.getActor().getUserUid();
       if (uid != null && uid.contains(":assumed-role/")) {
         add(out, key("session", "", uid));
-        add(out, taskSession(uid));
+        String task = taskSession(uid);
+        add(out, task);
+        // how the role's task-id sessions are used (BindingKind.ROLE_ECS_USE): the execution role's or a task role's
+        if (task != null) add(out, ecsRoleUse(EcsCredentials.role(e)));
       }
     }
   }
@@ -347,7 +391,8 @@ public final class LookupKeys {
     if (k.getImageDigest() != null) add(out, key("image", "", k.getImageDigest()));
     else if (k.getImageUid() != null) add(out, key("image", "", k.getImageUid()));
     // an ECS task's definition: its task and execution roles (BindingKind.TASKDEFINITION_ROLES)
-    if (k.getEcsTaskDefinition() != null && k.getEcsExecutionRole() == null) {
+    // (also when the role's usage named one of them at hop 1: the definition names the other)
+    if (k.getEcsTaskDefinition() != null && (k.getEcsExecutionRole() == null || k.getEcsTaskRole() == null)) {
       String arn = EcsNames.taskDefinitionArn(k.getTaskUid(), k.getEcsTaskDefinition());
       if (arn != null) add(out, key("taskdef", "", arn));
     }

@@ -438,6 +438,9 @@ class BindingExtractorTest {
         .setEcsTaskDefinition("storefront:7").build();
     assertThat(LookupKeys.probes(2, known, List.of())).contains("taskdef||" + def);
     known.setEcsExecutionRole(execRole);
+    assertThat(LookupKeys.probes(2, known, List.of())).as("the role's usage named one: the definition names the other")
+        .contains("taskdef||" + def);
+    known.setEcsTaskRole(taskRole);
     assertThat(LookupKeys.probes(2, known, List.of())).doesNotContain("taskdef||" + def);
     assertThat(RouteBindings.TYPES_BY_HOP.get(1)).as("hop 2 holds the definitions").contains("taskdef");
   }

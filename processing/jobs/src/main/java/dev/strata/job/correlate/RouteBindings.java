@@ -31,7 +31,8 @@ public final class RouteBindings implements FlatMapFunction<EntityBinding, Keyed
   /** Entity types each hop looks up. */
   public static final List<Set<String>> TYPES_BY_HOP =
       List.of(
-          Set.of("container", "container12", "podcontainer", "ip", "eni", "instance", "accesskey", "session"),
+          Set.of("container", "container12", "podcontainer", "ip", "eni", "instance", "accesskey", "session",
+              "dockersock"),
           Set.of("pod", "container", "container12", "instance", "image", "taskdef"),
           Set.of("serviceaccount"));
 

@@ -34,6 +34,12 @@ public record Entity(String type, String key, String scope, String role, boolean
    * ({@link EntityKeys#SENSOR_OUTPUT}). It stands for the unnamed host, so it is shared by workloads as a node is.
    */
   public static final String SENSOR = "sensor";
+  /**
+   * A Docker container create request (key: the event id of the request dockerd logged): links the container it
+   * made (the start call that tied it, {@code dockerd.created_by.event_id}) to the request and, through it, to the
+   * request's client container when the correlation job found it ({@code EntityKeys}).
+   */
+  public static final String DOCKER_REQUEST = "docker_request";
 
   public static final String TARGET = "target";
   public static final String ACTOR = "actor";
@@ -62,7 +68,8 @@ public record Entity(String type, String key, String scope, String role, boolean
   /** Whether entities of this type link events (see the class comment). */
   public static boolean pivotType(String type) {
     return switch (type) {
-      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, PRINCIPAL, SESSION, ACCESS_KEY, SERVICE_ACCOUNT, IP, SENSOR -> true;
+      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, PRINCIPAL, SESSION, ACCESS_KEY, SERVICE_ACCOUNT, IP, SENSOR,
+          DOCKER_REQUEST -> true;
       default -> false;
     };
   }

@@ -265,6 +265,7 @@ public final class EntityKeys {
     String instanceId = instance == null ? null : Entity.id(Entity.INSTANCE, instance);
     bind(bindings, containerId, podId);
     bind(bindings, containerId, nodeId);
+    dockerRequest(e, out, bindings, containerId);
     bind(bindings, podId, nodeId);
     bind(bindings, nodeId, instanceId);
     bind(bindings, instanceId, nodeId);
@@ -310,6 +311,30 @@ public final class EntityKeys {
       return new Extraction(tenant, context, List.of(), new ArrayList<>(ind), layer);
     }
     return new Extraction(tenant, new ArrayList<>(out.values()), bindings, new ArrayList<>(ind), layer);
+  }
+
+  /**
+   * A container made through the Docker API, tied to the request that made it: the create request (dockerd's
+   * logged {@code POST /containers/create} or its body; no container of its own) names itself as a {@code
+   * docker_request} entity and binds it to its client container when the correlation job found one (enrichment
+   * {@code container_uid}: the container that connected to the host's Docker socket just before, {@code
+   * dockersock_client}); the start call of the container it made ({@code dockerd.created_by.event_id}) binds that
+   * container to the request. So the made container's evidence expands to the request and its client: a privileged
+   * container started through a mounted docker.sock joins the incident of the container that asked for it.
+   */
+  private static void dockerRequest(EvidenceEvent e, Map<String, Entity> out, List<Binding> bindings,
+      String containerId) {
+    if (!"docker_daemon_log".equals(e.getSourceFormat()) || e.getUnmapped() == null) return;
+    if (dev.strata.correlate.LookupKeys.dockerCreateRequest(e)) {
+      add(out, Entity.DOCKER_REQUEST, e.getEventId(), null, Entity.TARGET);
+      bind(bindings, Entity.id(Entity.DOCKER_REQUEST, e.getEventId()), containerId);
+      return;
+    }
+    String request = trim(e.getUnmapped().get("dockerd.created_by.event_id"));
+    if (request != null && containerId != null) {
+      add(out, Entity.DOCKER_REQUEST, request, null, Entity.CONTEXT);
+      bind(bindings, containerId, Entity.id(Entity.DOCKER_REQUEST, request));
+    }
   }
 
   /** The tenant alone (the job's key). */

@@ -27,11 +27,26 @@ public final class Summaries {
     } else if (e.getProcess() != null && e.getProcess().getCmdLine() != null) {
       s = nz(e.getActivityName(), e.getClassName()) + " " + e.getProcess().getCmdLine();
     } else if (e.getMessage() != null) {
-      s = e.getMessage();
+      s = e.getMessage() + dockerClient(e);
     } else {
       s = e.getClassName() + (e.getActivityName() == null ? "" : " " + e.getActivityName());
     }
     return clean(s);
+  }
+
+  /**
+   * A Docker API request's client, when the correlation job found it (the container that connected to the host's
+   * Docker socket just before: enrichment.container_uid of a request that names no container of its own).
+   */
+  private static String dockerClient(EvidenceEvent e) {
+    if (!dev.strata.correlate.LookupKeys.dockerCreateRequest(e) || e.getEnrichment() == null
+        || e.getEnrichment().getContainerUid() == null) {
+      return "";
+    }
+    String id = e.getEnrichment().getContainerUid();
+    String name = e.getEnrichment().getContainerName();
+    return " -- by container " + (id.length() > 12 ? id.substring(0, 12) : id) + (name == null ? "" : " " + name)
+        + " (its docker.sock client)";
   }
 
   private static String audit(EvidenceEvent e) {

@@ -53,6 +53,8 @@ class EcsTaskIncidentTest {
   static EvidenceEvent taskSessionCall(String id, int minute, String op, String session, String key) {
     EvidenceEvent e = call(id, minute, A, op, session, key, A, null);
     e.setTime(T.plusSeconds(60L * minute));
+    e.getApi().setService(op.startsWith("Create") && op.contains("Log") ? "logs.amazonaws.com"
+        : op.equals("GetCallerIdentity") ? "sts.amazonaws.com" : "ecr.amazonaws.com");
     e.setSrcEndpoint(Endpoint.newBuilder().setIp("203.0.113.140").build());
     e.setEnrichment(Enrichment.newBuilder().setTaskUid(TASK1).setEniUid("eni-1").setAccountUid(A)
         .setEcsCluster("shop-prod").setEcsService("storefront-web").setEcsTaskDefinition("storefront:7")

@@ -104,7 +104,7 @@ class RevisedEvidenceGroupingTest {
         .setCredentialUid("ASIA" + role.toUpperCase().replace("-", "") + task)
         .setSessionIssuer("arn:aws:iam::" + A + ":role/" + role).setGroups(List.of()).build());
     e.setApi(Api.newBuilder().setService(op.equals("GetSecretValue") ? "secretsmanager.amazonaws.com"
-        : "sts.amazonaws.com").setOperation(op).build());
+        : op.equals("BatchGetImage") ? "ecr.amazonaws.com" : "sts.amazonaws.com").setOperation(op).build());
     e.setStatus("Success");
     e.setSrcEndpoint(Endpoint.newBuilder().setIp(ip).build());
     e.setEnrichment(en == null ? null : en.build());

@@ -25,6 +25,14 @@ import java.util.regex.Pattern;
  * ({@code <id>.diff}, {@code <id>.diff.txt}, {@code docker-diff-<id>.txt}, {@code diff-<id>...}) or from a parent
  * directory named by a container id ({@code containers/<id>/diff.txt}); unmapped diff.kind = the letter. The
  * output has no time: time = observed time, warned. A line that is not {@code [ACD] /path}: malformed_record.
+ *
+ * <p>A {@code C} row of a path that is the parent of another row of the same output is no event: the daemon lists a
+ * directory as changed when an entry below it was added, changed or deleted (moby pkg/archive/changes.go marks the
+ * parent of every added or deleted path {@code ChangeModify}; overlay2 copies the directory up to the writable
+ * layer), so {@code C /etc} above {@code A /etc/cron.d/kworker} says nothing the child does not: like the upper-dir
+ * listing's {@code children_only} directories, it gets no row of its own (its line stays in the preserved
+ * artifact). The output does not say whether a {@code C} path is a directory, so only a parent seen in the same
+ * chunk is known (a diff of more than one chunk, 512 KiB, may keep a parent whose children are in the next one).
  */
 public final class DockerDiffParser implements EvidenceParser {
 
@@ -64,6 +72,7 @@ public final class DockerDiffParser implements EvidenceParser {
     while (last > 0 && (buf[last - 1] == '\n' || buf[last - 1] == '\r' || buf[last - 1] == ' ')) last--;
     int lastStart = last;
     while (lastStart > 0 && buf[lastStart - 1] != '\n') lastStart--;
+    java.util.Set<String> parents = parents(buf, n);
     while (i < n) {
       int nl = Bytes.indexOfNewline(buf, i, n);
       int end = nl < 0 ? n : nl;
@@ -78,7 +87,7 @@ public final class DockerDiffParser implements EvidenceParser {
             || buf[i + 2] != '/') {
           out.reject(ctx.rejection(RejectReason.MALFORMED_RECORD,
               "not a docker diff line '<A|C|D> /path'", i, e, line, newlines));
-        } else {
+        } else if (buf[i] != 'C' || !parents.contains(trimSlash(new String(buf, i + 2, e - i - 2, StandardCharsets.UTF_8)))) {
           emit(ctx, out, buf, i, e, line, newlines, cid);
         }
       }
@@ -86,6 +95,30 @@ public final class DockerDiffParser implements EvidenceParser {
       newlines++;
       i = nl + 1;
     }
+  }
+
+  /** Every proper ancestor directory of the paths of the chunk's well-formed rows ({@code /a/b/c} -> /a, /a/b). */
+  static java.util.Set<String> parents(byte[] buf, int n) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    int i = 0;
+    while (i < n) {
+      int nl = Bytes.indexOfNewline(buf, i, n);
+      int end = nl < 0 ? n : nl;
+      int e = end > i && buf[end - 1] == '\r' ? end - 1 : end;
+      if (e - i >= 3 && (buf[i] == 'A' || buf[i] == 'C' || buf[i] == 'D') && buf[i + 1] == ' ' && buf[i + 2] == '/') {
+        String path = trimSlash(new String(buf, i + 2, e - i - 2, StandardCharsets.UTF_8));
+        for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+          if (!out.add(path.substring(0, slash))) break; // its ancestors are in already
+        }
+      }
+      if (nl < 0) break;
+      i = nl + 1;
+    }
+    return out;
+  }
+
+  private static String trimSlash(String path) {
+    return path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
   }
 
   private static void emit(
