@@ -54,6 +54,8 @@ import java.util.regex.Pattern;
  *   <tr><td>ip</td><td>src_endpoint.ip / dst_endpoint.ip when public (private, loopback, link-local, CGNAT and ULA
  *       addresses are everywhere inside a cluster and never link)</td></tr>
  *   <tr><td>image</td><td>enrichment.image_digest / container.image_digest, else image name</td></tr>
+ *   <tr><td>docker_request (key: event id)</td><td>a container create request dockerd logged (its own id), and the
+ *       start call of the container it made ({@code dockerd.created_by.event_id}): {@link #dockerRequest}</td></tr>
  *   <tr><td>sensor</td><td>host-layer evidence naming no node nor instance: the artifact that carried it
  *       ({@link SensorOutput}); a device.hostname of {@code localhost} names no host</td></tr>
  * </table>

@@ -181,6 +181,43 @@ class EcsTaskIncidentTest {
   }
 
   @Test
+  void withoutTheDefinitionTheRolesUsageSaysWhichCallsAreTheAgents() throws Exception {
+    // what the correlation job resolves without any task definition (role_ecs_use): the execution role's sessions
+    // only pulled the image and read the injected secret (enrichment.ecs_execution_role alone); the task role was seen
+    // doing a workload's work (enrichment.ecs_task_role alone)
+    String execRole = "arn:aws:iam::" + A + ":role/ecsTaskExecutionRole";
+    String taskRole = "arn:aws:iam::" + A + ":role/storefront-task-role";
+    List<EvidenceEvent> ev = new ArrayList<>();
+    for (EvidenceEvent e : List.of(
+        taskSessionCall("pull", -2, "BatchGetImage", EXEC_SESSION1, "ASIAEXEC1"),
+        taskSessionCall("token", -2, "GetAuthorizationToken", EXEC_SESSION1, "ASIAEXEC1"),
+        taskSessionCall("secret-at-start", -1, "GetSecretValue", EXEC_SESSION1, "ASIAEXEC1"))) {
+      e.getApi().setService(e.getApi().getOperation().equals("GetSecretValue") ? "secretsmanager.amazonaws.com"
+          : "ecr.amazonaws.com");
+      e.getEnrichment().setEcsTaskDefinition(null);
+      e.getEnrichment().setEcsTaskRole(null);
+      e.getEnrichment().setEcsExecutionRole(execRole);
+      ev.add(e);
+    }
+    EvidenceEvent stolen = taskSessionCall("stolen-secret", 40, "GetSecretValue", SESSION1, "ASIATASK1");
+    stolen.getApi().setService("secretsmanager.amazonaws.com");
+    stolen.setSrcEndpoint(Endpoint.newBuilder().setIp("198.51.100.140").build());
+    stolen.getEnrichment().setEcsTaskDefinition(null);
+    stolen.getEnrichment().setEcsExecutionRole(null);
+    stolen.getEnrichment().setEcsTaskRole(taskRole);
+    ev.add(stolen);
+    SignalRules rules = SignalRules.defaults();
+    for (int i = 0; i < 3; i++) {
+      assertThat(rules.judge(ev.get(i)).signal()).as(ev.get(i).getEventId()).isNull();
+      assertThat(EntityKeys.extract(ev.get(i)).entities()).noneMatch(Entity::pivot);
+    }
+    assertThat(rules.judge(stolen).signal().reason()).isEqualTo("task_credentials_outside");
+    List<Incident> incs = IncidentEngine.incidentsOf(ev, IncidentSettings.defaults());
+    assertThat(incs).hasSize(1);
+    assertThat(incs.get(0).getTimeline()).extracting(TimelineRow::getEventId).containsExactly("stolen-secret");
+  }
+
+  @Test
   void aFargateContainerIsItsOwnEntityNotItsTasksPrefix() {
     String fargate = "0c0ffee0c0ffee0c0ffee0c0ffee0c0f-1190384756";
     assertThat(EntityKeys.containerKey(fargate)).isEqualTo(fargate);
