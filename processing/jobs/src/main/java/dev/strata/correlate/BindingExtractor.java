@@ -264,7 +264,8 @@ public final class BindingExtractor {
 
   /**
    * {@code dockersock_client}: a sensor's event in a container that connected to the host's Docker socket (Falco:
-   * {@code fd.name} a path ending in {@code docker.sock}, e.g. a connect rule on the mounted socket; Tetragon: a
+   * {@code fd.name} a path ending in {@code docker.sock}, or a unix socket's tuple ending in one, e.g. a connect
+   * rule on the mounted socket; Tetragon: a
    * hook whose file / path argument is such a path) states "the daemon's client was this container" from the
    * event's time for {@link #DOCKER_SOCKET_CLIENT_BOUND_MICROS} (0.9); a process of the container whose command
    * line names the socket ({@code curl --unix-socket /var/run/docker.sock}, {@code docker -H unix://...}) or that is
@@ -281,8 +282,12 @@ public final class BindingExtractor {
     if (cid == null || cid.length() < 12 || host == null || host.isBlank()) return;
     String path = e.getFile() == null ? null : e.getFile().getPath();
     String cmd = e.getProcess() == null ? null : e.getProcess().getCmdLine();
+    // Falco writes a unix socket's fd.name as its connection tuple then its path ("ffff8a0c...->ffff8a0c...
+    // /var/run/docker.sock"; the parser makes a file of it only when it is a plain path)
+    String fd = e.getUnmapped() == null ? null : e.getUnmapped().get("output_fields.fd.name");
+    if (fd != null) fd = fd.strip().substring(fd.strip().lastIndexOf(' ') + 1);
     float conf;
-    if (dockerSocketPath(path)) {
+    if (dockerSocketPath(path) || dockerSocketPath(fd)) {
       conf = 0.9f;
     } else if (cmd != null && (cmd.contains("docker.sock") || dockerCli(e.getProcess().getExecutable(), cmd))) {
       conf = 0.7f;

@@ -92,6 +92,11 @@ class DockerSocketClientIncidentTest {
     assertThat(b.getObject().getKey()).isEqualTo(WEB.substring(0, 12));
     assertThat(b.getConfidence()).isEqualTo(0.9f);
     assertThat(b.getValidTo()).isEqualTo(T.plus(BindingExtractor.DOCKER_SOCKET_CLIENT_BOUND));
+    // Falco's fd.name of a unix socket as it writes it: the connection tuple, then the path
+    EvidenceEvent tuple = falco("tuple", T, WEB, "Docker Socket Connection From Container", 3, null);
+    tuple.getUnmapped().put("output_fields.fd.name", "ffff8a0c3e1d2c00->ffff8a0c3e1d3f00 /var/run/docker.sock");
+    assertThat(x.extract(tuple)).filteredOn(y -> y.getKind().equals("dockersock_client"))
+        .extracting(y -> y.getObject().getKey()).containsExactly(WEB.substring(0, 12));
     // a process of another container that names the socket in its command line (Tetragon's exec): it would connect
     EvidenceEvent exec = onHost(base("exec", T.plusSeconds(300), "tetragon_event"));
     exec.setContainer(Container.newBuilder().setUid(OTHER.substring(0, 31)).build());
