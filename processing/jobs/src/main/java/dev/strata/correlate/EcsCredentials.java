@@ -34,7 +34,10 @@ import java.util.Set;
  *       a task role, whatever else its sessions did (that statement wins at every time: {@link #TASK_ROLE_FROM}).
  * </ul>
  *
- * Never hidden: a call that is not one of {@link #EXECUTION_CALLS} (even by the definition's execution role: the
+ * A call an AWS service made with the role on its behalf ({@code invokedBy} / {@code sourceIPAddress} a service
+ * other than ECS: KMS {@code Decrypt} by Secrets Manager, SSM or ECR for a customer-managed key) says nothing.
+ *
+ * <p>Never hidden: a call that is not one of {@link #EXECUTION_CALLS} (even by the definition's execution role: the
  * agent never makes it), and any call of a role seen doing a workload's work. A task role's credentials are what a
  * container can read (the task credentials endpoint; the execution role's are the agent's alone): stolen ones used
  * to read a secret from an attacker's address, later than the task's start, make the role a task role, and the read
@@ -127,6 +130,12 @@ public final class EcsCredentials {
     }
     Actor a = e.getActor();
     if (a == null || LookupKeys.taskSession(a.getUserUid()) == null || role(e) == null) return null;
+    // a call an AWS service made on the role's behalf (KMS Decrypt by Secrets Manager, SSM or ECR for an encrypted
+    // secret, parameter or repository: invokedBy / sourceIPAddress the service) says nothing of who holds the role
+    if (!agentMarked(e) && (awsService(a.getInvokedBy())
+        || awsService(e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getDomain()))) {
+      return null;
+    }
     if (!executionCall(e)) return new RoleUse(TASK, "workload_call", 0.9f);
     if (agentMarked(e)) return new RoleUse(EXECUTION, "ecs_agent_call", 0.9f);
     if (!secretCall(e)) return new RoleUse(EXECUTION, "execution_calls_only", 0.7f);
@@ -184,6 +193,10 @@ public final class EcsCredentials {
     String source = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getDomain();
     String invoker = e.getActor() == null ? null : e.getActor().getInvokedBy();
     return ecsService(source) || ecsService(invoker);
+  }
+
+  private static boolean awsService(String s) {
+    return s != null && s.toLowerCase(Locale.ROOT).endsWith(".amazonaws.com");
   }
 
   private static boolean ecsService(String s) {

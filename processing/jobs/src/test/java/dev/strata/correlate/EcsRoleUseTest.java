@@ -103,6 +103,12 @@ class EcsRoleUseTest {
     assertThat(late.getObject().getKey()).as("a secret read an hour after the credentials were issued")
         .isEqualTo("task_role");
     assertThat(late.getAttributes()).containsEntry("ecs_role_basis", "secret_read_after_start");
+    // KMS Decrypt that Secrets Manager made with the execution role for a secret under a customer-managed key: says
+    // nothing (it is no workload's call, nor the agent's own)
+    EvidenceEvent decrypt = call("kms", EXEC, "kms.amazonaws.com", "Decrypt", 41, "secretsmanager.amazonaws.com", 
+        "secretsmanager.amazonaws.com");
+    decrypt.getActor().setInvokedBy("secretsmanager.amazonaws.com");
+    assertThat(use(decrypt)).isNull();
     // not a task session (an EC2 instance role, an IAM user): nothing
     EvidenceEvent instance = call("i", EXEC, "ecr.amazonaws.com", "BatchGetImage", 10, "10.30.1.20", AGENT);
     instance.getActor().setUserUid("arn:aws:sts::" + A + ":assumed-role/ecsInstanceRole/i-0abc1234def567890");
