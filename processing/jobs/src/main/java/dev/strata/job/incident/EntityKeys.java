@@ -246,6 +246,12 @@ public final class EntityKeys {
       add(out, Entity.SERVICE_ACCOUNT, sa, cluster, Entity.ACTOR);
       ind.add(new Indicator("service_account", sa));
     }
+    // the pod a bound service account token was issued to (the audit parser's k8s.token.pod, from user.extra): the
+    // requester, also when the request is about another pod (CiRunnerEscapeScenarioIT: a CI job's token created a
+    // host-escaping pod on its node; without it the job's and the new pod's alerts were two incidents)
+    if ("k8s_audit".equals(e.getSourceFormat()) && e.getUnmapped() != null) {
+      add(out, Entity.POD, e.getUnmapped().get("k8s.token.pod"), cluster, Entity.ACTOR);
+    }
     String[] issued = issuedCredentials(e);
 
     // network

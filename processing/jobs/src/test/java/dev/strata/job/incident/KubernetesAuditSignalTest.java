@@ -208,4 +208,36 @@ class KubernetesAuditSignalTest {
     List<EvidenceEvent> known = SigmaFixtures.parse(dir.resolve("k"));
     assertThat(new SignalRules(List.of("203.0.113.0/24")).classify(known.get(0))).isNull();
   }
+
+  /**
+   * A pod created with another pod's bound token (user.extra pod-name) links the two pods' incidents: the requester's
+   * pod is an entity of the request (k8s.token.pod), so the creator's alert and the created pod's alert on the same
+   * node are one incident; without the token's pod they are two (another pod's alert on the node stays apart).
+   */
+  @Test
+  void aPodCreatedWithAnotherPodsTokenJoinsThatPodsIncident() throws Exception {
+    String nodeShell = pod("{\"hostPID\":true,\"containers\":[{\"name\":\"c\",\"image\":\"alpine\"}],"
+        + "\"volumes\":[{\"name\":\"h\",\"hostPath\":{\"path\":\"/\"}}]}").replace("\"name\":\"p\",\"namespace\":\"a\"",
+        "\"name\":\"node-shell\",\"namespace\":\"shop\"");
+    String ref = "{\"resource\":\"pods\",\"namespace\":\"shop\",\"name\":\"node-shell\",\"apiVersion\":\"v1\"}";
+    String line = event("1", "system:serviceaccount:shop:runner", "create", "/api/v1/namespaces/shop/pods", ref, 201, nodeShell)
+        .replace("203.0.113.9", "10.0.1.57");
+    String withToken = line.replace("\"username\":\"system:serviceaccount:shop:runner\"}",
+        "\"username\":\"system:serviceaccount:shop:runner\",\"extra\":{\"authentication.kubernetes.io/pod-name\":[\"job-1\"]}}");
+    java.time.Instant t = java.time.Instant.parse("2024-05-01T10:00:00Z");
+    for (boolean token : List.of(true, false)) {
+      Path d = dir.resolve("link-" + token + "/var/log/kubernetes/audit/audit.log");
+      Files.createDirectories(d.getParent());
+      Files.writeString(d, (token ? withToken : line) + "\n");
+      List<EvidenceEvent> events = new ArrayList<>(SigmaFixtures.parse(dir.resolve("link-" + token)));
+      events.forEach(e -> {
+        e.getKubernetes().setCluster("prod");
+        e.setCloud(dev.strata.schema.event.Cloud.newBuilder().setProvider("aws").setAccountUid("111122223333").build());
+      });
+      events.add(IncidentGrouperTest.falco("job-alert", t.minusSeconds(60), "ip-10-0-1-10", "3f4e5d6c7b8a" + "0".repeat(52), "job-1"));
+      events.add(IncidentGrouperTest.falco("shell-alert", t.plusSeconds(60), "ip-10-0-1-10", "9a8b7c6d5e4f" + "0".repeat(52), "node-shell"));
+      List<dev.strata.schema.correlate.Incident> incs = IncidentEngine.incidentsOf(events, IncidentSettings.defaults());
+      assertThat(incs).as("with the token's pod: " + token).hasSize(token ? 1 : 2);
+    }
+  }
 }
