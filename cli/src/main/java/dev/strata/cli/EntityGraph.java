@@ -139,7 +139,14 @@ final class EntityGraph {
         out.add(edge(f, kind.equals("pod_node") ? object : pod, "in cluster", node("cluster", scope.substring(4))));
       }
       String sa = a.path("service_account").asText("");
-      if (kind.equals("pod_node") && !sa.isEmpty()) out.add(edge(f, pod, "runs as", node("service_account", sa)));
+      if (kind.equals("pod_node") && !sa.isEmpty()) {
+        // a pod's service account cannot change in its life: the fact's stated end is the next statement of the pod's
+        // node (the scheduler's event after the creation, CiRunnerEscapeScenarioIT), which does not end it; only an
+        // observed end of the pod does
+        Edge runsAs = edge(f, pod, "runs as", node("service_account", sa));
+        out.add(runsAs.endObserved() ? runsAs : new Edge(runsAs.from(), runsAs.relation(), runsAs.to(),
+            runsAs.validFrom(), "", false, runsAs.evidence(), runsAs.evidenceCount()));
+      }
     }
     out.removeIf(e -> e.from().key().isEmpty() || e.to().key().isEmpty());
     return out;

@@ -3,6 +3,7 @@ package dev.strata.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.correlate.BindingExtractor;
 import dev.strata.correlate.BindingFacts;
@@ -167,5 +168,24 @@ class EntityGraphTest {
     // no session of that name in the incident: the fact still reads task -> the name its sessions carry
     assertThat(EntityGraph.relations(fact)).extracting(e -> e.relation() + "-> " + e.to().label())
         .containsExactly("role sessions named-> session_name: 5f1c2a3b4d5e4f60a1b2c3d4e5f60718");
+  }
+
+  /**
+   * A pod's "runs as" its service account lasts the pod's life: a pod_node fact closed by the next statement of the
+   * pod's node (the scheduler's event after the creation) draws it open; a fact closed by the pod's observed end
+   * draws it closed.
+   */
+  @Test
+  void aPodRunsAsItsServiceAccountUntilItsObservedEnd() throws Exception {
+    ObjectNode created = (ObjectNode) fact("pod_node", "pod", "ci/job-1", "k8s:build", "node", "", "k8s:build",
+        "\"service_account\":\"ci/runner-jobs\"");
+    created.put("valid_to", "2026-11-20T10:00:01Z");
+    ObjectNode ended = created.deepCopy();
+    ended.put("end_observed", true);
+    for (ObjectNode f : List.of(created, ended)) {
+      List<EntityGraph.Edge> runsAs = EntityGraph.relations(f).stream().filter(e -> e.relation().equals("runs as")).toList();
+      assertThat(runsAs).hasSize(1);
+      assertThat(runsAs.get(0).validTo()).isEqualTo(f == created ? "" : "2026-11-20T10:00:01Z");
+    }
   }
 }
