@@ -38,11 +38,13 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
           System.getenv().getOrDefault("STRATA_OPENSEARCH_HEAP", "1g"));
 
   /**
-   * JIT of the node: {@code c1} (default: the quickest start) or {@code tiered} (C2 for hot code, for long indexing
-   * runs); {@code STRATA_OPENSEARCH_JIT} or {@code -Dstrata.opensearch.jit}.
+   * JIT of the node: {@code tiered} (default: C2 for hot code; indexing container log events costs the node 1.8x
+   * less CPU than with C1 only, {@code EventIndexingBenchmark}, docs/benchmarks.md) or {@code c1} (the least compile
+   * work at start: what the test suite runs, whose stacks index little and start often);
+   * {@code STRATA_OPENSEARCH_JIT} or {@code -Dstrata.opensearch.jit}.
    */
   static final OpenSearchNodeConfig.Jit JIT = OpenSearchNodeConfig.Jit.valueOf(
-      System.getProperty("strata.opensearch.jit", System.getenv().getOrDefault("STRATA_OPENSEARCH_JIT", "c1"))
+      System.getProperty("strata.opensearch.jit", System.getenv().getOrDefault("STRATA_OPENSEARCH_JIT", "tiered"))
           .trim().toUpperCase(java.util.Locale.ROOT));
 
   private final OpenSearchNodeConfig config;

@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
  *       searchable as {@code unmapped.<key>}, one field in the mapping). Ids, hashes and names are {@code keyword};
  *       {@code time}/{@code observed_time} are {@code date_nanos} (ISO-8601 with microseconds keeps timeline
  *       order); IPs are {@code ip} with {@code ignore_malformed} (a hostname in an IP field does not reject the
- *       event); message, raw_data, cmd_line and a few others are {@code text} with a {@code keyword} sub-field;
- *       long keywords carry {@code ignore_above} so an oversize value is not indexed rather than rejected.
+ *       event); {@code message} and {@code raw_data} are {@code match_only_text} (as ECS maps {@code message}:
+ *       searchable by words and phrases, no positions, frequencies nor keyword copy: a quarter less of the node's
+ *       CPU per container log event and of the store, {@code EventIndexingBenchmark}; {@code text} on an
+ *       OpenSearch before 2.12, which lacks the type); cmd_line and a few others are {@code text} with a {@code
+ *       keyword} sub-field; long keywords carry {@code ignore_above} so an oversize value is not indexed rather
+ *       than rejected.
  *   <li>{@code strata-deadletters} ({@code strata-deadletters-*}): {@code dynamic: false} (the last stop must
  *       accept anything), {@code original_b64} as {@code binary} (stored, not indexed), {@code original_text} as
  *       {@code text}.
@@ -69,6 +73,7 @@ public final class IndexTemplates {
   private final int replicas;
   private final String refreshInterval;
   private volatile boolean flatObjectSupported = true;
+  private volatile boolean matchOnlyTextSupported = true;
 
   public IndexTemplates(int shards, int replicas, String refreshInterval) {
     this.shards = shards;
@@ -101,6 +106,9 @@ public final class IndexTemplates {
     index.put("refresh_interval", refreshInterval);
     if (!flatObjectSupported) {
       replaceFlatObject(t.path("template").path("mappings"));
+    }
+    if (!matchOnlyTextSupported) {
+      replaceMatchOnlyText(t.path("template").path("mappings"));
     }
     return t;
   }
@@ -152,8 +160,16 @@ public final class IndexTemplates {
    * possible; an index whose mapping differs otherwise keeps it (warned).
    */
   private void addNewFields(OpenSearchGenericClient client, String index) throws IOException {
+    JsonNode current;
+    try (Response r = client.execute(Requests.create("GET", "/" + index + "/_mapping", List.of(), Map.of(), null))) {
+      String text = body(r);
+      check(r.getStatus(), text, "read the mapping of index " + index);
+      current = Json.MAPPER.readTree(text).path(index).path("mappings").path("properties");
+    }
+    ObjectNode missing = missingProperties(mappings(templateFor(index)).path("properties"), current);
+    if (missing.isEmpty()) return;
     ObjectNode body = Json.MAPPER.createObjectNode();
-    body.set("properties", mappings(templateFor(index)).path("properties"));
+    body.set("properties", missing);
     try (Response r = client.execute(Requests.create("PUT", "/" + index + "/_mapping", List.of(), Map.of(),
         Body.from(Json.MAPPER.writeValueAsBytes(body), "application/json")))) {
       String text = body(r);
@@ -181,8 +197,54 @@ public final class IndexTemplates {
         put(client, path, template(name), name);
         return;
       }
+      if (r.getStatus() == 400 && text.contains("match_only_text") && matchOnlyTextSupported) {
+        // OpenSearch < 2.12: no match_only_text; plain text instead (positions and frequencies indexed)
+        LOG.warn("this OpenSearch has no match_only_text type: message and raw_data are mapped as text");
+        matchOnlyTextSupported = false;
+        put(client, path, template(name), name);
+        return;
+      }
       check(r.getStatus(), text, "install index template " + name);
       LOG.info("installed index template {}", name);
+    }
+  }
+
+  /**
+   * The properties of {@code wanted} that {@code current} (an index's mapped properties) lacks, objects descended
+   * into: what a newer template adds. A field mapped otherwise in the index (a type this build changed, e.g. {@code
+   * message} from {@code text} to {@code match_only_text}) is left as the index has it, so it does not stop the
+   * additions.
+   */
+  static ObjectNode missingProperties(JsonNode wanted, JsonNode current) {
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    for (Iterator<Map.Entry<String, JsonNode>> it = wanted.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode have = current.path(e.getKey());
+      if (have.isMissingNode()) {
+        out.set(e.getKey(), e.getValue());
+      } else if (e.getValue().has("properties") && have.has("properties")) {
+        ObjectNode inner = missingProperties(e.getValue().path("properties"), have.path("properties"));
+        if (!inner.isEmpty()) {
+          ObjectNode o = ((ObjectNode) e.getValue()).deepCopy();
+          o.set("properties", inner);
+          out.set(e.getKey(), o);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void replaceMatchOnlyText(JsonNode node) {
+    if (!node.isObject()) {
+      return;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      JsonNode v = it.next().getValue();
+      if (v.isObject() && "match_only_text".equals(v.path("type").asText())) {
+        ((ObjectNode) v).put("type", "text");
+      } else {
+        replaceMatchOnlyText(v);
+      }
     }
   }
 

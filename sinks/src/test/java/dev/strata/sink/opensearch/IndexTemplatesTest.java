@@ -48,9 +48,12 @@ class IndexTemplatesTest {
     assertThat(p.at("/src_endpoint/properties/ip/ignore_malformed").asBoolean()).isTrue();
     assertThat(p.at("/device/properties/ip/ignore_malformed").asBoolean()).isTrue();
     assertThat(p.at("/unmapped/type").asText()).isEqualTo("flat_object");
-    for (String f : new String[] {"/message", "/raw_data", "/process/properties/cmd_line"}) {
-      assertThat(p.at(f + "/type").asText()).as(f).isEqualTo("text");
-      assertThat(p.at(f + "/fields/keyword/type").asText()).as(f).isEqualTo("keyword");
+    assertThat(p.at("/process/properties/cmd_line/type").asText()).isEqualTo("text");
+    assertThat(p.at("/process/properties/cmd_line/fields/keyword/type").asText()).isEqualTo("keyword");
+    for (String f : new String[] {"/message", "/raw_data"}) {
+      // searchable by words and phrases; no positions, frequencies nor keyword copy (EventIndexingBenchmark)
+      assertThat(p.at(f + "/type").asText()).as(f).isEqualTo("match_only_text");
+      assertThat(p.at(f + "/fields").isMissingNode()).as(f).isTrue();
     }
     assertThat(templates.mappings("strata-deadletters").path("dynamic").asBoolean(true)).isFalse();
     assertThat(templates.mappings("strata-deadletters").at("/properties/original_b64/type").asText())
@@ -128,5 +131,18 @@ class IndexTemplatesTest {
       }
     }
     return s;
+  }
+
+  @Test
+  void anIndexOfAnOlderBuildGetsOnlyTheFieldsItLacks() throws Exception {
+    var m = new com.fasterxml.jackson.databind.ObjectMapper();
+    JsonNode wanted = m.readTree("{\"message\":{\"type\":\"match_only_text\"},\"ecs\":{\"properties\":"
+        + "{\"task_arn\":{\"type\":\"keyword\"}}},\"cloud\":{\"dynamic\":\"strict\",\"properties\":"
+        + "{\"region\":{\"type\":\"keyword\"},\"vpc_uid\":{\"type\":\"keyword\"}}}}");
+    JsonNode current = m.readTree("{\"message\":{\"type\":\"text\",\"fields\":{\"keyword\":{\"type\":"
+        + "\"keyword\"}}},\"cloud\":{\"properties\":{\"region\":{\"type\":\"keyword\"}}}}");
+    assertThat(IndexTemplates.missingProperties(wanted, current)).isEqualTo(m.readTree("{\"ecs\":{\"properties\":"
+        + "{\"task_arn\":{\"type\":\"keyword\"}}},\"cloud\":{\"dynamic\":\"strict\",\"properties\":"
+        + "{\"vpc_uid\":{\"type\":\"keyword\"}}}}"));
   }
 }

@@ -121,6 +121,39 @@ class OpenSearchSinkIT {
     assertThat(call("GET", "/" + config.eventsIndex() + "/_count", null).path("count").asLong()).isEqualTo(1);
   }
 
+  /**
+   * An events index created by an older build (message and raw_data as text + keyword, a field of a newer schema
+   * missing): creating the indices again adds the missing field and leaves the changed ones as they are, so the
+   * index takes the new build's documents.
+   */
+  @Test
+  void anIndexOfAnOlderBuildGetsTheNewFieldsAndKeepsItsOwn() throws Exception {
+    ObjectNode mappings = IndexTemplates.of(config).mappings(IndexTemplates.EVENTS_TEMPLATE).deepCopy();
+    ObjectNode props = (ObjectNode) mappings.path("properties");
+    for (String f : List.of("message", "raw_data")) {
+      props.set(f, new ObjectMapper().readTree(
+          "{\"type\":\"text\",\"fields\":{\"keyword\":{\"type\":\"keyword\",\"ignore_above\":2048}}}"));
+    }
+    props.remove("ecs");
+    // created while no events template is installed, so the older mapping is what it gets
+    String index = config.eventsIndex();
+    call("DELETE", "/_index_template/" + IndexTemplates.EVENTS_TEMPLATE, null);
+    try {
+      call("PUT", "/" + index, "{\"mappings\":" + mappings + "}");
+    } finally {
+      IndexTemplates.of(config).install(connection.generic());
+    }
+    assertThat(call("GET", "/" + index + "/_mapping", null).at("/" + index + "/mappings/properties/ecs")
+        .isMissingNode()).isTrue();
+    IndexTemplates.of(config).createIndices(connection.generic(), index);
+    JsonNode got = call("GET", "/" + index + "/_mapping", null).at("/" + index + "/mappings/properties");
+    assertThat(got.at("/message/type").asText()).isEqualTo("text");
+    assertThat(got.at("/message/fields/keyword/type").asText()).isEqualTo("keyword");
+    assertThat(got.path("ecs").path("properties").size()).as("added")
+        .isEqualTo(IndexTemplates.of(config).mappings(IndexTemplates.EVENTS_TEMPLATE).at("/properties/ecs/properties")
+            .size()).isPositive();
+  }
+
   @Test
   void mappingHandlesRealWorldValues() throws Exception {
     EvidenceEvent e = SampleEvents.cloudTrail();
@@ -133,6 +166,11 @@ class OpenSearchSinkIT {
       assertThat(hits(config.eventsIndex(), "{\"query\":{\"term\":{\"unmapped.tlsDetails.tlsVersion\":"
           + "\"\\\"TLSv1.3\\\"\"}}}")).isEqualTo(1);
       assertThat(hits(config.eventsIndex(), "{\"query\":{\"match\":{\"message\":\"getobject\"}}}")).isEqualTo(1);
+      // match_only_text keeps no positions, yet phrases match (checked against the source)
+      assertThat(hits(config.eventsIndex(), "{\"query\":{\"match_phrase\":{\"message\":\"" + e.getMessage()
+          .split(" ")[0] + "\"}}}")).isEqualTo(1);
+      assertThat(hits(config.eventsIndex(), "{\"query\":{\"query_string\":{\"query\":\"raw_data:\\\"eventName\\\"\"}}}"))
+          .isEqualTo(1);
       assertThat(hits(config.eventsIndex(), "{\"query\":{\"range\":{\"time\":{\"gte\":"
           + "\"2024-05-01T12:34:56.123456Z\",\"lte\":\"2024-05-01T12:34:56.123456Z\"}}}}")).isEqualTo(1);
       assertThat(hits(config.eventsIndex(), "{\"query\":{\"term\":{\"actor.groups\":\"admins\"}}}")).isEqualTo(1);
