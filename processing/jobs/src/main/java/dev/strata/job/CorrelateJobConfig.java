@@ -27,7 +27,7 @@ import org.apache.flink.configuration.MemorySize;
  * correlate.state_backend          hashmap | rocksdb (large fleets: state on local disk, incremental checkpoints)
  * correlate.rocksdb.memory         1g     RocksDB managed memory per slot: block cache + write buffers
  * correlate.rocksdb.bloom_bits_per_key 10 bloom filter bits per key (0 = none)
- * correlate.rocksdb.block_size     4kb    RocksDB data block size
+ * correlate.rocksdb.block_size     16kb   RocksDB data block size
  * </pre>
  *
  * The RocksDB keys and what they become in Flink: {@link RocksDbSettings}. With an evidence store

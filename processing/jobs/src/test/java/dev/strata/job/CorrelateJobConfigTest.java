@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.job.correlate.RocksDbSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.junit.jupiter.api.Test;
+import org.rocksdb.ColumnFamilyOptions;
 
 class CorrelateJobConfigTest {
   @Test
@@ -61,6 +64,22 @@ class CorrelateJobConfigTest {
     assertThatThrownBy(() -> CorrelateJobConfig.fromMap(
         Map.of("kafka.bootstrap.servers", "k", "correlate.rocksdb.block_size", "64")))
         .hasMessageContaining("correlate.rocksdb.block_size");
+  }
+
+  @Test
+  void rocksDbDefaultsSuitRandomWritesOfPerEventState() {
+    // 16 KB blocks and a deeper L0: the final join's and the lookups' per-event state is written at random keys,
+    // and compaction of it was 28 % of the process (docs/benchmarks.md, session 12)
+    assertThat(RocksDbSettings.DEFAULTS.flinkProperties())
+        .containsEntry("state.backend.rocksdb.block.blocksize", 16 * 1024 + "b");
+    List<AutoCloseable> handles = new ArrayList<>();
+    try (ColumnFamilyOptions o =
+        new RocksDbSettings.PointLookupOptions().createColumnOptions(new ColumnFamilyOptions(), handles)) {
+      assertThat(o.level0FileNumCompactionTrigger()).isEqualTo(10);
+      assertThat(o.level0SlowdownWritesTrigger()).isGreaterThan(o.level0FileNumCompactionTrigger());
+      assertThat(o.level0StopWritesTrigger()).isGreaterThan(o.level0SlowdownWritesTrigger());
+      assertThat(o.memtableWholeKeyFiltering()).isTrue();
+    }
   }
 
   @Test
