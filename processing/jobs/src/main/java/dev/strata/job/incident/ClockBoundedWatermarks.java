@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * every open incident, and each was sealed right after its next flush: what came after it opened new incidents
  * (IncidentEngineWatermarkTest, ClockBoundedWatermarksTest). Evidence days behind the clock (a bundle of last
  * week's files streamed today) is not affected: the bound is against the clock, not against other sources, so a
- * stream that mixes old and current evidence still has its watermark driven by the newest plausible event
- * (limit; bounded runs, {@code --bounded}, have no watermark at all).
+ * stream that mixes old and current evidence still has its watermark driven by the newest plausible event; since
+ * session 12 the grouping seals incidents by event time per tenant and collection run instead ({@link LaneClocks}),
+ * and this watermark only fires the end-of-input flush (bounded runs, {@code --bounded}, have no watermark at all).
  */
 public final class ClockBoundedWatermarks implements WatermarkStrategy<EvidenceEvent> {
   private static final long serialVersionUID = 1L;

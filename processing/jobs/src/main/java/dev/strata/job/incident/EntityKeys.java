@@ -99,14 +99,16 @@ public final class EntityKeys {
   }
 
   /** Names that do not tell one host from another ({@code localhost}: a Falco or syslog default). */
-  private static final java.util.Set<String> NO_HOST_NAMES =
-      java.util.Set.of("localhost", "localhost.localdomain", "localhost6", "localhost6.localdomain6", "ip6-localhost",
-          "(none)", "unknown");
+  private static final List<String> NO_HOST_NAMES =
+      List.of("localhost", "localhost.localdomain", "localhost6", "localhost6.localdomain6", "ip6-localhost", "(none)",
+          "unknown");
 
   /** {@code name}, or null when it names no particular host (a loopback default two machines share). */
   static String hostName(String name) {
     String t = trim(name);
-    return t == null || NO_HOST_NAMES.contains(t.toLowerCase(Locale.ROOT)) ? null : t;
+    if (t == null) return null;
+    for (String n : NO_HOST_NAMES) if (n.equalsIgnoreCase(t)) return null; // lengths first: no copy per event
+    return t;
   }
 
   /** What one event contributes. */

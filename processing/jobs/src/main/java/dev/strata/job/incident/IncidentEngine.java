@@ -94,6 +94,54 @@ public final class IncidentEngine implements Serializable {
    *     state is dropped then)
    */
   public List<Incident> flush(TenantStore store, String tenant, long watermarkMicros) throws Exception {
+    return flush(store, tenant, EventClock.uniform(watermarkMicros));
+  }
+
+  /**
+   * Event time of one tenant at a flush, per source lane (collection run; {@link LaneClocks}): what seals an
+   * incident and drops old context. A uniform clock (one watermark for every lane) is the operator's watermark.
+   */
+  public interface EventClock {
+    /** The watermark of {@code lane} (null: events of no known run) in epoch micros. */
+    long watermarkMicros(String lane);
+
+    /** The highest watermark of any lane: nothing later than it can be sealed. Long.MIN_VALUE / MAX_VALUE: none. */
+    long maxWatermarkMicros();
+
+    /** Whether every lane has the same watermark ({@link #maxWatermarkMicros}). */
+    default boolean uniform() {
+      return false;
+    }
+
+    static EventClock uniform(long watermarkMicros) {
+      return new EventClock() {
+        @Override
+        public long watermarkMicros(String lane) {
+          return watermarkMicros;
+        }
+
+        @Override
+        public long maxWatermarkMicros() {
+          return watermarkMicros;
+        }
+
+        @Override
+        public boolean uniform() {
+          return true;
+        }
+      };
+    }
+  }
+
+  /**
+   * {@link #flush(TenantStore, String, long)} with event time per source lane: an incident is sealed when it is 2 x
+   * window behind the watermark of every lane that brought one of its members, context is dropped by its own lane's
+   * watermark. So a replay of last week's bundle (its own collection run) neither seals today's incidents (its lane
+   * is behind them) nor is sealed by today's evidence (today's lane is not one of its incidents' lanes), and a lane
+   * that stays behind keeps open only the incidents it brought members to.
+   */
+  public List<Incident> flush(TenantStore store, String tenant, EventClock clock) throws Exception {
+    long watermarkMicros = clock.maxWatermarkMicros();
     TenantIndex index = index(store, tenant);
     int held = index.size();
     List<Incident> out = new ArrayList<>();
@@ -113,7 +161,7 @@ public final class IncidentEngine implements Serializable {
       out.add(tombstone(store, tenant, e, index.groupOf(e.firstSignal()), out));
     }
     if (watermarkMicros != Long.MIN_VALUE && watermarkMicros != Long.MAX_VALUE) {
-      evict(store, index, held, watermarkMicros);
+      evict(store, index, held, clock);
     }
     return out;
   }
@@ -138,10 +186,13 @@ public final class IncidentEngine implements Serializable {
 
   /** Sealed incidents, old and excess unattached context leave the state (as {@link #evict(TenantStore, List,
    * List, long)} does after a full regrouping). */
-  private void evict(TenantStore store, TenantIndex index, int held, long wm) throws Exception {
+  private void evict(TenantStore store, TenantIndex index, int held, EventClock clock) throws Exception {
     long w = settings.window().toNanos() / 1000;
+    long wm = clock.maxWatermarkMicros();
+    boolean uniform = clock.uniform();
     for (TenantIndex.Group g : new ArrayList<>(index.groups.values())) {
       if (g.last() + 2 * w >= wm) continue;
+      if (!uniform && !behindEveryLane(g, clock, g.last() + 2 * w)) continue;
       for (TenantIndex.Node n : g.signals) store.removeMember(n.eventId);
       for (TenantIndex.Node n : g.context) store.removeMember(n.eventId);
       index.seal(g);
@@ -152,10 +203,23 @@ public final class IncidentEngine implements Serializable {
       }
     }
     long retention = settings.retention().toNanos() / 1000;
-    while (!index.loose.isEmpty() && index.loose.first().t < wm - retention) {
-      String id = index.loose.first().eventId;
-      store.removeMember(id);
-      index.removeMember(id);
+    if (uniform) {
+      while (!index.loose.isEmpty() && index.loose.first().t < wm - retention) {
+        String id = index.loose.first().eventId;
+        store.removeMember(id);
+        index.removeMember(id);
+      }
+    } else {
+      // each by its own lane's watermark; those of a lane still behind stay (the scan stops at the newest lane's)
+      List<String> old = new ArrayList<>();
+      for (TenantIndex.Node n : index.loose) {
+        if (n.t >= wm - retention) break;
+        if (n.t < clock.watermarkMicros(n.lane) - retention) old.add(n.eventId);
+      }
+      for (String id : old) {
+        store.removeMember(id);
+        index.removeMember(id);
+      }
     }
     int over = held - settings.maxMembersPerTenant();
     for (int i = 0; i < over && !index.loose.isEmpty(); i++) {
@@ -163,6 +227,18 @@ public final class IncidentEngine implements Serializable {
       store.removeMember(id);
       index.removeMember(id);
     }
+  }
+
+  /** Whether {@code limit} is behind the watermark of the lane of every member of {@code g}. */
+  private static boolean behindEveryLane(TenantIndex.Group g, EventClock clock, long limit) {
+    String checked = "\u0000"; // lanes are interned: consecutive members of one lane are checked once
+    for (TenantIndex.Node n : g.signals) {
+      if (n.lane != checked && clock.watermarkMicros(checked = n.lane) <= limit) return false;
+    }
+    for (TenantIndex.Node n : g.context) {
+      if (n.lane != checked && clock.watermarkMicros(checked = n.lane) <= limit) return false;
+    }
+    return true;
   }
 
   /**

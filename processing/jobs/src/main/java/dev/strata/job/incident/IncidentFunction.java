@@ -29,22 +29,37 @@ import org.apache.flink.util.Collector;
  * window is behind the watermark, dropping unattached context after {@code incident.retention}, at most
  * {@code incident.max_members_per_tenant} members). A tenant with more live evidence than that in one window
  * needs a finer tenant (e.g. per cluster) — the documented limit.
+ *
+ * <p>Event time: in streaming runs ({@link LaneClocks} given) each collection run of the tenant has its own clock,
+ * kept here in keyed state, and an incident is sealed by the clocks of the runs that brought its members, not by the
+ * operator's one watermark (which the cross-tenant linker still uses); bounded runs have no watermark until the end
+ * of their input, which is the final flush.
  */
 public final class IncidentFunction extends KeyedProcessFunction<String, EvidenceEvent, Incident> {
   private static final long serialVersionUID = 1L;
 
   private final IncidentSettings settings;
   private final long flushMillis;
+  /** Event time per tenant and collection run (streaming runs); null: the operator's watermark (bounded runs). */
+  private final LaneClocks laneClocks;
   private transient IncidentEngine engine;
   private transient MapState<String, byte[]> members;
   private transient MapState<String, Boolean> bindings;
   private transient MapState<String, String> emitted;
   private transient ValueState<Long> pendingTimer;
+  /** Lane (collection run) -> {highest event time, last arrival}: see {@link LaneClocks}. */
+  private transient MapState<String, long[]> lanes;
   private transient Counter incidentsOut;
 
   public IncidentFunction(IncidentSettings settings, Duration flushInterval) {
+    this(settings, flushInterval, null);
+  }
+
+  /** {@code laneClocks} null: incidents are sealed by the operator's watermark (none in bounded runs). */
+  public IncidentFunction(IncidentSettings settings, Duration flushInterval, LaneClocks laneClocks) {
     this.settings = settings;
     this.flushMillis = flushInterval.toMillis();
+    this.laneClocks = laneClocks;
   }
 
   @Override
@@ -56,11 +71,21 @@ public final class IncidentFunction extends KeyedProcessFunction<String, Evidenc
     bindings = getRuntimeContext().getMapState(new MapStateDescriptor<>("bindings", Types.STRING, Types.BOOLEAN));
     emitted = getRuntimeContext().getMapState(new MapStateDescriptor<>("emitted", Types.STRING, Types.STRING));
     pendingTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-flush", Types.LONG));
+    lanes = getRuntimeContext().getMapState(new MapStateDescriptor<>("lane-clocks", Types.STRING,
+        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     incidentsOut = getRuntimeContext().getMetricGroup().counter("incidentRevisions");
   }
 
   @Override
   public void processElement(EvidenceEvent event, Context ctx, Collector<Incident> out) throws Exception {
+    if (laneClocks != null && event.getTime() != null) {
+      String lane = LaneClocks.key(Member.laneOf(event));
+      long now = laneClocks.nowMillis();
+      long[] clock = lanes.get(lane);
+      if (clock == null) clock = LaneClocks.fresh(now);
+      laneClocks.observe(clock, event.getTime().toEpochMilli(), now);
+      lanes.put(lane, clock);
+    }
     if (!engine.accept(store(), event)) {
       return;
     }
@@ -84,10 +109,23 @@ public final class IncidentFunction extends KeyedProcessFunction<String, Evidenc
   private void flush(String tenant, long watermarkMillis, Collector<Incident> out) throws Exception {
     long wm = watermarkMillis == Long.MIN_VALUE || watermarkMillis == Long.MAX_VALUE
         ? watermarkMillis : watermarkMillis * 1000;
-    for (Incident i : engine.flush(store(), tenant, wm)) {
+    // the end of the input (MAX) is the final flush, as in a bounded run; else each lane's own event time
+    IncidentEngine.EventClock clock = laneClocks == null || wm == Long.MAX_VALUE
+        ? IncidentEngine.EventClock.uniform(wm) : laneClock();
+    for (Incident i : engine.flush(store(), tenant, clock)) {
       out.collect(i);
       incidentsOut.inc();
     }
+  }
+
+  /** The tenant's lane clocks now; lanes quiet long enough to hold nothing any more leave the state. */
+  private IncidentEngine.EventClock laneClock() throws Exception {
+    Map<String, long[]> all = new java.util.HashMap<>();
+    for (Map.Entry<String, long[]> e : lanes.entries()) all.put(e.getKey(), e.getValue());
+    List<String> before = new ArrayList<>(all.keySet());
+    IncidentEngine.EventClock clock = laneClocks.clock(all, laneClocks.nowMillis());
+    for (String lane : before) if (!all.containsKey(lane)) lanes.remove(lane);
+    return clock;
   }
 
   private TenantStore store() {

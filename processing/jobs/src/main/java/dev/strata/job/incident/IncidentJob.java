@@ -86,14 +86,29 @@ public final class IncidentJob {
       java.time.Duration flushInterval,
       Sink<Incident> incidentSink,
       Outputs outputs) {
+    return build(events, watermarks, settings, flushInterval, incidentSink, outputs, null);
+  }
+
+  /**
+   * Builds the graph on {@code events}; {@code laneClocks} non-null: incidents are sealed by event time per tenant and
+   * collection run ({@link LaneClocks}) instead of the operator's watermark (which still drives the linker).
+   */
+  public static DataStream<Incident> build(
+      DataStream<EvidenceEvent> events,
+      WatermarkStrategy<EvidenceEvent> watermarks,
+      IncidentSettings settings,
+      java.time.Duration flushInterval,
+      Sink<Incident> incidentSink,
+      Outputs outputs,
+      LaneClocks laneClocks) {
     Objects.requireNonNull(incidentSink, "incidentSink");
     SingleOutputStreamOperator<Incident> incidents =
         events.assignTimestampsAndWatermarks(watermarks).name("event-time").uid(UID_EVENT_TIME)
             .keyBy(EntityKeys::tenant, TypeInformation.of(String.class))
-            .process(new IncidentFunction(settings, flushInterval), INCIDENT)
+            .process(new IncidentFunction(settings, flushInterval, laneClocks), INCIDENT)
             .name("group-incidents").uid(UID_GROUP)
             .keyBy(i -> LinkIncidents.KEY, TypeInformation.of(String.class))
-            .process(new LinkIncidents(settings), INCIDENT)
+            .process(new LinkIncidents(settings, laneClocks), INCIDENT)
             .name("link-incidents").uid(UID_LINK);
     incidents.sinkTo(incidentSink).name("incidents").uid(UID_SINK_KAFKA);
     outputs.incidentIndex().ifPresent(s -> incidents.sinkTo(s).name("incident-index").uid(UID_SINK_INDEX));
@@ -174,7 +189,17 @@ public final class IncidentJob {
     Source<EvidenceEvent, ?, ?> source = kafkaSource(cfg);
     DataStream<EvidenceEvent> events =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "events", StrataTypes.EVIDENCE_EVENT).uid(UID_SOURCE);
-    build(events, watermarks(cfg), cfg.settings(), cfg.flushInterval(), kafkaSink(cfg), outputs(cfg));
+    build(events, watermarks(cfg), cfg.settings(), cfg.flushInterval(), kafkaSink(cfg), outputs(cfg), laneClocks(cfg));
+  }
+
+  /**
+   * Streaming runs seal incidents by event time per tenant and collection run ({@link LaneClocks}): one run's old
+   * evidence (a replay of last week's bundle) neither seals nor keeps open another run's incidents. Bounded runs: none
+   * (nothing is sealed before the input ends).
+   */
+  static LaneClocks laneClocks(IncidentJobConfig cfg) {
+    return cfg.bounded() ? null
+        : LaneClocks.of(cfg.maxOutOfOrderness(), cfg.maxAheadOfClock(), cfg.idleness(), cfg.settings().retention());
   }
 
   /**

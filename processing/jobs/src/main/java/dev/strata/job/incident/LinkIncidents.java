@@ -22,7 +22,10 @@ import org.apache.flink.util.Collector;
  * fingerprint and status it last wrote. Each incoming revision re-links and writes only what changed: a linked
  * incident under its earliest part's id, a {@code MERGED} record for a part that was published on its own before,
  * and a tenant's own {@code MERGED} records passed on. Parts whose last signal is 3 x window behind the watermark are
- * final and leave the state.
+ * final and leave the state; in streaming runs with event time per collection run ({@link LaneClocks}), parts that got
+ * no new revision for 3 x window of wall-clock time do instead (the grouping seals an incident 2 x window behind its
+ * runs' clocks, and a quiet run's clock follows the wall clock): the operator's watermark is today's evidence's, and
+ * a replay of last week's bundle, behind it, had each of its incidents dropped here before it was ever published.
  */
 public final class LinkIncidents extends KeyedProcessFunction<String, Incident, Incident> {
   private static final long serialVersionUID = 1L;
@@ -30,12 +33,21 @@ public final class LinkIncidents extends KeyedProcessFunction<String, Incident, 
   public static final String KEY = "incidents";
 
   private final IncidentSettings settings;
+  /** Streaming runs with per-run event time: parts leave by wall-clock age; null: by the watermark. */
+  private final LaneClocks laneClocks;
   private transient MapState<String, byte[]> parts;
+  /** Part id -> wall-clock millis of its last revision (with {@link #laneClocks}). */
+  private transient MapState<String, Long> updated;
   private transient MapState<String, String> published;
   private transient AvroCodec<Incident> avro;
 
   public LinkIncidents(IncidentSettings settings) {
+    this(settings, null);
+  }
+
+  public LinkIncidents(IncidentSettings settings, LaneClocks laneClocks) {
     this.settings = settings;
+    this.laneClocks = laneClocks;
   }
 
   @Override
@@ -43,14 +55,17 @@ public final class LinkIncidents extends KeyedProcessFunction<String, Incident, 
     parts = getRuntimeContext().getMapState(
         new MapStateDescriptor<>("parts", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     published = getRuntimeContext().getMapState(new MapStateDescriptor<>("published", Types.STRING, Types.STRING));
+    updated = getRuntimeContext().getMapState(new MapStateDescriptor<>("part-updated", Types.STRING, Types.LONG));
     avro = AvroCodec.of(Incident.class);
   }
 
   @Override
   public void processElement(Incident in, Context ctx, Collector<Incident> out) throws Exception {
     String id = in.getIncidentId();
+    long now = laneClocks == null ? 0 : laneClocks.nowMillis();
     if (in.getStatus() == IncidentStatus.MERGED) {
       parts.remove(id);
+      if (laneClocks != null) updated.remove(id);
       String[] p = state(id);
       if (p != null && p[2].equals("OPEN")) {
         int rev = Integer.parseInt(p[0]) + 1;
@@ -60,13 +75,24 @@ public final class LinkIncidents extends KeyedProcessFunction<String, Incident, 
       }
     } else {
       parts.put(id, avro.encode(in));
+      if (laneClocks != null) updated.put(id, now);
     }
     long wm = ctx.timerService().currentWatermark();
     List<Incident> open = new ArrayList<>();
-    long horizon = wm == Long.MIN_VALUE || wm == Long.MAX_VALUE ? Long.MIN_VALUE
+    long horizon = laneClocks != null || wm == Long.MIN_VALUE || wm == Long.MAX_VALUE ? Long.MIN_VALUE
         : (wm - 3 * settings.window().toMillis()) * 1000;
+    long stale = laneClocks == null || wm == Long.MAX_VALUE ? Long.MIN_VALUE : now - 3 * settings.window().toMillis();
     for (Iterator<Map.Entry<String, byte[]>> it = parts.iterator(); it.hasNext(); ) {
-      Incident p = avro.decode(it.next().getValue());
+      Map.Entry<String, byte[]> part = it.next();
+      Long at = laneClocks == null ? null : updated.get(part.getKey());
+      if (laneClocks != null && at == null) updated.put(part.getKey(), now); // a part of state from before: from now
+      if (at != null && at < stale) {
+        it.remove(); // final: what was published stays
+        published.remove(part.getKey());
+        updated.remove(part.getKey());
+        continue;
+      }
+      Incident p = avro.decode(part.getValue());
       if (micros(p.getLastSeen()) < horizon) {
         it.remove(); // final: what was published stays
         published.remove(p.getIncidentId());

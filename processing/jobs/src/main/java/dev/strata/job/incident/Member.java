@@ -16,7 +16,10 @@ import java.util.List;
 /**
  * What the incident job keeps of one event (a few hundred bytes): its timeline row, its entities and indicators,
  * whether it is a signal, the detection rules its record matched. {@link #encode}/{@link #decode} is the state format
- * (version byte first; version 1, before Sigma rules, is read as a member without detections).
+ * (version byte first; version 1, before Sigma rules, is read as a member without detections; version 2, before
+ * per-source event time, as a member of no lane). {@code lane}: the collection run that brought the event ({@code
+ * lineage.collector_run_id}, null when unknown), whose own event time seals its incidents in streaming runs
+ * ({@link LaneClocks}).
  */
 public record Member(
     String eventId,
@@ -37,8 +40,9 @@ public record Member(
     List<Entity> entities,
     List<Indicator> indicators,
     String burstKey,
-    List<RuleMatch> detections) {
-  private static final int VERSION = 2;
+    List<RuleMatch> detections,
+    String lane) {
+  private static final int VERSION = 3;
 
   /** The member for an event. */
   public static Member of(EvidenceEvent e, EntityKeys.Extraction x, SignalRules rules) {
@@ -64,14 +68,21 @@ public record Member(
         List.copyOf(x.entities()),
         List.copyOf(x.indicators()),
         SignalRules.secretBurstKey(e),
-        verdict.detections());
+        verdict.detections(),
+        laneOf(e));
   }
 
   /** This member promoted to a signal (the GetSecretValue burst rule). */
   public Member asSignal(AttackStage stage, int severity, String why) {
     return new Member(eventId, timeMicros, layer, className, sourceFormat, summary, true, Math.max(severityId, severity),
         stage, why, artifactSha256, origin, byteOffset, lineNumber, recordIndex, entities, indicators, burstKey,
-        detections);
+        detections, lane);
+  }
+
+  /** The source lane of an event: its collection run ({@code lineage.collector_run_id}), or null. */
+  static String laneOf(EvidenceEvent e) {
+    String run = e.getLineage() == null ? null : e.getLineage().getCollectorRunId();
+    return run == null || run.isBlank() ? null : run;
   }
 
   public byte[] encode() {
@@ -116,6 +127,7 @@ public record Member(
         o.writeUTF(d.getLevel());
         o.writeUTF(d.getCredit());
       }
+      str(o, lane);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -125,7 +137,7 @@ public record Member(
   public static Member decode(byte[] b) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
       int v = in.readByte();
-      if (v != VERSION && v != 1) throw new IOException("unknown member state version " + v);
+      if (v < 1 || v > VERSION) throw new IOException("unknown member state version " + v);
       String id = in.readUTF();
       long t = in.readLong();
       TimelineLayer layer = TimelineLayer.values()[in.readByte()];
@@ -161,9 +173,10 @@ public record Member(
         }
         detections = ds;
       }
+      String lane = v >= 3 ? str(in) : null;
       return new Member(id, t, layer, cls, fmt, summary, signal, sev, st < 0 ? null : AttackStage.values()[st], reason,
           sha, origin, off, ln == Long.MIN_VALUE ? null : ln, ri == Long.MIN_VALUE ? null : ri, ents, inds, burst,
-          detections);
+          detections, lane);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

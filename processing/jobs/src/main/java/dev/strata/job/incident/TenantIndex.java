@@ -58,6 +58,9 @@ final class TenantIndex {
     final String burstKey;
     final List<String> pivots;
     final boolean ownSignal;
+    /** The source lane (collection run) it came from, null when unknown: whose event time seals it ({@link
+     * IncidentEngine.EventClock}). */
+    final String lane;
     /** Arrival number: the tie-break of {@link #BY_TIME} (cheaper than comparing event ids). */
     final long seq;
     boolean promoted;
@@ -74,6 +77,7 @@ final class TenantIndex {
       t = m.timeMicros();
       burstKey = m.burstKey();
       ownSignal = m.signal();
+      lane = m.lane() == null ? null : m.lane().intern();
       List<String> p = new ArrayList<>(m.entities().size());
       for (Entity e : m.entities()) if (e.pivot()) p.add(e.id());
       pivots = p;
@@ -553,7 +557,7 @@ final class TenantIndex {
 
   private static Node probe(long t, long seq) {
     Member m = new Member("", t, null, "", "", "", false, 0, null, null, "", "", 0, null, null, List.of(), List.of(), null,
-        List.of());
+        List.of(), null);
     return new Node(m, seq);
   }
 

@@ -132,11 +132,17 @@ class SigmaSignalTest {
     EvidenceEvent e = only(x -> named(x, "GetCallerIdentity") && x.getRawData().contains("TruffleHog")).get(0);
     Member m = Member.of(e, EntityKeys.extract(e), withSigma.rules());
     assertThat(Member.decode(m.encode())).isEqualTo(m);
-    // version 1 state (before Sigma): the same bytes without the trailing detection count
+    // version 2 state (before per-run event time): the same bytes without the trailing lane, read as no lane;
+    // version 1 (before Sigma): nor the detection count
     Member plain = Member.of(e, EntityKeys.extract(e), IncidentSettings.defaults().rules());
-    byte[] v2 = plain.encode();
+    assertThat(plain.lane()).isNotNull();
+    byte[] v3 = plain.encode();
+    byte[] v2 = Arrays.copyOf(v3, v3.length - 1 - 2 - plain.lane().length());
+    v2[0] = 2;
+    assertThat(Member.decode(v2)).usingRecursiveComparison().ignoringFields("lane").isEqualTo(plain);
+    assertThat(Member.decode(v2).lane()).isNull();
     byte[] v1 = Arrays.copyOf(v2, v2.length - 4);
     v1[0] = 1;
-    assertThat(Member.decode(v1)).isEqualTo(plain);
+    assertThat(Member.decode(v1)).usingRecursiveComparison().ignoringFields("lane").isEqualTo(plain);
   }
 }
