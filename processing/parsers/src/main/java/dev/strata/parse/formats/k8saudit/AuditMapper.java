@@ -54,6 +54,7 @@ import java.util.Map;
  *                         timestamp (ms)
  * workloads (deployments, daemonsets, statefulsets, replicasets, replicationcontrollers, jobs, cronjobs) -> their
  *                         pod template's strata.risk and k8s.pod.host_paths
+ * metadata.ownerReferences -> unmapped k8s.owner (Kind/name of the controller owner, else the first)
  * role bindings        -> unmapped k8s.rbac.role_ref (roleRef kind/name, from responseObject then requestObject)
  * unmapped             -> level, stage, apiVersion, annotations.*, requestObject / responseObject (JSON text,
  *                         bounded), metadata, objectRef.resourceVersion, CloudWatch wrapper fields (cloudwatch.*)
@@ -502,6 +503,9 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
       if ("pods".equals(resource)) k.setPodName(name);
     }
     k = tokenPod(e, k, resource, namespace, u);
+    // the object's controller (metadata.ownerReferences): a Job's pods, a CronJob's Jobs, a ReplicaSet's pods
+    AuditedObject owned = response.ownerKind != null ? response : request;
+    if (owned.ownerKind != null && subresource == null) u.put("k8s.owner", owned.ownerKind + "/" + owned.ownerName);
     if ("pods".equals(resource) && !"exec".equals(subresource) && !"attach".equals(subresource)
         && !"portforward".equals(subresource) && !"log".equals(subresource)) {
       PodFacts pod = PodFacts.of(response, request, namespace);

@@ -38,6 +38,9 @@ final class AuditedObject {
   String namespace;
   String targetKind;
   String targetName;
+  /** metadata.ownerReferences: the controller's kind and name (else the first owner's). */
+  String ownerKind;
+  String ownerName;
   String serviceAccountName;
   String serviceAccount;
   String nodeName;
@@ -66,7 +69,7 @@ final class AuditedObject {
 
   void clear() {
     seen = hostNetwork = hostPid = hostIpc = false;
-    kind = name = uid = namespace = targetKind = targetName = null;
+    kind = name = uid = namespace = targetKind = targetName = ownerKind = ownerName = null;
     serviceAccountName = serviceAccount = nodeName = podIp = hostIp = phase = null;
     initContainerRisks.clear();
     containerRisks.clear();
@@ -144,7 +147,36 @@ final class AuditedObject {
         case "name" -> name = t == JsonToken.VALUE_STRING ? p.getText() : skip(p); // as written, even blank
         case "uid" -> uid = text(p);
         case "namespace" -> namespace = text(p);
+        case "ownerReferences" -> {
+          if (t == JsonToken.START_ARRAY) owners(p);
+          else p.skipChildren();
+        }
         default -> p.skipChildren();
+      }
+    }
+  }
+
+  /** metadata.ownerReferences: keeps the controller owner (controller: true), else the first one. */
+  private void owners(JsonParser p) throws IOException {
+    boolean controllerSeen = false;
+    while (p.nextToken() == JsonToken.START_OBJECT) {
+      String k = null;
+      String n = null;
+      boolean controller = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (f) {
+          case "kind" -> k = text(p);
+          case "name" -> n = text(p);
+          case "controller" -> controller = t == JsonToken.VALUE_TRUE;
+          default -> p.skipChildren();
+        }
+      }
+      if (k != null && n != null && !controllerSeen && (controller || ownerKind == null)) {
+        ownerKind = k;
+        ownerName = n;
+        controllerSeen = controller;
       }
     }
   }

@@ -221,4 +221,26 @@ class K8sAuditParserTest extends ParserContractTest {
     assertThat(AuditMapper.firstOfList("[\"a\",\"b\"]")).isNull();
     assertThat(AuditMapper.firstOfList("[]")).isNull();
   }
+
+  /** An object's controller (metadata.ownerReferences, controller: true) is kept as k8s.owner: a Job's pod, a CronJob's Job. */
+  @Test
+  void theObjectsControllerIsItsOwner() throws Exception {
+    String pod = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"o1\",\"stage\":\"ResponseComplete\","
+        + "\"verb\":\"create\",\"user\":{\"username\":\"system:serviceaccount:kube-system:job-controller\"},"
+        + "\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"ci\",\"apiVersion\":\"v1\"},\"responseStatus\":{\"code\":201},"
+        + "\"responseObject\":{\"kind\":\"Pod\",\"metadata\":{\"name\":\"cc-1-x\",\"namespace\":\"ci\",\"ownerReferences\":["
+        + "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"name\":\"not-it\"},"
+        + "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"name\":\"cc-1\",\"uid\":\"u\",\"controller\":true,\"blockOwnerDeletion\":true}]}},"
+        + "\"stageTimestamp\":\"2026-11-23T14:10:00Z\"}\n";
+    String job = pod.replace("\"o1\"", "\"o2\"").replace("\"resource\":\"pods\"", "\"resource\":\"jobs\",\"apiGroup\":\"batch\"")
+        .replace("\"responseObject\":{\"kind\":\"Pod\",\"metadata\":{\"name\":\"cc-1-x\",\"namespace\":\"ci\",\"ownerReferences\":["
+            + "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"name\":\"not-it\"},"
+            + "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"name\":\"cc-1\"",
+            "\"requestObject\":{\"kind\":\"Job\",\"metadata\":{\"name\":\"cc-1\",\"ownerReferences\":["
+            + "{\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\",\"name\":\"cc\"");
+    CollectingOutput out = parse(pod + job, Framing.LINES, "audit.log");
+    assertThat(out.events).hasSize(2);
+    assertThat(out.events.get(0).getUnmapped()).containsEntry("k8s.owner", "Job/cc-1");
+    assertThat(out.events.get(1).getUnmapped()).containsEntry("k8s.owner", "CronJob/cc");
+  }
 }
