@@ -302,7 +302,9 @@ class CiRunnerEscapeScenarioIT {
   @Test
   void theMinerIsPartOfTheSameIncident() throws Exception {
     // the CronJob was created with the job pod's token from the attacker's address; its pod mines with the same image
-    assertThat(ScenarioRun.entities(incident)).contains("pod:" + NS + "/" + MINER);
+    // through the CronJob (the controllers' ownerReferences: pod -> Job -> CronJob), not only through the node
+    assertThat(ScenarioRun.entities(incident)).contains("pod:" + NS + "/" + MINER,
+        "batch_workload:CronJob/" + NS + "/cache-cleanup", "batch_workload:Job/" + NS + "/cache-cleanup-29924050");
   }
 
   @Test

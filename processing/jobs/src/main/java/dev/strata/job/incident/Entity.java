@@ -40,6 +40,12 @@ public record Entity(String type, String key, String scope, String role, boolean
    * request's client container when the correlation job found it ({@code EntityKeys}).
    */
   public static final String DOCKER_REQUEST = "docker_request";
+  /**
+   * A batch workload (key {@code Job/<ns>/<name>} or {@code CronJob/<ns>/<name>}): what the request that wrote it, the
+   * Jobs its CronJob made and the pods its Jobs made share ({@code k8s.owner}, {@link EntityKeys}), so the pod a
+   * CronJob runs joins the incident of whoever created the CronJob (CiRunnerEscapeScenarioIT).
+   */
+  public static final String BATCH_WORKLOAD = "batch_workload";
 
   public static final String TARGET = "target";
   public static final String ACTOR = "actor";
@@ -69,7 +75,7 @@ public record Entity(String type, String key, String scope, String role, boolean
   public static boolean pivotType(String type) {
     return switch (type) {
       case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, PRINCIPAL, SESSION, ACCESS_KEY, SERVICE_ACCOUNT, IP, SENSOR,
-          DOCKER_REQUEST -> true;
+          DOCKER_REQUEST, BATCH_WORKLOAD -> true;
       default -> false;
     };
   }
@@ -91,7 +97,7 @@ public record Entity(String type, String key, String scope, String role, boolean
   /** The role an entity of this type plays when it is derived through a binding. */
   public static String defaultRole(String type) {
     return switch (type) {
-      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, SENSOR -> TARGET;
+      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, SENSOR, BATCH_WORKLOAD -> TARGET;
       case PRINCIPAL, SESSION, ROLE, ACCESS_KEY, SERVICE_ACCOUNT -> ACTOR;
       case IP -> SOURCE;
       default -> CONTEXT;

@@ -276,6 +276,7 @@ public final class EntityKeys {
     bind(bindings, containerId, podId);
     bind(bindings, containerId, nodeId);
     dockerRequest(e, out, bindings, containerId);
+    batchWorkload(e, out, bindings, cluster);
     bind(bindings, podId, nodeId);
     bind(bindings, nodeId, instanceId);
     bind(bindings, instanceId, nodeId);
@@ -345,6 +346,36 @@ public final class EntityKeys {
       add(out, Entity.DOCKER_REQUEST, request, null, Entity.CONTEXT);
       bind(bindings, containerId, Entity.id(Entity.DOCKER_REQUEST, request));
     }
+  }
+
+  /**
+   * Batch workloads in the audit log: a request that writes a Job or a CronJob names it ({@link Entity#BATCH_WORKLOAD},
+   * {@code Job/<ns>/<name>}); the object's controller owner ({@code k8s.owner}, metadata.ownerReferences) binds a
+   * Job's pod to its Job and a CronJob's Job to its CronJob, so every event of a CronJob's pod expands to the CronJob
+   * (upwards only) and joins the incident of the request that created it: in CiRunnerEscapeScenarioIT the CronJob a
+   * stolen token created from outside, and the miner its Job ran, were linked only through the node otherwise.
+   * Only Jobs and CronJobs: the replicas of a Deployment are not linked through it (as through their service account).
+   */
+  private static void batchWorkload(EvidenceEvent e, Map<String, Entity> out, List<Binding> bindings, String cluster) {
+    if (!"k8s_audit".equals(e.getSourceFormat()) || e.getResources() == null || e.getResources().isEmpty()) return;
+    dev.strata.schema.event.Resource r = e.getResources().get(0);
+    String ns = trim(r.getNamespace());
+    String name = trim(r.getName());
+    if (ns == null || name == null || r.getSubresource() != null) return;
+    String self = switch (r.getType() == null ? "" : r.getType()) {
+      case "jobs" -> "Job/" + ns + "/" + name;
+      case "cronjobs" -> "CronJob/" + ns + "/" + name;
+      case "pods" -> null;
+      default -> "";
+    };
+    if ("".equals(self)) return;
+    String selfId = self == null ? Entity.id(Entity.POD, ns + "/" + name) : Entity.id(Entity.BATCH_WORKLOAD, self);
+    if (self != null) add(out, Entity.BATCH_WORKLOAD, self, cluster, Entity.TARGET);
+    String owner = e.getUnmapped() == null ? null : trim(e.getUnmapped().get("k8s.owner"));
+    if (owner == null || !(owner.startsWith("Job/") || owner.startsWith("CronJob/"))) return;
+    String ownerKey = owner.substring(0, owner.indexOf('/')) + "/" + ns + "/" + owner.substring(owner.indexOf('/') + 1);
+    add(out, Entity.BATCH_WORKLOAD, ownerKey, cluster, Entity.CONTEXT);
+    bind(bindings, selfId, Entity.id(Entity.BATCH_WORKLOAD, ownerKey));
   }
 
   /** The tenant alone (the job's key). */

@@ -240,4 +240,51 @@ class KubernetesAuditSignalTest {
       assertThat(incs).as("with the token's pod: " + token).hasSize(token ? 1 : 2);
     }
   }
+
+  /**
+   * The pod a CronJob's Job runs joins the incident of the request that created the CronJob: the controllers' creates
+   * name the owner (Job -> CronJob, Pod -> Job: k8s.owner), and the pod's alert expands to the CronJob; without the
+   * owners the CronJob's creator and the miner are two incidents (CiRunnerEscapeScenarioIT without the node role's
+   * calls).
+   */
+  @Test
+  void aCronJobsPodJoinsTheIncidentOfWhoeverCreatedTheCronJob() throws Exception {
+    String sa = "system:serviceaccount:shop:runner";
+    String cronRef = "{\"resource\":\"cronjobs\",\"namespace\":\"shop\",\"name\":\"cc\",\"apiGroup\":\"batch\",\"apiVersion\":\"v1\"}";
+    String cron = "{\"kind\":\"CronJob\",\"apiVersion\":\"batch/v1\",\"metadata\":{\"name\":\"cc\",\"namespace\":\"shop\"},"
+        + "\"spec\":{\"schedule\":\"*/10 * * * *\",\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"m\",\"image\":\"x\"}]}}}}}}";
+    String created = event("1", sa, "create", "/apis/batch/v1/namespaces/shop/cronjobs", cronRef, 201, cron)
+        .replace("\"username\":\"" + sa + "\"}", "\"username\":\"" + sa + "\",\"extra\":{\"authentication.kubernetes.io/pod-name\":[\"job-1\"]}}");
+    String jobRef = "{\"resource\":\"jobs\",\"namespace\":\"shop\",\"name\":\"cc-29924050\",\"apiGroup\":\"batch\",\"apiVersion\":\"v1\"}";
+    String job = "{\"kind\":\"Job\",\"apiVersion\":\"batch/v1\",\"metadata\":{\"name\":\"cc-29924050\",\"namespace\":\"shop\","
+        + "\"ownerReferences\":[{\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\",\"name\":\"cc\",\"controller\":true}]}}";
+    String minerRef = "{\"resource\":\"pods\",\"namespace\":\"shop\",\"name\":\"cc-29924050-7sk4d\",\"apiVersion\":\"v1\"}";
+    String miner = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"cc-29924050-7sk4d\",\"namespace\":\"shop\","
+        + "\"ownerReferences\":[{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"name\":\"cc-29924050\",\"controller\":true}]},"
+        + "\"spec\":{\"containers\":[{\"name\":\"m\",\"image\":\"x\"}]}}";
+    String jobCreate = event("2", "system:serviceaccount:kube-system:cronjob-controller", "create",
+        "/apis/batch/v1/namespaces/shop/jobs", jobRef, 201, job).replace("203.0.113.9", "10.0.0.12")
+        .replace("10:00:00.100000Z", "10:10:00.100000Z").replace("10:00:00.000000Z", "10:10:00.000000Z");
+    String podCreate = event("3", "system:serviceaccount:kube-system:job-controller", "create",
+        "/api/v1/namespaces/shop/pods", minerRef, 201, miner).replace("203.0.113.9", "10.0.0.12")
+        .replace("10:00:00.100000Z", "10:10:00.200000Z").replace("10:00:00.000000Z", "10:10:00.100000Z");
+    java.time.Instant t = java.time.Instant.parse("2024-05-01T10:00:00Z");
+    for (boolean owners : List.of(true, false)) {
+      Path d = dir.resolve("cron-" + owners + "/var/log/kubernetes/audit/audit.log");
+      Files.createDirectories(d.getParent());
+      String lines = created + "\n" + jobCreate + "\n" + podCreate + "\n";
+      Files.writeString(d, owners ? lines : lines.replace("\"ownerReferences\"", "\"x-ownerReferences\""));
+      List<EvidenceEvent> events = new ArrayList<>(SigmaFixtures.parse(dir.resolve("cron-" + owners)));
+      events.forEach(e -> {
+        e.getKubernetes().setCluster("prod");
+        e.setCloud(dev.strata.schema.event.Cloud.newBuilder().setProvider("aws").setAccountUid("111122223333").build());
+      });
+      events.add(IncidentGrouperTest.falco("job-alert", t.minusSeconds(60), "ip-10-0-1-10", "3f4e5d6c7b8a" + "0".repeat(52), "job-1"));
+      // the miner on another node, 10 minutes later
+      events.add(IncidentGrouperTest.falco("miner-alert", t.plusSeconds(605), "ip-10-0-1-11", "9a8b7c6d5e4f" + "0".repeat(52),
+          "cc-29924050-7sk4d"));
+      List<dev.strata.schema.correlate.Incident> incs = IncidentEngine.incidentsOf(events, IncidentSettings.defaults());
+      assertThat(incs).as("with the owners: " + owners).hasSize(owners ? 1 : 2);
+    }
+  }
 }
