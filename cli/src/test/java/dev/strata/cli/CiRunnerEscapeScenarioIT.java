@@ -199,6 +199,14 @@ class CiRunnerEscapeScenarioIT {
       assertThat(hits).as(q[0]).hasSize(1);
       assertThat(stageOf.get(hits.get(0).at("/_source/event_id").asText())).as("stage of " + q[0]).isEqualTo(q[1]);
     }
+    // the shell's fetch of the node role's credentials from IMDS (Tetragon's exec of sh and curl) is credential access
+    int imds = 0;
+    for (JsonNode h : search("source_format:tetragon_event AND kubernetes.pod_name:\"" + SHELL + "\" AND activity_name:Launch")) {
+      if (!h.at("/_source/process/cmd_line").asText().contains("/latest/meta-data/iam/security-credentials/")) continue;
+      imds++;
+      assertThat(stageOf.get(h.at("/_source/event_id").asText())).as(describe(h.path("_source"))).isEqualTo("CREDENTIAL_ACCESS");
+    }
+    assertThat(imds).as("IMDS credential fetches").isEqualTo(2);
     // the pod's own secret list from inside the cluster is context
     JsonNode list = search(sa + "resources.type:secrets");
     assertThat(stageOf).doesNotContainKey(list.get(0).at("/_source/event_id").asText());

@@ -38,6 +38,11 @@ import java.util.Set;
  *       delete_module</td><td>{@code tetragon_module}</td><td>persistence</td><td>High</td></tr>
  *   <tr><td>sensitive syscalls ({@link #sensitiveCalls}: ptrace, process_vm_readv/writev, bpf, kexec_load, mount,
  *       pivot_root, memfd_create)</td><td>{@code tetragon_syscall}</td><td>privilege escalation</td><td>High</td></tr>
+ *   <tr><td>a {@code process_exec} whose command line fetches cloud credentials from an instance / task metadata
+ *       endpoint ({@link #credentialEndpoints}: IMDS {@code /latest/meta-data/iam/security-credentials}, the ECS and
+ *       EKS Pod Identity agents' credential URLs, GCE's service-account tokens, Azure IMDS's identity token; SDKs do
+ *       not exec a process for it: a shell or curl does, as in CiRunnerEscapeScenarioIT's node shell)</td>
+ *       <td>{@code tetragon_metadata_credentials}</td><td>credential access</td><td>High</td></tr>
  *   <tr><td>a {@code process_exec} of a binary under a writable scratch directory ({@link #execDirs}: /tmp, /dev/shm,
  *       /var/tmp: the dropped-binary rule of the writable layer and Falco's "Drop and execute new binary")</td>
  *       <td>{@code tetragon_exec_dropped}</td><td>execution</td><td>Medium</td></tr>
@@ -57,8 +62,23 @@ public record TetragonSignals(
     Set<String> namespaceCalls,
     Set<String> moduleCalls,
     Set<String> sensitiveCalls,
-    List<String> execDirs)
+    List<String> execDirs,
+    List<String> credentialEndpoints)
     implements Serializable {
+
+  /** The defaults' cloud credential endpoints (see {@link #credentialEndpoints}). */
+  public static final List<String> CREDENTIAL_ENDPOINTS = List.of(
+      "169.254.169.254/latest/meta-data/iam/security-credentials", "[fd00:ec2::254]/latest/meta-data/iam/security-credentials",
+      "169.254.170.2/v2/credentials", "169.254.170.23/v1/credentials", "[fd00:ec2::23]/v1/credentials",
+      "metadata.google.internal/computemetadata/v1/instance/service-accounts", "169.254.169.254/metadata/identity/oauth2/token");
+
+  /** The settings before {@code credentialEndpoints} (session 12): the default endpoints. */
+  public TetragonSignals(Set<String> enforcementActions, List<String> sensitivePaths, List<String> persistencePaths,
+      Set<String> privilegeCalls, Set<String> namespaceCalls, Set<String> moduleCalls, Set<String> sensitiveCalls,
+      List<String> execDirs) {
+    this(enforcementActions, sensitivePaths, persistencePaths, privilegeCalls, namespaceCalls, moduleCalls,
+        sensitiveCalls, execDirs, CREDENTIAL_ENDPOINTS);
+  }
 
   /** The defaults of the table above. */
   public static TetragonSignals defaults() {
@@ -79,7 +99,8 @@ public record TetragonSignals(
         Set.of("init_module", "finit_module", "do_init_module", "security_kernel_module_request", "delete_module"),
         Set.of("ptrace", "process_vm_readv", "process_vm_writev", "bpf", "kexec_load", "kexec_file_load", "mount",
             "pivot_root", "memfd_create"),
-        List.of("/tmp/", "/dev/shm/", "/var/tmp/"));
+        List.of("/tmp/", "/dev/shm/", "/var/tmp/"),
+        CREDENTIAL_ENDPOINTS);
   }
 
   public TetragonSignals {
@@ -91,6 +112,7 @@ public record TetragonSignals(
     moduleCalls = Set.copyOf(moduleCalls);
     sensitiveCalls = Set.copyOf(sensitiveCalls);
     execDirs = List.copyOf(execDirs);
+    credentialEndpoints = credentialEndpoints.stream().map(x -> x.toLowerCase(java.util.Locale.ROOT)).toList();
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -104,6 +126,11 @@ public record TetragonSignals(
     String type = u.getOrDefault("event_type", "");
     int sev = e.getSeverityId();
     if (type.equals("process_exec")) {
+      String cmd = e.getProcess() == null || e.getProcess().getCmdLine() == null ? null
+          : e.getProcess().getCmdLine().toLowerCase(java.util.Locale.ROOT);
+      if (cmd != null && credentialEndpoints.stream().anyMatch(cmd::contains)) {
+        return new Signal(AttackStage.CREDENTIAL_ACCESS, Math.max(4, sev), "tetragon_metadata_credentials");
+      }
       String binary = e.getProcess() == null ? null : e.getProcess().getExecutable();
       if (binary != null && execDirs.stream().anyMatch(binary::startsWith)) {
         return new Signal(AttackStage.EXECUTION, Math.max(3, sev), "tetragon_exec_dropped");

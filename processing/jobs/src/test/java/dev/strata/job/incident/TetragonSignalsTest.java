@@ -87,4 +87,37 @@ class TetragonSignalsTest {
     List<EvidenceEvent> routine = List.of(events.get(2), events.get(8), events.get(13), events.get(14), events.get(16));
     assertThat(IncidentEngine.incidentsOf(routine, IncidentSettings.defaults())).isEmpty();
   }
+
+  /**
+   * An exec whose command line fetches cloud credentials from a metadata endpoint (IMDS's security-credentials, the
+   * ECS agent's credentials URL) is credential access (CiRunnerEscapeScenarioIT's node shell); a plain curl is not.
+   */
+  @Test
+  void anExecFetchingMetadataCredentialsIsCredentialAccess(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    String template = java.nio.file.Files.readAllLines(SigmaFixtures.runtimeFixtures().resolveSibling("tetragon_signals")
+        .resolve("tetragon/events.json")).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow();
+    String args = "\"arguments\":\"/srv/app/sync.py\"";
+    String binary = "\"binary\":\"/usr/bin/python3\"";
+    List<String> lines = List.of(
+        template.replace(binary, "\"binary\":\"/usr/bin/curl\"").replace(args,
+            "\"arguments\":\"-s -H X-aws-ec2-metadata-token: AQ http://169.254.169.254/latest/meta-data/iam/security-credentials/node-role\""),
+        template.replace(binary, "\"binary\":\"/usr/bin/wget\"").replace(args,
+            "\"arguments\":\"-qO- http://169.254.170.2/v2/credentials/2f1e\""),
+        template.replace(binary, "\"binary\":\"/usr/bin/curl\"").replace(args,
+            "\"arguments\":\"-s http://169.254.169.254/latest/meta-data/instance-id\""));
+    java.nio.file.Path f = dir.resolve("var/run/cilium/tetragon/tetragon.log");
+    java.nio.file.Files.createDirectories(f.getParent());
+    java.nio.file.Files.writeString(f, String.join("\n", lines) + "\n");
+    List<EvidenceEvent> execs = SigmaFixtures.parse(dir);
+    assertThat(execs).hasSize(3);
+    SignalRules rules = SignalRules.defaults();
+    for (int i = 0; i < 2; i++) {
+      Signal s = rules.classify(execs.get(i));
+      assertThat(s.reason()).isEqualTo("tetragon_metadata_credentials");
+      assertThat(s.stage()).isEqualTo(dev.strata.schema.correlate.AttackStage.CREDENTIAL_ACCESS);
+      assertThat(s.severityId()).isEqualTo(4);
+    }
+    assertThat(rules.classify(execs.get(2))).as("the instance id is no credential").isNull();
+  }
 }
