@@ -3,23 +3,16 @@ package dev.strata.job.incident;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.job.ParseJob;
-import dev.strata.job.serde.StrataTypes;
-import dev.strata.job.testing.CollectSink;
 import dev.strata.schema.correlate.Incident;
-import dev.strata.schema.correlate.IncidentStatus;
 import dev.strata.schema.event.EvidenceEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,25 +40,10 @@ class ClockBoundedWatermarksTest {
     return order;
   }
 
+  /** The open incidents of a streaming run over {@code events}, a few milliseconds apart, under {@code watermarks}. */
   static List<Incident> openIncidents(List<EvidenceEvent> events, WatermarkStrategy<EvidenceEvent> watermarks)
       throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(1);
-    env.getConfig().setAutoWatermarkInterval(2);
-    CollectSink<Incident> out = new CollectSink<>();
-    // the events arrive a few milliseconds apart, as a stream does: the watermark moves between them
-    IncidentJob.build(env.fromData(events, StrataTypes.EVIDENCE_EVENT).map(e -> {
-          Thread.sleep(25);
-          return e;
-        }, StrataTypes.EVIDENCE_EVENT), watermarks, IncidentSettings.defaults(), Duration.ZERO, out,
-        IncidentJob.Outputs.none());
-    env.execute("clock-bounded-watermarks");
-    Map<String, Incident> latest = new TreeMap<>();
-    List<Incident> all = new ArrayList<>();
-    out.collected().forEach(c -> all.add(c.value()));
-    all.sort(Comparator.comparing(Incident::getRevision));
-    for (Incident i : all) latest.put(i.getIncidentId(), i);
-    return latest.values().stream().filter(i -> i.getStatus() == IncidentStatus.OPEN).toList();
+    return LaneClocksStreamingTest.openIncidents(events, watermarks, null);
   }
 
   @Test

@@ -52,6 +52,11 @@ class LaneClocksStreamingTest {
     return order;
   }
 
+  /**
+   * The open incidents (newest revision per id) of a streaming run over {@code events}, which arrive a few
+   * milliseconds apart as a stream's do (the watermark moves between them); {@code laneClocks} null: the operator's
+   * one watermark seals.
+   */
   static List<Incident> openIncidents(List<EvidenceEvent> events, WatermarkStrategy<EvidenceEvent> watermarks,
       LaneClocks laneClocks) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
