@@ -140,7 +140,7 @@ final class IncidentReport {
       boolean sig = r.path("signal").asBoolean();
       b.append("<tr id=\"row-").append(i + 1).append('"').append(sig ? " class=\"sig\"" : "").append("><td>").append(i + 1)
           .append("</td><td>").append(h(r.path("time").asText())).append("</td><td>").append(h(r.path("layer").asText().toLowerCase(Locale.ROOT)))
-          .append("</td><td>").append(h(stage(r.path("attack_stage").asText("")))).append("</td><td>").append(h(r.path("summary").asText()));
+          .append("</td><td>").append(h(rowStage(r))).append("</td><td>").append(h(r.path("summary").asText()));
       for (JsonNode d : r.path("detections")) b.append("<br><span class=\"muted\">").append(h(detectionLine(d))).append("</span>");
       b.append("</td><td>").append(h(r.path("source_format").asText())).append("<br><span class=\"muted\">")
           .append(h(r.path("class_name").asText())).append("</span></td><td>").append(evidenceHtml(r)).append("</td></tr>\n");
@@ -305,7 +305,7 @@ final class IncidentReport {
       String sha = r.path("artifact_sha256").asText();
       b.append("| ").append(i + 1).append(r.path("signal").asBoolean() ? " ⚑" : "").append(" | ").append(md(r.path("time").asText()))
           .append(" | ").append(md(r.path("layer").asText().toLowerCase(Locale.ROOT))).append(" | ")
-          .append(md(stage(r.path("attack_stage").asText("")))).append(" | ").append(md(r.path("summary").asText()));
+          .append(md(rowStage(r))).append(" | ").append(md(r.path("summary").asText()));
       for (JsonNode d : r.path("detections")) b.append("<br>").append(md(detectionLine(d)));
       b.append(" | ")
           .append(md(r.path("source_format").asText())).append(" | event ").append(code(r.path("event_id").asText()))
@@ -404,6 +404,20 @@ final class IncidentReport {
     if (s == null) return "``";
     if (s.matches("[A-Za-z0-9._:/@=+,\\- ]*")) return "`" + s + "`";
     return md(s);
+  }
+
+  /**
+   * A row's stage; a context row before the incident's first seen (its first signal's time) is lead-up: "before the
+   * first signal" (the workload's own lines before the alert, node-level context within the window).
+   */
+  String rowStage(JsonNode r) {
+    String stage = stage(r.path("attack_stage").asText(""));
+    long t = micros(r.path("time").asText());
+    long first = micros(incident.path("first_seen").asText(""));
+    if (!r.path("signal").asBoolean() && t != 0 && first != 0 && t < first) {
+      return stage.isEmpty() ? "before the first signal" : stage + " (before the first signal)";
+    }
+    return stage;
   }
 
   static String stage(String s) {

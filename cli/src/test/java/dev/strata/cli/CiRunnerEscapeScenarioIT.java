@@ -322,6 +322,35 @@ class CiRunnerEscapeScenarioIT {
     }
   }
 
+  /**
+   * First seen is the attack's first signal (the job pod reading its service account token, 14:00:18), not the
+   * node's routine ECR login at 13:58:41 (the kubelet's credential provider, the node role's session from the node's
+   * own address): node-level context within the window joins the incident through the node and its role's session,
+   * and its first row was the incident's first seen. The context before the first signal stays in the timeline as
+   * lead-up (the job pod's creation, npm ci, the postinstall line that fetched the script), and the report marks it.
+   */
+  @Test
+  void firstSeenIsTheFirstSignalNotTheNodesRoutineCredentialCall(@TempDir Path out) throws Exception {
+    assertThat(incident.path("first_seen").asText()).startsWith("2026-11-23T14:00:18.3011");
+    JsonNode rows = ScenarioRun.timeline(pipeline, incident);
+    String firstSignal = null;
+    List<String> before = new ArrayList<>();
+    for (JsonNode h : rows) {
+      JsonNode r = h.path("_source");
+      if (r.path("signal").asBoolean() && firstSignal == null) firstSignal = r.path("time").asText();
+      if (firstSignal == null) before.add(r.path("source_format").asText() + " " + r.path("summary").asText());
+    }
+    assertThat(firstSignal).as("the first signal's row").isEqualTo(incident.path("first_seen").asText());
+    assertThat(before).as("lead-up rows").anyMatch(r -> r.contains("ecr:GetAuthorizationToken"))
+        .anyMatch(r -> r.contains("postinstall"));
+    Path dir = Files.createDirectories(out.resolve("report"));
+    String id = incident.path("incident_id").asText();
+    ReportCommand.write(endpoints.openSearchUrl(), id, dir, "md");
+    String md = Files.readString(dir.resolve(id + ".md"));
+    String ecr = md.lines().filter(l -> l.contains("ecr:GetAuthorizationToken")).findFirst().orElseThrow();
+    assertThat(ecr).contains("before the first signal");
+  }
+
   // ---------------------------------------------------------------------------------------------------- scope
 
   @Test

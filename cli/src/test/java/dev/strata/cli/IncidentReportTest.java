@@ -45,6 +45,20 @@ class IncidentReportTest {
     assertThat(row1).as("rows in time order: the 10:00 row first").contains(">ok<").contains("10:00:00");
   }
 
+  /** First seen is the first signal's time: a context row before it is lead-up, and both formats say so. */
+  @Test
+  void contextBeforeTheFirstSignalIsMarkedInBothFormats() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode inc = (com.fasterxml.jackson.databind.node.ObjectNode) incident();
+    assertThat(new IncidentReport(inc, List.of()).markdown()).doesNotContain("before the first signal");
+    inc.put("first_seen", "2026-11-20T10:05:00Z");
+    IncidentReport report = new IncidentReport(inc, List.of());
+    String html = report.html();
+    String row1 = html.substring(html.indexOf("id=\"row-1\""), html.indexOf("id=\"row-2\""));
+    assertThat(row1).contains(">ok<").contains("before the first signal");
+    assertThat(html.substring(html.indexOf("id=\"row-2\""))).doesNotContain("before the first signal");
+    assertThat(report.markdown()).containsOnlyOnce("before the first signal");
+  }
+
   @Test
   void sigmaMatchesNameTheRuleAndCreditItsAuthorInBothFormats() throws Exception {
     IncidentReport report = new IncidentReport(incident(), List.of());

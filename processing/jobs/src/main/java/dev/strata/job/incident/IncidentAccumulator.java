@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * incident is re-assembled from it plus the members it gained (or whose expanded entities grew), not from all its
  * members: per entity its event count and the role / scope of the earliest member naming it, the smallest indicators,
  * the capped timeline's earliest signals and earliest context, per attack stage its earliest signals, the signal
- * count, the highest severity, first and last seen. {@link #incident} builds the same record as {@link
+ * count, the highest severity, last seen (first seen is the first signal's). {@link #incident} builds the same record as {@link
  * IncidentAssembler#assemble} over the same members ({@code IncrementalGroupingTest} compares both on every flush).
  *
  * <p>It only grows: a member that leaves the incident, loses expanded entities or changes between context and signal
@@ -76,7 +76,7 @@ final class IncidentAccumulator {
   private final Map<AttackStage, TreeSet<Node>> stages = new EnumMap<>(AttackStage.class);
   private int signals;
   private int severity;
-  private long first = Long.MAX_VALUE;
+  /** The latest member's time (last seen); first seen is the first signal's ({@link IncidentAssembler#assemble}). */
   private long last = Long.MIN_VALUE;
 
   IncidentAccumulator(int timelineCap) {
@@ -122,7 +122,6 @@ final class IncidentAccumulator {
   }
 
   private void add(Node n, Member m) {
-    first = Math.min(first, m.timeMicros());
     last = Math.max(last, m.timeMicros());
     // entities: those the member names (the first mention of an id counts), then those derived through bindings
     Set<String> counted = new HashSet<>();
@@ -206,7 +205,7 @@ final class IncidentAccumulator {
 
     Node firstSignal = earliestSignals.first();
     String title = IncidentAssembler.title(members.of(firstSignal), firstSignal.keys, path, signals);
-    return IncidentAssembler.record(incidentId, tenant, title, severity, first, last, ents, inds, signals,
+    return IncidentAssembler.record(incidentId, tenant, title, severity, firstSignal.t, last, ents, inds, signals,
         taken.size(), rows, path);
   }
 }

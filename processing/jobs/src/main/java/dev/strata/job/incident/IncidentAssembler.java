@@ -102,7 +102,9 @@ public final class IncidentAssembler {
 
     Member first = g.firstSignal();
     String title = title(first, g.expanded().getOrDefault(first.eventId(), Set.of()), path, signals);
-    return record(g.incidentId(), g.tenant(), title, severity, members.get(0).timeMicros(),
+    // first seen is the first signal's time: context before it (the workload's own lines, node-level context within
+    // the window) stays in the timeline as lead-up, but routine evidence is no start of the attack
+    return record(g.incidentId(), g.tenant(), title, severity, first.timeMicros(),
         members.get(members.size() - 1).timeMicros(), entities, indicators, signals, members.size(), rows, path);
   }
 

@@ -150,6 +150,29 @@ class IncidentGrouperTest {
         .containsExactly("a1", "l3", "h1", "hs", "a2");
   }
 
+  /**
+   * First seen is the first signal's time, not the earliest member's: node-level context (a host line of the node)
+   * and the workload's own lines before it join the timeline as lead-up, but a routine call minutes before the attack
+   * is no start of it (CiRunnerEscapeScenarioIT: the node's ECR login was the incident's first seen). Last seen is
+   * the latest member's, signal or not (what the attack kept doing).
+   */
+  @Test
+  void firstSeenIsTheFirstSignalsTimeWithEarlierContextKeptAsLeadUp() throws Exception {
+    EvidenceEvent host = log("h0", T0.minusSeconds(97), "node-a", null);
+    host.setContainer(null);
+    List<Incident> incs = group(List.of(
+        host,
+        log("l0", T0.minusSeconds(20), "node-a", c(1)),
+        falco("a1", T0, "node-a", c(1), "web-1"),
+        log("l1", T0.plusSeconds(600), "node-a", c(1))));
+    assertThat(incs).hasSize(1);
+    Incident inc = incs.get(0);
+    assertThat(inc.getTimeline()).extracting(TimelineRow::getEventId).containsExactly("h0", "l0", "a1", "l1");
+    assertThat(inc.getFirstSeen()).isEqualTo(T0);
+    assertThat(inc.getLastSeen()).isEqualTo(T0.plusSeconds(600));
+    assertThat(inc.getTimeline().get(0).getTime()).isBefore(inc.getFirstSeen());
+  }
+
   @Test
   void theTimeBoundIsRespected() throws Exception {
     // same node, 3 h apart: two incidents; context 1 h after the first joins it, 2.5 h after does not
