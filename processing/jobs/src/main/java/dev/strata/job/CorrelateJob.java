@@ -16,15 +16,16 @@ import dev.strata.job.correlate.ExtractBindings;
 import dev.strata.job.correlate.KeyedBinding;
 import dev.strata.job.correlate.LookupFunction;
 import dev.strata.job.correlate.MergeBindings;
+import dev.strata.job.correlate.NormalizedEvents;
 import dev.strata.job.correlate.Probe;
 import dev.strata.job.correlate.ProbeKeys;
 import dev.strata.job.correlate.Resolution;
 import dev.strata.job.correlate.RouteBindings;
+import dev.strata.job.correlate.SourcedEvent;
 import dev.strata.job.correlate.WireEvent;
 import dev.strata.job.serde.AvroCodecTypeInfo;
 import dev.strata.job.serde.EntityBindingSerializationSchema;
 import dev.strata.job.serde.EnrichedEventSerializationSchema;
-import dev.strata.job.serde.EvidenceEventDeserializationSchema;
 import dev.strata.job.serde.StrataTypes;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.sink.s3.S3EvidenceStore;
@@ -96,7 +97,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@link EnrichRequest}s, never the event, which is encoded once (without its enrichment) and held once, by {@code
  * enrich}, which appends the enrichment to those bytes and emits the enriched event's wire bytes ({@link
  * EnrichedEvent}): the Kafka sink writes them as they are; only the OpenSearch index decodes them ({@code
- * decode-enriched}). The gathers and
+ * decode-enriched}). Once it has emitted an event read from the normalized topic, {@code enrich} keeps only the
+ * event's partition and offset there ({@link SourcedEvent}), and reads the event back from the topic for the rare
+ * re-emission ({@link NormalizedEvents}: the topic's retention must cover the lateness retention; events of other
+ * sources keep their bytes). The gathers and
  * {@code enrich} keep an event's state on the heap while it is in flight and write it to keyed state once complete
  * or before a checkpoint barrier ({@link InFlight}), complete state (and the lookups' probe registrations) in
  * batches, in the state's key order; {@code enrich} reads an event's state only if it may have written
@@ -115,6 +119,7 @@ public final class CorrelateJob {
   public static final String UID_REQUESTS = "requests";
   public static final String UID_ENRICH = "enrich";
   public static final String UID_ENCODE = "encode";
+  public static final String UID_EVENTS = "events";
   public static final String UID_DECODE_ENRICHED = "decode-enriched";
   public static final String UID_SINK_ENRICHED = "sink-enriched";
   public static final String UID_SINK_BINDINGS = "sink-bindings";
@@ -155,8 +160,27 @@ public final class CorrelateJob {
 
   // ------------------------------------------------------------------------------------------------------- graph
 
-  /** Builds the correlation on {@code events}, which carry event-time timestamps and watermarks. */
+  /**
+   * Builds the correlation on {@code events}, which carry event-time timestamps and watermarks ({@code enrich} keeps
+   * the bytes of the events it emitted, for a re-emission).
+   */
   public static Outputs build(DataStream<EvidenceEvent> events, StateSettings s) {
+    return build(events, encode(events), s, null);
+  }
+
+  /**
+   * Builds the correlation on events read from the normalized topic with their coordinates there ({@code sourced},
+   * with event-time timestamps and watermarks): {@code enrich} keeps, of an emitted event, only its coordinates, and
+   * reads it back from {@code topic} for a re-emission ({@link JoinEnrichment}).
+   */
+  public static Outputs build(DataStream<SourcedEvent> sourced, StateSettings s, NormalizedEvents.Factory topic) {
+    DataStream<EvidenceEvent> events =
+        sourced.map(SourcedEvent::event, StrataTypes.EVIDENCE_EVENT).name("events").uid(UID_EVENTS);
+    return build(events, encodeSourced(sourced), s, topic);
+  }
+
+  private static Outputs build(
+      DataStream<EvidenceEvent> events, DataStream<WireEvent> wire, StateSettings s, NormalizedEvents.Factory topic) {
     long retention = s.lateness().retentionMillis();
     long ttl = s.closedTtl().toMillis();
     DataStream<EntityBinding> extracted =
@@ -164,7 +188,7 @@ public final class CorrelateJob {
     DataStream<EntityBinding> stated = JoinSessionPods.attach(CloseContainerBindings.attach(events,
         JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl), BINDING, retention, ttl), BINDING,
         retention, ttl);
-    DataStream<EnrichedEvent> enriched = enrich(events, stated, s).events();
+    DataStream<EnrichedEvent> enriched = enrich(events, wire, stated, s, topic).events();
     DataStream<EntityBinding> facts =
         stated.keyBy(BindingFacts::subjectKey, Types.STRING)
             .process(new MergeBindings(retention, ttl, MAX_STATEMENTS_PER_SUBJECT), BINDING)
@@ -180,6 +204,33 @@ public final class CorrelateJob {
    */
   public static Enriched enrich(
       DataStream<EvidenceEvent> events, DataStream<EntityBinding> stated, StateSettings s) {
+    return enrich(events, encode(events), stated, s, null);
+  }
+
+  /**
+   * {@link #enrich(DataStream, DataStream, StateSettings)} of events read with their coordinates in the normalized
+   * topic: {@code enrich} keeps those instead of an emitted event's bytes and reads the event back from {@code topic}
+   * for a re-emission.
+   */
+  public static Enriched enrich(DataStream<SourcedEvent> sourced, DataStream<EntityBinding> stated, StateSettings s,
+      NormalizedEvents.Factory topic) {
+    DataStream<EvidenceEvent> events =
+        sourced.map(SourcedEvent::event, StrataTypes.EVIDENCE_EVENT).name("events").uid(UID_EVENTS);
+    return enrich(events, encodeSourced(sourced), stated, s, topic);
+  }
+
+  /** The events' wire bytes without their enrichment, for {@code enrich} ({@code encode}). */
+  private static DataStream<WireEvent> encode(DataStream<EvidenceEvent> events) {
+    return events.map(new WireEvent.Encode(), WireEvent.TYPE).name("encode").uid(UID_ENCODE);
+  }
+
+  /** {@link #encode} of events with their coordinates in the normalized topic, which the wire events carry. */
+  private static DataStream<WireEvent> encodeSourced(DataStream<SourcedEvent> sourced) {
+    return sourced.map(new WireEvent.EncodeSourced(), WireEvent.TYPE).name("encode").uid(UID_ENCODE);
+  }
+
+  private static Enriched enrich(DataStream<EvidenceEvent> events, DataStream<WireEvent> wire,
+      DataStream<EntityBinding> stated, StateSettings s, NormalizedEvents.Factory topic) {
     List<DataStream<EnrichRequest>> requests =
         List.of(events.map(EnrichRequest::of, EnrichRequest.TYPE).name("requests").uid(UID_REQUESTS));
     DataStream<String> accepted = null;
@@ -188,12 +239,11 @@ public final class CorrelateJob {
       requests = h.requests();
       accepted = accepted == null ? h.accepted() : accepted.union(h.accepted());
     }
-    DataStream<WireEvent> wire = events.map(new WireEvent.Encode(), WireEvent.TYPE).name("encode").uid(UID_ENCODE);
     DataStream<EnrichedEvent> enriched =
         wire.keyBy(WireEvent::eventId, Types.STRING)
             .connect(union(requests).keyBy(EnrichRequest::eventId, Types.STRING))
             .transform("enrich", EnrichedEvent.TYPE,
-                new InFlight.Operator<>(new JoinEnrichment(s.lateness().retentionMillis())))
+                new InFlight.Operator<>(new JoinEnrichment(s.lateness().retentionMillis(), topic)))
             .name("enrich")
             .uid(UID_ENRICH);
     return new Enriched(enriched, accepted);
@@ -261,10 +311,15 @@ public final class CorrelateJob {
     return streams.size() == 1 ? first : first.union(streams.subList(1, streams.size()).toArray(new DataStream[0]));
   }
 
-  /** Reads {@code source}, assigns event time, builds the correlation and attaches the sinks. */
+  /**
+   * Reads {@code source} (the normalized topic: events with their coordinates, which {@code enrich} keeps instead of
+   * an emitted event's bytes, reading it back from {@code topic} for a re-emission), assigns event time, builds the
+   * correlation and attaches the sinks.
+   */
   public static Outputs build(
       StreamExecutionEnvironment env,
-      org.apache.flink.api.connector.source.Source<EvidenceEvent, ?, ?> source,
+      org.apache.flink.api.connector.source.Source<SourcedEvent, ?, ?> source,
+      NormalizedEvents.Factory topic,
       WatermarkStrategy<EvidenceEvent> watermarks,
       StateSettings settings,
       Sink<EnrichedEvent> enrichedSink,
@@ -273,13 +328,13 @@ public final class CorrelateJob {
       Optional<Sink<EntityBinding>> bindingIndexSink) {
     Objects.requireNonNull(enrichedSink, "enrichedSink");
     Objects.requireNonNull(bindingsSink, "bindingsSink");
-    DataStream<EvidenceEvent> events =
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "normalized", StrataTypes.EVIDENCE_EVENT)
+    DataStream<SourcedEvent> events =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "normalized", SourcedEvent.TYPE)
             .uid(UID_SOURCE)
-            .assignTimestampsAndWatermarks(watermarks)
+            .assignTimestampsAndWatermarks(SourcedEvent.watermarks(watermarks))
             .name("event-time")
             .uid(UID_EVENT_TIME);
-    Outputs o = build(events, settings);
+    Outputs o = build(events, settings, topic);
     o.enrichedWire().sinkTo(enrichedSink).name("enriched").uid(UID_SINK_ENRICHED);
     o.bindings().sinkTo(bindingsSink).name("bindings").uid(UID_SINK_BINDINGS);
     eventIndexSink.ifPresent(s -> o.enriched().sinkTo(s).name("enriched-index").uid(UID_SINK_EVENT_INDEX));
@@ -289,11 +344,24 @@ public final class CorrelateJob {
 
   // ------------------------------------------------------------------------------------------- sources and sinks
 
-  /** Reads the normalized topic (read_committed); bounded at start-up's latest offsets if asked. */
-  public static KafkaSource<EvidenceEvent> kafkaSource(CorrelateJobConfig cfg) {
+  /**
+   * Reads the normalized topic (read_committed), each event with its partition and offset; bounded at start-up's
+   * latest offsets if asked.
+   */
+  public static KafkaSource<SourcedEvent> kafkaSource(CorrelateJobConfig cfg) {
     ParseJobConfig c = cfg.common();
     return KafkaSources.readCommitted(c.kafkaBootstrap(), c.normalizedTopic(), c.groupId(), c.startingOffsets(),
-        c.bounded(), c.consumerProperties(), new EvidenceEventDeserializationSchema());
+        c.bounded(), c.consumerProperties(), new SourcedEvent.Deserializer());
+  }
+
+  /**
+   * The normalized topic as {@code enrich} reads emitted events back for a re-emission (the source's consumer
+   * properties; its retention must cover the lateness retention: docs/correlation.md).
+   */
+  public static NormalizedEvents.Factory normalizedEvents(CorrelateJobConfig cfg) {
+    ParseJobConfig c = cfg.common();
+    return NormalizedEvents.kafka(c.kafkaBootstrap(), c.normalizedTopic(), c.consumerProperties(),
+        c.groupId() + "-reemit");
   }
 
   /** The enriched topic: the enriched events' wire bytes as {@code enrich} assembled them. */
@@ -329,6 +397,7 @@ public final class CorrelateJob {
     Outputs o = build(
         env,
         kafkaSource(cfg),
+        normalizedEvents(cfg),
         ParseJob.watermarks(c),
         StateSettings.of(cfg),
         enrichedKafkaSink(cfg),

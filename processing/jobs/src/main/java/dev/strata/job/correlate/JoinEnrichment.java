@@ -1,6 +1,8 @@
 package dev.strata.job.correlate;
 
+import dev.strata.job.serde.AvroWireDecoder;
 import dev.strata.schema.event.Enrichment;
+import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,11 +13,14 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The final join, keyed by event id: the event (the only place it is held, once, as {@link WireEvent} bytes) and the
@@ -36,12 +41,23 @@ import org.apache.flink.util.Collector;
  * of a restored state until the retention has passed); a new event's first message skips that read (a RocksDB miss).
  * Emitted events are written in batches of {@link InFlight#BATCH}, in the state's key order ({@link #writeReady}), and
  * found on the heap until then.
+ *
+ * <p>With the normalized topic to read from ({@link NormalizedEvents}) and events that carry their coordinates there
+ * ({@link WireEvent#partition}, from the Kafka source: {@link SourcedEvent}), an emitted event's state keeps those
+ * coordinates instead of its bytes (~20 bytes instead of ~1.3 KB per event for the whole retention: session 13), and
+ * a re-emission reads the event back from the topic. An event the topic no longer holds (its retention passed) cannot
+ * be re-emitted: counted ({@code reemissionsMissingEvent}) and logged as an error with its id and coordinates; the
+ * join state still records the result seen. Events without coordinates (other sources, tests) and state of older
+ * builds keep their bytes as before.
  */
 public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEvent, EnrichRequest, EnrichedEvent>
     implements InFlight, CheckpointedFunction {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(JoinEnrichment.class);
 
   private final long retentionMs;
+  /** Where emitted events are read back from for a re-emission; null: their bytes are kept in state. */
+  private final NormalizedEvents.Factory topic;
 
   private transient ValueState<Held> stored;
   private transient EventWire wire;
@@ -49,9 +65,23 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
   private transient Map<String, Held> ready;
   private transient StateKeyOrder order;
   private transient WrittenKeys written;
+  private transient NormalizedEvents events;
+  private transient AvroWireDecoder<EvidenceEvent> decoder;
+  private transient Counter readBack;
+  private transient Counter missing;
 
+  /** A join that keeps the bytes of the events it emitted (for a re-emission). */
   public JoinEnrichment(long retentionMs) {
+    this(retentionMs, null);
+  }
+
+  /**
+   * A join that keeps, of an emitted event that came with its coordinates in the normalized topic, only those, and
+   * reads it back from {@code topic} (null: keeps the bytes) for a re-emission.
+   */
+  public JoinEnrichment(long retentionMs, NormalizedEvents.Factory topic) {
     this.retentionMs = retentionMs;
+    this.topic = topic;
   }
 
   @Override
@@ -75,6 +105,14 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
     waiting = new HashMap<>();
     ready = new HashMap<>();
     order = new StateKeyOrder(getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks());
+    readBack = getRuntimeContext().getMetricGroup().counter("reemissionsReadFromTopic");
+    missing = getRuntimeContext().getMetricGroup().counter("reemissionsMissingEvent");
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (events != null) events.close();
+    super.close();
   }
 
   @Override
@@ -86,9 +124,10 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
     if (j.waiting != null) {
       // the waiting result is this join's own (read from state, or its request's: see processElement2)
       j = emit(id, w.unenriched(), j, j.waiting, j.waiting.hashCode(), out);
-      keep(id, new Held(w.unenriched(), j));
+      keep(id, emitted(w.unenriched(), j, w.partition(), w.offset()));
     } else {
-      waiting.put(id, new Held(w.unenriched(), new Joined(j.rev, j.seen, true, j.emitted, j.hash, null)));
+      waiting.put(id, new Held(w.unenriched(), new Joined(j.rev, j.seen, true, j.emitted, j.hash, null), false,
+          w.partition(), w.offset()));
     }
   }
 
@@ -105,14 +144,64 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
     int hash = en.hashCode();
     if (j.emitted > 0 && hash == j.hash) {
       // nothing new (the event was emitted, so it is in keyed state or ready for it: only the revision seen changes)
-      keep(id, new Held(h.event, new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null), h.whole));
+      keep(id, h.with(new Joined(r.rev(), true, j.hasEvent, j.emitted, j.hash, null)));
     } else if (!j.hasEvent) {
       waiting.put(id, new Held(null, new Joined(r.rev(), true, false, j.emitted, j.hash, en))); // waits for its event
     } else {
-      byte[] unenriched = h.unenriched(wire);
+      byte[] unenriched = h.event() != null ? h.unenriched(wire) : readBack(id, h, r.rev());
+      if (unenriched == null) { // gone from the topic: counted and logged; the result is seen, nothing emitted
+        keep(id, h.with(new Joined(r.rev(), true, true, j.emitted, j.hash, null)));
+        return;
+      }
       j = emit(id, unenriched, new Joined(r.rev(), true, true, j.emitted, j.hash, null), en, hash, out);
-      keep(id, new Held(unenriched, j));
+      keep(id, emitted(unenriched, j, h.partition(), h.offset()));
     }
+  }
+
+  /**
+   * The state of an emitted event: its coordinates in the normalized topic if it has them and the topic can be read
+   * back, else its bytes.
+   */
+  private Held emitted(byte[] unenriched, Joined j, int partition, long offset) {
+    // the bytes stay on the heap until the batch is written (a re-emission before then reads nothing); the state
+    // gets only the coordinates (HeldCodec)
+    return topic != null && partition >= 0 ? new Held(unenriched, j, false, partition, offset)
+        : new Held(unenriched, j);
+  }
+
+  /**
+   * Event {@code id}'s bytes without its enrichment, read back from the normalized topic at the coordinates {@code
+   * h} holds; null (counted, logged) when the topic no longer holds it there.
+   */
+  private byte[] readBack(String id, Held h, long rev) {
+    if (events == null) {
+      if (topic == null) {
+        throw new IllegalStateException("event " + id + " is kept by its coordinates in the normalized topic ("
+            + h.partition() + "@" + h.offset() + ") but this join has no topic to read it from");
+      }
+      events = topic.open();
+      decoder = new AvroWireDecoder<>(EvidenceEvent.class);
+    }
+    byte[] value = events.read(h.partition(), h.offset());
+    String problem;
+    if (value == null) {
+      problem = "the topic no longer holds it (its retention must cover the lateness retention)";
+    } else {
+      try {
+        EvidenceEvent e = decoder.decode(value);
+        if (id.equals(e.getEventId())) {
+          readBack.inc();
+          return wire.withoutEnrichment(e);
+        }
+        problem = "the record there is event " + e.getEventId() + " (was the topic re-created?)";
+      } catch (RuntimeException bad) {
+        problem = "the record there does not decode: " + bad;
+      }
+    }
+    missing.inc();
+    LOG.error("event {} (normalized topic partition {}, offset {}) is not re-emitted with the enrichment of result"
+        + " revision {}: {}", id, h.partition(), h.offset(), rev, problem);
+    return null;
   }
 
   /**
@@ -136,7 +225,7 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
 
   /** Writes the current key's state ({@code id}) and records that it did. */
   private void write(String id, Held h) throws Exception {
-    stored.update(h);
+    stored.update(h.forState());
     written.add(id);
   }
 
@@ -161,17 +250,36 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
   }
 
   /**
-   * An event's join state and its wire bytes if they came (null while its result waits for it): on the heap while it
-   * waits, in keyed state ({@code event-and-join}) once emitted.
+   * An event's join state and its wire bytes if they came (null while its result waits for it, or once emitted when
+   * it is kept by its coordinates in the normalized topic): on the heap while it waits, in keyed state ({@code
+   * event-and-join}) once emitted.
    *
    * @param event the event's wire bytes without its enrichment ({@link WireEvent#unenriched}), or, read from the
    *     state of an older build ({@code whole}), the whole event's
    */
-  record Held(byte[] event, Joined joined, boolean whole) {
+  record Held(byte[] event, Joined joined, boolean whole, int partition, long offset) {
     static final TypeInformation<Held> TYPE = new CodecTypeInfo<>(Held.class, new HeldCodec());
 
     Held(byte[] event, Joined joined) {
-      this(event, joined, false);
+      this(event, joined, false, SourcedEvent.NONE, 0);
+    }
+
+    Held(byte[] event, Joined joined, boolean whole) {
+      this(event, joined, whole, SourcedEvent.NONE, 0);
+    }
+
+    /**
+     * What keyed state keeps: of an emitted event with coordinates, only those (the heap backend keeps the object
+     * itself, so the bytes are dropped here, not only by the codec).
+     */
+    Held forState() {
+      return event != null && partition >= 0 && joined.emitted() > 0 ? new Held(null, joined, false, partition, offset)
+          : this;
+    }
+
+    /** This state with the join state {@code j}. */
+    Held with(Joined j) {
+      return new Held(event, j, whole, partition, offset);
     }
 
     /** The event's wire bytes without its enrichment. */
@@ -182,23 +290,41 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
 
   /**
    * Codec of {@link Held}: the join state, then {@link #UNENRICHED}, the length and the event's bytes without its
-   * enrichment, or -1 for no event. Builds before session 10 wrote the whole event's wire bytes there (a length >= 0
-   * and the bytes): read as such ({@link Held#whole}) and written back without the enrichment when next written.
+   * enrichment, or -1 for no event; since session 13 also {@link #REFERENCE} and the event's partition and offset in
+   * the normalized topic (no bytes: an emitted event that has them), or {@link #UNENRICHED_WITH_REFERENCE}, the
+   * coordinates and the bytes (an event waiting for its result at a checkpoint). Builds before session 10 wrote the whole event's wire bytes there (a
+   * length >= 0 and the bytes): read as such ({@link Held#whole}) and written back without the enrichment when next
+   * written. Builds before session 13 cannot read the two new forms.
    */
   public static final class HeldCodec implements Codec<Held> {
     private static final long serialVersionUID = 1L;
     private static final JoinedCodec JOINED = new JoinedCodec();
     static final int NO_EVENT = -1;
     static final int UNENRICHED = -2;
+    static final int REFERENCE = -3;
+    static final int UNENRICHED_WITH_REFERENCE = -4;
 
     @Override
     public void write(Held h, DataOutputView out) throws IOException {
       JOINED.write(h.joined(), out);
-      if (h.event() == null) {
-        out.writeInt(NO_EVENT);
+      boolean ref = h.partition() >= 0;
+      if (h.event() == null || ref && h.joined().emitted() > 0) { // an emitted event with coordinates: no bytes
+        out.writeInt(ref ? REFERENCE : NO_EVENT);
+        if (ref) {
+          out.writeInt(h.partition());
+          out.writeLong(h.offset());
+        }
         return;
       }
-      if (!h.whole()) out.writeInt(UNENRICHED);
+      if (h.whole()) {
+        ref = false; // (never both: state of an older build has no coordinates)
+      } else {
+        out.writeInt(ref ? UNENRICHED_WITH_REFERENCE : UNENRICHED);
+      }
+      if (ref) {
+        out.writeInt(h.partition());
+        out.writeLong(h.offset());
+      }
       out.writeInt(h.event().length);
       out.write(h.event());
     }
@@ -208,12 +334,19 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
       Joined j = JOINED.read(in);
       int n = in.readInt();
       if (n == NO_EVENT) return new Held(null, j);
-      boolean whole = n != UNENRICHED;
+      if (n == REFERENCE) return new Held(null, j, false, in.readInt(), in.readLong());
+      int partition = SourcedEvent.NONE;
+      long offset = 0;
+      if (n == UNENRICHED_WITH_REFERENCE) {
+        partition = in.readInt();
+        offset = in.readLong();
+      }
+      boolean whole = n != UNENRICHED && n != UNENRICHED_WITH_REFERENCE;
       if (!whole) n = in.readInt();
       if (n < 0) throw new IOException("bad event length " + n);
       byte[] event = new byte[n];
       in.readFully(event);
-      return new Held(event, j, whole);
+      return new Held(event, j, whole, partition, offset);
     }
   }
 

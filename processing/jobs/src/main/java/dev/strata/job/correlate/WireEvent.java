@@ -16,9 +16,21 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * @param unenriched the event's wire bytes up to its {@code enrichment} field (whatever the event carried there is
  *     replaced by what the correlation finds)
+ * @param partition where the normalized topic holds the event ({@link SourcedEvent}), or {@link SourcedEvent#NONE}:
+ *     the join then keeps the coordinates instead of the bytes once it has emitted the event
+ * @param offset the event's offset in that partition
  */
-public record WireEvent(String eventId, byte[] unenriched) {
+public record WireEvent(String eventId, byte[] unenriched, int partition, long offset) {
   public static final TypeInformation<WireEvent> TYPE = new CodecTypeInfo<>(WireEvent.class, new WireEventCodec());
+
+  /** An event without coordinates in the normalized topic (the join keeps its bytes). */
+  public WireEvent(String eventId, byte[] unenriched) {
+    this(eventId, unenriched, SourcedEvent.NONE, 0);
+  }
+
+  public boolean hasOffset() {
+    return partition >= 0;
+  }
 
   /** Event -> {@link WireEvent} (one encoder per subtask). */
   public static final class Encode extends RichMapFunction<EvidenceEvent, WireEvent> {
@@ -36,6 +48,23 @@ public record WireEvent(String eventId, byte[] unenriched) {
     }
   }
 
+  /** {@link SourcedEvent} -> {@link WireEvent} with the event's coordinates (one encoder per subtask). */
+  public static final class EncodeSourced extends RichMapFunction<SourcedEvent, WireEvent> {
+    private static final long serialVersionUID = 1L;
+    private transient EventWire wire;
+
+    @Override
+    public void open(OpenContext ctx) {
+      wire = new EventWire();
+    }
+
+    @Override
+    public WireEvent map(SourcedEvent s) {
+      EvidenceEvent e = s.event();
+      return new WireEvent(e.getEventId(), wire.withoutEnrichment(e), s.partition(), s.offset());
+    }
+  }
+
   /** Codec of {@link WireEvent}. */
   public static final class WireEventCodec implements Codec<WireEvent> {
     private static final long serialVersionUID = 1L;
@@ -44,11 +73,16 @@ public record WireEvent(String eventId, byte[] unenriched) {
     public void write(WireEvent w, DataOutputView out) throws IOException {
       Codec.writeString(w.eventId, out);
       Codec.writeBytes(w.unenriched, out);
+      out.writeInt(w.partition);
+      if (w.partition >= 0) out.writeLong(w.offset);
     }
 
     @Override
     public WireEvent read(DataInputView in) throws IOException {
-      return new WireEvent(Codec.readString(in), Codec.readBytes(in));
+      String id = Codec.readString(in);
+      byte[] unenriched = Codec.readBytes(in);
+      int partition = in.readInt();
+      return new WireEvent(id, unenriched, partition, partition >= 0 ? in.readLong() : 0);
     }
   }
 }

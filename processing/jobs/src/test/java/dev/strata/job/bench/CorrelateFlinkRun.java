@@ -91,8 +91,15 @@ final class CorrelateFlinkRun {
         env.fromSequence(0, (long) n + m - 1).name("generate")
             .process(new Generate(n, CorrelateBenchmark.bindingCount(n)), StrataTypes.EVIDENCE_EVENT)
             .name("bindings-then-events");
-    CorrelateJob.Enriched enriched =
-        CorrelateJob.enrich(events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
+    boolean offsets = Offsets.available() && Boolean.parseBoolean(System.getProperty("strata.bench.offsets", "true"));
+    System.out.println(offsets
+        ? "events carry their coordinates in the normalized topic (partition 0, offset = event number), as the Kafka"
+            + " source gives them: enrich keeps those, not an emitted event's bytes (-Dstrata.bench.offsets=false: the"
+            + " bytes)"
+        : "events without coordinates in the normalized topic: enrich keeps an emitted event's bytes");
+    CorrelateJob.Enriched enriched = offsets
+        ? Offsets.enrich(events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg))
+        : CorrelateJob.enrich(events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
     countEnriched(enriched.events(), m);
     enriched.accepted().filter(new CountAccepted()).name("count-accepted").sinkTo(new DiscardingSink<>());
 
@@ -121,6 +128,48 @@ final class CorrelateFlinkRun {
     System.out.printf(Locale.ROOT, "vs the raw loops of this run: %.2f x the raw enrichment loop (%,.0f events/s),"
         + " %.2f x the bare store lookups (%,.0f events/s)%n", perCpu / raw.enrichPerSec(), raw.enrichPerSec(),
         perCpu / raw.baselinePerSec(), raw.baselinePerSec());
+  }
+
+  /**
+   * Events with their coordinates in the normalized topic, as the job's Kafka source reads them (builds since session
+   * 13; a class of its own, never loaded on an older build): partition 0, the event's number as its offset. The
+   * benchmark has no late evidence, so nothing is ever read back (the reader fails if asked).
+   */
+  static final class Offsets {
+    static boolean available() {
+      try {
+        Class.forName("dev.strata.job.correlate.SourcedEvent");
+        return true;
+      } catch (ClassNotFoundException e) {
+        return false;
+      }
+    }
+
+    static CorrelateJob.Enriched enrich(org.apache.flink.streaming.api.datastream.DataStream<EvidenceEvent> events,
+        org.apache.flink.streaming.api.datastream.DataStream<EntityBinding> bindings, CorrelateJob.StateSettings s) {
+      return CorrelateJob.enrich(
+          events.map(new WithOffset(), dev.strata.job.correlate.SourcedEvent.TYPE).name("with-offset"), bindings, s,
+          () -> new dev.strata.job.correlate.NormalizedEvents() {
+            @Override
+            public byte[] read(int partition, long offset) {
+              throw new IllegalStateException("the benchmark re-emits nothing");
+            }
+
+            @Override
+            public void close() {}
+          });
+    }
+
+    static final class WithOffset
+        implements org.apache.flink.api.common.functions.MapFunction<EvidenceEvent, dev.strata.job.correlate.SourcedEvent> {
+      private static final long serialVersionUID = 1L;
+      private long next;
+
+      @Override
+      public dev.strata.job.correlate.SourcedEvent map(EvidenceEvent e) {
+        return new dev.strata.job.correlate.SourcedEvent(e, 0, next++);
+      }
+    }
   }
 
   /** Numbers below n: the bindings of address i (side output); from n: event i - n, once every binding is in. */

@@ -1,0 +1,149 @@
+package dev.strata.job.correlate;
+
+import dev.strata.job.serde.EvidenceEventDeserializationSchema;
+import dev.strata.job.serde.StrataTypes;
+import dev.strata.schema.event.EvidenceEvent;
+import java.io.IOException;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
+import org.apache.flink.api.common.eventtime.WatermarkAlignmentParams;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * A normalized event with where the normalized topic holds it (its partition and offset): what the Kafka source of
+ * the correlation job reads, so that {@code enrich} can keep the event's coordinates instead of its bytes once it has
+ * emitted it, and read it back from the topic for the rare re-emission by late evidence ({@link NormalizedEvents}).
+ *
+ * @param partition the normalized topic's partition, or {@link #NONE} (a source without offsets: the bytes are kept)
+ * @param offset the record's offset in that partition
+ */
+public record SourcedEvent(EvidenceEvent event, int partition, long offset) {
+  public static final int NONE = -1;
+
+  public static final TypeInformation<SourcedEvent> TYPE =
+      new CodecTypeInfo<>(SourcedEvent.class, new SourcedEventCodec());
+
+  /** An event without coordinates (its bytes are kept for re-emission). */
+  public static SourcedEvent unsourced(EvidenceEvent e) {
+    return new SourcedEvent(e, NONE, 0);
+  }
+
+  public boolean hasOffset() {
+    return partition >= 0;
+  }
+
+  /**
+   * The Kafka source's deserializer: {@link EvidenceEventDeserializationSchema} (its skipping and logging of records
+   * that do not decode), and the record's partition and offset.
+   */
+  public static final class Deserializer implements KafkaRecordDeserializationSchema<SourcedEvent> {
+    private static final long serialVersionUID = 1L;
+    private final EvidenceEventDeserializationSchema events = new EvidenceEventDeserializationSchema();
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) throws Exception {
+      events.open(context);
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourcedEvent> out) throws IOException {
+      events.deserialize(record, new Collector<>() {
+        @Override
+        public void collect(EvidenceEvent e) {
+          out.collect(new SourcedEvent(e, record.partition(), record.offset()));
+        }
+
+        @Override
+        public void close() {}
+      });
+    }
+
+    @Override
+    public TypeInformation<SourcedEvent> getProducedType() {
+      return TYPE;
+    }
+  }
+
+  /** {@code strategy} (timestamps and watermarks of the events) applied to the events of sourced events. */
+  public static WatermarkStrategy<SourcedEvent> watermarks(WatermarkStrategy<EvidenceEvent> strategy) {
+    return new Watermarks(strategy);
+  }
+
+  private static final class Watermarks implements WatermarkStrategy<SourcedEvent> {
+    private static final long serialVersionUID = 1L;
+    private final WatermarkStrategy<EvidenceEvent> strategy;
+
+    Watermarks(WatermarkStrategy<EvidenceEvent> strategy) {
+      this.strategy = strategy;
+    }
+
+    @Override
+    public WatermarkGenerator<SourcedEvent> createWatermarkGenerator(WatermarkGeneratorSupplier.Context ctx) {
+      WatermarkGenerator<EvidenceEvent> g = strategy.createWatermarkGenerator(ctx);
+      return new WatermarkGenerator<>() {
+        @Override
+        public void onEvent(SourcedEvent e, long timestamp, WatermarkOutput out) {
+          g.onEvent(e.event(), timestamp, out);
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput out) {
+          g.onPeriodicEmit(out);
+        }
+      };
+    }
+
+    @Override
+    public TimestampAssigner<SourcedEvent> createTimestampAssigner(TimestampAssignerSupplier.Context ctx) {
+      TimestampAssigner<EvidenceEvent> a = strategy.createTimestampAssigner(ctx);
+      return (e, previous) -> a.extractTimestamp(e.event(), previous);
+    }
+
+    @Override
+    public WatermarkAlignmentParams getAlignmentParameters() {
+      return strategy.getAlignmentParameters();
+    }
+  }
+
+  /**
+   * Codec of {@link SourcedEvent} (the source's output is chained to its readers and never serialized in the job;
+   * this is for completeness): the coordinates, then the event as the Avro codec writes it.
+   */
+  public static final class SourcedEventCodec implements Codec<SourcedEvent> {
+    private static final long serialVersionUID = 1L;
+    private transient TypeSerializer<EvidenceEvent> events;
+
+    private TypeSerializer<EvidenceEvent> events() {
+      if (events == null) {
+        events = StrataTypes.EVIDENCE_EVENT.createSerializer(new org.apache.flink.api.common.serialization
+            .SerializerConfigImpl());
+      }
+      return events;
+    }
+
+    @Override
+    public void write(SourcedEvent s, DataOutputView out) throws IOException {
+      out.writeInt(s.partition());
+      out.writeLong(s.offset());
+      events().serialize(s.event(), out);
+    }
+
+    @Override
+    public SourcedEvent read(DataInputView in) throws IOException {
+      int partition = in.readInt();
+      long offset = in.readLong();
+      return new SourcedEvent(events().deserialize(in), partition, offset);
+    }
+  }
+}
