@@ -257,8 +257,39 @@ class CiRunnerEscapeScenarioIT {
       check(wrong, what, "instance", e.path("instance_uid").asText(), INSTANCE);
       check(wrong, what, "role", e.path("iam_role").asText(), NODE_ROLE);
       check(wrong, what, "cluster", e.path("cluster").asText(), CLUSTER);
+      // the shell pod fetched the node role's credentials from IMDS at 14:01:02; no other pod did (session_imds_pod)
+      check(wrong, what, "pod (credentials fetched by)", e.path("namespace").asText() + "/" + e.path("pod_name").asText(),
+          NS + "/" + SHELL);
+      check(wrong, what, "container", e.path("container_uid").asText(), SHELL_CTR);
     }
     assertThat(wrong).isEmpty();
+    // the node's own routine call (the kubelet's ECR login from its address, before the fetch) stays the node's
+    JsonNode own = search("source_format:aws_cloudtrail AND api.operation:GetAuthorizationToken");
+    assertThat(own).hasSize(1);
+    assertThat(own.get(0).at("/_source/enrichment/node_name").asText()).isEqualTo(NODE);
+    assertThat(own.get(0).at("/_source/enrichment/pod_name").asText("")).isEmpty();
+  }
+
+  /** The tie as a fact: the node role's session from the attacker's address -> the shell pod, from the fetch. */
+  @Test
+  void theCredentialsFetchFromImdsIsAFactWithItsBasis() throws Exception {
+    JsonNode facts = pipeline.send("POST", "/strata-bindings-*/_search",
+        "{\"size\":20,\"query\":{\"bool\":{\"must\":[{\"term\":{\"kind\":\"session_imds_pod\"}},"
+        + "{\"term\":{\"subject.key\":\"" + NODE_SESSION + "\"}}]}}}").at("/hits/hits");
+    assertThat(facts).as("session_imds_pod facts").hasSize(1);
+    JsonNode f = facts.get(0).path("_source");
+    assertThat(f.at("/subject/key").asText()).isEqualTo(NODE_SESSION);
+    assertThat(f.at("/subject/scope").asText()).isEqualTo("from:" + ATTACKER);
+    assertThat(f.at("/object/key").asText()).isEqualTo(NS + "/" + SHELL);
+    assertThat(f.path("valid_from").asText()).startsWith("2026-11-23T14:01:02");
+    assertThat(f.path("confidence").asDouble()).isLessThan(0.8);
+    assertThat(f.at("/attributes/imds_basis").asText()).isEqualTo("one_pod_fetched");
+    assertThat(f.at("/attributes/imds_version").asText()).isEqualTo("v2");
+    JsonNode fetches = pipeline.send("POST", "/strata-bindings-*/_search",
+        "{\"size\":20,\"query\":{\"bool\":{\"must\":[{\"term\":{\"kind\":\"imds_fetch\"}},"
+        + "{\"term\":{\"subject.key\":\"" + INSTANCE + "\"}}]}}}").at("/hits/hits");
+    assertThat(fetches).as("imds_fetch facts").isNotEmpty()
+        .allSatisfy(h -> assertThat(h.at("/_source/object/key").asText()).isEqualTo(NS + "/" + SHELL));
   }
 
   @Test
@@ -301,6 +332,16 @@ class CiRunnerEscapeScenarioIT {
       assertThat(r.path("_source").toString()).doesNotContain(SHOP).doesNotContain(OTHER).doesNotContain(FLUENT);
     }
     assertThat(formats).contains("k8s_audit", "tetragon_event", "falco_alert", "aws_cloudtrail");
+    // the node role's calls from the attacker's address are the shell pod's: it fetched the credentials from IMDS
+    List<String> fetchedBy = new ArrayList<>();
+    for (JsonNode r : rows) {
+      String summary = r.at("/_source/summary").asText();
+      if (summary.contains("from " + ATTACKER) && r.at("/_source/source_format").asText().equals("aws_cloudtrail")) {
+        fetchedBy.add(summary);
+      }
+    }
+    assertThat(fetchedBy).as("the node role's calls from outside").hasSize(6)
+        .allMatch(s -> s.endsWith("-- credentials fetched from IMDS by pod " + NS + "/" + SHELL));
     Set<String> stages = new HashSet<>();
     incident.path("attack_path").forEach(s -> stages.add(s.path("stage").asText()));
     assertThat(stages).as("attack path").contains("EXECUTION", "CREDENTIAL_ACCESS", "PRIVILEGE_ESCALATION",
@@ -357,7 +398,9 @@ class CiRunnerEscapeScenarioIT {
   void scopeOfTheAttackersAddress() throws Exception {
     ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", ATTACKER)));
     String as = Scope.table(r);
-    assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactlyInAnyOrder(JOB);
+    // the job pod (its token's requests, its connections); the shell pod: the node role's calls from there were made
+    // with the credentials it fetched from IMDS (session_imds_pod)
+    assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactlyInAnyOrder(JOB, SHELL);
     assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).containsExactly(CLUSTER);
     assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).containsExactly(ACCT);
     assertThat(IncidentPipelineIT.values(r, "nodes")).as(as).allMatch(n -> n.startsWith("ip-10-61-7-19"));
@@ -393,7 +436,8 @@ class CiRunnerEscapeScenarioIT {
     String as = Scope.table(r);
     assertThat(IncidentPipelineIT.values(r, "nodes")).as(as).allMatch(n -> n.startsWith("ip-10-61-7-19")).isNotEmpty();
     assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).containsExactly(ACCT);
-    assertThat(IncidentPipelineIT.values(r, "pods")).as(as).isEmpty();
+    // the pod that fetched the role's credentials from IMDS before they were used from outside
+    assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactly(SHELL);
     assertThat(r.path("incidents")).as(as).extracting(x -> x.path("incident_id").asText())
         .contains(incident.path("incident_id").asText());
   }

@@ -141,6 +141,7 @@ public final class BindingExtractor {
         sbom(e, out);
         hostInstance(e, out);
         dockerSocketClient(e, format, out);
+        imdsFetch(e, format, out);
       }
     } catch (RuntimeException ex) {
       // a rule met a shape it did not expect: no bindings from this event rather than a failed job
@@ -303,6 +304,55 @@ public final class BindingExtractor {
         t + DOCKER_SOCKET_CLIENT_BOUND_MICROS, false, conf, e));
   }
 
+  /**
+   * {@code imds_fetch}: a pod's process fetched its instance's role credentials from IMDS ({@link ImdsCredentials}):
+   * a sensor's process event (Tetragon exec / kprobe, Falco) whose command line, or a container log line (CRI, Docker;
+   * not a web server's access log line, whose path is a request the pod received), names {@code
+   * /meta-data/iam/security-credentials}; the instance from the evidence context ({@code device.instance_uid}, the
+   * collector's {@code cloud_instance}) or the event; from the event's time for {@link ImdsCredentials#VALIDITY}.
+   */
+  private void imdsFetch(EvidenceEvent e, String format, List<EntityBinding> out) {
+    Kubernetes k = e.getKubernetes();
+    if (k == null || k.getPodName() == null || k.getNamespace() == null) return;
+    String instance = e.getDevice() != null && e.getDevice().getInstanceUid() != null ? e.getDevice().getInstanceUid()
+        : e.getCloud() == null ? null : e.getCloud().getInstanceUid();
+    if (instance == null || !instance.startsWith("i-")) return;
+    String basis;
+    ImdsCredentials.Fetch f;
+    if (SENSOR_FORMATS.contains(format)) {
+      f = ImdsCredentials.fetch(e.getProcess() == null ? null : e.getProcess().getCmdLine());
+      basis = "process";
+    } else if (CONTAINER_LOGS.contains(format) && e.getClassUid() != HTTP_ACTIVITY) {
+      f = ImdsCredentials.fetch(e.getMessage());
+      basis = "container_log";
+    } else {
+      return;
+    }
+    if (f == null) return;
+    Container c = e.getContainer();
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.CLUSTER, k.getCluster());
+    put(a, Attr.NAMESPACE, k.getNamespace());
+    put(a, Attr.POD_NAME, k.getPodName());
+    put(a, Attr.POD_UID, k.getPodUid());
+    put(a, Attr.NODE_NAME, k.getNodeName() != null ? k.getNodeName()
+        : e.getDevice() == null ? null : e.getDevice().getHostname());
+    put(a, Attr.CONTAINER_UID, c == null ? null : LookupKeys.containerId(c.getUid()));
+    put(a, Attr.CONTAINER_NAME, k.getContainerName() != null ? k.getContainerName() : c == null ? null : c.getName());
+    put(a, Attr.INSTANCE_UID, instance);
+    put(a, Attr.ACCOUNT_UID, e.getCloud() == null ? null : e.getCloud().getAccountUid());
+    put(a, ImdsCredentials.ROLE_NAME, f.role());
+    put(a, ImdsCredentials.IMDS_VERSION, f.version());
+    put(a, ImdsCredentials.FETCH_BASIS, basis);
+    long t = micros(e.getTime());
+    out.add(binding(BindingKind.IMDS_FETCH, "", instance, "k8s:" + nz(k.getCluster()),
+        k.getNamespace() + "/" + k.getPodName(), a, t, t + ImdsCredentials.VALIDITY_MICROS, false,
+        BindingKind.IMDS_FETCH.confidence(), e));
+  }
+
+  private static final Set<String> CONTAINER_LOGS = Set.of("cri_log", "docker_json_log", "docker_local_log");
+  private static final int HTTP_ACTIVITY = 4002;
+
   private static boolean dockerSocketPath(String path) {
     return path != null && (path.endsWith("/docker.sock") || path.equals("docker.sock"));
   }
@@ -362,6 +412,13 @@ public final class BindingExtractor {
   public EntityBinding derived(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
       Map<String, String> attrs, float confidence, EntityBinding basis) {
     return derived(kind, sScope, sKey, oScope, oKey, attrs, null, confidence, basis);
+  }
+
+  /** {@link #derived} from {@code fromMicros} until {@code toMicros} (a stated end), open when null. */
+  public EntityBinding derived(BindingKind kind, String sScope, String sKey, String oScope, String oKey,
+      Map<String, String> attrs, long fromMicros, Long toMicros, float confidence, EntityBinding basis) {
+    return statement(kind, sScope, sKey, oScope, oKey, attrs, fromMicros, toMicros, false, false, confidence,
+        basis.getLineage().getEventId(), basis.getLineage(), basis.getSourceFormat());
   }
 
   /** {@link #derived} until {@code toMicros} (a stated end, not observed), open when null. */
@@ -905,6 +962,10 @@ public final class BindingExtractor {
       put(a, Attr.INSTANCE_UID, instance);
       put(a, Attr.IAM_ROLE, roleOf(uid));
       put(a, Attr.ACCOUNT_UID, account);
+      // where the call came from: ImdsCredentials tells the node's own calls from those made elsewhere
+      Endpoint src = e.getSrcEndpoint();
+      put(a, ImdsCredentials.SOURCE_IP, src == null ? null : src.getIp());
+      put(a, ImdsCredentials.VPC_ENDPOINT, src == null ? null : src.getInterfaceUid());
       out.add(binding(BindingKind.SESSION_INSTANCE, "", uid, "", instance, a, t, null, false,
           BindingKind.SESSION_INSTANCE.confidence(), e));
     }

@@ -92,7 +92,25 @@ public enum BindingKind {
    * connection: a Docker API request the daemon logs in that bound (a container create through the mounted socket)
    * was that container's. Confidence 0.9 for a connect the sensor saw, 0.7 for a process that would connect.
    */
-  DOCKERSOCK_CLIENT("dockersock", "container", 0.9f, false);
+  DOCKERSOCK_CLIENT("dockersock", "container", 0.9f, false),
+  /**
+   * An EC2 instance's role credentials fetched from its instance metadata service by a pod ({@code instance||<instance
+   * id>} -> the pod {@code k8s:<cluster>} ns/name): a process of the pod whose command line (Tetragon exec / kprobe
+   * args, Falco's {@code proc.cmdline}) or log line (a CRI / Docker log showing the curl) names IMDS's {@code
+   * /latest/meta-data/iam/security-credentials/} path, from the fetch until the credentials can expire ({@link
+   * ImdsCredentials#VALIDITY}). A fact (who held the node role's credentials when); no lookup reads it: {@link
+   * ImdsCredentials} joins it with the instance role session's calls.
+   */
+  IMDS_FETCH("instance", "pod", 0.9f, false, false),
+  /**
+   * An instance role session's calls from one address outside the node ({@code session|from:<address>|<session
+   * ARN>}) -> the pod that fetched the role's credentials from IMDS before them ({@link ImdsCredentials}): the only
+   * pod whose fetch was in force then, for that interval; 0.6 (an inference from timing, below a stated binding's and
+   * below {@code session_instance}'s naming convention). Several pods in force: one statement per candidate under
+   * {@code session|ambiguous:<address>|<session ARN>}, a key no event asks (0.3, every candidate named in {@code
+   * imds_candidates}): none wins.
+   */
+  SESSION_IMDS_POD("session", "pod", 0.6f, false);
 
   private final String subjectType;
   private final String objectType;

@@ -157,6 +157,12 @@ public final class LookupKeys {
     return false;
   }
 
+  /** An IPv4 or IPv6 literal (CloudTrail's sourceIPAddress may also be an AWS service's name). */
+  static boolean isIpLiteral(String s) {
+    if (s.indexOf(':') >= 0) return s.matches("[0-9a-fA-F:.]+");
+    return s.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+  }
+
   private static int octet(String s, int from) {
     int v = 0;
     int i = from;
@@ -366,6 +372,13 @@ public final class LookupKeys {
       String uid = e.getActor().getUserUid();
       if (uid != null && uid.contains(":assumed-role/")) {
         add(out, key("session", "", uid));
+        // an instance role session's call from a public address: the pod that fetched its credentials from IMDS
+        // (BindingKind.SESSION_IMDS_POD, ImdsCredentials)
+        String ip = src == null ? null : src.getIp();
+        if (c != null && c.getInstanceUid() != null && uid.endsWith("/" + c.getInstanceUid()) && ip != null
+            && !isPrivateIp(ip) && isIpLiteral(ip) && src.getInterfaceUid() == null) {
+          add(out, ImdsCredentials.outsideKey(uid, ip));
+        }
         String task = taskSession(uid);
         add(out, task);
         // how the role's task-id sessions are used (BindingKind.ROLE_ECS_USE): the execution role's or a task role's

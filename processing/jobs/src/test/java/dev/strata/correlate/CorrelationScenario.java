@@ -159,6 +159,17 @@ public final class CorrelationScenario {
    */
   public static List<EvidenceEvent> parseInChunks(String sourceType, String file, String cluster, String account,
       int chunkBytes) {
+    return parseInChunks(sourceType, file, cluster, account, null, chunkBytes);
+  }
+
+  /** {@link #parse} with the host's cloud instance in the evidence context (context manifest {@code cloud_instance}). */
+  public static List<EvidenceEvent> parseOnInstance(String sourceType, String file, String cluster, String account,
+      String instance) {
+    return parseInChunks(sourceType, file, cluster, account, instance, Integer.MAX_VALUE);
+  }
+
+  static List<EvidenceEvent> parseInChunks(String sourceType, String file, String cluster, String account,
+      String instance, int chunkBytes) {
     byte[] bytes;
     try (InputStream in = CorrelationScenario.class.getResourceAsStream("/fixtures/correlate/" + file)) {
       bytes = in.readAllBytes();
@@ -198,7 +209,7 @@ public final class CorrelationScenario {
               .setOrigin("/evidence/" + file)
               .setEvidenceRoot("/evidence")
               .setContext(EvidenceContext.newBuilder().setHost(NODE).setCluster(cluster).setCloudProvider("aws")
-                  .setCloudAccount(account).setCloudRegion("us-east-1").build())
+                  .setCloudAccount(account).setCloudRegion("us-east-1").setCloudInstance(instance).build())
               .setCollector(CollectorInfo.newBuilder().setId("file_collector").setVersion("test").setHostname("t")
                   .setRunId("run-1").setOperator(null).build())
               .setCollectedAt(Instant.parse("2026-11-21T00:00:00Z"))

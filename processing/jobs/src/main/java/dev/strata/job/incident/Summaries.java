@@ -100,7 +100,23 @@ public final class Summaries {
       b.append(" from ").append(e.getSrcEndpoint().getIp());
     }
     if (api != null && api.getResponseError() != null) b.append(" -> ").append(api.getResponseError());
+    b.append(imdsFetcher(e));
     return b.toString();
+  }
+
+  /**
+   * The pod that fetched an instance role's credentials from IMDS before this call of the role's session from
+   * outside (the correlation job's session_imds_pod: the only way an instance session's call gets a pod).
+   */
+  private static String imdsFetcher(EvidenceEvent e) {
+    Actor a = e.getActor();
+    String uid = a == null ? null : a.getUserUid();
+    if (uid == null || !uid.contains(":assumed-role/") || !uid.substring(uid.lastIndexOf('/') + 1).startsWith("i-")
+        || e.getEnrichment() == null || e.getEnrichment().getPodName() == null) {
+      return "";
+    }
+    String ns = e.getEnrichment().getNamespace();
+    return " -- credentials fetched from IMDS by pod " + (ns == null ? "" : ns + "/") + e.getEnrichment().getPodName();
   }
 
   private static String nz(String a, String b) {

@@ -1,0 +1,241 @@
+package dev.strata.correlate;
+
+import dev.strata.schema.correlate.EntityBinding;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Who used an EC2 instance role's credentials from outside: the pod that fetched them from the instance metadata
+ * service (IMDS). An instance role's session is named after its instance id ({@code assumed-role/<role>/i-...}), so
+ * CloudTrail ties its calls to the node ({@code session_instance}); but on a node any pod without IRSA / Pod Identity
+ * and with IMDS reachable (a host-network pod, or a hop limit of 2) can read {@code
+ * http://169.254.169.254/latest/meta-data/iam/security-credentials/<role>} (IMDSv1, or IMDSv2 after a token {@code
+ * PUT /latest/api/token}) and take the node's identity anywhere. The instance's role credentials are rotated and
+ * valid up to about 6 hours (EC2 user guide, "Retrieve security credentials from instance metadata": new
+ * credentials are made available at least five minutes before the old ones expire), so a fetch puts them in the pod's
+ * hands for {@link #VALIDITY} ({@code imds_fetch}, stated by the extractor from the fetching process's command line or
+ * log line, {@link #fetch}).
+ *
+ * <p>{@link #decide}: a call of the instance's role session from a public address (not through a VPC endpoint, not an
+ * AWS service) that is not the node's own is the fetching pod's when exactly one pod's fetch is in force at the call's
+ * time: a {@code session_imds_pod} statement under {@code session|from:<address>|<session ARN>} (only calls from that
+ * address ask it, {@link LookupKeys}), valid for the interval in which that pod alone held fetched credentials,
+ * confidence {@link #ONE_POD}, basis in {@link #BASIS}. The node's own addresses: private addresses and VPC endpoint
+ * calls (never asked), and a public address the instance's sessions used while no pod's fetch was in force (the
+ * node's NAT gateway or public IP, seen in its routine calls: the kubelet's ECR login, the VPC CNI). Several pods in
+ * force: one statement per candidate under {@code session|ambiguous:<address>|<session ARN>}, which no call asks
+ * ({@link #SEVERAL_PODS}, every candidate in {@link #CANDIDATES}): the fact says so, no pod wins.
+ */
+public final class ImdsCredentials {
+  /** How long fetched instance role credentials may be used: up to about 6 hours (see the class doc). */
+  public static final Duration VALIDITY = Duration.ofHours(6);
+
+  public static final long VALIDITY_MICROS = VALIDITY.toNanos() / 1000;
+
+  public static final float ONE_POD = 0.6f;
+  public static final float SEVERAL_PODS = 0.3f;
+
+  /** Attributes of the statements (not enrichment fields: on the fact, for a responder). */
+  public static final String ROLE_NAME = "imds_role";
+  /** How the fetch was seen: {@code process} (a sensor's process), {@code container_log}. */
+  public static final String FETCH_BASIS = "imds_fetch_by";
+  /** {@code v1}, {@code v2} (a token header or token request on the command line), or absent when not said. */
+  public static final String IMDS_VERSION = "imds_version";
+  /** The call's address (session_instance: the call's {@code sourceIPAddress}; session_imds_pod: the outside one). */
+  public static final String SOURCE_IP = "source_ip";
+  public static final String VPC_ENDPOINT = "vpc_endpoint";
+  /** session_imds_pod: {@code one_pod_fetched} or {@code several_pods_fetched}. */
+  public static final String BASIS = "imds_basis";
+  /** session_imds_pod: every pod whose fetch was in force ({@code ns/name}, space separated). */
+  public static final String CANDIDATES = "imds_candidates";
+  /** session_imds_pod: the fetch statement's event id (the fetching process or line). */
+  public static final String FETCH_EVENT = "imds_fetch_event";
+
+  private static final Pattern CREDENTIALS_PATH =
+      Pattern.compile("/meta-data/iam/security-credentials(?:/([A-Za-z0-9+=,.@_-]*))?");
+  private static final Pattern IMDSV2 =
+      Pattern.compile("(?i)x-aws-ec2-metadata-token|/latest/api/token");
+
+  private ImdsCredentials() {}
+
+  /** What a command line or log line says of a credentials fetch: the role (may be null), the IMDS version. */
+  public record Fetch(String role, String version) {}
+
+  /**
+   * The IMDS role-credentials fetch {@code text} shows, or null: the path {@code /meta-data/iam/security-credentials}
+   * (under {@code /latest/} or a version date, on 169.254.169.254, {@code [fd00:ec2::254]} or a name for it), the role
+   * when the next path element names one (a listing {@code .../security-credentials/} or {@code $ROLE} names none).
+   */
+  public static Fetch fetch(String text) {
+    if (text == null || !text.contains("/meta-data/iam/security-credentials")) return null;
+    Matcher m = CREDENTIALS_PATH.matcher(text);
+    String role = null;
+    while (m.find()) {
+      String r = m.group(1);
+      if (r != null && !r.isEmpty()) role = r;
+    }
+    String version = IMDSV2.matcher(text).find() ? "v2" : "v1";
+    return new Fetch(role, version);
+  }
+
+  /** The instance at which {@code b} joins: a fetch's instance, an instance role session's instance; else null. */
+  public static String instance(EntityBinding b) {
+    BindingKind kind = BindingKind.of(b.getKind());
+    if (kind == BindingKind.IMDS_FETCH) return b.getSubject().getKey();
+    if (kind == BindingKind.SESSION_INSTANCE && !BindingExtractor.isClosing(b)) return b.getObject().getKey();
+    return null;
+  }
+
+  /** Whether {@code call} (a {@code session_instance} statement) came from outside: a public address, no endpoint. */
+  public static boolean fromOutside(EntityBinding call) {
+    String ip = call.getAttributes().get(SOURCE_IP);
+    return ip != null && LookupKeys.isIpLiteral(ip) && !LookupKeys.isPrivateIp(ip) && call.getAttributes().get(VPC_ENDPOINT) == null;
+  }
+
+  /** The key the calls of {@code sessionArn} from {@code ip} ask: {@code session|from:<ip>|<session ARN>}. */
+  public static String outsideKey(String sessionArn, String ip) {
+    return LookupKeys.key("session", "from:" + ip, sessionArn);
+  }
+
+  /** A pod's union of fetch windows and its statements. */
+  private static final class Pod {
+    final String scope;
+    final String key;
+    final List<EntityBinding> fetches = new ArrayList<>();
+
+    Pod(String scope, String key) {
+      this.scope = scope;
+      this.key = key;
+    }
+
+    /** The latest fetch in force at {@code t}, or null. */
+    EntityBinding inForce(long t) {
+      EntityBinding best = null;
+      for (EntityBinding f : fetches) {
+        long from = BindingExtractor.micros(f.getValidFrom());
+        if (from <= t && t < end(f) && (best == null || from > BindingExtractor.micros(best.getValidFrom()))) best = f;
+      }
+      return best;
+    }
+  }
+
+  private static long end(EntityBinding f) {
+    return f.getValidTo() == null ? Long.MAX_VALUE : BindingExtractor.micros(f.getValidTo());
+  }
+
+  /**
+   * The {@code session_imds_pod} statements a call ({@code session_instance} with its address) gets, given the
+   * instance's fetches and its role sessions' other calls ({@code members}); empty when the call is not from outside,
+   * its address is the node's own, or no pod's fetch was in force (see the class doc).
+   */
+  public static List<EntityBinding> decide(BindingExtractor x, EntityBinding call, Collection<EntityBinding> members) {
+    if (BindingKind.of(call.getKind()) != BindingKind.SESSION_INSTANCE || !fromOutside(call)) return List.of();
+    String session = call.getSubject().getKey();
+    String instance = call.getObject().getKey();
+    String ip = call.getAttributes().get(SOURCE_IP);
+    String role = roleName(session);
+    long t = BindingExtractor.micros(call.getValidFrom());
+    Map<String, Pod> pods = new TreeMap<>();
+    List<EntityBinding> calls = new ArrayList<>();
+    for (EntityBinding b : members) {
+      if (!instance.equals(instance(b))) continue;
+      if (BindingKind.of(b.getKind()) == BindingKind.SESSION_INSTANCE) {
+        calls.add(b);
+        continue;
+      }
+      String fetchedRole = b.getAttributes().get(ROLE_NAME);
+      if (fetchedRole != null && role != null && !fetchedRole.equals(role)) continue; // another role's credentials
+      pods.computeIfAbsent(b.getObject().getScope() + "|" + b.getObject().getKey(),
+          k -> new Pod(b.getObject().getScope(), b.getObject().getKey())).fetches.add(b);
+    }
+    // the node's own address: used by the instance's sessions while no pod held fetched credentials
+    for (EntityBinding c : calls) {
+      if (!ip.equals(c.getAttributes().get(SOURCE_IP))) continue;
+      long ct = BindingExtractor.micros(c.getValidFrom());
+      boolean held = false;
+      for (Pod p : pods.values()) held |= p.inForce(ct) != null;
+      if (!held) return List.of();
+    }
+    List<Pod> inForce = new ArrayList<>();
+    for (Pod p : pods.values()) if (p.inForce(t) != null) inForce.add(p);
+    if (inForce.isEmpty()) return List.of();
+    // the interval around t in which the same pods (and only they) held fetched credentials
+    long from = Long.MIN_VALUE;
+    long to = Long.MAX_VALUE;
+    for (Pod p : pods.values()) {
+      for (EntityBinding f : p.fetches) {
+        long s = BindingExtractor.micros(f.getValidFrom());
+        long e = end(f);
+        for (long edge : new long[] {s, e}) {
+          if (edge <= t && edge > from) from = edge;
+          if (edge > t && edge < to) to = edge;
+        }
+      }
+    }
+    // an edge inside the interval that changes nothing (a pod's fetch renewed while it held credentials) is no edge:
+    // widen while the set of pods in force is the same just outside
+    from = widen(pods, inForce, from, -1);
+    to = widen(pods, inForce, to, +1);
+    TreeSet<String> names = new TreeSet<>();
+    for (Pod p : inForce) names.add(p.key);
+    List<EntityBinding> out = new ArrayList<>(inForce.size());
+    boolean one = inForce.size() == 1;
+    for (Pod p : inForce) {
+      EntityBinding basis = p.inForce(t);
+      Map<String, String> a = new LinkedHashMap<>();
+      for (String k : List.of(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID, Attr.NODE_NAME,
+          Attr.CONTAINER_UID, Attr.CONTAINER_NAME)) {
+        String v = basis.getAttributes().get(k);
+        if (v != null) a.put(k, v);
+      }
+      a.put(SOURCE_IP, ip);
+      a.put(BASIS, one ? "one_pod_fetched" : "several_pods_fetched");
+      a.put(CANDIDATES, String.join(" ", names));
+      a.put(FETCH_EVENT, basis.getLineage().getEventId());
+      for (String k : List.of(ROLE_NAME, FETCH_BASIS, IMDS_VERSION)) {
+        String v = basis.getAttributes().get(k);
+        if (v != null) a.put(k, v);
+      }
+      out.add(x.derived(BindingKind.SESSION_IMDS_POD, (one ? "from:" : "ambiguous:") + ip, session, p.scope, p.key, a,
+          from, to == Long.MAX_VALUE ? null : to, one ? ONE_POD : SEVERAL_PODS, basis));
+    }
+    return out;
+  }
+
+  /** Moves an interval edge past edges at which the set of pods in force stays {@code same}. */
+  private static long widen(Map<String, Pod> pods, List<Pod> same, long edge, int dir) {
+    for (int guard = 0; guard < 10_000; guard++) {
+      if (edge == Long.MIN_VALUE || edge == Long.MAX_VALUE) return edge;
+      long probe = dir < 0 ? edge - 1 : edge;
+      List<Pod> there = new ArrayList<>();
+      for (Pod p : pods.values()) if (p.inForce(probe) != null) there.add(p);
+      if (!there.equals(same)) return edge;
+      long next = dir < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+      for (Pod p : pods.values()) {
+        for (EntityBinding f : p.fetches) {
+          for (long e : new long[] {BindingExtractor.micros(f.getValidFrom()), end(f)}) {
+            if (dir < 0 ? e < edge && e > next : e > edge && e < next) next = e;
+          }
+        }
+      }
+      edge = next;
+    }
+    return edge;
+  }
+
+  /** The role name of an assumed-role session ARN ({@code .../assumed-role/<role>/<session>}), or null. */
+  static String roleName(String sessionArn) {
+    int r = sessionArn.indexOf(":assumed-role/");
+    int slash = sessionArn.lastIndexOf('/');
+    return r < 0 || slash <= r + 14 ? null : sessionArn.substring(r + 14, slash);
+  }
+
+}
