@@ -82,6 +82,18 @@ final class IncidentReport {
     }
     b.append("</p>\n");
 
+    List<JsonNode> entry = entryRows();
+    if (!entry.isEmpty()) {
+      b.append("<h2>Entry</h2>\n<p>").append(h(ENTRY_NOTE)).append("</p>\n<table><tr><th>time (UTC)</th><th>layer</th>"
+          + "<th>summary</th><th>source</th><th>evidence</th></tr>\n");
+      for (JsonNode r : entry) {
+        b.append("<tr class=\"sig\"><td>").append(h(r.path("time").asText())).append("</td><td>")
+            .append(h(r.path("layer").asText().toLowerCase(Locale.ROOT))).append("</td><td>").append(h(r.path("summary").asText()))
+            .append("</td><td>").append(h(r.path("source_format").asText())).append("</td><td>").append(evidenceHtml(r))
+            .append("</td></tr>\n");
+      }
+      b.append("</table>\n");
+    }
     b.append("<h2>Attack path</h2>\n<ol>\n");
     for (JsonNode s : incident.path("attack_path")) {
       b.append("<li><b>").append(h(stage(s.path("stage").asText()))).append("</b> from ").append(h(s.path("first_time").asText()))
@@ -149,6 +161,22 @@ final class IncidentReport {
         + "verify them with <code>strata verify &lt;hex&gt;</code>. Event ids: <code>strata-events-*</code>.</p>\n");
     b.append("</body></html>\n");
     return b.toString();
+  }
+
+  static final String ENTRY_NOTE = "How the attacker got in: the entry stage's signals (a malicious package, miner or "
+      + "offensive tool in the image the workload ran, a secret baked into it, a dependency's install-time script), "
+      + "each with the artifact and position it was read from; a scan's time is when the scan ran, not when the image "
+      + "entered.";
+
+  /** The rows of the attack path's entry step, in time order (the row of each of its events that is in the timeline). */
+  List<JsonNode> entryRows() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (JsonNode s : incident.path("attack_path")) {
+      if ("ENTRY".equals(s.path("stage").asText())) s.path("event_ids").forEach(x -> ids.add(x.asText()));
+    }
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode r : rows) if (ids.contains(r.path("event_id").asText())) out.add(r);
+    return out;
   }
 
   private static String evidenceHtml(JsonNode r) {
@@ -283,7 +311,23 @@ final class IncidentReport {
     b.append("- first seen: ").append(md(incident.path("first_seen").asText())).append(", last seen: ")
         .append(md(incident.path("last_seen").asText())).append("\n");
     b.append("- ").append(incident.path("signals").asInt()).append(" signals, ").append(incident.path("event_count").asInt())
-        .append(" events\n\n## Attack path\n\n");
+        .append(" events\n\n");
+    List<JsonNode> entry = entryRows();
+    if (!entry.isEmpty()) {
+      b.append("## Entry\n\n").append(md(ENTRY_NOTE)).append("\n\n| time (UTC) | layer | summary | source | evidence |\n"
+          + "|---|---|---|---|---|\n");
+      for (JsonNode r : entry) {
+        String sha = r.path("artifact_sha256").asText();
+        b.append("| ").append(md(r.path("time").asText())).append(" | ").append(md(r.path("layer").asText().toLowerCase(Locale.ROOT)))
+            .append(" | ").append(md(r.path("summary").asText())).append(" | ").append(md(r.path("source_format").asText()))
+            .append(" | event ").append(code(r.path("event_id").asText())).append("; artifact ").append(code(sha)).append("; ")
+            .append(code(r.path("origin").asText(""))).append(" ").append(md(position(r)));
+        if (sha.matches("[0-9a-f]{64}")) b.append("; S3 `artifacts/sha256/").append(sha).append('`');
+        b.append(" |\n");
+      }
+      b.append("\n");
+    }
+    b.append("## Attack path\n\n");
     int n = 1;
     for (JsonNode s : incident.path("attack_path")) {
       b.append(n++).append(". **").append(md(stage(s.path("stage").asText()))).append("** from ")

@@ -364,15 +364,16 @@ class CiRunnerEscapeScenarioIT {
   }
 
   /**
-   * First seen is the attack's first signal (the job pod reading its service account token, 14:00:18), not the
-   * node's routine ECR login at 13:58:41 (the kubelet's credential provider, the node role's session from the node's
+   * First seen is the attack's first signal (since session 13 its entry, the postinstall's command at 14:00:17; before,
+   * the job pod reading its service account token at 14:00:18), not the node's routine ECR login at 13:58:41 (the
+   * kubelet's credential provider, the node role's session from the node's
    * own address): node-level context within the window joins the incident through the node and its role's session,
    * and its first row was the incident's first seen. The context before the first signal stays in the timeline as
-   * lead-up (the job pod's creation, npm ci, the postinstall line that fetched the script), and the report marks it.
+   * lead-up (the job pod's creation, npm ci, the postinstall's banner), and the report marks it.
    */
   @Test
   void firstSeenIsTheFirstSignalNotTheNodesRoutineCredentialCall(@TempDir Path out) throws Exception {
-    assertThat(incident.path("first_seen").asText()).startsWith("2026-11-23T14:00:18.3011");
+    assertThat(incident.path("first_seen").asText()).startsWith("2026-11-23T14:00:17.0337");
     JsonNode rows = ScenarioRun.timeline(pipeline, incident);
     String firstSignal = null;
     List<String> before = new ArrayList<>();
@@ -390,6 +391,63 @@ class CiRunnerEscapeScenarioIT {
     String md = Files.readString(dir.resolve(id + ".md"));
     String ecr = md.lines().filter(l -> l.contains("ecr:GetAuthorizationToken")).findFirst().orElseThrow();
     assertThat(ecr).contains("before the first signal");
+  }
+
+  /**
+   * The attack's entry (SupplyChainSignals): the poisoned dependency's postinstall command in the job's CRI log
+   * ({@code curl ... | sh} with the service account token's path: install_script_remote_code) is the incident's first
+   * signal and the attack path's first step; the look-alike image's SBOM naming {@code xmrig} (miner_component) joins
+   * the incident through the image digest the job's and the miner's containers run, with its lineage; the Trivy
+   * report's CVEs stay context; the report shows the entry rows first, with their evidence.
+   */
+  @Test
+  void theAttackPathStartsAtTheEntry(@TempDir Path out) throws Exception {
+    JsonNode first = incident.at("/attack_path/0");
+    assertThat(first.path("stage").asText()).as("the path's first step").isEqualTo("ENTRY");
+    Set<String> entryIds = new HashSet<>();
+    first.path("event_ids").forEach(id -> entryIds.add(id.asText()));
+    List<JsonNode> script = new ArrayList<>(); // unmapped is kept, not indexed: filtered here
+    for (JsonNode h : search("source_format:cri_log AND kubernetes.pod_name:\"" + JOB + "\"")) {
+      if (h.at("/_source/unmapped/pkg_script.command").isTextual()) script.add(h);
+    }
+    assertThat(script).as("the postinstall's command line").hasSize(1);
+    JsonNode s = script.get(0).path("_source");
+    assertThat(s.at("/unmapped/pkg_script.package").asText()).isEqualTo("node-builder-utils");
+    assertThat(s.at("/unmapped/pkg_script.script").asText()).isEqualTo("postinstall");
+    assertThat(entryIds).contains(s.path("event_id").asText());
+    JsonNode miner = search("source_format:cyclonedx_sbom AND package.name:xmrig");
+    assertThat(miner).hasSize(1);
+    assertThat(entryIds).contains(miner.get(0).at("/_source/event_id").asText());
+    for (JsonNode h : search("source_format:trivy_scan")) {
+      assertThat(entryIds).as("a CVE is no entry").doesNotContain(h.at("/_source/event_id").asText());
+    }
+    // the first signal row of the timeline is the script's command, with its lineage (the job's CRI log, its line)
+    JsonNode rows = ScenarioRun.timeline(pipeline, incident);
+    JsonNode firstSignal = null;
+    for (JsonNode r : rows) {
+      if (r.at("/_source/signal").asBoolean()) {
+        firstSignal = r.path("_source");
+        break;
+      }
+    }
+    assertThat(firstSignal.path("event_id").asText()).isEqualTo(s.path("event_id").asText());
+    assertThat(firstSignal.path("attack_stage").asText()).isEqualTo("ENTRY");
+    assertThat(firstSignal.path("origin").asText()).endsWith(JOB + "_0c4e8a2f-5b1d-4e7a-9c3f-6a2b8d1e4f70/build/0.log");
+    assertThat(firstSignal.path("line_number").asLong()).isEqualTo(5);
+    JsonNode sbomRow = null;
+    for (JsonNode r : rows) {
+      if (r.at("/_source/event_id").asText().equals(miner.get(0).at("/_source/event_id").asText())) sbomRow = r.path("_source");
+    }
+    assertThat(sbomRow.path("origin").asText()).isEqualTo("images/node-builder-18.cdx.json");
+    assertThat(sbomRow.path("attack_stage").asText()).isEqualTo("ENTRY");
+    // the report: the entry section before the attack path, each row with its artifact and position
+    ScenarioRun.Report rendered = ScenarioRun.report(endpoints, incident, out);
+    String md = rendered.md();
+    assertThat(md.indexOf("## Entry")).isPositive().isLessThan(md.indexOf("## Attack path"));
+    String entry = md.substring(md.indexOf("## Entry"), md.indexOf("## Attack path"));
+    assertThat(entry).contains("node-builder-utils").contains("xmrig").contains("images/node-builder-18.cdx.json")
+        .contains("build/0.log").contains("artifacts/sha256/");
+    assertThat(rendered.html()).contains("<h2>Entry</h2>");
   }
 
   // ---------------------------------------------------------------------------------------------------- scope

@@ -87,11 +87,21 @@ public record Entity(String type, String key, String scope, String role, boolean
 
   /**
    * An entity many workloads share: the node, its instance and ENI (every pod the node runs), a service account
-   * (every replica of a deployment, on any node).
+   * (every replica of a deployment, on any node), an image (every container that runs it).
    */
   public static boolean sharedByWorkloads(String type) {
     return NODE.equals(type) || INSTANCE.equals(type) || ENI.equals(type) || SERVICE_ACCOUNT.equals(type)
-        || SENSOR.equals(type);
+        || SENSOR.equals(type) || IMAGE.equals(type);
+  }
+
+  /**
+   * Whether a binding's upper end of this type is followed when a member's entities are expanded: the pivot types,
+   * and the image a container runs. An image never links by itself (it is no pivot of the events that name it): only
+   * a signal about the image alone (an SBOM or scan finding, whose image is its pivot: {@code Member.of}) is held by
+   * it, and so joins the containers that ran the image, as a node-level signal joins the node's pods.
+   */
+  public static boolean expandsTo(String type) {
+    return pivotType(type) || IMAGE.equals(type);
   }
 
   /** The role an entity of this type plays when it is derived through a binding. */

@@ -188,7 +188,8 @@ public final class EntityKeys {
     if (task != null) add(out, Entity.TASK, task, account, Entity.TARGET);
     String eni = first(en == null ? null : en.getEniUid(), cloud == null ? null : cloud.getEniUid());
     if (eni != null) add(out, Entity.ENI, eni, account, Entity.TARGET);
-    if (SENSOR_OUTPUT.test(layer, nodeKey, instance)) {
+    // an SBOM or a scan describes an image, not the host it was made on: it is no sensor's output
+    if (SENSOR_OUTPUT.test(layer, nodeKey, instance) && !SupplyChainSignals.IMAGE_FORMATS.contains(e.getSourceFormat())) {
       add(out, Entity.SENSOR, e.getLineage().getArtifactSha256(), e.getLineage().getOrigin(), Entity.TARGET);
     }
 
@@ -275,6 +276,9 @@ public final class EntityKeys {
     String instanceId = instance == null ? null : Entity.id(Entity.INSTANCE, instance);
     bind(bindings, containerId, podId);
     bind(bindings, containerId, nodeId);
+    // the image a container runs (by digest): an SBOM or scan finding about the image joins the container's incident
+    // through it (SupplyChainSignals); the image is no pivot of the container's events, it links nothing else
+    bind(bindings, containerId, digest == null ? null : Entity.id(Entity.IMAGE, digest));
     dockerRequest(e, out, bindings, containerId);
     batchWorkload(e, out, bindings, cluster);
     bind(bindings, podId, nodeId);

@@ -154,7 +154,7 @@ public final class IncidentAssembler {
     x.addAll(expanded);
     // an ECS task before its containers: a responder knows the task (its cluster), not a Docker id
     for (String type : List.of(Entity.POD, Entity.TASK, Entity.CONTAINER, Entity.NODE, Entity.INSTANCE,
-        Entity.PRINCIPAL, Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.IP, Entity.SENSOR)) {
+        Entity.PRINCIPAL, Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.IP, Entity.SENSOR, Entity.IMAGE)) {
       for (String id : x) {
         if (Entity.typeOf(id).equals(type)) {
           subject = type.equals(Entity.TASK) ? ecsTask(Entity.keyOf(id), keyOf(x, Entity.ECS_SERVICE),

@@ -196,7 +196,7 @@ public final class IncidentGrouper {
       for (String p : ups) {
         // an ECS task's ENI (awsvpc) is the task's: the container instance its flow records name only hosted it
         if (taskEni && Entity.INSTANCE.equals(Entity.typeOf(p))) continue;
-        if (Entity.pivotType(Entity.typeOf(p))) todo.add(p);
+        if (Entity.expandsTo(Entity.typeOf(p))) todo.add(p);
       }
     }
     return seen;

@@ -30,6 +30,9 @@ import java.util.List;
  *     medium; informational and low matches are context: they annotate the timeline row, they open nothing)
  * @param tetragonSignals which Tetragon events are signals ({@link TetragonSignals}: enforcement actions, sensitive
  *     targets, dropped binaries' execs; default {@link TetragonSignals#defaults()})
+ * @param supplyChainSignals the supply-chain entry rules ({@link SupplyChainSignals}: malicious-package advisories,
+ *     miner and offensive-tool components, baked-in secrets, install-time scripts; default {@link
+ *     SupplyChainSignals#defaults()})
  */
 public record IncidentSettings(
     Duration window,
@@ -41,7 +44,8 @@ public record IncidentSettings(
     int maxMembersPerTenant,
     SigmaRuleSet sigmaRules,
     String sigmaMinLevel,
-    TetragonSignals tetragonSignals)
+    TetragonSignals tetragonSignals,
+    SupplyChainSignals supplyChainSignals)
     implements Serializable {
   public static final int MAX_ENTITIES = 200;
   public static final int MAX_INDICATORS = 200;
@@ -63,13 +67,21 @@ public record IncidentSettings(
     require(SigmaRule.severityOf(sigmaMinLevel) > 0, "incident.sigma_min_level",
         "must be informational, low, medium, high or critical, was " + sigmaMinLevel);
     tetragonSignals = tetragonSignals == null ? TetragonSignals.defaults() : tetragonSignals;
+    supplyChainSignals = supplyChainSignals == null ? SupplyChainSignals.defaults() : supplyChainSignals;
+  }
+
+  public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
+      List<String> knownCidrs, Duration retention, int maxMembersPerTenant, SigmaRuleSet sigmaRules,
+      String sigmaMinLevel, TetragonSignals tetragonSignals) {
+    this(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant, sigmaRules,
+        sigmaMinLevel, tetragonSignals, null);
   }
 
   public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
       List<String> knownCidrs, Duration retention, int maxMembersPerTenant, SigmaRuleSet sigmaRules,
       String sigmaMinLevel) {
     this(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant, sigmaRules,
-        sigmaMinLevel, null);
+        sigmaMinLevel, null, null);
   }
 
   public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
@@ -83,28 +95,35 @@ public record IncidentSettings(
 
   public IncidentSettings withWindow(Duration w) {
     return new IncidentSettings(w, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, null, maxMembersPerTenant,
-        sigmaRules, sigmaMinLevel, tetragonSignals);
+        sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals);
   }
 
   public IncidentSettings withTimelineCap(int cap) {
     return new IncidentSettings(window, cap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant,
-        sigmaRules, sigmaMinLevel, tetragonSignals);
+        sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals);
   }
 
   /** With Sigma rules (loaded by {@link dev.strata.detect.sigma.SigmaRuleLoader}) and the lowest level that signals. */
   public IncidentSettings withSigmaRules(SigmaRuleSet rules, String minLevel) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
-        maxMembersPerTenant, rules, minLevel, tetragonSignals);
+        maxMembersPerTenant, rules, minLevel, tetragonSignals, supplyChainSignals);
   }
 
   /** With other Tetragon signal rules. */
   public IncidentSettings withTetragonSignals(TetragonSignals t) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
-        maxMembersPerTenant, sigmaRules, sigmaMinLevel, t);
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, t, supplyChainSignals);
+  }
+
+  /** With other supply-chain entry rules. */
+  public IncidentSettings withSupplyChainSignals(SupplyChainSignals c) {
+    return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, c);
   }
 
   public SignalRules rules() {
-    return new SignalRules(knownCidrs, new SigmaEngine(sigmaRules), SigmaRule.severityOf(sigmaMinLevel), tetragonSignals);
+    return new SignalRules(knownCidrs, new SigmaEngine(sigmaRules), SigmaRule.severityOf(sigmaMinLevel), tetragonSignals,
+        supplyChainSignals);
   }
 
   private static void require(boolean ok, String key, String problem) {

@@ -65,11 +65,30 @@ public record Member(
         e.getLineage().getByteOffset(),
         e.getLineage().getLineNumber(),
         e.getLineage().getRecordIndex(),
-        List.copyOf(x.entities()),
+        s == null ? List.copyOf(x.entities()) : imageAsPivot(x.entities()),
         List.copyOf(x.indicators()),
         SignalRules.secretBurstKey(e),
         verdict.detections(),
         laneOf(e));
+  }
+
+  /**
+   * A signal's entities, its image made its pivot when it names nothing else that links (an SBOM or scan finding is
+   * about the image alone: {@link SupplyChainSignals}); containers' evidence expands to the image they run
+   * ({@link EntityKeys}), so the finding joins their incidents. Otherwise the entities as they are.
+   */
+  static List<Entity> imageAsPivot(List<Entity> entities) {
+    Entity image = null;
+    for (Entity x : entities) {
+      if (x.pivot()) return List.copyOf(entities);
+      if (Entity.IMAGE.equals(x.type())) image = x;
+    }
+    if (image == null) return List.copyOf(entities);
+    List<Entity> out = new ArrayList<>(entities.size());
+    for (Entity x : entities) {
+      out.add(x == image ? new Entity(x.type(), x.key(), x.scope(), Entity.TARGET, true) : x);
+    }
+    return List.copyOf(out);
   }
 
   /** This member promoted to a signal (the GetSecretValue burst rule). */

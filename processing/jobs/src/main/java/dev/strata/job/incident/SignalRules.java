@@ -70,6 +70,10 @@ import java.util.Set;
  *   <tr><td>{@code overlay_upper_changes}, {@code docker_diff}</td><td>a file added to a container's writable layer
  *       that is executable (mode with an x bit, type executable, or unmapped executable=true)</td><td>execution</td>
  *       <td>Medium</td></tr>
+ *   <tr><td>SBOMs and scans (CycloneDX, SPDX, syft, grype, Trivy); a package manager's install-time script in a
+ *       container's log ({@code pkg_script.command})</td><td>a malicious-package advisory, a cryptominer or offensive
+ *       tool component, a baked-in secret; a script command that fetches and runs code, reads credentials or contacts
+ *       a public address ({@link SupplyChainSignals}); CVEs are context</td><td>entry</td><td>Medium to Critical</td></tr>
  *   <tr><td>{@code docker_daemon_log}</td><td>a container create request whose body (dockerd's debug {@code form
  *       data}) asks for a privileged container or binds the host's root file system (the Docker socket used to
  *       escape to the host)</td><td>privilege_escalation</td><td>High</td></tr>
@@ -109,6 +113,7 @@ public final class SignalRules implements Serializable {
   private final SigmaEngine sigma;
   private final int sigmaMinSeverity;
   private final TetragonSignals tetragon;
+  private final SupplyChainSignals supplyChain;
 
   public SignalRules(List<String> knownCidrs) {
     this(knownCidrs, SigmaEngine.empty(), 3);
@@ -121,10 +126,17 @@ public final class SignalRules implements Serializable {
 
   /** With the Tetragon events that are signals ({@link TetragonSignals}). */
   public SignalRules(List<String> knownCidrs, SigmaEngine sigma, int sigmaMinSeverity, TetragonSignals tetragon) {
+    this(knownCidrs, sigma, sigmaMinSeverity, tetragon, SupplyChainSignals.defaults());
+  }
+
+  /** With the supply-chain entry rules ({@link SupplyChainSignals}). */
+  public SignalRules(List<String> knownCidrs, SigmaEngine sigma, int sigmaMinSeverity, TetragonSignals tetragon,
+      SupplyChainSignals supplyChain) {
     this.knownCidrs = knownCidrs.stream().map(Cidr::parse).toList();
     this.sigma = sigma;
     this.sigmaMinSeverity = sigmaMinSeverity;
     this.tetragon = tetragon;
+    this.supplyChain = supplyChain;
   }
 
   /**
@@ -173,7 +185,13 @@ public final class SignalRules implements Serializable {
   public Signal classify(EvidenceEvent e) {
     String f = e.getSourceFormat() == null ? "" : e.getSourceFormat();
     int sev = e.getSeverityId();
-    if ("trivy_scan".equals(f)) return null; // a scan describes an image (e.g. a secret baked into it), no activity
+    if (SupplyChainSignals.IMAGE_FORMATS.contains(f)) {
+      return supplyChain.classify(e); // a scan or SBOM describes an image, no activity: only its entry findings
+    }
+    if (e.getUnmapped() != null && e.getUnmapped().containsKey("pkg_script.command")) {
+      Signal script = supplyChain.classify(e); // a dependency's install-time script in a container's log
+      if (script != null) return script;
+    }
     if (e.getClassUid() == 2004 || "falco_alert".equals(f)) {
       return sev >= 3 ? new Signal(stageFromTags(e), sev, "alert") : null;
     }

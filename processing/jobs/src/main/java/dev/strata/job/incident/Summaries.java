@@ -4,6 +4,7 @@ import dev.strata.schema.event.Actor;
 import dev.strata.schema.event.Api;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Resource;
+import java.util.Map;
 
 /**
  * One line per event for timelines. Built from the event's fields, which are evidence (hostile): the line is cut to
@@ -26,6 +27,12 @@ public final class Summaries {
           + (e.getMessage() == null ? "" : ": " + e.getMessage());
     } else if (e.getProcess() != null && e.getProcess().getCmdLine() != null) {
       s = nz(e.getActivityName(), e.getClassName()) + " " + e.getProcess().getCmdLine();
+    } else if (e.getUnmapped() != null && e.getUnmapped().containsKey("pkg_script.command")) {
+      // a dependency's install-time script (the command line npm prints after the script's banner): say whose
+      Map<String, String> u = e.getUnmapped();
+      s = u.get("pkg_script.manager") + " " + u.get("pkg_script.script") + " of " + u.get("pkg_script.package")
+          + (u.containsKey("pkg_script.version") ? "@" + u.get("pkg_script.version") : "") + ": "
+          + u.get("pkg_script.command");
     } else if (e.getMessage() != null) {
       s = e.getMessage() + dockerClient(e);
     } else {

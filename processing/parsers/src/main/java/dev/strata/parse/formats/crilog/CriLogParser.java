@@ -131,6 +131,8 @@ public final class CriLogParser implements EvidenceParser {
     private final PathInfo path;
     private final CarriedRecords carried;
     private final Map<String, String> carrier;
+    /** the application line readers of this chunk (the package script reader remembers npm's banner) */
+    private final LogMessageReaders.Session readers = LogMessageReaders.session();
     private Pending pendingOut;
     private Pending pendingErr;
     private long ordinal;
@@ -293,7 +295,7 @@ public final class CriLogParser implements EvidenceParser {
       if (partial) {
         Events.warn(ev, "message piece (P) without its final (F) line in this chunk (log.partial)");
       } else {
-        LogMessageReaders.read(message, ev);
+        readers.read(message, ev);
       }
       ev.setRawData(raw);
       return ev;

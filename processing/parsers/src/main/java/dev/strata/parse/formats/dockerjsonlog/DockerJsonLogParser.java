@@ -121,6 +121,8 @@ public final class DockerJsonLogParser extends JsonFormatParser {
     private Pending pendingErr;
     private Map<String, Pending> pendingOther;
     private final DockerLineReader reader = new DockerLineReader();
+    /** the application line readers of this chunk (the package script reader remembers npm's banner) */
+    private final LogMessageReaders.Session readers = LogMessageReaders.session();
     private long ordinal;
     private String error;
     private RejectReason errorReason;
@@ -301,7 +303,7 @@ public final class DockerJsonLogParser extends JsonFormatParser {
       if (partial) {
         Events.warn(ev, "message piece without continuation in this chunk (log.partial)");
       } else {
-        LogMessageReaders.read(message, ev);
+        readers.read(message, ev);
       }
       ev.setRawData(
           l.ascii && pieces == 1

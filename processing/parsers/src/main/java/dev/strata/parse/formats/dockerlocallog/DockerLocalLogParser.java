@@ -84,6 +84,8 @@ public final class DockerLocalLogParser implements EvidenceParser {
   }
 
   private static final class Run {
+    /** the application line readers of this chunk (the package script reader remembers npm's banner) */
+    private final LogMessageReaders.Session readers = LogMessageReaders.session();
     final ChunkContext ctx;
     final ParseOutput out;
     final byte[] b;
@@ -226,7 +228,7 @@ public final class DockerLocalLogParser implements EvidenceParser {
       if (open) {
         dev.strata.parse.Events.warn(ev, "message still partial at the end of the chunk (no last piece)");
       } else {
-        LogMessageReaders.read(ev.getMessage(), ev);
+        readers.read(ev.getMessage(), ev);
       }
       out.emit(ev);
     }
