@@ -73,6 +73,7 @@ class SupplyChainSignalsTest {
     Map<String, String> s = signals(events);
     assertThat(s).containsOnly(
         Map.entry("spdx_sbom xmrig", "miner_component 4"),
+        Map.entry("syft_sbom xmrig", "miner_component 4"),
         Map.entry("cyclonedx_sbom linpeas", "offensive_tool_component 3"),
         Map.entry("cyclonedx_sbom flatmap-stream GHSA-9x64-5r7x-2q53", "malicious_package 5")); // cwes: [506]
   }
@@ -105,6 +106,13 @@ class SupplyChainSignalsTest {
         Map.entry("colorsx-utils", "install_script_remote_code 4"),
         Map.entry("@acme/telemetry", "install_script_credentials 4"),
         Map.entry("fast-fetchr", "install_script_public_address 3"));
+  }
+
+  /** Docker json-file logs are read the same way (one reader session per chunk). */
+  @Test
+  void installScriptsInADockerJsonFileLog() throws Exception {
+    List<EvidenceEvent> events = SigmaFixtures.parse(fixtures("docker"));
+    assertThat(signals(events)).containsExactly(Map.entry("left-padz", "install_script_credentials 4"));
   }
 
   /**
@@ -153,6 +161,47 @@ class SupplyChainSignalsTest {
     assertThat(events).filteredOn(e -> e.getPackage$() != null).hasSizeGreaterThan(10);
     assertThat(signals(events)).isEmpty();
     assertThat(IncidentEngine.incidentsOf(events, IncidentSettings.defaults())).isEmpty();
+  }
+
+  /**
+   * The streaming engine (incremental index, parts) emits what the full regrouping emits when containers run images
+   * by digest and image findings (an SBOM's miner component, image only) arrive in any order, before or after the
+   * containers' bindings to their images: the image as an expanded entity of containers and as the pivot of a finding.
+   */
+  @Test
+  void theIncrementalEngineAgreesWithTheRegroupingOnImageFindings() throws Exception {
+    int[] joined = new int[1];
+    String[] digests = {"sha256:" + "1e".repeat(32), "sha256:" + "2f".repeat(32), "sha256:" + "3a".repeat(32)};
+    IncrementalGroupingTest.Coverage c = IncrementalGroupingTest.compareEveryFlush(12,
+        (seed, rnd) -> IncidentSettings.defaults().withWindow(java.time.Duration.ofMinutes(40 + rnd.nextInt(120))),
+        rnd -> {
+          List<EvidenceEvent> events = IncrementalGroupingTest.randomEvidence(rnd, 150 + rnd.nextInt(150));
+          for (EvidenceEvent e : events) {
+            if (e.getContainer() != null && e.getContainer().getUid() != null) {
+              // a container runs one image: its number decides which
+              int n = Math.floorMod(e.getContainer().getUid().hashCode(), digests.length);
+              e.setContainer(dev.strata.schema.event.Container.newBuilder(e.getContainer()).setImageDigest(digests[n])
+                  .build());
+            }
+          }
+          for (int i = 0; i < 6; i++) {
+            EvidenceEvent f = IncidentGrouperTest.base("sbom" + i,
+                IncidentGrouperTest.T0.plusSeconds(rnd.nextInt(12 * 3600)), "cyclonedx_sbom");
+            f.setClassUid(5001);
+            f.setPackage$(dev.strata.schema.event.Package.newBuilder().setName(rnd.nextBoolean() ? "xmrig" : "busybox")
+                .setCpes(List.of()).setLicenses(List.of()).build());
+            f.setContainer(dev.strata.schema.event.Container.newBuilder()
+                .setImageDigest(digests[rnd.nextInt(digests.length)]).build());
+            events.add(f);
+          }
+          return events;
+        }, inc -> {
+          boolean finding = inc.getAttackPath().stream().anyMatch(st -> st.getEventIds().stream().anyMatch(x -> x.startsWith("sbom")));
+          if (finding && inc.getEntities().stream().anyMatch(x -> x.getType().equals(Entity.CONTAINER))) joined[0]++;
+        });
+    assertThat(c.flushes()).isGreaterThan(100);
+    assertThat(c.emitted()).isGreaterThan(100);
+    assertThat(joined[0]).as("records of an image finding joined with containers").isGreaterThan(5);
   }
 
   @Test
