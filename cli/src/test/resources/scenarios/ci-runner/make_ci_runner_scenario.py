@@ -262,6 +262,12 @@ def audit_log():
     ev.append(audit("14:05:20", 5523, "create", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", SA_USER, SA_GROUPS,
                     ATTACKER, {"resource": "selfsubjectrulesreviews", "apiGroup": "authorization.k8s.io", "apiVersion": "v1"},
                     code=201, level="Metadata", extra=token_extra()))
+    # 14:05:25 and another namespace's secrets (forbidden: the service account has no rights there): still the job pod's
+    # token, the object in kube-system
+    ev.append(audit("14:05:25", 77120, "list", "/api/v1/namespaces/kube-system/secrets?limit=500", SA_USER, SA_GROUPS,
+                    ATTACKER, {"resource": "secrets", "namespace": "kube-system", "apiVersion": "v1"},
+                    code=403, level="Metadata", extra=token_extra(),
+                    annotations={"authorization.k8s.io/decision": "forbid", "authorization.k8s.io/reason": ""}))
     ev.append(audit("14:05:30", 640019, "create", "/apis/batch/v1/namespaces/%s/cronjobs?fieldManager=kubectl-client-side-apply&fieldValidation=Strict" % NS,
                     SA_USER, SA_GROUPS, ATTACKER,
                     {"resource": "cronjobs", "namespace": NS, "name": CRON, "apiGroup": "batch", "apiVersion": "v1"},

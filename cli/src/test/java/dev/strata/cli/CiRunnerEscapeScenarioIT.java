@@ -165,7 +165,7 @@ class CiRunnerEscapeScenarioIT {
   @Test
   void theServiceAccountTokensRequestsAreTheJobPodsFromInsideAndOutside() throws Exception {
     JsonNode calls = search("source_format:k8s_audit AND actor.user_name:\"system:serviceaccount:gitlab-runner:runner-jobs\"");
-    assertThat(calls).hasSize(4);
+    assertThat(calls).hasSize(5);
     List<String> wrong = new ArrayList<>();
     for (JsonNode h : calls) {
       JsonNode s = h.path("_source");
@@ -179,6 +179,17 @@ class CiRunnerEscapeScenarioIT {
       check(wrong, what, "cluster", e.path("cluster").asText(), CLUSTER);
     }
     assertThat(wrong).as("token requests not attributed to the job pod").isEmpty();
+    // the token listing kube-system's secrets from outside: the job pod's request (in its namespace), the object kept
+    // in its own namespace
+    JsonNode other = search("source_format:k8s_audit AND resources.namespace:kube-system AND resources.type:secrets");
+    assertThat(other).hasSize(1);
+    JsonNode o = other.get(0).path("_source");
+    assertThat(o.at("/kubernetes/namespace").asText() + "/" + o.at("/kubernetes/pod_name").asText()).isEqualTo(NS + "/" + JOB);
+    assertThat(o.at("/resources/0/namespace").asText()).isEqualTo("kube-system");
+    assertThat(o.at("/unmapped/k8s.object.namespace").asText()).isEqualTo("kube-system");
+    assertThat(o.at("/enrichment/node_name").asText()).isEqualTo(NODE);
+    List<String> entities = ScenarioRun.entities(incident);
+    assertThat(entities).contains("namespace:kube-system");
   }
 
   /**
@@ -208,7 +219,8 @@ class CiRunnerEscapeScenarioIT {
     }
     assertThat(imds).as("IMDS credential fetches").isEqualTo(2);
     // the pod's own secret list from inside the cluster is context
-    JsonNode list = search(sa + "resources.type:secrets");
+    JsonNode list = search(sa + "resources.type:secrets AND resources.namespace:" + NS);
+    assertThat(list).hasSize(1);
     assertThat(stageOf).doesNotContainKey(list.get(0).at("/_source/event_id").asText());
   }
 

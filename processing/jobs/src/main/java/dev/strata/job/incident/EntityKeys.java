@@ -155,6 +155,10 @@ public final class EntityKeys {
       ns = first(trim(e.getLog().getAttrs().get("io.kubernetes.pod.namespace")), ns);
     }
     if (ns != null) add(out, Entity.NAMESPACE, ns, cluster, Entity.CONTEXT);
+    // a service account token's request on an object in another namespace: the event's pod is the token's (in its
+    // namespace), the object's namespace is context too
+    String objectNs = e.getUnmapped() == null ? null : trim(e.getUnmapped().get("k8s.object.namespace"));
+    if (objectNs != null && !objectNs.equals(ns)) add(out, Entity.NAMESPACE, objectNs, cluster, Entity.CONTEXT);
     String podKey = pod == null ? null : (ns == null ? "" : ns) + "/" + pod;
     if (podKey != null) add(out, Entity.POD, podKey, cluster, Entity.TARGET);
 

@@ -242,6 +242,32 @@ class KubernetesAuditSignalTest {
   }
 
   /**
+   * A bound token's request on another namespace's object (the job's token listing kube-system's secrets): the token's
+   * pod is the event's pod and the actor, in its own namespace; the object's namespace is context too.
+   */
+  @Test
+  void aTokensRequestInAnotherNamespaceIsItsPodsAndKeepsTheObjectsNamespace() throws Exception {
+    String sa = "system:serviceaccount:ci:runner";
+    String ref = "{\"resource\":\"secrets\",\"namespace\":\"kube-system\",\"apiVersion\":\"v1\"}";
+    String line = event("1", sa, "list", "/api/v1/namespaces/kube-system/secrets", ref, 403, null)
+        .replace("\"username\":\"" + sa + "\"}", "\"username\":\"" + sa + "\",\"extra\":{"
+            + "\"authentication.kubernetes.io/pod-name\":[\"job-1\"],\"authentication.kubernetes.io/node-name\":[\"ip-10-0-1-10\"]}}");
+    Path d = dir.resolve("other-ns/var/log/kubernetes/audit/audit.log");
+    Files.createDirectories(d.getParent());
+    Files.writeString(d, line + "\n");
+    EvidenceEvent e = SigmaFixtures.parse(dir.resolve("other-ns")).get(0);
+    assertThat(e.getKubernetes().getNamespace() + "/" + e.getKubernetes().getPodName()).isEqualTo("ci/job-1");
+    assertThat(e.getResources().get(0).getNamespace()).isEqualTo("kube-system");
+    List<Entity> entities = EntityKeys.extract(e).entities();
+    assertThat(entities).filteredOn(en -> en.type().equals(Entity.POD)).extracting(Entity::key).containsOnly("ci/job-1");
+    assertThat(entities).filteredOn(en -> en.type().equals(Entity.NAMESPACE)).extracting(Entity::key)
+        .containsExactlyInAnyOrder("ci", "kube-system");
+    assertThat(entities).filteredOn(en -> en.type().equals(Entity.NODE)).extracting(Entity::key).containsExactly("ip-10-0-1-10");
+    // from a public address outside the known ranges: the token used from outside, still a signal
+    assertThat(new SignalRules(List.of()).classify(e)).isNotNull();
+  }
+
+  /**
    * The pod a CronJob's Job runs joins the incident of the request that created the CronJob: the controllers' creates
    * name the owner (Job -> CronJob, Pod -> Job: k8s.owner), and the pod's alert expands to the CronJob; without the
    * owners the CronJob's creator and the miner are two incidents (CiRunnerEscapeScenarioIT without the node role's

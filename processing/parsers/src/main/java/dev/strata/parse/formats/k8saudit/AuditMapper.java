@@ -358,11 +358,17 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
    * ({@code authentication.kubernetes.io/pod-name}, {@code pod-uid} since Kubernetes 1.21 ... 1.22; {@code node-name}
    * since 1.30): every request made with it, from the pod or from wherever the token was copied to, is that pod's.
    * Kept as unmapped {@code k8s.token.pod} (namespace/name) and {@code k8s.token.node}; and when the request's object
-   * is not a pod (a secret, a CronJob, a review, a cluster-scoped object) and is in the token's namespace or in none,
-   * the event names that pod (kubernetes.pod_name, pod_uid, node_name) as a request from inside the cluster does
-   * through its source address. Found by {@code CiRunnerEscapeScenarioIT}: the job pod's token, copied out, created a
-   * CronJob from the attacker's address, an event that named no pod and joined the incident only because the same
-   * address appeared elsewhere. A request about another pod keeps that pod (the object) as its pod.
+   * is not a pod (a secret, a CronJob, a review, a cluster-scoped object) the event names that pod (kubernetes.namespace,
+   * pod_name, pod_uid, node_name) as a request from inside the cluster does through its source address. Found by
+   * {@code CiRunnerEscapeScenarioIT}: the job pod's token, copied out, created a CronJob from the attacker's address,
+   * an event that named no pod and joined the incident only because the same address appeared elsewhere. A request
+   * about another pod keeps that pod (the object) as its pod.
+   *
+   * <p>An object in another namespace than the token's (the token listing {@code kube-system}'s secrets): the event's
+   * pod is still the token's, in the token's namespace ({@code kubernetes.namespace} is the pod's, as for a
+   * cluster-scoped object), and the object keeps its own namespace in {@code resources[0].namespace} and in unmapped
+   * {@code k8s.object.namespace}. Until session 13 such a request named no pod (a pod name under the object's
+   * namespace would have named a pod that does not exist there).
    */
   private Kubernetes tokenPod(EvidenceEvent e, Kubernetes k, String resource, String namespace, Map<String, String> u) {
     String pod = firstOfList(flat.get("user.extra.authentication.kubernetes.io/pod-name"));
@@ -372,7 +378,8 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     String node = firstOfList(flat.get("user.extra.authentication.kubernetes.io/node-name"));
     u.put("k8s.token.pod", tokenNs + "/" + pod);
     if (node != null) u.put("k8s.token.node", node);
-    if ("pods".equals(resource) || (namespace != null && !namespace.equals(tokenNs))) return k;
+    if ("pods".equals(resource)) return k;
+    if (namespace != null && !namespace.equals(tokenNs)) u.put("k8s.object.namespace", namespace);
     if (k == null) {
       k = new Kubernetes();
       e.setKubernetes(k);

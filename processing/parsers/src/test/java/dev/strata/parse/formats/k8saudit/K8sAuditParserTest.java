@@ -213,7 +213,17 @@ class K8sAuditParserTest extends ParserContractTest {
       assertThat(k.getNodeName()).isEqualTo("ip-10-61-7-19.eu-west-1.compute.internal");
     }
     assertThat(out.events.get(2).getKubernetes().getPodName()).isEqualTo("node-shell");
-    assertThat(out.events.get(3).getKubernetes().getPodName()).isNull();
+    // the token listing another namespace's secrets: still its pod's request, in the pod's namespace; the object keeps
+    // its own namespace
+    EvidenceEvent otherNsList = out.events.get(3);
+    assertThat(otherNsList.getKubernetes().getPodName()).isEqualTo("job-1");
+    assertThat(otherNsList.getKubernetes().getNamespace()).isEqualTo("ci");
+    assertThat(otherNsList.getKubernetes().getPodUid()).isEqualTo("u-1");
+    assertThat(otherNsList.getKubernetes().getNodeName()).isEqualTo("ip-10-61-7-19.eu-west-1.compute.internal");
+    assertThat(otherNsList.getResources().get(0).getNamespace()).isEqualTo("prod");
+    assertThat(otherNsList.getResources().get(0).getType()).isEqualTo("secrets");
+    assertThat(otherNsList.getUnmapped()).containsEntry("k8s.object.namespace", "prod");
+    assertThat(out.events.get(0).getUnmapped()).doesNotContainKey("k8s.object.namespace");
     for (EvidenceEvent e : out.events) {
       assertThat(e.getUnmapped()).containsEntry("k8s.token.pod", "ci/job-1")
           .containsEntry("k8s.token.node", "ip-10-61-7-19.eu-west-1.compute.internal");
