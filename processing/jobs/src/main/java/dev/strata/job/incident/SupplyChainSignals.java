@@ -30,9 +30,10 @@ import java.util.regex.Pattern;
  *   <tr><td>... named as an offensive tool ({@link #offensiveComponents}: mimikatz, linpeas, ...)</td>
  *       <td>{@code offensive_tool_component}</td><td>Medium: pentest and CTF images carry them by design</td>
  *       <td>T1525</td></tr>
- *   <tr><td>a Trivy secret finding (a credential baked into the image: AWS keys, private keys, tokens) of Trivy
- *       severity CRITICAL (High) or HIGH (Medium); lower ones are context</td><td>{@code image_secret}</td>
- *       <td>High / Medium</td><td>T1552.001 (as the way in: whoever pulls the image holds the credential)</td></tr>
+ *   <tr><td>a Trivy secret finding (a credential baked into the image) of Trivy severity CRITICAL (cloud keys, forge
+ *       and registry tokens); HIGH and lower (private keys: every dependency's test fixtures have some) are
+ *       context</td><td>{@code image_secret}</td><td>Medium: exposure, not an attacker's act</td><td>T1552.001 (as
+ *       the way in: whoever pulls the image holds the credential)</td></tr>
  *   <tr><td>a package manager running a dependency's install-time script in a container's log ({@code
  *       pkg_script.*}, {@code dev.strata.parse.pkgscript.PackageScriptLines}: npm's {@code > pkg@ver postinstall} and
  *       the command after it, pnpm's {@code postinstall$ command}) whose command fetches code and runs it ({@code curl
@@ -91,12 +92,12 @@ public record SupplyChainSignals(
         // XMRig and its forks, the CPU/GPU miners cryptojacking kits drop (Aqua / Sysdig / Unit 42 reports)
         Set.of("xmrig", "xmrig-cuda", "xmrig-opencl", "xmrig-proxy", "xmr-stak", "xmr-stak-cpu", "xmr-stak-rx",
             "cpuminer", "cpuminer-opt", "cpuminer-multi", "minerd", "ccminer", "cgminer", "bfgminer", "sgminer",
-            "ethminer", "nbminer", "lolminer", "t-rex", "teamredminer", "srbminer", "srbminer-multi", "phoenixminer",
-            "gminer", "nanominer", "nheqminer", "kawpowminer", "bzminer", "rigel", "onezerominer", "hellminer"),
-        // post-exploitation and container-escape tools an attacker ships, not a workload
-        Set.of("mimikatz", "linpeas", "winpeas", "pspy", "pspy64", "peirates", "deepce", "botb", "sliver",
-            "sliver-server", "sliver-client", "metasploit-framework", "meterpreter", "cobaltstrike", "chisel-backdoor",
-            "kinsing", "kdevtmpfsi", "tsunami-botnet", "xorddos"),
+            "ethminer", "nbminer", "lolminer", "teamredminer", "srbminer", "srbminer-multi", "phoenixminer",
+            "nanominer", "nheqminer", "kawpowminer", "bzminer", "onezerominer", "hellminer"),
+        // post-exploitation and container-escape tools an attacker ships, not a workload (names a library of a
+        // language ecosystem could also have, like "sliver" or "pspy", are left out: only the tools' own names)
+        Set.of("mimikatz", "linpeas", "winpeas", "pspy32", "pspy64", "peirates", "deepce", "botb", "sliver-server",
+            "sliver-client", "metasploit-framework", "meterpreter", "cobaltstrike", "kinsing", "kdevtmpfsi", "xorddos"),
         List.of("/var/run/secrets/kubernetes.io/serviceaccount", "/run/secrets/kubernetes.io/serviceaccount",
             "/var/run/secrets/eks.amazonaws.com", "169.254.169.254", "169.254.170.2", "169.254.170.23",
             "fd00:ec2::254", "metadata.google.internal", "/.aws/credentials", "/.aws/config", "/.ssh/id_", "/.npmrc",
@@ -127,8 +128,9 @@ public record SupplyChainSignals(
     if ("trivy_scan".equals(format) && e.getClassUid() == 2004) { // Trivy's secret findings
       String sev = e.getFinding() == null || e.getFinding().getPriority() == null ? ""
           : e.getFinding().getPriority().toUpperCase(Locale.ROOT);
-      if (sev.equals("CRITICAL")) return new Signal(AttackStage.ENTRY, 4, "image_secret");
-      if (sev.equals("HIGH") && best == null) best = new Signal(AttackStage.ENTRY, 3, "image_secret");
+      // exposure, not an attacker's act: Medium at most, and only Trivy's CRITICAL rules (cloud and forge tokens);
+      // HIGH ones (private keys) are everywhere in test fixtures of dependencies
+      if (sev.equals("CRITICAL") && best == null) best = new Signal(AttackStage.ENTRY, 3, "image_secret");
     }
     return best;
   }
