@@ -91,7 +91,7 @@ final class CorrelateFlinkRun {
         env.fromSequence(0, (long) n + m - 1).name("generate")
             .process(new Generate(n, CorrelateBenchmark.bindingCount(n)), StrataTypes.EVIDENCE_EVENT)
             .name("bindings-then-events");
-    boolean offsets = Offsets.available() && Boolean.parseBoolean(System.getProperty("strata.bench.offsets", "true"));
+    boolean offsets = offsetsAvailable() && Boolean.parseBoolean(System.getProperty("strata.bench.offsets", "true"));
     System.out.println(offsets
         ? "events carry their coordinates in the normalized topic (partition 0, offset = event number), as the Kafka"
             + " source gives them: enrich keeps those, not an emitted event's bytes (-Dstrata.bench.offsets=false: the"
@@ -136,14 +136,6 @@ final class CorrelateFlinkRun {
    * benchmark has no late evidence, so nothing is ever read back (the reader fails if asked).
    */
   static final class Offsets {
-    static boolean available() {
-      try {
-        Class.forName("dev.strata.job.correlate.SourcedEvent");
-        return true;
-      } catch (ClassNotFoundException e) {
-        return false;
-      }
-    }
 
     static CorrelateJob.Enriched enrich(org.apache.flink.streaming.api.datastream.DataStream<EvidenceEvent> events,
         org.apache.flink.streaming.api.datastream.DataStream<EntityBinding> bindings, CorrelateJob.StateSettings s) {
@@ -169,6 +161,16 @@ final class CorrelateFlinkRun {
       public dev.strata.job.correlate.SourcedEvent map(EvidenceEvent e) {
         return new dev.strata.job.correlate.SourcedEvent(e, 0, next++);
       }
+    }
+  }
+
+  /** Whether the build has {@link Offsets} (asked outside that class, whose loading needs them). */
+  static boolean offsetsAvailable() {
+    try {
+      Class.forName("dev.strata.job.correlate.SourcedEvent");
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
     }
   }
 
