@@ -110,6 +110,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * fleets.
  */
 public final class CorrelateJob {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CorrelateJob.class);
   public static final String JOB_NAME = "strata-correlate";
   public static final int HOPS = LookupKeys.HOPS;
 
@@ -417,9 +418,26 @@ public final class CorrelateJob {
         store.ensureBucket();
       }
     }
+    warnIfNormalizedRetentionIsShort(cfg);
     StreamExecutionEnvironment env = environment(cfg);
     buildFromConfig(env, cfg);
     return env.execute(JOB_NAME);
+  }
+
+  /**
+   * {@code enrich} reads an event back from the normalized topic for a re-emission ({@link NormalizedEvents}): a
+   * warning at start when the topic's retention does not cover the lateness retention (the job still runs: most
+   * events are never re-emitted, and one that cannot be is counted and logged).
+   */
+  static void warnIfNormalizedRetentionIsShort(CorrelateJobConfig cfg) {
+    ParseJobConfig c = cfg.common();
+    try {
+      NormalizedEvents.retentionProblem(c.kafkaBootstrap(), c.normalizedTopic(), c.consumerProperties(),
+          cfg.latenessBounds().retentionMillis()).ifPresent(p -> LOG.warn("{}", p));
+    } catch (Exception e) {
+      LOG.warn("could not check the retention of {} (re-emissions read events back from it): {}", c.normalizedTopic(),
+          e.toString());
+    }
   }
 
   /**

@@ -6,13 +6,20 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -42,6 +49,39 @@ public interface NormalizedEvents extends AutoCloseable {
   static Factory kafka(String bootstrap, String topic, Map<String, String> consumerProperties, String clientId) {
     Map<String, String> props = new HashMap<>(consumerProperties);
     return () -> new FromKafka(bootstrap, topic, props, clientId);
+  }
+
+  /**
+   * What is wrong with {@code topic}'s retention for re-emissions that may come {@code neededMs} after an event was
+   * read (the lateness retention), if anything: a time-based retention shorter than that, or a size-based one (which
+   * no time can be promised for). Empty when the topic keeps records long enough (or {@code neededMs} is unbounded:
+   * bounded runs, whose need is the run's length). Asked of the broker with the admin API (the job's consumer
+   * properties: security); throws when the broker does not answer.
+   */
+  static Optional<String> retentionProblem(String bootstrap, String topic, Map<String, String> consumerProperties,
+      long neededMs) throws Exception {
+    if (neededMs == Long.MAX_VALUE) return Optional.empty();
+    Map<String, Object> props = new HashMap<>(consumerProperties);
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.keySet().removeIf(k -> k.startsWith("isolation.") || k.startsWith("max.partition") || k.startsWith("group."));
+    try (Admin admin = Admin.create(props)) {
+      ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      Config c = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
+      ConfigEntry ms = c.get("retention.ms");
+      ConfigEntry bytes = c.get("retention.bytes");
+      long retentionMs = ms == null ? -1 : Long.parseLong(ms.value());
+      long retentionBytes = bytes == null ? -1 : Long.parseLong(bytes.value());
+      if (retentionMs >= 0 && retentionMs < neededMs) {
+        return Optional.of("topic " + topic + " keeps records for " + retentionMs + " ms (retention.ms), less than"
+            + " the lateness retention of " + neededMs + " ms: events re-resolved by late evidence after that are not"
+            + " re-emitted (counted as reemissionsMissingEvent)");
+      }
+      if (retentionBytes >= 0) {
+        return Optional.of("topic " + topic + " has a size-based retention (retention.bytes=" + retentionBytes
+            + "): events re-resolved by late evidence may no longer be there (counted as reemissionsMissingEvent)");
+      }
+      return Optional.empty();
+    }
   }
 
   /**

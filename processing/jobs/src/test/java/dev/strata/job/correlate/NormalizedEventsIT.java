@@ -60,4 +60,22 @@ class NormalizedEventsIT {
       assertThat(events.read(0, 2)).isEqualTo(values.get(2));
     }
   }
+
+  @Test
+  void aRetentionShorterThanTheLatenessRetentionIsReported(StackEndpoints stack) throws Exception {
+    String s = UUID.randomUUID().toString().substring(0, 8);
+    String kept = "it-" + s + ".normalized";
+    String shortLived = "it-" + s + ".normalized-short";
+    KafkaTestSupport.createTopics(stack.kafkaBootstrap(), 1, kept);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(shortLived, 1, (short) 1)
+          .configs(Map.of("retention.ms", "600000")))).all().get(60, TimeUnit.SECONDS);
+    }
+    long thirtyMinutes = 30 * 60_000L;
+    assertThat(NormalizedEvents.retentionProblem(stack.kafkaBootstrap(), kept, Map.of(), thirtyMinutes)).isEmpty();
+    assertThat(NormalizedEvents.retentionProblem(stack.kafkaBootstrap(), shortLived, Map.of(), thirtyMinutes))
+        .hasValueSatisfying(p -> assertThat(p).contains("600000 ms").contains("1800000 ms"));
+    assertThat(NormalizedEvents.retentionProblem(stack.kafkaBootstrap(), shortLived, Map.of(), Long.MAX_VALUE))
+        .isEmpty(); // bounded runs: the run's length is not known
+  }
 }
