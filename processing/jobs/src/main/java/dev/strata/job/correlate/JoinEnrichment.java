@@ -148,7 +148,7 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
     } else if (!j.hasEvent) {
       waiting.put(id, new Held(null, new Joined(r.rev(), true, false, j.emitted, j.hash, en))); // waits for its event
     } else {
-      byte[] unenriched = h.event() != null ? h.unenriched(wire) : readBack(id, h, r.rev());
+      byte[] unenriched = h.event() != null ? h.unenriched(wire) : readBack(id, h, j.emitted);
       if (unenriched == null) { // gone from the topic: counted and logged; the result is seen, nothing emitted
         keep(id, h.with(new Joined(r.rev(), true, true, j.emitted, j.hash, null)));
         return;
@@ -171,9 +171,10 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
 
   /**
    * Event {@code id}'s bytes without its enrichment, read back from the normalized topic at the coordinates {@code
-   * h} holds; null (counted, logged) when the topic no longer holds it there.
+   * h} holds, for its emission as enrichment revision {@code revision}; null (counted, logged) when the topic no
+   * longer holds it there.
    */
-  private byte[] readBack(String id, Held h, long rev) {
+  private byte[] readBack(String id, Held h, int revision) {
     if (events == null) {
       if (topic == null) {
         throw new IllegalStateException("event " + id + " is kept by its coordinates in the normalized topic ("
@@ -199,8 +200,8 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
       }
     }
     missing.inc();
-    LOG.error("event {} (normalized topic partition {}, offset {}) is not re-emitted with the enrichment of result"
-        + " revision {}: {}", id, h.partition(), h.offset(), rev, problem);
+    LOG.error("event {} (normalized topic partition {}, offset {}) is not re-emitted as enrichment revision {}: {}",
+        id, h.partition(), h.offset(), revision, problem);
     return null;
   }
 
