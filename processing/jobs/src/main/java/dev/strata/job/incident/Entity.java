@@ -46,6 +46,14 @@ public record Entity(String type, String key, String scope, String role, boolean
    * CronJob runs joins the incident of whoever created the CronJob (CiRunnerEscapeScenarioIT).
    */
   public static final String BATCH_WORKLOAD = "batch_workload";
+  /**
+   * A client of a cluster's API server (or of a cloud API) known only by its source address (key {@code
+   * <cluster>/<address>}, else {@code <account>/<address>}): what cluster and cloud evidence that names no entity of
+   * its own says of who sent it (an anonymous request, a {@code system:*} request from an address that is no pod's).
+   * Only such evidence carries it ({@link EntityKeys.ApiClient}), so it groups the probing of one API server from one
+   * address and links nothing else; a public address outside {@code incident.known_cidrs} is an {@link #IP} too.
+   */
+  public static final String API_CLIENT = "api_client";
 
   public static final String TARGET = "target";
   public static final String ACTOR = "actor";
@@ -75,7 +83,7 @@ public record Entity(String type, String key, String scope, String role, boolean
   public static boolean pivotType(String type) {
     return switch (type) {
       case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, PRINCIPAL, SESSION, ACCESS_KEY, SERVICE_ACCOUNT, IP, SENSOR,
-          DOCKER_REQUEST, BATCH_WORKLOAD -> true;
+          DOCKER_REQUEST, BATCH_WORKLOAD, API_CLIENT -> true;
       default -> false;
     };
   }
@@ -109,7 +117,7 @@ public record Entity(String type, String key, String scope, String role, boolean
     return switch (type) {
       case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, SENSOR, BATCH_WORKLOAD -> TARGET;
       case PRINCIPAL, SESSION, ROLE, ACCESS_KEY, SERVICE_ACCOUNT -> ACTOR;
-      case IP -> SOURCE;
+      case IP, API_CLIENT -> SOURCE;
       default -> CONTEXT;
     };
   }

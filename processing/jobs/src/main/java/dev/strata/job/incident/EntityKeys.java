@@ -52,12 +52,15 @@ import java.util.regex.Pattern;
  *   <tr><td>service_account ({@code namespace/name})</td><td>enrichment.service_account, actor.service_account,
  *       user {@code system:serviceaccount:<ns>:<name>}</td></tr>
  *   <tr><td>ip</td><td>src_endpoint.ip / dst_endpoint.ip when public (private, loopback, link-local, CGNAT and ULA
- *       addresses are everywhere inside a cluster and never link)</td></tr>
+ *       addresses are everywhere inside a cluster and never link; an address of {@code incident.known_cidrs} is kept
+ *       but links nothing either)</td></tr>
  *   <tr><td>image</td><td>enrichment.image_digest / container.image_digest, else image name</td></tr>
  *   <tr><td>docker_request (key: event id)</td><td>a container create request dockerd logged (its own id), and the
  *       start call of the container it made ({@code dockerd.created_by.event_id}): {@link #dockerRequest}</td></tr>
  *   <tr><td>sensor</td><td>host-layer evidence naming no node nor instance: the artifact that carried it
  *       ({@link SensorOutput}); a device.hostname of {@code localhost} names no host</td></tr>
+ *   <tr><td>api_client ({@code <cluster or account>/<address>})</td><td>cluster and cloud evidence naming no pivot
+ *       entity (an anonymous request): its source address ({@link ApiClient})</td></tr>
  * </table>
  *
  * Bindings: an event naming a container and its pod / node, a pod and its node, a node and its instance, an ENI and
@@ -98,6 +101,49 @@ public final class EntityKeys {
     }
   }
 
+  /** The grouping rule for cluster and cloud evidence that names no entity: see {@link ApiClient}. */
+  static final ApiClient API_CLIENT = new ApiClient();
+
+  /**
+   * API-client grouping: cluster and cloud evidence (an API server's audit record, a cloud API call) whose entities
+   * hold no pivot -- an anonymous request ({@code system:anonymous}), a {@code system:*} component's request, from an
+   * address that is no pod's or from a public address the account owns ({@code incident.known_cidrs}) -- gets an
+   * {@link Entity#API_CLIENT} entity keyed by its cluster (else account) and its source address. What the evidence
+   * says of who sent such a request is where it came from, and one address probing one API server within the window
+   * is one story: its requests group as a node's alerts do (window-chained signals, context of the same client within
+   * the window: the refused requests between the allowed ones). Never across clusters (the same private address in
+   * two VPCs; with no cluster or account named, never across artifacts: two unnamed audit logs may be two clusters), never with evidence naming an entity of its own (a pod's, a principal's requests from that address:
+   * whose they are is known), and only literal addresses outside loopback, link-local and unspecified space (the API
+   * server's own host, its local components). A public address outside {@code known_cidrs} is also an {@link
+   * Entity#IP}, which links what the address did next (a stolen token used from it). Before session 13 each such
+   * request was an incident of its own.
+   */
+  static final class ApiClient {
+    boolean test(TimelineLayer layer, Map<String, Entity> entities) {
+      if (layer != TimelineLayer.CLUSTER && layer != TimelineLayer.CLOUD) return false;
+      for (Entity x : entities.values()) if (x.pivot()) return false;
+      return true;
+    }
+
+    /**
+     * The entity key: {@code <cluster or account>/<address>}; with neither named, {@code <artifact sha256>/<address>}
+     * (one audit log is one API server's, two unnamed ones may be two clusters); null when the address tells no
+     * client apart.
+     */
+    String key(String cluster, String account, String artifact, Endpoint src) {
+      String ip = src == null ? null : trim(src.getIp());
+      if (ip == null || !literalAddress(ip)) return null;
+      try {
+        InetAddress a = InetAddress.getByName(ip);
+        if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress() || a.isMulticastAddress()) return null;
+      } catch (Exception ex) {
+        return null;
+      }
+      String where = cluster != null ? cluster : account != null ? account : artifact;
+      return where == null ? ip : where + "/" + ip;
+    }
+  }
+
   /** Names that do not tell one host from another ({@code localhost}: a Falco or syslog default). */
   private static final List<String> NO_HOST_NAMES =
       List.of("localhost", "localhost.localdomain", "localhost6", "localhost6.localdomain6", "ip6-localhost", "(none)",
@@ -116,6 +162,15 @@ public final class EntityKeys {
       String tenant, List<Entity> entities, List<Binding> bindings, List<Indicator> indicators, TimelineLayer layer) {}
 
   public static Extraction extract(EvidenceEvent e) {
+    return extract(e, ip -> false);
+  }
+
+  /**
+   * {@link #extract(EvidenceEvent)} with the account's own public ranges ({@code incident.known_cidrs}): a public
+   * address in them is kept as an entity and an indicator but is no pivot (the organisation's NAT gateways and
+   * offices are shared by everything it runs; only an address outside them links).
+   */
+  public static Extraction extract(EvidenceEvent e, java.util.function.Predicate<String> knownAddress) {
     Enrichment en = e.getEnrichment();
     Kubernetes k = e.getKubernetes();
     Container c = e.getContainer();
@@ -262,8 +317,8 @@ public final class EntityKeys {
     String[] issued = issuedCredentials(e);
 
     // network
-    ip(out, ind, e.getSrcEndpoint(), Entity.SOURCE);
-    ip(out, ind, e.getDstEndpoint(), Entity.TARGET);
+    ip(out, ind, e.getSrcEndpoint(), Entity.SOURCE, knownAddress);
+    ip(out, ind, e.getDstEndpoint(), Entity.TARGET, knownAddress);
 
     // other indicators
     if (e.getFile() != null && !blank(e.getFile().getSha256())) {
@@ -319,6 +374,14 @@ public final class EntityKeys {
         ind.add(new Indicator("access_key", issued[1]));
         bind(bindings, Entity.id(Entity.ACCESS_KEY, issued[1]), newSession);
       }
+    }
+
+    if (API_CLIENT.test(layer, out)) {
+      String artifact = e.getLineage() == null ? null : trim(e.getLineage().getArtifactSha256());
+      String client = API_CLIENT.key(cluster, account, artifact, e.getSrcEndpoint());
+      String scope = cluster != null ? cluster : account != null ? account
+          : e.getLineage() == null ? null : e.getLineage().getOrigin();
+      if (client != null) add(out, Entity.API_CLIENT, client, scope, Entity.SOURCE);
     }
 
     String tenant = account != null ? provider + ":" + account : cluster != null ? "k8s:" + cluster : "default";
@@ -507,12 +570,7 @@ public final class EntityKeys {
   /** True for a literal IPv4/IPv6 address outside private, loopback, link-local, CGNAT, ULA and multicast space. */
   public static boolean isPublicIp(String s) {
     s = trim(s);
-    if (s == null || s.length() > 45) return false;
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      if (!(Character.digit(ch, 16) >= 0 || ch == '.' || ch == ':')) return false; // never a DNS lookup
-    }
-    if (s.indexOf(':') < 0 && !s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) return false;
+    if (s == null || !literalAddress(s)) return false;
     try {
       InetAddress a = InetAddress.getByName(s);
       byte[] b = a.getAddress();
@@ -528,13 +586,26 @@ public final class EntityKeys {
     }
   }
 
-  private static void ip(Map<String, Entity> out, Set<Indicator> ind, Endpoint ep, String role) {
+  private static void ip(Map<String, Entity> out, Set<Indicator> ind, Endpoint ep, String role,
+      java.util.function.Predicate<String> knownAddress) {
     if (ep == null) return;
     if (isPublicIp(ep.getIp())) {
-      add(out, Entity.IP, ep.getIp().trim(), null, role);
-      ind.add(new Indicator("ip", ep.getIp().trim()));
+      String ip = ep.getIp().trim();
+      // an address of the account's own ranges is everywhere the organisation is: kept, never a link
+      out.putIfAbsent(Entity.id(Entity.IP, ip), new Entity(Entity.IP, ip, null, role, !knownAddress.test(ip)));
+      ind.add(new Indicator("ip", ip));
     }
     if (!blank(ep.getDomain())) ind.add(new Indicator("domain", ep.getDomain().trim().toLowerCase(Locale.ROOT)));
+  }
+
+  /** A literal IPv4 / IPv6 address (checked before any {@link InetAddress} call: never a DNS lookup). */
+  static boolean literalAddress(String s) {
+    if (s.length() > 45) return false;
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (!(Character.digit(ch, 16) >= 0 || ch == '.' || ch == ':')) return false;
+    }
+    return s.indexOf(':') >= 0 || s.matches("\\d{1,3}(\\.\\d{1,3}){3}");
   }
 
   private static void add(Map<String, Entity> out, String type, String key, String scope, String role) {

@@ -30,7 +30,7 @@ public final class IncidentAssembler {
 
   static final List<String> TYPE_ORDER =
       List.of(Entity.POD, Entity.CONTAINER, Entity.NODE, Entity.INSTANCE, Entity.SENSOR, Entity.TASK, Entity.ENI, Entity.PRINCIPAL,
-          Entity.SESSION, Entity.ACCESS_KEY, Entity.SERVICE_ACCOUNT, Entity.ROLE, Entity.IP, Entity.IMAGE,
+          Entity.SESSION, Entity.ACCESS_KEY, Entity.SERVICE_ACCOUNT, Entity.ROLE, Entity.IP, Entity.API_CLIENT, Entity.IMAGE,
           Entity.NAMESPACE, Entity.CLUSTER, Entity.ECS_SERVICE, Entity.ECS_CLUSTER, Entity.ACCOUNT);
 
   public static Incident assemble(IncidentGrouper.Group g, IncidentSettings s) {
@@ -154,12 +154,14 @@ public final class IncidentAssembler {
     x.addAll(expanded);
     // an ECS task before its containers: a responder knows the task (its cluster), not a Docker id
     for (String type : List.of(Entity.POD, Entity.TASK, Entity.CONTAINER, Entity.NODE, Entity.INSTANCE,
-        Entity.PRINCIPAL, Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.IP, Entity.SENSOR, Entity.IMAGE)) {
+        Entity.PRINCIPAL, Entity.SESSION, Entity.SERVICE_ACCOUNT, Entity.API_CLIENT, Entity.IP, Entity.SENSOR,
+        Entity.IMAGE)) {
       for (String id : x) {
         if (Entity.typeOf(id).equals(type)) {
           subject = type.equals(Entity.TASK) ? ecsTask(Entity.keyOf(id), keyOf(x, Entity.ECS_SERVICE),
               keyOf(x, Entity.ECS_CLUSTER))
               : type.equals(Entity.SENSOR) ? sensorOutput(first, Entity.keyOf(id))
+              : type.equals(Entity.API_CLIENT) ? apiClient(Entity.keyOf(id))
               : type.replace('_', ' ') + " " + Entity.keyOf(id) + (type.equals(Entity.CONTAINER) ? onHost(x) : "");
           break;
         }
@@ -187,6 +189,21 @@ public final class IncidentAssembler {
     for (Entity e : first.entities()) if (e.type().equals(Entity.SENSOR)) origin = e.scope();
     return "host not named, sensor output " + (origin == null ? "" : origin + " ") + "(artifact "
         + sha256.substring(0, Math.min(12, sha256.length())) + ")";
+  }
+
+  /**
+   * "API client 10.20.3.7 of cluster prod" ({@link Entity#API_CLIENT}: {@code <cluster, account or artifact>/<address>};
+   * "... (cluster not named, artifact 341d88759612)" when only the artifact names where it was seen).
+   */
+  private static String apiClient(String key) {
+    int slash = key.lastIndexOf('/');
+    String address = key.substring(slash + 1);
+    if (slash <= 0) return "API client " + address;
+    String where = key.substring(0, slash);
+    if (where.matches("[0-9a-f]{64}")) {
+      return "API client " + address + " (cluster not named, artifact " + where.substring(0, 12) + ")";
+    }
+    return "API client " + address + " of " + (where.matches("\\d{12}") ? "account " : "cluster ") + where;
   }
 
   /**

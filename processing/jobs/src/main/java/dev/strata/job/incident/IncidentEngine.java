@@ -31,12 +31,20 @@ public final class IncidentEngine implements Serializable {
   private static final long serialVersionUID = 1L;
   private final IncidentSettings settings;
   private final SignalRules rules;
+  /** {@code incident.known_cidrs}: the account's own public ranges, whose addresses link nothing. */
+  private final List<SignalRules.Cidr> knownCidrs;
   /** Per tenant: the grouping kept incrementally (derived from the store; rebuilt from it when missing). */
   private transient Map<String, TenantIndex> indexes;
 
   public IncidentEngine(IncidentSettings settings) {
     this.settings = settings;
     this.rules = settings.rules();
+    this.knownCidrs = settings.knownCidrs().stream().map(SignalRules.Cidr::parse).toList();
+  }
+
+  private boolean knownAddress(String ip) {
+    for (SignalRules.Cidr c : knownCidrs) if (c.contains(ip)) return true;
+    return false;
   }
 
   public IncidentSettings settings() {
@@ -46,7 +54,7 @@ public final class IncidentEngine implements Serializable {
   /** Stores the event's member and bindings; true if anything changed (a flush is due). */
   public boolean accept(TenantStore store, EvidenceEvent e) throws Exception {
     TenantIndex index = index(store, EntityKeys.tenant(e));
-    EntityKeys.Extraction x = EntityKeys.extract(e);
+    EntityKeys.Extraction x = knownCidrs.isEmpty() ? EntityKeys.extract(e) : EntityKeys.extract(e, this::knownAddress);
     Member m = Member.of(e, x, rules);
     boolean changed = store.putMember(m);
     if (changed) {

@@ -19,7 +19,8 @@ import java.util.List;
  *     burst (default 5)
  * @param secretBurstWindow {@code incident.secret_burst_window}: within this time (default 5 min)
  * @param knownCidrs {@code incident.known_cidrs}: the account's own public ranges (comma-separated CIDRs); when set,
- *     any credential used from a public IP outside them is a signal
+ *     any credential used from a public IP outside them is a signal, and an address inside them links nothing (it is
+ *     kept as an entity; {@link EntityKeys#extract(dev.strata.schema.event.EvidenceEvent, java.util.function.Predicate)})
  * @param retention {@code incident.retention}: members older than the watermark minus this are dropped from state
  *     (default 3 x window)
  * @param maxMembersPerTenant {@code incident.max_members_per_tenant}: state bound per tenant (default 200000); beyond
