@@ -106,7 +106,7 @@ public final class IncidentEngine implements Serializable {
   }
 
   /**
-   * Event time of one tenant at a flush, per source lane (collection run; {@link LaneClocks}): what seals an
+   * Event time of one tenant at a flush, per source lane (collection run and source file; {@link LaneClocks}): what seals an
    * incident and drops old context. A uniform clock (one watermark for every lane) is the operator's watermark.
    */
   public interface EventClock {

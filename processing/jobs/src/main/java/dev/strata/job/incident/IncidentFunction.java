@@ -30,8 +30,9 @@ import org.apache.flink.util.Collector;
  * {@code incident.max_members_per_tenant} members). A tenant with more live evidence than that in one window
  * needs a finer tenant (e.g. per cluster) — the documented limit.
  *
- * <p>Event time: in streaming runs ({@link LaneClocks} given) each collection run of the tenant has its own clock,
- * kept here in keyed state, and an incident is sealed by the clocks of the runs that brought its members, not by the
+ * <p>Event time: in streaming runs ({@link LaneClocks} given) each source file of each collection run of the tenant
+ * has its own clock, kept here in keyed state, and an incident is sealed by the clocks of the lanes that brought its
+ * members, not by the
  * operator's one watermark (which the cross-tenant linker still uses); bounded runs have no watermark until the end
  * of their input, which is the final flush.
  */
@@ -47,7 +48,7 @@ public final class IncidentFunction extends KeyedProcessFunction<String, Evidenc
   private transient MapState<String, Boolean> bindings;
   private transient MapState<String, String> emitted;
   private transient ValueState<Long> pendingTimer;
-  /** Lane (collection run) -> {highest event time, last arrival}: see {@link LaneClocks}. */
+  /** Lane (collection run and source file) -> {highest event time, last arrival}: see {@link LaneClocks}. */
   private transient MapState<String, long[]> lanes;
   private transient Counter incidentsOut;
 
@@ -79,7 +80,7 @@ public final class IncidentFunction extends KeyedProcessFunction<String, Evidenc
   @Override
   public void processElement(EvidenceEvent event, Context ctx, Collector<Incident> out) throws Exception {
     if (laneClocks != null && event.getTime() != null) {
-      String lane = LaneClocks.key(Member.laneOf(event));
+      String lane = LaneClocks.key(LaneClocks.laneOf(event));
       long now = laneClocks.nowMillis();
       long[] clock = lanes.get(lane);
       if (clock == null) clock = LaneClocks.fresh(now);

@@ -6,10 +6,11 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Event time per source lane inside the keyed incident function (streaming runs): a lane is one collection run of one
- * tenant ({@code lineage.collector_run_id}; events of no known run are one lane), so a tenant's evidence streamed from
- * two runs -- a replay of last week's bundle next to today's agent -- has two clocks, and each run's incidents are
- * sealed by their own run's event time ({@link IncidentEngine#flush(TenantStore, String, IncidentEngine.EventClock)}).
+ * Event time per source lane inside the keyed incident function (streaming runs): a lane is one source file of one
+ * collection run of one tenant ({@link #lane}: {@code lineage.collector_run_id} and {@code lineage.origin}; events of
+ * no known run are one lane), so a tenant's evidence streamed from two runs -- a replay of last week's bundle next to
+ * today's agent -- or from an old file one agent run tails next to today's logs has two clocks, and each one's
+ * incidents are sealed by its own event time ({@link IncidentEngine#flush(TenantStore, String, IncidentEngine.EventClock)}).
  * Before (session 12), one operator watermark for every tenant and run: interleaved with today's evidence, the replay's
  * incidents were sealed as they came (one incident per signal), and with the replay on a partition of its own (the
  * watermark the minimum of the partitions') today's incidents stayed open until the replay ended.
@@ -50,6 +51,24 @@ public final class LaneClocks implements Serializable {
 
   public long nowMillis() {
     return clock.nowMillis();
+  }
+
+  /**
+   * The lane of evidence of collection run {@code run} read from source file {@code origin}: the run and the file
+   * (its {@code lineage.origin}: a tailed log's path, an S3 object's key, a bundle's file), null for evidence of no
+   * known run (one lane). A file is the unit whose event time moves forward (a log is appended in time order); a run
+   * is not: one {@code strata agent} run tails a node's new logs next to an old one it found late, and with one clock
+   * per run the new logs' time sealed the old file's incidents signal by signal and dropped its context as it came
+   * (before session 13).
+   */
+  static String lane(String run, String origin) {
+    if (run == null) return null;
+    return origin == null || origin.isEmpty() ? run : run + '\u0000' + origin;
+  }
+
+  /** The lane of an event ({@link #lane(String, String)} of its collection run and origin). */
+  static String laneOf(dev.strata.schema.event.EvidenceEvent e) {
+    return lane(Member.laneOf(e), e.getLineage() == null ? null : e.getLineage().getOrigin());
   }
 
   /** The state key of a member's lane. */

@@ -58,8 +58,8 @@ final class TenantIndex {
     final String burstKey;
     final List<String> pivots;
     final boolean ownSignal;
-    /** The source lane (collection run) it came from, null when unknown: whose event time seals it ({@link
-     * IncidentEngine.EventClock}). */
+    /** The source lane (collection run and source file, {@link LaneClocks#lane}) it came from, null when no run is
+     * known: whose event time seals it ({@link IncidentEngine.EventClock}). */
     final String lane;
     /** Arrival number: the tie-break of {@link #BY_TIME} (cheaper than comparing event ids). */
     final long seq;
@@ -77,7 +77,8 @@ final class TenantIndex {
       t = m.timeMicros();
       burstKey = m.burstKey();
       ownSignal = m.signal();
-      lane = m.lane() == null ? null : m.lane().intern();
+      String l = LaneClocks.lane(m.lane(), m.origin());
+      lane = l == null ? null : l.intern();
       List<String> p = new ArrayList<>(m.entities().size());
       for (Entity e : m.entities()) if (e.pivot()) p.add(e.id());
       pivots = p;

@@ -33,6 +33,11 @@ class IncidentEngineLaneClockTest {
     return e;
   }
 
+  /** The lane of run {@code run}'s alerts (one file each here: {@link IncidentGrouperTest#base}'s origin). */
+  static String lane(String run) {
+    return LaneClocks.lane(run, "evidence/falco_alert");
+  }
+
   final IncidentEngine engine = new IncidentEngine(IncidentSettings.defaults());
   final InMemoryTenantStore store = new InMemoryTenantStore();
   final Map<String, long[]> lanes = new HashMap<>();
@@ -42,7 +47,7 @@ class IncidentEngineLaneClockTest {
       Duration.ofHours(6), () -> now);
 
   void accept(EvidenceEvent e) throws Exception {
-    long[] lane = lanes.computeIfAbsent(LaneClocks.key(Member.laneOf(e)), k -> LaneClocks.fresh(now));
+    long[] lane = lanes.computeIfAbsent(LaneClocks.key(LaneClocks.laneOf(e)), k -> LaneClocks.fresh(now));
     clocks.observe(lane, e.getTime().toEpochMilli(), now);
     engine.accept(store, e);
   }
@@ -71,7 +76,7 @@ class IncidentEngineLaneClockTest {
     twoRuns();
     IncidentEngine.EventClock clock = clocks.clock(lanes, now);
     assertThat(clock.uniform()).isFalse();
-    assertThat(clock.watermarkMicros("replay")).isLessThan(clock.watermarkMicros("today"));
+    assertThat(clock.watermarkMicros(lane("replay"))).isLessThan(clock.watermarkMicros(lane("today")));
     flush(clock);
     // today's 06:00 incident is 2 x window behind today's clock: sealed, though the replay's clock is a week behind
     assertThat(store.member("t1")).isNull();
@@ -87,7 +92,7 @@ class IncidentEngineLaneClockTest {
   void oneSharedWatermarkSealedTheReplayAndOneHeldBackKeptTodayOpen() throws Exception {
     twoRuns();
     // what it was with today's watermark for all: last week's incident sealed, the replay's next alert opens another
-    long todays = clocks.clock(lanes, now).watermarkMicros("today");
+    long todays = clocks.clock(lanes, now).watermarkMicros(lane("today"));
     flush(IncidentEngine.EventClock.uniform(todays));
     assertThat(store.member("r1")).isNull();
     accept(alert("r3", LAST_WEEK.plusSeconds(1200), "replay", "web-1"));
@@ -98,8 +103,54 @@ class IncidentEngineLaneClockTest {
   @Test
   void aWatermarkHeldBackByTheReplayKeptTodaysIncidentOpen() throws Exception {
     twoRuns();
-    flush(IncidentEngine.EventClock.uniform(clocks.clock(lanes, now).watermarkMicros("replay")));
+    flush(IncidentEngine.EventClock.uniform(clocks.clock(lanes, now).watermarkMicros(lane("replay"))));
     assertThat(store.member("t1")).isNotNull();
+  }
+
+  /**
+   * One long {@code strata agent} run tails today's container log and, found late (a node's old rotated log, a
+   * volume mounted later), last week's: each tailed file is its own lane. With one clock per run, today's file moved
+   * it and last week's alerts were sealed one by one as they came (two incidents of one signal, the third alert a
+   * third); per file, last week's file keeps its own clock and its alerts are one incident.
+   */
+  @Test
+  void oneAgentRunTailingAnOldFileNextToTodaysKeepsAClockPerFile() throws Exception {
+    String today = "var/log/pods/shop_web-1_u1/web/0.log";
+    String old = "var/log/pods/shop_web-1_u0/web/0.log.20261117-060000";
+    List<EvidenceEvent> events = List.of(
+        agentAlert("t1", TODAY, today),
+        agentAlert("o1", LAST_WEEK, old),
+        agentAlert("t2", TODAY.plusSeconds(600), today),
+        agentAlert("o2", LAST_WEEK.plusSeconds(600), old),
+        agentAlert("o3", LAST_WEEK.plusSeconds(1200), old));
+    for (EvidenceEvent e : events) {
+      accept(e);
+      flush(clocks.clock(lanes, now));
+    }
+    assertThat(lanes).hasSize(2);
+    assertThat(openSignals()).containsExactlyInAnyOrder(2, 3);
+
+    // the same run with one lane for both files (session 12): last week's alerts sealed as they came
+    IncidentEngine perRun = new IncidentEngine(IncidentSettings.defaults());
+    InMemoryTenantStore runStore = new InMemoryTenantStore();
+    long[] runLane = LaneClocks.fresh(now);
+    Map<String, Incident> runLatest = new HashMap<>();
+    for (EvidenceEvent e : events) {
+      clocks.observe(runLane, e.getTime().toEpochMilli(), now);
+      perRun.accept(runStore, e);
+      long wm = clocks.clock(new HashMap<>(Map.of("agent-run", runLane)), now).maxWatermarkMicros();
+      for (Incident i : perRun.flush(runStore, TENANT, IncidentEngine.EventClock.uniform(wm))) {
+        runLatest.put(i.getIncidentId(), i);
+      }
+    }
+    assertThat(runLatest.values()).extracting(Incident::getSignals).containsExactlyInAnyOrder(2, 1, 1, 1);
+  }
+
+  /** An alert of the web pod read by one agent run ({@code agent-run}) from the file {@code origin}. */
+  static EvidenceEvent agentAlert(String id, Instant t, String origin) {
+    EvidenceEvent e = alert(id, t, "agent-run", "web-1");
+    e.getLineage().setOrigin(origin);
+    return e;
   }
 
   @Test
@@ -114,7 +165,7 @@ class IncidentEngineLaneClockTest {
     // quiet for 30 s + 1 h: an hour on
     long later = now + 30_000 + 3_600_000;
     assertThat(clocks.watermarkMillis(lane, later)).isEqualTo(event - 300_000 + 3_600_000);
-    Map<String, long[]> lanes = new HashMap<>(Map.of("replay", lane));
+    Map<String, long[]> lanes = new HashMap<>(Map.of(lane("replay"), lane));
     clocks.clock(lanes, now + Duration.ofHours(6).plusMinutes(6).toMillis());
     assertThat(lanes).isEmpty();
   }
