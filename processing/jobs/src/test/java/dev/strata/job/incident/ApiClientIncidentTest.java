@@ -173,5 +173,6 @@ class ApiClientIncidentTest {
     assertThat(apart.get(0).getEventCount()).as("the token's request is not joined through the address").isEqualTo(2);
     assertThat(entities(apart.get(0))).contains("api_client:prod/198.51.100.77", "ip:198.51.100.77")
         .doesNotContain("pod:ci/ci-7");
+    assertThat(apart.get(0).getTitle()).startsWith("API client 198.51.100.77 of cluster prod: entry");
   }
 }
