@@ -63,8 +63,26 @@ public final class LaneClocks implements Serializable {
    */
   static String lane(String run, String origin) {
     if (run == null) return null;
-    return origin == null || origin.isEmpty() ? run : run + '\u0000' + origin;
+    return origin == null || origin.isEmpty() ? run : run + '\u0000' + stream(origin);
   }
+
+  /**
+   * The stream an origin stands for: itself, except that a push to {@code strata receive} ({@code
+   * http-push://<address>:<port>/v1/<source>}, HttpEvidenceReceiver) names its sender's ephemeral port, which changes
+   * with every connection: one sender's pushes to one endpoint are one stream ({@code http-push://<address>/v1/...}),
+   * else every connection would be a lane of its own.
+   */
+  static String stream(String origin) {
+    if (!origin.startsWith(HTTP_PUSH)) return origin;
+    int path = origin.indexOf('/', HTTP_PUSH.length());
+    int end = path < 0 ? origin.length() : path;
+    int port = origin.lastIndexOf(':', end - 1);
+    if (port <= HTTP_PUSH.length() || port == end - 1) return origin;
+    for (int i = port + 1; i < end; i++) if (!Character.isDigit(origin.charAt(i))) return origin;
+    return origin.substring(0, port) + origin.substring(end);
+  }
+
+  private static final String HTTP_PUSH = "http-push://";
 
   /** The lane of an event ({@link #lane(String, String)} of its collection run and origin). */
   static String laneOf(dev.strata.schema.event.EvidenceEvent e) {

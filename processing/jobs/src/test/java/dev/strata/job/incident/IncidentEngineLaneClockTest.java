@@ -146,6 +146,20 @@ class IncidentEngineLaneClockTest {
     assertThat(runLatest.values()).extracting(Incident::getSignals).containsExactlyInAnyOrder(2, 1, 1, 1);
   }
 
+  /** A sender's pushes to strata receive are one stream whatever ephemeral port each connection came from. */
+  @Test
+  void onePushingSendersConnectionsAreOneLane() {
+    assertThat(LaneClocks.lane("r", "http-push://10.0.4.7:51234/v1/falco"))
+        .isEqualTo(LaneClocks.lane("r", "http-push://10.0.4.7:40001/v1/falco"))
+        .isEqualTo("r\u0000http-push://10.0.4.7/v1/falco")
+        .isNotEqualTo(LaneClocks.lane("r", "http-push://10.0.4.8:51234/v1/falco"))
+        .isNotEqualTo(LaneClocks.lane("r", "http-push://10.0.4.7:51234/v1/tetragon"));
+    assertThat(LaneClocks.lane("r", "http-push://2001:db8:0:0:0:0:0:7:51234/v1/falco"))
+        .isEqualTo("r\u0000http-push://2001:db8:0:0:0:0:0:7/v1/falco");
+    assertThat(LaneClocks.lane("r", "var/log/pods/a_b_c/d/0.log")).isEqualTo("r\u0000var/log/pods/a_b_c/d/0.log");
+    assertThat(LaneClocks.lane(null, "var/log/x.log")).isNull();
+  }
+
   /** An alert of the web pod read by one agent run ({@code agent-run}) from the file {@code origin}. */
   static EvidenceEvent agentAlert(String id, Instant t, String origin) {
     EvidenceEvent e = alert(id, t, "agent-run", "web-1");
