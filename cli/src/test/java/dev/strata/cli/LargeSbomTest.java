@@ -108,6 +108,34 @@ class LargeSbomTest {
     return d.w("\n  ]\n}\n");
   }
 
+  /** SPDX 3.0.1 JSON-LD: every element in @graph (the document, its creation info and the image's package among them). */
+  static Doc spdx3(int n) {
+    String b = "https://example.com/spdx/big-jdk-1#";
+    Doc d = new Doc().w("{\n  \"@context\": \"https://spdx.org/rdf/3.0.1/spdx-context.jsonld\",\n  \"@graph\": [\n    ");
+    d.el(0, "{\"type\": \"CreationInfo\", \"@id\": \"_:creationinfo\", \"specVersion\": \"3.0.1\", \"created\": "
+        + "\"2026-11-20T10:00:00Z\", \"createdBy\": [\"https://example.com/tool/sbomgen\"]}", 0);
+    d.el(1, "{\"type\": \"SpdxDocument\", \"spdxId\": \"" + b + "doc\", \"creationInfo\": \"_:creationinfo\", "
+        + "\"name\": \"" + IMAGE + ":21\", \"rootElement\": [\"" + b + "image\"]}", 0);
+    int image = n / 2;
+    for (int i = 0; i <= n; i++) {
+      if (i == image) {
+        d.el(2 + i, "{\"type\": \"software_Package\", \"spdxId\": \"" + b + "image\", \"creationInfo\": "
+            + "\"_:creationinfo\", \"name\": \"" + IMAGE + "\", \"software_packageVersion\": \"" + DIGEST + "\", "
+            + "\"software_primaryPurpose\": \"container\", \"software_packageUrl\": \"pkg:oci/jdk@sha256%3A"
+            + "ab".repeat(32) + "?repository_url=" + IMAGE + "&tag=21\"}", 0);
+        continue;
+      }
+      d.el(2 + i, "{\"type\": \"software_Package\", \"spdxId\": \"" + b + "pkg-" + i + "\", \"creationInfo\": "
+          + "\"_:creationinfo\", \"name\": \"lib-" + i + "\", \"software_packageVersion\": \"1." + i + "\", "
+          + "\"software_primaryPurpose\": \"library\", \"description\": \"" + PAD + "\", \"externalIdentifier\": [{"
+          + "\"type\": \"ExternalIdentifier\", \"externalIdentifierType\": \"packageUrl\", \"identifier\": "
+          + "\"pkg:maven/org.example/lib-" + i + "@1." + i + "\"}]}", 1);
+    }
+    d.el(n + 3, "{\"type\": \"Relationship\", \"spdxId\": \"" + b + "rel-0\", \"creationInfo\": \"_:creationinfo\", "
+        + "\"from\": \"" + b + "image\", \"relationshipType\": \"contains\", \"to\": [\"" + b + "pkg-0\"]}", 0);
+    return d.w("\n  ]\n}\n");
+  }
+
   static Doc cyclonedx(int n) {
     Doc d = new Doc().w("{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.5\",\n  \"serialNumber\": "
         + "\"urn:uuid:1b671687-3a4c-4e4f-8a3b-000000000001\",\n  \"version\": 1,\n  \"metadata\": {\"timestamp\": "
@@ -178,6 +206,11 @@ class LargeSbomTest {
   @Test
   void spdxOf25MbFlowsInChunks() throws Exception {
     check("big.spdx.json", spdx(26_000), "spdx_sbom");
+  }
+
+  @Test
+  void spdx3JsonLdOf25MbFlowsInChunks() throws Exception {
+    check("big3.spdx.json", spdx3(26_000), "spdx_sbom");
   }
 
   @Test

@@ -76,6 +76,10 @@ class SupplyChainSignalsTest {
         Map.entry("syft_sbom xmrig", "miner_component 4"),
         Map.entry("cyclonedx_sbom linpeas", "offensive_tool_component 3"),
         Map.entry("cyclonedx_sbom flatmap-stream GHSA-9x64-5r7x-2q53", "malicious_package 5")); // cwes: [506]
+    // SPDX 3.0 JSON-LD (relay.spdx.json): its xmrig package, bound to the image its container root element names
+    assertThat(events).filteredOn(e -> e.getPackage$() != null && "xmrig".equals(e.getPackage$().getName())
+        && ("sha256:" + "d7".repeat(32)).equals(e.getContainer().getImageDigest())).singleElement()
+        .satisfies(e -> assertThat(RULES.classify(e).reason()).isEqualTo("miner_component"));
   }
 
   @Test

@@ -52,7 +52,7 @@ public final class SpdxSbomParser extends JsonFormatParser {
   public static final String FORMAT = "spdx_sbom";
 
   /** The arrays the collector cuts an SPDX document at (ingest SpdxSbomRecognizer): counted as records. */
-  static final Set<String> RECORD_ARRAYS = Set.of("packages", "files", "snippets", "relationships");
+  static final Set<String> RECORD_ARRAYS = Set.of("packages", "files", "snippets", "relationships", "@graph");
 
   public SpdxSbomParser() {
     super(FORMAT);
@@ -92,8 +92,18 @@ public final class SpdxSbomParser extends JsonFormatParser {
       super(ctx);
     }
 
+    /** SPDX 3.0 JSON-LD: the document's creation, its root elements and name, the described elements. */
+    String created3;
+    String specVersion3;
+    String docName3;
+    final Set<String> roots3 = new LinkedHashSet<>();
+
     @Override
     public void element(String array, Cursor c) throws IOException {
+      if (array.equals("@graph")) {
+        graphElement(c);
+        return;
+      }
       if (array.equals("packages")) {
         if (c.mode == Mode.CONTEXT) {
           JsonNode n = c.tree();
@@ -152,6 +162,76 @@ public final class SpdxSbomParser extends JsonFormatParser {
         from.rels(joined).add(type, "", to.text);
         to.rels(joined).add(type, "_OF", from.text);
       }
+    }
+
+    /**
+     * One element of an SPDX 3.0 JSON-LD document's {@code @graph} (spdx-context.jsonld's compact names): a {@code
+     * software_Package} is a package (name, software_packageVersion, spdxId, software_packageUrl or an
+     * externalIdentifier of type packageUrl, cpe23 identifiers, software_primaryPurpose, a sha256 hash in
+     * verifiedUsing); the {@code SpdxDocument} names the root elements, a {@code describes} relationship the
+     * described ones, the {@code CreationInfo} the time and spec version. Other elements (files, licenses, agents,
+     * tools) make no event.
+     */
+    private void graphElement(Cursor c) throws IOException {
+      if (c.p.currentToken() != JsonToken.START_OBJECT) {
+        c.skip();
+        return;
+      }
+      JsonNode n = c.tree();
+      String type = n.path("type").asText(n.path("@type").asText(""));
+      switch (type) {
+        case "CreationInfo" -> {
+          if (created3 == null) created3 = SupplyChain.text(n, "created");
+          if (specVersion3 == null) specVersion3 = SupplyChain.text(n, "specVersion");
+        }
+        case "SpdxDocument" -> {
+          for (JsonNode r : n.path("rootElement")) roots3.add(r.asText());
+          if (docName3 == null) docName3 = SupplyChain.text(n, "name");
+          JsonNode ci = n.path("creationInfo");
+          if (ci.isObject()) {
+            if (created3 == null) created3 = SupplyChain.text(ci, "created");
+            if (specVersion3 == null) specVersion3 = SupplyChain.text(ci, "specVersion");
+          }
+        }
+        case "Relationship" -> {
+          if ("describes".equalsIgnoreCase(n.path("relationshipType").asText())) {
+            for (JsonNode t : n.path("to")) subjects.add(t.asText());
+          }
+        }
+        case "software_Package", "Package", "software:Package" -> {
+          if (c.mode == Mode.CONTEXT) {
+            candidates.add(new Candidate(SupplyChain.text(n, "spdxId"), n));
+          } else {
+            pkg3(c, n);
+          }
+        }
+        default -> { }
+      }
+    }
+
+    private void pkg3(Cursor c, JsonNode n) {
+      Pkg pkg = new Pkg();
+      OverlayMap u = SupplyChain.unmapped();
+      pkg.name = SupplyChain.text(n, "name");
+      pkg.version = SupplyChain.text(n, "software_packageVersion");
+      pkg.uid = SupplyChain.text(n, "spdxId");
+      pkg.purl = purl3(n);
+      for (JsonNode x : n.path("externalIdentifier")) {
+        String t = x.path("externalIdentifierType").asText("");
+        if (t.startsWith("cpe")) pkg.addCpe(SupplyChain.text(x, "identifier"));
+      }
+      pkg.type = SupplyChain.purlType(pkg.purl);
+      pkg.addLicense(SupplyChain.text(n, "simplelicensing_licenseExpression"));
+      String purpose = SupplyChain.text(n, "software_primaryPurpose");
+      SupplyChain.put(u, "package.primary_purpose", purpose);
+      SupplyChain.put(u, "package.download_location", SupplyChain.text(n, "software_downloadLocation"));
+      SupplyChain.put(u, "package.supplied_by", n.path("suppliedBy").isMissingNode() ? null : n.path("suppliedBy").toString());
+      SupplyChain.put(u, "package.description", SupplyChain.text(n, "description"));
+      if (c.mode == Mode.WHOLE && ("container".equalsIgnoreCase(purpose) || SupplyChain.isImagePurl(pkg.purl))) {
+        candidates.add(new Candidate(pkg.uid, n));
+      }
+      inventory(c, 0, pkg, u);
+      packageInfo.add(new PackageInfo(pkg.uid == null ? null : ids.get(pkg.uid), null, null));
     }
 
     private void pkg(Cursor c) throws IOException {
@@ -217,8 +297,56 @@ public final class SpdxSbomParser extends JsonFormatParser {
       }
     }
 
+    /** An SPDX 3.0 JSON-LD document (its {@code @context} names SPDX 3's, its elements are in {@code @graph}). */
+    private boolean spdx3() {
+      return !has("spdxVersion") && has("@graph") && get("@context").toString().contains("spdx.org/rdf/3");
+    }
+
+    private void end3(List<EvidenceEvent> out) {
+      Set<String> subjectSet = new LinkedHashSet<>(roots3);
+      subjectSet.addAll(subjects);
+      ImageRef image = ImageRef.NONE;
+      for (Candidate cand : candidates) {
+        JsonNode p = cand.node();
+        if (cand.id() == null || !subjectSet.contains(cand.id())) continue;
+        String purl = purl3(p);
+        ImageRef fromPurl = SupplyChain.imageFromPurl(purl);
+        if (!"container".equalsIgnoreCase(p.path("software_primaryPurpose").asText("")) && fromPurl == null) continue;
+        ids.get(cand.id()).image = true;
+        String digest = SupplyChain.digest(p.path("software_packageVersion").asText(null));
+        for (JsonNode h : p.path("verifiedUsing")) {
+          if (digest == null && "sha256".equalsIgnoreCase(h.path("algorithm").asText())) {
+            digest = SupplyChain.digest("sha256:" + h.path("hashValue").asText());
+          }
+        }
+        ImageRef ref = new ImageRef(p.path("name").asText(null), null, digest);
+        if (fromPurl != null) ref = fromPurl.orElse(ref);
+        image = image.isEmpty() ? ref : image;
+      }
+      if (image.isEmpty() && docName3 != null && SupplyChain.looksLikeImageRef(docName3)) {
+        image = new ImageRef(docName3, null, null);
+      }
+      Map<String, String> docFields = new HashMap<>();
+      SupplyChain.put(docFields, "sbom.document_name", docName3);
+      SupplyChain.put(docFields, "sbom.spdx_version", specVersion3 == null ? "SPDX-3" : "SPDX-" + specVersion3);
+      if (!subjectSet.isEmpty()) SupplyChain.put(docFields, "sbom.subject", String.join(",", subjectSet));
+      List<Pending> kept = new ArrayList<>(pending.size());
+      for (int i = 0; i < pending.size(); i++) {
+        PackageInfo info = packageInfo.get(i);
+        if (info.id() != null && info.id().image) continue; // the image itself is not a package event
+        kept.add(pending.get(i));
+      }
+      pending.clear();
+      pending.addAll(kept);
+      finish(image, created3, "CreationInfo.created", docFields, image.name() != null ? image.name() : docName3, out);
+    }
+
     @Override
     public void end(List<EvidenceEvent> out) throws RecordException {
+      if (spdx3()) {
+        end3(out);
+        return;
+      }
       String version = get("spdxVersion").asText(null);
       if (version == null || !version.startsWith("SPDX-")) {
         if (!has("packages") || !"SPDXRef-DOCUMENT".equals(get("SPDXID").asText(null))) {
@@ -296,6 +424,16 @@ public final class SpdxSbomParser extends JsonFormatParser {
         }
       }
     }
+  }
+
+  /** An SPDX 3 package's purl: software_packageUrl, else an externalIdentifier of type packageUrl. */
+  static String purl3(JsonNode p) {
+    String purl = SupplyChain.text(p, "software_packageUrl");
+    if (purl != null) return purl;
+    for (JsonNode x : p.path("externalIdentifier")) {
+      if ("packageUrl".equals(x.path("externalIdentifierType").asText())) return SupplyChain.text(x, "identifier");
+    }
+    return null;
   }
 
   static String purl(JsonNode p) {
