@@ -59,8 +59,8 @@ import java.util.regex.Pattern;
  *       start call of the container it made ({@code dockerd.created_by.event_id}): {@link #dockerRequest}</td></tr>
  *   <tr><td>sensor</td><td>host-layer evidence naming no node nor instance: the artifact that carried it
  *       ({@link SensorOutput}); a device.hostname of {@code localhost} names no host</td></tr>
- *   <tr><td>api_client ({@code <cluster or account>/<address>})</td><td>cluster and cloud evidence naming no pivot
- *       entity (an anonymous request): its source address ({@link ApiClient})</td></tr>
+ *   <tr><td>api_client ({@code <cluster, else account, else artifact>/<address>})</td><td>cluster and cloud evidence
+ *       naming no pivot entity (an anonymous request): its source address ({@link ApiClient})</td></tr>
  * </table>
  *
  * Bindings: an event naming a container and its pod / node, a pod and its node, a node and its instance, an ENI and
@@ -112,9 +112,10 @@ public final class EntityKeys {
    * says of who sent such a request is where it came from, and one address probing one API server within the window
    * is one story: its requests group as a node's alerts do (window-chained signals, context of the same client within
    * the window: the refused requests between the allowed ones). Never across clusters (the same private address in
-   * two VPCs; with no cluster or account named, never across artifacts: two unnamed audit logs may be two clusters), never with evidence naming an entity of its own (a pod's, a principal's requests from that address:
-   * whose they are is known), and only literal addresses outside loopback, link-local and unspecified space (the API
-   * server's own host, its local components). A public address outside {@code known_cidrs} is also an {@link
+   * two VPCs; with no cluster or account named, never across artifacts: two unnamed audit logs may be two clusters),
+   * never with evidence naming an entity of its own (a pod's, a principal's requests from that address: whose they are
+   * is known), and only literal addresses outside loopback, link-local and unspecified space (the API server's own
+   * host, its local components). A public address outside {@code known_cidrs} is also an {@link
    * Entity#IP}, which links what the address did next (a stolen token used from it). Before session 13 each such
    * request was an incident of its own.
    */
@@ -135,7 +136,9 @@ public final class EntityKeys {
       if (ip == null || !literalAddress(ip)) return null;
       try {
         InetAddress a = InetAddress.getByName(ip);
-        if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress() || a.isMulticastAddress()) return null;
+        if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress() || a.isMulticastAddress()) {
+          return null;
+        }
       } catch (Exception ex) {
         return null;
       }
