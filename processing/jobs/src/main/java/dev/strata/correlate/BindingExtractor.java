@@ -316,7 +316,9 @@ public final class BindingExtractor {
     if (k == null || k.getPodName() == null || k.getNamespace() == null) return;
     String instance = e.getDevice() != null && e.getDevice().getInstanceUid() != null ? e.getDevice().getInstanceUid()
         : e.getCloud() == null ? null : e.getCloud().getInstanceUid();
-    if (instance == null || !instance.startsWith("i-")) return;
+    String node = k.getNodeName() != null ? k.getNodeName() : e.getDevice() == null ? null : e.getDevice().getHostname();
+    if (instance != null && !instance.startsWith("i-")) instance = null;
+    if (instance == null && (node == null || node.isBlank())) return;
     String basis;
     ImdsCredentials.Fetch f;
     if (SENSOR_FORMATS.contains(format)) {
@@ -335,8 +337,7 @@ public final class BindingExtractor {
     put(a, Attr.NAMESPACE, k.getNamespace());
     put(a, Attr.POD_NAME, k.getPodName());
     put(a, Attr.POD_UID, k.getPodUid());
-    put(a, Attr.NODE_NAME, k.getNodeName() != null ? k.getNodeName()
-        : e.getDevice() == null ? null : e.getDevice().getHostname());
+    put(a, Attr.NODE_NAME, node);
     put(a, Attr.CONTAINER_UID, c == null ? null : LookupKeys.containerId(c.getUid()));
     put(a, Attr.CONTAINER_NAME, k.getContainerName() != null ? k.getContainerName() : c == null ? null : c.getName());
     put(a, Attr.INSTANCE_UID, instance);
@@ -345,7 +346,12 @@ public final class BindingExtractor {
     put(a, ImdsCredentials.IMDS_VERSION, f.version());
     put(a, ImdsCredentials.FETCH_BASIS, basis);
     long t = micros(e.getTime());
-    out.add(binding(BindingKind.IMDS_FETCH, "", instance, "k8s:" + nz(k.getCluster()),
+    // without the instance (no context cloud_instance: Tetragon and Falco name the node), the node stands for it
+    // until ImdsCredentials.onInstance finds the node's instance (node_instance)
+    String sScope = ImdsCredentials.fetchScope(instance != null, "k8s:" + nz(k.getCluster()),
+        k.getNamespace() + "/" + k.getPodName());
+    String sKey = instance != null ? instance : node;
+    out.add(binding(BindingKind.IMDS_FETCH, sScope, sKey, "k8s:" + nz(k.getCluster()),
         k.getNamespace() + "/" + k.getPodName(), a, t, t + ImdsCredentials.VALIDITY_MICROS, false,
         BindingKind.IMDS_FETCH.confidence(), e));
   }

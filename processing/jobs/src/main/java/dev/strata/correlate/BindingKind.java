@@ -94,8 +94,9 @@ public enum BindingKind {
    */
   DOCKERSOCK_CLIENT("dockersock", "container", 0.9f, false),
   /**
-   * An EC2 instance's role credentials fetched from its instance metadata service by a pod ({@code instance||<instance
-   * id>} -> the pod {@code k8s:<cluster>} ns/name): a process of the pod whose command line (Tetragon exec / kprobe
+   * An EC2 instance's role credentials fetched from its instance metadata service by a pod ({@code
+   * instance|pod:k8s:<cluster>/<ns/pod>|<instance id>} -> the pod {@code k8s:<cluster>} ns/name; before the instance is
+   * known, {@code instance|node:k8s:<cluster>/<ns/pod>|<node name>}): a process of the pod whose command line (Tetragon exec / kprobe
    * args, Falco's {@code proc.cmdline}) or log line (a CRI / Docker log showing the curl) names IMDS's {@code
    * /latest/meta-data/iam/security-credentials/} path, from the fetch until the credentials can expire ({@link
    * ImdsCredentials#VALIDITY}). A fact (who held the node role's credentials when); no lookup reads it: {@link
@@ -107,7 +108,7 @@ public enum BindingKind {
    * ARN>}) -> the pod that fetched the role's credentials from IMDS before them ({@link ImdsCredentials}): the only
    * pod whose fetch was in force then, for that interval; 0.6 (an inference from timing, below a stated binding's and
    * below {@code session_instance}'s naming convention). Several pods in force: one statement per candidate under
-   * {@code session|ambiguous:<address>|<session ARN>}, a key no event asks (0.3, every candidate named in {@code
+   * {@code session|ambiguous:<address>:<ns/pod>|<session ARN>}, a key no event asks (0.3, every candidate named in {@code
    * imds_candidates}): none wins.
    */
   SESSION_IMDS_POD("session", "pod", 0.6f, false);

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * confidence {@link #ONE_POD}, basis in {@link #BASIS}. The node's own addresses: private addresses and VPC endpoint
  * calls (never asked), and a public address the instance's sessions used while no pod's fetch was in force (the
  * node's NAT gateway or public IP, seen in its routine calls: the kubelet's ECR login, the VPC CNI). Several pods in
- * force: one statement per candidate under {@code session|ambiguous:<address>|<session ARN>}, which no call asks
+ * force: one statement per candidate under {@code session|ambiguous:<address>:<ns/pod>|<session ARN>}, which no call asks
  * ({@link #SEVERAL_PODS}, every candidate in {@link #CANDIDATES}): the fact says so, no pod wins.
  */
 public final class ImdsCredentials {
@@ -86,10 +86,88 @@ public final class ImdsCredentials {
     return new Fetch(role, version);
   }
 
+  /**
+   * The subject scope of a fetch: {@code pod:<pod scope>/<ns/pod>} on its instance (key the instance id), {@code
+   * node:<pod scope>/<ns/pod>} when only its node is known (key the node's name). The pod is in the subject so that
+   * every pod's fetch stays a fact of its own (a subject's facts hold one answer at a time, {@code BindingFacts}):
+   * two pods fetching at once are both candidates.
+   */
+  public static String fetchScope(boolean onInstance, String podScope, String pod) {
+    return (onInstance ? POD_SCOPE : NODE_SCOPE) + podScope + "/" + pod;
+  }
+
+  private static final String NODE_SCOPE = "node:";
+  private static final String POD_SCOPE = "pod:";
+
+  /** Whether {@code b} is a fetch that names its node, not its instance ({@link #nodeScope}). */
+  public static boolean fetchOnNode(EntityBinding b) {
+    return BindingKind.IMDS_FETCH.id().equals(b.getKind()) && b.getSubject().getScope().startsWith(NODE_SCOPE);
+  }
+
+  /**
+   * The node at which a fetch without its instance meets the node's {@code node_instance} statements: {@code
+   * <cluster>|<first DNS label, lower case>} (Tetragon names the Kubernetes node, Falco its host name, either full or
+   * short; the cluster keeps two clusters' nodes of one private range apart); null for anything else.
+   */
+  public static String node(EntityBinding b) {
+    if (fetchOnNode(b)) {
+      String podScope = b.getObject().getScope();
+      return nodeKey(podScope.startsWith("k8s:") ? podScope.substring(4) : podScope, b.getSubject().getKey());
+    }
+    if (BindingKind.NODE_INSTANCE.id().equals(b.getKind()) && !BindingExtractor.isClosing(b)
+        && b.getSubject().getScope().startsWith("k8s:")) {
+      return nodeKey(b.getSubject().getScope().substring(4), b.getSubject().getKey());
+    }
+    return null;
+  }
+
+  private static String nodeKey(String cluster, String node) {
+    String n = node.trim().toLowerCase(java.util.Locale.ROOT);
+    int dot = n.indexOf('.');
+    return cluster + "|" + (dot > 0 ? n.substring(0, dot) : n);
+  }
+
+  /**
+   * The fetch {@code onNode} (a fetch naming its node, {@link #fetchOnNode}) restated on the node's instance, given
+   * the node's {@code node_instance} statements: the instance the node had at the fetch (the latest statement from
+   * before it; else the earliest after it: an audit log that starts after the node registered), or null when none is
+   * known. Same interval, lineage and attributes (plus the instance), so it joins the instance's calls.
+   */
+  public static EntityBinding onInstance(BindingExtractor x, EntityBinding onNode, Collection<EntityBinding> nodes) {
+    if (!fetchOnNode(onNode)) return null;
+    long t = BindingExtractor.micros(onNode.getValidFrom());
+    EntityBinding before = null;
+    EntityBinding after = null;
+    for (EntityBinding n : nodes) {
+      if (!BindingKind.NODE_INSTANCE.id().equals(n.getKind()) || BindingExtractor.isClosing(n)) continue;
+      long from = BindingExtractor.micros(n.getValidFrom());
+      if (from <= t) {
+        if (before == null || from > BindingExtractor.micros(before.getValidFrom())
+            || (from == BindingExtractor.micros(before.getValidFrom())
+                && n.getObject().getKey().compareTo(before.getObject().getKey()) < 0)) {
+          before = n;
+        }
+      } else if (after == null || from < BindingExtractor.micros(after.getValidFrom())
+          || (from == BindingExtractor.micros(after.getValidFrom())
+              && n.getObject().getKey().compareTo(after.getObject().getKey()) < 0)) {
+        after = n;
+      }
+    }
+    EntityBinding n = before != null ? before : after;
+    if (n == null) return null;
+    String instance = n.getObject().getKey();
+    Map<String, String> a = new LinkedHashMap<>(onNode.getAttributes());
+    a.put(Attr.INSTANCE_UID, instance);
+    return x.derived(BindingKind.IMDS_FETCH, fetchScope(true, onNode.getObject().getScope(), onNode.getObject().getKey()),
+        instance, onNode.getObject().getScope(), onNode.getObject().getKey(), a,
+        t, onNode.getValidTo() == null ? null : BindingExtractor.micros(onNode.getValidTo()), onNode.getConfidence(),
+        onNode);
+  }
+
   /** The instance at which {@code b} joins: a fetch's instance, an instance role session's instance; else null. */
   public static String instance(EntityBinding b) {
     BindingKind kind = BindingKind.of(b.getKind());
-    if (kind == BindingKind.IMDS_FETCH) return b.getSubject().getKey();
+    if (kind == BindingKind.IMDS_FETCH) return b.getSubject().getScope().startsWith(POD_SCOPE) ? b.getSubject().getKey() : null;
     if (kind == BindingKind.SESSION_INSTANCE && !BindingExtractor.isClosing(b)) return b.getObject().getKey();
     return null;
   }
@@ -204,7 +282,10 @@ public final class ImdsCredentials {
         String v = basis.getAttributes().get(k);
         if (v != null) a.put(k, v);
       }
-      out.add(x.derived(BindingKind.SESSION_IMDS_POD, (one ? "from:" : "ambiguous:") + ip, session, p.scope, p.key, a,
+      // a candidate's subject names it: a subject's facts hold one answer at a time (BindingFacts), every candidate
+      // must stay a fact of its own
+      out.add(x.derived(BindingKind.SESSION_IMDS_POD, one ? "from:" + ip : "ambiguous:" + ip + ":" + p.key, session,
+          p.scope, p.key, a,
           from, to == Long.MAX_VALUE ? null : to, one ? ONE_POD : SEVERAL_PODS, basis));
     }
     return out;

@@ -71,7 +71,7 @@ class ImdsCredentialsTest {
   @Test
   void aFetchNamesThePodTheInstanceTheRoleAndTheImdsVersionUntilTheCredentialsCanExpire() {
     EntityBinding a = fetchOf("ci/job-a");
-    assertThat(a.getSubject().getType() + "|" + a.getSubject().getKey()).isEqualTo("instance|" + INSTANCE);
+    assertThat(LookupKeys.of(a.getSubject())).isEqualTo("instance|pod:k8s:prod/ci/job-a|" + INSTANCE);
     assertThat(a.getObject().getScope() + " " + a.getObject().getKey()).isEqualTo("k8s:prod ci/job-a");
     assertThat(a.getValidFrom()).isEqualTo(Instant.parse("2026-11-20T10:00:00Z"));
     assertThat(a.getValidTo()).isEqualTo(Instant.parse("2026-11-20T16:00:00Z"));
@@ -164,7 +164,7 @@ class ImdsCredentialsTest {
     assertThat(d).extracting(s -> s.getObject().getKey()).containsExactlyInAnyOrder("ci/job-a", "ci/job-b");
     for (EntityBinding s : d) {
       // under a key no call asks: the enrichment names no pod
-      assertThat(s.getSubject().getScope()).isEqualTo("ambiguous:" + ATTACKER);
+      assertThat(s.getSubject().getScope()).isEqualTo("ambiguous:" + ATTACKER + ":" + s.getObject().getKey());
       assertThat(s.getConfidence()).isEqualTo(ImdsCredentials.SEVERAL_PODS);
       assertThat(s.getAttributes()).containsEntry(ImdsCredentials.BASIS, "several_pods_fetched")
           .containsEntry(ImdsCredentials.CANDIDATES, "ci/job-a ci/job-b");
@@ -186,6 +186,36 @@ class ImdsCredentialsTest {
     EntityBinding other = EntityBinding.newBuilder(a).setAttributes(new java.util.HashMap<>(a.getAttributes())).build();
     other.getAttributes().put(ImdsCredentials.ROLE_NAME, "some-other-role");
     assertThat(decide(call("2026-11-20T10:05:00Z"), with(other))).isEmpty();
+  }
+
+  @Test
+  void aFetchThatNamesItsNodeOnlyIsRestatedOnTheNodesInstance() {
+    List<EvidenceEvent> noInstance = CorrelationScenario.parse("tetragon_event", "imds-tetragon.jsonl", "prod",
+        CorrelationScenario.ACCOUNT_PROD);
+    EntityBinding onNode = x.extract(noInstance.get(0)).stream().filter(b -> b.getKind().equals("imds_fetch"))
+        .findFirst().orElseThrow();
+    assertThat(onNode.getSubject().getScope() + "|" + onNode.getSubject().getKey())
+        .isEqualTo("node:k8s:prod/ci/job-a|ip-10-0-1-10.ec2.internal");
+    assertThat(ImdsCredentials.instance(onNode)).isNull();
+    List<EntityBinding> nodes = new ArrayList<>();
+    for (EvidenceEvent e : new CorrelationScenario().prodAudit) {
+      for (EntityBinding b : x.extract(e)) {
+        if (b.getKind().equals("node_instance")) nodes.add(b);
+      }
+    }
+    assertThat(nodes).isNotEmpty().allSatisfy(n -> assertThat(ImdsCredentials.node(n)).isEqualTo(ImdsCredentials.node(onNode)));
+    EntityBinding on = ImdsCredentials.onInstance(x, onNode, nodes);
+    assertThat(on.getSubject().getScope() + "|" + on.getSubject().getKey()).isEqualTo("pod:k8s:prod/ci/job-a|" + INSTANCE);
+    assertThat(on.getObject()).isEqualTo(onNode.getObject());
+    assertThat(on.getValidFrom()).isEqualTo(onNode.getValidFrom());
+    assertThat(on.getValidTo()).isEqualTo(onNode.getValidTo());
+    assertThat(on.getLineage()).isEqualTo(onNode.getLineage());
+    assertThat(on.getAttributes()).containsEntry(Attr.INSTANCE_UID, INSTANCE);
+    assertThat(ImdsCredentials.instance(on)).isEqualTo(INSTANCE);
+    // stated on the instance directly (context cloud_instance), the same fetch joins the same calls
+    assertThat(ImdsCredentials.decide(x, call("2026-11-20T10:05:00Z"), with(on))).singleElement()
+        .satisfies(d -> assertThat(d.getObject().getKey()).isEqualTo("ci/job-a"));
+    assertThat(ImdsCredentials.onInstance(x, onNode, List.of())).isNull();
   }
 
   @Test

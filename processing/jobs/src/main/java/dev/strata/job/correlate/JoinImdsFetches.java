@@ -50,9 +50,22 @@ public final class JoinImdsFetches extends KeyedProcessFunction<String, EntityBi
     this.closedTtlMs = closedTtlMs;
   }
 
-  /** {@code stated} plus the outside calls' {@code session_imds_pod} statements. */
+  public static final String UID_NODES = "imds-fetch-nodes";
+  public static final String UID_ON_INSTANCE = "imds-fetch-instances";
+
+  /**
+   * {@code stated} plus the fetches that named their node restated on its instance ({@link FetchInstances}) plus the
+   * outside calls' {@code session_imds_pod} statements.
+   */
   public static DataStream<EntityBinding> attach(DataStream<EntityBinding> stated, TypeInformation<EntityBinding> type,
       long retentionMs, long closedTtlMs) {
+    DataStream<EntityBinding> onInstance =
+        stated.filter(b -> ImdsCredentials.node(b) != null).name(UID_NODES).uid(UID_NODES)
+            .keyBy(ImdsCredentials::node, Types.STRING)
+            .process(new FetchInstances(retentionMs, closedTtlMs), type)
+            .name(UID_ON_INSTANCE)
+            .uid(UID_ON_INSTANCE);
+    stated = stated.union(onInstance);
     DataStream<EntityBinding> joined =
         stated.filter(JoinImdsFetches::member).name(UID_MEMBERS).uid(UID_MEMBERS)
             .keyBy(ImdsCredentials::instance, Types.STRING)
@@ -146,6 +159,84 @@ public final class JoinImdsFetches extends KeyedProcessFunction<String, EntityBi
           + BindingExtractor.micros(b.getValidFrom()) / 60_000_000L;
     }
     return b.getBindingId();
+  }
+
+  /**
+   * Keyed by node ({@link ImdsCredentials#node}: cluster and the node name's first label): the fetches that named
+   * their node but not its instance (Tetragon's {@code node_name}, Falco's host name, without the collector's
+   * context {@code cloud_instance}) and the node's {@code node_instance} statements (the API server's Node object,
+   * {@code spec.providerID}) -> each fetch restated on its instance ({@link ImdsCredentials#onInstance}), at once when
+   * the node's instance is known, else when it arrives. State: the node's statements once each (a handful per node
+   * name: a name reused by a later instance is a later statement), the fetches until {@code closedTtl} + retention after
+   * their credentials' end, and what was emitted.
+   */
+  public static final class FetchInstances extends KeyedProcessFunction<String, EntityBinding, EntityBinding> {
+    private static final long serialVersionUID = 1L;
+    private final long retentionMs;
+    private final long closedTtlMs;
+    private transient MapState<String, byte[]> nodes;
+    private transient MapState<String, byte[]> fetches;
+    private transient MapState<String, String> emitted;
+    private transient AvroCodec<EntityBinding> avro;
+    private transient BindingExtractor extractor;
+
+    public FetchInstances(long retentionMs, long closedTtlMs) {
+      this.retentionMs = retentionMs;
+      this.closedTtlMs = closedTtlMs;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+      nodes = getRuntimeContext().getMapState(
+          new MapStateDescriptor<>("nodes", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+      fetches = getRuntimeContext().getMapState(
+          new MapStateDescriptor<>("fetches", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+      emitted = getRuntimeContext().getMapState(new MapStateDescriptor<>("emitted", Types.STRING, Types.STRING));
+      avro = AvroCodec.of(EntityBinding.class);
+      extractor = new BindingExtractor();
+    }
+
+    @Override
+    public void processElement(EntityBinding b, Context ctx, Collector<EntityBinding> out) throws Exception {
+      if (ImdsCredentials.fetchOnNode(b)) {
+        if (fetches.contains(b.getBindingId())) return;
+        fetches.put(b.getBindingId(), avro.encode(b));
+        if (retentionMs != Long.MAX_VALUE && b.getValidTo() != null) {
+          long drop = JoinSandboxPods.saturatedAdd(BindingExtractor.micros(b.getValidTo()) / 1000, closedTtlMs + retentionMs);
+          ctx.timerService().registerEventTimeTimer(minuteAfter(drop));
+        }
+        emit(b, out);
+        return;
+      }
+      String key = b.getObject().getKey() + '|' + BindingExtractor.micros(b.getValidFrom());
+      if (nodes.contains(key)) return;
+      nodes.put(key, avro.encode(b));
+      for (byte[] f : fetches.values()) emit(avro.decode(f), out);
+    }
+
+    /** The fetch on the instance the node's statements give now, unless that was emitted already. */
+    private void emit(EntityBinding fetch, Collector<EntityBinding> out) throws Exception {
+      List<EntityBinding> known = new ArrayList<>();
+      for (byte[] n : nodes.values()) known.add(avro.decode(n));
+      EntityBinding d = ImdsCredentials.onInstance(extractor, fetch, known);
+      if (d == null || d.getSubject().getKey().equals(emitted.get(fetch.getBindingId()))) return;
+      emitted.put(fetch.getBindingId(), d.getSubject().getKey());
+      out.collect(d);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EntityBinding> out) throws Exception {
+      for (Iterator<Map.Entry<String, byte[]>> it = fetches.iterator(); it.hasNext(); ) {
+        Map.Entry<String, byte[]> f = it.next();
+        EntityBinding b = avro.decode(f.getValue());
+        if (b.getValidTo() == null) continue;
+        long drop = JoinSandboxPods.saturatedAdd(BindingExtractor.micros(b.getValidTo()) / 1000, closedTtlMs + retentionMs);
+        if (drop <= timestamp) {
+          emitted.remove(f.getKey());
+          it.remove();
+        }
+      }
+    }
   }
 
   private static long minuteAfter(long ms) {
