@@ -265,6 +265,13 @@ public final class EntityKeys {
       add(out, Entity.IMAGE, imageName, null, Entity.CONTEXT);
     }
     if (imageName != null) ind.add(new Indicator("image", imageName));
+    // an SBOM or a scan names the image by its digest and its id (config digest): a Docker or Podman container's state
+    // names only the id (the correlation job's image answer is then the id), so the document is about both
+    String imageId = c == null ? null : trim(c.getImageUid());
+    if (imageId != null && imageId.startsWith("sha256:") && !imageId.equals(digest)
+        && SupplyChainSignals.IMAGE_FORMATS.contains(e.getSourceFormat())) {
+      add(out, Entity.IMAGE, imageId, null, Entity.CONTEXT);
+    }
 
     // actors
     String sa = first(en == null ? null : en.getServiceAccount(), actor == null ? null : actor.getServiceAccount());

@@ -78,15 +78,16 @@ public record Member(
    * ({@link EntityKeys}), so the finding joins their incidents. Otherwise the entities as they are.
    */
   static List<Entity> imageAsPivot(List<Entity> entities) {
-    Entity image = null;
+    boolean image = false;
     for (Entity x : entities) {
       if (x.pivot()) return List.copyOf(entities);
-      if (Entity.IMAGE.equals(x.type())) image = x;
+      image |= Entity.IMAGE.equals(x.type());
     }
-    if (image == null) return List.copyOf(entities);
+    if (!image) return List.copyOf(entities);
     List<Entity> out = new ArrayList<>(entities.size());
     for (Entity x : entities) {
-      out.add(x == image ? new Entity(x.type(), x.key(), x.scope(), Entity.TARGET, true) : x);
+      // its digest and, for an SBOM or scan, its id (what a Docker container's state names)
+      out.add(Entity.IMAGE.equals(x.type()) ? new Entity(x.type(), x.key(), x.scope(), Entity.TARGET, true) : x);
     }
     return List.copyOf(out);
   }

@@ -155,6 +155,38 @@ class SupplyChainSignalsTest {
     });
   }
 
+  /**
+   * A Docker container's state names its image by id only (the correlation job's image answer is then the id); the
+   * syft SBOM names the image's digest and id: its finding joins the container's alert through the id.
+   */
+  @Test
+  void anImageFindingJoinsAContainerThatNamesItsImageById() throws Exception {
+    List<EvidenceEvent> events = new ArrayList<>();
+    for (EvidenceEvent e : SigmaFixtures.parse(fixtures("sboms"))) {
+      if ("syft_sbom".equals(e.getSourceFormat())) {
+        e.setCloud(dev.strata.schema.event.Cloud.newBuilder().setProvider("aws").setAccountUid("111122223333").build());
+        events.add(e);
+      }
+    }
+    assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e.getContainer().getImageUid()).isEqualTo("sha256:" + "f6".repeat(32)));
+    String ctr = IncidentGrouperTest.c(7);
+    // syft JSON has no time of its own: the SBOM's events have the time it was collected (observed); the alert near it
+    EvidenceEvent alert = IncidentGrouperTest.falco("alert-1", events.get(0).getTime().plusSeconds(600), "host-a", ctr, null);
+    alert.setKubernetes(null);
+    dev.strata.schema.event.Enrichment en = new dev.strata.schema.event.Enrichment();
+    en.setContainerUid(ctr);
+    en.setImageDigest("sha256:" + "f6".repeat(32)); // Docker: the container's image id
+    en.setBindingIds(List.of());
+    en.setUnresolved(List.of());
+    alert.setEnrichment(en);
+    events.add(alert);
+    List<Incident> incidents = IncidentEngine.incidentsOf(events, IncidentSettings.defaults());
+    assertThat(incidents).singleElement().satisfies(i -> {
+      assertThat(i.getSignals()).isEqualTo(2);
+      assertThat(i.getAttackPath()).extracting(st -> st.getStage()).contains(AttackStage.ENTRY, AttackStage.EXECUTION);
+    });
+  }
+
   /** The shared corpus' syft SBOMs and grype reports (read in place): CVEs and ordinary packages, no entry. */
   @Test
   void theCorpusRealSbomsAndScansAreNoEntry() throws Exception {
