@@ -45,6 +45,28 @@ class IncidentReportTest {
     assertThat(row1).as("rows in time order: the 10:00 row first").contains(">ok<").contains("10:00:00");
   }
 
+  /**
+   * The entry step's rows come first, before the attack path, each with its evidence (artifact, origin, position, S3
+   * key), escaped; an incident without an entry step has no such section.
+   */
+  @Test
+  void theEntryRowsComeFirstWithTheirEvidence() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode inc = (com.fasterxml.jackson.databind.node.ObjectNode) incident();
+    assertThat(new IncidentReport(inc, List.of()).markdown()).doesNotContain("## Entry");
+    assertThat(new IncidentReport(inc, List.of()).html()).doesNotContain("<h2>Entry</h2>");
+    com.fasterxml.jackson.databind.node.ArrayNode path = (com.fasterxml.jackson.databind.node.ArrayNode) inc.get("attack_path");
+    path.insert(0, JSON.readTree("{\"stage\":\"ENTRY\",\"first_time\":\"2026-11-20T10:05:00Z\",\"event_ids\":[\"e2\"]}"));
+    IncidentReport report = new IncidentReport(inc, List.of());
+    String md = report.markdown();
+    String entry = md.substring(md.indexOf("## Entry"), md.indexOf("## Attack path"));
+    assertThat(entry).contains("`e2`").contains("artifacts/sha256/" + "ab".repeat(32)).contains("line 2, byte 10")
+        .doesNotContain("`e1`").doesNotContain("<script>");
+    String html = report.html();
+    assertThat(html.indexOf("<h2>Entry</h2>")).isPositive().isLessThan(html.indexOf("<h2>Attack path</h2>"));
+    String section = html.substring(html.indexOf("<h2>Entry</h2>"), html.indexOf("<h2>Attack path</h2>"));
+    assertThat(section).contains("e2").contains("&lt;script&gt;").doesNotContain("<script");
+  }
+
   /** First seen is the first signal's time: a context row before it is lead-up, and both formats say so. */
   @Test
   void contextBeforeTheFirstSignalIsMarkedInBothFormats() throws Exception {
