@@ -17,6 +17,11 @@ import java.util.regex.Pattern;
  *       command as {@code > <command>} on the next; npm 6 adds the package's directory after the script name. The
  *       command line is read as the command of the banner just before it (same log, next message), so the banner
  *       alone is context and the command carries the package;</li>
+ *   <li>npm 7-10 at log level info or lower ({@code --loglevel info|verbose|silly}, @npmcli/arborist's rebuild: {@code
+ *       log.info('run', pkg._id, event, location, script)}): {@code npm info run <name>@<version> <script>
+ *       node_modules/<name> <command>} on one line, also when the script's own output is hidden (npm 7+ runs
+ *       dependencies' scripts in the background unless {@code --foreground-scripts}: no banner then); its result line
+ *       ({@code ... { code: 0, signal: null }}) is not read;</li>
  *   <li>pnpm: {@code <dir>/node_modules/<name> <script>$ <command>} (the package from its directory, no version);</li>
  *   <li>pip: {@code Running setup.py install for <name>}, {@code Running setup.py develop for <name>}, {@code Building
  *       wheel for <name> (setup.py)} / {@code (pyproject.toml)}: the package's build code runs; no command shown;</li>
@@ -45,6 +50,11 @@ public final class PackageScriptLines {
   /** pnpm: "<dir>/node_modules/<name> postinstall$ <command>". */
   private static final Pattern PNPM = Pattern.compile(
       "^(?:\\S*/)?node_modules/((?:@[\\w.~-]+/)?[\\w.~-]+) (preinstall|install|postinstall|prepare)\\$ (.+)$");
+  /** npm 7-10's info log of a dependency's script: "npm info run name@version script location command". */
+  private static final Pattern NPM_INFO_RUN = Pattern.compile(
+      "^npm (?:info|verb|verbose|sill|silly) run ((?:@[a-z0-9][\\w.~-]*/)?[a-z0-9][\\w.~-]*)@([0-9][\\w.+~-]*) "
+          + "(preinstall|install|postinstall|prepare|preprepare|postprepare|prepublish) (\\S*node_modules/\\S+) (.+)$",
+      Pattern.CASE_INSENSITIVE);
   private static final Pattern PIP = Pattern.compile(
       "^\\s*(?:Running setup\\.py (install|develop) for ([A-Za-z0-9][\\w.-]*)|Building wheel for ([A-Za-z0-9][\\w.-]*)"
           + " \\((setup\\.py|pyproject\\.toml)\\))(?:\\s.*)?$");
@@ -71,6 +81,13 @@ public final class PackageScriptLines {
       banner = new String[] {b.group(1), b.group(2), b.group(3).toLowerCase(java.util.Locale.ROOT)};
       put(ev, "npm", banner[0], banner[1], banner[2], null);
       return true;
+    }
+    if (c == 'n' && m.startsWith("npm ") && m.indexOf(" run ") > 0) {
+      Matcher i = NPM_INFO_RUN.matcher(m);
+      if (i.matches() && !i.group(5).startsWith("{")) { // "{ code: 0, signal: null }": the script's result
+        put(ev, "npm", i.group(1), i.group(2), i.group(3).toLowerCase(java.util.Locale.ROOT), i.group(5).strip());
+        return true;
+      }
     }
     if (m.indexOf("node_modules/") >= 0 && m.indexOf("$ ") > 0) {
       Matcher p = PNPM.matcher(m);

