@@ -180,7 +180,7 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
         throw new IllegalStateException("event " + id + " is kept by its coordinates in the normalized topic ("
             + h.partition() + "@" + h.offset() + ") but this join has no topic to read it from");
       }
-      events = topic.open();
+      events = topic.open(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
       decoder = new AvroWireDecoder<>(EvidenceEvent.class);
     }
     byte[] value = events.read(h.partition(), h.offset());

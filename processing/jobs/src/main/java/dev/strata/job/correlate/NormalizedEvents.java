@@ -42,13 +42,14 @@ public interface NormalizedEvents extends AutoCloseable {
   /** Opens a reader in the operator that uses it (serializable: part of the job graph). */
   @FunctionalInterface
   interface Factory extends Serializable {
-    NormalizedEvents open();
+    /** A reader for subtask {@code subtask} of the operator (its client id tells the subtasks apart). */
+    NormalizedEvents open(int subtask);
   }
 
   /** The normalized topic on {@code bootstrap}, read with the job's consumer properties ({@code read_committed}). */
   static Factory kafka(String bootstrap, String topic, Map<String, String> consumerProperties, String clientId) {
     Map<String, String> props = new HashMap<>(consumerProperties);
-    return () -> new FromKafka(bootstrap, topic, props, clientId);
+    return subtask -> new FromKafka(bootstrap, topic, props, clientId + "-" + subtask);
   }
 
   /**

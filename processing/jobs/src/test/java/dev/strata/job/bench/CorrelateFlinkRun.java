@@ -141,7 +141,7 @@ final class CorrelateFlinkRun {
         org.apache.flink.streaming.api.datastream.DataStream<EntityBinding> bindings, CorrelateJob.StateSettings s) {
       return CorrelateJob.enrich(
           events.map(new WithOffset(), dev.strata.job.correlate.SourcedEvent.TYPE).name("with-offset"), bindings, s,
-          () -> new dev.strata.job.correlate.NormalizedEvents() {
+          subtask -> new dev.strata.job.correlate.NormalizedEvents() {
             @Override
             public byte[] read(int partition, long offset) {
               throw new IllegalStateException("the benchmark re-emits nothing");

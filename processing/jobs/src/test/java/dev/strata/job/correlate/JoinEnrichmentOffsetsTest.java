@@ -168,7 +168,7 @@ class JoinEnrichmentOffsetsTest {
 
   static KeyedTwoInputStreamOperatorTestHarness<String, WireEvent, EnrichRequest, EnrichedEvent> join(boolean topic)
       throws Exception {
-    NormalizedEvents.Factory f = !topic ? null : () -> new NormalizedEvents() {
+    NormalizedEvents.Factory f = !topic ? null : subtask -> new NormalizedEvents() {
       @Override
       public byte[] read(int partition, long offset) {
         READS.incrementAndGet();

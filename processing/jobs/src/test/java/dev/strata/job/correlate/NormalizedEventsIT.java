@@ -45,7 +45,7 @@ class NormalizedEventsIT {
     KafkaTestSupport.send(stack.kafkaBootstrap(), records);
     NormalizedEvents.Factory f = NormalizedEvents.kafka(stack.kafkaBootstrap(), topic, Map.of(), "it-reemit");
 
-    try (NormalizedEvents events = f.open()) {
+    try (NormalizedEvents events = f.open(0)) {
       assertThat(events.read(0, 3)).isEqualTo(values.get(3));
       assertThat(events.read(0, 4)).isEqualTo(values.get(4));
       assertThat(events.read(0, 1)).isEqualTo(values.get(1)); // before the last fetch: a seek
@@ -55,7 +55,7 @@ class NormalizedEventsIT {
       admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(2)))
           .all().get(60, TimeUnit.SECONDS);
     }
-    try (NormalizedEvents events = f.open()) {
+    try (NormalizedEvents events = f.open(0)) {
       assertThat(events.read(0, 1)).isNull(); // gone: not the first record still there
       assertThat(events.read(0, 2)).isEqualTo(values.get(2));
     }
