@@ -174,6 +174,15 @@ class HostIncidentScenarioIT {
         "09:16:30 GetObject " + ATTACKER, INSTANCE_A,
         "09:17:12 CreateUser " + ATTACKER, INSTANCE_A,
         "09:20:00 PutObject 10.30.1.15", INSTANCE_A));
+    // the calls from the attacker's address are the web container's, which read the role's credentials from IMDS at
+    // 09:11:05 (session_imds_container); the web app's own calls from the host's address are the host's alone
+    for (JsonNode h : search("source_format:aws_cloudtrail AND cloud.account_uid:" + ACCOUNT)) {
+      JsonNode s = h.path("_source");
+      boolean outside = ATTACKER.equals(s.at("/src_endpoint/ip").asText());
+      String ctr = s.at("/enrichment/container_uid").asText("");
+      assertThat(ctr.length() >= 12 ? ctr.substring(0, 12) : ctr).as(s.at("/api/operation").asText() + " from "
+          + s.at("/src_endpoint/ip").asText()).isEqualTo(outside ? WEB.substring(0, 12) : "");
+    }
     JsonNode flows = search("source_format:aws_vpc_flow AND cloud.account_uid:" + ACCOUNT);
     assertThat(flows).hasSize(5).allSatisfy(h -> {
       assertThat(h.at("/_source/enrichment/instance_uid").asText()).isEqualTo(INSTANCE_A);
@@ -332,8 +341,9 @@ class HostIncidentScenarioIT {
         new Scope.Indicator("domain", C2_DOMAIN), List.of(web, RUNNER),
         new Scope.Indicator("image_digest", WEB_DIGEST), List.of(web),
         new Scope.Indicator("sha256", MINER_SHA256), List.of(web, RUNNER),
-        new Scope.Indicator("principal", SESSION), List.of(),
-        new Scope.Indicator("access_key", KEY), List.of(),
+        // the instance role's session and key: its calls from outside are the web container's (it read them from IMDS)
+        new Scope.Indicator("principal", SESSION), List.of(web),
+        new Scope.Indicator("access_key", KEY), List.of(web),
         new Scope.Indicator("process", "kworkerd"), List.of(web));
     for (var c : containers.entrySet()) {
       ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(c.getKey()));

@@ -313,7 +313,13 @@ public final class BindingExtractor {
    */
   private void imdsFetch(EvidenceEvent e, String format, List<EntityBinding> out) {
     Kubernetes k = e.getKubernetes();
-    if (k == null || k.getPodName() == null || k.getNamespace() == null) return;
+    Container c = e.getContainer();
+    String cid = c == null ? null : LookupKeys.containerId(c.getUid());
+    boolean inPod = k != null && k.getPodName() != null && k.getNamespace() != null;
+    // a pod's container by its pod; else the container by its id (a Docker / Podman host on EC2, or an alert naming
+    // only its container: the lookups then find its pod at hop 2)
+    if (!inPod && (cid == null || cid.length() < 12)) return;
+    if (k == null) k = new Kubernetes();
     String instance = e.getDevice() != null && e.getDevice().getInstanceUid() != null ? e.getDevice().getInstanceUid()
         : e.getCloud() == null ? null : e.getCloud().getInstanceUid();
     String node = k.getNodeName() != null ? k.getNodeName() : e.getDevice() == null ? null : e.getDevice().getHostname();
@@ -331,14 +337,13 @@ public final class BindingExtractor {
       return;
     }
     if (f == null) return;
-    Container c = e.getContainer();
     Map<String, String> a = new LinkedHashMap<>();
     put(a, Attr.CLUSTER, k.getCluster());
     put(a, Attr.NAMESPACE, k.getNamespace());
     put(a, Attr.POD_NAME, k.getPodName());
     put(a, Attr.POD_UID, k.getPodUid());
     put(a, Attr.NODE_NAME, node);
-    put(a, Attr.CONTAINER_UID, c == null ? null : LookupKeys.containerId(c.getUid()));
+    put(a, Attr.CONTAINER_UID, cid);
     put(a, Attr.CONTAINER_NAME, k.getContainerName() != null ? k.getContainerName() : c == null ? null : c.getName());
     put(a, Attr.INSTANCE_UID, instance);
     put(a, Attr.ACCOUNT_UID, e.getCloud() == null ? null : e.getCloud().getAccountUid());
@@ -348,12 +353,14 @@ public final class BindingExtractor {
     long t = micros(e.getTime());
     // without the instance (no context cloud_instance: Tetragon and Falco name the node), the node stands for it
     // until ImdsCredentials.onInstance finds the node's instance (node_instance)
-    String sScope = ImdsCredentials.fetchScope(instance != null, "k8s:" + nz(k.getCluster()),
-        k.getNamespace() + "/" + k.getPodName());
+    BindingKind kind = inPod ? BindingKind.IMDS_FETCH : BindingKind.IMDS_FETCH_CONTAINER;
+    String oScope = inPod ? "k8s:" + nz(k.getCluster()) : "";
+    // a container by its 12-character id: Falco names 12, Tetragon more, the runtime 64; one container, one candidate
+    String oKey = inPod ? k.getNamespace() + "/" + k.getPodName() : cid.substring(0, 12);
+    String sScope = ImdsCredentials.fetchScope(instance != null, kind.objectType(), oScope, oKey);
     String sKey = instance != null ? instance : node;
-    out.add(binding(BindingKind.IMDS_FETCH, sScope, sKey, "k8s:" + nz(k.getCluster()),
-        k.getNamespace() + "/" + k.getPodName(), a, t, t + ImdsCredentials.VALIDITY_MICROS, false,
-        BindingKind.IMDS_FETCH.confidence(), e));
+    out.add(binding(kind, sScope, sKey, oScope, oKey, a, t, t + ImdsCredentials.VALIDITY_MICROS, false,
+        kind.confidence(), e));
   }
 
   private static final Set<String> CONTAINER_LOGS = Set.of("cri_log", "docker_json_log", "docker_local_log");

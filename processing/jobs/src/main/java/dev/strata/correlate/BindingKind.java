@@ -111,7 +111,16 @@ public enum BindingKind {
    * {@code session|ambiguous:<address>:<ns/pod>|<session ARN>}, a key no event asks (0.3, every candidate named in {@code
    * imds_candidates}): none wins.
    */
-  SESSION_IMDS_POD("session", "pod", 0.6f, false);
+  SESSION_IMDS_POD("session", "pod", 0.6f, false),
+  /** {@link #IMDS_FETCH} by a plain container (no pod: a Docker / Podman host on EC2), object {@code container||<id>}. */
+  IMDS_FETCH_CONTAINER("instance", "container", 0.9f, false, false),
+  /** {@link #SESSION_IMDS_POD} for a plain container that fetched the credentials. */
+  SESSION_IMDS_CONTAINER("session", "container", 0.6f, false);
+
+  /** Whether this is an IMDS fetch fact (by a pod or by a plain container). */
+  public boolean imdsFetch() {
+    return this == IMDS_FETCH || this == IMDS_FETCH_CONTAINER;
+  }
 
   private final String subjectType;
   private final String objectType;

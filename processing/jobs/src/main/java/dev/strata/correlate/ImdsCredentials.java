@@ -92,16 +92,16 @@ public final class ImdsCredentials {
    * every pod's fetch stays a fact of its own (a subject's facts hold one answer at a time, {@code BindingFacts}):
    * two pods fetching at once are both candidates.
    */
-  public static String fetchScope(boolean onInstance, String podScope, String pod) {
-    return (onInstance ? POD_SCOPE : NODE_SCOPE) + podScope + "/" + pod;
+  public static String fetchScope(boolean onInstance, String objectType, String objectScope, String objectKey) {
+    return (onInstance ? "" : NODE_SCOPE) + objectType + ":" + objectScope + "/" + objectKey;
   }
 
   private static final String NODE_SCOPE = "node:";
-  private static final String POD_SCOPE = "pod:";
 
   /** Whether {@code b} is a fetch that names its node, not its instance ({@link #nodeScope}). */
   public static boolean fetchOnNode(EntityBinding b) {
-    return BindingKind.IMDS_FETCH.id().equals(b.getKind()) && b.getSubject().getScope().startsWith(NODE_SCOPE);
+    BindingKind kind = BindingKind.of(b.getKind());
+    return kind != null && kind.imdsFetch() && b.getSubject().getScope().startsWith(NODE_SCOPE);
   }
 
   /**
@@ -111,8 +111,8 @@ public final class ImdsCredentials {
    */
   public static String node(EntityBinding b) {
     if (fetchOnNode(b)) {
-      String podScope = b.getObject().getScope();
-      return nodeKey(podScope.startsWith("k8s:") ? podScope.substring(4) : podScope, b.getSubject().getKey());
+      String cluster = b.getAttributes().get(Attr.CLUSTER); // the evidence's cluster (a plain container's too)
+      return nodeKey(cluster == null ? "" : cluster, b.getSubject().getKey());
     }
     if (BindingKind.NODE_INSTANCE.id().equals(b.getKind()) && !BindingExtractor.isClosing(b)
         && b.getSubject().getScope().startsWith("k8s:")) {
@@ -158,7 +158,8 @@ public final class ImdsCredentials {
     String instance = n.getObject().getKey();
     Map<String, String> a = new LinkedHashMap<>(onNode.getAttributes());
     a.put(Attr.INSTANCE_UID, instance);
-    return x.derived(BindingKind.IMDS_FETCH, fetchScope(true, onNode.getObject().getScope(), onNode.getObject().getKey()),
+    BindingKind kind = BindingKind.of(onNode.getKind());
+    return x.derived(kind, fetchScope(true, kind.objectType(), onNode.getObject().getScope(), onNode.getObject().getKey()),
         instance, onNode.getObject().getScope(), onNode.getObject().getKey(), a,
         t, onNode.getValidTo() == null ? null : BindingExtractor.micros(onNode.getValidTo()), onNode.getConfidence(),
         onNode);
@@ -167,7 +168,7 @@ public final class ImdsCredentials {
   /** The instance at which {@code b} joins: a fetch's instance, an instance role session's instance; else null. */
   public static String instance(EntityBinding b) {
     BindingKind kind = BindingKind.of(b.getKind());
-    if (kind == BindingKind.IMDS_FETCH) return b.getSubject().getScope().startsWith(POD_SCOPE) ? b.getSubject().getKey() : null;
+    if (kind != null && kind.imdsFetch()) return fetchOnNode(b) ? null : b.getSubject().getKey();
     if (kind == BindingKind.SESSION_INSTANCE && !BindingExtractor.isClosing(b)) return b.getObject().getKey();
     return null;
   }
@@ -231,7 +232,7 @@ public final class ImdsCredentials {
       }
       String fetchedRole = b.getAttributes().get(ROLE_NAME);
       if (fetchedRole != null && role != null && !fetchedRole.equals(role)) continue; // another role's credentials
-      pods.computeIfAbsent(b.getObject().getScope() + "|" + b.getObject().getKey(),
+      pods.computeIfAbsent(b.getKind() + "|" + b.getObject().getScope() + "|" + b.getObject().getKey(),
           k -> new Pod(b.getObject().getScope(), b.getObject().getKey())).fetches.add(b);
     }
     // the node's own address: used by the instance's sessions while no pod held fetched credentials
@@ -276,7 +277,7 @@ public final class ImdsCredentials {
       }
       a.put(SOURCE_IP, ip);
       a.put(BASIS, one ? "one_pod_fetched" : "several_pods_fetched");
-      a.put(CANDIDATES, String.join(" ", names));
+      a.put(CANDIDATES, String.join(" ", names)); // pods ns/name, plain containers by id
       a.put(FETCH_EVENT, basis.getLineage().getEventId());
       for (String k : List.of(ROLE_NAME, FETCH_BASIS, IMDS_VERSION)) {
         String v = basis.getAttributes().get(k);
@@ -284,7 +285,9 @@ public final class ImdsCredentials {
       }
       // a candidate's subject names it: a subject's facts hold one answer at a time (BindingFacts), every candidate
       // must stay a fact of its own
-      out.add(x.derived(BindingKind.SESSION_IMDS_POD, one ? "from:" + ip : "ambiguous:" + ip + ":" + p.key, session,
+      BindingKind kind = BindingKind.of(basis.getKind()) == BindingKind.IMDS_FETCH_CONTAINER
+          ? BindingKind.SESSION_IMDS_CONTAINER : BindingKind.SESSION_IMDS_POD;
+      out.add(x.derived(kind, one ? "from:" + ip : "ambiguous:" + ip + ":" + p.key, session,
           p.scope, p.key, a,
           from, to == Long.MAX_VALUE ? null : to, one ? ONE_POD : SEVERAL_PODS, basis));
     }

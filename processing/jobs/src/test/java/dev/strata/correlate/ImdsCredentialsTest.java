@@ -72,6 +72,7 @@ class ImdsCredentialsTest {
   void aFetchNamesThePodTheInstanceTheRoleAndTheImdsVersionUntilTheCredentialsCanExpire() {
     EntityBinding a = fetchOf("ci/job-a");
     assertThat(LookupKeys.of(a.getSubject())).isEqualTo("instance|pod:k8s:prod/ci/job-a|" + INSTANCE);
+    assertThat(a.getKind()).isEqualTo("imds_fetch");
     assertThat(a.getObject().getScope() + " " + a.getObject().getKey()).isEqualTo("k8s:prod ci/job-a");
     assertThat(a.getValidFrom()).isEqualTo(Instant.parse("2026-11-20T10:00:00Z"));
     assertThat(a.getValidTo()).isEqualTo(Instant.parse("2026-11-20T16:00:00Z"));
@@ -195,7 +196,7 @@ class ImdsCredentialsTest {
     EntityBinding onNode = x.extract(noInstance.get(0)).stream().filter(b -> b.getKind().equals("imds_fetch"))
         .findFirst().orElseThrow();
     assertThat(onNode.getSubject().getScope() + "|" + onNode.getSubject().getKey())
-        .isEqualTo("node:k8s:prod/ci/job-a|ip-10-0-1-10.ec2.internal");
+        .isEqualTo("node:pod:k8s:prod/ci/job-a|ip-10-0-1-10.ec2.internal");
     assertThat(ImdsCredentials.instance(onNode)).isNull();
     List<EntityBinding> nodes = new ArrayList<>();
     for (EvidenceEvent e : new CorrelationScenario().prodAudit) {
@@ -216,6 +217,25 @@ class ImdsCredentialsTest {
     assertThat(ImdsCredentials.decide(x, call("2026-11-20T10:05:00Z"), with(on))).singleElement()
         .satisfies(d -> assertThat(d.getObject().getKey()).isEqualTo("ci/job-a"));
     assertThat(ImdsCredentials.onInstance(x, onNode, List.of())).isNull();
+  }
+
+  @Test
+  void aPlainContainersFetchTiesTheCallsFromOutsideToTheContainer() {
+    List<EvidenceEvent> falco = CorrelationScenario.parseOnInstance("falco_alert", "imds-falco-container.json", null,
+        CorrelationScenario.ACCOUNT_PROD, INSTANCE);
+    EntityBinding f = x.extract(falco.get(0)).stream().filter(b -> b.getKind().equals("imds_fetch_container"))
+        .findFirst().orElseThrow();
+    assertThat(LookupKeys.of(f.getObject())).isEqualTo("container||d4e5f6a7b8c9");
+    assertThat(f.getAttributes()).containsEntry(ImdsCredentials.ROLE_NAME, "prod-ng-NodeInstanceRole")
+        .containsEntry(Attr.CONTAINER_NAME, "shop-web-1");
+    EntityBinding s = decide(call("2026-11-20T10:05:00Z"), with(f)).get(0);
+    assertThat(s.getKind()).isEqualTo("session_imds_container");
+    assertThat(LookupKeys.of(s.getSubject())).isEqualTo("session|from:" + ATTACKER + "|" + SESSION);
+    assertThat(s.getAttributes()).containsEntry(Attr.CONTAINER_UID, "d4e5f6a7b8c9");
+    // with a pod's fetch in force too: two candidates of two kinds, neither wins
+    assertThat(decide(call("2026-11-20T10:05:00Z"), with(f, fetchOf("ci/job-a")))).hasSize(2)
+        .allSatisfy(d -> assertThat(d.getSubject().getScope()).startsWith("ambiguous:"))
+        .allSatisfy(d -> assertThat(d.getAttributes().get(ImdsCredentials.CANDIDATES)).isEqualTo("ci/job-a d4e5f6a7b8c9"));
   }
 
   @Test

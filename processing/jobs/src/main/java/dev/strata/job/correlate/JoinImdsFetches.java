@@ -79,7 +79,8 @@ public final class JoinImdsFetches extends KeyedProcessFunction<String, EntityBi
   static boolean member(EntityBinding b) {
     String instance = ImdsCredentials.instance(b);
     if (instance == null) return false;
-    return BindingKind.IMDS_FETCH.id().equals(b.getKind()) || publicAddress(b);
+    BindingKind kind = BindingKind.of(b.getKind());
+    return (kind != null && kind.imdsFetch()) || publicAddress(b);
   }
 
   private static boolean publicAddress(EntityBinding call) {

@@ -119,11 +119,18 @@ public final class Summaries {
     Actor a = e.getActor();
     String uid = a == null ? null : a.getUserUid();
     if (uid == null || !uid.contains(":assumed-role/") || !uid.substring(uid.lastIndexOf('/') + 1).startsWith("i-")
-        || e.getEnrichment() == null || e.getEnrichment().getPodName() == null) {
+        || e.getEnrichment() == null) {
       return "";
     }
-    String ns = e.getEnrichment().getNamespace();
-    return " -- credentials fetched from IMDS by pod " + (ns == null ? "" : ns + "/") + e.getEnrichment().getPodName();
+    var en = e.getEnrichment();
+    if (en.getPodName() != null) {
+      return " -- credentials fetched from IMDS by pod " + (en.getNamespace() == null ? "" : en.getNamespace() + "/")
+          + en.getPodName();
+    }
+    if (en.getContainerUid() == null) return "";
+    String id = en.getContainerUid();
+    return " -- credentials fetched from IMDS by container " + (id.length() > 12 ? id.substring(0, 12) : id)
+        + (en.getContainerName() == null ? "" : " " + en.getContainerName());
   }
 
   private static String nz(String a, String b) {
