@@ -300,7 +300,7 @@ public final class BindingExtractor {
     put(a, Attr.CONTAINER_NAME, c.getName());
     long t = micros(e.getTime());
     String key = LookupKeys.dockerSocket(host);
-    out.add(binding(BindingKind.DOCKERSOCK_CLIENT, LookupKeys.scopeOf(key), LookupKeys.keyOf(key), "", cid, a, t,
+    out.add(binding(BindingKind.DOCKERSOCK_CONNECT, LookupKeys.scopeOf(key), LookupKeys.keyOf(key), "", cid, a, t,
         t + DOCKER_SOCKET_CLIENT_BOUND_MICROS, false, conf, e));
   }
 

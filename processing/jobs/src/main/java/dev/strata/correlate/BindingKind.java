@@ -115,7 +115,14 @@ public enum BindingKind {
   /** {@link #IMDS_FETCH} by a plain container (no pod: a Docker / Podman host on EC2), object {@code container||<id>}. */
   IMDS_FETCH_CONTAINER("instance", "container", 0.9f, false, false),
   /** {@link #SESSION_IMDS_POD} for a plain container that fetched the credentials. */
-  SESSION_IMDS_CONTAINER("session", "container", 0.6f, false);
+  SESSION_IMDS_CONTAINER("session", "container", 0.6f, false),
+  /**
+   * A container connected to a host's Docker socket (what {@link #DOCKERSOCK_CLIENT} was stated from until session
+   * 13): a fact, no lookup reads it; {@link DockerSocketClients} turns each into the {@code dockersock_client} the
+   * lookups hold, with a lowered confidence and every candidate named when other containers connected within the
+   * same bound.
+   */
+  DOCKERSOCK_CONNECT("dockersock", "container", 0.9f, false, false);
 
   /** Whether this is an IMDS fetch fact (by a pod or by a plain container). */
   public boolean imdsFetch() {

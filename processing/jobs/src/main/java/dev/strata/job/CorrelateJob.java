@@ -6,6 +6,7 @@ import dev.strata.correlate.LookupKeys;
 import dev.strata.job.correlate.BindingArchiveSink;
 import dev.strata.job.correlate.CloseContainerBindings;
 import dev.strata.job.correlate.JoinSandboxPods;
+import dev.strata.job.correlate.JoinDockerSocketClients;
 import dev.strata.job.correlate.JoinImdsFetches;
 import dev.strata.job.correlate.JoinSessionPods;
 import dev.strata.job.correlate.EnrichRequest;
@@ -187,9 +188,9 @@ public final class CorrelateJob {
     long ttl = s.closedTtl().toMillis();
     DataStream<EntityBinding> extracted =
         events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT);
-    DataStream<EntityBinding> stated = JoinImdsFetches.attach(JoinSessionPods.attach(CloseContainerBindings.attach(events,
+    DataStream<EntityBinding> stated = JoinDockerSocketClients.attach(JoinImdsFetches.attach(JoinSessionPods.attach(CloseContainerBindings.attach(events,
         JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl), BINDING, retention, ttl), BINDING,
-        retention, ttl), BINDING, retention, ttl);
+        retention, ttl), BINDING, retention, ttl), BINDING, retention, ttl);
     DataStream<EnrichedEvent> enriched = enrich(events, wire, stated, s, topic).events();
     DataStream<EntityBinding> facts =
         stated.keyBy(BindingFacts::subjectKey, Types.STRING)

@@ -4,6 +4,7 @@ import static dev.strata.job.incident.IncidentGrouperTest.base;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.correlate.BindingExtractor;
+import dev.strata.correlate.DockerSocketClients;
 import dev.strata.correlate.BindingKind;
 import dev.strata.correlate.Hit;
 import dev.strata.correlate.KeyState;
@@ -85,7 +86,7 @@ class DockerSocketClientIncidentTest {
   void theSocketClientIsTheContainerThatConnectedJustBeforeTheRequest() {
     BindingExtractor x = new BindingExtractor();
     EvidenceEvent alert = falco("sock", T, WEB, "Docker Socket Connection From Container", 3, "/var/run/docker.sock");
-    List<EntityBinding> bs = x.extract(alert).stream().filter(b -> b.getKind().equals("dockersock_client")).toList();
+    List<EntityBinding> bs = x.extract(alert).stream().filter(b -> b.getKind().equals("dockersock_connect")).toList();
     assertThat(bs).hasSize(1);
     EntityBinding b = bs.get(0);
     assertThat(LookupKeys.of(b)).containsExactly("dockersock|host:ip-10-30-1-15|dockerd");
@@ -95,19 +96,19 @@ class DockerSocketClientIncidentTest {
     // Falco's fd.name of a unix socket as it writes it: the connection tuple, then the path
     EvidenceEvent tuple = falco("tuple", T, WEB, "Docker Socket Connection From Container", 3, null);
     tuple.getUnmapped().put("output_fields.fd.name", "ffff8a0c3e1d2c00->ffff8a0c3e1d3f00 /var/run/docker.sock");
-    assertThat(x.extract(tuple)).filteredOn(y -> y.getKind().equals("dockersock_client"))
+    assertThat(x.extract(tuple)).filteredOn(y -> y.getKind().equals("dockersock_connect"))
         .extracting(y -> y.getObject().getKey()).containsExactly(WEB.substring(0, 12));
     // a process of another container that names the socket in its command line (Tetragon's exec): it would connect
     EvidenceEvent exec = onHost(base("exec", T.plusSeconds(300), "tetragon_event"));
     exec.setContainer(Container.newBuilder().setUid(OTHER.substring(0, 31)).build());
     exec.setProcess(Process.newBuilder().setName("curl").setExecutable("/usr/bin/curl")
         .setCmdLine("/usr/bin/curl --unix-socket /var/run/docker.sock http://localhost/v1.44/containers/json").build());
-    EntityBinding p = x.extract(exec).stream().filter(y -> y.getKind().equals("dockersock_client")).findFirst()
+    EntityBinding p = x.extract(exec).stream().filter(y -> y.getKind().equals("dockersock_connect")).findFirst()
         .orElseThrow();
     assertThat(p.getConfidence()).isEqualTo(0.7f);
     // a sensor event about anything else states nothing
     assertThat(x.extract(falco("shell", T, WEB, "Terminal shell in container", 3, "/bin/sh")))
-        .noneMatch(y -> y.getKind().equals("dockersock_client"));
+        .noneMatch(y -> y.getKind().equals("dockersock_connect"));
     // the request asks the host's daemon key at hop 1; the start (its own container) does not
     EvidenceEvent req = createRequest("req", T.plusMillis(360));
     assertThat(LookupKeys.probes(1, req, dev.strata.correlate.EnrichmentMerger.base(req)))
@@ -116,15 +117,57 @@ class DockerSocketClientIncidentTest {
     assertThat(LookupKeys.probes(1, st, dev.strata.correlate.EnrichmentMerger.base(st)))
         .noneMatch(k -> k.startsWith("dockersock|"));
     // resolved at the request's time: the web container; a request after the bound: nobody
+    // the job's join turns each connection into the client statement the lookups hold: alone within the bound,
+    // unchanged (the same statement id the extractor gave before session 13)
+    EntityBinding bc = DockerSocketClients.decide(x, b, List.of(b, p));
+    EntityBinding pc = DockerSocketClients.decide(x, p, List.of(b, p));
+    assertThat(bc.getKind()).isEqualTo("dockersock_client");
+    assertThat(bc.getConfidence()).isEqualTo(0.9f);
+    assertThat(bc.getAttributes()).doesNotContainKey(DockerSocketClients.CANDIDATES);
+    assertThat(bc.getValidFrom()).isEqualTo(b.getValidFrom());
+    assertThat(bc.getValidTo()).isEqualTo(b.getValidTo());
+    assertThat(bc.getLineage()).isEqualTo(b.getLineage());
     KeyState s = new KeyState();
-    s.add(Statements.entry(b));
-    s.add(Statements.entry(p));
+    s.add(Statements.entry(bc));
+    s.add(Statements.entry(pc));
     List<Hit> at = s.resolve(BindingExtractor.micros(req.getTime()));
     assertThat(at).extracting(h -> h.attrs().get("container_uid")).containsExactly(WEB.substring(0, 12));
     assertThat(s.resolve(BindingExtractor.micros(T.plusSeconds(120)))).isEmpty();
     assertThat(s.resolve(BindingExtractor.micros(T.plusSeconds(301)))).extracting(h -> h.attrs().get("container_uid"))
         .containsExactly(OTHER.substring(0, 31));
     assertThat(BindingKind.DOCKERSOCK_CLIENT.lookup()).isTrue();
+    assertThat(BindingKind.DOCKERSOCK_CONNECT.lookup()).isFalse();
+  }
+
+  /**
+   * Two containers connecting to the socket within 60 s of each other: both are candidates, each one's client
+   * statement says so with a lowered confidence; a request is still answered with the latest before it, its fact
+   * flagged (until session 13 the latest won unflagged).
+   */
+  @Test
+  void twoContainersOnTheSocketWithinTheBoundAreBothFlaggedCandidates() {
+    BindingExtractor x = new BindingExtractor();
+    EntityBinding web = x.extract(falco("sock", T, WEB, "Docker Socket Connection From Container", 3,
+        "/var/run/docker.sock")).stream().filter(b -> b.getKind().equals("dockersock_connect")).findFirst().orElseThrow();
+    EntityBinding other = x.extract(falco("sock2", T.plusSeconds(20), OTHER, "Docker Socket Connection From Container", 3,
+        "/var/run/docker.sock")).stream().filter(b -> b.getKind().equals("dockersock_connect")).findFirst().orElseThrow();
+    EntityBinding late = x.extract(falco("sock3", T.plusSeconds(200), OTHER, "Docker Socket Connection From Container", 3,
+        "/var/run/docker.sock")).stream().filter(b -> b.getKind().equals("dockersock_connect")).findFirst().orElseThrow();
+    List<EntityBinding> all = List.of(web, other, late);
+    String both = OTHER.substring(0, 12) + " " + WEB.substring(0, 12); // sorted
+    for (EntityBinding c : List.of(web, other)) {
+      EntityBinding d = DockerSocketClients.decide(x, c, all);
+      assertThat(d.getConfidence()).isEqualTo(DockerSocketClients.SEVERAL);
+      assertThat(d.getAttributes()).containsEntry(DockerSocketClients.CANDIDATES, both);
+    }
+    // the same container again 3 minutes later, alone: unflagged
+    assertThat(DockerSocketClients.decide(x, late, all).getConfidence()).isEqualTo(0.9f);
+    KeyState s = new KeyState();
+    all.forEach(c -> s.add(Statements.entry(DockerSocketClients.decide(x, c, all))));
+    // the lookups answer the latest before the request (the fact, which enrichment.binding_ids names, says it was one
+    // of two)
+    assertThat(s.resolve(BindingExtractor.micros(T.plusSeconds(30)))).singleElement()
+        .satisfies(h -> assertThat(h.attrs()).containsEntry("container_uid", OTHER.substring(0, 12)));
   }
 
   static List<EvidenceEvent> story(boolean tied) {
