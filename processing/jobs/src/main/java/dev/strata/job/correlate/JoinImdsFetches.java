@@ -122,7 +122,7 @@ public final class JoinImdsFetches extends KeyedProcessFunction<String, EntityBi
       due.add(c);
       it.remove();
     }
-    if (!due.isEmpty()) {
+    if (!due.isEmpty() && anyFetch()) { // most instances' calls never meet a fetch: decode nothing for them
       List<EntityBinding> all = new ArrayList<>();
       for (byte[] m : members.values()) all.add(avro.decode(m));
       for (EntityBinding c : due) {
@@ -133,6 +133,12 @@ public final class JoinImdsFetches extends KeyedProcessFunction<String, EntityBi
     for (Iterator<Map.Entry<String, byte[]>> it = members.iterator(); it.hasNext(); ) {
       if (dropAt(avro.decode(it.next().getValue())) <= timestamp) it.remove();
     }
+  }
+
+  /** Whether the instance has a fetch (members other than calls, {@link #memberKey}). */
+  private boolean anyFetch() throws Exception {
+    for (String k : members.keys()) if (!k.startsWith("call|")) return true;
+    return false;
   }
 
   /** When a call is decided: its time + retention, in ms (never, before the input's end, when unbounded). */
