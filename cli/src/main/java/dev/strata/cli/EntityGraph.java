@@ -49,7 +49,12 @@ final class EntityGraph {
       Map.entry("container_host", "runs on host"),
       Map.entry("host_instance", "is instance"),
       Map.entry("serviceaccount_role", "assumes role"),
-      Map.entry("session_pod", "issued to pod"));
+      Map.entry("session_pod", "issued to pod"),
+      // an instance role's session used from outside with the credentials a pod / container read from IMDS
+      Map.entry("session_imds_pod", "credentials fetched from IMDS by"),
+      Map.entry("session_imds_container", "credentials fetched from IMDS by"),
+      Map.entry("imds_fetch", "role credentials read by"),
+      Map.entry("imds_fetch_container", "role credentials read by"));
 
   final List<Node> nodes;
   final List<Edge> edges;
@@ -130,6 +135,10 @@ final class EntityGraph {
       case "image_sbom" -> {
         return out; // an SBOM artifact is evidence, not an entity of the incident
       }
+      // a fetch stated before its instance was known names the node instead (subject scope node:...)
+      case "imds_fetch", "imds_fetch_container" -> out.add(edge(f,
+          s.path("scope").asText("").startsWith("node:") ? node("node", s.path("key").asText()) : subject,
+          RELATION.get(kind), object));
       default -> out.add(edge(f, subject, RELATION.getOrDefault(kind, kind.replace('_', ' ')), object));
     }
     if (kind.equals("pod_node") || kind.equals("container_pod")) {

@@ -523,6 +523,9 @@ class CiRunnerEscapeScenarioIT {
     assertThat(rendered.html()).startsWith("<!DOCTYPE html>").contains("<svg").contains("artifacts/sha256/");
     // the entity graph: the job pod runs as its service account for its whole life (the fact of its creation was
     // closed by the scheduler's event a second later, which stated its node only)
+    // the stolen node role's session drawn to the pod that read its credentials from IMDS
+    assertThat(rendered.md()).containsPattern("\\| `session: " + java.util.regex.Pattern.quote(NODE_SESSION)
+        + "` \\| credentials fetched from IMDS by \\| `pod: " + NS + "/" + SHELL + "` \\|");
     assertThat(rendered.md()).containsPattern("\\| `pod: " + NS + "/" + JOB + "` \\| runs as \\| `service_account: " + SA
         + "` \\| [0-9T:.\\-]+Z \\| open \\|");
   }
