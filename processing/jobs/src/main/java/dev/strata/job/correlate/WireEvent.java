@@ -32,15 +32,20 @@ public record WireEvent(String eventId, byte[] unenriched, int partition, long o
     return partition >= 0;
   }
 
-  /** Event -> {@link WireEvent} (one encoder per subtask). */
-  public static final class Encode extends RichMapFunction<EvidenceEvent, WireEvent> {
+  /** What both encoders share: one {@link EventWire} per subtask. */
+  private abstract static class Encoder<T> extends RichMapFunction<T, WireEvent> {
     private static final long serialVersionUID = 1L;
-    private transient EventWire wire;
+    transient EventWire wire;
 
     @Override
     public void open(OpenContext ctx) {
       wire = new EventWire();
     }
+  }
+
+  /** Event -> {@link WireEvent} (one encoder per subtask). */
+  public static final class Encode extends Encoder<EvidenceEvent> {
+    private static final long serialVersionUID = 1L;
 
     @Override
     public WireEvent map(EvidenceEvent e) {
@@ -49,14 +54,8 @@ public record WireEvent(String eventId, byte[] unenriched, int partition, long o
   }
 
   /** {@link SourcedEvent} -> {@link WireEvent} with the event's coordinates (one encoder per subtask). */
-  public static final class EncodeSourced extends RichMapFunction<SourcedEvent, WireEvent> {
+  public static final class EncodeSourced extends Encoder<SourcedEvent> {
     private static final long serialVersionUID = 1L;
-    private transient EventWire wire;
-
-    @Override
-    public void open(OpenContext ctx) {
-      wire = new EventWire();
-    }
 
     @Override
     public WireEvent map(SourcedEvent s) {
