@@ -1,0 +1,356 @@
+package dev.strata.job.correlate;
+
+import static dev.strata.correlate.CorrelationScenario.ACCOUNT_PROD;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.correlate.BindingExtractor;
+import dev.strata.correlate.ContainerEnds;
+import dev.strata.correlate.CorrelationScenario;
+import dev.strata.correlate.DockerSocketClients;
+import dev.strata.correlate.ImdsCredentials;
+import dev.strata.correlate.SandboxPods;
+import dev.strata.correlate.SessionPods;
+import dev.strata.job.CorrelateJob;
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.event.Container;
+import dev.strata.schema.event.Device;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A savepoint of the binding joins restores into this build and decides as before: the snapshots under {@code
+ * src/test/resources/savepoints/binding-joins} were written by the operators as main had them before they shared the
+ * {@code BindingJoin} base (commit "correlate: pin the binding joins' savepoint form"), each after half of its input
+ * (bounded retention, and unbounded as in bounded runs); {@code <case>.expected} holds what those operators did after
+ * the restore with the other half and a watermark moving minute by minute to the end: every record they emitted (with
+ * its timestamp), every watermark, and the keyed state entries and event-time timers whenever they changed. The
+ * operators of this build, restored from the same bytes, must do exactly that: same state names and serializers (a
+ * restore with another one fails), same state forms, same timers, same decisions in the same order.
+ *
+ * <p>To write them anew (only when a state change is meant, with a migration): {@code -Dstrata.savepoints.write=true
+ * -Dtest=BindingJoinSavepointTest#write}.
+ */
+class BindingJoinSavepointTest {
+  static final long RETENTION_MS = Duration.ofMinutes(20).toMillis();
+  static final long CLOSED_TTL_MS = Duration.ofMinutes(60).toMillis();
+  static final Path DIR = Path.of("src/test/resources/savepoints/binding-joins");
+  static final long MINUTE_MS = 60_000L;
+
+  /** One operator on one input: how it is built and keyed, and what it reads (in arrival order). */
+  record Case(String name, long retentionMs, Function<Long, Driver> driver, List<Timed> input) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  /** An element with its record timestamp: an {@link EvidenceEvent} goes to input 1 of a two-input join. */
+  record Timed(Object value, long ts) {}
+
+  /** A harness, whatever its number of inputs. */
+  interface Driver extends AutoCloseable {
+    AbstractStreamOperatorTestHarness<EntityBinding> harness();
+
+    void element(Timed t) throws Exception;
+
+    void watermark(long ts) throws Exception;
+
+    int stateEntries();
+  }
+
+  static Driver oneInput(KeyedProcessFunction<String, EntityBinding, EntityBinding> f,
+      KeySelector<EntityBinding, String> key) throws Exception {
+    var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), key, Types.STRING);
+    h.setup(CorrelateJob.BINDING.createSerializer(new SerializerConfigImpl()));
+    return new Driver() {
+      public AbstractStreamOperatorTestHarness<EntityBinding> harness() {
+        return h;
+      }
+
+      public void element(Timed t) throws Exception {
+        h.processElement(new StreamRecord<>((EntityBinding) t.value(), t.ts()));
+      }
+
+      public void watermark(long ts) throws Exception {
+        h.processWatermark(new Watermark(ts));
+      }
+
+      public int stateEntries() {
+        return h.numKeyedStateEntries();
+      }
+
+      public void close() throws Exception {
+        h.close();
+      }
+    };
+  }
+
+  /** The container (or sandbox) a statement names for a container-end join (serializable: the key selector's). */
+  interface Subject extends Function<EntityBinding, String>, java.io.Serializable {}
+
+  static Driver twoInputs(KeyedCoProcessFunction<String, EvidenceEvent, EntityBinding, EntityBinding> f,
+      Subject subject) throws Exception {
+    var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(f),
+        (EvidenceEvent e) -> ContainerEnds.key(BindingExtractor.containerEnd(e)),
+        (EntityBinding b) -> ContainerEnds.key(subject.apply(b)), Types.STRING);
+    h.setup(CorrelateJob.BINDING.createSerializer(new SerializerConfigImpl()));
+    return new Driver() {
+      public AbstractStreamOperatorTestHarness<EntityBinding> harness() {
+        return h;
+      }
+
+      public void element(Timed t) throws Exception {
+        if (t.value() instanceof EvidenceEvent e) h.processElement1(new StreamRecord<>(e, t.ts()));
+        else h.processElement2(new StreamRecord<>((EntityBinding) t.value(), t.ts()));
+      }
+
+      public void watermark(long ts) throws Exception {
+        h.processBothWatermarks(new Watermark(ts));
+      }
+
+      public int stateEntries() {
+        return h.numKeyedStateEntries();
+      }
+
+      public void close() throws Exception {
+        h.close();
+      }
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------------------ inputs
+
+  static List<EvidenceEvent> byTime(List<EvidenceEvent> events) {
+    List<EvidenceEvent> sorted = new ArrayList<>(events);
+    sorted.sort(Comparator.comparing(EvidenceEvent::getTime));
+    return sorted;
+  }
+
+  /** What the extract stage sends on: each event's bindings that {@code take} passes, at the event's time. */
+  static List<Timed> bindings(List<EvidenceEvent> events, java.util.function.Predicate<EntityBinding> take) {
+    BindingExtractor x = new BindingExtractor();
+    List<Timed> out = new ArrayList<>();
+    for (EvidenceEvent e : byTime(events)) {
+      for (EntityBinding b : x.extract(e)) if (take.test(b)) out.add(new Timed(b, e.getTime().toEpochMilli()));
+    }
+    return out;
+  }
+
+  /** A container-end join's two inputs, as the graph interleaves them: an event's end, then its statements. */
+  static List<Timed> endsAndBindings(List<EvidenceEvent> events, Function<EntityBinding, String> subject) {
+    BindingExtractor x = new BindingExtractor();
+    List<Timed> out = new ArrayList<>();
+    for (EvidenceEvent e : byTime(events)) {
+      long ts = e.getTime().toEpochMilli();
+      if (BindingExtractor.containerEnd(e) != null) out.add(new Timed(e, ts));
+      for (EntityBinding b : x.extract(e)) if (subject.apply(b) != null) out.add(new Timed(b, ts));
+    }
+    return out;
+  }
+
+  /** IRSA sessions, the pods of their service account (two replicas) and the sessions' calls from outside. */
+  static List<EvidenceEvent> irsa() {
+    List<EvidenceEvent> all = new ArrayList<>(new CorrelationScenario().prodAudit);
+    all.addAll(CorrelationScenario.parse("k8s_audit", "prod-audit-irsa-replica.log", "prod", ACCOUNT_PROD));
+    all.addAll(CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-irsa-vpce.json", null, ACCOUNT_PROD));
+    all.addAll(new CorrelationScenario().cloudTrail);
+    return all;
+  }
+
+  /** Pods' IMDS fetches (Tetragon, on the node without its instance), the node's instance, the role's calls. */
+  static List<EvidenceEvent> imds() {
+    List<EvidenceEvent> all = new ArrayList<>(new CorrelationScenario().prodAudit);
+    all.addAll(CorrelationScenario.parse("tetragon_event", "imds-tetragon.jsonl", "prod", ACCOUNT_PROD));
+    all.addAll(CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-imds.json", null, ACCOUNT_PROD));
+    return all;
+  }
+
+  /**
+   * Falco's connections to a host's Docker socket: web at T, worker 30 s later (within the bound: both flagged),
+   * web again at T + 5 min (alone) and on a second host at T + 1 min.
+   */
+  static List<EvidenceEvent> dockerSocket() {
+    EvidenceEvent alert = new CorrelationScenario().falco.get(0);
+    Instant t = Instant.parse("2026-11-20T10:30:00Z");
+    return List.of(
+        socketConnect(alert, "sock-1", t, "ip-10-30-1-15.ec2.internal", "aac91a707528" + "1".repeat(52)),
+        socketConnect(alert, "sock-2", t.plusSeconds(30), "ip-10-30-1-15.ec2.internal", "1baffb74c0de" + "2".repeat(52)),
+        socketConnect(alert, "sock-3", t.plusSeconds(60), "ip-10-30-1-16.ec2.internal", "f00dfacec0de" + "3".repeat(52)),
+        socketConnect(alert, "sock-4", t.plusSeconds(300), "ip-10-30-1-15.ec2.internal", "aac91a707528" + "1".repeat(52)));
+  }
+
+  static EvidenceEvent socketConnect(EvidenceEvent alert, String id, Instant t, String host, String container) {
+    EvidenceEvent e = EvidenceEvent.newBuilder(alert).setEventId(id).setTime(t).build();
+    e.setDevice(Device.newBuilder().setHostname(host).build());
+    e.setContainer(Container.newBuilder(e.getContainer()).setUid(container).build());
+    e.setFile(File.newBuilder().setPath("/var/run/docker.sock").setName("docker.sock").build());
+    return e;
+  }
+
+  /** The fetches restated on their instance, as {@code imds-fetch-instances} adds them to what the join reads. */
+  static List<Timed> withFetchesOnInstance(List<Timed> stated) throws Exception {
+    List<Timed> out = new ArrayList<>(stated);
+    try (Driver d = oneInput(new JoinImdsFetches.FetchInstances(Long.MAX_VALUE, CLOSED_TTL_MS), ImdsCredentials::node)) {
+      d.harness().open();
+      for (Timed t : stated) if (ImdsCredentials.node((EntityBinding) t.value()) != null) d.element(t);
+      for (Object o : d.harness().getOutput()) {
+        if (o instanceof StreamRecord<?> r) out.add(new Timed(r.getValue(), r.getTimestamp()));
+      }
+    }
+    return out;
+  }
+
+  static List<Case> cases() throws Exception {
+    List<Case> cases = new ArrayList<>();
+    List<Timed> imdsStated = bindings(imds(), b -> true);
+    for (long retention : new long[] {RETENTION_MS, Long.MAX_VALUE}) {
+      String mode = retention == Long.MAX_VALUE ? "-unbounded" : "-bounded";
+      cases.add(new Case(JoinSessionPods.UID + mode, retention,
+          r -> unchecked(() -> oneInput(new JoinSessionPods(r, CLOSED_TTL_MS), SessionPods::serviceAccount)),
+          bindings(irsa(), b -> SessionPods.serviceAccount(b) != null)));
+      cases.add(new Case(JoinDockerSocketClients.UID + mode, retention,
+          r -> unchecked(() -> oneInput(new JoinDockerSocketClients(r, CLOSED_TTL_MS), DockerSocketClients::daemon)),
+          bindings(dockerSocket(), b -> DockerSocketClients.daemon(b) != null)));
+      cases.add(new Case(JoinImdsFetches.UID_ON_INSTANCE + mode, retention,
+          r -> unchecked(() -> oneInput(new JoinImdsFetches.FetchInstances(r, CLOSED_TTL_MS), ImdsCredentials::node)),
+          imdsStated.stream().filter(t -> ImdsCredentials.node((EntityBinding) t.value()) != null).toList()));
+      cases.add(new Case(JoinImdsFetches.UID + mode, retention,
+          r -> unchecked(() -> oneInput(new JoinImdsFetches(r, CLOSED_TTL_MS), ImdsCredentials::instance)),
+          withFetchesOnInstance(imdsStated).stream().filter(t -> JoinImdsFetches.member((EntityBinding) t.value()))
+              .toList()));
+      cases.add(new Case(JoinSandboxPods.UID + mode, retention,
+          r -> unchecked(() -> twoInputs(new JoinSandboxPods(r, CLOSED_TTL_MS), SandboxPods::sandbox)),
+          endsAndBindings(CorrelationScenario.parse("containerd_daemon_log", "node-containerd-journal.log", "prod",
+              ACCOUNT_PROD), SandboxPods::sandbox)));
+      List<EvidenceEvent> docker = new ArrayList<>(
+          CorrelationScenario.parse("docker_inspect", "node-docker-inspect.jsonl", "prod", ACCOUNT_PROD));
+      docker.addAll(CorrelationScenario.parse("docker_events", "node-docker-events.jsonl", "prod", ACCOUNT_PROD));
+      cases.add(new Case(CloseContainerBindings.UID + mode, retention,
+          r -> unchecked(() -> twoInputs(new CloseContainerBindings(r, CLOSED_TTL_MS), ContainerEnds::holder)),
+          endsAndBindings(docker, ContainerEnds::holder)));
+    }
+    return cases;
+  }
+
+  interface ThrowingSupplier<T> {
+    T get() throws Exception;
+  }
+
+  static <T> T unchecked(ThrowingSupplier<T> s) {
+    try {
+      return s.get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------- the runs
+
+  /** The first half of the input, then a watermark at the last of its times minus the retention (some decided). */
+  static OperatorSubtaskState firstHalf(Case c) throws Exception {
+    try (Driver d = c.driver().apply(c.retentionMs())) {
+      d.harness().open();
+      List<Timed> first = c.input().subList(0, c.input().size() / 2);
+      for (Timed t : first) d.element(t);
+      d.watermark(preSnapshotWatermark(c));
+      return d.harness().snapshot(1L, 1L);
+    }
+  }
+
+  static long preSnapshotWatermark(Case c) {
+    long last = c.input().get(c.input().size() / 2 - 1).ts();
+    return last - RETENTION_MS;
+  }
+
+  /** Restored from {@code state}: the second half, then the watermark minute by minute; what it did, line by line. */
+  static List<String> secondHalf(Case c, OperatorSubtaskState state) throws Exception {
+    List<String> lines = new ArrayList<>();
+    try (Driver d = c.driver().apply(c.retentionMs())) {
+      d.harness().initializeState(state);
+      d.harness().open();
+      lines.add("restored: state " + d.stateEntries() + " timers " + d.harness().numEventTimeTimers());
+      for (Timed t : c.input().subList(c.input().size() / 2, c.input().size())) d.element(t);
+      String seen = "";
+      for (long w : watermarks(c)) {
+        d.watermark(w);
+        for (Object o; (o = d.harness().getOutput().poll()) != null; ) {
+          if (o instanceof StreamRecord<?> r) lines.add("record " + r.getTimestamp() + " " + r.getValue());
+          else if (o instanceof Watermark m) lines.add("watermark " + m.getTimestamp());
+        }
+        String now = "state " + d.stateEntries() + " timers " + d.harness().numEventTimeTimers();
+        if (!now.equals(seen)) lines.add(now);
+        seen = now;
+      }
+    }
+    return lines;
+  }
+
+  /** Each minute from the snapshot's watermark to 6 h after the last input, then days up to 32, then the end. */
+  static List<Long> watermarks(Case c) {
+    long from = preSnapshotWatermark(c) / MINUTE_MS * MINUTE_MS + MINUTE_MS;
+    long last = c.input().stream().mapToLong(Timed::ts).max().orElseThrow();
+    TreeSet<Long> w = new TreeSet<>();
+    for (long t = from; t <= last + Duration.ofHours(6).toMillis(); t += MINUTE_MS) w.add(t);
+    for (int day = 1; day <= 32; day++) w.add(last + Duration.ofDays(day).toMillis());
+    w.add(Long.MAX_VALUE);
+    return new ArrayList<>(w);
+  }
+
+  static Path snapshotFile(Case c) {
+    return DIR.resolve(c.name() + ".snapshot");
+  }
+
+  static Path expectedFile(Case c) {
+    return DIR.resolve(c.name() + ".expected");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void mainsSavepointRestoresIntoThisBuildAndDecidesTheSame(Case c) throws Exception {
+    OperatorSubtaskState saved = OperatorSnapshotUtil.readStateHandle(snapshotFile(c).toString());
+    List<String> expected = Files.readAllLines(expectedFile(c));
+    assertThat(expected).as("main's run emitted decisions after the restore").anyMatch(l -> l.startsWith("record "));
+    assertThat(expected.get(0)).as("main's snapshot holds state").doesNotStartWith("restored: state 0 ");
+    assertThat(secondHalf(c, saved)).containsExactlyElementsOf(expected);
+  }
+
+  /** Writes the snapshots and what main's operators did after them (see the class doc). */
+  @Test
+  @EnabledIfSystemProperty(named = "strata.savepoints.write", matches = "true")
+  void write() throws Exception {
+    Files.createDirectories(DIR);
+    for (Case c : cases()) {
+      OperatorSubtaskState state = firstHalf(c);
+      OperatorSnapshotUtil.writeStateHandle(state, snapshotFile(c).toString());
+      Files.write(expectedFile(c),
+          secondHalf(c, OperatorSnapshotUtil.readStateHandle(snapshotFile(c).toString())));
+    }
+  }
+}
