@@ -1,11 +1,9 @@
 package dev.strata.job.correlate;
 
-import dev.strata.correlate.BindingExtractor;
 import dev.strata.correlate.ContainerEnds;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.event.EvidenceEvent;
 import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -13,7 +11,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -30,24 +27,19 @@ import org.apache.flink.util.Collector;
  * per container at a time (news only moves the clear time; the timer re-arms itself). Nothing is cleared in bounded
  * mode (retention = {@link Long#MAX_VALUE}).
  */
-public final class CloseContainerBindings
-    extends KeyedCoProcessFunction<String, EvidenceEvent, EntityBinding, EntityBinding> {
+public final class CloseContainerBindings extends ContainerEndJoin {
   private static final long serialVersionUID = 1L;
   public static final String UID = "close-container-bindings";
 
-  private final long retentionMs;
-  private final long closedTtlMs;
   private transient MapState<String, Long> held;
   private transient MapState<String, String> ends;
   /** When to clear the container's state (event time): latest news + closedTtl + retention. */
   private transient ValueState<Long> clearAt;
   /** The pending timer, at or before {@link #clearAt} (null: none). */
   private transient ValueState<Long> timerAt;
-  private transient BindingExtractor extractor;
 
   public CloseContainerBindings(long retentionMs, long closedTtlMs) {
-    this.retentionMs = retentionMs;
-    this.closedTtlMs = closedTtlMs;
+    super(retentionMs, closedTtlMs);
   }
 
   /**
@@ -61,12 +53,11 @@ public final class CloseContainerBindings
   }
 
   @Override
-  public void open(OpenContext ctx) {
+  protected void openState() {
     held = getRuntimeContext().getMapState(new MapStateDescriptor<>("held", Types.STRING, Types.LONG));
     ends = getRuntimeContext().getMapState(new MapStateDescriptor<>("ends", Types.STRING, Types.STRING));
     clearAt = getRuntimeContext().getState(new ValueStateDescriptor<>("clear-at", Types.LONG));
     timerAt = getRuntimeContext().getState(new ValueStateDescriptor<>("timer-at", Types.LONG));
-    extractor = new BindingExtractor();
   }
 
   @Override
@@ -102,10 +93,9 @@ public final class CloseContainerBindings
    * {@code fallbackMs}): its state is kept until closedTtl + retention after it.
    */
   private void heardOf(Context ctx, long fallbackMs) throws Exception {
-    if (retentionMs == Long.MAX_VALUE) return;
-    Long ts = ctx.timestamp();
-    long at = ts != null ? ts : fallbackMs;
-    long when = Math.max(saturatedAdd(at, closedTtlMs + retentionMs), ctx.timerService().currentWatermark());
+    if (keepsAll()) return;
+    long when = Math.max(BindingJoin.saturatedAdd(newsTime(ctx, fallbackMs), closedTtlMs + retentionMs),
+        ctx.timerService().currentWatermark());
     Long current = clearAt.value();
     if (current != null && current >= when) return;
     clearAt.update(when);
@@ -115,11 +105,6 @@ public final class CloseContainerBindings
   private void arm(org.apache.flink.streaming.api.TimerService timers, long when) throws Exception {
     timerAt.update(when);
     timers.registerEventTimeTimer(when);
-  }
-
-  private static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
   @Override

@@ -1,22 +1,17 @@
 package dev.strata.job.correlate;
 
-import dev.strata.correlate.BindingExtractor;
 import dev.strata.correlate.ContainerEnds;
 import dev.strata.correlate.SandboxPods;
 import dev.strata.schema.AvroCodec;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.event.EvidenceEvent;
 import java.time.Duration;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -32,27 +27,24 @@ import org.apache.flink.util.Collector;
  * which the graph sends here too. A container created in a sandbox last heard of more than 30 days before, with no
  * end seen, gets no pod from it. One event-time timer per sandbox at a time; nothing cleared in bounded mode.
  */
-public final class JoinSandboxPods
-    extends KeyedCoProcessFunction<String, EvidenceEvent, EntityBinding, EntityBinding> {
+public final class JoinSandboxPods extends ContainerEndJoin {
   private static final long serialVersionUID = 1L;
   public static final String UID = "join-sandbox-pods";
   /** How long a sandbox whose end was not seen is kept after its latest news. */
   public static final Duration OPEN_SANDBOX_HOLD = Duration.ofDays(30);
 
-  private final long retentionMs;
-  private final long closedTtlMs;
+  /** The sandbox's pod statement (Avro bytes). */
   private transient ValueState<byte[]> pod;
-  private transient MapState<String, byte[]> waiting;
+  /** The members that came before it, by binding id. */
+  private transient BindingJoin.Store waiting;
   /** Latest news of the sandbox (event time ms) and its end (ms; null while not seen). */
   private transient ValueState<Long> newsAt;
   private transient ValueState<Long> endAt;
   private transient ValueState<Long> timerAt;
   private transient AvroCodec<EntityBinding> avro;
-  private transient BindingExtractor extractor;
 
   public JoinSandboxPods(long retentionMs, long closedTtlMs) {
-    this.retentionMs = retentionMs;
-    this.closedTtlMs = closedTtlMs;
+    super(retentionMs, closedTtlMs);
   }
 
   /**
@@ -66,23 +58,21 @@ public final class JoinSandboxPods
   }
 
   @Override
-  public void open(OpenContext ctx) {
+  protected void openState() {
+    avro = AvroCodec.of(EntityBinding.class);
     pod = getRuntimeContext().getState(
         new ValueStateDescriptor<>("pod", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-    waiting = getRuntimeContext().getMapState(
-        new MapStateDescriptor<>("waiting", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    waiting = BindingJoin.Store.open(getRuntimeContext(), "waiting", avro);
     newsAt = getRuntimeContext().getState(new ValueStateDescriptor<>("news-at", Types.LONG));
     endAt = getRuntimeContext().getState(new ValueStateDescriptor<>("end-at", Types.LONG));
     timerAt = getRuntimeContext().getState(new ValueStateDescriptor<>("timer-at", Types.LONG));
-    avro = AvroCodec.of(EntityBinding.class);
-    extractor = new BindingExtractor();
   }
 
   /** An end of the container keyed here: if it is a sandbox with state, its state goes closedTtl + retention later. */
   @Override
   public void processElement1(EvidenceEvent e, Context ctx, Collector<EntityBinding> out) throws Exception {
-    if (retentionMs == Long.MAX_VALUE || (pod.value() == null && waiting.isEmpty())) return;
-    long at = BindingExtractor.micros(e.getTime()) / 1000;
+    if (keepsAll() || (pod.value() == null && waiting.isEmpty())) return;
+    long at = BindingJoin.ms(e.getTime());
     Long before = endAt.value();
     if (before == null || at < before) endAt.update(at);
     schedule(ctx);
@@ -96,15 +86,15 @@ public final class JoinSandboxPods
       if (current != null && !current.getSubject().getKey().equals(b.getSubject().getKey())) return; // key clash
       if (current == null || b.getValidFrom().isBefore(current.getValidFrom())) pod.update(avro.encode(b));
       if (current == null) {
-        for (byte[] w : waiting.values()) emit(b, avro.decode(w), out);
+        for (EntityBinding w : waiting.all()) emit(b, w, out);
         waiting.clear();
       }
     } else if (known != null) {
       emit(avro.decode(known), b, out);
     } else {
-      waiting.put(b.getBindingId(), avro.encode(b));
+      waiting.put(b.getBindingId(), b);
     }
-    heardOf(ctx, BindingExtractor.micros(b.getValidFrom()) / 1000);
+    heardOf(ctx, BindingJoin.ms(b.getValidFrom()));
   }
 
   private void emit(EntityBinding sandboxPod, EntityBinding member, Collector<EntityBinding> out) {
@@ -112,9 +102,8 @@ public final class JoinSandboxPods
   }
 
   private void heardOf(Context ctx, long fallbackMs) throws Exception {
-    if (retentionMs == Long.MAX_VALUE) return;
-    Long ts = ctx.timestamp();
-    long at = ts != null ? ts : fallbackMs;
+    if (keepsAll()) return;
+    long at = newsTime(ctx, fallbackMs);
     Long before = newsAt.value();
     if (before == null || at > before) newsAt.update(at);
     schedule(ctx);
@@ -125,8 +114,9 @@ public final class JoinSandboxPods
     Long news = newsAt.value();
     Long end = endAt.value();
     long last = Math.max(news == null ? Long.MIN_VALUE : news, end == null ? Long.MIN_VALUE : end);
-    return saturatedAdd(last, end != null ? closedTtlMs + retentionMs
-        : Math.max(OPEN_SANDBOX_HOLD.toMillis(), closedTtlMs + retentionMs));
+    long kept = end != null ? closedTtlMs + retentionMs
+        : Math.max(OPEN_SANDBOX_HOLD.toMillis(), closedTtlMs + retentionMs);
+    return last == Long.MIN_VALUE ? kept : BindingJoin.saturatedAdd(last, kept); // MIN_VALUE: no news yet
   }
 
   private void schedule(Context ctx) throws Exception {
@@ -152,12 +142,5 @@ public final class JoinSandboxPods
     newsAt.clear();
     endAt.clear();
     timerAt.clear();
-  }
-
-  /** {@code a + b}, {@link Long#MAX_VALUE} on overflow ({@code a} = {@link Long#MIN_VALUE}: none yet, {@code b}). */
-  static long saturatedAdd(long a, long b) {
-    if (a == Long.MIN_VALUE) return b;
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 }
