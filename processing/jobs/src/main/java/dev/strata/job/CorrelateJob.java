@@ -188,9 +188,13 @@ public final class CorrelateJob {
     long ttl = s.closedTtl().toMillis();
     DataStream<EntityBinding> extracted =
         events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT);
-    DataStream<EntityBinding> stated = JoinDockerSocketClients.attach(JoinImdsFetches.attach(JoinSessionPods.attach(CloseContainerBindings.attach(events,
-        JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl), BINDING, retention, ttl), BINDING,
-        retention, ttl), BINDING, retention, ttl), BINDING, retention, ttl);
+    // the binding joins, each reading what the ones before it added (sandbox pods -> container ends -> sessions ->
+    // IMDS fetches -> Docker socket clients): the statements the evidence implies beyond what each event states
+    DataStream<EntityBinding> stated = JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl);
+    stated = CloseContainerBindings.attach(events, stated, BINDING, retention, ttl);
+    stated = JoinSessionPods.attach(stated, BINDING, retention, ttl);
+    stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl);
+    stated = JoinDockerSocketClients.attach(stated, BINDING, retention, ttl);
     DataStream<EnrichedEvent> enriched = enrich(events, wire, stated, s, topic).events();
     DataStream<EntityBinding> facts =
         stated.keyBy(BindingFacts::subjectKey, Types.STRING)
