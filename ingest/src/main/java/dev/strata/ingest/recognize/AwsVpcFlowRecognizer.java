@@ -209,8 +209,27 @@ public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
   /** The value of the first {@code "message"} string in the sample (JSON escapes undone for plain text), or null. */
   private static String firstMessage(ContentSample sample) {
     String s = new String(sample.bytes(), StandardCharsets.UTF_8);
-    Matcher m = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){1,4096})\"").matcher(s);
-    if (!m.find()) return null;
-    return m.group(1).replace("\\n", "").replace("\\r", "").replace("\\t", " ").replace("\\/", "/").strip();
+    Matcher m = MESSAGE_KEY.matcher(s);
+    // the string is scanned by hand: a regex alternation repeated per character ((?:[^"\\]|\\.){1,4096}) recurses
+    // once per character and overflowed the stack on a long message (an audit event in `aws logs filter-log-events`
+    // output), which stopped the whole collection. As before, an empty or over-long message is passed over.
+    while (m.find()) {
+      int i = m.end();
+      for (int j = i; j < s.length() && j - i <= MAX_MESSAGE; j++) {
+        char c = s.charAt(j);
+        if (c == '\\') {
+          j++;
+        } else if (c == '"') {
+          if (j == i) break;
+          return s.substring(i, j).replace("\\n", "").replace("\\r", "").replace("\\t", " ").replace("\\/", "/")
+              .strip();
+        }
+      }
+    }
+    return null;
   }
+
+  private static final Pattern MESSAGE_KEY = Pattern.compile("\"message\"\\s*:\\s*\"");
+  /** The longest message read (a VPC flow record is a few hundred characters). */
+  private static final int MAX_MESSAGE = 4096;
 }

@@ -96,6 +96,16 @@ public final class K8sAuditRecognizer extends PathPatternRecognizer {
           ? ContentMatch.strong(Framing.WHOLE, "CloudWatch Logs subscription message of audit.k8s.io Events (EKS)")
           : null;
     }
+    // `aws logs filter-log-events` / `get-log-events` output ({"events":[{"logStreamName","timestamp","message",...}]}):
+    // the parser reads it, the recognizer did not know it (kubelet scenario: the responder's pull of the EKS audit
+    // log group was not collected at all)
+    JsonNode event = head.first("events");
+    if (event.isObject() && event.has("message")) {
+      JsonSniff.Obj inner = JsonSniff.object(event.path("message").asText(""));
+      if (inner.valid() && verdict(inner) == Verdict.YES) {
+        return ContentMatch.strong(Framing.WHOLE, "aws logs filter-log-events output of audit.k8s.io Events (EKS)");
+      }
+    }
     ObjectNode root = M.createObjectNode();
     head.fields().forEach(root::set);
     String what = isGkeAudit(root) ? "GKE Cloud Logging entries of k8s.io audit records"

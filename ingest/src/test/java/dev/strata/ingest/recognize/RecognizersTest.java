@@ -85,6 +85,23 @@ class RecognizersTest {
     assertThat(rec("export/eks.jsonl", line).sourceType()).isEqualTo("k8s_audit");
   }
 
+  /**
+   * {@code aws logs filter-log-events} output (pretty-printed, as the CLI prints it) whose messages are long audit
+   * events full of escaped quotes: the flow log recognizer's probe of the first message used to overflow the stack on
+   * it (a repeated regex alternation), which stopped the whole collection (kubelet scenario).
+   */
+  @Test
+  void filterLogEventsOutputWithLongAuditMessagesIsK8sAudit() {
+    String inner = TestFiles.auditLine(1).strip();
+    inner = inner.substring(0, inner.length() - 1) + ",\"requestObject\":{\"pad\":\"" + "x\\\"y ".repeat(1500) + "\"}}";
+    String doc = "{\n    \"events\": [\n        {\n            \"logStreamName\": \"kube-apiserver-audit-1\",\n"
+        + "            \"timestamp\": 1714564800000,\n            \"message\": \""
+        + inner.replace("\\", "\\\\").replace("\"", "\\\"") + "\",\n            \"ingestionTime\": 1714564801000,\n"
+        + "            \"eventId\": \"1\"\n        }\n    ],\n    \"searchedLogStreams\": []\n}\n";
+    assertThat(doc.length()).isGreaterThan(8000);
+    assertThat(rec("cloudwatch/filter-log-events.json", doc).sourceType()).isEqualTo("k8s_audit");
+  }
+
   @Test
   void cloudWatchExportToS3ObjectsOfCloudTrailAndEksAudit() {
     // AWS "Exporting log data to Amazon S3": <prefix>/<task id>/<log stream>/000000.gz, "<timestamp> <message>" lines

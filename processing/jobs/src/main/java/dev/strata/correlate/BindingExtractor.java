@@ -640,6 +640,10 @@ public final class BindingExtractor {
       return;
     }
     JsonNode request = object(e.getUnmapped().get("requestObject"));
+    if ("binding".equals(r.getSubresource()) && "create".equals(verb)) {
+      schedulerBinding(e, r, request, cluster, account, t, out);
+      return;
+    }
     if (!kind.isEmpty() && !kind.equals("Pod")) return; // a Status answer to a delete names nothing
     JsonNode meta = obj.path("metadata");
     String ns = text(meta, "namespace");
@@ -874,6 +878,30 @@ public final class BindingExtractor {
     if (jti != null) put(a, SessionPods.CREDENTIAL_ID, jti.startsWith("JTI=") ? jti.substring(4) : jti);
     String scope = "k8s:" + nz(cluster);
     out.add(binding(BindingKind.TOKEN_POD, scope, sa, scope, r.getNamespace() + "/" + pod, a, t, to, false, 1.0f, e));
+  }
+
+  /**
+   * The scheduler's {@code pods/binding} create: its request is a {@code Binding} whose {@code target} is the Node; the
+   * answer is a Status. A pod a controller created (a Deployment's, a Job's) has no {@code spec.nodeName} in its create
+   * record: this is the API server's only record of its node (kubelet scenario: without it a pod's calls resolved no
+   * node, only the node's own sensors named it).
+   */
+  private void schedulerBinding(EvidenceEvent e, Resource r, JsonNode request, String cluster, String account, long t,
+      List<EntityBinding> out) {
+    if (request == null || !"Binding".equals(request.path("kind").asText(""))) return;
+    JsonNode target = request.path("target");
+    String targetKind = target.path("kind").asText("Node");
+    String node = text(target, "name");
+    if (node == null || !targetKind.equals("Node")) return;
+    JsonNode meta = request.path("metadata");
+    String ns = text(meta, "namespace");
+    if (ns == null) ns = r.getNamespace();
+    String name = text(meta, "name");
+    if (name == null) name = r.getName();
+    if (ns == null || name == null) return;
+    Map<String, String> a = podAttributes(cluster, ns, name, text(meta, "uid"), node, null, account);
+    String scope = "k8s:" + nz(cluster);
+    out.add(binding(BindingKind.POD_NODE, scope, ns + "/" + name, scope, node, a, t, null, false, 1.0f, e));
   }
 
   private void k8sEvent(EvidenceEvent e, List<EntityBinding> out) {

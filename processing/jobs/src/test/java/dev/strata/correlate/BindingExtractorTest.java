@@ -189,6 +189,28 @@ class BindingExtractorTest {
     assertThat(kind(status, BindingKind.CONTAINER_POD).getValidFrom()).hasToString("2026-11-22T08:59:57Z");
   }
 
+  /**
+   * The scheduler's pods/binding create (request a Binding to the Node, answer a Status) states the pod's node: a
+   * controller's pod has no spec.nodeName in its create record (kubelet scenario).
+   */
+  @Test
+  void theSchedulersBindingStatesThePodsNode() {
+    List<EntityBinding> bs = of(audit("create", "etl-1", "binding", "{\"kind\":\"Binding\",\"apiVersion\":\"v1\","
+        + "\"metadata\":{\"name\":\"etl-1\",\"namespace\":\"web\",\"uid\":\"4f2e1d0c-0000-4000-8000-000000000001\"},"
+        + "\"target\":{\"kind\":\"Node\",\"name\":\"ip-10-0-0-10.ec2.internal\"}}",
+        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Success\",\"code\":201}"));
+    assertThat(bs).hasSize(1);
+    EntityBinding b = kind(bs, BindingKind.POD_NODE);
+    assertThat(b.getSubject().getScope() + " " + b.getSubject().getKey()).isEqualTo("k8s:prod-eks web/etl-1");
+    assertThat(b.getObject().getKey()).isEqualTo("ip-10-0-0-10.ec2.internal");
+    assertThat(b.getAttributes()).containsEntry("node_name", "ip-10-0-0-10.ec2.internal")
+        .containsEntry("pod_uid", "4f2e1d0c-0000-4000-8000-000000000001");
+    assertThat(b.getValidFrom()).hasToString("2026-11-22T09:00:00Z");
+    // a binding to something else than a Node, or a failed one, states nothing
+    assertThat(of(audit("create", "etl-1", "binding", "{\"kind\":\"Binding\",\"metadata\":{\"name\":\"etl-1\"},"
+        + "\"target\":{\"kind\":\"Other\",\"name\":\"x\"}}", null))).isEmpty();
+  }
+
   /** EKS's pod identity webhook puts the service account's role in the pod's env: the pod record states IRSA. */
   @Test
   void anIrsaPodsRoleIsTheWebhooksAwsRoleArn() throws Exception {

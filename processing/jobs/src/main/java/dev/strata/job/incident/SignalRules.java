@@ -204,6 +204,9 @@ public final class SignalRules implements Serializable {
     if ("aws_cloudtrail".equals(f)) {
       return cloudTrail(e);
     }
+    if (f.startsWith("aws_vpc_flow")) {
+      return kubeletPortFromOutside(e) ? new Signal(AttackStage.ENTRY, 4, "kubelet_port_public") : null;
+    }
     if ("overlay_upper_changes".equals(f) || "docker_diff".equals(f)) {
       return droppedBinary(e) ? new Signal(AttackStage.EXECUTION, 3, "dropped_binary") : null;
     }
@@ -380,10 +383,52 @@ public final class SignalRules implements Serializable {
     if (outside && e.getActor() != null && LookupKeys.taskSession(e.getActor().getUserUid()) != null) {
       return new Signal(stageOfUse(op, opStage), 4, "task_credentials_outside");
     }
+    if (outside && eksWorkloadIdentity(e)) {
+      // an IRSA token exchanged, or its session used, from a public address: a pod's identity used off the cluster
+      // (kubelet scenario: the token read through the kubelet, exchanged from the attacker's address)
+      return new Signal("AssumeRoleWithWebIdentity".equals(op) ? AttackStage.CREDENTIAL_ACCESS : stageOfUse(op, opStage),
+          4, "workload_credentials_outside");
+    }
     if (!knownCidrs.isEmpty() && outside) {
       return new Signal(stageOfUse(op, opStage), opStage == null ? 3 : severityOf(opStage), "unknown_source_ip");
     }
     return opStage == null ? null : new Signal(opStage, severityOf(opStage), "suspicious_call");
+  }
+
+  /** The kubelet's authenticated API and its read-only port. */
+  static final Set<Integer> KUBELET_PORTS = Set.of(10250, 10255);
+
+  /**
+   * A flow record of a connection from a public address (not in {@code incident.known_cidrs}) to a kubelet port,
+   * accepted: the kubelet API reached from the internet (an anonymous-auth kubelet's /run and /exec leave no pods/exec
+   * in the audit log; this is the entry's trace). The packet's own source counts when the flow names one.
+   */
+  private boolean kubeletPortFromOutside(EvidenceEvent e) {
+    if (e.getDstEndpoint() == null || e.getDstEndpoint().getPort() == null
+        || !KUBELET_PORTS.contains(e.getDstEndpoint().getPort())) {
+      return false;
+    }
+    var n = e.getNetwork();
+    if (n != null && n.getAction() != null && !"Allowed".equalsIgnoreCase(n.getAction())) return false;
+    if (n != null && n.getDirection() != null && "Outbound".equalsIgnoreCase(n.getDirection())) return false;
+    String src = n != null && n.getPktSrcIp() != null ? n.getPktSrcIp()
+        : e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
+    return EntityKeys.isPublicIp(src) && !known(src);
+  }
+
+  /**
+   * An EKS workload's IAM identity: a web identity token of a Kubernetes service account (AssumeRoleWithWebIdentity,
+   * subject {@code system:serviceaccount:...}) or a session an EKS cluster's OIDC provider federated (the session's
+   * {@code webIdFederationData}). Other OIDC providers (CI systems' tokens) are used from public addresses by design.
+   */
+  static boolean eksWorkloadIdentity(EvidenceEvent e) {
+    if (e.getActor() != null && e.getActor().getUserName() != null
+        && e.getActor().getUserName().startsWith("system:serviceaccount:")) {
+      return true;
+    }
+    Map<String, String> u = e.getUnmapped();
+    String provider = u == null ? null : u.get("userIdentity.sessionContext.webIdFederationData.federatedProvider");
+    return provider != null && provider.contains(":oidc-provider/oidc.eks.");
   }
 
   private static AttackStage stageOfUse(String op, AttackStage opStage) {

@@ -1,0 +1,93 @@
+package dev.strata.job.incident;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.event.Actor;
+import dev.strata.schema.event.Api;
+import dev.strata.schema.event.Endpoint;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Network;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The two rules the kubelet scenario (cli KubeletApiScenarioIT) found missing: a kubelet port reached from a public
+ * address (the entry: an anonymous kubelet's /run and /exec leave nothing in the audit log), and an EKS workload's IAM
+ * identity (an IRSA token or its session) used from a public address.
+ */
+class KubeletExposureSignalsTest {
+  static final Instant T = Instant.parse("2026-11-21T10:03:41Z");
+  static final String OIDC = "arn:aws:iam::271828182845:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/5F1C3A7E";
+
+  static EvidenceEvent flow(String src, String pktSrc, int dport, String direction, String action) {
+    EvidenceEvent e = IncidentGrouperTest.base("flow-" + src + dport + direction + action, T, "aws_vpc_flow");
+    e.setClassUid(4001);
+    e.setSrcEndpoint(Endpoint.newBuilder().setIp(src).setPort(51240).build());
+    e.setDstEndpoint(Endpoint.newBuilder().setIp("10.72.14.203").setPort(dport).build());
+    e.setNetwork(Network.newBuilder().setProtocol("tcp").setDirection(direction).setAction(action).setPktSrcIp(pktSrc)
+        .build());
+    return e;
+  }
+
+  @Test
+  void aKubeletPortReachedFromAPublicAddressIsTheEntry() {
+    SignalRules rules = SignalRules.defaults();
+    SignalRules.Signal s = rules.classify(flow("198.51.100.23", "198.51.100.23", 10250, "Inbound", "Allowed"));
+    assertThat(s.reason()).isEqualTo("kubelet_port_public");
+    assertThat(s.stage()).isEqualTo(AttackStage.ENTRY);
+    assertThat(s.severityId()).isEqualTo(4);
+    assertThat(rules.classify(flow("198.51.100.23", null, 10255, null, "Allowed")).reason()).isEqualTo("kubelet_port_public");
+    // context: the control plane's own calls, a rejected attempt, another port, a reply, a known address
+    assertThat(rules.classify(flow("10.72.0.45", "10.72.0.45", 10250, "Inbound", "Allowed"))).isNull();
+    assertThat(rules.classify(flow("198.51.100.23", "198.51.100.23", 10250, "Inbound", "Blocked"))).isNull();
+    assertThat(rules.classify(flow("198.51.100.23", "198.51.100.23", 443, "Inbound", "Allowed"))).isNull();
+    assertThat(rules.classify(flow("198.51.100.23", "198.51.100.23", 10250, "Outbound", "Allowed"))).isNull();
+    assertThat(new SignalRules(List.of("198.51.100.0/24"))
+        .classify(flow("198.51.100.23", "198.51.100.23", 10250, "Inbound", "Allowed"))).isNull();
+    // behind a load balancer the packet's own source is the client
+    assertThat(rules.classify(flow("10.72.1.21", "198.51.100.23", 10250, "Inbound", "Allowed")).reason())
+        .isEqualTo("kubelet_port_public");
+  }
+
+  static EvidenceEvent call(String op, String ip, Actor actor, String provider) {
+    EvidenceEvent e = IncidentGrouperTest.base("ct-" + op + ip + actor.getUserType(), T, "aws_cloudtrail");
+    e.setClassUid(6003);
+    e.setActor(actor);
+    e.setApi(Api.newBuilder().setService("sts.amazonaws.com").setOperation(op).build());
+    e.setStatus("Success");
+    e.setSrcEndpoint(Endpoint.newBuilder().setIp(ip).build());
+    if (provider != null) e.getUnmapped().put("userIdentity.sessionContext.webIdFederationData.federatedProvider", provider);
+    return e;
+  }
+
+  static Actor webIdentity() {
+    return Actor.newBuilder().setUserName("system:serviceaccount:analytics:etl-worker").setUserType("WebIdentityUser")
+        .setUserUid(OIDC + ":sts.amazonaws.com:system:serviceaccount:analytics:etl-worker").setGroups(List.of()).build();
+  }
+
+  static Actor session() {
+    return Actor.newBuilder().setUserName("etl-worker-irsa").setUserType("AssumedRole")
+        .setUserUid("arn:aws:sts::271828182845:assumed-role/etl-worker-irsa/etl").setCredentialUid("ASIAUETLSTOLEN000001")
+        .setSessionIssuer("arn:aws:iam::271828182845:role/etl-worker-irsa").setGroups(List.of()).build();
+  }
+
+  @Test
+  void anIrsaTokenOrItsSessionUsedFromAPublicAddressIsASignal() {
+    SignalRules rules = SignalRules.defaults();
+    SignalRules.Signal exchange = rules.classify(call("AssumeRoleWithWebIdentity", "198.51.100.23", webIdentity(), null));
+    assertThat(exchange.reason()).isEqualTo("workload_credentials_outside");
+    assertThat(exchange.stage()).isEqualTo(AttackStage.CREDENTIAL_ACCESS);
+    SignalRules.Signal get = rules.classify(call("GetObject", "198.51.100.23", session(), OIDC));
+    assertThat(get.reason()).isEqualTo("workload_credentials_outside");
+    assertThat(get.stage()).isEqualTo(AttackStage.EXFILTRATION);
+    // context: the pod's own exchange and calls (a private address, a VPC endpoint), another OIDC provider's session
+    // (a CI system's token is used from the internet by design), a session of no web identity
+    assertThat(rules.classify(call("AssumeRoleWithWebIdentity", "10.72.14.118", webIdentity(), null))).isNull();
+    assertThat(rules.classify(call("GetObject", "10.72.14.118", session(), OIDC))).isNull();
+    assertThat(rules.classify(call("GetObject", "198.51.100.23", session(),
+        "arn:aws:iam::271828182845:oidc-provider/token.actions.githubusercontent.com"))).isNull();
+    assertThat(rules.classify(call("GetObject", "198.51.100.23", session(), null))).isNull();
+  }
+}
