@@ -11,6 +11,7 @@ import dev.strata.correlate.ImdsCredentials;
 import dev.strata.correlate.SandboxPods;
 import dev.strata.correlate.SessionPods;
 import dev.strata.job.CorrelateJob;
+import dev.strata.schema.AvroCodec;
 import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.Device;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
@@ -52,7 +54,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the restore with the other half and a watermark moving minute by minute to the end: every record they emitted (with
  * its timestamp), every watermark, and the keyed state entries and event-time timers whenever they changed. The
  * operators of this build, restored from the same bytes, must do exactly that: same state names and serializers (a
- * restore with another one fails), same state forms, same timers, same decisions in the same order.
+ * restore with another one fails), same state forms, same timers, same decisions in the same order. The inputs are
+ * frozen beside them ({@code <join>.input}, what the extractor gave from the fixtures then), so that only the joins
+ * are under test.
  *
  * <p>To write them anew (only when a state change is meant, with its upgrade note): {@code
  * -Dstrata.savepoints.write=all -Dtest=BindingJoinSavepointTest#write}. A change of the records' text alone (a field
@@ -66,10 +70,14 @@ class BindingJoinSavepointTest {
   static final long MINUTE_MS = 60_000L;
 
   /** One operator on one input: how it is built and keyed, and what it reads (in arrival order). */
-  record Case(String name, long retentionMs, Function<Long, Driver> driver, List<Timed> input) {
+  record Case(String join, String mode, long retentionMs, Function<Long, Driver> driver, List<Timed> input) {
+    String name() {
+      return join + mode;
+    }
+
     @Override
     public String toString() {
-      return name;
+      return name();
     }
   }
 
@@ -231,34 +239,78 @@ class BindingJoinSavepointTest {
 
   static List<Case> cases() throws Exception {
     List<Case> cases = new ArrayList<>();
-    List<Timed> imdsStated = bindings(imds(), b -> true);
-    for (long retention : new long[] {RETENTION_MS, Long.MAX_VALUE}) {
-      String mode = retention == Long.MAX_VALUE ? "-unbounded" : "-bounded";
-      cases.add(new Case(JoinSessionPods.UID + mode, retention,
-          r -> unchecked(() -> oneInput(new JoinSessionPods(r, CLOSED_TTL_MS), SessionPods::serviceAccount)),
-          bindings(irsa(), b -> SessionPods.serviceAccount(b) != null)));
-      cases.add(new Case(JoinDockerSocketClients.UID + mode, retention,
-          r -> unchecked(() -> oneInput(new JoinDockerSocketClients(r, CLOSED_TTL_MS), DockerSocketClients::daemon)),
-          bindings(dockerSocket(), b -> DockerSocketClients.daemon(b) != null)));
-      cases.add(new Case(JoinImdsFetches.UID_ON_INSTANCE + mode, retention,
-          r -> unchecked(() -> oneInput(new JoinImdsFetches.FetchInstances(r, CLOSED_TTL_MS), ImdsCredentials::node)),
-          imdsStated.stream().filter(t -> ImdsCredentials.node((EntityBinding) t.value()) != null).toList()));
-      cases.add(new Case(JoinImdsFetches.UID + mode, retention,
-          r -> unchecked(() -> oneInput(new JoinImdsFetches(r, CLOSED_TTL_MS), ImdsCredentials::instance)),
-          withFetchesOnInstance(imdsStated).stream().filter(t -> JoinImdsFetches.member((EntityBinding) t.value()))
-              .toList()));
-      cases.add(new Case(JoinSandboxPods.UID + mode, retention,
-          r -> unchecked(() -> twoInputs(new JoinSandboxPods(r, CLOSED_TTL_MS), SandboxPods::sandbox)),
-          endsAndBindings(CorrelationScenario.parse("containerd_daemon_log", "node-containerd-journal.log", "prod",
-              ACCOUNT_PROD), SandboxPods::sandbox)));
+    List<Timed> sessions = input(JoinSessionPods.UID, () -> bindings(irsa(), b -> SessionPods.serviceAccount(b) != null));
+    List<Timed> connects =
+        input(JoinDockerSocketClients.UID, () -> bindings(dockerSocket(), b -> DockerSocketClients.daemon(b) != null));
+    List<Timed> nodes = input(JoinImdsFetches.UID_ON_INSTANCE, () -> bindings(imds(), b -> true).stream()
+        .filter(t -> ImdsCredentials.node((EntityBinding) t.value()) != null).toList());
+    List<Timed> instances = input(JoinImdsFetches.UID, () -> withFetchesOnInstance(bindings(imds(), b -> true))
+        .stream().filter(t -> JoinImdsFetches.member((EntityBinding) t.value())).toList());
+    List<Timed> sandboxes = input(JoinSandboxPods.UID, () -> endsAndBindings(
+        CorrelationScenario.parse("containerd_daemon_log", "node-containerd-journal.log", "prod", ACCOUNT_PROD),
+        SandboxPods::sandbox));
+    List<Timed> containers = input(CloseContainerBindings.UID, () -> {
       List<EvidenceEvent> docker = new ArrayList<>(
           CorrelationScenario.parse("docker_inspect", "node-docker-inspect.jsonl", "prod", ACCOUNT_PROD));
       docker.addAll(CorrelationScenario.parse("docker_events", "node-docker-events.jsonl", "prod", ACCOUNT_PROD));
-      cases.add(new Case(CloseContainerBindings.UID + mode, retention,
+      return endsAndBindings(docker, ContainerEnds::holder);
+    });
+    for (long retention : new long[] {RETENTION_MS, Long.MAX_VALUE}) {
+      String mode = retention == Long.MAX_VALUE ? "-unbounded" : "-bounded";
+      cases.add(new Case(JoinSessionPods.UID, mode, retention,
+          r -> unchecked(() -> oneInput(new JoinSessionPods(r, CLOSED_TTL_MS), SessionPods::serviceAccount)),
+          sessions));
+      cases.add(new Case(JoinDockerSocketClients.UID, mode, retention,
+          r -> unchecked(() -> oneInput(new JoinDockerSocketClients(r, CLOSED_TTL_MS), DockerSocketClients::daemon)),
+          connects));
+      cases.add(new Case(JoinImdsFetches.UID_ON_INSTANCE, mode, retention,
+          r -> unchecked(() -> oneInput(new JoinImdsFetches.FetchInstances(r, CLOSED_TTL_MS), ImdsCredentials::node)),
+          nodes));
+      cases.add(new Case(JoinImdsFetches.UID, mode, retention,
+          r -> unchecked(() -> oneInput(new JoinImdsFetches(r, CLOSED_TTL_MS), ImdsCredentials::instance)),
+          instances));
+      cases.add(new Case(JoinSandboxPods.UID, mode, retention,
+          r -> unchecked(() -> twoInputs(new JoinSandboxPods(r, CLOSED_TTL_MS), SandboxPods::sandbox)), sandboxes));
+      cases.add(new Case(CloseContainerBindings.UID, mode, retention,
           r -> unchecked(() -> twoInputs(new CloseContainerBindings(r, CLOSED_TTL_MS), ContainerEnds::holder)),
-          endsAndBindings(docker, ContainerEnds::holder)));
+          containers));
     }
     return cases;
+  }
+
+  // ------------------------------------------------------------------------------------------ the frozen inputs
+
+  static final AvroCodec<EvidenceEvent> EVENTS = AvroCodec.of(EvidenceEvent.class);
+  static final AvroCodec<EntityBinding> BINDINGS = AvroCodec.of(EntityBinding.class);
+
+  static Path inputFile(String join) {
+    return DIR.resolve(join + ".input");
+  }
+
+  /**
+   * A join's input as it was when its snapshots were written ({@code <join>.input}: a line per element, {@code E} an
+   * event or {@code B} a statement, its timestamp, its Avro bytes in base64), so that a later change of the extractor
+   * or of the fixtures does not move it; from the fixtures when there is none yet ({@link #write}).
+   */
+  static List<Timed> input(String join, ThrowingSupplier<List<Timed>> fromFixtures) throws Exception {
+    Path f = inputFile(join);
+    if (!Files.exists(f)) return fromFixtures.get();
+    List<Timed> in = new ArrayList<>();
+    for (String line : Files.readAllLines(f)) {
+      String[] p = line.split(" ", 3);
+      byte[] bytes = Base64.getDecoder().decode(p[2]);
+      in.add(new Timed(p[0].equals("E") ? EVENTS.decode(bytes) : BINDINGS.decode(bytes), Long.parseLong(p[1])));
+    }
+    return in;
+  }
+
+  static void writeInput(Path f, List<Timed> in) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (Timed t : in) {
+      byte[] bytes = t.value() instanceof EvidenceEvent e ? EVENTS.encode(e) : BINDINGS.encode((EntityBinding) t.value());
+      lines.add((t.value() instanceof EvidenceEvent ? "E " : "B ") + t.ts() + " " + Base64.getEncoder().encodeToString(bytes));
+    }
+    Files.write(f, lines);
   }
 
   interface ThrowingSupplier<T> {
@@ -343,13 +395,20 @@ class BindingJoinSavepointTest {
     assertThat(secondHalf(c, saved)).containsExactlyElementsOf(expected);
   }
 
-  /** Writes the snapshots ({@code all}) and what the operators did after them (see the class doc). */
+  /**
+   * Writes the inputs (when there are none: {@code all} removes them first), the snapshots ({@code all}) and what the
+   * operators did after them (see the class doc).
+   */
   @Test
   @EnabledIfSystemProperty(named = "strata.savepoints.write", matches = "all|expected")
   void write() throws Exception {
     Files.createDirectories(DIR);
     boolean snapshots = "all".equals(System.getProperty("strata.savepoints.write"));
+    if (snapshots) {
+      for (Case c : cases()) Files.deleteIfExists(inputFile(c.join()));
+    }
     for (Case c : cases()) {
+      if (!Files.exists(inputFile(c.join()))) writeInput(inputFile(c.join()), c.input());
       if (snapshots) OperatorSnapshotUtil.writeStateHandle(firstHalf(c), snapshotFile(c).toString());
       Files.write(expectedFile(c),
           secondHalf(c, OperatorSnapshotUtil.readStateHandle(snapshotFile(c).toString())));
