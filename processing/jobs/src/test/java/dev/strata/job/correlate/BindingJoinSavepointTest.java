@@ -85,39 +85,40 @@ class BindingJoinSavepointTest {
   record Timed(Object value, long ts) {}
 
   /** A harness, whatever its number of inputs. */
-  interface Driver extends AutoCloseable {
-    AbstractStreamOperatorTestHarness<EntityBinding> harness();
+  abstract static class Driver implements AutoCloseable {
+    final AbstractStreamOperatorTestHarness<EntityBinding> harness;
 
-    void element(Timed t) throws Exception;
+    Driver(AbstractStreamOperatorTestHarness<EntityBinding> harness) throws Exception {
+      this.harness = harness;
+      harness.setup(CorrelateJob.BINDING.createSerializer(new SerializerConfigImpl()));
+    }
 
-    void watermark(long ts) throws Exception;
+    abstract void element(Timed t) throws Exception;
 
-    int stateEntries();
+    abstract void watermark(long ts) throws Exception;
+
+    abstract int stateEntries();
+
+    @Override
+    public void close() throws Exception {
+      harness.close();
+    }
   }
 
   static Driver oneInput(KeyedProcessFunction<String, EntityBinding, EntityBinding> f,
       KeySelector<EntityBinding, String> key) throws Exception {
     var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), key, Types.STRING);
-    h.setup(CorrelateJob.BINDING.createSerializer(new SerializerConfigImpl()));
-    return new Driver() {
-      public AbstractStreamOperatorTestHarness<EntityBinding> harness() {
-        return h;
-      }
-
-      public void element(Timed t) throws Exception {
+    return new Driver(h) {
+      void element(Timed t) throws Exception {
         h.processElement(new StreamRecord<>((EntityBinding) t.value(), t.ts()));
       }
 
-      public void watermark(long ts) throws Exception {
+      void watermark(long ts) throws Exception {
         h.processWatermark(new Watermark(ts));
       }
 
-      public int stateEntries() {
+      int stateEntries() {
         return h.numKeyedStateEntries();
-      }
-
-      public void close() throws Exception {
-        h.close();
       }
     };
   }
@@ -130,27 +131,18 @@ class BindingJoinSavepointTest {
     var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(f),
         (EvidenceEvent e) -> ContainerEnds.key(BindingExtractor.containerEnd(e)),
         (EntityBinding b) -> ContainerEnds.key(subject.apply(b)), Types.STRING);
-    h.setup(CorrelateJob.BINDING.createSerializer(new SerializerConfigImpl()));
-    return new Driver() {
-      public AbstractStreamOperatorTestHarness<EntityBinding> harness() {
-        return h;
-      }
-
-      public void element(Timed t) throws Exception {
+    return new Driver(h) {
+      void element(Timed t) throws Exception {
         if (t.value() instanceof EvidenceEvent e) h.processElement1(new StreamRecord<>(e, t.ts()));
         else h.processElement2(new StreamRecord<>((EntityBinding) t.value(), t.ts()));
       }
 
-      public void watermark(long ts) throws Exception {
+      void watermark(long ts) throws Exception {
         h.processBothWatermarks(new Watermark(ts));
       }
 
-      public int stateEntries() {
+      int stateEntries() {
         return h.numKeyedStateEntries();
-      }
-
-      public void close() throws Exception {
-        h.close();
       }
     };
   }
@@ -228,9 +220,9 @@ class BindingJoinSavepointTest {
   static List<Timed> withFetchesOnInstance(List<Timed> stated) throws Exception {
     List<Timed> out = new ArrayList<>(stated);
     try (Driver d = oneInput(new JoinImdsFetches.FetchInstances(Long.MAX_VALUE, CLOSED_TTL_MS), ImdsCredentials::node)) {
-      d.harness().open();
+      d.harness.open();
       for (Timed t : stated) if (ImdsCredentials.node((EntityBinding) t.value()) != null) d.element(t);
-      for (Object o : d.harness().getOutput()) {
+      for (Object o : d.harness.getOutput()) {
         if (o instanceof StreamRecord<?> r) out.add(new Timed(r.getValue(), r.getTimestamp()));
       }
     }
@@ -330,11 +322,11 @@ class BindingJoinSavepointTest {
   /** The first half of the input, then a watermark at the last of its times minus the retention (some decided). */
   static OperatorSubtaskState firstHalf(Case c) throws Exception {
     try (Driver d = c.driver().apply(c.retentionMs())) {
-      d.harness().open();
+      d.harness.open();
       List<Timed> first = c.input().subList(0, c.input().size() / 2);
       for (Timed t : first) d.element(t);
       d.watermark(preSnapshotWatermark(c));
-      return d.harness().snapshot(1L, 1L);
+      return d.harness.snapshot(1L, 1L);
     }
   }
 
@@ -347,18 +339,18 @@ class BindingJoinSavepointTest {
   static List<String> secondHalf(Case c, OperatorSubtaskState state) throws Exception {
     List<String> lines = new ArrayList<>();
     try (Driver d = c.driver().apply(c.retentionMs())) {
-      d.harness().initializeState(state);
-      d.harness().open();
-      lines.add("restored: state " + d.stateEntries() + " timers " + d.harness().numEventTimeTimers());
+      d.harness.initializeState(state);
+      d.harness.open();
+      lines.add("restored: state " + d.stateEntries() + " timers " + d.harness.numEventTimeTimers());
       for (Timed t : c.input().subList(c.input().size() / 2, c.input().size())) d.element(t);
       String seen = "";
       for (long w : watermarks(c)) {
         d.watermark(w);
-        for (Object o; (o = d.harness().getOutput().poll()) != null; ) {
+        for (Object o; (o = d.harness.getOutput().poll()) != null; ) {
           if (o instanceof StreamRecord<?> r) lines.add("record " + r.getTimestamp() + " " + r.getValue());
           else if (o instanceof Watermark m) lines.add("watermark " + m.getTimestamp());
         }
-        String now = "state " + d.stateEntries() + " timers " + d.harness().numEventTimeTimers();
+        String now = "state " + d.stateEntries() + " timers " + d.harness.numEventTimeTimers();
         if (!now.equals(seen)) lines.add(now);
         seen = now;
       }
