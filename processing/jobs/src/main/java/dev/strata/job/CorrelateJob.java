@@ -96,9 +96,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * highest revision, OpenSearch writes with external version = this run's generation and revision + 1, {@code
  * external_gte}: {@link Generations}, so a later run's answers replace an earlier run's). How long events
  * and closed intervals are kept: {@link LatenessBounds} (bounded mode: the whole run). The hops carry small
- * {@link EnrichRequest}s, never the event, which is encoded once (without its enrichment) and held once, by {@code
- * enrich}, which appends the enrichment to those bytes and emits the enriched event's wire bytes ({@link
- * EnrichedEvent}): the Kafka sink writes them as they are; only the OpenSearch index decodes them ({@code
+ * {@link EnrichRequest}s, never the event, which becomes wire bytes once (without its enrichment: the normalized
+ * record's own bytes when they are, {@link SourcedEvent#value}, else encoded) and is held once, by {@code enrich},
+ * which appends the enrichment to those bytes and emits the enriched event's wire bytes ({@link EnrichedEvent}): the Kafka sink writes them as they are; only the OpenSearch index decodes them ({@code
  * decode-enriched}). Once it has emitted an event read from the normalized topic, {@code enrich} keeps only the
  * event's partition and offset there ({@link SourcedEvent}), and reads the event back from the topic for the rare
  * re-emission ({@link NormalizedEvents}: the topic's retention must cover the lateness retention; events of other

@@ -40,6 +40,19 @@ final class EventWire {
       CompiledAvroWriter.of(Enrichment.getClassSchema(), SpecificData.getForSchema(Enrichment.getClassSchema()));
   private AvroWireDecoder<EvidenceEvent> decoder;
 
+  /**
+   * How many of {@code value}'s bytes are {@link #withoutEnrichment} of {@code e}, without encoding it: all but the
+   * last when {@code value} is {@code e}'s wire bytes in the job's schema read straight to their end ({@code current}:
+   * {@code AvroWireDecoder#lastWasCurrent}) and {@code e} carries no enrichment (the last byte is then the union's
+   * null branch, 0); else -1, and the event must be encoded. The bytes are the writer's (the parse job's): the same
+   * fields in the same encoding as {@link #withoutEnrichment}'s, except that a map's entries keep the writer's order,
+   * where an encoding of the decoded event writes them in the order of the decoder's hash map ({@code EventWireTest}).
+   */
+  static int unenrichedLength(byte[] value, EvidenceEvent e, boolean current) {
+    return current && e.getEnrichment() == null && value.length > 0 && value[value.length - 1] == 0
+        ? value.length - 1 : -1;
+  }
+
   /** The wire bytes of {@code e} up to its enrichment (whatever {@code e} carries there is left out). */
   byte[] withoutEnrichment(EvidenceEvent e) {
     return events.encodeFields(e, ENRICHMENT);

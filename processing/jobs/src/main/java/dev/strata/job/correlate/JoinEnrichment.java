@@ -4,6 +4,7 @@ import dev.strata.job.serde.AvroWireDecoder;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -192,7 +193,9 @@ public final class JoinEnrichment extends KeyedCoProcessFunction<String, WireEve
         EvidenceEvent e = decoder.decode(value);
         if (id.equals(e.getEventId())) {
           readBack.inc();
-          return wire.withoutEnrichment(e);
+          // the same bytes as its first emission took from the record (SourcedEvent), when they are there
+          int n = EventWire.unenrichedLength(value, e, decoder.lastWasCurrent());
+          return n >= 0 ? Arrays.copyOf(value, n) : wire.withoutEnrichment(e);
         }
         problem = "the record there is event " + e.getEventId() + " (was the topic re-created?)";
       } catch (RuntimeException bad) {

@@ -1,5 +1,6 @@
 package dev.strata.job.correlate;
 
+import dev.strata.job.serde.AvroWireDecoder;
 import dev.strata.job.serde.EvidenceEventDeserializationSchema;
 import dev.strata.job.serde.StrataTypes;
 import dev.strata.schema.event.EvidenceEvent;
@@ -19,20 +20,34 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A normalized event with where the normalized topic holds it (its partition and offset): what the Kafka source of
  * the correlation job reads, so that {@code enrich} can keep the event's coordinates instead of its bytes once it has
- * emitted it, and read it back from the topic for the rare re-emission by late evidence ({@link NormalizedEvents}).
+ * emitted it, and read it back from the topic for the rare re-emission by late evidence ({@link NormalizedEvents}),
+ * and, when they are, the record's value as the bytes {@code encode} would write: the event's wire bytes up to its
+ * enrichment are then a slice of the value, not a new encoding ({@link WireEvent.EncodeSourced}).
  *
  * @param partition the normalized topic's partition, or {@link #NONE} (a source without offsets: the bytes are kept)
  * @param offset the record's offset in that partition
+ * @param value the record's value when it is the event's single-object encoding with the job's schema (its
+ *     fingerprint in the header, read to its end) and the event carries no enrichment, so that all but its last
+ *     byte (the {@code enrichment} union's null branch) are the event's wire bytes without its enrichment ({@link
+ *     EventWire#unenrichedLength}); null otherwise (an older writer's schema, an event that carries an enrichment, a
+ *     source of decoded events): {@code encode} encodes the event
  */
-public record SourcedEvent(EvidenceEvent event, int partition, long offset) {
+public record SourcedEvent(EvidenceEvent event, int partition, long offset, byte[] value) {
   public static final int NONE = -1;
 
   public static final TypeInformation<SourcedEvent> TYPE =
       new CodecTypeInfo<>(SourcedEvent.class, new SourcedEventCodec());
+
+  /** An event with its coordinates, without its record's bytes ({@code encode} encodes it). */
+  public SourcedEvent(EvidenceEvent event, int partition, long offset) {
+    this(event, partition, offset, null);
+  }
 
   /** An event without coordinates (its bytes are kept for re-emission). */
   public static SourcedEvent unsourced(EvidenceEvent e) {
@@ -44,29 +59,38 @@ public record SourcedEvent(EvidenceEvent event, int partition, long offset) {
   }
 
   /**
-   * The Kafka source's deserializer: {@link EvidenceEventDeserializationSchema} (its skipping and logging of records
-   * that do not decode), and the record's partition and offset.
+   * The Kafka source's deserializer: each record's value decoded ({@link AvroWireDecoder}: the job's schema straight
+   * from the array, older writers' through {@code AvroCodec}; a record that does not decode is skipped and logged
+   * with its coordinates, as {@link EvidenceEventDeserializationSchema} does), with its partition and offset, and the
+   * value itself when {@code encode} can take the event's bytes from it ({@link EventWire#unenrichedLength}). The
+   * value is the consumer's own array for this record (Kafka's byte-array deserializer copies each record out of the
+   * fetch), handed on without a copy.
    */
   public static final class Deserializer implements KafkaRecordDeserializationSchema<SourcedEvent> {
     private static final long serialVersionUID = 1L;
-    private final EvidenceEventDeserializationSchema events = new EvidenceEventDeserializationSchema();
+    private static final Logger LOG = LoggerFactory.getLogger(Deserializer.class);
+    private transient AvroWireDecoder<EvidenceEvent> decoder;
 
     @Override
-    public void open(DeserializationSchema.InitializationContext context) throws Exception {
-      events.open(context);
+    public void open(DeserializationSchema.InitializationContext context) {
+      decoder = new AvroWireDecoder<>(EvidenceEvent.class);
     }
 
     @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourcedEvent> out) throws IOException {
-      events.deserialize(record, new Collector<>() {
-        @Override
-        public void collect(EvidenceEvent e) {
-          out.collect(new SourcedEvent(e, record.partition(), record.offset()));
-        }
-
-        @Override
-        public void close() {}
-      });
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourcedEvent> out) {
+      byte[] value = record.value();
+      if (value == null) return;
+      if (decoder == null) decoder = new AvroWireDecoder<>(EvidenceEvent.class);
+      EvidenceEvent e;
+      try {
+        e = decoder.decode(value);
+      } catch (RuntimeException bad) {
+        LOG.warn("skipping undecodable event at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+            bad.toString());
+        return;
+      }
+      boolean slice = EventWire.unenrichedLength(value, e, decoder.lastWasCurrent()) >= 0;
+      out.collect(new SourcedEvent(e, record.partition(), record.offset(), slice ? value : null));
     }
 
     @Override
@@ -137,13 +161,16 @@ public record SourcedEvent(EvidenceEvent event, int partition, long offset) {
       out.writeInt(s.partition());
       out.writeLong(s.offset());
       events().serialize(s.event(), out);
+      out.writeBoolean(s.value() != null);
+      if (s.value() != null) Codec.writeBytes(s.value(), out);
     }
 
     @Override
     public SourcedEvent read(DataInputView in) throws IOException {
       int partition = in.readInt();
       long offset = in.readLong();
-      return new SourcedEvent(events().deserialize(in), partition, offset);
+      EvidenceEvent e = events().deserialize(in);
+      return new SourcedEvent(e, partition, offset, in.readBoolean() ? Codec.readBytes(in) : null);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.strata.job.correlate;
 import dev.strata.schema.AvroCodec;
 import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
+import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -11,21 +12,37 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * An event on its way to the final join, as the Avro wire bytes of the topics ({@link AvroCodec}: single-object
- * encoding) without its enrichment ({@link EventWire}): encoded once where it enters the correlation, shipped and
- * held as bytes, and never decoded: the join appends the enrichment it found to these bytes and emits the result.
+ * encoding) without its enrichment ({@link EventWire}): taken from the normalized topic's record or encoded once where
+ * it enters the correlation, shipped and held as bytes, and never decoded: the join appends the enrichment it found
+ * to these bytes and emits the result.
  *
- * @param unenriched the event's wire bytes up to its {@code enrichment} field (whatever the event carried there is
- *     replaced by what the correlation finds)
+ * @param bytes the event's wire bytes up to its {@code enrichment} field in its first {@code length} bytes (whatever
+ *     the event carried there is replaced by what the correlation finds); longer when they are the record's value
+ *     (its last byte, the enrichment's null branch, is not the event's: not copied, not shipped)
+ * @param length how many of {@code bytes} are the event's
  * @param partition where the normalized topic holds the event ({@link SourcedEvent}), or {@link SourcedEvent#NONE}:
  *     the join then keeps the coordinates instead of the bytes once it has emitted the event
  * @param offset the event's offset in that partition
  */
-public record WireEvent(String eventId, byte[] unenriched, int partition, long offset) {
+public record WireEvent(String eventId, byte[] bytes, int length, int partition, long offset) {
   public static final TypeInformation<WireEvent> TYPE = new CodecTypeInfo<>(WireEvent.class, new WireEventCodec());
 
   /** An event without coordinates in the normalized topic (the join keeps its bytes). */
   public WireEvent(String eventId, byte[] unenriched) {
     this(eventId, unenriched, SourcedEvent.NONE, 0);
+  }
+
+  /** An event whose wire bytes without enrichment are {@code unenriched}, all of them. */
+  public WireEvent(String eventId, byte[] unenriched, int partition, long offset) {
+    this(eventId, unenriched, unenriched.length, partition, offset);
+  }
+
+  /**
+   * The event's wire bytes without its enrichment (after a shuffle, which is how the join gets them, {@link #bytes}
+   * themselves; a copy of their first {@link #length} bytes otherwise).
+   */
+  public byte[] unenriched() {
+    return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
   }
 
   public boolean hasOffset() {
@@ -53,14 +70,21 @@ public record WireEvent(String eventId, byte[] unenriched, int partition, long o
     }
   }
 
-  /** {@link SourcedEvent} -> {@link WireEvent} with the event's coordinates (one encoder per subtask). */
+  /**
+   * {@link SourcedEvent} -> {@link WireEvent} with the event's coordinates: the record's value itself when it holds
+   * the event's bytes ({@link SourcedEvent#value}: no encode, no copy; the exchange to the join writes the event's
+   * part), else the event encoded (one encoder per subtask).
+   */
   public static final class EncodeSourced extends Encoder<SourcedEvent> {
     private static final long serialVersionUID = 1L;
 
     @Override
     public WireEvent map(SourcedEvent s) {
       EvidenceEvent e = s.event();
-      return new WireEvent(e.getEventId(), wire.withoutEnrichment(e), s.partition(), s.offset());
+      byte[] value = s.value();
+      return value != null
+          ? new WireEvent(e.getEventId(), value, value.length - 1, s.partition(), s.offset())
+          : new WireEvent(e.getEventId(), wire.withoutEnrichment(e), s.partition(), s.offset());
     }
   }
 
@@ -71,7 +95,8 @@ public record WireEvent(String eventId, byte[] unenriched, int partition, long o
     @Override
     public void write(WireEvent w, DataOutputView out) throws IOException {
       Codec.writeString(w.eventId, out);
-      Codec.writeBytes(w.unenriched, out);
+      out.writeInt(w.length); // the layout of Codec.writeBytes: the event's bytes only
+      out.write(w.bytes, 0, w.length);
       out.writeInt(w.partition);
       if (w.partition >= 0) out.writeLong(w.offset);
     }
@@ -81,7 +106,7 @@ public record WireEvent(String eventId, byte[] unenriched, int partition, long o
       String id = Codec.readString(in);
       byte[] unenriched = Codec.readBytes(in);
       int partition = in.readInt();
-      return new WireEvent(id, unenriched, partition, partition >= 0 ? in.readLong() : 0);
+      return new WireEvent(id, unenriched, unenriched.length, partition, partition >= 0 ? in.readLong() : 0);
     }
   }
 }

@@ -25,6 +25,7 @@ public final class AvroWireDecoder<T extends SpecificRecordBase> {
   private final SpecificDatumReader<T> reader;
   private final byte[] header = new byte[HEADER];
   private BinaryDecoder decoder;
+  private boolean current;
 
   public AvroWireDecoder(Class<T> type) {
     Schema schema = SpecificData.get().getSchema(type);
@@ -37,15 +38,25 @@ public final class AvroWireDecoder<T extends SpecificRecordBase> {
   }
 
   public T decode(byte[] bytes) {
+    current = false;
     if (!isCurrent(bytes)) return fallback.decode(bytes);
     try {
       decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, decoder);
       T record = reader.read(null, decoder);
       if (!decoder.isEnd()) return fallback.decode(bytes); // trailing bytes: let the codec judge them
+      current = true;
       return record;
     } catch (IOException | RuntimeException e) {
       return fallback.decode(bytes); // throws its AvroDecodeException for bad bytes
     }
+  }
+
+  /**
+   * Whether the last {@link #decode} read a record of the current schema straight from the bytes, all of them: the
+   * bytes are then exactly that record's encoding by this schema (what its writers write), field after field.
+   */
+  public boolean lastWasCurrent() {
+    return current;
   }
 
   private boolean isCurrent(byte[] bytes) {

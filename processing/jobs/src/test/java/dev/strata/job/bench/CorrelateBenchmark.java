@@ -238,6 +238,98 @@ public final class CorrelateBenchmark {
     return e;
   }
 
+  /**
+   * Event j's record value as the normalized topic holds it: the bytes of {@link #eventFromWire}'s event without
+   * decoding or encoding it (the template's wire bytes with event j's id, source address and times written over
+   * marker values), so that a source handing the job records (the job's own deserializer, {@code
+   * SourcedEvent.Deserializer}) costs the benchmark a copy, not an encode. Checked against the encoder at start.
+   */
+  static final class WireEvents {
+    private static final String ID_MARKER = "E".repeat(64);
+    private static final String IP_MARKER = "I-MARKER-IP";
+    private final byte[] template;
+    private final int id; // offset of the id's 64 characters
+    private final int ip; // offset of the address's length byte
+    private final int ipEnd; // offset after the marker address
+    private final int time;
+    private final int start;
+    private final int end;
+    private final int timeBytes;
+
+    WireEvents() {
+      EvidenceEvent e = new EvidenceEventDeserializationSchema().decode(eventTemplate());
+      e.setEventId(ID_MARKER);
+      e.getSrcEndpoint().setIp(IP_MARKER);
+      e.setTime(Instant.ofEpochSecond(0, T0 * 1000));
+      e.setStartTime(Instant.ofEpochSecond(0, (T0 + 1) * 1000));
+      e.setEndTime(Instant.ofEpochSecond(0, (T0 + 2) * 1000));
+      template = AvroCodec.of(EvidenceEvent.class).encode(e);
+      id = find(ID_MARKER.getBytes(StandardCharsets.US_ASCII));
+      ip = find(IP_MARKER.getBytes(StandardCharsets.US_ASCII)) - 1;
+      ipEnd = ip + 1 + IP_MARKER.length();
+      timeBytes = varint(T0).length;
+      if (varint(T0 + SPAN + 60_000_000L).length != timeBytes) throw new IllegalStateException("time width");
+      time = find(varint(T0));
+      start = find(varint(T0 + 1));
+      end = find(varint(T0 + 2));
+    }
+
+    /** Event j's wire bytes (n addresses). */
+    byte[] wire(int j, int n) {
+      long h = mix(j);
+      int address = (int) Math.floorMod(h, (long) n);
+      long t = T0 + Math.floorMod(mix(h), SPAN);
+      String id16 = Long.toHexString(h | Long.MIN_VALUE);
+      byte[] addr = ip(address).getBytes(StandardCharsets.US_ASCII);
+      byte[] out = new byte[template.length - IP_MARKER.length() + addr.length];
+      System.arraycopy(template, 0, out, 0, ip);
+      out[ip] = (byte) (addr.length << 1); // zigzag length, one byte below 64
+      System.arraycopy(addr, 0, out, ip + 1, addr.length);
+      System.arraycopy(template, ipEnd, out, ip + 1 + addr.length, template.length - ipEnd);
+      int shift = addr.length - IP_MARKER.length();
+      for (int r = 0; r < 4; r++) {
+        for (int c = 0; c < 16; c++) out[shifted(id, shift) + r * 16 + c] = (byte) id16.charAt(c);
+      }
+      put(out, shifted(time, shift), t);
+      put(out, shifted(start, shift), t);
+      put(out, shifted(end, shift), t + 60_000_000L);
+      return out;
+    }
+
+    private int shifted(int offset, int shift) {
+      return offset > ip ? offset + shift : offset;
+    }
+
+    private void put(byte[] out, int at, long micros) {
+      byte[] v = varint(micros);
+      System.arraycopy(v, 0, out, at, timeBytes);
+    }
+
+    private int find(byte[] what) {
+      int found = -1;
+      for (int i = 0; i + what.length <= template.length; i++) {
+        if (java.util.Arrays.equals(template, i, i + what.length, what, 0, what.length)) {
+          if (found >= 0) throw new IllegalStateException("marker twice in the template");
+          found = i;
+        }
+      }
+      if (found < 0) throw new IllegalStateException("marker not in the template");
+      return found;
+    }
+
+    private static byte[] varint(long v) {
+      long z = (v << 1) ^ (v >> 63);
+      byte[] b = new byte[10];
+      int n = 0;
+      while ((z & ~0x7FL) != 0) {
+        b[n++] = (byte) ((z & 0x7F) | 0x80);
+        z >>>= 7;
+      }
+      b[n++] = (byte) z;
+      return java.util.Arrays.copyOf(b, n);
+    }
+  }
+
   static long mix(long x) {
     x = (x ^ (x >>> 33)) * 0xff51afd7ed558ccdL;
     x = (x ^ (x >>> 33)) * 0xc4ceb34fe63b9a53L;

@@ -87,19 +87,28 @@ final class CorrelateFlinkRun {
         + " [-> gather-N when several keys]) -> enrich), %s state backend, %,d bindings, %,d events, parallelism 1%n",
         rocks == null ? "hashmap" : "RocksDB", CorrelateBenchmark.bindingCount(n), m);
 
-    SingleOutputStreamOperator<EvidenceEvent> events =
-        env.fromSequence(0, (long) n + m - 1).name("generate")
-            .process(new Generate(n, CorrelateBenchmark.bindingCount(n)), StrataTypes.EVIDENCE_EVENT)
-            .name("bindings-then-events");
     boolean offsets = offsetsAvailable() && Boolean.parseBoolean(System.getProperty("strata.bench.offsets", "true"));
     System.out.println(offsets
-        ? "events carry their coordinates in the normalized topic (partition 0, offset = event number), as the Kafka"
-            + " source gives them: enrich keeps those, not an emitted event's bytes (-Dstrata.bench.offsets=false: the"
-            + " bytes)"
+        ? "events are records of the normalized topic (partition 0, offset = event number), read by the job's own"
+            + " Kafka deserializer (SourcedEvent.Deserializer) from their wire bytes: enrich keeps their coordinates,"
+            + " not an emitted event's bytes (-Dstrata.bench.offsets=false: events decoded, the bytes kept)"
         : "events without coordinates in the normalized topic: enrich keeps an emitted event's bytes");
-    CorrelateJob.Enriched enriched = offsets
-        ? Offsets.enrich(events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg))
-        : CorrelateJob.enrich(events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
+    CorrelateJob.Enriched enriched;
+    if (offsets) {
+      Offsets.check(n);
+      SingleOutputStreamOperator<dev.strata.job.correlate.SourcedEvent> records =
+          env.fromSequence(0, (long) n + m - 1).name("generate")
+              .process(new Generate<>(n, CorrelateBenchmark.bindingCount(n), new Offsets.Records()),
+                  dev.strata.job.correlate.SourcedEvent.TYPE)
+              .name("bindings-then-records");
+      enriched = Offsets.enrich(records, records.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
+    } else {
+      SingleOutputStreamOperator<EvidenceEvent> events =
+          env.fromSequence(0, (long) n + m - 1).name("generate")
+              .process(new Generate<>(n, CorrelateBenchmark.bindingCount(n), new Decoded()), StrataTypes.EVIDENCE_EVENT)
+              .name("bindings-then-events");
+      enriched = CorrelateJob.enrich(events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
+    }
     countEnriched(enriched.events(), m);
     enriched.accepted().filter(new CountAccepted()).name("count-accepted").sinkTo(new DiscardingSink<>());
 
@@ -131,16 +140,18 @@ final class CorrelateFlinkRun {
   }
 
   /**
-   * Events with their coordinates in the normalized topic, as the job's Kafka source reads them (builds since session
-   * 13; a class of its own, never loaded on an older build): partition 0, the event's number as its offset. The
-   * benchmark has no late evidence, so nothing is ever read back (the reader fails if asked).
+   * Records of the normalized topic, as the job's Kafka source reads them (builds since session 13; a class of its
+   * own, never loaded on an older build): each event's wire bytes ({@link CorrelateBenchmark.WireEvents}) at
+   * partition 0, the event's number as its offset, through the build's own {@code SourcedEvent.Deserializer} (so a
+   * build's source cost is what the benchmark counts: its decode, and whatever it keeps of the bytes). The benchmark
+   * has no late evidence, so nothing is ever read back (the reader fails if asked).
    */
   static final class Offsets {
 
-    static CorrelateJob.Enriched enrich(org.apache.flink.streaming.api.datastream.DataStream<EvidenceEvent> events,
+    static CorrelateJob.Enriched enrich(
+        org.apache.flink.streaming.api.datastream.DataStream<dev.strata.job.correlate.SourcedEvent> records,
         org.apache.flink.streaming.api.datastream.DataStream<EntityBinding> bindings, CorrelateJob.StateSettings s) {
-      return CorrelateJob.enrich(
-          events.map(new WithOffset(), dev.strata.job.correlate.SourcedEvent.TYPE).name("with-offset"), bindings, s,
+      return CorrelateJob.enrich(records, bindings, s,
           subtask -> new dev.strata.job.correlate.NormalizedEvents() {
             @Override
             public byte[] read(int partition, long offset) {
@@ -152,15 +163,53 @@ final class CorrelateFlinkRun {
           });
     }
 
-    static final class WithOffset
-        implements org.apache.flink.api.common.functions.MapFunction<EvidenceEvent, dev.strata.job.correlate.SourcedEvent> {
+    /** The records' bytes decode to the events the decoding mode generates. */
+    static void check(int n) {
+      byte[] template = CorrelateBenchmark.eventTemplate();
+      CorrelateBenchmark.WireEvents wire = new CorrelateBenchmark.WireEvents();
+      dev.strata.job.serde.EvidenceEventDeserializationSchema d =
+          new dev.strata.job.serde.EvidenceEventDeserializationSchema();
+      for (int j : new int[] {0, 1, 2, 7, 1000, 99_999, 123_457}) {
+        EvidenceEvent expected = CorrelateBenchmark.eventFromWire(template, j, n);
+        if (!d.decode(wire.wire(j, n)).equals(expected)) {
+          throw new IllegalStateException("record " + j + " is not the event the benchmark generates");
+        }
+      }
+    }
+
+    /** Event j as a record of the normalized topic, read by the job's deserializer. */
+    static final class Records implements Events<dev.strata.job.correlate.SourcedEvent> {
       private static final long serialVersionUID = 1L;
-      private long next;
+      private transient CorrelateBenchmark.WireEvents wire;
+      private transient dev.strata.job.correlate.SourcedEvent.Deserializer source;
 
       @Override
-      public dev.strata.job.correlate.SourcedEvent map(EvidenceEvent e) {
-        return new dev.strata.job.correlate.SourcedEvent(e, 0, next++);
+      public void emit(int j, int n, Collector<dev.strata.job.correlate.SourcedEvent> out) throws Exception {
+        if (wire == null) {
+          wire = new CorrelateBenchmark.WireEvents();
+          source = new dev.strata.job.correlate.SourcedEvent.Deserializer();
+          source.open(null);
+        }
+        source.deserialize(
+            new org.apache.kafka.clients.consumer.ConsumerRecord<>("evidence.normalized.v1", 0, j, null,
+                wire.wire(j, n)), out);
       }
+    }
+  }
+
+  /** How the generator emits event j of n addresses. */
+  interface Events<T> extends java.io.Serializable {
+    void emit(int j, int n, Collector<T> out) throws Exception;
+  }
+
+  /** Event j decoded from the template's wire bytes, as the Kafka source did before it gave coordinates. */
+  static final class Decoded implements Events<EvidenceEvent> {
+    private static final long serialVersionUID = 1L;
+    private final byte[] template = CorrelateBenchmark.eventTemplate();
+
+    @Override
+    public void emit(int j, int n, Collector<EvidenceEvent> out) {
+      out.collect(CorrelateBenchmark.eventFromWire(template, j, n));
     }
   }
 
@@ -175,19 +224,20 @@ final class CorrelateFlinkRun {
   }
 
   /** Numbers below n: the bindings of address i (side output); from n: event i - n, once every binding is in. */
-  static final class Generate extends ProcessFunction<Long, EvidenceEvent> {
+  static final class Generate<T> extends ProcessFunction<Long, T> {
     private static final long serialVersionUID = 1L;
     private final int n;
     private final long bindings;
-    private final byte[] template = CorrelateBenchmark.eventTemplate();
+    private final Events<T> events;
 
-    Generate(int n, long bindings) {
+    Generate(int n, long bindings, Events<T> events) {
       this.n = n;
       this.bindings = bindings;
+      this.events = events;
     }
 
     @Override
-    public void processElement(Long v, Context ctx, Collector<EvidenceEvent> out) throws Exception {
+    public void processElement(Long v, Context ctx, Collector<T> out) throws Exception {
       long i = v;
       if (i < n) {
         if (i == 0) { // the job is running: loading starts
@@ -206,7 +256,7 @@ final class CorrelateFlinkRun {
         loadEndCpu = processCpuNanos();
         loadEndThreads = threadTicks();
       }
-      out.collect(CorrelateBenchmark.eventFromWire(template, (int) (i - n), n));
+      events.emit((int) (i - n), n, out);
     }
   }
 

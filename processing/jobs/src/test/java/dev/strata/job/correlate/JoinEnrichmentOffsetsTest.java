@@ -77,6 +77,48 @@ class JoinEnrichmentOffsetsTest {
     }
   }
 
+  /**
+   * An event read by the Kafka source with its record's bytes ({@link SourcedEvent#value}: a map of several entries,
+   * which the record keeps in the parse job's order) is emitted as those bytes and the enrichment, and re-emitted after
+   * a read-back from the topic as the same bytes again (not an encoding of the decoded event, whose map order could
+   * differ): every revision of an event is the normalized record's bytes followed by its enrichment.
+   */
+  @Test
+  void aReEmissionIsTheRecordsBytesAsTheFirstEmissionWas() throws Exception {
+    EvidenceEvent e = EvidenceEvent.newBuilder(FLOW).build();
+    Map<String, String> unmapped = new java.util.LinkedHashMap<>();
+    for (String k : List.of("version", "account-id", "interface-id", "tcp-flags", "type", "region", "az-id")) {
+      unmapped.put("vpc_flow." + k, "\"" + k + "\"");
+    }
+    e.setUnmapped(unmapped);
+    byte[] value = new dev.strata.job.serde.EvidenceEventSerializationSchema("t").serialize(e, null, null).value();
+    TOPIC.put(42L, value);
+    List<SourcedEvent> read = new java.util.ArrayList<>();
+    SourcedEvent.Deserializer source = new SourcedEvent.Deserializer();
+    source.open(null);
+    source.deserialize(new org.apache.kafka.clients.consumer.ConsumerRecord<>("t", 3, 42L, null, value),
+        new org.apache.flink.api.common.functions.util.ListCollector<>(read));
+    assertThat(read.get(0).value()).isSameAs(value);
+    WireEvent.EncodeSourced encode = new WireEvent.EncodeSourced();
+    encode.open(null);
+    try (var h = join(true)) {
+      h.open();
+      h.processElement1(new StreamRecord<>(encode.map(read.get(0)), 1));
+      h.processElement2(new StreamRecord<>(result(0, "api-7d9f", null), 2));
+      h.prepareSnapshotPreBarrier(1); // written by its coordinates: a later revision reads the topic
+      h.processElement2(new StreamRecord<>(result(1, "api-7d9f", "ip-10-0-1-10.ec2.internal"), 3));
+      List<EnrichedEvent> out = h.extractOutputValues();
+      assertThat(out).hasSize(2);
+      assertThat(READS).hasValue(1);
+      for (EnrichedEvent emitted : out) {
+        assertThat(java.util.Arrays.mismatch(emitted.wire(), value)).as("revision %d: the record's bytes first",
+            emitted.enrichment().getRevision()).isEqualTo(value.length - 1);
+      }
+      assertThat(InFlightTest.decoded(out)).extracting(x -> x.getEnrichment().getRevision()).containsExactly(0, 1);
+      assertThat(InFlightTest.decoded(out).get(1).getUnmapped()).isEqualTo(unmapped);
+    }
+  }
+
   @Test
   void anEventTheTopicNoLongerHoldsIsNotEmittedAndTheJoinGoesOn() throws Exception {
     EvidenceEvent other = CorrelationScenario.flow("flow-2", "111111111111", "vpc-0aaa", "eni-01", "i-01",
