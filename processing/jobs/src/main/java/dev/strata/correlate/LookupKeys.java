@@ -384,6 +384,12 @@ public final class LookupKeys {
         // how the role's task-id sessions are used (BindingKind.ROLE_ECS_USE): the execution role's or a task role's
         if (task != null) add(out, ecsRoleUse(EcsCredentials.role(e)));
       }
+      // an IRSA token's exchange is the pod's that the session it issued is bound to (session_pod, join-session-pods):
+      // the exchange from an attacker's address otherwise named no pod, only its service account (kubelet scenario)
+      if (e.getApi() != null && "AssumeRoleWithWebIdentity".equals(e.getApi().getOperation()) && e.getUnmapped() != null) {
+        String issued = e.getUnmapped().get("strata.issued.session_arn");
+        if (issued != null && issued.contains(":assumed-role/")) add(out, key("session", "", issued));
+      }
     }
   }
 

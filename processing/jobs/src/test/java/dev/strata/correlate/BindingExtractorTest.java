@@ -211,6 +211,19 @@ class BindingExtractorTest {
         + "\"target\":{\"kind\":\"Other\",\"name\":\"x\"}}", null))).isEmpty();
   }
 
+  /**
+   * An IRSA token's exchange asks the session it issued (its session_pod answers the call too: the exchange from an
+   * attacker's address otherwise named no pod, kubelet scenario); a call with the session asks it as its own.
+   */
+  @Test
+  void anIrsaExchangeLooksUpTheSessionItIssued() {
+    EvidenceEvent e = S.assumeRole();
+    assertThat(LookupKeys.probes(1, e, EnrichmentMerger.base(e)))
+        .contains("session||arn:aws:sts::111111111111:assumed-role/payments-api/botocore-session-1");
+    assertThat(LookupKeys.probes(1, S.getObject(), EnrichmentMerger.base(S.getObject())))
+        .contains("session||arn:aws:sts::111111111111:assumed-role/payments-api/botocore-session-1");
+  }
+
   /** EKS's pod identity webhook puts the service account's role in the pod's env: the pod record states IRSA. */
   @Test
   void anIrsaPodsRoleIsTheWebhooksAwsRoleArn() throws Exception {

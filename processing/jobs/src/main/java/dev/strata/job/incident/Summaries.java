@@ -35,6 +35,8 @@ public final class Summaries {
           + u.get("pkg_script.command");
     } else if (e.getMessage() != null) {
       s = e.getMessage() + dockerClient(e);
+    } else if (e.getClassUid() == 4001 && e.getSrcEndpoint() != null && e.getDstEndpoint() != null) {
+      s = flow(e);
     } else {
       s = e.getClassName() + (e.getActivityName() == null ? "" : " " + e.getActivityName());
     }
@@ -54,6 +56,34 @@ public final class Summaries {
     String name = e.getEnrichment().getContainerName();
     return " -- by container " + (id.length() > 12 ? id.substring(0, 12) : id) + (name == null ? "" : " " + name)
         + " (its docker.sock client)";
+  }
+
+  /**
+   * A flow record (VPC Flow Logs): "198.51.100.23:51240 -> 10.72.14.203:10250 tcp Inbound Allowed, 22 packets, 6311
+   * bytes", the packet's own source when it differs (behind a NAT or load balancer). It was "Network Activity Traffic":
+   * the kubelet scenario's entry row said nothing of the connection.
+   */
+  private static String flow(EvidenceEvent e) {
+    StringBuilder b = new StringBuilder();
+    var n = e.getNetwork();
+    b.append(endpoint(e.getSrcEndpoint().getIp(), e.getSrcEndpoint().getPort())).append(" -> ")
+        .append(endpoint(e.getDstEndpoint().getIp(), e.getDstEndpoint().getPort()));
+    if (n != null) {
+      if (n.getProtocol() != null) b.append(' ').append(n.getProtocol());
+      if (n.getDirection() != null) b.append(' ').append(n.getDirection());
+      if (n.getAction() != null) b.append(' ').append(n.getAction());
+      if (n.getPktSrcIp() != null && !n.getPktSrcIp().equals(e.getSrcEndpoint().getIp())) {
+        b.append(" (packets from ").append(n.getPktSrcIp()).append(')');
+      }
+      if (n.getPackets() != null) b.append(", ").append(n.getPackets()).append(" packets");
+      if (n.getBytes() != null) b.append(", ").append(n.getBytes()).append(" bytes");
+    }
+    return b.toString();
+  }
+
+  private static String endpoint(String ip, Integer port) {
+    String host = ip == null ? "?" : ip.contains(":") ? "[" + ip + "]" : ip;
+    return port == null ? host : host + ":" + port;
   }
 
   private static String audit(EvidenceEvent e) {

@@ -46,6 +46,9 @@ import java.util.Set;
  *   <tr><td>a {@code process_exec} of a binary under a writable scratch directory ({@link #execDirs}: /tmp, /dev/shm,
  *       /var/tmp: the dropped-binary rule of the writable layer and Falco's "Drop and execute new binary")</td>
  *       <td>{@code tetragon_exec_dropped}</td><td>execution</td><td>Medium</td></tr>
+ *   <tr><td>a {@code process_exec} in a container whose parent is the OCI runtime's {@code exec} on the host (runc,
+ *       crun: kubectl exec, the kubelet's /run and /exec), not an exec probe ({@code maybe_exec_probe}) nor the
+ *       container's init</td><td>{@code tetragon_runtime_exec}</td><td>execution</td><td>Medium</td></tr>
  * </table>
  *
  * Function names are compared without the syscall wrappers' prefixes ({@code __x64_sys_}, {@code __arm64_sys_},
@@ -120,6 +123,26 @@ public record TetragonSignals(
   /** security_file_permission's mask bit for a write (include/linux/fs.h MAY_WRITE). */
   private static final long MAY_WRITE = 0x2;
 
+  /** The OCI runtimes whose {@code exec} starts a process in a running container. */
+  static final Set<String> RUNTIMES = Set.of("runc", "crun", "runsc", "youki");
+
+  /**
+   * A process the container runtime started in a running container ({@code runc exec}: its parent is the runtime on
+   * the host, with an {@code exec} argument), not an exec probe (Tetragon's {@code maybe_exec_probe}): what kubectl
+   * exec and the kubelet's own /run and /exec do. The kubelet scenario's commands left nothing else on the node and no
+   * pods/exec in the audit log (an anonymous kubelet); a kubectl exec is a signal of the audit log as well.
+   */
+  static boolean runtimeExec(EvidenceEvent e, Map<String, String> u) {
+    if (e.getContainer() == null || e.getProcess() == null || e.getProcess().getParentName() == null) return false;
+    if ("true".equals(u.get("process.pod.container.maybe_exec_probe"))) return false;
+    if ("true".equals(u.get("process.in_init_tree"))) return false;
+    String parent = e.getProcess().getParentName();
+    int colon = parent.indexOf(':'); // runc:[2:INIT]
+    if (!RUNTIMES.contains(colon > 0 ? parent.substring(0, colon) : parent)) return false;
+    String args = u.get("parent.arguments");
+    return args == null || (" " + args + " ").contains(" exec ");
+  }
+
   /** The signal a Tetragon event is, or null (context). */
   public Signal classify(EvidenceEvent e) {
     Map<String, String> u = e.getUnmapped() == null ? Map.of() : e.getUnmapped();
@@ -135,6 +158,7 @@ public record TetragonSignals(
       if (binary != null && execDirs.stream().anyMatch(binary::startsWith)) {
         return new Signal(AttackStage.EXECUTION, Math.max(3, sev), "tetragon_exec_dropped");
       }
+      if (runtimeExec(e, u)) return new Signal(AttackStage.EXECUTION, Math.max(3, sev), "tetragon_runtime_exec");
       return sev >= 3 ? new Signal(AttackStage.EXECUTION, sev, "alert") : null;
     }
     if (e.getActivityId() != 99) return sev >= 3 ? new Signal(AttackStage.EXECUTION, sev, "alert") : null;

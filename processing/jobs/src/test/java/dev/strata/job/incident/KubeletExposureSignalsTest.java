@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.schema.correlate.AttackStage;
 import dev.strata.schema.event.Actor;
 import dev.strata.schema.event.Api;
+import dev.strata.schema.event.Container;
 import dev.strata.schema.event.Endpoint;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Network;
+import dev.strata.schema.event.Process;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -89,5 +91,52 @@ class KubeletExposureSignalsTest {
     assertThat(rules.classify(call("GetObject", "198.51.100.23", session(),
         "arn:aws:iam::271828182845:oidc-provider/token.actions.githubusercontent.com"))).isNull();
     assertThat(rules.classify(call("GetObject", "198.51.100.23", session(), null))).isNull();
+  }
+
+  static EvidenceEvent exec(String binary, String parent, String parentArgs, String probe, String initTree) {
+    EvidenceEvent e = IncidentGrouperTest.base("exec-" + binary + parent + probe + initTree, T, "tetragon_event");
+    e.setClassUid(1007);
+    e.setActivityId(1);
+    e.setActivityName("Launch");
+    e.setContainer(Container.newBuilder().setUid("e7c0" + "3f".repeat(30)).setName("worker").build());
+    e.setProcess(Process.newBuilder().setName(binary.substring(binary.lastIndexOf('/') + 1)).setExecutable(binary)
+        .setCmdLine(binary).setParentName(parent).build());
+    e.getUnmapped().put("event_type", "process_exec");
+    if (parentArgs != null) e.getUnmapped().put("parent.arguments", parentArgs);
+    if (probe != null) e.getUnmapped().put("process.pod.container.maybe_exec_probe", probe);
+    if (initTree != null) e.getUnmapped().put("process.in_init_tree", initTree);
+    return e;
+  }
+
+  /**
+   * A command the runtime started in a running container (runc exec: kubectl exec, the kubelet's /run and /exec) is a
+   * signal; an exec probe, the container's own processes and its init are not.
+   */
+  @Test
+  void aProcessTheRuntimeExecedIntoAContainerIsASignalButNotAProbe() {
+    SignalRules rules = SignalRules.defaults();
+    String execArgs = "--root /run/containerd/runc/k8s.io --log-format json exec --process /tmp/runc-process1 --detach "
+        + "--pid-file /run/x.pid e7c0";
+    SignalRules.Signal s = rules.classify(exec("/usr/bin/id", "runc", execArgs, "false", "false"));
+    assertThat(s.reason()).isEqualTo("tetragon_runtime_exec");
+    assertThat(s.stage()).isEqualTo(AttackStage.EXECUTION);
+    assertThat(s.severityId()).isEqualTo(3);
+    assertThat(rules.classify(exec("/usr/bin/id", "runc:[2:INIT]", null, null, null)).reason())
+        .isEqualTo("tetragon_runtime_exec");
+    assertThat(rules.classify(exec("/bin/cat", "runc", execArgs, "true", "false"))).as("an exec probe").isNull();
+    assertThat(rules.classify(exec("/usr/bin/python3", "runc", "create --bundle /run/b e7c0", "false", "true")))
+        .as("the container's init").isNull();
+    assertThat(rules.classify(exec("/bin/cat", "sh", null, "false", "false"))).as("the container's own child").isNull();
+  }
+
+  /** A flow's timeline line names the connection (it was the class name: "Network Activity Traffic"). */
+  @Test
+  void aFlowsSummaryNamesItsConnection() {
+    EvidenceEvent f = flow("198.51.100.23", "198.51.100.23", 10250, "Inbound", "Allowed");
+    f.getNetwork().setPackets(22L);
+    f.getNetwork().setBytes(6311L);
+    assertThat(Summaries.of(f)).isEqualTo("198.51.100.23:51240 -> 10.72.14.203:10250 tcp Inbound Allowed, 22 packets, 6311 bytes");
+    assertThat(Summaries.of(flow("10.72.1.21", "198.51.100.23", 10250, null, "Allowed")))
+        .isEqualTo("10.72.1.21:51240 -> 10.72.14.203:10250 tcp Allowed (packets from 198.51.100.23)");
   }
 }
