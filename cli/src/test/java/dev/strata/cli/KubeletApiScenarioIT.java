@@ -387,6 +387,25 @@ class KubeletApiScenarioIT {
     }
   }
 
+  /**
+   * The pod's address is reused by the DR cluster's pod in the other account: scope of the address names both, each
+   * with its own cluster and account (never the worker in the DR account), and the attack's incident.
+   */
+  @Test
+  void scopeOfTheReusedPrivateAddressNamesBothClustersPods() throws Exception {
+    ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", ETL_IP)));
+    String as = Scope.table(r);
+    assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactlyInAnyOrder(ETL, DR_POD);
+    assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).containsExactlyInAnyOrder(CLUSTER, DR_CLUSTER);
+    assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).containsExactlyInAnyOrder(ACCT, DR_ACCT);
+    JsonNode dr = search("cloud.account_uid:" + DR_ACCT);
+    assertThat(dr).isNotEmpty();
+    for (JsonNode h : dr) {
+      assertThat(h.at("/_source/enrichment/pod_name").asText("")).as("DR account event").isNotEqualTo(ETL);
+      assertThat(h.at("/_source/enrichment/cluster").asText("")).as("DR account event").isNotEqualTo(CLUSTER);
+    }
+  }
+
   // --------------------------------------------------------------------------------------------------- report
 
   @Test
