@@ -413,7 +413,9 @@ class KubeletApiScenarioIT {
     ScenarioRun.Report rendered = ScenarioRun.report(endpoints, incident, out);
     assertThat(rendered.html()).startsWith("<!DOCTYPE html>").contains("<svg").contains(ETL).contains(ATTACKER)
         .contains("artifacts/sha256/");
-    assertThat(rendered.md()).contains(ETL).contains("kswapd0").contains(STOLEN_SESSION);
+    assertThat(rendered.md()).contains(ETL).contains("kswapd0").contains(STOLEN_SESSION)
+        // the entry's rows say what connection they are
+        .contains(ATTACKER + ":51240 -\\> 10.72.14.203:10250 tcp Inbound Allowed"); // Markdown escapes ">"
     for (String report : List.of(rendered.html(), rendered.md())) {
       assertThat(report).doesNotContain(API).doesNotContain(DR_POD).doesNotContain(DR_CLUSTER);
     }
