@@ -68,6 +68,7 @@ import org.rocksdb.WriteOptions;
  * <pre>
  * CorrelateBenchmark [--bindings N[,N...]] [--events M] [--backend heap|rocksdb|both] [--mode raw|flink]
  *                    [--rounds R] [--dir D] [--rocksdb-memory 3g] [--bloom-bits 10] [--block-size 4kb]
+ *                    [--raw true|false]
  * </pre>
  *
  * <p>Data: N private addresses, each bound to a pod ({@code ip_pod}: namespace, pod name, uid, node, cluster, service
@@ -86,7 +87,8 @@ import org.rocksdb.WriteOptions;
  * binding after a full compaction, block cache capacity and usage.
  *
  * <p>{@code --mode flink}: the raw run first (its figures are the baseline), then the real hop-1 operators on a
- * MiniCluster ({@link CorrelateFlinkRun}).
+ * MiniCluster ({@link CorrelateFlinkRun}); {@code --raw false} skips the raw run (half of a 10M run's time: for
+ * comparing settings of the Flink run alone).
  */
 public final class CorrelateBenchmark {
   static final String ACCOUNT = "111111111111";
@@ -103,6 +105,7 @@ public final class CorrelateBenchmark {
     int events = Integer.parseInt(a.getOrDefault("events", "1000000"));
     String backend = a.getOrDefault("backend", "both");
     String mode = a.getOrDefault("mode", "raw");
+    boolean rawRun = !mode.equals("flink") || Boolean.parseBoolean(a.getOrDefault("raw", "true"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
     Path dir = Path.of(a.getOrDefault("dir", System.getProperty("java.io.tmpdir") + "/strata-correlate-bench"));
     RocksDbSettings rocks = new RocksDbSettings(
@@ -117,7 +120,7 @@ public final class CorrelateBenchmark {
         if (mode.equals("flink")) CorrelateFlinkRun.run(w, null, raw);
       }
       if (backend.equals("rocksdb") || backend.equals("both")) {
-        Figures raw = rocks(w, rounds, dir, rocks);
+        Figures raw = rawRun ? rocks(w, rounds, dir, rocks) : null;
         if (mode.equals("flink")) CorrelateFlinkRun.run(w, rocks, raw);
       }
     }

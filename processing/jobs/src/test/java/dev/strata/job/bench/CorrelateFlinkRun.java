@@ -57,6 +57,22 @@ final class CorrelateFlinkRun {
   static volatile Map<String, Long> loadEndThreads;
   static volatile Map<String, Long> probeStartThreads;
   static volatile Map<String, Long> probeEndThreads;
+  static volatile Map<Integer, long[]> probeStartTickers;
+  static volatile Map<Integer, long[]> probeEndTickers;
+  /** Process CPU, wall time and the data-block cache tickers at each tenth of the enriched events. */
+  record Window(long count, long cpu, long wall, long dataHit, long dataMiss) {
+    static Window now(long count) {
+      long hit = 0;
+      long miss = 0;
+      for (long[] t : RocksDbStats.tickers().values()) {
+        hit += t[8];
+        miss += t[9];
+      }
+      return new Window(count, processCpuNanos(), System.nanoTime(), hit, miss);
+    }
+  }
+
+  static final java.util.List<Window> WINDOWS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private CorrelateFlinkRun() {}
 
@@ -72,6 +88,12 @@ final class CorrelateFlinkRun {
     settings.put("parallelism", "1");
     settings.put("correlate.state_backend", rocks == null ? "hashmap" : "rocksdb");
     settings.put("flink.heartbeat.timeout", "10 min"); // a starved process on a shared core must not lose its TM
+    RocksDbStats.INSTANCES.clear();
+    WINDOWS.clear();
+    if (rocks != null && Boolean.parseBoolean(System.getProperty("strata.bench.rocksdb.stats", "true"))) {
+      // the job's options plus RocksDB statistics and the instances' handles (RocksDbStats)
+      settings.put("flink.state.backend.rocksdb.options-factory", RocksDbStats.class.getName());
+    }
     if (rocks != null) {
       settings.put("correlate.rocksdb.memory", rocks.memoryPerSlot().getBytes() + "b");
       settings.put("correlate.rocksdb.bloom_bits_per_key", Integer.toString(rocks.bloomBitsPerKey()));
@@ -115,6 +137,9 @@ final class CorrelateFlinkRun {
     JobClient job = env.executeAsync("correlate-benchmark");
     while (probeEndNanos == 0 && !job.getJobStatus().get().isTerminalState()) Thread.sleep(200);
     long rss = rssBytes();
+    // read the instances (their files) while they are open: cancelling the job closes them
+    String rocksReport = RocksDbStats.INSTANCES.isEmpty() || probeEndNanos == 0 ? ""
+        : RocksDbStats.report(probeStartTickers, probeEndTickers, m - m / 2);
     if (!job.getJobStatus().get().isTerminalState()) job.cancel().get();
     if (probeEndNanos == 0) throw new IllegalStateException("the job ended before all events were enriched");
 
@@ -134,9 +159,31 @@ final class CorrelateFlinkRun {
         measured / wallSec,
         cpuSec / wallSec, ENRICHED.get(), RESOLVED.get(), rss / 1e6);
     System.out.println("CPU by thread over the measured half:" + cpuByThread(probeStartThreads, probeEndThreads));
-    System.out.printf(Locale.ROOT, "vs the raw loops of this run: %.2f x the raw enrichment loop (%,.0f events/s),"
-        + " %.2f x the bare store lookups (%,.0f events/s)%n", perCpu / raw.enrichPerSec(), raw.enrichPerSec(),
-        perCpu / raw.baselinePerSec(), raw.baselinePerSec());
+    if (!RocksDbStats.INSTANCES.isEmpty()) {
+      System.out.println("RocksDB over the measured half, per instance that read:"
+          + rocksReport);
+      double cold = RocksDbStats.coldShare(probeStartTickers, probeEndTickers);
+      System.out.printf(Locale.ROOT, "the bindings' reads (the instance with the most gets) over the measured half: %.2f"
+          + " %% of their data blocks read from outside the block cache%s%n", 100 * cold, cold > 0.01
+          ? ": NOT WARM, the figure includes the cache's warm-up (run more events: the first half must touch every"
+              + " data block of the bindings a few times, ~2M events at 10M bindings)" : "");
+      System.out.println("by tenth of the events (events per process CPU second in the tenth; the shared block"
+          + " cache's data-block hit ratio over all instances in it):");
+      for (int i = 1; i < WINDOWS.size(); i++) {
+        Window a = WINDOWS.get(i - 1);
+        Window b = WINDOWS.get(i);
+        long hit = b.dataHit - a.dataHit;
+        long miss = b.dataMiss - a.dataMiss;
+        System.out.printf(Locale.ROOT, "  events %,d-%,d: %,.0f events/CPU s, %.2f CPU/wall; data blocks %,d hit"
+            + " %,d miss (%.1f %% hit)%n", a.count, b.count, (b.count - a.count) / ((b.cpu - a.cpu) / 1e9),
+            (b.cpu - a.cpu) / (double) (b.wall - a.wall), hit, miss, 100.0 * hit / Math.max(1, hit + miss));
+      }
+    }
+    if (raw != null) {
+      System.out.printf(Locale.ROOT, "vs the raw loops of this run: %.2f x the raw enrichment loop (%,.0f events/s),"
+          + " %.2f x the bare store lookups (%,.0f events/s)%n", perCpu / raw.enrichPerSec(), raw.enrichPerSec(),
+          perCpu / raw.baselinePerSec(), raw.baselinePerSec());
+    }
   }
 
   /**
@@ -294,14 +341,17 @@ final class CorrelateFlinkRun {
         RESOLVED.incrementAndGet();
       }
       long count = ENRICHED.incrementAndGet();
+      if (count % Math.max(1, events / 10) == 0 || count == 1) WINDOWS.add(Window.now(count));
       if (count == events / 2) { // the first half warms up (JIT, caches, pipeline fill): not measured
         Profiler.start();
+        probeStartTickers = RocksDbStats.tickers();
         probeStartThreads = threadTicks();
         probeStartCpu = processCpuNanos();
         probeStartNanos = System.nanoTime();
       } else if (count == events) {
         probeEndCpu = processCpuNanos();
         probeEndThreads = threadTicks();
+        probeEndTickers = RocksDbStats.tickers();
         probeEndNanos = System.nanoTime();
         Profiler.stop();
       }
