@@ -89,9 +89,14 @@ final class ContainerdMessages implements DaemonLogReader.Interpreter {
   private static final Pattern IMAGE = Pattern.compile("^Image(Create|Update|Delete) event (.*)$");
   private static final Pattern GENERATED = Pattern.compile("^generated id for sandbox name \"([^\"]*)\"$");
   private static final Pattern CNI = Pattern.compile("^cni result: (\\{.*)$");
-  /** A struct field of gogo's %+v ({@code Key:value,}) or protobuf text ({@code key:"value"} / {@code key:1}). */
+  /**
+   * A struct field of gogo's %+v ({@code Key:value,}) or protobuf text ({@code key:"value"} / {@code key:1}). The quoted
+   * value's loop is possessive, runs of plain characters taken at once: {@code (?:[^"\\]|\\.)*} made java.util.regex
+   * recurse once per character and a quoted value of ~15k mixed characters (a long exec command line, an error
+   * message) overflowed the stack; the language is the same, since a character is either plain or starts an escape.
+   */
   private static final Pattern FIELD =
-      Pattern.compile("(?<![A-Za-z0-9_])([A-Za-z_]+):(?:\"((?:[^\"\\\\]|\\\\.)*)\"|([^,}\\s\"{]*))");
+      Pattern.compile("(?<![A-Za-z0-9_])([A-Za-z_]+):(?:\"((?:[^\"\\\\]++|\\\\.)*+)\"|([^,}\\s\"{]*))");
   private static final Pattern PROTO_TIME =
       Pattern.compile("exited_at:\\s*\\{\\s*(?:seconds:\\s*(\\d+))?\\s*(?:nanos:\\s*(\\d+))?\\s*\\}");
   private static final Pattern GOGO_TIME =

@@ -136,6 +136,16 @@ class ContainerdDaemonLogParserTest extends ParserContractTest {
   }
 
   @Test
+  void aLongQuotedFieldWithEscapesDoesNotOverflowTheStack() {
+    // 200k characters of escapes and plain runs: the former per-character regex loop overflowed at ~15k
+    String value = "a\\\"b".repeat(25_000) + "x".repeat(100_000);
+    java.util.Map<String, String> f =
+        ContainerdMessages.fields("exec_id:\"" + value + "\" pid:12 unterminated:\"abc\\\"");
+    assertThat(f.get("execid")).hasSize(175_000).startsWith("a\"b").endsWith("x");
+    assertThat(f).containsEntry("pid", "12").containsEntry("unterminated", "");
+  }
+
+  @Test
   void journalctlMarkersAreSkippedNotDeadLetters() throws Exception {
     String text = "-- Logs begin at Fri 2026-11-20 09:00:00 UTC, end at Fri 2026-11-20 11:00:00 UTC. --\n"
         + "Nov 20 10:00:00 ip-10-0-1-10 containerd[941]: " + line("StartContainer for \"" + CT + "\"")
