@@ -368,7 +368,8 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
    * pod is still the token's, in the token's namespace ({@code kubernetes.namespace} is the pod's, as for a
    * cluster-scoped object), and the object keeps its own namespace in {@code resources[0].namespace} and in unmapped
    * {@code k8s.object.namespace}. Until session 13 such a request named no pod (a pod name under the object's
-   * namespace would have named a pod that does not exist there).
+   * namespace would have named a pod that does not exist there). A list or watch of pods (no pod named) is a request
+   * whose object is not a pod: the token's pod's, like a secrets list.
    */
   private Kubernetes tokenPod(EvidenceEvent e, Kubernetes k, String resource, String namespace, Map<String, String> u) {
     String pod = firstOfList(flat.get("user.extra.authentication.kubernetes.io/pod-name"));
@@ -378,7 +379,9 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     String node = firstOfList(flat.get("user.extra.authentication.kubernetes.io/node-name"));
     u.put("k8s.token.pod", tokenNs + "/" + pod);
     if (node != null) u.put("k8s.token.node", node);
-    if ("pods".equals(resource)) return k;
+    // a request about one pod is that pod's; a list / watch of the pods collection names no pod: the token's pod's
+    // (CrioKubeadmScenarioIT: the notebook's token listing ml-batch's pods named no pod at all)
+    if ("pods".equals(resource) && k != null && k.getPodName() != null) return k;
     if (namespace != null && !namespace.equals(tokenNs)) u.put("k8s.object.namespace", namespace);
     if (k == null) {
       k = new Kubernetes();

@@ -203,8 +203,15 @@ class K8sAuditParserTest extends ParserContractTest {
         + "\"name\":\"node-shell\",\"apiVersion\":\"v1\"}}\n";
     String otherNs = head + "\"auditID\":\"t4\",\"verb\":\"list\",\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"prod\","
         + "\"apiVersion\":\"v1\"}}\n";
-    CollectingOutput out = parse(cronjob + review + otherPod + otherNs, Framing.LINES, "audit.log");
-    assertThat(out.events).hasSize(4);
+    String podList = head + "\"auditID\":\"t5\",\"verb\":\"list\",\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"prod\","
+        + "\"apiVersion\":\"v1\"}}\n";
+    CollectingOutput out = parse(cronjob + review + otherPod + otherNs + podList, Framing.LINES, "audit.log");
+    assertThat(out.events).hasSize(5);
+    // the token listing another namespace's pods (no pod named): its pod's request, as for secrets
+    EvidenceEvent pods = out.events.get(4);
+    assertThat(pods.getKubernetes().getNamespace() + "/" + pods.getKubernetes().getPodName()).isEqualTo("ci/job-1");
+    assertThat(pods.getResources().get(0).getNamespace()).isEqualTo("prod");
+    assertThat(pods.getUnmapped()).containsEntry("k8s.object.namespace", "prod");
     for (int i = 0; i < 2; i++) {
       var k = out.events.get(i).getKubernetes();
       assertThat(k.getNamespace()).isEqualTo("ci");
