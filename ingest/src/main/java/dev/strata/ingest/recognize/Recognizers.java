@@ -36,6 +36,7 @@ public final class Recognizers {
         new TetragonEventRecognizer(),
         new DockerContainerConfigRecognizer(),
         new K8sEventRecognizer(),
+        new K8sPodRecognizer(),
         new CriLogRecognizer(),
         new DockerDaemonLogRecognizer(),
         new ContainerdDaemonLogRecognizer(),

@@ -23,6 +23,25 @@ class RecognizersTest {
     return Recognizers.recognize(R, path, ContentSample.of(content));
   }
 
+  /**
+   * {@code kubectl get pods -A -o json} is a List of Pods (k8s_pod, cut after each item), by content under any name;
+   * {@code kubectl get events -A -o json} stays k8s_event (CrioKubeadmScenarioIT: the pods snapshot was skipped).
+   */
+  @Test
+  void kubectlsPodListIsK8sPodAndItsEventListK8sEvent() {
+    String pods = "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n            \"apiVersion\": \"v1\",\n"
+        + "            \"kind\": \"Pod\",\n            \"metadata\": {\"name\": \"a\", \"namespace\": \"n\"},\n"
+        + "            \"spec\": {\"nodeName\": \"node-1\"}\n        }\n    ],\n    \"kind\": \"List\"\n}\n";
+    for (String path : List.of("kubectl/pods-all-namespaces.json", "snapshot/cluster-state.json")) {
+      Recognition r = rec(path, pods);
+      assertThat(r.sourceType()).as(path).isEqualTo("k8s_pod");
+      assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
+    }
+    String events = "{\"apiVersion\":\"v1\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"involvedObject\":"
+        + "{\"kind\":\"Pod\",\"name\":\"a\"},\"reason\":\"Started\"}],\"kind\":\"List\"}\n";
+    assertThat(rec("kubectl/events-all-namespaces.json", events).sourceType()).isEqualTo("k8s_event");
+  }
+
   /** AWS "Delivery of Insights events": a trail's Insights events go to its CloudTrail-Insight folder. */
   @Test
   void cloudTrailInsightsLogFiles() {

@@ -132,6 +132,7 @@ public final class BindingExtractor {
       switch (format) {
         case "k8s_audit" -> audit(e, out);
         case "k8s_event" -> k8sEvent(e, out);
+        case "k8s_pod" -> podSnapshot(e, out);
         case "aws_cloudtrail" -> cloudTrail(e, out);
         default -> {}
       }
@@ -645,11 +646,33 @@ public final class BindingExtractor {
       return;
     }
     if (!kind.isEmpty() && !kind.equals("Pod")) return; // a Status answer to a delete names nothing
+    pod(e, obj, request, r.getNamespace(), r.getName(), delete, cluster, account, t, out);
+  }
+
+  /**
+   * A Pod of a snapshot ({@code k8s_pod}: {@code kubectl get pods -A -o json}, the Pod in unmapped {@code k8s.object},
+   * the event's time its {@code status.startTime}): the same statements as an audit record's Pod (node and service
+   * account, addresses, containers and images), open from the pod's start. On a cluster whose audit policy logs pods
+   * at Metadata it is the only record of them (CrioKubeadmScenarioIT: the flow of a reused address named no pod, a
+   * container's CRI log lines no container). A pod deleted before the snapshot is not in it: its address stays
+   * unbound, so an earlier holder's flows are never the later pod's (the address is bound from the pod's start only).
+   */
+  private void podSnapshot(EvidenceEvent e, List<EntityBinding> out) {
+    JsonNode obj = object(e.getUnmapped().get("k8s.object"));
+    if (obj == null || !obj.has("metadata") || e.getTime() == null) return;
+    String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
+    String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
+    pod(e, obj, null, null, null, false, cluster, account, micros(e.getTime()), out);
+  }
+
+  /** The statements of a Pod object (an audit record's, a snapshot's). */
+  private void pod(EvidenceEvent e, JsonNode obj, JsonNode request, String refNs, String refName, boolean delete,
+      String cluster, String account, long t, List<EntityBinding> out) {
     JsonNode meta = obj.path("metadata");
     String ns = text(meta, "namespace");
-    if (ns == null) ns = r.getNamespace();
+    if (ns == null) ns = refNs;
     String name = text(meta, "name");
-    if (name == null) name = r.getName();
+    if (name == null) name = refName;
     if (ns == null || name == null) return;
     JsonNode spec = obj.path("spec");
     JsonNode status = obj.path("status");

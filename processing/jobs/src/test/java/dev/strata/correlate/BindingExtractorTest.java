@@ -212,6 +212,31 @@ class BindingExtractorTest {
   }
 
   /**
+   * A Pod of a {@code kubectl get pods -o json} snapshot (k8s_pod) states what an audit record's Pod does: its node
+   * with its service account, its address and its containers (by id and by name) with their image, from its start.
+   */
+  @Test
+  void aSnapshotsPodStatesItsNodeAddressAndContainers() {
+    EvidenceEvent e = audit("get", "cart-1", null, null, null);
+    e.setSourceFormat("k8s_pod");
+    e.setTime(java.time.Instant.parse("2026-11-24T10:52:04Z"));
+    e.getUnmapped().put("k8s.object", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"cart-1\",\"namespace\":\"shop\",\"uid\":\"f1e2\"},"
+        + "\"spec\":{\"nodeName\":\"ip-10-40-3-17\",\"serviceAccountName\":\"cart\"},\"status\":{\"containerStatuses\":[{"
+        + "\"containerID\":\"cri-o://ca7e4d4d4d4d4d4d\",\"imageID\":\"r/cart@sha256:8e2f\",\"name\":\"cart\",\"state\":{\"running\":"
+        + "{\"startedAt\":\"2026-11-24T10:52:08Z\"}}}],\"hostIP\":\"10.40.3.17\",\"phase\":\"Running\",\"podIP\":\"10.40.3.120\","
+        + "\"startTime\":\"2026-11-24T10:52:04Z\"}}");
+    List<EntityBinding> bs = of(e);
+    EntityBinding node = kind(bs, BindingKind.POD_NODE);
+    assertThat(node.getSubject().getKey() + " -> " + node.getObject().getKey()).isEqualTo("shop/cart-1 -> ip-10-40-3-17");
+    assertThat(node.getAttributes()).containsEntry("service_account", "shop/cart");
+    EntityBinding ip = kind(bs, BindingKind.IP_POD);
+    assertThat(ip.getSubject().getKey() + " -> " + ip.getObject().getKey()).isEqualTo("10.40.3.120 -> shop/cart-1");
+    assertThat(ip.getValidFrom()).hasToString("2026-11-24T10:52:04Z");
+    assertThat(kind(bs, BindingKind.POD_CONTAINER).getObject().getKey()).isEqualTo("ca7e4d4d4d4d4d4d");
+    assertThat(kind(bs, BindingKind.CONTAINER_IMAGE).getObject().getKey()).isEqualTo("sha256:8e2f");
+  }
+
+  /**
    * An IRSA token's exchange asks the session it issued (its session_pod answers the call too: the exchange from an
    * attacker's address otherwise named no pod, kubelet scenario); a call with the session asks it as its own.
    */

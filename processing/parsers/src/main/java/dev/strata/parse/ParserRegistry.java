@@ -19,6 +19,7 @@ import dev.strata.parse.formats.dockerlocallog.DockerLocalLogParser;
 import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import dev.strata.parse.formats.k8sevent.K8sEventParser;
+import dev.strata.parse.formats.k8spod.K8sPodParser;
 import dev.strata.parse.formats.podmanevents.PodmanEventsParser;
 import dev.strata.parse.formats.ociruntimeconfig.OciRuntimeConfigParser;
 import dev.strata.parse.formats.podmancontainersjson.PodmanContainersJsonParser;
@@ -58,6 +59,7 @@ public final class ParserRegistry {
         new TetragonEventParser(),
         new DockerContainerConfigParser(),
         new K8sEventParser(),
+        new K8sPodParser(),
         new CriLogParser(),
         new DockerDaemonLogParser(),
         new ContainerdDaemonLogParser(),

@@ -290,7 +290,10 @@ public final class SignalRules implements Serializable {
    *       escalation, High), not privileged alone: CI runners' docker-in-docker build pods are privileged and created
    *       by the runner's service account, and hand over the node only through the host's namespaces or file
    *       system. Workloads (a Deployment, DaemonSet) written by a service account stay no signal: GitOps controllers
-   *       deploy the cluster's privileged agents that way.</li>
+   *       deploy the cluster's privileged agents that way;</li>
+   *   <li>exec / attach into a pod of another namespace than the account's ({@code
+   *       service_account_exec_other_namespace}, execution, Medium): a workload's token reaching into another
+   *       tenant's or team's pod; in its own namespace it stays context (CI executors exec into their build pods).</li>
    * </ul>
    * The controller manager's own accounts ({@code system:serviceaccount:kube-system:*-controller}, which create every
    * workload's pods) are never judged.
@@ -317,7 +320,24 @@ public final class SignalRules implements Serializable {
       }
       return new Signal(stage, 4, "service_account_token_outside");
     }
-    return escapes ? new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_pod") : null;
+    if (escapes) return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_pod");
+    // exec / attach into a pod of another namespace than the account's own (CrioKubeadmScenarioIT: a notebook's
+    // token, stolen in its reverse shell, exec'd into the pod it had created in ml-batch; at audit level Metadata the
+    // create showed nothing of the pod, and this exec was what tied the notebook to the pod that took the node).
+    // In-namespace execs stay context: CI executors (GitLab runner's Kubernetes executor, Jenkins agents) exec into
+    // the build pods they create in their own namespace
+    if ("pods".equals(r.getType()) && ("exec".equals(sub) || "attach".equals(sub)) && r.getNamespace() != null
+        && !r.getNamespace().equals(serviceAccountNamespace(e.getActor().getUserName()))) {
+      return new Signal(AttackStage.EXECUTION, 3, "service_account_exec_other_namespace");
+    }
+    return null;
+  }
+
+  /** {@code system:serviceaccount:<namespace>:<name>} -> the namespace, else null. */
+  private static String serviceAccountNamespace(String user) {
+    String rest = user.substring("system:serviceaccount:".length());
+    int colon = rest.indexOf(':');
+    return colon > 0 ? rest.substring(0, colon) : null;
   }
 
   /** The controller manager's service accounts ({@code --use-service-account-credentials}): kube-system's *-controller. */

@@ -49,6 +49,11 @@ import java.util.Set;
  *   <tr><td>a {@code process_exec} in a container whose parent is the OCI runtime's {@code exec} on the host (runc,
  *       crun: kubectl exec, the kubelet's /run and /exec), not an exec probe ({@code maybe_exec_probe}) nor the
  *       container's init</td><td>{@code tetragon_runtime_exec}</td><td>execution</td><td>Medium</td></tr>
+ *   <tr><td>a {@code process_exec} whose command line redirects to a socket ({@code /dev/tcp/}, {@code /dev/udp/}:
+ *       bash's reverse shell)</td><td>{@code tetragon_reverse_shell}</td><td>execution</td><td>High</td></tr>
+ *   <tr><td>a {@code process_exec} of {@code nsenter} into PID 1's namespaces ({@code -t 1}) in a container (a
+ *       privileged, host-PID pod entering the node)</td><td>{@code tetragon_nsenter_host}</td><td>privilege
+ *       escalation</td><td>High</td></tr>
  * </table>
  *
  * Function names are compared without the syscall wrappers' prefixes ({@code __x64_sys_}, {@code __arm64_sys_},
@@ -143,6 +148,23 @@ public record TetragonSignals(
     return args == null || (" " + args + " ").contains(" exec ");
   }
 
+  private static final java.util.regex.Pattern TARGET_PID_1 =
+      java.util.regex.Pattern.compile("(^|\\s)(-t\\s*1|--target(=|\\s+)1)(\\s|$)");
+
+  /**
+   * {@code nsenter} into PID 1's namespaces ({@code -t 1}, {@code --target 1}) from a container: a privileged, host-PID
+   * pod's step onto the node (CrioKubeadmScenarioIT: {@code nsenter -t 1 -m -u -i -n -p -- bash} in the pod the
+   * stolen token created; Tetragon reports no setns unless a policy hooks it, only the exec). Outside a container it
+   * is an administrator's tool on the host.
+   */
+  static boolean nsenterHost(EvidenceEvent e) {
+    if (e.getContainer() == null || e.getProcess() == null) return false;
+    String exe = e.getProcess().getExecutable();
+    if (exe == null || !(exe.equals("nsenter") || exe.endsWith("/nsenter"))) return false;
+    String cmd = e.getProcess().getCmdLine();
+    return cmd != null && TARGET_PID_1.matcher(cmd).find();
+  }
+
   /** The signal a Tetragon event is, or null (context). */
   public Signal classify(EvidenceEvent e) {
     Map<String, String> u = e.getUnmapped() == null ? Map.of() : e.getUnmapped();
@@ -158,6 +180,13 @@ public record TetragonSignals(
       if (binary != null && execDirs.stream().anyMatch(binary::startsWith)) {
         return new Signal(AttackStage.EXECUTION, Math.max(3, sev), "tetragon_exec_dropped");
       }
+      if (cmd != null && (cmd.contains("/dev/tcp/") || cmd.contains("/dev/udp/"))) {
+        // bash's network redirection (bash -i >& /dev/tcp/<host>/<port> 0>&1): a reverse shell; Falco's "Redirect
+        // STDOUT/STDIN to Network Connection in Container" says so at Notice, below the alerts' threshold
+        // (CrioKubeadmScenarioIT: the notebook's reverse shell was no signal, the incident began at the token read)
+        return new Signal(AttackStage.EXECUTION, Math.max(4, sev), "tetragon_reverse_shell");
+      }
+      if (nsenterHost(e)) return new Signal(AttackStage.PRIVILEGE_ESCALATION, Math.max(4, sev), "tetragon_nsenter_host");
       if (runtimeExec(e, u)) return new Signal(AttackStage.EXECUTION, Math.max(3, sev), "tetragon_runtime_exec");
       return sev >= 3 ? new Signal(AttackStage.EXECUTION, sev, "alert") : null;
     }

@@ -210,6 +210,29 @@ class KubernetesAuditSignalTest {
   }
 
   /**
+   * A service account's exec into a pod of another namespace (CrioKubeadmScenarioIT: the notebook's token exec'ing
+   * into the pod it created in ml-batch) is execution, from inside the cluster too; into its own namespace's pod (a CI
+   * executor's build pod) it is context.
+   */
+  @Test
+  void aServiceAccountsExecIntoAnotherNamespacesPodIsExecution() throws Exception {
+    String sa = "system:serviceaccount:ml:notebook";
+    String inside = "10.40.3.91";
+    String other = "{\"resource\":\"pods\",\"namespace\":\"ml-batch\",\"name\":\"sync\",\"subresource\":\"exec\",\"apiVersion\":\"v1\"}";
+    String own = other.replace("ml-batch", "ml");
+    List<Signal> s = signals(
+        event("1", sa, "create", "/api/v1/namespaces/ml-batch/pods/sync/exec?command=bash", other, 101, null).replace("203.0.113.9", inside),
+        event("2", sa, "create", "/api/v1/namespaces/ml/pods/sync/exec?command=bash", own, 101, null).replace("203.0.113.9", inside),
+        event("3", sa, "get", "/api/v1/namespaces/ml-batch/pods/sync", other.replace(",\"subresource\":\"exec\"", ""), 200, null)
+            .replace("203.0.113.9", inside));
+    assertThat(s.get(0).reason()).isEqualTo("service_account_exec_other_namespace");
+    assertThat(s.get(0).stage()).isEqualTo(AttackStage.EXECUTION);
+    assertThat(s.get(0).severityId()).isEqualTo(3);
+    assertThat(s.get(1)).as("an exec into its own namespace's pod").isNull();
+    assertThat(s.get(2)).as("a get of the pod").isNull();
+  }
+
+  /**
    * A pod created with another pod's bound token (user.extra pod-name) links the two pods' incidents: the requester's
    * pod is an entity of the request (k8s.token.pod), so the creator's alert and the created pod's alert on the same
    * node are one incident; without the token's pod they are two (another pod's alert on the node stays apart).

@@ -41,15 +41,15 @@ class SigmaRuntimeSignalTest {
 
   @Test
   void aTetragonExecMatchedByASigmaRuleOpensThePodsIncidentWithTheAttribution() throws Exception {
-    // the execs alone: no hand-written rule makes a plain process_exec a signal, but the miner's from /tmp
-    // (TetragonSignals: a dropped binary's exec)
+    // the execs alone: the hand-written rules make the miner's from /tmp (TetragonSignals: a dropped binary's exec) and
+    // the reverse shell (bash's /dev/tcp redirection, since CrioKubeadmScenarioIT) signals
     List<EvidenceEvent> execs = tetragon("process_exec");
     assertThat(execs).hasSize(4);
     List<Incident> plain = IncidentEngine.incidentsOf(execs, IncidentSettings.defaults());
     assertThat(plain).hasSize(1);
-    assertThat(plain.get(0).getSignals()).isEqualTo(1);
+    assertThat(plain.get(0).getSignals()).isEqualTo(2);
     assertThat(plain.get(0).getTimeline()).filteredOn(TimelineRow::getSignal).extracting(TimelineRow::getSummary)
-        .singleElement().asString().contains("/tmp/.cache/xmrig");
+        .anySatisfy(x -> assertThat(x).contains("/tmp/.cache/xmrig")).anySatisfy(x -> assertThat(x).contains("/dev/tcp/"));
 
     List<Incident> incidents = IncidentEngine.incidentsOf(execs, withSigma);
     assertThat(incidents).hasSize(1);
@@ -60,8 +60,9 @@ class SigmaRuntimeSignalTest {
     TimelineRow shell = inc.getTimeline().stream().filter(r -> r.getSummary().contains("/dev/tcp/")).findFirst().orElseThrow();
     assertThat(shell.getSignal()).isTrue();
     assertThat(shell.getSeverityId()).isEqualTo(4);
-    // rules in load order (file names): the Java one first, its attack.initial-access is the row's stage
-    assertThat(shell.getAttackStage()).isEqualTo(AttackStage.ENTRY);
+    // the hand-written rule's stage (tetragon_reverse_shell: execution) is the row's; the Sigma rules add their
+    // matches (in load order, file names: the Java one first) and severity
+    assertThat(shell.getAttackStage()).isEqualTo(AttackStage.EXECUTION);
     assertThat(shell.getDetections()).extracting(RuleMatch::getRuleId).containsExactly(JAVA_SHELL, REVERSE_SHELL);
     RuleMatch m = shell.getDetections().get(1);
     assertThat(m.getEngine()).isEqualTo("sigma");
@@ -102,14 +103,14 @@ class SigmaRuntimeSignalTest {
     List<EvidenceEvent> story = events.stream().filter(e -> "tetragon_event".equals(e.getSourceFormat())).toList();
     List<Incident> before = IncidentEngine.incidentsOf(story, IncidentSettings.defaults());
     List<Incident> after = IncidentEngine.incidentsOf(story, withSigma);
-    // the cron.d write (persistence) and the miner's exec from /tmp are signals (TetragonSignals); the two
-    // connects, the read of the cron file and the other execs are context
+    // the cron.d write (persistence), the miner's exec from /tmp and the reverse shell are signals (TetragonSignals);
+    // the two connects, the read of the cron file and the other execs are context
     assertThat(before).hasSize(1);
-    assertThat(before.get(0).getSignals()).isEqualTo(2);
+    assertThat(before.get(0).getSignals()).isEqualTo(3);
     assertThat(after).hasSize(1);
     assertThat(after.get(0).getEntities()).extracting(x -> x.getType() + ":" + x.getKey()).contains(POD);
-    // + the shell, the download (execs) and the miner's pool connection (a connect the miner-port rule matches)
-    assertThat(after.get(0).getSignals()).isEqualTo(2 + 3);
+    // + the download (exec) and the miner's pool connection (a connect the miner-port rule matches)
+    assertThat(after.get(0).getSignals()).isEqualTo(3 + 2);
     assertThat(after.get(0).getEventCount()).isEqualTo(9); // ls and the exit join as context
   }
 

