@@ -393,6 +393,14 @@ class CrioKubeadmScenarioIT {
       assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).containsExactly(CLUSTER);
       assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).containsExactly(ACCT);
       assertThat(IncidentPipelineIT.values(r, "pods")).as(as).noneMatch(p -> p.equals(WEB) || p.equals(CART));
+      // the address: both pods (the NodePort, the reverse shell's connect, the node role's calls); the image: the
+      // notebook; the session: the privileged pod whose IMDS fetch handed it out
+      List<String> pods = switch (i.type()) {
+        case "ip" -> List.of(JUP, SYNC);
+        case "image_digest" -> List.of(JUP);
+        default -> List.of(SYNC);
+      };
+      assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactlyInAnyOrderElementsOf(pods);
       assertThat(IncidentPipelineIT.values(r, "nodes")).as(as).containsExactly(NODE);
       assertThat(r.path("incidents")).as(as).extracting(x -> x.path("incident_id").asText())
           .contains(incident.path("incident_id").asText());
