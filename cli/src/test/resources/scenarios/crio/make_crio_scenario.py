@@ -33,7 +33,7 @@ NODE_ROLE_NAME = "ml-kubeadm-node"
 NODE_ROLE = "arn:aws:iam::%s:role/%s" % (ACCT, NODE_ROLE_NAME)
 NODE_SESSION = "arn:aws:sts::%s:assumed-role/%s/%s" % (ACCT, NODE_ROLE_NAME, INSTANCE)
 NODE_KEY = "ASIAUMLNODE000000017"
-ATTACKER = "203.0.113.50"
+ATTACKER = "203.0.113.88"
 # the exposed notebook: JupyterLab with an empty token behind a NodePort (30888)
 NS = "ml"
 JUP, JUP_UID, JUP_IP = "jupyter-0", "5e1f3a7c-9b2d-4e6f-8a0c-2d4f6b8a0c1e", "10.40.3.91"

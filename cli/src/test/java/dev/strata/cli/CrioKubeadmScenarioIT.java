@@ -56,7 +56,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 class CrioKubeadmScenarioIT {
   static final String ACCT = "314159265358";
   static final String CLUSTER = "ml-kubeadm";
-  static final String ATTACKER = "203.0.113.50";
+  static final String ATTACKER = "203.0.113.88";
   static final String NODE = "ip-10-40-3-17";
   static final String NODE_IP = "10.40.3.17";
   static final String INSTANCE = "i-0a9b8c7d6e5f40312";
@@ -322,10 +322,11 @@ class CrioKubeadmScenarioIT {
     }
     for (JsonNode h : search("source_format:aws_vpc_flow AND dst_endpoint.port:30888")) {
       JsonNode s = h.path("_source");
-      // GAP: the flows to the node's NodePort name no node and no instance: a v2 flow has no instance id, nothing maps
-      // the ENI to the instance, and nothing binds 10.40.3.17 to the node (its kubelet's requests in the audit log
-      // come from it)
+      // the node's own address: every pod's status.hostIP in the pods snapshot binds 10.40.3.17 to the node (ip_node,
+      // session 14). GAP: no instance: a v2 flow has no instance id, nothing maps the ENI to the instance, and the
+      // Node object (its providerID) is not in a Metadata-level audit log
       check(wrong, what(s), "pod", s.at("/enrichment/pod_name").asText(), "");
+      check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), NODE);
     }
     assertThat(wrong).as("flows attributed wrongly").isEmpty();
   }
