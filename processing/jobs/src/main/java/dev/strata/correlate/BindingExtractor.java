@@ -630,14 +630,22 @@ public final class BindingExtractor {
       if (!kind.isEmpty() && !kind.equals("Node")) return;
       String name = text(obj.path("metadata"), "name");
       if (name == null) name = r.getName();
+      if (name == null) return;
       Matcher m = PROVIDER_ID.matcher(obj.path("spec").path("providerID").asText(""));
-      if (name == null || !m.matches()) return;
-      Map<String, String> a = new LinkedHashMap<>();
-      put(a, Attr.CLUSTER, cluster);
-      put(a, Attr.NODE_NAME, name);
-      put(a, Attr.INSTANCE_UID, m.group(1));
-      put(a, Attr.ACCOUNT_UID, account);
-      out.add(binding(BindingKind.NODE_INSTANCE, "k8s:" + nz(cluster), name, "", m.group(1), a, t, null, delete, 1.0f, e));
+      String instance = m.matches() ? m.group(1) : null;
+      Map<String, String> a = nodeAttributes(cluster, name, instance, account);
+      if (instance != null) {
+        out.add(binding(BindingKind.NODE_INSTANCE, "k8s:" + nz(cluster), name, "", instance, a, t, null, delete, 1.0f,
+            e));
+      }
+      // the node's own private addresses (InternalIP): a flow to the kubelet or a NodePort names the node, and its
+      // instance (v2 flow logs carry no instance id)
+      for (JsonNode address : obj.path("status").path("addresses")) {
+        String ip = text(address, "address");
+        if (!"InternalIP".equals(text(address, "type")) || ip == null || !LookupKeys.isPrivateIp(ip)) continue;
+        out.add(binding(BindingKind.IP_NODE, account != null ? "aws:" + account : "k8s:" + nz(cluster), ip,
+            "k8s:" + nz(cluster), name, a, t, null, delete, 1.0f, e));
+      }
       return;
     }
     JsonNode request = object(e.getUnmapped().get("requestObject"));
@@ -663,6 +671,16 @@ public final class BindingExtractor {
     String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
     String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
     pod(e, obj, null, null, null, false, cluster, account, micros(e.getTime()), out);
+  }
+
+  /** What a node's statements carry: its cluster, name, instance (when known) and account. */
+  private static Map<String, String> nodeAttributes(String cluster, String node, String instance, String account) {
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.CLUSTER, cluster);
+    put(a, Attr.NODE_NAME, node);
+    put(a, Attr.INSTANCE_UID, instance);
+    put(a, Attr.ACCOUNT_UID, account);
+    return a;
   }
 
   /** The statements of a Pod object (an audit record's, a snapshot's). */
@@ -715,12 +733,19 @@ public final class BindingExtractor {
       String ip = text(p, "ip");
       if (ip != null && !ips.contains(ip)) ips.add(ip);
     }
+    String ipScope = account != null ? "aws:" + account : podScope;
     if (!hostNetwork) {
-      String ipScope = account != null ? "aws:" + account : podScope;
       for (String ip : ips) {
         if (ip.equals(hostIp) || !LookupKeys.isPrivateIp(ip)) continue;
         out.add(until(BindingKind.IP_POD, ipScope, ip, podScope, podKey, a, podEnd, e));
       }
+    }
+    // the node's own address: the kubelet reports its node's address as every pod's hostIP; a pod's end is not the
+    // node's (a restatement, from the pod's start on that node)
+    if (node != null && hostIp != null && LookupKeys.isPrivateIp(hostIp) && !delete) {
+      Long since = time(status, "startTime");
+      out.add(binding(BindingKind.IP_NODE, ipScope, hostIp, podScope, node, nodeAttributes(cluster, node, null, account),
+          since != null && since < t ? since : t, null, false, 1.0f, e));
     }
     // containers of the pod
     for (String field : List.of("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")) {

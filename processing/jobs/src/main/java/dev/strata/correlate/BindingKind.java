@@ -122,7 +122,16 @@ public enum BindingKind {
    * lookups hold, with a lowered confidence and every candidate named when other containers connected within the
    * same bound.
    */
-  DOCKERSOCK_CONNECT("dockersock", "container", 0.9f, false, false);
+  DOCKERSOCK_CONNECT("dockersock", "container", 0.9f, false, false),
+  /**
+   * A node's own private address -> the node (session 14): the API server's Node object ({@code status.addresses},
+   * {@code InternalIP}, with the instance from {@code spec.providerID}) and every pod's {@code status.hostIP} on its
+   * {@code spec.nodeName}. A flow to or from the node itself (the kubelet's port, a NodePort, the node's own egress)
+   * then names the node, and its instance where the Node object stated one; a flow of one of the node's pods names
+   * the pod first (the source's binding wins, this one fills only what is empty). Open until another node states the
+   * address or the Node is deleted.
+   */
+  IP_NODE("ip", "node", 1.0f, false);
 
   /** Whether this is an IMDS fetch fact (by a pod or by a plain container). */
   public boolean imdsFetch() {

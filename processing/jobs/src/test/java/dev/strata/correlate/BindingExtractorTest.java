@@ -56,7 +56,7 @@ class BindingExtractorTest {
   void podStatusPatchStatesIpPodNodeContainerAndImage() {
     List<EntityBinding> bs = of(S.prodAudit.get(1));
     assertThat(bs.stream().map(EntityBinding::getKind).collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder("pod_node", "ip_pod", "container_pod", "container_image", "pod_container");
+        .containsExactlyInAnyOrder("pod_node", "ip_pod", "container_pod", "container_image", "pod_container", "ip_node");
     EntityBinding ip = kind(bs, BindingKind.IP_POD);
     assertThat(ip.getSubject().getKey()).isEqualTo("10.0.1.57");
     assertThat(ip.getSubject().getScope()).isEqualTo("aws:111111111111");
@@ -234,6 +234,52 @@ class BindingExtractorTest {
     assertThat(ip.getValidFrom()).hasToString("2026-11-24T10:52:04Z");
     assertThat(kind(bs, BindingKind.POD_CONTAINER).getObject().getKey()).isEqualTo("ca7e4d4d4d4d4d4d");
     assertThat(kind(bs, BindingKind.CONTAINER_IMAGE).getObject().getKey()).isEqualTo("sha256:8e2f");
+  }
+
+  /**
+   * A node's own address names the node (session 14): its Node object's InternalIP (with the instance of its
+   * providerID) and every pod's hostIP. A flow to the kubelet's port of a node in a v2 flow log (no instance id)
+   * otherwise named nobody (crio scenario).
+   */
+  @Test
+  void aNodesOwnAddressIsBoundToTheNode() {
+    EvidenceEvent node = audit("update", "ip-10-40-3-17", "status", null,
+        "{\"kind\":\"Node\",\"metadata\":{\"name\":\"ip-10-40-3-17\"},\"spec\":{\"providerID\":"
+            + "\"aws:///us-west-2a/i-0abc1234def567890\"},\"status\":{\"addresses\":[{\"type\":\"InternalIP\","
+            + "\"address\":\"10.40.3.17\"},{\"type\":\"ExternalIP\",\"address\":\"54.1.2.3\"},{\"type\":"
+            + "\"Hostname\",\"address\":\"ip-10-40-3-17\"}]}}");
+    node.getResources().set(0, new dev.strata.schema.event.Resource("nodes", "ip-10-40-3-17", null, null, "status",
+        null));
+    List<EntityBinding> bs = of(node);
+    assertThat(bs.stream().map(EntityBinding::getKind).toList()).containsExactlyInAnyOrder("node_instance", "ip_node");
+    EntityBinding ip = kind(bs, BindingKind.IP_NODE);
+    assertThat(ip.getSubject().getKey() + " -> " + ip.getObject().getKey()).isEqualTo("10.40.3.17 -> ip-10-40-3-17");
+    assertThat(ip.getAttributes()).containsEntry("node_name", "ip-10-40-3-17")
+        .containsEntry("instance_uid", "i-0abc1234def567890").containsEntry("cluster", "prod-eks");
+    assertThat(LookupKeys.of(ip)).contains("ip|k8s:prod-eks|10.40.3.17");
+    assertThat(RouteBindings.TYPES_BY_HOP.get(0)).as("held where hop 1 asks addresses").contains("ip");
+
+    // a pod's hostIP, from the pod's start on the node; its pod address stays the pod's
+    List<EntityBinding> pod = of(audit("patch", "cart-1", "status", null,
+        "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"cart-1\",\"namespace\":\"web\"},\"spec\":{\"nodeName\":"
+            + "\"ip-10-40-3-17\"},\"status\":{\"phase\":\"Running\",\"startTime\":\"2026-11-22T08:59:55Z\","
+            + "\"hostIP\":\"10.40.3.17\",\"podIP\":\"10.40.3.120\"}}"));
+    EntityBinding host = kind(pod, BindingKind.IP_NODE);
+    assertThat(host.getSubject().getKey() + " -> " + host.getObject().getKey()).isEqualTo("10.40.3.17 -> ip-10-40-3-17");
+    assertThat(host.getValidFrom()).hasToString("2026-11-22T08:59:55Z");
+    assertThat(host.getAttributes()).doesNotContainKeys("pod_name", "namespace");
+    assertThat(kind(pod, BindingKind.IP_POD).getSubject().getKey()).isEqualTo("10.40.3.120");
+    // a host-network pod's address is its node's: the node, never the pod
+    List<EntityBinding> hostNet = of(audit("patch", "proxy-1", "status", null,
+        "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"proxy-1\",\"namespace\":\"kube-system\"},\"spec\":{"
+            + "\"nodeName\":\"ip-10-40-3-17\",\"hostNetwork\":true},\"status\":{\"phase\":\"Running\","
+            + "\"hostIP\":\"10.40.3.17\",\"podIP\":\"10.40.3.17\"}}"));
+    assertThat(hostNet.stream().map(EntityBinding::getKind).toList()).contains("ip_node").doesNotContain("ip_pod");
+    // a pod's delete is not its node's address's end
+    assertThat(of(audit("delete", "cart-1", null, null,
+        "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"cart-1\",\"namespace\":\"web\"},\"spec\":{\"nodeName\":"
+            + "\"ip-10-40-3-17\"},\"status\":{\"hostIP\":\"10.40.3.17\",\"podIP\":\"10.40.3.120\"}}"))
+        .stream().map(EntityBinding::getKind).toList()).doesNotContain("ip_node");
   }
 
   /**
@@ -509,7 +555,7 @@ class BindingExtractorTest {
   void bindingIdsAreDeterministic() {
     assertThat(new BindingExtractor().extract(S.prodAudit.get(1)))
         .isEqualTo(new BindingExtractor().extract(S.prodAudit.get(1)));
-    assertThat(of(S.prodAudit.get(1)).stream().map(EntityBinding::getBindingId).distinct()).hasSize(5);
+    assertThat(of(S.prodAudit.get(1)).stream().map(EntityBinding::getBindingId).distinct()).hasSize(6);
   }
 
   @Test
