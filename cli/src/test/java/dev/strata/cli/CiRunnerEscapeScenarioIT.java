@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import static dev.strata.cli.ScenarioRun.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -127,8 +128,7 @@ class CiRunnerEscapeScenarioIT {
     for (String f : List.of("cyclonedx_sbom", "trivy_scan")) {
       assertThat(search("source_format:" + f + " AND enrichment.image_digest:\"" + MAL_DIGEST + "\"")).as(f).isNotEmpty();
     }
-    JsonNode dead = pipeline.send("POST", "/strata-deadletters-*/_search", "{\"size\":50,\"query\":{\"query_string\":{\"query\":"
-        + "\"lineage.collector_run_id:\\\"" + runId + "\\\"\"}}}").at("/hits/hits");
+    JsonNode dead = ScenarioRun.deadLetters(pipeline, runId);
     assertThat(dead).as("dead letters").isEmpty();
   }
 
@@ -535,10 +535,6 @@ class CiRunnerEscapeScenarioIT {
   static String describe(JsonNode s) {
     return s.path("source_format").asText() + " " + s.path("activity_name").asText() + " " + s.path("time").asText() + " "
         + s.path("message").asText("").replaceAll("\\s+", " ");
-  }
-
-  static void check(List<String> wrong, String what, String field, String got, String want) {
-    if (!want.equals(got)) wrong.add(what + ": " + field + " = '" + got + "', want " + want);
   }
 
   JsonNode search(String query) throws Exception {

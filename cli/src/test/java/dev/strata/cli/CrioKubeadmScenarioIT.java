@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import static dev.strata.cli.ScenarioRun.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -166,8 +167,7 @@ class CrioKubeadmScenarioIT {
     if (incident != null) {
       for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) b.append("ROW ").append(r.path("_source").toString()).append('\n');
     }
-    JsonNode dead = pipeline.send("POST", "/strata-deadletters-*/_search", "{\"size\":50,\"query\":{\"query_string\":{\"query\":"
-        + "\"lineage.collector_run_id:\\\"" + runId + "\\\"\"}}}").at("/hits/hits");
+    JsonNode dead = ScenarioRun.deadLetters(pipeline, runId);
     for (JsonNode d : dead) b.append("DEAD ").append(d.path("_source").toString()).append('\n');
     Files.writeString(to, b.toString());
   }
@@ -183,8 +183,7 @@ class CrioKubeadmScenarioIT {
     }
     // each container log read once: the /var/log/containers links are the same files (and dangle off the node)
     assertThat(search("source_format:cri_log AND kubernetes.pod_name:\"" + JUP + "\"")).as("the notebook's log lines").hasSize(6);
-    JsonNode dead = pipeline.send("POST", "/strata-deadletters-*/_search", "{\"size\":50,\"query\":{\"query_string\":{\"query\":"
-        + "\"lineage.collector_run_id:\\\"" + runId + "\\\"\"}}}").at("/hits/hits");
+    JsonNode dead = ScenarioRun.deadLetters(pipeline, runId);
     assertThat(dead).as("dead letters").isEmpty();
   }
 
@@ -424,10 +423,6 @@ class CrioKubeadmScenarioIT {
   static String what(JsonNode s) {
     return s.path("source_format").asText() + " " + s.path("activity_name").asText() + " " + s.path("time").asText()
         + " " + s.path("message").asText("").replaceAll("\\s+", " ");
-  }
-
-  static void check(List<String> wrong, String what, String field, String got, String want) {
-    if (!want.equals(got)) wrong.add(what + ": " + field + " = '" + got + "', want " + want);
   }
 
   /** The incident's timeline rows' event ids, only the signals' when {@code signalsOnly}. */

@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import static dev.strata.cli.ScenarioRun.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -168,10 +169,6 @@ class EksIncidentScenarioIT {
     check(wrong, what, "cluster", e.path("cluster").asText(), "prod-eks");
     check(wrong, what, "service account", e.path("service_account").asText(), "web/checkout");
     check(wrong, what, "role", e.path("iam_role").asText(), ROLE);
-  }
-
-  static void check(List<String> wrong, String what, String field, String got, String want) {
-    if (!want.equals(got)) wrong.add(what + ": " + field + " = '" + got + "', want " + want);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import static dev.strata.cli.ScenarioRun.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -153,10 +154,6 @@ class HostIncidentScenarioIT {
       }
     }
     assertThat(wrong).as("events of the web container not attributed to it").isEmpty();
-  }
-
-  static void check(List<String> wrong, String what, String field, String got, String want) {
-    if (!want.equals(got)) wrong.add(what + ": " + field + " = '" + got + "', want " + want);
   }
 
   @Test

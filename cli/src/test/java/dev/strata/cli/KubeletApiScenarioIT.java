@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import static dev.strata.cli.ScenarioRun.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -144,8 +145,7 @@ class KubeletApiScenarioIT {
     search("source_format:cri_log AND kubernetes.pod_name:\"" + ETL + "\"")
         .forEach(h -> origins.add(h.at("/_source/lineage/origin").asText()));
     assertThat(origins).as("the worker's log files read").hasSize(2);
-    JsonNode dead = pipeline.send("POST", "/strata-deadletters-*/_search", "{\"size\":50,\"query\":{\"query_string\":{\"query\":"
-        + "\"lineage.collector_run_id:\\\"" + runId + "\\\"\"}}}").at("/hits/hits");
+    JsonNode dead = ScenarioRun.deadLetters(pipeline, runId);
     assertThat(dead).as("dead letters").isEmpty();
   }
 
@@ -192,10 +192,6 @@ class KubeletApiScenarioIT {
     check(wrong, what, "cluster", e.path("cluster").asText(), CLUSTER);
     check(wrong, what, "service account", e.path("service_account").asText(), SA);
     check(wrong, what, "role", e.path("iam_role").asText(), ETL_ROLE);
-  }
-
-  static void check(List<String> wrong, String what, String field, String got, String want) {
-    if (!want.equals(got)) wrong.add(what + ": " + field + " = '" + got + "', want " + want);
   }
 
   /**

@@ -127,6 +127,17 @@ final class ScenarioRun {
   }
 
   /** The events of collection {@code runId} matching a query_string query, in time order. */
+  /** A failed attribution, collected so a test lists every wrong answer at once: {@code what: field = 'got', want x}. */
+  static void check(List<String> wrong, String what, String field, String got, String want) {
+    if (!want.equals(got)) wrong.add(what + ": " + field + " = '" + got + "', want " + want);
+  }
+
+  /** The dead letters of one collection run (its {@code lineage.collector_run_id}). */
+  static JsonNode deadLetters(EvidencePipeline pipeline, String runId) throws Exception {
+    return pipeline.send("POST", "/strata-deadletters-*/_search", "{\"size\":50,\"query\":{\"query_string\":{\"query\":"
+        + "\"lineage.collector_run_id:\\\"" + runId + "\\\"\"}}}").at("/hits/hits");
+  }
+
   static JsonNode search(EvidencePipeline pipeline, String runId, String query) throws Exception {
     String q = "(" + query + ") AND lineage.collector_run_id:\"" + runId + "\"";
     return pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
