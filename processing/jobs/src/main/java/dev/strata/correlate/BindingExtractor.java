@@ -703,9 +703,9 @@ public final class BindingExtractor {
     String podScope = "k8s:" + nz(cluster);
     Map<String, String> a =
         podAttributes(cluster, ns, name, text(meta, "uid"), node, sa == null ? null : ns + "/" + sa, account);
+    // on its node since the kubelet acknowledged it (status.startTime), not since this report of it
+    Long since = time(status, "startTime");
     if (node != null || sa != null) {
-      // on its node since the kubelet acknowledged it (status.startTime), not since this report of it
-      Long since = time(status, "startTime");
       Until onNode = node != null && since != null && since < t && podEnd.equals(Until.open(t)) ? Until.open(since)
           : podEnd;
       out.add(until(BindingKind.POD_NODE, podScope, podKey, podScope, node == null ? "" : node, a, onNode, e));
@@ -743,7 +743,6 @@ public final class BindingExtractor {
     // the node's own address: the kubelet reports its node's address as every pod's hostIP; a pod's end is not the
     // node's (a restatement, from the pod's start on that node)
     if (node != null && hostIp != null && LookupKeys.isPrivateIp(hostIp) && !delete) {
-      Long since = time(status, "startTime");
       out.add(binding(BindingKind.IP_NODE, ipScope, hostIp, podScope, node, nodeAttributes(cluster, node, null, account),
           since != null && since < t ? since : t, null, false, 1.0f, e));
     }
