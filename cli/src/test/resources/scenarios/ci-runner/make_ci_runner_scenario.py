@@ -2,23 +2,17 @@
 """Writes the CI-runner escape scenario bundle (bundle/ next to this script); README.md tells the story, the known
 answers and each file's provenance. Deterministic: same bytes on every run (gzip members carry mtime 0 and no name).
 Run: python3 make_ci_runner_scenario.py"""
-import calendar, gzip, io, json, os, shutil, time
+import json, os, shutil, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "bundle")
 DAY = "2026-11-23"
 
-def epoch(hms, frac_ns=0):
-    return calendar.timegm(time.strptime(DAY + "T" + hms, "%Y-%m-%dT%H:%M:%S")) + frac_ns / 1e9
-
-def ts(hms, frac_ns=0):  # RFC 3339 with nanoseconds (CRI logs, Falco, Tetragon)
-    return "%sT%s.%09dZ" % (DAY, hms, frac_ns)
-
-def tus(hms, frac_us=0):  # microseconds (apiserver audit: metav1.MicroTime)
-    return "%sT%s.%06dZ" % (DAY, hms, frac_us)
-
-def tsec(hms):  # seconds (metav1.Time)
-    return "%sT%sZ" % (DAY, hms)
+sys.dont_write_bytecode = True  # no __pycache__ among the test resources
+sys.path.insert(0, os.path.dirname(HERE))
+from bundle_files import BundleFiles  # noqa: E402 (beside the scenarios)
+_files = BundleFiles(DAY, OUT)
+epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
 
 # ------------------------------------------------------------------------------------------------------ entities
 ACCT, REGION, CLUSTER = "314159265358", "eu-west-1", "build-eks"
@@ -68,21 +62,6 @@ NODE20, NODE20_DIGEST = "docker.io/library/node", "sha256:" + "2b3c4d5e" * 8
 FLUENT, FLUENT_UID, FLUENT_CTR = "fluent-bit-k7x2m", "9d5e7f1a-4b3c-4d8e-a0f2-5b6c7d8e9f0a", "f1b0" + "77" * 30
 FALCO_POD, FALCO_UID, FALCO_CTR = "falco-x7k2p", "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7", "fa1c" + "0a" * 30
 OPS = "arn:aws:sts::%s:assumed-role/AWSReservedSSO_EKSAdmin_5f2e8c1d7a9b3e46/dana" % ACCT
-
-def write(rel, data, gz=False):
-    path = os.path.join(OUT, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    raw = data.encode() if isinstance(data, str) else data
-    if gz:
-        buf = io.BytesIO()
-        with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as g:
-            g.write(raw)
-        raw = buf.getvalue()
-    with open(path, "wb") as f:
-        f.write(raw)
-
-def jl(records):
-    return "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records)
 
 # ----------------------------------------------------------------------------------------------- Kubernetes audit
 _audit_n = [0]

@@ -2,23 +2,20 @@
 """Writes the CRI-O / kubeadm scenario bundle (bundle/ next to this script); README.md tells the story, the known
 answers and each file's provenance. Deterministic: same bytes on every run (gzip members carry mtime 0 and no name).
 The /var/log/containers entries are relative symlinks, as the kubelet makes them. Run: python3 make_crio_scenario.py"""
-import base64, calendar, gzip, io, json, os, shutil, time
+import base64, calendar, json, os, shutil, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "bundle")
 DAY = "2026-11-24"
 
+sys.dont_write_bytecode = True  # no __pycache__ among the test resources
+sys.path.insert(0, os.path.dirname(HERE))
+from bundle_files import BundleFiles  # noqa: E402 (beside the scenarios)
+_files = BundleFiles(DAY, OUT)
+ts, tus, tsec, write, jl = _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
+
 def epoch(hms):
     return calendar.timegm(time.strptime(DAY + "T" + hms, "%Y-%m-%dT%H:%M:%S"))
-
-def ts(hms, frac_ns=0):  # RFC 3339 with nanoseconds (CRI logs, Falco, Tetragon, CRI-O)
-    return "%sT%s.%09dZ" % (DAY, hms, frac_ns)
-
-def tus(hms, frac_us=0):  # microseconds (apiserver audit: metav1.MicroTime)
-    return "%sT%s.%06dZ" % (DAY, hms, frac_us)
-
-def tsec(hms):  # seconds (metav1.Time)
-    return "%sT%sZ" % (DAY, hms)
 
 # ------------------------------------------------------------------------------------------------------ entities
 # a kubeadm cluster on EC2 (no EKS): CRI-O 1.30, the AWS VPC CNI (pod addresses are the ENI's secondary addresses;
@@ -62,21 +59,6 @@ CART_SANDBOX, CART_CTR = "4b1f" + "8b" * 30, "ca7e" + "4d" * 30
 CART_REPO = "registry.shop.example/cart"
 CART_DIGEST = "sha256:" + "8e2f" * 16
 DB_IP = "10.40.20.5"   # the RDS instance both the notebook's secrets and the cart service point at
-
-def write(rel, data, gz=False):
-    path = os.path.join(OUT, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    raw = data.encode() if isinstance(data, str) else data
-    if gz:
-        buf = io.BytesIO()
-        with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as g:
-            g.write(raw)
-        raw = buf.getvalue()
-    with open(path, "wb") as f:
-        f.write(raw)
-
-def jl(records):
-    return "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records)
 
 # ---------------------------------------------------------------------------- Kubernetes audit (kubeadm, Metadata)
 _audit_n = [0]

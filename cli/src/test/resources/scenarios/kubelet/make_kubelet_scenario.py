@@ -3,23 +3,17 @@
 and each file's provenance. Deterministic: same bytes on every run (gzip members carry mtime 0 and no name; the
 snapshotter database has fixed timestamps). Needs Go and Debian's golang-github-coreos-bbolt-dev for metadata.db.
 Run: python3 make_kubelet_scenario.py"""
-import base64, calendar, gzip, io, json, os, shutil, subprocess, time
+import base64, calendar, io, json, os, shutil, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "bundle")
 DAY = "2026-11-21"
 
-def epoch(hms, frac_ns=0):
-    return calendar.timegm(time.strptime(DAY + "T" + hms, "%Y-%m-%dT%H:%M:%S")) + frac_ns / 1e9
-
-def ts(hms, frac_ns=0):  # RFC 3339 with nanoseconds (CRI logs, Falco, Tetragon)
-    return "%sT%s.%09dZ" % (DAY, hms, frac_ns)
-
-def tus(hms, frac_us=0):  # microseconds (apiserver audit: metav1.MicroTime)
-    return "%sT%s.%06dZ" % (DAY, hms, frac_us)
-
-def tsec(hms):  # seconds (metav1.Time)
-    return "%sT%sZ" % (DAY, hms)
+sys.dont_write_bytecode = True  # no __pycache__ among the test resources
+sys.path.insert(0, os.path.dirname(HERE))
+from bundle_files import BundleFiles  # noqa: E402 (beside the scenarios)
+_files = BundleFiles(DAY, OUT)
+epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
 
 # ------------------------------------------------------------------------------------------------------ entities
 ACCT, REGION, CLUSTER, ZONE, AZ_ID = "271828182845", "us-west-2", "data-eks", "us-west-2a", "usw2-az1"
@@ -62,21 +56,6 @@ DR_INSTANCE, DR_ENI, DR_NODE_UID = "i-0e5f6a7b8c9d0e1f2", "eni-0c9b8a7d6e5f40312
 DR_POD, DR_POD_UID, DR_CTR = "ingest-7f8e9d0c1-k5l6m", "1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9", "d2c0" + "9a" * 30
 DR_REPO = "%s.dkr.ecr.%s.amazonaws.com/analytics/ingest" % (DR_ACCT, REGION)
 DR_DIGEST = "sha256:" + "7e1f" * 16
-
-def write(rel, data, gz=False):
-    path = os.path.join(OUT, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    raw = data.encode() if isinstance(data, str) else data
-    if gz:
-        buf = io.BytesIO()
-        with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as g:
-            g.write(raw)
-        raw = buf.getvalue()
-    with open(path, "wb") as f:
-        f.write(raw)
-
-def jl(records):
-    return "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records)
 
 # ----------------------------------------------------------------------------------------------- Kubernetes audit
 _audit_n = [0]
