@@ -271,12 +271,18 @@ class CrioKubeadmScenarioIT {
     // neither the pod create in another namespace nor the exec into it was a signal (a service account's requests from
     // a private address were judged only when the pod's spec shows host namespaces: at Metadata level there is none),
     // so nothing joined the notebook's incident and the privileged pod's: now the exec into another namespace's pod is
-    // (service_account_exec_other_namespace). GAP: the create itself stays context (operators create pods in other
-    // namespaces; at Metadata level nothing says this one is privileged)
+    // (service_account_exec_other_namespace), and since session 15 the create too: a service account outside
+    // kube-system creating a pod in another namespace (service_account_workload_other_namespace, any audit level)
     Set<String> signals = timelineIds(true);
     String exec = search("source_format:k8s_audit AND resources.subresource:exec AND actor.user_name:\"system:serviceaccount:ml:notebook\"")
         .get(0).at("/_source/event_id").asText();
     assertThat(signals).as("the exec into ml-batch's pod").contains(exec);
+    String podCreate = null;
+    for (JsonNode h : create) {
+      if (h.at("/_source/resources/0/subresource").asText().isEmpty()) podCreate = h.at("/_source/event_id").asText();
+    }
+    assertThat(podCreate).as("the pod create").isNotNull();
+    assertThat(signals).as("the pod create in ml-batch").contains(podCreate);
   }
 
   /** The instance role's session from the attacker's host: the node's (its instance), signals of the incident. */

@@ -40,12 +40,15 @@ import java.util.Set;
  *   <tr><td>pods/ephemeralcontainers update or patch ({@code kubectl debug})</td><td>execution</td><td>High</td></tr>
  *   <tr><td>a (Cluster)RoleBinding created or changed to bind ClusterRole cluster-admin</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
- *   <tr><td rowspan=2>Kubernetes audit, a workload's service account (not kube-system's *-controller)</td>
+ *   <tr><td rowspan=3>Kubernetes audit, a workload's service account (not kube-system's *-controller)</td>
  *       <td>any request from a public IP outside {@code known_cidrs} ({@code service_account_token_outside})</td>
  *       <td>by request: privileged pod / role binding -> privilege_escalation, workload or pod written ->
  *       persistence, exec -> execution, else credential_access</td><td>High</td></tr>
  *   <tr><td>a pod created or changed with host PID / IPC or a sensitive host path (privileged alone is not)</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
+ *   <tr><td>a pod or workload created in another namespace than its own ({@link WorkloadPlacementSignals},
+ *       {@code service_account_workload_other_namespace})</td><td>kube-system: privilege_escalation, else
+ *       execution</td><td>High / Medium</td></tr>
  *   <tr><td>Kubernetes audit, user {@code system:anonymous}</td><td>any allowed request (code &lt; 400) but the
  *       health and discovery endpoints (/healthz, /livez, /readyz, /version, OIDC discovery)</td><td>entry</td>
  *       <td>High</td></tr>
@@ -275,6 +278,9 @@ public final class SignalRules implements Serializable {
 
   private static final String CLUSTER_ADMIN = "ClusterRole/cluster-admin";
 
+  /** Pods and workloads a service account creates in another namespace ({@link WorkloadPlacementSignals}). */
+  private static final WorkloadPlacementSignals WORKLOAD_PLACEMENT = WorkloadPlacementSignals.defaults();
+
   /**
    * Requests of a workload's service account (found by {@code CiRunnerEscapeScenarioIT}: a CI job's token created a
    * privileged, host-PID pod with the host's / on its own node, then, copied out, a CronJob from the attacker's
@@ -321,6 +327,9 @@ public final class SignalRules implements Serializable {
       return new Signal(stage, 4, "service_account_token_outside");
     }
     if (escapes) return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_pod");
+    // a pod or workload created in another namespace than the account's (any audit level: WorkloadPlacementSignals)
+    Signal placed = WORKLOAD_PLACEMENT.classify(e);
+    if (placed != null) return placed;
     // exec / attach into a pod of another namespace than the account's own (CrioKubeadmScenarioIT: a notebook's
     // token, stolen in its reverse shell, exec'd into the pod it had created in ml-batch; at audit level Metadata the
     // create showed nothing of the pod, and this exec was what tied the notebook to the pod that took the node).

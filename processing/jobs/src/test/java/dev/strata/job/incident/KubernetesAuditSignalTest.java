@@ -179,7 +179,9 @@ class KubernetesAuditSignalTest {
     String inside = "10.61.7.88";
     List<Signal> s = signals(
         event("1", sa, "create", uri, POD_REF, 201, nodeShell).replace("203.0.113.9", inside),
-        event("2", sa, "create", uri, POD_REF, 201, dind).replace("203.0.113.9", inside),
+        // the runner's build pod in its own namespace (in another one it is service_account_workload_other_namespace)
+        event("2", sa, "create", "/api/v1/namespaces/ci/pods", POD_REF.replace("\"a\"", "\"ci\""), 201, dind)
+            .replace("203.0.113.9", inside),
         event("3", sa, "create", "/apis/batch/v1/namespaces/ci/cronjobs", cronRef, 201, cron),
         event("4", sa, "list", "/api/v1/namespaces/ci/secrets", secretsRef, 200, null),
         event("5", sa, "create", uri, POD_REF, 201, nodeShell),
