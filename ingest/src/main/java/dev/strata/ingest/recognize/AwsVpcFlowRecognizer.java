@@ -132,8 +132,11 @@ public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
       return ContentMatch.strong(Framing.LINES, "CloudWatch Logs export of VPC flow log records");
     }
     if (line.startsWith("{") || line.startsWith("[")) {
-      Framing framing = line.endsWith("}") ? Framing.LINES : Framing.WHOLE;
-      String msg = firstMessage(sample);
+      // one object per line, else one document, or subscription messages back to back (Firehose to S3: no newline
+      // between them, firehose scenario)
+      Framing framing = line.endsWith("}") && !line.contains("}{") ? Framing.LINES : Framing.WHOLE;
+      String msg = SubscriptionMessages.startsWithOne(sample) ? SubscriptionMessages.firstDataMessage(sample) : null;
+      if (msg == null) msg = firstMessage(sample);
       if (msg != null && V2.matcher(msg).matches()) {
         return ContentMatch.strong(framing, "CloudWatch Logs events whose message is a VPC flow log record");
       }
@@ -220,7 +223,7 @@ public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
         if (c == '\\') {
           j++;
         } else if (c == '"') {
-          if (j == i) break;
+          if (j == i || s.startsWith(SubscriptionMessages.CONTROL_TEXT, i)) break; // a subscription's control message
           return s.substring(i, j).replace("\\n", "").replace("\\r", "").replace("\\t", " ").replace("\\/", "/")
               .strip();
         }

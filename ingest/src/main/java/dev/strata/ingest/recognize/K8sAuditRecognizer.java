@@ -89,6 +89,15 @@ public final class K8sAuditRecognizer extends PathPatternRecognizer {
     if (records.isObject() && isAksAudit(records)) {
       return ContentMatch.strong(Framing.WHOLE, "Azure Event Hub message of AKS kube-audit diagnostic records");
     }
+    if (head.has("messageType")) {
+      // CloudWatch Logs subscription messages, as Firehose delivers them to S3 (back to back, often a CONTROL_MESSAGE
+      // first): the first data message's first event tells (firehose scenario: the whole audit log was skipped)
+      String message = SubscriptionMessages.firstDataMessage(sample);
+      JsonSniff.Obj inner = message == null ? null : JsonSniff.object(message);
+      return inner != null && inner.valid() && verdict(inner) == Verdict.YES
+          ? ContentMatch.strong(Framing.WHOLE, "CloudWatch Logs subscription messages of audit.k8s.io Events (EKS)")
+          : null;
+    }
     JsonNode logEvent = head.first("logEvents");
     if (logEvent.isObject()) {
       JsonSniff.Obj inner = JsonSniff.object(logEvent.path("message").asText(""));

@@ -37,6 +37,7 @@ public final class Recognizers {
         new DockerContainerConfigRecognizer(),
         new K8sEventRecognizer(),
         new K8sPodRecognizer(),
+        new AwsVpcCniRecognizer(),
         new CriLogRecognizer(),
         new DockerDaemonLogRecognizer(),
         new ContainerdDaemonLogRecognizer(),

@@ -174,6 +174,50 @@ class RecognizersTest {
     assertThat(firehose.framing()).isEqualTo(Framing.WHOLE);
   }
 
+  /**
+   * What a CloudWatch Logs subscription to Firehose writes to S3: the messages back to back (no newline), a
+   * CONTROL_MESSAGE first, no suffix on the key (FirehoseVpcCniScenarioIT: both objects were skipped, not_recognized).
+   */
+  @Test
+  void firehoseObjectsOfSubscriptionMessagesAreTheirLogsFormat() {
+    String control = "{\"messageType\":\"CONTROL_MESSAGE\",\"owner\":\"CloudwatchLogs\",\"logGroup\":\"\",\"logStream\":\"\","
+        + "\"subscriptionFilters\":[],\"logEvents\":[{\"id\":\"\",\"timestamp\":1717236000000,"
+        + "\"message\":\"CWL CONTROL MESSAGE: Checking health of destination Firehose.\"}]}";
+    String event = TestFiles.auditLine(1).strip().replace("\\", "\\\\").replace("\"", "\\\"");
+    String audit = "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"111122223333\",\"logGroup\":\"/aws/eks/c/cluster\","
+        + "\"logStream\":\"kube-apiserver-audit-1\",\"subscriptionFilters\":[\"f\"],\"logEvents\":["
+        + "{\"id\":\"1\",\"timestamp\":1717236003200,\"message\":\"" + event + "\"}]}";
+    Recognition a = rec("firehose/eks-audit/2024/06/01/10/audit-1-2024-06-01-10-00-00-4f1c", control + audit + audit);
+    assertThat(a.sourceType()).as(a.detail()).isEqualTo("k8s_audit");
+    assertThat(a.framing()).isEqualTo(Framing.WHOLE);
+    String flows = "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"111122223333\",\"logGroup\":\"/vpc/flowlogs\","
+        + "\"logStream\":\"eni-0a1b2c3d4e5f60718-all\",\"subscriptionFilters\":[\"f\"],\"logEvents\":["
+        + "{\"id\":\"1\",\"timestamp\":1717236003000,\"message\":\"2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.5 "
+        + "10.0.2.9 43210 5432 6 10 840 1717236003 1717236063 ACCEPT OK\"}]}";
+    Recognition f = rec("firehose/vpc-flow/2024/06/01/10/flow-1-2024-06-01-10-00-00-7b2d", control + flows + flows);
+    assertThat(f.sourceType()).as(f.detail()).isEqualTo("aws_vpc_flow");
+    assertThat(f.framing()).isEqualTo(Framing.WHOLE);
+    // one message per line (Firehose's newline delimiter on) stays cut at lines
+    assertThat(rec("firehose/vpc-flow/x", control + "\n" + flows + "\n").framing()).isEqualTo(Framing.LINES);
+  }
+
+  /** The VPC CNI's node logs (FirehoseVpcCniScenarioIT: both files were skipped, not_recognized). */
+  @Test
+  void theVpcCnisPluginAndIpamdLogsAreAwsVpcCni() {
+    String plugin = "{\"level\":\"info\",\"ts\":\"2026-11-24T08:55:12.402Z\",\"caller\":\"routed-eni-cni-plugin/cni.go:128\","
+        + "\"msg\":\"Constructed new logger instance\"}\n";
+    Recognition p = rec("nodes/n1/var/log/aws-routed-eni/plugin.log", plugin);
+    assertThat(p.sourceType()).as(p.detail()).isEqualTo("aws_vpc_cni");
+    assertThat(p.framing()).isEqualTo(Framing.LINES);
+    String ipamd = "{\"level\":\"info\",\"ts\":\"2026-11-24T08:55:12.404Z\",\"caller\":\"datastore/data_store.go:714\","
+        + "\"msg\":\"AssignPodIPv4Address: Assign IP 10.93.12.77 to sandbox aws-cni/5e1d/eth0\"}\n";
+    assertThat(rec("eks_i-0f1e/ipamd/ipamd.txt", ipamd).sourceType()).isEqualTo("aws_vpc_cni"); // by content alone
+    // another program's zap lines elsewhere are not the CNI's
+    String other = "{\"level\":\"info\",\"ts\":\"2026-11-24T08:55:12Z\",\"caller\":\"server/main.go:12\",\"msg\":\"listening\"}\n";
+    assertThat(rec("app/server.log", other).sourceType()).isNotEqualTo("aws_vpc_cni");
+    assertThat(rec("var/log/aws-routed-eni/ipamd-2026-11-24T08-00-00.000.log", other).sourceType()).isEqualTo("aws_vpc_cni");
+  }
+
   @Test
   void linuxAuditdAtAnAuditPathIsReportedWithBothFacts() {
     Recognition r = rec("var/log/audit/audit.log", "type=SYSCALL msg=audit(1714564800.123:42): arch=c000003e\n");

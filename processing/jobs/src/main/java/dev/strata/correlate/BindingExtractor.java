@@ -609,6 +609,7 @@ public final class BindingExtractor {
 
   private void audit(EvidenceEvent e, List<EntityBinding> out) {
     if (e.getResources().isEmpty() || e.getApi() == null || "Failure".equals(e.getStatus())) return;
+    boundTokenPod(e, out);
     Resource r = e.getResources().get(0);
     String type = r.getType();
     String verb = e.getApi().getOperation();
@@ -892,6 +893,32 @@ public final class BindingExtractor {
   }
 
   /**
+   * A request made with a pod's bound service account token: the API server names the token's pod and node in {@code
+   * user.extra} ({@code authentication.kubernetes.io/pod-name}, {@code node-name}; the parser's unmapped {@code
+   * k8s.token.pod} / {@code k8s.token.node}), and the user is the service account. That is the pod's node and its
+   * service account at the request's time, whatever the audit level: {@code pod_node} from the request on, open (its
+   * start is earlier, its end unknown; the same statement again from each request). Found by
+   * FirehoseVpcCniScenarioIT: at Metadata level nothing else named the deleted pod's service account, so its IRSA
+   * session's pod was never decided (SessionPods joins pods at their service account) and its delete named no node.
+   */
+  private void boundTokenPod(EvidenceEvent e, List<EntityBinding> out) {
+    String pod = e.getUnmapped().get("k8s.token.pod");
+    String user = e.getActor() == null ? null : e.getActor().getUserName();
+    if (pod == null || user == null || !user.startsWith("system:serviceaccount:")) return;
+    String[] sa = user.substring("system:serviceaccount:".length()).split(":", 2);
+    int slash = pod.indexOf('/');
+    if (sa.length != 2 || slash <= 0 || !pod.substring(0, slash).equals(sa[0])) return; // a token of the pod's namespace
+    String node = e.getUnmapped().get("k8s.token.node");
+    String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
+    String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
+    Map<String, String> a = podAttributes(cluster, sa[0], pod.substring(slash + 1), null, node, sa[0] + "/" + sa[1],
+        account);
+    String scope = "k8s:" + nz(cluster);
+    out.add(binding(BindingKind.POD_NODE, scope, pod, scope, node == null ? "" : node, a, micros(e.getTime()), null,
+        false, 1.0f, e));
+  }
+
+  /**
    * The kubelet's TokenRequest for a pod's projected service account token ({@code serviceaccounts/<sa>/token} create,
    * {@code spec.boundObjectRef} the Pod): {@code token_pod} from the request until the token's expiry ({@code
    * status.expirationTimestamp} when the response is logged, else {@code spec.expirationSeconds}, default 1 h), with
@@ -1040,6 +1067,10 @@ public final class BindingExtractor {
       }
       return;
     }
+    if ("CreateAccessKey".equals(op) && !"Failure".equals(e.getStatus())) {
+      createdAccessKey(e, t, account, out);
+      return;
+    }
     // a call of an ECS task's role session: what it says of the role (the ECS agent's call or a workload's)
     roleUse(e, out);
     // an EC2 instance-role session (named after its instance id): session -> instance
@@ -1058,6 +1089,37 @@ public final class BindingExtractor {
           BindingKind.SESSION_INSTANCE.confidence(), e));
     }
   }
+
+  /**
+   * IAM persistence: {@code iam:CreateAccessKey} made with a role session hands out a long-lived key
+   * ({@code responseElements.accessKey.accessKeyId}, of the IAM user {@code accessKey.userName}). Whoever holds the key
+   * got it from the session's holder, so the key's calls resolve through the session that created it (to its pod, its
+   * service account, its role), from the creation on, open (a later DeleteAccessKey is not read). {@code
+   * accesskey_session} with confidence 0.9 (the key is not the session's own credentials: the creator handed it on)
+   * and attribute {@code created_key_user}. Found by FirehoseVpcCniScenarioIT: the new user's key, used from another
+   * address after the pod was deleted, named nothing, and its calls opened no incident of the pod's. A key created by
+   * an IAM user's own key is not followed (no session to resolve through).
+   */
+  private void createdAccessKey(EvidenceEvent e, long t, String account, List<EntityBinding> out) {
+    String creator = e.getActor() == null ? null : e.getActor().getUserUid();
+    if (creator == null || !creator.contains(":assumed-role/")) return;
+    JsonNode resp = object(e.getUnmapped().get("responseElements"));
+    JsonNode key = resp == null ? null : resp.path("accessKey");
+    String keyId = key == null ? null : text(key, "accessKeyId");
+    if (keyId == null) return;
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.ACCOUNT_UID, account);
+    // the creating session's role: an IAM user's call enriched with a role is a call with a key a role session made
+    // (SignalRules' created_key_outside)
+    put(a, Attr.IAM_ROLE, roleOf(creator));
+    put(a, CREATED_KEY_USER, text(key, "userName"));
+    out.add(binding(BindingKind.ACCESSKEY_SESSION, "", keyId, "", creator, a, t, null, false, CREATED_KEY_CONFIDENCE, e));
+  }
+
+  /** The IAM user a session created an access key for (attribute of that key's {@code accesskey_session}). */
+  static final String CREATED_KEY_USER = "created_key_user";
+  /** A created key is its creator's to hand on, not the creator's own credentials. */
+  static final float CREATED_KEY_CONFIDENCE = 0.9f;
 
   /**
    * {@code role_ecs_use}: a call of an ECS task-id session says whether its role is used as the task's execution role

@@ -283,6 +283,46 @@ class BindingExtractorTest {
   }
 
   /**
+   * A request with a pod's bound token names its pod, node and service account (user.extra) at any audit level: the
+   * pod's node with its service account from then on (FirehoseVpcCniScenarioIT: nothing else named a deleted pod's
+   * service account at Metadata level, so its IRSA session's pod was never decided).
+   */
+  @Test
+  void aBoundTokensRequestStatesItsPodsNodeAndServiceAccount() {
+    List<EvidenceEvent> audit = CorrelationScenario.parse("k8s_audit", "prod-audit-bound-token.log", "prod",
+        CorrelationScenario.ACCOUNT_PROD);
+    EntityBinding pn = kind(of(audit.get(0)), BindingKind.POD_NODE);
+    assertThat(pn.getSubject().getKey()).isEqualTo("payments/api-7d9f");
+    assertThat(pn.getSubject().getScope()).isEqualTo("k8s:prod");
+    assertThat(pn.getObject().getKey()).isEqualTo("ip-10-0-1-10.ec2.internal");
+    assertThat(pn.getAttributes()).containsEntry("service_account", "payments/api-sa");
+    assertThat(pn.getValidTo()).isNull();
+    assertThat(SessionPods.serviceAccount(pn)).isEqualTo("payments/api-sa");
+  }
+
+  /**
+   * IAM persistence: a role session's CreateAccessKey binds the new key to that session (its calls resolve through it
+   * to the pod, FirehoseVpcCniScenarioIT); CreateUser states nothing; a key an IAM user creates is not followed
+   * (fixtures/correlate/cloudtrail-iam-persistence.json).
+   */
+  @Test
+  void aSessionsCreateAccessKeyBindsTheNewKeyToTheSession() {
+    List<EvidenceEvent> ct = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-iam-persistence.json", null,
+        CorrelationScenario.ACCOUNT_PROD);
+    assertThat(ct).hasSize(3);
+    assertThat(of(ct.get(0))).isEmpty();
+    EntityBinding key = kind(of(ct.get(1)), BindingKind.ACCESSKEY_SESSION);
+    assertThat(key.getSubject().getKey()).isEqualTo("AKIAEXAMPLEBACKUP001");
+    assertThat(key.getObject().getKey()).isEqualTo("arn:aws:sts::111111111111:assumed-role/payments-api/botocore-session-1");
+    assertThat(key.getValidFrom()).isEqualTo(java.time.Instant.parse("2026-11-20T10:20:30Z"));
+    assertThat(key.getValidTo()).isNull();
+    assertThat(key.getConfidence()).isEqualTo(0.9f);
+    assertThat(key.getAttributes()).containsEntry("created_key_user", "backup")
+        .containsEntry("iam_role", "arn:aws:iam::111111111111:role/payments-api");
+    assertThat(of(ct.get(2))).noneMatch(b -> b.getKind().equals(BindingKind.ACCESSKEY_SESSION.id()));
+  }
+
+  /**
    * An IRSA token's exchange asks the session it issued (its session_pod answers the call too: the exchange from an
    * attacker's address otherwise named no pod, kubelet scenario); a call with the session asks it as its own.
    */

@@ -20,6 +20,7 @@ import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import dev.strata.parse.formats.k8sevent.K8sEventParser;
 import dev.strata.parse.formats.k8spod.K8sPodParser;
+import dev.strata.parse.formats.awsvpccni.AwsVpcCniParser;
 import dev.strata.parse.formats.podmanevents.PodmanEventsParser;
 import dev.strata.parse.formats.ociruntimeconfig.OciRuntimeConfigParser;
 import dev.strata.parse.formats.podmancontainersjson.PodmanContainersJsonParser;
@@ -60,6 +61,7 @@ public final class ParserRegistry {
         new DockerContainerConfigParser(),
         new K8sEventParser(),
         new K8sPodParser(),
+        new AwsVpcCniParser(),
         new CriLogParser(),
         new DockerDaemonLogParser(),
         new ContainerdDaemonLogParser(),

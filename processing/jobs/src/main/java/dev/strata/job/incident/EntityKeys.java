@@ -386,6 +386,8 @@ public final class EntityKeys {
       }
     }
 
+    createdAccessKey(e, out, ind, bindings, account, podId);
+
     if (API_CLIENT.test(layer, out)) {
       String artifact = e.getLineage() == null ? null : trim(e.getLineage().getArtifactSha256());
       String client = API_CLIENT.key(cluster, account, artifact, e.getSrcEndpoint());
@@ -543,6 +545,48 @@ public final class EntityKeys {
       String session = trim(r.path("assumedRoleUser").path("arn").asText(null));
       if (session == null) return null;
       return new String[] {session, trim(r.path("credentials").path("accessKeyId").asText(null))};
+    } catch (Exception ignored) {
+      return null; // truncated
+    }
+  }
+
+  /**
+   * IAM persistence: the access key a successful {@code iam:CreateAccessKey} handed out ({@code
+   * responseElements.accessKey.accessKeyId}) belongs to whoever created it: a later call with it, from anywhere,
+   * expands to the creating session (or principal) and, when the call came from a pod, to the pod. Found by
+   * FirehoseVpcCniScenarioIT: the new user's key, used from another address, opened an incident of its own (or none)
+   * instead of joining the stolen session's.
+   */
+  private static void createdAccessKey(EvidenceEvent e, Map<String, Entity> out, java.util.Set<Indicator> ind,
+      List<Binding> bindings, String account, String podId) {
+    String key = createdAccessKey(e);
+    if (key == null) return;
+    String keyId = Entity.id(Entity.ACCESS_KEY, key);
+    String caller = null;
+    for (String type : List.of(Entity.SESSION, Entity.PRINCIPAL, Entity.SERVICE_ACCOUNT)) {
+      for (Entity x : out.values()) {
+        if (caller == null && x.type().equals(type) && x.role().equals(Entity.ACTOR) && !x.id().equals(keyId)) {
+          caller = x.id();
+        }
+      }
+    }
+    add(out, Entity.ACCESS_KEY, key, account, Entity.ACTOR);
+    ind.add(new Indicator("access_key", key));
+    bind(bindings, keyId, caller);
+    bind(bindings, keyId, podId);
+  }
+
+  /** The access key id a successful CloudTrail {@code CreateAccessKey} handed out, or null. */
+  static String createdAccessKey(EvidenceEvent e) {
+    if (!"aws_cloudtrail".equals(e.getSourceFormat()) || e.getApi() == null
+        || !"CreateAccessKey".equals(e.getApi().getOperation()) || "Failure".equals(e.getStatus())
+        || e.getUnmapped() == null) {
+      return null;
+    }
+    String text = e.getUnmapped().get("responseElements");
+    if (text == null || text.isEmpty() || text.charAt(0) != '{') return null;
+    try {
+      return trim(JSON.readTree(text).path("accessKey").path("accessKeyId").asText(null));
     } catch (Exception ignored) {
       return null; // truncated
     }

@@ -52,11 +52,14 @@ import java.util.Set;
  *   <tr><td>Kubernetes audit, user {@code system:anonymous}</td><td>any allowed request (code &lt; 400) but the
  *       health and discovery endpoints (/healthz, /livez, /readyz, /version, OIDC discovery)</td><td>entry</td>
  *       <td>High</td></tr>
- *   <tr><td rowspan=7>CloudTrail</td><td>instance-profile credentials (session named after an instance) or an ECS
+ *   <tr><td rowspan=8>CloudTrail</td><td>instance-profile credentials (session named after an instance) or an ECS
  *       task's role credentials (session named after a task id) used from a public IP outside the known ranges
  *       (default: none known, i.e. any public IP is outside AWS's private space)</td><td>by operation: GetCallerIdentity -> credential_access; Get/List/Describe/Head ->
  *       exfiltration (discovery, collection); else the operation's stage below, else credential_access</td>
  *       <td>High</td></tr>
+ *   <tr><td>an IAM user's access key a role session created (CreateAccessKey; the call's enrichment names the
+ *       creating session's role) used from a public IP outside the known ranges ({@code created_key_outside})</td>
+ *       <td>as above</td><td>High</td></tr>
  *   <tr><td>any credential used from a public IP outside {@code known_cidrs} (only when known_cidrs is set)</td>
  *       <td>as above</td><td>Medium</td></tr>
  *   <tr><td>CreateAccessKey, CreateLoginProfile, UpdateLoginProfile, CreateUser</td><td>persistence</td>
@@ -418,6 +421,9 @@ public final class SignalRules implements Serializable {
       return new Signal("AssumeRoleWithWebIdentity".equals(op) ? AttackStage.CREDENTIAL_ACCESS : stageOfUse(op, opStage),
           4, "workload_credentials_outside");
     }
+    if (outside && createdByRoleSession(e)) {
+      return new Signal(stageOfUse(op, opStage), 4, "created_key_outside");
+    }
     if (!knownCidrs.isEmpty() && outside) {
       return new Signal(stageOfUse(op, opStage), opStage == null ? 3 : severityOf(opStage), "unknown_source_ip");
     }
@@ -458,6 +464,18 @@ public final class SignalRules implements Serializable {
     Map<String, String> u = e.getUnmapped();
     String provider = u == null ? null : u.get("userIdentity.sessionContext.webIdFederationData.federatedProvider");
     return provider != null && provider.contains(":oidc-provider/oidc.eks.");
+  }
+
+  /**
+   * A call made with an IAM user's access key that a role session created ({@code iam:CreateAccessKey}): the
+   * correlation job binds such a key to its creating session ({@code accesskey_session}, docs/correlation.md), whose
+   * role it names, so an IAM user's call enriched with an IAM role is one; a workload's role minting users' keys is
+   * persistence, and the key used from a public address is the attacker's (FirehoseVpcCniScenarioIT: the new key's
+   * S3 and Secrets Manager reads from another address were context: no exfiltration in the path).
+   */
+  static boolean createdByRoleSession(EvidenceEvent e) {
+    return e.getActor() != null && "IAMUser".equals(e.getActor().getUserType()) && e.getEnrichment() != null
+        && e.getEnrichment().getIamRole() != null && !e.getEnrichment().getIamRole().isEmpty();
   }
 
   private static AttackStage stageOfUse(String op, AttackStage opStage) {

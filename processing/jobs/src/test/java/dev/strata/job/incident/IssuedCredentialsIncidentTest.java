@@ -9,6 +9,7 @@ import static dev.strata.job.incident.CrossAccountIncidentTest.issued;
 import static dev.strata.job.incident.IncidentGrouperTest.falco;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.schema.correlate.AttackStage;
 import dev.strata.schema.correlate.Incident;
 import dev.strata.schema.correlate.TimelineRow;
 import dev.strata.schema.event.Endpoint;
@@ -55,5 +56,42 @@ class IssuedCredentialsIncidentTest {
     List<Incident> apart = IncidentEngine.incidentsOf(story(false), IncidentSettings.defaults());
     assertThat(apart).hasSize(1);
     assertThat(apart.get(0).getTimeline()).extracting(TimelineRow::getEventId).containsExactly("shell");
+  }
+
+  /**
+   * IAM persistence: the stolen session creates a user's access key; the key, used later from another address, joins
+   * the pod's incident through the session that created it (FirehoseVpcCniScenarioIT).
+   */
+  @Test
+  void aKeyTheStolenSessionCreatedJoinsThePodsIncident() throws Exception {
+    List<EvidenceEvent> ev = story(true);
+    String newKey = "AKIABACKUPSYNC000042";
+    EvidenceEvent create = call("create-key", 22, A, "CreateAccessKey", SESSION_A, KEY_A, A,
+        "{\"accessKey\":{\"userName\":\"backup\",\"accessKeyId\":\"" + newKey + "\",\"status\":\"Active\"}}");
+    create.setSrcEndpoint(Endpoint.newBuilder().setIp("203.0.113.66").build());
+    ev.add(create);
+    EvidenceEvent used = call("key-used", 40, A, "GetSecretValue", null, null, A, null);
+    used.setActor(dev.strata.schema.event.Actor.newBuilder().setAccountUid(A).setGroups(List.of()).setUserType("IAMUser")
+        .setUserName("backup").setUserUid("arn:aws:iam::111111111111:user/backup").setCredentialUid(newKey).build());
+    used.setSrcEndpoint(Endpoint.newBuilder().setIp("192.0.2.147").build());
+    // the correlation job's accesskey_session of the created key names the creating session's role
+    used.setEnrichment(Enrichment.newBuilder().setAccountUid(A).setIamRole("arn:aws:iam::111111111111:role/payments-api")
+        .build());
+    ev.add(used);
+    var signal = SignalRules.defaults().classify(used);
+    assertThat(signal).isNotNull();
+    assertThat(signal.reason()).isEqualTo("created_key_outside");
+    assertThat(signal.stage()).isEqualTo(AttackStage.EXFILTRATION);
+    // the same call without that binding (an IAM user's own key) is context
+    EvidenceEvent plain = call("plain", 41, A, "GetSecretValue", null, null, A, null);
+    plain.setActor(used.getActor());
+    plain.setSrcEndpoint(used.getSrcEndpoint());
+    assertThat(SignalRules.defaults().classify(plain)).isNull();
+    assertThat(EntityKeys.extract(create).bindings())
+        .contains(new Binding(Entity.id(Entity.ACCESS_KEY, newKey), Entity.id(Entity.SESSION, SESSION_A)));
+    List<Incident> incs = IncidentEngine.incidentsOf(ev, IncidentSettings.defaults());
+    assertThat(incs).hasSize(1);
+    assertThat(incs.get(0).getTimeline()).extracting(TimelineRow::getEventId)
+        .containsExactly("shell", "irsa", "stolen", "create-key", "key-used");
   }
 }

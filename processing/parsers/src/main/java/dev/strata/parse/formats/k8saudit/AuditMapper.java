@@ -109,6 +109,13 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
   // managed clusters' envelopes: GKE's Cloud Logging LogEntry, AKS's Azure diagnostic record
   private final GkeAuditPayload gke = new GkeAuditPayload();
   private final ManagedClusterEnvelope envelope = new ManagedClusterEnvelope();
+  // a CloudWatch Logs subscription message's header (messageType, owner, logGroup, logStream come before its
+  // logEvents): kept across the message's events (begin() does not clear it), replaced by the next message's
+  private String subscriptionOwner;
+  private String subscriptionLogGroup;
+  private String subscriptionLogStream;
+  /** EKS's control plane log group: {@code /aws/eks/<cluster>/cluster}. */
+  private static final java.util.regex.Pattern EKS_LOG_GROUP = java.util.regex.Pattern.compile("^/aws/eks/([^/]+)/cluster$");
 
   AuditMapper(ChunkContext ctx) {
     this.ctx = ctx;
@@ -140,6 +147,26 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
   public void field(String name, JsonParser p, Source src) throws IOException {
     switch (name) {
       case "kind" -> kind = Json.scalarText(p);
+      case "messageType" -> {
+        if (inner) {
+          other.put(name, src.valueText(p, MAX_OBJECT_BYTES));
+        } else {
+          Json.scalarText(p); // a new subscription message: its header follows
+          subscriptionOwner = subscriptionLogGroup = subscriptionLogStream = null;
+        }
+      }
+      case "owner", "logGroup", "logStream" -> {
+        String v = src.valueText(p, MAX_OBJECT_BYTES);
+        if (inner) {
+          other.put(name, v);
+        } else if (name.equals("owner")) {
+          subscriptionOwner = v;
+        } else if (name.equals("logGroup")) {
+          subscriptionLogGroup = v;
+        } else {
+          subscriptionLogStream = v;
+        }
+      }
       case "apiVersion" -> apiVersion = Json.scalarText(p);
       case "level" -> level = Json.scalarText(p);
       case "auditID" -> auditId = Json.scalarText(p);
@@ -194,6 +221,9 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     }
   }
 
+  /** The text CloudWatch Logs puts in a subscription's control message's log event. */
+  static final String CONTROL_MESSAGE = "CWL CONTROL MESSAGE";
+
   @Override
   public EvidenceEvent end(RecordSpan span) throws RecordException {
     if (gke.seen) {
@@ -201,6 +231,12 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     }
     if (!isAuditEvent() && wrappedMessage == null && envelope.log != null) {
       wrappedMessage = envelope.log; // AKS: properties.log
+    }
+    if (!isAuditEvent() && wrappedMessage != null && wrappedMessage.startsWith(CONTROL_MESSAGE)) {
+      // a CloudWatch Logs subscription's CONTROL_MESSAGE (its destination's health check, often the first record of
+      // a Firehose object): no audit record, and nothing lost (firehose scenario: it was a dead letter per object)
+      wrappedMessage = null;
+      return null;
     }
     if (!isAuditEvent() && wrappedMessage != null) {
       String msg = wrappedMessage;
@@ -408,6 +444,36 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
     return verb != null || auditId != null || requestUri != null;
   }
 
+  /**
+   * A CloudWatch Logs subscription message's record (EKS's control plane logs through Firehose to S3): its log group
+   * {@code /aws/eks/<cluster>/cluster} names the cluster (over the collection context's), its owner the account where
+   * the context names none (a bucket pulled by {@code strata pull-s3} has no context). Found by FirehoseVpcCniScenarioIT: the audit records named no
+   * cluster, so nothing of the cluster's pods resolved for them.
+   */
+  private void subscription(EvidenceEvent e) {
+    if (subscriptionLogGroup == null || !inner) return;
+    e.getUnmapped().put("cloudwatch.logGroup", subscriptionLogGroup);
+    if (subscriptionLogStream != null) e.getUnmapped().put("cloudwatch.logStream", subscriptionLogStream);
+    if (subscriptionOwner != null) e.getUnmapped().put("cloudwatch.owner", subscriptionOwner);
+    java.util.regex.Matcher m = EKS_LOG_GROUP.matcher(subscriptionLogGroup);
+    if (!m.matches()) return;
+    Kubernetes k = e.getKubernetes();
+    if (k == null) {
+      k = new Kubernetes();
+      e.setKubernetes(k);
+    }
+    k.setCluster(m.group(1)); // the record knows its cluster better than a bundle's defaults (as an envelope's)
+    if (subscriptionOwner != null && subscriptionOwner.matches("\\d{12}")) {
+      dev.strata.schema.event.Cloud c = e.getCloud();
+      if (c == null) {
+        c = new dev.strata.schema.event.Cloud();
+        e.setCloud(c);
+      }
+      if (c.getProvider() == null) c.setProvider("aws");
+      if (c.getAccountUid() == null) c.setAccountUid(subscriptionOwner);
+    }
+  }
+
   private EvidenceEvent map(RecordSpan span) {
     int activity = activityOf(verb);
     String activityName = activity == OcsfClass.ACTIVITY_OTHER ? verb : OcsfClass.apiActivityName(activity);
@@ -561,6 +627,7 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
       }
     }
     envelope.apply(e);
+    subscription(e);
 
     // unmapped
     putIf(u, "kind", kind);

@@ -193,4 +193,32 @@ class ManagedClusterAuditTest extends ParserContractTest {
     assertThat(fh.events).hasSize(1);
     assertThat(fh.events.get(0).getProcess().getCmdLine()).isEqualTo("bash");
   }
+
+  /**
+   * A Firehose object of subscription messages: back to back without newlines, the CONTROL_MESSAGE first
+   * (FirehoseVpcCniScenarioIT: the control message's event was a malformed_json dead letter in every object).
+   */
+  @Test
+  void firehosesMessagesBackToBackWithAControlMessageGiveTheEventsAndNoDeadLetter() throws Exception {
+    String control = "{\"messageType\":\"CONTROL_MESSAGE\",\"owner\":\"CloudwatchLogs\",\"logGroup\":\"\",\"logStream\":\"\","
+        + "\"subscriptionFilters\":[],\"logEvents\":[{\"id\":\"\",\"timestamp\":1717236000000,"
+        + "\"message\":\"CWL CONTROL MESSAGE: Checking health of destination Firehose.\"}]}";
+    String data = "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"111122223333\",\"logGroup\":\"/aws/eks/prod/cluster\","
+        + "\"logStream\":\"kube-apiserver-audit-abc\",\"subscriptionFilters\":[\"f\"],\"logEvents\":["
+        + "{\"id\":\"1\",\"timestamp\":1717236003200,\"message\":" + quote(AKS_EVENT) + "}]}";
+    CollectingOutput out = parse(control + data + data.replace("\"id\":\"1\"", "\"id\":\"2\""), Framing.WHOLE,
+        "payments-eks-audit-1-2026-11-24-09-55-12-4f1c");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(2);
+    // the log group names the EKS cluster, the owner its account (a pulled bucket has no collection context)
+    for (var e : out.events) {
+      assertThat(e.getKubernetes().getCluster()).isEqualTo("prod");
+      assertThat(e.getCloud().getAccountUid()).isEqualTo("111122223333");
+      assertThat(e.getUnmapped()).containsEntry("cloudwatch.logGroup", "/aws/eks/prod/cluster")
+          .containsEntry("cloudwatch.logStream", "kube-apiserver-audit-abc");
+    }
+    // a message that is not a control message and not an audit Event is still rejected
+    CollectingOutput bad = parse(data.replace(quote(AKS_EVENT), "\"CWL is not a prefix here\""), Framing.WHOLE, "x");
+    assertThat(bad.rejections).hasSize(1);
+  }
 }

@@ -1,0 +1,331 @@
+package dev.strata.cli;
+
+import static dev.strata.cli.ScenarioRun.check;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.infra.StackEndpoints;
+import dev.strata.infra.Topics;
+import dev.strata.infra.testing.SharedStack;
+import dev.strata.ingest.CollectorOptions;
+import dev.strata.ingest.ProgressListener;
+import dev.strata.ingest.checkpoint.CheckpointedPublisher;
+import dev.strata.ingest.s3.S3Clients;
+import dev.strata.ingest.s3.S3Puller;
+import dev.strata.ingest.s3.S3Source;
+import dev.strata.job.ParseJobConfig;
+import dev.strata.sink.s3.S3EvidenceStore;
+import dev.strata.sink.s3.S3EvidenceStoreConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * An EKS cluster whose evidence arrives the way a cloud team exports it, written as an outside assessor would
+ * (scenarios/firehose: README.md tells the story, the known answers and each file's provenance;
+ * make_firehose_scenario.py writes the bundle). The EKS audit log and the VPC Flow Logs go through CloudWatch Logs
+ * subscription filters to Firehose and land in S3 as multi-member gzip objects without a suffix (concatenated
+ * DATA_MESSAGE / CONTROL_MESSAGE JSON objects); CloudTrail (with IAM's events in us-east-1's files) and a second
+ * account's flow logs are in the same bucket as AWS delivers them; all pulled by {@code strata pull-s3}. The node
+ * evidence is the AWS VPC CNI's own logs ({@code /var/log/aws-routed-eni/plugin.log}, {@code ipamd.log}): the only
+ * record of the compromised pod's address, since the audit policy logs pods at Metadata level and the attacker deletes
+ * the pod; four minutes later a bystander CronJob pod gets the address. Attack: RCE in an exposed invoice renderer ->
+ * its IRSA role's session -> from the attacker's host, iam:CreateUser + CreateAccessKey + AttachUserPolicy -> the new
+ * key from another address reads S3 and Secrets Manager. A second cluster in another account has a pod with the same
+ * address all day.
+ *
+ * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
+ * missing (docs/incidents.md, "Scenario: an EKS cluster's evidence through Firehose and the VPC CNI's logs").
+ */
+@ExtendWith(SharedStack.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FirehoseVpcCniScenarioIT {
+  static final String ACCT = "577215664901";
+  static final String CLUSTER = "payments-eks";
+  static final String NODE = "ip-10-93-12-40.us-west-2.compute.internal";
+  static final String INSTANCE = "i-0f1e2d3c4b5a69788";
+  static final String ATTACKER = "198.51.100.203";
+  static final String ATTACKER2 = "192.0.2.147";
+  static final String APP = "invoice-render-7c9d5b8f6-q2w4e";
+  static final String APP_POD = "storefront/" + APP;
+  static final String APP_IP = "10.93.12.77";
+  static final String APP_SANDBOX = "5e1d" + "a7".repeat(30);
+  static final String SA = "storefront/invoice-render";
+  static final String IRSA_ROLE = "arn:aws:iam::577215664901:role/invoice-render-irsa";
+  static final String SESSION = "arn:aws:sts::577215664901:assumed-role/invoice-render-irsa/botocore-session-1795511525";
+  static final String NEW_USER = "arn:aws:iam::577215664901:user/svc-backup-sync";
+  static final String NEW_KEY = "AKIAYBACKUPSYNC00042";
+  static final String DB_IP = "10.93.40.9";
+  // bystanders: the renderer's replacement, the CronJob pod given the renderer's address, the other account's pod
+  static final String APP2 = "invoice-render-7c9d5b8f6-z8x6c";
+  static final String RECON = "reconcile-28911540-k4m2p";
+  static final String RECON_POD = "ledger/" + RECON;
+  static final String ACCT_B = "141421356237";
+  static final String CLUSTER_B = "batch-eks";
+  static final String ETL = "etl-loader-6f7d8c9b5-h3j5k";
+  static final String ETL_POD = "jobs/" + ETL;
+  static final String NODE_B = "ip-10-93-12-5.us-west-2.compute.internal";
+
+  EvidencePipeline pipeline;
+  StackEndpoints endpoints;
+  String runId;
+  JsonNode incidents;
+  JsonNode incident;
+  S3Puller.Summary pulled;
+
+  @BeforeAll
+  void runPipeline(StackEndpoints endpoints) throws Exception {
+    this.endpoints = endpoints;
+    Path bundle = ScenarioRun.home().resolve("cli/src/test/resources/scenarios/firehose/bundle");
+    pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
+    pipeline.prepare();
+    String name = "firehose-it";
+    String parseGroup = pipeline.newGroupAtEndOfRawTopic(name);
+    String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.NORMALIZED, name + "-correlate");
+    String incidentGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.ENRICHED, name + "-incidents");
+    // what the responders collected from the nodes of both clusters and the payments cluster's API
+    runId = pipeline.collect(CrioKubeadmScenarioIT.collectedFiles(bundle), CollectorOptions.defaults(), ProgressListener.NONE)
+        .runId();
+    // Firehose's objects, CloudTrail and account B's flow logs: pulled from the log bucket under the same run id
+    pulled = pullFromLogBucket(bundle.resolve("s3"));
+    pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
+    var correlate = pipeline.correlateConfig(true, correlateGroup);
+    pipeline.runCorrelate(correlate);
+    pipeline.runIncidents(pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic()));
+    pipeline.send("POST", "/strata-*/_refresh", null);
+    incidents = ScenarioRun.incidentsWith(pipeline, NEW_KEY, true);
+    if (incidents.isEmpty()) incidents = ScenarioRun.incidentsWith(pipeline, SESSION, true);
+    incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
+    dump(Path.of("target", "firehose-dump.txt"));
+  }
+
+  /** Puts the objects into a log bucket of the embedded S3 server; {@code strata pull-s3 --once} with the Firehose prefix. */
+  S3Puller.Summary pullFromLogBucket(Path objects) throws Exception {
+    String bucket = "org-logs-" + UUID.randomUUID().toString().substring(0, 8);
+    S3EvidenceStoreConfig cfg = S3EvidenceStoreConfig.of(endpoints.s3Endpoint(), endpoints.s3Region(),
+        endpoints.evidenceBucket(), endpoints.s3AccessKey(), endpoints.s3SecretKey());
+    try (S3Client s3 = S3EvidenceStore.newClient(cfg); var files = Files.walk(objects)) {
+      s3.createBucket(b -> b.bucket(bucket));
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        String key = objects.relativize(f).toString().replace('\\', '/');
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(f));
+      }
+    }
+    S3Source source = new S3Source(bucket, List.of(ACCT, ACCT_B), null, null, List.of("firehose/"), endpoints.s3Region(),
+        null, null, endpoints.s3Endpoint(), endpoints.s3AccessKey(), new S3Source.Secret(endpoints.s3SecretKey()));
+    Path spool = Files.createTempDirectory("strata-firehose-spool-");
+    S3Puller.Options options = S3Puller.Options.defaults(spool).withOnce(true)
+        .withCollector(CollectorOptions.defaults().toBuilder().runId(runId).build());
+    try (CheckpointedPublisher publisher = CheckpointedPublisher.open(endpoints.kafkaBootstrap(), java.util.Map.of(),
+        "firehose-it-" + bucket)) {
+      return new S3Puller(List.of(source), S3Clients::create, publisher, EvidencePipeline.preserver(pipeline.store()),
+          options, null).run();
+    }
+  }
+
+  void dump(Path to) throws Exception {
+    StringBuilder b = new StringBuilder("PULLED ").append(pulled.line()).append('\n');
+    for (JsonNode h : search("*")) {
+      JsonNode s = h.path("_source");
+      b.append(s.path("time").asText()).append(' ').append(s.path("source_format").asText()).append(' ')
+          .append(s.path("class_uid").asText()).append(' ').append(s.path("activity_name").asText())
+          .append(" ctr=").append(s.at("/container/uid").asText()).append(" pod=").append(s.at("/kubernetes/pod_name").asText())
+          .append(" src=").append(s.at("/src_endpoint/ip").asText()).append(" dst=").append(s.at("/dst_endpoint/ip").asText())
+          .append(" | ").append(s.path("enrichment").toString()).append(" | ").append(s.path("message").asText()).append('\n');
+    }
+    for (String acct : List.of(ACCT, ACCT_B)) {
+      for (JsonNode h : pipeline.send("POST", "/strata-incidents-*/_search",
+          "{\"size\":50,\"query\":{\"term\":{\"tenant\":\"aws:" + acct + "\"}}}").at("/hits/hits")) {
+        b.append("INCIDENT ").append(h.path("_source").toString()).append('\n');
+      }
+    }
+    if (incident != null) {
+      for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) b.append("ROW ").append(r.path("_source").toString()).append('\n');
+    }
+    for (JsonNode d : ScenarioRun.deadLetters(pipeline, runId)) b.append("DEAD ").append(d.path("_source").toString()).append('\n');
+    Files.writeString(to, b.toString());
+  }
+
+  // -------------------------------------------------------------------------------------------- every source read
+
+  @Test
+  void everyObjectIsPulledAndEveryRecordReadByItsFormatWithoutDeadLetters() throws Exception {
+    // two Firehose objects, two CloudTrail files (IAM's events are in us-east-1's), account B's flow log file
+    assertThat(pulled.collected()).as(pulled.line()).isEqualTo(5);
+    for (String[] f : new String[][] {
+        {"k8s_audit", "6"}, {"aws_cloudtrail", "10"}, {"aws_vpc_flow", "8"}, {"k8s_pod", "2"}}) {
+      assertThat(search("source_format:" + f[0]).size()).as(f[0] + " events").isEqualTo(Integer.parseInt(f[1]));
+    }
+    // the CNI's logs: each pod's ADD (and DEL) in plugin.log, each assign / unassign in ipamd.log
+    assertThat(search("source_format:aws_vpc_cni AND kubernetes.pod_name:\"" + APP + "\"")).as("the renderer's CNI events")
+        .isNotEmpty();
+    assertThat(ScenarioRun.deadLetters(pipeline, runId)).as("dead letters").isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------------------------ attribution
+
+  /**
+   * 10.93.12.77 in account A was the renderer's from 08:55:12 to its deletion at 09:31:40, the reconcile job's from
+   * 09:36:05 to 09:52:20; in account B the ETL pod's all day. Each flow is its own pod's at its own time.
+   */
+  @Test
+  void flowsOfTheReusedAddressAreEachTheirPodsInTheirAccount() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    JsonNode flows = search("source_format:aws_vpc_flow AND (src_endpoint.ip:\"" + APP_IP + "\" OR dst_endpoint.ip:\"" + APP_IP + "\")");
+    assertThat(flows).hasSize(7);
+    for (JsonNode h : flows) {
+      JsonNode s = h.path("_source");
+      String acct = s.at("/cloud/account_uid").asText();
+      String pod = s.at("/enrichment/namespace").asText() + "/" + s.at("/enrichment/pod_name").asText();
+      if (acct.equals(ACCT_B)) {
+        check(wrong, what(s), "pod", pod, ETL_POD);
+        check(wrong, what(s), "cluster", s.at("/enrichment/cluster").asText(), CLUSTER_B);
+        check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), NODE_B);
+      } else {
+        boolean renderer = s.path("time").asText().compareTo("2026-11-24T09:31:40") < 0;
+        check(wrong, what(s), "pod", pod, renderer ? APP_POD : RECON_POD);
+        check(wrong, what(s), "cluster", s.at("/enrichment/cluster").asText(), CLUSTER);
+        check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), NODE);
+      }
+    }
+    assertThat(wrong).as("flows attributed wrongly").isEmpty();
+  }
+
+  /** The renderer's token's requests (from its address, the token's pod in user.extra) are the renderer's. */
+  @Test
+  void theTokensRequestsAreTheRenderersOnItsNode() throws Exception {
+    JsonNode reqs = search("source_format:k8s_audit AND actor.user_name:\"system:serviceaccount:storefront:invoice-render\"");
+    assertThat(reqs).hasSize(3);
+    List<String> wrong = new ArrayList<>();
+    for (JsonNode h : reqs) {
+      JsonNode s = h.path("_source");
+      check(wrong, what(s), "pod", s.at("/enrichment/namespace").asText() + "/" + s.at("/enrichment/pod_name").asText(), APP_POD);
+      check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), NODE);
+      check(wrong, what(s), "cluster", s.at("/enrichment/cluster").asText(), CLUSTER);
+    }
+    assertThat(wrong).isEmpty();
+  }
+
+  /**
+   * The chain a responder needs: the new key's calls from 192.0.2.147 -> the key (CreateAccessKey's response) -> the
+   * user -> the session that created them -> the pod whose token it was exchanged for.
+   */
+  @Test
+  void theNewKeysCallsLeadBackToTheSessionAndThePod() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    JsonNode exchange = search("source_format:aws_cloudtrail AND api.operation:AssumeRoleWithWebIdentity");
+    assertThat(exchange).hasSize(1);
+    JsonNode ex = exchange.get(0).path("_source");
+    check(wrong, what(ex), "pod", ex.at("/enrichment/namespace").asText() + "/" + ex.at("/enrichment/pod_name").asText(), APP_POD);
+    JsonNode session = search("source_format:aws_cloudtrail AND src_endpoint.ip:\"" + ATTACKER + "\"");
+    assertThat(session).hasSize(4);
+    for (JsonNode h : session) {
+      JsonNode s = h.path("_source");
+      check(wrong, what(s), "pod", s.at("/enrichment/namespace").asText() + "/" + s.at("/enrichment/pod_name").asText(), APP_POD);
+      check(wrong, what(s), "role", s.at("/enrichment/iam_role").asText(), IRSA_ROLE);
+      check(wrong, what(s), "service account", s.at("/enrichment/service_account").asText(), SA);
+    }
+    JsonNode key = search("source_format:aws_cloudtrail AND src_endpoint.ip:\"" + ATTACKER2 + "\"");
+    assertThat(key).hasSize(4);
+    for (JsonNode h : key) {
+      JsonNode s = h.path("_source");
+      // the key named nothing (no binding read CreateAccessKey's response); now it is bound to the session that created
+      // it (accesskey_session), whose role its calls name. GAP: not the session's pod: a lookup's later hops ask only
+      // what the enrichment names (pod, container, instance, service account), and it has no field for the session
+      // the key was found to be bound to; the incident joins them (EntityKeys binds the created key to the session)
+      check(wrong, what(s), "creating session's role", s.at("/enrichment/iam_role").asText(), IRSA_ROLE);
+    }
+    assertThat(wrong).as("the chain key -> user -> session -> pod").isEmpty();
+  }
+
+  @Test
+  void theBystandersOpenNoIncident() throws Exception {
+    for (String key : List.of(RECON_POD, ETL_POD, "storefront/" + APP2)) {
+      assertThat(ScenarioRun.incidentsWith(pipeline, key, false)).as("incidents holding " + key).isEmpty();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------- incident
+
+  @Test
+  void oneIncidentHoldsTheAttackAndNoBystander() throws Exception {
+    assertThat(incidents).as("open incidents holding the new key").hasSize(1);
+    assertThat(incident.path("title").asText()).as("title").startsWith("Pod " + APP_POD + ":");
+    List<String> entities = ScenarioRun.entities(incident);
+    assertThat(entities).contains("pod:" + APP_POD, "ip:" + ATTACKER, "ip:" + ATTACKER2, "session:" + SESSION,
+            "access_key:" + NEW_KEY, "cluster:" + CLUSTER, "account:" + ACCT)
+        .noneMatch(e -> e.contains(RECON) || e.contains(ETL) || e.contains(APP2) || e.contains(ACCT_B));
+    Set<String> stages = new HashSet<>();
+    incident.path("attack_path").forEach(s -> stages.add(s.path("stage").asText()));
+    assertThat(stages).as("attack path").contains("CREDENTIAL_ACCESS", "PERSISTENCE", "EXFILTRATION");
+    List<String> signalRows = new ArrayList<>();
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      JsonNode s = r.path("_source");
+      assertThat(s.toString()).as("a bystander's row").doesNotContain(RECON).doesNotContain(ETL);
+      if (s.path("signal").asBoolean()) signalRows.add(s.path("summary").asText());
+    }
+    assertThat(String.join("\n", signalRows)).contains("CreateUser").contains("CreateAccessKey").contains("GetSecretValue");
+  }
+
+  // ---------------------------------------------------------------------------------------------------- scope
+
+  @Test
+  void scopeOfTheAddressTheKeyAndTheRole() throws Exception {
+    for (Scope.Indicator i : List.of(new Scope.Indicator("ip", ATTACKER), new Scope.Indicator("ip", ATTACKER2),
+        new Scope.Indicator("access_key", NEW_KEY), new Scope.Indicator("principal", IRSA_ROLE))) {
+      ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(i));
+      String as = i.type() + " " + i.value() + ": " + Scope.table(r);
+      assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).containsExactly(ACCT);
+      assertThat(IncidentPipelineIT.values(r, "pods")).as(as).noneMatch(p -> p.equals(RECON) || p.equals(ETL));
+      assertThat(r.path("incidents")).as(as).extracting(x -> x.path("incident_id").asText())
+          .contains(incident.path("incident_id").asText());
+      boolean keysCalls = i.value().equals(ATTACKER2) || i.value().equals(NEW_KEY);
+      if (keysCalls) {
+        // GAP: the new key's calls name the creating session's role, not its pod (see the chain test): no cluster, no
+        // pod, no node in their scope; the incident they joined names them
+        assertThat(IncidentPipelineIT.values(r, "pods")).as(as).isEmpty();
+        continue;
+      }
+      assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).containsExactly(CLUSTER);
+      // the role: every pod that holds it, the renderer's replacement too (its credentials are the same role's: the
+      // role is what to rotate); the attacker's address: the renderer only
+      List<String> pods = i.type().equals("principal") ? List.of(APP, APP2) : List.of(APP);
+      assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactlyInAnyOrderElementsOf(pods);
+      assertThat(IncidentPipelineIT.values(r, "nodes")).as(as).containsExactly(NODE);
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------------- report
+
+  @Test
+  void theReportRendersTheIncident(@TempDir Path out) throws Exception {
+    ScenarioRun.Report rendered = ScenarioRun.report(endpoints, incident, out);
+    assertThat(rendered.html()).startsWith("<!DOCTYPE html>").contains("<svg").contains(APP).contains(ATTACKER)
+        .contains(NEW_KEY).contains("artifacts/sha256/");
+    assertThat(rendered.md()).contains(APP).contains(SESSION).contains(NEW_KEY).contains(ATTACKER2);
+    for (String report : List.of(rendered.html(), rendered.md())) {
+      assertThat(report).doesNotContain(RECON).doesNotContain(ETL);
+    }
+  }
+
+  static String what(JsonNode s) {
+    return s.path("source_format").asText() + " " + s.path("activity_name").asText() + " " + s.path("time").asText()
+        + " " + s.path("message").asText("").replaceAll("\\s+", " ");
+  }
+
+  JsonNode search(String query) throws Exception {
+    return ScenarioRun.search(pipeline, runId, query);
+  }
+}
