@@ -127,7 +127,10 @@ class FirehoseVpcCniScenarioIT {
         null, null, endpoints.s3Endpoint(), endpoints.s3AccessKey(), new S3Source.Secret(endpoints.s3SecretKey()));
     Path spool = Files.createTempDirectory("strata-firehose-spool-");
     S3Puller.Options options = S3Puller.Options.defaults(spool).withOnce(true)
-        .withCollector(CollectorOptions.defaults().toBuilder().runId(runId).build());
+        // small chunks and records: the audit object (8.6 KB, three messages back to back) is larger than a record
+        // may be, so it is read only when cut between its messages (JsonValuesBoundaryScanner), as a Firehose object
+        // of up to 128 MiB must be with the defaults
+        .withCollector(CollectorOptions.defaults().toBuilder().runId(runId).chunkSize(1024).maxRecordBytes(6144).build());
     try (CheckpointedPublisher publisher = CheckpointedPublisher.open(endpoints.kafkaBootstrap(), java.util.Map.of(),
         "firehose-it-" + bucket)) {
       return new S3Puller(List.of(source), S3Clients::create, publisher, EvidencePipeline.preserver(pipeline.store()),

@@ -132,10 +132,13 @@ public final class AwsVpcFlowRecognizer implements ArtifactRecognizer {
       return ContentMatch.strong(Framing.LINES, "CloudWatch Logs export of VPC flow log records");
     }
     if (line.startsWith("{") || line.startsWith("[")) {
-      // one object per line, else one document, or subscription messages back to back (Firehose to S3: no newline
-      // between them, firehose scenario)
-      Framing framing = line.endsWith("}") && !line.contains("}{") ? Framing.LINES : Framing.WHOLE;
+      // one object per line, else one document; subscription messages (one per line, or back to back as Firehose
+      // writes them to S3: firehose scenario) are cut between the messages
+      Framing framing = line.endsWith("}") ? Framing.LINES : Framing.WHOLE;
       String msg = SubscriptionMessages.startsWithOne(sample) ? SubscriptionMessages.firstDataMessage(sample) : null;
+      if (msg != null && V2.matcher(msg).matches()) {
+        return ContentMatch.strong(Framing.LINES, SubscriptionMessages.DETAIL + " of VPC flow log records");
+      }
       if (msg == null) msg = firstMessage(sample);
       if (msg != null && V2.matcher(msg).matches()) {
         return ContentMatch.strong(framing, "CloudWatch Logs events whose message is a VPC flow log record");

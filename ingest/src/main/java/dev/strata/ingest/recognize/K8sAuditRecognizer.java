@@ -95,7 +95,7 @@ public final class K8sAuditRecognizer extends PathPatternRecognizer {
       String message = SubscriptionMessages.firstDataMessage(sample);
       JsonSniff.Obj inner = message == null ? null : JsonSniff.object(message);
       return inner != null && inner.valid() && verdict(inner) == Verdict.YES
-          ? ContentMatch.strong(Framing.WHOLE, "CloudWatch Logs subscription messages of audit.k8s.io Events (EKS)")
+          ? ContentMatch.strong(Framing.LINES, SubscriptionMessages.DETAIL + " of audit.k8s.io Events (EKS)")
           : null;
     }
     JsonNode logEvent = head.first("logEvents");

@@ -91,6 +91,9 @@ public final class Recognizers {
    * format that names them ({@link ArtifactRecognizer#recordArrays}), else the framing's scanner.
    */
   public static BoundaryScanner boundaryScanner(List<ArtifactRecognizer> recognizers, Recognition rec) {
+    if (rec.framing() == Framing.LINES && rec.detail() != null && rec.detail().startsWith(SubscriptionMessages.DETAIL)) {
+      return new dev.strata.ingest.chunk.JsonValuesBoundaryScanner(); // Firehose's back-to-back messages
+    }
     if (rec.framing() == Framing.JSON_RECORDS) {
       for (ArtifactRecognizer r : recognizers) {
         if (r.sourceType().equals(rec.sourceType()) && r.recordArrays().isPresent()) {

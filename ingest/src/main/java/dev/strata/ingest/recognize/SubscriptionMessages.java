@@ -15,6 +15,14 @@ import java.io.IOException;
 final class SubscriptionMessages {
   private SubscriptionMessages() {}
 
+  /**
+   * The start of the recognition detail of an artifact of back-to-back subscription messages: {@link
+   * Recognizers#boundaryScanner} cuts it between the messages ({@link
+   * dev.strata.ingest.chunk.JsonValuesBoundaryScanner}), framing LINES (records are root JSON values), so a Firehose
+   * object of any size is read message by message instead of as one record cut at max_record_bytes.
+   */
+  static final String DETAIL = "CloudWatch Logs subscription messages";
+
   /** The control message's text prefix (CloudWatch Logs' wording). */
   static final String CONTROL_TEXT = "CWL CONTROL MESSAGE";
 

@@ -171,7 +171,8 @@ class RecognizersTest {
     Recognition firehose = rec("firehose/x", "{\"messageType\":\"DATA_MESSAGE\",\"logGroup\":\"/aws/eks/c/cluster\",\"logEvents\":["
         + "{\"id\":\"1\",\"timestamp\":1717236003200,\"message\":\"" + event + "\"}]}");
     assertThat(firehose.sourceType()).isEqualTo("k8s_audit");
-    assertThat(firehose.framing()).isEqualTo(Framing.WHOLE);
+    // cut between subscription messages (JsonValuesBoundaryScanner): a Firehose object holds many, back to back
+    assertThat(firehose.framing()).isEqualTo(Framing.LINES);
   }
 
   /**
@@ -189,16 +190,20 @@ class RecognizersTest {
         + "{\"id\":\"1\",\"timestamp\":1717236003200,\"message\":\"" + event + "\"}]}";
     Recognition a = rec("firehose/eks-audit/2024/06/01/10/audit-1-2024-06-01-10-00-00-4f1c", control + audit + audit);
     assertThat(a.sourceType()).as(a.detail()).isEqualTo("k8s_audit");
-    assertThat(a.framing()).isEqualTo(Framing.WHOLE);
+    assertThat(a.framing()).isEqualTo(Framing.LINES);
+    assertThat(Recognizers.boundaryScanner(R, a)).isInstanceOf(dev.strata.ingest.chunk.JsonValuesBoundaryScanner.class);
     String flows = "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"111122223333\",\"logGroup\":\"/vpc/flowlogs\","
         + "\"logStream\":\"eni-0a1b2c3d4e5f60718-all\",\"subscriptionFilters\":[\"f\"],\"logEvents\":["
         + "{\"id\":\"1\",\"timestamp\":1717236003000,\"message\":\"2 111122223333 eni-0a1b2c3d4e5f60718 10.0.1.5 "
         + "10.0.2.9 43210 5432 6 10 840 1717236003 1717236063 ACCEPT OK\"}]}";
     Recognition f = rec("firehose/vpc-flow/2024/06/01/10/flow-1-2024-06-01-10-00-00-7b2d", control + flows + flows);
     assertThat(f.sourceType()).as(f.detail()).isEqualTo("aws_vpc_flow");
-    assertThat(f.framing()).isEqualTo(Framing.WHOLE);
-    // one message per line (Firehose's newline delimiter on) stays cut at lines
-    assertThat(rec("firehose/vpc-flow/x", control + "\n" + flows + "\n").framing()).isEqualTo(Framing.LINES);
+    assertThat(f.framing()).isEqualTo(Framing.LINES);
+    assertThat(Recognizers.boundaryScanner(R, f)).isInstanceOf(dev.strata.ingest.chunk.JsonValuesBoundaryScanner.class);
+    // one message per line (Firehose's newline delimiter on): the same
+    Recognition lines = rec("firehose/vpc-flow/x", control + "\n" + flows + "\n");
+    assertThat(lines.framing()).isEqualTo(Framing.LINES);
+    assertThat(Recognizers.boundaryScanner(R, lines)).isInstanceOf(dev.strata.ingest.chunk.JsonValuesBoundaryScanner.class);
   }
 
   /** The VPC CNI's node logs (FirehoseVpcCniScenarioIT: both files were skipped, not_recognized). */
