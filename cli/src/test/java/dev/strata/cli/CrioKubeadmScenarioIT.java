@@ -283,6 +283,19 @@ class CrioKubeadmScenarioIT {
     }
     assertThat(podCreate).as("the pod create").isNotNull();
     assertThat(signals).as("the pod create in ml-batch").contains(podCreate);
+    // the shell crun exec'd in the pod (Tetragon, 10:09:02.095) is that exec's (audit 10:09:02.014): its row names the
+    // token's account (RuntimeExecAudit); it is no exec_without_api_record
+    JsonNode shells = search("source_format:tetragon_event AND process.parent_name:crun AND activity_name:Launch AND kubernetes.pod_name:sync-7x2q");
+    assertThat(shells).isNotEmpty();
+    boolean found = false;
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      if (!r.at("/_source/event_id").asText().equals(shells.get(0).at("/_source/event_id").asText())) continue;
+      assertThat(r.at("/_source/summary").asText()).as("the crun exec's row")
+          .contains("(pods/exec by system:serviceaccount:ml:notebook at 2026-11-24T10:09:02Z)")
+          .doesNotContain("not through the API server");
+      found = true;
+    }
+    assertThat(found).as("the crun exec's row is in the incident").isTrue();
   }
 
   /** The instance role's session from the attacker's host: the node's (its instance), signals of the incident. */

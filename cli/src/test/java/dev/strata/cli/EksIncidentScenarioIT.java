@@ -311,6 +311,9 @@ class EksIncidentScenarioIT {
     // the class doc)
     assertThat(signals).hasSize(incident.path("signals").asInt()).noneMatch(x -> x.contains(CART));
     assertThat(String.join("\n", signals)).contains(".kworker").contains("pods/exec");
+    // the shell came through kubectl exec (pods/exec in the audit log): no exec_without_api_record (RuntimeExecAudit;
+    // this bundle's Tetragon execs are no runtime execs, parent runc, so none is judged either way)
+    assertThat(signals).noneMatch(x -> x.contains("not through the API server"));
     assertThat(formats).contains("tetragon_event", "falco_alert", "k8s_audit", "aws_cloudtrail", "overlay_upper_changes");
     // in: the neighbour's connection to the attacker's address, its session's call from there, the responder's
     // process on the node (outside any container), the node's instance-role call; out: every event of the noisy

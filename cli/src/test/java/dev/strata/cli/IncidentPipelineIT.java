@@ -226,6 +226,8 @@ class IncidentPipelineIT {
     for (JsonNode r : rows) if (r.at("/_source/signal").asBoolean()) signals.add(r.at("/_source/summary").asText());
     assertThat(signals).hasSize(6);
     assertThat(signals.get(0)).contains("dev-alice create pods/exec shop/" + POD);
+    // dev-alice's exec is in the audit log: no exec_without_api_record (RuntimeExecAudit)
+    assertThat(signals).noneMatch(x -> x.contains("not through the API server"));
     assertThat(signals.get(1)).contains("secrets");
     assertThat(signals.subList(2, 6)).satisfiesExactly(
         s -> assertThat(s).contains("GetCallerIdentity").contains(ATTACKER_IP),

@@ -324,12 +324,15 @@ class KubeletApiScenarioIT {
 
   /**
    * The kubelet's /run and /exec: processes the runtime started in the worker's container (parent runc on the host)
-   * are signals (tetragon_runtime_exec), the reporting API's exec liveness probe (the same shape, maybe_exec_probe) is
-   * not; the attacker's flows to 10250 are the entry's signals and say what they are.
+   * are signals (exec_without_api_record: the audit log covers them and holds no pods/exec), the reporting API's exec
+   * liveness probe (the same shape, maybe_exec_probe) is not; the attacker's flows to 10250 are the entry's signals and
+   * say what they are.
    */
   @Test
   void theKubeletsExecsAreSignalsButTheProbeIsNot() throws Exception {
     Set<String> signals = timelineIds(true);
+    java.util.Map<String, JsonNode> rows = new java.util.HashMap<>();
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) rows.put(r.at("/_source/event_id").asText(), r.path("_source"));
     JsonNode execs = search("source_format:tetragon_event AND process.parent_name:runc AND activity_name:Launch");
     assertThat(execs.size()).as("runc-parented execs").isEqualTo(6);
     for (JsonNode h : execs) {
@@ -339,6 +342,12 @@ class KubeletApiScenarioIT {
         assertThat(signals).as("the probe " + s.at("/process/cmd_line").asText()).doesNotContain(s.path("event_id").asText());
       } else {
         assertThat(signals).as("the kubelet's exec " + s.at("/process/cmd_line").asText()).contains(s.path("event_id").asText());
+        // no pods/exec of the worker in the audit log, which covers the execs (records at 08:10 and from 10:09:30):
+        // exec_without_api_record, High (session 15; before, the same Medium signal as a kubectl exec)
+        JsonNode row = rows.get(s.path("event_id").asText());
+        assertThat(row.path("summary").asText()).as("the kubelet's exec's row")
+            .contains("(no pods/exec of analytics/" + ETL + " in cluster " + CLUSTER + "'s audit log: not through the API server)");
+        assertThat(row.path("severity_id").asInt()).as("its severity").isEqualTo(4);
       }
     }
     List<String> entry = new ArrayList<>();

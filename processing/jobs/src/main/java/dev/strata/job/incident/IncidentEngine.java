@@ -59,7 +59,7 @@ public final class IncidentEngine implements Serializable {
     boolean changed = store.putMember(m);
     if (changed) {
       index.addMember(m);
-    } else if (regroups(store.member(m.eventId()), m)) {
+    } else if (regroups(store.member(m.eventId()), m = RuntimeExecAudit.carry(store.member(m.eventId()), m))) {
       // a newer revision of the event (enriched again by late evidence): its entities are what groups it
       store.replaceMember(m);
       index.replaceMember(m);
@@ -151,6 +151,7 @@ public final class IncidentEngine implements Serializable {
   public List<Incident> flush(TenantStore store, String tenant, EventClock clock) throws Exception {
     long watermarkMicros = clock.maxWatermarkMicros();
     TenantIndex index = index(store, tenant);
+    for (Member d : decideExecs(store, index.execs, watermarkMicros)) index.replaceMember(d);
     int held = index.size();
     List<Incident> out = new ArrayList<>();
     for (TenantIndex.Group g : index.regroup()) {
@@ -170,6 +171,24 @@ public final class IncidentEngine implements Serializable {
     }
     if (watermarkMicros != Long.MIN_VALUE && watermarkMicros != Long.MAX_VALUE) {
       evict(store, index, held, clock);
+    }
+    return out;
+  }
+
+  /**
+   * The runtime execs due at the watermark, judged against the audit log ({@link RuntimeExecAudit}): each decided
+   * member replaces its undecided one in the store (its row: reason, severity, summary; never its entities, so no
+   * link changes). Returns the replacements.
+   */
+  private static List<Member> decideExecs(TenantStore store, RuntimeExecAudit.Ledger execs, long watermarkMicros)
+      throws Exception {
+    List<Member> out = new ArrayList<>();
+    for (Map.Entry<String, String> d : execs.decide(watermarkMicros).entrySet()) {
+      Member m = store.member(d.getKey());
+      if (m == null) continue;
+      Member decided = RuntimeExecAudit.apply(m, d.getValue());
+      store.replaceMember(decided);
+      out.add(decided);
     }
     return out;
   }
@@ -255,6 +274,9 @@ public final class IncidentEngine implements Serializable {
    * does not call it. Do not mix both on one store.
    */
   List<Incident> flushRegrouping(TenantStore store, String tenant, long watermarkMicros) throws Exception {
+    RuntimeExecAudit.Ledger execs = new RuntimeExecAudit.Ledger();
+    for (Member m : store.members()) execs.add(m.eventId(), m.timeMicros(), m.execKey());
+    decideExecs(store, execs, watermarkMicros);
     List<Member> members = new ArrayList<>();
     for (Member m : store.members()) members.add(m);
     List<Binding> bindings = new ArrayList<>();
@@ -335,7 +357,8 @@ public final class IncidentEngine implements Serializable {
     }
     List<Incident> out = new ArrayList<>();
     for (Map.Entry<String, InMemoryTenantStore> s : stores.entrySet()) {
-      for (Incident i : engine.flush(s.getValue(), s.getKey(), Long.MIN_VALUE)) {
+      // the input's end (MAX): the runtime execs are judged against the audit log; nothing is evicted
+      for (Incident i : engine.flush(s.getValue(), s.getKey(), Long.MAX_VALUE)) {
         if (i.getStatus() == IncidentStatus.OPEN) out.add(i);
       }
     }

@@ -19,7 +19,9 @@ import java.util.List;
  * (version byte first; version 1, before Sigma rules, is read as a member without detections; version 2, before
  * per-source event time, as a member of no lane). {@code lane}: the collection run that brought the event ({@code
  * lineage.collector_run_id}, null when unknown), whose own event time seals its incidents in streaming runs
- * ({@link LaneClocks}).
+ * ({@link LaneClocks}). {@code execKey}: what the runtime exec judgement reads of it ({@link RuntimeExecAudit#key}:
+ * an audit record of a cluster, an API exec request, a runtime exec undecided or decided), null for the rest
+ * (version 4; earlier states read as null).
  */
 public record Member(
     String eventId,
@@ -41,8 +43,9 @@ public record Member(
     List<Indicator> indicators,
     String burstKey,
     List<RuleMatch> detections,
-    String lane) {
-  private static final int VERSION = 3;
+    String lane,
+    String execKey) {
+  private static final int VERSION = 4;
 
   /** The member for an event. */
   public static Member of(EvidenceEvent e, EntityKeys.Extraction x, SignalRules rules) {
@@ -69,7 +72,8 @@ public record Member(
         List.copyOf(x.indicators()),
         SignalRules.secretBurstKey(e),
         verdict.detections(),
-        laneOf(e));
+        laneOf(e),
+        RuntimeExecAudit.key(e, x, s));
   }
 
   /**
@@ -96,7 +100,7 @@ public record Member(
   public Member asSignal(AttackStage stage, int severity, String why) {
     return new Member(eventId, timeMicros, layer, className, sourceFormat, summary, true, Math.max(severityId, severity),
         stage, why, artifactSha256, origin, byteOffset, lineNumber, recordIndex, entities, indicators, burstKey,
-        detections, lane);
+        detections, lane, execKey);
   }
 
   /** The source lane of an event: its collection run ({@code lineage.collector_run_id}), or null. */
@@ -148,6 +152,7 @@ public record Member(
         o.writeUTF(d.getCredit());
       }
       str(o, lane);
+      str(o, execKey);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -194,9 +199,10 @@ public record Member(
         detections = ds;
       }
       String lane = v >= 3 ? str(in) : null;
+      String execKey = v >= 4 ? str(in) : null;
       return new Member(id, t, layer, cls, fmt, summary, signal, sev, st < 0 ? null : AttackStage.values()[st], reason,
           sha, origin, off, ln == Long.MIN_VALUE ? null : ln, ri == Long.MIN_VALUE ? null : ri, ents, inds, burst,
-          detections, lane);
+          detections, lane, execKey);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

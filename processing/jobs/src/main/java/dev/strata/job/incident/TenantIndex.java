@@ -155,6 +155,8 @@ final class TenantIndex {
   private final Set<Node> dirty = new HashSet<>();
   private long arrivals;
   private final Set<String> dirtyBursts = new HashSet<>();
+  /** The audit records and runtime execs of the members, for the runtime exec judgement ({@link RuntimeExecAudit}). */
+  final RuntimeExecAudit.Ledger execs = new RuntimeExecAudit.Ledger();
   /** Incidents that lost context (a member evicted with another, sealed incident): re-assembled at the next flush. */
   private final Set<Group> shrunk = new HashSet<>();
   /** Assemblies of new incidents, rebuilt from all members, grown from their parts (see {@link #assemble}). */
@@ -186,6 +188,7 @@ final class TenantIndex {
     if (nodes.containsKey(m.eventId())) return;
     Node n = new Node(m, ++arrivals);
     nodes.put(n.eventId, n);
+    execs.add(n.eventId, n.t, m.execKey());
     for (String p : n.pivots) byPivot.computeIfAbsent(p, k -> new HashSet<>(4)).add(n);
     setKeys(n, expand(n));
     loose.add(n);
@@ -558,7 +561,7 @@ final class TenantIndex {
 
   private static Node probe(long t, long seq) {
     Member m = new Member("", t, null, "", "", "", false, 0, null, null, "", "", 0, null, null, List.of(), List.of(), null,
-        List.of(), null);
+        List.of(), null, null);
     return new Node(m, seq);
   }
 
@@ -605,6 +608,7 @@ final class TenantIndex {
   void removeMember(String eventId) {
     Node n = nodes.remove(eventId);
     if (n == null) return;
+    execs.remove(eventId);
     setKeys(n, Set.of());
     for (String p : n.pivots) {
       Set<Node> s = byPivot.get(p);
