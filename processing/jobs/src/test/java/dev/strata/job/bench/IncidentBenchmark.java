@@ -37,6 +37,7 @@ import java.util.SplittableRandom;
  * <pre>
  * IncidentBenchmark [--entities N[,N...]] [--nodes K[,K...]] [--events M] [--signal-every S] [--flush-every F]
  *                   [--tenants T] [--rounds R] [--regroup true] [--late-percent P] [--late-minutes L]
+ *                   [--audit-every A] [--exec-every X]
  * </pre>
  *
  * {@code --regroup true}: flush with the full regrouping the incremental flush replaced ({@code
@@ -52,6 +53,11 @@ import java.util.SplittableRandom;
  * the stream, as a newer revision (the correlation job re-resolved them with late evidence: {@code enrichment.revision}
  * 1 naming the pod, its node, its service account and its image digest): a changed member, as late VPC Flow files and
  * task metadata make on a busy account.
+ *
+ * <p>{@code --audit-every A} (default 0: none): every A-th context event is instead an API server audit record of the
+ * cluster (a controller's lease update: context, coverage for the runtime exec judgement); {@code --exec-every X}
+ * (default 0: none): every X-th signal is instead a Tetragon exec the runtime started in the container (parent
+ * {@code runc exec}: a runtime exec, judged against the audit log at the flushes, {@code RuntimeExecAudit}).
  *
  * <p>Before session 7 every container id began with the same 12 hex digits (the container key): all events were one
  * incident whatever the node count, the one container bound to every pod.
@@ -72,15 +78,18 @@ public final class IncidentBenchmark {
     boolean regroup = Boolean.parseBoolean(a.getOrDefault("regroup", "false"));
     int latePercent = Integer.parseInt(a.getOrDefault("late-percent", "0"));
     int lateMinutes = Integer.parseInt(a.getOrDefault("late-minutes", "10"));
+    auditEvery = Integer.parseInt(a.getOrDefault("audit-every", "0"));
+    execEvery = Integer.parseInt(a.getOrDefault("exec-every", "0"));
     for (String k : nodeCounts) {
       for (String s : sizes) {
         List<EvidenceEvent> ev = generate(Integer.parseInt(s.trim()), Integer.parseInt(k.trim()), events, signalEvery,
             tenants);
         ev = withLateRevisions(ev, latePercent, lateMinutes);
         System.out.printf(Locale.ROOT, "%n== %,d events over %s containers on %s nodes (%d tenants, a signal every %d,"
-            + " flush every %,d; %s flush; %d %% again as a newer revision %d minutes later: %,d in all)%n", events,
+            + " flush every %,d; %s flush; %d %% again as a newer revision %d minutes later: %,d in all; audit every"
+            + " %d, runtime exec every %d)%n", events,
             s.trim(), k.trim(), tenants, signalEvery, flushEvery, regroup ? "full regrouping" : "incremental",
-            latePercent, lateMinutes, ev.size());
+            latePercent, lateMinutes, ev.size(), auditEvery, execEvery);
         run(ev, flushEvery, rounds, regroup);
       }
     }
@@ -149,7 +158,7 @@ public final class IncidentBenchmark {
       long b0 = cpu.getCurrentThreadCpuTime();
       Map<String, long[]> state = new HashMap<>();
       for (EvidenceEvent e : events) {
-        String key = e.getCloud().getAccountUid() + '|' + e.getContainer().getUid();
+        String key = e.getCloud().getAccountUid() + '|' + (e.getContainer() == null ? "audit" : e.getContainer().getUid());
         long[] v = state.computeIfAbsent(key, k -> new long[2]);
         v[0]++;
         v[1] = Math.max(v[1], e.getTime().toEpochMilli());
@@ -165,6 +174,9 @@ public final class IncidentBenchmark {
     System.out.printf(Locale.ROOT, "best: incident engine %,.0f events/s, baseline %,.0f events/s, ratio %.4f%n",
         bestEngine, bestBase, bestEngine / bestBase);
   }
+
+  static int auditEvery;
+  static int execEvery;
 
   static List<EvidenceEvent> generate(int entities, int nodes, int m, int signalEvery, int tenants) {
     SplittableRandom rnd = new SplittableRandom(42);
@@ -205,9 +217,40 @@ public final class IncidentBenchmark {
       e.setLineage(Lineage.newBuilder().setArtifactSha256("a".repeat(64)).setOrigin("bench/" + e.getSourceFormat())
           .setSourceType(e.getSourceFormat()).setChunkIndex(0).setByteOffset((long) i * 100).setByteLength(100L)
           .setLineNumber((long) i + 1).build());
+      if (!signal && auditEvery > 0 && (i + 1) % auditEvery == 0) asAuditRecord(e);
+      if (signal && execEvery > 0 && ((i + 1) / signalEvery) % execEvery == 0) asRuntimeExec(e);
       out.add(e);
     }
     return out;
+  }
+
+  /** A controller's lease update in the cluster's audit log (context). */
+  static void asAuditRecord(EvidenceEvent e) {
+    e.setSourceFormat("k8s_audit");
+    e.setClassUid(6003);
+    e.setClassName("API Activity");
+    e.setMessage(null);
+    e.setContainer(null);
+    e.setDevice(null);
+    e.setActor(dev.strata.schema.event.Actor.newBuilder().setUserName("system:kube-controller-manager").build());
+    e.setApi(dev.strata.schema.event.Api.newBuilder().setOperation("update").setResponseCode(200).build());
+    e.setResources(new ArrayList<>(List.of(dev.strata.schema.event.Resource.newBuilder().setType("leases")
+        .setNamespace("kube-system").setName("kube-controller-manager").build())));
+    e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").build());
+  }
+
+  /** A process {@code runc exec} started in the event's container (Tetragon; a signal). */
+  static void asRuntimeExec(EvidenceEvent e) {
+    e.setSourceFormat("tetragon_event");
+    e.setClassUid(1007);
+    e.setClassName("Process Activity");
+    e.setActivityId(1);
+    e.setActivityName("Launch");
+    e.setFinding(null);
+    e.setProcess(dev.strata.schema.event.Process.newBuilder().setName("id").setExecutable("/usr/bin/id")
+        .setCmdLine("/usr/bin/id").setParentName("runc").build());
+    e.getUnmapped().put("event_type", "process_exec");
+    e.getUnmapped().put("parent.arguments", "--root /run/containerd/runc/k8s.io exec --process /tmp/p.json x");
   }
 
   static long micros(Instant t) {
