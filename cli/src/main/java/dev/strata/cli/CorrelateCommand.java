@@ -34,9 +34,13 @@ final class CorrelateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(services.settings()))) {
+    StrataSettings settings = services.settings();
+    try (EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(settings))) {
       pipeline.prepare();
-      CorrelateJobConfig cfg = pipeline.correlateConfig(bounded, groupId).withStateBackend(stateBackend);
+      // incident.known_cidrs: the incident job's setting, read here too (a call from the organisation's NAT or VPN is
+      // not used "from outside")
+      CorrelateJobConfig cfg = pipeline.correlateConfig(bounded, groupId).withStateBackend(stateBackend)
+          .withKnownCidrs(dev.strata.correlate.KnownCidrs.parse(settings.knownCidrs()));
       System.err.println("running the correlation job" + (bounded ? " over the normalized events present now"
           : " (Ctrl-C to stop)") + "; lateness " + cfg.latenessBounds());
       var r = pipeline.runCorrelate(cfg);

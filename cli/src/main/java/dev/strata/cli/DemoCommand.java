@@ -64,8 +64,9 @@ final class DemoCommand implements Callable<Integer> {
     out.println("== strata demo");
     out.println("evidence: " + bundle.toAbsolutePath().normalize());
     out.println("data dir: " + data.toAbsolutePath().normalize());
-    var incidentSettings = SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(),
-        StrataSettings.fromEnvironment(null, sigma.overrides()), out);
+    StrataSettings configured = StrataSettings.fromEnvironment(null, sigma.overrides());
+    var incidentSettings = SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(), configured, out)
+        .withKnownCidrs(configured.knownCidrs());
     out.println("starting the embedded stack (Kafka, OpenSearch, S3) ...");
     try (EmbeddedStack stack = EmbeddedStack.builder().dataDir(data).progress(m -> out.println("  " + m)).start();
         EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(stack.endpoints()))) {
@@ -88,7 +89,8 @@ final class DemoCommand implements Callable<Integer> {
 
       out.println();
       out.println("== correlate (Flink MiniCluster, bounded): bindings, events enriched at their own time");
-      dev.strata.job.CorrelateJobConfig correlate = pipeline.correlateConfig(true, null);
+      dev.strata.job.CorrelateJobConfig correlate = pipeline.correlateConfig(true, null)
+          .withKnownCidrs(dev.strata.correlate.KnownCidrs.parse(configured.knownCidrs()));
       var correlated = pipeline.runCorrelate(correlate);
       out.printf("correlation job finished in %.1f s; lateness bounds %s%n", correlated.getNetRuntime() / 1000.0,
           correlate.latenessBounds());

@@ -34,7 +34,8 @@ final class IncidentsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StrataSettings settings = services.settings(sigma.overrides());
-    var incidentSettings = SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(), settings, System.err);
+    var incidentSettings = SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(), settings, System.err)
+        .withKnownCidrs(settings.knownCidrs());
     try (EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(settings))) {
       pipeline.prepare();
       IncidentJobConfig cfg = pipeline.incidentConfig(bounded, groupId, input, incidentSettings);

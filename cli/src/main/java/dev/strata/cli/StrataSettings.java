@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
  * incident:                                # strata incidents / demo (env STRATA_INCIDENT_<KEY>)
  *   sigma_rules: [/etc/strata/sigma]       # Sigma rule files or directories (default none); --sigma-rules
  *   sigma_min_level: medium                # lowest level that opens incidents; --sigma-min-level
+ *   known_cidrs: [198.51.100.0/24]         # the organisation's own public ranges (NAT, VPN): read by the incident
+ *                                          # and the correlation jobs (env STRATA_INCIDENT_KNOWN_CIDRS, comma-separated)
  * vpc_flow:                                # env STRATA_VPC_FLOW_LOG_FORMATS: PREFIX=FORMAT;log-group:NAME=FORMAT
  *   log_formats:                           # custom formats of exports without a header line
  *     - prefix: exportedlogs/flow-custom/  # path / S3 key prefix (or log_group: NAME)
@@ -80,7 +82,7 @@ public record StrataSettings(
           "agent", Set.of("collector_id", "node_root", "globs", "poll_interval_ms", "checkpoint_dir", "node_name",
               "cluster", "progress_seconds"),
           "receive", Set.of("port", "bind", "token", "max_body_bytes"),
-          "incident", Set.of("sigma_rules", "sigma_min_level"),
+          "incident", Set.of("sigma_rules", "sigma_min_level", "known_cidrs"),
           "vpc_flow", Set.of("log_formats"));
   /** Environment variable of the custom VPC flow log formats ({@code ;}- or newline-separated specs). */
   static final String ENV_VPC_FLOW_LOG_FORMATS = "STRATA_VPC_FLOW_LOG_FORMATS";
@@ -138,6 +140,19 @@ public record StrataSettings(
   /** A component setting ({@code agent.collector_id}, {@code receive.port}, ...), or null when unset. Lists are comma-joined. */
   public String component(String key) {
     return components.get(key);
+  }
+
+  /**
+   * {@code incident.known_cidrs}: the organisation's own public ranges, one setting for the incident job (an address
+   * there links nothing and is no outside use) and the correlation job (a call from there is tied to no pod as used
+   * from outside); empty when unset. A value that is no CIDR block fails naming the setting.
+   */
+  public List<String> knownCidrs() {
+    String v = components.get("incident.known_cidrs");
+    if (v == null || v.isBlank()) return List.of();
+    List<String> out = java.util.Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    dev.strata.correlate.KnownCidrs.parse(out); // fail here, naming the key, not in a job
+    return out;
   }
 
   @Override

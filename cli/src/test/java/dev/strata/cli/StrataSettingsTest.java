@@ -34,6 +34,27 @@ class StrataSettingsTest {
     assertThat(s.s3Region()).isEqualTo("us-east-1");
   }
 
+  /** One setting for both jobs: the file's list, else the environment's; a wrong block fails naming the key. */
+  @Test
+  void knownCidrsComeFromTheEnvironmentOrTheFileForTheIncidentAndTheCorrelationJobs() throws Exception {
+    Path file = yaml("incident:\n  known_cidrs: [203.0.113.0/24, \"2001:db8::/32\"]\n");
+    StrataSettings fromFile = StrataSettings.resolve(file, new HashMap<>(), k -> null);
+    assertThat(fromFile.knownCidrs()).containsExactly("203.0.113.0/24", "2001:db8::/32");
+    assertThat(dev.strata.job.incident.IncidentSettings.defaults().withKnownCidrs(fromFile.knownCidrs()).knownCidrs())
+        .containsExactly("203.0.113.0/24", "2001:db8::/32");
+    var correlate = dev.strata.job.CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k:9092"))
+        .withKnownCidrs(dev.strata.correlate.KnownCidrs.parse(fromFile.knownCidrs()));
+    assertThat(correlate.knownCidrs().contains("203.0.113.9")).isTrue();
+    assertThat(dev.strata.job.CorrelateJob.StateSettings.of(correlate).knownCidrs().contains("2001:db8::1")).isTrue();
+    StrataSettings fromEnv = StrataSettings.resolve(file, new HashMap<>(),
+        Map.of("STRATA_INCIDENT_KNOWN_CIDRS", "198.51.100.0/24")::get);
+    assertThat(fromEnv.knownCidrs()).containsExactly("198.51.100.0/24");
+    assertThat(StrataSettings.resolve(null, new HashMap<>(), k -> null).knownCidrs()).isEmpty();
+    StrataSettings wrong = StrataSettings.resolve(null, new HashMap<>(),
+        Map.of("STRATA_INCIDENT_KNOWN_CIDRS", "corp.example.com")::get);
+    assertThatThrownBy(wrong::knownCidrs).hasMessageContaining("incident.known_cidrs");
+  }
+
   @Test
   void sigmaRulesComeFromTheOptionTheEnvironmentOrTheFileAndLoadAtStart() throws Exception {
     Path rules = Files.createDirectories(dir.resolve("rules/aws"));

@@ -328,9 +328,20 @@ public final class BindingExtractor {
     if (instance == null && (node == null || node.isBlank())) return;
     String basis;
     ImdsCredentials.Fetch f;
+    float confidence = BindingKind.IMDS_FETCH.confidence();
     if (SENSOR_FORMATS.contains(format)) {
       f = ImdsCredentials.fetch(e.getProcess() == null ? null : e.getProcess().getCmdLine());
       basis = "process";
+      if (f == null && imdsConnection(e)) {
+        // an SDK (boto3, aws-sdk-go) or a bare socket reads IMDS without a command line naming the path: the
+        // connection is all a sensor shows; not proof of a credentials read (the SDK also asks for its region), so
+        // below a read, and a node agent's routine traffic (kube-system: aws-node, kube-proxy, CSI drivers, as
+        // Falco's ec2_metadata_containers list) states nothing
+        if ("kube-system".equals(k.getNamespace())) return;
+        f = new ImdsCredentials.Fetch(null, null);
+        basis = ImdsCredentials.BY_CONNECTION;
+        confidence = ImdsCredentials.CONNECTION;
+      }
     } else if (CONTAINER_LOGS.contains(format) && e.getClassUid() != HTTP_ACTIVITY) {
       f = ImdsCredentials.fetch(e.getMessage());
       basis = "container_log";
@@ -361,7 +372,30 @@ public final class BindingExtractor {
     String sScope = ImdsCredentials.fetchScope(instance != null, kind.objectType(), oScope, oKey);
     String sKey = instance != null ? instance : node;
     out.add(binding(kind, sScope, sKey, oScope, oKey, a, t, t + ImdsCredentials.VALIDITY_MICROS, false,
-        kind.confidence(), e));
+        confidence, e));
+  }
+
+  /** Falco's stock rule for a container's connection to IMDS (condition {@code outbound and fd.sip="169.254.169.254"}). */
+  private static final String FALCO_IMDS_RULE = "Contact EC2 Instance Metadata Service From Container";
+
+  /**
+   * Whether a sensor's event is a connection to IMDS ({@link ImdsCredentials#IMDS_ADDRESSES}): its server end
+   * ({@code dst_endpoint}: Tetragon's {@code tcp_connect} / {@code tcp_sendmsg} kprobes, Falco's {@code fd.sip}), Falco's
+   * {@code fd.name} connection ({@code client:port->server:port}, kept in {@code unmapped} as {@code output_fields.fd.name}
+   * when the JSON alert names
+   * no {@code fd.sip}), or Falco's stock IMDS rule, whose condition is that connection.
+   */
+  private static boolean imdsConnection(EvidenceEvent e) {
+    if (e.getDstEndpoint() != null && ImdsCredentials.imdsAddress(e.getDstEndpoint().getIp())) return true;
+    Map<String, String> u = e.getUnmapped();
+    if (u != null) {
+      for (String field : List.of("fd.name", "fd.sip", "fd.rip")) {
+        if (ImdsCredentials.imdsAddress(u.get("output_fields." + field)) || ImdsCredentials.imdsAddress(u.get(field))) {
+          return true;
+        }
+      }
+    }
+    return e.getFinding() != null && FALCO_IMDS_RULE.equalsIgnoreCase(e.getFinding().getRule());
   }
 
   private static final Set<String> CONTAINER_LOGS = Set.of("cri_log", "docker_json_log", "docker_local_log");

@@ -42,6 +42,18 @@ public final class ImdsCredentials {
 
   public static final float ONE_POD = 0.6f;
   public static final float SEVERAL_PODS = 0.3f;
+  /**
+   * The same when the candidates' fetches are connections only ({@link #BY_CONNECTION}): a connection to IMDS is not
+   * proof of a credentials read (an SDK also asks IMDS for its region, instance id, a token).
+   */
+  public static final float ONE_POD_CONNECTED = 0.4f;
+  public static final float SEVERAL_PODS_CONNECTED = 0.2f;
+  /** The {@code imds_fetch} statement of a connection to IMDS (no path seen): below a read's 0.9. */
+  public static final float CONNECTION = 0.5f;
+  /** {@link #FETCH_BASIS} of a connection to IMDS seen without the path (an SDK's read, a bare socket). */
+  public static final String BY_CONNECTION = "connection";
+  /** The IMDS endpoint's addresses: IPv4 link-local and the Nitro IPv6 one. */
+  public static final java.util.Set<String> IMDS_ADDRESSES = java.util.Set.of("169.254.169.254", "fd00:ec2::254");
 
   /** Attributes of the statements (not enrichment fields: on the fact, for a responder). */
   public static final String ROLE_NAME = "imds_role";
@@ -175,8 +187,46 @@ public final class ImdsCredentials {
 
   /** Whether {@code call} (a {@code session_instance} statement) came from outside: a public address, no endpoint. */
   public static boolean fromOutside(EntityBinding call) {
+    return fromOutside(call, KnownCidrs.NONE);
+  }
+
+  /**
+   * {@link #fromOutside(EntityBinding)}, and the address is not in the organisation's own ranges ({@code
+   * incident.known_cidrs}: its NAT, its VPN; a call from there is inside, whoever made it).
+   */
+  public static boolean fromOutside(EntityBinding call, KnownCidrs known) {
     String ip = call.getAttributes().get(SOURCE_IP);
-    return ip != null && LookupKeys.isIpLiteral(ip) && !LookupKeys.isPrivateIp(ip) && call.getAttributes().get(VPC_ENDPOINT) == null;
+    return ip != null && LookupKeys.isIpLiteral(ip) && !LookupKeys.isPrivateIp(ip) && call.getAttributes().get(VPC_ENDPOINT) == null
+        && !known.contains(ip);
+  }
+
+  /**
+   * Whether an IMDS address ({@link #IMDS_ADDRESSES}; IPv6 in any spelling, brackets or not) is {@code ip}, or the
+   * server end of a connection as Falco prints {@code %fd.name} ({@code client:port->server:port}).
+   */
+  public static boolean imdsAddress(String ip) {
+    if (ip == null || ip.isEmpty()) return false;
+    String s = ip.trim();
+    int arrow = s.indexOf("->");
+    if (arrow >= 0) {
+      s = s.substring(arrow + 2);
+      // strip the port: IPv4 a.b.c.d:80, IPv6 [x::y]:80
+      if (s.startsWith("[")) {
+        int close = s.indexOf(']');
+        s = close < 0 ? s : s.substring(1, close);
+      } else {
+        int colon = s.lastIndexOf(':');
+        if (colon > 0 && s.indexOf(':') == colon) s = s.substring(0, colon);
+      }
+    }
+    if (s.startsWith("[") && s.endsWith("]")) s = s.substring(1, s.length() - 1);
+    if (IMDS_ADDRESSES.contains(s)) return true;
+    if (s.indexOf(':') < 0 || !LookupKeys.isIpLiteral(s)) return false;
+    try {
+      return java.net.InetAddress.getByName(s).equals(java.net.InetAddress.getByName("fd00:ec2::254"));
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   /** The key the calls of {@code sessionArn} from {@code ip} ask: {@code session|from:<ip>|<session ARN>}. */
@@ -197,13 +247,39 @@ public final class ImdsCredentials {
 
     /** The latest fetch in force at {@code t}, or null. */
     EntityBinding inForce(long t) {
+      return inForce(t, false);
+    }
+
+    /** The latest fetch in force at {@code t} (only reads, not connections, when {@code readsOnly}), or null. */
+    EntityBinding inForce(long t, boolean readsOnly) {
       EntityBinding best = null;
       for (EntityBinding f : fetches) {
+        if (readsOnly && byConnection(f)) continue;
         long from = BindingExtractor.micros(f.getValidFrom());
         if (from <= t && t < end(f) && (best == null || from > BindingExtractor.micros(best.getValidFrom()))) best = f;
       }
       return best;
     }
+  }
+
+  /** Whether a fetch statement is a connection to IMDS only ({@link #BY_CONNECTION}), not a read seen. */
+  public static boolean byConnection(EntityBinding f) {
+    return BY_CONNECTION.equals(f.getAttributes().get(FETCH_BASIS));
+  }
+
+  /**
+   * The candidates at {@code t}: the pods whose read was in force, or, when no pod's read was, the pods whose
+   * connection to IMDS was: a read seen (a command line, a log line naming the credentials path) outweighs a bare
+   * connection, so a DaemonSet's routine IMDS traffic does not make a shell's read ambiguous.
+   */
+  private static List<Pod> candidates(Map<String, Pod> pods, long t) {
+    List<Pod> reads = new ArrayList<>();
+    List<Pod> any = new ArrayList<>();
+    for (Pod p : pods.values()) {
+      if (p.inForce(t, true) != null) reads.add(p);
+      if (p.inForce(t, false) != null) any.add(p);
+    }
+    return reads.isEmpty() ? any : reads;
   }
 
   private static long end(EntityBinding f) {
@@ -216,7 +292,16 @@ public final class ImdsCredentials {
    * its address is the node's own, or no pod's fetch was in force (see the class doc).
    */
   public static List<EntityBinding> decide(BindingExtractor x, EntityBinding call, Collection<EntityBinding> members) {
-    if (BindingKind.of(call.getKind()) != BindingKind.SESSION_INSTANCE || !fromOutside(call)) return List.of();
+    return decide(x, call, members, KnownCidrs.NONE);
+  }
+
+  /**
+   * {@link #decide(BindingExtractor, EntityBinding, Collection)}; a call from the organisation's own ranges ({@code
+   * known}: {@code incident.known_cidrs}) is inside and gets nothing.
+   */
+  public static List<EntityBinding> decide(BindingExtractor x, EntityBinding call, Collection<EntityBinding> members,
+      KnownCidrs known) {
+    if (BindingKind.of(call.getKind()) != BindingKind.SESSION_INSTANCE || !fromOutside(call, known)) return List.of();
     String session = call.getSubject().getKey();
     String instance = call.getObject().getKey();
     String ip = call.getAttributes().get(SOURCE_IP);
@@ -243,9 +328,10 @@ public final class ImdsCredentials {
       for (Pod p : pods.values()) held |= p.inForce(ct) != null;
       if (!held) return List.of();
     }
-    List<Pod> inForce = new ArrayList<>();
-    for (Pod p : pods.values()) if (p.inForce(t) != null) inForce.add(p);
+    List<Pod> inForce = candidates(pods, t);
     if (inForce.isEmpty()) return List.of();
+    boolean reads = false;
+    for (Pod p : inForce) reads |= p.inForce(t, true) != null;
     // the interval around t in which the same pods (and only they) held fetched credentials
     long from = Long.MIN_VALUE;
     long to = Long.MAX_VALUE;
@@ -259,16 +345,16 @@ public final class ImdsCredentials {
         }
       }
     }
-    // an edge inside the interval that changes nothing (a pod's fetch renewed while it held credentials) is no edge:
-    // widen while the set of pods in force is the same just outside
-    from = widen(pods, inForce, from, -1);
-    to = widen(pods, inForce, to, +1);
+    // an edge inside the interval that changes nothing (a pod's fetch renewed while it held credentials, a connection
+    // while a read outweighs it) is no edge: widen while the candidates are the same just outside
+    from = widen(pods, inForce, reads, from, -1);
+    to = widen(pods, inForce, reads, to, +1);
     TreeSet<String> names = new TreeSet<>();
     for (Pod p : inForce) names.add(p.key);
     List<EntityBinding> out = new ArrayList<>(inForce.size());
     boolean one = inForce.size() == 1;
     for (Pod p : inForce) {
-      EntityBinding basis = p.inForce(t);
+      EntityBinding basis = p.inForce(t, reads);
       Map<String, String> a = new LinkedHashMap<>();
       for (String k : List.of(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID, Attr.NODE_NAME,
           Attr.CONTAINER_UID, Attr.CONTAINER_NAME)) {
@@ -289,19 +375,19 @@ public final class ImdsCredentials {
           ? BindingKind.SESSION_IMDS_CONTAINER : BindingKind.SESSION_IMDS_POD;
       out.add(x.derived(kind, one ? "from:" + ip : "ambiguous:" + ip + ":" + p.key, session,
           p.scope, p.key, a,
-          from, to == Long.MAX_VALUE ? null : to, one ? ONE_POD : SEVERAL_PODS, basis));
+          from, to == Long.MAX_VALUE ? null : to,
+          reads ? (one ? ONE_POD : SEVERAL_PODS) : (one ? ONE_POD_CONNECTED : SEVERAL_PODS_CONNECTED), basis));
     }
     return out;
   }
 
-  /** Moves an interval edge past edges at which the set of pods in force stays {@code same}. */
-  private static long widen(Map<String, Pod> pods, List<Pod> same, long edge, int dir) {
+  /** Moves an interval edge past edges at which the candidates stay {@code same} (by a read or not, {@code reads}). */
+  private static long widen(Map<String, Pod> pods, List<Pod> same, boolean reads, long edge, int dir) {
     for (int guard = 0; guard < 10_000; guard++) {
       if (edge == Long.MIN_VALUE || edge == Long.MAX_VALUE) return edge;
       long probe = dir < 0 ? edge - 1 : edge;
-      List<Pod> there = new ArrayList<>();
-      for (Pod p : pods.values()) if (p.inForce(probe) != null) there.add(p);
-      if (!there.equals(same)) return edge;
+      List<Pod> there = candidates(pods, probe);
+      if (!there.equals(same) || readsOnly(there, probe) != reads) return edge;
       long next = dir < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
       for (Pod p : pods.values()) {
         for (EntityBinding f : p.fetches) {
@@ -313,6 +399,12 @@ public final class ImdsCredentials {
       edge = next;
     }
     return edge;
+  }
+
+  /** Whether the candidates {@code ps} hold a read at {@code t} (not connections only). */
+  private static boolean readsOnly(List<Pod> ps, long t) {
+    for (Pod p : ps) if (p.inForce(t, true) != null) return true;
+    return false;
   }
 
   /** The role name of an assumed-role session ARN ({@code .../assumed-role/<role>/<session>}), or null. */

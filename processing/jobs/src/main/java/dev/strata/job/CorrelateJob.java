@@ -149,10 +149,27 @@ public final class CorrelateJob {
     }
   }
 
-  /** Correlation state settings. */
-  public record StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey) {
+  /**
+   * Correlation state settings, and the organisation's own public ranges ({@code incident.known_cidrs}: calls from
+   * there are inside for the joins that ask "from outside", {@link JoinImdsFetches}).
+   */
+  public record StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey,
+      dev.strata.correlate.KnownCidrs knownCidrs) {
+    public StateSettings {
+      if (knownCidrs == null) knownCidrs = dev.strata.correlate.KnownCidrs.NONE;
+    }
+
+    public StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey) {
+      this(lateness, closedTtl, maxBindingsPerKey, dev.strata.correlate.KnownCidrs.NONE);
+    }
+
     public static StateSettings of(CorrelateJobConfig cfg) {
-      return new StateSettings(cfg.latenessBounds(), cfg.closedTtl(), cfg.maxBindingsPerKey());
+      return new StateSettings(cfg.latenessBounds(), cfg.closedTtl(), cfg.maxBindingsPerKey(), cfg.knownCidrs());
+    }
+
+    /** The same with the organisation's own ranges. */
+    public StateSettings withKnownCidrs(dev.strata.correlate.KnownCidrs known) {
+      return new StateSettings(lateness, closedTtl, maxBindingsPerKey, known);
     }
 
     /** Bounded runs (tests, offline bundles): keep everything until the input ends. */
@@ -193,7 +210,7 @@ public final class CorrelateJob {
     DataStream<EntityBinding> stated = JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl);
     stated = CloseContainerBindings.attach(events, stated, BINDING, retention, ttl);
     stated = JoinSessionPods.attach(stated, BINDING, retention, ttl);
-    stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl);
+    stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl, s.knownCidrs());
     stated = JoinDockerSocketClients.attach(stated, BINDING, retention, ttl);
     DataStream<EnrichedEvent> enriched = enrich(events, wire, stated, s, topic).events();
     DataStream<EntityBinding> facts =

@@ -1,5 +1,6 @@
 package dev.strata.job;
 
+import dev.strata.correlate.KnownCidrs;
 import dev.strata.correlate.LatenessBounds;
 import dev.strata.job.correlate.RocksDbSettings;
 import dev.strata.sink.s3.S3EvidenceStoreConfig;
@@ -28,6 +29,9 @@ import org.apache.flink.configuration.MemorySize;
  * correlate.rocksdb.memory         1g     RocksDB managed memory per slot: block cache + write buffers
  * correlate.rocksdb.bloom_bits_per_key 10 bloom filter bits per key (0 = none)
  * correlate.rocksdb.block_size     16kb   RocksDB data block size
+ * incident.known_cidrs             none   the organisation's own public ranges (NAT, VPN; comma-separated CIDRs; env
+ *                                         STRATA_INCIDENT_KNOWN_CIDRS): the incident job's setting, read here too --
+ *                                         a call from them is inside (the IMDS join ties it to no pod)
  * </pre>
  *
  * The RocksDB keys and what they become in Flink: {@link RocksDbSettings}. With an evidence store
@@ -47,12 +51,16 @@ public record CorrelateJobConfig(
     int maxBindingsPerKey,
     StateBackend stateBackend,
     RocksDbSettings rocksDb,
-    S3EvidenceStoreConfig archive) {
+    S3EvidenceStoreConfig archive,
+    KnownCidrs knownCidrs) {
 
   public static final String DEFAULT_GROUP_ID = "strata-correlate";
   public static final String ENRICHED_TOPIC = "evidence.enriched.v1";
   public static final String BINDINGS_TOPIC = "evidence.bindings.v1";
   public static final String BINDINGS_INDEX = "strata-bindings-v1";
+  /** The incident job's setting of the organisation's own ranges, read by this job too (one setting). */
+  public static final String KNOWN_CIDRS = "incident.known_cidrs";
+  public static final String ENV_KNOWN_CIDRS = "STRATA_INCIDENT_KNOWN_CIDRS";
 
   /** Where keyed state lives. */
   public enum StateBackend {
@@ -70,12 +78,22 @@ public record CorrelateJobConfig(
     ParseJobConfig.require(closedTtl != null && !closedTtl.isNegative(), "correlate.closed_ttl", "must be >= 0");
     Objects.requireNonNull(rocksDb, "rocksDb");
     lateness = Map.copyOf(lateness);
+    if (knownCidrs == null) knownCidrs = KnownCidrs.NONE;
+  }
+
+  /** The settings without the organisation's own ranges. */
+  public CorrelateJobConfig(ParseJobConfig common, String enrichedTopic, String bindingsTopic, String bindingsIndex,
+      Map<String, Duration> lateness, Duration defaultLateness, Duration closedTtl, int maxBindingsPerKey,
+      StateBackend stateBackend, RocksDbSettings rocksDb, S3EvidenceStoreConfig archive) {
+    this(common, enrichedTopic, bindingsTopic, bindingsIndex, lateness, defaultLateness, closedTtl, maxBindingsPerKey,
+        stateBackend, rocksDb, archive, KnownCidrs.NONE);
   }
 
   /** Defaults for everything but the shared settings ({@code common.normalizedTopic()} is the input). */
   public static CorrelateJobConfig of(ParseJobConfig common) {
     return new CorrelateJobConfig(common, ENRICHED_TOPIC, BINDINGS_TOPIC, BINDINGS_INDEX, LatenessBounds.DEFAULTS,
-        LatenessBounds.DEFAULT, Duration.ofHours(1), 64, StateBackend.HASHMAP, RocksDbSettings.DEFAULTS, null);
+        LatenessBounds.DEFAULT, Duration.ofHours(1), 64, StateBackend.HASHMAP, RocksDbSettings.DEFAULTS, null,
+        KnownCidrs.NONE);
   }
 
   /** The settings without a bindings archive in the evidence bucket. */
@@ -83,7 +101,7 @@ public record CorrelateJobConfig(
       Map<String, Duration> lateness, Duration defaultLateness, Duration closedTtl, int maxBindingsPerKey,
       StateBackend stateBackend, RocksDbSettings rocksDb) {
     this(common, enrichedTopic, bindingsTopic, bindingsIndex, lateness, defaultLateness, closedTtl, maxBindingsPerKey,
-        stateBackend, rocksDb, null);
+        stateBackend, rocksDb, null, KnownCidrs.NONE);
   }
 
   /**
@@ -92,7 +110,16 @@ public record CorrelateJobConfig(
    */
   public CorrelateJobConfig withArchive(S3EvidenceStoreConfig s3) {
     return new CorrelateJobConfig(common, enrichedTopic, bindingsTopic, bindingsIndex, lateness, defaultLateness,
-        closedTtl, maxBindingsPerKey, stateBackend, rocksDb, s3);
+        closedTtl, maxBindingsPerKey, stateBackend, rocksDb, s3, knownCidrs);
+  }
+
+  /**
+   * Same settings with the organisation's own public ranges ({@code incident.known_cidrs}, the incident job's setting:
+   * one list for both jobs).
+   */
+  public CorrelateJobConfig withKnownCidrs(KnownCidrs known) {
+    return new CorrelateJobConfig(common, enrichedTopic, bindingsTopic, bindingsIndex, lateness, defaultLateness,
+        closedTtl, maxBindingsPerKey, stateBackend, rocksDb, archive, known);
   }
 
   /** Where binding facts are archived, if anywhere. */
@@ -103,7 +130,7 @@ public record CorrelateJobConfig(
   /** Same settings with another state backend. */
   public CorrelateJobConfig withStateBackend(StateBackend backend) {
     return new CorrelateJobConfig(common, enrichedTopic, bindingsTopic, bindingsIndex, lateness, defaultLateness,
-        closedTtl, maxBindingsPerKey, backend, rocksDb, archive);
+        closedTtl, maxBindingsPerKey, backend, rocksDb, archive, knownCidrs);
   }
 
   /** The lateness bounds in force: per source in streaming mode, the whole run in bounded mode. */
@@ -114,7 +141,8 @@ public record CorrelateJobConfig(
   /** Same settings, bounded or not. */
   public CorrelateJobConfig withBounded(boolean bounded) {
     return new CorrelateJobConfig(common.toBuilder().bounded(bounded).build(), enrichedTopic, bindingsTopic,
-        bindingsIndex, lateness, defaultLateness, closedTtl, maxBindingsPerKey, stateBackend, rocksDb, archive);
+        bindingsIndex, lateness, defaultLateness, closedTtl, maxBindingsPerKey, stateBackend, rocksDb, archive,
+        knownCidrs);
   }
 
   /** Flat keys: {@code correlate.*} here, all others as {@link ParseJobConfig#fromMap}. Unknown keys are errors. */
@@ -132,9 +160,14 @@ public record CorrelateJobConfig(
     MemorySize rocksMemory = RocksDbSettings.DEFAULTS.memoryPerSlot();
     int bloomBits = RocksDbSettings.DEFAULTS.bloomBitsPerKey();
     MemorySize blockSize = RocksDbSettings.DEFAULTS.blockSize();
+    KnownCidrs known = KnownCidrs.NONE;
     for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
       String k = e.getKey().trim();
       String v = e.getValue() == null ? "" : e.getValue().trim();
+      if (k.equals(KNOWN_CIDRS)) {
+        known = KnownCidrs.parse(v);
+        continue;
+      }
       if (!k.startsWith("correlate.")) {
         common.put(k, v);
         continue;
@@ -161,7 +194,7 @@ public record CorrelateJobConfig(
       }
     }
     return new CorrelateJobConfig(ParseJobConfig.fromMap(common), enriched, bindings, index, lateness, def, ttl, max,
-        backend, new RocksDbSettings(rocksMemory, bloomBits, blockSize));
+        backend, new RocksDbSettings(rocksMemory, bloomBits, blockSize), null, known);
   }
 
   private static MemorySize parseMemory(String key, String v) {
@@ -182,6 +215,8 @@ public record CorrelateJobConfig(
             m.put(key, v);
           }
         });
+    String known = env.get(ENV_KNOWN_CIDRS);
+    if (known != null && !known.isBlank()) m.put(KNOWN_CIDRS, known);
     m.putAll(overrides);
     return fromMap(m);
   }

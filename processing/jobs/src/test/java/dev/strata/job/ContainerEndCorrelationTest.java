@@ -74,7 +74,11 @@ class ContainerEndCorrelationTest {
   record Result(Map<String, Enrichment> latest, Map<String, EntityBinding> facts) {}
 
   static Result run(List<EvidenceEvent> input) throws Exception {
-    CorrelateJobTest.Correlated c = CorrelateJobTest.correlate(input, "container-end-test");
+    return run(input, CorrelateJob.StateSettings.bounded());
+  }
+
+  static Result run(List<EvidenceEvent> input, CorrelateJob.StateSettings settings) throws Exception {
+    CorrelateJobTest.Correlated c = CorrelateJobTest.correlate(input, "container-end-test", settings);
     Map<String, Enrichment> latest = c.latest().entrySet().stream()
         .collect(Collectors.toMap(Map.Entry::getKey, x -> x.getValue().getEnrichment()));
     return new Result(latest, CorrelateJobTest.indexView(c.bindings()));

@@ -48,6 +48,23 @@ class CorrelateJobConfigTest {
     assertThat(o.withBounded(false).latenessBounds().retentionMillis()).isEqualTo(Duration.ofMinutes(45).toMillis());
   }
 
+  /** The incident job's {@code incident.known_cidrs}, read here too: from the flat keys or the environment. */
+  @Test
+  void theOrganisationsOwnRangesAreTheIncidentJobsSetting() {
+    assertThat(CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k:9092")).knownCidrs().isEmpty()).isTrue();
+    CorrelateJobConfig c = CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k:9092",
+        "incident.known_cidrs", "203.0.113.0/24,198.51.100.7"));
+    assertThat(c.knownCidrs().contains("203.0.113.40")).isTrue();
+    assertThat(c.knownCidrs().contains("198.51.100.8")).isFalse();
+    assertThat(c.withBounded(true).withStateBackend(CorrelateJobConfig.StateBackend.ROCKSDB).knownCidrs())
+        .isEqualTo(c.knownCidrs());
+    CorrelateJobConfig env = CorrelateJobConfig.fromEnv(
+        Map.of("STRATA_KAFKA_BOOTSTRAP", "k:9092", "STRATA_INCIDENT_KNOWN_CIDRS", "192.0.2.0/24"), Map.of());
+    assertThat(env.knownCidrs().contains("192.0.2.1")).isTrue();
+    assertThatThrownBy(() -> CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k",
+        "incident.known_cidrs", "10.0.0.0/40"))).hasMessageContaining("incident.known_cidrs");
+  }
+
   @Test
   void errorsNameTheKey() {
     assertThatThrownBy(() -> CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k", "correlate.nope", "1")))

@@ -60,12 +60,17 @@ class CorrelateJobTest {
 
   /** Runs {@link CorrelateJob#build} over {@code input} (event time, 5 min out of orderness) and collects both outputs. */
   static Correlated correlate(List<EvidenceEvent> input, String jobName) throws Exception {
+    return correlate(input, jobName, CorrelateJob.StateSettings.bounded());
+  }
+
+  static Correlated correlate(List<EvidenceEvent> input, String jobName, CorrelateJob.StateSettings settings)
+      throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     DataStream<EvidenceEvent> events =
         env.fromData(StrataTypes.EVIDENCE_EVENT, input.toArray(new EvidenceEvent[0]))
             .assignTimestampsAndWatermarks(ParseJob.watermarks(Duration.ofMinutes(5), Duration.ofSeconds(30)));
-    CorrelateJob.Outputs o = CorrelateJob.build(events, CorrelateJob.StateSettings.bounded());
+    CorrelateJob.Outputs o = CorrelateJob.build(events, settings);
     CollectSink<EvidenceEvent> out = new CollectSink<>();
     CollectSink<EntityBinding> bs = new CollectSink<>();
     o.enriched().sinkTo(out);

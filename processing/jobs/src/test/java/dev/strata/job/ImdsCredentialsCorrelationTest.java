@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.correlate.CorrelationScenario;
 import dev.strata.correlate.ImdsCredentials;
+import dev.strata.correlate.KnownCidrs;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
 import java.time.Instant;
@@ -80,6 +81,82 @@ class ImdsCredentialsCorrelationTest {
         // the fetches stated on the node, then on its instance
         assertThat(r.facts().values()).as(as).filteredOn(b -> b.getKind().equals("imds_fetch")
             && b.getSubject().getKey().equals("i-0abc1234def567890")).hasSize(agent ? 3 : 2);
+      }
+    }
+  }
+
+  /**
+   * An SDK's read (imds-connections.jsonl: ci/sdk-job's tcp_connect to 169.254.169.254 at 10:00, Tetragon naming its
+   * node only; aws-node's in kube-system) ties the attacker's 10:05 call to sdk-job at the connection's lower
+   * confidence; the calls from the node's addresses stay the node's; job-a's curl read outweighs the connection. Both
+   * arrival orders.
+   */
+  @Test
+  void anSdksConnectionToImdsTiesTheCallsFromOutsideToItsPodAtALowerConfidence() throws Exception {
+    CorrelationScenario s = new CorrelationScenario();
+    List<EvidenceEvent> connections = CorrelationScenario.parse("tetragon_event", "imds-connections.jsonl", "prod",
+        CorrelationScenario.ACCOUNT_PROD);
+    List<EvidenceEvent> reads = CorrelationScenario.parse("tetragon_event", "imds-tetragon.jsonl", "prod",
+        CorrelationScenario.ACCOUNT_PROD);
+    List<EvidenceEvent> jobA = new ArrayList<>();
+    for (EvidenceEvent e : reads) if ("job-a".equals(e.getKubernetes().getPodName())) jobA.add(e);
+    List<EvidenceEvent> calls = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-imds.json", null,
+        CorrelationScenario.ACCOUNT_PROD);
+    for (boolean callsFirst : new boolean[] {false, true}) {
+      for (boolean withRead : new boolean[] {false, true}) {
+        List<EvidenceEvent> all = new ArrayList<>();
+        if (callsFirst) all.addAll(calls);
+        all.addAll(s.prodAudit);
+        all.addAll(connections);
+        if (withRead) all.addAll(jobA);
+        if (!callsFirst) all.addAll(calls);
+        var r = ContainerEndCorrelationTest.run(all);
+        String as = "calls first " + callsFirst + ", job-a's read " + withRead;
+        Enrichment at1005 = r.latest().get(call(calls, "2026-11-20T10:05:00Z").getEventId());
+        assertThat(at1005.getNamespace() + "/" + at1005.getPodName()).as(as)
+            .isEqualTo(withRead ? "ci/job-a" : "ci/sdk-job");
+        for (String own : List.of("2026-11-20T08:00:00Z", "2026-11-20T10:10:00Z", "2026-11-20T10:11:00Z")) {
+          assertThat(r.latest().get(call(calls, own).getEventId()).getPodName()).as(as + " " + own).isNull();
+        }
+        var facts = r.facts().values().stream().filter(b -> b.getKind().equals("session_imds_pod")
+            && b.getSubject().getScope().equals("from:198.51.100.7")).toList();
+        assertThat(facts).as(as).isNotEmpty().allSatisfy(b -> assertThat(b.getConfidence())
+            .isEqualTo(withRead ? ImdsCredentials.ONE_POD : ImdsCredentials.ONE_POD_CONNECTED));
+        assertThat(r.facts().values()).as(as + ": the node agent's connection states nothing")
+            .noneMatch(b -> b.getKind().startsWith("imds_fetch") && b.getObject().getKey().startsWith("kube-system/"));
+        // the connections stated on the node, then on its instance, as a read's are
+        assertThat(r.facts().values()).as(as).filteredOn(b -> b.getKind().equals("imds_fetch")
+            && b.getSubject().getKey().equals("i-0abc1234def567890")
+            && ImdsCredentials.BY_CONNECTION.equals(b.getAttributes().get(ImdsCredentials.FETCH_BASIS)))
+            .extracting(b -> b.getObject().getKey()).contains("ci/sdk-job", "ci/ipv6-job");
+      }
+    }
+  }
+
+  /**
+   * {@code incident.known_cidrs} in the correlation job: with 198.51.100.0/24 listed as the organisation's own (its VPN
+   * egress), the 10:05 call from 198.51.100.7 is tied to no pod; with another range listed, it is still job-a's.
+   */
+  @Test
+  void aCallFromTheOrganisationsOwnRangesIsTiedToNoPodInTheJob() throws Exception {
+    CorrelationScenario s = new CorrelationScenario();
+    List<EvidenceEvent> reads = CorrelationScenario.parse("tetragon_event", "imds-tetragon.jsonl", "prod",
+        CorrelationScenario.ACCOUNT_PROD);
+    List<EvidenceEvent> calls = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-imds.json", null,
+        CorrelationScenario.ACCOUNT_PROD);
+    List<EvidenceEvent> all = new ArrayList<>(s.prodAudit);
+    for (EvidenceEvent e : reads) if ("job-a".equals(e.getKubernetes().getPodName())) all.add(e);
+    all.addAll(calls);
+    for (String known : List.of("198.51.100.0/24", "192.0.2.0/24")) {
+      var settings = CorrelateJob.StateSettings.bounded().withKnownCidrs(KnownCidrs.parse(known));
+      var r = ContainerEndCorrelationTest.run(all, settings);
+      Enrichment at1005 = r.latest().get(call(calls, "2026-11-20T10:05:00Z").getEventId());
+      if (known.startsWith("198.51.100.")) {
+        assertThat(at1005.getPodName()).as(known).isNull();
+        assertThat(at1005.getInstanceUid()).as(known + ": still the node's session").isEqualTo("i-0abc1234def567890");
+        assertThat(r.facts().values()).as(known).noneMatch(b -> b.getKind().equals("session_imds_pod"));
+      } else {
+        assertThat(at1005.getNamespace() + "/" + at1005.getPodName()).as(known).isEqualTo("ci/job-a");
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.strata.job.correlate;
 import dev.strata.correlate.BindingExtractor;
 import dev.strata.correlate.BindingKind;
 import dev.strata.correlate.ImdsCredentials;
+import dev.strata.correlate.KnownCidrs;
 import dev.strata.schema.correlate.EntityBinding;
 import java.util.List;
 import org.apache.flink.api.common.state.MapState;
@@ -34,9 +35,16 @@ public final class JoinImdsFetches extends BindingJoin {
 
   private transient Store members;
   private transient Store calls;
+  /** {@code incident.known_cidrs}: a call from the organisation's own ranges is inside, never decided. */
+  private final KnownCidrs known;
 
   public JoinImdsFetches(long retentionMs, long closedTtlMs) {
+    this(retentionMs, closedTtlMs, KnownCidrs.NONE);
+  }
+
+  public JoinImdsFetches(long retentionMs, long closedTtlMs, KnownCidrs known) {
     super(retentionMs, closedTtlMs);
+    this.known = known == null ? KnownCidrs.NONE : known;
   }
 
   /**
@@ -45,10 +53,16 @@ public final class JoinImdsFetches extends BindingJoin {
    */
   public static DataStream<EntityBinding> attach(DataStream<EntityBinding> stated, TypeInformation<EntityBinding> type,
       long retentionMs, long closedTtlMs) {
+    return attach(stated, type, retentionMs, closedTtlMs, KnownCidrs.NONE);
+  }
+
+  /** The same, with the organisation's own ranges ({@code incident.known_cidrs}): their calls are never tied. */
+  public static DataStream<EntityBinding> attach(DataStream<EntityBinding> stated, TypeInformation<EntityBinding> type,
+      long retentionMs, long closedTtlMs, KnownCidrs known) {
     DataStream<EntityBinding> withOnInstance = attach(stated, type, UID_NODES, ImdsCredentials::node,
         new FetchInstances(retentionMs, closedTtlMs), UID_ON_INSTANCE);
     return attach(withOnInstance, type, UID_MEMBERS, JoinImdsFetches::member, ImdsCredentials::instance,
-        new JoinImdsFetches(retentionMs, closedTtlMs), UID);
+        new JoinImdsFetches(retentionMs, closedTtlMs, known), UID);
   }
 
   /** A fetch, or a call from a public address (the only calls that can be outside or tell the node's address). */
@@ -72,7 +86,10 @@ public final class JoinImdsFetches extends BindingJoin {
 
   @Override
   public void processElement(EntityBinding b, Context ctx, Collector<EntityBinding> out) throws Exception {
-    if (isCall(b) && calls.addIfAbsent(b.getBindingId(), b)) {
+    // a call from the organisation's own ranges is inside: never decided (still a member: it tells nothing, but the
+    // members' keys stay those of earlier builds' state)
+    if (isCall(b) && !known.contains(b.getAttributes().get(ImdsCredentials.SOURCE_IP))
+        && calls.addIfAbsent(b.getBindingId(), b)) {
       ctx.timerService().registerEventTimeTimer(decideAt(b, 0));
     }
     if (members.addIfAbsent(memberKey(b), b)) dropAfter(ctx, dropAt(b));
@@ -84,7 +101,7 @@ public final class JoinImdsFetches extends BindingJoin {
     if (!due.isEmpty() && anyFetch()) { // most instances' calls never meet a fetch: decode nothing for them
       List<EntityBinding> all = members.all();
       for (EntityBinding c : due) {
-        for (EntityBinding d : ImdsCredentials.decide(extractor, c, all)) out.collect(d);
+        for (EntityBinding d : ImdsCredentials.decide(extractor, c, all, known)) out.collect(d);
       }
     }
     if (keepsAll()) return;
@@ -113,10 +130,18 @@ public final class JoinImdsFetches extends BindingJoin {
     return saturatedAdd(end, closedTtlMs + retentionMs + (keepsAll() ? 0 : retentionMs));
   }
 
-  /** A fetch once per statement; a call once per (address, minute): enough to tell the node's address. */
+  /**
+   * A fetch once per statement; a connection to IMDS once per (pod, minute): an SDK's or agent's repeated
+   * connections move its window by a minute at most; a call once per (address, minute): enough to tell the node's
+   * address.
+   */
   private static String memberKey(EntityBinding b) {
     if (isCall(b)) {
       return "call|" + b.getAttributes().get(ImdsCredentials.SOURCE_IP) + '|'
+          + BindingExtractor.micros(b.getValidFrom()) / 60_000_000L;
+    }
+    if (ImdsCredentials.byConnection(b)) {
+      return "connection|" + b.getKind() + '|' + b.getObject().getScope() + '|' + b.getObject().getKey() + '|'
           + BindingExtractor.micros(b.getValidFrom()) / 60_000_000L;
     }
     return b.getBindingId();

@@ -110,6 +110,15 @@ public record IncidentSettings(
         maxMembersPerTenant, rules, minLevel, tetragonSignals, supplyChainSignals);
   }
 
+  /**
+   * With the organisation's own public ranges ({@code incident.known_cidrs}; the correlation job reads the same
+   * setting, {@code CorrelateJobConfig#withKnownCidrs}).
+   */
+  public IncidentSettings withKnownCidrs(List<String> cidrs) {
+    return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, cidrs, retention,
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals);
+  }
+
   /** With other Tetragon signal rules. */
   public IncidentSettings withTetragonSignals(TetragonSignals t) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
