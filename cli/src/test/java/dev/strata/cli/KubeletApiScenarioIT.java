@@ -170,11 +170,10 @@ class KubeletApiScenarioIT {
   }
 
   /**
-   * The worker's pod, node, cluster, service account and role (and its container and image when {@code container}:
-   * what the node's sensors name). The instance is asserted only for the node's own evidence (the collector's context
-   * names it): GAP: an event that finds its node through its pod (audit, CloudTrail, kubectl events) gets no instance
-   * (the lookups resolve node -> instance only for an instance or ENI the event names; hop 3 looks up service account
-   * -> role only).
+   * The worker's pod, node, its instance, cluster, service account and role (and its container and image when {@code
+   * container}: what the node's sensors name). The instance: the node's own evidence names it (the collector's
+   * context); an event that finds its node through its pod (audit, CloudTrail, kubectl events, flows) from the node's
+   * {@code node_instance} (the Node object's providerID) at hop 3 (session 15; before, it got none).
    */
   static void expectWorker(JsonNode ev, List<String> wrong, boolean container) {
     JsonNode e = ev.path("enrichment");
@@ -186,9 +185,7 @@ class KubeletApiScenarioIT {
       check(wrong, what, "image", e.path("image_digest").asText(), ETL_DIGEST);
     }
     check(wrong, what, "node", e.path("node_name").asText(), NODE);
-    if (container && !ev.path("source_format").asText().equals("k8s_event")) {
-      check(wrong, what, "instance", e.path("instance_uid").asText(), INSTANCE);
-    }
+    check(wrong, what, "instance", e.path("instance_uid").asText(), INSTANCE);
     check(wrong, what, "cluster", e.path("cluster").asText(), CLUSTER);
     check(wrong, what, "service account", e.path("service_account").asText(), SA);
     check(wrong, what, "role", e.path("iam_role").asText(), ETL_ROLE);

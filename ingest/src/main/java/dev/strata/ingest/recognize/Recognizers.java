@@ -38,6 +38,7 @@ public final class Recognizers {
         new K8sEventRecognizer(),
         new K8sPodRecognizer(),
         new AwsVpcCniRecognizer(),
+        new K8sNodeRecognizer(),
         new CriLogRecognizer(),
         new DockerDaemonLogRecognizer(),
         new ContainerdDaemonLogRecognizer(),

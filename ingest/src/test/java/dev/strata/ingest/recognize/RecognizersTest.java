@@ -42,6 +42,25 @@ class RecognizersTest {
     assertThat(rec("kubectl/events-all-namespaces.json", events).sourceType()).isEqualTo("k8s_event");
   }
 
+  /**
+   * {@code kubectl get nodes -o json} is a List of Nodes (k8s_node, cut after each item), by content under any name;
+   * a List of Pods stays k8s_pod.
+   */
+  @Test
+  void kubectlsNodeListIsK8sNode() {
+    String nodes = "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n            \"apiVersion\": \"v1\",\n"
+        + "            \"kind\": \"Node\",\n            \"metadata\": {\"name\": \"ip-10-40-3-17\"},\n"
+        + "            \"spec\": {\"providerID\": \"aws:///eu-central-1a/i-0a9b8c7d6e5f40312\"}\n        }\n    ],\n"
+        + "    \"kind\": \"List\"\n}\n";
+    for (String path : List.of("kubectl/nodes.json", "snapshot/cluster-state.json")) {
+      Recognition r = rec(path, nodes);
+      assertThat(r.sourceType()).as(path).isEqualTo("k8s_node");
+      assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
+    }
+    String pods = nodes.replace("\"Node\"", "\"Pod\"").replace("\"ip-10-40-3-17\"}", "\"a\", \"namespace\": \"n\"}");
+    assertThat(rec("kubectl/nodes.json", pods).sourceType()).as("a List of Pods, whatever its name").isEqualTo("k8s_pod");
+  }
+
   /** AWS "Delivery of Insights events": a trail's Insights events go to its CloudTrail-Insight folder. */
   @Test
   void cloudTrailInsightsLogFiles() {

@@ -133,6 +133,7 @@ public final class BindingExtractor {
         case "k8s_audit" -> audit(e, out);
         case "k8s_event" -> k8sEvent(e, out);
         case "k8s_pod" -> podSnapshot(e, out);
+        case "k8s_node" -> nodeSnapshot(e, out);
         case "aws_cloudtrail" -> cloudTrail(e, out);
         default -> {}
       }
@@ -254,9 +255,36 @@ public final class BindingExtractor {
     put(a, Attr.NODE_NAME, d.getHostname());
     put(a, Attr.INSTANCE_UID, d.getInstanceUid());
     put(a, Attr.ACCOUNT_UID, e.getCloud() == null ? null : e.getCloud().getAccountUid());
-    out.add(binding(BindingKind.HOST_INSTANCE, "", d.getHostname(), "", d.getInstanceUid(), a, startOf(e), null,
-        false, 1.0f, e));
+    long t = startOf(e);
+    out.add(binding(BindingKind.HOST_INSTANCE, "", d.getHostname(), "", d.getInstanceUid(), a, t, null, false, 1.0f,
+        e));
+    // a Kubernetes node's own files (the context names the host's cluster too): the node is its instance, so that what
+    // finds the node through a pod or the node's address (a flow, a call, the audit log's requests) names the instance
+    // too (hop 3's node key). The node's name is taken to be its host name, which kubeadm and EKS use (0.9: a kubelet
+    // may be given another with --hostname-override). Stated once per (cluster, host, instance) and extractor, again
+    // only from an earlier time: every event of the node's files would restate it, at a lookup each
+    String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
+    if (cluster == null || !d.getInstanceUid().startsWith("i-")) return;
+    String memo = cluster + '|' + d.getHostname() + '|' + d.getInstanceUid();
+    Long earliest = contextNodes.get(memo);
+    if (earliest != null && earliest <= t) return;
+    contextNodes.put(memo, t);
+    Map<String, String> n = nodeAttributes(cluster, d.getHostname(), d.getInstanceUid(), a.get(Attr.ACCOUNT_UID));
+    out.add(binding(BindingKind.NODE_INSTANCE, "k8s:" + cluster, d.getHostname(), "", d.getInstanceUid(), n, t, null,
+        false, CONTEXT_NODE_CONFIDENCE, e));
   }
+
+  /** The confidence of a node's instance stated by its files' context (host name taken for the node's name). */
+  static final float CONTEXT_NODE_CONFIDENCE = 0.9f;
+
+  /** (cluster, host, instance) -> the earliest start this extractor stated it from ({@link #hostInstance}). */
+  private final Map<String, Long> contextNodes =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          return size() > 4096;
+        }
+      };
 
   /** How long after a container's connection to the Docker socket a request the daemon logs is taken as its. */
   public static final long DOCKER_SOCKET_CLIENT_BOUND_MICROS = 60_000_000L;
@@ -663,24 +691,7 @@ public final class BindingExtractor {
     long t = micros(e.getTime());
     if (type.equals("nodes")) {
       if (!kind.isEmpty() && !kind.equals("Node")) return;
-      String name = text(obj.path("metadata"), "name");
-      if (name == null) name = r.getName();
-      if (name == null) return;
-      Matcher m = PROVIDER_ID.matcher(obj.path("spec").path("providerID").asText(""));
-      String instance = m.matches() ? m.group(1) : null;
-      Map<String, String> a = nodeAttributes(cluster, name, instance, account);
-      if (instance != null) {
-        out.add(binding(BindingKind.NODE_INSTANCE, "k8s:" + nz(cluster), name, "", instance, a, t, null, delete, 1.0f,
-            e));
-      }
-      // the node's own private addresses (InternalIP): a flow to the kubelet or a NodePort names the node, and its
-      // instance (v2 flow logs carry no instance id)
-      for (JsonNode address : obj.path("status").path("addresses")) {
-        String ip = text(address, "address");
-        if (!"InternalIP".equals(text(address, "type")) || ip == null || !LookupKeys.isPrivateIp(ip)) continue;
-        out.add(binding(BindingKind.IP_NODE, account != null ? "aws:" + account : "k8s:" + nz(cluster), ip,
-            "k8s:" + nz(cluster), name, a, t, null, delete, 1.0f, e));
-      }
+      node(e, obj, r.getName(), delete, cluster, account, t, out);
       return;
     }
     JsonNode request = object(e.getUnmapped().get("requestObject"));
@@ -706,6 +717,44 @@ public final class BindingExtractor {
     String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
     String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
     pod(e, obj, null, null, null, false, cluster, account, micros(e.getTime()), out);
+  }
+
+  /**
+   * The statements of a Node object (an audit record's, a snapshot's): its instance ({@code spec.providerID} {@code
+   * aws:///<az>/i-...}) and its own private addresses ({@code status.addresses} InternalIP: a flow to the kubelet or a
+   * NodePort names the node, and its instance; v2 flow logs carry no instance id).
+   */
+  private void node(EvidenceEvent e, JsonNode obj, String refName, boolean delete, String cluster, String account,
+      long t, List<EntityBinding> out) {
+    String name = text(obj.path("metadata"), "name");
+    if (name == null) name = refName;
+    if (name == null) return;
+    Matcher m = PROVIDER_ID.matcher(obj.path("spec").path("providerID").asText(""));
+    String instance = m.matches() ? m.group(1) : null;
+    Map<String, String> a = nodeAttributes(cluster, name, instance, account);
+    if (instance != null) {
+      out.add(binding(BindingKind.NODE_INSTANCE, "k8s:" + nz(cluster), name, "", instance, a, t, null, delete, 1.0f,
+          e));
+    }
+    for (JsonNode address : obj.path("status").path("addresses")) {
+      String ip = text(address, "address");
+      if (!"InternalIP".equals(text(address, "type")) || ip == null || !LookupKeys.isPrivateIp(ip)) continue;
+      out.add(binding(BindingKind.IP_NODE, account != null ? "aws:" + account : "k8s:" + nz(cluster), ip,
+          "k8s:" + nz(cluster), name, a, t, null, delete, 1.0f, e));
+    }
+  }
+
+  /**
+   * A Node of a snapshot ({@code k8s_node}: {@code kubectl get nodes -o json}, the Node in unmapped {@code
+   * k8s.object}, the event's time its {@code metadata.creationTimestamp}): the same statements as an audit record's
+   * Node, open from the node's registration (a Node's provider id never changes).
+   */
+  private void nodeSnapshot(EvidenceEvent e, List<EntityBinding> out) {
+    JsonNode obj = object(e.getUnmapped().get("k8s.object"));
+    if (obj == null || !obj.has("metadata") || e.getTime() == null) return;
+    String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
+    String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
+    node(e, obj, null, false, cluster, account, micros(e.getTime()), out);
   }
 
   /** What a node's statements carry: its cluster, name, instance (when known) and account. */

@@ -19,7 +19,8 @@ import java.util.Set;
  * e.g. {@code ip|aws:111122223333:vpc-0a1b|10.0.1.57}, {@code container||<64 hex>}, {@code container12||<12 hex>},
  * {@code eni||eni-0abc}, {@code accesskey||ASIA...}, {@code session||arn:aws:sts::...:assumed-role/R/s}, {@code
  * session|aws:<account>|<ECS task id>} (an ECS task's role sessions, {@link #taskSession}),
- * {@code pod|k8s:prod|ns/name}, {@code serviceaccount|k8s:prod|ns/name}.
+ * {@code pod|k8s:prod|ns/name}, {@code serviceaccount|k8s:prod|ns/name}, {@code node|k8s:prod|ip-10-0-1-23} (a node by
+ * the first DNS label of its name, {@link #node}).
  *
  * <p>Scopes of IP addresses: a binding is indexed under the most specific scope its evidence names ({@code
  * aws:<account>:<vpc>}, else {@code aws:<account>}) and under {@code k8s:<cluster>} when it names a cluster; an event
@@ -36,7 +37,8 @@ import java.util.Set;
  *
  * <p>Hops (see {@link #probes}): hop 1 uses the event's own fields (container id, IPs, ENI, access key, role
  * session, instance id); hop 2 the entities hop 1 found (pod -> node and service account, instance -> node, image ->
- * SBOM, container found through an IP -> pod); hop 3 the service account -> IAM role (IRSA / Pod Identity).
+ * SBOM, container found through an IP -> pod); hop 3 the service account -> IAM role (IRSA / Pod Identity) and the
+ * node -> its instance ({@code node_instance}: an event that found its node through its pod or its node's address).
  *
  * <p>A pod or service account key is not asked when everything its bindings could fill ({@link #fillable}) is known
  * already: {@link EnrichmentMerger} fills only empty fields, so such a binding could not change the event's
@@ -59,7 +61,7 @@ public final class LookupKeys {
   }
 
   /** Entity types whose scopes share one state key ({@link #stateKey}). */
-  private static final java.util.Set<String> SCOPE_SHARED = java.util.Set.of("ip", "serviceaccount");
+  private static final java.util.Set<String> SCOPE_SHARED = java.util.Set.of("ip", "serviceaccount", "node");
 
   /**
    * The state key a lookup key is held and looked up under: {@code ip|aws:1111:vpc-0a|10.0.1.57} and
@@ -129,6 +131,21 @@ public final class LookupKeys {
   /** A pod's container by name: {@code podcontainer|k8s:<cluster>|ns/pod/container}. */
   public static String podContainer(String cluster, String namespace, String pod, String name) {
     return key("podcontainer", "k8s:" + nz(cluster), namespace + "/" + pod + "/" + name);
+  }
+
+  /**
+   * A node's key, {@code node|<scope>|<first DNS label of its name, lower case>}: a node is named {@code
+   * ip-10-0-1-23.us-west-2.compute.internal} by EKS (its private DNS name), {@code ip-10-0-1-23} by kubeadm (its host
+   * name), and the evidence that states its instance may use either form (the EC2 API's private DNS name, a
+   * collector's host name), so the first label is the key; within a cluster it names one node (docs/correlation.md).
+   * Scopes: {@code k8s:<cluster>} (the API server's Node, a node's own files); they share one state key ({@link
+   * #stateKey}). Null without a name.
+   */
+  public static String node(String scope, String name) {
+    if (name == null || name.isBlank()) return null;
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    int dot = n.indexOf('.');
+    return key("node", scope, dot > 0 ? n.substring(0, dot) : n);
   }
 
   public static String serviceAccountK8s(String cluster, String sa) {
@@ -264,7 +281,7 @@ public final class LookupKeys {
   public static List<String> of(EntityBinding b) {
     List<String> keys = new ArrayList<>(3);
     EntityRef s = b.getSubject();
-    keys.add(of(s));
+    keys.add("node".equals(s.getType()) ? node(s.getScope(), s.getKey()) : of(s));
     if ("container".equals(s.getType()) && s.getKey().length() >= 12 && isHex(s.getKey())) {
       keys.add(key("container12", "", s.getKey().substring(0, 12)));
     }
@@ -329,7 +346,7 @@ public final class LookupKeys {
   /** The entity types of the keys hops 2 and 3 ask ({@link #hop2}, {@link #hop3}). */
   private static final Set<String> HOP2_TYPES =
       Set.of("pod", "container", "container12", "instance", "task", "image", "taskdef");
-  private static final Set<String> HOP3_TYPES = Set.of("serviceaccount");
+  private static final Set<String> HOP3_TYPES = Set.of("serviceaccount", "node");
 
   /**
    * Whether a hop-1 key of entity type {@code type} could also be a key of hop {@code hop} >= 2 or later (so those
@@ -419,9 +436,13 @@ public final class LookupKeys {
 
   private static void hop3(Enrichment k, Set<String> out) {
     String sa = k.getServiceAccount();
-    if (sa == null || knowsAll(k, SERVICE_ACCOUNT_FILLS)) return;
-    if (k.getCluster() != null) add(out, serviceAccountK8s(k.getCluster(), sa));
-    if (k.getAccountUid() != null) add(out, serviceAccountAws(k.getAccountUid(), sa));
+    if (sa != null && !knowsAll(k, SERVICE_ACCOUNT_FILLS)) {
+      if (k.getCluster() != null) add(out, serviceAccountK8s(k.getCluster(), sa));
+      if (k.getAccountUid() != null) add(out, serviceAccountAws(k.getAccountUid(), sa));
+    }
+    // the node's instance (node_instance): a runtime event, a call or a flow found its node through its pod (hops 1-2)
+    // or through the node's address (ip_node from a pod's hostIP), neither of which names the instance
+    if (k.getNodeName() != null && !knowsAll(k, NODE_FILLS)) add(out, node("k8s:" + nz(k.getCluster()), k.getNodeName()));
   }
 
   // ---------------------------------------------------------------------------------------- keys with nothing to add
@@ -430,13 +451,16 @@ public final class LookupKeys {
   private static final int POD_FILLS = Attr.mask(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID,
       Attr.NODE_NAME, Attr.SERVICE_ACCOUNT, Attr.ACCOUNT_UID);
 
+  /** What a node key's bindings (node -> instance) can fill. */
+  private static final int NODE_FILLS = Attr.mask(Attr.CLUSTER, Attr.NODE_NAME, Attr.INSTANCE_UID, Attr.ACCOUNT_UID);
+
   /** What a service account key's bindings (service account -> IAM role, IRSA / Pod Identity) can fill. */
   private static final int SERVICE_ACCOUNT_FILLS =
       Attr.mask(Attr.SERVICE_ACCOUNT, Attr.IAM_ROLE, Attr.ACCOUNT_UID, Attr.CLUSTER);
 
   /**
    * The attributes (a mask of {@link Attr} codes) a binding held under a key of entity type {@code type} may carry
-   * into the lookup state, -1 for every attribute. Only the types a hop may skip are limited (pod, service account,
+   * into the lookup state, -1 for every attribute. Only the types a hop may skip are limited (pod, service account, node,
    * see {@link #probes}): {@code route-bindings-N} keeps no other attribute in their entries, so "everything such a
    * key's bindings could fill is known" holds by construction, whatever an extractor states.
    */
@@ -444,6 +468,7 @@ public final class LookupKeys {
     return switch (type) {
       case "pod" -> POD_FILLS;
       case "serviceaccount" -> SERVICE_ACCOUNT_FILLS;
+      case "node" -> NODE_FILLS;
       default -> -1;
     };
   }

@@ -101,7 +101,7 @@ class BindingExtractorTest {
   void nodeProviderIdStatesNodeInstanceBothWays() {
     EntityBinding b = kind(of(S.prodAudit.get(0)), BindingKind.NODE_INSTANCE);
     assertThat(b.getObject().getKey()).isEqualTo(CorrelationScenario.INSTANCE);
-    assertThat(LookupKeys.of(b)).containsExactly("node|k8s:prod|" + CorrelationScenario.NODE,
+    assertThat(LookupKeys.of(b)).containsExactly("node|k8s:prod|ip-10-0-1-10",
         "instance||" + CorrelationScenario.INSTANCE);
   }
 
@@ -680,5 +680,56 @@ class BindingExtractorTest {
     e.setKubernetes(dev.strata.schema.event.Kubernetes.newBuilder().setCluster("prod").setNamespace("shop")
         .setPodName("web-1").build());
     assertThat(of(e)).extracting(EntityBinding::getKind).contains("container_pod").doesNotContain("container_host");
+  }
+  /**
+   * A Kubernetes node's own files (the context manifest names the host's cluster and cloud_instance) state the node's
+   * instance (node_instance, 0.9: the host name taken for the node's name), so what finds the node through a pod or
+   * its address names the instance (hop 3). Once per (cluster, host, instance), again only from an earlier time: every
+   * event of the node's files would restate it.
+   */
+  @Test
+  void aNodesFilesUnderItsContextStateItsInstanceOnceFromTheEarliestTime() {
+    List<EvidenceEvent> alerts = CorrelationScenario.parseOnInstance("falco_alert", "falco.log", "prod",
+        CorrelationScenario.ACCOUNT_PROD, CorrelationScenario.INSTANCE);
+    EvidenceEvent alert = alerts.get(0);
+    EntityBinding n = kind(of(alert), BindingKind.NODE_INSTANCE);
+    assertThat(n.getSubject().getScope() + "|" + n.getSubject().getKey() + " -> " + n.getObject().getKey())
+        .isEqualTo("k8s:prod|" + CorrelationScenario.NODE + " -> " + CorrelationScenario.INSTANCE);
+    assertThat(n.getConfidence()).isEqualTo(0.9f);
+    assertThat(n.getValidFrom()).isEqualTo(alert.getTime());
+    assertThat(n.getAttributes()).containsEntry("cluster", "prod").containsEntry("node_name", CorrelationScenario.NODE)
+        .containsEntry("instance_uid", CorrelationScenario.INSTANCE).containsEntry("account_uid", "111111111111");
+    assertThat(LookupKeys.of(n)).containsExactly("node|k8s:prod|ip-10-0-1-10", "instance||" + CorrelationScenario.INSTANCE);
+    assertThat(of(alert)).as("restated at the same time: nothing new")
+        .extracting(EntityBinding::getKind).doesNotContain("node_instance").contains("host_instance");
+    EvidenceEvent earlier = EvidenceEvent.newBuilder(alert).setTime(alert.getTime().minusSeconds(60)).build();
+    assertThat(kind(of(earlier), BindingKind.NODE_INSTANCE).getValidFrom()).as("an earlier start moves it back")
+        .isEqualTo(earlier.getTime());
+    // a plain host (no cluster in its context) is no node: host_instance only, for the graph
+    EvidenceEvent plain = EvidenceEvent.newBuilder(alert).setKubernetes(null).build();
+    assertThat(new BindingExtractor().extract(plain)).extracting(EntityBinding::getKind).contains("host_instance")
+        .doesNotContain("node_instance");
+  }
+  /** A Node of {@code kubectl get nodes -o json} (k8s_node) states what an audit record's Node does, from its registration. */
+  @Test
+  void aNodeSnapshotStatesItsInstanceAndAddress() {
+    EvidenceEvent e = new EvidenceEvent();
+    e.setEventId("n1");
+    e.setTime(Instant.parse("2026-11-24T06:12:09Z"));
+    e.setSourceFormat("k8s_node");
+    e.setUnmapped(new java.util.HashMap<>(java.util.Map.of("k8s.object", "{\"kind\":\"Node\",\"metadata\":{\"name\":"
+        + "\"ip-10-40-3-17\"},\"spec\":{\"providerID\":\"aws:///eu-central-1a/i-0a9b8c7d6e5f40312\"},\"status\":"
+        + "{\"addresses\":[{\"address\":\"10.40.3.17\",\"type\":\"InternalIP\"}]}}")));
+    e.setLineage(dev.strata.schema.event.Lineage.newBuilder().setArtifactSha256("a".repeat(64)).setOrigin("x")
+        .setSourceType("k8s_node").setChunkIndex(0).setByteOffset(0L).setByteLength(1L).build());
+    e.setKubernetes(dev.strata.schema.event.Kubernetes.newBuilder().setCluster("ml-kubeadm").setNodeName("ip-10-40-3-17")
+        .build());
+    e.setCloud(dev.strata.schema.event.Cloud.newBuilder().setProvider("aws").setAccountUid("314159265358").build());
+    List<EntityBinding> bs = of(e);
+    assertThat(bs).extracting(EntityBinding::getKind).containsExactlyInAnyOrder("node_instance", "ip_node");
+    EntityBinding n = kind(bs, BindingKind.NODE_INSTANCE);
+    assertThat(LookupKeys.of(n)).containsExactly("node|k8s:ml-kubeadm|ip-10-40-3-17", "instance||i-0a9b8c7d6e5f40312");
+    assertThat(n.getValidFrom()).isEqualTo(e.getTime());
+    assertThat(kind(bs, BindingKind.IP_NODE).getAttributes()).containsEntry("instance_uid", "i-0a9b8c7d6e5f40312");
   }
 }

@@ -19,6 +19,7 @@ import dev.strata.parse.formats.dockerlocallog.DockerLocalLogParser;
 import dev.strata.parse.formats.tetragonevent.TetragonEventParser;
 import dev.strata.parse.formats.k8saudit.K8sAuditParser;
 import dev.strata.parse.formats.k8sevent.K8sEventParser;
+import dev.strata.parse.formats.k8snode.K8sNodeParser;
 import dev.strata.parse.formats.k8spod.K8sPodParser;
 import dev.strata.parse.formats.awsvpccni.AwsVpcCniParser;
 import dev.strata.parse.formats.podmanevents.PodmanEventsParser;
@@ -62,6 +63,7 @@ public final class ParserRegistry {
         new K8sEventParser(),
         new K8sPodParser(),
         new AwsVpcCniParser(),
+        new K8sNodeParser(),
         new CriLogParser(),
         new DockerDaemonLogParser(),
         new ContainerdDaemonLogParser(),

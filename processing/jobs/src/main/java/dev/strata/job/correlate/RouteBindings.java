@@ -34,7 +34,7 @@ public final class RouteBindings implements FlatMapFunction<EntityBinding, Keyed
           Set.of("container", "container12", "podcontainer", "ip", "eni", "instance", "accesskey", "session",
               "dockersock"),
           Set.of("pod", "container", "container12", "instance", "image", "taskdef"),
-          Set.of("serviceaccount"));
+          Set.of("serviceaccount", "node"));
 
   private final int hop;
 

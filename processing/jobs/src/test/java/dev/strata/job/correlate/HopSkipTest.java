@@ -71,7 +71,9 @@ class HopSkipTest {
     assertThat(LookupKeys.probes(3, flow, k)).isEmpty();
     assertThat(EnrichRequest.of(flow).with(1, k).keys(3)).isEmpty();
     k.setCluster(null); // the cluster is part of what a service account -> role binding may state
-    assertThat(LookupKeys.probes(3, flow, k)).containsExactly("serviceaccount|aws:111111111111|payments/api-sa");
+    // (and of what a node -> instance binding may: the flow's node is asked too, without its cluster)
+    assertThat(LookupKeys.probes(3, flow, k)).containsExactly("serviceaccount|aws:111111111111|payments/api-sa",
+        "node|k8s:|ip-10-0-1-10");
   }
 
   @Test
