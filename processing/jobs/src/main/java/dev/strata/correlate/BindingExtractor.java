@@ -238,7 +238,8 @@ public final class BindingExtractor {
         put(a, Attr.CONTAINER_NAME, c.getName());
         put(a, Attr.IMAGE_UID, c.getImageUid());
         put(a, Attr.IMAGE_DIGEST, c.getImageDigest());
-        if (daemonLog) put(a, Attr.ACCOUNT_UID, account); // a sandbox's address: SandboxPods' ip_pod scope
+        // a sandbox's address: SandboxPods' ip_pod scope
+        if (daemonLog || SANDBOX_ADDRESS_LOGS.contains(format)) put(a, Attr.ACCOUNT_UID, account);
         out.add(binding(BindingKind.IP_CONTAINER, "host:" + nz(host), ip, "", cid, a, t, null, end, conf, e));
       }
     }
@@ -478,6 +479,18 @@ public final class BindingExtractor {
   /** Whether {@code b} comes from a container runtime's daemon log (containerd, CRI-O). */
   public static boolean fromRuntimeDaemonLog(EntityBinding b) {
     return RUNTIME_DAEMON_LOGS.contains(b.getSourceFormat());
+  }
+
+  /**
+   * Logs whose lines state a pod sandbox's address without always knowing its pod, besides the runtimes' daemon logs:
+   * the AWS VPC CNI's (ipamd's assign names the sandbox only; plugin.log's answer names the pod only through its request,
+   * which a chunk boundary may put in another chunk). SandboxPods joins such an address with the sandbox's pod.
+   */
+  private static final Set<String> SANDBOX_ADDRESS_LOGS = Set.of("aws_vpc_cni");
+
+  /** Whether {@code b} (an {@code ip_container}) is a sandbox's address as a runtime or the CNI logs it. */
+  public static boolean statesSandboxAddress(EntityBinding b) {
+    return fromRuntimeDaemonLog(b) || SANDBOX_ADDRESS_LOGS.contains(b.getSourceFormat());
   }
 
   /**

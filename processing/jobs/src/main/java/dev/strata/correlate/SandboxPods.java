@@ -23,9 +23,13 @@ import java.util.Set;
  * one statement, whichever arrives). The join is a function of the pair: the same whatever the arrival order.
  */
 public final class SandboxPods {
-  /** Sources that state a sandbox's own pod: the runtimes' daemon logs, crictl inspectp. */
+  /**
+   * Sources that state a sandbox's own pod: the runtimes' daemon logs, crictl inspectp, the VPC CNI's plugin.log (its
+   * ADD / DEL request names the sandbox's pod; ipamd's lines and the plugin's answer to a request in another chunk
+   * name the sandbox and its address only).
+   */
   private static final Set<String> SANDBOX_POD_SOURCES =
-      Set.of("containerd_daemon_log", "crio_daemon_log", "crictl_inspect");
+      Set.of("containerd_daemon_log", "crio_daemon_log", "crictl_inspect", "aws_vpc_cni");
   /** What a sandbox's pod statement says about the pod (its container's own fields stay the member's). */
   private static final Set<String> POD_ATTRS =
       Set.of(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID, Attr.NODE_NAME, Attr.ACCOUNT_UID);
@@ -45,7 +49,7 @@ public final class SandboxPods {
         switch (kind) {
           case CONTAINER_POD -> SANDBOX_POD_SOURCES.contains(b.getSourceFormat()) ? b.getSubject().getKey() : null;
           case CONTAINER_SANDBOX -> b.getObject().getKey();
-          case IP_CONTAINER -> BindingExtractor.fromRuntimeDaemonLog(b) ? b.getObject().getKey() : null;
+          case IP_CONTAINER -> BindingExtractor.statesSandboxAddress(b) ? b.getObject().getKey() : null;
           default -> null;
         };
     return id == null || id.length() < 12 ? null : id;

@@ -283,6 +283,36 @@ class BindingExtractorTest {
   }
 
   /**
+   * The VPC CNI's plugin.log: the ADD request names the sandbox's pod, ipamd's answer its address. In one chunk the
+   * answer states ip_pod from the ADD; cut between the two lines, the answer names the sandbox only and SandboxPods
+   * joins its address with the request's pod into the same ip_pod (fixtures/correlate/node-vpc-cni-plugin.log).
+   */
+  @Test
+  void theVpcCnisAddressOfASandboxIsItsPodsAlsoWhenItsRequestIsInAnotherChunk() {
+    List<EvidenceEvent> whole = CorrelationScenario.parse("aws_vpc_cni", "node-vpc-cni-plugin.log", "prod",
+        CorrelationScenario.ACCOUNT_PROD);
+    assertThat(whole).hasSize(2);
+    EntityBinding direct = kind(of(whole.get(1)), BindingKind.IP_POD);
+    assertThat(direct.getSubject().getKey()).isEqualTo("10.0.1.57");
+    assertThat(direct.getSubject().getScope()).isEqualTo("aws:" + CorrelationScenario.ACCOUNT_PROD);
+    assertThat(direct.getObject().getKey()).isEqualTo("payments/api-7d9f");
+    List<EvidenceEvent> cut = CorrelationScenario.parseInChunks("aws_vpc_cni", "node-vpc-cni-plugin.log", "prod",
+        CorrelationScenario.ACCOUNT_PROD, 1);
+    assertThat(cut).hasSize(2);
+    EntityBinding pod = kind(of(cut.get(0)), BindingKind.CONTAINER_POD);
+    EntityBinding address = kind(of(cut.get(1)), BindingKind.IP_CONTAINER);
+    assertThat(of(cut.get(1))).noneMatch(b -> b.getKind().equals(BindingKind.IP_POD.id()));
+    String sandbox = "5e1d" + "a7".repeat(30);
+    assertThat(SandboxPods.sandbox(pod)).isEqualTo(sandbox);
+    assertThat(SandboxPods.sandbox(address)).isEqualTo(sandbox);
+    List<EntityBinding> joined = SandboxPods.join(x, pod, address);
+    EntityBinding derived = kind(joined, BindingKind.IP_POD);
+    assertThat(derived.getSubject().getKey()).isEqualTo("10.0.1.57");
+    assertThat(derived.getSubject().getScope()).isEqualTo(direct.getSubject().getScope());
+    assertThat(derived.getObject().getKey()).isEqualTo("payments/api-7d9f");
+  }
+
+  /**
    * A request with a pod's bound token names its pod, node and service account (user.extra) at any audit level: the
    * pod's node with its service account from then on (FirehoseVpcCniScenarioIT: nothing else named a deleted pod's
    * service account at Metadata level, so its IRSA session's pod was never decided).
