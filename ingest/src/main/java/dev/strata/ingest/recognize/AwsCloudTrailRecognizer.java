@@ -102,6 +102,14 @@ public final class AwsCloudTrailRecognizer implements ArtifactRecognizer {
 
   private static ContentMatch object(ContentSample sample, int start) {
     byte[] b = sample.bytes();
+    if (SubscriptionMessages.startsWithOne(sample)) {
+      // CloudWatch Logs subscription messages (CloudTrail's log group subscribed to Firehose: back to back in S3, a
+      // CONTROL_MESSAGE first): cut between the messages, as the audit log's and the flow logs' (firehose scenario)
+      String message = SubscriptionMessages.firstDataMessage(sample);
+      if (message != null && innerRecord(message)) {
+        return ContentMatch.strong(Framing.LINES, SubscriptionMessages.DETAIL + " of CloudTrail records");
+      }
+    }
     try (JsonParser p = JsonSniff.parser(b, start, b.length - start)) {
       p.nextToken(); // {
       JsonToken t = p.nextToken();

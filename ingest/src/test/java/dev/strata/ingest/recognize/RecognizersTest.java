@@ -219,6 +219,15 @@ class RecognizersTest {
     assertThat(f.sourceType()).as(f.detail()).isEqualTo("aws_vpc_flow");
     assertThat(f.framing()).isEqualTo(Framing.LINES);
     assertThat(Recognizers.boundaryScanner(R, f)).isInstanceOf(dev.strata.ingest.chunk.JsonValuesBoundaryScanner.class);
+    // CloudTrail's log group subscribed the same way
+    String ct = TestFiles.cloudTrailFile(1, 1);
+    String record = ct.substring(ct.indexOf('[') + 1, ct.lastIndexOf(']')).strip();
+    String trail = "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"111122223333\",\"logGroup\":\"aws-cloudtrail-logs\","
+        + "\"logStream\":\"111122223333_CloudTrail_us-east-1\",\"subscriptionFilters\":[\"f\"],\"logEvents\":["
+        + "{\"id\":\"1\",\"timestamp\":1717236003000,\"message\":\"" + record.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}]}";
+    Recognition t = rec("firehose/trail/2024/06/01/10/trail-1-2024-06-01-10-00-00-9c1e", control + trail);
+    assertThat(t.sourceType()).as(t.detail()).isEqualTo("aws_cloudtrail");
+    assertThat(Recognizers.boundaryScanner(R, t)).isInstanceOf(dev.strata.ingest.chunk.JsonValuesBoundaryScanner.class);
     // one message per line (Firehose's newline delimiter on): the same
     Recognition lines = rec("firehose/vpc-flow/x", control + "\n" + flows + "\n");
     assertThat(lines.framing()).isEqualTo(Framing.LINES);

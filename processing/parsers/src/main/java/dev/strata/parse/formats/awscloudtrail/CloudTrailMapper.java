@@ -149,6 +149,8 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
   private Map<String, String> other = new HashMap<>(); // becomes the event's unmapped
   private final Map<String, String> top = new LinkedHashMap<>(); // unknown top-level fields (wrapper fields)
   private String embedded; // lookup-events CloudTrailEvent / Lake eventData as a string
+  /** The text of a CloudWatch Logs subscription's control message's log event. */
+  static final String CONTROL_MESSAGE = "CWL CONTROL MESSAGE";
   private String wrapperKind; // null, "lookup", "eventbridge", "lake", "cloudwatch"
   private boolean inner;
   private Cloud sharedCloud; // see cloud()
@@ -385,6 +387,11 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
 
   @Override
   public EvidenceEvent end(RecordSpan span) throws RecordException {
+    if (!isRecord() && "cloudwatch".equals(wrapperKind) && embedded != null
+        && embedded.startsWith(CONTROL_MESSAGE)) {
+      embedded = null;
+      return null; // a CloudWatch Logs subscription's control message (Firehose's first record): no CloudTrail record
+    }
     if (!isRecord() && embedded != null) {
       String json = embedded;
       embedded = null;

@@ -160,6 +160,27 @@ class AwsCloudTrailParserTest extends ParserContractTest {
   }
 
   /**
+   * CloudTrail's log group subscribed to Firehose, as Firehose writes it to S3: subscription messages back to back, a
+   * CONTROL_MESSAGE first, which gives nothing (firehose scenario: it would be a dead letter per object).
+   */
+  @Test
+  void firehosesSubscriptionMessagesGiveTheirRecordsAndTheControlMessageNothing() throws Exception {
+    String rec = "{\"eventVersion\":\"1.10\",\"eventName\":\"GetObject\",\"eventSource\":\"s3.amazonaws.com\","
+        + "\"eventTime\":\"2026-11-24T09:44:12Z\",\"awsRegion\":\"us-west-2\",\"recipientAccountId\":\"111122223333\"}";
+    String quoted = "\"" + rec.replace("\"", "\\\"") + "\"";
+    String control = "{\"messageType\":\"CONTROL_MESSAGE\",\"owner\":\"CloudwatchLogs\",\"logGroup\":\"\",\"logStream\":\"\","
+        + "\"subscriptionFilters\":[],\"logEvents\":[{\"id\":\"\",\"timestamp\":1,"
+        + "\"message\":\"CWL CONTROL MESSAGE: Checking health of destination Firehose.\"}]}";
+    String data = "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"111122223333\",\"logGroup\":\"aws-cloudtrail-logs\","
+        + "\"logStream\":\"111122223333_CloudTrail_us-west-2\",\"subscriptionFilters\":[\"f\"],\"logEvents\":["
+        + "{\"id\":\"1\",\"timestamp\":1,\"message\":" + quoted + "},{\"id\":\"2\",\"timestamp\":2,\"message\":" + quoted + "}]}";
+    CollectingOutput out = parse(control + data, Framing.LINES, "firehose/trail/2026/11/24/09/trail-1-2026-11-24-09-55-12-4f1c");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(2);
+    assertThat(out.events.get(0).getApi().getOperation()).isEqualTo("GetObject");
+  }
+
+  /**
    * A chunk's events share one cloud object while account and region stay the same; a record with another account,
    * region or an instance id gets its own (own synthetic records, field names as in the CloudTrail record contents).
    */
