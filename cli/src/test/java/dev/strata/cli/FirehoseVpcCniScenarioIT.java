@@ -77,6 +77,7 @@ class FirehoseVpcCniScenarioIT {
   static final String ETL = "etl-loader-6f7d8c9b5-h3j5k";
   static final String ETL_POD = "jobs/" + ETL;
   static final String NODE_B = "ip-10-93-12-5.us-west-2.compute.internal";
+  static final String INSTANCE_B = "i-0b5a69788f1e2d3c4";
 
   /** 1 KiB chunks, 6 KiB records (see where they are used). */
   static final CollectorOptions SMALL_CHUNKS = CollectorOptions.defaults().toBuilder().chunkSize(1024).maxRecordBytes(6144)
@@ -201,11 +202,14 @@ class FirehoseVpcCniScenarioIT {
         check(wrong, what(s), "pod", pod, ETL_POD);
         check(wrong, what(s), "cluster", s.at("/enrichment/cluster").asText(), CLUSTER_B);
         check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), NODE_B);
+        // the node's instance from its files' context (cloud_instance: node_instance, session 15)
+        check(wrong, what(s), "instance", s.at("/enrichment/instance_uid").asText(), INSTANCE_B);
       } else {
         boolean renderer = s.path("time").asText().compareTo("2026-11-24T09:31:40") < 0;
         check(wrong, what(s), "pod", pod, renderer ? APP_POD : RECON_POD);
         check(wrong, what(s), "cluster", s.at("/enrichment/cluster").asText(), CLUSTER);
         check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), NODE);
+        check(wrong, what(s), "instance", s.at("/enrichment/instance_uid").asText(), INSTANCE);
       }
     }
     assertThat(wrong).as("flows attributed wrongly").isEmpty();
