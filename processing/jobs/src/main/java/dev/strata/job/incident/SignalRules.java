@@ -187,8 +187,15 @@ public final class SignalRules implements Serializable {
     return new SignalRules(List.of());
   }
 
+  /** Typosquatted images ({@link ImageLookalikes}): an entry signal of its own, joined to the event's other one. */
+  private static final ImageLookalikes IMAGE_LOOKALIKES = ImageLookalikes.defaults();
+
   /** The signal this event is, or null. */
   public Signal classify(EvidenceEvent e) {
+    return ImageLookalikes.with(classifyByFormat(e), IMAGE_LOOKALIKES.classify(e));
+  }
+
+  private Signal classifyByFormat(EvidenceEvent e) {
     String f = e.getSourceFormat() == null ? "" : e.getSourceFormat();
     int sev = e.getSeverityId();
     if (SupplyChainSignals.IMAGE_FORMATS.contains(f)) {
