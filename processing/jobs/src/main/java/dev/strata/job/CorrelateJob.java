@@ -13,7 +13,8 @@ import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.EnrichedEvent;
 import dev.strata.job.correlate.GatherFunction;
 import dev.strata.job.correlate.InFlight;
-import dev.strata.job.correlate.JoinEnrichment;
+import dev.strata.job.correlate.EmitEnriched;
+import dev.strata.job.correlate.Reemission;
 import dev.strata.job.correlate.ExtractBindings;
 import dev.strata.job.correlate.KeyedBinding;
 import dev.strata.job.correlate.LookupFunction;
@@ -24,7 +25,6 @@ import dev.strata.job.correlate.ProbeKeys;
 import dev.strata.job.correlate.Resolution;
 import dev.strata.job.correlate.RouteBindings;
 import dev.strata.job.correlate.SourcedEvent;
-import dev.strata.job.correlate.WireEvent;
 import dev.strata.job.serde.AvroCodecTypeInfo;
 import dev.strata.job.serde.EntityBindingSerializationSchema;
 import dev.strata.job.serde.EnrichedEventSerializationSchema;
@@ -69,8 +69,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                                       |     | several: the request, keyBy(event id) -> gather-1 <- answers
  *                                       |     | no key: skip
  *                                       |     +-> each of those request streams -> probes-2 (chained) ... hop 3
- *                                       +-> encode (Avro wire bytes) --keyBy(event id)--> enrich <- final requests
- *                                 enrich (wire bytes) -> evidence.enriched.v1; -> decode-enriched -> strata-events-v1
+ *                                       |     +-> each stream of finished requests -> emit-enriched (chained): the
+ *                                       |         first result -> the enriched event; later ones --keyBy(event id)--> reemit
+ *                  emit-enriched, reemit (wire bytes) -> evidence.enriched.v1; -> decode-enriched -> strata-events-v1
  *                       extract-bindings -> keyBy(kind|subject) -> merge-bindings (statements -> facts)
  *                                                   -> evidence.bindings.v1, strata-bindings-v1
  * </pre>
@@ -92,23 +93,22 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * came from the API server skips hop 2 (no shuffle, no state), a role known from an STS session skips hop 3.
  *
  * <p>Late evidence: a binding that changes the answer for an event already emitted makes the lookup re-answer it and
- * the final join ({@code enrich}) emit it again with {@code enrichment.revision} + 1 (same event_id; Kafka consumers keep the
- * highest revision, OpenSearch writes with external version = this run's generation and revision + 1, {@code
- * external_gte}: {@link Generations}, so a later run's answers replace an earlier run's). How long events
- * and closed intervals are kept: {@link LatenessBounds} (bounded mode: the whole run). The hops carry small
- * {@link EnrichRequest}s, never the event, which becomes wire bytes once (without its enrichment: the normalized
- * record's own bytes when they are, {@link SourcedEvent#value}, else encoded) and is held once, by {@code enrich},
- * which appends the enrichment to those bytes and emits the enriched event's wire bytes ({@link EnrichedEvent}): the Kafka sink writes them as they are; only the OpenSearch index decodes them ({@code
- * decode-enriched}). Once it has emitted an event read from the normalized topic, {@code enrich} keeps only the
- * event's partition and offset there ({@link SourcedEvent}), and reads the event back from the topic for the rare
- * re-emission ({@link NormalizedEvents}: the topic's retention must cover the lateness retention; events of other
- * sources keep their bytes). The gathers and
- * {@code enrich} keep an event's state on the heap while it is in flight and write it to keyed state once complete
- * or before a checkpoint barrier ({@link InFlight}), complete state (and the lookups' probe registrations) in
- * batches, in the state's key order; {@code enrich} reads an event's state only if it may have written
- * it (a bloom filter of its writes: a new event's first message costs no read). Stateful operators
- * have fixed uids ({@code resolve-N}, {@code gather-N}, {@code enrich}); checkpointing is on; {@code correlate.state_backend=rocksdb} for large
- * fleets.
+ * {@code reemit} ({@link Reemission}) emit it again with {@code enrichment.revision} + 1 (same event_id; Kafka
+ * consumers keep the highest revision, OpenSearch writes with external version = this run's generation and revision
+ * + 1, {@code external_gte}: {@link Generations}, so a later run's answers replace an earlier run's). How long events
+ * and closed intervals are kept: {@link LatenessBounds} (bounded mode: the whole run). The hops carry {@link
+ * EnrichRequest}s, which carry the event as wire bytes (without its enrichment: the normalized record's own bytes when
+ * they are, {@link SourcedEvent#value}, else encoded once by {@code requests}) to wherever the request's path ends:
+ * there {@link EmitEnriched} appends the first result's enrichment to those bytes and emits the enriched event's wire
+ * bytes ({@link EnrichedEvent}; no shuffle, no per-event state): the Kafka sink writes them as they are; only the
+ * OpenSearch index decodes them ({@code decode-enriched}). State keeps, of an event read from the normalized topic,
+ * only its partition and offset there (the probe registrations, complete gathers), and {@code reemit} reads the event
+ * back from the topic for the rare re-emission ({@link NormalizedEvents}: the topic's retention must cover the lateness
+ * retention; events of other sources keep their bytes). The gathers keep an event's state on the heap while it is in
+ * flight and write it to keyed state once complete or before a checkpoint barrier ({@link InFlight}), complete state
+ * (and the lookups' probe registrations) in batches, in the state's key order. Stateful operators have fixed uids
+ * ({@code resolve-N}, {@code gather-N}, {@code reemit}); checkpointing is on; {@code correlate.state_backend=rocksdb}
+ * for large fleets.
  */
 public final class CorrelateJob {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CorrelateJob.class);
@@ -120,8 +120,8 @@ public final class CorrelateJob {
   public static final String UID_EXTRACT = "extract-bindings";
   public static final String UID_MERGE_BINDINGS = "merge-bindings";
   public static final String UID_REQUESTS = "requests";
-  public static final String UID_ENRICH = "enrich";
-  public static final String UID_ENCODE = "encode";
+  public static final String UID_EMIT_ENRICHED = "emit-enriched";
+  public static final String UID_REEMIT = "reemit";
   public static final String UID_EVENTS = "events";
   public static final String UID_DECODE_ENRICHED = "decode-enriched";
   public static final String UID_SINK_ENRICHED = "sink-enriched";
@@ -181,26 +181,27 @@ public final class CorrelateJob {
   // ------------------------------------------------------------------------------------------------------- graph
 
   /**
-   * Builds the correlation on {@code events}, which carry event-time timestamps and watermarks ({@code enrich} keeps
-   * the bytes of the events it emitted, for a re-emission).
+   * Builds the correlation on {@code events}, which carry event-time timestamps and watermarks (the hops keep the
+   * bytes of the events they registered, for a re-emission).
    */
   public static Outputs build(DataStream<EvidenceEvent> events, StateSettings s) {
-    return build(events, encode(events), s, null);
+    return build(events, events.map(new EnrichRequest.Of(), EnrichRequest.TYPE).name("requests").uid(UID_REQUESTS),
+        s, null);
   }
 
   /**
    * Builds the correlation on events read from the normalized topic with their coordinates there ({@code sourced},
-   * with event-time timestamps and watermarks): {@code enrich} keeps, of an emitted event, only its coordinates, and
-   * reads it back from {@code topic} for a re-emission ({@link JoinEnrichment}).
+   * with event-time timestamps and watermarks): the hops keep, of an event they registered, only its coordinates, and
+   * {@code reemit} reads it back from {@code topic} for a re-emission ({@link Reemission}).
    */
   public static Outputs build(DataStream<SourcedEvent> sourced, StateSettings s, NormalizedEvents.Factory topic) {
     DataStream<EvidenceEvent> events =
         sourced.map(SourcedEvent::event, StrataTypes.EVIDENCE_EVENT).name("events").uid(UID_EVENTS);
-    return build(events, encodeSourced(sourced), s, topic);
+    return build(events, requestsOf(sourced, topic), s, topic);
   }
 
-  private static Outputs build(
-      DataStream<EvidenceEvent> events, DataStream<WireEvent> wire, StateSettings s, NormalizedEvents.Factory topic) {
+  private static Outputs build(DataStream<EvidenceEvent> events, DataStream<EnrichRequest> requests, StateSettings s,
+      NormalizedEvents.Factory topic) {
     long retention = s.lateness().retentionMillis();
     long ttl = s.closedTtl().toMillis();
     DataStream<EntityBinding> extracted =
@@ -212,7 +213,7 @@ public final class CorrelateJob {
     stated = JoinSessionPods.attach(stated, BINDING, retention, ttl);
     stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl, s.knownCidrs());
     stated = JoinDockerSocketClients.attach(stated, BINDING, retention, ttl);
-    DataStream<EnrichedEvent> enriched = enrich(events, wire, stated, s, topic).events();
+    DataStream<EnrichedEvent> enriched = enrichRequests(requests, stated, s, topic).events();
     DataStream<EntityBinding> facts =
         stated.keyBy(BindingFacts::subjectKey, Types.STRING)
             .process(new MergeBindings(retention, ttl, MAX_STATEMENTS_PER_SUBJECT), BINDING)
@@ -222,55 +223,58 @@ public final class CorrelateJob {
   }
 
   /**
-   * The enrichment: {@code events} -> requests (id, time, what the event names itself, its hop-1 keys) -> hops 1..3
-   * ({@link #hop}) -> the final join with the event ({@link JoinEnrichment}, keyed by event id) -> enriched events.
-   * The hops see only the small requests; the event crosses one shuffle, to the join, and is held there once.
+   * The enrichment: {@code events} -> requests (id, time, what the event names itself, its hop-1 keys, and the event's
+   * wire bytes) -> hops 1..3 ({@link #hop}) -> at the end of each request's path, the enriched event ({@link
+   * EmitEnriched}: its first result, no shuffle, no per-event state); results of late evidence -> keyBy(event id) ->
+   * {@code reemit} ({@link Reemission}) -> the event again at the next revision.
    */
   public static Enriched enrich(
       DataStream<EvidenceEvent> events, DataStream<EntityBinding> stated, StateSettings s) {
-    return enrich(events, encode(events), stated, s, null);
+    return enrichRequests(
+        events.map(new EnrichRequest.Of(), EnrichRequest.TYPE).name("requests").uid(UID_REQUESTS), stated, s, null);
   }
 
   /**
    * {@link #enrich(DataStream, DataStream, StateSettings)} of events read with their coordinates in the normalized
-   * topic: {@code enrich} keeps those instead of an emitted event's bytes and reads the event back from {@code topic}
-   * for a re-emission.
+   * topic: the hops keep those instead of an event's bytes for a re-resolution, and {@code reemit} reads the event
+   * back from {@code topic} (null: the bytes are kept).
    */
   public static Enriched enrich(DataStream<SourcedEvent> sourced, DataStream<EntityBinding> stated, StateSettings s,
       NormalizedEvents.Factory topic) {
-    DataStream<EvidenceEvent> events =
-        sourced.map(SourcedEvent::event, StrataTypes.EVIDENCE_EVENT).name("events").uid(UID_EVENTS);
-    return enrich(events, encodeSourced(sourced), stated, s, topic);
+    return enrichRequests(requestsOf(sourced, topic), stated, s, topic);
   }
 
-  /** The events' wire bytes without their enrichment, for {@code enrich} ({@code encode}). */
-  private static DataStream<WireEvent> encode(DataStream<EvidenceEvent> events) {
-    return events.map(new WireEvent.Encode(), WireEvent.TYPE).name("encode").uid(UID_ENCODE);
+  /** The requests of events with their coordinates, which they keep only if there is a {@code topic} to read. */
+  private static DataStream<EnrichRequest> requestsOf(DataStream<SourcedEvent> sourced, NormalizedEvents.Factory topic) {
+    return sourced.map(new EnrichRequest.OfSourced(topic != null), EnrichRequest.TYPE).name("requests")
+        .uid(UID_REQUESTS);
   }
 
-  /** {@link #encode} of events with their coordinates in the normalized topic, which the wire events carry. */
-  private static DataStream<WireEvent> encodeSourced(DataStream<SourcedEvent> sourced) {
-    return sourced.map(new WireEvent.EncodeSourced(), WireEvent.TYPE).name("encode").uid(UID_ENCODE);
-  }
-
-  private static Enriched enrich(DataStream<EvidenceEvent> events, DataStream<WireEvent> wire,
-      DataStream<EntityBinding> stated, StateSettings s, NormalizedEvents.Factory topic) {
-    List<DataStream<EnrichRequest>> requests =
-        List.of(events.map(EnrichRequest::of, EnrichRequest.TYPE).name("requests").uid(UID_REQUESTS));
+  private static Enriched enrichRequests(DataStream<EnrichRequest> entering, DataStream<EntityBinding> stated,
+      StateSettings s, NormalizedEvents.Factory topic) {
+    List<DataStream<EnrichRequest>> requests = List.of(entering);
     DataStream<String> accepted = null;
     for (int hop = 1; hop <= HOPS; hop++) {
       Hop h = hop(hop, requests, stated, s);
       requests = h.requests();
       accepted = accepted == null ? h.accepted() : accepted.union(h.accepted());
     }
-    DataStream<EnrichedEvent> enriched =
-        wire.keyBy(WireEvent::eventId, Types.STRING)
-            .connect(union(requests).keyBy(EnrichRequest::eventId, Types.STRING))
-            .transform("enrich", EnrichedEvent.TYPE,
-                new InFlight.Operator<>(new JoinEnrichment(s.lateness().retentionMillis(), topic)))
-            .name("enrich")
-            .uid(UID_ENRICH);
-    return new Enriched(enriched, accepted);
+    // the first result of each event is emitted where its path ends (chained: no shuffle, no state); the results of
+    // late evidence go to reemit, keyed by event id, which numbers their revisions
+    List<DataStream<EnrichedEvent>> emitted = new ArrayList<>();
+    List<DataStream<EnrichRequest>> later = new ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      String uid = UID_EMIT_ENRICHED + (i == 0 ? "" : "-" + i);
+      SingleOutputStreamOperator<EnrichedEvent> first =
+          requests.get(i).process(new EmitEnriched(), EnrichedEvent.TYPE).name(uid).uid(uid);
+      emitted.add(first);
+      later.add(first.getSideOutput(EmitEnriched.REEMIT));
+    }
+    emitted.add(union(later).keyBy(EnrichRequest::eventId, Types.STRING)
+        .process(new Reemission(s.lateness().retentionMillis(), topic), EnrichedEvent.TYPE)
+        .name(UID_REEMIT)
+        .uid(UID_REEMIT));
+    return new Enriched(union(emitted), accepted);
   }
 
   /**
@@ -336,7 +340,7 @@ public final class CorrelateJob {
   }
 
   /**
-   * Reads {@code source} (the normalized topic: events with their coordinates, which {@code enrich} keeps instead of
+   * Reads {@code source} (the normalized topic: events with their coordinates, which the hops keep instead of
    * an emitted event's bytes, reading it back from {@code topic} for a re-emission), assigns event time, builds the
    * correlation and attaches the sinks.
    */
@@ -379,7 +383,7 @@ public final class CorrelateJob {
   }
 
   /**
-   * The normalized topic as {@code enrich} reads emitted events back for a re-emission (the source's consumer
+   * The normalized topic as {@code reemit} reads events back for a re-emission (the source's consumer
    * properties; its retention must cover the lateness retention: docs/correlation.md).
    */
   public static NormalizedEvents.Factory normalizedEvents(CorrelateJobConfig cfg) {
@@ -388,7 +392,7 @@ public final class CorrelateJob {
         c.groupId() + "-reemit");
   }
 
-  /** The enriched topic: the enriched events' wire bytes as {@code enrich} assembled them. */
+  /** The enriched topic: the enriched events' wire bytes as {@code emit-enriched} and {@code reemit} assembled them. */
   public static KafkaSink<EnrichedEvent> enrichedKafkaSink(CorrelateJobConfig cfg) {
     return ParseJob.kafkaSink(cfg.common(), "enriched", new EnrichedEventSerializationSchema(cfg.enrichedTopic()));
   }
@@ -447,7 +451,7 @@ public final class CorrelateJob {
   }
 
   /**
-   * {@code enrich} reads an event back from the normalized topic for a re-emission ({@link NormalizedEvents}): a
+   * {@code reemit} reads an event back from the normalized topic for a re-emission ({@link NormalizedEvents}): a
    * warning at start when the topic's retention does not cover the lateness retention (the job still runs: most
    * events are never re-emitted, and one that cannot be is counted and logged).
    */
@@ -464,9 +468,10 @@ public final class CorrelateJob {
 
   /**
    * Records pass between chained operators without a copy (a copy of an event is an Avro deep copy): no operator
-   * of this job modifies a record it received or emitted ({@link JoinEnrichment} emits new wire bytes, and sets the
-   * revision only of an enrichment it received through its keyed exchange; the gathers copy the enrichment they
-   * merge into).
+   * of this job modifies a record it received or emitted ({@link EmitEnriched} and {@link Reemission} emit new wire
+   * bytes; {@link Reemission} sets the revision only of an enrichment it received through its keyed exchange, {@link
+   * EmitEnriched} copies one whose revision is not 0 already; the gathers and lookups copy the enrichment they merge
+   * into).
    */
   static void enableObjectReuse(StreamExecutionEnvironment env) {
     env.getConfig().enableObjectReuse();

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -17,8 +19,9 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * What the hops need of an event, instead of the event: its id and time, what is known so far and the keys it asked
  * at hop 1 (hop 1's keys come from the event's own fields; later hops' keys from {@code known} alone, see {@link
- * LookupKeys#probes(int, Enrichment, List)}). A few hundred bytes where the event is about a kilobyte of Avro; the
- * event itself goes once, straight to the final join ({@link JoinEnrichment}).
+ * LookupKeys#probes(int, Enrichment, List)}), and the event itself as its wire bytes ({@link #event}), which the end
+ * of the request's path appends the enrichment to ({@link EmitEnriched}); probes that do not carry the request, the
+ * answers and state carry no event bytes.
  *
  * <p>{@code rev} orders the results of one event along its path: hop N's gather writes its own result counter into
  * bits {@code [21 * (HOPS - N), 21 * (HOPS - N + 1))} ({@link #revisionAt}), so a newer result of an earlier hop
@@ -28,18 +31,84 @@ import org.apache.flink.core.memory.DataOutputView;
  * @param time event time, micros
  * @param known the enrichment so far (never modified once emitted: copy it to change it)
  * @param hop1Keys the keys asked at hop 1 (later hops do not ask them again)
+ * @param event the event itself ({@link WireEvent}: its wire bytes without enrichment, and its coordinates in the
+ *     normalized topic when it came from there), carried through the hops so that whichever operator finishes the
+ *     request's first result ({@link #rev} 0) emits the enriched event ({@link EmitEnriched}); a request rebuilt from
+ *     state for a re-resolution carries only the coordinates when there are any ({@link #kept}: the bytes are read
+ *     back from the topic, {@link Reemission}); null: none (requests of tests)
  */
-public record EnrichRequest(String eventId, long time, long rev, Enrichment known, List<String> hop1Keys) {
+public record EnrichRequest(String eventId, long time, long rev, Enrichment known, List<String> hop1Keys,
+    WireEvent event) {
   public static final TypeInformation<EnrichRequest> TYPE =
-      new CodecTypeInfo<>(EnrichRequest.class, new EnrichRequestCodec());
+      new CodecTypeInfo<>(EnrichRequest.class, new WithEventCodec());
 
   static final int REVISION_BITS = 21;
+
+  /** A request without its event (tests). */
+  public EnrichRequest(String eventId, long time, long rev, Enrichment known, List<String> hop1Keys) {
+    this(eventId, time, rev, known, hop1Keys, null);
+  }
   static final long MAX_COUNTER = (1L << REVISION_BITS) - 1;
 
   /** The request of an event entering the hops: what it names itself ({@link EnrichmentMerger#base}), its hop-1 keys. */
   public static EnrichRequest of(EvidenceEvent e) {
+    return of(e, null);
+  }
+
+  /** {@link #of(EvidenceEvent)} carrying the event's wire bytes {@code wire} ({@link WireEvent}). */
+  public static EnrichRequest of(EvidenceEvent e, WireEvent wire) {
     Enrichment known = EnrichmentMerger.base(e);
-    return new EnrichRequest(e.getEventId(), lookupTime(e), 0, known, LookupKeys.probes(1, e, known));
+    return new EnrichRequest(e.getEventId(), lookupTime(e), 0, known, LookupKeys.probes(1, e, known), wire);
+  }
+
+  /**
+   * Event -> its request carrying the event's wire bytes, encoded ({@code requests}, for a source of decoded events:
+   * tests; one encoder per subtask).
+   */
+  public static final class Of extends RichMapFunction<EvidenceEvent,
+      EnrichRequest> {
+    private static final long serialVersionUID = 1L;
+    private transient EventWire wire;
+
+    @Override
+    public void open(OpenContext ctx) {
+      wire = new EventWire();
+    }
+
+    @Override
+    public EnrichRequest map(EvidenceEvent e) {
+      return of(e, new WireEvent(e.getEventId(), wire.withoutEnrichment(e)));
+    }
+  }
+
+  /**
+   * {@link SourcedEvent} -> its request carrying the record's bytes ({@link WireEvent.EncodeSourced#of}: no encode, no
+   * copy) and, if {@code coordinates}, the event's coordinates in the normalized topic (without them, the hops'
+   * registrations keep the bytes for a re-emission).
+   */
+  public static final class OfSourced extends RichMapFunction<SourcedEvent,
+      EnrichRequest> {
+    private static final long serialVersionUID = 1L;
+    private final boolean coordinates;
+    private transient EventWire wire;
+
+    public OfSourced(boolean coordinates) {
+      this.coordinates = coordinates;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+      wire = new EventWire();
+    }
+
+    @Override
+    public EnrichRequest map(SourcedEvent s) {
+      WireEvent w = WireEvent.EncodeSourced.of(s, wire);
+      if (!coordinates && w.hasOffset()) {
+        w = new WireEvent(w.eventId(), w.bytes(), w.length(), SourcedEvent.NONE, 0);
+      }
+      return of(s.event(), w);
+    }
   }
 
   /**
@@ -70,7 +139,16 @@ public record EnrichRequest(String eventId, long time, long rev, Enrichment know
       if (!keep && kept == null) kept = new ArrayList<>(hop1Keys.subList(0, i));
       else if (keep && kept != null) kept.add(hop1Keys.get(i));
     }
-    return kept == null ? this : new EnrichRequest(eventId, time, rev, known, kept);
+    return kept == null ? this : new EnrichRequest(eventId, time, rev, known, kept, event);
+  }
+
+  /**
+   * This request as state keeps it for a re-resolution: of an event with coordinates in the normalized topic, only
+   * those (a re-emission reads the bytes back, {@link Reemission}); an event without them keeps its bytes.
+   */
+  public EnrichRequest kept() {
+    return event == null || event.bytes() == null || !event.hasOffset() ? this
+        : new EnrichRequest(eventId, time, rev, known, hop1Keys, event.reference());
   }
 
   /** {@code base} with hop {@code hop}'s result counter set to {@code counter} (capped at 2^21 - 1). */
@@ -80,10 +158,13 @@ public record EnrichRequest(String eventId, long time, long rev, Enrichment know
 
   /** A copy of {@code r} with {@code known} and {@code rev}. */
   EnrichRequest with(long rev, Enrichment known) {
-    return new EnrichRequest(eventId, time, rev, known, hop1Keys);
+    return new EnrichRequest(eventId, time, rev, known, hop1Keys, event);
   }
 
-  /** Codec of {@link EnrichRequest}. */
+  /**
+   * Codec of {@link EnrichRequest} without its event: the form state of builds before the last hop emitted the event
+   * holds (a gather's request; {@link EventCodec} writes the event after it).
+   */
   public static final class EnrichRequestCodec implements Codec<EnrichRequest> {
     private static final long serialVersionUID = 1L;
 
@@ -103,6 +184,64 @@ public record EnrichRequest(String eventId, long time, long rev, Enrichment know
       long rev = in.readLong();
       List<String> keys = readStrings(in);
       return new EnrichRequest(id, time, rev, EnrichmentCodec.read(in), keys);
+    }
+  }
+
+  /** Codec of {@link EnrichRequest} with its event ({@link #TYPE}: the exchanges; state of this build). */
+  public static final class WithEventCodec implements Codec<EnrichRequest> {
+    private static final long serialVersionUID = 1L;
+    private static final EnrichRequestCodec REQUEST = new EnrichRequestCodec();
+
+    @Override
+    public void write(EnrichRequest r, DataOutputView out) throws IOException {
+      REQUEST.write(r, out);
+      EventCodec.write(r.event, out);
+    }
+
+    @Override
+    public EnrichRequest read(DataInputView in) throws IOException {
+      EnrichRequest r = REQUEST.read(in);
+      WireEvent e = EventCodec.read(r.eventId, in);
+      return e == null ? r : new EnrichRequest(r.eventId, r.time, r.rev, r.known, r.hop1Keys, e);
+    }
+  }
+
+  /**
+   * A request's event ({@link WireEvent} without its id, the request's): the partition ({@link SourcedEvent#NONE}
+   * and no more for no coordinates; {@link #NO_EVENT}: no event at all), the offset, then the length of the wire bytes
+   * (-1: none, a reference only) and the bytes.
+   */
+  static final class EventCodec {
+    static final int NO_EVENT = Integer.MIN_VALUE;
+
+    private EventCodec() {}
+
+    static void write(WireEvent e, DataOutputView out) throws IOException {
+      if (e == null) {
+        out.writeInt(NO_EVENT);
+        return;
+      }
+      out.writeInt(e.partition());
+      if (e.hasOffset()) out.writeLong(e.offset());
+      if (e.bytes() == null) {
+        out.writeInt(-1);
+      } else {
+        out.writeInt(e.length());
+        out.write(e.bytes(), 0, e.length());
+      }
+    }
+
+    static WireEvent read(String eventId, DataInputView in) throws IOException {
+      int partition = in.readInt();
+      if (partition == NO_EVENT) return null;
+      long offset = partition >= 0 ? in.readLong() : 0;
+      int n = in.readInt();
+      byte[] bytes = null;
+      if (n >= 0) {
+        bytes = new byte[n];
+        in.readFully(bytes);
+      }
+      return new WireEvent(eventId, bytes, n, partition, offset);
     }
   }
 

@@ -11,7 +11,7 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * An enriched event as the correlation emits it ({@link JoinEnrichment}): its id, its Avro wire bytes with the
+ * An enriched event as the correlation emits it ({@link EmitEnriched}, {@link Reemission}): its id, its Avro wire bytes with the
  * enrichment (the enriched topic's value, written as they are: no decode, no re-encode, {@link EventWire}), and that
  * enrichment, to look at without decoding the event.
  *

@@ -98,6 +98,9 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
    */
   private void keep(String id, Pending p, boolean complete) {
     if (complete) {
+      // its first result went on with the event's bytes: what a re-resolution needs is the event's coordinates (the
+      // bytes stay only for an event without them)
+      p.request = p.request.kept();
       waiting.remove(id);
       ready.put(id, p);
     } else {
@@ -196,12 +199,17 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
   /** Codec of {@link Pending}. */
   public static final class PendingCodec implements Codec<Pending> {
     private static final long serialVersionUID = 1L;
-    private static final EnrichRequest.EnrichRequestCodec REQUEST = new EnrichRequest.EnrichRequestCodec();
+    private static final EnrichRequest.EnrichRequestCodec OLD_REQUEST = new EnrichRequest.EnrichRequestCodec();
+    private static final EnrichRequest.WithEventCodec REQUEST = new EnrichRequest.WithEventCodec();
     private static final Resolution.ResolutionCodec ANSWER = new Resolution.ResolutionCodec();
+    /** The first byte: no request, a request without its event (builds before the last hop emitted), with it. */
+    static final int NO_REQUEST = 0;
+    static final int REQUEST_ONLY = 1;
+    static final int REQUEST_WITH_EVENT = 2;
 
     @Override
     public void write(Pending p, DataOutputView out) throws IOException {
-      out.writeBoolean(p.request != null);
+      out.writeByte(p.request == null ? NO_REQUEST : REQUEST_WITH_EVENT);
       if (p.request != null) REQUEST.write(p.request, out);
       out.writeLong(p.emitted);
       out.writeInt(p.hash);
@@ -212,7 +220,10 @@ public final class GatherFunction extends KeyedCoProcessFunction<String, EnrichR
     @Override
     public Pending read(DataInputView in) throws IOException {
       Pending p = new Pending();
-      if (in.readBoolean()) p.request = REQUEST.read(in);
+      int form = in.readUnsignedByte();
+      if (form == REQUEST_ONLY) p.request = OLD_REQUEST.read(in);
+      else if (form == REQUEST_WITH_EVENT) p.request = REQUEST.read(in);
+      else if (form != NO_REQUEST) throw new IOException("unknown gather state form " + form);
       p.emitted = in.readLong();
       p.hash = in.readInt();
       int n = in.readUnsignedShort();

@@ -264,35 +264,42 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
 
   /**
    * A probe kept for late bindings: its time and revision; for a probe that carried its request, what the request
-   * holds besides the event id (the map key), time and revision ({@code known}, {@code hop1Keys}: the request is
-   * rebuilt from them, {@link #request}), how many answers it was given and the hash of the last (an unchanged answer
-   * is not given again); for one that did not, the lookup keys it asked ({@code keys}; null when it carried its
-   * request: the request's keys at the hop).
+   * holds besides the event id (the map key), time and revision ({@code known}, {@code hop1Keys}, {@code event}: the
+   * request is rebuilt from them, {@link #request}), how many answers it was given and the hash of the last (an
+   * unchanged answer is not given again); for one that did not, the lookup keys it asked ({@code keys}; null when it
+   * carried its request: the request's keys at the hop).
+   *
+   * @param event the carried request's event as kept for a re-emission ({@link EnrichRequest#kept}: its coordinates in
+   *     the normalized topic, else its bytes; null: none)
    */
   record Registered(long time, long rev, Enrichment known, List<String> hop1Keys, List<String> keys, int emitted,
-      int hash) {
+      int hash, WireEvent event) {
     static final TypeInformation<Registered> TYPE = new CodecTypeInfo<>(Registered.class, new RegisteredCodec());
 
     /** The registration of a probe of some of its request's keys (answered with a {@link Resolution} per key). */
     static Registered asking(long time, long rev, List<String> keys) {
-      return new Registered(time, rev, null, null, keys, 0, 0);
+      return new Registered(time, rev, null, null, keys, 0, 0, null);
     }
 
     /** The registration of a probe that carried {@code r}, answered {@code emitted} times, last with {@code hash}. */
     static Registered carrying(EnrichRequest r, int emitted, int hash) {
-      return new Registered(r.time(), r.rev(), r.known(), r.hop1Keys(), null, emitted, hash);
+      return new Registered(r.time(), r.rev(), r.known(), r.hop1Keys(), null, emitted, hash, r.kept().event());
     }
 
-    /** The request a carrying probe of event {@code eventId} brought. */
+    /** The request a carrying probe of event {@code eventId} brought (with its event as kept). */
     EnrichRequest request(String eventId) {
-      return new EnrichRequest(eventId, time, rev, known, hop1Keys);
+      WireEvent e = event == null || eventId.equals(event.eventId()) ? event
+          : new WireEvent(eventId, event.bytes(), event.length(), event.partition(), event.offset());
+      return new EnrichRequest(eventId, time, rev, known, hop1Keys, e);
     }
   }
 
   /**
    * Codec of {@link Registered}: time, revision, a form byte, then the keys asked ({@link #ASKING}) or the request's
-   * enrichment and hop-1 keys, emitted count and hash ({@link #CARRYING}). {@link #CARRYING_WHOLE_REQUEST}, read only,
-   * is what builds before session 9 wrote: the whole request (its id, time and revision again: ~80 bytes more).
+   * enrichment and hop-1 keys, emitted count and hash ({@link #CARRYING}), and the request's event as kept ({@link
+   * #CARRYING_WITH_EVENT}: since the last hop emits the event, {@link EnrichRequest.EventCodec}).
+   * {@link #CARRYING_WHOLE_REQUEST}, read only, is what builds before session 9 wrote: the whole request (its id, time
+   * and revision again: ~80 bytes more).
    */
   public static final class RegisteredCodec implements Codec<Registered> {
     private static final long serialVersionUID = 1L;
@@ -300,6 +307,7 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     static final int ASKING = 0;
     static final int CARRYING_WHOLE_REQUEST = 1;
     static final int CARRYING = 2;
+    static final int CARRYING_WITH_EVENT = 3;
 
     @Override
     public void write(Registered r, DataOutputView out) throws IOException {
@@ -310,11 +318,12 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
         EnrichRequest.writeStrings(r.keys(), out);
         return;
       }
-      out.writeByte(CARRYING);
+      out.writeByte(r.event() == null ? CARRYING : CARRYING_WITH_EVENT);
       EnrichRequest.EnrichmentCodec.write(r.known(), out);
       EnrichRequest.writeStrings(r.hop1Keys(), out);
       out.writeInt(r.emitted());
       out.writeInt(r.hash());
+      if (r.event() != null) EnrichRequest.EventCodec.write(r.event(), out);
     }
 
     @Override
@@ -325,12 +334,18 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       if (form == ASKING) return Registered.asking(time, rev, EnrichRequest.readStrings(in));
       if (form == CARRYING_WHOLE_REQUEST) {
         EnrichRequest r = REQUEST.read(in);
-        return new Registered(time, rev, r.known(), r.hop1Keys(), null, in.readInt(), in.readInt());
+        return new Registered(time, rev, r.known(), r.hop1Keys(), null, in.readInt(), in.readInt(), null);
       }
-      if (form != CARRYING) throw new IOException("unknown probe registration form " + form);
+      if (form != CARRYING && form != CARRYING_WITH_EVENT) {
+        throw new IOException("unknown probe registration form " + form);
+      }
       Enrichment known = EnrichRequest.EnrichmentCodec.read(in);
       List<String> hop1Keys = EnrichRequest.readStrings(in);
-      return new Registered(time, rev, known, hop1Keys, null, in.readInt(), in.readInt());
+      int emitted = in.readInt();
+      int hash = in.readInt();
+      // the event's id is the registration's map key, which the codec does not see: filled in by request(eventId)
+      WireEvent event = form == CARRYING_WITH_EVENT ? EnrichRequest.EventCodec.read("", in) : null;
+      return new Registered(time, rev, known, hop1Keys, null, emitted, hash, event);
     }
   }
 }

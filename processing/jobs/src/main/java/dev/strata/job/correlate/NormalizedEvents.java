@@ -23,8 +23,8 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads events back from the normalized topic by their coordinates ({@link SourcedEvent}): what {@code enrich}
- * ({@link JoinEnrichment}) does for the rare re-emission of an event by late evidence, instead of holding every
+ * Reads events back from the normalized topic by their coordinates ({@link SourcedEvent}): what {@code reemit}
+ * ({@link Reemission}) does for the rare re-emission of an event by late evidence, instead of holding every
  * event's bytes in its state for the whole lateness retention. Contract: the topic's retention covers the lateness
  * retention (in bounded runs, the whole run); a record that is gone is reported ({@link #read} returns null) and
  * counted by the caller, never silently dropped.

@@ -41,14 +41,14 @@ public record Probe(String key, String eventId, long time, long rev, EnrichReque
   /** Codec of {@link Probe}. */
   public static final class ProbeCodec implements Codec<Probe> {
     private static final long serialVersionUID = 1L;
-    private static final EnrichRequest.EnrichRequestCodec REQUEST = new EnrichRequest.EnrichRequestCodec();
+    private static final EnrichRequest.WithEventCodec REQUEST = new EnrichRequest.WithEventCodec();
 
     @Override
     public void write(Probe p, DataOutputView out) throws IOException {
       Codec.writeString(p.key, out);
       out.writeBoolean(p.request != null);
       if (p.request != null) {
-        REQUEST.write(p.request, out); // id, time, revision and keys are the request's
+        REQUEST.write(p.request, out); // id, time, revision and keys are the request's; its event too
         return;
       }
       Codec.writeString(p.eventId, out);

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A normalized event with where the normalized topic holds it (its partition and offset): what the Kafka source of
- * the correlation job reads, so that {@code enrich} can keep the event's coordinates instead of its bytes once it has
- * emitted it, and read it back from the topic for the rare re-emission by late evidence ({@link NormalizedEvents}),
- * and, when they are, the record's value as the bytes {@code encode} would write: the event's wire bytes up to its
+ * the correlation job reads, so that the hops' state can keep the event's coordinates instead of its bytes once it has
+ * been emitted, and {@code reemit} read it back from the topic for the rare re-emission by late evidence ({@link NormalizedEvents}),
+ * and, when they are, the record's value as the bytes {@code requests} would encode: the event's wire bytes up to its
  * enrichment are then a slice of the value, not a new encoding ({@link WireEvent.EncodeSourced}).
  *
  * @param partition the normalized topic's partition, or {@link #NONE} (a source without offsets: the bytes are kept)

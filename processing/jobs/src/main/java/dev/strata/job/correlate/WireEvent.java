@@ -18,7 +18,8 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * @param bytes the event's wire bytes up to its {@code enrichment} field in its first {@code length} bytes (whatever
  *     the event carried there is replaced by what the correlation finds); longer when they are the record's value
- *     (its last byte, the enrichment's null branch, is not the event's: not copied, not shipped)
+ *     (its last byte, the enrichment's null branch, is not the event's: not copied, not shipped); null in a reference
+ *     to the event by its coordinates ({@link #reference}: state for a re-resolution)
  * @param length how many of {@code bytes} are the event's
  * @param partition where the normalized topic holds the event ({@link SourcedEvent}), or {@link SourcedEvent#NONE}:
  *     the join then keeps the coordinates instead of the bytes once it has emitted the event
@@ -42,7 +43,12 @@ public record WireEvent(String eventId, byte[] bytes, int length, int partition,
    * themselves; a copy of their first {@link #length} bytes otherwise).
    */
   public byte[] unenriched() {
-    return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+    return bytes == null || length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+  }
+
+  /** This event by its coordinates only (no bytes: {@link #bytes} null, {@link #length} -1). */
+  public WireEvent reference() {
+    return new WireEvent(eventId, null, -1, partition, offset);
   }
 
   public boolean hasOffset() {
@@ -80,6 +86,11 @@ public record WireEvent(String eventId, byte[] bytes, int length, int partition,
 
     @Override
     public WireEvent map(SourcedEvent s) {
+      return of(s, wire);
+    }
+
+    /** The wire event of {@code s} (encoded with {@code wire} only when the record's value is not its bytes). */
+    static WireEvent of(SourcedEvent s, EventWire wire) {
       EvidenceEvent e = s.event();
       byte[] value = s.value();
       return value != null

@@ -28,7 +28,7 @@ import org.apache.flink.util.OutputTag;
  * Enrichment through Flink's own keyed state: the job's whole enrichment ({@link CorrelateJob#enrich}: requests ->
  * for each of the 3 hops probes-N -> resolve-N ({@code LookupFunction}; a request with one key at the hop is answered
  * there) -> gather-N ({@code GatherFunction}, requests with several keys), hops without a key skipped -> the final
- * join with the event, {@code JoinEnrichment}; the bindings routed as the job
+ * emission of the event at the end of its path, {@code EmitEnriched} / {@code Reemission}; the bindings routed as the job
  * routes them) on a local MiniCluster at parallelism 1, in the environment the job builds for itself ({@link CorrelateJob#environment}:
  * the state backend and, for RocksDB, {@link RocksDbSettings}). A sequence source generates the N addresses' bindings
  * first and waits until the lookups have accepted all of them, then M events, each decoded from the Avro wire
@@ -106,15 +106,15 @@ final class CorrelateFlinkRun {
     StreamExecutionEnvironment env = CorrelateJob.environment(cfg);
     env.setParallelism(1);
     System.out.printf(Locale.ROOT, "%n== Flink job, the whole enrichment (requests -> 3 x (probes-N -> resolve-N"
-        + " [-> gather-N when several keys]) -> enrich), %s state backend, %,d bindings, %,d events, parallelism 1%n",
+        + " [-> gather-N when several keys]) -> the event emitted where its path ends; late results -> reemit), %s state backend, %,d bindings, %,d events, parallelism 1%n",
         rocks == null ? "hashmap" : "RocksDB", CorrelateBenchmark.bindingCount(n), m);
 
     boolean offsets = offsetsAvailable() && Boolean.parseBoolean(System.getProperty("strata.bench.offsets", "true"));
     System.out.println(offsets
         ? "events are records of the normalized topic (partition 0, offset = event number), read by the job's own"
-            + " Kafka deserializer (SourcedEvent.Deserializer) from their wire bytes: enrich keeps their coordinates,"
-            + " not an emitted event's bytes (-Dstrata.bench.offsets=false: events decoded, the bytes kept)"
-        : "events without coordinates in the normalized topic: enrich keeps an emitted event's bytes");
+            + " Kafka deserializer (SourcedEvent.Deserializer) from their wire bytes: the hops keep their coordinates,"
+            + " not the event's bytes (-Dstrata.bench.offsets=false: events decoded, the bytes kept)"
+        : "events without coordinates in the normalized topic: the hops keep the event's bytes");
     CorrelateJob.Enriched enriched;
     if (offsets) {
       Offsets.check(n);

@@ -18,7 +18,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The enriched event assembled from the event's bytes and the enrichment ({@link EventWire}, {@link JoinEnrichment})
+ * The enriched event assembled from the event's bytes and the enrichment ({@link EventWire}, {@link EmitEnriched})
  * is byte for byte what encoding the decoded event with that enrichment writes, the way the enriched topic was written
  * before ({@link EvidenceEventSerializationSchema} of the event with its enrichment): random events of every shape
  * (the generator of CompiledAvroWriterTest, from the schemas), with and without an enrichment of their own, and the
@@ -83,33 +83,6 @@ class EventWireTest {
       byte[] whole = codec.encode(e);
       assertThat(wire.withoutEnrichment(whole)).isEqualTo(wire.withoutEnrichment(codec.decode(whole)));
     }
-  }
-
-  @Test
-  void aJoinStateOfAnOlderBuildHoldingTheWholeEventIsReadAndEmitsTheSameBytes() throws Exception {
-    EvidenceEvent e = InFlightTest.FLOW;
-    byte[] whole = codec.encode(e);
-    JoinEnrichment.Joined joined = new JoinEnrichment.Joined(5, true, true, 1, 7, null);
-    DataOutputSerializer legacy = new DataOutputSerializer(256); // the layout before session 10
-    new JoinEnrichment.JoinedCodec().write(joined, legacy);
-    legacy.writeInt(whole.length);
-    legacy.write(whole);
-    JoinEnrichment.HeldCodec heldCodec = new JoinEnrichment.HeldCodec();
-    JoinEnrichment.Held held = heldCodec.read(new DataInputDeserializer(legacy.getCopyOfBuffer()));
-    assertThat(held.whole()).isTrue();
-    assertThat(held.joined()).isEqualTo(joined);
-    EventWire wire = new EventWire();
-    byte[] unenriched = held.unenriched(wire);
-    assertThat(unenriched).isEqualTo(wire.withoutEnrichment(e));
-    // written back in the current layout, and read as such
-    DataOutputSerializer current = new DataOutputSerializer(256);
-    heldCodec.write(new JoinEnrichment.Held(unenriched, joined), current);
-    JoinEnrichment.Held again = heldCodec.read(new DataInputDeserializer(current.getCopyOfBuffer()));
-    assertThat(again.whole()).isFalse();
-    assertThat(again.event()).isEqualTo(unenriched);
-    DataOutputSerializer none = new DataOutputSerializer(64);
-    heldCodec.write(new JoinEnrichment.Held(null, joined), none);
-    assertThat(heldCodec.read(new DataInputDeserializer(none.getCopyOfBuffer())).event()).isNull();
   }
 
   /**

@@ -20,8 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Per-event state held on the heap ({@link InFlight}) is in the checkpoint: a gather that has its request and one of
- * two answers, or a join that has its event, is snapshotted, restored into a fresh operator, and completes there with
- * the rest. Fixtures: a VPC Flow record of the correlation scenario (CorrelationScenario.flow, following the AWS VPC
+ * two answers is snapshotted, restored into a fresh operator, and completes there with the rest. Fixtures: a VPC Flow record of the correlation scenario (CorrelationScenario.flow, following the AWS VPC
  * Flow Logs record format) and hand-made answers.
  */
 class InFlightTest {
@@ -57,75 +56,6 @@ class InFlightTest {
       assertThat(out.get(0).eventId()).isEqualTo(r.eventId());
       assertThat(out.get(0).known().getPodName()).isEqualTo("api-7d9f");
       assertThat(out.get(0).known().getNamespace()).isEqualTo("payments");
-    }
-  }
-
-  @Test
-  void aJoinHoldingItsEventAtACheckpointEmitsItAfterARestore() throws Exception {
-    EnrichRequest r = EnrichRequest.of(FLOW);
-    WireEvent w = wire(FLOW);
-    OperatorSubtaskState snapshot;
-    try (var h = join()) {
-      h.open();
-      h.processElement1(new StreamRecord<>(w, 1));
-      assertThat(h.extractOutputValues()).isEmpty();
-      h.prepareSnapshotPreBarrier(1); // what the task does before it sends the barrier on
-      snapshot = h.snapshot(1, 1);
-    }
-    var known = EnrichRequest.EnrichmentCodec.copy(r.known());
-    known.setPodName("api-7d9f");
-    try (var h = join()) {
-      h.initializeState(snapshot);
-      h.open();
-      h.processElement2(new StreamRecord<>(r.with(EnrichRequest.revisionAt(0, 1, 0), known), 2));
-      List<EvidenceEvent> out = decoded(h.extractOutputValues());
-      assertThat(out).hasSize(1);
-      assertThat(out.get(0).getEventId()).isEqualTo(FLOW.getEventId());
-      assertThat(out.get(0).getEnrichment().getPodName()).isEqualTo("api-7d9f");
-      assertThat(out.get(0).getEnrichment().getRevision()).isZero();
-      assertThat(out.get(0).getSrcEndpoint().getIp()).isEqualTo(FLOW.getSrcEndpoint().getIp());
-    }
-  }
-
-  @Test
-  void theJoinSkipsNoReadItNeeds_replaysAndResultsWrittenOutBeforeTheirEventAreFound() throws Exception {
-    EvidenceEvent second = CorrelationScenario.flow("flow-2", "111111111111", "vpc-0aaa", "eni-01", "i-01",
-        "10.0.1.58", "10.0.2.9", "2026-11-20T10:03:00Z");
-    var known = EnrichRequest.EnrichmentCodec.copy(EnrichRequest.of(FLOW).known());
-    known.setPodName("api-7d9f");
-    EnrichRequest result = EnrichRequest.of(FLOW).with(EnrichRequest.revisionAt(0, 1, 0), known);
-    EnrichRequest secondResult = EnrichRequest.of(second).with(EnrichRequest.revisionAt(0, 1, 0), known);
-    OperatorSubtaskState snapshot;
-    try (var h = join()) {
-      h.open();
-      h.processElement1(new StreamRecord<>(wire(FLOW), 1));
-      h.processElement2(new StreamRecord<>(result, 2));
-      // a replay of the emitted event and its result: found in keyed state, nothing emitted again
-      h.processElement1(new StreamRecord<>(wire(FLOW), 3));
-      h.processElement2(new StreamRecord<>(result, 4));
-      // a result before its event, written out before a checkpoint barrier: the event finds it in keyed state
-      h.processElement2(new StreamRecord<>(secondResult, 5));
-      h.prepareSnapshotPreBarrier(1);
-      h.processElement1(new StreamRecord<>(wire(second), 6));
-      assertThat(decoded(h.extractOutputValues())).extracting(EvidenceEvent::getEventId)
-          .containsExactly(FLOW.getEventId(), second.getEventId());
-      snapshot = h.snapshot(2, 7);
-    }
-    try (var h = join()) {
-      h.initializeState(snapshot);
-      h.open();
-      // restored: what the state holds is unknown to this instance, so both replays are still found
-      h.processElement1(new StreamRecord<>(wire(FLOW), 8));
-      h.processElement2(new StreamRecord<>(result, 9));
-      h.processElement1(new StreamRecord<>(wire(second), 10));
-      assertThat(h.extractOutputValues()).isEmpty();
-      var newer = EnrichRequest.EnrichmentCodec.copy(known);
-      newer.setNodeName("ip-10-0-1-10.ec2.internal");
-      h.processElement2(new StreamRecord<>(result.with(EnrichRequest.revisionAt(0, 1, 1), newer), 11));
-      assertThat(decoded(h.extractOutputValues())).singleElement().satisfies(e -> {
-        assertThat(e.getEnrichment().getRevision()).isEqualTo(1);
-        assertThat(e.getEnrichment().getNodeName()).isEqualTo("ip-10-0-1-10.ec2.internal");
-      });
     }
   }
 
@@ -166,16 +96,6 @@ class InFlightTest {
         (KeySelector<EnrichRequest, String>) EnrichRequest::eventId,
         (KeySelector<Resolution, String>) Resolution::eventId, Types.STRING);
     h.setup(EnrichRequest.TYPE.createSerializer(new SerializerConfigImpl()));
-    return h;
-  }
-
-  static KeyedTwoInputStreamOperatorTestHarness<String, WireEvent, EnrichRequest, EnrichedEvent> join()
-      throws Exception {
-    var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-        new InFlight.Operator<>(new JoinEnrichment(Long.MAX_VALUE)),
-        (KeySelector<WireEvent, String>) WireEvent::eventId,
-        (KeySelector<EnrichRequest, String>) EnrichRequest::eventId, Types.STRING);
-    h.setup(EnrichedEvent.TYPE.createSerializer(new SerializerConfigImpl()));
     return h;
   }
 }
