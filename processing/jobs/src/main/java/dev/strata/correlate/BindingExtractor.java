@@ -115,8 +115,16 @@ public final class BindingExtractor {
           DateTimeFormatter.ofPattern("MMM d, yyyy h:mm:ss a", Locale.US));
 
   private final MessageDigest sha256;
+  /** {@code incident.known_cidrs}: the organisation's own ranges, inside for the "from a public address" rules. */
+  private final KnownCidrs known;
 
   public BindingExtractor() {
+    this(KnownCidrs.NONE);
+  }
+
+  /** With the organisation's own public ranges ({@code incident.known_cidrs}: {@link EcsCredentials#roleUse}). */
+  public BindingExtractor(KnownCidrs known) {
+    this.known = known == null ? KnownCidrs.NONE : known;
     try {
       sha256 = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -1223,7 +1231,7 @@ public final class BindingExtractor {
    * #ALWAYS}, task from {@link EcsCredentials#TASK_ROLE_FROM} (it wins), open.
    */
   private void roleUse(EvidenceEvent e, List<EntityBinding> out) {
-    EcsCredentials.RoleUse use = EcsCredentials.roleUse(e);
+    EcsCredentials.RoleUse use = EcsCredentials.roleUse(e, known);
     if (use == null) return;
     String role = EcsCredentials.role(e);
     Map<String, String> a = new LinkedHashMap<>();

@@ -125,6 +125,14 @@ public final class EcsCredentials {
    * see the class doc.
    */
   public static RoleUse roleUse(EvidenceEvent e) {
+    return roleUse(e, KnownCidrs.NONE);
+  }
+
+  /**
+   * {@link #roleUse(EvidenceEvent)}, with the organisation's own ranges ({@code incident.known_cidrs}): a secret read
+   * at the task's start from its NAT gateway's address is inside, as one from a private address.
+   */
+  public static RoleUse roleUse(EvidenceEvent e, KnownCidrs known) {
     if (!"aws_cloudtrail".equals(e.getSourceFormat()) || e.getApi() == null || e.getApi().getOperation() == null) {
       return null;
     }
@@ -143,7 +151,7 @@ public final class EcsCredentials {
     if (atStart == null || !atStart) return new RoleUse(TASK, "secret_read_after_start", 0.8f);
     // at the start: the agent injecting it, or the workload reading it at boot; from a public address (a NAT gateway,
     // or an attacker) nothing tells
-    return publicSource(e) ? null : new RoleUse(EXECUTION, "secret_read_at_task_start", 0.6f);
+    return publicSource(e, known) ? null : new RoleUse(EXECUTION, "secret_read_at_task_start", 0.6f);
   }
 
   /** The IAM role of a call's session: its issuer as CloudTrail names it, else from the session ARN. */
@@ -203,9 +211,10 @@ public final class EcsCredentials {
     return s != null && (s.equalsIgnoreCase("ecs.amazonaws.com") || s.equalsIgnoreCase("ecs-tasks.amazonaws.com"));
   }
 
-  private static boolean publicSource(EvidenceEvent e) {
+  /** A public source address outside the organisation's own ranges. */
+  private static boolean publicSource(EvidenceEvent e, KnownCidrs known) {
     String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
-    return ip != null && !ip.isEmpty() && !LookupKeys.isPrivateIp(ip);
+    return ip != null && !ip.isEmpty() && !LookupKeys.isPrivateIp(ip) && !known.contains(ip);
   }
 
   /**

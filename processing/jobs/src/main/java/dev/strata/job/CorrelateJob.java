@@ -205,7 +205,7 @@ public final class CorrelateJob {
     long retention = s.lateness().retentionMillis();
     long ttl = s.closedTtl().toMillis();
     DataStream<EntityBinding> extracted =
-        events.flatMap(new ExtractBindings(), BINDING).name("extract-bindings").uid(UID_EXTRACT);
+        events.flatMap(new ExtractBindings(s.knownCidrs()), BINDING).name("extract-bindings").uid(UID_EXTRACT);
     // the binding joins, each reading what the ones before it added (sandbox pods -> container ends -> sessions ->
     // IMDS fetches -> Docker socket clients): the statements the evidence implies beyond what each event states
     DataStream<EntityBinding> stated = JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl);

@@ -92,6 +92,14 @@ class EcsRoleUseTest {
     // ... from a public address (a NAT gateway or an attacker): says nothing
     assertThat(use(call("s2", EXEC, "secretsmanager.amazonaws.com", "GetSecretValue", 40, "198.51.100.99", SDK)))
         .isNull();
+    // ... unless the address is in the organisation's own ranges (incident.known_cidrs: its NAT gateway): inside
+    BindingExtractor withNat = new BindingExtractor(KnownCidrs.parse("198.51.100.96/29"));
+    EvidenceEvent fromNat = call("s4", EXEC, "secretsmanager.amazonaws.com", "GetSecretValue", 40, "198.51.100.99", SDK);
+    assertThat(withNat.extract(fromNat).stream().filter(b -> b.getKind().equals("role_ecs_use")).toList())
+        .singleElement().satisfies(b -> assertThat(b.getAttributes())
+            .containsEntry("ecs_role_basis", "secret_read_at_task_start"));
+    BindingExtractor otherRange = new BindingExtractor(KnownCidrs.parse("192.0.2.0/24"));
+    assertThat(otherRange.extract(fromNat)).noneMatch(b -> b.getKind().equals("role_ecs_use"));
     // a workload's calls: the role is a task role, and that statement wins at every time
     EntityBinding work = use(call("list", TASKROLE, "s3.amazonaws.com", "ListBuckets", 600, "198.51.100.99", CLI));
     assertThat(work.getObject().getKey()).isEqualTo("task_role");
