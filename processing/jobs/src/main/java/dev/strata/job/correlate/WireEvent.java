@@ -11,10 +11,11 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * An event on its way to the final join, as the Avro wire bytes of the topics ({@link AvroCodec}: single-object
- * encoding) without its enrichment ({@link EventWire}): taken from the normalized topic's record or encoded once where
- * it enters the correlation, shipped and held as bytes, and never decoded: the join appends the enrichment it found
- * to these bytes and emits the result.
+ * An event on its way through the hops inside its request ({@link EnrichRequest#event}), as the Avro wire bytes of
+ * the topics ({@link AvroCodec}: single-object encoding) without its enrichment ({@link EventWire}): taken from the
+ * normalized topic's record or encoded once where it enters the correlation, shipped as bytes, and never decoded: the
+ * end of the request's path appends the enrichment it found to these bytes and emits the result ({@link
+ * EmitEnriched}).
  *
  * @param bytes the event's wire bytes up to its {@code enrichment} field in its first {@code length} bytes (whatever
  *     the event carried there is replaced by what the correlation finds); longer when they are the record's value
@@ -22,7 +23,7 @@ import org.apache.flink.core.memory.DataOutputView;
  *     to the event by its coordinates ({@link #reference}: state for a re-resolution)
  * @param length how many of {@code bytes} are the event's
  * @param partition where the normalized topic holds the event ({@link SourcedEvent}), or {@link SourcedEvent#NONE}:
- *     the join then keeps the coordinates instead of the bytes once it has emitted the event
+ *     state keeps the coordinates instead of the bytes once the event is on its way ({@link EnrichRequest#kept})
  * @param offset the event's offset in that partition
  */
 public record WireEvent(String eventId, byte[] bytes, int length, int partition, long offset) {
@@ -63,16 +64,6 @@ public record WireEvent(String eventId, byte[] bytes, int length, int partition,
     @Override
     public void open(OpenContext ctx) {
       wire = new EventWire();
-    }
-  }
-
-  /** Event -> {@link WireEvent} (one encoder per subtask). */
-  public static final class Encode extends Encoder<EvidenceEvent> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public WireEvent map(EvidenceEvent e) {
-      return new WireEvent(e.getEventId(), wire.withoutEnrichment(e));
     }
   }
 
