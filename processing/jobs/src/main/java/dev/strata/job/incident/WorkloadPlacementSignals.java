@@ -24,9 +24,8 @@ import java.util.Set;
  *       container)</td><td>Medium</td></tr>
  * </table>
  *
- * Not judged: service accounts of {@link #deployerNamespaces} (default {@code kube-system}: the controllers and the
- * cluster's own add-ons create workloads everywhere by design; GitOps and operator namespaces such as {@code argocd}
- * or {@code flux-system} are listed here by the deployment that runs them), creates in the account's own namespace
+ * Not judged: service accounts of {@link #deployerNamespaces} (default {@link #DEFAULT_DEPLOYER_NAMESPACES}: the
+ * cluster's own controllers and add-ons, GitOps controllers and operators that create workloads everywhere by design), creates in the account's own namespace
  * (CI executors, Spark and Airflow drivers create their pods next to themselves), updates and patches (operators and
  * reloaders patch workloads of other namespaces routinely), denied creates count (intent). The request's pod (the
  * created pod, or for a workload the token's pod) and the token's pod ({@code k8s.token.pod}, from {@code user.extra}
@@ -46,8 +45,21 @@ public final class WorkloadPlacementSignals implements Serializable {
     this.deployerNamespaces = Set.copyOf(deployerNamespaces);
   }
 
+  /**
+   * The namespaces whose service accounts create workloads in other namespaces by design, by their projects' default
+   * install namespaces: the cluster's own controllers and add-ons ({@code kube-system}); GitOps controllers (Argo CD
+   * {@code argocd}, Flux {@code flux-system}, Rancher Fleet {@code cattle-fleet-system} / {@code fleet-system}, Rancher's
+   * agent {@code cattle-system}); controllers that run their users' pods in the users' namespaces (Argo Workflows
+   * {@code argo}, Tekton {@code tekton-pipelines}, Knative {@code knative-serving}, KEDA {@code keda}, the Spark
+   * operator {@code spark-operator}, Kubeflow {@code kubeflow}, cert-manager's ACME solver pods {@code cert-manager},
+   * Velero's restore pods {@code velero}). A deployment that installs them elsewhere lists its own.
+   */
+  public static final Set<String> DEFAULT_DEPLOYER_NAMESPACES = Set.of("kube-system", "argocd", "flux-system",
+      "cattle-fleet-system", "fleet-system", "cattle-system", "argo", "tekton-pipelines", "knative-serving", "keda",
+      "spark-operator", "kubeflow", "cert-manager", "velero");
+
   public static WorkloadPlacementSignals defaults() {
-    return new WorkloadPlacementSignals(Set.of("kube-system"));
+    return new WorkloadPlacementSignals(DEFAULT_DEPLOYER_NAMESPACES);
   }
 
   /** The signal of a service account's audit record ({@code system:serviceaccount:<ns>:<name>}), or null. */

@@ -92,11 +92,14 @@ class WorkloadPlacementSignalsTest {
     assertThat(s.get(4)).as("a subresource").isNull();
     assertThat(s.get(5)).as("not a workload").isNull();
     assertThat(s.get(6)).as("a human's create is judged by the human rules (no privilege shown)").isNull();
-    WorkloadPlacementSignals gitops = new WorkloadPlacementSignals(java.util.Set.of("kube-system", "argocd"));
     EvidenceEvent argo = parse("argo", metadata("8", "system:serviceaccount:argocd:argocd-application-controller", null,
         "create", "deployments", "shop", "cart", null, 201, T)).get(0);
-    assertThat(gitops.classify(argo)).as("a listed deployer namespace").isNull();
-    assertThat(WorkloadPlacementSignals.defaults().classify(argo)).as("not listed by default").isNotNull();
+    assertThat(WorkloadPlacementSignals.defaults().classify(argo)).as("Argo CD deploys everywhere by design").isNull();
+    EvidenceEvent gitops = parse("gitops", metadata("9", "system:serviceaccount:platform:deployer", null,
+        "create", "deployments", "shop", "cart", null, 201, T)).get(0);
+    assertThat(WorkloadPlacementSignals.defaults().classify(gitops)).as("an unlisted deployer").isNotNull();
+    assertThat(new WorkloadPlacementSignals(java.util.Set.of("kube-system", "platform")).classify(gitops))
+        .as("a deployer namespace the deployment lists").isNull();
   }
 
   /**
