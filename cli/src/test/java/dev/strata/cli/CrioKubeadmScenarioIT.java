@@ -263,7 +263,7 @@ class CrioKubeadmScenarioIT {
       // the pod's create comes before the scheduler's binding (10:08:02.51): no node yet
       if (!s.at("/api/operation").asText().equals("create") || !aboutAPod || s.path("time").asText().compareTo("2026-11-24T10:08:03") > 0) {
         check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), NODE);
-        // and the node's instance (hop 3's node key, session 15): no Node object at Metadata level, so from the node's
+        // and the node's instance (the lookups' node key, session 15): no Node object at Metadata level, so from the node's
         // own files, whose context names the host's cluster and cloud_instance
         check(wrong, what(s), "instance", s.at("/enrichment/instance_uid").asText(), INSTANCE);
       }
@@ -345,7 +345,7 @@ class CrioKubeadmScenarioIT {
       JsonNode s = h.path("_source");
       // the node's own address: every pod's status.hostIP in the pods snapshot binds 10.40.3.17 to the node (ip_node,
       // session 14); its instance (session 15): a v2 flow has no instance id and the Node object (its providerID) is
-      // not in a Metadata-level audit log, but the node's files were collected with cloud_instance (hop 3's node key)
+      // not in a Metadata-level audit log, but the node's files were collected with cloud_instance (the lookups' node key)
       check(wrong, what(s), "pod", s.at("/enrichment/pod_name").asText(), "");
       check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), NODE);
       check(wrong, what(s), "instance", s.at("/enrichment/instance_uid").asText(), INSTANCE);

@@ -269,7 +269,7 @@ public final class BindingExtractor {
         e));
     // a Kubernetes node's own files (the context names the host's cluster too): the node is its instance, so that what
     // finds the node through a pod or the node's address (a flow, a call, the audit log's requests) names the instance
-    // too (hop 3's node key). The node's name is taken to be its host name, which kubeadm and EKS use (0.9: a kubelet
+    // too (the lookups' node key, hop 2 or 3). The node's name is taken to be its host name, which kubeadm and EKS use (0.9: a kubelet
     // may be given another with --hostname-override). Stated once per (cluster, host, instance) and extractor, again
     // only from an earlier time: every event of the node's files would restate it, at a lookup each
     String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
@@ -1099,10 +1099,78 @@ public final class BindingExtractor {
 
   // ------------------------------------------------------------------------------------------------ CloudTrail
 
+  /** The tag that names an instance's Kubernetes cluster: {@code kubernetes.io/cluster/<name>} (AWS cloud provider). */
+  private static final String CLUSTER_TAG = "kubernetes.io/cluster/";
+
+  /** The confidence of a node's instance named by its launch (the node taken to be named after its private DNS name). */
+  static final float LAUNCH_NODE_CONFIDENCE = 0.8f;
+
+  /**
+   * EC2 {@code RunInstances} (CloudTrail; the EC2 API reference's {@code RunningInstancesItemType}): each launched
+   * instance ({@code responseElements.instancesSet.items[]}) states {@code eni_instance} for the network interfaces it
+   * was launched with ({@code networkInterfaceSet.items[].networkInterfaceId}: a flow record of such an ENI without an
+   * {@code instance-id}, a v2 record, then names the instance), and, when the launch tags the instance with its
+   * Kubernetes cluster ({@code kubernetes.io/cluster/<name>} in the request's {@code tagSpecificationSet} or the
+   * item's {@code tagSet}: EKS managed node groups, Karpenter, the AWS cloud provider's nodes), {@code node_instance}
+   * for the node named after its {@code privateDnsName} (EKS's naming; kubeadm's host name is its first label, which
+   * is the node key, {@link LookupKeys#node}), 0.8: a naming convention. From the call's time, open.
+   */
+  private void runInstances(EvidenceEvent e, String account, long t, List<EntityBinding> out) {
+    JsonNode req = object(e.getUnmapped().get("requestParameters"));
+    JsonNode resp = object(e.getUnmapped().get("responseElements"));
+    if (resp == null) return;
+    String requestCluster = null;
+    if (req != null) {
+      for (JsonNode spec : req.path("tagSpecificationSet").path("items")) {
+        if (!spec.has("resourceType") || "instance".equals(text(spec, "resourceType"))) {
+          String c = clusterTag(spec.path("tags"));
+          if (c != null) requestCluster = c;
+        }
+      }
+    }
+    for (JsonNode item : resp.path("instancesSet").path("items")) {
+      String instance = text(item, "instanceId");
+      if (instance == null || !instance.startsWith("i-")) continue;
+      Map<String, String> base = new LinkedHashMap<>();
+      put(base, Attr.ACCOUNT_UID, account);
+      put(base, Attr.VPC_UID, text(item, "vpcId"));
+      for (JsonNode ni : item.path("networkInterfaceSet").path("items")) {
+        String eni = text(ni, "networkInterfaceId");
+        if (eni == null || !eni.startsWith("eni-")) continue;
+        Map<String, String> a = new LinkedHashMap<>(base);
+        put(a, Attr.ENI_UID, eni);
+        put(a, Attr.INSTANCE_UID, instance);
+        out.add(binding(BindingKind.ENI_INSTANCE, "", eni, "", instance, a, t, null, false, 1.0f, e));
+      }
+      String cluster = requestCluster != null ? requestCluster : clusterTag(item.path("tagSet").path("items"));
+      String dns = text(item, "privateDnsName");
+      if (cluster != null && dns != null) {
+        out.add(binding(BindingKind.NODE_INSTANCE, "k8s:" + cluster, dns.toLowerCase(Locale.ROOT), "", instance,
+            nodeAttributes(cluster, dns.toLowerCase(Locale.ROOT), instance, account), t, null, false,
+            LAUNCH_NODE_CONFIDENCE, e));
+      }
+    }
+  }
+
+  /** The cluster a {@code kubernetes.io/cluster/<name>} tag names among {@code tags} ({@code key} / {@code value}). */
+  private static String clusterTag(JsonNode tags) {
+    for (JsonNode tag : tags) {
+      String k = text(tag, "key");
+      if (k != null && k.startsWith(CLUSTER_TAG) && k.length() > CLUSTER_TAG.length()) {
+        return k.substring(CLUSTER_TAG.length());
+      }
+    }
+    return null;
+  }
+
   private void cloudTrail(EvidenceEvent e, List<EntityBinding> out) {
     String op = e.getApi() == null ? null : e.getApi().getOperation();
     long t = micros(e.getTime());
     String account = e.getCloud() == null ? null : e.getCloud().getAccountUid();
+    if ("RunInstances".equals(op) && !"Failure".equals(e.getStatus())) {
+      runInstances(e, account, t, out);
+      return;
+    }
     if (("AssumeRoleWithWebIdentity".equals(op) || "AssumeRoleForPodIdentity".equals(op))
         && !"Failure".equals(e.getStatus())) {
       JsonNode req = object(e.getUnmapped().get("requestParameters"));

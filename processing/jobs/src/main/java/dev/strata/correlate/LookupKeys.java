@@ -37,8 +37,9 @@ import java.util.Set;
  *
  * <p>Hops (see {@link #probes}): hop 1 uses the event's own fields (container id, IPs, ENI, access key, role
  * session, instance id); hop 2 the entities hop 1 found (pod -> node and service account, instance -> node, image ->
- * SBOM, container found through an IP -> pod); hop 3 the service account -> IAM role (IRSA / Pod Identity) and the
- * node -> its instance ({@code node_instance}: an event that found its node through its pod or its node's address).
+ * SBOM, container found through an IP -> pod); hop 3 the service account -> IAM role (IRSA / Pod Identity). The node
+ * -> its instance ({@code node_instance}: an event that found its node through its pod or its node's address) at hop 2
+ * when hop 1 named the node and hop 2 asks nothing else, else at hop 3 (once: {@link #nodeAtHop2}).
  *
  * <p>A pod or service account key is not asked when everything its bindings could fill ({@link #fillable}) is known
  * already: {@link EnrichmentMerger} fills only empty fields, so such a binding could not change the event's
@@ -320,9 +321,11 @@ public final class LookupKeys {
         Set<String> earlier = new LinkedHashSet<>();
         if (h == 1) hop1(e, known, earlier);
         else if (h == 2) hop2(e, known, earlier);
+        earlier.removeIf(k -> k.startsWith("node|")); // whether hop 2 asked the node: in known's unresolved (hop3)
         out.removeAll(earlier);
       }
     }
+    if (hop == 2) nodeAtHop2(known, out);
     return new ArrayList<>(out);
   }
 
@@ -340,12 +343,13 @@ public final class LookupKeys {
       default -> throw new IllegalArgumentException("hop " + hop + " (hop 1 keys come from the event)");
     }
     out.removeAll(hop1Keys);
+    if (hop == 2) nodeAtHop2(known, out);
     return out.isEmpty() ? List.of() : new ArrayList<>(out);
   }
 
   /** The entity types of the keys hops 2 and 3 ask ({@link #hop2}, {@link #hop3}). */
   private static final Set<String> HOP2_TYPES =
-      Set.of("pod", "container", "container12", "instance", "task", "image", "taskdef");
+      Set.of("pod", "container", "container12", "instance", "task", "image", "taskdef", "node");
   private static final Set<String> HOP3_TYPES = Set.of("serviceaccount", "node");
 
   /**
@@ -434,6 +438,21 @@ public final class LookupKeys {
     }
   }
 
+  /**
+   * Hop 2's keys once the earlier hop's are taken out: the node's key (its instance) when hop 1 named the node and
+   * hop 2 asks nothing else (a pod's flow through its ip -> pod, which would skip hop 2): one lookup answers it alone,
+   * where at hop 3 beside the service account keys (another state key) the request would need a gather (measured:
+   * docs/benchmarks.md session 15). Otherwise hop 3 asks it ({@link #hop3}).
+   */
+  private static void nodeAtHop2(Enrichment k, Set<String> out) {
+    if (out.isEmpty()) add(out, nodeToAsk(k));
+  }
+
+  /** The node's key when the node is known and a node -> instance binding could fill something (its instance). */
+  private static String nodeToAsk(Enrichment k) {
+    return k.getNodeName() != null && !knowsAll(k, NODE_FILLS) ? node("k8s:" + nz(k.getCluster()), k.getNodeName()) : null;
+  }
+
   private static void hop3(Enrichment k, Set<String> out) {
     String sa = k.getServiceAccount();
     if (sa != null && !knowsAll(k, SERVICE_ACCOUNT_FILLS)) {
@@ -441,8 +460,10 @@ public final class LookupKeys {
       if (k.getAccountUid() != null) add(out, serviceAccountAws(k.getAccountUid(), sa));
     }
     // the node's instance (node_instance): a runtime event, a call or a flow found its node through its pod (hops 1-2)
-    // or through the node's address (ip_node from a pod's hostIP), neither of which names the instance
-    if (k.getNodeName() != null && !knowsAll(k, NODE_FILLS)) add(out, node("k8s:" + nz(k.getCluster()), k.getNodeName()));
+    // or through the node's address (ip_node from a pod's hostIP), neither of which names the instance. Unless hop 2
+    // asked it (it then lists the key as unresolved, or the instance is known)
+    String node = nodeToAsk(k);
+    if (node != null && !k.getUnresolved().contains(node)) add(out, node);
   }
 
   // ---------------------------------------------------------------------------------------- keys with nothing to add

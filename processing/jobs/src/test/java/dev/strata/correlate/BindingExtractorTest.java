@@ -762,4 +762,40 @@ class BindingExtractorTest {
     assertThat(n.getValidFrom()).isEqualTo(e.getTime());
     assertThat(kind(bs, BindingKind.IP_NODE).getAttributes()).containsEntry("instance_uid", "i-0a9b8c7d6e5f40312");
   }
+  /**
+   * CloudTrail RunInstances (EC2 API reference, RunningInstancesItemType): the launched instance's network interfaces
+   * are its ENIs (a v2 flow of them then names the instance), and a launch tagged with its Kubernetes cluster
+   * (kubernetes.io/cluster/<name>: EKS node groups, Karpenter) names the node after its private DNS name (0.8).
+   */
+  @Test
+  void aRunInstancesResponseStatesTheInstancesEnisAndTaggedNode() {
+    EvidenceEvent e = CorrelationScenario.flow("run-instances", "271828182845", null, null, null, "10.72.0.9",
+        "10.72.0.1", "2026-11-21T07:55:02Z");
+    e.setSourceFormat("aws_cloudtrail");
+    e.setNetwork(null);
+    e.setApi(dev.strata.schema.event.Api.newBuilder().setService("ec2.amazonaws.com").setOperation("RunInstances").build());
+    java.util.Map<String, String> u = new java.util.HashMap<>();
+    u.put("requestParameters", "{\"instancesSet\":{\"items\":[{\"minCount\":1,\"maxCount\":1}]},\"tagSpecificationSet\":"
+        + "{\"items\":[{\"resourceType\":\"instance\",\"tags\":[{\"key\":\"eks:cluster-name\",\"value\":\"data-eks\"},"
+        + "{\"key\":\"kubernetes.io/cluster/data-eks\",\"value\":\"owned\"}]}]}}");
+    u.put("responseElements", "{\"instancesSet\":{\"items\":[{\"instanceId\":\"i-0d4c3b2a1f0e9d8c7\",\"vpcId\":"
+        + "\"vpc-0a1b\",\"privateDnsName\":\"ip-10-72-14-203.us-west-2.compute.internal\",\"privateIpAddress\":"
+        + "\"10.72.14.203\",\"networkInterfaceSet\":{\"items\":[{\"networkInterfaceId\":\"eni-0f1e2d3c4b5a69788\","
+        + "\"privateIpAddress\":\"10.72.14.203\"}]}}]}}");
+    e.setUnmapped(u);
+    List<EntityBinding> bs = of(e);
+    assertThat(bs).extracting(EntityBinding::getKind).containsExactlyInAnyOrder("eni_instance", "node_instance");
+    EntityBinding eni = kind(bs, BindingKind.ENI_INSTANCE);
+    assertThat(eni.getSubject().getKey() + " -> " + eni.getObject().getKey())
+        .isEqualTo("eni-0f1e2d3c4b5a69788 -> i-0d4c3b2a1f0e9d8c7");
+    EntityBinding n = kind(bs, BindingKind.NODE_INSTANCE);
+    assertThat(LookupKeys.of(n)).containsExactly("node|k8s:data-eks|ip-10-72-14-203", "instance||i-0d4c3b2a1f0e9d8c7");
+    assertThat(n.getConfidence()).isEqualTo(0.8f);
+    assertThat(n.getValidFrom()).isEqualTo(e.getTime());
+    // untagged (a plain EC2 host): its ENIs only; a failed call: nothing
+    u.put("requestParameters", "{\"instancesSet\":{\"items\":[{\"minCount\":1,\"maxCount\":1}]}}");
+    assertThat(of(e)).extracting(EntityBinding::getKind).containsExactly("eni_instance");
+    e.setStatus("Failure");
+    assertThat(of(e)).isEmpty();
+  }
 }

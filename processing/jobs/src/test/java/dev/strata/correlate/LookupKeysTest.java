@@ -18,9 +18,10 @@ import org.apache.flink.api.common.functions.util.ListCollector;
 import org.junit.jupiter.api.Test;
 
 /**
- * An event's node names its instance (docs/correlation.md, "A node's instance"): hop 3 asks the node's key when the
- * node is known and its instance is not, the key a {@code node_instance} statement is held under, whatever form of
- * the node's name either side uses. Fixtures: the correlation scenario's names (fixtures/correlate/README.md).
+ * An event's node names its instance (docs/correlation.md, "A node's instance"): the lookups ask the node's key (hop 2
+ * when it asks nothing else, else hop 3) when the node is known and its instance is not, the key a {@code
+ * node_instance} statement is held under, whatever form of the node's name either side uses. Fixtures: the correlation
+ * scenario's names (fixtures/correlate/README.md).
  */
 class LookupKeysTest {
   static final CorrelationScenario S = new CorrelationScenario();
@@ -65,32 +66,47 @@ class LookupKeysTest {
   }
 
   @Test
-  void hop3AsksTheNodeWhileItsInstanceIsUnknown() {
+  void theNodeIsAskedOnceWhileItsInstanceIsUnknownAtHop2WhenItAsksNothingElse() {
     EvidenceEvent alert = S.falco.get(0);
     Enrichment k = podAndNodeKnown(alert);
     assertThat(k.getInstanceUid()).as("the alert names no instance").isNull();
-    assertThat(LookupKeys.probes(3, alert, k)).containsExactly("serviceaccount|k8s:prod|payments/api-sa",
-        "serviceaccount|aws:111111111111|payments/api-sa", NODE_KEY);
-    // the same from what is known alone (the request's form)
     List<String> hop1 = LookupKeys.probes(1, alert, EnrichmentMerger.base(alert));
-    assertThat(LookupKeys.probes(3, k, hop1)).isEqualTo(LookupKeys.probes(3, alert, k));
-    // the role known: only the node is asked
-    k.setIamRole(CorrelationScenario.ROLE);
-    assertThat(LookupKeys.probes(3, alert, k)).containsExactly(NODE_KEY);
-    // the instance known (the node's own files under a context with cloud_instance, a v5 flow's instance-id): nothing
+    // hop 1 found the pod and its node (container -> pod): hop 2 has nothing else to ask, so it asks the node alone
+    assertThat(LookupKeys.probes(2, alert, k)).containsExactly(NODE_KEY);
+    assertThat(LookupKeys.probes(2, k, hop1)).containsExactly(NODE_KEY);
+    // unresolved there: hop 3 does not ask it again, only the service account
+    Enrichment after2 = podAndNodeKnown(alert);
+    EnrichmentMerger.merge(after2, List.of(NODE_KEY), Map.of());
+    assertThat(after2.getUnresolved()).containsExactly(NODE_KEY);
+    assertThat(LookupKeys.probes(3, alert, after2)).containsExactly("serviceaccount|k8s:prod|payments/api-sa",
+        "serviceaccount|aws:111111111111|payments/api-sa");
+    assertThat(LookupKeys.probes(3, after2, hop1)).isEqualTo(LookupKeys.probes(3, alert, after2));
+    // hop 2 asks the pod (its uid unknown): the node waits for hop 3, beside the service account
+    Enrichment podAsked = podAndNodeKnown(alert);
+    podAsked.setPodUid(null);
+    assertThat(LookupKeys.probes(2, alert, podAsked)).containsExactly("pod|k8s:prod|payments/api-7d9f");
+    podAsked.setPodUid("6f1c2b1e-0000-4000-8000-0000000000a1"); // what the pod key filled
+    assertThat(LookupKeys.probes(3, alert, podAsked)).containsExactly("serviceaccount|k8s:prod|payments/api-sa",
+        "serviceaccount|aws:111111111111|payments/api-sa", NODE_KEY);
+    assertThat(LookupKeys.probes(3, podAsked, hop1)).isEqualTo(LookupKeys.probes(3, alert, podAsked));
+    // the role known: only the node
+    podAsked.setIamRole(CorrelationScenario.ROLE);
+    assertThat(LookupKeys.probes(3, alert, podAsked)).containsExactly(NODE_KEY);
+    // the instance known (the node's own files under a context with cloud_instance, a v5 flow's instance-id): never
+    podAsked.setInstanceUid(CorrelationScenario.INSTANCE);
     k.setInstanceUid(CorrelationScenario.INSTANCE);
-    assertThat(LookupKeys.probes(3, alert, k)).isEmpty();
+    assertThat(LookupKeys.probes(3, alert, podAsked)).isEmpty();
+    assertThat(LookupKeys.probes(2, alert, k)).doesNotContain(NODE_KEY);
     // no node: nothing to ask
     Enrichment none = EnrichmentMerger.base(alert);
     assertThat(LookupKeys.probes(3, alert, none)).isEmpty();
-    // a flow that found only the node (ip_node from a pod's hostIP: cluster, node, account)
+    // a flow that found only the node (ip_node from a pod's hostIP: cluster, node, account): hop 2, alone
     EvidenceEvent flow = CorrelationScenario.flow("to-kubelet", CorrelationScenario.ACCOUNT_PROD, "vpc-0aaa", null, null,
         "198.51.100.23", "10.0.1.10", "2026-11-20T10:05:00Z");
     Enrichment n = EnrichmentMerger.base(flow);
     n.setCluster("prod");
     n.setNodeName(CorrelationScenario.NODE);
-    assertThat(LookupKeys.probes(2, flow, n)).as("hop 2 has nothing to ask").isEmpty();
-    assertThat(LookupKeys.probes(3, flow, n)).containsExactly(NODE_KEY);
+    assertThat(LookupKeys.probes(2, flow, n)).containsExactly(NODE_KEY);
   }
 
   @Test
@@ -106,17 +122,18 @@ class LookupKeysTest {
     assertThat(hits.get(0).attrs()).containsOnlyKeys(Attr.CLUSTER, Attr.NODE_NAME, Attr.INSTANCE_UID, Attr.ACCOUNT_UID)
         .containsEntry(Attr.INSTANCE_UID, CorrelationScenario.INSTANCE);
     assertThat(s.resolve("k8s:stage", at)).as("another cluster's node of the same name").isEmpty();
-    // hops 1 and 2 still hold it by its instance (instance -> node)
+    // hop 2 holds it by its node (asked there when hop 2 asks nothing else) and by its instance (instance -> node)
     List<KeyedBinding> hop2 = new ArrayList<>();
     new RouteBindings(2).flatMap(b, new ListCollector<>(hop2));
-    assertThat(hop2).extracting(KeyedBinding::key).containsExactly("instance||" + CorrelationScenario.INSTANCE);
+    assertThat(hop2).extracting(KeyedBinding::key).containsExactly("node||ip-10-0-1-10",
+        "instance||" + CorrelationScenario.INSTANCE);
   }
 
   @Test
   void aNodesInstanceFillsTheInstanceOfAnEventOnTheNode() {
     EvidenceEvent alert = S.falco.get(0);
     Enrichment k = podAndNodeKnown(alert);
-    List<String> keys = LookupKeys.probes(3, alert, k);
+    List<String> keys = LookupKeys.probes(2, alert, k);
     EntityBinding b = nodeInstance("prod", CorrelationScenario.NODE, CorrelationScenario.INSTANCE);
     Map<String, String> attrs = new LinkedHashMap<>(b.getAttributes());
     attrs.remove(Attr.IMAGE_DIGEST);

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Every event's node names its instance (docs/correlation.md, "A node's instance"): the correlation scenario's
  * payments/api-7d9f runs on ip-10-0-1-10.ec2.internal, whose Node object (the audit's first record, {@code
  * spec.providerID}) names i-0abc1234def567890. A Falco alert naming only its 12-character container id finds its pod
- * and node (hop 1, container -> pod) and, at hop 3, the node's instance; a v2 flow to the node's own address (no
- * instance id) finds the node through a pod's {@code status.hostIP} ({@code ip_node}, which names no instance) and
- * the instance the same way. Both in either arrival order (the Node record before and after the events); and with
- * no Node object at all, from the node's own files' context ({@code cloud_instance}).
+ * and node (hop 1, container -> pod) and, at hop 2 (it asks nothing else), the node's instance; a v2 flow to the
+ * node's own address (no instance id) finds the node through a pod's {@code status.hostIP} ({@code ip_node}, which
+ * names no instance) and the instance the same way. Both in either arrival order (the Node record before and after the
+ * events); and with no Node object at all, from the node's own files' context ({@code cloud_instance}).
  */
 class NodeInstanceCorrelationTest {
   @RegisterExtension

@@ -33,7 +33,7 @@ public final class RouteBindings implements FlatMapFunction<EntityBinding, Keyed
       List.of(
           Set.of("container", "container12", "podcontainer", "ip", "eni", "instance", "accesskey", "session",
               "dockersock"),
-          Set.of("pod", "container", "container12", "instance", "image", "taskdef"),
+          Set.of("pod", "container", "container12", "instance", "image", "taskdef", "node"),
           Set.of("serviceaccount", "node"));
 
   private final int hop;
