@@ -232,4 +232,35 @@ final class JsonSniff {
   static JsonParser parser(byte[] b, int off, int len) throws IOException {
     return FACTORY.createParser(b, off, len);
   }
+  /**
+   * The first element of a JSON document's top-level {@code items} array (a Kubernetes {@code List} as {@code kubectl
+   * get <kind> -o json} prints it), read as far as the sample goes: {@code first} null with the reason when the sample
+   * is no such document.
+   */
+  record ListHead(Obj first, String notFound) {}
+
+  static ListHead listHead(ContentSample sample) {
+    int start = sample.firstSignificant();
+    if (start < 0) return new ListHead(null, "no content");
+    byte[] b = sample.bytes();
+    if (b[start] != '{') return new ListHead(null, "not a JSON object");
+    try (JsonParser p = parser(b, start, b.length - start)) {
+      p.nextToken(); // {
+      JsonToken t = p.nextToken();
+      while (t == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (v == null) break;
+        if (name.equals("items") && v == JsonToken.START_ARRAY) {
+          if (p.nextToken() != JsonToken.START_OBJECT) return new ListHead(null, "items is not an array of objects");
+          return new ListHead(readObject(p, start), null);
+        }
+        if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
+        t = p.nextToken();
+      }
+    } catch (IOException e) {
+      return new ListHead(null, "not a JSON List document");
+    }
+    return new ListHead(null, "no items");
+  }
 }

@@ -1,9 +1,6 @@
 package dev.strata.ingest.recognize;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.strata.schema.common.Framing;
-import java.io.IOException;
 import java.util.regex.Pattern;
 
 /**
@@ -26,33 +23,14 @@ public final class K8sNodeRecognizer extends PathPatternRecognizer {
 
   @Override
   public ContentMatch probe(ContentSample sample) {
-    int start = sample.firstSignificant();
-    if (start < 0) return ContentMatch.none("no content");
-    byte[] b = sample.bytes();
-    if (b[start] != '{') return ContentMatch.none("not a JSON object");
-    try (JsonParser p = JsonSniff.parser(b, start, b.length - start)) {
-      p.nextToken(); // {
-      JsonToken t = p.nextToken();
-      while (t == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        if (v == null) break;
-        if (name.equals("items") && v == JsonToken.START_ARRAY) {
-          if (p.nextToken() != JsonToken.START_OBJECT) return ContentMatch.none("items is not an array of objects");
-          JsonSniff.Obj first = JsonSniff.readObject(p, start);
-          String kind = first.get("kind");
-          if ("Node".equals(kind)) return ContentMatch.strong(Framing.JSON_RECORDS, "a List of Nodes (kubectl get nodes -o json)");
-          if (kind == null && !first.complete()) {
-            return ContentMatch.weak(Framing.JSON_RECORDS, "a List whose first item is longer than the sample");
-          }
-          return ContentMatch.none("a List whose first item is not a Node");
-        }
-        if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
-        t = p.nextToken();
-      }
-    } catch (IOException e) {
-      return ContentMatch.none("not a JSON List document");
+    JsonSniff.ListHead head = JsonSniff.listHead(sample);
+    if (head.first() == null) return ContentMatch.none(head.notFound());
+    JsonSniff.Obj first = head.first();
+    String kind = first.get("kind");
+    if ("Node".equals(kind)) return ContentMatch.strong(Framing.JSON_RECORDS, "a List of Nodes (kubectl get nodes -o json)");
+    if (kind == null && !first.complete()) {
+      return ContentMatch.weak(Framing.JSON_RECORDS, "a List whose first item is longer than the sample");
     }
-    return ContentMatch.none("no items");
+    return ContentMatch.none("a List whose first item is not a Node");
   }
 }

@@ -1,9 +1,6 @@
 package dev.strata.ingest.recognize;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.strata.schema.common.Framing;
-import java.io.IOException;
 import java.util.regex.Pattern;
 
 /**
@@ -25,39 +22,20 @@ public final class K8sPodRecognizer extends PathPatternRecognizer {
 
   @Override
   public ContentMatch probe(ContentSample sample) {
-    int start = sample.firstSignificant();
-    if (start < 0) return ContentMatch.none("no content");
-    byte[] b = sample.bytes();
-    if (b[start] != '{') return ContentMatch.none("not a JSON object");
-    try (JsonParser p = JsonSniff.parser(b, start, b.length - start)) {
-      p.nextToken(); // {
-      JsonToken t = p.nextToken();
-      while (t == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        if (v == null) break;
-        if (name.equals("items") && v == JsonToken.START_ARRAY) {
-          if (p.nextToken() != JsonToken.START_OBJECT) return ContentMatch.none("items is not an array of objects");
-          JsonSniff.Obj first = JsonSniff.readObject(p, start);
-          if (!first.valid() || first.has("involvedObject") || first.has("regarding") || first.has("auditID")) {
-            return ContentMatch.none("a List whose first item is not a Pod");
-          }
-          String kind = first.get("kind");
-          if ("Pod".equals(kind)) return ContentMatch.strong(Framing.JSON_RECORDS, "a List of Pods (kubectl get pods -o json)");
-          if (kind == null && first.has("metadata") && (first.has("spec") || first.has("status"))) {
-            return ContentMatch.weak(Framing.JSON_RECORDS, "a List of objects with metadata and spec, consistent with Pods");
-          }
-          if (kind == null && !first.complete()) {
-            return ContentMatch.weak(Framing.JSON_RECORDS, "a List whose first item is longer than the sample");
-          }
-          return ContentMatch.none("a List whose first item is not a Pod");
-        }
-        if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
-        t = p.nextToken();
-      }
-    } catch (IOException e) {
-      return ContentMatch.none("not a JSON List document");
+    JsonSniff.ListHead head = JsonSniff.listHead(sample);
+    if (head.first() == null) return ContentMatch.none(head.notFound());
+    JsonSniff.Obj first = head.first();
+    if (!first.valid() || first.has("involvedObject") || first.has("regarding") || first.has("auditID")) {
+      return ContentMatch.none("a List whose first item is not a Pod");
     }
-    return ContentMatch.none("no items");
+    String kind = first.get("kind");
+    if ("Pod".equals(kind)) return ContentMatch.strong(Framing.JSON_RECORDS, "a List of Pods (kubectl get pods -o json)");
+    if (kind == null && first.has("metadata") && (first.has("spec") || first.has("status"))) {
+      return ContentMatch.weak(Framing.JSON_RECORDS, "a List of objects with metadata and spec, consistent with Pods");
+    }
+    if (kind == null && !first.complete()) {
+      return ContentMatch.weak(Framing.JSON_RECORDS, "a List whose first item is longer than the sample");
+    }
+    return ContentMatch.none("a List whose first item is not a Pod");
   }
 }

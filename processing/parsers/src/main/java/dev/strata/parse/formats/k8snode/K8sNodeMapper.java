@@ -1,24 +1,17 @@
 package dev.strata.parse.formats.k8snode;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.Json;
-import dev.strata.parse.JsonRecordStream;
+import dev.strata.parse.formats.KubernetesObjectMapper;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
-import dev.strata.parse.JsonRecordStream.Source;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.RejectReason;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
 import dev.strata.schema.event.Resource;
-import java.io.IOException;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -39,43 +32,18 @@ import java.util.Map;
  * spec.providerID      -> unmapped provider_id; status.nodeInfo.kubeletVersion -> unmapped kubelet_version
  * </pre>
  */
-final class K8sNodeMapper implements JsonRecordStream.RecordMapper {
+final class K8sNodeMapper extends KubernetesObjectMapper {
 
-  static final int MAX_VALUE_BYTES = 512 * 1024;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ChunkContext ctx;
-  private final Map<String, String> parts = new LinkedHashMap<>();
-  private final Map<String, String> scalars = new LinkedHashMap<>();
 
   K8sNodeMapper(ChunkContext ctx) {
     this.ctx = ctx;
   }
 
   @Override
-  public void begin() {
-    parts.clear();
-    scalars.clear();
-  }
-
-  @Override
-  public void field(String name, JsonParser p, Source src) throws IOException {
-    JsonToken t = p.currentToken();
-    if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-      String v = src.valueText(p, MAX_VALUE_BYTES);
-      if (v != null) parts.put(name, v);
-    } else {
-      String v = Json.scalarText(p);
-      if (v != null) scalars.put(name, v);
-    }
-  }
-
-  @Override
   public EvidenceEvent end(RecordSpan span) throws RecordException {
-    String kind = scalars.get("kind");
-    if (kind != null && !kind.equals("Node")) {
-      throw new RecordException(RejectReason.MISSING_FIELD, "not a Node: kind " + kind);
-    }
+    requireKind("Node");
     JsonNode meta = tree("metadata");
     JsonNode spec = tree("spec");
     JsonNode status = tree("status");
@@ -118,20 +86,5 @@ final class K8sNodeMapper implements JsonRecordStream.RecordMapper {
     e.setMessage("Node " + name + (provider == null ? "" : " (" + provider + ")") + internal);
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
-  }
-
-  private JsonNode tree(String part) throws RecordException {
-    String v = parts.get(part);
-    if (v == null) return JSON.missingNode();
-    try {
-      return JSON.readTree(v);
-    } catch (IOException ex) {
-      throw new RecordException(RejectReason.MALFORMED_RECORD, part + " is cut or not JSON (over " + MAX_VALUE_BYTES + " bytes?)");
-    }
-  }
-
-  private static String text(JsonNode n, String field) {
-    JsonNode v = n.path(field);
-    return v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
   }
 }

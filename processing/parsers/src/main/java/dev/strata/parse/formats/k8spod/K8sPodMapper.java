@@ -1,23 +1,16 @@
 package dev.strata.parse.formats.k8spod;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.parse.ChunkContext;
-import dev.strata.parse.Json;
-import dev.strata.parse.JsonRecordStream;
+import dev.strata.parse.formats.KubernetesObjectMapper;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
-import dev.strata.parse.JsonRecordStream.Source;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.RejectReason;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
 import dev.strata.schema.event.Resource;
-import java.io.IOException;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -36,43 +29,18 @@ import java.util.Map;
  * status.phase         -> unmapped phase; spec.serviceAccountName -> unmapped service_account (namespace/name)
  * </pre>
  */
-final class K8sPodMapper implements JsonRecordStream.RecordMapper {
+final class K8sPodMapper extends KubernetesObjectMapper {
 
-  static final int MAX_VALUE_BYTES = 512 * 1024;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ChunkContext ctx;
-  private final Map<String, String> parts = new LinkedHashMap<>();
-  private final Map<String, String> scalars = new LinkedHashMap<>();
 
   K8sPodMapper(ChunkContext ctx) {
     this.ctx = ctx;
   }
 
   @Override
-  public void begin() {
-    parts.clear();
-    scalars.clear();
-  }
-
-  @Override
-  public void field(String name, JsonParser p, Source src) throws IOException {
-    JsonToken t = p.currentToken();
-    if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-      String v = src.valueText(p, MAX_VALUE_BYTES);
-      if (v != null) parts.put(name, v);
-    } else {
-      String v = Json.scalarText(p);
-      if (v != null) scalars.put(name, v);
-    }
-  }
-
-  @Override
   public EvidenceEvent end(RecordSpan span) throws RecordException {
-    String kind = scalars.get("kind");
-    if (kind != null && !kind.equals("Pod")) {
-      throw new RecordException(RejectReason.MISSING_FIELD, "not a Pod: kind " + kind);
-    }
+    requireKind("Pod");
     JsonNode meta = tree("metadata");
     JsonNode spec = tree("spec");
     JsonNode status = tree("status");
@@ -112,20 +80,5 @@ final class K8sPodMapper implements JsonRecordStream.RecordMapper {
         + (text(status, "podIP") == null ? "" : " at " + text(status, "podIP")) + (phase == null ? "" : " (" + phase + ")"));
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
-  }
-
-  private JsonNode tree(String part) throws RecordException {
-    String v = parts.get(part);
-    if (v == null) return JSON.missingNode();
-    try {
-      return JSON.readTree(v);
-    } catch (IOException ex) {
-      throw new RecordException(RejectReason.MALFORMED_RECORD, part + " is cut or not JSON (over " + MAX_VALUE_BYTES + " bytes?)");
-    }
-  }
-
-  private static String text(JsonNode n, String field) {
-    JsonNode v = n.path(field);
-    return v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
   }
 }
