@@ -1,5 +1,6 @@
 package dev.strata.job.incident;
 
+import dev.strata.correlate.KnownCidrs;
 import dev.strata.schema.correlate.Incident;
 import dev.strata.schema.correlate.IncidentStatus;
 import dev.strata.schema.event.EvidenceEvent;
@@ -32,19 +33,18 @@ public final class IncidentEngine implements Serializable {
   private final IncidentSettings settings;
   private final SignalRules rules;
   /** {@code incident.known_cidrs}: the account's own public ranges, whose addresses link nothing. */
-  private final List<SignalRules.Cidr> knownCidrs;
+  private final KnownCidrs knownCidrs;
   /** Per tenant: the grouping kept incrementally (derived from the store; rebuilt from it when missing). */
   private transient Map<String, TenantIndex> indexes;
 
   public IncidentEngine(IncidentSettings settings) {
     this.settings = settings;
     this.rules = settings.rules();
-    this.knownCidrs = settings.knownCidrs().stream().map(SignalRules.Cidr::parse).toList();
+    this.knownCidrs = KnownCidrs.parse(settings.knownCidrs());
   }
 
   private boolean knownAddress(String ip) {
-    for (SignalRules.Cidr c : knownCidrs) if (c.contains(ip)) return true;
-    return false;
+    return knownCidrs.contains(ip);
   }
 
   public IncidentSettings settings() {

@@ -1,5 +1,6 @@
 package dev.strata.job.incident;
 
+import dev.strata.correlate.KnownCidrs;
 import dev.strata.detect.sigma.SigmaEngine;
 import dev.strata.detect.sigma.SigmaRule;
 import dev.strata.detect.sigma.SigmaRuleSet;
@@ -59,7 +60,7 @@ public record IncidentSettings(
     require(secretBurstWindow != null && !secretBurstWindow.isNegative() && !secretBurstWindow.isZero(),
         "incident.secret_burst_window", "must be > 0");
     knownCidrs = knownCidrs == null ? List.of() : List.copyOf(knownCidrs);
-    knownCidrs.forEach(SignalRules.Cidr::parse);
+    KnownCidrs.parse(knownCidrs); // fails naming the setting
     retention = retention == null ? window.multipliedBy(3) : retention;
     require(retention.compareTo(window) >= 0, "incident.retention", "must be >= incident.window");
     require(maxMembersPerTenant >= 10, "incident.max_members_per_tenant", "must be >= 10");

@@ -1,5 +1,6 @@
 package dev.strata.job.incident;
 
+import dev.strata.correlate.KnownCidrs;
 import dev.strata.correlate.EcsCredentials;
 import dev.strata.correlate.LookupKeys;
 import dev.strata.detect.sigma.SigmaEngine;
@@ -115,7 +116,7 @@ public final class SignalRules implements Serializable {
   /** What the rules say about one event: its signal (or null: context) and the Sigma rules its record matched. */
   public record Verdict(Signal signal, List<RuleMatch> detections) {}
 
-  private final List<Cidr> knownCidrs;
+  private final KnownCidrs knownCidrs;
   private final SigmaEngine sigma;
   private final int sigmaMinSeverity;
   private final TetragonSignals tetragon;
@@ -138,7 +139,7 @@ public final class SignalRules implements Serializable {
   /** With the supply-chain entry rules ({@link SupplyChainSignals}). */
   public SignalRules(List<String> knownCidrs, SigmaEngine sigma, int sigmaMinSeverity, TetragonSignals tetragon,
       SupplyChainSignals supplyChain) {
-    this.knownCidrs = knownCidrs.stream().map(Cidr::parse).toList();
+    this.knownCidrs = KnownCidrs.parse(knownCidrs);
     this.sigma = sigma;
     this.sigmaMinSeverity = sigmaMinSeverity;
     this.tetragon = tetragon;
@@ -212,7 +213,7 @@ public final class SignalRules implements Serializable {
       return tetragon.classify(e);
     }
     if ("k8s_audit".equals(f)) {
-      return audit(e, knownCidrs.isEmpty() ? ip -> false : this::known);
+      return audit(e, knownCidrs.isEmpty() ? ip -> false : knownCidrs::contains);
     }
     if ("aws_cloudtrail".equals(f)) {
       return cloudTrail(e);
@@ -409,7 +410,7 @@ public final class SignalRules implements Serializable {
     String op = e.getApi() == null ? null : e.getApi().getOperation();
     if (op == null) return null;
     String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
-    boolean outside = EntityKeys.isPublicIp(ip) && !known(ip);
+    boolean outside = EntityKeys.isPublicIp(ip) && !knownCidrs.contains(ip);
     boolean instanceSession =
         (e.getCloud() != null && e.getCloud().getInstanceUid() != null)
             || (e.getActor() != null && e.getActor().getUserUid() != null
@@ -455,7 +456,7 @@ public final class SignalRules implements Serializable {
     if (n != null && n.getDirection() != null && "Outbound".equalsIgnoreCase(n.getDirection())) return false;
     String src = n != null && n.getPktSrcIp() != null ? n.getPktSrcIp()
         : e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
-    return EntityKeys.isPublicIp(src) && !known(src);
+    return EntityKeys.isPublicIp(src) && !knownCidrs.contains(src);
   }
 
   /**
@@ -572,41 +573,5 @@ public final class SignalRules implements Serializable {
       return (m & 0111) != 0;
     }
     return mode.length() >= 10 && (mode.charAt(3) == 'x' || mode.charAt(6) == 'x' || mode.charAt(9) == 'x');
-  }
-
-  private boolean known(String ip) {
-    for (Cidr c : knownCidrs) {
-      if (c.contains(ip)) return true;
-    }
-    return false;
-  }
-
-  /** An IPv4 or IPv6 CIDR block. */
-  record Cidr(byte[] net, int bits) implements Serializable {
-    static Cidr parse(String s) {
-      String[] p = s.trim().split("/", 2);
-      try {
-        byte[] a = java.net.InetAddress.getByName(p[0]).getAddress();
-        int bits = p.length == 2 ? Integer.parseInt(p[1]) : a.length * 8;
-        if (bits < 0 || bits > a.length * 8) throw new IllegalArgumentException();
-        return new Cidr(a, bits);
-      } catch (Exception e) {
-        throw new IllegalArgumentException("incident.known_cidrs: not a CIDR block: " + s);
-      }
-    }
-
-    boolean contains(String ip) {
-      try {
-        byte[] a = java.net.InetAddress.getByName(ip).getAddress();
-        if (a.length != net.length) return false;
-        for (int i = 0; i < bits; i++) {
-          int bit = 7 - (i % 8);
-          if (((a[i / 8] >> bit) & 1) != ((net[i / 8] >> bit) & 1)) return false;
-        }
-        return true;
-      } catch (Exception e) {
-        return false;
-      }
-    }
   }
 }
