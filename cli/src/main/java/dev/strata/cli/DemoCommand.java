@@ -65,8 +65,8 @@ final class DemoCommand implements Callable<Integer> {
     out.println("evidence: " + bundle.toAbsolutePath().normalize());
     out.println("data dir: " + data.toAbsolutePath().normalize());
     StrataSettings configured = StrataSettings.fromEnvironment(null, sigma.overrides());
-    var incidentSettings = SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(), configured, out)
-        .withKnownCidrs(configured.knownCidrs());
+    var incidentSettings = configured.applyIncident(
+        SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(), configured, out));
     out.println("starting the embedded stack (Kafka, OpenSearch, S3) ...");
     try (EmbeddedStack stack = EmbeddedStack.builder().dataDir(data).progress(m -> out.println("  " + m)).start();
         EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(stack.endpoints()))) {

@@ -15,7 +15,18 @@ import picocli.CommandLine.Option;
       "calls, dropped binaries) open incidents; events sharing a pod, container, node, instance, principal, session,",
       "access key or public IP within the window join them. Writes evidence.incidents.v1 and, when configured,",
       "OpenSearch strata-incidents-v1 + strata-timeline-v1 and S3 incidents/<id>/<revision>.json. With --sigma-rules,",
-      "events whose original record matches a Sigma rule are signals too (rows name the rule and credit its author)."
+      "events whose original record matches a Sigma rule are signals too (rows name the rule and credit its author).",
+      "",
+      "Settings (config file section incident:, or env STRATA_INCIDENT_<KEY>; lists comma-separated in env):",
+      "  known_cidrs          the organisation's own public ranges (default none)",
+      "  deployer_namespaces  namespaces whose service accounts create workloads in others by design, not judged",
+      "                       (default kube-system, argocd, flux-system, cattle-system, cattle-fleet-system,",
+      "                       fleet-system, argo, tekton-pipelines, knative-serving, keda, spark-operator, kubeflow,",
+      "                       cert-manager, velero; the item 'defaults' stands for that list: [defaults, x] adds x)",
+      "  exec_audit_bound     a runtime exec and its pods/exec audit record at most this far apart; the audit log",
+      "                       must hold records this far before and after the exec to judge it (default 15s)",
+      "  exec_audit_coverage  the nearest audit records around the exec at most this far away (default: any)",
+      "  sigma_rules, sigma_min_level  see the options below"
     })
 final class IncidentsCommand implements Callable<Integer> {
   @Mixin ServiceOptions services;
@@ -34,8 +45,8 @@ final class IncidentsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StrataSettings settings = services.settings(sigma.overrides());
-    var incidentSettings = SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(), settings, System.err)
-        .withKnownCidrs(settings.knownCidrs());
+    var incidentSettings = settings.applyIncident(
+        SigmaRulesOptions.apply(dev.strata.job.incident.IncidentSettings.defaults(), settings, System.err));
     try (EvidencePipeline pipeline = new EvidencePipeline(EvidencePipeline.Services.of(settings))) {
       pipeline.prepare();
       IncidentJobConfig cfg = pipeline.incidentConfig(bounded, groupId, input, incidentSettings);

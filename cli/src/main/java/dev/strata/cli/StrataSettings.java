@@ -45,6 +45,11 @@ import java.util.regex.Pattern;
  *   sigma_min_level: medium                # lowest level that opens incidents; --sigma-min-level
  *   known_cidrs: [198.51.100.0/24]         # the organisation's own public ranges (NAT, VPN): read by the incident
  *                                          # and the correlation jobs (env STRATA_INCIDENT_KNOWN_CIDRS, comma-separated)
+ *   deployer_namespaces: [defaults, platform-deploy]  # service accounts that create workloads in other namespaces
+ *                                          # by design (not judged); the item 'defaults' is the default list (kube-system,
+ *                                          # argocd, flux-system, ...): with it the list adds, without it replaces
+ *   exec_audit_bound: 15s                  # a runtime exec and its pods/exec audit record at most this far apart (1s..10m)
+ *   exec_audit_coverage: 1h                # the audit records around an exec at most this far from it (default: any)
  * vpc_flow:                                # env STRATA_VPC_FLOW_LOG_FORMATS: PREFIX=FORMAT;log-group:NAME=FORMAT
  *   log_formats:                           # custom formats of exports without a header line
  *     - prefix: exportedlogs/flow-custom/  # path / S3 key prefix (or log_group: NAME)
@@ -82,7 +87,8 @@ public record StrataSettings(
           "agent", Set.of("collector_id", "node_root", "globs", "poll_interval_ms", "checkpoint_dir", "node_name",
               "cluster", "progress_seconds"),
           "receive", Set.of("port", "bind", "token", "max_body_bytes"),
-          "incident", Set.of("sigma_rules", "sigma_min_level", "known_cidrs"),
+          "incident", Set.of("sigma_rules", "sigma_min_level", "known_cidrs", "deployer_namespaces", "exec_audit_bound",
+              "exec_audit_coverage"),
           "vpc_flow", Set.of("log_formats"));
   /** Environment variable of the custom VPC flow log formats ({@code ;}- or newline-separated specs). */
   static final String ENV_VPC_FLOW_LOG_FORMATS = "STRATA_VPC_FLOW_LOG_FORMATS";
@@ -153,6 +159,31 @@ public record StrataSettings(
     List<String> out = java.util.Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     dev.strata.correlate.KnownCidrs.parse(out); // fail here, naming the key, not in a job
     return out;
+  }
+
+  /**
+   * The incident job's settings of this configuration applied to {@code base}: {@code incident.known_cidrs},
+   * {@code incident.deployer_namespaces} (the item {@code defaults} is the default list:
+   * {@link dev.strata.job.incident.IncidentSettings#deployerNamespaces}), {@code incident.exec_audit_bound} and
+   * {@code incident.exec_audit_coverage} (durations: {@code 15s}, {@code 2m}, {@code PT15S}). A wrong value fails
+   * naming the key.
+   */
+  public dev.strata.job.incident.IncidentSettings applyIncident(dev.strata.job.incident.IncidentSettings base) {
+    var s = base.withKnownCidrs(knownCidrs());
+    String ns = components.get("incident.deployer_namespaces");
+    if (ns != null && !ns.isBlank()) {
+      s = s.withDeployerNamespaces(
+          dev.strata.job.incident.IncidentSettings.deployerNamespaces(java.util.Arrays.asList(ns.split(","))));
+    }
+    String bound = components.get("incident.exec_audit_bound");
+    String coverage = components.get("incident.exec_audit_coverage");
+    if (bound != null || coverage != null) {
+      s = s.withExecAudit(
+          bound == null ? s.execAuditBound() : dev.strata.job.ParseJobConfig.parseDuration("incident.exec_audit_bound", bound),
+          coverage == null ? s.execAuditCoverage()
+              : dev.strata.job.ParseJobConfig.parseDuration("incident.exec_audit_coverage", coverage));
+    }
+    return s;
   }
 
   @Override

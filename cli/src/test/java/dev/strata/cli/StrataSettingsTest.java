@@ -55,6 +55,33 @@ class StrataSettingsTest {
     assertThatThrownBy(wrong::knownCidrs).hasMessageContaining("incident.known_cidrs");
   }
 
+  /** The incident job's deployer namespaces and exec audit bound: file, else environment; wrong values name the key. */
+  @Test
+  void deployerNamespacesAndTheExecAuditBoundComeFromTheFileOrTheEnvironment() throws Exception {
+    var defaults = dev.strata.job.incident.IncidentSettings.defaults();
+    var none = StrataSettings.resolve(null, new HashMap<>(), k -> null).applyIncident(defaults);
+    assertThat(none.deployerNamespaces()).isEqualTo(dev.strata.job.incident.WorkloadPlacementSignals.DEFAULT_DEPLOYER_NAMESPACES);
+    assertThat(none.execAuditBound()).isEqualTo(java.time.Duration.ofSeconds(15));
+    assertThat(none.execAuditCoverage()).isNull();
+    Path file = yaml("incident:\n  deployer_namespaces: [defaults, platform-deploy]\n  exec_audit_bound: 30s\n"
+        + "  exec_audit_coverage: 1h\n");
+    var fromFile = StrataSettings.resolve(file, new HashMap<>(), k -> null).applyIncident(defaults);
+    assertThat(fromFile.deployerNamespaces()).contains("platform-deploy", "argocd", "kube-system");
+    assertThat(fromFile.execAuditBound()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(fromFile.execAuditCoverage()).isEqualTo(java.time.Duration.ofHours(1));
+    var fromEnv = StrataSettings.resolve(file, new HashMap<>(), Map.of("STRATA_INCIDENT_DEPLOYER_NAMESPACES",
+        "kube-system,platform-deploy", "STRATA_INCIDENT_EXEC_AUDIT_BOUND", "PT20S")::get).applyIncident(defaults);
+    assertThat(fromEnv.deployerNamespaces()).containsExactlyInAnyOrder("kube-system", "platform-deploy");
+    assertThat(fromEnv.execAuditBound()).isEqualTo(java.time.Duration.ofSeconds(20));
+    assertThat(fromEnv.execAuditCoverage()).as("the file's, env unset").isEqualTo(java.time.Duration.ofHours(1));
+    assertThatThrownBy(() -> StrataSettings.resolve(null, new HashMap<>(),
+            Map.of("STRATA_INCIDENT_EXEC_AUDIT_BOUND", "soon")::get).applyIncident(defaults))
+        .hasMessageContaining("incident.exec_audit_bound");
+    assertThatThrownBy(() -> StrataSettings.resolve(null, new HashMap<>(),
+            Map.of("STRATA_INCIDENT_EXEC_AUDIT_BOUND", "1h")::get).applyIncident(defaults))
+        .hasMessageContaining("incident.exec_audit_bound");
+  }
+
   @Test
   void sigmaRulesComeFromTheOptionTheEnvironmentOrTheFileAndLoadAtStart() throws Exception {
     Path rules = Files.createDirectories(dir.resolve("rules/aws"));

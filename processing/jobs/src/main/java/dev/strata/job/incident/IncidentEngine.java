@@ -274,7 +274,7 @@ public final class IncidentEngine implements Serializable {
    * does not call it. Do not mix both on one store.
    */
   List<Incident> flushRegrouping(TenantStore store, String tenant, long watermarkMicros) throws Exception {
-    RuntimeExecAudit.Ledger execs = new RuntimeExecAudit.Ledger();
+    RuntimeExecAudit.Ledger execs = RuntimeExecAudit.Ledger.of(settings);
     for (Member m : store.members()) execs.add(m.eventId(), m.timeMicros(), m.execKey());
     decideExecs(store, execs, watermarkMicros);
     List<Member> members = new ArrayList<>();

@@ -35,6 +35,17 @@ import java.util.List;
  * @param supplyChainSignals the supply-chain entry rules ({@link SupplyChainSignals}: malicious-package advisories,
  *     miner and offensive-tool components, baked-in secrets, install-time scripts; default {@link
  *     SupplyChainSignals#defaults()})
+ * @param deployerNamespaces {@code incident.deployer_namespaces}: the namespaces whose service accounts create workloads
+ *     in other namespaces by design, not judged by {@code service_account_workload_other_namespace} (default {@link
+ *     WorkloadPlacementSignals#DEFAULT_DEPLOYER_NAMESPACES}; {@link #deployerNamespaces(java.util.Collection)} reads
+ *     the setting's list, where the item {@code defaults} stands for the default list: {@code [defaults, platform]}
+ *     adds, {@code [kube-system, platform]} replaces)
+ * @param execAuditBound {@code incident.exec_audit_bound}: a runtime exec and the API server's {@code pods/exec}
+ *     record of it are at most this far apart, and the audit log covers the exec when it holds records at least this
+ *     far before and after it ({@link RuntimeExecAudit}; default 15 s; 1 s .. 10 min)
+ * @param execAuditCoverage {@code incident.exec_audit_coverage}: how far from the exec those covering records may be
+ *     (the nearest record before {@code t - bound} and after {@code t + bound} at most this far away: a log with a gap
+ *     longer than this around the exec does not cover it); default none (any record before and after covers)
  */
 public record IncidentSettings(
     Duration window,
@@ -47,8 +58,13 @@ public record IncidentSettings(
     SigmaRuleSet sigmaRules,
     String sigmaMinLevel,
     TetragonSignals tetragonSignals,
-    SupplyChainSignals supplyChainSignals)
+    SupplyChainSignals supplyChainSignals,
+    java.util.Set<String> deployerNamespaces,
+    Duration execAuditBound,
+    Duration execAuditCoverage)
     implements Serializable {
+  /** {@code incident.exec_audit_bound}'s default: clock skew between node and API server plus the kubelet's latency. */
+  public static final Duration DEFAULT_EXEC_AUDIT_BOUND = Duration.ofSeconds(15);
   public static final int MAX_ENTITIES = 200;
   public static final int MAX_INDICATORS = 200;
   public static final int MAX_STEP_EVENTS = 50;
@@ -70,6 +86,24 @@ public record IncidentSettings(
         "must be informational, low, medium, high or critical, was " + sigmaMinLevel);
     tetragonSignals = tetragonSignals == null ? TetragonSignals.defaults() : tetragonSignals;
     supplyChainSignals = supplyChainSignals == null ? SupplyChainSignals.defaults() : supplyChainSignals;
+    deployerNamespaces = deployerNamespaces == null ? WorkloadPlacementSignals.DEFAULT_DEPLOYER_NAMESPACES
+        : java.util.Set.copyOf(deployerNamespaces);
+    for (String ns : deployerNamespaces) {
+      require(ns.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") && ns.length() <= 63, "incident.deployer_namespaces",
+          "not a namespace name: '" + ns + "'");
+    }
+    execAuditBound = execAuditBound == null ? DEFAULT_EXEC_AUDIT_BOUND : execAuditBound;
+    require(execAuditBound.compareTo(Duration.ofSeconds(1)) >= 0 && execAuditBound.compareTo(Duration.ofMinutes(10)) <= 0,
+        "incident.exec_audit_bound", "must be 1s..10m, was " + execAuditBound);
+    require(execAuditCoverage == null || (!execAuditCoverage.isNegative() && !execAuditCoverage.isZero()),
+        "incident.exec_audit_coverage", "must be > 0 (unset: any record before and after covers)");
+  }
+
+  public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
+      List<String> knownCidrs, Duration retention, int maxMembersPerTenant, SigmaRuleSet sigmaRules,
+      String sigmaMinLevel, TetragonSignals tetragonSignals, SupplyChainSignals supplyChainSignals) {
+    this(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant, sigmaRules,
+        sigmaMinLevel, tetragonSignals, supplyChainSignals, null, null, null);
   }
 
   public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
@@ -97,18 +131,21 @@ public record IncidentSettings(
 
   public IncidentSettings withWindow(Duration w) {
     return new IncidentSettings(w, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, null, maxMembersPerTenant,
-        sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals);
+        sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
+        execAuditCoverage);
   }
 
   public IncidentSettings withTimelineCap(int cap) {
     return new IncidentSettings(window, cap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant,
-        sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals);
+        sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
+        execAuditCoverage);
   }
 
   /** With Sigma rules (loaded by {@link dev.strata.detect.sigma.SigmaRuleLoader}) and the lowest level that signals. */
   public IncidentSettings withSigmaRules(SigmaRuleSet rules, String minLevel) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
-        maxMembersPerTenant, rules, minLevel, tetragonSignals, supplyChainSignals);
+        maxMembersPerTenant, rules, minLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
+        execAuditCoverage);
   }
 
   /**
@@ -117,24 +154,61 @@ public record IncidentSettings(
    */
   public IncidentSettings withKnownCidrs(List<String> cidrs) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, cidrs, retention,
-        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals);
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
+        execAuditCoverage);
   }
 
   /** With other Tetragon signal rules. */
   public IncidentSettings withTetragonSignals(TetragonSignals t) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
-        maxMembersPerTenant, sigmaRules, sigmaMinLevel, t, supplyChainSignals);
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, t, supplyChainSignals, deployerNamespaces, execAuditBound,
+        execAuditCoverage);
   }
 
   /** With other supply-chain entry rules. */
   public IncidentSettings withSupplyChainSignals(SupplyChainSignals c) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
-        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, c);
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, c, deployerNamespaces, execAuditBound,
+        execAuditCoverage);
+  }
+
+  /** With other deployer namespaces ({@code incident.deployer_namespaces}: {@link #deployerNamespaces(java.util.Collection)}). */
+  public IncidentSettings withDeployerNamespaces(java.util.Set<String> namespaces) {
+    return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, namespaces, execAuditBound,
+        execAuditCoverage);
+  }
+
+  /** With another runtime exec bound and audit coverage ({@code incident.exec_audit_bound}, {@code exec_audit_coverage}). */
+  public IncidentSettings withExecAudit(Duration bound, Duration coverage) {
+    return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, bound,
+        coverage);
+  }
+
+  /** The item of {@code incident.deployer_namespaces} that stands for the default list. */
+  public static final String DEFAULTS_ITEM = "defaults";
+
+  /**
+   * {@code incident.deployer_namespaces} as configured: the items, with {@code defaults} replaced by the default list
+   * ({@code [defaults, platform-deploy]} adds a namespace, a list without {@code defaults} replaces them). Empty or
+   * null: the defaults.
+   */
+  public static java.util.Set<String> deployerNamespaces(java.util.Collection<String> items) {
+    if (items == null || items.isEmpty()) return WorkloadPlacementSignals.DEFAULT_DEPLOYER_NAMESPACES;
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (String i : items) {
+      String ns = i.trim();
+      if (ns.isEmpty()) continue;
+      if (ns.equals(DEFAULTS_ITEM)) out.addAll(WorkloadPlacementSignals.DEFAULT_DEPLOYER_NAMESPACES);
+      else out.add(ns);
+    }
+    return out;
   }
 
   public SignalRules rules() {
     return new SignalRules(knownCidrs, new SigmaEngine(sigmaRules), SigmaRule.severityOf(sigmaMinLevel), tetragonSignals,
-        supplyChainSignals);
+        supplyChainSignals, new WorkloadPlacementSignals(deployerNamespaces));
   }
 
   private static void require(boolean ok, String key, String problem) {

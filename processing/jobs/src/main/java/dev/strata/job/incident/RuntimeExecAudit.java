@@ -41,8 +41,11 @@ import java.util.TreeMap;
 final class RuntimeExecAudit {
   private RuntimeExecAudit() {}
 
-  /** The API request and the runtime's exec are at most this far apart (clock skew plus the kubelet's latency). */
-  static final long BOUND_MICROS = 15_000_000L;
+  /**
+   * The API request and the runtime's exec are at most this far apart (clock skew plus the kubelet's latency): the
+   * default of {@code incident.exec_audit_bound} ({@link IncidentSettings#execAuditBound}).
+   */
+  static final long BOUND_MICROS = IncidentSettings.DEFAULT_EXEC_AUDIT_BOUND.toNanos() / 1000;
 
   static final String REASON = "exec_without_api_record";
   private static final String RUNTIME_EXEC = "tetragon_runtime_exec";
@@ -131,6 +134,26 @@ final class RuntimeExecAudit {
    * members), what {@link #decide} reads.
    */
   static final class Ledger {
+    /** {@code incident.exec_audit_bound} in micros. */
+    private final long bound;
+    /** {@code incident.exec_audit_coverage} in micros (Long.MAX_VALUE: unset, any record before and after covers). */
+    private final long coverage;
+
+    Ledger() {
+      this(BOUND_MICROS, Long.MAX_VALUE);
+    }
+
+    Ledger(long boundMicros, long coverageMicros) {
+      this.bound = boundMicros;
+      this.coverage = coverageMicros;
+    }
+
+    /** The ledger of the settings' bound and coverage. */
+    static Ledger of(IncidentSettings s) {
+      return new Ledger(s.execAuditBound().toNanos() / 1000,
+          s.execAuditCoverage() == null ? Long.MAX_VALUE : s.execAuditCoverage().toNanos() / 1000);
+    }
+
     /** cluster -> audit record times (count per time). */
     private final Map<String, TreeMap<Long, Integer>> audit = new HashMap<>();
     /** cluster|pod -> time -> event id -> "sub|user" of the API's exec / attach requests. */
@@ -200,16 +223,24 @@ final class RuntimeExecAudit {
       if (watermarkMicros == Long.MIN_VALUE || pending.isEmpty()) return out;
       for (Map.Entry<String, String[]> e : pending.entrySet()) {
         long t = pendingTime.get(e.getKey());
-        if (watermarkMicros != Long.MAX_VALUE && t + BOUND_MICROS > watermarkMicros) continue;
+        if (watermarkMicros != Long.MAX_VALUE && t + bound > watermarkMicros) continue;
         String cluster = e.getValue()[0];
         String pod = e.getValue()[1];
         TreeMap<Long, Integer> times = audit.get(cluster);
-        if (times == null || times.floorKey(t - BOUND_MICROS) == null || times.ceilingKey(t + BOUND_MICROS) == null) {
+        Long before = times == null ? null : times.floorKey(t - bound);
+        Long after = times == null ? null : times.ceilingKey(t + bound);
+        if (before == null || after == null) {
           continue; // the audit log does not cover it (yet): nothing can be said
+        }
+        if (coverage != Long.MAX_VALUE && (t - bound - before > coverage || after - (t + bound) > coverage)) {
+          // the nearest records around it are further than incident.exec_audit_coverage: a gap in the log (a lost
+          // file, another API server's log not collected) may hold its request; undecided for good once the
+          // records after the bound are there (a later file can only bring nearer ones, which would decide it)
+          continue;
         }
         TreeMap<Long, Map<String, String>> reqs = api.get(cluster + "|" + pod);
         NavigableMap<Long, Map<String, String>> near =
-            reqs == null ? null : reqs.subMap(t - BOUND_MICROS, true, t + BOUND_MICROS, true);
+            reqs == null ? null : reqs.subMap(t - bound, true, t + bound, true);
         if (near == null || near.isEmpty()) {
           out.put(e.getKey(), "exec-none|" + cluster + "|" + pod);
           continue;

@@ -121,6 +121,8 @@ public final class SignalRules implements Serializable {
   private final int sigmaMinSeverity;
   private final TetragonSignals tetragon;
   private final SupplyChainSignals supplyChain;
+  /** Pods and workloads a service account creates in another namespace ({@code incident.deployer_namespaces}). */
+  private final WorkloadPlacementSignals workloadPlacement;
 
   public SignalRules(List<String> knownCidrs) {
     this(knownCidrs, SigmaEngine.empty(), 3);
@@ -139,6 +141,13 @@ public final class SignalRules implements Serializable {
   /** With the supply-chain entry rules ({@link SupplyChainSignals}). */
   public SignalRules(List<String> knownCidrs, SigmaEngine sigma, int sigmaMinSeverity, TetragonSignals tetragon,
       SupplyChainSignals supplyChain) {
+    this(knownCidrs, sigma, sigmaMinSeverity, tetragon, supplyChain, WorkloadPlacementSignals.defaults());
+  }
+
+  /** With the deployer namespaces the workload placement rule does not judge ({@link WorkloadPlacementSignals}). */
+  public SignalRules(List<String> knownCidrs, SigmaEngine sigma, int sigmaMinSeverity, TetragonSignals tetragon,
+      SupplyChainSignals supplyChain, WorkloadPlacementSignals workloadPlacement) {
+    this.workloadPlacement = workloadPlacement;
     this.knownCidrs = KnownCidrs.parse(knownCidrs);
     this.sigma = sigma;
     this.sigmaMinSeverity = sigmaMinSeverity;
@@ -246,7 +255,7 @@ public final class SignalRules implements Serializable {
     return false;
   }
 
-  private static Signal audit(EvidenceEvent e, java.util.function.Predicate<String> knownIp) {
+  private Signal audit(EvidenceEvent e, java.util.function.Predicate<String> knownIp) {
     String user = e.getActor() == null ? null : e.getActor().getUserName();
     if ("system:anonymous".equals(user)) {
       return anonymousAllowed(e) ? new Signal(AttackStage.ENTRY, 4, "anonymous_request_allowed") : null;
@@ -289,9 +298,6 @@ public final class SignalRules implements Serializable {
 
   private static final String CLUSTER_ADMIN = "ClusterRole/cluster-admin";
 
-  /** Pods and workloads a service account creates in another namespace ({@link WorkloadPlacementSignals}). */
-  private static final WorkloadPlacementSignals WORKLOAD_PLACEMENT = WorkloadPlacementSignals.defaults();
-
   /**
    * Requests of a workload's service account (found by {@code CiRunnerEscapeScenarioIT}: a CI job's token created a
    * privileged, host-PID pod with the host's / on its own node, then, copied out, a CronJob from the attacker's
@@ -315,7 +321,7 @@ public final class SignalRules implements Serializable {
    * The controller manager's own accounts ({@code system:serviceaccount:kube-system:*-controller}, which create every
    * workload's pods) are never judged.
    */
-  private static Signal serviceAccountAudit(EvidenceEvent e, java.util.function.Predicate<String> knownIp) {
+  private Signal serviceAccountAudit(EvidenceEvent e, java.util.function.Predicate<String> knownIp) {
     if (e.getResources() == null || e.getResources().isEmpty()) return null;
     Resource r = e.getResources().get(0);
     String verb = e.getApi() == null || e.getApi().getOperation() == null ? "" : e.getApi().getOperation();
@@ -339,7 +345,7 @@ public final class SignalRules implements Serializable {
     }
     if (escapes) return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_pod");
     // a pod or workload created in another namespace than the account's (any audit level: WorkloadPlacementSignals)
-    Signal placed = WORKLOAD_PLACEMENT.classify(e);
+    Signal placed = workloadPlacement.classify(e);
     if (placed != null) return placed;
     // exec / attach into a pod of another namespace than the account's own (CrioKubeadmScenarioIT: a notebook's
     // token, stolen in its reverse shell, exec'd into the pod it had created in ml-batch; at audit level Metadata the

@@ -156,7 +156,7 @@ final class TenantIndex {
   private long arrivals;
   private final Set<String> dirtyBursts = new HashSet<>();
   /** The audit records and runtime execs of the members, for the runtime exec judgement ({@link RuntimeExecAudit}). */
-  final RuntimeExecAudit.Ledger execs = new RuntimeExecAudit.Ledger();
+  final RuntimeExecAudit.Ledger execs;
   /** Incidents that lost context (a member evicted with another, sealed incident): re-assembled at the next flush. */
   private final Set<Group> shrunk = new HashSet<>();
   /** Assemblies of new incidents, rebuilt from all members, grown from their parts (see {@link #assemble}). */
@@ -168,6 +168,7 @@ final class TenantIndex {
     this.tenant = tenant;
     this.settings = settings;
     this.window = settings.window().toNanos() / 1000;
+    this.execs = RuntimeExecAudit.Ledger.of(settings);
   }
 
   /** The index of what {@code store} holds (every member is new to it: the next flush regroups them all). */

@@ -52,7 +52,9 @@ public final class WorkloadPlacementSignals implements Serializable {
    * agent {@code cattle-system}); controllers that run their users' pods in the users' namespaces (Argo Workflows
    * {@code argo}, Tekton {@code tekton-pipelines}, Knative {@code knative-serving}, KEDA {@code keda}, the Spark
    * operator {@code spark-operator}, Kubeflow {@code kubeflow}, cert-manager's ACME solver pods {@code cert-manager},
-   * Velero's restore pods {@code velero}). A deployment that installs them elsewhere lists its own.
+   * Velero's restore pods {@code velero}). A deployment that installs them elsewhere lists its own in {@code
+   * incident.deployer_namespaces} ({@link IncidentSettings#deployerNamespaces(java.util.Collection)}: the item {@code
+   * defaults} keeps this list, a list without it replaces it).
    */
   public static final Set<String> DEFAULT_DEPLOYER_NAMESPACES = Set.of("kube-system", "argocd", "flux-system",
       "cattle-fleet-system", "fleet-system", "cattle-system", "argo", "tekton-pipelines", "knative-serving", "keda",

@@ -74,7 +74,11 @@ class RuntimeExecAuditTest {
 
   /** The members after every event was accepted and the input ended (a flush at MAX). */
   static InMemoryTenantStore judged(List<EvidenceEvent> events) throws Exception {
-    IncidentEngine engine = new IncidentEngine(IncidentSettings.defaults());
+    return judged(events, IncidentSettings.defaults());
+  }
+
+  static InMemoryTenantStore judged(List<EvidenceEvent> events, IncidentSettings settings) throws Exception {
+    IncidentEngine engine = new IncidentEngine(settings);
     InMemoryTenantStore store = new InMemoryTenantStore();
     for (EvidenceEvent e : events) engine.accept(store, e);
     engine.flush(store, EntityKeys.tenant(events.get(0)), Long.MAX_VALUE);
@@ -131,6 +135,37 @@ class RuntimeExecAuditTest {
     m = judged(List.of(routine("r1", T.minusSeconds(300)), kubectlExec("skew", T.plusSeconds(4), "alice", POD, 101),
         runtimeExec("rt", T, POD), routine("r2", T.plusSeconds(300)))).member("rt");
     assertThat(m.reason()).isEqualTo("tetragon_runtime_exec");
+  }
+
+  /**
+   * {@code incident.exec_audit_bound} and {@code incident.exec_audit_coverage} as settings, both ways: a request 25 s
+   * before the exec explains it only with a bound of 30 s; with a 60 s bound the records 40 s around it no longer cover
+   * it; with a coverage of 2 min records 5 min away do not cover it (a gap), with 10 min they do.
+   */
+  @Test
+  void theBoundAndTheCoverageAreSettings() throws Exception {
+    List<EvidenceEvent> slow = List.of(routine("r1", T.minusSeconds(300)),
+        kubectlExec("api", T.minusSeconds(25), "alice", POD, 101), runtimeExec("rt", T, POD),
+        routine("r2", T.plusSeconds(300)));
+    assertThat(judged(slow).member("rt").reason()).as("default 15 s").isEqualTo(RuntimeExecAudit.REASON);
+    IncidentSettings wide = IncidentSettings.defaults().withExecAudit(java.time.Duration.ofSeconds(30), null);
+    Member m = judged(slow, wide).member("rt");
+    assertThat(m.reason()).as("30 s").isEqualTo("tetragon_runtime_exec");
+    assertThat(m.summary()).contains("(pods/exec by alice at ");
+    List<EvidenceEvent> near = List.of(routine("r1", T.minusSeconds(40)), runtimeExec("rt", T, POD),
+        routine("r2", T.plusSeconds(40)));
+    assertThat(judged(near).member("rt").reason()).isEqualTo(RuntimeExecAudit.REASON);
+    assertThat(judged(near, IncidentSettings.defaults().withExecAudit(java.time.Duration.ofSeconds(60), null))
+        .member("rt").execKey()).as("60 s: records 40 s away do not cover").startsWith("exec|");
+    List<EvidenceEvent> far = List.of(routine("r1", T.minusSeconds(300)), runtimeExec("rt", T, POD),
+        routine("r2", T.plusSeconds(300)));
+    assertThat(judged(far, IncidentSettings.defaults().withExecAudit(null, java.time.Duration.ofMinutes(2)))
+        .member("rt").execKey()).as("a gap longer than the coverage").startsWith("exec|");
+    assertThat(judged(far, IncidentSettings.defaults().withExecAudit(null, java.time.Duration.ofMinutes(10)))
+        .member("rt").reason()).isEqualTo(RuntimeExecAudit.REASON);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> IncidentSettings.defaults().withExecAudit(java.time.Duration.ofMillis(10), null))
+        .hasMessageContaining("incident.exec_audit_bound");
   }
 
   @Test

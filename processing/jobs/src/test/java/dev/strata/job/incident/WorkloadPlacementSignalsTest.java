@@ -107,6 +107,38 @@ class WorkloadPlacementSignalsTest {
    * another node) later. The create names the created pod and the token's pod, so as a signal it joins both pods' alerts in one
    * incident; before (context), the two alerts were two incidents when nothing else tied them (no exec).
    */
+  /**
+   * {@code incident.deployer_namespaces}: a platform team's deployer in {@code platform-deploy} is judged by default,
+   * not once listed with the defaults ({@code [defaults, platform-deploy]}: Argo CD stays unjudged), and a list without
+   * {@code defaults} replaces them (Argo CD judged again). Through the settings the engine and the job use.
+   */
+  @Test
+  void deployerNamespacesAreASettingThatAddsToOrReplacesTheDefaults() throws Exception {
+    List<EvidenceEvent> events = parse("deployers",
+        metadata("p1", "system:serviceaccount:platform-deploy:deployer", "deployer-0", "create", "deployments", "shop",
+            "web", null, 201, T),
+        metadata("a1", "system:serviceaccount:argocd:argocd-application-controller", null, "create", "deployments",
+            "shop", "web", null, 201, T));
+    IncidentSettings defaults = IncidentSettings.defaults();
+    assertThat(defaults.rules().classify(events.get(0))).as("default: judged").isNotNull();
+    assertThat(defaults.rules().classify(events.get(1))).as("default: argocd not judged").isNull();
+    IncidentSettings added = defaults.withDeployerNamespaces(
+        IncidentSettings.deployerNamespaces(List.of("defaults", "platform-deploy")));
+    assertThat(added.deployerNamespaces()).contains("platform-deploy", "argocd", "kube-system");
+    assertThat(added.rules().classify(events.get(0))).as("added").isNull();
+    assertThat(added.rules().classify(events.get(1))).isNull();
+    IncidentSettings replaced = defaults.withDeployerNamespaces(
+        IncidentSettings.deployerNamespaces(List.of("kube-system", "platform-deploy")));
+    assertThat(replaced.deployerNamespaces()).containsExactlyInAnyOrder("kube-system", "platform-deploy");
+    assertThat(replaced.rules().classify(events.get(0))).isNull();
+    assertThat(replaced.rules().classify(events.get(1))).as("replaced: argocd judged").isNotNull();
+    // the engine reads the settings' rules: the signal opens an incident only where the setting judges it
+    assertThat(IncidentEngine.incidentsOf(events, defaults)).hasSize(1);
+    assertThat(IncidentEngine.incidentsOf(events, added)).isEmpty();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> defaults.withDeployerNamespaces(java.util.Set.of("Not_A_NS")))
+        .hasMessageContaining("incident.deployer_namespaces");
+  }
+
   @Test
   void theCreateTiesTheCreatorsPodToTheCreatedPod() throws Exception {
     List<EvidenceEvent> events = new ArrayList<>(parse("tie",
