@@ -253,11 +253,15 @@ class FirehoseVpcCniScenarioIT {
     assertThat(key).hasSize(4);
     for (JsonNode h : key) {
       JsonNode s = h.path("_source");
-      // the key named nothing (no binding read CreateAccessKey's response); now it is bound to the session that created
-      // it (accesskey_session), whose role its calls name. GAP: not the session's pod: a lookup's later hops ask only
-      // what the enrichment names (pod, container, instance, service account), and it has no field for the session
-      // the key was found to be bound to; the incident joins them (EntityKeys binds the created key to the session)
+      // the key is bound to the session that created it (accesskey_session: its role), and to the pod that held the
+      // session then (accesskey_pod, joined by the job from the session's session_pod: CreatedKeys), also now that
+      // the pod is gone (deleted at 09:31:38): its node from the session's pod, its instance through the node
       check(wrong, what(s), "creating session's role", s.at("/enrichment/iam_role").asText(), IRSA_ROLE);
+      check(wrong, what(s), "pod", s.at("/enrichment/namespace").asText() + "/" + s.at("/enrichment/pod_name").asText(), APP_POD);
+      check(wrong, what(s), "service account", s.at("/enrichment/service_account").asText(), SA);
+      check(wrong, what(s), "cluster", s.at("/enrichment/cluster").asText(), CLUSTER);
+      check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), NODE);
+      check(wrong, what(s), "instance", s.at("/enrichment/instance_uid").asText(), INSTANCE);
     }
     assertThat(wrong).as("the chain key -> user -> session -> pod").isEmpty();
   }
@@ -303,16 +307,10 @@ class FirehoseVpcCniScenarioIT {
       assertThat(IncidentPipelineIT.values(r, "pods")).as(as).noneMatch(p -> p.equals(RECON) || p.equals(ETL));
       assertThat(r.path("incidents")).as(as).extracting(x -> x.path("incident_id").asText())
           .contains(incident.path("incident_id").asText());
-      boolean keysCalls = i.value().equals(ATTACKER2) || i.value().equals(NEW_KEY);
-      if (keysCalls) {
-        // GAP: the new key's calls name the creating session's role, not its pod (see the chain test): no cluster, no
-        // pod, no node in their scope; the incident they joined names them
-        assertThat(IncidentPipelineIT.values(r, "pods")).as(as).isEmpty();
-        continue;
-      }
       assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).containsExactly(CLUSTER);
       // the role: every pod that holds it, the renderer's replacement too (its credentials are the same role's: the
-      // role is what to rotate); the attacker's address: the renderer only
+      // role is what to rotate); the attacker's addresses and the new key: the renderer only (the key's calls name the
+      // pod whose session created it, accesskey_pod)
       List<String> pods = i.type().equals("principal") ? List.of(APP, APP2) : List.of(APP);
       assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactlyInAnyOrderElementsOf(pods);
       assertThat(IncidentPipelineIT.values(r, "nodes")).as(as).containsExactly(NODE);

@@ -131,7 +131,15 @@ public enum BindingKind {
    * the pod first (the source's binding wins, this one fills only what is empty). Open until another node states the
    * address or the Node is deleted.
    */
-  IP_NODE("ip", "node", 1.0f, false);
+  IP_NODE("ip", "node", 1.0f, false),
+  /**
+   * An access key a pod's role session created ({@code iam:CreateAccessKey}) -> that pod ({@code k8s:<cluster>}
+   * ns/name), from the creation on, open: derived by {@link CreatedKeys} from the key's {@code accesskey_session} and
+   * the session's {@code session_pod} holding at the creation, with the pod's attributes (node, service account, role)
+   * and the creating session ({@code created_by_session}). Looked up at hop 1 under the key, which the key's calls
+   * already ask: they name the pod, also after the session expired and the pod is gone.
+   */
+  ACCESSKEY_POD("accesskey", "pod", 0.9f, false);
 
   /** Whether this is an IMDS fetch fact (by a pod or by a plain container). */
   public boolean imdsFetch() {

@@ -53,7 +53,7 @@ public final class SessionPods {
   public static final String RULE = "session_pod_by";
 
   private static final Set<String> POD_ATTRS =
-      Set.of(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID);
+      Set.of(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID, Attr.NODE_NAME);
 
   private SessionPods() {}
 
@@ -214,7 +214,9 @@ public final class SessionPods {
 
   private static EntityBinding statement(BindingExtractor x, EntityBinding issue, Pod p, float confidence, String rule) {
     Map<String, String> a = new LinkedHashMap<>();
-    for (String k : List.of(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID)) {
+    // the pod's node too (a pod never moves): a call with the session (or a key it created, CreatedKeys) after the
+    // pod's end then still names it, where the pod -> node lookup at the call's time no longer answers
+    for (String k : List.of(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID, Attr.NODE_NAME)) {
       String v = p.attrs.get(k);
       if (v != null) a.put(k, v);
     }

@@ -9,6 +9,7 @@ import dev.strata.job.correlate.JoinSandboxPods;
 import dev.strata.job.correlate.JoinDockerSocketClients;
 import dev.strata.job.correlate.JoinImdsFetches;
 import dev.strata.job.correlate.JoinSessionPods;
+import dev.strata.job.correlate.JoinCreatedKeys;
 import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.EnrichedEvent;
 import dev.strata.job.correlate.GatherFunction;
@@ -207,10 +208,11 @@ public final class CorrelateJob {
     DataStream<EntityBinding> extracted =
         events.flatMap(new ExtractBindings(s.knownCidrs()), BINDING).name("extract-bindings").uid(UID_EXTRACT);
     // the binding joins, each reading what the ones before it added (sandbox pods -> container ends -> sessions ->
-    // IMDS fetches -> Docker socket clients): the statements the evidence implies beyond what each event states
+    // the keys they created -> IMDS fetches -> Docker socket clients): the statements the evidence implies beyond what each event states
     DataStream<EntityBinding> stated = JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl);
     stated = CloseContainerBindings.attach(events, stated, BINDING, retention, ttl);
     stated = JoinSessionPods.attach(stated, BINDING, retention, ttl);
+    stated = JoinCreatedKeys.attach(stated, BINDING, retention, ttl);
     stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl, s.knownCidrs());
     stated = JoinDockerSocketClients.attach(stated, BINDING, retention, ttl);
     DataStream<EnrichedEvent> enriched = enrichRequests(requests, stated, s, topic).events();

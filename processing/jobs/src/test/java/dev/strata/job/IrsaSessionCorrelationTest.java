@@ -3,6 +3,7 @@ package dev.strata.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.correlate.CorrelationScenario;
+import dev.strata.correlate.CreatedKeys;
 import dev.strata.correlate.SessionPods;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
@@ -63,6 +64,54 @@ class IrsaSessionCorrelationTest {
           .singleElement().satisfies(b -> {
             assertThat(b.getObject().getKey()).isEqualTo("payments/api-7d9f");
             assertThat(b.getConfidence()).isEqualTo(SessionPods.BY_ADDRESS);
+          });
+    }
+  }
+
+  /**
+   * A key the IRSA session created (iam:CreateAccessKey at 10:05) is used from elsewhere at 10:30, after the pod's delete
+   * (10:10), and at 12:30, after the session expired (11:02): both calls name the pod that held the session when it
+   * created the key, its node, service account, cluster and role (accesskey_pod, CreatedKeys), in both arrival orders
+   * (the key's calls before everything else, and last).
+   */
+  @Test
+  void aKeyTheSessionCreatedNamesThePodThatHeldTheSessionAlsoAfterThePodAndTheSession() throws Exception {
+    CorrelationScenario s = new CorrelationScenario();
+    List<EvidenceEvent> replica = CorrelationScenario.parse("k8s_audit", "prod-audit-irsa-replica.log", "prod",
+        CorrelationScenario.ACCOUNT_PROD);
+    List<EvidenceEvent> vpce = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-irsa-vpce.json", null,
+        CorrelationScenario.ACCOUNT_PROD);
+    List<EvidenceEvent> created = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-irsa-created-key.json", null,
+        CorrelationScenario.ACCOUNT_PROD);
+    assertThat(created).hasSize(3);
+    for (boolean keyFirst : new boolean[] {true, false}) {
+      List<EvidenceEvent> all = new ArrayList<>();
+      if (keyFirst) all.addAll(created.subList(1, 3));
+      all.addAll(vpce);
+      if (keyFirst) all.add(created.get(0));
+      all.addAll(s.prodAudit);
+      all.addAll(replica);
+      if (!keyFirst) all.addAll(created);
+      var r = ContainerEndCorrelationTest.run(all);
+      for (EvidenceEvent call : created.subList(1, 3)) {
+        Enrichment k = r.latest().get(call.getEventId());
+        String as = call.getApi().getOperation() + " with the created key, key first: " + keyFirst;
+        assertThat(k.getPodName()).as(as).isEqualTo("api-7d9f");
+        assertThat(k.getNamespace()).as(as).isEqualTo("payments");
+        assertThat(k.getCluster()).as(as).isEqualTo("prod");
+        assertThat(k.getNodeName()).as(as).isEqualTo(CorrelationScenario.NODE);
+        assertThat(k.getServiceAccount()).as(as).isEqualTo("payments/api-sa");
+        assertThat(k.getIamRole()).as(as).isEqualTo(CorrelationScenario.ROLE);
+        assertThat(k.getInstanceUid()).as(as + ": the node's instance").isEqualTo(CorrelationScenario.INSTANCE);
+      }
+      assertThat(r.facts().values()).filteredOn(b -> b.getKind().equals("accesskey_pod"))
+          .singleElement().satisfies(b -> {
+            assertThat(b.getSubject().getKey()).isEqualTo("AKIAEXAMPLECREATED01");
+            assertThat(b.getObject().getKey()).isEqualTo("payments/api-7d9f");
+            assertThat(b.getValidTo()).as("open: the key outlives the session").isNull();
+            assertThat(b.getConfidence()).isEqualTo(0.9f);
+            assertThat(b.getAttributes()).containsEntry(CreatedKeys.CREATED_BY_SESSION,
+                "arn:aws:sts::111111111111:assumed-role/payments-api/botocore-session-2");
           });
     }
   }
