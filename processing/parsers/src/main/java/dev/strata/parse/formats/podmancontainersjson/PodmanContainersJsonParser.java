@@ -37,7 +37,10 @@ import java.util.Set;
  * <pre>
  * id                 -> container.uid (an element without id: missing_field)
  * names[0]           -> container.name; all names -> unmapped names
- * image              -> container.image_uid; metadata image-name -> container.image_name
+ * image              -> container.image_uid as {@code sha256:<id>} (containers/storage keeps the bare hex of the
+ *                    image's config digest; Docker, the OCI image spec, Trivy, syft and grype write it with its
+ *                    algorithm: without it the container's image never met its scan or SBOM); metadata image-name
+ *                    -> container.image_name
  * layer              -> unmapped layer (+ resource {type "layer", uid})
  * created            -> time (RFC 3339 nanos kept in time_original); absent: observed time, warned
  * metadata           (a JSON text: Podman {image-name, image-id, name, created-at, mountlabel}; CRI-O adds
@@ -54,6 +57,16 @@ public final class PodmanContainersJsonParser extends JsonRecordsParser {
 
   public PodmanContainersJsonParser() {
     super(FORMAT, Set.of(), Mapper::new);
+  }
+
+  /** containers/storage's bare 64-hex image id as the {@code sha256:} digest it is; anything else as written. */
+  static String imageId(String id) {
+    if (id == null || id.length() != 64) return id;
+    for (int i = 0; i < 64; i++) {
+      char c = id.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return id;
+    }
+    return "sha256:" + id;
   }
 
   private static final class Mapper extends JsonTreeMapper {
@@ -76,7 +89,7 @@ public final class PodmanContainersJsonParser extends JsonRecordsParser {
       for (JsonNode n : r.path("names")) {
         if (n.isTextual()) names.add(n.asText());
       }
-      String image = blank(Json.text(r, "image"));
+      String image = imageId(blank(Json.text(r, "image")));
       String layer = blank(Json.text(r, "layer"));
       Map<String, String> meta = new HashMap<>();
       String metaText = Json.text(r, "metadata");

@@ -28,4 +28,19 @@ class PodmanContainersJsonParserTest extends ParserContractTest {
     assertThat(out.events.get(0).getUnmapped()).containsEntry("metadata", "not json")
         .containsKey("strata.warning");
   }
+
+  @Test
+  void theBareImageIdIsTheSha256DigestScansAndSbomsName() throws Exception {
+    // containers/storage writes the config digest's hex only; Trivy's Metadata.ImageID, syft's and grype's
+    // imageID and Docker's config.v2.json write "sha256:<hex>": the correlation job looks the image up by that text
+    String hex = "4950e94b8755ddb2695d3f16265a75cc5b2a92aa716aa3a62bf5be18a0775f1b";
+    var out = parse("[{\"id\":\"" + "ab".repeat(32) + "\",\"names\":[\"orders-api\"],\"image\":\"" + hex
+        + "\",\"layer\":\"" + "cd".repeat(32) + "\",\"created\":\"2026-11-20T06:01:00.118Z\"}]",
+        Framing.JSON_RECORDS, "home/orders/.local/share/containers/storage/overlay-containers/containers.json");
+    assertThat(out.events).hasSize(1);
+    assertThat(out.events.get(0).getContainer().getImageUid()).isEqualTo("sha256:" + hex);
+    assertThat(out.events.get(0).getResources()).anySatisfy(r -> assertThat(r.getUid()).isEqualTo("sha256:" + hex));
+    // an id that is not 64 hex digits stays as written
+    assertThat(PodmanContainersJsonParser.imageId("alpine")).isEqualTo("alpine");
+  }
 }
