@@ -47,6 +47,9 @@ import java.util.Set;
  *                    pod-name, pod-id) -> unmapped metadata.&lt;key&gt;; pod-name -> kubernetes.pod_name
  * flags              -> unmapped flags.&lt;key&gt; (SELinux MountLabel / ProcessLabel)
  * big-data-names, uidmap, gidmap, anything else -> unmapped (flattened)
+ * an image store's element ({@code <driver>-images/images.json}, the same shape without {@code image}, with a
+ *                    manifest {@code digest}): activity_name "image inventory", no container id, image id / digest /
+ *                    first name in container.image_*
  * runtime            "cri-o" when the metadata names a pod, else "podman"
  * </pre>
  */
@@ -69,6 +72,16 @@ public final class PodmanContainersJsonParser extends JsonRecordsParser {
     return "sha256:" + id;
   }
 
+  /**
+   * An element of the image store's registry ({@code <driver>-images/images.json}: {@code id} (config digest, bare
+   * hex), {@code digest} / {@code digests} (manifest digests), {@code names}, {@code names-history}, {@code layer} (top
+   * layer), {@code big-data-*}, {@code created}), which shares the container registry's shape: it has no {@code
+   * image} but a manifest digest or a names history. Read as a container it was a container whose id was the image's.
+   */
+  static boolean isImage(JsonNode r) {
+    return !r.has("image") && (r.has("digest") || r.has("digests") || r.has("names-history"));
+  }
+
   private static final class Mapper extends JsonTreeMapper {
     private final ChunkContext ctx;
 
@@ -76,8 +89,53 @@ public final class PodmanContainersJsonParser extends JsonRecordsParser {
       this.ctx = ctx;
     }
 
+    /**
+     * An image of the store: OCSF 0 Base Event, activity_name "image inventory", no container; container.image_uid =
+     * {@code sha256:<id>}, image_digest = its manifest digest, image_name = its first name; a resource of type image.
+     */
+    private EvidenceEvent image(ObjectNode r, RecordSpan span) throws RecordException {
+      String id = imageId(blank(Json.text(r, "id")));
+      if (id == null || !r.path("id").isTextual()) {
+        throw new RecordException(RejectReason.MISSING_FIELD, "not a containers/storage image: no id");
+      }
+      EvidenceEvent e = ctx.newEvent(OcsfClass.BASE_EVENT, OcsfClass.ACTIVITY_OTHER, "image inventory", span.start(),
+          span.end(), span.line(), span.ordinal(), 0, new HashMap<>(24));
+      Map<String, String> u = e.getUnmapped();
+      List<String> names = new ArrayList<>();
+      for (JsonNode n : r.path("names")) {
+        if (n.isTextual()) names.add(n.asText());
+      }
+      String digest = blank(Json.text(r, "digest"));
+      if (digest == null && r.path("digests").isArray() && r.path("digests").size() > 0) {
+        digest = blank(Json.text(r.path("digests").get(0)));
+      }
+      String name = names.isEmpty() ? null : names.get(0);
+      e.setContainer(new Container(null, null, name, id, "podman", digest));
+      e.getResources().add(new Resource("image", name, id, null, null, null));
+      ctx.applyTime(e, Json.text(r, "created"), "created");
+      if (!names.isEmpty()) u.put("names", cut(String.join(",", names)));
+      for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
+        var f = it.next();
+        switch (f.getKey()) {
+          case "id", "names", "created" -> {}
+          default -> {
+            Map<String, String> flat = new HashMap<>();
+            Json.flatten(flat, f.getKey(), f.getValue(), MAX);
+            u.putAll(flat);
+          }
+        }
+      }
+      String layer = blank(Json.text(r, "layer"));
+      e.setMessage("image " + (name != null ? name : id) + " in containers/storage: id " + id.substring(0,
+          Math.min(id.length(), 19)) + (digest == null ? "" : ", digest " + digest) + (layer == null ? ""
+          : ", top layer " + (layer.length() > 12 ? layer.substring(0, 12) : layer)));
+      e.setRawData(ctx.rawText(span.start(), span.end()));
+      return e;
+    }
+
     @Override
     protected EvidenceEvent map(ObjectNode r, RecordSpan span) throws RecordException {
+      if (isImage(r)) return image(r, span);
       String id = Json.text(r, "id");
       if (id == null || id.isEmpty() || !r.path("id").isTextual()) {
         throw new RecordException(RejectReason.MISSING_FIELD, "not a containers/storage container: no id");
