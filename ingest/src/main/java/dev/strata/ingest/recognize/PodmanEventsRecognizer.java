@@ -15,7 +15,10 @@ import java.util.regex.Pattern;
  *   <li>the first line is a JSON object with libpod's capitalized {@code Status}, {@code Type} and {@code Time}
  *       (events file, {@code podman events --format json}): STRONG. Docker's lower-case event lines are not claimed;
  *   <li>the first line is a journald JSON entry with {@code PODMAN_EVENT}: STRONG; a journald export whose first
- *       entry is another program's but that holds PODMAN_EVENT entries within the sample: WEAK (path needed);
+ *       entry is another program's but that holds PODMAN_EVENT entries within the sample: STRONG when no entry of
+ *       the sample is a runtime daemon's (dockerd, containerd, CRI-O) or Falco's (an unfiltered export of a Podman
+ *       host's system journal: before, it was not recognized and root's podman events were lost), else WEAK (path
+ *       needed: a mixed export's other programs have readers of their own);
  *   <li>the first line is {@code podman events} text: {@code <Go time> <zone> <type> <status> ...} with a libpod
  *       type (container, pod, image, volume, network, system, machine, secret, artifact): STRONG.
  * </ul>
@@ -56,11 +59,26 @@ public final class PodmanEventsRecognizer extends PathPatternRecognizer {
         return ContentMatch.strong(Framing.LINES, "journald JSON export of podman events (PODMAN_EVENT)");
       }
       if (o.has("__REALTIME_TIMESTAMP") || o.has("__CURSOR")) {
+        boolean podman = false;
+        boolean otherReader = false;
         for (JsonSniff.Line l : lines) {
-          if (JsonSniff.object(b, l.offset(), l.length()).get("PODMAN_EVENT") != null) {
-            return ContentMatch.weak(Framing.LINES, "journald JSON export holding podman events");
+          JsonSniff.Obj e = JsonSniff.object(b, l.offset(), l.length());
+          if (e.get("PODMAN_EVENT") != null) podman = true;
+          for (String k : new String[] {"_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER", "_COMM"}) {
+            String v = e.get(k);
+            if (RuntimeDaemonLogSniff.program(v) != null || dev.strata.ingest.journal.JournalSplit.falco(v)) {
+              otherReader = true;
+            }
           }
         }
+        // the whole journal exported (journalctl -D <image>/var/log/journal -o json): systemd, sshd, crond ... and
+        // podman's journald events backend. Its only reader is this format (the parser skips the other programs'
+        // entries) unless a runtime daemon's or Falco's entries are in it too: then the path decides
+        if (podman && !otherReader) {
+          return ContentMatch.strong(Framing.LINES,
+              "journald JSON export holding podman events among other programs' entries (no runtime daemon's)");
+        }
+        if (podman) return ContentMatch.weak(Framing.LINES, "journald JSON export holding podman events");
       }
       return ContentMatch.none("first line is not a podman event (Status/Type/Time or PODMAN_EVENT)");
     }

@@ -26,9 +26,16 @@ class PodmanRecognizersTest {
     String journal = "{\"__CURSOR\":\"s=1\",\"__REALTIME_TIMESTAMP\":\"1714564800000000\",\"SYSLOG_IDENTIFIER\":"
         + "\"podman\",\"PODMAN_EVENT\":\"start\",\"PODMAN_TYPE\":\"container\",\"PODMAN_ID\":\"" + ID + "\"}\n";
     assertThat(rec("export/journal.json", journal).sourceType()).isEqualTo("podman_events");
+    // the whole journal exported (journalctl -D <image>/var/log/journal -o json): other programs' entries first, no
+    // runtime daemon's: podman's events are its only reading (PodmanHostScenarioIT: root's events were lost before)
     String mixed = "{\"__CURSOR\":\"s=0\",\"__REALTIME_TIMESTAMP\":\"1\",\"MESSAGE\":\"sshd\"}\n" + journal;
-    assertThat(rec("export/journal.json", mixed).sourceType()).isNull();
+    assertThat(rec("export/journal.json", mixed).sourceType()).isEqualTo("podman_events");
     assertThat(rec("export/podman-events.json", mixed).sourceType()).isEqualTo("podman_events");
+    // with a runtime daemon's entries too the daemon's reader may claim it; podman's needs its path
+    String withDockerd = "{\"__CURSOR\":\"s=0\",\"__REALTIME_TIMESTAMP\":\"1\",\"_SYSTEMD_UNIT\":\"docker.service\","
+        + "\"SYSLOG_IDENTIFIER\":\"dockerd\",\"MESSAGE\":\"time=\\\"2024-05-01T12:00:00Z\\\" level=info msg=\\\"x\\\"\"}\n" + journal;
+    assertThat(rec("export/journal.json", withDockerd).sourceType()).isNotEqualTo("podman_events");
+    assertThat(rec("export/podman-events.json", withDockerd).sourceType()).isIn("podman_events", "docker_daemon_log");
     String text = "2019-03-02 10:33:42.312377447 -0600 CST container create 34503c192940 "
         + "(image=docker.io/library/alpine:latest, name=friendly_allen)\n";
     assertThat(rec("case/out.txt", text).sourceType()).isEqualTo("podman_events");
