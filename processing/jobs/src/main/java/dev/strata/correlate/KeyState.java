@@ -145,6 +145,8 @@ public final class KeyState {
    * binding in force).
    */
   public boolean add(Entry n) {
+    int carried = carriesInstance(n);
+    if (carried != 0) return carried > 0;
     int insertAt = entries.size();
     for (int i = 0; i < entries.size(); i++) {
       Entry e = entries.get(i);
@@ -172,6 +174,35 @@ public final class KeyState {
     }
     entries.add(insertAt, n);
     return true;
+  }
+
+  private static final int INSTANCE = Attr.code(Attr.INSTANCE_UID);
+
+  /**
+   * A statement and its restatement with the node's instance ({@code NodeInstances.withInstance}, the job's {@code
+   * join-node-instances}): the same kind, object, interval and scopes, one with {@code instance_uid} and one without,
+   * in either order. The one with the instance is held: arriving second it takes the held entry's place (its id and
+   * attributes, the held start kept: a change the lookup answers again), arriving first it makes the other a
+   * restatement. For an open start the held entry is the one in force at its start (a restatement moved it back).
+   * Returns 1 when {@code n} replaced an entry, -1 when it adds nothing, 0 when the rule does not apply.
+   */
+  private int carriesInstance(Entry n) {
+    if (n.end) return 0;
+    boolean has = n.attrs[INSTANCE] != null;
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      boolean same = e.kind == n.kind && !e.end && e.to == n.to && e.object.equals(n.object)
+          && Arrays.equals(e.scopes, n.scopes);
+      if (!same || (e.from != n.from && !(n.to == OPEN && e == openStartOf(n.kind, n.walkScopes()[0], n.object, n.from)))) {
+        continue;
+      }
+      boolean held = e.attrs[INSTANCE] != null;
+      if (held == has || Arrays.equals(e.bindingId, n.bindingId)) return 0;
+      if (!has) return -1;
+      entries.set(i, new Entry(e.kind, false, e.from, e.to, n.bindingId, e.object, n.attrs, e.scopes));
+      return 1;
+    }
+    return 0;
   }
 
   /** The open start of {@code object} in force at t in {@code scope} (the one resolve would answer), or null. */

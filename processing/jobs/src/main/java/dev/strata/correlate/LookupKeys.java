@@ -37,9 +37,10 @@ import java.util.Set;
  *
  * <p>Hops (see {@link #probes}): hop 1 uses the event's own fields (container id, IPs, ENI, access key, role
  * session, instance id); hop 2 the entities hop 1 found (pod -> node and service account, instance -> node, image ->
- * SBOM, container found through an IP -> pod); hop 3 the service account -> IAM role (IRSA / Pod Identity). The node
- * -> its instance ({@code node_instance}: an event that found its node through its pod or its node's address) at hop 2
- * when hop 1 named the node and hop 2 asks nothing else, else at hop 3 (once: {@link #nodeAtHop2}).
+ * SBOM, container found through an IP -> pod); hop 3 the service account -> IAM role (IRSA / Pod Identity). A node's
+ * instance ({@code node_instance}) comes with the statement that named the node (the job's {@code join-node-instances}
+ * restates a pod's, an address's statements with it, {@code NodeInstances}); the node's own key is asked at hop 1 only
+ * by an event that names its node itself and asks nothing else there ({@link #nodeToAsk}).
  *
  * <p>A pod or service account key is not asked when everything its bindings could fill ({@link #fillable}) is known
  * already: {@link EnrichmentMerger} fills only empty fields, so such a binding could not change the event's
@@ -321,11 +322,9 @@ public final class LookupKeys {
         Set<String> earlier = new LinkedHashSet<>();
         if (h == 1) hop1(e, known, earlier);
         else if (h == 2) hop2(e, known, earlier);
-        earlier.removeIf(k -> k.startsWith("node|")); // whether hop 2 asked the node: in known's unresolved (hop3)
         out.removeAll(earlier);
       }
     }
-    if (hop == 2) nodeAtHop2(known, out);
     return new ArrayList<>(out);
   }
 
@@ -343,14 +342,13 @@ public final class LookupKeys {
       default -> throw new IllegalArgumentException("hop " + hop + " (hop 1 keys come from the event)");
     }
     out.removeAll(hop1Keys);
-    if (hop == 2) nodeAtHop2(known, out);
     return out.isEmpty() ? List.of() : new ArrayList<>(out);
   }
 
   /** The entity types of the keys hops 2 and 3 ask ({@link #hop2}, {@link #hop3}). */
   private static final Set<String> HOP2_TYPES =
-      Set.of("pod", "container", "container12", "instance", "task", "image", "taskdef", "node");
-  private static final Set<String> HOP3_TYPES = Set.of("serviceaccount", "node");
+      Set.of("pod", "container", "container12", "instance", "task", "image", "taskdef");
+  private static final Set<String> HOP3_TYPES = Set.of("serviceaccount");
 
   /**
    * Whether a hop-1 key of entity type {@code type} could also be a key of hop {@code hop} >= 2 or later (so those
@@ -412,6 +410,7 @@ public final class LookupKeys {
         if (issued != null && issued.contains(":assumed-role/")) add(out, key("session", "", issued));
       }
     }
+    if (out.isEmpty()) add(out, nodeToAsk(known));
   }
 
   private static void ips(Set<String> out, String ip, String account, String vpc, String cluster, String host) {
@@ -439,16 +438,14 @@ public final class LookupKeys {
   }
 
   /**
-   * Hop 2's keys once the earlier hop's are taken out: the node's key (its instance) when hop 1 named the node and
-   * hop 2 asks nothing else (a pod's flow through its ip -> pod, which would skip hop 2): one lookup answers it alone,
-   * where at hop 3 beside the service account keys (another state key) the request would need a gather (measured:
-   * docs/benchmarks.md session 15). Otherwise hop 3 asks it ({@link #hop3}).
+   * The node's key, asked at hop 1 by an event that names its node itself (a Tetragon event's {@code node_name}, a
+   * container log's node from its collector's host, a pod snapshot's {@code spec.nodeName}) and nothing else hop 1
+   * could look up, when a node -> instance binding could fill something (its instance): one lookup, answered alone.
+   * Every other event finds its node through a statement (container -> pod, ip -> pod, ip -> node, pod -> node) that
+   * carries the node's instance once it is known ({@code join-node-instances}), so it asks nothing more for it (until
+   * session 15 the node's key was asked at hop 2 or 3 by every event that knew its node and not its instance:
+   * docs/benchmarks.md sessions 15 and 16).
    */
-  private static void nodeAtHop2(Enrichment k, Set<String> out) {
-    if (out.isEmpty()) add(out, nodeToAsk(k));
-  }
-
-  /** The node's key when the node is known and a node -> instance binding could fill something (its instance). */
   private static String nodeToAsk(Enrichment k) {
     return k.getNodeName() != null && !knowsAll(k, NODE_FILLS) ? node("k8s:" + nz(k.getCluster()), k.getNodeName()) : null;
   }
@@ -459,11 +456,6 @@ public final class LookupKeys {
       if (k.getCluster() != null) add(out, serviceAccountK8s(k.getCluster(), sa));
       if (k.getAccountUid() != null) add(out, serviceAccountAws(k.getAccountUid(), sa));
     }
-    // the node's instance (node_instance): a runtime event, a call or a flow found its node through its pod (hops 1-2)
-    // or through the node's address (ip_node from a pod's hostIP), neither of which names the instance. Unless hop 2
-    // asked it (it then lists the key as unresolved, or the instance is known)
-    String node = nodeToAsk(k);
-    if (node != null && !k.getUnresolved().contains(node)) add(out, node);
   }
 
   // ---------------------------------------------------------------------------------------- keys with nothing to add
@@ -471,6 +463,14 @@ public final class LookupKeys {
   /** What a pod key's bindings (pod -> node) can fill: what the API server states of a pod. */
   private static final int POD_FILLS = Attr.mask(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID,
       Attr.NODE_NAME, Attr.SERVICE_ACCOUNT, Attr.ACCOUNT_UID);
+
+  /**
+   * What a pod key's entries keep: {@link #POD_FILLS} and the node's instance, which {@code join-node-instances} adds
+   * to a pod's statements once the node's is known. Not part of the skip: a statement that named the pod's node (all
+   * of {@link #POD_FILLS} known) carries the node's instance itself when the pod's {@code pod_node} would (the join
+   * restates both from the same node statements).
+   */
+  private static final int POD_KEPT = POD_FILLS | Attr.mask(Attr.INSTANCE_UID);
 
   /** What a node key's bindings (node -> instance) can fill. */
   private static final int NODE_FILLS = Attr.mask(Attr.CLUSTER, Attr.NODE_NAME, Attr.INSTANCE_UID, Attr.ACCOUNT_UID);
@@ -487,7 +487,7 @@ public final class LookupKeys {
    */
   public static int fillable(String type) {
     return switch (type) {
-      case "pod" -> POD_FILLS;
+      case "pod" -> POD_KEPT;
       case "serviceaccount" -> SERVICE_ACCOUNT_FILLS;
       case "node" -> NODE_FILLS;
       default -> -1;

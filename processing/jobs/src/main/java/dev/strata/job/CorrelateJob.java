@@ -8,6 +8,7 @@ import dev.strata.job.correlate.CloseContainerBindings;
 import dev.strata.job.correlate.JoinSandboxPods;
 import dev.strata.job.correlate.JoinDockerSocketClients;
 import dev.strata.job.correlate.JoinImdsFetches;
+import dev.strata.job.correlate.JoinNodeInstances;
 import dev.strata.job.correlate.JoinSessionPods;
 import dev.strata.job.correlate.JoinCreatedKeys;
 import dev.strata.job.correlate.EnrichRequest;
@@ -208,13 +209,15 @@ public final class CorrelateJob {
     DataStream<EntityBinding> extracted =
         events.flatMap(new ExtractBindings(s.knownCidrs()), BINDING).name("extract-bindings").uid(UID_EXTRACT);
     // the binding joins, each reading what the ones before it added (sandbox pods -> container ends -> sessions ->
-    // the keys they created -> IMDS fetches -> Docker socket clients): the statements the evidence implies beyond what each event states
+    // the keys they created -> IMDS fetches -> Docker socket clients -> nodes' instances): the statements the evidence
+    // implies beyond what each event states
     DataStream<EntityBinding> stated = JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl);
     stated = CloseContainerBindings.attach(events, stated, BINDING, retention, ttl);
     stated = JoinSessionPods.attach(stated, BINDING, retention, ttl);
     stated = JoinCreatedKeys.attach(stated, BINDING, retention, ttl);
     stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl, s.knownCidrs());
     stated = JoinDockerSocketClients.attach(stated, BINDING, retention, ttl);
+    stated = JoinNodeInstances.attach(stated, BINDING, retention, ttl);
     DataStream<EnrichedEvent> enriched = enrichRequests(requests, stated, s, topic).events();
     DataStream<EntityBinding> facts =
         stated.keyBy(BindingFacts::subjectKey, Types.STRING)
@@ -232,8 +235,17 @@ public final class CorrelateJob {
    */
   public static Enriched enrich(
       DataStream<EvidenceEvent> events, DataStream<EntityBinding> stated, StateSettings s) {
-    return enrichRequests(
-        events.map(new EnrichRequest.Of(), EnrichRequest.TYPE).name("requests").uid(UID_REQUESTS), stated, s, null);
+    return enrichRequests(events.map(new EnrichRequest.Of(), EnrichRequest.TYPE).name("requests").uid(UID_REQUESTS),
+        withNodeInstances(stated, s), s, null);
+  }
+
+  /**
+   * {@code stated} (statements as the extractor gives them) with the pods' and addresses' statements restated with
+   * their nodes' instances ({@link JoinNodeInstances}), as {@link #build} gives the lookups: what the lookups need so
+   * that an event that found its node through a statement asks no node key.
+   */
+  private static DataStream<EntityBinding> withNodeInstances(DataStream<EntityBinding> stated, StateSettings s) {
+    return JoinNodeInstances.attach(stated, BINDING, s.lateness().retentionMillis(), s.closedTtl().toMillis());
   }
 
   /**
@@ -243,7 +255,7 @@ public final class CorrelateJob {
    */
   public static Enriched enrich(DataStream<SourcedEvent> sourced, DataStream<EntityBinding> stated, StateSettings s,
       NormalizedEvents.Factory topic) {
-    return enrichRequests(requestsOf(sourced, topic), stated, s, topic);
+    return enrichRequests(requestsOf(sourced, topic), withNodeInstances(stated, s), s, topic);
   }
 
   /** The requests of events with their coordinates, which they keep only if there is a {@code topic} to read. */

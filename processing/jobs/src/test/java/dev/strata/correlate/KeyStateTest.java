@@ -31,6 +31,62 @@ class KeyStateTest {
     return h.isEmpty() ? null : h.get(0).object();
   }
 
+  /**
+   * A statement and its restatement with the node's instance (join-node-instances): whichever comes first, the one with
+   * the instance is held (its id, so the lookup's change detection answers again), once; an open start whose start a
+   * restatement moved back is still the one replaced; a closed interval too; another object is not touched.
+   */
+  @Test
+  void aStatementRestatedWithItsNodesInstanceIsHeldInItsPlaceInEitherOrder() {
+    KeyState.Entry plain = entry(BindingKind.POD_NODE, false, 100, KeyState.OPEN, "node-1", Attr.NODE_NAME, "node-1");
+    KeyState.Entry withInstance = entry(BindingKind.POD_NODE, false, 100, KeyState.OPEN, "node-1", Attr.NODE_NAME,
+        "node-1", Attr.INSTANCE_UID, "i-1");
+    KeyState a = new KeyState();
+    assertThat(a.add(plain)).isTrue();
+    assertThat(a.add(withInstance)).as("replaces the plain one").isTrue();
+    assertThat(a.add(withInstance)).as("once").isFalse();
+    KeyState b = new KeyState();
+    assertThat(b.add(withInstance)).isTrue();
+    assertThat(b.add(plain)).as("the plain one adds nothing").isFalse();
+    for (KeyState s : List.of(a, b)) {
+      assertThat(s.size()).isEqualTo(1);
+      Hit h = s.resolve(150).get(0);
+      assertThat(h.attrs()).containsEntry(Attr.INSTANCE_UID, "i-1");
+      assertThat(h.bindingId()).isEqualTo(java.util.HexFormat.of().formatHex(withInstance.bindingId));
+    }
+    // a restatement moved the held start back: the restatement with the instance still replaces it (start kept)
+    KeyState c = new KeyState();
+    c.add(plain);
+    c.add(entry(BindingKind.POD_NODE, false, 50, KeyState.OPEN, "node-1", Attr.NODE_NAME, "node-1"));
+    assertThat(c.size()).isEqualTo(1);
+    assertThat(c.add(withInstance)).isTrue();
+    assertThat(c.size()).isEqualTo(1);
+    assertThat(c.resolve(60).get(0).attrs()).containsEntry(Attr.INSTANCE_UID, "i-1");
+    // a closed interval, in either order
+    KeyState.Entry closed = entry(BindingKind.IP_POD, false, 100, 200, "ns/a", Attr.NODE_NAME, "node-1");
+    KeyState.Entry closedWith = entry(BindingKind.IP_POD, false, 100, 200, "ns/a", Attr.NODE_NAME, "node-1",
+        Attr.INSTANCE_UID, "i-1");
+    KeyState d = new KeyState();
+    d.add(closed);
+    assertThat(d.add(closedWith)).isTrue();
+    KeyState e = new KeyState();
+    e.add(closedWith);
+    assertThat(e.add(closed)).isFalse();
+    for (KeyState s : List.of(d, e)) {
+      assertThat(s.size()).isEqualTo(1);
+      assertThat(s.resolve(150).get(0).attrs()).containsEntry(Attr.INSTANCE_UID, "i-1");
+      assertThat(s.resolve(250)).isEmpty();
+    }
+    // another object (the address's next holder) is not replaced
+    KeyState f = new KeyState();
+    f.add(start(BindingKind.IP_POD, 100, "ns/a", Attr.NODE_NAME, "node-1"));
+    assertThat(f.add(entry(BindingKind.IP_POD, false, 300, KeyState.OPEN, "ns/b", Attr.NODE_NAME, "node-1",
+        Attr.INSTANCE_UID, "i-1"))).isTrue();
+    assertThat(f.size()).isEqualTo(2);
+    assertThat(f.resolve(150).get(0).attrs()).doesNotContainKey(Attr.INSTANCE_UID);
+    assertThat(KeyState.decode(a.encode()).resolve(150).get(0).attrs()).containsEntry(Attr.INSTANCE_UID, "i-1");
+  }
+
   @Test
   void laterStartOfAnotherObjectClosesTheFirst_inAnyArrivalOrder() {
     KeyState a = new KeyState();

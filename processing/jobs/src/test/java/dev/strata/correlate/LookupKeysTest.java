@@ -18,9 +18,10 @@ import org.apache.flink.api.common.functions.util.ListCollector;
 import org.junit.jupiter.api.Test;
 
 /**
- * An event's node names its instance (docs/correlation.md, "A node's instance"): the lookups ask the node's key (hop 2
- * when it asks nothing else, else hop 3) when the node is known and its instance is not, the key a {@code
- * node_instance} statement is held under, whatever form of the node's name either side uses. Fixtures: the correlation
+ * An event's node names its instance (docs/correlation.md, "A node's instance"): the statement that named the node
+ * carries it (join-node-instances); the lookups ask the node's key only for an event that names its node itself and
+ * nothing else hop 1 could ask (at hop 1), the key a {@code node_instance} statement is held under, whatever form of
+ * the node's name either side uses. Fixtures: the correlation
  * scenario's names (fixtures/correlate/README.md).
  */
 class LookupKeysTest {
@@ -65,56 +66,64 @@ class LookupKeysTest {
         .containsExactly(NODE_KEY, "instance||" + CorrelationScenario.INSTANCE);
   }
 
+  /** An event that names its node itself ({@code kubernetes.node_name}, a Tetragon event's) and no container. */
+  static EvidenceEvent onTheNodeOnly() {
+    EvidenceEvent e = EvidenceEvent.newBuilder(S.falco.get(0)).build();
+    e.setContainer(null);
+    e.setKubernetes(dev.strata.schema.event.Kubernetes.newBuilder().setCluster("prod")
+        .setNodeName(CorrelationScenario.NODE).build());
+    return e;
+  }
+
   @Test
-  void theNodeIsAskedOnceWhileItsInstanceIsUnknownAtHop2WhenItAsksNothingElse() {
+  void theNodeIsAskedOnlyByAnEventThatNamesItItselfAndNothingElseAtHop1() {
     EvidenceEvent alert = S.falco.get(0);
     Enrichment k = podAndNodeKnown(alert);
     assertThat(k.getInstanceUid()).as("the alert names no instance").isNull();
     List<String> hop1 = LookupKeys.probes(1, alert, EnrichmentMerger.base(alert));
-    // hop 1 found the pod and its node (container -> pod): hop 2 has nothing else to ask, so it asks the node alone
-    assertThat(LookupKeys.probes(2, alert, k)).containsExactly(NODE_KEY);
-    assertThat(LookupKeys.probes(2, k, hop1)).containsExactly(NODE_KEY);
-    // unresolved there: hop 3 does not ask it again, only the service account
-    Enrichment after2 = podAndNodeKnown(alert);
-    EnrichmentMerger.merge(after2, List.of(NODE_KEY), Map.of());
-    assertThat(after2.getUnresolved()).containsExactly(NODE_KEY);
-    assertThat(LookupKeys.probes(3, alert, after2)).containsExactly("serviceaccount|k8s:prod|payments/api-sa",
+    assertThat(hop1).as("the alert asks its container").noneMatch(key -> key.startsWith("node|"));
+    // hop 1 found the pod and its node (container -> pod): that statement carries the node's instance when it is
+    // known (join-node-instances), so no later hop asks the node
+    assertThat(LookupKeys.probes(2, alert, k)).isEmpty();
+    assertThat(LookupKeys.probes(2, k, hop1)).isEmpty();
+    assertThat(LookupKeys.probes(3, alert, k)).containsExactly("serviceaccount|k8s:prod|payments/api-sa",
         "serviceaccount|aws:111111111111|payments/api-sa");
-    assertThat(LookupKeys.probes(3, after2, hop1)).isEqualTo(LookupKeys.probes(3, alert, after2));
-    // hop 2 asks the pod (its uid unknown): the node waits for hop 3, beside the service account
+    assertThat(LookupKeys.probes(3, k, hop1)).isEqualTo(LookupKeys.probes(3, alert, k));
     Enrichment podAsked = podAndNodeKnown(alert);
     podAsked.setPodUid(null);
     assertThat(LookupKeys.probes(2, alert, podAsked)).containsExactly("pod|k8s:prod|payments/api-7d9f");
-    podAsked.setPodUid("6f1c2b1e-0000-4000-8000-0000000000a1"); // what the pod key filled
-    assertThat(LookupKeys.probes(3, alert, podAsked)).containsExactly("serviceaccount|k8s:prod|payments/api-sa",
-        "serviceaccount|aws:111111111111|payments/api-sa", NODE_KEY);
-    assertThat(LookupKeys.probes(3, podAsked, hop1)).isEqualTo(LookupKeys.probes(3, alert, podAsked));
-    // the role known: only the node
     podAsked.setIamRole(CorrelationScenario.ROLE);
-    assertThat(LookupKeys.probes(3, alert, podAsked)).containsExactly(NODE_KEY);
-    // the instance known (the node's own files under a context with cloud_instance, a v5 flow's instance-id): never
-    podAsked.setInstanceUid(CorrelationScenario.INSTANCE);
-    k.setInstanceUid(CorrelationScenario.INSTANCE);
     assertThat(LookupKeys.probes(3, alert, podAsked)).isEmpty();
-    assertThat(LookupKeys.probes(2, alert, k)).doesNotContain(NODE_KEY);
-    // no node: nothing to ask
-    Enrichment none = EnrichmentMerger.base(alert);
-    assertThat(LookupKeys.probes(3, alert, none)).isEmpty();
-    // a flow that found only the node (ip_node from a pod's hostIP: cluster, node, account): hop 2, alone
+    // a flow that found only the node (ip_node from a pod's hostIP): nothing more either
     EvidenceEvent flow = CorrelationScenario.flow("to-kubelet", CorrelationScenario.ACCOUNT_PROD, "vpc-0aaa", null, null,
         "198.51.100.23", "10.0.1.10", "2026-11-20T10:05:00Z");
     Enrichment n = EnrichmentMerger.base(flow);
     n.setCluster("prod");
     n.setNodeName(CorrelationScenario.NODE);
-    assertThat(LookupKeys.probes(2, flow, n)).containsExactly(NODE_KEY);
+    assertThat(LookupKeys.probes(2, flow, n)).isEmpty();
+    assertThat(LookupKeys.probes(3, flow, n)).isEmpty();
+    // an event that names its node itself and nothing else hop 1 could ask: the node, at hop 1, alone
+    EvidenceEvent onNode = onTheNodeOnly();
+    assertThat(LookupKeys.probes(1, onNode, EnrichmentMerger.base(onNode))).containsExactly(NODE_KEY);
+    // ... not once its instance is known (the node's files under a context with cloud_instance)
+    Enrichment withInstance = EnrichmentMerger.base(onNode);
+    withInstance.setInstanceUid(CorrelationScenario.INSTANCE);
+    withInstance.setAccountUid(CorrelationScenario.ACCOUNT_PROD);
+    assertThat(LookupKeys.probes(1, onNode, withInstance)).isEmpty();
+    // ... nor when it names a container too (whose statement carries the node's instance)
+    EvidenceEvent inContainer = EvidenceEvent.newBuilder(onNode).setContainer(alert.getContainer()).build();
+    assertThat(LookupKeys.probes(1, inContainer, EnrichmentMerger.base(inContainer))).doesNotContain(NODE_KEY)
+        .isNotEmpty();
+    assertThat(LookupKeys.probes(2, onNode, EnrichmentMerger.base(onNode))).isEmpty();
   }
 
   @Test
-  void hop3HoldsANodesInstanceWithWhatItsKeyMayFillOnly() {
+  void hop1HoldsANodesInstanceWithWhatItsKeyMayFillOnly() {
     EntityBinding b = nodeInstance("prod", CorrelationScenario.NODE, CorrelationScenario.INSTANCE);
     List<KeyedBinding> routed = new ArrayList<>();
-    new RouteBindings(3).flatMap(b, new ListCollector<>(routed));
-    assertThat(routed).extracting(KeyedBinding::key).containsExactly("node||ip-10-0-1-10");
+    new RouteBindings(1).flatMap(b, new ListCollector<>(routed));
+    assertThat(routed).extracting(KeyedBinding::key).containsExactly("node||ip-10-0-1-10",
+        "instance||" + CorrelationScenario.INSTANCE);
     KeyState s = KeyState.decode(routed.get(0).entry());
     long at = Instant.parse("2026-11-20T10:02:00Z").toEpochMilli() * 1000;
     List<Hit> hits = s.resolve("k8s:prod", at);
@@ -122,18 +131,20 @@ class LookupKeysTest {
     assertThat(hits.get(0).attrs()).containsOnlyKeys(Attr.CLUSTER, Attr.NODE_NAME, Attr.INSTANCE_UID, Attr.ACCOUNT_UID)
         .containsEntry(Attr.INSTANCE_UID, CorrelationScenario.INSTANCE);
     assertThat(s.resolve("k8s:stage", at)).as("another cluster's node of the same name").isEmpty();
-    // hop 2 holds it by its node (asked there when hop 2 asks nothing else) and by its instance (instance -> node)
+    // hop 2 holds it by its instance only (instance -> node), hop 3 not at all
     List<KeyedBinding> hop2 = new ArrayList<>();
     new RouteBindings(2).flatMap(b, new ListCollector<>(hop2));
-    assertThat(hop2).extracting(KeyedBinding::key).containsExactly("node||ip-10-0-1-10",
-        "instance||" + CorrelationScenario.INSTANCE);
+    assertThat(hop2).extracting(KeyedBinding::key).containsExactly("instance||" + CorrelationScenario.INSTANCE);
+    List<KeyedBinding> hop3 = new ArrayList<>();
+    new RouteBindings(3).flatMap(b, new ListCollector<>(hop3));
+    assertThat(hop3).isEmpty();
   }
 
   @Test
   void aNodesInstanceFillsTheInstanceOfAnEventOnTheNode() {
-    EvidenceEvent alert = S.falco.get(0);
-    Enrichment k = podAndNodeKnown(alert);
-    List<String> keys = LookupKeys.probes(2, alert, k);
+    EvidenceEvent onNode = onTheNodeOnly();
+    Enrichment k = EnrichmentMerger.base(onNode);
+    List<String> keys = LookupKeys.probes(1, onNode, k);
     EntityBinding b = nodeInstance("prod", CorrelationScenario.NODE, CorrelationScenario.INSTANCE);
     Map<String, String> attrs = new LinkedHashMap<>(b.getAttributes());
     attrs.remove(Attr.IMAGE_DIGEST);

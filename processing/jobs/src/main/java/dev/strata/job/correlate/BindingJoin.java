@@ -82,6 +82,16 @@ abstract class BindingJoin extends KeyedProcessFunction<String, EntityBinding, E
     return Store.open(getRuntimeContext(), name, avro);
   }
 
+  /**
+   * The keyed {@link Store} named {@code name} whose entries expire {@code ttlMs} after they were written, in processing
+   * time ({@link Retention}; never when {@code ttlMs} is {@link Long#MAX_VALUE}, bounded runs).
+   */
+  protected final Store store(String name, long ttlMs) {
+    return new Store(getRuntimeContext().getMapState(Retention.keep(
+        new MapStateDescriptor<>(name, Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), ttlMs)),
+        avro);
+  }
+
   /** Bounded runs (retention {@link Long#MAX_VALUE}): nothing is dropped, decisions wait for the input's end. */
   protected final boolean keepsAll() {
     return retentionMs == Long.MAX_VALUE;
@@ -144,6 +154,17 @@ abstract class BindingJoin extends KeyedProcessFunction<String, EntityBinding, E
       if (state.contains(key)) return false;
       state.put(key, avro.encode(b));
       return true;
+    }
+
+    /** The statement stored under {@code key}, or null. */
+    EntityBinding get(String key) throws Exception {
+      byte[] v = state.get(key);
+      return v == null ? null : avro.decode(v);
+    }
+
+    /** Removes what is stored under {@code key}. */
+    void remove(String key) throws Exception {
+      state.remove(key);
     }
 
     /** Stores {@code b} under {@code key}, replacing what was there. */

@@ -21,7 +21,7 @@ import org.apache.flink.util.Collector;
  * flagged primary: the one holding the first of the binding's keys that any hop looks up, at the first hop that does;
  * the lookup instance holding it reports the binding when accepted.
  *
- * <p>An entry keeps only the attributes its key type's lookups may fill ({@link LookupKeys#fillable}: pod and
+ * <p>An entry keeps only the attributes its key type's lookups may fill ({@link LookupKeys#fillable}: pod, node and
  * service account keys), so a hop that skips such a key because all of that is known ({@link LookupKeys#probes})
  * misses nothing a binding there could have added.
  */
@@ -32,9 +32,9 @@ public final class RouteBindings implements FlatMapFunction<EntityBinding, Keyed
   public static final List<Set<String>> TYPES_BY_HOP =
       List.of(
           Set.of("container", "container12", "podcontainer", "ip", "eni", "instance", "accesskey", "session",
-              "dockersock"),
-          Set.of("pod", "container", "container12", "instance", "image", "taskdef", "node"),
-          Set.of("serviceaccount", "node"));
+              "dockersock", "node"),
+          Set.of("pod", "container", "container12", "instance", "image", "taskdef"),
+          Set.of("serviceaccount"));
 
   private final int hop;
 

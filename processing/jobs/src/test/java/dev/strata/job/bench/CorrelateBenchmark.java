@@ -68,13 +68,17 @@ import org.rocksdb.WriteOptions;
  * <pre>
  * CorrelateBenchmark [--bindings N[,N...]] [--events M] [--backend heap|rocksdb|both] [--mode raw|flink]
  *                    [--rounds R] [--dir D] [--rocksdb-memory 3g] [--bloom-bits 10] [--block-size 4kb]
- *                    [--raw true|false]
+ *                    [--raw true|false] [--node-instances true|false]
  * </pre>
  *
  * <p>Data: N private addresses, each bound to a pod ({@code ip_pod}: namespace, pod name, uid, node, cluster, service
  * account, account, as an audit pod record states it); every 8th address was reused (a second binding 2 h later,
  * whose start closes the first), so 1.125 N bindings. As in the job, each binding is held under each of its lookup
  * keys ({@link LookupKeys#of}: the VPC-scoped address and, since it names a cluster, the cluster-scoped address).
+ * The pods run on {@link #NODES} nodes (address i's on node i % 1000), and with {@code --node-instances true} (the
+ * default, what an EKS fleet states: the API server's Node objects) each node's {@code node_instance} statement comes
+ * first, before the pods' ({@link #nodeInstance}); {@code --node-instances false} states none (the worst case of
+ * session 15: every event knows its node and no instance).
  * Events are VPC Flow records from a uniformly random bound address at a random time; each asks its hop-1 keys
  * ({@link LookupKeys#probes}: the VPC-scoped address, which is bound, and the account-scoped one, which nobody bound).
  *
@@ -106,6 +110,7 @@ public final class CorrelateBenchmark {
     String backend = a.getOrDefault("backend", "both");
     String mode = a.getOrDefault("mode", "raw");
     boolean rawRun = !mode.equals("flink") || Boolean.parseBoolean(a.getOrDefault("raw", "true"));
+    boolean nodes = Boolean.parseBoolean(a.getOrDefault("node-instances", "true"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
     Path dir = Path.of(a.getOrDefault("dir", System.getProperty("java.io.tmpdir") + "/strata-correlate-bench"));
     RocksDbSettings rocks = new RocksDbSettings(
@@ -117,11 +122,11 @@ public final class CorrelateBenchmark {
       Workload w = new Workload(n, events);
       if (backend.equals("heap") || backend.equals("both")) {
         Figures raw = heap(w, rounds);
-        if (mode.equals("flink")) CorrelateFlinkRun.run(w, null, raw);
+        if (mode.equals("flink")) CorrelateFlinkRun.run(w, null, raw, nodes);
       }
       if (backend.equals("rocksdb") || backend.equals("both")) {
         Figures raw = rawRun ? rocks(w, rounds, dir, rocks) : null;
-        if (mode.equals("flink")) CorrelateFlinkRun.run(w, rocks, raw);
+        if (mode.equals("flink")) CorrelateFlinkRun.run(w, rocks, raw, nodes);
       }
     }
   }
@@ -141,6 +146,41 @@ public final class CorrelateBenchmark {
     return n + (n + 7) / 8;
   }
 
+  /** The nodes the pods run on: address i's pod on node i % NODES (the node's cluster is the pod's: 4 divides it). */
+  static final int NODES = 1000;
+
+  /** How many nodes state their instance ({@code --node-instances}): those the addresses' pods run on, or none. */
+  static int nodeCount(int n, boolean nodeInstances) {
+    return nodeInstances ? Math.min(n, NODES) : 0;
+  }
+
+  /** The node address i's pod runs on (its private DNS name, as EKS names it). */
+  static String nodeName(int i) {
+    return "ip-10-0-" + (i % 250) + "-" + (i % 200) + ".ec2.internal";
+  }
+
+  /**
+   * Node j's instance, as the extractor states it from the API server's Node object ({@code spec.providerID}: cluster,
+   * node, instance, account), from a day before the pods (the node registered before they were scheduled).
+   */
+  static EntityBinding nodeInstance(int j) {
+    String cluster = "prod-" + (j % 4);
+    String node = nodeName(j);
+    String instance = String.format(Locale.ROOT, "i-0%016x", 0x5eedL * 1_000_003L + j);
+    Map<String, String> attrs = new HashMap<>();
+    attrs.put(Attr.CLUSTER, cluster);
+    attrs.put(Attr.NODE_NAME, node);
+    attrs.put(Attr.INSTANCE_UID, instance);
+    attrs.put(Attr.ACCOUNT_UID, ACCOUNT);
+    byte[] id = new byte[32];
+    long h = (j * 0xC2B2AE3D27D4EB4FL) ^ 0x6e6f6465L;
+    for (int b = 0; b < 32; b++) id[b] = (byte) (h >>> ((b % 8) * 8) ^ (b + 101));
+    return new EntityBinding(HEX.formatHex(id), BindingKind.NODE_INSTANCE.id(), new EntityRef("node", node, "k8s:" + cluster),
+        new EntityRef("instance", instance, ""), attrs, Instant.ofEpochSecond(0, (T0 - 86_400_000_000L) * 1000), null,
+        false, 1f, "k8s_audit", new BindingLineage(HEX.formatHex(id), "b".repeat(64), (long) j * 512, null, (long) j),
+        List.of(), 0, 0, false);
+  }
+
   /** Binding {@code gen} (0, or 1 for a reused address) of address i, as the extractor writes one for an audit pod. */
   static EntityBinding binding(int i, int gen) {
     String cluster = "prod-" + (i % 4);
@@ -151,7 +191,7 @@ public final class CorrelateBenchmark {
     attrs.put(Attr.NAMESPACE, ns);
     attrs.put(Attr.POD_NAME, pod);
     attrs.put(Attr.POD_UID, String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", i, (long) gen));
-    attrs.put(Attr.NODE_NAME, "ip-10-0-" + (i % 250) + "-" + (i % 200) + ".ec2.internal");
+    attrs.put(Attr.NODE_NAME, nodeName(i));
     attrs.put(Attr.SERVICE_ACCOUNT, ns + "/sa-" + (i % 50));
     attrs.put(Attr.ACCOUNT_UID, ACCOUNT);
     byte[] id = new byte[32];

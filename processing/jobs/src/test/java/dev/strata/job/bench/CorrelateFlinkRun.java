@@ -54,6 +54,7 @@ final class CorrelateFlinkRun {
   static volatile long probeEndNanos;
   static volatile long probeEndCpu;
   static volatile Map<String, Long> loadStartThreads;
+  static volatile String loadedState = "";
   static volatile Map<String, Long> loadEndThreads;
   static volatile Map<String, Long> probeStartThreads;
   static volatile Map<String, Long> probeEndThreads;
@@ -76,9 +77,11 @@ final class CorrelateFlinkRun {
 
   private CorrelateFlinkRun() {}
 
-  static void run(Workload w, RocksDbSettings rocks, Figures raw) throws Exception {
+  static void run(Workload w, RocksDbSettings rocks, Figures raw, boolean nodeInstances) throws Exception {
     int n = w.n;
     int m = w.events;
+    int nodes = CorrelateBenchmark.nodeCount(n, nodeInstances);
+    long bindings = CorrelateBenchmark.bindingCount(n) + nodes;
     ACCEPTED.set(0);
     ENRICHED.set(0);
     RESOLVED.set(0);
@@ -106,8 +109,8 @@ final class CorrelateFlinkRun {
     StreamExecutionEnvironment env = CorrelateJob.environment(cfg);
     env.setParallelism(1);
     System.out.printf(Locale.ROOT, "%n== Flink job, the whole enrichment (requests -> 3 x (probes-N -> resolve-N"
-        + " [-> gather-N when several keys]) -> the event emitted where its path ends; late results -> reemit), %s state backend, %,d bindings, %,d events, parallelism 1%n",
-        rocks == null ? "hashmap" : "RocksDB", CorrelateBenchmark.bindingCount(n), m);
+        + " [-> gather-N when several keys]) -> the event emitted where its path ends; late results -> reemit), %s state backend, %,d bindings (%,d of them nodes' instances), %,d events, parallelism 1%n",
+        rocks == null ? "hashmap" : "RocksDB", bindings, nodes, m);
 
     boolean offsets = offsetsAvailable() && Boolean.parseBoolean(System.getProperty("strata.bench.offsets", "true"));
     System.out.println(offsets
@@ -120,14 +123,14 @@ final class CorrelateFlinkRun {
       Offsets.check(n);
       SingleOutputStreamOperator<dev.strata.job.correlate.SourcedEvent> records =
           env.fromSequence(0, (long) n + m - 1).name("generate")
-              .process(new Generate<>(n, CorrelateBenchmark.bindingCount(n), new Offsets.Records()),
+              .process(new Generate<>(n, bindings, nodes, new Offsets.Records()),
                   dev.strata.job.correlate.SourcedEvent.TYPE)
               .name("bindings-then-records");
       enriched = Offsets.enrich(records, records.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
     } else {
       SingleOutputStreamOperator<EvidenceEvent> events =
           env.fromSequence(0, (long) n + m - 1).name("generate")
-              .process(new Generate<>(n, CorrelateBenchmark.bindingCount(n), new Decoded()), StrataTypes.EVIDENCE_EVENT)
+              .process(new Generate<>(n, bindings, nodes, new Decoded()), StrataTypes.EVIDENCE_EVENT)
               .name("bindings-then-events");
       enriched = CorrelateJob.enrich(events, events.getSideOutput(BINDINGS), CorrelateJob.StateSettings.of(cfg));
     }
@@ -154,6 +157,7 @@ final class CorrelateFlinkRun {
         + " generated to the last accepted%n", ACCEPTED.get(), loadSec, loadCpuSec, ACCEPTED.get() / loadSec,
         ACCEPTED.get() / loadCpuSec);
     System.out.println("CPU by thread while loading:" + cpuByThread(loadStartThreads, loadEndThreads));
+    System.out.println(loadedState);
     System.out.printf(Locale.ROOT, "enrichment through Flink: %,.0f events/s per process CPU second (%,.0f per wall"
         + " second, %.2f CPU/wall) over the second half of %,d events; %d resolved; process RSS %.0f MB%n", perCpu,
         measured / wallSec,
@@ -270,16 +274,21 @@ final class CorrelateFlinkRun {
     }
   }
 
-  /** Numbers below n: the bindings of address i (side output); from n: event i - n, once every binding is in. */
+  /**
+   * Numbers below n: the bindings of address i (side output; before address 0's, the nodes' instances); from n: event
+   * i - n, once every binding is in.
+   */
   static final class Generate<T> extends ProcessFunction<Long, T> {
     private static final long serialVersionUID = 1L;
     private final int n;
     private final long bindings;
+    private final int nodes;
     private final Events<T> events;
 
-    Generate(int n, long bindings, Events<T> events) {
+    Generate(int n, long bindings, int nodes, Events<T> events) {
       this.n = n;
       this.bindings = bindings;
+      this.nodes = nodes;
       this.events = events;
     }
 
@@ -291,6 +300,7 @@ final class CorrelateFlinkRun {
           loadStartThreads = threadTicks();
           loadStartCpu = processCpuNanos();
           loadStartNanos = System.nanoTime();
+          for (int j = 0; j < nodes; j++) ctx.output(BINDINGS, CorrelateBenchmark.nodeInstance(j));
         }
         for (int g = 0; g < CorrelateBenchmark.bindingsOf((int) i); g++) {
           ctx.output(BINDINGS, CorrelateBenchmark.binding((int) i, g));
@@ -299,9 +309,15 @@ final class CorrelateFlinkRun {
       }
       if (i == n) {
         while (ACCEPTED.get() < bindings) Thread.sleep(20); // resolve-1 holds every binding: probes start now
+        // a build whose lookups replace a statement by its restatement (the node's instance) reports both: settled
+        for (long seen = -1; seen != ACCEPTED.get(); ) {
+          seen = ACCEPTED.get();
+          Thread.sleep(300);
+        }
         loadEndNanos = System.nanoTime();
         loadEndCpu = processCpuNanos();
         loadEndThreads = threadTicks();
+        loadedState = RocksDbStats.stateSize(bindings);
       }
       events.emit((int) (i - n), n, out);
     }

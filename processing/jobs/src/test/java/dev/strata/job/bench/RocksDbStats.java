@@ -231,6 +231,34 @@ public final class RocksDbStats implements RocksDBOptionsFactory {
     return out.toString();
   }
 
+  /**
+   * The state the instances hold (those flushed once: the listener has their handle; an instance that never flushed
+   * holds less than a memtable), SST files and memtables, per instance and per binding.
+   */
+  static String stateSize(long bindings) {
+    long sst = 0;
+    long mem = 0;
+    int flushed = 0;
+    StringBuilder per = new StringBuilder();
+    for (Instance i : INSTANCES) {
+      RocksDB db = i.db;
+      if (db == null) continue;
+      try {
+        long s = db.getAggregatedLongProperty("rocksdb.total-sst-files-size");
+        long m = db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables");
+        sst += s;
+        mem += m;
+        flushed++;
+        per.append(String.format(Locale.ROOT, "; #%d SST %.1f MB, memtables %.1f MB", i.number, s / 1e6, m / 1e6));
+      } catch (Exception e) {
+        per.append("; #").append(i.number).append(' ').append(e);
+      }
+    }
+    return String.format(Locale.ROOT, "state after loading: %d of %d RocksDB instances flushed: SST %.1f MB + memtables"
+        + " %.1f MB = %.1f bytes per binding (SST alone %.1f)%s", flushed, INSTANCES.size(), sst / 1e6, mem / 1e6,
+        (sst + mem) / (double) bindings, sst / (double) bindings, per);
+  }
+
   private static long prop(RocksDB db, String name) throws Exception {
     return db.getLongProperty(name);
   }

@@ -71,9 +71,8 @@ class HopSkipTest {
     assertThat(LookupKeys.probes(3, flow, k)).isEmpty();
     assertThat(EnrichRequest.of(flow).with(1, k).keys(3)).isEmpty();
     k.setCluster(null); // the cluster is part of what a service account -> role binding may state
-    // (and of what a node -> instance binding may: the flow's node is asked too, without its cluster)
-    assertThat(LookupKeys.probes(3, flow, k)).containsExactly("serviceaccount|aws:111111111111|payments/api-sa",
-        "node|k8s:|ip-10-0-1-10");
+    // (the flow's node is not asked: its instance comes with the ip -> pod binding that named the node, session 16)
+    assertThat(LookupKeys.probes(3, flow, k)).containsExactly("serviceaccount|aws:111111111111|payments/api-sa");
   }
 
   @Test
@@ -94,7 +93,9 @@ class HopSkipTest {
     assertThat(routed).extracting(KeyedBinding::key).containsExactly(POD_KEY);
     List<Hit> hits = KeyState.decode(routed.get(0).entry()).resolve(null, Instant.parse("2026-11-20T10:02:00Z").toEpochMilli() * 1000);
     assertThat(hits).hasSize(1);
-    assertThat(hits.get(0).attrs()).containsOnlyKeys(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.NODE_NAME);
+    // and the node's instance (join-node-instances restates a pod's statements with it; not part of the skip)
+    assertThat(hits.get(0).attrs()).containsOnlyKeys(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.NODE_NAME,
+        Attr.INSTANCE_UID);
     assertThat(hits.get(0).object()).isEqualTo("ip-10-0-9-99.ec2.internal");
   }
 
