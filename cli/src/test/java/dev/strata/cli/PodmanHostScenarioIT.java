@@ -300,11 +300,20 @@ class PodmanHostScenarioIT {
   @Test
   void theIncidentStartsAtTheExploitOfTheScannedCve() throws Exception {
     // the request carrying the JNDI lookup to the container that runs an image whose scan lists CVE-2021-44228
-    // GAP: no ENTRY: the access line with ${jndi:ldap://...} in its User-Agent is context, the path starts at the
-    // first credential use
+    // (jndi_lookup_request: before, the access line with ${jndi:ldap://...} in its User-Agent was context and the path
+    // started at the first credential use)
     List<String> stages = new ArrayList<>();
     incident.path("attack_path").forEach(s -> stages.add(s.path("stage").asText()));
-    assertThat(stages).first().isEqualTo("CREDENTIAL_ACCESS");
+    assertThat(stages).first().isEqualTo("ENTRY");
+    JsonNode entry = incident.path("attack_path").get(0);
+    List<String> rows = new ArrayList<>();
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      for (JsonNode id : entry.path("event_ids")) {
+        if (id.asText().equals(r.at("/_source/event_id").asText())) rows.add(r.at("/_source/summary").asText());
+      }
+    }
+    assertThat(rows).singleElement().asString().contains(ATTACKER, "${jndi:ldap://");
+    assertThat(entry.path("first_time").asText()).startsWith("2026-11-20T09:14:02");
   }
 
   // ---------------------------------------------------------------------------------------------------- scope

@@ -81,6 +81,9 @@ import java.util.Set;
  *       container's log ({@code pkg_script.command})</td><td>a malicious-package advisory, a cryptominer or offensive
  *       tool component, a baked-in secret; a script command that fetches and runs code, reads credentials or contacts
  *       a public address ({@link SupplyChainSignals}); CVEs are context</td><td>entry</td><td>Medium to Critical</td></tr>
+ *   <tr><td>HTTP Activity (a web server's access line in a container's log)</td><td>a JNDI lookup
+ *       ({@code ${jndi:...}}, nested lookups undone) in the URL, User-Agent or Referer: Log4Shell exploitation, an
+ *       attempt counts ({@link JndiLookupRequests}, {@code jndi_lookup_request})</td><td>entry</td><td>High</td></tr>
  *   <tr><td>{@code docker_daemon_log}</td><td>a container create request whose body (dockerd's debug {@code form
  *       data}) asks for a privileged container or binds the host's root file system (the Docker socket used to
  *       escape to the host)</td><td>privilege_escalation</td><td>High</td></tr>
@@ -236,6 +239,9 @@ public final class SignalRules implements Serializable {
     if ("docker_daemon_log".equals(f)) {
       return hostEscapingCreate(e) ? new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_container_create")
           : null;
+    }
+    if (JndiLookupRequests.matches(e)) {
+      return new Signal(AttackStage.ENTRY, 4, JndiLookupRequests.REASON); // Log4Shell exploitation (attempt)
     }
     return null;
   }
