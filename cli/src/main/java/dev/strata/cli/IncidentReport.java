@@ -26,6 +26,8 @@ final class IncidentReport {
   private final JsonNode incident;
   private final List<JsonNode> rows;
   private final EntityGraph graph;
+  /** Vulnerability findings (scans' events) of the incident's images, worst first ({@link #withImageFindings}). */
+  private List<JsonNode> imageFindings = List.of();
 
   /** {@code incident}: the incident document; {@code rows}: timeline rows (from the timeline index, else embedded). */
   IncidentReport(JsonNode incident, List<JsonNode> rows) {
@@ -51,6 +53,32 @@ final class IncidentReport {
 
   EntityGraph graph() {
     return graph;
+  }
+
+  /**
+   * With the vulnerability findings of the incident's images (strata-events-* Vulnerability Finding events whose
+   * image id or digest is one of the incident's {@code image} entities): which known CVEs the workload's image
+   * carried, next to how the attacker got in. A scan is no member of the incident (it describes the image, not an
+   * act): without this the report named no CVE (PodmanHostScenarioIT).
+   */
+  IncidentReport withImageFindings(List<JsonNode> findings) {
+    this.imageFindings = findings == null ? List.of() : List.copyOf(findings);
+    return this;
+  }
+
+  static final String FINDINGS_NOTE = "Known vulnerabilities of the images the incident's workloads ran, as the scans "
+      + "in the evidence list them (worst first); a scan says what the image carried when it was scanned, not what "
+      + "was exploited.";
+  static final int MAX_FINDINGS = 20;
+
+  /** One finding as table cells: id, severity, score, package and version, fixed in, image, evidence. */
+  static List<String> findingCells(JsonNode f) {
+    JsonNode v = f.path("vulnerability");
+    JsonNode pkg = f.path("package");
+    String image = f.at("/container/image_name").asText(f.at("/container/image_digest").asText(f.at("/container/image_uid").asText()));
+    return List.of(v.path("uid").asText(), v.path("severity").asText(""), v.path("score").isNumber() ? v.path("score").asText() : "",
+        (pkg.path("name").asText("") + " " + pkg.path("version").asText("")).trim(), v.path("fixed_version").asText(""), image,
+        f.path("source_format").asText() + " " + f.at("/lineage/artifact_sha256").asText());
   }
 
   static List<JsonNode> list(JsonNode arr) {
@@ -91,6 +119,17 @@ final class IncidentReport {
             .append(h(r.path("layer").asText().toLowerCase(Locale.ROOT))).append("</td><td>").append(h(r.path("summary").asText()))
             .append("</td><td>").append(h(r.path("source_format").asText())).append("</td><td>").append(evidenceHtml(r))
             .append("</td></tr>\n");
+      }
+      b.append("</table>\n");
+    }
+    if (!imageFindings.isEmpty()) {
+      b.append("<h2>Known vulnerabilities of the images</h2>\n<p>").append(h(FINDINGS_NOTE)).append("</p>\n<table><tr>"
+          + "<th>vulnerability</th><th>severity</th><th>score</th><th>package</th><th>fixed in</th><th>image</th>"
+          + "<th>evidence</th></tr>\n");
+      for (JsonNode f : imageFindings.subList(0, Math.min(MAX_FINDINGS, imageFindings.size()))) {
+        b.append("<tr>");
+        for (String c : findingCells(f)) b.append("<td>").append(h(c)).append("</td>");
+        b.append("</tr>\n");
       }
       b.append("</table>\n");
     }
@@ -163,7 +202,8 @@ final class IncidentReport {
     return b.toString();
   }
 
-  static final String ENTRY_NOTE = "How the attacker got in: the entry stage's signals (a malicious package, miner or "
+  static final String ENTRY_NOTE = "How the attacker got in: the entry stage's signals (an exploit request to a "
+      + "workload, a malicious package, miner or "
       + "offensive tool in the image the workload ran, a secret baked into it, a dependency's install-time script), "
       + "each with the artifact and position it was read from; a scan's time is when the scan ran, not when the image "
       + "entered.";
@@ -326,6 +366,16 @@ final class IncidentReport {
         b.append(" |\n");
       }
       b.append("\n");
+    }
+    if (!imageFindings.isEmpty()) {
+      b.append("## Known vulnerabilities of the images\n\n").append(md(FINDINGS_NOTE)).append("\n\n| vulnerability | severity "
+          + "| score | package | fixed in | image | evidence |\n|---|---|---|---|---|---|---|\n");
+      for (JsonNode f : imageFindings.subList(0, Math.min(MAX_FINDINGS, imageFindings.size()))) {
+        b.append('|');
+        for (String c : findingCells(f)) b.append(' ').append(md(c)).append(" |");
+        b.append('\n');
+      }
+      b.append('\n');
     }
     b.append("## Attack path\n\n");
     int n = 1;

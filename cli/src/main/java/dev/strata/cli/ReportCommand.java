@@ -87,7 +87,8 @@ final class ReportCommand implements Callable<Integer> {
         eventIds.add(row.path("event_id").asText());
       }
       Set<String> used = usedBindings(p, eventIds);
-      IncidentReport r = new IncidentReport(inc, rows, facts(p, inc, eventIds, used), used);
+      IncidentReport r = new IncidentReport(inc, rows, facts(p, inc, eventIds, used), used)
+          .withImageFindings(imageFindings(p, inc));
       Files.createDirectories(dir);
       List<Path> written = new ArrayList<>();
       if (!format.equals("md")) {
@@ -152,6 +153,43 @@ final class ReportCommand implements Callable<Integer> {
     for (JsonNode h : p.send("POST", "/strata-bindings-*/_search?ignore_unavailable=true&allow_no_indices=true",
         q.toString()).at("/hits/hits")) {
       out.add(h.path("_source"));
+    }
+    return out;
+  }
+
+  /**
+   * The vulnerability findings (class 2002, scans' events) of the incident's {@code image} entities, by image id or
+   * digest, worst score first, the same finding of several scans once.
+   */
+  static List<JsonNode> imageFindings(EvidencePipeline p, JsonNode inc) throws Exception {
+    List<String> images = new ArrayList<>();
+    for (JsonNode e : inc.path("entities")) {
+      if (e.path("type").asText().equals("image") && e.path("key").asText().startsWith("sha256:")) {
+        images.add(e.path("key").asText());
+      }
+    }
+    List<JsonNode> out = new ArrayList<>();
+    if (images.isEmpty()) return out;
+    ObjectNode q = Scope.JSON.createObjectNode();
+    q.put("size", 200);
+    var bool = q.putObject("query").putObject("bool");
+    bool.putArray("filter").addObject().putObject("term").put("class_uid", 2002);
+    ArrayNode should = bool.putArray("should");
+    for (String field : List.of("container.image_digest", "container.image_uid")) {
+      ArrayNode terms = should.addObject().putObject("terms").putArray(field);
+      images.forEach(terms::add);
+    }
+    bool.put("minimum_should_match", 1);
+    q.putArray("sort").add(Scope.JSON.createObjectNode().set("vulnerability.score",
+        Scope.JSON.createObjectNode().put("order", "desc").put("missing", "_last").put("unmapped_type", "double")));
+    Set<String> seen = new LinkedHashSet<>();
+    for (JsonNode h : p.send("POST", "/strata-events-*/_search?ignore_unavailable=true&allow_no_indices=true",
+        q.toString()).at("/hits/hits")) {
+      JsonNode f = h.path("_source");
+      if (seen.add(f.at("/vulnerability/uid").asText() + " " + f.at("/package/name").asText() + " "
+          + f.at("/package/version").asText())) {
+        out.add(f);
+      }
     }
     return out;
   }

@@ -107,4 +107,25 @@ class IncidentReportTest {
       }
     }
   }
+
+  /** The images' known vulnerabilities (scans' findings) have a section of their own, escaped; none: no section. */
+  @Test
+  void theImagesFindingsAreListedWorstFirstAsGiven() throws Exception {
+    JsonNode log4shell = JSON.readTree("""
+        {"source_format":"trivy_scan","vulnerability":{"uid":"CVE-2021-44228","severity":"CRITICAL","score":10.0,
+         "fixed_version":"2.15.0, 2.3.1, 2.12.2"},"package":{"name":"org.apache.logging.log4j:log4j-core","version":"2.14.1"},
+         "container":{"image_name":"registry.example.com/orders/api:2.7.0","image_digest":"sha256:84d1"},
+         "lineage":{"artifact_sha256":"cd"}}""");
+    JsonNode hostile = JSON.readTree("{\"source_format\":\"grype_scan\",\"vulnerability\":{\"uid\":"
+        + JSON.writeValueAsString(EVIL) + "},\"container\":{\"image_uid\":\"sha256:49\"}}");
+    assertThat(new IncidentReport(incident(), List.of()).markdown()).doesNotContain("Known vulnerabilities");
+    IncidentReport r = new IncidentReport(incident(), List.of()).withImageFindings(List.of(log4shell, hostile));
+    String md = r.markdown();
+    assertThat(md).contains("## Known vulnerabilities of the images").contains("| CVE-2021-44228 | CRITICAL | 10.0 | "
+        + "org.apache.logging.log4j:log4j-core 2.14.1 | 2.15.0, 2.3.1, 2.12.2 | registry.example.com/orders/api:2.7.0 | "
+        + "trivy\\_scan cd |").doesNotContain("<script>");
+    assertThat(md.indexOf("Known vulnerabilities")).isLessThan(md.indexOf("## Attack path"));
+    assertThat(r.html()).contains("<h2>Known vulnerabilities of the images</h2>").contains("<td>CVE-2021-44228</td>")
+        .doesNotContain("<script>");
+  }
 }

@@ -348,8 +348,14 @@ class PodmanHostScenarioIT {
     Files.writeString(Path.of("target", "podman-report.md"), rendered.md());
     assertThat(rendered.html()).startsWith("<!DOCTYPE html>").contains(API.substring(0, 12)).contains(INSTANCE_A)
         .doesNotContain(REPORTS.substring(0, 12));
-    // GAP: the report does not name the image's CVEs (the scan's findings are bound to the image, not the incident)
-    assertThat(rendered.md()).contains("kthreadd").contains("ListAttachedRolePolicies").doesNotContain(CVE);
+    // the image's known vulnerabilities from its scan, worst first (before, the report named no CVE: the scan's
+    // findings are bound to the image, a context entity, not to the incident)
+    String md = rendered.md();
+    assertThat(md).contains("kthreadd").contains("ListAttachedRolePolicies").contains("## Known vulnerabilities of the images");
+    String findings = md.substring(md.indexOf("## Known vulnerabilities"), md.indexOf("## Attack path"));
+    assertThat(findings).contains("| " + CVE + " | CRITICAL | 10.0 | org.apache.logging.log4j:log4j-core 2.14.1 |");
+    assertThat(findings.indexOf(CVE)).isLessThan(findings.indexOf("CVE-2024-2511"));
+    assertThat(md.indexOf("## Entry")).isLessThan(md.indexOf("## Known vulnerabilities"));
   }
 
   /** This run's events matching a query_string query, in time order. */
