@@ -577,6 +577,7 @@ public final class CorrelateBenchmark {
             + " %.0f MB%n", entries, (cpuNanos() - c0) / 1e9, prop(db, cf, "rocksdb.block-cache-usage") / 1e6,
             prop(db, cf, "rocksdb.block-cache-capacity") / 1e6);
         Figures f = measure(k -> fromRocksValue(db.get(cf, ro, rocksKey(k))), w, rounds);
+        if (MULTIGET > 0) multiGetGate(db, cf, ro, w, rounds, MULTIGET);
         System.out.printf(Locale.ROOT, "block cache: capacity %.0f MB, in use %.0f MB (pinned %.0f MB); table readers"
             + " outside the cache %.0f MB; memtables %.0f MB%n",
             prop(db, cf, "rocksdb.block-cache-capacity") / 1e6, prop(db, cf, "rocksdb.block-cache-usage") / 1e6,
@@ -590,6 +591,55 @@ public final class CorrelateBenchmark {
         deleteTree(dir);
       }
     }
+  }
+
+  /** {@code -Dstrata.bench.multiget=B}: also read the probes' keys with {@code multiGet} in batches of B (0: not). */
+  static final int MULTIGET = Integer.getInteger("strata.bench.multiget", 0);
+
+  /**
+   * Would a batched read pay for resolve-1's bindings read? The events' probe keys (their Flink key bytes, built
+   * before the clock starts) read one {@code get} each, then {@code multiGetAsList} over batches of {@code batch}
+   * keys in event order, then the same batches sorted (key group, key: the state's order); thread CPU time, the best
+   * of {@code rounds}, same keys, same run. Only the reads: no decode, no resolve.
+   */
+  static void multiGetGate(RocksDB db, ColumnFamilyHandle cf, ReadOptions ro, Workload w, int rounds, int batch)
+      throws Exception {
+    List<byte[]> keys = new ArrayList<>();
+    for (String[] ks : w.keys) for (String k : ks) keys.add(rocksKey(k));
+    List<ColumnFamilyHandle> cfs = java.util.Collections.nCopies(batch, cf);
+    double bestGet = Double.MAX_VALUE;
+    double bestMulti = Double.MAX_VALUE;
+    double bestSorted = Double.MAX_VALUE;
+    long sink = 0;
+    for (int round = 1; round <= rounds; round++) {
+      long c0 = cpuNanos();
+      for (byte[] k : keys) {
+        byte[] v = db.get(cf, ro, k);
+        if (v != null) sink += v.length;
+      }
+      long c1 = cpuNanos();
+      for (int from = 0; from < keys.size(); from += batch) {
+        List<byte[]> part = keys.subList(from, Math.min(keys.size(), from + batch));
+        for (byte[] v : db.multiGetAsList(ro, cfs.subList(0, part.size()), part)) if (v != null) sink += v.length;
+      }
+      long c2 = cpuNanos();
+      for (int from = 0; from < keys.size(); from += batch) {
+        List<byte[]> part = new ArrayList<>(keys.subList(from, Math.min(keys.size(), from + batch)));
+        part.sort(java.util.Arrays::compareUnsigned);
+        for (byte[] v : db.multiGetAsList(ro, cfs.subList(0, part.size()), part)) if (v != null) sink += v.length;
+      }
+      long c3 = cpuNanos();
+      double n = keys.size();
+      bestGet = Math.min(bestGet, (c1 - c0) / n);
+      bestMulti = Math.min(bestMulti, (c2 - c1) / n);
+      bestSorted = Math.min(bestSorted, (c3 - c2) / n);
+      System.out.printf(Locale.ROOT, "multiGet gate round %d: get %.0f ns per key; multiGet of %d %.0f ns (%.2fx);"
+          + " sorted multiGet %.0f ns (%.2fx)   [thread CPU, %,d keys]%n", round, (c1 - c0) / n, batch, (c2 - c1) / n,
+          (c1 - c0) / (double) (c2 - c1), (c3 - c2) / n, (c1 - c0) / (double) (c3 - c2), keys.size());
+    }
+    System.out.printf(Locale.ROOT, "multiGet gate, best rounds: get %.0f ns per key, multiGet of %d %.0f ns (%.2fx),"
+        + " sorted %.0f ns (%.2fx) (%d)%n", bestGet, batch, bestMulti, bestGet / bestMulti, bestSorted,
+        bestGet / bestSorted, sink % 10);
   }
 
   /**

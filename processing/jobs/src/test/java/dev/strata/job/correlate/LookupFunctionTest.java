@@ -198,6 +198,78 @@ class LookupFunctionTest {
     }
   }
 
+  @Test
+  void aHotKeysRegistrationsAreOneStateEntryPerBatch_aLateBindingReAnswersEachEventOnceWithItsNewest_afterARestore()
+      throws Exception {
+    List<EnrichRequest> requests = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      requests.add(new EnrichRequest("e" + i, EVENT_MICROS + i, 0, EnrichmentMerger.base(InFlightTest.FLOW),
+          List.of(KEY)));
+    }
+    // e2 again, re-resolved at an earlier hop (a newer revision): the registration kept for it must be this one
+    EnrichRequest e2Newer = new EnrichRequest("e2", EVENT_MICROS + 2, 1L << 42,
+        EnrichmentMerger.base(InFlightTest.FLOW), List.of(KEY));
+    org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+    try (var h = lookup(3_600_000L)) {
+      h.open();
+      for (EnrichRequest r : requests) h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, r), 1));
+      h.prepareSnapshotPreBarrier(1); // e0..e4: one batch entry
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, e2Newer), 2));
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, new EnrichRequest("e5", EVENT_MICROS + 5, 0,
+          EnrichmentMerger.base(InFlightTest.FLOW), List.of(KEY))), 2));
+      h.prepareSnapshotPreBarrier(2); // e2 (newer) and e5: a second batch entry
+      var operator = (InFlight.Operator<?, ?, ?>) h.getOperator();
+      operator.setCurrentKey(STATE_KEY);
+      org.apache.flink.api.common.state.MapState<String, LookupFunction.Registered> probes =
+          operator.getKeyedStateStore().getMapState(new org.apache.flink.api.common.state.MapStateDescriptor<>(
+              "scoped-probes", Types.STRING, LookupFunction.Registered.TYPE));
+      assertThat(probes.keys()).as("two batches, no entry per event").hasSize(2)
+          .allSatisfy(k -> assertThat(k).startsWith(LookupFunction.BATCH_PREFIX));
+      snapshot = h.snapshot(2, 2);
+    }
+    try (var h = lookup(3_600_000L)) {
+      h.initializeState(snapshot);
+      h.open();
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, new EnrichRequest("e6", EVENT_MICROS + 6, 0,
+          EnrichmentMerger.base(InFlightTest.FLOW), List.of(KEY))), 3)); // on the heap only
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 4));
+      h.prepareSnapshotPreBarrier(3); // the re-answers' registrations: a third batch, newer than the first two
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("web-1234", "10:01:00")), 5));
+      List<EnrichRequest> answered = h.getSideOutput(LookupFunction.ANSWERED).stream().map(StreamRecord::getValue)
+          .toList();
+      List<org.assertj.core.groups.Tuple> expected = new java.util.ArrayList<>();
+      expected.add(org.assertj.core.groups.Tuple.tuple("e6", null, 0L));
+      for (int i = 0; i <= 6; i++) {
+        long base = i == 2 ? 1L << 42 : 0;
+        expected.add(org.assertj.core.groups.Tuple.tuple("e" + i, "api-7d9f", EnrichRequest.revisionAt(base, 1, 1)));
+        expected.add(org.assertj.core.groups.Tuple.tuple("e" + i, "web-1234", EnrichRequest.revisionAt(base, 1, 2)));
+      }
+      assertThat(answered).extracting(EnrichRequest::eventId, a -> a.known().getPodName(), EnrichRequest::rev)
+          .containsExactlyInAnyOrderElementsOf(expected);
+    }
+  }
+
+  @Test
+  void aBatchOfRegistrationsIsReadBackAsWritten() throws Exception {
+    EnrichRequest r = new EnrichRequest("e1", EVENT_MICROS, 5L << 42, EnrichmentMerger.base(InFlightTest.FLOW),
+        List.of(KEY));
+    var members = new LookupFunction.Registrations(1);
+    members.add("e1", LookupFunction.Registered.carrying(r, 2, 77));
+    members.add("e2", LookupFunction.Registered.asking(EVENT_MICROS + 1, 3, List.of(KEY, ACCOUNT_KEY)));
+    LookupFunction.RegisteredCodec codec = new LookupFunction.RegisteredCodec();
+    var out = new org.apache.flink.core.memory.DataOutputSerializer(64);
+    codec.write(LookupFunction.Registered.batch(members), out);
+    var in = new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer());
+    LookupFunction.Registered back = codec.read(in);
+    assertThat(in.available()).isZero();
+    assertThat(back.batch().size()).isEqualTo(2);
+    assertThat(List.of(back.batch().id(0), back.batch().id(1))).containsExactly("e1", "e2");
+    assertThat(back.batch().get(0).request("e1")).isEqualTo(r);
+    assertThat(back.batch().get(0).emitted()).isEqualTo(2);
+    assertThat(back.batch().get(1).keys()).containsExactly(KEY, ACCOUNT_KEY);
+    assertThat(back.batch().get(1).rev()).isEqualTo(3);
+  }
+
   static EntityBinding ipPod(String pod, String from) {
     return ipPod(pod, from, KEY);
   }
