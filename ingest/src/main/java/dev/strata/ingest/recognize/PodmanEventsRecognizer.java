@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * named {@code podman-events*} / {@code podman_events*}. Content (framing LINES):
  * <ul>
  *   <li>the first line is a JSON object with libpod's capitalized {@code Status}, {@code Type} and {@code Time}
- *       (events file, {@code podman events --format json}): STRONG. Docker's lower-case event lines are not claimed;
+ *       (events file, {@code podman events --format json} before Podman 5), or {@code Status}, {@code Type}, {@code ID}
+ *       or {@code Name} and Docker's epoch {@code time} / {@code timeNano} without {@code Action} (Podman 5's
+ *       {@code podman events --format json}): STRONG. Docker's lower-case event lines are not claimed;
  *   <li>the first line is a journald JSON entry with {@code PODMAN_EVENT}: STRONG; a journald export whose first
  *       entry is another program's but that holds PODMAN_EVENT entries within the sample: STRONG when no entry of
  *       the sample is a runtime daemon's (dockerd, containerd, CRI-O) or Falco's (an unfiltered export of a Podman
@@ -54,6 +56,13 @@ public final class PodmanEventsRecognizer extends PathPatternRecognizer {
       }
       if (o.has("Status") && o.has("Type") && o.has("Time")) {
         return ContentMatch.strong(Framing.LINES, "JSON lines of libpod events (Status, Type, Time)");
+      }
+      // Podman 5's `podman events --format json` (containers/podman#21784): the time as Docker writes it, epoch
+      // seconds "time" and "timeNano", the rest libpod's capitalized fields; Docker's own lines have "Action" and a
+      // lower-case "status" (RHEL 9.5+ ships Podman 5: a responder's export was not recognized)
+      if (o.has("Status") && o.has("Type") && (o.has("time") || o.has("timeNano")) && !o.has("Action")
+          && (o.has("ID") || o.has("Name"))) {
+        return ContentMatch.strong(Framing.LINES, "JSON lines of podman 5 events (Status, Type, time/timeNano)");
       }
       if (o.get("PODMAN_EVENT") != null) {
         return ContentMatch.strong(Framing.LINES, "journald JSON export of podman events (PODMAN_EVENT)");

@@ -42,6 +42,17 @@ class PodmanRecognizersTest {
   }
 
   @Test
+  void podman5sJsonEventsWithDockersEpochTimesArePodmans() {
+    // podman events --format json since Podman 5.0 (containers/podman#21784, RHEL 9.5+): "time" and "timeNano"
+    String p5 = "{\"ID\":\"" + ID + "\",\"Image\":\"registry.example.com/inventory/sync:1.3.0\",\"Name\":"
+        + "\"inventory-sync\",\"Status\":\"create\",\"time\":1795154700,\"timeNano\":1795154700118000331,"
+        + "\"Type\":\"container\",\"Attributes\":{\"image\":\"registry.example.com/inventory/sync:1.3.0\"}}\n";
+    Recognition r = rec("responder/events-root.json", p5);
+    assertThat(r.sourceType()).isEqualTo("podman_events");
+    assertThat(r.framing()).isEqualTo(Framing.LINES);
+  }
+
+  @Test
   void dockerEventLinesAreNotPodmans() {
     String docker = "{\"status\":\"start\",\"id\":\"" + ID + "\",\"from\":\"alpine\",\"Type\":\"container\","
         + "\"Action\":\"start\",\"Actor\":{\"ID\":\"" + ID + "\",\"Attributes\":{}},\"scope\":\"local\","

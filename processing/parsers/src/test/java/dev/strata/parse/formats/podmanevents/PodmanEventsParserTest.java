@@ -29,6 +29,22 @@ class PodmanEventsParserTest extends ParserContractTest {
     assertThat(e.getTime().toString()).isEqualTo("2024-05-01T12:00:00.123456Z");
   }
 
+  @Test
+  void podman5sJsonLinesWithEpochTimesAreRead() throws Exception {
+    // podman events --format json since Podman 5.0 (containers/podman#21784): "time" (s) and "timeNano"
+    String line = "{\"ID\":\"abc\",\"Image\":\"registry.example.com/inventory/sync:1.3.0\",\"Name\":\"inventory-sync\","
+        + "\"Status\":\"health_status\",\"time\":1714564800,\"timeNano\":1714564800123456789,\"Type\":\"container\","
+        + "\"health_status\":\"healthy\",\"Attributes\":{\"image\":\"registry.example.com/inventory/sync:1.3.0\"}}\n";
+    var out = parse(line, Framing.LINES, "responder/events-root.json");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(1);
+    var e = out.events.get(0);
+    assertThat(e.getActivityName()).isEqualTo("health_status");
+    assertThat(e.getStatusDetail()).isEqualTo("healthy");
+    assertThat(e.getContainer().getName()).isEqualTo("inventory-sync");
+    assertThat(e.getTime().toString()).isEqualTo("2024-05-01T12:00:00.123456Z");
+  }
+
   /**
    * libpod events (podman-events(1): container statuses exec, exec_died, health_status; events.Event's Attributes
    * execID, ContainerExitCode, HealthStatus) in the three forms: exec sessions are process activity as Docker's.
