@@ -55,7 +55,9 @@ import java.util.regex.Pattern;
  * annotations                     -> unmapped annotations.&lt;key&gt;
  *   Kubernetes (CRI-O io.kubernetes.pod.*, io.kubernetes.container.name, io.kubernetes.cri-o.*; containerd
  *   io.kubernetes.cri.sandbox-name / -namespace / -uid, container-name, image-name) -> kubernetes.*, container.*
- *   io.kubernetes.cri-o.Created    -> time (else time = observed_time, warned: the file has no time of its own)
+ *   io.kubernetes.cri-o.Created    -> time (else the file's modification time on the evidence medium, origin_mtime:
+ *                                  the runtime writes it when it initialises the container; unmapped
+ *                                  strata.time_source = file_mtime; else observed_time; warned either way)
  * container.uid                   -> from the path (overlay-containers/&lt;id&gt;/userdata/, task/&lt;ns&gt;/&lt;id&gt;/),
  *                                    else io.kubernetes.cri-o.ContainerID; runtime from the annotations / path:
  *                                    cri-o, containerd, podman, else "oci"
@@ -198,10 +200,19 @@ public final class OciRuntimeConfigParser extends JsonFormatParser {
       k.setContainerName(kc);
     }
 
-    // time: CRI-O records when it created the container; otherwise the file has no time of its own
+    // time: CRI-O records when it created the container; otherwise the file has no time of its own, but the runtime
+    // writes it when it initialises the container (libpod saveSpec in init, containerd's bundle at task create): its
+    // modification time on the evidence medium is that moment, which a timeline can place (before, the collection's
+    // observed time put the config of a container started days ago at the end of the incident's timeline)
     String created = blank(a.get("io.kubernetes.cri-o.Created"));
+    java.time.Instant mtime = ctx.chunk().getOriginMtime();
     if (created != null) {
       ctx.applyTime(e, created, "annotations.io.kubernetes.cri-o.Created");
+    } else if (mtime != null) {
+      e.setTime(mtime);
+      u.put("strata.time_source", "file_mtime");
+      Events.warn(e, "an OCI runtime config has no timestamp of its own; time = the file's modification time (when the"
+          + " runtime last initialised the container)");
     } else {
       Events.warn(e, "an OCI runtime config has no timestamp of its own; time = observed_time");
     }

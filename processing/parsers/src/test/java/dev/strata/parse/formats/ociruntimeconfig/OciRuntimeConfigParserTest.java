@@ -39,4 +39,25 @@ class OciRuntimeConfigParserTest extends ParserContractTest {
     assertThat(a.getEventId()).isNotEqualTo(b.getEventId());
     assertThat(a.getContainer().getRuntime()).isEqualTo("podman");
   }
+
+  @Test
+  void withoutACreatedAnnotationTheTimeIsTheFilesModificationTime() throws Exception {
+    // Podman writes userdata/config.json when it initialises the container: the file's mtime on the disk image is
+    // that moment (PodmanHostScenarioIT: the configs were timed at the collection, days after the incident)
+    String cfg = "{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"java\",\"-jar\",\"/opt/app/orders-api.jar\"]},"
+        + "\"annotations\":{\"io.container.manager\":\"libpod\"}}";
+    var chunk = dev.strata.parse.testing.Chunks.single(cfg, format(), Framing.WHOLE,
+        "home/orders/.local/share/containers/storage/overlay-containers/" + "a".repeat(64) + "/userdata/config.json");
+    chunk.setOriginMtime(java.time.Instant.parse("2026-11-20T06:01:01Z"));
+    var e = parse(chunk).events.get(0);
+    assertThat(e.getTime()).isEqualTo(java.time.Instant.parse("2026-11-20T06:01:01Z"));
+    assertThat(e.getUnmapped()).containsEntry("strata.time_source", "file_mtime");
+    assertThat(e.getUnmapped().get("strata.warning")).contains("modification time");
+    // CRI-O's own creation time wins over the file's
+    String crio = "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"]},\"annotations\":"
+        + "{\"io.kubernetes.cri-o.Created\":\"2026-11-19T10:00:00.5Z\"}}";
+    var c2 = dev.strata.parse.testing.Chunks.single(crio, format(), Framing.WHOLE, "x/config.json");
+    c2.setOriginMtime(java.time.Instant.parse("2026-11-20T06:01:01Z"));
+    assertThat(parse(c2).events.get(0).getTime()).isEqualTo(java.time.Instant.parse("2026-11-19T10:00:00.500Z"));
+  }
 }
