@@ -234,12 +234,16 @@ def oci_config(cid, layer, store_path, args, rootless, name):
 
 
 java = ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/app/orders-api.jar"]
+# libpod writes config.json when it initialises the container (saveSpec in init): its mtime is the init event's time
 write(USER_STORE_A + "overlay-containers/%s/userdata/config.json" % API,
-      oci_config(API, API_LAYER, "/home/orders/.local/share/containers/storage/", java, True, "orders-api"))
+      oci_config(API, API_LAYER, "/home/orders/.local/share/containers/storage/", java, True, "orders-api"),
+      epoch("06:01:01"))
 write(ROOT_STORE_A + "overlay-containers/%s/userdata/config.json" % REPORTS,
-      oci_config(REPORTS, REPORTS_LAYER, "/var/lib/containers/storage/", java + ["--spring.profiles.active=reports"], False, "orders-reports"))
+      oci_config(REPORTS, REPORTS_LAYER, "/var/lib/containers/storage/", java + ["--spring.profiles.active=reports"], False, "orders-reports"),
+      epoch("06:00:11"))
 write(ROOT_STORE_B + "overlay-containers/%s/userdata/config.json" % SYNC,
-      oci_config(SYNC, SYNC_LAYER, "/var/lib/containers/storage/", ["/usr/local/bin/inventory-sync", "--interval", "15m"], False, "inventory-sync"))
+      oci_config(SYNC, SYNC_LAYER, "/var/lib/containers/storage/", ["/usr/local/bin/inventory-sync", "--interval", "15m"], False, "inventory-sync"),
+      epoch("06:05:00"))
 
 # ------------------------------------------------------------------------------------ conmon k8s-file ctr.log
 def ctr(hms, ns):
@@ -365,12 +369,16 @@ host_a_journal = [
 ]
 write(A + "responder/journal-export.json", jl(host_a_journal))
 
-# host B: podman's journald events, exported filtered (`journalctl -D ... -o json SYSLOG_IDENTIFIER=podman`)
-SYNC_CMD = "/usr/bin/podman run --name=inventory-sync --cidfile=/run/inventory-sync.cid --replace --rm -d %s" % SYNC_IMAGE
-write(B + "responder/podman-journal.json", jl([
-    podman_j("06:05:00", 118000331, "create", SYNC, "inventory-sync", SYNC_IMAGE, "inventory-sync.service", SYNC_CMD, HOST_B, "1981"),
-    podman_j("06:05:01", 4000001, "start", SYNC, "inventory-sync", SYNC_IMAGE, "inventory-sync.service", SYNC_CMD, HOST_B, "1981"),
-]))
+# host B (RHEL 9.5, Podman 5.2): the responder ran `podman events --since "2026-11-20 05:00" --until
+# "2026-11-20 10:30" --format json > responder/events-root.json` as root before imaging. Podman 5's JSON output
+# (containers/podman#21784) has Docker's epoch "time" and "timeNano" instead of libpod's RFC 3339 "Time"
+def p5(hms, ns, status):
+    return {"ID": SYNC, "Image": SYNC_IMAGE, "Name": "inventory-sync", "Status": status, "time": epoch(hms),
+            "timeNano": epoch(hms) * 1000000000 + ns, "Type": "container",
+            "Attributes": {"image": SYNC_IMAGE, "name": "inventory-sync", "PODMAN_SYSTEMD_UNIT": "inventory-sync.service"}}
+
+
+write(B + "responder/events-root.json", jl([p5("06:05:00", 118000331, "create"), p5("06:05:01", 4000001, "start")]))
 
 # --------------------------------------------------------------------------------------------- Falco (host A)
 # Falco 0.38 (modern_ebpf, json_output: true), no container plugin socket for the rootless user: container.id only
@@ -626,6 +634,8 @@ write("strata-context.yaml", """# Where each host's evidence came from (the file
 # a writable layer's directories changed when the container wrote into them: their mtime is their latest entry's
 dirs = {}
 for p, t in mtimes:
+    if "/diff/" not in p:
+        continue  # not in a layer (a container's config.json)
     d = os.path.dirname(p)
     while not d.endswith("/diff"):
         dirs[d] = max(dirs.get(d, 0), t)

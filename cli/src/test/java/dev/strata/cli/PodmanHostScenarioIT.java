@@ -170,6 +170,31 @@ class PodmanHostScenarioIT {
   }
 
   @Test
+  void hostBsPodman5EventsExportIsRead() throws Exception {
+    // `podman events --format json` of Podman 5 (RHEL 9.5): Docker's epoch time / timeNano, not libpod's Time
+    List<String> events = new ArrayList<>();
+    for (JsonNode h : search("source_format:podman_events AND device.hostname:\"" + HOST_B + "\"")) {
+      JsonNode s = h.path("_source");
+      events.add(s.path("time").asText() + " " + s.path("activity_name").asText() + " " + s.at("/container/uid").asText());
+    }
+    assertThat(events).containsExactly("2026-11-20T06:05:00.118000Z create " + SYNC,
+        "2026-11-20T06:05:01.004000Z start " + SYNC);
+  }
+
+  @Test
+  void theOciConfigsAreTimedWhenPodmanInitialisedTheContainers() throws Exception {
+    // no time of its own: libpod writes config.json at init, the disk image keeps its modification time
+    Map<String, String> times = new TreeMap<>();
+    for (JsonNode h : search("source_format:oci_runtime_config")) {
+      JsonNode s = h.path("_source");
+      times.put(s.at("/container/uid").asText().substring(0, 12), s.path("time").asText());
+      assertThat(s.at("/unmapped/strata.time_source").asText()).isEqualTo("file_mtime");
+    }
+    assertThat(times).containsExactlyInAnyOrderEntriesOf(Map.of(API.substring(0, 12), "2026-11-20T06:01:01.000000Z",
+        REPORTS.substring(0, 12), "2026-11-20T06:00:11.000000Z", SYNC.substring(0, 12), "2026-11-20T06:05:00.000000Z"));
+  }
+
+  @Test
   void theImageStoreIsNoContainer() throws Exception {
     // overlay-images/images.json lists images (id, digest, names), not containers
     List<String> containers = new ArrayList<>();
@@ -189,7 +214,6 @@ class PodmanHostScenarioIT {
       assertThat(hits).as(q).isNotEmpty();
       for (JsonNode h : hits) {
         JsonNode s = h.path("_source");
-        if (s.path("activity_name").asText().equals("configured")) continue; // config.json: no time of its own
         JsonNode e = s.path("enrichment");
         String what = s.path("source_format").asText() + " " + s.path("time").asText() + " "
             + s.path("message").asText("").replaceAll("\\s+", " ");
