@@ -32,7 +32,7 @@ HOST_A, INSTANCE_A, ENI_A, IP_A = "ip-10-44-1-21.ec2.internal", "i-0a4411aa22bb3
 EIP_A = "192.0.2.121"  # host A's elastic IP: what STS sees of calls from the host (S3 goes through the gateway endpoint)
 # host B: RHEL 9.4, Podman 4.9.4, root runs inventory-sync; same account, not involved
 HOST_B, INSTANCE_B, ENI_B, IP_B = "ip-10-44-2-37.ec2.internal", "i-0b4422bb33cc44dd5", "eni-0b4422bb33cc40002", "10.44.2.37"
-ATTACKER = "198.51.100.77"  # the exploit, its LDAP / HTTP servers, the reverse shell, the exfil upload
+ATTACKER = "198.51.100.177"  # the exploit, its LDAP / HTTP servers, the reverse shell, the exfil upload
 OUTSIDE = "203.0.113.200"  # where the stolen key is used from afterwards
 POOL_IP, POOL_PORT = "192.0.2.66", 3333
 S3_IP = "52.216.77.40"  # an S3 address in us-east-1 (through the gateway endpoint)

@@ -53,7 +53,7 @@ class PodmanHostScenarioIT {
   static final String INSTANCE_A = "i-0a4411aa22bb33cc4";
   static final String INSTANCE_B = "i-0b4422bb33cc44dd5";
   static final String ENI_A = "eni-0a4411aa22bb30001";
-  static final String ATTACKER = "198.51.100.77";
+  static final String ATTACKER = "198.51.100.177";
   static final String OUTSIDE = "203.0.113.200";
   static final String API = "117d16480bc550b1b14ef8d31a7091be369fcdbc624894c62dc40aea235a243d";
   static final String REPORTS = "8d4c6274957d18030382aefda3071e7835f5222d2c01f5c2d73dc1b753deb50d";
