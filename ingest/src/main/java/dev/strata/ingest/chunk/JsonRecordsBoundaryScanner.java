@@ -3,15 +3,22 @@ package dev.strata.ingest.chunk;
 /**
  * JSON_RECORDS framing: a streaming structural scanner (string/escape state and nesting depth, no parsing) that finds
  * the top-level record array — the document itself when it starts with {@code [}, or the value of the
- * {@code "Records"} key (CloudTrail) or the {@code "items"} key (a Kubernetes {@code List}) of a top-level object — the
+ * {@code "Records"} key (CloudTrail), the {@code "items"} key (a Kubernetes {@code List}), the {@code "Reservations"}
+ * key ({@code aws ec2 describe-instances}) or the {@code "NetworkInterfaces"} key ({@code aws ec2
+ * describe-network-interfaces}) of a top-level object — the
  * first such key whose value is an array — and reports a boundary right after each {@code ,} that
  * follows a complete element of that array. Bytes before the array (the prefix, e.g. {@code {"Records":[}) belong to
  * the first record, bytes after it (the suffix {@code ]}}) to the last. Input that is not such a document yields no
  * boundary at all.
  */
 public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
-  private static final byte[] RECORDS = {'R', 'e', 'c', 'o', 'r', 'd', 's'};
-  private static final byte[] ITEMS = {'i', 't', 'e', 'm', 's'};
+  /** The keys whose array value is the record array. */
+  private static final byte[][] KEYS = {
+    "Records".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+    "items".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+    "Reservations".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+    "NetworkInterfaces".getBytes(java.nio.charset.StandardCharsets.US_ASCII)
+  };
 
   private static final int START = 0;
   private static final int PREFIX_OBJECT = 1;
@@ -26,8 +33,8 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
   // key tracking at depth 1 of a top-level object (PREFIX_OBJECT)
   private boolean expectKey;
   private boolean capturingKey;
-  private int keyMatch;
-  private int itemsMatch;
+  /** per key of {@link #KEYS}: how many of its bytes the key being captured matched so far, -1 none */
+  private final int[] keyMatch = new int[KEYS.length];
   private boolean keyIsRecords;
   private boolean valueIsRecords;
 
@@ -122,19 +129,21 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
     }
     if (escape) {
       escape = false;
-      keyMatch = -1;
-      itemsMatch = -1;
+      java.util.Arrays.fill(keyMatch, -1);
     } else if (c == '\\') {
       escape = true;
     } else if (c == '"') {
       inString = false;
       if (capturingKey) {
         capturingKey = false;
-        keyIsRecords = keyMatch == RECORDS.length || itemsMatch == ITEMS.length;
+        keyIsRecords = false;
+        for (int k = 0; k < KEYS.length; k++) keyIsRecords |= keyMatch[k] == KEYS[k].length;
       }
     } else if (capturingKey) {
-      keyMatch = keyMatch >= 0 && keyMatch < RECORDS.length && c == RECORDS[keyMatch] ? keyMatch + 1 : -1;
-      itemsMatch = itemsMatch >= 0 && itemsMatch < ITEMS.length && c == ITEMS[itemsMatch] ? itemsMatch + 1 : -1;
+      for (int k = 0; k < KEYS.length; k++) {
+        int m = keyMatch[k];
+        keyMatch[k] = m >= 0 && m < KEYS[k].length && c == KEYS[k][m] ? m + 1 : -1;
+      }
     }
   }
 
@@ -144,8 +153,7 @@ public final class JsonRecordsBoundaryScanner implements BoundaryScanner {
         inString = true;
         if (depth == 1 && expectKey) {
           capturingKey = true;
-          keyMatch = 0;
-          itemsMatch = 0;
+          java.util.Arrays.fill(keyMatch, 0);
           expectKey = false;
         } else if (depth == 1) {
           valueIsRecords = false;

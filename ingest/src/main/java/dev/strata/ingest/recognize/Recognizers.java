@@ -39,6 +39,8 @@ public final class Recognizers {
         new K8sPodRecognizer(),
         new AwsVpcCniRecognizer(),
         new K8sNodeRecognizer(),
+        new AwsEc2InstancesRecognizer(),
+        new AwsEc2NetworkInterfacesRecognizer(),
         new CriLogRecognizer(),
         new DockerDaemonLogRecognizer(),
         new ContainerdDaemonLogRecognizer(),

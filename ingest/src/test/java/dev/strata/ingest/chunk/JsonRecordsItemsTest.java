@@ -71,4 +71,16 @@ class JsonRecordsItemsTest {
       }
     }
   }
+
+  /** {@code aws ec2 describe-instances} / {@code describe-network-interfaces}: their reservations / interfaces. */
+  @Test
+  void ec2InventoriesAreCutBetweenReservationsAndInterfaces() {
+    String reservation = "{\"Groups\":[],\"Instances\":[{\"InstanceId\":\"i-1\",\"NetworkInterfaces\":[{\"a\":1},"
+        + "{\"b\":2}]},{\"InstanceId\":\"i-2\"}],\"OwnerId\":\"1\",\"ReservationId\":\"r-1\"}";
+    String doc = "{\n    \"Reservations\": [\n        " + reservation + ",\n        " + reservation + "\n    ]\n}\n";
+    assertThat(boundaries(doc)).hasSize(1);
+    String ni = "{\"NetworkInterfaceId\":\"eni-1\",\"PrivateIpAddresses\":[{\"x\":1},{\"y\":2}]}";
+    assertThat(boundaries("{\"NetworkInterfaces\":[" + ni + "," + ni + "," + ni + "]}")).hasSize(2);
+    assertThat(boundaries("{\"x\":{\"NetworkInterfaces\":[1,2]},\"Reservation\":[1,2],\"Reservationss\":[1,2]}")).isEmpty();
+  }
 }

@@ -61,6 +61,39 @@ class RecognizersTest {
     assertThat(rec("kubectl/nodes.json", pods).sourceType()).as("a List of Pods, whatever its name").isEqualTo("k8s_pod");
   }
 
+  /**
+   * {@code aws ec2 describe-instances} and {@code describe-network-interfaces} output (aws_ec2_instances /
+   * aws_ec2_network_interfaces, cut between reservations / interfaces) by content under any name; a queried root array
+   * of instances too; JSON lines of interfaces are LINES; CloudTrail's RunInstances stays CloudTrail.
+   */
+  @Test
+  void ec2InventoriesByContent() {
+    String instances = "{\n    \"Reservations\": [\n        {\n            \"Groups\": [],\n            \"Instances\": [\n"
+        + "                {\"AmiLaunchIndex\": 0, \"ImageId\": \"ami-1\", \"InstanceId\": \"i-0f1e\", \"LaunchTime\":"
+        + " \"2026-11-24T06:40:11+00:00\"}\n            ],\n            \"OwnerId\": \"577215664901\",\n"
+        + "            \"ReservationId\": \"r-0a1b\"\n        }\n    ]\n}\n";
+    for (String path : List.of("aws/describe-instances.json", "case-42/inventory.json")) {
+      Recognition r = rec(path, instances);
+      assertThat(r.sourceType()).as(path).isEqualTo("aws_ec2_instances");
+      assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
+    }
+    Recognition queried = rec("x/out.json", "[\n    {\"InstanceId\": \"i-0f1e\", \"InstanceType\": \"m6i.large\"}\n]\n");
+    assertThat(queried.sourceType()).isEqualTo("aws_ec2_instances");
+    String enis = "{\n    \"NetworkInterfaces\": [\n        {\n            \"Attachment\": {\"DeviceIndex\": 0},\n"
+        + "            \"InterfaceType\": \"interface\",\n            \"NetworkInterfaceId\": \"eni-0a1b\"\n        }\n    ]\n}\n";
+    Recognition r = rec("aws/describe-network-interfaces.json", enis);
+    assertThat(r.sourceType()).isEqualTo("aws_ec2_network_interfaces");
+    assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
+    Recognition lines = rec("x/enis.jsonl", "{\"NetworkInterfaceId\":\"eni-1\",\"InterfaceType\":\"branch\"}\n"
+        + "{\"NetworkInterfaceId\":\"eni-2\",\"InterfaceType\":\"trunk\"}\n");
+    assertThat(lines.sourceType()).isEqualTo("aws_ec2_network_interfaces");
+    assertThat(lines.framing()).isEqualTo(Framing.LINES);
+    String runInstances = "{\"Records\":[{\"eventVersion\":\"1.09\",\"eventTime\":\"2026-11-24T06:40:11Z\","
+        + "\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":\"RunInstances\",\"awsRegion\":\"us-west-2\","
+        + "\"responseElements\":{\"instancesSet\":{\"items\":[{\"instanceId\":\"i-1\"}]}}}]}";
+    assertThat(rec("x/describe-instances.json", runInstances).sourceType()).isEqualTo("aws_cloudtrail");
+  }
+
   /** AWS "Delivery of Insights events": a trail's Insights events go to its CloudTrail-Insight folder. */
   @Test
   void cloudTrailInsightsLogFiles() {

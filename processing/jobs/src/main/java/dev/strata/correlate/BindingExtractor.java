@@ -143,9 +143,11 @@ public final class BindingExtractor {
         case "k8s_pod" -> podSnapshot(e, out);
         case "k8s_node" -> nodeSnapshot(e, out);
         case "aws_cloudtrail" -> cloudTrail(e, out);
+        case "aws_ec2_instances", "aws_ec2_network_interfaces" -> Ec2Inventory.extract(this, e, out);
         default -> {}
       }
-      if (!format.equals("aws_cloudtrail") && !format.equals("k8s_audit")) {
+      // an inventory's statements are its own rules' only (its device and cloud ids are the inventory's subject)
+      if (!format.equals("aws_cloudtrail") && !format.equals("k8s_audit") && !Ec2Inventory.FORMATS.contains(format)) {
         containers(e, format, out);
         cloudIds(e, format, out);
         sbom(e, out);

@@ -139,7 +139,26 @@ public enum BindingKind {
    * and the creating session ({@code created_by_session}). Looked up at hop 1 under the key, which the key's calls
    * already ask: they name the pod, also after the session expired and the pod is gone.
    */
-  ACCESSKEY_POD("accesskey", "pod", 0.9f, false);
+  ACCESSKEY_POD("accesskey", "pod", 0.9f, false),
+  /**
+   * A private address -> the EC2 instance whose attached network interface holds it (attributes: instance, interface,
+   * VPC, account; the cluster and node when the instance is tagged as a cluster's node), from an EC2 inventory ({@code
+   * aws ec2 describe-instances} / {@code describe-network-interfaces}, {@link Ec2Inventory}): an interface's primary
+   * address from the instance's launch (device 0) or the interface's attachment, open; a secondary address (the VPC
+   * CNI's pod addresses) from the inventory's collection, open. Held under the address's state key with the pods'.
+   */
+  IP_INSTANCE("ip", "instance", 1.0f, false),
+  /**
+   * A private address -> the network interface holding it when that interface is no instance's (a pod's branch
+   * interface, an ECS {@code awsvpc} task's, a VPC endpoint's, a load balancer's), from an EC2 inventory.
+   */
+  IP_ENI("ip", "eni", 1.0f, false),
+  /**
+   * An EC2 instance ({@code instance||<id>}) -> the ECS cluster its tag {@code aws:ecs:clusterName} names (attribute
+   * {@code ecs_cluster}), from its launch, open: looked up where an event's instance is (hops 1-2). A Kubernetes
+   * node's cluster comes with its {@code node_instance} (indexed by the instance too).
+   */
+  INSTANCE_CLUSTER("instance", "cluster", 1.0f, false);
 
   /** Whether this is an IMDS fetch fact (by a pod or by a plain container). */
   public boolean imdsFetch() {

@@ -64,6 +64,8 @@ public final class ParserRegistry {
         new K8sPodParser(),
         new AwsVpcCniParser(),
         new K8sNodeParser(),
+        new dev.strata.parse.formats.awsec2.AwsEc2InstancesParser(),
+        new dev.strata.parse.formats.awsec2.AwsEc2NetworkInterfacesParser(),
         new CriLogParser(),
         new DockerDaemonLogParser(),
         new ContainerdDaemonLogParser(),

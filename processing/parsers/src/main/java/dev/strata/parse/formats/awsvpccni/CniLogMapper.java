@@ -40,6 +40,11 @@ import java.util.regex.Pattern;
  * ipamd.log  "UnassignPodIPAddress: sandbox aws-cni/S/eth0's ipAddr A, ..."     removed: S, A
  * ipamd.log  "Received AddNetwork for NS N, [Pod P, NameSpace NS, Container|]Sandbox S, ifname I" /
  *            "Received DelNetwork for [Pod P, Namespace NS, ]Sandbox S"        add_network / del_network: S
+ * ipamd.log  debug "AddNetworkRequest: ClientVersion:"V" K8S_POD_NAME:"P" K8S_POD_NAMESPACE:"NS"
+ *            K8S_POD_INFRA_CONTAINER_ID:"S" ContainerID:"S" IfName:"I" ..." / "DelNetworkRequest: ..." (the gRPC
+ *            request in protobuf text, rpc_handler.go's log.Debugf; ipamd logs at DEBUG by default)
+ *                                                                              add_network / del_network: S, the pod
+ *                                                                              (no event when it names no pod)
  * any other warn / error line                                                  log: message only
  * any other info / debug line                                                  no event (the artifact keeps it)
  * </pre>
@@ -63,6 +68,9 @@ final class CniLogMapper implements JsonRecordStream.RecordMapper {
       Pattern.compile("UnassignPodIP(?:v4)?Address: sandbox \\S*?/?([0-9a-f]{12,})(?:/\\S+?)?'s ipAddr (\\S+?),");
   private static final Pattern RPC = Pattern.compile(
       "^Received (Add|Del)Network for (?:NS \\S+, )?(?:(?:IP \\S+, )?Pod (\\S+), Name[sS]pace (\\S+), )?(?:Container|Sandbox) ([0-9a-f]{12,})");
+  /** ipamd's debug dump of the CNI plugin's gRPC request (protobuf text of rpc.AddNetworkRequest / DelNetworkRequest). */
+  private static final Pattern RPC_REQUEST = Pattern.compile("^(Add|Del)NetworkRequest: (.*)$", Pattern.DOTALL);
+  private static final Pattern PROTO_FIELD = Pattern.compile("(\\w+):\\s*\\\\?\"([^\"\\\\]*)\\\\?\"");
   private static final Pattern IPV4 = Pattern.compile("IPv4Addr:\\s*\\\\?\"([0-9.]+)\\\\?\"");
   private static final Pattern IPV6 = Pattern.compile("IPv6Addr:\\s*\\\\?\"([0-9a-fA-F:]+)\\\\?\"");
 
@@ -131,10 +139,30 @@ final class CniLogMapper implements JsonRecordStream.RecordMapper {
       ip = m.group(1);
       sandbox = m.group(2) != null ? m.group(2) : m.group(5);
       if (m.group(3) != null) pod = new String[] {m.group(4), m.group(3), null};
+      else if (sandbox != null) pod = podOfSandbox.get(sandbox); // ipamd's debug request earlier in the chunk
     } else if ((m = UNASSIGN.matcher(msg)).find()) {
       verb = "removed";
       sandbox = m.group(1);
       ip = m.group(2);
+    } else if ((m = RPC_REQUEST.matcher(msg)).find()) {
+      // ipamd alone (plugin.log not collected, or its ADD rotated out): the request names the sandbox's pod
+      verb = m.group(1).equals("Add") ? "add_network" : "del_network";
+      Map<String, String> f = new HashMap<>();
+      Matcher fm = PROTO_FIELD.matcher(m.group(2));
+      while (fm.find()) f.putIfAbsent(fm.group(1), fm.group(2));
+      sandbox = f.get("ContainerID");
+      if (sandbox == null || !sandbox.matches("[0-9a-f]{12,}")) sandbox = f.get("K8S_POD_INFRA_CONTAINER_ID");
+      if (sandbox != null && !sandbox.matches("[0-9a-f]{12,}")) sandbox = null;
+      String ns = f.get("K8S_POD_NAMESPACE");
+      String name = f.get("K8S_POD_NAME");
+      if (ns != null && !ns.isEmpty() && name != null && !name.isEmpty()) pod = new String[] {ns, name, null};
+      if (sandbox != null && pod != null && verb.equals("add_network")) podOfSandbox.putIfAbsent(sandbox, pod);
+      // a dump naming no pod adds nothing to the info line "Received AddNetwork ... Sandbox S" before it: no event
+      if (pod == null || sandbox == null) {
+        verb = "log";
+        sandbox = null;
+        pod = null;
+      }
     } else if ((m = RPC.matcher(msg)).find()) {
       verb = m.group(1).equals("Add") ? "add_network" : "del_network";
       sandbox = m.group(4);

@@ -59,7 +59,8 @@ import java.util.regex.Pattern;
  *                                  the runtime writes it when it initialises the container; unmapped
  *                                  strata.time_source = file_mtime; else observed_time; warned either way)
  * container.uid                   -> from the path (overlay-containers/&lt;id&gt;/userdata/, task/&lt;ns&gt;/&lt;id&gt;/),
- *                                    else io.kubernetes.cri-o.ContainerID; runtime from the annotations / path:
+ *                                    else io.kubernetes.cri-o.ContainerID, else a sandbox's own
+ *                                    io.kubernetes.cri.sandbox-id; runtime from the annotations / path:
  *                                    cri-o, containerd, podman, else "oci"
  * strata.risk (comma-separated hints):
  *   privileged            (nearly every capability in the bounding set, or a *.privileged annotation = true)
@@ -149,6 +150,10 @@ public final class OciRuntimeConfigParser extends JsonFormatParser {
       u.put("containerd.namespace", t.group(1));
     }
     if (id == null) id = blank(a.get("io.kubernetes.cri-o.ContainerID"));
+    // a containerd pod sandbox's own config.json names its id (the sandbox's pod: the VPC CNI's ipamd.log names only it)
+    if (id == null && "sandbox".equals(a.get("io.kubernetes.cri.container-type"))) {
+      id = blank(a.get("io.kubernetes.cri.sandbox-id"));
+    }
     if (a.keySet().stream().anyMatch(k -> k.startsWith("io.kubernetes.cri-o."))) {
       runtime = "cri-o";
     } else if (a.keySet().stream().anyMatch(k -> k.startsWith("io.kubernetes.cri.")) || t.find(0)) {

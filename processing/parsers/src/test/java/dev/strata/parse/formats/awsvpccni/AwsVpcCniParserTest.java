@@ -24,6 +24,34 @@ class AwsVpcCniParserTest extends ParserContractTest {
         + msg.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}\n";
   }
 
+  /**
+   * ipamd at DEBUG (its default) dumps the plugin's gRPC request (rpc_handler.go {@code log.Debugf("AddNetworkRequest:
+   * %s", in)}, protobuf text): the sandbox's pod, and the assign after it in the chunk names the pod too; a dump naming
+   * no pod is no event (the info line before it says as much).
+   */
+  @Test
+  void ipamdsDebugDumpOfTheRequestNamesTheSandboxsPod() throws Exception {
+    String log = line("debug", "2026-11-24T08:55:12.404Z", "rpc/rpc.pb.go:713", "AddNetworkRequest: ClientVersion:\"v1.19.0\""
+            + " K8S_POD_NAME:\"web-2\"  K8S_POD_NAMESPACE:\"shop\" K8S_POD_INFRA_CONTAINER_ID:\"" + S + "\" ContainerID:\""
+            + S + "\" IfName:\"eth0\" NetworkName:\"aws-cni\" Netns:\"/var/run/netns/cni-7a1b\"")
+        + line("info", "2026-11-24T08:55:12.405Z", "datastore/data_store.go:714",
+            "AssignPodIPv4Address: Assign IP 10.93.12.78 to sandbox aws-cni/" + S + "/eth0")
+        + line("debug", "2026-11-24T09:31:40.120Z", "rpc/rpc.pb.go:731", "DelNetworkRequest: ClientVersion:\"v1.19.0\""
+            + " K8S_POD_NAME:\"web-2\" K8S_POD_NAMESPACE:\"shop\" K8S_POD_INFRA_CONTAINER_ID:\"" + S + "\" Reason:\"PodDeleted\""
+            + " ContainerID:\"" + S + "\" IfName:\"eth0\" NetworkName:\"aws-cni\"")
+        + line("debug", "2026-11-24T09:40:00.000Z", "rpc/rpc.pb.go:713", "AddNetworkRequest: K8S_POD_NAME:\"\" ContainerID:\""
+            + "ab".repeat(32) + "\" IfName:\"eth0\"");
+    CollectingOutput out = parse(log, Framing.LINES, "node/var/log/aws-routed-eni/ipamd.log");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).extracting(EvidenceEvent::getActivityName)
+        .containsExactly("add_network", "ip_assigned", "del_network");
+    for (EvidenceEvent e : out.events) {
+      assertThat(e.getContainer().getUid()).isEqualTo(S);
+      assertThat(e.getKubernetes().getNamespace() + "/" + e.getKubernetes().getPodName()).isEqualTo("shop/web-2");
+    }
+    assertThat(out.events.get(1).getSrcEndpoint().getIp()).isEqualTo("10.93.12.78");
+  }
+
   @Test
   void ipamdsAssignAndUnassignNameTheSandboxAndItsAddress() throws Exception {
     String log = line("info", "2026-11-24T08:55:12.404Z", "rpc/rpc.pb.go:713",

@@ -1,0 +1,86 @@
+package dev.strata.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.correlate.CorrelationScenario;
+import dev.strata.schema.event.Enrichment;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Kubernetes;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * An EC2 inventory (fixtures/correlate/README.md: ec2-describe-instances.json, ec2-describe-network-interfaces.jsonl,
+ * collected 2026-11-21) ties flows and a node's events to their instance, whichever arrives first: a v2 flow of the
+ * node's second interface (no instance id) names the instance, its node and cluster; a flow of the node's primary
+ * address after the launch too, not before; a flow of a secondary (pod) address before the collection nothing of the
+ * instance (a secondary address moves); an event naming the node gets its instance; the ECS capacity instance's flow
+ * its ECS cluster; an ECS task's interface's flow the interface, never the container instance.
+ */
+class Ec2InventoryCorrelationTest {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+              .build());
+
+  static final String A = CorrelationScenario.ACCOUNT_PROD;
+  static final String NODE = "ip-10-0-2-20.ec2.internal";
+  static final String INSTANCE = "i-0ec2000000000001";
+
+  @Test
+  void anInventoryTiesInterfacesAddressesAndTheNodeToTheInstanceAtTheirTimes() throws Exception {
+    List<EvidenceEvent> inventory = new ArrayList<>(
+        CorrelationScenario.parse("aws_ec2_instances", "ec2-describe-instances.json", null, A));
+    inventory.addAll(CorrelationScenario.parse("aws_ec2_network_interfaces", "ec2-describe-network-interfaces.jsonl",
+        null, A));
+    assertThat(inventory).hasSize(3);
+    EvidenceEvent secondEni = CorrelationScenario.flow("ec2-second-eni", A, "vpc-0aaa", "eni-0ec2b", null, "10.0.2.140",
+        "198.51.100.9", "2026-11-20T10:00:00Z");
+    EvidenceEvent primary = CorrelationScenario.flow("ec2-primary", A, "vpc-0aaa", null, null, "10.0.2.20",
+        "198.51.100.9", "2026-11-20T09:00:00Z");
+    EvidenceEvent beforeLaunch = CorrelationScenario.flow("ec2-before", A, "vpc-0aaa", null, null, "10.0.2.20",
+        "198.51.100.9", "2026-11-20T07:00:00Z");
+    EvidenceEvent podAddress = CorrelationScenario.flow("ec2-pod", A, "vpc-0aaa", null, null, "10.0.2.77",
+        "198.51.100.9", "2026-11-20T10:00:00Z");
+    Kubernetes onNode = new Kubernetes();
+    onNode.setCluster("prod");
+    onNode.setNodeName(NODE);
+    EvidenceEvent nodeEvent = EvidenceEvent.newBuilder(CorrelationScenario.flow("ec2-node", A, null, null, null,
+        "203.0.113.1", "198.51.100.9", "2026-11-20T10:00:00Z")).setKubernetes(onNode).build();
+    EvidenceEvent ecsHost = CorrelationScenario.flow("ec2-ecs", A, "vpc-0aaa", "eni-0ec5a", null, "10.0.3.10",
+        "198.51.100.9", "2026-11-20T10:00:00Z");
+    EvidenceEvent task = CorrelationScenario.flow("ec2-task", A, "vpc-0aaa", null, null, "10.0.3.57", "198.51.100.9",
+        "2026-11-20T10:00:00Z");
+    List<EvidenceEvent> events = List.of(secondEni, primary, beforeLaunch, podAddress, nodeEvent, ecsHost, task);
+    for (boolean inventoryFirst : new boolean[] {true, false}) {
+      List<EvidenceEvent> all = new ArrayList<>();
+      if (inventoryFirst) all.addAll(inventory);
+      all.addAll(events);
+      if (!inventoryFirst) all.addAll(inventory);
+      var r = ContainerEndCorrelationTest.run(all);
+      String as = "inventory first: " + inventoryFirst;
+      Enrichment s = r.latest().get(secondEni.getEventId());
+      assertThat(s.getInstanceUid()).as(as).isEqualTo(INSTANCE);
+      assertThat(s.getNodeName()).as(as).isEqualTo(NODE);
+      assertThat(s.getCluster()).as(as).isEqualTo("prod");
+      Enrichment p = r.latest().get(primary.getEventId());
+      assertThat(p.getInstanceUid()).as(as).isEqualTo(INSTANCE);
+      assertThat(p.getEniUid()).as(as).isEqualTo("eni-0ec2a");
+      assertThat(r.latest().get(beforeLaunch.getEventId()).getInstanceUid()).as(as + ": before the launch").isNull();
+      assertThat(r.latest().get(podAddress.getEventId()).getInstanceUid())
+          .as(as + ": a secondary address before the collection").isNull();
+      assertThat(r.latest().get(nodeEvent.getEventId()).getInstanceUid()).as(as + ": the node's").isEqualTo(INSTANCE);
+      Enrichment ecs = r.latest().get(ecsHost.getEventId());
+      assertThat(ecs.getInstanceUid()).as(as).isEqualTo("i-0ec5000000000001");
+      assertThat(ecs.getEcsCluster()).as(as).isEqualTo("billing");
+      Enrichment t = r.latest().get(task.getEventId());
+      assertThat(t.getEniUid()).as(as).isEqualTo("eni-0ec5task");
+      assertThat(t.getInstanceUid()).as(as + ": a task's interface is not its host's").isNull();
+    }
+  }
+}
