@@ -68,6 +68,28 @@ class ParseCommandTest {
     assertThat(exec.path("kubernetes").path("cluster").asText()).as("context from strata-context.yaml").isEqualTo("prod-eks");
   }
 
+  /**
+   * An evidence bundle with the EC2 inventory a responder saves with `aws ec2 describe-instances` / `describe-network-
+   * interfaces` (the parsers' fixtures, read in place, under names that say nothing): recognized by content and read
+   * whole, without dead letters.
+   */
+  @Test
+  void parsesAnEc2InventoryInABundle(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path fixtures = HOME.resolve("processing/parsers/src/test/resources/fixtures");
+    Files.createDirectories(dir.resolve("case-17/aws"));
+    Files.copy(fixtures.resolve("aws_ec2_instances/describe_instances.input"), dir.resolve("case-17/aws/inventory-1.json"));
+    Files.copy(fixtures.resolve("aws_ec2_network_interfaces/describe_network_interfaces.input"),
+        dir.resolve("case-17/aws/inventory-2.json"));
+    Run r = run("parse", "--dead-letters", dir.toString());
+    assertThat(r.lines()).noneMatch(n -> n.has("dead_letter"));
+    assertThat(r.lines()).filteredOn(n -> n.path("source_format").asText().equals("aws_ec2_instances"))
+        .extracting(n -> n.at("/cloud/instance_uid").asText())
+        .containsExactly("i-0f1e2d3c4b5a69788", "i-0c0ffee0ecs000001", "i-0d00d00d00d000001");
+    assertThat(r.lines()).filteredOn(n -> n.path("source_format").asText().equals("aws_ec2_network_interfaces"))
+        .extracting(n -> n.at("/cloud/eni_uid").asText())
+        .containsExactly("eni-0a1b2c3d4e5f60001", "eni-0b0b0b0b0b0b0b0b1", "eni-0e0e0e0e0e0e0e0e1");
+  }
+
   @Test
   void parsesASingleFile() throws Exception {
     Path audit = HOME.resolve("examples/demo-bundle/control-plane/var/log/kubernetes/audit/audit.log");
