@@ -150,6 +150,9 @@ public final class RocksDbStats implements RocksDBOptionsFactory {
   static Map<Integer, long[]> tickers() {
     Map<Integer, long[]> m = new TreeMap<>();
     for (Instance i : INSTANCES) {
+      // an instance whose backend was disposed (its task finished) has closed its statistics: reading them crashed
+      // the JVM (SIGSEGV in Statistics.getTickerCount, session 16)
+      if (!i.statistics.isOwningHandle()) continue;
       long[] v = new long[TICKERS.length];
       for (int t = 0; t < TICKERS.length; t++) v[t] = i.statistics.getTickerCount(TICKERS[t]);
       m.put(i.number, v);
