@@ -26,6 +26,8 @@ import picocli.CommandLine.Option;
       "  exec_audit_bound     a runtime exec and its pods/exec audit record at most this far apart; the audit log",
       "                       must hold records this far before and after the exec to judge it (default 15s)",
       "  exec_audit_coverage  the nearest audit records around the exec at most this far away (default: any)",
+      "  entry_flow_bound     an accepted flow from a public address to a pod at most this long before the pod's",
+      "                       first execution / credential access signal is the incident's entry row (default 10m)",
       "  sigma_rules, sigma_min_level  see the options below"
     })
 final class IncidentsCommand implements Callable<Integer> {

@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
  *                                          # argocd, flux-system, ...): with it the list adds, without it replaces
  *   exec_audit_bound: 15s                  # a runtime exec and its pods/exec audit record at most this far apart (1s..10m)
  *   exec_audit_coverage: 1h                # the audit records around an exec at most this far from it (default: any)
+ *   entry_flow_bound: 10m                  # an accepted flow from a public address to a pod at most this long before
+ *                                          # the pod's first execution / credential signal is the incident's entry
  * vpc_flow:                                # env STRATA_VPC_FLOW_LOG_FORMATS: PREFIX=FORMAT;log-group:NAME=FORMAT
  *   log_formats:                           # custom formats of exports without a header line
  *     - prefix: exportedlogs/flow-custom/  # path / S3 key prefix (or log_group: NAME)
@@ -88,7 +90,7 @@ public record StrataSettings(
               "cluster", "progress_seconds"),
           "receive", Set.of("port", "bind", "token", "max_body_bytes"),
           "incident", Set.of("sigma_rules", "sigma_min_level", "known_cidrs", "deployer_namespaces", "exec_audit_bound",
-              "exec_audit_coverage"),
+              "exec_audit_coverage", "entry_flow_bound"),
           "vpc_flow", Set.of("log_formats"));
   /** Environment variable of the custom VPC flow log formats ({@code ;}- or newline-separated specs). */
   static final String ENV_VPC_FLOW_LOG_FORMATS = "STRATA_VPC_FLOW_LOG_FORMATS";
@@ -165,7 +167,8 @@ public record StrataSettings(
    * The incident job's settings of this configuration applied to {@code base}: {@code incident.known_cidrs},
    * {@code incident.deployer_namespaces} (the item {@code defaults} is the default list:
    * {@link dev.strata.job.incident.IncidentSettings#deployerNamespaces}), {@code incident.exec_audit_bound} and
-   * {@code incident.exec_audit_coverage} (durations: {@code 15s}, {@code 2m}, {@code PT15S}). A wrong value fails
+   * {@code incident.exec_audit_coverage}, {@code incident.entry_flow_bound} (durations: {@code 15s}, {@code 2m}, {@code
+   * PT15S}). A wrong value fails
    * naming the key.
    */
   public dev.strata.job.incident.IncidentSettings applyIncident(dev.strata.job.incident.IncidentSettings base) {
@@ -182,6 +185,10 @@ public record StrataSettings(
           bound == null ? s.execAuditBound() : dev.strata.job.ParseJobConfig.parseDuration("incident.exec_audit_bound", bound),
           coverage == null ? s.execAuditCoverage()
               : dev.strata.job.ParseJobConfig.parseDuration("incident.exec_audit_coverage", coverage));
+    }
+    String entry = components.get("incident.entry_flow_bound");
+    if (entry != null) {
+      s = s.withEntryFlowBound(dev.strata.job.ParseJobConfig.parseDuration("incident.entry_flow_bound", entry));
     }
     return s;
   }

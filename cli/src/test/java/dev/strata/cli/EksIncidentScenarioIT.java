@@ -316,16 +316,30 @@ class EksIncidentScenarioIT {
     assertThat(signals).noneMatch(x -> x.contains("not through the API server"));
     assertThat(formats).contains("tetragon_event", "falco_alert", "k8s_audit", "aws_cloudtrail", "overlay_upper_changes");
     // in: the neighbour's connection to the attacker's address, its session's call from there, the responder's
-    // process on the node (outside any container), the node's instance-role call; out: every event of the noisy
-    // neighbour and of the next holder
+    // process on the node (outside any container: the node's host evidence joins by the node); out: every event of
+    // the noisy neighbour and of the next holder, and (since session 16) the node's instance-role call (the Pod
+    // Identity agent's AssumeRoleForPodIdentity at 09:01, from the node's address with the node role): it shares only
+    // the node and instance the checkout pod runs on, and the incident holds no node-level signal nor an IMDS fetch of
+    // the node role by the pod (docs/incidents.md, "The incident link rule, session 16")
     for (String q : List.of(
         "source_format:tetragon_event AND kubernetes.pod_name:" + REC + " AND activity_name:tcp_connect",
         "source_format:aws_cloudtrail AND actor.credential_uid:ASIAEKSRECOMMENDER01",
-        "source_format:tetragon_event AND process.name:crictl",
-        "source_format:aws_cloudtrail AND api.operation:AssumeRoleForPodIdentity")) {
+        "source_format:tetragon_event AND process.name:crictl")) {
       JsonNode hits = search(q);
       assertThat(hits).as(q).isNotEmpty();
       for (JsonNode h : hits) assertThat(rowIds).as("in the incident: " + q).contains(h.at("/_source/event_id").asText());
+    }
+    // the SpEL injection's connection (203.0.113.66 -> the pod's 8080 at 10:09:50, the nearest public flow to the pod
+    // before its first execution signal at 10:09:55) is the entry row (EntryFlows, session 16)
+    JsonNode entry = incident.path("attack_path").get(0);
+    assertThat(entry.path("stage").asText()).isEqualTo("ENTRY");
+    assertThat(entry.path("first_time").asText()).startsWith("2026-11-22T10:09:50");
+    assertThat(String.join("\n", signals)).contains(ATTACKER + ":51515 -> 10.0.3.25:8080")
+        .contains("(entry: the nearest inbound connection from a public address");
+    JsonNode nodeRole = search("source_format:aws_cloudtrail AND api.operation:AssumeRoleForPodIdentity");
+    assertThat(nodeRole).isNotEmpty();
+    for (JsonNode h : nodeRole) {
+      assertThat(rowIds).as("the node role's call").doesNotContain(h.at("/_source/event_id").asText());
     }
     for (String q : List.of("enrichment.pod_name:" + INV, "enrichment.pod_name:" + CART)) {
       JsonNode hits = search(q);

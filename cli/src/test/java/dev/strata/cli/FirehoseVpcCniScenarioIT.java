@@ -295,6 +295,43 @@ class FirehoseVpcCniScenarioIT {
     assertThat(String.join("\n", signalRows)).contains("CreateUser").contains("CreateAccessKey").contains("GetSecretValue");
   }
 
+  /**
+   * The entry (session 16; was a GAP): the accepted flow from 198.51.100.203 to the renderer's port 8080 at 09:10:03,
+   * the nearest public connection to the pod before its first credential access signal (the session's calls from the
+   * same address at 09:14), is the incident's entry row with its lineage (the Firehose object's flow record).
+   */
+  @Test
+  void theInboundFlowToTheAppIsTheEntry() throws Exception {
+    JsonNode first = incident.path("attack_path").get(0);
+    assertThat(first.path("stage").asText()).isEqualTo("ENTRY");
+    assertThat(first.path("first_time").asText()).startsWith("2026-11-24T09:10:03");
+    JsonNode row = null;
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      if (r.path("_source").path("event_id").asText().equals(first.path("event_ids").get(0).asText())) row = r.path("_source");
+    }
+    assertThat(row).as("the entry's row").isNotNull();
+    assertThat(row.path("source_format").asText()).startsWith("aws_vpc_flow");
+    assertThat(row.path("summary").asText()).contains(ATTACKER).contains(APP_IP + ":8080")
+        .contains("(entry: the nearest inbound connection from a public address");
+    assertThat(row.path("artifact_sha256").asText()).as("lineage").hasSize(64);
+    assertThat(row.path("signal").asBoolean()).isTrue();
+    assertThat(incident.path("first_seen").asText()).startsWith("2026-11-24T09:10:03");
+  }
+
+  /**
+   * The node's own role session is not in the pod's incident (session 16; was a GAP): its kubelet's ECR
+   * GetAuthorizationToken at 08:55 shares only the node and instance the pod runs on, and nothing says the pod used
+   * them (no IMDS fetch, no escape).
+   */
+  @Test
+  void theNodesOwnRoleSessionStaysOut() throws Exception {
+    assertThat(ScenarioRun.entities(incident)).noneMatch(e -> e.contains("ASIAYPAYMENTSNODE040"))
+        .noneMatch(e -> e.contains("assumed-role/payments-eks-node/"));
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      assertThat(r.path("_source").path("summary").asText()).doesNotContain("GetAuthorizationToken");
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------------- scope
 
   @Test

@@ -59,7 +59,7 @@ public final class IncidentEngine implements Serializable {
     boolean changed = store.putMember(m);
     if (changed) {
       index.addMember(m);
-    } else if (regroups(store.member(m.eventId()), m = RuntimeExecAudit.carry(store.member(m.eventId()), m))) {
+    } else if (regroups(store.member(m.eventId()), m = carry(store.member(m.eventId()), m))) {
       // a newer revision of the event (enriched again by late evidence): its entities are what groups it
       store.replaceMember(m);
       index.replaceMember(m);
@@ -72,6 +72,11 @@ public final class IncidentEngine implements Serializable {
       }
     }
     return changed;
+  }
+
+  /** {@code now} with the decision a judgement wrote into {@code before} (a copy must not undo it). */
+  private static Member carry(Member before, Member now) {
+    return EntryFlows.carry(before, RuntimeExecAudit.carry(before, now));
   }
 
   /**
@@ -152,6 +157,8 @@ public final class IncidentEngine implements Serializable {
     long watermarkMicros = clock.maxWatermarkMicros();
     TenantIndex index = index(store, tenant);
     for (Member d : decideExecs(store, index.execs, watermarkMicros)) index.replaceMember(d);
+    // after the execs: an exec decided a signal is a first step an entry flow comes before
+    for (Member d : decideEntries(store, index.entries, watermarkMicros)) index.replaceMember(d);
     int held = index.size();
     List<Incident> out = new ArrayList<>();
     for (TenantIndex.Group g : index.regroup()) {
@@ -182,11 +189,37 @@ public final class IncidentEngine implements Serializable {
    */
   private static List<Member> decideExecs(TenantStore store, RuntimeExecAudit.Ledger execs, long watermarkMicros)
       throws Exception {
+    Map<String, Member> out = new java.util.LinkedHashMap<>();
+    RuntimeExecAudit.Ledger.Decisions d = execs.decide(watermarkMicros);
+    for (Map.Entry<String, String> k : d.keys().entrySet()) {
+      Member m = store.member(k.getKey());
+      if (m == null) continue;
+      Member decided = RuntimeExecAudit.apply(m, k.getValue());
+      store.replaceMember(decided);
+      out.put(decided.eventId(), decided);
+    }
+    // one exec seen by two sensors: the primary's row names the other records' lineage
+    for (Map.Entry<String, List<String>> a : d.alsoSeen().entrySet()) {
+      Member p = store.member(a.getKey());
+      if (p == null) continue;
+      for (String dup : a.getValue()) {
+        Member m = store.member(dup);
+        if (m != null) p = RuntimeExecAudit.alsoSeen(p, m);
+      }
+      store.replaceMember(p);
+      out.put(p.eventId(), p);
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  /** The candidate flows due at the watermark found to be their pod's entry ({@link EntryFlows}), made signals. */
+  private static List<Member> decideEntries(TenantStore store, EntryFlows.Ledger entries, long watermarkMicros)
+      throws Exception {
     List<Member> out = new ArrayList<>();
-    for (Map.Entry<String, String> d : execs.decide(watermarkMicros).entrySet()) {
+    for (Map.Entry<String, String> d : entries.decide(watermarkMicros).entrySet()) {
       Member m = store.member(d.getKey());
       if (m == null) continue;
-      Member decided = RuntimeExecAudit.apply(m, d.getValue());
+      Member decided = EntryFlows.apply(m, d.getValue());
       store.replaceMember(decided);
       out.add(decided);
     }
@@ -277,6 +310,9 @@ public final class IncidentEngine implements Serializable {
     RuntimeExecAudit.Ledger execs = RuntimeExecAudit.Ledger.of(settings);
     for (Member m : store.members()) execs.add(m.eventId(), m.timeMicros(), m.execKey());
     decideExecs(store, execs, watermarkMicros);
+    EntryFlows.Ledger entries = EntryFlows.Ledger.of(settings);
+    for (Member m : store.members()) entries.add(m);
+    decideEntries(store, entries, watermarkMicros);
     List<Member> members = new ArrayList<>();
     for (Member m : store.members()) members.add(m);
     List<Binding> bindings = new ArrayList<>();

@@ -111,20 +111,29 @@ public final class IncidentGrouper {
     List<List<Member>> groups = new ArrayList<>(comps.values());
     List<long[]> range = new ArrayList<>();
     Map<String, List<Integer>> byKey = new HashMap<>();
+    Map<String, List<Integer>> byJoinKey = new HashMap<>();
     for (int g = 0; g < groups.size(); g++) {
       List<Member> sig = groups.get(g);
       range.add(new long[] {sig.get(0).timeMicros() - w, sig.get(sig.size() - 1).timeMicros() + w});
       Set<String> keys = new HashSet<>();
-      for (Member m : sig) keys.addAll(expanded.get(m.eventId()));
+      Set<String> join = new HashSet<>();
+      for (Member m : sig) {
+        keys.addAll(expanded.get(m.eventId()));
+        join.addAll(joinKeys(expanded.get(m.eventId())));
+      }
       for (String k : keys) byKey.computeIfAbsent(k, x -> new ArrayList<>(1)).add(g);
+      for (String k : join) byJoinKey.computeIfAbsent(k, x -> new ArrayList<>(1)).add(g);
     }
     List<List<Member>> withContext = new ArrayList<>();
     for (List<Member> g : groups) withContext.add(new ArrayList<>(g));
     for (Member m : members) {
       if (m.signal()) continue;
       Set<Integer> joined = new HashSet<>();
+      // the cloud's record of the node (its role session's calls, flows of its address) joins by the node only an
+      // incident with node-level evidence of the attack (joinKeys)
+      Map<String, List<Integer>> by = cloudLayer(m) ? byJoinKey : byKey;
       for (String k : linkKeys(expanded.get(m.eventId()))) {
-        List<Integer> gs = byKey.get(k);
+        List<Integer> gs = by.get(k);
         if (gs == null) continue;
         for (int g : gs) {
           long[] r = range.get(g);
@@ -167,6 +176,42 @@ public final class IncidentGrouper {
     Set<String> out = new LinkedHashSet<>();
     for (String k : expanded) if (!Entity.sharedByWorkloads(Entity.typeOf(k))) out.add(k);
     return out;
+  }
+
+  /**
+   * The entities of a signal with these expanded entities that the cloud's record of a node (its instance role
+   * session's calls, flows of its own address: {@link #cloudLayer} context) joins its incident through: all of them,
+   * except the node, instance and ENI a workload's evidence reaches only upwards (its pod runs there) when a workload is
+   * among them. So a workload's incident takes the node role's calls only on evidence that the workload used the node:
+   * a node-level signal in the incident (a host process, an escape, the kubelet reached from outside: its entities are
+   * the node's own), or the node role's session tied to the pod (the correlation job's IMDS join, {@code imds_fetch}:
+   * the session's calls then name the pod and join through it). Before session 16 every pod's incident took in its
+   * node's role session's calls (FirehoseVpcCniScenarioIT: the kubelet's ECR GetAuthorizationToken before the pod
+   * started). The node's host evidence (a process on the node, a kubelet line) still joins by the node, and signals
+   * still link through it (a node-level signal between two pods' signals is an escape and joins them).
+   */
+  static Set<String> joinKeys(Set<String> expanded) {
+    boolean workload = false;
+    boolean host = false;
+    for (String k : expanded) {
+      String type = Entity.typeOf(k);
+      workload |= Entity.workloadType(type);
+      host |= hostType(type);
+    }
+    if (!workload || !host) return expanded;
+    Set<String> out = new LinkedHashSet<>();
+    for (String k : expanded) if (!hostType(Entity.typeOf(k))) out.add(k);
+    return out;
+  }
+
+  /** Context of the cloud layer (CloudTrail calls, flow records): {@link #joinKeys} is what it joins through. */
+  static boolean cloudLayer(Member m) {
+    return m.layer() == dev.strata.schema.correlate.TimelineLayer.CLOUD;
+  }
+
+  /** The node a workload runs on and what stands for it: its instance and ENI. */
+  private static boolean hostType(String type) {
+    return Entity.NODE.equals(type) || Entity.INSTANCE.equals(type) || Entity.ENI.equals(type);
   }
 
   /** {@code inc-} + 24 hex digits of SHA-256(tenant NUL event_id). */

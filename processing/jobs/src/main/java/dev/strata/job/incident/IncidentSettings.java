@@ -46,6 +46,9 @@ import java.util.List;
  * @param execAuditCoverage {@code incident.exec_audit_coverage}: how far from the exec those covering records may be
  *     (the nearest record before {@code t - bound} and after {@code t + bound} at most this far away: a log with a gap
  *     longer than this around the exec does not cover it); default none (any record before and after covers)
+ * @param entryFlowBound {@code incident.entry_flow_bound}: an accepted flow from a public address to a pod at most this
+ *     long before the pod's first execution / credential access signal is the incident's entry row ({@link
+ *     EntryFlows}; default 10 min; 1 s .. 24 h, used up to the window)
  */
 public record IncidentSettings(
     Duration window,
@@ -61,8 +64,11 @@ public record IncidentSettings(
     SupplyChainSignals supplyChainSignals,
     java.util.Set<String> deployerNamespaces,
     Duration execAuditBound,
-    Duration execAuditCoverage)
+    Duration execAuditCoverage,
+    Duration entryFlowBound)
     implements Serializable {
+  /** {@code incident.entry_flow_bound}'s default: an exploit's first command within minutes of its request. */
+  public static final Duration DEFAULT_ENTRY_FLOW_BOUND = Duration.ofMinutes(10);
   /** {@code incident.exec_audit_bound}'s default: clock skew between node and API server plus the kubelet's latency. */
   public static final Duration DEFAULT_EXEC_AUDIT_BOUND = Duration.ofSeconds(15);
   public static final int MAX_ENTITIES = 200;
@@ -97,13 +103,16 @@ public record IncidentSettings(
         "incident.exec_audit_bound", "must be 1s..10m, was " + execAuditBound);
     require(execAuditCoverage == null || (!execAuditCoverage.isNegative() && !execAuditCoverage.isZero()),
         "incident.exec_audit_coverage", "must be > 0 (unset: any record before and after covers)");
+    entryFlowBound = entryFlowBound == null ? DEFAULT_ENTRY_FLOW_BOUND : entryFlowBound;
+    require(entryFlowBound.compareTo(Duration.ofSeconds(1)) >= 0 && entryFlowBound.compareTo(Duration.ofHours(24)) <= 0,
+        "incident.entry_flow_bound", "must be 1s..24h, was " + entryFlowBound);
   }
 
   public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
       List<String> knownCidrs, Duration retention, int maxMembersPerTenant, SigmaRuleSet sigmaRules,
       String sigmaMinLevel, TetragonSignals tetragonSignals, SupplyChainSignals supplyChainSignals) {
     this(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant, sigmaRules,
-        sigmaMinLevel, tetragonSignals, supplyChainSignals, null, null, null);
+        sigmaMinLevel, tetragonSignals, supplyChainSignals, null, null, null, null);
   }
 
   public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
@@ -132,20 +141,20 @@ public record IncidentSettings(
   public IncidentSettings withWindow(Duration w) {
     return new IncidentSettings(w, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, null, maxMembersPerTenant,
         sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage);
+        execAuditCoverage, entryFlowBound);
   }
 
   public IncidentSettings withTimelineCap(int cap) {
     return new IncidentSettings(window, cap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant,
         sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage);
+        execAuditCoverage, entryFlowBound);
   }
 
   /** With Sigma rules (loaded by {@link dev.strata.detect.sigma.SigmaRuleLoader}) and the lowest level that signals. */
   public IncidentSettings withSigmaRules(SigmaRuleSet rules, String minLevel) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, rules, minLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage);
+        execAuditCoverage, entryFlowBound);
   }
 
   /**
@@ -155,35 +164,42 @@ public record IncidentSettings(
   public IncidentSettings withKnownCidrs(List<String> cidrs) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, cidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage);
+        execAuditCoverage, entryFlowBound);
   }
 
   /** With other Tetragon signal rules. */
   public IncidentSettings withTetragonSignals(TetragonSignals t) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, t, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage);
+        execAuditCoverage, entryFlowBound);
   }
 
   /** With other supply-chain entry rules. */
   public IncidentSettings withSupplyChainSignals(SupplyChainSignals c) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, c, deployerNamespaces, execAuditBound,
-        execAuditCoverage);
+        execAuditCoverage, entryFlowBound);
   }
 
   /** With other deployer namespaces ({@code incident.deployer_namespaces}: {@link #deployerNamespaces(java.util.Collection)}). */
   public IncidentSettings withDeployerNamespaces(java.util.Set<String> namespaces) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, namespaces, execAuditBound,
-        execAuditCoverage);
+        execAuditCoverage, entryFlowBound);
   }
 
   /** With another runtime exec bound and audit coverage ({@code incident.exec_audit_bound}, {@code exec_audit_coverage}). */
   public IncidentSettings withExecAudit(Duration bound, Duration coverage) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, bound,
-        coverage);
+        coverage, entryFlowBound);
+  }
+
+  /** With another entry flow bound ({@code incident.entry_flow_bound}, {@link EntryFlows}). */
+  public IncidentSettings withEntryFlowBound(Duration bound) {
+    return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces,
+        execAuditBound, execAuditCoverage, bound);
   }
 
   /** The item of {@code incident.deployer_namespaces} that stands for the default list. */

@@ -20,7 +20,8 @@ import java.util.List;
  * per-source event time, as a member of no lane). {@code lane}: the collection run that brought the event ({@code
  * lineage.collector_run_id}, null when unknown), whose own event time seals its incidents in streaming runs
  * ({@link LaneClocks}). {@code execKey}: what the runtime exec judgement reads of it ({@link RuntimeExecAudit#key}:
- * an audit record of a cluster, an API exec request, a runtime exec undecided or decided), null for the rest
+ * an audit record of a cluster, an API exec request, a runtime exec undecided or decided; or {@link EntryFlows#key}:
+ * a candidate entry flow, undecided or decided), null for the rest
  * (version 4; earlier states read as null).
  */
 public record Member(
@@ -73,7 +74,16 @@ public record Member(
         SignalRules.secretBurstKey(e),
         verdict.detections(),
         laneOf(e),
-        RuntimeExecAudit.key(e, x, s));
+        judgementKey(e, x, s));
+  }
+
+  /**
+   * What a judgement at a flush reads of the event ({@code execKey}): the runtime exec's ({@link RuntimeExecAudit#key})
+   * or, for a context flow, the entry flow's ({@link EntryFlows#key}); the two never apply to one event.
+   */
+  static String judgementKey(EvidenceEvent e, EntityKeys.Extraction x, SignalRules.Signal s) {
+    String k = RuntimeExecAudit.key(e, x, s);
+    return k != null || s != null ? k : EntryFlows.key(e, x);
   }
 
   /**

@@ -58,6 +58,8 @@ final class TenantIndex {
     final String burstKey;
     final List<String> pivots;
     final boolean ownSignal;
+    /** Of the cloud layer ({@link IncidentGrouper#cloudLayer}): joins through its incidents' join entities. */
+    final boolean cloud;
     /** The source lane (collection run and source file, {@link LaneClocks#lane}) it came from, null when no run is
      * known: whose event time seals it ({@link IncidentEngine.EventClock}). */
     final String lane;
@@ -77,6 +79,7 @@ final class TenantIndex {
       t = m.timeMicros();
       burstKey = m.burstKey();
       ownSignal = m.signal();
+      cloud = IncidentGrouper.cloudLayer(m);
       String l = LaneClocks.lane(m.lane(), m.origin());
       lane = l == null ? null : l.intern();
       List<String> p = new ArrayList<>(m.entities().size());
@@ -100,6 +103,8 @@ final class TenantIndex {
     Set<Node> context = new HashSet<>();
     /** The expanded entities of its signals (what context joins through). */
     final Set<String> keys = new HashSet<>();
+    /** Their join entities ({@link IncidentGrouper#joinKeys}): what the cloud layer's context joins through. */
+    final Set<String> joinKeys = new HashSet<>();
     /** Its record's parts as of its last assembly (null: none yet, built from all members at the next). */
     IncidentAccumulator parts;
     /** Members gained, or whose expanded entities grew, since its last assembly. */
@@ -110,7 +115,10 @@ final class TenantIndex {
     Group(String id, List<Node> signals) {
       this.id = id;
       this.signals = signals;
-      for (Node s : signals) keys.addAll(s.keys);
+      for (Node s : signals) {
+        keys.addAll(s.keys);
+        joinKeys.addAll(IncidentGrouper.joinKeys(s.keys));
+      }
       gained.addAll(signals);
     }
 
@@ -144,6 +152,8 @@ final class TenantIndex {
   final Map<String, Group> groups = new TreeMap<>();
   /** entity id -> the incidents whose signals hold it. */
   private final Map<String, Set<String>> groupsByKey = new HashMap<>();
+  /** Incident ids per join entity of their signals ({@link Group#joinKeys}). */
+  private final Map<String, Set<String>> groupsByJoinKey = new HashMap<>();
   /**
    * Incidents whose links may be gone since the last flush (a signal replaced by a newer revision or evicted with
    * another incident, a signal whose expanded or link entities shrank, a burst that no longer holds): they can
@@ -157,6 +167,8 @@ final class TenantIndex {
   private final Set<String> dirtyBursts = new HashSet<>();
   /** The audit records and runtime execs of the members, for the runtime exec judgement ({@link RuntimeExecAudit}). */
   final RuntimeExecAudit.Ledger execs;
+  /** Candidate entry flows and the pods' first steps, for the entry flow judgement ({@link EntryFlows}). */
+  final EntryFlows.Ledger entries;
   /** Incidents that lost context (a member evicted with another, sealed incident): re-assembled at the next flush. */
   private final Set<Group> shrunk = new HashSet<>();
   /** Assemblies of new incidents, rebuilt from all members, grown from their parts (see {@link #assemble}). */
@@ -169,6 +181,7 @@ final class TenantIndex {
     this.settings = settings;
     this.window = settings.window().toNanos() / 1000;
     this.execs = RuntimeExecAudit.Ledger.of(settings);
+    this.entries = EntryFlows.Ledger.of(settings);
   }
 
   /** The index of what {@code store} holds (every member is new to it: the next flush regroups them all). */
@@ -190,6 +203,7 @@ final class TenantIndex {
     Node n = new Node(m, ++arrivals);
     nodes.put(n.eventId, n);
     execs.add(n.eventId, n.t, m.execKey());
+    entries.add(m);
     for (String p : n.pivots) byPivot.computeIfAbsent(p, k -> new HashSet<>(4)).add(n);
     setKeys(n, expand(n));
     loose.add(n);
@@ -358,6 +372,7 @@ final class TenantIndex {
       Group g = new Group(IncidentGrouper.incidentId(tenant, component.get(0).eventId), component);
       groups.put(g.id, g);
       for (String k : g.keys) groupsByKey.computeIfAbsent(k, x -> new HashSet<>(2)).add(g.id);
+      for (String k : g.joinKeys) groupsByJoinKey.computeIfAbsent(k, x -> new HashSet<>(2)).add(g.id);
       for (Node s : component) {
         s.groups.clear();
         s.groups.add(g.id);
@@ -379,7 +394,7 @@ final class TenantIndex {
     for (Node d : dirty) {
       if (d.signal()) continue;
       for (String k : d.link) {
-        for (String gid : groupsByKey.getOrDefault(k, Set.of())) {
+        for (String gid : (d.cloud ? groupsByJoinKey : groupsByKey).getOrDefault(k, Set.of())) {
           Group g = groups.get(gid);
           if (d.t >= g.first() - window && d.t <= g.last() + window) {
             join(g, d); // already context when only its entities grew: the incident's entities change anyway
@@ -410,6 +425,10 @@ final class TenantIndex {
     for (String k : g.keys) {
       Set<String> ids = groupsByKey.get(k);
       if (ids != null && ids.remove(g.id) && ids.isEmpty()) groupsByKey.remove(k);
+    }
+    for (String k : g.joinKeys) {
+      Set<String> ids = groupsByJoinKey.get(k);
+      if (ids != null && ids.remove(g.id) && ids.isEmpty()) groupsByJoinKey.remove(k);
     }
     if (!toLoose) return;
     for (Node c : g.context) {
@@ -533,21 +552,26 @@ final class TenantIndex {
     for (String k : g.keys) {
       TreeSet<Node> list = membersByKey.get(k);
       if (list == null) continue;
+      // through a join entity every member joins (the cloud layer's too); through the node of a workload's signal only
+      // the others: a range an old incident covered is skipped when its members joined it the same way
+      boolean all = g.joinKeys.contains(k);
       List<long[]> covered = new ArrayList<>();
-      for (Group o : olds) if (o.keys.contains(k)) covered.add(new long[] {o.first() - window, o.last() + window});
+      for (Group o : olds) {
+        if (all ? o.joinKeys.contains(k) : o.keys.contains(k)) covered.add(new long[] {o.first() - window, o.last() + window});
+      }
       covered.sort(Comparator.comparingLong(r -> r[0]));
       long at = from; // scan [at, next covered start), then skip the covered part
       for (long[] r : covered) {
-        if (r[0] > at) scan(g, list, at, r[0] - 1);
+        if (r[0] > at) scan(g, list, at, r[0] - 1, all);
         at = Math.max(at, r[1] + 1);
       }
-      if (at <= to) scan(g, list, at, to);
+      if (at <= to) scan(g, list, at, to, all);
     }
   }
 
-  private void scan(Group g, TreeSet<Node> list, long from, long to) {
+  private void scan(Group g, TreeSet<Node> list, long from, long to, boolean cloudToo) {
     for (Node m : list.subSet(probe(from, Long.MIN_VALUE), true, probe(to, Long.MAX_VALUE), true)) {
-      if (!m.signal()) join(g, m);
+      if (!m.signal() && (cloudToo || !m.cloud)) join(g, m);
     }
   }
 
@@ -610,6 +634,7 @@ final class TenantIndex {
     Node n = nodes.remove(eventId);
     if (n == null) return;
     execs.remove(eventId);
+    entries.remove(eventId);
     setKeys(n, Set.of());
     for (String p : n.pivots) {
       Set<Node> s = byPivot.get(p);

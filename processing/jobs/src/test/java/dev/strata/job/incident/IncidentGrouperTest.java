@@ -151,6 +151,41 @@ class IncidentGrouperTest {
   }
 
   /**
+   * The node's own role session (its kubelet's ECR login, a routine call of the instance profile from the node's
+   * address, enriched with the node and its instance) does not join a pod's incident because the pod runs on that node
+   * (FirehoseVpcCniScenarioIT, session 16): only once the incident holds node-level evidence of the attack (a host
+   * alert: an escape), while the node's host line joins by the node as before. Both groupings (incremental and
+   * reference) give the same.
+   */
+  @Test
+  void theNodesRoleSessionJoinsAPodsIncidentOnlyWithNodeLevelEvidence() throws Exception {
+    EvidenceEvent ecr = base("ecr", T0.minusSeconds(900), "aws_cloudtrail");
+    ecr.setClassUid(6003);
+    ecr.setClassName("API Activity");
+    ecr.setActor(Actor.newBuilder().setUserName("node-role").setUserType("AssumedRole").setAccountUid("111122223333")
+        .setUserUid("arn:aws:sts::111122223333:assumed-role/node-role/i-0abc1234def567890").setGroups(List.of())
+        .setCredentialUid("ASIANODEROLE0000001").build());
+    ecr.setApi(Api.newBuilder().setService("ecr.amazonaws.com").setOperation("GetAuthorizationToken").build());
+    ecr.setSrcEndpoint(Endpoint.newBuilder().setIp("10.0.3.41").build());
+    ecr.setEnrichment(dev.strata.schema.event.Enrichment.newBuilder().setCluster("prod").setNodeName("node-a")
+        .setInstanceUid("i-0abc1234def567890").setRevision(0).build());
+    EvidenceEvent host = log("h1", T0.plusSeconds(50), "node-a", null);
+    host.setContainer(null);
+    List<EvidenceEvent> events = new ArrayList<>(List.of(ecr, host, falco("a1", T0, "node-a", c(1), "web-1")));
+    List<Incident> incs = group(events);
+    assertThat(incs).hasSize(1);
+    assertThat(incs.get(0).getTimeline()).extracting(TimelineRow::getEventId).containsExactly("a1", "h1");
+    assertThat(incs.get(0).getEntities()).extracting(e -> e.getType() + ":" + e.getKey())
+        .noneMatch(e -> e.contains("ASIANODEROLE0000001") || e.contains("assumed-role/node-role"));
+    EvidenceEvent escape = falco("hs", T0.plusSeconds(300), "node-a", null, null);
+    escape.setContainer(null);
+    events.add(escape);
+    incs = group(events);
+    assertThat(incs).hasSize(1);
+    assertThat(incs.get(0).getTimeline()).extracting(TimelineRow::getEventId).containsExactly("ecr", "a1", "h1", "hs");
+  }
+
+  /**
    * First seen is the first signal's time, not the earliest member's: node-level context (a host line of the node)
    * and the workload's own lines before it join the timeline as lead-up, but a routine call minutes before the attack
    * is no start of it (CiRunnerEscapeScenarioIT: the node's ECR login was the incident's first seen). Last seen is

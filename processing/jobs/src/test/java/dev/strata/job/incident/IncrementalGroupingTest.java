@@ -63,9 +63,15 @@ class IncrementalGroupingTest {
         e = cloudTrail("k" + i, t, "CreateAccessKey", users[rnd.nextInt(users.length)], "10.0.0.9");
       } else if (kind >= 96) {
         // node-level evidence (no workload): a host alert links the alerts of the node's pods, a host line joins by
-        // the node
-        e = rnd.nextBoolean() ? falco("h" + i, t, node, null, null) : log("n" + i, t, node, null);
-        e.setContainer(null);
+        // the node; the node role's routine call (cloud layer) joins only incidents with node-level evidence
+        int which = rnd.nextInt(3);
+        if (which == 2) {
+          e = cloudTrail("r" + i, t, "GetAuthorizationToken", "role-" + node, "10.0.1." + (container % nodes));
+          e.setEnrichment(dev.strata.schema.event.Enrichment.newBuilder().setNodeName(node).setRevision(0).build());
+        } else {
+          e = which == 0 ? falco("h" + i, t, node, null, null) : log("n" + i, t, node, null);
+          e.setContainer(null);
+        }
       } else {
         e = log("l" + i, t, node, c(container));
         if (images > 0) {

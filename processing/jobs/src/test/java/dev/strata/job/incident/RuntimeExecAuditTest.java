@@ -172,7 +172,7 @@ class RuntimeExecAuditTest {
   void withoutAuditEvidenceAroundTheExecNothingIsClaimed() throws Exception {
     Member none = judged(List.of(runtimeExec("rt", T, POD))).member("rt");
     assertThat(none.reason()).as("no audit log at all").isEqualTo("tetragon_runtime_exec");
-    assertThat(none.execKey()).isEqualTo("exec|data-eks|analytics/" + POD);
+    assertThat(none.execKey()).isEqualTo("exec|data-eks|analytics/" + POD + "|tetragon|id");
     Member endsBefore = judged(List.of(routine("r1", T.minusSeconds(300)), runtimeExec("rt", T, POD))).member("rt");
     assertThat(endsBefore.reason()).as("the audit log ends before the exec").isEqualTo("tetragon_runtime_exec");
     Member startsAfter = judged(List.of(runtimeExec("rt", T, POD), routine("r2", T.plusSeconds(300)))).member("rt");

@@ -1,0 +1,215 @@
+package dev.strata.job.incident;
+
+import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.event.EvidenceEvent;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The entry of an exposed application (FirehoseVpcCniScenarioIT: an RCE in an internet-facing renderer): a flow record
+ * of a connection <b>accepted from a public address</b> (not private, not {@code incident.known_cidrs}: only such an
+ * address is an {@link Entity#IP} entity) <b>to a pod's own address</b> (the correlation job's enrichment names the
+ * pod; the source is public, so the pod is the destination's), within {@code incident.entry_flow_bound} (default 10
+ * min) <b>before the pod's first execution or credential access signal</b>, the <b>nearest</b> such flow before it.
+ * Every inbound connection of an exposed app is such a flow, so it is no signal by itself (it opens no incident): it
+ * becomes the incident's entry row (stage {@code entry}, reason {@code inbound_flow_entry}, Medium) only once that
+ * signal is there, decided at a flush as the runtime exec judgement is ({@link RuntimeExecAudit}): when the watermark
+ * passed the flow's time + the bound (bounded runs: at the input's end), and written into the member ({@code
+ * flow-entry|…}) so it holds after a restore.
+ *
+ * <p>Not an entry: a flow with an execution / credential signal of the pod at or before it (within the window: the
+ * pod was already taken), with another candidate flow between it and the signal (that one is nearer), or when an
+ * entry was already decided for the pod within the bound before the same signal (a late flow does not move it). A
+ * flow to a node's address (a NodePort, the kubelet) names no pod: not judged here (the kubelet's ports are {@code
+ * kubelet_port_public}).
+ */
+final class EntryFlows {
+  private EntryFlows() {}
+
+  static final String REASON = "inbound_flow_entry";
+
+  /**
+   * {@code flow|<namespace/pod>|<source>|<port>} for a candidate (an accepted inbound flow from a public address to a
+   * pod, a context event), else null.
+   */
+  static String key(EvidenceEvent e, EntityKeys.Extraction x) {
+    String f = e.getSourceFormat();
+    if (f == null || !f.startsWith("aws_vpc_flow") || e.getDstEndpoint() == null) return null;
+    var n = e.getNetwork();
+    if (n != null && n.getAction() != null && !"Allowed".equalsIgnoreCase(n.getAction())) return null;
+    if (n != null && n.getDirection() != null && "Outbound".equalsIgnoreCase(n.getDirection())) return null;
+    String src = n != null && n.getPktSrcIp() != null ? n.getPktSrcIp()
+        : e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
+    if (src == null || !EntityKeys.isPublicIp(src)) return null;
+    String pod = null;
+    boolean outside = false;
+    for (Entity en : x.entities()) {
+      if (Entity.POD.equals(en.type()) && pod == null) pod = en.key(); // namespace/name: no '|'
+      // a public address outside incident.known_cidrs is a pivot; one of the organisation's ranges is kept, linking nothing
+      if (Entity.IP.equals(en.type()) && en.pivot() && src.equals(en.key())) outside = true;
+    }
+    if (pod == null || !outside) return null;
+    Integer port = e.getDstEndpoint().getPort();
+    return "flow|" + pod + "|" + src + "|" + (port == null ? "" : port);
+  }
+
+  /** Whether a signal of this stage is one the entry comes before. */
+  static boolean firstStep(AttackStage s) {
+    return s == AttackStage.EXECUTION || s == AttackStage.CREDENTIAL_ACCESS;
+  }
+
+  /** {@code now} with {@code before}'s decision when it is the same candidate (a copy or a newer revision). */
+  static Member carry(Member before, Member now) {
+    if (before == null || before.execKey() == null || !before.execKey().startsWith("flow-entry|")
+        || now.execKey() == null || !now.execKey().startsWith("flow|")) {
+      return now;
+    }
+    String[] b = before.execKey().split("\\|", 4);
+    String[] c = now.execKey().split("\\|", 3);
+    return b[1].equals(c[1]) ? apply(now, before.execKey()) : now;
+  }
+
+  /** The candidate's member made the incident's entry row ({@code flow-entry|<pod>|<signal time>|<signal id>}). */
+  static Member apply(Member m, String decision) {
+    String[] p = decision.split("\\|", 4);
+    long at = Long.parseLong(p[2]);
+    String summary = m.summary() + " (entry: the nearest inbound connection from a public address before the pod's"
+        + " first execution / credential access signal at " + Instant.ofEpochSecond(Math.floorDiv(at, 1_000_000L),
+            Math.floorMod(at, 1_000_000L) * 1000) + ", event " + p[3] + ")";
+    String reason = m.reason() == null ? REASON : REASON + "; " + m.reason();
+    return new Member(m.eventId(), m.timeMicros(), m.layer(), m.className(), m.sourceFormat(), summary, true,
+        Math.max(3, m.severityId()), AttackStage.ENTRY, reason, m.artifactSha256(), m.origin(), m.byteOffset(),
+        m.lineNumber(), m.recordIndex(), m.entities(), m.indicators(), m.burstKey(), m.detections(), m.lane(), decision);
+  }
+
+  /** Candidates, decided entries and execution / credential signals per pod: derived state, rebuilt from members. */
+  static final class Ledger {
+    private final long bound;
+    private final long window;
+    /** pod -> time -> candidate event ids. */
+    private final Map<String, TreeMap<Long, TreeSet<String>>> candidates = new HashMap<>();
+    /** pod -> time -> decided entry event ids. */
+    private final Map<String, TreeMap<Long, TreeSet<String>>> entries = new HashMap<>();
+    /** pod -> time -> execution / credential signals (count). */
+    private final Map<String, TreeMap<Long, Integer>> signals = new HashMap<>();
+    /** Candidates found no entry (derived: judged again after a rebuild, with the same answer). */
+    private final Set<String> rejected = new HashSet<>();
+    /** event id -> {kind, pods, time} of what was added. */
+    private final Map<String, Object[]> added = new HashMap<>();
+
+    Ledger(long boundMicros, long windowMicros) {
+      this.bound = boundMicros;
+      this.window = windowMicros;
+    }
+
+    static Ledger of(IncidentSettings s) {
+      long window = s.window().toNanos() / 1000;
+      return new Ledger(Math.min(s.entryFlowBound().toNanos() / 1000, window), window);
+    }
+
+    void add(Member m) {
+      if (added.containsKey(m.eventId())) return;
+      String k = m.execKey();
+      long t = m.timeMicros();
+      if (k != null && (k.startsWith("flow|") || k.startsWith("flow-entry|"))) {
+        String pod = k.split("\\|", 3)[1];
+        boolean cand = k.startsWith("flow|");
+        put(cand ? candidates : entries, pod, t, m.eventId());
+        added.put(m.eventId(), new Object[] {cand ? "c" : "e", Set.of(pod), t});
+      } else if (m.signal() && firstStep(m.stage())) {
+        Set<String> pods = new HashSet<>(2);
+        for (Entity e : m.entities()) if (Entity.POD.equals(e.type())) pods.add(e.key());
+        if (pods.isEmpty()) return;
+        for (String pod : pods) signals.computeIfAbsent(pod, x -> new TreeMap<>()).merge(t, 1, Integer::sum);
+        added.put(m.eventId(), new Object[] {"s", pods, t});
+      }
+    }
+
+    void remove(String eventId) {
+      Object[] a = added.remove(eventId);
+      rejected.remove(eventId);
+      if (a == null) return;
+      @SuppressWarnings("unchecked")
+      Set<String> pods = (Set<String>) a[1];
+      long t = (Long) a[2];
+      for (String pod : pods) {
+        switch ((String) a[0]) {
+          case "c" -> take(candidates, pod, t, eventId);
+          case "e" -> take(entries, pod, t, eventId);
+          default -> {
+            TreeMap<Long, Integer> s = signals.get(pod);
+            if (s != null) {
+              s.computeIfPresent(t, (x, c) -> c == 1 ? null : c - 1);
+              if (s.isEmpty()) signals.remove(pod);
+            }
+          }
+        }
+      }
+    }
+
+    private static void put(Map<String, TreeMap<Long, TreeSet<String>>> m, String pod, long t, String id) {
+      m.computeIfAbsent(pod, x -> new TreeMap<>()).computeIfAbsent(t, x -> new TreeSet<>()).add(id);
+    }
+
+    private static void take(Map<String, TreeMap<Long, TreeSet<String>>> m, String pod, long t, String id) {
+      TreeMap<Long, TreeSet<String>> byTime = m.get(pod);
+      if (byTime == null) return;
+      TreeSet<String> at = byTime.get(t);
+      if (at != null) {
+        at.remove(id);
+        if (at.isEmpty()) byTime.remove(t);
+      }
+      if (byTime.isEmpty()) m.remove(pod);
+    }
+
+    /** The candidates decided entries at {@code watermarkMicros} (MAX: all; MIN: none): event id -> decided key. */
+    Map<String, String> decide(long watermarkMicros) {
+      Map<String, String> out = new LinkedHashMap<>();
+      if (watermarkMicros == Long.MIN_VALUE) return out;
+      for (Map.Entry<String, TreeMap<Long, TreeSet<String>>> byPod : candidates.entrySet()) {
+        String pod = byPod.getKey();
+        TreeMap<Long, Integer> sig = signals.get(pod);
+        for (Map.Entry<Long, TreeSet<String>> at : byPod.getValue().entrySet()) {
+          long t = at.getKey();
+          if (watermarkMicros != Long.MAX_VALUE && t + bound > watermarkMicros) break; // later ones are not due either
+          Long first = sig == null ? null : sig.higherKey(t);
+          boolean taken = sig != null && sig.subMap(t - window, true, t, true).size() > 0;
+          Long nearer = first == null ? null : byPod.getValue().higherKey(t);
+          TreeMap<Long, TreeSet<String>> decided = entries.get(pod);
+          boolean already = first != null && decided != null && !decided.subMap(first - bound, true, first, false).isEmpty();
+          boolean entry = first != null && first - t <= bound && !taken && (nearer == null || nearer >= first) && !already;
+          boolean chosen = false;
+          for (String id : at.getValue()) {
+            if (rejected.contains(id) || out.containsKey(id)) continue;
+            if (entry && !chosen) {
+              chosen = true; // two records of one connection at one time: the smallest event id
+              out.put(id, "flow-entry|" + pod + "|" + first + "|" + firstSignal(pod, first));
+            } else if (watermarkMicros != Long.MAX_VALUE) {
+              rejected.add(id); // the watermark passed its bound: nothing that would change it is still to come
+            }
+          }
+        }
+      }
+      return out;
+    }
+
+    /** The event id of a signal of {@code pod} at {@code t} (the smallest: any order gives the same). */
+    private String firstSignal(String pod, long t) {
+      String best = null;
+      for (Map.Entry<String, Object[]> a : added.entrySet()) {
+        Object[] v = a.getValue();
+        if ("s".equals(v[0]) && (Long) v[2] == t && ((Set<?>) v[1]).contains(pod)
+            && (best == null || a.getKey().compareTo(best) < 0)) {
+          best = a.getKey();
+        }
+      }
+      return best;
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package dev.strata.job.incident;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.schema.correlate.AttackStage;
+import dev.strata.schema.correlate.AttackStep;
+import dev.strata.schema.correlate.Incident;
+import dev.strata.schema.correlate.TimelineRow;
+import dev.strata.schema.event.Endpoint;
+import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Kubernetes;
+import dev.strata.schema.event.Network;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The entry of an exposed app ({@link EntryFlows}): the accepted flow from a public address to the pod nearest before
+ * its first execution / credential access signal becomes the incident's entry row; the flows alone open nothing.
+ * Synthetic flow records after FirehoseVpcCniScenarioIT's shape (default-format VPC flow records, the pod named by
+ * the correlation job's enrichment: set here), with a Falco alert of the pod as its first signal.
+ */
+class EntryFlowsTest {
+  static final Instant RCE = Instant.parse("2026-11-24T09:10:03Z");
+  static final String POD = "invoice-render-7c9d5b8f6-q2w4e";
+
+  static EvidenceEvent flow(String id, Instant t, String src, int dport) {
+    EvidenceEvent e = IncidentGrouperTest.base(id, t, "aws_vpc_flow");
+    e.setClassUid(4001);
+    e.setClassName("Network Activity");
+    e.setSrcEndpoint(Endpoint.newBuilder().setIp(src).setPort(51240).build());
+    e.setDstEndpoint(Endpoint.newBuilder().setIp("10.93.12.77").setPort(dport).build());
+    e.setNetwork(Network.newBuilder().setProtocol("tcp").setAction("Allowed").build());
+    e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").setNamespace("shop").setPodName(POD).build());
+    return e;
+  }
+
+  static EvidenceEvent alert(String id, Instant t) {
+    return IncidentGrouperTest.falco(id, t, "ip-10-93-12-40", "c0ffee00c0ffee00", POD);
+  }
+
+  static Incident only(List<Incident> incs) {
+    assertThat(incs).hasSize(1);
+    return incs.get(0);
+  }
+
+  static TimelineRow row(Incident inc, String id) {
+    return inc.getTimeline().stream().filter(r -> r.getEventId().equals(id)).findFirst().orElse(null);
+  }
+
+  @Test
+  void theNearestPublicFlowBeforeThePodsFirstSignalIsTheEntryRow() throws Exception {
+    List<EvidenceEvent> events = List.of(
+        flow("scan", RCE.minusSeconds(600), "198.51.100.9", 8080), // an earlier visitor: not the nearest
+        flow("rce", RCE, "198.51.100.203", 8080),
+        flow("lb", RCE.plusSeconds(30), "10.93.1.5", 8080), // the load balancer's health check: private
+        alert("shell", RCE.plusSeconds(240)));
+    Random r = new Random(3);
+    for (int i = 0; i < 10; i++) {
+      List<EvidenceEvent> order = new ArrayList<>(events);
+      Collections.shuffle(order, r);
+      Incident inc = only(IncidentEngine.incidentsOf(order, IncidentSettings.defaults()));
+      AttackStep entry = inc.getAttackPath().get(0);
+      assertThat(entry.getStage()).isEqualTo(AttackStage.ENTRY);
+      assertThat(entry.getEventIds()).containsExactly("rce");
+      assertThat(inc.getFirstSeen()).isEqualTo(RCE);
+      TimelineRow rce = row(inc, "rce");
+      assertThat(rce.getSignal()).isTrue();
+      assertThat(rce.getSummary()).contains("(entry: the nearest inbound connection from a public address before the"
+          + " pod's first execution / credential access signal at 2026-11-24T09:14:03Z, event shell)");
+      assertThat(rce.getArtifactSha256()).as("lineage").isNotBlank();
+      assertThat(row(inc, "scan").getSignal()).isFalse();
+      assertThat(inc.getTitle()).startsWith("Pod shop/" + POD + ": entry, execution");
+    }
+  }
+
+  @Test
+  void flowsAloneOpenNothingAndTheBoundIsASetting() throws Exception {
+    List<EvidenceEvent> flows = List.of(flow("rce", RCE, "198.51.100.203", 8080));
+    EntityKeys.Extraction x = EntityKeys.extract(flows.get(0));
+    assertThat(EntryFlows.key(flows.get(0), x)).as(x.entities().toString())
+        .isEqualTo("flow|shop/" + POD + "|198.51.100.203|8080");
+    assertThat(IncidentEngine.incidentsOf(flows, IncidentSettings.defaults())).isEmpty();
+    // the first signal 20 min later: beyond the default 10 min, no entry; with a 30 min bound, the entry
+    List<EvidenceEvent> late = List.of(flow("rce", RCE, "198.51.100.203", 8080), alert("shell", RCE.plusSeconds(1200)));
+    Incident inc = only(IncidentEngine.incidentsOf(late, IncidentSettings.defaults()));
+    assertThat(inc.getAttackPath()).extracting(AttackStep::getStage).doesNotContain(AttackStage.ENTRY);
+    assertThat(row(inc, "rce").getSignal()).isFalse();
+    inc = only(IncidentEngine.incidentsOf(late, IncidentSettings.defaults().withEntryFlowBound(Duration.ofMinutes(30))));
+    assertThat(inc.getAttackPath().get(0).getEventIds()).containsExactly("rce");
+  }
+
+  @Test
+  void notFromTheOrganisationsRangesNorAfterThePodWasTaken() throws Exception {
+    List<EvidenceEvent> events = List.of(flow("rce", RCE, "198.51.100.203", 8080), alert("shell", RCE.plusSeconds(60)));
+    Incident inc = only(IncidentEngine.incidentsOf(events,
+        IncidentSettings.defaults().withKnownCidrs(List.of("198.51.100.0/24"))));
+    assertThat(inc.getAttackPath()).as(inc.getAttackPath() + " " + inc.getTimeline()).extracting(AttackStep::getStage)
+        .doesNotContain(AttackStage.ENTRY);
+    // a signal of the pod before the flow: the pod was already taken, the flow is no entry of it
+    List<EvidenceEvent> after = List.of(alert("first", RCE.minusSeconds(120)), flow("rce", RCE, "198.51.100.203", 8080),
+        alert("shell", RCE.plusSeconds(60)));
+    inc = only(IncidentEngine.incidentsOf(after, IncidentSettings.defaults()));
+    assertThat(inc.getAttackPath()).extracting(AttackStep::getStage).doesNotContain(AttackStage.ENTRY);
+    // a refused connection or the pod's own outbound one is none either
+    EvidenceEvent refused = flow("rce", RCE, "198.51.100.203", 8080);
+    refused.getNetwork().setAction("Blocked");
+    inc = only(IncidentEngine.incidentsOf(List.of(refused, alert("shell", RCE.plusSeconds(60))), IncidentSettings.defaults()));
+    assertThat(inc.getAttackPath()).extracting(AttackStep::getStage).doesNotContain(AttackStage.ENTRY);
+  }
+
+  /** Streaming: decided once the watermark passed the flow's bound, kept when a copy of the flow comes again. */
+  @Test
+  void decidedAtTheWatermarkAndKeptForACopy() throws Exception {
+    IncidentEngine engine = new IncidentEngine(IncidentSettings.defaults());
+    InMemoryTenantStore store = new InMemoryTenantStore();
+    EvidenceEvent f = flow("rce", RCE, "198.51.100.203", 8080);
+    String tenant = EntityKeys.tenant(f);
+    engine.accept(store, f);
+    engine.accept(store, alert("shell", RCE.plusSeconds(60)));
+    engine.flush(store, tenant, RCE.plusSeconds(300).toEpochMilli() * 1000);
+    assertThat(store.member("rce").signal()).as("not due before flow + bound").isFalse();
+    engine.flush(store, tenant, RCE.plusSeconds(601).toEpochMilli() * 1000);
+    assertThat(store.member("rce").signal()).isTrue();
+    assertThat(store.member("rce").execKey()).startsWith("flow-entry|");
+    engine.accept(store, flow("rce", RCE, "198.51.100.203", 8080));
+    assertThat(store.member("rce").signal()).as("a copy keeps the decision").isTrue();
+  }
+}
