@@ -14,7 +14,8 @@ import java.util.TreeSet;
 /**
  * The entry of an exposed application (FirehoseVpcCniScenarioIT: an RCE in an internet-facing renderer): a flow record
  * of a connection <b>accepted from a public address</b> (not private, not {@code incident.known_cidrs}: only such an
- * address is an {@link Entity#IP} entity) <b>to a pod's own address</b> (the correlation job's enrichment names the
+ * address is an {@link Entity#IP} entity) <b>to a pod's own address</b> and listening port (the destination port below
+ * the source's: a client's port is ephemeral; a reply of the pod's own connection out is not one) (the correlation job's enrichment names the
  * pod; the source is public, so the pod is the destination's), within {@code incident.entry_flow_bound} (default 10
  * min) <b>before the pod's first execution or credential access signal</b>, the <b>nearest</b> such flow before it.
  * Every inbound connection of an exposed app is such a flow, so it is no signal by itself (it opens no incident): it
@@ -56,6 +57,11 @@ final class EntryFlows {
     }
     if (pod == null || !outside) return null;
     Integer port = e.getDstEndpoint().getPort();
+    Integer srcPort = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getPort();
+    // a connection to the pod's listening port, not the reply of the pod's own connection out (a flow log records
+    // both directions: 198.51.100.143:80 -> the pod's ephemeral port is the answer to the pod's download,
+    // CiRunnerEscapeScenarioIT): the client's port is the higher one
+    if (port == null || (srcPort != null && srcPort <= port)) return null;
     return "flow|" + pod + "|" + src + "|" + (port == null ? "" : port);
   }
 

@@ -38,10 +38,12 @@ import java.util.TreeMap;
  * Tetragon file, within the lateness bound the watermark allows; bounded runs: at the input's end) and the coverage
  * after it is there; the decision is written into the member ({@link Member#execKey}: {@code exec-none|…},
  * {@code exec-api|…}) so it holds after a restore and after the audit records that made it leave the state, as a
- * binding join's decision does. Runtime execs are Tetragon {@code process_exec} events whose parent is the OCI
- * runtime's exec ({@link TetragonSignals#runtimeExec}; exec probes and the container's init are not), naming their
- * cluster and pod. Every such exec is a signal already: the decision changes its row (reason, severity, summary), never
- * what it links, so the grouping is not touched.
+ * binding join's decision does. Runtime execs are every sensor's record of a process the OCI runtime's exec started
+ * in a pod's container ({@link #runtimeExec}: Tetragon's {@code process_exec} with a {@code runc exec} parent, Falco's
+ * "Terminal shell in container" or runc-parented execve, containerd's {@code Exec} and {@code ExecSync ... timeout 0}
+ * lines; exec probes and the container's init are not), naming their cluster and pod. The decision changes the row
+ * (reason, severity, summary; a context record without an API record becomes a signal), and one exec seen by several
+ * sensors is one signal row: the best sensor's, naming the others' lineage ({@link Ledger#decide}, {@link #alsoSeen}).
  */
 final class RuntimeExecAudit {
   private RuntimeExecAudit() {}

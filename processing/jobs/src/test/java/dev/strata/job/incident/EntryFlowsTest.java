@@ -106,6 +106,11 @@ class EntryFlowsTest {
         alert("shell", RCE.plusSeconds(60)));
     inc = only(IncidentEngine.incidentsOf(after, IncidentSettings.defaults()));
     assertThat(inc.getAttackPath()).extracting(AttackStep::getStage).doesNotContain(AttackStage.ENTRY);
+    // the reply of the pod's own download (the server's port 80 -> the pod's ephemeral port, logged inbound) is none
+    EvidenceEvent reply = flow("reply", RCE, "198.51.100.143", 43512);
+    reply.getSrcEndpoint().setPort(80);
+    inc = only(IncidentEngine.incidentsOf(List.of(reply, alert("shell", RCE.plusSeconds(60))), IncidentSettings.defaults()));
+    assertThat(inc.getAttackPath()).extracting(AttackStep::getStage).doesNotContain(AttackStage.ENTRY);
     // a refused connection or the pod's own outbound one is none either
     EvidenceEvent refused = flow("rce", RCE, "198.51.100.203", 8080);
     refused.getNetwork().setAction("Blocked");
