@@ -181,8 +181,7 @@ public final class IncidentGrouper {
   /**
    * The entities of a signal with these expanded entities that the cloud's record of a node (its instance role
    * session's calls, flows of its own address: {@link #cloudLayer} context) joins its incident through: all of them,
-   * except the node, instance and ENI a workload's evidence reaches only upwards (its pod runs there) when a workload is
-   * among them. So a workload's incident takes the node role's calls only on evidence that the workload used the node:
+   * except the node, instance and ENI a pod's evidence reaches only upwards (it runs there) when a pod is among them. So a workload's incident takes the node role's calls only on evidence that the workload used the node:
    * a node-level signal in the incident (a host process, an escape, the kubelet reached from outside: its entities are
    * the node's own), or the node role's session tied to the pod (the correlation job's IMDS join, {@code imds_fetch}:
    * the session's calls then name the pod and join through it). Before session 16 every pod's incident took in its
@@ -195,7 +194,11 @@ public final class IncidentGrouper {
     boolean host = false;
     for (String k : expanded) {
       String type = Entity.typeOf(k);
-      workload |= Entity.workloadType(type);
+      // a Kubernetes pod: the node runs many, and its role session is the kubelet's and the node's agents'. A container
+      // on a Docker or Podman host (no pod) keeps the host's records: a rootless container's connections leave from
+      // the host's own address (PodmanHostScenarioIT: the miner's pool is only in the host's flow); an ECS task's ENI
+      // is its own already
+      workload |= Entity.POD.equals(type);
       host |= hostType(type);
     }
     if (!workload || !host) return expanded;
