@@ -426,7 +426,9 @@ public final class LookupKeys {
       add(out, pod(k.getCluster(), k.getNamespace(), k.getPodName()));
     }
     if (k.getContainerUid() != null) add(out, container(k.getContainerUid()));
-    if (k.getInstanceUid() != null) add(out, key("instance", "", k.getInstanceUid()));
+    // an instance -> its node (node_instance, held by its instance): not when all a node's instance states is known
+    // (session 16: a pod's statement now carries its node's instance, which asked the instance key per event)
+    if (k.getInstanceUid() != null && !knowsAll(k, NODE_FILLS)) add(out, key("instance", "", k.getInstanceUid()));
     if (k.getImageDigest() != null) add(out, key("image", "", k.getImageDigest()));
     else if (k.getImageUid() != null) add(out, key("image", "", k.getImageUid()));
     // an ECS task's definition: its task and execution roles (BindingKind.TASKDEFINITION_ROLES)
@@ -481,7 +483,7 @@ public final class LookupKeys {
 
   /**
    * The attributes (a mask of {@link Attr} codes) a binding held under a key of entity type {@code type} may carry
-   * into the lookup state, -1 for every attribute. Only the types a hop may skip are limited (pod, service account, node,
+   * into the lookup state, -1 for every attribute. Only the types a hop may skip are limited (pod, service account, node, instance,
    * see {@link #probes}): {@code route-bindings-N} keeps no other attribute in their entries, so "everything such a
    * key's bindings could fill is known" holds by construction, whatever an extractor states.
    */
@@ -489,7 +491,7 @@ public final class LookupKeys {
     return switch (type) {
       case "pod" -> POD_KEPT;
       case "serviceaccount" -> SERVICE_ACCOUNT_FILLS;
-      case "node" -> NODE_FILLS;
+      case "node", "instance" -> NODE_FILLS; // an instance key holds node_instance only (by its object, reverse)
       default -> -1;
     };
   }

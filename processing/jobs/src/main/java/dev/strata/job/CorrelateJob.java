@@ -217,10 +217,10 @@ public final class CorrelateJob {
     stated = JoinCreatedKeys.attach(stated, BINDING, retention, ttl);
     stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl, s.knownCidrs());
     stated = JoinDockerSocketClients.attach(stated, BINDING, retention, ttl);
-    stated = JoinNodeInstances.attach(stated, BINDING, retention, ttl);
-    DataStream<EnrichedEvent> enriched = enrichRequests(requests, stated, s, topic).events();
+    JoinNodeInstances.Joined nodes = JoinNodeInstances.attach(stated, BINDING, retention, ttl);
+    DataStream<EnrichedEvent> enriched = enrichRequests(requests, nodes.lookups(), s, topic).events();
     DataStream<EntityBinding> facts =
-        stated.keyBy(BindingFacts::subjectKey, Types.STRING)
+        nodes.facts().keyBy(BindingFacts::subjectKey, Types.STRING)
             .process(new MergeBindings(retention, ttl, MAX_STATEMENTS_PER_SUBJECT), BINDING)
             .name("merge-bindings")
             .uid(UID_MERGE_BINDINGS);
@@ -245,7 +245,8 @@ public final class CorrelateJob {
    * that an event that found its node through a statement asks no node key.
    */
   private static DataStream<EntityBinding> withNodeInstances(DataStream<EntityBinding> stated, StateSettings s) {
-    return JoinNodeInstances.attach(stated, BINDING, s.lateness().retentionMillis(), s.closedTtl().toMillis());
+    return JoinNodeInstances.attach(stated, BINDING, s.lateness().retentionMillis(), s.closedTtl().toMillis())
+        .lookups();
   }
 
   /**

@@ -4,7 +4,9 @@ import dev.strata.correlate.BindingExtractor;
 import dev.strata.correlate.NodeInstances;
 import dev.strata.schema.correlate.EntityBinding;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
@@ -15,8 +17,9 @@ import org.apache.flink.util.Collector;
  * {@code ip_pod} / {@code container_pod} / {@code pod_container} naming the pod's node, {@code ip_node} from a pod's
  * {@code status.hostIP}: {@link NodeInstances#waitsForInstance}) -> each of those restated with the node's instance
  * ({@link NodeInstances#withInstance}), at once when the instance is known, else when the node's first {@code
- * node_instance} arrives. The restatement reaches the lookups as a late binding would (the events it covers are
- * answered again with the instance) and the bindings outputs beside the statement it restates.
+ * node_instance} arrives ({@link #attach}: the lookups get the restatement in the statement's place, or the statement
+ * and later its restatement, which they hold in its place and answer the events it covers again as for a late
+ * binding; the bindings outputs get both).
  *
  * <p>State, per node: its {@code node_instance} starts, one per instance (the earliest: the API server restates a
  * Node's provider id with every status patch), and its closing statements (a Node deleted), dropped {@code closedTtl}
@@ -37,21 +40,64 @@ public final class JoinNodeInstances extends BindingJoin {
   private transient Store nodes;
   /** The statements naming the node that wait for its instance, by statement id (TTL: the retention). */
   private transient Store waiting;
+  /**
+   * The starts of the nodes this subtask met last, as {@link #nodes} holds them (every change goes through this
+   * operator): a node's pods' statements would otherwise read and decode its starts from the state each (a RocksDB
+   * seek per statement); at most {@link #CACHED_NODES} nodes.
+   */
+  private transient Map<String, List<EntityBinding>> cached;
+  static final int CACHED_NODES = 16_384;
 
   public JoinNodeInstances(long retentionMs, long closedTtlMs) {
     super(retentionMs, closedTtlMs);
   }
 
-  /** {@code stated} plus the statements naming a node restated with its instance. */
-  public static DataStream<EntityBinding> attach(DataStream<EntityBinding> stated, TypeInformation<EntityBinding> type,
-      long retentionMs, long closedTtlMs) {
-    return attach(stated, type, UID_MEMBERS, NodeInstances::node, new JoinNodeInstances(retentionMs, closedTtlMs), UID);
+  /**
+   * What the lookups and the bindings outputs read once the node's instances are joined: {@code lookups}, the
+   * statements with each one naming a node in a cluster replaced by the join's answer (the statement itself while its
+   * node's instance is unknown, then its restatement; only the restatement when the instance is known: one write per
+   * lookup key, as before the join); {@code facts}, every statement and the restatements beside them (the facts are a
+   * function of the statements, whatever the arrival order: a statement and its restatement both, in every order).
+   */
+  public record Joined(DataStream<EntityBinding> lookups, DataStream<EntityBinding> facts) {}
+
+  /** {@code stated} joined with the nodes' instances (uids {@link #UID_MEMBERS}, {@link #UID}, and the filters'). */
+  public static Joined attach(DataStream<EntityBinding> stated, TypeInformation<EntityBinding> type, long retentionMs,
+      long closedTtlMs) {
+    DataStream<EntityBinding> joined = stated.filter(b -> NodeInstances.node(b) != null).name(UID_MEMBERS)
+        .uid(UID_MEMBERS)
+        .keyBy(NodeInstances::node, org.apache.flink.api.common.typeinfo.Types.STRING)
+        .process(new JoinNodeInstances(retentionMs, closedTtlMs), type)
+        .name(UID)
+        .uid(UID);
+    // node_instance statements are members (the join keeps them) and pass on to the lookups beside
+    DataStream<EntityBinding> others = stated.filter(b -> !NodeInstances.waitsForInstance(b))
+        .name(UID_OTHERS).uid(UID_OTHERS);
+    DataStream<EntityBinding> restated = joined.filter(JoinNodeInstances::isRestatement).name(UID_RESTATED)
+        .uid(UID_RESTATED);
+    return new Joined(others.union(joined), stated.union(restated));
+  }
+
+  /** Uid of the filter of the statements that do not wait for a node's instance (to the lookups as they are). */
+  public static final String UID_OTHERS = "node-instance-others";
+  /** Uid of the filter of the join's restatements (to the bindings outputs, beside the statements). */
+  public static final String UID_RESTATED = "node-instance-restated";
+
+  /** Whether the join emitted {@code b} as a restatement (with the instance) rather than passing a statement on. */
+  static boolean isRestatement(EntityBinding b) {
+    return b.getAttributes().get(dev.strata.correlate.Attr.INSTANCE_UID) != null;
   }
 
   @Override
   protected void openState() {
     nodes = store("nodes");
     waiting = store("waiting", retentionMs);
+    cached = new LinkedHashMap<>(256, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, List<EntityBinding>> eldest) {
+        return size() > CACHED_NODES;
+      }
+    };
   }
 
   @Override
@@ -60,10 +106,11 @@ public final class JoinNodeInstances extends BindingJoin {
       node(b, ctx, out);
       return;
     }
-    String instance = NodeInstances.instanceFor(b, starts());
+    String instance = NodeInstances.instanceFor(b, starts(ctx.getCurrentKey()));
     if (instance != null) {
-      out.collect(NodeInstances.withInstance(b, instance));
+      out.collect(NodeInstances.withInstance(b, instance)); // the lookups hold it in the statement's place
     } else {
+      out.collect(b); // the lookups hold the statement until its restatement replaces it
       waiting.put(b.getBindingId(), b);
     }
   }
@@ -81,25 +128,30 @@ public final class JoinNodeInstances extends BindingJoin {
     EntityBinding held = nodes.get(instance);
     if (held != null && !b.getValidFrom().isBefore(held.getValidFrom())) return; // a restatement
     nodes.put(instance, b);
+    cached.remove(ctx.getCurrentKey());
     if (waiting.isEmpty()) return;
-    List<EntityBinding> starts = starts();
+    List<EntityBinding> starts = starts(ctx.getCurrentKey());
     for (EntityBinding m : waiting.removeIf(m -> NodeInstances.instanceFor(m, starts) != null)) {
       out.collect(NodeInstances.withInstance(m, NodeInstances.instanceFor(m, starts)));
     }
   }
 
   /** The node's node_instance starts. */
-  private List<EntityBinding> starts() throws Exception {
-    List<EntityBinding> out = new ArrayList<>(2);
+  private List<EntityBinding> starts(String node) throws Exception {
+    List<EntityBinding> out = cached.get(node);
+    if (out != null) return out;
+    out = new ArrayList<>(2);
     for (EntityBinding n : nodes.all()) {
       if (!BindingExtractor.isClosing(n)) out.add(n);
     }
+    cached.put(node, out);
     return out;
   }
 
   /** A node's end past closed TTL + retention: the end and the starts of that instance before it go. */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<EntityBinding> out) throws Exception {
+    cached.remove(ctx.getCurrentKey());
     List<EntityBinding> ends = nodes.removeIf(n -> BindingExtractor.isClosing(n)
         && keptUntil(ms(n.getValidFrom())) <= timestamp);
     for (EntityBinding end : ends) {

@@ -39,6 +39,14 @@ public final class RocksDbStats implements RocksDBOptionsFactory {
     final int number;
     final Statistics statistics;
     volatile RocksDB db;
+    /**
+     * Set when Flink disposes the instance (a task that finished before the others: since session 16 the job's {@code
+     * join-node-instances}, fed by the bindings alone, ends when the generator does): its statistics and handle are
+     * freed then, and reading them crashed the JVM (SIGSEGV in {@code Statistics.getTickerCount}).
+     */
+    volatile boolean closed;
+    /** The tickers read last (what a closed instance reports). */
+    volatile long[] last;
 
     Instance(int number, Statistics statistics) {
       this.number = number;
@@ -62,8 +70,8 @@ public final class RocksDbStats implements RocksDBOptionsFactory {
     DBOptions options = job.createDBOptions(current, handlesToClose);
     Statistics statistics = new Statistics();
     statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
-    handlesToClose.add(statistics);
     Instance instance = new Instance(INSTANCES.size() + 1, statistics);
+    handlesToClose.add(() -> instance.closed = true); // before the statistics and the listener: closed in order
     AbstractEventListener listener = new AbstractEventListener(
         AbstractEventListener.EnabledEventCallback.ON_FLUSH_COMPLETED,
         AbstractEventListener.EnabledEventCallback.ON_COMPACTION_COMPLETED) {
@@ -77,6 +85,7 @@ public final class RocksDbStats implements RocksDBOptionsFactory {
         instance.db = db;
       }
     };
+    handlesToClose.add(statistics);
     handlesToClose.add(listener);
     INSTANCES.add(instance);
     // experiment: a row cache per instance (outside the managed memory), -Dstrata.bench.rocksdb.row_cache=256mb
@@ -151,11 +160,14 @@ public final class RocksDbStats implements RocksDBOptionsFactory {
     Map<Integer, long[]> m = new TreeMap<>();
     for (Instance i : INSTANCES) {
       // an instance whose backend was disposed (its task finished) has closed its statistics: reading them crashed
-      // the JVM (SIGSEGV in Statistics.getTickerCount, session 16)
-      if (!i.statistics.isOwningHandle()) continue;
-      long[] v = new long[TICKERS.length];
-      for (int t = 0; t < TICKERS.length; t++) v[t] = i.statistics.getTickerCount(TICKERS[t]);
-      m.put(i.number, v);
+      // the JVM (SIGSEGV in Statistics.getTickerCount, session 16): its last tickers stand
+      long[] v = i.last;
+      if (!i.closed && i.statistics.isOwningHandle()) {
+        v = new long[TICKERS.length];
+        for (int t = 0; t < TICKERS.length; t++) v[t] = i.statistics.getTickerCount(TICKERS[t]);
+        i.last = v;
+      }
+      if (v != null) m.put(i.number, v);
     }
     return m;
   }
@@ -205,7 +217,7 @@ public final class RocksDbStats implements RocksDBOptionsFactory {
   /** Files per column family and level ("cf: L0 3 files 12 MB, L1 ..."), block cache usage of the shared cache. */
   static String files(Instance i) {
     RocksDB db = i.db;
-    if (db == null) return "";
+    if (db == null || i.closed) return i.closed ? " (closed: its task finished)" : "";
     Map<String, Map<Integer, long[]>> byCf = new TreeMap<>();
     for (LiveFileMetaData f : db.getLiveFilesMetaData()) {
       long[] c = byCf.computeIfAbsent(new String(f.columnFamilyName(), StandardCharsets.UTF_8), k -> new TreeMap<>())
@@ -245,7 +257,7 @@ public final class RocksDbStats implements RocksDBOptionsFactory {
     StringBuilder per = new StringBuilder();
     for (Instance i : INSTANCES) {
       RocksDB db = i.db;
-      if (db == null) continue;
+      if (db == null || i.closed) continue;
       try {
         long s = db.getAggregatedLongProperty("rocksdb.total-sst-files-size");
         long m = db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables");
