@@ -428,6 +428,8 @@ public final class LookupKeys {
     if (k.getContainerUid() != null) add(out, container(k.getContainerUid()));
     // an instance -> its node (node_instance, held by its instance): not when all a node's instance states is known
     // (session 16: a pod's statement now carries its node's instance, which asked the instance key per event)
+    // (not INSTANCE_FILLS: an instance whose node is known is a Kubernetes node, whose instance_cluster, an ECS
+    // container instance's, there is none of; asking it for the ECS cluster would ask it for every pod's event again)
     if (k.getInstanceUid() != null && !knowsAll(k, NODE_FILLS)) add(out, key("instance", "", k.getInstanceUid()));
     if (k.getImageDigest() != null) add(out, key("image", "", k.getImageDigest()));
     else if (k.getImageUid() != null) add(out, key("image", "", k.getImageUid()));
@@ -477,6 +479,13 @@ public final class LookupKeys {
   /** What a node key's bindings (node -> instance) can fill. */
   private static final int NODE_FILLS = Attr.mask(Attr.CLUSTER, Attr.NODE_NAME, Attr.INSTANCE_UID, Attr.ACCOUNT_UID);
 
+  /**
+   * What an instance key's entries keep: its node ({@code node_instance}, held by its object) and, since session 16's
+   * EC2 inventory, the ECS cluster of an ECS container instance ({@code instance_cluster}). The hop-2 skip looks at
+   * {@link #NODE_FILLS} only (see {@link #probes}).
+   */
+  private static final int INSTANCE_FILLS = NODE_FILLS | Attr.mask(Attr.ECS_CLUSTER);
+
   /** What a service account key's bindings (service account -> IAM role, IRSA / Pod Identity) can fill. */
   private static final int SERVICE_ACCOUNT_FILLS =
       Attr.mask(Attr.SERVICE_ACCOUNT, Attr.IAM_ROLE, Attr.ACCOUNT_UID, Attr.CLUSTER);
@@ -491,7 +500,8 @@ public final class LookupKeys {
     return switch (type) {
       case "pod" -> POD_KEPT;
       case "serviceaccount" -> SERVICE_ACCOUNT_FILLS;
-      case "node", "instance" -> NODE_FILLS; // an instance key holds node_instance only (by its object, reverse)
+      case "node" -> NODE_FILLS;
+      case "instance" -> INSTANCE_FILLS; // node_instance (by its object, reverse) and instance_cluster
       default -> -1;
     };
   }
