@@ -24,23 +24,10 @@ final class Ec2InventorySniff {
     byte[] b = sample.bytes();
     if (b[start] == '[') return rootArray(b, start);
     if (b[start] != '{') return new Head(null, null, "not JSON");
-    try (JsonParser p = JsonSniff.parser(b, start, b.length - start)) {
-      p.nextToken(); // {
-      JsonToken t = p.nextToken();
-      while (t == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        if (v == null) break;
-        if (name.equals(field) && v == JsonToken.START_ARRAY) {
-          if (p.nextToken() != JsonToken.START_OBJECT) return new Head(null, null, field + " is not an array of objects");
-          return new Head(JsonSniff.readObject(p, start), Framing.JSON_RECORDS, null);
-        }
-        if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
-        t = p.nextToken();
-      }
-    } catch (IOException e) {
-      // not one document: JSON lines?
-    }
+    JsonSniff.ListHead object = JsonSniff.arrayHead(sample, field);
+    if (object.first() != null) return new Head(object.first(), Framing.JSON_RECORDS, null);
+    if (object.notFound().endsWith("is not an array of objects")) return new Head(null, null, object.notFound());
+    // not one document with that array: JSON lines?
     List<JsonSniff.Line> lines = JsonSniff.lines(sample, 1);
     if (!lines.isEmpty() && lines.get(0).complete()) {
       JsonSniff.Obj o = JsonSniff.object(b, lines.get(0).offset(), lines.get(0).length());

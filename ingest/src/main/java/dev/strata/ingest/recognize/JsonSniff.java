@@ -240,6 +240,11 @@ final class JsonSniff {
   record ListHead(Obj first, String notFound) {}
 
   static ListHead listHead(ContentSample sample) {
+    return arrayHead(sample, "items");
+  }
+
+  /** The first element of a JSON document's top-level array {@code field}, as {@link #listHead} reads {@code items}. */
+  static ListHead arrayHead(ContentSample sample, String field) {
     int start = sample.firstSignificant();
     if (start < 0) return new ListHead(null, "no content");
     byte[] b = sample.bytes();
@@ -251,8 +256,8 @@ final class JsonSniff {
         String name = p.currentName();
         JsonToken v = p.nextToken();
         if (v == null) break;
-        if (name.equals("items") && v == JsonToken.START_ARRAY) {
-          if (p.nextToken() != JsonToken.START_OBJECT) return new ListHead(null, "items is not an array of objects");
+        if (name.equals(field) && v == JsonToken.START_ARRAY) {
+          if (p.nextToken() != JsonToken.START_OBJECT) return new ListHead(null, field + " is not an array of objects");
           return new ListHead(readObject(p, start), null);
         }
         if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) p.skipChildren();
@@ -261,6 +266,6 @@ final class JsonSniff {
     } catch (IOException e) {
       return new ListHead(null, "not a JSON List document");
     }
-    return new ListHead(null, "no items");
+    return new ListHead(null, "no " + field);
   }
 }
