@@ -127,7 +127,9 @@ final class RuntimeExecAudit {
    *       command [..]} (a streaming exec: kubectl exec, the kubelet's {@code /exec}) and {@code ExecSync for "ID" with
    *       command [..] and timeout 0 (s)} (the kubelet's {@code /run}: exec probes always carry their timeout, 1 s and
    *       more, and stay context);</li>
-   *   <li>CRI-O: the same exec lines, when its parser reads them ({@code exec_requested}; it does not yet).</li>
+   *   <li>CRI-O (its gRPC interceptor's debug lines, {@code crio.log} or its journal): {@code Request:
+   *       &ExecRequest{ContainerId:ID,Cmd:[..],..}} (streaming) and {@code &ExecSyncRequest{..,Timeout:0,}} (the
+   *       kubelet's {@code /run}); an ExecSync with a timeout is a probe and stays context.</li>
    * </ul>
    * The command is the executable's last path element (compared to tell two sensors' records of one exec from two
    * execs), empty when the record names none.
@@ -158,8 +160,10 @@ final class RuntimeExecAudit {
     if ("containerd_daemon_log".equals(f) || "crio_daemon_log".equals(f)) {
       String act = e.getActivityName();
       boolean stream = "exec_requested".equals(act);
-      boolean sync = "exec_sync_requested".equals(act) && e.getMessage() != null
-          && e.getMessage().contains(" and timeout 0 (s)");
+      // the kubelet's /run is an ExecSync without a timeout; its exec probes always carry one (1 s and more):
+      // containerd's line says it in words, CRI-O's request as Timeout:N (its parser's timeout_seconds)
+      boolean sync = "exec_sync_requested".equals(act) && ("0".equals(u.get("timeout_seconds"))
+          || e.getMessage() != null && e.getMessage().contains(" and timeout 0 (s)"));
       if (!stream && !sync) return null;
       String cmd = u.get("command");
       if (cmd != null && cmd.startsWith("[")) cmd = cmd.substring(1, cmd.endsWith("]") ? cmd.length() - 1 : cmd.length());

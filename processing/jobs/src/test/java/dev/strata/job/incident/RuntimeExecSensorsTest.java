@@ -52,7 +52,27 @@ class RuntimeExecSensorsTest {
 
   /** The files' events, with the account, the cluster (and for containerd's lines the pod) the correlation job gives them. */
   private List<EvidenceEvent> parse(String name, List<String> falco, List<String> containerd) throws Exception {
+    return parse(name, falco, containerd, List.of());
+  }
+
+  /**
+   * CRI-O's debug line of a CRI exec request (its gRPC interceptor's {@code log.Debugf(ctx, "Request: %+v", req)},
+   * {@code internal/log/interceptors}; the request's generated String()).
+   */
+  static String crio(Instant t, String request, String method) {
+    return "time=\"" + t + "\" level=debug msg=\"Request: " + request + "\" file=\"interceptors/interceptors.go:64\""
+        + " id=5f0e8d1c-" + Long.toHexString(t.toEpochMilli() & 0xffff) + "-4000-8000-000000000001"
+        + " name=/runtime.v1.RuntimeService/" + method;
+  }
+
+  private List<EvidenceEvent> parse(String name, List<String> falco, List<String> containerd, List<String> crio)
+      throws Exception {
     Path root = dir.resolve(name);
+    if (!crio.isEmpty()) {
+      Path f = root.resolve("var/log/crio.log");
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, String.join("\n", crio) + "\n");
+    }
     if (!falco.isEmpty()) {
       Path f = root.resolve("var/log/falco/events.json");
       Files.createDirectories(f.getParent());
@@ -227,5 +247,61 @@ class RuntimeExecSensorsTest {
     assertThat(store.member("rt").execKey()).startsWith("exec-dup|");
     assertThat(store.member("rt").signal()).isFalse();
     assertThat(store.member(line.get(0).getEventId()).summary()).contains("[also seen by tetragon_event ");
+  }
+
+  /**
+   * CRI-O's exec requests (debug level): the streaming Exec (kubectl exec, the kubelet's /exec) and the ExecSync with
+   * timeout 0 (the kubelet's /run) are judged like containerd's and become signals without an API record; an exec
+   * probe (ExecSync with its timeout) is not. The same exec seen by Tetragon too is one signal row, Tetragon's, naming
+   * CRI-O's line.
+   */
+  @Test
+  void crioExecRequestsAreJudgedLikeContainerdsAndAProbeIsNot() throws Exception {
+    List<EvidenceEvent> lines = parse("crio", List.of(), List.of(), List.of(
+        crio(T, "&ExecRequest{ContainerId:" + CID + ",Cmd:[sh],Tty:true,Stdin:true,Stdout:true,Stderr:false,}", "Exec"),
+        crio(T.plusSeconds(20), "&ExecSyncRequest{ContainerId:" + CID + ",Cmd:[cat /var/run/secrets/kubernetes.io/"
+            + "serviceaccount/token],Timeout:0,}", "ExecSync"),
+        crio(T.plusSeconds(40), "&ExecSyncRequest{ContainerId:" + CID + ",Cmd:[/bin/grpc_health_probe -addr=:8080],"
+            + "Timeout:1,}", "ExecSync")));
+    assertThat(lines).hasSize(3);
+    assertThat(lines).allMatch(e -> e.getSourceFormat().equals("crio_daemon_log"));
+    assertThat(RuntimeExecAudit.runtimeExec(lines.get(0), null)).containsExactly("crio", "sh");
+    assertThat(RuntimeExecAudit.runtimeExec(lines.get(1), null)).as("/run").containsExactly("crio", "cat");
+    assertThat(RuntimeExecAudit.runtimeExec(lines.get(2), null)).as("an exec probe").isNull();
+    assertThat(IncidentSettings.defaults().rules().classify(lines.get(0))).as("a daemon's line: context").isNull();
+    List<EvidenceEvent> events = new ArrayList<>(auditAround());
+    events.addAll(lines);
+    InMemoryTenantStore store = RuntimeExecAuditTest.judged(events);
+    int none = 0;
+    for (Member m : store.members()) {
+      if (RuntimeExecAudit.REASON.equals(m.reason())) {
+        none++;
+        assertThat(m.sourceFormat()).isEqualTo("crio_daemon_log");
+        assertThat(m.signal()).isTrue();
+        assertThat(m.summary()).contains("not through the API server");
+      }
+    }
+    assertThat(none).as("the Exec and the /run").isEqualTo(2);
+    List<Incident> incs = IncidentEngine.incidentsOf(events, IncidentSettings.defaults());
+    assertThat(incs).hasSize(1);
+    // with the API's exec of the pod a second before: the streaming exec names the user and stays context
+    List<EvidenceEvent> withApi = new ArrayList<>(auditAround());
+    withApi.add(lines.get(0));
+    withApi.add(RuntimeExecAuditTest.kubectlExec("api", T.minusSeconds(1), "alice@example.com", POD, 101));
+    Member m = only(RuntimeExecAuditTest.judged(withApi), "crio_daemon_log");
+    assertThat(m.signal()).isFalse();
+    assertThat(m.summary()).contains("(pods/exec by alice@example.com at ");
+    // Tetragon's record of the same shell: one signal row, Tetragon's, naming CRI-O's line
+    List<EvidenceEvent> both = new ArrayList<>(auditAround());
+    both.add(lines.get(0));
+    EvidenceEvent tetragon = RuntimeExecAuditTest.runtimeExec("rt", T.plusMillis(300), POD);
+    tetragon.getProcess().setExecutable("/bin/sh");
+    tetragon.getProcess().setName("sh");
+    both.add(tetragon);
+    store = RuntimeExecAuditTest.judged(both);
+    assertThat(store.member("rt").reason()).isEqualTo(RuntimeExecAudit.REASON);
+    assertThat(store.member("rt").summary()).contains("[also seen by crio_daemon_log ", "line 1");
+    assertThat(store.member(lines.get(0).getEventId()).signal()).isFalse();
+    assertThat(store.member(lines.get(0).getEventId()).execKey()).startsWith("exec-dup|");
   }
 }

@@ -35,7 +35,17 @@ import java.util.regex.Pattern;
  * Stopping pod sandbox: ID / Stopped pod sandbox[ (already stopped)]: ID|DESC    stop_requested / stopped
  * Removing pod sandbox: ID / Removed pod sandbox: ID     remove_requested / removed
  * Pulling image: REF / Pulled image: REF                 pull_requested / pulled
+ * Request: &amp;ExecSyncRequest{ContainerId:ID,Cmd:[..],Timeout:N,}   exec_sync_requested (command, timeout_seconds)
+ * Request: &amp;ExecRequest{ContainerId:ID,Cmd:[..],Tty:T,Stdin:S,..}  exec_requested (command, tty, stdin)
  * </pre>
+ *
+ * <p>CRI-O's exec handlers ({@code server/container_exec.go}, {@code container_execsync.go}) log nothing of their own;
+ * the exec lines are its gRPC interceptor's ({@code internal/log/interceptors}: {@code log.Debugf(ctx, "Request: %+v",
+ * req)} with {@code id=<uuid> name=/runtime.v1.RuntimeService/ExecSync}), so they exist at {@code log_level = "debug"}
+ * only; the request prints as the CRI API's generated {@code String()} ({@code &ExecSyncRequest{ContainerId:..,Cmd:[sh
+ * -c id],Timeout:0,}}). Releases before 1.19 logged {@code "ExecSyncRequest &ExecSyncRequest{...}"}, read the same. The
+ * kubelet's exec probes always carry their timeout (1 s and more); its {@code /run} is an ExecSync with timeout 0,
+ * {@code kubectl exec} and the kubelet's {@code /exec} a streaming Exec.
  *
  * Every other line: OCSF 0 Base Event with the log object.
  */
@@ -52,6 +62,10 @@ final class CrioMessages implements DaemonLogReader.Interpreter {
   private static final Pattern CREATING = Pattern.compile("^Creating container: (\\S+)$");
   private static final Pattern PULL = Pattern.compile("^(Pulling|Pulled) image: (\\S+)$");
   private static final Pattern HEX_ID = Pattern.compile("[0-9a-f]{12,64}");
+  /** The CRI request's String(): the command's words are space-separated inside {@code [..]} (Go's %v of a slice). */
+  private static final Pattern EXEC_REQUEST = Pattern.compile(
+      "^(?:Request: |(?:ExecSync|Exec)Request )&(ExecSync|Exec)Request\\{ContainerId:([^,]*),Cmd:(\\[.*\\]),"
+          + "(?:Timeout:(-?\\d+),|Tty:(true|false),Stdin:(true|false),.*)\\}$");
 
   private final ChunkContext ctx;
 
@@ -104,6 +118,8 @@ final class CrioMessages implements DaemonLogReader.Interpreter {
     } else if ((m = CREATING.matcher(msg)).matches()) {
       e = lifecycle(line, ctx, "create_requested");
       described(e, null, m.group(1), null);
+    } else if (msg.contains("ExecSyncRequest{") || msg.contains("ExecRequest{")) {
+      if ((m = EXEC_REQUEST.matcher(msg)).matches()) e = execRequest(line, m);
     } else if ((m = PULL.matcher(msg)).matches()) {
       boolean done = m.group(1).equals("Pulled");
       e = lifecycle(line, ctx, done ? "pulled" : "pull_requested");
@@ -115,6 +131,27 @@ final class CrioMessages implements DaemonLogReader.Interpreter {
       String id = line.field("containerID");
       if (id != null && HEX_ID.matcher(id).matches()) container(e, id, null, RUNTIME);
     }
+    return e;
+  }
+
+  /**
+   * An exec the kubelet asked for ({@code ExecSync}: probes, the kubelet's {@code /run}; {@code Exec}: kubectl exec, the
+   * kubelet's {@code /exec}): the container, the command as printed ({@code [sh -c id]}), its timeout or tty / stdin.
+   */
+  private EvidenceEvent execRequest(DaemonLogLine line, Matcher m) {
+    boolean sync = m.group(1).equals("ExecSync");
+    EvidenceEvent e = lifecycle(line, ctx, sync ? "exec_sync_requested" : "exec_requested");
+    String id = m.group(2);
+    if (!id.isEmpty()) container(e, id, null, RUNTIME);
+    e.getUnmapped().put("command", m.group(3));
+    if (sync) {
+      e.getUnmapped().put("timeout_seconds", m.group(4));
+    } else {
+      e.getUnmapped().put("tty", m.group(5));
+      e.getUnmapped().put("stdin", m.group(6));
+    }
+    String request = line.field("id");
+    if (request != null) e.getUnmapped().put("request_id", request);
     return e;
   }
 
