@@ -105,7 +105,7 @@ class JournalFileCollectionTest {
       }
     }
     assertThat(derived).containsOnlyKeys("containerd_daemon_log", "crio_daemon_log", "docker_daemon_log",
-        "falco_alert", "podman_events");
+        "falco_alert", "kubelet_log", "podman_events");
 
     CollectionReport.Journal j = run.report().journals().stream().filter(x -> x.origin().equals(JOURNAL))
         .findFirst().orElseThrow();
@@ -113,12 +113,12 @@ class JournalFileCollectionTest {
     assertThat(j.stop()).isEqualTo("complete");
     assertThat(j.compact()).isTrue();
     assertThat(j.derived()).containsExactlyInAnyOrderEntriesOf(Map.of("docker_daemon_log", 6L,
-        "containerd_daemon_log", 3L, "crio_daemon_log", 1L, "podman_events", 2L, "falco_alert", 2L));
-    assertThat(j.skippedPrograms()).containsExactlyInAnyOrderEntriesOf(Map.of("kubelet", 7L, "sshd", 1L,
-        "kernel", 1L, "systemd", 1L));
+        "containerd_daemon_log", 3L, "crio_daemon_log", 1L, "podman_events", 2L, "falco_alert", 2L, "kubelet_log", 7L));
+    assertThat(j.skippedPrograms()).containsExactlyInAnyOrderEntriesOf(Map.of("sshd", 1L, "kernel", 1L,
+        "systemd", 1L));
     assertThat(run.report().summary(false)).contains("journal " + JOURNAL + ": 24 entries (complete, offline,"
-        + " compact) containerd_daemon_log=3 crio_daemon_log=1 docker_daemon_log=6 falco_alert=2 podman_events=2;"
-        + " skipped kernel=1 kubelet=7 sshd=1 systemd=1");
+        + " compact) containerd_daemon_log=3 crio_daemon_log=1 docker_daemon_log=6 falco_alert=2 kubelet_log=7"
+        + " podman_events=2; skipped kernel=1 sshd=1 systemd=1");
 
     // the dirty copy: what was intact is read, the rest reported
     CollectionReport.Journal d = run.report().journals().stream().filter(x -> x.origin().equals(DIRTY))

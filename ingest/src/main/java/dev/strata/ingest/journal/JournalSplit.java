@@ -3,6 +3,7 @@ package dev.strata.ingest.journal;
 import dev.strata.ingest.recognize.ContainerdDaemonLogRecognizer;
 import dev.strata.ingest.recognize.CrioDaemonLogRecognizer;
 import dev.strata.ingest.recognize.DockerDaemonLogRecognizer;
+import dev.strata.ingest.recognize.KubeletLogRecognizer;
 import dev.strata.ingest.recognize.FalcoAlertRecognizer;
 import dev.strata.ingest.recognize.PodmanEventsRecognizer;
 import dev.strata.ingest.recognize.RuntimeDaemonLogSniff;
@@ -66,6 +67,9 @@ public final class JournalSplit implements Closeable {
       };
     }
     if (falco(unit) || falco(ident) || falco(comm)) return FalcoAlertRecognizer.SOURCE_TYPE;
+    if (KubeletLogRecognizer.kubelet(unit) || KubeletLogRecognizer.kubelet(ident) || KubeletLogRecognizer.kubelet(comm)) {
+      return KubeletLogRecognizer.SOURCE_TYPE;
+    }
     return null;
   }
 

@@ -45,6 +45,7 @@ public final class Recognizers {
         new DockerDaemonLogRecognizer(),
         new ContainerdDaemonLogRecognizer(),
         new CrioDaemonLogRecognizer(),
+        new KubeletLogRecognizer(),
         new PodmanEventsRecognizer(),
         new OciRuntimeConfigRecognizer(),
         new PodmanContainersJsonRecognizer(),

@@ -81,4 +81,25 @@ class RuntimeDaemonLogRecognizersTest {
     assertThat(rec("notes.txt", "hello world\n").recognized()).isFalse();
     assertThat(rec("x/ssh.txt", "Nov 20 10:00:00 n sshd[1]: Accepted publickey\n").recognized()).isFalse();
   }
+
+  @Test
+  void theKubeletsLogBareInJournaldOrSyslogIsKubeletLogAndLosesToARuntimeWithMoreLines() {
+    String klog = "I1120 10:00:00.050000    2210 kubelet.go:2425] \"SyncLoop ADD\" source=\"api\" pods=[\"a/b\"]\n";
+    assertThat(rec("x/anything.txt", klog).sourceType()).isEqualTo("kubelet_log");
+    assertThat(rec("x/anything.txt", "Log file created at: 2026/11/20 09:59:59\n" + klog).sourceType())
+        .isEqualTo("kubelet_log");
+    String syslog = "Nov 20 10:00:00 ip-10-0-1-10 kubelet[2210]: " + klog;
+    assertThat(rec("node/var/log/messages", syslog).sourceType()).isEqualTo("kubelet_log");
+    String journal = "{\"__CURSOR\":\"s\",\"__REALTIME_TIMESTAMP\":\"1\",\"_SYSTEMD_UNIT\":\"kubelet.service\","
+        + "\"MESSAGE\":\"I1120 10:00:00.050000    2210 kubelet.go:2425] SyncLoop\"}\n";
+    assertThat(rec("export.json", journal).sourceType()).isEqualTo("kubelet_log");
+    // a node's messages file with more containerd lines than kubelet lines stays containerd's
+    String containerd = "Nov 20 10:00:01 ip-10-0-1-10 containerd[941]: time=\"2026-11-20T10:00:01Z\" level=info msg=\"x\"\n";
+    assertThat(rec("node/var/log/messages", syslog + containerd + containerd).sourceType())
+        .isEqualTo("containerd_daemon_log");
+    // kubelet lines that are no klog (no header) do not make the file the kubelet's
+    assertThat(rec("x/anything.txt", "Nov 20 10:00:00 ip-10-0-1-10 kubelet[1200]: I1120 started\n").recognized())
+        .isFalse();
+    assertThat(rec("eks-logs/kubelet/kubelet.log", klog).sourceType()).isEqualTo("kubelet_log");
+  }
 }

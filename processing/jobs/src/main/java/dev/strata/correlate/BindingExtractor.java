@@ -96,8 +96,14 @@ public final class BindingExtractor {
       Set.of("finished", "die", "died", "destroy", "destroyed", "remove", "removed", "stop", "stopped", "exited",
           "exit", "delete", "deleted", "cleanup"); // not "kill": a signal need not end it
   private static final Set<String> SENSOR_FORMATS = Set.of("falco_alert", "tetragon_event");
-  /** Container runtime daemon logs: lifecycle (state) sources, unlike the other {@code *_log} formats. */
-  private static final Set<String> RUNTIME_DAEMON_LOGS = Set.of("containerd_daemon_log", "crio_daemon_log");
+  /** The kubelet's own log (format {@code kubelet_log}). */
+  static final String KUBELET_LOG = "kubelet_log";
+  /**
+   * Container lifecycle logs of a node: the runtimes' daemon logs and the kubelet's (its PLEG's container and sandbox
+   * starts and deaths): lifecycle (state) sources, unlike the other {@code *_log} formats.
+   */
+  private static final Set<String> RUNTIME_DAEMON_LOGS =
+      Set.of("containerd_daemon_log", "crio_daemon_log", KUBELET_LOG);
   /** What a runtime daemon log line states a binding from: the container (or sandbox) exists, its network is up. */
   private static final Set<String> RUNTIME_DAEMON_LOG_STATES = Set.of("created", "started", "network_ready");
   private static final Pattern SCHEDULED = Pattern.compile("assigned (\\S+)/(\\S+) to (\\S+)");
@@ -144,6 +150,7 @@ public final class BindingExtractor {
         case "k8s_node" -> nodeSnapshot(e, out);
         case "aws_cloudtrail" -> cloudTrail(e, out);
         case "aws_ec2_instances", "aws_ec2_network_interfaces" -> Ec2Inventory.extract(this, e, out);
+        case KUBELET_LOG -> kubeletPods(e, out);
         default -> {}
       }
       // an inventory's statements are its own rules' only (its device and cloud ids are the inventory's subject)
@@ -1082,6 +1089,42 @@ public final class BindingExtractor {
     Map<String, String> a = podAttributes(cluster, ns, name, text(meta, "uid"), node, null, account);
     String scope = "k8s:" + nz(cluster);
     out.add(binding(BindingKind.POD_NODE, scope, ns + "/" + name, scope, node, a, t, null, false, 1.0f, e));
+  }
+
+  /** The kubelet names its node after its host unless {@code --hostname-override} says otherwise. */
+  static final float KUBELET_HOST_NODE_CONFIDENCE = 0.9f;
+
+  /**
+   * The kubelet's own log ({@code kubelet_log}): its sync loop's {@code SyncLoop ADD} / {@code UPDATE} of a pod (the
+   * API server gave the pod to this kubelet; after a restart the ADD lists every pod of the node) states {@code
+   * pod_node} for each pod it names -> the log's host (the node), 0.9, from the line on, open; {@code SyncLoop REMOVE}
+   * (the pod object is gone) closes it. Its containers and sandboxes are {@link #containers} like a runtime's daemon
+   * log (the PLEG's {@code ContainerStarted} / {@code ContainerDied} name the container or the sandbox and the pod).
+   */
+  private void kubeletPods(EvidenceEvent e, List<EntityBinding> out) {
+    String verb = e.getActivityName();
+    boolean remove = "pod_removed".equals(verb);
+    if (!"pod_added".equals(verb) && !"pod_updated".equals(verb) && !remove) return;
+    String pods = e.getUnmapped().get("pods");
+    String node = e.getDevice() == null ? null : e.getDevice().getHostname();
+    if (pods == null || node == null || node.isBlank()) return;
+    String cluster = e.getKubernetes() == null ? null : e.getKubernetes().getCluster();
+    String scope = "k8s:" + nz(cluster);
+    for (String p : pods.split(",")) {
+      int paren = p.indexOf('(');
+      String ref = paren < 0 ? p : p.substring(0, paren);
+      String uid = paren < 0 ? null : p.substring(paren + 1, p.length() - 1);
+      int slash = ref.indexOf('/');
+      if (slash <= 0) continue;
+      Map<String, String> a = new LinkedHashMap<>();
+      put(a, Attr.CLUSTER, cluster);
+      put(a, Attr.NAMESPACE, ref.substring(0, slash));
+      put(a, Attr.POD_NAME, ref.substring(slash + 1));
+      put(a, Attr.POD_UID, uid);
+      put(a, Attr.NODE_NAME, node);
+      out.add(binding(BindingKind.POD_NODE, scope, ref, scope, node, a, micros(e.getTime()), null, remove,
+          KUBELET_HOST_NODE_CONFIDENCE, e));
+    }
   }
 
   private void k8sEvent(EvidenceEvent e, List<EntityBinding> out) {

@@ -28,12 +28,13 @@ public final class SandboxPods {
    * ADD / DEL request names the sandbox's pod) and ipamd.log's debug dump of that request ({@code AddNetworkRequest:};
    * ipamd's other lines and the plugin's answer to a request in another chunk name the sandbox and its address only),
    * a containerd sandbox's own OCI {@code config.json} (annotations {@code io.kubernetes.cri.sandbox-*}; only while the
-   * pod runs: the task directory is removed with it). Not Falco / Tetragon ({@code container.id} is an app
+   * pod runs: the task directory is removed with it), the kubelet's log (its PLEG relists sandboxes as it does
+   * containers: {@code "SyncLoop (PLEG): event for pod" pod="ns/p" event={..."ContainerStarted","Data":"S"}}). Not Falco / Tetragon ({@code container.id} is an app
    * container's: the pause process is never theirs to report) nor the audit log's {@code containerStatuses} (app
    * containers only: no sandbox id).
    */
-  private static final Set<String> SANDBOX_POD_SOURCES =
-      Set.of("containerd_daemon_log", "crio_daemon_log", "crictl_inspect", "aws_vpc_cni", "oci_runtime_config");
+  private static final Set<String> SANDBOX_POD_SOURCES = Set.of("containerd_daemon_log", "crio_daemon_log",
+      "crictl_inspect", "aws_vpc_cni", "oci_runtime_config", "kubelet_log");
   /** What a sandbox's pod statement says about the pod (its container's own fields stay the member's). */
   private static final Set<String> POD_ATTRS =
       Set.of(Attr.CLUSTER, Attr.NAMESPACE, Attr.POD_NAME, Attr.POD_UID, Attr.NODE_NAME, Attr.ACCOUNT_UID);

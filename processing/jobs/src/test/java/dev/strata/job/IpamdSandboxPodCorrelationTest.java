@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A deleted pod's address when the node's only CNI evidence is ipamd.log (fixtures/correlate/README.md:
  * shop/gone-1's sandbox holds 10.0.1.66 from 10:00:00.3 to 10:30:00.4): ipamd's assign names the sandbox, not the pod;
  * the pod comes from ipamd's own debug dump of the CNI request, or from one other source naming the sandbox's pod
- * (containerd's RunPodSandbox at INFO, the sandbox's OCI config.json), joined at the sandbox (SandboxPods), in both
+ * (containerd's RunPodSandbox at INFO, the sandbox's OCI config.json, the kubelet's PLEG event of the sandbox), joined at the sandbox (SandboxPods), in both
  * arrival orders. A flow of the address at 10:10 is the pod's; at 10:40 (freed) nobody's; ipamd at INFO alone names
  * no pod.
  */
@@ -47,6 +47,7 @@ class IpamdSandboxPodCorrelationTest {
             true),
         new Case("ipamd at INFO + the sandbox's config.json", info,
             parse("oci_runtime_config", "node-oci-sandbox-config.json"), true),
+        new Case("ipamd at INFO + the kubelet's log", info, parse("kubelet_log", "node-kubelet-journal.json"), true),
         new Case("ipamd at INFO alone", info, List.of(), false));
     for (Case c : cases) {
       for (boolean cniFirst : new boolean[] {true, false}) {

@@ -70,6 +70,7 @@ public final class ParserRegistry {
         new DockerDaemonLogParser(),
         new ContainerdDaemonLogParser(),
         new CrioDaemonLogParser(),
+        new dev.strata.parse.formats.kubeletlog.KubeletLogParser(),
         new PodmanEventsParser(),
         new OciRuntimeConfigParser(),
         new PodmanContainersJsonParser(),

@@ -16,6 +16,7 @@ import dev.strata.schema.event.Process;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -102,6 +103,7 @@ public final class DaemonLogReader {
   private final String daemon;
   private final Predicate<String> ownProgram;
   private final String fieldPrefix;
+  private final boolean klog;
 
   /**
    * @param daemon the daemon's name, for rejection reasons ({@code dockerd})
@@ -109,9 +111,19 @@ public final class DaemonLogReader {
    * @param fieldPrefix prefix of the body's pairs in unmapped ({@code dockerd.})
    */
   public DaemonLogReader(String daemon, Predicate<String> ownProgram, String fieldPrefix) {
+    this(daemon, ownProgram, fieldPrefix, false);
+  }
+
+  /**
+   * @param klog the daemon writes klog lines ({@link Klog}: the kubelet), bare (a {@code kubelet.log} file) or as the
+   *     body of a journald / syslog envelope; a logrus daemon's reader (false) treats such a line as malformed, as
+   *     before
+   */
+  public DaemonLogReader(String daemon, Predicate<String> ownProgram, String fieldPrefix, boolean klog) {
     this.daemon = Objects.requireNonNull(daemon, "daemon");
     this.ownProgram = Objects.requireNonNull(ownProgram, "ownProgram");
     this.fieldPrefix = Objects.requireNonNull(fieldPrefix, "fieldPrefix");
+    this.klog = klog;
   }
 
   /** Reads every line of the chunk: events to {@code out}, malformed lines rejected there, counts returned. */
@@ -283,6 +295,12 @@ public final class DaemonLogReader {
       if (line.indexOf('\u001b') >= 0) line = ANSI.matcher(line).replaceAll("");
       if (line.startsWith("-- ") && line.endsWith(" --")) return null; // journalctl: "-- Logs begin at .. --"
       char c0 = line.charAt(0);
+      if (klog && Klog.isFileHeader(line)) return null; // klog's own header of a --log-file: not a message
+      if (klog && Klog.isKlog(line)) {
+        DaemonLogLine env = new DaemonLogLine();
+        env.body = line; // a bare klog line: its header is read with the body
+        return env;
+      }
       if (Logfmt.startsPair(line, 0) && startsBody(line)) {
         DaemonLogLine env = new DaemonLogLine();
         env.body = line;
@@ -439,6 +457,11 @@ public final class DaemonLogReader {
       Map<String, String> fields = null;
       String msg = body;
       Matcher lt;
+      Klog.Line kl = klog && !body.isEmpty() && "IWEF".indexOf(body.charAt(0)) >= 0 ? Klog.parse(body) : null;
+      if (kl != null) {
+        klogBody(env, kl);
+        return;
+      }
       if (!body.isEmpty() && Logfmt.startsPair(body, 0) && startsBody(body)) {
         Logfmt.Result r = Logfmt.parse(body);
         fields = r.fields();
@@ -466,6 +489,37 @@ public final class DaemonLogReader {
       }
       env.msg = msg == null ? "" : msg;
       if (fields != null) env.fields = fields;
+    }
+
+    /**
+     * A klog body: level, pid, source and pairs; its time only for a bare line (an envelope's time is the entry's
+     * own, exact and with its year: the journal's {@code __REALTIME_TIMESTAMP}, an ISO / RFC 5424 header; a BSD
+     * syslog header's year is inferred as the reader does for every daemon). A bare line's year comes from the
+     * file's mtime (the collector's {@code origin_mtime}), else the collection time, the time read as UTC, warned.
+     */
+    private void klogBody(DaemonLogLine env, Klog.Line kl) {
+      env.level = kl.level();
+      env.msg = kl.msg() == null ? "" : kl.msg();
+      Map<String, String> f = new java.util.LinkedHashMap<>(kl.fields());
+      f.put("caller", kl.source()); // "source" is a pair of the kubelet's own (SyncLoop's source="api")
+      env.fields = f;
+      env.unterminated = kl.unterminated();
+      if (env.pid == null) env.pid = kl.pid();
+      if (env.timeMicros == Timestamps.INVALID && env.timeText == null) {
+        Instant mtime = ctx.chunk() == null ? null : ctx.chunk().getOriginMtime();
+        Instant ref = mtime != null ? mtime : ctx.observedTime();
+        long micros = Klog.micros(kl, ref);
+        env.timeText = kl.headerTime();
+        if (micros == Long.MIN_VALUE) {
+          env.timeWarning = "bad klog date '" + kl.headerTime() + "'";
+        } else {
+          env.timeMicros = micros;
+          env.timeWarning = "klog time '" + kl.headerTime() + "' has no year or zone; year from the file's "
+              + (mtime != null ? "mtime" : "collection time") + ", read as UTC";
+        }
+      } else {
+        env.extra.put(fieldPrefix + "klog_time", kl.headerTime());
+      }
     }
 
     private void emit(DaemonLogLine env) {
