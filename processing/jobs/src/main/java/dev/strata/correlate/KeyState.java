@@ -187,7 +187,20 @@ public final class KeyState {
    * Returns 1 when {@code n} replaced an entry, -1 when it adds nothing, 0 when the rule does not apply.
    */
   private int carriesInstance(Entry n) {
-    if (n.end) return 0;
+    int i = heldInPlaceOf(n);
+    if (i < 0) return 0;
+    Entry e = entries.get(i);
+    if (n.attrs[INSTANCE] == null) return -1;
+    entries.set(i, new Entry(e.kind, false, e.from, e.to, n.bindingId, e.object, n.attrs, e.scopes));
+    return 1;
+  }
+
+  /**
+   * The index of the held entry that {@code n} and it are a statement and its restatement with the node's instance
+   * (one of the two carries {@code instance_uid}), or -1 ({@link #carriesInstance}).
+   */
+  private int heldInPlaceOf(Entry n) {
+    if (n.end) return -1;
     boolean has = n.attrs[INSTANCE] != null;
     for (int i = 0; i < entries.size(); i++) {
       Entry e = entries.get(i);
@@ -197,12 +210,20 @@ public final class KeyState {
         continue;
       }
       boolean held = e.attrs[INSTANCE] != null;
-      if (held == has || Arrays.equals(e.bindingId, n.bindingId)) return 0;
-      if (!has) return -1;
-      entries.set(i, new Entry(e.kind, false, e.from, e.to, n.bindingId, e.object, n.attrs, e.scopes));
-      return 1;
+      if (held == has || Arrays.equals(e.bindingId, n.bindingId)) return -1;
+      return i;
     }
-    return 0;
+    return -1;
+  }
+
+  /**
+   * The earliest time (micros) whose answer {@link #add}ing {@code n} may change: its start, or, for a restatement with
+   * the node's instance that takes the place of a held entry whose start an earlier statement moved back, that held
+   * start (the replacement keeps it: the events between the two starts get the instance too).
+   */
+  public long changesFrom(Entry n) {
+    int i = heldInPlaceOf(n);
+    return i < 0 ? n.from : Math.min(n.from, entries.get(i).from);
   }
 
   /** The open start of {@code object} in force at t in {@code scope} (the one resolve would answer), or null. */

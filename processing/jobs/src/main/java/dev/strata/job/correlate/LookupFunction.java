@@ -291,9 +291,10 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     List<Registered> registered = new ArrayList<>();
     List<List<String>> keys = new ArrayList<>();
     List<List<List<String>>> before = new ArrayList<>();
+    long changesFrom = state.changesFrom(entry);
     for (Map.Entry<String, Registered> e : registrations(waiting, mine).entrySet()) {
       Registered r = e.getValue();
-      if (r.time() >= entry.from()) {
+      if (r.time() >= changesFrom) {
         ids.add(e.getKey());
         registered.add(r);
         keys.add(r.keys() != null ? r.keys() : r.request(e.getKey()).keys(hop));

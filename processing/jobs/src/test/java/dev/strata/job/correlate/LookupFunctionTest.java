@@ -270,6 +270,43 @@ class LookupFunctionTest {
     assertThat(back.batch().get(1).rev()).isEqualTo(3);
   }
 
+  /**
+   * A pod's address stated twice (the pods snapshot's two statements of it, the earlier one moved the held start back),
+   * then the node join's restatement of the later one with the node's instance: it takes the held entry's place with
+   * the held (earlier) start, so an event between the two starts is answered again, now with the instance. Was
+   * answered only from the restatement's own start: the event kept no instance when the earlier statement's
+   * restatement came second (it then changes nothing), CrioKubeadmScenarioIT's NodePort flows, flaky by arrival order.
+   */
+  @Test
+  void aRestatementWithTheNodesInstanceReAnswersFromTheHeldStartNotItsOwn() throws Exception {
+    var known = EnrichmentMerger.base(InFlightTest.FLOW);
+    known.setInstanceUid(null); // a flow to a node's address that names no instance (a v2 record)
+    EnrichRequest r = new EnrichRequest(InFlightTest.FLOW.getEventId(), EVENT_MICROS, 0, known, List.of(KEY));
+    try (var h = lookup()) {
+      h.open();
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPodOnNode("a", "10:30:00", null)), 1));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPodOnNode("b", "09:00:00", null)), 2));
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, r), 3));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPodOnNode("c", "10:30:00", "i-0abc")), 4));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPodOnNode("d", "09:00:00", "i-0abc")), 5));
+      List<EnrichRequest> answered = h.getSideOutput(LookupFunction.ANSWERED).stream().map(StreamRecord::getValue)
+          .toList();
+      assertThat(answered).extracting(a -> a.known().getPodName()).containsExactly("api-7d9f", "api-7d9f");
+      assertThat(answered).extracting(a -> a.known().getInstanceUid()).containsExactly(null, "i-0abc");
+    }
+  }
+
+  /** The address of {@link #KEY} bound to pod api-7d9f on node ip-10-0-1-9 (statement id from {@code id}). */
+  static EntityBinding ipPodOnNode(String id, String from, String instance) {
+    Map<String, String> attrs = new java.util.HashMap<>(Map.of(Attr.CLUSTER, "prod", Attr.NAMESPACE, "payments",
+        Attr.POD_NAME, "api-7d9f", Attr.NODE_NAME, "ip-10-0-1-9"));
+    if (instance != null) attrs.put(Attr.INSTANCE_UID, instance);
+    String[] k = KEY.split("\\|");
+    return new EntityBinding(id.repeat(64), BindingKind.IP_POD.id(), new EntityRef("ip", k[2], k[1]),
+        new EntityRef("pod", "payments/api-7d9f", "k8s:prod"), attrs, Instant.parse("2026-11-20T" + from + "Z"), null,
+        false, 1f, "k8s_audit", new BindingLineage(id.repeat(64), "a".repeat(64), 0L, null, 1L), List.of(), 0, 0, false);
+  }
+
   static EntityBinding ipPod(String pod, String from) {
     return ipPod(pod, from, KEY);
   }
