@@ -123,11 +123,16 @@ public final class NodeInstances {
    * it beside the member (the fact gets the attribute).
    */
   public static EntityBinding withInstance(EntityBinding member, String instance) {
-    Map<String, String> attrs = new LinkedHashMap<>(member.getAttributes());
+    Map<String, String> attrs = new LinkedHashMap<>(member.getAttributes().size() * 2 + 2);
+    attrs.putAll(member.getAttributes());
     attrs.put(Attr.INSTANCE_UID, instance);
     MessageDigest sha = SHA256.get();
     String id = HEX.formatHex(sha.digest(
         (member.getBindingId() + '|' + Attr.INSTANCE_UID + '|' + instance).getBytes(StandardCharsets.UTF_8)));
-    return EntityBinding.newBuilder(member).setBindingId(id).setAttributes(attrs).build();
+    // the member's parts as they are: its builder would deep-copy each, per statement
+    return new EntityBinding(id, member.getKind(), member.getSubject(), member.getObject(), attrs,
+        member.getValidFrom(), member.getValidTo(), member.getEndObserved(), member.getConfidence(),
+        member.getSourceFormat(), member.getLineage(), member.getEvidence(), member.getEvidenceCount(),
+        member.getRevision(), member.getRetracted());
   }
 }

@@ -1,12 +1,16 @@
 package dev.strata.job.correlate;
 
 import dev.strata.correlate.BindingExtractor;
+import dev.strata.correlate.CompactStatements;
 import dev.strata.correlate.NodeInstances;
 import dev.strata.schema.correlate.EntityBinding;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
@@ -24,8 +28,9 @@ import org.apache.flink.util.Collector;
  * <p>State, per node: its {@code node_instance} starts, one per instance (the earliest: the API server restates a
  * Node's provider id with every status patch), and its closing statements (a Node deleted), dropped {@code closedTtl}
  * + retention after the end together with the starts before it; and only the statements still <em>waiting</em> for
- * the node's instance, by statement id, each kept for the lateness retention after it came (processing time, Flink's
- * state TTL, as the lookups' per-event state; bounded runs keep them to the input's end). A statement whose node's
+ * the node's instance, in a list in their compact form ({@link CompactStatements}), each kept for the lateness
+ * retention after it came (processing time, Flink's state TTL per element, as the lookups' per-event state; bounded
+ * runs keep them to the input's end). A statement whose node's
  * instance is known passes through and is not kept: on a fleet whose nodes state their instances before their pods (a
  * Node object, a node snapshot, a launch) the join holds a few hundred bytes per node. On one that never states them
  * it holds every pod statement for the retention (docs/benchmarks.md, session 16: the bytes per binding of both).
@@ -38,8 +43,19 @@ public final class JoinNodeInstances extends BindingJoin {
 
   /** The node's node_instance starts by instance id (the earliest of each), and its ends under {@code end|<id>}. */
   private transient Store nodes;
-  /** The statements naming the node that wait for its instance, by statement id (TTL: the retention). */
-  private transient Store waiting;
+  /**
+   * The statements naming the node that wait for its instance, in arrival order, each in its compact form ({@link
+   * CompactStatements}; TTL: the retention, per element). A list rather than a map by statement id: an append is a
+   * RocksDB merge (no read, no key per statement: the node's key once), and the list is read only when the node's
+   * first instance comes, which empties it.
+   */
+  private transient ListState<byte[]> waiting;
+  /**
+   * The waiting statements as builds before the list held them (by statement id, Avro): read once a node's instance
+   * comes, so a savepoint of such a build still restates them; nothing is added.
+   */
+  private transient Store waitingBefore;
+  private transient CompactStatements compact;
   /**
    * The starts of the nodes this subtask met last, as {@link #nodes} holds them (every change goes through this
    * operator): a node's pods' statements would otherwise read and decode its starts from the state each (a RocksDB
@@ -91,7 +107,10 @@ public final class JoinNodeInstances extends BindingJoin {
   @Override
   protected void openState() {
     nodes = store("nodes");
-    waiting = store("waiting", retentionMs);
+    waiting = getRuntimeContext().getListState(Retention.keep(
+        new ListStateDescriptor<>(WAITING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), retentionMs));
+    waitingBefore = store("waiting", retentionMs);
+    compact = new CompactStatements();
     cached = new LinkedHashMap<>(256, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, List<EntityBinding>> eldest) {
@@ -111,7 +130,7 @@ public final class JoinNodeInstances extends BindingJoin {
       out.collect(NodeInstances.withInstance(b, instance)); // the lookups hold it in the statement's place
     } else {
       out.collect(b); // the lookups hold the statement until its restatement replaces it
-      waiting.put(b.getBindingId(), b);
+      waiting.add(compact.encode(b));
     }
   }
 
@@ -129,12 +148,24 @@ public final class JoinNodeInstances extends BindingJoin {
     if (held != null && !b.getValidFrom().isBefore(held.getValidFrom())) return; // a restatement
     nodes.put(instance, b);
     cached.remove(ctx.getCurrentKey());
-    if (waiting.isEmpty()) return;
     List<EntityBinding> starts = starts(ctx.getCurrentKey());
-    for (EntityBinding m : waiting.removeIf(m -> NodeInstances.instanceFor(m, starts) != null)) {
+    Iterable<byte[]> members = waiting.get();
+    if (members != null && members.iterator().hasNext()) {
+      // every start names an instance for every statement (the one in force at its start, else the earliest after)
+      for (byte[] m : members) {
+        EntityBinding member = compact.decode(m);
+        out.collect(NodeInstances.withInstance(member, NodeInstances.instanceFor(member, starts)));
+      }
+      waiting.clear();
+    }
+    if (waitingBefore.isEmpty()) return;
+    for (EntityBinding m : waitingBefore.removeIf(m -> NodeInstances.instanceFor(m, starts) != null)) {
       out.collect(NodeInstances.withInstance(m, NodeInstances.instanceFor(m, starts)));
     }
   }
+
+  /** Name of the list of waiting statements (their compact form). */
+  static final String WAITING = "waiting-compact";
 
   /** The node's node_instance starts. */
   private List<EntityBinding> starts(String node) throws Exception {

@@ -1,0 +1,252 @@
+package dev.strata.correlate;
+
+import dev.strata.schema.AvroCodec;
+import dev.strata.schema.correlate.BindingLineage;
+import dev.strata.schema.correlate.EntityBinding;
+import dev.strata.schema.correlate.EntityRef;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A statement in a compact binary form, for statements held only to be given back whole (the node join's statements
+ * waiting for their node's instance, {@code join-node-instances}): lossless, about two thirds of the Avro form (the extractor's statements of the correlation scenario). What the Avro
+ * form spends and this one does not: 64-character hex ids as their 32 bytes (the binding id, the lineage's event id,
+ * the artifact's SHA-256; the lineage's event id omitted when it is the binding id), attribute names as their {@link
+ * Attr} code (the codes {@code KeyState} holds: {@link Attr#ALL} only grows at its end), the object's key omitted
+ * when it is the attributes' {@code namespace/pod_name} (as {@code KeyState} does), times as varints, defaults as
+ * flag bits. A statement this form does not describe (a fact's fields set: evidence, counts, revision, retracted) is
+ * held as its Avro bytes behind a tag byte, so every {@link EntityBinding} round-trips.
+ *
+ * <p>The fields it knows are {@link #FIELDS} (and those of {@code EntityRef} and {@code BindingLineage}): {@code
+ * CompactStatementsTest} fails when the schema gains one, so a new field is never dropped silently.
+ */
+public final class CompactStatements {
+  /** The fields of {@link EntityBinding} this form writes (or, for a statement, knows to be at their default). */
+  public static final List<String> FIELDS = List.of("binding_id", "kind", "subject", "object", "attributes",
+      "valid_from", "valid_to", "end_observed", "confidence", "source_format", "lineage", "evidence", "evidence_count",
+      "revision", "retracted");
+
+  private static final byte COMPACT = 1;
+  private static final byte AVRO = 2;
+  private static final int TO = 1;
+  private static final int END = 2;
+  private static final int EVENT_IS_BINDING = 4;
+  private static final int LINE = 8;
+  private static final int RECORD = 16;
+  private static final int CONFIDENCE = 32;
+  private static final int OBJECT_IS_POD = 64;
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private final AvroCodec<EntityBinding> avro = AvroCodec.of(EntityBinding.class);
+
+  /** {@code b} in the compact form. */
+  public byte[] encode(EntityBinding b) {
+    if (!b.getEvidence().isEmpty() || b.getEvidenceCount() != 0 || b.getRevision() != 0 || b.getRetracted()) {
+      byte[] a = avro.encode(b);
+      byte[] out = new byte[a.length + 1];
+      out[0] = AVRO;
+      System.arraycopy(a, 0, out, 1, a.length);
+      return out;
+    }
+    Out o = new Out();
+    BindingLineage l = b.getLineage();
+    Map<String, String> attrs = b.getAttributes();
+    String podKey = podKey(attrs);
+    int flags = (b.getValidTo() != null ? TO : 0) | (b.getEndObserved() ? END : 0)
+        | (l.getEventId().equals(b.getBindingId()) ? EVENT_IS_BINDING : 0) | (l.getLineNumber() != null ? LINE : 0)
+        | (l.getRecordIndex() != null ? RECORD : 0) | (b.getConfidence() != 1.0f ? CONFIDENCE : 0)
+        | (podKey != null && podKey.equals(b.getObject().getKey()) ? OBJECT_IS_POD : 0);
+    o.write(COMPACT);
+    o.write(flags);
+    o.id(b.getBindingId());
+    o.string(b.getKind());
+    o.string(b.getSubject().getType());
+    o.string(b.getSubject().getKey());
+    o.string(b.getSubject().getScope());
+    o.string(b.getObject().getType());
+    if ((flags & OBJECT_IS_POD) == 0) o.string(b.getObject().getKey());
+    o.string(b.getObject().getScope());
+    o.varint(attrs.size());
+    for (Map.Entry<String, String> a : attrs.entrySet()) {
+      int code = Attr.code(a.getKey());
+      o.varint(code + 1);
+      if (code < 0) o.string(a.getKey());
+      o.string(a.getValue());
+    }
+    long from = BindingExtractor.micros(b.getValidFrom());
+    o.varlong(zigzag(from));
+    if ((flags & TO) != 0) o.varlong(zigzag(BindingExtractor.micros(b.getValidTo()) - from));
+    if ((flags & CONFIDENCE) != 0) o.int32(Float.floatToIntBits(b.getConfidence()));
+    o.string(b.getSourceFormat());
+    if ((flags & EVENT_IS_BINDING) == 0) o.id(l.getEventId());
+    o.id(l.getArtifactSha256());
+    o.varlong(zigzag(l.getByteOffset()));
+    if ((flags & LINE) != 0) o.varlong(zigzag(l.getLineNumber()));
+    if ((flags & RECORD) != 0) o.varlong(zigzag(l.getRecordIndex()));
+    return o.toByteArray();
+  }
+
+  /** The statement {@link #encode} wrote. */
+  public EntityBinding decode(byte[] bytes) {
+    if (bytes[0] == AVRO) {
+      byte[] a = new byte[bytes.length - 1];
+      System.arraycopy(bytes, 1, a, 0, a.length);
+      return avro.decode(a);
+    }
+    if (bytes[0] != COMPACT) throw new IllegalArgumentException("not a compact statement: tag " + bytes[0]);
+    In in = new In(bytes, 1);
+    int flags = in.read();
+    String id = in.id();
+    String kindId = in.string();
+    EntityRef subject = new EntityRef(in.string(), in.string(), in.string());
+    String objectType = in.string();
+    String objectKey = (flags & OBJECT_IS_POD) == 0 ? in.string() : null;
+    String objectScope = in.string();
+    int n = in.varint();
+    Map<String, String> attrs = new LinkedHashMap<>(Math.max(4, n * 2));
+    for (int i = 0; i < n; i++) {
+      int code = in.varint() - 1;
+      String name = code < 0 ? in.string() : Attr.ALL.get(code);
+      attrs.put(name, in.string());
+    }
+    if (objectKey == null) objectKey = podKey(attrs);
+    long from = unzigzag(in.varlong());
+    Long to = (flags & TO) != 0 ? from + unzigzag(in.varlong()) : null;
+    float confidence = (flags & CONFIDENCE) != 0 ? Float.intBitsToFloat(in.int32()) : 1.0f;
+    String format = in.string();
+    String eventId = (flags & EVENT_IS_BINDING) != 0 ? id : in.id();
+    String artifact = in.id();
+    long offset = unzigzag(in.varlong());
+    Long line = (flags & LINE) != 0 ? unzigzag(in.varlong()) : null;
+    Long record = (flags & RECORD) != 0 ? unzigzag(in.varlong()) : null;
+    return EntityBinding.newBuilder().setBindingId(id).setKind(kindId).setSubject(subject)
+        .setObject(new EntityRef(objectType, objectKey, objectScope)).setAttributes(attrs)
+        .setValidFrom(instant(from)).setValidTo(to == null ? null : instant(to)).setEndObserved((flags & END) != 0)
+        .setConfidence(confidence).setSourceFormat(format)
+        .setLineage(new BindingLineage(eventId, artifact, offset, line, record)).build();
+  }
+
+  private static String podKey(Map<String, String> attrs) {
+    String ns = attrs.get(Attr.NAMESPACE);
+    String pod = attrs.get(Attr.POD_NAME);
+    return ns == null || pod == null ? null : ns + "/" + pod;
+  }
+
+  private static Instant instant(long micros) {
+    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+  }
+
+  private static long zigzag(long v) {
+    return (v << 1) ^ (v >> 63);
+  }
+
+  private static long unzigzag(long v) {
+    return (v >>> 1) ^ -(v & 1);
+  }
+
+  /** 64 lower-case hex digits: their 32 bytes are written instead. */
+  private static boolean isHexId(String s) {
+    if (s.length() != 64) return false;
+    for (int i = 0; i < 64; i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+  }
+
+  private static final class Out extends ByteArrayOutputStream {
+    Out() {
+      super(192);
+    }
+
+    void varint(int v) {
+      varlong(v & 0xffffffffL);
+    }
+
+    void varlong(long v) {
+      while ((v & ~0x7fL) != 0) {
+        write((int) ((v & 0x7f) | 0x80));
+        v >>>= 7;
+      }
+      write((int) v);
+    }
+
+    void int32(int v) {
+      write(v >>> 24);
+      write(v >>> 16);
+      write(v >>> 8);
+      write(v);
+    }
+
+    /** A string: its UTF-8 length + 1, then its bytes (0 is a 32-byte id, {@link #id}). */
+    void string(String s) {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      varint(b.length + 1);
+      write(b, 0, b.length);
+    }
+
+    void id(String s) {
+      if (!isHexId(s)) {
+        string(s);
+        return;
+      }
+      write(0);
+      for (int i = 0; i < 64; i += 2) write(Character.digit(s.charAt(i), 16) << 4 | Character.digit(s.charAt(i + 1), 16));
+    }
+  }
+
+  private static final class In {
+    private final byte[] b;
+    private int p;
+
+    In(byte[] b, int p) {
+      this.b = b;
+      this.p = p;
+    }
+
+    int read() {
+      return b[p++] & 0xff;
+    }
+
+    int varint() {
+      return (int) varlong();
+    }
+
+    long varlong() {
+      long v = 0;
+      for (int shift = 0; ; shift += 7) {
+        int x = read();
+        v |= (long) (x & 0x7f) << shift;
+        if ((x & 0x80) == 0) return v;
+      }
+    }
+
+    int int32() {
+      return read() << 24 | read() << 16 | read() << 8 | read();
+    }
+
+    String string() {
+      int n = varint() - 1;
+      if (n < 0) throw new IllegalArgumentException("an id where a string was written");
+      String s = new String(b, p, n, StandardCharsets.UTF_8);
+      p += n;
+      return s;
+    }
+
+    String id() {
+      if (b[p] != 0) return string();
+      p++;
+      char[] c = new char[64];
+      for (int i = 0; i < 32; i++) {
+        int x = read();
+        c[2 * i] = HEX[x >>> 4];
+        c[2 * i + 1] = HEX[x & 15];
+      }
+      return new String(c);
+    }
+  }
+}
