@@ -1288,6 +1288,9 @@ public final class BindingExtractor {
       createdAccessKey(e, t, account, out);
       return;
     }
+    if (("DeleteAccessKey".equals(op) || "UpdateAccessKey".equals(op)) && !"Failure".equals(e.getStatus())) {
+      accessKeyStatus(e, op, t, account, out); // and what the call's own session states, below
+    }
     // a call of an ECS task's role session: what it says of the role (the ECS agent's call or a workload's)
     roleUse(e, out);
     // an EC2 instance-role session (named after its instance id): session -> instance
@@ -1311,7 +1314,8 @@ public final class BindingExtractor {
    * IAM persistence: {@code iam:CreateAccessKey} made with a role session hands out a long-lived key
    * ({@code responseElements.accessKey.accessKeyId}, of the IAM user {@code accessKey.userName}). Whoever holds the key
    * got it from the session's holder, so the key's calls resolve through the session that created it (to its pod, its
-   * service account, its role), from the creation on, open (a later DeleteAccessKey is not read). {@code
+   * service account, its role), from the creation on, open until the key is deleted or deactivated ({@link
+   * KeyStatus}). {@code
    * accesskey_session} with confidence 0.9 (the key is not the session's own credentials: the creator handed it on)
    * and attribute {@code created_key_user}. Found by FirehoseVpcCniScenarioIT: the new user's key, used from another
    * address after the pod was deleted, named nothing, and its calls opened no incident of the pod's. A key created by
@@ -1331,6 +1335,38 @@ public final class BindingExtractor {
     put(a, Attr.IAM_ROLE, roleOf(creator));
     put(a, CREATED_KEY_USER, text(key, "userName"));
     out.add(binding(BindingKind.ACCESSKEY_SESSION, "", keyId, "", creator, a, t, null, false, CREATED_KEY_CONFIDENCE, e));
+    // an instance role's session (named after its instance id, as session_instance reads it): the key -> the instance
+    String instance = e.getCloud() == null ? null : e.getCloud().getInstanceUid();
+    if (instance != null && creator.endsWith("/" + instance)) {
+      Map<String, String> i = new LinkedHashMap<>(a);
+      put(i, Attr.INSTANCE_UID, instance);
+      put(i, CreatedKeys.CREATED_BY_SESSION, creator);
+      out.add(binding(BindingKind.ACCESSKEY_INSTANCE, "", keyId, "", instance, i, t, null, false,
+          BindingKind.ACCESSKEY_INSTANCE.confidence(), e));
+    }
+  }
+
+  /**
+   * An IAM user key's status change ({@code iam:DeleteAccessKey}: {@code deleted}; {@code iam:UpdateAccessKey}
+   * {@code status} {@code Inactive} / {@code Active}): {@code accesskey_status} key -> the status, from the call, open,
+   * with the user ({@code created_key_user}) and the caller ({@code key_status_by}). {@link KeyStatus} closes what the
+   * key's creation stated there and restates it with the status.
+   */
+  private void accessKeyStatus(EvidenceEvent e, String op, long t, String account, List<EntityBinding> out) {
+    JsonNode req = object(e.getUnmapped().get("requestParameters"));
+    String keyId = req == null ? null : text(req, "accessKeyId");
+    if (keyId == null) return;
+    String status = "DeleteAccessKey".equals(op) ? KeyStatus.DELETED : text(req, "status");
+    if (status == null) return;
+    status = status.toLowerCase(Locale.ROOT);
+    if (!status.equals(KeyStatus.DELETED) && !status.equals(KeyStatus.INACTIVE) && !status.equals(KeyStatus.ACTIVE)) {
+      return;
+    }
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.ACCOUNT_UID, account);
+    put(a, CREATED_KEY_USER, text(req, "userName"));
+    put(a, KeyStatus.STATUS_BY, e.getActor() == null ? null : e.getActor().getUserUid());
+    out.add(binding(BindingKind.ACCESSKEY_STATUS, "", keyId, "", status, a, t, null, false, 1.0f, e));
   }
 
   /** The IAM user a session created an access key for (attribute of that key's {@code accesskey_session}). */

@@ -158,7 +158,27 @@ public enum BindingKind {
    * {@code ecs_cluster}), from its launch, open: looked up where an event's instance is (hops 1-2). A Kubernetes
    * node's cluster comes with its {@code node_instance} (indexed by the instance too).
    */
-  INSTANCE_CLUSTER("instance", "cluster", 1.0f, false);
+  INSTANCE_CLUSTER("instance", "cluster", 1.0f, false),
+  /**
+   * An access key an ECS task's role session created ({@code iam:CreateAccessKey} by {@code
+   * assumed-role/<role>/<task id>}) -> that task's ARN, from the creation on, open: derived by {@link CreatedKeys} from
+   * the key's {@code accesskey_session} and the task's {@code session_task} (task metadata, describe-tasks, v7 flows),
+   * with the task's attributes (ENI, account, ECS cluster, definition). Looked up at hop 1 under the key (session 17).
+   */
+  ACCESSKEY_TASK("accesskey", "task", 0.8f, false),
+  /**
+   * An access key an EC2 instance role's session created ({@code assumed-role/<role>/<instance id>}) -> that instance,
+   * from the creation on, open, stated by the creating call itself (the session's name is the instance id, the
+   * convention {@code session_instance} reads), 0.8. Looked up at hop 1 under the key (session 17).
+   */
+  ACCESSKEY_INSTANCE("accesskey", "instance", 0.8f, false),
+  /**
+   * An IAM user access key's status as CloudTrail records its changes: {@code DeleteAccessKey} (object {@code
+   * deleted}), {@code UpdateAccessKey} {@code Inactive} / {@code Active} ({@code inactive} / {@code active}), from the
+   * call on. A fact (who changed the key when) that no lookup reads: {@link KeyStatus} closes the key's created-key
+   * statements there and restates them with the status (session 17).
+   */
+  ACCESSKEY_STATUS("accesskey", "key_status", 1.0f, false, false);
 
   /** Whether this is an IMDS fetch fact (by a pod or by a plain container). */
   public boolean imdsFetch() {

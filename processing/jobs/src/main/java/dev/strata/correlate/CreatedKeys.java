@@ -31,13 +31,21 @@ public final class CreatedKeys {
   private CreatedKeys() {}
 
   /**
-   * The role session ARN at which {@code b} joins, or null: a created key's {@code accesskey_session} (the object), a
-   * session's {@code session_pod} (the subject; not closing).
+   * The role session at which {@code b} joins, or null: a created key's {@code accesskey_session} (the object: the
+   * creating session's ARN; for an ECS task-id session, its {@link LookupKeys#taskSession} key), a session's {@code
+   * session_pod} (the subject ARN), an ECS task's {@code session_task} (its key {@code session|aws:<account>|<task
+   * id>}: the task's sessions of every role share it); not closing statements.
    */
   public static String session(EntityBinding b) {
     if (BindingExtractor.isClosing(b)) return null;
-    if (isCreatedKey(b)) return b.getObject().getKey();
+    if (isCreatedKey(b)) {
+      String task = LookupKeys.taskSession(b.getObject().getKey());
+      return task != null ? task : b.getObject().getKey();
+    }
     if (BindingKind.SESSION_POD.id().equals(b.getKind())) return b.getSubject().getKey();
+    if (BindingKind.SESSION_TASK.id().equals(b.getKind())) {
+      return LookupKeys.key("session", b.getSubject().getScope(), b.getSubject().getKey());
+    }
     return null;
   }
 
@@ -67,7 +75,10 @@ public final class CreatedKeys {
     return out;
   }
 
-  /** The key's pod when {@code pod} held the session at the key's creation, else null. */
+  /**
+   * The key's pod ({@code accesskey_pod}) when {@code pod} held the session at the key's creation, else null; for an
+   * ECS task's {@code session_task}, the key's task ({@code accesskey_task}).
+   */
   static EntityBinding keyPod(BindingExtractor x, EntityBinding key, EntityBinding pod) {
     long created = BindingExtractor.micros(key.getValidFrom());
     long from = BindingExtractor.micros(pod.getValidFrom());
@@ -83,7 +94,10 @@ public final class CreatedKeys {
     String rule = pod.getAttributes().get(SessionPods.RULE);
     if (rule != null) a.put(SessionPods.RULE, rule);
     float confidence = Math.min(key.getConfidence(), pod.getConfidence());
-    return x.derived(BindingKind.ACCESSKEY_POD, "", key.getSubject().getKey(), pod.getObject().getScope(),
+    BindingKind kind =
+        BindingKind.SESSION_TASK.id().equals(pod.getKind()) ? BindingKind.ACCESSKEY_TASK : BindingKind.ACCESSKEY_POD;
+    if (kind == BindingKind.ACCESSKEY_TASK) a.put(Attr.TASK_UID, pod.getObject().getKey());
+    return x.derived(kind, "", key.getSubject().getKey(), pod.getObject().getScope(),
         pod.getObject().getKey(), a, confidence, key);
   }
 }

@@ -11,6 +11,7 @@ import dev.strata.job.correlate.JoinImdsFetches;
 import dev.strata.job.correlate.JoinNodeInstances;
 import dev.strata.job.correlate.JoinSessionPods;
 import dev.strata.job.correlate.JoinCreatedKeys;
+import dev.strata.job.correlate.JoinKeyStatus;
 import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.EnrichedEvent;
 import dev.strata.job.correlate.GatherFunction;
@@ -215,6 +216,7 @@ public final class CorrelateJob {
     stated = CloseContainerBindings.attach(events, stated, BINDING, retention, ttl);
     stated = JoinSessionPods.attach(stated, BINDING, retention, ttl);
     stated = JoinCreatedKeys.attach(stated, BINDING, retention, ttl);
+    stated = JoinKeyStatus.attach(stated, BINDING, retention, ttl); // a created key's deletion / deactivation
     stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl, s.knownCidrs());
     stated = JoinDockerSocketClients.attach(stated, BINDING, retention, ttl);
     JoinNodeInstances.Joined nodes = JoinNodeInstances.attach(stated, BINDING, retention, ttl);
