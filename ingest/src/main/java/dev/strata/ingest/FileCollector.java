@@ -228,6 +228,27 @@ public final class FileCollector {
       ChunkPublisher publisher,
       EvidencePreserver preserver,
       ProgressListener progress) {
+    return runObject(spoolFile, origin, originMetadata, evidenceRoot, originMtime, collectorId, options, publisher,
+        preserver, progress, List.of());
+  }
+
+  /**
+   * As above, with the entries of context manifests that may cover the object (their prefixes in the terms of {@code
+   * origin}, e.g. {@code s3://bucket/exports/cluster-a}): a bucket holds no directory to walk, so the S3 puller reads the manifests a responder put beside
+   * their exports and hands them here (an export task's objects name no cluster or account, see {@code S3Puller}).
+   */
+  public CollectionReport runObject(
+      Path spoolFile,
+      String origin,
+      Map<String, String> originMetadata,
+      String evidenceRoot,
+      java.time.Instant originMtime,
+      String collectorId,
+      CollectorOptions options,
+      ChunkPublisher publisher,
+      EvidencePreserver preserver,
+      ProgressListener progress,
+      List<ContextManifest.Entry> contextEntries) {
     Objects.requireNonNull(spoolFile, "spoolFile");
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(options, "options");
@@ -241,7 +262,7 @@ public final class FileCollector {
     Run run = new Run(evidenceRoot, collectorId, options, publisher,
         preserver == null ? EvidencePreserver.NONE : preserver,
         progress == null ? ProgressListener.NONE : progress);
-    run.context = new ContextResolver(List.of(), options.contextDefaults());
+    run.context = new ContextResolver(contextEntries, options.contextDefaults());
     run.originMetadata = Map.copyOf(originMetadata == null ? Map.of() : originMetadata);
     run.file(new EvidenceFile(spoolFile, origin, size, originMtime));
     long acked = publisher.flush();

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.ingest.checkpoint.CheckpointedPublisher;
 import dev.strata.ingest.cloudtrail.TrailValidator;
 import dev.strata.ingest.checkpoint.Position;
+import dev.strata.ingest.context.ContextManifest;
 import dev.strata.ingest.publish.ChunkPublisher;
 import dev.strata.schema.raw.ArtifactManifest;
 import dev.strata.schema.raw.RawArtifactChunk;
@@ -156,6 +157,8 @@ public final class S3Puller {
   private final Listener listener;
   private final FileCollector collector = new FileCollector();
   private final long haltAfter = Long.getLong(HALT_PROPERTY, -1L);
+  /** The bucket being pulled's context manifests (entries relative to the bucket's root), see {@link #manifests}. */
+  private List<ContextManifest.Entry> context = List.of();
   private volatile boolean stopping;
 
   private long objects;
@@ -203,6 +206,7 @@ public final class S3Puller {
         long before = objects;
         for (S3Source source : sources) {
           S3Client s3 = opened.computeIfAbsent(source, clients);
+          context = manifests(s3, source);
           for (String prefix : source.prefixes()) {
             for (Stream stream : streams(s3, source.bucket(), prefix)) {
               if (stopping) {
@@ -227,6 +231,40 @@ public final class S3Puller {
     Map<String, String> pos = new TreeMap<>();
     publisher.positions().forEach((k, v) -> pos.put(k, v.getString("start_after")));
     return new Summary(objects, collected, Map.copyOf(skipped), chunks, bytes, pos);
+  }
+
+  /**
+   * The context manifests ({@code strata-context.yaml} / {@code .yml} / {@code .json}) at the root of the source's
+   * extra prefixes, read before any object: what a responder's exports do not name themselves. A CloudWatch Logs
+   * export task's objects ({@code <prefix>/<task>/<log stream>/000000.gz}) name neither the log group (the EKS
+   * cluster) nor the account, so two clusters' audit logs exported into one bucket would be one nameless cluster;
+   * a manifest beside them says which prefix is which cluster and account, as one does in a collected directory
+   * (its entries' paths are relative to the manifest's folder). Objects whose key says it (AWSLogs/...) keep
+   * the key's context.
+   */
+  List<ContextManifest.Entry> manifests(S3Client s3, S3Source source) throws IOException {
+    List<ContextManifest.Entry> out = new ArrayList<>();
+    Path spool = options.spoolDir().resolve("manifest-" + COLLECTOR_ID + ".spool");
+    for (String prefix : source.extraPrefixes()) {
+      String folder = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix.substring(0, prefix.lastIndexOf('/') + 1);
+      for (String name : ContextManifest.FILE_NAMES) {
+        String key = folder + name;
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(source.bucket()).key(key))) {
+          Files.copy(in, spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchKeyException e) {
+          continue;
+        }
+        // relative to the objects' origins (s3://bucket/key), which the collector resolves context by
+        out.addAll(ContextManifest.read(spool, "s3://" + source.bucket() + "/" + key));
+        Files.deleteIfExists(spool);
+        LOG.info("context manifest s3://{}/{}: {}", source.bucket(), key, out);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static boolean isManifest(String key) {
+    return ContextManifest.FILE_NAMES.contains(key.substring(key.lastIndexOf('/') + 1));
   }
 
   /** A prefix listed recursively, or only its own level ({@code delimited}). */
@@ -294,6 +332,8 @@ public final class S3Puller {
     try (CheckpointedPublisher.Batch batch = publisher.begin()) {
       if (key.endsWith("/") && o.size() == 0) {
         result = skip(stream, bucket, o, "folder_marker", null);
+      } else if (isManifest(key)) {
+        result = skip(stream, bucket, o, "context_manifest", "read before the prefix's objects");
       } else if (o.size() > options.maxObjectBytes()) {
         result = skip(stream, bucket, o, "too_large", o.size() + " bytes > max_object_bytes " + options.maxObjectBytes());
       } else {
@@ -304,7 +344,7 @@ public final class S3Puller {
         } else {
           Adapter adapter = new Adapter(batch);
           CollectionReport r = collector.runObject(spool, origin, d.metadata(), "s3://" + bucket, mtime, COLLECTOR_ID,
-              options.collector(), adapter, preserver, ProgressListener.NONE);
+              options.collector(), adapter, preserver, ProgressListener.NONE, context);
           result = result(stream, bucket, o, r, adapter.chunks);
           if (r.hasErrors()) {
             // a partial publication must never become visible: abort, then checkpoint the key as skipped
