@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  *
  * <p>Path: {@code **}{@code /containers/<64 hex>/<64 hex>-json.log}, rotated {@code .1}, {@code .2}, ... and
  * {@code .gz}. Content: JSON lines whose first object has a string {@code "log"} and a {@code "stream"} or
- * {@code "time"} field. Framing: LINES.
+ * {@code "time"} field; also as a CloudWatch Logs export to S3 writes them ({@code <timestamp> <record>} lines: a
+ * log shipper's records, e.g. Fluent Bit on EKS Fargate with its {@code kubernetes} block). Framing: LINES.
  */
 public final class DockerJsonLogRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "docker_json_log";
@@ -24,10 +25,16 @@ public final class DockerJsonLogRecognizer extends PathPatternRecognizer {
   public ContentMatch probe(ContentSample sample) {
     JsonSniff.FirstLine first = JsonSniff.firstLineObject(sample);
     if (first.none() != null) {
+      // a CloudWatch Logs export task's object of a log shipper's records (Fluent Bit / FireLens to CloudWatch Logs:
+      // <task>/<stream>/000000.gz, lines of <timestamp> <record>)
+      JsonSniff.FirstLine export = JsonSniff.firstExportLineObject(sample);
+      if (export.none() == null && isLogRecord(export.obj())) {
+        return ContentMatch.strong(Framing.LINES, "CloudWatch Logs export to S3 of a log shipper's records (log, stream/time)");
+      }
       return first.none();
     }
     JsonSniff.Obj o = first.obj();
-    boolean log = o.has("log") && !JsonSniff.NESTED.equals(o.fields().get("log"));
+    boolean log = isLogLine(o);
     if (log && (o.has("stream") || o.has("time"))) {
       return ContentMatch.strong(Framing.LINES, "JSON lines with log and stream/time");
     }
@@ -35,5 +42,13 @@ public final class DockerJsonLogRecognizer extends PathPatternRecognizer {
       return ContentMatch.weak(Framing.LINES, "first line longer than the sample, starts like a docker log line");
     }
     return ContentMatch.none("first line has no log + stream/time fields");
+  }
+
+  private static boolean isLogLine(JsonSniff.Obj o) {
+    return o.has("log") && !JsonSniff.NESTED.equals(o.fields().get("log"));
+  }
+
+  private static boolean isLogRecord(JsonSniff.Obj o) {
+    return isLogLine(o) && (o.has("stream") || o.has("time"));
   }
 }

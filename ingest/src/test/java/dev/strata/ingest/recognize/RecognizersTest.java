@@ -193,6 +193,19 @@ class RecognizersTest {
     assertThat(rec("x/other", "2024-05-01T10:15:00.123Z {\"a\":1}\n").recognized()).isFalse();
   }
 
+  /** Fluent Bit on EKS Fargate ships the pods' lines to CloudWatch Logs; an export task writes them to S3. */
+  @Test
+  void cloudWatchExportOfFluentBitsRecordsIsAContainerLog() {
+    String rec = "{\"log\":\"GET / 200\",\"stream\":\"stdout\",\"logtag\":\"F\",\"time\":\"2026-11-23T09:05:12.301Z\","
+        + "\"kubernetes\":{\"pod_name\":\"web-1\",\"namespace_name\":\"shop\",\"host\":\"fargate-ip-10-0-1-5.ec2.internal\"}}";
+    Recognition r = rec("exports/0c3b-task/from-fluent-bit-kube.var.log.containers.web-1_shop_web-0a1b.log/000000.gz",
+        "2026-11-23T09:05:12.301Z " + rec + "\n");
+    assertThat(r.sourceType()).isEqualTo("docker_json_log");
+    assertThat(r.framing()).isEqualTo(Framing.LINES);
+    // a record without log + stream/time is not one
+    assertThat(rec("x/y/000000.gz", "2026-11-23T09:05:12.301Z {\"log\":\"x\"}\n").recognized()).isFalse();
+  }
+
   @Test
   void managedClustersAuditEnvelopesAreK8sAuditByContent() {
     String gke = "{\"protoPayload\":{\"@type\":\"type.googleapis.com/google.cloud.audit.AuditLog\",\"serviceName\":\"k8s.io\","

@@ -1,6 +1,7 @@
 package dev.strata.parse.formats.dockerjsonlog;
 
 import com.fasterxml.jackson.core.JsonParser;
+import dev.strata.parse.CloudWatchExportLines;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.strata.parse.Bytes;
@@ -171,7 +172,7 @@ public final class DockerJsonLogParser extends JsonFormatParser {
 
     private void line(int s, int e, long lineNo) {
       long ord = ordinal++;
-      DockerLine l = read(s, e);
+      DockerLine l = read(exportMessageStart(s, e), e);
       if (l == null) {
         out.reject(ctx.rejection(errorReason, error, s, e, lineNo, ord));
         return;
@@ -313,6 +314,17 @@ public final class DockerJsonLogParser extends JsonFormatParser {
     }
 
     /** Parses one line; null (with error/errorReason set) if it is not a usable log record. */
+    /**
+     * Where the record starts: a CloudWatch Logs export task's line is {@code <timestamp> <message>} (Fluent Bit's /
+     * FireLens's records shipped to CloudWatch Logs, exported to S3), the record the message; the event's span stays
+     * the whole line.
+     */
+    private int exportMessageStart(int s, int e) {
+      if (s >= e || buf[s] == '{') return s;
+      int m = CloudWatchExportLines.messageStart(buf, s, e);
+      return m >= 0 && m < e && buf[m] == '{' ? m : s;
+    }
+
     private DockerLine read(int s, int e) {
       DockerLine fast = new DockerLine();
       if (reader.read(buf, s, e, fast)) return fast;

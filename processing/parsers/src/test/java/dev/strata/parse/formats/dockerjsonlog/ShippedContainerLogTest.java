@@ -64,4 +64,35 @@ class ShippedContainerLogTest extends ParserContractTest {
     assertThat(e.getContainer().getRuntime()).isEqualTo("docker");
     assertThat(e.getUnmapped()).containsEntry("kubernetes", "not an object");
   }
+
+  /**
+   * EKS Fargate: Fluent Bit's records in CloudWatch Logs, exported to S3 by an export task (lines of {@code <timestamp>
+   * <record>}): each line is its record, the pod and image from the kubernetes block, the lineage the whole line.
+   */
+  @Test
+  void aCloudWatchExportOfFluentBitsRecordsIsReadLineByLine() throws Exception {
+    String rec = "{\"log\":\"10.77.0.45 - - [23/Nov/2026:09:05:12 +0000] \\\"GET /render?src=file%3A%2F%2F%2Fproc%2Fself%2Fenviron HTTP/1.1\\\" 200 2291"
+        + " \\\"-\\\" \\\"python-requests/2.32.3\\\" \\\"198.51.100.61\\\"\",\"stream\":\"stdout\",\"logtag\":\"F\","
+        + "\"time\":\"2026-11-23T09:05:12.301000000Z\",\"kubernetes\":{\"pod_name\":\"thumbnailer-6d9f7c5b8-r4t7x\","
+        + "\"namespace_name\":\"media\",\"pod_id\":\"3f6a9c2e-5b8d-4e1f-a7c4-6e9b2d5f8a13\","
+        + "\"host\":\"fargate-ip-10-77-21-137.us-east-2.compute.internal\",\"container_name\":\"thumbnailer\",\"docker_id\":\""
+        + CID + "\",\"container_hash\":\"662607015034.dkr.ecr.us-east-2.amazonaws.com/media/thumbnailer@" + DIGEST + "\","
+        + "\"container_image\":\"662607015034.dkr.ecr.us-east-2.amazonaws.com/media/thumbnailer:2.4.1\"}}";
+    String first = "2026-11-23T09:05:12.301Z " + rec + "\n";
+    String content = first + "2026-11-23T09:05:41.077Z " + rec.replace("environ", "status") + "\n";
+    CollectingOutput out = parse(content, Framing.LINES,
+        "s3://soc-logs/cwl-exports/app/0c3b5e7a/from-fluent-bit-kube.var.log.containers.thumbnailer_media_thumbnailer-" + CID
+            + ".log/000000.gz");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(2);
+    EvidenceEvent e = out.events.get(0);
+    assertThat(e.getKubernetes().getPodName()).isEqualTo("thumbnailer-6d9f7c5b8-r4t7x");
+    assertThat(e.getKubernetes().getNodeName()).isEqualTo("fargate-ip-10-77-21-137.us-east-2.compute.internal");
+    assertThat(e.getContainer().getUid()).isEqualTo(CID);
+    assertThat(e.getContainer().getImageDigest()).isEqualTo(DIGEST);
+    assertThat(e.getHttpRequest().getUrl()).contains("file%3A%2F%2F%2Fproc%2Fself%2Fenviron");
+    assertThat(e.getLineage().getByteOffset()).isZero();
+    assertThat(e.getLineage().getByteLength()).isEqualTo(first.length() - 1);
+    assertThat(out.events.get(1).getLineage().getByteOffset()).isEqualTo(first.length());
+  }
 }
