@@ -179,7 +179,7 @@ public final class DockerJsonLogParser extends JsonFormatParser {
       }
       String key = l.stream == null ? "" : l.stream;
       Pending p = getPending(key);
-      boolean complete = l.complete;
+      boolean complete = l.complete || shippedWhole(l);
       if (p == null) {
         if (complete) {
           emit(s, e, lineNo, ord, l, l.body, false, 1);
@@ -314,6 +314,20 @@ public final class DockerJsonLogParser extends JsonFormatParser {
     }
 
     /** Parses one line; null (with error/errorReason set) if it is not a usable log record. */
+    /**
+     * A log shipper's record is a whole line unless it says otherwise: Fluent Bit's CRI parser (containerd nodes, EKS
+     * Fargate) drops the newline and keeps the runtime's tag ({@code logtag} P: a piece of a long line, F: its last
+     * or only piece), and a record with the shipper's {@code kubernetes} block and no tag is one line. Only Docker's
+     * json-file marks its 16 KiB pieces by the missing newline; read that way, every shipped line of a stream was
+     * glued to the next into one event.
+     */
+    private static boolean shippedWhole(DockerLine l) {
+      if (l.extra == null) return false;
+      String tag = l.extra.get("logtag");
+      if (tag != null) return !"P".equals(tag);
+      return l.extra.containsKey("kubernetes");
+    }
+
     /**
      * Where the record starts: a CloudWatch Logs export task's line is {@code <timestamp> <message>} (Fluent Bit's /
      * FireLens's records shipped to CloudWatch Logs, exported to S3), the record the message; the event's span stays

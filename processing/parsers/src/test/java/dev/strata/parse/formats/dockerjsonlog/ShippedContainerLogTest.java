@@ -95,4 +95,19 @@ class ShippedContainerLogTest extends ParserContractTest {
     assertThat(e.getLineage().getByteLength()).isEqualTo(first.length() - 1);
     assertThat(out.events.get(1).getLineage().getByteOffset()).isEqualTo(first.length());
   }
+
+  /** Fluent Bit's CRI parser keeps the runtime's tag: P pieces are joined up to their F; untagged records are whole. */
+  @Test
+  void fluentBitsLogtagJoinsPiecesAndEachTaggedLineIsItsOwnEvent() throws Exception {
+    String k8s = ",\"kubernetes\":{\"pod_name\":\"web-7d4b9\",\"namespace_name\":\"shop\"}}\n";
+    String content = "{\"log\":\"part one \",\"stream\":\"stdout\",\"logtag\":\"P\",\"time\":\"2024-05-12T05:13:09Z\"" + k8s
+        + "{\"log\":\"and two\",\"stream\":\"stdout\",\"logtag\":\"F\",\"time\":\"2024-05-12T05:13:09Z\"" + k8s
+        + "{\"log\":\"next line\",\"stream\":\"stdout\",\"logtag\":\"F\",\"time\":\"2024-05-12T05:13:10Z\"" + k8s
+        + "{\"log\":\"untagged\",\"stream\":\"stdout\",\"time\":\"2024-05-12T05:13:11Z\"" + k8s
+        + "{\"log\":\"another\",\"stream\":\"stdout\",\"time\":\"2024-05-12T05:13:12Z\"" + k8s;
+    CollectingOutput out = parse(content, Framing.LINES, "fluent-bit/out.log");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).extracting(EvidenceEvent::getMessage)
+        .containsExactly("part one and two", "next line", "untagged", "another");
+  }
 }
