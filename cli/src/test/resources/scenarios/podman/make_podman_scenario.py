@@ -530,6 +530,42 @@ flows = [FLOW_FIELDS,
 write("AWSLogs/%s/vpcflowlogs/%s/2026/11/20/%s_vpcflowlogs_%s_fl-0444bbbb0000f0001_20261120T0920Z_4b1e9c0a.log" % (ACCT, REGION, ACCT, REGION),
       "\n".join(flows) + "\n")
 
+# ------------------------------------------------------------------------------------------ AWS: the EC2 inventory
+# the responder's `aws ec2 describe-instances --instance-ids <A> <B> > aws/ec2-describe-instances.json` (AWS CLI v2
+# JSON output): host A's elastic IP is its primary interface's association (PublicIpAddress, Association.PublicIp);
+# host B has no public address (it reaches S3 through the gateway endpoint)
+def ec2_instance(instance, host, ip, eni, subnet, role, launch, public_ip=None):
+    assoc = {"IpOwnerId": "amazon", "PublicDnsName": "", "PublicIp": public_ip} if public_ip else None
+    private = {"Primary": True, "PrivateDnsName": host, "PrivateIpAddress": ip}
+    if assoc:
+        private["Association"] = assoc
+    ni = {"Attachment": {"AttachTime": launch, "AttachmentId": "eni-attach-" + hexid(eni, 17), "DeleteOnTermination": True,
+                         "DeviceIndex": 0, "Status": "attached", "NetworkCardIndex": 0},
+          "Description": "", "Groups": [{"GroupName": "orders-hosts", "GroupId": "sg-0444bbbb0000e0001"}],
+          "Ipv6Addresses": [], "MacAddress": "0e:44:" + ":".join(hexid(eni, 8)[i:i + 2] for i in range(0, 8, 2)),
+          "NetworkInterfaceId": eni, "OwnerId": ACCT, "PrivateDnsName": host, "PrivateIpAddress": ip,
+          "PrivateIpAddresses": [private], "SourceDestCheck": True, "Status": "in-use", "SubnetId": subnet, "VpcId": VPC,
+          "InterfaceType": "interface"}
+    if assoc:
+        ni["Association"] = assoc
+    inst = {"AmiLaunchIndex": 0, "ImageId": "ami-0444bbbb0000d0001", "InstanceId": instance, "InstanceType": "m6i.large",
+            "LaunchTime": launch, "Placement": {"AvailabilityZone": REGION + "a", "GroupName": "", "Tenancy": "default"},
+            "PrivateDnsName": host, "PrivateIpAddress": ip, "ProductCodes": [], "PublicDnsName": "",
+            "State": {"Code": 16, "Name": "running"}, "SubnetId": subnet, "VpcId": VPC, "Architecture": "x86_64",
+            "IamInstanceProfile": {"Arn": "arn:aws:iam::%s:instance-profile/%s" % (ACCT, role), "Id": "AIPA" + hexid(role, 17).upper()},
+            "NetworkInterfaces": [ni], "RootDeviceName": "/dev/sda1", "RootDeviceType": "ebs",
+            "Tags": [{"Key": "Name", "Value": host.split(".")[0]}]}
+    if public_ip:
+        inst["PublicIpAddress"] = public_ip
+    return inst
+
+
+write("aws/ec2-describe-instances.json", json.dumps({"Reservations": [
+    {"Groups": [], "Instances": [ec2_instance(INSTANCE_A, HOST_A, IP_A, ENI_A, SUBNET_A, ROLE_A, "2026-11-02T08:14:27+00:00", EIP_A)],
+     "OwnerId": ACCT, "ReservationId": "r-" + hexid("reservation A", 17)},
+    {"Groups": [], "Instances": [ec2_instance(INSTANCE_B, HOST_B, IP_B, ENI_B, SUBNET_B, ROLE_B, "2026-11-02T08:20:03+00:00")],
+     "OwnerId": ACCT, "ReservationId": "r-" + hexid("reservation B", 17)}]}, indent=4) + "\n")
+
 # ------------------------------------------------------------------------ the image's SBOM and scan (the registry)
 # CI attached both to the image in the registry (`syft registry.example.com/orders/api:2.7.0 -o cyclonedx-json`,
 # `trivy image -f json`); the responder downloaded them

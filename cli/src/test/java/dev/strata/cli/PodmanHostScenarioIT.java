@@ -65,6 +65,7 @@ class PodmanHostScenarioIT {
   static final String SESSION_A = "arn:aws:sts::444444444444:assumed-role/orders-host-role/" + INSTANCE_A;
   static final String SESSION_B = "arn:aws:sts::444444444444:assumed-role/inventory-host-role/" + INSTANCE_B;
   static final String KEY_A = "ASIAPODMANSCENA00001";
+  static final String ROLE_A = "orders-host-role";
   static final String CVE = "CVE-2021-44228";
 
   EvidencePipeline pipeline;
@@ -147,7 +148,7 @@ class PodmanHostScenarioIT {
     Map<String, Integer> counts = new TreeMap<>();
     for (JsonNode h : search("*")) counts.merge(h.at("/_source/source_format").asText(), 1, Integer::sum);
     assertThat(counts).containsAllEntriesOf(Map.of("aws_cloudtrail", 11, "aws_vpc_flow", 11, "falco_alert", 4,
-        "trivy_scan", 3, "cyclonedx_sbom", 8, "oci_runtime_config", 3));
+        "trivy_scan", 3, "cyclonedx_sbom", 8, "oci_runtime_config", 3, "aws_ec2_instances", 2));
     // the conmon k8s-file logs: 11 lines of orders-api, 7 of orders-reports, 2 of inventory-sync
     assertThat(search("source_format:cri_log AND container.uid:" + API)).hasSize(11);
     assertThat(search("source_format:cri_log AND container.uid:" + REPORTS)).hasSize(7);
@@ -240,9 +241,10 @@ class PodmanHostScenarioIT {
     String api = API.substring(0, 12);
     // the apps' own calls through the gateway endpoint are the host's; the calls with the credentials orders-api
     // read from IMDS at 09:15:10 from the host's elastic IP and from outside are orders-api's.
-    // GAP: the attacker's curl calls from the host's private address (ListBuckets, GetObject of the customers' export
-    // through the S3 gateway endpoint at 09:16) look like the apps' own calls: nothing but the user agent (curl vs
-    // the AWS SDK for Java) tells them apart; they are the host's, context of the incident through the session.
+    // the attacker's curl calls from the host's private address (ListBuckets, GetObject of the customers' export
+    // through the S3 gateway endpoint at 09:16) are the host's like the apps' own calls (nothing names the container);
+    // since session 17 their client (curl after only the SDK) makes them signals of the incident:
+    // theAttackersCurlCallsAreANewClientsSignalsAndTheElasticIpIsTheHosts
     assertThat(calls).containsExactlyInAnyOrderEntriesOf(Map.of(
         "08:30:14 PutObject 10.44.1.21", "-",
         "09:00:03 PutObject 10.44.1.21", "-",
@@ -319,6 +321,37 @@ class PodmanHostScenarioIT {
     incident.path("attack_path").forEach(s -> stages.add(s.path("stage").asText()));
     assertThat(stages).contains("CREDENTIAL_ACCESS", "PERSISTENCE", "EXECUTION", "EXFILTRATION");
     assertThat(incident.path("title").asText()).startsWith("Container " + API.substring(0, 12) + " on host ip-10-44-1-21");
+  }
+
+  /**
+   * The instance role's calls with curl after only the SDK's (CredentialClients, session 17; a GAP before): the
+   * GetCallerIdentity from the host's elastic IP (the EC2 inventory names it: the host's own, not outside), ListBuckets
+   * and GetObject of the customers' export from the host's private address are signals of the incident (credential
+   * access, exfiltration), the apps' SDK calls before and after are not; the elastic IP links nothing.
+   */
+  @Test
+  void theAttackersCurlCallsAreANewClientsSignalsAndTheElasticIpIsTheHosts() throws Exception {
+    Map<String, String> rows = new TreeMap<>();
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      JsonNode s = r.path("_source");
+      String summary = s.path("summary").asText();
+      if (!s.path("source_format").asText("aws_cloudtrail").equals("aws_cloudtrail") || !summary.contains(ROLE_A)) continue;
+      rows.put(s.path("time").asText().substring(11, 19), (s.path("signal").asBoolean() ? "signal " : "context ") + summary);
+    }
+    String newClient = "(curl: a client new for " + SESSION_A + ", whose 2 earlier calls were all made by SDKs; first"
+        + " used at 2026-11-20T09:15:31Z";
+    assertThat(rows.get("09:15:31")).as(rows.toString()).startsWith("signal ").contains(newClient,
+        "from the instance's own public address 192.0.2.121");
+    assertThat(rows.get("09:16:02")).as(rows.toString()).startsWith("signal ").contains("ListBuckets", newClient);
+    assertThat(rows.get("09:16:40")).as(rows.toString()).startsWith("signal ").contains("GetObject", newClient);
+    for (String sdk : List.of("08:30:14", "09:00:03", "09:40:05")) {
+      if (rows.containsKey(sdk)) assertThat(rows.get(sdk)).as(sdk).startsWith("context ");
+    }
+    // the calls from outside keep their own signal (instance credentials used from a public address)
+    assertThat(rows.get("10:02:10")).as(rows.toString()).startsWith("signal ").doesNotContain("a client new for");
+    List<String> stages = new ArrayList<>();
+    incident.path("attack_path").forEach(x -> stages.add(x.path("stage").asText() + " " + x.path("first_time").asText()));
+    assertThat(stages).anySatisfy(x -> assertThat(x).startsWith("EXFILTRATION 2026-11-20T09:16:"));
   }
 
   @Test

@@ -353,6 +353,12 @@ public final class EntityKeys {
     bind(bindings, podId, nodeId);
     bind(bindings, nodeId, instanceId);
     bind(bindings, instanceId, nodeId);
+    // an EC2 inventory's public (elastic) address of an instance is that host's own: a call or connection from it is
+    // the host's (CredentialClients: the host's own public address is not outside); bindings are kept for good, so
+    // the fact outlives the inventory record, which is timed at the instance's launch
+    String publicIp = e.getSourceFormat() != null && e.getSourceFormat().startsWith("aws_ec2_")
+        && e.getUnmapped() != null ? trim(e.getUnmapped().get("ec2.public_ip")) : null;
+    if (publicIp != null && isPublicIp(publicIp)) bind(bindings, Entity.id(Entity.IP, publicIp), instanceId);
     String taskId = task == null ? null : Entity.id(Entity.TASK, task);
     String eniId = eni == null ? null : Entity.id(Entity.ENI, eni);
     // an ECS task's ENI (awsvpc) is the task's, as the task's own evidence says (not a provisional enrichment); the

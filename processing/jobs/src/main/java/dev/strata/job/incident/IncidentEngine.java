@@ -76,7 +76,7 @@ public final class IncidentEngine implements Serializable {
 
   /** {@code now} with the decision a judgement wrote into {@code before} (a copy must not undo it). */
   private static Member carry(Member before, Member now) {
-    return EntryFlows.carry(before, RuntimeExecAudit.carry(before, now));
+    return CredentialClients.carry(before, EntryFlows.carry(before, RuntimeExecAudit.carry(before, now)));
   }
 
   /**
@@ -157,6 +157,8 @@ public final class IncidentEngine implements Serializable {
     long watermarkMicros = clock.maxWatermarkMicros();
     TenantIndex index = index(store, tenant);
     for (Member d : decideExecs(store, index.execs, watermarkMicros)) index.replaceMember(d);
+    // a credential's new client is a credential access / exfiltration signal: before the entries too
+    for (Member d : decideCalls(store, index.calls, watermarkMicros)) index.replaceMember(d);
     // after the execs: an exec decided a signal is a first step an entry flow comes before
     for (Member d : decideEntries(store, index.entries, watermarkMicros)) index.replaceMember(d);
     int held = index.size();
@@ -210,6 +212,20 @@ public final class IncidentEngine implements Serializable {
       out.put(p.eventId(), p);
     }
     return new ArrayList<>(out.values());
+  }
+
+  /** The calls due at the watermark judged by their principal's clients and address ({@link CredentialClients}). */
+  private static List<Member> decideCalls(TenantStore store, CredentialClients.Ledger calls, long watermarkMicros)
+      throws Exception {
+    List<Member> out = new ArrayList<>();
+    for (Map.Entry<String, String> d : calls.decide(watermarkMicros).entrySet()) {
+      Member m = store.member(d.getKey());
+      if (m == null) continue;
+      Member decided = CredentialClients.apply(m, d.getValue());
+      store.replaceMember(decided);
+      out.add(decided);
+    }
+    return out;
   }
 
   /** The candidate flows due at the watermark found to be their pod's entry ({@link EntryFlows}), made signals. */
@@ -310,6 +326,10 @@ public final class IncidentEngine implements Serializable {
     RuntimeExecAudit.Ledger execs = RuntimeExecAudit.Ledger.of(settings);
     for (Member m : store.members()) execs.add(m.eventId(), m.timeMicros(), m.execKey());
     decideExecs(store, execs, watermarkMicros);
+    CredentialClients.Ledger calls = new CredentialClients.Ledger();
+    for (Binding b : store.bindings()) calls.addBinding(b);
+    for (Member m : store.members()) calls.add(m);
+    decideCalls(store, calls, watermarkMicros);
     EntryFlows.Ledger entries = EntryFlows.Ledger.of(settings);
     for (Member m : store.members()) entries.add(m);
     decideEntries(store, entries, watermarkMicros);

@@ -79,10 +79,12 @@ public record Member(
 
   /**
    * What a judgement at a flush reads of the event ({@code execKey}): the runtime exec's ({@link RuntimeExecAudit#key})
-   * or, for a context flow, the entry flow's ({@link EntryFlows#key}); the two never apply to one event.
+   * a CloudTrail call's or an EC2 inventory record's ({@link CredentialClients#key}), or, for a context flow, the entry
+   * flow's ({@link EntryFlows#key}); no two apply to one event.
    */
   static String judgementKey(EvidenceEvent e, EntityKeys.Extraction x, SignalRules.Signal s) {
     String k = RuntimeExecAudit.key(e, x, s);
+    if (k == null) k = CredentialClients.key(e, x, s); // CloudTrail calls and EC2 inventory records only
     return k != null || s != null ? k : EntryFlows.key(e, x);
   }
 

@@ -498,7 +498,7 @@ public final class SignalRules implements Serializable {
         && e.getEnrichment().getIamRole() != null && !e.getEnrichment().getIamRole().isEmpty();
   }
 
-  private static AttackStage stageOfUse(String op, AttackStage opStage) {
+  static AttackStage stageOfUse(String op, AttackStage opStage) {
     if (opStage != null) return opStage;
     if ("GetCallerIdentity".equals(op)) return AttackStage.CREDENTIAL_ACCESS;
     if (op.startsWith("Get") || op.startsWith("List") || op.startsWith("Describe") || op.startsWith("Head")) {

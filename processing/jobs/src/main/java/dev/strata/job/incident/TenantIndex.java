@@ -169,6 +169,8 @@ final class TenantIndex {
   final RuntimeExecAudit.Ledger execs;
   /** Candidate entry flows and the pods' first steps, for the entry flow judgement ({@link EntryFlows}). */
   final EntryFlows.Ledger entries;
+  /** The principals' calls and clients and the instances' public addresses ({@link CredentialClients}). */
+  final CredentialClients.Ledger calls = new CredentialClients.Ledger();
   /** Incidents that lost context (a member evicted with another, sealed incident): re-assembled at the next flush. */
   private final Set<Group> shrunk = new HashSet<>();
   /** Assemblies of new incidents, rebuilt from all members, grown from their parts (see {@link #assemble}). */
@@ -204,6 +206,7 @@ final class TenantIndex {
     nodes.put(n.eventId, n);
     execs.add(n.eventId, n.t, m.execKey());
     entries.add(m);
+    calls.add(m);
     for (String p : n.pivots) byPivot.computeIfAbsent(p, k -> new HashSet<>(4)).add(n);
     setKeys(n, expand(n));
     loose.add(n);
@@ -227,6 +230,7 @@ final class TenantIndex {
 
   void addBinding(Binding b) {
     if (!bindingSet.add(b.from() + '\u0000' + b.to())) return;
+    calls.addBinding(b);
     up.computeIfAbsent(b.from(), k -> new ArrayList<>(2)).add(b.to());
     Set<String> affected = new HashSet<>(inClosureOf.getOrDefault(b.from(), Set.of()));
     for (String entity : affected) {
@@ -635,6 +639,7 @@ final class TenantIndex {
     if (n == null) return;
     execs.remove(eventId);
     entries.remove(eventId);
+    calls.remove(eventId);
     setKeys(n, Set.of());
     for (String p : n.pivots) {
       Set<Node> s = byPivot.get(p);
