@@ -377,7 +377,7 @@ class CrioKubeadmScenarioIT {
     // was no signal (Falco's rule is Notice), nor nsenter -t 1
     assertThat(incidents).as("open incidents holding the attack's pods").hasSize(1);
     assertThat(incident.path("title").asText()).as("title")
-        .startsWith("Pod ml/jupyter-0: execution, credential access, privilege escalation, exfiltration");
+        .startsWith("Pod ml/jupyter-0: entry, execution, credential access, privilege escalation, exfiltration");
     List<String> entities = new ArrayList<>();
     for (JsonNode h : incidents) entities.addAll(ScenarioRun.entities(h.path("_source")));
     assertThat(entities).contains("pod:" + JUP_POD, "pod:" + SYNC_POD, "ip:" + ATTACKER, "cluster:" + CLUSTER,
@@ -394,9 +394,20 @@ class CrioKubeadmScenarioIT {
     Set<String> stages = new HashSet<>();
     incident.path("attack_path").forEach(s -> stages.add(s.path("stage").asText()));
     assertThat(stages).as("attack path").contains("EXECUTION", "CREDENTIAL_ACCESS", "PRIVILEGE_ESCALATION", "EXFILTRATION");
-    // the path starts at the reverse shell (GAP: no ENTRY: the NodePort flows from the internet name no node, and an
-    // exposed service's port is no entry signal unless it is the kubelet's)
-    assertThat(incident.at("/attack_path/0/stage").asText()).isEqualTo("EXECUTION");
+    // the path starts at the entry (since session 17; before, at the reverse shell): the NodePort flow from the
+    // attacker nearest before the notebook's first execution signal (the reverse shell at 10:04:31) on its node; no
+    // record names the Service behind 30888 (Metadata-level audit, no services snapshot), so the row says it is weaker
+    assertThat(incident.at("/attack_path/0/stage").asText()).isEqualTo("ENTRY");
+    assertThat(incident.at("/attack_path/0/first_time").asText()).startsWith("2026-11-24T10:03:58");
+    assertThat(incident.at("/attack_path/1/stage").asText()).isEqualTo("EXECUTION");
+    List<String> entryRows = new ArrayList<>();
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      String summary = r.at("/_source/summary").asText();
+      if (summary.contains("(entry")) entryRows.add(r.at("/_source/signal").asBoolean() + " " + summary);
+    }
+    assertThat(entryRows).singleElement().asString().startsWith("true " + ATTACKER + ":55131 -> 10.40.3.17:30888")
+        .contains("(entry, weaker: the nearest inbound connection from a public address to a NodePort of node "
+            + NODE + ", where " + JUP_POD + " runs", "no evidence names the Service behind the port)");
     List<String> signalRows = new ArrayList<>();
     for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
       if (r.at("/_source/signal").asBoolean()) signalRows.add(r.at("/_source/summary").asText());

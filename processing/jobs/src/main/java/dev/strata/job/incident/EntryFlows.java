@@ -3,7 +3,9 @@ package dev.strata.job.incident;
 import dev.strata.schema.correlate.AttackStage;
 import dev.strata.schema.event.EvidenceEvent;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,14 +28,25 @@ import java.util.TreeSet;
  *
  * <p>Not an entry: a flow with an execution / credential signal of the pod at or before it (within the window: the
  * pod was already taken), with another candidate flow between it and the signal (that one is nearer), or when an
- * entry was already decided for the pod within the bound before the same signal (a late flow does not move it). A
- * flow to a node's address (a NodePort, the kubelet) names no pod: not judged here (the kubelet's ports are {@code
- * kubelet_port_public}).
+ * entry was already decided for the pod within the bound before the same signal (a late flow does not move it).
+ *
+ * <p>A flow to a <b>node's address on a NodePort</b> (30000-32767, the default range; the correlation job names the
+ * node of the destination, no pod: CrioKubeadmScenarioIT's 203.0.113.88 -> the node's 30888) leads to a Service's pod
+ * that no record here names (a Metadata-level audit log has no Service bodies, and no services snapshot is read): it
+ * is the entry of the pod on that node whose first execution / credential access signal comes first after it, within
+ * the bound, said as weaker in the row ({@code flow-entry|<pod>|<time>|<signal>|<node>}: "entry, weaker: …"), and only
+ * when no direct flow to that pod is a candidate before the same signal. The kubelet's ports are {@code
+ * kubelet_port_public}, not judged here.
  */
 final class EntryFlows {
   private EntryFlows() {}
 
   static final String REASON = "inbound_flow_entry";
+
+  /** Kubernetes' default NodePort range ({@code --service-node-port-range}). */
+  static final int NODE_PORT_MIN = 30000;
+
+  static final int NODE_PORT_MAX = 32767;
 
   /**
    * {@code flow|<namespace/pod>|<source>|<port>} for a candidate (an accepted inbound flow from a public address to a
@@ -49,20 +62,26 @@ final class EntryFlows {
         : e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
     if (src == null || !EntityKeys.isPublicIp(src)) return null;
     String pod = null;
+    String node = null;
     boolean outside = false;
     for (Entity en : x.entities()) {
       if (Entity.POD.equals(en.type()) && pod == null) pod = en.key(); // namespace/name: no '|'
+      if (Entity.NODE.equals(en.type()) && node == null) node = en.key(); // a DNS label: no '|'
       // a public address outside incident.known_cidrs is a pivot; one of the organisation's ranges is kept, linking nothing
       if (Entity.IP.equals(en.type()) && en.pivot() && src.equals(en.key())) outside = true;
     }
-    if (pod == null || !outside) return null;
+    if ((pod == null && node == null) || !outside) return null;
     Integer port = e.getDstEndpoint().getPort();
     Integer srcPort = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getPort();
     // a connection to the pod's listening port, not the reply of the pod's own connection out (a flow log records
     // both directions: 198.51.100.143:80 -> the pod's ephemeral port is the answer to the pod's download,
     // CiRunnerEscapeScenarioIT): the client's port is the higher one
     if (port == null || (srcPort != null && srcPort <= port)) return null;
-    return "flow|" + pod + "|" + src + "|" + (port == null ? "" : port);
+    if (pod != null) return "flow|" + pod + "|" + src + "|" + port;
+    // the node's own address (the correlation job names the node of the destination: a node's address names no pod):
+    // a NodePort leads to a Service's pod, which no record here names
+    if (port < NODE_PORT_MIN || port > NODE_PORT_MAX) return null;
+    return "nflow|" + node + "|" + src + "|" + port;
   }
 
   /** Whether a signal of this stage is one the entry comes before. */
@@ -73,25 +92,45 @@ final class EntryFlows {
   /** {@code now} with {@code before}'s decision when it is the same candidate (a copy or a newer revision). */
   static Member carry(Member before, Member now) {
     if (before == null || before.execKey() == null || !before.execKey().startsWith("flow-entry|")
-        || now.execKey() == null || !now.execKey().startsWith("flow|")) {
+        || now.execKey() == null || !(now.execKey().startsWith("flow|") || now.execKey().startsWith("nflow|"))) {
       return now;
     }
-    String[] b = before.execKey().split("\\|", 4);
+    String[] b = before.execKey().split("\\|", 5);
     String[] c = now.execKey().split("\\|", 3);
-    return b[1].equals(c[1]) ? apply(now, before.execKey()) : now;
+    // the same pod (a direct flow), or the same node (a NodePort flow decided for a pod on it)
+    boolean node = b.length == 5;
+    return node == now.execKey().startsWith("nflow|") && (node ? b[4] : b[1]).equals(c[1]) ? apply(now, before.execKey())
+        : now;
   }
 
   /** The candidate's member made the incident's entry row ({@code flow-entry|<pod>|<signal time>|<signal id>}). */
   static Member apply(Member m, String decision) {
-    String[] p = decision.split("\\|", 4);
+    String[] p = decision.split("\\|", 5);
     long at = Long.parseLong(p[2]);
-    String summary = m.summary() + " (entry: the nearest inbound connection from a public address before the pod's"
-        + " first execution / credential access signal at " + Instant.ofEpochSecond(Math.floorDiv(at, 1_000_000L),
-            Math.floorMod(at, 1_000_000L) * 1000) + ", event " + p[3] + ")";
+    String when = Instant.ofEpochSecond(Math.floorDiv(at, 1_000_000L), Math.floorMod(at, 1_000_000L) * 1000).toString();
+    List<Entity> entities = m.entities();
+    String summary;
+    if (p.length == 5) {
+      // a NodePort of the pod's node: the flow names the node only; the entry is the pod's, said as weaker, and the
+      // row names the pod (it links through the pod, as a direct flow's does)
+      summary = m.summary() + " (entry, weaker: the nearest inbound connection from a public address to a NodePort of"
+          + " node " + p[4] + ", where " + p[1] + " runs, before the pod's first execution / credential access signal"
+          + " at " + when + ", event " + p[3] + "; no evidence names the Service behind the port)";
+      String scope = null;
+      for (Entity x : entities) if (Entity.NODE.equals(x.type()) && x.key().equals(p[4])) scope = x.scope();
+      List<Entity> out = new ArrayList<>(entities);
+      boolean named = false;
+      for (Entity x : entities) named |= Entity.POD.equals(x.type()) && x.key().equals(p[1]);
+      if (!named) out.add(new Entity(Entity.POD, p[1], scope, Entity.TARGET, true));
+      entities = List.copyOf(out);
+    } else {
+      summary = m.summary() + " (entry: the nearest inbound connection from a public address before the pod's"
+          + " first execution / credential access signal at " + when + ", event " + p[3] + ")";
+    }
     String reason = m.reason() == null ? REASON : REASON + "; " + m.reason();
     return new Member(m.eventId(), m.timeMicros(), m.layer(), m.className(), m.sourceFormat(), summary, true,
         Math.max(3, m.severityId()), AttackStage.ENTRY, reason, m.artifactSha256(), m.origin(), m.byteOffset(),
-        m.lineNumber(), m.recordIndex(), m.entities(), m.indicators(), m.burstKey(), m.detections(), m.lane(), decision);
+        m.lineNumber(), m.recordIndex(), entities, m.indicators(), m.burstKey(), m.detections(), m.lane(), decision);
   }
 
   /** Candidates, decided entries and execution / credential signals per pod: derived state, rebuilt from members. */
@@ -104,6 +143,10 @@ final class EntryFlows {
     private final Map<String, TreeMap<Long, TreeSet<String>>> entries = new HashMap<>();
     /** pod -> time -> execution / credential signals (count). */
     private final Map<String, TreeMap<Long, Integer>> signals = new HashMap<>();
+    /** node -> time -> candidate NodePort flow event ids (a public address to the node's address). */
+    private final Map<String, TreeMap<Long, TreeSet<String>>> nodeCandidates = new HashMap<>();
+    /** node -> time -> pod -> execution / credential signals of pods on the node (count). */
+    private final Map<String, TreeMap<Long, TreeMap<String, Integer>>> nodeSignals = new HashMap<>();
     /** Candidates found no entry (derived: judged again after a rebuild, with the same answer). */
     private final Set<String> rejected = new HashSet<>();
     /** event id -> {kind, pods, time} of what was added. */
@@ -128,12 +171,25 @@ final class EntryFlows {
         boolean cand = k.startsWith("flow|");
         put(cand ? candidates : entries, pod, t, m.eventId());
         added.put(m.eventId(), new Object[] {cand ? "c" : "e", Set.of(pod), t});
+      } else if (k != null && k.startsWith("nflow|")) {
+        String node = k.split("\\|", 3)[1];
+        put(nodeCandidates, node, t, m.eventId());
+        added.put(m.eventId(), new Object[] {"n", Set.of(node), t});
       } else if (m.signal() && firstStep(m.stage())) {
         Set<String> pods = new HashSet<>(2);
-        for (Entity e : m.entities()) if (Entity.POD.equals(e.type())) pods.add(e.key());
+        Set<String> nodes = new HashSet<>(2);
+        for (Entity e : m.entities()) {
+          if (Entity.POD.equals(e.type())) pods.add(e.key());
+          if (Entity.NODE.equals(e.type())) nodes.add(e.key());
+        }
         if (pods.isEmpty()) return;
         for (String pod : pods) signals.computeIfAbsent(pod, x -> new TreeMap<>()).merge(t, 1, Integer::sum);
-        added.put(m.eventId(), new Object[] {"s", pods, t});
+        for (String node : nodes) {
+          TreeMap<String, Integer> at = nodeSignals.computeIfAbsent(node, x -> new TreeMap<>())
+              .computeIfAbsent(t, x -> new TreeMap<>());
+          for (String pod : pods) at.merge(pod, 1, Integer::sum);
+        }
+        added.put(m.eventId(), new Object[] {"s", pods, t, nodes});
       }
     }
 
@@ -144,8 +200,21 @@ final class EntryFlows {
       @SuppressWarnings("unchecked")
       Set<String> pods = (Set<String>) a[1];
       long t = (Long) a[2];
+      if (a.length > 3) {
+        @SuppressWarnings("unchecked")
+        Set<String> nodes = (Set<String>) a[3];
+        for (String node : nodes) {
+          TreeMap<Long, TreeMap<String, Integer>> byTime = nodeSignals.get(node);
+          TreeMap<String, Integer> at = byTime == null ? null : byTime.get(t);
+          if (at == null) continue;
+          for (String pod : pods) at.computeIfPresent(pod, (x, c) -> c == 1 ? null : c - 1);
+          if (at.isEmpty()) byTime.remove(t);
+          if (byTime.isEmpty()) nodeSignals.remove(node);
+        }
+      }
       for (String pod : pods) {
         switch ((String) a[0]) {
+          case "n" -> take(nodeCandidates, pod, t, eventId); // a node, here
           case "c" -> take(candidates, pod, t, eventId);
           case "e" -> take(entries, pod, t, eventId);
           default -> {
@@ -202,7 +271,50 @@ final class EntryFlows {
           }
         }
       }
+      decideNodePorts(watermarkMicros, out);
       return out;
+    }
+
+    /**
+     * The NodePort flows (a public address to a node's address on a port of the NodePort range) decided entries: the
+     * nearest before the first execution / credential access signal of a pod on that node within the bound, that pod
+     * not taken before the flow, no direct flow to the pod within the bound before its signal (the stronger evidence),
+     * and no entry decided for it yet. Which Service (and so which pod) is behind the port no record here says: the
+     * row says so.
+     */
+    private void decideNodePorts(long watermarkMicros, Map<String, String> out) {
+      for (Map.Entry<String, TreeMap<Long, TreeSet<String>>> byNode : nodeCandidates.entrySet()) {
+        String node = byNode.getKey();
+        TreeMap<Long, TreeMap<String, Integer>> sig = nodeSignals.get(node);
+        for (Map.Entry<Long, TreeSet<String>> at : byNode.getValue().entrySet()) {
+          long t = at.getKey();
+          if (watermarkMicros != Long.MAX_VALUE && t + bound > watermarkMicros) break;
+          Long first = sig == null ? null : sig.higherKey(t);
+          String pod = first == null ? null : sig.get(first).firstKey(); // two pods at one time: the first by name
+          boolean entry = false;
+          if (pod != null && first - t <= bound) {
+            TreeMap<Long, Integer> own = signals.get(pod);
+            boolean taken = own != null && !own.subMap(t - window, true, t, true).isEmpty();
+            Long nearer = byNode.getValue().higherKey(t);
+            TreeMap<Long, TreeSet<String>> direct = candidates.get(pod);
+            boolean stronger = direct != null && !direct.subMap(first - bound, true, first, false).isEmpty();
+            TreeMap<Long, TreeSet<String>> decided = entries.get(pod);
+            boolean already = decided != null && !decided.subMap(first - bound, true, first, false).isEmpty();
+            for (String d : out.values()) already |= d.startsWith("flow-entry|" + pod + "|" + first + "|");
+            entry = !taken && (nearer == null || nearer >= first) && !stronger && !already;
+          }
+          boolean chosen = false;
+          for (String id : at.getValue()) {
+            if (rejected.contains(id) || out.containsKey(id)) continue;
+            if (entry && !chosen) {
+              chosen = true;
+              out.put(id, "flow-entry|" + pod + "|" + first + "|" + firstSignal(pod, first) + "|" + node);
+            } else if (watermarkMicros != Long.MAX_VALUE) {
+              rejected.add(id);
+            }
+          }
+        }
+      }
     }
 
     /** The event id of a signal of {@code pod} at {@code t} (the smallest: any order gives the same). */

@@ -135,4 +135,55 @@ class EntryFlowsTest {
     engine.accept(store, flow("rce", RCE, "198.51.100.203", 8080));
     assertThat(store.member("rce").signal()).as("a copy keeps the decision").isTrue();
   }
+
+  static final String NODE = "ip-10-93-12-40";
+
+  /** A flow to the node's own address (the correlation job names the node, no pod: CrioKubeadmScenarioIT's NodePort). */
+  static EvidenceEvent nodeFlow(String id, Instant t, String src, int dport) {
+    EvidenceEvent e = flow(id, t, src, dport);
+    e.setDstEndpoint(Endpoint.newBuilder().setIp("10.93.12.40").setPort(dport).build());
+    e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").setNodeName(NODE).build());
+    return e;
+  }
+
+  /**
+   * No record names the Service behind a NodePort: the nearest NodePort flow from a public address to the node before
+   * the first execution signal of a pod on it is that pod's entry, said as weaker, and joins its incident through the
+   * pod; an earlier visitor, a port outside the NodePort range and a NodePort flow after the signal are not.
+   */
+  @Test
+  void theNearestNodePortFlowToThePodsNodeIsAWeakerEntry() throws Exception {
+    List<EvidenceEvent> events = List.of(
+        nodeFlow("visitor", RCE.minusSeconds(300), "198.51.100.9", 30888),
+        nodeFlow("ssh", RCE.plusSeconds(10), "198.51.100.203", 22),
+        nodeFlow("nodeport", RCE, "198.51.100.203", 30888),
+        nodeFlow("after", RCE.plusSeconds(300), "198.51.100.203", 30888),
+        alert("shell", RCE.plusSeconds(240)));
+    Random r = new Random(5);
+    for (int i = 0; i < 10; i++) {
+      List<EvidenceEvent> order = new ArrayList<>(events);
+      Collections.shuffle(order, r);
+      Incident inc = only(IncidentEngine.incidentsOf(order, IncidentSettings.defaults()));
+      AttackStep entry = inc.getAttackPath().get(0);
+      assertThat(entry.getStage()).isEqualTo(AttackStage.ENTRY);
+      assertThat(entry.getEventIds()).containsExactly("nodeport");
+      TimelineRow row = row(inc, "nodeport");
+      assertThat(row.getSummary()).contains("(entry, weaker: the nearest inbound connection from a public address to a"
+          + " NodePort of node " + NODE + ", where shop/" + POD + " runs, before the pod's first execution / credential"
+          + " access signal at 2026-11-24T09:14:03Z, event shell; no evidence names the Service behind the port)");
+      assertThat(inc.getTitle()).startsWith("Pod shop/" + POD + ": entry, execution");
+      for (String other : List.of("visitor", "ssh", "after")) {
+        TimelineRow o = row(inc, other);
+        if (o != null) assertThat(o.getSignal()).as(other).isFalse();
+      }
+    }
+    // a flow to the pod's own address before the same signal is the stronger evidence: the entry is that one
+    List<EvidenceEvent> both = new ArrayList<>(events);
+    both.add(flow("direct", RCE.plusSeconds(20), "198.51.100.203", 8080));
+    Incident inc = only(IncidentEngine.incidentsOf(both, IncidentSettings.defaults()));
+    assertThat(inc.getAttackPath().get(0).getEventIds()).containsExactly("direct");
+    assertThat(row(inc, "nodeport") == null || !row(inc, "nodeport").getSignal()).isTrue();
+    // NodePort flows alone open nothing
+    assertThat(IncidentEngine.incidentsOf(events.subList(0, 4), IncidentSettings.defaults())).isEmpty();
+  }
 }
