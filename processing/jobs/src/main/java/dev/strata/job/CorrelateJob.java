@@ -272,7 +272,7 @@ public final class CorrelateJob {
     List<DataStream<EnrichRequest>> requests = List.of(entering);
     DataStream<String> accepted = null;
     for (int hop = 1; hop <= HOPS; hop++) {
-      Hop h = hop(hop, requests, stated, s);
+      Hop h = hop(hop, requests, stated, s, topic);
       requests = h.requests();
       accepted = accepted == null ? h.accepted() : accepted.union(h.accepted());
     }
@@ -316,6 +316,16 @@ public final class CorrelateJob {
    */
   public static Hop hop(
       int hop, List<DataStream<EnrichRequest>> requests, DataStream<EntityBinding> stated, StateSettings s) {
+    return hop(hop, requests, stated, s, null);
+  }
+
+  /**
+   * {@link #hop(int, List, DataStream, StateSettings)} whose lookup reads an event back from {@code topic} (null:
+   * none) when a late binding may change the answer of an event that hop 1 registered by its coordinates only
+   * ({@link LookupFunction}).
+   */
+  public static Hop hop(int hop, List<DataStream<EnrichRequest>> requests, DataStream<EntityBinding> stated,
+      StateSettings s, NormalizedEvents.Factory topic) {
     long retention = s.lateness().retentionMillis();
     DataStream<KeyedBinding> routed =
         stated.flatMap(new RouteBindings(hop), KeyedBinding.TYPE).name("route-bindings-" + hop)
@@ -335,7 +345,7 @@ public final class CorrelateJob {
         union(probes).keyBy(Probe::key, Types.STRING)
             .connect(routed.keyBy(KeyedBinding::key, Types.STRING))
             .transform("resolve-" + hop, Resolution.TYPE, new InFlight.Operator<>(
-                new LookupFunction(hop, retention, s.closedTtl().toMillis(), s.maxBindingsPerKey())))
+                new LookupFunction(hop, retention, s.closedTtl().toMillis(), s.maxBindingsPerKey(), topic)))
             .name("resolve-" + hop)
             .uid("resolve-" + hop);
     DataStream<EnrichRequest> gathered =

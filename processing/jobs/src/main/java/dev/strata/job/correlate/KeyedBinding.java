@@ -5,6 +5,8 @@ import dev.strata.correlate.LookupKeys;
 import dev.strata.correlate.Statements;
 import dev.strata.schema.correlate.EntityBinding;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
@@ -17,10 +19,20 @@ import org.apache.flink.core.memory.DataOutputView;
  * encode); {@code primary} on its first key only (that instance reports the binding as accepted, so it is counted
  * once). The binding record itself does not travel: it is converted once, where it is routed, instead of once per
  * lookup key after an Avro round trip.
+ *
+ * @param scopes the scopes {@code entry} is stated for ({@link LookupKeys#stateScope} of its lookup keys under {@code
+ *     key}; one null for a key no scope shares): the only scopes whose answers the entry can change, which is how the
+ *     lookup finds, without the events, the hop-1 registrations it may re-answer ({@link LookupFunction}); null: not
+ *     known (every registration at or after the entry's start is then re-read)
  */
-public record KeyedBinding(String key, boolean primary, byte[] entry) {
+public record KeyedBinding(String key, boolean primary, byte[] entry, List<String> scopes) {
   public static final TypeInformation<KeyedBinding> TYPE =
       new CodecTypeInfo<>(KeyedBinding.class, new KeyedBindingCodec());
+
+  /** A binding whose entry's scopes are not known. */
+  public KeyedBinding(String key, boolean primary, byte[] entry) {
+    this(key, primary, entry, null);
+  }
 
   /**
    * {@code b} routed to lookup key {@code key}: to its state key, stated for its scope ({@link LookupKeys#stateKey},
@@ -30,10 +42,10 @@ public record KeyedBinding(String key, boolean primary, byte[] entry) {
     KeyState.Entry e = Statements.entry(b);
     String scope = LookupKeys.stateScope(key);
     return e == null ? null : new KeyedBinding(LookupKeys.stateKey(key), primary,
-        KeyState.encode(scope == null ? e : e.inScopes(List.of(scope))));
+        KeyState.encode(scope == null ? e : e.inScopes(List.of(scope))), Collections.singletonList(scope));
   }
 
-  /** Codec of {@link KeyedBinding}: key, flag, the entry bytes. */
+  /** Codec of {@link KeyedBinding}: key, flag, the entry bytes, the scopes (-1: not known; each nullable). */
   public static final class KeyedBindingCodec implements Codec<KeyedBinding> {
     private static final long serialVersionUID = 1L;
 
@@ -43,6 +55,8 @@ public record KeyedBinding(String key, boolean primary, byte[] entry) {
       out.writeBoolean(k.primary);
       out.writeInt(k.entry.length);
       out.write(k.entry);
+      out.writeShort(k.scopes == null ? -1 : k.scopes.size());
+      if (k.scopes != null) for (String scope : k.scopes) Codec.writeNullable(scope, out);
     }
 
     @Override
@@ -51,7 +65,13 @@ public record KeyedBinding(String key, boolean primary, byte[] entry) {
       boolean primary = in.readBoolean();
       byte[] b = new byte[in.readInt()];
       in.readFully(b);
-      return new KeyedBinding(key, primary, b);
+      int n = in.readShort();
+      List<String> scopes = null;
+      if (n >= 0) {
+        scopes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) scopes.add(Codec.readNullable(in));
+      }
+      return new KeyedBinding(key, primary, b, scopes);
     }
   }
 }

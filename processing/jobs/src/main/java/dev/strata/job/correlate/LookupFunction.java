@@ -61,6 +61,7 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   public static final OutputTag<String> ACCEPTED = new OutputTag<>("accepted-bindings", Types.STRING);
 
   private static final long TIMER_GRANULARITY_MS = 60_000;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LookupFunction.class);
 
   /** Requests whose only key at this hop is this lookup's, answered: the request with what the key resolves to. */
   public static final OutputTag<EnrichRequest> ANSWERED = new OutputTag<>("answered", EnrichRequest.TYPE);
@@ -69,6 +70,8 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   private final long retentionMs;
   private final long closedTtlMs;
   private final int maxEntries;
+  /** Where hop 1 reads back an event registered by its coordinates ({@link Registered#byEvent}); null: none. */
+  private final NormalizedEvents.Factory topic;
 
   private transient ValueState<byte[]> bindings;
   private transient MapState<String, Registered> probes;
@@ -78,18 +81,40 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   private transient StateKeyOrder order;
   /** The number of the next batch of a hot key's registrations ({@link #nextBatchKey}). */
   private transient long batchSeq;
+  /** Reads back the events of registrations that hold only their coordinates (opened at the first). */
+  private transient EventReadBack readBack;
+  private transient org.apache.flink.metrics.Counter reResolvedFromTopic;
+  private transient org.apache.flink.metrics.Counter missingEvent;
 
   /** The user key prefix of a batch of registrations (event ids are printable: never this). */
   static final String BATCH_PREFIX = "\u0000";
 
+  /**
+   * The user key prefix of a registration {@link Registered#byEvent} of an event with coordinates in the normalized
+   * topic, under those ({@link #coordinatesKey}: ~8 bytes instead of the event id's 65; the event id is read back with
+   * the event). Event ids are printable: never this.
+   */
+  static final String COORDINATES_PREFIX = "\u0001";
+
   /** At most this many registrations in one batch entry (a hot key's share of a batch is split beyond it). */
   static final int BATCHED = 1024;
 
+  /** A lookup with no topic to read events back from (hop 1 then registers events that have coordinates fully). */
   public LookupFunction(int hop, long retentionMs, long closedTtlMs, int maxEntries) {
+    this(hop, retentionMs, closedTtlMs, maxEntries, null);
+  }
+
+  /**
+   * @param topic where the normalized topic's events are read back (hop 1: a late binding that may change the answer
+   *     of an event registered by its coordinates, {@link Registered#byEvent}); null: the job has none (the requests
+   *     then carry no coordinates, and an event registered by its bytes needs none)
+   */
+  public LookupFunction(int hop, long retentionMs, long closedTtlMs, int maxEntries, NormalizedEvents.Factory topic) {
     this.hop = hop;
     this.retentionMs = retentionMs;
     this.closedTtlMs = closedTtlMs;
     this.maxEntries = maxEntries;
+    this.topic = topic;
   }
 
   @Override
@@ -106,6 +131,15 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     unwrittenCount = 0;
     order = new StateKeyOrder(getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks());
     batchSeq = new java.security.SecureRandom().nextLong();
+    readBack = null;
+    reResolvedFromTopic = getRuntimeContext().getMetricGroup().counter("reResolutionsReadFromTopic");
+    missingEvent = getRuntimeContext().getMetricGroup().counter("reResolutionsMissingEvent");
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (readBack != null) readBack.close();
+    super.close();
   }
 
   private boolean bounded() {
@@ -124,8 +158,32 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       // requests of one event come in revision order (one path, FIFO channels): the newest replaces the registration
       Enrichment en = answer(p.request(), keys, state);
       ctx.output(ANSWERED, p.request().with(EnrichRequest.revisionAt(p.rev(), hop, 0), en));
-      register(ctx.getCurrentKey(), p.eventId(), Registered.carrying(p.request(), 1, en.hashCode()));
+      Registered r = registration(p.request(), 1, en.hashCode());
+      register(ctx.getCurrentKey(), r.byEvent() && r.event().hasOffset() ? coordinatesKey(r.event()) : p.eventId(), r);
     }
+  }
+
+  /**
+   * The user key of a registration of event {@code e} by its coordinates: {@link #COORDINATES_PREFIX}, the offset in
+   * base 36, and the partition after a dot unless it is 0. One event, one key: a re-answer's registration replaces
+   * the one it re-answered.
+   */
+  static String coordinatesKey(WireEvent e) {
+    String offset = COORDINATES_PREFIX + Long.toString(e.offset(), 36);
+    return e.partition() == 0 ? offset : offset + "." + Integer.toString(e.partition(), 36);
+  }
+
+  /**
+   * The registration of carried request {@code r}, answered {@code emitted} times, last with {@code hash}: at hop 1,
+   * of an event's request as it entered the hops (rev 0, with its event: {@link EnrichRequest#of(
+   * dev.strata.schema.event.EvidenceEvent, WireEvent)}, all of it a function of the event), the event's reference
+   * alone ({@link Registered#byEvent}: ~25 bytes instead of the request's ~200-280), the request rebuilt from the
+   * event read back when a late binding may change its answer; else the request without its event's bytes ({@link
+   * Registered#carrying}).
+   */
+  private Registered registration(EnrichRequest r, int emitted, int hash) {
+    return hop == 1 && r.rev() == 0 && r.event() != null ? Registered.byEvent(r, emitted, hash)
+        : Registered.carrying(r, emitted, hash);
   }
 
   /** Registers a probe of event {@code eventId} under state key {@code key}, written with the next batch. */
@@ -286,7 +344,10 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     }
     KeyState.Entry entry = KeyState.firstEntry(kb.entry());
     KeyState state = KeyState.decode(blob);
-    // answers of the buffered probes this entry may change (times at or after its start)
+    // answers of the buffered probes this entry may change (times at or after its start); of an event registered by
+    // its reference alone (its keys are not kept), the answers in the scopes the entry is stated for, the only ones
+    // it can change (each scope's intervals are walked alone, KeyState), that the event may have asked
+    List<String> scopes = kb.scopes();
     List<String> ids = new ArrayList<>();
     List<Registered> registered = new ArrayList<>();
     List<List<String>> keys = new ArrayList<>();
@@ -297,16 +358,30 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       if (r.time() >= changesFrom) {
         ids.add(e.getKey());
         registered.add(r);
-        keys.add(r.keys() != null ? r.keys() : r.request(e.getKey()).keys(hop));
-        before.add(answerIds(state, keys.get(keys.size() - 1), r.time()));
+        if (r.byEvent()) {
+          keys.add(null);
+          before.add(scopeIds(state, scopes, r.askedScopes(), r.time()));
+        } else {
+          keys.add(r.keys() != null ? r.keys() : r.request(e.getKey()).keys(hop));
+          before.add(answerIds(state, keys.get(keys.size() - 1), r.time()));
+        }
       }
     }
     if (!state.add(entry)) return;
-    if (state.size() > maxEntries) state.prune(Long.MIN_VALUE, maxEntries);
+    boolean pruned = false;
+    if (state.size() > maxEntries) pruned = state.prune(Long.MIN_VALUE, maxEntries) > 0;
     bindings.update(state.encode());
     accepted(kb, ctx);
     for (int i = 0; i < ids.size(); i++) {
       Registered r = registered.get(i);
+      if (r.byEvent()) {
+        // pruning may change any scope's answers, and a binding of unknown scopes any of them: read the event back
+        if (!pruned && scopes != null && scopeIds(state, scopes, r.askedScopes(), r.time()).equals(before.get(i))) {
+          continue;
+        }
+        reAnswer(ctx, ids.get(i), r, rebuilt(ids.get(i), r), state);
+        continue;
+      }
       List<String> asked = keys.get(i);
       List<List<String>> now = answerIds(state, asked, r.time());
       if (now.equals(before.get(i))) continue;
@@ -317,14 +392,79 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
         }
         continue;
       }
-      EnrichRequest request = r.request(ids.get(i));
-      Enrichment en = answer(request, asked, state);
-      int hash = en.hashCode();
-      if (hash == r.hash()) continue; // nothing new for the event
-      ctx.output(ANSWERED, request.with(EnrichRequest.revisionAt(r.rev(), hop, r.emitted()), en));
-      register(ctx.getCurrentKey(), ids.get(i), Registered.carrying(request, r.emitted() + 1, hash));
+      reAnswer(ctx, ids.get(i), r, r.request(ids.get(i)), state);
     }
     if (!bounded() && state.prunable()) schedule(ctx, state);
+  }
+
+  /**
+   * Re-answers {@code request}, registered as {@code r}, with what {@code state} holds now, if that changes the
+   * event's enrichment (a merged request with this hop's next counter, and a registration of the re-answer); a null
+   * request (its event could not be read back) is not re-answered.
+   */
+  private void reAnswer(Context ctx, String userKey, Registered r, EnrichRequest request, KeyState state) {
+    if (request == null) return;
+    Enrichment en = answer(request, request.keys(hop), state);
+    int hash = en.hashCode();
+    if (hash == r.hash()) return; // nothing new for the event
+    ctx.output(ANSWERED, request.with(EnrichRequest.revisionAt(r.rev(), hop, r.emitted()), en));
+    // under the key it was found under (an event registered before its coordinates were its key stays under its id)
+    register(ctx.getCurrentKey(), userKey, registration(request, r.emitted() + 1, hash));
+  }
+
+  /**
+   * The request of event {@code eventId} registered by its reference ({@link Registered#byEvent}), rebuilt from the
+   * event (read back from the normalized topic by its coordinates, or decoded from the bytes kept): as it entered the
+   * hops, now carrying the event's bytes, so that its re-emission needs no second read ({@link Reemission}); null
+   * when the event cannot be read back (counted, {@code reResolutionsMissingEvent}, and logged with its id and
+   * coordinates: the topic's retention must cover the lateness retention).
+   */
+  private EnrichRequest rebuilt(String userKey, Registered r) {
+    WireEvent kept = r.event();
+    if (readBack == null) {
+      readBack = new EventReadBack(topic, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+    }
+    String id = userKey.startsWith(COORDINATES_PREFIX) ? null : userKey; // else the event's, read back
+    EventReadBack.Read read = kept.bytes() != null ? readBack.fromBytes(kept)
+        : readBack.fromTopic(id, r.idHash(), kept, true);
+    if (read.problem() != null) {
+      missingEvent.inc();
+      LOG.error("event {} (normalized topic partition {}, offset {}) is not re-resolved at hop {} by a late binding:"
+          + " {}", id != null ? id : "#" + r.idHash(), kept.partition(), kept.offset(), hop, read.problem());
+      return null;
+    }
+    if (kept.bytes() == null) reResolvedFromTopic.inc();
+    String eventId = read.event().getEventId();
+    return EnrichRequest.of(read.event(), new WireEvent(eventId, read.unenriched(), kept.partition(), kept.offset()));
+  }
+
+  /**
+   * The binding ids answering the lookups of each of {@code scopes} at {@code time} that a registration asking
+   * {@code asked} ({@link #scopeMask}) may have asked (none for unknown scopes).
+   */
+  private static List<List<String>> scopeIds(KeyState state, List<String> scopes, int asked, long time) {
+    if (scopes == null) return List.of();
+    List<List<String>> ids = new ArrayList<>(scopes.size());
+    for (String scope : scopes) {
+      if ((scopeBits(scope) & ~asked) == 0) ids.add(Resolution.ids(state.resolve(scope, time)));
+    }
+    return ids;
+  }
+
+  /**
+   * The scopes of lookup keys {@code keys} ({@link LookupKeys#stateScope}; null for an unshared key) as a 32-bit
+   * filter, two bits per scope ({@link #scopeBits}): a scope whose bits are not all set was not asked. With the
+   * 2-4 scopes of an address, ~3 % of the scopes not asked pass (the event is then read back for nothing).
+   */
+  static int scopeMask(List<String> keys) {
+    int mask = 0;
+    for (String k : keys) mask |= scopeBits(LookupKeys.stateScope(k));
+    return mask;
+  }
+
+  private static int scopeBits(String scope) {
+    int h = scope == null ? 0 : scope.hashCode() * 0x9E3779B9;
+    return 1 << (h >>> 27) | 1 << ((h >>> 22) & 31);
   }
 
   private static void accepted(KeyedBinding kb, Context ctx) {
@@ -367,20 +507,43 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
    *
    * @param event the carried request's event as kept for a re-emission ({@link EnrichRequest#kept}: its coordinates in
    *     the normalized topic, else its bytes; null: none)
+   * @param idHash of a registration {@link #byEvent}, its event id's {@code hashCode} (0 otherwise)
+   * @param askedScopes of a registration {@link #byEvent}, the scopes its keys at this hop asked ({@link #scopeMask}; 0
+   *     otherwise)
    */
   record Registered(long time, long rev, Enrichment known, List<String> hop1Keys, List<String> keys, int emitted,
-      int hash, WireEvent event, Registrations batch) {
+      int hash, WireEvent event, Registrations batch, int idHash, int askedScopes) {
     static final TypeInformation<Registered> TYPE = new CodecTypeInfo<>(Registered.class, new RegisteredCodec());
 
     /** The registration of a probe of some of its request's keys (answered with a {@link Resolution} per key). */
     static Registered asking(long time, long rev, List<String> keys) {
-      return new Registered(time, rev, null, null, keys, 0, 0, null, null);
+      return new Registered(time, rev, null, null, keys, 0, 0, null, null, 0, 0);
     }
 
     /** The registration of a probe that carried {@code r}, answered {@code emitted} times, last with {@code hash}. */
     static Registered carrying(EnrichRequest r, int emitted, int hash) {
       return new Registered(r.time(), r.rev(), r.known(), r.hop1Keys(), null, emitted, hash, r.kept().event(),
-          null);
+          null, 0, 0);
+    }
+
+    /**
+     * The registration of a probe that carried {@code r}, the request its event entered the hops with (rev 0, its
+     * enrichment and keys a function of the event), by the event's reference alone ({@link EnrichRequest#kept}: its
+     * coordinates in the normalized topic, else its bytes), its time, and how it was answered: the request is rebuilt
+     * from the event read back ({@link LookupFunction#rebuilt}) when a late binding may change its answer.
+     */
+    static Registered byEvent(EnrichRequest r, int emitted, int hash) {
+      if (r.rev() != 0 || r.event() == null) {
+        throw new IllegalArgumentException("only a request as its event entered the hops is registered by its event:"
+            + " event " + r.eventId() + ", rev " + r.rev() + (r.event() == null ? ", no event" : ""));
+      }
+      return new Registered(r.time(), 0, null, null, null, emitted, hash, r.kept().event(), null,
+          r.eventId().hashCode(), scopeMask(r.hop1Keys()));
+    }
+
+    /** Whether this registration holds its event's reference instead of its request ({@link #byEvent}). */
+    boolean byEvent() {
+      return known == null && keys == null && batch == null && event != null;
     }
 
     /**
@@ -388,7 +551,7 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
      * under a {@link #BATCH_PREFIX} user key; its own time and revision are those of none of them (0).
      */
     static Registered batch(Registrations registrations) {
-      return new Registered(0, 0, null, null, null, 0, 0, null, registrations);
+      return new Registered(0, 0, null, null, null, 0, 0, null, registrations, 0, 0);
     }
 
     /**
@@ -400,8 +563,12 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       return b.emitted >= a.emitted ? b : a;
     }
 
-    /** The request a carrying probe of event {@code eventId} brought (with its event as kept). */
+    /**
+     * The request a carrying probe of event {@code eventId} brought (with its event as kept); not of a registration
+     * {@link #byEvent} (its request is rebuilt from the event read back).
+     */
     EnrichRequest request(String eventId) {
+      if (byEvent()) throw new IllegalStateException("event " + eventId + " is registered by its reference only");
       WireEvent e = event == null || eventId.equals(event.eventId()) ? event
           : new WireEvent(eventId, event.bytes(), event.length(), event.partition(), event.offset());
       return new EnrichRequest(eventId, time, rev, known, hop1Keys, e);
@@ -410,7 +577,7 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     @Override
     public String toString() {
       return batch != null ? "Registered[batch of " + batch.size() + "]" : "Registered[time=" + time + ", rev=" + rev
-          + ", emitted=" + emitted + (keys != null ? ", keys=" + keys : ", carrying") + "]";
+          + ", emitted=" + emitted + (keys != null ? ", keys=" + keys : byEvent() ? ", by event" : ", carrying") + "]";
     }
   }
 
@@ -420,6 +587,13 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
    * #CARRYING_WITH_EVENT}: since the last hop emits the event, {@link EnrichRequest.EventCodec}).
    * {@link #CARRYING_WHOLE_REQUEST}, read only, is what builds before session 9 wrote: the whole request (its id, time
    * and revision again: ~80 bytes more).
+   *
+   * <p>A registration {@link Registered#byEvent} (hop 1, since session 17) has a layout of its own, ~20 bytes: the
+   * byte {@link #BY_EVENT} where the other forms start with their time's 8 bytes (a time of at least 0x7E << 56
+   * micros, the year 290,000, cannot be written in them), the time, the emitted count (varint), the hash, the event
+   * id's {@code hashCode} (a registration under its coordinates, {@link #COORDINATES_PREFIX}, checks with it that the
+   * record read back is its event), the scopes it asked ({@link #scopeMask}), then the event: its partition + 1 (varint) and offset (varint), or 0 and its
+   * bytes (varint length) when it has no coordinates.
    */
   public static final class RegisteredCodec implements Codec<Registered> {
     private static final long serialVersionUID = 1L;
@@ -429,9 +603,15 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     static final int CARRYING = 2;
     static final int CARRYING_WITH_EVENT = 3;
     static final int BATCH = 4;
+    static final int BY_EVENT = 0x7E;
 
     @Override
     public void write(Registered r, DataOutputView out) throws IOException {
+      if (r.byEvent()) {
+        writeByEvent(r, out);
+        return;
+      }
+      if (r.time() >>> 56 == BY_EVENT) throw new IOException("time out of range: " + r.time());
       out.writeLong(r.time());
       out.writeLong(r.rev());
       if (r.batch() != null) {
@@ -458,7 +638,10 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
 
     @Override
     public Registered read(DataInputView in) throws IOException {
-      long time = in.readLong();
+      int first = in.readUnsignedByte();
+      if (first == BY_EVENT) return readByEvent(in);
+      long time = first;
+      for (int i = 0; i < 7; i++) time = time << 8 | in.readUnsignedByte();
       long rev = in.readLong();
       int form = in.readUnsignedByte();
       if (form == ASKING) return Registered.asking(time, rev, EnrichRequest.readStrings(in));
@@ -470,7 +653,7 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       }
       if (form == CARRYING_WHOLE_REQUEST) {
         EnrichRequest r = REQUEST.read(in);
-        return new Registered(time, rev, r.known(), r.hop1Keys(), null, in.readInt(), in.readInt(), null, null);
+        return new Registered(time, rev, r.known(), r.hop1Keys(), null, in.readInt(), in.readInt(), null, null, 0, 0);
       }
       if (form != CARRYING && form != CARRYING_WITH_EVENT) {
         throw new IOException("unknown probe registration form " + form);
@@ -481,7 +664,61 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
       int hash = in.readInt();
       // the event's id is the registration's map key, which the codec does not see: filled in by request(eventId)
       WireEvent event = form == CARRYING_WITH_EVENT ? EnrichRequest.EventCodec.read("", in) : null;
-      return new Registered(time, rev, known, hop1Keys, null, emitted, hash, event, null);
+      return new Registered(time, rev, known, hop1Keys, null, emitted, hash, event, null, 0, 0);
+    }
+
+    private static void writeByEvent(Registered r, DataOutputView out) throws IOException {
+      out.writeByte(BY_EVENT);
+      out.writeLong(r.time());
+      varint(r.emitted(), out);
+      out.writeInt(r.hash());
+      out.writeInt(r.idHash());
+      out.writeInt(r.askedScopes());
+      WireEvent e = r.event();
+      if (e.hasOffset()) {
+        varint(e.partition() + 1L, out);
+        varint(e.offset(), out);
+      } else {
+        varint(0, out);
+        varint(e.length(), out);
+        out.write(e.bytes(), 0, e.length());
+      }
+    }
+
+    private static Registered readByEvent(DataInputView in) throws IOException {
+      long time = in.readLong();
+      int emitted = (int) varint(in);
+      int hash = in.readInt();
+      int idHash = in.readInt();
+      int askedScopes = in.readInt();
+      long partition = varint(in) - 1;
+      WireEvent event;
+      // the event's id is the registration's map key, which the codec does not see: filled in where it is read back
+      if (partition >= 0) {
+        event = new WireEvent("", null, -1, (int) partition, varint(in));
+      } else {
+        byte[] bytes = new byte[(int) varint(in)];
+        in.readFully(bytes);
+        event = new WireEvent("", bytes, SourcedEvent.NONE, 0);
+      }
+      return new Registered(time, 0, null, null, null, emitted, hash, event, null, idHash, askedScopes);
+    }
+
+    private static void varint(long v, DataOutputView out) throws IOException {
+      while ((v & ~0x7FL) != 0) {
+        out.writeByte((int) ((v & 0x7F) | 0x80));
+        v >>>= 7;
+      }
+      out.writeByte((int) v);
+    }
+
+    private static long varint(DataInputView in) throws IOException {
+      long v = 0;
+      for (int shift = 0; ; shift += 7) {
+        int b = in.readUnsignedByte();
+        v |= (long) (b & 0x7F) << shift;
+        if ((b & 0x80) == 0) return v;
+      }
     }
   }
 }

@@ -1,10 +1,7 @@
 package dev.strata.job.correlate;
 
-import dev.strata.job.serde.AvroWireDecoder;
 import dev.strata.schema.event.Enrichment;
-import dev.strata.schema.event.EvidenceEvent;
 import java.io.IOException;
-import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -45,8 +42,7 @@ public final class Reemission extends KeyedProcessFunction<String, EnrichRequest
 
   private transient ValueState<Reemitted> state;
   private transient EventWire wire;
-  private transient NormalizedEvents events;
-  private transient AvroWireDecoder<EvidenceEvent> decoder;
+  private transient EventReadBack events;
   private transient Counter readBack;
   private transient Counter missing;
 
@@ -115,35 +111,15 @@ public final class Reemission extends KeyedProcessFunction<String, EnrichRequest
    * there.
    */
   private byte[] readBack(String id, WireEvent e, int revision) {
-    if (events == null) {
-      if (topic == null) {
-        throw new IllegalStateException("event " + id + " is kept by its coordinates in the normalized topic ("
-            + e.partition() + "@" + e.offset() + ") but this job has no topic to read it from");
-      }
-      events = topic.open(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-      decoder = new AvroWireDecoder<>(EvidenceEvent.class);
-    }
-    byte[] value = events.read(e.partition(), e.offset());
-    String problem;
-    if (value == null) {
-      problem = "the topic no longer holds it (its retention must cover the lateness retention)";
-    } else {
-      try {
-        EvidenceEvent read = decoder.decode(value);
-        if (id.equals(read.getEventId())) {
-          readBack.inc();
-          // the same bytes as its first emission took from the record (SourcedEvent), when they are there
-          int n = EventWire.unenrichedLength(value, read, decoder.lastWasCurrent());
-          return n >= 0 ? Arrays.copyOf(value, n) : wire.withoutEnrichment(read);
-        }
-        problem = "the record there is event " + read.getEventId() + " (was the topic re-created?)";
-      } catch (RuntimeException bad) {
-        problem = "the record there does not decode: " + bad;
-      }
+    if (events == null) events = new EventReadBack(topic, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+    EventReadBack.Read read = events.fromTopic(id, e, false);
+    if (read.problem() == null) {
+      readBack.inc();
+      return read.unenriched();
     }
     missing.inc();
     LOG.error("event {} (normalized topic partition {}, offset {}) is not re-emitted as enrichment revision {}: {}",
-        id, e.partition(), e.offset(), revision, problem);
+        id, e.partition(), e.offset(), revision, read.problem());
     return null;
   }
 

@@ -7,6 +7,7 @@ import dev.strata.correlate.Statements;
 import dev.strata.schema.correlate.EntityBinding;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,8 +69,9 @@ public final class RouteBindings implements FlatMapFunction<EntityBinding, Keyed
     if (e == null) return; // a kind no lookup knows
     for (Map.Entry<String, List<String>> s : byState.entrySet()) {
       KeyState.Entry kept = e.keeping(LookupKeys.fillable(LookupKeys.typeOf(s.getKey())));
+      List<String> scopes = scopes(s.getValue());
       out.collect(new KeyedBinding(s.getKey(), primaryHop == hop && s.getValue().contains(primary),
-          KeyState.encode(kept.inScopes(scopes(s.getValue())))));
+          KeyState.encode(kept.inScopes(scopes)), scopes == null ? Collections.singletonList(null) : scopes));
     }
   }
 

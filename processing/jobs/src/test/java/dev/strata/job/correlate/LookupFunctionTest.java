@@ -307,6 +307,144 @@ class LookupFunctionTest {
         false, 1f, "k8s_audit", new BindingLineage(id.repeat(64), "a".repeat(64), 0L, null, 1L), List.of(), 0, 0, false);
   }
 
+  /** A flow whose hop-1 keys are one address in its scopes: its request is carried to the lookup (no gather). */
+  static final dev.strata.schema.event.EvidenceEvent ONE_ADDRESS = dev.strata.correlate.CorrelationScenario.flow(
+      "flow-late", "111111111111", "vpc-0aaa", null, null, "10.0.1.57", "93.184.216.34", "2026-11-20T10:02:00Z");
+
+  /** The normalized topic's record of {@link #ONE_ADDRESS}: its wire bytes, the enrichment's null branch last. */
+  static byte[] oneAddressRecord() {
+    byte[] unenriched = new EventWire().withoutEnrichment(ONE_ADDRESS);
+    return java.util.Arrays.copyOf(unenriched, unenriched.length + 1);
+  }
+
+  /** Reads of {@link #topic} (static: the factory is serialized into the operator). */
+  static final java.util.concurrent.atomic.AtomicInteger READS = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** A normalized topic holding {@code value} at partition 0, offset 7 (null: nothing there any more). */
+  static NormalizedEvents.Factory topic(byte[] value) {
+    return subtask -> new NormalizedEvents() {
+      @Override
+      public byte[] read(int partition, long offset) {
+        READS.incrementAndGet();
+        return partition == 0 && offset == 7 ? value : null;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Test
+  void hop1RegistersAnEventByItsCoordinatesAlone_aLateBindingOfItsScopeReadsItBackAndReAnswers_afterARestore()
+      throws Exception {
+    byte[] record = oneAddressRecord();
+    EnrichRequest r = EnrichRequest.of(ONE_ADDRESS, new WireEvent(ONE_ADDRESS.getEventId(), record,
+        record.length - 1, 0, 7));
+    assertThat(r.keys(1)).as("one address, its scopes: one state key").isNotEmpty()
+        .allSatisfy(k -> assertThat(dev.strata.correlate.LookupKeys.stateKey(k)).isEqualTo(STATE_KEY)).contains(KEY);
+    // what the registration holds: ~20 bytes (the request it replaces: its enrichment and hop-1 keys, ~200)
+    var slim = new org.apache.flink.core.memory.DataOutputSerializer(64);
+    new LookupFunction.RegisteredCodec().write(LookupFunction.Registered.byEvent(r, 1, 77), slim);
+    var full = new org.apache.flink.core.memory.DataOutputSerializer(64);
+    new LookupFunction.RegisteredCodec().write(LookupFunction.Registered.carrying(r, 1, 77), full);
+    assertThat(slim.length()).as("by event vs carrying (%s bytes)", full.length()).isLessThanOrEqualTo(24)
+        .isLessThan(full.length() / 4);
+    READS.set(0);
+    org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+    try (var h = lookup(3_600_000L, topic(record))) {
+      h.open();
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, r), 1));
+      h.prepareSnapshotPreBarrier(1); // the registration goes to keyed state
+      var operator = (InFlight.Operator<?, ?, ?>) h.getOperator();
+      operator.setCurrentKey(STATE_KEY);
+      assertThat(operator.getKeyedStateStore().getMapState(new org.apache.flink.api.common.state.MapStateDescriptor<>(
+          "scoped-probes", Types.STRING, LookupFunction.Registered.TYPE)).keys())
+          .as("under its coordinates, not its 64-character id").containsExactly(LookupFunction.COORDINATES_PREFIX + "7");
+      snapshot = h.snapshot(1, 1);
+    }
+    try (var h = lookup(3_600_000L, topic(record))) {
+      h.initializeState(snapshot);
+      h.open();
+      // another VPC's holder of the address: not a scope the event asked; the event is not even read back
+      h.processElement2(new StreamRecord<>(KeyedBinding.of("ip|aws:111111111111:vpc-0bbb|10.0.1.57", true,
+          ipPod("other-1", "10:00:00", "ip|aws:111111111111:vpc-0bbb|10.0.1.57")), 2));
+      assertThat(READS.get()).as("a binding of another scope reads nothing").isZero();
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 3));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 4));
+      h.prepareSnapshotPreBarrier(2); // the re-answer's registration, by its coordinates again
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("web-1234", "10:01:30")), 5));
+      List<EnrichRequest> answered = h.getSideOutput(LookupFunction.ANSWERED).stream().map(StreamRecord::getValue)
+          .toList();
+      assertThat(answered).extracting(EnrichRequest::eventId, a -> a.known().getPodName(), EnrichRequest::rev)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(r.eventId(), "api-7d9f", EnrichRequest.revisionAt(0, 1, 1)),
+              org.assertj.core.groups.Tuple.tuple(r.eventId(), "web-1234", EnrichRequest.revisionAt(0, 1, 2)));
+      assertThat(READS.get()).as("one read per re-answer").isEqualTo(2);
+      // rebuilt as it entered the hops, now carrying the event's bytes (its re-emission reads nothing again)
+      for (EnrichRequest a : answered) {
+        assertThat(a.hop1Keys()).isEqualTo(r.hop1Keys());
+        assertThat(a.time()).isEqualTo(r.time());
+        assertThat(a.event().unenriched()).isEqualTo(r.event().unenriched());
+        assertThat(a.event().partition()).isZero();
+        assertThat(a.event().offset()).isEqualTo(7);
+      }
+    }
+  }
+
+  @Test
+  void anEventTheTopicNoLongerHoldsIsNotReAnswered_andAnEventWithoutCoordinatesIsRegisteredWithItsBytes()
+      throws Exception {
+    byte[] record = oneAddressRecord();
+    EnrichRequest gone = EnrichRequest.of(ONE_ADDRESS, new WireEvent(ONE_ADDRESS.getEventId(), record,
+        record.length - 1, 0, 8)); // nothing at offset 8
+    try (var h = lookup(3_600_000L, topic(record))) {
+      h.open();
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, gone), 1));
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 2));
+      assertThat(h.getSideOutput(LookupFunction.ANSWERED)).as("the first answer only").hasSize(1);
+    }
+    // the topic re-created: another event at the registered coordinates is not taken for this one
+    byte[] other = new EventWire().withoutEnrichment(dev.strata.correlate.CorrelationScenario.flow("flow-other",
+        "111111111111", "vpc-0aaa", null, null, "10.0.1.57", "93.184.216.34", "2026-11-20T10:02:00Z"));
+    EnrichRequest there = EnrichRequest.of(ONE_ADDRESS, new WireEvent(ONE_ADDRESS.getEventId(), record,
+        record.length - 1, 0, 7));
+    try (var h = lookup(3_600_000L, topic(java.util.Arrays.copyOf(other, other.length + 1)))) {
+      h.open();
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, there), 1));
+      h.prepareSnapshotPreBarrier(1);
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 2));
+      assertThat(h.getSideOutput(LookupFunction.ANSWERED)).as("the first answer only").hasSize(1);
+    }
+    EnrichRequest bytes = EnrichRequest.of(ONE_ADDRESS, new WireEvent(ONE_ADDRESS.getEventId(), record,
+        record.length - 1, SourcedEvent.NONE, 0));
+    var out = new org.apache.flink.core.memory.DataOutputSerializer(64);
+    new LookupFunction.RegisteredCodec().write(LookupFunction.Registered.byEvent(bytes, 3, 77), out);
+    LookupFunction.Registered back = new LookupFunction.RegisteredCodec().read(
+        new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()));
+    assertThat(back.byEvent()).isTrue();
+    assertThat(back.time()).isEqualTo(bytes.time());
+    assertThat(back.emitted()).isEqualTo(3);
+    assertThat(back.hash()).isEqualTo(77);
+    assertThat(back.event().unenriched()).isEqualTo(bytes.event().unenriched());
+    org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+    try (var h = lookup(3_600_000L, null)) { // no topic: the bytes are in the registration
+      h.open();
+      h.processElement1(new StreamRecord<>(Probe.carrying(STATE_KEY, bytes), 1));
+      h.prepareSnapshotPreBarrier(1);
+      snapshot = h.snapshot(1, 1);
+    }
+    try (var h = lookup(3_600_000L, null)) {
+      h.initializeState(snapshot);
+      h.open();
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 2));
+      assertThat(h.getSideOutput(LookupFunction.ANSWERED)).singleElement().satisfies(a -> {
+        assertThat(a.getValue().known().getPodName()).isEqualTo("api-7d9f");
+        assertThat(a.getValue().hop1Keys()).isEqualTo(bytes.hop1Keys());
+        assertThat(a.getValue().event().unenriched()).isEqualTo(bytes.event().unenriched());
+      });
+    }
+  }
+
   static EntityBinding ipPod(String pod, String from) {
     return ipPod(pod, from, KEY);
   }
@@ -329,8 +467,13 @@ class LookupFunctionTest {
 
   static KeyedTwoInputStreamOperatorTestHarness<String, Probe, KeyedBinding, Resolution> lookup(long retentionMs)
       throws Exception {
+    return lookup(retentionMs, null);
+  }
+
+  static KeyedTwoInputStreamOperatorTestHarness<String, Probe, KeyedBinding, Resolution> lookup(long retentionMs,
+      NormalizedEvents.Factory topic) throws Exception {
     var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-        new InFlight.Operator<>(new LookupFunction(1, retentionMs, 3_600_000L, 64)),
+        new InFlight.Operator<>(new LookupFunction(1, retentionMs, 3_600_000L, 64, topic)),
         (KeySelector<Probe, String>) Probe::key, (KeySelector<KeyedBinding, String>) KeyedBinding::key, Types.STRING);
     h.setup(Resolution.TYPE.createSerializer(new SerializerConfigImpl()));
     return h;
