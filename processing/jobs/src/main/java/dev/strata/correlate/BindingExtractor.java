@@ -809,6 +809,7 @@ public final class BindingExtractor {
     JsonNode spec = obj.path("spec");
     JsonNode status = obj.path("status");
     String node = text(spec, "nodeName");
+    if (node == null) node = reportingKubelet(e);
     String sa = text(spec, "serviceAccountName");
     String phase = text(status, "phase");
     boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
@@ -848,9 +849,13 @@ public final class BindingExtractor {
       if (ip != null && !ips.contains(ip)) ips.add(ip);
     }
     String ipScope = account != null ? "aws:" + account : podScope;
+    // EKS Fargate: each pod is its own micro-VM with its own ENI, its node named after its address (fargate-ip-...):
+    // the pod's address is its node's and the pod's (elsewhere an address equal to hostIP is a host-network pod's,
+    // reported without its spec by the kubelet's status patch)
+    boolean ownVm = node != null && node.startsWith("fargate-");
     if (!hostNetwork) {
       for (String ip : ips) {
-        if (ip.equals(hostIp) || !LookupKeys.isPrivateIp(ip)) continue;
+        if ((ip.equals(hostIp) && !ownVm) || !LookupKeys.isPrivateIp(ip)) continue;
         out.add(until(BindingKind.IP_POD, ipScope, ip, podScope, podKey, a, podEnd, e));
       }
     }
@@ -895,6 +900,19 @@ public final class BindingExtractor {
         }
       }
     }
+  }
+
+  /**
+   * The node of a pod's status written by its kubelet ({@code patch pods/status} by {@code system:node:<node>}): the
+   * patch carries no spec.nodeName, its author is the node the pod runs on (only a pod's own node may write its status,
+   * NodeRestriction). Null for any other request.
+   */
+  private static String reportingKubelet(EvidenceEvent e) {
+    if (e.getActor() == null || e.getResources().isEmpty()) return null;
+    String user = e.getActor().getUserName();
+    Resource r = e.getResources().get(0);
+    if (user == null || !user.startsWith("system:node:") || !"status".equals(r.getSubresource())) return null;
+    return user.substring("system:node:".length());
   }
 
   /** What a pod's bindings from the API server say about it (null values left out). */

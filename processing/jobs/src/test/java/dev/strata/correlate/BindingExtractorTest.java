@@ -331,6 +331,33 @@ class BindingExtractorTest {
   }
 
   /**
+   * The kubelet's pods/status patch (Request level: no spec) names its node only as its author, system:node:<node>;
+   * on EKS Fargate the pod's address is its node's (each pod its own micro-VM, node fargate-ip-...) and is the pod's,
+   * while on an EC2 node an address equal to hostIP stays the node's (a host-network pod reported without its spec)
+   * (FargateFleetScenarioIT: every flow of a Fargate pod named no pod).
+   */
+  @Test
+  void aKubeletsStatusPatchNamesItsNodeAndAFargatePodsAddressIsThePods() {
+    List<EvidenceEvent> audit = CorrelationScenario.parse("k8s_audit", "fargate-audit-status.log", "storefront",
+        CorrelationScenario.ACCOUNT_PROD);
+    List<EntityBinding> fargate = of(audit.get(0));
+    assertThat(kind(fargate, BindingKind.POD_NODE).getObject().getKey())
+        .isEqualTo("fargate-ip-10-77-21-137.us-east-2.compute.internal");
+    EntityBinding ip = kind(fargate, BindingKind.IP_POD);
+    assertThat(ip.getSubject().getKey()).isEqualTo("10.77.21.137");
+    assertThat(ip.getObject().getKey()).isEqualTo("media/thumb-1");
+    assertThat(kind(fargate, BindingKind.IP_NODE).getObject().getKey())
+        .isEqualTo("fargate-ip-10-77-21-137.us-east-2.compute.internal");
+    List<EntityBinding> hostNet = of(audit.get(1));
+    assertThat(kind(hostNet, BindingKind.POD_NODE).getObject().getKey()).isEqualTo("ip-10-77-34-10.us-east-2.compute.internal");
+    assertThat(hostNet).noneMatch(b -> b.getKind().equals(BindingKind.IP_POD.id()));
+    assertThat(kind(hostNet, BindingKind.IP_NODE).getSubject().getKey()).isEqualTo("10.77.34.10");
+    EntityBinding pod = kind(of(audit.get(2)), BindingKind.IP_POD);
+    assertThat(pod.getSubject().getKey()).isEqualTo("10.77.34.52");
+    assertThat(pod.getObject().getKey()).isEqualTo("media/ledger-1");
+  }
+
+  /**
    * IAM persistence: a role session's CreateAccessKey binds the new key to that session (its calls resolve through it
    * to the pod, FirehoseVpcCniScenarioIT); CreateUser states nothing; a key an IAM user creates is not followed
    * (fixtures/correlate/cloudtrail-iam-persistence.json).
