@@ -40,7 +40,10 @@ final class Scope {
         "network.pkt_dst_ip", "kubernetes.pod_ip", "kubernetes.host_ip"));
     INDICATOR_FIELDS.put("domain", List.of("src_endpoint.domain", "dst_endpoint.domain", "src_endpoint.hostname",
         "dst_endpoint.hostname"));
-    INDICATOR_FIELDS.put("image_digest", List.of("container.image_digest", "container.image_uid", "enrichment.image_digest"));
+    // a pod's status in the audit log names its container's digest (unmapped k8s.pod.image_digest): on EKS Fargate
+    // the only record of which pods ran an image (FargateFleetScenarioIT)
+    INDICATOR_FIELDS.put("image_digest", List.of("container.image_digest", "container.image_uid", "enrichment.image_digest",
+        "unmapped.k8s.pod.image_digest"));
     INDICATOR_FIELDS.put("sha256", List.of("file.sha256"));
     INDICATOR_FIELDS.put("principal", List.of("actor.user_name", "actor.user_uid", "actor.session_issuer",
         "enrichment.iam_role"));

@@ -25,6 +25,14 @@ class ScopeTest {
   }
 
   /** Falco's 12-character id and Tetragon's cgroup prefix of a container whose full id the enrichment names: one row. */
+  /** An image digest also matches a pod's status in the audit log (EKS Fargate's only record of the pods' images). */
+  @Test
+  void anImageDigestMatchesThePodStatusesThatNameIt() {
+    String q = Scope.query(List.of(new Scope.Indicator("image_digest", "sha256:4e1a"))).toString();
+    assertThat(q).contains("{\"term\":{\"unmapped.k8s.pod.image_digest\":\"sha256:4e1a\"}}")
+        .contains("{\"term\":{\"container.image_digest\":\"sha256:4e1a\"}}");
+  }
+
   @Test
   void shortContainerIdsFoldIntoTheFullIdTheyStart() {
     String full = "c1ec" + "4b".repeat(30);

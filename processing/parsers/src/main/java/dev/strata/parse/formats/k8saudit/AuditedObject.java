@@ -60,6 +60,11 @@ final class AuditedObject {
   /** A RoleBinding / ClusterRoleBinding's roleRef.kind and roleRef.name. */
   String roleRefKind;
   String roleRefName;
+  /**
+   * status.containerStatuses (a kubelet's status patch, a pod's response): {name, containerID, image, imageID} each,
+   * in order.
+   */
+  final List<String[]> containerStatuses = new ArrayList<>(2);
   /** PodExecOptions.command (exec, attach: GKE's request), in order. */
   final List<String> command = new ArrayList<>(2);
   /** PodExecOptions / PodAttachOptions.container. */
@@ -76,6 +81,7 @@ final class AuditedObject {
     ephemeralContainerRisks.clear();
     hostPaths.clear();
     podIps.clear();
+    containerStatuses.clear();
     command.clear();
     container = null;
     tty = null;
@@ -326,6 +332,31 @@ final class AuditedObject {
           while (p.nextToken() != JsonToken.END_ARRAY) {
             String ip = p.currentToken() == JsonToken.START_OBJECT ? member(p, "ip") : skip(p);
             if (ip != null && !podIps.contains(ip)) podIps.add(ip);
+          }
+        }
+        case "containerStatuses" -> {
+          if (t != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            break;
+          }
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+              p.skipChildren();
+              continue;
+            }
+            String[] c = new String[4];
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String cf = p.currentName();
+              p.nextToken();
+              switch (cf) {
+                case "name" -> c[0] = text(p);
+                case "containerID" -> c[1] = text(p);
+                case "image" -> c[2] = text(p);
+                case "imageID" -> c[3] = text(p);
+                default -> p.skipChildren();
+              }
+            }
+            containerStatuses.add(c);
           }
         }
         default -> p.skipChildren();

@@ -260,4 +260,64 @@ class K8sAuditParserTest extends ParserContractTest {
     assertThat(out.events.get(0).getUnmapped()).containsEntry("k8s.owner", "Job/cc-1");
     assertThat(out.events.get(1).getUnmapped()).containsEntry("k8s.owner", "CronJob/cc");
   }
+
+  /**
+   * An IAM principal's request on EKS (access entries, aws-iam-authenticator): the STS key it signed with, the role and
+   * the session from user.extra (FargateFleetScenarioIT: a cross-account session's kubectl exec).
+   */
+  @Test
+  void anEksIamPrincipalsRequestNamesItsKeyRoleAndSession() throws Exception {
+    String line = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\",\"auditID\":\"6eb8-2\","
+        + "\"stage\":\"ResponseComplete\",\"requestURI\":\"/api/v1/namespaces/ledger/pods/api-1/exec?command=sh\","
+        + "\"verb\":\"create\",\"user\":{\"username\":\"arn:aws:sts::602214076012:assumed-role/ledger-deploy-cross/sync\","
+        + "\"uid\":\"aws-iam-authenticator:602214076012:AROAZLEDGERDEPLOYX01\",\"groups\":[\"ledger:deployers\",\"system:authenticated\"],"
+        + "\"extra\":{\"accessKeyId\":[\"ASIAZLEDGERXACCT0917\"],\"arn\":[\"arn:aws:sts::602214076012:assumed-role/ledger-deploy-cross/sync\"],"
+        + "\"canonicalArn\":[\"arn:aws:iam::602214076012:role/ledger-deploy-cross\"],\"principalId\":[\"AROAZLEDGERDEPLOYX01\"],"
+        + "\"sessionName\":[\"sync\"]}},\"sourceIPs\":[\"198.51.100.61\"],\"objectRef\":{\"resource\":\"pods\","
+        + "\"namespace\":\"ledger\",\"name\":\"api-1\",\"apiVersion\":\"v1\",\"subresource\":\"exec\"},"
+        + "\"responseStatus\":{\"metadata\":{},\"code\":101},\"requestReceivedTimestamp\":\"2026-11-23T09:13:05.208113Z\","
+        + "\"stageTimestamp\":\"2026-11-23T09:13:05.212323Z\"}\n";
+    CollectingOutput out = parse(line, Framing.LINES, "audit.log");
+    assertThat(out.rejections).isEmpty();
+    var a = out.events.get(0).getActor();
+    assertThat(a.getCredentialUid()).isEqualTo("ASIAZLEDGERXACCT0917");
+    assertThat(a.getSessionIssuer()).isEqualTo("arn:aws:iam::602214076012:role/ledger-deploy-cross");
+    assertThat(a.getAccountUid()).isEqualTo("602214076012");
+    assertThat(a.getSessionName()).isEqualTo("sync");
+    // a Kubernetes user has none of them
+    String noExtra = line.substring(0, line.indexOf(",\"extra\"")) + line.substring(line.indexOf("},\"sourceIPs\""));
+    var k = parse(noExtra, Framing.LINES, "audit.log").events.get(0).getActor();
+    assertThat(k.getCredentialUid()).isNull();
+    assertThat(k.getSessionIssuer()).isNull();
+  }
+
+  /**
+   * A kubelet's pods/status patch (Request level) reports its container: the runtime id and the image digest it runs
+   * (EKS Fargate has no other record of which image a pod ran: FargateFleetScenarioIT's scope of the digest).
+   */
+  @Test
+  void aStatusPatchNamesItsImageDigest() throws Exception {
+    String cid = "d5e3" + "6f".repeat(30);
+    String status = "\"status\":{\"containerStatuses\":[{\"containerID\":\"containerd://" + cid + "\","
+        + "\"image\":\"662607015034.dkr.ecr.us-east-2.amazonaws.com/media/thumbnailer:2.4.1\","
+        + "\"imageID\":\"662607015034.dkr.ecr.us-east-2.amazonaws.com/media/thumbnailer@sha256:" + "4e1a9d7c".repeat(8) + "\","
+        + "\"name\":\"thumbnailer\",\"ready\":true,\"state\":{\"running\":{\"startedAt\":\"2026-11-23T07:15:27Z\"}}}%s],"
+        + "\"hostIP\":\"10.77.34.10\",\"podIP\":\"10.77.34.77\",\"phase\":\"Running\"}";
+    String line = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Request\",\"auditID\":\"6eb8-3\","
+        + "\"stage\":\"ResponseComplete\",\"requestURI\":\"/api/v1/namespaces/ledger/pods/sr-1/status?fieldManager=kubelet\","
+        + "\"verb\":\"patch\",\"user\":{\"username\":\"system:node:ip-10-77-34-10.us-east-2.compute.internal\","
+        + "\"groups\":[\"system:nodes\"]},\"sourceIPs\":[\"10.77.34.10\"],\"objectRef\":{\"resource\":\"pods\","
+        + "\"namespace\":\"ledger\",\"name\":\"sr-1\",\"apiVersion\":\"v1\",\"subresource\":\"status\"},"
+        + "\"responseStatus\":{\"metadata\":{},\"code\":200},\"requestObject\":{\"metadata\":{\"uid\":\"u-1\"}," + status + "},"
+        + "\"requestReceivedTimestamp\":\"2026-11-23T07:15:30.440982Z\",\"stageTimestamp\":\"2026-11-23T07:15:30.445192Z\"}\n";
+    EvidenceEvent e = parse(String.format(line, ""), Framing.LINES, "audit.log").events.get(0);
+    assertThat(e.getUnmapped()).containsEntry("k8s.pod.image_digest", "sha256:" + "4e1a9d7c".repeat(8));
+    assertThat(e.getContainer()).as("not the event's container (EksIncidentScenarioIT)").isNull();
+    assertThat(e.getKubernetes().getPodIp()).isEqualTo("10.77.34.77");
+    // two containers: which one the event is about is not said
+    String two = ",{\"containerID\":\"containerd://" + "ab".repeat(32) + "\",\"image\":\"x:1\",\"imageID\":\"x@sha256:" + "12".repeat(32)
+        + "\",\"name\":\"side\"}";
+    assertThat(parse(String.format(line, two), Framing.LINES, "audit.log").events.get(0).getUnmapped())
+        .doesNotContainKey("k8s.pod.image_digest");
+  }
 }
