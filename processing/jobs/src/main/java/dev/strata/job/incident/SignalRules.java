@@ -429,23 +429,25 @@ public final class SignalRules implements Serializable {
                 && e.getActor().getUserUid().contains(":assumed-role/")
                 && EntityKeys.instanceIdAtEnd(e.getActor().getUserUid()) != null);
     AttackStage opStage = operationStage(op);
+    // a stolen session assuming another account's role: the attacker moving into that account (FargateFleetScenarioIT)
+    AttackStage use = crossAccountAssumeRole(e) ? AttackStage.LATERAL_MOVEMENT : stageOfUse(op, opStage);
     if (instanceSession && outside) {
-      return new Signal(stageOfUse(op, opStage), 4, "instance_credentials_outside");
+      return new Signal(use, 4, "instance_credentials_outside");
     }
     if (outside && e.getActor() != null && LookupKeys.taskSession(e.getActor().getUserUid()) != null) {
-      return new Signal(stageOfUse(op, opStage), 4, "task_credentials_outside");
+      return new Signal(use, 4, "task_credentials_outside");
     }
     if (outside && eksWorkloadIdentity(e)) {
       // an IRSA token exchanged, or its session used, from a public address: a pod's identity used off the cluster
       // (kubelet scenario: the token read through the kubelet, exchanged from the attacker's address)
-      return new Signal("AssumeRoleWithWebIdentity".equals(op) ? AttackStage.CREDENTIAL_ACCESS : stageOfUse(op, opStage),
+      return new Signal("AssumeRoleWithWebIdentity".equals(op) ? AttackStage.CREDENTIAL_ACCESS : use,
           4, "workload_credentials_outside");
     }
     if (outside && createdByRoleSession(e)) {
-      return new Signal(stageOfUse(op, opStage), 4, "created_key_outside");
+      return new Signal(use, 4, "created_key_outside");
     }
     if (!knownCidrs.isEmpty() && outside) {
-      return new Signal(stageOfUse(op, opStage), opStage == null ? 3 : severityOf(opStage), "unknown_source_ip");
+      return new Signal(use, opStage == null ? 3 : severityOf(opStage), "unknown_source_ip");
     }
     return opStage == null ? null : new Signal(opStage, severityOf(opStage), "suspicious_call");
   }
@@ -496,6 +498,19 @@ public final class SignalRules implements Serializable {
   static boolean createdByRoleSession(EvidenceEvent e) {
     return e.getActor() != null && "IAMUser".equals(e.getActor().getUserType()) && e.getEnrichment() != null
         && e.getEnrichment().getIamRole() != null && !e.getEnrichment().getIamRole().isEmpty();
+  }
+
+  /**
+   * {@code sts:AssumeRole} of a role of another account than the caller's (the role from the request, the caller's
+   * account from its identity): used with stolen credentials, lateral movement into that account, not more credential
+   * access in the caller's.
+   */
+  static boolean crossAccountAssumeRole(EvidenceEvent e) {
+    if (e.getApi() == null || !"AssumeRole".equals(e.getApi().getOperation()) || e.getActor() == null) return false;
+    String role = e.getUnmapped() == null ? null : e.getUnmapped().get("strata.issued.role_arn");
+    String caller = e.getActor().getAccountUid();
+    String[] arn = role == null ? new String[0] : role.split(":", 6);
+    return arn.length == 6 && caller != null && !arn[4].isEmpty() && !arn[4].equals(caller);
   }
 
   static AttackStage stageOfUse(String op, AttackStage opStage) {

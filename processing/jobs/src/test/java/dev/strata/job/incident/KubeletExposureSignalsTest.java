@@ -93,6 +93,28 @@ class KubeletExposureSignalsTest {
     assertThat(rules.classify(call("GetObject", "198.51.100.23", session(), null))).isNull();
   }
 
+  /**
+   * The stolen IRSA session assuming another account's role from the attacker's host is lateral movement into that
+   * account (FargateFleetScenarioIT); a role of its own account stays credential access.
+   */
+  @Test
+  void aStolenSessionAssumingAnotherAccountsRoleIsLateralMovement() {
+    SignalRules rules = SignalRules.defaults();
+    Actor stolen = Actor.newBuilder(session()).setAccountUid("271828182845").build();
+    EvidenceEvent cross = call("AssumeRole", "198.51.100.23", stolen, OIDC);
+    cross.getUnmapped().put("strata.issued.role_arn", "arn:aws:iam::602214076012:role/ledger-deploy-cross");
+    SignalRules.Signal s = rules.classify(cross);
+    assertThat(s.reason()).isEqualTo("workload_credentials_outside");
+    assertThat(s.stage()).isEqualTo(AttackStage.LATERAL_MOVEMENT);
+    EvidenceEvent own = call("AssumeRole", "198.51.100.23", stolen, OIDC);
+    own.getUnmapped().put("strata.issued.role_arn", "arn:aws:iam::271828182845:role/etl-admin");
+    assertThat(rules.classify(own).stage()).isEqualTo(AttackStage.CREDENTIAL_ACCESS);
+    // from inside (the pod's address): no signal, cross-account or not
+    EvidenceEvent inside = call("AssumeRole", "10.72.14.118", stolen, OIDC);
+    inside.getUnmapped().put("strata.issued.role_arn", "arn:aws:iam::602214076012:role/ledger-deploy-cross");
+    assertThat(rules.classify(inside)).isNull();
+  }
+
   static EvidenceEvent exec(String binary, String parent, String parentArgs, String probe, String initTree) {
     EvidenceEvent e = IncidentGrouperTest.base("exec-" + binary + parent + probe + initTree, T, "tetragon_event");
     e.setClassUid(1007);
