@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  *     accounts: ["111122223333"]        # standard prefixes are derived per account (default: none)
  *     org_id: o-abc123def4              # organization trail layout AWSLogs/o-.../<account>/... (optional)
  *     key_prefix: trails/               # the trail's S3 key prefix before AWSLogs/ (optional)
- *     prefixes: [exports/]              # extra prefixes (optional)
+ *     prefixes: [exports/]              # extra prefixes (optional; a strata-context.yaml at a prefix's root gives
+ *                                       # its objects' cluster / account, read first: S3Puller#manifests)
  *     region: us-east-1                 # the bucket's region (default us-east-1)
  *     role_arn: arn:aws:iam::111122223333:role/strata-read   # STS AssumeRole (optional)
  *     external_id: ${EXTERNAL_ID}       # for the role (optional)
