@@ -33,7 +33,7 @@ public final class SandboxPods {
    * container's: the pause process is never theirs to report) nor the audit log's {@code containerStatuses} (app
    * containers only: no sandbox id).
    */
-  private static final Set<String> SANDBOX_POD_SOURCES = Set.of("containerd_daemon_log", "crio_daemon_log",
+  static final Set<String> SANDBOX_POD_SOURCES = Set.of("containerd_daemon_log", "crio_daemon_log",
       "crictl_inspect", "aws_vpc_cni", "oci_runtime_config", "kubelet_log");
   /** What a sandbox's pod statement says about the pod (its container's own fields stay the member's). */
   private static final Set<String> POD_ATTRS =
@@ -72,6 +72,42 @@ public final class SandboxPods {
    * not meet (another sandbox sharing the 12-char key, a member of no known kind).
    */
   public static List<EntityBinding> join(BindingExtractor x, EntityBinding pod, EntityBinding member) {
+    return joinMember(x, pod, member);
+  }
+
+  /**
+   * The sandbox's own pod from one of its app containers' ({@code container_pod} of a source that names app containers
+   * only: the audit log's {@code containerStatuses}, a sensor's k8s fields) and that container's {@code
+   * container_sandbox} (containerd's {@code CreateContainer within sandbox "S"}): the sandbox is that pod's, from the
+   * container's creation line (with its lineage and format: a runtime's statement of the sandbox's pod, which {@link
+   * #sandbox} then takes for the sandbox's own). Null when they do not name one container or the pod statement is a
+   * sandbox's pod source already (its own pod statements join without this).
+   */
+  public static EntityBinding sandboxPodOfContainer(BindingExtractor x, EntityBinding containerPod,
+      EntityBinding containerSandbox) {
+    if (!BindingKind.CONTAINER_POD.id().equals(containerPod.getKind())
+        || !BindingKind.CONTAINER_SANDBOX.id().equals(containerSandbox.getKind())
+        || BindingExtractor.isClosing(containerPod) || BindingExtractor.isClosing(containerSandbox)
+        || SANDBOX_POD_SOURCES.contains(containerPod.getSourceFormat())
+        || !containerPod.getSubject().getKey().equals(containerSandbox.getSubject().getKey())) {
+      return null;
+    }
+    Map<String, String> a = new LinkedHashMap<>();
+    for (Map.Entry<String, String> p : containerPod.getAttributes().entrySet()) {
+      if (POD_ATTRS.contains(p.getKey())) a.put(p.getKey(), p.getValue());
+    }
+    String sandbox = containerSandbox.getObject().getKey();
+    a.put(Attr.CONTAINER_UID, sandbox);
+    a.put(APP_CONTAINER, containerPod.getSubject().getKey());
+    float confidence = Math.min(containerPod.getConfidence(), containerSandbox.getConfidence());
+    return x.derived(BindingKind.CONTAINER_POD, "", sandbox, containerPod.getObject().getScope(),
+        containerPod.getObject().getKey(), a, confidence, containerSandbox);
+  }
+
+  /** Attribute of a sandbox's pod found through an app container's: that container (not an enrichment field). */
+  public static final String APP_CONTAINER = "sandbox_pod_by_container";
+
+  private static List<EntityBinding> joinMember(BindingExtractor x, EntityBinding pod, EntityBinding member) {
     String sandbox = pod.getSubject().getKey();
     if (!sandbox.equals(sandbox(member)) || isPod(member)) return List.of();
     Map<String, String> a = new LinkedHashMap<>();

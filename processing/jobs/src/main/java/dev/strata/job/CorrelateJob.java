@@ -12,6 +12,7 @@ import dev.strata.job.correlate.JoinNodeInstances;
 import dev.strata.job.correlate.JoinSessionPods;
 import dev.strata.job.correlate.JoinCreatedKeys;
 import dev.strata.job.correlate.JoinKeyStatus;
+import dev.strata.job.correlate.JoinContainerSandboxes;
 import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.EnrichedEvent;
 import dev.strata.job.correlate.GatherFunction;
@@ -212,6 +213,8 @@ public final class CorrelateJob {
     // the binding joins, each reading what the ones before it added (sandbox pods -> container ends -> sessions ->
     // the keys they created -> IMDS fetches -> Docker socket clients -> nodes' instances): the statements the evidence
     // implies beyond what each event states
+    // a sandbox's pod through one of its app containers (the audit's containerStatuses + containerd's CreateContainer)
+    extracted = JoinContainerSandboxes.attach(extracted, BINDING, retention, ttl);
     DataStream<EntityBinding> stated = JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl);
     stated = CloseContainerBindings.attach(events, stated, BINDING, retention, ttl);
     stated = JoinSessionPods.attach(stated, BINDING, retention, ttl);

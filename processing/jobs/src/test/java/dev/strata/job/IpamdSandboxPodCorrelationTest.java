@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A deleted pod's address when the node's only CNI evidence is ipamd.log (fixtures/correlate/README.md:
  * shop/gone-1's sandbox holds 10.0.1.66 from 10:00:00.3 to 10:30:00.4): ipamd's assign names the sandbox, not the pod;
  * the pod comes from ipamd's own debug dump of the CNI request, or from one other source naming the sandbox's pod
- * (containerd's RunPodSandbox at INFO, the sandbox's OCI config.json, the kubelet's PLEG event of the sandbox), joined at the sandbox (SandboxPods), in both
+ * (containerd's RunPodSandbox at INFO, the sandbox's OCI config.json, the kubelet's PLEG event of the sandbox; since session 17 also the audit's
+ * containerStatuses of an app container with containerd's CreateContainer within sandbox for it: JoinContainerSandboxes), joined at the sandbox (SandboxPods), in both
  * arrival orders. A flow of the address at 10:10 is the pod's; at 10:40 (freed) nobody's; ipamd at INFO alone names
  * no pod.
  */
@@ -31,6 +32,12 @@ class IpamdSandboxPodCorrelationTest {
 
   static List<EvidenceEvent> parse(String format, String file) {
     return CorrelationScenario.parse(format, file, "prod", A);
+  }
+
+  static List<EvidenceEvent> concat(List<EvidenceEvent> a, List<EvidenceEvent> b) {
+    List<EvidenceEvent> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   @Test
@@ -48,6 +55,11 @@ class IpamdSandboxPodCorrelationTest {
         new Case("ipamd at INFO + the sandbox's config.json", info,
             parse("oci_runtime_config", "node-oci-sandbox-config.json"), true),
         new Case("ipamd at INFO + the kubelet's log", info, parse("kubelet_log", "node-kubelet-journal.json"), true),
+        new Case("ipamd at INFO + the audit's containerStatuses + containerd's CreateContainer within sandbox", info,
+            concat(CorrelationScenario.parse("k8s_audit", "prod-audit-status-patch.log", "prod", A),
+                parse("containerd_daemon_log", "node-containerd-create-container.log")), true),
+        new Case("ipamd at INFO + the audit's containerStatuses alone", info,
+            CorrelationScenario.parse("k8s_audit", "prod-audit-status-patch.log", "prod", A), false),
         new Case("ipamd at INFO alone", info, List.of(), false));
     for (Case c : cases) {
       for (boolean cniFirst : new boolean[] {true, false}) {
