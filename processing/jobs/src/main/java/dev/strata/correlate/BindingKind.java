@@ -178,7 +178,13 @@ public enum BindingKind {
    * call on. A fact (who changed the key when) that no lookup reads: {@link KeyStatus} closes the key's created-key
    * statements there and restates them with the status (session 17).
    */
-  ACCESSKEY_STATUS("accesskey", "key_status", 1.0f, false, false);
+  ACCESSKEY_STATUS("accesskey", "key_status", 1.0f, false, false),
+  /**
+   * An EC2 instance -> {@code terminated}, as an EC2 inventory lists it ({@code State.Name} terminated or
+   * shutting-down), from the time its {@code StateTransitionReason} names (else the collection): a fact no lookup
+   * reads; {@link InstanceEnds} closes the instance's {@code eni_instance} and {@code ip_instance} there (session 17).
+   */
+  INSTANCE_STATE("instance", "instance_state", 1.0f, false, false);
 
   /** Whether this is an IMDS fetch fact (by a pod or by a plain container). */
   public boolean imdsFetch() {

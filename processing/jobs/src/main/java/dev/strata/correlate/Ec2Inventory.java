@@ -82,7 +82,14 @@ final class Ec2Inventory {
       }
     }
     if ("terminated".equals(obj.path("state").asText(null)) || "shutting-down".equals(obj.path("state").asText(null))) {
-      return; // its interfaces and addresses were released
+      // its interfaces and addresses were released: InstanceEnds closes what earlier evidence bound to it
+      if (instance != null) {
+        Long at = transitionTime(obj.path("state_reason").asText(null));
+        Map<String, String> a = attrs(account, null, null, null, instance, null);
+        out.add(x.binding(BindingKind.INSTANCE_STATE, "", instance, "", InstanceEnds.TERMINATED, a,
+            at != null ? at : observed, null, false, 1.0f, e));
+      }
+      return;
     }
     for (JsonNode ni : obj.path("interfaces")) {
       String eni = ni.path("id").asText(null);
@@ -136,6 +143,16 @@ final class Ec2Inventory {
     if (account != null) a.put(Attr.ACCOUNT_UID, account);
     if (vpc != null) a.put(Attr.VPC_UID, vpc);
     return a;
+  }
+
+  private static final java.util.regex.Pattern TRANSITION =
+      java.util.regex.Pattern.compile("\\((\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2}) GMT\\)");
+
+  /** The time in EC2's {@code StateTransitionReason} ({@code User initiated (2026-11-20 11:00:00 GMT)}), or null. */
+  static Long transitionTime(String reason) {
+    if (reason == null) return null;
+    java.util.regex.Matcher m = TRANSITION.matcher(reason);
+    return m.find() ? micros(m.group(1) + "T" + m.group(2) + "Z") : null;
   }
 
   private static Long micros(String text) {

@@ -12,6 +12,7 @@ import dev.strata.job.correlate.JoinNodeInstances;
 import dev.strata.job.correlate.JoinSessionPods;
 import dev.strata.job.correlate.JoinCreatedKeys;
 import dev.strata.job.correlate.JoinKeyStatus;
+import dev.strata.job.correlate.JoinInstanceEnds;
 import dev.strata.job.correlate.JoinContainerSandboxes;
 import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.EnrichedEvent;
@@ -220,6 +221,7 @@ public final class CorrelateJob {
     stated = JoinSessionPods.attach(stated, BINDING, retention, ttl);
     stated = JoinCreatedKeys.attach(stated, BINDING, retention, ttl);
     stated = JoinKeyStatus.attach(stated, BINDING, retention, ttl); // a created key's deletion / deactivation
+    stated = JoinInstanceEnds.attach(stated, BINDING, retention, ttl); // a terminated instance's interfaces, addresses
     stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl, s.knownCidrs());
     stated = JoinDockerSocketClients.attach(stated, BINDING, retention, ttl);
     JoinNodeInstances.Joined nodes = JoinNodeInstances.attach(stated, BINDING, retention, ttl);

@@ -83,4 +83,38 @@ class Ec2InventoryCorrelationTest {
       assertThat(t.getInstanceUid()).as(as + ": a task's interface is not its host's").isNull();
     }
   }
+
+  /**
+   * A later inventory listing the node's instance terminated at 12:00 (ec2-describe-instances-terminated.json) closes
+   * its primary address and its second interface's address there, in both arrival orders: a flow of 10.0.2.20 at 11:00
+   * names the instance, one at 13:00 (the address back in the subnet) nothing of it; its node name keeps the instance.
+   */
+  @Test
+  void aTerminatedInstancesLaterInventoryClosesItsAddresses() throws Exception {
+    List<EvidenceEvent> running = CorrelationScenario.parse("aws_ec2_instances", "ec2-describe-instances.json", null, A);
+    List<EvidenceEvent> terminated =
+        CorrelationScenario.parse("aws_ec2_instances", "ec2-describe-instances-terminated.json", null, A);
+    assertThat(terminated).hasSize(1);
+    EvidenceEvent before = CorrelationScenario.flow("ec2-term-before", A, "vpc-0aaa", null, null, "10.0.2.20",
+        "198.51.100.9", "2026-11-20T11:00:00Z");
+    EvidenceEvent after = CorrelationScenario.flow("ec2-term-after", A, "vpc-0aaa", null, null, "10.0.2.20",
+        "198.51.100.9", "2026-11-20T13:00:00Z");
+    EvidenceEvent secondAfter = CorrelationScenario.flow("ec2-term-second", A, "vpc-0aaa", null, null, "10.0.2.140",
+        "198.51.100.9", "2026-11-20T13:00:00Z");
+    for (boolean terminatedFirst : new boolean[] {true, false}) {
+      List<EvidenceEvent> all = new ArrayList<>();
+      if (terminatedFirst) all.addAll(terminated);
+      all.addAll(running);
+      all.addAll(List.of(before, after, secondAfter));
+      if (!terminatedFirst) all.addAll(terminated);
+      var r = ContainerEndCorrelationTest.run(all);
+      String as = "terminated first: " + terminatedFirst;
+      assertThat(r.latest().get(before.getEventId()).getInstanceUid()).as(as).isEqualTo(INSTANCE);
+      assertThat(r.latest().get(after.getEventId()).getInstanceUid()).as(as + ": after the termination").isNull();
+      assertThat(r.latest().get(secondAfter.getEventId()).getInstanceUid()).as(as + ": its second interface's").isNull();
+      assertThat(r.facts().values()).as(as).filteredOn(f -> f.getKind().equals("ip_instance")
+          && f.getSubject().getKey().equals("10.0.2.20")).singleElement()
+          .satisfies(f -> assertThat(f.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T12:00:00Z")));
+    }
+  }
 }

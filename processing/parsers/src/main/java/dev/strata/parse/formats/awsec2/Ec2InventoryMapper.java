@@ -181,6 +181,12 @@ final class Ec2InventoryMapper implements JsonRecordStream.MultiEventMapper {
     if (dns != null) obj.put("private_dns_name", dns);
     if (launch != null) obj.put("launch_time", launch);
     if (state != null) obj.put("state", state);
+    // EC2's "User initiated (2026-11-20 11:00:00 GMT)": when a stopped / terminated instance changed state
+    String reason = text(i, "StateTransitionReason");
+    if (reason != null) {
+      obj.put("state_reason", reason);
+      put(u, "ec2.state_reason", reason);
+    }
     if (c.getVpcUid() != null) obj.put("vpc_id", c.getVpcUid());
     if (cluster != null) obj.put("cluster", cluster);
     if (ecsCluster != null) obj.put("ecs_cluster", ecsCluster);

@@ -1,0 +1,56 @@
+package dev.strata.correlate;
+
+import dev.strata.schema.correlate.EntityBinding;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * A terminated EC2 instance's end closes what bound things to it. An EC2 inventory ({@link Ec2Inventory}) states an
+ * instance's interfaces and addresses open ({@code eni_instance}, {@code ip_instance}: it says what held at its
+ * collection); a later inventory listing the instance {@code terminated} (or {@code shutting-down}) lists no
+ * interface (released with it), so it cannot name what to close: it states {@code instance_state} (the instance ->
+ * {@code terminated}, at its {@code StateTransitionReason}'s time), and each pair (a statement H naming the instance,
+ * started at or before the end; the end) yields H's closing statement at the end ({@link #join}), with the end's
+ * lineage (the inventory's statements only: see {@link #instance}). A pure function of the pair: the same in any arrival order. Not closed: {@code node_instance} (the node's
+ * name was the instance's for its life: its earlier events) and {@code instance_cluster}; a stopped instance (EC2 keeps
+ * its interfaces and private addresses while it is stopped).
+ */
+public final class InstanceEnds {
+  public static final String TERMINATED = "terminated";
+
+  private InstanceEnds() {}
+
+  /** The instance at which {@code b} joins, or null: an end ({@code instance_state}), an interface or address of it. */
+  public static String instance(EntityBinding b) {
+    if (BindingExtractor.isClosing(b)) return null;
+    if (BindingKind.INSTANCE_STATE.id().equals(b.getKind())) return b.getSubject().getKey();
+    // an inventory's (a flow record restates its interface's instance per record: not held here, and an interface id
+    // is never reused, so a flow's statement left open misleads nobody; an address is reused)
+    if ((BindingKind.ENI_INSTANCE.id().equals(b.getKind()) || BindingKind.IP_INSTANCE.id().equals(b.getKind()))
+        && Ec2Inventory.FORMATS.contains(b.getSourceFormat())) {
+      return b.getObject().getKey();
+    }
+    return null;
+  }
+
+  public static boolean isEnd(EntityBinding b) {
+    return BindingKind.INSTANCE_STATE.id().equals(b.getKind());
+  }
+
+  /** The closings {@code arriving} takes part in, with the instance's other statements {@code others}. */
+  public static List<EntityBinding> join(BindingExtractor x, EntityBinding arriving, Collection<EntityBinding> others) {
+    String instance = instance(arriving);
+    if (instance == null) return List.of();
+    List<EntityBinding> out = new ArrayList<>();
+    for (EntityBinding o : others) {
+      if (!instance.equals(instance(o)) || isEnd(o) == isEnd(arriving)) continue;
+      EntityBinding end = isEnd(arriving) ? arriving : o;
+      EntityBinding held = end == arriving ? o : arriving;
+      long at = BindingExtractor.micros(end.getValidFrom());
+      if (at < BindingExtractor.micros(held.getValidFrom())) continue;
+      out.add(x.closing(held, at, end.getLineage().getEventId(), end.getLineage(), end.getSourceFormat()));
+    }
+    return out;
+  }
+}
