@@ -13,7 +13,7 @@ import org.apache.flink.util.Collector;
 /**
  * Keyed by an app container's id (its 12-char prefix, {@link ContainerEnds#key}): the container's pod as a source of
  * app containers names it ({@code container_pod} from the audit log's {@code pods/status} {@code containerStatuses}, a
- * sensor's k8s fields) and the sandbox containerd created it in ({@code container_sandbox}) -> the sandbox's pod
+ * pods snapshot) and the sandbox containerd created it in ({@code container_sandbox}) -> the sandbox's pod
  * ({@link SandboxPods#sandboxPodOfContainer}), emitted as soon as both are here, in either order, before {@code
  * join-sandbox-pods}, which joins it with the sandbox's members (an {@code ipamd.log}-only address: its pod).
  *
@@ -51,9 +51,12 @@ public final class JoinContainerSandboxes extends BindingJoin {
     return null;
   }
 
-  /** Sources whose {@code container_pod} names an app container (never a sandbox). */
-  private static final Set<String> APP_CONTAINER_SOURCES = Set.of("k8s_audit", "k8s_pod", "falco_alert",
-      "tetragon_event");
+  /**
+   * Sources whose {@code container_pod} names an app container (never a sandbox), from the container's start (one
+   * member per container): the API server's records. Not the sensors' k8s fields (also app containers', but restated
+   * with every alert's time: a member and a shuffle per alert).
+   */
+  private static final Set<String> APP_CONTAINER_SOURCES = Set.of("k8s_audit", "k8s_pod");
 
   @Override
   protected void openState() {
