@@ -522,6 +522,13 @@ public final class CorrelateJob {
     } else {
       flink.putIfAbsent("state.backend.type", "hashmap");
     }
+    if (cfg.common().flinkRestAddress().isEmpty()) {
+      // the local MiniCluster: the graph's keyed exchanges (the binding joins, the hops) need more network buffers
+      // than the parse job's 32m (1,024 buffers ran out at parallelism 2 with session 17's joins: the job could not
+      // deploy and restarted forever)
+      flink.putIfAbsent("taskmanager.memory.network.min", "64m");
+      flink.putIfAbsent("taskmanager.memory.network.max", "64m");
+    }
     StreamExecutionEnvironment env = ParseJob.environment(b.flinkProperties(flink).build());
     enableObjectReuse(env);
     return env;
