@@ -7,19 +7,21 @@ import dev.strata.schema.correlate.EntityRef;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A statement in a compact binary form, for statements held only to be given back whole (the node join's statements
- * waiting for their node's instance, {@code join-node-instances}): lossless, about two thirds of the Avro form (the extractor's statements of the correlation scenario). What the Avro
- * form spends and this one does not: 64-character hex ids as their 32 bytes (the binding id, the lineage's event id,
- * the artifact's SHA-256; the lineage's event id omitted when it is the binding id), attribute names as their {@link
- * Attr} code (the codes {@code KeyState} holds: {@link Attr#ALL} only grows at its end), the object's key omitted
- * when it is the attributes' {@code namespace/pod_name} (as {@code KeyState} does), times as varints, defaults as
- * flag bits. A statement this form does not describe (a fact's fields set: evidence, counts, revision, retracted) is
- * held as its Avro bytes behind a tag byte, so every {@link EntityBinding} round-trips.
+ * waiting for their node's instance, {@code join-node-instances}): lossless, about two thirds of the Avro form (the
+ * extractor's statements of the correlation scenario). What the Avro form spends and this one does not: 64-character
+ * hex ids as their 32 bytes (the binding id, the lineage's event id, the artifact's SHA-256; the lineage's event id
+ * omitted when it is the binding id), attribute names as their {@link Attr} code (the codes {@code KeyState} holds:
+ * {@link Attr#ALL} only grows at its end), the object's key omitted when it is the attributes' {@code
+ * namespace/pod_name} (as {@code KeyState} does), times as varints, defaults as flag bits. A statement this form does
+ * not describe (a fact's fields set: evidence, counts, revision, retracted) is held as its Avro bytes behind a tag
+ * byte, so every {@link EntityBinding} round-trips.
  *
  * <p>The fields it knows are {@link #FIELDS} (and those of {@code EntityRef} and {@code BindingLineage}): {@code
  * CompactStatementsTest} fails when the schema gains one, so a new field is never dropped silently.
@@ -123,11 +125,10 @@ public final class CompactStatements {
     long offset = unzigzag(in.varlong());
     Long line = (flags & LINE) != 0 ? unzigzag(in.varlong()) : null;
     Long record = (flags & RECORD) != 0 ? unzigzag(in.varlong()) : null;
-    return EntityBinding.newBuilder().setBindingId(id).setKind(kindId).setSubject(subject)
-        .setObject(new EntityRef(objectType, objectKey, objectScope)).setAttributes(attrs)
-        .setValidFrom(instant(from)).setValidTo(to == null ? null : instant(to)).setEndObserved((flags & END) != 0)
-        .setConfidence(confidence).setSourceFormat(format)
-        .setLineage(new BindingLineage(eventId, artifact, offset, line, record)).build();
+    // the constructor, not the builder: a builder fills the fields left unset with deep copies of their defaults
+    return new EntityBinding(id, kindId, subject, new EntityRef(objectType, objectKey, objectScope), attrs,
+        instant(from), to == null ? null : instant(to), (flags & END) != 0, confidence, format,
+        new BindingLineage(eventId, artifact, offset, line, record), new ArrayList<>(0), 0, 0, false);
   }
 
   private static String podKey(Map<String, String> attrs) {
@@ -195,7 +196,9 @@ public final class CompactStatements {
         return;
       }
       write(0);
-      for (int i = 0; i < 64; i += 2) write(Character.digit(s.charAt(i), 16) << 4 | Character.digit(s.charAt(i + 1), 16));
+      for (int i = 0; i < 64; i += 2) {
+        write(Character.digit(s.charAt(i), 16) << 4 | Character.digit(s.charAt(i + 1), 16));
+      }
     }
   }
 

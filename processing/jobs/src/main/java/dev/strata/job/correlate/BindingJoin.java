@@ -27,12 +27,13 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
  * (retention and closed TTL; the retention is {@link Long#MAX_VALUE} in bounded runs, which keep everything until the
  * input's end, {@link #keepsAll}), the per-subtask Avro codec and extractor, the stores of statements ({@link Store})
  * and the event-time arithmetic of their decisions and drops ({@link #decideAt}, {@link #keptUntil}, {@link
- * #dropAfter}).
+ * #dropAfter}). Their input is statements ({@code I} = {@link EntityBinding}), except {@link JoinNodeInstances}'s:
+ * each statement beside its node's key, in its compact form.
  *
  * <p>The operators' uids, state names and state forms are part of the savepoint: a join names its own ({@code
  * BindingJoinSavepointTest} restores main's snapshots into each).
  */
-abstract class BindingJoin extends KeyedProcessFunction<String, EntityBinding, EntityBinding> {
+abstract class BindingJoin<I> extends KeyedProcessFunction<String, I, EntityBinding> {
   private static final long serialVersionUID = 1L;
   static final long MINUTE_MS = 60_000L;
 
@@ -52,7 +53,7 @@ abstract class BindingJoin extends KeyedProcessFunction<String, EntityBinding, E
    */
   static DataStream<EntityBinding> attach(DataStream<EntityBinding> stated, TypeInformation<EntityBinding> type,
       String membersUid, FilterFunction<EntityBinding> member, KeySelector<EntityBinding, String> key,
-      BindingJoin join, String uid) {
+      BindingJoin<EntityBinding> join, String uid) {
     DataStream<EntityBinding> joined = stated.filter(member).name(membersUid).uid(membersUid)
         .keyBy(key, Types.STRING)
         .process(join, type)
@@ -63,7 +64,7 @@ abstract class BindingJoin extends KeyedProcessFunction<String, EntityBinding, E
 
   /** {@link #attach} of the statements that have a key. */
   static DataStream<EntityBinding> attach(DataStream<EntityBinding> stated, TypeInformation<EntityBinding> type,
-      String membersUid, KeySelector<EntityBinding, String> key, BindingJoin join, String uid) {
+      String membersUid, KeySelector<EntityBinding, String> key, BindingJoin<EntityBinding> join, String uid) {
     return attach(stated, type, membersUid, b -> key.getKey(b) != null, key, join, uid);
   }
 

@@ -19,7 +19,7 @@ import org.apache.flink.util.Collector;
  * the creation); a session's pod until closed TTL + retention after the credentials' expiry. Event-time timers: one per
  * minute of drops. Created keys are rare (one per {@code CreateAccessKey} by a role session): the state is small.
  */
-public final class JoinCreatedKeys extends BindingJoin {
+public final class JoinCreatedKeys extends BindingJoin<EntityBinding> {
   private static final long serialVersionUID = 1L;
   public static final String UID = "join-created-keys";
   public static final String UID_MEMBERS = "created-key-members";

@@ -21,7 +21,7 @@ import org.apache.flink.util.Collector;
  * <p>State: the connections, each kept until 2 x the bound + {@code closedTtl} + retention after it (its neighbours'
  * decisions read it), and which are still undecided. Event-time timers: one per connection.
  */
-public final class JoinDockerSocketClients extends BindingJoin {
+public final class JoinDockerSocketClients extends BindingJoin<EntityBinding> {
   private static final long serialVersionUID = 1L;
   public static final String UID = "join-dockersock-clients";
   public static final String UID_MEMBERS = "dockersock-connects";

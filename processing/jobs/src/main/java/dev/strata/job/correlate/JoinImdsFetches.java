@@ -26,7 +26,7 @@ import org.apache.flink.util.Collector;
  * credentials' end, a call {@link ImdsCredentials#VALIDITY} + {@code closedTtl} + retention after its time.
  * Event-time timers: one per pending call, one per minute of member ends.
  */
-public final class JoinImdsFetches extends BindingJoin {
+public final class JoinImdsFetches extends BindingJoin<EntityBinding> {
   private static final long serialVersionUID = 1L;
   public static final String UID = "join-imds-fetches";
   public static final String UID_MEMBERS = "imds-members";
@@ -156,7 +156,7 @@ public final class JoinImdsFetches extends BindingJoin {
    * name: a name reused by a later instance is a later statement), the fetches until {@code closedTtl} + retention after
    * their credentials' end, and what was emitted.
    */
-  public static final class FetchInstances extends BindingJoin {
+  public static final class FetchInstances extends BindingJoin<EntityBinding> {
     private static final long serialVersionUID = 1L;
     private transient Store nodes;
     private transient Store fetches;

@@ -19,7 +19,7 @@ import org.apache.flink.util.Collector;
  * their status changes are rare (one per {@code CreateAccessKey} by a role session and per key management call), and
  * a key's statements stay open until such a change.
  */
-public final class JoinKeyStatus extends BindingJoin {
+public final class JoinKeyStatus extends BindingJoin<EntityBinding> {
   private static final long serialVersionUID = 1L;
   public static final String UID = "join-key-status";
   public static final String UID_MEMBERS = "key-status-members";

@@ -8,10 +8,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
 
@@ -33,9 +36,10 @@ import org.apache.flink.util.Collector;
  * runs keep them to the input's end). A statement whose node's
  * instance is known passes through and is not kept: on a fleet whose nodes state their instances before their pods (a
  * Node object, a node snapshot, a launch) the join holds a few hundred bytes per node. On one that never states them
- * it holds every pod statement for the retention (docs/benchmarks.md, session 16: the bytes per binding of both).
+ * it holds every pod statement for the retention (docs/benchmarks.md, sessions 16 and 17: the bytes per binding of
+ * both).
  */
-public final class JoinNodeInstances extends BindingJoin {
+public final class JoinNodeInstances extends BindingJoin<Tuple2<String, byte[]>> {
   private static final long serialVersionUID = 1L;
   public static final String UID = "join-node-instances";
   public static final String UID_MEMBERS = "node-instance-members";
@@ -80,9 +84,8 @@ public final class JoinNodeInstances extends BindingJoin {
   /** {@code stated} joined with the nodes' instances (uids {@link #UID_MEMBERS}, {@link #UID}, and the filters'). */
   public static Joined attach(DataStream<EntityBinding> stated, TypeInformation<EntityBinding> type, long retentionMs,
       long closedTtlMs) {
-    DataStream<EntityBinding> joined = stated.filter(b -> NodeInstances.node(b) != null).name(UID_MEMBERS)
-        .uid(UID_MEMBERS)
-        .keyBy(NodeInstances::node, org.apache.flink.api.common.typeinfo.Types.STRING)
+    DataStream<EntityBinding> joined = stated.flatMap(new Members(), MEMBER).name(UID_MEMBERS).uid(UID_MEMBERS)
+        .keyBy(m -> m.f0, org.apache.flink.api.common.typeinfo.Types.STRING)
         .process(new JoinNodeInstances(retentionMs, closedTtlMs), type)
         .name(UID)
         .uid(UID);
@@ -92,6 +95,31 @@ public final class JoinNodeInstances extends BindingJoin {
     DataStream<EntityBinding> restated = joined.filter(JoinNodeInstances::isRestatement).name(UID_RESTATED)
         .uid(UID_RESTATED);
     return new Joined(others.union(joined), stated.union(restated));
+  }
+
+  /** What crosses to the join: a statement's node ({@link NodeInstances#node}) and the statement's compact form. */
+  static final TypeInformation<Tuple2<String, byte[]>> MEMBER = org.apache.flink.api.common.typeinfo.Types.TUPLE(
+      org.apache.flink.api.common.typeinfo.Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+  /**
+   * The statements the join meets ({@code node_instance} statements and those that wait for one), each beside its
+   * node and in its compact form ({@link CompactStatements}): the shuffle to the join carries about two thirds of the
+   * Avro bytes, encoded and decoded without Avro's resolution, and the join holds a waiting statement as it came.
+   */
+  static final class Members extends RichFlatMapFunction<EntityBinding, Tuple2<String, byte[]>> {
+    private static final long serialVersionUID = 1L;
+    private transient CompactStatements compact;
+
+    @Override
+    public void open(OpenContext ctx) {
+      compact = new CompactStatements();
+    }
+
+    @Override
+    public void flatMap(EntityBinding b, Collector<Tuple2<String, byte[]>> out) {
+      String node = NodeInstances.node(b);
+      if (node != null) out.collect(Tuple2.of(node, compact.encode(b)));
+    }
   }
 
   /** Uid of the filter of the statements that do not wait for a node's instance (to the lookups as they are). */
@@ -120,7 +148,8 @@ public final class JoinNodeInstances extends BindingJoin {
   }
 
   @Override
-  public void processElement(EntityBinding b, Context ctx, Collector<EntityBinding> out) throws Exception {
+  public void processElement(Tuple2<String, byte[]> m, Context ctx, Collector<EntityBinding> out) throws Exception {
+    EntityBinding b = compact.decode(m.f1);
     if (NodeInstances.isNodeInstance(b)) {
       node(b, ctx, out);
       return;
@@ -130,7 +159,7 @@ public final class JoinNodeInstances extends BindingJoin {
       out.collect(NodeInstances.withInstance(b, instance)); // the lookups hold it in the statement's place
     } else {
       out.collect(b); // the lookups hold the statement until its restatement replaces it
-      waiting.add(compact.encode(b));
+      waiting.add(m.f1); // as it came: its compact form
     }
   }
 

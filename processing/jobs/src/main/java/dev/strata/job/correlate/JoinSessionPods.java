@@ -20,7 +20,7 @@ import org.apache.flink.util.Collector;
  * status patches restate the same start -- each dropped {@code closedTtl} + retention after its end (an open one is
  * kept while it is open). Event-time timers: one per pending session, one per minute of member ends.
  */
-public final class JoinSessionPods extends BindingJoin {
+public final class JoinSessionPods extends BindingJoin<EntityBinding> {
   private static final long serialVersionUID = 1L;
   public static final String UID = "join-session-pods";
   public static final String UID_MEMBERS = "session-members";
