@@ -212,6 +212,14 @@ class HostIncidentScenarioIT {
     List<String> stages = new ArrayList<>();
     incident.path("attack_path").forEach(s -> stages.add(s.path("stage").asText()));
     assertThat(stages).contains("EXECUTION", "CREDENTIAL_ACCESS", "PRIVILEGE_ESCALATION");
+    // since session 17 the path starts at the entry: the web shell's upload, 203.0.113.173 -> the host's port 8080,
+    // which shop-web-1's hostconfig.json publishes (PortBindings 80/tcp -> 8080), nearest before its shell at 09:10:30
+    assertThat(stages).first().isEqualTo("ENTRY");
+    List<String> entryRows = new ArrayList<>();
+    for (String summary : summaries) if (summary.contains("(entry")) entryRows.add(summary);
+    assertThat(entryRows).singleElement().asString().startsWith(ATTACKER + ":51514 -> 10.30.1.15:8080")
+        .contains("to port 8080 of instance " + INSTANCE_A + ", which container " + WEB.substring(0, 12)
+            + " publishes (its host config's PortBindings)");
   }
 
   @Test

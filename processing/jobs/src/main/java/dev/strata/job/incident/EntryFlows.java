@@ -54,6 +54,7 @@ final class EntryFlows {
    */
   static String key(EvidenceEvent e, EntityKeys.Extraction x) {
     String f = e.getSourceFormat();
+    if ("docker_container_config".equals(f) || "docker_inspect".equals(f)) return published(e, x);
     if (f == null || !f.startsWith("aws_vpc_flow") || e.getDstEndpoint() == null) return null;
     var n = e.getNetwork();
     if (n != null && n.getAction() != null && !"Allowed".equalsIgnoreCase(n.getAction())) return null;
@@ -63,14 +64,16 @@ final class EntryFlows {
     if (src == null || !EntityKeys.isPublicIp(src)) return null;
     String pod = null;
     String node = null;
+    String instance = null;
     boolean outside = false;
     for (Entity en : x.entities()) {
       if (Entity.POD.equals(en.type()) && pod == null) pod = en.key(); // namespace/name: no '|'
       if (Entity.NODE.equals(en.type()) && node == null) node = en.key(); // a DNS label: no '|'
+      if (Entity.INSTANCE.equals(en.type()) && instance == null) instance = en.key();
       // a public address outside incident.known_cidrs is a pivot; one of the organisation's ranges is kept, linking nothing
       if (Entity.IP.equals(en.type()) && en.pivot() && src.equals(en.key())) outside = true;
     }
-    if ((pod == null && node == null) || !outside) return null;
+    if ((pod == null && node == null && instance == null) || !outside) return null;
     Integer port = e.getDstEndpoint().getPort();
     Integer srcPort = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getPort();
     // a connection to the pod's listening port, not the reply of the pod's own connection out (a flow log records
@@ -80,8 +83,36 @@ final class EntryFlows {
     if (pod != null) return "flow|" + pod + "|" + src + "|" + port;
     // the node's own address (the correlation job names the node of the destination: a node's address names no pod):
     // a NodePort leads to a Service's pod, which no record here names
-    if (port < NODE_PORT_MIN || port > NODE_PORT_MAX) return null;
-    return "nflow|" + node + "|" + src + "|" + port;
+    if (node != null && port >= NODE_PORT_MIN && port <= NODE_PORT_MAX) return "nflow|" + node + "|" + src + "|" + port;
+    // a host's address (a Docker / Podman host: the flow names its instance): a port a container publishes there
+    // (docker run -p; hostconfig.json PortBindings) leads to that container
+    return instance == null || instance.contains("|") ? null : "hflow|" + instance + "|" + src + "|" + port;
+  }
+
+  /**
+   * {@code pub|<instance>|<host ports, comma-separated>|<container>} for a Docker container's host config naming its
+   * published ports ({@code hostconfig.port_bindings}: {@code 0.0.0.0:8080->80/tcp}) on an instance the collection
+   * names, else null.
+   */
+  static String published(EvidenceEvent e, EntityKeys.Extraction x) {
+    String bindings = e.getUnmapped() == null ? null : e.getUnmapped().get("hostconfig.port_bindings");
+    if (bindings == null) return null;
+    String instance = null;
+    String container = null;
+    for (Entity en : x.entities()) {
+      if (Entity.INSTANCE.equals(en.type()) && instance == null) instance = en.key();
+      if (Entity.CONTAINER.equals(en.type()) && container == null) container = en.key();
+    }
+    if (instance == null || container == null || instance.contains("|") || container.contains("|")) return null;
+    java.util.TreeSet<String> ports = new java.util.TreeSet<>();
+    for (String b : bindings.split(",")) {
+      int colon = b.lastIndexOf(':', b.indexOf("->") < 0 ? b.length() : b.indexOf("->"));
+      int arrow = b.indexOf("->");
+      if (colon < 0 || arrow < colon) continue;
+      String port = b.substring(colon + 1, arrow).trim();
+      if (port.matches("\\d{1,5}")) ports.add(port);
+    }
+    return ports.isEmpty() ? null : "pub|" + instance + "|" + String.join(",", ports) + "|" + container;
   }
 
   /** Whether a signal of this stage is one the entry comes before. */
@@ -92,25 +123,45 @@ final class EntryFlows {
   /** {@code now} with {@code before}'s decision when it is the same candidate (a copy or a newer revision). */
   static Member carry(Member before, Member now) {
     if (before == null || before.execKey() == null || !before.execKey().startsWith("flow-entry|")
-        || now.execKey() == null || !(now.execKey().startsWith("flow|") || now.execKey().startsWith("nflow|"))) {
+        || now.execKey() == null || !(now.execKey().startsWith("flow|") || now.execKey().startsWith("nflow|")
+            || now.execKey().startsWith("hflow|"))) {
       return now;
     }
-    String[] b = before.execKey().split("\\|", 5);
-    String[] c = now.execKey().split("\\|", 3);
-    // the same pod (a direct flow), or the same node (a NodePort flow decided for a pod on it)
+    String[] b = before.execKey().split("\\|", 6);
+    String[] c = now.execKey().split("\\|", 4);
+    // the same pod (a direct flow), the same node (a NodePort flow decided for a pod on it), the same host port (a
+    // published port decided for its container)
+    if (b.length == 6) {
+      return now.execKey().startsWith("hflow|") && b[5].equals(c[1] + ":" + c[3]) ? apply(now, before.execKey()) : now;
+    }
     boolean node = b.length == 5;
-    return node == now.execKey().startsWith("nflow|") && (node ? b[4] : b[1]).equals(c[1]) ? apply(now, before.execKey())
-        : now;
+    return node == now.execKey().startsWith("nflow|") && !now.execKey().startsWith("hflow|")
+        && (node ? b[4] : b[1]).equals(c[1]) ? apply(now, before.execKey()) : now;
   }
 
   /** The candidate's member made the incident's entry row ({@code flow-entry|<pod>|<signal time>|<signal id>}). */
   static Member apply(Member m, String decision) {
-    String[] p = decision.split("\\|", 5);
+    String[] p = decision.split("\\|", 6);
     long at = Long.parseLong(p[2]);
     String when = Instant.ofEpochSecond(Math.floorDiv(at, 1_000_000L), Math.floorMod(at, 1_000_000L) * 1000).toString();
     List<Entity> entities = m.entities();
     String summary;
-    if (p.length == 5) {
+    if (p.length == 6) {
+      // a port a container publishes on its host: the host config names the mapping, the row names the container
+      String container = p[1].substring(2);
+      String[] where = p[5].split(":", 2);
+      summary = m.summary() + " (entry: the nearest inbound connection from a public address to port " + where[1]
+          + " of instance " + where[0] + ", which container " + container + " publishes (its host config's"
+          + " PortBindings), before the container's first execution / credential access signal at " + when + ", event "
+          + p[3] + ")";
+      boolean named = false;
+      for (Entity x : entities) named |= Entity.CONTAINER.equals(x.type()) && x.key().equals(container);
+      if (!named) {
+        List<Entity> out = new ArrayList<>(entities);
+        out.add(new Entity(Entity.CONTAINER, container, null, Entity.TARGET, true));
+        entities = List.copyOf(out);
+      }
+    } else if (p.length == 5) {
       // a NodePort of the pod's node: the flow names the node only; the entry is the pod's, said as weaker, and the
       // row names the pod (it links through the pod, as a direct flow's does)
       summary = m.summary() + " (entry, weaker: the nearest inbound connection from a public address to a NodePort of"
@@ -145,6 +196,12 @@ final class EntryFlows {
     private final Map<String, TreeMap<Long, Integer>> signals = new HashMap<>();
     /** node -> time -> candidate NodePort flow event ids (a public address to the node's address). */
     private final Map<String, TreeMap<Long, TreeSet<String>>> nodeCandidates = new HashMap<>();
+    /** instance|host port -> time -> candidate flows to a host's address. */
+    private final Map<String, TreeMap<Long, TreeSet<String>>> hostCandidates = new HashMap<>();
+    /** instance|host port -> container -> host configs naming it (count). */
+    private final Map<String, TreeMap<String, Integer>> published = new HashMap<>();
+    /** container -> time -> execution / credential signals (count). */
+    private final Map<String, TreeMap<Long, Integer>> containerSignals = new HashMap<>();
     /** node -> time -> pod -> execution / credential signals of pods on the node (count). */
     private final Map<String, TreeMap<Long, TreeMap<String, Integer>>> nodeSignals = new HashMap<>();
     /** Candidates found no entry (derived: judged again after a rebuild, with the same answer). */
@@ -175,21 +232,40 @@ final class EntryFlows {
         String node = k.split("\\|", 3)[1];
         put(nodeCandidates, node, t, m.eventId());
         added.put(m.eventId(), new Object[] {"n", Set.of(node), t});
+      } else if (k != null && k.startsWith("hflow|")) {
+        String[] p = k.split("\\|", 4);
+        String hostPort = p[1] + "|" + p[3];
+        put(hostCandidates, hostPort, t, m.eventId());
+        added.put(m.eventId(), new Object[] {"h", Set.of(hostPort), t});
+      } else if (k != null && k.startsWith("pub|")) {
+        String[] p = k.split("\\|", 4);
+        Set<String> keys = new HashSet<>();
+        for (String port : p[2].split(",")) {
+          keys.add(p[1] + "|" + port);
+          published.computeIfAbsent(p[1] + "|" + port, x -> new TreeMap<>()).merge(p[3], 1, Integer::sum);
+        }
+        added.put(m.eventId(), new Object[] {"p", keys, t, p[3]});
       } else if (m.signal() && firstStep(m.stage())) {
         Set<String> pods = new HashSet<>(2);
         Set<String> nodes = new HashSet<>(2);
+        Set<String> containers = new HashSet<>(2);
         for (Entity e : m.entities()) {
           if (Entity.POD.equals(e.type())) pods.add(e.key());
           if (Entity.NODE.equals(e.type())) nodes.add(e.key());
+          if (Entity.CONTAINER.equals(e.type())) containers.add(e.key());
         }
-        if (pods.isEmpty()) return;
+        for (String c : containers) containerSignals.computeIfAbsent(c, x -> new TreeMap<>()).merge(t, 1, Integer::sum);
+        if (pods.isEmpty()) {
+          if (!containers.isEmpty()) added.put(m.eventId(), new Object[] {"s", Set.of(), t, Set.of(), containers});
+          return;
+        }
         for (String pod : pods) signals.computeIfAbsent(pod, x -> new TreeMap<>()).merge(t, 1, Integer::sum);
         for (String node : nodes) {
           TreeMap<String, Integer> at = nodeSignals.computeIfAbsent(node, x -> new TreeMap<>())
               .computeIfAbsent(t, x -> new TreeMap<>());
           for (String pod : pods) at.merge(pod, 1, Integer::sum);
         }
-        added.put(m.eventId(), new Object[] {"s", pods, t, nodes});
+        added.put(m.eventId(), new Object[] {"s", pods, t, nodes, containers});
       }
     }
 
@@ -200,7 +276,28 @@ final class EntryFlows {
       @SuppressWarnings("unchecked")
       Set<String> pods = (Set<String>) a[1];
       long t = (Long) a[2];
-      if (a.length > 3) {
+      if ("p".equals(a[0])) {
+        @SuppressWarnings("unchecked")
+        Set<String> keys = (Set<String>) a[1];
+        for (String hostPort : keys) {
+          TreeMap<String, Integer> cs = published.get(hostPort);
+          if (cs == null) continue;
+          cs.computeIfPresent((String) a[3], (x, c) -> c == 1 ? null : c - 1);
+          if (cs.isEmpty()) published.remove(hostPort);
+        }
+        return;
+      }
+      if (a.length > 4) {
+        @SuppressWarnings("unchecked")
+        Set<String> containers = (Set<String>) a[4];
+        for (String c : containers) {
+          TreeMap<Long, Integer> s = containerSignals.get(c);
+          if (s == null) continue;
+          s.computeIfPresent(t, (x, n) -> n == 1 ? null : n - 1);
+          if (s.isEmpty()) containerSignals.remove(c);
+        }
+      }
+      if (a.length > 3 && "s".equals(a[0])) {
         @SuppressWarnings("unchecked")
         Set<String> nodes = (Set<String>) a[3];
         for (String node : nodes) {
@@ -215,6 +312,7 @@ final class EntryFlows {
       for (String pod : pods) {
         switch ((String) a[0]) {
           case "n" -> take(nodeCandidates, pod, t, eventId); // a node, here
+          case "h" -> take(hostCandidates, pod, t, eventId); // instance|port, here
           case "c" -> take(candidates, pod, t, eventId);
           case "e" -> take(entries, pod, t, eventId);
           default -> {
@@ -272,7 +370,60 @@ final class EntryFlows {
         }
       }
       decideNodePorts(watermarkMicros, out);
+      decideHostPorts(watermarkMicros, out);
       return out;
+    }
+
+    /**
+     * The flows to a host's port that a container publishes (its host config's PortBindings) decided entries: the
+     * nearest before the container's first execution / credential access signal within the bound, the container not
+     * taken before it. A host port no host config names is not decided (a later host config may name it).
+     */
+    private void decideHostPorts(long watermarkMicros, Map<String, String> out) {
+      for (Map.Entry<String, TreeMap<Long, TreeSet<String>>> byPort : hostCandidates.entrySet()) {
+        TreeMap<String, Integer> containers = published.get(byPort.getKey());
+        if (containers == null || containers.isEmpty()) continue;
+        String container = containers.firstKey(); // one container publishes a host port at a time
+        TreeMap<Long, Integer> sig = containerSignals.get(container);
+        for (Map.Entry<Long, TreeSet<String>> at : byPort.getValue().entrySet()) {
+          long t = at.getKey();
+          if (watermarkMicros != Long.MAX_VALUE && t + bound > watermarkMicros) break;
+          Long first = sig == null ? null : sig.higherKey(t);
+          boolean entry = false;
+          if (first != null && first - t <= bound) {
+            boolean taken = !sig.subMap(t - window, true, t, true).isEmpty();
+            Long nearer = byPort.getValue().higherKey(t);
+            TreeMap<Long, TreeSet<String>> decided = entries.get("c:" + container);
+            boolean already = decided != null && !decided.subMap(first - bound, true, first, false).isEmpty();
+            for (String d : out.values()) already |= d.startsWith("flow-entry|c:" + container + "|" + first + "|");
+            entry = !taken && (nearer == null || nearer >= first) && !already;
+          }
+          boolean chosen = false;
+          for (String id : at.getValue()) {
+            if (rejected.contains(id) || out.containsKey(id)) continue;
+            if (entry && !chosen) {
+              chosen = true;
+              out.put(id, "flow-entry|c:" + container + "|" + first + "|" + firstContainerSignal(container, first)
+                  + "|host|" + byPort.getKey().replace('|', ':'));
+            } else if (watermarkMicros != Long.MAX_VALUE) {
+              rejected.add(id);
+            }
+          }
+        }
+      }
+    }
+
+    /** The event id of a signal of {@code container} at {@code t} (the smallest). */
+    private String firstContainerSignal(String container, long t) {
+      String best = null;
+      for (Map.Entry<String, Object[]> a : added.entrySet()) {
+        Object[] v = a.getValue();
+        if ("s".equals(v[0]) && (Long) v[2] == t && v.length > 4 && ((Set<?>) v[4]).contains(container)
+            && (best == null || a.getKey().compareTo(best) < 0)) {
+          best = a.getKey();
+        }
+      }
+      return best;
     }
 
     /**

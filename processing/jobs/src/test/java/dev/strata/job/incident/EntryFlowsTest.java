@@ -186,4 +186,73 @@ class EntryFlowsTest {
     // NodePort flows alone open nothing
     assertThat(IncidentEngine.incidentsOf(events.subList(0, 4), IncidentSettings.defaults())).isEmpty();
   }
+
+  static final String HOST_INSTANCE = "i-0abc1234def567890";
+  static final String WEB = "aac91a707528" + "0a03cd36c035690f3dc97b5ad2fa12b33f80ad3991c9fed5333a";
+
+  static dev.strata.schema.event.Cloud hostCloud() {
+    return dev.strata.schema.event.Cloud.newBuilder().setProvider("aws").setAccountUid("333333333333")
+        .setRegion("us-east-1").setInstanceUid(HOST_INSTANCE).build();
+  }
+
+  /** A flow record to a Docker host's own address (v3: its instance id), no pod, no node. */
+  static EvidenceEvent hostFlow(String id, Instant t, String src, int dport) {
+    EvidenceEvent e = flow(id, t, src, dport);
+    e.setDstEndpoint(Endpoint.newBuilder().setIp("10.30.1.15").setPort(dport).build());
+    e.setKubernetes(null);
+    e.setCloud(hostCloud());
+    return e;
+  }
+
+  /** hostconfig.json of shop-web-1 ({@code -p 8080:80}): what the Docker container config parser keeps of it. */
+  static EvidenceEvent hostConfig(String id, Instant t) {
+    EvidenceEvent e = IncidentGrouperTest.base(id, t, "docker_container_config");
+    e.setActivityName("configured");
+    e.setContainer(dev.strata.schema.event.Container.newBuilder().setUid(WEB).setRuntime("docker").build());
+    e.setCloud(hostCloud());
+    e.setUnmapped(new java.util.HashMap<>(java.util.Map.of("hostconfig.port_bindings", "0.0.0.0:8080->80/tcp")));
+    return e;
+  }
+
+  static EvidenceEvent webShell(String id, Instant t) {
+    EvidenceEvent e = IncidentGrouperTest.falco(id, t, "ip-10-30-1-15", WEB, "x");
+    e.setKubernetes(null);
+    e.setCloud(hostCloud());
+    return e;
+  }
+
+  /**
+   * A Docker host's published port (HostIncidentScenarioIT's shape): the nearest flow from a public address to the
+   * host's port 8080, which shop-web-1's host config publishes, before the container's first execution signal is its
+   * entry; a flow to another port, an earlier visitor and a flow without the host config are not.
+   */
+  @Test
+  void aFlowToAPortAContainerPublishesOnItsHostIsItsEntry() throws Exception {
+    List<EvidenceEvent> events = List.of(
+        hostFlow("visitor", RCE.minusSeconds(400), "198.51.100.9", 8080),
+        hostFlow("ssh", RCE.plusSeconds(5), "198.51.100.203", 2222),
+        hostFlow("upload", RCE, "203.0.113.173", 8080),
+        hostConfig("hostconfig", RCE.plus(Duration.ofDays(2))), // no time of its own: the collection's
+        webShell("shell", RCE.plusSeconds(30)));
+    Random r = new Random(7);
+    for (int i = 0; i < 10; i++) {
+      List<EvidenceEvent> order = new ArrayList<>(events);
+      Collections.shuffle(order, r);
+      Incident inc = only(IncidentEngine.incidentsOf(order, IncidentSettings.defaults()));
+      assertThat(inc.getAttackPath().get(0).getStage()).isEqualTo(AttackStage.ENTRY);
+      assertThat(inc.getAttackPath().get(0).getEventIds()).containsExactly("upload");
+      assertThat(row(inc, "upload").getSummary()).contains("(entry: the nearest inbound connection from a public address"
+          + " to port 8080 of instance " + HOST_INSTANCE + ", which container " + WEB.substring(0, 12) + " publishes (its"
+          + " host config's PortBindings), before the container's first execution / credential access signal at "
+          + "2026-11-24T09:10:33Z, event shell)");
+      for (String other : List.of("visitor", "ssh")) {
+        TimelineRow o = row(inc, other);
+        if (o != null) assertThat(o.getSignal()).as(other).isFalse();
+      }
+    }
+    // without the host config nothing names the mapping: no entry
+    Incident none = only(IncidentEngine.incidentsOf(List.of(events.get(0), events.get(1), events.get(2), events.get(4)),
+        IncidentSettings.defaults()));
+    assertThat(none.getAttackPath().get(0).getStage()).isEqualTo(AttackStage.EXECUTION);
+  }
 }

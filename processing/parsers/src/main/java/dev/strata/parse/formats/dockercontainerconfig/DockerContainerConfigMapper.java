@@ -51,7 +51,8 @@ import java.util.regex.Pattern;
  * hostconfig.json (object with hostconfig keys): one "configured" event; the file has no time of its own:
  *   time = observed_time, warned. container.uid from the path (containers/&lt;64 hex&gt;/hostconfig.json).
  *   Privileged, CapAdd, CapDrop, PidMode, NetworkMode, IpcMode, Binds, SecurityOpt, ReadonlyRootfs, Devices,
- *   UsernsMode, Mounts -> unmapped hostconfig.&lt;snake_case&gt; (arrays comma-joined, objects as JSON);
+ *   UsernsMode, Mounts -> unmapped hostconfig.&lt;snake_case&gt; (arrays comma-joined, objects as JSON); PortBindings ->
+ *   hostconfig.port_bindings ({@code 0.0.0.0:8080->80/tcp}, comma-joined);
  *   strata.risk: comma-separated hints: privileged, host_pid, host_network, host_ipc, docker_sock_bind,
  *   host_root_bind (the host's / bound into the container).
  *   event_id = SHA-256 of (artifact, container id from the path): identical hostconfig files of several
@@ -306,6 +307,7 @@ public final class DockerContainerConfigMapper {
       {"Mounts", "mounts"}
     };
     for (String[] k : keys) put(u, "hostconfig." + k[1], flat(root.get(k[0])));
+    put(u, "hostconfig.port_bindings", portBindings(root.get("PortBindings")));
 
     List<String> risks = new ArrayList<>();
     if (root.path("Privileged").asBoolean(false)) risks.add("privileged");
@@ -318,6 +320,27 @@ public final class DockerContainerConfigMapper {
     if (bindsHostRoot(root.get("Binds"), root.get("Mounts"))) risks.add("host_root_bind");
     if (!risks.isEmpty()) u.put("strata.risk", String.join(",", risks));
     return risks;
+  }
+
+  /**
+   * {@code PortBindings} ({@code {"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]}}: {@code docker run -p}) as
+   * {@code 0.0.0.0:8080->80/tcp}, comma-joined (an empty HostIp is every address: {@code :8080->80/tcp}); null for none.
+   * The incident job reads it to lead a connection to the host's port to the container (EntryFlows).
+   */
+  static String portBindings(JsonNode bindings) {
+    if (bindings == null || !bindings.isObject()) return null;
+    List<String> out = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = bindings.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> b = it.next();
+      if (b.getValue() == null || !b.getValue().isArray()) continue;
+      for (JsonNode h : b.getValue()) {
+        String port = text(h, "HostPort");
+        if (port == null || port.isEmpty()) continue;
+        String ip = text(h, "HostIp");
+        out.add((ip == null ? "" : ip) + ":" + port + "->" + b.getKey());
+      }
+    }
+    return out.isEmpty() ? null : String.join(",", out);
   }
 
   /** A bind of the host's root file system ({@code -v /:/host}, a bind mount of source {@code /}). */

@@ -80,4 +80,14 @@ class DockerContainerConfigParserTest extends ParserContractTest {
     assertThat(DockerContainerConfigMapper.isTime(null)).isFalse();
     assertThat(DockerContainerConfigMapper.isTime("2018-05-16T10:51:28.695738065Z")).isTrue();
   }
+
+  @Test
+  void publishedPortsAreKeptAsHostPortToContainerPort() throws Exception {
+    String hc = "{\"NetworkMode\":\"default\",\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":"
+        + "\"8080\"}],\"9090/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"19090\"}],\"53/udp\":null}}";
+    var e = parse(hc, Framing.WHOLE, "x/hostconfig.json").events.get(0);
+    assertThat(e.getUnmapped()).containsEntry("hostconfig.port_bindings", "0.0.0.0:8080->80/tcp,:19090->9090/tcp");
+    var none = parse("{\"NetworkMode\":\"default\",\"PortBindings\":{}}", Framing.WHOLE, "x/hostconfig.json").events.get(0);
+    assertThat(none.getUnmapped()).doesNotContainKey("hostconfig.port_bindings");
+  }
 }
