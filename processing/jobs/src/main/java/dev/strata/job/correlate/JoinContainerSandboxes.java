@@ -21,7 +21,7 @@ import org.apache.flink.util.Collector;
  * after it was written, in processing time (a container's statements come around its creation; everything in bounded
  * runs).
  */
-public final class JoinContainerSandboxes extends BindingJoin {
+public final class JoinContainerSandboxes extends BindingJoin<EntityBinding> {
   private static final long serialVersionUID = 1L;
   public static final String UID = "join-container-sandboxes";
   public static final String UID_MEMBERS = "container-sandbox-members";

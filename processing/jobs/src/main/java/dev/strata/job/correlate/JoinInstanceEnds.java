@@ -17,7 +17,7 @@ import org.apache.flink.util.Collector;
  * statements are open (an instance's interfaces and addresses: a fleet's worth, a few per instance; flows restate an
  * interface's instance with the same start, which is one member).
  */
-public final class JoinInstanceEnds extends BindingJoin {
+public final class JoinInstanceEnds extends BindingJoin<EntityBinding> {
   private static final long serialVersionUID = 1L;
   public static final String UID = "join-instance-ends";
   public static final String UID_MEMBERS = "instance-end-members";
