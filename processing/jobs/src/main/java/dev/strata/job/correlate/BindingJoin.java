@@ -116,6 +116,16 @@ abstract class BindingJoin<I> extends KeyedProcessFunction<String, I, EntityBind
     if (!keepsAll()) ctx.timerService().registerEventTimeTimer(minuteAfter(dropMs));
   }
 
+  /**
+   * A statement's key in a join that keeps each start once (kind, subject, object and start; another statement of the
+   * same start, e.g. a flow restating an interface's instance, is the same member): {@code join-container-sandboxes},
+   * {@code join-instance-ends}, {@code join-key-status}.
+   */
+  static String statementKey(EntityBinding b) {
+    return b.getKind() + '|' + b.getSubject().getKey() + '|' + b.getObject().getScope() + '|' + b.getObject().getKey()
+        + '|' + BindingExtractor.micros(b.getValidFrom());
+  }
+
   /** An instant in epoch ms, truncated as the statements' microseconds are ({@link BindingExtractor#micros}). */
   static long ms(Instant t) {
     return BindingExtractor.micros(t) / 1000;

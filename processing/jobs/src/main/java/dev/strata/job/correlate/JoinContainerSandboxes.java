@@ -66,7 +66,7 @@ public final class JoinContainerSandboxes extends BindingJoin<EntityBinding> {
 
   @Override
   public void processElement(EntityBinding b, Context ctx, Collector<EntityBinding> out) throws Exception {
-    if (!statements.addIfAbsent(memberKey(b), b)) return;
+    if (!statements.addIfAbsent(statementKey(b), b)) return;
     boolean sandbox = BindingKind.CONTAINER_SANDBOX.id().equals(b.getKind());
     for (EntityBinding o : statements.all()) {
       if (BindingKind.CONTAINER_SANDBOX.id().equals(o.getKind()) == sandbox) continue;
@@ -74,10 +74,5 @@ public final class JoinContainerSandboxes extends BindingJoin<EntityBinding> {
           : SandboxPods.sandboxPodOfContainer(extractor, b, o);
       if (d != null) out.collect(d);
     }
-  }
-
-  private static String memberKey(EntityBinding b) {
-    return b.getKind() + '|' + b.getSubject().getKey() + '|' + b.getObject().getScope() + '|' + b.getObject().getKey()
-        + '|' + BindingExtractor.micros(b.getValidFrom());
   }
 }

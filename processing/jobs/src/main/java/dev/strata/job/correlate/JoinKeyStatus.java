@@ -1,6 +1,5 @@
 package dev.strata.job.correlate;
 
-import dev.strata.correlate.BindingExtractor;
 import dev.strata.correlate.KeyStatus;
 import dev.strata.schema.correlate.EntityBinding;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -43,12 +42,7 @@ public final class JoinKeyStatus extends BindingJoin<EntityBinding> {
 
   @Override
   public void processElement(EntityBinding b, Context ctx, Collector<EntityBinding> out) throws Exception {
-    if (!statements.addIfAbsent(memberKey(b), b)) return;
+    if (!statements.addIfAbsent(statementKey(b), b)) return;
     for (EntityBinding d : KeyStatus.join(extractor, b, statements.all())) out.collect(d);
-  }
-
-  private static String memberKey(EntityBinding b) {
-    return b.getKind() + '|' + b.getSubject().getKey() + '|' + b.getObject().getScope() + '|' + b.getObject().getKey()
-        + '|' + BindingExtractor.micros(b.getValidFrom());
   }
 }
