@@ -368,7 +368,8 @@ public record EnrichRequest(String eventId, long time, long rev, Enrichment know
       return e;
     }
 
-    private static void varint(long v, DataOutputView out) throws IOException {
+    /** An unsigned LEB128 varint (also {@link LookupFunction.RegisteredCodec}'s registrations by coordinates). */
+    static void varint(long v, DataOutputView out) throws IOException {
       while ((v & ~0x7FL) != 0) {
         out.writeByte((int) ((v & 0x7F) | 0x80));
         v >>>= 7;
@@ -376,7 +377,7 @@ public record EnrichRequest(String eventId, long time, long rev, Enrichment know
       out.writeByte((int) v);
     }
 
-    private static long varint(DataInputView in) throws IOException {
+    static long varint(DataInputView in) throws IOException {
       long v = 0;
       for (int shift = 0; ; shift += 7) {
         int b = in.readUnsignedByte();

@@ -705,20 +705,11 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     }
 
     private static void varint(long v, DataOutputView out) throws IOException {
-      while ((v & ~0x7FL) != 0) {
-        out.writeByte((int) ((v & 0x7F) | 0x80));
-        v >>>= 7;
-      }
-      out.writeByte((int) v);
+      EnrichRequest.EnrichmentCodec.varint(v, out);
     }
 
     private static long varint(DataInputView in) throws IOException {
-      long v = 0;
-      for (int shift = 0; ; shift += 7) {
-        int b = in.readUnsignedByte();
-        v |= (long) (b & 0x7F) << shift;
-        if ((b & 0x80) == 0) return v;
-      }
+      return EnrichRequest.EnrichmentCodec.varint(in);
     }
   }
 }
