@@ -11,8 +11,7 @@ import dev.strata.job.correlate.JoinImdsFetches;
 import dev.strata.job.correlate.JoinNodeInstances;
 import dev.strata.job.correlate.JoinSessionPods;
 import dev.strata.job.correlate.JoinCreatedKeys;
-import dev.strata.job.correlate.JoinKeyStatus;
-import dev.strata.job.correlate.JoinInstanceEnds;
+import dev.strata.job.correlate.JoinStatementsKeptOnce;
 import dev.strata.job.correlate.JoinContainerSandboxes;
 import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.EnrichedEvent;
@@ -220,8 +219,9 @@ public final class CorrelateJob {
     stated = CloseContainerBindings.attach(events, stated, BINDING, retention, ttl);
     stated = JoinSessionPods.attach(stated, BINDING, retention, ttl);
     stated = JoinCreatedKeys.attach(stated, BINDING, retention, ttl);
-    stated = JoinKeyStatus.attach(stated, BINDING, retention, ttl); // a created key's deletion / deactivation
-    stated = JoinInstanceEnds.attach(stated, BINDING, retention, ttl); // a terminated instance's interfaces, addresses
+    // a created key's deletion / deactivation; a terminated instance's interfaces, addresses
+    stated = JoinStatementsKeptOnce.attach(JoinStatementsKeptOnce.Rule.KEY_STATUS, stated, BINDING, retention, ttl);
+    stated = JoinStatementsKeptOnce.attach(JoinStatementsKeptOnce.Rule.INSTANCE_ENDS, stated, BINDING, retention, ttl);
     stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl, s.knownCidrs());
     stated = JoinDockerSocketClients.attach(stated, BINDING, retention, ttl);
     JoinNodeInstances.Joined nodes = JoinNodeInstances.attach(stated, BINDING, retention, ttl);
