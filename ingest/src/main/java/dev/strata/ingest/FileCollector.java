@@ -193,64 +193,49 @@ public final class FileCollector {
   }
 
   /**
-   * Collects one object fetched from a remote store (the S3 puller spools each object to a local file): recognized,
-   * hashed, preserved and chunked exactly like a collected file, with the given origin (e.g. {@code bucket/key}: path
-   * rules such as {@code AWSLogs/<account>/CloudTrail/<region>/} apply to it), evidence root (e.g. {@code s3://bucket})
-   * and collector id. Context manifests are not searched.
+   * One object fetched from a remote store and spooled to a local file (the S3 puller spools each object): its origin
+   * (e.g. {@code s3://bucket/key}: path rules such as {@code AWSLogs/<account>/CloudTrail/<region>/} apply to it), its
+   * evidence root (e.g. {@code s3://bucket}), modification time and collector id; the object's metadata that does not
+   * travel in its bytes (S3 user metadata, keys without {@code x-amz-meta-}: a recognizer that {@link
+   * ArtifactRecognizer#usesOriginMetadata() uses it} puts what its format needs into the chunks' format_header, e.g. a
+   * CloudTrail digest's signature); and the entries of context manifests that may cover it (their prefixes in the
+   * terms of {@code origin}, e.g. {@code s3://bucket/exports/cluster-a}: a bucket holds no directory to walk, so the S3
+   * puller reads the manifests a responder put beside their exports and hands them here; an export task's objects name
+   * no cluster or account, see {@code S3Puller}).
    */
-  public CollectionReport runObject(
-      Path spoolFile,
-      String origin,
-      String evidenceRoot,
-      java.time.Instant originMtime,
-      String collectorId,
-      CollectorOptions options,
-      ChunkPublisher publisher,
-      EvidencePreserver preserver,
-      ProgressListener progress) {
-    return runObject(spoolFile, origin, Map.of(), evidenceRoot, originMtime, collectorId, options, publisher,
-        preserver, progress);
+  public record RemoteObject(Path spoolFile, String origin, Map<String, String> metadata, String evidenceRoot,
+      Instant mtime, String collectorId, List<ContextManifest.Entry> contextEntries) {
+    public RemoteObject {
+      Objects.requireNonNull(spoolFile, "spoolFile");
+      Objects.requireNonNull(origin, "origin");
+      metadata = Map.copyOf(metadata == null ? Map.of() : metadata);
+      contextEntries = List.copyOf(contextEntries == null ? List.of() : contextEntries);
+    }
+
+    /** An object without metadata or context manifests. */
+    public static RemoteObject of(Path spoolFile, String origin, String evidenceRoot, Instant mtime,
+        String collectorId) {
+      return new RemoteObject(spoolFile, origin, Map.of(), evidenceRoot, mtime, collectorId, List.of());
+    }
+
+    public RemoteObject withMetadata(Map<String, String> m) {
+      return new RemoteObject(spoolFile, origin, m, evidenceRoot, mtime, collectorId, contextEntries);
+    }
+
+    public RemoteObject withContext(List<ContextManifest.Entry> entries) {
+      return new RemoteObject(spoolFile, origin, metadata, evidenceRoot, mtime, collectorId, entries);
+    }
   }
 
   /**
-   * As above, with the object's metadata that does not travel in its bytes (S3 user metadata, keys without
-   * {@code x-amz-meta-}): a recognizer that {@link ArtifactRecognizer#usesOriginMetadata() uses it} puts what its
-   * format needs into the chunks' format_header (e.g. a CloudTrail digest's signature).
+   * Collects one object fetched from a remote store: recognized, hashed, preserved and chunked exactly like a
+   * collected file, under the object's origin, evidence root and collector id. Context manifests are not searched:
+   * the object carries the entries that cover it.
    */
-  public CollectionReport runObject(
-      Path spoolFile,
-      String origin,
-      Map<String, String> originMetadata,
-      String evidenceRoot,
-      java.time.Instant originMtime,
-      String collectorId,
-      CollectorOptions options,
-      ChunkPublisher publisher,
-      EvidencePreserver preserver,
-      ProgressListener progress) {
-    return runObject(spoolFile, origin, originMetadata, evidenceRoot, originMtime, collectorId, options, publisher,
-        preserver, progress, List.of());
-  }
-
-  /**
-   * As above, with the entries of context manifests that may cover the object (their prefixes in the terms of {@code
-   * origin}, e.g. {@code s3://bucket/exports/cluster-a}): a bucket holds no directory to walk, so the S3 puller reads the manifests a responder put beside
-   * their exports and hands them here (an export task's objects name no cluster or account, see {@code S3Puller}).
-   */
-  public CollectionReport runObject(
-      Path spoolFile,
-      String origin,
-      Map<String, String> originMetadata,
-      String evidenceRoot,
-      java.time.Instant originMtime,
-      String collectorId,
-      CollectorOptions options,
-      ChunkPublisher publisher,
-      EvidencePreserver preserver,
-      ProgressListener progress,
-      List<ContextManifest.Entry> contextEntries) {
-    Objects.requireNonNull(spoolFile, "spoolFile");
-    Objects.requireNonNull(origin, "origin");
+  public CollectionReport runObject(RemoteObject object, CollectorOptions options, ChunkPublisher publisher,
+      EvidencePreserver preserver, ProgressListener progress) {
+    Path spoolFile = object.spoolFile();
+    String origin = object.origin();
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(publisher, "publisher");
     long size;
@@ -259,12 +244,12 @@ public final class FileCollector {
     } catch (IOException e) {
       throw new CollectionException("spooled object " + origin + " is not readable: " + e, e);
     }
-    Run run = new Run(evidenceRoot, collectorId, options, publisher,
+    Run run = new Run(object.evidenceRoot(), object.collectorId(), options, publisher,
         preserver == null ? EvidencePreserver.NONE : preserver,
         progress == null ? ProgressListener.NONE : progress);
-    run.context = new ContextResolver(contextEntries, options.contextDefaults());
-    run.originMetadata = Map.copyOf(originMetadata == null ? Map.of() : originMetadata);
-    run.file(new EvidenceFile(spoolFile, origin, size, originMtime));
+    run.context = new ContextResolver(object.contextEntries(), options.contextDefaults());
+    run.originMetadata = object.metadata();
+    run.file(new EvidenceFile(spoolFile, origin, size, object.mtime()));
     long acked = publisher.flush();
     run.progress(null, true);
     return run.report.build(Instant.now(), acked);

@@ -343,8 +343,10 @@ public final class S3Puller {
           result = skip(stream, bucket, o, "vanished", d.vanished());
         } else {
           Adapter adapter = new Adapter(batch);
-          CollectionReport r = collector.runObject(spool, origin, d.metadata(), "s3://" + bucket, mtime, COLLECTOR_ID,
-              options.collector(), adapter, preserver, ProgressListener.NONE, context);
+          CollectionReport r = collector.runObject(
+              FileCollector.RemoteObject.of(spool, origin, "s3://" + bucket, mtime, COLLECTOR_ID)
+                  .withMetadata(d.metadata()).withContext(context),
+              options.collector(), adapter, preserver, ProgressListener.NONE);
           result = result(stream, bucket, o, r, adapter.chunks);
           if (r.hasErrors()) {
             // a partial publication must never become visible: abort, then checkpoint the key as skipped

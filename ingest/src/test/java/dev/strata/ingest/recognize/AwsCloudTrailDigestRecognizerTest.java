@@ -120,12 +120,14 @@ class AwsCloudTrailDigestRecognizerTest {
     Files.writeString(tmp.resolve("object.spool.sig"), "ffff");
     InMemoryChunkPublisher out = new InMemoryChunkPublisher();
     String origin = "s3://example-trail-bucket/" + KEY;
-    new FileCollector().runObject(spool, origin, Map.of("signature", SIG), "s3://example-trail-bucket",
-        Instant.parse("2026-11-20T11:05:00Z"), "s3_puller", CollectorOptions.defaults(), out, null, null);
+    new FileCollector().runObject(FileCollector.RemoteObject.of(spool, origin, "s3://example-trail-bucket",
+        Instant.parse("2026-11-20T11:05:00Z"), "s3_puller").withMetadata(Map.of("signature", SIG)),
+        CollectorOptions.defaults(), out, null, null);
     assertThat(out.chunksOfOrigin(origin)).singleElement()
         .satisfies(c -> assertThat(c.getFormatHeader()).isEqualTo("x-amz-meta-signature: " + SIG));
     InMemoryChunkPublisher none = new InMemoryChunkPublisher();
-    new FileCollector().runObject(spool, origin, "s3://example-trail-bucket", Instant.EPOCH, "s3_puller",
+    new FileCollector().runObject(
+        FileCollector.RemoteObject.of(spool, origin, "s3://example-trail-bucket", Instant.EPOCH, "s3_puller"),
         CollectorOptions.defaults(), none, null, null);
     assertThat(none.chunksOfOrigin(origin).get(0).getFormatHeader()).isNull();
   }

@@ -50,8 +50,9 @@ class PulledObjectContextTest {
         {"ekscluster-b", "ledger-ng", "602214076012"}}) {
       String origin = "s3://soc-logs/exports/" + c[0] + "/8a1f3c5e-task/kube-apiserver-audit-77a1c3e5/000000.gz";
       InMemoryChunkPublisher out = new InMemoryChunkPublisher();
-      new FileCollector().runObject(spool, origin, Map.of(), "s3://soc-logs", Instant.EPOCH, "s3_puller",
-          CollectorOptions.defaults(), out, null, null, entries);
+      new FileCollector().runObject(
+          FileCollector.RemoteObject.of(spool, origin, "s3://soc-logs", Instant.EPOCH, "s3_puller").withContext(entries),
+          CollectorOptions.defaults(), out, null, null);
       assertThat(out.chunksOfOrigin(origin)).singleElement().satisfies(ch -> {
         assertThat(ch.getSourceType()).isEqualTo("k8s_audit");
         assertThat(ch.getContext().getCluster()).isEqualTo(c[1]);
@@ -61,7 +62,8 @@ class PulledObjectContextTest {
     // without the manifest (as before): nothing names them
     String origin = "s3://soc-logs/exports/ekscluster-a/8a1f3c5e-task/kube-apiserver-audit-77a1c3e5/000000.gz";
     InMemoryChunkPublisher out = new InMemoryChunkPublisher();
-    new FileCollector().runObject(spool, origin, Map.of(), "s3://soc-logs", Instant.EPOCH, "s3_puller",
+    new FileCollector().runObject(
+        FileCollector.RemoteObject.of(spool, origin, "s3://soc-logs", Instant.EPOCH, "s3_puller"),
         CollectorOptions.defaults(), out, null, null);
     assertThat(out.chunksOfOrigin(origin).get(0).getContext().getCluster()).isNull();
   }
@@ -77,8 +79,10 @@ class PulledObjectContextTest {
         + " bytes start end action log-status\n2 662607015034 eni-0a 10.0.1.5 10.0.2.9 443 49152 6 10 840 1795424760"
         + " 1795424819 ACCEPT OK\n").getBytes(StandardCharsets.UTF_8)));
     InMemoryChunkPublisher out = new InMemoryChunkPublisher();
-    new FileCollector().runObject(spool, "s3://soc-logs/" + key, Map.of(), "s3://soc-logs", Instant.EPOCH, "s3_puller",
-        CollectorOptions.defaults(), out, null, null, entries);
+    new FileCollector().runObject(
+        FileCollector.RemoteObject.of(spool, "s3://soc-logs/" + key, "s3://soc-logs", Instant.EPOCH, "s3_puller")
+            .withContext(entries),
+        CollectorOptions.defaults(), out, null, null);
     assertThat(out.chunksOfOrigin("s3://soc-logs/" + key).get(0).getContext().getCloudAccount()).isEqualTo("662607015034");
   }
 }
