@@ -26,6 +26,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.NettyShuffleEnvironmentOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -290,12 +291,22 @@ public final class ParseJob {
     return StreamExecutionEnvironment.createLocalEnvironment(cfg.parallelism(), conf);
   }
 
-  /** Small memory for the in-process MiniCluster (no managed-memory operators, everything chained). */
-  static void localMemoryDefaults(Configuration conf) {
+  /**
+   * Defaults of the in-process MiniCluster: small memory (no managed-memory operators, everything chained), and a
+   * patient partition request: a task asks its upstream task's partition and retries with a growing backoff until
+   * {@code taskmanager.network.request-backoff.max}; Flink's 10 s gives up (PartitionNotFoundException, the job
+   * restarts or a bounded run fails) when the machine is so loaded that the upstream task takes longer to deploy, as
+   * seen once in a test run at load 100 on two cores.
+   */
+  public static void localMemoryDefaults(Configuration conf) {
     setIfAbsent(conf, TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("16m"));
     setIfAbsent(conf, TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("32m"));
     setIfAbsent(conf, TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("32m"));
+    setIfAbsent(conf, NettyShuffleEnvironmentOptions.NETWORK_REQUEST_BACKOFF_MAX, LOCAL_PARTITION_REQUEST_BACKOFF_MAX_MS);
   }
+
+  /** {@code taskmanager.network.request-backoff.max} of the local MiniCluster (ms; Flink's default is 10,000). */
+  public static final int LOCAL_PARTITION_REQUEST_BACKOFF_MAX_MS = 120_000;
 
   private static <T> void setIfAbsent(
       Configuration conf, org.apache.flink.configuration.ConfigOption<T> option, T value) {

@@ -10,7 +10,6 @@ import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,9 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CriLogContainerCorrelationTest {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-              .build());
+      TestMiniCluster.extension(2);
 
   static EvidenceEvent criLine(String id, String time) {
     EvidenceEvent e = onHostNetwork(id, "10.0.1.99", time);

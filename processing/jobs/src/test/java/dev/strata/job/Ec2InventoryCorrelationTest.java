@@ -8,7 +8,6 @@ import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,9 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class Ec2InventoryCorrelationTest {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-              .build());
+      TestMiniCluster.extension(2);
 
   static final String A = CorrelationScenario.ACCOUNT_PROD;
   static final String NODE = "ip-10-0-2-20.ec2.internal";

@@ -10,7 +10,6 @@ import dev.strata.schema.event.EvidenceEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,9 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ImdsCredentialsCorrelationTest {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-              .build());
+      TestMiniCluster.extension(2);
 
   static final String SESSION =
       "arn:aws:sts::111111111111:assumed-role/prod-ng-NodeInstanceRole/i-0abc1234def567890";

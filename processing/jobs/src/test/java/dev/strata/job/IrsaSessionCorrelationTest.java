@@ -9,7 +9,6 @@ import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,9 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class IrsaSessionCorrelationTest {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-              .build());
+      TestMiniCluster.extension(2);
 
   @Test
   void anIrsaSessionsCallsFromOutsideResolveThePodThatAskedForItFromItsAddress() throws Exception {

@@ -8,7 +8,6 @@ import dev.strata.schema.event.EvidenceEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,9 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class NodeAddressCorrelationTest {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-              .build());
+      TestMiniCluster.extension(2);
 
   static final CorrelationScenario S = new CorrelationScenario();
 

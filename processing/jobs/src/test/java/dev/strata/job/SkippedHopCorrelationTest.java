@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,9 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SkippedHopCorrelationTest {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-              .build());
+      TestMiniCluster.extension(2);
 
   static final CorrelationScenario S = new CorrelationScenario();
   static final String OTHER_NODE = "ip-10-0-9-99.ec2.internal";

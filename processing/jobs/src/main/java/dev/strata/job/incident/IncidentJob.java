@@ -26,8 +26,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
@@ -220,9 +218,7 @@ public final class IncidentJob {
   public static JobExecutionResult run(IncidentJobConfig cfg) throws Exception {
     prepare(cfg);
     Configuration conf = Configuration.fromMap(cfg.flinkProperties());
-    if (!conf.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("16m"));
-    if (!conf.contains(TaskManagerOptions.NETWORK_MEMORY_MIN)) conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("32m"));
-    if (!conf.contains(TaskManagerOptions.NETWORK_MEMORY_MAX)) conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("32m"));
+    dev.strata.job.ParseJob.localMemoryDefaults(conf);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(cfg.parallelism(), conf);
     buildFromConfig(env, cfg);
     return env.execute(JOB_NAME);

@@ -12,7 +12,7 @@ import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import dev.strata.job.TestMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,8 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ClockBoundedWatermarksTest {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+      TestMiniCluster.extension(1);
 
   static List<EvidenceEvent> withA2099EventFirst() throws Exception {
     List<EvidenceEvent> events = DemoEvents.parse();

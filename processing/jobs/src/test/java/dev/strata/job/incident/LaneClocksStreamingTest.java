@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import dev.strata.job.TestMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,8 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LaneClocksStreamingTest {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+      TestMiniCluster.extension(1);
 
   static EvidenceEvent inRun(EvidenceEvent e, String id, Duration shift, String run) {
     EvidenceEvent copy = EvidenceEvent.newBuilder(e).setEventId(id).setTime(e.getTime().minus(shift)).build();
