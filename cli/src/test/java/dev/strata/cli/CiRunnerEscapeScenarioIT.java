@@ -88,22 +88,7 @@ class CiRunnerEscapeScenarioIT {
 
   /** What the run produced, one line per event (with its enrichment), then the incidents: for reading a failure. */
   void dump(Path to) throws Exception {
-    StringBuilder b = new StringBuilder();
-    for (JsonNode h : search("*")) {
-      JsonNode s = h.path("_source");
-      b.append(s.path("time").asText()).append(' ').append(s.path("source_format").asText()).append(' ')
-          .append(s.path("class_uid").asText()).append(' ').append(s.path("activity_name").asText())
-          .append(" ctr=").append(s.at("/container/uid").asText()).append(" pod=").append(s.at("/kubernetes/pod_name").asText())
-          .append(" | ").append(s.path("enrichment").toString()).append(" | ").append(s.path("message").asText()).append('\n');
-    }
-    for (JsonNode h : pipeline.send("POST", "/strata-incidents-*/_search",
-        "{\"size\":50,\"query\":{\"term\":{\"tenant\":\"aws:" + ACCT + "\"}}}").at("/hits/hits")) {
-      b.append("INCIDENT ").append(h.path("_source").toString()).append('\n');
-    }
-    for (JsonNode h : pipeline.send("POST", "/strata-deadletters-*/_search", "{\"size\":100}").at("/hits/hits")) {
-      b.append("DEADLETTER ").append(h.path("_source").toString()).append('\n');
-    }
-    Files.writeString(to, b.toString());
+    ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT), "", to);
     StringBuilder full = new StringBuilder();
     for (JsonNode h : search("*")) full.append(h.path("_source").toString()).append('\n');
     Files.writeString(Path.of(to.toString().replace(".txt", "-full.jsonl")), full.toString());

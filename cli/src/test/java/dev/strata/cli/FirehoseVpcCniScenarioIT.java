@@ -145,26 +145,7 @@ class FirehoseVpcCniScenarioIT {
   }
 
   void dump(Path to) throws Exception {
-    StringBuilder b = new StringBuilder("PULLED ").append(pulled.line()).append('\n');
-    for (JsonNode h : search("*")) {
-      JsonNode s = h.path("_source");
-      b.append(s.path("time").asText()).append(' ').append(s.path("source_format").asText()).append(' ')
-          .append(s.path("class_uid").asText()).append(' ').append(s.path("activity_name").asText())
-          .append(" ctr=").append(s.at("/container/uid").asText()).append(" pod=").append(s.at("/kubernetes/pod_name").asText())
-          .append(" src=").append(s.at("/src_endpoint/ip").asText()).append(" dst=").append(s.at("/dst_endpoint/ip").asText())
-          .append(" | ").append(s.path("enrichment").toString()).append(" | ").append(s.path("message").asText()).append('\n');
-    }
-    for (String acct : List.of(ACCT, ACCT_B)) {
-      for (JsonNode h : pipeline.send("POST", "/strata-incidents-*/_search",
-          "{\"size\":50,\"query\":{\"term\":{\"tenant\":\"aws:" + acct + "\"}}}").at("/hits/hits")) {
-        b.append("INCIDENT ").append(h.path("_source").toString()).append('\n');
-      }
-    }
-    if (incident != null) {
-      for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) b.append("ROW ").append(r.path("_source").toString()).append('\n');
-    }
-    for (JsonNode d : ScenarioRun.deadLetters(pipeline, runId)) b.append("DEAD ").append(d.path("_source").toString()).append('\n');
-    Files.writeString(to, b.toString());
+    ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT, ACCT_B), "PULLED " + pulled.line() + "\n", to);
   }
 
   // -------------------------------------------------------------------------------------------- every source read

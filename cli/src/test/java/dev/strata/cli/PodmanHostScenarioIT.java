@@ -119,26 +119,7 @@ class PodmanHostScenarioIT {
 
   /** What the run produced, one line per event (with its enrichment), then the incidents and rows: for a failure. */
   void dump(Path to) throws Exception {
-    StringBuilder b = new StringBuilder();
-    for (JsonNode h : search("*")) {
-      JsonNode s = h.path("_source");
-      b.append(s.path("time").asText()).append(' ').append(s.path("source_format").asText()).append(' ')
-          .append(s.path("class_uid").asText()).append(' ').append(s.path("activity_name").asText())
-          .append(" ctr=").append(s.at("/container/uid").asText()).append(" img=")
-          .append(s.at("/container/image_uid").asText()).append('/').append(s.at("/container/image_digest").asText())
-          .append(" host=").append(s.at("/device/hostname").asText()).append(" file=").append(s.at("/file/path").asText())
-          .append(" | ").append(s.path("enrichment").toString()).append(" | ").append(s.path("message").asText())
-          .append('\n');
-    }
-    for (JsonNode h : pipeline.send("POST", "/strata-incidents-*/_search",
-        "{\"size\":50,\"query\":{\"term\":{\"tenant\":\"aws:" + ACCT + "\"}}}").at("/hits/hits")) {
-      b.append("INCIDENT ").append(h.path("_source").toString()).append('\n');
-    }
-    if (incident != null) {
-      for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) b.append("ROW ").append(r.path("_source").toString()).append('\n');
-    }
-    for (JsonNode d : ScenarioRun.deadLetters(pipeline, runId)) b.append("DEAD ").append(d.path("_source").toString()).append('\n');
-    Files.writeString(to, b.toString());
+    ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT), "", to);
   }
 
   // -------------------------------------------------------------------------------------------- every source read

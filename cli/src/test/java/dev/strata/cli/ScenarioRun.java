@@ -126,6 +126,46 @@ final class ScenarioRun {
     return rows;
   }
 
+  /**
+   * Writes what a scenario run produced to {@code to}, for a person reading why an assertion failed: {@code header}
+   * (may be empty), each event of collection {@code runId} on one line (time, format, class, activity, container, pod,
+   * host, account, addresses, image digest, file | enrichment | message), the incidents of each account's tenant, the
+   * incident's timeline rows (when {@code incident} is given) and the run's dead letters.
+   */
+  static void dump(EvidencePipeline pipeline, String runId, JsonNode incident, List<String> accounts, String header,
+      Path to) throws Exception {
+    StringBuilder b = new StringBuilder(header);
+    for (JsonNode h : search(pipeline, runId, "*")) {
+      JsonNode s = h.path("_source");
+      b.append(s.path("time").asText()).append(' ').append(s.path("source_format").asText()).append(' ')
+          .append(s.path("class_uid").asText()).append(' ').append(s.path("activity_name").asText());
+      field(b, "ctr", s.at("/container/uid"));
+      field(b, "pod", s.at("/kubernetes/pod_name"));
+      field(b, "host", s.at("/device/hostname"));
+      field(b, "acct", s.at("/cloud/account_uid"));
+      field(b, "src", s.at("/src_endpoint/ip"));
+      field(b, "dst", s.at("/dst_endpoint/ip"));
+      field(b, "img", s.at("/container/image_digest"));
+      field(b, "file", s.at("/file/path"));
+      b.append(" | ").append(s.path("enrichment")).append(" | ").append(s.path("message").asText()).append('\n');
+    }
+    for (String acct : accounts) {
+      for (JsonNode h : pipeline.send("POST", "/strata-incidents-*/_search",
+          "{\"size\":50,\"query\":{\"wildcard\":{\"tenant\":\"*" + acct + "*\"}}}").at("/hits/hits")) {
+        b.append("INCIDENT ").append(h.path("_source")).append('\n');
+      }
+    }
+    if (incident != null) {
+      for (JsonNode r : timeline(pipeline, incident)) b.append("ROW ").append(r.path("_source")).append('\n');
+    }
+    for (JsonNode d : deadLetters(pipeline, runId)) b.append("DEAD ").append(d.path("_source")).append('\n');
+    Files.writeString(to, b.toString());
+  }
+
+  private static void field(StringBuilder b, String name, JsonNode v) {
+    if (!v.isMissingNode() && !v.isNull() && !v.asText().isEmpty()) b.append(' ').append(name).append('=').append(v.asText());
+  }
+
   /** The events of collection {@code runId} matching a query_string query, in time order. */
   /** A failed attribution, collected so a test lists every wrong answer at once: {@code what: field = 'got', want x}. */
   static void check(List<String> wrong, String what, String field, String got, String want) {
