@@ -1551,7 +1551,16 @@ public final class BindingExtractor {
 
   /** SHA-256 hex of kind|subject scope|subject key|object scope|object key|valid_from micros|event id[|end]. */
   String bindingId(BindingKind kind, EntityRef s, EntityRef o, long validFrom, boolean closing, String eventId) {
-    String in = kind.id() + '|' + s.getScope() + '|' + s.getKey() + '|' + o.getScope() + '|' + o.getKey() + '|'
+    return bindingId(sha256, kind.id(), s, o, validFrom, closing, eventId);
+  }
+
+  /**
+   * {@link #bindingId} with the caller's digest: what {@link CompactStatements} recomputes instead of holding a
+   * statement's id (one formula, so a held id and a recomputed one cannot drift apart).
+   */
+  static String bindingId(MessageDigest sha256, String kind, EntityRef s, EntityRef o, long validFrom,
+      boolean closing, String eventId) {
+    String in = kind + '|' + s.getScope() + '|' + s.getKey() + '|' + o.getScope() + '|' + o.getKey() + '|'
         + validFrom + '|' + eventId + (closing ? "|end" : "");
     return HEX.formatHex(sha256.digest(in.getBytes(StandardCharsets.UTF_8)));
   }

@@ -6,6 +6,8 @@ import dev.strata.schema.correlate.EntityBinding;
 import dev.strata.schema.correlate.EntityRef;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +21,10 @@ import java.util.Map;
  * hex ids as their 32 bytes (the binding id, the lineage's event id, the artifact's SHA-256; the lineage's event id
  * omitted when it is the binding id), attribute names as their {@link Attr} code (the codes {@code KeyState} holds:
  * {@link Attr#ALL} only grows at its end), the object's key omitted when it is the attributes' {@code
- * namespace/pod_name} (as {@code KeyState} does), times as varints, defaults as flag bits. A statement this form does
+ * namespace/pod_name} (as {@code KeyState} does), times as varints, defaults as flag bits; since session 18 also an
+ * attribute value that the statement's scopes state (a pod's {@code cluster}, an address's {@code account_uid}) as a
+ * code, a UUID as its 16 bytes, and, in the join's state only, the statement's id where the extractor's formula gives
+ * it back ({@link #withoutDerivableId}). A statement this form does
  * not describe (a fact's fields set: evidence, counts, revision, retracted) is held as its Avro bytes behind a tag
  * byte, so every {@link EntityBinding} round-trips.
  *
@@ -32,8 +37,14 @@ public final class CompactStatements {
       "valid_from", "valid_to", "end_observed", "confidence", "source_format", "lineage", "evidence", "evidence_count",
       "revision", "retracted");
 
+  /** Session 17's form (still read: savepoints hold it): flags as one byte, attribute values as strings. */
   private static final byte COMPACT = 1;
   private static final byte AVRO = 2;
+  /**
+   * Since session 18: the id omitted where it is derived ({@link #ID_DERIVED}), attribute values
+   * derived from the statement's scopes or written as a UUID's 16 bytes where they can be ({@link #value}).
+   */
+  private static final byte COMPACT_2 = 3;
   private static final int TO = 1;
   private static final int END = 2;
   private static final int EVENT_IS_BINDING = 4;
@@ -41,9 +52,26 @@ public final class CompactStatements {
   private static final int RECORD = 16;
   private static final int CONFIDENCE = 32;
   private static final int OBJECT_IS_POD = 64;
+  /** The id is the extractor's formula over the statement's own fields ({@link BindingExtractor#bindingId}): omitted. */
+  private static final int ID_DERIVED = 128;
+  // an attribute value that is not written as a string (after a 0 where a string's length + 1 would be)
+  private static final int CLUSTER_OF_OBJECT = 1; // the object's scope is k8s:<value>
+  private static final int CLUSTER_OF_SUBJECT = 2; // the subject's scope is k8s:<value>
+  private static final int ACCOUNT_OF_SUBJECT = 3; // the subject's scope is aws:<value>[:...]
+  private static final int ACCOUNT_OF_OBJECT = 4; // the object's scope is aws:<value>[:...]
+  private static final int UUID = 5; // a lower-case 8-4-4-4-12 UUID: its 16 bytes follow
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final AvroCodec<EntityBinding> avro = AvroCodec.of(EntityBinding.class);
+  private final MessageDigest sha256;
+
+  public CompactStatements() {
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   /** {@code b} in the compact form. */
   public byte[] encode(EntityBinding b) {
@@ -62,7 +90,7 @@ public final class CompactStatements {
         | (l.getEventId().equals(b.getBindingId()) ? EVENT_IS_BINDING : 0) | (l.getLineNumber() != null ? LINE : 0)
         | (l.getRecordIndex() != null ? RECORD : 0) | (b.getConfidence() != 1.0f ? CONFIDENCE : 0)
         | (podKey != null && podKey.equals(b.getObject().getKey()) ? OBJECT_IS_POD : 0);
-    o.write(COMPACT);
+    o.write(COMPACT_2);
     o.write(flags);
     o.id(b.getBindingId());
     o.string(b.getKind());
@@ -73,11 +101,12 @@ public final class CompactStatements {
     if ((flags & OBJECT_IS_POD) == 0) o.string(b.getObject().getKey());
     o.string(b.getObject().getScope());
     o.varint(attrs.size());
+    String[] said = said(b.getSubject().getScope(), b.getObject().getScope());
     for (Map.Entry<String, String> a : attrs.entrySet()) {
       int code = Attr.code(a.getKey());
       o.varint(code + 1);
       if (code < 0) o.string(a.getKey());
-      o.string(a.getValue());
+      value(o, a.getValue(), said);
     }
     long from = BindingExtractor.micros(b.getValidFrom());
     o.varlong(zigzag(from));
@@ -92,17 +121,48 @@ public final class CompactStatements {
     return o.toByteArray();
   }
 
-  /** The statement {@link #encode} wrote. */
+  /**
+   * {@code compact} ({@link #encode} of {@code b}) without {@code b}'s id when the id is what the extractor derives
+   * from the statement's own fields ({@link BindingExtractor#bindingId}: kind, subject, object, start, the lineage's
+   * event id, closing) and {@link #decode} can derive it again: the form a statement is held in while it waits. The
+   * extractor's statements are all such (32 bytes of 32 + 32 random-looking id bytes per statement: the other is the
+   * lineage's event id, which nothing derives); a statement from elsewhere (a join's, a test's) keeps its id. Checked
+   * here, per statement, by recomputing the id: lossless whatever the id's origin.
+   */
+  public byte[] withoutDerivableId(byte[] compact, EntityBinding b) {
+    if (compact[0] != COMPACT_2) return compact;
+    In in = new In(compact, 1);
+    int flags = in.read();
+    int idAt = in.p;
+    if ((flags & (EVENT_IS_BINDING | ID_DERIVED)) != 0 || compact[idAt] != 0) return compact; // not a 32-byte id
+    if (!b.getBindingId().equals(derivedId(b.getKind(), b.getSubject(), b.getObject(),
+        BindingExtractor.micros(b.getValidFrom()), BindingExtractor.isClosing(b), b.getLineage().getEventId()))) {
+      return compact;
+    }
+    Out o = new Out();
+    o.write(COMPACT_2);
+    o.write(flags | ID_DERIVED);
+    o.write(compact, idAt + 33, compact.length - idAt - 33);
+    return o.toByteArray();
+  }
+
+  private String derivedId(String kind, EntityRef subject, EntityRef object, long from, boolean closing,
+      String eventId) {
+    return BindingExtractor.bindingId(sha256, kind, subject, object, from, closing, eventId);
+  }
+
+  /** The statement {@link #encode} (or {@link #withoutDerivableId}) wrote. */
   public EntityBinding decode(byte[] bytes) {
     if (bytes[0] == AVRO) {
       byte[] a = new byte[bytes.length - 1];
       System.arraycopy(bytes, 1, a, 0, a.length);
       return avro.decode(a);
     }
-    if (bytes[0] != COMPACT) throw new IllegalArgumentException("not a compact statement: tag " + bytes[0]);
+    boolean v2 = bytes[0] == COMPACT_2;
+    if (!v2 && bytes[0] != COMPACT) throw new IllegalArgumentException("not a compact statement: tag " + bytes[0]);
     In in = new In(bytes, 1);
     int flags = in.read();
-    String id = in.id();
+    String id = (flags & ID_DERIVED) != 0 ? null : in.id();
     String kindId = in.string();
     EntityRef subject = new EntityRef(in.string(), in.string(), in.string());
     String objectType = in.string();
@@ -113,7 +173,7 @@ public final class CompactStatements {
     for (int i = 0; i < n; i++) {
       int code = in.varint() - 1;
       String name = code < 0 ? in.string() : Attr.ALL.get(code);
-      attrs.put(name, in.string());
+      attrs.put(name, v2 ? value(in, subject.getScope(), objectScope) : in.string());
     }
     if (objectKey == null) objectKey = podKey(attrs);
     long from = unzigzag(in.varlong());
@@ -125,10 +185,100 @@ public final class CompactStatements {
     long offset = unzigzag(in.varlong());
     Long line = (flags & LINE) != 0 ? unzigzag(in.varlong()) : null;
     Long record = (flags & RECORD) != 0 ? unzigzag(in.varlong()) : null;
+    EntityRef object = new EntityRef(objectType, objectKey, objectScope);
+    if (id == null) {
+      // closing as BindingExtractor#isClosing: an end observed whose stated end is its start
+      id = derivedId(kindId, subject, object, from, (flags & END) != 0 && to != null && to == from, eventId);
+    }
     // the constructor, not the builder: a builder fills the fields left unset with deep copies of their defaults
-    return new EntityBinding(id, kindId, subject, new EntityRef(objectType, objectKey, objectScope), attrs,
+    return new EntityBinding(id, kindId, subject, object, attrs,
         instant(from), to == null ? null : instant(to), (flags & END) != 0, confidence, format,
         new BindingLineage(eventId, artifact, offset, line, record), new ArrayList<>(0), 0, 0, false);
+  }
+
+  /**
+   * An attribute value: where the statement's scopes already say it (a pod's {@code cluster}, its {@code k8s:<cluster>}
+   * scope; an {@code account_uid}, its address's {@code aws:<account>:<vpc>} scope) a 0 and where; a UUID (a pod's
+   * uid) as a 0, {@link #UUID} and its 16 bytes; else the string.
+   */
+  private static void value(Out o, String v, String[] said) {
+    int derived = 0;
+    for (int i = 0; i < said.length && derived == 0; i++) {
+      if (v.equals(said[i])) derived = i + 1;
+    }
+    if (derived != 0) {
+      o.write(0);
+      o.write(derived);
+    } else if (isUuid(v)) {
+      o.write(0);
+      o.write(UUID);
+      for (int i = 0; i < 36; i += 2) {
+        if (v.charAt(i) == '-') i++;
+        o.write(Character.digit(v.charAt(i), 16) << 4 | Character.digit(v.charAt(i + 1), 16));
+      }
+    } else {
+      o.string(v);
+    }
+  }
+
+  private static String value(In in, String subjectScope, String objectScope) {
+    if (in.b[in.p] != 0) return in.string();
+    in.p++;
+    int how = in.read();
+    switch (how) {
+      case CLUSTER_OF_OBJECT:
+        return cluster(objectScope);
+      case CLUSTER_OF_SUBJECT:
+        return cluster(subjectScope);
+      case ACCOUNT_OF_SUBJECT:
+        return account(subjectScope);
+      case ACCOUNT_OF_OBJECT:
+        return account(objectScope);
+      case UUID: {
+        char[] c = new char[36];
+        int j = 0;
+        for (int i = 0; i < 16; i++) {
+          if (i == 4 || i == 6 || i == 8 || i == 10) c[j++] = '-';
+          int x = in.read();
+          c[j++] = HEX[x >>> 4];
+          c[j++] = HEX[x & 15];
+        }
+        return new String(c);
+      }
+      default:
+        throw new IllegalArgumentException("unknown attribute value form " + how);
+    }
+  }
+
+  /** What the scopes say, by {@link #value}'s codes - 1 (once per statement). */
+  private static String[] said(String subjectScope, String objectScope) {
+    return new String[] {cluster(objectScope), cluster(subjectScope), account(subjectScope), account(objectScope)};
+  }
+
+  /** The cluster of a {@code k8s:<cluster>} scope, else null. */
+  private static String cluster(String scope) {
+    return scope.startsWith("k8s:") && scope.length() > 4 ? scope.substring(4) : null;
+  }
+
+  /** The account of an {@code aws:<account>[:...]} scope, else null. */
+  private static String account(String scope) {
+    if (!scope.startsWith("aws:") || scope.length() == 4) return null;
+    int end = scope.indexOf(':', 4);
+    return end == 4 ? null : scope.substring(4, end < 0 ? scope.length() : end);
+  }
+
+  /** 8-4-4-4-12 lower-case hex digits (what {@link #value} writes as 16 bytes). */
+  private static boolean isUuid(String s) {
+    if (s.length() != 36) return false;
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(i);
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (c != '-') return false;
+      } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String podKey(Map<String, String> attrs) {
@@ -203,8 +353,8 @@ public final class CompactStatements {
   }
 
   private static final class In {
-    private final byte[] b;
-    private int p;
+    final byte[] b;
+    int p;
 
     In(byte[] b, int p) {
       this.b = b;

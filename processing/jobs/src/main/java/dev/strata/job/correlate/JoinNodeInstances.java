@@ -159,7 +159,8 @@ public final class JoinNodeInstances extends BindingJoin<Tuple2<String, byte[]>>
       out.collect(NodeInstances.withInstance(b, instance)); // the lookups hold it in the statement's place
     } else {
       out.collect(b); // the lookups hold the statement until its restatement replaces it
-      waiting.add(m.f1); // as it came: its compact form
+      // as it came (its compact form), less its id where the extractor's formula gives it back
+      waiting.add(compact.withoutDerivableId(m.f1, b));
     }
   }
 

@@ -181,6 +181,14 @@ public final class CorrelateBenchmark {
         List.of(), 0, 0, false);
   }
 
+  /**
+   * {@code -Dstrata.bench.extractor-shape=true}: each binding's id is the extractor's (SHA-256 of its kind, subject,
+   * object, start and its event's id, {@code BindingExtractor.bindingId}), its lineage's event id its event's own (32
+   * random-looking bytes), and the pod's uid a random-looking UUID, as the API server assigns one; false (the default,
+   * the shape of sessions up to 17): the id is the event's id, the uid mostly zeros.
+   */
+  static final boolean EXTRACTOR_SHAPE = Boolean.getBoolean("strata.bench.extractor-shape");
+
   /** Binding {@code gen} (0, or 1 for a reused address) of address i, as the extractor writes one for an audit pod. */
   static EntityBinding binding(int i, int gen) {
     String cluster = "prod-" + (i % 4);
@@ -190,7 +198,11 @@ public final class CorrelateBenchmark {
     attrs.put(Attr.CLUSTER, cluster);
     attrs.put(Attr.NAMESPACE, ns);
     attrs.put(Attr.POD_NAME, pod);
-    attrs.put(Attr.POD_UID, String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", i, (long) gen));
+    long u = mix(mix(i * 2L + gen) ^ 0x706f64L);
+    attrs.put(Attr.POD_UID, EXTRACTOR_SHAPE
+        ? String.format(Locale.ROOT, "%08x-%04x-4%03x-%04x-%012x", u >>> 32, (u >>> 16) & 0xffff, u & 0xfff,
+            0x8000 | (mix(u) & 0x3fff), mix(u + 1) >>> 16)
+        : String.format(Locale.ROOT, "%08x-0000-4000-8000-%012x", i, (long) gen));
     attrs.put(Attr.NODE_NAME, nodeName(i));
     attrs.put(Attr.SERVICE_ACCOUNT, ns + "/sa-" + (i % 50));
     attrs.put(Attr.ACCOUNT_UID, ACCOUNT);
@@ -198,11 +210,30 @@ public final class CorrelateBenchmark {
     long h = (i * 0x9E3779B97F4A7C15L) ^ gen;
     for (int b = 0; b < 32; b++) id[b] = (byte) (h >>> ((b % 8) * 8) ^ b);
     long from = gen == 0 ? T0 + (i % 3600) * 1_000_000L : T0 + 7_200_000_000L;
-    return new EntityBinding(HEX.formatHex(id), BindingKind.IP_POD.id(),
-        new EntityRef("ip", ip(i), "aws:" + ACCOUNT + ":" + VPC), new EntityRef("pod", ns + "/" + pod, "k8s:" + cluster),
+    EntityRef subject = new EntityRef("ip", ip(i), "aws:" + ACCOUNT + ":" + VPC);
+    EntityRef object = new EntityRef("pod", ns + "/" + pod, "k8s:" + cluster);
+    String eventId = HEX.formatHex(id);
+    String bindingId = eventId;
+    if (EXTRACTOR_SHAPE) {
+      for (int b = 0; b < 32; b++) id[b] = (byte) (mix(h + b) >>> 24);
+      eventId = HEX.formatHex(id);
+      bindingId = extractorId(BindingKind.IP_POD.id(), subject, object, from, eventId);
+    }
+    return new EntityBinding(bindingId, BindingKind.IP_POD.id(), subject, object,
         attrs, Instant.ofEpochSecond(0, from * 1000), null, false, 1f, "k8s_audit",
-        new BindingLineage(HEX.formatHex(id), "a".repeat(64), (long) i * 512, null, (long) i),
+        new BindingLineage(eventId, "a".repeat(64), (long) i * 512, null, (long) i),
         List.of(), 0, 0, false);
+  }
+
+  /** The extractor's id of a start ({@code BindingExtractor.bindingId}, which is not public). */
+  static String extractorId(String kind, EntityRef s, EntityRef o, long fromMicros, String eventId) {
+    try {
+      return HEX.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest((kind + '|' + s.getScope() + '|'
+          + s.getKey() + '|' + o.getScope() + '|' + o.getKey() + '|' + fromMicros + '|' + eventId)
+          .getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Address i's lookup keys (those of its bindings) and the state blob each holds, as LookupFunction leaves it. */

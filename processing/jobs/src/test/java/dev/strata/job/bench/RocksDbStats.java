@@ -251,6 +251,22 @@ public final class RocksDbStats implements RocksDBOptionsFactory {
    * holds less than a memtable), SST files and memtables, per instance and per binding.
    */
   static String stateSize(long bindings) {
+    String loaded = stateSize(bindings, "state after loading");
+    if (!Boolean.getBoolean("strata.bench.rocksdb.flush")) return loaded;
+    // -Dstrata.bench.rocksdb.flush=true: every instance's memtables flushed (GetLiveFiles(flush_memtable) flushes
+    // every column family and waits), so the SST bytes are all the state, compressed as it stays
+    for (Instance i : INSTANCES) {
+      if (i.db == null || i.closed) continue;
+      try {
+        i.db.getLiveFiles(true);
+      } catch (Exception e) {
+        loaded += " (flush of #" + i.number + ": " + e + ")";
+      }
+    }
+    return loaded + "\n" + stateSize(bindings, "state after loading, every memtable flushed");
+  }
+
+  private static String stateSize(long bindings, String what) {
     long sst = 0;
     long mem = 0;
     int flushed = 0;
@@ -269,8 +285,8 @@ public final class RocksDbStats implements RocksDBOptionsFactory {
         per.append("; #").append(i.number).append(' ').append(e);
       }
     }
-    return String.format(Locale.ROOT, "state after loading: %d of %d RocksDB instances flushed: SST %.1f MB + memtables"
-        + " %.1f MB = %.1f bytes per binding (SST alone %.1f)%s", flushed, INSTANCES.size(), sst / 1e6, mem / 1e6,
+    return String.format(Locale.ROOT, "%s: %d of %d RocksDB instances flushed: SST %.1f MB + memtables"
+        + " %.1f MB = %.1f bytes per binding (SST alone %.1f)%s", what, flushed, INSTANCES.size(), sst / 1e6, mem / 1e6,
         (sst + mem) / (double) bindings, sst / (double) bindings, per);
   }
 
