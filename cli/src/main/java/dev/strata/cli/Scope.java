@@ -45,8 +45,10 @@ final class Scope {
     INDICATOR_FIELDS.put("image_digest", List.of("container.image_digest", "container.image_uid", "enrichment.image_digest",
         "unmapped.k8s.pod.image_digest"));
     INDICATOR_FIELDS.put("sha256", List.of("file.sha256"));
+    // a session's issue too (the AssumeRole* record whose response names it: its actor is the caller or the web
+    // identity, not the session)
     INDICATOR_FIELDS.put("principal", List.of("actor.user_name", "actor.user_uid", "actor.session_issuer",
-        "enrichment.iam_role"));
+        "enrichment.iam_role", "unmapped.strata.issued.session_arn"));
     INDICATOR_FIELDS.put("access_key", List.of("actor.credential_uid"));
     INDICATOR_FIELDS.put("service_account", List.of("actor.service_account", "enrichment.service_account",
         "kubernetes.service_account"));

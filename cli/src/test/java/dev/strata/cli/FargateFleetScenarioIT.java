@@ -230,7 +230,7 @@ class FargateFleetScenarioIT {
    * service account's; the stolen session's calls name the role, the service account and the pod that held it.
    */
   @Test
-  void theStolenSessionIsTheThumbnailersAndTheChainedSessionIsAccountBs() throws Exception {
+  void theStolenSessionIsTheThumbnailersAndSoIsTheChainedSessionInAccountB() throws Exception {
     List<String> wrong = new ArrayList<>();
     for (JsonNode h : search("source_format:aws_cloudtrail AND api.operation:AssumeRoleWithWebIdentity")) {
       JsonNode s = h.path("_source");
@@ -249,8 +249,13 @@ class FargateFleetScenarioIT {
     for (JsonNode h : chained) {
       JsonNode s = h.path("_source");
       check(wrong, what(s), "role", s.at("/actor/session_issuer").asText(), XROLE);
-      // a session of account B names none of account B's pods (nothing of B's ran it)
-      check(wrong, what(s), "cluster B's pod", s.at("/enrichment/pod_name").asText().equals(LAPI) ? "yes" : "", "");
+      // session 18 (role chaining: session_role, session_chain, SessionChains): the chained session's calls name their
+      // own role and the pod whose stolen credentials started the chain (the thumbnailer in cluster A), none of B's
+      check(wrong, what(s), "enrichment role", s.at("/enrichment/iam_role").asText(), XROLE);
+      check(wrong, what(s), "pod", s.at("/enrichment/namespace").asText() + "/" + s.at("/enrichment/pod_name").asText(), APP_POD);
+      check(wrong, what(s), "cluster", s.at("/enrichment/cluster").asText(), CLUSTER);
+      check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), APP_NODE);
+      check(wrong, what(s), "service account", s.at("/enrichment/service_account").asText(), SA);
     }
     assertThat(wrong).isEmpty();
   }
@@ -268,6 +273,7 @@ class FargateFleetScenarioIT {
     check(wrong, what(s), "pod", s.at("/enrichment/namespace").asText() + "/" + s.at("/enrichment/pod_name").asText(), LAPI_POD);
     check(wrong, what(s), "node", s.at("/enrichment/node_name").asText(), NODE_B1);
     check(wrong, what(s), "cluster", s.at("/enrichment/cluster").asText(), CLUSTER_B);
+    check(wrong, what(s), "role", s.at("/enrichment/iam_role").asText(), XROLE);
     assertThat(wrong).isEmpty();
   }
 
@@ -327,9 +333,12 @@ class FargateFleetScenarioIT {
   void scopeOfTheChainedSession() throws Exception {
     ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("principal", XSESSION)));
     String as = Scope.table(r);
-    assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).contains(ACCT_B);
-    assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).containsExactly(CLUSTER_B);
-    assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactly(LAPI);
+    assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).contains(ACCT, ACCT_B);
+    // its calls in B (the thumbnailer's chained credentials) and its exec into the ledger pod
+    assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).containsExactlyInAnyOrder(CLUSTER_B, CLUSTER);
+    assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactlyInAnyOrder(LAPI, APP);
+    // the exchange that issued it (sts:AssumeRole by the stolen session: unmapped strata.issued.session_arn)
+    assertThat(IncidentPipelineIT.values(r, "principals")).as(as).contains(STOLEN_SESSION);
   }
 
   /** Where does the vulnerable image run? The thumbnailer in A, the statement renderer in B; not the patched rollout. */

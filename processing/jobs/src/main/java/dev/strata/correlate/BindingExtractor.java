@@ -144,11 +144,17 @@ public final class BindingExtractor {
     try {
       String format = e.getSourceFormat() == null ? "" : e.getSourceFormat();
       switch (format) {
-        case "k8s_audit" -> audit(e, out);
+        case "k8s_audit" -> {
+          sessionRole(e, out); // an EKS IAM principal's request (aws-iam-authenticator's user.extra)
+          audit(e, out);
+        }
         case "k8s_event" -> k8sEvent(e, out);
         case "k8s_pod" -> podSnapshot(e, out);
         case "k8s_node" -> nodeSnapshot(e, out);
-        case "aws_cloudtrail" -> cloudTrail(e, out);
+        case "aws_cloudtrail" -> {
+          sessionRole(e, out);
+          cloudTrail(e, out);
+        }
         case "aws_ec2_instances", "aws_ec2_network_interfaces" -> Ec2Inventory.extract(this, e, out);
         case KUBELET_LOG -> kubeletPods(e, out);
         default -> {}
@@ -1271,6 +1277,7 @@ public final class BindingExtractor {
       if (role != null) {
         out.add(binding(BindingKind.SERVICEACCOUNT_ROLE, saScope, sa, "", role, a, t, null, false, 1.0f, e));
       }
+      if (sessionArn != null) issuedSessionRole(sessionArn, role, e, out);
       if (sessionArn != null) {
         Map<String, String> issued = a;
         if (cluster == null) {
@@ -1292,6 +1299,14 @@ public final class BindingExtractor {
     }
     if ("AssumeRole".equals(op) && !"Failure".equals(e.getStatus())) {
       podIdentitySession(e, t, account, out);
+      chainedSession(e, t, account, out);
+      return;
+    }
+    if ("AssumeRoleWithSAML".equals(op) && !"Failure".equals(e.getStatus())) {
+      JsonNode req = object(e.getUnmapped().get("requestParameters"));
+      JsonNode resp = object(e.getUnmapped().get("responseElements"));
+      String sessionArn = resp == null ? null : text(resp.path("assumedRoleUser"), "arn");
+      if (sessionArn != null) issuedSessionRole(sessionArn, req == null ? null : text(req, "roleArn"), e, out);
       return;
     }
     if ("RegisterTaskDefinition".equals(op) && !"Failure".equals(e.getStatus())) {
@@ -1406,6 +1421,84 @@ public final class BindingExtractor {
     put(a, EcsCredentials.BASIS, use.basis());
     out.add(binding(BindingKind.ROLE_ECS_USE, "ecs-role", role, "", use.use(), a,
         use.execution() ? ALWAYS : EcsCredentials.TASK_ROLE_FROM, null, false, use.confidence(), e));
+  }
+
+  /**
+   * {@code session_role} of the caller's own session: an assumed-role session's call names its role in {@code
+   * userIdentity.sessionContext.sessionIssuer.arn} (actor {@code session_issuer}), with its path; else the role the
+   * session ARN names. Once per session and extractor (every call of the session would restate it: a statement from
+   * always cannot be moved earlier by a later one).
+   */
+  private void sessionRole(EvidenceEvent e, List<EntityBinding> out) {
+    if (e.getActor() == null) return;
+    String uid = e.getActor().getUserUid();
+    if (uid == null || !uid.contains(":assumed-role/")) return;
+    String issuer = e.getActor().getSessionIssuer();
+    String role = issuer != null && issuer.contains(":role/") ? issuer : roleOf(uid);
+    issuedSessionRole(uid, role, e, out);
+  }
+
+  /**
+   * {@code session_role}: the role session {@code sessionArn} -> {@code role} (else the role its ARN names), from
+   * always, open; once per session and extractor ({@link #sessionRoles}).
+   */
+  private void issuedSessionRole(String sessionArn, String role, EvidenceEvent e, List<EntityBinding> out) {
+    if (!sessionArn.contains(":assumed-role/")) return;
+    if (role == null || !role.contains(":role/")) role = roleOf(sessionArn);
+    if (role == null || sessionRoles.put(sessionArn, Boolean.TRUE) != null) return;
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.IAM_ROLE, role);
+    put(a, Attr.ACCOUNT_UID, accountOf(role, null));
+    out.add(binding(BindingKind.SESSION_ROLE, "", sessionArn, "", role, a, ALWAYS, null, false, 1.0f, e));
+  }
+
+  /** The sessions whose role this extractor stated ({@link #issuedSessionRole}), the latest 16,384. */
+  private final Map<String, Boolean> sessionRoles =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > 16_384;
+        }
+      };
+
+  /**
+   * Role chaining: {@code sts:AssumeRole} called with an assumed-role session (the caller {@code S1}, {@code
+   * userIdentity.arn}) issues the session {@code S2} of the response ({@code assumedRoleUser.arn}, {@code
+   * credentials.accessKeyId}, {@code expiration}): {@code session_chain} S2 -> S1 from the call until S2 expires (the
+   * new session's role and account; the caller's instance when its session is named after the call's instance, as
+   * {@code session_instance} reads it), {@code session_role} of S2 and {@code accesskey_session} of S2's key. {@link
+   * SessionChains} gives S2 the pod / task of S1. CloudTrail logs a cross-account {@code AssumeRole} in both accounts
+   * (one {@code sharedEventID}); the role's account sees the caller as {@code AWSAccount}, without its session: only
+   * the caller's account's record states the chain, both state the role.
+   */
+  private void chainedSession(EvidenceEvent e, long t, String account, List<EntityBinding> out) {
+    JsonNode req = object(e.getUnmapped().get("requestParameters"));
+    JsonNode resp = object(e.getUnmapped().get("responseElements"));
+    if (resp == null) return;
+    String issued = text(resp.path("assumedRoleUser"), "arn");
+    if (issued == null || !issued.contains(":assumed-role/")) return;
+    String role = req == null ? null : text(req, "roleArn");
+    if (role == null || !role.contains(":role/")) role = roleOf(issued);
+    issuedSessionRole(issued, role, e, out);
+    Long expires = expiration(text(resp.path("credentials"), "expiration"));
+    String roleAccount = role == null ? account : accountOf(role, account);
+    String keyId = text(resp.path("credentials"), "accessKeyId");
+    boolean podIdentity = out.stream().anyMatch(b -> BindingKind.SESSION_POD.id().equals(b.getKind()));
+    if (keyId != null && !podIdentity) { // (EKS Pod Identity's stated it with the pod)
+      Map<String, String> k = new LinkedHashMap<>();
+      put(k, Attr.IAM_ROLE, role);
+      put(k, Attr.ACCOUNT_UID, roleAccount);
+      out.add(binding(BindingKind.ACCESSKEY_SESSION, "", keyId, "", issued, k, t, expires, false, 1.0f, e));
+    }
+    String caller = e.getActor() == null ? null : e.getActor().getUserUid();
+    if (caller == null || !caller.contains(":assumed-role/") || caller.equals(issued)) return;
+    Map<String, String> a = new LinkedHashMap<>();
+    put(a, Attr.IAM_ROLE, role);
+    put(a, Attr.ACCOUNT_UID, roleAccount);
+    put(a, CreatedKeys.CREATED_BY_SESSION, caller);
+    String instance = e.getCloud() == null ? null : e.getCloud().getInstanceUid();
+    if (instance != null && caller.endsWith("/" + instance)) put(a, Attr.INSTANCE_UID, instance);
+    out.add(binding(BindingKind.SESSION_CHAIN, "", issued, "", caller, a, t, expires, false, 1.0f, e));
   }
 
   /**

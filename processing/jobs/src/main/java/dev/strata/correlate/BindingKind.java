@@ -184,7 +184,26 @@ public enum BindingKind {
    * shutting-down), from the time its {@code StateTransitionReason} names (else the collection): a fact no lookup
    * reads; {@link InstanceEnds} closes the instance's {@code eni_instance} and {@code ip_instance} there (session 17).
    */
-  INSTANCE_STATE("instance", "instance_state", 1.0f, false, false);
+  INSTANCE_STATE("instance", "instance_state", 1.0f, false, false),
+  /**
+   * An IAM role session ({@code session||<assumed-role ARN>}) -> its role's ARN (attribute {@code iam_role}), from
+   * always, open: a session ARN {@code arn:aws:sts::<account>:assumed-role/<role>/<name>} names one role for all time
+   * (only the role's path is not in it). Stated from the {@code AssumeRole*} responses ({@code assumedRoleUser.arn},
+   * the request's {@code roleArn}) and from every call's {@code userIdentity.sessionContext.sessionIssuer} (once per
+   * session and extractor): a session's calls name their role in {@code enrichment.iam_role} also when nothing else
+   * binds the session (a chained session in another account, fargate scenario). Looked up at hop 1 under the session,
+   * which every call of an assumed-role session already asks (session 18).
+   */
+  SESSION_ROLE("session", "role", 1.0f, false),
+  /**
+   * Role chaining: a role session ({@code session||<new session ARN>}) -> the assumed-role session that called {@code
+   * sts:AssumeRole} for it ({@code session||<caller's ARN>}), from the call until the new credentials expire, with the
+   * new session's role and account and, when the caller is an EC2 instance role's session, its instance. Held by the
+   * lookups under the new session; {@link SessionChains} joins it with the caller's {@code session_pod} / {@code
+   * session_task} (and a caller's own chain) into the new session's, so its calls name the pod, task or instance whose
+   * credentials started the chain (session 18).
+   */
+  SESSION_CHAIN("session", "session", 1.0f, false);
 
   /** Whether this is an IMDS fetch fact (by a pod or by a plain container). */
   public boolean imdsFetch() {

@@ -44,7 +44,10 @@ public final class CreatedKeys {
     }
     if (BindingKind.SESSION_POD.id().equals(b.getKind())) return b.getSubject().getKey();
     if (BindingKind.SESSION_TASK.id().equals(b.getKind())) {
-      return LookupKeys.key("session", b.getSubject().getScope(), b.getSubject().getKey());
+      String scope = b.getSubject().getScope();
+      // a chained session's task (SessionChains) is under the session's own ARN
+      if (scope == null || scope.isEmpty()) return b.getSubject().getKey();
+      return LookupKeys.key("session", scope, b.getSubject().getKey());
     }
     return null;
   }

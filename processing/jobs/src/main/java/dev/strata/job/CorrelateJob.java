@@ -12,6 +12,7 @@ import dev.strata.job.correlate.JoinNodeInstances;
 import dev.strata.job.correlate.JoinSessionPods;
 import dev.strata.job.correlate.JoinCreatedKeys;
 import dev.strata.job.correlate.JoinStatementsKeptOnce;
+import dev.strata.job.correlate.JoinSessionChains;
 import dev.strata.job.correlate.JoinContainerSandboxes;
 import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.EnrichedEvent;
@@ -218,6 +219,7 @@ public final class CorrelateJob {
     DataStream<EntityBinding> stated = JoinSandboxPods.attach(events, extracted, BINDING, retention, ttl);
     stated = CloseContainerBindings.attach(events, stated, BINDING, retention, ttl);
     stated = JoinSessionPods.attach(stated, BINDING, retention, ttl);
+    stated = JoinSessionChains.attach(stated, BINDING, retention, ttl); // role chaining: the chained session's pod
     stated = JoinCreatedKeys.attach(stated, BINDING, retention, ttl);
     // a created key's deletion / deactivation; a terminated instance's interfaces, addresses
     stated = JoinStatementsKeptOnce.attach(JoinStatementsKeptOnce.Rule.KEY_STATUS, stated, BINDING, retention, ttl);

@@ -133,7 +133,9 @@ class BindingExtractorTest {
     List<EvidenceEvent> ct = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-pod-identity.json", null,
         CorrelationScenario.ACCOUNT_PROD);
     assertThat(ct).hasSize(4);
-    assertThat(of(ct.get(0))).as("AssumeRoleForPodIdentity").isEmpty();
+    // (the caller's own session, the node role's, names its role: session_role)
+    assertThat(of(ct.get(0))).as("AssumeRoleForPodIdentity").extracting(EntityBinding::getKind)
+        .containsOnly(BindingKind.SESSION_ROLE.id());
     List<EntityBinding> bs = of(ct.get(1));
     String session = "arn:aws:sts::111111111111:assumed-role/payments-podid/eks-prod-api-7d9f-4f3c2a10-0000-4000-8000-00000000a1b2";
     EntityBinding pod = kind(bs, BindingKind.SESSION_POD);
@@ -150,6 +152,9 @@ class BindingExtractorTest {
     assertThat(sa.getObject().getScope() + " " + sa.getObject().getKey()).isEqualTo("k8s:prod payments/api-sa");
     assertThat(kind(bs, BindingKind.SERVICEACCOUNT_ROLE).getObject().getKey())
         .isEqualTo("arn:aws:iam::111111111111:role/payments-podid");
+    // (the session's role, session_role, was stated from the AssumeRole's response: once per session and extractor)
+    assertThat(bs).filteredOn(b -> b.getKind().equals(BindingKind.SESSION_ROLE.id()))
+        .extracting(b -> b.getSubject().getKey()).contains(session);
     assertThat(of(ct.get(2))).isEmpty();
     // an AssumeRole without EKS's tags names no pod
     assertThat(CorrelationScenario.parse("aws_cloudtrail", "cloudtrail.json", null, CorrelationScenario.ACCOUNT_PROD))
@@ -367,7 +372,7 @@ class BindingExtractorTest {
     List<EvidenceEvent> ct = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-iam-persistence.json", null,
         CorrelationScenario.ACCOUNT_PROD);
     assertThat(ct).hasSize(3);
-    assertThat(of(ct.get(0))).isEmpty();
+    assertThat(of(ct.get(0))).extracting(EntityBinding::getKind).containsOnly(BindingKind.SESSION_ROLE.id());
     EntityBinding key = kind(of(ct.get(1)), BindingKind.ACCESSKEY_SESSION);
     assertThat(key.getSubject().getKey()).isEqualTo("AKIAEXAMPLEBACKUP001");
     assertThat(key.getObject().getKey()).isEqualTo("arn:aws:sts::111111111111:assumed-role/payments-api/botocore-session-1");
@@ -377,6 +382,43 @@ class BindingExtractorTest {
     assertThat(key.getAttributes()).containsEntry("created_key_user", "backup")
         .containsEntry("iam_role", "arn:aws:iam::111111111111:role/payments-api");
     assertThat(of(ct.get(2))).noneMatch(b -> b.getKind().equals(BindingKind.ACCESSKEY_SESSION.id()));
+  }
+
+  /**
+   * Role chaining (fargate scenario): an assumed-role session's sts:AssumeRole states the new session's role, its key
+   * and the chain new session -> caller until the new credentials expire; the role's account's record of the same call
+   * (an AWSAccount caller) states the role and key, no chain; every call states its own session's role once
+   * (sessionContext.sessionIssuer), from always.
+   */
+  @Test
+  void anAssumedRoleSessionsAssumeRoleChainsTheNewSessionToItAndEverySessionNamesItsRole() {
+    List<EvidenceEvent> ct = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-irsa-chained.json", null, null);
+    String s1 = "arn:aws:sts::111111111111:assumed-role/payments-api/botocore-session-2";
+    String s2 = "arn:aws:sts::222222222222:assumed-role/cross-deploy/sync-job";
+    BindingExtractor x = new BindingExtractor();
+    List<EntityBinding> caller = x.extract(ct.get(0));
+    EntityBinding chain = kind(caller, BindingKind.SESSION_CHAIN);
+    assertThat(chain.getSubject().getKey()).isEqualTo(s2);
+    assertThat(chain.getObject().getKey()).isEqualTo(s1);
+    assertThat(chain.getValidFrom()).isEqualTo(java.time.Instant.parse("2026-11-20T10:06:00Z"));
+    assertThat(chain.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T11:06:00Z"));
+    assertThat(chain.getAttributes()).containsEntry("iam_role", "arn:aws:iam::222222222222:role/cross-deploy")
+        .containsEntry("account_uid", "222222222222").containsEntry(CreatedKeys.CREATED_BY_SESSION, s1);
+    assertThat(caller).filteredOn(b -> b.getKind().equals(BindingKind.SESSION_ROLE.id()))
+        .extracting(b -> b.getSubject().getKey() + " -> " + b.getObject().getKey())
+        .containsExactlyInAnyOrder(s1 + " -> arn:aws:iam::111111111111:role/payments-api",
+            s2 + " -> arn:aws:iam::222222222222:role/cross-deploy");
+    assertThat(caller).filteredOn(b -> b.getKind().equals(BindingKind.SESSION_ROLE.id()))
+        .allSatisfy(b -> assertThat(b.getValidFrom()).isEqualTo(java.time.Instant.EPOCH));
+    assertThat(kind(caller, BindingKind.ACCESSKEY_SESSION).getSubject().getKey()).isEqualTo("ASIAEXAMPLECHAINED01");
+    // account 2's record of the same call: the caller is an account, no session to chain from
+    List<EntityBinding> target = new BindingExtractor().extract(ct.get(1));
+    assertThat(target).extracting(EntityBinding::getKind)
+        .containsExactlyInAnyOrder(BindingKind.SESSION_ROLE.id(), BindingKind.ACCESSKEY_SESSION.id());
+    // the chained session's call: its role is stated by this extractor already (once per session)
+    assertThat(x.extract(ct.get(2))).isEmpty();
+    assertThat(new BindingExtractor().extract(ct.get(2))).singleElement()
+        .satisfies(b -> assertThat(b.getKind()).isEqualTo(BindingKind.SESSION_ROLE.id()));
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.correlate.CorrelationScenario;
 import dev.strata.correlate.CreatedKeys;
+import dev.strata.correlate.SessionChains;
 import dev.strata.correlate.SessionPods;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
@@ -110,6 +111,59 @@ class IrsaSessionCorrelationTest {
             assertThat(b.getAttributes()).containsEntry(CreatedKeys.CREATED_BY_SESSION,
                 "arn:aws:sts::111111111111:assumed-role/payments-api/botocore-session-2");
           });
+    }
+  }
+
+  /**
+   * Role chaining: at 10:06 the IRSA session (api-7d9f's) assumes account 2's role (session sync-job), which at 10:09
+   * assumes account 3's (hop-2). Each chained session's calls in its account name the pod whose credentials started the
+   * chain, its node, cluster and service account, with their own session's role (session_role, session_chain,
+   * SessionChains), in both arrival orders (the chained calls before everything else, and last).
+   */
+  @Test
+  void aChainedSessionsCallsInAnotherAccountNameThePodThatStartedTheChainAndTheirOwnRole() throws Exception {
+    CorrelationScenario s = new CorrelationScenario();
+    List<EvidenceEvent> replica = CorrelationScenario.parse("k8s_audit", "prod-audit-irsa-replica.log", "prod",
+        CorrelationScenario.ACCOUNT_PROD);
+    List<EvidenceEvent> vpce = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-irsa-vpce.json", null,
+        CorrelationScenario.ACCOUNT_PROD);
+    List<EvidenceEvent> chained = CorrelationScenario.parse("aws_cloudtrail", "cloudtrail-irsa-chained.json", null,
+        null);
+    assertThat(chained).hasSize(5);
+    for (boolean chainFirst : new boolean[] {true, false}) {
+      List<EvidenceEvent> all = new ArrayList<>();
+      if (chainFirst) all.addAll(chained);
+      all.addAll(vpce);
+      all.addAll(s.prodAudit);
+      all.addAll(replica);
+      if (!chainFirst) all.addAll(chained);
+      var r = ContainerEndCorrelationTest.run(all);
+      String[][] calls = {
+        {"66666666-6666-4666-8666-666666666603", "arn:aws:iam::222222222222:role/cross-deploy"},
+        {"66666666-6666-4666-8666-666666666605", "arn:aws:iam::333333333333:role/audit-reader"}};
+      for (String[] call : calls) {
+        EvidenceEvent e = chained.stream().filter(c -> call[0].equals(c.getUnmapped().get("eventID"))).findFirst()
+            .orElseThrow();
+        Enrichment k = r.latest().get(e.getEventId());
+        String as = e.getApi().getOperation() + " of the chained session, chain first: " + chainFirst;
+        assertThat(k.getIamRole()).as(as + ": its own session's role").isEqualTo(call[1]);
+        assertThat(k.getPodName()).as(as).isEqualTo("api-7d9f");
+        assertThat(k.getNamespace()).as(as).isEqualTo("payments");
+        assertThat(k.getCluster()).as(as).isEqualTo("prod");
+        assertThat(k.getNodeName()).as(as).isEqualTo(CorrelationScenario.NODE);
+        assertThat(k.getServiceAccount()).as(as).isEqualTo("payments/api-sa");
+        assertThat(k.getAccountUid()).as(as + ": the call's account").isEqualTo(call[1].split(":")[4]);
+      }
+      assertThat(r.facts().values()).filteredOn(b -> b.getKind().equals("session_pod")
+              && b.getSubject().getKey().contains(":assumed-role/audit-reader/"))
+          .singleElement().satisfies(b -> {
+            assertThat(b.getObject().getKey()).isEqualTo("payments/api-7d9f");
+            assertThat(b.getAttributes()).containsEntry(SessionChains.DEPTH, "2")
+                .containsEntry(CreatedKeys.CREATED_BY_SESSION,
+                    "arn:aws:sts::222222222222:assumed-role/cross-deploy/sync-job");
+            assertThat(b.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T11:09:00Z"));
+          });
+      assertThat(r.facts().values()).filteredOn(b -> b.getKind().equals("session_chain")).hasSize(2);
     }
   }
 }
