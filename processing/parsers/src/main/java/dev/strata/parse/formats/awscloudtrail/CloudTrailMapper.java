@@ -14,6 +14,7 @@ import dev.strata.parse.RejectReason;
 import dev.strata.schema.event.Actor;
 import dev.strata.schema.event.Api;
 import dev.strata.schema.event.Cloud;
+import dev.strata.schema.event.Container;
 import dev.strata.schema.event.Endpoint;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.HttpRequest;
@@ -510,6 +511,17 @@ final class CloudTrailMapper implements JsonRecordStream.RecordMapper {
     if (account == null) account = ctx.cloudAccount();
     String region = awsRegion != null ? awsRegion : ctx.cloudRegion();
     e.setCloud(cloud(account, region, instanceId(principalId, arn)));
+
+    // the image an ECR call wrote (PutImage's response): its digest and reference, so the push is found by the digest
+    // the workloads ran (strata scope, incidents' image entity) and not only by its repository's ARN
+    if (issued.imageDigest != null && issued.imageDigest.startsWith("sha256:")) {
+      String registry = issued.imageRegistryId != null ? issued.imageRegistryId : account;
+      String repo = issued.imageRepository == null ? null
+          : registry == null || region == null ? issued.imageRepository
+          : registry + ".dkr.ecr." + region + ".amazonaws.com/" + issued.imageRepository;
+      String ref = repo == null ? null : issued.imageTag == null ? repo + "@" + issued.imageDigest : repo + ":" + issued.imageTag;
+      e.setContainer(new Container(null, null, ref, null, null, issued.imageDigest));
+    }
 
     // source
     if (sourceIp != null || vpcEndpointId != null) {

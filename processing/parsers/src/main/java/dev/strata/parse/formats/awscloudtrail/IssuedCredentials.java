@@ -13,7 +13,9 @@ import java.util.List;
  * responseElements credentials.accessKeyId / expiration, assumedRoleUser.arn, federatedUser.arn,
  * subjectFromWebIdentityToken, subject.namespace / serviceAccount, podIdentityAssociation.associationArn; the
  * requestParameters {@code tags} (else {@code sessionTags}) as key/value pairs ({@code key}/{@code Key},
- * {@code value}/{@code Value}). Values are scalar texts; a field holding an object or array is left out.
+ * {@code value}/{@code Value}). Values are scalar texts; a field holding an object or array is left out. Also the image
+ * an ECR call answers with ({@code PutImage}'s responseElements {@code image}: registryId, repositoryName,
+ * imageId.imageDigest / imageTag): what a push wrote under the tag, which only the response says.
  */
 final class IssuedCredentials {
 
@@ -25,6 +27,11 @@ final class IssuedCredentials {
   String subjectNamespace;
   String subjectServiceAccount;
   String podIdentityAssociation;
+  /** responseElements.image of an ECR call: registry id, repository name, digest, tag (null when absent). */
+  String imageRegistryId;
+  String imageRepository;
+  String imageDigest;
+  String imageTag;
   private boolean tagsSeen;
   private final List<String> tags = new ArrayList<>(); // key, value, key, value ... of requestParameters.tags
   private final List<String> sessionTags = new ArrayList<>();
@@ -32,6 +39,7 @@ final class IssuedCredentials {
   void clear() {
     accessKeyId = expiration = assumedRoleArn = federatedUserArn = subjectFromWebIdentityToken = null;
     subjectNamespace = subjectServiceAccount = podIdentityAssociation = null;
+    imageRegistryId = imageRepository = imageDigest = imageTag = null;
     tagsSeen = false;
     tags.clear();
     sessionTags.clear();
@@ -93,6 +101,7 @@ final class IssuedCredentials {
           case "federatedUser" -> federatedUserArn = Json.memberText(p, "arn");
           case "subject" -> subject(p);
           case "podIdentityAssociation" -> podIdentityAssociation = Json.memberText(p, "associationArn");
+          case "image" -> image(p);
           default -> p.skipChildren();
         }
       } else if ("subjectFromWebIdentityToken".equals(f)) {
@@ -110,6 +119,34 @@ final class IssuedCredentials {
       switch (f) {
         case "accessKeyId" -> accessKeyId = Json.scalarText(p);
         case "expiration" -> expiration = Json.scalarText(p);
+        default -> p.skipChildren();
+      }
+    }
+  }
+
+  /** ECR's {@code image} object ({@code p} at START_OBJECT): registryId, repositoryName, imageId {imageDigest, imageTag}. */
+  private void image(JsonParser p) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (f) {
+        case "registryId" -> imageRegistryId = Json.scalarText(p);
+        case "repositoryName" -> imageRepository = Json.scalarText(p);
+        case "imageId" -> {
+          if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            break;
+          }
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String g = p.currentName();
+            p.nextToken();
+            switch (g) {
+              case "imageDigest" -> imageDigest = Json.scalarText(p);
+              case "imageTag" -> imageTag = Json.scalarText(p);
+              default -> p.skipChildren();
+            }
+          }
+        }
         default -> p.skipChildren();
       }
     }

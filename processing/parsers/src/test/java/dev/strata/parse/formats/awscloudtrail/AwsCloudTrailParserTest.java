@@ -420,6 +420,35 @@ class AwsCloudTrailParserTest extends ParserContractTest {
             "AWS::S3::Object arn:aws:s3:::b1/d/o.json d/o.json");
   }
 
+  /**
+   * ECR PutImage: the response names the digest the push wrote under the tag (the request has only the manifest), so
+   * the event carries the image as container.image_digest / image_name: a tag overwritten by a leaked CI key is found
+   * by the digest the pods ran (SupplyChainRolloutScenarioIT). BatchGetImage by tag answers nothing CloudTrail logs:
+   * no image.
+   */
+  @Test
+  void ecrPutImageNamesThePushedDigestAndReference() throws Exception {
+    String digest = "sha256:" + "e4c2".repeat(16);
+    String put = "{\"eventTime\":\"2026-11-25T10:03:30Z\",\"eventSource\":\"ecr.amazonaws.com\",\"eventName\":\"PutImage\","
+        + "\"awsRegion\":\"eu-central-1\",\"recipientAccountId\":\"173205080756\",\"userIdentity\":{\"type\":\"IAMUser\","
+        + "\"arn\":\"arn:aws:iam::173205080756:user/ci\",\"accessKeyId\":\"AKIAEXAMPLE000000001\",\"userName\":\"ci\"},"
+        + "\"requestParameters\":{\"repositoryName\":\"merch/catalog-api\",\"imageTag\":\"v2.3.1\",\"imageManifest\":\"{}\"},"
+        + "\"responseElements\":{\"image\":{\"registryId\":\"173205080756\",\"repositoryName\":\"merch/catalog-api\","
+        + "\"imageId\":{\"imageDigest\":\"" + digest + "\",\"imageTag\":\"v2.3.1\"},\"imageManifest\":\"{}\"}}}";
+    String byDigest = put.replace(",\"imageTag\":\"v2.3.1\"}", "}");
+    String get = "{\"eventTime\":\"2026-11-25T10:04:11Z\",\"eventSource\":\"ecr.amazonaws.com\",\"eventName\":\"BatchGetImage\","
+        + "\"awsRegion\":\"eu-central-1\",\"requestParameters\":{\"repositoryName\":\"merch/catalog-api\",\"imageIds\":"
+        + "[{\"imageTag\":\"v2.3.1\"}]},\"responseElements\":null}";
+    List<EvidenceEvent> events = parse(put + "\n" + byDigest + "\n" + get + "\n", Framing.LINES, "ecr.jsonl").events;
+    assertThat(events).hasSize(3);
+    String repo = "173205080756.dkr.ecr.eu-central-1.amazonaws.com/merch/catalog-api";
+    assertThat(events.get(0).getContainer().getImageDigest()).isEqualTo(digest);
+    assertThat(events.get(0).getContainer().getImageName()).isEqualTo(repo + ":v2.3.1");
+    assertThat(events.get(0).getContainer().getUid()).isNull();
+    assertThat(events.get(1).getContainer().getImageName()).isEqualTo(repo + "@" + digest);
+    assertThat(events.get(2).getContainer()).isNull();
+  }
+
   private static List<String> resources(EvidenceEvent e) {
     return e.getResources().stream().map(r -> r.getType() + " " + r.getUid() + " " + r.getName()).toList();
   }
