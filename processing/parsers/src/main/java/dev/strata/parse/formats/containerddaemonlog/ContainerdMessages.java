@@ -55,6 +55,8 @@ import java.util.regex.Pattern;
  * SandboxExit event &lt;SandboxExit&gt;                                                  exited (container = sandbox)
  * TaskOOM event &lt;TaskOOM&gt;                                                          oom_killed
  * PullImage "REF" / ... returns image reference "sha256:.."                       pull_requested / pulled
+ * Pulled image "REF" with image id "sha256:..", repo tag "T", repo digest "R@sha256:..", size "N" in D
+ *   (containerd 1.7+: what the tag resolved to: the digest)                         pulled (image name, id, digest)
  * ImageCreate|ImageUpdate|ImageDelete event &lt;Image..&gt;                              image_created / _updated / _deleted
  * generated id for sandbox name "N_NS_U_A" (debug; podsandboxid=S)                sandbox_id_generated
  * cni result: {Interfaces: {eth0: {IPConfigs: [{IP}]}}} (debug; podsandboxid=S)   network_ready: src_endpoint.ip
@@ -82,6 +84,8 @@ final class ContainerdMessages implements DaemonLogReader.Interpreter {
       Pattern.compile("^(ExecSync|Exec) for \"([^\"]*)\"(?: with command (\\[.*?\\])(?:,| and) .*|( returns .*)|( failed.*))$");
   private static final Pattern PULL =
       Pattern.compile("^PullImage \"([^\"]*)\"(?: returns image reference \"([^\"]*)\"| (failed)| with .*)?$");
+  private static final Pattern PULLED =
+      Pattern.compile("^Pulled image \"([^\"]*)\" with image id \"([^\"]*)\", repo tag \"[^\"]*\", repo digest \"([^\"]*)\".*$");
   private static final Pattern EXIT =
       Pattern.compile("^(TaskExit event in podsandbox handler|TaskExit event|SandboxExit event|received exit event"
           + "|failed to handle (?:container|sandbox) TaskExit event) (.*)$");
@@ -146,6 +150,14 @@ final class ContainerdMessages implements DaemonLogReader.Interpreter {
       CriLifecycle.image(e, m.group(1), RUNTIME);
       CriLifecycle.image(e, m.group(2), RUNTIME);
       if (m.group(2) != null || failed) outcome(e, !failed, line.field("error"));
+    } else if (msg.startsWith("Pulled image ") && (m = PULLED.matcher(msg)).matches()) {
+      // the only line that says which digest the tag was when the node pulled it (SupplyChainRolloutScenarioIT: the
+      // tag v2.3.1 was overwritten during the rollout; the node pulled the attacker's digest)
+      e = lifecycle(line, ctx, "pulled");
+      CriLifecycle.image(e, m.group(1), RUNTIME);
+      CriLifecycle.image(e, m.group(2), RUNTIME);
+      CriLifecycle.image(e, m.group(3), RUNTIME);
+      outcome(e, true, null);
     } else if ((m = EXIT.matcher(msg)).matches()) {
       e = exit(line, m.group(1), m.group(2));
     } else if ((m = OOM.matcher(msg)).matches()) {

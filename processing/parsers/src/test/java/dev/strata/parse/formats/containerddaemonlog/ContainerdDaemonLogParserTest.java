@@ -119,6 +119,25 @@ class ContainerdDaemonLogParserTest extends ParserContractTest {
     assertThat(run.getKubernetes().getPodUid()).isEqualTo("u-1");
   }
 
+  /**
+   * containerd 1.7+'s "Pulled image" line names the digest the tag resolved to when the node pulled it (a tag
+   * overwritten during a rollout: SupplyChainRolloutScenarioIT); it was a plain line before.
+   */
+  @Test
+  void thePulledImageLineNamesTheDigestTheTagResolvedTo() throws Exception {
+    String repo = "173205080756.dkr.ecr.eu-central-1.amazonaws.com/merch/catalog-api";
+    String digest = "sha256:" + "e4c2".repeat(16);
+    String id = "sha256:" + "f5d3".repeat(16);
+    EvidenceEvent e = one("Pulled image \"" + repo + ":v2.3.1\" with image id \"" + id + "\", repo tag \"" + repo
+        + ":v2.3.1\", repo digest \"" + repo + "@" + digest + "\", size \"49877114\" in 3.401822s");
+    assertThat(e.getActivityName()).isEqualTo("pulled");
+    assertThat(e.getContainer().getImageName()).isEqualTo(repo + ":v2.3.1");
+    assertThat(e.getContainer().getImageDigest()).isEqualTo(digest);
+    assertThat(e.getContainer().getImageUid()).isEqualTo(id);
+    assertThat(e.getContainer().getUid()).isNull();
+    assertThat(e.getStatus()).isEqualTo("Success");
+  }
+
   @Test
   void aCutCniResultIsAPlainLine() throws Exception {
     EvidenceEvent e = one("cni result: {\"Interfaces\":{\"eth0\":{\"IPConfigs\":[{\"IP\":\"10.0");
