@@ -438,8 +438,8 @@ public final class SignalRules implements Serializable {
       return new Signal(use, 4, "task_credentials_outside");
     }
     if (outside && eksWorkloadIdentity(e)) {
-      // an IRSA token exchanged, or its session used, from a public address: a pod's identity used off the cluster
-      // (kubelet scenario: the token read through the kubelet, exchanged from the attacker's address)
+      // an IRSA token exchanged, or its (or an EKS Pod Identity) session used, from a public address: a pod's identity
+      // used off the cluster (kubelet scenario: the token read through the kubelet, exchanged from the attacker's address)
       return new Signal("AssumeRoleWithWebIdentity".equals(op) ? AttackStage.CREDENTIAL_ACCESS : use,
           4, "workload_credentials_outside");
     }
@@ -485,7 +485,20 @@ public final class SignalRules implements Serializable {
     }
     Map<String, String> u = e.getUnmapped();
     String provider = u == null ? null : u.get("userIdentity.sessionContext.webIdFederationData.federatedProvider");
-    return provider != null && provider.contains(":oidc-provider/oidc.eks.");
+    if (provider != null && provider.contains(":oidc-provider/oidc.eks.")) return true;
+    return podIdentitySession(e);
+  }
+
+  /**
+   * An EKS Pod Identity session's call: a role session (not an instance's or a task's: those are judged before) that
+   * the correlation job tied to a pod. Its identity names no web identity provider (EKS assumes the role itself, with
+   * the pod in its session tags; docs/correlation.md {@code session_pod}), so only the enrichment tells it is a pod's
+   * (SupplyChainRolloutScenarioIT: the poisoned pod's session used from its C2 host was context).
+   */
+  static boolean podIdentitySession(EvidenceEvent e) {
+    if (e.getActor() == null || !"AssumedRole".equals(e.getActor().getUserType())) return false;
+    var en = e.getEnrichment();
+    return en != null && en.getPodName() != null && !en.getPodName().isEmpty();
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.strata.schema.event.Actor;
 import dev.strata.schema.event.Api;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.Endpoint;
+import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Network;
 import dev.strata.schema.event.Process;
@@ -91,6 +92,30 @@ class KubeletExposureSignalsTest {
     assertThat(rules.classify(call("GetObject", "198.51.100.23", session(),
         "arn:aws:iam::271828182845:oidc-provider/token.actions.githubusercontent.com"))).isNull();
     assertThat(rules.classify(call("GetObject", "198.51.100.23", session(), null))).isNull();
+  }
+
+  /**
+   * An EKS Pod Identity session (no web identity in its record: EKS assumed the role with the pod in its session tags)
+   * that the correlation tied to its pod, used from a public address: the pod's identity off the cluster
+   * (SupplyChainRolloutScenarioIT); from the pod's own address, or a session tied to no pod, context.
+   */
+  @Test
+  void aPodIdentitySessionUsedFromAPublicAddressIsASignal() {
+    SignalRules rules = SignalRules.defaults();
+    Actor podSession = Actor.newBuilder().setUserName("catalog-api-podid").setUserType("AssumedRole")
+        .setUserUid("arn:aws:sts::173205080756:assumed-role/catalog-api-podid/eks-merch-eks-catalog-api-7d9c6b5f48-x2k9p")
+        .setCredentialUid("ASIASFPODIDA00000001").setSessionIssuer("arn:aws:iam::173205080756:role/catalog-api-podid")
+        .setGroups(List.of()).build();
+    java.util.function.BiFunction<String, String, EvidenceEvent> get = (ip, pod) -> {
+      EvidenceEvent e = call("GetObject", ip, podSession, null);
+      if (pod != null) e.setEnrichment(Enrichment.newBuilder().setPodName(pod).setNamespace("merch").setRevision(1).build());
+      return e;
+    };
+    SignalRules.Signal outside = rules.classify(get.apply("203.0.113.201", "catalog-api-7d9c6b5f48-x2k9p"));
+    assertThat(outside.reason()).isEqualTo("workload_credentials_outside");
+    assertThat(outside.stage()).isEqualTo(AttackStage.EXFILTRATION);
+    assertThat(rules.classify(get.apply("10.94.21.140", "catalog-api-7d9c6b5f48-x2k9p"))).isNull();
+    assertThat(rules.classify(get.apply("203.0.113.201", null))).isNull();
   }
 
   /**
