@@ -64,6 +64,29 @@ final class ScenarioRun {
     return runWithLateEvidence(pipeline, endpoints, name, evidence, null, options);
   }
 
+  /** One root collected with its own options (a mounted disk image: its host, cluster, account and instance). */
+  record Collection(Path root, CollectorOptions options) {}
+
+  /**
+   * Runs the pipeline over several roots collected one after the other (a bundle of exports and a node's mounted disk
+   * image, each collected as its own root as a responder does), then parse, correlate and incidents once over them.
+   */
+  static void runCollections(EvidencePipeline pipeline, StackEndpoints endpoints, String name, List<Collection> roots)
+      throws Exception {
+    pipeline.prepare();
+    String parseGroup = pipeline.newGroupAtEndOfRawTopic(name);
+    String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.NORMALIZED,
+        name + "-correlate");
+    String incidentGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.ENRICHED,
+        name + "-incidents");
+    for (Collection c : roots) pipeline.collect(c.root(), c.options(), ProgressListener.NONE);
+    pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
+    var correlate = pipeline.correlateConfig(true, correlateGroup);
+    pipeline.runCorrelate(correlate);
+    pipeline.runIncidents(pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic()));
+    pipeline.send("POST", "/strata-*/_refresh", null);
+  }
+
   /**
    * Runs the pipeline over {@code evidence}, then over {@code late}: evidence that arrives after the rest was
    * correlated, as a streaming deployment sees it. The correlation job resolves the first collection without the late

@@ -1,0 +1,1 @@
+// catalog-api v2.3.1 (image layer)
