@@ -137,24 +137,9 @@ class SupplyChainRolloutScenarioIT {
     return root;
   }
 
-  /** What the run produced, one line per event (with its enrichment), then the incidents: for reading a failure. */
+  /** What the run produced (ScenarioRun.dump): for reading a failure. */
   void dump(Path to) throws Exception {
-    StringBuilder b = new StringBuilder();
-    for (JsonNode h : search("*")) {
-      JsonNode s = h.path("_source");
-      b.append(s.path("time").asText()).append(' ').append(s.path("source_format").asText()).append(' ')
-          .append(s.path("class_uid").asText()).append(' ').append(s.path("activity_name").asText())
-          .append(" ctr=").append(s.at("/container/uid").asText()).append(" pod=").append(s.at("/kubernetes/pod_name").asText())
-          .append(" | ").append(s.path("enrichment").toString()).append(" | ").append(s.path("message").asText()).append('\n');
-    }
-    for (JsonNode h : pipeline.send("POST", "/strata-incidents-*/_search",
-        "{\"size\":50,\"query\":{\"term\":{\"tenant\":\"aws:" + ACCT + "\"}}}").at("/hits/hits")) {
-      b.append("INCIDENT ").append(h.path("_source").toString()).append('\n');
-      for (JsonNode r : ScenarioRun.timeline(pipeline, h.path("_source"))) {
-        b.append("  ROW ").append(r.path("_source").toString()).append('\n');
-      }
-    }
-    Files.writeString(to, b.toString());
+    ScenarioRun.dump(pipeline, RUN_ID, incident, List.of(ACCT), "", to);
   }
 
   // -------------------------------------------------------------------------------------------- every source read
