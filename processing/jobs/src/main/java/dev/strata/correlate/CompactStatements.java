@@ -45,6 +45,15 @@ public final class CompactStatements {
    * derived from the statement's scopes or written as a UUID's 16 bytes where they can be ({@link #value}).
    */
   private static final byte COMPACT_2 = 3;
+  /**
+   * Since session 18 (what {@link #encode} writes): form 3's fields grouped by how they repeat along one node's list
+   * of waiting statements. First what the statements of a list share (flags, kind, the types and scopes, source
+   * format, artifact, the attributes' names, and the values of the node's name and of the attributes the scopes
+   * state), then what each has of its own (keys, other attribute values, times, event id, offsets) and the id last
+   * (so {@link #withoutDerivableId} cuts it off). RocksDB compresses a list's blocks with LZ4: a shared run of bytes
+   * costs one back-reference where form 3 interleaved it with each statement's own bytes (a reference per field).
+   */
+  private static final byte GROUPED = 4;
   private static final int TO = 1;
   private static final int END = 2;
   private static final int EVENT_IS_BINDING = 4;
@@ -90,35 +99,94 @@ public final class CompactStatements {
         | (l.getEventId().equals(b.getBindingId()) ? EVENT_IS_BINDING : 0) | (l.getLineNumber() != null ? LINE : 0)
         | (l.getRecordIndex() != null ? RECORD : 0) | (b.getConfidence() != 1.0f ? CONFIDENCE : 0)
         | (podKey != null && podKey.equals(b.getObject().getKey()) ? OBJECT_IS_POD : 0);
-    o.write(COMPACT_2);
+    o.write(GROUPED);
     o.write(flags);
-    o.id(b.getBindingId());
+    // what the statements of one node's list share
     o.string(b.getKind());
     o.string(b.getSubject().getType());
-    o.string(b.getSubject().getKey());
     o.string(b.getSubject().getScope());
     o.string(b.getObject().getType());
-    if ((flags & OBJECT_IS_POD) == 0) o.string(b.getObject().getKey());
     o.string(b.getObject().getScope());
+    o.string(b.getSourceFormat());
+    o.id(l.getArtifactSha256());
     o.varint(attrs.size());
     String[] said = said(b.getSubject().getScope(), b.getObject().getScope());
+    List<String> own = new ArrayList<>(attrs.size());
     for (Map.Entry<String, String> a : attrs.entrySet()) {
       int code = Attr.code(a.getKey());
-      o.varint(code + 1);
+      boolean shared = code == NODE_NAME_CODE || derived(a.getValue(), said) != 0;
+      o.varint((code + 1) << 1 | (shared ? 1 : 0));
       if (code < 0) o.string(a.getKey());
-      value(o, a.getValue(), said);
+      if (shared) {
+        value(o, a.getValue(), said);
+      } else {
+        own.add(a.getValue());
+      }
     }
+    // what each has of its own
+    o.string(b.getSubject().getKey());
+    if ((flags & OBJECT_IS_POD) == 0) o.string(b.getObject().getKey());
+    for (String v : own) value(o, v, said);
     long from = BindingExtractor.micros(b.getValidFrom());
     o.varlong(zigzag(from));
     if ((flags & TO) != 0) o.varlong(zigzag(BindingExtractor.micros(b.getValidTo()) - from));
     if ((flags & CONFIDENCE) != 0) o.int32(Float.floatToIntBits(b.getConfidence()));
-    o.string(b.getSourceFormat());
-    if ((flags & EVENT_IS_BINDING) == 0) o.id(l.getEventId());
-    o.id(l.getArtifactSha256());
     o.varlong(zigzag(l.getByteOffset()));
     if ((flags & LINE) != 0) o.varlong(zigzag(l.getLineNumber()));
     if ((flags & RECORD) != 0) o.varlong(zigzag(l.getRecordIndex()));
+    if ((flags & EVENT_IS_BINDING) == 0) o.id(l.getEventId());
+    o.id(b.getBindingId());
     return o.toByteArray();
+  }
+
+  private static final int NODE_NAME_CODE = Attr.code(Attr.NODE_NAME);
+
+  /** {@link #GROUPED}'s decode. */
+  private EntityBinding decodeGrouped(byte[] bytes) {
+    In in = new In(bytes, 1);
+    int flags = in.read();
+    String kindId = in.string();
+    String subjectType = in.string();
+    String subjectScope = in.string();
+    String objectType = in.string();
+    String objectScope = in.string();
+    String format = in.string();
+    String artifact = in.id();
+    int n = in.varint();
+    String[] names = new String[n];
+    String[] values = new String[n];
+    for (int i = 0; i < n; i++) {
+      int c = in.varint();
+      int code = (c >>> 1) - 1;
+      names[i] = code < 0 ? in.string() : Attr.ALL.get(code);
+      if ((c & 1) != 0) values[i] = value(in, subjectScope, objectScope);
+    }
+    EntityRef subject = new EntityRef(subjectType, in.string(), subjectScope);
+    String objectKey = (flags & OBJECT_IS_POD) == 0 ? in.string() : null;
+    Map<String, String> attrs = new LinkedHashMap<>(Math.max(4, n * 2));
+    for (int i = 0; i < n; i++) {
+      attrs.put(names[i], values[i] != null ? values[i] : value(in, subjectScope, objectScope));
+    }
+    if (objectKey == null) objectKey = podKey(attrs);
+    long from = unzigzag(in.varlong());
+    Long to = (flags & TO) != 0 ? from + unzigzag(in.varlong()) : null;
+    float confidence = (flags & CONFIDENCE) != 0 ? Float.intBitsToFloat(in.int32()) : 1.0f;
+    long offset = unzigzag(in.varlong());
+    Long line = (flags & LINE) != 0 ? unzigzag(in.varlong()) : null;
+    Long record = (flags & RECORD) != 0 ? unzigzag(in.varlong()) : null;
+    String eventId = (flags & EVENT_IS_BINDING) != 0 ? null : in.id();
+    EntityRef object = new EntityRef(objectType, objectKey, objectScope);
+    String id;
+    if ((flags & ID_DERIVED) != 0) {
+      // closing as BindingExtractor#isClosing: an end observed whose stated end is its start
+      id = derivedId(kindId, subject, object, from, (flags & END) != 0 && to != null && to == from, eventId);
+    } else {
+      id = in.id();
+    }
+    if (eventId == null) eventId = id;
+    return new EntityBinding(id, kindId, subject, object, attrs, instant(from), to == null ? null : instant(to),
+        (flags & END) != 0, confidence, format, new BindingLineage(eventId, artifact, offset, line, record),
+        new ArrayList<>(0), 0, 0, false);
   }
 
   /**
@@ -130,20 +198,17 @@ public final class CompactStatements {
    * here, per statement, by recomputing the id: lossless whatever the id's origin.
    */
   public byte[] withoutDerivableId(byte[] compact, EntityBinding b) {
-    if (compact[0] != COMPACT_2) return compact;
-    In in = new In(compact, 1);
-    int flags = in.read();
-    int idAt = in.p;
-    if ((flags & (EVENT_IS_BINDING | ID_DERIVED)) != 0 || compact[idAt] != 0) return compact; // not a 32-byte id
+    if (compact[0] != GROUPED) return compact;
+    int flags = compact[1] & 0xff;
+    int idAt = compact.length - 33; // the id is last
+    if ((flags & (EVENT_IS_BINDING | ID_DERIVED)) != 0 || idAt < 2 || compact[idAt] != 0) return compact;
     if (!b.getBindingId().equals(derivedId(b.getKind(), b.getSubject(), b.getObject(),
         BindingExtractor.micros(b.getValidFrom()), BindingExtractor.isClosing(b), b.getLineage().getEventId()))) {
-      return compact;
+      return compact; // not the formula's (a join's statement, a test's): kept
     }
-    Out o = new Out();
-    o.write(COMPACT_2);
-    o.write(flags | ID_DERIVED);
-    o.write(compact, idAt + 33, compact.length - idAt - 33);
-    return o.toByteArray();
+    byte[] out = java.util.Arrays.copyOf(compact, idAt);
+    out[1] = (byte) (flags | ID_DERIVED);
+    return out;
   }
 
   private String derivedId(String kind, EntityRef subject, EntityRef object, long from, boolean closing,
@@ -158,6 +223,7 @@ public final class CompactStatements {
       System.arraycopy(bytes, 1, a, 0, a.length);
       return avro.decode(a);
     }
+    if (bytes[0] == GROUPED) return decodeGrouped(bytes);
     boolean v2 = bytes[0] == COMPACT_2;
     if (!v2 && bytes[0] != COMPACT) throw new IllegalArgumentException("not a compact statement: tag " + bytes[0]);
     In in = new In(bytes, 1);
@@ -202,10 +268,7 @@ public final class CompactStatements {
    * uid) as a 0, {@link #UUID} and its 16 bytes; else the string.
    */
   private static void value(Out o, String v, String[] said) {
-    int derived = 0;
-    for (int i = 0; i < said.length && derived == 0; i++) {
-      if (v.equals(said[i])) derived = i + 1;
-    }
+    int derived = derived(v, said);
     if (derived != 0) {
       o.write(0);
       o.write(derived);
@@ -248,6 +311,14 @@ public final class CompactStatements {
       default:
         throw new IllegalArgumentException("unknown attribute value form " + how);
     }
+  }
+
+  /** Which of the scopes' parts {@code v} is ({@link #value}'s code), else 0. */
+  private static int derived(String v, String[] said) {
+    for (int i = 0; i < said.length; i++) {
+      if (v.equals(said[i])) return i + 1;
+    }
+    return 0;
   }
 
   /** What the scopes say, by {@link #value}'s codes - 1 (once per statement). */

@@ -100,6 +100,12 @@ class CompactStatementsTest {
         + "cd".repeat(32) + "00" + "ef".repeat(32) + "804018");
     EntityBinding b = podAddress("ab".repeat(32), "cd".repeat(32));
     assertThat(compact.decode(session17)).isEqualTo(b);
+    // the same as 01c1f11 (session 18's first form, on main 03:16-...) encoded it: tag 3, cluster, account, uid coded
+    byte[] form3 = HexFormat.of().parseHex("035000" + "ab".repeat(32) + "0769705f706f640369700931302e302e342e371a6177"
+        + "733a3131313131313131313131313a7670632d3061616104706f64096b38733a70726f6406010001020573686f70030a636172742d3764"
+        + "39660400053f2a6c1e9b7d4e218c550a1b2c3d4e5f051a69702d31302d302d312d32332e6563322e696e7465726e616c0f000380a9a5ea"
+        + "c9acb0060a6b38735f617564697400" + "cd".repeat(32) + "00" + "ef".repeat(32) + "804018");
+    assertThat(compact.decode(form3)).isEqualTo(b);
     // this form states the cluster and account by the scopes that say them (3 + 11 bytes less), the uid as 16 bytes (19)
     assertThat(compact.encode(b).length).isEqualTo(session17.length - 33);
     assertThat(compact.decode(compact.encode(b))).isEqualTo(b);
