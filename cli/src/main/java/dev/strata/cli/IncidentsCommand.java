@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
       "  exec_audit_coverage  the nearest audit records around the exec at most this far away (default: any)",
       "  entry_flow_bound     an accepted flow from a public address to a pod at most this long before the pod's",
       "                       first execution / credential access signal is the incident's entry row (default 10m)",
+      "  exfil_bytes, exfil_window  a workload of an open incident sending this many bytes to one public address",
+      "                       within this window is an exfiltration signal (default 50000000 bytes, 10m)",
       "  sigma_rules, sigma_min_level  see the options below"
     })
 final class IncidentsCommand implements Callable<Integer> {

@@ -52,6 +52,8 @@ import java.util.regex.Pattern;
  *   exec_audit_coverage: 1h                # the audit records around an exec at most this far from it (default: any)
  *   entry_flow_bound: 10m                  # an accepted flow from a public address to a pod at most this long before
  *                                          # the pod's first execution / credential signal is the incident's entry
+ *   exfil_bytes: 50000000                  # a workload of an open incident sending this many bytes to one public
+ *   exfil_window: 10m                      # address within this window (flow records by their start): exfiltration
  * vpc_flow:                                # env STRATA_VPC_FLOW_LOG_FORMATS: PREFIX=FORMAT;log-group:NAME=FORMAT
  *   log_formats:                           # custom formats of exports without a header line
  *     - prefix: exportedlogs/flow-custom/  # path / S3 key prefix (or log_group: NAME)
@@ -90,7 +92,7 @@ public record StrataSettings(
               "cluster", "progress_seconds"),
           "receive", Set.of("port", "bind", "token", "max_body_bytes"),
           "incident", Set.of("sigma_rules", "sigma_min_level", "known_cidrs", "deployer_namespaces", "exec_audit_bound",
-              "exec_audit_coverage", "entry_flow_bound"),
+              "exec_audit_coverage", "entry_flow_bound", "exfil_bytes", "exfil_window"),
           "vpc_flow", Set.of("log_formats"));
   /** Environment variable of the custom VPC flow log formats ({@code ;}- or newline-separated specs). */
   static final String ENV_VPC_FLOW_LOG_FORMATS = "STRATA_VPC_FLOW_LOG_FORMATS";
@@ -167,7 +169,8 @@ public record StrataSettings(
    * The incident job's settings of this configuration applied to {@code base}: {@code incident.known_cidrs},
    * {@code incident.deployer_namespaces} (the item {@code defaults} is the default list:
    * {@link dev.strata.job.incident.IncidentSettings#deployerNamespaces}), {@code incident.exec_audit_bound} and
-   * {@code incident.exec_audit_coverage}, {@code incident.entry_flow_bound} (durations: {@code 15s}, {@code 2m}, {@code
+   * {@code incident.exec_audit_coverage}, {@code incident.entry_flow_bound}, {@code incident.exfil_bytes} and {@code
+   * incident.exfil_window} (durations: {@code 15s}, {@code 2m}, {@code
    * PT15S}). A wrong value fails
    * naming the key.
    */
@@ -189,6 +192,21 @@ public record StrataSettings(
     String entry = components.get("incident.entry_flow_bound");
     if (entry != null) {
       s = s.withEntryFlowBound(dev.strata.job.ParseJobConfig.parseDuration("incident.entry_flow_bound", entry));
+    }
+    String exfilBytes = components.get("incident.exfil_bytes");
+    String exfilWindow = components.get("incident.exfil_window");
+    if (exfilBytes != null || exfilWindow != null) {
+      long bytes = s.exfilBytes();
+      if (exfilBytes != null) {
+        try {
+          bytes = Long.parseLong(exfilBytes.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("incident.exfil_bytes: not a number of bytes: '" + exfilBytes + "'");
+        }
+        if (bytes <= 0) throw new IllegalArgumentException("incident.exfil_bytes: must be > 0, was " + exfilBytes);
+      }
+      s = s.withExfil(bytes, exfilWindow == null ? s.exfilWindow()
+          : dev.strata.job.ParseJobConfig.parseDuration("incident.exfil_window", exfilWindow));
     }
     return s;
   }

@@ -311,6 +311,49 @@ class FargateFleetScenarioIT {
     }
   }
 
+  /**
+   * The SSRF (was open): the renderer's {@code file://} reads of {@code /proc/self/environ} and of the IRSA token for
+   * the attacker (X-Forwarded-For) are entry signals of the thumbnailer's pod (SsrfRequests), so the incident starts
+   * at 09:05:12, not at the token's exchange.
+   */
+  @Test
+  void theSsrfRequestsAreTheIncidentsEntry() throws Exception {
+    JsonNode first = incident.path("attack_path").get(0);
+    assertThat(first.path("stage").asText()).isEqualTo("ENTRY");
+    assertThat(first.path("first_time").asText()).startsWith("2026-11-23T09:05:12");
+    assertThat(incident.path("first_seen").asText()).startsWith("2026-11-23T09:05:12");
+    List<String> ssrf = new ArrayList<>();
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      JsonNode s = r.path("_source");
+      if (s.path("summary").asText().contains("src=file")) {
+        ssrf.add(s.path("time").asText() + " " + s.path("signal").asBoolean() + " " + s.path("attack_stage").asText());
+      }
+    }
+    assertThat(ssrf).as("the SSRF rows").hasSize(2).allMatch(r -> r.endsWith(" true ENTRY"));
+  }
+
+  /**
+   * The dump's volume (was open): 187,342,112 bytes from the ledger API pod to 203.0.113.77 in one connection (its
+   * node's ENI and the NAT gateway's record of it counted once) after the exec is an exfiltration signal whose row says
+   * the bytes and the window (ExfilVolume).
+   */
+  @Test
+  void theDumpsVolumeIsAnExfiltrationSignal() throws Exception {
+    List<String> rows = new ArrayList<>();
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      JsonNode s = r.path("_source");
+      if (s.path("summary").asText().contains("exfiltration by volume")) {
+        assertThat(s.path("signal").asBoolean()).isTrue();
+        assertThat(s.path("attack_stage").asText()).isEqualTo("EXFILTRATION");
+        assertThat(s.path("source_format").asText()).isEqualTo("aws_vpc_flow");
+        rows.add(s.path("summary").asText());
+      }
+    }
+    assertThat(rows).as("exfiltration by volume").hasSize(1);
+    assertThat(rows.get(0)).contains("187,342,112 bytes from " + LAPI_IP + " (" + LAPI_POD + ") to " + EXFIL
+        + " in 1 connection whose flow records start 2026-11-23T09:14:00Z, within 10 min");
+  }
+
   @Test
   void theBystandersOpenNoIncident() throws Exception {
     for (String key : List.of("media/" + WARM, "reports/" + RB, "media/" + APP2, "media/" + FRONT, "ledger/" + SREND)) {

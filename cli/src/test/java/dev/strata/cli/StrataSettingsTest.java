@@ -64,13 +64,20 @@ class StrataSettingsTest {
     assertThat(none.execAuditBound()).isEqualTo(java.time.Duration.ofSeconds(15));
     assertThat(none.execAuditCoverage()).isNull();
     Path file = yaml("incident:\n  deployer_namespaces: [defaults, platform-deploy]\n  exec_audit_bound: 30s\n"
-        + "  exec_audit_coverage: 1h\n  entry_flow_bound: 20m\n");
+        + "  exec_audit_coverage: 1h\n  entry_flow_bound: 20m\n  exfil_bytes: 200000000\n  exfil_window: 30m\n");
     var fromFile = StrataSettings.resolve(file, new HashMap<>(), k -> null).applyIncident(defaults);
     assertThat(fromFile.deployerNamespaces()).contains("platform-deploy", "argocd", "kube-system");
     assertThat(fromFile.execAuditBound()).isEqualTo(java.time.Duration.ofSeconds(30));
     assertThat(fromFile.execAuditCoverage()).isEqualTo(java.time.Duration.ofHours(1));
     assertThat(fromFile.entryFlowBound()).isEqualTo(java.time.Duration.ofMinutes(20));
     assertThat(none.entryFlowBound()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(fromFile.exfilBytes()).isEqualTo(200_000_000L);
+    assertThat(fromFile.exfilWindow()).isEqualTo(java.time.Duration.ofMinutes(30));
+    assertThat(none.exfilBytes()).isEqualTo(50_000_000L);
+    assertThat(none.exfilWindow()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThatThrownBy(() -> StrataSettings.resolve(null, new HashMap<>(),
+        Map.of("STRATA_INCIDENT_EXFIL_BYTES", "lots")::get).applyIncident(defaults))
+        .hasMessageContaining("incident.exfil_bytes");
     var fromEnv = StrataSettings.resolve(file, new HashMap<>(), Map.of("STRATA_INCIDENT_DEPLOYER_NAMESPACES",
         "kube-system,platform-deploy", "STRATA_INCIDENT_EXEC_AUDIT_BOUND", "PT20S")::get).applyIncident(defaults);
     assertThat(fromEnv.deployerNamespaces()).containsExactlyInAnyOrder("kube-system", "platform-deploy");

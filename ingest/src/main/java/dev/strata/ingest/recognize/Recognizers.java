@@ -39,6 +39,7 @@ public final class Recognizers {
         new K8sPodRecognizer(),
         new AwsVpcCniRecognizer(),
         new K8sNodeRecognizer(),
+        new K8sServiceRecognizer(),
         new AwsEc2InstancesRecognizer(),
         new AwsEc2NetworkInterfacesRecognizer(),
         new CriLogRecognizer(),

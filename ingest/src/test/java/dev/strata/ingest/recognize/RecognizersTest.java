@@ -62,6 +62,25 @@ class RecognizersTest {
   }
 
   /**
+   * {@code kubectl get svc -A -o json} is a List of Services (k8s_service, cut after each item), by content under any
+   * name; a List of Pods named like services stays k8s_pod.
+   */
+  @Test
+  void kubectlsServiceListIsK8sService() {
+    String svcs = "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n            \"apiVersion\": \"v1\",\n"
+        + "            \"kind\": \"Service\",\n            \"metadata\": {\"name\": \"jupyter\", \"namespace\": \"ml\"},\n"
+        + "            \"spec\": {\"ports\": [{\"nodePort\": 30888, \"port\": 8888}], \"selector\": {\"app\": \"jupyter\"},"
+        + " \"type\": \"NodePort\"}\n        }\n    ],\n    \"kind\": \"List\"\n}\n";
+    for (String path : List.of("kubectl/services-all-namespaces.json", "kubectl/svc.json", "snapshot/cluster-state.json")) {
+      Recognition r = rec(path, svcs);
+      assertThat(r.sourceType()).as(path).isEqualTo("k8s_service");
+      assertThat(r.framing()).isEqualTo(Framing.JSON_RECORDS);
+    }
+    String pods = svcs.replace("\"Service\"", "\"Pod\"");
+    assertThat(rec("kubectl/services.json", pods).sourceType()).as("a List of Pods, whatever its name").isEqualTo("k8s_pod");
+  }
+
+  /**
    * {@code aws ec2 describe-instances} and {@code describe-network-interfaces} output (aws_ec2_instances /
    * aws_ec2_network_interfaces, cut between reservations / interfaces) by content under any name; a queried root array
    * of instances too; JSON lines of interfaces are LINES; CloudTrail's RunInstances stays CloudTrail.

@@ -64,6 +64,7 @@ public final class ParserRegistry {
         new K8sPodParser(),
         new AwsVpcCniParser(),
         new K8sNodeParser(),
+        new dev.strata.parse.formats.k8sservice.K8sServiceParser(),
         new dev.strata.parse.formats.awsec2.AwsEc2InstancesParser(),
         new dev.strata.parse.formats.awsec2.AwsEc2NetworkInterfacesParser(),
         new CriLogParser(),

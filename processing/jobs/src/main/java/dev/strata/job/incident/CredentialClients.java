@@ -199,7 +199,7 @@ final class CredentialClients {
     private final Map<String, Object[]> added = new HashMap<>();
 
     void add(Member m) {
-      String k = m.execKey();
+      String k = RevokedKeyUse.callKey(m.execKey()); // a key's status change carries its call's key
       if (k == null || added.containsKey(m.eventId())) return;
       long t = m.timeMicros();
       if (k.startsWith("call|") || k.startsWith("call-")) {

@@ -1,7 +1,10 @@
 package dev.strata.job.incident;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.schema.correlate.AttackStage;
 import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.schema.event.Resource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,6 +58,7 @@ final class EntryFlows {
   static String key(EvidenceEvent e, EntityKeys.Extraction x) {
     String f = e.getSourceFormat();
     if ("docker_container_config".equals(f) || "docker_inspect".equals(f)) return published(e, x);
+    if ("k8s_service".equals(f) || "k8s_pod".equals(f) || "k8s_audit".equals(f)) return objectKey(e);
     if (f == null || !f.startsWith("aws_vpc_flow") || e.getDstEndpoint() == null) return null;
     var n = e.getNetwork();
     if (n != null && n.getAction() != null && !"Allowed".equalsIgnoreCase(n.getAction())) return null;
@@ -115,6 +119,119 @@ final class EntryFlows {
     return ports.isEmpty() ? null : "pub|" + instance + "|" + String.join(",", ports) + "|" + container;
   }
 
+  /**
+   * What a Kubernetes object record says that leads a NodePort to pods: {@code svc|<ns/name>|<node ports>|<selector>}
+   * for a Service with node ports and a selector ({@code k8s_service} snapshot; an audit record's create / update /
+   * patch of {@code services} with a body, the response's object first), {@code podl|<ns/name>|<labels>} for a Pod's
+   * labels ({@code k8s_pod} snapshot's object; an audit record's pod create / update / patch with a body); else null.
+   * Selector and labels as sorted {@code key=value} lists, comma-separated.
+   */
+  static String objectKey(EvidenceEvent e) {
+    String f = e.getSourceFormat();
+    Map<String, String> u = e.getUnmapped();
+    if (u == null) return null;
+    Resource r = e.getResources() == null || e.getResources().isEmpty() ? null : e.getResources().get(0);
+    if ("k8s_service".equals(f)) {
+      String ports = u.get("k8s.service.node_ports");
+      String selector = u.get("k8s.service.selector");
+      if (r == null || ports == null || selector == null) return null;
+      StringBuilder nodePorts = new StringBuilder();
+      for (String p : ports.split(",")) {
+        int slash = p.indexOf('/');
+        String port = slash < 0 ? p : p.substring(0, slash);
+        if (!port.matches("\\d{1,5}")) continue;
+        if (nodePorts.length() > 0) nodePorts.append(',');
+        nodePorts.append(port);
+      }
+      return nodePorts.length() == 0 ? null : clean("svc|" + r.getNamespace() + "/" + r.getName() + "|" + nodePorts + "|"
+          + selector, 4);
+    }
+    if ("k8s_pod".equals(f)) {
+      JsonNode pod = json(u.get("k8s.object"));
+      return pod == null ? null : podLabels(pod, null, null);
+    }
+    if (r == null || r.getSubresource() != null && !r.getSubresource().isBlank() || e.getApi() == null) return null;
+    String verb = e.getApi().getOperation();
+    Integer code = e.getApi().getResponseCode();
+    if (!("create".equals(verb) || "update".equals(verb) || "patch".equals(verb)) || code != null && code >= 400) {
+      return null;
+    }
+    if ("services".equals(r.getType())) {
+      for (String body : new String[] {"responseObject", "requestObject"}) {
+        JsonNode svc = json(u.get(body));
+        if (svc == null) continue;
+        StringBuilder nodePorts = new StringBuilder();
+        for (JsonNode p : svc.path("spec").path("ports")) {
+          if (!p.path("nodePort").canConvertToInt() || p.path("nodePort").asInt() <= 0) continue;
+          if (nodePorts.length() > 0) nodePorts.append(',');
+          nodePorts.append(p.path("nodePort").asInt());
+        }
+        String selector = sorted(svc.path("spec").path("selector"));
+        String ns = first(svc.path("metadata").path("namespace").asText(null), r.getNamespace());
+        String name = first(svc.path("metadata").path("name").asText(null), r.getName());
+        if (nodePorts.length() > 0 && selector != null && ns != null && name != null) {
+          return clean("svc|" + ns + "/" + name + "|" + nodePorts + "|" + selector, 4);
+        }
+      }
+      return null;
+    }
+    if ("pods".equals(r.getType())) {
+      for (String body : new String[] {"responseObject", "requestObject"}) {
+        JsonNode pod = json(u.get(body));
+        String k = pod == null ? null : podLabels(pod, r.getNamespace(), r.getName());
+        if (k != null) return k;
+      }
+    }
+    return null;
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static JsonNode json(String text) {
+    if (text == null || text.isEmpty() || text.charAt(0) != '{') return null;
+    try {
+      return JSON.readTree(text);
+    } catch (Exception truncated) {
+      return null;
+    }
+  }
+
+  private static String podLabels(JsonNode pod, String ns, String name) {
+    if (!"Pod".equals(pod.path("kind").asText("Pod"))) return null;
+    String labels = sorted(pod.path("metadata").path("labels"));
+    ns = first(pod.path("metadata").path("namespace").asText(null), ns);
+    name = first(pod.path("metadata").path("name").asText(null), name);
+    return labels == null || ns == null || name == null ? null : clean("podl|" + ns + "/" + name + "|" + labels, 3);
+  }
+
+  private static String first(String a, String b) {
+    return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : null;
+  }
+
+  /** {@code key=value} of an object's fields sorted by key, comma-separated; null when none. */
+  private static String sorted(JsonNode map) {
+    if (map == null || !map.isObject() || map.isEmpty()) return null;
+    TreeMap<String, String> s = new TreeMap<>();
+    map.fields().forEachRemaining(f -> s.put(f.getKey(), f.getValue().asText("")));
+    StringBuilder b = new StringBuilder();
+    s.forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(v));
+    return b.toString();
+  }
+
+  /** {@code k} when it has exactly {@code parts} '|'-separated parts (no value brought its own '|'), else null. */
+  private static String clean(String k, int parts) {
+    return k.split("\\|", -1).length == parts ? k : null;
+  }
+
+  /** A selector ({@code key=value,...}) holds for labels ({@code key=value,...}) when each of its pairs is one of them. */
+  static boolean selects(String selector, String labels) {
+    Set<String> have = new HashSet<>(List.of(labels.split(",")));
+    for (String pair : selector.split(",")) {
+      if (!have.contains(pair)) return false;
+    }
+    return true;
+  }
+
   /** Whether a signal of this stage is one the entry comes before. */
   static boolean firstStep(AttackStage s) {
     return s == AttackStage.EXECUTION || s == AttackStage.CREDENTIAL_ACCESS;
@@ -136,7 +253,7 @@ final class EntryFlows {
     }
     boolean node = b.length == 5;
     return node == now.execKey().startsWith("nflow|") && !now.execKey().startsWith("hflow|")
-        && (node ? b[4] : b[1]).equals(c[1]) ? apply(now, before.execKey()) : now;
+        && (node ? b[4].split(";", 2)[0] : b[1]).equals(c[1]) ? apply(now, before.execKey()) : now;
   }
 
   /** The candidate's member made the incident's entry row ({@code flow-entry|<pod>|<signal time>|<signal id>}). */
@@ -162,13 +279,23 @@ final class EntryFlows {
         entities = List.copyOf(out);
       }
     } else if (p.length == 5) {
-      // a NodePort of the pod's node: the flow names the node only; the entry is the pod's, said as weaker, and the
-      // row names the pod (it links through the pod, as a direct flow's does)
-      summary = m.summary() + " (entry, weaker: the nearest inbound connection from a public address to a NodePort of"
-          + " node " + p[4] + ", where " + p[1] + " runs, before the pod's first execution / credential access signal"
-          + " at " + when + ", event " + p[3] + "; no evidence names the Service behind the port)";
+      String[] via = p[4].split(";");
+      String node = via[0];
+      if (via.length == 4) {
+        // a NodePort of a Service the evidence names (its node port and selector): the entry is its pod's
+        summary = m.summary() + " (entry: the nearest inbound connection from a public address to NodePort "
+            + via[3].substring("port=".length()) + " of node " + node + ", which Service " + via[1].substring(4)
+            + " (selector " + via[2].substring(4) + ") forwards to its pods, " + p[1] + " among them, before the pod's"
+            + " first execution / credential access signal at " + when + ", event " + p[3] + ")";
+      } else {
+        // a NodePort of the pod's node: the flow names the node only; the entry is the pod's, said as weaker, and the
+        // row names the pod (it links through the pod, as a direct flow's does)
+        summary = m.summary() + " (entry, weaker: the nearest inbound connection from a public address to a NodePort"
+            + " of node " + node + ", where " + p[1] + " runs, before the pod's first execution / credential access"
+            + " signal at " + when + ", event " + p[3] + "; no evidence names the Service behind the port)";
+      }
       String scope = null;
-      for (Entity x : entities) if (Entity.NODE.equals(x.type()) && x.key().equals(p[4])) scope = x.scope();
+      for (Entity x : entities) if (Entity.NODE.equals(x.type()) && x.key().equals(node)) scope = x.scope();
       List<Entity> out = new ArrayList<>(entities);
       boolean named = false;
       for (Entity x : entities) named |= Entity.POD.equals(x.type()) && x.key().equals(p[1]);
@@ -204,6 +331,14 @@ final class EntryFlows {
     private final Map<String, TreeMap<Long, Integer>> containerSignals = new HashMap<>();
     /** node -> time -> pod -> execution / credential signals of pods on the node (count). */
     private final Map<String, TreeMap<Long, TreeMap<String, Integer>>> nodeSignals = new HashMap<>();
+    /** node port -> {@code <ns/name>|<selector>} of the Services that name it -> the records naming it. */
+    private final Map<Integer, TreeMap<String, TreeSet<String>>> services = new HashMap<>();
+    /** pod (ns/name) -> record -> its labels ({@code key=value,...}). */
+    private final Map<String, TreeMap<String, String>> labels = new HashMap<>();
+    /** Signals that also name an object: event id -> the object. */
+    private final Map<String, String> objects = new HashMap<>();
+    /** NodePort candidate flows: event id -> port. */
+    private final Map<String, Integer> nodePortOf = new HashMap<>();
     /** Candidates found no entry (derived: judged again after a rebuild, with the same answer). */
     private final Set<String> rejected = new HashSet<>();
     /** event id -> {kind, pods, time} of what was added. */
@@ -223,14 +358,32 @@ final class EntryFlows {
       if (added.containsKey(m.eventId())) return;
       String k = m.execKey();
       long t = m.timeMicros();
+      String object = objectOf(k);
+      if (object != null) {
+        String[] p = object.split("\\|", 4);
+        if (p[0].equals("svc")) {
+          for (String port : p[2].split(",")) {
+            services.computeIfAbsent(Integer.parseInt(port), x -> new TreeMap<>())
+                .computeIfAbsent(p[1] + "|" + p[3], x -> new TreeSet<>()).add(m.eventId());
+          }
+        } else {
+          labels.computeIfAbsent(p[1], x -> new TreeMap<>()).put(m.eventId(), p[2]);
+        }
+        added.put(m.eventId(), new Object[] {"o", Set.of(), t, object});
+        if (!m.signal() || !firstStep(m.stage())) return;
+        added.remove(m.eventId()); // a signal too (a pod written with host namespaces): kept below, the object as well
+        objects.put(m.eventId(), object);
+      }
       if (k != null && (k.startsWith("flow|") || k.startsWith("flow-entry|"))) {
         String pod = k.split("\\|", 3)[1];
         boolean cand = k.startsWith("flow|");
         put(cand ? candidates : entries, pod, t, m.eventId());
         added.put(m.eventId(), new Object[] {cand ? "c" : "e", Set.of(pod), t});
       } else if (k != null && k.startsWith("nflow|")) {
-        String node = k.split("\\|", 3)[1];
+        String[] p = k.split("\\|", 4);
+        String node = p[1];
         put(nodeCandidates, node, t, m.eventId());
+        nodePortOf.put(m.eventId(), Integer.parseInt(p[3]));
         added.put(m.eventId(), new Object[] {"n", Set.of(node), t});
       } else if (k != null && k.startsWith("hflow|")) {
         String[] p = k.split("\\|", 4);
@@ -269,10 +422,42 @@ final class EntryFlows {
       }
     }
 
+    /** The object part of a key ({@link #objectKey}: alone, or after an audit record's key), or null. */
+    private static String objectOf(String k) {
+      if (k == null) return null;
+      if (k.startsWith("svc|") || k.startsWith("podl|")) return k;
+      if (!k.startsWith("audit|")) return null;
+      int i = k.indexOf("|svc|");
+      if (i < 0) i = k.indexOf("|podl|");
+      return i < 0 ? null : k.substring(i + 1);
+    }
+
+    private void removeObject(String eventId, String object) {
+      String[] p = object.split("\\|", 4);
+      if (p[0].equals("svc")) {
+        for (String port : p[2].split(",")) {
+          TreeMap<String, TreeSet<String>> svcs = services.get(Integer.parseInt(port));
+          if (svcs == null) continue;
+          TreeSet<String> ids = svcs.get(p[1] + "|" + p[3]);
+          if (ids != null && ids.remove(eventId) && ids.isEmpty()) svcs.remove(p[1] + "|" + p[3]);
+          if (svcs.isEmpty()) services.remove(Integer.parseInt(port));
+        }
+      } else {
+        TreeMap<String, String> l = labels.get(p[1]);
+        if (l != null && l.remove(eventId) != null && l.isEmpty()) labels.remove(p[1]);
+      }
+    }
+
     void remove(String eventId) {
+      String object = objects.remove(eventId);
+      if (object != null) removeObject(eventId, object);
       Object[] a = added.remove(eventId);
       rejected.remove(eventId);
       if (a == null) return;
+      if ("o".equals(a[0])) {
+        removeObject(eventId, (String) a[3]);
+        return;
+      }
       @SuppressWarnings("unchecked")
       Set<String> pods = (Set<String>) a[1];
       long t = (Long) a[2];
@@ -311,7 +496,10 @@ final class EntryFlows {
       }
       for (String pod : pods) {
         switch ((String) a[0]) {
-          case "n" -> take(nodeCandidates, pod, t, eventId); // a node, here
+          case "n" -> {
+            take(nodeCandidates, pod, t, eventId); // a node, here
+            nodePortOf.remove(eventId);
+          }
           case "h" -> take(hostCandidates, pod, t, eventId); // instance|port, here
           case "c" -> take(candidates, pod, t, eventId);
           case "e" -> take(entries, pod, t, eventId);
@@ -434,6 +622,15 @@ final class EntryFlows {
      * row says so.
      */
     private void decideNodePorts(long watermarkMicros, Map<String, String> out) {
+      Map<Integer, TreeSet<Long>> byPort = new HashMap<>(); // the candidates' times per node port, on every node
+      for (TreeMap<Long, TreeSet<String>> flows : nodeCandidates.values()) {
+        for (Map.Entry<Long, TreeSet<String>> at : flows.entrySet()) {
+          for (String id : at.getValue()) {
+            Integer port = nodePortOf.get(id);
+            if (port != null) byPort.computeIfAbsent(port, x -> new TreeSet<>()).add(at.getKey());
+          }
+        }
+      }
       for (Map.Entry<String, TreeMap<Long, TreeSet<String>>> byNode : nodeCandidates.entrySet()) {
         String node = byNode.getKey();
         TreeMap<Long, TreeMap<String, Integer>> sig = nodeSignals.get(node);
@@ -457,6 +654,12 @@ final class EntryFlows {
           boolean chosen = false;
           for (String id : at.getValue()) {
             if (rejected.contains(id) || out.containsKey(id)) continue;
+            String viaService = serviceEntry(id, t, node, byPort, out);
+            if (viaService != null) {
+              if (!viaService.isEmpty()) out.put(id, viaService);
+              else if (watermarkMicros != Long.MAX_VALUE) rejected.add(id);
+              continue; // a Service names the port and pods of its selector: no guess by the node
+            }
             if (entry && !chosen) {
               chosen = true;
               out.put(id, "flow-entry|" + pod + "|" + first + "|" + firstSignal(pod, first) + "|" + node);
@@ -466,6 +669,47 @@ final class EntryFlows {
           }
         }
       }
+    }
+
+    /**
+     * A NodePort flow through a Service the evidence names ({@code services}: the port's Service, the first by name),
+     * to the pod of its selector (labels from the pods' records, in the Service's namespace, on any node: kube-proxy
+     * forwards a node port to any endpoint) whose first execution / credential access signal comes first after the
+     * flow within the bound: the decision ({@code flow-entry|<pod>|<signal time>|<signal>|<node>;svc=<ns/name>;sel=
+     * <selector>;port=<port>}); "" when that pod was taken before, a nearer flow to the port (any node) or a direct
+     * flow to the pod came before its signal, or its entry was decided; null when no Service names the port or no pod
+     * of its selector has such a signal (the node's pods are then guessed, said as weaker).
+     */
+    private String serviceEntry(String id, long t, String node, Map<Integer, TreeSet<Long>> byPort,
+        Map<String, String> out) {
+      Integer port = nodePortOf.get(id);
+      TreeMap<String, TreeSet<String>> svcs = port == null ? null : services.get(port);
+      if (svcs == null || svcs.isEmpty()) return null;
+      String[] svc = svcs.firstKey().split("\\|", 2);
+      String ns = svc[0].substring(0, svc[0].indexOf('/') + 1);
+      String pod = null;
+      Long first = null;
+      for (Map.Entry<String, TreeMap<String, String>> l : labels.entrySet()) {
+        if (!l.getKey().startsWith(ns) || !selects(svc[1], l.getValue().lastEntry().getValue())) continue;
+        TreeMap<Long, Integer> own = signals.get(l.getKey());
+        Long f = own == null ? null : own.higherKey(t);
+        if (f == null || f - t > bound) continue;
+        if (first == null || f < first || f.equals(first) && l.getKey().compareTo(pod) < 0) {
+          pod = l.getKey();
+          first = f;
+        }
+      }
+      if (pod == null) return null;
+      boolean taken = !signals.get(pod).subMap(t - window, true, t, true).isEmpty();
+      Long nearer = byPort.get(port).higher(t);
+      TreeMap<Long, TreeSet<String>> direct = candidates.get(pod);
+      boolean stronger = direct != null && !direct.subMap(first - bound, true, first, false).isEmpty();
+      TreeMap<Long, TreeSet<String>> decided = entries.get(pod);
+      boolean already = decided != null && !decided.subMap(first - bound, true, first, false).isEmpty();
+      for (String d : out.values()) already |= d.startsWith("flow-entry|" + pod + "|" + first + "|");
+      if (taken || (nearer != null && nearer < first) || stronger || already) return "";
+      return "flow-entry|" + pod + "|" + first + "|" + firstSignal(pod, first) + "|" + node + ";svc=" + svc[0] + ";sel="
+          + svc[1] + ";port=" + port;
     }
 
     /** The event id of a signal of {@code pod} at {@code t} (the smallest: any order gives the same). */

@@ -76,7 +76,8 @@ public final class IncidentEngine implements Serializable {
 
   /** {@code now} with the decision a judgement wrote into {@code before} (a copy must not undo it). */
   private static Member carry(Member before, Member now) {
-    return CredentialClients.carry(before, EntryFlows.carry(before, RuntimeExecAudit.carry(before, now)));
+    return ExfilVolume.carry(before,
+        CredentialClients.carry(before, EntryFlows.carry(before, RuntimeExecAudit.carry(before, now))));
   }
 
   /**
@@ -159,8 +160,12 @@ public final class IncidentEngine implements Serializable {
     for (Member d : decideExecs(store, index.execs, watermarkMicros)) index.replaceMember(d);
     // a credential's new client is a credential access / exfiltration signal: before the entries too
     for (Member d : decideCalls(store, index.calls, watermarkMicros)) index.replaceMember(d);
+    // a key used after its owner revoked it: a credential signal too, before the entries
+    for (Member d : decideRevoked(store, index.revoked, watermarkMicros)) index.replaceMember(d);
     // after the execs: an exec decided a signal is a first step an entry flow comes before
     for (Member d : decideEntries(store, index.entries, watermarkMicros)) index.replaceMember(d);
+    // after every other judgement: the workload's signals are what makes its volume one
+    for (Member d : decideExfil(store, index.exfil, watermarkMicros)) index.replaceMember(d);
     int held = index.size();
     List<Incident> out = new ArrayList<>();
     for (TenantIndex.Group g : index.regroup()) {
@@ -236,6 +241,34 @@ public final class IncidentEngine implements Serializable {
       Member m = store.member(d.getKey());
       if (m == null) continue;
       Member decided = EntryFlows.apply(m, d.getValue());
+      store.replaceMember(decided);
+      out.add(decided);
+    }
+    return out;
+  }
+
+  /** The calls due at the watermark made with a key its owner deleted or made inactive before ({@link RevokedKeyUse}). */
+  private static List<Member> decideRevoked(TenantStore store, RevokedKeyUse.Ledger revoked, long watermarkMicros)
+      throws Exception {
+    List<Member> out = new ArrayList<>();
+    for (Map.Entry<String, String> d : revoked.decide(watermarkMicros).entrySet()) {
+      Member m = store.member(d.getKey());
+      if (m == null || RevokedKeyUse.decided(m)) continue;
+      Member decided = RevokedKeyUse.apply(m, d.getValue());
+      store.replaceMember(decided);
+      out.add(decided);
+    }
+    return out;
+  }
+
+  /** The flows due at the watermark found to be exfiltration by volume ({@link ExfilVolume}), made signals. */
+  private static List<Member> decideExfil(TenantStore store, ExfilVolume.Ledger exfil, long watermarkMicros)
+      throws Exception {
+    List<Member> out = new ArrayList<>();
+    for (Map.Entry<String, String> d : exfil.decide(watermarkMicros).entrySet()) {
+      Member m = store.member(d.getKey());
+      if (m == null) continue;
+      Member decided = ExfilVolume.apply(m, d.getValue());
       store.replaceMember(decided);
       out.add(decided);
     }
@@ -330,9 +363,15 @@ public final class IncidentEngine implements Serializable {
     for (Binding b : store.bindings()) calls.addBinding(b);
     for (Member m : store.members()) calls.add(m);
     decideCalls(store, calls, watermarkMicros);
+    RevokedKeyUse.Ledger revoked = new RevokedKeyUse.Ledger();
+    for (Member m : store.members()) revoked.add(m);
+    decideRevoked(store, revoked, watermarkMicros);
     EntryFlows.Ledger entries = EntryFlows.Ledger.of(settings);
     for (Member m : store.members()) entries.add(m);
     decideEntries(store, entries, watermarkMicros);
+    ExfilVolume.Ledger exfil = ExfilVolume.Ledger.of(settings);
+    for (Member m : store.members()) exfil.add(m);
+    decideExfil(store, exfil, watermarkMicros);
     List<Member> members = new ArrayList<>();
     for (Member m : store.members()) members.add(m);
     List<Binding> bindings = new ArrayList<>();

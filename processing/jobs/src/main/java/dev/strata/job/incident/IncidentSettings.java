@@ -49,6 +49,11 @@ import java.util.List;
  * @param entryFlowBound {@code incident.entry_flow_bound}: an accepted flow from a public address to a pod at most this
  *     long before the pod's first execution / credential access signal is the incident's entry row ({@link
  *     EntryFlows}; default 10 min; 1 s .. 24 h, used up to the window)
+ * @param exfilBytes {@code incident.exfil_bytes}: the bytes a workload of an open incident sends to one public address
+ *     (outside {@code known_cidrs}) within {@code exfil_window} that make an exfiltration signal ({@link ExfilVolume};
+ *     default 50,000,000; 0 or less: {@link #DEFAULT_EXFIL_BYTES})
+ * @param exfilWindow {@code incident.exfil_window}: the window those bytes are summed in (flow records by their start;
+ *     default 10 min; 1 min .. 24 h)
  */
 public record IncidentSettings(
     Duration window,
@@ -65,8 +70,15 @@ public record IncidentSettings(
     java.util.Set<String> deployerNamespaces,
     Duration execAuditBound,
     Duration execAuditCoverage,
-    Duration entryFlowBound)
+    Duration entryFlowBound,
+    long exfilBytes,
+    Duration exfilWindow)
     implements Serializable {
+  /** {@code incident.exfil_bytes}'s default: 50 MB to one public address (a database dump, a source tree). */
+  public static final long DEFAULT_EXFIL_BYTES = 50_000_000L;
+  /** {@code incident.exfil_window}'s default. */
+  public static final Duration DEFAULT_EXFIL_WINDOW = Duration.ofMinutes(10);
+
   /** {@code incident.entry_flow_bound}'s default: an exploit's first command within minutes of its request. */
   public static final Duration DEFAULT_ENTRY_FLOW_BOUND = Duration.ofMinutes(10);
   /** {@code incident.exec_audit_bound}'s default: clock skew between node and API server plus the kubelet's latency. */
@@ -106,6 +118,21 @@ public record IncidentSettings(
     entryFlowBound = entryFlowBound == null ? DEFAULT_ENTRY_FLOW_BOUND : entryFlowBound;
     require(entryFlowBound.compareTo(Duration.ofSeconds(1)) >= 0 && entryFlowBound.compareTo(Duration.ofHours(24)) <= 0,
         "incident.entry_flow_bound", "must be 1s..24h, was " + entryFlowBound);
+    exfilBytes = exfilBytes <= 0 ? DEFAULT_EXFIL_BYTES : exfilBytes;
+    exfilWindow = exfilWindow == null ? DEFAULT_EXFIL_WINDOW : exfilWindow;
+    require(exfilWindow.compareTo(Duration.ofMinutes(1)) >= 0 && exfilWindow.compareTo(Duration.ofHours(24)) <= 0,
+        "incident.exfil_window", "must be 1m..24h, was " + exfilWindow);
+  }
+
+  /** Before {@code incident.exfil_bytes} / {@code exfil_window}: their defaults. */
+  public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
+      List<String> knownCidrs, Duration retention, int maxMembersPerTenant, SigmaRuleSet sigmaRules,
+      String sigmaMinLevel, TetragonSignals tetragonSignals, SupplyChainSignals supplyChainSignals,
+      java.util.Set<String> deployerNamespaces, Duration execAuditBound, Duration execAuditCoverage,
+      Duration entryFlowBound) {
+    this(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant, sigmaRules,
+        sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound, execAuditCoverage,
+        entryFlowBound, 0, null);
   }
 
   public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
@@ -141,20 +168,20 @@ public record IncidentSettings(
   public IncidentSettings withWindow(Duration w) {
     return new IncidentSettings(w, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, null, maxMembersPerTenant,
         sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
   }
 
   public IncidentSettings withTimelineCap(int cap) {
     return new IncidentSettings(window, cap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant,
         sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
   }
 
   /** With Sigma rules (loaded by {@link dev.strata.detect.sigma.SigmaRuleLoader}) and the lowest level that signals. */
   public IncidentSettings withSigmaRules(SigmaRuleSet rules, String minLevel) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, rules, minLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
   }
 
   /**
@@ -164,42 +191,49 @@ public record IncidentSettings(
   public IncidentSettings withKnownCidrs(List<String> cidrs) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, cidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
   }
 
   /** With other Tetragon signal rules. */
   public IncidentSettings withTetragonSignals(TetragonSignals t) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, t, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
   }
 
   /** With other supply-chain entry rules. */
   public IncidentSettings withSupplyChainSignals(SupplyChainSignals c) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, c, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
   }
 
   /** With other deployer namespaces ({@code incident.deployer_namespaces}: {@link #deployerNamespaces(java.util.Collection)}). */
   public IncidentSettings withDeployerNamespaces(java.util.Set<String> namespaces) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, namespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
   }
 
   /** With another runtime exec bound and audit coverage ({@code incident.exec_audit_bound}, {@code exec_audit_coverage}). */
   public IncidentSettings withExecAudit(Duration bound, Duration coverage) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, bound,
-        coverage, entryFlowBound);
+        coverage, entryFlowBound, exfilBytes, exfilWindow);
   }
 
   /** With another entry flow bound ({@code incident.entry_flow_bound}, {@link EntryFlows}). */
   public IncidentSettings withEntryFlowBound(Duration bound) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces,
-        execAuditBound, execAuditCoverage, bound);
+        execAuditBound, execAuditCoverage, bound, exfilBytes, exfilWindow);
+  }
+
+  /** With another exfiltration threshold and window ({@code incident.exfil_bytes}, {@code exfil_window}). */
+  public IncidentSettings withExfil(long bytes, Duration window) {
+    return new IncidentSettings(this.window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces,
+        execAuditBound, execAuditCoverage, entryFlowBound, bytes, window);
   }
 
   /** The item of {@code incident.deployer_namespaces} that stands for the default list. */

@@ -74,18 +74,29 @@ public record Member(
         SignalRules.secretBurstKey(e),
         verdict.detections(),
         laneOf(e),
-        judgementKey(e, x, s));
+        judgementKey(e, x, s, rules));
   }
 
   /**
    * What a judgement at a flush reads of the event ({@code execKey}): the runtime exec's ({@link RuntimeExecAudit#key})
    * a CloudTrail call's or an EC2 inventory record's ({@link CredentialClients#key}), or, for a context flow, the entry
-   * flow's ({@link EntryFlows#key}); no two apply to one event.
+   * flow's ({@link EntryFlows#key}) or the exfiltration volume's ({@link ExfilVolume#key}); no two apply to one event.
    */
-  static String judgementKey(EvidenceEvent e, EntityKeys.Extraction x, SignalRules.Signal s) {
+  static String judgementKey(EvidenceEvent e, EntityKeys.Extraction x, SignalRules.Signal s, SignalRules rules) {
     String k = RuntimeExecAudit.key(e, x, s);
-    if (k == null) k = CredentialClients.key(e, x, s); // CloudTrail calls and EC2 inventory records only
-    return k != null || s != null ? k : EntryFlows.key(e, x);
+    if (k != null && k.startsWith("audit|")) {
+      // a Service's node ports or a pod's labels (EntryFlows: which pods a NodePort reaches), after the audit key
+      String o = EntryFlows.objectKey(e);
+      return o == null ? k : k + "|" + o;
+    }
+    if (k == null) {
+      k = CredentialClients.key(e, x, s); // CloudTrail calls and EC2 inventory records only
+      String status = RevokedKeyUse.key(e, k); // an access key's deletion / deactivation, carrying the call's key
+      if (status != null) return status;
+    }
+    if (k != null || s != null) return k;
+    k = EntryFlows.key(e, x); // inbound flows from a public address
+    return k != null ? k : ExfilVolume.key(e, x, rules::known); // outbound flows to a public address
   }
 
   /**

@@ -84,6 +84,11 @@ import java.util.Set;
  *   <tr><td>HTTP Activity (a web server's access line in a container's log)</td><td>a JNDI lookup
  *       ({@code ${jndi:...}}, nested lookups undone) in the URL, User-Agent or Referer: Log4Shell exploitation, an
  *       attempt counts ({@link JndiLookupRequests}, {@code jndi_lookup_request})</td><td>entry</td><td>High</td></tr>
+ *   <tr><td>HTTP Activity</td><td>a request whose URL or parameters name a local file ({@code file://}), a
+ *       service-account / IRSA token path, {@code /proc/self/environ} or a metadata service (IMDS, ECS credentials,
+ *       GCP metadata): SSRF / local file read reaching for credentials ({@link SsrfRequests}, {@code
+ *       ssrf_credential_request}; a metadata address only from outside)</td><td>entry from a public address outside
+ *       {@code known_cidrs}, else credential_access</td><td>High / Medium</td></tr>
  *   <tr><td>{@code docker_daemon_log}</td><td>a container create request whose body (dockerd's debug {@code form
  *       data}) asks for a privileged container or binds the host's root file system (the Docker socket used to
  *       escape to the host)</td><td>privilege_escalation</td><td>High</td></tr>
@@ -196,6 +201,11 @@ public final class SignalRules implements Serializable {
     return new Verdict(signal, List.copyOf(detections));
   }
 
+  /** Whether {@code ip} is one of the organisation's own public ranges ({@code incident.known_cidrs}). */
+  boolean known(String ip) {
+    return !knownCidrs.isEmpty() && ip != null && knownCidrs.contains(ip);
+  }
+
   public static SignalRules defaults() {
     return new SignalRules(List.of());
   }
@@ -242,6 +252,10 @@ public final class SignalRules implements Serializable {
     }
     if (JndiLookupRequests.matches(e)) {
       return new Signal(AttackStage.ENTRY, 4, JndiLookupRequests.REASON); // Log4Shell exploitation (attempt)
+    }
+    if (e.getClassUid() == 4002) {
+      // a request naming a local file, a token path, the environment or a metadata service (SSRF, file read)
+      return SsrfRequests.classify(e, knownCidrs.isEmpty() ? ip -> false : knownCidrs::contains);
     }
     return null;
   }

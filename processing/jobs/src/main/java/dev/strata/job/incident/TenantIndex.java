@@ -171,6 +171,10 @@ final class TenantIndex {
   final EntryFlows.Ledger entries;
   /** The principals' calls and clients and the instances' public addresses ({@link CredentialClients}). */
   final CredentialClients.Ledger calls = new CredentialClients.Ledger();
+  /** The flows of workloads to public addresses and the workloads' signals ({@link ExfilVolume}). */
+  final ExfilVolume.Ledger exfil;
+  /** The access keys' status changes and uses ({@link RevokedKeyUse}). */
+  final RevokedKeyUse.Ledger revoked = new RevokedKeyUse.Ledger();
   /** Incidents that lost context (a member evicted with another, sealed incident): re-assembled at the next flush. */
   private final Set<Group> shrunk = new HashSet<>();
   /** Assemblies of new incidents, rebuilt from all members, grown from their parts (see {@link #assemble}). */
@@ -184,6 +188,7 @@ final class TenantIndex {
     this.window = settings.window().toNanos() / 1000;
     this.execs = RuntimeExecAudit.Ledger.of(settings);
     this.entries = EntryFlows.Ledger.of(settings);
+    this.exfil = ExfilVolume.Ledger.of(settings);
   }
 
   /** The index of what {@code store} holds (every member is new to it: the next flush regroups them all). */
@@ -207,6 +212,8 @@ final class TenantIndex {
     execs.add(n.eventId, n.t, m.execKey());
     entries.add(m);
     calls.add(m);
+    exfil.add(m);
+    revoked.add(m);
     for (String p : n.pivots) byPivot.computeIfAbsent(p, k -> new HashSet<>(4)).add(n);
     setKeys(n, expand(n));
     loose.add(n);
@@ -640,6 +647,8 @@ final class TenantIndex {
     execs.remove(eventId);
     entries.remove(eventId);
     calls.remove(eventId);
+    exfil.remove(eventId);
+    revoked.remove(eventId);
     setKeys(n, Set.of());
     for (String p : n.pivots) {
       Set<Node> s = byPivot.get(p);

@@ -187,6 +187,88 @@ class EntryFlowsTest {
     assertThat(IncidentEngine.incidentsOf(events.subList(0, 4), IncidentSettings.defaults())).isEmpty();
   }
 
+  /** {@code kubectl get svc -A -o json}'s Service as the k8s_service parser keeps it. */
+  static EvidenceEvent serviceSnapshot(String id, String name, String nodePorts, String selector) {
+    EvidenceEvent e = IncidentGrouperTest.base(id, RCE.minusSeconds(86_400), "k8s_service");
+    e.setClassUid(5001);
+    e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").setNamespace("shop").build());
+    e.getResources().add(new dev.strata.schema.event.Resource("Service", name, null, "shop", null, null));
+    e.getUnmapped().put("k8s.service.node_ports", nodePorts);
+    e.getUnmapped().put("k8s.service.selector", selector);
+    return e;
+  }
+
+  /** {@code kubectl get pods -A -o json}'s Pod as the k8s_pod parser keeps it (its labels in the object). */
+  static EvidenceEvent podSnapshot(String id, String pod, String node, String labelsJson) {
+    EvidenceEvent e = IncidentGrouperTest.base(id, RCE.minusSeconds(7_200), "k8s_pod");
+    e.setClassUid(5001);
+    e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").setNamespace("shop").setPodName(pod).setNodeName(node)
+        .build());
+    e.getResources().add(new dev.strata.schema.event.Resource("Pod", pod, null, "shop", null, null));
+    e.getUnmapped().put("k8s.object", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + pod + "\",\"namespace\":\"shop\","
+        + "\"labels\":" + labelsJson + "},\"spec\":{\"nodeName\":\"" + node + "\"}}");
+    return e;
+  }
+
+  /** An audit record (RequestResponse level) writing a Service or a Pod, its body in responseObject. */
+  static EvidenceEvent auditWrite(String id, String resource, String name, String body) {
+    EvidenceEvent e = IncidentGrouperTest.base(id, RCE.minusSeconds(3_600), "k8s_audit");
+    e.setClassUid(6003);
+    e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").setNamespace("shop").build());
+    e.setActor(dev.strata.schema.event.Actor.newBuilder().setUserName("system:serviceaccount:argocd:argocd-application-controller")
+        .build());
+    e.setApi(dev.strata.schema.event.Api.newBuilder().setOperation("create").setResponseCode(201).build());
+    e.getResources().add(new dev.strata.schema.event.Resource(resource, name, null, "shop", null, null));
+    e.getUnmapped().put("responseObject", body);
+    return e;
+  }
+
+  static final String OTHER_NODE = "ip-10-93-12-41";
+
+  /**
+   * A Service the evidence names ({@code kubectl get svc} or its audit record's body) says which pods a NodePort
+   * reaches: the flow to the node's 30888 is the entry of the pod of its selector whose first execution signal comes
+   * first after it, on another node (kube-proxy forwards), not of the node's own pod taken a minute later (the weaker
+   * guess without the Service), and the row names the Service (not weaker).
+   */
+  @Test
+  void aServiceNamingTheNodePortLeadsTheEntryToThePodOfItsSelector() throws Exception {
+    EvidenceEvent shell = IncidentGrouperTest.falco("shell", RCE.plusSeconds(240), OTHER_NODE, "c0ffee00c0ffee00", POD);
+    EvidenceEvent cron = IncidentGrouperTest.falco("cron", RCE.plusSeconds(60), NODE, "beef0000beef0000", "cron-28810");
+    List<EvidenceEvent> base = List.of(nodeFlow("nodeport", RCE, "198.51.100.203", 30888), shell, cron);
+    // without the Service: the node's own pod with the first signal after the flow is guessed (weaker)
+    List<Incident> guessed = IncidentEngine.incidentsOf(base, IncidentSettings.defaults());
+    Incident cronInc = guessed.stream().filter(i -> i.getTitle().contains("cron-28810")).findFirst().orElseThrow();
+    assertThat(cronInc.getAttackPath().get(0).getEventIds()).containsExactly("nodeport");
+    List<List<EvidenceEvent>> named = List.of(
+        List.of(serviceSnapshot("svc", "invoice", "30888/TCP->8080", "app=invoice"),
+            podSnapshot("p1", POD, OTHER_NODE, "{\"app\":\"invoice\",\"pod-template-hash\":\"7c9d5b8f6\"}"),
+            podSnapshot("p2", "cron-28810", NODE, "{\"app\":\"cron\"}")),
+        List.of(auditWrite("svc", "services", "invoice", "{\"kind\":\"Service\",\"metadata\":{\"name\":\"invoice\","
+                + "\"namespace\":\"shop\"},\"spec\":{\"type\":\"NodePort\",\"selector\":{\"app\":\"invoice\"},\"ports\":"
+                + "[{\"port\":80,\"targetPort\":8080,\"nodePort\":30888,\"protocol\":\"TCP\"}]}}"),
+            auditWrite("p1", "pods", POD, "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + POD + "\",\"namespace\":"
+                + "\"shop\",\"labels\":{\"app\":\"invoice\"}},\"spec\":{}}")));
+    Random r = new Random(9);
+    for (List<EvidenceEvent> objects : named) {
+      for (int i = 0; i < 5; i++) {
+        List<EvidenceEvent> order = new ArrayList<>(base);
+        order.addAll(objects);
+        Collections.shuffle(order, r);
+        List<Incident> incs = IncidentEngine.incidentsOf(order, IncidentSettings.defaults());
+        Incident inc = incs.stream().filter(x -> x.getTitle().contains(POD)).findFirst().orElseThrow();
+        assertThat(inc.getAttackPath().get(0).getEventIds()).as(objects.get(0).getSourceFormat()).containsExactly("nodeport");
+        assertThat(row(inc, "nodeport").getSummary()).contains("(entry: the nearest inbound connection from a public"
+            + " address to NodePort 30888 of node " + NODE + ", which Service shop/invoice (selector app=invoice) forwards"
+            + " to its pods, shop/" + POD + " among them, before the pod's first execution / credential access signal at"
+            + " 2026-11-24T09:14:03Z, event shell)");
+        Incident other = incs.stream().filter(x -> x.getTitle().contains("cron-28810")).findFirst().orElseThrow();
+        assertThat(other.getAttackPath().get(0).getStage()).as("the node's own pod gets no entry")
+            .isNotEqualTo(AttackStage.ENTRY);
+      }
+    }
+  }
+
   static final String HOST_INSTANCE = "i-0abc1234def567890";
   static final String WEB = "aac91a707528" + "0a03cd36c035690f3dc97b5ad2fa12b33f80ad3991c9fed5333a";
 
