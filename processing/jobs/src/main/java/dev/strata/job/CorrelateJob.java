@@ -157,11 +157,19 @@ public final class CorrelateJob {
   /**
    * Correlation state settings, and the organisation's own public ranges ({@code incident.known_cidrs}: calls from
    * there are inside for the joins that ask "from outside", {@link JoinImdsFetches}).
+   *
+   * @param bindingsCacheBytes the bytes of the cache in front of each lookup instance's bindings ({@code
+   *     correlate.bindings.cache.bytes}, {@link dev.strata.job.correlate.BindingCache}); 0: none
    */
   public record StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey,
-      dev.strata.correlate.KnownCidrs knownCidrs) {
+      dev.strata.correlate.KnownCidrs knownCidrs, long bindingsCacheBytes) {
     public StateSettings {
       if (knownCidrs == null) knownCidrs = dev.strata.correlate.KnownCidrs.NONE;
+    }
+
+    public StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey,
+        dev.strata.correlate.KnownCidrs knownCidrs) {
+      this(lateness, closedTtl, maxBindingsPerKey, knownCidrs, LookupFunction.DEFAULT_CACHE_BYTES);
     }
 
     public StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey) {
@@ -169,12 +177,18 @@ public final class CorrelateJob {
     }
 
     public static StateSettings of(CorrelateJobConfig cfg) {
-      return new StateSettings(cfg.latenessBounds(), cfg.closedTtl(), cfg.maxBindingsPerKey(), cfg.knownCidrs());
+      return new StateSettings(cfg.latenessBounds(), cfg.closedTtl(), cfg.maxBindingsPerKey(), cfg.knownCidrs(),
+          cfg.rocksDb().bindingsCache().getBytes());
     }
 
     /** The same with the organisation's own ranges. */
     public StateSettings withKnownCidrs(dev.strata.correlate.KnownCidrs known) {
-      return new StateSettings(lateness, closedTtl, maxBindingsPerKey, known);
+      return new StateSettings(lateness, closedTtl, maxBindingsPerKey, known, bindingsCacheBytes);
+    }
+
+    /** The same with a bindings cache of {@code bytes} per lookup instance (0: none). */
+    public StateSettings withBindingsCache(long bytes) {
+      return new StateSettings(lateness, closedTtl, maxBindingsPerKey, knownCidrs, bytes);
     }
 
     /** Bounded runs (tests, offline bundles): keep everything until the input ends. */
@@ -352,7 +366,8 @@ public final class CorrelateJob {
         union(probes).keyBy(Probe::key, Types.STRING)
             .connect(routed.keyBy(KeyedBinding::key, Types.STRING))
             .transform("resolve-" + hop, Resolution.TYPE, new InFlight.Operator<>(
-                new LookupFunction(hop, retention, s.closedTtl().toMillis(), s.maxBindingsPerKey(), topic)))
+                new LookupFunction(hop, retention, s.closedTtl().toMillis(), s.maxBindingsPerKey(), topic,
+                    s.bindingsCacheBytes())))
             .name("resolve-" + hop)
             .uid("resolve-" + hop);
     DataStream<EnrichRequest> gathered =

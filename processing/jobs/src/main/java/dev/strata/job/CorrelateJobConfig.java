@@ -29,6 +29,7 @@ import org.apache.flink.configuration.MemorySize;
  * correlate.rocksdb.memory         1g     RocksDB managed memory per slot: block cache + write buffers
  * correlate.rocksdb.bloom_bits_per_key 10 bloom filter bits per key (0 = none)
  * correlate.rocksdb.block_size     16kb   RocksDB data block size
+ * correlate.bindings.cache.bytes  32mb   heap cache in front of each lookup instance's bindings (0 = off; 3 per slot)
  * incident.known_cidrs             none   the organisation's own public ranges (NAT, VPN; comma-separated CIDRs; env
  *                                         STRATA_INCIDENT_KNOWN_CIDRS): the incident job's setting, read here too --
  *                                         a call from them is inside (the IMDS join ties it to no pod)
@@ -160,6 +161,7 @@ public record CorrelateJobConfig(
     MemorySize rocksMemory = RocksDbSettings.DEFAULTS.memoryPerSlot();
     int bloomBits = RocksDbSettings.DEFAULTS.bloomBitsPerKey();
     MemorySize blockSize = RocksDbSettings.DEFAULTS.blockSize();
+    MemorySize bindingsCache = RocksDbSettings.DEFAULTS.bindingsCache();
     KnownCidrs known = KnownCidrs.NONE;
     for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
       String k = e.getKey().trim();
@@ -183,6 +185,7 @@ public record CorrelateJobConfig(
         case "correlate.rocksdb.memory" -> rocksMemory = parseMemory(k, v);
         case "correlate.rocksdb.bloom_bits_per_key" -> bloomBits = ParseJobConfig.parseInt(k, v);
         case "correlate.rocksdb.block_size" -> blockSize = parseMemory(k, v);
+        case "correlate.bindings.cache.bytes" -> bindingsCache = parseMemory(k, v);
         default -> {
           if (k.startsWith("correlate.lateness.") && k.length() > "correlate.lateness.".length()) {
             lateness.put(k.substring("correlate.lateness.".length()).toLowerCase(Locale.ROOT),
@@ -194,7 +197,7 @@ public record CorrelateJobConfig(
       }
     }
     return new CorrelateJobConfig(ParseJobConfig.fromMap(common), enriched, bindings, index, lateness, def, ttl, max,
-        backend, new RocksDbSettings(rocksMemory, bloomBits, blockSize), null, known);
+        backend, new RocksDbSettings(rocksMemory, bloomBits, blockSize, bindingsCache), null, known);
   }
 
   private static MemorySize parseMemory(String key, String v) {

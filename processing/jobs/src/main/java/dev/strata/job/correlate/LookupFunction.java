@@ -70,10 +70,17 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   private final long retentionMs;
   private final long closedTtlMs;
   private final int maxEntries;
+  /** The bytes of the bindings cache of each instance ({@link BindingCache}); 0: none. */
+  private final long cacheBytes;
   /** Where hop 1 reads back an event registered by its coordinates ({@link Registered#byEvent}); null: none. */
   private final NormalizedEvents.Factory topic;
 
   private transient ValueState<byte[]> bindings;
+  /**
+   * What {@link #bindings} holds for the keys read lately (null: off): checked before the state is read, updated by
+   * every write of it ({@link #readBindings}, {@link #writeBindings}).
+   */
+  private transient BindingCache cache;
   private transient MapState<String, Registered> probes;
   /** Registrations not written yet, by state key. */
   private transient Map<String, Registrations> unwritten;
@@ -104,13 +111,27 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     this(hop, retentionMs, closedTtlMs, maxEntries, null);
   }
 
+  /** A lookup with a bindings cache of {@link #DEFAULT_CACHE_BYTES}. */
+  public LookupFunction(int hop, long retentionMs, long closedTtlMs, int maxEntries, NormalizedEvents.Factory topic) {
+    this(hop, retentionMs, closedTtlMs, maxEntries, topic, DEFAULT_CACHE_BYTES);
+  }
+
+  /** The bindings cache of an instance unless said ({@code correlate.bindings.cache.bytes}). */
+  public static final long DEFAULT_CACHE_BYTES = 32L << 20;
+
   /**
    * @param topic where the normalized topic's events are read back (hop 1: a late binding that may change the answer
    *     of an event registered by its coordinates, {@link Registered#byEvent}); null: the job has none (the requests
    *     then carry no coordinates, and an event registered by its bytes needs none)
+   * @param cacheBytes the bytes of each instance's cache of the bindings it read ({@link BindingCache}); 0: none
    */
-  public LookupFunction(int hop, long retentionMs, long closedTtlMs, int maxEntries, NormalizedEvents.Factory topic) {
+  public LookupFunction(int hop, long retentionMs, long closedTtlMs, int maxEntries, NormalizedEvents.Factory topic,
+      long cacheBytes) {
+    if (cacheBytes != 0 && cacheBytes < 64 << 10) {
+      throw new IllegalArgumentException("correlate.bindings.cache.bytes: 0 (off) or at least 64kb, got " + cacheBytes);
+    }
     this.hop = hop;
+    this.cacheBytes = cacheBytes;
     this.retentionMs = retentionMs;
     this.closedTtlMs = closedTtlMs;
     this.maxEntries = maxEntries;
@@ -119,8 +140,23 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
 
   @Override
   public void open(OpenContext ctx) {
-    bindings = getRuntimeContext().getState(
-        new ValueStateDescriptor<>("bindings", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    ValueStateDescriptor<byte[]> bindingsDescriptor =
+        new ValueStateDescriptor<>("bindings", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    bindings = getRuntimeContext().getState(bindingsDescriptor);
+    // never snapshotted: after a restore or rescale it starts empty and fills from the state, the truth; the bindings'
+    // TTL, if they had one, is the cache's (they have none today: timers prune them, which are writes)
+    cache = BindingCache.of(cacheBytes, bindingsDescriptor.getTtlConfig().isEnabled()
+        ? bindingsDescriptor.getTtlConfig().getTimeToLive().toMillis() : Long.MAX_VALUE, System::currentTimeMillis);
+    if (cache != null) {
+      org.apache.flink.metrics.MetricGroup g = getRuntimeContext().getMetricGroup();
+      BindingCache c = cache;
+      g.gauge("bindingsCacheHits", c::hits);
+      g.gauge("bindingsCacheMisses", c::misses);
+      g.gauge("bindingsCacheEntries", c::entries);
+      g.gauge("bindingsCacheLiveBytes", c::liveBytes);
+      g.gauge("bindingsCacheHeldBytes", c::heldBytes);
+      g.gauge("bindingsCacheEvicted", c::evicted);
+    }
     // "scoped-probes" (state keys shared by the scopes of an address: the lookup keys asked) replaced
     // "registered-probes" (one lookup key per state key), which replaced "recent-probes" (time and revision only) and
     // "probes" (timer-cleaned): probes of an older build are not read back (their events are not re-resolved by
@@ -146,9 +182,34 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     return retentionMs == Long.MAX_VALUE;
   }
 
+  /**
+   * The current key's bindings blob (null: none): from the cache, else from the state (then cached, {@code fill}:
+   * a probe's read; a binding's own read, about to be written over, is not).
+   */
+  private byte[] readBindings(String key, boolean fill) throws IOException {
+    if (cache == null) return bindings.value();
+    byte[] cached = cache.get(key);
+    if (cached != null) return cached == BindingCache.ABSENT ? null : cached;
+    byte[] blob = bindings.value();
+    if (fill) cache.fill(key, blob);
+    return blob;
+  }
+
+  /** Writes the current key's bindings ({@code blob}; null: clears them), and its cache entry in the same call. */
+  private void writeBindings(String key, byte[] blob) throws IOException {
+    if (blob == null) bindings.clear();
+    else bindings.update(blob);
+    if (cache != null) cache.update(key, blob);
+  }
+
+  /** The bindings cache of this instance, for tests (null: off). */
+  BindingCache cache() {
+    return cache;
+  }
+
   @Override
   public void processElement1(Probe p, Context ctx, Collector<Resolution> out) throws Exception {
-    byte[] blob = bindings.value();
+    byte[] blob = readBindings(ctx.getCurrentKey(), true);
     KeyState state = blob == null ? null : KeyState.decode(blob);
     List<String> keys = p.keysAt(hop);
     if (p.request() == null) {
@@ -332,12 +393,12 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
 
   @Override
   public void processElement2(KeyedBinding kb, Context ctx, Collector<Resolution> out) throws Exception {
-    byte[] blob = bindings.value();
+    byte[] blob = readBindings(ctx.getCurrentKey(), false);
     Registrations mine = unwritten.get(ctx.getCurrentKey()); // registrations not written yet
     Iterator<Map.Entry<String, Registered>> waiting = probes.iterator();
     if (blob == null && mine == null && !waiting.hasNext()) {
       // the key's first statement, and no event asked about the key yet: the statement is the whole state, as it came
-      bindings.update(kb.entry());
+      writeBindings(ctx.getCurrentKey(), kb.entry());
       accepted(kb, ctx);
       if (!bounded() && KeyState.prunable(kb.entry())) schedule(ctx, KeyState.decode(kb.entry()));
       return;
@@ -370,7 +431,7 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     if (!state.add(entry)) return;
     boolean pruned = false;
     if (state.size() > maxEntries) pruned = state.prune(Long.MIN_VALUE, maxEntries) > 0;
-    bindings.update(state.encode());
+    writeBindings(ctx.getCurrentKey(), state.encode());
     accepted(kb, ctx);
     for (int i = 0; i < ids.size(); i++) {
       Registered r = registered.get(i);
@@ -488,12 +549,11 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Resolution> out) throws Exception {
     long wm = ctx.timerService().currentWatermark();
-    byte[] blob = bindings.value();
+    byte[] blob = readBindings(ctx.getCurrentKey(), false);
     if (blob != null) {
       KeyState state = KeyState.decode(blob);
       if (state.prune((wm - retentionMs - closedTtlMs) * 1000, maxEntries) > 0) {
-        if (state.isEmpty()) bindings.clear();
-        else bindings.update(state.encode());
+        writeBindings(ctx.getCurrentKey(), state.isEmpty() ? null : state.encode());
       }
     }
   }

@@ -35,6 +35,9 @@ import org.rocksdb.TableFormatConfig;
  *                                              cluster needs taskmanager.memory.managed.size = this x slots per TM
  * correlate.rocksdb.bloom_bits_per_key   10    full-key bloom filter bits per key (0 = no filter)
  * correlate.rocksdb.block_size           16kb  data block size (uncompressed; 4kb until session 12)
+ * correlate.bindings.cache.bytes         32mb  heap cache of each lookup instance (3 hops x slots) in front of its
+ *                                              bindings' state ({@link BindingCache}); 0 = off. Task heap, not
+ *                                              managed memory: budget 3 x this x slots per TaskManager
  * </pre>
  *
  * {@link #flinkProperties} is the one place these become Flink settings (the job's environment and the benchmark
@@ -44,10 +47,16 @@ import org.rocksdb.TableFormatConfig;
  *     manager from it (cache = (3 - write-buffer-ratio) / 3 of it, memtables charged to the cache)
  * @param bloomBitsPerKey bloom filter bits per key, 0 for none
  * @param blockSize data block size
+ * @param bindingsCache the bindings cache of each lookup instance, on the heap (0: none)
  */
-public record RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, MemorySize blockSize) {
+public record RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, MemorySize blockSize,
+    MemorySize bindingsCache) {
   public static final RocksDbSettings DEFAULTS =
       new RocksDbSettings(MemorySize.parse("1g"), 10, MemorySize.parse("16kb"));
+
+  public RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, MemorySize blockSize) {
+    this(memoryPerSlot, bloomBitsPerKey, blockSize, new MemorySize(LookupFunction.DEFAULT_CACHE_BYTES));
+  }
 
   public RocksDbSettings {
     require(memoryPerSlot != null && memoryPerSlot.getBytes() >= 16L << 20, "correlate.rocksdb.memory",
@@ -56,6 +65,8 @@ public record RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, Mem
         "must be 0..32");
     require(blockSize != null && blockSize.getBytes() >= 1024 && blockSize.getBytes() <= 1L << 20,
         "correlate.rocksdb.block_size", "must be 1kb..1mb");
+    require(bindingsCache != null && (bindingsCache.getBytes() == 0 || bindingsCache.getBytes() >= 64 << 10),
+        "correlate.bindings.cache.bytes", "must be 0 (off) or at least 64kb");
   }
 
   private static void require(boolean ok, String key, String message) {

@@ -68,7 +68,7 @@ import org.rocksdb.WriteOptions;
  * <pre>
  * CorrelateBenchmark [--bindings N[,N...]] [--events M] [--backend heap|rocksdb|both] [--mode raw|flink]
  *                    [--rounds R] [--dir D] [--rocksdb-memory 3g] [--bloom-bits 10] [--block-size 4kb]
- *                    [--raw true|false] [--node-instances true|false]
+ *                    [--raw true|false] [--node-instances true|false] [--bindings-cache 512m]
  * </pre>
  *
  * <p>Data: N private addresses, each bound to a pod ({@code ip_pod}: namespace, pod name, uid, node, cluster, service
@@ -117,6 +117,9 @@ public final class CorrelateBenchmark {
         MemorySize.parse(a.getOrDefault("rocksdb-memory", RocksDbSettings.DEFAULTS.memoryPerSlot().toString())),
         Integer.parseInt(a.getOrDefault("bloom-bits", "" + RocksDbSettings.DEFAULTS.bloomBitsPerKey())),
         MemorySize.parse(a.getOrDefault("block-size", RocksDbSettings.DEFAULTS.blockSize().toString())));
+    // the lookups' bindings cache per instance (correlate.bindings.cache.bytes; 0 = off); not given: the build's
+    // default (none before the cache)
+    CorrelateFlinkRun.bindingsCache = a.get("bindings-cache");
     for (String s : sizes) {
       int n = Integer.parseInt(s.trim());
       Workload w = new Workload(n, events);

@@ -60,6 +60,18 @@ final class CorrelateFlinkRun {
   static volatile Map<String, Long> probeEndThreads;
   static volatile Map<Integer, long[]> probeStartTickers;
   static volatile Map<Integer, long[]> probeEndTickers;
+  static volatile long probeStartGcMs;
+  static volatile long probeEndGcMs;
+  static volatile long probeStartGcs;
+  static volatile long probeEndGcs;
+  static volatile Map<String, Map<String, Long>> probeStartCache;
+  static volatile Map<String, Map<String, Long>> probeEndCache;
+  /**
+   * {@code --bindings-cache SIZE}: the lookups' bindings cache ({@code correlate.bindings.cache.bytes}, 0 = off);
+   * null: the build's default (a build before the cache has none: the setting is then not given, which it would
+   * refuse).
+   */
+  static volatile String bindingsCache;
   /** Process CPU, wall time and the data-block cache tickers at each tenth of the enriched events. */
   record Window(long count, long cpu, long wall, long dataHit, long dataMiss) {
     static Window now(long count) {
@@ -97,6 +109,12 @@ final class CorrelateFlinkRun {
       // the job's options plus RocksDB statistics and the instances' handles (RocksDbStats)
       settings.put("flink.state.backend.rocksdb.options-factory", RocksDbStats.class.getName());
     }
+    if (bindingsCache != null) settings.put("correlate.bindings.cache.bytes", bindingsCache);
+    // the lookups' bindings cache gauges, read at the start and end of the measured half (CacheMetrics)
+    settings.put("flink.metrics.reporter.bench.factory.class", CacheMetrics.class.getName());
+    CacheMetrics.GAUGES.clear();
+    probeStartCache = null;
+    probeEndCache = null;
     if (rocks != null) {
       settings.put("correlate.rocksdb.memory", rocks.memoryPerSlot().getBytes() + "b");
       settings.put("correlate.rocksdb.bloom_bits_per_key", Integer.toString(rocks.bloomBitsPerKey()));
@@ -163,6 +181,11 @@ final class CorrelateFlinkRun {
         measured / wallSec,
         cpuSec / wallSec, ENRICHED.get(), RESOLVED.get(), rss / 1e6);
     System.out.println("CPU by thread over the measured half:" + cpuByThread(probeStartThreads, probeEndThreads));
+    System.out.printf(Locale.ROOT, "GC over the measured half: %,d collections, %.2f s (%.1f %% of the process CPU"
+        + " time); heap max %,d MB (-Xmx)%n", probeEndGcs - probeStartGcs, (probeEndGcMs - probeStartGcMs) / 1e3,
+        100.0 * (probeEndGcMs - probeStartGcMs) / 1e3 / cpuSec, Runtime.getRuntime().maxMemory() >> 20);
+    System.out.println("bindings cache over the measured half (per lookup operator):"
+        + CacheMetrics.report(probeStartCache, probeEndCache));
     if (!RocksDbStats.INSTANCES.isEmpty()) {
       System.out.println("RocksDB over the measured half, per instance that read:"
           + rocksReport);
@@ -362,10 +385,16 @@ final class CorrelateFlinkRun {
         Profiler.start();
         probeStartTickers = RocksDbStats.tickers();
         probeStartThreads = threadTicks();
+        probeStartCache = CacheMetrics.read();
+        probeStartGcMs = gcMillis();
+        probeStartGcs = gcCount();
         probeStartCpu = processCpuNanos();
         probeStartNanos = System.nanoTime();
       } else if (count == events) {
         probeEndCpu = processCpuNanos();
+        probeEndGcMs = gcMillis();
+        probeEndGcs = gcCount();
+        probeEndCache = CacheMetrics.read();
         probeEndThreads = threadTicks();
         probeEndTickers = RocksDbStats.tickers();
         probeEndNanos = System.nanoTime();
@@ -461,6 +490,19 @@ final class CorrelateFlinkRun {
     d.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(10).forEach(e ->
         out.append(String.format(Locale.ROOT, "%n  %5.1f %% %s", 100.0 * e.getValue() / all, e.getKey())));
     return out.toString();
+  }
+
+  /** Milliseconds the JVM's collectors ran, all of them. */
+  static long gcMillis() {
+    long ms = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, gc.getCollectionTime());
+    return ms;
+  }
+
+  static long gcCount() {
+    long n = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
+    return n;
   }
 
   static long processCpuNanos() {
