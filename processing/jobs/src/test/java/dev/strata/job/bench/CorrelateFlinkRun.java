@@ -181,9 +181,12 @@ final class CorrelateFlinkRun {
         measured / wallSec,
         cpuSec / wallSec, ENRICHED.get(), RESOLVED.get(), rss / 1e6);
     System.out.println("CPU by thread over the measured half:" + cpuByThread(probeStartThreads, probeEndThreads));
-    System.out.printf(Locale.ROOT, "GC over the measured half: %,d collections, %.2f s (%.1f %% of the process CPU"
-        + " time); heap max %,d MB (-Xmx)%n", probeEndGcs - probeStartGcs, (probeEndGcMs - probeStartGcMs) / 1e3,
-        100.0 * (probeEndGcMs - probeStartGcMs) / 1e3 / cpuSec, Runtime.getRuntime().maxMemory() >> 20);
+    // the collectors' time is their pauses' wall time (a descheduled pause counts whole): their CPU is the "GC
+    // Thread" line of the threads above
+    System.out.printf(Locale.ROOT, "GC over the measured half: %,d collections, %.2f s of pauses (wall, %.1f %% of the"
+        + " measured half's wall time); heap max %,d MB (-Xmx)%n", probeEndGcs - probeStartGcs,
+        (probeEndGcMs - probeStartGcMs) / 1e3, 100.0 * (probeEndGcMs - probeStartGcMs) / 1e3 / wallSec,
+        Runtime.getRuntime().maxMemory() >> 20);
     System.out.println("bindings cache over the measured half (per lookup operator):"
         + CacheMetrics.report(probeStartCache, probeEndCache));
     if (!RocksDbStats.INSTANCES.isEmpty()) {
