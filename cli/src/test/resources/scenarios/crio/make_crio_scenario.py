@@ -162,6 +162,31 @@ def pods_snapshot():
     ]
     return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
 
+def services_snapshot():
+    """`kubectl get services -A -o json` at 11:30 (a ServiceList, kind List): the notebook's NodePort Service (30888 ->
+    8888, selector app=jupyter), the web front's (31080 -> 80, selector app=web) and the API server's ClusterIP."""
+    def svc(ns, name, uid, created, cluster_ip, ports, selector, typ="NodePort"):
+        spec = {"clusterIP": cluster_ip, "clusterIPs": [cluster_ip], "internalTrafficPolicy": "Cluster",
+                "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack", "ports": ports, "sessionAffinity": "None",
+                "type": typ}
+        if typ == "NodePort":
+            spec["externalTrafficPolicy"] = "Cluster"
+        if selector:
+            spec["selector"] = selector
+        return {"apiVersion": "v1", "kind": "Service",
+                "metadata": {"creationTimestamp": tsec(created), "name": name, "namespace": ns,
+                             "resourceVersion": str(1880000 + int(uid[:4], 16) % 9999), "uid": uid},
+                "spec": spec, "status": {"loadBalancer": {}}}
+    items = [
+        svc("default", "kubernetes", "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "06:10:02", "10.96.0.1",
+            [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}], None, "ClusterIP"),
+        svc(NS, "jupyter", "6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c", "07:39:58", "10.96.140.12",
+            [{"name": "http", "nodePort": 30888, "port": 8888, "protocol": "TCP", "targetPort": 8888}], {"app": "jupyter"}),
+        svc(SHOP, "web", "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d", "08:00:30", "10.96.77.31",
+            [{"name": "http", "nodePort": 31080, "port": 80, "protocol": "TCP", "targetPort": 80}], {"app": "web"}),
+    ]
+    return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
+
 def events():
     """`kubectl get events -A -o json` at 10:55 (an hour of events: the attacker's pod's whole life is there)."""
     def ev(n, ns, name, uid, reason, msg, t, typ="Normal", component="kubelet", field=None):
@@ -472,6 +497,7 @@ def main():
     write("control-plane/%s/var/log/kubernetes/audit/audit.log" % CP, jl(audit_log()))
     write("kubectl/pods-all-namespaces.json", json.dumps(pods_snapshot(), indent=4) + "\n")
     write("kubectl/events-all-namespaces.json", json.dumps(events(), indent=4) + "\n")
+    write("kubectl/services-all-namespaces.json", json.dumps(services_snapshot(), indent=4) + "\n")
     node = "nodes/%s/" % NODE
     write(node + "journal/crio.json", crio_journal())
     for ns, name, uid, cname, ctr, body in ((NS, JUP, JUP_UID, "notebook", JUP_CTR, jupyter_log()),

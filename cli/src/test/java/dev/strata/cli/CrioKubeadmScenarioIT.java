@@ -161,7 +161,7 @@ class CrioKubeadmScenarioIT {
   void everyArtifactIsReadByItsFormatWithoutDeadLetters() throws Exception {
     for (String[] f : new String[][] {
         {"k8s_audit", "10"}, {"k8s_event", "7"}, {"cri_log", "20"}, {"crio_daemon_log", "17"}, {"falco_alert", "2"},
-        {"tetragon_event", "19"}, {"k8s_pod", "3"}, {"aws_cloudtrail", "5"}, {"aws_vpc_flow", "6"}}) {
+        {"tetragon_event", "19"}, {"k8s_pod", "3"}, {"k8s_service", "3"}, {"aws_cloudtrail", "5"}, {"aws_vpc_flow", "6"}}) {
       assertThat(search("source_format:" + f[0]).size()).as(f[0] + " events").isGreaterThanOrEqualTo(Integer.parseInt(f[1]));
     }
     // each container log read once: the /var/log/containers links are the same files (and dangle off the node)
@@ -378,8 +378,9 @@ class CrioKubeadmScenarioIT {
     incident.path("attack_path").forEach(s -> stages.add(s.path("stage").asText()));
     assertThat(stages).as("attack path").contains("EXECUTION", "CREDENTIAL_ACCESS", "PRIVILEGE_ESCALATION", "EXFILTRATION");
     // the path starts at the entry (since session 17; before, at the reverse shell): the NodePort flow from the
-    // attacker nearest before the notebook's first execution signal (the reverse shell at 10:04:31) on its node; no
-    // record names the Service behind 30888 (Metadata-level audit, no services snapshot), so the row says it is weaker
+    // attacker nearest before the notebook's first execution signal (the reverse shell at 10:04:31); since session 18
+    // the services snapshot names the Service behind 30888 (ml/jupyter, selector app=jupyter: the notebook's label in
+    // the pods snapshot), so the row names it and is no longer said as weaker (was: "no evidence names the Service");
     // the nearest is 10:03:58; a flow's node comes from the correlation job's node join, and a revision that names it
     // after the entry was decided does not move the entry (as for a pod's flows): under load the earlier connection
     // (10:02:14, the same attacker's) can be the one decided
@@ -392,8 +393,9 @@ class CrioKubeadmScenarioIT {
       if (summary.contains("(entry")) entryRows.add(r.at("/_source/signal").asBoolean() + " " + summary);
     }
     assertThat(entryRows).singleElement().asString().startsWith("true " + ATTACKER + ":551").contains(" -> 10.40.3.17:30888")
-        .contains("(entry, weaker: the nearest inbound connection from a public address to a NodePort of node "
-            + NODE + ", where " + JUP_POD + " runs", "no evidence names the Service behind the port)");
+        .contains("(entry: the nearest inbound connection from a public address to NodePort 30888 of node " + NODE
+            + ", which Service ml/jupyter (selector app=jupyter) forwards to its pods, " + JUP_POD + " among them, before"
+            + " the pod's first execution / credential access signal at 2026-11-24T10:04:31").doesNotContain("weaker");
     List<String> signalRows = new ArrayList<>();
     for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
       if (r.at("/_source/signal").asBoolean()) signalRows.add(r.at("/_source/summary").asText());

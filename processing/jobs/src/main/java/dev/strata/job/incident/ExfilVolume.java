@@ -24,9 +24,9 @@ import java.util.function.Predicate;
  * <p>What is summed: flow records ({@code aws_vpc_flow*}) accepted (or no action stated) whose packet source (the
  * record's {@code pkt-srcaddr} when it names one, else {@code srcaddr}) is not public and names a workload (the
  * correlation job's pod, else task, container, instance), and whose packet destination ({@code pkt-dstaddr}, else
- * {@code dstaddr}) is public and outside {@code incident.known_cidrs}. One connection seen on two interfaces (the
- * node's ENI and the NAT gateway's: the same source, ports, destination and start) counts once, its largest byte
- * count. <b>Time</b>: a flow record states only its capture window ({@code start} .. {@code end}, up to 1 or 10 min);
+ * {@code dstaddr}) is public and outside {@code incident.known_cidrs}. A connection (the same source, ports, protocol
+ * and destination) counts the bytes of its records on one interface summed (a long transfer spans several capture
+ * windows), and once when two interfaces saw it (the node's ENI and the NAT gateway's): the larger interface's total. <b>Time</b>: a flow record states only its capture window ({@code start} .. {@code end}, up to 1 or 10 min);
  * its event time is {@code start} and its bytes are counted whole at that time, so a window holds the records that
  * <i>start</i> in it (a transfer spread over records that start up to {@code exfil_window} apart is summed; the row's
  * time is the crossing record's start, a lower bound of when the bytes crossed).
@@ -42,9 +42,10 @@ final class ExfilVolume {
   static final String REASON = "exfiltration_volume";
 
   /**
-   * {@code xfil|<workload>|<source>|<destination>|<connection>|<bytes>} for a candidate record (a context flow from a
-   * workload's private address to a public one outside the known ranges, with bytes), else null. {@code workload} is
-   * {@code <entity type>:<key>}, {@code connection} the source port, destination port and protocol.
+   * {@code xfil|<workload>|<source>|<destination>|<connection>|<interface>|<bytes>} for a candidate record (a context
+   * flow from a workload's private address to a public one outside the known ranges, with bytes), else null. {@code
+   * workload} is {@code <entity type>:<key>}, {@code connection} the source port, destination port and protocol,
+   * {@code interface} the ENI the record was captured on (empty when not known).
    */
   static String key(EvidenceEvent e, EntityKeys.Extraction x, Predicate<String> known) {
     String f = e.getSourceFormat();
@@ -63,8 +64,12 @@ final class ExfilVolume {
     Integer sp = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getPort();
     Integer dp = e.getDstEndpoint() == null ? null : e.getDstEndpoint().getPort();
     String proto = n.getProtocol() == null ? "" : n.getProtocol().replace('|', '_').replace(':', '_');
+    String eni = "";
+    for (Entity en : x.entities()) {
+      if (Entity.ENI.equals(en.type()) && !en.key().contains("|")) eni = en.key();
+    }
     return "xfil|" + workload + "|" + src.trim() + "|" + dst.trim() + "|" + (sp == null ? "" : sp) + ":"
-        + (dp == null ? "" : dp) + ":" + proto + "|" + bytes;
+        + (dp == null ? "" : dp) + ":" + proto + "|" + eni + "|" + bytes;
   }
 
   /** The record's workload: its pod, else its ECS task, container, instance ({@code type:key}); null when none. */
@@ -121,8 +126,8 @@ final class ExfilVolume {
     return s % 60 == 0 ? (s / 60) + " min" : s + " s";
   }
 
-  /** One flow record of a pair: its connection, bytes, decision (null: undecided). */
-  private record Rec(String connection, long bytes, String decision) {}
+  /** One flow record of a pair: its connection, interface, bytes, decision (null: undecided). */
+  private record Rec(String connection, String eni, long bytes, String decision) {}
 
   /** The candidate records per source / destination pair and the signals per workload: derived state. */
   static final class Ledger {
@@ -157,10 +162,10 @@ final class ExfilVolume {
       if (k != null && (k.startsWith("xfil|") || k.startsWith("xfil+|"))) {
         String decided = k.startsWith("xfil+|") ? k : null;
         String key = decided == null ? k : decision(k)[6];
-        String[] p = key.split("\\|", 6);
+        String[] p = key.split("\\|", 7);
         String pair = p[1] + "|" + p[2] + "|" + p[3];
         pairs.computeIfAbsent(pair, x -> new TreeMap<>()).computeIfAbsent(t, x -> new TreeMap<>())
-            .put(m.eventId(), new Rec(p[4], Long.parseLong(p[5]), decided));
+            .put(m.eventId(), new Rec(p[4], p[5], Long.parseLong(p[6]), decided));
         dirty.add(pair);
         pairsOf.computeIfAbsent(p[1], x -> new HashSet<>(2)).add(pair);
         added.put(m.eventId(), new Object[] {"r", pair, t});
@@ -240,6 +245,10 @@ final class ExfilVolume {
             again.add(pair); // its window is not complete yet
             break;
           }
+          // per connection: its bytes on each interface summed over its records (a long transfer is several
+          // capture windows), the connection's bytes the largest interface's (the node's ENI and the NAT gateway's
+          // both saw it)
+          Map<String, Map<String, Long>> perEni = new HashMap<>();
           Map<String, Long> conns = new HashMap<>();
           long sum = 0;
           String crossing = null;
@@ -247,10 +256,13 @@ final class ExfilVolume {
           walk:
           for (Map.Entry<Long, TreeMap<String, Rec>> in : byTime.subMap(t0, true, t0 + span, true).entrySet()) {
             for (Map.Entry<String, Rec> r : in.getValue().entrySet()) {
-              long before = conns.getOrDefault(r.getValue().connection(), 0L);
-              if (r.getValue().bytes() > before) {
-                sum += r.getValue().bytes() - before;
-                conns.put(r.getValue().connection(), r.getValue().bytes());
+              Rec rec = r.getValue();
+              long onEni = perEni.computeIfAbsent(rec.connection(), x -> new HashMap<>())
+                  .merge(rec.eni(), rec.bytes(), Long::sum);
+              long before = conns.getOrDefault(rec.connection(), 0L);
+              if (onEni > before) {
+                sum += onEni - before;
+                conns.put(rec.connection(), onEni);
               }
               if (sum >= threshold) {
                 crossing = r.getKey();
@@ -266,7 +278,7 @@ final class ExfilVolume {
             String d = "xfil+|" + sum + "|" + conns.size() + "|" + t0 + "|" + crossingAt + "|" + threshold + "|" + span
                 + "|" + recordKey(pair, r);
             out.put(crossing, d);
-            byTime.get(crossingAt).put(crossing, new Rec(r.connection(), r.bytes(), d));
+            byTime.get(crossingAt).put(crossing, new Rec(r.connection(), r.eni(), r.bytes(), d));
             covered = t0 + span;
           } else if (watermarkMicros == Long.MAX_VALUE || crossingAt + window >= watermarkMicros) {
             if (watermarkMicros != Long.MAX_VALUE) again.add(pair); // the workload's signal may still come
@@ -279,7 +291,7 @@ final class ExfilVolume {
     }
 
     private static String recordKey(String pair, Rec r) {
-      return "xfil|" + pair + "|" + r.connection() + "|" + r.bytes();
+      return "xfil|" + pair + "|" + r.connection() + "|" + r.eni() + "|" + r.bytes();
     }
   }
 }

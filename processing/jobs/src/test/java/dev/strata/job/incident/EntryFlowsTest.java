@@ -337,4 +337,58 @@ class EntryFlowsTest {
         IncidentSettings.defaults()));
     assertThat(none.getAttackPath().get(0).getStage()).isEqualTo(AttackStage.EXECUTION);
   }
+
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
+
+  static final String ORDERS = "117d16480bc5" + "9e2a4c6e8f0a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9d1e3f5a7b9c";
+
+  /**
+   * Podman's published ports: {@code podman inspect} prints the container's {@code HostConfig.PortBindings} as Docker
+   * does (Podman 4.9: {@code -p 8080:8080} of a rootless container, {@code NetworkMode} slirp4netns, empty {@code
+   * HostIp}); the collector recognizes it as {@code docker_inspect} and the parser keeps {@code
+   * hostconfig.port_bindings}; with the host's instance from the collection's context, the nearest public flow to the
+   * host's 8080 before the container's first signal is its entry, as for a Docker host's {@code hostconfig.json}.
+   */
+  @Test
+  void podmanInspectsPortBindingsLeadAFlowToTheHostsPortToItsContainer() throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("strata-context.yaml"), "- path: host-a\n  host: ip-10-30-1-15\n"
+        + "  cloud_provider: aws\n  cloud_account: \"333333333333\"\n  cloud_region: us-east-1\n  cloud_instance: "
+        + HOST_INSTANCE + "\n");
+    java.nio.file.Files.createDirectories(dir.resolve("host-a"));
+    String inspect = "[\n     {\n          \"Id\": \"" + ORDERS + "\",\n          \"Created\": \"2026-11-24T07:58:02.418022571Z\",\n"
+        + "          \"Path\": \"java\",\n          \"Args\": [\"-jar\", \"/app/orders-api.jar\"],\n          \"State\": {\n"
+        + "               \"OciVersion\": \"1.1.0\",\n               \"Status\": \"running\",\n               \"Running\": true,\n"
+        + "               \"Pid\": 24127,\n               \"ConmonPid\": 24115,\n               \"ExitCode\": 0,\n"
+        + "               \"StartedAt\": \"2026-11-24T07:58:03.104556201Z\",\n               \"FinishedAt\": \"0001-01-01T00:00:00Z\"\n"
+        + "          },\n          \"Image\": \"" + "5c1e".repeat(16) + "\",\n          \"ImageDigest\": \"sha256:" + "a7d3".repeat(16)
+        + "\",\n          \"ImageName\": \"registry.example/orders-api:3.4.1\",\n          \"Rootfs\": \"\",\n          \"Pod\": \"\",\n"
+        + "          \"Name\": \"orders-api\",\n          \"Driver\": \"overlay\",\n          \"OCIRuntime\": \"crun\",\n"
+        + "          \"NetworkSettings\": {\n               \"Ports\": {\n                    \"8080/tcp\": [{\"HostIp\": \"\", \"HostPort\": \"8080\"}]\n"
+        + "               }\n          },\n          \"Config\": {\n               \"Hostname\": \"117d16480bc5\",\n"
+        + "               \"Image\": \"registry.example/orders-api:3.4.1\",\n               \"Cmd\": [\"-jar\", \"/app/orders-api.jar\"],\n"
+        + "               \"Labels\": {\"io.containers.autoupdate\": \"registry\"}\n          },\n          \"HostConfig\": {\n"
+        + "               \"Binds\": [],\n               \"NetworkMode\": \"slirp4netns\",\n               \"PortBindings\": {\n"
+        + "                    \"8080/tcp\": [{\"HostIp\": \"\", \"HostPort\": \"8080\"}]\n               },\n"
+        + "               \"Privileged\": false\n          }\n     }\n]\n";
+    java.nio.file.Files.writeString(dir.resolve("host-a/podman-inspect-orders-api.json"), inspect);
+    List<EvidenceEvent> parsed = dev.strata.detect.sigma.SigmaFixtures.parse(dir);
+    assertThat(parsed).isNotEmpty().allMatch(e -> "docker_inspect".equals(e.getSourceFormat()));
+    assertThat(parsed.get(0).getUnmapped()).containsEntry("hostconfig.port_bindings", ":8080->8080/tcp");
+    EvidenceEvent shell = IncidentGrouperTest.falco("shell", RCE.plusSeconds(30), "ip-10-30-1-15", ORDERS, "x");
+    shell.setKubernetes(null);
+    shell.setCloud(hostCloud());
+    List<EvidenceEvent> events = new ArrayList<>(parsed);
+    events.add(hostFlow("visitor", RCE.minusSeconds(400), "198.51.100.9", 8080));
+    events.add(hostFlow("upload", RCE, "203.0.113.173", 8080));
+    events.add(shell);
+    Random r = new Random(13);
+    for (int i = 0; i < 5; i++) {
+      List<EvidenceEvent> order = new ArrayList<>(events);
+      Collections.shuffle(order, r);
+      Incident inc = only(IncidentEngine.incidentsOf(order, IncidentSettings.defaults()));
+      assertThat(inc.getAttackPath().get(0).getEventIds()).containsExactly("upload");
+      assertThat(row(inc, "upload").getSummary()).contains("to port 8080 of instance " + HOST_INSTANCE
+          + ", which container 117d16480bc5 publishes (its host config's PortBindings)");
+    }
+  }
 }

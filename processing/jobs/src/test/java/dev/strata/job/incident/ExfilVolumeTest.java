@@ -40,6 +40,7 @@ class ExfilVolumeTest {
     e.setNetwork(Network.newBuilder().setProtocol("tcp").setAction("Allowed").setDirection("Outbound").setBytes(bytes)
         .setPackets(bytes / 1400).build());
     e.setKubernetes(Kubernetes.newBuilder().setCluster("prod").setNamespace("shop").setPodName(POD).build());
+    e.getCloud().setEniUid("eni-0node000000000001");
     return e;
   }
 
@@ -49,6 +50,7 @@ class ExfilVolumeTest {
     e.getNetwork().setDirection("Inbound");
     e.getNetwork().setPktSrcIp(POD_IP);
     e.getNetwork().setPktDstIp(SERVER);
+    e.getCloud().setEniUid("eni-0nat0000000000001");
     return e;
   }
 
@@ -93,6 +95,26 @@ class ExfilVolumeTest {
         assertThat(row(inc, id).getSignal()).as(id).isFalse();
       }
       assertThat(inc.getAttackPath().stream().map(s -> s.getStage()).toList()).contains(AttackStage.EXFILTRATION);
+    }
+  }
+
+  /** A long transfer: one connection's capture windows on one interface are summed, its NAT copies counted once. */
+  @Test
+  void aConnectionsRecordsOnOneInterfaceAreSummedAndItsCopiesOnAnotherAreNot() throws Exception {
+    Instant t = EXEC.plusSeconds(80);
+    List<EvidenceEvent> events = List.of(exec(),
+        flow("m1", t, 58122, 20_000_000, SERVER), natLeg("m1-nat", t.plusSeconds(7), 58122, 20_000_000),
+        flow("m2", t.plusSeconds(60), 58122, 20_000_000, SERVER), natLeg("m2-nat", t.plusSeconds(67), 58122, 20_000_000),
+        flow("m3", t.plusSeconds(120), 58122, 15_000_000, SERVER), natLeg("m3-nat", t.plusSeconds(127), 58122, 15_000_000));
+    Random r = new Random(17);
+    for (int i = 0; i < 5; i++) {
+      List<EvidenceEvent> order = new ArrayList<>(events);
+      Collections.shuffle(order, r);
+      Incident inc = only(incidents(order, IncidentSettings.defaults()));
+      List<String> signals = inc.getTimeline().stream().filter(x -> x.getSignal() && !x.getEventId().equals("exec"))
+          .map(x -> x.getEventId()).toList();
+      assertThat(signals).as("55 MB in one connection's three capture windows, 40 MB before the third").containsExactly("m3");
+      assertThat(row(inc, "m3").getSummary()).contains("55,000,000 bytes").contains(" in 1 connection ");
     }
   }
 
