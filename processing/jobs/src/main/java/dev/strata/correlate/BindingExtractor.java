@@ -499,6 +499,33 @@ public final class BindingExtractor {
         held.getObject().getKey(), a, atMicros, atMicros, true, true, 1.0f, eventId, lineage, sourceFormat);
   }
 
+  /**
+   * {@code held} in other scopes, with {@code attrs} and {@code confidence}: the same kind, keys, interval, end and
+   * closing flag, lineage and format, and its own id (the scopes are part of it). What {@link NodeClusters} restates a
+   * clusterless statement as, once the node's cluster is known.
+   */
+  public EntityBinding rescoped(EntityBinding held, String sScope, String oScope, Map<String, String> attrs,
+      float confidence) {
+    BindingKind kind = BindingKind.of(held.getKind());
+    boolean closing = isClosing(held);
+    return statement(kind, sScope, held.getSubject().getKey(), oScope, held.getObject().getKey(), attrs,
+        micros(held.getValidFrom()), held.getValidTo() == null ? null : micros(held.getValidTo()),
+        held.getEndObserved(), closing, confidence, held.getLineage().getEventId(), held.getLineage(),
+        held.getSourceFormat());
+  }
+
+  /**
+   * {@link #closing} with its own confidence and attributes: an end known only as an upper bound (an address a later
+   * inventory no longer lists ended no later than that collection, {@link InstanceEnds}).
+   */
+  public EntityBinding closing(EntityBinding held, long atMicros, EntityBinding by, float confidence,
+      Map<String, String> attrs) {
+    BindingKind kind = BindingKind.of(held.getKind());
+    return statement(kind, held.getSubject().getScope(), held.getSubject().getKey(), held.getObject().getScope(),
+        held.getObject().getKey(), attrs, atMicros, atMicros, true, true, confidence, by.getLineage().getEventId(),
+        by.getLineage(), by.getSourceFormat());
+  }
+
   /** Whether {@code b} comes from a container runtime's daemon log (containerd, CRI-O). */
   public static boolean fromRuntimeDaemonLog(EntityBinding b) {
     return RUNTIME_DAEMON_LOGS.contains(b.getSourceFormat());

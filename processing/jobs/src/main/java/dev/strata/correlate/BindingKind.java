@@ -203,7 +203,15 @@ public enum BindingKind {
    * session_task} (and a caller's own chain) into the new session's, so its calls name the pod, task or instance whose
    * credentials started the chain (session 18).
    */
-  SESSION_CHAIN("session", "session", 1.0f, false);
+  SESSION_CHAIN("session", "session", 1.0f, false),
+  /**
+   * What an EC2 inventory's instance record lists as the instance's own ({@code instance||<id>} -> {@code listed},
+   * attribute {@code ec2_listed}: its interfaces' ids and private addresses), at the collection: a record that lists its
+   * {@code NetworkInterfaces} names all of them, whatever filter chose the instance. A fact no lookup reads: {@link
+   * InstanceEnds} closes, at that collection, the earlier inventories' {@code eni_instance} / {@code ip_instance} of the
+   * instance that it no longer lists (an upper bound of their end, confidence 0.5; session 18).
+   */
+  INSTANCE_LISTING("instance", "instance_listing", 1.0f, false, false);
 
   /** Whether this is an IMDS fetch fact (by a pod or by a plain container). */
   public boolean imdsFetch() {

@@ -91,6 +91,7 @@ final class Ec2Inventory {
       }
       return;
     }
+    listing(x, e, obj, instance, account, observed, out);
     for (JsonNode ni : obj.path("interfaces")) {
       String eni = ni.path("id").asText(null);
       String owner = ni.path("instance_id").asText(instance);
@@ -131,6 +132,38 @@ final class Ec2Inventory {
         }
       }
     }
+  }
+
+  /** Attribute of {@code instance_listing}: the interfaces' ids and private addresses the record lists, comma-joined. */
+  static final String LISTED = "ec2_listed";
+
+  /**
+   * {@code instance_listing}: what a {@code describe-instances} record lists as the instance's own at the collection
+   * ({@link InstanceEnds} closes what an earlier inventory bound to the instance and this one no longer lists). Only a
+   * record that lists its {@code NetworkInterfaces} (every interface with its id): one listed without them (a {@code
+   * --query} projection, an older output: the mapper then keeps its primary address alone) says nothing of the others.
+   */
+  private static void listing(BindingExtractor x, EvidenceEvent e, JsonNode obj, String instance, String account,
+      long observed, List<EntityBinding> out) {
+    if (instance == null || !"aws_ec2_instances".equals(e.getSourceFormat())) return;
+    JsonNode interfaces = obj.path("interfaces");
+    if (!interfaces.isArray() || interfaces.isEmpty()) return;
+    StringBuilder listed = new StringBuilder();
+    for (JsonNode ni : interfaces) {
+      String eni = ni.path("id").asText(null);
+      if (eni == null) return;
+      listed.append(listed.length() == 0 ? "" : ",").append(eni);
+      for (JsonNode a : ni.path("private_ips")) {
+        String ip = a.path("ip").asText(null);
+        if (ip != null) listed.append(',').append(ip);
+      }
+      for (JsonNode v6 : ni.path("ipv6")) {
+        if (v6.asText(null) != null) listed.append(',').append(v6.asText());
+      }
+    }
+    Map<String, String> a = attrs(account, null, null, null, instance, null);
+    a.put(LISTED, listed.toString());
+    out.add(x.binding(BindingKind.INSTANCE_LISTING, "", instance, "", "listed", a, observed, null, false, 1.0f, e));
   }
 
   private static Map<String, String> attrs(String account, String vpc, String cluster, String node, String instance,

@@ -21,10 +21,19 @@ public final class InstanceEnds {
 
   private InstanceEnds() {}
 
-  /** The instance at which {@code b} joins, or null: an end ({@code instance_state}), an interface or address of it. */
+  /** The confidence of a closing by absence: the end is only known to be no later than the later collection. */
+  public static final float ABSENT_CONFIDENCE = 0.5f;
+  /** Attribute of a closing statement: why it ends there ({@link #ABSENT}: not listed by a later inventory). */
+  public static final String END_BASIS = "end_basis";
+  public static final String ABSENT = "absent_from_later_inventory";
+
+  /**
+   * The instance at which {@code b} joins, or null: an end ({@code instance_state}), a later record's listing ({@code
+   * instance_listing}), an interface or address of it.
+   */
   public static String instance(EntityBinding b) {
     if (BindingExtractor.isClosing(b)) return null;
-    if (BindingKind.INSTANCE_STATE.id().equals(b.getKind())) return b.getSubject().getKey();
+    if (BindingKind.INSTANCE_STATE.id().equals(b.getKind()) || isListing(b)) return b.getSubject().getKey();
     // an inventory's (a flow record restates its interface's instance per record: not held here, and an interface id
     // is never reused, so a flow's statement left open misleads nobody; an address is reused)
     if ((BindingKind.ENI_INSTANCE.id().equals(b.getKind()) || BindingKind.IP_INSTANCE.id().equals(b.getKind()))
@@ -38,19 +47,44 @@ public final class InstanceEnds {
     return BindingKind.INSTANCE_STATE.id().equals(b.getKind());
   }
 
+  static boolean isListing(EntityBinding b) {
+    return BindingKind.INSTANCE_LISTING.id().equals(b.getKind());
+  }
+
+  /** An end or a listing: what may close the instance's statements. */
+  private static boolean closes(EntityBinding b) {
+    return isEnd(b) || isListing(b);
+  }
+
   /** The closings {@code arriving} takes part in, with the instance's other statements {@code others}. */
   public static List<EntityBinding> join(BindingExtractor x, EntityBinding arriving, Collection<EntityBinding> others) {
     String instance = instance(arriving);
     if (instance == null) return List.of();
     List<EntityBinding> out = new ArrayList<>();
     for (EntityBinding o : others) {
-      if (!instance.equals(instance(o)) || isEnd(o) == isEnd(arriving)) continue;
-      EntityBinding end = isEnd(arriving) ? arriving : o;
+      if (!instance.equals(instance(o)) || closes(o) == closes(arriving)) continue;
+      EntityBinding end = closes(arriving) ? arriving : o;
       EntityBinding held = end == arriving ? o : arriving;
       long at = BindingExtractor.micros(end.getValidFrom());
+      if (isListing(end)) {
+        // a later record that lists the instance's interfaces without this one or this address: it ended no later
+        // than that collection (an upper bound; a stopped instance keeps them listed)
+        if (at <= BindingExtractor.micros(held.getValidFrom()) || listed(end).contains(held.getSubject().getKey())) {
+          continue;
+        }
+        java.util.Map<String, String> a = new java.util.LinkedHashMap<>();
+        a.put(END_BASIS, ABSENT);
+        out.add(x.closing(held, at, end, ABSENT_CONFIDENCE, a));
+        continue;
+      }
       if (at < BindingExtractor.micros(held.getValidFrom())) continue;
       out.add(x.closing(held, at, end.getLineage().getEventId(), end.getLineage(), end.getSourceFormat()));
     }
     return out;
+  }
+
+  private static java.util.Set<String> listed(EntityBinding listing) {
+    String l = listing.getAttributes().get(Ec2Inventory.LISTED);
+    return l == null ? java.util.Set.of() : new java.util.HashSet<>(java.util.Arrays.asList(l.split(",")));
   }
 }

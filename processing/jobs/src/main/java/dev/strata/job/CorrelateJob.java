@@ -13,6 +13,7 @@ import dev.strata.job.correlate.JoinSessionPods;
 import dev.strata.job.correlate.JoinCreatedKeys;
 import dev.strata.job.correlate.JoinStatementsKeptOnce;
 import dev.strata.job.correlate.JoinSessionChains;
+import dev.strata.job.correlate.JoinNodeClusters;
 import dev.strata.job.correlate.JoinContainerSandboxes;
 import dev.strata.job.correlate.EnrichRequest;
 import dev.strata.job.correlate.EnrichedEvent;
@@ -240,6 +241,7 @@ public final class CorrelateJob {
     stated = JoinStatementsKeptOnce.attach(JoinStatementsKeptOnce.Rule.INSTANCE_ENDS, stated, BINDING, retention, ttl);
     stated = JoinImdsFetches.attach(stated, BINDING, retention, ttl, s.knownCidrs());
     stated = JoinDockerSocketClients.attach(stated, BINDING, retention, ttl);
+    stated = JoinNodeClusters.attach(stated, BINDING, retention, ttl); // a clusterless node's cluster from EC2 tags
     JoinNodeInstances.Joined nodes = JoinNodeInstances.attach(stated, BINDING, retention, ttl);
     DataStream<EnrichedEvent> enriched = enrichRequests(requests, nodes.lookups(), s, topic).events();
     DataStream<EntityBinding> facts =

@@ -3,6 +3,7 @@ package dev.strata.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.correlate.CorrelationScenario;
+import dev.strata.correlate.NodeClusters;
 import dev.strata.schema.event.Enrichment;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Kubernetes;
@@ -112,6 +113,100 @@ class Ec2InventoryCorrelationTest {
       assertThat(r.facts().values()).as(as).filteredOn(f -> f.getKind().equals("ip_instance")
           && f.getSubject().getKey().equals("10.0.2.20")).singleElement()
           .satisfies(f -> assertThat(f.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T12:00:00Z")));
+    }
+  }
+
+  /**
+   * An audit log without a context manifest (clusterless-audit-status.log: no cluster, no account) states shop/cart-5f7d's
+   * address 10.0.2.77 on ip-10-0-2-20 from 09:00 in the unknown cluster's scope; the inventory names that node's
+   * cluster (tag kubernetes.io/cluster/prod) and account: a flow of the address at 10:00 (in the account's scope, before
+   * the inventory's collection, so not through the inventory's own secondary address) names the pod, the cluster, the
+   * node and its instance, and the pod's own status record names the cluster, in both arrival orders
+   * (join-node-clusters, NodeClusters). Without the inventory: the flow names nothing, the record no cluster.
+   */
+  @Test
+  void aClusterlessAuditLogsPodsGetTheirClusterFromTheNodesInstanceTags() throws Exception {
+    List<EvidenceEvent> inventory = CorrelationScenario.parse("aws_ec2_instances", "ec2-describe-instances.json", null, A);
+    // as pulled from an export without a context manifest: no host either (the helper's context names one)
+    List<EvidenceEvent> audit = CorrelationScenario.parse("k8s_audit", "clusterless-audit-status.log", null, null)
+        .stream().map(e -> EvidenceEvent.newBuilder(e).setDevice(null).build()).toList();
+    assertThat(audit).hasSize(1);
+    assertThat(audit.get(0).getKubernetes().getCluster()).isNull();
+    EvidenceEvent flow = CorrelationScenario.flow("clusterless-pod", A, "vpc-0aaa", null, null, "10.0.2.77",
+        "198.51.100.9", "2026-11-20T10:00:00Z");
+    for (int order = 0; order < 3; order++) {
+      List<EvidenceEvent> all = new ArrayList<>();
+      if (order == 0) all.addAll(inventory);
+      all.addAll(audit);
+      all.add(flow);
+      if (order == 1) all.addAll(inventory);
+      var r = ContainerEndCorrelationTest.run(all);
+      String as = order == 0 ? "inventory first" : order == 1 ? "inventory last" : "no inventory";
+      Enrichment f = r.latest().get(flow.getEventId());
+      Enrichment status = r.latest().get(audit.get(0).getEventId());
+      if (order == 2) {
+        assertThat(f.getPodName()).as(as).isNull();
+        assertThat(status.getCluster()).as(as).isNull();
+        continue;
+      }
+      assertThat(f.getPodName()).as(as).isEqualTo("cart-5f7d");
+      assertThat(f.getNamespace()).as(as).isEqualTo("shop");
+      assertThat(f.getCluster()).as(as).isEqualTo("prod");
+      assertThat(f.getNodeName()).as(as).isEqualTo(NODE);
+      assertThat(f.getInstanceUid()).as(as).isEqualTo(INSTANCE);
+      assertThat(status.getCluster()).as(as + ": the status record").isEqualTo("prod");
+      assertThat(status.getAccountUid()).as(as + ": the status record").isEqualTo(A);
+      assertThat(r.facts().values()).as(as).filteredOn(b -> b.getKind().equals("ip_pod")
+              && "prod".equals(b.getAttributes().get("cluster")))
+          .singleElement().satisfies(b -> {
+            assertThat(b.getSubject().getScope()).isEqualTo("aws:" + A);
+            assertThat(b.getObject().getScope()).isEqualTo("k8s:prod");
+            assertThat(b.getAttributes()).containsEntry(NodeClusters.BY, "ec2_instance_tags");
+            assertThat(b.getConfidence()).isEqualTo(0.8f);
+          });
+    }
+  }
+
+  /**
+   * A later inventory (ec2-describe-instances-later.json, collected 2026-11-22) lists the node's instance without the
+   * pod address 10.0.2.77 and without its second interface (10.0.2.140): both end no later than that collection (an
+   * upper bound, confidence 0.5); the stopped ECS instance still lists its address, which stays bound; in both arrival
+   * orders (InstanceEnds, instance_listing).
+   */
+  @Test
+  void aLaterInventoryThatNoLongerListsAnAddressClosesItAtItsCollection() throws Exception {
+    List<EvidenceEvent> first = CorrelationScenario.parse("aws_ec2_instances", "ec2-describe-instances.json", null, A);
+    java.time.Instant collected = java.time.Instant.parse("2026-11-22T00:00:00Z");
+    List<EvidenceEvent> later = CorrelationScenario.parse("aws_ec2_instances", "ec2-describe-instances-later.json", null,
+        A).stream().map(e -> EvidenceEvent.newBuilder(e).setObservedTime(collected).build()).toList();
+    assertThat(later).hasSize(2);
+    EvidenceEvent podBefore = CorrelationScenario.flow("later-pod-before", A, "vpc-0aaa", null, null, "10.0.2.77",
+        "198.51.100.9", "2026-11-21T12:00:00Z");
+    EvidenceEvent podAfter = CorrelationScenario.flow("later-pod-after", A, "vpc-0aaa", null, null, "10.0.2.77",
+        "198.51.100.9", "2026-11-22T12:00:00Z");
+    EvidenceEvent secondAfter = CorrelationScenario.flow("later-second-after", A, "vpc-0aaa", null, null, "10.0.2.140",
+        "198.51.100.9", "2026-11-22T12:00:00Z");
+    EvidenceEvent primaryAfter = CorrelationScenario.flow("later-primary-after", A, "vpc-0aaa", null, null, "10.0.2.20",
+        "198.51.100.9", "2026-11-22T12:00:00Z");
+    EvidenceEvent stoppedAfter = CorrelationScenario.flow("later-stopped-after", A, "vpc-0aaa", null, null, "10.0.3.10",
+        "198.51.100.9", "2026-11-22T12:00:00Z");
+    for (boolean laterFirst : new boolean[] {true, false}) {
+      List<EvidenceEvent> all = new ArrayList<>();
+      if (laterFirst) all.addAll(later);
+      all.addAll(first);
+      all.addAll(List.of(podBefore, podAfter, secondAfter, primaryAfter, stoppedAfter));
+      if (!laterFirst) all.addAll(later);
+      var r = ContainerEndCorrelationTest.run(all);
+      String as = "later inventory first: " + laterFirst;
+      assertThat(r.latest().get(podBefore.getEventId()).getInstanceUid()).as(as).isEqualTo(INSTANCE);
+      assertThat(r.latest().get(podAfter.getEventId()).getInstanceUid()).as(as + ": no longer listed").isNull();
+      assertThat(r.latest().get(secondAfter.getEventId()).getInstanceUid()).as(as + ": detached").isNull();
+      assertThat(r.latest().get(primaryAfter.getEventId()).getInstanceUid()).as(as + ": still listed").isEqualTo(INSTANCE);
+      assertThat(r.latest().get(stoppedAfter.getEventId()).getInstanceUid()).as(as + ": stopped keeps its address")
+          .isEqualTo("i-0ec5000000000001");
+      assertThat(r.facts().values()).as(as).filteredOn(f -> f.getKind().equals("ip_instance")
+          && f.getSubject().getKey().equals("10.0.2.77")).singleElement()
+          .satisfies(f -> assertThat(f.getValidTo()).isEqualTo(collected));
     }
   }
 }
