@@ -84,12 +84,15 @@ class EntityGraphTest {
     // CloudTrail session named after its instance; the containers share the node in the incident but no evidence
     // binds them to the pod, so no line joins them (the old report drew every pair of neighbouring columns)
     // since session 13 also the container's log line showing its app read the node role's credentials from IMDS
-    // (imds_fetch_container, stated on its node: the extractor's fact, before the job finds the node's instance)
+    // (imds_fetch_container, stated on its node: the extractor's fact, before the job finds the node's instance);
+    // since session 18 the session's own role (session_role, from its calls' sessionIssuer)
     assertThat(edges).containsExactly(
         "instance: i-0a1b2c3d4e5f60718 -instance role session-> session: "
             + "arn:aws:sts::111122223333:assumed-role/eks-node-role/i-0a1b2c3d4e5f60718",
         "node: ip-10-0-1-23 -is instance-> instance: i-0a1b2c3d4e5f60718",
-        "node: ip-10-0-1-23 -role credentials read by-> container: 304ef4d5cf41");
+        "node: ip-10-0-1-23 -role credentials read by-> container: 304ef4d5cf41",
+        "session: arn:aws:sts::111122223333:assumed-role/eks-node-role/i-0a1b2c3d4e5f60718 -session role-> role: "
+            + "arn:aws:iam::111122223333:role/eks-node-role");
     assertThat(report.graph().nodes).extracting(EntityGraph.Node::label)
         .contains("container: 304ef4d5cf41", "pod: shop/web-7d9c8b6f5-x2x9q");
     for (EntityGraph.Edge e : report.graph().edges) {
