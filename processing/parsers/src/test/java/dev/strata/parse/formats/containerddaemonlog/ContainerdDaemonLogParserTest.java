@@ -138,6 +138,28 @@ class ContainerdDaemonLogParserTest extends ParserContractTest {
     assertThat(e.getStatus()).isEqualTo("Success");
   }
 
+  /**
+   * A syslog line names its host by the short name; the collection's context by the node's full name: the same host,
+   * whose full name stays (another host's name replaces the context's, which is kept in unmapped).
+   */
+  @Test
+  void aSyslogLinesShortHostnameKeepsTheContextsFullName() throws Exception {
+    String node = "ip-10-94-21-54.eu-central-1.compute.internal";
+    String lines = "Nov 25 10:04:15 ip-10-94-21-54 containerd[2871]: time=\"2026-11-25T10:04:15.400000000Z\" level=info"
+        + " msg=\"StartContainer for \\\"" + CT + "\\\"\"\n"
+        + "Nov 25 10:04:16 ip-10-94-99-1 containerd[2871]: time=\"2026-11-25T10:04:16.400000000Z\" level=info"
+        + " msg=\"StartContainer for \\\"" + CT + "\\\"\"\n";
+    var chunk = Chunks.single(lines, format(), Framing.LINES, "var/log/messages");
+    chunk.getContext().setHost(node);
+    CollectingOutput out = new CollectingOutput();
+    new ContainerdDaemonLogParser().parse(chunk, out);
+    assertThat(out.events).hasSize(2);
+    assertThat(out.events.get(0).getDevice().getHostname()).isEqualTo(node);
+    assertThat(out.events.get(0).getUnmapped()).containsEntry("syslog.hostname", "ip-10-94-21-54");
+    assertThat(out.events.get(1).getDevice().getHostname()).isEqualTo("ip-10-94-99-1");
+    assertThat(out.events.get(1).getUnmapped()).containsEntry("context.host", node);
+  }
+
   @Test
   void aCutCniResultIsAPlainLine() throws Exception {
     EvidenceEvent e = one("cni result: {\"Interfaces\":{\"eth0\":{\"IPConfigs\":[{\"IP\":\"10.0");
