@@ -38,12 +38,21 @@ import java.util.TreeMap;
  *       {@code instance_credentials_outside} / {@code unknown_source_ip} signal becomes context (the address links
  *       nothing), and the client rule above judges it as it judges the host's private address. Without such
  *       evidence the address is outside unless in {@code incident.known_cidrs}.</li>
+ *   <li><b>A registry tag overwritten from another address</b> ({@code image_tag_overwritten}, entry, High): an ECR
+ *       {@code PutImage} (a CloudTrail call that names an image reference with a tag and the digest it wrote: the
+ *       parser reads them from the response) of a tag whose previous push, earlier in the state, wrote another digest
+ *       from another source address (SupplyChainRolloutScenarioIT: CI pushed {@code v2.3.1} from its runner, minutes
+ *       later the leaked CI key pushed its own image over it from 198.51.100.147, and the rollout pulled it). The
+ *       image becomes the call's pivot, so it joins the incidents of the containers that ran the digest (as an image
+ *       finding does, {@link SupplyChainSignals}). Quiet on: the first push of a tag in the evidence, a re-push from
+ *       the same address (a CI rebuild), the same digest pushed again.</li>
  * </ul>
  */
 final class CredentialClients {
   private CredentialClients() {}
 
   static final String REASON = "new_client_tool";
+  static final String TAG_REASON = "image_tag_overwritten";
 
   /** How long after a client's first call of a principal its calls still count as that new client's. */
   static final long NEW_CLIENT_SPAN_MICROS = 3_600_000_000L;
@@ -145,6 +154,24 @@ final class CredentialClients {
     int severity = m.severityId();
     AttackStage stage = m.stage();
     String reason = m.reason();
+    if (d[0].equals("call-tag")) {
+      // <previous push's time>|<its digest>|<its source>|<reference>|<call key>
+      String[] p = d[1].split("\\|", 5);
+      String[] c = call(p[4]);
+      summary = summary + " (tag " + p[3] + " pointed to " + p[1] + ", pushed from " + p[2] + " at "
+          + Instant.ofEpochSecond(Math.floorDiv(Long.parseLong(p[0]), 1_000_000L)) + ": overwritten from "
+          + (c[4].isEmpty() ? "another address" : c[4]) + ")";
+      List<Entity> out = new ArrayList<>(m.entities().size());
+      for (Entity x : m.entities()) {
+        // the image it wrote is what the incident is about: the pivot that joins the containers that ran it
+        out.add(Entity.IMAGE.equals(x.type()) ? new Entity(x.type(), x.key(), x.scope(), Entity.TARGET, true) : x);
+      }
+      return new Member(m.eventId(), m.timeMicros(), m.layer(), m.className(), m.sourceFormat(), summary, true,
+          Math.max(4, m.signal() ? m.severityId() : 0), AttackStage.ENTRY,
+          m.reason() == null || !m.signal() ? TAG_REASON : TAG_REASON + "; " + m.reason(), m.artifactSha256(),
+          m.origin(), m.byteOffset(), m.lineNumber(), m.recordIndex(), List.copyOf(out), m.indicators(), m.burstKey(),
+          m.detections(), m.lane(), decision);
+    }
     if (d[0].equals("call-tool")) {
       String[] p = d[1].split("\\|", 4);
       own = p[2].equals("1");
@@ -197,6 +224,10 @@ final class CredentialClients {
     private final Set<String> rejected = new HashSet<>();
     /** event id -> {key, time} of what was added. */
     private final Map<String, Object[]> added = new HashMap<>();
+    /** A registry push's tag reference -> time -> event id -> {digest, source}. */
+    private final Map<String, TreeMap<Long, TreeMap<String, String[]>>> pushes = new HashMap<>();
+    /** event id -> the tag reference it pushed. */
+    private final Map<String, String> pushOf = new HashMap<>();
 
     void add(Member m) {
       String k = RevokedKeyUse.callKey(m.execKey()); // a key's status change carries its call's key
@@ -206,14 +237,36 @@ final class CredentialClients {
         String callKey = k.startsWith("call|") ? k : k.substring(k.lastIndexOf("call|"));
         String[] c = call(callKey);
         calls.computeIfAbsent(c[6], x -> new TreeMap<>()).computeIfAbsent(t, x -> new TreeMap<>()).put(m.eventId(), c[1]);
+        String[] push = push(m);
+        if (push != null) {
+          pushes.computeIfAbsent(push[0], x -> new TreeMap<>()).computeIfAbsent(t, x -> new TreeMap<>())
+              .put(m.eventId(), new String[] {push[1], c[4]});
+          pushOf.put(m.eventId(), push[0]);
+        }
         if (k.startsWith("call|")) {
-          boolean candidate = c[0].equals("c") ? tool(c[1]) : OUTSIDE_REASONS.contains(firstReason(m.reason()));
+          boolean candidate = push != null
+              || (c[0].equals("c") ? tool(c[1]) : OUTSIDE_REASONS.contains(firstReason(m.reason())));
           if (candidate) pending.put(m.eventId(), new Object[] {k, t});
         }
       } else {
         return;
       }
       added.put(m.eventId(), new Object[] {k, t});
+    }
+
+    /**
+     * {reference, digest} when the call wrote an image under a tag (its indicators name a tagged reference and the
+     * digest: an ECR PutImage, whose response the parser reads), else null.
+     */
+    static String[] push(Member m) {
+      String ref = null, digest = null;
+      for (Indicator i : m.indicators()) {
+        if ("image".equals(i.type())) ref = i.value();
+        else if ("image_digest".equals(i.type())) digest = i.value();
+      }
+      if (ref == null || digest == null || ref.contains("@") || ref.contains("|") || digest.contains("|")) return null;
+      int slash = ref.lastIndexOf('/');
+      return ref.indexOf(':', slash + 1) > 0 ? new String[] {ref, digest} : null;
     }
 
     /** An EC2 inventory's {@code ip -> instance} binding: the instance's own public address. */
@@ -234,7 +287,17 @@ final class CredentialClients {
       Object[] a = added.remove(eventId);
       pending.remove(eventId);
       rejected.remove(eventId);
+      String ref = pushOf.remove(eventId);
       if (a == null) return;
+      if (ref != null) {
+        TreeMap<Long, TreeMap<String, String[]>> byTime = pushes.get(ref);
+        TreeMap<String, String[]> at = byTime == null ? null : byTime.get((Long) a[1]);
+        if (at != null) {
+          at.remove(eventId);
+          if (at.isEmpty()) byTime.remove((Long) a[1]);
+          if (byTime.isEmpty()) pushes.remove(ref);
+        }
+      }
       String k = (String) a[0];
       long t = (Long) a[1];
       String callKey = k.startsWith("call|") ? k : k.substring(k.lastIndexOf("call|"));
@@ -262,6 +325,11 @@ final class CredentialClients {
         if (rejected.contains(id) || (watermarkMicros != Long.MAX_VALUE && t > watermarkMicros)) continue;
         String key = (String) p.getValue()[0];
         String[] c = call(key);
+        String overwritten = overwritten(id, c[4], t);
+        if (overwritten != null) {
+          out.put(id, "call-tag|" + overwritten + "|" + key);
+          continue;
+        }
         boolean own = !c[4].isEmpty() && !c[5].isEmpty() && hostIps.getOrDefault(c[4], Set.of()).contains(c[5]);
         if (c[0].equals("s") && !own) {
           rejected.add(id); // a call from outside: its signal stands
@@ -278,6 +346,26 @@ final class CredentialClients {
       }
       for (String id : out.keySet()) pending.remove(id);
       return out;
+    }
+
+    /**
+     * {@code <time>|<digest>|<source>|<reference>} of the push before {@code id} (at {@code t}, from {@code source}) of
+     * the same tag when that push wrote another digest from another address, else null.
+     */
+    private String overwritten(String id, String source, long t) {
+      String ref = pushOf.get(id);
+      TreeMap<Long, TreeMap<String, String[]>> byTime = ref == null ? null : pushes.get(ref);
+      if (byTime == null) return null;
+      TreeMap<String, String[]> at = byTime.get(t);
+      String[] mine = at == null ? null : at.get(id);
+      if (mine == null) return null;
+      String digest = mine[0];
+      // the latest earlier push (a push at the same time is no "before")
+      Map.Entry<Long, TreeMap<String, String[]>> before = byTime.lowerEntry(t);
+      if (before == null) return null;
+      String[] prev = before.getValue().lastEntry().getValue();
+      if (prev[0].equals(digest) || source.isEmpty() || prev[1].isEmpty() || prev[1].equals(source)) return null;
+      return before.getKey() + "|" + prev[0] + "|" + prev[1] + "|" + ref;
     }
 
     /**

@@ -104,6 +104,62 @@ class CredentialClientsTest {
     }
   }
 
+  /** An ECR PutImage of {@code repo:tag} = {@code digest} with the CI user's key, from {@code source}. */
+  static String push(String id, String time, String tag, String digest, String source, String ua) {
+    String repo = "merch/catalog-api";
+    return "{\"eventVersion\":\"1.10\",\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":\"AIDACIPUBLISHER00001\","
+        + "\"arn\":\"arn:aws:iam::" + ACCT + ":user/ci-publisher\",\"accountId\":\"" + ACCT + "\",\"accessKeyId\":"
+        + "\"AKIACIPUBLISHER00001\",\"userName\":\"ci-publisher\"},\"eventTime\":\"2026-11-20T" + time + "Z\","
+        + "\"eventSource\":\"ecr.amazonaws.com\",\"eventName\":\"PutImage\",\"awsRegion\":\"us-east-1\","
+        + "\"sourceIPAddress\":\"" + source + "\",\"userAgent\":\"" + ua + "\",\"requestParameters\":{\"repositoryName\":\""
+        + repo + "\",\"imageTag\":\"" + tag + "\",\"imageManifest\":\"{}\"},\"responseElements\":{\"image\":{"
+        + "\"registryId\":\"" + ACCT + "\",\"repositoryName\":\"" + repo + "\",\"imageId\":{\"imageDigest\":\"" + digest
+        + "\",\"imageTag\":\"" + tag + "\"},\"imageManifest\":\"{}\"}},\"requestID\":\"req-" + id + "\",\"eventID\":"
+        + "\"0d0d0d0d-0000-4000-8000-" + String.format("%012d", Math.abs(id.hashCode())) + "\",\"readOnly\":false,"
+        + "\"eventType\":\"AwsApiCall\",\"managementEvent\":true,\"recipientAccountId\":\"" + ACCT + "\"}";
+  }
+
+  /**
+   * A release tag pushed by CI, then pushed again with another digest from another address (the leaked key: the
+   * supply-chain scenario's entry) is an entry signal whose pivot is the image it wrote; CI's own pushes, a rebuild of
+   * a tag from CI's address, the same digest pushed again are not; the same answer in shuffled arrival orders.
+   */
+  @Test
+  void aTagOverwrittenWithAnotherDigestFromAnotherAddressIsAnEntry() throws Exception {
+    String good = "sha256:" + "5e11".repeat(16), bad = "sha256:" + "e4c2".repeat(16);
+    String docker = "docker/27.3.1 go/go1.22.7 git-commit/41ca978 os/linux arch/amd64";
+    String crane = "go-containerregistry/v0.20.2";
+    List<EvidenceEvent> events = parse("tags", List.of(
+        push("ci", "09:58:52", "v2.3.1", good, "192.0.2.233", docker),
+        push("atk", "10:03:30", "v2.3.1", bad, "198.51.100.147", crane),
+        push("again", "10:30:00", "v2.3.1", bad, "192.0.2.234", docker),
+        push("next1", "10:10:00", "v2.4.0", "sha256:" + "aa01".repeat(16), "192.0.2.233", docker),
+        push("next2", "10:20:00", "v2.4.0", "sha256:" + "aa02".repeat(16), "192.0.2.233", docker)), false);
+    remember(events);
+    assertThat(events).hasSize(5);
+    Random r = new Random(5);
+    for (int i = 0; i < 10; i++) {
+      List<EvidenceEvent> order = new ArrayList<>(events);
+      if (i > 0) Collections.shuffle(order, r);
+      InMemoryTenantStore store = RuntimeExecAuditTest.judged(order);
+      Member atk = byRequest(store, "atk");
+      assertThat(atk.signal()).isTrue();
+      assertThat(atk.reason()).isEqualTo(CredentialClients.TAG_REASON);
+      assertThat(atk.stage()).isEqualTo(AttackStage.ENTRY);
+      assertThat(atk.severityId()).isEqualTo(4);
+      assertThat(atk.summary()).contains("(tag " + ACCT + ".dkr.ecr.us-east-1.amazonaws.com/merch/catalog-api:v2.3.1"
+          + " pointed to " + good + ", pushed from 192.0.2.233 at 2026-11-20T09:58:52Z: overwritten from 198.51.100.147)");
+      assertThat(atk.entities()).anySatisfy(x -> {
+        assertThat(x.type()).isEqualTo(Entity.IMAGE);
+        assertThat(x.key()).isEqualTo(bad);
+        assertThat(x.pivot()).isTrue();
+      });
+      for (String quiet : List.of("ci", "again", "next1", "next2")) {
+        assertThat(byRequest(store, quiet).signal()).as(quiet).isFalse();
+      }
+    }
+  }
+
   @Test
   void userAgentsAreSdksConsolesServicesOrTools() {
     assertThat(CredentialClients.kind(SDK)).isEqualTo("sdk");
