@@ -294,15 +294,26 @@ class SupplyChainRolloutScenarioIT {
     List<String> entities = ScenarioRun.entities(incident);
     JsonNode rows = ScenarioRun.timeline(pipeline, incident);
     for (JsonNode r : rows) {
-      if (r.at("/_source/summary").asText().contains(CI_RUNNER_IP)) {
+      if (r.at("/_source/summary").asText().endsWith(" from " + CI_RUNNER_IP)) {
         assertThat(r.at("/_source/signal").asBoolean()).as("CI's own push").isFalse();
       }
     }
-    // GAP: nothing reads a tag overwritten in the registry: the PutImage from 198.51.100.147 is context (an IAM user's
-    // key from a public address is CI's everyday), names no workload and links to nothing, so the incident starts at
-    // the payload's exec and holds neither the key's user nor its address. Should be: an ENTRY signal first in the path
-    assertThat(entities).as("GAP: the entry's address").doesNotContain("ip:" + ATTACKER);
-    assertThat(incident.at("/attack_path/0/stage").asText()).as("GAP: the path's first step").isEqualTo("EXECUTION");
+    // the leaked key's push over CI's (image_tag_overwritten, CredentialClients; before, context: an IAM user's key
+    // from a public address is CI's everyday, and the push named no image): its image is its pivot, so it joins the
+    // pods that ran the digest, and its principal and address come with it
+    assertThat(entities).as("the entry's address and principal").contains("ip:" + ATTACKER)
+        .anyMatch(e -> e.contains(CI_USER));
+    JsonNode entry = null;
+    for (JsonNode r : rows) {
+      JsonNode s = r.path("_source");
+      if (s.path("signal").asBoolean() && s.path("summary").asText().contains("PutImage")) entry = s;
+    }
+    assertThat(entry).as("the PutImage's row").isNotNull();
+    assertThat(entry.path("attack_stage").asText()).isEqualTo("ENTRY");
+    assertThat(entry.path("summary").asText()).as("what it overwrote")
+        .contains("pointed to " + D_GOOD + ", pushed from " + CI_RUNNER_IP).contains("overwritten from " + ATTACKER);
+    assertThat(incident.at("/attack_path/0/stage").asText()).as("the path's first step").isEqualTo("ENTRY");
+    assertThat(incident.path("first_seen").asText()).as("first seen: the push").startsWith("2026-11-25T10:03:30");
   }
 
   @Test
@@ -320,9 +331,8 @@ class SupplyChainRolloutScenarioIT {
     ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("image_digest", D_BAD)));
     String as = Scope.table(r);
     assertThat(IncidentPipelineIT.values(r, "pods")).as(as).containsExactlyInAnyOrder(A, B);
-    // GAP: N1 twice: its syslog lines name it by its short hostname (ip-10-94-21-54), which replaces the collection's
-    // --host (the node's name) as device.hostname. Should be: exactly N1 and N2
-    assertThat(IncidentPipelineIT.values(r, "nodes")).as(as).containsExactlyInAnyOrder(N1, N2, "ip-10-94-21-54");
+    // N1 once: its syslog lines' short hostname no longer replaces the collection's --host (DaemonLogReader)
+    assertThat(IncidentPipelineIT.values(r, "nodes")).as(as).containsExactlyInAnyOrder(N1, N2);
     assertThat(IncidentPipelineIT.values(r, "clusters")).as(as).containsExactly(CLUSTER);
     assertThat(IncidentPipelineIT.values(r, "accounts")).as(as).containsExactly(ACCT);
     // the push that wrote it (its digest from PutImage's response: fixed)
@@ -363,8 +373,7 @@ class SupplyChainRolloutScenarioIT {
   void theReportRendersTheIncident(@TempDir Path out) throws Exception {
     ScenarioRun.Report rendered = ScenarioRun.report(endpoints, incident, out);
     assertThat(rendered.html()).startsWith("<!DOCTYPE html>").contains("<svg").contains(A).contains(B).contains(C2);
-    // GAP (the entry above): the PutImage is not in the incident. Should contain "PutImage"
-    assertThat(rendered.md()).contains(A).contains(A_SESSION);
+    assertThat(rendered.md()).contains(A).contains("PutImage").contains(A_SESSION);
     for (String report : List.of(rendered.html(), rendered.md())) {
       for (String b : List.of(C, CART, SEARCH)) assertThat(report).doesNotContain(b);
     }
