@@ -279,10 +279,13 @@ class SupplyChainRolloutScenarioIT {
     Set<String> stages = new HashSet<>();
     incident.path("attack_path").forEach(s -> stages.add(s.path("stage").asText()));
     assertThat(stages).as("attack path").contains("EXECUTION", "EXFILTRATION");
-    // GAP: the imaged node's containerd lines of cart-worker's image pull at 08:05 (node-level lines that name no
-    // container) join pod A's incident through the node, and with them cart-worker's image: a pull is about its image,
-    // not about every workload of the node. Should be: no row and no entity of merch/cart-worker
-    assertThat(entities).as("GAP: cart-worker's image (its pull on the node)").anyMatch(e -> e.contains("merch/cart-worker"));
+    // the imaged node's containerd lines of cart-worker's image pull at 08:05 (node-level lines that name no container)
+    // link through their image, not the node (EntityKeys.nodeImageEvent; before, they joined pod A's incident and
+    // brought cart-worker's image); the node's pull of the poisoned digest is in
+    assertThat(entities).as("cart-worker's image (its pull on the node)").noneMatch(e -> e.contains("merch/cart-worker")
+        || e.contains("7c2d7c2d"));
+    assertThat(rows.toString()).as("no row of cart-worker's pull").doesNotContain("merch/cart-worker");
+    assertThat(rows.toString()).as("the node's pull of the poisoned digest").contains("repo digest");
   }
 
   /**

@@ -410,7 +410,33 @@ public final class EntityKeys {
       for (Entity x : out.values()) context.add(new Entity(x.type(), x.key(), x.scope(), Entity.CONTEXT, false));
       return new Extraction(tenant, context, List.of(), new ArrayList<>(ind), layer);
     }
+    if (nodeImageEvent(e, layer, podKey, container, digest != null || imageName != null)) {
+      // a Kubernetes node's runtime pulling or storing an image (containerd's / CRI-O's PullImage, ImageCreate, Pulled
+      // image): about that image, not about every workload of the node, so it links through the image (the containers
+      // that ran it expand to it) and not through the node (SupplyChainRolloutScenarioIT: the imaged node's pull of
+      // another Deployment's image two hours earlier joined the poisoned pod's incident through the node)
+      List<Entity> imageLinked = new ArrayList<>(out.size());
+      for (Entity x : out.values()) {
+        boolean host = Entity.NODE.equals(x.type()) || Entity.INSTANCE.equals(x.type()) || Entity.SENSOR.equals(x.type());
+        imageLinked.add(host ? new Entity(x.type(), x.key(), x.scope(), x.role(), false)
+            : Entity.IMAGE.equals(x.type()) ? new Entity(x.type(), x.key(), x.scope(), Entity.TARGET, true) : x);
+      }
+      return new Extraction(tenant, imageLinked, bindings, new ArrayList<>(ind), layer);
+    }
     return new Extraction(tenant, new ArrayList<>(out.values()), bindings, new ArrayList<>(ind), layer);
+  }
+
+  /** The runtime daemons of Kubernetes nodes, whose image lines {@link #nodeImageEvent} reads. */
+  private static final Set<String> NODE_RUNTIME_LOGS = Set.of("containerd_daemon_log", "crio_daemon_log");
+
+  /**
+   * A node runtime's line about an image (a pull requested or done, an image stored), naming no pod and no container:
+   * host layer, a containerd or CRI-O daemon log. One naming the image by its tag only links to nothing (the
+   * containers expand to their digest).
+   */
+  static boolean nodeImageEvent(EvidenceEvent e, TimelineLayer layer, String podKey, String container, boolean image) {
+    return layer == TimelineLayer.HOST && podKey == null && container == null && image
+        && NODE_RUNTIME_LOGS.contains(e.getSourceFormat());
   }
 
   /**

@@ -151,6 +151,34 @@ class IncidentGrouperTest {
   }
 
   /**
+   * A node runtime's image lines (containerd's pull of an image, naming no container) join an incident through the
+   * image, not the node: the pull of the image the alerting container runs is in, another workload's pull on the same
+   * node (SupplyChainRolloutScenarioIT: cart-worker's image two hours earlier) is not; a plain host line still joins by
+   * the node.
+   */
+  @Test
+  void aNodesImagePullJoinsThroughItsImageNotTheNode() throws Exception {
+    String poisoned = "sha256:" + "e4c2".repeat(16), other = "sha256:" + "7c2d".repeat(16);
+    EvidenceEvent a1 = falco("a1", T0, "node-a", c(1), "web-1");
+    a1.getContainer().setImageDigest(poisoned);
+    java.util.function.BiFunction<String, String, EvidenceEvent> pull = (id, digest) -> {
+      EvidenceEvent e = base(id, T0.minusSeconds(digest.equals(poisoned) ? 6 : 3600), "containerd_daemon_log");
+      e.setActivityName("pulled");
+      e.setMessage("ImageCreate event name:\"registry.example.com/shop/web@" + digest + "\"");
+      e.setContainer(Container.newBuilder().setImageName("registry.example.com/shop/web").setImageDigest(digest)
+          .setRuntime("containerd").build());
+      e.setDevice(Device.newBuilder().setHostname("node-a").build());
+      return e;
+    };
+    EvidenceEvent host = log("h1", T0.plusSeconds(50), "node-a", null);
+    host.setContainer(null);
+    List<Incident> incs = group(List.of(a1, pull.apply("pull-poisoned", poisoned), pull.apply("pull-other", other), host));
+    assertThat(incs).hasSize(1);
+    assertThat(incs.get(0).getTimeline()).extracting(TimelineRow::getEventId).containsExactly("pull-poisoned", "a1", "h1");
+    assertThat(incs.get(0).getEntities()).extracting(e -> e.getType() + ":" + e.getKey()).doesNotContain("image:" + other);
+  }
+
+  /**
    * The node's own role session (its kubelet's ECR login, a routine call of the instance profile from the node's
    * address, enriched with the node and its instance) does not join a pod's incident because the pod runs on that node
    * (FirehoseVpcCniScenarioIT, session 16): only once the incident holds node-level evidence of the attack (a host
