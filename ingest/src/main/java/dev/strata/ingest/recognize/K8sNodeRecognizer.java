@@ -1,6 +1,5 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.schema.common.Framing;
 import java.util.regex.Pattern;
 
 /**
@@ -12,25 +11,12 @@ import java.util.regex.Pattern;
  * <p>Path: {@code **}{@code /nodes*.json}, {@code **}{@code /*-nodes*.json} (backs only a probe the sample could not
  * prove: a first item whose kind is past the sample).
  */
-public final class K8sNodeRecognizer extends PathPatternRecognizer {
+public final class K8sNodeRecognizer extends KubectlListRecognizer {
   public static final String SOURCE_TYPE = "k8s_node";
 
   private static final Pattern PATH = Pattern.compile("(?:^|.*/)(?:[^/]*[-_])?nodes[^/]*\\.json");
 
   public K8sNodeRecognizer() {
-    super(SOURCE_TYPE, PATH);
-  }
-
-  @Override
-  public ContentMatch probe(ContentSample sample) {
-    JsonSniff.ListHead head = JsonSniff.listHead(sample);
-    if (head.first() == null) return ContentMatch.none(head.notFound());
-    JsonSniff.Obj first = head.first();
-    String kind = first.get("kind");
-    if ("Node".equals(kind)) return ContentMatch.strong(Framing.JSON_RECORDS, "a List of Nodes (kubectl get nodes -o json)");
-    if (kind == null && !first.complete()) {
-      return ContentMatch.weak(Framing.JSON_RECORDS, "a List whose first item is longer than the sample");
-    }
-    return ContentMatch.none("a List whose first item is not a Node");
+    super(SOURCE_TYPE, PATH, "Node", "kubectl get nodes -o json");
   }
 }

@@ -1,6 +1,5 @@
 package dev.strata.ingest.recognize;
 
-import dev.strata.schema.common.Framing;
 import java.util.regex.Pattern;
 
 /**
@@ -12,27 +11,12 @@ import java.util.regex.Pattern;
  * {@code **}{@code /*-svc*.json} (backs only a probe the sample could not prove: a first item whose kind is past the
  * sample).
  */
-public final class K8sServiceRecognizer extends PathPatternRecognizer {
+public final class K8sServiceRecognizer extends KubectlListRecognizer {
   public static final String SOURCE_TYPE = "k8s_service";
 
   private static final Pattern PATH = Pattern.compile("(?:^|.*/)(?:[^/]*[-_])?(?:services|svc)[^/]*\\.json");
 
   public K8sServiceRecognizer() {
-    super(SOURCE_TYPE, PATH);
-  }
-
-  @Override
-  public ContentMatch probe(ContentSample sample) {
-    JsonSniff.ListHead head = JsonSniff.listHead(sample);
-    if (head.first() == null) return ContentMatch.none(head.notFound());
-    JsonSniff.Obj first = head.first();
-    String kind = first.get("kind");
-    if ("Service".equals(kind)) {
-      return ContentMatch.strong(Framing.JSON_RECORDS, "a List of Services (kubectl get services -o json)");
-    }
-    if (kind == null && !first.complete()) {
-      return ContentMatch.weak(Framing.JSON_RECORDS, "a List whose first item is longer than the sample");
-    }
-    return ContentMatch.none("a List whose first item is not a Service");
+    super(SOURCE_TYPE, PATH, "Service", "kubectl get services -o json");
   }
 }
