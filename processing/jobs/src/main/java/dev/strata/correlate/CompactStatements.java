@@ -110,23 +110,28 @@ public final class CompactStatements {
     o.string(b.getSourceFormat());
     o.id(l.getArtifactSha256());
     o.varint(attrs.size());
-    String[] said = said(b.getSubject().getScope(), b.getObject().getScope());
-    List<String> own = new ArrayList<>(attrs.size());
+    String subjectScope = b.getSubject().getScope();
+    String objectScope = b.getObject().getScope();
+    // each attribute's code and derivation once (Attr.code is a list search; this runs per statement)
+    String[] own = new String[attrs.size()];
+    int i = 0;
     for (Map.Entry<String, String> a : attrs.entrySet()) {
       int code = Attr.code(a.getKey());
-      boolean shared = code == NODE_NAME_CODE || derived(a.getValue(), said) != 0;
+      // only the attributes a scope states are tried (the decode reads a derivation of any)
+      int derived = code == CLUSTER_CODE || code == ACCOUNT_CODE ? derived(a.getValue(), subjectScope, objectScope) : 0;
+      boolean shared = code == NODE_NAME_CODE || derived != 0;
       o.varint((code + 1) << 1 | (shared ? 1 : 0));
       if (code < 0) o.string(a.getKey());
       if (shared) {
-        value(o, a.getValue(), said);
+        value(o, a.getValue(), derived);
       } else {
-        own.add(a.getValue());
+        own[i++] = a.getValue();
       }
     }
     // what each has of its own
     o.string(b.getSubject().getKey());
     if ((flags & OBJECT_IS_POD) == 0) o.string(b.getObject().getKey());
-    for (String v : own) value(o, v, said);
+    for (int j = 0; j < i; j++) value(o, own[j], 0);
     long from = BindingExtractor.micros(b.getValidFrom());
     o.varlong(zigzag(from));
     if ((flags & TO) != 0) o.varlong(zigzag(BindingExtractor.micros(b.getValidTo()) - from));
@@ -140,6 +145,8 @@ public final class CompactStatements {
   }
 
   private static final int NODE_NAME_CODE = Attr.code(Attr.NODE_NAME);
+  private static final int CLUSTER_CODE = Attr.code(Attr.CLUSTER);
+  private static final int ACCOUNT_CODE = Attr.code(Attr.ACCOUNT_UID);
 
   /** {@link #GROUPED}'s decode. */
   private EntityBinding decodeGrouped(byte[] bytes) {
@@ -265,10 +272,9 @@ public final class CompactStatements {
   /**
    * An attribute value: where the statement's scopes already say it (a pod's {@code cluster}, its {@code k8s:<cluster>}
    * scope; an {@code account_uid}, its address's {@code aws:<account>:<vpc>} scope) a 0 and where; a UUID (a pod's
-   * uid) as a 0, {@link #UUID} and its 16 bytes; else the string.
+   * uid) as a 0, {@link #UUID} and its 16 bytes; else the string ({@code derived}: {@link #derived} of it).
    */
-  private static void value(Out o, String v, String[] said) {
-    int derived = derived(v, said);
+  private static void value(Out o, String v, int derived) {
     if (derived != 0) {
       o.write(0);
       o.write(derived);
@@ -313,17 +319,28 @@ public final class CompactStatements {
     }
   }
 
-  /** Which of the scopes' parts {@code v} is ({@link #value}'s code), else 0. */
-  private static int derived(String v, String[] said) {
-    for (int i = 0; i < said.length; i++) {
-      if (v.equals(said[i])) return i + 1;
-    }
+  /**
+   * Which of the scopes' parts {@code v} is ({@link #value}'s code: as {@link #cluster} / {@link #account} would
+   * give them back), else 0; compared in place (no substring per attribute and statement: this runs per statement
+   * before the shuffle).
+   */
+  private static int derived(String v, String subjectScope, String objectScope) {
+    if (v.isEmpty()) return 0;
+    if (isPart("k8s:", objectScope, v, false)) return CLUSTER_OF_OBJECT;
+    if (isPart("k8s:", subjectScope, v, false)) return CLUSTER_OF_SUBJECT;
+    if (isPart("aws:", subjectScope, v, true)) return ACCOUNT_OF_SUBJECT;
+    if (isPart("aws:", objectScope, v, true)) return ACCOUNT_OF_OBJECT;
     return 0;
   }
 
-  /** What the scopes say, by {@link #value}'s codes - 1 (once per statement). */
-  private static String[] said(String subjectScope, String objectScope) {
-    return new String[] {cluster(objectScope), cluster(subjectScope), account(subjectScope), account(objectScope)};
+  /** Whether {@code scope} is {@code prefix + v} (or, {@code upToColon}, {@code prefix + v + ":..."}). */
+  private static boolean isPart(String prefix, String scope, String v, boolean upToColon) {
+    int end = prefix.length() + v.length();
+    if (!scope.startsWith(prefix) || scope.length() < end || !scope.regionMatches(end - v.length(), v, 0, v.length())) {
+      return false;
+    }
+    if (upToColon && v.indexOf(':') >= 0) return false; // an account ends at the scope's next ':'
+    return scope.length() == end || upToColon && scope.charAt(end) == ':';
   }
 
   /** The cluster of a {@code k8s:<cluster>} scope, else null. */

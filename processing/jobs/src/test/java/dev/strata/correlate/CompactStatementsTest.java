@@ -146,11 +146,17 @@ class CompactStatementsTest {
     attrs.put(Attr.ACCOUNT_UID, "222222222222"); // not the subject's account
     attrs.put(Attr.POD_UID, "3F2A6C1E-9B7D-4E21-8C55-0A1B2C3D4E5F"); // upper case: not written as 16 bytes
     attrs.put("someday_attribute", "aws"); // shorter than any scope's part
+    attrs.put("someday_account", "111111111111:vpc-0aaa"); // more than the subject's account
+    attrs.put("someday_cluster", "pro"); // a prefix of the object's cluster
     attrs.put(Attr.CONTAINER_UID, "");
     EntityBinding odd = EntityBinding.newBuilder(b).setAttributes(attrs)
         .setSubject(new EntityRef("ip", "10.0.4.7", "aws:")).setObject(new EntityRef("pod", "shop/cart-7d9f", "k8s:"))
         .build();
     assertThat(compact.decode(compact.encode(odd))).isEqualTo(odd);
+    EntityBinding scoped = EntityBinding.newBuilder(odd).setAttributes(attrs)
+        .setSubject(new EntityRef("ip", "10.0.4.7", "aws:111111111111:vpc-0aaa"))
+        .setObject(new EntityRef("pod", "shop/cart-7d9f", "k8s:prod")).build();
+    assertThat(compact.decode(compact.encode(scoped))).isEqualTo(scoped);
     assertThat(compact.decode(compact.encode(odd)).getAttributes().keySet())
         .containsExactlyElementsOf(attrs.keySet());
   }
