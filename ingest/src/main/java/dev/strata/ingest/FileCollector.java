@@ -14,6 +14,7 @@ import dev.strata.ingest.context.ContextResolver;
 import dev.strata.ingest.journal.JournalFile;
 import dev.strata.ingest.journal.JournalFormatException;
 import dev.strata.ingest.journal.JournalSplit;
+import dev.strata.ingest.libpod.LibpodState;
 import dev.strata.ingest.overlay.OverlayUpperChanges;
 import dev.strata.ingest.publish.ChunkPublisher;
 import dev.strata.ingest.recognize.ArtifactRecognizer;
@@ -21,6 +22,8 @@ import dev.strata.ingest.recognize.AwsVpcFlowRecognizer;
 import dev.strata.ingest.recognize.ContentSample;
 import dev.strata.ingest.recognize.Recognition;
 import dev.strata.ingest.recognize.Recognizers;
+import dev.strata.ingest.recognize.LibpodStateRecognizer;
+import dev.strata.ingest.recognize.LibpodStateWalRecognizer;
 import dev.strata.ingest.recognize.SystemdJournalRecognizer;
 import dev.strata.ingest.walk.EvidenceFile;
 import dev.strata.ingest.walk.EvidenceWalker;
@@ -390,6 +393,15 @@ public final class FileCollector {
         journal(f, gzip, rec, ctx.context().toAvro());
         return;
       }
+      if (LibpodStateRecognizer.SOURCE_TYPE.equals(rec.sourceType())) {
+        libpodState(f, gzip, rec, ctx.context().toAvro());
+        return;
+      }
+      if (LibpodStateWalRecognizer.SOURCE_TYPE.equals(rec.sourceType())) {
+        // preserved as found; read with its database (libpodState), no parser reads it alone
+        collectArtifact(f, gzip, rec, ctx.context().toAvro(), Map.of(), null, false);
+        return;
+      }
       collectArtifact(f, gzip, rec, ctx.context().toAvro(), used.get(), null, true);
     }
 
@@ -459,6 +471,77 @@ public final class FileCollector {
             Files.deleteIfExists(spool);
           } catch (IOException ignored) {
             // a temporary copy
+          }
+        }
+      }
+    }
+
+    /**
+     * Podman's state database ({@code db.sql}, {@code bolt_state.db}): the file itself is hashed and preserved and its
+     * manifest published without chunks (no parser reads the binary form); the bytes that were hashed (a gzip copy:
+     * its content) are read ({@link LibpodState}) into one {@code libpod_state} artifact, a JSON line per container,
+     * pod and exit code, collected like any artifact with origin {@code <db path>#libpod_state} and {@code
+     * derived_from} = the database's SHA-256, origin and source type. A database that cannot be read (wholly or from
+     * some page on) still gives that artifact, ending with an error line the parser dead-letters, and a report
+     * warning {@code libpod_state_unreadable}; the original stays preserved.
+     */
+    void libpodState(EvidenceFile f, boolean gzip, Recognition rec, EvidenceContext ctx) {
+      String rel = f.relPath();
+      ArtifactManifest original = collectArtifact(f, gzip, rec, ctx, Map.of(), null, false);
+      if (original == null) {
+        return; // skipped (unreadable, changed): the report says why
+      }
+      Path tmp = null;
+      try {
+        byte[] db;
+        try (ContentReader r = ContentReader.open(f.path(), gzip, limits, null)) {
+          // only the bytes that were hashed and preserved (a live host's podman may still write the file), read whole:
+          // libpod's databases are a few MiB; a larger file is reported, not read
+          long want = gzip ? LibpodState.MAX_BYTES + 1 : original.getSize();
+          if (want > LibpodState.MAX_BYTES + (gzip ? 1 : 0)) {
+            throw new IOException("larger than " + LibpodState.MAX_BYTES + " bytes: not read");
+          }
+          db = r.readNBytes((int) want);
+          if (db.length > LibpodState.MAX_BYTES) {
+            throw new IOException("content larger than " + LibpodState.MAX_BYTES + " bytes: not read");
+          }
+        }
+        // an SQLite database's write-ahead log beside it (libpod runs db.sql in WAL mode): its latest commits
+        byte[] wal = null;
+        String walSha = null;
+        Path walPath = gzip ? null : f.path().resolveSibling(f.path().getFileName() + "-wal");
+        if (walPath != null && dev.strata.ingest.libpod.SqliteFile.hasMagic(db) && Files.isRegularFile(walPath,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.size(walPath) <= LibpodState.MAX_BYTES) {
+          wal = Files.readAllBytes(walPath);
+          walSha = java.util.HexFormat.of().formatHex(sha256().digest(wal));
+        }
+        tmp = Files.createTempFile("strata-libpod-", ".jsonl");
+        LibpodState.Result result;
+        try (java.io.OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+          result = LibpodState.derive(db, wal, walSha, o);
+        }
+        if (result.error() != null) {
+          report.warn("libpod_state_unreadable", rel, result.engine() + ": " + result.containers() + " containers, "
+              + result.pods() + " pods read, then: " + result.error());
+        }
+        DerivedFrom from = DerivedFrom.newBuilder()
+            .setArtifactSha256(original.getArtifactSha256())
+            .setOrigin(rel)
+            .setSourceType(rec.sourceType())
+            .setMethod(LibpodState.METHOD)
+            .build();
+        Recognition derived = new Recognition(LibpodState.FORMAT, Framing.LINES,
+            dev.strata.ingest.context.ContextValues.EMPTY, "objects of libpod state database " + rel, List.of());
+        collectArtifact(new EvidenceFile(tmp, rel + "#" + LibpodState.FORMAT, Files.size(tmp), f.mtime()), false,
+            derived, ctx, Map.of(), from, true);
+      } catch (IOException e) {
+        report.warn("libpod_state_unreadable", rel, e.toString());
+      } finally {
+        if (tmp != null) {
+          try {
+            Files.deleteIfExists(tmp);
+          } catch (IOException ignored) {
+            // a temporary file
           }
         }
       }

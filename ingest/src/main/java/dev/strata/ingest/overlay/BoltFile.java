@@ -22,8 +22,13 @@ import java.util.Map;
  * <p>Evidence is hostile: every offset and page id is checked against the file, a page is visited once per walk, and
  * a malformed file is an {@link IOException}, never an endless loop or an out-of-bounds read.
  */
-final class BoltFile {
+public final class BoltFile {
   private static final int MAGIC = 0xED0CDAED;
+
+  /** Whether {@code b} starts with a bbolt meta page (its magic after the 16-byte page header). */
+  public static boolean hasMagic(byte[] b) {
+    return b != null && b.length >= 24 && ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt(HEADER) == MAGIC;
+  }
   private static final int HEADER = 16;
   private static final int BRANCH = 0x01;
   private static final int LEAF = 0x02;
@@ -34,7 +39,7 @@ final class BoltFile {
   private final long rootPage;
   private int visits;
 
-  BoltFile(byte[] bytes) throws IOException {
+  public BoltFile(byte[] bytes) throws IOException {
     data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     long[] best = null;
     for (int m = 0; m < 2; m++) {
@@ -64,12 +69,12 @@ final class BoltFile {
   }
 
   /** The root bucket. */
-  Bucket root() {
+  public Bucket root() {
     return new Bucket(rootPage, -1);
   }
 
   /** A bucket: its root page, or an inline page in the file at {@code inlineAt} (then {@code page} is 0). */
-  final class Bucket {
+  public final class Bucket {
     private final long page;
     private final int inlineAt;
 
@@ -79,19 +84,19 @@ final class BoltFile {
     }
 
     /** The nested bucket under {@code name}, or null. */
-    Bucket bucket(String name) throws IOException {
+    public Bucket bucket(String name) throws IOException {
       for (Entry e : entries()) if (e.bucket() != null && e.key().equals(name)) return e.bucket();
       return null;
     }
 
     /** The value under {@code key} (not a bucket), or null. */
-    byte[] get(String key) throws IOException {
+    public byte[] get(String key) throws IOException {
       for (Entry e : entries()) if (e.bucket() == null && e.key().equals(key)) return e.value();
       return null;
     }
 
     /** Its keys in order, each with its value or nested bucket. */
-    List<Entry> entries() throws IOException {
+    public List<Entry> entries() throws IOException {
       List<Entry> out = new ArrayList<>();
       visits = 0;
       if (page == 0) walk(inlineAt, out);
@@ -101,7 +106,7 @@ final class BoltFile {
   }
 
   /** One key of a bucket: a value, or a nested bucket. */
-  record Entry(String key, byte[] value, Bucket bucket) {}
+  public record Entry(String key, byte[] value, Bucket bucket) {}
 
   private int pageAt(long id) throws IOException {
     long at = id * pageSize;

@@ -29,7 +29,7 @@ public final class Recognizers {
 
   /** The formats known to the file collector. */
   public static List<ArtifactRecognizer> defaults() {
-    return List.of(new SystemdJournalRecognizer(), new DockerJsonLogRecognizer(), new K8sAuditRecognizer(), new AwsCloudTrailRecognizer(),
+    return List.of(new SystemdJournalRecognizer(), new LibpodStateRecognizer(), new LibpodStateWalRecognizer(), new DockerJsonLogRecognizer(), new K8sAuditRecognizer(), new AwsCloudTrailRecognizer(),
         new AwsCloudTrailDigestRecognizer(), new AwsVpcFlowRecognizer(), new AwsVpcFlowParquetRecognizer(),
         new AwsEcsTaskMetadataRecognizer(),
         new FalcoAlertRecognizer(),

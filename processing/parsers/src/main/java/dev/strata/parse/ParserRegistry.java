@@ -75,6 +75,7 @@ public final class ParserRegistry {
         new PodmanEventsParser(),
         new OciRuntimeConfigParser(),
         new PodmanContainersJsonParser(),
+        new dev.strata.parse.formats.libpodstate.LibpodStateParser(),
         new DockerEventsParser(),
         new dev.strata.parse.formats.supplychain.SpdxSbomParser(),
         new dev.strata.parse.formats.supplychain.CycloneDxSbomParser(),

@@ -57,7 +57,10 @@ final class EntryFlows {
    */
   static String key(EvidenceEvent e, EntityKeys.Extraction x) {
     String f = e.getSourceFormat();
-    if ("docker_container_config".equals(f) || "docker_inspect".equals(f)) return published(e, x);
+    // libpod_state: Podman's own record of the published ports (its state database), read as Docker's host config
+    if ("docker_container_config".equals(f) || "docker_inspect".equals(f) || "libpod_state".equals(f)) {
+      return published(e, x);
+    }
     if ("k8s_service".equals(f) || "k8s_pod".equals(f) || "k8s_audit".equals(f)) return objectKey(e);
     if (f == null || !f.startsWith("aws_vpc_flow") || e.getDstEndpoint() == null) return null;
     var n = e.getNetwork();

@@ -391,4 +391,44 @@ class EntryFlowsTest {
           + ", which container 117d16480bc5 publishes (its host config's PortBindings)");
     }
   }
+
+  @Test
+  void podmansStateDatabaseRecordsThePublishedPortsTheFlowLeadsToItsContainer() throws Exception {
+    // libpod's own record (db.sql / bolt_state.db, read by the collector into libpod_state lines): newPortMappings
+    String line = "{\"libpod_state\":\"bolt\",\"object\":\"container\",\"id\":\"" + ORDERS + "\",\"name\":"
+        + "\"orders-api\",\"config\":{\"id\":\"" + ORDERS + "\",\"name\":\"orders-api\",\"rootfsImageID\":\""
+        + "5c1e".repeat(16) + "\",\"rootfsImageName\":\"registry.example/orders-api:3.4.1\",\"networkMode\":"
+        + "\"slirp4netns\",\"newPortMappings\":[{\"host_ip\":\"\",\"container_port\":8080,\"host_port\":8080,"
+        + "\"range\":1,\"protocol\":\"tcp\"}],\"createdTime\":\"2026-11-24T07:58:02.418022571Z\"},\"state\":"
+        + "{\"state\":3,\"startedTime\":\"2026-11-24T07:58:03.104556201Z\",\"pid\":24127},\"state_code\":3,"
+        + "\"source\":{\"bucket\":\"ctr/" + ORDERS + "\"}}\n";
+    List<EvidenceEvent> parsed = new ArrayList<>();
+    new dev.strata.parse.ChunkParser(dev.strata.parse.ParserRegistry.defaults()).parse(
+        dev.strata.job.testing.TestChunks.whole("libpod_state",
+            "host-a/home/orders/.local/share/containers/storage/libpod/bolt_state.db#libpod_state", line),
+        dev.strata.detect.sigma.SigmaFixtures.collecting(parsed));
+    assertThat(parsed).extracting(EvidenceEvent::getActivityName).containsExactly("created", "started");
+    for (EvidenceEvent e : parsed) {
+      // what the collection's context manifest gives every file under host-a/
+      e.setDevice(dev.strata.schema.event.Device.newBuilder().setHostname("ip-10-30-1-15").setInstanceUid(HOST_INSTANCE)
+          .build());
+      e.setCloud(hostCloud());
+    }
+    assertThat(parsed.get(0).getUnmapped()).containsEntry("hostconfig.port_bindings", ":8080->8080/tcp");
+    EvidenceEvent shell = IncidentGrouperTest.falco("shell", RCE.plusSeconds(30), "ip-10-30-1-15", ORDERS, "x");
+    shell.setKubernetes(null);
+    shell.setCloud(hostCloud());
+    List<EvidenceEvent> events = new ArrayList<>(parsed);
+    events.add(hostFlow("visitor", RCE.minusSeconds(400), "198.51.100.9", 8080));
+    events.add(hostFlow("upload", RCE, "203.0.113.173", 8080));
+    events.add(shell);
+    Random r = new Random(17);
+    for (int i = 0; i < 5; i++) {
+      List<EvidenceEvent> order = new ArrayList<>(events);
+      Collections.shuffle(order, r);
+      Incident inc = only(IncidentEngine.incidentsOf(order, IncidentSettings.defaults()));
+      assertThat(inc.getAttackPath().get(0).getEventIds()).containsExactly("upload");
+      assertThat(row(inc, "upload").getSummary()).contains("which container 117d16480bc5 publishes");
+    }
+  }
 }
