@@ -300,6 +300,30 @@ class FirehoseVpcCniScenarioIT {
   }
 
   /**
+   * The pod deleting itself with its own token at 09:31:38 (was "still context"): the token's bound pod (user.extra
+   * pod-name) is the deleted pod, so it is defense evasion (pod_self_deletion, stage impact, PodSelfDeletion) in the
+   * pod's incident.
+   */
+  @Test
+  void thePodsSelfDeleteIsASignalOfItsIncident() throws Exception {
+    JsonNode delete = null;
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      JsonNode s = r.path("_source");
+      if (s.path("source_format").asText().equals("k8s_audit") && s.path("summary").asText().contains("delete")
+          && s.path("time").asText().startsWith("2026-11-24T09:31:38")) {
+        delete = s;
+      }
+    }
+    assertThat(delete).as("the self-delete's row").isNotNull();
+    assertThat(delete.path("signal").asBoolean()).as("a signal").isTrue();
+    assertThat(delete.path("attack_stage").asText()).isEqualTo("IMPACT");
+    assertThat(delete.path("summary").asText()).contains(APP);
+    Set<String> stages = new HashSet<>();
+    incident.path("attack_path").forEach(s -> stages.add(s.path("stage").asText()));
+    assertThat(stages).as("attack path").contains("IMPACT");
+  }
+
+  /**
    * The node's own role session is not in the pod's incident (session 16; was a GAP): its kubelet's ECR
    * GetAuthorizationToken at 08:55 shares only the node and instance the pod runs on, and nothing says the pod used
    * them (no IMDS fetch, no escape).

@@ -41,12 +41,15 @@ import java.util.Set;
  *   <tr><td>pods/ephemeralcontainers update or patch ({@code kubectl debug})</td><td>execution</td><td>High</td></tr>
  *   <tr><td>a (Cluster)RoleBinding created or changed to bind ClusterRole cluster-admin</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
- *   <tr><td rowspan=3>Kubernetes audit, a workload's service account (not kube-system's *-controller)</td>
+ *   <tr><td rowspan=4>Kubernetes audit, a workload's service account (not kube-system's *-controller)</td>
  *       <td>any request from a public IP outside {@code known_cidrs} ({@code service_account_token_outside})</td>
  *       <td>by request: privileged pod / role binding -> privilege_escalation, workload or pod written ->
  *       persistence, exec -> execution, else credential_access</td><td>High</td></tr>
  *   <tr><td>a pod created or changed with host PID / IPC or a sensitive host path (privileged alone is not)</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
+ *   <tr><td>its own pod deleted with its token: the token's bound pod, or (legacy token) the pod's account and
+ *       address ({@link PodSelfDeletion}, {@code pod_self_deletion})</td><td>impact (defense evasion)</td>
+ *       <td>Medium</td></tr>
  *   <tr><td>a pod or workload created in another namespace than its own ({@link WorkloadPlacementSignals},
  *       {@code service_account_workload_other_namespace})</td><td>kube-system: privilege_escalation, else
  *       execution</td><td>High / Medium</td></tr>
@@ -364,6 +367,9 @@ public final class SignalRules implements Serializable {
       return new Signal(stage, 4, "service_account_token_outside");
     }
     if (escapes) return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_pod");
+    // the pod deleted with its own token: removing the evidence (PodSelfDeletion, FirehoseVpcCniScenarioIT)
+    Signal selfDelete = PodSelfDeletion.classify(e);
+    if (selfDelete != null) return selfDelete;
     // a pod or workload created in another namespace than the account's (any audit level: WorkloadPlacementSignals)
     Signal placed = workloadPlacement.classify(e);
     if (placed != null) return placed;
