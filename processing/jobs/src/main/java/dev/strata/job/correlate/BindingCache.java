@@ -24,9 +24,14 @@ import java.util.function.LongSupplier;
  * do (with their time).
  *
  * <p><b>Memory</b>, bounded by bytes and without one Java object per entry (a million cached keys would otherwise be
- * millions of old-generation objects for the collector to trace): entries are appended to one of up to 32 byte-array
- * segments of 4 MB or more (each allocated when first written), found through an open-addressing index of longs (linear probing,
- * backward-shift deletion: every slot points at a live entry). When the segment being written is full, the oldest
+ * millions of old-generation objects for the collector to trace): entries are appended to one of 4 to 32 byte-array
+ * segments of 4 MB or more, found through an open-addressing index of longs (linear probing, backward-shift deletion:
+ * every slot points at a live entry). The segments and the index are allocated once, at their full size, when the
+ * cache is made (the operator's open), and never replaced: allocated as the cache filled (before session 19), each
+ * new segment and each doubled index was copied by the collector into the old generation while the job ran, and
+ * ParallelGC's full collections, which that growth triggered, moved them again (session 18: the GC's share of the
+ * CPU 2.1 -> 4.6 % at 10M with a 640 MB cache); allocated first, they sit at the old generation's bottom, which a full
+ * collection does not move (and with G1, Flink's default, arrays this large are humongous objects: never copied). When the segment being written is full, the oldest
  * segment is reclaimed, CLOCK-like: its entries read since they were written (a "referenced" bit, set by a hit) are
  * moved to its start (second chance, at most half of the segment), the others evicted. Bytes in use = the segments
  * allocated + the index; an entry costs its key, its value, a {@value #HEADER}-byte header rounded up to 8, and 8-16
@@ -87,9 +92,10 @@ public final class BindingCache {
     if (size > Integer.MAX_VALUE - 16) size = Integer.MAX_VALUE - 16;
     this.segmentSize = (int) (size & ~7L);
     this.segments = new byte[n][];
+    for (int i = 0; i < n; i++) segments[i] = new byte[segmentSize];
     this.used = new int[n];
-    this.index = new long[MIN_SLOTS];
-    this.mask = MIN_SLOTS - 1;
+    this.index = new long[maxSlots];
+    this.mask = maxSlots - 1;
   }
 
   /** A cache of {@code capacityBytes}, or null when that is 0 (off). */
@@ -104,9 +110,8 @@ public final class BindingCache {
    * nothing, or null when not cached (or expired): read the state, then {@link #fill}.
    */
   public byte[] get(String key) {
-    byte[] k = key.getBytes(StandardCharsets.UTF_8);
     int h = hash(key);
-    int slot = find(k, h);
+    int slot = find(key, h); // a miss (most reads of a large uniform key space) encodes no key bytes
     if (slot < 0) {
       misses++;
       return null;
@@ -126,7 +131,7 @@ public final class BindingCache {
     seg[at + 6] |= REFERENCED;
     if ((seg[at + 6] & NONE) != 0) return ABSENT;
     int valueLen = (int) INT.get(seg, at + 8);
-    int from = at + HEADER + k.length;
+    int from = at + HEADER + ((seg[at + 4] & 0xFF) | (seg[at + 5] & 0xFF) << 8);
     return Arrays.copyOfRange(seg, from, from + valueLen);
   }
 
@@ -172,7 +177,6 @@ public final class BindingCache {
       remove(old, (loc & ((1 << OFFSET_BITS) - 1)) << 3, segments[loc >>> OFFSET_BITS]);
     }
     if (k.length > 0xFFFF || size > segmentSize / 4) return; // too large to cache: read through
-    if (segments[head] == null) segments[head] = new byte[segmentSize];
     if (used[head] + size > segmentSize) advance();
     while (count + 1 > maxSlots * 3L / 4) advance(); // many small entries: the index is the bound
     byte[] seg = segments[head];
@@ -201,30 +205,26 @@ public final class BindingCache {
     int next = (head + 1) % segments.length;
     byte[] seg = segments[next];
     int w = 0;
-    if (seg != null) {
-      int r = 0;
-      int end = used[next];
-      while (r < end) {
-        int h = (int) INT.get(seg, r);
-        int keyLen = (seg[r + 4] & 0xFF) | (seg[r + 5] & 0xFF) << 8;
-        int size = entrySize(keyLen, (int) INT.get(seg, r + 8));
-        int slot = slotOf(h, next << OFFSET_BITS | r >>> 3);
-        if (slot >= 0) { // else overwritten or removed since: dead bytes
-          if ((seg[r + 6] & REFERENCED) != 0 && w + size <= segmentSize / 2) {
-            if (w != r) System.arraycopy(seg, r, seg, w, size);
-            seg[w + 6] &= ~REFERENCED;
-            index[slot] = (long) h << 32 | ((next << OFFSET_BITS | w >>> 3) + 1L);
-            w += size;
-          } else {
-            removeSlot(slot);
-            liveBytes -= size;
-            evicted++;
-          }
+    int r = 0;
+    int end = used[next];
+    while (r < end) {
+      int h = (int) INT.get(seg, r);
+      int keyLen = (seg[r + 4] & 0xFF) | (seg[r + 5] & 0xFF) << 8;
+      int size = entrySize(keyLen, (int) INT.get(seg, r + 8));
+      int slot = slotOf(h, next << OFFSET_BITS | r >>> 3);
+      if (slot >= 0) { // else overwritten or removed since: dead bytes
+        if ((seg[r + 6] & REFERENCED) != 0 && w + size <= segmentSize / 2) {
+          if (w != r) System.arraycopy(seg, r, seg, w, size);
+          seg[w + 6] &= ~REFERENCED;
+          index[slot] = (long) h << 32 | ((next << OFFSET_BITS | w >>> 3) + 1L);
+          w += size;
+        } else {
+          removeSlot(slot);
+          liveBytes -= size;
+          evicted++;
         }
-        r += size;
       }
-    } else {
-      segments[next] = new byte[segmentSize];
+      r += size;
     }
     used[next] = w;
     head = next;
@@ -255,9 +255,22 @@ public final class BindingCache {
     return (h * 0x85EBCA6B ^ h >>> 13) & mask;
   }
 
-  /** The index slot of {@code key} (hash {@code h}), or -1. */
-  private int find(byte[] key, int h) {
+  /** The index slot of {@code key} (hash {@code h}), or -1; its bytes encoded only if an entry of its hash is met. */
+  private int find(String key, int h) {
     for (int i = ideal(h); ; i = (i + 1) & mask) {
+      long v = index[i];
+      if (v == 0) return -1;
+      if ((int) (v >>> 32) == h) return find(key.getBytes(StandardCharsets.UTF_8), h, i);
+    }
+  }
+
+  /** The index slot of {@code key} (hash {@code h}), or -1, looking from slot {@code from} of its probe sequence. */
+  private int find(byte[] key, int h) {
+    return find(key, h, ideal(h));
+  }
+
+  private int find(byte[] key, int h, int from) {
+    for (int i = from; ; i = (i + 1) & mask) {
       long v = index[i];
       if (v == 0) return -1;
       if ((int) (v >>> 32) != h) continue;
@@ -283,24 +296,11 @@ public final class BindingCache {
   }
 
   private void insert(int h, int loc) {
-    if (count + 1 > index.length / 2 && index.length < maxSlots) grow();
     long v = (long) h << 32 | (loc + 1L);
     int i = ideal(h);
     while (index[i] != 0) i = (i + 1) & mask;
     index[i] = v;
     count++;
-  }
-
-  private void grow() {
-    long[] old = index;
-    index = new long[old.length * 2];
-    mask = index.length - 1;
-    for (long v : old) {
-      if (v == 0) continue;
-      int i = ideal((int) (v >>> 32));
-      while (index[i] != 0) i = (i + 1) & mask;
-      index[i] = v;
-    }
   }
 
   /** Empties slot {@code i}, shifting back the entries after it that would no longer be found (linear probing). */
@@ -331,11 +331,9 @@ public final class BindingCache {
     return liveBytes;
   }
 
-  /** Bytes held: the segments allocated and the index. */
+  /** Bytes held: the segments and the index (all allocated when the cache is made). */
   public long heldBytes() {
-    long b = (long) index.length * 8;
-    for (byte[] s : segments) if (s != null) b += s.length;
-    return b;
+    return (long) index.length * 8 + (long) segments.length * segmentSize;
   }
 
   /** The bound: at most this many bytes are ever held ({@link #heldBytes}). */

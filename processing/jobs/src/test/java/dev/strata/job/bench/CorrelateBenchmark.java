@@ -69,6 +69,7 @@ import org.rocksdb.WriteOptions;
  * CorrelateBenchmark [--bindings N[,N...]] [--events M] [--backend heap|rocksdb|both] [--mode raw|flink]
  *                    [--rounds R] [--dir D] [--rocksdb-memory 3g] [--bloom-bits 10] [--block-size 4kb]
  *                    [--raw true|false] [--node-instances true|false] [--bindings-cache 512m]
+ *                    [--draw uniform|zipf] [--zipf-s 1.1]
  * </pre>
  *
  * <p>Data: N private addresses, each bound to a pod ({@code ip_pod}: namespace, pod name, uid, node, cluster, service
@@ -79,7 +80,8 @@ import org.rocksdb.WriteOptions;
  * default, what an EKS fleet states: the API server's Node objects) each node's {@code node_instance} statement comes
  * first, before the pods' ({@link #nodeInstance}); {@code --node-instances false} states none (the worst case of
  * session 15: every event knows its node and no instance).
- * Events are VPC Flow records from a uniformly random bound address at a random time; each asks its hop-1 keys
+ * Events are VPC Flow records from a uniformly random bound address ({@code --draw zipf}: Zipf-distributed over the
+ * addresses, {@link AddressDraw}) at a random time; each asks its hop-1 keys
  * ({@link LookupKeys#probes}: the VPC-scoped address, which is bound, and the account-scoped one, which nobody bound).
  *
  * <p>{@code --mode raw}: per event, what {@code resolve-1} + {@code enrich-1} do with the state, without Flink: read
@@ -120,9 +122,11 @@ public final class CorrelateBenchmark {
     // the lookups' bindings cache per instance (correlate.bindings.cache.bytes; 0 = off); not given: the build's
     // default (none before the cache)
     CorrelateFlinkRun.bindingsCache = a.get("bindings-cache");
+    AddressDraw.set(a.getOrDefault("draw", "uniform"), Double.parseDouble(a.getOrDefault("zipf-s", "1.1")));
     for (String s : sizes) {
       int n = Integer.parseInt(s.trim());
       Workload w = new Workload(n, events);
+      System.out.println(repeats(n, events));
       if (backend.equals("heap") || backend.equals("both")) {
         Figures raw = heap(w, rounds);
         if (mode.equals("flink")) CorrelateFlinkRun.run(w, null, raw, nodes);
@@ -132,6 +136,23 @@ public final class CorrelateBenchmark {
         if (mode.equals("flink")) CorrelateFlinkRun.run(w, rocks, raw, nodes);
       }
     }
+  }
+
+  /**
+   * How often the measured half's events (the second half) come from an address an earlier event came from: the
+   * share of hop 1's reads that a cache of every key read could answer, whatever its size.
+   */
+  static String repeats(int n, int events) {
+    java.util.BitSet seen = new java.util.BitSet(n);
+    long again = 0;
+    for (int j = 0; j < events; j++) {
+      int address = AddressDraw.address(mix(j), n);
+      if (j >= events / 2 && seen.get(address)) again++;
+      seen.set(address);
+    }
+    return String.format(Locale.ROOT, "draw: %s; %.1f %% of the measured half's events come from an address read"
+        + " before (%,d distinct addresses over the %,d events)", AddressDraw.describe(),
+        100.0 * again / (events - events / 2), seen.cardinality(), events);
   }
 
   // ------------------------------------------------------------------------------------------------- data
@@ -256,7 +277,7 @@ public final class CorrelateBenchmark {
   /** Event j: a VPC Flow record from a random bound address at a random time (same for every mode and run). */
   static EvidenceEvent event(int j, int n) {
     long h = mix(j);
-    int address = (int) Math.floorMod(h, (long) n);
+    int address = AddressDraw.address(h, n);
     long t = T0 + Math.floorMod(mix(h), SPAN);
     return CorrelationScenario.flow("bench-" + j, ACCOUNT, VPC, null, null, ip(address), "203.0.113.9",
         Instant.ofEpochSecond(0, t * 1000).toString());
@@ -291,7 +312,7 @@ public final class CorrelateBenchmark {
   /** Event j as the job's Kafka source hands it over: the template decoded, with event j's id, address and time. */
   static EvidenceEvent eventFromWire(byte[] template, int j, int n) {
     long h = mix(j);
-    int address = (int) Math.floorMod(h, (long) n);
+    int address = AddressDraw.address(h, n);
     long t = T0 + Math.floorMod(mix(h), SPAN);
     EvidenceEvent[] decoded = new EvidenceEvent[1];
     SOURCE.get().deserialize(new ConsumerRecord<>("evidence.normalized.v1", 0, j, null, template),
@@ -354,7 +375,7 @@ public final class CorrelateBenchmark {
     /** Event j's wire bytes (n addresses). */
     byte[] wire(int j, int n) {
       long h = mix(j);
-      int address = (int) Math.floorMod(h, (long) n);
+      int address = AddressDraw.address(h, n);
       long t = T0 + Math.floorMod(mix(h), SPAN);
       String id16 = Long.toHexString(h | Long.MIN_VALUE);
       byte[] addr = ip(address).getBytes(StandardCharsets.US_ASCII);

@@ -81,6 +81,33 @@ class BindingCacheTest {
   }
 
   @Test
+  void itsBytesAreAllocatedOnceWhenMade_andNeverReplacedAsItFillsAndEvicts() {
+    long capacity = 8 << 20;
+    BindingCache c = new BindingCache(capacity, NO_TTL, () -> 0);
+    long held = c.heldBytes();
+    assertThat(held).as("segments and index, all of them, at creation").isLessThanOrEqualTo(capacity)
+        .isGreaterThan(capacity * 9 / 10);
+    byte[] v = new byte[100];
+    for (int i = 0; i < 200_000; i++) c.fill("ip||10." + i, v); // ~26 MB of entries: fills, then evicts
+    assertThat(c.evicted()).isPositive();
+    assertThat(c.heldBytes()).isEqualTo(held);
+  }
+
+  @Test
+  void keysOfTheSameHashAreToldApartByTheirBytes() {
+    BindingCache c = new BindingCache(1 << 20, NO_TTL, () -> 0);
+    assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+    c.fill("Aa", value("a"));
+    assertThat(c.get("BB")).as("same hash, other key").isNull();
+    c.fill("BB", value("b"));
+    assertThat(c.get("Aa")).isEqualTo(value("a"));
+    assertThat(c.get("BB")).isEqualTo(value("b"));
+    c.invalidate("Aa");
+    assertThat(c.get("Aa")).isNull();
+    assertThat(c.get("BB")).isEqualTo(value("b"));
+  }
+
+  @Test
   void aValueTooLargeToCacheReplacesNothing() {
     BindingCache c = new BindingCache(64 << 10, NO_TTL, () -> 0);
     c.fill("k", value("small"));
