@@ -54,6 +54,15 @@ public final class CompactStatements {
    * costs one back-reference where form 3 interleaved it with each statement's own bytes (a reference per field).
    */
   private static final byte GROUPED = 4;
+  /**
+   * Since session 19 (what {@link #encode} writes): form 4 and a second flags byte ({@link #SECONDS}), the subject's
+   * key of an {@code ip} as its 4 bytes ({@link #IPV4}), a {@code service_account} of the statement's own namespace as
+   * its name ({@link #SA_OF_NAMESPACE}), times in whole seconds where they are.
+   */
+  private static final byte GROUPED_5 = 5;
+  /** Form 5's second flags byte: the start and the stated end are whole seconds, written in seconds. */
+  private static final int SECONDS = 1;
+  private static final long SECOND = 1_000_000L;
   private static final int TO = 1;
   private static final int END = 2;
   private static final int EVENT_IS_BINDING = 4;
@@ -69,6 +78,8 @@ public final class CompactStatements {
   private static final int ACCOUNT_OF_SUBJECT = 3; // the subject's scope is aws:<value>[:...]
   private static final int ACCOUNT_OF_OBJECT = 4; // the object's scope is aws:<value>[:...]
   private static final int UUID = 5; // a lower-case 8-4-4-4-12 UUID: its 16 bytes follow
+  private static final int SA_OF_NAMESPACE = 6; // <namespace>/<name> of the statement's namespace: <name> follows
+  private static final int IPV4 = 7; // a dotted-quad IPv4 address as written by Java: its 4 bytes follow
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final AvroCodec<EntityBinding> avro = AvroCodec.of(EntityBinding.class);
@@ -99,8 +110,12 @@ public final class CompactStatements {
         | (l.getEventId().equals(b.getBindingId()) ? EVENT_IS_BINDING : 0) | (l.getLineNumber() != null ? LINE : 0)
         | (l.getRecordIndex() != null ? RECORD : 0) | (b.getConfidence() != 1.0f ? CONFIDENCE : 0)
         | (podKey != null && podKey.equals(b.getObject().getKey()) ? OBJECT_IS_POD : 0);
-    o.write(GROUPED);
+    long from = BindingExtractor.micros(b.getValidFrom());
+    long to = b.getValidTo() != null ? BindingExtractor.micros(b.getValidTo()) : from;
+    boolean seconds = from % SECOND == 0 && (to - from) % SECOND == 0;
+    o.write(GROUPED_5);
     o.write(flags);
+    o.write(seconds ? SECONDS : 0);
     // what the statements of one node's list share
     o.string(b.getKind());
     o.string(b.getSubject().getType());
@@ -114,27 +129,44 @@ public final class CompactStatements {
     String objectScope = b.getObject().getScope();
     // each attribute's code and derivation once (Attr.code is a list search; this runs per statement)
     String[] own = new String[attrs.size()];
+    boolean[] ofNamespace = new boolean[attrs.size()];
+    boolean[] uuids = new boolean[attrs.size()];
+    String ns = attrs.get(Attr.NAMESPACE);
     int i = 0;
     for (Map.Entry<String, String> a : attrs.entrySet()) {
       int code = Attr.code(a.getKey());
       // only the attributes a scope states are tried (the decode reads a derivation of any)
       int derived = code == CLUSTER_CODE || code == ACCOUNT_CODE ? derived(a.getValue(), subjectScope, objectScope) : 0;
       boolean shared = code == NODE_NAME_CODE || derived != 0;
-      o.varint((code + 1) << 1 | (shared ? 1 : 0));
+      boolean uuid = !shared && isUuid(a.getValue());
+      // a UUID's name is marked: its 16 bytes come after the strings (and its name precedes its value in the list)
+      o.varint((code + 1) << 2 | (uuid ? 2 : 0) | (shared ? 1 : 0));
       if (code < 0) o.string(a.getKey());
       if (shared) {
         value(o, a.getValue(), derived);
       } else {
+        ofNamespace[i] = code == SA_CODE && ofNamespace(a.getValue(), ns);
+        uuids[i] = uuid;
         own[i++] = a.getValue();
       }
     }
-    // what each has of its own
-    o.string(b.getSubject().getKey());
+    // what each has of its own: the values written as strings first, then the random-looking ones (the subject's
+    // address, a UUID), so that what repeats along the list (a namespace, a service account) is one run for LZ4
     if ((flags & OBJECT_IS_POD) == 0) o.string(b.getObject().getKey());
-    for (int j = 0; j < i; j++) value(o, own[j], 0);
-    long from = BindingExtractor.micros(b.getValidFrom());
-    o.varlong(zigzag(from));
-    if ((flags & TO) != 0) o.varlong(zigzag(BindingExtractor.micros(b.getValidTo()) - from));
+    for (int j = 0; j < i; j++) {
+      if (ofNamespace[j]) {
+        o.write(0);
+        o.write(SA_OF_NAMESPACE);
+        o.string(own[j].substring(ns.length() + 1));
+      } else if (!uuids[j]) {
+        o.string(own[j]);
+      }
+    }
+    subjectKey(o, b.getSubject().getType(), b.getSubject().getKey());
+    for (int j = 0; j < i; j++) if (uuids[j]) uuid(o, own[j]);
+    long unit = seconds ? SECOND : 1;
+    o.varlong(zigzag(from / unit));
+    if ((flags & TO) != 0) o.varlong(zigzag((to - from) / unit));
     if ((flags & CONFIDENCE) != 0) o.int32(Float.floatToIntBits(b.getConfidence()));
     o.varlong(zigzag(l.getByteOffset()));
     if ((flags & LINE) != 0) o.varlong(zigzag(l.getLineNumber()));
@@ -147,11 +179,76 @@ public final class CompactStatements {
   private static final int NODE_NAME_CODE = Attr.code(Attr.NODE_NAME);
   private static final int CLUSTER_CODE = Attr.code(Attr.CLUSTER);
   private static final int ACCOUNT_CODE = Attr.code(Attr.ACCOUNT_UID);
+  private static final int SA_CODE = Attr.code(Attr.SERVICE_ACCOUNT);
 
-  /** {@link #GROUPED}'s decode. */
+  /** Whether a service account {@code sa} is {@code <ns>/<name>} ({@link #SA_OF_NAMESPACE}). */
+  private static boolean ofNamespace(String sa, String ns) {
+    return ns != null && sa.length() > ns.length() + 1 && sa.charAt(ns.length()) == '/' && sa.startsWith(ns);
+  }
+
+  /** The subject's key: an {@code ip}'s dotted quad as its 4 bytes ({@link #IPV4}), else the string. */
+  private static void subjectKey(Out o, String type, String key) {
+    int[] quad = "ip".equals(type) ? quad(key) : null;
+    if (quad == null) {
+      o.string(key);
+      return;
+    }
+    o.write(0);
+    o.write(IPV4);
+    for (int q : quad) o.write(q);
+  }
+
+  /** The 4 numbers of a dotted quad as {@link #ipv4} gives it back (no leading zeros, 0-255), else null. */
+  private static int[] quad(String s) {
+    int[] q = new int[4];
+    int part = 0;
+    int digits = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '.') {
+        if (digits == 0 || ++part > 3) return null;
+        digits = 0;
+      } else if (c >= '0' && c <= '9') {
+        if (digits > 0 && q[part] == 0) return null; // a leading zero
+        q[part] = q[part] * 10 + (c - '0');
+        if (++digits > 3 || q[part] > 255) return null;
+      } else {
+        return null;
+      }
+    }
+    return part == 3 && digits > 0 ? q : null;
+  }
+
+  /** A lower-case 8-4-4-4-12 UUID's 16 bytes ({@link #isUuid}). */
+  private static void uuid(Out o, String v) {
+    for (int i = 0; i < 36; i += 2) {
+      if (v.charAt(i) == '-') i++;
+      o.write(Character.digit(v.charAt(i), 16) << 4 | Character.digit(v.charAt(i + 1), 16));
+    }
+  }
+
+  private static String uuid(In in) {
+    char[] c = new char[36];
+    int j = 0;
+    for (int i = 0; i < 16; i++) {
+      if (i == 4 || i == 6 || i == 8 || i == 10) c[j++] = '-';
+      int x = in.read();
+      c[j++] = HEX[x >>> 4];
+      c[j++] = HEX[x & 15];
+    }
+    return new String(c);
+  }
+
+  private static String ipv4(In in) {
+    return in.read() + "." + in.read() + "." + in.read() + "." + in.read();
+  }
+
+  /** {@link #GROUPED}'s and {@link #GROUPED_5}'s decode. */
   private EntityBinding decodeGrouped(byte[] bytes) {
+    boolean v5 = bytes[0] == GROUPED_5;
     In in = new In(bytes, 1);
     int flags = in.read();
+    int flags2 = v5 ? in.read() : 0;
     String kindId = in.string();
     String subjectType = in.string();
     String subjectScope = in.string();
@@ -162,21 +259,43 @@ public final class CompactStatements {
     int n = in.varint();
     String[] names = new String[n];
     String[] values = new String[n];
+    boolean[] uuids = new boolean[n];
     for (int i = 0; i < n; i++) {
       int c = in.varint();
-      int code = (c >>> 1) - 1;
+      int code = (c >>> (v5 ? 2 : 1)) - 1;
+      uuids[i] = v5 && (c & 2) != 0;
       names[i] = code < 0 ? in.string() : Attr.ALL.get(code);
       if ((c & 1) != 0) values[i] = value(in, subjectScope, objectScope);
     }
-    EntityRef subject = new EntityRef(subjectType, in.string(), subjectScope);
+    String subjectKey = v5 ? null : in.string();
     String objectKey = (flags & OBJECT_IS_POD) == 0 ? in.string() : null;
     Map<String, String> attrs = new LinkedHashMap<>(Math.max(4, n * 2));
+    String saName = null;
     for (int i = 0; i < n; i++) {
-      attrs.put(names[i], values[i] != null ? values[i] : value(in, subjectScope, objectScope));
+      if (values[i] != null) {
+        attrs.put(names[i], values[i]);
+      } else if (!v5) {
+        attrs.put(names[i], value(in, subjectScope, objectScope));
+      } else if (uuids[i]) {
+        attrs.put(names[i], null); // after the subject's key (its place in the map kept)
+      } else if (in.b[in.p] == 0 && in.b[in.p + 1] == SA_OF_NAMESPACE) {
+        in.p += 2;
+        saName = in.string();
+        attrs.put(names[i], null); // filled below, once the namespace is read
+      } else {
+        attrs.put(names[i], in.string());
+      }
     }
+    if (saName != null) attrs.put(Attr.SERVICE_ACCOUNT, attrs.get(Attr.NAMESPACE) + "/" + saName);
+    if (v5) {
+      subjectKey = value(in, null, null);
+      for (int i = 0; i < n; i++) if (uuids[i]) attrs.put(names[i], uuid(in));
+    }
+    EntityRef subject = new EntityRef(subjectType, subjectKey, subjectScope);
     if (objectKey == null) objectKey = podKey(attrs);
-    long from = unzigzag(in.varlong());
-    Long to = (flags & TO) != 0 ? from + unzigzag(in.varlong()) : null;
+    long unit = (flags2 & SECONDS) != 0 ? SECOND : 1;
+    long from = unzigzag(in.varlong()) * unit;
+    Long to = (flags & TO) != 0 ? from + unzigzag(in.varlong()) * unit : null;
     float confidence = (flags & CONFIDENCE) != 0 ? Float.intBitsToFloat(in.int32()) : 1.0f;
     long offset = unzigzag(in.varlong());
     Long line = (flags & LINE) != 0 ? unzigzag(in.varlong()) : null;
@@ -205,7 +324,7 @@ public final class CompactStatements {
    * here, per statement, by recomputing the id: lossless whatever the id's origin.
    */
   public byte[] withoutDerivableId(byte[] compact, EntityBinding b) {
-    if (compact[0] != GROUPED) return compact;
+    if (compact[0] != GROUPED && compact[0] != GROUPED_5) return compact;
     int flags = compact[1] & 0xff;
     int idAt = compact.length - 33; // the id is last
     if ((flags & (EVENT_IS_BINDING | ID_DERIVED)) != 0 || idAt < 2 || compact[idAt] != 0) return compact;
@@ -230,7 +349,7 @@ public final class CompactStatements {
       System.arraycopy(bytes, 1, a, 0, a.length);
       return avro.decode(a);
     }
-    if (bytes[0] == GROUPED) return decodeGrouped(bytes);
+    if (bytes[0] == GROUPED || bytes[0] == GROUPED_5) return decodeGrouped(bytes);
     boolean v2 = bytes[0] == COMPACT_2;
     if (!v2 && bytes[0] != COMPACT) throw new IllegalArgumentException("not a compact statement: tag " + bytes[0]);
     In in = new In(bytes, 1);
@@ -303,6 +422,8 @@ public final class CompactStatements {
         return account(subjectScope);
       case ACCOUNT_OF_OBJECT:
         return account(objectScope);
+      case IPV4:
+        return ipv4(in);
       case UUID: {
         char[] c = new char[36];
         int j = 0;

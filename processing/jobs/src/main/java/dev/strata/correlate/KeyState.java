@@ -446,6 +446,50 @@ public final class KeyState {
         && e.object.charAt(e.attrs[NS].length()) == '/';
   }
 
+  // entry flags 16 and 32 (since the node join's session 19; an entry without them decodes as before)
+  /** A varint follows the attribute mask: the attributes not written whole ({@link #coded}). */
+  private static final int CODED = 16;
+  /** The times' deltas are whole seconds, written in seconds (a Kubernetes object's times have no fraction). */
+  private static final int SECONDS = 32;
+  private static final long SECOND = 1_000_000L;
+  private static final int CLUSTER = Attr.code(Attr.CLUSTER);
+  private static final int ACCOUNT = Attr.code(Attr.ACCOUNT_UID);
+  private static final int SA = Attr.code(Attr.SERVICE_ACCOUNT);
+
+  /**
+   * The attributes of {@code e} not written whole, as a mask of their codes: a {@code cluster} that the entry's first
+   * {@code k8s:<cluster>} scope states and an {@code account_uid} that its first {@code aws:<account>[:<vpc>]} scope
+   * states (not written: an address's entry holds both scopes), a {@code service_account} {@code <namespace>/<name>} of
+   * the entry's own namespace (only the name written). Each is checked against what {@link #decode} gives back.
+   */
+  private static int coded(Entry e) {
+    int coded = 0;
+    if (e.attrs[CLUSTER] != null && e.attrs[CLUSTER].equals(scopePart(e.scopes, "k8s:"))) coded |= 1 << CLUSTER;
+    if (e.attrs[ACCOUNT] != null && e.attrs[ACCOUNT].equals(scopePart(e.scopes, "aws:"))) coded |= 1 << ACCOUNT;
+    String sa = e.attrs[SA];
+    String ns = e.attrs[NS];
+    if (sa != null && ns != null && sa.length() > ns.length() + 1 && sa.charAt(ns.length()) == '/'
+        && sa.startsWith(ns)) {
+      coded |= 1 << SA;
+    }
+    return coded;
+  }
+
+  /**
+   * The cluster of the first {@code k8s:<cluster>} scope ({@code prefix} "k8s:"), or the account of the first {@code
+   * aws:<account>[:...]} one ("aws:"); null when there is none (an unscoped entry) or it is empty.
+   */
+  private static String scopePart(String[] scopes, String prefix) {
+    if (scopes == null) return null;
+    for (String s : scopes) {
+      if (s == null || !s.startsWith(prefix)) continue;
+      int end = prefix.equals("aws:") ? s.indexOf(':', 4) : -1;
+      String part = s.substring(4, end < 0 ? s.length() : end);
+      return part.isEmpty() ? null : part;
+    }
+    return null;
+  }
+
   /** {@code e} alone, encoded: the state of a key that holds only {@code e} ({@link #decode} reads it back). */
   public static byte[] encode(Entry e) {
     KeyState s = new KeyState();
@@ -465,16 +509,27 @@ public final class KeyState {
     for (Entry e : entries) {
       o.write(e.kind);
       boolean podKey = isPodKey(e);
-      o.write((e.end ? 1 : 0) | (e.to != OPEN ? 2 : 0) | (podKey ? 4 : 0) | (e.scopes != null ? 8 : 0));
-      o.zigzag(e.from - prev);
+      int coded = coded(e);
+      boolean seconds = (e.from - prev) % SECOND == 0 && (e.to == OPEN || (e.to - e.from) % SECOND == 0);
+      o.write((e.end ? 1 : 0) | (e.to != OPEN ? 2 : 0) | (podKey ? 4 : 0) | (e.scopes != null ? 8 : 0)
+          | (coded != 0 ? CODED : 0) | (seconds ? SECONDS : 0));
+      long unit = seconds ? SECOND : 1;
+      o.zigzag((e.from - prev) / unit);
       prev = e.from;
-      if (e.to != OPEN) o.zigzag(e.to - e.from);
+      if (e.to != OPEN) o.zigzag((e.to - e.from) / unit);
       o.write(e.bindingId, 0, 32);
       if (!podKey) o.string(e.object);
       int mask = 0;
       for (int c = 0; c < e.attrs.length; c++) if (e.attrs[c] != null) mask |= 1 << c;
       o.varint(mask);
-      for (String a : e.attrs) if (a != null) o.string(a);
+      if (coded != 0) o.varint(coded);
+      for (int c = 0; c < e.attrs.length; c++) {
+        if (e.attrs[c] == null || c == CLUSTER && (coded & 1 << c) != 0 || c == ACCOUNT && (coded & 1 << c) != 0) {
+          continue;
+        }
+        // a coded service account: the part after its namespace's "<namespace>/"
+        o.string(c == SA && (coded & 1 << c) != 0 ? e.attrs[c].substring(e.attrs[NS].length() + 1) : e.attrs[c]);
+      }
       if (e.scopes != null) {
         o.varint(e.scopes.length);
         for (String scope : e.scopes) o.string(scope);
@@ -492,21 +547,28 @@ public final class KeyState {
     for (int i = 0; i < n; i++) {
       byte kind = b[in.p++];
       int flags = b[in.p++];
-      long from = prev + in.zigzag();
+      long unit = (flags & SECONDS) != 0 ? SECOND : 1;
+      long from = prev + in.zigzag() * unit;
       prev = from;
-      long to = (flags & 2) != 0 ? from + in.zigzag() : OPEN;
+      long to = (flags & 2) != 0 ? from + in.zigzag() * unit : OPEN;
       byte[] id = Arrays.copyOfRange(b, in.p, in.p + 32);
       in.p += 32;
       String object = (flags & 4) != 0 ? null : in.string();
       int mask = (int) in.varint();
+      int coded = (flags & CODED) != 0 ? (int) in.varint() : 0;
       String[] attrs = new String[Attr.ALL.size()];
-      for (int c = 0; c < attrs.length; c++) if ((mask & (1 << c)) != 0) attrs[c] = in.string();
+      for (int c = 0; c < attrs.length; c++) {
+        if ((mask & (1 << c)) != 0 && ((coded & 1 << c) == 0 || c == SA)) attrs[c] = in.string();
+      }
+      if ((coded & 1 << SA) != 0) attrs[SA] = attrs[NS] + "/" + attrs[SA];
       if (object == null) object = attrs[NS] + "/" + attrs[POD];
       String[] scopes = null;
       if ((flags & 8) != 0) {
         scopes = new String[(int) in.varint()];
         for (int s = 0; s < scopes.length; s++) scopes[s] = in.string();
       }
+      if ((coded & 1 << CLUSTER) != 0) attrs[CLUSTER] = scopePart(scopes, "k8s:");
+      if ((coded & 1 << ACCOUNT) != 0) attrs[ACCOUNT] = scopePart(scopes, "aws:");
       list.add(new Entry(kind, (flags & 1) != 0, from, to, id, object, attrs, scopes));
     }
     return new KeyState(list);

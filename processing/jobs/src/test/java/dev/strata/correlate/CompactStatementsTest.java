@@ -106,8 +106,16 @@ class CompactStatementsTest {
         + "39660400053f2a6c1e9b7d4e218c550a1b2c3d4e5f051a69702d31302d302d312d32332e6563322e696e7465726e616c0f000380a9a5ea"
         + "c9acb0060a6b38735f617564697400" + "cd".repeat(32) + "00" + "ef".repeat(32) + "804018");
     assertThat(compact.decode(form3)).isEqualTo(b);
-    // this form states the cluster and account by the scopes that say them (3 + 11 bytes less), the uid as 16 bytes (19)
-    assertThat(compact.encode(b).length).isEqualTo(session17.length - 33);
+    // as 9337448 (session 18's form 4, main until session 19) encoded it: tag 4, what a node's list shares first
+    byte[] form4 = HexFormat.of().parseHex("04500769705f706f640369701a6177733a3131313131313131313131313a7670632d3061"
+        + "616104706f64096b38733a70726f640a6b38735f617564697400" + "ef".repeat(32) + "060300010406080b1a69702d31302d302d"
+        + "312d32332e6563322e696e7465726e616c1f00030931302e302e342e370573686f700a636172742d3764396600053f2a6c1e9b7d4e218c"
+        + "550a1b2c3d4e5f80a9a5eac9acb00680401800" + "cd".repeat(32) + "00" + "ab".repeat(32));
+    assertThat(compact.decode(form4)).isEqualTo(b);
+    // form 5 states the cluster and account by the scopes that say them (3 + 11 bytes less), the uid as 16 bytes (19
+    // less; since form 5 without the marker: 2 more), the address as 4 bytes (3 less), with a second flags byte (1 more)
+    assertThat(compact.encode(b).length).isEqualTo(session17.length - 37);
+    assertThat(compact.encode(b)[0]).isEqualTo((byte) 5);
     assertThat(compact.decode(compact.encode(b))).isEqualTo(b);
   }
 
@@ -159,6 +167,49 @@ class CompactStatementsTest {
     assertThat(compact.decode(compact.encode(scoped))).isEqualTo(scoped);
     assertThat(compact.decode(compact.encode(odd)).getAttributes().keySet())
         .containsExactlyElementsOf(attrs.keySet());
+  }
+
+  /**
+   * Form 5: an address's 4 bytes only for a dotted quad that reads back the same, a service account's name only under
+   * the statement's own namespace, whole seconds in seconds: anything else as written, every way round trips.
+   */
+  @Test
+  void addressesServiceAccountsAndWholeSecondsAreShorterAndOddOnesRoundTrip() {
+    EntityBinding b = podAddress("ab".repeat(32), "cd".repeat(32));
+    Map<String, String> attrs = new LinkedHashMap<>();
+    attrs.put(Attr.SERVICE_ACCOUNT, "shop/cart-sa"); // before the namespace: filled once the namespace is read
+    attrs.putAll(b.getAttributes());
+    attrs.put("someday_uid", "00000000-0000-4000-8000-00000000000a"); // a second UUID, an unknown name
+    EntityBinding sa = EntityBinding.newBuilder(b).setAttributes(attrs)
+        .setValidFrom(Instant.parse("2026-11-20T10:00:00Z")).setValidTo(Instant.parse("2026-11-20T11:00:00Z")).build();
+    byte[] c = compact.encode(sa);
+    assertThat(compact.decode(c)).isEqualTo(sa);
+    assertThat(compact.decode(c).getAttributes().keySet()).containsExactlyElementsOf(attrs.keySet());
+    Map<String, String> whole = new LinkedHashMap<>(attrs);
+    whole.put(Attr.SERVICE_ACCOUNT, "other/cart-sa");
+    EntityBinding other = EntityBinding.newBuilder(sa).setAttributes(whole).build();
+    // another namespace's account: written whole ("other/cart-sa", 14 bytes, for a code and "cart-sa", 10)
+    assertThat(compact.encode(other).length).isEqualTo(c.length + 4);
+    assertThat(compact.decode(compact.encode(other))).isEqualTo(other);
+    for (String odd : List.of("shop/", "shop", "shopx/a", "/a", "")) {
+      whole.put(Attr.SERVICE_ACCOUNT, odd);
+      EntityBinding o = EntityBinding.newBuilder(sa).setAttributes(whole).build();
+      assertThat(compact.decode(compact.encode(o))).as(odd).isEqualTo(o);
+    }
+    for (String ip : List.of("10.0.4.7", "0.0.0.0", "255.255.255.255", "010.0.4.7", "10.0.4", "10.0.4.7.1", "10.0.4.",
+        ".10.0.4", "256.0.0.1", "10..0.4", "10.0.4.1000", "fd00::1", "10.0.4.7%eth0", "")) {
+      EntityBinding o = EntityBinding.newBuilder(sa).setSubject(new EntityRef("ip", ip, "aws:111111111111:vpc-0aaa"))
+          .build();
+      assertThat(compact.decode(compact.encode(o))).as(ip).isEqualTo(o);
+    }
+    EntityBinding notIp = EntityBinding.newBuilder(sa).setSubject(new EntityRef("host", "10.0.4.7", "")).build();
+    assertThat(compact.decode(compact.encode(notIp))).isEqualTo(notIp);
+    for (String t : List.of("2026-11-20T11:00:00.000001Z", "2026-11-20T10:59:59.999999Z", "1969-12-31T23:59:59Z")) {
+      EntityBinding o = EntityBinding.newBuilder(sa).setValidTo(Instant.parse(t)).build();
+      assertThat(compact.decode(compact.encode(o))).as(t).isEqualTo(o);
+      EntityBinding f = EntityBinding.newBuilder(sa).setValidFrom(Instant.parse(t)).setValidTo(null).build();
+      assertThat(compact.decode(compact.encode(f))).as(t).isEqualTo(f);
+    }
   }
 
   @Test

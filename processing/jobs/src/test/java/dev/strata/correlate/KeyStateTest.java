@@ -197,6 +197,65 @@ class KeyStateTest {
     assertThat(b.length).as("a start with 7 attributes and an end").isLessThan(2 * 150);
   }
 
+  /**
+   * An address's state as the lookups hold it: a pod's start in the VPC's and the cluster's scopes (its cluster,
+   * account and namespace's service account what the scopes and namespace say), a second pod's whose attributes the
+   * scopes do not say, and an end at a time with a fraction of a second.
+   */
+  static KeyState codedState() {
+    seq = 0; // the ids 1, 2, 3 (as in BEFORE_SESSION_19)
+    KeyState s = new KeyState();
+    s.add(scoped(start(BindingKind.IP_POD, 1_795_082_400_000_000L, "payments/api-7d9f",
+        "cluster", "prod", "namespace", "payments", "pod_name", "api-7d9f",
+        "pod_uid", "6f1c2b1e-0000-4000-8000-0000000000a1", "node_name", "ip-10-0-1-10.ec2.internal",
+        "service_account", "payments/api-sa", "account_uid", "111111111111"), VPC_A, CLUSTER));
+    s.add(scoped(end(BindingKind.IP_POD, 1_795_083_000_000_123L, "payments/api-7d9f"), VPC_A, CLUSTER));
+    s.add(scoped(start(BindingKind.IP_POD, 1_795_084_000_000_000L, "shop/cart-1",
+        "cluster", "other", "namespace", "shop", "pod_name", "cart-1", "service_account", "shop",
+        "account_uid", "222222222222"), VPC_A, CLUSTER));
+    return s;
+  }
+
+  /**
+   * Since session 19 an entry does not write what its scopes or namespace say (a cluster, an account, the namespace
+   * of a service account) and writes whole seconds in seconds; the state of the build before still decodes the same.
+   */
+  @Test
+  void attributesTheScopesSayAreNotWrittenAndTheFormBeforeStillDecodes() {
+    KeyState s = codedState();
+    byte[] b = s.encode();
+    KeyState r = KeyState.decode(b);
+    assertThat(r.encode()).isEqualTo(b);
+    // as 9337448 (before session 19) encoded codedState(): every value written whole, times in microseconds
+    byte[] before = java.util.HexFormat.of().parseHex(BEFORE_SESSION_19);
+    for (KeyState k : List.of(r, KeyState.decode(before))) {
+      for (String scope : List.of(VPC_A, CLUSTER)) {
+        Hit h = k.resolve(scope, 1_795_082_500_000_000L).get(0);
+        assertThat(h.attrs()).containsEntry("cluster", "prod").containsEntry("account_uid", "111111111111")
+            .containsEntry("service_account", "payments/api-sa").containsEntry("namespace", "payments")
+            .containsEntry("pod_uid", "6f1c2b1e-0000-4000-8000-0000000000a1").hasSize(7);
+        assertThat(h.object()).isEqualTo("payments/api-7d9f");
+        assertThat(k.resolve(scope, 1_795_083_000_000_122L)).hasSize(1);
+        assertThat(k.resolve(scope, 1_795_083_000_000_123L)).isEmpty();
+        assertThat(k.resolve(scope, 1_795_084_000_000_000L).get(0).attrs()).containsEntry("cluster", "other")
+            .containsEntry("account_uid", "222222222222").containsEntry("service_account", "shop").hasSize(5);
+      }
+    }
+    assertThat(KeyState.decode(before).encode()).isEqualTo(b);
+    // "prod" and "111111111111" (5 + 13 bytes with their lengths), "payments/" (9), the first start in seconds (5 bytes
+    // instead of 8), the mask of what is coded (3 bytes more); the third start comes 999.999877 s after the end: micros
+    assertThat(b.length).isEqualTo(before.length - 5 - 13 - 9 - 3 + 3);
+  }
+
+  static final String BEFORE_SESSION_19 = "03030c80a0db8cc6a7b00601000000000000000000000000000000000000000000000000000000000000009f84010570726f"
+      + "64097061796d656e7473096170692d37643966006f1c2b1e0000400080000000000000a11a69702d31302d302d312d31302e"
+      + "6563322e696e7465726e616c107061796d656e74732f6170692d73610d313131313131313131313131021a6177733a313131"
+      + "3131313131313131313a7670632d30616161096b38733a70726f640309f6999abc0402000000000000000000000000000000"
+      + "00000000000000000000000000000000127061796d656e74732f6170692d3764396600021a6177733a313131313131313131"
+      + "3131313a7670632d30616161096b38733a70726f64030c8aa6d6b90703000000000000000000000000000000000000000000"
+      + "00000000000000000000878401066f746865720573686f7007636172742d310573686f700d32323232323232323232323202"
+      + "1a6177733a3131313131313131313131313a7670632d30616161096b38733a70726f64";
+
   @Test
   void aKeyOfOpenStartsOnlyHasNothingToPrune_aClosingStatementHas() {
     KeyState s = new KeyState();
