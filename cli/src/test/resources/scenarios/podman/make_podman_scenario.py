@@ -4,7 +4,7 @@ answers and each file's provenance. Deterministic: same bytes on every run. Run:
 
 Git keeps neither modification times nor empty directories: bundle/mtimes.tsv lists the times the overlay files had on
 the disk image (PodmanHostScenarioIT sets them on its copy of the bundle before collecting it)."""
-import calendar, hashlib, json, os, shutil, time
+import calendar, hashlib, json, os, shutil, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "bundle")
@@ -379,6 +379,50 @@ def p5(hms, ns, status):
 
 
 write(B + "responder/events-root.json", jl([p5("06:05:00", 118000331, "create"), p5("06:05:01", 4000001, "start")]))
+
+# ------------------------------------------------------------------------------- libpod's state databases
+# Podman's own record of its containers, as each store keeps it (ingest's fixtures/libpod-state/libpod_state.py writes
+# them with the real engines: SQLite with libpod's schema, the bbolt library with libpod's buckets). Host A's Podman
+# 4.9 keeps BoltDB (libpod/bolt_state.db in each store's graph root: root's and user orders'); host B's Podman 5.2 (a
+# new install) keeps SQLite (db.sql in the graph root). The databases name what no other file here does together:
+# each container's published ports (orders-api -p 8080:8080 through rootlessport, orders-reports -p 8081:8080), its
+# network mode, when it started and its process.
+sys.path.insert(0, os.path.normpath(os.path.join(HERE, "../../../../../../ingest/src/test/resources/fixtures/libpod-state")))
+import libpod_state as lp  # noqa: E402
+
+
+def libpod_container(cid, name, image_id, image_name, layer, graph, run, args, created, started, pid, conmon, *,
+                     ports=(), mode="bridge", ip=None, uid=None, lock=0, create=None, labels=None):
+    cfg = lp.container_config(cid, name, image_id, image_name, created, graph, run, args, ports=ports, net_mode=mode,
+                              rootless_uid=uid, lock_id=lock, create_command=create, labels=labels)
+    cfg["spec"] = json.loads(oci_config(cid, layer, graph + "/", args, uid is not None, name))
+    st = lp.container_state(cid, 3, graph, run, layer, started=started, pid=pid, conmon_pid=conmon, ip=ip,
+                            mac="5e:2d:0a:58:00:%02x" % (lock + 2))
+    return cfg, st
+
+
+os.makedirs(os.path.join(OUT, USER_STORE_A, "libpod"), exist_ok=True)
+os.makedirs(os.path.join(OUT, ROOT_STORE_A, "libpod"), exist_ok=True)
+lp.write_bolt(os.path.join(OUT, USER_STORE_A, "libpod/bolt_state.db"), "/home/orders/.local/share/containers/storage",
+              "/run/user/1001/containers", "/home/orders/.local/share/containers/storage/libpod", [
+    libpod_container(API, "orders-api", IMAGE_ID, IMAGE, API_LAYER, "/home/orders/.local/share/containers/storage",
+                     "/run/user/1001/containers", java, ts("06:01:00", 118220331), ts("06:01:01", 702441003), 2231,
+                     2219, ports=[lp.port(8080, 8080)], mode="slirp4netns", uid=1001, labels=LABELS,
+                     create=["podman", "run", "-d", "--name", "orders-api", "-p", "8080:8080", "--health-cmd",
+                             "curl -fs http://localhost:8080/actuator/health", IMAGE])])
+lp.write_bolt(os.path.join(OUT, ROOT_STORE_A, "libpod/bolt_state.db"), "/var/lib/containers/storage",
+              "/run/containers/storage", "/var/lib/containers/storage/libpod", [
+    libpod_container(REPORTS, "orders-reports", IMAGE_ID, IMAGE, REPORTS_LAYER, "/var/lib/containers/storage",
+                     "/run/containers/storage", java + ["--spring.profiles.active=reports"], ts("06:00:11", 118000331),
+                     ts("06:00:12", 10553002), 2240, 2236, ports=[lp.port(8081, 8080)], ip="10.88.0.2", labels=dict(
+                         LABELS, PODMAN_SYSTEMD_UNIT="orders-reports.service"), create=QUADLET.split(" "))])
+lp.write_sqlite(os.path.join(OUT, ROOT_STORE_B, "db.sql"), "/var/lib/containers/storage", "/run/containers/storage",
+                "/var/lib/containers/storage/libpod", [
+    libpod_container(SYNC, "inventory-sync", SYNC_IMAGE_ID, SYNC_IMAGE, SYNC_LAYER, "/var/lib/containers/storage",
+                     "/run/containers/storage", ["/usr/local/bin/inventory-sync", "--interval", "15m"],
+                     ts("06:05:00", 118000331), ts("06:05:01", 4000001), 1874, 1870, ip="10.88.0.2",
+                     labels={"PODMAN_SYSTEMD_UNIT": "inventory-sync.service"})])
+
 
 # --------------------------------------------------------------------------------------------- Falco (host A)
 # Falco 0.38 (modern_ebpf, json_output: true), no container plugin socket for the rootless user: container.id only

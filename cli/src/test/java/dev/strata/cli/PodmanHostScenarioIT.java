@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * root's container of the same image on the same host (a quadlet unit), and a second Podman host in the account.
  * Evidence as the responder took it from the disk images: both containers/storage stores (containers.json,
  * images.json, layers.json, the overlay layers with their lower links, each container's OCI config.json and conmon
- * k8s-file ctr.log), the rootless user's events file (copied live from its tmpfs), root's events in an unfiltered
+ * k8s-file ctr.log), libpod's state databases (BoltDB on host A, SQLite on host B), the rootless user's events file
+ * (copied live from its tmpfs), root's events in an unfiltered
  * {@code journalctl -o json} export of the system journal, Falco (container id only), the image's CycloneDX SBOM
  * (syft) and Trivy report from the registry, CloudTrail and VPC Flow Logs.
  *
@@ -161,6 +162,34 @@ class PodmanHostScenarioIT {
     }
     assertThat(events).containsExactly("2026-11-20T06:05:00.118000Z create " + SYNC,
         "2026-11-20T06:05:01.004000Z start " + SYNC);
+  }
+
+  /**
+   * Podman's own state databases (session 19): host A's two BoltDB files (root's and user orders' stores, Podman 4.9)
+   * and host B's SQLite db.sql (Podman 5.2), preserved as found and read into libpod_state events: each container's
+   * creation and start, its published ports as Docker's host config, its network mode, and a bridged container's own
+   * address; the databases themselves are artifacts of their own (no chunks), the events' lineage leads to them.
+   */
+  @Test
+  void libpodsStateDatabasesGiveEachContainerItsStartPortsAndNetwork() throws Exception {
+    Map<String, String> seen = new TreeMap<>();
+    for (JsonNode h : search("source_format:libpod_state")) {
+      JsonNode s = h.path("_source");
+      seen.put(s.at("/container/name").asText() + " " + s.path("activity_name").asText(), s.path("time").asText()
+          + " " + s.at("/device/hostname").asText() + " " + s.at("/unmapped/hostconfig.port_bindings").asText("-")
+          + " " + s.at("/unmapped/podman.network_mode").asText() + " " + s.at("/src_endpoint/ip").asText("-")
+          + " " + s.at("/container/image_uid").asText());
+    }
+    String sync = "sha256:" + "33051ab22cea8"; // host B's image id (the generator's SYNC_IMAGE_ID)
+    assertThat(seen).hasSize(6);
+    assertThat(seen.get("orders-api created")).isEqualTo("2026-11-20T06:01:00.118220Z " + HOST_A
+        + " :8080->8080/tcp slirp4netns - " + IMAGE_ID);
+    assertThat(seen.get("orders-api started")).startsWith("2026-11-20T06:01:01.702441Z " + HOST_A + " :8080->8080/tcp");
+    assertThat(seen.get("orders-reports started")).isEqualTo("2026-11-20T06:00:12.010553Z " + HOST_A
+        + " :8081->8080/tcp bridge 10.88.0.2 " + IMAGE_ID);
+    assertThat(seen.get("inventory-sync started")).startsWith("2026-11-20T06:05:01.004000Z " + HOST_B
+        + " - bridge 10.88.0.2 " + sync);
+    assertThat(seen).containsKeys("orders-reports created", "inventory-sync created");
   }
 
   @Test
@@ -350,8 +379,13 @@ class PodmanHostScenarioIT {
         if (id.asText().equals(r.at("/_source/event_id").asText())) rows.add(r.at("/_source/summary").asText());
       }
     }
-    assertThat(rows).singleElement().asString().contains(ATTACKER, "${jndi:ldap://");
-    assertThat(entry.path("first_time").asText()).startsWith("2026-11-20T09:14:02");
+    assertThat(rows).hasSize(2).anySatisfy(r -> assertThat(r).contains(ATTACKER, "${jndi:ldap://"));
+    // since session 19 also the connection that carried it: libpod's state database (the user's bolt_state.db) records
+    // orders-api's -p 8080:8080, so the flow from 198.51.100.177 to the host's port 8080 is the container's entry (the
+    // flow record's window starts at 09:14:00)
+    assertThat(rows).anySatisfy(r -> assertThat(r).contains(ATTACKER + ":40112 -> 10.44.1.21:8080",
+        "which container " + API.substring(0, 12) + " publishes"));
+    assertThat(entry.path("first_time").asText()).startsWith("2026-11-20T09:14:00");
   }
 
   // ---------------------------------------------------------------------------------------------------- scope

@@ -520,9 +520,14 @@ public final class FileCollector {
         try (java.io.OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
           result = LibpodState.derive(db, wal, walSha, o);
         }
-        if (result.error() != null) {
+        if (result.error() != null && result.error().startsWith(LibpodState.NOT_LIBPOD)) {
+          report.warn("libpod_state_not_libpod", rel, result.engine() + ": " + result.error());
+        } else if (result.error() != null) {
           report.warn("libpod_state_unreadable", rel, result.engine() + ": " + result.containers() + " containers, "
               + result.pods() + " pods read, then: " + result.error());
+        }
+        if (Files.size(tmp) == 0) {
+          return; // another program's database: preserved, nothing derived (the report says so)
         }
         DerivedFrom from = DerivedFrom.newBuilder()
             .setArtifactSha256(original.getArtifactSha256())

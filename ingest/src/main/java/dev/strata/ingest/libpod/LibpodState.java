@@ -45,6 +45,13 @@ public final class LibpodState {
   /** {@code derived_from.method} of the derived artifact. */
   public static final String METHOD = "libpod_state_objects";
 
+  /**
+   * The error of a database that is readable but not libpod's (an SQLite file without ContainerConfig, a bbolt file
+   * without the ctr bucket: another program's {@code db.sql}): no error line is written (nothing to dead-letter), the
+   * collector reports it.
+   */
+  public static final String NOT_LIBPOD = "not libpod's state database";
+
   /** A database larger than this is not read (libpod's are a few MiB). */
   public static final long MAX_BYTES = 256L << 20;
 
@@ -96,7 +103,7 @@ public final class LibpodState {
   private static void sqlite(SqliteFile f, Writer w) throws IOException {
     Map<String, SqliteFile.Table> tables = f.tables();
     SqliteFile.Table config = tables.get("ContainerConfig");
-    if (config == null) throw new IOException("no ContainerConfig table: not libpod's state database");
+    if (config == null) throw new IOException(NOT_LIBPOD + " (no ContainerConfig table)");
     SqliteFile.Table dbc = tables.get("DBConfig");
     if (dbc != null) {
       for (SqliteFile.Row r : f.rows(dbc.rootPage())) {
@@ -187,7 +194,7 @@ public final class LibpodState {
   private static void bolt(BoltFile f, Writer w) throws IOException {
     BoltFile.Bucket root = f.root();
     BoltFile.Bucket ctrs = root.bucket("ctr");
-    if (ctrs == null) throw new IOException("no ctr bucket: not libpod's state database");
+    if (ctrs == null) throw new IOException(NOT_LIBPOD + " (no ctr bucket)");
     BoltFile.Bucket rc = root.bucket("runtime-config");
     if (rc != null) {
       put(w.db, "static_dir", utf8(rc.get("static-dir")));
@@ -321,7 +328,7 @@ public final class LibpodState {
 
     void error(String message) throws IOException {
       error = message == null ? "unreadable" : message;
-      if (g.getOutputContext().inObject()) return; // cannot happen: objects are written whole
+      if (error.startsWith(NOT_LIBPOD) && containers + pods + exitCodes == 0) return; // another program's database
       g.writeStartObject();
       g.writeStringField("libpod_state", engine);
       g.writeStringField("object", "error");

@@ -291,4 +291,24 @@ class LibpodStateTest {
     assertThat(Files.readAllBytes(db)).isEqualTo(fixture("db.sql"));
     assertThat(report.warnings()).isEmpty();
   }
+
+  @Test
+  void anotherProgramsDbSqlIsPreservedAndReportedNotDeadLettered() throws Exception {
+    Path root = tmp.resolve("evidence");
+    Path db = root.resolve("srv/app/db.sql");
+    Files.createDirectories(db.getParent());
+    Files.write(db, fixture("other/db.sql"));
+    InMemoryChunkPublisher out = new InMemoryChunkPublisher();
+    CollectionReport report = FileCollector.collect(root, CollectorOptions.defaults(), out, null, null);
+
+    assertThat(out.manifests()).singleElement().satisfies(m -> {
+      assertThat(m.getSourceType()).isEqualTo("libpod_state_db");
+      assertThat(m.getChunkCount()).isZero();
+    });
+    assertThat(out.chunks()).isEmpty();
+    assertThat(report.warnings()).singleElement().satisfies(w -> {
+      assertThat(w.code()).isEqualTo("libpod_state_not_libpod");
+      assertThat(w.message()).isEqualTo("sqlite: not libpod's state database (no ContainerConfig table)");
+    });
+  }
 }
