@@ -315,6 +315,12 @@ class SupplyChainRolloutScenarioIT {
     assertThat(entry.path("attack_stage").asText()).isEqualTo("ENTRY");
     assertThat(entry.path("summary").asText()).as("what it overwrote")
         .contains("pointed to " + D_GOOD + ", pushed from " + CI_RUNNER_IP).contains("overwritten from " + ATTACKER);
+    // the SBOMs of both digests (syft's SPDX 2.3, the responder's at 11:20): the attacker's image lists a package CI's
+    // does not (ImagePackageDiff; was a GAP: no advisory names kube-metrics-agent), said in the same row (one story)
+    assertThat(entry.path("summary").asText()).as("the package the poisoned image adds")
+        .contains("(packages in " + D_BAD + " that " + D_GOOD + ", the tag's previous image, does not list:"
+            + " kube-metrics-agent; SBOM events ");
+    assertThat(entry.path("severity_id").asInt()).as("High: the overwrite from another address").isEqualTo(4);
     assertThat(incident.at("/attack_path/0/stage").asText()).as("the path's first step").isEqualTo("ENTRY");
     assertThat(incident.path("first_seen").asText()).as("first seen: the push").startsWith("2026-11-25T10:03:30");
   }

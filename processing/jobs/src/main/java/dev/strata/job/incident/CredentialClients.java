@@ -146,6 +146,8 @@ final class CredentialClients {
    * call: a signal) or {@code call-own|<call key>} (from the instance's own public address, no new client: context).
    */
   static Member apply(Member m, String decision) {
+    // a re-pushed tag whose image adds packages (it wraps the tag rule's decision when there is one)
+    if (decision.startsWith("call-pkg|")) return ImagePackageDiff.apply(m, decision);
     String[] d = decision.split("\\|", 2);
     boolean own;
     String callKey;

@@ -160,6 +160,8 @@ public final class IncidentEngine implements Serializable {
     for (Member d : decideExecs(store, index.execs, watermarkMicros)) index.replaceMember(d);
     // a credential's new client is a credential access / exfiltration signal: before the entries too
     for (Member d : decideCalls(store, index.calls, watermarkMicros)) index.replaceMember(d);
+    // after the tag rule: a re-pushed tag's new packages join its row (or make the push a signal of its own)
+    for (Member d : decidePackages(store, index.packages, watermarkMicros)) index.replaceMember(d);
     // a key used after its owner revoked it: a credential signal too, before the entries
     for (Member d : decideRevoked(store, index.revoked, watermarkMicros)) index.replaceMember(d);
     // after the execs: an exec decided a signal is a first step an entry flow comes before
@@ -227,6 +229,20 @@ public final class IncidentEngine implements Serializable {
       Member m = store.member(d.getKey());
       if (m == null) continue;
       Member decided = CredentialClients.apply(m, d.getValue());
+      store.replaceMember(decided);
+      out.add(decided);
+    }
+    return out;
+  }
+
+  /** The re-pushed tags due at the watermark whose image adds packages ({@link ImagePackageDiff}). */
+  private static List<Member> decidePackages(TenantStore store, ImagePackageDiff.Ledger packages, long watermarkMicros)
+      throws Exception {
+    List<Member> out = new ArrayList<>();
+    for (Map.Entry<String, String> d : packages.decide(watermarkMicros).entrySet()) {
+      Member m = store.member(d.getKey());
+      if (m == null) continue;
+      Member decided = ImagePackageDiff.apply(m, d.getValue());
       store.replaceMember(decided);
       out.add(decided);
     }
@@ -363,6 +379,9 @@ public final class IncidentEngine implements Serializable {
     for (Binding b : store.bindings()) calls.addBinding(b);
     for (Member m : store.members()) calls.add(m);
     decideCalls(store, calls, watermarkMicros);
+    ImagePackageDiff.Ledger packages = new ImagePackageDiff.Ledger();
+    for (Member m : store.members()) packages.add(m);
+    decidePackages(store, packages, watermarkMicros);
     RevokedKeyUse.Ledger revoked = new RevokedKeyUse.Ledger();
     for (Member m : store.members()) revoked.add(m);
     decideRevoked(store, revoked, watermarkMicros);

@@ -94,6 +94,10 @@ public record Member(
       String status = RevokedKeyUse.key(e, k); // an access key's deletion / deactivation, carrying the call's key
       if (status != null) return status;
     }
+    if (k == null) {
+      String sbom = ImagePackageDiff.sbomKey(e); // an SBOM's package of an image digest (a re-pushed tag's diff)
+      if (sbom != null) return sbom;
+    }
     if (k != null || s != null) return k;
     k = EntryFlows.key(e, x); // inbound flows from a public address
     return k != null ? k : ExfilVolume.key(e, x, rules::known); // outbound flows to a public address

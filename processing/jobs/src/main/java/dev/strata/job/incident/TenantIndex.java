@@ -175,6 +175,8 @@ final class TenantIndex {
   final ExfilVolume.Ledger exfil;
   /** The access keys' status changes and uses ({@link RevokedKeyUse}). */
   final RevokedKeyUse.Ledger revoked = new RevokedKeyUse.Ledger();
+  /** The tags' pushes and the SBOMs' packages per digest ({@link ImagePackageDiff}). */
+  final ImagePackageDiff.Ledger packages = new ImagePackageDiff.Ledger();
   /** Incidents that lost context (a member evicted with another, sealed incident): re-assembled at the next flush. */
   private final Set<Group> shrunk = new HashSet<>();
   /** Assemblies of new incidents, rebuilt from all members, grown from their parts (see {@link #assemble}). */
@@ -214,6 +216,7 @@ final class TenantIndex {
     calls.add(m);
     exfil.add(m);
     revoked.add(m);
+    packages.add(m);
     for (String p : n.pivots) byPivot.computeIfAbsent(p, k -> new HashSet<>(4)).add(n);
     setKeys(n, expand(n));
     loose.add(n);
@@ -649,6 +652,7 @@ final class TenantIndex {
     calls.remove(eventId);
     exfil.remove(eventId);
     revoked.remove(eventId);
+    packages.remove(eventId);
     setKeys(n, Set.of());
     for (String p : n.pivots) {
       Set<Node> s = byPivot.get(p);
