@@ -56,11 +56,17 @@ final class EntryFlows {
    * pod, a context event), else null.
    */
   static String key(EvidenceEvent e, EntityKeys.Extraction x) {
+    return key(e, x, ip -> false);
+  }
+
+  /** {@link #key(EvidenceEvent, EntityKeys.Extraction)}, {@code known}: {@code incident.known_cidrs}. */
+  static String key(EvidenceEvent e, EntityKeys.Extraction x, java.util.function.Predicate<String> known) {
     String f = e.getSourceFormat();
     // libpod_state: Podman's own record of the published ports (its state database), read as Docker's host config
     if ("docker_container_config".equals(f) || "docker_inspect".equals(f) || "libpod_state".equals(f)) {
       return published(e, x);
     }
+    if ("tetragon_event".equals(f) || "falco_alert".equals(f)) return sensorAccept(e, x, known);
     if ("k8s_service".equals(f) || "k8s_pod".equals(f) || "k8s_audit".equals(f)) return objectKey(e);
     if (f == null || !f.startsWith("aws_vpc_flow") || e.getDstEndpoint() == null) return null;
     var n = e.getNetwork();
@@ -94,6 +100,71 @@ final class EntryFlows {
     // a host's address (a Docker / Podman host: the flow names its instance): a port a container publishes there
     // (docker run -p; hostconfig.json PortBindings) leads to that container
     return instance == null || instance.contains("|") ? null : "hflow|" + instance + "|" + src + "|" + port;
+  }
+
+  /** Falco's {@code %fd.name} of a connection: {@code client:port->server:port} (IPv6 bare or in brackets). */
+  private static final java.util.regex.Pattern FD_CONNECTION =
+      java.util.regex.Pattern.compile("^\\[?([0-9A-Fa-f:.]+)\\]?:(\\d{1,5})->\\[?([0-9A-Fa-f:.]+)\\]?:(\\d{1,5})$");
+
+  /** Falco's syscalls of an accepted connection (the {@code inbound} macro's TCP half). */
+  static final Set<String> FALCO_ACCEPTS = Set.of("accept", "accept4");
+
+  /**
+   * {@code flow|<namespace/pod>|<client>|<port>} for a connection a runtime sensor saw a pod accept from a public
+   * address (no flow log needed: a node without VPC Flow Logs, a flow log not collected, an overlay network whose
+   * flows show only the nodes): Tetragon's accept hooks ({@code strata.connection} accepted: inet_csk_accept's or
+   * tcp_create_openreq_child's returned socket, tcp_set_state SYN_RECV -> ESTABLISHED; the parser names the client as
+   * the source) and a Falco alert of an {@code accept} / {@code accept4} ({@code evt.type}; the client from {@code
+   * fd.cip} or the connection {@code fd.name}: the stock rules "Unexpected inbound connection source", "Inbound SSH
+   * Connection" print it). Judged as an accepted flow is (the same key, the same ledger): the client public and not
+   * {@code incident.known_cidrs}, the pod's port below the client's. Else null.
+   */
+  static String sensorAccept(EvidenceEvent e, EntityKeys.Extraction x, java.util.function.Predicate<String> known) {
+    Map<String, String> u = e.getUnmapped();
+    if (u == null) return null;
+    String src = null;
+    Integer srcPort = null;
+    Integer port = null;
+    if ("tetragon_event".equals(e.getSourceFormat())) {
+      if (!"accepted".equals(u.get("strata.connection")) || e.getSrcEndpoint() == null || e.getDstEndpoint() == null) {
+        return null;
+      }
+      src = e.getSrcEndpoint().getIp();
+      srcPort = e.getSrcEndpoint().getPort();
+      port = e.getDstEndpoint().getPort();
+    } else {
+      if (!FALCO_ACCEPTS.contains(u.getOrDefault("output_fields.evt.type", ""))) return null;
+      if (e.getSrcEndpoint() != null && e.getSrcEndpoint().getIp() != null && e.getDstEndpoint() != null) {
+        src = e.getSrcEndpoint().getIp();
+        srcPort = e.getSrcEndpoint().getPort();
+        port = e.getDstEndpoint().getPort();
+      } else {
+        java.util.regex.Matcher c = FD_CONNECTION.matcher(u.getOrDefault("output_fields.fd.name", ""));
+        if (!c.matches()) return null;
+        src = c.group(1);
+        srcPort = Integer.valueOf(c.group(2));
+        port = Integer.valueOf(c.group(4));
+      }
+    }
+    if (src == null || !EntityKeys.isPublicIp(src) || known.test(src) || src.contains("|")) return null;
+    if (port == null || (srcPort != null && srcPort <= port)) return null;
+    String pod = null;
+    for (Entity en : x.entities()) {
+      if (Entity.POD.equals(en.type()) && pod == null) pod = en.key();
+      // an address of incident.known_cidrs is kept as an entity linking nothing
+      if (Entity.IP.equals(en.type()) && src.equals(en.key()) && !en.pivot()) return null;
+    }
+    return pod == null ? null : "flow|" + pod + "|" + src + "|" + port;
+  }
+
+  /** Whether a candidate's member is a runtime sensor's record of the connection (not a flow log's). */
+  static boolean sensor(Member m) {
+    return "tetragon_event".equals(m.sourceFormat()) || "falco_alert".equals(m.sourceFormat());
+  }
+
+  /** The sensor's name for a row. */
+  private static String sensorName(String format) {
+    return "tetragon_event".equals(format) ? "Tetragon's accept hook" : "Falco's accept alert";
   }
 
   /**
@@ -305,8 +376,9 @@ final class EntryFlows {
       if (!named) out.add(new Entity(Entity.POD, p[1], scope, Entity.TARGET, true));
       entities = List.copyOf(out);
     } else {
-      summary = m.summary() + " (entry: the nearest inbound connection from a public address before the pod's"
-          + " first execution / credential access signal at " + when + ", event " + p[3] + ")";
+      summary = m.summary() + " (entry: the nearest inbound connection from a public address"
+          + (sensor(m) ? ", seen by " + sensorName(m.sourceFormat()) + " (no flow log records it)" : "")
+          + " before the pod's first execution / credential access signal at " + when + ", event " + p[3] + ")";
     }
     String reason = m.reason() == null ? REASON : REASON + "; " + m.reason();
     return new Member(m.eventId(), m.timeMicros(), m.layer(), m.className(), m.sourceFormat(), summary, true,
@@ -344,6 +416,10 @@ final class EntryFlows {
     private final Map<String, Integer> nodePortOf = new HashMap<>();
     /** Candidates found no entry (derived: judged again after a rebuild, with the same answer). */
     private final Set<String> rejected = new HashSet<>();
+    /** A runtime sensor's candidates (Tetragon, Falco): event id -> {@code <client>|<port>}. */
+    private final Map<String, String> sensorConn = new HashMap<>();
+    /** A flow log's candidates per pod and connection ({@code <client>|<port>}) -> time -> count. */
+    private final Map<String, Map<String, TreeMap<Long, Integer>>> flowConn = new HashMap<>();
     /** event id -> {kind, pods, time} of what was added. */
     private final Map<String, Object[]> added = new HashMap<>();
 
@@ -382,6 +458,17 @@ final class EntryFlows {
         boolean cand = k.startsWith("flow|");
         put(cand ? candidates : entries, pod, t, m.eventId());
         added.put(m.eventId(), new Object[] {cand ? "c" : "e", Set.of(pod), t});
+        if (cand) {
+          String[] c = k.split("\\|", 4);
+          String conn = c[2] + "|" + c[3];
+          if (sensor(m)) {
+            sensorConn.put(m.eventId(), conn);
+          } else {
+            flowConn.computeIfAbsent(pod, x -> new HashMap<>()).computeIfAbsent(conn, x -> new TreeMap<>())
+                .merge(t, 1, Integer::sum);
+            added.put(m.eventId(), new Object[] {"c", Set.of(pod), t, conn});
+          }
+        }
       } else if (k != null && k.startsWith("nflow|")) {
         String[] p = k.split("\\|", 4);
         String node = p[1];
@@ -456,7 +543,18 @@ final class EntryFlows {
       if (object != null) removeObject(eventId, object);
       Object[] a = added.remove(eventId);
       rejected.remove(eventId);
+      sensorConn.remove(eventId);
       if (a == null) return;
+      if ("c".equals(a[0]) && a.length > 3) {
+        String pod = ((Set<?>) a[1]).iterator().next().toString();
+        Map<String, TreeMap<Long, Integer>> conns = flowConn.get(pod);
+        TreeMap<Long, Integer> times = conns == null ? null : conns.get((String) a[3]);
+        if (times != null) {
+          times.computeIfPresent((Long) a[2], (x, c) -> c == 1 ? null : c - 1);
+          if (times.isEmpty()) conns.remove((String) a[3]);
+          if (conns.isEmpty()) flowConn.remove(pod);
+        }
+      }
       if ("o".equals(a[0])) {
         removeObject(eventId, (String) a[3]);
         return;
@@ -539,12 +637,13 @@ final class EntryFlows {
       for (Map.Entry<String, TreeMap<Long, TreeSet<String>>> byPod : candidates.entrySet()) {
         String pod = byPod.getKey();
         TreeMap<Long, Integer> sig = signals.get(pod);
-        for (Map.Entry<Long, TreeSet<String>> at : byPod.getValue().entrySet()) {
+        TreeMap<Long, TreeSet<String>> flows = withoutSeenByFlowLog(pod, byPod.getValue(), watermarkMicros);
+        for (Map.Entry<Long, TreeSet<String>> at : flows.entrySet()) {
           long t = at.getKey();
           if (watermarkMicros != Long.MAX_VALUE && t + bound > watermarkMicros) break; // later ones are not due either
           Long first = sig == null ? null : sig.higherKey(t);
           boolean taken = sig != null && sig.subMap(t - window, true, t, true).size() > 0;
-          Long nearer = first == null ? null : byPod.getValue().higherKey(t);
+          Long nearer = first == null ? null : flows.higherKey(t);
           TreeMap<Long, TreeSet<String>> decided = entries.get(pod);
           boolean already = first != null && decided != null && !decided.subMap(first - bound, true, first, false).isEmpty();
           boolean entry = first != null && first - t <= bound && !taken && (nearer == null || nearer >= first) && !already;
@@ -563,6 +662,46 @@ final class EntryFlows {
       decideNodePorts(watermarkMicros, out);
       decideHostPorts(watermarkMicros, out);
       return out;
+    }
+
+    /**
+     * How far before a sensor's record of a connection a flow log's record of it may start: a flow log aggregates
+     * a connection's packets over up to 10 minutes (VPC Flow Logs' longest aggregation interval) and stamps the
+     * window's start; plus a minute of clock difference either way.
+     */
+    static final long FLOW_LOG_SPAN_MICROS = 11 * 60_000_000L;
+
+    static final long CLOCK_SKEW_MICROS = 60_000_000L;
+
+    /**
+     * A pod's candidates without the sensor records of a connection a flow log records too (the same client and port,
+     * the flow's window around the sensor's time): one connection is one candidate, and the flow log's record is the
+     * entry's evidence (a sensor's record is a candidate only where no flow log saw the connection). A sensor record
+     * left out is rejected once due.
+     */
+    private TreeMap<Long, TreeSet<String>> withoutSeenByFlowLog(String pod, TreeMap<Long, TreeSet<String>> all,
+        long watermarkMicros) {
+      if (sensorConn.isEmpty()) return all;
+      Map<String, TreeMap<Long, Integer>> logged = flowConn.getOrDefault(pod, Map.of());
+      TreeMap<Long, TreeSet<String>> out = null;
+      for (Map.Entry<Long, TreeSet<String>> at : all.entrySet()) {
+        long t = at.getKey();
+        for (String id : at.getValue()) {
+          String conn = sensorConn.get(id);
+          TreeMap<Long, Integer> times = conn == null ? null : logged.get(conn);
+          if (times == null || times.subMap(t - FLOW_LOG_SPAN_MICROS, true, t + CLOCK_SKEW_MICROS, true).isEmpty()) {
+            continue;
+          }
+          if (out == null) {
+            out = new TreeMap<>();
+            for (Map.Entry<Long, TreeSet<String>> c : all.entrySet()) out.put(c.getKey(), new TreeSet<>(c.getValue()));
+          }
+          out.get(t).remove(id);
+          if (out.get(t).isEmpty()) out.remove(t);
+          if (watermarkMicros != Long.MAX_VALUE && t + bound <= watermarkMicros) rejected.add(id);
+        }
+      }
+      return out == null ? all : out;
     }
 
     /**

@@ -99,7 +99,7 @@ public record Member(
       if (sbom != null) return sbom;
     }
     if (k != null || s != null) return k;
-    k = EntryFlows.key(e, x); // inbound flows from a public address
+    k = EntryFlows.key(e, x, rules::known); // inbound flows from a public address, a sensor's accepts
     return k != null ? k : ExfilVolume.key(e, x, rules::known); // outbound flows to a public address
   }
 

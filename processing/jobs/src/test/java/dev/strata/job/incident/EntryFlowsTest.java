@@ -431,4 +431,108 @@ class EntryFlowsTest {
       assertThat(row(inc, "upload").getSummary()).contains("which container 117d16480bc5 publishes");
     }
   }
+
+  // ------------------------------------------------------------------ connections seen only by a runtime sensor
+
+  /** fixtures/sensor_accepts (README): Tetragon's accept hooks and Falco's inbound alert, parsed by the real parsers. */
+  static List<EvidenceEvent> sensorAccepts() throws Exception {
+    List<EvidenceEvent> events = dev.strata.detect.sigma.SigmaFixtures.parse(
+        dev.strata.detect.sigma.SigmaFixtures.runtimeFixtures().resolveSibling("sensor_accepts"));
+    for (EvidenceEvent e : events) {
+      // one account and cluster, as a collection's context gives them (the flows of the test share them)
+      e.setCloud(dev.strata.schema.event.Cloud.newBuilder().setProvider("aws").setAccountUid("111122223333")
+          .setRegion("us-east-1").build());
+      if (e.getKubernetes() != null) e.getKubernetes().setCluster("prod");
+    }
+    return events;
+  }
+
+  static EvidenceEvent at(List<EvidenceEvent> events, String format, String time, String function) {
+    for (EvidenceEvent e : events) {
+      String fn = e.getUnmapped() == null ? null : e.getUnmapped().get("function_name");
+      if (e.getSourceFormat().equals(format) && e.getTime().toString().startsWith(time)
+          && (function == null || function.equals(fn))) {
+        return e;
+      }
+    }
+    throw new AssertionError("no " + format + " at " + time);
+  }
+
+  /**
+   * An accepted connection a runtime sensor saw, with no flow log: Tetragon's accept hooks (inet_csk_accept's returned
+   * socket, tcp-accept.yaml's tcp_create_openreq_child and tcp_set_state SYN_RECV -> ESTABLISHED) and Falco's
+   * "Unexpected inbound connection source" (accept4, the connection only in fd.name) are candidates as an accepted flow
+   * is: the nearest before the pod's first execution signal is the entry row, which names the sensor; an earlier
+   * visitor, a private client, a later connection are not. Shuffled arrival orders.
+   */
+  @Test
+  void aConnectionARuntimeSensorSawAcceptedIsAnEntryCandidate() throws Exception {
+    List<EvidenceEvent> events = sensorAccepts();
+    assertThat(events).hasSize(9);
+    EvidenceEvent accept = at(events, "tetragon_event", "2026-11-24T09:10:03.412", "inet_csk_accept");
+    EvidenceEvent falco = at(events, "falco_alert", "2026-11-24T11:00:01", null);
+    assertThat(EntryFlows.key(accept, EntityKeys.extract(accept)))
+        .isEqualTo("flow|storefront/invoice-render-7c9d5b8f6-q2w4e|198.51.100.203|8080");
+    assertThat(EntryFlows.key(falco, EntityKeys.extract(falco)))
+        .isEqualTo("flow|ledger/ledger-api-6c8d9f7b5-t4r2w|203.0.113.77|8443");
+    EvidenceEvent health = at(events, "tetragon_event", "2026-11-24T09:10:40", "inet_csk_accept");
+    assertThat(EntryFlows.key(health, EntityKeys.extract(health))).as("a private client").isNull();
+    Random r = new Random(19);
+    for (int i = 0; i < 10; i++) {
+      List<EvidenceEvent> order = new ArrayList<>(events);
+      if (i > 0) Collections.shuffle(order, r);
+      List<Incident> incs = IncidentEngine.incidentsOf(order, IncidentSettings.defaults());
+      assertThat(incs).as("the two pods' incidents").hasSize(2);
+      for (Incident inc : incs) {
+        AttackStep entry = inc.getAttackPath().get(0);
+        assertThat(entry.getStage()).as(inc.getTitle()).isEqualTo(AttackStage.ENTRY);
+        assertThat(entry.getEventIds()).hasSize(1);
+        TimelineRow row = row(inc, entry.getEventIds().get(0));
+        if (inc.getTitle().contains("invoice-render")) {
+          // the three hooks of one handshake: the nearest of them (the accept's return) is the entry
+          assertThat(row.getEventId()).isEqualTo(accept.getEventId());
+          assertThat(row.getSummary()).contains("(entry: the nearest inbound connection from a public address, seen"
+              + " by Tetragon's accept hook (no flow log records it) before the pod's first execution / credential"
+              + " access signal at 2026-11-24T09:12:30.551Z");
+          assertThat(row(inc, at(events, "tetragon_event", "2026-11-24T09:02:11", null).getEventId()).getSignal())
+              .as("the earlier visitor").isFalse();
+        } else {
+          assertThat(row.getEventId()).isEqualTo(falco.getEventId());
+          assertThat(row.getSummary()).contains(", seen by Falco's accept alert (no flow log records it)");
+        }
+        assertThat(row.getArtifactSha256()).as("lineage: the sensor's file").isNotBlank();
+      }
+    }
+  }
+
+  /**
+   * The same connection in a flow log too: the flow record is the candidate (its window starts before the sensor's
+   * time), the sensor's records of it are not (one connection, one entry row; the flow log's is the evidence a
+   * sensor's stands in for). A flow of another client does not hide the sensor's record.
+   */
+  @Test
+  void aConnectionAFlowLogAlsoRecordsIsTheFlowLogsEntry() throws Exception {
+    List<EvidenceEvent> events = new ArrayList<>(sensorAccepts());
+    EvidenceEvent accept = at(events, "tetragon_event", "2026-11-24T09:10:03.412", "inet_csk_accept");
+    EvidenceEvent logged = flow("logged", Instant.parse("2026-11-24T09:10:00Z"), "198.51.100.203", 8080);
+    logged.getKubernetes().setNamespace("storefront");
+    events.add(logged);
+    Random r = new Random(29);
+    for (int i = 0; i < 6; i++) {
+      List<EvidenceEvent> order = new ArrayList<>(events);
+      if (i > 0) Collections.shuffle(order, r);
+      InMemoryTenantStore store = RuntimeExecAuditTest.judged(order);
+      assertThat(store.member("logged").signal()).as("the flow log's record").isTrue();
+      assertThat(store.member("logged").execKey()).startsWith("flow-entry|storefront/invoice-render-7c9d5b8f6-q2w4e|");
+      assertThat(store.member(accept.getEventId()).signal()).as("the sensor's record of the same connection").isFalse();
+    }
+    // another client's flow: the sensor's record stays the candidate
+    events.remove(logged);
+    EvidenceEvent other = flow("other", Instant.parse("2026-11-24T09:10:00Z"), "198.51.100.77", 8080);
+    other.getKubernetes().setNamespace("storefront");
+    events.add(other);
+    InMemoryTenantStore store = RuntimeExecAuditTest.judged(events);
+    assertThat(store.member(accept.getEventId()).signal()).isTrue();
+    assertThat(store.member("other").signal()).isFalse();
+  }
 }

@@ -57,6 +57,9 @@ import java.util.Map;
  * &lt;event&gt;.parent.pid, binary -> process.parent_pid, parent_name (basename)
  * process_kprobe/lsm args: first file_arg.path -> file.path (+ file.name); first sock_arg -> src_endpoint
  *   (saddr, sport), dst_endpoint (daddr, dport), network.protocol (protocol)
+ * an accepted connection (inet_csk_accept's or tcp_create_openreq_child's return.sock_arg; tcp_set_state of a
+ *   TCP_SYN_RECV sock_arg to int_arg 1): src_endpoint = the client (daddr, dport), dst_endpoint = the workload's
+ *   listening end (saddr, sport), network.direction Inbound, unmapped strata.connection = accepted
  * legacy process_connect/listen/close source_ip/_port, destination_ip/_port, protocol -> the same endpoints
  * unmapped: every other field of the event, dotted, without the event key ("process.exec_id",
  *   "process.parent_exec_id" are the process tree keys; "parent.exec_id", "args" (JSON text), "policy_name", ...);
@@ -108,6 +111,8 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
   private String tracepointEvent;
   private String filePath;
   private final List<SockArg> sockArgs = new ArrayList<>(2);
+  /** The int_arg values of the args list, in order (tcp_set_state's new state). */
+  private final List<Long> intArgs = new ArrayList<>(2);
   private boolean legacyEndpoints;
   private String sourceIp;
   private Long sourcePort;
@@ -116,7 +121,14 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
   private String protocol;
 
   /** One sock_arg of an args list. */
-  private record SockArg(String saddr, Integer sport, String daddr, Integer dport, String protocol) {}
+  private record SockArg(String saddr, Integer sport, String daddr, Integer dport, String protocol, String state) {}
+
+  /**
+   * The kernel functions whose returned socket is a connection a listener accepted (session 19): {@code
+   * inet_csk_accept} (the accept call's kretprobe; tcpaccept of bcc and bpftrace hook the same) and {@code
+   * tcp_create_openreq_child} (the child socket of a completed handshake, Tetragon's {@code tcp-accept.yaml} example).
+   */
+  static final java.util.Set<String> ACCEPT_RETURNS = java.util.Set.of("inet_csk_accept", "tcp_create_openreq_child");
 
   TetragonEventMapper(ChunkContext ctx) {
     this.ctx = ctx;
@@ -134,6 +146,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     podNamespace = podName = containerId = containerName = imageName = imageId = processDocker = null;
     functionName = subsys = tracepointEvent = filePath = null;
     sockArgs.clear();
+    intArgs.clear();
     legacyEndpoints = false;
     sourceIp = destinationIp = protocol = null;
     sourcePort = destinationPort = null;
@@ -357,6 +370,12 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
           } else {
             p.skipChildren();
           }
+        } else if (name.equals("int_arg") && (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_STRING)) {
+          try {
+            intArgs.add(Long.parseLong(p.getText()));
+          } catch (NumberFormatException notANumber) {
+            // kept in the args text only
+          }
         } else if (name.equals("sock_arg")) {
           sock = t == JsonToken.START_OBJECT ? sockArg(p, src) : null;
           if (t != JsonToken.START_OBJECT) p.skipChildren();
@@ -374,6 +393,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     String saddr = null;
     String daddr = null;
     String proto = null;
+    String state = null;
     Long sport = null;
     Long dport = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -383,12 +403,13 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
         case "saddr" -> saddr = flat.text(p, src);
         case "daddr" -> daddr = flat.text(p, src);
         case "protocol" -> proto = flat.text(p, src);
+        case "state" -> state = flat.text(p, src);
         case "sport" -> sport = JsonFlattener.number(p);
         case "dport" -> dport = JsonFlattener.number(p);
         default -> p.skipChildren();
       }
     }
-    return new SockArg(saddr, port(sport), daddr, port(dport), proto);
+    return new SockArg(saddr, port(sport), daddr, port(dport), proto, state);
   }
 
   @Override
@@ -504,6 +525,16 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       String fname = slash < filePath.length() - 1 ? filePath.substring(slash + 1) : null;
       e.setFile(new File(filePath, fname, null, null, null, null, null));
     }
+    SockArg accepted = accepted(u);
+    if (accepted != null) {
+      // a connection the workload accepted: the socket's far end (daddr) is the client, its own end (saddr, the
+      // listening port) the server; src -> dst as a flow record says it, direction Inbound
+      endpoints(e, accepted.daddr(), accepted.dport(), accepted.saddr(), accepted.sport(), accepted.protocol());
+      Network n = e.getNetwork() == null ? new Network() : e.getNetwork();
+      n.setDirection("Inbound");
+      e.setNetwork(n);
+      u.put("strata.connection", "accepted");
+    }
     for (SockArg s : sockArgs) {
       if (e.getDstEndpoint() == null) endpoints(e, s.saddr(), s.sport(), s.daddr(), s.dport(), s.protocol());
     }
@@ -517,6 +548,36 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     u.putAll(other);
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
+  }
+
+  /**
+   * The socket of a connection this kprobe says a listener accepted, or null: the returned socket of {@link
+   * #ACCEPT_RETURNS} ({@code return.sock_arg}), or {@code tcp_set_state} of a socket in {@code TCP_SYN_RECV} to state 1
+   * ({@code TCP_ESTABLISHED}: the passive open completing, the other hook of Tetragon's {@code tcp-accept.yaml}).
+   */
+  private SockArg accepted(Map<String, String> u) {
+    if (!"process_kprobe".equals(eventType) || functionName == null) return null;
+    if (ACCEPT_RETURNS.contains(functionName)) {
+      String daddr = blank(u.get("return.sock_arg.daddr"));
+      if (daddr == null) return null;
+      return new SockArg(blank(u.get("return.sock_arg.saddr")), port(longOf(u.get("return.sock_arg.sport"))), daddr,
+          port(longOf(u.get("return.sock_arg.dport"))), u.get("return.sock_arg.protocol"),
+          u.get("return.sock_arg.state"));
+    }
+    if ("tcp_set_state".equals(functionName) && !sockArgs.isEmpty() && "TCP_SYN_RECV".equals(sockArgs.get(0).state())
+        && intArgs.contains(1L)) {
+      return sockArgs.get(0);
+    }
+    return null;
+  }
+
+  private static Long longOf(String text) {
+    if (text == null) return null;
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static void endpoints(

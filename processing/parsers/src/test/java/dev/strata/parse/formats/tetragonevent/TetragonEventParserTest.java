@@ -87,4 +87,61 @@ class TetragonEventParserTest extends ParserContractTest {
     assertThat(e.getContainer().getImageDigest())
         .isEqualTo("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
   }
+
+  /** A process_kprobe of a socket hook as Tetragon's JSON export writes it (pod block, args, optional return). */
+  static String kprobe(String function, String args, String ret, String time) {
+    return "{\"process_kprobe\":{\"process\":{\"exec_id\":\"aXAtMTA6NDEyMQ==\",\"pid\":4121,\"uid\":1000,"
+        + "\"binary\":\"/usr/local/bin/node\",\"arguments\":\"server.js\",\"pod\":{\"namespace\":\"storefront\","
+        + "\"name\":\"invoice-render-7c9d5b8f6-q2w4e\",\"container\":{\"id\":\"containerd://5e1da7a7a7a7\",\"name\":"
+        + "\"renderer\"}}},\"parent\":{\"pid\":1,\"binary\":\"/usr/local/bin/node\"},\"function_name\":\"" + function
+        + "\",\"args\":" + args + (ret == null ? "" : ",\"return\":" + ret) + ",\"action\":\"KPROBE_ACTION_POST\","
+        + "\"policy_name\":\"accept\"},\"node_name\":\"ip-10-93-12-40\",\"time\":\"" + time + "\"}\n";
+  }
+
+  static String sock(String saddr, int sport, String daddr, int dport, String state) {
+    return "{\"sock_arg\":{\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"protocol\":\"IPPROTO_TCP\",\"saddr\":\""
+        + saddr + "\",\"daddr\":\"" + daddr + "\",\"sport\":" + sport + ",\"dport\":" + dport
+        + ",\"cookie\":\"18446616814271028736\",\"state\":\"" + state + "\"}}";
+  }
+
+  /**
+   * An accepted connection (session 19): inet_csk_accept's returned socket, tcp_create_openreq_child's, and
+   * tcp_set_state of a TCP_SYN_RECV socket to 1 (TCP_ESTABLISHED) name the client as the source and the workload's
+   * listening port as the destination, direction Inbound; a connect (tcp_connect) and another state change keep the
+   * socket's own ends (saddr -> daddr).
+   */
+  @Test
+  void anAcceptedConnectionNamesTheClientAsItsSource() throws Exception {
+    String listen = "[" + sock("0.0.0.0", 8080, "0.0.0.0", 0, "TCP_LISTEN") + "]";
+    String conn = sock("10.93.12.77", 8080, "198.51.100.203", 51514, "TCP_ESTABLISHED");
+    String text = kprobe("inet_csk_accept", listen, conn, "2026-11-24T09:10:03.412Z")
+        + kprobe("tcp_create_openreq_child", "[" + sock("10.93.12.77", 8080, "198.51.100.203", 51514, "TCP_LISTEN") + "]",
+            conn, "2026-11-24T09:10:03.411Z")
+        + kprobe("tcp_set_state", "[" + sock("10.93.12.77", 8080, "198.51.100.203", 51514, "TCP_SYN_RECV")
+            + ",{\"int_arg\":1}]", null, "2026-11-24T09:10:03.410Z")
+        + kprobe("tcp_connect", "[" + sock("10.93.12.77", 40112, "203.0.113.201", 443, "TCP_SYN_SENT") + "]", null,
+            "2026-11-24T09:12:00Z")
+        + kprobe("tcp_set_state", "[" + sock("10.93.12.77", 8080, "198.51.100.203", 51514, "TCP_ESTABLISHED")
+            + ",{\"int_arg\":7}]", null, "2026-11-24T09:13:00Z");
+    CollectingOutput out = parse(text, Framing.LINES, "x/tetragon.log");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(5);
+    for (int i = 0; i < 3; i++) {
+      var e = out.events.get(i);
+      assertThat(e.getSrcEndpoint().getIp()).as(e.getActivityName()).isEqualTo("198.51.100.203");
+      assertThat(e.getSrcEndpoint().getPort()).isEqualTo(51514);
+      assertThat(e.getDstEndpoint().getIp()).isEqualTo("10.93.12.77");
+      assertThat(e.getDstEndpoint().getPort()).isEqualTo(8080);
+      assertThat(e.getNetwork().getDirection()).isEqualTo("Inbound");
+      assertThat(e.getUnmapped()).containsEntry("strata.connection", "accepted");
+      assertThat(e.getKubernetes().getPodName()).isEqualTo("invoice-render-7c9d5b8f6-q2w4e");
+    }
+    var connect = out.events.get(3);
+    assertThat(connect.getSrcEndpoint().getIp()).isEqualTo("10.93.12.77");
+    assertThat(connect.getDstEndpoint().getIp()).isEqualTo("203.0.113.201");
+    assertThat(connect.getUnmapped()).doesNotContainKey("strata.connection");
+    var close = out.events.get(4);
+    assertThat(close.getSrcEndpoint().getIp()).isEqualTo("10.93.12.77");
+    assertThat(close.getUnmapped()).doesNotContainKey("strata.connection");
+  }
 }
