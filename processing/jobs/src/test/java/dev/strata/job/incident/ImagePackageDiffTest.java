@@ -229,4 +229,48 @@ class ImagePackageDiffTest {
     assertThat(incs.stream().flatMap(x -> x.getTimeline().stream()).filter(row -> row.getSignal()
         && row.getSummary().contains("kube-metrics-agent")).count()).isEqualTo(1);
   }
+
+  /** A CycloneDX 1.6 document as syft writes it for an image (metadata.component: the container, its digest). */
+  static String cyclonedx(String digest, String created, String... packages) {
+    StringBuilder c = new StringBuilder();
+    for (String p : packages) {
+      String[] nv = p.split("@", 2);
+      if (c.length() > 0) c.append(',');
+      c.append("{\"bom-ref\":\"pkg:npm/").append(nv[0]).append('@').append(nv[1]).append("\",\"type\":\"library\",")
+          .append("\"name\":\"").append(nv[0]).append("\",\"version\":\"").append(nv[1]).append("\",\"purl\":\"pkg:npm/")
+          .append(nv[0]).append('@').append(nv[1]).append("\"}");
+    }
+    return "{\"$schema\":\"http://cyclonedx.org/schema/bom-1.6.schema.json\",\"bomFormat\":\"CycloneDX\",\"specVersion\":"
+        + "\"1.6\",\"serialNumber\":\"urn:uuid:6f0c3d1e-0000-4000-8000-" + digest.substring(7, 19) + "\",\"version\":1,"
+        + "\"metadata\":{\"timestamp\":\"" + created + "\",\"tools\":{\"components\":[{\"type\":\"application\","
+        + "\"author\":\"anchore\",\"name\":\"syft\",\"version\":\"1.18.1\"}]},\"component\":{\"bom-ref\":\"img\","
+        + "\"type\":\"container\",\"name\":\"" + REPO + "\",\"version\":\"" + digest + "\"}},\"components\":[" + c + "]}";
+  }
+
+  /**
+   * CI's build-time SBOM in CycloneDX (before its push), the responder's of the new digest in SPDX (after): the diff
+   * reads both formats' package events by their image digest.
+   */
+  @Test
+  void theTwoDigestsSbomsMayBeOfDifferentFormats() throws Exception {
+    List<String> pushes = List.of(
+        CredentialClientsTest.push("ci", "09:58:52", "v2.3.1", GOOD, CI, DOCKER),
+        CredentialClientsTest.push("poisoned", "10:03:30", "v2.3.1", BAD, CI, DOCKER));
+    Path root = dir.resolve("mixed");
+    Files.createDirectories(root.resolve("scans"));
+    Files.writeString(root.resolve("scans/ci-build.cdx.json"),
+        cyclonedx(GOOD, "2026-11-20T09:58:40Z", "openssl@3.0.15", "express@4.21.1"));
+    Map<String, String> sboms = Map.of("bad", spdx("v2.3.1", BAD, "2026-11-20T11:20:00Z", "openssl@3.0.15",
+        "express@4.21.1", "kube-metrics-agent@0.4.2"));
+    List<EvidenceEvent> events = parse("mixed", pushes, sboms);
+    assertThat(events.stream().map(EvidenceEvent::getSourceFormat).distinct())
+        .containsExactlyInAnyOrder("aws_cloudtrail", "cyclonedx_sbom", "spdx_sbom");
+    for (int i = 0; i < 4; i++) {
+      List<EvidenceEvent> order = copies(events);
+      Collections.shuffle(order, new Random(i));
+      Member poisoned = push(RuntimeExecAuditTest.judged(order), "poisoned");
+      assertThat(poisoned.reason()).isEqualTo(ImagePackageDiff.REASON);
+      assertThat(poisoned.summary()).contains("does not list: kube-metrics-agent;");
+    }
+  }
 }
