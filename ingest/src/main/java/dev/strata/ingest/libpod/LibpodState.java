@@ -27,7 +27,8 @@ import java.util.Map;
  *   <li><b>BoltDB</b> ({@code bolt_state.db} in the libpod static dir: {@code <graph root>/libpod/bolt_state.db};
  *       the default before Podman 5; libpod/boltdb_state.go): bucket {@code ctr} with one bucket per container id
  *       holding {@code config} and {@code state} (JSON) and {@code pod-id}; {@code all-ctrs} id -> name; {@code pod}
- *       with one bucket per pod id ({@code config}, {@code state}); {@code runtime-config} ({@code static-dir},
+ *       with one bucket per pod id ({@code config}, {@code state}); {@code exit-code} / {@code exit-code-time-stamp}
+ *       (id -> code, id -> time text: kept for {@code podman wait}); {@code runtime-config} ({@code static-dir},
  *       {@code graph-root}, ...); read by {@link BoltFile}.
  * </ul>
  *
@@ -222,6 +223,20 @@ public final class LibpodState {
       if (s != null && s.path("exitCode").isIntegralNumber()) w.number("exit_code", s.path("exitCode").asLong());
       w.end(Map.of("bucket", "ctr/" + e.key()));
       w.containers++;
+    }
+    // the exit codes libpod keeps for `podman wait` (Podman 4.x): id -> decimal code, id -> time.MarshalText
+    BoltFile.Bucket exits = root.bucket("exit-code");
+    BoltFile.Bucket stamps = root.bucket("exit-code-time-stamp");
+    if (exits != null) {
+      for (BoltFile.Entry e : exits.entries()) {
+        if (e.value() == null) continue;
+        w.begin("exit_code", e.key(), null);
+        String code = utf8(e.value()).trim();
+        w.number("exit_code", code.matches("-?\\d{1,3}") ? Long.valueOf(code) : null);
+        w.text("time", stamps == null ? null : utf8(stamps.get(e.key())));
+        w.end(Map.of("bucket", "exit-code/" + e.key()));
+        w.exitCodes++;
+      }
     }
     BoltFile.Bucket pods = root.bucket("pod");
     if (pods != null) {

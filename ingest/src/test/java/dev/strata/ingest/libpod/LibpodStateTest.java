@@ -112,7 +112,7 @@ class LibpodStateTest {
     LibpodState.Result[] r = new LibpodState.Result[1];
     List<JsonNode> l = derive(fixture("bolt_state.db"), r);
 
-    assertThat(r[0]).isEqualTo(new LibpodState.Result("bolt", 2, 0, 0, null));
+    assertThat(r[0]).isEqualTo(new LibpodState.Result("bolt", 2, 0, 1, null));
     JsonNode api = l.stream().filter(n -> n.path("name").asText().equals("orders-api")).findFirst().orElseThrow();
     assertThat(api.path("libpod_state").asText()).isEqualTo("bolt");
     assertThat(api.path("config").path("networkMode").asText()).isEqualTo("slirp4netns");
@@ -123,6 +123,12 @@ class LibpodStateTest {
     JsonNode legacy = l.stream().filter(n -> n.path("name").asText().equals("legacy")).findFirst().orElseThrow();
     assertThat(legacy.path("config").path("portMappings").get(0).path("hostIP").asText()).isEqualTo("127.0.0.1");
     assertThat(legacy.path("state_code").asInt()).isEqualTo(4);
+    JsonNode exit = l.get(l.size() - 1);
+    assertThat(exit.path("object").asText()).isEqualTo("exit_code");
+    assertThat(exit.path("id").asText()).isEqualTo(legacy.path("id").asText());
+    assertThat(exit.path("exit_code").asInt()).isZero();
+    assertThat(exit.path("time").asText()).isEqualTo("2025-03-05T18:00:00.250431902Z");
+    assertThat(exit.path("source").path("bucket").asText()).isEqualTo("exit-code/" + legacy.path("id").asText());
   }
 
   @Test
@@ -203,7 +209,7 @@ class LibpodStateTest {
     assertThat(derived.getDerivedFrom().getSourceType()).isEqualTo("libpod_state_db");
     assertThat(lines(out.reassemble(derived.getArtifactSha256()))).hasSize(17);
     assertThat(out.manifests()).filteredOn(m -> m.getOrigin().endsWith("bolt_state.db#libpod_state")).singleElement()
-        .satisfies(m -> assertThat(lines(out.reassemble(m.getArtifactSha256()))).hasSize(2));
+        .satisfies(m -> assertThat(lines(out.reassemble(m.getArtifactSha256()))).hasSize(3));
     // the evidence is never written: no -wal / -shm beside it, the same bytes
     try (var files = Files.list(db.getParent())) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("db.sql");

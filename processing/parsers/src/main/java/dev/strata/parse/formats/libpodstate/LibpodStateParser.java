@@ -63,8 +63,9 @@ import java.util.Set;
  *            run_root, static_dir, ...: whose store), podman.exec_sessions (ids and commands of state's exec sessions),
  *            labels.&lt;key&gt;, libpod.source (table and rowid, or bucket), libpod.engine (sqlite, bolt).
  * pod        OCSF 0, "pod created" at config.created: resource pod (name, id), podman.infra_container_id.
- * exit_code  OCSF 0, "finished" at timestamp (Unix seconds): the exit code libpod keeps for {@code podman wait} (also
- *            of a container already removed), container.uid, status_code.
+ * exit_code  OCSF 0, "finished" at timestamp (SQLite: Unix seconds) or time (BoltDB: RFC 3339): the exit code libpod
+ *            keeps for {@code podman wait} (also of a container removed less than 5 minutes before), container.uid,
+ *            status_code.
  * error      the collector could not read the database (wholly or from some page on): rejected (malformed_record) with
  *            its reason, so it is a dead letter; the objects before it were emitted.
  * </pre>
@@ -270,7 +271,8 @@ public final class LibpodStateParser extends JsonRecordsParser {
       if (id == null) throw new RecordException(RejectReason.MISSING_FIELD, "libpod exit code without container id");
       EvidenceEvent e = event("finished", span, 0);
       JsonNode ts = node.path("timestamp");
-      ctx.applyTime(e, ts.isIntegralNumber() ? Instant.ofEpochSecond(ts.asLong()).toString() : null, "timestamp");
+      if (ts.isIntegralNumber()) ctx.applyTime(e, Instant.ofEpochSecond(ts.asLong()).toString(), "timestamp");
+      else ctx.applyTime(e, time(Json.text(node, "time")), "time"); // BoltDB: the time as Go's MarshalText wrote it
       e.setContainer(new Container(id, null, null, null, "podman", null));
       String exit = Json.text(node, "exit_code");
       if (exit != null) {

@@ -56,4 +56,17 @@ class LibpodStateParserTest extends ParserContractTest {
     assertThat(out.events).isEmpty();
     assertThat(out.rejections).isEmpty();
   }
+
+  @Test
+  void aBoltExitCodeIsTimedByItsMarshalledTime() throws Exception {
+    var out = parse("{\"libpod_state\":\"bolt\",\"object\":\"exit_code\",\"id\":\"" + ID + "\",\"exit_code\":1,"
+        + "\"time\":\"2025-03-05T18:00:00.250431902Z\",\"source\":{\"bucket\":\"exit-code/" + ID + "\"}}\n",
+        Framing.LINES, "bolt_state.db#libpod_state");
+    assertThat(out.events).singleElement().satisfies(e -> {
+      assertThat(e.getActivityName()).isEqualTo("finished");
+      assertThat(e.getTime().toString()).isEqualTo("2025-03-05T18:00:00.250431Z");
+      assertThat(e.getStatus()).isEqualTo("Failure");
+      assertThat(e.getUnmapped()).containsEntry("libpod.source", "exit-code/" + ID);
+    });
+  }
 }
