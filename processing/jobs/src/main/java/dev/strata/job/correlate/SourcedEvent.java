@@ -73,14 +73,14 @@ public record SourcedEvent(EvidenceEvent event, int partition, long offset, byte
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-      decoder = new AvroWireDecoder<>(EvidenceEvent.class);
+      decoder = new AvroWireDecoder<>(EvidenceEvent.class, true);
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourcedEvent> out) {
       byte[] value = record.value();
       if (value == null) return;
-      if (decoder == null) decoder = new AvroWireDecoder<>(EvidenceEvent.class);
+      if (decoder == null) decoder = new AvroWireDecoder<>(EvidenceEvent.class, true);
       EvidenceEvent e;
       try {
         e = decoder.decode(value);

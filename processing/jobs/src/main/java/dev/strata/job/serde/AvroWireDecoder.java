@@ -24,9 +24,18 @@ public final class AvroWireDecoder<T extends SpecificRecordBase> {
   private boolean current;
 
   public AvroWireDecoder(Class<T> type) {
+    this(type, false);
+  }
+
+  /**
+   * @param lazyStringMaps maps of strings to strings are kept as bytes until first used ({@link
+   *     CompiledAvroReader#of(Schema, org.apache.avro.generic.GenericData, boolean)}; records of an older schema are
+   *     read eagerly)
+   */
+  public AvroWireDecoder(Class<T> type, boolean lazyStringMaps) {
     Schema schema = SpecificData.get().getSchema(type);
     this.fallback = AvroCodec.of(type);
-    this.reader = CompiledAvroReader.of(schema, SpecificData.getForSchema(schema));
+    this.reader = CompiledAvroReader.of(schema, SpecificData.getForSchema(schema), lazyStringMaps);
     long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     header[0] = (byte) 0xC3;
     header[1] = (byte) 0x01;

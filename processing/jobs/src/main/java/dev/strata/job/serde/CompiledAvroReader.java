@@ -49,10 +49,20 @@ public final class CompiledAvroReader<T extends IndexedRecord> {
 
   /** Compiles the reader of {@code schema} (a record) with {@code model}'s classes and conversions. */
   public static <T extends IndexedRecord> CompiledAvroReader<T> of(Schema schema, GenericData model) {
+    return of(schema, model, false);
+  }
+
+  /**
+   * The same, with {@code lazyStringMaps}: a map of Java strings to Java strings (the events' {@code unmapped}) is
+   * checked and kept as its bytes, decoded at its first use ({@link LazyStringMap}): for a reader that uses few
+   * events' maps (the correlation job's source: a flow record's fifteen columns are read by nobody there).
+   */
+  public static <T extends IndexedRecord> CompiledAvroReader<T> of(Schema schema, GenericData model,
+      boolean lazyStringMaps) {
     if (schema.getType() != Schema.Type.RECORD) {
       throw new IllegalArgumentException("not a record schema: " + schema.getFullName());
     }
-    return new CompiledAvroReader<>((RecordReader) new Compiler(model).compile(schema));
+    return new CompiledAvroReader<>((RecordReader) new Compiler(model, lazyStringMaps).compile(schema));
   }
 
   /**
@@ -73,10 +83,12 @@ public final class CompiledAvroReader<T extends IndexedRecord> {
 
   private static final class Compiler {
     private final GenericData model;
+    private final boolean lazyStringMaps;
     private final Map<String, RecordReader> records = new HashMap<>();
 
-    Compiler(GenericData model) {
+    Compiler(GenericData model, boolean lazyStringMaps) {
       this.model = Objects.requireNonNull(model, "model");
+      this.lazyStringMaps = lazyStringMaps;
     }
 
     ValueReader compile(Schema schema) {
@@ -120,7 +132,12 @@ public final class CompiledAvroReader<T extends IndexedRecord> {
         case ARRAY:
           return arrayReader(schema, compile(schema.getElementType()));
         case MAP:
-          return mapReader(isJavaString(schema), compile(schema.getValueType()));
+          Schema mapValues = schema.getValueType();
+          if (lazyStringMaps && isJavaString(schema) && mapValues.getType() == Schema.Type.STRING
+              && isJavaString(mapValues) && mapValues.getLogicalType() == null) {
+            return CompiledAvroReader::lazyStringMap;
+          }
+          return mapReader(isJavaString(schema), compile(mapValues));
         case UNION:
           return unionReader(schema);
         case RECORD:
@@ -208,6 +225,39 @@ public final class CompiledAvroReader<T extends IndexedRecord> {
         return map;
       };
     }
+  }
+
+  /**
+   * A map of strings to strings kept as its bytes (a copy: the input array may be reused), its structure checked as a
+   * full read would (counts, lengths within the record): what {@link LazyStringMap} decodes at first use.
+   */
+  private static Object lazyStringMap(In in) {
+    int from = in.pos;
+    long n = in.readBlockCount();
+    if (n == 0) return new HashMap<>(); // empty: nothing to defer
+    while (n != 0) {
+      for (long i = 0; i < n; i++) {
+        in.skipString();
+        in.skipString();
+      }
+      n = in.readBlockCount();
+    }
+    return new LazyStringMap(Arrays.copyOfRange(in.buf, from, in.pos));
+  }
+
+  /**
+   * Decodes a map {@link #lazyStringMap} kept: as {@link Compiler#mapReader} would have, a {@code HashMap} filled in
+   * wire order.
+   */
+  static HashMap<String, String> decodeStringMap(byte[] bytes) {
+    In in = new In(bytes, 0, bytes.length);
+    HashMap<String, String> map = new HashMap<>();
+    long n = in.readBlockCount();
+    while (n != 0) {
+      for (long i = 0; i < n; i++) map.put((String) in.readString(), (String) in.readString());
+      n = in.readBlockCount();
+    }
+    return map;
   }
 
   /** Reads the fields of one record type in order into a new record. */
@@ -298,6 +348,11 @@ public final class CompiledAvroReader<T extends IndexedRecord> {
       String s = n == 0 ? "" : new String(buf, pos, n, StandardCharsets.UTF_8);
       pos += n;
       return s;
+    }
+
+    void skipString() {
+      int n = length(); // (not "pos += length()": that adds to pos as it was before the length's varint)
+      pos += n;
     }
 
     Object readUtf8() {
