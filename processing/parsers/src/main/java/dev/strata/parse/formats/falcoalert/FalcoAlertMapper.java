@@ -46,7 +46,9 @@ import java.util.Map;
  *   container.id, container.name, container.image.repository + ":" + container.image.tag (else container.image)
  *                      -> container.uid, name, image_name; container.image.digest -> image_uid
  *                         (container.id "host" = the host itself: no container object)
- *   k8s.ns.name, k8s.pod.name, k8s.pod.uid -> kubernetes.namespace, pod_name, pod_uid
+ *   k8s.ns.name, k8s.pod.name, k8s.pod.uid -> kubernetes.namespace, pod_name, pod_uid; where one is <NA> or absent,
+ *                      the k8smeta plugin's k8smeta.ns.name, k8smeta.pod.name, k8smeta.pod.uid (Falco 0.37+: the
+ *                      plugin's collector names the pod while the container engine has no pod labels yet)
  *   proc.pid, proc.name, proc.cmdline, proc.exepath, proc.ppid, proc.pname, user.name, proc.tty (non-zero = tty)
  *                      -> process.pid, name, cmd_line, executable, parent_pid, parent_name, user, tty
  *   fd.name            -> file.path and file.name, only when it is an absolute path (sockets etc. are not files)
@@ -85,7 +87,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   /** The output_fields the mapping reads. */
   private enum Field {
     EVT_TIME, CONTAINER_ID, CONTAINER_NAME, IMAGE_REPOSITORY, IMAGE_TAG, IMAGE, IMAGE_DIGEST, K8S_NS, K8S_POD,
-    K8S_POD_UID, PROC_PID, PROC_NAME, PROC_CMDLINE, PROC_EXEPATH, USER_NAME, PROC_PPID, PROC_PNAME, PROC_TTY,
+    K8S_POD_UID, K8SMETA_NS, K8SMETA_POD, K8SMETA_POD_UID, PROC_PID, PROC_NAME, PROC_CMDLINE, PROC_EXEPATH, USER_NAME, PROC_PPID, PROC_PNAME, PROC_TTY,
     FD_NAME, FD_CIP, FD_CPORT, FD_SIP, FD_SPORT, FD_CIP_NAME, FD_SIP_NAME;
 
     static Field of(String outputField) {
@@ -100,6 +102,9 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
         case "k8s.ns.name" -> K8S_NS;
         case "k8s.pod.name" -> K8S_POD;
         case "k8s.pod.uid" -> K8S_POD_UID;
+        case "k8smeta.ns.name" -> K8SMETA_NS;
+        case "k8smeta.pod.name" -> K8SMETA_POD;
+        case "k8smeta.pod.uid" -> K8SMETA_POD_UID;
         case "proc.pid" -> PROC_PID;
         case "proc.name" -> PROC_NAME;
         case "proc.cmdline" -> PROC_CMDLINE;
@@ -246,9 +251,9 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     }
 
     // kubernetes
-    String ns = value(mapped[Field.K8S_NS.ordinal()]);
-    String pod = value(mapped[Field.K8S_POD.ordinal()]);
-    String podUid = value(mapped[Field.K8S_POD_UID.ordinal()]);
+    String ns = firstValue(Field.K8S_NS, Field.K8SMETA_NS);
+    String pod = firstValue(Field.K8S_POD, Field.K8SMETA_POD);
+    String podUid = firstValue(Field.K8S_POD_UID, Field.K8SMETA_POD_UID);
     if (ns != null || pod != null || podUid != null) {
       Kubernetes k = e.getKubernetes();
       if (k == null) {
@@ -357,6 +362,15 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
       if (c < '0' || c > '9') return false;
     }
     return true;
+  }
+
+  /**
+   * The container engine's field, else the k8smeta plugin's: with Falco 0.37+'s k8smeta plugin an alert can name its
+   * pod only through {@code k8smeta.*} ({@code k8s.pod.name} {@code <NA>}: the runtime's pod labels not seen yet).
+   */
+  private String firstValue(Field engine, Field plugin) {
+    String v = value(mapped[engine.ordinal()]);
+    return v != null ? v : value(mapped[plugin.ordinal()]);
   }
 
   /** OCSF severity_id of a Falco priority; 0 (Unknown) for null or an unknown priority. */

@@ -47,6 +47,30 @@ class FalcoAlertParserTest extends ParserContractTest {
     assertThat(e.getUnmapped()).containsEntry("output_fields.proc.name", "<NA>");
   }
 
+  /**
+   * Falco 0.37+ with the k8smeta plugin: the container engine had no pod labels yet ({@code k8s.pod.name} {@code <NA>})
+   * while the plugin's collector names the pod ({@code k8smeta.*}); the engine's own fields win when both name one
+   * (DaemonSetEscalationScenarioIT: the DaemonSet's alerts on two of three nodes named no pod).
+   */
+  @Test
+  void theK8smetaPluginsPodFieldsNameThePodWhenTheEnginesDoNot() throws Exception {
+    String line = "{\"rule\":\"Write below etc\",\"priority\":\"Error\",\"output\":\"o\",\"time\":\"2026-11-24T09:40:19Z\","
+        + "\"output_fields\":{\"container.id\":\"d5a24e4e4e4e\",\"k8s.ns.name\":\"<NA>\",\"k8s.pod.name\":\"<NA>\","
+        + "\"k8smeta.ns.name\":\"kube-system\",\"k8smeta.pod.name\":\"npd-m4v8z\",\"k8smeta.pod.uid\":\"e1a1-0002\"}}\n"
+        + "{\"rule\":\"r\",\"priority\":\"Error\",\"output\":\"o\",\"time\":\"2026-11-24T09:40:19Z\","
+        + "\"output_fields\":{\"k8s.ns.name\":\"web\",\"k8s.pod.name\":\"web-1\",\"k8smeta.ns.name\":\"other\","
+        + "\"k8smeta.pod.name\":\"other-1\"}}\n";
+    CollectingOutput out = parse(line, Framing.LINES, "x/falco.json");
+    assertThat(out.rejections).isEmpty();
+    var k = out.events.get(0).getKubernetes();
+    assertThat(k.getNamespace()).isEqualTo("kube-system");
+    assertThat(k.getPodName()).isEqualTo("npd-m4v8z");
+    assertThat(k.getPodUid()).isEqualTo("e1a1-0002");
+    assertThat(out.events.get(0).getUnmapped()).containsEntry("output_fields.k8s.pod.name", "<NA>");
+    assertThat(out.events.get(1).getKubernetes().getPodName()).as("the engine's own").isEqualTo("web-1");
+    assertThat(out.events.get(1).getKubernetes().getNamespace()).isEqualTo("web");
+  }
+
   @Test
   void evtTimeIsTheFallbackTime() throws Exception {
     String line = "{\"rule\":\"r\",\"priority\":\"Error\",\"output\":\"o\","
