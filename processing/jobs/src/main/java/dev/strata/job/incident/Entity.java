@@ -47,6 +47,13 @@ public record Entity(String type, String key, String scope, String role, boolean
    */
   public static final String BATCH_WORKLOAD = "batch_workload";
   /**
+   * A DaemonSet (key {@code DaemonSet/<ns>/<name>}): the request that wrote it and every pod its controller made
+   * ({@code k8s.owner}) share it, so the pods a stolen token's DaemonSet runs on every node join the incident of the
+   * request that created it (DaemonSetEscalationScenarioIT). A DaemonSet's pods run one template, one per node: what one
+   * of them does, all of them may; a Deployment's replicas are still not linked through their Deployment.
+   */
+  public static final String DAEMON_SET = "daemonset";
+  /**
    * A client of a cluster's API server (or of a cloud API) known only by its source address (key {@code
    * <cluster>/<address>}, else {@code <account>/<address>}): what cluster and cloud evidence that names no entity of
    * its own says of who sent it (an anonymous request, a {@code system:*} request from an address that is no pod's).
@@ -83,7 +90,7 @@ public record Entity(String type, String key, String scope, String role, boolean
   public static boolean pivotType(String type) {
     return switch (type) {
       case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, PRINCIPAL, SESSION, ACCESS_KEY, SERVICE_ACCOUNT, IP, SENSOR,
-          DOCKER_REQUEST, BATCH_WORKLOAD, API_CLIENT -> true;
+          DOCKER_REQUEST, BATCH_WORKLOAD, DAEMON_SET, API_CLIENT -> true;
       default -> false;
     };
   }
@@ -115,7 +122,7 @@ public record Entity(String type, String key, String scope, String role, boolean
   /** The role an entity of this type plays when it is derived through a binding. */
   public static String defaultRole(String type) {
     return switch (type) {
-      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, SENSOR, BATCH_WORKLOAD -> TARGET;
+      case POD, CONTAINER, NODE, INSTANCE, TASK, ENI, SENSOR, BATCH_WORKLOAD, DAEMON_SET -> TARGET;
       case PRINCIPAL, SESSION, ROLE, ACCESS_KEY, SERVICE_ACCOUNT -> ACTOR;
       case IP, API_CLIENT -> SOURCE;
       default -> CONTEXT;

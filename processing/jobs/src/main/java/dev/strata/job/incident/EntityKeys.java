@@ -464,12 +464,15 @@ public final class EntityKeys {
   }
 
   /**
-   * Batch workloads in the audit log: a request that writes a Job or a CronJob names it ({@link Entity#BATCH_WORKLOAD},
-   * {@code Job/<ns>/<name>}); the object's controller owner ({@code k8s.owner}, metadata.ownerReferences) binds a
-   * Job's pod to its Job and a CronJob's Job to its CronJob, so every event of a CronJob's pod expands to the CronJob
-   * (upwards only) and joins the incident of the request that created it: in CiRunnerEscapeScenarioIT the CronJob a
-   * stolen token created from outside, and the miner its Job ran, were linked only through the node otherwise.
-   * Only Jobs and CronJobs: the replicas of a Deployment are not linked through it (as through their service account).
+   * Batch workloads and DaemonSets in the audit log: a request that writes a Job or a CronJob names it ({@link
+   * Entity#BATCH_WORKLOAD}, {@code Job/<ns>/<name>}), one that writes a DaemonSet names it ({@link Entity#DAEMON_SET},
+   * {@code DaemonSet/<ns>/<name>}); the object's controller owner ({@code k8s.owner}, metadata.ownerReferences) binds a
+   * Job's pod to its Job, a CronJob's Job to its CronJob and a DaemonSet's pod to its DaemonSet, so every event of such
+   * a pod expands to its workload (upwards only) and joins the incident of the request that created it: in
+   * CiRunnerEscapeScenarioIT the CronJob a stolen token created from outside, and the miner its Job ran, were linked only
+   * through the node otherwise; in DaemonSetEscalationScenarioIT the DaemonSet's pods on three nodes were three
+   * incidents beside the token's. The replicas of a Deployment are not linked through it (as through their service
+   * account).
    */
   private static void batchWorkload(EvidenceEvent e, Map<String, Entity> out, List<Binding> bindings, String cluster) {
     if (!"k8s_audit".equals(e.getSourceFormat()) || e.getResources() == null || e.getResources().isEmpty()) return;
@@ -480,17 +483,25 @@ public final class EntityKeys {
     String self = switch (r.getType() == null ? "" : r.getType()) {
       case "jobs" -> "Job/" + ns + "/" + name;
       case "cronjobs" -> "CronJob/" + ns + "/" + name;
+      case "daemonsets" -> "DaemonSet/" + ns + "/" + name;
       case "pods" -> null;
       default -> "";
     };
     if ("".equals(self)) return;
-    String selfId = self == null ? Entity.id(Entity.POD, ns + "/" + name) : Entity.id(Entity.BATCH_WORKLOAD, self);
-    if (self != null) add(out, Entity.BATCH_WORKLOAD, self, cluster, Entity.TARGET);
+    String selfId = self == null ? Entity.id(Entity.POD, ns + "/" + name) : Entity.id(workloadType(self), self);
+    if (self != null) add(out, workloadType(self), self, cluster, Entity.TARGET);
     String owner = e.getUnmapped() == null ? null : trim(e.getUnmapped().get("k8s.owner"));
-    if (owner == null || !(owner.startsWith("Job/") || owner.startsWith("CronJob/"))) return;
+    if (owner == null || !(owner.startsWith("Job/") || owner.startsWith("CronJob/") || owner.startsWith("DaemonSet/"))) {
+      return;
+    }
     String ownerKey = owner.substring(0, owner.indexOf('/')) + "/" + ns + "/" + owner.substring(owner.indexOf('/') + 1);
-    add(out, Entity.BATCH_WORKLOAD, ownerKey, cluster, Entity.CONTEXT);
-    bind(bindings, selfId, Entity.id(Entity.BATCH_WORKLOAD, ownerKey));
+    add(out, workloadType(ownerKey), ownerKey, cluster, Entity.CONTEXT);
+    bind(bindings, selfId, Entity.id(workloadType(ownerKey), ownerKey));
+  }
+
+  /** The entity type of a workload key ({@code DaemonSet/...}, else a batch workload's). */
+  private static String workloadType(String key) {
+    return key.startsWith("DaemonSet/") ? Entity.DAEMON_SET : Entity.BATCH_WORKLOAD;
   }
 
   /** The tenant alone (the job's key). */
