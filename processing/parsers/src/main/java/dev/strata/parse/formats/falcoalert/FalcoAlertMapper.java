@@ -41,7 +41,8 @@ import java.util.Map;
  * output               -> message
  * time                 -> time (RFC 3339, nanoseconds kept in time_original); else output_fields evt.time
  *                         (epoch nanoseconds); else observed time with a warning
- * hostname             -> device.hostname (a different context host is kept in unmapped strata.context_host)
+ * hostname             -> device.hostname (a different context host is kept in unmapped strata.context_host; the
+ *                         short name of the context host keeps the context's full name, the short in falco.hostname)
  * output_fields:
  *   container.id, container.name, container.image.repository + ":" + container.image.tag (else container.image)
  *                      -> container.uid, name, image_name; container.image.digest -> image_uid
@@ -231,6 +232,11 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
       Device d = e.getDevice();
       if (d == null) {
         e.setDevice(new Device(host, null, null));
+      } else if (d.getHostname() != null && d.getHostname().startsWith(host + ".")) {
+        // Falco names its host by the short name, the collection by the full one (an EKS node's Falco writes
+        // ip-10-60-11-21, its node is ip-10-60-11-21.ap-southeast-2.compute.internal): one host, its full name kept
+        // (strata scope listed each node twice: DaemonSetEscalationScenarioIT)
+        u.put("falco.hostname", host);
       } else {
         if (d.getHostname() != null && !d.getHostname().equals(host)) u.put("strata.context_host", d.getHostname());
         d.setHostname(host);

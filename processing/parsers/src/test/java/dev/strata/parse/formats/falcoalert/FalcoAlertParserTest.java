@@ -71,6 +71,27 @@ class FalcoAlertParserTest extends ParserContractTest {
     assertThat(out.events.get(1).getKubernetes().getNamespace()).isEqualTo("web");
   }
 
+  /**
+   * Falco names its host by the short name (its {@code hostname}: the node's kernel host name), the collection by the
+   * full node name: one host, the full name kept (strata scope listed each node of DaemonSetEscalationScenarioIT twice);
+   * another host than the collection's still wins, the collection's kept aside.
+   */
+  @Test
+  void theShortNameOfTheCollectionsHostKeepsItsFullName() throws Exception {
+    String node = "ip-10-60-11-21.ap-southeast-2.compute.internal";
+    String lines = "{\"rule\":\"r\",\"priority\":\"Error\",\"output\":\"o\",\"time\":\"2026-11-24T09:40:19Z\","
+        + "\"hostname\":\"ip-10-60-11-21\"}\n"
+        + "{\"rule\":\"r\",\"priority\":\"Error\",\"output\":\"o\",\"time\":\"2026-11-24T09:40:19Z\","
+        + "\"hostname\":\"ip-10-60-99-1\"}\n";
+    var chunk = dev.strata.parse.testing.Chunks.single(lines, format(), Framing.LINES, "falco/falco-events.json");
+    chunk.getContext().setHost(node);
+    CollectingOutput out = parse(chunk);
+    assertThat(out.events.get(0).getDevice().getHostname()).isEqualTo(node);
+    assertThat(out.events.get(0).getUnmapped()).containsEntry("falco.hostname", "ip-10-60-11-21");
+    assertThat(out.events.get(1).getDevice().getHostname()).isEqualTo("ip-10-60-99-1");
+    assertThat(out.events.get(1).getUnmapped()).containsEntry("strata.context_host", node);
+  }
+
   @Test
   void evtTimeIsTheFallbackTime() throws Exception {
     String line = "{\"rule\":\"r\",\"priority\":\"Error\",\"output\":\"o\","
