@@ -43,7 +43,8 @@ import java.util.Set;
  *       <td>privilege_escalation</td><td>High</td></tr>
  *   <tr><td rowspan=4>Kubernetes audit, a workload's service account (not kube-system's *-controller)</td>
  *       <td>any request from a public IP outside {@code known_cidrs} ({@code service_account_token_outside})</td>
- *       <td>by request: privileged pod / role binding -> privilege_escalation, workload or pod written ->
+ *       <td>by request: privileged pod, workload with such a pod template / role binding -> privilege_escalation,
+ *       workload or pod written ->
  *       persistence, exec -> execution, else credential_access</td><td>High</td></tr>
  *   <tr><td>a pod created or changed with host PID / IPC or a sensitive host path (privileged alone is not)</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
@@ -355,7 +356,12 @@ public final class SignalRules implements Serializable {
     String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
     if (EntityKeys.isPublicIp(ip) && !knownIp.test(ip)) {
       AttackStage stage = AttackStage.CREDENTIAL_ACCESS;
+      boolean workloadWrite = r.getType() != null && WORKLOADS.contains(r.getType()) && writes && sub.isEmpty();
       if (escapes || (podWrite && hostEscapingPod(e, HOST_ESCAPING_POD))) stage = AttackStage.PRIVILEGE_ESCALATION;
+      // a workload whose pod template escapes to the host (privileged, host PID, the host's /: a DaemonSet of them
+      // on every node), written from outside, is the escalation itself, not only persistence
+      // (DaemonSetEscalationScenarioIT)
+      else if (workloadWrite && hostEscapingPod(e, HOST_ESCAPING_POD)) stage = AttackStage.PRIVILEGE_ESCALATION;
       else if (("clusterrolebindings".equals(r.getType()) || "rolebindings".equals(r.getType())) && writes) {
         stage = AttackStage.PRIVILEGE_ESCALATION;
       } else if (r.getType() != null && (WORKLOADS.contains(r.getType()) || "pods".equals(r.getType())) && writes

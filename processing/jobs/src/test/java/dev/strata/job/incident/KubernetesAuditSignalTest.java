@@ -201,6 +201,15 @@ class KubernetesAuditSignalTest {
     assertThat(s.get(4).reason()).isEqualTo("service_account_token_outside");
     assertThat(s.get(4).stage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
     assertThat(s.get(5)).as("a privileged workload written by a service account in the cluster").isNull();
+    // the same privileged CronJob written from outside: the escalation itself (DaemonSetEscalationScenarioIT's
+    // DaemonSet: privileged, host PID, the host's /), not persistence
+    Path g = dir.resolve("o/var/log/kubernetes/audit/audit.log");
+    Files.createDirectories(g.getParent());
+    Files.writeString(g, event("10", sa, "create", "/apis/batch/v1/namespaces/ci/cronjobs", cronRef, 201,
+        cron.replace("\"image\":\"x\"}", "\"image\":\"x\",\"securityContext\":{\"privileged\":true}}")) + "\n");
+    Signal outside = SignalRules.defaults().classify(SigmaFixtures.parse(dir.resolve("o")).get(0));
+    assertThat(outside.reason()).isEqualTo("service_account_token_outside");
+    assertThat(outside.stage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
     assertThat(s.get(6)).isNull();
     assertThat(s.get(7)).as("the pod's own secret reads: context").isNull();
     // a known deployer's range
