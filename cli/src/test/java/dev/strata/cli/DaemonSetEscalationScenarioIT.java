@@ -211,8 +211,10 @@ class DaemonSetEscalationScenarioIT {
   void oneIncidentFromTheTokenToTheNodeRoleAndNoBystander() throws Exception {
     assertThat(incidents).as("open incidents holding the first DaemonSet pod").hasSize(1);
     List<String> entities = ScenarioRun.entities(incident);
+    // the pods join the token's requests through their DaemonSet (a pivot since this scenario: DaemonSetWorkloadTest;
+    // before, three incidents: the token's, node 1's pod's, nodes 2 and 3's pods')
     List<String> want = new ArrayList<>(List.of("ip:" + K8S_ATTACKER, "ip:" + X, "ip:" + Y, "cluster:" + CLUSTER_A,
-        "account:" + ACCT_A));
+        "account:" + ACCT_A, "daemonset:DaemonSet/kube-system/" + DS));
     for (int i = 0; i < 3; i++) {
       want.add("pod:kube-system/" + PODS[i]);
       want.add("session:" + session(i));
