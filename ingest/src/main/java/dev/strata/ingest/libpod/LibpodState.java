@@ -75,28 +75,24 @@ public final class LibpodState {
    * preserved {@code -wal} artifact) and its commits applied ({@code wal_commits}, {@code wal_stop} when it ended early).
    */
   public static Result derive(byte[] db, byte[] wal, String walSha256, OutputStream out) throws IOException {
-    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
-      g.setRootValueSeparator(null);
-      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      Writer w = new Writer(g, SqliteFile.hasMagic(db) ? "sqlite" : BoltFile.hasMagic(db) ? "bolt" : "unknown");
-      try {
-        if (w.engine.equals("sqlite") && wal != null) {
-          SqliteWal.Applied a = SqliteWal.apply(db, wal);
-          put(w.db, "wal_sha256", walSha256);
-          w.db.put("wal_commits", Integer.toString(a.commits()));
-          put(w.db, "wal_stop", a.stop());
-          w.walPages = a.pages();
-          db = a.image();
-        }
-        if (w.engine.equals("sqlite")) sqlite(new SqliteFile(db), w);
-        else if (w.engine.equals("bolt")) bolt(new BoltFile(db), w);
-        else throw new IOException("neither an SQLite 3 nor a bbolt database");
-      } catch (IOException | RuntimeException e) {
-        w.error(e instanceof IOException ? e.getMessage() : e.toString());
+    Writer w = new Writer(out, SqliteFile.hasMagic(db) ? "sqlite" : BoltFile.hasMagic(db) ? "bolt" : "unknown");
+    try {
+      if (w.engine.equals("sqlite") && wal != null) {
+        SqliteWal.Applied a = SqliteWal.apply(db, wal);
+        put(w.db, "wal_sha256", walSha256);
+        w.db.put("wal_commits", Integer.toString(a.commits()));
+        put(w.db, "wal_stop", a.stop());
+        w.walPages = a.pages();
+        db = a.image();
       }
-      g.flush();
-      return new Result(w.engine, w.containers, w.pods, w.exitCodes, w.error);
+      if (w.engine.equals("sqlite")) sqlite(new SqliteFile(db), w);
+      else if (w.engine.equals("bolt")) bolt(new BoltFile(db), w);
+      else throw new IOException("neither an SQLite 3 nor a bbolt database");
+    } catch (IOException | RuntimeException e) {
+      w.error(e instanceof IOException ? e.getMessage() : e.toString());
     }
+    out.flush();
+    return new Result(w.engine, w.containers, w.pods, w.exitCodes, w.error);
   }
 
   // ------------------------------------------------------------------------------------------------------ SQLite
@@ -266,7 +262,9 @@ public final class LibpodState {
 
   /** Writes the lines; remembers the database's configuration to repeat it on every line (each line stands alone). */
   private static final class Writer {
-    final JsonGenerator g;
+    final OutputStream out;
+    final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+    JsonGenerator g;
     final String engine;
     final Map<String, String> db = new LinkedHashMap<>();
     final Map<String, JsonNode> docs = new LinkedHashMap<>();
@@ -276,13 +274,16 @@ public final class LibpodState {
     int exitCodes;
     String error;
 
-    Writer(JsonGenerator g, String engine) {
-      this.g = g;
+    Writer(OutputStream out, String engine) {
+      this.out = out;
       this.engine = engine;
     }
 
+    /** Starts an object's line; it reaches {@code out} whole at {@link #end}, or not at all (a read failed). */
     void begin(String object, String id, String name) throws IOException {
       docs.clear();
+      line.reset();
+      g = MAPPER.getFactory().createGenerator(line, JsonEncoding.UTF8);
       g.writeStartObject();
       g.writeStringField("libpod_state", engine);
       g.writeStringField("object", object);
@@ -338,20 +339,28 @@ public final class LibpodState {
       }
       g.writeEndObject();
       g.writeEndObject();
-      g.writeRaw('\n');
+      g.close();
+      g = null;
+      line.write('\n');
+      line.writeTo(out);
     }
 
     void error(String message) throws IOException {
       error = message == null ? "unreadable" : message;
+      g = null; // an object whose read failed half-way is not written
       if (error.startsWith(NOT_LIBPOD) && containers + pods + exitCodes == 0) return; // another program's database
-      g.writeStartObject();
-      g.writeStringField("libpod_state", engine);
-      g.writeStringField("object", "error");
-      g.writeStringField("error", error);
-      g.writeNumberField("containers_read", containers);
-      g.writeNumberField("pods_read", pods);
-      g.writeEndObject();
-      g.writeRaw('\n');
+      line.reset();
+      try (JsonGenerator e = MAPPER.getFactory().createGenerator(line, JsonEncoding.UTF8)) {
+        e.writeStartObject();
+        e.writeStringField("libpod_state", engine);
+        e.writeStringField("object", "error");
+        e.writeStringField("error", error);
+        e.writeNumberField("containers_read", containers);
+        e.writeNumberField("pods_read", pods);
+        e.writeEndObject();
+      }
+      line.write('\n');
+      line.writeTo(out);
     }
   }
 }

@@ -160,7 +160,9 @@ public final class SqliteFile {
         long size = v[0];
         long[] id = varint((int) (cell + v[1]), base);
         int at = (int) (cell + v[1] + id[1]);
-        if (size < 0 || size > MAX_PAYLOAD) throw new IOException("row " + id[0] + " payload of " + size + " bytes");
+        if (size < 0 || size > MAX_PAYLOAD || size > (long) pages * usable) {
+          throw new IOException("row " + id[0] + " payload of " + size + " bytes"); // more than the file could hold
+        }
         byte[] payload = payload(at, (int) size, base, page);
         out.add(new Row(id[0], page, record(payload, id[0])));
       }

@@ -317,4 +317,24 @@ class LibpodStateTest {
       assertThat(w.message()).isEqualTo("sqlite: not libpod's state database (no ContainerConfig table)");
     });
   }
+
+  @Test
+  void damagedCopiesNeverEscapeAsExceptionsNorLoop() throws Exception {
+    // 300 copies of each database with 1 to 64 random bytes changed (a seeded draw): every read ends, as lines
+    java.util.Random random = new java.util.Random(19);
+    for (String name : List.of("db.sql", "bolt_state.db")) {
+      byte[] db = fixture(name);
+      for (int n = 0; n < 300; n++) {
+        byte[] bad = db.clone();
+        int flips = 1 + random.nextInt(64);
+        for (int k = 0; k < flips; k++) bad[random.nextInt(bad.length)] = (byte) random.nextInt(256);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LibpodState.Result r = LibpodState.derive(bad, out);
+        List<JsonNode> l = lines(out.toByteArray());
+        if (r.error() != null && !r.error().startsWith(LibpodState.NOT_LIBPOD)) {
+          assertThat(l.get(l.size() - 1).path("object").asText()).as(name + " #" + n).isEqualTo("error");
+        }
+      }
+    }
+  }
 }
