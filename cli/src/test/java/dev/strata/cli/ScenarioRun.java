@@ -23,6 +23,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * One bounded run of every job over what a scenario test adds to the shared stack: collect, parse, correlate,
@@ -182,7 +184,36 @@ final class ScenarioRun {
       for (JsonNode r : timeline(pipeline, incident)) b.append("ROW ").append(r.path("_source")).append('\n');
     }
     for (JsonNode d : deadLetters(pipeline, runId)) b.append("DEAD ").append(d.path("_source")).append('\n');
+    // the bindings of the accounts (every binding an event's enrichment names is among them; other scenarios' are not)
+    for (JsonNode h : pipeline.send("POST", "/strata-bindings-*/_search",
+        "{\"size\":10000,\"sort\":[{\"kind\":\"asc\"},{\"valid_from\":\"asc\"}]}").at("/hits/hits")) {
+      String src = h.path("_source").toString();
+      if (accounts.stream().anyMatch(src::contains)) b.append("BINDING ").append(h.path("_id").asText()).append(' ').append(src).append('\n');
+    }
     Files.writeString(to, b.toString());
+  }
+
+  /**
+   * Whether a test of the class failed: a scenario IT registers one and dumps what its run produced ({@link #dump})
+   * into {@code target/failsafe-reports} after its tests when one failed, so a failure in CI (where the run's stack is
+   * gone) can be read afterwards. An attribution that depends on arrival order fails in one run of many.
+   */
+  static final class Failures implements TestWatcher {
+    private volatile boolean any;
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      any = true;
+    }
+
+    boolean any() {
+      return any;
+    }
+
+    /** Where a failed run's dump goes: beside the failsafe reports of the module. */
+    static Path dumpFile(Class<?> test) {
+      return Path.of("target", "failsafe-reports", test.getSimpleName() + "-dump.txt");
+    }
   }
 
   private static void field(StringBuilder b, String name, JsonNode v) {

@@ -21,10 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -87,6 +89,9 @@ class SupplyChainRolloutScenarioIT {
   static final List<String> BYSTANDERS = List.of(C, C_CTR.substring(0, 12), CART, CART_CTR.substring(0, 12), SEARCH);
   static final String RUN_ID = "supply-chain-it-" + Long.toHexString(System.nanoTime());
 
+  @RegisterExtension
+  static final ScenarioRun.Failures FAILURES = new ScenarioRun.Failures();
+
   EvidencePipeline pipeline;
   StackEndpoints endpoints;
   JsonNode incidents;
@@ -135,6 +140,11 @@ class SupplyChainRolloutScenarioIT {
       Files.setLastModifiedTime(snaps.resolve(m.getKey()), FileTime.from(Instant.parse(m.getValue())));
     }
     return root;
+  }
+
+  @AfterAll
+  void dumpOnFailure() throws Exception {
+    if (FAILURES.any() && pipeline != null) dump(ScenarioRun.Failures.dumpFile(getClass()));
   }
 
   /** What the run produced (ScenarioRun.dump): for reading a failure. */

@@ -158,16 +158,21 @@ public final class KeyState {
       }
     }
     if (!n.end && n.to == OPEN) {
-      // restatement of what is in force at n.from in each of its scopes: nothing new
+      // restatement of what is in force at n.from in each of its scopes: nothing new but the attributes it adds
       boolean inForce = true;
       for (String scope : n.walkScopes()) inForce &= openStartOf(n.kind, scope, n.object, n.from) != null;
-      if (inForce) return false;
+      if (inForce) {
+        boolean filled = false;
+        for (String scope : n.walkScopes()) filled |= fill(openStartOf(n.kind, scope, n.object, n.from), n);
+        return filled;
+      }
       // the next entry of this kind is an open start of the same object: move it back instead of adding one
       if (insertAt < entries.size()) {
         Entry next = entries.get(insertAt);
         if (next.kind == n.kind && !next.end && next.to == OPEN && next.object.equals(n.object)
             && Arrays.equals(next.scopes, n.scopes)) {
           next.from = n.from;
+          fill(next, n);
           return true;
         }
       }
@@ -177,6 +182,45 @@ public final class KeyState {
   }
 
   private static final int INSTANCE = Attr.code(Attr.INSTANCE_UID);
+  private static final int SERVICE_ACCOUNT = Attr.code(Attr.SERVICE_ACCOUNT);
+  private static final int POD_UID = Attr.code(Attr.POD_UID);
+
+  /**
+   * A restatement of the open start {@code held} (same kind and object, in force at its start) fills the attributes
+   * {@code held} lacks, never changing one it has: what the list holds for a binding is then the union of what its
+   * statements said, whichever came first. Before, the first statement's attributes stayed: a container's start
+   * without its image digest (a kubelet's PLEG line, a runtime's line naming no image) arriving before the one with it
+   * (a sensor's, an audit status) left every event of the container without the digest, and the other arrival order
+   * gave it (SupplyChainRolloutScenarioIT, one CI run in two). Returns whether anything was filled.
+   */
+  private boolean fill(Entry held, Entry n) {
+    if (held == null || held == n) return false;
+    String[] a = null;
+    for (int c = 0; c < n.attrs.length && c < held.attrs.length; c++) {
+      if (held.attrs[c] == null && n.attrs[c] != null) {
+        if (a == null) a = held.attrs.clone();
+        a[c] = n.attrs[c];
+      }
+    }
+    if (a == null) return false;
+    // a new entry in the held one's place: an entry object may be held elsewhere too (never written in place)
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i) == held) {
+        entries.set(i, new Entry(held.kind, held.end, held.from, held.to, held.bindingId, held.object, a, held.scopes));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@link #fill} would change {@code held}. */
+  private static boolean fills(Entry held, Entry n) {
+    if (held == null || held == n) return false;
+    for (int c = 0; c < n.attrs.length && c < held.attrs.length; c++) {
+      if (held.attrs[c] == null && n.attrs[c] != null) return true;
+    }
+    return false;
+  }
 
   /**
    * A statement and its restatement with the node's instance ({@code NodeInstances.withInstance}, the job's {@code
@@ -223,7 +267,16 @@ public final class KeyState {
    */
   public long changesFrom(Entry n) {
     int i = heldInPlaceOf(n);
-    return i < 0 ? n.from : Math.min(n.from, entries.get(i).from);
+    if (i >= 0) return Math.min(n.from, entries.get(i).from);
+    long from = n.from;
+    if (!n.end && n.to == OPEN) {
+      // a restatement filling the attributes of the start in force changes what that start answers, from its start
+      for (String scope : n.walkScopes()) {
+        Entry held = openStartOf(n.kind, scope, n.object, n.from);
+        if (fills(held, n)) from = Math.min(from, held.from);
+      }
+    }
+    return from;
   }
 
   /** The open start of {@code object} in force at t in {@code scope} (the one resolve would answer), or null. */
@@ -248,10 +301,17 @@ public final class KeyState {
       if (e.kind != last) {
         last = e.kind;
         Entry s = walk(e.kind, scope, t);
-        if (s != null) {
-          out.add(hit(s));
-          Entry sa = e.kind == POD_NODE ? serviceAccountBefore(s, scope) : null;
+        if (s != null && e.kind == POD_NODE) {
+          // a statement of the pod naming no node (its create, before the scheduler's binding) does not hide the
+          // node an earlier statement of the same pod names: a pod never moves
+          Entry known = s.object.isEmpty() ? knownNodeBefore(s, scope, t) : null;
+          Entry answer = known != null ? known : s;
+          out.add(hit(answer));
+          Entry sa = answer.attrs[SERVICE_ACCOUNT] != null ? null
+              : known != null && s.attrs[SERVICE_ACCOUNT] != null ? s : serviceAccountBefore(answer, scope);
           if (sa != null) out.add(hit(sa));
+        } else if (s != null) {
+          out.add(hit(s));
         }
       }
     }
@@ -271,7 +331,7 @@ public final class KeyState {
    * used. Limit: once {@link #prune} dropped the earlier statement (past the lateness horizon) it no longer answers.
    */
   private Entry serviceAccountBefore(Entry s, String scope) {
-    int sa = Attr.code(Attr.SERVICE_ACCOUNT);
+    int sa = SERVICE_ACCOUNT;
     if (s.attrs[sa] != null) return null;
     int i = entries.indexOf(s);
     for (int j = i - 1; j >= 0; j--) {
@@ -280,6 +340,39 @@ public final class KeyState {
       if (!e.in(scope)) continue;
       if (e.end) return null; // an end of the pod (a later pod of the same name is another pod)
       if (e.attrs[sa] != null) return e;
+    }
+    return null;
+  }
+
+  /**
+   * For the pod's statement in force {@code s} that names no node ({@code pod_node} to "": the API server's create,
+   * before the scheduler's binding; a request with the pod's token that names no node), the latest earlier start of
+   * the same pod that names one, with no end of the pod between them, or null. Arrival order made this matter: the
+   * Kubernetes event "Scheduled" (second precision: 10:04:09) and the scheduler's binding (10:04:09.407) are one start
+   * once the earlier restatement moved the later back, so the create (10:04:09.124, no node) arriving last became the
+   * pod's statement in force for the rest of its life, and every later event of the pod lost its node
+   * (SupplyChainRolloutScenarioIT, the Pod Identity session's calls after the pod's delete, one CI run in two).
+   */
+  private Entry knownNodeBefore(Entry s, String scope, long t) {
+    String uid = s.attrs[POD_UID];
+    int at = entries.indexOf(s);
+    for (int j = at - 1; j >= 0; j--) {
+      Entry e = entries.get(j);
+      if (e.kind != s.kind) break;
+      if (!e.in(scope)) continue;
+      if (e.end) return null; // an end of the pod (a later pod of the same name is another pod)
+      if (e.object.isEmpty()) continue;
+      if (uid != null && e.attrs[POD_UID] != null && !uid.equals(e.attrs[POD_UID])) return null; // another pod
+      if (e.to != OPEN && e.to <= s.from) return null;
+      // the pod's end after the statement naming no node (an end names the node: it does not close that statement)
+      for (int k = at + 1; k < entries.size() && entries.get(k).kind == s.kind; k++) {
+        Entry x = entries.get(k);
+        if (x.from > t) break;
+        if (x.end && x.in(scope) && x.object.equals(e.object)) {
+          return t - x.from <= KINDS[s.kind].afterEndMicros() ? e : null;
+        }
+      }
+      return e;
     }
     return null;
   }

@@ -416,4 +416,81 @@ class KeyStateTest {
     own.add(start(BindingKind.POD_NODE, s, "node-a", Attr.SERVICE_ACCOUNT, "ci/a"));
     assertThat(own.resolve(2 * s)).hasSize(1);
   }
+
+  /**
+   * A restatement of the start in force fills the attributes it lacks (the union of what the statements said), in any
+   * arrival order, without changing one it has; the change is reported from the held start (its events are answered
+   * again). SupplyChainRolloutScenarioIT: containerd's CreateContainer line (10:04:15.3, no digest) and the sensor's
+   * record of the same container in its pod (10:04:20, with the digest).
+   */
+  @Test
+  void aRestatementFillsTheAttributesTheStartInForceLacks_inAnyArrivalOrder() {
+    long s = 1_000_000L;
+    java.util.function.IntFunction<KeyState.Entry> statement = i -> switch (i) {
+      case 0 -> start(BindingKind.CONTAINER_POD, 15 * s, "merch/a", Attr.POD_NAME, "a", Attr.NODE_NAME, "n1");
+      case 1 -> start(BindingKind.CONTAINER_POD, 20 * s, "merch/a", Attr.POD_NAME, "a", Attr.IMAGE_DIGEST, "sha256:bad",
+          Attr.NODE_NAME, "other");
+      default -> start(BindingKind.CONTAINER_POD, 25 * s, "merch/a", Attr.POD_NAME, "a");
+    };
+    for (int[] p : PERMUTATIONS) {
+      KeyState k = new KeyState();
+      for (int i : p) k.add(statement.apply(i));
+      String order = java.util.Arrays.toString(p);
+      assertThat(k.size()).as("one start: %s", order).isEqualTo(1);
+      Hit h = k.resolve(16 * s).get(0);
+      assertThat(h.attrs()).as(order).containsEntry(Attr.IMAGE_DIGEST, "sha256:bad");
+      assertThat(h.attrs().get(Attr.NODE_NAME)).as("the first statement's node is kept, never overwritten: %s", order)
+          .isEqualTo(indexOf(p, 0) < indexOf(p, 1) ? "n1" : "other");
+    }
+    KeyState k = new KeyState();
+    KeyState.Entry runtime = statement.apply(0);
+    k.add(runtime);
+    KeyState.Entry sensor = statement.apply(1);
+    assertThat(k.changesFrom(sensor)).as("answers change from the held start").isEqualTo(15 * s);
+    assertThat(k.add(sensor)).isTrue();
+    assertThat(runtime.attrs[Attr.code(Attr.IMAGE_DIGEST)]).as("the held entry object is not written").isNull();
+    KeyState.Entry plain = statement.apply(2);
+    assertThat(k.changesFrom(plain)).isEqualTo(25 * s);
+    assertThat(k.add(plain)).as("fills nothing: no change").isFalse();
+  }
+
+  static final int[][] PERMUTATIONS = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+
+  static int indexOf(int[] a, int v) {
+    for (int i = 0; i < a.length; i++) if (a[i] == v) return i;
+    return -1;
+  }
+
+  /**
+   * The API server's create of a pod (no node yet, its service account) between the Kubernetes event "Scheduled"
+   * (second precision, so before the create) and the scheduler's binding: in every arrival order the pod's later
+   * events find its node (and its service account from the create), and a pod of the same name after its end does not.
+   */
+  @Test
+  void aPodsStatementNamingNoNodeDoesNotHideItsNode_inAnyArrivalOrder() {
+    long s = 1_000_000L;
+    java.util.function.IntFunction<KeyState.Entry> statement = i -> switch (i) {
+      case 0 -> start(BindingKind.POD_NODE, 9 * s, "n1", Attr.POD_NAME, "a", Attr.NODE_NAME, "n1");
+      case 1 -> start(BindingKind.POD_NODE, 9 * s + 124_000, "", Attr.POD_NAME, "a", Attr.POD_UID, "u1",
+          Attr.SERVICE_ACCOUNT, "merch/api");
+      default -> start(BindingKind.POD_NODE, 9 * s + 407_000, "n1", Attr.POD_NAME, "a", Attr.POD_UID, "u1",
+          Attr.NODE_NAME, "n1");
+    };
+    for (int[] p : PERMUTATIONS) {
+      KeyState k = new KeyState();
+      for (int i : p) k.add(statement.apply(i));
+      String order = java.util.Arrays.toString(p);
+      List<Hit> late = k.resolve(3600 * s);
+      assertThat(late).as(order).extracting(Hit::object).first().isEqualTo("n1");
+      assertThat(late).as(order).anySatisfy(h -> assertThat(h.attrs()).containsEntry(Attr.SERVICE_ACCOUNT, "merch/api"));
+      k.add(end(BindingKind.POD_NODE, 4000 * s, "n1"));
+      k.add(start(BindingKind.POD_NODE, 5000 * s, "", Attr.POD_NAME, "a", Attr.POD_UID, "u2"));
+      assertThat(at(k, 5001 * s)).as("the next pod of the name, not yet scheduled: %s", order).isEmpty();
+    }
+    // another pod of the name (another uid) with no end between: not its node
+    KeyState other = new KeyState();
+    other.add(start(BindingKind.POD_NODE, s, "n1", Attr.POD_UID, "u1"));
+    other.add(start(BindingKind.POD_NODE, 2 * s, "", Attr.POD_UID, "u2"));
+    assertThat(at(other, 3 * s)).isEmpty();
+  }
 }
