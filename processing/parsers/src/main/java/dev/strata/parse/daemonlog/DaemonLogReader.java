@@ -2,7 +2,7 @@ package dev.strata.parse.daemonlog;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.strata.parse.Bytes;
+import dev.strata.parse.ChunkLines;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Events;
 import dev.strata.parse.Json;
@@ -151,29 +151,10 @@ public final class DaemonLogReader {
     }
 
     void run() {
-      int n = buf.length;
-      int i = 0;
-      long newlines = 0;
-      int lastContent = Bytes.lastContentLineStart(buf);
-      while (i < n) {
-        int nl = Bytes.indexOfNewline(buf, i, n);
-        int end = nl < 0 ? n : nl;
-        int e = end;
-        if (e > i && buf[e - 1] == '\r') e--;
-        if (!Bytes.isBlankLine(buf, i, e)) {
-          long lineNo = ctx.lineFromCount(newlines);
-          if (ctx.truncatedRecord() && i == lastContent) {
-            reject(RejectReason.RECORD_TOO_LARGE,
-                "line cut by the collector at its max record size (full bytes in the evidence store)", i, n, lineNo,
-                newlines);
-          } else {
-            line(i, e, lineNo, newlines);
-          }
-        }
-        if (nl < 0) break;
-        newlines++;
-        i = nl + 1;
-      }
+      ChunkLines.forEach(ctx, (i, end, lineNo, newlines, cut) -> {
+        if (cut) reject(RejectReason.RECORD_TOO_LARGE, ChunkLines.CUT, i, buf.length, lineNo, newlines);
+        else line(i, ChunkLines.withoutCr(buf, i, end), lineNo, newlines);
+      });
     }
 
     private void reject(RejectReason r, String msg, int s, int e, long lineNo, long ord) {

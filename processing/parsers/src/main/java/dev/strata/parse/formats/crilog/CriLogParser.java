@@ -2,6 +2,7 @@ package dev.strata.parse.formats.crilog;
 
 import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.ChunkLines;
 import dev.strata.parse.CarriedRecords;
 import dev.strata.parse.EvidenceParser;
 import dev.strata.parse.Events;
@@ -153,32 +154,13 @@ public final class CriLogParser implements EvidenceParser {
     }
 
     void run() {
-      int n = buf.length;
-      long newlines = 0;
-      int i = 0;
-      int lastContent = Bytes.lastContentLineStart(buf);
-      while (i < n) {
-        int nl = Bytes.indexOfNewline(buf, i, n);
-        int end = nl < 0 ? n : nl;
-        if (!Bytes.isBlankLine(buf, i, end)) {
-          long lineNo = ctx.lineFromCount(newlines);
-          if (ctx.truncatedRecord() && i == lastContent) {
-            out.reject(
-                ctx.rejection(
-                    RejectReason.RECORD_TOO_LARGE,
-                    "line cut by the collector at its max record size (full bytes in the evidence store)",
-                    i,
-                    n,
-                    lineNo,
-                    ordinal++));
-          } else {
-            line(i, end, lineNo);
-          }
+      ChunkLines.forEach(ctx, (i, end, lineNo, newlines, cut) -> {
+        if (cut) {
+          out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE, ChunkLines.CUT, i, buf.length, lineNo, ordinal++));
+        } else {
+          line(i, end, lineNo);
         }
-        if (nl < 0) break;
-        newlines++;
-        i = nl + 1;
-      }
+      });
       flushPending();
     }
 

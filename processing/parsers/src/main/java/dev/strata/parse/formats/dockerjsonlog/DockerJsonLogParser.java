@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import dev.strata.parse.CloudWatchExportLines;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.strata.parse.Bytes;
+import dev.strata.parse.ChunkLines;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.CarriedRecords;
 import dev.strata.parse.Events;
@@ -136,36 +136,17 @@ public final class DockerJsonLogParser extends JsonFormatParser {
     }
 
     void run() {
-      int n = buf.length;
-      long newlines = 0;
-      int i = 0;
-      int lastContent = Bytes.lastContentLineStart(buf);
-      while (i < n) {
-        int nl = Bytes.indexOfNewline(buf, i, n);
-        int end = nl < 0 ? n : nl;
+      ChunkLines.forEach(ctx, (i, end, lineNo, newlines, cut) -> {
+        if (cut) {
+          out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE, ChunkLines.CUT, i, buf.length, lineNo, ordinal++));
+          return;
+        }
         int e = end;
         while (e > i && (buf[e - 1] == '\r' || buf[e - 1] == ' ' || buf[e - 1] == '\t')) e--;
         int s = i;
         while (s < e && Json.isWs(buf[s])) s++;
-        if (s < e) {
-          long line = ctx.lineFromCount(newlines);
-          if (ctx.truncatedRecord() && i == lastContent) {
-            out.reject(
-                ctx.rejection(
-                    RejectReason.RECORD_TOO_LARGE,
-                    "line cut by the collector at its max record size (full bytes in the evidence store)",
-                    i,
-                    n,
-                    line,
-                    ordinal++));
-          } else {
-            line(s, e, line);
-          }
-        }
-        if (nl < 0) break;
-        newlines++;
-        i = nl + 1;
-      }
+        line(s, e, lineNo);
+      });
       flushPending();
     }
 

@@ -1,7 +1,7 @@
 package dev.strata.parse.formats.falcoalert;
 
-import dev.strata.parse.Bytes;
 import dev.strata.parse.ChunkContext;
+import dev.strata.parse.ChunkLines;
 import dev.strata.parse.ParseOutput;
 import dev.strata.parse.RejectReason;
 
@@ -20,33 +20,19 @@ final class FalcoLines {
 
   static void forEach(ChunkContext ctx, ParseOutput out, Line handler) {
     byte[] buf = ctx.payload();
-    int lastContent = Bytes.lastContentLineStart(buf);
-    long newlines = 0;
-    long ordinal = 0;
-    int i = 0;
-    while (i < buf.length) {
-      int nl = Bytes.indexOfNewline(buf, i, buf.length);
-      int end = nl < 0 ? buf.length : nl;
-      int e = end;
-      if (e > i && buf[e - 1] == '\r') e--;
-      if (!Bytes.isBlankLine(buf, i, e)) {
-        long lineNo = ctx.lineFromCount(newlines);
-        long ord = ordinal++;
-        if (ctx.truncatedRecord() && i == lastContent) {
-          out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE,
-              "line cut by the collector at its max record size (full bytes in the evidence store)", i, buf.length,
-              lineNo, ord));
-          return;
-        }
-        try {
-          handler.read(i, e, lineNo, ord);
-        } catch (RuntimeException ex) {
-          out.reject(ctx.rejection(RejectReason.PARSER_ERROR, "parser bug on this line: " + ex, i, e, lineNo, ord));
-        }
+    long[] ordinal = {0};
+    ChunkLines.forEach(ctx, (i, end, lineNo, newlines, cut) -> {
+      long ord = ordinal[0]++;
+      if (cut) {
+        out.reject(ctx.rejection(RejectReason.RECORD_TOO_LARGE, ChunkLines.CUT, i, buf.length, lineNo, ord));
+        return;
       }
-      if (nl < 0) break;
-      newlines++;
-      i = nl + 1;
-    }
+      int e = ChunkLines.withoutCr(buf, i, end);
+      try {
+        handler.read(i, e, lineNo, ord);
+      } catch (RuntimeException ex) {
+        out.reject(ctx.rejection(RejectReason.PARSER_ERROR, "parser bug on this line: " + ex, i, e, lineNo, ord));
+      }
+    });
   }
 }
