@@ -45,7 +45,8 @@ import java.util.Set;
  *       <td>any request from a public IP outside {@code known_cidrs} ({@code service_account_token_outside})</td>
  *       <td>by request: privileged pod, workload with such a pod template / role binding -> privilege_escalation,
  *       workload or pod written ->
- *       persistence, exec -> execution, else credential_access</td><td>High</td></tr>
+ *       persistence, exec -> execution, a read (get / list / watch) of anything but secrets and ConfigMaps ->
+ *       entry, else credential_access</td><td>High</td></tr>
  *   <tr><td>a pod created or changed with host PID / IPC or a sensitive host path (privileged alone is not)</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
  *   <tr><td>its own pod deleted with its token: the token's bound pod, or (legacy token) the pod's account and
@@ -330,8 +331,9 @@ public final class SignalRules implements Serializable {
    *   <li>from a public address outside {@code known_cidrs} ({@code service_account_token_outside}, High): a service
    *       account's token is meant for the cluster's own workloads, whose requests come from the cluster's private
    *       addresses; stage by what it asks: a workload, CronJob or privileged pod created or changed -> persistence
-   *       / privilege escalation, exec -> execution, secrets read -> credential access, anything else credential
-   *       access (a stolen credential in use). An external deployer (a CI service holding a long-lived token) comes
+   *       / privilege escalation, exec -> execution, secrets read -> credential access, a read of anything else
+   *       (get / list / watch: the stolen token looking around) -> entry, anything else credential access (a stolen
+   *       credential in use). An external deployer (a CI service holding a long-lived token) comes
    *       from its own public ranges: list them in {@code known_cidrs};</li>
    *   <li>a pod created or changed with host PID / IPC or a sensitive host path ({@code privileged_pod}, privilege
    *       escalation, High), not privileged alone: CI runners' docker-in-docker build pods are privileged and created
@@ -369,6 +371,11 @@ public final class SignalRules implements Serializable {
         stage = AttackStage.PERSISTENCE;
       } else if ("pods".equals(r.getType()) && ("exec".equals(sub) || "attach".equals(sub))) {
         stage = AttackStage.EXECUTION;
+      } else if (READS.contains(verb) && !"secrets".equals(r.getType()) && !"configmaps".equals(r.getType())) {
+        // a read of the cluster's objects (what runs, which nodes, which DaemonSets) with the stolen token: the way in
+        // (ATT&CK T1078 valid accounts), not a credential read; DaemonSetEscalationScenarioIT's attack path started
+        // at credential access with the token's list of nodes
+        stage = AttackStage.ENTRY;
       }
       return new Signal(stage, 4, "service_account_token_outside");
     }
@@ -405,6 +412,9 @@ public final class SignalRules implements Serializable {
 
   /** What hands the node to a pod a service account creates: its host namespaces or file system (not privileged alone). */
   private static final Set<String> SERVICE_ACCOUNT_HOST_ESCAPING_POD = Set.of("host_pid", "host_ipc", "sensitive_host_path");
+
+  /** Read verbs of the API server (a request that changes nothing). */
+  private static final Set<String> READS = Set.of("get", "list", "watch");
 
   /** Resources whose pod template the audit parser reads (strata.risk of the pods their controller creates). */
   private static final Set<String> WORKLOADS = Set.of("deployments", "daemonsets", "statefulsets", "replicasets",

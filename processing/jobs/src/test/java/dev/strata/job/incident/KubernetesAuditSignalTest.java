@@ -210,6 +210,15 @@ class KubernetesAuditSignalTest {
     Signal outside = SignalRules.defaults().classify(SigmaFixtures.parse(dir.resolve("o")).get(0));
     assertThat(outside.reason()).isEqualTo("service_account_token_outside");
     assertThat(outside.stage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
+    // the token looking around from outside (list nodes: DaemonSetEscalationScenarioIT's first requests) is the way
+    // in; a secrets read from outside stays credential access (s.get(3) above)
+    Path n = dir.resolve("n/var/log/kubernetes/audit/audit.log");
+    Files.createDirectories(n.getParent());
+    Files.writeString(n, event("11", sa, "list", "/api/v1/nodes", "{\"resource\":\"nodes\",\"apiVersion\":\"v1\"}",
+        200, null) + "\n");
+    Signal look = SignalRules.defaults().classify(SigmaFixtures.parse(dir.resolve("n")).get(0));
+    assertThat(look.reason()).isEqualTo("service_account_token_outside");
+    assertThat(look.stage()).isEqualTo(AttackStage.ENTRY);
     assertThat(s.get(6)).isNull();
     assertThat(s.get(7)).as("the pod's own secret reads: context").isNull();
     // a known deployer's range
