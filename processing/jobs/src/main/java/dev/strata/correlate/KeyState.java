@@ -29,11 +29,15 @@ import java.util.Map;
  * <p>Restatements (every Falco alert restates container -> pod) do not grow the list: a start of the object already
  * bound at that time is dropped, and one slightly earlier than the current start moves the start back.
  *
- * <p>Encoding per entry: kind, flags, from (zig-zag varint delta to the previous entry), to (varint delta to from),
- * 32-byte binding id, object key (omitted when it is the attributes' namespace/pod_name), attribute bit mask,
- * attribute values (UTF-8, varint length), then, for an entry with scopes (flag 8), their count and the scopes; a
- * UUID-shaped value takes 17 bytes. Typical ip -> pod entry with
- * namespace, pod name, uid, node, cluster, service account, account: ~150 bytes.
+ * <p>Encoding per entry (since session 19, flag 64): kind, flags, attribute bit mask, the mask of the attributes not
+ * written whole ({@link #coded}: a cluster or account the entry's scopes state, a service account's namespace, a UUID),
+ * object key (omitted when it is the attributes' namespace/pod_name), the other attribute values (UTF-8, varint
+ * length), for an entry with scopes (flag 8) their count and the scopes, then from (zig-zag varint delta to the
+ * previous entry; in seconds with flag 32), to (varint delta to from), the UUIDs' 16 bytes and the 32-byte binding id:
+ * what repeats from key to key first, the random-looking bytes last, one run each for RocksDB's LZ4. Typical ip -> pod
+ * entry with namespace, pod name, uid, node, cluster, service account, account, in a VPC's and a cluster's scopes:
+ * ~155 bytes, ~91 in an LZ4 block of such entries (CorrelateBenchmark's extractor shape). The layout before (times
+ * and id first, every value written, a UUID as a marker and 16 bytes) still decodes ({@code decodeBefore19}).
  */
 public final class KeyState {
   /** One statement. {@code to == OPEN} when no end is stated. */
@@ -539,9 +543,14 @@ public final class KeyState {
         && e.object.charAt(e.attrs[NS].length()) == '/';
   }
 
-  // entry flags 16 and 32 (since the node join's session 19; an entry without them decodes as before)
-  /** A varint follows the attribute mask: the attributes not written whole ({@link #coded}). */
-  private static final int CODED = 16;
+  // entry flags 64 and 32 (since the node join's session 19; an entry without 64 decodes as before)
+  /**
+   * Session 19's layout: the attribute mask, the mask of the attributes not written whole ({@link #coded}), the object,
+   * the attributes' strings, the scopes, then the times, the UUIDs' 16 bytes and the id.
+   */
+  private static final int FORM_19 = 64;
+  /** 3fdad2b's flag (main 07:26-, before this layout): the mask of the attributes not written whole follows the mask. */
+  private static final int CODED_3FDAD2B = 16;
   /** The times' deltas are whole seconds, written in seconds (a Kubernetes object's times have no fraction). */
   private static final int SECONDS = 32;
   private static final long SECOND = 1_000_000L;
@@ -553,10 +562,14 @@ public final class KeyState {
    * The attributes of {@code e} not written whole, as a mask of their codes: a {@code cluster} that the entry's first
    * {@code k8s:<cluster>} scope states and an {@code account_uid} that its first {@code aws:<account>[:<vpc>]} scope
    * states (not written: an address's entry holds both scopes), a {@code service_account} {@code <namespace>/<name>} of
-   * the entry's own namespace (only the name written). Each is checked against what {@link #decode} gives back.
+   * the entry's own namespace (only the name written); any other attribute whose value is a lower-case UUID (its 16
+   * bytes written after the times). Each is checked against what {@link #decode} gives back.
    */
   private static int coded(Entry e) {
     int coded = 0;
+    for (int c = 0; c < e.attrs.length; c++) {
+      if (e.attrs[c] != null && c != CLUSTER && c != ACCOUNT && c != SA && isUuid(e.attrs[c])) coded |= 1 << c;
+    }
     if (e.attrs[CLUSTER] != null && e.attrs[CLUSTER].equals(scopePart(e.scopes, "k8s:"))) coded |= 1 << CLUSTER;
     if (e.attrs[ACCOUNT] != null && e.attrs[ACCOUNT].equals(scopePart(e.scopes, "aws:"))) coded |= 1 << ACCOUNT;
     String sa = e.attrs[SA];
@@ -600,33 +613,39 @@ public final class KeyState {
     o.varint(entries.size());
     long prev = 0;
     for (Entry e : entries) {
+      // session 19's layout (FORM_19): what repeats from entry to entry and key to key first (kind, flags, masks,
+      // strings, scopes), the random-looking bytes last (times, UUIDs, the id), so RocksDB's LZ4 finds one run
       o.write(e.kind);
       boolean podKey = isPodKey(e);
       int coded = coded(e);
       boolean seconds = (e.from - prev) % SECOND == 0 && (e.to == OPEN || (e.to - e.from) % SECOND == 0);
       o.write((e.end ? 1 : 0) | (e.to != OPEN ? 2 : 0) | (podKey ? 4 : 0) | (e.scopes != null ? 8 : 0)
-          | (coded != 0 ? CODED : 0) | (seconds ? SECONDS : 0));
-      long unit = seconds ? SECOND : 1;
-      o.zigzag((e.from - prev) / unit);
-      prev = e.from;
-      if (e.to != OPEN) o.zigzag((e.to - e.from) / unit);
-      o.write(e.bindingId, 0, 32);
-      if (!podKey) o.string(e.object);
+          | (seconds ? SECONDS : 0) | FORM_19);
       int mask = 0;
       for (int c = 0; c < e.attrs.length; c++) if (e.attrs[c] != null) mask |= 1 << c;
       o.varint(mask);
-      if (coded != 0) o.varint(coded);
+      o.varint(coded);
+      if (!podKey) o.string(e.object);
       for (int c = 0; c < e.attrs.length; c++) {
-        if (e.attrs[c] == null || c == CLUSTER && (coded & 1 << c) != 0 || c == ACCOUNT && (coded & 1 << c) != 0) {
-          continue;
+        if (e.attrs[c] == null) continue;
+        if ((coded & 1 << c) == 0) {
+          o.string(e.attrs[c]);
+        } else if (c == SA) {
+          o.string(e.attrs[c].substring(e.attrs[NS].length() + 1)); // the part after "<namespace>/"
         }
-        // a coded service account: the part after its namespace's "<namespace>/"
-        o.string(c == SA && (coded & 1 << c) != 0 ? e.attrs[c].substring(e.attrs[NS].length() + 1) : e.attrs[c]);
       }
       if (e.scopes != null) {
         o.varint(e.scopes.length);
         for (String scope : e.scopes) o.string(scope);
       }
+      long unit = seconds ? SECOND : 1;
+      o.zigzag((e.from - prev) / unit);
+      prev = e.from;
+      if (e.to != OPEN) o.zigzag((e.to - e.from) / unit);
+      for (int c = 0; c < e.attrs.length; c++) {
+        if ((coded & 1 << c) != 0 && c != CLUSTER && c != ACCOUNT && c != SA) o.uuid(e.attrs[c]);
+      }
+      o.write(e.bindingId, 0, 32);
     }
     return o.toByteArray();
   }
@@ -640,31 +659,70 @@ public final class KeyState {
     for (int i = 0; i < n; i++) {
       byte kind = b[in.p++];
       int flags = b[in.p++];
-      long unit = (flags & SECONDS) != 0 ? SECOND : 1;
-      long from = prev + in.zigzag() * unit;
-      prev = from;
-      long to = (flags & 2) != 0 ? from + in.zigzag() * unit : OPEN;
-      byte[] id = Arrays.copyOfRange(b, in.p, in.p + 32);
-      in.p += 32;
-      String object = (flags & 4) != 0 ? null : in.string();
-      int mask = (int) in.varint();
-      int coded = (flags & CODED) != 0 ? (int) in.varint() : 0;
-      String[] attrs = new String[Attr.ALL.size()];
-      for (int c = 0; c < attrs.length; c++) {
-        if ((mask & (1 << c)) != 0 && ((coded & 1 << c) == 0 || c == SA)) attrs[c] = in.string();
-      }
-      if ((coded & 1 << SA) != 0) attrs[SA] = attrs[NS] + "/" + attrs[SA];
-      if (object == null) object = attrs[NS] + "/" + attrs[POD];
-      String[] scopes = null;
-      if ((flags & 8) != 0) {
-        scopes = new String[(int) in.varint()];
-        for (int s = 0; s < scopes.length; s++) scopes[s] = in.string();
-      }
-      if ((coded & 1 << CLUSTER) != 0) attrs[CLUSTER] = scopePart(scopes, "k8s:");
-      if ((coded & 1 << ACCOUNT) != 0) attrs[ACCOUNT] = scopePart(scopes, "aws:");
-      list.add(new Entry(kind, (flags & 1) != 0, from, to, id, object, attrs, scopes));
+      Entry e = (flags & FORM_19) != 0 ? decode19(in, kind, flags, prev) : decodeBefore19(in, kind, flags, prev);
+      prev = e.from;
+      list.add(e);
     }
     return new KeyState(list);
+  }
+
+  /**
+   * An entry of the layout before session 19: times, id, object, attributes, scopes; as 3fdad2b (session 19's first
+   * landing) wrote it also with flag 16 (a mask of the attributes not written whole, {@link #coded} without the UUIDs)
+   * and 32 ({@link #SECONDS}).
+   */
+  private static Entry decodeBefore19(In in, byte kind, int flags, long prev) {
+    long unit = (flags & SECONDS) != 0 ? SECOND : 1;
+    long from = prev + in.zigzag() * unit;
+    long to = (flags & 2) != 0 ? from + in.zigzag() * unit : OPEN;
+    byte[] id = Arrays.copyOfRange(in.b, in.p, in.p + 32);
+    in.p += 32;
+    String object = (flags & 4) != 0 ? null : in.string();
+    int mask = (int) in.varint();
+    int coded = (flags & CODED_3FDAD2B) != 0 ? (int) in.varint() : 0;
+    String[] attrs = new String[Attr.ALL.size()];
+    for (int c = 0; c < attrs.length; c++) {
+      if ((mask & (1 << c)) != 0 && ((coded & 1 << c) == 0 || c == SA)) attrs[c] = in.string();
+    }
+    if ((coded & 1 << SA) != 0) attrs[SA] = attrs[NS] + "/" + attrs[SA];
+    if (object == null) object = attrs[NS] + "/" + attrs[POD];
+    String[] scopes = null;
+    if ((flags & 8) != 0) {
+      scopes = new String[(int) in.varint()];
+      for (int s = 0; s < scopes.length; s++) scopes[s] = in.string();
+    }
+    if ((coded & 1 << CLUSTER) != 0) attrs[CLUSTER] = scopePart(scopes, "k8s:");
+    if ((coded & 1 << ACCOUNT) != 0) attrs[ACCOUNT] = scopePart(scopes, "aws:");
+    return new Entry(kind, (flags & 1) != 0, from, to, id, object, attrs, scopes);
+  }
+
+  /** An entry of session 19's layout ({@link #encode}). */
+  private static Entry decode19(In in, byte kind, int flags, long prev) {
+    int mask = (int) in.varint();
+    int coded = (int) in.varint();
+    String object = (flags & 4) != 0 ? null : in.string();
+    String[] attrs = new String[Attr.ALL.size()];
+    for (int c = 0; c < attrs.length; c++) {
+      if ((mask & (1 << c)) != 0 && ((coded & 1 << c) == 0 || c == SA)) attrs[c] = in.string();
+    }
+    if ((coded & 1 << SA) != 0) attrs[SA] = attrs[NS] + "/" + attrs[SA];
+    if (object == null) object = attrs[NS] + "/" + attrs[POD];
+    String[] scopes = null;
+    if ((flags & 8) != 0) {
+      scopes = new String[(int) in.varint()];
+      for (int s = 0; s < scopes.length; s++) scopes[s] = in.string();
+    }
+    if ((coded & 1 << CLUSTER) != 0) attrs[CLUSTER] = scopePart(scopes, "k8s:");
+    if ((coded & 1 << ACCOUNT) != 0) attrs[ACCOUNT] = scopePart(scopes, "aws:");
+    long unit = (flags & SECONDS) != 0 ? SECOND : 1;
+    long from = prev + in.zigzag() * unit;
+    long to = (flags & 2) != 0 ? from + in.zigzag() * unit : OPEN;
+    for (int c = 0; c < attrs.length; c++) {
+      if ((coded & 1 << c) != 0 && c != CLUSTER && c != ACCOUNT && c != SA) attrs[c] = in.uuid();
+    }
+    byte[] id = Arrays.copyOfRange(in.b, in.p, in.p + 32);
+    in.p += 32;
+    return new Entry(kind, (flags & 1) != 0, from, to, id, object, attrs, scopes);
   }
 
   /** Growable output with varints and compact strings. */
@@ -685,12 +743,19 @@ public final class KeyState {
       varint((v << 1) ^ (v >> 63));
     }
 
+    /** A UUID's 16 bytes ({@link #isUuid}). */
+    void uuid(String s) {
+      for (int i = 0; i < 36; i += 2) {
+        if (s.charAt(i) == '-') i++;
+        write(Character.digit(s.charAt(i), 16) << 4 | Character.digit(s.charAt(i + 1), 16));
+      }
+    }
+
     /** UUID-shaped (8-4-4-4-12 lower hex): marker 0 + 16 bytes; else varint(len+1) + UTF-8. */
     void string(String s) {
       if (isUuid(s)) {
         write(0);
-        String hex = s.replace("-", "");
-        for (int i = 0; i < 32; i += 2) write(Integer.parseInt(hex, i, i + 2, 16));
+        uuid(s);
         return;
       }
       byte[] u = s.getBytes(StandardCharsets.UTF_8);
@@ -733,16 +798,19 @@ public final class KeyState {
       return (v >>> 1) ^ -(v & 1);
     }
 
+    /** A UUID's 16 bytes as its 8-4-4-4-12 text. */
+    String uuid() {
+      StringBuilder s = new StringBuilder(36);
+      for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) s.append('-');
+        s.append(HEX.toHexDigits(b[p++]));
+      }
+      return s.toString();
+    }
+
     String string() {
       int len = (int) varint();
-      if (len == 0) {
-        StringBuilder s = new StringBuilder(36);
-        for (int i = 0; i < 16; i++) {
-          if (i == 4 || i == 6 || i == 8 || i == 10) s.append('-');
-          s.append(HEX.toHexDigits(b[p++]));
-        }
-        return s.toString();
-      }
+      if (len == 0) return uuid();
       String s = new String(b, p, len - 1, StandardCharsets.UTF_8);
       p += len - 1;
       return s;

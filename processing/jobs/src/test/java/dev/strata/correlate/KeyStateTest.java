@@ -226,9 +226,11 @@ class KeyStateTest {
     byte[] b = s.encode();
     KeyState r = KeyState.decode(b);
     assertThat(r.encode()).isEqualTo(b);
-    // as 9337448 (before session 19) encoded codedState(): every value written whole, times in microseconds
+    // as 9337448 (before session 19) encoded codedState(): every value written whole, times in microseconds; as
+    // 3fdad2b (session 19's first landing) did: flags 16 and 32, the times and id first
     byte[] before = java.util.HexFormat.of().parseHex(BEFORE_SESSION_19);
-    for (KeyState k : List.of(r, KeyState.decode(before))) {
+    byte[] first19 = java.util.HexFormat.of().parseHex(FIRST_LANDING_OF_SESSION_19);
+    for (KeyState k : List.of(r, KeyState.decode(before), KeyState.decode(first19))) {
       for (String scope : List.of(VPC_A, CLUSTER)) {
         Hit h = k.resolve(scope, 1_795_082_500_000_000L).get(0);
         assertThat(h.attrs()).containsEntry("cluster", "prod").containsEntry("account_uid", "111111111111")
@@ -242,10 +244,22 @@ class KeyStateTest {
       }
     }
     assertThat(KeyState.decode(before).encode()).isEqualTo(b);
+    assertThat(KeyState.decode(first19).encode()).isEqualTo(b);
     // "prod" and "111111111111" (5 + 13 bytes with their lengths), "payments/" (9), the first start in seconds (5 bytes
-    // instead of 8), the mask of what is coded (3 bytes more); the third start comes 999.999877 s after the end: micros
-    assertThat(b.length).isEqualTo(before.length - 5 - 13 - 9 - 3 + 3);
+    // instead of 8), the uid's marker (1), the masks of what is coded (3 + 1 + 1 bytes more); the third start comes
+    // 999.999877 s after the end: micros
+    assertThat(b.length).isEqualTo(before.length - 5 - 13 - 9 - 3 - 1 + 3 + 1 + 1);
+    assertThat(first19.length).isEqualTo(before.length - 5 - 13 - 9 - 3 + 3);
   }
+
+  static final String FIRST_LANDING_OF_SESSION_19 = "03033cc0a2f6af0d01000000000000000000000000000000000000000000000000000000000000009f840181840109706179"
+      + "6d656e7473096170692d37643966006f1c2b1e0000400080000000000000a11a69702d31302d302d312d31302e6563322e69"
+      + "6e7465726e616c076170692d7361021a6177733a3131313131313131313131313a7670632d30616161096b38733a70726f64"
+      + "0309f6999abc040200000000000000000000000000000000000000000000000000000000000000127061796d656e74732f61"
+      + "70692d3764396600021a6177733a3131313131313131313131313a7670632d30616161096b38733a70726f64030c8aa6d6b9"
+      + "070300000000000000000000000000000000000000000000000000000000000000878401066f746865720573686f70076361"
+      + "72742d310573686f700d323232323232323232323232021a6177733a3131313131313131313131313a7670632d3061616109"
+      + "6b38733a70726f64";
 
   static final String BEFORE_SESSION_19 = "03030c80a0db8cc6a7b00601000000000000000000000000000000000000000000000000000000000000009f84010570726f"
       + "64097061796d656e7473096170692d37643966006f1c2b1e0000400080000000000000a11a69702d31302d302d312d31302e"
