@@ -24,7 +24,9 @@ import java.util.Map;
  * namespace/pod_name} (as {@code KeyState} does), times as varints, defaults as flag bits; since session 18 also an
  * attribute value that the statement's scopes state (a pod's {@code cluster}, an address's {@code account_uid}) as a
  * code, a UUID as its 16 bytes, and, in the join's state only, the statement's id where the extractor's formula gives
- * it back ({@link #withoutDerivableId}). A statement this form does
+ * it back ({@link #withoutDerivableId}); since session 19 (form 5) an address as its 4 bytes, a service account of the
+ * statement's namespace as its name, whole seconds in seconds, and each statement's strings before its random-looking
+ * values (one run for RocksDB's LZ4 where values repeat along a node's list). A statement this form does
  * not describe (a fact's fields set: evidence, counts, revision, retracted) is held as its Avro bytes behind a tag
  * byte, so every {@link EntityBinding} round-trips.
  *
@@ -46,7 +48,7 @@ public final class CompactStatements {
    */
   private static final byte COMPACT_2 = 3;
   /**
-   * Since session 18 (what {@link #encode} writes): form 3's fields grouped by how they repeat along one node's list
+   * Since session 18 (what {@link #encode} wrote until session 19): form 3's fields grouped by how they repeat along one node's list
    * of waiting statements. First what the statements of a list share (flags, kind, the types and scopes, source
    * format, artifact, the attributes' names, and the values of the node's name and of the attributes the scopes
    * state), then what each has of its own (keys, other attribute values, times, event id, offsets) and the id last
