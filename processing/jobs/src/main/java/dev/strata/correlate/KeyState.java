@@ -680,12 +680,27 @@ public final class KeyState {
     String object = (flags & 4) != 0 ? null : in.string();
     int mask = (int) in.varint();
     int coded = (flags & CODED_3FDAD2B) != 0 ? (int) in.varint() : 0;
+    String[] attrs = attrs(in, mask, coded);
+    if (object == null) object = attrs[NS] + "/" + attrs[POD];
+    String[] scopes = scopes(in, flags, coded, attrs);
+    return new Entry(kind, (flags & 1) != 0, from, to, id, object, attrs, scopes);
+  }
+
+  /**
+   * The attribute values of {@code mask} (a coded service account is its name under the namespace attribute's), as the
+   * layouts since 3fdad2b write them.
+   */
+  private static String[] attrs(In in, int mask, int coded) {
     String[] attrs = new String[Attr.ALL.size()];
     for (int c = 0; c < attrs.length; c++) {
       if ((mask & (1 << c)) != 0 && ((coded & 1 << c) == 0 || c == SA)) attrs[c] = in.string();
     }
     if ((coded & 1 << SA) != 0) attrs[SA] = attrs[NS] + "/" + attrs[SA];
-    if (object == null) object = attrs[NS] + "/" + attrs[POD];
+    return attrs;
+  }
+
+  /** The entry's scopes (flag 8; else null), and the cluster / account attributes its scopes state when coded. */
+  private static String[] scopes(In in, int flags, int coded, String[] attrs) {
     String[] scopes = null;
     if ((flags & 8) != 0) {
       scopes = new String[(int) in.varint()];
@@ -693,7 +708,7 @@ public final class KeyState {
     }
     if ((coded & 1 << CLUSTER) != 0) attrs[CLUSTER] = scopePart(scopes, "k8s:");
     if ((coded & 1 << ACCOUNT) != 0) attrs[ACCOUNT] = scopePart(scopes, "aws:");
-    return new Entry(kind, (flags & 1) != 0, from, to, id, object, attrs, scopes);
+    return scopes;
   }
 
   /** An entry of session 19's layout ({@link #encode}). */
@@ -701,19 +716,9 @@ public final class KeyState {
     int mask = (int) in.varint();
     int coded = (int) in.varint();
     String object = (flags & 4) != 0 ? null : in.string();
-    String[] attrs = new String[Attr.ALL.size()];
-    for (int c = 0; c < attrs.length; c++) {
-      if ((mask & (1 << c)) != 0 && ((coded & 1 << c) == 0 || c == SA)) attrs[c] = in.string();
-    }
-    if ((coded & 1 << SA) != 0) attrs[SA] = attrs[NS] + "/" + attrs[SA];
+    String[] attrs = attrs(in, mask, coded);
     if (object == null) object = attrs[NS] + "/" + attrs[POD];
-    String[] scopes = null;
-    if ((flags & 8) != 0) {
-      scopes = new String[(int) in.varint()];
-      for (int s = 0; s < scopes.length; s++) scopes[s] = in.string();
-    }
-    if ((coded & 1 << CLUSTER) != 0) attrs[CLUSTER] = scopePart(scopes, "k8s:");
-    if ((coded & 1 << ACCOUNT) != 0) attrs[ACCOUNT] = scopePart(scopes, "aws:");
+    String[] scopes = scopes(in, flags, coded, attrs);
     long unit = (flags & SECONDS) != 0 ? SECOND : 1;
     long from = prev + in.zigzag() * unit;
     long to = (flags & 2) != 0 ? from + in.zigzag() * unit : OPEN;
