@@ -1,20 +1,17 @@
 package dev.strata.parse.formats.dockerinspect;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.Json;
-import dev.strata.parse.JsonRecordStream.MultiEventMapper;
+import dev.strata.parse.JsonTreeMultiMapper;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
-import dev.strata.parse.JsonRecordStream.Source;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.RejectReason;
 import dev.strata.parse.formats.dockercontainerconfig.DockerContainerConfigMapper;
 import dev.strata.schema.event.Container;
 import dev.strata.schema.event.EvidenceEvent;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -42,7 +39,7 @@ import java.util.Map;
  * anything else: missing_field.
  * </pre>
  */
-final class DockerInspectMapper implements MultiEventMapper {
+final class DockerInspectMapper extends JsonTreeMultiMapper {
 
   private static final int MAX = 64 * 1024;
   private final ChunkContext ctx;
@@ -53,17 +50,8 @@ final class DockerInspectMapper implements MultiEventMapper {
   }
 
   @Override
-  public void begin() {
-    node = Json.MAPPER.createObjectNode();
-  }
-
-  @Override
-  public void field(String name, JsonParser p, Source src) throws IOException {
-    node.set(name, Json.tree(p));
-  }
-
-  @Override
-  public List<EvidenceEvent> endAll(RecordSpan span) throws RecordException {
+  protected List<EvidenceEvent> mapAll(ObjectNode record, RecordSpan span) throws RecordException {
+    node = record;
     if (isImage(node)) {
       return List.of(image(span)); // images have Id and Config too, but no State
     }

@@ -4,17 +4,15 @@ import static dev.strata.parse.Values.blank;
 import static dev.strata.parse.Values.cut;
 import static dev.strata.parse.Values.put;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.parse.ChunkContext;
 import dev.strata.parse.ImageRefs;
 import dev.strata.parse.Json;
-import dev.strata.parse.JsonRecordStream.MultiEventMapper;
+import dev.strata.parse.JsonTreeMultiMapper;
 import dev.strata.parse.JsonRecordStream.RecordException;
 import dev.strata.parse.JsonRecordStream.RecordSpan;
-import dev.strata.parse.JsonRecordStream.Source;
 import dev.strata.parse.JsonRecordsParser;
 import dev.strata.parse.OcsfClass;
 import dev.strata.parse.RejectReason;
@@ -24,7 +22,6 @@ import dev.strata.schema.event.Endpoint;
 import dev.strata.schema.event.EvidenceEvent;
 import dev.strata.schema.event.Process;
 import dev.strata.schema.event.Resource;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,7 +79,7 @@ public final class LibpodStateParser extends JsonRecordsParser {
     super(FORMAT, Set.of(), Mapper::new);
   }
 
-  private static final class Mapper implements MultiEventMapper {
+  private static final class Mapper extends JsonTreeMultiMapper {
     private final ChunkContext ctx;
     private ObjectNode node;
 
@@ -91,17 +88,8 @@ public final class LibpodStateParser extends JsonRecordsParser {
     }
 
     @Override
-    public void begin() {
-      node = Json.MAPPER.createObjectNode();
-    }
-
-    @Override
-    public void field(String name, JsonParser p, Source src) throws IOException {
-      node.set(name, Json.tree(p));
-    }
-
-    @Override
-    public List<EvidenceEvent> endAll(RecordSpan span) throws RecordException {
+    protected List<EvidenceEvent> mapAll(ObjectNode record, RecordSpan span) throws RecordException {
+      node = record;
       String object = Json.text(node, "object");
       if (object == null) throw new RecordException(RejectReason.MISSING_FIELD, "not a libpod state line: no object");
       return switch (object) {
