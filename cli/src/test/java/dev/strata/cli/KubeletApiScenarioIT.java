@@ -18,10 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -65,6 +67,9 @@ class KubeletApiScenarioIT {
   static final String DR_POD = "ingest-7f8e9d0c1-k5l6m";
   static final String DR_INSTANCE = "i-0e5f6a7b8c9d0e1f2";
 
+  @RegisterExtension
+  static final ScenarioRun.Failures FAILURES = new ScenarioRun.Failures();
+
   EvidencePipeline pipeline;
   StackEndpoints endpoints;
   String runId;
@@ -105,6 +110,13 @@ class KubeletApiScenarioIT {
       Files.setLastModifiedTime(snaps.resolve(m.getKey()), FileTime.from(Instant.parse(m.getValue())));
     }
     return root;
+  }
+
+  @AfterAll
+  void dumpOnFailure() throws Exception {
+    if (FAILURES.any() && pipeline != null) {
+      ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT, DR_ACCT), "", ScenarioRun.Failures.dumpFile(getClass()));
+    }
   }
 
   /** What the run produced, one line per event (with its enrichment), then the incidents: for reading a failure. */

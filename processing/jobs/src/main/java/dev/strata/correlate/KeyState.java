@@ -238,8 +238,14 @@ public final class KeyState {
     int i = heldInPlaceOf(n);
     if (i < 0) return 0;
     Entry e = entries.get(i);
-    if (n.attrs[INSTANCE] == null) return -1;
-    entries.set(i, new Entry(e.kind, false, e.from, e.to, n.bindingId, e.object, n.attrs, e.scopes));
+    // either way the held entry keeps the attributes of both (KeyState.fill): a restatement with the instance of the
+    // binding's first statement carries none of what a later statement (a token request's service account) filled in
+    if (n.attrs[INSTANCE] == null) return fill(e, n) ? 1 : -1;
+    String[] merged = n.attrs.clone();
+    for (int c = 0; c < merged.length && c < e.attrs.length; c++) {
+      if (merged[c] == null) merged[c] = e.attrs[c];
+    }
+    entries.set(i, new Entry(e.kind, false, e.from, e.to, n.bindingId, e.object, merged, e.scopes));
     return 1;
   }
 

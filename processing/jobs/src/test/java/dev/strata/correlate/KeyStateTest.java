@@ -507,4 +507,32 @@ class KeyStateTest {
     other.add(start(BindingKind.POD_NODE, 2 * s, "", Attr.POD_UID, "u2"));
     assertThat(at(other, 3 * s)).isEmpty();
   }
+
+  /**
+   * A statement filled by a later one (a token request's service account) and restated with its node's instance
+   * (join-node-instances) keeps what it was filled with, and a statement arriving after the restatement still fills it:
+   * the union of the statements, in every order.
+   */
+  @Test
+  void aStatementsRestatementWithItsInstanceKeepsWhatLaterStatementsFilledIn_inAnyArrivalOrder() {
+    long s = 1_000_000L;
+    java.util.function.IntFunction<KeyState.Entry> statement = i -> switch (i) {
+      case 0 -> start(BindingKind.POD_NODE, 10 * s, "n1", Attr.NAMESPACE, "a", Attr.NODE_NAME, "n1");
+      case 1 -> start(BindingKind.POD_NODE, 10 * s, "n1", Attr.NAMESPACE, "a", Attr.NODE_NAME, "n1",
+          Attr.INSTANCE_UID, "i-1");
+      default -> start(BindingKind.POD_NODE, 500 * s, "n1", Attr.NAMESPACE, "a", Attr.NODE_NAME, "n1",
+          Attr.SERVICE_ACCOUNT, "a/worker");
+    };
+    for (int[] p : PERMUTATIONS) {
+      KeyState k = new KeyState();
+      for (int i : p) k.add(statement.apply(i));
+      String order = java.util.Arrays.toString(p);
+      assertThat(k.size()).as(order).isEqualTo(1);
+      Hit h = k.resolve(600 * s).get(0);
+      assertThat(h.attrs()).as(order).containsEntry(Attr.INSTANCE_UID, "i-1")
+          .containsEntry(Attr.SERVICE_ACCOUNT, "a/worker");
+      assertThat(KeyState.decode(k.encode()).resolve(600 * s).get(0).attrs()).as("encoded: %s", order)
+          .containsEntry(Attr.SERVICE_ACCOUNT, "a/worker");
+    }
+  }
 }
