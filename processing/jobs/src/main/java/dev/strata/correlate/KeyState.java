@@ -207,10 +207,12 @@ public final class KeyState {
       }
     }
     if (a == null) return false;
-    // a new entry in the held one's place: an entry object may be held elsewhere too (never written in place)
+    // a new entry in the held one's place (an entry object may be held elsewhere too: never written in place), with
+    // the id of the statement that completed it: the lookups detect a changed answer by its binding ids
+    // (Resolution.ids), so the events the held start covers are answered again, now with what was filled in
     for (int i = 0; i < entries.size(); i++) {
       if (entries.get(i) == held) {
-        entries.set(i, new Entry(held.kind, held.end, held.from, held.to, held.bindingId, held.object, a, held.scopes));
+        entries.set(i, new Entry(held.kind, held.end, held.from, held.to, n.bindingId, held.object, a, held.scopes));
         return true;
       }
     }

@@ -463,6 +463,8 @@ class KeyStateTest {
     assertThat(k.changesFrom(sensor)).as("answers change from the held start").isEqualTo(15 * s);
     assertThat(k.add(sensor)).isTrue();
     assertThat(runtime.attrs[Attr.code(Attr.IMAGE_DIGEST)]).as("the held entry object is not written").isNull();
+    assertThat(k.resolve(16 * s).get(0).bindingId()).as("the completing statement's id: the lookups see a change")
+        .isEqualTo(java.util.HexFormat.of().formatHex(sensor.bindingId));
     KeyState.Entry plain = statement.apply(2);
     assertThat(k.changesFrom(plain)).isEqualTo(25 * s);
     assertThat(k.add(plain)).as("fills nothing: no change").isFalse();
