@@ -230,6 +230,66 @@ class ImagePackageDiffTest {
         && row.getSummary().contains("kube-metrics-agent")).count()).isEqualTo(1);
   }
 
+  /**
+   * Decided (docs/incidents.md, "A re-pushed tag whose image adds packages"): a release tag overwritten from CI's own
+   * address with another digest whose SBOM lists no package the previous image's does not (a rebuild: new base image
+   * layers, version bumps) is what CI does every day, so it is context: no signal and in no incident, in any arrival
+   * order, streaming and in the reference regrouping. The same overwrite from another address without any package diff
+   * is still the tag rule's entry, High, alone (the supply-chain scenario's leaked key: its SBOM diff only adds to it).
+   */
+  @Test
+  void anOverwriteFromCisOwnAddressWithoutAPackageDiffIsContextOfNoIncident() throws Exception {
+    String rebuilt = "sha256:" + "5e12".repeat(16);
+    String rel = "sha256:" + "dd01".repeat(16), relAtk = "sha256:" + "dd02".repeat(16);
+    String crane = "go-containerregistry/v0.20.2";
+    List<String> pushes = List.of(
+        CredentialClientsTest.push("ci", "09:58:52", "v2.3.1", GOOD, CI, DOCKER),
+        CredentialClientsTest.push("rebuild", "10:03:30", "v2.3.1", rebuilt, CI, DOCKER),
+        CredentialClientsTest.push("rel", "10:10:00", "v2.5.0", rel, CI, DOCKER),
+        CredentialClientsTest.push("relatk", "10:14:00", "v2.5.0", relAtk, "198.51.100.147", crane));
+    Map<String, String> sboms = new java.util.LinkedHashMap<>();
+    sboms.put("good", spdx("v2.3.1", GOOD, "2026-11-20T09:58:40Z", "openssl@3.0.15", "express@4.21.1"));
+    sboms.put("rebuilt", spdx("v2.3.1", rebuilt, "2026-11-20T10:03:20Z", "openssl@3.0.16", "express@4.21.1"));
+    sboms.put("rel", spdx("v2.5.0", rel, "2026-11-20T10:09:50Z", "openssl@3.0.16", "express@4.21.2"));
+    sboms.put("relatk", spdx("v2.5.0", relAtk, "2026-11-20T11:20:00Z", "openssl@3.0.16", "express@4.21.2"));
+    List<EvidenceEvent> events = parse("rebuild", pushes, sboms);
+    Random r = new Random(31);
+    for (int i = 0; i < 12; i++) {
+      List<EvidenceEvent> order = copies(events);
+      if (i > 0) Collections.shuffle(order, r);
+      InMemoryTenantStore store;
+      if (i % 2 == 0) {
+        store = RuntimeExecAuditTest.judged(order);
+      } else {
+        order.sort(Comparator.comparing(EvidenceEvent::getTime));
+        store = streamed(order);
+      }
+      Member rebuild = push(store, "rebuild");
+      assertThat(rebuild.signal()).as("CI's rebuild, order " + i).isFalse();
+      assertThat(rebuild.reason()).as("CI's rebuild, order " + i).isNull();
+      Member atk = push(store, "relatk");
+      assertThat(atk.reason()).as("order " + i).isEqualTo(CredentialClients.TAG_REASON);
+      assertThat(atk.severityId()).isEqualTo(4);
+      assertThat(atk.stage()).isEqualTo(AttackStage.ENTRY);
+    }
+    String rebuildId = null, atkId = null;
+    for (EvidenceEvent e : events) {
+      if ("rebuild".equals(REQUEST.get(e.getEventId()))) rebuildId = e.getEventId();
+      if ("relatk".equals(REQUEST.get(e.getEventId()))) atkId = e.getEventId();
+    }
+    String atk = atkId;
+    assertThat(IncidentEngine.incidentsOf(events.stream().filter(e -> !e.getEventId().equals(atk)).toList(),
+        IncidentSettings.defaults())).as("CI's pushes and SBOMs alone: no incident").isEmpty();
+    List<Incident> incs = IncidentEngine.incidentsOf(events, IncidentSettings.defaults());
+    assertThat(incs).as("the overwrite from another address only").hasSize(1);
+    String id = rebuildId;
+    // the leaked key is CI's own user: its earlier pushes are the incident's lead-up context, never a signal
+    assertThat(incs.get(0).getTimeline()).as("CI's rebuild is no signal")
+        .noneMatch(row -> row.getEventId().equals(id) && row.getSignal());
+    assertThat(incs.get(0).getSignals()).isEqualTo(1);
+    assertThat(incs.get(0).getSeverityId()).isEqualTo(4);
+  }
+
   /** A CycloneDX 1.6 document as syft writes it for an image (metadata.component: the container, its digest). */
   static String cyclonedx(String digest, String created, String... packages) {
     StringBuilder c = new StringBuilder();
