@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
  *
  * <p>Path: {@code **}{@code /tetragon*.log*}, {@code **}{@code /tetragon/*.json*}, {@code **}{@code /tetragon*.json*}.
  * Content: the first line is a JSON object with a nested {@code process_*} event object ({@code process_exec},
- * {@code process_exit}, {@code process_kprobe}, ...) and {@code time} or {@code node_name} (framing LINES, one event
- * per line); a single pretty-printed event object is WHOLE.
+ * {@code process_exit}, {@code process_kprobe}, ...; or {@code rate_limit_info}) and {@code time} or {@code node_name},
+ * its other fields only those of {@code GetEventsResponse} (cluster_name, node_labels, aggregation_info) (framing
+ * LINES, one event per line); a single pretty-printed event object is WHOLE.
  */
 public final class TetragonEventRecognizer extends PathPatternRecognizer {
   public static final String SOURCE_TYPE = "tetragon_event";
@@ -35,7 +36,8 @@ public final class TetragonEventRecognizer extends PathPatternRecognizer {
       return false;
     }
     for (Map.Entry<String, String> f : o.fields().entrySet()) {
-      if (f.getKey().startsWith("process_") && JsonSniff.NESTED.equals(f.getValue())) {
+      String k = f.getKey();
+      if ((k.startsWith("process_") || k.equals("rate_limit_info")) && JsonSniff.NESTED.equals(f.getValue())) {
         return true;
       }
     }
@@ -49,7 +51,8 @@ public final class TetragonEventRecognizer extends PathPatternRecognizer {
         continue;
       }
       switch (k) {
-        case "time", "node_name", "cluster_name", "aggregation_info" -> {}
+        // GetEventsResponse's fields besides the event (node_labels since v1.4), the info events
+        case "time", "node_name", "cluster_name", "aggregation_info", "node_labels", "rate_limit_info", "test" -> {}
         default -> {
           return true;
         }

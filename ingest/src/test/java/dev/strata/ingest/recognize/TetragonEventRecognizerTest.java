@@ -34,6 +34,20 @@ class TetragonEventRecognizerTest {
     assertThat(rec("x.json", KPROBE + "\n").sourceType()).isEqualTo("tetragon_event");
   }
 
+  /**
+   * GetEventsResponse as the gRPC API reference lists it (v1.4+): node_labels beside node_name, cluster_name, and a
+   * rate_limit_info event first in a file.
+   */
+  @Test
+  void currentResponseFieldsAndInfoEventsAreTetragon() {
+    String labelled = EXEC.replace("\"node_name\"", "\"cluster_name\":\"prod\",\"node_labels\":{\"kubernetes.io/os\":"
+        + "\"linux\",\"topology.kubernetes.io/zone\":\"eu-west-1a\"},\"node_name\"");
+    assertThat(rec("evidence/events.txt", labelled + "\n" + KPROBE + "\n").sourceType()).isEqualTo("tetragon_event");
+    String rateLimit = "{\"rate_limit_info\":{\"number_of_dropped_process_events\":\"1024\"},\"node_name\":\"node-1\","
+        + "\"time\":\"2024-05-01T12:00:02Z\"}";
+    assertThat(rec("evidence/events.txt", rateLimit + "\n" + EXEC + "\n").sourceType()).isEqualTo("tetragon_event");
+  }
+
   @Test
   void prettyPrintedSingleEventIsWhole() {
     String pretty = EXEC.replace(",\"", ",\n  \"").replace("{\"process_exec\"", "{\n  \"process_exec\"") + "\n";

@@ -32,22 +32,30 @@ import java.util.Map;
  * System Activity).
  *
  * <pre>
- * exactly one top-level process_* object (the event); none: rejected missing_field; two, or not an object:
- * rejected malformed_record
+ * exactly one top-level event object (process_*, rate_limit_info, test: the GetEventsResponse oneof of the gRPC API
+ * reference, Tetragon v1.1-v1.5); none: rejected missing_field; two, or not an object: rejected malformed_record
  *   process_exec        -> activity 1 Launch
- *   process_exit        -> activity 2 Terminate
+ *   process_exit        -> activity 2 Terminate; status_code = status, status_detail = signal, status Success (0, no
+ *                          signal) / Failure
  *   process_kprobe      -> activity 99 Other, activity_name = function_name (else "process_kprobe")
  *   process_lsm         -> activity 99 Other, activity_name = function_name (else "process_lsm")
  *   process_tracepoint  -> activity 99 Other, activity_name = subsys + ":" + event (else "process_tracepoint")
- *   any other process_* (process_uprobe, process_loader, process_throttle, legacy process_connect ...)
- *                       -> activity 99 Other, activity_name = the key
+ *   process_uprobe      -> activity 99 Other, activity_name = symbol (else "offset " + offset, else the key)
+ *   process_usdt        -> activity 99 Other, activity_name = provider + ":" + name
+ *   process_throttle    -> activity 99 Other, activity_name = type (THROTTLE_START / THROTTLE_STOP), message names
+ *                          the cgroup
+ *   process_loader      -> activity 99 Other, activity_name = the key, file.path = path (the loaded object)
+ *   rate_limit_info     -> activity 99 Other, activity_name = the key, message says how many events were dropped
+ *   any other (test, legacy process_connect ...) -> activity 99 Other, activity_name = the key
+ * message               -> the policy's message (kprobe, lsm, tracepoint, uprobe, usdt)
  * time                  -> time (RFC 3339 nanos; time_original keeps the text); absent: observed time, warned
  * node_name             -> device.hostname, kubernetes.node_name
  * cluster_name          -> kubernetes.cluster
  * &lt;event&gt;.process:
  *   pid, binary, arguments, uid -> process.pid, executable, name (basename of binary),
  *                                  cmd_line (binary + " " + arguments), user (uid as text)
- *   pod.namespace, pod.name     -> kubernetes.namespace, pod_name
+ *   pod.namespace, pod.name, pod.uid -> kubernetes.namespace, pod_name, pod_uid (workload, workload_kind,
+ *                                  pod_labels, pod_annotations, container security_context stay in unmapped)
  *   process.docker              -> container.uid when the event has no pod container id (Tetragon had no pod for the
  *                                  process: the container id it read from the cgroup path, truncated; kept in unmapped)
  *   pod.container.id            -> container.uid with a "containerd://", "docker://", "cri-o://" prefix stripped;
@@ -55,8 +63,10 @@ import java.util.Map;
  *   pod.container.name          -> container.name, kubernetes.container_name
  *   pod.container.image.name, .id -> container.image_name, image_uid
  * &lt;event&gt;.parent.pid, binary -> process.parent_pid, parent_name (basename)
- * process_kprobe/lsm args: first file_arg.path -> file.path (+ file.name); first sock_arg -> src_endpoint
- *   (saddr, sport), dst_endpoint (daddr, dport), network.protocol (protocol)
+ * args (and a kprobe's data): the first file_arg / path_arg / linux_binprm_arg path -> file.path (+ file.name); the
+ *   first sock_arg -> src_endpoint (saddr, sport), dst_endpoint (daddr, dport), network.protocol (protocol); else the
+ *   first skb_arg the same (protocol, else proto as IPPROTO_*); else the first sockaddr_arg (addr, port) ->
+ *   dst_endpoint (a bind hook's: src_endpoint)
  * an accepted connection (inet_csk_accept's or tcp_create_openreq_child's return.sock_arg; tcp_set_state of a
  *   TCP_SYN_RECV sock_arg to int_arg 1): src_endpoint = the client (daddr, dport), dst_endpoint = the workload's
  *   listening end (saddr, sport), network.direction Inbound, unmapped strata.connection = accepted
@@ -110,6 +120,10 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
   private String subsys;
   private String tracepointEvent;
   private String filePath;
+  /** The first skb_arg (a packet: its addresses are a flow's) and sockaddr_arg (connect / bind: the peer). */
+  private SockArg skbArg;
+  private SockArg sockaddrArg;
+  private String podUid;
   private final List<SockArg> sockArgs = new ArrayList<>(2);
   /** The int_arg values of the args list, in order (tcp_set_state's new state). */
   private final List<Long> intArgs = new ArrayList<>(2);
@@ -130,6 +144,12 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
    */
   static final java.util.Set<String> ACCEPT_RETURNS = java.util.Set.of("inet_csk_accept", "tcp_create_openreq_child");
 
+  /**
+   * The {@code GetEventsResponse} events that are not {@code process_*}: {@code rate_limit_info} (the export's rate
+   * limit dropped events: {@code number_of_dropped_process_events}) and {@code test} (Tetragon's test sensor).
+   */
+  static final java.util.Set<String> INFO_EVENTS = java.util.Set.of("rate_limit_info", "test");
+
   TetragonEventMapper(ChunkContext ctx) {
     this.ctx = ctx;
   }
@@ -145,6 +165,8 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     parentBinary = parentExecId = null;
     podNamespace = podName = containerId = containerName = imageName = imageId = processDocker = null;
     functionName = subsys = tracepointEvent = filePath = null;
+    skbArg = sockaddrArg = null;
+    podUid = null;
     sockArgs.clear();
     intArgs.clear();
     legacyEndpoints = false;
@@ -154,7 +176,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
 
   @Override
   public void field(String name, JsonParser p, Source src) throws IOException {
-    if (name.startsWith("process_")) {
+    if (name.startsWith("process_") || INFO_EVENTS.contains(name)) {
       if (eventType != null) {
         twoEvents = true;
         p.skipChildren();
@@ -201,8 +223,8 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
           if (t == JsonToken.START_OBJECT) object(p, src, name, parentFields);
           else flat.value(p, src, name, u);
         }
-        case "args" -> {
-          if (t == JsonToken.START_ARRAY) readArgs(p, src);
+        case "args", "data" -> {
+          if (t == JsonToken.START_ARRAY) readArgs(p, src, name);
           else flat.value(p, src, name, u);
         }
         case "function_name" -> functionName = flat.keptText(p, src, name, u);
@@ -302,6 +324,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     switch (name) {
       case "namespace" -> podNamespace = flat.mappedText(p, src, key, unmapped);
       case "name" -> podName = flat.mappedText(p, src, key, unmapped);
+      case "uid" -> podUid = flat.mappedText(p, src, key, unmapped);
       case "container" -> {
         if (t != JsonToken.START_OBJECT) return false;
         object(p, src, key, containerFields);
@@ -342,11 +365,15 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     return true;
   }
 
+  /** The args whose {@code path} is a file the hook acted on (the executed file of a linux_binprm). */
+  private static final java.util.Set<String> PATH_ARGS = java.util.Set.of("file_arg", "path_arg", "linux_binprm_arg");
+
   /**
-   * The kprobe/lsm args list: kept whole in unmapped ("args", compact JSON); the first file_arg path and every
-   * sock_arg are picked up on the way.
+   * A kprobe/lsm/tracepoint/uprobe args list (or the kprobe's {@code data} list): kept whole in unmapped under its key
+   * (compact JSON); the first file_arg / path_arg / linux_binprm_arg path, every sock_arg, the first skb_arg and
+   * sockaddr_arg are picked up on the way.
    */
-  private void readArgs(JsonParser p, Source src) throws IOException {
+  private void readArgs(JsonParser p, Source src, String key) throws IOException {
     int start = src.index(p.currentTokenLocation().getByteOffset());
     while (p.nextToken() != JsonToken.END_ARRAY) {
       if (p.currentToken() != JsonToken.START_OBJECT) {
@@ -358,7 +385,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken t = p.nextToken();
-        if (name.equals("file_arg")) {
+        if (PATH_ARGS.contains(name)) {
           path = null;
           if (t == JsonToken.START_OBJECT) {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -379,6 +406,12 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
         } else if (name.equals("sock_arg")) {
           sock = t == JsonToken.START_OBJECT ? sockArg(p, src) : null;
           if (t != JsonToken.START_OBJECT) p.skipChildren();
+        } else if (name.equals("skb_arg") && t == JsonToken.START_OBJECT) {
+          SockArg skb = sockArg(p, src);
+          if (skbArg == null) skbArg = skb;
+        } else if (name.equals("sockaddr_arg") && t == JsonToken.START_OBJECT) {
+          SockArg peer = sockArg(p, src);
+          if (sockaddrArg == null) sockaddrArg = peer;
         } else {
           p.skipChildren();
         }
@@ -386,7 +419,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       if (filePath == null) filePath = blank(path);
       if (sock != null) sockArgs.add(sock);
     }
-    unmapped.put("args", flat.textSince(p, src, start));
+    unmapped.put(key, flat.textSince(p, src, start));
   }
 
   private SockArg sockArg(JsonParser p, Source src) throws IOException {
@@ -401,11 +434,16 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       p.nextToken();
       switch (name) {
         case "saddr" -> saddr = flat.text(p, src);
-        case "daddr" -> daddr = flat.text(p, src);
+        case "daddr", "addr" -> daddr = flat.text(p, src); // sockaddr_arg: the address connected / bound to
         case "protocol" -> proto = flat.text(p, src);
+        case "proto" -> {
+          // skb_arg: the IP protocol number (before its "protocol" text, v1.4+)
+          Long n = JsonFlattener.number(p);
+          if (proto == null && n != null) proto = ipProtocol(n);
+        }
         case "state" -> state = flat.text(p, src);
         case "sport" -> sport = JsonFlattener.number(p);
-        case "dport" -> dport = JsonFlattener.number(p);
+        case "dport", "port" -> dport = JsonFlattener.number(p);
         default -> p.skipChildren();
       }
     }
@@ -415,7 +453,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
   @Override
   public EvidenceEvent end(RecordSpan span) throws RecordException {
     if (eventType == null) {
-      throw new RecordException(RejectReason.MISSING_FIELD, "not a Tetragon event: no process_* field");
+      throw new RecordException(RejectReason.MISSING_FIELD, "not a Tetragon event: no process_* (or rate_limit_info) field");
     }
     if (twoEvents) {
       throw new RecordException(RejectReason.MALFORMED_RECORD, "more than one process_* event in one record");
@@ -423,6 +461,8 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     if (notObject) {
       throw new RecordException(RejectReason.MALFORMED_RECORD, eventType + " is not an object");
     }
+    // the body's own scalars (uprobe, usdt, loader, throttle, exit, rate_limit_info) are in unmapped under their names
+    Map<String, String> u = unmapped;
     int activity;
     String activityName;
     switch (eventType) {
@@ -442,21 +482,50 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
             ? (sub == null ? "" : sub) + ":" + (ev == null ? "" : ev)
             : eventType;
       }
-      case "process_kprobe", "process_lsm", "process_uprobe" -> {
+      case "process_kprobe", "process_lsm" -> {
         activity = 99;
         String fn = blank(functionName);
         activityName = fn != null ? fn : eventType;
+      }
+      case "process_uprobe" -> {
+        // the probed symbol (offset: a probe by address, v1.4+); older exports' function_name
+        activity = 99;
+        String fn = blank(u.get("symbol")) != null ? u.get("symbol") : blank(functionName);
+        if (fn == null && blank(u.get("offset")) != null) fn = "offset " + u.get("offset");
+        activityName = fn != null ? fn : eventType;
+      }
+      case "process_usdt" -> {
+        activity = 99;
+        String prov = blank(u.get("provider"));
+        String nm = blank(u.get("name"));
+        activityName = prov != null || nm != null ? (prov == null ? "" : prov) + ":" + (nm == null ? "" : nm) : eventType;
+      }
+      case "process_throttle" -> {
+        activity = 99;
+        String type = blank(u.get("type"));
+        activityName = type != null ? type : eventType;
       }
       default -> {
         activity = 99;
         activityName = eventType;
       }
     }
-    Map<String, String> u = unmapped;
     EvidenceEvent e =
         ctx.newEvent(OcsfClass.PROCESS_ACTIVITY, activity, activityName, span.start(), span.end(), span.line(),
             span.ordinal(), 0, u);
     ctx.applyTime(e, blank(time), "time");
+    String message = message();
+    if (message != null) e.setMessage(message);
+    if ("process_exit".equals(eventType)) {
+      // the exit status, or the signal that ended it (Tetragon reports one or the other)
+      String signal = blank(u.get("signal"));
+      Long exitStatus = longOf(u.get("status"));
+      if (exitStatus != null) e.setStatusCode(Long.toString(exitStatus));
+      if (signal != null) e.setStatusDetail(signal);
+      if (exitStatus != null || signal != null) {
+        e.setStatus(signal == null && exitStatus == 0 ? "Success" : "Failure");
+      }
+    }
 
     // host / cluster
     String node = blank(nodeName);
@@ -506,7 +575,7 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     String ns = blank(podNamespace);
     String pod = blank(podName);
     String cluster = blank(clusterName);
-    if (ns != null || pod != null || cname != null || node != null || cluster != null) {
+    if (ns != null || pod != null || cname != null || node != null || cluster != null || blank(podUid) != null) {
       Kubernetes k = e.getKubernetes();
       if (k == null) {
         k = new Kubernetes();
@@ -514,12 +583,14 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       }
       if (ns != null) k.setNamespace(ns);
       if (pod != null) k.setPodName(pod);
+      if (blank(podUid) != null) k.setPodUid(podUid);
       if (cname != null) k.setContainerName(cname);
       if (node != null) k.setNodeName(node);
       if (cluster != null) k.setCluster(cluster);
     }
 
-    // kprobe / lsm arguments: first file and first socket
+    // kprobe / lsm arguments: first file and first socket; a loader's loaded file
+    if (filePath == null && "process_loader".equals(eventType)) filePath = blank(u.get("path"));
     if (filePath != null) {
       int slash = filePath.lastIndexOf('/');
       String fname = slash < filePath.length() - 1 ? filePath.substring(slash + 1) : null;
@@ -537,6 +608,17 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     }
     for (SockArg s : sockArgs) {
       if (e.getDstEndpoint() == null) endpoints(e, s.saddr(), s.sport(), s.daddr(), s.dport(), s.protocol());
+    }
+    // a packet (skb_arg): its source and destination as the packet says them
+    if (e.getDstEndpoint() == null && e.getSrcEndpoint() == null && skbArg != null) {
+      endpoints(e, skbArg.saddr(), skbArg.sport(), skbArg.daddr(), skbArg.dport(), skbArg.protocol());
+    }
+    // a sockaddr_arg (security_socket_connect / _bind, connect(2), bind(2)): the address connected to is the
+    // destination; the address a bind names is the workload's own end, the source
+    if (e.getDstEndpoint() == null && e.getSrcEndpoint() == null && sockaddrArg != null) {
+      boolean bind = functionName != null && functionName.contains("bind");
+      if (bind) endpoints(e, sockaddrArg.daddr(), sockaddrArg.dport(), null, null, null);
+      else endpoints(e, null, null, sockaddrArg.daddr(), sockaddrArg.dport(), null);
     }
     // legacy connect/listen/close events
     if (e.getDstEndpoint() == null && e.getSrcEndpoint() == null && legacyEndpoints) {
@@ -569,6 +651,36 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
       return sockArgs.get(0);
     }
     return null;
+  }
+
+  /** The event's message: the policy's {@code message}, else what an info event says. */
+  private String message() {
+    String policyMessage = blank(unmapped.get("message"));
+    if (policyMessage != null) return policyMessage;
+    return switch (eventType) {
+      case "rate_limit_info" -> "Tetragon's export rate limit dropped "
+          + (blank(unmapped.get("number_of_dropped_process_events")) == null ? "some"
+              : unmapped.get("number_of_dropped_process_events")) + " process events";
+      case "process_throttle" -> "Tetragon "
+          + ("THROTTLE_STOP".equals(unmapped.get("type")) ? "stopped throttling" : "throttled")
+          + " the events of cgroup " + (blank(unmapped.get("cgroup")) == null ? "?" : unmapped.get("cgroup"));
+      default -> null;
+    };
+  }
+
+  /**
+   * An IP protocol number (skb_arg's {@code proto}) in the form Tetragon writes a sock_arg's {@code protocol}
+   * ({@code IPPROTO_TCP}), so the events of both name it alike; other numbers as written.
+   */
+  static String ipProtocol(long n) {
+    return switch ((int) n) {
+      case 1 -> "IPPROTO_ICMP";
+      case 6 -> "IPPROTO_TCP";
+      case 17 -> "IPPROTO_UDP";
+      case 58 -> "IPPROTO_ICMPV6";
+      case 132 -> "IPPROTO_SCTP";
+      default -> Long.toString(n);
+    };
   }
 
   private static Long longOf(String text) {

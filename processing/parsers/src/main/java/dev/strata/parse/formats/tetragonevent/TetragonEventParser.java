@@ -20,15 +20,18 @@ public final class TetragonEventParser extends JsonRecordsParser {
   }
 
   private static final byte[] PROCESS_EVENT = "\"process_".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RATE_LIMIT_INFO = "\"rate_limit_info\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] NODE_NAME = "\"node_name\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TIME = "\"time\"".getBytes(StandardCharsets.US_ASCII);
 
   /**
    * Tetragon events as another log's messages (the Tetragon DaemonSet's {@code export-stdout} container prints the
-   * export file): a message naming a {@code process_*} event and {@code node_name} or {@code time}.
+   * export file): a message naming a {@code process_*} (or {@code rate_limit_info}) event and {@code node_name} or
+   * {@code time}.
    */
   public static final EmbeddedJsonFormat CARRIED = EmbeddedJsonFormat.of(FORMAT,
-      (b, s, e) -> EmbeddedJsonFormat.contains(b, s, e, PROCESS_EVENT)
+      (b, s, e) -> (EmbeddedJsonFormat.contains(b, s, e, PROCESS_EVENT)
+              || EmbeddedJsonFormat.contains(b, s, e, RATE_LIMIT_INFO))
           && (EmbeddedJsonFormat.contains(b, s, e, NODE_NAME) || EmbeddedJsonFormat.contains(b, s, e, TIME)),
       TetragonEventMapper::new);
 
