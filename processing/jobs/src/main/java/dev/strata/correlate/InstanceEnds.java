@@ -12,9 +12,16 @@ import java.util.List;
  * interface (released with it), so it cannot name what to close: it states {@code instance_state} (the instance ->
  * {@code terminated}, at its {@code StateTransitionReason}'s time), and each pair (a statement H naming the instance,
  * started at or before the end; the end) yields H's closing statement at the end ({@link #join}), with the end's
- * lineage (the inventory's statements only: see {@link #instance}). A pure function of the pair: the same in any arrival order. Not closed: {@code node_instance} (the node's
- * name was the instance's for its life: its earlier events) and {@code instance_cluster}; a stopped instance (EC2 keeps
- * its interfaces and private addresses while it is stopped).
+ * lineage (the inventory's statements only: see {@link #instance}). A pure function of the pair: the same in any arrival order.
+ * Since detect-gaps-5 the termination closes the node's name too ({@code node_instance}): EKS names a node after its
+ * instance's private DNS name, which derives from the primary address, so the next instance given that address in the
+ * subnet carries the same name; events of the node before the end keep the instance (the interval ends there, it is not
+ * withdrawn). Closed: the inventory's, {@code RunInstances}' and a {@code kubectl get nodes} snapshot's statements and
+ * the collection context's (each a handful per node); not the audit log's (a Node's status patches restate it, many per
+ * node; the Node's delete, which the node lifecycle controller makes for a terminated instance, closes those). Not
+ * closed by a listing (it says which interfaces and addresses the instance still has, not whether the name is its)
+ * nor by an instance's absence from a later inventory (nothing says whether that inventory was filtered). Not closed:
+ * {@code instance_cluster}; a stopped instance (EC2 keeps its interfaces and private addresses while it is stopped).
  */
 public final class InstanceEnds {
   public static final String TERMINATED = "terminated";
@@ -40,7 +47,14 @@ public final class InstanceEnds {
         && Ec2Inventory.FORMATS.contains(b.getSourceFormat())) {
       return b.getObject().getKey();
     }
+    if (nodeName(b)) return b.getObject().getKey();
     return null;
+  }
+
+  /** A node's name held by the instance, from any source but the audit log (see the class doc). */
+  static boolean nodeName(EntityBinding b) {
+    return BindingKind.NODE_INSTANCE.id().equals(b.getKind()) && !"k8s_audit".equals(b.getSourceFormat())
+        && b.getObject().getKey().startsWith("i-");
   }
 
   public static boolean isEnd(EntityBinding b) {
@@ -67,6 +81,7 @@ public final class InstanceEnds {
       EntityBinding held = end == arriving ? o : arriving;
       long at = BindingExtractor.micros(end.getValidFrom());
       if (isListing(end)) {
+        if (nodeName(held)) continue; // a listing names interfaces and addresses: the instance still runs
         // a later record that lists the instance's interfaces without this one or this address: it ended no later
         // than that collection (an upper bound; a stopped instance keeps them listed)
         if (at <= BindingExtractor.micros(held.getValidFrom()) || listed(end).contains(held.getSubject().getKey())) {

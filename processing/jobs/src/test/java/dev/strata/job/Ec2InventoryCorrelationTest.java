@@ -85,7 +85,9 @@ class Ec2InventoryCorrelationTest {
   /**
    * A later inventory listing the node's instance terminated at 12:00 (ec2-describe-instances-terminated.json) closes
    * its primary address and its second interface's address there, in both arrival orders: a flow of 10.0.2.20 at 11:00
-   * names the instance, one at 13:00 (the address back in the subnet) nothing of it; its node name keeps the instance.
+   * names the instance, one at 13:00 (the address back in the subnet) nothing of it. Since detect-gaps-5 it closes the
+   * node's name too ({@code node_instance}): an event of the node at 11:00 names the instance, one at 13:00 (EKS names a
+   * node after its private DNS name, which the next instance given the address gets) does not.
    */
   @Test
   void aTerminatedInstancesLaterInventoryClosesItsAddresses() throws Exception {
@@ -99,11 +101,18 @@ class Ec2InventoryCorrelationTest {
         "198.51.100.9", "2026-11-20T13:00:00Z");
     EvidenceEvent secondAfter = CorrelationScenario.flow("ec2-term-second", A, "vpc-0aaa", null, null, "10.0.2.140",
         "198.51.100.9", "2026-11-20T13:00:00Z");
+    Kubernetes onNode = new Kubernetes();
+    onNode.setCluster("prod");
+    onNode.setNodeName(NODE);
+    EvidenceEvent nodeBefore = EvidenceEvent.newBuilder(CorrelationScenario.flow("ec2-term-node-before", A, null, null,
+        null, "203.0.113.1", "198.51.100.9", "2026-11-20T11:00:00Z")).setKubernetes(onNode).build();
+    EvidenceEvent nodeAfter = EvidenceEvent.newBuilder(CorrelationScenario.flow("ec2-term-node-after", A, null, null,
+        null, "203.0.113.1", "198.51.100.9", "2026-11-20T13:00:00Z")).setKubernetes(onNode).build();
     for (boolean terminatedFirst : new boolean[] {true, false}) {
       List<EvidenceEvent> all = new ArrayList<>();
       if (terminatedFirst) all.addAll(terminated);
       all.addAll(running);
-      all.addAll(List.of(before, after, secondAfter));
+      all.addAll(List.of(before, after, secondAfter, nodeBefore, nodeAfter));
       if (!terminatedFirst) all.addAll(terminated);
       var r = ContainerEndCorrelationTest.run(all);
       String as = "terminated first: " + terminatedFirst;
@@ -112,6 +121,12 @@ class Ec2InventoryCorrelationTest {
       assertThat(r.latest().get(secondAfter.getEventId()).getInstanceUid()).as(as + ": its second interface's").isNull();
       assertThat(r.facts().values()).as(as).filteredOn(f -> f.getKind().equals("ip_instance")
           && f.getSubject().getKey().equals("10.0.2.20")).singleElement()
+          .satisfies(f -> assertThat(f.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T12:00:00Z")));
+      assertThat(r.latest().get(nodeBefore.getEventId()).getInstanceUid()).as(as + ": the node's, before")
+          .isEqualTo(INSTANCE);
+      assertThat(r.latest().get(nodeAfter.getEventId()).getInstanceUid()).as(as + ": the node's, after").isNull();
+      assertThat(r.facts().values()).as(as).filteredOn(f -> f.getKind().equals("node_instance")
+          && f.getSubject().getKey().equals(NODE)).singleElement()
           .satisfies(f -> assertThat(f.getValidTo()).isEqualTo(java.time.Instant.parse("2026-11-20T12:00:00Z")));
     }
   }

@@ -27,8 +27,8 @@ import org.apache.flink.util.Collector;
  *       changes are rare (one per {@code CreateAccessKey} by a role session and per key management call), and a key's
  *       statements stay open until such a change.
  *   <li>{@link Rule#INSTANCE_ENDS} ({@code join-instance-ends}), keyed by EC2 instance id ({@link
- *       InstanceEnds#instance}): what binds interfaces and addresses to the instance ({@code eni_instance}, {@code
- *       ip_instance}) and the instance's termination as an EC2 inventory lists it ({@code instance_state}) -> each
+ *       InstanceEnds#instance}): what binds interfaces, addresses and its node's name to the instance ({@code
+ *       eni_instance}, {@code ip_instance}, {@code node_instance} but the audit log's) and the instance's termination as an EC2 inventory lists it ({@code instance_state}) -> each
  *       statement's closing at the termination ({@link InstanceEnds#join}). The inventory's statements are open (an
  *       instance's interfaces and addresses: a fleet's worth, a few per instance; flows restate an interface's
  *       instance with the same start, which is one member).
