@@ -52,6 +52,14 @@ public abstract class ParserContractTest {
     return parse(Chunks.single(content, format(), framing, origin));
   }
 
+  /** The events of {@code content} read as lines, which must reject nothing. */
+  protected List<dev.strata.schema.event.EvidenceEvent> lineEvents(String content, String origin)
+      throws ParseException {
+    CollectingOutput out = parse(content, Framing.LINES, origin);
+    org.assertj.core.api.Assertions.assertThat(out.rejections).as("rejections").isEmpty();
+    return out.events;
+  }
+
   protected List<DeadLetter> deadLetters(String content, Framing framing) {
     return new ChunkParser(ParserRegistry.defaults())
         .parse(Chunks.single(content, format(), framing, "x/" + format()))

@@ -38,7 +38,8 @@ import java.util.Map;
  *                         Error 4 High, Warning 3 Medium, Notice 2 Low, Informational/Info/Debug 1 Informational
  *                         (case-insensitive); absent or unknown 0 Unknown (unknown: warning)
  * tags                 -> finding.tags
- * output               -> message
+ * output               -> message; without output (json_include_output_property false), the message property
+ *                         (json_include_message_property, Falco 0.39+: the output without time and priority)
  * time                 -> time (RFC 3339, nanoseconds kept in time_original); else output_fields evt.time
  *                         (epoch nanoseconds); else observed time with a warning
  * hostname             -> device.hostname (a different context host is kept in unmapped strata.context_host; the
@@ -57,6 +58,10 @@ import java.util.Map;
  *                         e.g. the miner pool of "Detect outbound connections to common miner pool ports")
  *   fd.cip.name / fd.sip.name -> src_endpoint / dst_endpoint domain (the name the address was resolved from:
  *                         "Outbound Connection to C2 Servers" matches on it; {@code strata scope --domain} finds it)
+ *   fd.name of a socket ("cip:cport->sip:sport", the stock rules' connection=%fd.name) -> the same endpoints when
+ *                         neither fd.cip nor fd.sip is there
+ *   ka.* (source k8s_audit) -> actor, api, http_request, resources[0], kubernetes namespace / pod, src_endpoint
+ *   ct.* (source aws_cloudtrail) -> api, actor, cloud, src_endpoint, http_request.user_agent
  *   every entry        -> unmapped "output_fields.&lt;key&gt;" as written (JSON nulls left out)
  * "&lt;NA&gt;" and "" are Falco's "no value": never mapped (they stay in unmapped as written).
  * source, uuid, anything else -> unmapped
@@ -72,6 +77,8 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   private String rule;
   private String priority;
   private String output;
+  /** json_include_message_property (Falco 0.39+): the output without its time and priority prefix. */
+  private String messageProperty;
   private String hostname;
   private boolean tagsSeen;
   private final List<String> tags = new ArrayList<>(4);
@@ -89,7 +96,13 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   private enum Field {
     EVT_TIME, CONTAINER_ID, CONTAINER_NAME, IMAGE_REPOSITORY, IMAGE_TAG, IMAGE, IMAGE_DIGEST, K8S_NS, K8S_POD,
     K8S_POD_UID, K8SMETA_NS, K8SMETA_POD, K8SMETA_POD_UID, PROC_PID, PROC_NAME, PROC_CMDLINE, PROC_EXEPATH, USER_NAME, PROC_PPID, PROC_PNAME, PROC_TTY,
-    FD_NAME, FD_CIP, FD_CPORT, FD_SIP, FD_SPORT, FD_CIP_NAME, FD_SIP_NAME;
+    FD_NAME, FD_CIP, FD_CPORT, FD_SIP, FD_SPORT, FD_CIP_NAME, FD_SIP_NAME,
+    // the k8saudit plugin's fields (source k8s_audit)
+    KA_USER, KA_IMPUSER, KA_VERB, KA_URI, KA_AUDITID, KA_NS, KA_NAME, KA_RESOURCE, KA_SUBRESOURCE, KA_CODE,
+    KA_USERAGENT, KA_SOURCEIPS,
+    // the cloudtrail plugin's fields (source aws_cloudtrail)
+    CT_USER, CT_ARN, CT_ACCOUNT, CT_RECIPIENT, CT_REGION, CT_SRCIP, CT_SRC, CT_NAME, CT_REQUESTID, CT_ERROR,
+    CT_USERAGENT;
 
     static Field of(String outputField) {
       return switch (outputField) {
@@ -121,6 +134,29 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
         case "fd.sport" -> FD_SPORT;
         case "fd.cip.name" -> FD_CIP_NAME;
         case "fd.sip.name" -> FD_SIP_NAME;
+        case "ka.user.name" -> KA_USER;
+        case "ka.impuser.name" -> KA_IMPUSER;
+        case "ka.verb" -> KA_VERB;
+        case "ka.uri" -> KA_URI;
+        case "ka.auditid" -> KA_AUDITID;
+        case "ka.target.namespace" -> KA_NS;
+        case "ka.target.name" -> KA_NAME;
+        case "ka.target.resource" -> KA_RESOURCE;
+        case "ka.target.subresource" -> KA_SUBRESOURCE;
+        case "ka.response.code" -> KA_CODE;
+        case "ka.useragent" -> KA_USERAGENT;
+        case "ka.sourceips" -> KA_SOURCEIPS;
+        case "ct.user" -> CT_USER;
+        case "ct.user.arn" -> CT_ARN;
+        case "ct.user.accountid" -> CT_ACCOUNT;
+        case "ct.recipientaccountid" -> CT_RECIPIENT;
+        case "ct.region" -> CT_REGION;
+        case "ct.srcip" -> CT_SRCIP;
+        case "ct.src" -> CT_SRC;
+        case "ct.name" -> CT_NAME;
+        case "ct.requestid" -> CT_REQUESTID;
+        case "ct.error" -> CT_ERROR;
+        case "ct.useragent" -> CT_USERAGENT;
         default -> null;
       };
     }
@@ -132,7 +168,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
 
   @Override
   public void begin() {
-    time = rule = priority = output = hostname = null;
+    time = rule = priority = output = messageProperty = hostname = null;
     tagsSeen = false;
     tags.clear();
     unmapped = new HashMap<>();
@@ -147,6 +183,10 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
       case "rule" -> rule = scalarOrKeep(name, p, src);
       case "priority" -> priority = scalarOrKeep(name, p, src);
       case "output" -> output = scalarOrKeep(name, p, src);
+      case "message" -> {
+        messageProperty = scalarOrKeep(name, p, src);
+        if (messageProperty != null) unmapped.put(name, messageProperty);
+      }
       case "hostname" -> hostname = scalarOrKeep(name, p, src);
       case "tags" -> {
         if (p.currentToken() == JsonToken.START_ARRAY) {
@@ -223,7 +263,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
       ctx.applyTime(e, null, "time");
     }
 
-    e.setMessage(output);
+    e.setMessage(output != null ? output : messageProperty);
     e.setFinding(new Finding(rule, rule, priority, tagsSeen ? new ArrayList<>(tags) : new ArrayList<>()));
 
     // device
@@ -298,8 +338,19 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
         mapped[Field.FD_CIP_NAME.ordinal()]);
     Endpoint server = endpoint(mapped[Field.FD_SIP.ordinal()], mapped[Field.FD_SPORT.ordinal()],
         mapped[Field.FD_SIP_NAME.ordinal()]);
+    String fdName = mapped[Field.FD_NAME.ordinal()];
+    if (client == null && server == null && fdName != null && fdName.indexOf("->") > 0) {
+      // the stock rules (0.36+) print the connection as fd.name ("cip:cport->sip:sport"), not fd.cip / fd.sip
+      java.util.regex.Matcher c = FD_CONNECTION.matcher(fdName);
+      if (c.matches()) {
+        client = endpoint(c.group(1), c.group(2), null);
+        server = endpoint(c.group(3), c.group(4), null);
+      }
+    }
     if (client != null) e.setSrcEndpoint(client);
     if (server != null) e.setDstEndpoint(server);
+    k8sAudit(e);
+    cloudTrail(e);
 
     // unmapped: output_fields are in already
     if (!lookalikes.isEmpty()) u.putAll(lookalikes);
@@ -328,6 +379,104 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     e.getUnmapped().put("strata.falco_output", "text");
     Events.warn(e, "Falco text output: the line names no rule; finding.rule and title are the output's description");
     return e;
+  }
+
+  /** A socket's fd.name: {@code client:port->server:port} (IPv6 addresses bare or in brackets). */
+  static final java.util.regex.Pattern FD_CONNECTION =
+      java.util.regex.Pattern.compile("^\\[?([0-9A-Fa-f:.]+)\\]?:(\\d{1,5})->\\[?([0-9A-Fa-f:.]+)\\]?:(\\d{1,5})$");
+
+  /**
+   * An alert of the k8saudit plugin (source {@code k8s_audit}; also k8saudit-eks / -gke / -aks): the request's user,
+   * impersonated user, verb, URI, audit id, response code, user agent, first source IP and target object, as the
+   * {@code k8s_audit} parser maps the audit event itself. The container engine's pod fields win where both are there.
+   */
+  private void k8sAudit(EvidenceEvent e) {
+    String user = value(mapped[Field.KA_USER.ordinal()]);
+    String verb = value(mapped[Field.KA_VERB.ordinal()]);
+    String resource = value(mapped[Field.KA_RESOURCE.ordinal()]);
+    if (user == null && verb == null && resource == null) return;
+    if (user != null || value(mapped[Field.KA_IMPUSER.ordinal()]) != null) {
+      dev.strata.schema.event.Actor a = new dev.strata.schema.event.Actor();
+      a.setUserName(user);
+      a.setImpersonatedUser(value(mapped[Field.KA_IMPUSER.ordinal()]));
+      e.setActor(a);
+    }
+    dev.strata.schema.event.Api api = new dev.strata.schema.event.Api();
+    api.setService("kube-apiserver");
+    api.setOperation(verb);
+    api.setRequestUid(value(mapped[Field.KA_AUDITID.ordinal()]));
+    api.setResponseCode(number(mapped[Field.KA_CODE.ordinal()]) == null ? null
+        : number(mapped[Field.KA_CODE.ordinal()]).intValue());
+    e.setApi(api);
+    String uri = value(mapped[Field.KA_URI.ordinal()]);
+    String agent = value(mapped[Field.KA_USERAGENT.ordinal()]);
+    if (uri != null || agent != null) e.setHttpRequest(new dev.strata.schema.event.HttpRequest(null, uri, agent));
+    String ns = value(mapped[Field.KA_NS.ordinal()]);
+    String name = value(mapped[Field.KA_NAME.ordinal()]);
+    if (resource != null || name != null) {
+      List<dev.strata.schema.event.Resource> rs = new ArrayList<>(1);
+      rs.add(new dev.strata.schema.event.Resource(resource, name, null, ns,
+          value(mapped[Field.KA_SUBRESOURCE.ordinal()]), null));
+      e.setResources(rs);
+    }
+    if (ns != null) {
+      Kubernetes k = e.getKubernetes() == null ? new Kubernetes() : e.getKubernetes();
+      if (k.getNamespace() == null) k.setNamespace(ns);
+      if (k.getPodName() == null && "pods".equals(resource) && name != null) k.setPodName(name);
+      e.setKubernetes(k);
+    }
+    String ip = firstAddress(mapped[Field.KA_SOURCEIPS.ordinal()]);
+    if (ip != null && e.getSrcEndpoint() == null) e.setSrcEndpoint(endpoint(ip, null, null));
+  }
+
+  /**
+   * An alert of the cloudtrail plugin (source {@code aws_cloudtrail}): the caller, account, region, source address,
+   * event source and name, request id and error code of the CloudTrail record it fired on.
+   */
+  private void cloudTrail(EvidenceEvent e) {
+    String name = value(mapped[Field.CT_NAME.ordinal()]);
+    String service = value(mapped[Field.CT_SRC.ordinal()]);
+    if (name == null && service == null) return;
+    dev.strata.schema.event.Api api = new dev.strata.schema.event.Api();
+    api.setService(service);
+    api.setOperation(name);
+    api.setRequestUid(value(mapped[Field.CT_REQUESTID.ordinal()]));
+    api.setResponseError(value(mapped[Field.CT_ERROR.ordinal()]));
+    e.setApi(api);
+    String user = value(mapped[Field.CT_USER.ordinal()]);
+    String arn = value(mapped[Field.CT_ARN.ordinal()]);
+    String account = value(mapped[Field.CT_ACCOUNT.ordinal()]);
+    if (user != null || arn != null) {
+      dev.strata.schema.event.Actor a = new dev.strata.schema.event.Actor();
+      a.setUserName(user);
+      a.setUserUid(arn);
+      a.setAccountUid(account);
+      e.setActor(a);
+    }
+    String recipient = value(mapped[Field.CT_RECIPIENT.ordinal()]);
+    String region = value(mapped[Field.CT_REGION.ordinal()]);
+    if (recipient != null || account != null || region != null) {
+      dev.strata.schema.event.Cloud c = e.getCloud() == null ? new dev.strata.schema.event.Cloud()
+          : dev.strata.schema.event.Cloud.newBuilder(e.getCloud()).build();
+      c.setProvider("AWS");
+      c.setAccountUid(recipient != null ? recipient : account);
+      if (region != null) c.setRegion(region);
+      e.setCloud(c);
+    }
+    Endpoint src = endpoint(mapped[Field.CT_SRCIP.ordinal()], null, null);
+    if (src != null && e.getSrcEndpoint() == null) e.setSrcEndpoint(src);
+    String agent = value(mapped[Field.CT_USERAGENT.ordinal()]);
+    if (agent != null && e.getHttpRequest() == null) e.setHttpRequest(new dev.strata.schema.event.HttpRequest(null, null, agent));
+  }
+
+  /** The first address of a list field as Falco prints one ({@code [a,b]}, {@code (a,b)}, {@code a b}), or null. */
+  static String firstAddress(String list) {
+    list = value(list);
+    if (list == null) return null;
+    for (String t : list.split("[\\[\\](),\\s\"]+")) {
+      if (!t.isEmpty() && (t.indexOf('.') > 0 || t.indexOf(':') >= 0)) return t;
+    }
+    return null;
   }
 
   /**

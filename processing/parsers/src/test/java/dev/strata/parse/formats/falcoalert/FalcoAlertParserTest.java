@@ -179,4 +179,104 @@ class FalcoAlertParserTest extends ParserContractTest {
     assertThat(log.getTime().toString()).isEqualTo("2024-05-01T10:00:11.123456Z");
     assertThat(out.rejections).singleElement().satisfies(r -> assertThat(r.reason().code()).isEqualTo("malformed_record"));
   }
+
+  private java.util.List<dev.strata.schema.event.EvidenceEvent> alerts(String text) throws Exception {
+    return lineEvents(text, "x/falco.json");
+  }
+
+  /**
+   * json_include_output_property false with json_include_message_property true (Falco 0.39+): the alert has a
+   * {@code message} (the output without its time and priority) and no {@code output}; the message is the message.
+   */
+  @Test
+  void theMessagePropertyIsTheMessageWithoutAnOutput() throws Exception {
+    var e = alerts("{\"hostname\":\"n1\",\"message\":\"Shell spawned in a container (user=root)\",\"priority\":\"Notice\","
+        + "\"rule\":\"Terminal shell in container\",\"source\":\"syscall\",\"tags\":[\"T1059\"],"
+        + "\"time\":\"2025-02-01T10:00:00.000000000Z\",\"output_fields\":{\"proc.name\":\"bash\"}}\n").get(0);
+    assertThat(e.getMessage()).isEqualTo("Shell spawned in a container (user=root)");
+    assertThat(e.getUnmapped()).containsEntry("message", "Shell spawned in a container (user=root)");
+    var both = alerts("{\"message\":\"m\",\"output\":\"10:00:00.000000000: Notice m\",\"priority\":\"Notice\","
+        + "\"rule\":\"r\",\"time\":\"2025-02-01T10:00:00Z\",\"output_fields\":{}}\n").get(0);
+    assertThat(both.getMessage()).isEqualTo("10:00:00.000000000: Notice m");
+  }
+
+  /**
+   * The stock rules since 0.36 print a connection as fd.name ({@code connection=%fd.name lport=%fd.lport ...}), not
+   * fd.cip / fd.sip: the tuple names the client and the server; a unix socket's tuple names none.
+   */
+  @Test
+  void aConnectionTupleInFdNameNamesTheEndpoints() throws Exception {
+    var ev = alerts("{\"rule\":\"Outbound Connection to C2 Servers\",\"priority\":\"Warning\",\"output\":\"o\","
+        + "\"time\":\"2025-02-01T10:00:00Z\",\"output_fields\":{\"fd.name\":\"10.1.2.3:40112->198.51.100.7:443\","
+        + "\"fd.lport\":40112,\"fd.rport\":443,\"evt.type\":\"connect\"}}\n"
+        + "{\"rule\":\"r6\",\"priority\":\"Warning\",\"output\":\"o\",\"time\":\"2025-02-01T10:00:00Z\","
+        + "\"output_fields\":{\"fd.name\":\"2001:db8::5:51000->2001:db8::9:22\"}}\n"
+        + "{\"rule\":\"unix\",\"priority\":\"Warning\",\"output\":\"o\",\"time\":\"2025-02-01T10:00:00Z\","
+        + "\"output_fields\":{\"fd.name\":\"ffff8a0c1a2b3c00->ffff8a0c1a2b3d00 /var/run/docker.sock\"}}\n");
+    assertThat(ev.get(0).getSrcEndpoint().getIp()).isEqualTo("10.1.2.3");
+    assertThat(ev.get(0).getSrcEndpoint().getPort()).isEqualTo(40112);
+    assertThat(ev.get(0).getDstEndpoint().getIp()).isEqualTo("198.51.100.7");
+    assertThat(ev.get(0).getDstEndpoint().getPort()).isEqualTo(443);
+    assertThat(ev.get(1).getSrcEndpoint().getIp()).isEqualTo("2001:db8::5");
+    assertThat(ev.get(1).getDstEndpoint().getIp()).isEqualTo("2001:db8::9");
+    assertThat(ev.get(1).getDstEndpoint().getPort()).isEqualTo(22);
+    assertThat(ev.get(2).getSrcEndpoint()).isNull();
+    assertThat(ev.get(2).getDstEndpoint()).isNull();
+    assertThat(ev.get(2).getFile()).isNull();
+  }
+
+  /**
+   * An alert of the k8saudit plugin (source k8s_audit; fields as the plugin's README lists them): the request's user,
+   * impersonated user, verb, audit id, response code, URI, user agent, target and first source IP.
+   */
+  @Test
+  void aK8sAuditPluginAlertNamesTheRequest() throws Exception {
+    var e = alerts("{\"hostname\":\"falco-k8saudit-0\",\"output\":\"Attach/Exec to pod (user=dev@example.com "
+        + "pod=web-0 resource=pods ns=shop action=exec command=sh)\",\"priority\":\"Notice\",\"rule\":\"Attach/Exec Pod\","
+        + "\"source\":\"k8s_audit\",\"tags\":[\"k8s\"],\"time\":\"2025-02-01T10:00:00.123456Z\",\"output_fields\":{"
+        + "\"ka.auditid\":\"4c1a7e2b-1111-4d7a-9c2e-5d2f8e3a0b01\",\"ka.user.name\":\"dev@example.com\","
+        + "\"ka.impuser.name\":\"system:serviceaccount:shop:deployer\",\"ka.verb\":\"create\","
+        + "\"ka.target.resource\":\"pods\",\"ka.target.subresource\":\"exec\",\"ka.target.name\":\"web-0\","
+        + "\"ka.target.namespace\":\"shop\",\"ka.uri\":\"/api/v1/namespaces/shop/pods/web-0/exec?command=sh\","
+        + "\"ka.response.code\":\"101\",\"ka.useragent\":\"kubectl/v1.31.0\",\"ka.sourceips\":\"[203.0.113.50]\"}}\n").get(0);
+    assertThat(e.getActor().getUserName()).isEqualTo("dev@example.com");
+    assertThat(e.getActor().getImpersonatedUser()).isEqualTo("system:serviceaccount:shop:deployer");
+    assertThat(e.getApi().getService()).isEqualTo("kube-apiserver");
+    assertThat(e.getApi().getOperation()).isEqualTo("create");
+    assertThat(e.getApi().getRequestUid()).isEqualTo("4c1a7e2b-1111-4d7a-9c2e-5d2f8e3a0b01");
+    assertThat(e.getApi().getResponseCode()).isEqualTo(101);
+    assertThat(e.getHttpRequest().getUrl()).isEqualTo("/api/v1/namespaces/shop/pods/web-0/exec?command=sh");
+    assertThat(e.getHttpRequest().getUserAgent()).isEqualTo("kubectl/v1.31.0");
+    assertThat(e.getResources()).hasSize(1);
+    assertThat(e.getResources().get(0).getType()).isEqualTo("pods");
+    assertThat(e.getResources().get(0).getName()).isEqualTo("web-0");
+    assertThat(e.getResources().get(0).getSubresource()).isEqualTo("exec");
+    assertThat(e.getKubernetes().getNamespace()).isEqualTo("shop");
+    assertThat(e.getKubernetes().getPodName()).isEqualTo("web-0");
+    assertThat(e.getSrcEndpoint().getIp()).isEqualTo("203.0.113.50");
+    assertThat(FalcoAlertMapper.firstAddress("(10.0.0.1,10.0.0.2)")).isEqualTo("10.0.0.1");
+    assertThat(FalcoAlertMapper.firstAddress("<NA>")).isNull();
+  }
+
+  /** An alert of the cloudtrail plugin (source aws_cloudtrail; ct.* fields of the plugin's README). */
+  @Test
+  void aCloudTrailPluginAlertNamesTheCall() throws Exception {
+    var e = alerts("{\"hostname\":\"falco-ct\",\"output\":\"Detected a console login without MFA\",\"priority\":\"Critical\","
+        + "\"rule\":\"Console Login Without MFA\",\"source\":\"aws_cloudtrail\",\"tags\":[\"cloud\",\"aws\"],"
+        + "\"time\":\"2025-02-01T10:00:00Z\",\"output_fields\":{\"ct.name\":\"ConsoleLogin\",\"ct.src\":"
+        + "\"signin.amazonaws.com\",\"ct.user\":\"alice\",\"ct.user.arn\":\"arn:aws:iam::111122223333:user/alice\","
+        + "\"ct.user.accountid\":\"111122223333\",\"ct.region\":\"us-east-1\",\"ct.srcip\":\"198.51.100.23\","
+        + "\"ct.requestid\":\"<NA>\",\"ct.error\":\"<NA>\",\"ct.useragent\":\"Mozilla/5.0\"}}\n").get(0);
+    assertThat(e.getApi().getService()).isEqualTo("signin.amazonaws.com");
+    assertThat(e.getApi().getOperation()).isEqualTo("ConsoleLogin");
+    assertThat(e.getApi().getResponseError()).isNull();
+    assertThat(e.getActor().getUserName()).isEqualTo("alice");
+    assertThat(e.getActor().getUserUid()).isEqualTo("arn:aws:iam::111122223333:user/alice");
+    assertThat(e.getCloud().getAccountUid()).isEqualTo("111122223333");
+    assertThat(e.getCloud().getRegion()).isEqualTo("us-east-1");
+    assertThat(e.getCloud().getProvider()).isEqualTo("AWS");
+    assertThat(e.getSrcEndpoint().getIp()).isEqualTo("198.51.100.23");
+    assertThat(e.getHttpRequest().getUserAgent()).isEqualTo("Mozilla/5.0");
+    assertThat(e.getUnmapped()).containsEntry("source", "aws_cloudtrail");
+  }
 }

@@ -148,9 +148,7 @@ class TetragonEventParserTest extends ParserContractTest {
   private static final String T = "\"node_name\":\"ip-10-0-1-5\",\"time\":\"2025-06-02T08:00:00.5Z\"}\n";
 
   private java.util.List<dev.strata.schema.event.EvidenceEvent> events(String text) throws Exception {
-    CollectingOutput out = parse(text, Framing.LINES, "x/tetragon.log");
-    assertThat(out.rejections).isEmpty();
-    return out.events;
+    return lineEvents(text, "x/tetragon.log");
   }
 
   /**
