@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  *                         [deprecatedFirstTimestamp], else metadata.creationTimestamp (warning), else observed time
  *                         (warning). eventTime first: it is the (MicroTime) time the reporter set; core/v1 events from
  *                         older reporters have eventTime null and only the second-resolution timestamps.
+ * start_time, end_time -> a repeated event's interval: firstTimestamp (else eventTime) to series.lastObservedTime
+ *                         (else lastTimestamp), when the end is after the start
  * involvedObject [regarding] -> resources[0] (type = kind, name, uid, namespace, api_group from apiVersion)
  *                         kubernetes.namespace (else metadata.namespace); kind Pod: kubernetes.pod_name, pod_uid,
  *                         container_name from fieldPath spec.containers{name}; kind Node: kubernetes.node_name
@@ -150,6 +152,14 @@ final class K8sEventMapper implements JsonRecordStream.RecordMapper {
     putIf(u, "eventTime", eventTime);
     putIf(u, "lastTimestamp", last);
     putIf(u, "firstTimestamp", firstTs);
+    // the interval a repeated event covers: its first occurrence to its last (events.k8s.io/v1: eventTime to
+    // series.lastObservedTime; core/v1: firstTimestamp, or eventTime, to lastTimestamp or series.lastObservedTime)
+    java.time.Instant from = instant(firstTs != null ? firstTs : eventTime);
+    java.time.Instant to = instant(first(f.get("series.lastObservedTime"), last));
+    if (from != null && to != null && to.isAfter(from)) {
+      e.setStartTime(from);
+      e.setEndTime(to);
+    }
 
     // involved object
     String kind = obj.remove("kind");
@@ -208,6 +218,12 @@ final class K8sEventMapper implements JsonRecordStream.RecordMapper {
     u.putAll(other);
     e.setRawData(ctx.rawText(span.start(), span.end()));
     return e;
+  }
+
+  private static java.time.Instant instant(String text) {
+    if (text == null) return null;
+    long m = dev.strata.parse.Timestamps.toMicros(text);
+    return m == dev.strata.parse.Timestamps.INVALID ? null : dev.strata.parse.Timestamps.toInstant(m);
   }
 
   private static String first(String a, String b) {
