@@ -30,6 +30,8 @@ import picocli.CommandLine.Option;
       "                       first execution / credential access signal is the incident's entry row (default 10m)",
       "  exfil_bytes, exfil_window  a workload of an open incident sending this many bytes to one public address",
       "                       within this window is an exfiltration signal (default 50000000 bytes, 10m)",
+      "  known_accounts       the organisation's AWS accounts: an S3 object written into a bucket of any other",
+      "                       account is an exfiltration signal (default none: that rule is off)",
       "  sigma_rules, sigma_min_level  see the options below"
     })
 final class IncidentsCommand implements Callable<Integer> {

@@ -54,6 +54,8 @@ import java.util.regex.Pattern;
  *                                          # the pod's first execution / credential signal is the incident's entry
  *   exfil_bytes: 50000000                  # a workload of an open incident sending this many bytes to one public
  *   exfil_window: 10m                      # address within this window (flow records by their start): exfiltration
+ *   known_accounts: [111122223333]         # the organisation's AWS accounts: an S3 object written into another
+ *                                          # account's bucket is exfiltration (default none: the rule is off)
  * vpc_flow:                                # env STRATA_VPC_FLOW_LOG_FORMATS: PREFIX=FORMAT;log-group:NAME=FORMAT
  *   log_formats:                           # custom formats of exports without a header line
  *     - prefix: exportedlogs/flow-custom/  # path / S3 key prefix (or log_group: NAME)
@@ -92,7 +94,7 @@ public record StrataSettings(
               "cluster", "progress_seconds"),
           "receive", Set.of("port", "bind", "token", "max_body_bytes"),
           "incident", Set.of("sigma_rules", "sigma_min_level", "known_cidrs", "deployer_namespaces", "exec_audit_bound",
-              "exec_audit_coverage", "entry_flow_bound", "exfil_bytes", "exfil_window"),
+              "exec_audit_coverage", "entry_flow_bound", "exfil_bytes", "exfil_window", "known_accounts"),
           "vpc_flow", Set.of("log_formats"));
   /** Environment variable of the custom VPC flow log formats ({@code ;}- or newline-separated specs). */
   static final String ENV_VPC_FLOW_LOG_FORMATS = "STRATA_VPC_FLOW_LOG_FORMATS";
@@ -170,7 +172,7 @@ public record StrataSettings(
    * {@code incident.deployer_namespaces} (the item {@code defaults} is the default list:
    * {@link dev.strata.job.incident.IncidentSettings#deployerNamespaces}), {@code incident.exec_audit_bound} and
    * {@code incident.exec_audit_coverage}, {@code incident.entry_flow_bound}, {@code incident.exfil_bytes} and {@code
-   * incident.exfil_window} (durations: {@code 15s}, {@code 2m}, {@code
+   * incident.exfil_window}, {@code incident.known_accounts} (durations: {@code 15s}, {@code 2m}, {@code
    * PT15S}). A wrong value fails
    * naming the key.
    */
@@ -207,6 +209,11 @@ public record StrataSettings(
       }
       s = s.withExfil(bytes, exfilWindow == null ? s.exfilWindow()
           : dev.strata.job.ParseJobConfig.parseDuration("incident.exfil_window", exfilWindow));
+    }
+    String accounts = components.get("incident.known_accounts");
+    if (accounts != null && !accounts.isBlank()) {
+      s = s.withKnownAccounts(java.util.Arrays.stream(accounts.split(",")).map(String::trim).filter(a -> !a.isEmpty())
+          .toList());
     }
     return s;
   }

@@ -99,6 +99,14 @@ final class ScenarioRun {
    */
   static String runWithLateEvidence(EvidencePipeline pipeline, StackEndpoints endpoints, String name, Path evidence,
       Path late, CollectorOptions options) throws Exception {
+    return runWithLateEvidence(pipeline, endpoints, name, evidence, late, options,
+        dev.strata.job.incident.IncidentSettings.defaults());
+  }
+
+  /** {@link #runWithLateEvidence(EvidencePipeline, StackEndpoints, String, Path, Path, CollectorOptions)} with the
+   * incident job's settings (a scenario's {@code incident.known_accounts}). */
+  static String runWithLateEvidence(EvidencePipeline pipeline, StackEndpoints endpoints, String name, Path evidence,
+      Path late, CollectorOptions options, dev.strata.job.incident.IncidentSettings settings) throws Exception {
     pipeline.prepare();
     String parseGroup = pipeline.newGroupAtEndOfRawTopic(name);
     String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.NORMALIZED,
@@ -111,7 +119,7 @@ final class ScenarioRun {
     pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
     var correlate = pipeline.correlateConfig(true, correlateGroup);
     pipeline.runCorrelate(correlate);
-    var incidents = pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic());
+    var incidents = pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic(), settings);
     if (late != null) {
       pipeline.collect(late, options, ProgressListener.NONE);
       pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));

@@ -64,7 +64,8 @@ class StrataSettingsTest {
     assertThat(none.execAuditBound()).isEqualTo(java.time.Duration.ofSeconds(15));
     assertThat(none.execAuditCoverage()).isNull();
     Path file = yaml("incident:\n  deployer_namespaces: [defaults, platform-deploy]\n  exec_audit_bound: 30s\n"
-        + "  exec_audit_coverage: 1h\n  entry_flow_bound: 20m\n  exfil_bytes: 200000000\n  exfil_window: 30m\n");
+        + "  exec_audit_coverage: 1h\n  entry_flow_bound: 20m\n  exfil_bytes: 200000000\n  exfil_window: 30m\n"
+        + "  known_accounts: [\"111122223333\", \"385726194013\"]\n");
     var fromFile = StrataSettings.resolve(file, new HashMap<>(), k -> null).applyIncident(defaults);
     assertThat(fromFile.deployerNamespaces()).contains("platform-deploy", "argocd", "kube-system");
     assertThat(fromFile.execAuditBound()).isEqualTo(java.time.Duration.ofSeconds(30));
@@ -75,6 +76,11 @@ class StrataSettingsTest {
     assertThat(fromFile.exfilWindow()).isEqualTo(java.time.Duration.ofMinutes(30));
     assertThat(none.exfilBytes()).isEqualTo(50_000_000L);
     assertThat(none.exfilWindow()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(fromFile.knownAccounts()).containsExactlyInAnyOrder("111122223333", "385726194013");
+    assertThat(none.knownAccounts()).isEmpty();
+    assertThatThrownBy(() -> StrataSettings.resolve(null, new HashMap<>(),
+        Map.of("STRATA_INCIDENT_KNOWN_ACCOUNTS", "111122223333,prod")::get).applyIncident(defaults))
+        .hasMessageContaining("incident.known_accounts");
     assertThatThrownBy(() -> StrataSettings.resolve(null, new HashMap<>(),
         Map.of("STRATA_INCIDENT_EXFIL_BYTES", "lots")::get).applyIncident(defaults))
         .hasMessageContaining("incident.exfil_bytes");

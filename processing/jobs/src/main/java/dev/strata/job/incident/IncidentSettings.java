@@ -54,6 +54,9 @@ import java.util.List;
  *     default 50,000,000; 0 or less: {@link #DEFAULT_EXFIL_BYTES})
  * @param exfilWindow {@code incident.exfil_window}: the window those bytes are summed in (flow records by their start;
  *     default 10 min; 1 min .. 24 h)
+ * @param knownAccounts {@code incident.known_accounts}: the organisation's AWS accounts (12-digit ids); when set, an S3
+ *     object written into a bucket of another account (CloudTrail's data event names the bucket's owner) is an
+ *     exfiltration signal ({@code s3_write_unknown_account}); default none (the rule is off)
  */
 public record IncidentSettings(
     Duration window,
@@ -72,7 +75,8 @@ public record IncidentSettings(
     Duration execAuditCoverage,
     Duration entryFlowBound,
     long exfilBytes,
-    Duration exfilWindow)
+    Duration exfilWindow,
+    java.util.Set<String> knownAccounts)
     implements Serializable {
   /** {@code incident.exfil_bytes}'s default: 50 MB to one public address (a database dump, a source tree). */
   public static final long DEFAULT_EXFIL_BYTES = 50_000_000L;
@@ -122,6 +126,21 @@ public record IncidentSettings(
     exfilWindow = exfilWindow == null ? DEFAULT_EXFIL_WINDOW : exfilWindow;
     require(exfilWindow.compareTo(Duration.ofMinutes(1)) >= 0 && exfilWindow.compareTo(Duration.ofHours(24)) <= 0,
         "incident.exfil_window", "must be 1m..24h, was " + exfilWindow);
+    knownAccounts = knownAccounts == null ? java.util.Set.of() : java.util.Set.copyOf(knownAccounts);
+    for (String a : knownAccounts) {
+      require(a.matches("\\d{12}"), "incident.known_accounts", "not an AWS account id (12 digits): '" + a + "'");
+    }
+  }
+
+  /** Before {@code incident.known_accounts}: none known (the rule that reads it is off). */
+  public IncidentSettings(Duration window, int timelineCap, int secretBurstCount, Duration secretBurstWindow,
+      List<String> knownCidrs, Duration retention, int maxMembersPerTenant, SigmaRuleSet sigmaRules,
+      String sigmaMinLevel, TetragonSignals tetragonSignals, SupplyChainSignals supplyChainSignals,
+      java.util.Set<String> deployerNamespaces, Duration execAuditBound, Duration execAuditCoverage,
+      Duration entryFlowBound, long exfilBytes, Duration exfilWindow) {
+    this(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant, sigmaRules,
+        sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound, execAuditCoverage,
+        entryFlowBound, exfilBytes, exfilWindow, null);
   }
 
   /** Before {@code incident.exfil_bytes} / {@code exfil_window}: their defaults. */
@@ -168,20 +187,20 @@ public record IncidentSettings(
   public IncidentSettings withWindow(Duration w) {
     return new IncidentSettings(w, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, null, maxMembersPerTenant,
         sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow, knownAccounts);
   }
 
   public IncidentSettings withTimelineCap(int cap) {
     return new IncidentSettings(window, cap, secretBurstCount, secretBurstWindow, knownCidrs, retention, maxMembersPerTenant,
         sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow, knownAccounts);
   }
 
   /** With Sigma rules (loaded by {@link dev.strata.detect.sigma.SigmaRuleLoader}) and the lowest level that signals. */
   public IncidentSettings withSigmaRules(SigmaRuleSet rules, String minLevel) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, rules, minLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow, knownAccounts);
   }
 
   /**
@@ -191,49 +210,61 @@ public record IncidentSettings(
   public IncidentSettings withKnownCidrs(List<String> cidrs) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, cidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow, knownAccounts);
+  }
+
+  /**
+   * With the organisation's AWS accounts ({@code incident.known_accounts}): an S3 object written into a bucket of any
+   * other account is an exfiltration signal ({@link SignalRules}, {@code s3_write_unknown_account}); unset, that rule
+   * is off (writes into another account's bucket are routine where a central log archive or data lake is).
+   */
+  public IncidentSettings withKnownAccounts(java.util.Collection<String> accounts) {
+    return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
+        maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces,
+        execAuditBound, execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow,
+        accounts == null ? null : java.util.Set.copyOf(accounts));
   }
 
   /** With other Tetragon signal rules. */
   public IncidentSettings withTetragonSignals(TetragonSignals t) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, t, supplyChainSignals, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow, knownAccounts);
   }
 
   /** With other supply-chain entry rules. */
   public IncidentSettings withSupplyChainSignals(SupplyChainSignals c) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, c, deployerNamespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow, knownAccounts);
   }
 
   /** With other deployer namespaces ({@code incident.deployer_namespaces}: {@link #deployerNamespaces(java.util.Collection)}). */
   public IncidentSettings withDeployerNamespaces(java.util.Set<String> namespaces) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, namespaces, execAuditBound,
-        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow);
+        execAuditCoverage, entryFlowBound, exfilBytes, exfilWindow, knownAccounts);
   }
 
   /** With another runtime exec bound and audit coverage ({@code incident.exec_audit_bound}, {@code exec_audit_coverage}). */
   public IncidentSettings withExecAudit(Duration bound, Duration coverage) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces, bound,
-        coverage, entryFlowBound, exfilBytes, exfilWindow);
+        coverage, entryFlowBound, exfilBytes, exfilWindow, knownAccounts);
   }
 
   /** With another entry flow bound ({@code incident.entry_flow_bound}, {@link EntryFlows}). */
   public IncidentSettings withEntryFlowBound(Duration bound) {
     return new IncidentSettings(window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces,
-        execAuditBound, execAuditCoverage, bound, exfilBytes, exfilWindow);
+        execAuditBound, execAuditCoverage, bound, exfilBytes, exfilWindow, knownAccounts);
   }
 
   /** With another exfiltration threshold and window ({@code incident.exfil_bytes}, {@code exfil_window}). */
   public IncidentSettings withExfil(long bytes, Duration window) {
     return new IncidentSettings(this.window, timelineCap, secretBurstCount, secretBurstWindow, knownCidrs, retention,
         maxMembersPerTenant, sigmaRules, sigmaMinLevel, tetragonSignals, supplyChainSignals, deployerNamespaces,
-        execAuditBound, execAuditCoverage, entryFlowBound, bytes, window);
+        execAuditBound, execAuditCoverage, entryFlowBound, bytes, window, knownAccounts);
   }
 
   /** The item of {@code incident.deployer_namespaces} that stands for the default list. */
@@ -258,7 +289,7 @@ public record IncidentSettings(
 
   public SignalRules rules() {
     return new SignalRules(knownCidrs, new SigmaEngine(sigmaRules), SigmaRule.severityOf(sigmaMinLevel), tetragonSignals,
-        supplyChainSignals, new WorkloadPlacementSignals(deployerNamespaces));
+        supplyChainSignals, new WorkloadPlacementSignals(deployerNamespaces), knownAccounts);
   }
 
   private static void require(boolean ok, String key, String problem) {

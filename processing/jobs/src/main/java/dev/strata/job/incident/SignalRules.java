@@ -29,7 +29,7 @@ import java.util.Set;
  *       and namespace changes, module loads, sensitive syscalls), execs of dropped binaries, severity_id >= 3
  *       ({@link TetragonSignals}); other policy hits, execs and exits are context</td><td>by target</td>
  *       <td>Medium or High</td></tr>
- *   <tr><td rowspan=7>Kubernetes audit, user not {@code system:*} (a human)</td><td>pods/exec, pods/attach</td>
+ *   <tr><td rowspan=8>Kubernetes audit, user not {@code system:*} (a human)</td><td>pods/exec, pods/attach</td>
  *       <td>execution</td><td>High</td></tr>
  *   <tr><td>pods/portforward</td><td>lateral_movement</td><td>Medium</td></tr>
  *   <tr><td>get/list/watch secrets</td><td>credential_access</td><td>Medium</td></tr>
@@ -41,12 +41,20 @@ import java.util.Set;
  *   <tr><td>pods/ephemeralcontainers update or patch ({@code kubectl debug})</td><td>execution</td><td>High</td></tr>
  *   <tr><td>a (Cluster)RoleBinding created or changed to bind ClusterRole cluster-admin</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
- *   <tr><td rowspan=4>Kubernetes audit, a workload's service account (not kube-system's *-controller)</td>
+ *   <tr><td>a request impersonating {@code system:masters}, a node, the control plane or a kube-system service
+ *       account ({@code impersonated_privileged}), when no rule above applies</td><td>privilege_escalation</td>
+ *       <td>High</td></tr>
+ *   <tr><td rowspan=6>Kubernetes audit, a workload's service account (not kube-system's *-controller)</td>
  *       <td>any request from a public IP outside {@code known_cidrs} ({@code service_account_token_outside})</td>
  *       <td>by request: privileged pod, workload with such a pod template / role binding -> privilege_escalation,
  *       workload or pod written ->
- *       persistence, exec -> execution, a read (get / list / watch) of anything but secrets and ConfigMaps ->
- *       entry, else credential_access</td><td>High</td></tr>
+ *       persistence, exec / attach / ephemeral container -> execution, a read (get / list / watch) of anything but
+ *       secrets and ConfigMaps -> entry, else credential_access; impersonating a privileged identity (below), entry
+ *       and credential access but secrets / ConfigMap reads -> privilege_escalation</td><td>High</td></tr>
+ *   <tr><td>pods/ephemeralcontainers update or patch ({@code kubectl debug}, {@code pod_ephemeral_container})</td>
+ *       <td>execution</td><td>High</td></tr>
+ *   <tr><td>a request impersonating a privileged identity ({@code impersonated_privileged}; its tenants'
+ *       accounts are none)</td><td>privilege_escalation</td><td>High</td></tr>
  *   <tr><td>a pod created or changed with host PID / IPC or a sensitive host path (privileged alone is not)</td>
  *       <td>privilege_escalation</td><td>High</td></tr>
  *   <tr><td>its own pod deleted with its token: the token's bound pod, or (legacy token) the pod's account and
@@ -58,7 +66,11 @@ import java.util.Set;
  *   <tr><td>Kubernetes audit, user {@code system:anonymous}</td><td>any allowed request (code &lt; 400) but the
  *       health and discovery endpoints (/healthz, /livez, /readyz, /version, OIDC discovery)</td><td>entry</td>
  *       <td>High</td></tr>
- *   <tr><td rowspan=8>CloudTrail</td><td>instance-profile credentials (session named after an instance) or an ECS
+ *   <tr><td rowspan=9>CloudTrail</td><td>an S3 object written (PutObject, CopyObject, multipart upload) into a bucket
+ *       whose owner (the record's {@code resources[]}) is neither the caller's account nor one of {@code
+ *       incident.known_accounts} ({@code s3_write_unknown_account}; only when known_accounts is set)</td>
+ *       <td>exfiltration</td><td>High</td></tr>
+ *   <tr><td>instance-profile credentials (session named after an instance) or an ECS
  *       task's role credentials (session named after a task id) used from a public IP outside the known ranges
  *       (default: none known, i.e. any public IP is outside AWS's private space)</td><td>by operation: GetCallerIdentity -> credential_access; Get/List/Describe/Head ->
  *       exfiltration (discovery, collection); else the operation's stage below, else credential_access</td>
@@ -136,6 +148,8 @@ public final class SignalRules implements Serializable {
   private final SupplyChainSignals supplyChain;
   /** Pods and workloads a service account creates in another namespace ({@code incident.deployer_namespaces}). */
   private final WorkloadPlacementSignals workloadPlacement;
+  /** The organisation's AWS accounts ({@code incident.known_accounts}). */
+  private final Set<String> knownAccounts;
 
   public SignalRules(List<String> knownCidrs) {
     this(knownCidrs, SigmaEngine.empty(), 3);
@@ -160,6 +174,13 @@ public final class SignalRules implements Serializable {
   /** With the deployer namespaces the workload placement rule does not judge ({@link WorkloadPlacementSignals}). */
   public SignalRules(List<String> knownCidrs, SigmaEngine sigma, int sigmaMinSeverity, TetragonSignals tetragon,
       SupplyChainSignals supplyChain, WorkloadPlacementSignals workloadPlacement) {
+    this(knownCidrs, sigma, sigmaMinSeverity, tetragon, supplyChain, workloadPlacement, Set.of());
+  }
+
+  /** With the organisation's AWS accounts ({@code incident.known_accounts}; empty: the foreign bucket rule is off). */
+  public SignalRules(List<String> knownCidrs, SigmaEngine sigma, int sigmaMinSeverity, TetragonSignals tetragon,
+      SupplyChainSignals supplyChain, WorkloadPlacementSignals workloadPlacement, Set<String> knownAccounts) {
+    this.knownAccounts = Set.copyOf(knownAccounts);
     this.workloadPlacement = workloadPlacement;
     this.knownCidrs = KnownCidrs.parse(knownCidrs);
     this.sigma = sigma;
@@ -318,8 +339,33 @@ public final class SignalRules implements Serializable {
     if ("secrets".equals(r.getType()) && (verb.equals("get") || verb.equals("list") || verb.equals("watch"))) {
       return new Signal(AttackStage.CREDENTIAL_ACCESS, 3, "secret_read");
     }
+    if (impersonatesPrivileged(e)) return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, IMPERSONATED_PRIVILEGED);
     return null;
   }
+
+  static final String IMPERSONATED_PRIVILEGED = "impersonated_privileged";
+
+  /**
+   * A request made as a privileged identity through impersonation ({@code Impersonate-User} / {@code
+   * Impersonate-Group}; the audit event's {@code impersonatedUser}): in group {@code system:masters} (which no RBAC
+   * rule limits), a node ({@code system:node:*}, group {@code system:nodes}), the control plane's own users ({@code
+   * system:kube-controller-manager}, {@code system:kube-scheduler}) or a {@code kube-system} service account. The
+   * requester holds the {@code impersonate} verb (operators and GitOps controllers do, to act as their tenants'
+   * accounts: impersonating those is no signal) and uses it to become what RBAC did not give it (KubectlDebugScenarioIT:
+   * a fleet operator's leaked token acting as {@code system:admin} in {@code system:masters} from the internet).
+   */
+  static boolean impersonatesPrivileged(EvidenceEvent e) {
+    String user = e.getActor() == null ? null : e.getActor().getImpersonatedUser();
+    String groups = e.getUnmapped() == null ? null : e.getUnmapped().get("impersonatedUser.groups");
+    if (user == null && groups == null) return false;
+    if (user != null && (user.startsWith("system:node:") || user.equals("system:kube-controller-manager")
+        || user.equals("system:kube-scheduler") || user.startsWith("system:serviceaccount:kube-system:"))) {
+      return true;
+    }
+    return groups != null && (groups.contains("\"system:masters\"") || groups.contains("\"system:nodes\"")
+        || groups.equals("system:masters") || groups.equals("system:nodes"));
+  }
+
 
   private static final String CLUSTER_ADMIN = "ClusterRole/cluster-admin";
 
@@ -369,7 +415,9 @@ public final class SignalRules implements Serializable {
       } else if (r.getType() != null && (WORKLOADS.contains(r.getType()) || "pods".equals(r.getType())) && writes
           && sub.isEmpty()) {
         stage = AttackStage.PERSISTENCE;
-      } else if ("pods".equals(r.getType()) && ("exec".equals(sub) || "attach".equals(sub))) {
+      } else if ("pods".equals(r.getType()) && ("exec".equals(sub) || "attach".equals(sub) || ephemeral(r, verb))) {
+        // kubectl debug's ephemeral container is a shell in the pod as much as an exec (KubectlDebugScenarioIT: it was
+        // credential access)
         stage = AttackStage.EXECUTION;
       } else if (READS.contains(verb) && !"secrets".equals(r.getType()) && !"configmaps".equals(r.getType())) {
         // a read of the cluster's objects (what runs, which nodes, which DaemonSets) with the stolen token: the way in
@@ -377,9 +425,20 @@ public final class SignalRules implements Serializable {
         // at credential access with the token's list of nodes
         stage = AttackStage.ENTRY;
       }
+      if (impersonatesPrivileged(e) && (stage == AttackStage.ENTRY || stage == AttackStage.CREDENTIAL_ACCESS)
+          && !("secrets".equals(r.getType()) || "configmaps".equals(r.getType()))) {
+        // acting as system:masters (or a node, the control plane): what the request does is the escalation itself
+        stage = AttackStage.PRIVILEGE_ESCALATION;
+      }
       return new Signal(stage, 4, "service_account_token_outside");
     }
     if (escapes) return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, "privileged_pod");
+    // kubectl debug with a workload's token, from inside: a shell in another pod, as for a person (judged before the
+    // namespace rules: an ephemeral container in the account's own namespace is no CI executor's routine)
+    if ("pods".equals(r.getType()) && ephemeral(r, verb)) {
+      return new Signal(AttackStage.EXECUTION, 4, "pod_ephemeral_container");
+    }
+    if (impersonatesPrivileged(e)) return new Signal(AttackStage.PRIVILEGE_ESCALATION, 4, IMPERSONATED_PRIVILEGED);
     // the pod deleted with its own token: removing the evidence (PodSelfDeletion, FirehoseVpcCniScenarioIT)
     Signal selfDelete = PodSelfDeletion.classify(e);
     if (selfDelete != null) return selfDelete;
@@ -396,6 +455,11 @@ public final class SignalRules implements Serializable {
       return new Signal(AttackStage.EXECUTION, 3, "service_account_exec_other_namespace");
     }
     return null;
+  }
+
+  /** An update or patch of a pod's {@code ephemeralcontainers} subresource: {@code kubectl debug} adding a container. */
+  private static boolean ephemeral(Resource r, String verb) {
+    return "ephemeralcontainers".equals(r.getSubresource()) && (verb.equals("update") || verb.equals("patch"));
   }
 
   /** {@code system:serviceaccount:<namespace>:<name>} -> the namespace, else null. */
@@ -457,6 +521,12 @@ public final class SignalRules implements Serializable {
   private Signal cloudTrail(EvidenceEvent e) {
     String op = e.getApi() == null ? null : e.getApi().getOperation();
     if (op == null) return null;
+    if (!knownAccounts.isEmpty() && S3_OBJECT_WRITES.contains(op) && !"Failure".equals(e.getStatus())) {
+      String owner = foreignBucketAccount(e);
+      if (owner != null && !knownAccounts.contains(owner)) {
+        return new Signal(AttackStage.EXFILTRATION, 4, "s3_write_unknown_account");
+      }
+    }
     String ip = e.getSrcEndpoint() == null ? null : e.getSrcEndpoint().getIp();
     boolean outside = EntityKeys.isPublicIp(ip) && !knownCidrs.contains(ip);
     boolean instanceSession =
@@ -486,6 +556,37 @@ public final class SignalRules implements Serializable {
       return new Signal(use, opStage == null ? 3 : severityOf(opStage), "unknown_source_ip");
     }
     return opStage == null ? null : new Signal(opStage, severityOf(opStage), "suspicious_call");
+  }
+
+  /** S3 operations that write an object (the data events a copy into a bucket leaves). */
+  static final Set<String> S3_OBJECT_WRITES = Set.of("PutObject", "CopyObject", "UploadPart", "UploadPartCopy",
+      "CreateMultipartUpload", "CompleteMultipartUpload");
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * The account that owns the bucket an S3 data event wrote into, when it is not the caller's: CloudTrail's {@code
+   * resources[]} names the bucket ({@code AWS::S3::Bucket}) with its owner's {@code accountId}, also in the record the
+   * caller's trail receives of a request into another account's bucket (KubectlDebugScenarioIT: the ledger pod's IRSA
+   * session, exchanged in a kubectl debug shell, copied the exports into the attacker's bucket: no signal, no
+   * exfiltration in the path). Null when the record names no owner or the caller's own account.
+   */
+  static String foreignBucketAccount(EvidenceEvent e) {
+    String text = e.getUnmapped() == null ? null : e.getUnmapped().get("resources");
+    if (text == null || !text.contains("AWS::S3::Bucket")) return null;
+    String caller = e.getActor() != null && e.getActor().getAccountUid() != null ? e.getActor().getAccountUid()
+        : e.getCloud() == null ? null : e.getCloud().getAccountUid();
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode r : JSON.readTree(text)) {
+        String owner = r.path("accountId").asText("");
+        if ("AWS::S3::Bucket".equals(r.path("type").asText()) && owner.matches("\\d{12}") && !owner.equals(caller)) {
+          return owner;
+        }
+      }
+    } catch (Exception ignored) {
+      // resources cut at the parser's bound: no owner read
+    }
+    return null;
   }
 
   /** The kubelet's authenticated API and its read-only port. */

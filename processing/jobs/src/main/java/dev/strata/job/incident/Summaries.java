@@ -90,6 +90,13 @@ public final class Summaries {
     StringBuilder b = new StringBuilder();
     Actor a = e.getActor();
     b.append(a == null || a.getUserName() == null ? "?" : a.getUserName());
+    if (a != null && a.getImpersonatedUser() != null) {
+      // Impersonate-User: the request was authorized as this identity, not as the requester (KubectlDebugScenarioIT:
+      // a row read "fleet-operator list secrets" where the operator acted as system:admin in system:masters)
+      b.append(" as ").append(a.getImpersonatedUser());
+      String groups = e.getUnmapped() == null ? null : e.getUnmapped().get("impersonatedUser.groups");
+      if (groups != null && groups.contains("system:masters")) b.append(" (system:masters)");
+    }
     Api api = e.getApi();
     b.append(' ').append(api == null || api.getOperation() == null ? "?" : api.getOperation());
     if (e.getResources() != null && !e.getResources().isEmpty()) {

@@ -230,6 +230,62 @@ class KubernetesAuditSignalTest {
   }
 
   /**
+   * KubectlDebugScenarioIT: a fleet operator's leaked legacy token, from the internet, impersonating {@code
+   * system:admin} in {@code system:masters}. Its {@code kubectl debug} (a patch of pods/ephemeralcontainers) is
+   * execution (it was credential access), its {@code kubectl auth can-i --list} (not impersonated) stays credential
+   * access, a read as system:masters the escalation, a secrets read as system:masters still credential
+   * access; from inside the cluster, a service account's ephemeral container is execution and its impersonation of
+   * system:masters escalation (both were no signal), its impersonation of a tenant's deployer account (what operators
+   * hold the verb for) none. A person impersonating system:masters is escalation too; the row says as whom.
+   */
+  @Test
+  void kubectlDebugAndPrivilegedImpersonationByAServiceAccountAreSignals() throws Exception {
+    String sa = "system:serviceaccount:platform:fleet-operator";
+    String masters = ",\"impersonatedUser\":{\"username\":\"system:admin\",\"groups\":[\"system:masters\",\"system:authenticated\"]}";
+    String deployer = ",\"impersonatedUser\":{\"username\":\"system:serviceaccount:payments:deployer\",\"groups\":"
+        + "[\"system:serviceaccounts\",\"system:serviceaccounts:payments\",\"system:authenticated\"]}";
+    String ephRef = "{\"resource\":\"pods\",\"namespace\":\"a\",\"name\":\"p\",\"apiVersion\":\"v1\",\"subresource\":\"ephemeralcontainers\"}";
+    String ephUri = "/api/v1/namespaces/a/pods/p/ephemeralcontainers";
+    String debug = "{\"spec\":{\"ephemeralContainers\":[{\"name\":\"debugger-x\",\"image\":\"aws-cli\",\"targetContainerName\":\"app\"}]}}";
+    String reviewRef = "{\"resource\":\"selfsubjectrulesreviews\",\"apiGroup\":\"authorization.k8s.io\",\"apiVersion\":\"v1\"}";
+    String secretsRef = "{\"resource\":\"secrets\",\"apiVersion\":\"v1\"}";
+    String deployRef = "{\"resource\":\"deployments\",\"namespace\":\"payments\",\"name\":\"ledger\",\"apiGroup\":\"apps\",\"apiVersion\":\"v1\"}";
+    String inside = "10.44.21.140";
+    String user = "\"user\":{\"username\":\"" + sa + "\"}";
+    String bob = "\"user\":{\"username\":\"bob\"}";
+    List<Signal> s = signals(
+        event("1", sa, "patch", ephUri, ephRef, 200, debug).replace(user, user + masters),
+        event("2", sa, "create", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", reviewRef, 201, null),
+        event("3", sa, "get", "/api/v1/namespaces/a/pods/p", POD_REF, 200, null).replace(user, user + masters),
+        event("4", sa, "list", "/api/v1/secrets", secretsRef, 200, null).replace(user, user + masters),
+        event("5", sa, "patch", ephUri, ephRef, 200, debug).replace("203.0.113.9", inside),
+        event("6", sa, "get", "/api/v1/namespaces/a/pods/p", POD_REF, 200, null).replace(user, user + masters)
+            .replace("203.0.113.9", inside),
+        event("7", sa, "patch", "/apis/apps/v1/namespaces/payments/deployments/ledger", deployRef, 200, null)
+            .replace(user, user + deployer).replace("203.0.113.9", inside),
+        event("8", "bob", "get", "/api/v1/namespaces/a/pods/p", POD_REF, 200, null).replace(bob, bob + masters),
+        event("9", "bob", "get", "/api/v1/namespaces/a/pods/p", POD_REF, 200, null).replace(bob, bob + deployer));
+    assertThat(s.get(0).reason()).isEqualTo("service_account_token_outside");
+    assertThat(s.get(0).stage()).as("kubectl debug from outside").isEqualTo(AttackStage.EXECUTION);
+    assertThat(s.get(1).stage()).as("auth can-i --list from outside").isEqualTo(AttackStage.CREDENTIAL_ACCESS);
+    assertThat(s.get(2).stage()).as("a read as system:masters from outside").isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
+    assertThat(s.get(3).stage()).as("secrets read as system:masters").isEqualTo(AttackStage.CREDENTIAL_ACCESS);
+    assertThat(s.get(4).reason()).as("kubectl debug from inside").isEqualTo("pod_ephemeral_container");
+    assertThat(s.get(4).stage()).isEqualTo(AttackStage.EXECUTION);
+    assertThat(s.get(5).reason()).as("system:masters from inside").isEqualTo("impersonated_privileged");
+    assertThat(s.get(5).stage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
+    assertThat(s.get(6)).as("the operator acting as its tenant's deployer").isNull();
+    assertThat(s.get(7).reason()).as("a person as system:masters").isEqualTo("impersonated_privileged");
+    assertThat(s.get(8)).as("a person as a namespace's deployer").isNull();
+    // the row says as whom the request was authorized
+    Path f = dir.resolve("sum/var/log/kubernetes/audit/audit.log");
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, event("10", sa, "list", "/api/v1/secrets", secretsRef, 200, null).replace(user, user + masters) + "\n");
+    assertThat(Summaries.of(SigmaFixtures.parse(dir.resolve("sum")).get(0)))
+        .isEqualTo(sa + " as system:admin (system:masters) list secrets -> 200");
+  }
+
+  /**
    * A service account's exec into a pod of another namespace (CrioKubeadmScenarioIT: the notebook's token exec'ing
    * into the pod it created in ml-batch) is execution, from inside the cluster too; into its own namespace's pod (a CI
    * executor's build pod) it is context.
