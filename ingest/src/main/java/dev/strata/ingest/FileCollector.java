@@ -14,6 +14,7 @@ import dev.strata.ingest.context.ContextResolver;
 import dev.strata.ingest.journal.JournalFile;
 import dev.strata.ingest.journal.JournalFormatException;
 import dev.strata.ingest.journal.JournalSplit;
+import dev.strata.ingest.journal.SyslogSplit;
 import dev.strata.ingest.libpod.LibpodState;
 import dev.strata.ingest.overlay.OverlayUpperChanges;
 import dev.strata.ingest.publish.ChunkPublisher;
@@ -402,7 +403,69 @@ public final class FileCollector {
         collectArtifact(f, gzip, rec, ctx.context().toAvro(), Map.of(), null, false);
         return;
       }
-      collectArtifact(f, gzip, rec, ctx.context().toAvro(), used.get(), null, true);
+      ArtifactManifest collected = collectArtifact(f, gzip, rec, ctx.context().toAvro(), used.get(), null, true);
+      if (collected != null && rec.framing() == Framing.LINES && SyslogSplit.SPLIT_FORMATS.contains(rec.sourceType())) {
+        syslogPrograms(f, gzip, rec, ctx.context().toAvro(), collected);
+      }
+    }
+
+    /**
+     * A runtime daemon's or the kubelet's log that may be a syslog text file of every unit ({@code /var/log/messages}
+     * of an Amazon Linux 2 node: rsyslog writes the kubelet's, containerd's and dockerd's lines into one file): the
+     * file is collected as the format it was recognized as (its parser reads its program's lines, skips the others),
+     * and the lines of the other programs a format reads ({@link SyslogSplit}) are each collected as a derived
+     * artifact, like a binary journal's entries: own SHA-256, preserved, LINES chunks, origin {@code
+     * <path>#<format>}, {@code derived_from} = the file's SHA-256, origin and source type. Only the bytes that were
+     * hashed are read (a live node's syslog may still grow). A file of one program derives nothing.
+     */
+    void syslogPrograms(EvidenceFile f, boolean gzip, Recognition rec, EvidenceContext ctx, ArtifactManifest original) {
+      String rel = f.relPath();
+      try (ContentReader r = ContentReader.open(f.path(), gzip, limits, null);
+          java.io.InputStream hashed = gzip ? r : new BoundedInput(r, original.getSize());
+          SyslogSplit split = SyslogSplit.split(hashed, rec.sourceType(), null)) {
+        if (split.files().isEmpty()) return;
+        DerivedFrom from = DerivedFrom.newBuilder()
+            .setArtifactSha256(original.getArtifactSha256())
+            .setOrigin(rel)
+            .setSourceType(rec.sourceType())
+            .setMethod(SyslogSplit.METHOD)
+            .build();
+        for (Map.Entry<String, Path> d : split.files().entrySet()) {
+          Recognition derived = new Recognition(d.getKey(), Framing.LINES,
+              dev.strata.ingest.context.ContextValues.EMPTY, "lines of " + d.getKey() + "'s program in syslog file "
+                  + rel, List.of());
+          collectArtifact(new EvidenceFile(d.getValue(), rel + "#" + d.getKey(), Files.size(d.getValue()),
+              f.mtime()), false, derived, ctx, Map.of(), from, true);
+        }
+      } catch (IOException | RuntimeException e) {
+        report.warn("syslog_split_failed", rel, "the other programs' lines were not split out: " + e);
+      }
+    }
+
+    /** At most {@code limit} bytes of {@code in}. */
+    private static final class BoundedInput extends FilterInputStream {
+      private long left;
+
+      BoundedInput(java.io.InputStream in, long limit) {
+        super(in);
+        this.left = limit;
+      }
+
+      @Override
+      public int read() throws IOException {
+        if (left <= 0) return -1;
+        int b = super.read();
+        if (b >= 0) left--;
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (left <= 0) return -1;
+        int n = super.read(b, off, (int) Math.min(len, left));
+        if (n > 0) left -= n;
+        return n;
+      }
     }
 
     /**

@@ -131,6 +131,18 @@ public final class RuntimeDaemonLogSniff {
     return null;
   }
 
+  /**
+   * The program of a syslog text line ({@code [<PRI>]Mmm dd hh:mm:ss[.f] host prog[pid]: ...}, rsyslog's ISO form,
+   * RFC 5424's APP-NAME), or null when the line has no syslog header (a continuation of the line before it, or another
+   * shape).
+   */
+  public static String syslogProgram(String line) {
+    Matcher m = SYSLOG_PROGRAM.matcher(line);
+    if (m.find()) return m.group(1);
+    Matcher m5 = SYSLOG_5424_PROGRAM.matcher(line);
+    return m5.find() ? m5.group(1) : null;
+  }
+
   /** A bare logrus line: the daemon whose own messages and fields it carries, else null (unmarked). */
   private static Daemon bare(String head) {
     if (DOCKERD_MARK.matcher(head).find()) return Daemon.DOCKERD;

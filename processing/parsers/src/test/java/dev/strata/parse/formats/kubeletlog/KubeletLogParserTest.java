@@ -64,6 +64,19 @@ class KubeletLogParserTest extends ParserContractTest {
     assertThat(e.getKubernetes().getPodUid()).isEqualTo("u-1");
   }
 
+  /** A syslog line's short host name is the collection's host, whose full name is the pod's node. */
+  @Test
+  void aSyslogLinesShortHostnameKeepsTheContextsFullNameAsTheNode() {
+    String node = "ip-10-94-21-54.eu-central-1.compute.internal";
+    String line = "Nov 25 10:04:14 ip-10-94-21-54 kubelet: I1125 10:04:14.500000    3121 kubelet.go:2430]"
+        + " \"SyncLoop ADD\" source=\"api\" pods=[\"merch/api-1\"]\n";
+    RawArtifactChunk c = Chunks.single(line, "kubelet_log", Framing.LINES, "var/log/messages#kubelet_log");
+    c.getContext().setHost(node);
+    EvidenceEvent e = new ChunkParser(ParserRegistry.defaults()).parse(c).events().get(0);
+    assertThat(e.getDevice().getHostname()).isEqualTo(node);
+    assertThat(e.getKubernetes().getNodeName()).isEqualTo(node);
+  }
+
   @Test
   void podReferencesInBothForms() {
     assertThat(KubeletMessages.podRef("shop/api-0")).containsExactly("shop", "api-0", null);
