@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Gaps this scenario found and that are not fixed are marked {@code GAP:} where the assertion would be; the list is
  * in docs/incidents.md ("Scenario: a CI runner pod abused").
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CiRunnerEscapeScenarioIT {
+class CiRunnerEscapeScenarioIT implements ScenarioRun.Dumps {
   static final String ATTACKER = "198.51.100.143";
   static final String POOL_IP = "203.0.113.211";
   static final String ACCT = "314159265358";
@@ -83,11 +83,11 @@ class CiRunnerEscapeScenarioIT {
     runId = ScenarioRun.run(pipeline, endpoints, "ci-runner-it", bundle, CollectorOptions.defaults());
     incidents = ScenarioRun.incidentsWith(pipeline, NS + "/" + JOB, true);
     incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
-    if (Boolean.getBoolean("cirunner.dump")) dump(Path.of(System.getProperty("java.io.tmpdir"), "ci-runner-dump.txt"));
   }
 
   /** What the run produced, one line per event (with its enrichment), then the incidents: for reading a failure. */
-  void dump(Path to) throws Exception {
+  @Override
+  public void dump(Path to) throws Exception {
     ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT), "", to);
     StringBuilder full = new StringBuilder();
     for (JsonNode h : search("*")) full.append(h.path("_source").toString()).append('\n');

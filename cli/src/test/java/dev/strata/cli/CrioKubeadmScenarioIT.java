@@ -52,9 +52,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: a kubeadm cluster with CRI-O and a thin audit log").
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CrioKubeadmScenarioIT {
+class CrioKubeadmScenarioIT implements ScenarioRun.Dumps {
   static final String ACCT = "314159265358";
   static final String CLUSTER = "ml-kubeadm";
   static final String ATTACKER = "203.0.113.88";
@@ -107,7 +107,6 @@ class CrioKubeadmScenarioIT {
     incidents = ScenarioRun.incidentsWith(pipeline, SYNC_POD, true);
     incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
     // what the run produced, for reading a failure (target/crio-dump.txt)
-    dump(Path.of("target", "crio-dump.txt"));
   }
 
   /** The bundle without the bucket's objects; symlinks copied as links (the kubelet's absolute ones dangle here). */
@@ -151,7 +150,8 @@ class CrioKubeadmScenarioIT {
   }
 
   /** What the run produced, one line per event (with its enrichment), then the incidents: for reading a failure. */
-  void dump(Path to) throws Exception {
+  @Override
+  public void dump(Path to) throws Exception {
     ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT), "", to);
   }
 

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: a stolen token's DaemonSet escalates to every node and the node role").
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DaemonSetEscalationScenarioIT {
+class DaemonSetEscalationScenarioIT implements ScenarioRun.Dumps {
   static final String ACCT_A = "406028417733";
   static final String ACCT_B = "739201846501";
   static final String CLUSTER_A = "atlas-prod";
@@ -82,10 +82,11 @@ class DaemonSetEscalationScenarioIT {
         List.of(new ScenarioRun.Collection(bundle, CollectorOptions.builder().runId(RUN_ID).build())));
     incidents = ScenarioRun.incidentsWith(pipeline, "kube-system/" + PODS[0], true);
     incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
-    if (Boolean.getBoolean("daemonset.dump")) {
-      ScenarioRun.dump(pipeline, RUN_ID, incident, List.of(ACCT_A, ACCT_B), "",
-          Path.of(System.getProperty("java.io.tmpdir"), "daemonset-dump.txt"));
-    }
+  }
+
+  @Override
+  public void dump(Path to) throws Exception {
+    ScenarioRun.dump(pipeline, RUN_ID, incident, List.of(ACCT_A, ACCT_B), "", to);
   }
 
   // -------------------------------------------------------------------------------------------- every source read

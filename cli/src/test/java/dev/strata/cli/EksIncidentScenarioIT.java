@@ -42,9 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The node's containerd snapshotter database ({@code metadata.db}, bbolt, written by bbolt as containerd does)
  * names the snapshot of each writable layer: the dropped binary is the checkout container's.
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EksIncidentScenarioIT {
+class EksIncidentScenarioIT implements ScenarioRun.Dumps {
   static final String ATTACKER = "203.0.113.66";
   static final String POD = "checkout-7c9d8f6b5-k2x7p";
   static final String CART = "cart-5b6c7d8e9-q4w5e";
@@ -80,7 +80,6 @@ class EksIncidentScenarioIT {
         CollectorOptions.defaults().toBuilder().chunkSize(4096).build());
     incidents = ScenarioRun.incidentsWith(pipeline, "web/" + POD, true);
     incident = incidents.size() == 1 ? incidents.get(0).path("_source") : null;
-    if (Boolean.getBoolean("eks.dump")) dump(Path.of(System.getProperty("java.io.tmpdir"), "eks-scenario-dump.txt"));
   }
 
   JsonNode incidents;
@@ -108,23 +107,10 @@ class EksIncidentScenarioIT {
     return root;
   }
 
-  /** What the run produced, one line per event (with its enrichment), then the incidents: for reading a failure. */
-  void dump(Path to) throws Exception {
-    StringBuilder b = new StringBuilder();
-    for (JsonNode h : pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
-        "{\"size\":1000,\"sort\":[{\"time\":\"asc\"}],\"query\":{\"range\":{\"time\":{\"gte\":\"2026-11-22T00:00:00Z\","
-            + "\"lt\":\"2026-11-23T00:00:00Z\"}}}}").at("/hits/hits")) {
-      JsonNode s = h.path("_source");
-      if (s.path("message").asText("").startsWith("ExecSync")) continue;
-      b.append(s.path("time").asText()).append(' ').append(s.path("source_format").asText()).append(' ')
-          .append(s.path("activity_name").asText()).append(" ctr=").append(s.at("/container/uid").asText())
-          .append(" pod=").append(s.at("/kubernetes/pod_name").asText()).append(" | ")
-          .append(s.path("enrichment").toString()).append(" | ").append(s.path("message").asText()).append('\n');
-    }
-    for (JsonNode h : pipeline.send("POST", "/strata-incidents-*/_search", "{\"size\":50}").at("/hits/hits")) {
-      b.append("INCIDENT ").append(h.path("_source").toString()).append('\n');
-    }
-    Files.writeString(to, b.toString());
+  /** What the run produced (ScenarioRun.dump): for reading a failure. */
+  @Override
+  public void dump(Path to) throws Exception {
+    ScenarioRun.dump(pipeline, runId, incident, List.of("111111111111"), "", to);
   }
 
   @Test

@@ -47,9 +47,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: an attacker across an EKS Fargate cluster and an EC2 cluster").
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FargateFleetScenarioIT {
+class FargateFleetScenarioIT implements ScenarioRun.Dumps {
   static final String ORG = "o-k7w3p9x2qd";
   static final String ACCT = "662607015034";
   static final String CLUSTER = "storefront-fargate";
@@ -112,7 +112,6 @@ class FargateFleetScenarioIT {
     pipeline.send("POST", "/strata-*/_refresh", null);
     incidents = ScenarioRun.incidentsWith(pipeline, STOLEN_SESSION, true);
     incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
-    dump(Path.of("target", "fargate-dump.txt"));
   }
 
   /**
@@ -143,7 +142,8 @@ class FargateFleetScenarioIT {
     }
   }
 
-  void dump(Path to) throws Exception {
+  @Override
+  public void dump(Path to) throws Exception {
     ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT, ACCT_B), "PULLED " + pulled.line() + "\n", to);
   }
 

@@ -49,9 +49,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: an EKS cluster's evidence through Firehose and the VPC CNI's logs").
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FirehoseVpcCniScenarioIT {
+class FirehoseVpcCniScenarioIT implements ScenarioRun.Dumps {
   static final String ACCT = "577215664901";
   static final String CLUSTER = "payments-eks";
   static final String NODE = "ip-10-93-12-40.us-west-2.compute.internal";
@@ -114,7 +114,6 @@ class FirehoseVpcCniScenarioIT {
     incidents = ScenarioRun.incidentsWith(pipeline, NEW_KEY, true);
     if (incidents.isEmpty()) incidents = ScenarioRun.incidentsWith(pipeline, SESSION, true);
     incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
-    dump(Path.of("target", "firehose-dump.txt"));
   }
 
   /** Puts the objects into a log bucket of the embedded S3 server; {@code strata pull-s3 --once} with the Firehose prefix. */
@@ -144,7 +143,8 @@ class FirehoseVpcCniScenarioIT {
     }
   }
 
-  void dump(Path to) throws Exception {
+  @Override
+  public void dump(Path to) throws Exception {
     ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT, ACCT_B), "PULLED " + pulled.line() + "\n", to);
   }
 

@@ -40,9 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Podman container on the RHEL instance i-0def5678abc901234 (ip-10-30-2-40), next to a rootful node-exporter.
  * One pipeline run, shared by the tests.
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HostIncidentScenarioIT {
+class HostIncidentScenarioIT implements ScenarioRun.Dumps {
   static final String ACCOUNT = "333333333333";
   static final String ATTACKER = "203.0.113.173";
   static final String C2_DOMAIN = "pool.xmr-relay.example";
@@ -76,7 +76,6 @@ class HostIncidentScenarioIT {
     runId = ScenarioRun.run(pipeline, endpoints, "host-it", bundle, CollectorOptions.defaults());
     incidents = ScenarioRun.incidentsWith(pipeline, WEB.substring(0, 12), true);
     incident = incidents.size() == 0 ? null : incidents.get(0).path("_source");
-    dump(home.resolve("cli/target/host-it"));
   }
 
   /**
@@ -108,23 +107,10 @@ class HostIncidentScenarioIT {
     return root;
   }
 
-  /** What the run produced (target/host-it/): events with their enrichment, incidents, for reading a failure. */
-  void dump(Path dir) throws Exception {
-    Files.createDirectories(dir);
-    StringBuilder b = new StringBuilder();
-    for (JsonNode h : search("*")) {
-      JsonNode s = h.path("_source");
-      b.append(s.path("time").asText()).append(' ').append(s.path("source_format").asText()).append(' ')
-          .append(s.path("activity_name").asText()).append(" ctr=").append(s.at("/container/uid").asText())
-          .append(" host=").append(s.at("/device/hostname").asText()).append(" instance=")
-          .append(s.at("/device/instance_uid").asText()).append(" | ")
-          .append(s.path("enrichment").toString()).append(" | ").append(s.path("message").asText()).append('\n');
-    }
-    Files.writeString(dir.resolve("events.txt"), b.toString());
-    Files.writeString(dir.resolve("artifacts.json"), pipeline.send("POST", "/strata-artifacts-*/_search",
-        "{\"size\":100}").at("/hits/hits").toPrettyString());
-    Files.writeString(dir.resolve("incidents.json"), pipeline.send("POST", "/strata-incidents-*/_search",
-        "{\"size\":50,\"query\":{\"term\":{\"tenant\":\"aws:" + ACCOUNT + "\"}}}").at("/hits/hits").toPrettyString());
+  /** What the run produced (ScenarioRun.dump): for reading a failure. */
+  @Override
+  public void dump(Path to) throws Exception {
+    ScenarioRun.dump(pipeline, runId, incident, List.of(ACCOUNT), "", to);
   }
 
   @Test
@@ -376,7 +362,6 @@ class HostIncidentScenarioIT {
     ScenarioRun.Report rendered = ScenarioRun.report(endpoints, incident, out);
     String html = rendered.html();
     String md = rendered.md();
-    Files.writeString(ScenarioRun.home().resolve("cli/target/host-it/report.md"), md);
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains(WEB.substring(0, 12)).contains(ATTACKER)
         .contains(INSTANCE_A).contains("artifacts/sha256/").doesNotContain(BILLING.substring(0, 12));
     assertThat(md).contains("## Entity graph").contains(WEB.substring(0, 12)).contains("ip-10-30-1-15").contains(INSTANCE_A)

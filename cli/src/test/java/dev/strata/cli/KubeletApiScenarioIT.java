@@ -18,12 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,9 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: a kubelet API reached from the internet").
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KubeletApiScenarioIT {
+class KubeletApiScenarioIT implements ScenarioRun.Dumps {
   static final String ACCT = "271828182845";
   static final String CLUSTER = "data-eks";
   static final String NS = "analytics";
@@ -67,9 +65,6 @@ class KubeletApiScenarioIT {
   static final String DR_POD = "ingest-7f8e9d0c1-k5l6m";
   static final String DR_INSTANCE = "i-0e5f6a7b8c9d0e1f2";
 
-  @RegisterExtension
-  static final ScenarioRun.Failures FAILURES = new ScenarioRun.Failures();
-
   EvidencePipeline pipeline;
   StackEndpoints endpoints;
   String runId;
@@ -84,7 +79,6 @@ class KubeletApiScenarioIT {
     runId = ScenarioRun.run(pipeline, endpoints, "kubelet-it", bundle, CollectorOptions.defaults());
     incidents = ScenarioRun.incidentsWith(pipeline, NS + "/" + ETL, true);
     incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
-    if (Boolean.getBoolean("kubelet.dump")) dump(Path.of(System.getProperty("java.io.tmpdir"), "kubelet-dump.txt"));
   }
 
   /**
@@ -112,15 +106,9 @@ class KubeletApiScenarioIT {
     return root;
   }
 
-  @AfterAll
-  void dumpOnFailure() throws Exception {
-    if (FAILURES.any() && pipeline != null) {
-      ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT, DR_ACCT), "", ScenarioRun.Failures.dumpFile(getClass()));
-    }
-  }
-
   /** What the run produced, one line per event (with its enrichment), then the incidents: for reading a failure. */
-  void dump(Path to) throws Exception {
+  @Override
+  public void dump(Path to) throws Exception {
     ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT, DR_ACCT), "", to);
     if (incident != null) ScenarioRun.report(endpoints, incident, Files.createDirectories(to.resolveSibling("kubelet-report")));
   }

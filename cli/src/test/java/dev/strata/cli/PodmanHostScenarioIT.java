@@ -45,9 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: a Podman host ...").
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PodmanHostScenarioIT {
+class PodmanHostScenarioIT implements ScenarioRun.Dumps {
   static final String ACCT = "444444444444";
   static final String HOST_A = "ip-10-44-1-21.ec2.internal";
   static final String HOST_B = "ip-10-44-2-37.ec2.internal";
@@ -84,7 +84,6 @@ class PodmanHostScenarioIT {
     incidents = ScenarioRun.incidentsWith(pipeline, API.substring(0, 12), true);
     incident = incidents.size() == 0 ? null : incidents.get(0).path("_source");
     // what the run produced, for reading a failure (target/podman-dump.txt)
-    dump(Path.of("target", "podman-dump.txt"));
   }
 
   /**
@@ -119,7 +118,8 @@ class PodmanHostScenarioIT {
   }
 
   /** What the run produced, one line per event (with its enrichment), then the incidents and rows: for a failure. */
-  void dump(Path to) throws Exception {
+  @Override
+  public void dump(Path to) throws Exception {
     ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT), "", to);
   }
 

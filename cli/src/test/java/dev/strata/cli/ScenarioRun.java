@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -201,24 +202,43 @@ final class ScenarioRun {
     Files.writeString(to, b.toString());
   }
 
+  /** A scenario IT whose run can be written out for a person reading a failure (most call {@link ScenarioRun#dump}). */
+  interface Dumps {
+    /** Writes what the run produced to {@code to} (the run may have stopped part way: whatever it got to). */
+    void dump(Path to) throws Exception;
+  }
+
   /**
-   * Whether a test of the class failed: a scenario IT registers one and dumps what its run produced ({@link #dump})
-   * into {@code target/failsafe-reports} after its tests when one failed, so a failure in CI (where the run's stack is
-   * gone) can be read afterwards. An attribution that depends on arrival order fails in one run of many.
+   * Writes a scenario IT's run ({@link Dumps#dump}) into {@code target/failsafe-reports/<IT>-dump.txt} when one of its
+   * tests failed or its run itself did, and after every run with {@code -Dstrata.scenario.dump=true}: a failure in
+   * CI, where the run's stack is gone, can be read afterwards (an attribution that depends on arrival order fails in
+   * one run of many). Registered with {@code @ExtendWith} on a {@code PER_CLASS} test class that implements
+   * {@link Dumps}; a dump that fails is reported on stderr and never hides the test's own failure.
    */
-  static final class Failures implements TestWatcher {
-    private volatile boolean any;
+  static final class DumpOnFailure implements TestWatcher, AfterAllCallback {
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(DumpOnFailure.class);
 
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-      any = true;
+      context.getParent().ifPresent(c -> c.getStore(NS).put("failed", Boolean.TRUE));
     }
 
-    boolean any() {
-      return any;
+    @Override
+    public void afterAll(ExtensionContext context) {
+      boolean failed = context.getStore(NS).get("failed") != null || context.getExecutionException().isPresent();
+      if (!failed && !Boolean.getBoolean("strata.scenario.dump")) return;
+      if (!(context.getTestInstance().orElse(null) instanceof Dumps run)) return;
+      Path to = dumpFile(context.getRequiredTestClass());
+      try {
+        Files.createDirectories(to.getParent());
+        run.dump(to);
+        System.err.println("scenario run written to " + to.toAbsolutePath());
+      } catch (Exception | AssertionError e) {
+        System.err.println("could not write the scenario run to " + to + ": " + e);
+      }
     }
 
-    /** Where a failed run's dump goes: beside the failsafe reports of the module. */
+    /** Where a run's dump goes: beside the failsafe reports of the module. */
     static Path dumpFile(Class<?> test) {
       return Path.of("target", "failsafe-reports", test.getSimpleName() + "-dump.txt");
     }
@@ -228,7 +248,6 @@ final class ScenarioRun {
     if (!v.isMissingNode() && !v.isNull() && !v.asText().isEmpty()) b.append(' ').append(name).append('=').append(v.asText());
   }
 
-  /** The events of collection {@code runId} matching a query_string query, in time order. */
   /** A failed attribution, collected so a test lists every wrong answer at once: {@code what: field = 'got', want x}. */
   static void check(List<String> wrong, String what, String field, String got, String want) {
     if (!want.equals(got)) wrong.add(what + ": " + field + " = '" + got + "', want " + want);
@@ -240,6 +259,7 @@ final class ScenarioRun {
         + "\"lineage.collector_run_id:\\\"" + runId + "\\\"\"}}}").at("/hits/hits");
   }
 
+  /** The events of collection {@code runId} matching a query_string query, in time order. */
   static JsonNode search(EvidencePipeline pipeline, String runId, String query) throws Exception {
     String q = "(" + query + ") AND lineage.collector_run_id:\"" + runId + "\"";
     return pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",

@@ -21,12 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,9 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: a poisoned image tag rolled out across an EKS node group").
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SupplyChainRolloutScenarioIT {
+class SupplyChainRolloutScenarioIT implements ScenarioRun.Dumps {
   static final String ACCT = "173205080756";
   static final String REGION = "eu-central-1";
   static final String CLUSTER = "merch-eks";
@@ -89,9 +87,6 @@ class SupplyChainRolloutScenarioIT {
   static final List<String> BYSTANDERS = List.of(C, C_CTR.substring(0, 12), CART, CART_CTR.substring(0, 12), SEARCH);
   static final String RUN_ID = "supply-chain-it-" + Long.toHexString(System.nanoTime());
 
-  @RegisterExtension
-  static final ScenarioRun.Failures FAILURES = new ScenarioRun.Failures();
-
   EvidencePipeline pipeline;
   StackEndpoints endpoints;
   JsonNode incidents;
@@ -112,7 +107,6 @@ class SupplyChainRolloutScenarioIT {
         new ScenarioRun.Collection(bundle.resolve("node-disk/ip-10-94-21-54"), node)));
     incidents = ScenarioRun.incidentsWith(pipeline, NS + "/" + A, true);
     incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
-    if (Boolean.getBoolean("supplychain.dump")) dump(Path.of(System.getProperty("java.io.tmpdir"), "supply-chain-dump.txt"));
   }
 
   /**
@@ -142,13 +136,9 @@ class SupplyChainRolloutScenarioIT {
     return root;
   }
 
-  @AfterAll
-  void dumpOnFailure() throws Exception {
-    if (FAILURES.any() && pipeline != null) dump(ScenarioRun.Failures.dumpFile(getClass()));
-  }
-
   /** What the run produced (ScenarioRun.dump): for reading a failure. */
-  void dump(Path to) throws Exception {
+  @Override
+  public void dump(Path to) throws Exception {
     ScenarioRun.dump(pipeline, RUN_ID, incident, List.of(ACCT), "", to);
   }
 
