@@ -10,7 +10,7 @@ DAY = "2026-11-23"
 
 sys.dont_write_bytecode = True  # no __pycache__ among the test resources
 sys.path.insert(0, os.path.dirname(HERE))
-from bundle_files import BundleFiles  # noqa: E402 (beside the scenarios)
+from bundle_files import AuditLog, BundleFiles  # noqa: E402 (beside the scenarios)
 _files = BundleFiles(DAY, OUT)
 epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
 
@@ -64,25 +64,7 @@ FALCO_POD, FALCO_UID, FALCO_CTR = "falco-x7k2p", "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4
 OPS = "arn:aws:sts::%s:assumed-role/AWSReservedSSO_EKSAdmin_5f2e8c1d7a9b3e46/dana" % ACCT
 
 # ----------------------------------------------------------------------------------------------- Kubernetes audit
-_audit_n = [0]
-def audit(t, us, verb, uri, user, groups, source_ip, obj_ref, code=200, level="RequestResponse", request=None,
-          response=None, ua="kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", extra=None, annotations=None):
-    _audit_n[0] += 1
-    u = {"username": user, "groups": groups}
-    if user.startswith("system:node:"):
-        u["uid"] = ""
-    if extra:
-        u["extra"] = extra
-    e = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": level,
-         "auditID": "7a11d0c2-%04x-4%03x-8000-%012d" % (_audit_n[0], _audit_n[0], _audit_n[0]), "stage": "ResponseComplete",
-         "requestURI": uri, "verb": verb, "user": u, "sourceIPs": [source_ip], "userAgent": ua, "objectRef": obj_ref,
-         "responseStatus": {"metadata": {}, "code": code}}
-    if request is not None: e["requestObject"] = request
-    if response is not None: e["responseObject"] = response
-    e["requestReceivedTimestamp"] = tus(t, us)
-    e["stageTimestamp"] = tus(t, us + 4210)
-    e["annotations"] = annotations or {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}
-    return e
+audit = AuditLog(_files, "7a11d0c2-%04x-4%03x-8000-%012d", 4210, "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46").event
 
 KUBELET = ("system:node:" + NODE, ["system:nodes", "system:authenticated"])
 KUBELET_UA = "kubelet/v1.31.2 (linux/amd64) kubernetes/5864a46"

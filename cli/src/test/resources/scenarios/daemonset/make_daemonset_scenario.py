@@ -10,7 +10,7 @@ DAY = "2026-11-24"
 
 sys.dont_write_bytecode = True  # no __pycache__ among the test resources
 sys.path.insert(0, os.path.dirname(HERE))
-from bundle_files import BundleFiles  # noqa: E402 (beside the scenarios)
+from bundle_files import AuditLog, BundleFiles  # noqa: E402 (beside the scenarios)
 _files = BundleFiles(DAY, OUT)
 epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
 
@@ -119,25 +119,7 @@ def hms(base, d):
 
 
 # ----------------------------------------------------------------------------------------------- Kubernetes audit
-_audit_n = [0]
-
-
-def audit(t, us, verb, uri, user, groups, source_ip, obj_ref, code=200, level="RequestResponse", request=None,
-          response=None, ua=K8S_UA, extra=None):
-    _audit_n[0] += 1
-    u = {"username": user, "groups": groups}
-    if extra:
-        u["extra"] = extra
-    e = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": level,
-         "auditID": "da7e%04x-%04x-4000-8000-%012d" % (_audit_n[0], _audit_n[0], _audit_n[0]), "stage": "ResponseComplete",
-         "requestURI": uri, "verb": verb, "user": u, "sourceIPs": [source_ip], "userAgent": ua, "objectRef": obj_ref,
-         "responseStatus": {"metadata": {}, "code": code}}
-    if request is not None: e["requestObject"] = request
-    if response is not None: e["responseObject"] = response
-    e["requestReceivedTimestamp"] = tus(t, us)
-    e["stageTimestamp"] = tus(t, us + 3870)
-    e["annotations"] = {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}
-    return e
+audit = AuditLog(_files, "da7e%04x-%04x-4000-8000-%012d", 3870, K8S_UA, node_uid=False).event
 
 
 def kubelet_user(k):

@@ -11,7 +11,7 @@ DAY = "2026-11-21"
 
 sys.dont_write_bytecode = True  # no __pycache__ among the test resources
 sys.path.insert(0, os.path.dirname(HERE))
-from bundle_files import BundleFiles  # noqa: E402 (beside the scenarios)
+from bundle_files import AuditLog, BundleFiles  # noqa: E402 (beside the scenarios)
 _files = BundleFiles(DAY, OUT)
 epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
 
@@ -58,25 +58,7 @@ DR_REPO = "%s.dkr.ecr.%s.amazonaws.com/analytics/ingest" % (DR_ACCT, REGION)
 DR_DIGEST = "sha256:" + "7e1f" * 16
 
 # ----------------------------------------------------------------------------------------------- Kubernetes audit
-_audit_n = [0]
-def audit(t, us, verb, uri, user, groups, source_ip, obj_ref, code=200, level="RequestResponse", request=None,
-          response=None, ua="kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", extra=None, annotations=None):
-    _audit_n[0] += 1
-    u = {"username": user, "groups": groups}
-    if user.startswith("system:node:"):
-        u["uid"] = ""
-    if extra:
-        u["extra"] = extra
-    e = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": level,
-         "auditID": "b1e5d0c2-%04x-4%03x-9000-%012d" % (_audit_n[0], _audit_n[0], _audit_n[0]), "stage": "ResponseComplete",
-         "requestURI": uri, "verb": verb, "user": u, "sourceIPs": [source_ip], "userAgent": ua, "objectRef": obj_ref,
-         "responseStatus": {"metadata": {}, "code": code}}
-    if request is not None: e["requestObject"] = request
-    if response is not None: e["responseObject"] = response
-    e["requestReceivedTimestamp"] = tus(t, us)
-    e["stageTimestamp"] = tus(t, us + 3870)
-    e["annotations"] = annotations or {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}
-    return e
+audit = AuditLog(_files, "b1e5d0c2-%04x-4%03x-9000-%012d", 3870, "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46").event
 
 def kubelet_user(node):
     return ("system:node:" + node, ["system:nodes", "system:authenticated"])
