@@ -69,3 +69,31 @@ class AuditLog:
         e["stageTimestamp"] = self.files.tus(t, us + self.stage_us)
         e["annotations"] = annotations or dict(self.ALLOW)
         return e
+
+
+class CloudTrailLog:
+    """CloudTrail records (AwsApiCall) of one region as a trail delivers them, numbered in the order made: requestID =
+    request_id_format % (n, n), eventID = event_id_format % (n, n); tlsDetails with the endpoint's host header (what
+    CloudTrail logs for calls over TLS, eventVersion 1.08+) unless tls is False.
+    Usage: ct = CloudTrailLog(B, REGION, "1.10", "8d2f%04d-...-%012d", "f3a9%04d-...-%012d"); ct.record(ACCT, ...)"""
+
+    def __init__(self, files, region, version, request_id_format, event_id_format, tls=True):
+        self.files, self.region, self.version, self.tls = files, region, version, tls
+        self.request_id_format, self.event_id_format = request_id_format, event_id_format
+        self.n = 0
+
+    def record(self, acct, t, identity, source, name, ip, ua, req, resp, category="Management", ro=True, extra=None):
+        self.n += 1
+        r = {"eventVersion": self.version, "userIdentity": identity, "eventTime": self.files.tsec(t),
+             "eventSource": source, "eventName": name, "awsRegion": self.region, "sourceIPAddress": ip, "userAgent": ua,
+             "requestParameters": req, "responseElements": resp,
+             "requestID": self.request_id_format % (self.n, self.n), "eventID": self.event_id_format % (self.n, self.n),
+             "readOnly": ro, "eventType": "AwsApiCall", "managementEvent": category == "Management",
+             "recipientAccountId": acct, "eventCategory": category}
+        if self.tls:
+            r["tlsDetails"] = {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
+                               "clientProvidedHostHeader": source.replace(".amazonaws.com", "") + "." + self.region
+                               + ".amazonaws.com"}
+        if extra:
+            r.update(extra)
+        return r

@@ -10,7 +10,7 @@ DAY = "2026-11-24"
 
 sys.dont_write_bytecode = True  # no __pycache__ among the test resources
 sys.path.insert(0, os.path.dirname(HERE))
-from bundle_files import AuditLog, BundleFiles  # noqa: E402 (beside the scenarios)
+from bundle_files import AuditLog, BundleFiles, CloudTrailLog  # noqa: E402 (beside the scenarios)
 _files = BundleFiles(DAY, OUT)
 epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
 
@@ -446,18 +446,9 @@ def tetragon_a1():
 
 # ------------------------------------------------------------------------------------------------------ CloudTrail
 def cloudtrail():
-    n = [0]
+    ct = CloudTrailLog(_files, REGION, "1.11", "da7ec%03d-7a2b-4c3d-8e4f-%012d", "da7ee%03d-1c2d-4e3f-9a4b-%012d")
     def rec(acct, t, identity, source, name, ip, ua, req, resp, ro=False, extra=None, category="Management"):
-        n[0] += 1
-        r = {"eventVersion": "1.11", "userIdentity": identity, "eventTime": DAY + "T" + t + "Z", "eventSource": source,
-             "eventName": name, "awsRegion": REGION, "sourceIPAddress": ip, "userAgent": ua, "requestParameters": req,
-             "responseElements": resp, "requestID": "da7ec%03d-7a2b-4c3d-8e4f-%012d" % (n[0], n[0]),
-             "eventID": "da7ee%03d-1c2d-4e3f-9a4b-%012d" % (n[0], n[0]), "readOnly": ro, "eventType": "AwsApiCall",
-             "managementEvent": category == "Management", "recipientAccountId": acct, "eventCategory": category,
-             "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
-                            "clientProvidedHostHeader": source.replace(".amazonaws.com", "") + "." + REGION + ".amazonaws.com"}}
-        if extra: r.update(extra)
-        return r
+        return ct.record(acct, t, identity, source, name, ip, ua, req, resp, category, ro, extra)
     def node_session(k):
         acct, role_name, role = (ACCT_A, ROLE_A_NAME, ROLE_A) if k.startswith("a") else (ACCT_B, ROLE_B_NAME, ROLE_B)
         inst = NODES[k]["inst"]

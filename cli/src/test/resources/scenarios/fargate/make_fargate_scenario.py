@@ -12,7 +12,7 @@ DAY = "2026-11-23"
 
 sys.dont_write_bytecode = True  # no __pycache__ among the test resources
 sys.path.insert(0, os.path.dirname(HERE))
-from bundle_files import BundleFiles  # noqa: E402 (beside the scenarios)
+from bundle_files import BundleFiles, CloudTrailLog  # noqa: E402 (beside the scenarios)
 _files = BundleFiles(DAY, OUT)
 ts, tus, tsec, write, jl, epoch = _files.ts, _files.tus, _files.tsec, _files.write, _files.jl, _files.epoch
 
@@ -296,18 +296,10 @@ def app_logs():
 
 # ------------------------------------------------------------------------------------------------------ CloudTrail
 def cloudtrail():
-    n = [0]
+    ct = CloudTrailLog(_files, REGION, "1.11", "2c9e%04d-7a1b-4e3d-9f0a-%012d", "e4b6%04d-1c3d-4f5a-8b7c-%012d", tls=False)
 
     def rec(acct, t, source, name, ip, ua, req, resp, identity, ro=True, extra=None):
-        n[0] += 1
-        r = {"eventVersion": "1.11", "userIdentity": identity, "eventTime": DAY + "T" + t + "Z", "eventSource": source,
-             "eventName": name, "awsRegion": REGION, "sourceIPAddress": ip, "userAgent": ua, "requestParameters": req,
-             "responseElements": resp, "requestID": "2c9e%04d-7a1b-4e3d-9f0a-%012d" % (n[0], n[0]),
-             "eventID": "e4b6%04d-1c3d-4f5a-8b7c-%012d" % (n[0], n[0]), "readOnly": ro, "eventType": "AwsApiCall",
-             "managementEvent": True, "recipientAccountId": acct, "eventCategory": "Management"}
-        if extra:
-            r.update(extra)
-        return r
+        return ct.record(acct, t, identity, source, name, ip, ua, req, resp, ro=ro, extra=extra)
     web_identity = {"type": "WebIdentityUser", "principalId": OIDC + ":sts.amazonaws.com:system:serviceaccount:%s:%s" % (NS, SA),
                     "userName": "system:serviceaccount:%s:%s" % (NS, SA), "identityProvider": OIDC}
 

@@ -11,7 +11,7 @@ DAY = "2026-11-21"
 
 sys.dont_write_bytecode = True  # no __pycache__ among the test resources
 sys.path.insert(0, os.path.dirname(HERE))
-from bundle_files import AuditLog, BundleFiles  # noqa: E402 (beside the scenarios)
+from bundle_files import AuditLog, BundleFiles, CloudTrailLog  # noqa: E402 (beside the scenarios)
 _files = BundleFiles(DAY, OUT)
 epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
 
@@ -416,18 +416,9 @@ def cloudtrail():
                                                           "accountId": ACCT, "userName": NODE_ROLE_NAME},
                                         "attributes": {"creationDate": DAY + "T07:57:40Z", "mfaAuthenticated": "false"},
                                         "ec2RoleDelivery": "2.0"}}
-    n = [0]
+    ct = CloudTrailLog(_files, REGION, "1.10", "8d2f%04d-4c1e-4b7a-9e3d-%012d", "f3a9%04d-6b2c-4d8e-a1f0-%012d")
     def rec(t, identity, source, name, ip, ua, req, resp, category="Management", ro=True, extra=None):
-        n[0] += 1
-        r = {"eventVersion": "1.10", "userIdentity": identity, "eventTime": DAY + "T" + t + "Z", "eventSource": source,
-             "eventName": name, "awsRegion": REGION, "sourceIPAddress": ip, "userAgent": ua, "requestParameters": req,
-             "responseElements": resp, "requestID": "8d2f%04d-4c1e-4b7a-9e3d-%012d" % (n[0], n[0]),
-             "eventID": "f3a9%04d-6b2c-4d8e-a1f0-%012d" % (n[0], n[0]), "readOnly": ro, "eventType": "AwsApiCall",
-             "managementEvent": category == "Management", "recipientAccountId": ACCT, "eventCategory": category,
-             "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
-                            "clientProvidedHostHeader": source.replace(".amazonaws.com", "") + "." + REGION + ".amazonaws.com"}}
-        if extra: r.update(extra)
-        return r
+        return ct.record(ACCT, t, identity, source, name, ip, ua, req, resp, category, ro, extra)
     assume = lambda t, ip, ua, name, key, extra=None: rec(
         t, web_identity, "sts.amazonaws.com", "AssumeRoleWithWebIdentity", ip, ua,
         {"roleArn": ETL_ROLE, "roleSessionName": name, "durationSeconds": 3600},

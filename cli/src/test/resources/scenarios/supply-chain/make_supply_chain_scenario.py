@@ -11,7 +11,7 @@ DAY = "2026-11-25"
 
 sys.dont_write_bytecode = True  # no __pycache__ among the test resources
 sys.path.insert(0, os.path.dirname(HERE))
-from bundle_files import BundleFiles  # noqa: E402 (beside the scenarios)
+from bundle_files import AuditLog, BundleFiles, CloudTrailLog  # noqa: E402 (beside the scenarios)
 _files = BundleFiles(DAY, OUT)
 epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
 
@@ -86,25 +86,8 @@ KEYS = {"A": "ASIASFPODIDA00000001", "B": "ASIASFPODIDB00000002", "C": "ASIASFPO
 EXPORTS = "merch-customer-exports"
 
 # ----------------------------------------------------------------------------------------------- Kubernetes audit
-_audit_n = [0]
-
-
-def audit(t, us, verb, uri, user, groups, source_ip, obj_ref, code=200, level="RequestResponse", request=None,
-          response=None, ua="kubectl/v1.31.3 (linux/amd64) kubernetes/c83cbee", extra=None):
-    _audit_n[0] += 1
-    u = {"username": user, "groups": groups}
-    if extra:
-        u["extra"] = extra
-    e = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": level,
-         "auditID": "5c0a%04x-%04x-4000-8000-%012d" % (_audit_n[0], _audit_n[0], _audit_n[0]), "stage": "ResponseComplete",
-         "requestURI": uri, "verb": verb, "user": u, "sourceIPs": [source_ip], "userAgent": ua, "objectRef": obj_ref,
-         "responseStatus": {"metadata": {}, "code": code}}
-    if request is not None: e["requestObject"] = request
-    if response is not None: e["responseObject"] = response
-    e["requestReceivedTimestamp"] = tus(t, us)
-    e["stageTimestamp"] = tus(t, us + 4120)
-    e["annotations"] = {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}
-    return e
+audit = AuditLog(_files, "5c0a%04x-%04x-4000-8000-%012d", 4120, "kubectl/v1.31.3 (linux/amd64) kubernetes/c83cbee",
+                 node_uid=False).event
 
 
 def node_name(k): return NODES[k][0]
@@ -292,18 +275,9 @@ def k8s_events():
 
 # ------------------------------------------------------------------------------------------------------ CloudTrail
 def cloudtrail():
-    n = [0]
+    ct = CloudTrailLog(_files, REGION, "1.10", "9e1c%04d-7a2b-4c3d-8e4f-%012d", "a7b3%04d-1c2d-4e3f-9a4b-%012d")
     def rec(t, identity, source, name, ip, ua, req, resp, category="Management", ro=False, extra=None):
-        n[0] += 1
-        r = {"eventVersion": "1.10", "userIdentity": identity, "eventTime": DAY + "T" + t + "Z", "eventSource": source,
-             "eventName": name, "awsRegion": REGION, "sourceIPAddress": ip, "userAgent": ua, "requestParameters": req,
-             "responseElements": resp, "requestID": "9e1c%04d-7a2b-4c3d-8e4f-%012d" % (n[0], n[0]),
-             "eventID": "a7b3%04d-1c2d-4e3f-9a4b-%012d" % (n[0], n[0]), "readOnly": ro, "eventType": "AwsApiCall",
-             "managementEvent": category == "Management", "recipientAccountId": ACCT, "eventCategory": category,
-             "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
-                            "clientProvidedHostHeader": source.replace(".amazonaws.com", "") + "." + REGION + ".amazonaws.com"}}
-        if extra: r.update(extra)
-        return r
+        return ct.record(ACCT, t, identity, source, name, ip, ua, req, resp, category, ro, extra)
     ci = {"type": "IAMUser", "principalId": "AIDASFCIPUBLISHER001", "arn": CI_USER_ARN, "accountId": ACCT, "accessKeyId": CI_KEY,
           "userName": CI_USER}
     def node_session(k):
