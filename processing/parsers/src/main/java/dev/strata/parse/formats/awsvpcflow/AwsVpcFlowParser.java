@@ -56,7 +56,8 @@ import java.util.Map;
  * src/dst endpoint ip/port; src_endpoint.interface_uid = cloud.eni_uid = {@code interface-id}, src_endpoint.vpc_uid =
  * cloud.vpc_uid = {@code vpc-id}; cloud.account_uid, region, availability_zone ({@code az-id}), subnet_uid,
  * instance_uid; network.protocol = IANA keyword of {@code protocol} (the number in unmapped {@code protocol}),
- * direction ({@code flow-direction} ingress/egress: Inbound/Outbound), action (ACCEPT/REJECT: Allowed/Denied),
+ * direction ({@code flow-direction} ingress/egress: Inbound/Outbound), action (ACCEPT/REJECT: Allowed/Denied;
+ * v8's {@code reject-reason}, e.g. BPA, also as status_detail),
  * bytes, packets, tcp_flags, traffic_path, log_status, pkt_src_ip/pkt_dst_ip; ECS: cloud.task_uid =
  * {@code ecs-task-arn}, cloud.cluster_uid = {@code ecs-cluster-arn} (else {@code ecs-cluster-name}), container.uid =
  * {@code ecs-container-id} when the task has one container (no {@code ecs-second-container-id}: AWS then names the
@@ -406,6 +407,12 @@ public final class AwsVpcFlowParser implements EvidenceParser {
             else ecs.setContainerInstanceArn(v);
           }
           case VpcFlowLayout.ECS_TASK_ARN -> cloud.setTaskUid(str(b, s, e));
+          case VpcFlowLayout.REJECT_REASON -> {
+            // v8: why a REJECT was rejected (BPA: the VPC's Block Public Access), as the event's status detail
+            String v = str(b, s, e);
+            u.put(layout.names[f], v);
+            ev.setStatusDetail(v);
+          }
           case VpcFlowLayout.ECS_CONTAINER_ID -> ecsContainer = str(b, s, e);
           case VpcFlowLayout.TGW_SRC_VPC_ID -> {
             if (src == null) src = new Endpoint();

@@ -276,6 +276,59 @@ class AwsCloudTrailParserTest extends ParserContractTest {
     assertThat(e.getCloud().getAccountUid()).isEqualTo("111122223333");
   }
 
+  /**
+   * The record shapes of the CloudTrail record contents reference beyond API calls: a network activity event
+   * (eventCategory NetworkActivity, eventType AwsVpceEvent, denied by the VPC endpoint policy), a data event with
+   * tlsDetails and sessionCredentialFromConsole, an AWS service event (userIdentity AWSService, serviceEventDetails)
+   * and an edge device call (edgeDeviceDetails).
+   */
+  @Test
+  void networkActivityDataServiceAndEdgeDeviceRecords() throws Exception {
+    String doc = "{\"Records\":[{\"eventVersion\":\"1.11\",\"userIdentity\":{\"type\":\"AWSAccount\",\"principalId\":\"\","
+        + "\"accountId\":\"444455556666\"},\"eventTime\":\"2025-01-10T08:00:00Z\",\"eventSource\":\"kms.amazonaws.com\","
+        + "\"eventName\":\"Decrypt\",\"awsRegion\":\"eu-west-1\",\"sourceIPAddress\":\"10.20.1.37\",\"userAgent\":\"aws-cli/2\","
+        + "\"errorCode\":\"VpceAccessDenied\",\"errorMessage\":\"The request was denied due to a VPC endpoint policy\","
+        + "\"requestID\":\"r-1\",\"eventID\":\"e-1\",\"readOnly\":true,\"eventType\":\"AwsVpceEvent\",\"managementEvent\":false,"
+        + "\"recipientAccountId\":\"111122223333\",\"sharedEventID\":\"s-1\",\"vpcEndpointId\":\"vpce-0a1b2c3d4e5f60718\","
+        + "\"vpcEndpointAccountId\":\"111122223333\",\"eventCategory\":\"NetworkActivity\"},"
+        + "{\"eventVersion\":\"1.10\",\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":"
+        + "\"arn:aws:sts::111122223333:assumed-role/Admin/alice\",\"accountId\":\"111122223333\",\"accessKeyId\":\"ASIAEXAMPLE\"},"
+        + "\"eventTime\":\"2025-01-10T08:01:00Z\",\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\","
+        + "\"awsRegion\":\"eu-west-1\",\"sourceIPAddress\":\"198.51.100.23\",\"requestParameters\":{\"bucketName\":\"b\","
+        + "\"key\":\"k\"},\"eventID\":\"e-2\",\"readOnly\":true,\"eventType\":\"AwsApiCall\",\"managementEvent\":false,"
+        + "\"eventCategory\":\"Data\",\"sessionCredentialFromConsole\":\"true\",\"tlsDetails\":{\"tlsVersion\":\"TLSv1.3\","
+        + "\"cipherSuite\":\"TLS_AES_128_GCM_SHA256\",\"clientProvidedHostHeader\":\"b.s3.eu-west-1.amazonaws.com\"}},"
+        + "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"accountId\":\"111122223333\",\"invokedBy\":\"AWS Internal\"},"
+        + "\"eventTime\":\"2025-01-10T08:02:00Z\",\"eventSource\":\"kms.amazonaws.com\",\"eventName\":\"RotateKey\","
+        + "\"awsRegion\":\"eu-west-1\",\"sourceIPAddress\":\"AWS Internal\",\"eventID\":\"e-3\",\"readOnly\":false,"
+        + "\"eventType\":\"AwsServiceEvent\",\"managementEvent\":true,\"eventCategory\":\"Management\","
+        + "\"serviceEventDetails\":{\"keyId\":\"k-1\"}},"
+        + "{\"eventVersion\":\"1.09\",\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"ops\",\"accountId\":\"111122223333\"},"
+        + "\"eventTime\":\"2025-01-10T08:03:00Z\",\"eventSource\":\"snowballedge.amazonaws.com\",\"eventName\":\"ListAccessKeys\","
+        + "\"awsRegion\":\"eu-west-1\",\"sourceIPAddress\":\"192.0.2.10\",\"eventID\":\"e-4\",\"eventType\":\"AwsApiCall\","
+        + "\"eventCategory\":\"Management\",\"edgeDeviceDetails\":{\"type\":\"Snowball Edge\",\"deviceID\":\"JID-1\"}}]}";
+    CollectingOutput out = parse(doc, Framing.WHOLE, "AWSLogs/111122223333/CloudTrail/eu-west-1/x.json.gz");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(4);
+    EvidenceEvent vpce = out.events.get(0);
+    assertThat(vpce.getStatus()).isEqualTo("Failure");
+    assertThat(vpce.getStatusCode()).isEqualTo("VpceAccessDenied");
+    assertThat(vpce.getSrcEndpoint().getIp()).isEqualTo("10.20.1.37");
+    assertThat(vpce.getSrcEndpoint().getInterfaceUid()).isEqualTo("vpce-0a1b2c3d4e5f60718");
+    assertThat(vpce.getCloud().getAccountUid()).isEqualTo("111122223333");
+    assertThat(vpce.getUnmapped()).containsEntry("eventCategory", "NetworkActivity")
+        .containsEntry("eventType", "AwsVpceEvent").containsEntry("vpcEndpointAccountId", "111122223333");
+    EvidenceEvent data = out.events.get(1);
+    assertThat(data.getUnmapped()).containsEntry("eventCategory", "Data")
+        .containsEntry("sessionCredentialFromConsole", "true")
+        .containsEntry("tlsDetails.clientProvidedHostHeader", "b.s3.eu-west-1.amazonaws.com");
+    assertThat(data.getActor().getCredentialUid()).isEqualTo("ASIAEXAMPLE");
+    EvidenceEvent service = out.events.get(2);
+    assertThat(service.getSrcEndpoint().getDomain()).isEqualTo("AWS Internal");
+    assertThat(service.getUnmapped()).containsEntry("eventType", "AwsServiceEvent").containsKey("serviceEventDetails");
+    assertThat(out.events.get(3).getUnmapped()).containsKey("edgeDeviceDetails");
+  }
+
   @Test
   void emptyRecordsFileGivesNothing() throws Exception {
     CollectingOutput out = parse("{\"Records\":[]}", Framing.WHOLE, "x");

@@ -227,6 +227,54 @@ class AwsVpcFlowParserTest extends ParserContractTest {
     assertThat(single.getUnmapped()).doesNotContainKey("ecs-container-id");
   }
 
+  /**
+   * Every field of "Available fields" (flow-log-records.html) v2 to v8 in one custom format, in the documented order:
+   * a v8 REJECT by the VPC's Block Public Access names its reason (reject-reason BPA) as the status detail; an ACCEPT
+   * has none ('-'); the v7 ECS fields name the task, service, task definition and container instance.
+   */
+  @Test
+  void allFieldsOfV2ToV8() throws Exception {
+    String header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+        + "action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id "
+        + "sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path "
+        + "ecs-cluster-arn ecs-cluster-name ecs-container-instance-arn ecs-container-instance-id ecs-container-id "
+        + "ecs-second-container-id ecs-service-name ecs-task-definition-arn ecs-task-arn ecs-task-id reject-reason";
+    String cluster = "arn:aws:ecs:eu-west-1:444455556666:cluster/shop-prod";
+    String task = "arn:aws:ecs:eu-west-1:444455556666:task/shop-prod/5f1c2a3b4d5e4f60a1b2c3d4e5f60718";
+    String ci = "arn:aws:ecs:eu-west-1:444455556666:container-instance/shop-prod/0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    String td = "arn:aws:ecs:eu-west-1:444455556666:task-definition/web:12";
+    String cid = "c0".repeat(32);
+    String text = header + "\n"
+        + "8 444455556666 eni-0e1c5a110000e0001 203.0.113.9 10.20.1.37 51514 22 6 1 60 1795255620 1795255679 REJECT OK "
+        + "vpc-0a1b2c3d subnet-0a1b2c3d i-0123456789abcdef0 2 IPv4 203.0.113.9 10.20.1.37 eu-west-1 euw1-az1 - - - - "
+        + "ingress - " + cluster + " shop-prod " + ci + " 0a1b2c3d4e5f60718293a4b5c6d7e8f9 " + cid + " - web " + td
+        + " " + task + " 5f1c2a3b4d5e4f60a1b2c3d4e5f60718 BPA\n"
+        + "8 444455556666 eni-0e1c5a110000e0001 10.20.1.37 52.94.133.131 40100 443 6 12 4200 1795255620 1795255679 "
+        + "ACCEPT OK vpc-0a1b2c3d subnet-0a1b2c3d i-0123456789abcdef0 19 IPv4 10.20.1.37 52.94.133.131 eu-west-1 "
+        + "euw1-az1 - - - S3 egress 8 " + cluster + " shop-prod " + ci + " 0a1b2c3d4e5f60718293a4b5c6d7e8f9 " + cid
+        + " - web " + td + " " + task + " 5f1c2a3b4d5e4f60a1b2c3d4e5f60718 -\n";
+    var r = new ChunkParser(ParserRegistry.defaults())
+        .parse(Chunks.lines(text.getBytes(StandardCharsets.UTF_8), AwsVpcFlowParser.FORMAT, "flow.log", 1 << 16).get(0));
+    assertThat(r.deadLetters()).isEmpty();
+    assertThat(r.events()).hasSize(2);
+    EvidenceEvent rejected = r.events().get(0);
+    assertThat(rejected.getNetwork().getAction()).isEqualTo("Denied");
+    assertThat(rejected.getStatusDetail()).isEqualTo("BPA");
+    assertThat(rejected.getUnmapped()).containsEntry("reject-reason", "BPA");
+    assertThat(rejected.getNetwork().getDirection()).isEqualTo("Inbound");
+    assertThat(rejected.getCloud().getTaskUid()).isEqualTo(task);
+    assertThat(rejected.getCloud().getClusterUid()).isEqualTo(cluster);
+    assertThat(rejected.getCloud().getAvailabilityZone()).isEqualTo("euw1-az1");
+    assertThat(rejected.getContainer().getUid()).isEqualTo(cid);
+    assertThat(rejected.getEcs().getService()).isEqualTo("web");
+    assertThat(rejected.getEcs().getTaskDefinition()).isEqualTo("web:12");
+    assertThat(rejected.getEcs().getContainerInstanceArn()).isEqualTo(ci);
+    EvidenceEvent accepted = r.events().get(1);
+    assertThat(accepted.getStatusDetail()).isNull();
+    assertThat(accepted.getNetwork().getTrafficPath()).isEqualTo(8);
+    assertThat(accepted.getUnmapped()).containsEntry("pkt-dst-aws-service", "S3").doesNotContainKey("reject-reason");
+  }
+
   @Test
   void headerDetection() {
     assertThat(isHeader(VpcFlowLayout.DEFAULT_HEADER)).isTrue();
