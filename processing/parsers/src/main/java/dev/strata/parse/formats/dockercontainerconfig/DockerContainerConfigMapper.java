@@ -44,8 +44,11 @@ import java.util.regex.Pattern;
  *                        (the container's own address; device stays the host the daemon runs on);
  *                        Config.Hostname -> src_endpoint.hostname; every network's IP in unmapped network.&lt;name&gt;.ip
  *   unmapped: config.env_names (names only, comma-separated: values are secrets and are never kept),
- *             labels.&lt;key&gt;, mounts.&lt;destination&gt;.source / .rw, state.pid, state.running, state.oom_killed,
- *             state.exit_code, state.error, restart_count, driver, platform, log_path, config.user,
+ *             labels.&lt;key&gt;, mounts.&lt;destination&gt;.source / .rw / .type / .name, state.pid, state.running,
+ *             state.oom_killed, state.exit_code, state.error, state.paused / .restarting / .dead,
+ *             state.health.status / .failing_streak / .last_end / .last_exit_code / .last_output (State.Health),
+ *             network.&lt;name&gt;.ip / .mac / .ipv6 / .gateway, network.ports (NetworkSettings.Ports as
+ *             {@code 0.0.0.0:8080->80/tcp}), restart_count, driver, platform, log_path, config.user,
  *             config.working_dir
  *   raw_data is left out (it would carry the Env values); the bytes are in the evidence store.
  * hostconfig.json (object with hostconfig keys): one "configured" event; the file has no time of its own:
@@ -211,8 +214,12 @@ public final class DockerContainerConfigMapper {
           if (ip == null) ip = nip;
         }
         put(u, "network." + n.getKey() + ".mac", blank(text(n.getValue(), "MacAddress")));
+        put(u, "network." + n.getKey() + ".ipv6", blank(text(n.getValue(), "GlobalIPv6Address")));
+        put(u, "network." + n.getKey() + ".gateway", blank(text(n.getValue(), "Gateway")));
       }
     }
+    // the ports the running container publishes (-p and -P's ephemeral host ports; PortBindings lacks the latter)
+    put(u, "network.ports", portBindings(ns2.get("Ports")));
     String hostname = blank(text(cfg, "Hostname"));
     if (ip != null || hostname != null) {
       e.setSrcEndpoint(new Endpoint(ip, null, hostname, null, null, null));
@@ -239,6 +246,8 @@ public final class DockerContainerConfigMapper {
         String dest = m.getValue().hasNonNull("Destination") ? text(m.getValue(), "Destination") : m.getKey();
         put(u, "mounts." + dest + ".source", blank(text(m.getValue(), "Source")));
         put(u, "mounts." + dest + ".rw", text(m.getValue(), "RW"));
+        put(u, "mounts." + dest + ".type", blank(text(m.getValue(), "Type"))); // bind, volume, tmpfs (Docker 17.06+)
+        put(u, "mounts." + dest + ".name", blank(text(m.getValue(), "Name"))); // a volume's name
       }
     }
 
@@ -259,6 +268,10 @@ public final class DockerContainerConfigMapper {
     put(u, "state.oom_killed", text(state, "OOMKilled"));
     put(u, "state.exit_code", text(state, "ExitCode"));
     put(u, "state.error", blank(text(state, "Error")));
+    put(u, "state.paused", text(state, "Paused"));
+    put(u, "state.restarting", text(state, "Restarting"));
+    put(u, "state.dead", text(state, "Dead"));
+    health(u, state.path("Health"));
     put(u, "restart_count", text(root, "RestartCount"));
     put(u, "driver", blank(text(root, "Driver")));
     put(u, "platform", blank(text(root, "Platform")));
@@ -266,6 +279,29 @@ public final class DockerContainerConfigMapper {
     put(u, "config.working_dir", blank(text(cfg, "WorkingDir")));
     put(u, "config.user", blank(text(cfg, "User")));
     return e;
+  }
+
+  /** Longest health check output kept (a probe's output can be large and is the container's own text). */
+  static final int MAX_HEALTH_OUTPUT = 1024;
+
+  /**
+   * {@code State.Health} (a HEALTHCHECK's state: Status starting / healthy / unhealthy, FailingStreak, Log of the last
+   * probes with Start, End, ExitCode, Output) -> state.health.status, .failing_streak, and the last probe's
+   * .last_end, .last_exit_code, .last_output (cut at {@link #MAX_HEALTH_OUTPUT} characters).
+   */
+  private static void health(Map<String, String> u, JsonNode h) {
+    if (!h.isObject()) return;
+    put(u, "state.health.status", blank(text(h, "Status")));
+    put(u, "state.health.failing_streak", text(h, "FailingStreak"));
+    JsonNode log = h.path("Log");
+    if (log.isArray() && !log.isEmpty()) {
+      JsonNode last = log.get(log.size() - 1);
+      put(u, "state.health.last_end", blank(text(last, "End")));
+      put(u, "state.health.last_exit_code", text(last, "ExitCode"));
+      String out = blank(text(last, "Output"));
+      put(u, "state.health.last_output",
+          out == null || out.length() <= MAX_HEALTH_OUTPUT ? out : out.substring(0, MAX_HEALTH_OUTPUT));
+    }
   }
 
   // ---- hostconfig.json --------------------------------------------------------------------------------------

@@ -90,4 +90,54 @@ class DockerContainerConfigParserTest extends ParserContractTest {
     var none = parse("{\"NetworkMode\":\"default\",\"PortBindings\":{}}", Framing.WHOLE, "x/hostconfig.json").events.get(0);
     assertThat(none.getUnmapped()).doesNotContainKey("hostconfig.port_bindings");
   }
+
+  /**
+   * A config.v2.json as Docker 20-27 writes it (daemon/container's Container, State, MountPoints, NetworkSettings): an
+   * unhealthy HEALTHCHECK, a named volume and a bind, a user-defined network with IPv6, ports published with -p and
+   * -P, a paused-flag state.
+   */
+  @Test
+  void healthMountPointsNetworksAndPortsOfDocker20To27() throws Exception {
+    String cfg = "{\"StreamConfig\":{},\"State\":{\"Running\":true,\"Paused\":false,\"Restarting\":false,\"OOMKilled\":false,"
+        + "\"RemovalInProgress\":false,\"Dead\":false,\"Pid\":4242,\"ExitCode\":0,\"Error\":\"\","
+        + "\"StartedAt\":\"2025-04-01T10:00:01.5Z\",\"FinishedAt\":\"0001-01-01T00:00:00Z\",\"Health\":{\"Status\":\"unhealthy\","
+        + "\"FailingStreak\":3,\"Log\":[{\"Start\":\"2025-04-01T10:05:00Z\",\"End\":\"2025-04-01T10:05:01Z\",\"ExitCode\":0,"
+        + "\"Output\":\"ok\"},{\"Start\":\"2025-04-01T10:06:00Z\",\"End\":\"2025-04-01T10:06:01Z\",\"ExitCode\":1,"
+        + "\"Output\":\"curl: (7) Failed to connect\"}]}},\"ID\":\"" + ID + "\",\"Created\":\"2025-04-01T10:00:00Z\","
+        + "\"Managed\":false,\"Path\":\"/docker-entrypoint.sh\",\"Args\":[\"nginx\"],\"Config\":{\"Hostname\":\"abab\","
+        + "\"Image\":\"nginx:1.27\"},\"Image\":\"sha256:" + "8f".repeat(32) + "\",\"NetworkSettings\":{\"Bridge\":\"\","
+        + "\"Ports\":{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8080\"},{\"HostIp\":\"::\",\"HostPort\":\"8080\"}],"
+        + "\"443/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"32768\"}],\"9000/tcp\":null},\"Networks\":{\"shop\":{"
+        + "\"IPAMConfig\":null,\"Aliases\":[\"web\"],\"MacAddress\":\"02:42:ac:12:00:02\",\"NetworkID\":\"n1\","
+        + "\"EndpointID\":\"e1\",\"Gateway\":\"172.18.0.1\",\"IPAddress\":\"172.18.0.2\",\"IPPrefixLen\":16,"
+        + "\"GlobalIPv6Address\":\"fd00:dead:beef::2\",\"DNSNames\":[\"web\",\"abab\"]}}},\"MountPoints\":{"
+        + "\"/data\":{\"Source\":\"\",\"Destination\":\"/data\",\"RW\":true,\"Name\":\"shopdata\",\"Driver\":\"local\","
+        + "\"Type\":\"volume\",\"Spec\":{\"Type\":\"volume\",\"Source\":\"shopdata\",\"Target\":\"/data\"}},"
+        + "\"/var/run/docker.sock\":{\"Source\":\"/var/run/docker.sock\",\"Destination\":\"/var/run/docker.sock\",\"RW\":false,"
+        + "\"Name\":\"\",\"Driver\":\"\",\"Type\":\"bind\",\"Propagation\":\"rprivate\"}},\"RestartCount\":2,"
+        + "\"Driver\":\"overlay2\"}";
+    var out = parse(cfg, Framing.WHOLE, "c/" + ID + "/config.v2.json");
+    assertThat(out.rejections).isEmpty();
+    assertThat(out.events).hasSize(2); // created, started (FinishedAt is Docker's zero time)
+    var e = out.events.get(1);
+    assertThat(e.getActivityName()).isEqualTo("started");
+    assertThat(e.getSrcEndpoint().getIp()).isEqualTo("172.18.0.2");
+    assertThat(e.getUnmapped())
+        .containsEntry("state.health.status", "unhealthy")
+        .containsEntry("state.health.failing_streak", "3")
+        .containsEntry("state.health.last_exit_code", "1")
+        .containsEntry("state.health.last_end", "2025-04-01T10:06:01Z")
+        .containsEntry("state.health.last_output", "curl: (7) Failed to connect")
+        .containsEntry("state.paused", "false")
+        .containsEntry("state.dead", "false")
+        .containsEntry("network.shop.ip", "172.18.0.2")
+        .containsEntry("network.shop.ipv6", "fd00:dead:beef::2")
+        .containsEntry("network.shop.gateway", "172.18.0.1")
+        .containsEntry("network.ports", "0.0.0.0:8080->80/tcp,:::8080->80/tcp,0.0.0.0:32768->443/tcp")
+        .containsEntry("mounts./data.type", "volume")
+        .containsEntry("mounts./data.name", "shopdata")
+        .containsEntry("mounts./var/run/docker.sock.type", "bind")
+        .containsEntry("mounts./var/run/docker.sock.rw", "false")
+        .containsEntry("restart_count", "2");
+  }
 }
