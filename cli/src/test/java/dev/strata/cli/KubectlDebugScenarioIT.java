@@ -15,12 +15,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: kubectl debug with an impersonating operator token").
  */
-@ExtendWith(SharedStack.class)
+@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KubectlDebugScenarioIT {
+class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
   static final String ACCT = "385726194013";
   static final String CLUSTER = "payments-eks";
   static final String NS = "payments";
@@ -72,9 +70,6 @@ class KubectlDebugScenarioIT {
   static final String STG_POD = "ledger-api-5b6c7d8e9-t7y8u";
   static final String ARCHIVE_ACCT = "111122223333";
 
-  @RegisterExtension
-  static final ScenarioRun.Failures FAILURES = new ScenarioRun.Failures();
-
   EvidencePipeline pipeline;
   StackEndpoints endpoints;
   String runId;
@@ -93,18 +88,13 @@ class KubectlDebugScenarioIT {
         dev.strata.job.incident.IncidentSettings.defaults().withKnownAccounts(List.of(ACCT, STG_ACCT, ARCHIVE_ACCT)));
     incidents = ScenarioRun.incidentsWith(pipeline, NS + "/" + LEDGER, true);
     incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
-    if (Boolean.getBoolean("debug.dump")) {
-      Path to = Path.of(System.getProperty("java.io.tmpdir"), "debug-dump.txt");
-      ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT, STG_ACCT), "", to);
-      if (incident != null) ScenarioRun.report(endpoints, incident, Files.createDirectories(to.resolveSibling("debug-report")));
-    }
   }
 
-  @AfterAll
-  void dumpOnFailure() throws Exception {
-    if (FAILURES.any() && pipeline != null) {
-      ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT, STG_ACCT), "", ScenarioRun.Failures.dumpFile(getClass()));
-    }
+  /** What the run produced (ScenarioRun.dump) and the incident's report beside it: for reading a failure. */
+  @Override
+  public void dump(Path to) throws Exception {
+    ScenarioRun.dump(pipeline, runId, incident, List.of(ACCT, STG_ACCT), "", to);
+    if (incident != null) ScenarioRun.report(endpoints, incident, Files.createDirectories(to.resolveSibling("debug-report")));
   }
 
   // -------------------------------------------------------------------------------------------- every source read
