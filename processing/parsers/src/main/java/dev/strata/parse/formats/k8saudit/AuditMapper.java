@@ -56,6 +56,9 @@ import java.util.Map;
  *                         timestamp (ms)
  * workloads (deployments, daemonsets, statefulsets, replicasets, replicationcontrollers, jobs, cronjobs) -> their
  *                         pod template's strata.risk and k8s.pod.host_paths
+ * annotations pod-security.kubernetes.io/audit-violations -> strata.risk of an admitted pod / workload whose object
+ *                         is not logged (Metadata level; {@link PodSecurityViolations}), strata.risk_source = the
+ *                         annotation's name
  * metadata.ownerReferences -> unmapped k8s.owner (Kind/name of the controller owner, else the first)
  * role bindings        -> unmapped k8s.rbac.role_ref (roleRef kind/name, from responseObject then requestObject)
  * unmapped             -> level, stage, apiVersion, annotations.*, requestObject / responseObject (JSON text,
@@ -643,6 +646,17 @@ final class AuditMapper implements JsonRecordStream.RecordMapper {
       PodFacts template = PodFacts.ofTemplate(response, request);
       if (!template.risks().isEmpty()) u.put("strata.risk", String.join(",", template.risks()));
       if (!template.hostPaths().isEmpty()) u.put("k8s.pod.host_paths", String.join(",", template.hostPaths()));
+    }
+    if (!u.containsKey("strata.risk") && !"Failure".equals(e.getStatus()) && subresource == null
+        && ("pods".equals(resource) || (resource != null && WORKLOADS.contains(resource)))) {
+      // no object logged (a Metadata-level policy): Pod Security Admission's audit annotation still names what the
+      // admitted pod (template) asked for
+      java.util.Set<String> psa =
+          PodSecurityViolations.risks(flat.get("annotations." + PodSecurityViolations.AUDIT_VIOLATIONS));
+      if (!psa.isEmpty()) {
+        u.put("strata.risk", String.join(",", psa));
+        u.put("strata.risk_source", PodSecurityViolations.AUDIT_VIOLATIONS);
+      }
     }
     if ("clusterrolebindings".equals(resource) || "rolebindings".equals(resource)) {
       AuditedObject b = response.roleRefName != null ? response : request;

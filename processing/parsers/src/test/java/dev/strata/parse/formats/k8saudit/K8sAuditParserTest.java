@@ -320,4 +320,45 @@ class K8sAuditParserTest extends ParserContractTest {
     assertThat(parse(String.format(line, two), Framing.LINES, "audit.log").events.get(0).getUnmapped())
         .doesNotContainKey("k8s.pod.image_digest");
   }
+
+  /**
+   * A Metadata-level audit record of an admitted pod create (no request object): Pod Security Admission's audit
+   * annotation (k8s.io/pod-security-admission's reasons and details, as audit mode writes them) names what the pod
+   * asked for; a denied create (403, enforce) and a pod whose object is logged take nothing from it; authorization
+   * and impersonation fields are kept.
+   */
+  @Test
+  void podSecurityAuditViolationsNameTheRisksOfAnUnloggedPod() throws Exception {
+    String violations = "would violate PodSecurity \\\"baseline:latest\\\": host namespaces (hostNetwork=true, hostPID=true), "
+        + "hostPath volumes (volume \\\"root\\\"), non-default capabilities (container \\\"shell\\\" must not include "
+        + "\\\"NET_RAW\\\", \\\"SYS_ADMIN\\\" in securityContext.capabilities.add), privileged (container \\\"shell\\\" must not "
+        + "set securityContext.privileged=true), runAsUser=0 (pod must not set runAsUser=0)";
+    String created = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\",\"auditID\":\"psa-1\","
+        + "\"stage\":\"ResponseComplete\",\"requestURI\":\"/api/v1/namespaces/ci/pods\",\"verb\":\"create\","
+        + "\"user\":{\"username\":\"system:serviceaccount:ci:runner\"},\"impersonatedUser\":{\"username\":\"ops\","
+        + "\"groups\":[\"system:masters\"]},\"sourceIPs\":[\"10.0.4.7\"],\"objectRef\":{\"resource\":\"pods\","
+        + "\"namespace\":\"ci\",\"name\":\"debug-x\",\"apiVersion\":\"v1\"},\"responseStatus\":{\"metadata\":{},\"code\":201},"
+        + "\"requestReceivedTimestamp\":\"2025-05-01T10:00:00.100000Z\",\"stageTimestamp\":\"2025-05-01T10:00:00.140000Z\","
+        + "\"annotations\":{\"authorization.k8s.io/decision\":\"allow\",\"authorization.k8s.io/reason\":\"RBAC: allowed by "
+        + "ClusterRoleBinding \\\"ci-admin\\\"\",\"pod-security.kubernetes.io/enforce-policy\":\"privileged:latest\","
+        + "\"pod-security.kubernetes.io/audit-violations\":\"" + violations + "\"}}\n";
+    String denied = created.replace("\"psa-1\"", "\"psa-2\"").replace("\"code\":201", "\"code\":403");
+    CollectingOutput out = parse(created + denied, Framing.LINES, "audit.log");
+    assertThat(out.rejections).isEmpty();
+    EvidenceEvent e = out.events.get(0);
+    assertThat(e.getUnmapped())
+        .containsEntry("strata.risk", "privileged,host_network,host_pid,host_path,run_as_root,cap_sys_admin")
+        .containsEntry("strata.risk_source", "pod-security.kubernetes.io/audit-violations")
+        .containsEntry("annotations.authorization.k8s.io/decision", "allow")
+        .containsEntry("annotations.pod-security.kubernetes.io/enforce-policy", "privileged:latest");
+    assertThat(e.getActor().getImpersonatedUser()).isEqualTo("ops");
+    assertThat(e.getKubernetes().getPodName()).isEqualTo("debug-x");
+    assertThat(out.events.get(1).getStatus()).isEqualTo("Failure");
+    assertThat(out.events.get(1).getUnmapped()).doesNotContainKey("strata.risk");
+    assertThat(PodSecurityViolations.risks("would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation != "
+        + "false (container \"a\" must set securityContext.allowPrivilegeEscalation=false), runAsNonRoot != true (pod or "
+        + "container \"a\" must set securityContext.runAsNonRoot=true)")).isEmpty();
+    assertThat(PodSecurityViolations.risks("would violate PodSecurity \"restricted:latest\": restricted volume types "
+        + "(volume \"h\" uses restricted volume type \"hostPath\")")).containsExactly("host_path");
+  }
 }
