@@ -46,10 +46,11 @@ import java.util.Map;
  *                         short name of the context host keeps the context's full name, the short in falco.hostname)
  * output_fields:
  *   container.id, container.name, container.image.repository + ":" + container.image.tag (else container.image)
- *                      -> container.uid, name, image_name; container.image.digest -> image_uid
+ *                      -> container.uid, name, image_name; container.image.digest -> image_uid; container.type
+ *                         (docker, containerd, cri-o, podman, ...) -> container.runtime
  *                         (container.id "host" = the host itself: no container object)
- *   k8s.ns.name, k8s.pod.name, k8s.pod.uid -> kubernetes.namespace, pod_name, pod_uid; where one is <NA> or absent,
- *                      the k8smeta plugin's k8smeta.ns.name, k8smeta.pod.name, k8smeta.pod.uid (Falco 0.37+: the
+ *   k8s.ns.name, k8s.pod.name, k8s.pod.uid, k8s.pod.ip -> kubernetes.namespace, pod_name, pod_uid, pod_ip; where one
+ *                      is <NA> or absent, the k8smeta plugin's k8smeta.ns.name, .pod.name, .pod.uid, .pod.ip (Falco 0.37+: the
  *                      plugin's collector names the pod while the container engine has no pod labels yet)
  *   proc.pid, proc.name, proc.cmdline, proc.exepath, proc.ppid, proc.pname, user.name, proc.tty (non-zero = tty)
  *                      -> process.pid, name, cmd_line, executable, parent_pid, parent_name, user, tty
@@ -94,7 +95,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
 
   /** The output_fields the mapping reads. */
   private enum Field {
-    EVT_TIME, CONTAINER_ID, CONTAINER_NAME, IMAGE_REPOSITORY, IMAGE_TAG, IMAGE, IMAGE_DIGEST, K8S_NS, K8S_POD,
+    EVT_TIME, CONTAINER_ID, CONTAINER_NAME, CONTAINER_TYPE, K8S_POD_IP, K8SMETA_POD_IP, IMAGE_REPOSITORY, IMAGE_TAG, IMAGE, IMAGE_DIGEST, K8S_NS, K8S_POD,
     K8S_POD_UID, K8SMETA_NS, K8SMETA_POD, K8SMETA_POD_UID, PROC_PID, PROC_NAME, PROC_CMDLINE, PROC_EXEPATH, USER_NAME, PROC_PPID, PROC_PNAME, PROC_TTY,
     FD_NAME, FD_CIP, FD_CPORT, FD_SIP, FD_SPORT, FD_CIP_NAME, FD_SIP_NAME,
     // the k8saudit plugin's fields (source k8s_audit)
@@ -109,6 +110,9 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
         case "evt.time" -> EVT_TIME;
         case "container.id" -> CONTAINER_ID;
         case "container.name" -> CONTAINER_NAME;
+        case "container.type" -> CONTAINER_TYPE;
+        case "k8s.pod.ip" -> K8S_POD_IP;
+        case "k8smeta.pod.ip" -> K8SMETA_POD_IP;
         case "container.image.repository" -> IMAGE_REPOSITORY;
         case "container.image.tag" -> IMAGE_TAG;
         case "container.image" -> IMAGE;
@@ -293,14 +297,15 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     String image = repo != null ? (tag != null ? repo + ":" + tag : repo) : value(mapped[Field.IMAGE.ordinal()]);
     String digest = value(mapped[Field.IMAGE_DIGEST.ordinal()]);
     if (cid != null || cname != null || image != null) {
-      e.setContainer(new Container(cid, cname, image, digest, null, digest));
+      e.setContainer(new Container(cid, cname, image, digest, value(mapped[Field.CONTAINER_TYPE.ordinal()]), digest));
     }
 
     // kubernetes
     String ns = firstValue(Field.K8S_NS, Field.K8SMETA_NS);
     String pod = firstValue(Field.K8S_POD, Field.K8SMETA_POD);
     String podUid = firstValue(Field.K8S_POD_UID, Field.K8SMETA_POD_UID);
-    if (ns != null || pod != null || podUid != null) {
+    String podIp = firstValue(Field.K8S_POD_IP, Field.K8SMETA_POD_IP);
+    if (ns != null || pod != null || podUid != null || podIp != null) {
       Kubernetes k = e.getKubernetes();
       if (k == null) {
         k = new Kubernetes();
@@ -309,6 +314,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
       k.setNamespace(ns);
       k.setPodName(pod);
       k.setPodUid(podUid);
+      k.setPodIp(podIp);
     }
 
     // process

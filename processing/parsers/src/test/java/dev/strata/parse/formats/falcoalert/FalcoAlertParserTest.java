@@ -258,6 +258,21 @@ class FalcoAlertParserTest extends ParserContractTest {
     assertThat(FalcoAlertMapper.firstAddress("<NA>")).isNull();
   }
 
+  /** container.type (the container engine) is the runtime; k8s.pod.ip, else k8smeta.pod.ip, the pod's address. */
+  @Test
+  void containerTypeAndPodIp() throws Exception {
+    var ev = alerts("{\"rule\":\"r\",\"priority\":\"Notice\",\"output\":\"o\",\"time\":\"2025-02-01T10:00:00Z\","
+        + "\"output_fields\":{\"container.id\":\"3ad7b26ded6d\",\"container.type\":\"containerd\",\"k8s.ns.name\":\"shop\","
+        + "\"k8s.pod.name\":\"web-0\",\"k8s.pod.ip\":\"10.1.2.3\"}}\n"
+        + "{\"rule\":\"r\",\"priority\":\"Notice\",\"output\":\"o\",\"time\":\"2025-02-01T10:00:00Z\","
+        + "\"output_fields\":{\"container.id\":\"3ad7b26ded6d\",\"container.type\":\"<NA>\",\"k8s.pod.ip\":\"<NA>\","
+        + "\"k8smeta.pod.name\":\"web-0\",\"k8smeta.ns.name\":\"shop\",\"k8smeta.pod.ip\":\"10.1.2.4\"}}\n");
+    assertThat(ev.get(0).getContainer().getRuntime()).isEqualTo("containerd");
+    assertThat(ev.get(0).getKubernetes().getPodIp()).isEqualTo("10.1.2.3");
+    assertThat(ev.get(1).getContainer().getRuntime()).isNull();
+    assertThat(ev.get(1).getKubernetes().getPodIp()).isEqualTo("10.1.2.4");
+  }
+
   /** An alert of the cloudtrail plugin (source aws_cloudtrail; ct.* fields of the plugin's README). */
   @Test
   void aCloudTrailPluginAlertNamesTheCall() throws Exception {
