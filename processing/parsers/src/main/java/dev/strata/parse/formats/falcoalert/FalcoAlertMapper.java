@@ -64,6 +64,9 @@ import java.util.Map;
  *   ka.* (source k8s_audit) -> actor, api, http_request, resources[0], kubernetes namespace / pod, src_endpoint
  *   ct.* (source aws_cloudtrail) -> api, actor, cloud, src_endpoint, http_request.user_agent
  *   every entry        -> unmapped "output_fields.&lt;key&gt;" as written (JSON nulls left out)
+ *   no output_fields (json_include_output_fields_property false): the output's key=value fields, as the text output
+ *                         is read ({@link FalcoTextOutput}), stand in for them; unmapped strata.output_fields_from =
+ *                         output
  * "&lt;NA&gt;" and "" are Falco's "no value": never mapped (they stay in unmapped as written).
  * source, uuid, anything else -> unmapped
  * </pre>
@@ -82,6 +85,8 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   private String messageProperty;
   private String hostname;
   private boolean tagsSeen;
+  /** An output_fields object was there (json_include_output_fields_property true, the default). */
+  private boolean outputFieldsSeen;
   private final List<String> tags = new ArrayList<>(4);
   /** The record's unmapped map: output_fields go straight in as they stream by. */
   private Map<String, String> unmapped;
@@ -173,7 +178,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   @Override
   public void begin() {
     time = rule = priority = output = messageProperty = hostname = null;
-    tagsSeen = false;
+    tagsSeen = outputFieldsSeen = false;
     tags.clear();
     unmapped = new HashMap<>();
     java.util.Arrays.fill(mapped, null);
@@ -205,6 +210,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
       }
       case "output_fields" -> {
         if (p.currentToken() == JsonToken.START_OBJECT) {
+          outputFieldsSeen = true;
           while (p.nextToken() == JsonToken.FIELD_NAME) {
             String k = p.currentName();
             p.nextToken();
@@ -244,11 +250,13 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     if (rule == null || rule.isEmpty()) {
       throw new RecordException(RejectReason.MISSING_FIELD, "not a Falco alert: no rule");
     }
+    boolean fieldsFromOutput = !outputFieldsSeen && fieldsFromOutput();
     EvidenceEvent e =
         ctx.newEvent(
             OcsfClass.DETECTION_FINDING, 1, "Create", span.start(), span.end(), span.line(), span.ordinal(), 0,
             unmapped);
     Map<String, String> u = unmapped;
+    if (fieldsFromOutput) u.put("strata.output_fields_from", "output");
 
     int sev = severityOf(priority);
     e.setSeverityId(sev);
@@ -365,6 +373,24 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
   }
 
   /**
+   * An alert without output_fields ({@code json_include_output_fields_property: false}): the {@code key=value} fields
+   * its output (else its message property) prints, read as a text alert's ({@link FalcoTextOutput#fields}), stand in
+   * for them in unmapped and in the mapping. True when it named any.
+   */
+  private boolean fieldsFromOutput() {
+    String text = output != null ? output : messageProperty;
+    if (text == null) return false;
+    FalcoTextOutput.Alert a = output != null ? FalcoTextOutput.read(output) : null;
+    Map<String, String> fields = a != null ? a.fields() : FalcoTextOutput.fields(text);
+    for (Map.Entry<String, String> f : fields.entrySet()) {
+      unmapped.putIfAbsent("output_fields." + f.getKey(), f.getValue());
+      Field known = Field.of(f.getKey());
+      if (known != null && mapped[known.ordinal()] == null) mapped[known.ordinal()] = f.getValue();
+    }
+    return !fields.isEmpty();
+  }
+
+  /**
    * The event of a text-output alert ({@link FalcoTextOutput}): the line's fields stand in for the JSON form's
    * ({@code output_fields} keyed by the Falco field each label prints), the description for the rule name the text
    * form does not carry. {@code time} is RFC 3339 (a time of day already placed on its date by the caller).
@@ -376,6 +402,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     this.output = a.output();
     this.rule = a.title();
     this.hostname = a.syslogHost();
+    this.outputFieldsSeen = true; // the line's fields are this alert's output_fields
     for (Map.Entry<String, String> f : a.fields().entrySet()) {
       unmapped.put("output_fields." + f.getKey(), f.getValue());
       Field known = Field.of(f.getKey());

@@ -273,6 +273,32 @@ class FalcoAlertParserTest extends ParserContractTest {
     assertThat(ev.get(1).getKubernetes().getPodIp()).isEqualTo("10.1.2.4");
   }
 
+  /**
+   * json_include_output_fields_property false: no output_fields; the output's key=value fields (the stock rule's
+   * labels and %container.info) name the process, container and pod as a text alert's do.
+   */
+  @Test
+  void withoutOutputFieldsTheOutputsFieldsAreRead() throws Exception {
+    var e = alerts("{\"hostname\":\"ip-10-0-1-5\",\"output\":\"2025-02-01T10:00:00.123456789+0000: Notice A shell was "
+        + "spawned in a container with an attached terminal (evt_type=execve user=root user_uid=0 process=bash "
+        + "proc_exepath=/usr/bin/bash parent=runc command=bash -il terminal=34816 exe_flags=EXE_WRITABLE "
+        + "container_id=3ad7b26ded6d container_image=docker.io/library/nginx container_image_tag=1.27 "
+        + "container_name=web k8s_ns=shop k8s_pod_name=web-0)\",\"priority\":\"Notice\",\"rule\":\"Terminal shell in "
+        + "container\",\"source\":\"syscall\",\"tags\":[\"T1059\"],\"time\":\"2025-02-01T10:00:00.123456789Z\"}\n").get(0);
+    assertThat(e.getProcess().getName()).isEqualTo("bash");
+    assertThat(e.getProcess().getCmdLine()).isEqualTo("bash -il");
+    assertThat(e.getProcess().getParentName()).isEqualTo("runc");
+    assertThat(e.getContainer().getUid()).isEqualTo("3ad7b26ded6d");
+    assertThat(e.getContainer().getImageName()).isEqualTo("docker.io/library/nginx:1.27");
+    assertThat(e.getKubernetes().getPodName()).isEqualTo("web-0");
+    assertThat(e.getUnmapped()).containsEntry("output_fields.evt.type", "execve")
+        .containsEntry("strata.output_fields_from", "output");
+    var withFields = alerts("{\"output\":\"10:00:00.000000000: Notice x (process=bash)\",\"priority\":\"Notice\","
+        + "\"rule\":\"r\",\"time\":\"2025-02-01T10:00:00Z\",\"output_fields\":{\"proc.name\":\"sh\"}}\n").get(0);
+    assertThat(withFields.getProcess().getName()).isEqualTo("sh");
+    assertThat(withFields.getUnmapped()).doesNotContainKey("strata.output_fields_from");
+  }
+
   /** An alert of the cloudtrail plugin (source aws_cloudtrail; ct.* fields of the plugin's README). */
   @Test
   void aCloudTrailPluginAlertNamesTheCall() throws Exception {
