@@ -566,6 +566,8 @@ def prod_flows():
         # the pod's own exports, the checkout service's database
         (LEDGER_IP, S3_IP, 41022, 443, 1310, 1811203, "10:30:00", "egress", "S3"),
         (CHK_IP, "10.44.30.12", 50112, 5432, 62, 14019, "09:25:00", "egress", "-"),
+        # the checkout service's receipts, uploaded to its own bucket through the same S3 front end
+        (CHK_IP, S3_IP, 50180, 443, 40, 61022, "09:26:00", "egress", "S3"),
     ])
 
 def stg_flows():

@@ -185,6 +185,13 @@ final class Scope {
     for (Indicator i : indicators) {
       should.addObject().putObject("term").put("indicators.value", i.value());
       should.addObject().putObject("term").put("entities.key", i.value());
+      String[] sa = i.value().split(":", 4);
+      if ("principal".equals(i.type()) && sa.length == 4 && i.value().startsWith("system:serviceaccount:")) {
+        // a Kubernetes service account's user name: incidents hold it as the service_account entity <ns>/<name>
+        // (KubectlDebugScenarioIT: --principal of the leaked operator token listed its requests, not the incident
+        // they are signals of)
+        should.addObject().putObject("term").put("entities.key", sa[2] + "/" + sa[3]);
+      }
     }
     bool.put("minimum_should_match", 1);
     bool.putArray("must_not").addObject().putObject("term").put("status", "MERGED");

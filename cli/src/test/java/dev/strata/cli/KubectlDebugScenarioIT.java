@@ -103,7 +103,7 @@ class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
   void everyArtifactIsReadByItsFormatWithoutDeadLetters() throws Exception {
     for (String[] f : new String[][] {
         {"k8s_audit", "27"}, {"k8s_pod", "3"}, {"cri_log", "31"}, {"tetragon_event", "13"}, {"aws_cloudtrail", "12"},
-        {"aws_vpc_flow", "6"}}) {
+        {"aws_vpc_flow", "7"}}) {
       assertThat(search("source_format:" + f[0]).size()).as(f[0] + " events").isGreaterThanOrEqualTo(Integer.parseInt(f[1]));
     }
     assertThat(ScenarioRun.deadLetters(pipeline, runId)).as("dead letters").isEmpty();
@@ -276,6 +276,13 @@ class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
       check(wrong, what, "image", s.at("/enrichment/image_digest").asText(), BUSYBOX_DIGEST);
     }
     assertThat(wrong).isEmpty();
+    // the checkout pod's upload through the S3 front end the debug shell used (52.218.62.17, a public address): its
+    // own, never a row of the attack's incident
+    JsonNode upload = search("source_format:aws_vpc_flow AND src_endpoint.ip:\"10.44.21.88\" AND dst_endpoint.ip:\"52.218.62.17\"");
+    assertThat(upload).hasSize(1);
+    assertThat(upload.get(0).at("/_source/enrichment/pod_name").asText()).isEqualTo(CHK);
+    assertThat(timelineIds(false)).as("the checkout's S3 upload in the attack's incident")
+        .doesNotContain(upload.get(0).at("/_source/event_id").asText());
     // the fleet operator's hourly reconcile from its pod (impersonating the tenant's deployer): no incident
     for (JsonNode i : ScenarioRun.incidentsWith(pipeline, "platform/" + OP_POD, false)) {
       assertThat(i.path("_source").path("incident_id").asText()).as("an incident holding the operator's pod").isEmpty();
@@ -296,6 +303,12 @@ class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
       assertThat(r.path("incidents")).as(as).extracting(x -> x.path("incident_id").asText())
           .contains(incident.path("incident_id").asText());
     }
+    // the leaked credential: the operator's account names the pod it debugged, the attack's incident, its cluster
+    ObjectNode op = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("principal", OP_USER)));
+    assertThat(IncidentPipelineIT.values(op, "pods")).as(Scope.table(op)).contains(LEDGER).doesNotContain(CHK, STG_POD);
+    assertThat(IncidentPipelineIT.values(op, "clusters")).as(Scope.table(op)).containsExactly(CLUSTER);
+    assertThat(op.path("incidents")).as(Scope.table(op)).extracting(x -> x.path("incident_id").asText())
+        .contains(incident.path("incident_id").asText());
     ObjectNode r = ScopeCommand.run(endpoints.openSearchUrl(), List.of(new Scope.Indicator("ip", LEDGER_IP)));
     assertThat(IncidentPipelineIT.values(r, "pods")).as(Scope.table(r)).containsExactlyInAnyOrder(LEDGER, STG_POD);
     assertThat(IncidentPipelineIT.values(r, "accounts")).as(Scope.table(r)).containsExactlyInAnyOrder(ACCT, STG_ACCT);

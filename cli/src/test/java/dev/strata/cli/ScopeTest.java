@@ -24,6 +24,20 @@ class ScopeTest {
         .doesNotContain("{\"term\":{\"kubernetes.service_account\":\"payments/api-sa\"}}");
   }
 
+  /**
+   * A service account's user name given as a principal finds the incidents that hold the account (entity {@code
+   * service_account:<ns>/<name>}); before, only its events (KubectlDebugScenarioIT's leaked operator token).
+   */
+  @Test
+  void aServiceAccountPrincipalFindsTheIncidentsHoldingTheAccount() {
+    String q = Scope.incidentQuery(List.of(new Scope.Indicator("principal",
+        "system:serviceaccount:platform:fleet-operator"))).toString();
+    assertThat(q).contains("{\"term\":{\"entities.key\":\"platform/fleet-operator\"}}")
+        .contains("{\"term\":{\"entities.key\":\"system:serviceaccount:platform:fleet-operator\"}}");
+    assertThat(Scope.incidentQuery(List.of(new Scope.Indicator("principal", "alice"))).toString())
+        .doesNotContain("/");
+  }
+
   /** Falco's 12-character id and Tetragon's cgroup prefix of a container whose full id the enrichment names: one row. */
   /** An image digest also matches a pod's status in the audit log (EKS Fargate's only record of the pods' images). */
   @Test
