@@ -430,6 +430,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     if (user == null && verb == null && resource == null) return;
     if (user != null || value(mapped[Field.KA_IMPUSER.ordinal()]) != null) {
       dev.strata.schema.event.Actor a = new dev.strata.schema.event.Actor();
+      a.setGroups(new java.util.ArrayList<>(0)); // not nullable: the writer rejects an actor without it
       a.setUserName(user);
       a.setImpersonatedUser(value(mapped[Field.KA_IMPUSER.ordinal()]));
       e.setActor(a);
@@ -481,6 +482,7 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
     String account = value(mapped[Field.CT_ACCOUNT.ordinal()]);
     if (user != null || arn != null) {
       dev.strata.schema.event.Actor a = new dev.strata.schema.event.Actor();
+      a.setGroups(new java.util.ArrayList<>(0)); // not nullable: the writer rejects an actor without it
       a.setUserName(user);
       a.setUserUid(arn);
       a.setAccountUid(account);
