@@ -52,6 +52,10 @@ DROP_ACCT, DROP_BUCKET = "914725836047", "cdn-assets-backup-7731"  # the attacke
 DBG, DBG_CTR = "debugger-x7k2p", "d3b9" + "0c" * 30
 DBG_REPO, DBG_TAG = "public.ecr.aws/aws-cli/aws-cli", "2.18.0"
 DBG_DIGEST = "sha256:" + "a7c1" * 16
+# the ledger's nightly migration Job's pod had the ledger pod's address before it (06:40-06:55, deleted 06:58): the
+# address reused on the same node within minutes
+MIG, MIG_UID, MIG_CTR = "ledger-migrate-29381730-x7p2k", "6e8a0c2e-4a6c-4e8a-8c0e-6a8c0e2a4c6e", "9f3a" + "d6" * 30
+MIG_JOB = "ledger-migrate-29381730"
 # bystanders on the node: the checkout service, which the on-call SRE debugged in the morning (busybox), and the
 # fleet operator itself, impersonating its tenants' deployer accounts from its pod as it does every hour
 CHK, CHK_UID, CHK_IP = "checkout-5f6a7b8c9-m3n4p", "8b0d2f4a-6c8e-4a1b-9d3f-5b7d9f1a3c5e", "10.44.21.88"
@@ -217,6 +221,51 @@ def prod_audit():
                              "hostIPs": [{"ip": NODE_IP}], "startTime": tsec(created)})
         ev.append(audit(started, 501227, "patch", "/api/v1/namespaces/%s/pods/%s/status" % (ns, name), *kubelet_user(NODE), NODE_IP,
                         pod_ref(name, ns, "status"), level="Request", ua=KUBELET_UA, request=st))
+    # 06:40 the migration Job's pod (the Job controller's create, the scheduler, the kubelet: Running at
+    # 10.44.21.57, Succeeded at 06:55), deleted by the garbage collector at 06:58 once the TTL controller removed the Job
+    mig = base_pod(MIG, MIG_UID, NS, "ledger-migrate", "ledger-migrate-x", "ledger-migrate", LEDGER_IMAGE, "06:40:02", LEDGER_IP,
+                   None, "migrate")
+    mig["metadata"].pop("generateName")
+    mig["metadata"]["generateName"] = MIG_JOB + "-"
+    mig["metadata"]["labels"] = {"batch.kubernetes.io/job-name": MIG_JOB, "job-name": MIG_JOB}
+    mig["metadata"]["ownerReferences"] = [{"apiVersion": "batch/v1", "kind": "Job", "name": MIG_JOB,
+                                           "uid": "1d3f5a7c-9e1b-4d3f-8a7c-9e1b3d5f7a9c", "controller": True,
+                                           "blockOwnerDeletion": True}]
+    mig["spec"]["restartPolicy"] = "Never"
+    mig["spec"]["containers"][0]["command"] = ["/app/ledger-api", "migrate", "--to", "latest"]
+    req = json.loads(json.dumps(mig))
+    req["spec"].pop("nodeName")
+    req.pop("status")
+    resp = json.loads(json.dumps(req))
+    resp["status"] = {"phase": "Pending", "qosClass": "Burstable"}
+    job_ua = "kube-controller-manager/v1.31.2 (linux/amd64) kubernetes/5864a46/system:serviceaccount:kube-system:job-controller"
+    ev.append(audit("06:40:02", 51220, "create", "/api/v1/namespaces/%s/pods" % NS, "system:serviceaccount:kube-system:job-controller",
+                    ctl_groups, "10.44.0.23", pod_ref(MIG), code=201, ua=job_ua, request=req, response=resp,
+                    uid="2f4a6c8e-0b1d-4e3f-9a5b-7c9d1e3f5a7b"))
+    ev.append(audit("06:40:02", 311870, "create", "/api/v1/namespaces/%s/pods/%s/binding" % (NS, MIG), "system:kube-scheduler",
+                    ["system:authenticated"], "10.44.0.23", pod_ref(MIG, NS, "binding"), code=201,
+                    ua="kube-scheduler/v1.31.2 (linux/amd64) kubernetes/5864a46/scheduler",
+                    request={"kind": "Binding", "apiVersion": "v1", "metadata": {"name": MIG, "namespace": NS, "uid": MIG_UID},
+                             "target": {"kind": "Node", "name": NODE}}))
+    st = status_patch(MIG_UID, containers=[cstatus("migrate", MIG_CTR, LEDGER_IMAGE, LEDGER_REPO + "@" + LEDGER_DIGEST, tsec("06:40:07"))])
+    st["status"].update({"phase": "Running", "podIP": LEDGER_IP, "podIPs": [{"ip": LEDGER_IP}], "hostIP": NODE_IP,
+                         "hostIPs": [{"ip": NODE_IP}], "startTime": tsec("06:40:02")})
+    ev.append(audit("06:40:08", 90112, "patch", "/api/v1/namespaces/%s/pods/%s/status" % (NS, MIG), *kubelet_user(NODE), NODE_IP,
+                    pod_ref(MIG, NS, "status"), level="Request", ua=KUBELET_UA, request=st))
+    st = status_patch(MIG_UID, containers=[cstatus("migrate", MIG_CTR, LEDGER_IMAGE, LEDGER_REPO + "@" + LEDGER_DIGEST, tsec("06:40:07"),
+                                                   running=False, finished=tsec("06:55:41"))])
+    st["status"].update({"phase": "Succeeded"})
+    ev.append(audit("06:55:42", 77031, "patch", "/api/v1/namespaces/%s/pods/%s/status" % (NS, MIG), *kubelet_user(NODE), NODE_IP,
+                    pod_ref(MIG, NS, "status"), level="Request", ua=KUBELET_UA, request=st))
+    gc_ua = "kube-controller-manager/v1.31.2 (linux/amd64) kubernetes/5864a46/system:serviceaccount:kube-system:generic-garbage-collector"
+    ev.append(audit("06:58:11", 402117, "delete", "/api/v1/namespaces/%s/pods/%s" % (NS, MIG),
+                    "system:serviceaccount:kube-system:generic-garbage-collector", ctl_groups, "10.44.0.23", pod_ref(MIG),
+                    ua=gc_ua, request={"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background",
+                                       "preconditions": {"uid": MIG_UID}},
+                    response={"kind": "Pod", "apiVersion": "v1", "metadata": {"name": MIG, "namespace": NS, "uid": MIG_UID,
+                                                                               "deletionTimestamp": tsec("06:58:11"),
+                                                                               "deletionGracePeriodSeconds": 0},
+                              "status": {"phase": "Succeeded", "podIP": LEDGER_IP}}))
     ledger_pod = base_pod(*[PODS[0][i] for i in range(11)])
     chk_pod = base_pod(*[PODS[1][i] for i in range(11)])
     # 08:00-10:00 the fleet operator's hourly reconcile, from its pod with its bound token, impersonating the tenant's
@@ -560,6 +609,8 @@ def flows(acct, eni, vpc, instance, records):
 
 def prod_flows():
     return flows(ACCT, ENI, VPC, INSTANCE, [
+        # the migration Job's pod, at the address the ledger pod has from 07:02, migrating the ledger's database
+        (LEDGER_IP, "10.44.30.12", 38120, 5432, 2210, 9133810, "06:50:00", "egress", "-"),
         # the debug shell's S3 traffic through the gateway endpoint: the sync in, the copy out
         (LEDGER_IP, S3_IP, 43170, 443, 4120, 5511022, "10:45:20", "egress", "S3"),
         (LEDGER_IP, "52.218.49.3", 43466, 443, 3980, 5470188, "10:49:41", "egress", "S3"),
