@@ -1,8 +1,7 @@
 package dev.strata.ingest.chunk;
 
 /** LINES framing: a boundary after every {@code \n}. */
-public final class LineBoundaryScanner implements BoundaryScanner {
-  private long newlines;
+public final class LineBoundaryScanner extends LineRecords {
 
   @Override
   public int next(byte[] buf, int from, int to) {
@@ -13,15 +12,5 @@ public final class LineBoundaryScanner implements BoundaryScanner {
       }
     }
     return -1;
-  }
-
-  @Override
-  public long newlines() {
-    return newlines;
-  }
-
-  @Override
-  public long boundaries() {
-    return newlines;
   }
 }

@@ -93,11 +93,19 @@ public final class Recognizers {
 
   /**
    * The boundary scanner for a recognized artifact: the format's record arrays scanner for a JSON_RECORDS document
-   * format that names them ({@link ArtifactRecognizer#recordArrays}), else the framing's scanner.
+   * format that names them ({@link ArtifactRecognizer#recordArrays}); for CRI and Docker json-file logs a line scanner
+   * that never cuts inside a split message ({@link dev.strata.ingest.chunk.SplitMessageLineScanner}); else the
+   * framing's scanner.
    */
   public static BoundaryScanner boundaryScanner(List<ArtifactRecognizer> recognizers, Recognition rec) {
     if (rec.framing() == Framing.LINES && rec.detail() != null && rec.detail().startsWith(SubscriptionMessages.DETAIL)) {
       return new dev.strata.ingest.chunk.JsonValuesBoundaryScanner(); // Firehose's back-to-back messages
+    }
+    if (rec.framing() == Framing.LINES && CriLogRecognizer.SOURCE_TYPE.equals(rec.sourceType())) {
+      return dev.strata.ingest.chunk.SplitMessageLineScanner.cri(); // P pieces stay with their F line
+    }
+    if (rec.framing() == Framing.LINES && DockerJsonLogRecognizer.SOURCE_TYPE.equals(rec.sourceType())) {
+      return dev.strata.ingest.chunk.SplitMessageLineScanner.dockerJson(); // 16 KiB pieces stay with their end
     }
     if (rec.framing() == Framing.JSON_RECORDS) {
       for (ArtifactRecognizer r : recognizers) {
