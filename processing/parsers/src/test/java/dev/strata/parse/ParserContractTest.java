@@ -42,9 +42,20 @@ public abstract class ParserContractTest {
     return parser().format();
   }
 
+  private static final dev.strata.schema.AvroCodec<dev.strata.schema.event.EvidenceEvent> EVENTS =
+      dev.strata.schema.AvroCodec.of(dev.strata.schema.event.EvidenceEvent.class);
+
+  /** The parser's output for {@code chunk}; every event must encode on the wire (Avro) and decode equal. */
   protected CollectingOutput parse(RawArtifactChunk chunk) throws ParseException {
     CollectingOutput out = new CollectingOutput();
     parser().parse(chunk, out);
+    for (var e : out.events) {
+      try {
+        org.assertj.core.api.Assertions.assertThat(EVENTS.decode(EVENTS.encode(e))).as("Avro round trip").isEqualTo(e);
+      } catch (RuntimeException x) {
+        throw new AssertionError("event does not encode: " + x, x);
+      }
+    }
     return out;
   }
 
