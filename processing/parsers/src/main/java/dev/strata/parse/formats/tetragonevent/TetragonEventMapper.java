@@ -63,6 +63,7 @@ import java.util.Map;
  *   pod.container.name          -> container.name, kubernetes.container_name
  *   pod.container.image.name, .id -> container.image_name, image_uid
  * &lt;event&gt;.parent.pid, binary -> process.parent_pid, parent_name (basename)
+ * ima_hash (process_lsm) "sha256:&lt;hex&gt;" -> file.sha256 of the hook's file (kept in unmapped)
  * args (and a kprobe's data): the first file_arg / path_arg / linux_binprm_arg path -> file.path (+ file.name); the
  *   first sock_arg -> src_endpoint (saddr, sport), dst_endpoint (daddr, dport), network.protocol (protocol); else the
  *   first skb_arg the same (protocol, else proto as IPPROTO_*); else the first sockaddr_arg (addr, port) ->
@@ -594,7 +595,10 @@ final class TetragonEventMapper implements JsonRecordStream.RecordMapper {
     if (filePath != null) {
       int slash = filePath.lastIndexOf('/');
       String fname = slash < filePath.length() - 1 ? filePath.substring(slash + 1) : null;
-      e.setFile(new File(filePath, fname, null, null, null, null, null));
+      // an LSM hook's IMA measurement of the file (ima_hash "sha256:<hex>", v1.3+) is the file's hash
+      String ima = blank(u.get("ima_hash"));
+      String sha256 = ima != null && ima.startsWith("sha256:") && ima.length() == 71 ? ima.substring(7) : null;
+      e.setFile(new File(filePath, fname, null, null, null, sha256, null));
     }
     SockArg accepted = accepted(u);
     if (accepted != null) {

@@ -204,14 +204,16 @@ class TetragonEventParserTest extends ParserContractTest {
         + "\"policy_name\":\"file-monitoring\",\"message\":\"truncate under /etc\",\"tags\":[\"persistence\"]}," + T
         + "{\"process_lsm\":{\"process\":{\"pid\":6,\"binary\":\"/bin/sh\"},\"function_name\":\"bprm_check_security\","
         + "\"args\":[{\"linux_binprm_arg\":{\"path\":\"/tmp/x\",\"flags\":\"\",\"permission\":\"-rwxr-xr-x\"}}],"
-        + "\"ima_hash\":\"sha256:0a1b\",\"policy_name\":\"lsm\"}," + T
+        + "\"ima_hash\":\"sha256:" + "0a1b".repeat(16) + "\",\"policy_name\":\"lsm\"}," + T
         + "{\"process_kprobe\":{\"process\":{\"pid\":7,\"binary\":\"/bin/cat\"},\"function_name\":\"fd_install\","
         + "\"args\":[{\"int_arg\":3},{\"file_arg\":{\"path\":\"/etc/shadow\"}}],\"data\":[{\"string_arg\":\"d\"}]}," + T);
     assertThat(ev.get(0).getFile().getPath()).isEqualTo("/etc/cron.d/job");
     assertThat(ev.get(0).getMessage()).isEqualTo("truncate under /etc");
     assertThat(ev.get(1).getFile().getPath()).isEqualTo("/tmp/x");
     assertThat(ev.get(1).getFile().getName()).isEqualTo("x");
-    assertThat(ev.get(1).getUnmapped()).containsEntry("ima_hash", "sha256:0a1b");
+    assertThat(ev.get(1).getUnmapped()).containsEntry("ima_hash", "sha256:" + "0a1b".repeat(16));
+    assertThat(ev.get(1).getFile().getSha256()).isEqualTo("0a1b".repeat(16));
+    assertThat(ev.get(0).getFile().getSha256()).isNull();
     assertThat(ev.get(2).getFile().getPath()).isEqualTo("/etc/shadow");
     assertThat(ev.get(2).getUnmapped()).containsEntry("data", "[{\"string_arg\":\"d\"}]")
         .containsEntry("args", "[{\"int_arg\":3},{\"file_arg\":{\"path\":\"/etc/shadow\"}}]");
