@@ -63,7 +63,9 @@ import java.util.Map;
  *                         neither fd.cip nor fd.sip is there
  *   ka.* (source k8s_audit) -> actor, api, http_request, resources[0], kubernetes namespace / pod, src_endpoint
  *   ct.* (source aws_cloudtrail) -> api, actor, cloud, src_endpoint, http_request.user_agent
- *   every entry        -> unmapped "output_fields.&lt;key&gt;" as written (JSON nulls left out)
+ *   every entry        -> unmapped "output_fields.&lt;key&gt;" as written (JSON nulls left out); a key without '.' with
+ *                         '_' (Falcosidekick's Elasticsearch flattenfields: container_id) is mapped as the field
+ *                         with '.' for '_', and kept under that dotted name too (mapped fields and evt.type)
  *   no output_fields (json_include_output_fields_property false): the output's key=value fields, as the text output
  *                         is read ({@link FalcoTextOutput}), stand in for them; unmapped strata.output_fields_from =
  *                         output
@@ -218,6 +220,14 @@ final class FalcoAlertMapper implements JsonRecordStream.RecordMapper {
             if (v != null) {
               unmapped.put(src.key("output_fields", k), v);
               Field f = Field.of(k);
+              if (f == null && k.indexOf('.') < 0 && k.indexOf('_') > 0) {
+                // Falcosidekick's Elasticsearch output with flattenfields (forced by createindextemplate) writes
+                // output_fields keys with '_' for '.' (proc_cmdline): the mapped fields have no '_' of their own
+                String dotted = k.replace('_', '.');
+                f = Field.of(dotted);
+                // the dotted name too, where the jobs read it (a mapped field, evt.type)
+                if (f != null || dotted.equals("evt.type")) unmapped.putIfAbsent("output_fields." + dotted, v);
+              }
               if (f != null) mapped[f.ordinal()] = v;
             }
           }

@@ -299,6 +299,30 @@ class FalcoAlertParserTest extends ParserContractTest {
     assertThat(withFields.getUnmapped()).doesNotContainKey("strata.output_fields_from");
   }
 
+  /**
+   * A document of Falcosidekick's Elasticsearch output with flattenfields (outputs/elasticsearch.go: '.' replaced by '_'
+   * in output_fields keys, "@timestamp" = the alert's time), as an index export gives it back.
+   */
+  @Test
+  void falcosidekicksFlattenedElasticsearchFieldsAreMapped() throws Exception {
+    var e = alerts("{\"uuid\":\"5f0e7c1a-2b3c-4d5e-8f90-a1b2c3d4e5f6\",\"output\":\"10:00:00.000000000: Warning x\","
+        + "\"priority\":\"Warning\",\"rule\":\"Read sensitive file untrusted\",\"time\":\"2025-02-01T10:00:00Z\","
+        + "\"output_fields\":{\"container_id\":\"3ad7b26ded6d\",\"container_image_repository\":\"docker.io/library/nginx\","
+        + "\"container_image_tag\":\"1.27\",\"k8s_ns_name\":\"shop\",\"k8s_pod_name\":\"web-0\",\"proc_cmdline\":"
+        + "\"cat /etc/shadow\",\"proc_pid\":4242,\"fd_name\":\"/etc/shadow\",\"user_name\":\"root\","
+        + "\"proc_is_exe_writable\":false},\"source\":\"syscall\",\"tags\":[\"filesystem\"],\"hostname\":\"n1\","
+        + "\"@timestamp\":\"2025-02-01T10:00:00Z\"}\n").get(0);
+    assertThat(e.getContainer().getUid()).isEqualTo("3ad7b26ded6d");
+    assertThat(e.getContainer().getImageName()).isEqualTo("docker.io/library/nginx:1.27");
+    assertThat(e.getKubernetes().getPodName()).isEqualTo("web-0");
+    assertThat(e.getProcess().getCmdLine()).isEqualTo("cat /etc/shadow");
+    assertThat(e.getProcess().getPid()).isEqualTo(4242L);
+    assertThat(e.getFile().getPath()).isEqualTo("/etc/shadow");
+    assertThat(e.getUnmapped()).containsEntry("output_fields.proc_cmdline", "cat /etc/shadow")
+        .containsEntry("output_fields.proc_is_exe_writable", "false").containsEntry("@timestamp", "2025-02-01T10:00:00Z")
+        .containsEntry("output_fields.fd.name", "/etc/shadow").doesNotContainKey("output_fields.proc.is.exe.writable");
+  }
+
   /** An alert of the cloudtrail plugin (source aws_cloudtrail; ct.* fields of the plugin's README). */
   @Test
   void aCloudTrailPluginAlertNamesTheCall() throws Exception {
