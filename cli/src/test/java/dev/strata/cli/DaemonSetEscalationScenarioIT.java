@@ -250,6 +250,29 @@ class DaemonSetEscalationScenarioIT implements ScenarioRun.Dumps {
         .startsWith("2026-11-24T09:38:12");
   }
 
+  /**
+   * The DaemonSet's name is one slip from the real add-on's ({@code node-problern-detector}: rn for m) and its image is
+   * from Docker Hub, not a registry the system components come from: its create's row says so, High
+   * (SystemWorkloadLookalikes; was a GAP: the lookalike names were no signal). EKS's own aws-node rollout (the add-on
+   * manager's patch, the DaemonSet controller's pod creates) is no signal.
+   */
+  @Test
+  void theLookalikeSystemWorkloadIsSaidAndTheAddOnRolloutIsQuiet() throws Exception {
+    JsonNode create = null;
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      if (r.at("/_source/summary").asText().contains("create daemonsets")) create = r.path("_source");
+    }
+    assertThat(create).as("the DaemonSet's create row").isNotNull();
+    assertThat(create.path("signal").asBoolean()).isTrue();
+    assertThat(create.path("severity_id").asInt()).isEqualTo(4);
+    assertThat(create.path("summary").asText()).contains("(kube-system/" + DS + ": one slip from the system component"
+        + " node-problem-detector; image docker.io/kubeagents/node-problem-detector:v0.8.19 from no registry the system"
+        + " components use)");
+    for (JsonNode incs : List.of(ScenarioRun.incidentsWith(pipeline, "kube-system/" + CNI_PODS.get(0), false))) {
+      assertThat(incs).as("the aws-node rollout").isEmpty();
+    }
+  }
+
   @Test
   void theBystandersOpenNoIncident() throws Exception {
     for (String p : CNI_PODS) {

@@ -59,7 +59,8 @@ public record Member(
         x.layer(),
         e.getClassName() == null ? "" : e.getClassName(),
         e.getSourceFormat() == null ? "" : e.getSourceFormat(),
-        Summaries.of(e),
+        s != null && s.reason().contains(SystemWorkloadLookalikes.REASON)
+            ? Summaries.of(e) + SystemWorkloadLookalikes.note(e) : Summaries.of(e),
         s != null,
         s == null ? Math.max(0, e.getSeverityId()) : s.severityId(),
         s == null ? null : s.stage(),

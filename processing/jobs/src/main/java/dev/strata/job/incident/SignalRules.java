@@ -241,7 +241,8 @@ public final class SignalRules implements Serializable {
 
   /** The signal this event is, or null. */
   public Signal classify(EvidenceEvent e) {
-    return ImageLookalikes.with(classifyByFormat(e), IMAGE_LOOKALIKES.classify(e));
+    Signal s = ImageLookalikes.with(classifyByFormat(e), IMAGE_LOOKALIKES.classify(e));
+    return ImageLookalikes.with(s, SystemWorkloadLookalikes.classify(e));
   }
 
   private Signal classifyByFormat(EvidenceEvent e) {
