@@ -273,6 +273,33 @@ class DaemonSetEscalationScenarioIT implements ScenarioRun.Dumps {
     }
   }
 
+  /**
+   * The escaped shells' posts of the stolen credentials leave from the nodes' own addresses (after {@code nsenter -t 1}
+   * the shell is in the host's network namespace): those flows name the node and no pod, and join the incident,
+   * because each node escaped (Falco's and Tetragon's {@code nsenter -t 1}: host_escape, a signal also where Falco
+   * rated it Notice) and they go to 203.0.113.99, which the pods' own fetches in the incident name (HostEscapes; was a
+   * documented grouping limit: in no incident).
+   */
+  @Test
+  void theEscapedShellsPostsFromTheNodesAddressesJoinTheIncident() throws Exception {
+    Set<String> rows = new HashSet<>();
+    Set<String> signals = new HashSet<>();
+    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
+      rows.add(r.at("/_source/event_id").asText());
+      if (r.at("/_source/signal").asBoolean()) signals.add(r.at("/_source/summary").asText());
+    }
+    for (int i = 0; i < 3; i++) {
+      JsonNode posts = search("source_format:aws_vpc_flow AND src_endpoint.ip:\"" + NODE_IPS[i] + "\"");
+      assertThat(posts).as(NODES[i] + "'s own flows").hasSize(1);
+      JsonNode post = posts.get(0).path("_source");
+      assertThat(post.at("/dst_endpoint/ip").asText()).isEqualTo(C2);
+      assertThat(post.at("/enrichment/pod_name").asText()).as("names no pod").isEmpty();
+      assertThat(rows).as(NODES[i] + "'s post to " + C2).contains(post.path("event_id").asText());
+    }
+    assertThat(signals.stream().filter(x -> x.contains("nsenter -t 1")).count()).as("the escapes' rows")
+        .isGreaterThanOrEqualTo(3);
+  }
+
   @Test
   void theBystandersOpenNoIncident() throws Exception {
     for (String p : CNI_PODS) {

@@ -37,6 +37,10 @@ import java.util.TreeMap;
  *       not linked by the node, a node-level signal between them links both.
  *   <li>A context member joins every incident whose signals' expanded entities hold one of its link entities, when
  *       its time lies within {@code window} of the incident's first..last signal. It never links incidents together.
+ *   <li>An incident with an escape to a host ({@link HostEscapes}: a pod's process entering PID 1's namespaces) takes
+ *       that host's own flow records (naming the node, its instance or ENI, no workload) to a public address one of
+ *       its members above names, from {@link HostEscapes#BEFORE} before the escape to {@code window} after it: the
+ *       escaped shell's traffic leaves from the node's address.
  *   <li>The incident id is {@link #incidentId} of the earliest signal by (time, event_id).
  * </ol>
  *
@@ -141,6 +145,31 @@ public final class IncidentGrouper {
         }
       }
     }
+    // an escaped node's own flows to an address the incident names (HostEscapes): after the context above, whose
+    // addresses, with the signals', are what the incident names
+    for (int g = 0; g < groups.size(); g++) {
+      Map<String, java.util.TreeSet<Long>> escapes = new HashMap<>();
+      for (Member m : groups.get(g)) {
+        if (HostEscapes.escape(m)) HostEscapes.hosts(expanded.get(m.eventId()), m.timeMicros(), escapes);
+      }
+      if (escapes.isEmpty()) continue;
+      List<Member> in = withContext.get(g);
+      Set<String> named = new HashSet<>();
+      Set<String> ids = new HashSet<>();
+      for (Member m : in) {
+        HostEscapes.addresses(expanded.get(m.eventId()), named);
+        ids.add(m.eventId());
+      }
+      List<Member> add = new ArrayList<>();
+      for (Member m : members) {
+        String target = HostEscapes.target(m);
+        if (target == null || !cloudLayer(m) || ids.contains(m.eventId())) continue;
+        if (HostEscapes.joins(escapes, linkKeys(expanded.get(m.eventId())), target, m.timeMicros(), named, w)) {
+          add.add(m);
+        }
+      }
+      in.addAll(add);
+    }
     List<Group> out = new ArrayList<>();
     for (List<Member> g : withContext) {
       g.sort(ORDER);
@@ -213,7 +242,7 @@ public final class IncidentGrouper {
   }
 
   /** The node a workload runs on and what stands for it: its instance and ENI. */
-  private static boolean hostType(String type) {
+  static boolean hostType(String type) {
     return Entity.NODE.equals(type) || Entity.INSTANCE.equals(type) || Entity.ENI.equals(type);
   }
 

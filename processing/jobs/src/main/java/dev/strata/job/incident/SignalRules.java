@@ -242,6 +242,7 @@ public final class SignalRules implements Serializable {
   /** The signal this event is, or null. */
   public Signal classify(EvidenceEvent e) {
     Signal s = ImageLookalikes.with(classifyByFormat(e), IMAGE_LOOKALIKES.classify(e));
+    s = HostEscapes.with(s, e);
     return ImageLookalikes.with(s, SystemWorkloadLookalikes.classify(e));
   }
 

@@ -60,6 +60,11 @@ final class TenantIndex {
     final boolean ownSignal;
     /** Of the cloud layer ({@link IncidentGrouper#cloudLayer}): joins through its incidents' join entities. */
     final boolean cloud;
+    /** An escape to its host ({@link HostEscapes#escape}). */
+    final boolean escape;
+    /** A flow record's public destination, by which an escaped host's incident may take it ({@link
+     * HostEscapes#target}), else null. */
+    final String escapeTarget;
     /** The source lane (collection run and source file, {@link LaneClocks#lane}) it came from, null when no run is
      * known: whose event time seals it ({@link IncidentEngine.EventClock}). */
     final String lane;
@@ -80,6 +85,8 @@ final class TenantIndex {
       burstKey = m.burstKey();
       ownSignal = m.signal();
       cloud = IncidentGrouper.cloudLayer(m);
+      escape = HostEscapes.escape(m);
+      escapeTarget = cloud ? HostEscapes.target(m) : null;
       String l = LaneClocks.lane(m.lane(), m.origin());
       lane = l == null ? null : l.intern();
       List<String> p = new ArrayList<>(m.entities().size());
@@ -111,6 +118,10 @@ final class TenantIndex {
     final Set<Node> gained = new HashSet<>();
     /** It lost members since its last assembly: {@link #parts} no longer applies. */
     boolean shrank;
+    /** Its signals' escapes to their hosts: host entity -> times ({@link HostEscapes}). */
+    final Map<String, TreeSet<Long>> escapes = new HashMap<>();
+    /** Context that joined only as an escaped host's flow ({@link #escapeFlows}). */
+    Set<Node> escapeJoined = new HashSet<>();
 
     Group(String id, List<Node> signals) {
       this.id = id;
@@ -118,6 +129,7 @@ final class TenantIndex {
       for (Node s : signals) {
         keys.addAll(s.keys);
         joinKeys.addAll(IncidentGrouper.joinKeys(s.keys));
+        if (s.escape) HostEscapes.hosts(s.keys, s.t, escapes);
       }
       gained.addAll(signals);
     }
@@ -154,6 +166,8 @@ final class TenantIndex {
   private final Map<String, Set<String>> groupsByKey = new HashMap<>();
   /** Incident ids per join entity of their signals ({@link Group#joinKeys}). */
   private final Map<String, Set<String>> groupsByJoinKey = new HashMap<>();
+  /** Incident ids per host entity their signals escaped to ({@link Group#escapes}). */
+  private final Map<String, Set<String>> groupsByEscapeKey = new HashMap<>();
   /**
    * Incidents whose links may be gone since the last flush (a signal replaced by a newer revision or evicted with
    * another incident, a signal whose expanded or link entities shrank, a burst that no longer holds): they can
@@ -387,6 +401,7 @@ final class TenantIndex {
       groups.put(g.id, g);
       for (String k : g.keys) groupsByKey.computeIfAbsent(k, x -> new HashSet<>(2)).add(g.id);
       for (String k : g.joinKeys) groupsByJoinKey.computeIfAbsent(k, x -> new HashSet<>(2)).add(g.id);
+      for (String k : g.escapes.keySet()) groupsByEscapeKey.computeIfAbsent(k, x -> new HashSet<>(2)).add(g.id);
       for (Node s : component) {
         s.groups.clear();
         s.groups.add(g.id);
@@ -426,6 +441,15 @@ final class TenantIndex {
         changes.put(gid, g);
       }
     }
+    // a new or changed flow of a host: the incidents that escaped to it (HostEscapes)
+    for (Node d : dirty) {
+      if (d.escapeTarget == null || d.signal()) continue;
+      for (String k : d.link) {
+        for (String gid : groupsByEscapeKey.getOrDefault(k, Set.of())) changes.put(gid, groups.get(gid));
+      }
+    }
+    // after every other join: what the incident names is its signals' and that context's addresses
+    for (Group g : changes.values()) escapeFlows(g);
     dirty.clear();
     return new ArrayList<>(changes.values());
   }
@@ -443,6 +467,10 @@ final class TenantIndex {
     for (String k : g.joinKeys) {
       Set<String> ids = groupsByJoinKey.get(k);
       if (ids != null && ids.remove(g.id) && ids.isEmpty()) groupsByJoinKey.remove(k);
+    }
+    for (String k : g.escapes.keySet()) {
+      Set<String> ids = groupsByEscapeKey.get(k);
+      if (ids != null && ids.remove(g.id) && ids.isEmpty()) groupsByEscapeKey.remove(k);
     }
     if (!toLoose) return;
     for (Node c : g.context) {
@@ -554,6 +582,7 @@ final class TenantIndex {
         }
       }
     }
+    for (Group o : olds) g.escapeJoined.addAll(o.escapeJoined); // sorted out again by escapeFlows
     for (Group o : olds) {
       if (o == largest) continue;
       for (Node c : o.context) {
@@ -581,6 +610,51 @@ final class TenantIndex {
       }
       if (at <= to) scan(g, list, at, to, all);
     }
+  }
+
+  /**
+   * The flows of a host {@code g}'s signals escaped to ({@link HostEscapes#joins}: to a public address its signals or
+   * its other context name, from {@link HostEscapes#BEFORE} before an escape to {@code window} after): joined, and
+   * those joined so before that no longer are, left (as {@link IncidentGrouper#group} takes them, after the rest).
+   */
+  private void escapeFlows(Group g) {
+    if (g.escapes.isEmpty() && g.escapeJoined.isEmpty()) return;
+    // one that left, or that now joins by the rules before (a new signal's entities), is not this rule's any more
+    g.escapeJoined.removeIf(c -> !g.context.contains(c) || joinsByLink(g, c));
+    Set<String> named = new HashSet<>();
+    for (Node s : g.signals) HostEscapes.addresses(s.keys, named);
+    for (Node c : g.context) if (!g.escapeJoined.contains(c)) HostEscapes.addresses(c.keys, named);
+    Set<Node> want = new HashSet<>();
+    if (!named.isEmpty()) {
+      for (Map.Entry<String, TreeSet<Long>> e : g.escapes.entrySet()) {
+        TreeSet<Node> list = membersByKey.get(e.getKey());
+        if (list == null) continue;
+        for (Node m : list.subSet(probe(e.getValue().first() - HostEscapes.BEFORE, Long.MIN_VALUE), true,
+            probe(e.getValue().last() + window, Long.MAX_VALUE), true)) {
+          if (m.escapeTarget == null || m.signal() || (g.context.contains(m) && !g.escapeJoined.contains(m))) continue;
+          if (HostEscapes.joins(g.escapes, m.link, m.escapeTarget, m.t, named, window)) want.add(m);
+        }
+      }
+    }
+    for (Node c : new ArrayList<>(g.escapeJoined)) {
+      if (want.contains(c)) continue;
+      g.escapeJoined.remove(c);
+      g.context.remove(c);
+      c.groups.remove(g.id);
+      g.shrank = true;
+      if (c.groups.isEmpty() && nodes.get(c.eventId) == c) loose.add(c);
+    }
+    for (Node m : want) {
+      if (join(g, m)) g.escapeJoined.add(m);
+    }
+  }
+
+  /** Whether context {@code c} joins {@code g} by the link rules (not only as an escaped host's flow). */
+  private boolean joinsByLink(Group g, Node c) {
+    if (c.t < g.first() - window || c.t > g.last() + window) return false;
+    Set<String> by = c.cloud ? g.joinKeys : g.keys;
+    for (String k : c.link) if (by.contains(k)) return true;
+    return false;
   }
 
   private void scan(Group g, TreeSet<Node> list, long from, long to, boolean cloudToo) {

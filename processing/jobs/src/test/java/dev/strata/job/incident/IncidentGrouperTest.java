@@ -213,6 +213,91 @@ class IncidentGrouperTest {
     assertThat(incs.get(0).getTimeline()).extracting(TimelineRow::getEventId).containsExactly("ecr", "a1", "h1", "hs");
   }
 
+  /** Falco's Change thread namespace (Notice: Low on its own) for {@code cmd} in a container of a pod. */
+  static EvidenceEvent setns(String id, Instant t, String node, String container, String pod, String cmd) {
+    EvidenceEvent e = falco(id, t, node, container, pod);
+    e.setSeverityId(2);
+    e.setMessage("Namespace change (setns) by unexpected program");
+    e.setFinding(Finding.newBuilder().setRule("Change thread namespace").setTitle("Change thread namespace")
+        .setPriority("Notice").setTags(List.of("T1611", "container", "host", "mitre_privilege_escalation")).build());
+    e.setProcess(dev.strata.schema.event.Process.newBuilder().setName("nsenter").setCmdLine(cmd).build());
+    return e;
+  }
+
+  /**
+   * A VPC flow record from {@code src} to {@code dst} on {@code node}'s instance, as the correlation job enriches it:
+   * the pod when {@code pod} is not null (its own address), else the node alone (the node's own address).
+   */
+  static EvidenceEvent flow(String id, Instant t, String node, String pod, String src, String dst) {
+    EvidenceEvent e = base(id, t, "aws_vpc_flow");
+    e.setClassUid(4001);
+    e.setClassName("Network Activity");
+    e.setSrcEndpoint(Endpoint.newBuilder().setIp(src).build());
+    e.setDstEndpoint(Endpoint.newBuilder().setIp(dst).build());
+    String instance = "i-0" + Integer.toHexString(node.hashCode() & 0xfffffff) + "0000000";
+    dev.strata.schema.event.Enrichment.Builder en = dev.strata.schema.event.Enrichment.newBuilder().setCluster("prod")
+        .setNodeName(node).setInstanceUid(instance).setRevision(0);
+    if (pod != null) en.setNamespace("shop").setPodName(pod);
+    e.setEnrichment(en.build());
+    return e;
+  }
+
+  /**
+   * The daemonset scenario's shape (HostEscapes): a pod's process enters its host with {@code nsenter -t 1} (a signal:
+   * host_escape, though Falco rates the rule Notice), the pod fetched its script from 203.0.113.99 (its own flow:
+   * context, through the pod), and the escaped shell posts to 203.0.113.99 from the node's own address: that flow
+   * names the node only, and joins the incident (as does one whose capture window began 5 minutes before the escape),
+   * while the node's flows to an address the incident does not name, from 203.0.113.99 (inbound), to 203.0.113.99
+   * three hours later, and another node's flow to it do not. Without the escape (a pod alert of another kind), the node's flow joins nothing (the
+   * session-16 rule: a flow of the node's address joins a pod's incident only with node-level evidence).
+   */
+  @Test
+  void anEscapedNodesOwnFlowsToAnAddressTheIncidentNamesJoinIt() throws Exception {
+    String cmd = "nsenter -t 1 -m -u -i -n -p -- sh /var/tmp/.npd.sh";
+    List<EvidenceEvent> rest = List.of(
+        flow("fetch", T0.minusSeconds(2), "node-a", "npd-1", "10.0.3.140", "203.0.113.99"),
+        flow("post", T0.plusSeconds(2), "node-a", null, "10.0.3.41", "203.0.113.99"),
+        flow("early", T0.minusSeconds(300), "node-a", null, "10.0.3.41", "203.0.113.99"),
+        flow("busy", T0.plusSeconds(30), "node-a", null, "10.0.3.41", "198.51.100.50"),
+        flow("late", T0.plus(Duration.ofHours(3)), "node-a", null, "10.0.3.41", "203.0.113.99"),
+        flow("other", T0.plusSeconds(5), "node-b", null, "10.0.4.41", "203.0.113.99"),
+        flow("inbound", T0.plusSeconds(40), "node-a", null, "203.0.113.99", "10.0.3.41"));
+    List<EvidenceEvent> events = new ArrayList<>(rest);
+    events.add(setns("esc", T0, "node-a", c(1), "npd-1", cmd));
+    for (int order = 0; order < 6; order++) {
+      List<EvidenceEvent> shuffled = new ArrayList<>(events);
+      Collections.shuffle(shuffled, new Random(order));
+      List<Incident> incs = group(shuffled);
+      assertThat(incs).as("order " + order).hasSize(1);
+      assertThat(incs.get(0).getTimeline()).extracting(TimelineRow::getEventId)
+          .containsExactly("early", "fetch", "esc", "post");
+      TimelineRow esc = incs.get(0).getTimeline().get(2);
+      assertThat(esc.getSignal()).isTrue();
+      assertThat(esc.getAttackStage()).isEqualTo(AttackStage.PRIVILEGE_ESCALATION);
+      assertThat(esc.getSeverityId()).isEqualTo(4);
+    }
+    List<EvidenceEvent> without = new ArrayList<>(rest);
+    without.add(falco("a1", T0, "node-a", c(1), "npd-1"));
+    List<Incident> incs = group(without);
+    assertThat(incs).hasSize(1);
+    assertThat(incs.get(0).getTimeline()).extracting(TimelineRow::getEventId).containsExactly("fetch", "a1");
+  }
+
+  @Test
+  void nsenterIntoPid1IsAnEscapeAndOtherTargetsAreNot() {
+    assertThat(HostEscapes.entersPid1("nsenter -t 1 -m -u -i -n -p -- sh /var/tmp/.npd.sh")).isTrue();
+    assertThat(HostEscapes.entersPid1("/usr/bin/nsenter --target 1 --mount --uts --ipc --net --pid -- bash")).isTrue();
+    assertThat(HostEscapes.entersPid1("nsenter --target=1 -a bash")).isTrue();
+    assertThat(HostEscapes.entersPid1("nsenter -at 1 bash")).isTrue();
+    assertThat(HostEscapes.entersPid1("nsenter -t1 -m sh")).isTrue();
+    assertThat(HostEscapes.entersPid1("nsenter -t 4242 -n ip addr")).as("a container's own namespace").isFalse();
+    assertThat(HostEscapes.entersPid1("nsenter -n/proc/1/ns/net ip a")).isFalse();
+    assertThat(HostEscapes.entersPid1("sh -c nsenter -t 1 -m sh")).as("a shell's argument, judged by its exec")
+        .isFalse();
+    assertThat(HostEscapes.entersPid1("nsenter -m -- sh -t 1")).as("after --: the program's").isFalse();
+    assertThat(HostEscapes.entersPid1(null)).isFalse();
+  }
+
   /**
    * First seen is the first signal's time, not the earliest member's: node-level context (a host line of the node)
    * and the workload's own lines before it join the timeline as lead-up, but a routine call minutes before the attack

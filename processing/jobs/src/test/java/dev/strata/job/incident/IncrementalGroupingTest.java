@@ -109,6 +109,55 @@ class IncrementalGroupingTest {
   }
 
   /**
+   * Escapes to hosts ({@link HostEscapes}): random evidence plus nsenter escapes in containers, the pods' own flows
+   * and the nodes' own flows to a few public addresses (some named by the pods' flows, some not), at random times:
+   * the escaped nodes' flows join incrementally as in the full regrouping, through evictions, merges and restores.
+   */
+  @Test
+  void anEscapedHostsFlowsJoinAsInTheFullRegrouping() throws Exception {
+    String[] addresses = {"203.0.113.99", "203.0.113.7", "198.51.100.50", "192.0.2.77"};
+    int[] joined = new int[1];
+    Coverage c = compareEveryFlush(24, (seed, rnd) -> IncidentSettings.defaults().withWindow(
+        Duration.ofMinutes(30 + rnd.nextInt(120))), rnd -> {
+          List<EvidenceEvent> out = randomEvidence(rnd, 120 + rnd.nextInt(150), 12, 3, 5, 0);
+          int extra = 60 + rnd.nextInt(80);
+          for (int i = 0; i < extra; i++) {
+            Instant t = T0.plusSeconds(rnd.nextInt(12 * 3600));
+            int container = rnd.nextInt(12);
+            String node = "node-" + (container % 3);
+            int kind = rnd.nextInt(10);
+            if (kind == 0) {
+              out.add(IncidentGrouperTest.setns("x" + i, t, node, c(container), "pod-" + container,
+                  "nsenter -t 1 -m -u -i -n -p -- sh"));
+            } else if (kind < 4) {
+              out.add(IncidentGrouperTest.flow("p" + i, t, node, "pod-" + container, "10.0.9." + container,
+                  addresses[rnd.nextInt(2)]));
+            } else {
+              EvidenceEvent q = IncidentGrouperTest.flow("q" + i, t, node, null, "10.0.8." + (container % 3),
+                  addresses[rnd.nextInt(addresses.length)]);
+              out.add(q);
+              if (kind == 9) {
+                // re-resolved later: the address was a pod's (SNAT'd, a host-network pod): it leaves as the node's
+                out.add(EvidenceEvent.newBuilder(q).setEnrichment(dev.strata.schema.event.Enrichment.newBuilder(
+                    q.getEnrichment()).setNamespace("shop").setPodName("pod-" + container).setRevision(1).build())
+                    .build());
+              }
+            }
+          }
+          return out;
+        }, inc -> {
+          boolean escape = false;
+          for (var row : inc.getTimeline()) escape |= row.getSignal() && row.getEventId().startsWith("x");
+          if (!escape) return;
+          for (var row : inc.getTimeline()) if (row.getEventId().startsWith("q")) joined[0]++;
+        });
+    assertThat(c.flushes()).isGreaterThan(200);
+    assertThat(joined[0]).as("node flows in escaped incidents").isGreaterThan(50);
+    assertThat(c.replaced()).as("node flows found to be a pod's").isGreaterThan(20);
+    assertThat(c.merged()).isGreaterThan(10);
+  }
+
+  /**
    * Incidents past every cap of the record: more than {@link IncidentSettings#MAX_ENTITIES} entities (300 containers
    * and their pods on 1 node, linked by its host alerts, the images log lines name), more than {@link IncidentSettings#MAX_INDICATORS}
    * indicators (the image names), more than {@link IncidentSettings#MAX_STEP_EVENTS} signals of a stage (a quarter of
