@@ -44,7 +44,7 @@ public final class KeyState {
   public static final class Entry {
     final byte kind;
     final boolean end;
-    long from;
+    final long from;
     final long to;
     final byte[] bindingId;
     final String object;
@@ -146,11 +146,11 @@ public final class KeyState {
 
   /**
    * Adds a statement. Returns false when it changes nothing (same binding id already there, or a restatement of the
-   * binding in force).
+   * binding in force that adds nothing).
    */
   public boolean add(Entry n) {
-    int carried = carriesInstance(n);
-    if (carried != 0) return carried > 0;
+    int held = heldInPlaceOf(n);
+    if (held >= 0) return restate(held, n, n.attrs[INSTANCE] != null);
     int insertAt = entries.size();
     for (int i = 0; i < entries.size(); i++) {
       Entry e = entries.get(i);
@@ -166,18 +166,16 @@ public final class KeyState {
       boolean inForce = true;
       for (String scope : n.walkScopes()) inForce &= openStartOf(n.kind, scope, n.object, n.from) != null;
       if (inForce) {
-        boolean filled = false;
-        for (String scope : n.walkScopes()) filled |= fill(openStartOf(n.kind, scope, n.object, n.from), n);
-        return filled;
+        boolean changed = false;
+        for (String scope : n.walkScopes()) changed |= restate(entries.indexOf(openStartOf(n.kind, scope, n.object, n.from)), n, false);
+        return changed;
       }
-      // the next entry of this kind is an open start of the same object: move it back instead of adding one
+      // the next entry of this kind is an open start of the same object: moved back to n's start instead of adding one
       if (insertAt < entries.size()) {
         Entry next = entries.get(insertAt);
         if (next.kind == n.kind && !next.end && next.to == OPEN && next.object.equals(n.object)
             && Arrays.equals(next.scopes, n.scopes)) {
-          next.from = n.from;
-          fill(next, n);
-          return true;
+          return restate(insertAt, n, false);
         }
       }
     }
@@ -190,70 +188,53 @@ public final class KeyState {
   private static final int POD_UID = Attr.code(Attr.POD_UID);
 
   /**
-   * A restatement of the open start {@code held} (same kind and object, in force at its start) fills the attributes
-   * {@code held} lacks, never changing one it has: what the list holds for a binding is then the union of what its
-   * statements said, whichever came first. Before, the first statement's attributes stayed: a container's start
-   * without its image digest (a kubelet's PLEG line, a runtime's line naming no image) arriving before the one with it
-   * (a sensor's, an audit status) left every event of the container without the digest, and the other arrival order
-   * gave it (SupplyChainRolloutScenarioIT, one CI run in two). Returns whether anything was filled.
+   * {@code n} restates the held start at index {@code i} (the same kind and object): the one step of every
+   * restatement ({@link #add}: the start in force, the next start moved back, the statement and its restatement with
+   * the node's instance, {@link #heldInPlaceOf}). The held start's place gets the earlier of the two starts and the
+   * union of the two statements' attributes: {@code n}'s where {@code nWins} (it carries the node's instance), else the
+   * held ones, never changing one the winner has; so what the list holds for a binding is the union of what its
+   * statements said, whichever came first (before session 19 the first statement's attributes stayed: a container's
+   * start without its image digest, a kubelet's PLEG line, arriving before the one with it left every event of the
+   * container without the digest; SupplyChainRolloutScenarioIT, one CI run in two). A new entry takes the held one's
+   * place (an entry object may be held elsewhere too: never written in place); when its attributes changed it carries
+   * {@code n}'s id, because the lookups detect a changed answer by its binding ids ({@code Resolution.ids}): the events
+   * the held start covers are answered again, now with what was filled in. Returns whether anything changed.
    */
-  private boolean fill(Entry held, Entry n) {
-    if (held == null || held == n) return false;
-    String[] a = null;
-    for (int c = 0; c < n.attrs.length && c < held.attrs.length; c++) {
-      if (held.attrs[c] == null && n.attrs[c] != null) {
-        if (a == null) a = held.attrs.clone();
-        a[c] = n.attrs[c];
-      }
-    }
-    if (a == null) return false;
-    // a new entry in the held one's place (an entry object may be held elsewhere too: never written in place), with
-    // the id of the statement that completed it: the lookups detect a changed answer by its binding ids
-    // (Resolution.ids), so the events the held start covers are answered again, now with what was filled in
-    for (int i = 0; i < entries.size(); i++) {
-      if (entries.get(i) == held) {
-        entries.set(i, new Entry(held.kind, held.end, held.from, held.to, n.bindingId, held.object, a, held.scopes));
-        return true;
-      }
-    }
-    return false;
+  private boolean restate(int i, Entry n, boolean nWins) {
+    if (i < 0) return false;
+    Entry held = entries.get(i);
+    if (held == n) return false;
+    String[] a = union(nWins ? n.attrs : held.attrs, nWins ? held.attrs : n.attrs);
+    boolean filled = !Arrays.equals(a, held.attrs);
+    long from = Math.min(held.from, n.from);
+    if (!filled && from == held.from) return false;
+    entries.set(i, new Entry(held.kind, held.end, from, held.to, filled ? n.bindingId : held.bindingId, held.object,
+        a, held.scopes));
+    return true;
   }
 
-  /** Whether {@link #fill} would change {@code held}. */
+  /** {@code first}'s attributes with those it lacks taken from {@code second} ({@code first} itself if none). */
+  private static String[] union(String[] first, String[] second) {
+    String[] a = first;
+    for (int c = 0; c < first.length && c < second.length; c++) {
+      if (first[c] == null && second[c] != null) {
+        if (a == first) a = first.clone();
+        a[c] = second[c];
+      }
+    }
+    return a;
+  }
+
+  /** Whether {@link #restate} of the held start {@code held} by {@code n} (held's attributes winning) fills any. */
   private static boolean fills(Entry held, Entry n) {
-    if (held == null || held == n) return false;
-    for (int c = 0; c < n.attrs.length && c < held.attrs.length; c++) {
-      if (held.attrs[c] == null && n.attrs[c] != null) return true;
-    }
-    return false;
-  }
-
-  /**
-   * A statement and its restatement with the node's instance ({@code NodeInstances.withInstance}, the job's {@code
-   * join-node-instances}): the same kind, object, interval and scopes, one with {@code instance_uid} and one without,
-   * in either order. The one with the instance is held: arriving second it takes the held entry's place (its id and
-   * attributes, the held start kept: a change the lookup answers again), arriving first it makes the other a
-   * restatement. For an open start the held entry is the one in force at its start (a restatement moved it back).
-   * Returns 1 when {@code n} replaced an entry, -1 when it adds nothing, 0 when the rule does not apply.
-   */
-  private int carriesInstance(Entry n) {
-    int i = heldInPlaceOf(n);
-    if (i < 0) return 0;
-    Entry e = entries.get(i);
-    // either way the held entry keeps the attributes of both (KeyState.fill): a restatement with the instance of the
-    // binding's first statement carries none of what a later statement (a token request's service account) filled in
-    if (n.attrs[INSTANCE] == null) return fill(e, n) ? 1 : -1;
-    String[] merged = n.attrs.clone();
-    for (int c = 0; c < merged.length && c < e.attrs.length; c++) {
-      if (merged[c] == null) merged[c] = e.attrs[c];
-    }
-    entries.set(i, new Entry(e.kind, false, e.from, e.to, n.bindingId, e.object, merged, e.scopes));
-    return 1;
+    return held != null && held != n && union(held.attrs, n.attrs) != held.attrs;
   }
 
   /**
    * The index of the held entry that {@code n} and it are a statement and its restatement with the node's instance
-   * (one of the two carries {@code instance_uid}), or -1 ({@link #carriesInstance}).
+   * (one of the two carries {@code instance_uid}), or -1: arriving second, the one with the instance takes the held
+   * entry's place, its attributes winning ({@link #restate}); arriving first it makes the other a restatement. For an
+   * open start the held entry is the one in force at its start (a restatement moved it back).
    */
   private int heldInPlaceOf(Entry n) {
     if (n.end) return -1;
