@@ -259,7 +259,7 @@ class CrioKubeadmScenarioIT implements ScenarioRun.Dumps {
     // so nothing joined the notebook's incident and the privileged pod's: now the exec into another namespace's pod is
     // (service_account_exec_other_namespace), and since session 15 the create too: a service account outside
     // kube-system creating a pod in another namespace (service_account_workload_other_namespace, any audit level)
-    Set<String> signals = timelineIds(true);
+    Set<String> signals = ScenarioRun.timelineIds(pipeline, incident, true);
     String exec = search("source_format:k8s_audit AND resources.subresource:exec AND actor.user_name:\"system:serviceaccount:ml:notebook\"")
         .get(0).at("/_source/event_id").asText();
     assertThat(signals).as("the exec into ml-batch's pod").contains(exec);
@@ -296,7 +296,7 @@ class CrioKubeadmScenarioIT implements ScenarioRun.Dumps {
       check(wrong, what(s), "role", s.at("/enrichment/iam_role").asText(), NODE_ROLE);
     }
     assertThat(wrong).isEmpty();
-    Set<String> signals = timelineIds(true);
+    Set<String> signals = ScenarioRun.timelineIds(pipeline, incident, true);
     for (JsonNode h : calls) {
       assertThat(signals).as("a signal: " + h.at("/_source/api/operation").asText()).contains(h.at("/_source/event_id").asText());
     }
@@ -445,15 +445,6 @@ class CrioKubeadmScenarioIT implements ScenarioRun.Dumps {
   static String what(JsonNode s) {
     return s.path("source_format").asText() + " " + s.path("activity_name").asText() + " " + s.path("time").asText()
         + " " + s.path("message").asText("").replaceAll("\\s+", " ");
-  }
-
-  /** The incident's timeline rows' event ids, only the signals' when {@code signalsOnly}. */
-  Set<String> timelineIds(boolean signalsOnly) throws Exception {
-    Set<String> ids = new HashSet<>();
-    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
-      if (!signalsOnly || r.at("/_source/signal").asBoolean()) ids.add(r.at("/_source/event_id").asText());
-    }
-    return ids;
   }
 
   /** This run's events matching a query_string query. */

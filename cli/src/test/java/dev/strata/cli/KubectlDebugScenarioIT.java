@@ -169,7 +169,7 @@ class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
       if (url.contains("/pods/" + LEDGER)) expectLedger(s, wrong, null, null);
     }
     assertThat(wrong).as("the stolen token's requests").isEmpty();
-    Set<String> signals = timelineIds(true);
+    Set<String> signals = ScenarioRun.timelineIds(pipeline, incident, true);
     for (JsonNode h : reqs) {
       assertThat(signals).as("a signal of the incident: " + h.at("/_source/http_request/url").asText())
           .contains(h.at("/_source/event_id").asText());
@@ -205,7 +205,7 @@ class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
         check(wrong, what, "service account", s.at("/enrichment/service_account").asText(), NS + "/ledger-migrate");
         check(wrong, what, "role", s.at("/enrichment/iam_role").asText(""), "");
         check(wrong, what, "node", s.at("/enrichment/node_name").asText(), NODE);
-        assertThat(timelineIds(false)).as("the migration's flow in the attack's incident").doesNotContain(s.path("event_id").asText());
+        assertThat(ScenarioRun.timelineIds(pipeline, incident, false)).as("the migration's flow in the attack's incident").doesNotContain(s.path("event_id").asText());
       } else {
         expectLedger(s, wrong, null, null);
         ledgers++;
@@ -296,7 +296,7 @@ class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
     JsonNode upload = search("source_format:aws_vpc_flow AND src_endpoint.ip:\"10.44.21.88\" AND dst_endpoint.ip:\"52.218.62.17\"");
     assertThat(upload).hasSize(1);
     assertThat(upload.get(0).at("/_source/enrichment/pod_name").asText()).isEqualTo(CHK);
-    assertThat(timelineIds(false)).as("the checkout's S3 upload in the attack's incident")
+    assertThat(ScenarioRun.timelineIds(pipeline, incident, false)).as("the checkout's S3 upload in the attack's incident")
         .doesNotContain(upload.get(0).at("/_source/event_id").asText());
     // the fleet operator's hourly reconcile from its pod (impersonating the tenant's deployer): no incident
     for (JsonNode i : ScenarioRun.incidentsWith(pipeline, "platform/" + OP_POD, false)) {
@@ -341,15 +341,6 @@ class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
     for (String report : List.of(rendered.html(), rendered.md())) {
       assertThat(report).doesNotContain(CHK).doesNotContain(STG_POD).doesNotContain(STG_CLUSTER);
     }
-  }
-
-  /** The incident's timeline rows' event ids, only the signals' when {@code signalsOnly}. */
-  Set<String> timelineIds(boolean signalsOnly) throws Exception {
-    Set<String> ids = new HashSet<>();
-    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
-      if (!signalsOnly || r.at("/_source/signal").asBoolean()) ids.add(r.at("/_source/event_id").asText());
-    }
-    return ids;
   }
 
   /** Events of any collection run (the late file's are another run's) matching a query_string query. */

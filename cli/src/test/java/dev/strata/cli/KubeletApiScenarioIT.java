@@ -218,7 +218,7 @@ class KubeletApiScenarioIT implements ScenarioRun.Dumps {
     List<String> wrong = new ArrayList<>();
     for (JsonNode h : reqs) expectWorker(h.path("_source"), wrong, false);
     assertThat(wrong).isEmpty();
-    Set<String> rowIds = timelineIds(true);
+    Set<String> rowIds = ScenarioRun.timelineIds(pipeline, incident, true);
     for (JsonNode h : reqs) {
       assertThat(rowIds).as("a signal of the incident: " + h.at("/_source/api/operation").asText())
           .contains(h.at("/_source/event_id").asText());
@@ -239,7 +239,7 @@ class KubeletApiScenarioIT implements ScenarioRun.Dumps {
     // pod; it named no pod, node or cluster before)
     for (JsonNode h : calls) expectWorker(h.path("_source"), wrong, false);
     assertThat(wrong).isEmpty();
-    Set<String> signals = timelineIds(true);
+    Set<String> signals = ScenarioRun.timelineIds(pipeline, incident, true);
     for (JsonNode h : search("source_format:aws_cloudtrail AND src_endpoint.ip:\"" + ATTACKER + "\"")) {
       assertThat(signals).as("a signal: " + h.at("/_source/api/operation").asText()).contains(h.at("/_source/event_id").asText());
     }
@@ -310,7 +310,7 @@ class KubeletApiScenarioIT implements ScenarioRun.Dumps {
    */
   @Test
   void theKubeletsExecsAreSignalsButTheProbeIsNot() throws Exception {
-    Set<String> signals = timelineIds(true);
+    Set<String> signals = ScenarioRun.timelineIds(pipeline, incident, true);
     java.util.Map<String, JsonNode> rows = new java.util.HashMap<>();
     for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) rows.put(r.at("/_source/event_id").asText(), r.path("_source"));
     JsonNode execs = search("source_format:tetragon_event AND process.parent_name:runc AND activity_name:Launch");
@@ -345,7 +345,7 @@ class KubeletApiScenarioIT implements ScenarioRun.Dumps {
    */
   @Test
   void theEntryIsTheKubeletPortFromTheInternet() throws Exception {
-    Set<String> rowIds = timelineIds(false);
+    Set<String> rowIds = ScenarioRun.timelineIds(pipeline, incident, false);
     for (JsonNode h : search("source_format:aws_vpc_flow AND src_endpoint.ip:\"" + ATTACKER + "\" AND dst_endpoint.port:10250")) {
       assertThat(rowIds).as("the attacker's flows to the kubelet in the incident").contains(h.at("/_source/event_id").asText());
     }
@@ -404,15 +404,6 @@ class KubeletApiScenarioIT implements ScenarioRun.Dumps {
     for (String report : List.of(rendered.html(), rendered.md())) {
       assertThat(report).doesNotContain(API).doesNotContain(DR_POD).doesNotContain(DR_CLUSTER);
     }
-  }
-
-  /** The incident's timeline rows' event ids, only the signals' when {@code signalsOnly}. */
-  Set<String> timelineIds(boolean signalsOnly) throws Exception {
-    Set<String> ids = new HashSet<>();
-    for (JsonNode r : ScenarioRun.timeline(pipeline, incident)) {
-      if (!signalsOnly || r.at("/_source/signal").asBoolean()) ids.add(r.at("/_source/event_id").asText());
-    }
-    return ids;
   }
 
   /** This run's events matching a query_string query. */

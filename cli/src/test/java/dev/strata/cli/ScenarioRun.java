@@ -132,6 +132,16 @@ final class ScenarioRun {
     return runId;
   }
 
+  /** The incident's timeline rows' event ids, only the signals' when {@code signalsOnly}. */
+  static java.util.Set<String> timelineIds(EvidencePipeline pipeline, JsonNode incident, boolean signalsOnly)
+      throws Exception {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (JsonNode r : timeline(pipeline, incident)) {
+      if (!signalsOnly || r.at("/_source/signal").asBoolean()) ids.add(r.at("/_source/event_id").asText());
+    }
+    return ids;
+  }
+
   /** An incident's entities as {@code type:key}. */
   static List<String> entities(JsonNode incident) {
     List<String> out = new ArrayList<>();
