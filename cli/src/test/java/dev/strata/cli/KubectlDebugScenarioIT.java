@@ -276,7 +276,7 @@ class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
     assertThat(copies).as("the copies into the attacker's bucket").hasSize(3).allMatch(c -> c.equals("EXFILTRATION true"));
     assertThat(incident.path("title").asText()).as("title")
         .isEqualTo("Service account platform/fleet-operator: credential access, privilege escalation, execution,"
-            + " exfiltration (11 signals)");
+            + " exfiltration (12 signals)");
   }
 
   /** The SRE's debug of the checkout pod is its own matter: never in the attack's incident. */

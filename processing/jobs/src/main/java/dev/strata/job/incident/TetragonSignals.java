@@ -51,6 +51,10 @@ import java.util.Set;
  *       container's init</td><td>{@code tetragon_runtime_exec}</td><td>execution</td><td>Medium</td></tr>
  *   <tr><td>a {@code process_exec} whose command line redirects to a socket ({@code /dev/tcp/}, {@code /dev/udp/}:
  *       bash's reverse shell)</td><td>{@code tetragon_reverse_shell}</td><td>execution</td><td>High</td></tr>
+ *   <tr><td>a {@code process_exec} whose command line names a credential file ({@link #sensitivePaths}) under
+ *       another process's root ({@code /proc/<pid>/root/...}: another container of the pod through a shared PID
+ *       namespace, the node from a host-PID pod)</td><td>{@code tetragon_proc_root_credentials}</td><td>credential
+ *       access</td><td>High</td></tr>
  *   <tr><td>a {@code process_exec} of {@code nsenter} into PID 1's namespaces ({@code -t 1}) in a container (a
  *       privileged, host-PID pod entering the node)</td><td>{@code tetragon_nsenter_host}</td><td>privilege
  *       escalation</td><td>High</td></tr>
@@ -165,6 +169,27 @@ public record TetragonSignals(
     return cmd != null && TARGET_PID_1.matcher(cmd).find();
   }
 
+  private static final java.util.regex.Pattern PROC_ROOT =
+      java.util.regex.Pattern.compile("/proc/(?:\\d+|self|thread-self)/root(/\\S+)");
+
+  /**
+   * A {@code process_exec} whose command line reaches a credential file ({@link #sensitivePaths}) through another
+   * process's root ({@code /proc/<pid>/root/...}): the files of another container of the pod (kubectl debug's
+   * {@code --target} shares its PID namespace: KubectlDebugScenarioIT's {@code cat
+   * /proc/1/root/var/run/secrets/eks.amazonaws.com/serviceaccount/token}, the ledger container's IRSA token read from
+   * the aws-cli ephemeral container) or of the node (a host-PID pod's {@code /proc/1/root/etc/shadow}). Without a file
+   * hook policy only the exec tells it; the pod's own token at its own path is the file hook's matter.
+   */
+  boolean otherRootCredentials(EvidenceEvent e) {
+    String cmd = e.getProcess() == null ? null : e.getProcess().getCmdLine();
+    if (cmd == null || !cmd.contains("/root/")) return false;
+    java.util.regex.Matcher m = PROC_ROOT.matcher(cmd);
+    while (m.find()) {
+      if (any(sensitivePaths, m.group(1))) return true;
+    }
+    return false;
+  }
+
   /** The signal a Tetragon event is, or null (context). */
   public Signal classify(EvidenceEvent e) {
     Map<String, String> u = e.getUnmapped() == null ? Map.of() : e.getUnmapped();
@@ -187,6 +212,9 @@ public record TetragonSignals(
         return new Signal(AttackStage.EXECUTION, Math.max(4, sev), "tetragon_reverse_shell");
       }
       if (nsenterHost(e)) return new Signal(AttackStage.PRIVILEGE_ESCALATION, Math.max(4, sev), "tetragon_nsenter_host");
+      if (otherRootCredentials(e)) {
+        return new Signal(AttackStage.CREDENTIAL_ACCESS, Math.max(4, sev), "tetragon_proc_root_credentials");
+      }
       if (runtimeExec(e, u)) return new Signal(AttackStage.EXECUTION, Math.max(3, sev), "tetragon_runtime_exec");
       return sev >= 3 ? new Signal(AttackStage.EXECUTION, sev, "alert") : null;
     }

@@ -151,6 +151,43 @@ class TetragonSignalsTest {
     assertThat(rules.classify(execs.get(2))).as("another process's network namespace").isNull();
   }
 
+  /**
+   * A credential file read through another process's root (KubectlDebugScenarioIT: the aws-cli ephemeral container,
+   * sharing the ledger container's PID namespace, cat'ing its IRSA token at /proc/1/root/...; a host-PID pod reading
+   * the node's shadow file) is credential access from the exec alone; another process's root elsewhere is not.
+   */
+  @Test
+  void aCredentialFileReadThroughAnotherProcesssRootIsCredentialAccess(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    String template = java.nio.file.Files.readAllLines(SigmaFixtures.runtimeFixtures().resolveSibling("tetragon_signals")
+        .resolve("tetragon/events.json")).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow();
+    String args = "\"arguments\":\"/srv/app/sync.py\"";
+    String binary = "\"binary\":\"/usr/bin/python3\"";
+    List<String> lines = List.of(
+        template.replace(binary, "\"binary\":\"/usr/bin/cat\"")
+            .replace(args, "\"arguments\":\"/proc/1/root/var/run/secrets/eks.amazonaws.com/serviceaccount/token\""),
+        template.replace(binary, "\"binary\":\"/bin/sh\"")
+            .replace(args, "\"arguments\":\"-c \\\"cp /proc/4410/root/etc/shadow /tmp/s\\\"\""),
+        template.replace(binary, "\"binary\":\"/usr/bin/ls\"").replace(args, "\"arguments\":\"/proc/1/root/app\""),
+        template.replace(binary, "\"binary\":\"/usr/bin/cat\"")
+            .replace(args, "\"arguments\":\"/var/run/secrets/kubernetes.io/serviceaccount/namespace\""));
+    java.nio.file.Path f = dir.resolve("var/run/cilium/tetragon/tetragon.log");
+    java.nio.file.Files.createDirectories(f.getParent());
+    java.nio.file.Files.writeString(f, String.join("\n", lines) + "\n");
+    List<EvidenceEvent> execs = SigmaFixtures.parse(dir);
+    assertThat(execs).hasSize(4);
+    SignalRules rules = SignalRules.defaults();
+    for (int i = 0; i < 2; i++) {
+      Signal s = rules.classify(execs.get(i));
+      assertThat(s).as(execs.get(i).getProcess().getCmdLine()).isNotNull();
+      assertThat(s.reason()).isEqualTo("tetragon_proc_root_credentials");
+      assertThat(s.stage()).isEqualTo(dev.strata.schema.correlate.AttackStage.CREDENTIAL_ACCESS);
+      assertThat(s.severityId()).isEqualTo(4);
+    }
+    assertThat(rules.classify(execs.get(2))).as("another process's root, no credential").isNull();
+    assertThat(rules.classify(execs.get(3))).as("its own path: the file hook's matter").isNull();
+  }
+
   /** bash's /dev/tcp redirection is a reverse shell (CrioKubeadmScenarioIT's notebook); a plain bash -c is not. */
   @Test
   void aShellRedirectedToASocketIsAReverseShell(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
