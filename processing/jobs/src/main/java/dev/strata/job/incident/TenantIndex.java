@@ -37,6 +37,10 @@ import java.util.TreeSet;
  *       window covers its time; a changed context member marks those incidents (found through its entities' signal
  *       lists) for re-assembly; a re-assembled incident takes its context by a time-range query on each of its
  *       entities' member lists.
+ *   <li>an incident with an escape to a host ({@link HostEscapes}) keeps its escapes per host entity and the flows it
+ *       took as that host's outbound traffic to an address it names; at a flush each changed incident, and each whose
+ *       escaped host got a new or changed flow, re-decides them after every other join ({@link #escapeFlows}: one
+ *       range query per escaped host entity), as the full regrouping's last step does;
  *   <li>each incident keeps the parts of its record ({@link IncidentAccumulator}) and the members it gained (or
  *       whose expanded entities grew) since its last assembly; a grown or merged incident takes over the parts of its
  *       largest old part, so re-assembling it reads and adds only those members ({@link #assemble}). An incident that
