@@ -161,11 +161,18 @@ public final class CorrelateJob {
    *
    * @param bindingsCacheBytes the bytes of the cache in front of each lookup instance's bindings ({@code
    *     correlate.bindings.cache.bytes}, {@link dev.strata.job.correlate.BindingCache}); 0: none
+   * @param writeThroughCacheBytes the bytes of hop 1's write-through cache in its place there ({@code
+   *     correlate.bindings.cache.write_through.bytes}); 0: none (hop 1 reads through like the other hops)
    */
   public record StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey,
-      dev.strata.correlate.KnownCidrs knownCidrs, long bindingsCacheBytes) {
+      dev.strata.correlate.KnownCidrs knownCidrs, long bindingsCacheBytes, long writeThroughCacheBytes) {
     public StateSettings {
       if (knownCidrs == null) knownCidrs = dev.strata.correlate.KnownCidrs.NONE;
+    }
+
+    public StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey,
+        dev.strata.correlate.KnownCidrs knownCidrs, long bindingsCacheBytes) {
+      this(lateness, closedTtl, maxBindingsPerKey, knownCidrs, bindingsCacheBytes, 0);
     }
 
     public StateSettings(LatenessBounds lateness, Duration closedTtl, int maxBindingsPerKey,
@@ -179,17 +186,23 @@ public final class CorrelateJob {
 
     public static StateSettings of(CorrelateJobConfig cfg) {
       return new StateSettings(cfg.latenessBounds(), cfg.closedTtl(), cfg.maxBindingsPerKey(), cfg.knownCidrs(),
-          cfg.rocksDb().bindingsCache().getBytes());
+          cfg.rocksDb().bindingsCache().getBytes(), cfg.rocksDb().writeThroughCache().getBytes());
     }
 
     /** The same with the organisation's own ranges. */
     public StateSettings withKnownCidrs(dev.strata.correlate.KnownCidrs known) {
-      return new StateSettings(lateness, closedTtl, maxBindingsPerKey, known, bindingsCacheBytes);
+      return new StateSettings(lateness, closedTtl, maxBindingsPerKey, known, bindingsCacheBytes,
+          writeThroughCacheBytes);
     }
 
     /** The same with a bindings cache of {@code bytes} per lookup instance (0: none). */
     public StateSettings withBindingsCache(long bytes) {
-      return new StateSettings(lateness, closedTtl, maxBindingsPerKey, knownCidrs, bytes);
+      return new StateSettings(lateness, closedTtl, maxBindingsPerKey, knownCidrs, bytes, writeThroughCacheBytes);
+    }
+
+    /** The same with hop 1's cache write-through, of {@code bytes} per instance (0: read-through as the others). */
+    public StateSettings withWriteThroughCache(long bytes) {
+      return new StateSettings(lateness, closedTtl, maxBindingsPerKey, knownCidrs, bindingsCacheBytes, bytes);
     }
 
     /** Bounded runs (tests, offline bundles): keep everything until the input ends. */
@@ -368,8 +381,11 @@ public final class CorrelateJob {
         union(probes).keyBy(Probe::key, Types.STRING)
             .connect(routed.keyBy(KeyedBinding::key, Types.STRING))
             .transform("resolve-" + hop, Resolution.TYPE, new InFlight.Operator<>(
-                new LookupFunction(hop, retention, s.closedTtl().toMillis(), s.maxBindingsPerKey(), topic,
-                    s.bindingsCacheBytes())))
+                hop == 1 && s.writeThroughCacheBytes() > 0
+                    ? new LookupFunction(hop, retention, s.closedTtl().toMillis(), s.maxBindingsPerKey(), topic,
+                        s.writeThroughCacheBytes(), true)
+                    : new LookupFunction(hop, retention, s.closedTtl().toMillis(), s.maxBindingsPerKey(), topic,
+                        s.bindingsCacheBytes())))
             .name("resolve-" + hop)
             .uid("resolve-" + hop);
     DataStream<EnrichRequest> gathered =

@@ -30,6 +30,7 @@ import org.apache.flink.configuration.MemorySize;
  * correlate.rocksdb.bloom_bits_per_key 10 bloom filter bits per key (0 = none)
  * correlate.rocksdb.block_size     16kb   RocksDB data block size
  * correlate.bindings.cache.bytes  32mb   heap cache in front of each lookup instance's bindings (0 = off; 3 per slot)
+ * correlate.bindings.cache.write_through.bytes 0  hop 1's cache instead, filled by every binding written (0 = off)
  * incident.known_cidrs             none   the organisation's own public ranges (NAT, VPN; comma-separated CIDRs; env
  *                                         STRATA_INCIDENT_KNOWN_CIDRS): the incident job's setting, read here too --
  *                                         a call from them is inside (the IMDS join ties it to no pod)
@@ -162,6 +163,7 @@ public record CorrelateJobConfig(
     int bloomBits = RocksDbSettings.DEFAULTS.bloomBitsPerKey();
     MemorySize blockSize = RocksDbSettings.DEFAULTS.blockSize();
     MemorySize bindingsCache = RocksDbSettings.DEFAULTS.bindingsCache();
+    MemorySize writeThroughCache = RocksDbSettings.DEFAULTS.writeThroughCache();
     KnownCidrs known = KnownCidrs.NONE;
     for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
       String k = e.getKey().trim();
@@ -186,6 +188,7 @@ public record CorrelateJobConfig(
         case "correlate.rocksdb.bloom_bits_per_key" -> bloomBits = ParseJobConfig.parseInt(k, v);
         case "correlate.rocksdb.block_size" -> blockSize = parseMemory(k, v);
         case "correlate.bindings.cache.bytes" -> bindingsCache = parseMemory(k, v);
+        case "correlate.bindings.cache.write_through.bytes" -> writeThroughCache = parseMemory(k, v);
         default -> {
           if (k.startsWith("correlate.lateness.") && k.length() > "correlate.lateness.".length()) {
             lateness.put(k.substring("correlate.lateness.".length()).toLowerCase(Locale.ROOT),
@@ -197,7 +200,8 @@ public record CorrelateJobConfig(
       }
     }
     return new CorrelateJobConfig(ParseJobConfig.fromMap(common), enriched, bindings, index, lateness, def, ttl, max,
-        backend, new RocksDbSettings(rocksMemory, bloomBits, blockSize, bindingsCache), null, known);
+        backend, new RocksDbSettings(rocksMemory, bloomBits, blockSize, bindingsCache, writeThroughCache), null,
+        known);
   }
 
   private static MemorySize parseMemory(String key, String v) {

@@ -57,6 +57,8 @@ public final class BindingCache {
 
   private final long capacityBytes;
   private final long ttlMs;
+  /** Every write caches its key, cached or not ({@link #update}): the cache holds what was written, not only read. */
+  private final boolean writeThrough;
   private final LongSupplier clock;
   private final byte[][] segments;
   private final int[] used;
@@ -77,12 +79,21 @@ public final class BindingCache {
    * @param clock the state's clock (processing time, milliseconds)
    */
   public BindingCache(long capacityBytes, long ttlMs, LongSupplier clock) {
+    this(capacityBytes, ttlMs, clock, false);
+  }
+
+  /**
+   * @param writeThrough every write of the state caches its key ({@link #update}), so that a cache as large as the
+   *     keys written answers every read from the heap (a read-through cache answers only keys read before)
+   */
+  public BindingCache(long capacityBytes, long ttlMs, LongSupplier clock, boolean writeThrough) {
     if (capacityBytes < 64 << 10) {
       throw new IllegalArgumentException("a bindings cache needs at least 64 KB, got " + capacityBytes + " bytes");
     }
     this.capacityBytes = capacityBytes;
     this.ttlMs = ttlMs;
     this.clock = clock;
+    this.writeThrough = writeThrough;
     // the index may take up to an eighth of the budget (8 bytes per slot, half full at ~128-byte entries)
     long slots = Long.highestOneBit(Math.max(MIN_SLOTS, capacityBytes / 64));
     this.maxSlots = (int) Math.min(1 << 30, slots);
@@ -100,7 +111,12 @@ public final class BindingCache {
 
   /** A cache of {@code capacityBytes}, or null when that is 0 (off). */
   public static BindingCache of(long capacityBytes, long ttlMs, LongSupplier clock) {
-    return capacityBytes <= 0 ? null : new BindingCache(capacityBytes, ttlMs, clock);
+    return of(capacityBytes, ttlMs, clock, false);
+  }
+
+  /** A cache of {@code capacityBytes}, write-through or not, or null when that is 0 (off). */
+  public static BindingCache of(long capacityBytes, long ttlMs, LongSupplier clock, boolean writeThrough) {
+    return capacityBytes <= 0 ? null : new BindingCache(capacityBytes, ttlMs, clock, writeThrough);
   }
 
   // ------------------------------------------------------------------------------------------------------ access
@@ -144,11 +160,16 @@ public final class BindingCache {
   /**
    * The state of {@code key} was written with {@code blob} (null: cleared): replaces its cached entry, if any; a key
    * not cached stays so (the cache holds what is read), but with a TTL, where reads do not fill, it is cached with
-   * its write time. Call it with every write of the state, in the same call.
+   * its write time, and a write-through cache caches it in any case (a cleared key as holding nothing). Call it with
+   * every write of the state, in the same call.
    */
   public void update(String key, byte[] blob) {
     if (ttlMs != Long.MAX_VALUE) {
       put(key, blob, clock.getAsLong(), false);
+      return;
+    }
+    if (writeThrough) {
+      put(key, blob, UNKNOWN_TIME, false); // a replaced entry keeps its referenced bit (put)
       return;
     }
     byte[] k = key.getBytes(StandardCharsets.UTF_8);
@@ -174,7 +195,10 @@ public final class BindingCache {
     int old = find(k, h);
     if (old >= 0) { // the entry it replaces (removed first: a value too large to cache must not leave it behind)
       int loc = location(index[old]);
-      remove(old, (loc & ((1 << OFFSET_BITS) - 1)) << 3, segments[loc >>> OFFSET_BITS]);
+      byte[] oldSeg = segments[loc >>> OFFSET_BITS];
+      int oldAt = (loc & ((1 << OFFSET_BITS) - 1)) << 3;
+      referenced |= (oldSeg[oldAt + 6] & REFERENCED) != 0; // read since its write: so is the key
+      remove(old, oldAt, oldSeg);
     }
     if (k.length > 0xFFFF || size > segmentSize / 4) return; // too large to cache: read through
     if (used[head] + size > segmentSize) advance();

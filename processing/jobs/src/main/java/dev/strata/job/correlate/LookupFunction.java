@@ -72,6 +72,8 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
   private final int maxEntries;
   /** The bytes of the bindings cache of each instance ({@link BindingCache}); 0: none. */
   private final long cacheBytes;
+  /** The cache is write-through: every write of the bindings caches its key ({@link BindingCache#update}). */
+  private final boolean writeThrough;
   /** Where hop 1 reads back an event registered by its coordinates ({@link Registered#byEvent}); null: none. */
   private final NormalizedEvents.Factory topic;
 
@@ -127,11 +129,21 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
    */
   public LookupFunction(int hop, long retentionMs, long closedTtlMs, int maxEntries, NormalizedEvents.Factory topic,
       long cacheBytes) {
+    this(hop, retentionMs, closedTtlMs, maxEntries, topic, cacheBytes, false);
+  }
+
+  /**
+   * @param writeThrough the cache holds every key written too, not only those read ({@link BindingCache}): sized for
+   *     the keys the instance holds, it answers every read from the heap
+   */
+  public LookupFunction(int hop, long retentionMs, long closedTtlMs, int maxEntries, NormalizedEvents.Factory topic,
+      long cacheBytes, boolean writeThrough) {
     if (cacheBytes != 0 && cacheBytes < 64 << 10) {
       throw new IllegalArgumentException("correlate.bindings.cache.bytes: 0 (off) or at least 64kb, got " + cacheBytes);
     }
     this.hop = hop;
     this.cacheBytes = cacheBytes;
+    this.writeThrough = writeThrough;
     this.retentionMs = retentionMs;
     this.closedTtlMs = closedTtlMs;
     this.maxEntries = maxEntries;
@@ -146,7 +158,8 @@ public final class LookupFunction extends KeyedCoProcessFunction<String, Probe, 
     // never snapshotted: after a restore or rescale it starts empty and fills from the state, the truth; the bindings'
     // TTL, if they had one, is the cache's (they have none today: timers prune them, which are writes)
     cache = BindingCache.of(cacheBytes, bindingsDescriptor.getTtlConfig().isEnabled()
-        ? bindingsDescriptor.getTtlConfig().getTimeToLive().toMillis() : Long.MAX_VALUE, System::currentTimeMillis);
+        ? bindingsDescriptor.getTtlConfig().getTimeToLive().toMillis() : Long.MAX_VALUE, System::currentTimeMillis,
+        writeThrough);
     if (cache != null) {
       org.apache.flink.metrics.MetricGroup g = getRuntimeContext().getMetricGroup();
       BindingCache c = cache;

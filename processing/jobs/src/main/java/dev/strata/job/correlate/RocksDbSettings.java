@@ -38,6 +38,10 @@ import org.rocksdb.TableFormatConfig;
  * correlate.bindings.cache.bytes         32mb  heap cache of each lookup instance (3 hops x slots) in front of its
  *                                              bindings' state ({@link BindingCache}); 0 = off. Task heap, not
  *                                              managed memory: budget 3 x this x slots per TaskManager
+ * correlate.bindings.cache.write_through.bytes  0  hop 1's cache instead, write-through: every binding written
+ *                                              fills it, so a fleet that fits is read from the heap (0 = off: hop
+ *                                              1 reads through like the others). Task heap, x slots per TaskManager;
+ *                                              take it from correlate.rocksdb.memory (docs/correlation.md)
  * </pre>
  *
  * {@link #flinkProperties} is the one place these become Flink settings (the job's environment and the benchmark
@@ -48,14 +52,20 @@ import org.rocksdb.TableFormatConfig;
  * @param bloomBitsPerKey bloom filter bits per key, 0 for none
  * @param blockSize data block size
  * @param bindingsCache the bindings cache of each lookup instance, on the heap (0: none)
+ * @param writeThroughCache hop 1's bindings cache, write-through, in place of {@code bindingsCache} there (0: none)
  */
 public record RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, MemorySize blockSize,
-    MemorySize bindingsCache) {
+    MemorySize bindingsCache, MemorySize writeThroughCache) {
   public static final RocksDbSettings DEFAULTS =
       new RocksDbSettings(MemorySize.parse("1g"), 10, MemorySize.parse("16kb"));
 
   public RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, MemorySize blockSize) {
     this(memoryPerSlot, bloomBitsPerKey, blockSize, new MemorySize(LookupFunction.DEFAULT_CACHE_BYTES));
+  }
+
+  public RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, MemorySize blockSize,
+      MemorySize bindingsCache) {
+    this(memoryPerSlot, bloomBitsPerKey, blockSize, bindingsCache, MemorySize.ZERO);
   }
 
   public RocksDbSettings {
@@ -67,6 +77,9 @@ public record RocksDbSettings(MemorySize memoryPerSlot, int bloomBitsPerKey, Mem
         "correlate.rocksdb.block_size", "must be 1kb..1mb");
     require(bindingsCache != null && (bindingsCache.getBytes() == 0 || bindingsCache.getBytes() >= 64 << 10),
         "correlate.bindings.cache.bytes", "must be 0 (off) or at least 64kb");
+    require(writeThroughCache != null
+            && (writeThroughCache.getBytes() == 0 || writeThroughCache.getBytes() >= 64 << 10),
+        "correlate.bindings.cache.write_through.bytes", "must be 0 (off) or at least 64kb");
   }
 
   private static void require(boolean ok, String key, String message) {

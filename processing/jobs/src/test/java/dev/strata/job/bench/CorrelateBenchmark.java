@@ -69,6 +69,7 @@ import org.rocksdb.WriteOptions;
  * CorrelateBenchmark [--bindings N[,N...]] [--events M] [--backend heap|rocksdb|both] [--mode raw|flink]
  *                    [--rounds R] [--dir D] [--rocksdb-memory 3g] [--bloom-bits 10] [--block-size 4kb]
  *                    [--raw true|false] [--node-instances true|false] [--bindings-cache 512m]
+ *                    [--bindings-cache-write-through 3g]
  *                    [--draw uniform|zipf] [--zipf-s 1.1]
  * </pre>
  *
@@ -122,6 +123,8 @@ public final class CorrelateBenchmark {
     // the lookups' bindings cache per instance (correlate.bindings.cache.bytes; 0 = off); not given: the build's
     // default (none before the cache)
     CorrelateFlinkRun.bindingsCache = a.get("bindings-cache");
+    // hop 1's cache, write-through (correlate.bindings.cache.write_through.bytes); not given: the build's default
+    CorrelateFlinkRun.writeThroughCache = a.get("bindings-cache-write-through");
     AddressDraw.set(a.getOrDefault("draw", "uniform"), Double.parseDouble(a.getOrDefault("zipf-s", "1.1")));
     for (String s : sizes) {
       int n = Integer.parseInt(s.trim());

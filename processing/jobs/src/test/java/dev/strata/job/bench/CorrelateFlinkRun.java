@@ -72,6 +72,8 @@ final class CorrelateFlinkRun {
    * refuse).
    */
   static volatile String bindingsCache;
+  /** {@code --bindings-cache-write-through SIZE}: hop 1's write-through cache (its setting); null: the build's. */
+  static volatile String writeThroughCache;
   /** Process CPU, wall time and the data-block cache tickers at each tenth of the enriched events. */
   record Window(long count, long cpu, long wall, long dataHit, long dataMiss) {
     static Window now(long count) {
@@ -110,6 +112,7 @@ final class CorrelateFlinkRun {
       settings.put("flink.state.backend.rocksdb.options-factory", RocksDbStats.class.getName());
     }
     if (bindingsCache != null) settings.put("correlate.bindings.cache.bytes", bindingsCache);
+    if (writeThroughCache != null) settings.put("correlate.bindings.cache.write_through.bytes", writeThroughCache);
     // the lookups' bindings cache gauges, read at the start and end of the measured half (CacheMetrics)
     settings.put("flink.metrics.reporter.bench.factory.class", CacheMetrics.class.getName());
     CacheMetrics.GAUGES.clear();

@@ -147,6 +147,72 @@ class BindingCacheTest {
   }
 
   @Test
+  void aWriteThroughCacheCachesEveryWrite_aClearedKeyAsAbsent() {
+    BindingCache c = new BindingCache(1 << 20, NO_TTL, () -> 0, true);
+    c.update("ip||10.0.0.3", value("pod-d"));
+    assertThat(c.get("ip||10.0.0.3")).as("written, never read: cached").isEqualTo(value("pod-d"));
+    c.update("ip||10.0.0.3", value("pod-d then pod-e"));
+    assertThat(c.get("ip||10.0.0.3")).isEqualTo(value("pod-d then pod-e"));
+    c.update("ip||10.0.0.4", null);
+    assertThat(c.get("ip||10.0.0.4")).as("cleared: the state holds nothing").isSameAs(BindingCache.ABSENT);
+    c.fill("ip||10.0.0.5", value("read after a restore")); // keys written before the cache was made fill on reads
+    assertThat(c.get("ip||10.0.0.5")).isEqualTo(value("read after a restore"));
+    assertThat(c.entries()).isEqualTo(3);
+    assertThat(c.hits()).isEqualTo(4);
+    assertThat(c.misses()).isZero();
+  }
+
+  @Test
+  void aWriteThroughCacheSmallerThanTheKeysWrittenKeepsTheNewestAndThoseReadSinceTheirWrite() {
+    long capacity = 256 << 10;
+    BindingCache c = new BindingCache(capacity, NO_TTL, () -> 0, true);
+    byte[] v = new byte[200];
+    c.update("hot", v);
+    int n = 20_000; // a fleet of ~4.5 MB of entries written through a 256 KB cache
+    for (int i = 0; i < n; i++) {
+      c.update("key-" + i, v);
+      if (i % 100 == 0) assertThat(c.get("hot")).as("read since its write: never evicted").isEqualTo(v);
+      c.update("hot", v); // a hot key written again keeps its second chance
+      assertThat(c.heldBytes()).isLessThanOrEqualTo(capacity);
+    }
+    assertThat(c.evicted()).isGreaterThan(n * 9L / 10);
+    assertThat(c.get("key-" + (n - 1))).as("the newest").isEqualTo(v);
+    assertThat(c.get("key-0")).as("the oldest, never read: evicted, read from the state again").isNull();
+    assertThat(c.liveBytes()).isLessThanOrEqualTo(capacity);
+  }
+
+  @Test
+  void underRandomWritesThroughFillsAndEvictionsItNeverAnswersAnythingButTheLatestValue() {
+    Random rnd = new Random(7);
+    BindingCache c = new BindingCache(96 << 10, NO_TTL, () -> 0, true);
+    Map<String, byte[]> state = new HashMap<>(); // the truth: what the state holds
+    int hits = 0;
+    for (int op = 0; op < 300_000; op++) {
+      String key = "ip||10.0." + rnd.nextInt(8) + "." + rnd.nextInt(250);
+      int what = rnd.nextInt(10);
+      if (what < 6) { // a probe's read
+        byte[] got = c.get(key);
+        if (got == null) {
+          c.fill(key, state.get(key));
+        } else {
+          hits++;
+          assertThat(got == BindingCache.ABSENT ? null : got).as(key).isEqualTo(state.get(key));
+        }
+      } else if (what < 9) { // a binding's write
+        byte[] v = rnd.nextInt(8) == 0 ? null : new byte[rnd.nextInt(300)];
+        if (v != null) rnd.nextBytes(v);
+        if (v == null) state.remove(key);
+        else state.put(key, v);
+        c.update(key, v);
+      } else {
+        c.invalidate(key);
+      }
+    }
+    assertThat(hits).isGreaterThan(30_000);
+    assertThat(c.evicted()).isGreaterThan(10_000);
+  }
+
+  @Test
   void aCacheBelow64KbIsRefused() {
     assertThatThrownBy(() -> new BindingCache(1000, NO_TTL, () -> 0)).hasMessageContaining("64 KB");
     assertThat(BindingCache.of(0, NO_TTL, () -> 0)).isNull();

@@ -109,8 +109,8 @@ class LookupBindingCacheTest {
   @Test
   void withTheCacheOffTheAnswersAreTheSame() throws Exception {
     List<List<String>> answers = new java.util.ArrayList<>();
-    for (long bytes : new long[] {0, 1 << 20}) {
-      LookupFunction fn = new LookupFunction(1, Long.MAX_VALUE, 3_600_000L, 64, null, bytes);
+    for (long bytes : new long[] {0, 1 << 20, -(1 << 20)}) { // negative: write-through
+      LookupFunction fn = new LookupFunction(1, Long.MAX_VALUE, 3_600_000L, 64, null, Math.abs(bytes), bytes < 0);
       try (var h = harness(fn)) {
         h.open();
         h.processElement1(new StreamRecord<>(probe("e1", EVENT_MICROS), 1)); // nothing bound yet
@@ -126,6 +126,51 @@ class LookupBindingCacheTest {
       }
     }
     assertThat(answers.get(1)).isEqualTo(answers.get(0)).contains("e4=[web-1234]", "e1=[]");
+    assertThat(answers.get(2)).as("write-through").isEqualTo(answers.get(0));
+  }
+
+  @Test
+  void aWriteThroughLookupAnswersAKeysFirstReadFromTheCache_andALateBindingChangesTheNextAnswer() throws Exception {
+    LookupFunction fn = new LookupFunction(1, Long.MAX_VALUE, 3_600_000L, 64, null, 1 << 20, true);
+    try (var h = harness(fn)) {
+      h.open();
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 1));
+      h.processElement1(new StreamRecord<>(probe("e1", EVENT_MICROS), 2)); // never read before: a hit
+      assertThat(fn.cache().hits()).isEqualTo(1);
+      assertThat(fn.cache().misses()).as("the first statement's read, before anything was written").isEqualTo(1);
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("web-1234", "10:01:00")), 3));
+      h.processElement1(new StreamRecord<>(probe("e2", EVENT_MICROS), 4));
+      assertThat(fn.cache().misses()).as("every read since answered by the cache").isEqualTo(1);
+      assertThat(fn.cache().hits()).isEqualTo(3);
+      assertThat(pods(h, "e1")).containsExactly("api-7d9f", "web-1234"); // answered, then re-answered
+      assertThat(pods(h, "e2")).containsExactly("web-1234");
+    }
+  }
+
+  @Test
+  void aRestoredWriteThroughLookupStartsColdReadsThroughAndAnswersTheSame() throws Exception {
+    OperatorSubtaskState snapshot;
+    LookupFunction before = new LookupFunction(1, 3_600_000L, 3_600_000L, 64, null, 1 << 20, true);
+    try (var h = harness(before)) {
+      h.open();
+      h.processElement2(new StreamRecord<>(KeyedBinding.of(KEY, true, ipPod("api-7d9f", "10:00:00")), 1));
+      h.processElement1(new StreamRecord<>(probe("e1", EVENT_MICROS), 2));
+      assertThat(before.cache().hits()).isEqualTo(1);
+      h.prepareSnapshotPreBarrier(1);
+      snapshot = h.snapshot(1, 1);
+    }
+    LookupFunction after = new LookupFunction(1, 3_600_000L, 3_600_000L, 64, null, 1 << 20, true);
+    try (var h = harness(after)) {
+      h.initializeState(snapshot);
+      h.open();
+      assertThat(after.cache().entries()).as("never snapshotted: cold").isZero();
+      h.processElement1(new StreamRecord<>(probe("e2", EVENT_MICROS), 3)); // read from the state, filled
+      h.processElement1(new StreamRecord<>(probe("e3", EVENT_MICROS), 4));
+      assertThat(after.cache().misses()).isEqualTo(1);
+      assertThat(after.cache().hits()).isEqualTo(1);
+      assertThat(pods(h, "e2")).containsExactly("api-7d9f");
+      assertThat(pods(h, "e3")).containsExactly("api-7d9f");
+    }
   }
 
   static KeyedTwoInputStreamOperatorTestHarness<String, Probe, KeyedBinding, Resolution> harness(LookupFunction fn)
