@@ -66,6 +66,23 @@ class CorrelateJobConfigTest {
   }
 
   @Test
+  void hop1sWriteThroughCacheIsOffUnlessSized_andReachesTheJobsStateSettings() {
+    CorrelateJobConfig d = CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k:9092"));
+    assertThat(d.rocksDb().writeThroughCache().getBytes()).isZero();
+    assertThat(CorrelateJob.StateSettings.of(d).writeThroughCacheBytes()).isZero();
+    CorrelateJobConfig c = CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k:9092",
+        "correlate.bindings.cache.write_through.bytes", "3g", "correlate.rocksdb.memory", "3g"));
+    assertThat(c.rocksDb().writeThroughCache()).isEqualTo(MemorySize.parse("3g"));
+    assertThat(c.rocksDb().bindingsCache()).as("the other hops' cache unchanged")
+        .isEqualTo(RocksDbSettings.DEFAULTS.bindingsCache());
+    assertThat(CorrelateJob.StateSettings.of(c).writeThroughCacheBytes()).isEqualTo(3L << 30);
+    assertThat(CorrelateJob.StateSettings.of(c).withBindingsCache(0).writeThroughCacheBytes()).isEqualTo(3L << 30);
+    assertThatThrownBy(() -> CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k",
+        "correlate.bindings.cache.write_through.bytes", "64"))).hasMessageContaining(
+        "correlate.bindings.cache.write_through.bytes");
+  }
+
+  @Test
   void errorsNameTheKey() {
     assertThatThrownBy(() -> CorrelateJobConfig.fromMap(Map.of("kafka.bootstrap.servers", "k", "correlate.nope", "1")))
         .hasMessageContaining("correlate.nope");

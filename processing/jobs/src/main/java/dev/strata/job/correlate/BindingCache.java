@@ -23,6 +23,14 @@ import java.util.function.LongSupplier;
  * + TTL; an entry filled from a read does not know when the state was written, so with a TTL reads do not fill and writes
  * do (with their time).
  *
+ * <p><b>Write-through</b> (since session 20, hop 1's cache when {@code correlate.bindings.cache.write_through.bytes}
+ * is set): {@link #update} also caches a key it does not hold, so every key written since the cache was made is
+ * answered without a read of the state, not only the keys read before; sized for the keys an instance holds (a
+ * fleet's addresses), the hop's reads never reach RocksDB (at 10M addresses drawn uniformly a read-through cache
+ * answers ~1 % of them). Keys written before it was made (a restore) fill on their first read, as in read-through;
+ * when the keys outgrow it, the newest writes and the entries read since their write stay (the same CLOCK), and a
+ * key evicted is read from the state again.
+ *
  * <p><b>Memory</b>, bounded by bytes and without one Java object per entry (a million cached keys would otherwise be
  * millions of old-generation objects for the collector to trace): entries are appended to one of 4 to 32 byte-array
  * segments of 4 MB or more, found through an open-addressing index of longs (linear probing, backward-shift deletion:
