@@ -50,17 +50,22 @@ class AuditLog:
         self.n = 0
 
     def event(self, t, us, verb, uri, user, groups, source_ip, obj_ref, code=200, level="RequestResponse",
-              request=None, response=None, ua=None, extra=None, annotations=None):
+              request=None, response=None, ua=None, extra=None, annotations=None, uid=None, impersonated=None):
         self.n += 1
         u = {"username": user, "groups": groups}
-        if self.node_uid and user.startswith("system:node:"):
+        if uid is not None:
+            u["uid"] = uid
+        elif self.node_uid and user.startswith("system:node:"):
             u["uid"] = ""
         if extra:
             u["extra"] = extra
         e = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": level,
              "auditID": self.id_format % (self.n, self.n, self.n), "stage": "ResponseComplete",
-             "requestURI": uri, "verb": verb, "user": u, "sourceIPs": [source_ip], "userAgent": ua or self.ua,
-             "objectRef": obj_ref, "responseStatus": {"metadata": {}, "code": code}}
+             "requestURI": uri, "verb": verb, "user": u}
+        if impersonated:
+            e["impersonatedUser"] = impersonated  # the apiserver writes it right after the requesting user
+        e.update({"sourceIPs": [source_ip], "userAgent": ua or self.ua, "objectRef": obj_ref,
+                  "responseStatus": {"metadata": {}, "code": code}})
         if request is not None:
             e["requestObject"] = request
         if response is not None:

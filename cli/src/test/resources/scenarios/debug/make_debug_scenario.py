@@ -11,7 +11,7 @@ DAY = "2026-11-23"
 
 sys.dont_write_bytecode = True  # no __pycache__ among the test resources
 sys.path.insert(0, os.path.dirname(HERE))
-from bundle_files import BundleFiles  # noqa: E402 (beside the scenarios)
+from bundle_files import AuditLog, BundleFiles, CloudTrailLog  # noqa: E402 (beside the scenarios)
 _files = BundleFiles(DAY, OUT)
 _late = BundleFiles(DAY, LATE)
 epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
@@ -81,27 +81,7 @@ STG_OIDC = "arn:aws:iam::%s:oidc-provider/oidc.eks.%s.amazonaws.com/id/1B3D5F7A9
 ARCHIVE_ACCT, ARCHIVE_BUCKET = "111122223333", "acme-log-archive-eu-west-1"
 
 # ----------------------------------------------------------------------------------------------- Kubernetes audit
-_audit_n = [0]
-def audit(t, us, verb, uri, user, groups, source_ip, obj_ref, code=200, level="RequestResponse", request=None,
-          response=None, ua=K8S_UA, extra=None, annotations=None, uid=None, impersonated=None):
-    _audit_n[0] += 1
-    u = {"username": user, "groups": groups}
-    if uid is not None:
-        u["uid"] = uid
-    if extra:
-        u["extra"] = extra
-    e = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": level,
-         "auditID": "6f2a9c1e-%04x-4%03x-8000-%012d" % (_audit_n[0], _audit_n[0], _audit_n[0]), "stage": "ResponseComplete",
-         "requestURI": uri, "verb": verb, "user": u}
-    if impersonated:
-        e["impersonatedUser"] = impersonated
-    e.update({"sourceIPs": [source_ip], "userAgent": ua, "objectRef": obj_ref, "responseStatus": {"metadata": {}, "code": code}})
-    if request is not None: e["requestObject"] = request
-    if response is not None: e["responseObject"] = response
-    e["requestReceivedTimestamp"] = tus(t, us)
-    e["stageTimestamp"] = tus(t, us + 4120)
-    e["annotations"] = annotations or {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}
-    return e
+audit = AuditLog(_files, "6f2a9c1e-%04x-4%03x-8000-%012d", 4120, K8S_UA, node_uid=False).event
 
 def kubelet_user(node):
     return ("system:node:" + node, ["system:nodes", "system:authenticated"])
@@ -498,18 +478,8 @@ def tetragon():
     return jl(out)
 
 # ------------------------------------------------------------------------------------------------------ CloudTrail
-_ct_n = [0]
-def ct_rec(acct, t, identity, source, name, ip, ua, req, resp, category="Management", ro=True, extra=None):
-    _ct_n[0] += 1
-    r = {"eventVersion": "1.10", "userIdentity": identity, "eventTime": DAY + "T" + t + "Z", "eventSource": source,
-         "eventName": name, "awsRegion": REGION, "sourceIPAddress": ip, "userAgent": ua, "requestParameters": req,
-         "responseElements": resp, "requestID": "5c1e%04d-7a2b-4c3d-8e9f-%012d" % (_ct_n[0], _ct_n[0]),
-         "eventID": "9d3b%04d-1e2f-4a5b-b6c7-%012d" % (_ct_n[0], _ct_n[0]), "readOnly": ro, "eventType": "AwsApiCall",
-         "managementEvent": category == "Management", "recipientAccountId": acct, "eventCategory": category,
-         "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
-                        "clientProvidedHostHeader": source.replace(".amazonaws.com", "") + "." + REGION + ".amazonaws.com"}}
-    if extra: r.update(extra)
-    return r
+_ct = CloudTrailLog(_files, REGION, "1.10", "5c1e%04d-7a2b-4c3d-8e9f-%012d", "9d3b%04d-1e2f-4a5b-b6c7-%012d")
+ct_rec = _ct.record
 
 def session_identity(acct, role_name, role_arn, principal, oidc, name, key, created):
     return {"type": "AssumedRole", "principalId": principal + ":" + name,
@@ -541,7 +511,7 @@ def s3_obj(acct, t, ident, ip, ua, op, bucket, bucket_acct, key, vpce, nbytes):
                          "additionalEventData": dict({"SignatureVersion": "SigV4", "CipherSuite": "TLS_AES_128_GCM_SHA256",
                                                       "AuthenticationMethod": "AuthHeader", "x-amz-id-2": "Zx7q2EXAMPLE="}, **io_),
                          "vpcEndpointId": vpce, "vpcEndpointAccountId": acct,  # the endpoint's owner: the caller's VPC
-                         **({} if bucket_acct == acct else {"sharedEventID": "4e6a8c0e-2a4c-4e6a-8c0e-%012d" % _ct_n[0]})})
+                         **({} if bucket_acct == acct else {"sharedEventID": "4e6a8c0e-2a4c-4e6a-8c0e-%012d" % _ct.n})})
 
 GO_SDK = "aws-sdk-go-v2/1.32.4 ua/2.1 os/linux lang/go#1.23.3 md/GOOS#linux md/GOARCH#amd64 api/s3#1.66.3"
 CLI = "aws-cli/2.18.0 md/awscrt#0.22.0 ua/2.0 os/linux#6.1.115-126.197.amzn2023.x86_64 md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython exec-env/EC2 md/installer#docker md/distrib#amzn.2 md/prompt#off md/command#"
