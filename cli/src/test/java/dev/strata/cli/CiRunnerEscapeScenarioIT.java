@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +15,6 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,9 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Gaps this scenario found and that are not fixed are marked {@code GAP:} where the assertion would be; the list is
  * in docs/incidents.md ("Scenario: a CI runner pod abused").
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CiRunnerEscapeScenarioIT implements ScenarioRun.Dumps {
+class CiRunnerEscapeScenarioIT extends AbstractScenarioIT {
   static final String ATTACKER = "198.51.100.143";
   static final String POOL_IP = "203.0.113.211";
   static final String ACCT = "314159265358";
@@ -66,12 +61,6 @@ class CiRunnerEscapeScenarioIT implements ScenarioRun.Dumps {
   static final String OTHER = "runner-xk3fz9q1-project-1200-concurrent-1-p0o9i8u7";
   static final String OTHER_CTR = "0bd1" + "55".repeat(30);
   static final String FLUENT = "fluent-bit-k7x2m";
-
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  String runId;
-  JsonNode incidents;
-  JsonNode incident;
 
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
@@ -520,9 +509,5 @@ class CiRunnerEscapeScenarioIT implements ScenarioRun.Dumps {
   static String describe(JsonNode s) {
     return s.path("source_format").asText() + " " + s.path("activity_name").asText() + " " + s.path("time").asText() + " "
         + s.path("message").asText("").replaceAll("\\s+", " ");
-  }
-
-  JsonNode search(String query) throws Exception {
-    return ScenarioRun.search(pipeline, runId, query);
   }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
 import dev.strata.infra.Topics;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.ProgressListener;
 import dev.strata.ingest.checkpoint.CheckpointedPublisher;
@@ -29,8 +28,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -52,9 +49,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: a kubeadm cluster with CRI-O and a thin audit log").
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CrioKubeadmScenarioIT implements ScenarioRun.Dumps {
+class CrioKubeadmScenarioIT extends AbstractScenarioIT {
   static final String ACCT = "314159265358";
   static final String CLUSTER = "ml-kubeadm";
   static final String ATTACKER = "203.0.113.88";
@@ -78,12 +73,6 @@ class CrioKubeadmScenarioIT implements ScenarioRun.Dumps {
   static final String WEB_CTR = "b0b0" + "3c".repeat(30);
   static final String CART = "cart-5d8f7b9c4-x2x9k";
   static final String CART_CTR = "ca7e" + "4d".repeat(30);
-
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  String runId;
-  JsonNode incidents;
-  JsonNode incident;
 
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
@@ -445,10 +434,5 @@ class CrioKubeadmScenarioIT implements ScenarioRun.Dumps {
   static String what(JsonNode s) {
     return s.path("source_format").asText() + " " + s.path("activity_name").asText() + " " + s.path("time").asText()
         + " " + s.path("message").asText("").replaceAll("\\s+", " ");
-  }
-
-  /** This run's events matching a query_string query. */
-  JsonNode search(String query) throws Exception {
-    return ScenarioRun.search(pipeline, runId, query);
   }
 }

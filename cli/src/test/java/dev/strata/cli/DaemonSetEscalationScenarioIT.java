@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,8 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,9 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: a stolen token's DaemonSet escalates to every node and the node role").
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DaemonSetEscalationScenarioIT implements ScenarioRun.Dumps {
+class DaemonSetEscalationScenarioIT extends AbstractScenarioIT {
   static final String ACCT_A = "406028417733";
   static final String ACCT_B = "739201846501";
   static final String CLUSTER_A = "atlas-prod";
@@ -68,14 +63,10 @@ class DaemonSetEscalationScenarioIT implements ScenarioRun.Dumps {
       "ip-10-60-12-91", "atlas-dr-etl-irsa");
   static final String RUN_ID = "daemonset-it-" + Long.toHexString(System.nanoTime());
 
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  JsonNode incidents;
-  JsonNode incident;
-
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
     this.endpoints = endpoints;
+    runId = RUN_ID;
     Path bundle = ScenarioRun.home().resolve("cli/src/test/resources/scenarios/daemonset/bundle");
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
     ScenarioRun.runCollections(pipeline, endpoints, "daemonset-it",
@@ -384,10 +375,5 @@ class DaemonSetEscalationScenarioIT implements ScenarioRun.Dumps {
     for (String report : List.of(rendered.html(), rendered.md())) {
       for (String b : BYSTANDERS) assertThat(report).doesNotContain(b);
     }
-  }
-
-  /** This run's events matching a query_string query. */
-  JsonNode search(String query) throws Exception {
-    return ScenarioRun.search(pipeline, RUN_ID, query);
   }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +14,6 @@ import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,9 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The node's containerd snapshotter database ({@code metadata.db}, bbolt, written by bbolt as containerd does)
  * names the snapshot of each writable layer: the dropped binary is the checkout container's.
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EksIncidentScenarioIT implements ScenarioRun.Dumps {
+class EksIncidentScenarioIT extends AbstractScenarioIT {
   static final String ATTACKER = "203.0.113.66";
   static final String POD = "checkout-7c9d8f6b5-k2x7p";
   static final String CART = "cart-5b6c7d8e9-q4w5e";
@@ -66,10 +61,6 @@ class EksIncidentScenarioIT implements ScenarioRun.Dumps {
   static final String REC_SESSION =
       "arn:aws:sts::111111111111:assumed-role/recommender-podid/eks-prod-eks-recommende-2f9e1c3a-5b7d-4e8f-9a0b-1c2d3e4f5a6b";
 
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  JsonNode incident;
-
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
     this.endpoints = endpoints;
@@ -81,10 +72,6 @@ class EksIncidentScenarioIT implements ScenarioRun.Dumps {
     incidents = ScenarioRun.incidentsWith(pipeline, "web/" + POD, true);
     incident = incidents.size() == 1 ? incidents.get(0).path("_source") : null;
   }
-
-  JsonNode incidents;
-  /** This run's collection: the events index is shared with the other tests of the stack. */
-  String runId;
 
   /**
    * The bundle as the node had it: git keeps no modification times, and the overlay listing reports a file's mtime as

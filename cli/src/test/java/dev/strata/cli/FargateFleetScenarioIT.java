@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
 import dev.strata.infra.Topics;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.checkpoint.CheckpointedPublisher;
 import dev.strata.ingest.s3.S3Clients;
@@ -25,8 +24,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,9 +44,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: an attacker across an EKS Fargate cluster and an EC2 cluster").
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FargateFleetScenarioIT implements ScenarioRun.Dumps {
+class FargateFleetScenarioIT extends AbstractScenarioIT {
   static final String ORG = "o-k7w3p9x2qd";
   static final String ACCT = "662607015034";
   static final String CLUSTER = "storefront-fargate";
@@ -86,11 +81,6 @@ class FargateFleetScenarioIT implements ScenarioRun.Dumps {
   static final CollectorOptions SMALL_CHUNKS = CollectorOptions.defaults().toBuilder().chunkSize(1024).maxRecordBytes(8192)
       .build();
 
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  String runId;
-  JsonNode incidents;
-  JsonNode incident;
   S3Puller.Summary pulled;
 
   @BeforeAll
@@ -410,9 +400,5 @@ class FargateFleetScenarioIT implements ScenarioRun.Dumps {
   static String what(JsonNode s) {
     return s.path("source_format").asText() + " " + s.path("activity_name").asText() + " " + s.path("time").asText()
         + " " + s.path("message").asText("").replaceAll("\\s+", " ");
-  }
-
-  JsonNode search(String query) throws Exception {
-    return ScenarioRun.search(pipeline, runId, query);
   }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
 import dev.strata.infra.Topics;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.ProgressListener;
 import dev.strata.ingest.checkpoint.CheckpointedPublisher;
@@ -26,8 +25,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -49,9 +46,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: an EKS cluster's evidence through Firehose and the VPC CNI's logs").
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FirehoseVpcCniScenarioIT implements ScenarioRun.Dumps {
+class FirehoseVpcCniScenarioIT extends AbstractScenarioIT {
   static final String ACCT = "577215664901";
   static final String CLUSTER = "payments-eks";
   static final String NODE = "ip-10-93-12-40.us-west-2.compute.internal";
@@ -83,11 +78,6 @@ class FirehoseVpcCniScenarioIT implements ScenarioRun.Dumps {
   static final CollectorOptions SMALL_CHUNKS = CollectorOptions.defaults().toBuilder().chunkSize(1024).maxRecordBytes(6144)
       .build();
 
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  String runId;
-  JsonNode incidents;
-  JsonNode incident;
   S3Puller.Summary pulled;
 
   @BeforeAll
@@ -375,9 +365,5 @@ class FirehoseVpcCniScenarioIT implements ScenarioRun.Dumps {
   static String what(JsonNode s) {
     return s.path("source_format").asText() + " " + s.path("activity_name").asText() + " " + s.path("time").asText()
         + " " + s.path("message").asText("").replaceAll("\\s+", " ");
-  }
-
-  JsonNode search(String query) throws Exception {
-    return ScenarioRun.search(pipeline, runId, query);
   }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -22,8 +21,6 @@ import java.util.TreeSet;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,9 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Podman container on the RHEL instance i-0def5678abc901234 (ip-10-30-2-40), next to a rootful node-exporter.
  * One pipeline run, shared by the tests.
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HostIncidentScenarioIT implements ScenarioRun.Dumps {
+class HostIncidentScenarioIT extends AbstractScenarioIT {
   static final String ACCOUNT = "333333333333";
   static final String ATTACKER = "203.0.113.173";
   static final String C2_DOMAIN = "pool.xmr-relay.example";
@@ -60,12 +55,6 @@ class HostIncidentScenarioIT implements ScenarioRun.Dumps {
   static final String MINER_SHA256 = "4b8d34e47c110e14d85e943312f0ca379c56f7c9e86ebcd20896a06bc82f09a2";
   static final String SESSION = "arn:aws:sts::333333333333:assumed-role/shop-web-instance-role/" + INSTANCE_A;
   static final String KEY = "ASIAHOSTSCENARIO0001";
-
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  String runId;
-  JsonNode incidents;
-  JsonNode incident;
 
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
@@ -370,10 +359,5 @@ class HostIncidentScenarioIT implements ScenarioRun.Dumps {
     // the graph of a plain host: container -> host -> instance (no pod, no cluster)
     assertThat(md).contains("| `container: " + WEB.substring(0, 12) + "` | runs on host | `node: ip-10-30-1-15` |")
         .contains("| `node: ip-10-30-1-15` | is instance | `instance: " + INSTANCE_A + "` |");
-  }
-
-  /** This run's events matching a query_string query, in time order. */
-  JsonNode search(String query) throws Exception {
-    return ScenarioRun.search(pipeline, runId, query);
   }
 }

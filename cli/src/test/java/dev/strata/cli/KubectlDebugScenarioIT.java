@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,9 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: kubectl debug with an impersonating operator token").
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
+class KubectlDebugScenarioIT extends AbstractScenarioIT {
   static final String ACCT = "385726194013";
   static final String CLUSTER = "payments-eks";
   static final String NS = "payments";
@@ -70,12 +65,6 @@ class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
   static final String STG_CLUSTER = "payments-eks-stg";
   static final String STG_POD = "ledger-api-5b6c7d8e9-t7y8u";
   static final String ARCHIVE_ACCT = "111122223333";
-
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  String runId;
-  JsonNode incidents;
-  JsonNode incident;
 
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
@@ -348,9 +337,5 @@ class KubectlDebugScenarioIT implements ScenarioRun.Dumps {
     return pipeline.send("POST", "/" + dev.strata.sink.opensearch.IndexTemplates.EVENTS_INDEX + "/_search",
         "{\"size\":100,\"query\":{\"query_string\":{\"query\":\"" + query.replace("\\", "\\\\").replace("\"", "\\\"")
             + "\"}}}").at("/hits/hits");
-  }
-
-  JsonNode search(String query) throws Exception {
-    return ScenarioRun.search(pipeline, runId, query);
   }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +19,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,9 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: a kubelet API reached from the internet").
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KubeletApiScenarioIT implements ScenarioRun.Dumps {
+class KubeletApiScenarioIT extends AbstractScenarioIT {
   static final String ACCT = "271828182845";
   static final String CLUSTER = "data-eks";
   static final String NS = "analytics";
@@ -64,12 +59,6 @@ class KubeletApiScenarioIT implements ScenarioRun.Dumps {
   static final String DR_CLUSTER = "data-eks-dr";
   static final String DR_POD = "ingest-7f8e9d0c1-k5l6m";
   static final String DR_INSTANCE = "i-0e5f6a7b8c9d0e1f2";
-
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  String runId;
-  JsonNode incidents;
-  JsonNode incident;
 
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
@@ -404,10 +393,5 @@ class KubeletApiScenarioIT implements ScenarioRun.Dumps {
     for (String report : List.of(rendered.html(), rendered.md())) {
       assertThat(report).doesNotContain(API).doesNotContain(DR_POD).doesNotContain(DR_CLUSTER);
     }
-  }
-
-  /** This run's events matching a query_string query. */
-  JsonNode search(String query) throws Exception {
-    return ScenarioRun.search(pipeline, runId, query);
   }
 }

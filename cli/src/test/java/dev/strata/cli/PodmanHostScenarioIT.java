@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -22,8 +21,6 @@ import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,9 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: a Podman host ...").
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PodmanHostScenarioIT implements ScenarioRun.Dumps {
+class PodmanHostScenarioIT extends AbstractScenarioIT {
   static final String ACCT = "444444444444";
   static final String HOST_A = "ip-10-44-1-21.ec2.internal";
   static final String HOST_B = "ip-10-44-2-37.ec2.internal";
@@ -68,12 +63,6 @@ class PodmanHostScenarioIT implements ScenarioRun.Dumps {
   static final String KEY_A = "ASIAPODMANSCENA00001";
   static final String ROLE_A = "orders-host-role";
   static final String CVE = "CVE-2021-44228";
-
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  String runId;
-  JsonNode incidents;
-  JsonNode incident;
 
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
@@ -432,10 +421,5 @@ class PodmanHostScenarioIT implements ScenarioRun.Dumps {
     assertThat(findings).contains("| " + CVE + " | CRITICAL | 10.0 | org.apache.logging.log4j:log4j-core 2.14.1 |");
     assertThat(findings.indexOf(CVE)).isLessThan(findings.indexOf("CVE-2024-2511"));
     assertThat(md.indexOf("## Entry")).isLessThan(md.indexOf("## Known vulnerabilities"));
-  }
-
-  /** This run's events matching a query_string query, in time order. */
-  JsonNode search(String query) throws Exception {
-    return ScenarioRun.search(pipeline, runId, query);
   }
 }

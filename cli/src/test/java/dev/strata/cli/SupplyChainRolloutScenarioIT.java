@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.testing.SharedStack;
 import dev.strata.ingest.CollectorOptions;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,8 +22,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,9 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Assertions that main did not satisfy when this test was written are fixed or marked {@code GAP:} with what is
  * missing (docs/incidents.md, "Scenario: a poisoned image tag rolled out across an EKS node group").
  */
-@ExtendWith({SharedStack.class, ScenarioRun.DumpOnFailure.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SupplyChainRolloutScenarioIT implements ScenarioRun.Dumps {
+class SupplyChainRolloutScenarioIT extends AbstractScenarioIT {
   static final String ACCT = "173205080756";
   static final String REGION = "eu-central-1";
   static final String CLUSTER = "merch-eks";
@@ -87,14 +82,10 @@ class SupplyChainRolloutScenarioIT implements ScenarioRun.Dumps {
   static final List<String> BYSTANDERS = List.of(C, C_CTR.substring(0, 12), CART, CART_CTR.substring(0, 12), SEARCH);
   static final String RUN_ID = "supply-chain-it-" + Long.toHexString(System.nanoTime());
 
-  EvidencePipeline pipeline;
-  StackEndpoints endpoints;
-  JsonNode incidents;
-  JsonNode incident;
-
   @BeforeAll
   void runPipeline(StackEndpoints endpoints) throws Exception {
     this.endpoints = endpoints;
+    runId = RUN_ID;
     Path bundle = asCollected(ScenarioRun.home().resolve("cli/src/test/resources/scenarios/supply-chain/bundle"));
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
     // the exports with their context manifest; the node's mounted root volume as its own root, with what the
@@ -388,10 +379,5 @@ class SupplyChainRolloutScenarioIT implements ScenarioRun.Dumps {
     for (String report : List.of(rendered.html(), rendered.md())) {
       for (String b : List.of(C, CART, SEARCH)) assertThat(report).doesNotContain(b);
     }
-  }
-
-  /** This run's events matching a query_string query. */
-  JsonNode search(String query) throws Exception {
-    return ScenarioRun.search(pipeline, RUN_ID, query);
   }
 }
