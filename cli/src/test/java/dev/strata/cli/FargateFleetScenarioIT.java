@@ -6,16 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.Topics;
 import dev.strata.ingest.CollectorOptions;
-import dev.strata.ingest.checkpoint.CheckpointedPublisher;
-import dev.strata.ingest.s3.S3Clients;
 import dev.strata.ingest.s3.S3Puller;
-import dev.strata.ingest.s3.S3Source;
-import dev.strata.job.ParseJobConfig;
-import dev.strata.sink.s3.S3EvidenceStore;
-import dev.strata.sink.s3.S3EvidenceStoreConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,8 +17,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A SOC scoping one attacker across a fleet, written as an outside assessor would (scenarios/fargate: README.md tells
@@ -88,48 +78,14 @@ class FargateFleetScenarioIT extends AbstractScenarioIT {
     this.endpoints = endpoints;
     Path bundle = ScenarioRun.home().resolve("cli/src/test/resources/scenarios/fargate/bundle");
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
-    pipeline.prepare();
-    String name = "fargate-it";
-    String parseGroup = pipeline.newGroupAtEndOfRawTopic(name);
-    String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.NORMALIZED, name + "-correlate");
-    String incidentGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.ENRICHED, name + "-incidents");
     runId = "fargate-" + UUID.randomUUID();
-    pulled = pullFromLogBucket(bundle.resolve("s3"));
-    pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
-    var correlate = pipeline.correlateConfig(true, correlateGroup);
-    pipeline.runCorrelate(correlate);
-    pipeline.runIncidents(pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic()));
-    pipeline.send("POST", "/strata-*/_refresh", null);
+    // the SOC's log bucket: strata pull-s3 --once with both accounts, the organization id and the responders'
+    // prefixes (the export tasks', their own exports)
+    ScenarioRun.runCollected(pipeline, endpoints, "fargate-it", p -> pulled = ScenarioRun.pullFromBucket(p, endpoints,
+        bundle.resolve("s3"), "soc-fleet-logs-", List.of(ACCT, ACCT_B), ORG, List.of("cwl-exports/", "responder/"),
+        SMALL_CHUNKS.toBuilder().runId(runId).build()));
     incidents = ScenarioRun.incidentsWith(pipeline, STOLEN_SESSION, true);
     incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
-  }
-
-  /**
-   * Puts the objects into the SOC's log bucket of the embedded S3 server; {@code strata pull-s3 --once} with both
-   * accounts, the organization id and the responders' prefixes (the export tasks', their own exports).
-   */
-  S3Puller.Summary pullFromLogBucket(Path objects) throws Exception {
-    String bucket = "soc-fleet-logs-" + UUID.randomUUID().toString().substring(0, 8);
-    S3EvidenceStoreConfig cfg = S3EvidenceStoreConfig.of(endpoints.s3Endpoint(), endpoints.s3Region(),
-        endpoints.evidenceBucket(), endpoints.s3AccessKey(), endpoints.s3SecretKey());
-    try (S3Client s3 = S3EvidenceStore.newClient(cfg); var files = Files.walk(objects)) {
-      s3.createBucket(b -> b.bucket(bucket));
-      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
-        String key = objects.relativize(f).toString().replace('\\', '/');
-        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(f));
-      }
-    }
-    S3Source source = new S3Source(bucket, List.of(ACCT, ACCT_B), ORG, null, List.of("cwl-exports/", "responder/"),
-        endpoints.s3Region(), null, null, endpoints.s3Endpoint(), endpoints.s3AccessKey(),
-        new S3Source.Secret(endpoints.s3SecretKey()));
-    Path spool = Files.createTempDirectory("strata-fargate-spool-");
-    S3Puller.Options options = S3Puller.Options.defaults(spool).withOnce(true)
-        .withCollector(SMALL_CHUNKS.toBuilder().runId(runId).build());
-    try (CheckpointedPublisher publisher = CheckpointedPublisher.open(endpoints.kafkaBootstrap(), java.util.Map.of(),
-        "fargate-it-" + bucket)) {
-      return new S3Puller(List.of(source), S3Clients::create, publisher, EvidencePipeline.preserver(pipeline.store()),
-          options, null).run();
-    }
   }
 
   @Override

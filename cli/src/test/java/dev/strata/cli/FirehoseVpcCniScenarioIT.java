@@ -6,28 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.infra.StackEndpoints;
-import dev.strata.infra.Topics;
 import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.ProgressListener;
-import dev.strata.ingest.checkpoint.CheckpointedPublisher;
-import dev.strata.ingest.s3.S3Clients;
 import dev.strata.ingest.s3.S3Puller;
-import dev.strata.ingest.s3.S3Source;
-import dev.strata.job.ParseJobConfig;
-import dev.strata.sink.s3.S3EvidenceStore;
-import dev.strata.sink.s3.S3EvidenceStoreConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * An EKS cluster whose evidence arrives the way a cloud team exports it, written as an outside assessor would
@@ -85,52 +74,21 @@ class FirehoseVpcCniScenarioIT extends AbstractScenarioIT {
     this.endpoints = endpoints;
     Path bundle = ScenarioRun.home().resolve("cli/src/test/resources/scenarios/firehose/bundle");
     pipeline = new EvidencePipeline(EvidencePipeline.Services.of(endpoints));
-    pipeline.prepare();
-    String name = "firehose-it";
-    String parseGroup = pipeline.newGroupAtEndOfRawTopic(name);
-    String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.NORMALIZED, name + "-correlate");
-    String incidentGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.ENRICHED, name + "-incidents");
-    // what the responders collected from the nodes of both clusters and the payments cluster's API
-    // in 1 KiB chunks: plugin.log's ADD requests and ipamd's answers fall into different chunks, so a pod's address is
-    // its own only through the job's sandbox join (SandboxPods), as on a node whose log spans many 512 KiB chunks
-    runId = pipeline.collect(CrioKubeadmScenarioIT.collectedFiles(bundle), SMALL_CHUNKS, ProgressListener.NONE).runId();
-    // Firehose's objects, CloudTrail and account B's flow logs: pulled from the log bucket under the same run id
-    pulled = pullFromLogBucket(bundle.resolve("s3"));
-    pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
-    var correlate = pipeline.correlateConfig(true, correlateGroup);
-    pipeline.runCorrelate(correlate);
-    pipeline.runIncidents(pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic()));
-    pipeline.send("POST", "/strata-*/_refresh", null);
+    ScenarioRun.runCollected(pipeline, endpoints, "firehose-it", p -> {
+      // what the responders collected from the nodes of both clusters and the payments cluster's API
+      // in 1 KiB chunks: plugin.log's ADD requests and ipamd's answers fall into different chunks, so a pod's address
+      // is its own only through the job's sandbox join (SandboxPods), as on a node whose log spans many 512 KiB chunks
+      runId = p.collect(CrioKubeadmScenarioIT.collectedFiles(bundle), SMALL_CHUNKS, ProgressListener.NONE).runId();
+      // Firehose's objects, CloudTrail and account B's flow logs: pulled from the log bucket under the same run id;
+      // small chunks and records: the audit object (8.6 KB, three messages back to back) is larger than a record may
+      // be, so it is read only when cut between its messages (JsonValuesBoundaryScanner), as a Firehose object of up
+      // to 128 MiB must be with the defaults
+      pulled = ScenarioRun.pullFromBucket(p, endpoints, bundle.resolve("s3"), "org-logs-", List.of(ACCT, ACCT_B), null,
+          List.of("firehose/"), SMALL_CHUNKS.toBuilder().runId(runId).build());
+    });
     incidents = ScenarioRun.incidentsWith(pipeline, NEW_KEY, true);
     if (incidents.isEmpty()) incidents = ScenarioRun.incidentsWith(pipeline, SESSION, true);
     incident = incidents.size() >= 1 ? incidents.get(0).path("_source") : null;
-  }
-
-  /** Puts the objects into a log bucket of the embedded S3 server; {@code strata pull-s3 --once} with the Firehose prefix. */
-  S3Puller.Summary pullFromLogBucket(Path objects) throws Exception {
-    String bucket = "org-logs-" + UUID.randomUUID().toString().substring(0, 8);
-    S3EvidenceStoreConfig cfg = S3EvidenceStoreConfig.of(endpoints.s3Endpoint(), endpoints.s3Region(),
-        endpoints.evidenceBucket(), endpoints.s3AccessKey(), endpoints.s3SecretKey());
-    try (S3Client s3 = S3EvidenceStore.newClient(cfg); var files = Files.walk(objects)) {
-      s3.createBucket(b -> b.bucket(bucket));
-      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-        String key = objects.relativize(f).toString().replace('\\', '/');
-        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(f));
-      }
-    }
-    S3Source source = new S3Source(bucket, List.of(ACCT, ACCT_B), null, null, List.of("firehose/"), endpoints.s3Region(),
-        null, null, endpoints.s3Endpoint(), endpoints.s3AccessKey(), new S3Source.Secret(endpoints.s3SecretKey()));
-    Path spool = Files.createTempDirectory("strata-firehose-spool-");
-    S3Puller.Options options = S3Puller.Options.defaults(spool).withOnce(true)
-        // small chunks and records: the audit object (8.6 KB, three messages back to back) is larger than a record
-        // may be, so it is read only when cut between its messages (JsonValuesBoundaryScanner), as a Firehose object
-        // of up to 128 MiB must be with the defaults
-        .withCollector(SMALL_CHUNKS.toBuilder().runId(runId).build());
-    try (CheckpointedPublisher publisher = CheckpointedPublisher.open(endpoints.kafkaBootstrap(), java.util.Map.of(),
-        "firehose-it-" + bucket)) {
-      return new S3Puller(List.of(source), S3Clients::create, publisher, EvidencePipeline.preserver(pipeline.store()),
-          options, null).run();
-    }
   }
 
   @Override

@@ -7,9 +7,15 @@ import dev.strata.infra.StackEndpoints;
 import dev.strata.infra.Topics;
 import dev.strata.ingest.CollectorOptions;
 import dev.strata.ingest.ProgressListener;
+import dev.strata.ingest.checkpoint.CheckpointedPublisher;
+import dev.strata.ingest.s3.S3Clients;
+import dev.strata.ingest.s3.S3Puller;
+import dev.strata.ingest.s3.S3Source;
 import dev.strata.job.ParseJobConfig;
 import dev.strata.schema.AvroCodec;
 import dev.strata.schema.event.EvidenceEvent;
+import dev.strata.sink.s3.S3EvidenceStore;
+import dev.strata.sink.s3.S3EvidenceStoreConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +32,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * One bounded run of every job over what a scenario test adds to the shared stack: collect, parse, correlate,
@@ -76,18 +84,64 @@ final class ScenarioRun {
    */
   static void runCollections(EvidencePipeline pipeline, StackEndpoints endpoints, String name, List<Collection> roots)
       throws Exception {
+    runCollected(pipeline, endpoints, name, p -> {
+      for (Collection c : roots) p.collect(c.root(), c.options(), ProgressListener.NONE);
+    });
+  }
+
+  /** What a scenario puts into the raw topic before the jobs run: collections, pulls from a bucket. */
+  interface Collect {
+    void into(EvidencePipeline pipeline) throws Exception;
+  }
+
+  /**
+   * Runs the pipeline over what {@code collect} publishes: each job's consumer group starts at the end of its input
+   * topic first, then the evidence is collected, parsed, correlated and grouped once, and the indices refreshed.
+   */
+  static void runCollected(EvidencePipeline pipeline, StackEndpoints endpoints, String name, Collect collect)
+      throws Exception {
     pipeline.prepare();
     String parseGroup = pipeline.newGroupAtEndOfRawTopic(name);
     String correlateGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.NORMALIZED,
         name + "-correlate");
     String incidentGroup = IncidentPipelineIT.groupAtEnd(endpoints.kafkaBootstrap(), Topics.ENRICHED,
         name + "-incidents");
-    for (Collection c : roots) pipeline.collect(c.root(), c.options(), ProgressListener.NONE);
+    collect.into(pipeline);
     pipeline.runJob(pipeline.jobConfig(true, parseGroup, ParseJobConfig.StartingOffsets.COMMITTED));
     var correlate = pipeline.correlateConfig(true, correlateGroup);
     pipeline.runCorrelate(correlate);
     pipeline.runIncidents(pipeline.incidentConfig(true, incidentGroup, correlate.enrichedTopic()));
     pipeline.send("POST", "/strata-*/_refresh", null);
+  }
+
+  /**
+   * Puts the files below {@code objects} into a new bucket of the embedded S3 server (named {@code bucketPrefix} and a
+   * random suffix; each file's key is its path below {@code objects}) and pulls it as {@code strata pull-s3 --once}
+   * does: the objects of {@code accounts} (of organization {@code org}, may be null) under the trails' and flow logs'
+   * layouts and {@code prefixes}, collected with {@code collector}.
+   */
+  static S3Puller.Summary pullFromBucket(EvidencePipeline pipeline, StackEndpoints endpoints, Path objects,
+      String bucketPrefix, List<String> accounts, String org, List<String> prefixes, CollectorOptions collector)
+      throws Exception {
+    String bucket = bucketPrefix + java.util.UUID.randomUUID().toString().substring(0, 8);
+    S3EvidenceStoreConfig cfg = S3EvidenceStoreConfig.of(endpoints.s3Endpoint(), endpoints.s3Region(),
+        endpoints.evidenceBucket(), endpoints.s3AccessKey(), endpoints.s3SecretKey());
+    try (S3Client s3 = S3EvidenceStore.newClient(cfg); var files = Files.walk(objects)) {
+      s3.createBucket(b -> b.bucket(bucket));
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+        String key = objects.relativize(f).toString().replace('\\', '/');
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(f));
+      }
+    }
+    S3Source source = new S3Source(bucket, accounts, org, null, prefixes, endpoints.s3Region(), null, null,
+        endpoints.s3Endpoint(), endpoints.s3AccessKey(), new S3Source.Secret(endpoints.s3SecretKey()));
+    S3Puller.Options options = S3Puller.Options.defaults(Files.createTempDirectory("strata-" + bucketPrefix + "spool-"))
+        .withOnce(true).withCollector(collector);
+    try (CheckpointedPublisher publisher = CheckpointedPublisher.open(endpoints.kafkaBootstrap(), Map.of(),
+        "scenario-" + bucket)) {
+      return new S3Puller(List.of(source), S3Clients::create, publisher, EvidencePipeline.preserver(pipeline.store()),
+          options, null).run();
+    }
   }
 
   /**
