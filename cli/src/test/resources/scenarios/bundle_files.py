@@ -102,3 +102,24 @@ class CloudTrailLog:
         if extra:
             r.update(extra)
         return r
+
+
+def service_account_volumes(container, uid, region, irsa_role=None):
+    """A pod's service account token volume as the API server's admission adds it (kube-api-access-<5>: the projected
+    bound token, kube-root-ca.crt), mounted into container, and with irsa_role the EKS pod identity webhook's IRSA
+    token volume and environment. Returns the pod's volumes."""
+    container["volumeMounts"] = [{"name": "kube-api-access-" + uid[:5], "readOnly": True,
+                                  "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]
+    vols = [{"name": "kube-api-access-" + uid[:5], "projected": {"defaultMode": 420, "sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}]}}]
+    if irsa_role:
+        container["env"] = [
+            {"name": "AWS_STS_REGIONAL_ENDPOINTS", "value": "regional"}, {"name": "AWS_DEFAULT_REGION", "value": region},
+            {"name": "AWS_REGION", "value": region}, {"name": "AWS_ROLE_ARN", "value": irsa_role},
+            {"name": "AWS_WEB_IDENTITY_TOKEN_FILE", "value": "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"}]
+        container["volumeMounts"].append({"name": "aws-iam-token", "readOnly": True,
+                                          "mountPath": "/var/run/secrets/eks.amazonaws.com/serviceaccount"})
+        vols.append({"name": "aws-iam-token", "projected": {"defaultMode": 420, "sources": [
+            {"serviceAccountToken": {"audience": "sts.amazonaws.com", "expirationSeconds": 86400, "path": "token"}}]}})
+    return vols

@@ -11,7 +11,7 @@ DAY = "2026-11-23"
 
 sys.dont_write_bytecode = True  # no __pycache__ among the test resources
 sys.path.insert(0, os.path.dirname(HERE))
-from bundle_files import AuditLog, BundleFiles, CloudTrailLog  # noqa: E402 (beside the scenarios)
+from bundle_files import AuditLog, BundleFiles, CloudTrailLog, service_account_volumes  # noqa: E402 (beside the scenarios)
 _files = BundleFiles(DAY, OUT)
 _late = BundleFiles(DAY, LATE)
 epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
@@ -119,19 +119,8 @@ def node_create():
                            "creationTimestamp": tsec("06:12:40")}, "spec": {"providerID": "aws:///%s/%s" % (ZONE, INSTANCE)}})
 
 def base_pod(name, uid, ns, app, rs, sa, image, created, ip, irsa_role=None, containers_name=None):
-    c = {"name": containers_name or app, "image": image, "imagePullPolicy": "IfNotPresent",
-         "volumeMounts": [{"name": "kube-api-access-" + uid[:5], "readOnly": True,
-                           "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}
-    vols = [{"name": "kube-api-access-" + uid[:5], "projected": {"defaultMode": 420, "sources": [
-        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}]}}]
-    if irsa_role:
-        c["env"] = [{"name": "AWS_STS_REGIONAL_ENDPOINTS", "value": "regional"}, {"name": "AWS_DEFAULT_REGION", "value": REGION},
-                    {"name": "AWS_REGION", "value": REGION}, {"name": "AWS_ROLE_ARN", "value": irsa_role},
-                    {"name": "AWS_WEB_IDENTITY_TOKEN_FILE", "value": "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"}]
-        c["volumeMounts"].append({"name": "aws-iam-token", "readOnly": True, "mountPath": "/var/run/secrets/eks.amazonaws.com/serviceaccount"})
-        vols.append({"name": "aws-iam-token", "projected": {"defaultMode": 420, "sources": [
-            {"serviceAccountToken": {"audience": "sts.amazonaws.com", "expirationSeconds": 86400, "path": "token"}}]}})
+    c = {"name": containers_name or app, "image": image, "imagePullPolicy": "IfNotPresent"}
+    vols = service_account_volumes(c, uid, REGION, irsa_role)
     return {"kind": "Pod", "apiVersion": "v1",
             "metadata": {"name": name, "generateName": rs + "-", "namespace": ns, "uid": uid, "creationTimestamp": tsec(created),
                          "labels": {"app": app, "pod-template-hash": rs.rsplit("-", 1)[1]},

@@ -11,7 +11,7 @@ DAY = "2026-11-21"
 
 sys.dont_write_bytecode = True  # no __pycache__ among the test resources
 sys.path.insert(0, os.path.dirname(HERE))
-from bundle_files import AuditLog, BundleFiles, CloudTrailLog  # noqa: E402 (beside the scenarios)
+from bundle_files import AuditLog, BundleFiles, CloudTrailLog, service_account_volumes  # noqa: E402 (beside the scenarios)
 _files = BundleFiles(DAY, OUT)
 epoch, ts, tus, tsec, write, jl = _files.epoch, _files.ts, _files.tus, _files.tsec, _files.write, _files.jl
 
@@ -108,19 +108,8 @@ def deployment_pod(name, uid, rs, app, sa, image, created, irsa):
     """A Deployment's pod as the ReplicaSet controller creates it; an IRSA pod as EKS's pod identity webhook mutated
     it (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, the projected aws-iam-token volume)."""
     c = {"name": "worker" if app == "etl-worker" else "api", "image": image,
-         "ports": [{"containerPort": 8081 if app == "etl-worker" else 8000, "protocol": "TCP"}],
-         "volumeMounts": [{"name": "kube-api-access-" + uid[:5], "readOnly": True,
-                           "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}
-    vols = [{"name": "kube-api-access-" + uid[:5], "projected": {"defaultMode": 420, "sources": [
-        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}]}}]
-    if irsa:
-        c["env"] = [{"name": "AWS_STS_REGIONAL_ENDPOINTS", "value": "regional"}, {"name": "AWS_DEFAULT_REGION", "value": REGION},
-                    {"name": "AWS_REGION", "value": REGION}, {"name": "AWS_ROLE_ARN", "value": ETL_ROLE},
-                    {"name": "AWS_WEB_IDENTITY_TOKEN_FILE", "value": "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"}]
-        c["volumeMounts"].append({"name": "aws-iam-token", "readOnly": True, "mountPath": "/var/run/secrets/eks.amazonaws.com/serviceaccount"})
-        vols.append({"name": "aws-iam-token", "projected": {"defaultMode": 420, "sources": [
-            {"serviceAccountToken": {"audience": "sts.amazonaws.com", "expirationSeconds": 86400, "path": "token"}}]}})
+         "ports": [{"containerPort": 8081 if app == "etl-worker" else 8000, "protocol": "TCP"}]}
+    vols = service_account_volumes(c, uid, REGION, ETL_ROLE if irsa else None)
     return {"kind": "Pod", "apiVersion": "v1",
             "metadata": {"name": name, "generateName": rs + "-", "namespace": NS, "uid": uid, "creationTimestamp": tsec(created),
                          "labels": {"app": app, "pod-template-hash": rs.rsplit("-", 1)[1]},
