@@ -131,18 +131,10 @@ class EksIncidentScenarioIT extends AbstractScenarioIT {
 
   /** The checkout pod's identity, as of its own time. */
   static void expectCheckout(JsonNode ev, List<String> wrong) {
-    JsonNode e = ev.path("enrichment");
-    String what = ev.path("source_format").asText() + " " + ev.path("activity_name").asText() + " "
-        + ev.path("time").asText() + " " + ev.path("message").asText("").replaceAll("\\s+", " ");
-    check(wrong, what, "pod", e.path("namespace").asText() + "/" + e.path("pod_name").asText(), "web/" + POD);
     // a CRI log line names its container by name (its path): pod_container gives it the id, and the id its image
-    check(wrong, what, "container", e.path("container_uid").asText(), CTR);
-    check(wrong, what, "image", e.path("image_digest").asText(), DIGEST);
-    check(wrong, what, "node", e.path("node_name").asText(), NODE);
-    check(wrong, what, "cluster", e.path("cluster").asText(), "prod-eks");
-    check(wrong, what, "service account", e.path("service_account").asText(), "web/checkout");
-    check(wrong, what, "role", e.path("iam_role").asText(), ROLE);
+    new ScenarioRun.Workload("web/" + POD, NODE, null, "prod-eks", "web/checkout", ROLE).expect(ev, wrong, CTR, DIGEST);
   }
+
 
   @Test
   void theAddressIsTheCheckoutPodsUntilItEndsThenTheCartPodsAndTheStageClustersIsItsOwn() throws Exception {

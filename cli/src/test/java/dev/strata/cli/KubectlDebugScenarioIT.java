@@ -120,21 +120,13 @@ class KubectlDebugScenarioIT extends AbstractScenarioIT {
     assertThat(wrong).as("ledger pod events attributed wrongly").isEmpty();
   }
 
+  static final ScenarioRun.Workload LEDGER_POD =
+      new ScenarioRun.Workload(NS + "/" + LEDGER, NODE, INSTANCE, CLUSTER, SA, LEDGER_ROLE);
+
   static void expectLedger(JsonNode ev, List<String> wrong, String container, String digest) {
-    JsonNode e = ev.path("enrichment");
-    String what = ev.path("source_format").asText() + " " + ev.path("activity_name").asText() + " " + ev.path("time").asText()
-        + " " + ev.path("message").asText("").replaceAll("\\s+", " ");
-    check(wrong, what, "pod", e.path("namespace").asText() + "/" + e.path("pod_name").asText(), NS + "/" + LEDGER);
-    if (container != null) {
-      check(wrong, what, "container", e.path("container_uid").asText(), container);
-      check(wrong, what, "image", e.path("image_digest").asText(), digest);
-    }
-    check(wrong, what, "node", e.path("node_name").asText(), NODE);
-    check(wrong, what, "instance", e.path("instance_uid").asText(), INSTANCE);
-    check(wrong, what, "cluster", e.path("cluster").asText(), CLUSTER);
-    check(wrong, what, "service account", e.path("service_account").asText(), SA);
-    check(wrong, what, "role", e.path("iam_role").asText(), LEDGER_ROLE);
+    LEDGER_POD.expect(ev, wrong, container, digest);
   }
+
 
   /**
    * The stolen token's requests from outside: the operator's service account, impersonating system:admin; a legacy

@@ -147,21 +147,12 @@ class KubeletApiScenarioIT extends AbstractScenarioIT {
    * context); an event that finds its node through its pod (audit, CloudTrail, kubectl events, flows) from the node's
    * {@code node_instance} (the Node object's providerID) at hop 3 (session 15; before, it got none).
    */
+  static final ScenarioRun.Workload WORKER = new ScenarioRun.Workload(NS + "/" + ETL, NODE, INSTANCE, CLUSTER, SA, ETL_ROLE);
+
   static void expectWorker(JsonNode ev, List<String> wrong, boolean container) {
-    JsonNode e = ev.path("enrichment");
-    String what = ev.path("source_format").asText() + " " + ev.path("activity_name").asText() + " " + ev.path("time").asText()
-        + " " + ev.path("message").asText("").replaceAll("\\s+", " ");
-    check(wrong, what, "pod", e.path("namespace").asText() + "/" + e.path("pod_name").asText(), NS + "/" + ETL);
-    if (container) {
-      check(wrong, what, "container", e.path("container_uid").asText(), ETL_CTR);
-      check(wrong, what, "image", e.path("image_digest").asText(), ETL_DIGEST);
-    }
-    check(wrong, what, "node", e.path("node_name").asText(), NODE);
-    check(wrong, what, "instance", e.path("instance_uid").asText(), INSTANCE);
-    check(wrong, what, "cluster", e.path("cluster").asText(), CLUSTER);
-    check(wrong, what, "service account", e.path("service_account").asText(), SA);
-    check(wrong, what, "role", e.path("iam_role").asText(), ETL_ROLE);
+    WORKER.expect(ev, wrong, container ? ETL_CTR : null, ETL_DIGEST);
   }
+
 
   /**
    * Flows: the attacker's connections to 10250 are the node's (its own address: no pod), the pod's address is the

@@ -312,6 +312,34 @@ final class ScenarioRun {
     if (!v.isMissingNode() && !v.isNull() && !v.asText().isEmpty()) b.append(' ').append(name).append('=').append(v.asText());
   }
 
+  /** An event as a failed attribution names it: format, activity, time and message on one line. */
+  static String what(JsonNode ev) {
+    return ev.path("source_format").asText() + " " + ev.path("activity_name").asText() + " " + ev.path("time").asText()
+        + " " + ev.path("message").asText("").replaceAll("\\s+", " ");
+  }
+
+  /**
+   * A workload's known answer: the enrichment every event of it must get ({@code pod} as namespace/name; a null part
+   * is not checked, e.g. the instance of a node no inventory names).
+   */
+  record Workload(String pod, String node, String instance, String cluster, String serviceAccount, String role) {
+    /** Checks {@code ev}'s enrichment, and its container and image digest when {@code container} is not null. */
+    void expect(JsonNode ev, List<String> wrong, String container, String digest) {
+      JsonNode e = ev.path("enrichment");
+      String what = what(ev);
+      check(wrong, what, "pod", e.path("namespace").asText() + "/" + e.path("pod_name").asText(), pod);
+      if (container != null) {
+        check(wrong, what, "container", e.path("container_uid").asText(), container);
+        check(wrong, what, "image", e.path("image_digest").asText(), digest);
+      }
+      if (node != null) check(wrong, what, "node", e.path("node_name").asText(), node);
+      if (instance != null) check(wrong, what, "instance", e.path("instance_uid").asText(), instance);
+      if (cluster != null) check(wrong, what, "cluster", e.path("cluster").asText(), cluster);
+      if (serviceAccount != null) check(wrong, what, "service account", e.path("service_account").asText(), serviceAccount);
+      if (role != null) check(wrong, what, "role", e.path("iam_role").asText(), role);
+    }
+  }
+
   /** A failed attribution, collected so a test lists every wrong answer at once: {@code what: field = 'got', want x}. */
   static void check(List<String> wrong, String what, String field, String got, String want) {
     if (!want.equals(got)) wrong.add(what + ": " + field + " = '" + got + "', want " + want);
