@@ -155,13 +155,7 @@ class ImagePackageDiffTest {
     for (int i = 0; i < 12; i++) {
       List<EvidenceEvent> order = copies(events); // the engine's runs share no event object (a run may annotate one)
       if (i > 0) Collections.shuffle(order, r);
-      InMemoryTenantStore store;
-      if (i % 2 == 0) {
-        store = RuntimeExecAuditTest.judged(order);
-      } else {
-        order.sort(Comparator.comparing(EvidenceEvent::getTime)); // streaming: in time order, SBOM after the push
-        store = streamed(order);
-      }
+      InMemoryTenantStore store = judgedOrStreamed(order, i);
       Member poisoned = push(store, "poisoned");
       assertThat(poisoned.signal()).as("order " + i).isTrue();
       assertThat(poisoned.reason()).isEqualTo(ImagePackageDiff.REASON);
@@ -205,13 +199,7 @@ class ImagePackageDiffTest {
     for (int i = 0; i < 12; i++) {
       List<EvidenceEvent> order = copies(events); // the engine's runs share no event object (a run may annotate one)
       if (i > 0) Collections.shuffle(order, r);
-      InMemoryTenantStore store;
-      if (i % 2 == 0) {
-        store = RuntimeExecAuditTest.judged(order);
-      } else {
-        order.sort(Comparator.comparing(EvidenceEvent::getTime));
-        store = streamed(order);
-      }
+      InMemoryTenantStore store = judgedOrStreamed(order, i);
       Member atk = push(store, "atk");
       assertThat(atk.reason()).as("order " + i).isEqualTo(CredentialClients.TAG_REASON + "; " + ImagePackageDiff.REASON);
       assertThat(atk.severityId()).isEqualTo(4);
@@ -257,13 +245,7 @@ class ImagePackageDiffTest {
     for (int i = 0; i < 12; i++) {
       List<EvidenceEvent> order = copies(events);
       if (i > 0) Collections.shuffle(order, r);
-      InMemoryTenantStore store;
-      if (i % 2 == 0) {
-        store = RuntimeExecAuditTest.judged(order);
-      } else {
-        order.sort(Comparator.comparing(EvidenceEvent::getTime));
-        store = streamed(order);
-      }
+      InMemoryTenantStore store = judgedOrStreamed(order, i);
       Member rebuild = push(store, "rebuild");
       assertThat(rebuild.signal()).as("CI's rebuild, order " + i).isFalse();
       assertThat(rebuild.reason()).as("CI's rebuild, order " + i).isNull();
@@ -332,5 +314,15 @@ class ImagePackageDiffTest {
       assertThat(poisoned.reason()).isEqualTo(ImagePackageDiff.REASON);
       assertThat(poisoned.summary()).contains("does not list: kube-metrics-agent;");
     }
+  }
+
+  /**
+   * Order {@code i}'s run: even orders judged as one batch, odd ones streamed in time order (the SBOM after the push),
+   * so half the shuffled orders exercise each way the engine meets the evidence.
+   */
+  static InMemoryTenantStore judgedOrStreamed(List<EvidenceEvent> order, int i) throws Exception {
+    if (i % 2 == 0) return RuntimeExecAuditTest.judged(order);
+    order.sort(Comparator.comparing(EvidenceEvent::getTime));
+    return streamed(order);
   }
 }

